@@ -1,0 +1,14 @@
+"""Typed SSA trace IR: the op table (ops), values/snapshots/traces and their text form (trace), and a
+reference interpreter (interp). Plain data passed from the recorder to the optimizer and backend.
+
+May import: the standard library only (and its own modules).
+"""
+from .ops import OPS, GuardFailed, Kind, OpDef, opdef
+from .trace import (BUDGET_SLOT, STACK_BASE, STACK_SLOTS, STATE_BASE, Const, IRError, Op, Snapshot,
+                    StateLayout, StateVar, Trace, Var, VarFactory, const_bool, const_float, const_int,
+                    format_op, format_snapshot, format_trace, stack_var, verify)
+
+__all__ = ["OPS", "GuardFailed", "Kind", "OpDef", "opdef", "BUDGET_SLOT", "STACK_BASE", "STACK_SLOTS",
+           "STATE_BASE", "Const", "IRError", "Op", "Snapshot", "StateLayout", "StateVar", "Trace", "Var",
+           "VarFactory", "const_bool", "const_float", "const_int", "format_op", "format_snapshot",
+           "format_trace", "stack_var", "verify"]

@@ -1,0 +1,67 @@
+"""Reference interpreter for trace IR: runs a trace on Python values using the op table's semantics.
+
+It defines what the machine code must compute. `run_trace` executes a loop trace (or a bridge) from input
+values until a guard fails or the iteration budget runs out, and returns the failing guard's snapshot with
+its values resolved. Tests compare the backend's machine code and the optimizer's output against it.
+
+May import: tracejit.ir.ops, tracejit.ir.trace and the standard library.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ops import OPS, GuardFailed
+from .trace import Const, Op, StateVar, Trace, Value
+
+
+@dataclass
+class ExitState:
+    op: Op                                   # the guard that failed (or guard_budget)
+    pc: int                                  # bytecode offset to resume at
+    values: dict[StateVar, object]           # state variables and stack slots at the exit
+    iterations: int                          # completed trips around the loop
+
+
+def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_000) -> ExitState:
+    """Execute `trace` with inputs given per state variable; bridges end at their jump (returned as
+    an ExitState whose op is the jump and values are the stored jump_vars)."""
+    env: dict[int, object] = {}
+
+    def val(v: Value):
+        return v.value if isinstance(v, Const) else env[id(v)]
+
+    for sv, var in trace.inputs:
+        env[id(var)] = inputs[sv]
+    ops = trace.ops
+    start = 1 if ops[0].name == "label" else 0
+    iterations = 0
+    while True:
+        for op in ops[start:]:
+            if op.name == "jump":
+                if trace.kind == "bridge":
+                    vals = {sv: val(a) for sv, a in zip(trace.jump_vars, op.args)}
+                    return ExitState(op, trace.header_pc, vals, iterations)
+                new = [val(a) for a in op.args]
+                for (sv, var), x in zip(trace.inputs, new):
+                    env[id(var)] = x
+                iterations += 1
+                break
+            if op.name == "guard_budget":
+                budget -= 1
+                if budget <= 0:
+                    return _exit(op, val, iterations)
+                continue
+            d = OPS[op.name]
+            try:
+                r = d.evaluate(*[val(a) for a in op.args])
+            except GuardFailed:
+                return _exit(op, val, iterations)
+            if op.name in ("guard_true", "guard_false"):
+                continue
+            if op.result is not None:
+                env[id(op.result)] = r
+
+
+def _exit(op: Op, val, iterations: int) -> ExitState:
+    snap = op.snapshot
+    return ExitState(op, snap.pc, {sv: val(v) for sv, v in snap.entries()}, iterations)

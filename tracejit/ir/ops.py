@@ -1,0 +1,204 @@
+"""The table of trace IR operations: one entry per op, with arity, argument/result kinds and exact semantics.
+
+Every op's `evaluate` function defines its meaning on Python values (int64 as Python int, double as Python
+float, bool as Python bool). It is the single definition used by constant folding, by the reference
+interpreter (tracejit.ir.interp) and by the backend tests that check machine code against it.
+A guard-like op signals failure by raising GuardFailed; the machine code then leaves the trace through the
+op's snapshot and the interpreter re-executes the bytecode instruction (raising the Python exception if any).
+
+May import: the standard library only.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+
+class Kind(Enum):
+    INT = "i"      # int64 in a general-purpose register
+    FLOAT = "f"    # IEEE double in an XMM register
+    BOOL = "b"     # 0/1 in a general-purpose register
+    VOID = "v"     # no result
+
+    def __repr__(self) -> str:
+        return self.value
+
+
+class GuardFailed(Exception):
+    """Raised by an op's evaluate function when the op's guard condition fails."""
+
+
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+EXACT_FLOAT_INT = 1 << 53          # every int with |i| <= 2**53 is exactly a double
+
+
+def _ovf(r: int) -> int:
+    if r < INT64_MIN or r > INT64_MAX:
+        raise GuardFailed("overflow")
+    return r
+
+
+def _wrap(r: int) -> int:
+    return ((r + (1 << 63)) % (1 << 64)) - (1 << 63)
+
+
+def _floordiv(a: int, b: int) -> int:
+    if b == 0 or (a == INT64_MIN and b == -1):
+        raise GuardFailed("zero division or overflow")
+    return a // b
+
+
+def _mod(a: int, b: int) -> int:
+    if b == 0 or (a == INT64_MIN and b == -1):
+        raise GuardFailed("zero division or overflow")
+    return a % b
+
+
+def _lshift(a: int, b: int) -> int:
+    if b < 0 or b >= 64:
+        raise GuardFailed("shift count")
+    return _ovf(a << b)
+
+
+def _rshift(a: int, b: int) -> int:
+    if b < 0:
+        raise GuardFailed("negative shift count")
+    return a >> min(b, 63)
+
+
+def _int_truediv(a: int, b: int) -> float:
+    if b == 0 or abs(a) > EXACT_FLOAT_INT or abs(b) > EXACT_FLOAT_INT:
+        raise GuardFailed("zero division or inexact operand")
+    return float(a) / float(b)
+
+
+def _int_to_float_exact(a: int) -> float:
+    if abs(a) > EXACT_FLOAT_INT:
+        raise GuardFailed("int not exactly representable")
+    return float(a)
+
+
+def _float_div(a: float, b: float) -> float:
+    if b == 0.0:
+        raise GuardFailed("zero division")
+    return a / b
+
+
+def _float_floordiv(a: float, b: float) -> float:
+    if b == 0.0:
+        raise GuardFailed("zero division")
+    return a // b
+
+
+def _float_mod(a: float, b: float) -> float:
+    if b == 0.0:
+        raise GuardFailed("zero division")
+    return a % b
+
+
+def _float_pow(a: float, b: float) -> float:
+    """Python's float ** float where the result is a finite float; everything else leaves the trace."""
+    try:
+        r = a ** b
+    except (ZeroDivisionError, OverflowError, ValueError):
+        raise GuardFailed("pow error") from None
+    if not isinstance(r, float) or not math.isfinite(r):
+        raise GuardFailed("pow result not finite")
+    return r
+
+
+def _guard_true(a: bool) -> None:
+    if not a:
+        raise GuardFailed("guard_true")
+
+
+def _guard_false(a: bool) -> None:
+    if a:
+        raise GuardFailed("guard_false")
+
+
+I, F, B, V = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.VOID
+
+
+@dataclass(frozen=True)
+class OpDef:
+    name: str
+    args: tuple[Kind, ...]        # kinds of the arguments (None-length for label/jump: variadic)
+    result: Kind
+    evaluate: Callable | None     # exact semantics; None for control ops
+    guard: bool = False           # may fail: carries a Snapshot
+    pure: bool = True             # no effect besides its result (guards are not removable by DCE)
+    commutative: bool = False
+    variadic: bool = False
+
+    @property
+    def arity(self) -> int:
+        return len(self.args)
+
+
+def _defs() -> list[OpDef]:
+    d = OpDef
+    return [
+        # --- control ---
+        d("label", (), V, None, pure=False, variadic=True),
+        d("jump", (), V, None, pure=False, variadic=True),
+        d("guard_budget", (), V, None, guard=True, pure=False),   # decrements the run budget; fails at zero
+        # --- guards ---
+        d("guard_true", (B,), V, _guard_true, guard=True, pure=False),
+        d("guard_false", (B,), V, _guard_false, guard=True, pure=False),
+        # --- int64 ---
+        d("int_add", (I, I), I, lambda a, b: _wrap(a + b), commutative=True),
+        d("int_sub", (I, I), I, lambda a, b: _wrap(a - b)),
+        d("int_mul", (I, I), I, lambda a, b: _wrap(a * b), commutative=True),
+        d("int_add_ovf", (I, I), I, lambda a, b: _ovf(a + b), guard=True, commutative=True),
+        d("int_sub_ovf", (I, I), I, lambda a, b: _ovf(a - b), guard=True),
+        d("int_mul_ovf", (I, I), I, lambda a, b: _ovf(a * b), guard=True, commutative=True),
+        d("int_neg_ovf", (I,), I, lambda a: _ovf(-a), guard=True),
+        d("int_floordiv", (I, I), I, _floordiv, guard=True),
+        d("int_mod", (I, I), I, _mod, guard=True),
+        d("int_and", (I, I), I, lambda a, b: a & b, commutative=True),
+        d("int_or", (I, I), I, lambda a, b: a | b, commutative=True),
+        d("int_xor", (I, I), I, lambda a, b: a ^ b, commutative=True),
+        d("int_invert", (I,), I, lambda a: ~a),
+        d("int_lshift_ovf", (I, I), I, _lshift, guard=True),
+        d("int_rshift", (I, I), I, _rshift, guard=True),
+        d("int_lt", (I, I), B, lambda a, b: a < b),
+        d("int_le", (I, I), B, lambda a, b: a <= b),
+        d("int_eq", (I, I), B, lambda a, b: a == b, commutative=True),
+        d("int_ne", (I, I), B, lambda a, b: a != b, commutative=True),
+        d("int_gt", (I, I), B, lambda a, b: a > b),
+        d("int_ge", (I, I), B, lambda a, b: a >= b),
+        d("int_is_true", (I,), B, lambda a: a != 0),
+        d("int_to_float", (I,), F, lambda a: float(a)),
+        d("int_to_float_exact", (I,), F, _int_to_float_exact, guard=True),
+        d("int_truediv", (I, I), F, _int_truediv, guard=True),
+        # --- bool ---
+        d("bool_not", (B,), B, lambda a: not a),
+        d("bool_to_int", (B,), I, lambda a: int(a)),
+        # --- double ---
+        d("float_add", (F, F), F, lambda a, b: a + b, commutative=True),
+        d("float_sub", (F, F), F, lambda a, b: a - b),
+        d("float_mul", (F, F), F, lambda a, b: a * b, commutative=True),
+        d("float_truediv", (F, F), F, _float_div, guard=True),
+        d("float_floordiv", (F, F), F, _float_floordiv, guard=True),
+        d("float_mod", (F, F), F, _float_mod, guard=True),
+        d("float_pow", (F, F), F, _float_pow, guard=True),
+        d("float_neg", (F,), F, lambda a: -a),
+        d("float_lt", (F, F), B, lambda a, b: a < b),
+        d("float_le", (F, F), B, lambda a, b: a <= b),
+        d("float_eq", (F, F), B, lambda a, b: a == b, commutative=True),
+        d("float_ne", (F, F), B, lambda a, b: a != b, commutative=True),
+        d("float_gt", (F, F), B, lambda a, b: a > b),
+        d("float_ge", (F, F), B, lambda a, b: a >= b),
+        d("float_is_true", (F,), B, lambda a: a != 0.0),
+    ]
+
+
+OPS: dict[str, OpDef] = {o.name: o for o in _defs()}
+
+
+def opdef(name: str) -> OpDef:
+    return OPS[name]

@@ -1,0 +1,310 @@
+"""Trace IR data: SSA values, ops, snapshots, the state layout shared with the machine code, and whole traces.
+
+A loop trace is `label(inputs...)`, a straight-line body of ops (guards leave the trace), and `jump(args...)`
+whose args become the label's inputs for the next iteration. A bridge trace starts at a guard of a loop,
+reads its inputs from the state buffer and ends in `jump(args...)`, whose args are stored to the state
+variables named by `Trace.jump_vars` before control re-enters the loop.
+
+Machine code and runtime exchange values through one buffer of 64-bit slots per compiled loop (the
+*state buffer*): slot 0 is the run budget, the next STACK_SLOTS slots hold value-stack items of an exit,
+and the rest hold state variables (fast locals, globals, range-iterator fields) at slots fixed by the
+loop's StateLayout. Doubles are stored by their bit pattern.
+
+May import: tracejit.ir.ops and the standard library.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from .ops import OPS, Kind
+
+BUDGET_SLOT = 0
+STACK_BASE = 1
+STACK_SLOTS = 32
+STATE_BASE = STACK_BASE + STACK_SLOTS
+MAX_SLOTS = 512
+
+
+class Var:
+    """An SSA value produced by one op or loaded as a trace input. Compared by identity."""
+
+    __slots__ = ("id", "kind")
+
+    def __init__(self, id: int, kind: Kind):
+        self.id = id
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"{self.kind.value}{self.id}"
+
+
+@dataclass(frozen=True)
+class Const:
+    value: int | float | bool
+    kind: Kind
+
+    def __repr__(self) -> str:
+        if self.kind is Kind.FLOAT:
+            return f"{self.value!r}"
+        if self.kind is Kind.BOOL:
+            return "True" if self.value else "False"
+        return str(self.value)
+
+
+Value = Var | Const
+
+
+def const_int(v: int) -> Const:
+    return Const(int(v), Kind.INT)
+
+
+def const_float(v: float) -> Const:
+    return Const(float(v), Kind.FLOAT)
+
+
+def const_bool(v: bool) -> Const:
+    return Const(bool(v), Kind.BOOL)
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """A place in the interpreter's state that a trace reads or writes.
+
+    where: 'fast' (key = fast-local slot index), 'global' (key = name in the module dict),
+    'iter' (key = (stack depth, field) with field in next/step/remaining: a range iterator's state),
+    'stack' (key = position above the loop's base stack depth; only used for exits and bridge inputs).
+    """
+    where: str
+    key: int | str | tuple
+    name: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        if self.where == "fast":
+            return self.name or f"fast[{self.key}]"
+        if self.where == "global":
+            return f"g:{self.key}"
+        if self.where == "iter":
+            return f"it{self.key[0]}.{self.key[1]}"
+        return f"stack[{self.key}]"
+
+
+def stack_var(pos: int) -> StateVar:
+    return StateVar("stack", pos)
+
+
+@dataclass
+class StateLayout:
+    """Slot numbers and kinds of a compiled loop's state variables (grows when bridges add variables)."""
+    slots: dict[StateVar, int] = field(default_factory=dict)
+    kinds: dict[StateVar, Kind] = field(default_factory=dict)
+
+    def slot(self, sv: StateVar) -> int:
+        if sv.where == "stack":
+            if sv.key >= STACK_SLOTS:
+                raise ValueError("value stack too deep for an exit")
+            return STACK_BASE + sv.key
+        return self.slots[sv]
+
+    def add(self, sv: StateVar, kind: Kind) -> int:
+        if sv.where == "stack":
+            return self.slot(sv)
+        if sv in self.slots:
+            if self.kinds[sv] is not kind:
+                raise ValueError(f"{sv} is {self.kinds[sv]} in the loop but {kind} here")
+            return self.slots[sv]
+        n = STATE_BASE + len(self.slots)
+        if n >= MAX_SLOTS:
+            raise ValueError("too many state variables")
+        self.slots[sv] = n
+        self.kinds[sv] = kind
+        return n
+
+    @property
+    def nslots(self) -> int:
+        return STATE_BASE + len(self.slots)
+
+    def variables(self) -> list[StateVar]:
+        return list(self.slots)
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """Interpreter state to rebuild when a guard fails: resume at bytecode offset `pc` with these values.
+
+    state: value of every state variable the trace tracks at this point.
+    stack: values pushed above the loop's base stack depth (bottom first).
+    exit_id: the exit number the machine code returns (assigned by the runtime before assembly).
+    """
+    pc: int
+    state: dict[StateVar, Value]
+    stack: list[Value]
+    exit_id: int = -1
+
+    def entries(self) -> list[tuple[StateVar, Value]]:
+        """(place, value) pairs the exit stores into the state buffer, state variables first."""
+        return list(self.state.items()) + [(stack_var(i), v) for i, v in enumerate(self.stack)]
+
+
+@dataclass(eq=False)
+class Op:
+    name: str
+    args: list[Value]
+    result: Var | None = None
+    snapshot: Snapshot | None = None
+    pc: int = -1               # bytecode offset the op was recorded from (-1: none)
+
+    @property
+    def opdef(self):
+        return OPS[self.name]
+
+    def is_guard(self) -> bool:
+        return OPS[self.name].guard
+
+
+@dataclass(eq=False)
+class Trace:
+    """A linear trace: a loop (label ... jump back) or a bridge (inputs ... jump into its loop)."""
+    kind: str                               # 'loop' or 'bridge'
+    name: str                               # e.g. 'f@24' (code name @ header offset)
+    filename: str
+    header_pc: int                          # loop header offset (resume point of the budget exit)
+    base_depth: int                         # value-stack depth at the loop header
+    inputs: list[tuple[StateVar, Var]]      # loaded from the state buffer when the trace starts
+    ops: list[Op]
+    layout: StateLayout
+    jump_vars: list[StateVar] = field(default_factory=list)   # bridge: where jump args are stored
+    start_pc: int = -1                      # bridge: offset where it starts (its guard's resume pc)
+    lines: dict[int, int] = field(default_factory=dict)       # bytecode offset -> source line
+
+    def guards(self) -> list[Op]:
+        return [op for op in self.ops if op.snapshot is not None]
+
+
+class VarFactory:
+    """Hands out fresh SSA variables with increasing numbers."""
+
+    def __init__(self, start: int = 0):
+        self._ids = itertools.count(start)
+
+    def new(self, kind: Kind) -> Var:
+        return Var(next(self._ids), kind)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# verification
+
+
+class IRError(Exception):
+    pass
+
+
+def value_kind(v: Value) -> Kind:
+    return v.kind
+
+
+def verify(trace: Trace) -> None:
+    """Check SSA form, kinds against the op table, label/jump shape and snapshots. Raises IRError."""
+    defined: set[int] = set()
+    for _, v in trace.inputs:
+        defined.add(id(v))
+
+    def use(v: Value, where: str) -> None:
+        if isinstance(v, Var) and id(v) not in defined:
+            raise IRError(f"{where}: {v!r} used before definition")
+
+    ops = trace.ops
+    if not ops or ops[-1].name != "jump":
+        raise IRError("trace must end with jump")
+    if trace.kind == "loop":
+        if ops[0].name != "label":
+            raise IRError("loop trace must start with label")
+        label = ops[0]
+        if [id(v) for v in label.args] != [id(v) for _, v in trace.inputs]:
+            raise IRError("label args must be the trace inputs")
+        if len(ops[-1].args) != len(label.args):
+            raise IRError("jump and label differ in arity")
+        for a, b in zip(ops[-1].args, label.args):
+            if a.kind is not b.kind:
+                raise IRError(f"jump arg {a!r} has kind {a.kind} but label arg {b!r} has {b.kind}")
+    else:
+        if len(ops[-1].args) != len(trace.jump_vars):
+            raise IRError("bridge jump args and jump_vars differ")
+        for a, sv in zip(ops[-1].args, trace.jump_vars):
+            if trace.layout.kinds.get(sv) is not a.kind:
+                raise IRError(f"bridge jump stores {a!r} into {sv} of kind {trace.layout.kinds.get(sv)}")
+    for n, op in enumerate(ops):
+        where = f"op {n} {op.name}"
+        if op.name not in OPS:
+            raise IRError(f"{where}: unknown op")
+        d = OPS[op.name]
+        if op.name == "label" and n != 0:
+            raise IRError(f"{where}: label must be first")
+        if op.name == "jump" and n != len(ops) - 1:
+            raise IRError(f"{where}: jump must be last")
+        if not d.variadic:
+            if len(op.args) != d.arity:
+                raise IRError(f"{where}: expected {d.arity} args")
+            for a, k in zip(op.args, d.args):
+                if a.kind is not k:
+                    raise IRError(f"{where}: arg {a!r} should be {k}")
+        for a in op.args:
+            if op.name != "label":
+                use(a, where)
+        if d.guard:
+            if op.snapshot is None:
+                raise IRError(f"{where}: guard without snapshot")
+            for sv, v in op.snapshot.entries():
+                use(v, where + f" snapshot {sv}")
+        if d.result is Kind.VOID:
+            if op.result is not None:
+                raise IRError(f"{where}: void op with result")
+        else:
+            if op.result is None or op.result.kind is not d.result:
+                raise IRError(f"{where}: result must be a {d.result} var")
+            if id(op.result) in defined:
+                raise IRError(f"{where}: {op.result!r} defined twice")
+            defined.add(id(op.result))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# text form
+
+
+def format_snapshot(snap: Snapshot) -> str:
+    parts = [f"{sv}={v!r}" for sv, v in snap.state.items()]
+    text = " ".join(parts)
+    if snap.stack:
+        text += " | stack " + " ".join(repr(v) for v in snap.stack)
+    ex = f"#{snap.exit_id} " if snap.exit_id >= 0 else ""
+    return f"{ex}@{snap.pc} [{text}]"
+
+
+def format_op(op: Op, show_snapshots: bool = True) -> str:
+    args = ", ".join(repr(a) for a in op.args)
+    text = f"{op.name}({args})"
+    if op.result is not None:
+        text = f"{op.result!r} = {text}"
+    if op.snapshot is not None and show_snapshots:
+        text += "  -> " + format_snapshot(op.snapshot)
+    return text
+
+
+def format_trace(trace: Trace, show_snapshots: bool = True) -> str:
+    head = f"{trace.kind} {trace.name} ({trace.filename}) header=@{trace.header_pc} base_depth={trace.base_depth}"
+    if trace.kind == "bridge":
+        head += f" start=@{trace.start_pc}"
+    lines = [head]
+    lines.append("inputs: " + ", ".join(f"{v!r}={sv}" for sv, v in trace.inputs))
+    last_pc = None
+    for op in trace.ops:
+        pc = ""
+        if op.pc >= 0 and op.pc != last_pc:
+            ln = trace.lines.get(op.pc)
+            pc = f"@{op.pc}" + (f" line {ln}" if ln else "")
+            last_pc = op.pc
+        indent = "" if op.name in ("label", "jump") else "  "
+        lines.append(f"{indent}{format_op(op, show_snapshots):<60} {('# ' + pc) if pc else ''}".rstrip())
+    if trace.kind == "bridge":
+        lines.append("jump stores: " + ", ".join(str(sv) for sv in trace.jump_vars))
+    return "\n".join(lines)
