@@ -1,0 +1,115 @@
+"""Command line: python -m tracejit [options] script.py [args...]  |  python -m tracejit [options] -m module [args...]
+
+Options (they stop at the script name): --params k=v,...  --off  --stats  --log PATH.
+The script runs as __main__ exactly like `python script.py`: same output, exit status and tracebacks.
+
+May import: tracejit.api, tracejit.params, the standard library.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from .params import Params, from_environment
+
+USAGE = ("usage: python -m tracejit [--params k=v,...] [--off] [--stats] [--log PATH] "
+         "(script.py | -m module) [args...]")
+
+
+def _parse(argv: list[str]):
+    opts = {"params": None, "off": False, "stats": False, "log": None}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--params" and i + 1 < len(argv):
+            opts["params"] = argv[i + 1]; i += 2
+        elif a.startswith("--params="):
+            opts["params"] = a.split("=", 1)[1]; i += 1
+        elif a == "--off":
+            opts["off"] = True; i += 1
+        elif a == "--stats":
+            opts["stats"] = True; i += 1
+        elif a == "--log" and i + 1 < len(argv):
+            opts["log"] = argv[i + 1]; i += 2
+        elif a.startswith("--log="):
+            opts["log"] = a.split("=", 1)[1]; i += 1
+        elif a == "-m" and i + 1 < len(argv):
+            return opts, ("module", argv[i + 1]), argv[i + 2:]
+        elif a in ("-h", "--help"):
+            print(USAGE); sys.exit(0)
+        elif a.startswith("-"):
+            print(f"tracejit: unknown option {a}\n{USAGE}", file=sys.stderr); sys.exit(2)
+        else:
+            return opts, ("script", a), argv[i + 1:]
+    print(USAGE, file=sys.stderr)
+    sys.exit(2)
+
+
+def _user_traceback(tb, target: str):
+    """Drop tracejit's and runpy's own frames from the front, as `python script.py` would show it."""
+    while tb is not None:
+        fn = tb.tb_frame.f_code.co_filename
+        if not (fn.startswith(_PKG_DIR) or "runpy" in os.path.basename(fn) or fn.startswith("<frozen runpy")):
+            break
+        tb = tb.tb_next
+    return tb
+
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def main(argv: list[str] | None = None) -> None:
+    opts, (what, target), rest = _parse(sys.argv[1:] if argv is None else argv)
+    if opts["off"]:
+        os.environ["TRACEJIT"] = "off"
+    try:
+        params = Params.parse(opts["params"], from_environment()) if opts["params"] else from_environment()
+    except ValueError as e:
+        print(f"tracejit: {e}", file=sys.stderr)
+        sys.exit(2)
+    from . import api
+    if not opts["off"]:
+        api.configure(params, opts["log"])
+    sys.argv = [target] + rest
+    code = 0
+    try:
+        if what == "script":
+            if not os.path.exists(target):
+                print(f"{sys.executable}: can't open file {os.path.abspath(target)!r}: "
+                      f"[Errno 2] No such file or directory", file=sys.stderr)
+                sys.exit(2)
+            api.run(target, rest)
+        else:
+            api.run_module(target, rest)
+    except SystemExit as e:
+        code = e.code
+    except KeyboardInterrupt as e:
+        _report(e, target)
+        _finish(opts)
+        sys.stdout.flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    except BaseException as e:
+        _report(e, target)
+        code = 1
+    _finish(opts)
+    sys.exit(code)
+
+
+def _report(e: BaseException, target: str) -> None:
+    sys.excepthook(type(e), e, _user_traceback(e.__traceback__, target))
+
+
+def _finish(opts) -> None:
+    if opts["stats"]:
+        from . import api
+        eng = api.engine()
+        text = eng.stats.text() if eng is not None else "tracejit stats: JIT off"
+        sys.stdout.flush()
+        print(text, file=sys.stderr)
+    eng = None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Public entry points: `enable()`, `run()`, `run_module()`, `stats()`.
+
+Holds the single Engine (created on first use). On an interpreter the JIT does not support, everything
+still works with the JIT off, after one warning line giving the reason.
+
+May import: tracejit.params and (lazily, so that an unsupported platform can still import tracejit)
+tracejit.runtime.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import runpy
+import sys
+
+from .params import Params, disabled_by_environment, from_environment
+
+
+class _Runtime:
+    """The process-wide holder of the one Engine."""
+
+    def __init__(self):
+        self.engine = None
+        self.reason: str | None = None
+        self.warned = False
+
+    def get(self, params: Params | None = None, log_path: str | None = None):
+        if self.engine is None and self.reason is None:
+            try:
+                from .runtime.engine import Engine
+                self.engine = Engine(params or from_environment(), log_path or os.environ.get("TRACEJIT_LOG"))
+                self.reason = self.engine.off_reason
+            except ImportError as e:
+                self.reason = f"a dependency is missing ({e.name or e})"
+        if self.reason and not self.warned:
+            self.warned = True
+            print(f"tracejit: JIT off: {self.reason}", file=sys.stderr)
+        return self.engine if not self.reason else None
+
+
+_runtime = _Runtime()
+
+
+def configure(params: Params | None = None, log_path: str | None = None) -> None:
+    """Create the engine with these parameters (must come before the first enable())."""
+    if _runtime.engine is None and _runtime.reason is None:
+        _runtime.get(params, log_path)
+
+
+@contextlib.contextmanager
+def enable(**params):
+    """JIT on while the block runs (process-wide, nestable). Keyword arguments override parameters."""
+    if disabled_by_environment():
+        yield
+        return
+    engine = _runtime.get(from_environment(**params) if params else None)
+    if engine is None:
+        yield
+        return
+    engine.activate()
+    try:
+        yield
+    finally:
+        engine.deactivate()
+
+
+def stats() -> dict:
+    """Counters: loops seen, traces compiled, aborts by reason, guard failures, native entries, times."""
+    engine = _runtime.engine
+    return engine.stats.as_dict() if engine is not None else {"jit": "off", "reason": _runtime.reason}
+
+
+def engine():
+    """The Engine, for tools (dump, visualizer); None when the JIT is off or unused."""
+    return _runtime.engine
+
+
+def run(path: str, argv: list[str] | None = None, **params) -> dict:
+    """Run a script like `python path argv...` (as __main__) with the JIT on; returns its globals."""
+    old_argv, old_path0 = sys.argv, sys.path[0] if sys.path else None
+    sys.argv = [path] + list(argv or [])
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        with enable(**params):
+            return runpy.run_path(path, run_name="__main__")
+    finally:
+        sys.argv = old_argv
+        if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(path)):
+            del sys.path[0]
+
+
+def run_module(name: str, argv: list[str] | None = None, **params) -> dict:
+    """Run a module like `python -m name argv...` with the JIT on."""
+    old_argv = sys.argv
+    sys.argv = [name] + list(argv or [])
+    try:
+        with enable(**params):
+            return runpy.run_module(name, run_name="__main__", alter_sys=True)
+    finally:
+        sys.argv = old_argv

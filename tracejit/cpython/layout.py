@@ -1,0 +1,219 @@
+"""Object and frame layouts of the supported CPython versions, checked at import, and raw frame access.
+
+This module and tracejit.cpython.bytecode are the only places that know CPython version differences.
+`check_layout()` verifies every offset against Python-visible values on a live frame; when a check fails the
+JIT stays off (the runtime asks `unsupported_reason()`). `FrameAccess` reads and writes a running frame's fast
+locals and value stack, points it at another instruction, and reads/writes range-iterator state.
+
+May import: the standard library only.
+"""
+from __future__ import annotations
+
+import ctypes
+import platform
+import sys
+import sysconfig
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Layout:
+    frame_f_frame: int          # PyFrameObject -> _PyInterpreterFrame*
+    iframe_code: int            # _PyInterpreterFrame.f_code / f_executable
+    iframe_frame_obj: int
+    iframe_instr: int           # prev_instr (3.11/3.12) / instr_ptr (3.13)
+    iframe_stacktop: int
+    iframe_localsplus: int
+    code_nlocalsplus: int
+    code_adaptive: int
+    range_iter: dict            # field -> offset in the range iterator object
+
+
+LAYOUTS: dict[tuple[int, int], Layout] = {
+    (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40}),
+    (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32}),
+    (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32}),
+}
+
+VERSION = sys.version_info[:2]
+RANGE_ITER_TYPE = type(iter(range(1)))
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes = [ctypes.c_void_p]
+_incref.restype = None
+_decref = ctypes.pythonapi.Py_DecRef
+_decref.argtypes = [ctypes.c_void_p]
+_decref.restype = None
+
+_i64 = ctypes.c_int64
+_i32 = ctypes.c_int32
+_ptr = ctypes.c_void_p
+
+
+def _rd(addr: int) -> int:
+    return _i64.from_address(addr).value
+
+
+def _rdp(addr: int) -> int:
+    return _ptr.from_address(addr).value or 0
+
+
+def _obj(addr: int):
+    """The object at `addr` (a new reference owned by the caller's Python variable)."""
+    return ctypes.cast(addr, ctypes.py_object).value
+
+
+def environment_problem() -> str | None:
+    """Why native code cannot run on this interpreter at all (None when it can)."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return f"CPU is {platform.machine()}, tracejit generates x86-64 code only"
+    if not sys.platform.startswith("linux"):
+        return f"platform is {sys.platform}, tracejit supports Linux only"
+    if sys.implementation.name != "cpython":
+        return f"interpreter is {sys.implementation.name}, tracejit needs CPython"
+    if VERSION not in LAYOUTS:
+        return f"CPython {VERSION[0]}.{VERSION[1]} is not supported (3.11, 3.12, 3.13 are)"
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return "free-threaded CPython build is not supported"
+    if hasattr(sys, "gettotalrefcount"):
+        return "debug CPython build is not supported"
+    return None
+
+
+class FrameAccess:
+    """Raw access to running frames (valid only while the frame is executing and the GIL is held)."""
+
+    def __init__(self, layout: Layout):
+        self.L = layout
+
+    # --- addresses
+    def iframe(self, frame) -> int:
+        return _rdp(id(frame) + self.L.frame_f_frame)
+
+    def nlocalsplus(self, code) -> int:
+        return _i32.from_address(id(code) + self.L.code_nlocalsplus).value
+
+    def instr_address(self, code, offset: int) -> int:
+        return id(code) + self.L.code_adaptive + offset
+
+    # --- fast locals and stack slots
+    def slot_address(self, iframe: int, index: int) -> int:
+        return iframe + self.L.iframe_localsplus + 8 * index
+
+    def read_slot(self, iframe: int, index: int):
+        """Object in localsplus[index]; raises LookupError when the slot is empty (unbound)."""
+        p = _rdp(self.slot_address(iframe, index))
+        if not p:
+            raise LookupError(index)
+        return _obj(p)
+
+    def slot_is_set(self, iframe: int, index: int) -> bool:
+        return bool(_rdp(self.slot_address(iframe, index)))
+
+    def write_slot(self, iframe: int, index: int, value) -> None:
+        """Store a new strong reference to `value` in localsplus[index] and release the old one."""
+        a = self.slot_address(iframe, index)
+        old = _rdp(a)
+        _incref(id(value))
+        _ptr.from_address(a).value = id(value)
+        if old:
+            _decref(old)
+
+    def push_stack(self, iframe: int, code, depth: int, values: list) -> None:
+        """Make the value stack [base items up to `depth`] + values, and set stacktop accordingly.
+        Slots above the current stack hold no references (they are dead), so they are simply overwritten."""
+        n = self.nlocalsplus(code)
+        for k, v in enumerate(values):
+            _incref(id(v))
+            _ptr.from_address(self.slot_address(iframe, n + depth + k)).value = id(v)
+        _i32.from_address(iframe + self.L.iframe_stacktop).value = n + depth + len(values)
+
+    def stacktop(self, iframe: int) -> int:
+        return _i32.from_address(iframe + self.L.iframe_stacktop).value
+
+    def stack_depth(self, iframe: int, code) -> int:
+        return self.stacktop(iframe) - self.nlocalsplus(code)
+
+    def read_stack(self, iframe: int, code, pos: int):
+        return self.read_slot(iframe, self.nlocalsplus(code) + pos)
+
+    def set_next_instr(self, iframe: int, code, offset: int) -> None:
+        """Make the interpreter continue at the instruction at byte `offset` when the callback returns."""
+        _ptr.from_address(iframe + self.L.iframe_instr).value = self.instr_address(code, offset)
+
+    # --- range iterators: (next value, step, remaining count)
+    def range_iter_state(self, it) -> tuple[int, int, int]:
+        f = self.L.range_iter
+        a = id(it)
+        if "index" in f:   # 3.11
+            start, step, length, index = _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"]), _rd(a + f["index"])
+            return start + index * step, step, length - index
+        return _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"])
+
+    def set_range_iter_state(self, it, nxt: int, remaining: int) -> None:
+        f = self.L.range_iter
+        a = id(it)
+        if "index" in f:
+            length = _rd(a + f["len"])
+            _i64.from_address(a + f["index"]).value = length - remaining
+            # start stays; next = start + index*step holds by construction
+        else:
+            _i64.from_address(a + f["start"]).value = _wrap64(nxt)
+            _i64.from_address(a + f["len"]).value = remaining
+
+
+def _wrap64(v: int) -> int:
+    return ((v + (1 << 63)) % (1 << 64)) - (1 << 63)
+
+
+def check_layout(layout: Layout) -> str | None:
+    """Verify the offsets on live objects; returns a reason string when something does not match."""
+    fa = FrameAccess(layout)
+    try:
+        frame = sys._getframe()
+        iframe = fa.iframe(frame)
+        if not iframe:
+            return "frame has no interpreter frame pointer"
+        if _rdp(iframe + layout.iframe_frame_obj) != id(frame):
+            return "_PyInterpreterFrame.frame_obj offset mismatch"
+        if _rdp(iframe + layout.iframe_code) != id(frame.f_code):
+            return "_PyInterpreterFrame code offset mismatch"
+        code = frame.f_code
+        n = fa.nlocalsplus(code)
+        expected = len(set(code.co_varnames) | set(code.co_cellvars)) + len(code.co_freevars)
+        if n != expected:
+            return f"co_nlocalsplus mismatch ({n} != {expected})"
+        def parent_instr():   # the parent frame is suspended at one call instruction while this runs
+            f = sys._getframe(1)
+            return _rdp(fa.iframe(f) + layout.iframe_instr) - (id(f.f_code) + layout.code_adaptive), f.f_lasti
+        instr_offset, lasti = parent_instr()
+        if instr_offset != lasti:
+            return "instruction pointer / co_code_adaptive offset mismatch"
+        probe = object()
+        local_probe = probe  # noqa: F841  (a fast local we can find)
+        idx = code.co_varnames.index("local_probe")
+        if fa.read_slot(iframe, idx) is not probe:
+            return "localsplus offset mismatch"
+        it = iter(range(7, 100, 3))
+        next(it)
+        if fa.range_iter_state(it) != (10, 3, 30):
+            return "range iterator layout mismatch"
+        copy = iter(range(7, 100, 3))
+        next(copy)
+        fa.set_range_iter_state(copy, 13, 29)
+        if next(copy) != 13 or len(list(copy)) != 28:
+            return "range iterator write mismatch"
+    except Exception as e:  # any surprise means we must not touch raw memory
+        return f"layout self-check raised {type(e).__name__}: {e}"
+    return None
+
+
+def frame_access_or_reason() -> tuple[FrameAccess | None, str | None]:
+    """The checked FrameAccess for this interpreter, or None and the reason the JIT must stay off."""
+    reason = environment_problem()
+    if reason:
+        return None, reason
+    layout = LAYOUTS[VERSION]
+    reason = check_layout(layout)
+    if reason:
+        return None, reason
+    return FrameAccess(layout), None

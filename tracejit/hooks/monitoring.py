@@ -1,0 +1,70 @@
+"""Back-edge and instruction events through sys.monitoring (CPython 3.12+), tool id OPTIMIZER_ID.
+
+JUMP events report every jump; forward jumps and blacklisted back-edges are answered with DISABLE so they
+cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording.
+
+May import: tracejit.hooks and the standard library.
+"""
+from __future__ import annotations
+
+import sys
+
+from . import HookError, own_code
+
+
+class MonitoringHooks:
+    def __init__(self, listener):
+        self.listener = listener
+        self.m = sys.monitoring
+        self.tool = self.m.OPTIMIZER_ID
+        self.recording: set = set()
+        self.installed = False
+
+    def install(self) -> None:
+        m = self.m
+        owner = m.get_tool(self.tool)
+        if owner is not None:
+            raise HookError(f"sys.monitoring tool id {self.tool} is in use by {owner!r}")
+        m.use_tool_id(self.tool, "tracejit")
+        disable = m.DISABLE
+        backedge = self.listener.backedge
+        getframe = sys._getframe
+
+        def on_jump(code, src, dst):
+            if dst >= src or own_code(code):
+                return disable
+            if backedge(getframe(1), code, src, dst):
+                return disable
+            return None
+
+        instruction = self.listener.instruction
+
+        def on_instruction(code, offset):
+            instruction(getframe(1), code, offset)
+
+        m.register_callback(self.tool, m.events.JUMP, on_jump)
+        m.register_callback(self.tool, m.events.INSTRUCTION, on_instruction)
+        m.set_events(self.tool, m.events.JUMP)
+        m.restart_events()
+        self.installed = True
+
+    def uninstall(self) -> None:
+        if not self.installed:
+            return
+        m = self.m
+        for code in list(self.recording):
+            self.stop_recording(code, None)
+        m.set_events(self.tool, 0)
+        m.register_callback(self.tool, m.events.JUMP, None)
+        m.register_callback(self.tool, m.events.INSTRUCTION, None)
+        m.free_tool_id(self.tool)
+        self.installed = False
+
+    def start_recording(self, code, frame) -> None:
+        self.m.set_local_events(self.tool, code, self.m.events.INSTRUCTION)
+        self.recording.add(code)
+
+    def stop_recording(self, code, frame) -> None:
+        if code in self.recording:
+            self.m.set_local_events(self.tool, code, 0)
+            self.recording.discard(code)

@@ -1,0 +1,96 @@
+"""Back-edge and instruction events through sys.settrace (CPython 3.11).
+
+Only frames whose code contains a loop get a local trace function. A 'line' event at a loop header is a
+back-edge (or the loop's first entry); 'opcode' events are switched on for one frame while recording.
+Blacklisting cannot silence one location here; a code object whose loops are all blacklisted stops being
+traced.
+
+May import: tracejit.hooks, tracejit.cpython.bytecode and the standard library.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+
+from tracejit.cpython.bytecode import loop_headers
+
+from . import HookError, own_code
+
+
+class TracingHooks:
+    def __init__(self, listener):
+        self.listener = listener
+        self.headers: dict = {}
+        self.silenced: set = set()        # code objects whose every loop is blacklisted
+        self.installed = False
+
+    def _loop_headers(self, code) -> frozenset:
+        h = self.headers.get(code)
+        if h is None:
+            h = self.headers[code] = frozenset(loop_headers(code))
+        return h
+
+    def install(self) -> None:
+        current = sys.gettrace()
+        if current is not None:
+            raise HookError("another trace function (debugger, coverage) is active")
+        backedge = self.listener.backedge
+        instruction = self.listener.instruction
+        headers_of = self._loop_headers
+        silenced = self.silenced
+
+        def local(frame, event, arg):
+            if event == "line":
+                code = frame.f_code
+                lasti = frame.f_lasti
+                if lasti in headers_of(code):
+                    if backedge(frame, code, -1, lasti) and code in silenced:
+                        return None
+            elif event == "opcode":
+                instruction(frame, frame.f_code, frame.f_lasti)
+            return local
+
+        def global_(frame, event, arg):
+            code = frame.f_code
+            if code in silenced or not headers_of(code) or own_code(code):
+                return None
+            return local
+
+        global_._tracejit = True
+        local._tracejit = True
+        self._global, self._local = global_, local
+        running = []                            # frames already running (e.g. the `with enable():` block)
+        f = sys._getframe(1)
+        while f is not None:
+            if f.f_trace is None and not own_code(f.f_code) and self._loop_headers(f.f_code):
+                running.append(f)
+            f = f.f_back
+        for f in running:
+            f.f_trace = local
+        sys.settrace(global_)
+        threading.settrace(global_)
+        self.installed = True
+
+    def uninstall(self) -> None:
+        if not self.installed:
+            return
+        if sys.gettrace() is self._global:
+            sys.settrace(None)
+        threading.settrace(None)
+        f = sys._getframe(1)
+        while f is not None:
+            if f.f_trace is self._local:
+                f.f_trace = None
+                f.f_trace_opcodes = False
+            f = f.f_back
+        self.installed = False
+
+    def silence(self, code) -> None:
+        self.silenced.add(code)
+
+    def start_recording(self, code, frame) -> None:
+        frame.f_trace_opcodes = True
+
+    def stop_recording(self, code, frame) -> None:
+        if frame is not None:
+            frame.f_trace_opcodes = False

@@ -1,0 +1,26 @@
+"""Trace optimizer: a fixed pipeline of passes (passes.PIPELINE), each Trace -> Trace.
+
+`optimize` returns the optimized trace and the text form after each pass, for the visualizer and tests.
+May import: tracejit.ir.
+"""
+from __future__ import annotations
+
+from tracejit.ir import Trace, format_trace, verify
+
+from .passes import (PIPELINE, common_subexpressions, fold_constants, guard_implied_constants,
+                     remove_dead_code)
+
+
+def optimize(trace: Trace, check: bool = True) -> tuple[Trace, list[tuple[str, str]]]:
+    """Run every pass; returns (optimized trace, [(pass name, trace text after the pass)])."""
+    stages = [("recorded", format_trace(trace))]
+    for name, fn in PIPELINE:
+        trace = fn(trace)
+        if check:
+            verify(trace)
+        stages.append((name, format_trace(trace)))
+    return trace, stages
+
+
+__all__ = ["optimize", "PIPELINE", "fold_constants", "guard_implied_constants", "common_subexpressions",
+           "remove_dead_code"]

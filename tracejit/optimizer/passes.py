@@ -1,0 +1,135 @@
+"""Optimization passes over a trace: each takes a Trace and returns a new Trace with the same meaning.
+
+- fold_constants: evaluate pure ops whose arguments are all constants (with the op table's semantics);
+  drop guards that constants prove always pass; apply simple identities (x+0, x*1, x-0).
+- guard_implied_constants: at a guard_true(c)/guard_false(c) exit, c is known to be False/True: put that
+  constant in the exit's snapshot, so the condition need not be kept alive for the exit.
+- common_subexpressions: reuse the result of an identical earlier pure op.
+- remove_dead_code: drop pure ops whose results are never used by an op, a snapshot or the jump.
+
+May import: tracejit.ir and the standard library.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, Trace, Var
+
+
+class _Subst:
+    def __init__(self):
+        self.map: dict[int, object] = {}
+
+    def __call__(self, v):
+        while isinstance(v, Var) and id(v) in self.map:
+            v = self.map[id(v)]
+        return v
+
+    def snapshot(self, s: Snapshot | None) -> Snapshot | None:
+        if s is None:
+            return None
+        return Snapshot(s.pc, {sv: self(v) for sv, v in s.state.items()}, [self(v) for v in s.stack], s.exit_id)
+
+
+def _rebuild(trace: Trace, ops: list[Op]) -> Trace:
+    return replace(trace, ops=ops)
+
+
+def _map_ops(trace: Trace, fn) -> Trace:
+    """Apply fn(op, subst) -> list of ops (or []) to each op after substituting its args and snapshot."""
+    sub = _Subst()
+    out: list[Op] = []
+    for op in trace.ops:
+        new = Op(op.name, [sub(a) for a in op.args] if op.name != "label" else list(op.args), op.result,
+                 sub.snapshot(op.snapshot), op.pc)
+        out.extend(fn(new, sub))
+    return _rebuild(trace, out)
+
+
+_IDENTITY = {("int_add_ovf", 0), ("int_add_ovf", 1), ("int_sub_ovf", 1), ("int_add", 0), ("int_add", 1),
+             ("int_sub", 1), ("int_or", 0), ("int_or", 1), ("int_xor", 0), ("int_xor", 1)}
+_ONE = {("int_mul_ovf", 0), ("int_mul_ovf", 1), ("int_mul", 0), ("int_mul", 1)}
+
+
+def fold_constants(trace: Trace) -> Trace:
+    def fn(op: Op, sub: _Subst) -> list[Op]:
+        d = OPS[op.name]
+        if d.evaluate is None or op.name == "label":
+            return [op]
+        if all(isinstance(a, Const) for a in op.args):
+            try:
+                r = d.evaluate(*[a.value for a in op.args])
+            except GuardFailed:
+                return [op]            # always fails: keep it, the trace exits here
+            if op.result is not None:
+                sub.map[id(op.result)] = Const(r, d.result)
+            return []
+        if op.result is not None and len(op.args) == 2:
+            for pos, a in enumerate(op.args):
+                if isinstance(a, Const) and a.kind is Kind.INT:
+                    other = op.args[1 - pos]
+                    if ((op.name, pos) in _IDENTITY and a.value == 0) or ((op.name, pos) in _ONE and a.value == 1):
+                        sub.map[id(op.result)] = other
+                        return []
+        return [op]
+    return _map_ops(trace, fn)
+
+
+def guard_implied_constants(trace: Trace) -> Trace:
+    def fn(op: Op, sub: _Subst) -> list[Op]:
+        if op.name in ("guard_true", "guard_false") and isinstance(op.args[0], Var):
+            c = op.args[0]
+            known = Const(op.name == "guard_false", Kind.BOOL)   # value of c when this guard fails
+            s = op.snapshot
+            op.snapshot = Snapshot(s.pc, {sv: (known if v is c else v) for sv, v in s.state.items()},
+                                   [known if v is c else v for v in s.stack], s.exit_id)
+        return [op]
+    return _map_ops(trace, fn)
+
+
+def common_subexpressions(trace: Trace) -> Trace:
+    seen: dict[tuple, Var] = {}
+
+    def key(op: Op) -> tuple:
+        args = tuple(("c", a.kind, a.value, type(a.value)) if isinstance(a, Const) else ("v", id(a)) for a in op.args)
+        if OPS[op.name].commutative:
+            args = tuple(sorted(args, key=repr))
+        return (op.name, args)
+
+    def fn(op: Op, sub: _Subst) -> list[Op]:
+        d = OPS[op.name]
+        if op.result is None or not d.pure or d.guard or d.evaluate is None:
+            return [op]
+        k = key(op)
+        if k in seen:
+            sub.map[id(op.result)] = seen[k]
+            return []
+        seen[k] = op.result
+        return [op]
+    return _map_ops(trace, fn)
+
+
+def remove_dead_code(trace: Trace) -> Trace:
+    used: set[int] = set()
+    keep: list[Op] = []
+    for op in reversed(trace.ops):
+        d = OPS[op.name]
+        removable = d.pure and not d.guard and op.result is not None and op.name not in ("label", "jump")
+        if removable and id(op.result) not in used:
+            continue
+        keep.append(op)
+        for a in op.args:
+            used.add(id(a))
+        if op.snapshot is not None:
+            for _, v in op.snapshot.entries():
+                used.add(id(v))
+    keep.reverse()
+    return _rebuild(trace, keep)
+
+
+PIPELINE = [
+    ("fold_constants", fold_constants),
+    ("guard_implied_constants", guard_implied_constants),
+    ("common_subexpressions", common_subexpressions),
+    ("remove_dead_code", remove_dead_code),
+]

@@ -1,0 +1,499 @@
+"""TraceRecorder: turns one observed loop iteration (or a bridge path) into a typed SSA trace with guards.
+
+The hooks call `step(pc, frame_view)` before the interpreter executes the instruction at `pc` of the loop's
+frame. The recorder keeps an abstract value stack of IR values, each with the concrete Python value it had
+(computed with the op table's exact semantics and cross-checked against the real frame), and emits ops and
+guards. Control flow is taken from the real instruction stream: a conditional jump becomes a guard on the
+direction the interpreter took. Each guard carries a Snapshot of the interpreter state before its
+instruction, so a failing guard resumes exactly there. Anything outside the supported subset raises
+RecordAbort with a readable reason.
+
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.rules, the standard library.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from tracejit.cpython.bytecode import Instr, instructions_at
+from tracejit.ir import (OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
+                         VarFactory, const_bool, const_float, const_int, stack_var)
+from tracejit.ir.ops import INT64_MAX, INT64_MIN
+
+from . import rules
+
+I, F, B = Kind.INT, Kind.FLOAT, Kind.BOOL
+NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
+BRANCHES = {"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
+            "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"}
+
+
+class RecordAbort(Exception):
+    """The recording cannot continue; the message says why (shown in stats and the events log)."""
+
+
+class FrameView(Protocol):
+    def local(self, index: int) -> object: ...        # LookupError when unbound
+    def stack(self, pos: int) -> object: ...          # item at depth `pos` (0 = bottom)
+    def range_iter_state(self, it) -> tuple[int, int, int]: ...
+    globals: dict
+    module_level: bool                                # code uses LOAD_NAME in a namespace that is globals
+
+
+class BaseItem:
+    """A value-stack item that was on the stack at the loop header (not produced by the trace)."""
+
+    def __init__(self, pos: int):
+        self.pos = pos
+
+    def __repr__(self) -> str:
+        return f"<base {self.pos}>"
+
+
+def kind_of(value) -> Kind | None:
+    t = type(value)
+    if t is bool:
+        return B
+    if t is int:
+        return I if INT64_MIN <= value <= INT64_MAX else None
+    if t is float:
+        return F
+    return None
+
+
+def same_value(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if type(a) is float:
+        return a == b and math.copysign(1, a) == math.copysign(1, b) or (a != a and b != b)
+    return a == b
+
+
+@dataclass
+class BridgeStart:
+    """What a bridge recording starts from: the loop's layout and the failing guard's snapshot."""
+    layout: StateLayout
+    snapshot: Snapshot
+    kinds: dict[StateVar, Kind] = field(default_factory=dict)     # kinds of the snapshot's entries
+
+
+class TraceRecorder:
+    def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
+                 bridge: BridgeStart | None = None):
+        self.code = code
+        self.header_pc = header_pc
+        self.base_depth = base_depth
+        self.trace_limit = trace_limit
+        self.bridge = bridge
+        self.instrs = instructions_at(code)
+        self._order = sorted(self.instrs)
+        self._next_offset = {a: b for a, b in zip(self._order, self._order[1:])}
+        self.vars = VarFactory()
+        self.ops: list[Op] = []
+        self.inputs: list[tuple[StateVar, Var]] = []
+        self.state: dict[StateVar, object] = {}
+        self.concrete: dict[int, object] = {}
+        self.stack: list = [BaseItem(i) for i in range(base_depth)]
+        self.layout = bridge.layout if bridge else StateLayout()
+        self.written: set[StateVar] = set()
+        self.pending: tuple[Instr, Snapshot, list] | None = None
+        self.expected: set[int] | None = None
+        self.count = 0
+        self.done = False
+        self.lines: dict[int, int] = {}
+        self.start_pc = bridge.snapshot.pc if bridge else header_pc
+        if bridge:
+            for pos, v in enumerate(bridge.snapshot.stack):
+                self.stack.append(self._input(stack_var(pos), v.kind, None))
+
+    # ------------------------------------------------------------------ values
+    def _input(self, sv: StateVar, kind: Kind, concrete) -> Var:
+        var = self.vars.new(kind)
+        self.inputs.append((sv, var))
+        self.concrete[id(var)] = concrete
+        if sv.where != "stack":
+            self.state[sv] = var
+        return var
+
+    def conc(self, v):
+        if isinstance(v, Const):
+            return v.value
+        return self.concrete[id(v)]
+
+    def read_state(self, sv: StateVar, fetch) -> object:
+        if sv in self.state:
+            return self.state[sv]
+        try:
+            value = fetch()
+        except LookupError:
+            raise RecordAbort(f"{sv} is unbound") from None
+        kind = kind_of(value)
+        if kind is None:
+            raise RecordAbort(f"{sv} holds {type(value).__name__}" +
+                              (" outside int64" if type(value) is int else ""))
+        if self.bridge and sv in self.layout.kinds and self.layout.kinds[sv] is not kind:
+            raise RecordAbort(f"{sv} changed kind in bridge")
+        return self._input(sv, kind, value)
+
+    def write_state(self, sv: StateVar, value, fetch) -> None:
+        if not isinstance(value, (Var, Const)):
+            raise RecordAbort("storing a value the trace does not model")
+        if sv not in self.state and sv.where != "stack":
+            # a variable written before it is read still needs its previous value in earlier exits
+            try:
+                current = fetch()
+            except LookupError:
+                current = None
+            if kind_of(current) is not value.kind:
+                raise RecordAbort(f"{sv} changes type in the loop")
+            self._input(sv, value.kind, current)
+        self.state[sv] = value
+        self.written.add(sv)
+
+    def emit(self, name: str, args: list, snapshot: Snapshot | None, pc: int):
+        d = OPS[name]
+        conc_args = [self.conc(a) for a in args]
+        try:
+            result = d.evaluate(*conc_args)
+        except GuardFailed as e:
+            raise RecordAbort(f"{name} fails while recording ({e})") from None
+        if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID:
+            return Const(result, d.result)        # fold at record time; the guard cannot fail
+        res = self.vars.new(d.result) if d.result is not Kind.VOID else None
+        op = Op(name, list(args), res, snapshot if d.guard else None, pc)
+        self.ops.append(op)
+        if res is not None:
+            self.concrete[id(res)] = result
+        return res
+
+    def snapshot(self, pc: int) -> Snapshot:
+        stack = self.stack[self.base_depth:]
+        if any(isinstance(v, BaseItem) for v in stack):
+            raise RecordAbort("base stack item moved")
+        return Snapshot(pc, dict(self.state), list(stack))
+
+    def pop(self):
+        if len(self.stack) <= self.base_depth and not isinstance(self.stack[-1], (Var, Const)):
+            raise RecordAbort("popped below the loop's base stack")
+        return self.stack.pop()
+
+    def value(self, v):
+        if not isinstance(v, (Var, Const)):
+            raise RecordAbort("operand is not a modelled value")
+        return v
+
+    # ------------------------------------------------------------------ driving
+    def step(self, pc: int, view: FrameView) -> bool:
+        """Observe that the interpreter is about to execute `pc`. Returns True when the trace is closed."""
+        if self.count == 0 and self.bridge is not None:
+            if pc != self.start_pc:
+                raise RecordAbort(f"bridge starts at @{pc}, expected @{self.start_pc}")
+            for sv, var in self.inputs:
+                if sv.where == "stack":
+                    real = view.stack(self.base_depth + sv.key)
+                    if kind_of(real) is not var.kind:
+                        raise RecordAbort("bridge stack input changed kind")
+                    self.concrete[id(var)] = real
+        if self.pending is not None:
+            self._resolve(pc, view)
+        elif self.expected is not None and pc not in self.expected:
+            raise RecordAbort(f"unexpected control flow to @{pc}")
+        if self.count and pc == self.header_pc:
+            self._close()
+            return True
+        self.count += 1
+        if self.count > self.trace_limit:
+            raise RecordAbort("trace too long")
+        instrs = self.instrs.get(pc)
+        if not instrs:
+            raise RecordAbort(f"no instruction at @{pc}")
+        if instrs[0].line:
+            self.lines[pc] = instrs[0].line
+        self._check_stack(view)
+        for ins in instrs:
+            if ins.op in BRANCHES:
+                self.pending = (ins, self.snapshot(pc), [])
+                self.expected = None
+                return False
+            self._execute(ins, view)
+        self.expected = self._fallthrough(pc, instrs[-1])
+        return False
+
+    def _fallthrough(self, pc: int, ins: Instr) -> set[int]:
+        if ins.op == "JUMP":
+            nxt = ins.target
+        else:
+            nxt = self._next_offset.get(pc)
+        out = set()
+        while nxt is not None:
+            out.add(nxt)
+            if not self.instrs.get(nxt) or self.instrs[nxt][0].op not in NOOPS:
+                break
+            nxt = self._next_offset.get(nxt)
+        return out
+
+    def _check_stack(self, view: FrameView) -> None:
+        """Cross-check the concrete value of the top modelled stack item against the real frame."""
+        if len(self.stack) <= self.base_depth:
+            return
+        top = self.stack[-1]
+        if not isinstance(top, (Var, Const)):
+            return
+        try:
+            real = view.stack(len(self.stack) - 1)
+        except LookupError:
+            raise RecordAbort("stack slot empty") from None
+        mine = self.conc(top)
+        if top.kind is I and type(real) is bool:
+            real = int(real)
+        if not same_value(mine, real):
+            raise RecordAbort(f"recorder value {mine!r} differs from interpreter value {real!r}")
+
+    # ------------------------------------------------------------------ instructions
+    def _execute(self, ins: Instr, view: FrameView) -> None:
+        op, pc = ins.op, ins.offset
+        if op in NOOPS:
+            return
+        if op == "LOAD_FAST":
+            sv = StateVar("fast", ins.arg, self.code.co_varnames[ins.arg] if ins.arg < len(self.code.co_varnames) else "")
+            self.stack.append(self.read_state(sv, lambda: view.local(ins.arg)))
+        elif op == "STORE_FAST":
+            sv = StateVar("fast", ins.arg, self.code.co_varnames[ins.arg] if ins.arg < len(self.code.co_varnames) else "")
+            self.write_state(sv, self.pop(), lambda: view.local(ins.arg))
+        elif op in ("LOAD_GLOBAL", "LOAD_NAME"):
+            name, push_null = ins.arg if isinstance(ins.arg, tuple) else (ins.arg, False)
+            if push_null:
+                raise RecordAbort("call")
+            if op == "LOAD_NAME" and not view.module_level:
+                raise RecordAbort("LOAD_NAME outside module-level code")
+            self.stack.append(self.read_state(StateVar("global", name), lambda: _lookup(view.globals, name)))
+        elif op in ("STORE_GLOBAL", "STORE_NAME"):
+            if op == "STORE_NAME" and not view.module_level:
+                raise RecordAbort("STORE_NAME outside module-level code")
+            self.write_state(StateVar("global", ins.arg), self.pop(), lambda: _lookup(view.globals, ins.arg))
+        elif op == "LOAD_CONST":
+            self.stack.append(_const(ins.arg))
+        elif op == "POP_TOP":
+            self.pop()
+        elif op == "COPY":
+            self.stack.append(self.stack[-ins.arg])
+        elif op == "SWAP":
+            self.stack[-1], self.stack[-ins.arg] = self.stack[-ins.arg], self.stack[-1]
+        elif op == "JUMP":
+            if ins.target <= ins.offset and ins.target != self.header_pc:
+                raise RecordAbort("inner loop")
+        elif op == "BINARY_OP":
+            symbol, _inplace = ins.arg
+            b, a = self.value(self.pop()), self.value(self.pop())
+            self.stack.append(self._binary(symbol, a, b, self.snapshot_with(pc, [a, b])))
+        elif op == "COMPARE_OP":
+            symbol = ins.arg[0] if isinstance(ins.arg, tuple) else ins.arg
+            b, a = self.value(self.pop()), self.value(self.pop())
+            self.stack.append(self._compare(symbol, a, b, self.snapshot_with(pc, [a, b])))
+        elif op in rules.UNARY:
+            a = self.value(self.pop())
+            snap = self.snapshot_with(pc, [a])
+            rule = rules.UNARY[op].get(a.kind)
+            if rule is None:
+                raise RecordAbort(f"{op} on {a.kind.name.lower()}")
+            if rule != "same":
+                for name in (rule if isinstance(rule, tuple) else (rule,)):
+                    a = self.emit(name, [a], snap, pc)
+            self.stack.append(a)
+        elif op == "TO_BOOL":
+            a = self.value(self.pop())
+            self.stack.append(self._truth(a, None, pc))
+        else:
+            raise RecordAbort(f"unsupported instruction {ins.real_op}")
+
+    def snapshot_with(self, pc: int, operands: list) -> Snapshot:
+        """Snapshot before the instruction at pc whose operands were just popped."""
+        snap = self.snapshot(pc)
+        snap.stack.extend(operands)
+        return snap
+
+    def _as_int(self, v, snap, pc):
+        return self.emit("bool_to_int", [v], snap, pc) if v.kind is B else v
+
+    def _as_float(self, v, snap, pc, exact=False):
+        v = self._as_int(v, snap, pc)
+        if v.kind is I:
+            return self.emit("int_to_float_exact" if exact else "int_to_float", [v], snap, pc)
+        return v
+
+    def _binary(self, symbol: str, a, b, snap: Snapshot):
+        pc = snap.pc
+        if symbol not in rules.BINARY:
+            raise RecordAbort(f"operator {symbol}")
+        int_op, float_op = rules.BINARY[symbol]
+        if a.kind is B and b.kind is B and symbol in rules.BOOL_BITWISE:
+            r = self.emit(int_op, [self._as_int(a, snap, pc), self._as_int(b, snap, pc)], snap, pc)
+            return self.emit("int_is_true", [r], snap, pc)
+        if F in (a.kind, b.kind):
+            if float_op is None:
+                raise RecordAbort(f"operator {symbol} on float")
+            return self.emit(float_op, [self._as_float(a, snap, pc), self._as_float(b, snap, pc)], snap, pc)
+        a, b = self._as_int(a, snap, pc), self._as_int(b, snap, pc)
+        if int_op == "pow":
+            return self._int_pow(a, b, snap)
+        return self.emit(int_op, [a, b], snap, pc)
+
+    def _int_pow(self, a, b, snap: Snapshot):
+        pc = snap.pc
+        k = self.conc(b)
+        if k < 0 or k > rules.MAX_POW_EXPONENT:
+            raise RecordAbort("int ** exponent outside 0..64")
+        if isinstance(b, Var):     # specialise on the exponent's value
+            self.emit("guard_true", [self.emit("int_eq", [b, const_int(k)], snap, pc)], snap, pc)
+        result, base = const_int(1), a
+        while k:
+            if k & 1:
+                result = base if (isinstance(result, Const) and result.value == 1) else \
+                    self.emit("int_mul_ovf", [result, base], snap, pc)
+            k >>= 1
+            if k:
+                base = self.emit("int_mul_ovf", [base, base], snap, pc)
+        return result
+
+    def _compare(self, symbol: str, a, b, snap: Snapshot):
+        pc = snap.pc
+        int_op, float_op = rules.COMPARE[symbol]
+        if F in (a.kind, b.kind):
+            return self.emit(float_op, [self._as_float(a, snap, pc, exact=True),
+                                        self._as_float(b, snap, pc, exact=True)], snap, pc)
+        return self.emit(int_op, [self._as_int(a, snap, pc), self._as_int(b, snap, pc)], snap, pc)
+
+    def _truth(self, v, snap, pc):
+        name = rules.TRUTH[v.kind]
+        return v if name is None else self.emit(name, [v], snap, pc)
+
+    # ------------------------------------------------------------------ branches
+    def _resolve(self, pc: int, view: FrameView) -> None:
+        ins, snap, _ = self.pending
+        self.pending = None
+        fall = self._fallthrough(ins.offset, ins)
+        if ins.op == "FOR_ITER":
+            self._for_iter(ins, snap, pc, fall, view)
+            return
+        tgt = self._fallthrough(ins.target, Instr(ins.target, "NOP", None, None, None, 0, "")) | {ins.target}
+        if pc in tgt and pc not in fall:
+            taken = True
+        elif pc in fall and pc not in tgt:
+            taken = False
+        elif pc in fall:
+            taken = None                       # jump to the next instruction: direction is irrelevant
+        else:
+            raise RecordAbort(f"unexpected control flow to @{pc}")
+        if taken and ins.target <= ins.offset and ins.target != self.header_pc:
+            raise RecordAbort("inner loop")
+        v = self.value(self.stack[-1])
+        if ins.op in ("POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE"):
+            if taken == (ins.op == "POP_JUMP_IF_NONE"):
+                raise RecordAbort("None seen where a number was modelled")
+            self.pop()
+            return
+        cond = self._truth(v, snap, ins.offset)
+        if taken is None:
+            taken = bool(self.conc(cond)) == (ins.op in ("POP_JUMP_IF_TRUE", "JUMP_IF_TRUE_OR_POP"))
+        truthy = taken if ins.op in ("POP_JUMP_IF_TRUE", "JUMP_IF_TRUE_OR_POP") else not taken
+        if isinstance(cond, Const):
+            if bool(cond.value) != truthy:
+                raise RecordAbort("constant condition disagrees with interpreter")
+        else:
+            if bool(self.conc(cond)) != truthy:
+                raise RecordAbort("recorder condition disagrees with interpreter")
+            self.emit("guard_true" if truthy else "guard_false", [cond], snap, ins.offset)
+        if ins.op.startswith("POP_JUMP") or not taken:
+            self.pop()
+
+    def _for_iter(self, ins: Instr, snap: Snapshot, pc: int, fall: set[int], view: FrameView) -> None:
+        if pc not in fall:
+            raise RecordAbort("loop exited during recording")
+        pos = len(self.stack) - 1
+        top = self.stack[-1]
+        if not isinstance(top, BaseItem) or pos != self.base_depth - 1:
+            raise RecordAbort("for loop over an iterator the trace does not own")
+        names = ("next", "step", "remaining")
+        svs = [StateVar("iter", (pos, n)) for n in names]
+        if svs[0] not in self.state:
+            try:
+                it = view.stack(pos)
+                state = view.range_iter_state(it)
+            except (LookupError, TypeError):
+                raise RecordAbort("for loop over something other than range()") from None
+            if state[0] is None:
+                raise RecordAbort("for loop over something other than range()")
+            # the interpreter already advanced the iterator: undo that to get the state before FOR_ITER
+            nxt, step, remaining = state
+            nxt, remaining = nxt - step, remaining + 1
+            for sv, c in zip(svs, (nxt, step, remaining)):
+                if not INT64_MIN <= c <= INT64_MAX:
+                    raise RecordAbort("range outside int64")
+                self._input(sv, I, c)
+            snap.state.update({sv: self.state[sv] for sv in svs})
+        nxt, step, rem = (self.state[sv] for sv in svs)
+        more = self.emit("int_gt", [rem, const_int(0)], snap, ins.offset)
+        self.emit("guard_true", [more], snap, ins.offset)
+        self.state[svs[0]] = self.emit("int_add", [nxt, step], None, ins.offset)
+        self.state[svs[2]] = self.emit("int_sub", [rem, const_int(1)], None, ins.offset)
+        self.written.update((svs[0], svs[2]))
+        self.stack.append(nxt)
+
+    # ------------------------------------------------------------------ closing
+    def _close(self) -> None:
+        if len(self.stack) != self.base_depth:
+            raise RecordAbort("value stack differs at the loop header")
+        self.done = True
+
+    def finish(self, name: str, filename: str) -> Trace:
+        """Build the Trace once `step` returned True."""
+        assert self.done
+        in_vars = {sv: v for sv, v in self.inputs if sv.where != "stack"}
+        # every exit must describe every tracked variable: fill in values untouched before that exit
+        for op in self.ops:
+            if op.snapshot is not None:
+                for sv, v in in_vars.items():
+                    op.snapshot.state.setdefault(sv, v)
+        if self.bridge is None:
+            for sv, v in self.inputs:
+                self.layout.add(sv, v.kind)
+            label = Op("label", [v for _, v in self.inputs])
+            budget = Op("guard_budget", [], None, Snapshot(self.header_pc, dict(in_vars), []), self.header_pc)
+            jump = Op("jump", [self.state[sv] for sv, _ in self.inputs])
+            ops = [label, budget] + self.ops + [jump]
+            return Trace("loop", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
+                         self.layout, lines=dict(self.lines))
+        jump_vars, args = [], []
+        for sv, v in self.state.items():
+            if sv.where == "stack":
+                continue
+            if in_vars.get(sv) is v:
+                continue             # unchanged: the buffer already holds it
+            self.layout.add(sv, v.kind)
+            jump_vars.append(sv)
+            args.append(v)
+        for sv, v in self.inputs:
+            if sv.where != "stack":
+                self.layout.add(sv, v.kind)
+        ops = self.ops + [Op("jump", args)]
+        return Trace("bridge", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
+                     self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines))
+
+
+def _lookup(namespace: dict, name: str):
+    try:
+        return namespace[name]
+    except KeyError:
+        raise LookupError(name) from None
+
+
+def _const(value) -> Const:
+    k = kind_of(value)
+    if k is I:
+        return const_int(value)
+    if k is F:
+        return const_float(value)
+    if k is B:
+        return const_bool(value)
+    raise RecordAbort(f"constant of type {type(value).__name__}")

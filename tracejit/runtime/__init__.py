@@ -1,0 +1,1 @@
+"""Runtime: executable memory, state buffers, entering and leaving native code (see execmem)."""

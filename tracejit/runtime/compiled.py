@@ -1,0 +1,186 @@
+"""A compiled loop: its machine code, state buffer, exits and bridges, and the entry/exit protocol.
+
+`CompiledLoop.run(frame)` is the whole native round trip at a loop header: read the frame's values (type
+checks = entry guards), unbox them into the state buffer, call the machine code, then box what changed and
+write it back into the frame, rebuild the value stack of the failing guard's snapshot and point the frame
+at that guard's bytecode instruction (deoptimization). The interpreter continues from there.
+
+May import: tracejit.ir, tracejit.cpython.layout, tracejit.runtime.execmem, the standard library.
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+
+from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess
+from tracejit.ir import BUDGET_SLOT, Kind, StateLayout, StateVar, Trace
+from tracejit.ir.ops import INT64_MAX, INT64_MIN
+
+MAX_EXITS = 4096
+BUFFER_SLOTS = 512
+
+
+@dataclass
+class ExitInfo:
+    """One way out of the machine code: a guard's snapshot, where the interpreter resumes."""
+    exit_id: int
+    pc: int
+    stack: list[tuple[int, Kind]]           # (slot, kind) of each value-stack item, bottom first
+    guard: str                              # IR op text of the guard, for stats and the visualizer
+    reason: str                             # budget / branch / overflow / ...
+    trace_name: str
+    fails: int = 0
+    bridge: str = "none"                    # none / recording / compiled / blocked
+
+
+@dataclass
+class NativeBlock:
+    """Machine code of one trace (the loop or a bridge), placed in executable memory."""
+    trace: Trace
+    address: int
+    size: int
+    listing: str
+    stages: list[tuple[str, str]] = field(default_factory=list)
+    compile_seconds: float = 0.0
+
+
+class EntryRejected(Exception):
+    """The frame's values do not satisfy the loop's entry guards (types)."""
+
+
+class CompiledLoop:
+    def __init__(self, code, header_pc: int, layout: StateLayout, base_depth: int, frame_access: FrameAccess):
+        self.code = code
+        self.header_pc = header_pc
+        self.layout = layout
+        self.base_depth = base_depth
+        self.fa = frame_access
+        self.buffer = (ctypes.c_int64 * BUFFER_SLOTS)()
+        self.fbuffer = (ctypes.c_double * BUFFER_SLOTS).from_buffer(self.buffer)
+        self.buffer_address = ctypes.addressof(self.buffer)
+        self.bridge_table = (ctypes.c_int64 * MAX_EXITS)()
+        self.exits: dict[int, ExitInfo] = {}
+        self.blocks: list[NativeBlock] = []
+        self.entry = None                   # callable(buffer address) -> exit id
+        self.budget = 100_000
+        self.entries = 0
+        self.consecutive_rejects = 0
+        self._plan = None
+
+    # ------------------------------------------------------------------ exits
+    def new_exit_id(self) -> int:
+        n = len(self.exits)
+        if n >= MAX_EXITS:
+            raise ValueError("too many exits")
+        return n
+
+    def add_exit(self, info: ExitInfo) -> None:
+        self.exits[info.exit_id] = info
+
+    def layout_changed(self) -> None:
+        self._plan = None
+
+    def _input_plan(self):
+        """Per state variable: how to read it from the frame and which slot it lives in."""
+        if self._plan is None:
+            fast, glob, iters = [], [], {}
+            for sv, slot in self.layout.slots.items():
+                kind = self.layout.kinds[sv]
+                if sv.where == "fast":
+                    fast.append((sv.key, slot, kind, sv))
+                elif sv.where == "global":
+                    glob.append((sv.key, slot, kind, sv))
+                elif sv.where == "iter":
+                    pos, fieldname = sv.key
+                    iters.setdefault(pos, {})[fieldname] = slot
+            self._plan = (fast, glob, list(iters.items()))
+        return self._plan
+
+    # ------------------------------------------------------------------ the round trip
+    def load(self, frame, iframe: int) -> tuple[list, list]:
+        """Unbox the frame's values into the state buffer. Returns (entry bits, entry objects)."""
+        fast, glob, iters = self._input_plan()
+        buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
+        objs = []
+        for index, slot, kind, sv in fast:
+            try:
+                obj = fa.read_slot(iframe, index)
+            except LookupError:
+                raise EntryRejected(f"{sv} unbound") from None
+            _unbox(buf, fbuf, slot, kind, obj, sv)
+            objs.append(obj)
+        if glob:
+            g = frame.f_globals
+            for name, slot, kind, sv in glob:
+                obj = g.get(name, _MISSING)
+                _unbox(buf, fbuf, slot, kind, obj, sv)
+                objs.append(obj)
+        for pos, slots in iters:
+            it = fa.read_slot(iframe, fa.nlocalsplus(self.code) + pos)
+            if type(it) is not RANGE_ITER_TYPE:
+                raise EntryRejected("loop iterator is not a range iterator")
+            nxt, step, rem = fa.range_iter_state(it)
+            buf[slots["next"]] = nxt
+            buf[slots["step"]] = step
+            buf[slots["remaining"]] = rem
+        return buf[:self.layout.nslots], objs
+
+    def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
+        """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc."""
+        fast, glob, iters = self._input_plan()
+        buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
+        for index, slot, kind, _ in fast:
+            if buf[slot] != entry_bits[slot]:
+                fa.write_slot(iframe, index, _box(buf, fbuf, slot, kind))
+        if glob:
+            g = frame.f_globals
+            for name, slot, kind, _ in glob:
+                if buf[slot] != entry_bits[slot]:
+                    g[name] = _box(buf, fbuf, slot, kind)
+        for pos, slots in iters:
+            n, r = slots["next"], slots["remaining"]
+            if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
+                it = fa.read_slot(iframe, fa.nlocalsplus(self.code) + pos)
+                fa.set_range_iter_state(it, buf[n], buf[r])
+        if info.stack:
+            fa.push_stack(iframe, self.code, self.base_depth, [_box(buf, fbuf, s, k) for s, k in info.stack])
+        fa.set_next_instr(iframe, self.code, info.pc)
+
+    def run(self, frame, budget: int) -> ExitInfo:
+        """Enter the machine code at the loop header of `frame`; returns the exit that was taken.
+        Raises EntryRejected (frame untouched) when an entry type check fails."""
+        iframe = self.fa.iframe(frame)
+        entry_bits, _keep_alive = self.load(frame, iframe)
+        self.buffer[BUDGET_SLOT] = budget
+        exit_id = self.entry(self.buffer_address)
+        info = self.exits[exit_id]
+        self.store(frame, iframe, entry_bits, info)
+        self.entries += 1
+        return info
+
+
+_MISSING = object()
+
+
+def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
+    t = type(obj)
+    if kind is Kind.INT:
+        if t is not int or not INT64_MIN <= obj <= INT64_MAX:
+            raise EntryRejected(f"{sv} is {t.__name__}, trace expects int64")
+        buf[slot] = obj
+    elif kind is Kind.FLOAT:
+        if t is not float:
+            raise EntryRejected(f"{sv} is {t.__name__}, trace expects float")
+        fbuf[slot] = obj
+    else:
+        if t is not bool:
+            raise EntryRejected(f"{sv} is {t.__name__}, trace expects bool")
+        buf[slot] = obj
+
+
+def _box(buf, fbuf, slot: int, kind: Kind):
+    if kind is Kind.INT:
+        return buf[slot]
+    if kind is Kind.FLOAT:
+        return fbuf[slot]
+    return bool(buf[slot])

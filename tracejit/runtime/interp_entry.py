@@ -1,0 +1,58 @@
+"""Reference execution of compiled loops: runs the optimized traces with the IR interpreter through the
+same state buffer and exit protocol as the machine code (parameter native=0). A debugging oracle: a
+difference between native=1 and native=0 is a backend bug; a difference between native=0 and plain CPython
+is a recorder, optimizer or runtime bug.
+
+May import: tracejit.ir, the standard library.
+"""
+from __future__ import annotations
+
+import struct
+
+from tracejit.ir import BUDGET_SLOT, Kind, Trace
+from tracejit.ir.interp import run_trace
+
+
+class InterpretedLoop:
+    """Callable like the native entry: takes the buffer address (ignored; uses the buffer object)."""
+
+    def __init__(self, trace: Trace, buffer):
+        self.trace = trace
+        self.buffer = buffer
+        self.bridges: dict[int, Trace] = {}
+
+    def _read(self, slot: int, kind: Kind):
+        raw = self.buffer[slot]
+        if kind is Kind.FLOAT:
+            return struct.unpack("<d", struct.pack("<q", raw))[0]
+        return bool(raw) if kind is Kind.BOOL else raw
+
+    def _write(self, slot: int, kind: Kind, value) -> None:
+        if kind is Kind.FLOAT:
+            value = struct.unpack("<q", struct.pack("<d", value))[0]
+        self.buffer[slot] = int(value)
+
+    def _inputs(self, trace: Trace) -> dict:
+        return {sv: self._read(trace.layout.slot(sv), var.kind) for sv, var in trace.inputs}
+
+    def __call__(self, _address: int) -> int:
+        budget = self.buffer[BUDGET_SLOT]
+        trace = self.trace
+        while True:
+            ex = run_trace(trace, self._inputs(trace), budget=budget)
+            budget -= ex.iterations
+            if ex.op.name == "jump":                # a bridge finished: store and re-enter the loop
+                for sv, a in zip(trace.jump_vars, ex.op.args):
+                    self._write(trace.layout.slot(sv), a.kind, ex.values[sv])
+                trace = self.trace
+                continue
+            snap = ex.op.snapshot
+            for sv, v in snap.entries():
+                self._write(trace.layout.slot(sv), v.kind, ex.values[sv])
+            if ex.op.name == "guard_budget":
+                budget = 0
+            self.buffer[BUDGET_SLOT] = max(budget, 1)
+            bridge = self.bridges.get(snap.exit_id)
+            if bridge is None:
+                return snap.exit_id
+            trace = bridge
