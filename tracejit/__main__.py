@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _report(e: BaseException, target: str) -> None:
-    sys.excepthook(type(e), e, _user_traceback(e.__traceback__, target))
+    tb = _user_traceback(e.__traceback__, target)
+    e.__traceback__ = tb            # the C excepthook prints the exception's own traceback
+    sys.excepthook(type(e), e, tb)
 
 
 def _finish(opts) -> None:

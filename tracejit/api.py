@@ -82,7 +82,7 @@ def run(path: str, argv: list[str] | None = None, **params) -> dict:
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     try:
         with enable(**params):
-            return runpy.run_path(path, run_name="__main__")
+            return runpy.run_path(os.path.abspath(path), run_name="__main__")
     finally:
         sys.argv = old_argv
         if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(path)):
