@@ -1,0 +1,269 @@
+"""Bytecode normalization: maps each supported CPython version's `dis` instructions to ONE canonical set.
+
+The trace recorder only ever sees canonical `Instr`s, so every bytecode difference between CPython 3.11,
+3.12 and 3.13 lives here (object/frame layout differences live in tracejit.cpython.layout). The table
+`_MAP` (plus `_SUPER` for superinstructions) drives the mapping; any op not in it keeps its dis opname and
+dis argval as canonical op and arg (the recorder aborts on ops it does not know).
+
+Version notes (checked by experiment, see tests/test_bytecode.py):
+- FOR_ITER exhaustion: 3.11 jumps to the instruction after the loop (dis argval). 3.12's raw jump lands on
+  END_FOR, but FOR_ITER pops the iterator itself and skips the END_FOR; 3.13 skips END_FOR *and* the
+  POP_TOP after it. `Instr.target` of FOR_ITER is the instruction that really runs next. END_FOR (3.12:
+  pops 2, 3.13: pops 1 and is followed by POP_TOP) only runs when a FOR_ITER_GEN-specialized loop's
+  generator returns: the return value is pushed on top of the iterator and execution resumes at END_FOR.
+- COMPARE_OP oparg: 3.11 index into dis.cmp_op; 3.12 index << 4 (low bits: specialization mask);
+  3.13 index << 5 with bit 16 meaning "convert the result to bool".
+- Calls: 3.11/3.12 push the NULL *below* the callable ([NULL, func, args]), 3.13 *above* it
+  ([func, NULL, args]); method calls are [meth, self, args] on all versions. See PUSH_NULL_BELOW_CALLABLE.
+  3.11's PRECALL becomes NOP; CALL(argc) pops argc + 2 and pushes 1 on all versions.
+- EXTENDED_ARG: dis folds its argument into the following instruction but still lists the prefix, and the
+  interpreter reports the prefix's offset (jump targets, sys.monitoring, settrace). It is kept as a canonical
+  NOP (real_op 'EXTENDED_ARG') so every offset the interpreter can report has an entry. On 3.11 settrace
+  'opcode' events do NOT fire for the instruction after an EXTENDED_ARG (TRACE_SKIPS_AFTER_EXTENDED_ARG).
+- 3.13 superinstructions LOAD_FAST_LOAD_FAST / STORE_FAST_STORE_FAST / STORE_FAST_LOAD_FAST expand to two
+  Instrs with the same offset (index 0 and 1). RETURN_GENERATOR counts as pushing 1 (the first sent value).
+
+May import: the standard library only.
+"""
+from __future__ import annotations
+
+import dis
+import sys
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Callable, Iterable
+
+VERSION = sys.version_info[:2]
+
+
+@dataclass(frozen=True)
+class Instr:
+    offset: int            # byte offset of the real instruction in co_code (superinstruction parts share it)
+    op: str                # canonical op name
+    arg: object            # canonical argument, None when unused
+    target: int | None     # absolute jump target / FOR_ITER exhaustion target, else None
+    line: int | None       # source line, None if unknown
+    index: int             # 0, or 0/1 for the parts of a superinstruction
+    real_op: str           # the original dis opname
+    oparg: int | None = field(default=None, compare=False, repr=False)   # raw (EXTENDED_ARG-folded) oparg
+
+
+@dataclass(frozen=True)
+class _Version:
+    for_iter_caches: int       # inline cache entries after FOR_ITER
+    for_iter_skip: int         # instructions after FOR_ITER's raw jump target skipped on exhaustion
+    end_for_pops: int          # values END_FOR pops (0: no END_FOR on this version)
+    cmp_shift: int             # COMPARE_OP: cmp_op index = oparg >> cmp_shift
+    cmp_to_bool: int           # COMPARE_OP: bit meaning "result converted to bool" (0: none)
+
+
+_VERSIONS = {
+    (3, 11): _Version(0, 0, 0, 0, 0),
+    (3, 12): _Version(1, 1, 2, 4, 0),
+    (3, 13): _Version(1, 2, 1, 5, 16),
+}
+if VERSION not in _VERSIONS:
+    raise ImportError(f"tracejit supports CPython 3.11-3.13, not {sys.version.split()[0]}")
+_V = _VERSIONS[VERSION]
+
+PUSH_NULL_BELOW_CALLABLE: bool = VERSION < (3, 13)        # [NULL, func, args] vs [func, NULL, args]
+TRACE_SKIPS_AFTER_EXTENDED_ARG: bool = VERSION < (3, 12)  # settrace: no 'opcode' event after EXTENDED_ARG
+
+_CMP = ("<", "<=", "==", "!=", ">", ">=")
+# BINARY_OP oparg 0..12 (NB_ADD..NB_XOR); 13..25 are the in-place versions (same on 3.11-3.13)
+_NB = ("+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^")
+_JUMP_OPCODES = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
+_NO_FALLTHROUGH = frozenset({"JUMP", "RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"})
+
+_Decode = Callable[[dis.Instruction, CodeType], tuple[str, object]]
+
+
+def _as(op: str, arg: Callable[[dis.Instruction, CodeType], object] = lambda i, c: None) -> _Decode:
+    return lambda i, c: (op, arg(i, c))
+
+
+def _intrinsic(i: dis.Instruction, c: CodeType) -> tuple[str, object]:
+    if i.argrepr == "INTRINSIC_UNARY_POSITIVE":
+        return "UNARY_POSITIVE", None
+    return "CALL_INTRINSIC_1", i.argrepr
+
+
+def _compare(i: dis.Instruction, c: CodeType) -> tuple[str, object]:
+    return "COMPARE_OP", (_CMP[i.arg >> _V.cmp_shift], bool(i.arg & _V.cmp_to_bool))
+
+
+_oparg = lambda i, c: i.arg       # noqa: E731
+_dir = lambda i, c: "backward" if i.argval <= i.offset else "forward"   # noqa: E731
+
+# dis opname -> decoder giving (canonical op, canonical arg). Names not in the table pass through unchanged.
+_MAP: dict[str, _Decode] = {
+    "LOAD_FAST": _as("LOAD_FAST", _oparg),
+    "LOAD_FAST_CHECK": _as("LOAD_FAST", _oparg),
+    "STORE_FAST": _as("STORE_FAST", _oparg),
+    "LOAD_GLOBAL": _as("LOAD_GLOBAL", lambda i, c: (i.argval, bool(i.arg & 1))),
+    "BINARY_OP": _as("BINARY_OP", lambda i, c: (_NB[i.arg % 13], i.arg >= 13)),
+    "COMPARE_OP": _compare,
+    "CALL_INTRINSIC_1": _intrinsic,
+    "IS_OP": _as("IS_OP", _oparg),
+    "CONTAINS_OP": _as("CONTAINS_OP", _oparg),
+    "END_FOR": _as("END_FOR", lambda i, c: _V.end_for_pops),
+    "FOR_ITER": _as("FOR_ITER"),
+    "JUMP_IF_TRUE_OR_POP": _as("JUMP_IF_TRUE_OR_POP"),
+    "JUMP_IF_FALSE_OR_POP": _as("JUMP_IF_FALSE_OR_POP"),
+    "PRECALL": _as("NOP"),
+    "EXTENDED_ARG": _as("NOP"),
+    "KW_NAMES": _as("KW_NAMES", lambda i, c: c.co_consts[i.arg]),   # 3.11 dis leaves argval unresolved
+    **{name: _as("JUMP", _dir) for name in ("JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
+                                             "JUMP_NO_INTERRUPT", "JUMP_ABSOLUTE")},
+    **{f"POP_JUMP_{d}IF_{c}": _as(f"POP_JUMP_IF_{c}")
+       for d in ("", "FORWARD_", "BACKWARD_") for c in ("TRUE", "FALSE", "NONE", "NOT_NONE")},
+}
+# superinstructions: oparg holds two 4-bit slot indices (high nibble first), parts run in this order
+_SUPER = {
+    "LOAD_FAST_LOAD_FAST": ("LOAD_FAST", "LOAD_FAST"),
+    "STORE_FAST_STORE_FAST": ("STORE_FAST", "STORE_FAST"),
+    "STORE_FAST_LOAD_FAST": ("STORE_FAST", "LOAD_FAST"),
+}
+
+
+def _for_iter_exit(i: dis.Instruction) -> int:
+    """Offset the interpreter continues at when FOR_ITER's iterator is exhausted (from the raw oparg)."""
+    raw_jump = i.offset + 2 * (1 + _V.for_iter_caches) + 2 * i.arg   # 3.12/3.13: the END_FOR
+    return raw_jump + 2 * _V.for_iter_skip                           # END_FOR / POP_TOP: 1 code unit each
+
+
+def _convert(code: CodeType) -> list[Instr]:
+    out: list[Instr] = []
+    for i in dis.get_instructions(code):
+        line = i.positions.lineno if i.positions is not None else None
+        parts = _SUPER.get(i.opname)
+        if parts is not None:
+            for k, (op, slot) in enumerate(zip(parts, (i.arg >> 4, i.arg & 15))):
+                out.append(Instr(i.offset, op, slot, None, line, k, i.opname, i.arg))
+            continue
+        decode = _MAP.get(i.opname)
+        op, arg = decode(i, code) if decode else (i.opname, i.argval)
+        if i.opname == "FOR_ITER":
+            target = _for_iter_exit(i)
+        else:
+            target = i.argval if i.opcode in _JUMP_OPCODES else None
+        out.append(Instr(i.offset, op, arg, target, line, 0, i.opname, i.arg))
+    return out
+
+
+_CACHE: dict[CodeType, tuple[tuple[Instr, ...], dict[int, list[Instr]]]] = {}
+
+
+def _entry(code: CodeType) -> tuple[tuple[Instr, ...], dict[int, list[Instr]]]:
+    hit = _CACHE.get(code)
+    if hit is None:
+        instrs = tuple(_convert(code))
+        at: dict[int, list[Instr]] = {}
+        for ins in instrs:
+            at.setdefault(ins.offset, []).append(ins)
+        hit = _CACHE[code] = (instrs, at)
+    return hit
+
+
+def normalize(code: CodeType) -> list[Instr]:
+    """All canonical instructions of `code` (not nested code objects), in order."""
+    return list(_entry(code)[0])
+
+
+def instructions_at(code: CodeType) -> dict[int, list[Instr]]:
+    """offset -> canonical Instr(s) at that offset. Cached per code object: do not mutate the result."""
+    return _entry(code)[1]
+
+
+def back_edges(code: CodeType) -> list[tuple[int, int]]:
+    """(source offset, header offset) for every backward jump."""
+    return [(i.offset, i.target) for i in _entry(code)[0]
+            if i.target is not None and i.op != "FOR_ITER" and i.target <= i.offset]
+
+
+def loop_headers(code: CodeType) -> set[int]:
+    """Offsets targeted by backward jumps (loop headers)."""
+    return {h for _, h in back_edges(code)}
+
+
+# canonical op -> stack effect (int, or function of (instr, jump))
+_EFFECT: dict[str, int | Callable[[Instr, bool], int]] = {
+    "LOAD_FAST": 1, "STORE_FAST": -1, "LOAD_CONST": 1, "RETURN_CONST": 0, "RETURN_VALUE": -1,
+    "LOAD_NAME": 1, "STORE_NAME": -1, "STORE_GLOBAL": -1,
+    "LOAD_GLOBAL": lambda i, j: 1 + bool(i.arg[1]),
+    "BINARY_OP": -1, "COMPARE_OP": -1, "IS_OP": -1, "CONTAINS_OP": -1,
+    "UNARY_NEGATIVE": 0, "UNARY_INVERT": 0, "UNARY_NOT": 0, "UNARY_POSITIVE": 0, "TO_BOOL": 0,
+    "CALL_INTRINSIC_1": 0,
+    "POP_JUMP_IF_TRUE": -1, "POP_JUMP_IF_FALSE": -1, "POP_JUMP_IF_NONE": -1, "POP_JUMP_IF_NOT_NONE": -1,
+    "JUMP_IF_TRUE_OR_POP": lambda i, j: 0 if j else -1,
+    "JUMP_IF_FALSE_OR_POP": lambda i, j: 0 if j else -1,
+    "JUMP": 0, "FOR_ITER": lambda i, j: -1 if j else 1,   # exhaustion pops the iterator
+    "END_FOR": lambda i, j: -i.arg, "GET_ITER": 0, "POP_TOP": -1,
+    "COPY": 1, "SWAP": 0, "PUSH_NULL": 1, "NOP": 0, "RESUME": 0, "KW_NAMES": 0,
+    "CALL": lambda i, j: -1 - i.arg,       # pops callable/NULL pair + argc args, pushes the result
+    "RETURN_GENERATOR": 1,                 # the generator frame resumes with the sent value on the stack
+}
+
+
+def stack_effect(instr: Instr, jump: bool) -> int:
+    """Net value-stack change of one canonical Instr; `jump` selects the taken-branch effect for jumps."""
+    eff = _EFFECT.get(instr.op)
+    if eff is None:   # pass-through op: the running interpreter's own table is right for its own opcodes
+        return dis.stack_effect(dis.opmap[instr.real_op], instr.oparg, jump=jump)
+    return eff if isinstance(eff, int) else eff(instr, jump)
+
+
+def static_stack_depths(code: CodeType) -> dict[int, int]:
+    """Value-stack depth BEFORE each reachable offset (before the first part of a superinstruction).
+
+    Edges: fall-through, jump targets, FOR_ITER exhaustion, FOR_ITER -> END_FOR (generator return, 3.12+)
+    and exception handlers (depth from the exception table). Raises ValueError on inconsistent or
+    negative depths.
+    """
+    instrs = _entry(code)[0]
+    first: dict[int, int] = {}
+    for k, ins in enumerate(instrs):
+        first.setdefault(ins.offset, k)
+    depth: dict[int, int] = {}
+    work: list[int] = []
+
+    def reach(k: int, d: int, src: str) -> None:
+        if d < 0:
+            raise ValueError(f"negative stack depth {d} at offset {instrs[k].offset} (from {src})")
+        old = depth.get(k)
+        if old is None:
+            depth[k] = d
+            work.append(k)
+        elif old != d:
+            raise ValueError(f"stack depth at offset {instrs[k].offset}: {old} vs {d} (from {src})")
+
+    reach(0, 0, "entry")
+    for e in dis.Bytecode(code).exception_entries:
+        reach(first[e.target], e.depth + int(e.lasti) + 1, "exception table")
+    while work:
+        k = work.pop()
+        ins, d = instrs[k], depth[k]
+        src = f"{ins.offset} {ins.op}"
+        if ins.target is not None:
+            reach(first[ins.target], d + stack_effect(ins, True), src)
+        if ins.op == "FOR_ITER" and _V.end_for_pops:
+            reach(first[ins.target - 2 * _V.for_iter_skip], d + 1, src + " (generator return)")
+        if ins.op not in _NO_FALLTHROUGH and k + 1 < len(instrs):
+            reach(k + 1, d + stack_effect(ins, False), src)
+    return {instrs[k].offset: d for k, d in sorted(depth.items()) if instrs[k].index == 0}
+
+
+def format_instrs(instrs: Iterable[Instr]) -> str:
+    """One line per Instr: offset[.index], line, op, arg, ->target, [real_op if different]."""
+    lines = []
+    for i in instrs:
+        where = f"{i.offset}" + (f".{i.index}" if i.index else "")
+        text = f"{where:>7} {'' if i.line is None else i.line:>5}  {i.op:<20}"
+        if i.arg is not None:
+            text += f" {i.arg!r}"
+        if i.target is not None:
+            text += f" ->{i.target}"
+        if i.real_op != i.op:
+            text += f"  [{i.real_op}]"
+        lines.append(text.rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Developer tools built on the JIT's text forms (trace dumps)."""
