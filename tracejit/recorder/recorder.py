@@ -281,8 +281,7 @@ class TraceRecorder:
         elif op == "SWAP":
             self.stack[-1], self.stack[-ins.arg] = self.stack[-ins.arg], self.stack[-1]
         elif op == "JUMP":
-            if ins.target <= ins.offset and ins.target != self.header_pc:
-                raise RecordAbort("inner loop")
+            self._check_backward(ins.offset, ins.target)
         elif op == "BINARY_OP":
             symbol, _inplace = ins.arg
             b, a = self.value(self.pop()), self.value(self.pop())
@@ -306,6 +305,12 @@ class TraceRecorder:
             self.stack.append(self._truth(a, None, pc))
         else:
             raise RecordAbort(f"unsupported instruction {ins.real_op}")
+
+    def _check_backward(self, src: int, target: int) -> None:
+        """A loop trace covers one loop; a bridge may run through enclosing loops back to its header
+        (LuaJIT-style: the exit of an inner loop links through the outer loop back into the inner one)."""
+        if target <= src and target != self.header_pc and self.bridge is None:
+            raise RecordAbort("inner loop")
 
     def snapshot_with(self, pc: int, operands: list) -> Snapshot:
         """Snapshot before the instruction at pc whose operands were just popped."""
@@ -385,8 +390,8 @@ class TraceRecorder:
             taken = None                       # jump to the next instruction: direction is irrelevant
         else:
             raise RecordAbort(f"unexpected control flow to @{pc}")
-        if taken and ins.target <= ins.offset and ins.target != self.header_pc:
-            raise RecordAbort("inner loop")
+        if taken:
+            self._check_backward(ins.offset, ins.target)
         v = self.value(self.stack[-1])
         if ins.op in ("POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE"):
             if taken == (ins.op == "POP_JUMP_IF_NONE"):

@@ -197,7 +197,7 @@ class Engine:
             rec = self.recording
             if rec is not None:
                 if frame is rec.frame:
-                    if header != rec.recorder.header_pc or rec.loop is not None and key != rec.key:
+                    if header != rec.recorder.header_pc and rec.loop is None:
                         self._abort(rec, "inner loop")
                     return False
                 rec.idle += 1
@@ -403,11 +403,12 @@ class Engine:
         if info.fails & (info.fails - 1) == 0:      # log 1st, 2nd, 4th, 8th ... failure of each guard
             self.log("guard_failure", loop=info.trace_name, exit=info.exit_id, pc=info.pc, reason=info.reason,
                      guard=info.guard, fails=info.fails)
-        if info.reason == "loop exit":
-            return
         if info.bridge == "none" and info.fails >= self.params.bridge_threshold:
+            # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
+            # enclosing loop back into this header keeps the whole nest in machine code
             self._start_bridge(loop, info, frame, key)
-        elif info.bridge == "blocked" and info.fails >= 10 * self.params.bridge_threshold:
+        elif (info.bridge == "blocked" and info.reason != "loop exit"
+              and info.fails >= 10 * self.params.bridge_threshold):
             # a side exit taken over and over with no bridge: the interpreter is faster on its own
             self._drop(loop, key, f"exit {info.exit_id} keeps failing without a bridge")
             self._blacklist(key)
