@@ -1,0 +1,17 @@
+"""Backend: register allocation and x86-64 code generation for trace IR (with iced-x86).
+
+`assemble(trace, ext, loop=None) -> MachineCode` compiles a loop trace (or a bridge, given its loop's
+LoopAddresses) into position-independent machine code; `format_listing` shows each IR op beside the
+instructions it became. Raises CompileError for traces it cannot compile.
+
+Modules: x86 (instruction emission, labels, encoding), regalloc (liveness + linear scan),
+assembler (code shape and op emitters), listing (disassembly text).
+
+May import: tracejit.ir and iced_x86 only.
+"""
+from .assembler import EMITTERS, Externals, LoopAddresses, MachineCode, assemble
+from .errors import CompileError
+from .listing import format_listing
+
+__all__ = ["assemble", "Externals", "LoopAddresses", "MachineCode", "format_listing", "CompileError",
+           "EMITTERS"]

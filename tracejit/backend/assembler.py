@@ -1,0 +1,1118 @@
+"""Trace -> x86-64 machine code: code shape, calling convention, op emitters, exit stubs.
+
+Loop code:  entry (SysV `int64 f(int64 *state)`: push rbx rbp r12-r15, reserve the frame, r15 = state)
+            reentry (load inputs from the state buffer, r14 = budget)  label:  body  jump (parallel move,
+            jmp label)  exit stubs  common exit (bridge table lookup)  epilogue (ret exit id).
+Bridge code: start (= reentry: load inputs, r14 = budget)  body  jump (store jump args into the buffer,
+            jmp loop.reentry)  exit stubs  common exit (bridge table or jmp loop.epilogue).
+
+Registers: r15 = state buffer, r14 = budget, rsp = frame, rax/rcx/rdx and xmm0/xmm1 = scratch; the rest are
+allocated by regalloc. Frame (fixed size, shared by a loop and its bridges): save area for caller-saved
+registers around libm calls, temporaries, spill slots. Every op emitter reproduces the op's `evaluate`
+from tracejit.ir.ops bit for bit; a guard jumps to an out-of-line stub that stores the snapshot.
+
+May import: tracejit.ir, tracejit.backend.* and iced_x86 (through x86).
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..ir.ops import INT64_MIN, OPS, Kind
+from ..ir.trace import BUDGET_SLOT, Const, Op, Trace, Value, Var, format_op
+from .errors import CompileError
+from .regalloc import MAX_SPILL, Allocation, Spill, allocate
+from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSP, SWAP, XMM0, XMM1, Asm, Mem, Reg,
+                  fits_i32)
+
+# ---- frame layout (offsets from rsp inside native code) -------------------------------------------------
+XMM_SAVE = 0                       # 16 slots, by xmm number
+GPR_SAVE = XMM_SAVE + 8 * 16       # 16 slots, by register number
+TEMP = GPR_SAVE + 8 * 16           # 4 temporaries
+SPILL_BASE = TEMP + 8 * 4
+FRAME_SIZE = SPILL_BASE + 8 * MAX_SPILL + 8     # rsp % 16 == 0 after the 6 pushes and this
+assert FRAME_SIZE % 16 == 8
+CALLEE_PUSHED = [RBX, RBP, R12, R13, R14, R15]
+
+SIGN = 1 << 63
+EXACT = 1 << 53
+
+
+def fbits(x: float) -> int:
+    return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+@dataclass
+class Externals:
+    """Absolute addresses the code needs, supplied by the runtime."""
+    bridge_table: int        # int64 array: bridge_table[exit_id] != 0 -> jump there instead of returning
+    fmod: int
+    floor: int
+    pow: int
+    copysign: int            # currently unused: copysign(0.0, x) is done inline with bit operations
+
+
+@dataclass
+class LoopAddresses:
+    """For assembling a bridge: where its loop lives in memory."""
+    reentry: int             # absolute address of the loop's re-entry point
+    epilogue: int            # absolute address of the loop's return sequence
+
+
+@dataclass
+class MachineCode:
+    code: bytes              # position-independent
+    entry: int               # offset of the C-ABI entry (loops; bridges: 0 = start)
+    reentry: int             # offset of the re-entry point (loops; bridges: 0 = start)
+    epilogue: int            # offset of the return sequence (loops; bridges: -1)
+    exit_ids: list[int]
+    listing: list[tuple[str, list[tuple[int, str]]]]
+    regalloc: str = ""       # text form of the register allocation
+
+
+EMITTERS: dict[str, Callable[["Assembler", Op, int], None]] = {}
+
+
+def emitter(*names: str):
+    def deco(fn):
+        for n in names:
+            EMITTERS[n] = fn
+        return fn
+    return deco
+
+
+INT_CC = {"int_lt": "l", "int_le": "le", "int_eq": "e", "int_ne": "ne", "int_gt": "g", "int_ge": "ge"}
+
+
+class Assembler:
+    def __init__(self, trace: Trace, ext: Externals, loop: LoopAddresses | None):
+        if trace.kind == "bridge" and loop is None:
+            raise CompileError("bridge needs LoopAddresses")
+        self.t = trace
+        self.ext = ext
+        self.loop = loop
+        self.alloc: Allocation = allocate(trace)
+        self.iv = {id(iv.var): iv for iv in self.alloc.intervals}
+        self.a = Asm()
+        self.stubs: list[tuple[int, Op]] = []
+        self.exit_ids: list[int] = []
+        self.common_exit = self.a.new_label()
+        self.epilogue_label = self.a.new_label()
+        self.loop_label = self.a.new_label()
+        self.entry_label = self.a.new_label()
+        self.reentry_label = self.a.new_label()
+
+    # ---- operands ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def spill_mem(s: Spill) -> Mem:
+        return Mem(RSP, SPILL_BASE + 8 * s.index)
+
+    @staticmethod
+    def slot_mem(slot: int) -> Mem:
+        return Mem(R15, 8 * slot)
+
+    def where(self, v: Var) -> Reg | Mem:
+        loc = self.alloc.loc(v)
+        return loc if isinstance(loc, Reg) else self.spill_mem(loc)
+
+    def g(self, v: Value) -> Reg | Mem | int:
+        """A GPR-class operand: register, memory, or the constant's 64-bit value (floats: bits)."""
+        if isinstance(v, Const):
+            if v.kind is Kind.FLOAT:
+                return fbits(v.value)
+            return int(v.value)
+        return self.where(v)
+
+    def gsrc(self, v: Value, scratch: Reg) -> Reg | Mem | int:
+        o = self.g(v)
+        if isinstance(o, int) and not fits_i32(o):
+            self.a.mov(scratch, o)
+            return scratch
+        return o
+
+    def greg(self, v: Value, scratch: Reg) -> Reg:
+        o = self.g(v)
+        if isinstance(o, Reg):
+            return o
+        self.a.mov(scratch, o)
+        return scratch
+
+    def f(self, v: Value) -> Reg | Mem:
+        """An XMM-class operand: register, spill slot or pool constant."""
+        if isinstance(v, Const):
+            return self.a.const(fbits(v.value))
+        return self.where(v)
+
+    def freg(self, v: Value, scratch: Reg) -> Reg:
+        o = self.f(v)
+        if isinstance(o, Reg):
+            return o
+        self.a.sse("movsd", scratch, o)
+        return scratch
+
+    def fbits_to(self, r: Reg, v: Value) -> None:
+        """Load a float's bit pattern into GPR r."""
+        o = self.f(v) if not isinstance(v, Const) else None
+        if o is None:
+            self.a.mov(r, fbits(v.value))
+        elif isinstance(o, Reg):
+            self.a.movq_from_xmm(r, o)
+        else:
+            self.a.mov(r, o)
+
+    def dst(self, op: Op) -> Reg | Mem:
+        return self.where(op.result)
+
+    def put(self, d: Reg | Mem, r: Reg) -> None:
+        """Store GPR r into the destination."""
+        self.a.mov(d, r)
+
+    def fput(self, d: Reg | Mem, r: Reg) -> None:
+        if isinstance(d, Reg):
+            self.a.sse("movsd", d, r)
+        else:
+            self.a.movsd_store(d, r)
+
+    def load_float(self, d: Reg, v: Value) -> None:
+        if isinstance(v, Const) and fbits(v.value) == 0:
+            self.a.sse128("xorps", d, d)
+        else:
+            self.a.sse("movsd", d, self.f(v))
+
+    def exit_label(self, op: Op) -> int:
+        lab = self.a.new_label()
+        self.stubs.append((lab, op))
+        return lab
+
+    # ---- whole trace -------------------------------------------------------------------------------
+
+    def assemble(self) -> MachineCode:
+        a, t = self.a, self.t
+        if t.kind == "loop":
+            a.group("entry")
+            a.bind(self.entry_label)
+            for r in CALLEE_PUSHED:
+                a.push(r)
+            a.alu("sub", RSP, FRAME_SIZE)
+            a.mov(R15, RDI)
+        a.group("reentry: load inputs")
+        a.bind(self.reentry_label)
+        self.load_inputs()
+        a.mov(R14, self.slot_mem(BUDGET_SLOT))
+        if t.kind == "bridge":
+            a.hot(True)
+        for i, op in enumerate(t.ops):
+            title = format_op(op, show_snapshots=False)
+            if op.snapshot is not None:
+                title += f"  -> exit #{op.snapshot.exit_id}"
+            a.group(title)
+            if op.name == "label":
+                a.hot(True)
+                a.bind(self.loop_label)
+                continue
+            if i in self.alloc.fused:
+                continue
+            if op.name == "jump":
+                self.emit_jump(op)
+                a.hot(False)
+                continue
+            fn = EMITTERS.get(op.name)
+            if fn is None:
+                raise CompileError(f"no code for op {op.name}")
+            fn(self, op, i)
+        for lab, op in self.stubs:
+            self.emit_stub(lab, op)
+        self.emit_common_exit()
+        enc = a.finish()
+        lo = enc.label_offsets
+        if t.kind == "loop":
+            entry, reentry, epi = lo[self.entry_label], lo[self.reentry_label], lo[self.epilogue_label]
+        else:
+            entry, reentry, epi = 0, 0, -1
+        return MachineCode(enc.code, entry, reentry, epi, self.exit_ids, enc.listing, self.alloc.format())
+
+    def load_inputs(self) -> None:
+        seen = set()
+        for sv, v in self.t.inputs:
+            if id(v) in seen or not self.alloc.has(v):
+                continue
+            seen.add(id(v))
+            iv = self.iv[id(v)]
+            if iv.end <= iv.start:
+                continue                     # never used
+            src = self.slot_mem(self.t.layout.slot(sv))
+            loc = self.where(v)
+            if isinstance(loc, Reg) and loc.xmm:
+                self.a.sse("movsd", loc, src)
+            else:
+                self.a.mov(loc, src, scratch=RAX)
+
+    # ---- jump --------------------------------------------------------------------------------------
+
+    def emit_jump(self, op: Op) -> None:
+        if self.t.kind == "loop":
+            label = self.t.ops[0]
+            moves = []
+            for lv, arg in zip(label.args, op.args):
+                iv = self.iv[id(lv)]
+                if iv.end <= iv.start:
+                    continue
+                moves.append((self.alloc.loc(lv), arg, lv.kind is Kind.FLOAT))
+            self.parallel_move(moves)
+            self.a.jmp(self.loop_label)
+        else:
+            input_slot = {id(v): self.t.layout.slot(sv) for sv, v in self.t.inputs}
+            for sv, arg in zip(self.t.jump_vars, op.args):
+                slot = self.t.layout.slot(sv)
+                if isinstance(arg, Var) and input_slot.get(id(arg)) == slot:
+                    continue
+                self.store_value(self.slot_mem(slot), arg)
+            self.a.mov(self.slot_mem(BUDGET_SLOT), R14)
+            self.a.mov(RAX, self.loop.reentry)
+            self.a.jmp_reg(RAX)
+
+    def move_loc(self, d, s, xmm: bool) -> None:
+        """Move between locations (Reg / Spill) of one class."""
+        dm = self.spill_mem(d) if isinstance(d, Spill) else d
+        sm = self.spill_mem(s) if isinstance(s, Spill) else s
+        if isinstance(dm, Mem) and isinstance(sm, Mem):
+            self.a.mov(RAX, sm)
+            self.a.mov(dm, RAX)
+        elif xmm:
+            if isinstance(dm, Reg):
+                self.a.sse("movsd", dm, sm)
+            else:
+                self.a.movsd_store(dm, sm)
+        else:
+            self.a.mov(dm, sm)
+
+    def parallel_move(self, moves: list[tuple[object, Value, bool]]) -> None:
+        pending = []
+        consts = []
+        for d, s, x in moves:
+            if isinstance(s, Const):
+                consts.append((d, s, x))
+            else:
+                sl = self.alloc.loc(s)
+                if sl != d:
+                    pending.append((d, sl, x))
+        while pending:
+            for k, (d, s, x) in enumerate(pending):
+                if not any(s2 == d for j, (_, s2, _) in enumerate(pending) if j != k):
+                    self.move_loc(d, s, x)
+                    del pending[k]
+                    break
+            else:
+                d, s, x = pending[0]
+                temp = XMM1 if x else RDX
+                self.move_loc(temp, d, x)
+                pending = [(d2, temp if s2 == d else s2, x2) for d2, s2, x2 in pending]
+        for d, s, x in consts:
+            dm = self.spill_mem(d) if isinstance(d, Spill) else d
+            if x and isinstance(dm, Reg):
+                self.load_float(dm, s)
+            else:
+                self.a.mov(dm, self.g(s), scratch=RAX)
+
+    # ---- exits -------------------------------------------------------------------------------------
+
+    def store_value(self, dst: Mem, v: Value, op: Op | None = None) -> None:
+        """Store a value's 64-bit pattern into memory (used for exits and bridge jumps)."""
+        a = self.a
+        if isinstance(v, Const):
+            a.mov(dst, self.g(v), scratch=RAX)
+            return
+        loc = self.alloc.loc(v)
+        if op is not None and op.result is not None and isinstance(loc, Reg) and self.alloc.has(op.result) \
+                and self.alloc.loc(op.result) == loc:
+            self.undo(dst, v, op, loc)
+            return
+        if isinstance(loc, Reg):
+            if loc.xmm:
+                a.movsd_store(dst, loc)
+            else:
+                a.mov(dst, loc)
+        else:
+            a.mov(RAX, self.spill_mem(loc))
+            a.mov(dst, RAX)
+
+    def undo(self, dst: Mem, v: Var, op: Op, r: Reg) -> None:
+        """v's register was overwritten in place by op's result before the overflow check: recompute v."""
+        a = self.a
+        if op.name == "int_neg_ovf":
+            a.mov(dst, r)                    # only INT64_MIN overflows, and -INT64_MIN wraps to itself
+            return
+        x, y = op.args
+        if op.name == "int_add_ovf":
+            other = y if v is x else x
+            a.mov(RAX, r)
+            a.alu("sub", RAX, self.gsrc(other, RCX))
+        elif op.name == "int_sub_ovf" and v is x:
+            a.mov(RAX, r)
+            a.alu("add", RAX, self.gsrc(y, RCX))
+        else:
+            raise AssertionError(f"{v!r} shares a register with the result of {op.name}")
+        a.mov(dst, RAX)
+
+    def emit_stub(self, lab: int, op: Op) -> None:
+        a = self.a
+        snap = op.snapshot
+        if snap.exit_id < 0:
+            raise CompileError("guard without exit id")
+        a.group(f"exit #{snap.exit_id} ({op.name})")
+        a.bind(lab)
+        for sv, v in snap.entries():
+            self.store_value(self.slot_mem(self.t.layout.slot(sv)), v, op)
+        a.mov32(RAX, snap.exit_id)
+        a.jmp(self.common_exit)
+        self.exit_ids.append(snap.exit_id)
+
+    def emit_common_exit(self) -> None:
+        a = self.a
+        a.group("common exit (eax = exit id): bridge table")
+        a.bind(self.common_exit)
+        a.mov(self.slot_mem(BUDGET_SLOT), R14)
+        a.mov(RCX, self.ext.bridge_table)
+        a.mov(RCX, Mem(RCX, 0, RAX, 8))
+        a.test(RCX, RCX)
+        if self.t.kind == "loop":
+            a.jcc("e", self.epilogue_label)
+            a.jmp_reg(RCX)
+            a.group("epilogue")
+            a.bind(self.epilogue_label)
+            a.alu("add", RSP, FRAME_SIZE)
+            for r in reversed(CALLEE_PUSHED):
+                a.pop(r)
+            a.ret()
+        else:
+            to_epi = a.new_label()
+            a.jcc("e", to_epi)
+            a.jmp_reg(RCX)
+            a.bind(to_epi)
+            a.mov(RCX, self.loop.epilogue)
+            a.jmp_reg(RCX)
+
+    # ---- calls -------------------------------------------------------------------------------------
+
+    def save_live(self, i: int) -> None:
+        for r in self.alloc.saves.get(i, []):
+            if r.xmm:
+                self.a.movsd_store(Mem(RSP, XMM_SAVE + 8 * r.num), r)
+            else:
+                self.a.mov(Mem(RSP, GPR_SAVE + 8 * r.num), r)
+
+    def restore_live(self, i: int) -> None:
+        for r in self.alloc.saves.get(i, []):
+            if r.xmm:
+                self.a.sse("movsd", r, Mem(RSP, XMM_SAVE + 8 * r.num))
+            else:
+                self.a.mov(r, Mem(RSP, GPR_SAVE + 8 * r.num))
+
+    def call(self, addr: int) -> None:
+        self.a.mov(RAX, addr)
+        self.a.call_reg(RAX)
+
+
+def temp(k: int) -> Mem:
+    return Mem(RSP, TEMP + 8 * k)
+
+
+# ======================================================================================================
+# op emitters
+
+
+@emitter("guard_budget")
+def _guard_budget(s: Assembler, op: Op, i: int) -> None:
+    s.a.unary("dec", R14)
+    s.a.jcc("le", s.exit_label(op))
+
+
+def _fail_always(s: Assembler, op: Op) -> None:
+    s.a.jmp(s.exit_label(op))
+
+
+@emitter("guard_true", "guard_false")
+def _guard_bool(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    want = op.name == "guard_true"
+    if i - 1 in s.alloc.fused:
+        cmp = s.t.ops[i - 1]
+        _emit_fused(s, cmp, op, want)
+        return
+    x = op.args[0]
+    if isinstance(x, Const):
+        if bool(x.value) != want:
+            _fail_always(s, op)
+        return
+    o = s.where(x)
+    if isinstance(o, Reg):
+        a.test(o, o)
+    else:
+        a.alu("cmp", o, 0)
+    a.jcc("e" if want else "ne", s.exit_label(op))
+
+
+def _emit_fused(s: Assembler, cmp: Op, guard: Op, want: bool) -> None:
+    """Comparison + guard: branch to the guard's exit when the condition != want."""
+    a = s.a
+    kind, cc = _compare(s, cmp)
+    ex = s.exit_label(guard)
+    if kind == "cc":
+        a.jcc(NEG[cc] if want else cc, ex)
+    elif kind == "const":
+        if cc != want:
+            a.jmp(ex)
+    else:                                     # float eq / ne: ZF and PF
+        fail_if_equal = (kind == "feq") != want     # fail when "ordered and equal"
+        if fail_if_equal:
+            ok = a.new_label()
+            a.jcc("p", ok)
+            a.jcc("e", ex)
+            a.bind(ok)
+        else:
+            a.jcc("ne", ex)
+            a.jcc("p", ex)
+
+
+def _compare(s: Assembler, op: Op):
+    """Emit the flag-setting part of a comparison. Returns ('cc', cc) for a plain condition code,
+    ('feq'|'fne', None) for float equality (needs ZF and PF), or ('const', bool)."""
+    a = s.a
+    name = op.name
+    if name == "int_is_true":
+        x = s.g(op.args[0])
+        if isinstance(x, int):
+            return "const", x != 0
+        if isinstance(x, Reg):
+            a.test(x, x)
+        else:
+            a.alu("cmp", x, 0)
+        return "cc", "ne"
+    if name in INT_CC:
+        cc = INT_CC[name]
+        x, y = s.g(op.args[0]), s.g(op.args[1])
+        if isinstance(x, int) and isinstance(y, int):
+            return "const", OPS_EVAL[name](x, y)
+        if isinstance(x, int):
+            x, y, cc = y, x, SWAP[cc]
+        if isinstance(x, Mem) and isinstance(y, Mem):
+            a.mov(RAX, x)
+            x = RAX
+        if isinstance(y, int) and not fits_i32(y):
+            a.mov(RCX, y)
+            y = RCX
+        a.alu("cmp", x, y)
+        return "cc", cc
+    # floats
+    x, y = op.args
+    if name in ("float_lt", "float_le"):
+        x, y = y, x                            # a < b  <=>  b > a
+    xr = s.freg(x, XMM0)
+    a.sse("ucomisd", xr, s.f(y))
+    if name in ("float_lt", "float_gt"):
+        return "cc", "a"
+    if name in ("float_le", "float_ge"):
+        return "cc", "ae"
+    return ("feq" if name == "float_eq" else "fne"), None
+
+
+OPS_EVAL = {n: OPS[n].evaluate for n in INT_CC}
+
+
+@emitter(*INT_CC, "int_is_true", "float_lt", "float_le", "float_eq", "float_ne", "float_gt", "float_ge")
+def _compare_value(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    kind, cc = _compare(s, op)
+    if kind == "const":
+        a.mov(d, int(cc), keep_flags=True)
+        return
+    if kind == "cc":
+        a.setcc(cc, RAX)
+    elif kind == "feq":
+        a.setcc("e", RAX)
+        a.setcc("np", RCX)
+        a.and8(RAX, RCX)
+    else:
+        a.setcc("ne", RAX)
+        a.setcc("p", RCX)
+        a.or8(RAX, RCX)
+    if isinstance(d, Reg):
+        a.movzx8(d, RAX)
+    else:
+        a.movzx8(RAX, RAX)
+        a.mov(d, RAX)
+
+
+# ---- integer arithmetic ------------------------------------------------------------------------------
+
+_ALU_OPS = {"int_add": ("add", True, False), "int_sub": ("sub", False, False),
+            "int_and": ("and", True, False), "int_or": ("or", True, False), "int_xor": ("xor", True, False),
+            "int_add_ovf": ("add", True, True), "int_sub_ovf": ("sub", False, True)}
+
+
+@emitter(*_ALU_OPS)
+def _alu(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    m, commutative, ovf = _ALU_OPS[op.name]
+    d = s.dst(op)
+    x, y = s.g(op.args[0]), s.g(op.args[1])
+    if commutative and isinstance(x, int) and not isinstance(y, int):
+        x, y = y, x
+    ex = s.exit_label(op) if ovf else None
+    if isinstance(d, Reg):
+        if y == d and x != d:
+            if commutative:
+                x, y = y, x
+            elif not ovf:                      # d = x - d  ==  -d + x
+                a.unary("neg", d)
+                a.alu("add", d, _imm32_or_reg(s, x, RCX))
+                return
+            else:
+                a.mov(RAX, x)
+                a.alu(m, RAX, d)
+                a.jcc("o", ex)
+                a.mov(d, RAX)
+                return
+        if x != d:
+            if not ovf and m in ("add", "sub") and isinstance(x, Reg) and (
+                    isinstance(y, Reg) and m == "add" or isinstance(y, int) and fits_i32(-y) and fits_i32(y)):
+                if isinstance(y, Reg):
+                    a.lea(d, x, y)
+                else:
+                    a.lea(d, x, None, y if m == "add" else -y)
+                return
+            a.mov(d, x)
+        a.alu(m, d, _imm32_or_reg(s, y, RCX))
+        if ovf:
+            a.jcc("o", ex)
+    else:
+        a.mov(RAX, x)
+        a.alu(m, RAX, _imm32_or_reg(s, y, RCX))
+        if ovf:
+            a.jcc("o", ex)
+        a.mov(d, RAX)
+
+
+def _imm32_or_reg(s: Assembler, o, scratch: Reg):
+    if isinstance(o, int) and not fits_i32(o):
+        s.a.mov(scratch, o)
+        return scratch
+    return o
+
+
+@emitter("int_mul", "int_mul_ovf")
+def _mul(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    ovf = op.name == "int_mul_ovf"
+    ex = s.exit_label(op) if ovf else None
+    d = s.dst(op)
+    x, y = s.g(op.args[0]), s.g(op.args[1])
+    if isinstance(x, int) and not isinstance(y, int):
+        x, y = y, x
+    r = d if isinstance(d, Reg) else RAX
+    if isinstance(x, int):
+        a.mov(RAX, x)
+        x = RAX
+    if isinstance(y, int) and fits_i32(y):
+        a.imul_imm(r, x, y)
+    elif y == r and x != r:
+        a.imul(r, x)
+    else:
+        yy = _imm32_or_reg(s, y, RCX) if isinstance(y, int) else y
+        if isinstance(yy, int):
+            a.mov(RCX, yy)
+            yy = RCX
+        a.mov(r, x)
+        a.imul(r, yy)
+    if ovf:
+        a.jcc("o", ex)
+    if r != d:
+        a.mov(d, r)
+
+
+@emitter("int_neg_ovf", "int_invert")
+def _unary_int(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    r = d if isinstance(d, Reg) else RAX
+    a.mov(r, s.g(op.args[0]))
+    if op.name == "int_neg_ovf":
+        a.unary("neg", r)
+        a.jcc("o", s.exit_label(op))
+    else:
+        a.unary("not", r)
+    if r != d:
+        a.mov(d, r)
+
+
+@emitter("int_floordiv", "int_mod")
+def _divmod(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    want_mod = op.name == "int_mod"
+    d = s.dst(op)
+    x, y = s.g(op.args[0]), s.g(op.args[1])
+    if isinstance(y, int):
+        if y == 0 or (y == -1 and x == INT64_MIN):
+            _fail_always(s, op)
+            return
+        if y > 0 and y & (y - 1) == 0:        # power of two: shift / mask
+            k = y.bit_length() - 1
+            r = d if isinstance(d, Reg) else RAX
+            if want_mod:
+                if y == 1:
+                    a.mov(r, 0)
+                else:
+                    a.mov(r, x)
+                    a.alu("and", r, _imm32_or_reg(s, y - 1, RCX))
+            else:
+                a.mov(r, x)
+                if k:
+                    a.shift("sar", r, k)
+            if r != d:
+                a.mov(d, r)
+            return
+    ex = s.exit_label(op)
+    if not isinstance(y, int):
+        if isinstance(y, Reg):
+            a.test(y, y)
+        else:
+            a.alu("cmp", y, 0)
+        a.jcc("e", ex)
+    if not isinstance(y, int) or y == -1:
+        if isinstance(x, int):
+            if x == INT64_MIN:                 # y is not constant here
+                a.alu("cmp", y, -1)
+                a.jcc("e", ex)
+        else:
+            skip = None
+            if not isinstance(y, int):
+                skip = a.new_label()
+                a.alu("cmp", y, -1)
+                a.jcc("ne", skip)
+            a.alu("cmp", x, 1)                 # overflows exactly when x == INT64_MIN
+            a.jcc("o", ex)
+            if skip is not None:
+                a.bind(skip)
+    a.mov(RAX, x)
+    a.cqo()
+    if isinstance(y, int):
+        a.mov(RCX, y)
+        divisor = RCX
+    else:
+        divisor = y
+    a.unary("idiv", divisor)
+    # floor adjustment: rcx = -1 when the remainder is nonzero and its sign differs from the divisor's
+    if isinstance(y, int):
+        if y > 0:
+            a.mov(RCX, RDX)
+            a.shift("sar", RCX, 63)
+        else:
+            a.test(RDX, RDX)
+            a.setcc("g", RCX)
+            a.movzx8(RCX, RCX)
+            a.unary("neg", RCX)
+    else:
+        a.mov(RCX, RDX)
+        a.alu("xor", RCX, y)
+        a.shift("sar", RCX, 63)
+        a.test(RDX, RDX)
+        a.cmov("e", RCX, RDX)
+    if want_mod:
+        if isinstance(y, int) and not fits_i32(y):
+            a.mov(RAX, y)
+            a.alu("and", RCX, RAX)
+        else:
+            a.alu("and", RCX, y)
+        a.alu("add", RDX, RCX)
+        a.mov(d, RDX)
+    else:
+        a.alu("add", RAX, RCX)
+        a.mov(d, RAX)
+
+
+@emitter("int_lshift_ovf")
+def _lshift(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    x, y = s.g(op.args[0]), s.g(op.args[1])
+    if isinstance(y, int):
+        if y < 0 or y >= 64:
+            _fail_always(s, op)
+            return
+        if isinstance(x, int):
+            r = x << y
+            if r != ((r + SIGN) % (1 << 64)) - SIGN:
+                _fail_always(s, op)
+            else:
+                a.mov(d, r, scratch=RAX)
+            return
+        ex = s.exit_label(op)
+        if y == 0:
+            a.mov(d, x, scratch=RAX)
+            return
+        a.mov(RAX, x)
+        a.shift("shl", RAX, y)
+        a.mov(RCX, RAX)
+        a.shift("sar", RCX, y)
+        a.alu("cmp", RCX, x)
+        a.jcc("ne", ex)
+        a.mov(d, RAX)
+        return
+    ex = s.exit_label(op)
+    a.alu("cmp", y, 63)
+    a.jcc("a", ex)                             # unsigned: also catches negative counts
+    a.mov(RCX, y)
+    a.mov(RAX, x)
+    a.mov(RDX, RAX)
+    a.shift("shl", RDX, None)
+    a.shift("sar", RDX, None)
+    a.alu("cmp", RDX, RAX)
+    a.jcc("ne", ex)
+    a.shift("shl", RAX, None)
+    a.mov(d, RAX)
+
+
+@emitter("int_rshift")
+def _rshift(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    x, y = s.g(op.args[0]), s.g(op.args[1])
+    r = d if isinstance(d, Reg) else RAX
+    if isinstance(y, int):
+        if y < 0:
+            _fail_always(s, op)
+            return
+        a.mov(r, x)
+        if y:
+            a.shift("sar", r, min(y, 63))
+    else:
+        ex = s.exit_label(op)
+        a.alu("cmp", y, 0)
+        a.jcc("l", ex)
+        a.mov32(RCX, 63)
+        a.alu("cmp", y, 63)
+        a.cmov("l", RCX, y)
+        a.mov(r, x)
+        a.shift("sar", r, None)
+    if r != d:
+        a.mov(d, r)
+
+
+@emitter("bool_not")
+def _bool_not(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    x = s.g(op.args[0])
+    if isinstance(x, int):
+        a.mov(d, 0 if x else 1, scratch=RAX)
+        return
+    r = d if isinstance(d, Reg) else RAX
+    a.mov(r, x)
+    a.alu("xor", r, 1)
+    if r != d:
+        a.mov(d, r)
+
+
+@emitter("bool_to_int")
+def _bool_to_int(s: Assembler, op: Op, i: int) -> None:
+    d = s.dst(op)
+    x = s.g(op.args[0])
+    s.a.mov(d, int(bool(x)) if isinstance(x, int) else x, scratch=RAX)
+
+
+# ---- int -> float ------------------------------------------------------------------------------------
+
+def _check_exact(s: Assembler, x, ex: int) -> None:
+    """Fail unless |x| <= 2**53 (x a register/memory operand)."""
+    a = s.a
+    a.mov(RAX, x)
+    a.mov(RCX, EXACT)
+    a.alu("add", RAX, RCX)
+    a.alu("add", RCX, RCX)
+    a.alu("cmp", RAX, RCX)
+    a.jcc("a", ex)
+
+
+def _cvt(s: Assembler, xr: Reg, x) -> None:
+    """xr = float(x) for an int operand x."""
+    a = s.a
+    a.sse128("xorps", xr, xr)
+    if isinstance(x, int):
+        a.mov(RAX, x)
+        x = RAX
+    a.cvtsi2sd(xr, x)
+
+
+@emitter("int_to_float", "int_to_float_exact")
+def _int_to_float(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    x = s.g(op.args[0])
+    if op.name == "int_to_float_exact":
+        if isinstance(x, int):
+            if abs(x) > EXACT:
+                _fail_always(s, op)
+                return
+        else:
+            _check_exact(s, x, s.exit_label(op))
+    r = d if isinstance(d, Reg) else XMM0
+    _cvt(s, r, x)
+    if r != d:
+        s.fput(d, r)
+
+
+@emitter("int_truediv")
+def _int_truediv(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    x, y = s.g(op.args[0]), s.g(op.args[1])
+    if isinstance(y, int) and (y == 0 or abs(y) > EXACT) or isinstance(x, int) and abs(x) > EXACT:
+        _fail_always(s, op)
+        return
+    ex = None
+    if not isinstance(y, int):
+        ex = s.exit_label(op)
+        if isinstance(y, Reg):
+            a.test(y, y)
+        else:
+            a.alu("cmp", y, 0)
+        a.jcc("e", ex)
+        _check_exact(s, y, ex)
+    if not isinstance(x, int):
+        ex = ex if ex is not None else s.exit_label(op)
+        _check_exact(s, x, ex)
+    r = d if isinstance(d, Reg) else XMM1
+    _cvt(s, r, x)
+    _cvt(s, XMM0, y)
+    a.sse("divsd", r, XMM0)
+    if r != d:
+        s.fput(d, r)
+
+
+# ---- floats ------------------------------------------------------------------------------------------
+
+_FLOAT_BIN = {"float_add": ("addsd", True), "float_sub": ("subsd", False), "float_mul": ("mulsd", True),
+              "float_truediv": ("divsd", False)}
+
+
+def _check_nonzero_float(s: Assembler, op: Op, y: Value) -> bool:
+    """Guard y != 0.0 (either sign). Returns False when the guard always fails (code emitted)."""
+    a = s.a
+    if isinstance(y, Const):
+        if y.value == 0.0:
+            _fail_always(s, op)
+            return False
+        return True
+    s.fbits_to(RAX, y)
+    a.alu("add", RAX, RAX)                     # drop the sign bit: zero iff +-0.0
+    a.jcc("e", s.exit_label(op))
+    return True
+
+
+@emitter(*_FLOAT_BIN)
+def _float_bin(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    m, commutative = _FLOAT_BIN[op.name]
+    if op.name == "float_truediv" and not _check_nonzero_float(s, op, op.args[1]):
+        return
+    d = s.dst(op)
+    xv, yv = op.args
+    x, y = s.f(xv), s.f(yv)
+    if isinstance(d, Reg):
+        if y == d and x != d:
+            if commutative:
+                x, y = y, x
+            else:
+                a.sse("movsd", XMM0, x)
+                a.sse(m, XMM0, y)
+                a.sse("movsd", d, XMM0)
+                return
+        if x != d:
+            s.load_float(d, xv) if isinstance(xv, Const) else a.sse("movsd", d, x)
+        a.sse(m, d, y)
+    else:
+        a.sse("movsd", XMM0, x)
+        a.sse(m, XMM0, y)
+        a.movsd_store(d, XMM0)
+
+
+@emitter("float_neg")
+def _float_neg(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    x = op.args[0]
+    if isinstance(x, Const):
+        if isinstance(d, Reg):
+            a.sse("movsd", d, a.const(fbits(x.value) ^ SIGN))
+        else:
+            a.mov(d, _s64(fbits(x.value) ^ SIGN), scratch=RAX)
+        return
+    if isinstance(d, Reg):
+        a.sse("movsd", d, s.f(x))
+        a.sse("movsd", XMM0, a.const(SIGN))
+        a.sse128("xorpd", d, XMM0)
+    else:
+        s.fbits_to(RAX, x)
+        a.mov(RCX, SIGN)
+        a.alu("xor", RAX, RCX)
+        a.mov(d, RAX)
+
+
+def _s64(v: int) -> int:
+    v &= (1 << 64) - 1
+    return v - (1 << 64) if v >= SIGN else v
+
+
+@emitter("float_is_true")
+def _float_is_true(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    d = s.dst(op)
+    x = op.args[0]
+    if isinstance(x, Const):
+        a.mov(d, int(x.value != 0.0), scratch=RAX)
+        return
+    s.fbits_to(RAX, x)
+    a.alu("add", RAX, RAX)                     # nonzero iff not +-0.0 (NaN is true)
+    a.setcc("ne", RAX)
+    if isinstance(d, Reg):
+        a.movzx8(d, RAX)
+    else:
+        a.movzx8(RAX, RAX)
+        a.mov(d, RAX)
+
+
+def _call_setup(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    s.save_live(i)
+    x, y = op.args
+    a.sse("movsd", XMM0, s.f(x))
+    a.sse("movsd", XMM1, s.f(y))
+    a.movsd_store(temp(0), XMM0)
+    a.movsd_store(temp(1), XMM1)
+
+
+def _call_finish(s: Assembler, op: Op, i: int) -> None:
+    """After the result is in xmm0: restore live registers, store the result."""
+    s.restore_live(i)
+    s.fput(s.dst(op), XMM0)
+
+
+def _less_than_zero(s: Assembler, x: Reg | Mem, out: Reg) -> None:
+    """out8 = (x < 0.0) with Python/C semantics (False for NaN); uses xmm1 when x is memory."""
+    a = s.a
+    if isinstance(x, Mem):
+        a.sse("movsd", XMM1, x)
+        x = XMM1
+    a.sse("ucomisd", x, a.const(0))
+    a.setcc("b", out)
+    a.setcc("np", RAX)
+    a.and8(out, RAX)
+
+
+@emitter("float_mod")
+def _float_mod(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    if not _check_nonzero_float(s, op, op.args[1]):
+        return
+    _call_setup(s, op, i)
+    s.call(s.ext.fmod)
+    # xmm0 = mod = fmod(vx, wx); temp(1) = wx
+    zero, done = a.new_label(), a.new_label()
+    a.movq_from_xmm(RAX, XMM0)
+    a.alu("add", RAX, RAX)
+    a.jcc("e", zero)
+    _less_than_zero(s, XMM0, RCX)
+    _less_than_zero(s, temp(1), RDX)
+    a.cmp8(RCX, RDX)
+    a.jcc("e", done)
+    a.sse("addsd", XMM0, temp(1))              # mod += wx
+    a.jmp(done)
+    a.bind(zero)                               # mod = copysign(0.0, wx)
+    a.mov(RAX, temp(1))
+    a.mov(RCX, SIGN)
+    a.alu("and", RAX, RCX)
+    a.movq_to_xmm(XMM0, RAX)
+    a.bind(done)
+    _call_finish(s, op, i)
+
+
+@emitter("float_floordiv")
+def _float_floordiv(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    if not _check_nonzero_float(s, op, op.args[1]):
+        return
+    _call_setup(s, op, i)
+    s.call(s.ext.fmod)
+    # xmm0 = mod; temp(0) = vx; temp(1) = wx
+    noadj, divzero, done = a.new_label(), a.new_label(), a.new_label()
+    a.movsd_store(temp(2), XMM0)
+    a.sse("movsd", XMM1, temp(0))
+    a.sse("subsd", XMM1, XMM0)
+    a.sse("divsd", XMM1, temp(1))              # div = (vx - mod) / wx
+    a.movsd_store(temp(3), XMM1)
+    a.movq_from_xmm(RAX, XMM0)
+    a.alu("add", RAX, RAX)
+    a.jcc("e", noadj)                          # mod == 0: no adjustment
+    _less_than_zero(s, XMM0, RCX)
+    _less_than_zero(s, temp(1), RDX)
+    a.sse("movsd", XMM1, temp(3))
+    a.cmp8(RCX, RDX)
+    a.jcc("e", noadj)
+    a.sse("subsd", XMM1, a.const(fbits(1.0)))  # div -= 1.0
+    a.bind(noadj)
+    a.movq_from_xmm(RAX, XMM1)
+    a.alu("add", RAX, RAX)
+    a.jcc("e", divzero)
+    a.movsd_store(temp(3), XMM1)
+    a.sse("movsd", XMM0, XMM1)
+    s.call(s.ext.floor)                         # floordiv = floor(div)
+    a.sse("movsd", XMM1, temp(3))
+    a.sse("subsd", XMM1, XMM0)
+    a.sse("ucomisd", XMM1, a.const(fbits(0.5)))
+    a.jcc("be", done)                          # not (div - floordiv > 0.5)  (NaN: CF=1)
+    a.sse("addsd", XMM0, a.const(fbits(1.0)))
+    a.jmp(done)
+    a.bind(divzero)                            # floordiv = copysign(0.0, vx / wx)
+    a.sse("movsd", XMM0, temp(0))
+    a.sse("divsd", XMM0, temp(1))
+    a.movq_from_xmm(RAX, XMM0)
+    a.mov(RCX, SIGN)
+    a.alu("and", RAX, RCX)
+    a.movq_to_xmm(XMM0, RAX)
+    a.bind(done)
+    _call_finish(s, op, i)
+
+
+@emitter("float_pow")
+def _float_pow(s: Assembler, op: Op, i: int) -> None:
+    """pow(a, b) from libm; the guard fails unless the result is finite. glibc's pow agrees with Python's
+    float ** float wherever the latter is a finite float (CPython special-cases exactly the inputs where
+    C99's pow already gives its answer, and calls the same pow otherwise)."""
+    a = s.a
+    ex = s.exit_label(op)
+    _call_setup(s, op, i)
+    s.call(s.ext.pow)
+    s.restore_live(i)
+    a.movq_from_xmm(RAX, XMM0)
+    a.alu("add", RAX, RAX)
+    a.mov(RCX, 0xFFE0 << 48)                   # exponent all ones (inf / nan), shifted left by one
+    a.alu("cmp", RAX, RCX)
+    a.jcc("ae", ex)
+    s.fput(s.dst(op), XMM0)
+
+
+def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) -> MachineCode:
+    """Compile a loop trace (or, with `loop`, a bridge) to position-independent machine code.
+    Raises CompileError for traces it cannot compile (the runtime then aborts the trace)."""
+    if trace.kind == "loop":
+        if not trace.ops or trace.ops[0].name != "label" or trace.ops[-1].name != "jump":
+            raise CompileError("loop trace must be label ... jump")
+        if len({id(v) for v in trace.ops[0].args}) != len(trace.ops[0].args):
+            raise CompileError("a label argument appears twice")
+    try:
+        return Assembler(trace, ext, loop).assemble()
+    except (KeyError, ValueError) as e:          # e.g. a state variable missing from the layout
+        raise CompileError(f"cannot compile trace: {e!r}") from e

@@ -1,0 +1,158 @@
+"""Executable memory, state buffers and native entry points for generated machine code.
+
+CodeMemory places position-independent machine code in pages that are mapped read-write, filled and then
+switched to read+execute with mprotect: no page is ever writable and executable at the same time, and a
+page once made executable is never written again (each block gets its own page-rounded mapping).
+StateBuffer is the int64 array the code reads and writes through r15. `make_entry` wraps a code address
+as a ctypes PYFUNCTYPE callable (the GIL stays held while the code runs; cffi function pointers and
+ctypes CFUNCTYPE release it and must not be used). `libm_address` finds libm functions for the backend.
+
+May import: cffi, ctypes and the standard library.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import struct
+
+import cffi
+
+_ffi = cffi.FFI()
+_ffi.cdef("""
+void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset);
+int mprotect(void *addr, size_t len, int prot);
+int munmap(void *addr, size_t length);
+""")
+_libc = _ffi.dlopen(None)
+
+PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
+MAP_PRIVATE, MAP_ANONYMOUS = 0x02, 0x20
+PAGE = 4096
+MAP_FAILED = (1 << 64) - 1
+
+
+class ExecMemError(Exception):
+    pass
+
+
+def _round_up(n: int, m: int) -> int:
+    return (n + m - 1) // m * m
+
+
+class CodeMemory:
+    """Places machine code blocks in W^X memory: each `place` maps fresh pages RW, copies the code and
+    makes them RX (one mapping per block, so no executable page is ever written again)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[tuple[int, int]] = []      # (address, mapped length)
+        self.bytes_in_use = 0                         # bytes of code placed
+        self.bytes_mapped = 0                         # page-rounded bytes mapped
+
+    def place(self, code: bytes) -> int:
+        if not code:
+            raise ValueError("empty code")
+        size = _round_up(len(code), PAGE)
+        p = _libc.mmap(_ffi.NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        addr = int(_ffi.cast("uintptr_t", p))
+        if addr == MAP_FAILED or addr == 0:
+            raise ExecMemError("mmap failed")
+        _ffi.memmove(p, code, len(code))
+        if _libc.mprotect(p, size, PROT_READ | PROT_EXEC) != 0:
+            _libc.munmap(p, size)
+            raise ExecMemError("mprotect failed")
+        self._chunks.append((addr, size))
+        self.bytes_in_use += len(code)
+        self.bytes_mapped += size
+        return addr
+
+    def contains(self, address: int) -> bool:
+        return any(a <= address < a + n for a, n in self._chunks)
+
+    def free_all(self) -> None:
+        """Unmap every placed block (callers must make sure no code is running or will be entered)."""
+        for addr, size in self._chunks:
+            _libc.munmap(_ffi.cast("void *", addr), size)
+        self._chunks.clear()
+        self.bytes_in_use = 0
+        self.bytes_mapped = 0
+
+
+ENTRY_TYPE = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.c_void_p)
+
+
+def make_entry(address: int):
+    """A callable f(state_address: int) -> int for a loop entry `int64 f(int64 *state)`; the GIL stays held."""
+    return ENTRY_TYPE(address)
+
+
+class StateBuffer:
+    """A zeroed int64 array of `nslots` slots (doubles stored by bit pattern); keep it alive while code uses it."""
+
+    def __init__(self, nslots: int) -> None:
+        self.nslots = nslots
+        self._buf = _ffi.new("int64_t[]", nslots)
+        self.address = int(_ffi.cast("uintptr_t", self._buf))
+
+    def __len__(self) -> int:
+        return self.nslots
+
+    def get_int(self, slot: int) -> int:
+        return int(self._buf[slot])
+
+    def set_int(self, slot: int, value: int) -> None:
+        self._buf[slot] = value
+
+    def get_float(self, slot: int) -> float:
+        return struct.unpack("<d", struct.pack("<q", self._buf[slot]))[0]
+
+    def set_float(self, slot: int, value: float) -> None:
+        self._buf[slot] = struct.unpack("<q", struct.pack("<d", value))[0]
+
+    def get_bool(self, slot: int) -> bool:
+        return bool(self._buf[slot])
+
+    def set_bool(self, slot: int, value: bool) -> None:
+        self._buf[slot] = 1 if value else 0
+
+    def clear(self) -> None:
+        _ffi.memmove(self._buf, bytes(8 * self.nslots), 8 * self.nslots)
+
+
+class Int64Table:
+    """A zeroed int64 array at a fixed address (e.g. a loop's bridge table)."""
+
+    def __init__(self, n: int) -> None:
+        self._buf = _ffi.new("int64_t[]", n)
+        self.n = n
+        self.address = int(_ffi.cast("uintptr_t", self._buf))
+
+    def __getitem__(self, i: int) -> int:
+        return int(self._buf[i])
+
+    def __setitem__(self, i: int, v: int) -> None:
+        self._buf[i] = v
+
+
+_libm_handles: list[ctypes.CDLL] = []
+
+
+def _libm() -> list[ctypes.CDLL]:
+    if not _libm_handles:
+        name = ctypes.util.find_library("m") or "libm.so.6"
+        try:
+            _libm_handles.append(ctypes.CDLL(name))
+        except OSError:
+            pass
+        _libm_handles.append(ctypes.CDLL(None))
+    return _libm_handles
+
+
+def libm_address(name: str) -> int:
+    """Absolute address of a libm function ('fmod', 'floor', 'pow', 'copysign', ...)."""
+    for lib in _libm():
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            continue
+        return ctypes.cast(fn, ctypes.c_void_p).value
+    raise ExecMemError(f"libm function {name!r} not found")
