@@ -1,0 +1,817 @@
+"""Backend tests: machine code from tracejit.backend must behave exactly like tracejit.ir.interp.run_trace.
+
+Traces are built by hand, assembled, placed in executable memory, run on a state buffer through the loop
+entry, and the exit id and every stored slot are compared with the reference interpreter.
+"""
+from __future__ import annotations
+
+import math
+import random
+import struct
+import zlib
+
+import pytest
+
+from tracejit.backend import CompileError, Externals, LoopAddresses, assemble, format_listing
+from tracejit.backend.regalloc import ALLOC_GPR, ALLOC_XMM
+from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var, VarFactory,
+                         format_trace, verify)
+from tracejit.ir.interp import run_trace
+from tracejit.ir.ops import INT64_MAX, INT64_MIN
+from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
+
+I, F, BO = Kind.INT, Kind.FLOAT, Kind.BOOL
+INF, NAN = math.inf, math.nan
+
+
+def bits(x: float) -> int:
+    return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+def const(v, kind: Kind) -> Const:
+    return Const(v, kind)
+
+
+class Builder:
+    """Builds a trace: inputs are fast locals; guards snapshot the current state automatically."""
+
+    def __init__(self, kind: str = "loop", layout: StateLayout | None = None, first_exit: int = 0,
+                 vars_from: int = 0):
+        self.vf = VarFactory(vars_from)
+        self.layout = layout or StateLayout()
+        self.ops: list[Op] = []
+        self.inputs: list[tuple[StateVar, Var]] = []
+        self.state: dict[StateVar, object] = {}
+        self.next_exit = first_exit
+        self.kind = kind
+        self.svs: dict[str, StateVar] = {}
+
+    def sv(self, name: str, kind: Kind) -> StateVar:
+        if name not in self.svs:
+            for existing in self.layout.slots:
+                if existing.name == name:
+                    self.svs[name] = existing
+                    break
+            else:
+                self.svs[name] = StateVar("fast", len(self.layout.slots), name)
+            self.layout.add(self.svs[name], kind)
+        return self.svs[name]
+
+    def inp(self, name: str, kind: Kind) -> Var:
+        sv = self.sv(name, kind)
+        v = self.vf.new(kind)
+        self.inputs.append((sv, v))
+        self.state[sv] = v
+        return v
+
+    def label(self) -> None:
+        self.ops.append(Op("label", [v for _, v in self.inputs]))
+
+    def op(self, name: str, *args, stack: list | None = None):
+        d = OPS[name]
+        args = [a if isinstance(a, (Var, Const)) else Const(a, k) for a, k in zip(args, d.args)]
+        res = None if d.result is Kind.VOID else self.vf.new(d.result)
+        snap = None
+        if d.guard:
+            snap = Snapshot(len(self.ops), dict(self.state), list(stack or []), self.next_exit)
+            self.next_exit += 1
+        self.ops.append(Op(name, args, res, snap))
+        return res
+
+    def set(self, name: str, value) -> None:
+        self.state[self.svs[name]] = value
+
+    def jump(self, *args, jump_vars: list[str] | None = None) -> Trace:
+        self.ops.append(Op("jump", list(args)))
+        t = Trace(self.kind, "t", "test.py", 0, 0, self.inputs, self.ops, self.layout)
+        if jump_vars is not None:
+            t.jump_vars = [self.svs[n] for n in jump_vars]
+        verify(t)
+        return t
+
+
+@pytest.fixture(scope="module")
+def env():
+    mem = CodeMemory()
+    table = Int64Table(256)
+    ext = Externals(table.address, libm_address("fmod"), libm_address("floor"), libm_address("pow"),
+                    libm_address("copysign"))
+    yield mem, table, ext
+    mem.free_all()
+
+
+class Native:
+    def __init__(self, env, trace: Trace):
+        mem, self.table, ext = env
+        self.trace = trace
+        self.mc = assemble(trace, ext)
+        self.addr = mem.place(self.mc.code)
+        self.fn = make_entry(self.addr + self.mc.entry)
+        self.buf = StateBuffer(trace.layout.nslots + 4)
+
+    def run(self, inputs: dict[StateVar, object], budget: int) -> int:
+        buf = self.buf
+        buf.clear()
+        for sv, x in inputs.items():
+            slot = self.trace.layout.slot(sv)
+            if isinstance(x, float):
+                buf.set_float(slot, x)
+            else:
+                buf.set_int(slot, int(x))
+        buf.set_int(0, budget)
+        return self.fn(buf.address)
+
+    def check_values(self, values: dict[StateVar, object], ctx="") -> None:
+        for sv, val in values.items():
+            slot = self.trace.layout.slot(sv)
+            got = self.buf.get_int(slot)
+            if isinstance(val, float):
+                ok = got == bits(val) or (math.isnan(val) and math.isnan(self.buf.get_float(slot)))
+                assert ok, f"{sv}: expected {val!r} got {self.buf.get_float(slot)!r} {ctx}\n{self.listing()}"
+            else:
+                assert got == int(val), f"{sv}: expected {val!r} got {got} {ctx}\n{self.listing()}"
+
+    def listing(self) -> str:
+        return format_trace(self.trace) + "\n" + format_listing(self.mc, show_regalloc=True)
+
+    def check(self, inputs: dict[StateVar, object], budget: int = 1000, ctx=""):
+        ref = run_trace(self.trace, inputs, budget)
+        rc = self.run(inputs, budget)
+        assert rc == ref.op.snapshot.exit_id, f"exit {rc} != {ref.op.snapshot.exit_id} {ctx} {inputs}\n{self.listing()}"
+        self.check_values(ref.values, f"{ctx} {inputs}")
+        return ref
+
+
+def inputs_of(trace: Trace, *values) -> dict[StateVar, object]:
+    return {sv: x for (sv, _), x in zip(trace.inputs, values)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# operand values
+
+INT_EDGE = [0, 1, -1, 2, -2, 3, -3, 7, -7, 63, 64, 65, -63, -64, 2**31 - 1, -2**31, 2**31, 2**32, -2**32 - 1,
+            2**53 - 1, 2**53, 2**53 + 1, -2**53 - 1, -2**53, 2**62, -2**62, INT64_MAX, INT64_MIN, INT64_MAX - 1,
+            INT64_MIN + 1, 10**18, -10**18, 3037000499, 3037000500, -3037000500, 1 << 40, 12345]
+FLOAT_EDGE = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -2.5, 2.0, -2.0, 3.0, -3.0, 10.0, 0.1, -7.25, 1e300,
+              -1e300, 1e-300, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 2.0**53,
+              2.0**53 + 2, 1e16, -1e22, 1024.0, -1075.0, 0.3333333333333333, INF, -INF, NAN, -NAN]
+
+
+def rand_int(rng: random.Random) -> int:
+    r = rng.random()
+    if r < 0.3:
+        return rng.randint(-100, 100)
+    if r < 0.6:
+        return rng.randint(-2**40, 2**40)
+    if r < 0.8:
+        return max(INT64_MIN, min(INT64_MAX, rng.choice(INT_EDGE) + rng.randint(-3, 3)))
+    return rng.randint(INT64_MIN, INT64_MAX)
+
+
+def rand_float(rng: random.Random) -> float:
+    r = rng.random()
+    if r < 0.25:
+        return rng.uniform(-100, 100)
+    if r < 0.45:
+        return float(rng.randint(-50, 50))
+    if r < 0.6:
+        return rng.choice([-1, 1]) * math.exp(rng.uniform(-745, 709))
+    if r < 0.75:
+        return rng.choice(FLOAT_EDGE)
+    if r < 0.85:
+        return rng.choice([-1, 1]) * rng.randint(0, 2**60) * 2.0 ** rng.randint(-60, 60)
+    return struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+
+
+def values_for(kind: Kind, rng: random.Random, n: int) -> list:
+    if kind is I:
+        return INT_EDGE + [rand_int(rng) for _ in range(n)]
+    if kind is F:
+        return FLOAT_EDGE + [rand_float(rng) for _ in range(n)]
+    return [False, True]
+
+
+def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
+    if d.arity == 1:
+        return [(x,) for x in values_for(d.args[0], rng, nrand)]
+    xs = values_for(d.args[0], rng, 10)
+    ys = values_for(d.args[1], rng, 10)
+    out = [(x, y) for x in xs for y in ys]
+    for _ in range(nrand):
+        out.append((values_for(d.args[0], rng, 1)[-1], values_for(d.args[1], rng, 1)[-1]))
+    if d.name in ("float_pow", "float_mod", "float_floordiv", "float_truediv"):
+        for _ in range(nrand):          # integral exponents / divisors, negative bases
+            x = rng.choice([-1, 1]) * rng.uniform(0, 10) ** rng.choice([1, 3, 20])
+            y = float(rng.randint(-400, 400)) if rng.random() < 0.7 else rng.uniform(-20, 20)
+            out.append((x, y))
+            out.append((float(rng.randint(-10**6, 10**6)), float(rng.choice([-1, 1]) * rng.randint(1, 1000))))
+    return out
+
+
+VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and d.name not in ("guard_true", "guard_false"))
+
+
+def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
+             xmm_pressure: int = 0, args_first: bool = False) -> Trace:
+    """label(a, b, out, pressure...) ; r = op(a, b) ; guard_budget [out = r] ; jump(a, b, r, pressure...).
+
+    With pressure, that many extra ints/floats are live across the op (forcing spills); args_first puts
+    the op's operands first in the input list (they get registers, the pressure values are spilled)."""
+    d = OPS[name]
+    b = Builder()
+    names = ["a", "b"][:d.arity]
+
+    def pressure():
+        return ([b.inp(f"p{k}", I) for k in range(gp_pressure)] + [b.inp(f"q{k}", F) for k in range(xmm_pressure)])
+
+    pre = [] if args_first else pressure()
+    args = [b.inp(n, k) for n, k in zip(names, d.args)]
+    out = b.inp("out", d.result) if d.result is not Kind.VOID else None
+    post = pressure() if args_first else []
+    b.label()
+    call_args = list(args)
+    if const_arg is not None:
+        call_args[const_arg] = Const(const_value, d.args[const_arg])
+    fill = []
+    if gp_pressure and not args_first:       # occupy the registers freed by dead inputs: the result spills
+        fill = [b.op("int_add", pre[0], k) for k in range(3)]
+        if xmm_pressure:
+            fill += [b.op("float_add", pre[gp_pressure], float(k)) for k in range(3)]
+    r = b.op(name, *call_args)
+    if out is not None:
+        b.set("out", r)
+    b.op("guard_budget", stack=fill)
+    jargs = list(pre) + args + ([r] if out is not None else []) + list(post)
+    return b.jump(*jargs)
+
+
+def run_op_cases(env, trace: Trace, name: str, cases: list[tuple], const_arg: int | None = None):
+    nat = Native(env, trace)
+    d = OPS[name]
+    rng = random.Random(7)
+    for case in cases:
+        vals = {}
+        it = iter(case)
+        for sv, v in trace.inputs:
+            if sv.name in ("a", "b"):
+                idx = 0 if sv.name == "a" else 1
+                vals[sv] = case[idx]
+            elif sv.name == "out":
+                vals[sv] = {I: -5, F: -5.5, BO: True}[d.result]
+            elif sv.name.startswith("p"):
+                vals[sv] = rng.randint(-1000, 1000)
+            else:
+                vals[sv] = rng.uniform(-1000, 1000)
+        nat.check(vals, budget=1, ctx=f"{name}{case}")
+
+
+@pytest.mark.parametrize("name", VALUE_OPS)
+def test_op_registers(env, name):
+    rng = random.Random(zlib.crc32(name.encode()))
+    run_op_cases(env, op_trace(name), name, pairs_for(OPS[name], rng))
+
+
+@pytest.mark.parametrize("name", VALUE_OPS)
+def test_op_spilled(env, name):
+    """Operands and result in spill slots (more live values than registers)."""
+    rng = random.Random(zlib.crc32(name.encode()) + 1)
+    cases = pairs_for(OPS[name], rng, 60)[::3]
+    run_op_cases(env, op_trace(name, gp_pressure=len(ALLOC_GPR) + 2, xmm_pressure=len(ALLOC_XMM) + 2),
+                 name, cases)
+    run_op_cases(env, op_trace(name, gp_pressure=len(ALLOC_GPR) - 1, xmm_pressure=len(ALLOC_XMM) - 1),
+                 name, cases)
+    run_op_cases(env, op_trace(name, gp_pressure=12, xmm_pressure=16, args_first=True), name, cases)
+
+
+@pytest.mark.parametrize("name", VALUE_OPS)
+def test_op_constant_operand(env, name):
+    d = OPS[name]
+    rng = random.Random(zlib.crc32(name.encode()) + 2)
+    for pos in range(d.arity):
+        kind = d.args[pos]
+        if kind is I:
+            consts = [0, 1, -1, 2, 3, 7, 8, 63, 64, -8, 2**31, 2**40, INT64_MIN, INT64_MAX, 2**53 + 1, -2**62]
+        elif kind is F:
+            consts = [0.0, -0.0, 1.0, 2.0, -1.5, 0.5, 3.0, INF, -INF, NAN, 1e300, 5e-324]
+        else:
+            consts = [False, True]
+        for c in consts:
+            cases = pairs_for(d, rng, 10)
+            cases = [tuple(c if k == pos else x for k, x in enumerate(case)) for case in cases[::7]]
+            run_op_cases(env, op_trace(name, pos, c), name, cases, const_arg=pos)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# loops, guards, budget
+
+
+def sum_squares_loop() -> Trace:
+    b = Builder()
+    i, n, s = b.inp("i", I), b.inp("n", I), b.inp("s", I)
+    b.label()
+    c = b.op("int_lt", i, n)
+    b.op("guard_true", c)
+    t = b.op("int_mul_ovf", i, i)
+    s2 = b.op("int_add_ovf", s, t)
+    b.set("s", s2)
+    i2 = b.op("int_add", i, 1)
+    b.set("i", i2)
+    b.op("guard_budget")
+    return b.jump(i2, n, s2)
+
+
+def test_minimal_loop(env):
+    t = sum_squares_loop()
+    nat = Native(env, t)
+    ref = nat.check(inputs_of(t, 0, 1000, 0), budget=10**6)
+    assert ref.values[t.inputs[2][0]] == sum(k * k for k in range(1000))
+    assert ref.op.name == "guard_true"
+    ref = nat.check(inputs_of(t, 0, 1000, 0), budget=10)            # budget exit
+    assert ref.op.name == "guard_budget" and ref.iterations == 9
+    ref = nat.check(inputs_of(t, 3037000499, 3037000600, 0), budget=10**6)   # int_mul_ovf fails
+    assert ref.op.name == "int_mul_ovf"
+    ref = nat.check(inputs_of(t, 5, 1000, INT64_MAX - 100), budget=10**6)    # int_add_ovf fails, undo
+    assert ref.op.name == "int_add_ovf"
+    for budget in (1, 2, 3, 0, -5, INT64_MIN):
+        nat.check(inputs_of(t, 0, 100, 0), budget=budget)
+
+
+def test_loop_code_is_tight(env):
+    t = sum_squares_loop()
+    mc = assemble(t, env[2])
+    body = []
+    on = False
+    for title, rows in mc.listing:
+        if title.startswith("label"):
+            on = True
+        if on:
+            body += [txt for _, txt in rows if not txt.startswith(("nop", "xchg"))]
+        if title.startswith("jump"):
+            break
+    mnems = [txt.split()[0] for txt in body]
+    # hot-code layout: loop head 32-byte aligned, no branch crossing or ending at a 32-byte boundary
+    rows = [r for title, rs in mc.listing for r in rs]
+    offs = [off for off, _ in rows] + [len(mc.code)]
+    head = next(rs for title, rs in mc.listing if title.startswith("guard_true"))
+    head_off = [off for off, txt in head if not txt.startswith(("nop", "xchg"))][0]
+    assert head_off % 32 == 0
+    for k, (off, txt) in enumerate(rows):
+        if txt.startswith("j") and off >= head_off and off < offs[-1]:
+            end = offs[k + 1]
+            if end > head_off + 0x40:
+                break
+            assert off // 32 == (end - 1) // 32 and end % 32, (hex(off), txt)
+    assert mnems == ["cmp", "jge", "mov", "imul", "jo", "add", "jo", "add", "dec", "jle", "jmp"], body
+    assert not any("[r" in txt for txt in body)        # no memory traffic in the loop body
+
+
+@pytest.mark.parametrize("guard", ["guard_true", "guard_false"])
+@pytest.mark.parametrize("cmp", ["int_lt", "int_le", "int_eq", "int_ne", "int_gt", "int_ge", "int_is_true",
+                                 "float_lt", "float_le", "float_eq", "float_ne", "float_gt", "float_ge"])
+def test_fused_compare_guard(env, cmp, guard):
+    d = OPS[cmp]
+    rng = random.Random(3)
+    for const_pos in (None, 0, 1):
+        if const_pos is not None and const_pos >= d.arity:
+            continue
+        b = Builder()
+        args = [b.inp(n, k) for n, k in zip("ab", d.args)]
+        b.label()
+        cargs = list(args)
+        if const_pos is not None:
+            cargs[const_pos] = Const(2 if d.args[0] is I else 2.0, d.args[0])
+        c = b.op(cmp, *cargs)
+        b.op(guard, c)
+        b.op("guard_budget")
+        t = b.jump(*args)
+        nat = Native(env, t)
+        if const_pos is None:
+            assert any(title.startswith(guard) and rows for title, rows in nat.mc.listing)
+        for case in pairs_for(d, rng, 20)[::5]:
+            nat.check(inputs_of(t, *case), budget=2)
+
+
+def test_guard_on_bool_value_and_constants(env):
+    b = Builder()
+    x, y = b.inp("x", BO), b.inp("y", I)
+    b.label()
+    n = b.op("bool_not", x)
+    b.op("guard_true", n)
+    b.op("guard_false", Const(False, BO))
+    b.op("guard_true", Const(True, BO))
+    c = b.op("int_is_true", y)
+    z = b.op("int_add", y, 1)
+    b.set("y", z)
+    b.op("guard_false", c)
+    b.op("guard_budget")
+    t = b.jump(x, z)
+    nat = Native(env, t)
+    for xv in (False, True):
+        for yv in (0, 1, -1, 5):
+            nat.check(inputs_of(t, xv, yv), budget=100)
+
+
+def test_always_failing_guard(env):
+    b = Builder()
+    x = b.inp("x", I)
+    b.label()
+    b.op("guard_true", Const(False, BO))
+    b.op("guard_budget")
+    t = b.jump(x)
+    Native(env, t).check(inputs_of(t, 5), budget=100)
+
+
+def test_snapshot_with_constants_and_stack(env):
+    b = Builder()
+    x, f = b.inp("x", I), b.inp("f", F)
+    b.label()
+    y = b.op("int_add", x, 1)
+    b.set("x", y)
+    b.op("guard_budget", stack=[y, Const(2**40, I), Const(-2.5, F), Const(True, BO), f, Const(-7, I)])
+    t = b.jump(y, f)
+    nat = Native(env, t)
+    nat.check(inputs_of(t, 1, 3.25), budget=5)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# register pressure, parallel moves
+
+
+def test_many_live_values_spill(env):
+    """40 ints and 25 floats carried around the loop and updated each iteration."""
+    b = Builder()
+    nint, nfl = 40, 25
+    xs = [b.inp(f"x{k}", I) for k in range(nint)]
+    fs = [b.inp(f"f{k}", F) for k in range(nfl)]
+    i = b.inp("i", I)
+    b.label()
+    c = b.op("int_lt", i, 50)
+    b.op("guard_true", c)
+    new_x = []
+    for k in range(nint):
+        v = b.op("int_add_ovf", xs[k], xs[(k + 1) % nint])
+        new_x.append(v)
+    new_f = []
+    for k in range(nfl):
+        v = b.op("float_mul", fs[k], 0.999)
+        v = b.op("float_add", v, fs[(k + 3) % nfl])
+        new_f.append(v)
+    tot = new_x[0]
+    for k in range(1, nint):
+        tot = b.op("int_xor", tot, new_x[k])
+    m = b.op("int_and", tot, 1)
+    g = b.op("int_is_true", m)
+    for k in range(nint):
+        b.set(f"x{k}", new_x[k])
+    for k in range(nfl):
+        b.set(f"f{k}", new_f[k])
+    b.op("guard_true", Const(True, BO))
+    i2 = b.op("int_add", i, 1)
+    b.set("i", i2)
+    b.op("guard_budget")
+    t = b.jump(*new_x, *new_f, i2)
+    nat = Native(env, t)
+    assert "[sp" in nat.mc.regalloc            # something is spilled
+    rng = random.Random(5)
+    for budget in (1, 2, 3, 7, 100):
+        vals = [rng.randint(-100, 100) for _ in range(nint)] + [rng.uniform(-1, 1) for _ in range(nfl)] + [0]
+        nat.check(inputs_of(t, *vals), budget=budget)
+    vals = [rng.randint(2**60, 2**61) for _ in range(nint)] + [1.0] * nfl + [0]      # overflow exit
+    nat.check(inputs_of(t, *vals), budget=100)
+
+
+@pytest.mark.parametrize("perm", [(1, 0), (1, 2, 0), (2, 0, 1), (0, 2, 1), (3, 2, 1, 0), (1, 0, 3, 2)])
+def test_jump_parallel_move_cycles(env, perm):
+    n = len(perm)
+    for kind in (I, F):
+        for pressure in (0, 12 if kind is I else 16):
+            b = Builder()
+            pre = [b.inp(f"p{k}", kind) for k in range(pressure)]
+            xs = [b.inp(f"x{k}", kind) for k in range(n)]
+            cnt = b.inp("i", I)
+            b.label()
+            c2 = b.op("int_add", cnt, 1)
+            b.set("i", c2)
+            b.op("guard_budget")
+            t = b.jump(*pre, *[xs[p] for p in perm], c2)
+            nat = Native(env, t)
+            for budget in range(1, 2 * n + 2):
+                vals = [7 + k for k in range(pressure)] + [
+                    (k + 1) * 10 if kind is I else (k + 1) * 1.5 for k in range(n)] + [0]
+                nat.check(inputs_of(t, *vals), budget=budget)
+
+
+def test_jump_constants_and_duplicates(env):
+    b = Builder()
+    x, y, f, g, z = b.inp("x", I), b.inp("y", I), b.inp("f", F), b.inp("g", F), b.inp("z", BO)
+    b.label()
+    s = b.op("int_add", x, y)
+    b.set("x", s)
+    b.op("guard_budget")
+    t = b.jump(s, Const(INT64_MIN, I), Const(0.0, F), f, Const(True, BO))
+    nat = Native(env, t)
+    for budget in (1, 2, 3, 4):
+        nat.check(inputs_of(t, 1, 2, 3.5, 4.5, False), budget=budget)
+    b = Builder()
+    x, y = b.inp("x", I), b.inp("y", I)
+    b.label()
+    b.op("guard_budget")
+    t = b.jump(x, x)
+    nat = Native(env, t)
+    for budget in (1, 2, 3):
+        nat.check(inputs_of(t, 5, 6), budget=budget)
+
+
+def test_in_place_overflow_undo(env):
+    """int_add_ovf / int_sub_ovf overwrite a dying operand that is still in their snapshot."""
+    for name in ("int_add_ovf", "int_sub_ovf"):
+        for swap in (False, True):
+            if swap and name == "int_sub_ovf":
+                continue
+            b = Builder()
+            s, k = b.inp("s", I), b.inp("k", I)
+            b.label()
+            s2 = b.op(name, *((k, s) if swap else (s, k)))
+            b.set("s", s2)
+            b.op("guard_budget")
+            t = b.jump(s2, k)
+            nat = Native(env, t)
+            for sv_, kv in [(0, 1), (INT64_MAX - 5, 1), (INT64_MIN + 5, 1), (INT64_MIN + 5, -1), (5, INT64_MAX),
+                            (-5, INT64_MIN), (INT64_MAX, INT64_MAX), (INT64_MIN, INT64_MIN)]:
+                nat.check(inputs_of(t, sv_, kv), budget=100)
+    b = Builder()
+    s = b.inp("s", I)
+    b.label()
+    s2 = b.op("int_neg_ovf", s)
+    b.set("s", s2)
+    b.op("guard_budget")
+    t = b.jump(s2)
+    nat = Native(env, t)
+    for v in (0, 5, INT64_MAX, INT64_MIN):
+        nat.check(inputs_of(t, v), budget=10)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# libm calls
+
+
+def test_fmod_loop_with_live_floats(env):
+    """float_mod every iteration while other floats, ints and bools stay live across the call."""
+    b = Builder()
+    x, acc, y, z, w, i, flag = (b.inp("x", F), b.inp("acc", F), b.inp("y", F), b.inp("z", F), b.inp("w", F),
+                                b.inp("i", I), b.inp("flag", BO))
+    extra = [b.inp(f"e{k}", F) for k in range(14)]
+    ints = [b.inp(f"n{k}", I) for k in range(10)]
+    b.label()
+    m = b.op("float_mod", x, 7.5)
+    q = b.op("float_floordiv", acc, y)
+    p = b.op("float_pow", w, 0.5)
+    a2 = b.op("float_add", acc, m)
+    a3 = b.op("float_add", a2, q)
+    a4 = b.op("float_add", a3, p)
+    x2 = b.op("float_mul", x, 1.37)
+    z2 = b.op("float_sub", z, y)
+    i2 = b.op("int_add_ovf", i, 3)
+    ints2 = [b.op("int_add", n, i) for n in ints]
+    extra2 = [b.op("float_add", e, z) for e in extra]
+    b.set("x", x2)
+    b.set("acc", a4)
+    b.set("z", z2)
+    b.set("i", i2)
+    for k in range(14):
+        b.set(f"e{k}", extra2[k])
+    for k in range(10):
+        b.set(f"n{k}", ints2[k])
+    b.op("guard_budget")
+    t = b.jump(x2, a4, y, z2, w, i2, flag, *extra2, *ints2)
+    nat = Native(env, t)
+    for budget in (1, 2, 5, 50):
+        vals = [3.3, 0.25, 1.75, -2.0, 2.0, 7, True] + [k * 0.5 for k in range(14)] + list(range(10))
+        nat.check(inputs_of(t, *vals), budget=budget)
+    vals = [3.3, 0.25, 0.0, -2.0, 2.0, 7, True] + [k * 0.5 for k in range(14)] + list(range(10))
+    nat.check(inputs_of(t, *vals), budget=50)                        # floordiv by zero exits
+    vals = [3.3, 0.25, 1.0, -2.0, -2.0, 7, True] + [k * 0.5 for k in range(14)] + list(range(10))
+    nat.check(inputs_of(t, *vals), budget=50)                        # (-2) ** 0.5 exits
+
+
+def test_float_divmod_exhaustive_random(env):
+    rng = random.Random(11)
+    special = [0.0, -0.0, INF, -INF, NAN, 5e-324, -5e-324, 1e308, -1e308, 1.0, -1.0, 0.5, 3.0, -3.0, 1e-310]
+    cases = [(x, y) for x in special for y in special]
+    for _ in range(3000):
+        cases.append((rand_float(rng), rand_float(rng)))
+        x = rng.uniform(-1e6, 1e6)
+        cases.append((x, rng.choice([1, -1]) * rng.uniform(1e-3, 1e3)))
+        cases.append((float(rng.randint(-1000, 1000)), float(rng.choice([1, -1]) * rng.randint(1, 50))))
+    for name in ("float_mod", "float_floordiv"):
+        run_op_cases(env, op_trace(name), name, cases)
+
+
+def test_float_pow_matches_python(env):
+    rng = random.Random(13)
+    cases = []
+    bases = [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 10.0, -10.0, INF, -INF, NAN, 5e-324, 1e308, -1e308, 1.0000001]
+    exps = [0.0, -0.0, 1.0, -1.0, 2.0, 3.0, -3.0, 0.5, -0.5, 1e308, -1e308, INF, -INF, NAN, 1075.0, -1075.0,
+            2.0**53, 2.0**53 + 1 + 1, 2.0**63, 1e18 + 1, 0.3333333333333333]
+    cases += [(x, y) for x in bases for y in exps]
+    for _ in range(4000):
+        x = rng.choice([-1, 1]) * math.exp(rng.uniform(-50, 50))
+        y = rng.choice([float(rng.randint(-60, 60)), rng.uniform(-30, 30), float(rng.randint(-2000, 2000))])
+        cases.append((x, y))
+        cases.append((rand_float(rng), rand_float(rng)))
+    run_op_cases(env, op_trace("float_pow"), "float_pow", cases)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# bridges
+
+
+def bridge_setup():
+    """Loop: sum i while i < n; exits #1 on odd i. Bridge for #1: subtract i instead, count odd ones."""
+    b = Builder()
+    i, n, s, k, f = b.inp("i", I), b.inp("n", I), b.inp("s", I), b.inp("k", I), b.inp("f", F)
+    b.label()
+    c = b.op("int_lt", i, n)
+    b.op("guard_true", c)                                        # 0
+    m = b.op("int_and", i, 1)
+    z = b.op("int_is_true", m)
+    b.op("guard_false", z)                                       # 1
+    s2 = b.op("int_add_ovf", s, i)                               # 2
+    b.set("s", s2)
+    f2 = b.op("float_add", f, 0.5)
+    b.set("f", f2)
+    i2 = b.op("int_add", i, 1)
+    b.set("i", i2)
+    b.op("guard_budget")                                         # 3
+    loop = b.jump(i2, n, s2, k, f2)
+
+    br = Builder("bridge", layout=loop.layout, first_exit=4, vars_from=100)
+    i, n, s, k, f = br.inp("i", I), br.inp("n", I), br.inp("s", I), br.inp("k", I), br.inp("f", F)
+    s2 = br.op("int_sub_ovf", s, i)                              # 4
+    br.set("s", s2)
+    k2 = br.op("int_add", k, 1)
+    br.set("k", k2)
+    i2 = br.op("int_add", i, 1)
+    br.set("i", i2)
+    f2 = br.op("float_mul", f, -1.0)
+    bridge = br.jump(i2, s2, k2, f2, jump_vars=["i", "s", "k", "f"])
+    return loop, bridge
+
+
+def ref_with_bridges(loop: Trace, bridges: dict[int, Trace], inputs, budget):
+    state = dict(inputs)
+    while True:
+        ex = run_trace(loop, state, budget)
+        budget -= ex.iterations
+        eid = ex.op.snapshot.exit_id
+        if eid in bridges and ex.op.name != "guard_budget":
+            bex = run_trace(bridges[eid], ex.values, budget)
+            if bex.op.name == "jump":
+                state.update(ex.values)
+                state.update(bex.values)
+                continue
+            return bex
+        return ex
+
+
+def test_bridge(env):
+    mem, table, ext = env
+    loop, bridge = bridge_setup()
+    nat = Native(env, loop)
+    mc = nat.mc
+    bmc = assemble(bridge, ext, LoopAddresses(nat.addr + mc.reentry, nat.addr + mc.epilogue))
+    assert bmc.exit_ids == [4]
+    baddr = mem.place(bmc.code)
+    # without the bridge: the loop returns exit 1
+    ref = nat.check(inputs_of(loop, 0, 10, 0, 0, 1.0), budget=100)
+    assert ref.op.snapshot.exit_id == 1
+    table[1] = baddr
+    try:
+        for args, budget in [((0, 10, 0, 0, 1.0), 100), ((0, 1000, 0, 0, 1.0), 100), ((3, 50, 0, 0, 0.25), 10**6),
+                             ((0, 10, 0, 0, 1.0), 3), ((1, 10, INT64_MIN + 1, 0, 1.0), 100)]:
+            inputs = inputs_of(loop, *args)
+            ref = ref_with_bridges(loop, {1: bridge}, inputs, budget)
+            rc = nat.run(inputs, budget)
+            assert rc == ref.op.snapshot.exit_id, (args, rc, ref.op.snapshot.exit_id)
+            nat.check_values(ref.values, str(args))
+        assert ref.op.name == "int_sub_ovf"                 # the last case leaves through the bridge's guard
+    finally:
+        table[1] = 0
+
+
+def test_bridge_listing_and_shape(env):
+    loop, bridge = bridge_setup()
+    ext = env[2]
+    bmc = assemble(bridge, ext, LoopAddresses(0x7000_0000_1000, 0x7000_0000_2000))
+    text = format_listing(bmc, base=0x5000_0000)
+    assert "push" not in text and "ret" not in text           # no prologue / epilogue of its own
+    assert "0x700000001000" in text and "0x700000002000" in text
+    with pytest.raises(CompileError):
+        assemble(bridge, ext)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# listing
+
+
+def test_listing_mentions_every_op_and_mnemonics(env):
+    t = sum_squares_loop()
+    mc = assemble(t, env[2])
+    titles = [title for title, _ in mc.listing]
+    from tracejit.ir import format_op
+    for op in t.ops:
+        assert any(title.startswith(format_op(op, show_snapshots=False)) for title in titles), op
+    text = format_listing(mc, base=0x10000)
+    for m in ("push rbx", "mov r15, rdi", "imul", "jo", "dec r14", "jle", "ret", "pop rbx"):
+        assert m in text, m
+    assert mc.exit_ids == [0, 1, 2, 3]
+    assert 0 <= mc.entry < mc.reentry < len(mc.code) and 0 < mc.epilogue < len(mc.code)
+
+
+def test_position_independent(env):
+    """The same bytes work wherever they are placed."""
+    t = sum_squares_loop()
+    mem, _, ext = env
+    mc = assemble(t, ext)
+    for _ in range(3):
+        addr = mem.place(mc.code)
+        buf = StateBuffer(t.layout.nslots)
+        buf.set_int(t.layout.slot(t.inputs[1][0]), 100)
+        buf.set_int(0, 1000)
+        assert make_entry(addr + mc.entry)(buf.address) == 0
+        assert buf.get_int(t.layout.slot(t.inputs[2][0])) == sum(k * k for k in range(100))
+
+
+def test_every_op_has_an_emitter():
+    from tracejit.backend import EMITTERS
+    for name in OPS:
+        if name not in ("label", "jump"):
+            assert name in EMITTERS, name
+
+
+def test_bridge_chain_spills_and_calls(env):
+    """A bridge with its own guard whose exit has a second bridge; bridges with many live values and calls."""
+    mem, table, ext = env
+    loop, bridge = bridge_setup()
+    nat = Native(env, loop)
+    la = LoopAddresses(nat.addr + nat.mc.reentry, nat.addr + nat.mc.epilogue)
+    # bridge 2 for exit 4 (the first bridge's int_sub_ovf): reset s to 0 using lots of values and fmod
+    br = Builder("bridge", layout=loop.layout, first_exit=5, vars_from=200)
+    i, n, s, k, f = br.inp("i", I), br.inp("n", I), br.inp("s", I), br.inp("k", I), br.inp("f", F)
+    junk = [br.op("int_add", i, c) for c in range(14)]
+    fj = [br.op("float_add", f, float(c)) for c in range(18)]
+    m = br.op("float_mod", fj[3], 1.5)
+    acc = junk[0]
+    for x in junk[1:]:
+        acc = br.op("int_xor", acc, x)
+    facc = m
+    for x in fj:
+        facc = br.op("float_add", facc, x)
+    k2 = br.op("int_add", k, 100)
+    br.set("k", k2)
+    i2 = br.op("int_add", i, 1)
+    br.set("i", i2)
+    k3 = br.op("int_add", k2, acc)
+    bridge2 = br.jump(i2, Const(0, I), k3, facc, jump_vars=["i", "s", "k", "f"])
+    b1 = assemble(bridge, ext, la)
+    b2 = assemble(bridge2, ext, la)
+    assert "[sp" in b2.regalloc
+    a1, a2 = mem.place(b1.code), mem.place(b2.code)
+    table[1], table[4] = a1, a2
+    try:
+        for args, budget in [((1, 10, INT64_MIN + 1, 0, 1.0), 100), ((1, 60, INT64_MIN + 3, 7, -2.5), 10**4),
+                             ((1, 10, INT64_MIN + 1, 0, 1.0), 5)]:
+            inputs = inputs_of(loop, *args)
+            ref = _ref_chain(loop, {1: bridge, 4: bridge2}, inputs, budget)
+            rc = nat.run(inputs, budget)
+            assert rc == ref.op.snapshot.exit_id, (args, rc, ref.op.snapshot.exit_id)
+            nat.check_values(ref.values, str(args))
+    finally:
+        table[1] = table[4] = 0
+
+
+def _ref_chain(loop: Trace, bridges: dict[int, Trace], inputs, budget):
+    state = dict(inputs)
+    while True:
+        ex = run_trace(loop, state, budget)
+        budget -= ex.iterations
+        while ex.op.name != "jump" and ex.op.name != "guard_budget" and ex.op.snapshot.exit_id in bridges:
+            vals = dict(ex.values)
+            ex = run_trace(bridges[ex.op.snapshot.exit_id], vals, budget)
+            if ex.op.name == "jump":
+                state.update(vals)
+                state.update(ex.values)
+                break
+        if ex.op.name != "jump":
+            return ex
+
+
+def test_compile_errors(env):
+    ext = env[2]
+    b = Builder()
+    x = b.inp("x", I)
+    b.label()
+    b.op("guard_budget", stack=[x] * 40)          # deeper than the exit stack area
+    t = b.jump(x)
+    with pytest.raises(CompileError):
+        assemble(t, ext)
