@@ -26,16 +26,31 @@ class _Runtime:
 
     def get(self, params: Params | None = None, log_path: str | None = None):
         if self.engine is None and self.reason is None:
+            self.reason = _platform_reason()
+        if self.engine is None and self.reason is None:
             try:
                 from .runtime.engine import Engine
                 self.engine = Engine(params or from_environment(), log_path or os.environ.get("TRACEJIT_LOG"))
                 self.reason = self.engine.off_reason
             except ImportError as e:
                 self.reason = f"a dependency is missing ({e.name or e})"
+            except Exception as e:      # the JIT must never stop the program from running
+                self.reason = f"could not start ({type(e).__name__}: {e})"
         if self.reason and not self.warned:
             self.warned = True
             print(f"tracejit: JIT off: {self.reason}", file=sys.stderr)
         return self.engine if not self.reason else None
+
+
+def _platform_reason() -> str | None:
+    """Why the JIT cannot run here, checked before any JIT module is imported (None: it can)."""
+    if sys.version_info[:2] not in ((3, 11), (3, 12), (3, 13)):
+        return f"CPython {sys.version_info[0]}.{sys.version_info[1]} is not supported (3.11, 3.12, 3.13 are)"
+    try:
+        from .cpython.layout import frame_access_or_reason
+    except Exception as e:
+        return f"layout layer failed to load ({type(e).__name__}: {e})"
+    return frame_access_or_reason()[1]
 
 
 _runtime = _Runtime()

@@ -126,25 +126,46 @@ class CompiledLoop:
         return buf[:self.layout.nslots], objs
 
     def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
-        """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc."""
+        """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc.
+
+        A signal handler (Ctrl-C) may raise between any two bytecodes of this method. The frame must never
+        be left half-written, so every write is completed (a write interrupted midway is retried: at worst
+        one reference leaks) and the exception is re-raised afterwards, at the resume instruction."""
+        writes = self._writes(frame, iframe, entry_bits, info)
+        pending = None
+        i = 0
+        while i < len(writes):
+            try:
+                fn, *args = writes[i]
+                fn(*args)
+                i += 1
+            except BaseException as e:         # noqa: B902 - re-raised below
+                pending = e
+        if pending is not None:
+            raise pending
+
+    def _writes(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> list[tuple]:
         fast, glob, iters = self._input_plan()
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
+        writes: list[tuple] = []
         for index, slot, kind, _ in fast:
             if buf[slot] != entry_bits[slot]:
-                fa.write_slot(iframe, index, _box(buf, fbuf, slot, kind))
+                writes.append((fa.write_slot, iframe, index, _box(buf, fbuf, slot, kind)))
         if glob:
             g = frame.f_globals
             for name, slot, kind, _ in glob:
                 if buf[slot] != entry_bits[slot]:
-                    g[name] = _box(buf, fbuf, slot, kind)
+                    writes.append((g.__setitem__, name, _box(buf, fbuf, slot, kind)))
         for pos, slots in iters:
             n, r = slots["next"], slots["remaining"]
             if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
                 it = fa.read_slot(iframe, fa.nlocalsplus(self.code) + pos)
-                fa.set_range_iter_state(it, buf[n], buf[r])
+                writes.append((fa.set_range_iter_state, it, buf[n], buf[r]))
         if info.stack:
-            fa.push_stack(iframe, self.code, self.base_depth, [_box(buf, fbuf, s, k) for s, k in info.stack])
-        fa.set_next_instr(iframe, self.code, info.pc)
+            writes.append((fa.push_stack, iframe, self.code, self.base_depth,
+                           [_box(buf, fbuf, s, k) for s, k in info.stack]))
+        writes.append((fa.set_next_instr, iframe, self.code, info.pc))
+        return writes
 
     def run(self, frame, budget: int) -> ExitInfo:
         """Enter the machine code at the loop header of `frame`; returns the exit that was taken.
