@@ -37,16 +37,18 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
 
 VERSION = sys.version_info[:2]
 RANGE_ITER_TYPE = type(iter(range(1)))
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.c_void_p]
-_incref.restype = None
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
 
+_incref_obj = ctypes.pythonapi.Py_IncRef
+_incref_obj.argtypes = [ctypes.py_object]
+_incref_obj.restype = None
+
 _i64 = ctypes.c_int64
 _i32 = ctypes.c_int32
 _ptr = ctypes.c_void_p
+_pyobj = ctypes.py_object       # .from_address(a).value: the object whose pointer is stored at a (new ref)
 
 
 def _rd(addr: int) -> int:
@@ -55,11 +57,6 @@ def _rd(addr: int) -> int:
 
 def _rdp(addr: int) -> int:
     return _ptr.from_address(addr).value or 0
-
-
-def _obj(addr: int):
-    """The object at `addr` (a new reference owned by the caller's Python variable)."""
-    return ctypes.cast(addr, ctypes.py_object).value
 
 
 def environment_problem() -> str | None:
@@ -101,20 +98,20 @@ class FrameAccess:
 
     def read_slot(self, iframe: int, index: int):
         """Object in localsplus[index]; raises LookupError when the slot is empty (unbound)."""
-        p = _rdp(self.slot_address(iframe, index))
-        if not p:
-            raise LookupError(index)
-        return _obj(p)
+        try:
+            return _pyobj.from_address(iframe + self.L.iframe_localsplus + 8 * index).value
+        except ValueError:          # NULL pointer
+            raise LookupError(index) from None
 
     def slot_is_set(self, iframe: int, index: int) -> bool:
         return bool(_rdp(self.slot_address(iframe, index)))
 
     def write_slot(self, iframe: int, index: int, value) -> None:
         """Store a new strong reference to `value` in localsplus[index] and release the old one."""
-        a = self.slot_address(iframe, index)
-        old = _rdp(a)
-        _incref(id(value))
-        _ptr.from_address(a).value = id(value)
+        cell = _ptr.from_address(iframe + self.L.iframe_localsplus + 8 * index)
+        old = cell.value
+        _incref_obj(value)
+        cell.value = id(value)
         if old:
             _decref(old)
 
@@ -123,7 +120,7 @@ class FrameAccess:
         Slots above the current stack hold no references (they are dead), so they are simply overwritten."""
         n = self.nlocalsplus(code)
         for k, v in enumerate(values):
-            _incref(id(v))
+            _incref_obj(v)
             _ptr.from_address(self.slot_address(iframe, n + depth + k)).value = id(v)
         _i32.from_address(iframe + self.L.iframe_stacktop).value = n + depth + len(values)
 

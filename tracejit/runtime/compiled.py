@@ -55,6 +55,7 @@ class CompiledLoop:
         self.layout = layout
         self.base_depth = base_depth
         self.fa = frame_access
+        self.nlocalsplus = frame_access.nlocalsplus(code)
         self.buffer = (ctypes.c_int64 * BUFFER_SLOTS)()
         self.fbuffer = (ctypes.c_double * BUFFER_SLOTS).from_buffer(self.buffer)
         self.buffer_address = ctypes.addressof(self.buffer)
@@ -64,6 +65,7 @@ class CompiledLoop:
         self.entry = None                   # callable(buffer address) -> exit id
         self.budget = 100_000
         self.entries = 0
+        self.native_iterations = 0
         self.consecutive_rejects = 0
         self._plan = None
 
@@ -116,7 +118,7 @@ class CompiledLoop:
                 _unbox(buf, fbuf, slot, kind, obj, sv)
                 objs.append(obj)
         for pos, slots in iters:
-            it = fa.read_slot(iframe, fa.nlocalsplus(self.code) + pos)
+            it = fa.read_slot(iframe, self.nlocalsplus + pos)
             if type(it) is not RANGE_ITER_TYPE:
                 raise EntryRejected("loop iterator is not a range iterator")
             nxt, step, rem = fa.range_iter_state(it)
@@ -159,7 +161,7 @@ class CompiledLoop:
         for pos, slots in iters:
             n, r = slots["next"], slots["remaining"]
             if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
-                it = fa.read_slot(iframe, fa.nlocalsplus(self.code) + pos)
+                it = fa.read_slot(iframe, self.nlocalsplus + pos)
                 writes.append((fa.set_range_iter_state, it, buf[n], buf[r]))
         if info.stack:
             writes.append((fa.push_stack, iframe, self.code, self.base_depth,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from tracejit.cpython.bytecode import loop_headers
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, frame_access_or_reason
 from tracejit.hooks import HookError, foreign_tool_active, make_hooks
-from tracejit.ir import IRError, Trace, format_op, stack_var, verify
+from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
 from tracejit.optimizer import optimize
 from tracejit.params import Params
 from tracejit.recorder import BridgeStart, RecordAbort, TraceRecorder
@@ -30,6 +30,8 @@ from .execmem import CodeMemory, libm_address, make_entry
 from .interp_entry import InterpretedLoop
 
 CO_OPTIMIZED = 0x0001
+MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
+SHORT_RUN_ITERATIONS = 8          # average native iterations per entry below which entering costs more
 
 
 @dataclass
@@ -393,6 +395,7 @@ class Engine:
             return
         loop.consecutive_rejects = 0
         self.stats.native_entries += 1
+        loop.native_iterations += budget - loop.buffer[BUDGET_SLOT]   # exits store the budget left
         if info.reason == "budget":
             self.stats.budget_exits += 1
             dt = max(time.perf_counter_ns() - t0, 1)
@@ -407,10 +410,10 @@ class Engine:
             # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
             # enclosing loop back into this header keeps the whole nest in machine code
             self._start_bridge(loop, info, frame, key)
-        elif (info.bridge == "blocked" and info.reason != "loop exit"
-              and info.fails >= 10 * self.params.bridge_threshold):
-            # a side exit taken over and over with no bridge: the interpreter is faster on its own
-            self._drop(loop, key, f"exit {info.exit_id} keeps failing without a bridge")
+        elif (info.bridge == "blocked" and loop.entries >= MIN_ENTRIES_TO_JUDGE
+              and loop.native_iterations < SHORT_RUN_ITERATIONS * loop.entries):
+            # native runs too short to pay for entering them, and the exit that ends them cannot be bridged
+            self._drop(loop, key, f"native runs average {loop.native_iterations / loop.entries:.1f} iterations")
             self._blacklist(key)
 
     def _drop(self, loop: CompiledLoop, key: tuple, reason: str) -> None:
