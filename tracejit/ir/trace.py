@@ -15,6 +15,7 @@ May import: tracejit.ir.ops and the standard library.
 from __future__ import annotations
 
 import itertools
+import struct
 from dataclasses import dataclass, field
 
 from .ops import OPS, Kind
@@ -39,10 +40,22 @@ class Var:
         return f"{self.kind.value}{self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Const:
+    """A constant. Equal only to a constant of the same kind and bit pattern (so 0.0 != -0.0, nan == nan)."""
     value: int | float | bool
     kind: Kind
+
+    def key(self) -> tuple:
+        if self.kind is Kind.FLOAT:
+            return (self.kind, struct.pack("<d", self.value))
+        return (self.kind, int(self.value))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Const) and self.key() == other.key()
+
+    def __hash__(self) -> int:
+        return hash(self.key())
 
     def __repr__(self) -> str:
         if self.kind is Kind.FLOAT:

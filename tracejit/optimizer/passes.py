@@ -91,7 +91,7 @@ def common_subexpressions(trace: Trace) -> Trace:
     seen: dict[tuple, Var] = {}
 
     def key(op: Op) -> tuple:
-        args = tuple(("c", a.kind, a.value, type(a.value)) if isinstance(a, Const) else ("v", id(a)) for a in op.args)
+        args = tuple(("c",) + a.key() if isinstance(a, Const) else ("v", id(a)) for a in op.args)
         if OPS[op.name].commutative:
             args = tuple(sorted(args, key=repr))
         return (op.name, args)

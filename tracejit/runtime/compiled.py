@@ -66,6 +66,7 @@ class CompiledLoop:
         self.budget = 100_000
         self.entries = 0
         self.native_iterations = 0
+        self.busy = False                   # one state buffer: one thread (or signal handler) at a time
         self.consecutive_rejects = 0
         self._plan = None
 
@@ -172,14 +173,20 @@ class CompiledLoop:
     def run(self, frame, budget: int) -> ExitInfo:
         """Enter the machine code at the loop header of `frame`; returns the exit that was taken.
         Raises EntryRejected (frame untouched) when an entry type check fails."""
-        iframe = self.fa.iframe(frame)
-        entry_bits, _keep_alive = self.load(frame, iframe)
-        self.buffer[BUDGET_SLOT] = budget
-        exit_id = self.entry(self.buffer_address)
-        info = self.exits[exit_id]
-        self.store(frame, iframe, entry_bits, info)
-        self.entries += 1
-        return info
+        if self.busy:       # checked and set with no eval-breaker point in between: no thread switch
+            raise EntryRejected("loop is running in another thread")
+        self.busy = True
+        try:
+            iframe = self.fa.iframe(frame)
+            entry_bits, _keep_alive = self.load(frame, iframe)
+            self.buffer[BUDGET_SLOT] = budget
+            exit_id = self.entry(self.buffer_address)
+            info = self.exits[exit_id]
+            self.store(frame, iframe, entry_bits, info)
+            self.entries += 1
+            return info
+        finally:
+            self.busy = False
 
 
 _MISSING = object()

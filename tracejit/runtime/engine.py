@@ -386,6 +386,8 @@ class Engine:
         try:
             info = loop.run(frame, budget)
         except EntryRejected as e:
+            if loop.busy:
+                return
             self.stats.entry_rejections += 1
             loop.consecutive_rejects += 1
             if loop.consecutive_rejects == 1:
