@@ -1,0 +1,28 @@
+"""Shared fixtures for the tracejit tests (kept small on purpose).
+
+- `fresh_engine`: a brand-new tracejit runtime for in-process tests, so that the parameters given to
+  `tracejit.enable(...)` are really used (the first enable() of a process creates the one Engine and later
+  parameters are ignored) and the stats start from zero. The previous runtime is restored afterwards.
+"""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def fresh_engine(monkeypatch):
+    import tracejit.api as api
+    monkeypatch.delenv("TRACEJIT", raising=False)
+    monkeypatch.delenv("TRACEJIT_PARAMS", raising=False)
+    monkeypatch.delenv("TRACEJIT_LOG", raising=False)
+    old = api._runtime
+    api._runtime = api._Runtime()
+    try:
+        yield api._runtime
+    finally:
+        eng = api._runtime.engine
+        if eng is not None:
+            while eng.active > 0:          # a failing test may leave the JIT switched on
+                eng.deactivate()
+            eng.log.close()
+        api._runtime = old

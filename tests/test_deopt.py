@@ -1,0 +1,427 @@
+"""Deoptimization: differential tests of programs whose compiled loops must leave machine code mid-flight.
+
+Each program runs under plain CPython and under `python -m tracejit --params threshold=2,native=N --log ...`
+(N = 1: machine code, N = 0: the IR interpreter through the same exit protocol); stdout, stderr (tracebacks
+included, line numbers and all) and the exit status must be identical (tests/difftest.py). Each test also
+reads the JIT's events log and checks that the loop under test really was compiled (and, where it matters,
+that the interesting exit really happened in compiled code), so a JIT that silently did nothing would fail.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import difftest  # noqa: E402
+
+PY = sys.executable
+NATIVE = [pytest.param(1, id="native"), pytest.param(0, id="irinterp")]
+
+_plain_cache: dict[str, difftest.Result] = {}
+
+
+def _events(log: Path) -> list[dict]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def _func(e: dict) -> str:
+    """'f' for loop names like 'f:3@28' or 'f:3@28/exit2'."""
+    return e.get("loop", "").split(":")[0]
+
+
+def events_for(evs: list[dict], event: str, func: str) -> list[dict]:
+    return [e for e in evs if e["event"] == event and _func(e) == func]
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory) -> Path:
+    """One directory for the programs of this module: both parametrizations of a test run the same file
+    (tracebacks name it), so its plain CPython result is computed once."""
+    return tmp_path_factory.mktemp("deopt")
+
+
+@pytest.fixture
+def prog(request, progdir) -> Path:
+    return progdir / f"{request.node.originalname}.py"
+
+
+def check(prog: Path, native: int, src: str, compiled=("f",)) -> list[dict]:
+    """Run `src` (written to `prog`) plainly and under the JIT; assert identical behaviour and that every
+    function named in `compiled` had a loop compiled. Returns the JIT's events."""
+    src = textwrap.dedent(src)
+    if not prog.exists() or prog.read_text() != src:
+        prog.write_text(src)
+        _plain_cache.pop(str(prog), None)
+    tmp_path = prog.parent
+    name = prog.stem
+    plain = _plain_cache.get(str(prog))
+    if plain is None:
+        plain = _plain_cache[str(prog)] = difftest.run_plain(prog, PY, cwd=tmp_path)
+    log = tmp_path / f"{name}.native{native}.jsonl"
+    jit = difftest._run([PY, "-m", "tracejit", "--params", f"threshold=2,native={native}",
+                         "--log", str(log), str(prog.resolve())], tmp_path)
+    difftest.assert_same(plain, jit, f"{name}.py [native={native}]")
+    evs = _events(log)
+    internal = [e for e in evs if e["event"] == "internal_error"]
+    assert not internal, f"JIT internal errors: {internal}"
+    for func in compiled:
+        assert events_for(evs, "compiled", func), (
+            f"no loop of {func}() was compiled; events for it: {[e for e in evs if _func(e) == func]}")
+    return evs
+
+
+def failures(evs: list[dict], func: str, reason: str) -> list[dict]:
+    return [e for e in events_for(evs, "guard_failure", func) if e["reason"] == reason]
+
+
+# ------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_int_turns_float_mid_loop(prog, native):
+    evs = check(prog, native, """\
+        def f(n):
+            x = 1
+            for i in range(n):
+                x = x + 1
+                if i == 50:
+                    x = x / 2
+            return x, i
+
+        def g(n):
+            v = 3
+            k = 0
+            while k < n:
+                v = v * 3 + k
+                k += 1
+                if k == 30:
+                    v = v / 7
+            return v, k, type(v).__name__
+
+        print(f(1000))
+        print(f(3000))
+        print(g(200))
+        """, compiled=("f", "g"))
+    # the branch that makes x a float is a side exit of the int trace...
+    assert failures(evs, "f", "branch")
+    # ...and afterwards the int trace no longer fits the frame's values
+    assert events_for(evs, "entry_rejected", "f") or events_for(evs, "dropped", "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_int64_overflow_into_big_ints(prog, native):
+    evs = check(prog, native, """\
+        def f(n):
+            x = 1
+            s = 0
+            for i in range(n):
+                x = x * 3
+                s = s + x
+            return x, s, i
+
+        def g(n, y):
+            # the overflowing multiply has `s` below its operands on the value stack
+            s = 7
+            x = 3
+            for i in range(n):
+                s = s - x * y
+                y = y * 2
+            return s, y, i
+
+        def h(n):
+            a = 2 ** 62
+            for i in range(n):
+                a += 2 ** 55
+            return a
+
+        def k(n):
+            m = -(2 ** 63) + 5
+            for i in range(n):
+                m -= 1
+            return m, -m
+
+        def p(lo, n):
+            # x ** 3 is two multiplies: the second one overflows, leaving [s, x, 3] on the stack
+            s = 0
+            for x in range(lo, lo + n):
+                s = s % 1000 + x ** 3
+            return s, x
+
+        x, s, i = f(100)
+        print(x, s, i, type(x).__name__, x == 3 ** 100)
+        print(p(2 ** 21 - 60, 120))
+        print(g(100, 1))
+        print(g(100, -1))
+        print(h(300))
+        print(k(20))
+        """, compiled=("f", "g", "h", "k", "p"))
+    for func in ("f", "g", "h", "k", "p"):
+        assert failures(evs, func, "overflow"), f"{func}: no overflow exit taken in compiled code"
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_zero_division_uncaught_traceback(prog, native):
+    evs = check(prog, native, """\
+        def f(n):
+            x = 0
+            for i in range(n):
+                x += 1000 // (300 - i)
+            return x
+
+        print(f(200))
+        print("second call")
+        print(f(400))
+        print("not reached")
+        """)
+    assert failures(evs, "f", "division")
+    plain = _plain_cache[str(prog)]
+    assert plain.returncode == 1 and plain.stdout == "994\nsecond call\n"
+    assert ", line 4, in f\n" in plain.stderr
+    assert plain.stderr.endswith("ZeroDivisionError: integer division or modulo by zero")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_zero_division_float_uncaught_at_module_level(prog, native):
+    evs = check(prog, native, """\
+        t = 0.0
+        y = 40.0
+        for i in range(100):
+            t = t + 1.0 / y
+            y = y - 1.0
+        print(t)
+        """, compiled=("<module>",))
+    assert failures(evs, "<module>", "division")
+    plain = _plain_cache[str(prog)]
+    assert plain.returncode == 1 and plain.stdout == ""
+    assert plain.stderr.endswith("ZeroDivisionError: float division by zero")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_zero_division_caught(prog, native):
+    evs = check(prog, native, """\
+        def f(n):
+            x = 0
+            i = -1
+            try:
+                for i in range(n):
+                    x += 1000 // (300 - i)
+            except ZeroDivisionError as e:
+                print("caught", repr(e), "i =", i, "x =", x)
+            return x, i
+
+        def g(n):
+            total = 0
+            for i in range(n):
+                try:
+                    total += 100 % (i % 50)
+                except ZeroDivisionError:
+                    total -= 1
+            return total, i
+
+        print(f(400))
+        print(g(500))
+        """, compiled=("f", "g"))
+    assert failures(evs, "f", "division")
+    assert failures(evs, "g", "division")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_values_after_break(prog, native):
+    evs = check(prog, native, """\
+        def f(n, stop):
+            s = 0
+            k = 0
+            for i in range(n):
+                s += i * 2
+                k = s - i
+                if s > stop:
+                    break
+            return s, k, i
+
+        def w(limit):
+            a = 0
+            b = 1
+            n = 0
+            while True:
+                a, b = b, a + b
+                n += 1
+                if b > limit:
+                    break
+            return a, b, n
+
+        print(f(1000, 50000))
+        print(f(100, 10 ** 9))
+        print(f(1000, 777))
+        print(w(10 ** 15))
+        """, compiled=("f", "w"))
+    assert failures(evs, "f", "branch")
+    assert failures(evs, "w", "branch")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_global_type_changed_between_entries(prog, native):
+    evs = check(prog, native, """\
+        scale = 3
+
+        def hot(n):
+            t = 0
+            for i in range(n):
+                t = t + i * scale
+            return t
+
+        def set_scale(v):
+            global scale
+            scale = v
+
+        print(hot(500))
+        set_scale(2.5)
+        print(hot(500))
+        set_scale(7)
+        print(hot(500))
+        set_scale(True)
+        print(hot(500))
+        set_scale(2 ** 70)
+        print(hot(500))
+        set_scale(4)
+        print(hot(500))
+        """, compiled=("hot",))
+    assert events_for(evs, "entry_rejected", "hot")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_global_written_in_compiled_loop(prog, native):
+    check(prog, native, """\
+        counter = 0
+
+        def bump(n):
+            global counter
+            for i in range(n):
+                counter = counter + i
+                if counter > 100000:
+                    counter = "big"
+                    break
+
+        def show():
+            return counter
+
+        bump(100)
+        print(show())
+        bump(1000)
+        print(show())
+        """, compiled=("bump",))
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_nested_loops_exit_inner_and_outer(prog, native):
+    evs = check(prog, native, """\
+        def inner_exit(n):
+            total = 0
+            last = 0
+            for i in range(n):
+                j = 0
+                while j < n:
+                    total += i * j
+                    if total > 1000 * (i + 1):
+                        break
+                    j += 1
+                last = last * 3 + j
+            return total, last, i, j
+
+        def outer_exit(n):
+            total = 0
+            i = 0
+            j = 0
+            while i < n:
+                j = 0
+                while j < 100:
+                    total += j
+                    j += 1
+                if total > 50000:
+                    break
+                i += 1
+            return total, i, j
+
+        def return_from_inner(n):
+            for i in range(n):
+                for j in range(n):
+                    if i * j > 500:
+                        return i, j
+            return None
+
+        print(inner_exit(60))
+        print(outer_exit(1000))
+        print(return_from_inner(100))
+        """, compiled=("inner_exit", "outer_exit", "return_from_inner"))
+    assert failures(evs, "inner_exit", "branch")
+    assert failures(evs, "return_from_inner", "branch")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_loop_at_module_top_level(prog, native):
+    check(prog, native, """\
+        total = 0
+        x = 1.5
+        for i in range(3000):
+            total += i
+            x = x * 1.0001
+        print(total, x, i)
+        n = 0
+        while n < 5000:
+            n += 3
+        print(n)
+        big = 1
+        for i in range(80):
+            big = big * 5
+        print(big, i)
+        """, compiled=("<module>",))
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_branch_flips_after_many_iterations(prog, native):
+    evs = check(prog, native, """\
+        def f(n):
+            a = 0
+            b = 0
+            for i in range(n):
+                if i < 700:
+                    a += i
+                else:
+                    b += 2 * i
+            return a, b, i
+
+        print(f(2000))
+        print(f(650))
+        print(f(3000))
+        """)
+    assert failures(evs, "f", "branch")
+    assert events_for(evs, "bridge_compiled", "f"), "the flipped branch never got a bridge"
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_alternating_branches_compile_with_bridges(prog, native):
+    evs = check(prog, native, """\
+        def f(n):
+            even = 0
+            odd = 0
+            for i in range(n):
+                if i % 2 == 0:
+                    even += i
+                else:
+                    odd -= i
+            return even, odd, i
+
+        print(f(5000))
+        print(f(5001))
+        print(f(3))
+        """)
+    bridges = events_for(evs, "bridge_compiled", "f")
+    assert len(bridges) >= 1, "alternating branches did not get a bridge"

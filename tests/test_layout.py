@@ -1,0 +1,150 @@
+"""tracejit.cpython.layout on the running interpreter: the self-check, raw reads of locals and of the value
+stack of a (suspended generator) frame, range-iterator state reads and writes."""
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import pytest
+
+from tracejit.cpython.layout import (LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, check_layout,
+                                     environment_problem, frame_access_or_reason)
+
+
+@pytest.fixture(scope="module")
+def fa() -> FrameAccess:
+    return FrameAccess(LAYOUTS[VERSION])
+
+
+def test_environment_supported():
+    assert environment_problem() is None
+    assert VERSION in LAYOUTS
+
+
+def test_check_layout_passes():
+    assert check_layout(LAYOUTS[VERSION]) is None
+    access, reason = frame_access_or_reason()
+    assert reason is None and isinstance(access, FrameAccess)
+
+
+def test_check_layout_detects_wrong_offsets():
+    layout = LAYOUTS[VERSION]
+    # offsets whose misuse only reads memory (safe to try): a shifted instruction base and swapped
+    # range-iterator fields must both be reported, not silently accepted
+    shifted = dataclasses.replace(layout, code_adaptive=layout.code_adaptive + 2)
+    assert check_layout(shifted)
+    ri = dict(layout.range_iter)
+    ri["start"], ri["step"] = ri["step"], ri["start"]
+    swapped = dataclasses.replace(layout, range_iter=ri)
+    assert check_layout(swapped)
+
+
+def _gen(a, b):
+    c = a * 2
+    d = None
+    for i in range(3, 30, 4):
+        yield i + c
+    del d
+
+
+def test_reads_locals_of_a_frame(fa):
+    marker = object()
+    g = _gen(10, marker)
+    assert next(g) == 23 and next(g) == 27
+    frame = g.gi_frame
+    code = frame.f_code
+    iframe = fa.iframe(frame)
+    assert iframe
+    assert fa.nlocalsplus(code) == len(code.co_varnames) == 5
+    idx = {name: code.co_varnames.index(name) for name in code.co_varnames}
+    assert fa.read_slot(iframe, idx["a"]) == 10
+    assert fa.read_slot(iframe, idx["b"]) is marker
+    assert fa.read_slot(iframe, idx["c"]) == 20
+    assert fa.read_slot(iframe, idx["d"]) is None
+    assert fa.read_slot(iframe, idx["i"]) == 7
+    assert fa.slot_is_set(iframe, idx["i"])
+    assert frame.f_locals["b"] is marker
+
+
+def test_unbound_local_raises_lookup_error(fa):
+    def gen():
+        yield 1
+        late = 5
+        yield late
+    g = gen()
+    next(g)
+    frame = g.gi_frame
+    iframe = fa.iframe(frame)
+    index = frame.f_code.co_varnames.index("late")
+    assert not fa.slot_is_set(iframe, index)
+    with pytest.raises(LookupError):
+        fa.read_slot(iframe, index)
+    assert next(g) == 5
+    assert fa.read_slot(iframe, index) == 5
+
+
+def test_reads_range_iterator_on_value_stack(fa):
+    g = _gen(1, 2)
+    for expected in (5, 9, 13):
+        assert next(g) == expected
+    frame = g.gi_frame
+    iframe = fa.iframe(frame)
+    code = frame.f_code
+    assert fa.stack_depth(iframe, code) == 1
+    it = fa.read_stack(iframe, code, 0)
+    assert type(it) is RANGE_ITER_TYPE
+    # range(3, 30, 4) = 3 7 11 15 19 23 27: three taken, next is 15, four left
+    assert fa.range_iter_state(it) == (15, 4, 4)
+
+
+def test_write_slot_changes_local_and_references(fa):
+    g = _gen(10, None)
+    assert next(g) == 23
+    frame = g.gi_frame
+    iframe = fa.iframe(frame)
+    index = frame.f_code.co_varnames.index("c")
+    new = int("1" * 25)                                 # a fresh object, not cached by the interpreter
+    before = sys.getrefcount(new)
+    fa.write_slot(iframe, index, new)
+    assert sys.getrefcount(new) == before + 1
+    assert next(g) == 7 + new                           # the generator sees the new value
+    fa.write_slot(iframe, index, 0)
+    assert sys.getrefcount(new) == before
+    assert next(g) == 11
+
+
+RANGES = [range(10), range(3, 30, 4), range(100, -7, -9), range(-5, 5), range(0), range(7, 8),
+          range(2 ** 62, 2 ** 62 + 50, 7), range(2 ** 63 - 10, 2 ** 63 - 1), range(-2 ** 63 + 3, -2 ** 63, -1),
+          range(-40, -400, -13)]
+
+
+@pytest.mark.parametrize("r", RANGES, ids=repr)
+def test_range_iter_state(fa, r):
+    it = iter(r)
+    assert type(it) is RANGE_ITER_TYPE
+    for k in range(len(r) + 1):
+        nxt, step, remaining = fa.range_iter_state(it)
+        assert step == r.step
+        assert remaining == len(r) - k
+        if remaining:
+            assert nxt == r[k]
+            assert next(it) == r[k]
+    assert list(it) == []
+
+
+@pytest.mark.parametrize("r", RANGES, ids=repr)
+def test_set_range_iter_state_round_trips(fa, r):
+    items = list(r)
+    positions = sorted({0, 1, len(r) // 2, len(r) - 1, len(r)} & set(range(len(r) + 1)))
+    for start_at in positions:
+        for target in positions:
+            it = iter(r)
+            for _ in range(start_at):
+                next(it)
+            nxt = r.start + target * r.step
+            fa.set_range_iter_state(it, nxt, len(r) - target)
+            state = fa.range_iter_state(it)
+            assert state[1:] == (r.step, len(r) - target)
+            if target < len(r):
+                assert state[0] == items[target]
+            assert list(it) == items[target:], (start_at, target)

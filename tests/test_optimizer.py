@@ -1,0 +1,425 @@
+"""Optimizer passes on hand-built IR traces, plus a seeded property test: for random small loop traces the
+reference interpreter (tracejit.ir.interp.run_trace) must give the same exit, values and iteration count
+before and after `optimize`."""
+from __future__ import annotations
+
+import math
+import random
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, VarFactory, const_bool,
+                         const_float, const_int, format_trace, verify)
+from tracejit.ir.interp import run_trace
+from tracejit.ir.ops import INT64_MAX, INT64_MIN
+from tracejit.optimizer import (common_subexpressions, fold_constants, guard_implied_constants, optimize,
+                                remove_dead_code)
+
+I, F, B = Kind.INT, Kind.FLOAT, Kind.BOOL
+
+
+class Builder:
+    """Builds a loop trace: label(inputs) guard_budget ... jump(args). Guards snapshot the current values of
+    the state variables (set with `assign`) plus an optional value stack."""
+
+    def __init__(self, *inputs: tuple[str, Kind]):
+        self.vars = VarFactory()
+        self.layout = StateLayout()
+        self.inputs = []
+        self.current = {}
+        for n, (name, kind) in enumerate(inputs):
+            sv = StateVar("fast", n, name)
+            v = self.vars.new(kind)
+            self.inputs.append((sv, v))
+            self.layout.add(sv, kind)
+            self.current[sv] = v
+        self.body: list[Op] = []
+        self.next_pc = 10
+
+    def __getitem__(self, name: str):
+        return next(v for sv, v in self.inputs if sv.name == name)
+
+    def sv(self, name: str) -> StateVar:
+        return next(sv for sv, _ in self.inputs if sv.name == name)
+
+    def assign(self, name: str, value) -> None:
+        self.current[self.sv(name)] = value
+
+    def op(self, name: str, *args, stack=()):
+        d = OPS[name]
+        result = None if d.result is Kind.VOID else self.vars.new(d.result)
+        snap = None
+        if d.guard:
+            snap = Snapshot(self.next_pc, dict(self.current), list(stack))
+            self.next_pc += 2
+        self.body.append(Op(name, list(args), result, snap, self.next_pc))
+        return result
+
+    def trace(self, jump_args=None) -> Trace:
+        label = Op("label", [v for _, v in self.inputs])
+        budget = Op("guard_budget", [], None, Snapshot(0, {sv: v for sv, v in self.inputs}, []), 0)
+        args = [self.current[sv] for sv, _ in self.inputs] if jump_args is None else list(jump_args)
+        t = Trace("loop", "t", "<test>", 0, 0, list(self.inputs), [label, budget] + self.body + [Op("jump", args)],
+                  self.layout)
+        verify(t)
+        return t
+
+
+def names(trace: Trace) -> list[str]:
+    return [op.name for op in trace.ops]
+
+
+def find(trace: Trace, name: str) -> list[Op]:
+    return [op for op in trace.ops if op.name == name]
+
+
+# ------------------------------------------------------------------------------------------ fold_constants
+
+
+def test_fold_all_constant_pure_ops():
+    b = Builder(("x", I), ("y", F))
+    five = b.op("int_add", const_int(2), const_int(3))
+    prod = b.op("int_mul", b["x"], five)
+    half = b.op("float_mul", const_float(0.25), const_float(2.0))
+    y2 = b.op("float_add", b["y"], half)
+    b.assign("x", prod)
+    b.assign("y", y2)
+    out = fold_constants(b.trace())
+    verify(out)
+    assert "float_mul" not in names(out)
+    assert names(out).count("int_add") == 0
+    (mul,) = find(out, "int_mul")
+    assert mul.args[1] == const_int(5) and mul.args[0] is b["x"]
+    (fadd,) = find(out, "float_add")
+    assert fadd.args[1] == const_float(0.5)
+    # unchanged meaning
+    for x, y in ((3, 1.5), (-7, -2.0)):
+        before = run_trace(b.trace(), {b.sv("x"): x, b.sv("y"): y}, budget=4)
+        after = run_trace(out, {b.sv("x"): x, b.sv("y"): y}, budget=4)
+        assert before.values == after.values and before.iterations == after.iterations
+
+
+def test_fold_removes_always_passing_guards():
+    b = Builder(("x", I))
+    c = b.op("int_lt", const_int(1), const_int(2))
+    b.op("guard_true", c)
+    b.op("guard_false", const_bool(False))
+    s = b.op("int_add_ovf", const_int(INT64_MAX - 1), const_int(1))     # cannot overflow
+    d = b.op("int_floordiv", const_int(7), const_int(2))                 # cannot divide by zero
+    x2 = b.op("int_add_ovf", b["x"], s)
+    x3 = b.op("int_sub", x2, d)
+    b.assign("x", x3)
+    out = fold_constants(b.trace())
+    verify(out)
+    assert find(out, "guard_true") == [] and find(out, "guard_false") == []
+    assert find(out, "int_floordiv") == []
+    (add,) = find(out, "int_add_ovf")
+    assert add.args[1] == const_int(INT64_MAX)
+    assert find(out, "int_sub")[0].args[1] == const_int(3)
+
+
+def test_fold_keeps_always_failing_guards():
+    b = Builder(("x", I))
+    c = b.op("int_gt", const_int(1), const_int(2))
+    b.op("guard_true", c)                                    # always fails: the trace always exits here
+    o = b.op("int_add_ovf", const_int(INT64_MAX), const_int(1))
+    z = b.op("int_mod", const_int(5), const_int(0))
+    b.op("guard_false", const_bool(True))
+    x2 = b.op("int_add", b["x"], o)
+    x3 = b.op("int_add", x2, z)
+    b.assign("x", x3)
+    t = b.trace()
+    out = fold_constants(t)
+    verify(out)
+    (g,) = find(out, "guard_true")
+    assert g.args == [const_bool(False)]
+    assert len(find(out, "int_add_ovf")) == 1 and len(find(out, "int_mod")) == 1
+    assert len(find(out, "guard_false")) == 1
+    ex = run_trace(out, {b.sv("x"): 1}, budget=10)
+    assert ex.op.name == "guard_true" and ex.pc == g.snapshot.pc and ex.iterations == 0
+
+
+def test_fold_identities():
+    b = Builder(("x", I), ("y", I))
+    a = b.op("int_add_ovf", b["x"], const_int(0))
+    m = b.op("int_mul_ovf", const_int(1), a)
+    s = b.op("int_sub", m, const_int(0))
+    o = b.op("int_or", const_int(0), s)
+    keep = b.op("int_sub", const_int(0), b["y"])             # 0 - y is not y
+    b.assign("x", o)
+    b.assign("y", keep)
+    out = fold_constants(b.trace())
+    assert names(out) == ["label", "guard_budget", "int_sub", "jump"]
+    assert out.ops[-1].args[0] is b["x"]
+
+
+# --------------------------------------------------------------------------------- guard_implied_constants
+
+
+def test_guard_implied_constants_in_snapshot():
+    b = Builder(("x", I), ("flag", B))
+    c = b.op("int_lt", b["x"], const_int(10))
+    b.assign("flag", c)
+    b.op("guard_true", c, stack=[c, b["x"]])
+    d = b.op("int_gt", b["x"], const_int(-10))
+    b.assign("flag", d)
+    b.op("guard_false", d, stack=[d])
+    other = b.op("int_eq", b["x"], const_int(3))
+    b.op("int_add_ovf", b["x"], const_int(1), stack=[c, other])    # not a guard on c: left alone
+    out = guard_implied_constants(b.trace())
+    verify(out)
+    gt, gf = find(out, "guard_true")[0], find(out, "guard_false")[0]
+    assert gt.snapshot.state[b.sv("flag")] == const_bool(False)
+    assert gt.snapshot.stack == [const_bool(False), b["x"]]
+    assert gt.snapshot.state[b.sv("x")] is b["x"]
+    assert gt.args[0] is c                                   # the guard itself still tests c
+    assert gf.snapshot.state[b.sv("flag")] == const_bool(True)
+    assert gf.snapshot.stack == [const_bool(True)]
+    ovf = find(out, "int_add_ovf")[0]
+    assert ovf.snapshot.stack[0] is c and ovf.snapshot.stack[1] is other
+    # c is no longer needed by its guard's exit; d likewise
+    for x in (20, -20, 5):
+        inputs = {b.sv("x"): x, b.sv("flag"): True}
+        e1, e2 = run_trace(b.trace(), inputs, 5), run_trace(out, inputs, 5)
+        assert (e1.pc, e1.values, e1.iterations) == (e2.pc, e2.values, e2.iterations)
+
+
+# ------------------------------------------------------------------------------------ common_subexpressions
+
+
+def test_cse_merges_duplicates_and_commuted():
+    b = Builder(("x", I), ("y", I), ("f", F))
+    s1 = b.op("int_add", b["x"], b["y"])
+    s2 = b.op("int_add", b["x"], b["y"])
+    s3 = b.op("int_add", b["y"], b["x"])                    # commutative: same value
+    d1 = b.op("int_sub", b["x"], b["y"])
+    d2 = b.op("int_sub", b["y"], b["x"])                    # not commutative: different
+    k1 = b.op("int_mul", b["x"], const_int(3))
+    k2 = b.op("int_mul", const_int(3), b["x"])
+    k3 = b.op("int_mul", b["x"], const_int(4))
+    f1 = b.op("float_mul", b["f"], const_float(2.0))
+    f2 = b.op("float_mul", b["f"], const_float(2.0))
+    total = s1
+    for v in (s2, s3, d1, d2, k1, k2, k3):
+        total = b.op("int_xor", total, v)
+    b.assign("x", total)
+    b.assign("f", b.op("float_add", f1, f2))
+    t = b.trace()
+    out = common_subexpressions(t)
+    verify(out)
+    assert len(find(out, "int_add")) == 1
+    assert len(find(out, "int_sub")) == 2
+    assert len(find(out, "int_mul")) == 2
+    assert len(find(out, "float_mul")) == 1
+    (fadd,) = find(out, "float_add")
+    assert fadd.args[0] is fadd.args[1]
+    for x, y in ((3, 4), (-9, 100)):
+        inputs = {b.sv("x"): x, b.sv("y"): y, b.sv("f"): 1.25}
+        e1, e2 = run_trace(t, inputs, 6), run_trace(out, inputs, 6)
+        assert e1.values == e2.values
+
+
+def test_cse_never_merges_guards():
+    b = Builder(("x", I), ("y", I))
+    a1 = b.op("int_add_ovf", b["x"], b["y"])
+    a2 = b.op("int_add_ovf", b["x"], b["y"])
+    c = b.op("int_lt", b["x"], b["y"])
+    b.op("guard_true", c)
+    b.op("guard_true", c)
+    q1 = b.op("int_floordiv", b["x"], b["y"])
+    q2 = b.op("int_floordiv", b["x"], b["y"])
+    b.assign("x", b.op("int_add", b.op("int_add", a1, a2), b.op("int_add", q1, q2)))
+    out = common_subexpressions(b.trace())
+    verify(out)
+    assert len(find(out, "int_add_ovf")) == 2
+    assert len(find(out, "guard_true")) == 2
+    assert len(find(out, "int_floordiv")) == 2
+
+
+# regression: CSE once keyed constants by value, so Const(0.0) == Const(-0.0) merged x*0.0 with x*-0.0
+def test_cse_distinguishes_signed_zero_constants():
+    b = Builder(("x", F), ("y", F), ("z", F))
+    p = b.op("float_mul", b["x"], const_float(0.0))
+    n = b.op("float_mul", b["x"], const_float(-0.0))
+    b.assign("y", p)
+    b.assign("z", n)
+    t = b.trace()
+    out = common_subexpressions(t)
+    assert len(find(out, "float_mul")) == 2, format_trace(out)
+    ex = run_trace(out, {b.sv("x"): 3.0, b.sv("y"): 1.0, b.sv("z"): 1.0}, budget=2)
+    assert math.copysign(1.0, ex.values[b.sv("z")]) == -1.0
+
+
+NEG_ZERO_PROG = """\
+def f(n, x):
+    a = 0.0
+    b = 0.0
+    for i in range(n):
+        a = x * 0.0
+        b = x * -0.0
+    return a, b
+
+print(f(100, 3.0))
+"""
+
+
+# regression, end to end: the JIT once printed (0.0, 0.0) instead of (0.0, -0.0)
+def test_signed_zero_constants_end_to_end(tmp_path):
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import difftest
+    prog = tmp_path / "negzero.py"
+    prog.write_text(NEG_ZERO_PROG)
+    plain = difftest.run_plain(prog, sys.executable, cwd=tmp_path)
+    assert plain.stdout == "(0.0, -0.0)\n"
+    jit = difftest.run_jit(prog, sys.executable, params="threshold=2", cwd=tmp_path)
+    difftest.assert_same(plain, jit, "negzero.py")
+
+
+# ----------------------------------------------------------------------------------------- remove_dead_code
+
+
+def test_dce_removes_unused_pure_ops_keeps_guards_and_snapshot_values():
+    b = Builder(("x", I), ("y", I))
+    dead1 = b.op("int_mul", b["x"], const_int(7))
+    b.op("int_add", dead1, const_int(1))                     # dead, and makes dead1 dead too
+    b.op("float_add", const_float(1.0), const_float(2.0))   # dead
+    b.op("int_add_ovf", b["x"], b["x"])                      # unused result, but a guard: kept
+    b.op("int_floordiv", b["y"], b["x"])                     # unused result, but a guard: kept
+    snap_only = b.op("int_sub", b["x"], b["y"])              # used only by the next guard's snapshot
+    c = b.op("int_ne", b["y"], const_int(0))
+    b.op("guard_true", c, stack=[snap_only])
+    y2 = b.op("int_add", b["y"], const_int(1))               # used by the jump
+    b.assign("y", y2)
+    t = b.trace()
+    out = remove_dead_code(t)
+    verify(out)
+    assert names(out) == ["label", "guard_budget", "int_add_ovf", "int_floordiv", "int_sub", "int_ne",
+                          "guard_true", "int_add", "jump"]
+    assert find(out, "int_add")[0].result is y2
+    assert find(out, "int_sub")[0].result is snap_only
+
+
+def test_dce_keeps_values_used_only_in_state_snapshot():
+    b = Builder(("x", I), ("t", I))
+    tmp = b.op("int_mul", b["x"], const_int(3))
+    b.assign("t", tmp)
+    b.op("guard_true", b.op("int_lt", b["x"], const_int(100)))
+    b.assign("t", b["t"])                                    # the jump does not use tmp
+    out = remove_dead_code(b.trace())
+    assert "int_mul" in names(out)
+    ex = run_trace(out, {b.sv("x"): 200, b.sv("t"): 0}, budget=3)
+    assert ex.values[b.sv("t")] == 600
+
+
+def test_optimize_stages():
+    b = Builder(("x", I))
+    b.assign("x", b.op("int_add_ovf", b["x"], b.op("int_add", const_int(1), const_int(1))))
+    opt, stages = optimize(b.trace())
+    assert [n for n, _ in stages] == ["recorded", "fold_constants", "guard_implied_constants",
+                                      "common_subexpressions", "remove_dead_code"]
+    assert stages[-1][1] == format_trace(opt)
+    assert "int_add(1, 1)" in stages[0][1] and "int_add(1, 1)" not in stages[1][1]
+
+
+# ------------------------------------------------------------------------------------------- property test
+
+INT_CONSTS = [0, 1, -1, 2, 3, 5, -7, 63, 64, 100, -100, 2 ** 31, 2 ** 53 + 1, INT64_MAX, INT64_MIN]
+# both signed zeros: see test_cse_distinguishes_signed_zero_constants
+FLOAT_CONSTS = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.5, 3.75, 1e300, -1e-300, math.inf, math.nan]
+BODY_OPS = [name for name, d in OPS.items() if name not in ("label", "jump", "guard_budget")]
+
+
+def _const(rng: random.Random, kind: Kind) -> Const:
+    if kind is I:
+        return const_int(rng.choice(INT_CONSTS))
+    if kind is F:
+        return const_float(rng.choice(FLOAT_CONSTS))
+    return const_bool(rng.random() < 0.5)
+
+
+def _value(rng: random.Random, pool: dict, kind: Kind, p_const: float = 0.25):
+    if pool[kind] and rng.random() >= p_const:
+        if rng.random() < 0.5:
+            return rng.choice(pool[kind][-2:])               # favour fresh results: longer dataflow chains
+        return rng.choice(pool[kind])
+    return _const(rng, kind)
+
+
+def random_trace(rng: random.Random) -> Trace:
+    kinds = [I, I, F, B] + [rng.choice([I, F, B]) for _ in range(rng.randint(0, 2))]
+    b = Builder(*[(f"v{n}", k) for n, k in enumerate(kinds)])
+    pool = {I: [], F: [], B: []}
+    for _, v in b.inputs:
+        pool[v.kind].append(v)
+    done: list[Op] = []
+    for _ in range(rng.randint(3, 24)):
+        if done and rng.random() < 0.3:                      # a duplicate (maybe commuted) for CSE
+            old = rng.choice(done)
+            args = list(old.args)
+            if len(args) == 2 and args[0].kind is args[1].kind and rng.random() < 0.5:
+                args.reverse()                               # commuted (for any op, not only commutative)
+            name = old.name
+        else:
+            name = rng.choice(BODY_OPS)
+            p_const = 1.0 if rng.random() < 0.1 else 0.25   # sometimes all-constant, for folding
+            args = [_value(rng, pool, k, p_const) for k in OPS[name].args]
+        stack = [_value(rng, pool, rng.choice([I, F, B])) for _ in range(rng.randint(0, 3))]
+        for sv, _ in b.inputs:                               # a state variable may change before the guard
+            if rng.random() < 0.4:
+                b.current[sv] = _value(rng, pool, b.layout.kinds[sv])
+        res = b.op(name, *args, stack=stack)
+        done.append(b.body[-1])
+        if res is not None:
+            pool[res.kind].append(res)
+    jump = [_value(rng, pool, v.kind, 0.1) for _, v in b.inputs]
+    return b.trace(jump)
+
+
+def _input_value(rng: random.Random, kind: Kind):
+    if kind is I:
+        return rng.choice(INT_CONSTS + [rng.randint(-1000, 1000) for _ in range(4)])
+    if kind is F:
+        return rng.choice(FLOAT_CONSTS + [rng.uniform(-100, 100) for _ in range(4)])
+    return rng.random() < 0.5
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if type(a) is float:
+        return (math.isnan(a) and math.isnan(b)) or struct.pack("<d", a) == struct.pack("<d", b)
+    return a == b
+
+
+def _outcome(ex):
+    return ex.op.name, ex.pc, ex.iterations, ex.values
+
+
+def test_random_traces_keep_their_meaning():
+    rng = random.Random(20240611)
+    exits = {}
+    shrunk = 0
+    for case in range(200):
+        t = random_trace(rng)
+        opt, _ = optimize(t)                                 # verifies after every pass
+        verify(opt)
+        shrunk += len(opt.ops) < len(t.ops)
+        for run in range(3):
+            inputs = {sv: _input_value(rng, v.kind) for sv, v in t.inputs}
+            budget = rng.choice([1, 2, 7, 25])
+            e1, e2 = run_trace(t, inputs, budget), run_trace(opt, inputs, budget)
+            o1, o2 = _outcome(e1), _outcome(e2)
+            ok = o1[:3] == o2[:3] and o1[3].keys() == o2[3].keys() and \
+                all(_same(o1[3][k], o2[3][k]) for k in o1[3])
+            assert ok, (f"case {case} run {run}: inputs {inputs} budget {budget}\n"
+                        f"original  -> {o1}\noptimized -> {o2}\n\n{format_trace(t)}\n\n{format_trace(opt)}")
+            exits[e1.op.name] = exits.get(e1.op.name, 0) + 1
+    # the generator exercises the interesting paths: guards failing, budgets running out, ops removed
+    assert exits.get("guard_budget", 0) > 20
+    assert sum(n for name, n in exits.items() if name != "guard_budget") > 100
+    assert shrunk > 50

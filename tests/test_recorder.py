@@ -1,0 +1,178 @@
+"""The recorder's output, seen through the engine: compile small functions in-process with
+`tracejit.enable(threshold=2)` and inspect `tracejit.engine().all_loops` (optimized trace, per-pass text,
+exits). Every function's result is also checked against its plain CPython result."""
+from __future__ import annotations
+
+import copy
+import dis
+import re
+
+import pytest
+
+import tracejit
+from tracejit.ir import IRError, format_trace, verify
+
+
+def sum_range(n):
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+
+def float_loop(n):
+    x = 0.5
+    for i in range(n):
+        x = x * 1.5 - 0.25
+        if x > 100.0:
+            x = 0.5
+    return x
+
+
+def int_float_mix(n):
+    t = 0.0
+    for i in range(n):
+        t = t + i
+    return t
+
+
+def cube_sum(n):
+    s = 0
+    for x in range(n):
+        s += x ** 3
+    return s
+
+
+def with_call(n):
+    s = 0
+    for i in range(n):
+        s += abs(i - 50)
+    return s
+
+
+def offsets(func, opname: str, argrepr: str | None = None) -> list[int]:
+    return [ins.offset for ins in dis.get_instructions(func)
+            if ins.opname == opname and (argrepr is None or ins.argrepr == argrepr)]
+
+
+def compile_and_get(func, *args):
+    """Run func plainly, then under the JIT; returns (the loop compiled for func, stats)."""
+    expected = func(*args)
+    with tracejit.enable(threshold=2):
+        got = func(*args)
+    assert got == expected and type(got) is type(expected)
+    st = tracejit.stats()
+    loops = [lp for lp in tracejit.engine().all_loops if lp.code is func.__code__]
+    return loops, st
+
+
+def only_loop(func, *args):
+    loops, st = compile_and_get(func, *args)
+    assert len(loops) == 1, f"{func.__name__}: {len(loops)} compiled loops; stats {st}"
+    assert st["native_entries"] >= 1, st
+    return loops[0]
+
+
+def body_ops(trace) -> list[str]:
+    return [op.name for op in trace.ops]
+
+
+# ------------------------------------------------------------------------------------------------------------
+
+
+def test_range_sum_trace(fresh_engine):
+    loop = only_loop(sum_range, 300)
+    block = loop.blocks[0]
+    trace = block.trace
+    text = format_trace(trace)
+    (for_iter,) = offsets(sum_range, "FOR_ITER")
+    (add,) = offsets(sum_range, "BINARY_OP", "+=")
+
+    assert loop.header_pc == trace.header_pc == for_iter
+    assert "int_add_ovf(" in text
+    assert "jump(" in text
+    assert text.splitlines()[-1].startswith("jump(")
+    assert re.search(r"^label\(", text, re.M)
+
+    # the range-exhaustion guard: guard_true(remaining > 0), exiting to the FOR_ITER itself
+    exhaustion = [op for op in trace.ops if op.name == "guard_true" and op.snapshot.pc == for_iter]
+    assert len(exhaustion) == 1, text
+    guard = exhaustion[0]
+    cond = [op for op in trace.ops if op.result is guard.args[0]]
+    assert cond and cond[0].name == "int_gt", text
+    info = loop.exits[guard.snapshot.exit_id]
+    assert info.pc == for_iter
+    assert info.reason == "loop exit"
+    assert info.stack == []
+    assert re.search(rf"guard_true\(b\d+\)\s+-> #{info.exit_id} @{for_iter} \[", text), text
+
+    # the overflow guard of `s += i` exits to the BINARY_OP with both operands on the stack
+    ovf = [op for op in trace.ops if op.name == "int_add_ovf"]
+    assert len(ovf) == 1
+    info = loop.exits[ovf[0].snapshot.exit_id]
+    assert info.pc == add and info.reason == "overflow" and len(info.stack) == 2
+
+    # one text per pass, in pipeline order, each still containing the loop's add
+    names = [name for name, _ in block.stages]
+    assert names == ["recorded", "fold_constants", "guard_implied_constants", "common_subexpressions",
+                     "remove_dead_code"]
+    for name, stage_text in block.stages:
+        assert "int_add_ovf(" in stage_text and "jump(" in stage_text, name
+    assert body_ops(trace)[:2] == ["label", "guard_budget"]
+
+
+def test_float_loop_uses_float_ops(fresh_engine):
+    trace = only_loop(float_loop, 200).blocks[0].trace
+    names = body_ops(trace)
+    text = format_trace(trace)
+    for op in ("float_mul", "float_sub", "float_gt"):
+        assert op in names, text
+    assert "int_to_float" not in names
+    assert not [n for n in names if n.startswith("int_") and n.endswith("_ovf")], text
+    x_inputs = [v for sv, v in trace.inputs if sv.where == "fast" and sv.name == "x"]
+    assert x_inputs and x_inputs[0].kind.value == "f"
+    assert "guard_false(" in text              # the `if x > 100.0` not taken while recording
+
+
+def test_int_float_mix_converts(fresh_engine):
+    trace = only_loop(int_float_mix, 200).blocks[0].trace
+    names = body_ops(trace)
+    assert "int_to_float" in names, format_trace(trace)
+    assert "float_add" in names
+    conv = [op for op in trace.ops if op.name == "int_to_float"][0]
+    add = [op for op in trace.ops if op.name == "float_add"][0]
+    assert conv.result in add.args
+
+
+def test_int_cube_becomes_multiplies(fresh_engine):
+    trace = only_loop(cube_sum, 200).blocks[0].trace
+    names = body_ops(trace)
+    text = format_trace(trace)
+    assert names.count("int_mul_ovf") == 2, text
+    assert not [n for n in names if "pow" in n], text
+    assert "int_add_ovf" in names
+
+
+def test_loop_with_call_is_not_compiled(fresh_engine):
+    loops, st = compile_and_get(with_call, 300)
+    assert loops == []
+    assert st["traces_compiled"] == 0, st
+    assert any("call" in reason for reason in st["aborts"]), st["aborts"]
+
+
+def test_traces_verify(fresh_engine):
+    for func, arg in ((sum_range, 300), (float_loop, 200), (int_float_mix, 200), (cube_sum, 200)):
+        only_loop(func, arg)
+    loops = tracejit.engine().all_loops
+    assert len(loops) == 4
+    for loop in loops:
+        for block in loop.blocks:
+            verify(block.trace)
+    # ... and verify does reject a broken trace
+    broken = copy.copy(loops[0].blocks[0].trace)
+    broken.ops = broken.ops[1:]                 # no label
+    with pytest.raises(IRError):
+        verify(broken)
+    broken.ops = loops[0].blocks[0].trace.ops[:-1]   # no jump
+    with pytest.raises(IRError):
+        verify(broken)
