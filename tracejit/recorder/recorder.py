@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tracejit.cpython.bytecode import Instr, instructions_at
+from tracejit.cpython.bytecode import Instr, back_edges, instructions_at
 from tracejit.ir import (OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
                          VarFactory, const_bool, const_float, const_int, stack_var)
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
@@ -27,6 +27,9 @@ I, F, B = Kind.INT, Kind.FLOAT, Kind.BOOL
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 BRANCHES = {"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
             "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"}
+
+
+LOOP_LEFT = "loop exited during recording"
 
 
 class RecordAbort(Exception):
@@ -103,6 +106,8 @@ class TraceRecorder:
         self.done = False
         self.lines: dict[int, int] = {}
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
+        ends = [src for src, h in back_edges(code) if h == header_pc]
+        self.loop_end = max(ends) if ends else max(self._order)     # last offset of the loop's body
         if bridge:
             for pos, v in enumerate(bridge.snapshot.stack):
                 self.stack.append(self._input(stack_var(pos), v.kind, None))
@@ -202,6 +207,8 @@ class TraceRecorder:
         if self.count and pc == self.header_pc:
             self._close()
             return True
+        if self.bridge is None and not self.header_pc <= pc <= self.loop_end:
+            raise RecordAbort(LOOP_LEFT)
         self.count += 1
         if self.count > self.trace_limit:
             raise RecordAbort("trace too long")
@@ -414,7 +421,7 @@ class TraceRecorder:
 
     def _for_iter(self, ins: Instr, snap: Snapshot, pc: int, fall: set[int], view: FrameView) -> None:
         if pc not in fall:
-            raise RecordAbort("loop exited during recording")
+            raise RecordAbort(LOOP_LEFT)
         pos = len(self.stack) - 1
         top = self.stack[-1]
         if not isinstance(top, BaseItem) or pos != self.base_depth - 1:

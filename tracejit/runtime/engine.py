@@ -23,7 +23,7 @@ from tracejit.hooks import HookError, foreign_tool_active, make_hooks
 from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
 from tracejit.optimizer import optimize
 from tracejit.params import Params
-from tracejit.recorder import BridgeStart, RecordAbort, TraceRecorder
+from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder
 
 from .compiled import CompiledLoop, EntryRejected, ExitInfo, NativeBlock
 from .execmem import CodeMemory, libm_address, make_entry
@@ -31,7 +31,8 @@ from .interp_entry import InterpretedLoop
 
 CO_OPTIMIZED = 0x0001
 MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
-SHORT_RUN_ITERATIONS = 8          # average native iterations per entry below which entering costs more
+MAX_LOOP_LEFT_RETRIES = 20       # recordings that ran off the loop's end before that counts as an abort
+SHORT_RUN_ITERATIONS = 64         # average native iterations per entry below which entering costs more
 
 
 @dataclass
@@ -159,6 +160,7 @@ class Engine:
         self.counters: dict[tuple, int] = {}
         self.loops: dict[tuple, CompiledLoop] = {}
         self.abort_counts: dict[tuple, int] = {}
+        self.loop_left_counts: dict[tuple, int] = {}
         self.blacklist: set[tuple] = set()
         self.recording: Recording | None = None
         self.mem = CodeMemory() if self.fa else None
@@ -275,6 +277,14 @@ class Engine:
             rec.exit.bridge = "blocked"
             self.log("bridge_abort", loop=name, exit=rec.exit.exit_id, reason=reason)
             return
+        if reason == LOOP_LEFT:
+            # the recorded iteration happened to be the last one: try again at the next back-edge
+            left = self.loop_left_counts.get(rec.key, 0) + 1
+            self.loop_left_counts[rec.key] = left
+            if left < MAX_LOOP_LEFT_RETRIES:
+                self.counters[rec.key] = self.params.threshold - 1
+                self.log("abort", loop=name, reason=reason, retry=left)
+                return
         n = self.abort_counts.get(rec.key, 0) + 1
         self.abort_counts[rec.key] = n
         self.log("abort", loop=name, reason=reason, attempt=n)
