@@ -3,7 +3,8 @@
 #   make setup      create/refresh .venv-3.X for every supported CPython found
 #   make test       run the test suite on every venv (PYTEST_ARGS=... to add args)
 #   make demo       time examples/demo.py plain vs. under tracejit (+ JIT stats)
-#   make bench      pyperf benchmarks (bench/run.py) on the main venv
+#   make bench      pyperf benchmarks on the main venv: whole processes (bench/run.py), steady state
+#                   (bench/steady.py), per-entry and compile overheads (bench/overheads.py)
 #   make bench-all  the same on every venv
 #   make traces     dump the traces of the examples into traces/
 #   make clean      remove caches and build artefacts (distclean: also venvs)
@@ -98,6 +99,9 @@ demo: check-pythons $(call stamp,$(MAIN_VERSION))
 
 bench: check-pythons $(call stamp,$(MAIN_VERSION))
 	$(PY) bench/run.py $(BENCH_ARGS)
+	rm -f bench/results/steady.py$(MAIN_VERSION).json
+	$(PY) bench/steady.py --fast --quiet -o bench/results/steady.py$(MAIN_VERSION).json
+	$(PY) bench/overheads.py
 
 bench-all: setup
 	@status=0; for v in $(VERSIONS); do \

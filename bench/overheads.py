@@ -44,7 +44,7 @@ def fit(ks, ts):
 def main() -> None:
     ks = [20, 100, 500, 2000]
     plain = [per_call(k, 2000) for k in ks]
-    with tracejit.enable(threshold=10):
+    with tracejit.enable(threshold=10, short_run=0):    # keep the short loop compiled to measure it
         loop_k(100)
         jit = [per_call(k, 2000) for k in ks]
     pa, pb = fit(ks, plain)

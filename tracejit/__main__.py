@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 
-from .params import Params, from_environment
+from .params import Params, disabled_by_environment, from_environment
 
 USAGE = ("usage: python -m tracejit [--params k=v,...] [--off] [--stats] [--log PATH] "
          "(script.py | -m module) [args...]")
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"tracejit: {e}", file=sys.stderr)
         sys.exit(2)
     from . import api
-    if not opts["off"]:
+    if not opts["off"] and not disabled_by_environment():
         api.configure(params, opts["log"])
     sys.argv = [target] + rest
     code = 0

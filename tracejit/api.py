@@ -9,6 +9,7 @@ tracejit.runtime.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import runpy
 import sys
@@ -92,16 +93,41 @@ def engine():
 
 def run(path: str, argv: list[str] | None = None, **params) -> dict:
     """Run a script like `python path argv...` (as __main__) with the JIT on; returns its globals."""
-    old_argv, old_path0 = sys.argv, sys.path[0] if sys.path else None
+    old_argv = sys.argv
     sys.argv = [path] + list(argv or [])
-    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    script_dir = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, script_dir)
     try:
         with enable(**params):
-            return runpy.run_path(os.path.abspath(path), run_name="__main__")
+            if os.path.isfile(path):
+                return _run_file(os.path.abspath(path))
+            return runpy.run_path(path, run_name="__main__")      # a directory or zip with __main__.py
     finally:
         sys.argv = old_argv
-        if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(path)):
+        if sys.path and sys.path[0] == script_dir:
             del sys.path[0]
+
+
+def _run_file(abspath: str) -> dict:
+    """Execute a source file as __main__ the way `python file.py` does: absolute filename in code objects
+    and __file__, sys.argv[0] untouched, the module installed as sys.modules['__main__'] while it runs."""
+    import builtins
+    import types
+    with io.open_code(abspath) as f:
+        source = f.read()
+    code = compile(source, abspath, "exec", dont_inherit=True)
+    module = types.ModuleType("__main__")
+    module.__file__ = abspath
+    module.__cached__ = None
+    module.__builtins__ = builtins
+    old_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        exec(code, module.__dict__)
+    finally:
+        if old_main is not None:
+            sys.modules["__main__"] = old_main
+    return module.__dict__
 
 
 def run_module(name: str, argv: list[str] | None = None, **params) -> dict:

@@ -26,13 +26,11 @@ from tracejit.params import Params
 from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder
 
 from .compiled import CompiledLoop, EntryRejected, ExitInfo, NativeBlock
-from .execmem import CodeMemory, libm_address, make_entry
 from .interp_entry import InterpretedLoop
 
 CO_OPTIMIZED = 0x0001
 MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
 MAX_LOOP_LEFT_RETRIES = 20       # recordings that ran off the loop's end before that counts as an abort
-SHORT_RUN_ITERATIONS = 64         # average native iterations per entry below which entering costs more
 
 
 @dataclass
@@ -163,7 +161,7 @@ class Engine:
         self.loop_left_counts: dict[tuple, int] = {}
         self.blacklist: set[tuple] = set()
         self.recording: Recording | None = None
-        self.mem = CodeMemory() if self.fa else None
+        self.mem = None                 # executable memory, created at the first compile
         self.ext = None
         self.hooks = None
         self.active = 0
@@ -176,8 +174,6 @@ class Engine:
         if self.active > 1 or self.off_reason:
             return
         try:
-            if self.ext is None:
-                self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign")}
             self.hooks = make_hooks(self)
             self.hooks.install()
         except (HookError, OSError) as e:
@@ -346,11 +342,12 @@ class Engine:
         loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa)
         self._assign_exits(loop, opt)
         if self.params.native:
+            self._native_setup()
             ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table), **self.ext)
             loop.ext = ext
             mc = backend.assemble(opt, ext)
             addr, size = self.mem.place(mc.code), len(mc.code)
-            loop.entry = make_entry(addr + mc.entry)
+            loop.entry = self.make_entry(addr + mc.entry)
             loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
             listing = backend.format_listing(mc, addr)
         else:
@@ -363,6 +360,14 @@ class Engine:
         self.stats.code_bytes += size
         self.log("compiled", loop=trace.name, ops=len(opt.ops), bytes=size, exits=len(loop.exits),
                  seconds=round(secs, 6))
+
+    def _native_setup(self) -> None:
+        """Executable memory and libm addresses, loaded at the first compile (cffi is slow to import)."""
+        if self.mem is None:
+            from .execmem import CodeMemory, libm_address, make_entry
+            self.mem = CodeMemory()
+            self.make_entry = make_entry
+            self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign")}
 
     def _compile_bridge(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
@@ -423,7 +428,7 @@ class Engine:
             # enclosing loop back into this header keeps the whole nest in machine code
             self._start_bridge(loop, info, frame, key)
         elif (info.bridge == "blocked" and loop.entries >= MIN_ENTRIES_TO_JUDGE
-              and loop.native_iterations < SHORT_RUN_ITERATIONS * loop.entries):
+              and loop.native_iterations < self.params.short_run * loop.entries):
             # native runs too short to pay for entering them, and the exit that ends them cannot be bridged
             self._drop(loop, key, f"native runs average {loop.native_iterations / loop.entries:.1f} iterations")
             self._blacklist(key)
