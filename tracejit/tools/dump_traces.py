@@ -10,6 +10,7 @@ May import: tracejit (public API) and the standard library.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -35,13 +36,12 @@ def format_engine(engine, path: str) -> str:
         for block in loop.blocks:
             t = block.trace
             lines.append("=" * 100)
-            lines.append(f"{t.kind} {t.name}  ({block.size} bytes of machine code, compiled in "
-                         f"{block.compile_seconds * 1000:.2f} ms)")
+            lines.append(f"{t.kind} {t.name}  ({block.size} bytes of machine code)")
             for stage, text in block.stages:
                 lines.append(f"--- IR: {stage}")
                 lines.append(_strip_paths(text))
             lines.append("--- machine code")
-            lines.append(_strip_addresses(block.listing))
+            lines.append(_strip_addresses(block.listing, block.address, block.size))
         lines.append("--- exits")
         for info in loop.exits.values():
             lines.append(f"  exit {info.exit_id:3}: resume @{info.pc:<5} {info.reason:<10} {info.guard:<40} "
@@ -62,8 +62,21 @@ def _strip_paths(text: str) -> str:
     return first + "\n" + rest
 
 
-def _strip_addresses(listing: str) -> str:
-    return listing or "(none)"
+_HEX = re.compile(r"0x([0-9a-f]{9,16})")
+
+
+def _strip_addresses(listing: str, base: int, size: int) -> str:
+    """Deterministic listing: code addresses become offsets from the block start (+0x...), other absolute
+    addresses (bridge table, other blocks) become <addr>, so regenerated traces diff cleanly."""
+    if not listing:
+        return "(none)"
+
+    def sub(m: re.Match) -> str:
+        value = int(m.group(1), 16)
+        if base <= value < base + size:
+            return f"+0x{value - base:04x}"
+        return "<addr>"
+    return _HEX.sub(sub, listing)
 
 
 def main(argv: list[str]) -> int:
