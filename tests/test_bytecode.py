@@ -7,7 +7,6 @@ from __future__ import annotations
 import builtins
 import dis
 import operator
-import os
 import sys
 
 import pytest

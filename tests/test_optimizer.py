@@ -9,7 +9,6 @@ import struct
 import sys
 from pathlib import Path
 
-import pytest
 
 from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, VarFactory, const_bool,
                          const_float, const_int, format_trace, verify)

@@ -10,7 +10,7 @@ from tracejit.backend import CompileError, Externals, assemble
 from tracejit.backend.regalloc import (ALLOC_GPR, ALLOC_XMM, CALLEE_SAVED, MAX_SPILL, Spill, allocate,
                                        fused_compares, intervals)
 from tracejit.backend.x86 import RAX, RCX, RDX, RSP, R14, R15, XMM0, XMM1
-from tracejit.ir import OPS, Const, Kind
+from tracejit.ir import Const, Kind
 
 I, F, BO = Kind.INT, Kind.FLOAT, Kind.BOOL
 EXT = Externals(0x1000, 0x2000, 0x3000, 0x4000, 0x5000)

@@ -16,7 +16,7 @@ May import: tracejit.ir, tracejit.backend.* and iced_x86 (through x86).
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from ..ir.ops import INT64_MIN, OPS, Kind
@@ -848,7 +848,6 @@ def _cvt(s: Assembler, xr: Reg, x) -> None:
 
 @emitter("int_to_float", "int_to_float_exact")
 def _int_to_float(s: Assembler, op: Op, i: int) -> None:
-    a = s.a
     d = s.dst(op)
     x = s.g(op.args[0])
     if op.name == "int_to_float_exact":

@@ -42,7 +42,7 @@ def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_
                     vals = {sv: val(a) for sv, a in zip(trace.jump_vars, op.args)}
                     return ExitState(op, trace.header_pc, vals, iterations)
                 new = [val(a) for a in op.args]
-                for (sv, var), x in zip(trace.inputs, new):
+                for (_sv, var), x in zip(trace.inputs, new):
                     env[id(var)] = x
                 iterations += 1
                 break

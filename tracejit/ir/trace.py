@@ -212,10 +212,6 @@ class IRError(Exception):
     pass
 
 
-def value_kind(v: Value) -> Kind:
-    return v.kind
-
-
 def verify(trace: Trace) -> None:
     """Check SSA form, kinds against the op table, label/jump shape and snapshots. Raises IRError."""
     defined: set[int] = set()

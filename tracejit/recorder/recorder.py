@@ -13,7 +13,7 @@ May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.rules, the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from tracejit.cpython.bytecode import Instr, back_edges, instructions_at
@@ -78,7 +78,6 @@ class BridgeStart:
     """What a bridge recording starts from: the loop's layout and the failing guard's snapshot."""
     layout: StateLayout
     snapshot: Snapshot
-    kinds: dict[StateVar, Kind] = field(default_factory=dict)     # kinds of the snapshot's entries
 
 
 class TraceRecorder:
@@ -99,8 +98,7 @@ class TraceRecorder:
         self.concrete: dict[int, object] = {}
         self.stack: list = [BaseItem(i) for i in range(base_depth)]
         self.layout = bridge.layout if bridge else StateLayout()
-        self.written: set[StateVar] = set()
-        self.pending: tuple[Instr, Snapshot, list] | None = None
+        self.pending: tuple[Instr, Snapshot] | None = None
         self.expected: set[int] | None = None
         self.count = 0
         self.done = False
@@ -154,7 +152,6 @@ class TraceRecorder:
                 raise RecordAbort(f"{sv} changes type in the loop")
             self._input(sv, value.kind, current)
         self.state[sv] = value
-        self.written.add(sv)
 
     def emit(self, name: str, args: list, snapshot: Snapshot | None, pc: int):
         d = OPS[name]
@@ -220,7 +217,7 @@ class TraceRecorder:
         self._check_stack(view)
         for ins in instrs:
             if ins.op in BRANCHES:
-                self.pending = (ins, self.snapshot(pc), [])
+                self.pending = (ins, self.snapshot(pc))
                 self.expected = None
                 return False
             self._execute(ins, view)
@@ -382,7 +379,7 @@ class TraceRecorder:
 
     # ------------------------------------------------------------------ branches
     def _resolve(self, pc: int, view: FrameView) -> None:
-        ins, snap, _ = self.pending
+        ins, snap = self.pending
         self.pending = None
         fall = self._fallthrough(ins.offset, ins)
         if ins.op == "FOR_ITER":
@@ -449,7 +446,6 @@ class TraceRecorder:
         self.emit("guard_true", [more], snap, ins.offset)
         self.state[svs[0]] = self.emit("int_add", [nxt, step], None, ins.offset)
         self.state[svs[2]] = self.emit("int_sub", [rem, const_int(1)], None, ins.offset)
-        self.written.update((svs[0], svs[2]))
         self.stack.append(nxt)
 
     # ------------------------------------------------------------------ closing

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess
 from tracejit.ir import BUDGET_SLOT, Kind, StateLayout, StateVar, Trace
+from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 
 MAX_EXITS = 4096
-BUFFER_SLOTS = 512
 
 
 @dataclass
@@ -56,8 +56,8 @@ class CompiledLoop:
         self.base_depth = base_depth
         self.fa = frame_access
         self.nlocalsplus = frame_access.nlocalsplus(code)
-        self.buffer = (ctypes.c_int64 * BUFFER_SLOTS)()
-        self.fbuffer = (ctypes.c_double * BUFFER_SLOTS).from_buffer(self.buffer)
+        self.buffer = (ctypes.c_int64 * MAX_SLOTS)()
+        self.fbuffer = (ctypes.c_double * MAX_SLOTS).from_buffer(self.buffer)
         self.buffer_address = ctypes.addressof(self.buffer)
         self.bridge_table = (ctypes.c_int64 * MAX_EXITS)()
         self.exits: dict[int, ExitInfo] = {}

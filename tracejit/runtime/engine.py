@@ -14,7 +14,6 @@ import ctypes
 import json
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import loop_headers
@@ -145,10 +144,6 @@ class _Backend:
 backend = _Backend()
 
 
-class CompileError(Exception):
-    """Placeholder replaced by the backend's CompileError once imported."""
-
-
 class Engine:
     def __init__(self, params: Params, log_path: str | None = None):
         self.params = params
@@ -248,8 +243,7 @@ class Engine:
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, key: tuple) -> None:
         if self.recording is not None:
             return
-        snap_kinds = {}
-        start = BridgeStart(loop.layout, _exit_snapshot(loop, info), snap_kinds)
+        start = BridgeStart(loop.layout, _exit_snapshot(loop, info))
         rec = TraceRecorder(loop.code, loop.header_pc, loop.base_depth, trace_limit=self.params.trace_limit,
                             bridge=start)
         info.bridge = "recording"
@@ -316,7 +310,7 @@ class Engine:
             self._abort(rec, f"compile: {e}")
             return
         except Exception as e:
-            if type(e).__name__ != "CompileError":
+            if not isinstance(e, backend.CompileError):
                 raise
             self._abort(rec, f"compile: {e}")
             return
