@@ -112,9 +112,6 @@ def test_sigint_stops_compiled_loop(sigint_runs):
     assert ", in spin" in j_err
 
 
-@pytest.mark.xfail(strict=True, reason="KeyboardInterrupt is raised inside tracejit's own Python frames "
-                                        "(engine.backedge -> _enter -> CompiledLoop.run / store) and escapes "
-                                        "the monitoring/trace callback, so they appear in the traceback")
 def test_sigint_traceback_has_only_user_frames(sigint_runs):
     plain, jit, _ = sigint_runs
     p_err, j_err = plain[1], difftest.strip_jit_lines(jit[1])
@@ -122,6 +119,42 @@ def test_sigint_traceback_has_only_user_frames(sigint_runs):
     assert not [f for f in frames if PKG_DIR in f], j_err
     assert [f.split(", in ")[1] for f in frames] == \
         [f.split(", in ")[1] for f in p_err.splitlines() if f.startswith("  File ")]
+
+
+CAUGHT = """\
+def spin():
+    n = 0
+    m = 0
+    try:
+        while True:
+            n += 1
+            m += 3
+    except KeyboardInterrupt:
+        print("interrupted; consistent:", m == 3 * n, n > 0)
+
+print("ready", flush=True)
+spin()
+print("after")
+"""
+
+
+def test_sigint_caught_by_program_sees_consistent_state(tmp_path):
+    """The interrupt arrives in the program's own frame (inside its try), with the loop's variables
+    written back consistently, as at an instruction boundary of plain CPython."""
+    prog = tmp_path / "caught.py"
+    prog.write_text(CAUGHT)
+    log = tmp_path / "caught.jsonl"
+    results = []
+    for argv in ([PY, str(prog)], [PY, "-m", "tracejit", "--params", "threshold=2", "--log", str(log), str(prog)]):
+        p = subprocess.Popen(argv, cwd=str(tmp_path), env=_env(), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert p.stdout.readline() == "ready\n"
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=5)
+        results.append((p.returncode, out, difftest.strip_jit_lines(err)))
+    assert "spin" in compiled_funcs(log), "the loop was not compiled"
+    assert results[1] == results[0] == (0, "interrupted; consistent: True True\nafter\n", "")
 
 
 # ------------------------------------------------------------------------------------- (b) other threads

@@ -19,6 +19,37 @@ def own_code(code) -> bool:
     return code.co_filename.startswith(_PACKAGE_DIR)
 
 
+class _Token:
+    """An object whose death re-raises an interrupt in the thread (see defer_interrupt)."""
+
+    __slots__ = ("ref", "__weakref__")
+
+
+def _async_raiser():
+    import ctypes
+    proto = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object, ctypes.py_object)
+    return proto(ctypes.cast(ctypes.pythonapi.PyThreadState_SetAsyncExc, ctypes.c_void_p).value)
+
+
+_set_async_exc = _async_raiser()
+
+
+def defer_interrupt(exc: BaseException):
+    """For a bare KeyboardInterrupt() raised by the SIGINT handler inside a hook callback: return a token
+    that the outermost callback keeps in a local. When the callback's frame is torn down the token dies and,
+    from C, schedules KeyboardInterrupt as this thread's asynchronous exception: the interpreter raises it
+    at the user frame's next eval-breaker check, so the traceback holds only the program's frames, as
+    without the JIT. Returns None (propagate normally) for any other exception."""
+    if type(exc) is not KeyboardInterrupt or exc.args:
+        return None
+    import functools
+    import threading
+    import weakref
+    token = _Token()
+    token.ref = weakref.ref(token, functools.partial(_set_async_exc, threading.get_ident(), KeyboardInterrupt))
+    return token
+
+
 class HookError(Exception):
     """The hook cannot be installed (e.g. the monitoring tool id is taken)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from . import HookError, own_code
+from . import HookError, defer_interrupt, own_code
 
 
 class MonitoringHooks:
@@ -33,8 +33,13 @@ class MonitoringHooks:
         def on_jump(code, src, dst):
             if dst >= src or own_code(code):
                 return disable
-            if backedge(getframe(1), code, src, dst):
-                return disable
+            try:
+                if backedge(getframe(1), code, src, dst):
+                    return disable
+            except KeyboardInterrupt as e:
+                token = defer_interrupt(e)      # dies with this frame: re-raised in the program's frame
+                if token is None:
+                    raise
             return None
 
         instruction = self.listener.instruction

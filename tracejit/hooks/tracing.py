@@ -14,7 +14,7 @@ import threading
 
 from tracejit.cpython.bytecode import loop_headers
 
-from . import HookError, own_code
+from . import HookError, defer_interrupt, own_code
 
 
 class TracingHooks:
@@ -44,7 +44,16 @@ class TracingHooks:
                 code = frame.f_code
                 lasti = frame.f_lasti
                 if lasti in headers_of(code):
-                    if backedge(frame, code, -1, lasti) and code in silenced:
+                    try:
+                        if backedge(frame, code, -1, lasti) and code in silenced:
+                            return None
+                    except KeyboardInterrupt as e:
+                        token = defer_interrupt(e)  # dies with this frame: re-raised in the program's frame
+                        if token is None:
+                            raise
+                        # no trace callback may run before the program's frame sees the interrupt, or it
+                        # would surface there: tracing stops in this thread (until the next enable())
+                        sys.settrace(None)
                         return None
             elif event == "opcode":
                 instruction(frame, frame.f_code, frame.f_lasti)
