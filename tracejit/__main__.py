@@ -110,7 +110,6 @@ def _finish(opts) -> None:
         text = eng.stats.text() if eng is not None else "tracejit stats: JIT off"
         sys.stdout.flush()
         print(text, file=sys.stderr)
-    eng = None
 
 
 if __name__ == "__main__":

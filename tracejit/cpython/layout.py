@@ -115,14 +115,14 @@ class FrameAccess:
         if old:
             _decref(old)
 
-    def push_stack(self, iframe: int, code, depth: int, values: list) -> None:
+    def push_stack(self, iframe: int, nlocalsplus: int, depth: int, values: list) -> None:
         """Make the value stack [base items up to `depth`] + values, and set stacktop accordingly.
         Slots above the current stack hold no references (they are dead), so they are simply overwritten."""
-        n = self.nlocalsplus(code)
+        base = nlocalsplus + depth
         for k, v in enumerate(values):
             _incref_obj(v)
-            _ptr.from_address(self.slot_address(iframe, n + depth + k)).value = id(v)
-        _i32.from_address(iframe + self.L.iframe_stacktop).value = n + depth + len(values)
+            _ptr.from_address(self.slot_address(iframe, base + k)).value = id(v)
+        _i32.from_address(iframe + self.L.iframe_stacktop).value = base + len(values)
 
     def stacktop(self, iframe: int) -> int:
         return _i32.from_address(iframe + self.L.iframe_stacktop).value

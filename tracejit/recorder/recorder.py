@@ -225,10 +225,11 @@ class TraceRecorder:
         return False
 
     def _fallthrough(self, pc: int, ins: Instr) -> set[int]:
-        if ins.op == "JUMP":
-            nxt = ins.target
-        else:
-            nxt = self._next_offset.get(pc)
+        """Offsets the next event may report after `ins` falls through (or jumps, for JUMP)."""
+        return self._arrivals(ins.target if ins.op == "JUMP" else self._next_offset.get(pc))
+
+    def _arrivals(self, nxt: int | None) -> set[int]:
+        """`nxt`, plus the offsets after it while it is a no-op whose event the interpreter may skip."""
         out = set()
         while nxt is not None:
             out.add(nxt)
@@ -385,7 +386,7 @@ class TraceRecorder:
         if ins.op == "FOR_ITER":
             self._for_iter(ins, snap, pc, fall, view)
             return
-        tgt = self._fallthrough(ins.target, Instr(ins.target, "NOP", None, None, None, 0, "")) | {ins.target}
+        tgt = self._arrivals(ins.target)
         if pc in tgt and pc not in fall:
             taken = True
         elif pc in fall and pc not in tgt:

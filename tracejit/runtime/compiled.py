@@ -13,7 +13,7 @@ import ctypes
 from dataclasses import dataclass, field
 
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess
-from tracejit.ir import BUDGET_SLOT, Kind, StateLayout, StateVar, Trace
+from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 
@@ -29,6 +29,7 @@ class ExitInfo:
     guard: str                              # IR op text of the guard, for stats and the visualizer
     reason: str                             # budget / branch / overflow / ...
     trace_name: str
+    snapshot: Snapshot                      # where a bridge from this exit starts
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
 
@@ -100,24 +101,21 @@ class CompiledLoop:
         return self._plan
 
     # ------------------------------------------------------------------ the round trip
-    def load(self, frame, iframe: int) -> tuple[list, list]:
-        """Unbox the frame's values into the state buffer. Returns (entry bits, entry objects)."""
+    def load(self, frame, iframe: int) -> list:
+        """Unbox the frame's values into the state buffer. Returns the entry bits of every slot."""
         fast, glob, iters = self._input_plan()
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
-        objs = []
         for index, slot, kind, sv in fast:
             try:
                 obj = fa.read_slot(iframe, index)
             except LookupError:
                 raise EntryRejected(f"{sv} unbound") from None
             _unbox(buf, fbuf, slot, kind, obj, sv)
-            objs.append(obj)
         if glob:
             g = frame.f_globals
             for name, slot, kind, sv in glob:
                 obj = g.get(name, _MISSING)
                 _unbox(buf, fbuf, slot, kind, obj, sv)
-                objs.append(obj)
         for pos, slots in iters:
             it = fa.read_slot(iframe, self.nlocalsplus + pos)
             if type(it) is not RANGE_ITER_TYPE:
@@ -126,7 +124,7 @@ class CompiledLoop:
             buf[slots["next"]] = nxt
             buf[slots["step"]] = step
             buf[slots["remaining"]] = rem
-        return buf[:self.layout.nslots], objs
+        return buf[:self.layout.nslots]
 
     def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
         """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc.
@@ -165,7 +163,7 @@ class CompiledLoop:
                 it = fa.read_slot(iframe, self.nlocalsplus + pos)
                 writes.append((fa.set_range_iter_state, it, buf[n], buf[r]))
         if info.stack:
-            writes.append((fa.push_stack, iframe, self.code, self.base_depth,
+            writes.append((fa.push_stack, iframe, self.nlocalsplus, self.base_depth,
                            [_box(buf, fbuf, s, k) for s, k in info.stack]))
         writes.append((fa.set_next_instr, iframe, self.code, info.pc))
         return writes
@@ -178,7 +176,7 @@ class CompiledLoop:
         self.busy = True
         try:
             iframe = self.fa.iframe(frame)
-            entry_bits, _keep_alive = self.load(frame, iframe)
+            entry_bits = self.load(frame, iframe)
             self.buffer[BUDGET_SLOT] = budget
             exit_id = self.entry(self.buffer_address)
             info = self.exits[exit_id]

@@ -243,7 +243,7 @@ class Engine:
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, key: tuple) -> None:
         if self.recording is not None:
             return
-        start = BridgeStart(loop.layout, _exit_snapshot(loop, info))
+        start = BridgeStart(loop.layout, info.snapshot)
         rec = TraceRecorder(loop.code, loop.header_pc, loop.base_depth, trace_limit=self.params.trace_limit,
                             bridge=start)
         info.bridge = "recording"
@@ -327,7 +327,7 @@ class Engine:
             snap.exit_id = loop.new_exit_id()
             stack = [(loop.layout.slot(stack_var(j)), v.kind) for j, v in enumerate(snap.stack)]
             loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
-                                   exit_reason(op.name, snap.pc, loop.header_pc), trace.name))
+                                   exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap))
 
     def _compile_loop(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
@@ -445,15 +445,6 @@ class Engine:
         self.log("internal_error", loop=loop_name(*key) if key else "?", error=f"{type(e).__name__}: {e}")
         if self.stats.internal_errors == 1:
             warn(f"internal error, loop left to the interpreter: {type(e).__name__}: {e}")
-
-
-def _exit_snapshot(loop: CompiledLoop, info: ExitInfo):
-    """The snapshot of an exit, found in the loop's traces."""
-    for block in loop.blocks:
-        for op in block.trace.ops:
-            if op.snapshot is not None and op.snapshot.exit_id == info.exit_id:
-                return op.snapshot
-    raise KeyError(info.exit_id)
 
 
 def warn(message: str) -> None:
