@@ -19,6 +19,8 @@ class Params:
     slice_ms: float = 2.0         # native run length between returns to the interpreter (Ctrl-C, threads)
     optimize: int = 1             # 0 disables the optimizer passes
     native: int = 1               # 0 runs compiled traces in the IR interpreter (a debugging oracle)
+    max_code_kb: int = 32768      # executable memory limit; least recently entered loops are evicted
+    history: int = 1000           # compiled loops (live or freed) kept for dumps and the visualizer
 
     @classmethod
     def parse(cls, text: str, base: "Params | None" = None) -> "Params":

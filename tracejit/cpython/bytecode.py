@@ -23,7 +23,7 @@ Version notes (checked by experiment, see tests/test_bytecode.py):
 - 3.13 superinstructions LOAD_FAST_LOAD_FAST / STORE_FAST_STORE_FAST / STORE_FAST_LOAD_FAST expand to two
   Instrs with the same offset (index 0 and 1). RETURN_GENERATOR counts as pushing 1 (the first sent value).
 
-May import: the standard library only.
+May import: tracejit.codetable and the standard library.
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ import sys
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Callable, Iterable
+
+from tracejit.codetable import CodeTable
 
 VERSION = sys.version_info[:2]
 
@@ -151,7 +153,7 @@ def _convert(code: CodeType) -> list[Instr]:
     return out
 
 
-_CACHE: dict[CodeType, tuple[tuple[Instr, ...], dict[int, list[Instr]]]] = {}
+_CACHE = CodeTable()       # code -> (instructions, {offset: instructions}); entries die with their code
 
 
 def _entry(code: CodeType) -> tuple[tuple[Instr, ...], dict[int, list[Instr]]]:

@@ -5,7 +5,7 @@ back-edge (or the loop's first entry); 'opcode' events are switched on for one f
 Blacklisting cannot silence one location here; a code object whose loops are all blacklisted stops being
 traced.
 
-May import: tracejit.hooks, tracejit.cpython.bytecode and the standard library.
+May import: tracejit.hooks, tracejit.cpython.bytecode, tracejit.codetable and the standard library.
 """
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ import threading
 
 from tracejit.cpython.bytecode import loop_headers
 
+from tracejit.codetable import CodeTable
+
 from . import HookError, defer_interrupt, own_code
 
 
 class TracingHooks:
     def __init__(self, listener):
         self.listener = listener
-        self.headers: dict = {}
-        self.silenced: set = set()        # code objects whose every loop is blacklisted
+        self.headers = CodeTable()        # code -> frozenset of its loop headers
+        self.silenced = CodeTable()       # code objects whose every loop is blacklisted (value True)
         self.installed = False
 
     def _loop_headers(self, code) -> frozenset:
@@ -95,7 +97,7 @@ class TracingHooks:
         self.installed = False
 
     def silence(self, code) -> None:
-        self.silenced.add(code)
+        self.silenced[code] = True
 
     def start_recording(self, code, frame) -> None:
         frame.f_trace_opcodes = True

@@ -10,6 +10,7 @@ May import: tracejit.ir, tracejit.cpython.layout, tracejit.runtime.execmem, the 
 from __future__ import annotations
 
 import ctypes
+import weakref
 from dataclasses import dataclass, field
 
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess
@@ -50,8 +51,13 @@ class EntryRejected(Exception):
 
 
 class CompiledLoop:
-    def __init__(self, code, header_pc: int, layout: StateLayout, base_depth: int, frame_access: FrameAccess):
-        self.code = code
+    """One compiled loop and its bridges. It does not keep its code object alive (`code` is None once the
+    code object is gone); the engine frees its machine code then, or when it evicts or drops the loop."""
+
+    def __init__(self, code, header_pc: int, layout: StateLayout, base_depth: int, frame_access: FrameAccess,
+                 name: str = ""):
+        self._code_ref = weakref.ref(code)
+        self.name = name
         self.header_pc = header_pc
         self.layout = layout
         self.base_depth = base_depth
@@ -69,7 +75,13 @@ class CompiledLoop:
         self.native_iterations = 0
         self.busy = False                   # one state buffer: one thread (or signal handler) at a time
         self.consecutive_rejects = 0
+        self.last_entry = 0                 # engine's entry counter at the last entry (eviction order)
+        self.retired: str | None = None     # why the machine code was freed (None: still live)
         self._plan = None
+
+    @property
+    def code(self):
+        return self._code_ref()
 
     # ------------------------------------------------------------------ exits
     def new_exit_id(self) -> int:
@@ -165,7 +177,7 @@ class CompiledLoop:
         if info.stack:
             writes.append((fa.push_stack, iframe, self.nlocalsplus, self.base_depth,
                            [_box(buf, fbuf, s, k) for s, k in info.stack]))
-        writes.append((fa.set_next_instr, iframe, self.code, info.pc))
+        writes.append((fa.set_next_instr, iframe, frame.f_code, info.pc))
         return writes
 
     def run(self, frame, budget: int) -> ExitInfo:
@@ -175,16 +187,27 @@ class CompiledLoop:
             raise EntryRejected("loop is running in another thread")
         self.busy = True
         try:
+            entry = self.entry          # read after setting busy: see retire()
+            if entry is None:
+                raise EntryRejected("machine code was freed")
             iframe = self.fa.iframe(frame)
             entry_bits = self.load(frame, iframe)
             self.buffer[BUDGET_SLOT] = budget
-            exit_id = self.entry(self.buffer_address)
+            exit_id = entry(self.buffer_address)
             info = self.exits[exit_id]
             self.store(frame, iframe, entry_bits, info)
             self.entries += 1
             return info
         finally:
             self.busy = False
+
+    def retire(self, reason: str) -> bool:
+        """Stop all entries. Returns True if the machine code may be freed now, False if a thread is inside
+        run() (the caller frees it later, once `busy` is clear). Clearing `entry` before reading `busy`
+        (and run() doing the opposite) means no interleaving can enter freed code."""
+        self.entry = None
+        self.retired = reason
+        return not self.busy
 
 
 _MISSING = object()

@@ -5,7 +5,7 @@ handles its exits (deoptimization, bridges, blacklisting), and keeps the statist
 Every callback is wrapped so that an internal error turns the JIT off for that loop instead of reaching
 the user's program.
 
-May import: every earlier stage (hooks, recorder, ir, optimizer, backend), tracejit.cpython, tracejit.params,
+May import: every earlier stage (hooks, recorder, ir, optimizer, backend), tracejit.cpython, tracejit.codetable, tracejit.params,
 tracejit.runtime.*, the standard library.
 """
 from __future__ import annotations
@@ -14,10 +14,12 @@ import ctypes
 import json
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import loop_headers
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, frame_access_or_reason
+from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, foreign_tool_active, make_hooks
 from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
 from tracejit.optimizer import optimize
@@ -46,10 +48,13 @@ class Stats:
     guard_failures: int = 0
     budget_exits: int = 0
     loops_dropped: int = 0
+    loops_evicted: int = 0
+    loops_freed: int = 0
     internal_errors: int = 0
     recording_seconds: float = 0.0
     compiling_seconds: float = 0.0
-    code_bytes: int = 0
+    code_bytes: int = 0                 # machine code compiled, in total
+    code_memory: int = 0                # executable memory mapped now (bytes)
 
     def as_dict(self) -> dict:
         return {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items()}
@@ -104,12 +109,25 @@ class FrameView:
         return self.fa.range_iter_state(it)
 
 
+@dataclass(eq=False)
+class LoopSite:
+    """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
+    with its code object)."""
+    name: str
+    header: int
+    count: int = 0                          # back-edges seen (negative after an abort: back-off)
+    aborts: int = 0
+    loop_left: int = 0                      # recordings that ran off the loop's end
+    blacklisted: bool = False
+    compiled: CompiledLoop | None = None
+
+
 @dataclass
 class Recording:
     recorder: TraceRecorder
     frame: object
     code: object
-    key: tuple
+    site: LoopSite
     view: FrameView
     loop: CompiledLoop | None = None        # set for a bridge
     exit: ExitInfo | None = None
@@ -150,18 +168,23 @@ class Engine:
         self.stats = Stats()
         self.log = EventLog(log_path)
         self.fa, self.off_reason = frame_access_or_reason()
-        self.counters: dict[tuple, int] = {}
-        self.loops: dict[tuple, CompiledLoop] = {}
-        self.abort_counts: dict[tuple, int] = {}
-        self.loop_left_counts: dict[tuple, int] = {}
-        self.blacklist: set[tuple] = set()
+        self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
+        self.live: list[CompiledLoop] = []        # loops whose machine code is mapped
+        self._dead: list = []                     # site dicts of code objects that died (freed by _reap)
+        self._zombies: list[CompiledLoop] = []    # retired while a thread was inside (freed by _reap)
         self.recording: Recording | None = None
         self.mem = None                 # executable memory, created at the first compile
         self.ext = None
         self.hooks = None
         self.active = 0
-        self.all_loops: list[CompiledLoop] = []   # every loop ever compiled (for the visualizer/dump)
+        self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
+        self.entry_clock = 0
         self.slice_ns = int(params.slice_ms * 1e6)
+
+    @property
+    def all_loops(self) -> list[CompiledLoop]:
+        """The most recently compiled loops (live or retired), oldest first, at most `history` of them."""
+        return list(self.history)
 
     # ------------------------------------------------------------------ activation
     def activate(self) -> None:
@@ -183,12 +206,21 @@ class Engine:
                 self._stop_recording()
             self.hooks.uninstall()
             self.hooks = None
+            self._reap()
 
     # ------------------------------------------------------------------ hook callbacks
     def backedge(self, frame, code, src: int, header: int) -> bool:
-        key = (code, header)
+        site = None
         try:
-            loop = self.loops.get(key)
+            if self._dead or self._zombies:
+                self._reap()
+            sites = self.sites.get(code)
+            if sites is None:
+                sites = self.sites[code] = {}
+            site = sites.get(header)
+            if site is None:
+                site = sites[header] = LoopSite(loop_name(code, header), header)
+                self.stats.loops_seen += 1
             rec = self.recording
             if rec is not None:
                 if frame is rec.frame:
@@ -198,20 +230,18 @@ class Engine:
                 rec.idle += 1
                 if rec.idle > 10_000:
                     self._abort(rec, "recording abandoned")
+            loop = site.compiled
             if loop is not None:
-                self._enter(loop, frame, key)
+                self._enter(loop, frame, site)
                 return False
-            if key in self.blacklist:
+            if site.blacklisted:
                 return True
-            n = self.counters.get(key, 0) + 1
-            self.counters[key] = n
-            if n == 1:
-                self.stats.loops_seen += 1
-            if n >= self.params.threshold and self.recording is None:
-                self._start_recording(frame, code, header, key)
+            site.count += 1
+            if site.count >= self.params.threshold and self.recording is None:
+                self._start_recording(frame, code, header, site)
             return False
         except Exception as e:       # never let a JIT bug reach the program
-            self._internal_error(key, e)
+            self._internal_error(site, e)
             return True
 
     def instruction(self, frame, code, offset: int) -> None:
@@ -225,32 +255,33 @@ class Engine:
             self._abort(rec, str(e))
         except Exception as e:
             self._stop_recording()
-            self._internal_error(rec.key, e)
+            self._internal_error(rec.site, e)
 
     # ------------------------------------------------------------------ recording
-    def _start_recording(self, frame, code, header: int, key: tuple) -> None:
+    def _start_recording(self, frame, code, header: int, site: LoopSite) -> None:
         if foreign_tool_active():
             return
         self.stats.loops_hot += 1
-        self.log("hot", loop=loop_name(code, header), count=self.counters[key])
+        self.log("hot", loop=site.name, count=site.count)
         base = self.fa.stack_depth(self.fa.iframe(frame), code)
         if base < 0:
             return
         rec = TraceRecorder(code, header, base, trace_limit=self.params.trace_limit)
-        self.recording = Recording(rec, frame, code, key, FrameView(self.fa, frame), started=time.perf_counter())
+        self.recording = Recording(rec, frame, code, site, FrameView(self.fa, frame), started=time.perf_counter())
         self.hooks.start_recording(code, frame)
 
-    def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, key: tuple) -> None:
+    def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite) -> None:
         if self.recording is not None:
             return
+        code = frame.f_code
         start = BridgeStart(loop.layout, info.snapshot)
-        rec = TraceRecorder(loop.code, loop.header_pc, loop.base_depth, trace_limit=self.params.trace_limit,
+        rec = TraceRecorder(code, loop.header_pc, loop.base_depth, trace_limit=self.params.trace_limit,
                             bridge=start)
         info.bridge = "recording"
-        self.recording = Recording(rec, frame, loop.code, key, FrameView(self.fa, frame), loop, info,
+        self.recording = Recording(rec, frame, code, site, FrameView(self.fa, frame), loop, info,
                                    started=time.perf_counter())
-        self.hooks.start_recording(loop.code, frame)
-        self.log("bridge_recording", loop=loop_name(loop.code, loop.header_pc), exit=info.exit_id, pc=info.pc)
+        self.hooks.start_recording(code, frame)
+        self.log("bridge_recording", loop=site.name, exit=info.exit_id, pc=info.pc)
 
     def _stop_recording(self) -> None:
         rec = self.recording
@@ -262,42 +293,41 @@ class Engine:
     def _abort(self, rec: Recording, reason: str) -> None:
         self._stop_recording()
         self.stats.aborts[reason] = self.stats.aborts.get(reason, 0) + 1
-        name = loop_name(rec.code, rec.recorder.header_pc)
+        site = rec.site
         if rec.loop is not None:
             rec.exit.bridge = "blocked"
-            self.log("bridge_abort", loop=name, exit=rec.exit.exit_id, reason=reason)
+            self.log("bridge_abort", loop=site.name, exit=rec.exit.exit_id, reason=reason)
             return
         if reason == LOOP_LEFT:
             # the recorded iteration happened to be the last one: try again at the next back-edge
-            left = self.loop_left_counts.get(rec.key, 0) + 1
-            self.loop_left_counts[rec.key] = left
-            if left < MAX_LOOP_LEFT_RETRIES:
-                self.counters[rec.key] = self.params.threshold - 1
-                self.log("abort", loop=name, reason=reason, retry=left)
+            site.loop_left += 1
+            if site.loop_left < MAX_LOOP_LEFT_RETRIES:
+                site.count = self.params.threshold - 1
+                self.log("abort", loop=site.name, reason=reason, retry=site.loop_left)
                 return
-        n = self.abort_counts.get(rec.key, 0) + 1
-        self.abort_counts[rec.key] = n
-        self.log("abort", loop=name, reason=reason, attempt=n)
-        if n >= self.params.max_aborts:
-            self._blacklist(rec.key)
+        site.aborts += 1
+        self.log("abort", loop=site.name, reason=reason, attempt=site.aborts)
+        if site.aborts >= self.params.max_aborts:
+            self._blacklist(site, rec.code)
         else:   # back off: wait longer before the next attempt
-            self.counters[rec.key] = self.params.threshold - self.params.threshold * (2 ** n)
+            site.count = self.params.threshold - self.params.threshold * (2 ** site.aborts)
 
-    def _blacklist(self, key: tuple) -> None:
-        if key in self.blacklist:
+    def _blacklist(self, site: LoopSite, code) -> None:
+        if site.blacklisted:
             return
-        self.blacklist.add(key)
+        site.blacklisted = True
         self.stats.blacklisted += 1
-        self.log("blacklist", loop=loop_name(*key))
-        code = key[0]
-        if hasattr(self.hooks, "silence") and all((code, h) in self.blacklist for h in loop_headers(code)):
+        self.log("blacklist", loop=site.name)
+        sites = self.sites.get(code)
+        if (hasattr(self.hooks, "silence") and sites is not None
+                and all(h in sites and sites[h].blacklisted for h in loop_headers(code))):
             self.hooks.silence(code)
 
     def _finish_recording(self, rec: Recording) -> None:
         self._stop_recording()
         self.stats.traces_recorded += 1
         code = rec.code
-        name = loop_name(code, rec.recorder.header_pc)
+        name = rec.site.name
         t0 = time.perf_counter()
         try:
             if rec.loop is None:
@@ -306,16 +336,12 @@ class Engine:
             else:
                 trace = rec.recorder.finish(f"{name}/exit{rec.exit.exit_id}", code.co_filename)
                 self._compile_bridge(rec, trace)
-        except (IRError, ValueError) as e:
+        except (IRError, ValueError, CodeMemoryFull) as e:
             self._abort(rec, f"compile: {e}")
-            return
         except Exception as e:
             if not isinstance(e, backend.CompileError):
                 raise
             self._abort(rec, f"compile: {e}")
-            return
-            self._abort(rec, f"compile: {e}")
-            return
         finally:
             self.stats.compiling_seconds += time.perf_counter() - t0
 
@@ -333,14 +359,14 @@ class Engine:
         t0 = time.perf_counter()
         verify(trace)
         opt, stages = optimize(trace) if self.params.optimize else (trace, [])
-        loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa)
+        loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
         self._assign_exits(loop, opt)
         if self.params.native:
             self._native_setup()
             ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table), **self.ext)
             loop.ext = ext
             mc = backend.assemble(opt, ext)
-            addr, size = self.mem.place(mc.code), len(mc.code)
+            addr, size = self._place(mc.code, loop), len(mc.code)
             loop.entry = self.make_entry(addr + mc.entry)
             loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
             listing = backend.format_listing(mc, addr)
@@ -348,8 +374,9 @@ class Engine:
             loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer), 0, 0, "(interpreted)"
         secs = time.perf_counter() - t0
         loop.blocks.append(NativeBlock(opt, addr, size, listing, stages, secs))
-        self.loops[rec.key] = loop
-        self.all_loops.append(loop)
+        rec.site.compiled = loop
+        self.live.append(loop)
+        self.history.append(loop)
         self.stats.traces_compiled += 1
         self.stats.code_bytes += size
         self.log("compiled", loop=trace.name, ops=len(opt.ops), bytes=size, exits=len(loop.exits),
@@ -366,12 +393,14 @@ class Engine:
     def _compile_bridge(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
         loop = rec.loop
+        if loop.retired:
+            raise CodeMemoryFull(f"its loop was {loop.retired}")
         verify(trace)
         opt, stages = optimize(trace) if self.params.optimize else (trace, [])
         self._assign_exits(loop, opt)
         if self.params.native:
             mc = backend.assemble(opt, loop.ext, loop.addresses)
-            addr, size = self.mem.place(mc.code), len(mc.code)
+            addr, size = self._place(mc.code, loop), len(mc.code)
             listing = backend.format_listing(mc, addr)
             loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
         else:
@@ -386,23 +415,89 @@ class Engine:
         self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,
                  seconds=round(secs, 6))
 
+    # ------------------------------------------------------------------ code memory
+    def _place(self, code: bytes, owner: CompiledLoop) -> int:
+        """Put machine code for `owner` into executable memory, evicting the least recently entered loops
+        when the `max_code_kb` limit would be passed. Raises CodeMemoryFull if no loop can be evicted."""
+        limit = self.params.max_code_kb * 1024
+        need = self.mem.mapped_size(len(code))
+        while self.mem.bytes_mapped + need > limit:
+            victims = [lp for lp in self.live if lp is not owner and not lp.busy]
+            if not victims:
+                raise CodeMemoryFull(f"code memory limit of {self.params.max_code_kb} KiB reached")
+            victim = min(victims, key=lambda lp: lp.last_entry)
+            self.stats.loops_evicted += 1
+            self._retire(victim, "evicted: code memory limit")
+        addr = self.mem.place(code)
+        self.stats.code_memory = self.mem.bytes_mapped
+        return addr
+
+    def _retire(self, loop: CompiledLoop, reason: str) -> None:
+        """Take a loop out of service and free its machine code (now, or once no thread is inside it). Its
+        site, if its code object still lives, counts afresh and may compile the loop again."""
+        if loop.retired:
+            return
+        code = loop.code
+        sites = self.sites.get(code) if code is not None else None
+        site = sites.get(loop.header_pc) if sites is not None else None
+        if site is not None and site.compiled is loop:
+            site.compiled = None
+            site.count = 0
+        rec = self.recording
+        if rec is not None and rec.loop is loop:
+            self._abort(rec, f"loop {reason}")
+        if loop in self.live:
+            self.live.remove(loop)
+        if loop.retire(reason):
+            self._free(loop)
+        else:
+            self._zombies.append(loop)
+        self.log("retired", loop=loop.name, reason=reason)
+
+    def _free(self, loop: CompiledLoop) -> None:
+        for block in loop.blocks:
+            if block.size:
+                self.mem.free(block.address)
+        self.stats.loops_freed += 1
+        self.stats.code_memory = self.mem.bytes_mapped if self.mem is not None else 0
+
+    def _code_died(self, sites: dict) -> None:
+        """CodeTable callback (may run at any allocation, in any thread): only note what to free."""
+        self._dead.append(sites)
+
+    def _reap(self) -> None:
+        """Free the machine code of loops whose code object died, and of retired loops now left by the
+        thread that was inside them."""
+        while self._dead:
+            for site in self._dead.pop().values():
+                if site.compiled is not None:
+                    self._retire(site.compiled, "code object freed")
+        if self._zombies:
+            busy = [lp for lp in self._zombies if lp.busy]
+            for lp in self._zombies:
+                if not lp.busy:
+                    self._free(lp)
+            self._zombies = busy
+
     # ------------------------------------------------------------------ running
-    def _enter(self, loop: CompiledLoop, frame, key: tuple) -> None:
+    def _enter(self, loop: CompiledLoop, frame, site: LoopSite) -> None:
         if foreign_tool_active():
             return
         budget = loop.budget
+        self.entry_clock += 1
+        loop.last_entry = self.entry_clock
         t0 = time.perf_counter_ns()
         try:
             info = loop.run(frame, budget)
         except EntryRejected as e:
-            if loop.busy:
+            if loop.busy or loop.retired:
                 return
             self.stats.entry_rejections += 1
             loop.consecutive_rejects += 1
             if loop.consecutive_rejects == 1:
-                self.log("entry_rejected", loop=loop_name(loop.code, loop.header_pc), reason=str(e))
+                self.log("entry_rejected", loop=loop.name, reason=str(e))
             if loop.consecutive_rejects >= self.params.reject_limit:
-                self._drop(loop, key, f"entry rejected: {e}")
+                self._drop(loop, site, f"entry rejected: {e}")
             return
         loop.consecutive_rejects = 0
         self.stats.native_entries += 1
@@ -417,34 +512,43 @@ class Engine:
         if info.fails & (info.fails - 1) == 0:      # log 1st, 2nd, 4th, 8th ... failure of each guard
             self.log("guard_failure", loop=info.trace_name, exit=info.exit_id, pc=info.pc, reason=info.reason,
                      guard=info.guard, fails=info.fails)
+        if loop.retired:
+            return
         if info.bridge == "none" and info.fails >= self.params.bridge_threshold:
             # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
             # enclosing loop back into this header keeps the whole nest in machine code
-            self._start_bridge(loop, info, frame, key)
+            self._start_bridge(loop, info, frame, site)
         elif (info.bridge == "blocked" and loop.entries >= MIN_ENTRIES_TO_JUDGE
               and loop.native_iterations < self.params.short_run * loop.entries):
             # native runs too short to pay for entering them, and the exit that ends them cannot be bridged
-            self._drop(loop, key, f"native runs average {loop.native_iterations / loop.entries:.1f} iterations")
-            self._blacklist(key)
+            self._drop(loop, site, f"native runs average {loop.native_iterations / loop.entries:.1f} iterations")
+            self._blacklist(site, frame.f_code)
 
-    def _drop(self, loop: CompiledLoop, key: tuple, reason: str) -> None:
-        """Forget a compiled loop (its code stays mapped: a native run may not be in progress, but cheap)."""
-        self.loops.pop(key, None)
+    def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str) -> None:
+        """Give up on a compiled loop: free it; after max_aborts drops the loop is blacklisted."""
         self.stats.loops_dropped += 1
-        self.counters[key] = 0
-        self.log("dropped", loop=loop_name(loop.code, loop.header_pc), reason=reason)
-        n = self.abort_counts.get(key, 0) + 1
-        self.abort_counts[key] = n
-        if n >= self.params.max_aborts:
-            self._blacklist(key)
+        self.log("dropped", loop=loop.name, reason=reason)
+        self._retire(loop, f"dropped: {reason}")
+        site.aborts += 1
+        if site.aborts >= self.params.max_aborts and loop.code is not None:
+            self._blacklist(site, loop.code)
 
-    def _internal_error(self, key: tuple, e: Exception) -> None:
+    def _internal_error(self, site: LoopSite | None, e: Exception) -> None:
         self.stats.internal_errors += 1
-        self.loops.pop(key, None)
-        self.blacklist.add(key)
-        self.log("internal_error", loop=loop_name(*key) if key else "?", error=f"{type(e).__name__}: {e}")
+        self.log("internal_error", loop=site.name if site else "?", error=f"{type(e).__name__}: {e}")
         if self.stats.internal_errors == 1:
             warn(f"internal error, loop left to the interpreter: {type(e).__name__}: {e}")
+        if site is not None:
+            site.blacklisted = True
+            try:
+                if site.compiled is not None:
+                    self._retire(site.compiled, "internal error")
+            except Exception:       # noqa: BLE001 - the loop stays blacklisted; its memory stays mapped
+                pass
+
+
+class CodeMemoryFull(Exception):
+    """No room for more machine code and nothing can be evicted."""
 
 
 def warn(message: str) -> None:

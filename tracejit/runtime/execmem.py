@@ -44,9 +44,14 @@ class CodeMemory:
     makes them RX (one mapping per block, so no executable page is ever written again)."""
 
     def __init__(self) -> None:
-        self._chunks: list[tuple[int, int]] = []      # (address, mapped length)
+        self._chunks: dict[int, tuple[int, int]] = {}  # address -> (mapped length, code length)
         self.bytes_in_use = 0                         # bytes of code placed
         self.bytes_mapped = 0                         # page-rounded bytes mapped
+
+    @staticmethod
+    def mapped_size(code_length: int) -> int:
+        """Bytes of address space `place` maps for code of this length."""
+        return _round_up(code_length, PAGE)
 
     def place(self, code: bytes) -> int:
         if not code:
@@ -60,21 +65,26 @@ class CodeMemory:
         if _libc.mprotect(p, size, PROT_READ | PROT_EXEC) != 0:
             _libc.munmap(p, size)
             raise ExecMemError("mprotect failed")
-        self._chunks.append((addr, size))
+        self._chunks[addr] = (size, len(code))
         self.bytes_in_use += len(code)
         self.bytes_mapped += size
         return addr
 
+    def free(self, address: int) -> None:
+        """Unmap the block placed at `address` (the caller guarantees no thread runs or will enter it)."""
+        size, length = self._chunks.pop(address)
+        if _libc.munmap(_ffi.cast("void *", address), size) != 0:
+            raise ExecMemError("munmap failed")
+        self.bytes_in_use -= length
+        self.bytes_mapped -= size
+
     def contains(self, address: int) -> bool:
-        return any(a <= address < a + n for a, n in self._chunks)
+        return any(a <= address < a + n for a, (n, _) in self._chunks.items())
 
     def free_all(self) -> None:
         """Unmap every placed block (callers must make sure no code is running or will be entered)."""
-        for addr, size in self._chunks:
-            _libc.munmap(_ffi.cast("void *", addr), size)
-        self._chunks.clear()
-        self.bytes_in_use = 0
-        self.bytes_mapped = 0
+        for addr in list(self._chunks):
+            self.free(addr)
 
 
 ENTRY_TYPE = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.c_void_p)

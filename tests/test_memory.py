@@ -1,0 +1,198 @@
+"""Memory: compiling and discarding thousands of loops must not grow executable memory, Python memory or
+the engine's tables without bound; the `max_code_kb` cap evicts the least recently entered loops; the
+engine never keeps a program's code objects alive. Every JIT result is compared with the same function
+run without the JIT.
+"""
+from __future__ import annotations
+
+import gc
+import sys
+import weakref
+
+import pytest
+
+import tracejit
+from tracejit.codetable import CodeTable
+
+LOOP_SOURCE = """
+def kernel(n):
+    s = {k}
+    i = 0
+    while i < n:
+        s = (s * 31 + i * {k}) % 1000003
+        i += 1
+    return s
+"""
+
+
+def make_kernel(k: int):
+    """A new function (and code object) with its own hot loop."""
+    ns: dict = {}
+    exec(compile(LOOP_SOURCE.format(k=k), f"<kernel {k}>", "exec"), ns)
+    return ns["kernel"]
+
+
+def plain(k: int, n: int) -> int:
+    s, i = k, 0
+    while i < n:
+        s = (s * 31 + i * k) % 1000003
+        i += 1
+    return s
+
+
+def reap(engine) -> None:
+    """Let the engine free what died: its reaper runs at the next back-edge it sees."""
+    gc.collect()
+    with tracejit.enable():
+        make_kernel(0)(3)
+
+
+def rss_kb() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4
+
+
+# ---------------------------------------------------------------------------------------------- CodeTable
+
+def test_code_table_forgets_dead_code_objects():
+    died = []
+    table = CodeTable(on_death=died.append)
+    f = make_kernel(1)
+    code = f.__code__
+    table[code] = "value"
+    assert table.get(code) == "value" and code in table and len(table) == 1
+    ref = weakref.ref(code)
+    del f, code
+    gc.collect()
+    assert ref() is None, "the table kept the code object alive"
+    assert len(table) == 0 and died == ["value"]
+
+
+def test_code_table_tells_reused_ids_apart():
+    table = CodeTable()
+    codes = [make_kernel(k).__code__ for k in range(3)]
+    for c in codes:
+        table[c] = c.co_filename
+    other = compile("x = 1", "<other>", "exec")
+    assert table.get(other) is None and other not in table
+    assert [table.get(c) for c in codes] == ["<kernel 0>", "<kernel 1>", "<kernel 2>"]
+
+
+# ---------------------------------------------------------------------------------------------- discarding
+
+def test_discarded_loops_free_their_machine_code(fresh_engine):
+    with tracejit.enable(threshold=2, bridge_threshold=2):
+        for k in range(1, 151):
+            assert make_kernel(k)(500) == plain(k, 500)
+    engine = tracejit.engine()
+    assert engine.stats.traces_compiled >= 150
+    reap(engine)
+    assert engine.stats.loops_freed >= 149
+    assert len(engine.live) <= 2
+    assert engine.mem.bytes_mapped <= 2 * 4096
+    assert engine.stats.code_memory == engine.mem.bytes_mapped
+    assert len(engine.sites) <= 3
+
+
+def test_engine_does_not_keep_code_objects_alive(fresh_engine):
+    f = make_kernel(7)
+    with tracejit.enable(threshold=2):
+        assert f(1000) == plain(7, 1000)
+    engine = tracejit.engine()
+    assert any(lp.code is f.__code__ for lp in engine.all_loops), "the loop was not compiled"
+    ref = weakref.ref(f.__code__)
+    del f
+    gc.collect()
+    assert ref() is None
+    reap(engine)
+    freed = [lp for lp in engine.all_loops if lp.code is None]
+    assert freed and all(lp.retired == "code object freed" for lp in freed)
+
+
+def test_memory_does_not_grow_with_discarded_loops(fresh_engine):
+    """Five batches of 100 fresh loops: after the first batch, neither Python's allocated memory blocks nor
+    RSS nor executable memory keeps growing (history is bounded by the `history` parameter). A leak of one
+    compiled loop (trace, listing, buffers) would be hundreds of blocks per loop."""
+    def batch(start: int) -> None:
+        with tracejit.enable(threshold=2, history=30):
+            for k in range(start, start + 100):
+                assert make_kernel(k)(300) == plain(k, 300)
+        reap(tracejit.engine())
+
+    batch(1000)
+    engine = tracejit.engine()
+    gc.collect()
+    blocks0, rss0, mapped0 = sys.getallocatedblocks(), rss_kb(), engine.mem.bytes_mapped
+    for b in range(1, 5):
+        batch(1000 + 100 * b)
+    gc.collect()
+    blocks1, rss1, mapped1 = sys.getallocatedblocks(), rss_kb(), engine.mem.bytes_mapped
+    assert engine.stats.traces_compiled >= 500
+    assert len(engine.all_loops) == 30
+    assert mapped1 <= mapped0 + 8192
+    assert blocks1 - blocks0 < 4000, f"{blocks1 - blocks0} more Python memory blocks after 400 more loops"
+    assert rss1 - rss0 < 20_000, f"RSS grew by {rss1 - rss0} KiB over 400 loops"
+
+
+# ---------------------------------------------------------------------------------------------- the cap
+
+def test_code_memory_cap_evicts_least_recently_entered(fresh_engine):
+    kernels = [make_kernel(k) for k in range(1, 13)]        # all alive: only eviction can free memory
+    limit_kb = 16
+    peak = 0
+    with tracejit.enable(threshold=2, max_code_kb=limit_kb):
+        engine = tracejit.engine()
+        for rounds in range(3):
+            for k, f in enumerate(kernels, start=1):
+                assert f(2000) == plain(k, 2000)
+                peak = max(peak, engine.mem.bytes_mapped)
+    assert engine.stats.loops_evicted > 0
+    assert peak <= limit_kb * 1024
+    assert engine.stats.traces_compiled > len(kernels), "evicted loops should compile again when hot"
+    evicted = [lp for lp in engine.all_loops if lp.retired and lp.retired.startswith("evicted")]
+    assert evicted and all(lp.entry is None for lp in evicted)
+    assert all(lp.retired is None for lp in engine.live)
+
+
+def test_busy_loop_is_never_evicted(fresh_engine):
+    kernels = [make_kernel(k) for k in range(1, 4)]
+    with tracejit.enable(threshold=2, max_code_kb=8):
+        engine = tracejit.engine()
+        assert kernels[0](2000) == plain(1, 2000)
+        first = engine.live[0]
+        first.busy = True                   # as if another thread were inside its machine code
+        try:
+            for k, f in enumerate(kernels[1:], start=2):
+                assert f(2000) == plain(k, 2000)
+            assert first.retired is None and first in engine.live
+            assert engine.mem.bytes_mapped <= 8 * 1024
+        finally:
+            first.busy = False
+
+
+def test_full_code_memory_leaves_loops_to_the_interpreter(fresh_engine):
+    f = make_kernel(3)
+    with tracejit.enable(threshold=2, max_code_kb=1):       # smaller than one page: nothing fits
+        assert f(5000) == plain(3, 5000)
+    s = tracejit.stats()
+    assert s["traces_compiled"] == 0 and s["native_entries"] == 0
+    assert any("code memory limit" in reason for reason in s["aborts"])
+
+
+@pytest.mark.skipif(not hasattr(sys, "getrefcount"), reason="needs sys.getrefcount")
+def test_no_reference_leaks_on_entry_and_exit(fresh_engine):
+    """Objects the compiled loop reads and writes back keep their exact reference counts."""
+    marker = 12345678901                    # a large int object the loop reads on every entry
+    ns = {"marker": marker}
+    exec(compile("def f(n):\n    s = 0\n    for i in range(n):\n        s += marker & 7\n    return s\n",
+                 "<leak>", "exec"), ns)
+    f = ns["f"]
+    with tracejit.enable(threshold=2):
+        for _ in range(20):                 # compile the loop and its bridges (traces may hold constants)
+            f(1000)
+        before = sys.getrefcount(marker)
+        for _ in range(200):
+            assert f(1000) == 1000 * (marker & 7)
+        after = sys.getrefcount(marker)
+    assert tracejit.stats()["native_entries"] >= 200
+    assert after == before
