@@ -74,11 +74,11 @@ def _interrupt(argv: list[str], cwd: Path) -> tuple[int, str, float]:
         t0 = time.monotonic()
         p.send_signal(signal.SIGINT)
         try:
-            _, err = p.communicate(timeout=1.0)
+            _, err = p.communicate(timeout=10.0)
         except subprocess.TimeoutExpired:
             p.kill()
             p.communicate()
-            pytest.fail(f"{argv!r} did not exit within 1 s of SIGINT")
+            pytest.fail(f"{argv!r} did not exit within 10 s of SIGINT")
         return p.returncode, difftest.normalize_stderr(err.decode()), time.monotonic() - t0
     finally:
         if p.poll() is None:
@@ -100,9 +100,9 @@ def sigint_runs(tmp_path_factory):
 def test_sigint_stops_compiled_loop(sigint_runs):
     plain, jit, log = sigint_runs
     assert "spin" in compiled_funcs(log), "the `while True` loop was not compiled"
-    p_rc, p_err, _ = plain
+    p_rc, p_err, p_secs = plain
     j_rc, j_err, j_secs = jit
-    assert j_secs < 1.0
+    assert j_secs < max(1.0, 3 * p_secs), f"exit took {j_secs:.2f} s after SIGINT (plain CPython {p_secs:.2f} s)"
     assert j_rc == p_rc, f"exit status {j_rc}, plain CPython {p_rc}"
     assert p_rc in (-signal.SIGINT, 128 + signal.SIGINT)
     assert j_err.startswith("Traceback (most recent call last):"), j_err
