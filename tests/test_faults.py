@@ -49,6 +49,12 @@ def run(argv: list[str], cwd: Path, **env) -> difftest.Result:
 
 # ------------------------------------------------------------------------------------------------ (a) SIGINT
 
+def _default_sigint() -> None:
+    """In the child before exec: a test run started in the background (`make test &`, some CI shells) has
+    SIGINT ignored, which the child would inherit, and then Python installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SPIN = """\
 def spin():
     n = 0
@@ -65,7 +71,7 @@ spin()
 def _interrupt(argv: list[str], cwd: Path) -> tuple[int, str, float]:
     """Start argv, wait for 'ready' + 0.5 s, send SIGINT; returns (returncode, stderr, seconds to exit)."""
     p = subprocess.Popen(argv, cwd=str(cwd), env=_env(), stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint)
     try:
         line = p.stdout.readline()
         assert line == b"ready\n", (line, p.stderr.read() if p.poll() is not None else b"")
@@ -147,7 +153,8 @@ def test_sigint_caught_by_program_sees_consistent_state(tmp_path):
     results = []
     for argv in ([PY, str(prog)], [PY, "-m", "tracejit", "--params", "threshold=2", "--log", str(log), str(prog)]):
         p = subprocess.Popen(argv, cwd=str(tmp_path), env=_env(), stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=_default_sigint)
         assert p.stdout.readline() == "ready\n"
         time.sleep(0.5)
         p.send_signal(signal.SIGINT)
