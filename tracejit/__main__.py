@@ -79,9 +79,9 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{sys.executable}: can't open file {os.path.abspath(target)!r}: "
                       f"[Errno 2] No such file or directory", file=sys.stderr)
                 sys.exit(2)
-            api.run(target, rest)
+            api.run(target, rest, _as_main_program=True)
         else:
-            api.run_module(target, rest)
+            api.run_module(target, rest, _as_main_program=True)
     except SystemExit as e:
         code = e.code
     except KeyboardInterrupt as e:

@@ -24,6 +24,7 @@ class _Runtime:
         self.engine = None
         self.reason: str | None = None
         self.warned = False
+        self.as_main_program = False      # running `python -m tracejit ...` (see _launcher_frames_hidden)
 
     def get(self, params: Params | None = None, log_path: str | None = None):
         if self.engine is None and self.reason is None:
@@ -91,8 +92,9 @@ def engine():
     return _runtime.engine
 
 
-def run(path: str, argv: list[str] | None = None, **params) -> dict:
+def run(path: str, argv: list[str] | None = None, *, _as_main_program: bool = False, **params) -> dict:
     """Run a script like `python path argv...` (as __main__) with the JIT on; returns its globals."""
+    _runtime.as_main_program = _as_main_program
     old_argv = sys.argv
     sys.argv = [path] + list(argv or [])
     script_dir = os.path.dirname(os.path.abspath(path))
@@ -123,19 +125,46 @@ def _run_file(abspath: str) -> dict:
     old_main = sys.modules.get("__main__")
     sys.modules["__main__"] = module
     try:
-        exec(code, module.__dict__)
+        with _launcher_frames_hidden(frames_to_program=1, plain_depth=1):
+            exec(code, module.__dict__)
     finally:
         if old_main is not None:
             sys.modules["__main__"] = old_main
     return module.__dict__
 
 
-def run_module(name: str, argv: list[str] | None = None, **params) -> dict:
+@contextlib.contextmanager
+def _launcher_frames_hidden(frames_to_program: int, plain_depth: int):
+    """For `python -m tracejit`: the program's first frame, `frames_to_program` frames below the caller's,
+    would be `plain_depth` deep under plain CPython but is deeper here (runpy, this module). Those launcher
+    frames are not counted against the recursion limit, so the program gets exactly as deep as without
+    tracejit before RecursionError."""
+    hidden = 0
+    if _runtime.as_main_program and _runtime.engine is not None:
+        from .cpython.layout import LAYOUTS, VERSION, recursion_remaining
+        word = recursion_remaining(LAYOUTS[VERSION])
+        depth, f = 0, sys._getframe(2)        # the caller's frame (1 is contextlib's)
+        while f is not None:
+            depth, f = depth + 1, f.f_back
+        hidden = max(0, depth + frames_to_program - plain_depth) if word is not None else 0
+        if hidden:
+            word.value += hidden
+    try:
+        yield
+    finally:
+        if hidden:
+            word.value -= hidden
+
+
+def run_module(name: str, argv: list[str] | None = None, *, _as_main_program: bool = False, **params) -> dict:
     """Run a module like `python -m name argv...` with the JIT on."""
+    _runtime.as_main_program = _as_main_program
     old_argv = sys.argv
     sys.argv = [name] + list(argv or [])
     try:
-        with enable(**params):
+        # runpy.run_module -> _run_module_code -> _run_code -> the module; plain `python -m` has the module
+        # 3 deep (_run_module_as_main, _run_code, module)
+        with enable(**params), _launcher_frames_hidden(frames_to_program=4, plain_depth=3):
             return runpy.run_module(name, run_name="__main__", alter_sys=True)
     finally:
         sys.argv = old_argv

@@ -269,3 +269,28 @@ def format_instrs(instrs: Iterable[Instr]) -> str:
             text += f"  [{i.real_op}]"
         lines.append(text.rstrip())
     return "\n".join(lines)
+
+
+_PROLOGUE_OPS = {"COPY_FREE_VARS", "MAKE_CELL", "NOP"}
+RESUME_NO_CHECK = 2       # RESUME's "after yield from" kind: on 3.11-3.13 the only effect is no eval-breaker check
+
+
+def without_entry_check(func: Callable) -> Callable:
+    """Rewrite `func`'s RESUME so that entering it runs no eval-breaker check (no signal handler, thread
+    switch or asynchronous exception can happen before its first instruction). For the hooks' callbacks,
+    which hold signal handlers first thing (hooks.SignalGate). Returns func; raises ValueError if the code
+    does not start the expected way."""
+    code = func.__code__
+    raw = bytearray(code.co_code)
+    resume = dis.opmap["RESUME"]
+    for i in range(0, len(raw), 2):
+        name = dis.opname[raw[i]]
+        if raw[i] == resume:
+            if raw[i + 1] != 0:
+                raise ValueError(f"{func.__qualname__}: RESUME {raw[i + 1]}")
+            raw[i + 1] = RESUME_NO_CHECK
+            func.__code__ = code.replace(co_code=bytes(raw))
+            return func
+        if name not in _PROLOGUE_OPS:
+            break
+    raise ValueError(f"{func.__qualname__} does not start with RESUME")

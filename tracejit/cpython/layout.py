@@ -27,12 +27,20 @@ class Layout:
     code_nlocalsplus: int
     code_adaptive: int
     range_iter: dict            # field -> offset in the range iterator object
+    runtime_main_thread: int    # _PyRuntime.main_thread (the only thread that runs Python signal handlers)
+    runtime_signals_pending: int  # _PyRuntime.ceval.signals_pending (3.11/3.12; -1: none)
+    eval_breaker: int           # PyInterpreterState.ceval.eval_breaker (3.11/3.12), PyThreadState.eval_breaker (3.13)
+    tstate_recursion_remaining: int   # PyThreadState.(py_)recursion_remaining: Python frames left before the limit
 
 
+# Offsets measured with offsetof() against each version's internal headers, and checked at run time.
 LAYOUTS: dict[tuple[int, int], Layout] = {
-    (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40}),
-    (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32}),
-    (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32}),
+    (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
+                    80, 352, 100, 32),
+    (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
+                    64, 2008, 368, 28),
+    (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
+                    656, -1, 24, 44),
 }
 
 VERSION = sys.version_info[:2]
@@ -202,6 +210,103 @@ def check_layout(layout: Layout) -> str | None:
     except Exception as e:  # any surprise means we must not touch raw memory
         return f"layout self-check raised {type(e).__name__}: {e}"
     return None
+
+
+@dataclass(frozen=True)
+class SignalWords:
+    """The words the JIT writes to hold Python signal handlers while it works on a frame (hooks.SignalGate).
+
+    CPython runs handlers only in the thread whose ident is in `main_thread`; zeroing it holds them. Signals
+    arriving meanwhile are marked as tripped but, as the handler thread looked absent, do not set the eval
+    breaker; so when the ident is written back, `breaker` gets `bit` ORed in (3.11/3.12: only if `pending`,
+    _PyRuntime.ceval.signals_pending, is set; 3.13: always, a spurious bit clears itself) and the handlers
+    run at the interpreter's next eval-breaker check."""
+    main_thread: ctypes.c_ulong
+    ident: int
+    breaker: ctypes._SimpleCData
+    bit: int
+    pending: ctypes._SimpleCData
+
+
+def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:
+    """The checked SignalWords, or None and why not. Must run on the main thread while SIGINT has Python's
+    default handler: the check holds handlers, simulates a Ctrl-C (_thread.interrupt_main), runs bytecode
+    (no KeyboardInterrupt may appear), releases them (the KeyboardInterrupt must appear at once)."""
+    import _thread
+    import signal
+    import threading
+    ident = threading.main_thread().ident
+    if threading.get_ident() != ident:
+        return None, "the JIT was started outside the main thread"
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return None, "SIGINT has a handler of the program's"
+    try:
+        runtime = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, "_PyRuntime"))
+        get_interp = ctypes.pythonapi.PyInterpreterState_Main
+        get_interp.restype = ctypes.c_void_p
+        get_tstate = ctypes.pythonapi.PyThreadState_Get
+        get_tstate.restype = ctypes.c_void_p
+    except (ValueError, AttributeError) as e:
+        return None, f"runtime symbols missing ({e})"
+    word = ctypes.c_ulong.from_address(runtime + layout.runtime_main_thread)
+    if word.value != ident:
+        return None, "_PyRuntime.main_thread offset mismatch"
+    if layout.runtime_signals_pending >= 0:
+        breaker = ctypes.c_int32.from_address(get_interp() + layout.eval_breaker)
+        pending = ctypes.c_int32.from_address(runtime + layout.runtime_signals_pending)
+        words = SignalWords(word, ident, breaker, 1, pending)
+    else:
+        tstate = get_tstate()
+        if _rdp(tstate + 16) != get_interp():
+            return None, "PyThreadState.interp offset mismatch"
+        words = SignalWords(word, ident, ctypes.c_uint64.from_address(tstate + layout.eval_breaker), 2,
+                            ctypes.c_int32(1))
+    return (words, None) if _signal_words_work(words, _thread.interrupt_main) else \
+        (None, "holding signal handlers did not work as expected")
+
+
+def _spin() -> None:
+    for _ in range(3):          # eval-breaker checks (back-edges)
+        pass
+
+
+def _signal_words_work(w: SignalWords, interrupt_main) -> bool:
+    held = released = False
+    try:
+        w.main_thread.value = 0
+        try:
+            interrupt_main()
+            _spin()
+            held = not w.pending.value == 0
+        finally:
+            w.main_thread.value = w.ident
+            if w.pending.value:
+                w.breaker.value |= w.bit
+        _spin()
+    except KeyboardInterrupt:
+        released = held
+    if not released:
+        try:
+            ctypes.pythonapi.PyErr_CheckSignals()   # consume the simulated Ctrl-C if it is still pending
+        except KeyboardInterrupt:
+            pass
+    return held and released
+
+
+def recursion_remaining(layout: Layout) -> ctypes.c_int32 | None:
+    """This thread's count of Python frames left before RecursionError, checked: it must drop by one per
+    nested Python call. Adding k to it gives the running code k more frames, the same way the frames of a
+    launcher (`python -m tracejit script.py`) can be made not to count (sys.getrecursionlimit() and
+    sys.setrecursionlimit() keep working: CPython keeps the difference when the limit changes)."""
+    get_tstate = ctypes.pythonapi.PyThreadState_Get
+    get_tstate.restype = ctypes.c_void_p
+    word = ctypes.c_int32.from_address(get_tstate() + layout.tstate_recursion_remaining)
+
+    def nested() -> int:
+        return word.value
+
+    here = word.value
+    return word if 0 < here <= sys.getrecursionlimit() and nested() == here - 1 else None
 
 
 def frame_access_or_reason() -> tuple[FrameAccess | None, str | None]:

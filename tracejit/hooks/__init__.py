@@ -1,15 +1,20 @@
 """Profiling hooks: deliver loop back-edges and, while recording, executed instructions to a listener.
 
 `make_hooks(listener)` picks sys.monitoring (3.12+) or sys.settrace (3.11). The listener provides
-`backedge(frame, code, src, header) -> bool` (True: never report this back-edge again) and
-`instruction(frame, code, offset)`. The hooks know nothing of traces or machine code.
+`backedge(frame, code, src, header) -> bool` (True: never report this back-edge again),
+`instruction(frame, code, offset)`, an attribute `depth` (non-zero while one of its callbacks runs) and a
+SignalGate `gate`, which the hooks' callbacks close while they run.
+The hooks know nothing of traces or machine code.
 
 May import: tracejit.cpython.bytecode and the standard library.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
+import threading
+import weakref
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,12 +47,39 @@ def defer_interrupt(exc: BaseException):
     without the JIT. Returns None (propagate normally) for any other exception."""
     if type(exc) is not KeyboardInterrupt or exc.args:
         return None
-    import functools
-    import threading
-    import weakref
     token = _Token()
     token.ref = weakref.ref(token, functools.partial(_set_async_exc, threading.get_ident(), KeyboardInterrupt))
     return token
+
+
+class SignalGate:
+    """Holds Python-level signal handlers while a hook callback runs, so that they never run inside the JIT's
+    own code: there a handler could see a half-written frame, its changes to a loop's variables could be
+    overwritten with stale values, and its exceptions would surface in tracejit's frames (or, raised from a
+    JUMP event callback, escape the program's try blocks). Each callback starts by zeroing `main_thread`
+    (its RESUME does no eval-breaker check: cpython.bytecode.without_entry_check) and ends by writing `ident`
+    back and raising the eval breaker if a signal arrived; the handlers then run at the program's next
+    eval-breaker check, in the program's frame, at a loop iteration boundary, as without the JIT.
+    The words come from tracejit.cpython.layout.signal_words (checked at start-up); without them the gate
+    writes to private dummies and handlers run wherever CPython runs them."""
+
+    def __init__(self, words=None) -> None:
+        import ctypes
+        self.active = words is not None
+        if words is None:
+            self.main_thread, self.ident = ctypes.c_ulong(0), 0
+            self.breaker, self.bit, self.pending = ctypes.c_int32(0), 0, ctypes.c_int32(0)
+        else:
+            self.main_thread, self.ident = words.main_thread, words.ident
+            self.breaker, self.bit, self.pending = words.breaker, words.bit, words.pending
+
+    # The callbacks inline closing and opening (a method call would be an eval-breaker check):
+    #   close: gate.main_thread.value = 0
+    #   open:  gate.main_thread.value = gate.ident; if gate.pending.value: gate.breaker.value |= gate.bit
+
+    @property
+    def is_open(self) -> bool:
+        return self.main_thread.value == self.ident
 
 
 class HookError(Exception):
@@ -62,8 +94,9 @@ def make_hooks(listener):
     return TracingHooks(listener)
 
 
-def foreign_tool_active() -> str | None:
-    """Name of another active debugger/profiler/coverage tool, if any (the JIT then steps aside)."""
+def foreign_tool_active(code=None) -> str | None:
+    """Name of another active debugger/profiler/coverage tool, if any (the JIT then steps aside): a trace or
+    profile function, or a sys.monitoring tool with events on, globally or (given `code`) on that code."""
     if sys.gettrace() is not None and not getattr(sys.gettrace(), "_tracejit", False):
         return "sys.settrace"
     if sys.getprofile() is not None:
@@ -71,6 +104,7 @@ def foreign_tool_active() -> str | None:
     if sys.version_info >= (3, 12):
         m = sys.monitoring
         for tool in range(6):
-            if tool != m.OPTIMIZER_ID and m.get_tool(tool) is not None and m.get_events(tool):
+            if tool != m.OPTIMIZER_ID and m.get_tool(tool) is not None and (
+                    m.get_events(tool) or (code is not None and m.get_local_events(tool, code))):
                 return f"sys.monitoring tool {m.get_tool(tool)}"
     return None

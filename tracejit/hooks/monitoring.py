@@ -3,11 +3,13 @@
 JUMP events report every jump; forward jumps and blacklisted back-edges are answered with DISABLE so they
 cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording.
 
-May import: tracejit.hooks and the standard library.
+May import: tracejit.hooks, tracejit.cpython.bytecode and the standard library.
 """
 from __future__ import annotations
 
 import sys
+
+from tracejit.cpython.bytecode import without_entry_check
 
 from . import HookError, defer_interrupt, own_code
 
@@ -30,22 +32,46 @@ class MonitoringHooks:
         backedge = self.listener.backedge
         getframe = sys._getframe
 
+        listener = self.listener
+
+        gate = listener.gate
+        word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+
+        @without_entry_check
         def on_jump(code, src, dst):
-            if dst >= src or own_code(code):
-                return disable
+            word.value = 0                      # hold signal handlers (see SignalGate)
             try:
-                if backedge(getframe(1), code, src, dst):
+                if dst >= src or own_code(code) or backedge(getframe(1), code, src, dst):
                     return disable
-            except KeyboardInterrupt as e:
-                token = defer_interrupt(e)      # dies with this frame: re-raised in the program's frame
+                return None
+            except KeyboardInterrupt as e:      # only when handlers cannot be held
+                token = defer_interrupt(e)      # noqa: F841 - dies with this frame: re-raised in the program's
                 if token is None:
                     raise
-            return None
+                return None
+            except RecursionError:              # near the program's limit: no Python call in this clause
+                listener.recursion_hit = True
+                return None
+            finally:
+                if not listener.depth:          # not nested in another callback: let handlers run
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
 
-        instruction = self.listener.instruction
+        instruction = listener.instruction
 
+        @without_entry_check
         def on_instruction(code, offset):
-            instruction(getframe(1), code, offset)
+            word.value = 0
+            try:
+                instruction(getframe(1), code, offset)
+            except RecursionError:
+                listener.recursion_hit = True
+            finally:
+                if not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
 
         m.register_callback(self.tool, m.events.JUMP, on_jump)
         m.register_callback(self.tool, m.events.INSTRUCTION, on_instruction)

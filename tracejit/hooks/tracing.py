@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 
-from tracejit.cpython.bytecode import loop_headers
+from tracejit.cpython.bytecode import loop_headers, without_entry_check
 
 from tracejit.codetable import CodeTable
 
@@ -41,31 +41,60 @@ class TracingHooks:
         headers_of = self._loop_headers
         silenced = self.silenced
 
-        def local(frame, event, arg):
-            if event == "line":
-                code = frame.f_code
-                lasti = frame.f_lasti
-                if lasti in headers_of(code):
-                    try:
-                        if backedge(frame, code, -1, lasti) and code in silenced:
-                            return None
-                    except KeyboardInterrupt as e:
-                        token = defer_interrupt(e)  # dies with this frame: re-raised in the program's frame
-                        if token is None:
-                            raise
-                        # no trace callback may run before the program's frame sees the interrupt, or it
-                        # would surface there: tracing stops in this thread (until the next enable())
-                        sys.settrace(None)
-                        return None
-            elif event == "opcode":
-                instruction(frame, frame.f_code, frame.f_lasti)
-            return local
+        listener = self.listener
 
+        gate = listener.gate
+        word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+
+        @without_entry_check
+        def local(frame, event, arg):
+            word.value = 0                      # hold signal handlers (see SignalGate)
+            try:
+                if event == "line":
+                    code = frame.f_code
+                    lasti = frame.f_lasti
+                    if lasti in headers_of(code):
+                        try:
+                            if backedge(frame, code, -1, lasti) and code in silenced:
+                                return None
+                        except KeyboardInterrupt as e:      # only when handlers cannot be held
+                            token = defer_interrupt(e)      # dies with this frame: re-raised in the program
+                            if token is None:
+                                raise
+                            # no trace callback may run before the program's frame sees the interrupt, or
+                            # it would surface there: tracing stops in this thread (until the next enable())
+                            sys.settrace(None)
+                            return None
+                elif event == "opcode":
+                    instruction(frame, frame.f_code, frame.f_lasti)
+                # CPython stores what this returns in frame.f_trace: keep a debugger's trace function that a
+                # signal handler or the program installed on this frame during the call
+                trace = frame.f_trace
+                return local if trace is None else trace
+            except RecursionError:              # near the program's limit: no Python call in this clause
+                listener.recursion_hit = True
+                return local
+            finally:
+                if not listener.depth:          # not nested in another callback: let handlers run
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
+        @without_entry_check
         def global_(frame, event, arg):
-            code = frame.f_code
-            if code in silenced or not headers_of(code) or own_code(code):
+            word.value = 0
+            try:
+                code = frame.f_code
+                if code in silenced or not headers_of(code) or own_code(code):
+                    return None
+                return local
+            except RecursionError:
                 return None
-            return local
+            finally:
+                if not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
 
         global_._tracejit = True
         local._tracejit = True

@@ -141,10 +141,14 @@ class CompiledLoop:
     def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
         """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc.
 
-        A signal handler (Ctrl-C) may raise between any two bytecodes of this method. The frame must never
-        be left half-written, so every write is completed (a write interrupted midway is retried: at worst
-        one reference leaks) and the exception is re-raised afterwards, at the resume instruction."""
+        An asynchronous exception (PyThreadState_SetAsyncExc) may be raised between any two bytecodes of
+        this method (signal handlers are held, see hooks.SignalGate). The frame must never be left
+        half-written, so every write is completed (a write interrupted midway is retried: at worst one
+        reference leaks) and the exception is re-raised afterwards, at the resume instruction. Near the
+        recursion limit a write could fail again and again: the headroom is checked before the first write,
+        and if it is missing the frame stays as it was at entry (the interpreter redoes the iterations)."""
         writes = self._writes(frame, iframe, entry_bits, info)
+        _headroom(WRITE_DEPTH)      # near the recursion limit: RecursionError now, with nothing written yet
         pending = None
         i = 0
         while i < len(writes):
@@ -211,6 +215,13 @@ class CompiledLoop:
 
 
 _MISSING = object()
+WRITE_DEPTH = 8             # Python call depth the writes of store() need, with a margin
+
+
+def _headroom(n: int) -> None:
+    """Raise RecursionError unless n more Python frames fit under the recursion limit."""
+    if n:
+        _headroom(n - 1)
 
 
 def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:

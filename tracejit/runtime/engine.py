@@ -18,9 +18,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import loop_headers
-from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, frame_access_or_reason
+from tracejit.cpython.layout import LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, frame_access_or_reason, \
+    signal_words
 from tracejit.codetable import CodeTable
-from tracejit.hooks import HookError, foreign_tool_active, make_hooks
+from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
 from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
 from tracejit.optimizer import optimize
 from tracejit.params import Params
@@ -180,6 +181,10 @@ class Engine:
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
         self.entry_clock = 0
         self.slice_ns = int(params.slice_ms * 1e6)
+        self.depth = 0                  # 1 while a hook callback runs (nested program code is ignored)
+        self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
+        words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
+        self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
 
     @property
     def all_loops(self) -> list[CompiledLoop]:
@@ -210,8 +215,13 @@ class Engine:
 
     # ------------------------------------------------------------------ hook callbacks
     def backedge(self, frame, code, src: int, header: int) -> bool:
+        if self.depth:              # a back-edge in program code that runs inside our callback (a __del__)
+            return False
+        self.depth = 1
         site = None
         try:
+            if self.recursion_hit:
+                self._after_recursion_limit()
             if self._dead or self._zombies:
                 self._reap()
             sites = self.sites.get(code)
@@ -240,26 +250,56 @@ class Engine:
             if site.count >= self.params.threshold and self.recording is None:
                 self._start_recording(frame, code, header, site)
             return False
+        except RecursionError:       # near the program's recursion limit: the hook stays out of its way
+            raise
         except Exception as e:       # never let a JIT bug reach the program
-            self._internal_error(site, e)
-            return True
+            return self._callback_failed(site, e)
+        finally:
+            self.depth = 0
 
     def instruction(self, frame, code, offset: int) -> None:
         rec = self.recording
-        if rec is None or frame is not rec.frame:
+        if rec is None or frame is not rec.frame or self.depth:
             return
+        self.depth = 1
         try:
+            if self.recursion_hit:
+                self._after_recursion_limit()
+                return
             if rec.recorder.step(offset, rec.view):
                 self._finish_recording(rec)
         except RecordAbort as e:
             self._abort(rec, str(e))
+        except RecursionError:
+            raise
         except Exception as e:
-            self._stop_recording()
-            self._internal_error(rec.site, e)
+            self._callback_failed(rec.site, e)
+        finally:
+            self.depth = 0
+
+    def _after_recursion_limit(self) -> None:
+        """A callback ran into the program's recursion limit (the hook swallowed the RecursionError and set
+        `recursion_hit`): a recording interrupted at any point is abandoned. A compiled loop's frame was not
+        touched: CompiledLoop.store checks its headroom before writing anything."""
+        self.recursion_hit = False
+        if self.recording is not None:
+            self._abort(self.recording, "recursion limit")
+
+    def _callback_failed(self, site: LoopSite | None, e: Exception) -> bool:
+        """An exception inside a hook callback. The program's own (an asynchronous exception, or a signal
+        handler's when handlers cannot be held) propagates, as it would have without the JIT; anything else
+        is a JIT bug: the loop is left to the interpreter. Returns the hook's answer (True: do not report
+        this back-edge again)."""
+        if _raised_by_program(e):
+            if self.recording is not None:
+                self._abort(self.recording, f"interrupted by {type(e).__name__}")
+            raise e
+        self._internal_error(site, e)
+        return True
 
     # ------------------------------------------------------------------ recording
     def _start_recording(self, frame, code, header: int, site: LoopSite) -> None:
-        if foreign_tool_active():
+        if foreign_tool_active(code):
             return
         self.stats.loops_hot += 1
         self.log("hot", loop=site.name, count=site.count)
@@ -481,7 +521,7 @@ class Engine:
 
     # ------------------------------------------------------------------ running
     def _enter(self, loop: CompiledLoop, frame, site: LoopSite) -> None:
-        if foreign_tool_active():
+        if foreign_tool_active(frame.f_code):
             return
         budget = loop.budget
         self.entry_clock += 1
@@ -549,6 +589,17 @@ class Engine:
 
 class CodeMemoryFull(Exception):
     """No room for more machine code and nothing can be evicted."""
+
+
+def _raised_by_program(e: BaseException) -> bool:
+    """True if the innermost frame of e's traceback is not tracejit's: a signal handler or other program
+    code running inside a callback raised it."""
+    tb = e.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return not own_code(tb.tb_frame.f_code)
 
 
 def warn(message: str) -> None:
