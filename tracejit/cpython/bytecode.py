@@ -294,3 +294,14 @@ def without_entry_check(func: Callable) -> Callable:
         if name not in _PROLOGUE_OPS:
             break
     raise ValueError(f"{func.__qualname__} does not start with RESUME")
+
+
+def resume_offset(code: CodeType, offset: int) -> int:
+    """Where the interpreter must continue to execute the instruction at `offset`: the first of its
+    EXTENDED_ARG prefixes if it has any (continuing at `offset` itself would drop the high bits of its
+    argument, e.g. a jump target)."""
+    raw = code.co_code
+    ext = dis.opmap["EXTENDED_ARG"]
+    while offset >= 2 and raw[offset - 2] == ext:
+        offset -= 2
+    return offset

@@ -25,12 +25,13 @@ MAX_EXITS = 4096
 class ExitInfo:
     """One way out of the machine code: a guard's snapshot, where the interpreter resumes."""
     exit_id: int
-    pc: int
+    pc: int                                 # the instruction the interpreter executes next
     stack: list[tuple[int, Kind]]           # (slot, kind) of each value-stack item, bottom first
     guard: str                              # IR op text of the guard, for stats and the visualizer
     reason: str                             # budget / branch / overflow / ...
     trace_name: str
     snapshot: Snapshot                      # where a bridge from this exit starts
+    resume_pc: int = -1                     # where the frame continues: pc, or its first EXTENDED_ARG
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
 
@@ -181,7 +182,7 @@ class CompiledLoop:
         if info.stack:
             writes.append((fa.push_stack, iframe, self.nlocalsplus, self.base_depth,
                            [_box(buf, fbuf, s, k) for s, k in info.stack]))
-        writes.append((fa.set_next_instr, iframe, frame.f_code, info.pc))
+        writes.append((fa.set_next_instr, iframe, frame.f_code, info.resume_pc))
         return writes
 
     def run(self, frame, budget: int) -> ExitInfo:

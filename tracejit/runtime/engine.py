@@ -17,7 +17,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from tracejit.cpython.bytecode import loop_headers
+from tracejit.cpython.bytecode import loop_headers, resume_offset
 from tracejit.cpython.layout import LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, frame_access_or_reason, \
     signal_words
 from tracejit.codetable import CodeTable
@@ -385,7 +385,7 @@ class Engine:
         finally:
             self.stats.compiling_seconds += time.perf_counter() - t0
 
-    def _assign_exits(self, loop: CompiledLoop, trace: Trace) -> None:
+    def _assign_exits(self, loop: CompiledLoop, trace: Trace, code) -> None:
         for op in trace.ops:
             snap = op.snapshot
             if snap is None:
@@ -393,14 +393,15 @@ class Engine:
             snap.exit_id = loop.new_exit_id()
             stack = [(loop.layout.slot(stack_var(j)), v.kind) for j, v in enumerate(snap.stack)]
             loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
-                                   exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap))
+                                   exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
+                                   resume_pc=resume_offset(code, snap.pc)))
 
     def _compile_loop(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
         verify(trace)
         opt, stages = optimize(trace) if self.params.optimize else (trace, [])
         loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
-        self._assign_exits(loop, opt)
+        self._assign_exits(loop, opt, rec.code)
         if self.params.native:
             self._native_setup()
             ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table), **self.ext)
@@ -437,7 +438,7 @@ class Engine:
             raise CodeMemoryFull(f"its loop was {loop.retired}")
         verify(trace)
         opt, stages = optimize(trace) if self.params.optimize else (trace, [])
-        self._assign_exits(loop, opt)
+        self._assign_exits(loop, opt, rec.code)
         if self.params.native:
             mc = backend.assemble(opt, loop.ext, loop.addresses)
             addr, size = self._place(mc.code, loop), len(mc.code)
