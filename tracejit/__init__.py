@@ -9,6 +9,8 @@
 Pipeline (one direction): hooks -> recorder -> ir -> optimizer -> backend -> runtime; CPython version
 differences live in tracejit.cpython. See docs/architecture.md.
 """
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 from .api import configure, enable, engine, run, run_module, stats
 from .params import Params
 

@@ -7,6 +7,8 @@ May import: tracejit.api, tracejit.params, the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import os
 import signal
 import sys

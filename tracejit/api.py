@@ -8,6 +8,8 @@ tracejit.runtime.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import contextlib
 import io
 import os

@@ -6,6 +6,8 @@ May import: the standard library only (every stage may import it).
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import weakref
 from functools import partial
 

@@ -9,6 +9,8 @@ assembler (code shape and op emitters), listing (disassembly text).
 
 May import: tracejit.ir and iced_x86 only.
 """
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 from .assembler import EMITTERS, Externals, LoopAddresses, MachineCode, assemble
 from .errors import CompileError
 from .listing import format_listing

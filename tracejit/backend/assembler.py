@@ -15,6 +15,8 @@ May import: tracejit.ir, tracejit.backend.* and iced_x86 (through x86).
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import struct
 from dataclasses import dataclass
 from typing import Callable

@@ -8,6 +8,8 @@ May import: tracejit.backend.x86, tracejit.backend.assembler (for the MachineCod
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 from .assembler import MachineCode
 from .x86 import disassemble
 

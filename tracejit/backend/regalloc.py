@@ -22,6 +22,8 @@ May import: tracejit.ir, tracejit.backend.x86 / errors and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 from dataclasses import dataclass, field
 
 from ..ir.ops import Kind

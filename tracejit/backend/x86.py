@@ -17,6 +17,8 @@ May import: iced_x86 and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 from dataclasses import dataclass, field
 
 from iced_x86 import (BlockEncoder, Code, Decoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, Mnemonic,

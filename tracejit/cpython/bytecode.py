@@ -27,6 +27,8 @@ May import: tracejit.codetable and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import dis
 import sys
 from dataclasses import dataclass, field

@@ -9,6 +9,8 @@ May import: the standard library only.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import ctypes
 import platform
 import sys

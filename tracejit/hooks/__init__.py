@@ -10,6 +10,8 @@ May import: tracejit.cpython.bytecode and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import functools
 import os
 import sys

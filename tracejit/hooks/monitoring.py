@@ -7,6 +7,8 @@ May import: tracejit.hooks, tracejit.cpython.bytecode and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import sys
 
 from tracejit.cpython.bytecode import without_entry_check

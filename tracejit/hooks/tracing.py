@@ -9,6 +9,8 @@ May import: tracejit.hooks, tracejit.cpython.bytecode, tracejit.codetable and th
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import sys
 import threading
 

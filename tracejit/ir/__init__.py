@@ -3,6 +3,8 @@ reference interpreter (interp). Plain data passed from the recorder to the optim
 
 May import: the standard library only (and its own modules).
 """
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 from .ops import OPS, GuardFailed, Kind, OpDef, opdef
 from .trace import (BUDGET_SLOT, STACK_BASE, STACK_SLOTS, STATE_BASE, Const, IRError, Op, Snapshot,
                     StateLayout, StateVar, Trace, Var, VarFactory, const_bool, const_float, const_int,

@@ -8,6 +8,8 @@ May import: tracejit.ir.ops, tracejit.ir.trace and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 from dataclasses import dataclass
 
 from .ops import OPS, GuardFailed

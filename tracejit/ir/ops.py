@@ -10,6 +10,8 @@ May import: the standard library only.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import math
 from dataclasses import dataclass
 from enum import Enum

@@ -14,6 +14,8 @@ May import: tracejit.ir.ops and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import itertools
 import struct
 from dataclasses import dataclass, field

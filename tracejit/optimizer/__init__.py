@@ -5,6 +5,8 @@ May import: tracejit.ir.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 from tracejit.ir import Trace, format_trace, verify
 
 from .passes import (PIPELINE, common_subexpressions, fold_constants, guard_implied_constants,

@@ -11,6 +11,8 @@ May import: tracejit.ir and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 from dataclasses import replace
 
 from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, Trace, Var

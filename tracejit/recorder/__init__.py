@@ -1,6 +1,8 @@
 """Trace recording: observed bytecode + concrete values -> IR trace (TraceRecorder) via translation tables (rules).
 
 May import: tracejit.ir, tracejit.cpython.bytecode."""
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 from .recorder import LOOP_LEFT, BridgeStart, FrameView, RecordAbort, TraceRecorder, kind_of
 
 __all__ = ["LOOP_LEFT", "BridgeStart", "FrameView", "RecordAbort", "TraceRecorder", "kind_of"]

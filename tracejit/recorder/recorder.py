@@ -12,6 +12,8 @@ May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.rules, the
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import math
 from dataclasses import dataclass
 from typing import Protocol

@@ -8,6 +8,8 @@ May import: tracejit.ir.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 from tracejit.ir import Kind
 
 I, F, B = Kind.INT, Kind.FLOAT, Kind.BOOL

@@ -9,6 +9,8 @@ May import: tracejit.ir, tracejit.cpython.layout, tracejit.runtime.execmem, the 
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import ctypes
 import weakref
 from dataclasses import dataclass, field

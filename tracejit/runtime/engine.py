@@ -10,6 +10,8 @@ tracejit.runtime.*, the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import ctypes
 import json
 import sys

@@ -11,6 +11,8 @@ May import: cffi, ctypes and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import ctypes
 import ctypes.util
 import struct

@@ -9,6 +9,8 @@ May import: tracejit (public API) and the standard library.
 """
 from __future__ import annotations
 
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
 import os
 import re
 import subprocess
