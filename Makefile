@@ -2,6 +2,10 @@
 #
 #   make setup      create/refresh .venv-3.X for every supported CPython found
 #   make test       run the test suite on every venv (PYTEST_ARGS=... to add args)
+#   make stdlib-tests  CPython's own tests plain vs. under the JIT (threshold=1) on every venv
+#                   (tools/stdlib_tests.py; STDLIB_TESTS_ARGS=... to add args, e.g. --tracing or modules)
+#   make fuzz       differential fuzzer on every venv: N programs from seed SEED (default 10000 from 0);
+#                   failures are shrunk and saved under tests/corpus/ (FUZZ_ARGS=... to add args)
 #   make demo       time examples/demo.py plain vs. under tracejit (+ JIT stats)
 #   make bench      pyperf benchmarks on the main venv: whole processes (bench/run.py), steady state
 #                   (bench/steady.py), per-entry and compile overheads (bench/overheads.py)
@@ -20,6 +24,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTEST_ARGS ?=
+STDLIB_TESTS_ARGS ?=
+N ?= 10000
+SEED ?= 0
+FUZZ_ARGS ?=
 BENCH_ARGS ?=
 
 # --- interpreter discovery --------------------------------------------------
@@ -62,11 +70,11 @@ $(call stamp,$(1)): pyproject.toml $(wildcard tracejit/__init__.py) $(if $(and $
 endef
 $(foreach v,$(VERSIONS),$(eval $(call venv_rule,$(v))))
 
-.PHONY: help setup test demo bench bench-all traces clean distclean check-pythons FORCE
+.PHONY: help setup test stdlib-tests fuzz demo bench bench-all traces clean distclean check-pythons FORCE
 FORCE:
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Interpreters found: $(if $(VERSIONS),$(VERSIONS),NONE) (main: $(MAIN_VERSION))"
 
 check-pythons:
@@ -91,6 +99,36 @@ test: setup
 	    summary="$$summary"$$'\n'"  Python $$v ($$(.venv-$$v/bin/python -c 'import platform; print(platform.python_version())')): $$res"; \
 	done; \
 	echo; echo "===================== test summary ====================="; \
+	echo "$${summary#$$'\n'}"; \
+	exit $$status
+
+stdlib-tests: setup
+	@status=0; summary=""; \
+	for v in $(VERSIONS); do \
+	    echo "===================== Python $$v ====================="; \
+	    if .venv-$$v/bin/python tools/stdlib_tests.py --json build/stdlib-tests/py$$v.json $(STDLIB_TESTS_ARGS); then \
+	        res="same outcomes plain and under the JIT"; \
+	    else \
+	        rc=$$?; res="DIFFERS (exit code $$rc, see build/stdlib-tests/py$$v/)"; status=1; \
+	    fi; \
+	    summary="$$summary"$$'\n'"  Python $$v ($$(.venv-$$v/bin/python -c 'import platform; print(platform.python_version())')): $$res"; \
+	done; \
+	echo; echo "===================== stdlib-tests summary ====================="; \
+	echo "$${summary#$$'\n'}"; \
+	exit $$status
+
+fuzz: setup
+	@status=0; summary=""; \
+	for v in $(VERSIONS); do \
+	    echo "===================== Python $$v ====================="; \
+	    if .venv-$$v/bin/python -m fuzz --count $(N) --seed $(SEED) --save $(FUZZ_ARGS); then \
+	        res="no mismatch, crash or hang in $(N) programs"; \
+	    else \
+	        res="FAILURES (see above; reproducers saved under tests/corpus/)"; status=1; \
+	    fi; \
+	    summary="$$summary"$$'\n'"  Python $$v: $$res"; \
+	done; \
+	echo; echo "===================== fuzz summary ====================="; \
 	echo "$${summary#$$'\n'}"; \
 	exit $$status
 

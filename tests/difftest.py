@@ -12,7 +12,7 @@ JIT run is accepted only if
   other line is ever ignored.
 
 Both runs get the same environment: the inherited one, plus
-``PYTHONHASHSEED=0``, ``PYTHONIOENCODING=utf-8`` and the repository root
+``PYTHONHASHSEED=0``, ``PYTHONFAULTHANDLER=1``, ``PYTHONIOENCODING=utf-8`` and the repository root
 prepended to ``PYTHONPATH`` (so ``python -m tracejit`` works without
 installing the package).  The working directory is the corpus directory.
 """
@@ -51,6 +51,7 @@ def corpus_programs() -> list[Path]:
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"
+    env["PYTHONFAULTHANDLER"] = "1"     # a crash prints the Python stack of every thread
     env["PYTHONIOENCODING"] = "utf-8"
     # A stray PYTHONSTARTUP/PYTHONINSPECT would make the runs interactive.
     env.pop("PYTHONSTARTUP", None)

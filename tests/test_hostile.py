@@ -927,10 +927,6 @@ def test_enable_reentered_from_compiled_loop_body(fresh_engine):
     assert fresh_engine.engine.active == 0
 
 
-@pytest.mark.xfail(sys.version_info < (3, 12), strict=True,
-                   reason="BUG (3.11): enable() installs sys.settrace only in the thread whose enable() is outermost "
-                   "and disable() removes it only in the thread whose exit is last, so a thread that entered first "
-                   "and left first keeps the JIT's tracer (sys.gettrace() is not None) after every enable() ended")
 def test_enable_in_two_threads_at_once(fresh_engine):
     expected = [(_hot(30000 + k), _fhot(20000 + k)) for k in range(2)]
     results: dict = {}

@@ -93,6 +93,12 @@ class MonitoringHooks:
         m.free_tool_id(self.tool)
         self.installed = False
 
+    def enter_thread(self) -> None:
+        """An enable() block starts in another thread: nothing to do, sys.monitoring covers every thread."""
+
+    def leave_thread(self) -> None:
+        """An enable() block ends while another is still running: the JIT stays on."""
+
     def start_recording(self, code, frame) -> None:
         self.m.set_local_events(self.tool, code, self.m.events.INSTRUCTION)
         self.recording.add(code)

@@ -27,6 +27,7 @@ class TracingHooks:
         self.headers = CodeTable()        # code -> frozenset of its loop headers
         self.silenced = CodeTable()       # code objects whose every loop is blacklisted (value True)
         self.installed = False
+        self._threads = threading.local()     # per thread: depth of enable() blocks
 
     def _loop_headers(self, code) -> frozenset:
         h = self.headers.get(code)
@@ -38,6 +39,7 @@ class TracingHooks:
         current = sys.gettrace()
         if current is not None:
             raise HookError("another trace function (debugger, coverage) is active")
+        hooks = self
         backedge = self.listener.backedge
         instruction = self.listener.instruction
         headers_of = self._loop_headers
@@ -87,6 +89,9 @@ class TracingHooks:
             word.value = 0
             try:
                 code = frame.f_code
+                if not hooks.installed:         # a thread still traced after the last enable() ended
+                    sys.settrace(None)
+                    return None
                 if code in silenced or not headers_of(code) or own_code(code):
                     return None
                 return local
@@ -101,30 +106,46 @@ class TracingHooks:
         global_._tracejit = True
         local._tracejit = True
         self._global, self._local = global_, local
-        running = []                            # frames already running (e.g. the `with enable():` block)
-        f = sys._getframe(1)
+        threading.settrace(global_)             # threads started from now on
+        self.installed = True
+        self.enter_thread()
+
+    def enter_thread(self) -> None:
+        """An enable() block starts in the calling thread: trace it (settrace is per thread) unless it is
+        traced already or another tool traces it."""
+        depth = getattr(self._threads, "depth", 0)
+        self._threads.depth = depth + 1
+        if depth or sys.gettrace() is not None:
+            return
+        f = sys._getframe(1)                    # frames already running (e.g. the `with enable():` block)
         while f is not None:
             if f.f_trace is None and not own_code(f.f_code) and self._loop_headers(f.f_code):
-                running.append(f)
+                f.f_trace = self._local
             f = f.f_back
-        for f in running:
-            f.f_trace = local
-        sys.settrace(global_)
-        threading.settrace(global_)
-        self.installed = True
+        sys.settrace(self._global)
 
-    def uninstall(self) -> None:
-        if not self.installed:
+    def leave_thread(self) -> None:
+        """The calling thread's outermost enable() block ends: stop tracing it."""
+        depth = getattr(self._threads, "depth", 0) - 1
+        self._threads.depth = max(depth, 0)
+        if depth > 0:
             return
         if sys.gettrace() is self._global:
             sys.settrace(None)
-        threading.settrace(None)
         f = sys._getframe(1)
         while f is not None:
             if f.f_trace is self._local:
                 f.f_trace = None
                 f.f_trace_opcodes = False
             f = f.f_back
+
+    def uninstall(self) -> None:
+        """The last enable() block ends. Threads still traced (started inside a block) drop the tracer at
+        their next call event."""
+        if not self.installed:
+            return
+        self.leave_thread()
+        threading.settrace(None)
         self.installed = False
 
     def silence(self, code) -> None:

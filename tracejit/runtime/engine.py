@@ -196,7 +196,11 @@ class Engine:
     # ------------------------------------------------------------------ activation
     def activate(self) -> None:
         self.active += 1
-        if self.active > 1 or self.off_reason:
+        if self.active > 1:
+            if self.hooks is not None:
+                self.hooks.enter_thread()       # settrace (3.11) is per thread
+            return
+        if self.off_reason:
             return
         try:
             self.hooks = make_hooks(self)
@@ -208,6 +212,8 @@ class Engine:
 
     def deactivate(self) -> None:
         self.active -= 1
+        if self.active > 0 and self.hooks is not None:
+            self.hooks.leave_thread()
         if self.active == 0 and self.hooks is not None:
             if self.recording is not None:
                 self._stop_recording()
