@@ -34,6 +34,7 @@ class ExitInfo:
     trace_name: str
     snapshot: Snapshot                      # where a bridge from this exit starts
     resume_pc: int = -1                     # where the frame continues: pc, or its first EXTENDED_ARG
+    kinds: dict[int, Kind] = field(default_factory=dict)   # slots whose value here is not of the loop's kind
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
 
@@ -168,14 +169,15 @@ class CompiledLoop:
         fast, glob, iters = self._input_plan()
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
         writes: list[tuple] = []
+        changed = info.kinds            # e.g. a bool variable that holds an int at this exit
         for index, slot, kind, _ in fast:
-            if buf[slot] != entry_bits[slot]:
-                writes.append((fa.write_slot, iframe, index, _box(buf, fbuf, slot, kind)))
+            if buf[slot] != entry_bits[slot] or (changed and slot in changed):
+                writes.append((fa.write_slot, iframe, index, _box(buf, fbuf, slot, changed.get(slot, kind))))
         if glob:
             g = frame.f_globals
             for name, slot, kind, _ in glob:
-                if buf[slot] != entry_bits[slot]:
-                    writes.append((g.__setitem__, name, _box(buf, fbuf, slot, kind)))
+                if buf[slot] != entry_bits[slot] or (changed and slot in changed):
+                    writes.append((g.__setitem__, name, _box(buf, fbuf, slot, changed.get(slot, kind))))
         for pos, slots in iters:
             n, r = slots["next"], slots["remaining"]
             if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:

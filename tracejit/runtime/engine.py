@@ -400,9 +400,11 @@ class Engine:
                 continue
             snap.exit_id = loop.new_exit_id()
             stack = [(loop.layout.slot(stack_var(j)), v.kind) for j, v in enumerate(snap.stack)]
+            kinds = {loop.layout.slot(sv): v.kind for sv, v in snap.state.items()
+                     if loop.layout.kinds.get(sv) is not v.kind}
             loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
                                    exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
-                                   resume_pc=resume_offset(code, snap.pc)))
+                                   resume_pc=resume_offset(code, snap.pc), kinds=kinds))
 
     def _compile_loop(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
