@@ -155,10 +155,15 @@ def test_sigint_caught_by_program_sees_consistent_state(tmp_path):
         p = subprocess.Popen(argv, cwd=str(tmp_path), env=_env(), stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              preexec_fn=_default_sigint)
-        assert p.stdout.readline() == "ready\n"
-        time.sleep(0.5)
-        p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=5)
+        try:
+            assert p.stdout.readline() == "ready\n"
+            time.sleep(0.5)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=10)
+        finally:
+            if p.poll() is None:        # never leave a spinning program behind
+                p.kill()
+                p.communicate()
         results.append((p.returncode, out, difftest.strip_jit_lines(err)))
     assert "spin" in compiled_funcs(log), "the loop was not compiled"
     assert results[1] == results[0] == (0, "interrupted; consistent: True True\nafter\n", "")
