@@ -475,6 +475,13 @@ class TraceRecorder:
             ops = [label, budget] + self.ops + [jump]
             return Trace("loop", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
                          self.layout, lines=dict(self.lines))
+        # a variable the bridge leaves alone keeps the kind it had at the bridge's exit (a bool where the loop
+        # holds an int): the loop would read its bits as the loop's kind, so such a bridge cannot jump back
+        for sv, v in self.bridge.snapshot.state.items():
+            loop_kind = self.layout.kinds.get(sv)
+            if sv not in self.state and loop_kind is not None and v.kind is not loop_kind:
+                raise RecordAbort(f"{sv} is {v.kind.name.lower()} at this exit but "
+                                  f"{loop_kind.name.lower()} in the loop")
         jump_vars, args = [], []
         for sv, v in self.state.items():
             if sv.where == "stack":
