@@ -458,9 +458,24 @@ def via_inspect(n):
             seen.append((fl["a"], fl["b"], fl["i"]))
     return a, b, seen
 
+def held_frame(n):
+    # 3.11 regression: reading f_locals once makes every later sys.settrace callback return through
+    # PyFrame_LocalsToFast, which copied the locals of before a native run back over its results
+    fr = sys._getframe()
+    total = 0
+    for r in range(3):
+        s = 0
+        for i in range(n):
+            s += i
+            if i == n // 2:
+                fr.f_locals
+        total += s
+    return total
+
 print(via_getframe(30000))
 print(via_locals(30000))
 print(via_inspect(12000))
+print(held_frame(100000))
 """
 
 
@@ -468,7 +483,8 @@ def test_frame_read_from_inside_the_loop(tmp_path):
     r = differential(tmp_path, "introspect_self", INTROSPECT_SELF)
     assert r.plain.returncode == 0 and "(449985000, 6, True)" in r.plain.stdout, r.plain
     r.assert_same("introspect_self")
-    r.assert_entered("via_getframe", "via_locals", "via_inspect")
+    assert "14999850000" in r.plain.stdout, r.plain
+    r.assert_entered("via_getframe", "via_locals", "via_inspect", "held_frame")
 
 
 OBSERVER = """\

@@ -1,5 +1,5 @@
 """tracejit.cpython.layout on the running interpreter: the self-check, raw reads of locals and of the value
-stack of a (suspended generator) frame, range-iterator state reads and writes."""
+stack of a (suspended generator) frame, range-iterator state reads and writes, batched frame writes."""
 from __future__ import annotations
 
 import dataclasses
@@ -37,6 +37,9 @@ def test_check_layout_detects_wrong_offsets():
     ri["start"], ri["step"] = ri["step"], ri["start"]
     swapped = dataclasses.replace(layout, range_iter=ri)
     assert check_layout(swapped)
+    if layout.frame_fast_as_locals >= 0:
+        for off in (layout.frame_fast_as_locals - 1, layout.frame_fast_as_locals + 1):
+            assert check_layout(dataclasses.replace(layout, frame_fast_as_locals=off))
 
 
 def _gen(a, b):
@@ -97,20 +100,68 @@ def test_reads_range_iterator_on_value_stack(fa):
     assert fa.range_iter_state(it) == (15, 4, 4)
 
 
-def test_write_slot_changes_local_and_references(fa):
+def _write_local(fa, frame, index, value):
+    w = fa.writes(frame)
+    w.set_local(fa.iframe(frame), index, value)
+    w.commit()
+
+
+def test_set_local_changes_local_and_references(fa):
     g = _gen(10, None)
     assert next(g) == 23
     frame = g.gi_frame
-    iframe = fa.iframe(frame)
     index = frame.f_code.co_varnames.index("c")
     new = int("1" * 25)                                 # a fresh object, not cached by the interpreter
-    before = sys.getrefcount(new)
-    fa.write_slot(iframe, index, new)
+    old = frame.f_locals["c"] + 10 ** 30                # a fresh old value too: its release is visible
+    _write_local(fa, frame, index, old)
+    old_refs, before = sys.getrefcount(old), sys.getrefcount(new)
+    _write_local(fa, frame, index, new)
     assert sys.getrefcount(new) == before + 1
+    assert sys.getrefcount(old) == old_refs - 1        # the old value was released
     assert next(g) == 7 + new                           # the generator sees the new value
-    fa.write_slot(iframe, index, 0)
+    _write_local(fa, frame, index, 0)
     assert sys.getrefcount(new) == before
     assert next(g) == 11
+
+
+@pytest.mark.skipif(LAYOUTS[VERSION].frame_fast_as_locals < 0, reason="3.13 has no f_fast_as_locals")
+def test_commit_clears_fast_as_locals(fa):
+    """After frame.f_locals was read, a settrace callback returns through PyFrame_LocalsToFast, which copies
+    the dict back over the fast locals: a commit must clear the flag so that its writes survive."""
+    import ctypes
+    g = _gen(10, None)
+    next(g)
+    frame = g.gi_frame
+    index = frame.f_code.co_varnames.index("c")
+    assert frame.f_locals["c"] == 20
+    flag = ctypes.c_byte.from_address(id(frame) + LAYOUTS[VERSION].frame_fast_as_locals)
+    assert flag.value == 1
+    _write_local(fa, frame, index, 100)
+    assert flag.value == 0
+    ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(frame), 0)     # what the trampoline calls
+    assert next(g) == 107
+
+
+def test_push_stack_sets_items_and_stacktop(fa):
+    g = _gen(10, None)
+    assert next(g) == 23
+    frame = g.gi_frame
+    iframe, code = fa.iframe(frame), frame.f_code
+    depth = fa.stack_depth(iframe, code)
+    items = [int("7" * 30), 2.5]
+    refs = [sys.getrefcount(v) for v in items]
+    w = fa.writes(frame)
+    w.push_stack(iframe, fa.nlocalsplus(code), depth, items)
+    w.commit()
+    del w
+    assert fa.stack_depth(iframe, code) == depth + 2
+    assert [fa.read_stack(iframe, code, depth + k) for k in range(2)] == items
+    assert [sys.getrefcount(v) for v in items] == [r + 1 for r in refs]     # the stack owns a reference
+    w = fa.writes(frame)
+    w.push_stack(iframe, fa.nlocalsplus(code), depth, [])                  # back to the original depth
+    w.commit()
+    assert fa.stack_depth(iframe, code) == depth
+    assert next(g) == 27
 
 
 RANGES = [range(10), range(3, 30, 4), range(100, -7, -9), range(-5, 5), range(0), range(7, 8),
@@ -142,7 +193,9 @@ def test_set_range_iter_state_round_trips(fa, r):
             for _ in range(start_at):
                 next(it)
             nxt = r.start + target * r.step
-            fa.set_range_iter_state(it, nxt, len(r) - target)
+            w = fa.writes(sys._getframe())
+            w.set_range_iter(it, nxt, len(r) - target)
+            w.commit()
             state = fa.range_iter_state(it)
             assert state[1:] == (r.step, len(r) - target)
             if target < len(r):

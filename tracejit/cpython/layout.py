@@ -16,6 +16,8 @@ import platform
 import sys
 import sysconfig
 from dataclasses import dataclass
+from itertools import starmap as _starmap
+from operator import call as _call
 
 
 @dataclass(frozen=True)
@@ -33,16 +35,17 @@ class Layout:
     runtime_signals_pending: int  # _PyRuntime.ceval.signals_pending (3.11/3.12; -1: none)
     eval_breaker: int           # PyInterpreterState.ceval.eval_breaker (3.11/3.12), PyThreadState.eval_breaker (3.13)
     tstate_recursion_remaining: int   # PyThreadState.(py_)recursion_remaining: Python frames left before the limit
+    frame_fast_as_locals: int   # PyFrameObject.f_fast_as_locals (3.11/3.12; -1: none, 3.13 has PEP 667 proxies)
 
 
 # Offsets measured with offsetof() against each version's internal headers, and checked at run time.
 LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
-                    80, 352, 100, 32),
+                    80, 352, 100, 32, 46),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
-                    64, 2008, 368, 28),
+                    64, 2008, 368, 28, 46),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
-                    656, -1, 24, 44),
+                    656, -1, 24, 44, -1),
 }
 
 VERSION = sys.version_info[:2]
@@ -116,23 +119,9 @@ class FrameAccess:
     def slot_is_set(self, iframe: int, index: int) -> bool:
         return bool(_rdp(self.slot_address(iframe, index)))
 
-    def write_slot(self, iframe: int, index: int, value) -> None:
-        """Store a new strong reference to `value` in localsplus[index] and release the old one."""
-        cell = _ptr.from_address(iframe + self.L.iframe_localsplus + 8 * index)
-        old = cell.value
-        _incref_obj(value)
-        cell.value = id(value)
-        if old:
-            _decref(old)
-
-    def push_stack(self, iframe: int, nlocalsplus: int, depth: int, values: list) -> None:
-        """Make the value stack [base items up to `depth`] + values, and set stacktop accordingly.
-        Slots above the current stack hold no references (they are dead), so they are simply overwritten."""
-        base = nlocalsplus + depth
-        for k, v in enumerate(values):
-            _incref_obj(v)
-            _ptr.from_address(self.slot_address(iframe, base + k)).value = id(v)
-        _i32.from_address(iframe + self.L.iframe_stacktop).value = base + len(values)
+    def writes(self, frame) -> FrameWrites:
+        """A batch of writes to the running `frame`, applied all at once by FrameWrites.commit()."""
+        return FrameWrites(self, frame)
 
     def stacktop(self, iframe: int) -> int:
         return _i32.from_address(iframe + self.L.iframe_stacktop).value
@@ -143,10 +132,6 @@ class FrameAccess:
     def read_stack(self, iframe: int, code, pos: int):
         return self.read_slot(iframe, self.nlocalsplus(code) + pos)
 
-    def set_next_instr(self, iframe: int, code, offset: int) -> None:
-        """Make the interpreter continue at the instruction at byte `offset` when the callback returns."""
-        _ptr.from_address(iframe + self.L.iframe_instr).value = self.instr_address(code, offset)
-
     # --- range iterators: (next value, step, remaining count)
     def range_iter_state(self, it) -> tuple[int, int, int]:
         f = self.L.range_iter
@@ -156,20 +141,88 @@ class FrameAccess:
             return start + index * step, step, length - index
         return _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"])
 
-    def set_range_iter_state(self, it, nxt: int, remaining: int) -> None:
+    def range_iter_cells(self, it, nxt: int, remaining: int) -> list[tuple]:
+        """(cell, value) pairs that make range iterator `it` yield `nxt` next with `remaining` items left."""
         f = self.L.range_iter
         a = id(it)
-        if "index" in f:
-            length = _rd(a + f["len"])
-            _i64.from_address(a + f["index"]).value = length - remaining
-            # start stays; next = start + index*step holds by construction
-        else:
-            _i64.from_address(a + f["start"]).value = _wrap64(nxt)
-            _i64.from_address(a + f["len"]).value = remaining
+        if "index" in f:    # 3.11: start stays; next = start + index*step holds by construction
+            return [(_i64.from_address(a + f["index"]), _rd(a + f["len"]) - remaining)]
+        return [(_i64.from_address(a + f["start"]), _wrap64(nxt)), (_i64.from_address(a + f["len"]), remaining)]
+
+
+class FrameWrites:
+    """Writes to a running frame, collected and then applied in one pass of C code.
+
+    commit() runs every write inside a single C call (itertools.starmap over operator.call, driving ctypes
+    setters and Py_IncRef): no bytecode runs in between, so no eval-breaker check, no thread switch, no
+    signal handler and no asynchronous exception can see or interrupt a half-written frame; another thread
+    sees the frame before or after, as at an iteration boundary in plain CPython. A fast local's old value
+    is read inside the same pass and released afterwards.
+
+    On 3.11 and 3.12 the pass ends by clearing f_fast_as_locals: when something read `frame.f_locals`
+    (another thread, a handler, the program) a sys.settrace callback returns through PyFrame_LocalsToFast,
+    which would copy the locals dict of before the writes back over them."""
+
+    __slots__ = ("fa", "frame", "ops", "olds")
+
+    def __init__(self, fa: FrameAccess, frame) -> None:
+        self.fa, self.frame = fa, frame
+        self.ops: list[tuple] = []
+        self.olds: list[int] = []           # positions in ops whose result is an old reference to release
+
+    def set_local(self, iframe: int, index: int, value) -> None:
+        """localsplus[index] = value (a new strong reference; the old one is released after the pass)."""
+        cell = _ptr.from_address(self.fa.slot_address(iframe, index))
+        self.olds.append(len(self.ops))
+        self.ops += [(getattr, cell, "value"), (_incref_obj, value), (setattr, cell, "value", id(value))]
+
+    def set_global(self, namespace: dict, name: str, value) -> None:
+        self.ops.append((namespace.__setitem__, name, value))
+
+    def set_range_iter(self, it, nxt: int, remaining: int) -> None:
+        self.ops += [(setattr, cell, "value", v) for cell, v in self.fa.range_iter_cells(it, nxt, remaining)]
+
+    def push_stack(self, iframe: int, nlocalsplus: int, depth: int, values: list) -> None:
+        """Make the value stack [base items up to `depth`] + values and set stacktop. Slots above the current
+        stack hold no references (they are dead), so they are simply overwritten."""
+        base = nlocalsplus + depth
+        for k, v in enumerate(values):
+            cell = _ptr.from_address(self.fa.slot_address(iframe, base + k))
+            self.ops += [(_incref_obj, v), (setattr, cell, "value", id(v))]
+        self.ops.append((setattr, _i32.from_address(iframe + self.fa.L.iframe_stacktop), "value",
+                         base + len(values)))
+
+    def set_next_instr(self, iframe: int, code, offset: int) -> None:
+        """Make the interpreter continue at the instruction at byte `offset` when the callback returns."""
+        self.ops.append((setattr, _ptr.from_address(iframe + self.fa.L.iframe_instr), "value",
+                         self.fa.instr_address(code, offset)))
+
+    def commit(self) -> None:
+        flag = self.fa.L.frame_fast_as_locals
+        if flag >= 0:
+            self.ops.append((setattr, ctypes.c_byte.from_address(id(self.frame) + flag), "value", 0))
+        done = list(_starmap(_call, self.ops))          # the one C-level pass
+        for i in self.olds:
+            if done[i]:
+                _decref(done[i])
 
 
 def _wrap64(v: int) -> int:
     return ((v + (1 << 63)) % (1 << 64)) - (1 << 63)
+
+
+def _fast_as_locals_probe(offset: int) -> tuple[int, int, int]:
+    """On a fresh frame: (the flag, the flag after reading f_locals, f_trace_opcodes' byte just before it
+    while f_trace_opcodes is set); (0, 1, 1) when the offset is right."""
+    frame = sys._getframe()
+    flag = ctypes.c_byte.from_address(id(frame) + offset)
+    before = flag.value
+    frame.f_locals  # noqa: B018 - the read converts fast locals to a dict and sets the flag
+    after = flag.value
+    frame.f_trace_opcodes = True
+    opcodes = ctypes.c_byte.from_address(id(frame) + offset - 1).value
+    frame.f_trace_opcodes = False
+    return before, after, opcodes
 
 
 def check_layout(layout: Layout) -> str | None:
@@ -206,9 +259,12 @@ def check_layout(layout: Layout) -> str | None:
             return "range iterator layout mismatch"
         copy = iter(range(7, 100, 3))
         next(copy)
-        fa.set_range_iter_state(copy, 13, 29)
+        for cell, value in fa.range_iter_cells(copy, 13, 29):
+            cell.value = value
         if next(copy) != 13 or len(list(copy)) != 28:
             return "range iterator write mismatch"
+        if layout.frame_fast_as_locals >= 0 and _fast_as_locals_probe(layout.frame_fast_as_locals) != (0, 1, 1):
+            return "PyFrameObject.f_fast_as_locals offset mismatch"
     except Exception as e:  # any surprise means we must not touch raw memory
         return f"layout self-check raised {type(e).__name__}: {e}"
     return None

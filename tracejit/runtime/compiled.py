@@ -145,49 +145,32 @@ class CompiledLoop:
     def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
         """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc.
 
-        An asynchronous exception (PyThreadState_SetAsyncExc) may be raised between any two bytecodes of
-        this method (signal handlers are held, see hooks.SignalGate). The frame must never be left
-        half-written, so every write is completed (a write interrupted midway is retried: at worst one
-        reference leaks) and the exception is re-raised afterwards, at the resume instruction. Near the
-        recursion limit a write could fail again and again: the headroom is checked before the first write,
-        and if it is missing the frame stays as it was at entry (the interpreter redoes the iterations)."""
-        writes = self._writes(frame, iframe, entry_bits, info)
-        _headroom(WRITE_DEPTH)      # near the recursion limit: RecursionError now, with nothing written yet
-        pending = None
-        i = 0
-        while i < len(writes):
-            try:
-                fn, *args = writes[i]
-                fn(*args)
-                i += 1
-            except BaseException as e:         # noqa: B902 - re-raised below
-                pending = e
-        if pending is not None:
-            raise pending
-
-    def _writes(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> list[tuple]:
+        The writes are collected first and applied in one C-level pass (FrameWrites.commit): no other
+        thread, signal handler or asynchronous exception can see or interrupt a half-written frame. Near the
+        recursion limit a C call in that pass could fail: the headroom is checked first, and if it is
+        missing the frame stays as it was at entry (the interpreter redoes the iterations)."""
         fast, glob, iters = self._input_plan()
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
-        writes: list[tuple] = []
+        writes = fa.writes(frame)
         changed = info.kinds            # e.g. a bool variable that holds an int at this exit
         for index, slot, kind, _ in fast:
             if buf[slot] != entry_bits[slot] or (changed and slot in changed):
-                writes.append((fa.write_slot, iframe, index, _box(buf, fbuf, slot, changed.get(slot, kind))))
+                writes.set_local(iframe, index, _box(buf, fbuf, slot, changed.get(slot, kind)))
         if glob:
             g = frame.f_globals
             for name, slot, kind, _ in glob:
                 if buf[slot] != entry_bits[slot] or (changed and slot in changed):
-                    writes.append((g.__setitem__, name, _box(buf, fbuf, slot, changed.get(slot, kind))))
+                    writes.set_global(g, name, _box(buf, fbuf, slot, changed.get(slot, kind)))
         for pos, slots in iters:
             n, r = slots["next"], slots["remaining"]
             if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
-                it = fa.read_slot(iframe, self.nlocalsplus + pos)
-                writes.append((fa.set_range_iter_state, it, buf[n], buf[r]))
+                writes.set_range_iter(fa.read_slot(iframe, self.nlocalsplus + pos), buf[n], buf[r])
         if info.stack:
-            writes.append((fa.push_stack, iframe, self.nlocalsplus, self.base_depth,
-                           [_box(buf, fbuf, s, k) for s, k in info.stack]))
-        writes.append((fa.set_next_instr, iframe, frame.f_code, info.resume_pc))
-        return writes
+            writes.push_stack(iframe, self.nlocalsplus, self.base_depth,
+                              [_box(buf, fbuf, s, k) for s, k in info.stack])
+        writes.set_next_instr(iframe, frame.f_code, info.resume_pc)
+        _headroom(WRITE_DEPTH)      # near the recursion limit: RecursionError now, with nothing written yet
+        writes.commit()
 
     def run(self, frame, budget: int) -> ExitInfo:
         """Enter the machine code at the loop header of `frame`; returns the exit that was taken.
