@@ -37,6 +37,7 @@ class ExitInfo:
     kinds: dict[int, Kind] = field(default_factory=dict)   # slots whose value here is not of the loop's kind
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
+    bridge_retries: int = 0                 # bridge recordings from here that failed by chance
 
 
 @dataclass

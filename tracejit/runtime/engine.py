@@ -34,7 +34,12 @@ from .interp_entry import InterpretedLoop
 
 CO_OPTIMIZED = 0x0001
 MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
-MAX_LOOP_LEFT_RETRIES = 20       # recordings that ran off the loop's end before that counts as an abort
+MAX_RETRIES = 20                 # recordings spoiled by chance (see RETRYABLE) before that counts as an abort
+INTERRUPTED = "another thread held the JIT during the recording"
+ABANDONED = "recording abandoned"
+# recordings that fail by chance, not because of the loop: the recorded iteration was the loop's last, or
+# another thread (its own JIT callback, at a thread switch) made this one miss an instruction or wait too long
+RETRYABLE = frozenset({LOOP_LEFT, INTERRUPTED, ABANDONED})
 
 
 @dataclass
@@ -120,7 +125,7 @@ class LoopSite:
     header: int
     count: int = 0                          # back-edges seen (negative after an abort: back-off)
     aborts: int = 0
-    loop_left: int = 0                      # recordings that ran off the loop's end
+    retries: int = 0                        # recordings that failed by chance (RETRYABLE reasons)
     blacklisted: bool = False
     compiled: CompiledLoop | None = None
 
@@ -136,6 +141,7 @@ class Recording:
     exit: ExitInfo | None = None
     started: float = 0.0
     idle: int = 0
+    missed: bool = False                    # an instruction event came while another thread held the JIT
 
 
 def loop_name(code, header: int) -> str:
@@ -247,7 +253,7 @@ class Engine:
                     return False
                 rec.idle += 1
                 if rec.idle > 10_000:
-                    self._abort(rec, "recording abandoned")
+                    self._abort(rec, ABANDONED)
             loop = site.compiled
             if loop is not None:
                 self._enter(loop, frame, site)
@@ -267,13 +273,18 @@ class Engine:
 
     def instruction(self, frame, code, offset: int) -> None:
         rec = self.recording
-        if rec is None or frame is not rec.frame or self.depth:
+        if rec is None or frame is not rec.frame:
+            return
+        if self.depth:      # another thread is inside a JIT callback (it was switched out there)
+            rec.missed = True
             return
         self.depth = 1
         try:
             if self.recursion_hit:
                 self._after_recursion_limit()
                 return
+            if rec.missed:
+                raise RecordAbort(INTERRUPTED)
             if rec.recorder.step(offset, rec.view):
                 self._finish_recording(rec)
         except RecordAbort as e:
@@ -343,15 +354,18 @@ class Engine:
         self.stats.aborts[reason] = self.stats.aborts.get(reason, 0) + 1
         site = rec.site
         if rec.loop is not None:
-            rec.exit.bridge = "blocked"
-            self.log("bridge_abort", loop=site.name, exit=rec.exit.exit_id, reason=reason)
+            info = rec.exit
+            retry = reason in RETRYABLE and info.bridge_retries < MAX_RETRIES
+            info.bridge_retries += retry
+            info.bridge = "none" if retry else "blocked"     # "none": recorded again at its next failure
+            self.log("bridge_abort", loop=site.name, exit=info.exit_id, reason=reason)
             return
-        if reason == LOOP_LEFT:
-            # the recorded iteration happened to be the last one: try again at the next back-edge
-            site.loop_left += 1
-            if site.loop_left < MAX_LOOP_LEFT_RETRIES:
+        if reason in RETRYABLE:
+            # failed by chance, not because of the loop: try again at the next back-edge
+            site.retries += 1
+            if site.retries < MAX_RETRIES:
                 site.count = self.params.threshold - 1
-                self.log("abort", loop=site.name, reason=reason, retry=site.loop_left)
+                self.log("abort", loop=site.name, reason=reason, retry=site.retries)
                 return
         site.aborts += 1
         self.log("abort", loop=site.name, reason=reason, attempt=site.aborts)
