@@ -26,6 +26,7 @@ class TracingHooks:
         self.listener = listener
         self.headers = CodeTable()        # code -> frozenset of its loop headers
         self.silenced = CodeTable()       # code objects whose every loop is blacklisted (value True)
+        self.locals = CodeTable()         # code -> its local trace function (see install)
         self.installed = False
         self._threads = threading.local()     # per thread: depth of enable() blocks
 
@@ -44,45 +45,66 @@ class TracingHooks:
         instruction = self.listener.instruction
         headers_of = self._loop_headers
         silenced = self.silenced
+        locals_by_code = self.locals
 
         listener = self.listener
 
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
 
-        @without_entry_check
-        def local(frame, event, arg):
-            word.value = 0                      # hold signal handlers (see SignalGate)
-            try:
-                if event == "line":
-                    code = frame.f_code
-                    lasti = frame.f_lasti
-                    if lasti in headers_of(code):
-                        try:
-                            if backedge(frame, code, -1, lasti) and code in silenced:
+        def make_local(headers: frozenset):
+            """The local trace function of frames running a code object with these loop headers (it does not
+            refer to the code object: the table of these functions must not keep code alive). A 'line' event
+            that is not at a loop header runs no call and no back-edge, so no eval-breaker check: no thread
+            switch or signal handler can happen in the middle of a loop iteration because of this hook (plain
+            CPython has none there either); at a header (an iteration boundary) the engine's callback may."""
+
+            @without_entry_check
+            def local(frame, event, arg):
+                word.value = 0                      # hold signal handlers (see SignalGate)
+                try:
+                    if event == "line":
+                        if frame.f_lasti in headers:
+                            code = frame.f_code
+                            try:
+                                if backedge(frame, code, -1, frame.f_lasti) and code in silenced:
+                                    return None
+                            except KeyboardInterrupt as e:      # only when handlers cannot be held
+                                token = defer_interrupt(e)      # dies with this frame: re-raised in the program
+                                if token is None:
+                                    raise
+                                # no trace callback may run before the program's frame sees the interrupt,
+                                # or it would surface there: tracing stops in this thread (until the next
+                                # enable())
+                                sys.settrace(None)
                                 return None
-                        except KeyboardInterrupt as e:      # only when handlers cannot be held
-                            token = defer_interrupt(e)      # dies with this frame: re-raised in the program
-                            if token is None:
-                                raise
-                            # no trace callback may run before the program's frame sees the interrupt, or
-                            # it would surface there: tracing stops in this thread (until the next enable())
-                            sys.settrace(None)
-                            return None
-                elif event == "opcode":
-                    instruction(frame, frame.f_code, frame.f_lasti)
-                # CPython stores what this returns in frame.f_trace: keep a debugger's trace function that a
-                # signal handler or the program installed on this frame during the call
-                trace = frame.f_trace
-                return local if trace is None else trace
-            except RecursionError:              # near the program's limit: no Python call in this clause
-                listener.recursion_hit = True
-                return local
-            finally:
-                if not listener.depth:          # not nested in another callback: let handlers run
-                    word.value = ident
-                    if pending.value:
-                        breaker.value |= bit
+                    elif event == "opcode":
+                        instruction(frame, frame.f_code, frame.f_lasti)
+                    # CPython stores what this returns in frame.f_trace: keep a debugger's trace function that
+                    # a signal handler or the program installed on this frame during the call
+                    trace = frame.f_trace
+                    return local if trace is None else trace
+                except RecursionError:              # near the program's limit: no Python call in this clause
+                    listener.recursion_hit = True
+                    return local
+                finally:
+                    if not listener.depth:          # not nested in another callback: let handlers run
+                        word.value = ident
+                        if pending.value:
+                            breaker.value |= bit
+
+            local._tracejit = True
+            return local
+
+        def local_of(code):
+            """The local trace function for `code`, or None when its frames need none."""
+            local = locals_by_code.get(code)
+            if local is None:
+                headers = headers_of(code)
+                if not headers or own_code(code):
+                    return None
+                local = locals_by_code[code] = make_local(headers)
+            return local
 
         @without_entry_check
         def global_(frame, event, arg):
@@ -92,9 +114,9 @@ class TracingHooks:
                 if not hooks.installed:         # a thread still traced after the last enable() ended
                     sys.settrace(None)
                     return None
-                if code in silenced or not headers_of(code) or own_code(code):
+                if code in silenced:
                     return None
-                return local
+                return local_of(code)
             except RecursionError:
                 return None
             finally:
@@ -104,8 +126,7 @@ class TracingHooks:
                         breaker.value |= bit
 
         global_._tracejit = True
-        local._tracejit = True
-        self._global, self._local = global_, local
+        self._global, self.local_of = global_, local_of
         threading.settrace(global_)             # threads started from now on
         self.installed = True
         self.enter_thread()
@@ -119,8 +140,8 @@ class TracingHooks:
             return
         f = sys._getframe(1)                    # frames already running (e.g. the `with enable():` block)
         while f is not None:
-            if f.f_trace is None and not own_code(f.f_code) and self._loop_headers(f.f_code):
-                f.f_trace = self._local
+            if f.f_trace is None:
+                f.f_trace = self.local_of(f.f_code)
             f = f.f_back
         sys.settrace(self._global)
 
@@ -134,7 +155,7 @@ class TracingHooks:
             sys.settrace(None)
         f = sys._getframe(1)
         while f is not None:
-            if f.f_trace is self._local:
+            if getattr(f.f_trace, "_tracejit", False):
                 f.f_trace = None
                 f.f_trace_opcodes = False
             f = f.f_back
