@@ -176,3 +176,22 @@ def test_traces_verify(fresh_engine):
     broken.ops = loops[0].blocks[0].trace.ops[:-1]   # no jump
     with pytest.raises(IRError):
         verify(broken)
+
+
+def test_state_layout_extend_is_all_or_nothing():
+    """A bridge that fails to compile must leave the loop's layout as it was: an earlier version added two
+    of a range iterator's three fields before a conflict (the same global as float and as int) stopped it,
+    and the loop's next entry failed on the missing field (found by the fuzzer)."""
+    from tracejit.ir import Kind, StateLayout, StateVar
+    layout = StateLayout()
+    layout.add(StateVar("fast", 0), Kind.INT)
+    before = (dict(layout.slots), dict(layout.kinds))
+    it = [(StateVar("iter", (0, f)), Kind.INT) for f in ("next", "remaining", "step")]
+    g = StateVar("global", "g0")
+    for pairs in ([it[0], it[1], (g, Kind.FLOAT), (g, Kind.INT), it[2]],          # conflict inside the batch
+                  [it[0], it[1], (StateVar("fast", 0), Kind.FLOAT), it[2]]):     # conflict with the loop
+        with pytest.raises(ValueError):
+            layout.extend(pairs)
+        assert (layout.slots, layout.kinds) == before
+    layout.extend(it + [(g, Kind.FLOAT), (g, Kind.FLOAT)])
+    assert {sv.key for sv in layout.slots} == {0, (0, "next"), (0, "remaining"), (0, "step"), "g0"}

@@ -135,6 +135,20 @@ class StateLayout:
         self.kinds[sv] = kind
         return n
 
+    def extend(self, pairs: list[tuple[StateVar, Kind]]) -> None:
+        """add() every (variable, kind), all or nothing: raises ValueError, with the layout unchanged, if any
+        of them conflicts (a bridge that fails to compile must not leave part of its variables behind, e.g.
+        two of a range iterator's three fields)."""
+        new = {sv for sv, _ in pairs if sv.where != "stack" and sv not in self.slots}
+        if STATE_BASE + len(self.slots) + len(new) > MAX_SLOTS:
+            raise ValueError("too many state variables")
+        kinds = dict(self.kinds)
+        for sv, kind in pairs:
+            if sv.where != "stack" and kinds.setdefault(sv, kind) is not kind:
+                raise ValueError(f"{sv} is {kinds[sv]} in the loop but {kind} here")
+        for sv, kind in pairs:
+            self.add(sv, kind)
+
     @property
     def nslots(self) -> int:
         return STATE_BASE + len(self.slots)

@@ -488,12 +488,10 @@ class TraceRecorder:
                 continue
             if in_vars.get(sv) is v:
                 continue             # unchanged: the buffer already holds it
-            self.layout.add(sv, v.kind)
             jump_vars.append(sv)
             args.append(v)
-        for sv, v in self.inputs:
-            if sv.where != "stack":
-                self.layout.add(sv, v.kind)
+        self.layout.extend([(sv, v.kind) for sv, v in zip(jump_vars, args)] +
+                           [(sv, v.kind) for sv, v in self.inputs if sv.where != "stack"])
         ops = self.ops + [Op("jump", args)]
         return Trace("bridge", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
                      self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines))
