@@ -98,6 +98,10 @@ class Summary:
                 lines.append(f"    seed {o.seed} [{o.params}]: {o.status} {o.kind or ''} {o.detail}".rstrip())
             if len(bad) > 50:
                 lines.append(f"    ... and {len(bad) - 50} more")
+        internal = [o for o in self.outcomes if o.internal_errors]
+        if internal:    # a JIT bug the engine caught (the loop was left to the interpreter): worth a look
+            lines.append("  seeds with JIT internal errors: " + ", ".join(
+                f"{o.seed} [{o.params}]" for o in internal[:20]) + (" ..." if len(internal) > 20 else ""))
         return "\n".join(lines)
 
 

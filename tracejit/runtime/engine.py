@@ -14,6 +14,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 import json
+import os
 import sys
 import time
 from collections import deque
@@ -600,7 +601,8 @@ class Engine:
 
     def _internal_error(self, site: LoopSite | None, e: Exception) -> None:
         self.stats.internal_errors += 1
-        self.log("internal_error", loop=site.name if site else "?", error=f"{type(e).__name__}: {e}")
+        self.log("internal_error", loop=site.name if site else "?", error=f"{type(e).__name__}: {e}",
+                 where=_where(e))
         if self.stats.internal_errors == 1:
             warn(f"internal error, loop left to the interpreter: {type(e).__name__}: {e}")
         if site is not None:
@@ -614,6 +616,17 @@ class Engine:
 
 class CodeMemoryFull(Exception):
     """No room for more machine code and nothing can be evicted."""
+
+
+def _where(e: BaseException) -> list[str]:
+    """The innermost frames of e's traceback as 'file:line function' (for the internal_error event)."""
+    frames = []
+    tb = e.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        frames.append(f"{os.path.basename(code.co_filename)}:{tb.tb_lineno} {code.co_name}")
+        tb = tb.tb_next
+    return frames[-4:]
 
 
 def _raised_by_program(e: BaseException) -> bool:
