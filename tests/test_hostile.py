@@ -702,10 +702,12 @@ rec(0)
 """
 
 
-@pytest.mark.xfail(strict=True, reason="LIMITATION: the JIT's back-edge callback is a Python function, so in a "
-                   "frame already at the recursion limit a loop's back-edge raises RecursionError (at the loop "
-                   "line, where plain CPython raises it at the frame's next call); on 3.11 the trace callbacks "
-                   "also count against the limit (C calls count there). Needs a C-level callback trampoline.")
+@pytest.mark.xfail(not PY312, strict=True,
+                   reason="LIMITATION (3.11): the JIT's sys.settrace callbacks are Python functions, so in a frame "
+                   "already at the recursion limit a loop's back-edge raises RecursionError (at the loop line, "
+                   "where plain CPython raises it at the frame's next call). 3.12+ register them behind a native "
+                   "guard (runtime/native_callback.py); on 3.11 a builtin trace function would itself count "
+                   "against the limit.")
 def test_recursion_limit_with_hot_loop_at_every_level(tmp_path):
     r = differential(tmp_path, "recursion", RECURSION, timeout=10)
     assert r.plain.returncode == 1 and "RecursionError" in r.plain.stderr, r.plain

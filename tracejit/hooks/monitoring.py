@@ -1,7 +1,8 @@
 """Back-edge and instruction events through sys.monitoring (CPython 3.12+), tool id OPTIMIZER_ID.
 
 JUMP events report every jump; forward jumps and blacklisted back-edges are answered with DISABLE so they
-cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording.
+cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording. Both
+callbacks are registered through the listener's `wrap_callback` (the runtime's native recursion guard).
 
 May import: tracejit.hooks, tracejit.cpython.bytecode and the standard library.
 """
@@ -75,8 +76,9 @@ class MonitoringHooks:
                     if pending.value:
                         breaker.value |= bit
 
-        m.register_callback(self.tool, m.events.JUMP, on_jump)
-        m.register_callback(self.tool, m.events.INSTRUCTION, on_instruction)
+        wrap = listener.wrap_callback          # a native guard near the recursion limit (see the listener)
+        m.register_callback(self.tool, m.events.JUMP, wrap(on_jump))
+        m.register_callback(self.tool, m.events.INSTRUCTION, wrap(on_instruction))
         m.set_events(self.tool, m.events.JUMP)
         m.restart_events()
         self.installed = True

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import loop_headers, resume_offset
 from tracejit.cpython.layout import LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, frame_access_or_reason, \
-    signal_words
+    recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
 from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
@@ -194,6 +194,8 @@ class Engine:
         self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
         words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
+        self.callback_guard = None      # native recursion guard for the hooks' callbacks (wrap_callback)
+        self.callback_guard_problem: str | None = None
 
     @property
     def all_loops(self) -> list[CompiledLoop]:
@@ -216,6 +218,27 @@ class Engine:
             self.off_reason = str(e)
             self.hooks = None
             warn(f"JIT off: {e}")
+
+    def wrap_callback(self, callback):
+        """What the hooks register instead of `callback`: on 3.12+ a builtin that skips the call when the
+        thread is within native_callback.MARGIN frames of the recursion limit (a Python callback entered
+        there would raise RecursionError in the program's frame); the callback itself when the guard cannot
+        be built (its reason is in `callback_guard_problem`)."""
+        if self.callback_guard is None and self.callback_guard_problem is None:
+            self.callback_guard, self.callback_guard_problem = self._make_callback_guard()
+        return self.callback_guard.wrap(callback) if self.callback_guard is not None else callback
+
+    def _make_callback_guard(self):
+        word = recursion_remaining(LAYOUTS[VERSION])
+        if word is None:
+            return None, "the thread state's recursion counter did not check out"
+        try:
+            from .execmem import CodeMemory
+            from .native_callback import CallbackGuard
+            guard = CallbackGuard(CodeMemory(), LAYOUTS[VERSION].tstate_recursion_remaining)
+        except (OSError, AttributeError, ImportError) as e:
+            return None, f"{type(e).__name__}: {e}"
+        return (guard, None) if guard.works() else (None, "the guard's start-up check failed")
 
     def deactivate(self) -> None:
         self.active -= 1

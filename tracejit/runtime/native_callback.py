@@ -1,0 +1,77 @@
+"""Hook callbacks behind a native recursion guard (CPython 3.12+).
+
+sys.monitoring calls the hooks' callbacks, which are Python functions, at every loop back-edge. In a frame
+that is already at the recursion limit, entering such a function raises RecursionError at the loop's
+back-edge, where the program without the JIT would have raised it later, at its next call (or not at all).
+`CallbackGuard.wrap(callback)` returns a builtin (a PyCFunction whose code is the machine-code stub of
+tracejit.backend.stubs.callback_stub) that reads the thread's count of Python frames left and calls the
+callback only when at least MARGIN frames are left; otherwise it returns None at once and the event is
+simply not seen by the JIT (the loop runs in the interpreter, as near the limit it should).
+
+The stub's bytes are kept here (CALLBACK_STUB), so installing the hooks needs no assembler; a test checks
+that they are what the backend assembles. The code page is mapped read+execute like every other piece of
+machine code and lives as long as the engine.
+
+May import: tracejit.runtime.execmem, tracejit.cpython.layout, ctypes and the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import ctypes
+import struct
+
+MARGIN = 50             # Python frames a callback may need (recording and compiling included), with room
+METH_FASTCALL = 0x0080
+# tracejit.backend.stubs.callback_stub(MARGIN).code; data slots (4 x 8 bytes) at the end hold placeholders
+CALLBACK_STUB = bytes.fromhex(
+    "5341544155488bdf4c8be64c8bea488b0542000000ffd0488b0d51000000488b0c0848c1e12048c1f9204883f9327c1a"
+    "488bfb498bf4498bd533c9488b051d000000ffd0415d415c5bc3488b0516000000415d415c5bc3"
+    "1111111111111111222222222222222233333333333333334444444444444444")
+SLOTS = 4
+
+
+class _MethodDef(ctypes.Structure):
+    _fields_ = [("ml_name", ctypes.c_char_p), ("ml_meth", ctypes.c_void_p), ("ml_flags", ctypes.c_int),
+                ("ml_doc", ctypes.c_char_p)]
+
+
+_new_cfunction = ctypes.pythonapi.PyCFunction_NewEx
+_new_cfunction.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.py_object]
+_new_cfunction.restype = ctypes.py_object
+
+
+def _address(name: str) -> int:
+    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+
+
+class CallbackGuard:
+    """Makes guarded builtins around hook callbacks (see the module docstring)."""
+
+    def __init__(self, mem, recursion_remaining_offset: int) -> None:
+        data = struct.pack("<3Qq", _address("PyThreadState_Get"), _address("PyObject_Vectorcall"), id(None),
+                           recursion_remaining_offset)
+        self.mem = mem
+        self.address = mem.place(CALLBACK_STUB[:-8 * SLOTS] + data)     # never unmapped
+
+    def wrap(self, callback):
+        """A builtin that calls `callback(*args)` while MARGIN Python frames are left, else returns None."""
+        md = _MethodDef(b"tracejit_guarded_callback", self.address, METH_FASTCALL, None)
+        # the builtin reads its PyMethodDef at every call: it keeps the ctypes object alive as its
+        # __module__ (no registry of definitions that could die before a builtin still registered somewhere)
+        return _new_cfunction(ctypes.addressof(md), callback, md)
+
+    def works(self) -> bool:
+        """Start-up check: arguments and results pass through, exceptions propagate."""
+        def probe(*args):
+            if args == ("raise",):
+                raise LookupError("probe")
+            return args
+        f = self.wrap(probe)
+        try:
+            f("raise")
+        except LookupError:
+            pass
+        else:
+            return False
+        return f(1, "two", None) == (1, "two", None) and f() == ()
