@@ -8,36 +8,15 @@ from __future__ import annotations
 import gc
 import sys
 import weakref
+from pathlib import Path
 
 import pytest
 
 import tracejit
 from tracejit.codetable import CodeTable
 
-LOOP_SOURCE = """
-def kernel(n):
-    s = {k}
-    i = 0
-    while i < n:
-        s = (s * 31 + i * {k}) % 1000003
-        i += 1
-    return s
-"""
-
-
-def make_kernel(k: int):
-    """A new function (and code object) with its own hot loop."""
-    ns: dict = {}
-    exec(compile(LOOP_SOURCE.format(k=k), f"<kernel {k}>", "exec"), ns)
-    return ns["kernel"]
-
-
-def plain(k: int, n: int) -> int:
-    s, i = k, 0
-    while i < n:
-        s = (s * 31 + i * k) % 1000003
-        i += 1
-    return s
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from memory_soak import make_kernel, plain  # noqa: E402  (new code objects with a hot loop; the same loop plainly)
 
 
 def reap(engine) -> None:
@@ -70,12 +49,12 @@ def test_code_table_forgets_dead_code_objects():
 
 def test_code_table_tells_reused_ids_apart():
     table = CodeTable()
-    codes = [make_kernel(k).__code__ for k in range(3)]
-    for c in codes:
-        table[c] = c.co_filename
+    codes = [make_kernel(k).__code__ for k in range(3)]         # equal source: distinct code objects
+    for k, c in enumerate(codes):
+        table[c] = f"kernel {k}"
     other = compile("x = 1", "<other>", "exec")
     assert table.get(other) is None and other not in table
-    assert [table.get(c) for c in codes] == ["<kernel 0>", "<kernel 1>", "<kernel 2>"]
+    assert [table.get(c) for c in codes] == ["kernel 0", "kernel 1", "kernel 2"]
 
 
 # ---------------------------------------------------------------------------------------------- discarding
