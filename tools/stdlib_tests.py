@@ -268,6 +268,33 @@ def jit_summary(run: Run) -> dict:
     }
 
 
+def markdown_table(json_path: str) -> str:
+    """The per-module results of a --json file as a Markdown table with a totals row."""
+    with open(json_path) as f:
+        data = json.load(f)
+    cols = ("hot", "compiled", "bridges", "entries", "aborts", "internal")
+    lines = ["| module | tests | skipped | failed plain | failed JIT | plain s | JIT s | hot | traces | bridges "
+             "| native entries | aborts | internal errors | verdict |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    total = Counter()
+    for m in data["modules"]:
+        pt, jt = m["plain_totals"], m["jit_totals"]
+        js = {"hot": 0, "compiled": 0, "bridges": 0, "entries": 0, "aborts": 0, "internal": 0}
+        st = m["jit_stats"] or {}
+        js.update(hot=st.get("loops_hot", 0), compiled=st.get("traces_compiled", 0),
+                  bridges=st.get("bridges_compiled", 0), entries=st.get("native_entries", 0),
+                  aborts=sum(st.get("aborts", {}).values()), internal=st.get("internal_errors", 0))
+        verdict = "**differs**" if m["differences"] else "same"
+        lines.append(f"| {m['module']} | {pt.get('run', 0)} | {pt.get('skipped', 0)} | {pt.get('failures', 0)} | "
+                     f"{jt.get('failures', 0)} | {m['plain_seconds']:.1f} | {m['jit_seconds']:.1f} | "
+                     + " | ".join(str(js[c]) for c in cols) + f" | {verdict} |")
+        total.update({"tests": pt.get("run", 0), "skipped": pt.get("skipped", 0), "plain_s": m["plain_seconds"],
+                      "jit_s": m["jit_seconds"], **js})
+    lines.append(f"| **total ({len(data['modules'])} modules)** | {total['tests']} | {total['skipped']} | | | "
+                 f"{total['plain_s']:.0f} | {total['jit_s']:.0f} | " + " | ".join(str(total[c]) for c in cols) + " | |")
+    return "\n".join(lines)
+
+
 def fmt_fail(run: Run) -> str:
     """Failed + errored tests (regrtest's failures= count; the XML's count if regrtest printed none)."""
     if run.rc is None:
@@ -294,7 +321,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds per regrtest process before it is killed and counted as a difference (default 900)")
     ap.add_argument("--outdir", default=None, help="artefacts directory (default build/stdlib-tests/pyX.Y)")
     ap.add_argument("--json", default=None, help="also write the results as JSON to this file")
+    ap.add_argument("--markdown", metavar="JSON", default=None,
+                    help="print the per-module table of a --json file as Markdown (for docs/reliability.md) and exit")
     args = ap.parse_args(argv)
+    if args.markdown:
+        print(markdown_table(args.markdown))
+        return 0
 
     modules = list(args.modules) or list(MODULES)
     if args.tracing:
