@@ -18,9 +18,10 @@ from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, 
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
+from tracejit.cpython.layout import LAYOUTS, VERSION
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
-I, F, BO = Kind.INT, Kind.FLOAT, Kind.BOOL
+I, F, BO, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 INF, NAN = math.inf, math.nan
 
 
@@ -95,7 +96,7 @@ def env():
     mem = CodeMemory()
     table = Int64Table(256)
     ext = Externals(table.address, libm_address("fmod"), libm_address("floor"), libm_address("pow"),
-                    libm_address("copysign"))
+                    libm_address("copysign"), LAYOUTS[VERSION].long_tagged)
     yield mem, table, ext
     mem.free_all()
 
@@ -112,20 +113,25 @@ class Native:
     def run(self, inputs: dict[StateVar, object], budget: int) -> int:
         buf = self.buf
         buf.clear()
+        kinds = {sv: v.kind for sv, v in self.trace.inputs}
         for sv, x in inputs.items():
             slot = self.trace.layout.slot(sv)
-            if isinstance(x, float):
+            if kinds.get(sv) is R:
+                buf.set_int(slot, id(x))        # the test keeps every object alive
+            elif isinstance(x, float):
                 buf.set_float(slot, x)
             else:
                 buf.set_int(slot, int(x))
         buf.set_int(0, budget)
         return self.fn(buf.address)
 
-    def check_values(self, values: dict[StateVar, object], ctx="") -> None:
+    def check_values(self, values: dict[StateVar, object], ctx="", kinds=None) -> None:
         for sv, val in values.items():
             slot = self.trace.layout.slot(sv)
             got = self.buf.get_int(slot)
-            if isinstance(val, float):
+            if kinds and kinds.get(sv) is R:
+                assert got == id(val), f"{sv}: expected the object {val!r} {ctx}\n{self.listing()}"
+            elif isinstance(val, float):
                 ok = got == bits(val) or (math.isnan(val) and math.isnan(self.buf.get_float(slot)))
                 assert ok, f"{sv}: expected {val!r} got {self.buf.get_float(slot)!r} {ctx}\n{self.listing()}"
             else:
@@ -138,7 +144,8 @@ class Native:
         ref = run_trace(self.trace, inputs, budget)
         rc = self.run(inputs, budget)
         assert rc == ref.op.snapshot.exit_id, f"exit {rc} != {ref.op.snapshot.exit_id} {ctx} {inputs}\n{self.listing()}"
-        self.check_values(ref.values, f"{ctx} {inputs}")
+        kinds = {sv: v.kind for sv, v in ref.op.snapshot.entries()}
+        self.check_values(ref.values, f"{ctx} {inputs}", kinds)
         return ref
 
 
@@ -191,7 +198,37 @@ def values_for(kind: Kind, rng: random.Random, n: int) -> list:
     return [False, True]
 
 
+# objects for the REF ops (alive for the whole session: the machine code gets their addresses)
+LISTS = [[], [1.5], [1, 2, 3], list(range(50)), [None, "x", 2.5, [1]], [[1], [2, 3]]]
+INTS = [int(str(v)) for v in (0, 1, -1, 7, -7, 255, 256, -5, -6, 2**30 - 1, 2**30, -2**30, 2**30 + 1, 2**40 + 3,
+                              -(2**59) - 5, 2**60 - 1, -(2**60) + 1, 2**60, -2**60, 2**62, -2**63, 10**30)]
+FLOATS = [float(repr(v)) for v in (0.0, -0.0, 1.5, -2.25, 1e300, 5e-324)] + [NAN, INF]
+OBJECTS = INTS + FLOATS + [True, False, None, "s", (1,), b"", *LISTS]
+CLASSES = [int, float, bool, list, str, type(None), tuple]
+
+
+def ref_cases(name: str, rng: random.Random) -> list[tuple]:
+    """Operands for an op on objects, meeting its precondition (list_getitem: an index in range)."""
+    if name == "guard_class":
+        return [(o, c) for o in OBJECTS for c in CLASSES]
+    if name == "ref_eq":
+        return [(a, b) for a in OBJECTS[::3] for b in OBJECTS[::3]] + [(o, o) for o in OBJECTS]
+    if name == "list_len":
+        return [(lst,) for lst in LISTS]
+    if name == "list_getitem":
+        return [(lst, k) for lst in LISTS for k in range(len(lst))]
+    if name == "float_value":
+        return [(x,) for x in FLOATS]
+    if name == "int_value":
+        more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)]
+        INTS.extend(v for v in more if v not in INTS)
+        return [(v,) for v in INTS]
+    raise AssertionError(f"no operands for {name}")
+
+
 def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
+    if R in d.args:
+        return ref_cases(d.name, rng)
     if d.arity == 1:
         return [(x,) for x in values_for(d.args[0], rng, nrand)]
     xs = values_for(d.args[0], rng, 10)
@@ -257,7 +294,7 @@ def run_op_cases(env, trace: Trace, name: str, cases: list[tuple], const_arg: in
                 idx = 0 if sv.name == "a" else 1
                 vals[sv] = case[idx]
             elif sv.name == "out":
-                vals[sv] = {I: -5, F: -5.5, BO: True}[d.result]
+                vals[sv] = {I: -5, F: -5.5, BO: True, R: None}[d.result]
             elif sv.name.startswith("p"):
                 vals[sv] = rng.randint(-1000, 1000)
             else:
@@ -289,6 +326,10 @@ def test_op_constant_operand(env, name):
     rng = random.Random(zlib.crc32(name.encode()) + 2)
     for pos in range(d.arity):
         kind = d.args[pos]
+        if R in d.args:         # objects: constants taken from the op's own operands (preconditions hold)
+            for case in ref_cases(name, rng)[::5]:
+                run_op_cases(env, op_trace(name, pos, case[pos]), name, [case], const_arg=pos)
+            continue
         if kind is I:
             consts = [0, 1, -1, 2, 3, 7, 8, 63, 64, -8, 2**31, 2**40, INT64_MIN, INT64_MAX, 2**53 + 1, -2**62]
         elif kind is F:

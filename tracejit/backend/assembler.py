@@ -53,6 +53,7 @@ class Externals:
     floor: int
     pow: int
     copysign: int            # currently unused: copysign(0.0, x) is done inline with bit operations
+    long_tagged: bool = True  # int objects: lv_tag = ndigits << 3 | sign (3.12+), else a signed ob_size (3.11)
 
 
 @dataclass
@@ -120,10 +121,13 @@ class Assembler:
         return loc if isinstance(loc, Reg) else self.spill_mem(loc)
 
     def g(self, v: Value) -> Reg | Mem | int:
-        """A GPR-class operand: register, memory, or the constant's 64-bit value (floats: bits)."""
+        """A GPR-class operand: register, memory, or the constant's 64-bit value (floats: bits, objects:
+        their address; the trace holds them alive)."""
         if isinstance(v, Const):
             if v.kind is Kind.FLOAT:
                 return fbits(v.value)
+            if v.kind is Kind.REF:
+                return id(v.value)
             return int(v.value)
         return self.where(v)
 
@@ -492,8 +496,8 @@ def _compare(s: Assembler, op: Op):
         else:
             a.alu("cmp", x, 0)
         return "cc", "ne"
-    if name in INT_CC:
-        cc = INT_CC[name]
+    if name in INT_CC or name == "ref_eq":
+        cc = INT_CC.get(name, "e")
         x, y = s.g(op.args[0]), s.g(op.args[1])
         if isinstance(x, int) and isinstance(y, int):
             return "const", OPS_EVAL[name](x, y)
@@ -521,9 +525,10 @@ def _compare(s: Assembler, op: Op):
 
 
 OPS_EVAL = {n: OPS[n].evaluate for n in INT_CC}
+OPS_EVAL["ref_eq"] = lambda a, b: a == b          # on addresses
 
 
-@emitter(*INT_CC, "int_is_true", "float_lt", "float_le", "float_eq", "float_ne", "float_gt", "float_ge")
+@emitter(*INT_CC, "ref_eq", "int_is_true", "float_lt", "float_le", "float_eq", "float_ne", "float_gt", "float_ge")
 def _compare_value(s: Assembler, op: Op, i: int) -> None:
     a = s.a
     d = s.dst(op)
@@ -1103,6 +1108,138 @@ def _float_pow(s: Assembler, op: Op, i: int) -> None:
     a.alu("cmp", RAX, RCX)
     a.jcc("ae", ex)
     s.fput(s.dst(op), XMM0)
+
+
+# ---- objects -----------------------------------------------------------------------------------------
+# PyObject: ob_type at 8. PyVarObject (list): ob_size at 16. PyListObject: ob_item at 24.
+# PyFloatObject: ob_fval at 16. PyLongObject: ob_size (3.11) or lv_tag (3.12+) at 16, 30-bit digits at 24.
+OB_TYPE, OB_SIZE, LIST_ITEMS, FLOAT_VALUE, LONG_DIGITS = 8, 16, 24, 16, 24
+DIGIT_MASK = (1 << 30) - 1
+
+
+def _ref_reg(s: Assembler, v: Value, scratch: Reg) -> Reg:
+    """A REF operand in a register (a constant object's address is loaded)."""
+    o = s.g(v)
+    if isinstance(o, Reg):
+        return o
+    s.a.mov(scratch, o)
+    return scratch
+
+
+@emitter("guard_class")
+def _guard_class(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    r = _ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, s.g(op.args[1]))
+    a.alu("cmp", Mem(r, OB_TYPE), RCX)
+    a.jcc("ne", s.exit_label(op))
+
+
+@emitter("guard_index")
+def _guard_index(s: Assembler, op: Op, i: int) -> None:
+    """0 <= i < n as one unsigned comparison (n is a length, never negative)."""
+    a = s.a
+    x, y = s.g(op.args[0]), s.g(op.args[1])
+    if isinstance(x, int) and isinstance(y, int):
+        if not (x & 0xFFFFFFFFFFFFFFFF) < (y & 0xFFFFFFFFFFFFFFFF):
+            _fail_always(s, op)
+        return
+    if isinstance(x, int) or isinstance(x, Mem):
+        a.mov(RAX, x)
+        x = RAX
+    if isinstance(y, int) and not fits_i32(y):
+        a.mov(RCX, y)
+        y = RCX
+    a.alu("cmp", x, y)
+    a.jcc("ae", s.exit_label(op))
+
+
+@emitter("list_len")
+def _list_len(s: Assembler, op: Op, i: int) -> None:
+    r = _ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, OB_SIZE))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("list_getitem")
+def _list_getitem(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    r = _ref_reg(s, op.args[0], RAX)
+    a.mov(RAX, Mem(r, LIST_ITEMS))
+    k = s.g(op.args[1])
+    if isinstance(k, int) and fits_i32(8 * k):
+        a.mov(RAX, Mem(RAX, 8 * k))
+    else:
+        a.mov(RCX, k)
+        a.mov(RAX, Mem(RAX, 0, RCX, 8))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("float_value")
+def _float_value(s: Assembler, op: Op, i: int) -> None:
+    r = _ref_reg(s, op.args[0], RAX)
+    d = s.dst(op)
+    if isinstance(d, Reg):
+        s.a.sse("movsd", d, Mem(r, FLOAT_VALUE))
+    else:
+        s.a.mov(RAX, Mem(r, FLOAT_VALUE))
+        s.a.mov(d, RAX)
+
+
+@emitter("int_value")
+def _int_value(s: Assembler, op: Op, i: int) -> None:
+    """The value of an exact int of at most two 30-bit digits (else the guard fails):
+    n = number of digits, neg = sign; q = the 8 bytes at the digits (reading past a one-digit int stays
+    inside its memory block); value = (q & M) (if n >= 1) | ((q >> 32) & M) << 30 (if n == 2), negated if neg."""
+    a = s.a
+    ex = s.exit_label(op)
+    r = _ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, Mem(r, OB_SIZE))                  # rcx: lv_tag (3.12+) or signed ob_size (3.11)
+    a.mov(RDX, Mem(r, LONG_DIGITS))              # rdx: the first two digits (and whatever follows one)
+    a.push(RBX)                                  # one more scratch register (stack stays 8 mod 16: no call)
+    if s.ext.long_tagged:
+        a.mov(RBX, RCX)
+        a.shift("shr", RBX, 3)                   # rbx: ndigits
+        a.alu("and", RCX, 2)                     # rcx: 2 if negative
+    else:
+        a.mov(RBX, RCX)
+        a.mov(RAX, RCX)
+        a.shift("sar", RAX, 63)                  # rax: -1 if negative
+        a.alu("xor", RBX, RAX)
+        a.alu("sub", RBX, RAX)                   # rbx: |ob_size| = ndigits
+        a.mov(RCX, RAX)                          # rcx: nonzero if negative
+    fail = a.new_label()
+    a.alu("cmp", RBX, 2)
+    a.jcc("a", fail)
+    a.mov(RAX, RDX)
+    a.shift("shr", RAX, 32)
+    a.alu("and", RAX, DIGIT_MASK)                # second digit
+    a.alu("and", RDX, DIGIT_MASK)                # first digit
+    a.alu("cmp", RBX, 2)
+    keep_hi = a.new_label()
+    a.jcc("e", keep_hi)
+    a.mov_imm(RAX, 0, keep_flags=True)
+    a.bind(keep_hi)
+    a.alu("cmp", RBX, 1)
+    keep_lo = a.new_label()
+    a.jcc("ae", keep_lo)
+    a.mov_imm(RDX, 0, keep_flags=True)
+    a.bind(keep_lo)
+    a.shift("shl", RAX, 30)
+    a.alu("or", RAX, RDX)
+    a.test(RCX, RCX)
+    positive = a.new_label()
+    a.jcc("e", positive)
+    a.unary("neg", RAX)
+    a.bind(positive)
+    a.pop(RBX)
+    s.put(s.dst(op), RAX)
+    done = a.new_label()
+    a.jmp(done)
+    a.bind(fail)
+    a.pop(RBX)
+    a.jmp(ex)
+    a.bind(done)
 
 
 def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) -> MachineCode:

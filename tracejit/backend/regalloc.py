@@ -37,7 +37,7 @@ ALLOC_XMM: list[Reg] = [XMM[f"xmm{i}"] for i in range(2, 16)]
 MAX_SPILL = 240
 
 CALL_OPS = frozenset({"float_mod", "float_floordiv", "float_pow"})
-FUSABLE = frozenset({"int_lt", "int_le", "int_eq", "int_ne", "int_gt", "int_ge", "int_is_true",
+FUSABLE = frozenset({"int_lt", "int_le", "int_eq", "int_ne", "int_gt", "int_ge", "int_is_true", "ref_eq",
                      "float_lt", "float_le", "float_eq", "float_ne", "float_gt", "float_ge"})
 # ops computed in place whose exit stub can recover a snapshot argument overwritten by the result
 UNDO_ARGS = {"int_add_ovf": (0, 1), "int_sub_ovf": (0,), "int_neg_ovf": (0,)}

@@ -36,20 +36,23 @@ class Layout:
     eval_breaker: int           # PyInterpreterState.ceval.eval_breaker (3.11/3.12), PyThreadState.eval_breaker (3.13)
     tstate_recursion_remaining: int   # PyThreadState.(py_)recursion_remaining: Python frames left before the limit
     frame_fast_as_locals: int   # PyFrameObject.f_fast_as_locals (3.11/3.12; -1: none, 3.13 has PEP 667 proxies)
+    long_tagged: bool           # PyLongObject at 16: lv_tag = ndigits << 3 | sign (3.12+), or signed ob_size (3.11)
 
 
 # Offsets measured with offsetof() against each version's internal headers, and checked at run time.
 LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
-                    80, 352, 100, 32, 46),
+                    80, 352, 100, 32, 46, False),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
-                    64, 2008, 368, 28, 46),
+                    64, 2008, 368, 28, 46, True),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
-                    656, -1, 24, 44, -1),
+                    656, -1, 24, 44, -1, True),
 }
 
 VERSION = sys.version_info[:2]
 RANGE_ITER_TYPE = type(iter(range(1)))
+LIST_ITER_TYPE = type(iter([]))
+LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_seq (NULL once exhausted)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
@@ -62,6 +65,11 @@ _i64 = ctypes.c_int64
 _i32 = ctypes.c_int32
 _ptr = ctypes.c_void_p
 _pyobj = ctypes.py_object       # .from_address(a).value: the object whose pointer is stored at a (new ref)
+
+
+def object_at(address: int):
+    """The object whose PyObject* is `address` (a new reference; the caller knows it is alive)."""
+    return ctypes.cast(address, ctypes.py_object).value
 
 
 def _rd(addr: int) -> int:
@@ -150,6 +158,12 @@ class FrameAccess:
         return [(_i64.from_address(a + f["start"]), _wrap64(nxt)), (_i64.from_address(a + f["len"]), remaining)]
 
 
+def list_iter_state(it) -> tuple[int, list | None]:
+    """(index of the next item, the list, or None once the iterator is exhausted) of a list iterator."""
+    seq = _rdp(id(it) + LIST_ITER_SEQ)
+    return _rd(id(it) + LIST_ITER_INDEX), (object_at(seq) if seq else None)
+
+
 class FrameWrites:
     """Writes to a running frame, collected and then applied in one pass of C code.
 
@@ -181,6 +195,10 @@ class FrameWrites:
 
     def set_range_iter(self, it, nxt: int, remaining: int) -> None:
         self.ops += [(setattr, cell, "value", v) for cell, v in self.fa.range_iter_cells(it, nxt, remaining)]
+
+    def set_list_iter(self, it, index: int) -> None:
+        """Make list iterator `it` yield its list's item `index` next."""
+        self.ops.append((setattr, _i64.from_address(id(it) + LIST_ITER_INDEX), "value", index))
 
     def push_stack(self, iframe: int, nlocalsplus: int, depth: int, values: list) -> None:
         """Make the value stack [base items up to `depth`] + values and set stacktop. Slots above the current
@@ -225,6 +243,42 @@ def _fast_as_locals_probe(offset: int) -> tuple[int, int, int]:
     return before, after, opcodes
 
 
+def _long_fields(value: int, tagged: bool) -> tuple[int, int, int]:
+    """(number of 30-bit digits, negative?, first two digits as one number) read from a live int object."""
+    head = _rd(id(value) + 16)
+    if tagged:
+        ndigits, negative = head >> 3, (head & 3) == 2
+    else:
+        ndigits, negative = abs(head), head < 0
+    q = _rd(id(value) + 24) & ((1 << 64) - 1)
+    lo, hi = q & ((1 << 30) - 1), (q >> 32) & ((1 << 30) - 1)
+    return ndigits, negative, (lo if ndigits >= 1 else 0) | ((hi << 30) if ndigits == 2 else 0)
+
+
+def _check_object_layouts(layout: Layout) -> str | None:
+    """The object fields the machine code reads: type, list size and items, float value, int digits."""
+    items = [1.5, "x", None]
+    if _rdp(id(items) + 8) != id(list) or _rd(id(items) + 16) != 3 or \
+            _rdp(_rdp(id(items) + 24) + 8) != id(items[1]):
+        return "list layout mismatch"
+    x = float("2.75")
+    if ctypes.c_double.from_address(id(x) + 16).value != 2.75:
+        return "float layout mismatch"
+    it = iter(items)
+    next(it)
+    if list_iter_state(it) != (1, items) or type(it) is not LIST_ITER_TYPE:
+        return "list iterator layout mismatch"
+    list(it)
+    if list_iter_state(it)[1] is not None:
+        return "exhausted list iterator layout mismatch"
+    for v in (0, 7, -7, (1 << 30) - 1, 1 << 30, -(3 << 40) - 12345, (1 << 60) - 1):
+        v = int(str(v))             # a fresh object, not a cached constant
+        ndigits, negative, magnitude = _long_fields(v, layout.long_tagged)
+        if ndigits != (abs(v).bit_length() + 29) // 30 or negative != (v < 0) or magnitude != abs(v):
+            return f"int layout mismatch for {v}"
+    return None
+
+
 def check_layout(layout: Layout) -> str | None:
     """Verify the offsets on live objects; returns a reason string when something does not match."""
     fa = FrameAccess(layout)
@@ -265,6 +319,9 @@ def check_layout(layout: Layout) -> str | None:
             return "range iterator write mismatch"
         if layout.frame_fast_as_locals >= 0 and _fast_as_locals_probe(layout.frame_fast_as_locals) != (0, 1, 1):
             return "PyFrameObject.f_fast_as_locals offset mismatch"
+        reason = _check_object_layouts(layout)
+        if reason:
+            return reason
     except Exception as e:  # any surprise means we must not touch raw memory
         return f"layout self-check raised {type(e).__name__}: {e}"
     return None

@@ -1,7 +1,7 @@
 """The table of trace IR operations: one entry per op, with arity, argument/result kinds and exact semantics.
 
 Every op's `evaluate` function defines its meaning on Python values (int64 as Python int, double as Python
-float, bool as Python bool). It is the single definition used by constant folding, by the reference
+float, bool as Python bool, a REF as the Python object itself). It is the single definition used by constant folding, by the reference
 interpreter (tracejit.ir.interp) and by the backend tests that check machine code against it.
 A guard-like op signals failure by raising GuardFailed; the machine code then leaves the trace through the
 op's snapshot and the interpreter re-executes the bytecode instruction (raising the Python exception if any).
@@ -22,6 +22,7 @@ class Kind(Enum):
     INT = "i"      # int64 in a general-purpose register
     FLOAT = "f"    # IEEE double in an XMM register
     BOOL = "b"     # 0/1 in a general-purpose register
+    REF = "r"      # a Python object (PyObject*, a borrowed reference) in a general-purpose register
     VOID = "v"     # no result
 
     def __repr__(self) -> str:
@@ -122,7 +123,27 @@ def _guard_false(a: bool) -> None:
         raise GuardFailed("guard_false")
 
 
-I, F, B, V = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.VOID
+def _guard_class(obj, cls) -> None:
+    if type(obj) is not cls:
+        raise GuardFailed("class")
+
+
+def _guard_index(i: int, n: int) -> None:
+    """i < n as unsigned 64-bit numbers: for a length n >= 0 that is 0 <= i < n (one comparison)."""
+    if not (i & 0xFFFFFFFFFFFFFFFF) < (n & 0xFFFFFFFFFFFFFFFF):
+        raise GuardFailed("index out of range")
+
+
+SMALL_INT_BOUND = 1 << 60           # ints the machine code unboxes (at most two 30-bit digits)
+
+
+def _int_value(obj) -> int:
+    if not -SMALL_INT_BOUND < obj < SMALL_INT_BOUND:
+        raise GuardFailed("int needs more than two digits")
+    return int(obj)
+
+
+I, F, B, R, V = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF, Kind.VOID
 
 
 @dataclass(frozen=True)
@@ -135,6 +156,7 @@ class OpDef:
     pure: bool = True             # no effect besides its result (guards are not removable by DCE)
     commutative: bool = False
     variadic: bool = False
+    reads_heap: bool = False      # reads mutable object memory: never folded, even with constant arguments
 
     @property
     def arity(self) -> int:
@@ -196,6 +218,14 @@ def _defs() -> list[OpDef]:
         d("float_gt", (F, F), B, lambda a, b: a > b),
         d("float_ge", (F, F), B, lambda a, b: a >= b),
         d("float_is_true", (F,), B, lambda a: a != 0.0),
+        # --- objects (REF: a borrowed PyObject*; the loop never changes what it reads) ---
+        d("guard_class", (R, R), V, _guard_class, guard=True, pure=False),    # type(a) is b
+        d("guard_index", (I, I), V, _guard_index, guard=True, pure=False),    # 0 <= a < b (b >= 0)
+        d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True),        # identity (`is`)
+        d("list_len", (R,), I, len, reads_heap=True),
+        d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
+        d("float_value", (R,), F, float),                                     # of an exact float
+        d("int_value", (R,), I, _int_value, guard=True),                      # of an exact int
     ]
 
 

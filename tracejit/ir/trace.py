@@ -51,6 +51,8 @@ class Const:
     def key(self) -> tuple:
         if self.kind is Kind.FLOAT:
             return (self.kind, struct.pack("<d", self.value))
+        if self.kind is Kind.REF:
+            return (self.kind, id(self.value))
         return (self.kind, int(self.value))
 
     def __eq__(self, other) -> bool:
@@ -64,6 +66,8 @@ class Const:
             return f"{self.value!r}"
         if self.kind is Kind.BOOL:
             return "True" if self.value else "False"
+        if self.kind is Kind.REF:
+            return ref_name(self.value)
         return str(self.value)
 
 
@@ -80,6 +84,21 @@ def const_float(v: float) -> Const:
 
 def const_bool(v: bool) -> Const:
     return Const(bool(v), Kind.BOOL)
+
+
+def const_ref(obj) -> Const:
+    """A constant object (a type, a builtin function, True/False/None): the trace keeps it alive."""
+    return Const(obj, Kind.REF)
+
+
+def ref_name(obj) -> str:
+    """How a constant object is written in the text form: <float>, <len>, <True> ..."""
+    if isinstance(obj, type):
+        return f"<{obj.__name__}>"
+    if obj is None or obj is True or obj is False:
+        return f"<{obj}>"
+    name = getattr(obj, "__name__", None)
+    return f"<{name}>" if isinstance(name, str) else f"<{type(obj).__name__} object>"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Optimization passes over a trace: each takes a Trace and returns a new Trace with the same meaning.
 
-- fold_constants: evaluate pure ops whose arguments are all constants (with the op table's semantics);
+- fold_constants: evaluate pure ops whose arguments are all constants (with the op table's semantics; not
+  ops that read object memory, whose result may differ at the next entry);
   drop guards that constants prove always pass; apply simple identities (x+0, x*1, x-0).
 - guard_implied_constants: at a guard_true(c)/guard_false(c) exit, c is known to be False/True: put that
   constant in the exit's snapshot, so the condition need not be kept alive for the exit.
@@ -56,7 +57,7 @@ _ONE = {("int_mul_ovf", 0), ("int_mul_ovf", 1), ("int_mul", 0), ("int_mul", 1)}
 def fold_constants(trace: Trace) -> Trace:
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
-        if d.evaluate is None or op.name == "label":
+        if d.evaluate is None or op.name == "label" or d.reads_heap:
             return [op]
         if all(isinstance(a, Const) for a in op.args):
             try:

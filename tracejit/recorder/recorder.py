@@ -20,12 +20,12 @@ from typing import Protocol
 
 from tracejit.cpython.bytecode import Instr, back_edges, instructions_at
 from tracejit.ir import (OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
-                         VarFactory, const_bool, const_float, const_int, stack_var)
-from tracejit.ir.ops import INT64_MAX, INT64_MIN
+                         VarFactory, const_bool, const_float, const_int, const_ref, stack_var)
+from tracejit.ir.ops import INT64_MAX, INT64_MIN, SMALL_INT_BOUND
 
 from . import rules
 
-I, F, B = Kind.INT, Kind.FLOAT, Kind.BOOL
+I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 BRANCHES = {"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
             "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"}
@@ -41,7 +41,8 @@ class RecordAbort(Exception):
 class FrameView(Protocol):
     def local(self, index: int) -> object: ...        # LookupError when unbound
     def stack(self, pos: int) -> object: ...          # item at depth `pos` (0 = bottom)
-    def range_iter_state(self, it) -> tuple[int, int, int]: ...
+    def range_iter_state(self, it) -> tuple[int, int, int]: ...      # TypeError: not a range iterator
+    def list_iter_state(self, it) -> tuple[int, list | None]: ...   # TypeError: not a list iterator
     globals: dict
     module_level: bool                                # code uses LOAD_NAME in a namespace that is globals
 
@@ -57,6 +58,8 @@ class BaseItem:
 
 
 def kind_of(value) -> Kind | None:
+    """The kind a value is modelled with: exact ints in int64, floats and bools unboxed, any other object as
+    a REF (ints outside int64 are not modelled: their arithmetic is the interpreter's)."""
     t = type(value)
     if t is bool:
         return B
@@ -64,10 +67,12 @@ def kind_of(value) -> Kind | None:
         return I if INT64_MIN <= value <= INT64_MAX else None
     if t is float:
         return F
-    return None
+    return R
 
 
 def same_value(a, b) -> bool:
+    if kind_of(a) is R:
+        return a is b
     if type(a) is not type(b):
         return False
     if type(a) is float:
@@ -137,8 +142,11 @@ class TraceRecorder:
         if kind is None:
             raise RecordAbort(f"{sv} holds {type(value).__name__}" +
                               (" outside int64" if type(value) is int else ""))
-        if self.bridge and sv in self.layout.kinds and self.layout.kinds[sv] is not kind:
-            raise RecordAbort(f"{sv} changed kind in bridge")
+        if self.bridge and sv in self.layout.kinds:
+            if self.layout.kinds[sv] is R:
+                kind = R                    # the loop keeps this variable as an object, whatever it holds
+            elif self.layout.kinds[sv] is not kind:
+                raise RecordAbort(f"{sv} changed kind in bridge")
         return self._input(sv, kind, value)
 
     def write_state(self, sv: StateVar, value, fetch) -> None:
@@ -150,7 +158,9 @@ class TraceRecorder:
                 current = fetch()
             except LookupError:
                 current = None
-            if kind_of(current) is not value.kind:
+            # a REF can hold any object; an unboxed kind must be the kind the variable held before
+            kind = R if value.kind is R and kind_of(current) is not None else kind_of(current)
+            if kind is not value.kind:
                 raise RecordAbort(f"{sv} changes type in the loop")
             self._input(sv, value.kind, current)
         self.state[sv] = value
@@ -162,7 +172,7 @@ class TraceRecorder:
             result = d.evaluate(*conc_args)
         except GuardFailed as e:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
-        if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID:
+        if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap:
             return Const(result, d.result)        # fold at record time; the guard cannot fail
         res = self.vars.new(d.result) if d.result is not Kind.VOID else None
         op = Op(name, list(args), res, snapshot if d.guard else None, pc)
@@ -196,7 +206,7 @@ class TraceRecorder:
             for sv, var in self.inputs:
                 if sv.where == "stack":
                     real = view.stack(self.base_depth + sv.key)
-                    if kind_of(real) is not var.kind:
+                    if var.kind is not R and kind_of(real) is not var.kind:
                         raise RecordAbort("bridge stack input changed kind")
                     self.concrete[id(var)] = real
         if self.pending is not None:
@@ -254,7 +264,7 @@ class TraceRecorder:
         mine = self.conc(top)
         if top.kind is I and type(real) is bool:
             real = int(real)
-        if not same_value(mine, real):
+        if not same_value(mine, real):      # (objects: the same object)
             raise RecordAbort(f"recorder value {mine!r} differs from interpreter value {real!r}")
 
     # ------------------------------------------------------------------ instructions
@@ -292,14 +302,19 @@ class TraceRecorder:
         elif op == "BINARY_OP":
             symbol, _inplace = ins.arg
             b, a = self.value(self.pop()), self.value(self.pop())
-            self.stack.append(self._binary(symbol, a, b, self.snapshot_with(pc, [a, b])))
+            snap = self.snapshot_with(pc, [a, b])
+            a, b = self._unbox(a, snap, pc), self._unbox(b, snap, pc)
+            self.stack.append(self._binary(symbol, a, b, snap))
         elif op == "COMPARE_OP":
             symbol = ins.arg[0] if isinstance(ins.arg, tuple) else ins.arg
             b, a = self.value(self.pop()), self.value(self.pop())
-            self.stack.append(self._compare(symbol, a, b, self.snapshot_with(pc, [a, b])))
+            snap = self.snapshot_with(pc, [a, b])
+            a, b = self._unbox(a, snap, pc), self._unbox(b, snap, pc)
+            self.stack.append(self._compare(symbol, a, b, snap))
         elif op in rules.UNARY:
             a = self.value(self.pop())
             snap = self.snapshot_with(pc, [a])
+            a = self._unbox(a, snap, pc)
             rule = rules.UNARY[op].get(a.kind)
             if rule is None:
                 raise RecordAbort(f"{op} on {a.kind.name.lower()}")
@@ -309,7 +324,16 @@ class TraceRecorder:
             self.stack.append(a)
         elif op == "TO_BOOL":
             a = self.value(self.pop())
-            self.stack.append(self._truth(a, None, pc))
+            self.stack.append(self._truth(a, self.snapshot_with(pc, [a]), pc))
+        elif op == "BINARY_SUBSCR":
+            index, container = self.value(self.pop()), self.value(self.pop())
+            self.stack.append(self._subscr(container, index, self.snapshot_with(pc, [container, index]), pc))
+        elif op == "IS_OP":
+            b, a = self.value(self.pop()), self.value(self.pop())
+            if a.kind is not R or b.kind is not R:
+                raise RecordAbort("`is` on an unboxed value")
+            same = self.emit("ref_eq", [a, b], None, pc)
+            self.stack.append(self.emit("bool_not", [same], None, pc) if ins.arg else same)
         else:
             raise RecordAbort(f"unsupported instruction {ins.real_op}")
 
@@ -377,8 +401,50 @@ class TraceRecorder:
         return self.emit(int_op, [self._as_int(a, snap, pc), self._as_int(b, snap, pc)], snap, pc)
 
     def _truth(self, v, snap, pc):
+        v = self._unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)
+
+    # ------------------------------------------------------------------ objects
+    def _unbox(self, v, snap, pc):
+        """The number inside a REF operand (arithmetic, comparisons, truth tests): guard its exact type, then
+        read its value. Other objects abort (their operations are the interpreter's)."""
+        if v.kind is not R:
+            return v
+        obj = self.conc(v)
+        t = type(obj)
+        if t is float:
+            self.emit("guard_class", [v, const_ref(float)], snap, pc)
+            return self.emit("float_value", [v], snap, pc)
+        if t is int:
+            if not -SMALL_INT_BOUND < obj < SMALL_INT_BOUND:
+                raise RecordAbort("operand is an int of more than 60 bits")
+            self.emit("guard_class", [v, const_ref(int)], snap, pc)
+            return self.emit("int_value", [v], snap, pc)
+        if t is bool:
+            self.emit("guard_class", [v, const_ref(bool)], snap, pc)
+            return self.emit("ref_eq", [v, const_ref(True)], snap, pc)
+        raise RecordAbort(f"operand of type {t.__name__}")
+
+    def _subscr(self, container, index, snap: Snapshot, pc: int):
+        """container[index] for a list and an int index: the list's type and the index's range are guarded
+        (out of range: the interpreter raises the IndexError); the item is a REF."""
+        obj = self.conc(container)
+        if container.kind is not R or type(obj) is not list:
+            raise RecordAbort(f"subscript of {type(obj).__name__}")
+        index = self._as_int(self._unbox(index, snap, pc), snap, pc)
+        if index.kind is not I:
+            raise RecordAbort("list index is not an int")
+        self.emit("guard_class", [container, const_ref(list)], snap, pc)
+        n = self.emit("list_len", [container], snap, pc)
+        negative = self.emit("int_lt", [index, const_int(0)], snap, pc)
+        if self.conc(index) < 0:
+            self.emit("guard_true", [negative], snap, pc)
+            index = self.emit("int_add", [index, n], snap, pc)
+        elif isinstance(negative, Var):
+            self.emit("guard_false", [negative], snap, pc)
+        self.emit("guard_index", [index, n], snap, pc)
+        return self.emit("list_getitem", [container, index], snap, pc)
 
     # ------------------------------------------------------------------ branches
     def _resolve(self, pc: int, view: FrameView) -> None:
@@ -401,7 +467,12 @@ class TraceRecorder:
             self._check_backward(ins.offset, ins.target)
         v = self.value(self.stack[-1])
         if ins.op in ("POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE"):
-            if taken == (ins.op == "POP_JUMP_IF_NONE"):
+            is_none = taken == (ins.op == "POP_JUMP_IF_NONE")
+            if v.kind is R:
+                cond = self.emit("ref_eq", [v, const_ref(None)], snap, ins.offset)
+                if isinstance(cond, Var):
+                    self.emit("guard_true" if is_none else "guard_false", [cond], snap, ins.offset)
+            elif is_none:
                 raise RecordAbort("None seen where a number was modelled")
             self.pop()
             return
@@ -426,16 +497,27 @@ class TraceRecorder:
         top = self.stack[-1]
         if not isinstance(top, BaseItem) or pos != self.base_depth - 1:
             raise RecordAbort("for loop over an iterator the trace does not own")
+        try:
+            it = view.stack(pos)
+        except LookupError:
+            raise RecordAbort("loop iterator slot empty") from None
+        try:
+            view.list_iter_state(it)
+        except TypeError:
+            self._for_iter_range(ins, snap, pos, it, view)
+        else:
+            self._for_iter_list(ins, snap, pos, it, view)
+
+    def _for_iter_range(self, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
         names = ("next", "step", "remaining")
         svs = [StateVar("iter", (pos, n)) for n in names]
         if svs[0] not in self.state:
             try:
-                it = view.stack(pos)
                 state = view.range_iter_state(it)
             except (LookupError, TypeError):
-                raise RecordAbort("for loop over something other than range()") from None
+                raise RecordAbort("for loop over something other than range() or a list") from None
             if state[0] is None:
-                raise RecordAbort("for loop over something other than range()")
+                raise RecordAbort("for loop over something other than range() or a list")
             # the interpreter already advanced the iterator: undo that to get the state before FOR_ITER
             nxt, step, remaining = state
             nxt, remaining = nxt - step, remaining + 1
@@ -450,6 +532,25 @@ class TraceRecorder:
         self.state[svs[0]] = self.emit("int_add", [nxt, step], None, ins.offset)
         self.state[svs[2]] = self.emit("int_sub", [rem, const_int(1)], None, ins.offset)
         self.stack.append(nxt)
+
+    def _for_iter_list(self, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+        """`for x in some_list`: the iterator's index and list are state; each iteration guards the index
+        against the list's current length (the interpreter ends the loop) and reads the item."""
+        index_sv, seq_sv = StateVar("iter", (pos, "index")), StateVar("iter", (pos, "seq"))
+        if index_sv not in self.state:
+            index, seq = view.list_iter_state(it)
+            if seq is None:
+                raise RecordAbort(LOOP_LEFT)
+            # the interpreter already advanced the iterator: undo that to get the state before FOR_ITER
+            self._input(index_sv, I, index - 1)
+            self._input(seq_sv, R, seq)
+            snap.state.update({index_sv: self.state[index_sv], seq_sv: self.state[seq_sv]})
+        index, seq = self.state[index_sv], self.state[seq_sv]
+        n = self.emit("list_len", [seq], snap, ins.offset)
+        self.emit("guard_index", [index, n], snap, ins.offset)
+        item = self.emit("list_getitem", [seq, index], snap, ins.offset)
+        self.state[index_sv] = self.emit("int_add", [index, const_int(1)], None, ins.offset)
+        self.stack.append(item)
 
     # ------------------------------------------------------------------ closing
     def _close(self) -> None:
@@ -512,4 +613,6 @@ def _const(value) -> Const:
         return const_float(value)
     if k is B:
         return const_bool(value)
+    if k is R:
+        return const_ref(value)
     raise RecordAbort(f"constant of type {type(value).__name__}")

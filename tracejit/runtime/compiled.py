@@ -15,7 +15,7 @@ import ctypes
 import weakref
 from dataclasses import dataclass, field
 
-from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess
+from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, FrameAccess, list_iter_state, object_at
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
@@ -135,12 +135,21 @@ class CompiledLoop:
                 _unbox(buf, fbuf, slot, kind, obj, sv)
         for pos, slots in iters:
             it = fa.read_slot(iframe, self.nlocalsplus + pos)
-            if type(it) is not RANGE_ITER_TYPE:
-                raise EntryRejected("loop iterator is not a range iterator")
-            nxt, step, rem = fa.range_iter_state(it)
-            buf[slots["next"]] = nxt
-            buf[slots["step"]] = step
-            buf[slots["remaining"]] = rem
+            if "next" in slots:
+                if type(it) is not RANGE_ITER_TYPE:
+                    raise EntryRejected("loop iterator is not a range iterator")
+                nxt, step, rem = fa.range_iter_state(it)
+                buf[slots["next"]] = nxt
+                buf[slots["step"]] = step
+                buf[slots["remaining"]] = rem
+            else:
+                if type(it) is not LIST_ITER_TYPE:
+                    raise EntryRejected("loop iterator is not a list iterator")
+                index, seq = list_iter_state(it)
+                if seq is None:
+                    raise EntryRejected("list iterator is exhausted")
+                buf[slots["index"]] = index
+                buf[slots["seq"]] = id(seq)     # borrowed: the iterator keeps it alive
         return buf[:self.layout.nslots]
 
     def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
@@ -163,9 +172,12 @@ class CompiledLoop:
                 if buf[slot] != entry_bits[slot] or (changed and slot in changed):
                     writes.set_global(g, name, _box(buf, fbuf, slot, changed.get(slot, kind)))
         for pos, slots in iters:
-            n, r = slots["next"], slots["remaining"]
-            if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
-                writes.set_range_iter(fa.read_slot(iframe, self.nlocalsplus + pos), buf[n], buf[r])
+            if "next" in slots:
+                n, r = slots["next"], slots["remaining"]
+                if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
+                    writes.set_range_iter(fa.read_slot(iframe, self.nlocalsplus + pos), buf[n], buf[r])
+            elif buf[slots["index"]] != entry_bits[slots["index"]]:
+                writes.set_list_iter(fa.read_slot(iframe, self.nlocalsplus + pos), buf[slots["index"]])
         if info.stack:
             writes.push_stack(iframe, self.nlocalsplus, self.base_depth,
                               [_box(buf, fbuf, s, k) for s, k in info.stack])
@@ -223,6 +235,10 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
         if t is not float:
             raise EntryRejected(f"{sv} is {t.__name__}, trace expects float")
         fbuf[slot] = obj
+    elif kind is Kind.REF:
+        if obj is _MISSING:
+            raise EntryRejected(f"{sv} is unbound")
+        buf[slot] = id(obj)         # borrowed: the frame (or the globals) keeps it alive during the run
     else:
         if t is not bool:
             raise EntryRejected(f"{sv} is {t.__name__}, trace expects bool")
@@ -234,4 +250,6 @@ def _box(buf, fbuf, slot: int, kind: Kind):
         return buf[slot]
     if kind is Kind.FLOAT:
         return fbuf[slot]
+    if kind is Kind.REF:
+        return object_at(buf[slot])
     return bool(buf[slot])

@@ -21,8 +21,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import loop_headers, resume_offset
-from tracejit.cpython.layout import LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, frame_access_or_reason, \
-    recursion_remaining, signal_words
+from tracejit.cpython.layout import LAYOUTS, LIST_ITER_TYPE, RANGE_ITER_TYPE, VERSION, FrameAccess, \
+    frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
 from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
@@ -117,6 +117,11 @@ class FrameView:
             raise TypeError("not a range iterator")
         return self.fa.range_iter_state(it)
 
+    def list_iter_state(self, it):
+        if type(it) is not LIST_ITER_TYPE:
+            raise TypeError("not a list iterator")
+        return list_iter_state(it)
+
 
 @dataclass(eq=False)
 class LoopSite:
@@ -152,8 +157,14 @@ def loop_name(code, header: int) -> str:
 def exit_reason(opname: str, pc: int, header: int) -> str:
     if opname == "guard_budget":
         return "budget"
+    if opname in ("guard_true", "guard_false", "guard_index") and pc == header:
+        return "loop exit"
     if opname in ("guard_true", "guard_false"):
-        return "loop exit" if pc == header else "branch"
+        return "branch"
+    if opname == "guard_index":
+        return "bounds"
+    if opname in ("guard_class", "int_value"):
+        return "type"
     if opname.endswith("_ovf"):
         return "overflow"
     if opname in ("int_floordiv", "int_mod", "int_truediv", "float_truediv", "float_floordiv", "float_mod"):
@@ -478,6 +489,7 @@ class Engine:
             self.mem = CodeMemory()
             self.make_entry = make_entry
             self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign")}
+            self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
 
     def _compile_bridge(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()

@@ -3,7 +3,7 @@ same state buffer and exit protocol as the machine code (parameter native=0). A 
 difference between native=1 and native=0 is a backend bug; a difference between native=0 and plain CPython
 is a recorder, optimizer or runtime bug.
 
-May import: tracejit.ir, the standard library.
+May import: tracejit.ir, tracejit.cpython.layout (object_at), the standard library.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import struct
 
+from tracejit.cpython.layout import object_at
 from tracejit.ir import BUDGET_SLOT, Kind, Trace
 from tracejit.ir.interp import run_trace
 
@@ -27,11 +28,15 @@ class InterpretedLoop:
         raw = self.buffer[slot]
         if kind is Kind.FLOAT:
             return struct.unpack("<d", struct.pack("<q", raw))[0]
+        if kind is Kind.REF:
+            return object_at(raw)
         return bool(raw) if kind is Kind.BOOL else raw
 
     def _write(self, slot: int, kind: Kind, value) -> None:
         if kind is Kind.FLOAT:
             value = struct.unpack("<q", struct.pack("<d", value))[0]
+        elif kind is Kind.REF:
+            value = id(value)       # borrowed, like the machine code's: the frame or a list keeps it alive
         self.buffer[slot] = int(value)
 
     def _inputs(self, trace: Trace) -> dict:
