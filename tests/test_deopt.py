@@ -425,3 +425,53 @@ def test_alternating_branches_compile_with_bridges(prog, native):
         """)
     bridges = events_for(evs, "bridge_compiled", "f")
     assert len(bridges) >= 1, "alternating branches did not get a bridge"
+
+
+# ------------------------------------------------------------------------------------------------- objects
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_list_reads_deopt_on_type_and_bounds(prog, native):
+    """Items of an unexpected type and indices out of range leave the machine code at the subscript; the
+    interpreter computes the item (or raises IndexError with the right traceback line)."""
+    evs = check(prog, native, """\
+        def f(a, n):
+            s = 0.0
+            for i in range(n):
+                s += a[i]
+            return s
+
+        data = [i * 0.5 for i in range(3000)]
+        print(f(data, 3000))
+        data[2500] = 7                      # an int among floats: a type guard fails
+        print(f(data, 3000))
+        data[2600] = 2 ** 70
+        print(f(data, 3000))
+        try:
+            f(data, 3001)                   # one past the end
+        except IndexError as e:
+            print("IndexError", e, e.__traceback__.tb_next.tb_lineno)
+        f(data, 4000)
+        """)
+    assert failures(evs, "f", "type")
+    assert events_for(evs, "guard_failure", "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_one_loop_compiled_for_two_types(prog, native):
+    """A function called alternately with ints and floats gets a compiled version for each, and each call
+    runs in one of them (no drop-and-recompile cycle)."""
+    evs = check(prog, native, """\
+        def f(values):
+            total = 0
+            for x in values:
+                total += x
+            return total
+
+        ints = list(range(5000))
+        floats = [i * 0.5 for i in range(5000)]
+        for r in range(8):
+            print(f(ints), f(floats))
+        """)
+    assert len(events_for(evs, "compiled", "f")) == 2
+    assert events_for(evs, "new_version", "f")
+    assert not events_for(evs, "dropped", "f")

@@ -320,7 +320,7 @@ def test_optimize_stages():
     b.assign("x", b.op("int_add_ovf", b["x"], b.op("int_add", const_int(1), const_int(1))))
     opt, stages = optimize(b.trace())
     assert [n for n, _ in stages] == ["recorded", "fold_constants", "guard_implied_constants",
-                                      "common_subexpressions", "remove_dead_code"]
+                                      "common_subexpressions", "remove_redundant_guards", "remove_dead_code"]
     assert stages[-1][1] == format_trace(opt)
     assert "int_add(1, 1)" in stages[0][1] and "int_add(1, 1)" not in stages[1][1]
 
@@ -459,3 +459,30 @@ def test_object_ops_cse_and_dce():
     assert "list_len" not in names(out)
     ex = run_trace(out, {b.sv("x"): 0.0, b.sv("i"): 2}, budget=2)
     assert ex.values[b.sv("x")] == 8.0
+
+
+def test_repeated_guards_are_removed():
+    """a[i] + b[i] + a[i]: the second `i < 0` guard and the repeated type guard of a cannot fail where the
+    first ones passed."""
+    from tracejit.ir import const_ref
+    xs, ys = [1.0, 2.0, 3.0], [10.0, 20.0, 30.0]
+    b = Builder(("x", F), ("i", I), ("a", Kind.REF), ("b", Kind.REF))
+    total = b["x"]
+    for name in ("a", "b", "a"):
+        lst = b[name]
+        b.op("guard_class", lst, const_ref(list))
+        neg = b.op("int_lt", b["i"], const_int(0))
+        b.op("guard_false", neg)
+        b.op("guard_index", b["i"], b.op("list_len", lst))
+        total = b.op("float_add", total, b.op("float_value", b.op("list_getitem", lst, b["i"])))
+    b.assign("x", total)
+    out, _ = optimize(b.trace())
+    assert names(out).count("guard_false") == 1
+    assert names(out).count("guard_class") == 2          # one per list
+    assert names(out).count("guard_index") == 2
+    for i, want in ((1, 24.0), (5, None), (-1, None)):
+        inputs = {b.sv("x"): 0.0, b.sv("i"): i, b.sv("a"): xs, b.sv("b"): ys}
+        ex, ref = run_trace(out, inputs, budget=2), run_trace(b.trace(), inputs, budget=2)
+        assert _outcome(ex) == _outcome(ref)
+        if want is not None:
+            assert ex.values[b.sv("x")] == want

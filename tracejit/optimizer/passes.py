@@ -6,6 +6,8 @@
 - guard_implied_constants: at a guard_true(c)/guard_false(c) exit, c is known to be False/True: put that
   constant in the exit's snapshot, so the condition need not be kept alive for the exit.
 - common_subexpressions: reuse the result of an identical earlier pure op.
+- remove_redundant_guards: drop a guard identical to an earlier one (same op, same SSA arguments): it
+  cannot fail where the first passed (e.g. the type of a list read twice, `i < 0` for two indexings).
 - remove_dead_code: drop pure ops whose results are never used by an op, a snapshot or the jump.
 
 May import: tracejit.ir and the standard library.
@@ -112,6 +114,23 @@ def common_subexpressions(trace: Trace) -> Trace:
     return _map_ops(trace, fn)
 
 
+REDUNDANT_IF_REPEATED = frozenset({"guard_true", "guard_false", "guard_class", "guard_index"})
+
+
+def remove_redundant_guards(trace: Trace) -> Trace:
+    seen: set[tuple] = set()
+
+    def fn(op: Op, sub: _Subst) -> list[Op]:
+        if op.name not in REDUNDANT_IF_REPEATED:
+            return [op]
+        k = (op.name,) + tuple(("c",) + a.key() if isinstance(a, Const) else ("v", id(a)) for a in op.args)
+        if k in seen:
+            return []
+        seen.add(k)
+        return [op]
+    return _map_ops(trace, fn)
+
+
 def remove_dead_code(trace: Trace) -> Trace:
     used: set[int] = set()
     keep: list[Op] = []
@@ -134,5 +153,6 @@ PIPELINE = [
     ("fold_constants", fold_constants),
     ("guard_implied_constants", guard_implied_constants),
     ("common_subexpressions", common_subexpressions),
+    ("remove_redundant_guards", remove_redundant_guards),
     ("remove_dead_code", remove_dead_code),
 ]

@@ -35,6 +35,7 @@ from .interp_entry import InterpretedLoop
 
 CO_OPTIMIZED = 0x0001
 MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
+MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
 MAX_RETRIES = 20                 # recordings spoiled by chance (see RETRYABLE) before that counts as an abort
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
@@ -133,7 +134,12 @@ class LoopSite:
     aborts: int = 0
     retries: int = 0                        # recordings that failed by chance (RETRYABLE reasons)
     blacklisted: bool = False
-    compiled: CompiledLoop | None = None
+    versions: list = field(default_factory=list)   # compiled loops for different entry types, last used first
+    rejects: int = 0                        # entries in a row that no version accepted
+
+    @property
+    def compiled(self) -> CompiledLoop | None:
+        return self.versions[0] if self.versions else None
 
 
 @dataclass
@@ -289,9 +295,8 @@ class Engine:
                 rec.idle += 1
                 if rec.idle > 10_000:
                     self._abort(rec, ABANDONED)
-            loop = site.compiled
-            if loop is not None:
-                self._enter(loop, frame, site)
+            if site.versions:
+                self._enter(frame, site)
                 return False
             if site.blacklisted:
                 return True
@@ -417,7 +422,7 @@ class Engine:
         self.log("blacklist", loop=site.name)
         sites = self.sites.get(code)
         if (hasattr(self.hooks, "silence") and sites is not None
-                and all(h in sites and sites[h].blacklisted for h in loop_headers(code))):
+                and all(h in sites and sites[h].blacklisted and not sites[h].versions for h in loop_headers(code))):
             self.hooks.silence(code)
 
     def _finish_recording(self, rec: Recording) -> None:
@@ -474,7 +479,8 @@ class Engine:
             loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer), 0, 0, "(interpreted)"
         secs = time.perf_counter() - t0
         loop.blocks.append(NativeBlock(opt, addr, size, listing, stages, secs))
-        rec.site.compiled = loop
+        rec.site.versions.insert(0, loop)
+        rec.site.rejects = 0
         self.live.append(loop)
         self.history.append(loop)
         self.stats.traces_compiled += 1
@@ -541,8 +547,8 @@ class Engine:
         code = loop.code
         sites = self.sites.get(code) if code is not None else None
         site = sites.get(loop.header_pc) if sites is not None else None
-        if site is not None and site.compiled is loop:
-            site.compiled = None
+        if site is not None and loop in site.versions:
+            site.versions.remove(loop)
             site.count = 0
         rec = self.recording
         if rec is not None and rec.loop is loop:
@@ -571,8 +577,8 @@ class Engine:
         thread that was inside them."""
         while self._dead:
             for site in self._dead.pop().values():
-                if site.compiled is not None:
-                    self._retire(site.compiled, "code object freed")
+                for loop in list(site.versions):
+                    self._retire(loop, "code object freed")
         if self._zombies:
             busy = [lp for lp in self._zombies if lp.busy]
             for lp in self._zombies:
@@ -581,25 +587,45 @@ class Engine:
             self._zombies = busy
 
     # ------------------------------------------------------------------ running
-    def _enter(self, loop: CompiledLoop, frame, site: LoopSite) -> None:
+    def _enter(self, frame, site: LoopSite) -> None:
+        """Run the first compiled version of the loop whose entry checks accept the frame (the types of its
+        variables); the one that ran moves to the front. When none accepts for `reject_limit` entries in a
+        row, a new version is recorded (at most MAX_VERSIONS; beyond that the least recently used one is
+        dropped)."""
         if foreign_tool_active(frame.f_code):
             return
-        budget = loop.budget
-        self.entry_clock += 1
-        loop.last_entry = self.entry_clock
-        t0 = time.perf_counter_ns()
-        try:
-            info = loop.run(frame, budget)
-        except EntryRejected as e:
-            if loop.busy or loop.retired:
+        for loop in site.versions:
+            budget = loop.budget
+            self.entry_clock += 1
+            loop.last_entry = self.entry_clock
+            t0 = time.perf_counter_ns()
+            try:
+                info = loop.run(frame, budget)
+            except EntryRejected as e:
+                if loop.busy or loop.retired:
+                    return
+                self.stats.entry_rejections += 1
+                loop.consecutive_rejects += 1
+                if loop.consecutive_rejects == 1:
+                    self.log("entry_rejected", loop=loop.name, reason=str(e))
+                continue
+            break
+        else:
+            site.rejects += 1
+            if site.rejects < self.params.reject_limit:
                 return
-            self.stats.entry_rejections += 1
-            loop.consecutive_rejects += 1
-            if loop.consecutive_rejects == 1:
-                self.log("entry_rejected", loop=loop.name, reason=str(e))
-            if loop.consecutive_rejects >= self.params.reject_limit:
-                self._drop(loop, site, f"entry rejected: {e}")
+            # the frame's types keep differing from those of every version: record one for them
+            site.rejects = 0
+            if len(site.versions) >= MAX_VERSIONS:
+                self._drop(site.versions[-1], site, "entry rejected: the least recently used of its versions")
+            if self.recording is None and not site.blacklisted:
+                self.log("new_version", loop=site.name, versions=len(site.versions))
+                self._start_recording(frame, frame.f_code, site.header, site)
             return
+        if site.versions[0] is not loop:
+            site.versions.remove(loop)
+            site.versions.insert(0, loop)
+        site.rejects = 0
         loop.consecutive_rejects = 0
         self.stats.native_entries += 1
         loop.native_iterations += budget - loop.buffer[BUDGET_SLOT]   # exits store the budget left
@@ -643,8 +669,8 @@ class Engine:
         if site is not None:
             site.blacklisted = True
             try:
-                if site.compiled is not None:
-                    self._retire(site.compiled, "internal error")
+                for loop in list(site.versions):
+                    self._retire(loop, "internal error")
             except Exception:       # noqa: BLE001 - the loop stays blacklisted; its memory stays mapped
                 pass
 
