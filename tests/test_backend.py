@@ -95,8 +95,9 @@ class Builder:
 def env():
     mem = CodeMemory()
     table = Int64Table(256)
-    ext = Externals(table.address, libm_address("fmod"), libm_address("floor"), libm_address("pow"),
-                    libm_address("copysign"), LAYOUTS[VERSION].long_tagged)
+    ext = Externals(table.address, long_tagged=LAYOUTS[VERSION].long_tagged,
+                    **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
+                                                    "exp", "log")})
     yield mem, table, ext
     mem.free_all()
 

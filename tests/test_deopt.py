@@ -475,3 +475,33 @@ def test_one_loop_compiled_for_two_types(prog, native):
     assert len(events_for(evs, "compiled", "f")) == 2
     assert events_for(evs, "new_version", "f")
     assert not events_for(evs, "dropped", "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_rebinding_a_pinned_name_is_seen(prog, native):
+    """Builtins and module functions are constants in the trace, checked at every entry: a module-level
+    `len`, a replaced math.sqrt and a deleted override all take effect at once, as without the JIT."""
+    evs = check(prog, native, """\
+        import math
+
+        def f(xs):
+            s = 0.0
+            for i in range(len(xs)):
+                s += math.sqrt(xs[i]) + abs(xs[i])
+            return s
+
+        data = [i * 0.5 for i in range(4000)]
+        print(f(data))
+        real_sqrt = math.sqrt
+        math.sqrt = lambda x: -1.0            # monkeypatched between calls
+        print(f(data))
+        math.sqrt = real_sqrt
+        print(f(data))
+
+        def abs(x):                           # a global now shadows the builtin
+            return 1000.0
+        print(f(data))
+        del abs
+        print(f(data))
+        """)
+    assert events_for(evs, "entry_rejected", "f") or events_for(evs, "new_version", "f")

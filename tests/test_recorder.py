@@ -43,10 +43,21 @@ def cube_sum(n):
     return s
 
 
+def helper(x):
+    return x - 50
+
+
 def with_call(n):
     s = 0
     for i in range(n):
-        s += abs(i - 50)
+        s += helper(i)          # a Python function: not compiled (builtins like abs are, see below)
+    return s
+
+
+def with_builtins(n):
+    s = 0
+    for i in range(n):
+        s += abs(i - 50) + max(i, 7) + len([])
     return s
 
 
@@ -158,6 +169,22 @@ def test_loop_with_call_is_not_compiled(fresh_engine):
     assert loops == []
     assert st["traces_compiled"] == 0, st
     assert any("call" in reason for reason in st["aborts"]), st["aborts"]
+
+
+def test_builtin_calls_become_ops(fresh_engine):
+    """abs/max on ints become ops; len of a list literal built in the loop is not compiled (BUILD_LIST)."""
+    loops, st = compile_and_get(with_builtins, 300)
+    assert loops == [] and any("BUILD_LIST" in r for r in st["aborts"]), st["aborts"]
+
+    def f(n):
+        s = 0
+        for i in range(n):
+            s += abs(i - 50) + max(i, 7) - min(i, 100)
+        return s
+    loops, st = compile_and_get(f, 300)
+    text = loops[0].blocks[0].stages[-1][1]
+    assert "int_abs_ovf(" in text and "int_max(" in text and "int_min(" in text, text
+    assert [p.name for p in loops[0].layout.pins] == ["abs", "max", "min"]
 
 
 def test_traces_verify(fresh_engine):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..ir.ops import INT64_MIN, OPS, Kind
-from ..ir.trace import BUDGET_SLOT, Const, Op, Trace, Value, Var, format_op
+from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
 from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSP, SWAP, XMM0, XMM1, Asm, Mem, Reg,
@@ -54,6 +54,12 @@ class Externals:
     pow: int
     copysign: int            # currently unused: copysign(0.0, x) is done inline with bit operations
     long_tagged: bool = True  # int objects: lv_tag = ndigits << 3 | sign (3.12+), else a signed ob_size (3.11)
+    ceil: int = 0            # libm functions behind math.ceil/sin/cos/tan/exp/log (0: those ops not compiled)
+    sin: int = 0
+    cos: int = 0
+    tan: int = 0
+    exp: int = 0
+    log: int = 0
 
 
 @dataclass
@@ -127,7 +133,7 @@ class Assembler:
             if v.kind is Kind.FLOAT:
                 return fbits(v.value)
             if v.kind is Kind.REF:
-                return id(v.value)
+                return 0 if v.value is NULL else id(v.value)
             return int(v.value)
         return self.where(v)
 
@@ -1240,6 +1246,135 @@ def _int_value(s: Assembler, op: Op, i: int) -> None:
     a.pop(RBX)
     a.jmp(ex)
     a.bind(done)
+
+
+# ---- builtins and math functions ---------------------------------------------------------------------
+
+@emitter("int_abs_ovf")
+def _int_abs_ovf(s: Assembler, op: Op, i: int) -> None:
+    """|x| = (x ^ (x >> 63)) - (x >> 63); only INT64_MIN overflows (the subtraction sets OF)."""
+    a = s.a
+    a.mov(RAX, s.g(op.args[0]))
+    a.mov(RCX, RAX)
+    a.shift("sar", RCX, 63)
+    a.alu("xor", RAX, RCX)
+    a.alu("sub", RAX, RCX)
+    a.jcc("o", s.exit_label(op))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("int_min", "int_max")
+def _int_min_max(s: Assembler, op: Op, i: int) -> None:
+    """min: b if b < a else a (cmovg); max: b if b > a else a (cmovl)."""
+    a = s.a
+    a.mov(RAX, s.g(op.args[0]))
+    b = s.g(op.args[1])
+    if isinstance(b, int):
+        a.mov(RCX, b)
+        b = RCX
+    a.alu("cmp", RAX, b)
+    a.cmov("g" if op.name == "int_min" else "l", RAX, b)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("float_abs")
+def _float_abs(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    s.fbits_to(RAX, op.args[0])
+    a.mov(RCX, (1 << 63) - 1)
+    a.alu("and", RAX, RCX)
+    d = s.dst(op)
+    if isinstance(d, Reg):
+        a.movq_to_xmm(d, RAX)
+    else:
+        a.mov(d, RAX)
+
+
+@emitter("float_min", "float_max")
+def _float_min_max(s: Assembler, op: Op, i: int) -> None:
+    """min(a, b) = b if a > b else a; max(a, b) = b if b > a else a (unordered: a, like Python)."""
+    a = s.a
+    keep = a.new_label()
+    a.sse("movsd", XMM0, s.f(op.args[0]))
+    a.sse("movsd", XMM1, s.f(op.args[1]))
+    if op.name == "float_min":
+        a.sse("ucomisd", XMM0, XMM1)
+    else:
+        a.sse("ucomisd", XMM1, XMM0)
+    a.jcc("be", keep)
+    a.sse("movsd", XMM0, XMM1)
+    a.bind(keep)
+    s.fput(s.dst(op), XMM0)
+
+
+@emitter("float_sqrt")
+def _float_sqrt(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    x = s.freg(op.args[0], XMM1)
+    a.sse("ucomisd", x, a.const(0))
+    a.jcc("b", s.exit_label(op))                # x < 0 or NaN (CF=1)
+    a.sse("sqrtsd", XMM0, x)
+    s.fput(s.dst(op), XMM0)
+
+
+def _to_int64(s: Assembler, op: Op, x: Reg, ex: int) -> None:
+    """Convert the integral double in x to int64 in rax; exit unless -2**63 <= x < 2**63 (NaN too)."""
+    a = s.a
+    a.sse("ucomisd", x, a.const(fbits(2.0 ** 63)))
+    a.jcc("p", ex)
+    a.jcc("ae", ex)
+    a.sse("ucomisd", x, a.const(fbits(-2.0 ** 63)))
+    a.jcc("b", ex)
+    a.cvttsd2si(RAX, x)
+
+
+@emitter("float_trunc_int")
+def _float_trunc_int(s: Assembler, op: Op, i: int) -> None:
+    _to_int64(s, op, s.freg(op.args[0], XMM0), s.exit_label(op))
+    s.put(s.dst(op), RAX)
+
+
+def _call_float1(s: Assembler, op: Op, i: int, addr: int) -> None:
+    """xmm0 = fn(x) through libm, live registers saved around the call."""
+    if not addr:
+        raise CompileError(f"no address for {op.name}")
+    s.save_live(i)
+    s.a.sse("movsd", XMM0, s.f(op.args[0]))
+    s.call(addr)
+    s.restore_live(i)
+
+
+@emitter("float_floor_int", "float_ceil_int")
+def _float_round_int(s: Assembler, op: Op, i: int) -> None:
+    ex = s.exit_label(op)
+    _call_float1(s, op, i, s.ext.floor if op.name == "float_floor_int" else s.ext.ceil)
+    _to_int64(s, op, XMM0, ex)
+    s.put(s.dst(op), RAX)
+
+
+def _exit_unless_finite(s: Assembler, x: Reg, ex: int) -> None:
+    a = s.a
+    a.movq_from_xmm(RAX, x)
+    a.alu("add", RAX, RAX)
+    a.mov(RCX, 0xFFE0 << 48)                    # exponent all ones (inf / nan), shifted left by one
+    a.alu("cmp", RAX, RCX)
+    a.jcc("ae", ex)
+
+
+@emitter("float_sin", "float_cos", "float_tan", "float_exp", "float_log")
+def _float_libm(s: Assembler, op: Op, i: int) -> None:
+    """The same libm function CPython's math module calls; the guard fails where CPython raises or
+    special-cases (the argument's domain, a result that is not finite)."""
+    a = s.a
+    ex = s.exit_label(op)
+    x = s.freg(op.args[0], XMM1)
+    if op.name == "float_log":
+        a.sse("ucomisd", x, a.const(0))
+        a.jcc("be", ex)                         # x <= 0 or NaN
+    _exit_unless_finite(s, x, ex)
+    _call_float1(s, op, i, getattr(s.ext, op.name[len("float_"):]))
+    _exit_unless_finite(s, XMM0, ex)
+    s.fput(s.dst(op), XMM0)
 
 
 def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) -> MachineCode:

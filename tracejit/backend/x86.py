@@ -117,7 +117,8 @@ ALU = {m: (_c(f"{m.upper()}_RM64_R64"), _c(f"{m.upper()}_R64_RM64"), _c(f"{m.upp
            _c(f"{m.upper()}_RM64_IMM32")) for m in ("add", "sub", "and", "or", "xor", "cmp")}
 SHIFT = {m: (_c(f"{m.upper()}_RM64_IMM8"), _c(f"{m.upper()}_RM64_CL")) for m in ("shl", "sar", "shr")}
 UNARY = {m: _c(f"{m.upper()}_RM64") for m in ("neg", "not", "inc", "dec", "idiv")}
-SSE = {m: _c(f"{m.upper()}_XMM_XMMM64") for m in ("addsd", "subsd", "mulsd", "divsd", "ucomisd", "movsd")}
+SSE = {m: _c(f"{m.upper()}_XMM_XMMM64") for m in ("addsd", "subsd", "mulsd", "divsd", "ucomisd", "movsd",
+                                                   "sqrtsd")}
 SSE128 = {m: _c(f"{m.upper()}_XMM_XMMM128") for m in ("xorpd", "andpd", "orpd", "movapd", "xorps")}
 
 
@@ -348,6 +349,13 @@ class Asm:
             self.emit(I.create_reg_reg(_c("MOVQ_RM64_XMM"), dst.r64, src.r64))
         else:
             self.movsd_store(dst, src)
+
+    def cvttsd2si(self, dst: Reg, src: Reg | Mem) -> None:
+        """dst (GPR) = src (double) truncated toward zero (0x8000000000000000 when out of range)."""
+        if isinstance(src, Reg):
+            self.emit(I.create_reg_reg(_c("CVTTSD2SI_R64_XMMM64"), dst.r64, src.r64))
+        else:
+            self.emit(I.create_reg_mem(_c("CVTTSD2SI_R64_XMMM64"), dst.r64, src.mo()))
 
     def cvtsi2sd(self, dst: Reg, src: Reg | Mem) -> None:
         if isinstance(src, Reg):

@@ -15,6 +15,7 @@ Version notes (checked by experiment, see tests/test_bytecode.py):
   3.13 index << 5 with bit 16 meaning "convert the result to bool".
 - Calls: 3.11/3.12 push the NULL *below* the callable ([NULL, func, args]), 3.13 *above* it
   ([func, NULL, args]); method calls are [meth, self, args] on all versions. See PUSH_NULL_BELOW_CALLABLE.
+  3.11's LOAD_METHOD and 3.12+'s LOAD_ATTR with the method bit become LOAD_ATTR (name, True).
   3.11's PRECALL becomes NOP; CALL(argc) pops argc + 2 and pushes 1 on all versions.
 - EXTENDED_ARG: dis folds its argument into the following instruction but still lists the prefix, and the
   interpreter reports the prefix's offset (jump targets, sys.monitoring, settrace). It is kept as a canonical
@@ -105,6 +106,10 @@ _MAP: dict[str, _Decode] = {
     "LOAD_FAST_CHECK": _as("LOAD_FAST", _oparg),
     "STORE_FAST": _as("STORE_FAST", _oparg),
     "LOAD_GLOBAL": _as("LOAD_GLOBAL", lambda i, c: (i.argval, bool(i.arg & 1))),
+    # LOAD_ATTR's arg: (name, method?) -- 3.11 has a separate LOAD_METHOD, 3.12+ flag it in the oparg's low
+    # bit. A method load of a plain attribute pushes NULL and the attribute (in PUSH_NULL_BELOW_CALLABLE order)
+    "LOAD_ATTR": _as("LOAD_ATTR", lambda i, c: (i.argval, VERSION >= (3, 12) and bool(i.arg & 1))),
+    "LOAD_METHOD": _as("LOAD_ATTR", lambda i, c: (i.argval, True)),
     "BINARY_OP": _as("BINARY_OP", lambda i, c: (_NB[i.arg % 13], i.arg >= 13)),
     "COMPARE_OP": _compare,
     "CALL_INTRINSIC_1": _intrinsic,
@@ -195,6 +200,7 @@ _EFFECT: dict[str, int | Callable[[Instr, bool], int]] = {
     "LOAD_FAST": 1, "STORE_FAST": -1, "LOAD_CONST": 1, "RETURN_CONST": 0, "RETURN_VALUE": -1,
     "LOAD_NAME": 1, "STORE_NAME": -1, "STORE_GLOBAL": -1,
     "LOAD_GLOBAL": lambda i, j: 1 + bool(i.arg[1]),
+    "LOAD_ATTR": lambda i, j: int(bool(i.arg[1])),
     "BINARY_OP": -1, "COMPARE_OP": -1, "IS_OP": -1, "CONTAINS_OP": -1,
     "UNARY_NEGATIVE": 0, "UNARY_INVERT": 0, "UNARY_NOT": 0, "UNARY_POSITIVE": 0, "TO_BOOL": 0,
     "CALL_INTRINSIC_1": 0,

@@ -67,9 +67,20 @@ _ptr = ctypes.c_void_p
 _pyobj = ctypes.py_object       # .from_address(a).value: the object whose pointer is stored at a (new ref)
 
 
+class _NullSlot:
+    """What object_at(0) returns: a value-stack slot that holds NULL (pushed beside a callable)."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+NULL_SLOT = _NullSlot()
+
+
 def object_at(address: int):
-    """The object whose PyObject* is `address` (a new reference; the caller knows it is alive)."""
-    return ctypes.cast(address, ctypes.py_object).value
+    """The object whose PyObject* is `address` (a new reference; the caller knows it is alive), or NULL_SLOT
+    for address 0."""
+    return ctypes.cast(address, ctypes.py_object).value if address else NULL_SLOT
 
 
 def _rd(addr: int) -> int:
@@ -206,7 +217,10 @@ class FrameWrites:
         base = nlocalsplus + depth
         for k, v in enumerate(values):
             cell = _ptr.from_address(self.fa.slot_address(iframe, base + k))
-            self.ops += [(_incref_obj, v), (setattr, cell, "value", id(v))]
+            if v is NULL_SLOT:
+                self.ops.append((setattr, cell, "value", None))
+            else:
+                self.ops += [(_incref_obj, v), (setattr, cell, "value", id(v))]
         self.ops.append((setattr, _i32.from_address(iframe + self.fa.L.iframe_stacktop), "value",
                          base + len(values)))
 

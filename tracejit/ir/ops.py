@@ -143,6 +143,54 @@ def _int_value(obj) -> int:
     return int(obj)
 
 
+def _abs_ovf(a: int) -> int:
+    return _ovf(abs(a))
+
+
+def _float_min(a: float, b: float) -> float:
+    return b if b < a else a          # Python's min(a, b): the first of equal or unordered values
+
+
+def _float_max(a: float, b: float) -> float:
+    return b if b > a else a
+
+
+def _float_sqrt(a: float) -> float:
+    if not a >= 0.0:                  # negative (ValueError) or NaN: the interpreter's math.sqrt
+        raise GuardFailed("sqrt domain")
+    return math.sqrt(a)
+
+
+def _to_int64(r: float) -> int:
+    if not -9223372036854775808.0 <= r < 9223372036854775808.0:      # also NaN
+        raise GuardFailed("not an int64")
+    return int(r)
+
+
+def _float_floor_int(a: float) -> int:
+    return _to_int64(math.floor(a) if math.isfinite(a) else a)
+
+
+def _float_ceil_int(a: float) -> int:
+    return _to_int64(math.ceil(a) if math.isfinite(a) else a)
+
+
+def _libm(fn: Callable, ok: Callable[[float], bool]) -> Callable:
+    """A math module function on floats where CPython returns fn(x) unchanged (ok(x) true); elsewhere
+    (errors, infinities) the guard fails and the interpreter's math module decides."""
+    def call(a: float) -> float:
+        if not ok(a):
+            raise GuardFailed("math domain")
+        try:
+            r = fn(a)
+        except (OverflowError, ValueError):
+            raise GuardFailed("math range") from None
+        if not math.isfinite(r):
+            raise GuardFailed("math range")
+        return r
+    return call
+
+
 I, F, B, R, V = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF, Kind.VOID
 
 
@@ -226,6 +274,22 @@ def _defs() -> list[OpDef]:
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True),                      # of an exact int
+        # --- builtins and math functions ---
+        d("int_abs_ovf", (I,), I, _abs_ovf, guard=True),
+        d("int_min", (I, I), I, min),
+        d("int_max", (I, I), I, max),
+        d("float_abs", (F,), F, abs),
+        d("float_min", (F, F), F, _float_min),
+        d("float_max", (F, F), F, _float_max),
+        d("float_sqrt", (F,), F, _float_sqrt, guard=True),
+        d("float_trunc_int", (F,), I, lambda a: _to_int64(a), guard=True),  # int(x)
+        d("float_floor_int", (F,), I, _float_floor_int, guard=True),        # math.floor(x)
+        d("float_ceil_int", (F,), I, _float_ceil_int, guard=True),          # math.ceil(x)
+        d("float_sin", (F,), F, _libm(math.sin, math.isfinite), guard=True),
+        d("float_cos", (F,), F, _libm(math.cos, math.isfinite), guard=True),
+        d("float_tan", (F,), F, _libm(math.tan, math.isfinite), guard=True),
+        d("float_exp", (F,), F, _libm(math.exp, math.isfinite), guard=True),
+        d("float_log", (F,), F, _libm(math.log, lambda a: 0.0 < a < math.inf), guard=True),
     ]
 
 

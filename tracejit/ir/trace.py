@@ -86,6 +86,20 @@ def const_bool(v: bool) -> Const:
     return Const(bool(v), Kind.BOOL)
 
 
+class _Null:
+    """The NULL that CPython pushes beside a callable (value-stack slot with no object)."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+NULL = _Null()
+
+
+def const_null() -> Const:
+    return Const(NULL, Kind.REF)
+
+
 def const_ref(obj) -> Const:
     """A constant object (a type, a builtin function, True/False/None): the trace keeps it alive."""
     return Const(obj, Kind.REF)
@@ -93,6 +107,8 @@ def const_ref(obj) -> Const:
 
 def ref_name(obj) -> str:
     """How a constant object is written in the text form: <float>, <len>, <True> ..."""
+    if obj is NULL:
+        return "NULL"
     if isinstance(obj, type):
         return f"<{obj.__name__}>"
     if obj is None or obj is True or obj is False:
@@ -127,11 +143,31 @@ def stack_var(pos: int) -> StateVar:
     return StateVar("stack", pos)
 
 
+@dataclass(frozen=True, eq=False)
+class Pin:
+    """A name the trace treats as a constant: `name` resolves to `expected` when the loop is entered (in the
+    frame's globals, then its builtins, when `owner` is None; else in the module `owner`'s namespace). The
+    runtime checks every pin at entry; the machine code cannot rebind names, so the check holds throughout."""
+    name: str
+    expected: object
+    owner: object = None
+
+
 @dataclass
 class StateLayout:
-    """Slot numbers and kinds of a compiled loop's state variables (grows when bridges add variables)."""
+    """Slot numbers and kinds of a compiled loop's state variables (grows when bridges add variables), and
+    the names it pins to constants."""
     slots: dict[StateVar, int] = field(default_factory=dict)
     kinds: dict[StateVar, Kind] = field(default_factory=dict)
+    pins: list[Pin] = field(default_factory=list)
+
+    def pin(self, name: str, expected, owner=None) -> None:
+        for p in self.pins:
+            if p.name == name and p.owner is owner:
+                if p.expected is not expected:
+                    raise ValueError(f"{name} pinned to two objects")
+                return
+        self.pins.append(Pin(name, expected, owner))
 
     def slot(self, sv: StateVar) -> int:
         if sv.where == "stack":

@@ -18,12 +18,13 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from tracejit.cpython.bytecode import Instr, back_edges, instructions_at
-from tracejit.ir import (OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
-                         VarFactory, const_bool, const_float, const_int, const_ref, stack_var)
+from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr, back_edges, instructions_at
+from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
+                         VarFactory, const_bool, const_float, const_int, const_null, const_ref, stack_var)
 from tracejit.ir.ops import INT64_MAX, INT64_MIN, SMALL_INT_BOUND
 
 from . import rules
+from .calls import CALLS, CallAbort, constant_value
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
@@ -44,6 +45,7 @@ class FrameView(Protocol):
     def range_iter_state(self, it) -> tuple[int, int, int]: ...      # TypeError: not a range iterator
     def list_iter_state(self, it) -> tuple[int, list | None]: ...   # TypeError: not a list iterator
     globals: dict
+    builtins: dict
     module_level: bool                                # code uses LOAD_NAME in a namespace that is globals
 
 
@@ -110,12 +112,14 @@ class TraceRecorder:
         self.count = 0
         self.done = False
         self.lines: dict[int, int] = {}
+        self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
         ends = [src for src, h in back_edges(code) if h == header_pc]
         self.loop_end = max(ends) if ends else max(self._order)     # last offset of the loop's body
         if bridge:
             for pos, v in enumerate(bridge.snapshot.stack):
-                self.stack.append(self._input(stack_var(pos), v.kind, None))
+                # a constant at the exit (a callable, the NULL beside it) stays that constant
+                self.stack.append(v if isinstance(v, Const) else self._input(stack_var(pos), v.kind, None))
 
     # ------------------------------------------------------------------ values
     def _input(self, sv: StateVar, kind: Kind, concrete) -> Var:
@@ -260,6 +264,8 @@ class TraceRecorder:
         try:
             real = view.stack(len(self.stack) - 1)
         except LookupError:
+            if isinstance(top, Const) and top.value is NULL:
+                return
             raise RecordAbort("stack slot empty") from None
         mine = self.conc(top)
         if top.kind is I and type(real) is bool:
@@ -280,15 +286,31 @@ class TraceRecorder:
             self.write_state(sv, self.pop(), lambda: view.local(ins.arg))
         elif op in ("LOAD_GLOBAL", "LOAD_NAME"):
             name, push_null = ins.arg if isinstance(ins.arg, tuple) else (ins.arg, False)
-            if push_null:
-                raise RecordAbort("call")
             if op == "LOAD_NAME" and not view.module_level:
                 raise RecordAbort("LOAD_NAME outside module-level code")
-            self.stack.append(self.read_state(StateVar("global", name), lambda: _lookup(view.globals, name)))
+            value = self._load_global(name, view)
+            if push_null:
+                self._push_callable(value)
+            else:
+                self.stack.append(value)
         elif op in ("STORE_GLOBAL", "STORE_NAME"):
             if op == "STORE_NAME" and not view.module_level:
                 raise RecordAbort("STORE_NAME outside module-level code")
+            if any(name == ins.arg and owner is None for name, _, owner in self.pins):
+                raise RecordAbort(f"{ins.arg} is rebound in the loop")
             self.write_state(StateVar("global", ins.arg), self.pop(), lambda: _lookup(view.globals, ins.arg))
+        elif op == "LOAD_ATTR":
+            name, method = ins.arg
+            owner = self.value(self.pop())
+            value = self._module_attribute(owner, name)
+            if method:
+                self._push_callable(value)
+            else:
+                self.stack.append(value)
+        elif op == "PUSH_NULL":
+            self.stack.append(const_null())
+        elif op == "CALL":
+            self._call(ins.arg, pc)
         elif op == "LOAD_CONST":
             self.stack.append(_const(ins.arg))
         elif op == "POP_TOP":
@@ -404,6 +426,60 @@ class TraceRecorder:
         v = self._unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)
+
+    # ------------------------------------------------------------------ names and calls
+    def _load_global(self, name: str, view: FrameView):
+        """A global (or builtin) name: a module, a type or a function the trace knows becomes a constant with
+        a pin (checked at every entry); anything else is a state variable read from the globals."""
+        sv = StateVar("global", name)
+        if sv not in self.state:
+            try:
+                obj = view.globals[name]
+            except KeyError:
+                try:
+                    obj = view.builtins[name]
+                except KeyError:
+                    raise RecordAbort(f"name {name} is not defined") from None
+            c = constant_value(obj)
+            if c is not None and c.kind is R:
+                self.pins.append((name, obj, None))
+                return c
+        return self.read_state(sv, lambda: _lookup(view.globals, name))
+
+    def _module_attribute(self, owner, name: str):
+        if not (isinstance(owner, Const) and owner.kind is R and type(owner.value) is type(math)):
+            raise RecordAbort(f"attribute {name} of a {type(self.conc(owner)).__name__}")
+        obj = owner.value.__dict__.get(name, _MISSING_ATTR)
+        c = None if obj is _MISSING_ATTR else constant_value(obj)
+        if c is None:
+            raise RecordAbort(f"attribute {owner.value.__name__}.{name}")
+        self.pins.append((name, obj, owner.value))
+        return c
+
+    def _push_callable(self, value) -> None:
+        """A callable with the NULL CPython pushes beside it (below it on 3.11/3.12, above on 3.13)."""
+        self.stack.extend([const_null(), value] if PUSH_NULL_BELOW_CALLABLE else [value, const_null()])
+
+    def _call(self, argc: int, pc: int) -> None:
+        args = [self.value(self.pop()) for _ in range(argc)][::-1]
+        top, below = self.value(self.pop()), self.value(self.pop())
+        callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
+        snap = self.snapshot_with(pc, [below, top] + args)
+        if not (isinstance(null, Const) and null.value is NULL):
+            raise RecordAbort("method call")
+        rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
+        if rule is None:
+            raise RecordAbort("call")
+        try:
+            self.stack.append(rule(self, args, snap, pc))
+        except CallAbort as e:
+            raise RecordAbort(str(e)) from None
+
+    def unbox(self, v, snap, pc):
+        return self._unbox(v, snap, pc)
+
+    def as_int(self, v, snap, pc):
+        return self._as_int(v, snap, pc)
 
     # ------------------------------------------------------------------ objects
     def _unbox(self, v, snap, pc):
@@ -567,6 +643,8 @@ class TraceRecorder:
             if op.snapshot is not None:
                 for sv, v in in_vars.items():
                     op.snapshot.state.setdefault(sv, v)
+        for pin_name, obj, owner in self.pins:
+            self.layout.pin(pin_name, obj, owner)
         if self.bridge is None:
             for sv, v in self.inputs:
                 self.layout.add(sv, v.kind)
@@ -596,6 +674,9 @@ class TraceRecorder:
         ops = self.ops + [Op("jump", args)]
         return Trace("bridge", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
                      self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines))
+
+
+_MISSING_ATTR = object()
 
 
 def _lookup(namespace: dict, name: str):

@@ -133,6 +133,8 @@ class CompiledLoop:
             for name, slot, kind, sv in glob:
                 obj = g.get(name, _MISSING)
                 _unbox(buf, fbuf, slot, kind, obj, sv)
+        if self.layout.pins:
+            _check_pins(self.layout.pins, frame)
         for pos, slots in iters:
             it = fa.read_slot(iframe, self.nlocalsplus + pos)
             if "next" in slots:
@@ -216,6 +218,20 @@ class CompiledLoop:
 
 
 _MISSING = object()
+
+
+def _check_pins(pins, frame) -> None:
+    """Every name the trace treats as a constant must still resolve to the same object."""
+    g = frame.f_globals
+    for pin in pins:
+        if pin.owner is None:
+            obj = g.get(pin.name, _MISSING)
+            if obj is _MISSING:
+                obj = frame.f_builtins.get(pin.name, _MISSING)
+        else:
+            obj = pin.owner.__dict__.get(pin.name, _MISSING)
+        if obj is not pin.expected:
+            raise EntryRejected(f"{pin.name} is no longer the object the trace was recorded with")
 WRITE_DEPTH = 8             # Python call depth the writes of store() need, with a margin
 
 

@@ -105,6 +105,7 @@ class FrameView:
         self.code = frame.f_code
         self.n = fa.nlocalsplus(self.code)
         self.globals = frame.f_globals
+        self.builtins = frame.f_builtins
         self.module_level = not (self.code.co_flags & CO_OPTIMIZED) and frame.f_locals is frame.f_globals
 
     def local(self, index: int):
@@ -494,7 +495,8 @@ class Engine:
             from .execmem import CodeMemory, libm_address, make_entry
             self.mem = CodeMemory()
             self.make_entry = make_entry
-            self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign")}
+            self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
+                                                                "cos", "tan", "exp", "log")}
             self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
 
     def _compile_bridge(self, rec: Recording, trace: Trace) -> None:

@@ -12,7 +12,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import struct
 
 from tracejit.cpython.layout import object_at
-from tracejit.ir import BUDGET_SLOT, Kind, Trace
+from tracejit.ir import BUDGET_SLOT, NULL, Kind, Trace
 from tracejit.ir.interp import run_trace
 
 
@@ -29,14 +29,15 @@ class InterpretedLoop:
         if kind is Kind.FLOAT:
             return struct.unpack("<d", struct.pack("<q", raw))[0]
         if kind is Kind.REF:
-            return object_at(raw)
+            return object_at(raw) if raw else NULL
         return bool(raw) if kind is Kind.BOOL else raw
 
     def _write(self, slot: int, kind: Kind, value) -> None:
         if kind is Kind.FLOAT:
             value = struct.unpack("<q", struct.pack("<d", value))[0]
         elif kind is Kind.REF:
-            value = id(value)       # borrowed, like the machine code's: the frame or a list keeps it alive
+            # borrowed, like the machine code's: the frame or a list keeps it alive; NULL is address 0
+            value = 0 if value is NULL else id(value)
         self.buffer[slot] = int(value)
 
     def _inputs(self, trace: Trace) -> dict:

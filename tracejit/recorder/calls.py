@@ -1,0 +1,137 @@
+"""Calls the recorder turns into IR ops: builtins and math functions reached through pinned names.
+
+`CALLS` maps a callable object (the builtin `len`, `math.sqrt`, ...) to a rule that takes the recorder, the
+call's argument values (IR values, REF arguments already unboxed where numbers are wanted), the snapshot
+before the CALL and its pc, and returns the result value. A rule raises RecordAbort for forms it does not
+handle (more arguments, other types); the loop then runs in the interpreter. Every rule computes exactly
+what CPython's function returns, through ops whose semantics are in the op table.
+
+May import: tracejit.ir and the standard library (the recorder is passed in).
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import builtins
+import math
+import types
+from typing import Callable
+
+from tracejit.ir import Const, Kind, const_bool, const_float, const_ref
+
+I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
+
+
+class CallAbort(Exception):
+    """This call form is not compiled (the recorder aborts with the message)."""
+
+
+def _one(args: list, name: str):
+    if len(args) != 1:
+        raise CallAbort(f"{name}() with {len(args)} arguments")
+    return args[0]
+
+
+def _len(rec, args, snap, pc):
+    x = _one(args, "len")
+    obj = rec.conc(x)
+    if x.kind is not R or type(obj) is not list:
+        raise CallAbort(f"len() of {type(obj).__name__}")
+    rec.emit("guard_class", [x, const_ref(list)], snap, pc)
+    return rec.emit("list_len", [x], snap, pc)
+
+
+def _abs(rec, args, snap, pc):
+    x = rec.unbox(_one(args, "abs"), snap, pc)
+    if x.kind is F:
+        return rec.emit("float_abs", [x], snap, pc)
+    return rec.emit("int_abs_ovf", [rec.as_int(x, snap, pc)], snap, pc)
+
+
+def _min_max(which: str) -> Callable:
+    def rule(rec, args, snap, pc):
+        if len(args) != 2:
+            raise CallAbort(f"{which}() with {len(args)} arguments")
+        a, b = (rec.unbox(v, snap, pc) for v in args)
+        if a.kind is F and b.kind is F:
+            return rec.emit(f"float_{which}", [a, b], snap, pc)
+        if a.kind is I and b.kind is I:
+            return rec.emit(f"int_{which}", [a, b], snap, pc)
+        raise CallAbort(f"{which}() of {a.kind.name.lower()} and {b.kind.name.lower()}")   # returns either type
+    return rule
+
+
+def _float(rec, args, snap, pc):
+    x = rec.unbox(_one(args, "float"), snap, pc)
+    return x if x.kind is F else rec.emit("int_to_float", [rec.as_int(x, snap, pc)], snap, pc)
+
+
+def _int(rec, args, snap, pc):
+    x = rec.unbox(_one(args, "int"), snap, pc)
+    if x.kind is F:
+        return rec.emit("float_trunc_int", [x], snap, pc)
+    return rec.as_int(x, snap, pc)
+
+
+def _isinstance(rec, args, snap, pc):
+    if len(args) != 2:
+        raise CallAbort("isinstance() form")
+    x, cls = args
+    if not (isinstance(cls, Const) and cls.kind is R and isinstance(cls.value, type)):
+        raise CallAbort("isinstance() with a class that is not a constant type")
+    obj = rec.conc(x)
+    if x.kind is R:         # the exact type is guarded, so the answer is fixed for this trace
+        rec.emit("guard_class", [x, const_ref(type(obj))], snap, pc)
+    return const_bool(isinstance(obj, cls.value))
+
+
+def _math_float(opname: str, name: str) -> Callable:
+    def rule(rec, args, snap, pc):
+        x = rec.unbox(_one(args, name), snap, pc)
+        if x.kind is not F:
+            raise CallAbort(f"math.{name}() of {x.kind.name.lower()}")   # int arguments: exact conversion rules
+        return rec.emit(opname, [x], snap, pc)
+    return rule
+
+
+CALLS: dict[object, Callable] = {
+    builtins.len: _len,
+    builtins.abs: _abs,
+    builtins.min: _min_max("min"),
+    builtins.max: _min_max("max"),
+    builtins.float: _float,
+    builtins.int: _int,
+    builtins.isinstance: _isinstance,
+    math.sqrt: _math_float("float_sqrt", "sqrt"),
+    math.fabs: _math_float("float_abs", "fabs"),
+    math.floor: _math_float("float_floor_int", "floor"),
+    math.ceil: _math_float("float_ceil_int", "ceil"),
+    math.sin: _math_float("float_sin", "sin"),
+    math.cos: _math_float("float_cos", "cos"),
+    math.tan: _math_float("float_tan", "tan"),
+    math.exp: _math_float("float_exp", "exp"),
+    math.log: _math_float("float_log", "log"),
+}
+
+
+def is_constant_callee(obj) -> bool:
+    """Objects a trace may treat as constants when a pinned name resolves to them."""
+    return obj in CALLS if _hashable(obj) else False
+
+
+def _hashable(obj) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
+def constant_value(obj):
+    """The IR constant a pinned name or module attribute stands for (a module, a type, a function in CALLS,
+    a float such as math.pi), or None when the name must be read as a variable."""
+    if type(obj) is float:
+        return const_float(obj)
+    if isinstance(obj, (type, types.ModuleType)) or is_constant_callee(obj):
+        return const_ref(obj)
+    return None
