@@ -18,7 +18,7 @@ from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, 
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
-from tracejit.cpython.layout import LAYOUTS, VERSION
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
 I, F, BO, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -95,7 +95,7 @@ class Builder:
 def env():
     mem = CodeMemory()
     table = Int64Table(256)
-    ext = Externals(table.address, long_tagged=LAYOUTS[VERSION].long_tagged,
+    ext = Externals(table.address, long_tagged=LAYOUTS[VERSION].long_tagged, **c_api_addresses(),
                     **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
                                                     "exp", "log")})
     yield mem, table, ext
@@ -206,6 +206,7 @@ INTS = [int(str(v)) for v in (0, 1, -1, 7, -7, 255, 256, -5, -6, 2**30 - 1, 2**3
 FLOATS = [float(repr(v)) for v in (0.0, -0.0, 1.5, -2.25, 1e300, 5e-324)] + [NAN, INF]
 OBJECTS = INTS + FLOATS + [True, False, None, "s", (1,), b"", *LISTS]
 CLASSES = [int, float, bool, list, str, type(None), tuple]
+KEEP: list = []         # lists the store tests change (kept alive beyond each case)
 
 
 def ref_cases(name: str, rng: random.Random) -> list[tuple]:
@@ -220,6 +221,13 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(lst, k) for lst in LISTS for k in range(len(lst))]
     if name == "float_value":
         return [(x,) for x in FLOATS]
+    if name.startswith("list_setitem"):
+        lists = [[1.5, 2.5, -3.0], list(range(10)), [True, None, 0.5, 7]]
+        KEEP.extend(lists)
+        values = {"list_setitem": OBJECTS[:8] + [None, True],
+                  "list_setitem_float": FLOATS,
+                  "list_setitem_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN]}[name]
+        return [(lst, k, v) for lst in lists for k in range(len(lst)) for v in values][::3]
     if name == "int_value":
         more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)]
         INTS.extend(v for v in more if v not in INTS)
@@ -257,7 +265,7 @@ def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_press
     the op's operands first in the input list (they get registers, the pressure values are spilled)."""
     d = OPS[name]
     b = Builder()
-    names = ["a", "b"][:d.arity]
+    names = ["a", "b", "c"][:d.arity]
 
     def pressure():
         return ([b.inp(f"p{k}", I) for k in range(gp_pressure)] + [b.inp(f"q{k}", F) for k in range(xmm_pressure)])
@@ -291,9 +299,8 @@ def run_op_cases(env, trace: Trace, name: str, cases: list[tuple], const_arg: in
         vals = {}
         it = iter(case)
         for sv, v in trace.inputs:
-            if sv.name in ("a", "b"):
-                idx = 0 if sv.name == "a" else 1
-                vals[sv] = case[idx]
+            if sv.name in ("a", "b", "c"):
+                vals[sv] = case["abc".index(sv.name)]
             elif sv.name == "out":
                 vals[sv] = {I: -5, F: -5.5, BO: True, R: None}[d.result]
             elif sv.name.startswith("p"):

@@ -25,7 +25,7 @@ from ..ir.ops import INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
-from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSP, SWAP, XMM0, XMM1, Asm, Mem, Reg,
+from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Mem, Reg,
                   fits_i32)
 
 # ---- frame layout (offsets from rsp inside native code) -------------------------------------------------
@@ -60,6 +60,11 @@ class Externals:
     tan: int = 0
     exp: int = 0
     log: int = 0
+    incref: int = 0          # C API functions for the ops that store into lists (0: those ops not compiled)
+    decref: int = 0
+    float_new: int = 0       # PyFloat_FromDouble
+    long_new: int = 0        # PyLong_FromLongLong
+    err_clear: int = 0       # PyErr_Clear
 
 
 @dataclass
@@ -1375,6 +1380,72 @@ def _float_libm(s: Assembler, op: Op, i: int) -> None:
     _call_float1(s, op, i, getattr(s.ext, op.name[len("float_"):]))
     _exit_unless_finite(s, XMM0, ex)
     s.fput(s.dst(op), XMM0)
+
+
+# ---- stores into lists ---------------------------------------------------------------------------------
+
+@emitter("bool_to_ref")
+def _bool_to_ref(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    x = s.g(op.args[0])
+    if isinstance(x, int):
+        a.mov(RAX, id(True) if x else id(False))
+    else:
+        a.mov(RAX, id(False))
+        a.mov(RCX, id(True))
+        if isinstance(x, Mem):
+            a.mov(RDX, x)
+            x = RDX
+        a.test(x, x)
+        a.cmov("ne", RAX, RCX)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("list_setitem", "list_setitem_float", "list_setitem_int")
+def _list_setitem(s: Assembler, op: Op, i: int) -> None:
+    """lst[k] = value: the new item is a new reference (Py_IncRef of an object, or a float / int object
+    made by PyFloat_FromDouble / PyLong_FromLongLong), stored over the old item, which is then released
+    with Py_DecRef (its type was guarded: releasing it runs no Python code). If making the object fails,
+    the error is cleared and the guard exits before the list is touched (the interpreter redoes the store)."""
+    a = s.a
+    ext = s.ext
+    if not (ext.incref and ext.decref and ext.float_new and ext.long_new and ext.err_clear):
+        raise CompileError("no C API addresses for list stores")
+    lst, k, v = op.args
+    a.mov(temp(0), s.g(lst), scratch=RAX)
+    a.mov(temp(1), s.g(k), scratch=RAX)
+    if op.name == "list_setitem_float":
+        s.fbits_to(RAX, v)
+    else:
+        a.mov(RAX, s.g(v))
+    a.mov(temp(2), RAX)
+    s.save_live(i)
+    if op.name == "list_setitem":
+        a.mov(RDI, temp(2))
+        s.call(ext.incref)
+    else:
+        if op.name == "list_setitem_float":
+            a.sse("movsd", XMM0, temp(2))
+            s.call(ext.float_new)
+        else:
+            a.mov(RDI, temp(2))
+            s.call(ext.long_new)
+        made = a.new_label()
+        a.test(RAX, RAX)
+        a.jcc("ne", made)
+        s.call(ext.err_clear)
+        s.restore_live(i)
+        a.jmp(s.exit_label(op))
+        a.bind(made)
+        a.mov(temp(2), RAX)
+    a.mov(RAX, temp(0))
+    a.mov(RAX, Mem(RAX, LIST_ITEMS))
+    a.mov(RCX, temp(1))
+    a.mov(RDI, Mem(RAX, 0, RCX, 8))              # the old item
+    a.mov(RSI, temp(2))
+    a.mov(Mem(RAX, 0, RCX, 8), RSI)              # the new one
+    s.call(ext.decref)
+    s.restore_live(i)
 
 
 def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) -> MachineCode:

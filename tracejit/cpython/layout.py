@@ -83,6 +83,14 @@ def object_at(address: int):
     return ctypes.cast(address, ctypes.py_object).value if address else NULL_SLOT
 
 
+def c_api_addresses() -> dict[str, int]:
+    """Addresses of the C API functions machine code calls (names as in backend.Externals)."""
+    def f(name: str) -> int:
+        return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+    return {"incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
+            "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear")}
+
+
 def _rd(addr: int) -> int:
     return _i64.from_address(addr).value
 

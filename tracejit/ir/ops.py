@@ -147,6 +147,10 @@ def _abs_ovf(a: int) -> int:
     return _ovf(abs(a))
 
 
+def _list_store(lst: list, i: int, value) -> None:
+    lst[i] = value
+
+
 def _float_min(a: float, b: float) -> float:
     return b if b < a else a          # Python's min(a, b): the first of equal or unordered values
 
@@ -205,6 +209,7 @@ class OpDef:
     commutative: bool = False
     variadic: bool = False
     reads_heap: bool = False      # reads mutable object memory: never folded, even with constant arguments
+    writes_heap: bool = False     # changes object memory: earlier reads of it cannot be reused after it
 
     @property
     def arity(self) -> int:
@@ -274,6 +279,12 @@ def _defs() -> list[OpDef]:
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True),                      # of an exact int
+        d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects
+        # a[i] = value (index guarded, old item of a type without finalizer guarded): the list gets a new
+        # reference (a float or int object is created), its old item is released; allocation failure exits
+        d("list_setitem", (R, I, R), V, _list_store, pure=False, writes_heap=True),
+        d("list_setitem_float", (R, I, F), V, _list_store, guard=True, pure=False, writes_heap=True),
+        d("list_setitem_int", (R, I, I), V, _list_store, guard=True, pure=False, writes_heap=True),
         # --- builtins and math functions ---
         d("int_abs_ovf", (I,), I, _abs_ovf, guard=True),
         d("int_min", (I, I), I, min),

@@ -5,7 +5,8 @@
   drop guards that constants prove always pass; apply simple identities (x+0, x*1, x-0).
 - guard_implied_constants: at a guard_true(c)/guard_false(c) exit, c is known to be False/True: put that
   constant in the exit's snapshot, so the condition need not be kept alive for the exit.
-- common_subexpressions: reuse the result of an identical earlier pure op.
+- common_subexpressions: reuse the result of an identical earlier pure op (a read of object memory only
+  up to the next op that writes object memory).
 - remove_redundant_guards: drop a guard identical to an earlier one (same op, same SSA arguments): it
   cannot fail where the first passed (e.g. the type of a list read twice, `i < 0` for two indexings).
 - remove_dead_code: drop pure ops whose results are never used by an op, a snapshot or the jump.
@@ -103,6 +104,9 @@ def common_subexpressions(trace: Trace) -> Trace:
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
+        if d.writes_heap:           # object memory changed: reads of it must be done again
+            for k in [k for k in seen if OPS[k[0]].reads_heap]:
+                del seen[k]
         if op.result is None or not d.pure or d.guard or d.evaluate is None:
             return [op]
         k = key(op)

@@ -113,6 +113,10 @@ class TraceRecorder:
         self.done = False
         self.lines: dict[int, int] = {}
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
+        # REF values read out of a list (borrowed from it) -> that list: a store into the same list could
+        # free such an object while the trace still holds it (see _store_subscr)
+        self.ref_source: dict[int, object] = {}
+        self.store_targets: list = []                       # the lists the trace stores into
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
         ends = [src for src, h in back_edges(code) if h == header_pc]
         self.loop_end = max(ends) if ends else max(self._order)     # last offset of the loop's body
@@ -173,7 +177,8 @@ class TraceRecorder:
         d = OPS[name]
         conc_args = [self.conc(a) for a in args]
         try:
-            result = d.evaluate(*conc_args)
+            # a store is the interpreter's to make (it executes the recorded instruction right after this)
+            result = None if d.writes_heap else d.evaluate(*conc_args)
         except GuardFailed as e:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
         if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap:
@@ -350,6 +355,9 @@ class TraceRecorder:
         elif op == "BINARY_SUBSCR":
             index, container = self.value(self.pop()), self.value(self.pop())
             self.stack.append(self._subscr(container, index, self.snapshot_with(pc, [container, index]), pc))
+        elif op == "STORE_SUBSCR":
+            index, container, value = self.value(self.pop()), self.value(self.pop()), self.value(self.pop())
+            self._store_subscr(value, container, index, self.snapshot_with(pc, [value, container, index]), pc)
         elif op == "IS_OP":
             b, a = self.value(self.pop()), self.value(self.pop())
             if a.kind is not R or b.kind is not R:
@@ -502,9 +510,9 @@ class TraceRecorder:
             return self.emit("ref_eq", [v, const_ref(True)], snap, pc)
         raise RecordAbort(f"operand of type {t.__name__}")
 
-    def _subscr(self, container, index, snap: Snapshot, pc: int):
-        """container[index] for a list and an int index: the list's type and the index's range are guarded
-        (out of range: the interpreter raises the IndexError); the item is a REF."""
+    def _list_index(self, container, index, snap: Snapshot, pc: int):
+        """Guard that `container` is a list and `index` an int in range (negative: from the end); returns the
+        index as a non-negative int. Out of range, the interpreter raises the IndexError."""
         obj = self.conc(container)
         if container.kind is not R or type(obj) is not list:
             raise RecordAbort(f"subscript of {type(obj).__name__}")
@@ -520,7 +528,55 @@ class TraceRecorder:
         elif isinstance(negative, Var):
             self.emit("guard_false", [negative], snap, pc)
         self.emit("guard_index", [index, n], snap, pc)
-        return self.emit("list_getitem", [container, index], snap, pc)
+        return index
+
+    def _subscr(self, container, index, snap: Snapshot, pc: int):
+        """container[index] for a list: the item is a REF (borrowed from the list)."""
+        index = self._list_index(container, index, snap, pc)
+        item = self.emit("list_getitem", [container, index], snap, pc)
+        self.ref_source[id(item)] = container
+        return item
+
+    # old items a store may release: their deallocation runs no Python code
+    RELEASABLE = (float, int, bool, type(None))
+
+    def _store_subscr(self, value, container, index, snap: Snapshot, pc: int) -> None:
+        """container[index] = value for a list. Numbers are boxed into new objects; the old item's type is
+        guarded to be one whose release runs no Python code. An object the trace read out of the same list
+        (and still holds) could be the old item and be freed: such traces abort, and where the lists are
+        different objects a guard keeps them apart."""
+        index = self._list_index(container, index, snap, pc)
+        old = self.emit("list_getitem", [container, index], snap, pc)
+        t = type(self.conc(old))
+        if t not in self.RELEASABLE:
+            raise RecordAbort(f"store over a list item of type {t.__name__}")
+        self.emit("guard_class", [old, const_ref(t)], snap, pc)
+        targets, self.store_targets = self.store_targets, [container]
+        for v in list(self.state.values()) + self.stack[self.base_depth:]:
+            self._keep_apart(v, snap, pc)
+        self.store_targets = targets
+        if value.kind is F:
+            self.emit("list_setitem_float", [container, index, value], snap, pc)
+        elif value.kind is I:
+            self.emit("list_setitem_int", [container, index, value], snap, pc)
+        elif value.kind is B:
+            self.emit("list_setitem", [container, index, self.emit("bool_to_ref", [value], snap, pc)], snap, pc)
+        else:
+            self.emit("list_setitem", [container, index, value], snap, pc)
+        if not any(container is c for c in self.store_targets):
+            self.store_targets.append(container)
+
+    def _keep_apart(self, v, snap: Snapshot, pc: int) -> None:
+        """v (a live REF borrowed from a list) must not be freed by the trace's stores: abort if it came from a
+        list the trace stores into, else guard that the lists are different objects."""
+        source = self.ref_source.get(id(v))
+        if source is None:
+            return
+        for target in self.store_targets:
+            if self.conc(source) is self.conc(target):
+                raise RecordAbort("an object read from a list is still used after a store into that list")
+            if not (isinstance(source, Const) and isinstance(target, Const)):
+                self.emit("guard_false", [self.emit("ref_eq", [target, source], snap, pc)], snap, pc)
 
     # ------------------------------------------------------------------ branches
     def _resolve(self, pc: int, view: FrameView) -> None:
@@ -625,6 +681,7 @@ class TraceRecorder:
         n = self.emit("list_len", [seq], snap, ins.offset)
         self.emit("guard_index", [index, n], snap, ins.offset)
         item = self.emit("list_getitem", [seq, index], snap, ins.offset)
+        self.ref_source[id(item)] = seq
         self.state[index_sv] = self.emit("int_add", [index, const_int(1)], None, ins.offset)
         self.stack.append(item)
 
@@ -637,6 +694,11 @@ class TraceRecorder:
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
         assert self.done
+        if self.store_targets:
+            # objects borrowed from lists and carried into the next iteration must survive its stores too
+            end = Snapshot(self.header_pc, dict(self.state), [])
+            for v in list(self.state.values()):
+                self._keep_apart(v, end, self.header_pc)
         in_vars = {sv: v for sv, v in self.inputs if sv.where != "stack"}
         # every exit must describe every tracked variable: fill in values untouched before that exit
         for op in self.ops:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import loop_headers, resume_offset
 from tracejit.cpython.layout import LAYOUTS, LIST_ITER_TYPE, RANGE_ITER_TYPE, VERSION, FrameAccess, \
-    frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
+    c_api_addresses, frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
 from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
@@ -498,6 +498,7 @@ class Engine:
             self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
                                                                 "cos", "tan", "exp", "log")}
             self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
+            self.ext.update(c_api_addresses())
 
     def _compile_bridge(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
