@@ -18,7 +18,8 @@ import sys
 import pyperf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-KERNELS = ["sum_squares", "float_poly", "collatz", "int_overflow", "mandelbrot", "entry_overhead"]
+KERNELS = ["sum_squares", "float_poly", "collatz", "int_overflow", "mandelbrot", "entry_overhead",
+           "dot_product", "list_sum", "sieve", "matmul", "prefix_sums"]
 
 
 def load(name: str):

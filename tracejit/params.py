@@ -17,7 +17,7 @@ class Params:
     bridge_threshold: int = 20    # failures of one guard before a bridge is recorded from it
     max_aborts: int = 3           # aborted recordings of a loop before it is blacklisted for good
     reject_limit: int = 50        # consecutive entry type-check failures before the compiled loop is dropped
-    short_run: int = 64           # drop a compiled loop whose native runs average fewer iterations (0: never)
+    short_run: int = 256          # drop a compiled loop whose native runs average fewer iterations (0: never)
     slice_ms: float = 2.0         # native run length between returns to the interpreter (Ctrl-C, threads)
     optimize: int = 1             # 0 disables the optimizer passes
     native: int = 1               # 0 runs compiled traces in the IR interpreter (a debugging oracle)
