@@ -97,7 +97,7 @@ def env():
     table = Int64Table(256)
     ext = Externals(table.address, long_tagged=LAYOUTS[VERSION].long_tagged, **c_api_addresses(),
                     **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
-                                                    "exp", "log")})
+                                                    "exp", "log", "hypot")})
     yield mem, table, ext
     mem.free_all()
 
@@ -204,6 +204,7 @@ LISTS = [[], [1.5], [1, 2, 3], list(range(50)), [None, "x", 2.5, [1]], [[1], [2,
 INTS = [int(str(v)) for v in (0, 1, -1, 7, -7, 255, 256, -5, -6, 2**30 - 1, 2**30, -2**30, 2**30 + 1, 2**40 + 3,
                               -(2**59) - 5, 2**60 - 1, -(2**60) + 1, 2**60, -2**60, 2**62, -2**63, 10**30)]
 FLOATS = [float(repr(v)) for v in (0.0, -0.0, 1.5, -2.25, 1e300, 5e-324)] + [NAN, INF]
+COMPLEXES = [complex(a, b) for a in FLOATS for b in FLOATS[::-1]]
 OBJECTS = INTS + FLOATS + [True, False, None, "s", (1,), b"", *LISTS]
 CLASSES = [int, float, bool, list, str, type(None), tuple]
 KEEP: list = []         # lists the store tests change (kept alive beyond each case)
@@ -221,6 +222,8 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(lst, k) for lst in LISTS for k in range(len(lst))]
     if name == "float_value":
         return [(x,) for x in FLOATS]
+    if name in ("complex_real", "complex_imag"):
+        return [(x,) for x in COMPLEXES]
     if name.startswith("list_setitem"):
         lists = [[1.5, 2.5, -3.0], list(range(10)), [True, None, 0.5, 7]]
         KEEP.extend(lists)

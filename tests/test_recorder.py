@@ -222,3 +222,63 @@ def test_state_layout_extend_is_all_or_nothing():
         assert (layout.slots, layout.kinds) == before
     layout.extend(it + [(g, Kind.FLOAT), (g, Kind.FLOAT)])
     assert {sv.key for sv in layout.slots} == {0, (0, "next"), (0, "remaining"), (0, "step"), "g0"}
+
+
+def julia_z(maxiter, zs, cs):
+    output = [0] * len(zs)
+    for i in range(len(zs)):
+        n = 0
+        z = zs[i]
+        c = cs[i]
+        while n < maxiter and abs(z) < 2:
+            z = z * z + c
+            n += 1
+        output[i] = n
+    return output
+
+
+def test_complex_numbers_stay_unboxed(fresh_engine):
+    """z * z + c on complex locals: two doubles each; CPython's _Py_c_prod and _Py_c_sum become float ops
+    (z * z: re*re - im*im and re*im + im*re, where CSE shares re*im), abs(z) one complex_abs; no object is
+    read or made in the loop."""
+    zs = [complex(-1.5 + 0.01 * k, 0.3 - 0.004 * k) for k in range(300)]
+    cs = [complex(-0.62772, -0.42193)] * len(zs)
+    loops, st = compile_and_get(julia_z, 100, zs, cs)
+    inner = [lp for lp in loops if "complex_abs" in body_ops(lp.blocks[0].trace)]
+    assert inner, st
+    loop_ops = body_ops(inner[0].blocks[0].trace)
+    assert loop_ops.count("float_mul") == 3 and loop_ops.count("complex_abs") == 1, loop_ops
+    assert loop_ops.count("float_add") + loop_ops.count("float_sub") == 4, loop_ops
+    assert not {"guard_class", "complex_real", "list_getitem"} & set(loop_ops), loop_ops
+    names = {str(sv) for sv in inner[0].layout.slots}
+    assert {"z.real", "z.imag", "c.real", "c.imag"} <= names, names
+    # the inner loop's exit runs the for loop in machine code: a bridge reads the next z and c from the lists
+    bridges = [b.trace for b in inner[0].blocks[1:]]
+    assert any("complex_real" in body_ops(t) and "list_setitem_int" in body_ops(t) for t in bridges), \
+        [body_ops(t) for t in bridges]
+
+
+def test_complex_values_written_back(fresh_engine):
+    """A complex local is written back as one complex object, equal bit for bit (signed zeros too)."""
+    def f(n):
+        z = complex(0.0, -0.0)
+        w = 1j
+        for i in range(n):
+            z = z * w + (-0.0)
+            w = -w * complex(1, 0)
+        return z, w
+    expected = f(301)
+    with tracejit.enable(threshold=2):
+        got = f(301)
+    assert repr(got) == repr(expected)
+    assert tracejit.stats()["native_entries"] >= 1
+
+
+def test_complex_unsupported_operations_abort(fresh_engine):
+    def div(n):
+        z = 1 + 1j
+        for i in range(n):
+            z = z / (1 + 0.001j)
+        return z
+    loops, st = compile_and_get(div, 200)
+    assert loops == [] and any("operator / on complex" in r for r in st["aborts"]), st["aborts"]

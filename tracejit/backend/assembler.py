@@ -60,6 +60,7 @@ class Externals:
     tan: int = 0
     exp: int = 0
     log: int = 0
+    hypot: int = 0           # abs() of a complex number (0: complex_abs not compiled)
     incref: int = 0          # C API functions for the ops that store into lists (0: those ops not compiled)
     decref: int = 0
     float_new: int = 0       # PyFloat_FromDouble
@@ -1123,8 +1124,10 @@ def _float_pow(s: Assembler, op: Op, i: int) -> None:
 
 # ---- objects -----------------------------------------------------------------------------------------
 # PyObject: ob_type at 8. PyVarObject (list): ob_size at 16. PyListObject: ob_item at 24.
-# PyFloatObject: ob_fval at 16. PyLongObject: ob_size (3.11) or lv_tag (3.12+) at 16, 30-bit digits at 24.
+# PyFloatObject: ob_fval at 16. PyComplexObject: cval.real at 16, cval.imag at 24.
+# PyLongObject: ob_size (3.11) or lv_tag (3.12+) at 16, 30-bit digits at 24.
 OB_TYPE, OB_SIZE, LIST_ITEMS, FLOAT_VALUE, LONG_DIGITS = 8, 16, 24, 16, 24
+COMPLEX_REAL, COMPLEX_IMAG = 16, 24
 DIGIT_MASK = (1 << 30) - 1
 
 
@@ -1186,14 +1189,16 @@ def _list_getitem(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
-@emitter("float_value")
-def _float_value(s: Assembler, op: Op, i: int) -> None:
+@emitter("float_value", "complex_real", "complex_imag")
+def _float_field(s: Assembler, op: Op, i: int) -> None:
+    """A double stored in an object: a float's value, a complex number's real or imaginary part."""
+    offset = {"float_value": FLOAT_VALUE, "complex_real": COMPLEX_REAL, "complex_imag": COMPLEX_IMAG}[op.name]
     r = _ref_reg(s, op.args[0], RAX)
     d = s.dst(op)
     if isinstance(d, Reg):
-        s.a.sse("movsd", d, Mem(r, FLOAT_VALUE))
+        s.a.sse("movsd", d, Mem(r, offset))
     else:
-        s.a.mov(RAX, Mem(r, FLOAT_VALUE))
+        s.a.mov(RAX, Mem(r, offset))
         s.a.mov(d, RAX)
 
 
@@ -1378,6 +1383,24 @@ def _float_libm(s: Assembler, op: Op, i: int) -> None:
         a.jcc("be", ex)                         # x <= 0 or NaN
     _exit_unless_finite(s, x, ex)
     _call_float1(s, op, i, getattr(s.ext, op.name[len("float_"):]))
+    _exit_unless_finite(s, XMM0, ex)
+    s.fput(s.dst(op), XMM0)
+
+
+@emitter("complex_abs")
+def _complex_abs(s: Assembler, op: Op, i: int) -> None:
+    """abs(complex(x, y)): CPython's _Py_c_abs is libm's hypot(x, y) when both parts are finite; the guard
+    fails when a part is infinite or NaN (CPython special-cases those) and when the result overflows
+    (CPython raises OverflowError)."""
+    a = s.a
+    if not s.ext.hypot:
+        raise CompileError("no address for hypot")
+    ex = s.exit_label(op)
+    _exit_unless_finite(s, s.freg(op.args[0], XMM0), ex)
+    _exit_unless_finite(s, s.freg(op.args[1], XMM1), ex)
+    _call_setup(s, op, i)
+    s.call(s.ext.hypot)
+    s.restore_live(i)
     _exit_unless_finite(s, XMM0, ex)
     s.fput(s.dst(op), XMM0)
 

@@ -278,7 +278,8 @@ def _long_fields(value: int, tagged: bool) -> tuple[int, int, int]:
 
 
 def _check_object_layouts(layout: Layout) -> str | None:
-    """The object fields the machine code reads: type, list size and items, float value, int digits."""
+    """The object fields the machine code reads: type, list size and items, float value, complex parts,
+    int digits."""
     items = [1.5, "x", None]
     if _rdp(id(items) + 8) != id(list) or _rd(id(items) + 16) != 3 or \
             _rdp(_rdp(id(items) + 24) + 8) != id(items[1]):
@@ -286,6 +287,10 @@ def _check_object_layouts(layout: Layout) -> str | None:
     x = float("2.75")
     if ctypes.c_double.from_address(id(x) + 16).value != 2.75:
         return "float layout mismatch"
+    z = complex("1.25-3.5j")
+    if _rdp(id(z) + 8) != id(complex) or ctypes.c_double.from_address(id(z) + 16).value != 1.25 or \
+            ctypes.c_double.from_address(id(z) + 24).value != -3.5:
+        return "complex layout mismatch"
     it = iter(items)
     next(it)
     if list_iter_state(it) != (1, items) or type(it) is not LIST_ITER_TYPE:

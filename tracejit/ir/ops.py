@@ -147,6 +147,17 @@ def _abs_ovf(a: int) -> int:
     return _ovf(abs(a))
 
 
+def _complex_abs(a: float, b: float) -> float:
+    """abs(complex(a, b)) where CPython computes libm's hypot(a, b): finite parts and a finite result."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise GuardFailed("complex abs of a part that is not finite")
+    try:
+        r = abs(complex(a, b))
+    except OverflowError:
+        raise GuardFailed("complex abs overflow") from None
+    return r
+
+
 def _list_store(lst: list, i: int, value) -> None:
     lst[i] = value
 
@@ -280,6 +291,8 @@ def _defs() -> list[OpDef]:
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True),                      # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects
+        d("complex_real", (R,), F, lambda a: a.real),                         # of an exact complex
+        d("complex_imag", (R,), F, lambda a: a.imag),
         # a[i] = value (index guarded, old item of a type without finalizer guarded): the list gets a new
         # reference (a float or int object is created), its old item is released; allocation failure exits
         d("list_setitem", (R, I, R), V, _list_store, pure=False, writes_heap=True),
@@ -301,6 +314,7 @@ def _defs() -> list[OpDef]:
         d("float_tan", (F,), F, _libm(math.tan, math.isfinite), guard=True),
         d("float_exp", (F,), F, _libm(math.exp, math.isfinite), guard=True),
         d("float_log", (F,), F, _libm(math.log, lambda a: 0.0 < a < math.inf), guard=True),
+        d("complex_abs", (F, F), F, _complex_abs, guard=True),             # abs(complex(a, b))
     ]
 
 

@@ -123,6 +123,8 @@ class StateVar:
 
     where: 'fast' (key = fast-local slot index), 'global' (key = name in the module dict),
     'iter' (key = (stack depth, field) with field in next/step/remaining: a range iterator's state),
+    'complex' (key = (where, key, 'real' or 'imag')): one part of a local or global that holds a complex
+    number, kept as two FLOAT variables and written back as one complex object,
     'stack' (key = position above the loop's base stack depth; only used for exits and bridge inputs).
     """
     where: str
@@ -136,6 +138,8 @@ class StateVar:
             return f"g:{self.key}"
         if self.where == "iter":
             return f"it{self.key[0]}.{self.key[1]}"
+        if self.where == "complex":
+            return self.name or f"{self.key[0]}[{self.key[1]}].{self.key[2]}"
         return f"stack[{self.key}]"
 
 
@@ -219,11 +223,14 @@ class Snapshot:
     state: value of every state variable the trace tracks at this point.
     stack: values pushed above the loop's base stack depth (bottom first).
     exit_id: the exit number the machine code returns (assigned by the runtime before assembly).
+    complex_at: positions in `stack` where a complex number the trace never allocated sits: stack[j] is
+    its real part and stack[j + 1] its imaginary part (one item of the interpreter's stack, two here).
     """
     pc: int
     state: dict[StateVar, Value]
     stack: list[Value]
     exit_id: int = -1
+    complex_at: tuple[int, ...] = ()
 
     def entries(self) -> list[tuple[StateVar, Value]]:
         """(place, value) pairs the exit stores into the state buffer, state variables first."""
@@ -355,7 +362,15 @@ def format_snapshot(snap: Snapshot) -> str:
     parts = [f"{sv}={v!r}" for sv, v in snap.state.items()]
     text = " ".join(parts)
     if snap.stack:
-        text += " | stack " + " ".join(repr(v) for v in snap.stack)
+        items, j = [], 0
+        while j < len(snap.stack):
+            if j in snap.complex_at:
+                items.append(f"complex({snap.stack[j]!r}, {snap.stack[j + 1]!r})")
+                j += 2
+            else:
+                items.append(repr(snap.stack[j]))
+                j += 1
+        text += " | stack " + " ".join(items)
     ex = f"#{snap.exit_id} " if snap.exit_id >= 0 else ""
     return f"{ex}@{snap.pc} [{text}]"
 

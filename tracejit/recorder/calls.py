@@ -19,6 +19,8 @@ from typing import Callable
 
 from tracejit.ir import Const, Kind, const_bool, const_float, const_ref
 
+from . import complexnum
+
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 
@@ -42,10 +44,16 @@ def _len(rec, args, snap, pc):
 
 
 def _abs(rec, args, snap, pc):
-    x = rec.unbox(_one(args, "abs"), snap, pc)
+    x = rec.unbox(_one(args, "abs"), snap, pc, allow_complex=True)
+    if isinstance(x, complexnum.VirtualComplex):
+        return complexnum.absolute(rec, x, snap, pc)
     if x.kind is F:
         return rec.emit("float_abs", [x], snap, pc)
     return rec.emit("int_abs_ovf", [rec.as_int(x, snap, pc)], snap, pc)
+
+
+def _complex(rec, args, snap, pc):
+    return complexnum.construct(rec, args, snap, pc)
 
 
 def _min_max(which: str) -> Callable:
@@ -102,6 +110,7 @@ CALLS: dict[object, Callable] = {
     builtins.float: _float,
     builtins.int: _int,
     builtins.isinstance: _isinstance,
+    builtins.complex: _complex,
     math.sqrt: _math_float("float_sqrt", "sqrt"),
     math.fabs: _math_float("float_abs", "fabs"),
     math.floor: _math_float("float_floor_int", "floor"),

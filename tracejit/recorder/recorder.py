@@ -23,8 +23,10 @@ from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, Stat
                          VarFactory, const_bool, const_float, const_int, const_null, const_ref, stack_var)
 from tracejit.ir.ops import INT64_MAX, INT64_MIN, SMALL_INT_BOUND
 
+from . import complexnum as cx
 from . import rules
 from .calls import CALLS, CallAbort, constant_value
+from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
@@ -33,6 +35,7 @@ BRANCHES = {"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JU
 
 
 LOOP_LEFT = "loop exited during recording"
+MAX_OUTER_UNROLL = 4        # iterations of an enclosing loop a bridge may run through before it aborts
 
 
 class RecordAbort(Exception):
@@ -117,6 +120,7 @@ class TraceRecorder:
         # free such an object while the trace still holds it (see _store_subscr)
         self.ref_source: dict[int, object] = {}
         self.store_targets: list = []                       # the lists the trace stores into
+        self.outer_passes: dict[int, int] = {}               # bridge: back-edges taken per enclosing loop
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
         ends = [src for src, h in back_edges(code) if h == header_pc]
         self.loop_end = max(ends) if ends else max(self._order)     # last offset of the loop's body
@@ -137,15 +141,26 @@ class TraceRecorder:
     def conc(self, v):
         if isinstance(v, Const):
             return v.value
+        if isinstance(v, VirtualComplex):       # only complex-aware code may look inside one
+            raise RecordAbort("operand is a complex number")
         return self.concrete[id(v)]
 
     def read_state(self, sv: StateVar, fetch) -> object:
         if sv in self.state:
             return self.state[sv]
+        parts = complex_parts(sv) if sv.where in ("fast", "global") else None
+        if parts and parts[0] in self.state:
+            return VirtualComplex(self.state[parts[0]], self.state[parts[1]])
         try:
             value = fetch()
         except LookupError:
             raise RecordAbort(f"{sv} is unbound") from None
+        if parts and not (self.bridge and sv in self.layout.kinds):
+            # a complex number is kept as two doubles (state variables `sv.real`, `sv.imag`)
+            if type(value) is complex:
+                return VirtualComplex(self._input(parts[0], F, value.real), self._input(parts[1], F, value.imag))
+            if self.bridge and parts[0] in self.layout.kinds:
+                raise RecordAbort(f"{sv} is complex in the loop but {type(value).__name__} here")
         kind = kind_of(value)
         if kind is None:
             raise RecordAbort(f"{sv} holds {type(value).__name__}" +
@@ -157,7 +172,15 @@ class TraceRecorder:
                 raise RecordAbort(f"{sv} changed kind in bridge")
         return self._input(sv, kind, value)
 
-    def write_state(self, sv: StateVar, value, fetch) -> None:
+    def write_state(self, sv: StateVar, value, fetch, pc: int = -1) -> None:
+        parts = complex_parts(sv) if sv.where in ("fast", "global") else None
+        if parts and not (sv in self.state or (self.bridge and sv in self.layout.kinds)):
+            if isinstance(value, VirtualComplex) or (isinstance(value, (Var, Const)) and value.kind is R and
+                                                     type(self.conc(value)) is complex):
+                self._write_complex(sv, parts, self._unbox(value, self.snapshot_with(pc, [value]), pc, True), fetch)
+                return
+            if parts[0] in self.state or (self.bridge and parts[0] in self.layout.kinds):
+                raise RecordAbort(f"{sv} stops being a complex number in the loop")
         if not isinstance(value, (Var, Const)):
             raise RecordAbort("storing a value the trace does not model")
         if sv not in self.state and sv.where != "stack":
@@ -172,6 +195,19 @@ class TraceRecorder:
                 raise RecordAbort(f"{sv} changes type in the loop")
             self._input(sv, value.kind, current)
         self.state[sv] = value
+
+    def _write_complex(self, sv: StateVar, parts: tuple, value: VirtualComplex, fetch) -> None:
+        if parts[0] not in self.state:
+            # earlier exits need the value the variable held before: it must be a complex number too
+            try:
+                current = fetch()
+            except LookupError:
+                current = None
+            if type(current) is not complex:
+                raise RecordAbort(f"{sv} changes type in the loop")
+            self._input(parts[0], F, current.real)
+            self._input(parts[1], F, current.imag)
+        self.state[parts[0]], self.state[parts[1]] = value.real, value.imag
 
     def emit(self, name: str, args: list, snapshot: Snapshot | None, pc: int):
         d = OPS[name]
@@ -190,11 +226,19 @@ class TraceRecorder:
             self.concrete[id(res)] = result
         return res
 
-    def snapshot(self, pc: int) -> Snapshot:
-        stack = self.stack[self.base_depth:]
-        if any(isinstance(v, BaseItem) for v in stack):
-            raise RecordAbort("base stack item moved")
-        return Snapshot(pc, dict(self.state), list(stack))
+    def snapshot(self, pc: int, operands: tuple = ()) -> Snapshot:
+        """The interpreter's state before the instruction at pc (with `operands`, which it popped, pushed
+        back). A complex number on the stack takes two entries (Snapshot.complex_at)."""
+        stack, at = [], []
+        for v in self.stack[self.base_depth:] + list(operands):
+            if isinstance(v, BaseItem):
+                raise RecordAbort("base stack item moved")
+            if isinstance(v, VirtualComplex):
+                at.append(len(stack))
+                stack += [v.real, v.imag]
+            else:
+                stack.append(v)
+        return Snapshot(pc, dict(self.state), stack, complex_at=tuple(at))
 
     def pop(self):
         if len(self.stack) <= self.base_depth and not isinstance(self.stack[-1], (Var, Const)):
@@ -203,8 +247,13 @@ class TraceRecorder:
 
     def value(self, v):
         if not isinstance(v, (Var, Const)):
-            raise RecordAbort("operand is not a modelled value")
+            raise RecordAbort("operand is a complex number" if isinstance(v, VirtualComplex)
+                              else "operand is not a modelled value")
         return v
+
+    def operand(self, v):
+        """A value, or a complex number kept unboxed (for the instructions that handle both)."""
+        return v if isinstance(v, VirtualComplex) else self.value(v)
 
     # ------------------------------------------------------------------ driving
     def step(self, pc: int, view: FrameView) -> bool:
@@ -212,6 +261,8 @@ class TraceRecorder:
         if self.count == 0 and self.bridge is not None:
             if pc != self.start_pc:
                 raise RecordAbort(f"bridge starts at @{pc}, expected @{self.start_pc}")
+            if self.bridge.snapshot.complex_at:
+                raise RecordAbort("bridge from an exit with a complex number on the stack")
             for sv, var in self.inputs:
                 if sv.where == "stack":
                     real = view.stack(self.base_depth + sv.key)
@@ -241,7 +292,10 @@ class TraceRecorder:
                 self.pending = (ins, self.snapshot(pc))
                 self.expected = None
                 return False
-            self._execute(ins, view)
+            try:
+                self._execute(ins, view)
+            except ComplexAbort as e:
+                raise RecordAbort(str(e)) from None
         self.expected = self._fallthrough(pc, instrs[-1])
         return False
 
@@ -264,7 +318,7 @@ class TraceRecorder:
         if len(self.stack) <= self.base_depth:
             return
         top = self.stack[-1]
-        if not isinstance(top, (Var, Const)):
+        if not isinstance(top, (Var, Const, VirtualComplex)):
             return
         try:
             real = view.stack(len(self.stack) - 1)
@@ -272,6 +326,12 @@ class TraceRecorder:
             if isinstance(top, Const) and top.value is NULL:
                 return
             raise RecordAbort("stack slot empty") from None
+        if isinstance(top, VirtualComplex):
+            mine = cx.concrete(self, top)
+            if type(real) is not complex or not (same_value(mine.real, real.real) and
+                                                 same_value(mine.imag, real.imag)):
+                raise RecordAbort(f"recorder value {mine!r} differs from interpreter value {real!r}")
+            return
         mine = self.conc(top)
         if top.kind is I and type(real) is bool:
             real = int(real)
@@ -288,7 +348,7 @@ class TraceRecorder:
             self.stack.append(self.read_state(sv, lambda: view.local(ins.arg)))
         elif op == "STORE_FAST":
             sv = StateVar("fast", ins.arg, self.code.co_varnames[ins.arg] if ins.arg < len(self.code.co_varnames) else "")
-            self.write_state(sv, self.pop(), lambda: view.local(ins.arg))
+            self.write_state(sv, self.pop(), lambda: view.local(ins.arg), pc)
         elif op in ("LOAD_GLOBAL", "LOAD_NAME"):
             name, push_null = ins.arg if isinstance(ins.arg, tuple) else (ins.arg, False)
             if op == "LOAD_NAME" and not view.module_level:
@@ -303,10 +363,16 @@ class TraceRecorder:
                 raise RecordAbort("STORE_NAME outside module-level code")
             if any(name == ins.arg and owner is None for name, _, owner in self.pins):
                 raise RecordAbort(f"{ins.arg} is rebound in the loop")
-            self.write_state(StateVar("global", ins.arg), self.pop(), lambda: _lookup(view.globals, ins.arg))
+            self.write_state(StateVar("global", ins.arg), self.pop(), lambda: _lookup(view.globals, ins.arg), pc)
         elif op == "LOAD_ATTR":
             name, method = ins.arg
-            owner = self.value(self.pop())
+            owner = self.operand(self.pop())
+            if isinstance(owner, VirtualComplex) or (owner.kind is R and type(self.conc(owner)) is complex):
+                if method:
+                    raise RecordAbort(f"method {name} of a complex number")
+                z = self._unbox(owner, self.snapshot_with(pc, [owner]), pc, True)
+                self.stack.append(cx.attribute(z, name))
+                return
             value = self._module_attribute(owner, name)
             if method:
                 self._push_callable(value)
@@ -328,10 +394,13 @@ class TraceRecorder:
             self._check_backward(ins.offset, ins.target)
         elif op == "BINARY_OP":
             symbol, _inplace = ins.arg
-            b, a = self.value(self.pop()), self.value(self.pop())
+            b, a = self.operand(self.pop()), self.operand(self.pop())
             snap = self.snapshot_with(pc, [a, b])
-            a, b = self._unbox(a, snap, pc), self._unbox(b, snap, pc)
-            self.stack.append(self._binary(symbol, a, b, snap))
+            a, b = self._unbox(a, snap, pc, True), self._unbox(b, snap, pc, True)
+            if isinstance(a, VirtualComplex) or isinstance(b, VirtualComplex):
+                self.stack.append(cx.binary(self, symbol, a, b, snap, pc))
+            else:
+                self.stack.append(self._binary(symbol, a, b, snap))
         elif op == "COMPARE_OP":
             symbol = ins.arg[0] if isinstance(ins.arg, tuple) else ins.arg
             b, a = self.value(self.pop()), self.value(self.pop())
@@ -339,9 +408,12 @@ class TraceRecorder:
             a, b = self._unbox(a, snap, pc), self._unbox(b, snap, pc)
             self.stack.append(self._compare(symbol, a, b, snap))
         elif op in rules.UNARY:
-            a = self.value(self.pop())
+            a = self.operand(self.pop())
             snap = self.snapshot_with(pc, [a])
-            a = self._unbox(a, snap, pc)
+            a = self._unbox(a, snap, pc, True)
+            if isinstance(a, VirtualComplex):
+                self.stack.append(cx.unary(self, op, a, snap, pc))
+                return
             rule = rules.UNARY[op].get(a.kind)
             if rule is None:
                 raise RecordAbort(f"{op} on {a.kind.name.lower()}")
@@ -369,15 +441,20 @@ class TraceRecorder:
 
     def _check_backward(self, src: int, target: int) -> None:
         """A loop trace covers one loop; a bridge may run through enclosing loops back to its header
-        (LuaJIT-style: the exit of an inner loop links through the outer loop back into the inner one)."""
-        if target <= src and target != self.header_pc and self.bridge is None:
+        (LuaJIT-style: the exit of an inner loop links through the outer loop back into the inner one).
+        A loop nested inside the traced one (its header after ours) is never unrolled into a bridge: it is
+        left to the interpreter, where it gets hot and compiled on its own."""
+        if target <= src and target != self.header_pc and (self.bridge is None or target > self.header_pc):
             raise RecordAbort("inner loop")
+        if target <= src and target != self.header_pc:
+            # an enclosing loop: its iterations that never enter ours would be unrolled into the bridge
+            self.outer_passes[target] = self.outer_passes.get(target, 0) + 1
+            if self.outer_passes[target] > MAX_OUTER_UNROLL:
+                raise RecordAbort("bridge unrolls an outer loop")
 
     def snapshot_with(self, pc: int, operands: list) -> Snapshot:
         """Snapshot before the instruction at pc whose operands were just popped."""
-        snap = self.snapshot(pc)
-        snap.stack.extend(operands)
-        return snap
+        return self.snapshot(pc, operands)
 
     def _as_int(self, v, snap, pc):
         return self.emit("bool_to_int", [v], snap, pc) if v.kind is B else v
@@ -469,7 +546,7 @@ class TraceRecorder:
         self.stack.extend([const_null(), value] if PUSH_NULL_BELOW_CALLABLE else [value, const_null()])
 
     def _call(self, argc: int, pc: int) -> None:
-        args = [self.value(self.pop()) for _ in range(argc)][::-1]
+        args = [self.operand(self.pop()) for _ in range(argc)][::-1]
         top, below = self.value(self.pop()), self.value(self.pop())
         callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
         snap = self.snapshot_with(pc, [below, top] + args)
@@ -483,20 +560,32 @@ class TraceRecorder:
         except CallAbort as e:
             raise RecordAbort(str(e)) from None
 
-    def unbox(self, v, snap, pc):
-        return self._unbox(v, snap, pc)
+    def unbox(self, v, snap, pc, allow_complex: bool = False):
+        return self._unbox(v, snap, pc, allow_complex)
 
     def as_int(self, v, snap, pc):
         return self._as_int(v, snap, pc)
 
     # ------------------------------------------------------------------ objects
-    def _unbox(self, v, snap, pc):
+    def _unbox(self, v, snap, pc, allow_complex: bool = False):
         """The number inside a REF operand (arithmetic, comparisons, truth tests): guard its exact type, then
-        read its value. Other objects abort (their operations are the interpreter's)."""
+        read its value. Other objects abort (their operations are the interpreter's). A complex number
+        (allow_complex: where the caller handles VirtualComplex) becomes its two parts."""
+        if isinstance(v, VirtualComplex):
+            if allow_complex:
+                return v
+            raise RecordAbort("operand is a complex number")
         if v.kind is not R:
             return v
         obj = self.conc(v)
         t = type(obj)
+        if t is complex:
+            if not allow_complex:
+                raise RecordAbort("operand of type complex")
+            if isinstance(v, Const):
+                return cx.constant(obj)
+            self.emit("guard_class", [v, const_ref(complex)], snap, pc)
+            return VirtualComplex(self.emit("complex_real", [v], snap, pc), self.emit("complex_imag", [v], snap, pc))
         if t is float:
             self.emit("guard_class", [v, const_ref(float)], snap, pc)
             return self.emit("float_value", [v], snap, pc)

@@ -21,6 +21,7 @@ from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 
 MAX_EXITS = 4096
+COMPLEX = "complex"         # ExitInfo.stack kind of a complex number rebuilt from two slots (real, imag)
 
 
 @dataclass
@@ -28,7 +29,8 @@ class ExitInfo:
     """One way out of the machine code: a guard's snapshot, where the interpreter resumes."""
     exit_id: int
     pc: int                                 # the instruction the interpreter executes next
-    stack: list[tuple[int, Kind]]           # (slot, kind) of each value-stack item, bottom first
+    stack: list[tuple]                      # (slot, kind) of each value-stack item, bottom first; a complex
+                                            # number: ((real slot, imag slot), COMPLEX)
     guard: str                              # IR op text of the guard, for stats and the visualizer
     reason: str                             # budget / branch / overflow / ...
     trace_name: str
@@ -104,7 +106,7 @@ class CompiledLoop:
     def _input_plan(self):
         """Per state variable: how to read it from the frame and which slot it lives in."""
         if self._plan is None:
-            fast, glob, iters = [], [], {}
+            fast, glob, iters, parts = [], [], {}, {}
             for sv, slot in self.layout.slots.items():
                 kind = self.layout.kinds[sv]
                 if sv.where == "fast":
@@ -114,13 +116,17 @@ class CompiledLoop:
                 elif sv.where == "iter":
                     pos, fieldname = sv.key
                     iters.setdefault(pos, {})[fieldname] = slot
-            self._plan = (fast, glob, list(iters.items()))
+                elif sv.where == "complex":
+                    where, key, part = sv.key
+                    parts.setdefault((where, key), {"name": sv.name.rpartition(".")[0]})[part] = slot
+            cplx = [(where, key, p["real"], p["imag"], p["name"]) for (where, key), p in parts.items()]
+            self._plan = (fast, glob, list(iters.items()), cplx)
         return self._plan
 
     # ------------------------------------------------------------------ the round trip
     def load(self, frame, iframe: int) -> list:
         """Unbox the frame's values into the state buffer. Returns the entry bits of every slot."""
-        fast, glob, iters = self._input_plan()
+        fast, glob, iters, cplx = self._input_plan()
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
         for index, slot, kind, sv in fast:
             try:
@@ -133,6 +139,18 @@ class CompiledLoop:
             for name, slot, kind, sv in glob:
                 obj = g.get(name, _MISSING)
                 _unbox(buf, fbuf, slot, kind, obj, sv)
+        for where, key, re, im, name in cplx:
+            if where == "fast":
+                try:
+                    obj = fa.read_slot(iframe, key)
+                except LookupError:
+                    raise EntryRejected(f"{name} unbound") from None
+            else:
+                obj = frame.f_globals.get(key, _MISSING)
+            if type(obj) is not complex:
+                raise EntryRejected(f"{name} is {type(obj).__name__}, trace expects complex")
+            fbuf[re] = obj.real
+            fbuf[im] = obj.imag
         if self.layout.pins:
             _check_pins(self.layout.pins, frame)
         for pos, slots in iters:
@@ -161,7 +179,7 @@ class CompiledLoop:
         thread, signal handler or asynchronous exception can see or interrupt a half-written frame. Near the
         recursion limit a C call in that pass could fail: the headroom is checked first, and if it is
         missing the frame stays as it was at entry (the interpreter redoes the iterations)."""
-        fast, glob, iters = self._input_plan()
+        fast, glob, iters, cplx = self._input_plan()
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
         writes = fa.writes(frame)
         changed = info.kinds            # e.g. a bool variable that holds an int at this exit
@@ -173,6 +191,13 @@ class CompiledLoop:
             for name, slot, kind, _ in glob:
                 if buf[slot] != entry_bits[slot] or (changed and slot in changed):
                     writes.set_global(g, name, _box(buf, fbuf, slot, changed.get(slot, kind)))
+        for where, key, re, im, _ in cplx:
+            if buf[re] != entry_bits[re] or buf[im] != entry_bits[im]:
+                value = complex(fbuf[re], fbuf[im])
+                if where == "fast":
+                    writes.set_local(iframe, key, value)
+                else:
+                    writes.set_global(frame.f_globals, key, value)
         for pos, slots in iters:
             if "next" in slots:
                 n, r = slots["next"], slots["remaining"]
@@ -261,7 +286,10 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
         buf[slot] = obj
 
 
-def _box(buf, fbuf, slot: int, kind: Kind):
+def _box(buf, fbuf, slot, kind):
+    """The object for a slot's bits; a complex number (kind COMPLEX) from the pair of slots `slot`."""
+    if kind is COMPLEX:
+        return complex(fbuf[slot[0]], fbuf[slot[1]])
     if kind is Kind.INT:
         return buf[slot]
     if kind is Kind.FLOAT:

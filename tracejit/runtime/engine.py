@@ -30,13 +30,14 @@ from tracejit.optimizer import optimize
 from tracejit.params import Params
 from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder
 
-from .compiled import CompiledLoop, EntryRejected, ExitInfo, NativeBlock
+from .compiled import COMPLEX, CompiledLoop, EntryRejected, ExitInfo, NativeBlock
 from .interp_entry import InterpretedLoop
 
 CO_OPTIMIZED = 0x0001
 MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
 MAX_RETRIES = 20                 # recordings spoiled by chance (see RETRYABLE) before that counts as an abort
+MAX_LOOP_LEFT_BACKOFF = 10       # after that, a loop that keeps exiting while recorded waits up to 1024x longer
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
 # recordings that fail by chance, not because of the loop: the recorded iteration was the loop's last, or
@@ -408,6 +409,13 @@ class Engine:
                 site.count = self.params.threshold - 1
                 self.log("abort", loop=site.name, reason=reason, retry=site.retries)
                 return
+            if reason == LOOP_LEFT:
+                # the loop ran short iterations for a while (e.g. the border of a Julia set): that says
+                # nothing about later data, so it is tried again, ever more rarely, but not blacklisted
+                backoff = 2 ** min(site.retries - MAX_RETRIES + 1, MAX_LOOP_LEFT_BACKOFF)
+                site.count = self.params.threshold - self.params.threshold * backoff
+                self.log("abort", loop=site.name, reason=reason, retry=site.retries, backoff=backoff)
+                return
         site.aborts += 1
         self.log("abort", loop=site.name, reason=reason, attempt=site.aborts)
         if site.aborts >= self.params.max_aborts:
@@ -454,7 +462,14 @@ class Engine:
             if snap is None:
                 continue
             snap.exit_id = loop.new_exit_id()
-            stack = [(loop.layout.slot(stack_var(j)), v.kind) for j, v in enumerate(snap.stack)]
+            stack, j = [], 0
+            while j < len(snap.stack):
+                if j in snap.complex_at:
+                    stack.append(((loop.layout.slot(stack_var(j)), loop.layout.slot(stack_var(j + 1))), COMPLEX))
+                    j += 2
+                else:
+                    stack.append((loop.layout.slot(stack_var(j)), snap.stack[j].kind))
+                    j += 1
             kinds = {loop.layout.slot(sv): v.kind for sv, v in snap.state.items()
                      if loop.layout.kinds.get(sv) is not v.kind}
             loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
@@ -496,7 +511,7 @@ class Engine:
             self.mem = CodeMemory()
             self.make_entry = make_entry
             self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
-                                                                "cos", "tan", "exp", "log")}
+                                                                "cos", "tan", "exp", "log", "hypot")}
             self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
             self.ext.update(c_api_addresses())
 
