@@ -6,6 +6,7 @@ entry, and the exit id and every stored slot are compared with the reference int
 from __future__ import annotations
 
 import math
+import sys
 import random
 import struct
 import zlib
@@ -231,6 +232,13 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
                   "list_setitem_float": FLOATS,
                   "list_setitem_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN]}[name]
         return [(lst, k, v) for lst in lists for k in range(len(lst)) for v in values][::3]
+    if name.startswith("list_append"):
+        lists = [[], [1.5], list(range(5))]
+        KEEP.extend(lists)
+        values = {"list_append": OBJECTS[:8] + [None, True],
+                  "list_append_float": FLOATS,
+                  "list_append_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN]}[name]
+        return [(lst, v) for lst in lists for v in values]
     if name == "int_value":
         more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)]
         INTS.extend(v for v in more if v not in INTS)
@@ -867,3 +875,28 @@ def test_compile_errors(env):
     t = b.jump(x)
     with pytest.raises(CompileError):
         assemble(t, ext)
+
+
+def test_list_append_contents_and_refcounts(env):
+    """list_append* append the right object to the real list: a new float / int object, or the object
+    itself with one more reference; nothing else changes and no reference leaks."""
+    lst = [1]
+    KEEP.append(lst)
+    obj = object()
+    big = int("123456789012345")
+    for name, value, check in (("list_append_float", -2.5, lambda x: type(x) is float and x == -2.5),
+                               ("list_append_int", 2**40 + 7, lambda x: type(x) is int and x == 2**40 + 7),
+                               ("list_append", obj, lambda x: x is obj),
+                               ("list_append", big, lambda x: x is big)):
+        tr = op_trace(name)
+        nat = Native(env, tr)
+        n = len(lst)
+        vals = {sv: (lst if sv.name == "a" else value) for sv, _ in tr.inputs if sv.name in ("a", "b")}
+        before = sys.getrefcount(value) if name == "list_append" else None
+        nat.run(vals, budget=1)
+        assert len(lst) == n + 1 and check(lst[-1]), (name, lst)
+        if before is not None:
+            assert sys.getrefcount(value) == before + 1, name
+        lst.pop()
+        if before is not None:
+            assert sys.getrefcount(value) == before, name

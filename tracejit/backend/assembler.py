@@ -66,6 +66,7 @@ class Externals:
     float_new: int = 0       # PyFloat_FromDouble
     long_new: int = 0        # PyLong_FromLongLong
     err_clear: int = 0       # PyErr_Clear
+    list_append: int = 0     # PyList_Append
 
 
 @dataclass
@@ -1468,6 +1469,54 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     a.mov(RSI, temp(2))
     a.mov(Mem(RAX, 0, RCX, 8), RSI)              # the new one
     s.call(ext.decref)
+    s.restore_live(i)
+
+
+@emitter("list_append", "list_append_float", "list_append_int")
+def _list_append(s: Assembler, op: Op, i: int) -> None:
+    """lst.append(value): PyList_Append(lst, obj) takes its own reference to obj. A float or int value is
+    first made into an object (PyFloat_FromDouble / PyLong_FromLongLong) whose reference is released after
+    the append. If making the object or growing the list fails (MemoryError), the error is cleared and the
+    guard exits with the list unchanged: the interpreter redoes the append and raises."""
+    a = s.a
+    ext = s.ext
+    if not (ext.list_append and ext.decref and ext.float_new and ext.long_new and ext.err_clear):
+        raise CompileError("no C API addresses for list appends")
+    lst, v = op.args
+    boxed = op.name != "list_append"
+    a.mov(temp(0), s.g(lst), scratch=RAX)
+    if op.name == "list_append_float":
+        s.fbits_to(RAX, v)
+    else:
+        a.mov(RAX, s.g(v))
+    a.mov(temp(1), RAX)
+    s.save_live(i)
+    failed, done = a.new_label(), a.new_label()
+    if boxed:
+        if op.name == "list_append_float":
+            a.sse("movsd", XMM0, temp(1))
+            s.call(ext.float_new)
+        else:
+            a.mov(RDI, temp(1))
+            s.call(ext.long_new)
+        a.test(RAX, RAX)
+        a.jcc("e", failed)
+        a.mov(temp(1), RAX)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    s.call(ext.list_append)
+    if boxed:
+        a.mov(temp(2), RAX)
+        a.mov(RDI, temp(1))
+        s.call(ext.decref)                      # the list holds its own reference now (or none: failed)
+        a.mov(RAX, temp(2))
+    a.test32(RAX, RAX)                          # int result: 0, or -1 with MemoryError set
+    a.jcc("e", done)
+    a.bind(failed)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(done)
     s.restore_live(i)
 
 

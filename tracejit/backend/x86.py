@@ -260,6 +260,9 @@ class Asm:
         else:
             self.emit(I.create_mem_reg(_c("TEST_RM64_R64"), a.mo(), b.r64))
 
+    def test32(self, a: Reg, b: Reg) -> None:
+        self.emit(I.create_reg_reg(_c("TEST_RM32_R32"), a.r32, b.r32))
+
     def unary(self, m: str, dst: Reg | Mem) -> None:
         if isinstance(dst, Reg):
             self.emit(I.create_reg(UNARY[m], dst.r64))

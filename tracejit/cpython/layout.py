@@ -88,7 +88,7 @@ def c_api_addresses() -> dict[str, int]:
     def f(name: str) -> int:
         return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
     return {"incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
-            "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear")}
+            "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"), "list_append": f("PyList_Append")}
 
 
 def _rd(addr: int) -> int:

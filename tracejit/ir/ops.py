@@ -162,6 +162,10 @@ def _list_store(lst: list, i: int, value) -> None:
     lst[i] = value
 
 
+def _list_append(lst: list, value) -> None:
+    lst.append(value)
+
+
 def _float_min(a: float, b: float) -> float:
     return b if b < a else a          # Python's min(a, b): the first of equal or unordered values
 
@@ -298,6 +302,11 @@ def _defs() -> list[OpDef]:
         d("list_setitem", (R, I, R), V, _list_store, pure=False, writes_heap=True),
         d("list_setitem_float", (R, I, F), V, _list_store, guard=True, pure=False, writes_heap=True),
         d("list_setitem_int", (R, I, I), V, _list_store, guard=True, pure=False, writes_heap=True),
+        # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make
+        # the object or to grow the list (MemoryError) exits with the list unchanged
+        d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True),
+        d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True),
+        d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True),
         # --- builtins and math functions ---
         d("int_abs_ovf", (I,), I, _abs_ovf, guard=True),
         d("int_min", (I, I), I, min),

@@ -52,6 +52,18 @@ def _abs(rec, args, snap, pc):
     return rec.emit("int_abs_ovf", [rec.as_int(x, snap, pc)], snap, pc)
 
 
+def _type(rec, args, snap, pc):
+    """type(x): the kind of an unboxed value fixes it; an object's exact type is guarded (a constant then)."""
+    x = _one(args, "type")
+    if isinstance(x, complexnum.VirtualComplex):
+        return const_ref(complex)
+    if x.kind is R:
+        t = type(rec.conc(x))
+        rec.emit("guard_class", [x, const_ref(t)], snap, pc)
+        return const_ref(t)
+    return const_ref({I: int, F: float, B: bool}[x.kind])
+
+
 def _complex(rec, args, snap, pc):
     return complexnum.construct(rec, args, snap, pc)
 
@@ -111,6 +123,7 @@ CALLS: dict[object, Callable] = {
     builtins.int: _int,
     builtins.isinstance: _isinstance,
     builtins.complex: _complex,
+    builtins.type: _type,
     math.sqrt: _math_float("float_sqrt", "sqrt"),
     math.fabs: _math_float("float_abs", "fabs"),
     math.floor: _math_float("float_floor_int", "floor"),

@@ -373,6 +373,12 @@ class TraceRecorder:
                 z = self._unbox(owner, self.snapshot_with(pc, [owner]), pc, True)
                 self.stack.append(cx.attribute(z, name))
                 return
+            if method and name == "append" and owner.kind is R and type(self.conc(owner)) is list:
+                # the method below its self on every version; list is immutable, so its exact type fixes
+                # which function this is
+                self.emit("guard_class", [owner, const_ref(list)], self.snapshot_with(pc, [owner]), pc)
+                self.stack.extend([const_ref(LIST_APPEND), owner])
+                return
             value = self._module_attribute(owner, name)
             if method:
                 self._push_callable(value)
@@ -548,8 +554,11 @@ class TraceRecorder:
     def _call(self, argc: int, pc: int) -> None:
         args = [self.operand(self.pop()) for _ in range(argc)][::-1]
         top, below = self.value(self.pop()), self.value(self.pop())
-        callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
         snap = self.snapshot_with(pc, [below, top] + args)
+        if isinstance(below, Const) and below.value is LIST_APPEND and not isinstance(top, Const):
+            self.stack.append(self._list_append(top, args, snap, pc))      # a.append(x): below a's method
+            return
+        callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
         if not (isinstance(null, Const) and null.value is NULL):
             raise RecordAbort("method call")
         rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
@@ -654,6 +663,22 @@ class TraceRecorder:
             self.emit("list_setitem", [container, index, value], snap, pc)
         if not any(container is c for c in self.store_targets):
             self.store_targets.append(container)
+
+    def _list_append(self, lst, args: list, snap: Snapshot, pc: int):
+        """lst.append(x) (lst's exact type guarded when the method was loaded): a number is boxed into a new
+        object, any other object appended by reference. Returns the call's result, None."""
+        if len(args) != 1:
+            raise RecordAbort(f"append() with {len(args)} arguments")
+        v = self.value(args[0])
+        if v.kind is F:
+            self.emit("list_append_float", [lst, v], snap, pc)
+        elif v.kind is I:
+            self.emit("list_append_int", [lst, v], snap, pc)
+        elif v.kind is B:
+            self.emit("list_append", [lst, self.emit("bool_to_ref", [v], snap, pc)], snap, pc)
+        else:
+            self.emit("list_append", [lst, v], snap, pc)
+        return const_ref(None)
 
     def _keep_apart(self, v, snap: Snapshot, pc: int) -> None:
         """v (a live REF borrowed from a list) must not be freed by the trace's stores: abort if it came from a
@@ -828,6 +853,7 @@ class TraceRecorder:
 
 
 _MISSING_ATTR = object()
+LIST_APPEND = list.append
 
 
 def _lookup(namespace: dict, name: str):

@@ -1,4 +1,4 @@
-# Building lists in hot loops.
+# Building lists in hot loops: append compiles (numbers boxed, objects by reference); pop does not.
 
 def squares(n):
     out = []
