@@ -205,6 +205,7 @@ LISTS = [[], [1.5], [1, 2, 3], list(range(50)), [None, "x", 2.5, [1]], [[1], [2,
 INTS = [int(str(v)) for v in (0, 1, -1, 7, -7, 255, 256, -5, -6, 2**30 - 1, 2**30, -2**30, 2**30 + 1, 2**40 + 3,
                               -(2**59) - 5, 2**60 - 1, -(2**60) + 1, 2**60, -2**60, 2**62, -2**63, 10**30)]
 FLOATS = [float(repr(v)) for v in (0.0, -0.0, 1.5, -2.25, 1e300, 5e-324)] + [NAN, INF]
+TUPLES = [(), (1.5,), (1, "x", None), tuple(range(40)), ((1, 2), [3])]
 COMPLEXES = [complex(a, b) for a in FLOATS for b in FLOATS[::-1]]
 OBJECTS = INTS + FLOATS + [True, False, None, "s", (1,), b"", *LISTS]
 CLASSES = [int, float, bool, list, str, type(None), tuple]
@@ -219,6 +220,10 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(a, b) for a in OBJECTS[::3] for b in OBJECTS[::3]] + [(o, o) for o in OBJECTS]
     if name == "list_len":
         return [(lst,) for lst in LISTS]
+    if name == "tuple_len":
+        return [(t,) for t in TUPLES]
+    if name == "tuple_getitem":
+        return [(t, k) for t in TUPLES for k in range(len(t))]
     if name == "list_getitem":
         return [(lst, k) for lst in LISTS for k in range(len(lst))]
     if name == "float_value":

@@ -1129,6 +1129,7 @@ def _float_pow(s: Assembler, op: Op, i: int) -> None:
 # PyLongObject: ob_size (3.11) or lv_tag (3.12+) at 16, 30-bit digits at 24.
 OB_TYPE, OB_SIZE, LIST_ITEMS, FLOAT_VALUE, LONG_DIGITS = 8, 16, 24, 16, 24
 COMPLEX_REAL, COMPLEX_IMAG = 16, 24
+TUPLE_ITEMS = 24            # PyTupleObject: ob_size at 16, the items inline from 24
 DIGIT_MASK = (1 << 30) - 1
 
 
@@ -1169,7 +1170,7 @@ def _guard_index(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ae", s.exit_label(op))
 
 
-@emitter("list_len")
+@emitter("list_len", "tuple_len")
 def _list_len(s: Assembler, op: Op, i: int) -> None:
     r = _ref_reg(s, op.args[0], RAX)
     s.a.mov(RAX, Mem(r, OB_SIZE))
@@ -1187,6 +1188,20 @@ def _list_getitem(s: Assembler, op: Op, i: int) -> None:
     else:
         a.mov(RCX, k)
         a.mov(RAX, Mem(RAX, 0, RCX, 8))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("tuple_getitem")
+def _tuple_getitem(s: Assembler, op: Op, i: int) -> None:
+    """A tuple's items are inline after its size (ob_item at 24)."""
+    a = s.a
+    r = _ref_reg(s, op.args[0], RAX)
+    k = s.g(op.args[1])
+    if isinstance(k, int) and fits_i32(TUPLE_ITEMS + 8 * k):
+        a.mov(RAX, Mem(r, TUPLE_ITEMS + 8 * k))
+    else:
+        a.mov(RCX, k)
+        a.mov(RAX, Mem(r, TUPLE_ITEMS, RCX, 8))
     s.put(s.dst(op), RAX)
 
 

@@ -53,6 +53,8 @@ VERSION = sys.version_info[:2]
 RANGE_ITER_TYPE = type(iter(range(1)))
 LIST_ITER_TYPE = type(iter([]))
 LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_seq (NULL once exhausted)
+ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
+ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
@@ -183,6 +185,55 @@ def list_iter_state(it) -> tuple[int, list | None]:
     return _rd(id(it) + LIST_ITER_INDEX), (object_at(seq) if seq else None)
 
 
+def enumerate_state(it) -> tuple[int, object] | None:
+    """(the next count, the iterator it enumerates) of an enumerate object, or None once its count has
+    left Py_ssize_t (CPython then counts in a Python int, en_longindex)."""
+    if _rdp(id(it) + ENUM_LONGINDEX):
+        return None
+    return _rd(id(it) + ENUM_INDEX), object_at(_rdp(id(it) + ENUM_SIT))
+
+
+def zip_iterators(it) -> tuple:
+    """The iterators a zip object advances, in order."""
+    iters = object_at(_rdp(id(it) + ZIP_ITERS))
+    if len(iters) != _rd(id(it) + ZIP_SIZE):
+        raise ValueError("zip object layout mismatch")
+    return iters
+
+
+def list_walk(it) -> tuple[int, list]:
+    """(next index, list) of a list iterator that has not ended; TypeError for anything else."""
+    if type(it) is not LIST_ITER_TYPE:
+        raise TypeError(f"a {type(it).__name__}, not a list iterator")
+    index, seq = list_iter_state(it)
+    if seq is None:
+        raise TypeError("an exhausted list iterator")
+    return index, seq
+
+
+def enumerate_list_state(it) -> tuple[int, object, int, list]:
+    """(next count, the list iterator, its next index, its list) of `enumerate(a_list)` that has not ended;
+    TypeError for any other iterator (an enumerate of something else, a count beyond Py_ssize_t)."""
+    if type(it) is not enumerate:
+        raise TypeError(f"a {type(it).__name__}, not an enumerate object")
+    state = enumerate_state(it)
+    if state is None:
+        raise TypeError("an enumerate count beyond Py_ssize_t")
+    count, sub = state
+    return (count, sub) + list_walk(sub)
+
+
+def zip_list_states(it) -> list[tuple[object, int, list]]:
+    """[(list iterator, next index, list), ...] of `zip(list1, list2, ...)` over distinct list iterators
+    that have not ended; TypeError for any other iterator."""
+    if type(it) is not zip:
+        raise TypeError(f"a {type(it).__name__}, not a zip object")
+    subs = zip_iterators(it)
+    if len({id(s) for s in subs}) != len(subs):
+        raise TypeError("zip over one iterator twice")
+    return [(sub,) + list_walk(sub) for sub in subs]
+
+
 class FrameWrites:
     """Writes to a running frame, collected and then applied in one pass of C code.
 
@@ -218,6 +269,10 @@ class FrameWrites:
     def set_list_iter(self, it, index: int) -> None:
         """Make list iterator `it` yield its list's item `index` next."""
         self.ops.append((setattr, _i64.from_address(id(it) + LIST_ITER_INDEX), "value", index))
+
+    def set_enumerate_count(self, it, count: int) -> None:
+        """Make enumerate object `it` count `count` for its next item."""
+        self.ops.append((setattr, _i64.from_address(id(it) + ENUM_INDEX), "value", count))
 
     def push_stack(self, iframe: int, nlocalsplus: int, depth: int, values: list) -> None:
         """Make the value stack [base items up to `depth`] + values and set stacktop. Slots above the current
@@ -298,6 +353,16 @@ def _check_object_layouts(layout: Layout) -> str | None:
     list(it)
     if list_iter_state(it)[1] is not None:
         return "exhausted list iterator layout mismatch"
+    e = enumerate(items, 40)
+    next(e)
+    sub = e.__reduce__()[1][0]
+    if enumerate_state(e) != (41, sub) or enumerate_state(e)[1] is not sub or type(sub) is not LIST_ITER_TYPE:
+        return "enumerate layout mismatch"
+    if enumerate_state(enumerate(items, 1 << 70)) is not None:
+        return "enumerate long index layout mismatch"
+    z = zip(items, "ab", items)
+    if zip_iterators(z) is not z.__reduce__()[1]:
+        return "zip layout mismatch"
     for v in (0, 7, -7, (1 << 30) - 1, 1 << 30, -(3 << 40) - 12345, (1 << 60) - 1):
         v = int(str(v))             # a fresh object, not a cached constant
         ndigits, negative, magnitude = _long_fields(v, layout.long_tagged)

@@ -292,6 +292,8 @@ def _defs() -> list[OpDef]:
         d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True),        # identity (`is`)
         d("list_len", (R,), I, len, reads_heap=True),
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
+        d("tuple_len", (R,), I, len),                                         # of an exact tuple
+        d("tuple_getitem", (R, I), R, lambda a, i: a[i]),                     # after guard_index
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True),                      # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects

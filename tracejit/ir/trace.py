@@ -125,7 +125,9 @@ class StateVar:
     'iter' (key = (stack depth, field) with field in next/step/remaining: a range iterator's state),
     'complex' (key = (where, key, 'real' or 'imag')): one part of a local or global that holds a complex
     number, kept as two FLOAT variables and written back as one complex object,
-    'stack' (key = position above the loop's base stack depth; only used for exits and bridge inputs).
+    'stack' (key = position above the loop's base stack depth; only used for exits and bridge inputs),
+    'base' (key = position below the loop's base stack depth: an object on the value stack at the loop's
+    header, e.g. a comprehension's list; read at entry, never written).
     """
     where: str
     key: int | str | tuple
@@ -140,6 +142,8 @@ class StateVar:
             return f"it{self.key[0]}.{self.key[1]}"
         if self.where == "complex":
             return self.name or f"{self.key[0]}[{self.key[1]}].{self.key[2]}"
+        if self.where == "base":
+            return f"base[{self.key}]"
         return f"stack[{self.key}]"
 
 

@@ -85,6 +85,16 @@ def same_value(a, b) -> bool:
     return a == b
 
 
+@dataclass(eq=False)
+class VirtualTuple:
+    """A tuple the trace has not allocated (BUILD_TUPLE, or the item of a FOR_ITER over enumerate/zip):
+    only UNPACK_SEQUENCE may consume it. Anything that would need the object (a variable, an exit) aborts."""
+    items: list
+
+    def __repr__(self) -> str:
+        return f"tuple({', '.join(map(repr, self.items))})"
+
+
 @dataclass
 class BridgeStart:
     """What a bridge recording starts from: the loop's layout and the failing guard's snapshot."""
@@ -182,7 +192,8 @@ class TraceRecorder:
             if parts[0] in self.state or (self.bridge and parts[0] in self.layout.kinds):
                 raise RecordAbort(f"{sv} stops being a complex number in the loop")
         if not isinstance(value, (Var, Const)):
-            raise RecordAbort("storing a value the trace does not model")
+            raise RecordAbort("storing a tuple the trace did not allocate" if isinstance(value, VirtualTuple)
+                              else "storing a value the trace does not model")
         if sv not in self.state and sv.where != "stack":
             # a variable written before it is read still needs its previous value in earlier exits
             try:
@@ -233,6 +244,8 @@ class TraceRecorder:
         for v in self.stack[self.base_depth:] + list(operands):
             if isinstance(v, BaseItem):
                 raise RecordAbort("base stack item moved")
+            if isinstance(v, VirtualTuple):
+                raise RecordAbort("an exit would need a tuple the trace did not allocate")
             if isinstance(v, VirtualComplex):
                 at.append(len(stack))
                 stack += [v.real, v.imag]
@@ -436,6 +449,22 @@ class TraceRecorder:
         elif op == "STORE_SUBSCR":
             index, container, value = self.value(self.pop()), self.value(self.pop()), self.value(self.pop())
             self._store_subscr(value, container, index, self.snapshot_with(pc, [value, container, index]), pc)
+        elif op == "LIST_APPEND":
+            v = self.value(self.pop())
+            snap = self.snapshot_with(pc, [v])
+            lst = self.stack[-ins.arg]
+            if isinstance(lst, BaseItem):       # a comprehension's list, made before its loop
+                lst = self.read_state(StateVar("base", lst.pos), lambda: view.stack(lst.pos))
+            lst = self.value(lst)
+            if lst.kind is not R or type(self.conc(lst)) is not list:
+                raise RecordAbort("LIST_APPEND to something other than a list")
+            self.emit("guard_class", [lst, const_ref(list)], snap, pc)
+            self._list_append(lst, [v], snap, pc)
+        elif op == "BUILD_TUPLE":
+            items = [self.pop() for _ in range(ins.arg)][::-1]
+            self.stack.append(VirtualTuple(items))
+        elif op == "UNPACK_SEQUENCE":
+            self._unpack(self.pop(), ins.arg, pc)
         elif op == "IS_OP":
             b, a = self.value(self.pop()), self.value(self.pop())
             if a.kind is not R or b.kind is not R:
@@ -608,17 +637,17 @@ class TraceRecorder:
             return self.emit("ref_eq", [v, const_ref(True)], snap, pc)
         raise RecordAbort(f"operand of type {t.__name__}")
 
-    def _list_index(self, container, index, snap: Snapshot, pc: int):
-        """Guard that `container` is a list and `index` an int in range (negative: from the end); returns the
-        index as a non-negative int. Out of range, the interpreter raises the IndexError."""
+    def _list_index(self, container, index, snap: Snapshot, pc: int, cls: type = list):
+        """Guard that `container` is a list (or a tuple: cls) and `index` an int in range (negative: from the
+        end); returns the index as a non-negative int. Out of range, the interpreter raises the IndexError."""
         obj = self.conc(container)
-        if container.kind is not R or type(obj) is not list:
+        if container.kind is not R or type(obj) is not cls:
             raise RecordAbort(f"subscript of {type(obj).__name__}")
         index = self._as_int(self._unbox(index, snap, pc), snap, pc)
         if index.kind is not I:
-            raise RecordAbort("list index is not an int")
-        self.emit("guard_class", [container, const_ref(list)], snap, pc)
-        n = self.emit("list_len", [container], snap, pc)
+            raise RecordAbort(f"{cls.__name__} index is not an int")
+        self.emit("guard_class", [container, const_ref(cls)], snap, pc)
+        n = self.emit("list_len" if cls is list else "tuple_len", [container], snap, pc)
         negative = self.emit("int_lt", [index, const_int(0)], snap, pc)
         if self.conc(index) < 0:
             self.emit("guard_true", [negative], snap, pc)
@@ -629,11 +658,47 @@ class TraceRecorder:
         return index
 
     def _subscr(self, container, index, snap: Snapshot, pc: int):
-        """container[index] for a list: the item is a REF (borrowed from the list)."""
+        """container[index] for a list or a tuple: the item is a REF (borrowed from the container)."""
+        if container.kind is R and type(self.conc(container)) is tuple:
+            index = self._list_index(container, index, snap, pc, tuple)
+            return self._tuple_item(container, index, snap, pc)
         index = self._list_index(container, index, snap, pc)
         item = self.emit("list_getitem", [container, index], snap, pc)
         self.ref_source[id(item)] = container
         return item
+
+    def _tuple_item(self, t, index, snap: Snapshot, pc: int):
+        item = self.emit("tuple_getitem", [t, index], snap, pc)
+        source = self.ref_source.get(id(t))
+        if source is not None:          # the tuple is borrowed from a list: so are its items
+            self.ref_source[id(item)] = source
+        return item
+
+    def _unpack(self, v, n: int, pc: int) -> None:
+        """UNPACK_SEQUENCE n: a virtual tuple's items, or the items of a tuple or list object whose exact type
+        and length are guarded (another length: the interpreter raises the ValueError). The first item ends
+        on top."""
+        if isinstance(v, VirtualTuple):
+            if len(v.items) != n:
+                raise RecordAbort("unpacking a tuple of another length")
+            self.stack.extend(reversed(v.items))
+            return
+        v = self.value(v)
+        t = type(self.conc(v))
+        if v.kind is not R or t not in (tuple, list):
+            raise RecordAbort(f"unpacking a {t.__name__}")
+        snap = self.snapshot_with(pc, [v])
+        self.emit("guard_class", [v, const_ref(t)], snap, pc)
+        size = self.emit("tuple_len" if t is tuple else "list_len", [v], snap, pc)
+        self.emit("guard_true", [self.emit("int_eq", [size, const_int(n)], snap, pc)], snap, pc)
+        items = []
+        for k in range(n):
+            if t is tuple:
+                items.append(self._tuple_item(v, const_int(k), snap, pc))
+            else:
+                items.append(self.emit("list_getitem", [v, const_int(k)], snap, pc))
+                self.ref_source[id(items[-1])] = v
+        self.stack.extend(reversed(items))
 
     # old items a store may release: their deallocation runs no Python code
     RELEASABLE = (float, int, bool, type(None))
@@ -747,12 +812,17 @@ class TraceRecorder:
             it = view.stack(pos)
         except LookupError:
             raise RecordAbort("loop iterator slot empty") from None
-        try:
-            view.list_iter_state(it)
-        except TypeError:
-            self._for_iter_range(ins, snap, pos, it, view)
+        if type(it) is enumerate:
+            self._for_iter_enumerate(ins, snap, pos, it, view)
+        elif type(it) is zip:
+            self._for_iter_zip(ins, snap, pos, it, view)
         else:
-            self._for_iter_list(ins, snap, pos, it, view)
+            try:
+                view.list_iter_state(it)
+            except TypeError:
+                self._for_iter_range(ins, snap, pos, it, view)
+            else:
+                self._for_iter_list(ins, snap, pos, it, view)
 
     def _for_iter_range(self, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
         names = ("next", "step", "remaining")
@@ -798,6 +868,58 @@ class TraceRecorder:
         self.ref_source[id(item)] = seq
         self.state[index_sv] = self.emit("int_add", [index, const_int(1)], None, ins.offset)
         self.stack.append(item)
+
+    def _list_walks(self, ins: Instr, snap: Snapshot, pos: int, suffixes: list[str], states) -> list:
+        """The next item of each of several list iterators advanced together (one of a loop's iterator, or
+        the lists of a zip): every index is guarded against its list's current length before any advances
+        (else the interpreter runs the FOR_ITER: it ends the loop, or raises as zip(strict=True) does)."""
+        svs = [(StateVar("iter", (pos, "index" + s)), StateVar("iter", (pos, "seq" + s))) for s in suffixes]
+        if svs[0][0] not in self.state:
+            try:
+                walks = states()
+            except TypeError as e:
+                raise RecordAbort(f"for loop over {e}") from None
+            for (index_sv, seq_sv), (index, seq) in zip(svs, walks):
+                # the interpreter already advanced the iterator: undo that to get the state before FOR_ITER
+                self._input(index_sv, I, index - 1)
+                self._input(seq_sv, R, seq)
+                snap.state.update({index_sv: self.state[index_sv], seq_sv: self.state[seq_sv]})
+        for index_sv, seq_sv in svs:
+            n = self.emit("list_len", [self.state[seq_sv]], snap, ins.offset)
+            self.emit("guard_index", [self.state[index_sv], n], snap, ins.offset)
+        items = []
+        for index_sv, seq_sv in svs:
+            index, seq = self.state[index_sv], self.state[seq_sv]
+            items.append(self.emit("list_getitem", [seq, index], snap, ins.offset))
+            self.ref_source[id(items[-1])] = seq
+            self.state[index_sv] = self.emit("int_add", [index, const_int(1)], None, ins.offset)
+        return items
+
+    def _for_iter_enumerate(self, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+        """`for i, x in enumerate(a_list)`: the count and the list iterator's index and list are state; the
+        (count, item) tuple stays virtual (UNPACK_SEQUENCE takes it apart)."""
+        count_sv = StateVar("iter", (pos, "count"))
+
+        def states():
+            count, index, seq = view.enumerate_state(it)
+            self._input(count_sv, I, count - 1)          # before the interpreter's FOR_ITER
+            snap.state[count_sv] = self.state[count_sv]
+            return [(index, seq)]
+        (item,) = self._list_walks(ins, snap, pos, [""], states)
+        count = self.state[count_sv]
+        # CPython counts in a Python int from Py_ssize_t's maximum on: such a count leaves the trace
+        self.state[count_sv] = self.emit("int_add_ovf", [count, const_int(1)], snap, ins.offset)
+        self.stack.append(VirtualTuple([count, item]))
+
+    def _for_iter_zip(self, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+        """`for x, y in zip(list1, list2)`: each list iterator's index and list are state; the tuple of items
+        stays virtual."""
+        try:
+            n = len(view.zip_state(it))
+        except TypeError as e:
+            raise RecordAbort(f"for loop over {e}") from None
+        items = self._list_walks(ins, snap, pos, [str(k) for k in range(n)], lambda: view.zip_state(it))
+        self.stack.append(VirtualTuple(items))
 
     # ------------------------------------------------------------------ closing
     def _close(self) -> None:

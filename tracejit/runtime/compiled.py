@@ -15,7 +15,8 @@ import ctypes
 import weakref
 from dataclasses import dataclass, field
 
-from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, FrameAccess, list_iter_state, object_at
+from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, enumerate_list_state, enumerate_state, list_walk, \
+    object_at, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
@@ -116,6 +117,8 @@ class CompiledLoop:
                 elif sv.where == "iter":
                     pos, fieldname = sv.key
                     iters.setdefault(pos, {})[fieldname] = slot
+                elif sv.where == "base":
+                    fast.append((None, slot, kind, sv))
                 elif sv.where == "complex":
                     where, key, part = sv.key
                     parts.setdefault((where, key), {"name": sv.name.rpartition(".")[0]})[part] = slot
@@ -130,7 +133,7 @@ class CompiledLoop:
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
         for index, slot, kind, sv in fast:
             try:
-                obj = fa.read_slot(iframe, index)
+                obj = fa.read_slot(iframe, index if index is not None else self.nlocalsplus + sv.key)
             except LookupError:
                 raise EntryRejected(f"{sv} unbound") from None
             _unbox(buf, fbuf, slot, kind, obj, sv)
@@ -163,13 +166,24 @@ class CompiledLoop:
                 buf[slots["step"]] = step
                 buf[slots["remaining"]] = rem
             else:
-                if type(it) is not LIST_ITER_TYPE:
-                    raise EntryRejected("loop iterator is not a list iterator")
-                index, seq = list_iter_state(it)
-                if seq is None:
-                    raise EntryRejected("list iterator is exhausted")
-                buf[slots["index"]] = index
-                buf[slots["seq"]] = id(seq)     # borrowed: the iterator keeps it alive
+                # lists are borrowed: their iterators keep them alive
+                try:
+                    if "count" in slots:
+                        count, _, index, seq = enumerate_list_state(it)
+                        buf[slots["count"]] = count
+                        walks = [(index, seq)]
+                    elif "index0" in slots:
+                        walks = [(index, seq) for _, index, seq in zip_list_states(it)]
+                        if f"index{len(walks)}" in slots or f"index{len(walks) - 1}" not in slots:
+                            raise TypeError("a zip of another number of lists")
+                    else:
+                        walks = [list_walk(it)]
+                except TypeError as e:
+                    raise EntryRejected(f"loop iterator is {e}") from None
+                for k, (index, seq) in enumerate(walks):
+                    suffix = str(k) if len(walks) > 1 or "index0" in slots else ""
+                    buf[slots["index" + suffix]] = index
+                    buf[slots["seq" + suffix]] = id(seq)
         return buf[:self.layout.nslots]
 
     def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
@@ -184,6 +198,8 @@ class CompiledLoop:
         writes = fa.writes(frame)
         changed = info.kinds            # e.g. a bool variable that holds an int at this exit
         for index, slot, kind, _ in fast:
+            if index is None:
+                continue                # a base stack item: the machine code never rebinds it
             if buf[slot] != entry_bits[slot] or (changed and slot in changed):
                 writes.set_local(iframe, index, _box(buf, fbuf, slot, changed.get(slot, kind)))
         if glob:
@@ -203,8 +219,20 @@ class CompiledLoop:
                 n, r = slots["next"], slots["remaining"]
                 if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
                     writes.set_range_iter(fa.read_slot(iframe, self.nlocalsplus + pos), buf[n], buf[r])
-            elif buf[slots["index"]] != entry_bits[slots["index"]]:
-                writes.set_list_iter(fa.read_slot(iframe, self.nlocalsplus + pos), buf[slots["index"]])
+            else:
+                it = fa.read_slot(iframe, self.nlocalsplus + pos)
+                if "count" in slots:
+                    c = slots["count"]
+                    if buf[c] != entry_bits[c]:
+                        writes.set_enumerate_count(it, buf[c])
+                    subs = [(enumerate_state(it)[1], slots["index"])]     # checked at entry
+                elif "index0" in slots:
+                    subs = [(sub, slots[f"index{k}"]) for k, sub in enumerate(zip_iterators(it))]
+                else:
+                    subs = [(it, slots["index"])]
+                for sub, i in subs:
+                    if buf[i] != entry_bits[i]:
+                        writes.set_list_iter(sub, buf[i])
         if info.stack:
             writes.push_stack(iframe, self.nlocalsplus, self.base_depth,
                               [_box(buf, fbuf, s, k) for s, k in info.stack])

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import loop_headers, resume_offset
 from tracejit.cpython.layout import LAYOUTS, LIST_ITER_TYPE, RANGE_ITER_TYPE, VERSION, FrameAccess, \
+    enumerate_list_state, zip_list_states, \
     c_api_addresses, frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
@@ -124,6 +125,13 @@ class FrameView:
         if type(it) is not LIST_ITER_TYPE:
             raise TypeError("not a list iterator")
         return list_iter_state(it)
+
+    def enumerate_state(self, it) -> tuple[int, int, list]:
+        count, _, index, seq = enumerate_list_state(it)
+        return count, index, seq
+
+    def zip_state(self, it) -> list[tuple[int, list]]:
+        return [(index, seq) for _, index, seq in zip_list_states(it)]
 
 
 @dataclass(eq=False)
