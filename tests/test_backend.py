@@ -5,6 +5,7 @@ entry, and the exit id and every stored slot are compared with the reference int
 """
 from __future__ import annotations
 
+import ctypes
 import math
 import sys
 import random
@@ -18,7 +19,7 @@ from tracejit.backend.regalloc import ALLOC_GPR, ALLOC_XMM
 from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var, VarFactory,
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
-from tracejit.ir.ops import INT64_MAX, INT64_MIN
+from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
@@ -92,11 +93,16 @@ class Builder:
         return t
 
 
+GRAVEYARD = Int64Table(1 + GRAVEYARD_SLOTS)     # old list items a deferred store leaves for the runtime
+
+
 @pytest.fixture(scope="module")
 def env():
     mem = CodeMemory()
     table = Int64Table(256)
+    graveyard = GRAVEYARD
     ext = Externals(table.address, long_tagged=LAYOUTS[VERSION].long_tagged, **c_api_addresses(),
+                    graveyard=graveyard.address,
                     **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
                                                     "exp", "log", "hypot")})
     yield mem, table, ext
@@ -236,7 +242,7 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         values = {"list_setitem": OBJECTS[:8] + [None, True],
                   "list_setitem_float": FLOATS,
                   "list_setitem_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN]}[name]
-        return [(lst, k, v) for lst in lists for k in range(len(lst)) for v in values][::3]
+        return [(lst, k, v, False) for lst in lists for k in range(len(lst)) for v in values][::3]
     if name.startswith("list_append"):
         lists = [[], [1.5], list(range(5))]
         KEEP.extend(lists)
@@ -252,6 +258,8 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
 
 
 def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
+    if d.arity == 0:
+        return [()]
     if R in d.args:
         return ref_cases(d.name, rng)
     if d.arity == 1:
@@ -281,7 +289,7 @@ def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_press
     the op's operands first in the input list (they get registers, the pressure values are spilled)."""
     d = OPS[name]
     b = Builder()
-    names = ["a", "b", "c"][:d.arity]
+    names = ["a", "b", "c", "d"][:d.arity]
 
     def pressure():
         return ([b.inp(f"p{k}", I) for k in range(gp_pressure)] + [b.inp(f"q{k}", F) for k in range(xmm_pressure)])
@@ -315,8 +323,8 @@ def run_op_cases(env, trace: Trace, name: str, cases: list[tuple], const_arg: in
         vals = {}
         it = iter(case)
         for sv, v in trace.inputs:
-            if sv.name in ("a", "b", "c"):
-                vals[sv] = case["abc".index(sv.name)]
+            if sv.name in ("a", "b", "c", "d"):
+                vals[sv] = case["abcd".index(sv.name)]
             elif sv.name == "out":
                 vals[sv] = {I: -5, F: -5.5, BO: True, R: None}[d.result]
             elif sv.name.startswith("p"):
@@ -905,3 +913,30 @@ def test_list_append_contents_and_refcounts(env):
         lst.pop()
         if before is not None:
             assert sys.getrefcount(value) == before, name
+
+
+def test_list_setitem_deferred_release(env):
+    """With `defer` true, list_setitem puts the old item into the graveyard instead of releasing it (it stays
+    alive until the runtime empties the graveyard); guard_graveyard exits once the graveyard is full."""
+    lst = [float("1.25"), 2.5]
+    KEEP.append(lst)
+    old = lst[0]
+    before = sys.getrefcount(old)
+    tr = op_trace("list_setitem_float")
+    nat = Native(env, tr)
+    vals = {sv: {"a": lst, "b": 0, "c": -7.5, "d": True}[sv.name] for sv, _ in tr.inputs if sv.name in "abcd"}
+    GRAVEYARD[0] = 0
+    nat.run(vals, budget=1)
+    assert lst[0] == -7.5 and GRAVEYARD[0] == 1 and GRAVEYARD[1] == id(old)
+    assert sys.getrefcount(old) == before            # the list's reference now sits in the graveyard
+    ctypes.pythonapi.Py_DecRef(ctypes.c_void_p(id(old)))
+    GRAVEYARD[0] = 0
+    assert sys.getrefcount(old) == before - 1
+    full = Native(env, op_trace("guard_graveyard"))
+    GRAVEYARD[0] = GRAVEYARD_SLOTS
+    try:
+        rc = full.run({}, budget=5)
+    finally:
+        GRAVEYARD[0] = 0
+    guard = next(op for op in full.trace.ops if op.name == "guard_graveyard")
+    assert rc == guard.snapshot.exit_id, full.listing()

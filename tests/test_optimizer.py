@@ -492,7 +492,7 @@ def test_reads_are_not_reused_across_a_store():
     """x = a[i]; a[i] = x * 2; y = a[i]: the second read sees the stored object (CSE must not merge them)."""
     b = Builder(("x", F), ("i", I), ("a", Kind.REF))
     first = b.op("float_value", b.op("list_getitem", b["a"], b["i"]))
-    b.op("list_setitem_float", b["a"], b["i"], b.op("float_mul", first, const_float(2.0)))
+    b.op("list_setitem_float", b["a"], b["i"], b.op("float_mul", first, const_float(2.0)), const_bool(False))
     second = b.op("float_value", b.op("list_getitem", b["a"], b["i"]))
     b.assign("x", b.op("float_add", first, second))
     out, _ = optimize(b.trace())

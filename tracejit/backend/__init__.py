@@ -6,7 +6,7 @@ instructions it became. Raises CompileError for traces it cannot compile.
 
 Modules: x86 (instruction emission, labels, encoding), regalloc (liveness + linear scan),
 assembler (code shape and op emitters), listing (disassembly text), stubs (fixed code that does not come
-from a trace: the hooks' recursion guard).
+from a trace: the hooks' recursion guard, the graveyard release).
 
 May import: tracejit.ir and iced_x86 only.
 """
@@ -15,6 +15,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from .assembler import EMITTERS, Externals, LoopAddresses, MachineCode, assemble
 from .errors import CompileError
 from .listing import format_listing
+from .stubs import release_stub
 
 __all__ = ["assemble", "Externals", "LoopAddresses", "MachineCode", "format_listing", "CompileError",
-           "EMITTERS"]
+           "EMITTERS", "release_stub"]

@@ -21,7 +21,7 @@ import struct
 from dataclasses import dataclass
 from typing import Callable
 
-from ..ir.ops import INT64_MIN, OPS, Kind
+from ..ir.ops import GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
@@ -67,6 +67,7 @@ class Externals:
     long_new: int = 0        # PyLong_FromLongLong
     err_clear: int = 0       # PyErr_Clear
     list_append: int = 0     # PyList_Append
+    graveyard: int = 0       # int64 array: [0] = count, then old list items released when the run ends
 
 
 @dataclass
@@ -571,6 +572,9 @@ def _compare_value(s: Assembler, op: Op, i: int) -> None:
 _ALU_OPS = {"int_add": ("add", True, False), "int_sub": ("sub", False, False),
             "int_and": ("and", True, False), "int_or": ("or", True, False), "int_xor": ("xor", True, False),
             "int_add_ovf": ("add", True, True), "int_sub_ovf": ("sub", False, True)}
+
+
+_ALU_OPS["bool_or"] = ("or", True, False)       # bools are 0/1 in a register
 
 
 @emitter(*_ALU_OPS)
@@ -1440,17 +1444,39 @@ def _bool_to_ref(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("guard_graveyard")
+def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
+    """Exit unless the graveyard has room for one more old item."""
+    if not s.ext.graveyard:
+        raise CompileError("no graveyard")
+    a = s.a
+    a.mov(RAX, s.ext.graveyard)
+    a.alu("cmp", Mem(RAX, 0), GRAVEYARD_SLOTS)
+    a.jcc("ge", s.exit_label(op))
+
+
 @emitter("list_setitem", "list_setitem_float", "list_setitem_int")
 def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     """lst[k] = value: the new item is a new reference (Py_IncRef of an object, or a float / int object
     made by PyFloat_FromDouble / PyLong_FromLongLong), stored over the old item, which is then released
-    with Py_DecRef (its type was guarded: releasing it runs no Python code). If making the object fails,
-    the error is cleared and the guard exits before the list is touched (the interpreter redoes the store)."""
+    with Py_DecRef (its type was guarded: releasing it runs no Python code), or, when `defer` is true, put
+    in the graveyard (released by the runtime when the run ends). If making the object fails, the error is
+    cleared and the guard exits before the list is touched (the interpreter redoes the store).
+
+    A float stored over a float that only the list references (reference count 1, not deferred: no
+    variable holds it either) is written into the old object instead: the old object dies at the store and
+    the new one takes its place at the same address, as the allocator's free list would place it. This is
+    the store `v[0] -= dx * m` or `a[i] = a[i] + x` makes, without an allocation and a release."""
     a = s.a
     ext = s.ext
     if not (ext.incref and ext.decref and ext.float_new and ext.long_new and ext.err_clear):
         raise CompileError("no C API addresses for list stores")
-    lst, k, v = op.args
+    lst, k, v, defer = op.args
+    deferred = not (isinstance(defer, Const) and not defer.value)
+    if deferred and not ext.graveyard:
+        raise CompileError("no graveyard")
+    if deferred:
+        a.mov(temp(3), s.g(defer), scratch=RAX)
     a.mov(temp(0), s.g(lst), scratch=RAX)
     a.mov(temp(1), s.g(k), scratch=RAX)
     if op.name == "list_setitem_float":
@@ -1458,6 +1484,26 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     else:
         a.mov(RAX, s.g(v))
     a.mov(temp(2), RAX)
+    end = a.new_label()
+    if op.name == "list_setitem_float":
+        boxed = a.new_label()
+        a.mov(RAX, temp(0))
+        a.mov(RAX, Mem(RAX, LIST_ITEMS))
+        a.mov(RCX, temp(1))
+        a.mov(RAX, Mem(RAX, 0, RCX, 8))          # the old item
+        a.mov(RCX, id(float))
+        a.alu("cmp", Mem(RAX, OB_TYPE), RCX)
+        a.jcc("ne", boxed)
+        a.alu("cmp", Mem(RAX, 0), 1)             # ob_refcnt: the list's reference only
+        a.jcc("ne", boxed)
+        if deferred:
+            a.mov(RCX, temp(3))
+            a.test(RCX, RCX)
+            a.jcc("ne", boxed)
+        a.mov(RCX, temp(2))
+        a.mov(Mem(RAX, FLOAT_VALUE), RCX)
+        a.jmp(end)
+        a.bind(boxed)
     s.save_live(i)
     if op.name == "list_setitem":
         a.mov(RDI, temp(2))
@@ -1483,8 +1529,23 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     a.mov(RDI, Mem(RAX, 0, RCX, 8))              # the old item
     a.mov(RSI, temp(2))
     a.mov(Mem(RAX, 0, RCX, 8), RSI)              # the new one
-    s.call(ext.decref)
+    if deferred:
+        release, done = a.new_label(), a.new_label()
+        a.mov(RAX, temp(3))
+        a.test(RAX, RAX)
+        a.jcc("e", release)
+        a.mov(RAX, ext.graveyard)                # graveyard[1 + count] = old; count += 1
+        a.mov(RCX, Mem(RAX, 0))
+        a.mov(Mem(RAX, 8, RCX, 8), RDI)
+        a.alu("add", Mem(RAX, 0), 1)
+        a.jmp(done)
+        a.bind(release)
+        s.call(ext.decref)
+        a.bind(done)
+    else:
+        s.call(ext.decref)
     s.restore_live(i)
+    a.bind(end)
 
 
 @emitter("list_append", "list_append_float", "list_append_int")

@@ -9,6 +9,11 @@ offset of the thread state's remaining-frames counter (an int). The encoded slot
 runtime writes the real values (see tracejit.runtime.native_callback, which keeps these bytes so that
 using the stub needs no assembler at run time).
 
+`release_stub(decref)`: `int64 f(int64 *graveyard)`: Py_DecRef(graveyard[1..graveyard[0]]), then
+graveyard[0] = 0; returns 0. Empties a compiled loop's graveyard (old list items whose release the machine
+code deferred to the end of a run) in one call instead of one ctypes call per object. Called with the GIL
+held, like every entry.
+
 May import: tracejit.backend.x86 (and through it iced_x86).
 """
 from __future__ import annotations
@@ -19,6 +24,34 @@ from .x86 import R12, R13, RAX, RBX, RCX, RDI, RDX, RSI, Asm, Encoded, Mem
 
 CALLBACK_SLOTS = ("PyThreadState_Get", "PyObject_Vectorcall", "Py_None", "recursion_remaining_offset")
 _PLACEHOLDERS = (0x1111111111111111, 0x2222222222222222, 0x3333333333333333, 0x4444444444444444)
+
+
+def release_stub(decref: int) -> Encoded:
+    a = Asm()
+    loop, done = a.new_label(), a.new_label()
+    a.group("save callee-saved registers (rsp is 16-byte aligned after three pushes)")
+    for r in (RBX, R12, R13):
+        a.push(r)
+    a.mov(RBX, RDI)
+    a.mov(R12, Mem(RBX, 0))
+    a.mov_imm(R13, 1)
+    a.group("for i in 1..count: Py_DecRef(graveyard[i])")
+    a.bind(loop)
+    a.alu("cmp", R13, R12)
+    a.jcc("g", done)
+    a.mov(RDI, Mem(RBX, 0, R13, 8))
+    a.mov_imm(RAX, decref)
+    a.call_reg(RAX)
+    a.alu("add", R13, 1)
+    a.jmp(loop)
+    a.bind(done)
+    a.group("count = 0; return 0")
+    a.mov_imm(RAX, 0)
+    a.mov(Mem(RBX, 0), RAX)
+    for r in (R13, R12, RBX):
+        a.pop(r)
+    a.ret()
+    return a.finish()
 
 
 def callback_stub(margin: int) -> Encoded:

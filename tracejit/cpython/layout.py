@@ -185,6 +185,17 @@ def list_iter_state(it) -> tuple[int, list | None]:
     return _rd(id(it) + LIST_ITER_INDEX), (object_at(seq) if seq else None)
 
 
+def release_all(addresses) -> None:
+    """Py_DecRef each object address (a compiled loop's graveyard, emptied after a native run)."""
+    for a in addresses:
+        _decref(a)
+
+
+def list_iter_set_index(it, index: int) -> None:
+    """Make a list iterator nobody else sees yet yield item `index` next."""
+    _i64.from_address(id(it) + LIST_ITER_INDEX).value = index
+
+
 def enumerate_state(it) -> tuple[int, object] | None:
     """(the next count, the iterator it enumerates) of an enumerate object, or None once its count has
     left Py_ssize_t (CPython then counts in a Python int, en_longindex)."""
@@ -259,6 +270,13 @@ class FrameWrites:
         cell = _ptr.from_address(self.fa.slot_address(iframe, index))
         self.olds.append(len(self.ops))
         self.ops += [(getattr, cell, "value"), (_incref_obj, value), (setattr, cell, "value", id(value))]
+
+    def clear_slot(self, iframe: int, index: int) -> None:
+        """localsplus[index] = NULL (an item popped off the value stack; its reference is released after the
+        pass)."""
+        cell = _ptr.from_address(self.fa.slot_address(iframe, index))
+        self.olds.append(len(self.ops))
+        self.ops += [(getattr, cell, "value"), (setattr, cell, "value", None)]
 
     def set_global(self, namespace: dict, name: str, value) -> None:
         self.ops.append((namespace.__setitem__, name, value))

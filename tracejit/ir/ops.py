@@ -158,8 +158,14 @@ def _complex_abs(a: float, b: float) -> float:
     return r
 
 
-def _list_store(lst: list, i: int, value) -> None:
+def _list_store(lst: list, i: int, value, defer: bool = False) -> None:
     lst[i] = value
+
+
+GRAVEYARD_SLOTS = 8192      # old list items whose release waits for the end of a native run (see list_setitem)
+
+
+
 
 
 def _list_append(lst: list, value) -> None:
@@ -300,10 +306,15 @@ def _defs() -> list[OpDef]:
         d("complex_real", (R,), F, lambda a: a.real),                         # of an exact complex
         d("complex_imag", (R,), F, lambda a: a.imag),
         # a[i] = value (index guarded, old item of a type without finalizer guarded): the list gets a new
-        # reference (a float or int object is created), its old item is released; allocation failure exits
-        d("list_setitem", (R, I, R), V, _list_store, pure=False, writes_heap=True),
-        d("list_setitem_float", (R, I, F), V, _list_store, guard=True, pure=False, writes_heap=True),
-        d("list_setitem_int", (R, I, I), V, _list_store, guard=True, pure=False, writes_heap=True),
+        # reference (a float or int object is created), its old item is released; allocation failure exits.
+        # With `defer` true (a variable of the trace may still hold the old item without owning it) the
+        # release waits in the loop's graveyard until the run ends; guard_graveyard (before the store)
+        # leaves the trace when the graveyard is full.
+        d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True),
+        d("list_setitem_float", (R, I, F, B), V, _list_store, guard=True, pure=False, writes_heap=True),
+        d("list_setitem_int", (R, I, I, B), V, _list_store, guard=True, pure=False, writes_heap=True),
+        d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True),   # IR: no graveyard
+        d("bool_or", (B, B), B, lambda a, b: a or b, commutative=True),
         # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make
         # the object or to grow the list (MemoryError) exits with the list unchanged
         d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True),

@@ -229,12 +229,15 @@ class Snapshot:
     exit_id: the exit number the machine code returns (assigned by the runtime before assembly).
     complex_at: positions in `stack` where a complex number the trace never allocated sits: stack[j] is
     its real part and stack[j + 1] its imaginary part (one item of the interpreter's stack, two here).
+    popped: how many of the loop's base stack items (iterators of enclosing loops that ended in a bridge)
+    are gone here: `stack` starts at base depth - popped.
     """
     pc: int
     state: dict[StateVar, Value]
     stack: list[Value]
     exit_id: int = -1
     complex_at: tuple[int, ...] = ()
+    popped: int = 0
 
     def entries(self) -> list[tuple[StateVar, Value]]:
         """(place, value) pairs the exit stores into the state buffer, state variables first."""
@@ -375,6 +378,8 @@ def format_snapshot(snap: Snapshot) -> str:
                 items.append(repr(snap.stack[j]))
                 j += 1
         text += " | stack " + " ".join(items)
+    if snap.popped:
+        text += f" | popped {snap.popped}"
     ex = f"#{snap.exit_id} " if snap.exit_id >= 0 else ""
     return f"{ex}@{snap.pc} [{text}]"
 

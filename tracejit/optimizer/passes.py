@@ -35,7 +35,7 @@ class _Subst:
         if s is None:
             return None
         return Snapshot(s.pc, {sv: self(v) for sv, v in s.state.items()}, [self(v) for v in s.stack], s.exit_id,
-                        s.complex_at)
+                        s.complex_at, s.popped)
 
 
 def _rebuild(trace: Trace, ops: list[Op]) -> Trace:
@@ -89,7 +89,7 @@ def guard_implied_constants(trace: Trace) -> Trace:
             known = Const(op.name == "guard_false", Kind.BOOL)   # value of c when this guard fails
             s = op.snapshot
             op.snapshot = Snapshot(s.pc, {sv: (known if v is c else v) for sv, v in s.state.items()},
-                                   [known if v is c else v for v in s.stack], s.exit_id, s.complex_at)
+                                   [known if v is c else v for v in s.stack], s.exit_id, s.complex_at, s.popped)
         return [op]
     return _map_ops(trace, fn)
 

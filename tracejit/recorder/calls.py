@@ -17,9 +17,10 @@ import math
 import types
 from typing import Callable
 
-from tracejit.ir import Const, Kind, const_bool, const_float, const_ref
+from tracejit.ir import Const, Kind, const_bool, const_float, const_int, const_ref
 
 from . import complexnum
+from .virtuals import VirtualRange
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
@@ -62,6 +63,28 @@ def _type(rec, args, snap, pc):
         rec.emit("guard_class", [x, const_ref(t)], snap, pc)
         return const_ref(t)
     return const_ref({I: int, F: float, B: bool}[x.kind])
+
+
+def _range(rec, args, snap, pc):
+    """range(stop), range(start, stop), range(start, stop, step) of int64 values with a constant step: a
+    VirtualRange (only a bridge's GET_ITER takes it). Its length is CPython's: for step > 0,
+    (stop - start + step - 1) // step when start < stop, else 0; mirrored for step < 0."""
+    if not 1 <= len(args) <= 3:
+        raise CallAbort(f"range() with {len(args)} arguments")
+    vals = [rec.as_int(rec.unbox(v, snap, pc), snap, pc) for v in args]
+    if any(v.kind is not I for v in vals):
+        raise CallAbort("range() of a non-int")
+    start, stop, step = (const_int(0), vals[0], const_int(1)) if len(vals) == 1 else \
+        (vals[0], vals[1], vals[2] if len(vals) == 3 else const_int(1))
+    if not isinstance(step, Const) or step.value == 0:
+        raise CallAbort("range() with a step that is not a constant")
+    k = step.value
+    span = rec.emit("int_sub_ovf", [stop, start] if k > 0 else [start, stop], snap, pc)
+    if abs(k) != 1:
+        span = rec.emit("int_floordiv", [rec.emit("int_add_ovf", [span, const_int(abs(k) - 1)], snap, pc),
+                                         const_int(abs(k))], snap, pc)
+    length = rec.emit("int_max", [span, const_int(0)], snap, pc)
+    return VirtualRange(start, stop, step, length)
 
 
 def _complex(rec, args, snap, pc):
@@ -124,6 +147,7 @@ CALLS: dict[object, Callable] = {
     builtins.isinstance: _isinstance,
     builtins.complex: _complex,
     builtins.type: _type,
+    builtins.range: _range,
     math.sqrt: _math_float("float_sqrt", "sqrt"),
     math.fabs: _math_float("float_abs", "fabs"),
     math.floor: _math_float("float_floor_int", "floor"),

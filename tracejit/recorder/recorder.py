@@ -27,6 +27,7 @@ from . import complexnum as cx
 from . import rules
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
+from .virtuals import VirtualRange, VirtualTuple
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
@@ -85,16 +86,6 @@ def same_value(a, b) -> bool:
     return a == b
 
 
-@dataclass(eq=False)
-class VirtualTuple:
-    """A tuple the trace has not allocated (BUILD_TUPLE, or the item of a FOR_ITER over enumerate/zip):
-    only UNPACK_SEQUENCE may consume it. Anything that would need the object (a variable, an exit) aborts."""
-    items: list
-
-    def __repr__(self) -> str:
-        return f"tuple({', '.join(map(repr, self.items))})"
-
-
 @dataclass
 class BridgeStart:
     """What a bridge recording starts from: the loop's layout and the failing guard's snapshot."""
@@ -118,7 +109,11 @@ class TraceRecorder:
         self.inputs: list[tuple[StateVar, Var]] = []
         self.state: dict[StateVar, object] = {}
         self.concrete: dict[int, object] = {}
-        self.stack: list = [BaseItem(i) for i in range(base_depth)]
+        # the value stack from the bottom of the frame's; items below `floor` are the loop's own (BaseItem).
+        # A bridge lowers the floor when an iterator below the loop's base depth is exhausted (popped), and
+        # raises it again when GET_ITER puts a new iterator there (see _get_iter)
+        self.floor = base_depth - (bridge.snapshot.popped if bridge else 0)
+        self.stack: list = [BaseItem(i) for i in range(self.floor)]
         self.layout = bridge.layout if bridge else StateLayout()
         self.pending: tuple[Instr, Snapshot] | None = None
         self.expected: set[int] | None = None
@@ -126,10 +121,8 @@ class TraceRecorder:
         self.done = False
         self.lines: dict[int, int] = {}
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
-        # REF values read out of a list (borrowed from it) -> that list: a store into the same list could
-        # free such an object while the trace still holds it (see _store_subscr)
-        self.ref_source: dict[int, object] = {}
-        self.store_targets: list = []                       # the lists the trace stores into
+        self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
+        self.view: FrameView | None = None
         self.outer_passes: dict[int, int] = {}               # bridge: back-edges taken per enclosing loop
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
         ends = [src for src, h in back_edges(code) if h == header_pc]
@@ -230,6 +223,8 @@ class TraceRecorder:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
         if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap:
             return Const(result, d.result)        # fold at record time; the guard cannot fail
+        if name == "guard_class" and isinstance(args[1], Const):
+            self.known_class[id(args[0])] = args[1].value
         res = self.vars.new(d.result) if d.result is not Kind.VOID else None
         op = Op(name, list(args), res, snapshot if d.guard else None, pc)
         self.ops.append(op)
@@ -241,20 +236,20 @@ class TraceRecorder:
         """The interpreter's state before the instruction at pc (with `operands`, which it popped, pushed
         back). A complex number on the stack takes two entries (Snapshot.complex_at)."""
         stack, at = [], []
-        for v in self.stack[self.base_depth:] + list(operands):
+        for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
                 raise RecordAbort("base stack item moved")
-            if isinstance(v, VirtualTuple):
-                raise RecordAbort("an exit would need a tuple the trace did not allocate")
+            if isinstance(v, (VirtualTuple, VirtualRange)):
+                raise RecordAbort(f"an exit would need a {type(v).__name__[7:].lower()} the trace did not allocate")
             if isinstance(v, VirtualComplex):
                 at.append(len(stack))
                 stack += [v.real, v.imag]
             else:
                 stack.append(v)
-        return Snapshot(pc, dict(self.state), stack, complex_at=tuple(at))
+        return Snapshot(pc, dict(self.state), stack, complex_at=tuple(at), popped=self.base_depth - self.floor)
 
     def pop(self):
-        if len(self.stack) <= self.base_depth and not isinstance(self.stack[-1], (Var, Const)):
+        if len(self.stack) <= self.floor and not isinstance(self.stack[-1], (Var, Const)):
             raise RecordAbort("popped below the loop's base stack")
         return self.stack.pop()
 
@@ -278,10 +273,11 @@ class TraceRecorder:
                 raise RecordAbort("bridge from an exit with a complex number on the stack")
             for sv, var in self.inputs:
                 if sv.where == "stack":
-                    real = view.stack(self.base_depth + sv.key)
+                    real = view.stack(self.floor + sv.key)
                     if var.kind is not R and kind_of(real) is not var.kind:
                         raise RecordAbort("bridge stack input changed kind")
                     self.concrete[id(var)] = real
+        self.view = view
         if self.pending is not None:
             self._resolve(pc, view)
         elif self.expected is not None and pc not in self.expected:
@@ -328,7 +324,7 @@ class TraceRecorder:
 
     def _check_stack(self, view: FrameView) -> None:
         """Cross-check the concrete value of the top modelled stack item against the real frame."""
-        if len(self.stack) <= self.base_depth:
+        if len(self.stack) <= self.floor:
             return
         top = self.stack[-1]
         if not isinstance(top, (Var, Const, VirtualComplex)):
@@ -460,6 +456,8 @@ class TraceRecorder:
                 raise RecordAbort("LIST_APPEND to something other than a list")
             self.emit("guard_class", [lst, const_ref(list)], snap, pc)
             self._list_append(lst, [v], snap, pc)
+        elif op == "GET_ITER":
+            self._get_iter(self.pop(), pc)
         elif op == "BUILD_TUPLE":
             items = [self.pop() for _ in range(ins.arg)][::-1]
             self.stack.append(VirtualTuple(items))
@@ -478,10 +476,13 @@ class TraceRecorder:
         """A loop trace covers one loop; a bridge may run through enclosing loops back to its header
         (LuaJIT-style: the exit of an inner loop links through the outer loop back into the inner one).
         A loop nested inside the traced one (its header after ours) is never unrolled into a bridge: it is
-        left to the interpreter, where it gets hot and compiled on its own."""
-        if target <= src and target != self.header_pc and (self.bridge is None or target > self.header_pc):
+        left to the interpreter, where it gets hot and compiled on its own; a loop after ours (a sibling in
+        the enclosing loop's body) is unrolled."""
+        if target > src or target == self.header_pc:
+            return
+        if self.bridge is None or self.header_pc < target <= self.loop_end:
             raise RecordAbort("inner loop")
-        if target <= src and target != self.header_pc:
+        if target < self.header_pc:
             # an enclosing loop: its iterations that never enter ours would be unrolled into the bridge
             self.outer_passes[target] = self.outer_passes.get(target, 0) + 1
             if self.outer_passes[target] > MAX_OUTER_UNROLL:
@@ -663,16 +664,10 @@ class TraceRecorder:
             index = self._list_index(container, index, snap, pc, tuple)
             return self._tuple_item(container, index, snap, pc)
         index = self._list_index(container, index, snap, pc)
-        item = self.emit("list_getitem", [container, index], snap, pc)
-        self.ref_source[id(item)] = container
-        return item
+        return self.emit("list_getitem", [container, index], snap, pc)
 
     def _tuple_item(self, t, index, snap: Snapshot, pc: int):
-        item = self.emit("tuple_getitem", [t, index], snap, pc)
-        source = self.ref_source.get(id(t))
-        if source is not None:          # the tuple is borrowed from a list: so are its items
-            self.ref_source[id(item)] = source
-        return item
+        return self.emit("tuple_getitem", [t, index], snap, pc)
 
     def _unpack(self, v, n: int, pc: int) -> None:
         """UNPACK_SEQUENCE n: a virtual tuple's items, or the items of a tuple or list object whose exact type
@@ -697,7 +692,6 @@ class TraceRecorder:
                 items.append(self._tuple_item(v, const_int(k), snap, pc))
             else:
                 items.append(self.emit("list_getitem", [v, const_int(k)], snap, pc))
-                self.ref_source[id(items[-1])] = v
         self.stack.extend(reversed(items))
 
     # old items a store may release: their deallocation runs no Python code
@@ -705,29 +699,26 @@ class TraceRecorder:
 
     def _store_subscr(self, value, container, index, snap: Snapshot, pc: int) -> None:
         """container[index] = value for a list. Numbers are boxed into new objects; the old item's type is
-        guarded to be one whose release runs no Python code. An object the trace read out of the same list
-        (and still holds) could be the old item and be freed: such traces abort, and where the lists are
-        different objects a guard keeps them apart."""
+        guarded to be one whose release runs no Python code, and the old item to be none of the objects the
+        trace or its loop may still use (see _not_in_use)."""
         index = self._list_index(container, index, snap, pc)
         old = self.emit("list_getitem", [container, index], snap, pc)
         t = type(self.conc(old))
         if t not in self.RELEASABLE:
             raise RecordAbort(f"store over a list item of type {t.__name__}")
         self.emit("guard_class", [old, const_ref(t)], snap, pc)
-        targets, self.store_targets = self.store_targets, [container]
-        for v in list(self.state.values()) + self.stack[self.base_depth:]:
-            self._keep_apart(v, snap, pc)
-        self.store_targets = targets
+        defer = self._maybe_in_use(old, t, value, snap, pc) if t in (float, int) else const_bool(False)
+        if not (isinstance(defer, Const) and not defer.value):
+            self.emit("guard_graveyard", [], snap, pc)
         if value.kind is F:
-            self.emit("list_setitem_float", [container, index, value], snap, pc)
+            self.emit("list_setitem_float", [container, index, value, defer], snap, pc)
         elif value.kind is I:
-            self.emit("list_setitem_int", [container, index, value], snap, pc)
+            self.emit("list_setitem_int", [container, index, value, defer], snap, pc)
         elif value.kind is B:
-            self.emit("list_setitem", [container, index, self.emit("bool_to_ref", [value], snap, pc)], snap, pc)
+            self.emit("list_setitem", [container, index, self.emit("bool_to_ref", [value], snap, pc), defer],
+                      snap, pc)
         else:
-            self.emit("list_setitem", [container, index, value], snap, pc)
-        if not any(container is c for c in self.store_targets):
-            self.store_targets.append(container)
+            self.emit("list_setitem", [container, index, value, defer], snap, pc)
 
     def _list_append(self, lst, args: list, snap: Snapshot, pc: int):
         """lst.append(x) (lst's exact type guarded when the method was loaded): a number is boxed into a new
@@ -745,17 +736,30 @@ class TraceRecorder:
             self.emit("list_append", [lst, v], snap, pc)
         return const_ref(None)
 
-    def _keep_apart(self, v, snap: Snapshot, pc: int) -> None:
-        """v (a live REF borrowed from a list) must not be freed by the trace's stores: abort if it came from a
-        list the trace stores into, else guard that the lists are different objects."""
-        source = self.ref_source.get(id(v))
-        if source is None:
-            return
-        for target in self.store_targets:
-            if self.conc(source) is self.conc(target):
-                raise RecordAbort("an object read from a list is still used after a store into that list")
-            if not (isinstance(source, Const) and isinstance(target, Const)):
-                self.emit("guard_false", [self.emit("ref_eq", [target, source], snap, pc)], snap, pc)
+    def _maybe_in_use(self, old, t: type, value, snap: Snapshot, pc: int):
+        """A store is about to release `old`, which may free it. Variables and stack items hold objects
+        without owning them (a list's item, read by the trace), so the release waits for the end of the run
+        (the `defer` flag of the store, a BOOL value) when `old` is any of them: every REF variable of the
+        trace (in a bridge: of its loop too, which may read them after the bridge) and on the stack, unless
+        its exact type is known to be another one."""
+        if self.bridge is not None:
+            for sv, kind in list(self.layout.kinds.items()):
+                if kind is R and sv.where in ("fast", "global") and sv not in self.state:
+                    self.read_state(sv, self._fetcher(sv))
+        seen = {id(old), id(value)}
+        defer = const_bool(False)
+        for v in [v for sv, v in self.state.items() if sv.where in ("fast", "global")] + self.stack[self.floor:]:
+            if isinstance(v, Var) and v.kind is R and id(v) not in seen and self.known_class.get(id(v), t) is t:
+                seen.add(id(v))
+                same = self.emit("ref_eq", [old, v], snap, pc)
+                defer = same if isinstance(defer, Const) else self.emit("bool_or", [defer, same], snap, pc)
+        return defer
+
+    def _fetcher(self, sv: StateVar):
+        view = self.view
+        if sv.where == "fast":
+            return lambda: view.local(sv.key)
+        return lambda: _lookup(view.globals, sv.key)
 
     # ------------------------------------------------------------------ branches
     def _resolve(self, pc: int, view: FrameView) -> None:
@@ -802,12 +806,15 @@ class TraceRecorder:
             self.pop()
 
     def _for_iter(self, ins: Instr, snap: Snapshot, pc: int, fall: set[int], view: FrameView) -> None:
-        if pc not in fall:
-            raise RecordAbort(LOOP_LEFT)
         pos = len(self.stack) - 1
         top = self.stack[-1]
-        if not isinstance(top, BaseItem) or pos != self.base_depth - 1:
+        if not isinstance(top, BaseItem) or pos != self.floor - 1:
             raise RecordAbort("for loop over an iterator the trace does not own")
+        if pc not in fall:
+            if self.bridge is None or pc not in self._arrivals(ins.target):
+                raise RecordAbort(LOOP_LEFT)
+            self._for_iter_end(ins, snap, pos)
+            return
         try:
             it = view.stack(pos)
         except LookupError:
@@ -865,9 +872,83 @@ class TraceRecorder:
         n = self.emit("list_len", [seq], snap, ins.offset)
         self.emit("guard_index", [index, n], snap, ins.offset)
         item = self.emit("list_getitem", [seq, index], snap, ins.offset)
-        self.ref_source[id(item)] = seq
         self.state[index_sv] = self.emit("int_add", [index, const_int(1)], None, ins.offset)
         self.stack.append(item)
+
+    def _iter_fields(self, pos: int) -> set[str]:
+        """The fields of the iterator at stack position `pos` the trace or its loop keep as state."""
+        return {sv.key[1] for sv in list(self.state) + list(self.layout.slots)
+                if sv.where == "iter" and sv.key[0] == pos} - {"fresh"}
+
+    def _iter_field(self, pos: int, name: str):
+        """An iterator field for _for_iter_end: the trace's value, or a bridge input from the state buffer
+        (its concrete value is unknown here: the interpreter has already dropped the iterator)."""
+        sv = StateVar("iter", (pos, name))
+        if sv not in self.state:
+            if sv not in self.layout.kinds:
+                raise RecordAbort("an iterator the trace does not know ends")
+            self._input(sv, self.layout.kinds[sv], _UNKNOWN)
+        return self.state[sv]
+
+    def _emit_known(self, name: str, args: list, snapshot: Snapshot | None, pc: int, result):
+        """Emit an op whose result the recording already knows (`result`) without evaluating it (an argument's
+        concrete value may be unknown); where every argument is known, the two must agree."""
+        conc = [self.conc(a) for a in args]
+        if not any(c is _UNKNOWN for c in conc):
+            if OPS[name].evaluate(*conc) != result:
+                raise RecordAbort("recorder disagrees with interpreter on a loop's end")
+            return self.emit(name, args, snapshot, pc)
+        res = self.vars.new(OPS[name].result)
+        self.ops.append(Op(name, list(args), res, None, pc))
+        self.concrete[id(res)] = result
+        return res
+
+    def _for_iter_end(self, ins: Instr, snap: Snapshot, pos: int) -> None:
+        """A bridge sees the FOR_ITER of an enclosing (or sibling) loop end: guard that its range or list
+        iterator is exhausted, then pop it. The exits after that describe a lower stack (Snapshot.popped);
+        the runtime releases the iterator object there."""
+        fields = self._iter_fields(pos)
+        if fields == {"next", "step", "remaining"}:
+            more = self._emit_known("int_gt", [self._iter_field(pos, "remaining"), const_int(0)], snap,
+                                    ins.offset, False)
+        elif fields == {"index", "seq"}:
+            seq = self._iter_field(pos, "seq")
+            known = self.conc(seq)
+            n = self._emit_known("list_len", [seq], snap, ins.offset, 0 if known is _UNKNOWN else len(known))
+            more = self._emit_known("int_lt", [self._iter_field(pos, "index"), n], snap, ins.offset, False)
+        else:
+            raise RecordAbort("a bridge ends a loop over an enumerate or zip object")
+        if isinstance(more, Const):
+            if more.value:
+                raise RecordAbort("recorder disagrees with interpreter on a loop's end")
+        else:
+            self.emit("guard_false", [more], snap, ins.offset)
+        self.stack.pop()
+        self.floor -= 1
+
+    def _get_iter(self, iterable, pc: int) -> None:
+        """GET_ITER in a bridge, where an iterator was popped (a loop inside the one the bridge runs through
+        starts again): iter(a_list) or iter(range(...)) becomes the state of the iterator at that position,
+        marked `fresh`. The runtime makes the iterator object only if an exit needs it."""
+        p = len(self.stack)
+        if self.bridge is None or p != self.floor or p >= self.base_depth:
+            raise RecordAbort("GET_ITER")
+        if isinstance(iterable, VirtualRange):
+            fields = {"next": iterable.start, "step": iterable.step, "remaining": iterable.length}
+        else:
+            iterable = self.value(iterable)
+            if iterable.kind is not R or type(self.conc(iterable)) is not list:
+                raise RecordAbort(f"iter() of {type(self.conc(iterable)).__name__} in a bridge")
+            self.emit("guard_class", [iterable, const_ref(list)], self.snapshot_with(pc, [iterable]), pc)
+            fields = {"index": const_int(0), "seq": iterable}
+        known = self._iter_fields(p)
+        if known and known != set(fields):
+            raise RecordAbort("iterators of different kinds at one stack position")
+        for name, value in fields.items():
+            self.state[StateVar("iter", (p, name))] = value
+        self.state[StateVar("iter", (p, "fresh"))] = const_int(1)
+        self.stack.append(BaseItem(p))
+        self.floor = p + 1
 
     def _list_walks(self, ins: Instr, snap: Snapshot, pos: int, suffixes: list[str], states) -> list:
         """The next item of each of several list iterators advanced together (one of a loop's iterator, or
@@ -891,7 +972,6 @@ class TraceRecorder:
         for index_sv, seq_sv in svs:
             index, seq = self.state[index_sv], self.state[seq_sv]
             items.append(self.emit("list_getitem", [seq, index], snap, ins.offset))
-            self.ref_source[id(items[-1])] = seq
             self.state[index_sv] = self.emit("int_add", [index, const_int(1)], None, ins.offset)
         return items
 
@@ -923,18 +1003,13 @@ class TraceRecorder:
 
     # ------------------------------------------------------------------ closing
     def _close(self) -> None:
-        if len(self.stack) != self.base_depth:
+        if len(self.stack) != self.base_depth or self.floor != self.base_depth:
             raise RecordAbort("value stack differs at the loop header")
         self.done = True
 
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
         assert self.done
-        if self.store_targets:
-            # objects borrowed from lists and carried into the next iteration must survive its stores too
-            end = Snapshot(self.header_pc, dict(self.state), [])
-            for v in list(self.state.values()):
-                self._keep_apart(v, end, self.header_pc)
         in_vars = {sv: v for sv, v in self.inputs if sv.where != "stack"}
         # every exit must describe every tracked variable: fill in values untouched before that exit
         for op in self.ops:
@@ -975,6 +1050,7 @@ class TraceRecorder:
 
 
 _MISSING_ATTR = object()
+_UNKNOWN = object()         # concrete value of a bridge input the recording cannot observe
 LIST_APPEND = list.append
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import ctypes
+import sys
 import weakref
 from dataclasses import dataclass, field
 
-from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, enumerate_list_state, enumerate_state, list_walk, \
-    object_at, zip_iterators, zip_list_states
+from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, enumerate_list_state, enumerate_state, \
+    list_iter_set_index, list_walk, object_at, release_all, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
-from tracejit.ir.ops import INT64_MAX, INT64_MIN
+from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
 
 MAX_EXITS = 4096
 COMPLEX = "complex"         # ExitInfo.stack kind of a complex number rebuilt from two slots (real, imag)
@@ -38,6 +39,7 @@ class ExitInfo:
     snapshot: Snapshot                      # where a bridge from this exit starts
     resume_pc: int = -1                     # where the frame continues: pc, or its first EXTENDED_ARG
     kinds: dict[int, Kind] = field(default_factory=dict)   # slots whose value here is not of the loop's kind
+    popped: int = 0                         # loop base stack items (iterators) gone here (Snapshot.popped)
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
     bridge_retries: int = 0                 # bridge recordings from here that failed by chance
@@ -75,6 +77,9 @@ class CompiledLoop:
         self.fbuffer = (ctypes.c_double * MAX_SLOTS).from_buffer(self.buffer)
         self.buffer_address = ctypes.addressof(self.buffer)
         self.bridge_table = (ctypes.c_int64 * MAX_EXITS)()
+        # [0] = count, then old list items whose release the machine code deferred (list_setitem's `defer`)
+        self.graveyard = (ctypes.c_int64 * (1 + GRAVEYARD_SLOTS))()
+        self.release = None                 # the engine's native graveyard release (backend.release_stub)
         self.exits: dict[int, ExitInfo] = {}
         self.blocks: list[NativeBlock] = []
         self.entry = None                   # callable(buffer address) -> exit id
@@ -158,6 +163,12 @@ class CompiledLoop:
             _check_pins(self.layout.pins, frame)
         for pos, slots in iters:
             it = fa.read_slot(iframe, self.nlocalsplus + pos)
+            if "fresh" in slots:
+                # a bridge may drop this iterator or start a new one in its place: nothing but the frame may
+                # hold it (here: the frame, `it` and getrefcount's argument)
+                if _getrefcount(it) > 3:
+                    raise EntryRejected("the loop's iterator is shared")
+                buf[slots["fresh"]] = 0
             if "next" in slots:
                 if type(it) is not RANGE_ITER_TYPE:
                     raise EntryRejected("loop iterator is not a range iterator")
@@ -214,7 +225,14 @@ class CompiledLoop:
                     writes.set_local(iframe, key, value)
                 else:
                     writes.set_global(frame.f_globals, key, value)
+        depth = self.base_depth - info.popped
         for pos, slots in iters:
+            if pos >= depth:
+                continue                # popped at this exit (released below)
+            if "fresh" in slots and buf[slots["fresh"]]:
+                # a bridge started a new iterator here: make it, in the state the machine code left it
+                writes.set_local(iframe, self.nlocalsplus + pos, _fresh_iterator(buf, slots))
+                continue
             if "next" in slots:
                 n, r = slots["next"], slots["remaining"]
                 if buf[n] != entry_bits[n] or buf[r] != entry_bits[r]:
@@ -233,9 +251,10 @@ class CompiledLoop:
                 for sub, i in subs:
                     if buf[i] != entry_bits[i]:
                         writes.set_list_iter(sub, buf[i])
-        if info.stack:
-            writes.push_stack(iframe, self.nlocalsplus, self.base_depth,
-                              [_box(buf, fbuf, s, k) for s, k in info.stack])
+        for pos in range(depth, self.base_depth):
+            writes.clear_slot(iframe, self.nlocalsplus + pos)
+        if info.stack or info.popped:
+            writes.push_stack(iframe, self.nlocalsplus, depth, [_box(buf, fbuf, s, k) for s, k in info.stack])
         writes.set_next_instr(iframe, frame.f_code, info.resume_pc)
         _headroom(WRITE_DEPTH)      # near the recursion limit: RecursionError now, with nothing written yet
         writes.commit()
@@ -255,11 +274,26 @@ class CompiledLoop:
             self.buffer[BUDGET_SLOT] = budget
             exit_id = entry(self.buffer_address)
             info = self.exits[exit_id]
-            self.store(frame, iframe, entry_bits, info)
+            try:
+                self.store(frame, iframe, entry_bits, info)
+            finally:
+                self._empty_graveyard()
             self.entries += 1
             return info
         finally:
             self.busy = False
+
+    def _empty_graveyard(self) -> None:
+        """Release the old list items whose release the run deferred: variables the frame now owns (written
+        back by store) keep theirs alive."""
+        g = self.graveyard
+        n = g[0]
+        if n:
+            if self.release is not None:
+                self.release(ctypes.addressof(g))         # native: one call for all of them
+            else:
+                release_all(g[1:n + 1])
+                g[0] = 0
 
     def retire(self, reason: str) -> bool:
         """Stop all entries. Returns True if the machine code may be freed now, False if a thread is inside
@@ -271,6 +305,7 @@ class CompiledLoop:
 
 
 _MISSING = object()
+_getrefcount = sys.getrefcount
 
 
 def _check_pins(pins, frame) -> None:
@@ -312,6 +347,17 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
         if t is not bool:
             raise EntryRejected(f"{sv} is {t.__name__}, trace expects bool")
         buf[slot] = obj
+
+
+def _fresh_iterator(buf, slots: dict):
+    """The range or list iterator a bridge started (iter(range(...)) or iter(a_list)), advanced as far as
+    the machine code went."""
+    if "next" in slots:
+        nxt, step, remaining = buf[slots["next"]], buf[slots["step"]], buf[slots["remaining"]]
+        return iter(range(nxt, nxt + remaining * step, step))
+    it = iter(object_at(buf[slots["seq"]]))
+    list_iter_set_index(it, buf[slots["index"]])
+    return it
 
 
 def _box(buf, fbuf, slot, kind):

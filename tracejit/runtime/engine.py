@@ -173,6 +173,8 @@ def loop_name(code, header: int) -> str:
 def exit_reason(opname: str, pc: int, header: int) -> str:
     if opname == "guard_budget":
         return "budget"
+    if opname == "guard_graveyard":
+        return "graveyard"
     if opname in ("guard_true", "guard_false", "guard_index") and pc == header:
         return "loop exit"
     if opname in ("guard_true", "guard_false"):
@@ -211,6 +213,7 @@ class Engine:
         self._zombies: list[CompiledLoop] = []    # retired while a thread was inside (freed by _reap)
         self.recording: Recording | None = None
         self.mem = None                 # executable memory, created at the first compile
+        self.release = None             # native graveyard release (backend.release_stub), made with self.mem
         self.ext = None
         self.hooks = None
         self.active = 0
@@ -482,7 +485,9 @@ class Engine:
                      if loop.layout.kinds.get(sv) is not v.kind}
             loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
                                    exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
-                                   resume_pc=resume_offset(code, snap.pc), kinds=kinds))
+                                   resume_pc=resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
+                                   # only the runtime empties a full graveyard: a bridge would fail at once
+                                   bridge="blocked" if op.name == "guard_graveyard" else "none"))
 
     def _compile_loop(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
@@ -492,8 +497,10 @@ class Engine:
         self._assign_exits(loop, opt, rec.code)
         if self.params.native:
             self._native_setup()
-            ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table), **self.ext)
+            ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
+                                    graveyard=ctypes.addressof(loop.graveyard), **self.ext)
             loop.ext = ext
+            loop.release = self.release
             mc = backend.assemble(opt, ext)
             addr, size = self._place(mc.code, loop), len(mc.code)
             loop.entry = self.make_entry(addr + mc.entry)
@@ -522,6 +529,8 @@ class Engine:
                                                                 "cos", "tan", "exp", "log", "hypot")}
             self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
             self.ext.update(c_api_addresses())
+            stub = backend.release_stub(self.ext["decref"]).code
+            self.release = make_entry(self.mem.place(stub))      # lives as long as the engine
 
     def _compile_bridge(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()

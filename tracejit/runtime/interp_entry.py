@@ -23,6 +23,9 @@ class InterpretedLoop:
         self.trace = trace
         self.buffer = buffer
         self.bridges: dict[int, Trace] = {}
+        # objects whose addresses this run put into the buffer: kept alive until the next run (the machine
+        # code's deferred releases, the graveyard, have the same effect)
+        self.keep: list = []
 
     def _read(self, slot: int, kind: Kind):
         raw = self.buffer[slot]
@@ -37,6 +40,8 @@ class InterpretedLoop:
             value = struct.unpack("<q", struct.pack("<d", value))[0]
         elif kind is Kind.REF:
             # borrowed, like the machine code's: the frame or a list keeps it alive; NULL is address 0
+            if value is not NULL:
+                self.keep.append(value)
             value = 0 if value is NULL else id(value)
         self.buffer[slot] = int(value)
 
@@ -46,6 +51,7 @@ class InterpretedLoop:
     def __call__(self, _address: int) -> int:
         budget = self.buffer[BUDGET_SLOT]
         trace = self.trace
+        self.keep = []
         while True:
             ex = run_trace(trace, self._inputs(trace), budget=budget)
             budget -= ex.iterations
