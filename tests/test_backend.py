@@ -20,7 +20,7 @@ from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, 
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
-from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
 I, F, BO, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -102,7 +102,7 @@ def env():
     table = Int64Table(256)
     graveyard = GRAVEYARD
     ext = Externals(table.address, long_tagged=LAYOUTS[VERSION].long_tagged, **c_api_addresses(),
-                    graveyard=graveyard.address,
+                    graveyard=graveyard.address, sse41=cpu_has_sse41(),
                     **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
                                                     "exp", "log", "hypot")})
     yield mem, table, ext

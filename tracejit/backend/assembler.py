@@ -68,6 +68,7 @@ class Externals:
     err_clear: int = 0       # PyErr_Clear
     list_append: int = 0     # PyList_Append
     graveyard: int = 0       # int64 array: [0] = count, then old list items released when the run ends
+    sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
 
 
 @dataclass
@@ -1372,6 +1373,18 @@ def _call_float1(s: Assembler, op: Op, i: int, addr: int) -> None:
     s.a.sse("movsd", XMM0, s.f(op.args[0]))
     s.call(addr)
     s.restore_live(i)
+
+
+@emitter("float_round_int")
+def _float_round_int(s: Assembler, op: Op, i: int) -> None:
+    """round(x): roundsd to nearest, ties to even (CPython's float.__round__ without ndigits), then to
+    int64; the guard fails for NaN, infinities and values outside int64 (CPython raises or makes a long)."""
+    if not s.ext.sse41:
+        raise CompileError("round() needs SSE4.1")
+    x = s.freg(op.args[0], XMM1)
+    s.a.roundsd(XMM0, x, 0)
+    _to_int64(s, op, XMM0, s.exit_label(op))
+    s.put(s.dst(op), RAX)
 
 
 @emitter("float_floor_int", "float_ceil_int")

@@ -353,6 +353,10 @@ class Asm:
         else:
             self.movsd_store(dst, src)
 
+    def roundsd(self, dst: Reg, src: Reg, mode: int) -> None:
+        """dst = src rounded to an integral double (SSE4.1; mode 0: to nearest, ties to even)."""
+        self.emit(I.create_reg_reg_u32(_c("ROUNDSD_XMM_XMMM64_IMM8"), dst.r64, src.r64, mode))
+
     def cvttsd2si(self, dst: Reg, src: Reg | Mem) -> None:
         """dst (GPR) = src (double) truncated toward zero (0x8000000000000000 when out of range)."""
         if isinstance(src, Reg):

@@ -101,6 +101,18 @@ def _rdp(addr: int) -> int:
     return _ptr.from_address(addr).value or 0
 
 
+def cpu_has_sse41() -> bool:
+    """The CPU supports SSE4.1 (roundsd), per /proc/cpuinfo."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return "sse4_1" in line.split()
+    except OSError:
+        pass
+    return False
+
+
 def environment_problem() -> str | None:
     """Why native code cannot run on this interpreter at all (None when it can)."""
     if platform.machine() not in ("x86_64", "AMD64"):

@@ -192,6 +192,11 @@ def _to_int64(r: float) -> int:
     return int(r)
 
 
+def _float_round_int(a: float) -> int:
+    """round(x) of a float: to nearest, ties to even, as an int (int64 here; else the interpreter's)."""
+    return _to_int64(round(a) if math.isfinite(a) else a)
+
+
 def _float_floor_int(a: float) -> int:
     return _to_int64(math.floor(a) if math.isfinite(a) else a)
 
@@ -330,6 +335,7 @@ def _defs() -> list[OpDef]:
         d("float_sqrt", (F,), F, _float_sqrt, guard=True),
         d("float_trunc_int", (F,), I, lambda a: _to_int64(a), guard=True),  # int(x)
         d("float_floor_int", (F,), I, _float_floor_int, guard=True),        # math.floor(x)
+        d("float_round_int", (F,), I, _float_round_int, guard=True),        # round(x)
         d("float_ceil_int", (F,), I, _float_ceil_int, guard=True),          # math.ceil(x)
         d("float_sin", (F,), F, _libm(math.sin, math.isfinite), guard=True),
         d("float_cos", (F,), F, _libm(math.cos, math.isfinite), guard=True),

@@ -20,7 +20,7 @@ from typing import Callable
 from tracejit.ir import Const, Kind, const_bool, const_float, const_int, const_ref
 
 from . import complexnum
-from .virtuals import VirtualRange
+from .virtuals import VirtualRange, VirtualTuple
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
@@ -63,6 +63,29 @@ def _type(rec, args, snap, pc):
         rec.emit("guard_class", [x, const_ref(t)], snap, pc)
         return const_ref(t)
     return const_ref({I: int, F: float, B: bool}[x.kind])
+
+
+def _round(rec, args, snap, pc):
+    """round(x): an int stays itself, a float rounds to nearest with ties to even (round(x, n): not here)."""
+    x = rec.unbox(_one(args, "round"), snap, pc)
+    if x.kind is F:
+        return rec.emit("float_round_int", [x], snap, pc)
+    return rec.as_int(x, snap, pc)
+
+
+def _divmod(rec, args, snap, pc):
+    """divmod(a, b) of two ints or two floats (ints become floats beside a float): the pair (a // b, a % b),
+    which is what CPython computes (its // and % of floats come from the same divmod), as a tuple the
+    trace never allocates (UNPACK_SEQUENCE takes it apart)."""
+    if len(args) != 2:
+        raise CallAbort(f"divmod() with {len(args)} arguments")
+    a, b = (rec.unbox(v, snap, pc) for v in args)
+    if F in (a.kind, b.kind):
+        a, b = (v if v.kind is F else rec.emit("int_to_float", [rec.as_int(v, snap, pc)], snap, pc)
+                for v in (a, b))
+        return VirtualTuple([rec.emit("float_floordiv", [a, b], snap, pc), rec.emit("float_mod", [a, b], snap, pc)])
+    a, b = rec.as_int(a, snap, pc), rec.as_int(b, snap, pc)
+    return VirtualTuple([rec.emit("int_floordiv", [a, b], snap, pc), rec.emit("int_mod", [a, b], snap, pc)])
 
 
 def _range(rec, args, snap, pc):
@@ -148,6 +171,8 @@ CALLS: dict[object, Callable] = {
     builtins.complex: _complex,
     builtins.type: _type,
     builtins.range: _range,
+    builtins.round: _round,
+    builtins.divmod: _divmod,
     math.sqrt: _math_float("float_sqrt", "sqrt"),
     math.fabs: _math_float("float_abs", "fabs"),
     math.floor: _math_float("float_floor_int", "floor"),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from tracejit.cpython.bytecode import loop_headers, resume_offset
 from tracejit.cpython.layout import LAYOUTS, LIST_ITER_TYPE, RANGE_ITER_TYPE, VERSION, FrameAccess, \
     enumerate_list_state, zip_list_states, \
-    c_api_addresses, frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
+    c_api_addresses, cpu_has_sse41, frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
 from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
@@ -528,6 +528,7 @@ class Engine:
             self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
                                                                 "cos", "tan", "exp", "log", "hypot")}
             self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
+            self.ext["sse41"] = cpu_has_sse41()
             self.ext.update(c_api_addresses())
             stub = backend.release_stub(self.ext["decref"]).code
             self.release = make_entry(self.mem.place(stub))      # lives as long as the engine
