@@ -19,7 +19,7 @@ import pyperf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KERNELS = ["sum_squares", "float_poly", "collatz", "int_overflow", "mandelbrot", "entry_overhead",
-           "dot_product", "list_sum", "sieve", "matmul", "prefix_sums"]
+           "dot_product", "list_sum", "sieve", "matmul", "prefix_sums", "julia", "nbody", "spectral_norm"]
 
 
 def load(name: str):

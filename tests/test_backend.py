@@ -940,3 +940,48 @@ def test_list_setitem_deferred_release(env):
         GRAVEYARD[0] = 0
     guard = next(op for op in full.trace.ops if op.name == "guard_graveyard")
     assert rc == guard.snapshot.exit_id, full.listing()
+
+
+def test_list_setitem_reference_counts(env):
+    """Stores change reference counts exactly as CPython's list assignment: the new item gains one (a
+    cached small int or an immortal object on 3.12+: none), the old item loses one; a float over a float
+    only its list holds is written in place."""
+    def store(name, lst, value):
+        tr = op_trace(name)
+        vals = {sv: {"a": lst, "b": 0, "c": value, "d": False}[sv.name] for sv, _ in tr.inputs
+                if sv.name in "abcd"}
+        Native(env, tr).run(vals, budget=1)
+
+    old = float("2.5")
+    obj = object()
+    lst = [old]
+    KEEP.append(lst)
+    r_old, r_obj = sys.getrefcount(old), sys.getrefcount(obj)
+    store("list_setitem", lst, obj)
+    counts = (sys.getrefcount(obj) - r_obj, sys.getrefcount(old) - r_old)    # (pytest's assert keeps refs)
+    assert lst[0] is obj and counts == (1, -1), counts
+    immortal = LAYOUTS[VERSION].immortal
+    for value in (7, -5, 256, True, None):
+        before = sys.getrefcount(value)
+        prev = lst[0]
+        r_prev = sys.getrefcount(prev)
+        store("list_setitem_int" if type(value) is int else "list_setitem", lst, value)
+        gained, lost = sys.getrefcount(value) - before, sys.getrefcount(prev) - r_prev
+        assert lst[0] is value, value
+        if not immortal:
+            assert (gained, lost) == (1, -1), (value, gained, lost)
+        elif prev is not value:
+            assert gained == 0 and lost in (0, -1), (value, gained, lost)
+        del prev
+    store("list_setitem_int", lst, 10**12)
+    big = sys.getrefcount(lst[0])
+    assert lst[0] == 10**12 and big == 2, big
+    store("list_setitem_float", lst, -1.5)              # over an int: a new float object
+    f = lst[0]
+    n = sys.getrefcount(f)
+    assert f == -1.5 and n == 3, n                    # the list, f and the argument
+    address = id(f)
+    del f
+    store("list_setitem_float", lst, 4.25)              # over a float only the list holds: in place
+    same = id(lst[0]) == address
+    assert lst[0] == 4.25 and same

@@ -68,7 +68,7 @@ def test_discarded_loops_free_their_machine_code(fresh_engine):
     reap(engine)
     assert engine.stats.loops_freed >= 149
     assert len(engine.live) <= 2
-    assert engine.mem.bytes_mapped <= 2 * 4096
+    assert engine.mem.bytes_mapped <= 3 * 4096          # two loops, and the graveyard release stub
     assert engine.stats.code_memory == engine.mem.bytes_mapped
     assert len(engine.sites) <= 3
 

@@ -115,3 +115,14 @@ def attr_errors(xs):
         s += x.real + x.imag
     return s
 print(attr_errors([1j] * 100 + [3.0, 5] + [2 + 3j] * 100))
+
+def builtins_of_complex(zs):
+    out = []
+    for z in zs:
+        out.append((type(z) is complex, abs(z)))
+        try:
+            float(z)
+        except TypeError:
+            out.append("no float()")
+    return out[-3:]
+print(builtins_of_complex([1j, 2 + 0j] * 100))

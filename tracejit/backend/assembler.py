@@ -69,6 +69,9 @@ class Externals:
     list_append: int = 0     # PyList_Append
     graveyard: int = 0       # int64 array: [0] = count, then old list items released when the run ends
     sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
+    immortal: bool = False   # 3.12+: refcounts whose low 32 bits are negative are not counted
+    small_int_zero: int = 0  # address of the cached int 0; cached ints -5..256 follow at small_int_stride
+    small_int_stride: int = 0
 
 
 @dataclass
@@ -1135,6 +1138,7 @@ def _float_pow(s: Assembler, op: Op, i: int) -> None:
 OB_TYPE, OB_SIZE, LIST_ITEMS, FLOAT_VALUE, LONG_DIGITS = 8, 16, 24, 16, 24
 COMPLEX_REAL, COMPLEX_IMAG = 16, 24
 TUPLE_ITEMS = 24            # PyTupleObject: ob_size at 16, the items inline from 24
+SMALL_INT_MIN, SMALL_INT_MAX = -5, 256      # CPython's cached ints
 DIGIT_MASK = (1 << 30) - 1
 
 
@@ -1468,13 +1472,50 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ge", s.exit_label(op))
 
 
+def _incref_inline(s: Assembler, r: Reg) -> None:
+    """Py_INCREF(r) inline (3.12+: immortal objects are not counted). Uses rdx."""
+    a = s.a
+    if s.ext.immortal:
+        skip = a.new_label()
+        a.mov(RDX, Mem(r, 0))
+        a.test32(RDX, RDX)
+        a.jcc("s", skip)
+        a.alu("add", Mem(r, 0), 1)
+        a.bind(skip)
+    else:
+        a.alu("add", Mem(r, 0), 1)
+
+
+def _decref_inline(s: Assembler, i: int) -> None:
+    """Py_DECREF(rax) inline; the last reference goes through Py_DecRef (which deallocates), with the live
+    registers saved around the call. Uses rdx."""
+    a = s.a
+    done, last = a.new_label(), a.new_label()
+    a.mov(RDX, Mem(RAX, 0))
+    if s.ext.immortal:
+        a.test32(RDX, RDX)
+        a.jcc("s", done)
+    a.alu("cmp", RDX, 1)
+    a.jcc("e", last)
+    a.alu("sub", Mem(RAX, 0), 1)
+    a.jmp(done)
+    a.bind(last)
+    s.save_live(i)
+    a.mov(RDI, RAX)
+    s.call(s.ext.decref)
+    s.restore_live(i)
+    a.bind(done)
+
+
 @emitter("list_setitem", "list_setitem_float", "list_setitem_int")
 def _list_setitem(s: Assembler, op: Op, i: int) -> None:
-    """lst[k] = value: the new item is a new reference (Py_IncRef of an object, or a float / int object
-    made by PyFloat_FromDouble / PyLong_FromLongLong), stored over the old item, which is then released
-    with Py_DecRef (its type was guarded: releasing it runs no Python code), or, when `defer` is true, put
-    in the graveyard (released by the runtime when the run ends). If making the object fails, the error is
-    cleared and the guard exits before the list is touched (the interpreter redoes the store).
+    """lst[k] = value: the new item is a new reference (an object's reference count raised, a small int's
+    cached object, or a float / int object made by PyFloat_FromDouble / PyLong_FromLongLong), stored over
+    the old item, whose reference is then dropped (its type was guarded: releasing it runs no Python
+    code), or, when `defer` is true, put in the graveyard (released by the runtime when the run ends).
+    Reference counts change inline; only making an object and freeing the old one are calls. If making
+    the object fails, the error is cleared and the guard exits before the list is touched (the
+    interpreter redoes the store).
 
     A float stored over a float that only the list references (reference count 1, not deferred: no
     variable holds it either) is written into the old object instead: the old object dies at the store and
@@ -1482,7 +1523,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     the store `v[0] -= dx * m` or `a[i] = a[i] + x` makes, without an allocation and a release."""
     a = s.a
     ext = s.ext
-    if not (ext.incref and ext.decref and ext.float_new and ext.long_new and ext.err_clear):
+    if not (ext.decref and ext.float_new and ext.long_new and ext.err_clear and ext.small_int_stride):
         raise CompileError("no C API addresses for list stores")
     lst, k, v, defer = op.args
     deferred = not (isinstance(defer, Const) and not defer.value)
@@ -1497,7 +1538,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     else:
         a.mov(RAX, s.g(v))
     a.mov(temp(2), RAX)
-    end = a.new_label()
+    end, made = a.new_label(), a.new_label()
     if op.name == "list_setitem_float":
         boxed = a.new_label()
         a.mov(RAX, temp(0))
@@ -1517,47 +1558,60 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
         a.mov(Mem(RAX, FLOAT_VALUE), RCX)
         a.jmp(end)
         a.bind(boxed)
-    s.save_live(i)
     if op.name == "list_setitem":
-        a.mov(RDI, temp(2))
-        s.call(ext.incref)
+        _incref_inline(s, RAX)
     else:
+        if op.name == "list_setitem_int":
+            big = a.new_label()
+            a.alu("cmp", RAX, SMALL_INT_MAX)
+            a.jcc("g", big)
+            a.alu("cmp", RAX, SMALL_INT_MIN)
+            a.jcc("l", big)
+            a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
+            a.mov(RCX, ext.small_int_zero)
+            a.alu("add", RAX, RCX)
+            _incref_inline(s, RAX)
+            a.mov(temp(2), RAX)
+            a.jmp(made)
+            a.bind(big)
+        s.save_live(i)
         if op.name == "list_setitem_float":
             a.sse("movsd", XMM0, temp(2))
             s.call(ext.float_new)
         else:
             a.mov(RDI, temp(2))
             s.call(ext.long_new)
-        made = a.new_label()
+        ok = a.new_label()
         a.test(RAX, RAX)
-        a.jcc("ne", made)
+        a.jcc("ne", ok)
         s.call(ext.err_clear)
         s.restore_live(i)
         a.jmp(s.exit_label(op))
-        a.bind(made)
+        a.bind(ok)
         a.mov(temp(2), RAX)
+        s.restore_live(i)
+    a.bind(made)
     a.mov(RAX, temp(0))
     a.mov(RAX, Mem(RAX, LIST_ITEMS))
     a.mov(RCX, temp(1))
-    a.mov(RDI, Mem(RAX, 0, RCX, 8))              # the old item
-    a.mov(RSI, temp(2))
-    a.mov(Mem(RAX, 0, RCX, 8), RSI)              # the new one
+    a.shift("shl", RCX, 3)
+    a.alu("add", RAX, RCX)                       # &items[k]
+    a.mov(RCX, Mem(RAX, 0))                      # the old item
+    a.mov(RDX, temp(2))
+    a.mov(Mem(RAX, 0), RDX)                      # the new one
+    a.mov(RAX, RCX)
     if deferred:
-        release, done = a.new_label(), a.new_label()
-        a.mov(RAX, temp(3))
-        a.test(RAX, RAX)
+        release = a.new_label()
+        a.mov(RCX, temp(3))
+        a.test(RCX, RCX)
         a.jcc("e", release)
-        a.mov(RAX, ext.graveyard)                # graveyard[1 + count] = old; count += 1
-        a.mov(RCX, Mem(RAX, 0))
-        a.mov(Mem(RAX, 8, RCX, 8), RDI)
-        a.alu("add", Mem(RAX, 0), 1)
-        a.jmp(done)
+        a.mov(RCX, ext.graveyard)                # graveyard[1 + count] = old; count += 1
+        a.mov(RDX, Mem(RCX, 0))
+        a.mov(Mem(RCX, 8, RDX, 8), RAX)
+        a.alu("add", Mem(RCX, 0), 1)
+        a.jmp(end)
         a.bind(release)
-        s.call(ext.decref)
-        a.bind(done)
-    else:
-        s.call(ext.decref)
-    s.restore_live(i)
+    _decref_inline(s, i)
     a.bind(end)
 
 

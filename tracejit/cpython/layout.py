@@ -37,6 +37,7 @@ class Layout:
     tstate_recursion_remaining: int   # PyThreadState.(py_)recursion_remaining: Python frames left before the limit
     frame_fast_as_locals: int   # PyFrameObject.f_fast_as_locals (3.11/3.12; -1: none, 3.13 has PEP 667 proxies)
     long_tagged: bool           # PyLongObject at 16: lv_tag = ndigits << 3 | sign (3.12+), or signed ob_size (3.11)
+    immortal: bool = False      # 3.12+: an object whose refcount's low 32 bits are negative is never counted
 
 
 # Offsets measured with offsetof() against each version's internal headers, and checked at run time.
@@ -44,9 +45,9 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
                     80, 352, 100, 32, 46, False),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
-                    64, 2008, 368, 28, 46, True),
+                    64, 2008, 368, 28, 46, True, immortal=True),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
-                    656, -1, 24, 44, -1, True),
+                    656, -1, 24, 44, -1, True, immortal=True),
 }
 
 VERSION = sys.version_info[:2]
@@ -85,11 +86,24 @@ def object_at(address: int):
     return ctypes.cast(address, ctypes.py_object).value if address else NULL_SLOT
 
 
+SMALL_INTS = range(-5, 257)     # the ints CPython keeps one object of, in one array
+
+
+def small_int_array() -> tuple[int, int]:
+    """(address of the cached 0, distance between consecutive cached ints); checked by the layout
+    self-check against every cached int."""
+    zero = id(int("0"))
+    return zero, id(int("1")) - zero
+
+
 def c_api_addresses() -> dict[str, int]:
-    """Addresses of the C API functions machine code calls (names as in backend.Externals)."""
+    """Addresses of the C API functions machine code calls, and the object facts it relies on (the cached
+    ints, immortal refcounts); names as in backend.Externals."""
     def f(name: str) -> int:
         return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
-    return {"incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
+    zero, stride = small_int_array()
+    return {"small_int_zero": zero, "small_int_stride": stride, "immortal": LAYOUTS[VERSION].immortal,
+            "incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
             "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"), "list_append": f("PyList_Append")}
 
 
@@ -372,6 +386,11 @@ def _check_object_layouts(layout: Layout) -> str | None:
     x = float("2.75")
     if ctypes.c_double.from_address(id(x) + 16).value != 2.75:
         return "float layout mismatch"
+    zero, stride = small_int_array()
+    if any(id(int(str(k))) != zero + k * stride for k in SMALL_INTS):
+        return "small int cache layout mismatch"
+    if layout.immortal != (ctypes.c_int32.from_address(id(None)).value < 0):
+        return "immortal refcount mismatch"
     z = complex("1.25-3.5j")
     if _rdp(id(z) + 8) != id(complex) or ctypes.c_double.from_address(id(z) + 16).value != 1.25 or \
             ctypes.c_double.from_address(id(z) + 24).value != -3.5:

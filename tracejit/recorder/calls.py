@@ -128,12 +128,20 @@ def _min_max(which: str) -> Callable:
 
 
 def _float(rec, args, snap, pc):
-    x = rec.unbox(_one(args, "float"), snap, pc)
+    x = _one(args, "float")
+    if x.kind is R and type(rec.conc(x)) is float:     # float(x) of a float is x itself (its identity)
+        rec.emit("guard_class", [x, const_ref(float)], snap, pc)
+        return x
+    x = rec.unbox(x, snap, pc)
     return x if x.kind is F else rec.emit("int_to_float", [rec.as_int(x, snap, pc)], snap, pc)
 
 
 def _int(rec, args, snap, pc):
-    x = rec.unbox(_one(args, "int"), snap, pc)
+    x = _one(args, "int")
+    if x.kind is R and type(rec.conc(x)) is int:         # int(x) of an int is x itself
+        rec.emit("guard_class", [x, const_ref(int)], snap, pc)
+        return x
+    x = rec.unbox(x, snap, pc)
     if x.kind is F:
         return rec.emit("float_trunc_int", [x], snap, pc)
     return rec.as_int(x, snap, pc)

@@ -36,7 +36,7 @@ BRANCHES = {"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JU
 
 
 LOOP_LEFT = "loop exited during recording"
-MAX_OUTER_UNROLL = 4        # iterations of an enclosing loop a bridge may run through before it aborts
+MAX_OUTER_UNROLL = 16        # iterations of an enclosing loop a bridge may run through before it aborts
 
 
 class RecordAbort(Exception):
@@ -594,6 +594,8 @@ class TraceRecorder:
         rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
         if rule is None:
             raise RecordAbort("call")
+        if callee.value not in COMPLEX_ARGUMENTS and any(isinstance(a, VirtualComplex) for a in args):
+            raise RecordAbort(f"{getattr(callee.value, '__name__', 'call')}() of a complex number")
         try:
             self.stack.append(rule(self, args, snap, pc))
         except CallAbort as e:
@@ -1052,6 +1054,7 @@ class TraceRecorder:
 _MISSING_ATTR = object()
 _UNKNOWN = object()         # concrete value of a bridge input the recording cannot observe
 LIST_APPEND = list.append
+COMPLEX_ARGUMENTS = (abs, complex, type)     # the calls whose rules take a complex number apart
 
 
 def _lookup(namespace: dict, name: str):
