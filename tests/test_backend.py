@@ -248,8 +248,9 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         KEEP.extend(lists)
         values = {"list_append": OBJECTS[:8] + [None, True],
                   "list_append_float": FLOATS,
-                  "list_append_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN]}[name]
-        return [(lst, v) for lst in lists for v in values]
+                  "list_append_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN],
+                  "list_append_complex": [(x, y) for x in FLOATS for y in FLOATS[::3]]}[name]
+        return [(lst,) + (v if type(v) is tuple else (v,)) for lst in lists for v in values]
     if name == "int_value":
         more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)]
         INTS.extend(v for v in more if v not in INTS)
@@ -898,6 +899,7 @@ def test_list_append_contents_and_refcounts(env):
     obj = object()
     big = int("123456789012345")
     for name, value, check in (("list_append_float", -2.5, lambda x: type(x) is float and x == -2.5),
+                               ("list_append_int", 7, lambda x: x is int("7")),
                                ("list_append_int", 2**40 + 7, lambda x: type(x) is int and x == 2**40 + 7),
                                ("list_append", obj, lambda x: x is obj),
                                ("list_append", big, lambda x: x is big)):

@@ -73,3 +73,16 @@ def test_environment_parameters_and_off(tmp_path):
     assert on.stdout == "4498500\n" and "traces_compiled      1" in on.stderr
     off = _run(["-m", "tracejit", "--stats", "p.py"], tmp_path, {"TRACEJIT": "off"})
     assert off.stdout == "4498500\n" and "traces_compiled" not in off.stderr
+
+
+EXAMPLES = sorted((REPO / "examples").glob("*.py")) + \
+    [REPO / "bench" / "kernels" / f"{k}.py" for k in ("julia", "nbody", "matmul", "spectral_norm", "sieve")]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_examples_print_what_plain_cpython_prints(path):
+    """The examples and the object-heavy benchmark kernels, run as scripts at the default parameters."""
+    plain = _run([str(path)], path.parent)
+    jit = _run(["-m", "tracejit", str(path)], path.parent)
+    assert plain.returncode == 0, plain.stderr
+    assert (jit.returncode, jit.stdout) == (0, plain.stdout), jit.stderr

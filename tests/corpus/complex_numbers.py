@@ -126,3 +126,20 @@ def builtins_of_complex(zs):
             out.append("no float()")
     return out[-3:]
 print(builtins_of_complex([1j, 2 + 0j] * 100))
+
+def build(n):
+    zs = []
+    for i in range(n):
+        zs.append(complex(i * 0.5, -i))
+        zs.append(zs[-1].real * 1j) if False else None
+    return zs[-2:], len(zs)
+print(build(300))
+
+def build_grid(w):
+    zs = []
+    for r in range(w):
+        y = 1.8 - r * 0.1
+        for c in range(w):
+            zs.append(complex(-1.8 + c * 0.1, y) * 2 - 1j)
+    return len(zs), zs[w + 3], zs[-1]
+print(build_grid(40))

@@ -67,6 +67,7 @@ class Externals:
     long_new: int = 0        # PyLong_FromLongLong
     err_clear: int = 0       # PyErr_Clear
     list_append: int = 0     # PyList_Append
+    complex_new: int = 0     # PyComplex_FromDoubles
     graveyard: int = 0       # int64 array: [0] = count, then old list items released when the run ends
     sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
     immortal: bool = False   # 3.12+: refcounts whose low 32 bits are negative are not counted
@@ -1136,6 +1137,7 @@ def _float_pow(s: Assembler, op: Op, i: int) -> None:
 # PyFloatObject: ob_fval at 16. PyComplexObject: cval.real at 16, cval.imag at 24.
 # PyLongObject: ob_size (3.11) or lv_tag (3.12+) at 16, 30-bit digits at 24.
 OB_TYPE, OB_SIZE, LIST_ITEMS, FLOAT_VALUE, LONG_DIGITS = 8, 16, 24, 16, 24
+LIST_ALLOCATED = 32         # PyListObject.allocated: room for items before the list must grow
 COMPLEX_REAL, COMPLEX_IMAG = 16, 24
 TUPLE_ITEMS = 24            # PyTupleObject: ob_size at 16, the items inline from 24
 SMALL_INT_MIN, SMALL_INT_MAX = -5, 256      # CPython's cached ints
@@ -1615,52 +1617,97 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     a.bind(end)
 
 
-@emitter("list_append", "list_append_float", "list_append_int")
+@emitter("list_append", "list_append_float", "list_append_int", "list_append_complex")
 def _list_append(s: Assembler, op: Op, i: int) -> None:
-    """lst.append(value): PyList_Append(lst, obj) takes its own reference to obj. A float or int value is
-    first made into an object (PyFloat_FromDouble / PyLong_FromLongLong) whose reference is released after
-    the append. If making the object or growing the list fails (MemoryError), the error is cleared and the
-    guard exits with the list unchanged: the interpreter redoes the append and raises."""
+    """lst.append(value). The trace first owns a reference to the new item: an object's reference count is
+    raised, a small int is its cached object, a float, int or complex number is made into one
+    (PyFloat_FromDouble / PyLong_FromLongLong / PyComplex_FromDoubles). With room left in the list
+    (ob_size < allocated) the item is stored and ob_size raised inline, the reference passing to the list;
+    otherwise PyList_Append (which grows the list and takes its own reference) and Py_DecRef. If making the
+    object or growing the list fails (MemoryError), the error is cleared and the guard exits with the list
+    unchanged: the interpreter redoes the append and raises."""
     a = s.a
     ext = s.ext
-    if not (ext.list_append and ext.decref and ext.float_new and ext.long_new and ext.err_clear):
+    if not (ext.list_append and ext.decref and ext.float_new and ext.long_new and ext.complex_new and
+            ext.err_clear and ext.small_int_stride):
         raise CompileError("no C API addresses for list appends")
-    lst, v = op.args
-    boxed = op.name != "list_append"
+    lst, v = op.args[0], op.args[1]
     a.mov(temp(0), s.g(lst), scratch=RAX)
-    if op.name == "list_append_float":
+    if op.name in ("list_append_float", "list_append_complex"):
         s.fbits_to(RAX, v)
     else:
         a.mov(RAX, s.g(v))
     a.mov(temp(1), RAX)
-    s.save_live(i)
-    failed, done = a.new_label(), a.new_label()
-    if boxed:
+    if op.name == "list_append_complex":
+        s.fbits_to(RAX, op.args[2])
+        a.mov(temp(2), RAX)
+    appended, done, owned = a.new_label(), a.new_label(), a.new_label()
+    if op.name == "list_append":
+        _incref_inline(s, RAX)
+    else:
+        if op.name == "list_append_int":
+            big = a.new_label()
+            a.alu("cmp", RAX, SMALL_INT_MAX)
+            a.jcc("g", big)
+            a.alu("cmp", RAX, SMALL_INT_MIN)
+            a.jcc("l", big)
+            a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
+            a.mov(RCX, ext.small_int_zero)
+            a.alu("add", RAX, RCX)
+            _incref_inline(s, RAX)
+            a.mov(temp(1), RAX)
+            a.jmp(owned)
+            a.bind(big)
+        s.save_live(i)
         if op.name == "list_append_float":
             a.sse("movsd", XMM0, temp(1))
             s.call(ext.float_new)
+        elif op.name == "list_append_complex":
+            a.sse("movsd", XMM0, temp(1))
+            a.sse("movsd", XMM1, temp(2))
+            s.call(ext.complex_new)
         else:
             a.mov(RDI, temp(1))
             s.call(ext.long_new)
+        made = a.new_label()
         a.test(RAX, RAX)
-        a.jcc("e", failed)
+        a.jcc("ne", made)
+        s.call(ext.err_clear)
+        s.restore_live(i)
+        a.jmp(s.exit_label(op))
+        a.bind(made)
         a.mov(temp(1), RAX)
+        s.restore_live(i)
+    a.bind(owned)
+    slow = a.new_label()
+    a.mov(RAX, temp(0))
+    a.mov(RCX, Mem(RAX, OB_SIZE))
+    a.alu("cmp", RCX, Mem(RAX, LIST_ALLOCATED))
+    a.jcc("ge", slow)
+    a.mov(RDX, Mem(RAX, LIST_ITEMS))
+    a.shift("shl", RCX, 3)
+    a.alu("add", RDX, RCX)                       # &items[size]
+    a.mov(RCX, temp(1))
+    a.mov(Mem(RDX, 0), RCX)
+    a.alu("add", Mem(RAX, OB_SIZE), 1)
+    a.jmp(done)
+    a.bind(slow)
+    s.save_live(i)
     a.mov(RDI, temp(0))
     a.mov(RSI, temp(1))
     s.call(ext.list_append)
-    if boxed:
-        a.mov(temp(2), RAX)
-        a.mov(RDI, temp(1))
-        s.call(ext.decref)                      # the list holds its own reference now (or none: failed)
-        a.mov(RAX, temp(2))
+    a.mov(temp(3), RAX)
+    a.mov(RDI, temp(1))
+    s.call(ext.decref)                          # the list holds its own reference now (or none: failed)
+    a.mov(RAX, temp(3))
     a.test32(RAX, RAX)                          # int result: 0, or -1 with MemoryError set
-    a.jcc("e", done)
-    a.bind(failed)
+    a.jcc("e", appended)
     s.call(ext.err_clear)
     s.restore_live(i)
     a.jmp(s.exit_label(op))
-    a.bind(done)
+    a.bind(appended)
     s.restore_live(i)
+    a.bind(done)
 
 
 def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) -> MachineCode:

@@ -104,7 +104,8 @@ def c_api_addresses() -> dict[str, int]:
     zero, stride = small_int_array()
     return {"small_int_zero": zero, "small_int_stride": stride, "immortal": LAYOUTS[VERSION].immortal,
             "incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
-            "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"), "list_append": f("PyList_Append")}
+            "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"), "list_append": f("PyList_Append"),
+            "complex_new": f("PyComplex_FromDoubles")}
 
 
 def _rd(addr: int) -> int:
@@ -383,6 +384,10 @@ def _check_object_layouts(layout: Layout) -> str | None:
     if _rdp(id(items) + 8) != id(list) or _rd(id(items) + 16) != 3 or \
             _rdp(_rdp(id(items) + 24) + 8) != id(items[1]):
         return "list layout mismatch"
+    grown = []
+    grown.append(1)
+    if _rd(id(grown) + 32) != (sys.getsizeof(grown) - sys.getsizeof([])) // 8 or _rd(id(grown) + 32) < 1:
+        return "list allocated layout mismatch"
     x = float("2.75")
     if ctypes.c_double.from_address(id(x) + 16).value != 2.75:
         return "float layout mismatch"

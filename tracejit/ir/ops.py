@@ -325,6 +325,8 @@ def _defs() -> list[OpDef]:
         d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True),
         d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True),
         d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True),
+        d("list_append_complex", (R, F, F), V, lambda lst, re, im: lst.append(complex(re, im)), guard=True,
+          pure=False, writes_heap=True),
         # --- builtins and math functions ---
         d("int_abs_ovf", (I,), I, _abs_ovf, guard=True),
         d("int_min", (I, I), I, min),

@@ -446,7 +446,7 @@ class TraceRecorder:
             index, container, value = self.value(self.pop()), self.value(self.pop()), self.value(self.pop())
             self._store_subscr(value, container, index, self.snapshot_with(pc, [value, container, index]), pc)
         elif op == "LIST_APPEND":
-            v = self.value(self.pop())
+            v = self.operand(self.pop())
             snap = self.snapshot_with(pc, [v])
             lst = self.stack[-ins.arg]
             if isinstance(lst, BaseItem):       # a comprehension's list, made before its loop
@@ -727,6 +727,9 @@ class TraceRecorder:
         object, any other object appended by reference. Returns the call's result, None."""
         if len(args) != 1:
             raise RecordAbort(f"append() with {len(args)} arguments")
+        if isinstance(args[0], VirtualComplex):           # boxed into a new complex object
+            self.emit("list_append_complex", [lst, args[0].real, args[0].imag], snap, pc)
+            return const_ref(None)
         v = self.value(args[0])
         if v.kind is F:
             self.emit("list_append_float", [lst, v], snap, pc)

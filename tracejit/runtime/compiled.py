@@ -271,6 +271,11 @@ class CompiledLoop:
                 raise EntryRejected("machine code was freed")
             iframe = self.fa.iframe(frame)
             entry_bits = self.load(frame, iframe)
+            try:
+                # the machine code may store into lists: once it has run, its results must be written back
+                _headroom(WRITE_DEPTH + STORE_DEPTH)
+            except RecursionError:
+                raise EntryRejected("too close to the recursion limit to write results back") from None
             self.buffer[BUDGET_SLOT] = budget
             exit_id = entry(self.buffer_address)
             info = self.exits[exit_id]
@@ -278,6 +283,9 @@ class CompiledLoop:
                 self.store(frame, iframe, entry_bits, info)
             finally:
                 self._empty_graveyard()
+                kept = getattr(entry, "keep", None)     # the IR interpreter's (native=0) graveyard
+                if kept:
+                    kept.clear()
             self.entries += 1
             return info
         finally:
@@ -321,6 +329,7 @@ def _check_pins(pins, frame) -> None:
         if obj is not pin.expected:
             raise EntryRejected(f"{pin.name} is no longer the object the trace was recorded with")
 WRITE_DEPTH = 8             # Python call depth the writes of store() need, with a margin
+STORE_DEPTH = 4             # and the calls store() makes before them
 
 
 def _headroom(n: int) -> None:

@@ -23,8 +23,8 @@ class InterpretedLoop:
         self.trace = trace
         self.buffer = buffer
         self.bridges: dict[int, Trace] = {}
-        # objects whose addresses this run put into the buffer: kept alive until the next run (the machine
-        # code's deferred releases, the graveyard, have the same effect)
+        # objects whose addresses this run put into the buffer: kept alive until the runtime has written
+        # the results back (CompiledLoop.run clears it then; the machine code's graveyard does the same)
         self.keep: list = []
 
     def _read(self, slot: int, kind: Kind):
