@@ -212,6 +212,8 @@ INTS = [int(str(v)) for v in (0, 1, -1, 7, -7, 255, 256, -5, -6, 2**30 - 1, 2**3
                               -(2**59) - 5, 2**60 - 1, -(2**60) + 1, 2**60, -2**60, 2**62, -2**63, 10**30)]
 FLOATS = [float(repr(v)) for v in (0.0, -0.0, 1.5, -2.25, 1e300, 5e-324)] + [NAN, INF]
 TUPLES = [(), (1.5,), (1, "x", None), tuple(range(40)), ((1, 2), [3])]
+SUM_LISTS = [[0.1] * 10, [1, 2.5, -3], [2**62, 2**62], [2**62, -2**62, 5], [1e308, 1e308], [True, 1.5],
+             [7, 10**30], [INT64_MAX, 1], [-1.5, INT64_MIN], [float("nan"), 1], [1, 2, 3, 4.0] * 50]
 COMPLEXES = [complex(a, b) for a in FLOATS for b in FLOATS[::-1]]
 OBJECTS = INTS + FLOATS + [True, False, None, "s", (1,), b"", *LISTS]
 CLASSES = [int, float, bool, list, str, type(None), tuple]
@@ -226,6 +228,8 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(a, b) for a in OBJECTS[::3] for b in OBJECTS[::3]] + [(o, o) for o in OBJECTS]
     if name == "list_len":
         return [(lst,) for lst in LISTS]
+    if name.startswith("list_sum"):
+        return [(lst,) for lst in LISTS + SUM_LISTS]
     if name == "tuple_len":
         return [(t,) for t in TUPLES]
     if name == "tuple_getitem":

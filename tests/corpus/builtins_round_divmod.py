@@ -52,3 +52,23 @@ try:
     divisors(list(range(200)), 0)
 except ZeroDivisionError as e:
     print("ZeroDivisionError", e)
+
+# sum(a_list): CPython's own sum, called once the items are all ints (int result) or ints and floats
+def sums(rows):
+    t = 0
+    f = 0.0
+    for row in rows:
+        if type(row[0]) is int:
+            t += sum(row)
+        else:
+            f += sum(row)
+    return t, f
+rows = [[k, k + 1, k * 3] for k in range(200)] + [[0.1 * k, 1, 2.5] for k in range(200)]
+print(sums(rows))
+print(sums(rows + [[2**62, 2**62]]))                 # an int sum beyond int64: the interpreter's
+print(sums([[0.1] * 7] * 150 + [[1e308, 1e308]]))   # inf
+try:
+    print(sums([[1, 2]] * 150 + [[1, "x"]]))
+except TypeError as e:
+    print("TypeError", e)
+print(sums([[1, 2]] * 150 + [[True, 2]]))

@@ -68,6 +68,9 @@ class Externals:
     err_clear: int = 0       # PyErr_Clear
     list_append: int = 0     # PyList_Append
     complex_new: int = 0     # PyComplex_FromDoubles
+    vectorcall: int = 0      # PyObject_Vectorcall, for sum(): CPython's builtin itself
+    builtin_sum: int = 0
+    long_as_int64: int = 0   # PyLong_AsLongLongAndOverflow
     graveyard: int = 0       # int64 array: [0] = count, then old list items released when the run ends
     sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
     immortal: bool = False   # 3.12+: refcounts whose low 32 bits are negative are not counted
@@ -1708,6 +1711,89 @@ def _list_append(s: Assembler, op: Op, i: int) -> None:
     a.bind(appended)
     s.restore_live(i)
     a.bind(done)
+
+
+@emitter("list_sum_float", "list_sum_int")
+def _list_sum(s: Assembler, op: Op, i: int) -> None:
+    """sum(lst): every item's exact type is checked in a loop (ints, and floats for list_sum_float: for those
+    CPython's sum runs no Python code), then CPython's builtin sum is called on the list. The result must be
+    a float (list_sum_float) or an int within int64 (list_sum_int); its value is read and the object
+    released. Anything else exits before or after the call (the interpreter calls sum again: it has no
+    side effects on such a list); a failed call (MemoryError) clears the error and exits."""
+    a = s.a
+    ext = s.ext
+    if not (ext.vectorcall and ext.builtin_sum and ext.long_as_int64 and ext.decref and ext.err_clear):
+        raise CompileError("no C API addresses for sum()")
+    ex = s.exit_label(op)
+    floats = op.name == "list_sum_float"
+    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
+    loop, checked, ok = a.new_label(), a.new_label(), a.new_label()
+    a.mov(RAX, temp(0))
+    a.mov(RCX, Mem(RAX, OB_SIZE))
+    a.mov(RDX, Mem(RAX, LIST_ITEMS))
+    a.bind(loop)
+    a.test(RCX, RCX)
+    a.jcc("e", checked)
+    a.alu("sub", RCX, 1)
+    a.mov(RAX, Mem(RDX, 0, RCX, 8))
+    a.mov(RAX, Mem(RAX, OB_TYPE))
+    a.alu("cmp", RAX, a.const(id(int)))
+    a.jcc("e", loop)
+    if floats:
+        a.alu("cmp", RAX, a.const(id(float)))
+        a.jcc("e", loop)
+    a.jmp(ex)
+    a.bind(checked)
+    s.save_live(i)
+    a.mov(RDI, ext.builtin_sum)
+    a.lea(RSI, RSP, disp=TEMP)                    # args: [lst] at temp(0)
+    a.mov_imm(RDX, 1)
+    a.mov_imm(RCX, 0)
+    s.call(ext.vectorcall)
+    a.test(RAX, RAX)
+    a.jcc("ne", ok)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(ex)
+    a.bind(ok)
+    a.mov(temp(1), RAX)                           # the result (a new reference)
+    bad, done = a.new_label(), a.new_label()
+    if floats:
+        a.mov(RCX, Mem(RAX, OB_TYPE))
+        a.alu("cmp", RCX, a.const(id(float)))
+        a.jcc("ne", bad)
+        a.mov(RCX, Mem(RAX, FLOAT_VALUE))
+        a.mov(temp(2), RCX)
+    else:
+        a.mov(RDI, RAX)
+        a.lea(RSI, RSP, disp=TEMP + 24)            # int *overflow at temp(3)
+        a.mov_imm(RCX, 0)
+        a.mov(temp(3), RCX)
+        s.call(ext.long_as_int64)
+        a.mov(temp(2), RAX)
+        a.mov(RAX, temp(3))
+        a.test32(RAX, RAX)
+        a.jcc("ne", bad)
+    a.mov(RDI, temp(1))
+    s.call(ext.decref)
+    s.restore_live(i)
+    a.jmp(done)
+    a.bind(bad)
+    a.mov(RDI, temp(1))
+    s.call(ext.decref)
+    s.restore_live(i)
+    a.jmp(ex)
+    a.bind(done)
+    if floats:
+        s.a.mov(RAX, temp(2))
+        d = s.dst(op)
+        if isinstance(d, Reg):
+            s.a.movq_to_xmm(d, RAX)
+        else:
+            s.a.mov(d, RAX)
+    else:
+        a.mov(RAX, temp(2))
+        s.put(s.dst(op), RAX)
 
 
 def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) -> MachineCode:

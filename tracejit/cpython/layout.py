@@ -105,7 +105,8 @@ def c_api_addresses() -> dict[str, int]:
     return {"small_int_zero": zero, "small_int_stride": stride, "immortal": LAYOUTS[VERSION].immortal,
             "incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
             "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"), "list_append": f("PyList_Append"),
-            "complex_new": f("PyComplex_FromDoubles")}
+            "complex_new": f("PyComplex_FromDoubles"), "vectorcall": f("PyObject_Vectorcall"),
+            "builtin_sum": id(sum), "long_as_int64": f("PyLong_AsLongLongAndOverflow")}
 
 
 def _rd(addr: int) -> int:

@@ -168,6 +168,23 @@ GRAVEYARD_SLOTS = 8192      # old list items whose release waits for the end of 
 
 
 
+def _list_sum_float(lst: list) -> float:
+    """sum(lst) of a list of exact ints and floats whose sum is a float."""
+    if any(type(x) is not float and type(x) is not int for x in lst):
+        raise GuardFailed("an item that is not an int or a float")
+    r = sum(lst)
+    if type(r) is not float:
+        raise GuardFailed("the sum is not a float")
+    return r
+
+
+def _list_sum_int(lst: list) -> int:
+    """sum(lst) of a list of exact ints whose sum fits in int64."""
+    if any(type(x) is not int for x in lst):
+        raise GuardFailed("an item that is not an int")
+    return _ovf(sum(lst))
+
+
 def _list_append(lst: list, value) -> None:
     lst.append(value)
 
@@ -325,6 +342,10 @@ def _defs() -> list[OpDef]:
         d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True),
         d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True),
         d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True),
+        # sum(lst): the items' types checked first (exact int / float: CPython's sum runs no Python code for
+        # them), then CPython's own sum called; a result of another type or size exits
+        d("list_sum_float", (R,), F, _list_sum_float, guard=True, reads_heap=True),
+        d("list_sum_int", (R,), I, _list_sum_int, guard=True, reads_heap=True),
         d("list_append_complex", (R, F, F), V, lambda lst, re, im: lst.append(complex(re, im)), guard=True,
           pure=False, writes_heap=True),
         # --- builtins and math functions ---

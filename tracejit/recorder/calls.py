@@ -65,6 +65,25 @@ def _type(rec, args, snap, pc):
     return const_ref({I: int, F: float, B: bool}[x.kind])
 
 
+def _sum(rec, args, snap, pc):
+    """sum(a_list) of ints (an int64 result) or of ints and floats (a float result): CPython's own sum,
+    called from machine code once the items' types are checked (list_sum_int / list_sum_float)."""
+    if len(args) != 1:
+        raise CallAbort(f"sum() with {len(args)} arguments")
+    x = args[0]
+    obj = rec.conc(x)
+    if x.kind is not R or type(obj) is not list:
+        raise CallAbort(f"sum() of {type(obj).__name__}")
+    if all(type(v) is int for v in obj):
+        name = "list_sum_int"
+    elif all(type(v) is int or type(v) is float for v in obj):
+        name = "list_sum_float"
+    else:
+        raise CallAbort("sum() of a list that holds other than ints and floats")
+    rec.emit("guard_class", [x, const_ref(list)], snap, pc)
+    return rec.emit(name, [x], snap, pc)
+
+
 def _round(rec, args, snap, pc):
     """round(x): an int stays itself, a float rounds to nearest with ties to even (round(x, n): not here)."""
     x = rec.unbox(_one(args, "round"), snap, pc)
@@ -180,6 +199,7 @@ CALLS: dict[object, Callable] = {
     builtins.type: _type,
     builtins.range: _range,
     builtins.round: _round,
+    builtins.sum: _sum,
     builtins.divmod: _divmod,
     math.sqrt: _math_float("float_sqrt", "sqrt"),
     math.fabs: _math_float("float_abs", "fabs"),
