@@ -282,3 +282,17 @@ def test_complex_unsupported_operations_abort(fresh_engine):
         return z
     loops, st = compile_and_get(div, 200)
     assert loops == [] and any("operator / on complex" in r for r in st["aborts"]), st["aborts"]
+
+
+def test_loop_whose_for_iter_needs_extended_arg(fresh_engine):
+    """A long loop body makes FOR_ITER's jump need an EXTENDED_ARG prefix; on 3.11 settrace reports only the
+    prefix, and the recorder must run the FOR_ITER with it (loops, and bridges that restart the loop)."""
+    body = "\n".join(f"            s += j * {k}" for k in range(120))
+    src = f"def f(n, m):\n    s = 0\n    for i in range(n):\n        for j in range(m):\n{body}\n    return s\n"
+    ns: dict = {}
+    exec(compile(src, "<long_body>", "exec"), ns)
+    f = ns["f"]
+    assert any(ins.opname == "EXTENDED_ARG" for ins in dis.get_instructions(f))
+    loops, st = compile_and_get(f, 60, 40)
+    assert loops and st["native_entries"] >= 1, st
+    assert not any("unexpected control flow" in r or "bridge starts at" in r for r in st["aborts"]), st["aborts"]

@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr, back_edges, instructions_at
+from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, back_edges, \
+    instructions_at
 from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
                          VarFactory, const_bool, const_float, const_int, const_null, const_ref, stack_var)
 from tracejit.ir.ops import INT64_MAX, INT64_MIN, SMALL_INT_BOUND
@@ -267,7 +268,7 @@ class TraceRecorder:
     def step(self, pc: int, view: FrameView) -> bool:
         """Observe that the interpreter is about to execute `pc`. Returns True when the trace is closed."""
         if self.count == 0 and self.bridge is not None:
-            if pc != self.start_pc:
+            if pc != self.start_pc and not self._extended_arg_before(pc, self.start_pc):
                 raise RecordAbort(f"bridge starts at @{pc}, expected @{self.start_pc}")
             if self.bridge.snapshot.complex_at:
                 raise RecordAbort("bridge from an exit with a complex number on the stack")
@@ -285,6 +286,9 @@ class TraceRecorder:
         if self.count and pc == self.header_pc:
             self._close()
             return True
+        return self._record_at(pc, view)
+
+    def _record_at(self, pc: int, view: FrameView) -> bool:
         if self.bridge is None and not self.header_pc <= pc <= self.loop_end:
             raise RecordAbort(LOOP_LEFT)
         self.count += 1
@@ -305,8 +309,22 @@ class TraceRecorder:
                 self._execute(ins, view)
             except ComplexAbort as e:
                 raise RecordAbort(str(e)) from None
+        if TRACE_SKIPS_AFTER_EXTENDED_ARG and instrs[-1].real_op == "EXTENDED_ARG":
+            nxt = self._next_offset.get(pc)
+            if nxt is not None:         # 3.11 reports no event for the instruction after an EXTENDED_ARG
+                return self._record_at(nxt, view)
         self.expected = self._fallthrough(pc, instrs[-1])
         return False
+
+    def _extended_arg_before(self, pc: int, target: int) -> bool:
+        """pc is an EXTENDED_ARG prefix of the instruction at `target` (a frame resumed at `target` starts at
+        its prefix; 3.11 reports no event for the instruction itself)."""
+        while pc != target:
+            instrs = self.instrs.get(pc)
+            if not instrs or instrs[-1].real_op != "EXTENDED_ARG":
+                return False
+            pc = self._next_offset.get(pc)
+        return pc == target
 
     def _fallthrough(self, pc: int, ins: Instr) -> set[int]:
         """Offsets the next event may report after `ins` falls through (or jumps, for JUMP)."""
