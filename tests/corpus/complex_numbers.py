@@ -143,3 +143,24 @@ def build_grid(w):
             zs.append(complex(-1.8 + c * 0.1, y) * 2 - 1j)
     return len(zs), zs[w + 3], zs[-1]
 print(build_grid(40))
+
+def divide(zs, w):
+    out = []
+    acc = 0j
+    for z in zs:
+        q = z / w
+        acc = acc + q / (1 + 0.25j) - 2.0 / z
+        out.append(q)
+    return acc, out[:2], out[-1]
+zs = [complex(k * 0.5 - 30, 3 - k * 0.1) for k in range(1, 200)]
+print(divide(zs, 0.5 - 2j), divide(zs, 3 + 0.1j), divide(zs, complex(-0.0, 1e-300)))
+print(divide(zs, complex(1e308, 1e308)), divide(zs[:150] + [complex(math.inf, 1)], 1 + 1j))
+print(divide(zs[:150] + [complex(math.nan, 1)], 2j))
+try:
+    divide(zs, 0j)
+except ZeroDivisionError as e:
+    print("ZeroDivisionError", e)
+try:
+    divide(zs[:150] + [0j], 1j)
+except ZeroDivisionError as e:
+    print("ZeroDivisionError", e)

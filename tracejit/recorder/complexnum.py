@@ -6,10 +6,10 @@ A complex number becomes an object only where it leaves the trace: an exit rebui
 
 The arithmetic is CPython's Objects/complexobject.c (3.11-3.13), op for op, so results are bit-identical:
 an int, bool or float operand first becomes complex(x, 0.0) (TO_COMPLEX); + and - are componentwise
-(_Py_c_sum, _Py_c_diff); * is _Py_c_prod, (a*c - b*d) + (a*d + b*c)j; unary - negates both parts;
-abs(z) is _Py_c_abs (libm's hypot; the guard fails for infinite or NaN parts and on overflow, where CPython
-special-cases or raises). Division, powers, comparisons and truth tests are not compiled: the recording
-aborts and the loop stays in the interpreter.
+(_Py_c_sum, _Py_c_diff); * is _Py_c_prod, (a*c - b*d) + (a*d + b*c)j; / is _Py_c_quot (Smith's method,
+the branch guarded); unary - negates both parts; abs(z) is _Py_c_abs (libm's hypot; the guard fails for
+infinite or NaN parts and on overflow, where CPython special-cases or raises). Powers, comparisons and truth
+tests are not compiled: the recording aborts and the loop stays in the interpreter.
 
 May import: tracejit.ir and the standard library.
 """
@@ -76,7 +76,36 @@ def binary(rec, symbol: str, a, b, snap, pc) -> VirtualComplex:
     if symbol == "*":
         return VirtualComplex(op("float_sub", op("float_mul", a.real, b.real), op("float_mul", a.imag, b.imag)),
                               op("float_add", op("float_mul", a.real, b.imag), op("float_mul", a.imag, b.real)))
+    if symbol == "/":
+        return _quotient(rec, op, a, b, snap, pc)
     raise ComplexAbort(f"operator {symbol} on complex numbers")
+
+
+def _quotient(rec, op, a: VirtualComplex, b: VirtualComplex, snap, pc) -> VirtualComplex:
+    """_Py_c_quot (Smith's method): divide by the larger of |b.real| and |b.imag|, whichever branch the
+    recording took, behind a guard on that comparison. A zero divisor (ZeroDivisionError) and NaN parts
+    (neither comparison holds) are left to the interpreter."""
+    abs_real, abs_imag = rec.emit("float_abs", [b.real], snap, pc), rec.emit("float_abs", [b.imag], snap, pc)
+
+    def branch(cond) -> bool:
+        taken = bool(rec.conc(cond))
+        if not isinstance(cond, Const):
+            rec.emit("guard_true" if taken else "guard_false", [cond], snap, pc)
+        return taken
+
+    if branch(rec.emit("float_ge", [abs_real, abs_imag], snap, pc)):
+        if not branch(rec.emit("float_ne", [abs_real, const_float(0.0)], snap, pc)):
+            raise ComplexAbort("complex division by zero")
+        ratio = op("float_truediv", b.imag, b.real)
+        denom = op("float_add", b.real, op("float_mul", b.imag, ratio))
+        return VirtualComplex(op("float_truediv", op("float_add", a.real, op("float_mul", a.imag, ratio)), denom),
+                              op("float_truediv", op("float_sub", a.imag, op("float_mul", a.real, ratio)), denom))
+    if not branch(rec.emit("float_ge", [abs_imag, abs_real], snap, pc)):
+        raise ComplexAbort("complex division with a NaN part")
+    ratio = op("float_truediv", b.real, b.imag)
+    denom = op("float_add", op("float_mul", b.real, ratio), b.imag)
+    return VirtualComplex(op("float_truediv", op("float_add", op("float_mul", a.real, ratio), a.imag), denom),
+                          op("float_truediv", op("float_sub", op("float_mul", a.imag, ratio), a.real), denom))
 
 
 def unary(rec, opname: str, z: VirtualComplex, snap, pc) -> VirtualComplex:
