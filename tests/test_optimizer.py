@@ -320,7 +320,8 @@ def test_optimize_stages():
     b.assign("x", b.op("int_add_ovf", b["x"], b.op("int_add", const_int(1), const_int(1))))
     opt, stages = optimize(b.trace())
     assert [n for n, _ in stages] == ["recorded", "fold_constants", "guard_implied_constants",
-                                      "common_subexpressions", "remove_redundant_guards", "remove_dead_code"]
+                                      "common_subexpressions", "remove_redundant_guards", "remove_dead_code",
+                                      "hoist_invariant_guards"]
     assert stages[-1][1] == format_trace(opt)
     assert "int_add(1, 1)" in stages[0][1] and "int_add(1, 1)" not in stages[1][1]
 
@@ -500,3 +501,24 @@ def test_reads_are_not_reused_across_a_store():
     data = [1.5, 2.5]
     ex = run_trace(out, {b.sv("x"): 0.0, b.sv("i"): 1, b.sv("a"): data}, budget=2)
     assert ex.values[b.sv("x")] == 2.5 + 5.0 and data == [1.5, 5.0]
+
+
+def test_hoist_invariant_guards():
+    """A type guard on a loop input the jump passes back unchanged moves before guard_budget (the back-edge
+    jumps past it, so it runs once per entry) with the header's snapshot; a guard on an input the loop
+    changes stays in the body."""
+    from tracejit.ir import const_ref
+    R = Kind.REF
+    b = Builder(("a", R), ("i", I), ("t", R))
+    b.op("guard_class", b["a"], const_ref(list))
+    b.op("guard_class", b["t"], const_ref(list))
+    n = b.op("list_len", b["a"])
+    b.assign("i", b.op("int_add", b["i"], n))
+    b.assign("t", b["a"])                          # t changes: its guard stays
+    tr = b.trace()
+    opt, _ = optimize(tr)
+    names = [op.name for op in opt.ops]
+    assert opt.preamble == 1 and names[:3] == ["label", "guard_class", "guard_budget"], names
+    assert opt.ops[1].args[0] is tr.ops[0].args[0] and opt.ops[1].snapshot.pc == opt.ops[2].snapshot.pc
+    assert names.count("guard_class") == 2
+    verify(opt)

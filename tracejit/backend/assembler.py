@@ -238,7 +238,9 @@ class Assembler:
             a.group(title)
             if op.name == "label":
                 a.hot(True)
-                a.bind(self.loop_label)
+            if t.kind == "loop" and i == (t.preamble + 1 if t.preamble else 0):
+                a.bind(self.loop_label)     # the back-edge target: after the preamble (hoist_invariant_guards)
+            if op.name == "label":
                 continue
             if i in self.alloc.fused:
                 continue

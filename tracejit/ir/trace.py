@@ -274,6 +274,7 @@ class Trace:
     jump_vars: list[StateVar] = field(default_factory=list)   # bridge: where jump args are stored
     start_pc: int = -1                      # bridge: offset where it starts (its guard's resume pc)
     lines: dict[int, int] = field(default_factory=dict)       # bytecode offset -> source line
+    preamble: int = 0          # loop: ops[1:preamble + 1] run once per entry, the back-edge jumps past them
 
     def guards(self) -> list[Op]:
         return [op for op in self.ops if op.snapshot is not None]
@@ -313,6 +314,8 @@ def verify(trace: Trace) -> None:
     if trace.kind == "loop":
         if ops[0].name != "label":
             raise IRError("loop trace must start with label")
+        if not all(op.name == "guard_class" for op in ops[1:trace.preamble + 1]):
+            raise IRError("a loop preamble holds type guards only")
         label = ops[0]
         if [id(v) for v in label.args] != [id(v) for _, v in trace.inputs]:
             raise IRError("label args must be the trace inputs")

@@ -10,7 +10,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from tracejit.ir import Trace, format_trace, verify
 
 from .passes import (PIPELINE, common_subexpressions, fold_constants, guard_implied_constants,
-                     remove_dead_code, remove_redundant_guards)
+                     hoist_invariant_guards, remove_dead_code, remove_redundant_guards)
 
 
 def optimize(trace: Trace, check: bool = True) -> tuple[Trace, list[tuple[str, str]]]:
@@ -25,4 +25,4 @@ def optimize(trace: Trace, check: bool = True) -> tuple[Trace, list[tuple[str, s
 
 
 __all__ = ["optimize", "PIPELINE", "fold_constants", "guard_implied_constants", "common_subexpressions",
-           "remove_redundant_guards", "remove_dead_code"]
+           "remove_redundant_guards", "remove_dead_code", "hoist_invariant_guards"]

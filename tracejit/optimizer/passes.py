@@ -10,6 +10,11 @@
 - remove_redundant_guards: drop a guard identical to an earlier one (same op, same SSA arguments): it
   cannot fail where the first passed (e.g. the type of a list read twice, `i < 0` for two indexings).
 - remove_dead_code: drop pure ops whose results are never used by an op, a snapshot or the jump.
+- hoist_invariant_guards: a type guard on a loop input that the loop passes back unchanged (a list the
+  loop indexes, a constant object it holds) moves into the loop's preamble, the ops between `label` and
+  `guard_budget`: it runs once per entry into the loop (and after each bridge, which may change the
+  input), not once per iteration. The backend's back-edge jumps to `guard_budget`. An object's exact type
+  cannot change while machine code runs (no Python code runs there).
 
 May import: tracejit.ir and the standard library.
 """
@@ -154,10 +159,31 @@ def remove_dead_code(trace: Trace) -> Trace:
     return _rebuild(trace, keep)
 
 
+def hoist_invariant_guards(trace: Trace) -> Trace:
+    ops = trace.ops
+    if trace.kind != "loop" or len(ops) < 3 or ops[1].name != "guard_budget":
+        return trace
+    label, budget, jump = ops[0], ops[1], ops[-1]
+    invariant = {id(v) for v, back in zip(label.args, jump.args) if v is back}
+    hoisted, rest = [], []
+    for op in ops[2:-1]:
+        if op.name == "guard_class" and isinstance(op.args[1], Const) and id(op.args[0]) in invariant:
+            s = budget.snapshot     # the loop header, every input as it is at the top of an iteration
+            hoisted.append(Op(op.name, list(op.args), None,
+                              Snapshot(s.pc, dict(s.state), list(s.stack), -1, s.complex_at, s.popped),
+                              budget.pc))
+        else:
+            rest.append(op)
+    if not hoisted:
+        return trace
+    return replace(trace, ops=[label] + hoisted + [budget] + rest + [jump], preamble=len(hoisted))
+
+
 PIPELINE = [
     ("fold_constants", fold_constants),
     ("guard_implied_constants", guard_implied_constants),
     ("common_subexpressions", common_subexpressions),
     ("remove_redundant_guards", remove_redundant_guards),
     ("remove_dead_code", remove_dead_code),
+    ("hoist_invariant_guards", hoist_invariant_guards),
 ]
