@@ -86,3 +86,25 @@ def test_examples_print_what_plain_cpython_prints(path):
     jit = _run(["-m", "tracejit", str(path)], path.parent)
     assert plain.returncode == 0, plain.stderr
     assert (jit.returncode, jit.stdout) == (0, plain.stdout), jit.stderr
+
+
+def test_dump_prints_every_stage_after_the_program(tmp_path):
+    """--dump: the program's output is unchanged; stderr then holds each trace's IR after every pass, its
+    machine code and its exits (no colours when stderr is not a terminal)."""
+    script = tmp_path / "loop.py"
+    script.write_text("a = [i * 0.5 for i in range(300)]\ns = 0.0\nfor x in a:\n    s += x\nprint(s)\n")
+    plain = _run([script.name], tmp_path)
+    jit = _run(["-m", "tracejit", "--params", "threshold=2", "--dump", script.name], tmp_path)
+    assert (jit.returncode, jit.stdout) == (0, plain.stdout), jit.stderr
+    err = jit.stderr
+    for needle in ("--- IR: recorded", "--- IR: remove_dead_code", "--- machine code", "--- exits", "jump("):
+        assert needle in err, needle
+    assert "\x1b[" not in err
+
+
+def test_colourise_only_adds_escape_codes():
+    import re
+    from tracejit.tools.dump_traces import colourise
+    text = "=" * 40 + "\nloop f@2 (x.py)\n--- IR: recorded\nlabel(i0)\n  guard_true(b1)  -> @4 [i=i0]\n  +0x0000  mov rax, rbx\n"
+    coloured = colourise(text)
+    assert coloured != text and re.sub(r"\x1b\[[0-9;]*m", "", coloured) == text

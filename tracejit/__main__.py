@@ -1,9 +1,11 @@
 """Command line: python -m tracejit [options] script.py [args...]  |  python -m tracejit [options] -m module [args...]
 
-Options (they stop at the script name): --params k=v,...  --off  --stats  --log PATH.
+Options (they stop at the script name): --params k=v,...  --off  --stats  --log PATH  --dump.
 The script runs as __main__ exactly like `python script.py`: same output, exit status and tracebacks.
+--dump prints every compiled trace at every stage (IR after each pass, machine code, exits) to stderr when
+the program ends, coloured on a terminal (not when NO_COLOR is set).
 
-May import: tracejit.api, tracejit.params, the standard library.
+May import: tracejit.api, tracejit.params, tracejit.tools.dump_traces, the standard library.
 """
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ import sys
 
 from .params import Params, disabled_by_environment, from_environment
 
-USAGE = ("usage: python -m tracejit [--params k=v,...] [--off] [--stats] [--log PATH] "
+USAGE = ("usage: python -m tracejit [--params k=v,...] [--off] [--stats] [--log PATH] [--dump] "
          "(script.py | -m module) [args...]")
 
 
 def _parse(argv: list[str]):
-    opts = {"params": None, "off": False, "stats": False, "log": None}
+    opts = {"params": None, "off": False, "stats": False, "log": None, "dump": False}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -32,6 +34,8 @@ def _parse(argv: list[str]):
             opts["off"] = True; i += 1
         elif a == "--stats":
             opts["stats"] = True; i += 1
+        elif a == "--dump":
+            opts["dump"] = True; i += 1
         elif a == "--log" and i + 1 < len(argv):
             opts["log"] = argv[i + 1]; i += 2
         elif a.startswith("--log="):
@@ -106,6 +110,14 @@ def _report(e: BaseException, target: str) -> None:
 
 
 def _finish(opts) -> None:
+    if opts["dump"]:
+        from . import api
+        from .tools.dump_traces import colourise, format_engine
+        text = format_engine(api.engine(), sys.argv[0])
+        if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
+            text = colourise(text)
+        sys.stdout.flush()
+        sys.stderr.write(text)
     if opts["stats"]:
         from . import api
         eng = api.engine()

@@ -55,6 +55,25 @@ def format_engine(engine, path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+_STYLES = [                                      # (line test, ANSI style), the first match wins
+    (lambda ln: ln.startswith("=" * 20), "2"),                     # separator: dim
+    (lambda ln: ln.startswith(("loop ", "bridge ")), "1"),          # a trace's title: bold
+    (lambda ln: ln.startswith("--- "), "1;36"),                     # a stage: bold cyan
+    (lambda ln: ln.lstrip().startswith(("label(", "jump(")), "32"), # loop boundaries: green
+    (lambda ln: " -> " in ln or ln.lstrip().startswith("exit "), "33"),   # guards and exits: yellow
+    (lambda ln: ln.lstrip().startswith("+0x"), "2"),               # machine instructions: dim
+]
+
+
+def colourise(text: str) -> str:
+    """ANSI colours for a terminal: trace titles, stages, loop boundaries, guards and exits, instructions."""
+    out = []
+    for line in text.split("\n"):
+        style = next((st for test, st in _STYLES if test(line)), None)
+        out.append(f"\x1b[{style}m{line}\x1b[0m" if style and line else line)
+    return "\n".join(out)
+
+
 def _strip_paths(text: str) -> str:
     first, _, rest = text.partition("\n")
     if "(" in first:
