@@ -37,7 +37,7 @@ BRANCHES = {"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JU
 
 
 LOOP_LEFT = "loop exited during recording"
-MAX_OUTER_UNROLL = 16        # iterations of an enclosing loop a bridge may run through before it aborts
+MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 
 
 class RecordAbort(Exception):
