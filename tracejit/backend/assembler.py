@@ -1514,6 +1514,59 @@ def _decref_inline(s: Assembler, i: int) -> None:
     a.bind(done)
 
 
+def _value_kind(opname: str) -> str:
+    """The kind of value a list store or append takes: 'ref', 'float', 'int' or 'complex'."""
+    tail = opname.rpartition("_")[2]
+    return tail if tail in ("float", "int", "complex") else "ref"
+
+
+def _own_reference(s: Assembler, op: Op, i: int, kind: str, slot: int, imag_slot: int = -1) -> None:
+    """Turn temp(slot), which holds a value's bits (also in rax), into a new reference to an object for it:
+    an object's reference count raised ('ref'), a cached small int or a new int object ('int'), a new float
+    ('float') or complex number ('complex', imaginary part in temp(imag_slot)). Making an object is a call
+    with the live registers saved; if it fails, the error is cleared and the op's guard exits."""
+    a = s.a
+    ext = s.ext
+    if kind == "ref":
+        _incref_inline(s, RAX)
+        return
+    done = a.new_label()
+    if kind == "int":
+        big = a.new_label()
+        a.alu("cmp", RAX, SMALL_INT_MAX)
+        a.jcc("g", big)
+        a.alu("cmp", RAX, SMALL_INT_MIN)
+        a.jcc("l", big)
+        a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
+        a.mov(RCX, ext.small_int_zero)
+        a.alu("add", RAX, RCX)
+        _incref_inline(s, RAX)
+        a.mov(temp(slot), RAX)
+        a.jmp(done)
+        a.bind(big)
+    s.save_live(i)
+    if kind == "float":
+        a.sse("movsd", XMM0, temp(slot))
+        s.call(ext.float_new)
+    elif kind == "complex":
+        a.sse("movsd", XMM0, temp(slot))
+        a.sse("movsd", XMM1, temp(imag_slot))
+        s.call(ext.complex_new)
+    else:
+        a.mov(RDI, temp(slot))
+        s.call(ext.long_new)
+    ok = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", ok)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(ok)
+    a.mov(temp(slot), RAX)
+    s.restore_live(i)
+    a.bind(done)
+
+
 @emitter("list_setitem", "list_setitem_float", "list_setitem_int")
 def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     """lst[k] = value: the new item is a new reference (an object's reference count raised, a small int's
@@ -1545,7 +1598,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     else:
         a.mov(RAX, s.g(v))
     a.mov(temp(2), RAX)
-    end, made = a.new_label(), a.new_label()
+    end = a.new_label()
     if op.name == "list_setitem_float":
         boxed = a.new_label()
         a.mov(RAX, temp(0))
@@ -1565,39 +1618,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
         a.mov(Mem(RAX, FLOAT_VALUE), RCX)
         a.jmp(end)
         a.bind(boxed)
-    if op.name == "list_setitem":
-        _incref_inline(s, RAX)
-    else:
-        if op.name == "list_setitem_int":
-            big = a.new_label()
-            a.alu("cmp", RAX, SMALL_INT_MAX)
-            a.jcc("g", big)
-            a.alu("cmp", RAX, SMALL_INT_MIN)
-            a.jcc("l", big)
-            a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
-            a.mov(RCX, ext.small_int_zero)
-            a.alu("add", RAX, RCX)
-            _incref_inline(s, RAX)
-            a.mov(temp(2), RAX)
-            a.jmp(made)
-            a.bind(big)
-        s.save_live(i)
-        if op.name == "list_setitem_float":
-            a.sse("movsd", XMM0, temp(2))
-            s.call(ext.float_new)
-        else:
-            a.mov(RDI, temp(2))
-            s.call(ext.long_new)
-        ok = a.new_label()
-        a.test(RAX, RAX)
-        a.jcc("ne", ok)
-        s.call(ext.err_clear)
-        s.restore_live(i)
-        a.jmp(s.exit_label(op))
-        a.bind(ok)
-        a.mov(temp(2), RAX)
-        s.restore_live(i)
-    a.bind(made)
+    _own_reference(s, op, i, _value_kind(op.name), 2)
     a.mov(RAX, temp(0))
     a.mov(RAX, Mem(RAX, LIST_ITEMS))
     a.mov(RCX, temp(1))
@@ -1646,44 +1667,8 @@ def _list_append(s: Assembler, op: Op, i: int) -> None:
     if op.name == "list_append_complex":
         s.fbits_to(RAX, op.args[2])
         a.mov(temp(2), RAX)
-    appended, done, owned = a.new_label(), a.new_label(), a.new_label()
-    if op.name == "list_append":
-        _incref_inline(s, RAX)
-    else:
-        if op.name == "list_append_int":
-            big = a.new_label()
-            a.alu("cmp", RAX, SMALL_INT_MAX)
-            a.jcc("g", big)
-            a.alu("cmp", RAX, SMALL_INT_MIN)
-            a.jcc("l", big)
-            a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
-            a.mov(RCX, ext.small_int_zero)
-            a.alu("add", RAX, RCX)
-            _incref_inline(s, RAX)
-            a.mov(temp(1), RAX)
-            a.jmp(owned)
-            a.bind(big)
-        s.save_live(i)
-        if op.name == "list_append_float":
-            a.sse("movsd", XMM0, temp(1))
-            s.call(ext.float_new)
-        elif op.name == "list_append_complex":
-            a.sse("movsd", XMM0, temp(1))
-            a.sse("movsd", XMM1, temp(2))
-            s.call(ext.complex_new)
-        else:
-            a.mov(RDI, temp(1))
-            s.call(ext.long_new)
-        made = a.new_label()
-        a.test(RAX, RAX)
-        a.jcc("ne", made)
-        s.call(ext.err_clear)
-        s.restore_live(i)
-        a.jmp(s.exit_label(op))
-        a.bind(made)
-        a.mov(temp(1), RAX)
-        s.restore_live(i)
-    a.bind(owned)
+    appended, done = a.new_label(), a.new_label()
+    _own_reference(s, op, i, _value_kind(op.name), 1, imag_slot=2)
     slow = a.new_label()
     a.mov(RAX, temp(0))
     a.mov(RCX, Mem(RAX, OB_SIZE))
