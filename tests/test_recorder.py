@@ -224,17 +224,18 @@ def test_state_layout_extend_is_all_or_nothing():
     assert {sv.key for sv in layout.slots} == {0, (0, "next"), (0, "remaining"), (0, "step"), "g0"}
 
 
-def julia_z(maxiter, zs, cs):
-    output = [0] * len(zs)
-    for i in range(len(zs)):
-        n = 0
-        z = zs[i]
-        c = cs[i]
-        while n < maxiter and abs(z) < 2:
-            z = z * z + c
-            n += 1
-        output[i] = n
-    return output
+def _example(name: str):
+    """A module from examples/ (the programs the README and docs show)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+julia_z = _example("julia").calculate_z        # the Julia set loop of "High Performance Python"
 
 
 def test_complex_numbers_stay_unboxed(fresh_engine):
