@@ -243,6 +243,9 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
     if name.startswith("list_setitem"):
         lists = [[1.5, 2.5, -3.0], list(range(10)), [True, None, 0.5, 7]]
         KEEP.extend(lists)
+        if name == "list_setitem_complex":
+            return [(lst, k, re, im, False) for lst in lists for k in range(len(lst))
+                    for re in FLOATS[::2] for im in FLOATS[1::3]][::5]
         values = {"list_setitem": OBJECTS[:8] + [None, True],
                   "list_setitem_float": FLOATS,
                   "list_setitem_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN]}[name]
@@ -294,7 +297,7 @@ def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_press
     the op's operands first in the input list (they get registers, the pressure values are spilled)."""
     d = OPS[name]
     b = Builder()
-    names = ["a", "b", "c", "d"][:d.arity]
+    names = ["a", "b", "c", "d", "e"][:d.arity]
 
     def pressure():
         return ([b.inp(f"p{k}", I) for k in range(gp_pressure)] + [b.inp(f"q{k}", F) for k in range(xmm_pressure)])
@@ -328,8 +331,8 @@ def run_op_cases(env, trace: Trace, name: str, cases: list[tuple], const_arg: in
         vals = {}
         it = iter(case)
         for sv, v in trace.inputs:
-            if sv.name in ("a", "b", "c", "d"):
-                vals[sv] = case["abcd".index(sv.name)]
+            if sv.name in ("a", "b", "c", "d", "e"):
+                vals[sv] = case["abcde".index(sv.name)]
             elif sv.name == "out":
                 vals[sv] = {I: -5, F: -5.5, BO: True, R: None}[d.result]
             elif sv.name.startswith("p"):
@@ -979,6 +982,13 @@ def test_list_setitem_reference_counts(env):
         elif prev is not value:
             assert gained == 0 and lost in (0, -1), (value, gained, lost)
         del prev
+    tr = op_trace("list_setitem_complex")
+    Native(env, tr).run({sv: {"a": lst, "b": 0, "c": 1.5, "d": -0.0, "e": False}[sv.name] for sv, _ in tr.inputs
+                         if sv.name in "abcde"}, budget=1)
+    z = lst[0]
+    zc = sys.getrefcount(z)
+    assert type(z) is complex and repr(z) == "(1.5-0j)" and zc == 3, (z, zc)
+    del z
     store("list_setitem_int", lst, 10**12)
     big = sys.getrefcount(lst[0])
     assert lst[0] == 10**12 and big == 2, big

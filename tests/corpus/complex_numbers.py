@@ -164,3 +164,11 @@ try:
     divide(zs[:150] + [0j], 1j)
 except ZeroDivisionError as e:
     print("ZeroDivisionError", e)
+
+def store_all(zs, k):
+    out = [0.0] * len(zs)
+    for i in range(len(zs)):
+        out[i] = zs[i] * k - 1j
+    return out[:2], out[-1], sum(1 for z in out if type(z) is complex)
+print(store_all([complex(i, -i) for i in range(300)], 0.5))
+print(store_all([complex(i, -i) for i in range(150)] + [2.0] + [1j] * 100, 2))

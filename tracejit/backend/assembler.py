@@ -31,8 +31,8 @@ from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RS
 # ---- frame layout (offsets from rsp inside native code) -------------------------------------------------
 XMM_SAVE = 0                       # 16 slots, by xmm number
 GPR_SAVE = XMM_SAVE + 8 * 16       # 16 slots, by register number
-TEMP = GPR_SAVE + 8 * 16           # 4 temporaries
-SPILL_BASE = TEMP + 8 * 4
+TEMP = GPR_SAVE + 8 * 16           # 6 temporaries (an even count keeps the frame aligned)
+SPILL_BASE = TEMP + 8 * 6
 FRAME_SIZE = SPILL_BASE + 8 * MAX_SPILL + 8     # rsp % 16 == 0 after the 6 pushes and this
 assert FRAME_SIZE % 16 == 8
 CALLEE_PUSHED = [RBX, RBP, R12, R13, R14, R15]
@@ -1567,7 +1567,7 @@ def _own_reference(s: Assembler, op: Op, i: int, kind: str, slot: int, imag_slot
     a.bind(done)
 
 
-@emitter("list_setitem", "list_setitem_float", "list_setitem_int")
+@emitter("list_setitem", "list_setitem_float", "list_setitem_int", "list_setitem_complex")
 def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     """lst[k] = value: the new item is a new reference (an object's reference count raised, a small int's
     cached object, or a float / int object made by PyFloat_FromDouble / PyLong_FromLongLong), stored over
@@ -1585,7 +1585,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     ext = s.ext
     if not (ext.decref and ext.float_new and ext.long_new and ext.err_clear and ext.small_int_stride):
         raise CompileError("no C API addresses for list stores")
-    lst, k, v, defer = op.args
+    lst, k, v, defer = op.args[0], op.args[1], op.args[2], op.args[-1]
     deferred = not (isinstance(defer, Const) and not defer.value)
     if deferred and not ext.graveyard:
         raise CompileError("no graveyard")
@@ -1593,7 +1593,10 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
         a.mov(temp(3), s.g(defer), scratch=RAX)
     a.mov(temp(0), s.g(lst), scratch=RAX)
     a.mov(temp(1), s.g(k), scratch=RAX)
-    if op.name == "list_setitem_float":
+    if op.name == "list_setitem_complex":
+        s.fbits_to(RAX, op.args[3])
+        a.mov(temp(4), RAX)
+    if op.name in ("list_setitem_float", "list_setitem_complex"):
         s.fbits_to(RAX, v)
     else:
         a.mov(RAX, s.g(v))
@@ -1618,7 +1621,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
         a.mov(Mem(RAX, FLOAT_VALUE), RCX)
         a.jmp(end)
         a.bind(boxed)
-    _own_reference(s, op, i, _value_kind(op.name), 2)
+    _own_reference(s, op, i, _value_kind(op.name), 2, imag_slot=4)
     a.mov(RAX, temp(0))
     a.mov(RAX, Mem(RAX, LIST_ITEMS))
     a.mov(RCX, temp(1))

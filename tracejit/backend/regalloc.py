@@ -38,7 +38,7 @@ MAX_SPILL = 240
 
 CALL_OPS = frozenset({"float_mod", "float_floordiv", "float_pow", "float_floor_int", "float_ceil_int",
                       "float_sin", "float_cos", "float_tan", "float_exp", "float_log", "complex_abs",
-                      "list_setitem", "list_setitem_float", "list_setitem_int",
+                      "list_setitem", "list_setitem_float", "list_setitem_int", "list_setitem_complex",
                       "list_append", "list_append_float", "list_append_int", "list_append_complex",
                       "list_sum_float", "list_sum_int"})
 FUSABLE = frozenset({"int_lt", "int_le", "int_eq", "int_ne", "int_gt", "int_ge", "int_is_true", "ref_eq",

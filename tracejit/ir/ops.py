@@ -162,6 +162,10 @@ def _list_store(lst: list, i: int, value, defer: bool = False) -> None:
     lst[i] = value
 
 
+def _list_store_complex(lst: list, i: int, real: float, imag: float, defer: bool = False) -> None:
+    lst[i] = complex(real, imag)
+
+
 GRAVEYARD_SLOTS = 8192      # old list items whose release waits for the end of a native run (see list_setitem)
 
 
@@ -335,6 +339,8 @@ def _defs() -> list[OpDef]:
         d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True),
         d("list_setitem_float", (R, I, F, B), V, _list_store, guard=True, pure=False, writes_heap=True),
         d("list_setitem_int", (R, I, I, B), V, _list_store, guard=True, pure=False, writes_heap=True),
+        d("list_setitem_complex", (R, I, F, F, B), V, _list_store_complex, guard=True, pure=False,
+          writes_heap=True),
         d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True),   # IR: no graveyard
         d("bool_or", (B, B), B, lambda a, b: a or b, commutative=True),
         # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make

@@ -461,7 +461,7 @@ class TraceRecorder:
             index, container = self.value(self.pop()), self.value(self.pop())
             self.stack.append(self._subscr(container, index, self.snapshot_with(pc, [container, index]), pc))
         elif op == "STORE_SUBSCR":
-            index, container, value = self.value(self.pop()), self.value(self.pop()), self.value(self.pop())
+            index, container, value = self.value(self.pop()), self.value(self.pop()), self.operand(self.pop())
             self._store_subscr(value, container, index, self.snapshot_with(pc, [value, container, index]), pc)
         elif op == "LIST_APPEND":
             v = self.operand(self.pop())
@@ -730,7 +730,9 @@ class TraceRecorder:
         defer = self._maybe_in_use(old, t, value, snap, pc) if t in (float, int) else const_bool(False)
         if not (isinstance(defer, Const) and not defer.value):
             self.emit("guard_graveyard", [], snap, pc)
-        if value.kind is F:
+        if isinstance(value, VirtualComplex):            # boxed into a new complex object
+            self.emit("list_setitem_complex", [container, index, value.real, value.imag, defer], snap, pc)
+        elif value.kind is F:
             self.emit("list_setitem_float", [container, index, value, defer], snap, pc)
         elif value.kind is I:
             self.emit("list_setitem_int", [container, index, value, defer], snap, pc)
