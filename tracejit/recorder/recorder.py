@@ -682,12 +682,9 @@ class TraceRecorder:
         """container[index] for a list or a tuple: the item is a REF (borrowed from the container)."""
         if container.kind is R and type(self.conc(container)) is tuple:
             index = self._list_index(container, index, snap, pc, tuple)
-            return self._tuple_item(container, index, snap, pc)
+            return self.emit("tuple_getitem", [container, index], snap, pc)
         index = self._list_index(container, index, snap, pc)
         return self.emit("list_getitem", [container, index], snap, pc)
-
-    def _tuple_item(self, t, index, snap: Snapshot, pc: int):
-        return self.emit("tuple_getitem", [t, index], snap, pc)
 
     def _unpack(self, v, n: int, pc: int) -> None:
         """UNPACK_SEQUENCE n: a virtual tuple's items, or the items of a tuple or list object whose exact type
@@ -706,12 +703,8 @@ class TraceRecorder:
         self.emit("guard_class", [v, const_ref(t)], snap, pc)
         size = self.emit("tuple_len" if t is tuple else "list_len", [v], snap, pc)
         self.emit("guard_true", [self.emit("int_eq", [size, const_int(n)], snap, pc)], snap, pc)
-        items = []
-        for k in range(n):
-            if t is tuple:
-                items.append(self._tuple_item(v, const_int(k), snap, pc))
-            else:
-                items.append(self.emit("list_getitem", [v, const_int(k)], snap, pc))
+        getitem = "tuple_getitem" if t is tuple else "list_getitem"
+        items = [self.emit(getitem, [v, const_int(k)], snap, pc) for k in range(n)]
         self.stack.extend(reversed(items))
 
     # old items a store may release: their deallocation runs no Python code
@@ -720,7 +713,7 @@ class TraceRecorder:
     def _store_subscr(self, value, container, index, snap: Snapshot, pc: int) -> None:
         """container[index] = value for a list. Numbers are boxed into new objects; the old item's type is
         guarded to be one whose release runs no Python code, and the old item to be none of the objects the
-        trace or its loop may still use (see _not_in_use)."""
+        trace or its loop may still use (see _maybe_in_use)."""
         index = self._list_index(container, index, snap, pc)
         old = self.emit("list_getitem", [container, index], snap, pc)
         t = type(self.conc(old))
@@ -730,36 +723,31 @@ class TraceRecorder:
         defer = self._maybe_in_use(old, t, value, snap, pc) if t in (float, int) else const_bool(False)
         if not (isinstance(defer, Const) and not defer.value):
             self.emit("guard_graveyard", [], snap, pc)
-        if isinstance(value, VirtualComplex):            # boxed into a new complex object
-            self.emit("list_setitem_complex", [container, index, value.real, value.imag, defer], snap, pc)
-        elif value.kind is F:
-            self.emit("list_setitem_float", [container, index, value, defer], snap, pc)
-        elif value.kind is I:
-            self.emit("list_setitem_int", [container, index, value, defer], snap, pc)
-        elif value.kind is B:
-            self.emit("list_setitem", [container, index, self.emit("bool_to_ref", [value], snap, pc), defer],
-                      snap, pc)
-        else:
-            self.emit("list_setitem", [container, index, value, defer], snap, pc)
+        name, values = self._item_op("list_setitem", value, snap, pc)
+        self.emit(name, [container, index] + values + [defer], snap, pc)
 
     def _list_append(self, lst, args: list, snap: Snapshot, pc: int):
         """lst.append(x) (lst's exact type guarded when the method was loaded): a number is boxed into a new
         object, any other object appended by reference. Returns the call's result, None."""
         if len(args) != 1:
             raise RecordAbort(f"append() with {len(args)} arguments")
-        if isinstance(args[0], VirtualComplex):           # boxed into a new complex object
-            self.emit("list_append_complex", [lst, args[0].real, args[0].imag], snap, pc)
-            return const_ref(None)
-        v = self.value(args[0])
-        if v.kind is F:
-            self.emit("list_append_float", [lst, v], snap, pc)
-        elif v.kind is I:
-            self.emit("list_append_int", [lst, v], snap, pc)
-        elif v.kind is B:
-            self.emit("list_append", [lst, self.emit("bool_to_ref", [v], snap, pc)], snap, pc)
-        else:
-            self.emit("list_append", [lst, v], snap, pc)
+        name, values = self._item_op("list_append", self.operand(args[0]), snap, pc)
+        self.emit(name, [lst] + values, snap, pc)
         return const_ref(None)
+
+    def _item_op(self, base: str, value, snap: Snapshot, pc: int) -> tuple[str, list]:
+        """The variant of a store or append op (`base`) for `value`, and the value's arguments: a complex
+        number by its two parts and a float or int unboxed (the op makes the new object), a bool as its
+        object, any other object as itself."""
+        if isinstance(value, VirtualComplex):
+            return base + "_complex", [value.real, value.imag]
+        if value.kind is F:
+            return base + "_float", [value]
+        if value.kind is I:
+            return base + "_int", [value]
+        if value.kind is B:
+            return base, [self.emit("bool_to_ref", [value], snap, pc)]
+        return base, [value]
 
     def _maybe_in_use(self, old, t: type, value, snap: Snapshot, pc: int):
         """A store is about to release `old`, which may free it. Variables and stack items hold objects
@@ -884,20 +872,12 @@ class TraceRecorder:
     def _for_iter_list(self, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
         """`for x in some_list`: the iterator's index and list are state; each iteration guards the index
         against the list's current length (the interpreter ends the loop) and reads the item."""
-        index_sv, seq_sv = StateVar("iter", (pos, "index")), StateVar("iter", (pos, "seq"))
-        if index_sv not in self.state:
+        def states():
             index, seq = view.list_iter_state(it)
             if seq is None:
                 raise RecordAbort(LOOP_LEFT)
-            # the interpreter already advanced the iterator: undo that to get the state before FOR_ITER
-            self._input(index_sv, I, index - 1)
-            self._input(seq_sv, R, seq)
-            snap.state.update({index_sv: self.state[index_sv], seq_sv: self.state[seq_sv]})
-        index, seq = self.state[index_sv], self.state[seq_sv]
-        n = self.emit("list_len", [seq], snap, ins.offset)
-        self.emit("guard_index", [index, n], snap, ins.offset)
-        item = self.emit("list_getitem", [seq, index], snap, ins.offset)
-        self.state[index_sv] = self.emit("int_add", [index, const_int(1)], None, ins.offset)
+            return [(index, seq)]
+        (item,) = self._list_walks(ins, snap, pos, [""], states)
         self.stack.append(item)
 
     def _iter_fields(self, pos: int) -> set[str]:
