@@ -14,7 +14,7 @@ import zlib
 
 import pytest
 
-from tracejit.backend import CompileError, Externals, LoopAddresses, assemble, format_listing
+from tracejit.backend import CompileError, Externals, LoopAddresses, assemble, format_listing, listing_groups
 from tracejit.backend.regalloc import ALLOC_GPR, ALLOC_XMM
 from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var, VarFactory,
                          format_trace, verify)
@@ -807,6 +807,63 @@ def test_listing_mentions_every_op_and_mnemonics(env):
         assert m in text, m
     assert mc.exit_ids == [0, 1, 2, 3]
     assert 0 <= mc.entry < mc.reentry < len(mc.code) and 0 < mc.epilogue < len(mc.code)
+
+
+def test_listing_groups_name_their_ops(env):
+    t = sum_squares_loop()
+    mc = assemble(t, env[2])
+    groups = listing_groups(mc, base=0x10000)
+    assert [g.title for g in groups] == [title for title, _ in mc.listing]
+    by_op = {}
+    for g in groups:
+        if g.op_index >= 0:
+            by_op.setdefault(g.op_index, []).append(g)
+    from tracejit.ir import format_op
+    for i, op in enumerate(t.ops):       # each op's own group, and a guard's exit stub too
+        titles = [g.title for g in by_op[i]]
+        assert titles[0].startswith(format_op(op, show_snapshots=False))
+        if op.snapshot is not None:
+            assert titles[1] == f"exit #{op.snapshot.exit_id} ({op.name})"
+    assert all(g.op_index == -1 for g in groups if g.title in ("entry", "reentry: load inputs", "epilogue"))
+    assert all(addr >= 0x10000 for g in groups for addr, _ in g.rows)
+
+
+def test_exit_counters(env):
+    """With Externals.exit_counts the machine code counts every exit it takes, bridged or not."""
+    from dataclasses import replace
+    mem, table, ext = env
+    counts = Int64Table(256)
+    loop, bridge = bridge_setup()
+    counted = replace(ext, exit_counts=counts.address)
+    mc = assemble(loop, counted)
+    addr = mem.place(mc.code)
+    fn = make_entry(addr + mc.entry)
+    nat = Native(env, loop)
+    inputs = inputs_of(loop, 0, 10, 0, 0, 1.0)
+    rc = fn_run(fn, nat, loop, inputs, 100)
+    assert rc == 1 and counts[1] == 1 and sum(counts[k] for k in range(8)) == 1
+    for args, budget in [((0, 1000, 0, 0, 1.0), 5), ((3, 50, 0, 0, 0.25), 10**6), ((0, 10, 0, 0, 1.0), 3)]:
+        total = sum(counts[k] for k in range(8))
+        old = [counts[k] for k in range(8)]
+        rc = fn_run(fn, nat, loop, inputs_of(loop, *args), budget)
+        assert counts[rc] == old[rc] + 1 and sum(counts[k] for k in range(8)) == total + 1, args
+    bmc = assemble(bridge, counted, LoopAddresses(addr + mc.reentry, addr + mc.epilogue))
+    table[1] = mem.place(bmc.code)
+    try:
+        before = counts[1]
+        rc = fn_run(fn, nat, loop, inputs_of(loop, 0, 1000, 0, 0, 1.0), 100)
+        assert counts[1] > before + 1            # exit 1 taken again and again, into the bridge
+        assert counts[rc] >= 1
+    finally:
+        table[1] = 0
+    assert "inc qword" in format_listing(mc) and "inc qword" not in format_listing(assemble(loop, ext))
+
+
+def fn_run(fn, nat: "Native", trace: Trace, inputs, budget: int) -> int:
+    """Run another entry point with Native's state buffer filled as Native.run fills it."""
+    nat.run(inputs, 0)              # fills the buffer (budget 0: leaves at once)
+    nat.buf.set_int(0, budget)
+    return fn(nat.buf.address)
 
 
 def test_position_independent(env):

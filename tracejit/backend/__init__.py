@@ -14,8 +14,8 @@ May import: tracejit.ir and iced_x86 only.
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 from .assembler import EMITTERS, Externals, LoopAddresses, MachineCode, assemble
 from .errors import CompileError
-from .listing import format_listing
+from .listing import ListingGroup, format_groups, format_listing, listing_groups
 from .stubs import release_stub
 
 __all__ = ["assemble", "Externals", "LoopAddresses", "MachineCode", "format_listing", "CompileError",
-           "EMITTERS", "release_stub"]
+           "EMITTERS", "release_stub", "ListingGroup", "listing_groups", "format_groups"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..ir.ops import GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
@@ -54,6 +54,7 @@ class Externals:
     pow: int
     copysign: int            # currently unused: copysign(0.0, x) is done inline with bit operations
     long_tagged: bool = True  # int objects: lv_tag = ndigits << 3 | sign (3.12+), else a signed ob_size (3.11)
+    exit_counts: int = 0     # int64 array: exit_counts[exit_id] += 1 at every exit taken (0: not counted)
     ceil: int = 0            # libm functions behind math.ceil/sin/cos/tan/exp/log (0: those ops not compiled)
     sin: int = 0
     cos: int = 0
@@ -94,6 +95,8 @@ class MachineCode:
     exit_ids: list[int]
     listing: list[tuple[str, list[tuple[int, str]]]]
     regalloc: str = ""       # text form of the register allocation
+    group_ops: list[int] = field(default_factory=list)   # per listing group: index of its IR op (-1: none);
+                                                         # a guard's exit stub has the guard's index
 
 
 EMITTERS: dict[str, Callable[["Assembler", Op, int], None]] = {}
@@ -121,6 +124,8 @@ class Assembler:
         self.iv = {id(iv.var): iv for iv in self.alloc.intervals}
         self.a = Asm()
         self.stubs: list[tuple[int, Op]] = []
+        self.group_ops: dict[int, int] = {}       # listing group -> IR op index (MachineCode.group_ops)
+        self.op_index = {id(op): i for i, op in enumerate(trace.ops)}
         self.exit_ids: list[int] = []
         self.common_exit = self.a.new_label()
         self.epilogue_label = self.a.new_label()
@@ -236,6 +241,7 @@ class Assembler:
             if op.snapshot is not None:
                 title += f"  -> exit #{op.snapshot.exit_id}"
             a.group(title)
+            self.group_ops[len(a.groups) - 1] = i
             if op.name == "label":
                 a.hot(True)
             if t.kind == "loop" and i == (t.preamble + 1 if t.preamble else 0):
@@ -261,7 +267,9 @@ class Assembler:
             entry, reentry, epi = lo[self.entry_label], lo[self.reentry_label], lo[self.epilogue_label]
         else:
             entry, reentry, epi = 0, 0, -1
-        return MachineCode(enc.code, entry, reentry, epi, self.exit_ids, enc.listing, self.alloc.format())
+        group_ops = [self.group_ops.get(k, -1) for k in range(len(enc.listing))]
+        return MachineCode(enc.code, entry, reentry, epi, self.exit_ids, enc.listing, self.alloc.format(),
+                           group_ops)
 
     def load_inputs(self) -> None:
         seen = set()
@@ -392,6 +400,7 @@ class Assembler:
         if snap.exit_id < 0:
             raise CompileError("guard without exit id")
         a.group(f"exit #{snap.exit_id} ({op.name})")
+        self.group_ops[len(a.groups) - 1] = self.op_index[id(op)]
         a.bind(lab)
         for sv, v in snap.entries():
             self.store_value(self.slot_mem(self.t.layout.slot(sv)), v, op)
@@ -404,6 +413,9 @@ class Assembler:
         a.group("common exit (eax = exit id): bridge table")
         a.bind(self.common_exit)
         a.mov(self.slot_mem(BUDGET_SLOT), R14)
+        if self.ext.exit_counts:
+            a.mov(RCX, self.ext.exit_counts)
+            a.unary("inc", Mem(RCX, 0, RAX, 8))
         a.mov(RCX, self.ext.bridge_table)
         a.mov(RCX, Mem(RCX, 0, RAX, 8))
         a.test(RCX, RCX)
