@@ -263,19 +263,27 @@ def static_stack_depths(code: CodeType) -> dict[int, int]:
     return {instrs[k].offset: d for k, d in sorted(depth.items()) if instrs[k].index == 0}
 
 
+def describe_instr(i: Instr, width: int = 20, max_arg: int = 0) -> str:
+    """op, arg, ->target, [real_op if different]; an argument's repr is cut to `max_arg` characters (0: not)."""
+    text = f"{i.op:<{width}}"
+    if i.arg is not None:
+        arg = repr(i.arg)
+        if max_arg and len(arg) > max_arg:
+            arg = arg[:max_arg - 3] + "..."
+        text += f" {arg}"
+    if i.target is not None:
+        text += f" ->{i.target}"
+    if i.real_op != i.op:
+        text += f"  [{i.real_op}]"
+    return text.rstrip()
+
+
 def format_instrs(instrs: Iterable[Instr]) -> str:
     """One line per Instr: offset[.index], line, op, arg, ->target, [real_op if different]."""
     lines = []
     for i in instrs:
         where = f"{i.offset}" + (f".{i.index}" if i.index else "")
-        text = f"{where:>7} {'' if i.line is None else i.line:>5}  {i.op:<20}"
-        if i.arg is not None:
-            text += f" {i.arg!r}"
-        if i.target is not None:
-            text += f" ->{i.target}"
-        if i.real_op != i.op:
-            text += f"  [{i.real_op}]"
-        lines.append(text.rstrip())
+        lines.append(f"{where:>7} {'' if i.line is None else i.line:>5}  {describe_instr(i)}")
     return "\n".join(lines)
 
 

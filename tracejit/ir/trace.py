@@ -274,6 +274,8 @@ class Trace:
     jump_vars: list[StateVar] = field(default_factory=list)   # bridge: where jump args are stored
     start_pc: int = -1                      # bridge: offset where it starts (its guard's resume pc)
     lines: dict[int, int] = field(default_factory=dict)       # bytecode offset -> source line
+    recorded: list[tuple[int, str]] = field(default_factory=list)   # the instructions recorded, in order:
+                                                                    # (offset, text)
     preamble: int = 0          # loop: ops[1:preamble + 1] run once per entry, the back-edge jumps past them
 
     def guards(self) -> list[Op]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, back_edges, \
-    instructions_at
+    describe_instr, instructions_at
 from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
                          VarFactory, const_bool, const_float, const_int, const_null, const_ref, stack_var)
 from tracejit.ir.ops import INT64_MAX, INT64_MIN, SMALL_INT_BOUND
@@ -121,6 +121,7 @@ class TraceRecorder:
         self.count = 0
         self.done = False
         self.lines: dict[int, int] = {}
+        self.recorded: list[tuple[int, str]] = []     # the instructions recorded, in order (Trace.recorded)
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
         self.view: FrameView | None = None
@@ -299,6 +300,7 @@ class TraceRecorder:
             raise RecordAbort(f"no instruction at @{pc}")
         if instrs[0].line:
             self.lines[pc] = instrs[0].line
+        self.recorded.extend((pc, describe_instr(ins, 0, 40)) for ins in instrs)
         self._check_stack(view)
         for ins in instrs:
             if ins.op in BRANCHES:
@@ -1031,7 +1033,7 @@ class TraceRecorder:
             jump = Op("jump", [self.state[sv] for sv, _ in self.inputs])
             ops = [label, budget] + self.ops + [jump]
             return Trace("loop", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
-                         self.layout, lines=dict(self.lines))
+                         self.layout, lines=dict(self.lines), recorded=list(self.recorded))
         # a variable the bridge leaves alone keeps the kind it had at the bridge's exit (a bool where the loop
         # holds an int): the loop would read its bits as the loop's kind, so such a bridge cannot jump back
         for sv, v in self.bridge.snapshot.state.items():
@@ -1051,7 +1053,8 @@ class TraceRecorder:
                            [(sv, v.kind) for sv, v in self.inputs if sv.where != "stack"])
         ops = self.ops + [Op("jump", args)]
         return Trace("bridge", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
-                     self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines))
+                     self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines),
+                     recorded=list(self.recorded))
 
 
 _MISSING_ATTR = object()
