@@ -1,8 +1,10 @@
 """Back-edge and instruction events through sys.monitoring (CPython 3.12+), tool id OPTIMIZER_ID.
 
 JUMP events report every jump; forward jumps and blacklisted back-edges are answered with DISABLE so they
-cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording. Both
-callbacks are registered through the listener's `wrap_callback` (the runtime's native recursion guard).
+cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording. When the
+listener has a `line_counts` dict (the visualizer's heat map), LINE events count every line the interpreter
+runs in it, keyed (filename, line). The callbacks are registered through the listener's `wrap_callback`
+(the runtime's native recursion guard).
 
 May import: tracejit.hooks, tracejit.cpython.bytecode and the standard library.
 """
@@ -14,7 +16,7 @@ import sys
 
 from tracejit.cpython.bytecode import without_entry_check
 
-from . import HookError, defer_interrupt, own_code
+from . import _PACKAGE_DIR, HookError, defer_interrupt, own_code
 
 
 class MonitoringHooks:
@@ -76,10 +78,33 @@ class MonitoringHooks:
                     if pending.value:
                         breaker.value |= bit
 
+        counts = getattr(listener, "line_counts", None)
+        own_prefix = _PACKAGE_DIR
+
+        @without_entry_check
+        def on_line(code, line):
+            # no Python call in here (each would be an eval-breaker check); signal handlers are held
+            word.value = 0
+            try:
+                filename = code.co_filename
+                if filename.startswith(own_prefix):
+                    return disable
+                counts[filename, line] += 1      # a defaultdict(int)
+                return None
+            finally:
+                if not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
         wrap = listener.wrap_callback          # a native guard near the recursion limit (see the listener)
         m.register_callback(self.tool, m.events.JUMP, wrap(on_jump))
         m.register_callback(self.tool, m.events.INSTRUCTION, wrap(on_instruction))
-        m.set_events(self.tool, m.events.JUMP)
+        events = m.events.JUMP
+        if counts is not None:
+            m.register_callback(self.tool, m.events.LINE, wrap(on_line))
+            events |= m.events.LINE
+        m.set_events(self.tool, events)
         m.restart_events()
         self.installed = True
 
@@ -92,6 +117,7 @@ class MonitoringHooks:
         m.set_events(self.tool, 0)
         m.register_callback(self.tool, m.events.JUMP, None)
         m.register_callback(self.tool, m.events.INSTRUCTION, None)
+        m.register_callback(self.tool, m.events.LINE, None)
         m.free_tool_id(self.tool)
         self.installed = False
 

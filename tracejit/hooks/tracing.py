@@ -3,7 +3,8 @@
 Only frames whose code contains a loop get a local trace function. A 'line' event at a loop header is a
 back-edge (or the loop's first entry); 'opcode' events are switched on for one frame while recording.
 Blacklisting cannot silence one location here; a code object whose loops are all blacklisted stops being
-traced.
+traced. When the listener has a `line_counts` dict (the visualizer's heat map), every frame outside tracejit
+gets a local trace function, which counts its 'line' events keyed (filename, line), and nothing is silenced.
 
 May import: tracejit.hooks, tracejit.cpython.bytecode, tracejit.codetable and the standard library.
 """
@@ -48,6 +49,7 @@ class TracingHooks:
         locals_by_code = self.locals
 
         listener = self.listener
+        counts = getattr(listener, "line_counts", None)     # a defaultdict(int): see MonitoringHooks
 
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
@@ -64,6 +66,8 @@ class TracingHooks:
                 word.value = 0                      # hold signal handlers (see SignalGate)
                 try:
                     if event == "line":
+                        if counts is not None:
+                            counts[frame.f_code.co_filename, frame.f_lineno] += 1
                         if frame.f_lasti in headers:
                             code = frame.f_code
                             try:
@@ -101,7 +105,7 @@ class TracingHooks:
             local = locals_by_code.get(code)
             if local is None:
                 headers = headers_of(code)
-                if not headers or own_code(code):
+                if own_code(code) or not (headers or counts is not None):
                     return None
                 local = locals_by_code[code] = make_local(headers)
             return local
@@ -170,7 +174,8 @@ class TracingHooks:
         self.installed = False
 
     def silence(self, code) -> None:
-        self.silenced[code] = True
+        if getattr(self.listener, "line_counts", None) is None:     # lines are still counted
+            self.silenced[code] = True
 
     def start_recording(self, code, frame) -> None:
         frame.f_trace_opcodes = True
