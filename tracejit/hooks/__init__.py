@@ -3,8 +3,10 @@
 `make_hooks(listener)` picks sys.monitoring (3.12+) or sys.settrace (3.11). The listener provides
 `backedge(frame, code, src, header) -> bool` (True: never report this back-edge again),
 `instruction(frame, code, offset)`, an attribute `depth` (non-zero while one of its callbacks runs), a
-SignalGate `gate`, which the hooks' callbacks close while they run, and `wrap_callback(f)`, which returns
-what to register with sys.monitoring in place of callback f (f itself, or a guard around it).
+SignalGate `gate`, which the hooks' callbacks close while they run, `wrap_callback(f)`, which returns
+what to register with sys.monitoring in place of callback f (f itself, or a guard around it), and optionally
+`line_counts`, a defaultdict(int) in which the hooks count every line the interpreter runs, keyed
+(filename, line) (None: lines are not counted; the visualizer's Probe provides one).
 The hooks know nothing of traces or machine code.
 
 May import: tracejit.cpython.bytecode and the standard library.
