@@ -28,13 +28,14 @@ class _Runtime:
         self.warned = False
         self.as_main_program = False      # running `python -m tracejit ...` (see _launcher_frames_hidden)
 
-    def get(self, params: Params | None = None, log_path: str | None = None):
+    def get(self, params: Params | None = None, log_path: str | None = None, probe=None):
         if self.engine is None and self.reason is None:
             self.reason = _platform_reason()
         if self.engine is None and self.reason is None:
             try:
                 from .runtime.engine import Engine
-                self.engine = Engine(params or from_environment(), log_path or os.environ.get("TRACEJIT_LOG"))
+                self.engine = Engine(params or from_environment(), log_path or os.environ.get("TRACEJIT_LOG"),
+                                     probe)
                 self.reason = self.engine.off_reason
             except ImportError as e:
                 self.reason = f"a dependency is missing ({e.name or e})"
@@ -60,10 +61,11 @@ def _platform_reason() -> str | None:
 _runtime = _Runtime()
 
 
-def configure(params: Params | None = None, log_path: str | None = None) -> None:
-    """Create the engine with these parameters (must come before the first enable())."""
+def configure(params: Params | None = None, log_path: str | None = None, probe=None) -> None:
+    """Create the engine with these parameters (must come before the first enable()). `probe`: a
+    tracejit.visualizer Probe, to collect what the visualizer's report needs."""
     if _runtime.engine is None and _runtime.reason is None:
-        _runtime.get(params, log_path)
+        _runtime.get(params, log_path, probe)
 
 
 @contextlib.contextmanager

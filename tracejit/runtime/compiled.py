@@ -51,9 +51,20 @@ class NativeBlock:
     trace: Trace
     address: int
     size: int
-    listing: str
+    groups: list = field(default_factory=list)     # backend.ListingGroup per IR op / stub (empty: native=0)
     stages: list[tuple[str, str]] = field(default_factory=list)
     compile_seconds: float = 0.0
+
+    @property
+    def listing(self) -> str:
+        """Machine code with each IR op above the instructions it became (text)."""
+        if not self.groups:
+            return "(interpreted)"
+        lines = []
+        for group in self.groups:          # as backend.format_groups
+            lines.append(group.title)
+            lines.extend(f"  {addr:#010x}  {text}" for addr, text in group.rows)
+        return "\n".join(lines)
 
 
 class EntryRejected(Exception):
@@ -77,6 +88,7 @@ class CompiledLoop:
         self.fbuffer = (ctypes.c_double * MAX_SLOTS).from_buffer(self.buffer)
         self.buffer_address = ctypes.addressof(self.buffer)
         self.bridge_table = (ctypes.c_int64 * MAX_EXITS)()
+        self.exit_counts = (ctypes.c_int64 * MAX_EXITS)()   # the machine code counts every exit taken
         # [0] = count, then old list items whose release the machine code deferred (list_setitem's `defer`)
         self.graveyard = (ctypes.c_int64 * (1 + GRAVEYARD_SLOTS))()
         self.release = None                 # the engine's native graveyard release (backend.release_stub)
@@ -86,6 +98,7 @@ class CompiledLoop:
         self.budget = 100_000
         self.entries = 0
         self.native_iterations = 0
+        self.native_ns = 0                  # time inside the machine code (entry to exit)
         self.busy = False                   # one state buffer: one thread (or signal handler) at a time
         self.consecutive_rejects = 0
         self.last_entry = 0                 # engine's entry counter at the last entry (eviction order)

@@ -20,7 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from tracejit.cpython.bytecode import loop_headers, resume_offset
+from tracejit.cpython.bytecode import instructions_at, loop_headers, resume_offset
 from tracejit.cpython.layout import LAYOUTS, LIST_ITER_TYPE, RANGE_ITER_TYPE, VERSION, FrameAccess, \
     enumerate_list_state, zip_list_states, \
     c_api_addresses, cpu_has_sse41, frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
@@ -33,6 +33,7 @@ from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder
 
 from .compiled import COMPLEX, CompiledLoop, EntryRejected, ExitInfo, NativeBlock
 from .interp_entry import InterpretedLoop
+from .probe import Probe
 
 CO_OPTIMIZED = 0x0001
 MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
@@ -81,16 +82,25 @@ class Stats:
 
 
 class EventLog:
-    """One JSON object per line: {"t": seconds, "event": ..., ...} (like LuaJIT's -jv, machine-readable)."""
+    """One JSON object per line: {"t": seconds, "event": ..., ...} (like LuaJIT's -jv, machine-readable),
+    written to a file and/or handed to `keep` (the visualizer's Probe)."""
 
-    def __init__(self, path: str | None):
+    def __init__(self, path: str | None, keep=None):
         self.file = open(path, "w", buffering=1) if path else None
+        self.keep = keep
         self.t0 = time.perf_counter()
 
+    @property
+    def on(self) -> bool:
+        return self.file is not None or self.keep is not None
+
     def __call__(self, event: str, **data) -> None:
-        if self.file is not None:
+        if self.file is not None or self.keep is not None:
             data = {"t": round(time.perf_counter() - self.t0, 6), "event": event, **data}
-            self.file.write(json.dumps(data, default=str) + "\n")
+            if self.keep is not None:
+                self.keep(data)
+            if self.file is not None:
+                self.file.write(json.dumps(data, default=str) + "\n")
 
     def close(self) -> None:
         if self.file is not None:
@@ -202,10 +212,12 @@ backend = _Backend()
 
 
 class Engine:
-    def __init__(self, params: Params, log_path: str | None = None):
+    def __init__(self, params: Params, log_path: str | None = None, probe: Probe | None = None):
         self.params = params
         self.stats = Stats()
-        self.log = EventLog(log_path)
+        self.probe = probe              # what the visualizer collects (None: nothing beyond the stats)
+        self.line_counts = probe.line_counts if probe is not None else None   # read by the hooks
+        self.log = EventLog(log_path, probe.keep if probe is not None else None)
         self.fa, self.off_reason = frame_access_or_reason()
         self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
         self.live: list[CompiledLoop] = []        # loops whose machine code is mapped
@@ -248,6 +260,9 @@ class Engine:
             self.off_reason = str(e)
             self.hooks = None
             warn(f"JIT off: {e}")
+            return
+        if self.probe is not None and not self.probe.calibrated:
+            self.probe.calibrate(self.params.threshold)
 
     def wrap_callback(self, callback):
         """What the hooks register instead of `callback`: on 3.12+ a builtin that skips the call when the
@@ -299,6 +314,9 @@ class Engine:
             if site is None:
                 site = sites[header] = LoopSite(loop_name(code, header), header)
                 self.stats.loops_seen += 1
+                if self.log.on:
+                    at = instructions_at(code).get(header)
+                    self.log("seen", loop=site.name, file=code.co_filename, line=at[0].line if at else None)
             rec = self.recording
             if rec is not None:
                 if frame is rec.frame:
@@ -314,6 +332,8 @@ class Engine:
             if site.blacklisted:
                 return True
             site.count += 1
+            if self.probe is not None:
+                self.probe.interpreted_backedge(site.name, frame, code)
             if site.count >= self.params.threshold and self.recording is None:
                 self._start_recording(frame, code, header, site)
             return False
@@ -399,7 +419,10 @@ class Engine:
         rec = self.recording
         self.recording = None
         if rec is not None:
-            self.stats.recording_seconds += time.perf_counter() - rec.started
+            secs = time.perf_counter() - rec.started
+            self.stats.recording_seconds += secs
+            if self.probe is not None:
+                self.probe.recorded(rec.site.name, secs)
             self.hooks.stop_recording(rec.code, rec.frame)
 
     def _abort(self, rec: Recording, reason: str) -> None:
@@ -498,6 +521,7 @@ class Engine:
         if self.params.native:
             self._native_setup()
             ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
+                                    exit_counts=ctypes.addressof(loop.exit_counts),
                                     graveyard=ctypes.addressof(loop.graveyard), **self.ext)
             loop.ext = ext
             loop.release = self.release
@@ -505,11 +529,11 @@ class Engine:
             addr, size = self._place(mc.code, loop), len(mc.code)
             loop.entry = self.make_entry(addr + mc.entry)
             loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
-            listing = backend.format_listing(mc, addr)
+            groups = backend.listing_groups(mc, addr)
         else:
-            loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer), 0, 0, "(interpreted)"
+            loop.entry, addr, size, groups = InterpretedLoop(opt, loop.buffer), 0, 0, []
         secs = time.perf_counter() - t0
-        loop.blocks.append(NativeBlock(opt, addr, size, listing, stages, secs))
+        loop.blocks.append(NativeBlock(opt, addr, size, groups, stages, secs))
         rec.site.versions.insert(0, loop)
         rec.site.rejects = 0
         self.live.append(loop)
@@ -544,15 +568,15 @@ class Engine:
         if self.params.native:
             mc = backend.assemble(opt, loop.ext, loop.addresses)
             addr, size = self._place(mc.code, loop), len(mc.code)
-            listing = backend.format_listing(mc, addr)
+            groups = backend.listing_groups(mc, addr)
             loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
         else:
             loop.entry.bridges[rec.exit.exit_id] = opt
-            addr, size, listing = 0, 0, "(interpreted)"
+            addr, size, groups = 0, 0, []
         loop.layout_changed()
         rec.exit.bridge = "compiled"
         secs = time.perf_counter() - t0
-        loop.blocks.append(NativeBlock(opt, addr, size, listing, stages, secs))
+        loop.blocks.append(NativeBlock(opt, addr, size, groups, stages, secs))
         self.stats.bridges_compiled += 1
         self.stats.code_bytes += size
         self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,
@@ -637,6 +661,7 @@ class Engine:
             t0 = time.perf_counter_ns()
             try:
                 info = loop.run(frame, budget)
+                loop.native_ns += time.perf_counter_ns() - t0
             except EntryRejected as e:
                 if loop.busy or loop.retired:
                     return
