@@ -108,12 +108,12 @@ def run_plain(path, python: str = sys.executable, cwd: Path | None = None) -> Re
 
 
 def run_jit(path, python: str = sys.executable, params: str = "threshold=2",
-            cwd: Path | None = None, args: tuple[str, ...] = ()) -> Result:
-    """``python -m tracejit --params PARAMS path [args...]``."""
+            cwd: Path | None = None, args: tuple[str, ...] = (), options: tuple[str, ...] = ()) -> Result:
+    """``python -m tracejit --params PARAMS [options...] path [args...]``."""
     argv = [python, "-m", "tracejit"]
     if params:
         argv += ["--params", params]
-    argv += [_abspath(path), *args]
+    argv += [*options, _abspath(path), *args]
     return _run(argv, cwd)
 
 

@@ -56,6 +56,16 @@ def test_jit_threshold_50(path):
     difftest.assert_same(plain, jit, f"{path.name} [threshold=50]")
 
 
+@pytest.mark.parametrize("path", _params(PROGRAMS[2::4]))
+def test_jit_with_report(path, tmp_path):
+    """Under --view the hooks also count every line the interpreter runs (every 4th program)."""
+    plain = plain_result(path)
+    report = tmp_path / "report.json"
+    jit = run_jit(path, PYTHON, params="threshold=20", options=("--view", str(report)))
+    difftest.assert_same(plain, jit, f"{path.name} [threshold=20, --view]")
+    assert report.stat().st_size > 0
+
+
 # --------------------------------------------------------------------------
 # Harness self-tests: these do not need the JIT.
 

@@ -1,11 +1,16 @@
 """Command line: python -m tracejit [options] script.py [args...]  |  python -m tracejit [options] -m module [args...]
+                python -m tracejit view FILE
 
-Options (they stop at the script name): --params k=v,...  --off  --stats  --log PATH  --dump.
+Options (they stop at the script name): --params k=v,...  --off  --stats  --log PATH  --dump  --view PATH.
 The script runs as __main__ exactly like `python script.py`: same output, exit status and tracebacks.
 --dump prints every compiled trace at every stage (IR after each pass, machine code, exits) to stderr when
 the program ends, coloured on a terminal (not when NO_COLOR is set).
+--view PATH writes the visualizer's self-contained HTML report (PATH ending in .json: its data) when the
+program ends. `view FILE` opens a report in a browser; given an events log (--log), it first renders
+FILE.html from it.
 
-May import: tracejit.api, tracejit.params, tracejit.tools.dump_traces, the standard library.
+May import: tracejit.api, tracejit.params, tracejit.tools.dump_traces, tracejit.visualizer, the standard
+library.
 """
 from __future__ import annotations
 
@@ -17,12 +22,12 @@ import sys
 
 from .params import Params, disabled_by_environment, from_environment
 
-USAGE = ("usage: python -m tracejit [--params k=v,...] [--off] [--stats] [--log PATH] [--dump] "
-         "(script.py | -m module) [args...]")
+USAGE = ("usage: python -m tracejit [--params k=v,...] [--off] [--stats] [--log PATH] [--dump] [--view PATH] "
+         "(script.py | -m module) [args...]\n       python -m tracejit view (REPORT.html | EVENTS.log)")
 
 
 def _parse(argv: list[str]):
-    opts = {"params": None, "off": False, "stats": False, "log": None, "dump": False}
+    opts = {"params": None, "off": False, "stats": False, "log": None, "dump": False, "view": None}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -36,6 +41,10 @@ def _parse(argv: list[str]):
             opts["stats"] = True; i += 1
         elif a == "--dump":
             opts["dump"] = True; i += 1
+        elif a == "--view" and i + 1 < len(argv):
+            opts["view"] = argv[i + 1]; i += 2
+        elif a.startswith("--view="):
+            opts["view"] = a.split("=", 1)[1]; i += 1
         elif a == "--log" and i + 1 < len(argv):
             opts["log"] = argv[i + 1]; i += 2
         elif a.startswith("--log="):
@@ -66,7 +75,10 @@ _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def main(argv: list[str] | None = None) -> None:
-    opts, (what, target), rest = _parse(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["view"]:
+        sys.exit(_view(args[1:]))
+    opts, (what, target), rest = _parse(args)
     if opts["off"]:
         os.environ["TRACEJIT"] = "off"
     try:
@@ -76,7 +88,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     from . import api
     if not opts["off"] and not disabled_by_environment():
-        api.configure(params, opts["log"])
+        probe = None
+        if opts["view"]:
+            from .visualizer import new_probe
+            probe = opts["probe"] = new_probe()
+        api.configure(params, opts["log"], probe)
     sys.argv = [target] + rest
     code = 0
     try:
@@ -110,6 +126,16 @@ def _report(e: BaseException, target: str) -> None:
 
 
 def _finish(opts) -> None:
+    if opts["view"]:
+        from . import api
+        from .visualizer import write_report
+        sys.stdout.flush()
+        try:
+            write_report(opts["view"], api.engine(), opts.get("probe"), sys.argv[0])
+            print(f"tracejit: report written to {opts['view']} (open it with: python -m tracejit view "
+                  f"{opts['view']})", file=sys.stderr)
+        except Exception as e:      # noqa: BLE001 - the program has run; its exit status stays its own
+            print(f"tracejit: could not write the report: {type(e).__name__}: {e}", file=sys.stderr)
     if opts["dump"]:
         from . import api
         from .tools.dump_traces import colourise, format_engine
@@ -124,6 +150,44 @@ def _finish(opts) -> None:
         text = eng.stats.text() if eng is not None else "tracejit stats: JIT off"
         sys.stdout.flush()
         print(text, file=sys.stderr)
+
+
+def _view(args: list[str]) -> int:
+    """`python -m tracejit view FILE`: open an HTML report in a browser. An events log (--log, JSON lines)
+    is first rendered into FILE.html (the life of each loop; a log has no traces or line counts)."""
+    if len(args) != 1 or args[0].startswith("-"):
+        print("usage: python -m tracejit view (REPORT.html | EVENTS.log)", file=sys.stderr)
+        return 2
+    path = args[0]
+    if not os.path.isfile(path):
+        print(f"tracejit: no such file: {path}", file=sys.stderr)
+        return 2
+    with open(path, encoding="utf-8", errors="replace") as f:
+        head = f.read(64).lstrip()
+    if head.startswith("{"):
+        import json
+        from .visualizer import render
+        from .visualizer.model import report_from_events
+        try:
+            with open(path, encoding="utf-8") as f:
+                events = [json.loads(line) for line in f if line.strip()]
+        except ValueError as e:
+            print(f"tracejit: {path} is not an events log (one JSON object per line): {e}", file=sys.stderr)
+            return 2
+        out = path + ".html"
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(render(report_from_events(events, path)))
+        print(f"tracejit: rendered {out} from the events log", file=sys.stderr)
+        path = out
+    import webbrowser
+    url = "file://" + os.path.abspath(path)
+    try:
+        opened = webbrowser.get().open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        print(f"tracejit: no browser found here; open {url}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

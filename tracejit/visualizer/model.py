@@ -1,0 +1,488 @@
+"""The visualizer's data model: everything the report shows, as plain data built from a finished run.
+
+`build_report(engine, probe, program)` reads the engine (compiled loops, their traces at every optimizer
+stage, machine code, exits and counters) and the Probe (line counts, events, interpreted timings) and
+returns a `Report`: dataclasses of strings and numbers, which `Report.as_dict()` turns into JSON for the
+HTML page (tracejit.visualizer.html). Nothing here touches a live frame or executable memory.
+
+How often a line ran in machine code is derived, not sampled: a compiled loop counts its iterations (the
+budget), and its machine code counts every exit it takes (CompiledLoop.exit_counts). Walking a trace in
+order, each op runs as often as the trace was entered minus the exits taken at the guards before it.
+
+May import: tracejit.runtime.probe, tracejit.visualizer.graph and the standard library (it reads the engine's
+objects by attribute).
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import difflib
+import linecache
+import os
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+
+from tracejit.runtime.probe import CALIBRATION_FILE
+
+from .graph import loop_graph_svg
+
+_PC_MARK = re.compile(r"#\s+@(\d+)(?: line (\d+))?\s*$")
+
+
+@dataclass
+class SourceFile:
+    path: str
+    name: str
+    lines: list[str]
+    heat: dict[int, tuple[int, int]]           # line -> (runs in the interpreter, runs in machine code)
+
+
+@dataclass
+class Event:
+    t: float                                   # seconds since the JIT started
+    event: str                                 # the events log's name (hot, abort, compiled, ...)
+    text: str                                  # what happened, in words
+
+
+@dataclass
+class BytecodeRow:
+    pc: int
+    line: int | None
+    text: str
+
+
+@dataclass
+class IRRow:
+    text: str
+    pc: int                                    # -1: no bytecode (label, jump, inputs)
+    line: int | None
+    op: int = -1                               # index of the op in the final trace (final stage only)
+    runs: int | None = None                    # times it ran in machine code (final stage only)
+    exit: int = -1                             # a guard's exit number
+
+
+@dataclass
+class Stage:
+    name: str                                  # 'recorded' or the optimizer pass that produced it
+    rows: list[IRRow]
+    diff: list[tuple[str, str]]                # ('+' | '-' | ' ', row text) against the previous stage
+    changed: int                               # rows added plus rows removed
+
+
+@dataclass
+class AsmGroup:
+    title: str                                 # the IR op (or block) these instructions came from
+    op: int                                    # index of that op in the final trace (-1: none)
+    rows: list[tuple[str, str]]                # (address, Intel-syntax instruction)
+
+
+@dataclass
+class TraceView:
+    kind: str                                  # loop / bridge
+    name: str
+    key: str                                   # unique in the report (ids in the page)
+    from_exit: int                             # bridge: the exit it starts at (-1 for the loop)
+    code_bytes: int
+    compile_ms: float
+    entries: int                               # times the machine code of this trace was entered
+    bytecode: list[BytecodeRow]
+    stages: list[Stage]
+    asm: list[AsmGroup]
+
+
+@dataclass
+class GuardView:
+    exit: int
+    trace: str                                 # the trace (loop or bridge) the guard is in
+    reason: str                                # type / branch / bounds / overflow / loop exit / budget ...
+    guard: str                                 # the IR op
+    pc: int                                    # where the interpreter resumes
+    line: int | None
+    taken: int                                 # times the machine code left through this exit
+    deopts: int                                # of those, times the interpreter resumed (no bridge)
+    bridge: str                                # none / recording / compiled / blocked
+
+
+@dataclass
+class LoopTimes:
+    interpreted_runs: int                      # times the interpreter ran the loop's header line
+    native_iterations: int
+    native_entries: int
+    native_ms: float
+    recording_ms: float
+    compile_ms: float
+    code_bytes: int
+    interpreted_ns_per_iteration: float | None  # median, the line counter's cost subtracted (an estimate)
+    native_ns_per_iteration: float | None
+    speedup_estimate: float | None
+
+
+@dataclass
+class LoopView:
+    key: str
+    name: str
+    file: str
+    line: int | None
+    status: str                                # compiled / aborted / blacklisted / counted ...
+    timeline: list[Event]
+    traces: list[TraceView]
+    guards: list[GuardView]
+    times: LoopTimes | None
+    graph_svg: str
+    lines: list[int]                           # source lines its traces cover
+
+
+@dataclass
+class Report:
+    program: str
+    python: str
+    params: str
+    jit: str                                   # 'on', or why it was off
+    files: list[SourceFile]
+    loops: list[LoopView]
+    totals: dict
+    events_dropped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# building
+
+
+def build_report(engine, probe, program: str) -> Report:
+    """The report of a finished run. `engine` may be None (JIT off) and `probe` None (no line counts)."""
+    python = f"CPython {sys.version.split()[0]}"
+    if engine is None:
+        files = [_source_file(os.path.abspath(program), {}, {})] if os.path.isfile(program) else []
+        return Report(program, python, "", "off", files, [], {})
+    events = probe.events if probe is not None else []
+    by_loop: dict[str, list[dict]] = {}
+    seen_at: dict[str, tuple[str, int | None]] = {}
+    for e in events:
+        name = str(e.get("loop", "?")).split("/")[0]
+        by_loop.setdefault(name, []).append(e)
+        if e["event"] == "seen":
+            seen_at[name] = (e.get("file"), e.get("line"))
+    compiled: dict[str, list] = {}
+    for loop in engine.all_loops:
+        compiled.setdefault(loop.name, []).append(loop)
+
+    interp = probe.line_counts if probe is not None else {}
+    native: dict[tuple[str, int], int] = {}
+    loops: list[LoopView] = []
+    names = list(dict.fromkeys([n for n in by_loop if _worth_showing(by_loop[n])] + list(compiled)))
+    for k, name in enumerate(names):
+        versions = compiled.get(name, [])
+        loops.append(_loop_view(f"L{k}", name, versions, by_loop.get(name, []), seen_at.get(name), probe,
+                                interp, native))
+    wanted = {lv.file for lv in loops if lv.file}
+    main = os.path.abspath(program) if os.path.isfile(program) else None
+    ordered = ([main] if main else []) + sorted(f for f in wanted if f != main)
+    files = [_source_file(f, interp, native) for f in ordered if f and os.path.isfile(f)]
+    totals = engine.stats.as_dict()
+    totals["loops_seen"] -= sum(1 for e in events if e["event"] == "seen" and e.get("file") == CALIBRATION_FILE)
+    notes = []
+    if probe is None:
+        notes.append("lines were not counted in the interpreter (no probe)")
+    if not engine.params.native:
+        notes.append("native=0: traces ran in the IR interpreter, so no machine code and no exit counts")
+    return Report(program, python, engine.params.text(), "on" if not engine.off_reason else engine.off_reason,
+                  files, loops, totals, probe.events_dropped if probe is not None else 0, notes)
+
+
+def report_from_events(events: list[dict], program: str) -> Report:
+    """A report from a saved events log (`--log`): each loop's life, without traces, machine code or heat."""
+    by_loop: dict[str, list[dict]] = {}
+    seen_at: dict[str, tuple[str, int | None]] = {}
+    for e in events:
+        name = str(e.get("loop", "?")).split("/")[0]
+        by_loop.setdefault(name, []).append(e)
+        if e.get("event") == "seen":
+            seen_at[name] = (e.get("file"), e.get("line"))
+    loops = []
+    for k, (name, evs) in enumerate((n, ev) for n, ev in by_loop.items() if _worth_showing(ev)):
+        file, line = seen_at.get(name, ("", None))
+        loops.append(LoopView(f"L{k}", name, file or "", line, _status(evs, []), [_event(e) for e in evs],
+                              [], [], None, "", []))
+    paths = list(dict.fromkeys(lv.file for lv in loops if lv.file and os.path.isfile(lv.file)))
+    files = [_source_file(p, {}, {}) for p in paths]
+    counts: dict[str, int] = {}
+    for e in events:
+        counts[e.get("event", "?")] = counts.get(e.get("event", "?"), 0) + 1
+    return Report(program, "", "", "on (from an events log)", files, loops, {"events": counts},
+                  notes=["made from an events log: no traces, machine code or line counts"])
+
+
+def _worth_showing(events: list[dict]) -> bool:
+    """A loop that only had its back-edges counted is listed in the source's heat map, not as a loop (nor is
+    the Probe's calibration loop)."""
+    return any(e["event"] != "seen" for e in events) and not any(
+        e.get("file") == CALIBRATION_FILE for e in events)
+
+
+def _source_file(path: str, interp, native) -> SourceFile:
+    lines = [ln.rstrip("\n") for ln in linecache.getlines(path)]
+    heat = {}
+    for n in range(1, len(lines) + 1):
+        i, m = interp.get((path, n), 0), native.get((path, n), 0)
+        if i or m:
+            heat[n] = (i, m)
+    return SourceFile(path, os.path.basename(path), lines, heat)
+
+
+def _loop_view(key, name, versions, events, seen, probe, interp, native) -> LoopView:
+    file, line = seen if seen else (None, None)
+    traces, guards, lines = [], [], set()
+    times = None
+    for v, loop in enumerate(versions):
+        for b, block in enumerate(loop.blocks):
+            t = block.trace
+            file = file or t.filename
+            runs, passed = _op_runs(loop, block)
+            _add_native_lines(native, t, runs, passed, loop.blocks[0].trace.lines.get(loop.header_pc))
+            lines.update(ln for ln in t.lines.values() if ln)
+            traces.append(_trace_view(f"{key}v{v}b{b}", loop, block, runs))
+        _uncount_resumed_lines(native, loop)
+        for info in sorted(loop.exits.values(), key=lambda i: i.exit_id):
+            taken = loop.exit_counts[info.exit_id]
+            guards.append(GuardView(info.exit_id, info.trace_name, info.reason, info.guard, info.pc,
+                                    _line_of(loop, info.pc), max(taken, info.fails), info.fails, info.bridge))
+    if line is None and versions:
+        line = versions[0].blocks[0].trace.lines.get(versions[0].header_pc) if versions[0].blocks else None
+    if versions:
+        times = _times(name, versions, probe, interp.get((file, line), 0) if file else 0)
+    status = _status(events, versions)
+    return LoopView(key, name, file or "", line, status, [_event(e) for e in events], traces, guards, times,
+                    loop_graph_svg(name, guards, traces), sorted(lines))
+
+
+def _status(events: list[dict], versions: list) -> str:
+    kinds = {e["event"] for e in events}
+    if "blacklist" in kinds:
+        return "blacklisted"
+    if any(not lp.retired for lp in versions):
+        return "compiled"
+    if versions:
+        return "compiled, then freed"
+    if "abort" in kinds:
+        return "aborted"
+    return "counted"
+
+
+def _line_of(loop, pc: int) -> int | None:
+    for block in loop.blocks:
+        ln = block.trace.lines.get(pc)
+        if ln:
+            return ln
+    return None
+
+
+def _times(name: str, versions: list, probe, interpreted_runs: int) -> LoopTimes:
+    iters = sum(lp.native_iterations for lp in versions)
+    ns = sum(lp.native_ns for lp in versions)
+    entries = sum(lp.entries for lp in versions)
+    compile_s = sum(b.compile_seconds for lp in versions for b in lp.blocks)
+    code = sum(b.size for lp in versions for b in lp.blocks)
+    rec_s = probe.recording_seconds.get(name, 0.0) if probe is not None else 0.0
+    interp_ns = probe.interpreted_ns(name) if probe is not None else None
+    native_ns = ns / iters if iters else None
+    speedup = interp_ns / native_ns if interp_ns and native_ns else None
+    return LoopTimes(interpreted_runs, iters, entries, ns / 1e6, rec_s * 1e3, compile_s * 1e3, code,
+                     _round(interp_ns), _round(native_ns), _round(speedup))
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+def _block_entries(loop, block) -> int:
+    """How often the machine code started this trace: the loop's iterations (each passes its budget guard)
+    or, for a bridge, the exits taken at its guard that did not return to the interpreter."""
+    t = block.trace
+    if t.kind == "loop":
+        return loop.native_iterations
+    exit_id = int(t.name.rsplit("/exit", 1)[1]) if "/exit" in t.name else -1
+    info = loop.exits.get(exit_id)
+    return max(loop.exit_counts[exit_id] - info.fails, 0) if info is not None else 0
+
+
+def _op_runs(loop, block) -> tuple[list[int | None], list[int | None]]:
+    """How often each op of the trace started and finished (its guard passed) in machine code; None for the
+    loop's preamble, which runs once per entry."""
+    t = block.trace
+    c = _block_entries(loop, block)
+    before: list[int | None] = []
+    after: list[int | None] = []
+    for i, op in enumerate(t.ops):
+        if t.kind == "loop" and 0 < i <= t.preamble:
+            before.append(None)
+            after.append(None)
+            continue
+        before.append(c)
+        if op.snapshot is not None and op.snapshot.exit_id >= 0:
+            c = max(c - loop.exit_counts[op.snapshot.exit_id], 0)
+        after.append(c)
+    return before, after
+
+
+def _add_native_lines(native: dict, t, before: list, after: list, header_line: int | None) -> None:
+    """Add the runs of each source line the trace covers, as the interpreter would have counted its line
+    events. The recorded instructions give the lines (an instruction may have left no op: a load). An
+    instruction runs as often as its first op, or, when it has none, as often as the ops before it passed.
+    A bridge starts at the instruction whose guard failed: the trace it left counted that line."""
+    stretches: dict[int, list[list[int]]] = {}      # pc -> [runs before, runs after] per stretch of its ops
+    prev = None
+    for op, b, a in zip(t.ops, before, after):
+        if op.pc < 0 or b is None:
+            prev = None
+            continue
+        if op.pc == prev:
+            stretches[op.pc][-1][1] = a
+        else:
+            stretches.setdefault(op.pc, []).append([b, a])
+        prev = op.pc
+    used: dict[int, int] = {}
+    carry = next((b for b in before if b is not None), 0)
+    last_line = t.lines.get(t.recorded[0][0]) if t.kind == "bridge" and t.recorded else None
+    recorded = t.recorded
+    if t.kind == "bridge":
+        # it jumps to the loop's header: if it ends in the header's line, the loop trace counts that line
+        end = len(recorded)
+        while end and t.lines.get(recorded[end - 1][0]) in (header_line, None) and header_line:
+            end -= 1
+        recorded = recorded[:end] if end < len(recorded) and end > 0 else recorded
+    for k, (pc, _text) in enumerate(recorded):
+        current = carry
+        mine = stretches.get(pc, [])
+        n = used.get(pc, 0)
+        if n < len(mine) and (k == 0 or t.recorded[k - 1][0] != pc):   # superinstruction parts share a pc
+            current, carry = mine[n]
+            used[pc] = n + 1
+        line = t.lines.get(pc)
+        if line and line != last_line:
+            native[(t.filename, line)] = native.get((t.filename, line), 0) + current
+        if line:
+            last_line = line
+
+
+def _uncount_resumed_lines(native: dict, loop) -> None:
+    """An exit to the interpreter at the loop's header (a budget or loop-exit guard) lets the interpreter
+    continue at the header, the target of the back-edge it was on, and count the header's line again: the
+    machine code had counted it already."""
+    header = loop.header_pc
+    for info in loop.exits.values():
+        if info.pc != header:
+            continue
+        deopts = info.fails if info.bridge == "compiled" else loop.exit_counts[info.exit_id]
+        block = next((b for b in loop.blocks if b.trace.name == info.trace_name), None)
+        if deopts and block is not None:
+            key = (block.trace.filename, block.trace.lines.get(header))
+            if key in native:
+                native[key] = max(native[key] - deopts, 0)
+
+
+def _trace_view(key: str, loop, block, runs: list[int | None]) -> TraceView:
+    t = block.trace
+    bytecode = [BytecodeRow(pc, t.lines.get(pc), text) for pc, text in t.recorded]
+    stages = _stages(block.stages, t, runs)
+    asm = [AsmGroup(g.title, g.op_index, [(f"{a:#x}", text) for a, text in g.rows]) for g in block.groups]
+    from_exit = int(t.name.rsplit("/exit", 1)[1]) if t.kind == "bridge" and "/exit" in t.name else -1
+    return TraceView(t.kind, t.name, key, from_exit, block.size, round(block.compile_seconds * 1e3, 3),
+                     _block_entries(loop, block), bytecode, stages, asm)
+
+
+def _stages(texts: list[tuple[str, str]], t, runs) -> list[Stage]:
+    """Each optimizer stage's IR rows with a diff against the one before; the last stage is the compiled
+    trace itself, its rows linked to ops (and so to machine code)."""
+    stages: list[Stage] = []
+    prev: list[str] = []
+    for name, text in texts or [("compiled", "")]:
+        rows = _parse_stage(text) if text else []
+        cur = [r.text for r in rows]
+        diff: list[tuple[str, str]] = []
+        if stages:
+            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=prev, b=cur, autojunk=False).get_opcodes():
+                if tag == "equal":
+                    diff.extend((" ", s) for s in prev[i1:i2])
+                    continue
+                diff.extend(("-", s) for s in prev[i1:i2])
+                diff.extend(("+", s) for s in cur[j1:j2])
+        changed = sum(1 for tag, _ in diff if tag != " ")
+        stages.append(Stage(name, rows, diff, changed))
+        prev = cur
+    final = stages[-1]
+    # link the final stage's op rows to the trace's ops (the text lists them in order)
+    op_rows = [r for r in final.rows if not r.text.startswith(("inputs:", "jump stores:"))]
+    if len(op_rows) == len(t.ops):
+        for i, (r, op) in enumerate(zip(op_rows, t.ops)):
+            r.op, r.runs = i, runs[i]
+            if op.snapshot is not None:
+                r.exit = op.snapshot.exit_id
+    return stages
+
+
+def _parse_stage(text: str) -> list[IRRow]:
+    """Rows of tracejit.ir.format_trace text (its first line, the trace's title, is dropped). An op's
+    bytecode offset is marked only where it changes, so it carries over to the rows below."""
+    rows: list[IRRow] = []
+    pc, line = -1, None
+    for raw in text.split("\n")[1:]:
+        m = _PC_MARK.search(raw)
+        body = raw[:m.start()].rstrip() if m else raw.rstrip()
+        if m:
+            pc, line = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+        stripped = body.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(("inputs:", "label(", "jump stores:")):
+            rows.append(IRRow(stripped, -1, None))
+            continue
+        rows.append(IRRow(stripped, pc if not stripped.startswith("jump(") else -1,
+                          line if not stripped.startswith("jump(") else None))
+    return rows
+
+
+def _event(e: dict) -> Event:
+    return Event(e.get("t", 0.0), e["event"], describe_event(e))
+
+
+def describe_event(e: dict) -> str:
+    """One event of the log in words."""
+    k = e["event"]
+    g = e.get
+    if k == "seen":
+        return "first back-edge: the loop is counted"
+    if k == "hot":
+        return f"hot after {g('count')} back-edges: recording one iteration"
+    if k == "abort":
+        extra = (f" (retry {g('retry')})" if g("retry") else "") + (f", backing off x{g('backoff')}"
+                                                                    if g("backoff") else "")
+        return f"recording aborted: {g('reason')}{extra}"
+    if k == "compiled":
+        return (f"compiled: {g('ops')} IR ops, {g('bytes')} bytes of machine code, {g('exits')} exits, "
+                f"in {1e3 * (g('seconds') or 0):.2f} ms")
+    if k == "guard_failure":
+        return (f"guard failed #{g('fails')}: exit #{g('exit')} ({g('reason')}), the interpreter resumes "
+                f"at @{g('pc')}")
+    if k == "bridge_recording":
+        return f"exit #{g('exit')} failed often: recording a bridge from @{g('pc')}"
+    if k == "bridge_compiled":
+        return f"bridge from exit #{g('exit')} compiled: {g('ops')} IR ops, {g('bytes')} bytes"
+    if k == "bridge_abort":
+        return f"bridge from exit #{g('exit')} aborted: {g('reason')}"
+    if k == "blacklist":
+        return "blacklisted: the loop stays in the interpreter"
+    if k == "entry_rejected":
+        return f"entry refused: {g('reason')}"
+    if k == "new_version":
+        return f"new types at entry: recording version {(g('versions') or 0) + 1}"
+    if k in ("retired", "dropped"):
+        return f"{k}: {g('reason')}"
+    if k == "internal_error":
+        return f"internal error (loop left to the interpreter): {g('error')}"
+    rest = ", ".join(f"{a}={b}" for a, b in e.items() if a not in ("t", "event", "loop"))
+    return f"{k} {rest}".strip()
