@@ -1,7 +1,8 @@
 # tracejit developer Makefile.
 #
 #   make setup      create/refresh .venv-3.X for every supported CPython found
-#   make test       run the test suite on every venv (PYTEST_ARGS=... to add args)
+#   make test       run the test suite on every venv (PYTEST_ARGS=... to add args); installs Debian's
+#                   chromium first, where it can, for the report's browser test (tools/install-browser)
 #   make stdlib-tests  CPython's own tests plain vs. under the JIT (threshold=1) on every venv
 #                   (tools/stdlib_tests.py; STDLIB_TESTS_ARGS=... to add args, e.g. --tracing or modules)
 #   make fuzz       differential fuzzer on every venv: N programs from seed SEED (default 10000 from 0);
@@ -70,11 +71,11 @@ $(call stamp,$(1)): pyproject.toml $(wildcard tracejit/__init__.py) $(if $(and $
 endef
 $(foreach v,$(VERSIONS),$(eval $(call venv_rule,$(v))))
 
-.PHONY: help setup test stdlib-tests fuzz demo bench bench-all traces clean distclean check-pythons FORCE
+.PHONY: help setup browser test stdlib-tests fuzz demo bench bench-all traces clean distclean check-pythons FORCE
 FORCE:
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Interpreters found: $(if $(VERSIONS),$(VERSIONS),NONE) (main: $(MAIN_VERSION))"
 
 check-pythons:
@@ -87,7 +88,10 @@ check-pythons:
 setup: check-pythons $(foreach v,$(VERSIONS),$(call stamp,$(v)))
 	@echo "setup: ready: $(foreach v,$(VERSIONS),.venv-$(v))"
 
-test: setup
+browser:
+	@tools/install-browser
+
+test: setup browser
 	@status=0; summary=""; \
 	for v in $(VERSIONS); do \
 	    echo "===================== Python $$v ====================="; \

@@ -1,0 +1,74 @@
+"""Screenshots of the HTML report for docs/tutorial.md (PNG, made in headless chromium through Playwright).
+
+    python tools/report_screenshots.py docs/images
+
+Runs examples under `python -m tracejit --view`, opens each report and photographs one view of it. Needs
+chromium (TRACEJIT_CHROMIUM, or `chromium` on PATH) and playwright, as the report's browser test does.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parent.parent
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def report(example: str, out: Path) -> Path:
+    path = out / (Path(example).stem + ".html")
+    subprocess.run([sys.executable, "-m", "tracejit", "--params", "threshold=50", "--view", str(path),
+                    str(REPO / example)], check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    return path
+
+
+def main(argv: list[str]) -> int:
+    dest = Path(argv[0] if argv else REPO / "docs" / "images")
+    dest.mkdir(parents=True, exist_ok=True)
+    chromium = os.environ.get("TRACEJIT_CHROMIUM") or shutil.which("chromium")
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        tmp = Path(tmp)
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS, env=dict(os.environ, HOME=str(tmp)))
+        page = browser.new_page(viewport={"width": 1360, "height": 900}, device_scale_factor=1)
+
+        # 1. the summary and the source's heat map (examples/demo.py)
+        page.goto(report("examples/demo.py", tmp).as_uri())
+        page.screenshot(path=str(dest / "report-source.png"))
+
+        # 2. a loop's life, totals and exits, with its bridge (examples/branches.py)
+        page.goto(report("examples/branches.py", tmp).as_uri())
+        loop = page.locator("section.loop").first
+        box = loop.bounding_box()
+        graph = loop.locator(".graph").bounding_box()
+        page.set_viewport_size({"width": 1360, "height": 2400})
+        page.screenshot(path=str(dest / "report-loop.png"),
+                        clip={"x": box["x"], "y": box["y"], "width": box["width"],
+                              "height": graph["y"] + graph["height"] - box["y"] + 10})
+        page.set_viewport_size({"width": 1360, "height": 900})
+
+        # 3. a source line clicked: its bytecode, IR ops and machine code light up
+        page.click('tr.src:has-text("odd_sum += i")')
+        trace = page.locator(".trace").first
+        trace.scroll_into_view_if_needed()
+        trace.screenshot(path=str(dest / "report-trace.png"))
+
+        # 4. what one optimizer pass changed (examples/dispatch.py)
+        page.goto(report("examples/dispatch.py", tmp).as_uri())
+        trace = page.locator("section.loop", has_text="weighted_sum").first.locator(".trace").first
+        changed = trace.locator("button.stage").filter(has_text="hoist_invariant_guards")
+        changed.click()
+        trace.locator(".panel.ir").screenshot(path=str(dest / "report-diff.png"))
+        browser.close()
+    for name in ("report-source", "report-loop", "report-trace", "report-diff"):
+        print(dest / f"{name}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
