@@ -12,6 +12,7 @@
 #                   (bench/steady.py), per-entry and compile overheads (bench/overheads.py)
 #   make bench-all  the same on every venv
 #   make traces     dump the traces of the examples into traces/
+#   make report     the trace visualizer's HTML report of examples/demo.py in build/report.html
 #   make clean      remove caches and build artefacts (distclean: also venvs)
 #
 # Interpreters are found by tools/find-pythons (python3.X on PATH, then pyenv).
@@ -71,11 +72,11 @@ $(call stamp,$(1)): pyproject.toml $(wildcard tracejit/__init__.py) $(if $(and $
 endef
 $(foreach v,$(VERSIONS),$(eval $(call venv_rule,$(v))))
 
-.PHONY: help setup browser test stdlib-tests fuzz demo bench bench-all traces clean distclean check-pythons FORCE
+.PHONY: help setup browser test stdlib-tests fuzz demo bench bench-all traces report clean distclean check-pythons FORCE
 FORCE:
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Interpreters found: $(if $(VERSIONS),$(VERSIONS),NONE) (main: $(MAIN_VERSION))"
 
 check-pythons:
@@ -153,6 +154,10 @@ bench-all: setup
 
 traces: check-pythons $(call stamp,$(MAIN_VERSION))
 	$(PY) -m tracejit.tools.dump_traces examples traces
+
+report: check-pythons $(call stamp,$(MAIN_VERSION))
+	@mkdir -p build
+	$(PY) -m tracejit --view build/report.html examples/demo.py
 
 clean:
 	find . -path './.venv-*' -prune -o -path ./.git -prune -o \

@@ -21,11 +21,22 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def report(example: str, out: Path) -> Path:
+def report(example: str, out: Path, params: str = "threshold=50") -> Path:
     path = out / (Path(example).stem + ".html")
-    subprocess.run([sys.executable, "-m", "tracejit", "--params", "threshold=50", "--view", str(path),
+    subprocess.run([sys.executable, "-m", "tracejit", "--params", params, "--view", str(path),
                     str(REPO / example)], check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
     return path
+
+
+def loop_section_shot(page, down_to: str, path: Path) -> None:
+    """The first loop section of the page, from its title down to (including) its part `down_to`."""
+    loop = page.locator("section.loop").first
+    top = loop.bounding_box()
+    end = loop.locator(down_to).bounding_box()
+    page.set_viewport_size({"width": 1360, "height": 2400})
+    page.screenshot(path=str(path), clip={"x": top["x"], "y": top["y"], "width": top["width"],
+                                          "height": end["y"] + end["height"] - top["y"] + 10})
+    page.set_viewport_size({"width": 1360, "height": 900})
 
 
 def main(argv: list[str]) -> int:
@@ -43,14 +54,7 @@ def main(argv: list[str]) -> int:
 
         # 2. a loop's life, totals and exits, with its bridge (examples/branches.py)
         page.goto(report("examples/branches.py", tmp).as_uri())
-        loop = page.locator("section.loop").first
-        box = loop.bounding_box()
-        graph = loop.locator(".graph").bounding_box()
-        page.set_viewport_size({"width": 1360, "height": 2400})
-        page.screenshot(path=str(dest / "report-loop.png"),
-                        clip={"x": box["x"], "y": box["y"], "width": box["width"],
-                              "height": graph["y"] + graph["height"] - box["y"] + 10})
-        page.set_viewport_size({"width": 1360, "height": 900})
+        loop_section_shot(page, ".graph", dest / "report-loop.png")
 
         # 3. a source line clicked: its bytecode, IR ops and machine code light up
         page.click('tr.src:has-text("odd_sum += i")')
@@ -64,8 +68,12 @@ def main(argv: list[str]) -> int:
         changed = trace.locator("button.stage").filter(has_text="hoist_invariant_guards")
         changed.click()
         trace.locator(".panel.ir").screenshot(path=str(dest / "report-diff.png"))
+
+        # 5. deoptimization: an overflow guard fails, the interpreter carries on (examples/overflow.py)
+        page.goto(report("examples/overflow.py", tmp, "threshold=10").as_uri())
+        loop_section_shot(page, ".guards", dest / "report-deopt.png")
         browser.close()
-    for name in ("report-source", "report-loop", "report-trace", "report-diff"):
+    for name in ("report-source", "report-loop", "report-trace", "report-diff", "report-deopt"):
         print(dest / f"{name}.png")
     return 0
 

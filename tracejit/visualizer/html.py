@@ -130,13 +130,14 @@ def _loops_section(r: Report, files: dict[str, int]) -> str:
     parts = ['<section id="loops"><h2>Loops</h2>']
     if not r.loops:
         parts.append("<p>No loop got hot.</p>")
+    sources = {f.path: f.lines for f in r.files}
     for lv in r.loops:
-        parts.append(_loop(lv, files.get(lv.file, -1)))
+        parts.append(_loop(lv, files.get(lv.file, -1), sources.get(lv.file, [])))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _loop(lv: LoopView, fi: int) -> str:
+def _loop(lv: LoopView, fi: int, source: list[str]) -> str:
     where = f"{os.path.basename(lv.file)} line {lv.line}" if lv.line else os.path.basename(lv.file)
     out = [f'<section class="loop" id="{lv.key}"><h3>{escape(lv.name)} <small>{escape(where)}</small> '
            f'<span class="status s-{escape(lv.status.split(",")[0].replace(" ", "-"))}">{escape(lv.status)}'
@@ -149,7 +150,7 @@ def _loop(lv: LoopView, fi: int) -> str:
     if lv.guards:
         out.append(_guards(lv))
     for tv in lv.traces:
-        out.append(_trace(lv, tv, fi))
+        out.append(_trace(lv, tv, fi, source))
     out.append("</section>")
     return "\n".join(out)
 
@@ -211,10 +212,15 @@ def _keys(lv: LoopView, fi: int, pc: int, line: int | None) -> tuple[list[str], 
     return k, sel
 
 
-def _trace(lv: LoopView, tv: TraceView, fi: int) -> str:
+def _trace(lv: LoopView, tv: TraceView, fi: int, source: list[str]) -> str:
     title = "Loop trace" if tv.kind == "loop" else f"Bridge from exit #{tv.from_exit}"
     bc = []
+    last_line = None
     for row in tv.bytecode:
+        if row.line and row.line != last_line and 0 < row.line <= len(source):   # the source line above its code
+            bc.append(f'<div class="row srcline"{_attrs([f"L{fi}:{row.line}"], [f"L{fi}:{row.line}"])}>'
+                      f'<span class="ln">{row.line}</span><code>{escape(source[row.line - 1].strip())}</code></div>')
+        last_line = row.line or last_line
         k, sel = _keys(lv, fi, row.pc, row.line)
         bc.append(f'<div class="row bc"{_attrs(k, sel)}><span class="pc">@{row.pc}</span>'
                   f'<span class="ln">{row.line or ""}</span><code>{escape(row.text)}</code></div>')

@@ -457,7 +457,10 @@ def describe_event(e: dict) -> str:
     if k == "seen":
         return "first back-edge: the loop is counted"
     if k == "hot":
-        return f"hot after {g('count')} back-edges: recording one iteration"
+        count = g("count")
+        if isinstance(count, int) and count > 0:
+            return f"hot after {count} back-edges: recording one iteration"
+        return "recording one iteration"           # a new version, after earlier attempts backed off
     if k == "abort":
         extra = (f" (retry {g('retry')})" if g("retry") else "") + (f", backing off x{g('backoff')}"
                                                                     if g("backoff") else "")
