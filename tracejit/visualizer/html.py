@@ -191,11 +191,12 @@ def _two_digits(x: float) -> str:
 
 
 def _guards(lv: LoopView) -> str:
+    several = any(g.version > 1 for g in lv.guards)
     rows = "".join(
         f'<tr class="{"taken" if g.taken else ""}"><td>#{g.exit}</td><td>{escape(g.reason)}</td>'
         f'<td><code>{escape(g.guard)}</code></td><td>@{g.pc}{f" line {g.line}" if g.line else ""}</td>'
         f'<td class="cnt">{g.taken:,}</td><td class="cnt">{g.deopts:,}</td><td>{escape(g.bridge)}</td>'
-        f'<td>{escape(g.trace)}</td></tr>' for g in lv.guards)
+        f'<td>{escape(g.trace)}{f" (version {g.version})" if several else ""}</td></tr>' for g in lv.guards)
     return (f'<div class="guards"><h4>Guards and exits</h4><table><thead><tr><th>exit</th><th>reason</th>'
             f'<th>guard</th><th>resumes at</th><th>taken</th><th>to the interpreter</th><th>bridge</th>'
             f'<th>trace</th></tr></thead><tbody>{rows}</tbody></table></div>')
@@ -214,6 +215,8 @@ def _keys(lv: LoopView, fi: int, pc: int, line: int | None) -> tuple[list[str], 
 
 def _trace(lv: LoopView, tv: TraceView, fi: int, source: list[str]) -> str:
     title = "Loop trace" if tv.kind == "loop" else f"Bridge from exit #{tv.from_exit}"
+    if tv.version > 1 or any(t.version > 1 for t in lv.traces):
+        title += f" (version {tv.version})"
     bc = []
     last_line = None
     for row in tv.bytecode:
@@ -262,7 +265,8 @@ def _stage_pane(lv: LoopView, tv: TraceView, fi: int, pane: str, rows: list[IRRo
         out.append('<div class="diff">')
         for tag, text in diff:
             cls = {"+": "add", "-": "del"}.get(tag, "same")
-            out.append(f'<div class="row {cls}"><span class="tag">{escape(tag)}</span><code>{escape(text)}</code></div>')
+            out.append(f'<div class="row {cls}"><span class="tag">{escape(tag)}</span>'
+                       f'<code>{escape(text)}</code></div>')
         out.append("</div>")
     else:
         for r in rows:

@@ -82,6 +82,7 @@ class TraceView:
     kind: str                                  # loop / bridge
     name: str
     key: str                                   # unique in the report (ids in the page)
+    version: int                               # 1, or 2.. for a loop recorded again for other types
     from_exit: int                             # bridge: the exit it starts at (-1 for the loop)
     code_bytes: int
     compile_ms: float
@@ -95,6 +96,7 @@ class TraceView:
 class GuardView:
     exit: int
     trace: str                                 # the trace (loop or bridge) the guard is in
+    version: int                               # of the loop (TraceView.version)
     reason: str                                # type / branch / bounds / overflow / loop exit / budget ...
     guard: str                                 # the IR op
     pc: int                                    # where the interpreter resumes
@@ -160,13 +162,7 @@ def build_report(engine, probe, program: str) -> Report:
         files = [_source_file(os.path.abspath(program), {}, {})] if os.path.isfile(program) else []
         return Report(program, python, "", "off", files, [], {})
     events = probe.events if probe is not None else []
-    by_loop: dict[str, list[dict]] = {}
-    seen_at: dict[str, tuple[str, int | None]] = {}
-    for e in events:
-        name = str(e.get("loop", "?")).split("/")[0]
-        by_loop.setdefault(name, []).append(e)
-        if e["event"] == "seen":
-            seen_at[name] = (e.get("file"), e.get("line"))
+    by_loop, seen_at = _events_by_loop(events)
     compiled: dict[str, list] = {}
     for loop in engine.all_loops:
         compiled.setdefault(loop.name, []).append(loop)
@@ -196,13 +192,7 @@ def build_report(engine, probe, program: str) -> Report:
 
 def report_from_events(events: list[dict], program: str) -> Report:
     """A report from a saved events log (`--log`): each loop's life, without traces, machine code or heat."""
-    by_loop: dict[str, list[dict]] = {}
-    seen_at: dict[str, tuple[str, int | None]] = {}
-    for e in events:
-        name = str(e.get("loop", "?")).split("/")[0]
-        by_loop.setdefault(name, []).append(e)
-        if e.get("event") == "seen":
-            seen_at[name] = (e.get("file"), e.get("line"))
+    by_loop, seen_at = _events_by_loop(events)
     loops = []
     for k, (name, evs) in enumerate((n, ev) for n, ev in by_loop.items() if _worth_showing(ev)):
         file, line = seen_at.get(name, ("", None))
@@ -215,6 +205,18 @@ def report_from_events(events: list[dict], program: str) -> Report:
         counts[e.get("event", "?")] = counts.get(e.get("event", "?"), 0) + 1
     return Report(program, "", "", "on (from an events log)", files, loops, {"events": counts},
                   notes=["made from an events log: no traces, machine code or line counts"])
+
+
+def _events_by_loop(events: list[dict]) -> tuple[dict[str, list[dict]], dict[str, tuple]]:
+    """The events of each loop (a bridge's belong to its loop), and where each loop is (from its 'seen')."""
+    by_loop: dict[str, list[dict]] = {}
+    seen_at: dict[str, tuple[str, int | None]] = {}
+    for e in events:
+        name = str(e.get("loop", "?")).split("/")[0]
+        by_loop.setdefault(name, []).append(e)
+        if e.get("event") == "seen":
+            seen_at[name] = (e.get("file"), e.get("line"))
+    return by_loop, seen_at
 
 
 def _worth_showing(events: list[dict]) -> bool:
@@ -238,6 +240,7 @@ def _loop_view(key, name, versions, events, seen, probe, interp, native) -> Loop
     file, line = seen if seen else (None, None)
     traces, guards, lines = [], [], set()
     times = None
+    drawn = 0, 0                     # the loop's first version is drawn: its traces and guards
     for v, loop in enumerate(versions):
         for b, block in enumerate(loop.blocks):
             t = block.trace
@@ -245,19 +248,21 @@ def _loop_view(key, name, versions, events, seen, probe, interp, native) -> Loop
             runs, passed = _op_runs(loop, block)
             _add_native_lines(native, t, runs, passed, loop.blocks[0].trace.lines.get(loop.header_pc))
             lines.update(ln for ln in t.lines.values() if ln)
-            traces.append(_trace_view(f"{key}v{v}b{b}", loop, block, runs))
+            traces.append(_trace_view(f"{key}v{v}b{b}", v + 1, loop, block, runs))
         _uncount_resumed_lines(native, loop)
         for info in sorted(loop.exits.values(), key=lambda i: i.exit_id):
             taken = loop.exit_counts[info.exit_id]
-            guards.append(GuardView(info.exit_id, info.trace_name, info.reason, info.guard, info.pc,
+            guards.append(GuardView(info.exit_id, info.trace_name, v + 1, info.reason, info.guard, info.pc,
                                     _line_of(loop, info.pc), max(taken, info.fails), info.fails, info.bridge))
+        if v == 0:
+            drawn = len(traces), len(guards)
     if line is None and versions:
         line = versions[0].blocks[0].trace.lines.get(versions[0].header_pc) if versions[0].blocks else None
     if versions:
         times = _times(name, versions, probe, interp.get((file, line), 0) if file else 0)
     status = _status(events, versions)
     return LoopView(key, name, file or "", line, status, [_event(e) for e in events], traces, guards, times,
-                    loop_graph_svg(name, guards, traces), sorted(lines))
+                    loop_graph_svg(name, guards[:drawn[1]], traces[:drawn[0]]), sorted(lines))
 
 
 def _status(events: list[dict], versions: list) -> str:
@@ -385,14 +390,14 @@ def _uncount_resumed_lines(native: dict, loop) -> None:
                 native[key] = max(native[key] - deopts, 0)
 
 
-def _trace_view(key: str, loop, block, runs: list[int | None]) -> TraceView:
+def _trace_view(key: str, version: int, loop, block, runs: list[int | None]) -> TraceView:
     t = block.trace
     bytecode = [BytecodeRow(pc, t.lines.get(pc), text) for pc, text in t.recorded]
     stages = _stages(block.stages, t, runs)
     asm = [AsmGroup(g.title, g.op_index, [(f"{a:#x}", text) for a, text in g.rows]) for g in block.groups]
     from_exit = int(t.name.rsplit("/exit", 1)[1]) if t.kind == "bridge" and "/exit" in t.name else -1
-    return TraceView(t.kind, t.name, key, from_exit, block.size, round(block.compile_seconds * 1e3, 3),
-                     _block_entries(loop, block), bytecode, stages, asm)
+    return TraceView(t.kind, t.name, key, version, from_exit, block.size,
+                     round(block.compile_seconds * 1e3, 3), _block_entries(loop, block), bytecode, stages, asm)
 
 
 def _stages(texts: list[tuple[str, str]], t, runs) -> list[Stage]:
