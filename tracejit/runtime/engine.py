@@ -260,9 +260,6 @@ class Engine:
             self.off_reason = str(e)
             self.hooks = None
             warn(f"JIT off: {e}")
-            return
-        if self.probe is not None and not self.probe.calibrated:
-            self.probe.calibrate(self.params.threshold)
 
     def wrap_callback(self, callback):
         """What the hooks register instead of `callback`: on 3.12+ a builtin that skips the call when the
@@ -332,8 +329,6 @@ class Engine:
             if site.blacklisted:
                 return True
             site.count += 1
-            if self.probe is not None:
-                self.probe.interpreted_backedge(site.name, frame, code)
             if site.count >= self.params.threshold and self.recording is None:
                 self._start_recording(frame, code, header, site)
             return False

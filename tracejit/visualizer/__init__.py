@@ -16,7 +16,7 @@ from .model import Report, build_report
 
 
 def new_probe() -> Probe:
-    """A Probe for a run that will be reported (it times its calibration loops on creation)."""
+    """A Probe for a run that will be reported."""
     return Probe()
 
 

@@ -47,8 +47,8 @@ def loop_graph_svg(name: str, guards: list, traces: list) -> str:
                        f'marker-end="url(#arrow)"/><text x="{x_bar + 126}" y="{y - 4}" class="g-count">'
                        f'{g.taken:,}x</text>')
             if bridge is not None:
-                text = f"bridge: {len(bridge.stages[-1].rows) if bridge.stages else 0} IR rows, " \
-                       f"{bridge.code_bytes} bytes"
+                ops = sum(1 for r in bridge.stages[-1].rows if r.op >= 0) if bridge.stages else 0
+                text = f"bridge: {ops} IR ops, {bridge.code_bytes} bytes, {bridge.entries:,} runs"
                 out.append(f'<rect x="{x_box}" y="{y - 11}" width="300" height="22" rx="4" class="g-bridge"/>'
                            f'<text x="{x_box + 8}" y="{y + 4}" class="g-label">{escape(text)}</text>')
             else:

@@ -9,8 +9,8 @@ How often a line ran in machine code is derived, not sampled: a compiled loop co
 budget), and its machine code counts every exit it takes (CompiledLoop.exit_counts). Walking a trace in
 order, each op runs as often as the trace was entered minus the exits taken at the guards before it.
 
-May import: tracejit.runtime.probe, tracejit.visualizer.graph and the standard library (it reads the engine's
-objects by attribute).
+May import: tracejit.visualizer.graph and the standard library (it reads the engine's and the Probe's objects
+by attribute).
 """
 from __future__ import annotations
 
@@ -22,8 +22,6 @@ import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
-
-from tracejit.runtime.probe import CALIBRATION_FILE
 
 from .graph import loop_graph_svg
 
@@ -115,9 +113,7 @@ class LoopTimes:
     recording_ms: float
     compile_ms: float
     code_bytes: int
-    interpreted_ns_per_iteration: float | None  # median, the line counter's cost subtracted (an estimate)
-    native_ns_per_iteration: float | None
-    speedup_estimate: float | None
+    native_ns_per_iteration: float | None      # entries and exits included (interpreted ones: see Probe)
 
 
 @dataclass
@@ -180,7 +176,6 @@ def build_report(engine, probe, program: str) -> Report:
     ordered = ([main] if main else []) + sorted(f for f in wanted if f != main)
     files = [_source_file(f, interp, native) for f in ordered if f and os.path.isfile(f)]
     totals = engine.stats.as_dict()
-    totals["loops_seen"] -= sum(1 for e in events if e["event"] == "seen" and e.get("file") == CALIBRATION_FILE)
     notes = []
     if probe is None:
         notes.append("lines were not counted in the interpreter (no probe)")
@@ -220,10 +215,8 @@ def _events_by_loop(events: list[dict]) -> tuple[dict[str, list[dict]], dict[str
 
 
 def _worth_showing(events: list[dict]) -> bool:
-    """A loop that only had its back-edges counted is listed in the source's heat map, not as a loop (nor is
-    the Probe's calibration loop)."""
-    return any(e["event"] != "seen" for e in events) and not any(
-        e.get("file") == CALIBRATION_FILE for e in events)
+    """A loop that only had its back-edges counted is listed in the source's heat map, not as a loop."""
+    return any(e["event"] != "seen" for e in events)
 
 
 def _source_file(path: str, interp, native) -> SourceFile:
@@ -293,11 +286,9 @@ def _times(name: str, versions: list, probe, interpreted_runs: int) -> LoopTimes
     compile_s = sum(b.compile_seconds for lp in versions for b in lp.blocks)
     code = sum(b.size for lp in versions for b in lp.blocks)
     rec_s = probe.recording_seconds.get(name, 0.0) if probe is not None else 0.0
-    interp_ns = probe.interpreted_ns(name) if probe is not None else None
     native_ns = ns / iters if iters else None
-    speedup = interp_ns / native_ns if interp_ns and native_ns else None
     return LoopTimes(interpreted_runs, iters, entries, ns / 1e6, rec_s * 1e3, compile_s * 1e3, code,
-                     _round(interp_ns), _round(native_ns), _round(speedup))
+                     _round(native_ns))
 
 
 def _round(x: float | None) -> float | None:
