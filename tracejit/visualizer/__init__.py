@@ -1,6 +1,6 @@
 """The trace visualizer: a self-contained HTML report of how the JIT handled a program (`python -m tracejit
 --view report.html script.py`). The run collects what the report needs in a Probe (line counts, events,
-interpreted timings); when the program ends, `write_report` builds the report's data (model.py) and renders
+recording times); when the program ends, `write_report` builds the report's data (model.py) and renders
 it (html.py), with a picture of each loop and its exits (graph.py).
 
 May import: tracejit.runtime.probe, its own modules and the standard library.

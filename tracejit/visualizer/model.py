@@ -1,7 +1,7 @@
 """The visualizer's data model: everything the report shows, as plain data built from a finished run.
 
 `build_report(engine, probe, program)` reads the engine (compiled loops, their traces at every optimizer
-stage, machine code, exits and counters) and the Probe (line counts, events, interpreted timings) and
+stage, machine code, exits and counters) and the Probe (line counts, events, recording times) and
 returns a `Report`: dataclasses of strings and numbers, which `Report.as_dict()` turns into JSON for the
 HTML page (tracejit.visualizer.html). Nothing here touches a live frame or executable memory.
 
