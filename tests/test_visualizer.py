@@ -19,7 +19,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tracejit.visualizer.model import describe_event, report_from_events  # noqa: E402
+from tracejit.visualizer import render  # noqa: E402
+from tracejit.visualizer.model import describe_event, report_from_dict, report_from_events  # noqa: E402
 
 STAGES = ["recorded", "fold_constants", "guard_implied_constants", "common_subexpressions",
           "remove_redundant_guards", "remove_dead_code", "hoist_invariant_guards"]
@@ -312,11 +313,24 @@ def test_view_command_renders_an_events_log(made, tmp_path):
     assert "flip:1@" in page and "blacklisted" in page and "recording aborted" in page
 
 
+def test_view_command_renders_report_data(made):
+    """--view r.json, then view r.json: the same page as --view r.html made (the data round-trips)."""
+    view = _run(["-m", "tracejit", "view", "r.json"], made["dir"], {"BROWSER": f"{sys.executable} -c pass %s"})
+    assert view.returncode == 0, view.stderr
+    assert "rendered r.json.html from the report data" in view.stderr
+    page = (made["dir"] / "r.json.html").read_text()
+    expected = render(report_from_dict(made["report"]))
+    assert page == expected
+    p = _Page()
+    p.feed(page)
+    assert {"summary", "source", "loops", "help"} <= p.ids and _loop(made["report"], "flip")["key"] in p.ids
+
+
 def test_view_command_errors(tmp_path):
     (tmp_path / "bad.log").write_text("{not json\n")
     assert _run(["-m", "tracejit", "view", "missing.html"], tmp_path).returncode == 2
     bad = _run(["-m", "tracejit", "view", "bad.log"], tmp_path)
-    assert bad.returncode == 2 and "not an events log" in bad.stderr
+    assert bad.returncode == 2 and "neither report data nor an events log" in bad.stderr
     assert _run(["-m", "tracejit", "view"], tmp_path).returncode == 2
 
 

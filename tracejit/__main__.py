@@ -6,8 +6,8 @@ The script runs as __main__ exactly like `python script.py`: same output, exit s
 --dump prints every compiled trace at every stage (IR after each pass, machine code, exits) to stderr when
 the program ends, coloured on a terminal (not when NO_COLOR is set).
 --view PATH writes the visualizer's self-contained HTML report (PATH ending in .json: its data) when the
-program ends. `view FILE` opens a report in a browser; given an events log (--log), it first renders
-FILE.html from it.
+program ends. `view FILE` opens a report in a browser; given report data (.json) or an events log (--log),
+it first renders FILE.html from it.
 
 May import: tracejit.api, tracejit.params, tracejit.tools.dump_traces, tracejit.visualizer, the standard
 library.
@@ -23,7 +23,7 @@ import sys
 from .params import Params, disabled_by_environment, from_environment
 
 USAGE = ("usage: python -m tracejit [--params k=v,...] [--off] [--stats] [--log PATH] [--dump] [--view PATH] "
-         "(script.py | -m module) [args...]\n       python -m tracejit view (REPORT.html | EVENTS.log)")
+         "(script.py | -m module) [args...]\n       python -m tracejit view (REPORT.html | REPORT.json | EVENTS.log)")
 
 
 def _parse(argv: list[str]):
@@ -153,10 +153,11 @@ def _finish(opts) -> None:
 
 
 def _view(args: list[str]) -> int:
-    """`python -m tracejit view FILE`: open an HTML report in a browser. An events log (--log, JSON lines)
-    is first rendered into FILE.html (the life of each loop; a log has no traces or line counts)."""
+    """`python -m tracejit view FILE`: open an HTML report in a browser. Report data (--view report.json) or
+    an events log (--log, JSON lines: the life of each loop, no traces or line counts) is first rendered into
+    FILE.html."""
     if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python -m tracejit view (REPORT.html | EVENTS.log)", file=sys.stderr)
+        print("usage: python -m tracejit view (REPORT.html | REPORT.json | EVENTS.log)", file=sys.stderr)
         return 2
     path = args[0]
     if not os.path.isfile(path):
@@ -167,17 +168,24 @@ def _view(args: list[str]) -> int:
     if head.startswith("{"):
         import json
         from .visualizer import render
-        from .visualizer.model import report_from_events
+        from .visualizer.model import report_from_dict, report_from_events
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
         try:
-            with open(path, encoding="utf-8") as f:
-                events = [json.loads(line) for line in f if line.strip()]
-        except ValueError as e:
-            print(f"tracejit: {path} is not an events log (one JSON object per line): {e}", file=sys.stderr)
-            return 2
+            data = json.loads(text)                 # report data (--view report.json)
+            report, what = report_from_dict(data), "the report data"
+        except (ValueError, TypeError, KeyError):
+            try:                                    # an events log (--log): one JSON object per line
+                events = [json.loads(line) for line in text.splitlines() if line.strip()]
+            except ValueError as e:
+                print(f"tracejit: {path} is neither report data nor an events log (one JSON object per line): "
+                      f"{e}", file=sys.stderr)
+                return 2
+            report, what = report_from_events(events, path), "the events log"
         out = path + ".html"
         with open(out, "w", encoding="utf-8") as f:
-            f.write(render(report_from_events(events, path)))
-        print(f"tracejit: rendered {out} from the events log", file=sys.stderr)
+            f.write(render(report))
+        print(f"tracejit: rendered {out} from {what}", file=sys.stderr)
         path = out
     import webbrowser
     url = "file://" + os.path.abspath(path)

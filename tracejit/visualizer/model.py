@@ -2,8 +2,9 @@
 
 `build_report(engine, probe, program)` reads the engine (compiled loops, their traces at every optimizer
 stage, machine code, exits and counters) and the Probe (line counts, events, recording times) and
-returns a `Report`: dataclasses of strings and numbers, which `Report.as_dict()` turns into JSON for the
-HTML page (tracejit.visualizer.html). Nothing here touches a live frame or executable memory.
+returns a `Report`: dataclasses of strings and numbers, which tracejit.visualizer.html renders, and which
+`Report.as_dict()` and `report_from_dict` turn into JSON data (`--view report.json`) and back. Nothing here
+touches a live frame or executable memory.
 
 How often a line ran in machine code is derived, not sampled: a compiled loop counts its iterations (the
 budget), and its machine code counts every exit it takes (CompiledLoop.exit_counts). Walking a trace in
@@ -200,6 +201,26 @@ def report_from_events(events: list[dict], program: str) -> Report:
         counts[e.get("event", "?")] = counts.get(e.get("event", "?"), 0) + 1
     return Report(program, "", "", "on (from an events log)", files, loops, {"events": counts},
                   notes=["made from an events log: no traces, machine code or line counts"])
+
+
+def report_from_dict(d: dict) -> Report:
+    """The Report whose as_dict() (read back from JSON: lists for tuples, strings for int keys) is `d`."""
+    def source(f: dict) -> SourceFile:
+        return SourceFile(f["path"], f["name"], f["lines"], {int(k): tuple(v) for k, v in f["heat"].items()})
+
+    def trace(t: dict) -> TraceView:
+        stages = [Stage(st["name"], [IRRow(**r) for r in st["rows"]], [tuple(x) for x in st["diff"]],
+                        st["changed"]) for st in t["stages"]]
+        asm = [AsmGroup(g["title"], g["op"], [tuple(x) for x in g["rows"]]) for g in t["asm"]]
+        return TraceView(**{**t, "bytecode": [BytecodeRow(**b) for b in t["bytecode"]], "stages": stages,
+                            "asm": asm})
+
+    def loop(lv: dict) -> LoopView:
+        return LoopView(**{**lv, "timeline": [Event(**e) for e in lv["timeline"]],
+                           "traces": [trace(t) for t in lv["traces"]],
+                           "guards": [GuardView(**g) for g in lv["guards"]],
+                           "times": LoopTimes(**lv["times"]) if lv["times"] else None})
+    return Report(**{**d, "files": [source(f) for f in d["files"]], "loops": [loop(lv) for lv in d["loops"]]})
 
 
 def _events_by_loop(events: list[dict]) -> tuple[dict[str, list[dict]], dict[str, tuple]]:
