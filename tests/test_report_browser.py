@@ -1,8 +1,8 @@
-"""The HTML report in a real headless browser: Debian's chromium (or TRACEJIT_CHROMIUM), driven by Playwright
-(from PyPI, pointed at that installed binary: no browser download). The page must load without console
-errors, show every section, and clicking a source line, an IR op or a machine-code group must highlight its
-counterparts. Skipped, with the reason, when no browser or no Playwright is installed (`make test` installs
-both where it can).
+"""The HTML report of an example (examples/branches.py) in a real headless browser: Debian's chromium (or
+TRACEJIT_CHROMIUM), driven by Playwright (from PyPI, pointed at that installed binary: no browser download).
+The page must load without console errors, show every section, and clicking a source line, an IR op or a
+machine-code group must highlight its counterparts. Skipped, with the reason, when no browser or no
+Playwright is installed (`make test` installs both where it can).
 """
 from __future__ import annotations
 
@@ -30,28 +30,16 @@ pytestmark = [
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
 ]
 
-PROGRAM = '''\
-def flip(n):
-    total = 0
-    for i in range(n):
-        if i % 3 == 0:
-            total += i
-        else:
-            total -= 1
-    return total
-
-
-print(flip(30_000))
-'''
+EXAMPLE = REPO / "examples" / "branches.py"      # a loop with a branch: a trace and a bridge
+BRANCH_LINE = next(n for n, text in enumerate(EXAMPLE.read_text().splitlines(), 1) if "if i % 3 == 0" in text)
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     d = tmp_path_factory.mktemp("browser")
-    (d / "prog.py").write_text(PROGRAM)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     run = subprocess.run([sys.executable, "-m", "tracejit", "--params", "threshold=50", "--view", "r.html",
-                          "prog.py"], cwd=d, env=env, capture_output=True, text=True, timeout=120)
+                          str(EXAMPLE)], cwd=d, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     errors: list[str] = []
     with sync_playwright() as p:
@@ -70,7 +58,7 @@ def page(tmp_path_factory):
 
 def test_page_loads_without_errors(page):
     pg, errors, _ = page
-    assert pg.title() == "tracejit report: prog.py"
+    assert pg.title() == "tracejit report: branches.py"
     assert errors == []
 
 
@@ -79,21 +67,21 @@ def test_every_section_is_shown(page):
     for sel in ("#summary", "#source", "#loops", "#help", "section.loop", "svg.loopgraph",
                 ".timeline li", ".guards table", ".panel.bytecode", ".panel.ir", ".panel.asm"):
         assert pg.locator(sel).first.is_visible(), sel
-    assert pg.locator("table.source tr.src").count() == PROGRAM.count("\n")
+    assert pg.locator("table.source tr.src").count() == len(EXAMPLE.read_text().splitlines())
     assert pg.locator(".trace").count() == 2                    # the loop and its bridge
 
 
 def test_clicking_a_source_line_highlights_its_trace(page):
     pg, _, _ = page
-    pg.click("#src0-4")                                         # if i % 3 == 0:
-    assert "hl-main" in pg.get_attribute("#src0-4", "class")
+    pg.click(f"#src0-{BRANCH_LINE}")                            # if i % 3 == 0:
+    assert "hl-main" in pg.get_attribute(f"#src0-{BRANCH_LINE}", "class")
     loop = pg.locator(".trace").first
     assert loop.locator(".panel.bytecode .row.hl").count() >= 3   # its instructions, and nothing else:
     assert loop.locator(".panel.bytecode .row:not(.hl)").count() >= 3
-    assert loop.locator(".pane.on .irop.hl").count() >= 2       # ops from line 4 (int_mod, the guard, ...)
+    assert loop.locator(".pane.on .irop.hl").count() >= 2       # ops from that line (int_mod, the guard, ...)
     assert loop.locator(".asmgroup.hl").count() >= 2            # and the machine code they became
     for text in loop.locator(".panel.bytecode .row.hl .ln").all_inner_texts():
-        assert text == "4"
+        assert text == str(BRANCH_LINE)
 
 
 def test_clicking_an_ir_op_highlights_machine_code_and_source(page):
@@ -133,7 +121,7 @@ def test_stage_buttons_switch_the_ir(page):
 
 def test_screenshot(page):
     pg, _, d = page
-    pg.click("#src0-4")
+    pg.click(f"#src0-{BRANCH_LINE}")
     pg.locator(".trace").first.scroll_into_view_if_needed()
     pg.screenshot(path=str(d / "report.png"))
     assert (d / "report.png").stat().st_size > 10_000
