@@ -51,20 +51,10 @@ class NativeBlock:
     trace: Trace
     address: int
     size: int
-    groups: list = field(default_factory=list)     # backend.ListingGroup per IR op / stub (empty: native=0)
+    listing: str                                   # text: each IR op above the instructions it became
+    groups: list = field(default_factory=list)     # the same as data: backend.ListingGroup (empty: native=0)
     stages: list[tuple[str, str]] = field(default_factory=list)
     compile_seconds: float = 0.0
-
-    @property
-    def listing(self) -> str:
-        """Machine code with each IR op above the instructions it became (text)."""
-        if not self.groups:
-            return "(interpreted)"
-        lines = []
-        for group in self.groups:          # as backend.format_groups
-            lines.append(group.title)
-            lines.extend(f"  {addr:#010x}  {text}" for addr, text in group.rows)
-        return "\n".join(lines)
 
 
 class EntryRejected(Exception):

@@ -525,10 +525,11 @@ class Engine:
             loop.entry = self.make_entry(addr + mc.entry)
             loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
             groups = backend.listing_groups(mc, addr)
+            listing = backend.format_groups(groups)
         else:
-            loop.entry, addr, size, groups = InterpretedLoop(opt, loop.buffer), 0, 0, []
+            loop.entry, addr, size, groups, listing = InterpretedLoop(opt, loop.buffer), 0, 0, [], "(interpreted)"
         secs = time.perf_counter() - t0
-        loop.blocks.append(NativeBlock(opt, addr, size, groups, stages, secs))
+        loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs))
         rec.site.versions.insert(0, loop)
         rec.site.rejects = 0
         self.live.append(loop)
@@ -564,14 +565,15 @@ class Engine:
             mc = backend.assemble(opt, loop.ext, loop.addresses)
             addr, size = self._place(mc.code, loop), len(mc.code)
             groups = backend.listing_groups(mc, addr)
+            listing = backend.format_groups(groups)
             loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
         else:
             loop.entry.bridges[rec.exit.exit_id] = opt
-            addr, size, groups = 0, 0, []
+            addr, size, groups, listing = 0, 0, [], "(interpreted)"
         loop.layout_changed()
         rec.exit.bridge = "compiled"
         secs = time.perf_counter() - t0
-        loop.blocks.append(NativeBlock(opt, addr, size, groups, stages, secs))
+        loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs))
         self.stats.bridges_compiled += 1
         self.stats.code_bytes += size
         self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,
