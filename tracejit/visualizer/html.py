@@ -91,8 +91,8 @@ def _source_section(r: Report, files: dict[str, int]) -> str:
     top = max((max(i, n) for f in r.files for i, n in f.heat.values()), default=1) or 1
     parts = ['<section id="source"><h2>Source: how often each line ran</h2>',
              '<p class="legend"><span class="sw interp"></span> in the interpreter '
-             '<span class="sw native"></span> in machine code (derived from the machine code\'s counters). '
-             'Click a line to see its bytecode, IR and machine code below.</p>']
+             '<span class="sw native"></span> in machine code (derived from the machine code\'s counters); '
+             'bars on a log scale. Click a line to see its bytecode, IR and machine code below.</p>']
     for f in r.files:
         parts.append(_source_file(f, files[f.path], top, loops_at, covered))
     parts.append("</section>")
