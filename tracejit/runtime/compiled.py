@@ -55,6 +55,7 @@ class NativeBlock:
     groups: list = field(default_factory=list)     # the same as data: backend.ListingGroup (empty: native=0)
     stages: list[tuple[str, str]] = field(default_factory=list)
     compile_seconds: float = 0.0
+    from_exit: int = -1                            # a bridge: the exit it is attached to (-1: the loop)
 
 
 class EntryRejected(Exception):

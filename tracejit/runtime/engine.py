@@ -95,7 +95,7 @@ class EventLog:
         return self.file is not None or self.keep is not None
 
     def __call__(self, event: str, **data) -> None:
-        if self.file is not None or self.keep is not None:
+        if self.on:
             data = {"t": round(time.perf_counter() - self.t0, 6), "event": event, **data}
             if self.keep is not None:
                 self.keep(data)
@@ -216,7 +216,6 @@ class Engine:
         self.params = params
         self.stats = Stats()
         self.probe = probe              # what the visualizer collects (None: nothing beyond the stats)
-        self.line_counts = probe.line_counts if probe is not None else None   # read by the hooks
         self.log = EventLog(log_path, probe.keep if probe is not None else None)
         self.fa, self.off_reason = frame_access_or_reason()
         self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
@@ -238,6 +237,11 @@ class Engine:
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
         self.callback_guard = None      # native recursion guard for the hooks' callbacks (wrap_callback)
         self.callback_guard_problem: str | None = None
+
+    @property
+    def line_counts(self):
+        """Where the hooks count the lines the interpreter runs (the probe's; None: not counted)."""
+        return self.probe.line_counts if self.probe is not None else None
 
     @property
     def all_loops(self) -> list[CompiledLoop]:
@@ -573,7 +577,7 @@ class Engine:
         loop.layout_changed()
         rec.exit.bridge = "compiled"
         secs = time.perf_counter() - t0
-        loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs))
+        loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))
         self.stats.bridges_compiled += 1
         self.stats.code_bytes += size
         self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,

@@ -309,22 +309,16 @@ def _times(name: str, versions: list, probe, interpreted_runs: int) -> LoopTimes
     rec_s = probe.recording_seconds.get(name, 0.0) if probe is not None else 0.0
     native_ns = ns / iters if iters else None
     return LoopTimes(interpreted_runs, iters, entries, ns / 1e6, rec_s * 1e3, compile_s * 1e3, code,
-                     _round(native_ns))
-
-
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)
+                     round(native_ns, 2) if native_ns is not None else None)
 
 
 def _block_entries(loop, block) -> int:
     """How often the machine code started this trace: the loop's iterations (each passes its budget guard)
     or, for a bridge, the exits taken at its guard that did not return to the interpreter."""
-    t = block.trace
-    if t.kind == "loop":
+    if block.trace.kind == "loop":
         return loop.native_iterations
-    exit_id = int(t.name.rsplit("/exit", 1)[1]) if "/exit" in t.name else -1
-    info = loop.exits.get(exit_id)
-    return max(loop.exit_counts[exit_id] - info.fails, 0) if info is not None else 0
+    info = loop.exits.get(block.from_exit)
+    return max(loop.exit_counts[block.from_exit] - info.fails, 0) if info is not None else 0
 
 
 def _op_runs(loop, block) -> tuple[list[int | None], list[int | None]]:
@@ -407,8 +401,7 @@ def _trace_view(key: str, version: int, loop, block, runs: list[int | None]) -> 
     bytecode = [BytecodeRow(pc, t.lines.get(pc), text) for pc, text in t.recorded]
     stages = _stages(block.stages, t, runs)
     asm = [AsmGroup(g.title, g.op_index, [(f"{a:#x}", text) for a, text in g.rows]) for g in block.groups]
-    from_exit = int(t.name.rsplit("/exit", 1)[1]) if t.kind == "bridge" and "/exit" in t.name else -1
-    return TraceView(t.kind, t.name, key, version, from_exit, block.size,
+    return TraceView(t.kind, t.name, key, version, block.from_exit, block.size,
                      round(block.compile_seconds * 1e3, 3), _block_entries(loop, block), bytecode, stages, asm)
 
 
