@@ -2,7 +2,6 @@
 stack of a (suspended generator) frame, range-iterator state reads and writes, batched frame writes."""
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 import pytest
@@ -31,15 +30,15 @@ def test_check_layout_detects_wrong_offsets():
     layout = LAYOUTS[VERSION]
     # offsets whose misuse only reads memory (safe to try): a shifted instruction base and swapped
     # range-iterator fields must both be reported, not silently accepted
-    shifted = dataclasses.replace(layout, code_adaptive=layout.code_adaptive + 2)
+    shifted = layout.replace(code_adaptive=layout.code_adaptive + 2)
     assert check_layout(shifted)
     ri = dict(layout.range_iter)
     ri["start"], ri["step"] = ri["step"], ri["start"]
-    swapped = dataclasses.replace(layout, range_iter=ri)
+    swapped = layout.replace(range_iter=ri)
     assert check_layout(swapped)
     if layout.frame_fast_as_locals >= 0:
         for off in (layout.frame_fast_as_locals - 1, layout.frame_fast_as_locals + 1):
-            assert check_layout(dataclasses.replace(layout, frame_fast_as_locals=off))
+            assert check_layout(layout.replace(frame_fast_as_locals=off))
 
 
 def _gen(a, b):

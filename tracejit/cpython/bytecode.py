@@ -24,7 +24,7 @@ Version notes (checked by experiment, see tests/test_bytecode.py):
 - 3.13 superinstructions LOAD_FAST_LOAD_FAST / STORE_FAST_STORE_FAST / STORE_FAST_LOAD_FAST expand to two
   Instrs with the same offset (index 0 and 1). RETURN_GENERATOR counts as pushing 1 (the first sent value).
 
-May import: tracejit.codetable and the standard library.
+May import: tracejit.codetable, tracejit.cpython.entrycheck and the standard library.
 """
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ from types import CodeType
 from typing import Callable, Iterable
 
 from tracejit.codetable import CodeTable
+
+from .entrycheck import RESUME_NO_CHECK, without_entry_check  # noqa: F401 - part of this layer's API
 
 VERSION = sys.version_info[:2]
 
@@ -285,31 +287,6 @@ def format_instrs(instrs: Iterable[Instr]) -> str:
         where = f"{i.offset}" + (f".{i.index}" if i.index else "")
         lines.append(f"{where:>7} {'' if i.line is None else i.line:>5}  {describe_instr(i)}")
     return "\n".join(lines)
-
-
-_PROLOGUE_OPS = {"COPY_FREE_VARS", "MAKE_CELL", "NOP"}
-RESUME_NO_CHECK = 2       # RESUME's "after yield from" kind: on 3.11-3.13 the only effect is no eval-breaker check
-
-
-def without_entry_check(func: Callable) -> Callable:
-    """Rewrite `func`'s RESUME so that entering it runs no eval-breaker check (no signal handler, thread
-    switch or asynchronous exception can happen before its first instruction). For the hooks' callbacks,
-    which hold signal handlers first thing (hooks.SignalGate). Returns func; raises ValueError if the code
-    does not start the expected way."""
-    code = func.__code__
-    raw = bytearray(code.co_code)
-    resume = dis.opmap["RESUME"]
-    for i in range(0, len(raw), 2):
-        name = dis.opname[raw[i]]
-        if raw[i] == resume:
-            if raw[i + 1] != 0:
-                raise ValueError(f"{func.__qualname__}: RESUME {raw[i + 1]}")
-            raw[i + 1] = RESUME_NO_CHECK
-            func.__code__ = code.replace(co_code=bytes(raw))
-            return func
-        if name not in _PROLOGUE_OPS:
-            break
-    raise ValueError(f"{func.__qualname__} does not start with RESUME")
 
 
 def resume_offset(code: CodeType, offset: int) -> int:

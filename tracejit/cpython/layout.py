@@ -12,32 +12,55 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import ctypes
-import platform
+import os
 import sys
-import sysconfig
-from dataclasses import dataclass
 from itertools import starmap as _starmap
 from operator import call as _call
 
 
-@dataclass(frozen=True)
 class Layout:
-    frame_f_frame: int          # PyFrameObject -> _PyInterpreterFrame*
-    iframe_code: int            # _PyInterpreterFrame.f_code / f_executable
-    iframe_frame_obj: int
-    iframe_instr: int           # prev_instr (3.11/3.12) / instr_ptr (3.13)
-    iframe_stacktop: int
-    iframe_localsplus: int
-    code_nlocalsplus: int
-    code_adaptive: int
-    range_iter: dict            # field -> offset in the range iterator object
-    runtime_main_thread: int    # _PyRuntime.main_thread (the only thread that runs Python signal handlers)
-    runtime_signals_pending: int  # _PyRuntime.ceval.signals_pending (3.11/3.12; -1: none)
-    eval_breaker: int           # PyInterpreterState.ceval.eval_breaker (3.11/3.12), PyThreadState.eval_breaker (3.13)
-    tstate_recursion_remaining: int   # PyThreadState.(py_)recursion_remaining: Python frames left before the limit
-    frame_fast_as_locals: int   # PyFrameObject.f_fast_as_locals (3.11/3.12; -1: none, 3.13 has PEP 667 proxies)
-    long_tagged: bool           # PyLongObject at 16: lv_tag = ndigits << 3 | sign (3.12+), or signed ob_size (3.11)
-    immortal: bool = False      # 3.12+: an object whose refcount's low 32 bits are negative is never counted
+    """One CPython version's offsets (a plain class, not a dataclass: this module loads at start-up, and
+    `dataclasses` would import `inspect`)."""
+    __slots__ = ("frame_f_frame", "iframe_code", "iframe_frame_obj", "iframe_instr", "iframe_stacktop",
+                 "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
+                 "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
+                 "long_tagged", "immortal")
+
+    def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
+                 iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
+                 range_iter: dict, runtime_main_thread: int, runtime_signals_pending: int, eval_breaker: int,
+                 tstate_recursion_remaining: int, frame_fast_as_locals: int, long_tagged: bool,
+                 immortal: bool = False) -> None:
+        self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
+        self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
+        self.iframe_frame_obj = iframe_frame_obj
+        self.iframe_instr = iframe_instr            # prev_instr (3.11/3.12) / instr_ptr (3.13)
+        self.iframe_stacktop = iframe_stacktop
+        self.iframe_localsplus = iframe_localsplus
+        self.code_nlocalsplus = code_nlocalsplus
+        self.code_adaptive = code_adaptive
+        self.range_iter = range_iter                # field -> offset in the range iterator object
+        # _PyRuntime.main_thread (the only thread that runs Python signal handlers)
+        self.runtime_main_thread = runtime_main_thread
+        self.runtime_signals_pending = runtime_signals_pending  # _PyRuntime.ceval.signals_pending (3.11/3.12; -1: none)
+        # PyInterpreterState.ceval.eval_breaker (3.11/3.12), PyThreadState.eval_breaker (3.13)
+        self.eval_breaker = eval_breaker
+        # PyThreadState.(py_)recursion_remaining: Python frames left before the limit
+        self.tstate_recursion_remaining = tstate_recursion_remaining
+        # PyFrameObject.f_fast_as_locals (3.11/3.12; -1: none, 3.13 has PEP 667 proxies)
+        self.frame_fast_as_locals = frame_fast_as_locals
+        # PyLongObject at 16: lv_tag = ndigits << 3 | sign (3.12+), or signed ob_size (3.11)
+        self.long_tagged = long_tagged
+        self.immortal = immortal    # 3.12+: an object whose refcount's low 32 bits are negative is never counted
+
+    def replace(self, **changes) -> "Layout":
+        """A copy with some offsets changed (the self-check's tests use it)."""
+        return Layout(**{name: changes.pop(name, getattr(self, name)) for name in self.__slots__}, **changes)
+
+    def __setattr__(self, name, value):
+        if hasattr(self, name):
+            raise AttributeError(f"Layout is read-only ({name})")
+        object.__setattr__(self, name, value)
 
 
 # Offsets measured with offsetof() against each version's internal headers, and checked at run time.
@@ -131,15 +154,16 @@ def cpu_has_sse41() -> bool:
 
 def environment_problem() -> str | None:
     """Why native code cannot run on this interpreter at all (None when it can)."""
-    if platform.machine() not in ("x86_64", "AMD64"):
-        return f"CPU is {platform.machine()}, tracejit generates x86-64 code only"
+    machine = os.uname().machine
+    if machine not in ("x86_64", "AMD64"):
+        return f"CPU is {machine}, tracejit generates x86-64 code only"
     if not sys.platform.startswith("linux"):
         return f"platform is {sys.platform}, tracejit supports Linux only"
     if sys.implementation.name != "cpython":
         return f"interpreter is {sys.implementation.name}, tracejit needs CPython"
     if VERSION not in LAYOUTS:
         return f"CPython {VERSION[0]}.{VERSION[1]} is not supported (3.11, 3.12, 3.13 are)"
-    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+    if "t" in getattr(sys, "abiflags", ""):          # the free-threaded build's ABI flag
         return "free-threaded CPython build is not supported"
     if hasattr(sys, "gettotalrefcount"):
         return "debug CPython build is not supported"
@@ -474,7 +498,6 @@ def check_layout(layout: Layout) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
 class SignalWords:
     """The words the JIT writes to hold Python signal handlers while it works on a frame (hooks.SignalGate).
 
@@ -483,11 +506,11 @@ class SignalWords:
     breaker; so when the ident is written back, `breaker` gets `bit` ORed in (3.11/3.12: only if `pending`,
     _PyRuntime.ceval.signals_pending, is set; 3.13: always, a spurious bit clears itself) and the handlers
     run at the interpreter's next eval-breaker check."""
-    main_thread: ctypes.c_ulong
-    ident: int
-    breaker: ctypes._SimpleCData
-    bit: int
-    pending: ctypes._SimpleCData
+    __slots__ = ("main_thread", "ident", "breaker", "bit", "pending")
+
+    def __init__(self, main_thread: ctypes.c_ulong, ident: int, breaker: ctypes._SimpleCData, bit: int,
+                 pending: ctypes._SimpleCData) -> None:
+        self.main_thread, self.ident, self.breaker, self.bit, self.pending = main_thread, ident, breaker, bit, pending
 
 
 def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:

@@ -6,7 +6,7 @@ listener has a `line_counts` dict (the visualizer's heat map), LINE events count
 runs in it, keyed (filename, line). The callbacks are registered through the listener's `wrap_callback`
 (the runtime's native recursion guard).
 
-May import: tracejit.hooks, tracejit.cpython.bytecode and the standard library.
+May import: tracejit.hooks, tracejit.cpython.entrycheck and the standard library.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import sys
 
-from tracejit.cpython.bytecode import without_entry_check
+from tracejit.cpython.entrycheck import without_entry_check
 
 from . import _PACKAGE_DIR, HookError, defer_interrupt, own_code
 

@@ -13,106 +13,88 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import ctypes
+import importlib
 import os
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
 
-from tracejit.cpython.bytecode import instructions_at, loop_headers, resume_offset
-from tracejit.cpython.layout import LAYOUTS, LIST_ITER_TYPE, RANGE_ITER_TYPE, VERSION, FrameAccess, \
-    enumerate_list_state, zip_list_states, \
-    c_api_addresses, cpu_has_sse41, frame_access_or_reason, list_iter_state, recursion_remaining, signal_words
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41, frame_access_or_reason, \
+    recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
-from tracejit.ir import BUDGET_SLOT, IRError, Trace, format_op, stack_var, verify
-from tracejit.optimizer import optimize
 from tracejit.params import Params
-from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder
 
-from .compiled import COMPLEX, CompiledLoop, EntryRejected, ExitInfo, NativeBlock
-from .interp_entry import InterpretedLoop
-from .probe import Probe
 from .stats import EventLog, Stats
 
-CO_OPTIMIZED = 0x0001
-MIN_ENTRIES_TO_JUDGE = 200        # entries before deciding a compiled loop is not worth entering
+TYPE_CHECKING = False           # typing is not imported at start-up
+if TYPE_CHECKING:
+    from tracejit.ir import Trace
+
+    from .compiled import CompiledLoop, ExitInfo
+    from .probe import Probe
+    from .recording import Recording
+
+
+class _LazyModule:
+    """A module imported at the first use of one of its names. The stages a program needs only once a loop
+    is hot (bytecode decoding, recorder, IR, optimizer, compiled-loop runtime, backend, iced-x86, cffi) are
+    not loaded at start-up; a program that never compiles never loads them."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        value = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, value)          # later uses are plain attribute reads
+        return value
+
+
+backend = _LazyModule("tracejit.backend")
+bytecode = _LazyModule("tracejit.cpython.bytecode")
+ir = _LazyModule("tracejit.ir")
+compiled = _LazyModule("tracejit.runtime.compiled")
+recording = _LazyModule("tracejit.runtime.recording")
+optimizer = _LazyModule("tracejit.optimizer")
+
+MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
+MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
 MAX_RETRIES = 20                 # recordings spoiled by chance (see RETRYABLE) before that counts as an abort
-MAX_LOOP_LEFT_BACKOFF = 10       # after that, a loop that keeps exiting while recorded waits up to 1024x longer
+MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then
+                                 # it is blacklisted (it runs too few iterations per entry to pay back)
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
-# recordings that fail by chance, not because of the loop: the recorded iteration was the loop's last, or
-# another thread (its own JIT callback, at a thread switch) made this one miss an instruction or wait too long
-RETRYABLE = frozenset({LOOP_LEFT, INTERRUPTED, ABANDONED})
 
 
-class FrameView:
-    """The recorder's window on the live frame (see tracejit.recorder.FrameView)."""
-
-    def __init__(self, fa: FrameAccess, frame):
-        self.fa = fa
-        self.iframe = fa.iframe(frame)
-        self.code = frame.f_code
-        self.n = fa.nlocalsplus(self.code)
-        self.globals = frame.f_globals
-        self.builtins = frame.f_builtins
-        self.module_level = not (self.code.co_flags & CO_OPTIMIZED) and frame.f_locals is frame.f_globals
-
-    def local(self, index: int):
-        return self.fa.read_slot(self.iframe, index)
-
-    def stack(self, pos: int):
-        return self.fa.read_slot(self.iframe, self.n + pos)
-
-    def range_iter_state(self, it):
-        if type(it) is not RANGE_ITER_TYPE:
-            raise TypeError("not a range iterator")
-        return self.fa.range_iter_state(it)
-
-    def list_iter_state(self, it):
-        if type(it) is not LIST_ITER_TYPE:
-            raise TypeError("not a list iterator")
-        return list_iter_state(it)
-
-    def enumerate_state(self, it) -> tuple[int, int, list]:
-        count, _, index, seq = enumerate_list_state(it)
-        return count, index, seq
-
-    def zip_state(self, it) -> list[tuple[int, list]]:
-        return [(index, seq) for _, index, seq in zip_list_states(it)]
+def retryable(reason: str) -> bool:
+    """A recording that failed by chance, not because of the loop: the recorded iteration was the loop's last
+    (the recorder's LOOP_LEFT), or another thread (its own JIT callback, at a thread switch) made this one
+    miss an instruction or wait too long."""
+    return reason in (recording.LOOP_LEFT, INTERRUPTED, ABANDONED)
 
 
-@dataclass(eq=False)
 class LoopSite:
     """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
     with its code object)."""
-    name: str
-    header: int
-    count: int = 0                          # back-edges seen (negative after an abort: back-off)
-    aborts: int = 0
-    retries: int = 0                        # recordings that failed by chance (RETRYABLE reasons)
-    blacklisted: bool = False
-    versions: list = field(default_factory=list)   # compiled loops for different entry types, last used first
-    rejects: int = 0                        # entries in a row that no version accepted
+    __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
+                 "backoffs")
+
+    def __init__(self, name: str, header: int) -> None:
+        self.name = name
+        self.header = header
+        self.count = 0              # back-edges seen (negative after an abort: back-off)
+        self.aborts = 0
+        self.retries = 0            # recordings that failed by chance (RETRYABLE reasons)
+        self.blacklisted = False
+        self.versions: list[CompiledLoop] = []  # compiled loops for different entry types, last used first
+        self.rejects = 0            # entries in a row that no version accepted
+        self.skip = 0               # back-edges to let pass without trying to enter (backing off)
+        self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
 
     @property
     def compiled(self) -> CompiledLoop | None:
         return self.versions[0] if self.versions else None
-
-
-@dataclass
-class Recording:
-    recorder: TraceRecorder
-    frame: object
-    code: object
-    site: LoopSite
-    view: FrameView
-    loop: CompiledLoop | None = None        # set for a bridge
-    exit: ExitInfo | None = None
-    started: float = 0.0
-    idle: int = 0
-    missed: bool = False                    # an instruction event came while another thread held the JIT
 
 
 def loop_name(code, header: int) -> str:
@@ -139,15 +121,6 @@ def exit_reason(opname: str, pc: int, header: int) -> str:
     return opname
 
 
-class _Backend:
-    """The backend, imported on first compile (iced-x86 is not loaded by programs that never compile)."""
-
-    def __getattr__(self, name):
-        import tracejit.backend as b
-        return getattr(b, name)
-
-
-backend = _Backend()
 
 
 class Engine:
@@ -261,7 +234,7 @@ class Engine:
                 site = sites[header] = LoopSite(loop_name(code, header), header)
                 self.stats.loops_seen += 1
                 if self.log.on:
-                    at = instructions_at(code).get(header)
+                    at = bytecode.instructions_at(code).get(header)
                     self.log("seen", loop=site.name, file=code.co_filename, line=at[0].line if at else None)
             rec = self.recording
             if rec is not None:
@@ -273,8 +246,10 @@ class Engine:
                 if rec.idle > 10_000:
                     self._abort(rec, ABANDONED)
             if site.versions:
-                self._enter(frame, site)
-                return False
+                if site.skip:
+                    site.skip -= 1
+                    return False
+                return self._enter(frame, site)
             if site.blacklisted:
                 return True
             site.count += 1
@@ -301,10 +276,10 @@ class Engine:
                 self._after_recursion_limit()
                 return
             if rec.missed:
-                raise RecordAbort(INTERRUPTED)
+                raise recording.RecordAbort(INTERRUPTED)
             if rec.recorder.step(offset, rec.view):
                 self._finish_recording(rec)
-        except RecordAbort as e:
+        except recording.RecordAbort as e:
             self._abort(rec, str(e))
         except RecursionError:
             raise
@@ -342,19 +317,19 @@ class Engine:
         base = self.fa.stack_depth(self.fa.iframe(frame), code)
         if base < 0:
             return
-        rec = TraceRecorder(code, header, base, trace_limit=self.params.trace_limit)
-        self.recording = Recording(rec, frame, code, site, FrameView(self.fa, frame), started=time.perf_counter())
+        rec = recording.TraceRecorder(code, header, base, trace_limit=self.params.trace_limit)
+        self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), started=time.perf_counter())
         self.hooks.start_recording(code, frame)
 
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite) -> None:
         if self.recording is not None:
             return
         code = frame.f_code
-        start = BridgeStart(loop.layout, info.snapshot)
-        rec = TraceRecorder(code, loop.header_pc, loop.base_depth, trace_limit=self.params.trace_limit,
+        start = recording.BridgeStart(loop.layout, info.snapshot)
+        rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth, trace_limit=self.params.trace_limit,
                             bridge=start)
         info.bridge = "recording"
-        self.recording = Recording(rec, frame, code, site, FrameView(self.fa, frame), loop, info,
+        self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
                                    started=time.perf_counter())
         self.hooks.start_recording(code, frame)
         self.log("bridge_recording", loop=site.name, exit=info.exit_id, pc=info.pc)
@@ -375,31 +350,33 @@ class Engine:
         site = rec.site
         if rec.loop is not None:
             info = rec.exit
-            retry = reason in RETRYABLE and info.bridge_retries < MAX_RETRIES
+            retry = retryable(reason) and info.bridge_retries < MAX_RETRIES
             info.bridge_retries += retry
             info.bridge = "none" if retry else "blocked"     # "none": recorded again at its next failure
             self.log("bridge_abort", loop=site.name, exit=info.exit_id, reason=reason)
             return
-        if reason in RETRYABLE:
+        if retryable(reason):
             # failed by chance, not because of the loop: try again at the next back-edge
             site.retries += 1
             if site.retries < MAX_RETRIES:
                 site.count = self.params.threshold - 1
                 self.log("abort", loop=site.name, reason=reason, retry=site.retries)
                 return
-            if reason == LOOP_LEFT:
-                # the loop ran short iterations for a while (e.g. the border of a Julia set): that says
-                # nothing about later data, so it is tried again, ever more rarely, but not blacklisted
-                backoff = 2 ** min(site.retries - MAX_RETRIES + 1, MAX_LOOP_LEFT_BACKOFF)
+            rounds = site.retries - MAX_RETRIES + 1
+            if reason == recording.LOOP_LEFT and rounds <= MAX_LOOP_LEFT_BACKOFF:
+                # the loop ran short iterations for a while (e.g. the border of a Julia set): that says little
+                # about later data, so it is tried again, ever more rarely; every back-edge counted costs a
+                # hook callback, so after MAX_LOOP_LEFT_BACKOFF rounds the loop is blacklisted
+                backoff = 2 ** rounds
                 site.count = self.params.threshold - self.params.threshold * backoff
                 self.log("abort", loop=site.name, reason=reason, retry=site.retries, backoff=backoff)
                 return
-        site.aborts += 1
-        self.log("abort", loop=site.name, reason=reason, attempt=site.aborts)
-        if site.aborts >= self.params.max_aborts:
-            self._blacklist(site, rec.code)
-        else:   # back off: wait longer before the next attempt
-            site.count = self.params.threshold - self.params.threshold * (2 ** site.aborts)
+            if reason == recording.LOOP_LEFT:
+                self.log("abort", loop=site.name, reason=reason, retry=site.retries)
+                self._blacklist(site, rec.code)
+                return
+        self.log("abort", loop=site.name, reason=reason, attempt=site.aborts + 1)
+        self._failed_attempt(site, rec.code)
 
     def _blacklist(self, site: LoopSite, code) -> None:
         if site.blacklisted:
@@ -409,7 +386,7 @@ class Engine:
         self.log("blacklist", loop=site.name)
         sites = self.sites.get(code)
         if (hasattr(self.hooks, "silence") and sites is not None
-                and all(h in sites and sites[h].blacklisted and not sites[h].versions for h in loop_headers(code))):
+                and all(h in sites and sites[h].blacklisted and not sites[h].versions for h in bytecode.loop_headers(code))):
             self.hooks.silence(code)
 
     def _finish_recording(self, rec: Recording) -> None:
@@ -425,7 +402,7 @@ class Engine:
             else:
                 trace = rec.recorder.finish(f"{name}/exit{rec.exit.exit_id}", code.co_filename)
                 self._compile_bridge(rec, trace)
-        except (IRError, ValueError, CodeMemoryFull) as e:
+        except (ir.IRError, ValueError, CodeMemoryFull) as e:
             self._abort(rec, f"compile: {e}")
         except Exception as e:
             if not isinstance(e, backend.CompileError):
@@ -443,24 +420,24 @@ class Engine:
             stack, j = [], 0
             while j < len(snap.stack):
                 if j in snap.complex_at:
-                    stack.append(((loop.layout.slot(stack_var(j)), loop.layout.slot(stack_var(j + 1))), COMPLEX))
+                    stack.append(((loop.layout.slot(ir.stack_var(j)), loop.layout.slot(ir.stack_var(j + 1))), compiled.COMPLEX))
                     j += 2
                 else:
-                    stack.append((loop.layout.slot(stack_var(j)), snap.stack[j].kind))
+                    stack.append((loop.layout.slot(ir.stack_var(j)), snap.stack[j].kind))
                     j += 1
             kinds = {loop.layout.slot(sv): v.kind for sv, v in snap.state.items()
                      if loop.layout.kinds.get(sv) is not v.kind}
-            loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
+            loop.add_exit(compiled.ExitInfo(snap.exit_id, snap.pc, stack, ir.format_op(op, False),
                                    exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
-                                   resume_pc=resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
+                                   resume_pc=bytecode.resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
                                    # only the runtime empties a full graveyard: a bridge would fail at once
                                    bridge="blocked" if op.name == "guard_graveyard" else "none"))
 
     def _compile_loop(self, rec: Recording, trace: Trace) -> None:
         t0 = time.perf_counter()
-        verify(trace)
-        opt, stages = optimize(trace) if self.params.optimize else (trace, [])
-        loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
+        ir.verify(trace)
+        opt, stages = optimizer.optimize(trace) if self.params.optimize else (trace, [])
+        loop = compiled.CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
         self._assign_exits(loop, opt, rec.code)
         if self.params.native:
             self._native_setup()
@@ -476,9 +453,9 @@ class Engine:
             groups = backend.listing_groups(mc, addr)
             listing = backend.format_groups(groups)
         else:
-            loop.entry, addr, size, groups, listing = InterpretedLoop(opt, loop.buffer), 0, 0, [], "(interpreted)"
+            loop.entry, addr, size, groups, listing = recording.InterpretedLoop(opt, loop.buffer), 0, 0, [], "(interpreted)"
         secs = time.perf_counter() - t0
-        loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs))
+        loop.blocks.append(compiled.NativeBlock(opt, addr, size, listing, groups, stages, secs))
         rec.site.versions.insert(0, loop)
         rec.site.rejects = 0
         self.live.append(loop)
@@ -507,8 +484,8 @@ class Engine:
         loop = rec.loop
         if loop.retired:
             raise CodeMemoryFull(f"its loop was {loop.retired}")
-        verify(trace)
-        opt, stages = optimize(trace) if self.params.optimize else (trace, [])
+        ir.verify(trace)
+        opt, stages = optimizer.optimize(trace) if self.params.optimize else (trace, [])
         self._assign_exits(loop, opt, rec.code)
         if self.params.native:
             mc = backend.assemble(opt, loop.ext, loop.addresses)
@@ -522,7 +499,7 @@ class Engine:
         loop.layout_changed()
         rec.exit.bridge = "compiled"
         secs = time.perf_counter() - t0
-        loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))
+        loop.blocks.append(compiled.NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))
         self.stats.bridges_compiled += 1
         self.stats.code_bytes += size
         self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,
@@ -593,13 +570,14 @@ class Engine:
             self._zombies = busy
 
     # ------------------------------------------------------------------ running
-    def _enter(self, frame, site: LoopSite) -> None:
+    def _enter(self, frame, site: LoopSite) -> bool:
         """Run the first compiled version of the loop whose entry checks accept the frame (the types of its
         variables); the one that ran moves to the front. When none accepts for `reject_limit` entries in a
         row, a new version is recorded (at most MAX_VERSIONS; beyond that the least recently used one is
-        dropped)."""
+        dropped); when none can be recorded, the loop backs off (see _rejected). Returns the hook's answer:
+        True when the JIT has given the loop up (its back-edge is not reported again)."""
         if foreign_tool_active(frame.f_code):
-            return
+            return False
         for loop in site.versions:
             budget = loop.budget
             self.entry_clock += 1
@@ -608,9 +586,9 @@ class Engine:
             try:
                 info = loop.run(frame, budget)
                 loop.native_ns += time.perf_counter_ns() - t0
-            except EntryRejected as e:
+            except compiled.EntryRejected as e:
                 if loop.busy or loop.retired:
-                    return
+                    return False
                 self.stats.entry_rejections += 1
                 loop.consecutive_rejects += 1
                 if loop.consecutive_rejects == 1:
@@ -618,54 +596,108 @@ class Engine:
                 continue
             break
         else:
-            site.rejects += 1
-            if site.rejects < self.params.reject_limit:
-                return
-            # the frame's types keep differing from those of every version: record one for them
-            site.rejects = 0
-            if len(site.versions) >= MAX_VERSIONS:
-                self._drop(site.versions[-1], site, "entry rejected: the least recently used of its versions")
-            if self.recording is None and not site.blacklisted:
-                self.log("new_version", loop=site.name, versions=len(site.versions))
-                self._start_recording(frame, frame.f_code, site.header, site)
-            return
+            return self._rejected(frame, site)
         if site.versions[0] is not loop:
             site.versions.remove(loop)
             site.versions.insert(0, loop)
         site.rejects = 0
         loop.consecutive_rejects = 0
         self.stats.native_entries += 1
-        loop.native_iterations += budget - loop.buffer[BUDGET_SLOT]   # exits store the budget left
+        loop.native_iterations += budget - loop.buffer[ir.BUDGET_SLOT]   # exits store the budget left
         if info.reason == "budget":
             self.stats.budget_exits += 1
             dt = max(time.perf_counter_ns() - t0, 1)
             loop.budget = max(1000, min(int(budget * self.slice_ns / dt), 1 << 40))
-            return
-        self.stats.guard_failures += 1
-        info.fails += 1
-        if info.fails & (info.fails - 1) == 0:      # log 1st, 2nd, 4th, 8th ... failure of each guard
-            self.log("guard_failure", loop=info.trace_name, exit=info.exit_id, pc=info.pc, reason=info.reason,
-                     guard=info.guard, fails=info.fails)
-        if loop.retired:
-            return
-        if info.bridge == "none" and info.fails >= self.params.bridge_threshold:
-            # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
-            # enclosing loop back into this header keeps the whole nest in machine code
-            self._start_bridge(loop, info, frame, site)
-        elif (info.bridge == "blocked" and loop.entries >= MIN_ENTRIES_TO_JUDGE
-              and loop.native_iterations < self.params.short_run * loop.entries):
-            # native runs too short to pay for entering them, and the exit that ends them cannot be bridged
-            self._drop(loop, site, f"native runs average {loop.native_iterations / loop.entries:.1f} iterations")
-            self._blacklist(site, frame.f_code)
+        else:
+            self.stats.guard_failures += 1
+            info.fails += 1
+            if info.fails & (info.fails - 1) == 0:      # log 1st, 2nd, 4th, 8th ... failure of each guard
+                self.log("guard_failure", loop=info.trace_name, exit=info.exit_id, pc=info.pc,
+                         reason=info.reason, guard=info.guard, fails=info.fails)
+            if loop.retired:
+                return False
+            if info.bridge == "none" and info.fails >= self.params.bridge_threshold:
+                # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
+                # enclosing loop back into this header keeps the whole nest in machine code
+                self._start_bridge(loop, info, frame, site)
+                loop.judge_at = 0               # the bridge changes what an entry does: judge afresh
+        return self._judge_entries(loop, site, frame.f_code)
+
+    def _rejected(self, frame, site: LoopSite) -> bool:
+        """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is
+        recorded for the frame's types; when none can be (the loop is blacklisted: its recordings keep
+        aborting), the loop stops trying to enter for reject_limit * 2, 4, 8 ... back-edges, and after
+        MAX_ENTRY_BACKOFFS such rounds the JIT gives it up (True: its back-edge is not reported again)."""
+        site.rejects += 1
+        if site.rejects < self.params.reject_limit:
+            return False
+        site.rejects = 0
+        if not site.blacklisted and self.recording is None and len(site.versions) >= MAX_VERSIONS:
+            self._drop(site.versions[-1], site, "entry rejected: the least recently used of its versions")
+        if not site.blacklisted:
+            if self.recording is None:
+                # the frame's types keep differing from those of every version: record one for them
+                self.log("new_version", loop=site.name, versions=len(site.versions))
+                self._start_recording(frame, frame.f_code, site.header, site)
+            return False
+        if not site.versions:
+            return True
+        site.backoffs += 1
+        if site.backoffs > MAX_ENTRY_BACKOFFS:
+            self._give_up(site, frame.f_code, "entry rejected: no compiled version fits and none can be recorded")
+            return True
+        site.skip = self.params.reject_limit << site.backoffs
+        self.log("entry_backoff", loop=site.name, skip=site.skip)
+        return False
+
+    def _judge_entries(self, loop: CompiledLoop, site: LoopSite, code) -> bool:
+        """Entering costs about as much as `short_run` interpreted iterations. Over windows of entries
+        (MIN_ENTRIES_TO_JUDGE, then twice as long each time; a new bridge opens a new window), a loop whose
+        native runs average fewer iterations than that does not pay back: it is dropped (the loop counts an
+        abort and backs off before it is recorded again; after max_aborts it is blacklisted). Returns the
+        hook's answer (True: given up for good)."""
+        if not self.params.short_run or loop.retired:
+            return False
+        if loop.judge_at == 0:
+            loop.judged = (loop.entries, loop.native_iterations)
+            loop.judge_at = loop.entries + MIN_ENTRIES_TO_JUDGE
+            return False
+        if loop.entries < loop.judge_at:
+            return False
+        entries = loop.entries - loop.judged[0]
+        iterations = loop.native_iterations - loop.judged[1]
+        loop.judged = (loop.entries, loop.native_iterations)
+        loop.judge_at = loop.entries + 2 * entries
+        if iterations >= self.params.short_run * entries:
+            return False
+        self._drop(loop, site, f"native runs average {iterations / entries:.1f} iterations")
+        return site.blacklisted and not site.versions
 
     def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str) -> None:
         """Give up on a compiled loop: free it; after max_aborts drops the loop is blacklisted."""
         self.stats.loops_dropped += 1
         self.log("dropped", loop=loop.name, reason=reason)
         self._retire(loop, f"dropped: {reason}")
+        if loop.code is not None:
+            self._failed_attempt(site, loop.code)
+
+    def _failed_attempt(self, site: LoopSite, code) -> None:
+        """A recording of the loop aborted or its compiled version was dropped: after max_aborts of them the
+        loop is blacklisted, before that it backs off (waits threshold * 2, 4, 8 ... back-edges)."""
         site.aborts += 1
-        if site.aborts >= self.params.max_aborts and loop.code is not None:
-            self._blacklist(site, loop.code)
+        if site.aborts >= self.params.max_aborts:
+            self._blacklist(site, code)
+        else:
+            site.count = self.params.threshold - self.params.threshold * (2 ** site.aborts)
+
+    def _give_up(self, site: LoopSite, code, reason: str) -> None:
+        """The loop is left to the interpreter for good: its compiled versions are freed, it is blacklisted
+        and (3.12+: DISABLE; 3.11: its code object untraced once all its loops are) not reported again."""
+        self.log("given_up", loop=site.name, reason=reason)
+        for loop in list(site.versions):
+            self._retire(loop, f"given up: {reason}")
+        site.skip = 0
+        self._blacklist(site, code)
 
     def _internal_error(self, site: LoopSite | None, e: Exception) -> None:
         self.stats.internal_errors += 1

@@ -7,25 +7,39 @@ StateBuffer is the int64 array the code reads and writes through r15. `make_entr
 as a ctypes PYFUNCTYPE callable (the GIL stays held while the code runs; cffi function pointers and
 ctypes CFUNCTYPE release it and must not be used). `libm_address` finds libm functions for the backend.
 
-May import: cffi, ctypes and the standard library.
+Mapping and protecting pages goes through ctypes (loaded at start-up anyway), so the hooks' native callback
+guard costs no cffi import; cffi (whose C-declaration parser takes tens of milliseconds to load) is imported
+when the first state buffer is made, that is at the first compile.
+
+May import: cffi (lazily), ctypes and the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import ctypes
-import ctypes.util
 import struct
 
-import cffi
+_libc = ctypes.CDLL(None, use_errno=True)
+_mmap = _libc.mmap
+_mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+_mmap.restype = ctypes.c_void_p
+_mprotect = _libc.mprotect
+_mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+_mprotect.restype = ctypes.c_int
+_munmap = _libc.munmap
+_munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+_munmap.restype = ctypes.c_int
 
-_ffi = cffi.FFI()
-_ffi.cdef("""
-void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset);
-int mprotect(void *addr, size_t len, int prot);
-int munmap(void *addr, size_t length);
-""")
-_libc = _ffi.dlopen(None)
+_cffi: list = []        # [the FFI instance], made at first use
+
+
+def _ffi():
+    """cffi's FFI, imported at first use (a state buffer, at the first compile)."""
+    if not _cffi:
+        import cffi
+        _cffi.append(cffi.FFI())
+    return _cffi[0]
 
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 MAP_PRIVATE, MAP_ANONYMOUS = 0x02, 0x20
@@ -59,14 +73,13 @@ class CodeMemory:
         if not code:
             raise ValueError("empty code")
         size = _round_up(len(code), PAGE)
-        p = _libc.mmap(_ffi.NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        addr = int(_ffi.cast("uintptr_t", p))
-        if addr == MAP_FAILED or addr == 0:
-            raise ExecMemError("mmap failed")
-        _ffi.memmove(p, code, len(code))
-        if _libc.mprotect(p, size, PROT_READ | PROT_EXEC) != 0:
-            _libc.munmap(p, size)
-            raise ExecMemError("mprotect failed")
+        addr = _mmap(None, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if addr is None or addr == MAP_FAILED:
+            raise ExecMemError(f"mmap failed (errno {ctypes.get_errno()})")
+        ctypes.memmove(addr, code, len(code))
+        if _mprotect(addr, size, PROT_READ | PROT_EXEC) != 0:
+            _munmap(addr, size)
+            raise ExecMemError(f"mprotect failed (errno {ctypes.get_errno()})")
         self._chunks[addr] = (size, len(code))
         self.bytes_in_use += len(code)
         self.bytes_mapped += size
@@ -75,7 +88,7 @@ class CodeMemory:
     def free(self, address: int) -> None:
         """Unmap the block placed at `address` (the caller guarantees no thread runs or will enter it)."""
         size, length = self._chunks.pop(address)
-        if _libc.munmap(_ffi.cast("void *", address), size) != 0:
+        if _munmap(address, size) != 0:
             raise ExecMemError("munmap failed")
         self.bytes_in_use -= length
         self.bytes_mapped -= size
@@ -102,8 +115,9 @@ class StateBuffer:
 
     def __init__(self, nslots: int) -> None:
         self.nslots = nslots
-        self._buf = _ffi.new("int64_t[]", nslots)
-        self.address = int(_ffi.cast("uintptr_t", self._buf))
+        ffi = self._ffi = _ffi()
+        self._buf = ffi.new("int64_t[]", nslots)
+        self.address = int(ffi.cast("uintptr_t", self._buf))
 
     def __len__(self) -> int:
         return self.nslots
@@ -127,16 +141,17 @@ class StateBuffer:
         self._buf[slot] = 1 if value else 0
 
     def clear(self) -> None:
-        _ffi.memmove(self._buf, bytes(8 * self.nslots), 8 * self.nslots)
+        self._ffi.memmove(self._buf, bytes(8 * self.nslots), 8 * self.nslots)
 
 
 class Int64Table:
     """A zeroed int64 array at a fixed address (e.g. a loop's bridge table)."""
 
     def __init__(self, n: int) -> None:
-        self._buf = _ffi.new("int64_t[]", n)
+        ffi = _ffi()
+        self._buf = ffi.new("int64_t[]", n)
         self.n = n
-        self.address = int(_ffi.cast("uintptr_t", self._buf))
+        self.address = int(ffi.cast("uintptr_t", self._buf))
 
     def __getitem__(self, i: int) -> int:
         return int(self._buf[i])
@@ -150,6 +165,7 @@ _libm_handles: list[ctypes.CDLL] = []
 
 def _libm() -> list[ctypes.CDLL]:
     if not _libm_handles:
+        import ctypes.util          # imports subprocess and tempfile: not at start-up
         name = ctypes.util.find_library("m") or "libm.so.6"
         try:
             _libm_handles.append(ctypes.CDLL(name))

@@ -7,32 +7,40 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import json
 import time
-from dataclasses import dataclass, field
 
 
-@dataclass
+# name, initial value, meaning: one row per counter (a plain table, not a dataclass: this module loads at
+# start-up, and `dataclasses` would import `inspect`)
+STATS_FIELDS: tuple[tuple[str, object, str], ...] = (
+    ("loops_seen", 0, "loop headers whose back-edge was seen"),
+    ("loops_hot", 0, "loops that reached the threshold and were recorded"),
+    ("traces_recorded", 0, "recordings that reached the loop header again"),
+    ("traces_compiled", 0, "loops compiled to machine code"),
+    ("bridges_compiled", 0, "side traces compiled"),
+    ("aborts", dict, "failed recordings, by reason"),
+    ("blacklisted", 0, "loops left to the interpreter for good"),
+    ("native_entries", 0, "runs of machine code"),
+    ("entry_rejections", 0, "entries no compiled version accepted (other types)"),
+    ("guard_failures", 0, "exits from machine code at a guard"),
+    ("budget_exits", 0, "exits at the end of a time slice"),
+    ("loops_dropped", 0, "compiled loops given up (did not pay back)"),
+    ("loops_evicted", 0, "compiled loops evicted by the code memory limit"),
+    ("loops_freed", 0, "compiled loops whose machine code was freed"),
+    ("internal_errors", 0, "JIT bugs caught (the loop is left to the interpreter)"),
+    ("recording_seconds", 0.0, "time spent recording"),
+    ("compiling_seconds", 0.0, "time spent optimizing and compiling"),
+    ("code_bytes", 0, "machine code compiled, in total"),
+    ("code_memory", 0, "executable memory mapped now (bytes)"),
+)
+
+
 class Stats:
-    loops_seen: int = 0
-    loops_hot: int = 0
-    traces_recorded: int = 0
-    traces_compiled: int = 0
-    bridges_compiled: int = 0
-    aborts: dict = field(default_factory=dict)
-    blacklisted: int = 0
-    native_entries: int = 0
-    entry_rejections: int = 0
-    guard_failures: int = 0
-    budget_exits: int = 0
-    loops_dropped: int = 0
-    loops_evicted: int = 0
-    loops_freed: int = 0
-    internal_errors: int = 0
-    recording_seconds: float = 0.0
-    compiling_seconds: float = 0.0
-    code_bytes: int = 0                 # machine code compiled, in total
-    code_memory: int = 0                # executable memory mapped now (bytes)
+    """The engine's counters (see STATS_FIELDS)."""
+
+    def __init__(self) -> None:
+        for name, initial, _ in STATS_FIELDS:
+            setattr(self, name, initial() if callable(initial) else initial)
 
     def as_dict(self) -> dict:
         return {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items()}
@@ -65,6 +73,7 @@ class EventLog:
             if self.keep is not None:
                 self.keep(data)
             if self.file is not None:
+                import json             # not at start-up
                 self.file.write(json.dumps(data, default=str) + "\n")
 
     def close(self) -> None:

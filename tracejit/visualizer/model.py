@@ -495,6 +495,10 @@ def describe_event(e: dict) -> str:
         return f"new types at entry: recording version {(g('versions') or 0) + 1}"
     if k in ("retired", "dropped"):
         return f"{k}: {g('reason')}"
+    if k == "entry_backoff":
+        return f"no version fits and none can be recorded: not entering for {g('skip')} back-edges"
+    if k == "given_up":
+        return f"given up (left to the interpreter, back-edge no longer reported): {g('reason')}"
     if k == "internal_error":
         return f"internal error (loop left to the interpreter): {g('error')}"
     rest = ", ".join(f"{a}={b}" for a, b in e.items() if a not in ("t", "event", "loop"))

@@ -1,0 +1,147 @@
+"""The JIT's own costs are bounded (docs/architecture.md, "What the JIT may spend"): entries that no compiled
+version accepts, entries whose native runs are too short to pay back, and recordings that abort each have a
+budget; past it the loop is left to the interpreter and its back-edge is no longer reported (no per-iteration
+cost for a loop the JIT gave up on). Each program runs plain and under the JIT in subprocesses: the output must
+be the same, and the JIT's counters (printed by the program to stderr) must stay within the bounds."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from difftest import REPO_ROOT, _env
+
+# Counts the hook's back-edge callbacks (the listener's `backedge`, wrapped before the hooks are installed)
+PRELUDE = """
+import json, sys
+import tracejit
+from tracejit.params import Params
+tracejit.configure(Params(threshold=50))
+_eng = tracejit.engine()
+_calls = {}
+_backedge = _eng.backedge
+def _counting(frame, code, src, header):
+    _calls[code.co_name] = _calls.get(code.co_name, 0) + 1
+    return _backedge(frame, code, src, header)
+_eng.backedge = _counting
+def report(label):
+    s = tracejit.stats()
+    s["backedge_calls"] = _calls
+    print(label, json.dumps(s), file=sys.stderr)
+"""
+
+
+def run_both(body: str) -> tuple[str, dict]:
+    """Run `body` plain, then under the JIT (inside enable()); return the JIT's stdout (checked equal to
+    plain's) and the reports {label: stats} it printed."""
+    body = textwrap.dedent(body)
+    plain_src = "def report(label):\n    pass\n" + body
+    jit_src = PRELUDE + "with tracejit.enable():\n" + textwrap.indent(body, "    ")
+    outs = []
+    for src in (plain_src, jit_src):
+        r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, env=_env(),
+                           cwd=REPO_ROOT, timeout=120)
+        assert r.returncode == 0, r.stderr
+        outs.append(r)
+    assert outs[0].stdout == outs[1].stdout
+    reports = {}
+    for line in outs[1].stderr.splitlines():
+        label, _, data = line.partition(" ")
+        if data.startswith("{"):
+            reports[label] = json.loads(data)
+    return outs[1].stdout, reports
+
+
+def test_int_leaving_int64_stops_costing():
+    """A loop compiled for int64 later runs with a big int: every entry is rejected. The JIT records new
+    versions (they abort: the int does not fit), then backs off and gives the loop up, instead of paying an
+    entry attempt at every back-edge forever."""
+    _, rep = run_both("""
+        def hot(n, start):
+            total = start
+            for i in range(n):
+                total += i * i
+            return total
+        print(hot(3000, 0))
+        report("compiled")
+        print(hot(30000, 2**63) % 1000)
+        report("first")
+        print(hot(30000, 2**64) % 1000)
+        report("second")
+    """)
+    assert rep["compiled"]["traces_compiled"] == 1 and rep["compiled"]["native_entries"] >= 1
+    first = rep["first"]
+    assert 0 < first["entry_rejections"] <= 1000, first       # was 30000: one per iteration
+    assert first["blacklisted"] == 1
+    second = rep["second"]
+    assert second["entry_rejections"] == first["entry_rejections"]
+    if sys.version_info >= (3, 12):      # the back-edge is DISABLEd: not one callback more
+        assert second["backedge_calls"]["hot"] == first["backedge_calls"]["hot"], (first, second)
+
+
+def test_short_native_runs_are_dropped():
+    """A loop of 10 iterations entered from a function called 20000 times: an entry costs more than the 10
+    iterations it runs, so the compiled loop is dropped (three times, backing off in between) and the loop
+    is then blacklisted."""
+    _, rep = run_both("""
+        def short(k):
+            s = 0
+            for i in range(k):
+                s += i * 3
+            return s
+        tot = 0
+        for r in range(20000):
+            tot += short(10)
+        print(tot)
+        report("end")
+        for r in range(1000):
+            tot += short(10)
+        print(tot)
+        report("again")
+    """)
+    end = rep["end"]
+    assert end["loops_dropped"] == 3 and end["blacklisted"] >= 1, end
+    assert end["native_entries"] <= 3 * 2 * 200, end          # each version judged after 200 entries
+    again = rep["again"]
+    assert again["native_entries"] == end["native_entries"]
+    if sys.version_info >= (3, 12):
+        assert again["backedge_calls"]["short"] == end["backedge_calls"]["short"], (end, again)
+
+
+def test_long_runs_stay_compiled():
+    """The judging must not drop a loop that pays: 600 entries of 5000 iterations each stay native."""
+    _, rep = run_both("""
+        def work(k):
+            s = 0
+            for i in range(k):
+                s += i * 3
+            return s
+        tot = 0
+        for r in range(600):
+            tot += work(5000)
+        print(tot)
+        report("end")
+    """)
+    end = rep["end"]
+    assert end["loops_dropped"] == 0 and end["native_entries"] >= 590, end
+
+
+def test_sieve_outer_loop_is_not_entered_forever():
+    """The textbook sieve: the inner `range(i*i, n, i)` is refused (its step is not a constant), and the
+    outer loop leaves machine code at each prime. It is given up after a bounded number of entries."""
+    _, rep = run_both("""
+        def sieve(n):
+            is_prime = [True] * (n + 1)
+            is_prime[0] = is_prime[1] = False
+            for i in range(2, n + 1):
+                if is_prime[i]:
+                    for j in range(i * i, n + 1, i):
+                        is_prime[j] = False
+            return sum(is_prime)
+        for _ in range(3):
+            print(sieve(300000))
+        report("end")
+    """)
+    end = rep["end"]
+    assert end["native_entries"] <= 2000, end                  # was about 28000 per million items
