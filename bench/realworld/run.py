@@ -314,15 +314,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)
         major = ".".join(version.split(".")[:2])
-        stem = RESULTS / f"realworld-py{major}{'-quick' if args.quick else ''}"
+        stem = f"realworld-py{major}{'-quick' if args.quick else ''}"
+        md, js = RESULTS / f"{stem}.md", RESULTS / f"{stem}.json"  # (not with_suffix: "3.12" has a dot)
         head = (f"bench/realworld, Python {version}, {platform.machine()}, {args.repeat} runs per mode, "
                 f"{time.strftime('%Y-%m-%d')}\n\n")
-        stem.with_suffix(".md").write_text(head + text, encoding="utf-8")
-        stem.with_suffix(".json").write_text(json.dumps({
+        md.write_text(head + text, encoding="utf-8")
+        js.write_text(json.dumps({
             "python": version, "date": time.strftime("%Y-%m-%d"), "repeat": args.repeat,
             "quick": args.quick, "rows": [asdict(r) for r in rows],
         }, indent=1) + "\n", encoding="utf-8")
-        print(f"written: {stem.with_suffix('.md').relative_to(REPO)}, {stem.with_suffix('.json').name}")
+        print(f"written: {md.relative_to(REPO)}, {js.name}")
     return 1 if failed else 0
 
 
