@@ -11,6 +11,8 @@
 #   make bench      pyperf benchmarks on the main venv: whole processes (bench/run.py), steady state
 #                   (bench/steady.py), per-entry and compile overheads (bench/overheads.py)
 #   make bench-all  the same on every venv
+#   make bench-real real programs (pyperformance, Benchmarks Game, textbook algorithms) plain vs. under
+#                   tracejit on the main venv (bench/realworld/run.py; REAL_ARGS=... e.g. --quick, --only NAME)
 #   make traces     dump the traces of the examples into traces/
 #   make report     the trace visualizer's HTML report of examples/demo.py in build/report.html
 #   make clean      remove caches and build artefacts (distclean: also venvs)
@@ -31,6 +33,7 @@ N ?= 10000
 SEED ?= 0
 FUZZ_ARGS ?=
 BENCH_ARGS ?=
+REAL_ARGS ?=
 
 # --- interpreter discovery --------------------------------------------------
 # "3.11=/path/python3.11 3.12=/path/python3.12 ..." (diagnostics dropped here;
@@ -72,11 +75,11 @@ $(call stamp,$(1)): pyproject.toml $(wildcard tracejit/__init__.py) $(if $(and $
 endef
 $(foreach v,$(VERSIONS),$(eval $(call venv_rule,$(v))))
 
-.PHONY: help setup browser test stdlib-tests fuzz demo bench bench-all traces report clean distclean check-pythons FORCE
+.PHONY: help setup browser test stdlib-tests fuzz demo bench bench-all bench-real traces report clean distclean check-pythons FORCE
 FORCE:
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Interpreters found: $(if $(VERSIONS),$(VERSIONS),NONE) (main: $(MAIN_VERSION))"
 
 check-pythons:
@@ -151,6 +154,9 @@ bench-all: setup
 	    echo "===================== Python $$v ====================="; \
 	    .venv-$$v/bin/python bench/run.py $(BENCH_ARGS) || status=1; \
 	done; exit $$status
+
+bench-real: check-pythons $(call stamp,$(MAIN_VERSION))
+	$(PY) bench/realworld/run.py $(REAL_ARGS)
 
 traces: check-pythons $(call stamp,$(MAIN_VERSION))
 	$(PY) -m tracejit.tools.dump_traces examples traces

@@ -1,0 +1,22 @@
+# Origin: pyperformance 1.14.0 (release wheel), file pyperformance/data-files/benchmarks/bm_scimark/run_benchmark.py
+#   (project: github.com/python/pyperformance).
+# License: MIT (pyperformance); the notice is in bench/realworld/LICENSES.md.
+# Adapted for bench/realworld: a driver for scimark.py (the benchmark code, unchanged apart from its driver):
+#   bench_LU's set-up and one LU(lu, A, pivot) of an n x n matrix.
+"""SciMark part, run from bench/realworld/scimark.py."""
+from array import array
+
+from scimark import *  # noqa: F403
+
+def main(n):
+    rnd = Random(7)
+    A = rnd.RandomMatrix(ArrayList(n, n))
+    lu = ArrayList(n, n)
+    pivot = array('i', [0]) * n
+    LU(lu, A, pivot)
+    print(repr(sum(sum(row) for row in lu.data)), list(pivot[:8]))
+
+
+if __name__ == "__main__":
+    import sys
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 180)

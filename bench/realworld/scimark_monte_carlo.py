@@ -1,0 +1,17 @@
+# Origin: pyperformance 1.14.0 (release wheel), file pyperformance/data-files/benchmarks/bm_scimark/run_benchmark.py
+#   (project: github.com/python/pyperformance).
+# License: MIT (pyperformance); the notice is in bench/realworld/LICENSES.md.
+# Adapted for bench/realworld: a driver for scimark.py (the benchmark code, unchanged apart from its driver):
+#   MonteCarlo(n).
+"""SciMark part, run from bench/realworld/scimark.py."""
+from array import array
+
+from scimark import *  # noqa: F403
+
+def main(n):
+    print(repr(MonteCarlo(n)))
+
+
+if __name__ == "__main__":
+    import sys
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000000)
