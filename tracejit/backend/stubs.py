@@ -14,16 +14,33 @@ graveyard[0] = 0; returns 0. Empties a compiled loop's graveyard (old list items
 code deferred to the end of a run) in one call instead of one ctypes call per object. Called with the GIL
 held, like every entry.
 
+`trace_stub(margin)`: a C-level trace function for CPython 3.11, `int f(PyObject *obj, PyFrameObject *frame,
+int what, PyObject *arg)`, installed with PyEval_SetTrace instead of a Python one (see
+tracejit.runtime.native_trace, which keeps its bytes). It calls the hooks' Python dispatcher
+`dispatch(frame, event, arg)` only when there is something to do: a 'call' or 'line' event in a code object
+not yet classified, a 'line' event at a loop header of a code object with loops, every 'line' event of a code
+object marked so (line counting), and every 'opcode' event (recording). Code objects are classified through
+their co_extra slot at index EXTRA_INDEX: 1 = nothing to trace (the frame's f_trace_lines is cleared, so its
+lines cost nothing more), 2 = every line, otherwise a pointer to a bitmap {int64 nbits; bytes} of the loop
+header code units. Like callback_stub it skips the Python call when fewer than `margin` frames are left.
+Data slots after the code, in order: TRACE_SLOTS.
+
 May import: tracejit.backend.x86 (and through it iced_x86).
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from .x86 import R12, R13, RAX, RBX, RCX, RDI, RDX, RSI, Asm, Encoded, Mem
+from iced_x86 import Code
+
+from .x86 import R8, R12, R13, RAX, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, I, Mem
 
 CALLBACK_SLOTS = ("PyThreadState_Get", "PyObject_Vectorcall", "Py_None", "recursion_remaining_offset")
 _PLACEHOLDERS = (0x1111111111111111, 0x2222222222222222, 0x3333333333333333, 0x4444444444444444)
+TRACE_SLOTS = ("dispatch", "PyObject_Vectorcall", "Py_DecRef", "PyThreadState_Get", "recursion_remaining_offset",
+               "events", "extra_index", "frame_f_frame", "iframe_code", "iframe_instr", "code_adaptive",
+               "code_extra", "frame_trace_lines")
+PY_TRACE_CALL, PY_TRACE_LINE, PY_TRACE_OPCODE = 0, 2, 7
 
 
 def release_stub(decref: int) -> Encoded:
@@ -88,5 +105,165 @@ def callback_stub(margin: int) -> Encoded:
     a.mov(RAX, none)
     for r in (R13, R12, RBX):
         a.pop(r)
+    a.ret()
+    return a.finish()
+
+
+def trace_stub(margin: int) -> Encoded:
+    a = Asm()
+    slot = {name: a.const(0x5A5A5A5A00000000 + k) for k, name in enumerate(TRACE_SLOTS)}
+    classify, skip_frame, call_python, return0, fail = (a.new_label() for _ in range(5))
+    a.group("save registers (rsp is 16-byte aligned after three pushes); r12 = (int) what")
+    for r in (RBX, R12, R13):
+        a.push(r)
+    a.mov(RBX, RSI)
+    a.mov(R12, RDX)
+    a.shift("shl", R12, 32)
+    a.shift("sar", R12, 32)
+    a.mov(R13, RCX)
+    a.group("'opcode': always the dispatcher; 'call' and 'line': classify; anything else: return 0")
+    a.alu("cmp", R12, PY_TRACE_OPCODE)
+    a.jcc("e", call_python)
+    a.alu("cmp", R12, PY_TRACE_CALL)
+    a.jcc("e", classify)
+    a.alu("cmp", R12, PY_TRACE_LINE)
+    a.jcc("ne", return0)
+    a.bind(classify)
+    a.group("rax = frame->f_frame->f_code; rdx = its co_extra[index] (unknown: the dispatcher)")
+    a.mov(RCX, slot["frame_f_frame"])
+    a.mov(RAX, Mem(RBX, index=RCX))
+    a.mov(RCX, slot["iframe_code"])
+    a.mov(RAX, Mem(RAX, index=RCX))
+    a.mov(RCX, slot["code_extra"])
+    a.mov(RDX, Mem(RAX, index=RCX))
+    a.test(RDX, RDX)
+    a.jcc("e", call_python)
+    a.mov(RCX, slot["extra_index"])
+    a.alu("cmp", Mem(RDX, 0), RCX)
+    a.jcc("le", call_python)
+    a.mov(RDX, Mem(RDX, 8, RCX, 8))
+    a.test(RDX, RDX)
+    a.jcc("e", call_python)
+    a.alu("cmp", RDX, 1)
+    a.jcc("e", skip_frame)
+    a.group("a code object with loops: a 'call' needs nothing; a 'line' at a loop header (bitmap) goes on")
+    a.alu("cmp", R12, PY_TRACE_CALL)
+    a.jcc("e", return0)
+    a.alu("cmp", RDX, 2)
+    a.jcc("e", call_python)
+    a.mov(RCX, slot["frame_f_frame"])
+    a.mov(RCX, Mem(RBX, index=RCX))
+    a.mov(R8, slot["iframe_instr"])
+    a.mov(RCX, Mem(RCX, index=R8))
+    a.alu("sub", RCX, RAX)
+    a.alu("sub", RCX, slot["code_adaptive"])
+    a.shift("sar", RCX, 1)
+    a.alu("cmp", RCX, Mem(RDX, 0))
+    a.jcc("ae", return0)
+    a.mov(R8, RCX)
+    a.shift("shr", R8, 3)
+    a.emit(I.create_reg_mem(Code.MOVZX_R32_RM8, R8.r32, Mem(RDX, 8, R8).mo()))
+    a.alu("and", RCX, 7)
+    a.emit(I.create_reg_reg(Code.BT_RM64_R64, R8.r64, RCX.r64))
+    a.jcc("b", call_python)
+    a.jmp(return0)
+    a.group("nothing to trace in this code object: frame->f_trace_lines = 0")
+    a.bind(skip_frame)
+    a.mov(RCX, slot["frame_trace_lines"])
+    a.emit(I.create_mem_i32(Code.MOV_RM8_IMM8, Mem(RBX, index=RCX).mo(), 0))
+    a.jmp(return0)
+    a.group("dispatch(frame, events[what], arg) unless fewer than `margin` frames are left")
+    a.bind(call_python)
+    a.mov(RAX, slot["PyThreadState_Get"])
+    a.call_reg(RAX)
+    a.mov(RCX, slot["recursion_remaining_offset"])
+    a.mov(RCX, Mem(RAX, index=RCX))
+    a.shift("shl", RCX, 32)
+    a.shift("sar", RCX, 32)
+    a.alu("cmp", RCX, margin)
+    a.jcc("l", return0)
+    a.alu("sub", RSP, 32)
+    a.mov(Mem(RSP, 0), RBX)
+    a.mov(RAX, slot["events"])
+    a.mov(RAX, Mem(RAX, 0, R12, 8))
+    a.mov(Mem(RSP, 8), RAX)
+    a.mov(Mem(RSP, 16), R13)
+    a.mov(RDI, slot["dispatch"])
+    a.mov(RSI, RSP)
+    a.mov_imm(RDX, 3)
+    a.mov_imm(RCX, 0)
+    a.mov(RAX, slot["PyObject_Vectorcall"])
+    a.call_reg(RAX)
+    a.alu("add", RSP, 32)
+    a.test(RAX, RAX)
+    a.jcc("e", fail)
+    a.mov(RDI, RAX)
+    a.mov(RAX, slot["Py_DecRef"])
+    a.call_reg(RAX)
+    a.group("return 0 (-1: the dispatcher raised, the exception propagates into the frame)")
+    a.bind(return0)
+    a.mov_imm(RAX, 0)
+    for r in (R13, R12, RBX):
+        a.pop(r)
+    a.ret()
+    a.bind(fail)
+    a.mov_imm(RAX, -1)
+    for r in (R13, R12, RBX):
+        a.pop(r)
+    a.ret()
+    return a.finish()
+
+
+TIMER_FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "nanosleep", "Py_AddPendingCall", "callback", "stopped",
+                "eval_breaker", "breaker_bit")
+
+
+def timer_thread_stub() -> Encoded:
+    """`void *f(int64 *t)`, the body of a native thread (pthread_create) that asks CPython to run a callback in
+    the main thread every period, holding no GIL and running no Python code itself. `t` points to the int64
+    fields TIMER_FIELDS: until t.stop is set, sleep (nanosleep on t.tv_sec/t.tv_nsec) and, when no request is
+    pending (t.pending: 0 idle, 1 requested, 2 the callback is running; the callback sets 2, then 0), set
+    t.pending = 1, Py_AddPendingCall(t.callback, NULL)
+    (callable without the GIL) and OR t.breaker_bit into the int32 at t.eval_breaker, then again every period
+    while the request waits (3.11 computes the eval breaker in the calling thread, which cannot run pending
+    calls, and the main thread recomputes it, dropping the request's bit while the JIT holds signal handlers:
+    without this the request would wait for the next signal or GIL switch); on leaving, set t.stopped."""
+    a = Asm()
+    loop, wake, done = a.new_label(), a.new_label(), a.new_label()
+    f = {name: 8 * k for k, name in enumerate(TIMER_FIELDS)}
+    a.group("rbx = t (rsp is 16-byte aligned after one push)")
+    a.push(RBX)
+    a.mov(RBX, RDI)
+    a.group("nanosleep(&t.tv_sec, NULL); if t.stop: leave")
+    a.bind(loop)
+    a.lea(RDI, RBX, disp=f["tv_sec"])
+    a.mov_imm(RSI, 0)
+    a.mov(RAX, Mem(RBX, f["nanosleep"]))
+    a.call_reg(RAX)
+    a.alu("cmp", Mem(RBX, f["stop"]), 0)
+    a.jcc("ne", done)
+    a.group("t.pending: 0 idle, 1 requested, 2 the callback runs (leave the breaker alone)")
+    a.alu("cmp", Mem(RBX, f["pending"]), 1)
+    a.jcc("e", wake)
+    a.jcc("g", loop)
+    a.mov(Mem(RBX, f["pending"]), 1)
+    a.mov(RDI, Mem(RBX, f["callback"]))
+    a.mov_imm(RSI, 0)
+    a.mov(RAX, Mem(RBX, f["Py_AddPendingCall"]))
+    a.call_reg(RAX)
+    a.group("lock or dword [t.eval_breaker], t.breaker_bit (again each period while the request waits: the main "
+            "thread recomputes the breaker, and cannot run the call while the JIT holds signal handlers)")
+    a.bind(wake)
+    a.mov(RAX, Mem(RBX, f["eval_breaker"]))
+    a.mov(RCX, Mem(RBX, f["breaker_bit"]))
+    locked_or = I.create_mem_reg(Code.OR_RM32_R32, Mem(RAX, 0).mo(), RCX.r32)
+    locked_or.has_lock_prefix = True
+    a.emit(locked_or)
+    a.jmp(loop)
+    a.group("t.stopped = 1; return NULL")
+    a.bind(done)
+    a.mov(Mem(RBX, f["stopped"]), 1)
+    a.mov_imm(RAX, 0)
+    a.pop(RBX)
     a.ret()
     return a.finish()

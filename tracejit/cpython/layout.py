@@ -24,13 +24,13 @@ class Layout:
     __slots__ = ("frame_f_frame", "iframe_code", "iframe_frame_obj", "iframe_instr", "iframe_stacktop",
                  "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
-                 "long_tagged", "immortal")
+                 "long_tagged", "immortal", "code_extra", "frame_trace_lines")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
                  range_iter: dict, runtime_main_thread: int, runtime_signals_pending: int, eval_breaker: int,
                  tstate_recursion_remaining: int, frame_fast_as_locals: int, long_tagged: bool,
-                 immortal: bool = False) -> None:
+                 immortal: bool = False, code_extra: int = -1, frame_trace_lines: int = -1) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -52,6 +52,10 @@ class Layout:
         # PyLongObject at 16: lv_tag = ndigits << 3 | sign (3.12+), or signed ob_size (3.11)
         self.long_tagged = long_tagged
         self.immortal = immortal    # 3.12+: an object whose refcount's low 32 bits are negative is never counted
+        # 3.11's C-level trace function (runtime/native_trace.py): PyCodeObject.co_extra and
+        # PyFrameObject.f_trace_lines (-1: not used on this version)
+        self.code_extra = code_extra
+        self.frame_trace_lines = frame_trace_lines
 
     def replace(self, **changes) -> "Layout":
         """A copy with some offsets changed (the self-check's tests use it)."""
@@ -66,7 +70,7 @@ class Layout:
 # Offsets measured with offsetof() against each version's internal headers, and checked at run time.
 LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
-                    80, 352, 100, 32, 46, False),
+                    80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
                     64, 2008, 368, 28, 46, True, immortal=True),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
@@ -450,6 +454,50 @@ def _check_object_layouts(layout: Layout) -> str | None:
     return None
 
 
+def _trace_lines_probe(offset: int) -> tuple[int, int]:
+    """The byte at `offset` in a frame object with f_trace_lines False, then True."""
+    frame = sys._getframe()
+    seen = []
+    for flag in (False, True):
+        frame.f_trace_lines = flag
+        seen.append(ctypes.c_uint8.from_address(id(frame) + offset).value)
+    return seen[0], seen[1]
+
+
+_code_extra_index: list[int] = []
+
+
+def code_extra_index() -> int:
+    """tracejit's index in every code object's co_extra array (asked of CPython once per process)."""
+    if not _code_extra_index:
+        request = ctypes.pythonapi._PyEval_RequestCodeExtraIndex
+        request.argtypes = [ctypes.c_void_p]
+        request.restype = ctypes.c_ssize_t
+        index = request(None)
+        if index < 0:
+            raise OSError("no co_extra index left")
+        _code_extra_index.append(index)
+    return _code_extra_index[0]
+
+
+def set_code_extra(code, value: int) -> None:
+    """Store `value` (a word, not an object: nothing is freed with the code) in code's co_extra slot."""
+    set_extra = ctypes.pythonapi._PyCode_SetExtra
+    set_extra.argtypes = [ctypes.py_object, ctypes.c_ssize_t, ctypes.c_void_p]
+    set_extra.restype = ctypes.c_int
+    if set_extra(code, code_extra_index(), value) != 0:
+        raise OSError("_PyCode_SetExtra failed")
+
+
+def _code_extra_probe(offset: int) -> bool:
+    """A fresh code object's co_extra, read raw at `offset` after _PyCode_SetExtra, holds what was set."""
+    code = compile("0", "<tracejit probe>", "eval")
+    index = code_extra_index()
+    set_code_extra(code, 0x5A17)
+    extras = _rdp(id(code) + offset)
+    return bool(extras) and _rd(extras) > index and _rdp(extras + 8 + 8 * index) == 0x5A17
+
+
 def check_layout(layout: Layout) -> str | None:
     """Verify the offsets on live objects; returns a reason string when something does not match."""
     fa = FrameAccess(layout)
@@ -490,6 +538,10 @@ def check_layout(layout: Layout) -> str | None:
             return "range iterator write mismatch"
         if layout.frame_fast_as_locals >= 0 and _fast_as_locals_probe(layout.frame_fast_as_locals) != (0, 1, 1):
             return "PyFrameObject.f_fast_as_locals offset mismatch"
+        if layout.frame_trace_lines >= 0 and _trace_lines_probe(layout.frame_trace_lines) != (0, 1):
+            return "PyFrameObject.f_trace_lines offset mismatch"
+        if layout.code_extra >= 0 and not _code_extra_probe(layout.code_extra):
+            return "PyCodeObject.co_extra offset mismatch"
         reason = _check_object_layouts(layout)
         if reason:
             return reason

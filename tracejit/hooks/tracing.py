@@ -1,4 +1,11 @@
-"""Back-edge and instruction events through sys.settrace (CPython 3.11).
+"""Back-edge and instruction events through tracing (CPython 3.11).
+
+When the listener offers `native_tracer(dispatch)` (tracejit.runtime.native_trace: a C-level trace function
+in machine code, installed with PyEval_SetTrace), the Python side is one dispatcher that the C function
+calls only for a code object seen for the first time (it is classified through its co_extra slot: nothing to
+trace, every line, or a bitmap of its loop headers), for a 'line' event at a loop header and for 'opcode'
+events while recording; everything else costs a C call. Otherwise (the native tracer could not be made) the
+hooks fall back to sys.settrace, described below.
 
 Only frames whose code contains a loop get a local trace function. A 'line' event at a loop header is a
 back-edge (or the loop's first entry); 'opcode' events are switched on for one frame while recording.
@@ -15,11 +22,15 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import sys
 import threading
 
-from tracejit.cpython.bytecode import loop_headers, without_entry_check
+from tracejit.cpython.bytecode import back_edges, loop_headers, without_entry_check
 
 from tracejit.codetable import CodeTable
 
 from . import HookError, defer_interrupt, own_code
+
+
+TIMER_PERIOD = 0.01           # seconds between looks at the main thread's stack
+MAX_FRAMES_LOOKED_AT = 100    # deeper frames are not looked at (their loops wait until the stack unwinds)
 
 
 class TracingHooks:
@@ -29,6 +40,11 @@ class TracingHooks:
         self.silenced = CodeTable()       # code objects whose every loop is blacklisted (value True)
         self.locals = CodeTable()         # code -> its local trace function (see install)
         self.installed = False
+        self.native = None                    # the C-level tracer (tracejit.runtime.native_trace), if any
+        self.timer = None                     # switches the main thread's tracer on and off (see above)
+        self.main_traced = False              # the main thread has the C-level tracer now
+        self.recording = 0                    # frames being recorded (their tracer must stay on)
+        self.spans = CodeTable()              # code -> ((header, last offset of the loop), ...)
         self._threads = threading.local()     # per thread: depth of enable() blocks
 
     def _loop_headers(self, code) -> frozenset:
@@ -41,6 +57,170 @@ class TracingHooks:
         current = sys.gettrace()
         if current is not None:
             raise HookError("another trace function (debugger, coverage) is active")
+        make_native = getattr(self.listener, "native_tracer", None)
+        self.native = make_native(self._native_dispatcher()) if make_native is not None else None
+        if self.native is not None:
+            native = self.native
+
+            def start_thread(frame, event, arg):
+                """threading's trace hook in a thread started inside an enable() block: switch the thread
+                to the C-level tracer (the Python trace function is replaced before it returns)."""
+                native.install()
+                return native.dispatch(frame, event, arg)
+
+            start_thread._tracejit = True
+            threading.settrace(start_thread)
+            self.installed = True
+            make_timer = getattr(self.listener, "native_timer", None)
+            if make_timer is not None and threading.current_thread() is threading.main_thread():
+                self.timer = make_timer(self._timer_callback(), TIMER_PERIOD)
+            self.enter_thread()
+            return
+        self._install_python()
+
+    def _loop_spans(self, code) -> tuple:
+        spans = self.spans.get(code)
+        if spans is None:
+            ends: dict[int, int] = {}
+            for src, header in back_edges(code):
+                ends[header] = max(ends.get(header, header), src)
+            spans = self.spans[code] = tuple(ends.items())
+        return spans
+
+    def wants_tracing(self, frame) -> bool:
+        """True if a frame on this stack (from `frame` outwards) is inside a loop the JIT may still use."""
+        live = self.listener.header_live
+        silenced = self.silenced
+        for _ in range(MAX_FRAMES_LOOKED_AT):
+            if frame is None:
+                return False
+            code = frame.f_code
+            if not own_code(code) and code not in silenced:
+                lasti = frame.f_lasti
+                for header, end in self._loop_spans(code):
+                    if header <= lasti <= end and live(code, header):
+                        return True
+            frame = frame.f_back
+        return False
+
+    def _timer_callback(self):
+        """Runs in the main thread every TIMER_PERIOD (a pending call): the tracer on while wanted. It runs
+        with tracing suspended for the thread (PyThreadState_EnterTracing): a pending call is not a trace
+        callback, and in CPython 3.11's tracing mode a function's RESUME re-checks an eval breaker it cannot
+        clear (signal handlers held) without moving on."""
+        import ctypes
+        hooks = self
+        listener = self.listener
+        gate = listener.gate
+        word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+        get_tstate = ctypes.pythonapi.PyThreadState_Get
+        get_tstate.restype = ctypes.c_void_p
+        enter_tracing = ctypes.pythonapi.PyThreadState_EnterTracing
+        enter_tracing.argtypes = [ctypes.c_void_p]
+        enter_tracing.restype = None
+        leave_tracing = ctypes.pythonapi.PyThreadState_LeaveTracing
+        leave_tracing.argtypes = [ctypes.c_void_p]
+        leave_tracing.restype = None
+
+        @without_entry_check
+        def on_timer():
+            word.value = 0                      # hold signal handlers (see SignalGate)
+            tstate = get_tstate()
+            enter_tracing(tstate)
+            try:
+                if (listener.depth or not hooks.installed or hooks.recording
+                        or not getattr(hooks._threads, "depth", 0) or sys.gettrace() is not None):
+                    return
+                want = hooks.wants_tracing(sys._getframe(1))
+                if want != hooks.main_traced:
+                    if want:
+                        hooks.native.install()
+                    else:
+                        hooks.native.uninstall()
+                    hooks.main_traced = want
+            except RecursionError:
+                pass
+            finally:
+                leave_tracing(tstate)
+                if not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
+        return on_timer
+
+    def _native_dispatcher(self):
+        """The Python side of the C-level tracer: dispatch(frame, event, arg)."""
+        hooks = self
+        backedge = self.listener.backedge
+        instruction = self.listener.instruction
+        headers_of = self._loop_headers
+        marks = self.marks = CodeTable()      # code -> what the C tracer was told (a HeaderBitmap, or an int)
+        listener = self.listener
+        counts = getattr(listener, "line_counts", None)
+        gate = listener.gate
+        word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+        from tracejit.runtime.native_trace import EVERY_LINE, SKIP, HeaderBitmap  # noqa: PLC0415
+        self._skip = SKIP
+
+        def classify(code) -> bool:
+            """Tell the C tracer what `code` needs; True if its frames have lines to report."""
+            headers = headers_of(code)
+            if own_code(code) or code in hooks.silenced or not (headers or counts is not None):
+                marks[code] = SKIP
+                hooks.native.mark(code, SKIP)
+                return False
+            if counts is not None:
+                marks[code] = EVERY_LINE
+                hooks.native.mark(code, EVERY_LINE)
+            else:
+                bitmap = marks[code] = HeaderBitmap(len(code.co_code) // 2, headers)
+                hooks.native.mark(code, bitmap.address)
+            return True
+
+        @without_entry_check
+        def dispatch(frame, event, arg):
+            word.value = 0                      # hold signal handlers (see SignalGate)
+            try:
+                code = frame.f_code
+                if event == "opcode":
+                    instruction(frame, code, frame.f_lasti)
+                    return None
+                if not hooks.installed:         # a thread still traced after the last enable() ended
+                    hooks.native.uninstall()
+                    return None
+                if event == "call" or marks.get(code) is None:
+                    if not classify(code):
+                        frame.f_trace_lines = False
+                        return None
+                    if event == "call":
+                        return None
+                if counts is not None:
+                    counts[code.co_filename, frame.f_lineno] += 1
+                lasti = frame.f_lasti
+                if lasti in headers_of(code):
+                    try:
+                        if backedge(frame, code, -1, lasti) and code in hooks.silenced:
+                            frame.f_trace_lines = False
+                    except KeyboardInterrupt as e:      # only when handlers cannot be held
+                        token = defer_interrupt(e)      # noqa: F841 - dies with this frame: re-raised in the program
+                        if token is None:
+                            raise
+                        hooks.native.uninstall()        # no trace callback may run before the program sees it
+                return None
+            except RecursionError:              # near the program's limit: no Python call in this clause
+                listener.recursion_hit = True
+                return None
+            finally:
+                if not listener.depth:          # not nested in another callback: let handlers run
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
+        dispatch._tracejit = True
+        return dispatch
+
+    def _install_python(self) -> None:
         hooks = self
         backedge = self.listener.backedge
         instruction = self.listener.instruction
@@ -142,6 +322,12 @@ class TracingHooks:
         self._threads.depth = depth + 1
         if depth or sys.gettrace() is not None:
             return
+        if self.native is not None:
+            self.native.install()               # frames already running are classified at their next line
+            if self.timer is not None and threading.current_thread() is threading.main_thread():
+                self.main_traced = True
+                self.timer.start()
+            return
         f = sys._getframe(1)                    # frames already running (e.g. the `with enable():` block)
         while f is not None:
             if f.f_trace is None:
@@ -154,6 +340,18 @@ class TracingHooks:
         depth = getattr(self._threads, "depth", 0) - 1
         self._threads.depth = max(depth, 0)
         if depth > 0:
+            return
+        if self.native is not None:
+            if self.timer is not None and threading.current_thread() is threading.main_thread():
+                self.timer.stop()
+                self.main_traced = False
+            if sys.gettrace() is None:          # ours (a C tracer shows as None), not a debugger's
+                self.native.uninstall()
+            f = sys._getframe(1)
+            while f is not None:                # as plain CPython leaves them
+                f.f_trace_lines = True
+                f.f_trace_opcodes = False
+                f = f.f_back
             return
         if sys.gettrace() is self._global:
             sys.settrace(None)
@@ -176,10 +374,15 @@ class TracingHooks:
     def silence(self, code) -> None:
         if getattr(self.listener, "line_counts", None) is None:     # lines are still counted
             self.silenced[code] = True
+            if self.native is not None:
+                self.marks[code] = self._skip
+                self.native.mark(code, self._skip)
 
     def start_recording(self, code, frame) -> None:
+        self.recording += 1
         frame.f_trace_opcodes = True
 
     def stop_recording(self, code, frame) -> None:
+        self.recording = max(0, self.recording - 1)
         if frame is not None:
             frame.f_trace_opcodes = False

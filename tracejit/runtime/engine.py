@@ -58,7 +58,11 @@ recording = _LazyModule("tracejit.runtime.recording")
 optimizer = _LazyModule("tracejit.optimizer")
 
 MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
-MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
+# bytecode instructions in one bridge: a bridge through enclosing loops copies their code (up to 16 times),
+# and compiling it cost more than it saved (n-body: one 2783-op bridge, 253 KB, 1.3 s to compile)
+BRIDGE_TRACE_LIMIT = 400
+MAX_ENTRY_BACKOFFS = 5
+COUNTING_WINDOW = 0.02          # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it           # rounds of rejected entries a loop backs off for before the JIT gives it up
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
 MAX_RETRIES = 20                 # recordings spoiled by chance (see RETRYABLE) before that counts as an abort
 MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then
@@ -78,7 +82,7 @@ class LoopSite:
     """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
-                 "backoffs")
+                 "backoffs", "counting_since")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -91,6 +95,7 @@ class LoopSite:
         self.rejects = 0            # entries in a row that no version accepted
         self.skip = 0               # back-edges to let pass without trying to enter (backing off)
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
+        self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
 
     @property
     def compiled(self) -> CompiledLoop | None:
@@ -191,6 +196,44 @@ class Engine:
         if self.callback_guard is None and self.callback_guard_problem is None:
             self.callback_guard, self.callback_guard_problem = self._make_callback_guard()
         return self.callback_guard.wrap(callback) if self.callback_guard is not None else callback
+
+    def native_tracer(self, dispatch):
+        """For the 3.11 hooks: the C-level trace function that calls `dispatch` (runtime/native_trace.py), or
+        None (the hooks then use sys.settrace; the reason is logged)."""
+        layout = LAYOUTS[VERSION]
+        if layout.code_extra < 0 or layout.frame_trace_lines < 0:
+            return None
+        try:
+            from .execmem import CodeMemory
+            from .native_trace import NativeTracer
+            return NativeTracer(CodeMemory(), layout, layout.tstate_recursion_remaining, dispatch)
+        except (OSError, AttributeError, ImportError) as e:
+            self.log("native_tracer_unavailable", reason=f"{type(e).__name__}: {e}")
+            return None
+
+    def native_timer(self, callback, period: float):
+        """For the 3.11 hooks: a NativeTimer calling `callback` in the main thread every `period` seconds, or
+        None (the tracer then stays on for the whole enable() block)."""
+        try:
+            from .execmem import CodeMemory
+            from .native_timer import NativeTimer
+            if not self.gate.active:
+                return None         # no checked eval-breaker word to raise
+            return NativeTimer(CodeMemory(), callback, period, ctypes.addressof(self.gate.breaker), self.gate.bit)
+        except (OSError, AttributeError, ImportError) as e:
+            self.log("native_timer_unavailable", reason=f"{type(e).__name__}: {e}")
+            return None
+
+    def header_live(self, code, header: int) -> bool:
+        """For the 3.11 hooks, which keep a thread traced (slow) only while it is inside a loop for which
+        this is True: the loop is compiled (entries need the back-edge event), not seen yet, or counting
+        towards `threshold` for less than COUNTING_WINDOW seconds (a loop slower than that, about 5000
+        back-edges a second, gains little from machine code and would keep everything it calls traced)."""
+        sites = self.sites.get(code)
+        site = sites.get(header) if sites is not None else None
+        if site is None or site.versions:
+            return True
+        return not site.blacklisted and time.monotonic() - site.counting_since < COUNTING_WINDOW
 
     def _make_callback_guard(self):
         word = recursion_remaining(LAYOUTS[VERSION])
@@ -326,7 +369,8 @@ class Engine:
             return
         code = frame.f_code
         start = recording.BridgeStart(loop.layout, info.snapshot)
-        rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth, trace_limit=self.params.trace_limit,
+        rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
+                                      trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT),
                             bridge=start)
         info.bridge = "recording"
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
@@ -533,6 +577,7 @@ class Engine:
         if site is not None and loop in site.versions:
             site.versions.remove(loop)
             site.count = 0
+            site.counting_since = time.monotonic()
         rec = self.recording
         if rec is not None and rec.loop is loop:
             self._abort(rec, f"loop {reason}")
@@ -689,6 +734,7 @@ class Engine:
             self._blacklist(site, code)
         else:
             site.count = self.params.threshold - self.params.threshold * (2 ** site.aborts)
+            site.counting_since = time.monotonic()
 
     def _give_up(self, site: LoopSite, code, reason: str) -> None:
         """The loop is left to the interpreter for good: its compiled versions are freed, it is blacklisted

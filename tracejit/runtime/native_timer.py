@@ -1,0 +1,125 @@
+"""A timer that runs a callback in the main thread about every `period` seconds, without a Python thread.
+
+The 3.11 hooks keep their (C-level) tracer on only while a frame on the main thread's stack has a loop the JIT
+may still compile (see tracejit.hooks.tracing): tracing makes CPython 3.11 run every instruction through its
+slow tracing path, so call-heavy code with no such loop would pay for it all along. Something must look at
+the stack now and then to switch the tracer on again. A Python thread would show in `threading.enumerate()`
+and could run the program's finalizers (a garbage collection it triggers); this timer is a native thread
+(machine code of tracejit.backend.stubs.timer_thread_stub, started with pthread_create) that only sleeps
+and asks CPython, with `Py_AddPendingCall`, to run the callback in the main thread at its next
+eval-breaker check (where signal handlers run). It holds no GIL and runs no Python code itself; one request
+is pending at a time, and the thread raises the eval breaker itself (3.11's Py_AddPendingCall, called
+from another thread, computes it as if that thread could run pending calls, and leaves it unset). The thread is stopped before interpreter shutdown (threading's exit hooks) and
+started again in a child process after fork.
+
+May import: tracejit.runtime.execmem, tracejit.cpython.entrycheck, ctypes and the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import ctypes
+import os
+import threading
+import time
+import weakref
+
+from tracejit.cpython.entrycheck import without_entry_check
+
+# tracejit.backend.stubs.timer_thread_stub().code; it reads the int64 fields of FIELDS through its argument
+TIMER_STUB = bytes.fromhex(
+    "53488bdf488d7b1033f6488b4320ffd048833b00752a48837b080174167fe548c7430801000000488b7b3033f6488b43"
+    "28ffd0488b4340488b4b48f00908ebc448c743380100000033c05bc3")
+FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "nanosleep", "Py_AddPendingCall", "callback", "stopped",
+          "eval_breaker", "breaker_bit")
+_F = {name: k for k, name in enumerate(FIELDS)}
+
+PENDING_CALL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+_libc = ctypes.CDLL(None, use_errno=True)
+_pthread_create = _libc.pthread_create
+_pthread_create.argtypes = [ctypes.POINTER(ctypes.c_ulong), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+_pthread_create.restype = ctypes.c_int
+_pthread_detach = _libc.pthread_detach
+_pthread_detach.argtypes = [ctypes.c_ulong]
+_pthread_detach.restype = ctypes.c_int
+
+_timers: weakref.WeakSet = weakref.WeakSet()      # running timers, restarted in a child after fork
+
+
+def _restart_after_fork() -> None:
+    for timer in list(_timers):
+        timer.fields[_F["stopped"]] = 1           # the parent's thread does not exist here
+        timer.running = False
+        timer.start()
+
+
+os.register_at_fork(after_in_child=_restart_after_fork)
+
+
+class NativeTimer:
+    """`callback()` runs in the main thread about every `period` seconds between start() and stop(); it must
+    not raise (an exception is dropped). Its int64 fields and code live as long as the object."""
+
+    def __init__(self, mem, callback, period: float, eval_breaker: int, breaker_bit: int) -> None:
+        """`eval_breaker`: the address of the int32 the main thread's eval loop checks (the hooks'
+        SignalWords.breaker), `breaker_bit` the bit to set in it."""
+        self.callback = callback
+        self.period = period
+        self.fields = (ctypes.c_int64 * len(FIELDS))()
+        self._pending = PENDING_CALL(self._run)      # kept alive: CPython holds only its address
+        f = self.fields
+        f[_F["tv_sec"]], f[_F["tv_nsec"]] = int(period), int(period % 1 * 1e9)
+        f[_F["nanosleep"]] = ctypes.cast(_libc.nanosleep, ctypes.c_void_p).value
+        f[_F["Py_AddPendingCall"]] = ctypes.cast(ctypes.pythonapi.Py_AddPendingCall, ctypes.c_void_p).value
+        f[_F["callback"]] = ctypes.cast(self._pending, ctypes.c_void_p).value
+        f[_F["stopped"]] = 1
+        f[_F["eval_breaker"]], f[_F["breaker_bit"]] = eval_breaker, breaker_bit
+        self.code = mem.place(TIMER_STUB)            # never unmapped
+        self.running = False
+        self._exit_hook = False
+
+    def start(self) -> None:
+        if self.running:
+            return
+        f = self.fields
+        f[_F["stop"]], f[_F["pending"]], f[_F["stopped"]] = 0, 0, 0
+        tid = ctypes.c_ulong()
+        if _pthread_create(ctypes.byref(tid), None, self.code, ctypes.addressof(f)) != 0:
+            f[_F["stopped"]] = 1
+            raise OSError("pthread_create failed")
+        _pthread_detach(tid.value)
+        self.running = True
+        _timers.add(self)
+        if not self._exit_hook:
+            self._exit_hook = True
+            try:        # runs at interpreter shutdown before the atexit handlers (not one of them)
+                threading._register_atexit(self.stop)
+            except (AttributeError, RuntimeError):
+                pass
+
+    def stop(self) -> None:
+        """Stop the thread and wait (about one period) until it has left; a request still pending runs or is
+        dropped harmlessly (the callback checks whether it should do anything)."""
+        if not self.running:
+            return
+        self.running = False
+        _timers.discard(self)
+        f = self.fields
+        f[_F["stop"]] = 1
+        deadline = time.monotonic() + 10 * self.period + 1.0
+        while not f[_F["stopped"]] and time.monotonic() < deadline:
+            time.sleep(self.period / 4)
+
+    @without_entry_check        # no signal handler may run before the callback holds them (hooks.SignalGate)
+    def _run(self, _arg) -> int:
+        # pending = 2 while this runs: the thread neither queues another request (CPython runs no pending call
+        # inside another: its eval breaker would stay set through the callback) nor raises the breaker
+        self.fields[_F["pending"]] = 2
+        try:
+            if self.running:
+                self.callback()
+        except BaseException:           # noqa: BLE001 - a pending call must not raise into the program
+            pass
+        finally:
+            self.fields[_F["pending"]] = 0
+        return 0
