@@ -28,6 +28,16 @@ class Kind(Enum):
     def __repr__(self) -> str:
         return self.value
 
+    def __str__(self) -> str:
+        """The word messages use: int, float, bool, object, void (never the enum's own name)."""
+        return _KIND_WORDS[self.value]
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+_KIND_WORDS = {"i": "int", "f": "float", "b": "bool", "r": "object", "v": "void"}
+
 
 class GuardFailed(Exception):
     """Raised by an op's evaluate function when the op's guard condition fails."""

@@ -142,7 +142,7 @@ def _min_max(which: str) -> Callable:
             return rec.emit(f"float_{which}", [a, b], snap, pc)
         if a.kind is I and b.kind is I:
             return rec.emit(f"int_{which}", [a, b], snap, pc)
-        raise CallAbort(f"{which}() of {a.kind.name.lower()} and {b.kind.name.lower()}")   # returns either type
+        raise CallAbort(f"{which}() of {a.kind} and {b.kind}")   # returns either type
     return rule
 
 
@@ -182,7 +182,7 @@ def _math_float(opname: str, name: str) -> Callable:
     def rule(rec, args, snap, pc):
         x = rec.unbox(_one(args, name), snap, pc)
         if x.kind is not F:
-            raise CallAbort(f"math.{name}() of {x.kind.name.lower()}")   # int arguments: exact conversion rules
+            raise CallAbort(f"math.{name}() of {x.kind}")   # int arguments: exact conversion rules
         return rec.emit(opname, [x], snap, pc)
     return rule
 

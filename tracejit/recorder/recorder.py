@@ -451,7 +451,7 @@ class TraceRecorder:
                 return
             rule = rules.UNARY[op].get(a.kind)
             if rule is None:
-                raise RecordAbort(f"{op} on {a.kind.name.lower()}")
+                raise RecordAbort(f"{op} on {a.kind}")
             if rule != "same":
                 for name in (rule if isinstance(rule, tuple) else (rule,)):
                     a = self.emit(name, [a], snap, pc)
@@ -1012,7 +1012,29 @@ class TraceRecorder:
     def _close(self) -> None:
         if len(self.stack) != self.base_depth or self.floor != self.base_depth:
             raise RecordAbort("value stack differs at the loop header")
+        self._carry_kinds()
         self.done = True
+
+    def _carry_kinds(self) -> None:
+        """Each variable goes around the loop with the kind the loop's label gives it. One that enters the
+        loop as a number (unboxed) but ends the iteration holding an object, e.g. `last = cur` with `cur` an
+        item read from a list, is unboxed at the end of the iteration: its exact type is guarded (the exit
+        is the loop header, with the object in the variable) and its value read. Any other change of kind
+        (a number where the loop holds an object, an int where it holds a float or a bool) aborts."""
+        expected = {sv: v.kind for sv, v in self.inputs if sv.where != "stack"} if self.bridge is None else \
+            dict(self.layout.kinds)
+        snap = None
+        for sv, value in list(self.state.items()):
+            want = expected.get(sv)
+            if want is None or sv.where == "stack" or not isinstance(value, (Var, Const)) or value.kind is want:
+                continue
+            if value.kind is R and want in (I, F, B) and type(self.conc(value)) is {I: int, F: float, B: bool}[want]:
+                if snap is None:
+                    snap = self.snapshot(self.header_pc)
+                self.state[sv] = self._unbox(value, snap, self.header_pc)
+                continue
+            what = type(self.conc(value)).__name__ if value.kind is R else str(value.kind)
+            raise RecordAbort(f"{sv} is {want} at the loop's start but {what} at the end of an iteration")
 
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
@@ -1039,8 +1061,8 @@ class TraceRecorder:
         for sv, v in self.bridge.snapshot.state.items():
             loop_kind = self.layout.kinds.get(sv)
             if sv not in self.state and loop_kind is not None and v.kind is not loop_kind:
-                raise RecordAbort(f"{sv} is {v.kind.name.lower()} at this exit but "
-                                  f"{loop_kind.name.lower()} in the loop")
+                raise RecordAbort(f"{sv} is {v.kind} at this exit but "
+                                  f"{loop_kind} in the loop")
         jump_vars, args = [], []
         for sv, v in self.state.items():
             if sv.where == "stack":
