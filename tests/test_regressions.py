@@ -109,3 +109,51 @@ def test_kind_change_aborts_with_a_word(tmp_path):
     reasons = aborts(evs, "f")
     assert reasons and all("compile" not in r for r in reasons), reasons
     assert any("int" in r and "float" in r for r in reasons), reasons
+
+
+# ------------------------------------------------------------------------------------------------------------
+# 3.11: a bound method held in a local and called in a loop (PRECALL unpacks it)
+
+
+def test_bound_method_in_a_local(tmp_path):
+    _, evs = run_both(tmp_path, """\
+        class Box:
+            def __init__(self):
+                self.n = 0
+            def get(self):
+                self.n += 1
+                return self.n
+
+        def calls(obj, n):
+            g = obj.get
+            s = 0
+            for i in range(n):
+                s += g()
+            return s
+
+        def bound(n):
+            g = Box().get
+            s = 0
+            for i in range(n):
+                s += i * 2
+                if i < 0:
+                    s += g()
+            return s
+
+        print(calls(Box(), 500))
+        print(calls(Box(), 300))
+        d = {1: 2}
+        def dict_get(n):
+            g = d.get
+            s = 0
+            for i in range(n):
+                s += g(1)
+            return s
+        print(dict_get(400))
+        print(bound(1000))
+        """)
+    for func in ("calls", "dict_get"):
+        reasons = aborts(evs, func)
+        assert reasons and not [r for r in reasons if "differs from interpreter" in r], reasons
+    assert any(r == "call of a bound method" for r in aborts(evs, "calls")) or sys.version_info >= (3, 12)
+    assert compiled(evs, "bound"), evs

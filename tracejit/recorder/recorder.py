@@ -15,6 +15,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import math
+import types
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -370,6 +371,9 @@ class TraceRecorder:
     # ------------------------------------------------------------------ instructions
     def _execute(self, ins: Instr, view: FrameView) -> None:
         op, pc = ins.op, ins.offset
+        if ins.real_op == "PRECALL":
+            self._precall(ins.oparg)
+            return
         if op in NOOPS:
             return
         if op == "LOAD_FAST":
@@ -600,6 +604,17 @@ class TraceRecorder:
     def _push_callable(self, value) -> None:
         """A callable with the NULL CPython pushes beside it (below it on 3.11/3.12, above on 3.13)."""
         self.stack.extend([const_null(), value] if PUSH_NULL_BELOW_CALLABLE else [value, const_null()])
+
+    def _precall(self, argc: int) -> None:
+        """3.11's PRECALL: with NULL below a bound method (`g = obj.method` ... `g()`), the interpreter
+        replaces the pair by the method's function and its self, which the trace does not model: abort.
+        (A method loaded for the call, `obj.method()`, is [method, self] already.)"""
+        if len(self.stack) - self.floor < argc + 2:
+            raise RecordAbort("call with arguments the trace does not own")
+        below, callable_ = self.stack[-(argc + 2)], self.stack[-(argc + 1)]
+        if isinstance(below, Const) and below.value is NULL and isinstance(callable_, (Var, Const)) and \
+                callable_.kind is R and type(self.conc(callable_)) is types.MethodType:
+            raise RecordAbort("call of a bound method")
 
     def _call(self, argc: int, pc: int) -> None:
         args = [self.operand(self.pop()) for _ in range(argc)][::-1]
