@@ -157,3 +157,160 @@ def test_bound_method_in_a_local(tmp_path):
         assert reasons and not [r for r in reasons if "differs from interpreter" in r], reasons
     assert any(r == "call of a bound method" for r in aborts(evs, "calls")) or sys.version_info >= (3, 12)
     assert compiled(evs, "bound"), evs
+
+
+# ------------------------------------------------------------------------------------------------------------
+# isinstance / issubclass: folded only where the answer comes from MROs that guards keep stable
+
+
+def test_isinstance_metaclass_instancecheck(tmp_path):
+    jit, evs = run_both(tmp_path, """\
+        class EvenMeta(type):
+            def __instancecheck__(cls, inst):
+                return inst % 2 == 0
+
+        class Even(metaclass=EvenMeta):
+            pass
+
+        def count_even(n):
+            c = 0
+            for i in range(n):
+                if isinstance(i, Even):
+                    c += 1
+            return c
+
+        class KMeta(type):
+            def __subclasscheck__(cls, sub):
+                return sub.__name__.startswith("K")
+
+        class Marker(metaclass=KMeta):
+            pass
+
+        class K1: pass
+        class L1: pass
+
+        def count_sub(classes):
+            c = 0
+            for k in classes:
+                if issubclass(k, Marker):
+                    c += 1
+            return c
+
+        print(count_even(1000))
+        print(count_sub([K1, L1, L1] * 300))
+        """)
+    assert jit.stdout == "500\n300\n"
+    assert any("metaclass is EvenMeta" in r for r in aborts(evs, "count_even")), evs
+    assert any("metaclass is KMeta" in r for r in aborts(evs, "count_sub")), evs
+
+
+def test_isinstance_after_bases_change_and_abc_register(tmp_path):
+    jit, evs = run_both(tmp_path, """\
+        import abc
+
+        class A: pass
+        class B: pass
+        class C(A): pass
+
+        def count_a(objs):
+            c = 0
+            for o in objs:
+                if isinstance(o, A):
+                    c += 1
+            return c
+
+        def count_sub(classes):
+            c = 0
+            for k in classes:
+                if issubclass(k, A):
+                    c += 1
+            return c
+
+        objs = [C() for _ in range(500)]
+        print(count_a(objs), count_sub([C, B, int] * 200))
+        C.__bases__ = (B,)
+        print(count_a(objs), count_sub([C, B, int] * 200))
+
+        class Base(abc.ABC): pass
+
+        def count_base(n):
+            c = 0
+            for i in range(n):
+                if isinstance(i, Base):
+                    c += 1
+            return c
+
+        print(count_base(300))
+        Base.register(int)
+        print(count_base(300))
+        """)
+    assert jit.stdout == "500 200\n0 0\n0\n300\n"
+    assert compiled(evs, "count_a") and compiled(evs, "count_sub"), evs
+    assert any("metaclass is ABCMeta" in r for r in aborts(evs, "count_base")), evs
+
+
+def test_isinstance_keeps_no_class_alive(tmp_path):
+    """A class tested in a compiled loop (and the class of the objects tested) dies when the program drops
+    its last reference, as without the JIT."""
+    jit, evs = run_both(tmp_path, """\
+        import gc, weakref
+
+        class Probe: pass
+        class Item: pass
+
+        def count(objs):
+            c = 0
+            for o in objs:
+                if isinstance(o, Probe):
+                    c += 1
+                if isinstance(o, int):
+                    c += 10
+                if type(o) is Item:
+                    c += 100
+            return c
+
+        print(count([Probe() for _ in range(300)] + [Item() for _ in range(300)]))
+        refs = weakref.ref(Probe), weakref.ref(Item)
+        del Probe, Item
+        gc.collect()
+        print([r() is None for r in refs])
+        """)
+    assert jit.stdout == "30300\n[True, True]\n"
+    assert compiled(evs, "count"), evs
+
+
+def test_isinstance_of_builtin_types_compiles(tmp_path):
+    jit, evs = run_both(tmp_path, """\
+        def kinds(values):
+            ints = floats = other = 0
+            for v in values:
+                if isinstance(v, bool):
+                    other += 1
+                elif isinstance(v, int):
+                    ints += 1
+                elif isinstance(v, float):
+                    floats += 1
+                else:
+                    other += 1
+            return ints, floats, other
+
+        print(kinds([1, 2.5, True, None, 3, "x"] * 200))
+        """)
+    assert jit.stdout == "(400, 200, 600)\n"
+    assert compiled(evs, "kinds"), evs
+
+
+def test_type_version_offset_is_one_everywhere():
+    """The machine code, the op table and the checked layout read tp_version_tag at the same offset."""
+    from tracejit.backend import assembler
+    from tracejit.cpython import layout
+    from tracejit.ir import ops
+    assert assembler.TYPE_VERSION_TAG == ops.TYPE_VERSION_TAG == layout.TYPE_VERSION_TAG
+    assert layout.check_layout(layout.LAYOUTS[layout.VERSION]) is None
+
+    class T:
+        pass
+    tag = layout.type_version(T)
+    assert tag and ops.type_version_tag(T) == tag
+    T.x = 1
+    assert ops.type_version_tag(T) == 0
