@@ -314,3 +314,27 @@ def test_type_version_offset_is_one_everywhere():
     assert tag and ops.type_version_tag(T) == tag
     T.x = 1
     assert ops.type_version_tag(T) == 0
+
+
+def test_report_lists_loops_hottest_first(tmp_path):
+    prog = tmp_path / "two.py"
+    prog.write_text(textwrap.dedent("""\
+        def cold(n):
+            s = 0
+            for i in range(n):
+                s += i
+            return s
+
+        def hot(n):
+            s = 0.0
+            for i in range(n):
+                s += i * 0.5
+            return s
+
+        print(cold(300), hot(20000))
+        """))
+    report = tmp_path / "report.json"
+    r = difftest._run([PY, "-m", "tracejit", "--params", "threshold=2", "--view", str(report), str(prog)], tmp_path)
+    assert r.returncode == 0, r.stderr
+    loops = json.loads(report.read_text())["loops"]
+    assert [lv["name"].split(":")[0] for lv in loops] == ["hot", "cold"], [lv["name"] for lv in loops]
