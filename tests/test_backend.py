@@ -218,6 +218,7 @@ COMPLEXES = [complex(a, b) for a in FLOATS for b in FLOATS[::-1]]
 OBJECTS = INTS + FLOATS + [True, False, None, "s", (1,), b"", *LISTS]
 CLASSES = [int, float, bool, list, str, type(None), tuple]
 KEEP: list = []         # lists the store tests change (kept alive beyond each case)
+HEAP_CLASSES = [type(f"H{k}", (), {}) for k in range(3)]       # classes made at run time (guard_version)
 
 
 def ref_cases(name: str, rng: random.Random) -> list[tuple]:
@@ -258,6 +259,13 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
                   "list_append_int": [0, 1, -1, 256, 257, -6, 2**40, INT64_MAX, INT64_MIN],
                   "list_append_complex": [(x, y) for x in FLOATS for y in FLOATS[::3]]}[name]
         return [(lst,) + (v if type(v) is tuple else (v,)) for lst in lists for v in values]
+    if name == "guard_version":
+        from tracejit.cpython.layout import type_version
+        classes = CLASSES + HEAP_CLASSES
+        tags = [type_version(c) for c in classes] + [0, 2**31 + 5]
+        return [(c, t) for c in classes for t in tags]
+    if name == "type_of":
+        return [(o,) for o in OBJECTS + [c() for c in HEAP_CLASSES]]
     if name == "int_value":
         more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)]
         INTS.extend(v for v in more if v not in INTS)

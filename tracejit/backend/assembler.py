@@ -1179,6 +1179,29 @@ def _guard_class(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ne", s.exit_label(op))
 
 
+TYPE_VERSION_TAG = 384      # PyTypeObject.tp_version_tag (uint32; tracejit.cpython.layout checks it)
+
+
+@emitter("guard_version")
+def _guard_version(s: Assembler, op: Op, i: int) -> None:
+    a = s.a
+    r = _ref_reg(s, op.args[0], RAX)
+    a.load32(RCX, Mem(r, TYPE_VERSION_TAG))
+    tag = s.g(op.args[1])
+    if isinstance(tag, int) and not fits_i32(tag):
+        a.mov(RDX, tag)
+        tag = RDX
+    a.alu("cmp", RCX, tag)
+    a.jcc("ne", s.exit_label(op))
+
+
+@emitter("type_of")
+def _type_of(s: Assembler, op: Op, i: int) -> None:
+    r = _ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, OB_TYPE))
+    s.put(s.dst(op), RAX)
+
+
 @emitter("guard_index")
 def _guard_index(s: Assembler, op: Op, i: int) -> None:
     """0 <= i < n as one unsigned comparison (n is a length, never negative)."""

@@ -231,6 +231,10 @@ class Asm:
         else:
             self.emit(I.create_reg_i64(_c("MOV_R64_IMM64"), dst.r64, v))
 
+    def load32(self, dst: Reg, src: Mem) -> None:
+        """dst = the unsigned 32-bit value at src (zero-extended)."""
+        self.emit(I.create_reg_mem(_c("MOV_R32_RM32"), dst.r32, src.mo()))
+
     def mov32(self, dst: Reg, v: int) -> None:
         self.emit(I.create_reg_u32(_c("MOV_R32_IMM32"), dst.r32, v))
 

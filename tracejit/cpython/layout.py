@@ -16,6 +16,7 @@ import os
 import sys
 from itertools import starmap as _starmap
 from operator import call as _call
+from weakref import proxy as weakref_proxy
 
 
 class Layout:
@@ -83,6 +84,8 @@ LIST_ITER_TYPE = type(iter([]))
 LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_seq (NULL once exhausted)
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
+TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
+TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (unsigned 32 bits; 0: none assigned)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
@@ -239,6 +242,21 @@ def list_iter_state(it) -> tuple[int, list | None]:
     """(index of the next item, the list, or None once the iterator is exhausted) of a list iterator."""
     seq = _rdp(id(it) + LIST_ITER_SEQ)
     return _rd(id(it) + LIST_ITER_INDEX), (object_at(seq) if seq else None)
+
+
+def type_version(t: type) -> int:
+    """The version tag of type `t` (tp_version_tag), after a lookup on `t` that assigns one when it has
+    none (CPython assigns tags from a counter that only grows, so a tag names one type in one state: any
+    change to the type or to one of its bases, `__bases__` included, sets it to 0). 0: no tag (tags ran
+    out, or the type cannot have one)."""
+    getattr(t, "__tracejit_version_probe__", None)      # _PyType_Lookup assigns the tag
+    return ctypes.c_uint32.from_address(id(t) + TYPE_VERSION_TAG).value
+
+
+def generic_getattr(t: type) -> bool:
+    """Instances of `t` get their attributes the usual way (tp_getattro is object's: no __getattribute__
+    of its own, nor a C type's own lookup such as a weak proxy's)."""
+    return _rdp(id(t) + TYPE_GETATTRO) == _rdp(id(object) + TYPE_GETATTRO)
 
 
 def release_all(addresses) -> None:
@@ -443,6 +461,9 @@ def _check_object_layouts(layout: Layout) -> str | None:
         return "enumerate layout mismatch"
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
+    reason = _check_type_layout()
+    if reason:
+        return reason
     z = zip(items, "ab", items)
     if zip_iterators(z) is not z.__reduce__()[1]:
         return "zip layout mismatch"
@@ -496,6 +517,29 @@ def _code_extra_probe(offset: int) -> bool:
     set_code_extra(code, 0x5A17)
     extras = _rdp(id(code) + offset)
     return bool(extras) and _rd(extras) > index and _rdp(extras + 8 + 8 * index) == 0x5A17
+
+
+def _check_type_layout() -> str | None:
+    """tp_flags, tp_mro and tp_version_tag of a fresh class: the tag is assigned by a lookup, cleared by a
+    change to the class or to its base, and a new, different one is assigned after that."""
+    base = type("_LayoutBase", (), {})
+    cls = type("_LayoutProbe", (base,), {})
+    if _rd(id(cls) + TYPE_FLAGS) != cls.__flags__ or _rdp(id(cls) + TYPE_MRO) != id(cls.__mro__):
+        return "type flags / mro layout mismatch"
+    hooked = type("_LayoutHook", (), {"__getattribute__": lambda self, name: None})
+    if not generic_getattr(cls) or not generic_getattr(float) or generic_getattr(hooked) or \
+            generic_getattr(type(weakref_proxy(cls))):
+        return "type getattro layout mismatch"
+    tags = [type_version(cls)]
+    base.x = 1                                  # invalidates the subclass too
+    tags.append(ctypes.c_uint32.from_address(id(cls) + TYPE_VERSION_TAG).value)
+    tags.append(type_version(cls))
+    cls.y = 2
+    tags.append(ctypes.c_uint32.from_address(id(cls) + TYPE_VERSION_TAG).value)
+    tags.append(type_version(cls))
+    if not (tags[0] and tags[1] == 0 and tags[2] and tags[3] == 0 and tags[4] and len({tags[0], tags[2], tags[4]}) == 3):
+        return f"type version tag layout mismatch {tags}"
+    return None
 
 
 def check_layout(layout: Layout) -> str | None:

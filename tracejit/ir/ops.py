@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import ctypes
 import math
 from dataclasses import dataclass
 from enum import Enum
@@ -27,6 +28,16 @@ class Kind(Enum):
 
     def __repr__(self) -> str:
         return self.value
+
+    def __str__(self) -> str:
+        """The word messages use: int, float, bool, object, void (never the enum's own name)."""
+        return _KIND_WORDS[self.value]
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+_KIND_WORDS = {"i": "int", "f": "float", "b": "bool", "r": "object", "v": "void"}
 
 
 class GuardFailed(Exception):
@@ -132,6 +143,19 @@ def _guard_index(i: int, n: int) -> None:
     """i < n as unsigned 64-bit numbers: for a length n >= 0 that is 0 <= i < n (one comparison)."""
     if not (i & 0xFFFFFFFFFFFFFFFF) < (n & 0xFFFFFFFFFFFFFFFF):
         raise GuardFailed("index out of range")
+
+
+TYPE_VERSION_TAG = 384     # PyTypeObject.tp_version_tag (the same as tracejit.cpython.layout's, which checks it)
+
+
+def type_version_tag(t: type) -> int:
+    """t's tp_version_tag as it is now (0: none assigned)."""
+    return ctypes.c_uint32.from_address(id(t) + TYPE_VERSION_TAG).value
+
+
+def _guard_version(t: type, tag: int) -> None:
+    if type_version_tag(t) != tag:
+        raise GuardFailed("type version")
 
 
 SMALL_INT_BOUND = 1 << 60           # ints the machine code unboxes (at most two 30-bit digits)
@@ -321,6 +345,9 @@ def _defs() -> list[OpDef]:
         # --- objects (REF: a borrowed PyObject*; the loop never changes what it reads) ---
         d("guard_class", (R, R), V, _guard_class, guard=True, pure=False),    # type(a) is b
         d("guard_index", (I, I), V, _guard_index, guard=True, pure=False),    # 0 <= a < b (b >= 0)
+        # type a (a type object) has version tag b: a names one type in one state (tags are never reused)
+        d("guard_version", (R, I), V, _guard_version, guard=True, pure=False),
+        d("type_of", (R,), R, type, reads_heap=True),                         # type(a), borrowed
         d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True),        # identity (`is`)
         d("list_len", (R,), I, len, reads_heap=True),
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index

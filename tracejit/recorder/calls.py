@@ -6,7 +6,8 @@ before the CALL and its pc, and returns the result value. A rule raises RecordAb
 handle (more arguments, other types); the loop then runs in the interpreter. Every rule computes exactly
 what CPython's function returns, through ops whose semantics are in the op table.
 
-May import: tracejit.ir and the standard library (the recorder is passed in).
+May import: tracejit.ir, tracejit.cpython.layout (type version tags) and the standard library (the recorder
+is passed in).
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import math
 import types
 from typing import Callable
 
-from tracejit.ir import Const, Kind, const_bool, const_float, const_int, const_ref
+from tracejit.cpython.layout import generic_getattr, type_version
+from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 
 from . import complexnum
 from .virtuals import VirtualRange, VirtualTuple
@@ -54,12 +56,15 @@ def _abs(rec, args, snap, pc):
 
 
 def _type(rec, args, snap, pc):
-    """type(x): the kind of an unboxed value fixes it; an object's exact type is guarded (a constant then)."""
+    """type(x): the kind of an unboxed value fixes it; a static type is guarded (a constant then); a class
+    is read from the object (type_of: the trace keeps no reference to it)."""
     x = _one(args, "type")
     if isinstance(x, complexnum.VirtualComplex):
         return const_ref(complex)
     if x.kind is R:
         t = type(rec.conc(x))
+        if not _static(t):
+            return rec.emit("type_of", [x], snap, pc)
         rec.emit("guard_class", [x, const_ref(t)], snap, pc)
         return const_ref(t)
     return const_ref({I: int, F: float, B: bool}[x.kind])
@@ -142,7 +147,7 @@ def _min_max(which: str) -> Callable:
             return rec.emit(f"float_{which}", [a, b], snap, pc)
         if a.kind is I and b.kind is I:
             return rec.emit(f"int_{which}", [a, b], snap, pc)
-        raise CallAbort(f"{which}() of {a.kind.name.lower()} and {b.kind.name.lower()}")   # returns either type
+        raise CallAbort(f"{which}() of {a.kind} and {b.kind}")   # returns either type
     return rule
 
 
@@ -166,23 +171,115 @@ def _int(rec, args, snap, pc):
     return rec.as_int(x, snap, pc)
 
 
+HEAPTYPE = 1 << 9          # Py_TPFLAGS_HEAPTYPE: a class made at run time (a static type never changes)
+_OBJECT_CLASS = object.__dict__["__class__"]
+
+
+def _static(t: type) -> bool:
+    """A static type (int, float, list, ...): immutable and never freed, so a trace may hold it and rely
+    on its MRO."""
+    return not t.__flags__ & HEAPTYPE
+
+
+def _version(t: type, name: str) -> int:
+    tag = type_version(t)
+    if not tag:
+        raise CallAbort(f"{name}() of a class without a type version tag")
+    return tag
+
+
+def _type_of(rec, x, snap, pc) -> type:
+    """type(x), with what makes isinstance's answer for it stable in the trace: a number's kind fixes it,
+    a static type is guarded by identity, a class by its version tag (which also changes with its MRO;
+    the trace keeps no reference to the class)."""
+    if isinstance(x, complexnum.VirtualComplex):
+        return complex
+    if x.kind is not R:
+        return {I: int, F: float, B: bool}[x.kind]
+    t = type(rec.conc(x))
+    if _static(t):
+        rec.emit("guard_class", [x, const_ref(t)], snap, pc)
+    else:
+        rec.emit("guard_version", [rec.emit("type_of", [x], snap, pc), const_int(_version(t, "isinstance"))],
+                 snap, pc)
+    return t
+
+
+def _plain_class(rec, c, name: str, snap, pc) -> type:
+    """The class `c` stands for, when CPython's answer for it comes from MROs alone: its metaclass is
+    exactly `type` (no __instancecheck__ / __subclasscheck__: an ABC or any other metaclass is not
+    folded). A class read from a variable is guarded by its version tag (it names one class: tags are never
+    reused), so the trace keeps no reference to it."""
+    cls = rec.conc(c)
+    if not isinstance(cls, type):
+        raise CallAbort(f"{name}() with a {type(cls).__name__} as the class")
+    if type(cls) is not type:
+        raise CallAbort(f"{name}() with a class whose metaclass is {type(cls).__name__}")
+    if isinstance(c, Var):
+        rec.emit("guard_class", [c, const_ref(type)], snap, pc)
+        rec.emit("guard_version", [c, const_int(_version(cls, name))], snap, pc)
+    elif not _static(cls):
+        raise CallAbort(f"{name}() with a class the trace would keep alive")
+    return cls
+
+
+def _classes(rec, classinfo, name: str, snap, pc) -> list[type]:
+    """The class `classinfo` stands for, made stable, as a list. A tuple of classes is not folded (a tuple
+    built in the loop already stops the recording at the call: its exits would need the tuple)."""
+    if not isinstance(classinfo, (Var, Const)) or type(rec.conc(classinfo)) is tuple:
+        raise CallAbort(f"{name}() with a tuple of classes")
+    if classinfo.kind is not R:
+        raise CallAbort(f"{name}() with a {classinfo.kind} as the class")
+    return [_plain_class(rec, classinfo, name, snap, pc)]
+
+
+def _normal_class_attribute(t: type) -> bool:
+    """obj.__class__ is type(obj) for every instance of t: t gets attributes the usual way and its MRO finds
+    object's __class__ (else isinstance also consults obj.__class__)."""
+    if not generic_getattr(t):
+        return False
+    for k in t.__mro__:
+        if "__class__" in k.__dict__:
+            return k.__dict__["__class__"] is _OBJECT_CLASS
+    return False
+
+
 def _isinstance(rec, args, snap, pc):
+    """isinstance(x, C) (C a class or a tuple of classes) folded to a constant where the answer depends on
+    type(x)'s MRO only, made stable by guards; other forms (a metaclass with __instancecheck__, an ABC)
+    abort: their answer can change without any guard noticing."""
     if len(args) != 2:
         raise CallAbort("isinstance() form")
-    x, cls = args
-    if not (isinstance(cls, Const) and cls.kind is R and isinstance(cls.value, type)):
-        raise CallAbort("isinstance() with a class that is not a constant type")
-    obj = rec.conc(x)
-    if x.kind is R:         # the exact type is guarded, so the answer is fixed for this trace
-        rec.emit("guard_class", [x, const_ref(type(obj))], snap, pc)
-    return const_bool(isinstance(obj, cls.value))
+    x, classinfo = args
+    classes = _classes(rec, classinfo, "isinstance", snap, pc)
+    t = _type_of(rec, x, snap, pc)
+    if any(c is t or c in t.__mro__ for c in classes):
+        return const_bool(True)
+    if not _normal_class_attribute(t):
+        raise CallAbort(f"isinstance() of a {t.__name__} object, whose __class__ is its own")
+    return const_bool(False)
+
+
+def _issubclass(rec, args, snap, pc):
+    """issubclass(A, C) (C a class or a tuple of classes): C in A.__mro__, with A and C made stable by
+    guards (A a class whose metaclass is `type`); other forms abort."""
+    if len(args) != 2:
+        raise CallAbort("issubclass() form")
+    a, classinfo = args
+    classes = _classes(rec, classinfo, "issubclass", snap, pc)
+    if isinstance(a, complexnum.VirtualComplex) or a.kind is not R:
+        raise CallAbort("issubclass() of a number")
+    derived = _plain_class(rec, a, "issubclass", snap, pc)
+    if isinstance(a, Const) and not _static(derived):
+        raise CallAbort("issubclass() of a class the trace would keep alive")
+    return const_bool(any(c is derived or c in derived.__mro__ for c in classes))
 
 
 def _math_float(opname: str, name: str) -> Callable:
     def rule(rec, args, snap, pc):
         x = rec.unbox(_one(args, name), snap, pc)
         if x.kind is not F:
-            raise CallAbort(f"math.{name}() of {x.kind.name.lower()}")   # int arguments: exact conversion rules
+            raise CallAbort(f"math.{name}() of {x.kind}")   # int arguments: exact conversion rules
         return rec.emit(opname, [x], snap, pc)
     return rule
 
@@ -195,6 +292,7 @@ CALLS: dict[object, Callable] = {
     builtins.float: _float,
     builtins.int: _int,
     builtins.isinstance: _isinstance,
+    builtins.issubclass: _issubclass,
     builtins.complex: _complex,
     builtins.type: _type,
     builtins.range: _range,
@@ -228,9 +326,10 @@ def _hashable(obj) -> bool:
 
 def constant_value(obj):
     """The IR constant a pinned name or module attribute stands for (a module, a type, a function in CALLS,
-    a float such as math.pi), or None when the name must be read as a variable."""
+    a float such as math.pi), or None when the name must be read as a variable (a class made at run time is
+read as a variable: a constant would keep it alive as long as the trace)."""
     if type(obj) is float:
         return const_float(obj)
-    if isinstance(obj, (type, types.ModuleType)) or is_constant_callee(obj):
+    if (isinstance(obj, type) and _static(obj)) or isinstance(obj, types.ModuleType) or is_constant_callee(obj):
         return const_ref(obj)
     return None

@@ -59,7 +59,7 @@ def to_complex(rec, v, snap, pc) -> VirtualComplex:
     if v.kind in (I, B):
         x = rec.as_int(v, snap, pc)
         return VirtualComplex(rec.emit("int_to_float", [x], snap, pc), const_float(0.0))
-    raise ComplexAbort(f"complex arithmetic with a {v.kind.name.lower()}")
+    raise ComplexAbort(f"complex arithmetic with a {v.kind}")
 
 
 def binary(rec, symbol: str, a, b, snap, pc) -> VirtualComplex:
@@ -143,7 +143,7 @@ def construct(rec, args: list, snap, pc) -> VirtualComplex:
         elif v.kind in (I, B):
             parts.append(rec.emit("int_to_float", [rec.as_int(v, snap, pc)], snap, pc))
         else:
-            raise ComplexAbort(f"complex() of a {v.kind.name.lower()}")
+            raise ComplexAbort(f"complex() of a {v.kind}")
     if len(parts) == 1:
         parts.append(const_float(0.0))
     return VirtualComplex(*parts)

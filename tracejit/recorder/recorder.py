@@ -15,6 +15,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import math
+import types
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -370,6 +371,9 @@ class TraceRecorder:
     # ------------------------------------------------------------------ instructions
     def _execute(self, ins: Instr, view: FrameView) -> None:
         op, pc = ins.op, ins.offset
+        if ins.real_op == "PRECALL":
+            self._precall(ins.oparg)
+            return
         if op in NOOPS:
             return
         if op == "LOAD_FAST":
@@ -451,7 +455,7 @@ class TraceRecorder:
                 return
             rule = rules.UNARY[op].get(a.kind)
             if rule is None:
-                raise RecordAbort(f"{op} on {a.kind.name.lower()}")
+                raise RecordAbort(f"{op} on {a.kind}")
             if rule != "same":
                 for name in (rule if isinstance(rule, tuple) else (rule,)):
                     a = self.emit(name, [a], snap, pc)
@@ -600,6 +604,17 @@ class TraceRecorder:
     def _push_callable(self, value) -> None:
         """A callable with the NULL CPython pushes beside it (below it on 3.11/3.12, above on 3.13)."""
         self.stack.extend([const_null(), value] if PUSH_NULL_BELOW_CALLABLE else [value, const_null()])
+
+    def _precall(self, argc: int) -> None:
+        """3.11's PRECALL: with NULL below a bound method (`g = obj.method` ... `g()`), the interpreter
+        replaces the pair by the method's function and its self, which the trace does not model: abort.
+        (A method loaded for the call, `obj.method()`, is [method, self] already.)"""
+        if len(self.stack) - self.floor < argc + 2:
+            raise RecordAbort("call with arguments the trace does not own")
+        below, callable_ = self.stack[-(argc + 2)], self.stack[-(argc + 1)]
+        if isinstance(below, Const) and below.value is NULL and isinstance(callable_, (Var, Const)) and \
+                callable_.kind is R and type(self.conc(callable_)) is types.MethodType:
+            raise RecordAbort("call of a bound method")
 
     def _call(self, argc: int, pc: int) -> None:
         args = [self.operand(self.pop()) for _ in range(argc)][::-1]
@@ -1012,7 +1027,29 @@ class TraceRecorder:
     def _close(self) -> None:
         if len(self.stack) != self.base_depth or self.floor != self.base_depth:
             raise RecordAbort("value stack differs at the loop header")
+        self._carry_kinds()
         self.done = True
+
+    def _carry_kinds(self) -> None:
+        """Each variable goes around the loop with the kind the loop's label gives it. One that enters the
+        loop as a number (unboxed) but ends the iteration holding an object, e.g. `last = cur` with `cur` an
+        item read from a list, is unboxed at the end of the iteration: its exact type is guarded (the exit
+        is the loop header, with the object in the variable) and its value read. Any other change of kind
+        (a number where the loop holds an object, an int where it holds a float or a bool) aborts."""
+        expected = {sv: v.kind for sv, v in self.inputs if sv.where != "stack"} if self.bridge is None else \
+            dict(self.layout.kinds)
+        snap = None
+        for sv, value in list(self.state.items()):
+            want = expected.get(sv)
+            if want is None or sv.where == "stack" or not isinstance(value, (Var, Const)) or value.kind is want:
+                continue
+            if value.kind is R and want in (I, F, B) and type(self.conc(value)) is {I: int, F: float, B: bool}[want]:
+                if snap is None:
+                    snap = self.snapshot(self.header_pc)
+                self.state[sv] = self._unbox(value, snap, self.header_pc)
+                continue
+            what = type(self.conc(value)).__name__ if value.kind is R else str(value.kind)
+            raise RecordAbort(f"{sv} is {want} at the loop's start but {what} at the end of an iteration")
 
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
@@ -1039,8 +1076,8 @@ class TraceRecorder:
         for sv, v in self.bridge.snapshot.state.items():
             loop_kind = self.layout.kinds.get(sv)
             if sv not in self.state and loop_kind is not None and v.kind is not loop_kind:
-                raise RecordAbort(f"{sv} is {v.kind.name.lower()} at this exit but "
-                                  f"{loop_kind.name.lower()} in the loop")
+                raise RecordAbort(f"{sv} is {v.kind} at this exit but "
+                                  f"{loop_kind} in the loop")
         jump_vars, args = [], []
         for sv, v in self.state.items():
             if sv.where == "stack":

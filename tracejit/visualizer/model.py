@@ -168,6 +168,8 @@ def build_report(engine, probe, program: str) -> Report:
     native: dict[tuple[str, int], int] = {}
     loops: list[LoopView] = []
     names = list(dict.fromkeys([n for n in by_loop if _worth_showing(by_loop[n])] + list(compiled)))
+    # hottest first: iterations in machine code plus runs of the loop's header line in the interpreter
+    names.sort(key=lambda n: -_heat(compiled.get(n, []), seen_at.get(n), interp))
     for k, name in enumerate(names):
         versions = compiled.get(name, [])
         loops.append(_loop_view(f"L{k}", name, versions, by_loop.get(name, []), seen_at.get(name), probe,
@@ -248,6 +250,15 @@ def _source_file(path: str, interp, native) -> SourceFile:
         if i or m:
             heat[n] = (i, m)
     return SourceFile(path, os.path.basename(path), lines, heat)
+
+
+def _heat(versions: list, seen, interp) -> int:
+    """How hot a loop was: its iterations in machine code plus the interpreter's runs of its header line."""
+    file, line = seen if seen else (None, None)
+    if line is None and versions and versions[0].blocks:
+        file = file or versions[0].blocks[0].trace.filename
+        line = versions[0].blocks[0].trace.lines.get(versions[0].header_pc)
+    return sum(lp.native_iterations for lp in versions) + (interp.get((file, line), 0) if file else 0)
 
 
 def _loop_view(key, name, versions, events, seen, probe, interp, native) -> LoopView:

@@ -1,0 +1,340 @@
+"""Regression tests for recorder defects: each program runs under plain CPython and under the JIT (threshold 2,
+events log); output, tracebacks and exit status must be identical (tests/difftest.py), and the loop under test
+must really have been compiled (a `compiled` event for its function), so a JIT that quietly did nothing fails.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import difftest  # noqa: E402
+
+PY = sys.executable
+
+
+def _events(log: Path) -> list[dict]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def _func(e: dict) -> str:
+    return e.get("loop", "").split(":")[0]
+
+
+def run_both(tmp_path: Path, src: str, params: str = "threshold=2") -> tuple[difftest.Result, list[dict]]:
+    """Run `src` plainly and under the JIT; assert identical behaviour and no internal error. Returns the JIT
+    run's result and its events."""
+    prog = tmp_path / "prog.py"
+    prog.write_text(textwrap.dedent(src))
+    plain = difftest.run_plain(prog, PY, cwd=tmp_path)
+    log = tmp_path / "events.jsonl"
+    jit = difftest._run([PY, "-m", "tracejit", "--params", params, "--log", str(log), str(prog.resolve())],
+                        tmp_path)
+    difftest.assert_same(plain, jit, "prog.py")
+    evs = _events(log)
+    internal = [e for e in evs if e["event"] == "internal_error"]
+    assert not internal, f"JIT internal errors: {internal}"
+    for e in evs:       # no message a user sees names the IR's enum
+        assert "Kind." not in json.dumps(e), e
+    return jit, evs
+
+
+def compiled(evs: list[dict], func: str) -> list[dict]:
+    return [e for e in evs if e["event"] == "compiled" and _func(e) == func]
+
+
+def aborts(evs: list[dict], func: str) -> list[str]:
+    return [e.get("reason", "") for e in evs if e["event"] in ("abort", "bridge_abort") and _func(e) == func]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# a variable that enters the loop as a number and is carried around it as an object (an item of a list)
+
+
+def test_remember_previous_item(tmp_path):
+    _, evs = run_both(tmp_path, """\
+        def check(knots):
+            last = knots[0]
+            for cur in knots:
+                if cur < last:
+                    raise ValueError(f"knots not sorted: {cur} < {last}")
+                last = cur
+            return last
+
+        def check_ints(knots):
+            last = knots[0]
+            for cur in knots:
+                if cur < last:
+                    raise ValueError("not sorted")
+                last = cur
+            return last
+
+        print(check([i * 0.5 for i in range(2000)]))
+        print(check_ints(list(range(2000))))
+        mixed = [float(i) for i in range(500)] + [500, 501] + [502.5, 503.0]
+        print(check(mixed))
+        print(check_ints([float(i) for i in range(300)]))
+        try:
+            check([float(i) for i in range(300)] + [7.0])
+        except ValueError as e:
+            print("ValueError", e)
+        """)
+    assert compiled(evs, "check") and compiled(evs, "check_ints"), evs
+    assert not [r for r in aborts(evs, "check") + aborts(evs, "check_ints") if "compile" in r], evs
+
+
+def test_kind_change_aborts_with_a_word(tmp_path):
+    """A variable that holds a float at an iteration's start and an int at its end: the recording aborts, and
+    the reason names the kinds as words."""
+    _, evs = run_both(tmp_path, """\
+        def f(n):
+            x = 0
+            y = 0
+            for i in range(n):
+                y += x
+                x = 1.5 if i % 2 else 1
+            return x, y
+
+        print(f(1000))
+        """)
+    reasons = aborts(evs, "f")
+    assert reasons and all("compile" not in r for r in reasons), reasons
+    assert any("int" in r and "float" in r for r in reasons), reasons
+
+
+# ------------------------------------------------------------------------------------------------------------
+# 3.11: a bound method held in a local and called in a loop (PRECALL unpacks it)
+
+
+def test_bound_method_in_a_local(tmp_path):
+    _, evs = run_both(tmp_path, """\
+        class Box:
+            def __init__(self):
+                self.n = 0
+            def get(self):
+                self.n += 1
+                return self.n
+
+        def calls(obj, n):
+            g = obj.get
+            s = 0
+            for i in range(n):
+                s += g()
+            return s
+
+        def bound(n):
+            g = Box().get
+            s = 0
+            for i in range(n):
+                s += i * 2
+                if i < 0:
+                    s += g()
+            return s
+
+        print(calls(Box(), 500))
+        print(calls(Box(), 300))
+        d = {1: 2}
+        def dict_get(n):
+            g = d.get
+            s = 0
+            for i in range(n):
+                s += g(1)
+            return s
+        print(dict_get(400))
+        print(bound(1000))
+        """)
+    for func in ("calls", "dict_get"):
+        reasons = aborts(evs, func)
+        assert reasons and not [r for r in reasons if "differs from interpreter" in r], reasons
+    assert any(r == "call of a bound method" for r in aborts(evs, "calls")) or sys.version_info >= (3, 12)
+    assert compiled(evs, "bound"), evs
+
+
+# ------------------------------------------------------------------------------------------------------------
+# isinstance / issubclass: folded only where the answer comes from MROs that guards keep stable
+
+
+def test_isinstance_metaclass_instancecheck(tmp_path):
+    jit, evs = run_both(tmp_path, """\
+        class EvenMeta(type):
+            def __instancecheck__(cls, inst):
+                return inst % 2 == 0
+
+        class Even(metaclass=EvenMeta):
+            pass
+
+        def count_even(n):
+            c = 0
+            for i in range(n):
+                if isinstance(i, Even):
+                    c += 1
+            return c
+
+        class KMeta(type):
+            def __subclasscheck__(cls, sub):
+                return sub.__name__.startswith("K")
+
+        class Marker(metaclass=KMeta):
+            pass
+
+        class K1: pass
+        class L1: pass
+
+        def count_sub(classes):
+            c = 0
+            for k in classes:
+                if issubclass(k, Marker):
+                    c += 1
+            return c
+
+        print(count_even(1000))
+        print(count_sub([K1, L1, L1] * 300))
+        """)
+    assert jit.stdout == "500\n300\n"
+    assert any("metaclass is EvenMeta" in r for r in aborts(evs, "count_even")), evs
+    assert any("metaclass is KMeta" in r for r in aborts(evs, "count_sub")), evs
+
+
+def test_isinstance_after_bases_change_and_abc_register(tmp_path):
+    jit, evs = run_both(tmp_path, """\
+        import abc
+
+        class A: pass
+        class B: pass
+        class C(A): pass
+
+        def count_a(objs):
+            c = 0
+            for o in objs:
+                if isinstance(o, A):
+                    c += 1
+            return c
+
+        def count_sub(classes):
+            c = 0
+            for k in classes:
+                if issubclass(k, A):
+                    c += 1
+            return c
+
+        objs = [C() for _ in range(500)]
+        print(count_a(objs), count_sub([C, B, int] * 200))
+        C.__bases__ = (B,)
+        print(count_a(objs), count_sub([C, B, int] * 200))
+
+        class Base(abc.ABC): pass
+
+        def count_base(n):
+            c = 0
+            for i in range(n):
+                if isinstance(i, Base):
+                    c += 1
+            return c
+
+        print(count_base(300))
+        Base.register(int)
+        print(count_base(300))
+        """)
+    assert jit.stdout == "500 200\n0 0\n0\n300\n"
+    assert compiled(evs, "count_a") and compiled(evs, "count_sub"), evs
+    assert any("metaclass is ABCMeta" in r for r in aborts(evs, "count_base")), evs
+
+
+def test_isinstance_keeps_no_class_alive(tmp_path):
+    """A class tested in a compiled loop (and the class of the objects tested) dies when the program drops
+    its last reference, as without the JIT."""
+    jit, evs = run_both(tmp_path, """\
+        import gc, weakref
+
+        class Probe: pass
+        class Item: pass
+
+        def count(objs):
+            c = 0
+            for o in objs:
+                if isinstance(o, Probe):
+                    c += 1
+                if isinstance(o, int):
+                    c += 10
+                if type(o) is Item:
+                    c += 100
+            return c
+
+        print(count([Probe() for _ in range(300)] + [Item() for _ in range(300)]))
+        refs = weakref.ref(Probe), weakref.ref(Item)
+        del Probe, Item
+        gc.collect()
+        print([r() is None for r in refs])
+        """)
+    assert jit.stdout == "30300\n[True, True]\n"
+    assert compiled(evs, "count"), evs
+
+
+def test_isinstance_of_builtin_types_compiles(tmp_path):
+    jit, evs = run_both(tmp_path, """\
+        def kinds(values):
+            ints = floats = other = 0
+            for v in values:
+                if isinstance(v, bool):
+                    other += 1
+                elif isinstance(v, int):
+                    ints += 1
+                elif isinstance(v, float):
+                    floats += 1
+                else:
+                    other += 1
+            return ints, floats, other
+
+        print(kinds([1, 2.5, True, None, 3, "x"] * 200))
+        """)
+    assert jit.stdout == "(400, 200, 600)\n"
+    assert compiled(evs, "kinds"), evs
+
+
+def test_type_version_offset_is_one_everywhere():
+    """The machine code, the op table and the checked layout read tp_version_tag at the same offset."""
+    from tracejit.backend import assembler
+    from tracejit.cpython import layout
+    from tracejit.ir import ops
+    assert assembler.TYPE_VERSION_TAG == ops.TYPE_VERSION_TAG == layout.TYPE_VERSION_TAG
+    assert layout.check_layout(layout.LAYOUTS[layout.VERSION]) is None
+
+    class T:
+        pass
+    tag = layout.type_version(T)
+    assert tag and ops.type_version_tag(T) == tag
+    T.x = 1
+    assert ops.type_version_tag(T) == 0
+
+
+def test_report_lists_loops_hottest_first(tmp_path):
+    prog = tmp_path / "two.py"
+    prog.write_text(textwrap.dedent("""\
+        def cold(n):
+            s = 0
+            for i in range(n):
+                s += i
+            return s
+
+        def hot(n):
+            s = 0.0
+            for i in range(n):
+                s += i * 0.5
+            return s
+
+        print(cold(300), hot(20000))
+        """))
+    report = tmp_path / "report.json"
+    r = difftest._run([PY, "-m", "tracejit", "--params", "threshold=2", "--view", str(report), str(prog)], tmp_path)
+    assert r.returncode == 0, r.stderr
+    loops = json.loads(report.read_text())["loops"]
+    assert [lv["name"].split(":")[0] for lv in loops] == ["hot", "cold"], [lv["name"] for lv in loops]
