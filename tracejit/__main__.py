@@ -107,7 +107,8 @@ def version_line() -> str:
 def _settings(opts: dict) -> tuple[str | None, Params, str | None]:
     """Check every setting before the program starts: (off reason or None, params, log path). Raises ValueError
     naming the bad setting."""
-    off = "--off" if opts["off"] else ("TRACEJIT=off" if disabled_by_environment() else None)
+    off = "switched off by --off" if opts["off"] else \
+        ("switched off by TRACEJIT" if disabled_by_environment() else None)
     params = from_environment()
     if opts["params"] is not None:
         params = Params.parse(opts["params"], params, "--params")

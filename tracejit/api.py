@@ -216,8 +216,9 @@ def run_source(source: str | bytes, filename: str, argv: list[str]) -> dict:
         import linecache                                    # what 3.13's pymain_run_command registers
         text = source if isinstance(source, str) else source.decode()
         linecache.cache[filename] = (len(text), None, [line + "\n" for line in text.splitlines()], filename)
+    module = _new_main(__file__=filename, __cached__=None) if filename == "<stdin>" else _new_main()
     with enable():
-        return _exec_main(code, _new_main(), True)
+        return _exec_main(code, module, True)
 
 
 @contextlib.contextmanager
