@@ -58,7 +58,9 @@ PROGRAMS = {
     "handler_raises_keyboard_interrupt": "def h(sig, frame):\n    raise KeyboardInterrupt('from handler')\n"
                                          "signal.signal(signal.SIGTERM, h)\nhot(3000)\n"
                                          "os.kill(os.getpid(), signal.SIGTERM)\nhot(10)\n",
-    "program_excepthook": "import traceback\ndef hook(t, v, tb):\n"
+    # tokenize imported up front: on 3.13 a first import of tokenize inside the hook makes plain python
+    # exit with status 1 instead of dying by SIGINT (tracejit has it imported already)
+    "program_excepthook": "import traceback, tokenize\ndef hook(t, v, tb):\n"
                           "    print('hook:', t.__name__, [f.name for f in traceback.extract_tb(tb)])\n"
                           "sys.excepthook = hook\natexit.register(lambda: print('last:', "
                           "[f.name for f in traceback.extract_tb(sys.last_traceback)]))\n"

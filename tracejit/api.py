@@ -84,14 +84,17 @@ def configure(params: Params | None = None, log_path: str | None = None, probe=N
 @contextlib.contextmanager
 def enable(**params):
     """JIT on while the block runs (process-wide, nestable). Keyword arguments set parameters for this block
-    only (over the enclosing block's); the previous ones are back when it ends. An unknown name raises
+    only (over the enclosing block's); the previous ones are back when it ends (`history` only counts in
+    the block that starts the engine: it sizes the engine's history once). An unknown name raises
     TypeError, a bad value TypeError or ValueError, before the block runs (also when the JIT is off)."""
     if params:
         Params.make(None, **params)                         # checks names, types and values
     if _runtime.off or disabled_by_environment():
         yield
         return
-    engine = _runtime.get()
+    # `history` (how many compiled loops are kept for dumps) is fixed when the engine is made: the first
+    # block's keyword, if it gives one, makes it
+    engine = _runtime.get(from_environment(history=params["history"]) if "history" in params else None)
     if engine is None:
         yield
         return
