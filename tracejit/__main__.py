@@ -281,7 +281,8 @@ def _view(args: list[str]) -> int:
               file=sys.stderr)
         return 2
     except Exception as e:          # noqa: BLE001 - wrong shape of data: one line, no traceback
-        print(f"tracejit: {path} is not a tracejit report, report data or events log: {e}", file=sys.stderr)
+        print(f"tracejit: {path} is neither report data nor an events log (nor an HTML report): {e}",
+              file=sys.stderr)
         return 2
     import webbrowser
     url = "file://" + os.path.abspath(path)
