@@ -108,3 +108,153 @@ def test_colourise_only_adds_escape_codes():
     text = "=" * 40 + "\nloop f@2 (x.py)\n--- IR: recorded\nlabel(i0)\n  guard_true(b1)  -> @4 [i=i0]\n  +0x0000  mov rax, rbx\n"
     coloured = colourise(text)
     assert coloured != text and re.sub(r"\x1b\[[0-9;]*m", "", coloured) == text
+
+
+# ------------------------------------------------------------------ like python: -c, -, stdin, -m, --version
+def _pair(python_args: list[str], tmp_path: Path, stdin: str | None = None, jit_options=("--params", "threshold=2")):
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONHASHSEED="0")
+    run = lambda argv: subprocess.run([sys.executable, *argv], cwd=tmp_path, env=env, capture_output=True,  # noqa: E731
+                                      text=True, timeout=60, input=stdin if stdin is not None else "")
+    return run(python_args), run(["-m", "tracejit", *jit_options, *python_args])
+
+
+SOURCE = ("import sys\ns = 0\nfor i in range(3000):\n    s += i\n"
+          "print(s, sys.argv, repr(sys.path[0]), __name__, sorted(globals()), __loader__.__name__)\n"
+          "def f(x):\n    return 1 // x\nf(0)\n")
+
+
+@pytest.mark.parametrize("how", ["-c", "-", "stdin"])
+def test_command_and_stdin_behave_like_python(tmp_path, how):
+    """`-c CODE args` (sys.argv[0] '-c', tracebacks at File "<string>", 3.13+ showing the source line),
+    `- args` and a script piped on stdin with no program (sys.argv[0] '-' / '')."""
+    args = {"-c": ["-c", SOURCE, "a", "-b"], "-": ["-", "a", "-b"], "stdin": []}[how]
+    plain, jit = _pair(args, tmp_path, stdin=SOURCE)
+    assert plain.returncode == 1 and "4498500" in plain.stdout
+    assert jit.stdout == plain.stdout
+    assert _jit_stderr(jit.stderr) == plain.stderr
+    assert jit.returncode == plain.returncode
+
+
+def test_command_syntax_error_like_python(tmp_path):
+    plain, jit = _pair(["-c", "x = (1,\nprint(x)"], tmp_path)
+    assert plain.returncode == 1 and "SyntaxError" in plain.stderr
+    assert (jit.stdout, _jit_stderr(jit.stderr), jit.returncode) == (plain.stdout, plain.stderr, plain.returncode)
+
+
+def test_module_traceback_and_globals_like_python_dash_m(tmp_path):
+    (tmp_path / "emod.py").write_text("import sys\nprint(list(globals()), sys.argv, sys.path[0] == __import__('os')"
+                                      ".getcwd())\nfor i in range(3000):\n    pass\n1 / 0\n")
+    plain, jit = _pair(["-m", "emod", "x"], tmp_path)
+    assert "_run_module_as_main" in plain.stderr
+    assert (jit.stdout, _jit_stderr(jit.stderr), jit.returncode) == (plain.stdout, plain.stderr, plain.returncode)
+
+
+def test_script_globals_and_path_like_python(tmp_path):
+    (tmp_path / "g.py").write_text("import sys\nprint(list(globals()), type(__loader__).__name__, __spec__, "
+                                   "sys.path[0], sys.path[1] != sys.path[0])\n")
+    plain, jit = _pair(["g.py"], tmp_path)
+    assert (jit.stdout, jit.returncode) == (plain.stdout, plain.returncode)
+
+
+@pytest.mark.parametrize("name", ["nosuchmod", "os.nosuch", "emptypkg"])
+def test_missing_module_message_like_python(tmp_path, name):
+    (tmp_path / "emptypkg").mkdir()
+    (tmp_path / "emptypkg" / "__init__.py").write_text("")
+    plain, jit = _pair(["-m", name], tmp_path)
+    assert plain.returncode == 1 and plain.stderr.startswith(sys.executable + ": ")
+    assert (jit.stdout, _jit_stderr(jit.stderr), jit.returncode) == (plain.stdout, plain.stderr, plain.returncode)
+
+
+def test_version_matches_package(tmp_path):
+    import platform
+    import tracejit
+    r = _run(["-m", "tracejit", "--version"], tmp_path)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == f"tracejit {tracejit.__version__} (CPython {platform.python_version()})\n"
+
+
+def test_no_program_on_a_terminal_is_an_error(tmp_path):
+    """With stdin a terminal and no program, python would start its REPL; tracejit has none: one line."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        r = subprocess.run([sys.executable, "-m", "tracejit"], stdin=slave, cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("tracejit: no program given")
+
+
+# ------------------------------------------------------------------ view FILE: one line for what it cannot read
+@pytest.mark.parametrize("kind", ["wrong_json_shape", "json_list", "events_of_wrong_shape", "binary", "directory",
+                                  "missing", "text", "latin1"])
+def test_view_reports_unreadable_files_in_one_line(tmp_path, kind):
+    path = tmp_path / "f.json"
+    if kind == "wrong_json_shape":
+        path.write_text('{"sources": 3}')
+    elif kind == "json_list":
+        path.write_text('[1, 2]')
+    elif kind == "events_of_wrong_shape":
+        path.write_text('{"t": 1}\n{"event": "seen", "loop": [1]}\n')
+    elif kind == "binary":
+        path.write_bytes(bytes(range(256)) * 4)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "text":
+        path.write_text("hello\n")
+    elif kind == "latin1":
+        path.write_bytes(b"{\xe9t\xe9}")
+    r = _run(["-m", "tracejit", "view", str(path)], tmp_path, {"BROWSER": "true"})
+    assert (r.returncode, r.stdout) == (2, ""), r.stderr
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("tracejit: "), r.stderr
+    assert not (tmp_path / "f.json.html").exists()
+
+
+# ------------------------------------------------------------------ packaging: console script, version, py.typed
+def _distribution():
+    from importlib import metadata
+    try:
+        return metadata.distribution("tracejit")
+    except metadata.PackageNotFoundError:
+        pytest.skip("tracejit is not installed in this interpreter (make setup installs it)")
+
+
+def test_console_script_runs_like_python_dash_m_tracejit(tmp_path):
+    dist = _distribution()
+    assert [ep.value for ep in dist.entry_points if ep.group == "console_scripts" and ep.name == "tracejit"] \
+        == ["tracejit.__main__:main"]
+    script = Path(sys.executable).parent / "tracejit"
+    assert script.exists(), script
+    (tmp_path / "p.py").write_text(PRELUDE_KI := "import atexit, sys\natexit.register(lambda: print('atexit'))\n"
+                                   "s = 0\nfor i in range(3000):\n    s += i\nprint(s, sys.argv)\n"
+                                   "raise KeyboardInterrupt\n")
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    plain = subprocess.run([sys.executable, "p.py", "x"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=60)
+    for argv in ([str(script), "--params", "threshold=2", "p.py", "x"],
+                 [sys.executable, "-m", "tracejit", "--params", "threshold=2", "p.py", "x"]):
+        jit = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert (jit.stdout, _jit_stderr(jit.stderr), jit.returncode) == \
+            (plain.stdout, plain.stderr, plain.returncode), PRELUDE_KI
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    import tracejit
+    assert version.stdout.split()[:2] == ["tracejit", tracejit.__version__]
+
+
+def test_package_metadata():
+    import tracejit
+    dist = _distribution()
+    meta = dist.metadata
+    assert dist.version == tracejit.__version__
+    assert meta["License-Expression"] == "MIT" or meta["License"] == "MIT"
+    classifiers = meta.get_all("Classifier") or []
+    for c in ("Programming Language :: Python :: 3.11", "Programming Language :: Python :: 3.12",
+              "Programming Language :: Python :: 3.13", "Operating System :: POSIX :: Linux",
+              "Programming Language :: Python :: Implementation :: CPython",
+              "Topic :: Software Development :: Compilers"):
+        assert c in classifiers, c
+    assert (REPO / "LICENSE").read_text().startswith("MIT License\n\nCopyright (c) 2026 the tracejit authors")
+    assert (Path(tracejit.__file__).parent / "py.typed").exists()

@@ -285,10 +285,11 @@ def test_report_with_the_jit_off(made, tmp_path):
 
 
 def test_report_path_that_cannot_be_written(made, tmp_path):
+    """Checked before the program starts: one line naming --view, exit status 2, the program not run."""
     run = _run(["-m", "tracejit", "--view", str(tmp_path / "no" / "such" / "dir.html"), str(made["script"])],
                tmp_path)
-    assert run.stdout == made["plain"].stdout and run.returncode == 0
-    assert "tracejit: could not write the report" in run.stderr
+    assert run.stdout == "" and run.returncode == 2
+    assert run.stderr.startswith("tracejit: --view: cannot write") and len(run.stderr.splitlines()) == 1
 
 
 # ----------------------------------------------------------------------------------------------------------

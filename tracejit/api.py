@@ -1,22 +1,27 @@
-"""Public entry points: `enable()`, `run()`, `run_module()`, `stats()`.
+"""Public entry points: `enable()`, `run()`, `run_module()`, `stats()`; and, for the command line, running a
+program as the main program (`_as_main_program=True`, `run_source`) exactly as `python` would.
 
 Holds the single Engine (created on first use). On an interpreter the JIT does not support, everything
-still works with the JIT off, after one warning line giving the reason.
+still works with the JIT off, after one warning line giving the reason. Bad settings (TRACEJIT,
+TRACEJIT_PARAMS, TRACEJIT_LOG, enable()'s keywords) raise before the JIT or the block starts.
 
-May import: tracejit.params and (lazily, so that an unsupported platform can still import tracejit)
-tracejit.runtime.
+May import: tracejit.params, tracejit.runtime.stats, and (lazily, so that an unsupported platform can still
+import tracejit and `import tracejit` stays cheap) the rest of tracejit.runtime and tracejit.cpython.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import atexit
 import contextlib
 import io
 import os
 import runpy
 import sys
+import types
 
-from .params import Params, disabled_by_environment, from_environment
+from .params import Params, check_writable, disabled_by_environment, from_environment
+from .runtime.stats import Stats
 
 
 class _Runtime:
@@ -26,16 +31,21 @@ class _Runtime:
         self.engine = None
         self.reason: str | None = None
         self.warned = False
+        self.off: str | None = None       # why the JIT is switched off for the whole run (--off), if it is
         self.as_main_program = False      # running `python -m tracejit ...` (see _launcher_frames_hidden)
 
     def get(self, params: Params | None = None, log_path: str | None = None, probe=None):
         if self.engine is None and self.reason is None:
             self.reason = _platform_reason()
         if self.engine is None and self.reason is None:
+            params = params or from_environment()           # a bad setting raises here, before any JIT work
+            log_path = log_path or os.environ.get("TRACEJIT_LOG") or None
+            if log_path:
+                check_writable(log_path, "TRACEJIT_LOG")
             try:
                 from .runtime.engine import Engine
-                self.engine = Engine(params or from_environment(), log_path or os.environ.get("TRACEJIT_LOG"),
-                                     probe)
+                self.engine = Engine(params, log_path, probe)
+                atexit.register(self.engine.log.close)     # runs after the program's own atexit handlers
                 self.reason = self.engine.off_reason
             except ImportError as e:
                 self.reason = f"a dependency is missing ({e.name or e})"
@@ -61,34 +71,60 @@ def _platform_reason() -> str | None:
 _runtime = _Runtime()
 
 
-def configure(params: Params | None = None, log_path: str | None = None, probe=None) -> None:
+def configure(params: Params | None = None, log_path: str | None = None, probe=None, off: str | None = None) -> None:
     """Create the engine with these parameters (must come before the first enable()). `probe`: a
-    tracejit.visualizer Probe, to collect what the visualizer's report needs."""
-    if _runtime.engine is None and _runtime.reason is None:
+    tracejit.visualizer Probe, to collect what the visualizer's report needs. `off`: switch the JIT off for
+    the whole run instead (the reason, e.g. "--off"); enable() blocks then run the interpreter only."""
+    if off:
+        _runtime.off = off
+    elif _runtime.engine is None and _runtime.reason is None:
         _runtime.get(params, log_path, probe)
 
 
 @contextlib.contextmanager
 def enable(**params):
-    """JIT on while the block runs (process-wide, nestable). Keyword arguments override parameters."""
-    if disabled_by_environment():
+    """JIT on while the block runs (process-wide, nestable). Keyword arguments set parameters for this block
+    only (over the enclosing block's); the previous ones are back when it ends (`history` only counts in
+    the block that starts the engine: it sizes the engine's history once). An unknown name raises
+    TypeError, a bad value TypeError or ValueError, before the block runs (also when the JIT is off)."""
+    if params:
+        Params.make(None, **params)                         # checks names, types and values
+    if _runtime.off or disabled_by_environment():
         yield
         return
-    engine = _runtime.get(from_environment(**params) if params else None)
+    # `history` (how many compiled loops are kept for dumps) is fixed when the engine is made: the first
+    # block's keyword, if it gives one, makes it
+    engine = _runtime.get(from_environment(history=params["history"]) if "history" in params else None)
     if engine is None:
         yield
         return
+    outer = engine.params
+    if params:
+        engine.set_params(Params.make(outer, **params))
     engine.activate()
     try:
         yield
     finally:
         engine.deactivate()
+        if params:
+            engine.set_params(outer)
 
 
 def stats() -> dict:
-    """Counters: loops seen, traces compiled, aborts by reason, guard failures, native entries, times."""
+    """Counters (loops seen, traces compiled, aborts by reason, guard failures, native entries, times...),
+    plus "jit": "on" or "off" and "reason" (why it is off; None when on). The same keys whether the JIT
+    runs or not (all zero when it never ran)."""
     engine = _runtime.engine
-    return engine.stats.as_dict() if engine is not None else {"jit": "off", "reason": _runtime.reason}
+    d = (engine.stats if engine is not None else Stats()).as_dict()
+    reason = _runtime.off or _runtime.reason or (engine.off_reason if engine is not None else None)
+    if reason is None and engine is None:
+        try:
+            reason = "switched off by TRACEJIT" if disabled_by_environment() else "not started yet"
+        except ValueError as e:
+            reason = str(e)
+    d["jit"] = "off" if reason else "on"
+    d["reason"] = reason
+    return d
 
 
 def engine():
@@ -97,44 +133,95 @@ def engine():
 
 
 def run(path: str, argv: list[str] | None = None, *, _as_main_program: bool = False, **params) -> dict:
-    """Run a script like `python path argv...` (as __main__) with the JIT on; returns its globals."""
+    """Run a script like `python path argv...` (as __main__) with the JIT on; returns its globals.
+    `_as_main_program` (the command line): the program is the process's main program, so sys.argv,
+    sys.path[0] and sys.modules['__main__'] stay as it leaves them, as after `python path`."""
     _runtime.as_main_program = _as_main_program
     old_argv = sys.argv
     sys.argv = [path] + list(argv or [])
     script_dir = os.path.dirname(os.path.abspath(path))
-    sys.path.insert(0, script_dir)
+    undo_path = _set_path0(script_dir, _as_main_program)
     try:
         with enable(**params):
             if os.path.isfile(path):
-                return _run_file(os.path.abspath(path))
+                return _run_file(os.path.abspath(path), _as_main_program)
             return runpy.run_path(path, run_name="__main__")      # a directory or zip with __main__.py
     finally:
-        sys.argv = old_argv
-        if sys.path and sys.path[0] == script_dir:
+        if not _as_main_program:
+            sys.argv = old_argv
+            undo_path()
+
+
+def _set_path0(entry: str, main_program: bool):
+    """sys.path[0] as `python` sets it: the main program replaces the launcher's entry (python -m tracejit
+    put the current directory there, a console script its bin directory; none under -P / PYTHONSAFEPATH);
+    a library call inserts it. Returns the undo for the library call."""
+    if main_program:
+        if not sys.flags.safe_path and sys.path:
+            sys.path[0] = entry
+        return lambda: None
+    sys.path.insert(0, entry)
+
+    def undo():
+        if sys.path and sys.path[0] == entry:
             del sys.path[0]
+    return undo
 
 
-def _run_file(abspath: str) -> dict:
-    """Execute a source file as __main__ the way `python file.py` does: absolute filename in code objects
-    and __file__, sys.argv[0] untouched, the module installed as sys.modules['__main__'] while it runs."""
+def _new_main(**attrs) -> types.ModuleType:
+    """A fresh __main__ module holding what CPython's own has (in its order): __name__, __doc__, __package__,
+    __loader__, __spec__, __annotations__, __builtins__, then `attrs`."""
     import builtins
-    import types
+    from importlib.machinery import BuiltinImporter
+    module = types.ModuleType("__main__")
+    module.__loader__ = BuiltinImporter
+    module.__annotations__ = {}
+    module.__builtins__ = builtins
+    for k, v in attrs.items():
+        setattr(module, k, v)
+    return module
+
+
+def _run_file(abspath: str, main_program: bool = False) -> dict:
+    """Execute a source file as __main__ the way `python file.py` does: absolute filename in code objects
+    and __file__, a SourceFileLoader as __loader__, sys.argv[0] untouched, the module installed as
+    sys.modules['__main__'] while it runs (and after, for the main program)."""
+    from importlib.machinery import SourceFileLoader
     with io.open_code(abspath) as f:
         source = f.read()
     code = compile(source, abspath, "exec", dont_inherit=True)
-    module = types.ModuleType("__main__")
-    module.__file__ = abspath
-    module.__cached__ = None
-    module.__builtins__ = builtins
+    module = _new_main(__file__=abspath, __cached__=None)
+    module.__loader__ = SourceFileLoader("__main__", abspath)
+    return _exec_main(code, module, main_program)
+
+
+def _exec_main(code, module: types.ModuleType, main_program: bool) -> dict:
     old_main = sys.modules.get("__main__")
     sys.modules["__main__"] = module
     try:
         with _launcher_frames_hidden(frames_to_program=1, plain_depth=1):
             exec(code, module.__dict__)
     finally:
-        if old_main is not None:
+        if old_main is not None and not main_program:
             sys.modules["__main__"] = old_main
     return module.__dict__
+
+
+def run_source(source: str | bytes, filename: str, argv: list[str]) -> dict:
+    """The main program from source text with the JIT on, as `python -c CODE` (filename "<string>",
+    sys.argv[0] '-c') or `python -` / a script on stdin (filename "<stdin>", sys.argv[0] '-' or '') run
+    it: sys.path[0] '', CPython's own __main__ attributes; on 3.13+ the -c source is shown in tracebacks."""
+    _runtime.as_main_program = True
+    sys.argv = list(argv)
+    _set_path0("", True)
+    code = compile(source, filename, "exec", dont_inherit=True)
+    if filename == "<string>" and sys.version_info >= (3, 13):
+        import linecache                                    # what 3.13's pymain_run_command registers
+        text = source if isinstance(source, str) else source.decode()
+        linecache.cache[filename] = (len(text), None, [line + "\n" for line in text.splitlines()], filename)
+    module = _new_main(__file__=filename, __cached__=None) if filename == "<stdin>" else _new_main()
+    with enable():
+        return _exec_main(code, module, True)
 
 
 @contextlib.contextmanager
@@ -161,14 +248,21 @@ def _launcher_frames_hidden(frames_to_program: int, plain_depth: int):
 
 
 def run_module(name: str, argv: list[str] | None = None, *, _as_main_program: bool = False, **params) -> dict:
-    """Run a module like `python -m name argv...` with the JIT on."""
+    """Run a module like `python -m name argv...` with the JIT on (through runpy's own
+    _run_module_as_main, as `python -m` does: same frames in tracebacks, same messages). For the main
+    program (`_as_main_program`) sys.argv, sys.path[0] and sys.modules['__main__'] stay as it leaves them."""
     _runtime.as_main_program = _as_main_program
-    old_argv = sys.argv
-    sys.argv = [name] + list(argv or [])
+    old_argv, old_main = sys.argv, sys.modules.get("__main__")
+    sys.argv = ["-m" if _as_main_program else name] + list(argv or [])   # argv[0] becomes the module's path
+    undo_path = _set_path0(os.getcwd(), _as_main_program)
+    sys.modules["__main__"] = _new_main()
     try:
-        # runpy.run_module -> _run_module_code -> _run_code -> the module; plain `python -m` has the module
-        # 3 deep (_run_module_as_main, _run_code, module)
-        with enable(**params), _launcher_frames_hidden(frames_to_program=4, plain_depth=3):
-            return runpy.run_module(name, run_name="__main__", alter_sys=True)
+        # plain `python -m` has the module 3 deep: _run_module_as_main, _run_code, the module
+        with enable(**params), _launcher_frames_hidden(frames_to_program=3, plain_depth=3):
+            return runpy._run_module_as_main(name, alter_argv=True)
     finally:
-        sys.argv = old_argv
+        if not _as_main_program:
+            sys.argv = old_argv
+            undo_path()
+            if old_main is not None:
+                sys.modules["__main__"] = old_main

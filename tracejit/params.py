@@ -1,4 +1,8 @@
-"""JIT parameters: defaults, parsing of the `name=value,...` string, and the environment variables.
+"""JIT parameters: defaults, validation, parsing of the `name=value,...` string, and the environment
+variables (TRACEJIT, TRACEJIT_PARAMS).
+
+Params are checked in one place (`Params.__post_init__`), whichever way they are made: `--params`,
+TRACEJIT_PARAMS, `enable(**kw)` (via `Params.make`) or `Params(...)` itself.
 
 May import: the standard library only.
 """
@@ -6,8 +10,11 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
+
+FLAGS = ("optimize", "native")          # 0/1 switches: also accept False/True
 
 
 @dataclass(frozen=True)
@@ -24,35 +31,109 @@ class Params:
     max_code_kb: int = 32768      # executable memory limit; least recently entered loops are evicted
     history: int = 1000           # compiled loops (live or freed) kept for dumps and the visualizer
 
+    def __post_init__(self) -> None:
+        """Ints are ints (bool only for the 0/1 switches), floats are finite; nothing is negative.
+        Raises TypeError (wrong type) or ValueError (wrong value) naming the parameter."""
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if _is_float(f):
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    raise TypeError(f"parameter {f.name} must be a number, not {type(v).__name__} ({v!r})")
+                if not math.isfinite(v) or v < 0:
+                    raise ValueError(f"parameter {f.name} must be a finite number >= 0, not {v!r}")
+                object.__setattr__(self, f.name, float(v))
+            elif f.name in FLAGS:
+                if not isinstance(v, int) or v not in (0, 1):
+                    raise (ValueError if isinstance(v, int) else TypeError)(
+                        f"parameter {f.name} must be 0 or 1, not {v!r}")
+                object.__setattr__(self, f.name, int(v))
+            else:
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise TypeError(f"parameter {f.name} must be an int, not {type(v).__name__} ({v!r})")
+                if v < 0:
+                    raise ValueError(f"parameter {f.name} must be >= 0, not {v!r}")
+
     @classmethod
-    def parse(cls, text: str, base: "Params | None" = None) -> "Params":
-        """Parse 'threshold=200,trace_limit=2000'. Raises ValueError naming a bad entry."""
-        base = base or cls()
-        types = {f.name: f.type for f in fields(cls)}
+    def make(cls, base: "Params | None" = None, **changes) -> "Params":
+        """`base` (default: the defaults) with these parameters changed, checked. An unknown name raises
+        TypeError("unknown parameter 'x'; known: ...")."""
+        known = [f.name for f in fields(cls)]
+        for name in changes:
+            if name not in known:
+                raise TypeError(f"unknown parameter {name!r}; known: {', '.join(known)}")
+        return replace(base or cls(), **changes)
+
+    @classmethod
+    def parse(cls, text: str, base: "Params | None" = None, source: str = "--params") -> "Params":
+        """Parse 'threshold=200,trace_limit=2000' over `base`. Raises ValueError starting with `source` (the
+        option or variable the text came from) and naming the bad entry."""
+        kinds = {f.name: f for f in fields(cls)}
         changes = {}
         for part in filter(None, (p.strip() for p in text.split(","))):
             name, sep, value = part.partition("=")
-            name = name.strip()
-            if not sep or name not in types:
-                raise ValueError(f"unknown parameter {part!r}; known: {', '.join(types)}")
-            conv = float if types[name] in (float, "float") else int
+            name, value = name.strip(), value.strip()
+            if not sep:
+                raise ValueError(f"{source}: expected name=value, got {part!r}")
+            if name not in kinds:
+                raise ValueError(f"{source}: unknown parameter {name!r}; known: {', '.join(kinds)}")
+            want = "a finite number >= 0" if _is_float(kinds[name]) else \
+                "0 or 1" if name in FLAGS else "an integer >= 0"
             try:
-                changes[name] = conv(value)
-            except ValueError:
-                raise ValueError(f"bad value for {name}: {value!r}") from None
-            if changes[name] < 0:
-                raise ValueError(f"{name} must not be negative")
-        return replace(base, **changes)
+                changes[name] = (float if _is_float(kinds[name]) else int)(value)
+                replace(cls(), **{name: changes[name]})         # checks the value
+            except (TypeError, ValueError):
+                raise ValueError(f"{source}: bad value for {name}: {value!r} (expected {want})") from None
+        return replace(base or cls(), **changes)
 
     def text(self) -> str:
         return ",".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
+def _is_float(f) -> bool:
+    return f.type in (float, "float")
+
+
 def from_environment(**overrides) -> Params:
-    """Params from TRACEJIT_PARAMS, then keyword overrides."""
-    p = Params.parse(os.environ.get("TRACEJIT_PARAMS", ""))
-    return replace(p, **overrides) if overrides else p
+    """Params from TRACEJIT_PARAMS, then keyword overrides (checked like `Params.make`). A bad
+    TRACEJIT_PARAMS raises ValueError starting with 'TRACEJIT_PARAMS:'."""
+    p = Params.parse(os.environ.get("TRACEJIT_PARAMS", ""), source="TRACEJIT_PARAMS")
+    return Params.make(p, **overrides) if overrides else p
+
+
+ON_WORDS = ("", "on", "1", "yes", "true")
+OFF_WORDS = ("off", "0", "no", "false")
+
+
+def jit_switch() -> bool:
+    """TRACEJIT: on (unset, empty, on/1/yes/true) or off (off/0/no/false), any case. Anything else raises
+    ValueError starting with 'TRACEJIT:'."""
+    value = os.environ.get("TRACEJIT", "")
+    word = value.strip().lower()
+    if word in ON_WORDS:
+        return True
+    if word in OFF_WORDS:
+        return False
+    raise ValueError(f"TRACEJIT: bad value {value!r} (expected on/off, 1/0, yes/no, true/false; empty means on)")
 
 
 def disabled_by_environment() -> bool:
-    return os.environ.get("TRACEJIT", "").strip().lower() in ("off", "0", "no", "false")
+    """TRACEJIT says off (raises ValueError for a value that is neither on nor off)."""
+    return not jit_switch()
+
+
+def check_writable(path: str, setting: str) -> None:
+    """Raise ValueError starting with `setting` (the option or variable naming the path) unless a file can
+    be written at `path`: its directory exists and is writable, it is not a directory, and if it exists it
+    is writable. Nothing is created."""
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        problem = "it is a directory"
+    elif not os.path.isdir(parent):
+        problem = f"no such directory: {parent}"
+    elif os.path.exists(path) and not os.access(path, os.W_OK):
+        problem = "permission denied"
+    elif not os.path.exists(path) and not os.access(parent, os.W_OK | os.X_OK):
+        problem = f"permission denied in {parent}"
+    else:
+        return
+    raise ValueError(f"{setting}: cannot write {path!r}: {problem}")
