@@ -69,15 +69,18 @@ def test_int_leaving_int64_stops_costing():
         report("first")
         print(hot(30000, 2**64) % 1000)
         report("second")
+        print(hot(30000, 2**65) % 1000)
+        report("third")
     """)
     assert rep["compiled"]["traces_compiled"] == 1 and rep["compiled"]["native_entries"] >= 1
     first = rep["first"]
     assert 0 < first["entry_rejections"] <= 1000, first       # was 30000: one per iteration
     assert first["blacklisted"] == 1
-    second = rep["second"]
-    assert second["entry_rejections"] == first["entry_rejections"]
-    if sys.version_info >= (3, 12):      # the back-edge is DISABLEd: not one callback more
-        assert second["backedge_calls"]["hot"] == first["backedge_calls"]["hot"], (first, second)
+    # given up within the first call or, at the latest, one round of rejections into the second
+    second, third = rep["second"], rep["third"]
+    assert second["entry_rejections"] - first["entry_rejections"] <= 50
+    assert third["entry_rejections"] == second["entry_rejections"]
+    assert third["backedge_calls"]["hot"] - second["backedge_calls"]["hot"] <= 1, (second, third)
 
 
 def test_short_native_runs_are_dropped():

@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 import tracejit
-from tracejit.params import Params, check_writable, from_environment, jit_switch
+from tracejit.params import PARAMS, Params, check_writable, from_environment, jit_switch
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -115,8 +114,8 @@ def test_params_checks_types_and_values():
         Params(native=2)
     assert Params(slice_ms=3).slice_ms == 3.0 and isinstance(Params(slice_ms=3).slice_ms, float)
     assert Params(native=False).native == 0 and type(Params(native=False).native) is int
-    for f in fields(Params):                                # every default passes its own check
-        assert getattr(Params(), f.name) == f.default
+    for name, kind, default, _ in PARAMS:                   # every default passes its own check
+        assert getattr(Params(), name) == default and type(default) is kind
 
 
 def test_params_make_names_unknown_parameters():

@@ -32,7 +32,7 @@ class _Runtime:
         self.reason: str | None = None
         self.warned = False
         self.off: str | None = None       # why the JIT is switched off for the whole run (--off), if it is
-        self.as_main_program = False      # running `python -m tracejit ...` (see _launcher_frames_hidden)
+        self.as_main_program = False      # running `python -m tracejit ...` (see _hide_launcher_frames)
 
     def get(self, params: Params | None = None, log_path: str | None = None, probe=None):
         if self.engine is None and self.reason is None:
@@ -198,10 +198,11 @@ def _run_file(abspath: str, main_program: bool = False) -> dict:
 def _exec_main(code, module: types.ModuleType, main_program: bool) -> dict:
     old_main = sys.modules.get("__main__")
     sys.modules["__main__"] = module
+    hidden = _hide_launcher_frames(python_call=False)
     try:
-        with _launcher_frames_hidden(frames_to_program=1, plain_depth=1):
-            exec(code, module.__dict__)
+        exec(code, module.__dict__)
     finally:
+        _unhide_launcher_frames(hidden)
         if old_main is not None and not main_program:
             sys.modules["__main__"] = old_main
     return module.__dict__
@@ -224,27 +225,34 @@ def run_source(source: str | bytes, filename: str, argv: list[str]) -> dict:
         return _exec_main(code, module, True)
 
 
-@contextlib.contextmanager
-def _launcher_frames_hidden(frames_to_program: int, plain_depth: int):
-    """For `python -m tracejit`: the program's first frame, `frames_to_program` frames below the caller's,
-    would be `plain_depth` deep under plain CPython but is deeper here (runpy, this module). Those launcher
-    frames are not counted against the recursion limit, so the program gets exactly as deep as without
-    tracejit before RecursionError."""
-    hidden = 0
-    if _runtime.as_main_program and _runtime.engine is not None:
+def _hide_launcher_frames(python_call: bool) -> tuple:
+    """For `python -m tracejit` (JIT on or off): make the thread's recursion counter, at the caller's level,
+    what plain CPython has where it starts the program, so the program gets exactly as deep before
+    RecursionError. 3.12+ count Python frames only: the whole limit. 3.11 also counts C-level calls, and the
+    launcher's differ from CPython's own (its exec() of a script is one more builtin call; its Python call of
+    runpy._run_module_as_main replaces CPython's C call, which counts the same): one more than the limit
+    for a script, the limit for a module (measured with a recursion probe against plain runs, see
+    tests/test_exit.py). Returns what `_unhide_launcher_frames` needs."""
+    if not _runtime.as_main_program:
+        return None, 0
+    try:
         from .cpython.layout import LAYOUTS, VERSION, recursion_remaining
         word = recursion_remaining(LAYOUTS[VERSION])
-        depth, f = 0, sys._getframe(2)        # the caller's frame (1 is contextlib's)
-        while f is not None:
-            depth, f = depth + 1, f.f_back
-        hidden = max(0, depth + frames_to_program - plain_depth) if word is not None else 0
-        if hidden:
-            word.value += hidden
-    try:
-        yield
-    finally:
-        if hidden:
-            word.value -= hidden
+    except Exception:           # noqa: BLE001 - an unsupported interpreter: the launcher frames count
+        return None, 0
+    if word is None:
+        return None, 0
+    caller = word.value + 1                         # this call took one
+    target = sys.getrecursionlimit() + (0 if python_call or sys.version_info >= (3, 12) else 1)
+    hidden = max(0, target - caller)
+    word.value += hidden
+    return word, hidden
+
+
+def _unhide_launcher_frames(hidden: tuple) -> None:
+    word, n = hidden
+    if n:
+        word.value -= n
 
 
 def run_module(name: str, argv: list[str] | None = None, *, _as_main_program: bool = False, **params) -> dict:
@@ -257,9 +265,12 @@ def run_module(name: str, argv: list[str] | None = None, *, _as_main_program: bo
     undo_path = _set_path0(os.getcwd(), _as_main_program)
     sys.modules["__main__"] = _new_main()
     try:
-        # plain `python -m` has the module 3 deep: _run_module_as_main, _run_code, the module
-        with enable(**params), _launcher_frames_hidden(frames_to_program=3, plain_depth=3):
-            return runpy._run_module_as_main(name, alter_argv=True)
+        with enable(**params):
+            hidden = _hide_launcher_frames(python_call=True)
+            try:
+                return runpy._run_module_as_main(name, alter_argv=True)
+            finally:
+                _unhide_launcher_frames(hidden)
     finally:
         if not _as_main_program:
             sys.argv = old_argv

@@ -1,8 +1,8 @@
 """JIT parameters: defaults, validation, parsing of the `name=value,...` string, and the environment
 variables (TRACEJIT, TRACEJIT_PARAMS).
 
-Params are checked in one place (`Params.__post_init__`), whichever way they are made: `--params`,
-TRACEJIT_PARAMS, `enable(**kw)` (via `Params.make`) or `Params(...)` itself.
+Params are checked in one place (`_checked`, called by `Params(...)`), whichever way they are made:
+`--params`, TRACEJIT_PARAMS, `enable(**kw)` (via `Params.make`) or `Params(...)` itself.
 
 May import: the standard library only.
 """
@@ -12,85 +12,106 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import math
 import os
-from dataclasses import dataclass, fields, replace
 
 FLAGS = ("optimize", "native")          # 0/1 switches: also accept False/True
 
+# name, type, default, meaning: one row per parameter; Params, its checks, `parse` and `text` read this table
+# (a plain class rather than a dataclass: this module is imported at start-up, and `dataclasses` imports
+# `inspect`, which costs more than the rest of start-up together)
+PARAMS: tuple[tuple[str, type, object, str], ...] = (
+    ("threshold", int, 100, "loop back-edges before a loop is recorded (PyPy 1039, LuaJIT 56)"),
+    ("trace_limit", int, 2000, "bytecode instructions in one trace before recording gives up (PyPy 6000)"),
+    ("bridge_threshold", int, 20, "failures of one guard before a bridge is recorded from it"),
+    ("max_aborts", int, 3, "aborted recordings or dropped versions of a loop before it is blacklisted"),
+    ("reject_limit", int, 50, "entries in a row no compiled version accepts before a new one is recorded"),
+    ("short_run", int, 256, "drop a compiled loop whose native runs average fewer iterations (0: never)"),
+    ("slice_ms", float, 2.0, "native run length between returns to the interpreter (Ctrl-C, threads)"),
+    ("optimize", int, 1, "0 disables the optimizer passes"),
+    ("native", int, 1, "0 runs compiled traces in the IR interpreter (a debugging oracle)"),
+    ("max_code_kb", int, 32768, "executable memory limit; least recently entered loops are evicted"),
+    ("history", int, 1000, "compiled loops (live or freed) kept for dumps and the visualizer"),
+)
+NAMES = tuple(row[0] for row in PARAMS)
+_TYPES = {name: kind for name, kind, _, _ in PARAMS}
+DEFAULTS = {name: default for name, _, default, _ in PARAMS}
 
-@dataclass(frozen=True)
+
 class Params:
-    threshold: int = 100          # loop back-edges before a loop is recorded (PyPy 1039, LuaJIT 56)
-    trace_limit: int = 2000       # bytecode instructions in one trace before recording gives up (PyPy 6000)
-    bridge_threshold: int = 20    # failures of one guard before a bridge is recorded from it
-    max_aborts: int = 3           # aborted recordings of a loop before it is blacklisted for good
-    reject_limit: int = 50        # consecutive entry type-check failures before the compiled loop is dropped
-    short_run: int = 256          # drop a compiled loop whose native runs average fewer iterations (0: never)
-    slice_ms: float = 2.0         # native run length between returns to the interpreter (Ctrl-C, threads)
-    optimize: int = 1             # 0 disables the optimizer passes
-    native: int = 1               # 0 runs compiled traces in the IR interpreter (a debugging oracle)
-    max_code_kb: int = 32768      # executable memory limit; least recently entered loops are evicted
-    history: int = 1000           # compiled loops (live or freed) kept for dumps and the visualizer
+    """The JIT's parameters (see PARAMS), immutable and checked when made."""
 
-    def __post_init__(self) -> None:
-        """Ints are ints (bool only for the 0/1 switches), floats are finite; nothing is negative.
-        Raises TypeError (wrong type) or ValueError (wrong value) naming the parameter."""
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if _is_float(f):
-                if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    raise TypeError(f"parameter {f.name} must be a number, not {type(v).__name__} ({v!r})")
-                if not math.isfinite(v) or v < 0:
-                    raise ValueError(f"parameter {f.name} must be a finite number >= 0, not {v!r}")
-                object.__setattr__(self, f.name, float(v))
-            elif f.name in FLAGS:
-                if not isinstance(v, int) or v not in (0, 1):
-                    raise (ValueError if isinstance(v, int) else TypeError)(
-                        f"parameter {f.name} must be 0 or 1, not {v!r}")
-                object.__setattr__(self, f.name, int(v))
-            else:
-                if isinstance(v, bool) or not isinstance(v, int):
-                    raise TypeError(f"parameter {f.name} must be an int, not {type(v).__name__} ({v!r})")
-                if v < 0:
-                    raise ValueError(f"parameter {f.name} must be >= 0, not {v!r}")
+    __slots__ = NAMES
+
+    def __init__(self, **values) -> None:
+        for name in values:
+            if name not in _TYPES:
+                raise TypeError(f"unknown parameter {name!r}; known: {', '.join(NAMES)}")
+        for name in NAMES:
+            object.__setattr__(self, name, _checked(name, values.get(name, DEFAULTS[name])))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Params are read-only (use Params.make to change {name})")
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Params and all(getattr(self, n) == getattr(other, n) for n in NAMES)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in NAMES))
+
+    def __repr__(self) -> str:
+        return "Params(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in NAMES) + ")"
 
     @classmethod
     def make(cls, base: "Params | None" = None, **changes) -> "Params":
         """`base` (default: the defaults) with these parameters changed, checked. An unknown name raises
         TypeError("unknown parameter 'x'; known: ...")."""
-        known = [f.name for f in fields(cls)]
+        values = {n: getattr(base, n) for n in NAMES} if base is not None else {}
         for name in changes:
-            if name not in known:
-                raise TypeError(f"unknown parameter {name!r}; known: {', '.join(known)}")
-        return replace(base or cls(), **changes)
+            if name not in _TYPES:
+                raise TypeError(f"unknown parameter {name!r}; known: {', '.join(NAMES)}")
+        return cls(**{**values, **changes})
 
     @classmethod
     def parse(cls, text: str, base: "Params | None" = None, source: str = "--params") -> "Params":
         """Parse 'threshold=200,trace_limit=2000' over `base`. Raises ValueError starting with `source` (the
         option or variable the text came from) and naming the bad entry."""
-        kinds = {f.name: f for f in fields(cls)}
         changes = {}
         for part in filter(None, (p.strip() for p in text.split(","))):
             name, sep, value = part.partition("=")
             name, value = name.strip(), value.strip()
             if not sep:
                 raise ValueError(f"{source}: expected name=value, got {part!r}")
-            if name not in kinds:
-                raise ValueError(f"{source}: unknown parameter {name!r}; known: {', '.join(kinds)}")
-            want = "a finite number >= 0" if _is_float(kinds[name]) else \
+            if name not in _TYPES:
+                raise ValueError(f"{source}: unknown parameter {name!r}; known: {', '.join(NAMES)}")
+            want = "a finite number >= 0" if _TYPES[name] is float else \
                 "0 or 1" if name in FLAGS else "an integer >= 0"
             try:
-                changes[name] = (float if _is_float(kinds[name]) else int)(value)
-                replace(cls(), **{name: changes[name]})         # checks the value
+                changes[name] = _checked(name, _TYPES[name](value))
             except (TypeError, ValueError):
                 raise ValueError(f"{source}: bad value for {name}: {value!r} (expected {want})") from None
-        return replace(base or cls(), **changes)
+        return cls.make(base, **changes)
 
     def text(self) -> str:
-        return ",".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
+        return ",".join(f"{n}={getattr(self, n)}" for n in NAMES)
 
 
-def _is_float(f) -> bool:
-    return f.type in (float, "float")
+def _checked(name: str, v):
+    """The value of parameter `name`, checked: ints are ints (bool only for the 0/1 switches), floats are
+    finite; nothing is negative. Raises TypeError (wrong type) or ValueError (wrong value) naming it."""
+    if _TYPES[name] is float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"parameter {name} must be a number, not {type(v).__name__} ({v!r})")
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(f"parameter {name} must be a finite number >= 0, not {v!r}")
+        return float(v)
+    if name in FLAGS:
+        if not isinstance(v, int) or v not in (0, 1):
+            raise (ValueError if isinstance(v, int) else TypeError)(f"parameter {name} must be 0 or 1, not {v!r}")
+        return int(v)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"parameter {name} must be an int, not {type(v).__name__} ({v!r})")
+    if v < 0:
+        raise ValueError(f"parameter {name} must be >= 0, not {v!r}")
+    return v
 
 
 def from_environment(**overrides) -> Params:

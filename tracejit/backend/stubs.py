@@ -215,7 +215,8 @@ def trace_stub(margin: int) -> Encoded:
 
 
 TIMER_FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "nanosleep", "Py_AddPendingCall", "callback", "stopped",
-                "eval_breaker", "breaker_bit")
+                "eval_breaker", "breaker_bit", "callback_arg")
+PENDING_CALL_SLOTS = ("PyObject_CallNoArgs", "Py_DecRef", "PyErr_Clear")
 
 
 def timer_thread_stub() -> Encoded:
@@ -223,7 +224,7 @@ def timer_thread_stub() -> Encoded:
     the main thread every period, holding no GIL and running no Python code itself. `t` points to the int64
     fields TIMER_FIELDS: until t.stop is set, sleep (nanosleep on t.tv_sec/t.tv_nsec) and, when no request is
     pending (t.pending: 0 idle, 1 requested, 2 the callback is running; the callback sets 2, then 0), set
-    t.pending = 1, Py_AddPendingCall(t.callback, NULL)
+    t.pending = 1, Py_AddPendingCall(t.callback, t.callback_arg)
     (callable without the GIL) and OR t.breaker_bit into the int32 at t.eval_breaker, then again every period
     while the request waits (3.11 computes the eval breaker in the calling thread, which cannot run pending
     calls, and the main thread recomputes it, dropping the request's bit while the JIT holds signal handlers:
@@ -248,7 +249,7 @@ def timer_thread_stub() -> Encoded:
     a.jcc("g", loop)
     a.mov(Mem(RBX, f["pending"]), 1)
     a.mov(RDI, Mem(RBX, f["callback"]))
-    a.mov_imm(RSI, 0)
+    a.mov(RSI, Mem(RBX, f["callback_arg"]))
     a.mov(RAX, Mem(RBX, f["Py_AddPendingCall"]))
     a.call_reg(RAX)
     a.group("lock or dword [t.eval_breaker], t.breaker_bit (again each period while the request waits: the main "
@@ -263,6 +264,37 @@ def timer_thread_stub() -> Encoded:
     a.group("t.stopped = 1; return NULL")
     a.bind(done)
     a.mov(Mem(RBX, f["stopped"]), 1)
+    a.mov_imm(RAX, 0)
+    a.pop(RBX)
+    a.ret()
+    return a.finish()
+
+
+def pending_call_stub() -> Encoded:
+    """`int f(PyObject *callable)`, a pending call (Py_AddPendingCall) that calls a Python callable with no
+    arguments and returns 0; an exception (the callable must not raise) is cleared. Machine code instead of a
+    ctypes callback, whose libffi trampoline would be mapped writable and executable. Data slots after the
+    code, in order: PENDING_CALL_SLOTS."""
+    a = Asm()
+    slot = {name: a.const(0x6B6B6B6B00000000 + k) for k, name in enumerate(PENDING_CALL_SLOTS)}
+    failed = a.new_label()
+    a.group("rsp 16-byte aligned after one push; rax = PyObject_CallNoArgs(callable)")
+    a.push(RBX)
+    a.mov(RAX, slot["PyObject_CallNoArgs"])
+    a.call_reg(RAX)
+    a.test(RAX, RAX)
+    a.jcc("e", failed)
+    a.group("Py_DecRef(result); return 0")
+    a.mov(RDI, RAX)
+    a.mov(RAX, slot["Py_DecRef"])
+    a.call_reg(RAX)
+    a.mov_imm(RAX, 0)
+    a.pop(RBX)
+    a.ret()
+    a.group("PyErr_Clear(); return 0")
+    a.bind(failed)
+    a.mov(RAX, slot["PyErr_Clear"])
+    a.call_reg(RAX)
     a.mov_imm(RAX, 0)
     a.pop(RBX)
     a.ret()

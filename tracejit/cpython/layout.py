@@ -511,12 +511,19 @@ def set_code_extra(code, value: int) -> None:
 
 
 def _code_extra_probe(offset: int) -> bool:
-    """A fresh code object's co_extra, read raw at `offset` after _PyCode_SetExtra, holds what was set."""
+    """_PyCode_SetExtra on a fresh code object changes exactly the word at `offset` (from NULL to an array
+    that holds, at tracejit's index, what was set). Nothing is dereferenced before the first part holds."""
     code = compile("0", "<tracejit probe>", "eval")
     index = code_extra_index()
+    size = offset + 8
+    before = ctypes.string_at(id(code), size)
     set_code_extra(code, 0x5A17)
+    after = ctypes.string_at(id(code), size)
+    changed = [i for i in range(0, size, 8) if before[i:i + 8] != after[i:i + 8]]
+    if changed != [offset] or before[offset:offset + 8] != bytes(8):
+        return False
     extras = _rdp(id(code) + offset)
-    return bool(extras) and _rd(extras) > index and _rdp(extras + 8 + 8 * index) == 0x5A17
+    return _rd(extras) > index and _rdp(extras + 8 + 8 * index) == 0x5A17
 
 
 def _check_type_layout() -> str | None:
@@ -613,13 +620,13 @@ def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:
     """The checked SignalWords, or None and why not. Must run on the main thread while SIGINT has Python's
     default handler: the check holds handlers, simulates a Ctrl-C (_thread.interrupt_main), runs bytecode
     (no KeyboardInterrupt may appear), releases them (the KeyboardInterrupt must appear at once)."""
+    import _signal      # not `signal`, whose enums cost milliseconds at start-up
     import _thread
-    import signal
     import threading
     ident = threading.main_thread().ident
     if threading.get_ident() != ident:
         return None, "the JIT was started outside the main thread"
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+    if _signal.getsignal(_signal.SIGINT) is not _signal.default_int_handler:
         return None, "SIGINT has a handler of the program's"
     try:
         runtime = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, "_PyRuntime"))

@@ -24,9 +24,13 @@ import weakref
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+_NEVER_PROFILED = (_PACKAGE_DIR, "<frozen importlib")
+
+
 def own_code(code) -> bool:
-    """True for tracejit's own code, which is never profiled or compiled."""
-    return code.co_filename.startswith(_PACKAGE_DIR)
+    """True for code that is never profiled or compiled: tracejit's own, and the import system's (a JIT
+    callback that imports a module while the thread is inside importlib's module-lock code breaks it)."""
+    return code.co_filename.startswith(_NEVER_PROFILED)
 
 
 class _Token:

@@ -30,6 +30,8 @@ from . import HookError, defer_interrupt, own_code
 
 
 TIMER_PERIOD = 0.01           # seconds between looks at the main thread's stack
+BUSY_EVENTS = 20              # useful events (listener.useful_events) in one period that keep the tracer on
+IDLE_TICKS = 5                # periods in a row with nothing for the JIT before the tracer goes off
 MAX_FRAMES_LOOKED_AT = 100    # deeper frames are not looked at (their loops wait until the stack unwinds)
 
 
@@ -43,6 +45,8 @@ class TracingHooks:
         self.native = None                    # the C-level tracer (tracejit.runtime.native_trace), if any
         self.timer = None                     # switches the main thread's tracer on and off (see above)
         self.main_traced = False              # the main thread has the C-level tracer now
+        self.last_useful = 0                  # listener.useful_events at the previous timer tick
+        self.idle_ticks = 0                   # timer ticks in a row that found nothing for the JIT
         self.recording = 0                    # frames being recorded (their tracer must stay on)
         self.spans = CodeTable()              # code -> ((header, last offset of the loop), ...)
         self._threads = threading.local()     # per thread: depth of enable() blocks
@@ -58,7 +62,8 @@ class TracingHooks:
         if current is not None:
             raise HookError("another trace function (debugger, coverage) is active")
         make_native = getattr(self.listener, "native_tracer", None)
-        self.native = make_native(self._native_dispatcher()) if make_native is not None else None
+        if self.native is None and make_native is not None:       # made once, reused by later enable()s
+            self.native = make_native(self._native_dispatcher())
         if self.native is not None:
             native = self.native
 
@@ -72,7 +77,8 @@ class TracingHooks:
             threading.settrace(start_thread)
             self.installed = True
             make_timer = getattr(self.listener, "native_timer", None)
-            if make_timer is not None and threading.current_thread() is threading.main_thread():
+            if (self.timer is None and make_timer is not None
+                    and threading.current_thread() is threading.main_thread()):
                 self.timer = make_timer(self._timer_callback(), TIMER_PERIOD)
             self.enter_thread()
             return
@@ -131,13 +137,19 @@ class TracingHooks:
                 if (listener.depth or not hooks.installed or hooks.recording
                         or not getattr(hooks._threads, "depth", 0) or sys.gettrace() is not None):
                     return
-                want = hooks.wants_tracing(sys._getframe(1))
-                if want != hooks.main_traced:
-                    if want:
+                useful = listener.useful_events
+                busy = useful - hooks.last_useful >= BUSY_EVENTS
+                hooks.last_useful = useful
+                if busy or hooks.wants_tracing(sys._getframe(1)):
+                    hooks.idle_ticks = 0
+                    if not hooks.main_traced:
                         hooks.native.install()
-                    else:
+                        hooks.main_traced = True
+                else:
+                    hooks.idle_ticks += 1
+                    if hooks.main_traced and hooks.idle_ticks >= IDLE_TICKS:
                         hooks.native.uninstall()
-                    hooks.main_traced = want
+                        hooks.main_traced = False
             except RecursionError:
                 pass
             finally:
@@ -326,6 +338,7 @@ class TracingHooks:
             self.native.install()               # frames already running are classified at their next line
             if self.timer is not None and threading.current_thread() is threading.main_thread():
                 self.main_traced = True
+                self.idle_ticks = 0
                 self.timer.start()
             return
         f = sys._getframe(1)                    # frames already running (e.g. the `with enable():` block)

@@ -16,6 +16,7 @@ import ctypes
 import importlib
 import os
 import sys
+import threading
 import time
 from collections import deque
 
@@ -134,6 +135,8 @@ class Engine:
         self.stats = Stats()
         self.probe = probe              # what the visualizer collects (None: nothing beyond the stats)
         self.log = EventLog(log_path, probe.keep if probe is not None else None)
+        if self.log.on:
+            bytecode.instructions_at  # noqa: B018 - the "seen" event needs it: imported now, not in a callback
         self.fa, self.off_reason = frame_access_or_reason()
         self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
         self.live: list[CompiledLoop] = []        # loops whose machine code is mapped
@@ -143,12 +146,15 @@ class Engine:
         self.mem = None                 # executable memory, created at the first compile
         self.release = None             # native graveyard release (backend.release_stub), made with self.mem
         self.ext = None
-        self.hooks = None
+        self.hooks = None               # the installed hooks (None while no enable() block runs)
+        self._hooks_made = None
+        self._activation = threading.RLock()    # activate/deactivate from several threads
         self.active = 0
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
         self.entry_clock = 0
         self.slice_ns = int(params.slice_ms * 1e6)
         self.depth = 0                  # 1 while a hook callback runs (nested program code is ignored)
+        self.useful_events = 0          # back-edges counted towards a recording, and entries (the 3.11 hooks)
         self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
         words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
@@ -173,20 +179,25 @@ class Engine:
 
     # ------------------------------------------------------------------ activation
     def activate(self) -> None:
-        self.active += 1
-        if self.active > 1:
-            if self.hooks is not None:
-                self.hooks.enter_thread()       # settrace (3.11) is per thread
-            return
-        if self.off_reason:
-            return
-        try:
-            self.hooks = make_hooks(self)
-            self.hooks.install()
-        except (HookError, OSError) as e:
-            self.off_reason = str(e)
-            self.hooks = None
-            warn(f"JIT off: {e}")
+        """An enable() block starts (in any thread). Blocks in several threads are serialized here: a second
+        thread must not find the hooks half installed."""
+        with self._activation:
+            self.active += 1
+            if self.active > 1:
+                if self.hooks is not None:
+                    self.hooks.enter_thread()       # settrace (3.11) is per thread
+                return
+            if self.off_reason:
+                return
+            try:
+                if self._hooks_made is None:        # one per engine: the 3.11 tracer and timer are made once
+                    self._hooks_made = make_hooks(self)
+                self._hooks_made.install()
+                self.hooks = self._hooks_made
+            except (HookError, OSError) as e:
+                self.off_reason = str(e)
+                self.hooks = None
+                warn(f"JIT off: {e}")
 
     def wrap_callback(self, callback):
         """What the hooks register instead of `callback`: on 3.12+ a builtin that skips the call when the
@@ -248,15 +259,16 @@ class Engine:
         return (guard, None) if guard.works() else (None, "the guard's start-up check failed")
 
     def deactivate(self) -> None:
-        self.active -= 1
-        if self.active > 0 and self.hooks is not None:
-            self.hooks.leave_thread()
-        if self.active == 0 and self.hooks is not None:
-            if self.recording is not None:
-                self._stop_recording()
-            self.hooks.uninstall()
-            self.hooks = None
-            self._reap()
+        with self._activation:
+            self.active -= 1
+            if self.active > 0 and self.hooks is not None:
+                self.hooks.leave_thread()
+            if self.active == 0 and self.hooks is not None:
+                if self.recording is not None:
+                    self._stop_recording()
+                self.hooks.uninstall()
+                self.hooks = None
+                self._reap()
 
     # ------------------------------------------------------------------ hook callbacks
     def backedge(self, frame, code, src: int, header: int) -> bool:
@@ -296,6 +308,7 @@ class Engine:
             if site.blacklisted:
                 return True
             site.count += 1
+            self.useful_events += 1
             if site.count >= self.params.threshold and self.recording is None:
                 self._start_recording(frame, code, header, site)
             return False
@@ -623,6 +636,7 @@ class Engine:
         True when the JIT has given the loop up (its back-edge is not reported again)."""
         if foreign_tool_active(frame.f_code):
             return False
+        self.useful_events += 1
         for loop in site.versions:
             budget = loop.budget
             self.entry_clock += 1

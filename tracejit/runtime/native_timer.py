@@ -4,10 +4,12 @@ The 3.11 hooks keep their (C-level) tracer on only while a frame on the main thr
 may still compile (see tracejit.hooks.tracing): tracing makes CPython 3.11 run every instruction through its
 slow tracing path, so call-heavy code with no such loop would pay for it all along. Something must look at
 the stack now and then to switch the tracer on again. A Python thread would show in `threading.enumerate()`
-and could run the program's finalizers (a garbage collection it triggers); this timer is a native thread
+and could run the program's finalizers (a garbage collection it triggers), and a ctypes callback would map
+a writable and executable trampoline; this timer is a native thread
 (machine code of tracejit.backend.stubs.timer_thread_stub, started with pthread_create) that only sleeps
 and asks CPython, with `Py_AddPendingCall`, to run the callback in the main thread at its next
-eval-breaker check (where signal handlers run). It holds no GIL and runs no Python code itself; one request
+eval-breaker check (where signal handlers run), through a pending-call function that is machine code too
+(tracejit.backend.stubs.pending_call_stub). It holds no GIL and runs no Python code itself; one request
 is pending at a time, and the thread raises the eval breaker itself (3.11's Py_AddPendingCall, called
 from another thread, computes it as if that thread could run pending calls, and leaves it unset). The thread is stopped before interpreter shutdown (threading's exit hooks) and
 started again in a child process after fork.
@@ -20,6 +22,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 import os
+import struct
 import threading
 import time
 import weakref
@@ -28,13 +31,16 @@ from tracejit.cpython.entrycheck import without_entry_check
 
 # tracejit.backend.stubs.timer_thread_stub().code; it reads the int64 fields of FIELDS through its argument
 TIMER_STUB = bytes.fromhex(
-    "53488bdf488d7b1033f6488b4320ffd048833b00752a48837b080174167fe548c7430801000000488b7b3033f6488b43"
-    "28ffd0488b4340488b4b48f00908ebc448c743380100000033c05bc3")
+    "53488bdf488d7b1033f6488b4320ffd048833b00752c48837b080174187fe548c7430801000000488b7b30488b735048"
+    "8b4328ffd0488b4340488b4b48f00908ebc248c743380100000033c05bc3")
+# tracejit.backend.stubs.pending_call_stub() without its data slots (PyObject_CallNoArgs, Py_DecRef,
+# PyErr_Clear): the pending call itself, in machine code (a ctypes callback's trampoline would be RWX memory)
+PENDING_CALL_STUB = bytes.fromhex(
+    "53488b0524000000ffd04885c07410488bf8488b051b000000ffd033c05bc3488b0516000000ffd033c05bc3")
 FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "nanosleep", "Py_AddPendingCall", "callback", "stopped",
-          "eval_breaker", "breaker_bit")
+          "eval_breaker", "breaker_bit", "callback_arg")
 _F = {name: k for k, name in enumerate(FIELDS)}
 
-PENDING_CALL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 _libc = ctypes.CDLL(None, use_errno=True)
 _pthread_create = _libc.pthread_create
 _pthread_create.argtypes = [ctypes.POINTER(ctypes.c_ulong), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
@@ -42,6 +48,10 @@ _pthread_create.restype = ctypes.c_int
 _pthread_detach = _libc.pthread_detach
 _pthread_detach.argtypes = [ctypes.c_ulong]
 _pthread_detach.restype = ctypes.c_int
+
+def _address(name: str) -> int:
+    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+
 
 _timers: weakref.WeakSet = weakref.WeakSet()      # running timers, restarted in a child after fork
 
@@ -66,12 +76,14 @@ class NativeTimer:
         self.callback = callback
         self.period = period
         self.fields = (ctypes.c_int64 * len(FIELDS))()
-        self._pending = PENDING_CALL(self._run)      # kept alive: CPython holds only its address
+        self._run_method = self._run                 # kept alive: the pending call holds only its address
         f = self.fields
         f[_F["tv_sec"]], f[_F["tv_nsec"]] = int(period), int(period % 1 * 1e9)
         f[_F["nanosleep"]] = ctypes.cast(_libc.nanosleep, ctypes.c_void_p).value
         f[_F["Py_AddPendingCall"]] = ctypes.cast(ctypes.pythonapi.Py_AddPendingCall, ctypes.c_void_p).value
-        f[_F["callback"]] = ctypes.cast(self._pending, ctypes.c_void_p).value
+        f[_F["callback"]] = mem.place(PENDING_CALL_STUB + struct.pack(
+            "<3Q", _address("PyObject_CallNoArgs"), _address("Py_DecRef"), _address("PyErr_Clear")))
+        f[_F["callback_arg"]] = id(self._run_method)
         f[_F["stopped"]] = 1
         f[_F["eval_breaker"]], f[_F["breaker_bit"]] = eval_breaker, breaker_bit
         self.code = mem.place(TIMER_STUB)            # never unmapped
@@ -111,7 +123,7 @@ class NativeTimer:
             time.sleep(self.period / 4)
 
     @without_entry_check        # no signal handler may run before the callback holds them (hooks.SignalGate)
-    def _run(self, _arg) -> int:
+    def _run(self) -> int:
         # pending = 2 while this runs: the thread neither queues another request (CPython runs no pending call
         # inside another: its eval breaker would stay set through the callback) nor raises the breaker
         self.fields[_F["pending"]] = 2

@@ -59,6 +59,9 @@ class EventLog:
     written to a file and/or handed to `keep` (the visualizer's Probe)."""
 
     def __init__(self, path: str | None, keep=None):
+        if path:
+            import json                 # now, not at the first event: that may come from inside an import
+            self._dumps = json.dumps    # (a callback in importlib's code), where importing again breaks it
         self.file = open(path, "w", buffering=1) if path else None
         self.keep = keep
         self.t0 = time.perf_counter()
@@ -73,8 +76,7 @@ class EventLog:
             if self.keep is not None:
                 self.keep(data)
             if self.file is not None:
-                import json             # not at start-up
-                self.file.write(json.dumps(data, default=str) + "\n")
+                self.file.write(self._dumps(data, default=str) + "\n")
 
     def close(self) -> None:
         if self.file is not None:

@@ -508,6 +508,9 @@ def describe_event(e: dict) -> str:
         return f"{k}: {g('reason')}"
     if k == "entry_backoff":
         return f"no version fits and none can be recorded: not entering for {g('skip')} back-edges"
+    if k in ("native_tracer_unavailable", "native_timer_unavailable"):
+        what = "C-level trace function" if k == "native_tracer_unavailable" else "native timer"
+        return f"3.11: no {what} ({g('reason')}): profiling falls back to a slower way"
     if k == "given_up":
         return f"given up (left to the interpreter, back-edge no longer reported): {g('reason')}"
     if k == "internal_error":
