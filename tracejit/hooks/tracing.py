@@ -47,6 +47,7 @@ class TracingHooks:
         self.main_traced = False              # the main thread has the C-level tracer now
         self.last_useful = 0                  # listener.useful_events at the previous timer tick
         self.idle_ticks = 0                   # timer ticks in a row that found nothing for the JIT
+        self.dispatch_errors = 0              # exceptions (JIT bugs) caught in the native tracer's dispatcher
         self.recording = 0                    # frames being recorded (their tracer must stay on)
         self.spans = CodeTable()              # code -> ((header, last offset of the loop), ...)
         self._threads = threading.local()     # per thread: depth of enable() blocks
@@ -142,7 +143,8 @@ class TracingHooks:
                 hooks.last_useful = useful
                 if busy or hooks.wants_tracing(sys._getframe(1)):
                     hooks.idle_ticks = 0
-                    if not hooks.main_traced:
+                    if not hooks.main_traced or hooks.native.installed_here() is False:   # (the program's
+                        # sys.settrace(None) may have removed it)
                         hooks.native.install()
                         hooks.main_traced = True
                 else:
@@ -222,6 +224,9 @@ class TracingHooks:
                 return None
             except RecursionError:              # near the program's limit: no Python call in this clause
                 listener.recursion_hit = True
+                return None
+            except Exception:                   # noqa: BLE001 - a JIT bug: never into the program's frame
+                hooks.dispatch_errors += 1
                 return None
             finally:
                 if not listener.depth:          # not nested in another callback: let handlers run

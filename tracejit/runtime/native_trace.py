@@ -42,10 +42,19 @@ NSLOTS = 13
 # the event names a Python trace function receives, by PyTrace_* number (the stub passes events[what])
 EVENTS = ("call", "exception", "line", "return", "c_call", "c_exception", "c_return", "opcode")
 SKIP, EVERY_LINE = 1, 2     # co_extra values: nothing to trace / every line to the dispatcher
+TSTATE_C_TRACEFUNC = 72     # offsetof(PyThreadState, c_tracefunc) on 3.11 (checked by NativeTracer)
 
 _set_trace = ctypes.pythonapi.PyEval_SetTrace
 _set_trace.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 _set_trace.restype = None
+
+
+_enter_tracing = ctypes.pythonapi.PyThreadState_EnterTracing
+_enter_tracing.argtypes = [ctypes.c_void_p]
+_enter_tracing.restype = None
+_leave_tracing = ctypes.pythonapi.PyThreadState_LeaveTracing
+_leave_tracing.argtypes = [ctypes.c_void_p]
+_leave_tracing.restype = None
 
 
 def _address(name: str) -> int:
@@ -80,6 +89,34 @@ class NativeTracer:
                            ctypes.addressof(self.events), self.index, layout.frame_f_frame, layout.iframe_code,
                            layout.iframe_instr, layout.code_adaptive, layout.code_extra, layout.frame_trace_lines)
         self.address = mem.place(TRACE_STUB + data)        # never unmapped
+
+        # PyThreadState.c_tracefunc (3.11), to tell whether a thread still has this tracer (a program's
+        # sys.settrace replaces it); checked here, None when the check fails
+        self.tracefunc_offset = self._find_tracefunc_offset()
+
+    def _find_tracefunc_offset(self) -> int | None:
+        get_tstate = ctypes.pythonapi.PyThreadState_Get
+        get_tstate.restype = ctypes.c_void_p
+        tstate = get_tstate()
+        word = ctypes.c_void_p.from_address(tstate + TSTATE_C_TRACEFUNC)
+        if word.value is not None:
+            return None                             # some tracer is installed: cannot check now
+        _enter_tracing(tstate)                      # no trace event while the stub is installed for the check
+        try:
+            self.install()
+            here = word.value
+            self.uninstall()
+        finally:
+            _leave_tracing(tstate)
+        return TSTATE_C_TRACEFUNC if here == self.address and word.value is None else None
+
+    def installed_here(self) -> bool | None:
+        """Whether the calling thread has this tracer (None: cannot tell)."""
+        if self.tracefunc_offset is None:
+            return None
+        get_tstate = ctypes.pythonapi.PyThreadState_Get
+        get_tstate.restype = ctypes.c_void_p
+        return ctypes.c_void_p.from_address(get_tstate() + self.tracefunc_offset).value == self.address
 
     def install(self) -> None:
         _set_trace(self.address, None)
