@@ -353,7 +353,7 @@ def test_report_from_events():
 
 
 def test_describe_event_covers_the_engine_events():
-    engine = (REPO / "tracejit" / "runtime" / "engine.py").read_text()
+    engine = "".join((REPO / "tracejit" / "runtime" / f).read_text() for f in ("engine.py", "compiling.py"))
     import re
     names = set(re.findall(r'self\.log\("(\w+)"', engine))
     assert {"seen", "hot", "abort", "compiled", "guard_failure", "blacklist"} <= names

@@ -1,12 +1,14 @@
 """The JIT engine: the one runtime object. It receives back-edges and instructions from the hooks, counts
-loops, drives recordings, compiles traces (recorder -> optimizer -> backend), enters machine code and
-handles its exits (deoptimization, bridges, blacklisting), and keeps the statistics and the events log.
+loops, drives recordings (compiling them: runtime/compiling.py), enters machine code and handles its exits
+(deoptimization, bridges), spends within the budgets of docs/architecture.md ("What the JIT may spend":
+back-off, blacklisting, giving loops up), and keeps the statistics and the events log.
 
 Every callback is wrapped so that an internal error turns the JIT off for that loop instead of reaching
-the user's program.
+the user's program. What only a hot loop needs is imported lazily (`_LazyModule`), so start-up loads the
+hooks and the layout check only.
 
-May import: every earlier stage (hooks, recorder, ir, optimizer, backend), tracejit.cpython, tracejit.codetable, tracejit.params,
-tracejit.runtime.*, the standard library.
+May import: every earlier stage (hooks, recorder, ir, optimizer, backend), tracejit.cpython,
+tracejit.codetable, tracejit.params, tracejit.runtime.*, the standard library.
 """
 from __future__ import annotations
 
@@ -20,8 +22,7 @@ import threading
 import time
 from collections import deque
 
-from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41, frame_access_or_reason, \
-    recursion_remaining, signal_words
+from tracejit.cpython.layout import LAYOUTS, VERSION, frame_access_or_reason, recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
 from tracejit.params import Params
@@ -30,8 +31,6 @@ from .stats import EventLog, Stats
 
 TYPE_CHECKING = False           # typing is not imported at start-up
 if TYPE_CHECKING:
-    from tracejit.ir import Trace
-
     from .compiled import CompiledLoop, ExitInfo
     from .probe import Probe
     from .recording import Recording
@@ -57,13 +56,14 @@ ir = _LazyModule("tracejit.ir")
 compiled = _LazyModule("tracejit.runtime.compiled")
 recording = _LazyModule("tracejit.runtime.recording")
 optimizer = _LazyModule("tracejit.optimizer")
+compiling = _LazyModule("tracejit.runtime.compiling")
 
 MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
 # bytecode instructions in one bridge: a bridge through enclosing loops copies their code (up to 16 times),
 # and compiling it cost more than it saved (n-body: one 2783-op bridge, 253 KB, 1.3 s to compile)
 BRIDGE_TRACE_LIMIT = 400
-MAX_ENTRY_BACKOFFS = 5
-COUNTING_WINDOW = 0.02          # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it           # rounds of rejected entries a loop backs off for before the JIT gives it up
+MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
+COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
 MAX_RETRIES = 20                 # recordings spoiled by chance (see RETRYABLE) before that counts as an abort
 MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then
@@ -105,28 +105,6 @@ class LoopSite:
 
 def loop_name(code, header: int) -> str:
     return f"{code.co_name}:{code.co_firstlineno}@{header}"
-
-
-def exit_reason(opname: str, pc: int, header: int) -> str:
-    if opname == "guard_budget":
-        return "budget"
-    if opname == "guard_graveyard":
-        return "graveyard"
-    if opname in ("guard_true", "guard_false", "guard_index") and pc == header:
-        return "loop exit"
-    if opname in ("guard_true", "guard_false"):
-        return "branch"
-    if opname == "guard_index":
-        return "bounds"
-    if opname in ("guard_class", "int_value"):
-        return "type"
-    if opname.endswith("_ovf"):
-        return "overflow"
-    if opname in ("int_floordiv", "int_mod", "int_truediv", "float_truediv", "float_floordiv", "float_mod"):
-        return "division"
-    return opname
-
-
 
 
 class Engine:
@@ -374,7 +352,8 @@ class Engine:
         if base < 0:
             return
         rec = recording.TraceRecorder(code, header, base, trace_limit=self.params.trace_limit)
-        self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), started=time.perf_counter())
+        self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
+                                             started=time.perf_counter())
         self.hooks.start_recording(code, frame)
 
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite) -> None:
@@ -443,124 +422,14 @@ class Engine:
         self.log("blacklist", loop=site.name)
         sites = self.sites.get(code)
         if (hasattr(self.hooks, "silence") and sites is not None
-                and all(h in sites and sites[h].blacklisted and not sites[h].versions for h in bytecode.loop_headers(code))):
+                and all(h in sites and sites[h].blacklisted and not sites[h].versions
+                        for h in bytecode.loop_headers(code))):
             self.hooks.silence(code)
 
     def _finish_recording(self, rec: Recording) -> None:
         self._stop_recording()
         self.stats.traces_recorded += 1
-        code = rec.code
-        name = rec.site.name
-        t0 = time.perf_counter()
-        try:
-            if rec.loop is None:
-                trace = rec.recorder.finish(name, code.co_filename)
-                self._compile_loop(rec, trace)
-            else:
-                trace = rec.recorder.finish(f"{name}/exit{rec.exit.exit_id}", code.co_filename)
-                self._compile_bridge(rec, trace)
-        except (ir.IRError, ValueError, CodeMemoryFull) as e:
-            self._abort(rec, f"compile: {e}")
-        except Exception as e:
-            if not isinstance(e, backend.CompileError):
-                raise
-            self._abort(rec, f"compile: {e}")
-        finally:
-            self.stats.compiling_seconds += time.perf_counter() - t0
-
-    def _assign_exits(self, loop: CompiledLoop, trace: Trace, code) -> None:
-        for op in trace.ops:
-            snap = op.snapshot
-            if snap is None:
-                continue
-            snap.exit_id = loop.new_exit_id()
-            stack, j = [], 0
-            while j < len(snap.stack):
-                if j in snap.complex_at:
-                    stack.append(((loop.layout.slot(ir.stack_var(j)), loop.layout.slot(ir.stack_var(j + 1))), compiled.COMPLEX))
-                    j += 2
-                else:
-                    stack.append((loop.layout.slot(ir.stack_var(j)), snap.stack[j].kind))
-                    j += 1
-            kinds = {loop.layout.slot(sv): v.kind for sv, v in snap.state.items()
-                     if loop.layout.kinds.get(sv) is not v.kind}
-            loop.add_exit(compiled.ExitInfo(snap.exit_id, snap.pc, stack, ir.format_op(op, False),
-                                   exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
-                                   resume_pc=bytecode.resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
-                                   # only the runtime empties a full graveyard: a bridge would fail at once
-                                   bridge="blocked" if op.name == "guard_graveyard" else "none"))
-
-    def _compile_loop(self, rec: Recording, trace: Trace) -> None:
-        t0 = time.perf_counter()
-        ir.verify(trace)
-        opt, stages = optimizer.optimize(trace) if self.params.optimize else (trace, [])
-        loop = compiled.CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
-        self._assign_exits(loop, opt, rec.code)
-        if self.params.native:
-            self._native_setup()
-            ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
-                                    exit_counts=ctypes.addressof(loop.exit_counts),
-                                    graveyard=ctypes.addressof(loop.graveyard), **self.ext)
-            loop.ext = ext
-            loop.release = self.release
-            mc = backend.assemble(opt, ext)
-            addr, size = self._place(mc.code, loop), len(mc.code)
-            loop.entry = self.make_entry(addr + mc.entry)
-            loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
-            groups = backend.listing_groups(mc, addr)
-            listing = backend.format_groups(groups)
-        else:
-            loop.entry, addr, size, groups, listing = recording.InterpretedLoop(opt, loop.buffer), 0, 0, [], "(interpreted)"
-        secs = time.perf_counter() - t0
-        loop.blocks.append(compiled.NativeBlock(opt, addr, size, listing, groups, stages, secs))
-        rec.site.versions.insert(0, loop)
-        rec.site.rejects = 0
-        self.live.append(loop)
-        self.history.append(loop)
-        self.stats.traces_compiled += 1
-        self.stats.code_bytes += size
-        self.log("compiled", loop=trace.name, ops=len(opt.ops), bytes=size, exits=len(loop.exits),
-                 seconds=round(secs, 6))
-
-    def _native_setup(self) -> None:
-        """Executable memory and libm addresses, loaded at the first compile (cffi is slow to import)."""
-        if self.mem is None:
-            from .execmem import CodeMemory, libm_address, make_entry
-            self.mem = CodeMemory()
-            self.make_entry = make_entry
-            self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
-                                                                "cos", "tan", "exp", "log", "hypot")}
-            self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
-            self.ext["sse41"] = cpu_has_sse41()
-            self.ext.update(c_api_addresses())
-            stub = backend.release_stub(self.ext["decref"]).code
-            self.release = make_entry(self.mem.place(stub))      # lives as long as the engine
-
-    def _compile_bridge(self, rec: Recording, trace: Trace) -> None:
-        t0 = time.perf_counter()
-        loop = rec.loop
-        if loop.retired:
-            raise CodeMemoryFull(f"its loop was {loop.retired}")
-        ir.verify(trace)
-        opt, stages = optimizer.optimize(trace) if self.params.optimize else (trace, [])
-        self._assign_exits(loop, opt, rec.code)
-        if self.params.native:
-            mc = backend.assemble(opt, loop.ext, loop.addresses)
-            addr, size = self._place(mc.code, loop), len(mc.code)
-            groups = backend.listing_groups(mc, addr)
-            listing = backend.format_groups(groups)
-            loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
-        else:
-            loop.entry.bridges[rec.exit.exit_id] = opt
-            addr, size, groups, listing = 0, 0, [], "(interpreted)"
-        loop.layout_changed()
-        rec.exit.bridge = "compiled"
-        secs = time.perf_counter() - t0
-        loop.blocks.append(compiled.NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))
-        self.stats.bridges_compiled += 1
-        self.stats.code_bytes += size
-        self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,
-                 seconds=round(secs, 6))
+        compiling.finish_recording(self, rec)
 
     # ------------------------------------------------------------------ code memory
     def _place(self, code: bytes, owner: CompiledLoop) -> int:

@@ -1,0 +1,168 @@
+"""Turning a finished recording into machine code: verify and optimize the trace, give every guard its exit,
+assemble the loop or the bridge and place it (the engine's `_place` evicts when the code memory limit would
+be passed). Imported with the recorder, when the first loop gets hot; functions of the one Engine.
+
+May import: tracejit.ir, tracejit.optimizer, tracejit.backend, tracejit.cpython, tracejit.runtime.*, the
+standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import ctypes
+import time
+
+import tracejit.backend as backend
+from tracejit.cpython.bytecode import resume_offset
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
+from tracejit.ir import IRError, Trace, format_op, stack_var, verify
+from tracejit.optimizer import optimize
+
+from .compiled import COMPLEX, CompiledLoop, ExitInfo, NativeBlock
+from .engine import CodeMemoryFull
+from .interp_entry import InterpretedLoop
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .recording import Recording
+
+
+def exit_reason(opname: str, pc: int, header: int) -> str:
+    if opname == "guard_budget":
+        return "budget"
+    if opname == "guard_graveyard":
+        return "graveyard"
+    if opname in ("guard_true", "guard_false", "guard_index") and pc == header:
+        return "loop exit"
+    if opname in ("guard_true", "guard_false"):
+        return "branch"
+    if opname == "guard_index":
+        return "bounds"
+    if opname in ("guard_class", "int_value"):
+        return "type"
+    if opname.endswith("_ovf"):
+        return "overflow"
+    if opname in ("int_floordiv", "int_mod", "int_truediv", "float_truediv", "float_floordiv", "float_mod"):
+        return "division"
+    return opname
+
+
+def finish_recording(self: Engine, rec: Recording) -> None:
+    """A recording reached its end: compile it (a loop or a bridge), or abort it with the reason."""
+    code = rec.code
+    name = rec.site.name
+    t0 = time.perf_counter()
+    try:
+        if rec.loop is None:
+            trace = rec.recorder.finish(name, code.co_filename)
+            compile_loop(self, rec, trace)
+        else:
+            trace = rec.recorder.finish(f"{name}/exit{rec.exit.exit_id}", code.co_filename)
+            compile_bridge(self, rec, trace)
+    except (IRError, ValueError, CodeMemoryFull) as e:
+        self._abort(rec, f"compile: {e}")
+    except Exception as e:
+        if not isinstance(e, backend.CompileError):
+            raise
+        self._abort(rec, f"compile: {e}")
+    finally:
+        self.stats.compiling_seconds += time.perf_counter() - t0
+
+
+def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
+    for op in trace.ops:
+        snap = op.snapshot
+        if snap is None:
+            continue
+        snap.exit_id = loop.new_exit_id()
+        stack, j = [], 0
+        while j < len(snap.stack):
+            if j in snap.complex_at:
+                stack.append(((loop.layout.slot(stack_var(j)), loop.layout.slot(stack_var(j + 1))), COMPLEX))
+                j += 2
+            else:
+                stack.append((loop.layout.slot(stack_var(j)), snap.stack[j].kind))
+                j += 1
+        kinds = {loop.layout.slot(sv): v.kind for sv, v in snap.state.items()
+                 if loop.layout.kinds.get(sv) is not v.kind}
+        loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
+                               exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
+                               resume_pc=resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
+                               # only the runtime empties a full graveyard: a bridge would fail at once
+                               bridge="blocked" if op.name == "guard_graveyard" else "none"))
+
+
+def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
+    t0 = time.perf_counter()
+    verify(trace)
+    opt, stages = optimize(trace) if self.params.optimize else (trace, [])
+    loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
+    assign_exits(self, loop, opt, rec.code)
+    if self.params.native:
+        native_setup(self)
+        ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
+                                exit_counts=ctypes.addressof(loop.exit_counts),
+                                graveyard=ctypes.addressof(loop.graveyard), **self.ext)
+        loop.ext = ext
+        loop.release = self.release
+        mc = backend.assemble(opt, ext)
+        addr, size = self._place(mc.code, loop), len(mc.code)
+        loop.entry = self.make_entry(addr + mc.entry)
+        loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
+        groups = backend.listing_groups(mc, addr)
+        listing = backend.format_groups(groups)
+    else:
+        loop.entry, addr, size, groups, listing = InterpretedLoop(opt, loop.buffer), 0, 0, [], "(interpreted)"
+    secs = time.perf_counter() - t0
+    loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs))
+    rec.site.versions.insert(0, loop)
+    rec.site.rejects = 0
+    self.live.append(loop)
+    self.history.append(loop)
+    self.stats.traces_compiled += 1
+    self.stats.code_bytes += size
+    self.log("compiled", loop=trace.name, ops=len(opt.ops), bytes=size, exits=len(loop.exits),
+             seconds=round(secs, 6))
+
+
+def native_setup(self: Engine) -> None:
+    """Executable memory and libm addresses, loaded at the first compile (cffi is slow to import)."""
+    if self.mem is None:
+        from .execmem import CodeMemory, libm_address, make_entry
+        self.mem = CodeMemory()
+        self.make_entry = make_entry
+        self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
+                                                            "cos", "tan", "exp", "log", "hypot")}
+        self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
+        self.ext["sse41"] = cpu_has_sse41()
+        self.ext.update(c_api_addresses())
+        stub = backend.release_stub(self.ext["decref"]).code
+        self.release = make_entry(self.mem.place(stub))      # lives as long as the engine
+
+
+def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
+    t0 = time.perf_counter()
+    loop = rec.loop
+    if loop.retired:
+        raise CodeMemoryFull(f"its loop was {loop.retired}")
+    verify(trace)
+    opt, stages = optimize(trace) if self.params.optimize else (trace, [])
+    assign_exits(self, loop, opt, rec.code)
+    if self.params.native:
+        mc = backend.assemble(opt, loop.ext, loop.addresses)
+        addr, size = self._place(mc.code, loop), len(mc.code)
+        groups = backend.listing_groups(mc, addr)
+        listing = backend.format_groups(groups)
+        loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
+    else:
+        loop.entry.bridges[rec.exit.exit_id] = opt
+        addr, size, groups, listing = 0, 0, [], "(interpreted)"
+    loop.layout_changed()
+    rec.exit.bridge = "compiled"
+    secs = time.perf_counter() - t0
+    loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))
+    self.stats.bridges_compiled += 1
+    self.stats.code_bytes += size
+    self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,
+             seconds=round(secs, 6))
