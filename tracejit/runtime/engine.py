@@ -65,9 +65,10 @@ BRIDGE_TRACE_LIMIT = 400
 MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
-MAX_RETRIES = 20                 # recordings spoiled by chance (see RETRYABLE) before that counts as an abort
-MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then
-                                 # it is blacklisted (it runs too few iterations per entry to pay back)
+MAX_RETRIES = 8                  # recordings spoiled by chance (see retryable) before that counts as an abort
+MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then it
+                                 # is blacklisted (it runs too few iterations per entry to pay back; every
+                                 # back-edge counted meanwhile costs a hook callback)
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
 
@@ -346,6 +347,9 @@ class Engine:
     def _start_recording(self, frame, code, header: int, site: LoopSite) -> None:
         if foreign_tool_active(code):
             return
+        if not self._loaded("tracejit.runtime.recording", frame):
+            site.count = self.params.threshold - max(1, self.params.threshold // 4)     # try again soon
+            return
         self.stats.loops_hot += 1
         self.log("hot", loop=site.name, count=site.count)
         base = self.fa.stack_depth(self.fa.iframe(frame), code)
@@ -362,8 +366,7 @@ class Engine:
         code = frame.f_code
         start = recording.BridgeStart(loop.layout, info.snapshot)
         rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
-                                      trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT),
-                            bridge=start)
+                                      trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start)
         info.bridge = "recording"
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
                                    started=time.perf_counter())
@@ -427,9 +430,31 @@ class Engine:
             self.hooks.silence(code)
 
     def _finish_recording(self, rec: Recording) -> None:
+        if not self._loaded("tracejit.runtime.compiling", rec.frame):
+            self._abort(rec, ABANDONED)         # retried: the backend is loaded outside an import
+            return
         self._stop_recording()
         self.stats.traces_recorded += 1
         compiling.finish_recording(self, rec)
+
+    @staticmethod
+    def _loaded(module: str, frame) -> bool:
+        """Import a lazily loaded part of the JIT now, unless the program is in the middle of an import (a
+        frame of importlib's on the stack): importing from a callback there can meet a module the program is
+        still initializing (typing, half-initialized while its module-level loop got hot) or break
+        importlib's own locks. False: not loaded, try later."""
+        if module in sys.modules:
+            return True
+        f = frame
+        while f is not None:
+            if f.f_code.co_filename.startswith("<frozen importlib"):
+                return False
+            f = f.f_back
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            return False
+        return True
 
     # ------------------------------------------------------------------ code memory
     def _place(self, code: bytes, owner: CompiledLoop) -> int:
