@@ -12,7 +12,8 @@ JIT run is accepted only if
   other line is ever ignored.
 
 Both runs get the same environment: the inherited one, plus
-``PYTHONHASHSEED=0``, ``PYTHONFAULTHANDLER=1``, ``PYTHONIOENCODING=utf-8`` and the repository root
+``PYTHONHASHSEED=0``, ``PYTHONFAULTHANDLER=1``, ``PYTHONIOENCODING=utf-8``,
+``TRACEJIT_PARAMS=trace_idle_ms=600000`` (3.11: the JIT keeps tracing these short programs) and the repository root
 prepended to ``PYTHONPATH`` (so ``python -m tracejit`` works without
 installing the package).  The working directory is the corpus directory.
 """
@@ -53,6 +54,9 @@ def _env() -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"
     env["PYTHONFAULTHANDLER"] = "1"     # a crash prints the Python stack of every thread
     env["PYTHONIOENCODING"] = "utf-8"
+    # 3.11: the tests' programs are short, and assert that their loops compile: the main thread stays traced
+    # (README "Limits"; tests/test_native_tracing.py checks the tracer going off with the default)
+    env["TRACEJIT_PARAMS"] = "trace_idle_ms=600000"
     # A stray PYTHONSTARTUP/PYTHONINSPECT would make the runs interactive.
     env.pop("PYTHONSTARTUP", None)
     env.pop("PYTHONINSPECT", None)

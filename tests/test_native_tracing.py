@@ -144,4 +144,4 @@ def test_tracer_is_off_while_nothing_is_left_for_the_jit():
             hot(20000)
         print(traced_after_cold, tracejit.stats()["traces_compiled"] >= 1, sys.gettrace())
     """
-    assert run(src, "--params", "threshold=50").stdout == "False True None\n"
+    assert run(src, "--params", "threshold=50,trace_idle_ms=50").stdout == "False True None\n"

@@ -30,6 +30,7 @@ PARAMS: tuple[tuple[str, type, object, str], ...] = (
     ("native", int, 1, "0 runs compiled traces in the IR interpreter (a debugging oracle)"),
     ("max_code_kb", int, 32768, "executable memory limit; least recently entered loops are evicted"),
     ("history", int, 1000, "compiled loops (live or freed) kept for dumps and the visualizer"),
+    ("trace_idle_ms", float, 50.0, "3.11: ms with nothing for the JIT before the main thread's tracer is removed"),
 )
 NAMES = tuple(row[0] for row in PARAMS)
 _TYPES = {name: kind for name, kind, _, _ in PARAMS}

@@ -31,7 +31,7 @@ from . import HookError, defer_interrupt, own_code
 
 TIMER_PERIOD = 0.01           # seconds between looks at the main thread's stack
 BUSY_EVENTS = 20              # useful events (listener.useful_events) in one period that keep the tracer on
-IDLE_TICKS = 5                # periods in a row with nothing for the JIT before the tracer goes off
+
 MAX_FRAMES_LOOKED_AT = 100    # deeper frames are not looked at (their loops wait until the stack unwinds)
 
 
@@ -149,7 +149,8 @@ class TracingHooks:
                         hooks.main_traced = True
                 else:
                     hooks.idle_ticks += 1
-                    if hooks.main_traced and hooks.idle_ticks >= IDLE_TICKS:
+                    idle = listener.tracer_idle_seconds
+                    if hooks.main_traced and idle and hooks.idle_ticks * TIMER_PERIOD >= idle:
                         hooks.native.uninstall()
                         hooks.main_traced = False
             except RecursionError:

@@ -214,6 +214,12 @@ class Engine:
             self.log("native_timer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None
 
+    @property
+    def tracer_idle_seconds(self) -> float:
+        """For the 3.11 hooks: how long the main thread stays traced while the JIT has nothing to do there
+        (`trace_idle_ms`; 0: always)."""
+        return self.params.trace_idle_ms / 1000
+
     def header_live(self, code, header: int) -> bool:
         """For the 3.11 hooks, which keep a thread traced (slow) only while it is inside a loop for which
         this is True: the loop is compiled (entries need the back-edge event), not seen yet, or counting
