@@ -38,8 +38,9 @@ def test_timer_calls_back_in_the_main_thread_and_stops():
     words, reason = signal_words(LAYOUTS[VERSION])
     assert words is not None, reason
     threads = []
+    no_other_thread = ctypes.c_int64(0)
     timer = NativeTimer(CodeMemory(), lambda: threads.append(threading.get_ident()), 0.005,
-                        ctypes.addressof(words.breaker), words.bit)
+                        ctypes.addressof(words.breaker), words.bit, ctypes.addressof(no_other_thread))
     timer.start()
     t0 = time.monotonic()
     n = 0
@@ -53,6 +54,14 @@ def test_timer_calls_back_in_the_main_thread_and_stops():
     for _ in range(10000):
         n += 1
     assert len(threads) <= calls + 1            # stopped (one request may have been pending)
+
+
+@only_311
+def test_thread_count_is_checked():
+    from tracejit.cpython.layout import interp_thread_count
+    layout = LAYOUTS[VERSION]
+    assert interp_thread_count(layout) is not None
+    assert interp_thread_count(layout.replace(interp_threads_count=layout.interp_threads_count + 8)) is None
 
 
 @only_311

@@ -215,7 +215,7 @@ def trace_stub(margin: int) -> Encoded:
 
 
 TIMER_FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "nanosleep", "Py_AddPendingCall", "callback", "stopped",
-                "eval_breaker", "breaker_bit", "callback_arg")
+                "eval_breaker", "breaker_bit", "callback_arg", "thread_count")
 PENDING_CALL_SLOTS = ("PyObject_CallNoArgs", "Py_DecRef", "PyErr_Clear")
 
 
@@ -228,7 +228,10 @@ def timer_thread_stub() -> Encoded:
     (callable without the GIL) and OR t.breaker_bit into the int32 at t.eval_breaker, then again every period
     while the request waits (3.11 computes the eval breaker in the calling thread, which cannot run pending
     calls, and the main thread recomputes it, dropping the request's bit while the JIT holds signal handlers:
-    without this the request would wait for the next signal or GIL switch); on leaving, set t.stopped."""
+    without this the request would wait for the next signal or GIL switch), but only while the int64 at
+    t.thread_count (the interpreter's count of other threads) is 0: another thread could not serve the
+    request, and in 3.11's tracing mode would re-check the raised breaker at a function's RESUME forever (with
+    other threads, GIL switches make the main thread notice the request); on leaving, set t.stopped."""
     a = Asm()
     loop, wake, done = a.new_label(), a.new_label(), a.new_label()
     f = {name: 8 * k for k, name in enumerate(TIMER_FIELDS)}
@@ -255,6 +258,11 @@ def timer_thread_stub() -> Encoded:
     a.group("lock or dword [t.eval_breaker], t.breaker_bit (again each period while the request waits: the main "
             "thread recomputes the breaker, and cannot run the call while the JIT holds signal handlers)")
     a.bind(wake)
+    a.group("only while no other thread runs (*t.thread_count == 0): a thread that cannot serve the request would "
+            "find the breaker set and, in 3.11's tracing mode, re-check it at a RESUME forever")
+    a.mov(RAX, Mem(RBX, f["thread_count"]))
+    a.alu("cmp", Mem(RAX, 0), 0)
+    a.jcc("ne", loop)
     a.mov(RAX, Mem(RBX, f["eval_breaker"]))
     a.mov(RCX, Mem(RBX, f["breaker_bit"]))
     locked_or = I.create_mem_reg(Code.OR_RM32_R32, Mem(RAX, 0).mo(), RCX.r32)

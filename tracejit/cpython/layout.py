@@ -25,13 +25,14 @@ class Layout:
     __slots__ = ("frame_f_frame", "iframe_code", "iframe_frame_obj", "iframe_instr", "iframe_stacktop",
                  "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
-                 "long_tagged", "immortal", "code_extra", "frame_trace_lines")
+                 "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
                  range_iter: dict, runtime_main_thread: int, runtime_signals_pending: int, eval_breaker: int,
                  tstate_recursion_remaining: int, frame_fast_as_locals: int, long_tagged: bool,
-                 immortal: bool = False, code_extra: int = -1, frame_trace_lines: int = -1) -> None:
+                 immortal: bool = False, code_extra: int = -1, frame_trace_lines: int = -1,
+                 interp_threads_count: int = -1) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -57,6 +58,8 @@ class Layout:
         # PyFrameObject.f_trace_lines (-1: not used on this version)
         self.code_extra = code_extra
         self.frame_trace_lines = frame_trace_lines
+        # PyInterpreterState.threads.count (3.11): threads started by _thread that still run (native_timer)
+        self.interp_threads_count = interp_threads_count
 
     def replace(self, **changes) -> "Layout":
         """A copy with some offsets changed (the self-check's tests use it)."""
@@ -71,7 +74,8 @@ class Layout:
 # Offsets measured with offsetof() against each version's internal headers, and checked at run time.
 LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
-                    80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44),
+                    80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44,
+                    interp_threads_count=24),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
                     64, 2008, 368, 28, 46, True, immortal=True),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
@@ -679,6 +683,41 @@ def _signal_words_work(w: SignalWords, interrupt_main) -> bool:
         except KeyboardInterrupt:
             pass
     return held and released
+
+
+def interp_thread_count(layout: Layout) -> ctypes.c_int64 | None:
+    """The interpreter's count of running threads started by _thread (3.11), checked: it goes up by one
+    while a new thread runs and back when it has ended. None when not known or the check fails."""
+    if layout.interp_threads_count < 0:
+        return None
+    import _thread
+    import time
+    get_interp = ctypes.pythonapi.PyInterpreterState_Main
+    get_interp.restype = ctypes.c_void_p
+    word = ctypes.c_int64.from_address(get_interp() + layout.interp_threads_count)
+    before = word.value
+    if not 0 <= before < 1 << 20:
+        return None
+    hold, started, done = _thread.allocate_lock(), _thread.allocate_lock(), _thread.allocate_lock()
+    hold.acquire()
+    started.acquire()
+    done.acquire()
+
+    def body():
+        started.release()
+        hold.acquire()
+        done.release()
+
+    _thread.start_new_thread(body, ())
+    started.acquire()
+    during = word.value
+    hold.release()
+    done.acquire()
+    for _ in range(1000):                   # the count drops as the thread state is deleted, just after
+        if word.value == before:
+            break
+        time.sleep(0.0001)
+    return word if during == before + 1 and word.value == before else None
 
 
 def recursion_remaining(layout: Layout) -> ctypes.c_int32 | None:

@@ -22,7 +22,8 @@ import threading
 import time
 from collections import deque
 
-from tracejit.cpython.layout import LAYOUTS, VERSION, frame_access_or_reason, recursion_remaining, signal_words
+from tracejit.cpython.layout import LAYOUTS, VERSION, frame_access_or_reason, interp_thread_count, \
+    recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
 from tracejit.params import Params
@@ -209,7 +210,9 @@ class Engine:
             from .native_timer import NativeTimer
             if not self.gate.active:
                 return None         # no checked eval-breaker word to raise
-            return NativeTimer(CodeMemory(), callback, period, ctypes.addressof(self.gate.breaker), self.gate.bit)
+            count = interp_thread_count(LAYOUTS[VERSION])
+            return NativeTimer(CodeMemory(), callback, period, ctypes.addressof(self.gate.breaker), self.gate.bit,
+                               ctypes.addressof(count) if count is not None else None)
         except (OSError, AttributeError, ImportError) as e:
             self.log("native_timer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None

@@ -5,14 +5,16 @@ may still compile (see tracejit.hooks.tracing): tracing makes CPython 3.11 run e
 slow tracing path, so call-heavy code with no such loop would pay for it all along. Something must look at
 the stack now and then to switch the tracer on again. A Python thread would show in `threading.enumerate()`
 and could run the program's finalizers (a garbage collection it triggers), and a ctypes callback would map
-a writable and executable trampoline; this timer is a native thread
-(machine code of tracejit.backend.stubs.timer_thread_stub, started with pthread_create) that only sleeps
-and asks CPython, with `Py_AddPendingCall`, to run the callback in the main thread at its next
-eval-breaker check (where signal handlers run), through a pending-call function that is machine code too
-(tracejit.backend.stubs.pending_call_stub). It holds no GIL and runs no Python code itself; one request
-is pending at a time, and the thread raises the eval breaker itself (3.11's Py_AddPendingCall, called
-from another thread, computes it as if that thread could run pending calls, and leaves it unset). The thread is stopped before interpreter shutdown (threading's exit hooks) and
-started again in a child process after fork.
+a writable and executable trampoline. So this timer is a native thread (machine code of
+tracejit.backend.stubs.timer_thread_stub, started with pthread_create) that only sleeps and asks CPython,
+with `Py_AddPendingCall`, to run the callback in the main thread at its next eval-breaker check (where
+signal handlers run), through a pending-call function that is machine code too
+(tracejit.backend.stubs.pending_call_stub). It holds no GIL and runs no Python code itself; one request is
+pending at a time. While no other thread runs, it raises the eval breaker itself (3.11's Py_AddPendingCall,
+called from another thread, computes it as if that thread could run pending calls, and leaves it unset);
+with other threads it does not (one of them would find a breaker it cannot clear), and their GIL switches
+make the main thread see the request. The thread is stopped before interpreter shutdown (threading's exit
+hooks) and started again in a child process after fork.
 
 May import: tracejit.runtime.execmem, tracejit.cpython.entrycheck, ctypes and the standard library.
 """
@@ -31,14 +33,14 @@ from tracejit.cpython.entrycheck import without_entry_check
 
 # tracejit.backend.stubs.timer_thread_stub().code; it reads the int64 fields of FIELDS through its argument
 TIMER_STUB = bytes.fromhex(
-    "53488bdf488d7b1033f6488b4320ffd048833b00752c48837b080174187fe548c7430801000000488b7b30488b735048"
-    "8b4328ffd0488b4340488b4b48f00908ebc248c743380100000033c05bc3")
+    "53488bdf488d7b1033f6488b4320ffd048833b00753648837b080174187fe548c7430801000000488b7b30488b735048"
+    "8b4328ffd0488b43584883380075c5488b4340488b4b48f00908ebb848c743380100000033c05bc3")
 # tracejit.backend.stubs.pending_call_stub() without its data slots (PyObject_CallNoArgs, Py_DecRef,
 # PyErr_Clear): the pending call itself, in machine code (a ctypes callback's trampoline would be RWX memory)
 PENDING_CALL_STUB = bytes.fromhex(
     "53488b0524000000ffd04885c07410488bf8488b051b000000ffd033c05bc3488b0516000000ffd033c05bc3")
 FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "nanosleep", "Py_AddPendingCall", "callback", "stopped",
-          "eval_breaker", "breaker_bit", "callback_arg")
+          "eval_breaker", "breaker_bit", "callback_arg", "thread_count")
 _F = {name: k for k, name in enumerate(FIELDS)}
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -70,9 +72,12 @@ class NativeTimer:
     """`callback()` runs in the main thread about every `period` seconds between start() and stop(); it must
     not raise (an exception is dropped). Its int64 fields and code live as long as the object."""
 
-    def __init__(self, mem, callback, period: float, eval_breaker: int, breaker_bit: int) -> None:
+    def __init__(self, mem, callback, period: float, eval_breaker: int, breaker_bit: int,
+                 thread_count: int | None = None) -> None:
         """`eval_breaker`: the address of the int32 the main thread's eval loop checks (the hooks'
-        SignalWords.breaker), `breaker_bit` the bit to set in it."""
+        SignalWords.breaker), `breaker_bit` the bit to set in it; `thread_count`: the address of the
+        interpreter's count of other running threads (layout.interp_thread_count): the breaker is raised only
+        while it is 0 (None: never raised, the request waits for the main thread's next GIL switch)."""
         self.callback = callback
         self.period = period
         self.fields = (ctypes.c_int64 * len(FIELDS))()
@@ -86,6 +91,8 @@ class NativeTimer:
         f[_F["callback_arg"]] = id(self._run_method)
         f[_F["stopped"]] = 1
         f[_F["eval_breaker"]], f[_F["breaker_bit"]] = eval_breaker, breaker_bit
+        self._never = ctypes.c_int64(1)              # a thread count that is never 0
+        f[_F["thread_count"]] = thread_count if thread_count is not None else ctypes.addressof(self._never)
         self.code = mem.place(TIMER_STUB)            # never unmapped
         self.running = False
         self._exit_hook = False

@@ -25,7 +25,6 @@ import struct
 
 from tracejit.cpython.layout import Layout, code_extra_index, set_code_extra
 
-from .native_callback import MARGIN
 
 # tracejit.backend.stubs.trace_stub(MARGIN).code without its data slots (TRACE_SLOTS, 8 bytes each, appended
 # by NativeTracer in that order)
