@@ -98,6 +98,19 @@ _incref_obj = ctypes.pythonapi.Py_IncRef
 _incref_obj.argtypes = [ctypes.py_object]
 _incref_obj.restype = None
 
+
+def c_api(name: str, argtypes: list, restype):
+    """A function of the C API through ctypes (the GIL stays held), with its argument and result types."""
+    f = getattr(ctypes.pythonapi, name)
+    f.argtypes, f.restype = argtypes, restype
+    return f
+
+
+thread_state = c_api("PyThreadState_Get", [], ctypes.c_void_p)
+# tracing suspended for a thread (no trace event, and 3.11's tracing mode off) between these two calls
+enter_tracing = c_api("PyThreadState_EnterTracing", [ctypes.c_void_p], None)
+leave_tracing = c_api("PyThreadState_LeaveTracing", [ctypes.c_void_p], None)
+
 _i64 = ctypes.c_int64
 _i32 = ctypes.c_int32
 _ptr = ctypes.c_void_p
@@ -548,7 +561,8 @@ def _check_type_layout() -> str | None:
     cls.y = 2
     tags.append(ctypes.c_uint32.from_address(id(cls) + TYPE_VERSION_TAG).value)
     tags.append(type_version(cls))
-    if not (tags[0] and tags[1] == 0 and tags[2] and tags[3] == 0 and tags[4] and len({tags[0], tags[2], tags[4]}) == 3):
+    if not (tags[0] and tags[1] == 0 and tags[2] and tags[3] == 0 and tags[4]
+            and len({tags[0], tags[2], tags[4]}) == 3):
         return f"type version tag layout mismatch {tags}"
     return None
 

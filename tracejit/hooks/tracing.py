@@ -13,7 +13,7 @@ Blacklisting cannot silence one location here; a code object whose loops are all
 traced. When the listener has a `line_counts` dict (the visualizer's heat map), every frame outside tracejit
 gets a local trace function, which counts its 'line' events keyed (filename, line), and nothing is silenced.
 
-May import: tracejit.hooks, tracejit.cpython.bytecode, tracejit.codetable and the standard library.
+May import: tracejit.hooks, tracejit.cpython (bytecode, layout), tracejit.codetable and the standard library.
 """
 from __future__ import annotations
 
@@ -115,24 +115,16 @@ class TracingHooks:
         with tracing suspended for the thread (PyThreadState_EnterTracing): a pending call is not a trace
         callback, and in CPython 3.11's tracing mode a function's RESUME re-checks an eval breaker it cannot
         clear (signal handlers held) without moving on."""
-        import ctypes
+        from tracejit.cpython.layout import enter_tracing, leave_tracing, thread_state
         hooks = self
         listener = self.listener
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
-        get_tstate = ctypes.pythonapi.PyThreadState_Get
-        get_tstate.restype = ctypes.c_void_p
-        enter_tracing = ctypes.pythonapi.PyThreadState_EnterTracing
-        enter_tracing.argtypes = [ctypes.c_void_p]
-        enter_tracing.restype = None
-        leave_tracing = ctypes.pythonapi.PyThreadState_LeaveTracing
-        leave_tracing.argtypes = [ctypes.c_void_p]
-        leave_tracing.restype = None
 
         @without_entry_check
         def on_timer():
             word.value = 0                      # hold signal handlers (see SignalGate)
-            tstate = get_tstate()
+            tstate = thread_state()
             enter_tracing(tstate)
             try:
                 if (listener.depth or not hooks.installed or hooks.recording

@@ -23,7 +23,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 import struct
 
-from tracejit.cpython.layout import Layout, code_extra_index, set_code_extra
+from tracejit.cpython.layout import Layout, code_extra_index, enter_tracing, leave_tracing, set_code_extra, \
+    thread_state
 
 
 # tracejit.backend.stubs.trace_stub(MARGIN).code without its data slots (TRACE_SLOTS, 8 bytes each, appended
@@ -46,14 +47,6 @@ TSTATE_C_TRACEFUNC = 72     # offsetof(PyThreadState, c_tracefunc) on 3.11 (chec
 _set_trace = ctypes.pythonapi.PyEval_SetTrace
 _set_trace.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 _set_trace.restype = None
-
-
-_enter_tracing = ctypes.pythonapi.PyThreadState_EnterTracing
-_enter_tracing.argtypes = [ctypes.c_void_p]
-_enter_tracing.restype = None
-_leave_tracing = ctypes.pythonapi.PyThreadState_LeaveTracing
-_leave_tracing.argtypes = [ctypes.c_void_p]
-_leave_tracing.restype = None
 
 
 def _address(name: str) -> int:
@@ -94,28 +87,24 @@ class NativeTracer:
         self.tracefunc_offset = self._find_tracefunc_offset()
 
     def _find_tracefunc_offset(self) -> int | None:
-        get_tstate = ctypes.pythonapi.PyThreadState_Get
-        get_tstate.restype = ctypes.c_void_p
-        tstate = get_tstate()
+        tstate = thread_state()
         word = ctypes.c_void_p.from_address(tstate + TSTATE_C_TRACEFUNC)
         if word.value is not None:
             return None                             # some tracer is installed: cannot check now
-        _enter_tracing(tstate)                      # no trace event while the stub is installed for the check
+        enter_tracing(tstate)                      # no trace event while the stub is installed for the check
         try:
             self.install()
             here = word.value
             self.uninstall()
         finally:
-            _leave_tracing(tstate)
+            leave_tracing(tstate)
         return TSTATE_C_TRACEFUNC if here == self.address and word.value is None else None
 
     def installed_here(self) -> bool | None:
         """Whether the calling thread has this tracer (None: cannot tell)."""
         if self.tracefunc_offset is None:
             return None
-        get_tstate = ctypes.pythonapi.PyThreadState_Get
-        get_tstate.restype = ctypes.c_void_p
-        return ctypes.c_void_p.from_address(get_tstate() + self.tracefunc_offset).value == self.address
+        return ctypes.c_void_p.from_address(thread_state() + self.tracefunc_offset).value == self.address
 
     def install(self) -> None:
         _set_trace(self.address, None)
