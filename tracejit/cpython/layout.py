@@ -106,7 +106,13 @@ def c_api(name: str, argtypes: list, restype):
     return f
 
 
+def c_api_address(name: str) -> int:
+    """The address of a function of the C API (for machine code that calls it)."""
+    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+
+
 thread_state = c_api("PyThreadState_Get", [], ctypes.c_void_p)
+main_interpreter = c_api("PyInterpreterState_Main", [], ctypes.c_void_p)
 # tracing suspended for a thread (no trace event, and 3.11's tracing mode off) between these two calls
 enter_tracing = c_api("PyThreadState_EnterTracing", [ctypes.c_void_p], None)
 leave_tracing = c_api("PyThreadState_LeaveTracing", [ctypes.c_void_p], None)
@@ -146,8 +152,7 @@ def small_int_array() -> tuple[int, int]:
 def c_api_addresses() -> dict[str, int]:
     """Addresses of the C API functions machine code calls, and the object facts it relies on (the cached
     ints, immortal refcounts); names as in backend.Externals."""
-    def f(name: str) -> int:
-        return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+    f = c_api_address
     zero, stride = small_int_array()
     return {"small_int_zero": zero, "small_int_stride": stride, "immortal": LAYOUTS[VERSION].immortal,
             "incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
@@ -502,16 +507,13 @@ def _trace_lines_probe(offset: int) -> tuple[int, int]:
     return seen[0], seen[1]
 
 
-_code_extra_index: list[int] = []
+_code_extra_index: list[int] = []      # [index], asked once (the 3.11 names: looked up only where used)
 
 
 def code_extra_index() -> int:
     """tracejit's index in every code object's co_extra array (asked of CPython once per process)."""
     if not _code_extra_index:
-        request = ctypes.pythonapi._PyEval_RequestCodeExtraIndex
-        request.argtypes = [ctypes.c_void_p]
-        request.restype = ctypes.c_ssize_t
-        index = request(None)
+        index = c_api("_PyEval_RequestCodeExtraIndex", [ctypes.c_void_p], ctypes.c_ssize_t)(None)
         if index < 0:
             raise OSError("no co_extra index left")
         _code_extra_index.append(index)
@@ -520,9 +522,7 @@ def code_extra_index() -> int:
 
 def set_code_extra(code, value: int) -> None:
     """Store `value` (a word, not an object: nothing is freed with the code) in code's co_extra slot."""
-    set_extra = ctypes.pythonapi._PyCode_SetExtra
-    set_extra.argtypes = [ctypes.py_object, ctypes.c_ssize_t, ctypes.c_void_p]
-    set_extra.restype = ctypes.c_int
+    set_extra = c_api("_PyCode_SetExtra", [ctypes.py_object, ctypes.c_ssize_t, ctypes.c_void_p], ctypes.c_int)
     if set_extra(code, code_extra_index(), value) != 0:
         raise OSError("_PyCode_SetExtra failed")
 
@@ -648,22 +648,18 @@ def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:
         return None, "SIGINT has a handler of the program's"
     try:
         runtime = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, "_PyRuntime"))
-        get_interp = ctypes.pythonapi.PyInterpreterState_Main
-        get_interp.restype = ctypes.c_void_p
-        get_tstate = ctypes.pythonapi.PyThreadState_Get
-        get_tstate.restype = ctypes.c_void_p
     except (ValueError, AttributeError) as e:
         return None, f"runtime symbols missing ({e})"
     word = ctypes.c_ulong.from_address(runtime + layout.runtime_main_thread)
     if word.value != ident:
         return None, "_PyRuntime.main_thread offset mismatch"
     if layout.runtime_signals_pending >= 0:
-        breaker = ctypes.c_int32.from_address(get_interp() + layout.eval_breaker)
+        breaker = ctypes.c_int32.from_address(main_interpreter() + layout.eval_breaker)
         pending = ctypes.c_int32.from_address(runtime + layout.runtime_signals_pending)
         words = SignalWords(word, ident, breaker, 1, pending)
     else:
-        tstate = get_tstate()
-        if _rdp(tstate + 16) != get_interp():
+        tstate = thread_state()
+        if _rdp(tstate + 16) != main_interpreter():
             return None, "PyThreadState.interp offset mismatch"
         words = SignalWords(word, ident, ctypes.c_uint64.from_address(tstate + layout.eval_breaker), 2,
                             ctypes.c_int32(1))
@@ -706,9 +702,7 @@ def interp_thread_count(layout: Layout) -> ctypes.c_int64 | None:
         return None
     import _thread
     import time
-    get_interp = ctypes.pythonapi.PyInterpreterState_Main
-    get_interp.restype = ctypes.c_void_p
-    word = ctypes.c_int64.from_address(get_interp() + layout.interp_threads_count)
+    word = ctypes.c_int64.from_address(main_interpreter() + layout.interp_threads_count)
     before = word.value
     if not 0 <= before < 1 << 20:
         return None
@@ -739,9 +733,7 @@ def recursion_remaining(layout: Layout) -> ctypes.c_int32 | None:
     nested Python call. Adding k to it gives the running code k more frames, the same way the frames of a
     launcher (`python -m tracejit script.py`) can be made not to count (sys.getrecursionlimit() and
     sys.setrecursionlimit() keep working: CPython keeps the difference when the limit changes)."""
-    get_tstate = ctypes.pythonapi.PyThreadState_Get
-    get_tstate.restype = ctypes.c_void_p
-    word = ctypes.c_int32.from_address(get_tstate() + layout.tstate_recursion_remaining)
+    word = ctypes.c_int32.from_address(thread_state() + layout.tstate_recursion_remaining)
 
     def nested() -> int:
         return word.value

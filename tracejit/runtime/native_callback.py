@@ -21,6 +21,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 import struct
 
+from tracejit.cpython.layout import c_api_address
+
 MARGIN = 50             # Python frames a callback may need (recording and compiling included), with room
 METH_FASTCALL = 0x0080
 # tracejit.backend.stubs.callback_stub(MARGIN).code; data slots (4 x 8 bytes) at the end hold placeholders
@@ -41,15 +43,11 @@ _new_cfunction.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.py_object]
 _new_cfunction.restype = ctypes.py_object
 
 
-def _address(name: str) -> int:
-    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
-
-
 class CallbackGuard:
     """Makes guarded builtins around hook callbacks (see the module docstring)."""
 
     def __init__(self, mem, recursion_remaining_offset: int) -> None:
-        data = struct.pack("<3Qq", _address("PyThreadState_Get"), _address("PyObject_Vectorcall"), id(None),
+        data = struct.pack("<3Qq", c_api_address("PyThreadState_Get"), c_api_address("PyObject_Vectorcall"), id(None),
                            recursion_remaining_offset)
         self.mem = mem
         self.address = mem.place(CALLBACK_STUB[:-8 * SLOTS] + data)     # never unmapped

@@ -16,7 +16,7 @@ with other threads it does not (one of them would find a breaker it cannot clear
 make the main thread see the request. The thread is stopped before interpreter shutdown (threading's exit
 hooks) and started again in a child process after fork.
 
-May import: tracejit.runtime.execmem, tracejit.cpython.entrycheck, ctypes and the standard library.
+May import: tracejit.runtime.execmem, tracejit.cpython (entrycheck, layout), ctypes and the standard library.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ import time
 import weakref
 
 from tracejit.cpython.entrycheck import without_entry_check
+from tracejit.cpython.layout import c_api_address
 
 # tracejit.backend.stubs.timer_thread_stub().code; it reads the int64 fields of FIELDS through its argument
 TIMER_STUB = bytes.fromhex(
@@ -50,10 +51,6 @@ _pthread_create.restype = ctypes.c_int
 _pthread_detach = _libc.pthread_detach
 _pthread_detach.argtypes = [ctypes.c_ulong]
 _pthread_detach.restype = ctypes.c_int
-
-def _address(name: str) -> int:
-    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
-
 
 _timers: weakref.WeakSet = weakref.WeakSet()      # running timers, restarted in a child after fork
 
@@ -87,7 +84,7 @@ class NativeTimer:
         f[_F["nanosleep"]] = ctypes.cast(_libc.nanosleep, ctypes.c_void_p).value
         f[_F["Py_AddPendingCall"]] = ctypes.cast(ctypes.pythonapi.Py_AddPendingCall, ctypes.c_void_p).value
         f[_F["callback"]] = mem.place(PENDING_CALL_STUB + struct.pack(
-            "<3Q", _address("PyObject_CallNoArgs"), _address("Py_DecRef"), _address("PyErr_Clear")))
+            "<3Q", c_api_address("PyObject_CallNoArgs"), c_api_address("Py_DecRef"), c_api_address("PyErr_Clear")))
         f[_F["callback_arg"]] = id(self._run_method)
         f[_F["stopped"]] = 1
         f[_F["eval_breaker"]], f[_F["breaker_bit"]] = eval_breaker, breaker_bit

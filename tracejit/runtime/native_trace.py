@@ -23,8 +23,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 import struct
 
-from tracejit.cpython.layout import Layout, code_extra_index, enter_tracing, leave_tracing, set_code_extra, \
-    thread_state
+from tracejit.cpython.layout import Layout, c_api_address, code_extra_index, enter_tracing, leave_tracing, \
+    set_code_extra, thread_state
 
 
 # tracejit.backend.stubs.trace_stub(MARGIN).code without its data slots (TRACE_SLOTS, 8 bytes each, appended
@@ -47,10 +47,6 @@ TSTATE_C_TRACEFUNC = 72     # offsetof(PyThreadState, c_tracefunc) on 3.11 (chec
 _set_trace = ctypes.pythonapi.PyEval_SetTrace
 _set_trace.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 _set_trace.restype = None
-
-
-def _address(name: str) -> int:
-    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
 
 
 class HeaderBitmap:
@@ -76,8 +72,8 @@ class NativeTracer:
         self.dispatch = dispatch                    # the stub holds a borrowed pointer: keep it alive
         self.events = (ctypes.c_void_p * len(EVENTS))(*(id(name) for name in EVENTS))
         self.index = code_extra_index()
-        data = struct.pack(f"<{NSLOTS}q", id(dispatch), _address("PyObject_Vectorcall"), _address("Py_DecRef"),
-                           _address("PyThreadState_Get"), recursion_remaining_offset,
+        data = struct.pack(f"<{NSLOTS}q", id(dispatch), c_api_address("PyObject_Vectorcall"), c_api_address("Py_DecRef"),
+                           c_api_address("PyThreadState_Get"), recursion_remaining_offset,
                            ctypes.addressof(self.events), self.index, layout.frame_f_frame, layout.iframe_code,
                            layout.iframe_instr, layout.code_adaptive, layout.code_extra, layout.frame_trace_lines)
         self.address = mem.place(TRACE_STUB + data)        # never unmapped
