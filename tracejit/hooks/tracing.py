@@ -2,10 +2,10 @@
 
 When the listener offers `native_tracer(dispatch)` (tracejit.runtime.native_trace: a C-level trace function
 in machine code, installed with PyEval_SetTrace), the Python side is one dispatcher that the C function
-calls only for a code object seen for the first time (it is classified through its co_extra slot: nothing to
-trace, every line, or a bitmap of its loop headers), for a 'line' event at a loop header and for 'opcode'
-events while recording; everything else costs a C call. Otherwise (the native tracer could not be made) the
-hooks fall back to sys.settrace, described below.
+calls only for a code object seen for the first time (the dispatcher classifies it with the tracer's
+`mark(code, headers, every_line)`: nothing to trace, every line, or its loop headers), for a 'line' event
+at a loop header and for 'opcode' events while recording; everything else costs a C call. Otherwise (the
+native tracer could not be made) the hooks fall back to sys.settrace, described below.
 
 Only frames whose code contains a loop get a local trace function. A 'line' event at a loop header is a
 back-edge (or the loop's first entry); 'opcode' events are switched on for one frame while recording.
@@ -162,27 +162,18 @@ class TracingHooks:
         backedge = self.listener.backedge
         instruction = self.listener.instruction
         headers_of = self._loop_headers
-        marks = self.marks = CodeTable()      # code -> what the C tracer was told (a HeaderBitmap, or an int)
         listener = self.listener
         counts = getattr(listener, "line_counts", None)
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
-        from tracejit.runtime.native_trace import EVERY_LINE, SKIP, HeaderBitmap  # noqa: PLC0415
-        self._skip = SKIP
 
         def classify(code) -> bool:
             """Tell the C tracer what `code` needs; True if its frames have lines to report."""
             headers = headers_of(code)
             if own_code(code) or code in hooks.silenced or not (headers or counts is not None):
-                marks[code] = SKIP
-                hooks.native.mark(code, SKIP)
+                hooks.native.mark(code)
                 return False
-            if counts is not None:
-                marks[code] = EVERY_LINE
-                hooks.native.mark(code, EVERY_LINE)
-            else:
-                bitmap = marks[code] = HeaderBitmap(len(code.co_code) // 2, headers)
-                hooks.native.mark(code, bitmap.address)
+            hooks.native.mark(code, headers, every_line=counts is not None)
             return True
 
         @without_entry_check
@@ -196,7 +187,7 @@ class TracingHooks:
                 if not hooks.installed:         # a thread still traced after the last enable() ended
                     hooks.native.uninstall()
                     return None
-                if event == "call" or marks.get(code) is None:
+                if event == "call" or not hooks.native.marked(code):
                     if not classify(code):
                         frame.f_trace_lines = False
                         return None
@@ -386,8 +377,7 @@ class TracingHooks:
         if getattr(self.listener, "line_counts", None) is None:     # lines are still counted
             self.silenced[code] = True
             if self.native is not None:
-                self.marks[code] = self._skip
-                self.native.mark(code, self._skip)
+                self.native.mark(code)
 
     def start_recording(self, code, frame) -> None:
         self.recording += 1

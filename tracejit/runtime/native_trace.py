@@ -14,7 +14,8 @@ None, as without the JIT.
 The stub's bytes are kept here (TRACE_STUB), so installing the hooks needs no assembler; a test checks that
 they are what the backend assembles. The code page is mapped read+execute and lives as long as the engine.
 
-May import: tracejit.runtime.execmem, tracejit.cpython.layout, ctypes and the standard library.
+May import: tracejit.runtime.execmem, tracejit.cpython.layout, tracejit.codetable, ctypes and the standard
+library.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 import struct
 
+from tracejit.codetable import CodeTable
 from tracejit.cpython.layout import Layout, c_api_address, code_extra_index, enter_tracing, leave_tracing, \
     set_code_extra, thread_state
 
@@ -70,10 +72,11 @@ class NativeTracer:
 
     def __init__(self, mem, layout: Layout, recursion_remaining_offset: int, dispatch) -> None:
         self.dispatch = dispatch                    # the stub holds a borrowed pointer: keep it alive
+        self.marks = CodeTable()                    # code -> what the stub reads in its co_extra slot (mark)
         self.events = (ctypes.c_void_p * len(EVENTS))(*(id(name) for name in EVENTS))
         self.index = code_extra_index()
-        data = struct.pack(f"<{NSLOTS}q", id(dispatch), c_api_address("PyObject_Vectorcall"), c_api_address("Py_DecRef"),
-                           c_api_address("PyThreadState_Get"), recursion_remaining_offset,
+        data = struct.pack(f"<{NSLOTS}q", id(dispatch), c_api_address("PyObject_Vectorcall"),
+                           c_api_address("Py_DecRef"), c_api_address("PyThreadState_Get"), recursion_remaining_offset,
                            ctypes.addressof(self.events), self.index, layout.frame_f_frame, layout.iframe_code,
                            layout.iframe_instr, layout.code_adaptive, layout.code_extra, layout.frame_trace_lines)
         self.address = mem.place(TRACE_STUB + data)        # never unmapped
@@ -109,7 +112,19 @@ class NativeTracer:
     def uninstall() -> None:
         _set_trace(None, None)
 
-    @staticmethod
-    def mark(code, value: int) -> None:
-        """Classify `code` for the stub: SKIP, EVERY_LINE or a HeaderBitmap's address."""
-        set_code_extra(code, value)
+    def mark(self, code, headers=None, every_line: bool = False) -> None:
+        """Tell the stub what `code` needs: every line (`every_line`), its lines at these loop-header offsets
+        (`headers`), or else nothing (its frames get f_trace_lines = 0). What the stub reads is kept here
+        as long as the code object lives."""
+        if every_line:
+            value = EVERY_LINE
+        elif headers:
+            value = HeaderBitmap(len(code.co_code) // 2, headers)
+        else:
+            value = SKIP
+        self.marks[code] = value
+        set_code_extra(code, value if isinstance(value, int) else value.address)
+
+    def marked(self, code) -> bool:
+        """Whether `code` has been classified (`mark`)."""
+        return self.marks.get(code) is not None
