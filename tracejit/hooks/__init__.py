@@ -24,13 +24,23 @@ import weakref
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-_NEVER_PROFILED = (_PACKAGE_DIR, "<frozen importlib")
+IMPORT_SYSTEM = "<frozen importlib"      # co_filename prefix of the import system's code
+_NEVER_PROFILED = (_PACKAGE_DIR, IMPORT_SYSTEM)
 
 
 def own_code(code) -> bool:
     """True for code that is never profiled or compiled: tracejit's own, and the import system's (a JIT
     callback that imports a module while the thread is inside importlib's module-lock code breaks it)."""
     return code.co_filename.startswith(_NEVER_PROFILED)
+
+
+def importing(frame) -> bool:
+    """True if a frame of the import system is on the stack from `frame` outwards (an import is going on)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(IMPORT_SYSTEM):
+            return True
+        frame = frame.f_back
+    return False
 
 
 class _Token:

@@ -25,7 +25,7 @@ from collections import deque
 from tracejit.cpython.layout import LAYOUTS, VERSION, frame_access_or_reason, interp_thread_count, \
     recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
-from tracejit.hooks import HookError, SignalGate, foreign_tool_active, make_hooks, own_code
+from tracejit.hooks import HookError, SignalGate, foreign_tool_active, importing, make_hooks, own_code
 from tracejit.params import Params
 
 from .stats import EventLog, Stats
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 class _LazyModule:
     """A module imported at the first use of one of its names. The stages a program needs only once a loop
-    is hot (bytecode decoding, recorder, IR, optimizer, compiled-loop runtime, backend, iced-x86, cffi) are
+    is hot (bytecode decoding, recorder, IR, compiled-loop runtime, compiling with the optimizer and the backend,
+iced-x86, cffi) are
     not loaded at start-up; a program that never compiles never loads them."""
 
     def __init__(self, name: str) -> None:
@@ -56,7 +57,6 @@ bytecode = _LazyModule("tracejit.cpython.bytecode")
 ir = _LazyModule("tracejit.ir")
 compiled = _LazyModule("tracejit.runtime.compiled")
 recording = _LazyModule("tracejit.runtime.recording")
-optimizer = _LazyModule("tracejit.optimizer")
 compiling = _LazyModule("tracejit.runtime.compiling")
 
 MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
@@ -92,7 +92,7 @@ class LoopSite:
         self.header = header
         self.count = 0              # back-edges seen (negative after an abort: back-off)
         self.aborts = 0
-        self.retries = 0            # recordings that failed by chance (RETRYABLE reasons)
+        self.retries = 0            # recordings that failed by chance (see retryable)
         self.blacklisted = False
         self.versions: list[CompiledLoop] = []  # compiled loops for different entry types, last used first
         self.rejects = 0            # entries in a row that no version accepted
@@ -124,6 +124,7 @@ class Engine:
         self._zombies: list[CompiledLoop] = []    # retired while a thread was inside (freed by _reap)
         self.recording: Recording | None = None
         self.mem = None                 # executable memory, created at the first compile
+        self._stubs = None              # executable memory of the hooks' stubs (_stub_memory)
         self.release = None             # native graveyard release (backend.release_stub), made with self.mem
         self.ext = None
         self.hooks = None               # the installed hooks (None while no enable() block runs)
@@ -195,9 +196,8 @@ class Engine:
         if layout.code_extra < 0 or layout.frame_trace_lines < 0:
             return None
         try:
-            from .execmem import CodeMemory
             from .native_trace import NativeTracer
-            return NativeTracer(CodeMemory(), layout, layout.tstate_recursion_remaining, dispatch)
+            return NativeTracer(self._stub_memory(), layout, layout.tstate_recursion_remaining, dispatch)
         except (OSError, AttributeError, ImportError) as e:
             self.log("native_tracer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None
@@ -206,13 +206,12 @@ class Engine:
         """For the 3.11 hooks: a NativeTimer calling `callback` in the main thread every `period` seconds, or
         None (the tracer then stays on for the whole enable() block)."""
         try:
-            from .execmem import CodeMemory
             from .native_timer import NativeTimer
             if not self.gate.active:
                 return None         # no checked eval-breaker word to raise
             count = interp_thread_count(LAYOUTS[VERSION])
-            return NativeTimer(CodeMemory(), callback, period, ctypes.addressof(self.gate.breaker), self.gate.bit,
-                               ctypes.addressof(count) if count is not None else None)
+            return NativeTimer(self._stub_memory(), callback, period, ctypes.addressof(self.gate.breaker),
+                               self.gate.bit, ctypes.addressof(count) if count is not None else None)
         except (OSError, AttributeError, ImportError) as e:
             self.log("native_timer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None
@@ -234,14 +233,21 @@ class Engine:
             return True
         return not site.blacklisted and time.monotonic() - site.counting_since < COUNTING_WINDOW
 
+    def _stub_memory(self):
+        """Executable memory for the hooks' fixed stubs (callback guard, 3.11 trace function and timer), which
+        live as long as the engine."""
+        if self._stubs is None:
+            from .execmem import CodeMemory
+            self._stubs = CodeMemory()
+        return self._stubs
+
     def _make_callback_guard(self):
         word = recursion_remaining(LAYOUTS[VERSION])
         if word is None:
             return None, "the thread state's recursion counter did not check out"
         try:
-            from .execmem import CodeMemory
             from .native_callback import CallbackGuard
-            guard = CallbackGuard(CodeMemory(), LAYOUTS[VERSION].tstate_recursion_remaining)
+            guard = CallbackGuard(self._stub_memory(), LAYOUTS[VERSION].tstate_recursion_remaining)
         except (OSError, AttributeError, ImportError) as e:
             return None, f"{type(e).__name__}: {e}"
         return (guard, None) if guard.works() else (None, "the guard's start-up check failed")
@@ -378,7 +384,7 @@ class Engine:
                                       trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start)
         info.bridge = "recording"
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
-                                   started=time.perf_counter())
+                                             started=time.perf_counter())
         self.hooks.start_recording(code, frame)
         self.log("bridge_recording", loop=site.name, exit=info.exit_id, pc=info.pc)
 
@@ -410,18 +416,18 @@ class Engine:
                 site.count = self.params.threshold - 1
                 self.log("abort", loop=site.name, reason=reason, retry=site.retries)
                 return
-            rounds = site.retries - MAX_RETRIES + 1
-            if reason == recording.LOOP_LEFT and rounds <= MAX_LOOP_LEFT_BACKOFF:
+            if reason == recording.LOOP_LEFT:
                 # the loop ran short iterations for a while (e.g. the border of a Julia set): that says little
                 # about later data, so it is tried again, ever more rarely; every back-edge counted costs a
                 # hook callback, so after MAX_LOOP_LEFT_BACKOFF rounds the loop is blacklisted
+                rounds = site.retries - MAX_RETRIES + 1
+                if rounds > MAX_LOOP_LEFT_BACKOFF:
+                    self.log("abort", loop=site.name, reason=reason, retry=site.retries)
+                    self._blacklist(site, rec.code)
+                    return
                 backoff = 2 ** rounds
                 site.count = self.params.threshold - self.params.threshold * backoff
                 self.log("abort", loop=site.name, reason=reason, retry=site.retries, backoff=backoff)
-                return
-            if reason == recording.LOOP_LEFT:
-                self.log("abort", loop=site.name, reason=reason, retry=site.retries)
-                self._blacklist(site, rec.code)
                 return
         self.log("abort", loop=site.name, reason=reason, attempt=site.aborts + 1)
         self._failed_attempt(site, rec.code)
@@ -454,11 +460,8 @@ class Engine:
         importlib's own locks. False: not loaded, try later."""
         if module in sys.modules:
             return True
-        f = frame
-        while f is not None:
-            if f.f_code.co_filename.startswith("<frozen importlib"):
-                return False
-            f = f.f_back
+        if importing(frame):
+            return False
         try:
             importlib.import_module(module)
         except ImportError:
