@@ -76,9 +76,9 @@ class Builder:
         res = None if d.result is Kind.VOID else self.vf.new(d.result)
         snap = None
         if d.guard:
-            snap = Snapshot(len(self.ops), dict(self.state), list(stack or []), self.next_exit)
+            snap = Snapshot(len(self.ops), dict(self.state), list(stack or []))
             self.next_exit += 1
-        self.ops.append(Op(name, args, res, snap))
+        self.ops.append(Op(name, args, res, snap, exit_id=self.next_exit - 1 if d.guard else -1))
         return res
 
     def set(self, name: str, value) -> None:
@@ -151,7 +151,7 @@ class Native:
     def check(self, inputs: dict[StateVar, object], budget: int = 1000, ctx=""):
         ref = run_trace(self.trace, inputs, budget)
         rc = self.run(inputs, budget)
-        assert rc == ref.op.snapshot.exit_id, f"exit {rc} != {ref.op.snapshot.exit_id} {ctx} {inputs}\n{self.listing()}"
+        assert rc == ref.op.exit_id, f"exit {rc} != {ref.op.exit_id} {ctx} {inputs}\n{self.listing()}"
         kinds = {sv: v.kind for sv, v in ref.op.snapshot.entries()}
         self.check_values(ref.values, f"{ctx} {inputs}", kinds)
         return ref
@@ -752,7 +752,7 @@ def ref_with_bridges(loop: Trace, bridges: dict[int, Trace], inputs, budget):
     while True:
         ex = run_trace(loop, state, budget)
         budget -= ex.iterations
-        eid = ex.op.snapshot.exit_id
+        eid = ex.op.exit_id
         if eid in bridges and ex.op.name != "guard_budget":
             bex = run_trace(bridges[eid], ex.values, budget)
             if bex.op.name == "jump":
@@ -773,7 +773,7 @@ def test_bridge(env):
     baddr = mem.place(bmc.code)
     # without the bridge: the loop returns exit 1
     ref = nat.check(inputs_of(loop, 0, 10, 0, 0, 1.0), budget=100)
-    assert ref.op.snapshot.exit_id == 1
+    assert ref.op.exit_id == 1
     table[1] = baddr
     try:
         for args, budget in [((0, 10, 0, 0, 1.0), 100), ((0, 1000, 0, 0, 1.0), 100), ((3, 50, 0, 0, 0.25), 10**6),
@@ -781,7 +781,7 @@ def test_bridge(env):
             inputs = inputs_of(loop, *args)
             ref = ref_with_bridges(loop, {1: bridge}, inputs, budget)
             rc = nat.run(inputs, budget)
-            assert rc == ref.op.snapshot.exit_id, (args, rc, ref.op.snapshot.exit_id)
+            assert rc == ref.op.exit_id, (args, rc, ref.op.exit_id)
             nat.check_values(ref.values, str(args))
         assert ref.op.name == "int_sub_ovf"                 # the last case leaves through the bridge's guard
     finally:
@@ -831,7 +831,7 @@ def test_listing_groups_name_their_ops(env):
         titles = [g.title for g in by_op[i]]
         assert titles[0].startswith(format_op(op, show_snapshots=False))
         if op.snapshot is not None:
-            assert titles[1] == f"exit #{op.snapshot.exit_id} ({op.name})"
+            assert titles[1] == f"exit #{op.exit_id} ({op.name})"
     assert all(g.op_index == -1 for g in groups if g.title in ("entry", "reentry: load inputs", "epilogue"))
     assert all(addr >= 0x10000 for g in groups for addr, _ in g.rows)
 
@@ -930,7 +930,7 @@ def test_bridge_chain_spills_and_calls(env):
             inputs = inputs_of(loop, *args)
             ref = _ref_chain(loop, {1: bridge, 4: bridge2}, inputs, budget)
             rc = nat.run(inputs, budget)
-            assert rc == ref.op.snapshot.exit_id, (args, rc, ref.op.snapshot.exit_id)
+            assert rc == ref.op.exit_id, (args, rc, ref.op.exit_id)
             nat.check_values(ref.values, str(args))
     finally:
         table[1] = table[4] = 0
@@ -941,9 +941,9 @@ def _ref_chain(loop: Trace, bridges: dict[int, Trace], inputs, budget):
     while True:
         ex = run_trace(loop, state, budget)
         budget -= ex.iterations
-        while ex.op.name != "jump" and ex.op.name != "guard_budget" and ex.op.snapshot.exit_id in bridges:
+        while ex.op.name != "jump" and ex.op.name != "guard_budget" and ex.op.exit_id in bridges:
             vals = dict(ex.values)
-            ex = run_trace(bridges[ex.op.snapshot.exit_id], vals, budget)
+            ex = run_trace(bridges[ex.op.exit_id], vals, budget)
             if ex.op.name == "jump":
                 state.update(vals)
                 state.update(ex.values)
@@ -1013,7 +1013,7 @@ def test_list_setitem_deferred_release(env):
     finally:
         GRAVEYARD[0] = 0
     guard = next(op for op in full.trace.ops if op.name == "guard_graveyard")
-    assert rc == guard.snapshot.exit_id, full.listing()
+    assert rc == guard.exit_id, full.listing()
 
 
 def test_list_setitem_reference_counts(env):

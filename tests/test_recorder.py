@@ -111,7 +111,7 @@ def test_range_sum_trace(fresh_engine):
     guard = exhaustion[0]
     cond = [op for op in trace.ops if op.result is guard.args[0]]
     assert cond and cond[0].name == "int_gt", text
-    info = loop.exits[guard.snapshot.exit_id]
+    info = loop.exits[guard.exit_id]
     assert info.pc == for_iter
     assert info.reason == "loop exit"
     assert info.stack == []
@@ -120,7 +120,7 @@ def test_range_sum_trace(fresh_engine):
     # the overflow guard of `s += i` exits to the BINARY_OP with both operands on the stack
     ovf = [op for op in trace.ops if op.name == "int_add_ovf"]
     assert len(ovf) == 1
-    info = loop.exits[ovf[0].snapshot.exit_id]
+    info = loop.exits[ovf[0].exit_id]
     assert info.pc == add and info.reason == "overflow" and len(info.stack) == 2
 
     # one text per pass, in pipeline order, each still containing the loop's add
@@ -297,3 +297,49 @@ def test_loop_whose_for_iter_needs_extended_arg(fresh_engine):
     loops, st = compile_and_get(f, 60, 40)
     assert loops and st["native_entries"] >= 1, st
     assert not any("unexpected control flow" in r or "bridge starts at" in r for r in st["aborts"]), st["aborts"]
+
+
+def mod_index(a, n):
+    s = 0
+    for i in range(n):
+        s += a[i % 3]
+    return s
+
+
+@pytest.mark.parametrize("optimize", [0, 1])
+def test_every_guard_owns_its_exit(fresh_engine, optimize):
+    """Guards recorded at one instruction share its snapshot, but each has its own exit: with the optimizer
+    off (no guard removed), `a[i % 3]` records several guards per instruction, and every one of them must
+    report itself, not the last guard that shared its snapshot."""
+    expected = mod_index([1, 2, 3], 300)
+    with tracejit.enable(threshold=2, optimize=optimize):
+        assert mod_index([1, 2, 3], 300) == expected
+    (loop,) = [lp for lp in tracejit.engine().all_loops if lp.code is mod_index.__code__]
+    guards = loop.blocks[0].trace.guards()
+    snapshots = {id(g.snapshot) for g in guards}
+    if not optimize:
+        assert len(snapshots) < len(guards)        # the recording shares snapshots between guards
+    ids = [g.exit_id for g in guards]
+    assert sorted(ids) == list(range(len(guards))), ids
+    assert sorted(loop.exits) == ids and all(f"{g.name}(" in loop.exits[g.exit_id].guard for g in guards)
+
+
+def test_snapshot_chains_share_their_parents():
+    """A snapshot is one frame's state linked to its caller's: the chain, its values and copies made by the
+    optimizer keep a parent shared between the snapshots that share it."""
+    from tracejit.ir import Kind, Snapshot, StateVar, VarFactory
+    vf = VarFactory()
+    a, b, c = vf.new(Kind.INT), vf.new(Kind.INT), vf.new(Kind.REF)
+    caller = Snapshot(10, {StateVar("fast", 0, "x"): a}, [c])
+    first = Snapshot(2, {}, [b], code=helper.__code__, parent=caller)
+    second = Snapshot(6, {}, [], code=helper.__code__, parent=caller)
+    assert first.frames() == [caller, first]
+    assert first.values() == [a, c, b]
+    assert "<- helper@10" not in str(first.pc) and "helper" not in repr(caller.code)
+    copies: dict = {}
+    mapped = [s.map(lambda v: {id(a): b}.get(id(v), v), copies) for s in (first, second)]
+    assert mapped[0].parent is mapped[1].parent is not caller
+    assert mapped[0].parent.state[StateVar("fast", 0, "x")] is b and mapped[0].stack == [b]
+    from tracejit.ir import format_snapshot
+    text = format_snapshot(first, 7)
+    assert text.startswith("#7 @2 [") and "<- loop@10 [x=i0 | stack r2]" in text, text

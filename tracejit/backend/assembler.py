@@ -239,7 +239,7 @@ class Assembler:
         for i, op in enumerate(t.ops):
             title = format_op(op, show_snapshots=False)
             if op.snapshot is not None:
-                title += f"  -> exit #{op.snapshot.exit_id}"
+                title += f"  -> exit #{op.exit_id}"
             a.group(title)
             self.group_ops[len(a.groups) - 1] = i
             if op.name == "label":
@@ -397,16 +397,16 @@ class Assembler:
     def emit_stub(self, lab: int, op: Op) -> None:
         a = self.a
         snap = op.snapshot
-        if snap.exit_id < 0:
+        if op.exit_id < 0:
             raise CompileError("guard without exit id")
-        a.group(f"exit #{snap.exit_id} ({op.name})")
+        a.group(f"exit #{op.exit_id} ({op.name})")
         self.group_ops[len(a.groups) - 1] = self.op_index[id(op)]
         a.bind(lab)
         for sv, v in snap.entries():
             self.store_value(self.slot_mem(self.t.layout.slot(sv)), v, op)
-        a.mov32(RAX, snap.exit_id)
+        a.mov32(RAX, op.exit_id)
         a.jmp(self.common_exit)
-        self.exit_ids.append(snap.exit_id)
+        self.exit_ids.append(op.exit_id)
 
     def emit_common_exit(self) -> None:
         a = self.a

@@ -105,7 +105,7 @@ def fused_compares(trace: Trace) -> set[int]:
             if isinstance(a, Var):
                 uses[id(a)] = uses.get(id(a), 0) + 1
         if op.snapshot is not None:
-            for _, v in op.snapshot.entries():
+            for v in op.snapshot.values():
                 if isinstance(v, Var):
                     uses[id(v)] = uses.get(id(v), 0) + 1
     out = set()
@@ -149,7 +149,7 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
             undo = UNDO_ARGS.get(op.name, ())
             same = len(op.args) == 2 and op.args[0] is op.args[1]
             relaxed = {id(op.args[k]) for k in undo if not same}
-            for _, v in op.snapshot.entries():
+            for v in op.snapshot.values():
                 if isinstance(v, Var):
                     use(v, 2 * i if id(v) in relaxed else 2 * i + 1)
         if op.result is not None and i not in fused:

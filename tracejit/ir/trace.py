@@ -222,26 +222,59 @@ class StateLayout:
 
 @dataclass(eq=False)
 class Snapshot:
-    """Interpreter state to rebuild when a guard fails: resume at bytecode offset `pc` with these values.
+    """The state of one interpreter frame to rebuild when a guard fails, linked to the snapshot of the frame
+    that called it (`parent`): a chain of frame states, innermost first, in the manner of PyPy's resume data
+    (`rpython/jit/metainterp/resume.py`) and LuaJIT's snapshot frame links. Guards recorded inside one call
+    share the parent snapshots of their callers; guards recorded at one instruction share the whole chain.
+    A snapshot is plain data: which exit a guard takes is the guard's own record (`Op.exit_id`).
 
-    state: value of every state variable the trace tracks at this point.
+    pc: the bytecode offset the frame resumes at.
+    state: value of every state variable the trace tracks at this point (the loop's frame: fast locals,
+    globals, iterator fields).
     stack: values pushed above the loop's base stack depth (bottom first).
-    exit_id: the exit number the machine code returns (assigned by the runtime before assembly).
     complex_at: positions in `stack` where a complex number the trace never allocated sits: stack[j] is
     its real part and stack[j + 1] its imaginary part (one item of the interpreter's stack, two here).
     popped: how many of the loop's base stack items (iterators of enclosing loops that ended in a bridge)
     are gone here: `stack` starts at base depth - popped.
+    code: the frame's code object (None: the loop's own code).
+    parent: the calling frame's snapshot, stopped at its call (None: the loop's own frame, the root).
     """
     pc: int
     state: dict[StateVar, Value]
     stack: list[Value]
-    exit_id: int = -1
     complex_at: tuple[int, ...] = ()
     popped: int = 0
+    code: object = None
+    parent: Snapshot | None = None
 
     def entries(self) -> list[tuple[StateVar, Value]]:
-        """(place, value) pairs the exit stores into the state buffer, state variables first."""
+        """(place, value) pairs of this frame the exit stores into the state buffer, state variables first."""
         return list(self.state.items()) + [(stack_var(i), v) for i, v in enumerate(self.stack)]
+
+    def frames(self) -> list[Snapshot]:
+        """The chain from the root frame (the loop's) to this one, outermost first."""
+        chain, s = [], self
+        while s is not None:
+            chain.append(s)
+            s = s.parent
+        return chain[::-1]
+
+    def values(self) -> list[Value]:
+        """Every value the chain's frames need, the parents' included (what keeps a value alive)."""
+        return [v for s in self.frames() for _, v in s.entries()]
+
+    def map(self, fn, parents: dict[int, Snapshot] | None = None) -> Snapshot:
+        """A copy with fn(value) for each value, parents included; `parents` (id -> copy) keeps shared parent
+        snapshots shared in the copies."""
+        parent = self.parent
+        if parent is not None:
+            if parents is None:
+                parents = {}
+            if id(parent) not in parents:
+                parents[id(parent)] = parent.map(fn, parents)
+            parent = parents[id(parent)]
+        return Snapshot(self.pc, {sv: fn(v) for sv, v in self.state.items()}, [fn(v) for v in self.stack],
+                        self.complex_at, self.popped, self.code, parent)
 
 
 @dataclass(eq=False)
@@ -251,6 +284,7 @@ class Op:
     result: Var | None = None
     snapshot: Snapshot | None = None
     pc: int = -1               # bytecode offset the op was recorded from (-1: none)
+    exit_id: int = -1          # a guard: the exit number its machine code returns (given by the runtime)
 
     @property
     def opdef(self):
@@ -353,8 +387,9 @@ def verify(trace: Trace) -> None:
         if d.guard:
             if op.snapshot is None:
                 raise IRError(f"{where}: guard without snapshot")
-            for sv, v in op.snapshot.entries():
-                use(v, where + f" snapshot {sv}")
+            for frame in op.snapshot.frames():
+                for sv, v in frame.entries():
+                    use(v, where + f" snapshot {sv}")
         if d.result is Kind.VOID:
             if op.result is not None:
                 raise IRError(f"{where}: void op with result")
@@ -370,7 +405,17 @@ def verify(trace: Trace) -> None:
 # text form
 
 
-def format_snapshot(snap: Snapshot) -> str:
+def format_snapshot(snap: Snapshot, exit_id: int = -1) -> str:
+    """`#exit @pc [variables | stack items]`; a frame of an inlined call is shown after its caller's, as
+    `<- name@pc [...]`."""
+    text = f"#{exit_id} " if exit_id >= 0 else ""
+    text += f"@{snap.pc} [{_format_frame(snap)}]"
+    for frame in snap.frames()[-2::-1]:
+        text += f" <- {getattr(frame.code, 'co_name', 'loop')}@{frame.pc} [{_format_frame(frame)}]"
+    return text
+
+
+def _format_frame(snap: Snapshot) -> str:
     parts = [f"{sv}={v!r}" for sv, v in snap.state.items()]
     text = " ".join(parts)
     if snap.stack:
@@ -385,8 +430,7 @@ def format_snapshot(snap: Snapshot) -> str:
         text += " | stack " + " ".join(items)
     if snap.popped:
         text += f" | popped {snap.popped}"
-    ex = f"#{snap.exit_id} " if snap.exit_id >= 0 else ""
-    return f"{ex}@{snap.pc} [{text}]"
+    return text
 
 
 def format_op(op: Op, show_snapshots: bool = True) -> str:
@@ -395,7 +439,7 @@ def format_op(op: Op, show_snapshots: bool = True) -> str:
     if op.result is not None:
         text = f"{op.result!r} = {text}"
     if op.snapshot is not None and show_snapshots:
-        text += "  -> " + format_snapshot(op.snapshot)
+        text += "  -> " + format_snapshot(op.snapshot, op.exit_id)
     return text
 
 

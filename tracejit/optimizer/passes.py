@@ -39,8 +39,7 @@ class _Subst:
     def snapshot(self, s: Snapshot | None) -> Snapshot | None:
         if s is None:
             return None
-        return Snapshot(s.pc, {sv: self(v) for sv, v in s.state.items()}, [self(v) for v in s.stack], s.exit_id,
-                        s.complex_at, s.popped)
+        return s.map(self)
 
 
 def _rebuild(trace: Trace, ops: list[Op]) -> Trace:
@@ -53,7 +52,7 @@ def _map_ops(trace: Trace, fn) -> Trace:
     out: list[Op] = []
     for op in trace.ops:
         new = Op(op.name, [sub(a) for a in op.args] if op.name != "label" else list(op.args), op.result,
-                 sub.snapshot(op.snapshot), op.pc)
+                 sub.snapshot(op.snapshot), op.pc, op.exit_id)
         out.extend(fn(new, sub))
     return _rebuild(trace, out)
 
@@ -92,9 +91,7 @@ def guard_implied_constants(trace: Trace) -> Trace:
         if op.name in ("guard_true", "guard_false") and isinstance(op.args[0], Var):
             c = op.args[0]
             known = Const(op.name == "guard_false", Kind.BOOL)   # value of c when this guard fails
-            s = op.snapshot
-            op.snapshot = Snapshot(s.pc, {sv: (known if v is c else v) for sv, v in s.state.items()},
-                                   [known if v is c else v for v in s.stack], s.exit_id, s.complex_at, s.popped)
+            op.snapshot = op.snapshot.map(lambda v: known if v is c else v)
         return [op]
     return _map_ops(trace, fn)
 
@@ -153,7 +150,7 @@ def remove_dead_code(trace: Trace) -> Trace:
         for a in op.args:
             used.add(id(a))
         if op.snapshot is not None:
-            for _, v in op.snapshot.entries():
+            for v in op.snapshot.values():
                 used.add(id(v))
     keep.reverse()
     return _rebuild(trace, keep)
@@ -168,10 +165,8 @@ def hoist_invariant_guards(trace: Trace) -> Trace:
     hoisted, rest = [], []
     for op in ops[2:-1]:
         if op.name == "guard_class" and isinstance(op.args[1], Const) and id(op.args[0]) in invariant:
-            s = budget.snapshot     # the loop header, every input as it is at the top of an iteration
-            hoisted.append(Op(op.name, list(op.args), None,
-                              Snapshot(s.pc, dict(s.state), list(s.stack), -1, s.complex_at, s.popped),
-                              budget.pc))
+            # the loop header, every input as it is at the top of an iteration
+            hoisted.append(Op(op.name, list(op.args), None, budget.snapshot, budget.pc))
         else:
             rest.append(op)
     if not hoisted:

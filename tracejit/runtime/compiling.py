@@ -75,7 +75,9 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
         snap = op.snapshot
         if snap is None:
             continue
-        snap.exit_id = loop.new_exit_id()
+        if snap.parent is not None:
+            raise ValueError("an exit inside an inlined call")      # not recorded yet: the runtime rebuilds one frame
+        op.exit_id = loop.new_exit_id()
         stack, j = [], 0
         while j < len(snap.stack):
             if j in snap.complex_at:
@@ -86,7 +88,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
                 j += 1
         kinds = {loop.layout.slot(sv): v.kind for sv, v in snap.state.items()
                  if loop.layout.kinds.get(sv) is not v.kind}
-        loop.add_exit(ExitInfo(snap.exit_id, snap.pc, stack, format_op(op, False),
+        loop.add_exit(ExitInfo(op.exit_id, snap.pc, stack, format_op(op, False),
                                exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
                                resume_pc=resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
                                # only the runtime empties a full graveyard: a bridge would fail at once

@@ -66,7 +66,7 @@ class InterpretedLoop:
             if ex.op.name == "guard_budget":
                 budget = 0
             self.buffer[BUDGET_SLOT] = max(budget, 1)
-            bridge = self.bridges.get(snap.exit_id)
+            bridge = self.bridges.get(ex.op.exit_id)
             if bridge is None:
-                return snap.exit_id
+                return ex.op.exit_id
             trace = bridge

@@ -345,8 +345,8 @@ def _op_runs(loop, block) -> tuple[list[int | None], list[int | None]]:
             after.append(None)
             continue
         before.append(c)
-        if op.snapshot is not None and op.snapshot.exit_id >= 0:
-            c = max(c - loop.exit_counts[op.snapshot.exit_id], 0)
+        if op.snapshot is not None and op.exit_id >= 0:
+            c = max(c - loop.exit_counts[op.exit_id], 0)
         after.append(c)
     return before, after
 
@@ -442,7 +442,7 @@ def _stages(texts: list[tuple[str, str]], t, runs) -> list[Stage]:
         for i, (r, op) in enumerate(zip(op_rows, t.ops)):
             r.op, r.runs = i, runs[i]
             if op.snapshot is not None:
-                r.exit = op.snapshot.exit_id
+                r.exit = op.exit_id
     return stages
 
 
