@@ -335,7 +335,6 @@ def test_snapshot_chains_share_their_parents():
     second = Snapshot(6, {}, [], code=helper.__code__, parent=caller)
     assert first.frames() == [caller, first]
     assert first.values() == [a, c, b]
-    assert "<- helper@10" not in str(first.pc) and "helper" not in repr(caller.code)
     copies: dict = {}
     mapped = [s.map(lambda v: {id(a): b}.get(id(v), v), copies) for s in (first, second)]
     assert mapped[0].parent is mapped[1].parent is not caller
