@@ -342,3 +342,27 @@ def test_snapshot_chains_share_their_parents():
     from tracejit.ir import format_snapshot
     text = format_snapshot(first, 7)
     assert text.startswith("#7 @2 [") and "<- loop@10 [x=i0 | stack r2]" in text, text
+
+
+def test_every_handler_is_checked_against_the_bytecode_stack_effects(fresh_engine, monkeypatch, capfd):
+    """The recorder runs each instruction's handler from one table keyed by canonical opcode and checks the
+    stack change against the bytecode layer's stack effect: a handler that disagrees is a JIT bug, caught
+    (the loop is left to the interpreter, the program's result unchanged)."""
+    from tracejit.cpython.bytecode import normalize
+    from tracejit.recorder import handlers
+    ops = {ins.op for ins in normalize(sum_range.__code__)}
+    assert {"LOAD_FAST", "STORE_FAST", "BINARY_OP"} <= ops and ops - {"FOR_ITER", "RETURN_VALUE", "END_FOR",
+                                                                         "POP_TOP", "GET_ITER", "LOAD_GLOBAL",
+                                                                         "CALL", "PUSH_NULL", "RETURN_CONST",
+                                                                         "JUMP"} <= set(handlers.HANDLERS)
+
+    def load_twice(rec, ins, view):          # pushes one item too many
+        handlers.load_fast(rec, ins, view)
+        handlers.load_fast(rec, ins, view)
+    monkeypatch.setitem(handlers.HANDLERS, "LOAD_FAST", load_twice)
+    expected = sum_range(300)
+    with tracejit.enable(threshold=2):
+        assert sum_range(300) == expected
+    assert "LOAD_FAST changed the stack by 2, the interpreter by 1" in capfd.readouterr().err
+    st = tracejit.stats()
+    assert st["internal_errors"] == 1 and st["traces_compiled"] == 0, st

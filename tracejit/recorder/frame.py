@@ -1,0 +1,103 @@
+"""The recorder's abstract frame and the plain values it is made of.
+
+An AbstractFrame is the recorder's model of one interpreter frame while it records: the code object, its
+instructions, and the abstract value stack (IR values, each standing for the object the real frame holds
+there). The recorder keeps a stack of them (`TraceRecorder.frames`, the loop's own frame at the bottom): an
+inlined call is a push of a frame and its return a pop. Each frame also knows the snapshot of its caller,
+stopped at its call, which every snapshot taken inside it links to as its parent (ir.Snapshot.parent).
+
+May import: tracejit.ir, tracejit.cpython.bytecode, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import math
+
+from tracejit.cpython.bytecode import Instr, instructions_at
+from tracejit.ir import Const, Kind, Snapshot, const_bool, const_float, const_int, const_ref
+from tracejit.ir.ops import INT64_MAX, INT64_MIN
+
+I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
+
+
+class RecordAbort(Exception):
+    """The recording cannot continue; the message says why (shown in stats and the events log)."""
+
+
+class BaseItem:
+    """A value-stack item that was on the stack at the loop header (not produced by the trace)."""
+
+    def __init__(self, pos: int):
+        self.pos = pos
+
+    def __repr__(self) -> str:
+        return f"<base {self.pos}>"
+
+
+class AbstractFrame:
+    """One frame being recorded: its code, instructions and abstract value stack.
+
+    stack: the value stack from the bottom of the frame's; in the loop's frame, items below `floor` are the
+    loop's own (BaseItem): a bridge lowers the floor when an iterator below the loop's base depth is exhausted
+    (popped) and raises it again when GET_ITER puts a new iterator there.
+    parent: the caller's snapshot at its call (None: the loop's own frame).
+    """
+
+    def __init__(self, code, floor: int = 0, parent: Snapshot | None = None):
+        self.code = code
+        self.instrs: dict[int, list[Instr]] = instructions_at(code)
+        order = sorted(self.instrs)
+        self.order = order
+        self.next_offset = {a: b for a, b in zip(order, order[1:])}
+        self.floor = floor
+        self.stack: list = [BaseItem(i) for i in range(floor)]
+        self.parent = parent
+
+    def __repr__(self) -> str:
+        return f"<frame {self.code.co_name} depth {len(self.stack)}>"
+
+
+def kind_of(value) -> Kind | None:
+    """The kind a value is modelled with: exact ints in int64, floats and bools unboxed, any other object as
+    a REF (ints outside int64 are not modelled: their arithmetic is the interpreter's)."""
+    t = type(value)
+    if t is bool:
+        return B
+    if t is int:
+        return I if INT64_MIN <= value <= INT64_MAX else None
+    if t is float:
+        return F
+    return R
+
+
+def same_value(a, b) -> bool:
+    if kind_of(a) is R:
+        return a is b
+    if type(a) is not type(b):
+        return False
+    if type(a) is float:
+        return a == b and math.copysign(1, a) == math.copysign(1, b) or (a != a and b != b)
+    return a == b
+
+
+def lookup(namespace: dict, name: str):
+    """namespace[name], raising LookupError (what the recorder's fetch functions raise for "unbound")."""
+    try:
+        return namespace[name]
+    except KeyError:
+        raise LookupError(name) from None
+
+
+def constant(value) -> Const:
+    """The IR constant of a code object's constant (LOAD_CONST)."""
+    k = kind_of(value)
+    if k is I:
+        return const_int(value)
+    if k is F:
+        return const_float(value)
+    if k is B:
+        return const_bool(value)
+    if k is R:
+        return const_ref(value)
+    raise RecordAbort(f"constant of type {type(value).__name__}")

@@ -1,0 +1,368 @@
+"""The recorder's opcode handlers: one function per canonical opcode (the bytecode layer's names), in one
+table, HANDLERS. A handler records one instruction: it pops its operands from the recorder's abstract value
+stack, emits ops and guards through `rec.emit`, and pushes its results. The recorder checks every handler
+against the stack effect the bytecode layer declares for the instruction (cpython.bytecode.stack_effect), so a
+handler and the interpreter can never disagree on the stack's shape. An opcode without a handler aborts the
+recording with "unsupported instruction". Branches (POP_JUMP_*, FOR_ITER) are not here: the recorder resolves
+them when it sees where the interpreter went (recorder._resolve, iterators.for_iter).
+
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import math
+import types
+from typing import Callable
+
+from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
+from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
+
+from . import complexnum as cx
+from . import iterators, lists, rules
+from .calls import CALLS, CallAbort, constant_value
+from .complexnum import VirtualComplex
+from .frame import BaseItem, RecordAbort, constant, lookup
+from .virtuals import VirtualTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .recorder import FrameView, TraceRecorder
+
+I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
+
+Handler = Callable[["TraceRecorder", Instr, "FrameView"], None]
+HANDLERS: dict[str, Handler] = {}
+
+_MISSING_ATTR = object()
+LIST_APPEND = list.append
+COMPLEX_ARGUMENTS = (abs, complex, type)     # the calls whose rules take a complex number apart
+
+
+def handles(*ops: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of canonical opcodes `ops`."""
+    def register(fn: Handler) -> Handler:
+        for op in ops:
+            assert op not in HANDLERS, op
+            HANDLERS[op] = fn
+        return fn
+    return register
+
+
+def _fast(rec: TraceRecorder, ins: Instr) -> StateVar:
+    names = rec.code.co_varnames
+    return StateVar("fast", ins.arg, names[ins.arg] if ins.arg < len(names) else "")
+
+
+@handles("NOP", "RESUME", "CACHE")
+def nop(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    if ins.real_op == "PRECALL":        # 3.11's PRECALL is a canonical NOP with a check of its own
+        _precall(rec, ins.oparg)
+
+
+@handles("LOAD_FAST")
+def load_fast(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.stack.append(rec.read_state(_fast(rec, ins), lambda: view.local(ins.arg)))
+
+
+@handles("STORE_FAST")
+def store_fast(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.write_state(_fast(rec, ins), rec.pop(), lambda: view.local(ins.arg), ins.offset)
+
+
+@handles("LOAD_GLOBAL", "LOAD_NAME")
+def load_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    name, push_null = ins.arg if isinstance(ins.arg, tuple) else (ins.arg, False)
+    if ins.op == "LOAD_NAME" and not view.module_level:
+        raise RecordAbort("LOAD_NAME outside module-level code")
+    value = _load_global(rec, name, view)
+    if push_null:
+        _push_callable(rec, value)
+    else:
+        rec.stack.append(value)
+
+
+@handles("STORE_GLOBAL", "STORE_NAME")
+def store_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    if ins.op == "STORE_NAME" and not view.module_level:
+        raise RecordAbort("STORE_NAME outside module-level code")
+    if any(name == ins.arg and owner is None for name, _, owner in rec.pins):
+        raise RecordAbort(f"{ins.arg} is rebound in the loop")
+    rec.write_state(StateVar("global", ins.arg), rec.pop(), lambda: lookup(view.globals, ins.arg), ins.offset)
+
+
+@handles("LOAD_ATTR")
+def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    pc = ins.offset
+    name, method = ins.arg
+    owner = rec.operand(rec.pop())
+    if isinstance(owner, VirtualComplex) or (owner.kind is R and type(rec.conc(owner)) is complex):
+        if method:
+            raise RecordAbort(f"method {name} of a complex number")
+        z = rec.unbox(owner, rec.snapshot_with(pc, [owner]), pc, True)
+        rec.stack.append(cx.attribute(z, name))
+        return
+    if method and name == "append" and owner.kind is R and type(rec.conc(owner)) is list:
+        # the method below its self on every version; list is immutable, so its exact type fixes
+        # which function this is
+        rec.emit("guard_class", [owner, const_ref(list)], rec.snapshot_with(pc, [owner]), pc)
+        rec.stack.extend([const_ref(LIST_APPEND), owner])
+        return
+    value = _module_attribute(rec, owner, name)
+    if method:
+        _push_callable(rec, value)
+    else:
+        rec.stack.append(value)
+
+
+@handles("PUSH_NULL")
+def push_null(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.stack.append(const_null())
+
+
+@handles("CALL")
+def call(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    _call(rec, ins.arg, ins.offset)
+
+
+@handles("LOAD_CONST")
+def load_const(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.stack.append(constant(ins.arg))
+
+
+@handles("POP_TOP")
+def pop_top(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.pop()
+
+
+@handles("COPY")
+def copy(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.stack.append(rec.stack[-ins.arg])
+
+
+@handles("SWAP")
+def swap(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.stack[-1], rec.stack[-ins.arg] = rec.stack[-ins.arg], rec.stack[-1]
+
+
+@handles("JUMP")
+def jump(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    rec.check_backward(ins.offset, ins.target)
+
+
+@handles("BINARY_OP")
+def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    pc = ins.offset
+    symbol, _inplace = ins.arg
+    b, a = rec.operand(rec.pop()), rec.operand(rec.pop())
+    snap = rec.snapshot_with(pc, [a, b])
+    a, b = rec.unbox(a, snap, pc, True), rec.unbox(b, snap, pc, True)
+    if isinstance(a, VirtualComplex) or isinstance(b, VirtualComplex):
+        rec.stack.append(cx.binary(rec, symbol, a, b, snap, pc))
+    else:
+        rec.stack.append(_binary(rec, symbol, a, b, snap))
+
+
+@handles("COMPARE_OP")
+def compare_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    pc = ins.offset
+    symbol = ins.arg[0] if isinstance(ins.arg, tuple) else ins.arg
+    b, a = rec.value(rec.pop()), rec.value(rec.pop())
+    snap = rec.snapshot_with(pc, [a, b])
+    a, b = rec.unbox(a, snap, pc), rec.unbox(b, snap, pc)
+    rec.stack.append(_compare(rec, symbol, a, b, snap))
+
+
+@handles(*rules.UNARY)
+def unary(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    pc = ins.offset
+    a = rec.operand(rec.pop())
+    snap = rec.snapshot_with(pc, [a])
+    a = rec.unbox(a, snap, pc, True)
+    if isinstance(a, VirtualComplex):
+        rec.stack.append(cx.unary(rec, ins.op, a, snap, pc))
+        return
+    rule = rules.UNARY[ins.op].get(a.kind)
+    if rule is None:
+        raise RecordAbort(f"{ins.op} on {a.kind}")
+    if rule != "same":
+        for name in (rule if isinstance(rule, tuple) else (rule,)):
+            a = rec.emit(name, [a], snap, pc)
+    rec.stack.append(a)
+
+
+@handles("TO_BOOL")
+def to_bool(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    a = rec.value(rec.pop())
+    rec.stack.append(rec.truth(a, rec.snapshot_with(ins.offset, [a]), ins.offset))
+
+
+@handles("BINARY_SUBSCR")
+def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    index, container = rec.value(rec.pop()), rec.value(rec.pop())
+    rec.stack.append(lists.subscr(rec, container, index, rec.snapshot_with(ins.offset, [container, index]),
+                                  ins.offset))
+
+
+@handles("STORE_SUBSCR")
+def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    index, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.operand(rec.pop())
+    lists.store_subscr(rec, value, container, index, rec.snapshot_with(ins.offset, [value, container, index]),
+                       ins.offset)
+
+
+@handles("LIST_APPEND")
+def list_append(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    pc = ins.offset
+    v = rec.operand(rec.pop())
+    snap = rec.snapshot_with(pc, [v])
+    lst = rec.stack[-ins.arg]
+    if isinstance(lst, BaseItem):       # a comprehension's list, made before its loop
+        lst = rec.read_state(StateVar("base", lst.pos), lambda: view.stack(lst.pos))
+    lst = rec.value(lst)
+    if lst.kind is not R or type(rec.conc(lst)) is not list:
+        raise RecordAbort("LIST_APPEND to something other than a list")
+    rec.emit("guard_class", [lst, const_ref(list)], snap, pc)
+    lists.list_append(rec, lst, [v], snap, pc)
+
+
+@handles("GET_ITER")
+def get_iter(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    iterators.get_iter(rec, rec.pop(), ins.offset)
+
+
+@handles("BUILD_TUPLE")
+def build_tuple(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    items = [rec.pop() for _ in range(ins.arg)][::-1]
+    rec.stack.append(VirtualTuple(items))
+
+
+@handles("UNPACK_SEQUENCE")
+def unpack_sequence(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    lists.unpack(rec, rec.pop(), ins.arg, ins.offset)
+
+
+@handles("IS_OP")
+def is_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    b, a = rec.value(rec.pop()), rec.value(rec.pop())
+    if a.kind is not R or b.kind is not R:
+        raise RecordAbort("`is` on an unboxed value")
+    same = rec.emit("ref_eq", [a, b], None, ins.offset)
+    rec.stack.append(rec.emit("bool_not", [same], None, ins.offset) if ins.arg else same)
+
+
+# ------------------------------------------------------------------ arithmetic, names and calls
+
+
+def _binary(rec: TraceRecorder, symbol: str, a, b, snap: Snapshot):
+    pc = snap.pc
+    if symbol not in rules.BINARY:
+        raise RecordAbort(f"operator {symbol}")
+    int_op, float_op = rules.BINARY[symbol]
+    if a.kind is B and b.kind is B and symbol in rules.BOOL_BITWISE:
+        r = rec.emit(int_op, [rec.as_int(a, snap, pc), rec.as_int(b, snap, pc)], snap, pc)
+        return rec.emit("int_is_true", [r], snap, pc)
+    if F in (a.kind, b.kind):
+        if float_op is None:
+            raise RecordAbort(f"operator {symbol} on float")
+        return rec.emit(float_op, [rec.as_float(a, snap, pc), rec.as_float(b, snap, pc)], snap, pc)
+    a, b = rec.as_int(a, snap, pc), rec.as_int(b, snap, pc)
+    if int_op == "pow":
+        return _int_pow(rec, a, b, snap)
+    return rec.emit(int_op, [a, b], snap, pc)
+
+
+def _int_pow(rec: TraceRecorder, a, b, snap: Snapshot):
+    pc = snap.pc
+    k = rec.conc(b)
+    if k < 0 or k > rules.MAX_POW_EXPONENT:
+        raise RecordAbort("int ** exponent outside 0..64")
+    if isinstance(b, Var):     # specialise on the exponent's value
+        rec.emit("guard_true", [rec.emit("int_eq", [b, const_int(k)], snap, pc)], snap, pc)
+    result, base = const_int(1), a
+    while k:
+        if k & 1:
+            result = base if (isinstance(result, Const) and result.value == 1) else \
+                rec.emit("int_mul_ovf", [result, base], snap, pc)
+        k >>= 1
+        if k:
+            base = rec.emit("int_mul_ovf", [base, base], snap, pc)
+    return result
+
+
+def _compare(rec: TraceRecorder, symbol: str, a, b, snap: Snapshot):
+    pc = snap.pc
+    int_op, float_op = rules.COMPARE[symbol]
+    if F in (a.kind, b.kind):
+        return rec.emit(float_op, [rec.as_float(a, snap, pc, exact=True),
+                                    rec.as_float(b, snap, pc, exact=True)], snap, pc)
+    return rec.emit(int_op, [rec.as_int(a, snap, pc), rec.as_int(b, snap, pc)], snap, pc)
+
+
+def _load_global(rec: TraceRecorder, name: str, view: FrameView):
+    """A global (or builtin) name: a module, a type or a function the trace knows becomes a constant with
+    a pin (checked at every entry); anything else is a state variable read from the globals."""
+    sv = StateVar("global", name)
+    if sv not in rec.state:
+        try:
+            obj = view.globals[name]
+        except KeyError:
+            try:
+                obj = view.builtins[name]
+            except KeyError:
+                raise RecordAbort(f"name {name} is not defined") from None
+        c = constant_value(obj)
+        if c is not None and c.kind is R:
+            rec.pins.append((name, obj, None))
+            return c
+    return rec.read_state(sv, lambda: lookup(view.globals, name))
+
+
+def _module_attribute(rec: TraceRecorder, owner, name: str):
+    if not (isinstance(owner, Const) and owner.kind is R and type(owner.value) is type(math)):
+        raise RecordAbort(f"attribute {name} of a {type(rec.conc(owner)).__name__}")
+    obj = owner.value.__dict__.get(name, _MISSING_ATTR)
+    c = None if obj is _MISSING_ATTR else constant_value(obj)
+    if c is None:
+        raise RecordAbort(f"attribute {owner.value.__name__}.{name}")
+    rec.pins.append((name, obj, owner.value))
+    return c
+
+
+def _push_callable(rec: TraceRecorder, value) -> None:
+    """A callable with the NULL CPython pushes beside it (below it on 3.11/3.12, above on 3.13)."""
+    rec.stack.extend([const_null(), value] if PUSH_NULL_BELOW_CALLABLE else [value, const_null()])
+
+
+def _precall(rec: TraceRecorder, argc: int) -> None:
+    """3.11's PRECALL: with NULL below a bound method (`g = obj.method` ... `g()`), the interpreter
+    replaces the pair by the method's function and its self, which the trace does not model: abort.
+    (A method loaded for the call, `obj.method()`, is [method, self] already.)"""
+    if len(rec.stack) - rec.floor < argc + 2:
+        raise RecordAbort("call with arguments the trace does not own")
+    below, callable_ = rec.stack[-(argc + 2)], rec.stack[-(argc + 1)]
+    if isinstance(below, Const) and below.value is NULL and isinstance(callable_, (Var, Const)) and \
+            callable_.kind is R and type(rec.conc(callable_)) is types.MethodType:
+        raise RecordAbort("call of a bound method")
+
+
+def _call(rec: TraceRecorder, argc: int, pc: int) -> None:
+    args = [rec.operand(rec.pop()) for _ in range(argc)][::-1]
+    top, below = rec.value(rec.pop()), rec.value(rec.pop())
+    snap = rec.snapshot_with(pc, [below, top] + args)
+    if isinstance(below, Const) and below.value is LIST_APPEND and not isinstance(top, Const):
+        rec.stack.append(lists.list_append(rec, top, args, snap, pc))      # a.append(x): below a's method
+        return
+    callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
+    if not (isinstance(null, Const) and null.value is NULL):
+        raise RecordAbort("method call")
+    rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
+    if rule is None:
+        raise RecordAbort("call")
+    if callee.value not in COMPLEX_ARGUMENTS and any(isinstance(a, VirtualComplex) for a in args):
+        raise RecordAbort(f"{getattr(callee.value, '__name__', 'call')}() of a complex number")
+    try:
+        rec.stack.append(rule(rec, args, snap, pc))
+    except CallAbort as e:
+        raise RecordAbort(str(e)) from None

@@ -1,0 +1,227 @@
+"""The recorder's iterator protocols: FOR_ITER over range(), a list, enumerate(list) and zip(lists) as state
+variables of the loop (the iterator object itself is never touched by the machine code), the end of an
+enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts such a loop again.
+
+An iterator at value-stack position `pos` is kept as StateVars ("iter", (pos, field)): next/step/remaining for
+a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate; the runtime reads them from
+the iterator at entry and writes them back at exits (cpython.layout's iterator accessors).
+
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame/virtuals, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from tracejit.cpython.bytecode import Instr
+from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, const_ref
+from tracejit.ir.ops import INT64_MAX, INT64_MIN
+
+from .frame import BaseItem, RecordAbort
+from .virtuals import VirtualRange, VirtualTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .recorder import FrameView, TraceRecorder
+
+I, R = Kind.INT, Kind.REF
+LOOP_LEFT = "loop exited during recording"
+_UNKNOWN = object()         # concrete value of a bridge input the recording cannot observe
+
+
+def for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[int], view: FrameView) -> None:
+    pos = len(rec.stack) - 1
+    top = rec.stack[-1]
+    if not isinstance(top, BaseItem) or pos != rec.floor - 1:
+        raise RecordAbort("for loop over an iterator the trace does not own")
+    if pc not in fall:
+        if rec.bridge is None or pc not in rec.arrivals(ins.target):
+            raise RecordAbort(LOOP_LEFT)
+        _for_iter_end(rec, ins, snap, pos)
+        return
+    try:
+        it = view.stack(pos)
+    except LookupError:
+        raise RecordAbort("loop iterator slot empty") from None
+    if type(it) is enumerate:
+        _for_iter_enumerate(rec, ins, snap, pos, it, view)
+    elif type(it) is zip:
+        _for_iter_zip(rec, ins, snap, pos, it, view)
+    else:
+        try:
+            view.list_iter_state(it)
+        except TypeError:
+            _for_iter_range(rec, ins, snap, pos, it, view)
+        else:
+            _for_iter_list(rec, ins, snap, pos, it, view)
+
+
+def _for_iter_range(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+    names = ("next", "step", "remaining")
+    svs = [StateVar("iter", (pos, n)) for n in names]
+    if svs[0] not in rec.state:
+        try:
+            state = view.range_iter_state(it)
+        except (LookupError, TypeError):
+            raise RecordAbort("for loop over something other than range() or a list") from None
+        if state[0] is None:
+            raise RecordAbort("for loop over something other than range() or a list")
+        # the interpreter already advanced the iterator: undo that to get the state before FOR_ITER
+        nxt, step, remaining = state
+        nxt, remaining = nxt - step, remaining + 1
+        for sv, c in zip(svs, (nxt, step, remaining)):
+            if not INT64_MIN <= c <= INT64_MAX:
+                raise RecordAbort("range outside int64")
+            rec.new_input(sv, I, c)
+        snap.state.update({sv: rec.state[sv] for sv in svs})
+    nxt, step, rem = (rec.state[sv] for sv in svs)
+    more = rec.emit("int_gt", [rem, const_int(0)], snap, ins.offset)
+    rec.emit("guard_true", [more], snap, ins.offset)
+    rec.state[svs[0]] = rec.emit("int_add", [nxt, step], None, ins.offset)
+    rec.state[svs[2]] = rec.emit("int_sub", [rem, const_int(1)], None, ins.offset)
+    rec.stack.append(nxt)
+
+
+def _for_iter_list(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+    """`for x in some_list`: the iterator's index and list are state; each iteration guards the index
+    against the list's current length (the interpreter ends the loop) and reads the item."""
+    def states():
+        index, seq = view.list_iter_state(it)
+        if seq is None:
+            raise RecordAbort(LOOP_LEFT)
+        return [(index, seq)]
+    (item,) = _list_walks(rec, ins, snap, pos, [""], states)
+    rec.stack.append(item)
+
+
+def _iter_fields(rec: TraceRecorder, pos: int) -> set[str]:
+    """The fields of the iterator at stack position `pos` the trace or its loop keep as state."""
+    return {sv.key[1] for sv in list(rec.state) + list(rec.layout.slots)
+            if sv.where == "iter" and sv.key[0] == pos} - {"fresh"}
+
+
+def _iter_field(rec: TraceRecorder, pos: int, name: str):
+    """An iterator field for _for_iter_end: the trace's value, or a bridge input from the state buffer
+    (its concrete value is unknown here: the interpreter has already dropped the iterator)."""
+    sv = StateVar("iter", (pos, name))
+    if sv not in rec.state:
+        if sv not in rec.layout.kinds:
+            raise RecordAbort("an iterator the trace does not know ends")
+        rec.new_input(sv, rec.layout.kinds[sv], _UNKNOWN)
+    return rec.state[sv]
+
+
+def _emit_known(rec: TraceRecorder, name: str, args: list, snapshot: Snapshot | None, pc: int, result):
+    """Emit an op whose result the recording already knows (`result`) without evaluating it (an argument's
+    concrete value may be unknown); where every argument is known, the two must agree."""
+    conc = [rec.conc(a) for a in args]
+    if not any(c is _UNKNOWN for c in conc):
+        if OPS[name].evaluate(*conc) != result:
+            raise RecordAbort("recorder disagrees with interpreter on a loop's end")
+        return rec.emit(name, args, snapshot, pc)
+    res = rec.vars.new(OPS[name].result)
+    rec.ops.append(Op(name, list(args), res, None, pc))
+    rec.concrete[id(res)] = result
+    return res
+
+
+def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> None:
+    """A bridge sees the FOR_ITER of an enclosing (or sibling) loop end: guard that its range or list
+    iterator is exhausted, then pop it. The exits after that describe a lower stack (Snapshot.popped);
+    the runtime releases the iterator object there."""
+    fields = _iter_fields(rec, pos)
+    if fields == {"next", "step", "remaining"}:
+        more = _emit_known(rec, "int_gt", [_iter_field(rec, pos, "remaining"), const_int(0)], snap,
+                                ins.offset, False)
+    elif fields == {"index", "seq"}:
+        seq = _iter_field(rec, pos, "seq")
+        known = rec.conc(seq)
+        n = _emit_known(rec, "list_len", [seq], snap, ins.offset, 0 if known is _UNKNOWN else len(known))
+        more = _emit_known(rec, "int_lt", [_iter_field(rec, pos, "index"), n], snap, ins.offset, False)
+    else:
+        raise RecordAbort("a bridge ends a loop over an enumerate or zip object")
+    if isinstance(more, Const):
+        if more.value:
+            raise RecordAbort("recorder disagrees with interpreter on a loop's end")
+    else:
+        rec.emit("guard_false", [more], snap, ins.offset)
+    rec.stack.pop()
+    rec.floor -= 1
+
+
+def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
+    """GET_ITER in a bridge, where an iterator was popped (a loop inside the one the bridge runs through
+    starts again): iter(a_list) or iter(range(...)) becomes the state of the iterator at that position,
+    marked `fresh`. The runtime makes the iterator object only if an exit needs it."""
+    p = len(rec.stack)
+    if rec.bridge is None or p != rec.floor or p >= rec.base_depth:
+        raise RecordAbort("GET_ITER")
+    if isinstance(iterable, VirtualRange):
+        fields = {"next": iterable.start, "step": iterable.step, "remaining": iterable.length}
+    else:
+        iterable = rec.value(iterable)
+        if iterable.kind is not R or type(rec.conc(iterable)) is not list:
+            raise RecordAbort(f"iter() of {type(rec.conc(iterable)).__name__} in a bridge")
+        rec.emit("guard_class", [iterable, const_ref(list)], rec.snapshot_with(pc, [iterable]), pc)
+        fields = {"index": const_int(0), "seq": iterable}
+    known = _iter_fields(rec, p)
+    if known and known != set(fields):
+        raise RecordAbort("iterators of different kinds at one stack position")
+    for name, value in fields.items():
+        rec.state[StateVar("iter", (p, name))] = value
+    rec.state[StateVar("iter", (p, "fresh"))] = const_int(1)
+    rec.stack.append(BaseItem(p))
+    rec.floor = p + 1
+
+
+def _list_walks(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, suffixes: list[str], states) -> list:
+    """The next item of each of several list iterators advanced together (one of a loop's iterator, or
+    the lists of a zip): every index is guarded against its list's current length before any advances
+    (else the interpreter runs the FOR_ITER: it ends the loop, or raises as zip(strict=True) does)."""
+    svs = [(StateVar("iter", (pos, "index" + s)), StateVar("iter", (pos, "seq" + s))) for s in suffixes]
+    if svs[0][0] not in rec.state:
+        try:
+            walks = states()
+        except TypeError as e:
+            raise RecordAbort(f"for loop over {e}") from None
+        for (index_sv, seq_sv), (index, seq) in zip(svs, walks):
+            # the interpreter already advanced the iterator: undo that to get the state before FOR_ITER
+            rec.new_input(index_sv, I, index - 1)
+            rec.new_input(seq_sv, R, seq)
+            snap.state.update({index_sv: rec.state[index_sv], seq_sv: rec.state[seq_sv]})
+    for index_sv, seq_sv in svs:
+        n = rec.emit("list_len", [rec.state[seq_sv]], snap, ins.offset)
+        rec.emit("guard_index", [rec.state[index_sv], n], snap, ins.offset)
+    items = []
+    for index_sv, seq_sv in svs:
+        index, seq = rec.state[index_sv], rec.state[seq_sv]
+        items.append(rec.emit("list_getitem", [seq, index], snap, ins.offset))
+        rec.state[index_sv] = rec.emit("int_add", [index, const_int(1)], None, ins.offset)
+    return items
+
+
+def _for_iter_enumerate(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+    """`for i, x in enumerate(a_list)`: the count and the list iterator's index and list are state; the
+    (count, item) tuple stays virtual (UNPACK_SEQUENCE takes it apart)."""
+    count_sv = StateVar("iter", (pos, "count"))
+
+    def states():
+        count, index, seq = view.enumerate_state(it)
+        rec.new_input(count_sv, I, count - 1)          # before the interpreter's FOR_ITER
+        snap.state[count_sv] = rec.state[count_sv]
+        return [(index, seq)]
+    (item,) = _list_walks(rec, ins, snap, pos, [""], states)
+    count = rec.state[count_sv]
+    # CPython counts in a Python int from Py_ssize_t's maximum on: such a count leaves the trace
+    rec.state[count_sv] = rec.emit("int_add_ovf", [count, const_int(1)], snap, ins.offset)
+    rec.stack.append(VirtualTuple([count, item]))
+
+
+def _for_iter_zip(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+    """`for x, y in zip(list1, list2)`: each list iterator's index and list are state; the tuple of items
+    stays virtual."""
+    try:
+        n = len(view.zip_state(it))
+    except TypeError as e:
+        raise RecordAbort(f"for loop over {e}") from None
+    items = _list_walks(rec, ins, snap, pos, [str(k) for k in range(n)], lambda: view.zip_state(it))
+    rec.stack.append(VirtualTuple(items))

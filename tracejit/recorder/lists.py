@@ -1,0 +1,139 @@
+"""The recorder's list and tuple protocols: indexing (with the exact type, the sign and the bounds guarded),
+unpacking, and the list stores (`a[i] = x`, `a.append(x)`) with the rules that keep a store from freeing an
+object the trace still uses.
+
+May import: tracejit.ir, tracejit.recorder.frame/virtuals/complexnum, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
+
+from .complexnum import VirtualComplex
+from .frame import RecordAbort
+from .virtuals import VirtualTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .recorder import TraceRecorder
+
+I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
+
+
+def list_index(rec: TraceRecorder, container, index, snap: Snapshot, pc: int, cls: type = list):
+    """Guard that `container` is a list (or a tuple: cls) and `index` an int in range (negative: from the
+    end); returns the index as a non-negative int. Out of range, the interpreter raises the IndexError."""
+    obj = rec.conc(container)
+    if container.kind is not R or type(obj) is not cls:
+        raise RecordAbort(f"subscript of {type(obj).__name__}")
+    index = rec.as_int(rec.unbox(index, snap, pc), snap, pc)
+    if index.kind is not I:
+        raise RecordAbort(f"{cls.__name__} index is not an int")
+    rec.emit("guard_class", [container, const_ref(cls)], snap, pc)
+    n = rec.emit("list_len" if cls is list else "tuple_len", [container], snap, pc)
+    negative = rec.emit("int_lt", [index, const_int(0)], snap, pc)
+    if rec.conc(index) < 0:
+        rec.emit("guard_true", [negative], snap, pc)
+        index = rec.emit("int_add", [index, n], snap, pc)
+    elif isinstance(negative, Var):
+        rec.emit("guard_false", [negative], snap, pc)
+    rec.emit("guard_index", [index, n], snap, pc)
+    return index
+
+
+def subscr(rec: TraceRecorder, container, index, snap: Snapshot, pc: int):
+    """container[index] for a list or a tuple: the item is a REF (borrowed from the container)."""
+    if container.kind is R and type(rec.conc(container)) is tuple:
+        index = list_index(rec, container, index, snap, pc, tuple)
+        return rec.emit("tuple_getitem", [container, index], snap, pc)
+    index = list_index(rec, container, index, snap, pc)
+    return rec.emit("list_getitem", [container, index], snap, pc)
+
+
+def unpack(rec: TraceRecorder, v, n: int, pc: int) -> None:
+    """UNPACK_SEQUENCE n: a virtual tuple's items, or the items of a tuple or list object whose exact type
+    and length are guarded (another length: the interpreter raises the ValueError). The first item ends
+    on top."""
+    if isinstance(v, VirtualTuple):
+        if len(v.items) != n:
+            raise RecordAbort("unpacking a tuple of another length")
+        rec.stack.extend(reversed(v.items))
+        return
+    v = rec.value(v)
+    t = type(rec.conc(v))
+    if v.kind is not R or t not in (tuple, list):
+        raise RecordAbort(f"unpacking a {t.__name__}")
+    snap = rec.snapshot_with(pc, [v])
+    rec.emit("guard_class", [v, const_ref(t)], snap, pc)
+    size = rec.emit("tuple_len" if t is tuple else "list_len", [v], snap, pc)
+    rec.emit("guard_true", [rec.emit("int_eq", [size, const_int(n)], snap, pc)], snap, pc)
+    getitem = "tuple_getitem" if t is tuple else "list_getitem"
+    items = [rec.emit(getitem, [v, const_int(k)], snap, pc) for k in range(n)]
+    rec.stack.extend(reversed(items))
+
+
+# old items a store may release: their deallocation runs no Python code
+RELEASABLE = (float, int, bool, type(None))
+
+
+def store_subscr(rec: TraceRecorder, value, container, index, snap: Snapshot, pc: int) -> None:
+    """container[index] = value for a list. Numbers are boxed into new objects; the old item's type is
+    guarded to be one whose release runs no Python code, and the old item to be none of the objects the
+    trace or its loop may still use (see _maybe_in_use)."""
+    index = list_index(rec, container, index, snap, pc)
+    old = rec.emit("list_getitem", [container, index], snap, pc)
+    t = type(rec.conc(old))
+    if t not in RELEASABLE:
+        raise RecordAbort(f"store over a list item of type {t.__name__}")
+    rec.emit("guard_class", [old, const_ref(t)], snap, pc)
+    defer = _maybe_in_use(rec, old, t, value, snap, pc) if t in (float, int) else const_bool(False)
+    if not (isinstance(defer, Const) and not defer.value):
+        rec.emit("guard_graveyard", [], snap, pc)
+    name, values = _item_op(rec, "list_setitem", value, snap, pc)
+    rec.emit(name, [container, index] + values + [defer], snap, pc)
+
+
+def list_append(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
+    """lst.append(x) (lst's exact type guarded when the method was loaded): a number is boxed into a new
+    object, any other object appended by reference. Returns the call's result, None."""
+    if len(args) != 1:
+        raise RecordAbort(f"append() with {len(args)} arguments")
+    name, values = _item_op(rec, "list_append", rec.operand(args[0]), snap, pc)
+    rec.emit(name, [lst] + values, snap, pc)
+    return const_ref(None)
+
+
+def _item_op(rec: TraceRecorder, base: str, value, snap: Snapshot, pc: int) -> tuple[str, list]:
+    """The variant of a store or append op (`base`) for `value`, and the value's arguments: a complex
+    number by its two parts and a float or int unboxed (the op makes the new object), a bool as its
+    object, any other object as itrec."""
+    if isinstance(value, VirtualComplex):
+        return base + "_complex", [value.real, value.imag]
+    if value.kind is F:
+        return base + "_float", [value]
+    if value.kind is I:
+        return base + "_int", [value]
+    if value.kind is B:
+        return base, [rec.emit("bool_to_ref", [value], snap, pc)]
+    return base, [value]
+
+
+def _maybe_in_use(rec: TraceRecorder, old, t: type, value, snap: Snapshot, pc: int):
+    """A store is about to release `old`, which may free it. Variables and stack items hold objects
+    without owning them (a list's item, read by the trace), so the release waits for the end of the run
+    (the `defer` flag of the store, a BOOL value) when `old` is any of them: every REF variable of the
+    trace (in a bridge: of its loop too, which may read them after the bridge) and on the stack, unless
+    its exact type is known to be another one."""
+    if rec.bridge is not None:
+        for sv, kind in list(rec.layout.kinds.items()):
+            if kind is R and sv.where in ("fast", "global") and sv not in rec.state:
+                rec.read_state(sv, rec.fetcher(sv))
+    seen = {id(old), id(value)}
+    defer = const_bool(False)
+    for v in [v for sv, v in rec.state.items() if sv.where in ("fast", "global")] + rec.stack[rec.floor:]:
+        if isinstance(v, Var) and v.kind is R and id(v) not in seen and rec.known_class.get(id(v), t) is t:
+            seen.add(id(v))
+            same = rec.emit("ref_eq", [old, v], snap, pc)
+            defer = same if isinstance(defer, Const) else rec.emit("bool_or", [defer, same], snap, pc)
+    return defer
