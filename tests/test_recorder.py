@@ -50,7 +50,7 @@ def helper(x):
 def with_call(n):
     s = 0
     for i in range(n):
-        s += helper(i)          # a Python function: not compiled (builtins like abs are, see below)
+        s += helper(i)          # a Python function: inlined
     return s
 
 
@@ -164,11 +164,35 @@ def test_int_cube_becomes_multiplies(fresh_engine):
     assert "int_add_ovf" in names
 
 
-def test_loop_with_call_is_not_compiled(fresh_engine):
-    loops, st = compile_and_get(with_call, 300)
+def star_helper(*x):
+    return x[0] - 50
+
+
+def with_star_call(n):
+    s = 0
+    for i in range(n):
+        s += star_helper(i)
+    return s
+
+
+def test_loop_with_call_inlines_it(fresh_engine):
+    """A call of a module-level Python function is inlined: the trace does its arithmetic, no call is left,
+    and the function is pinned with its code and defaults."""
+    loop = only_loop(with_call, 300)
+    trace = loop.blocks[0].trace
+    names = body_ops(trace)
+    assert "int_sub_ovf" in names and not any("call" in n for n in names), names
+    (pin,) = [p for p in loop.layout.pins if p.name == "helper"]
+    assert pin.expected is helper and dict(pin.attributes)["__code__"] is helper.__code__
+    assert loop.layout.inline_depth == 1
+    assert any("helper@" in text for _, text in trace.recorded), trace.recorded
+
+
+def test_loop_with_call_of_star_args_is_not_compiled(fresh_engine):
+    loops, st = compile_and_get(with_star_call, 300)
     assert loops == []
     assert st["traces_compiled"] == 0, st
-    assert any("call" in reason for reason in st["aborts"]), st["aborts"]
+    assert any("*args" in reason for reason in st["aborts"]), st["aborts"]
 
 
 def test_builtin_calls_become_ops(fresh_engine):

@@ -155,27 +155,34 @@ def stack_var(pos: int) -> StateVar:
 class Pin:
     """A name the trace treats as a constant: `name` resolves to `expected` when the loop is entered (in the
     frame's globals, then its builtins, when `owner` is None; else in the module `owner`'s namespace). The
-    runtime checks every pin at entry; the machine code cannot rebind names, so the check holds throughout."""
+    runtime checks every pin at entry; the machine code cannot rebind names, so the check holds throughout.
+    `attributes`: (attribute, object) pairs the pinned object must still have (a function the trace inlines:
+    its `__code__`, `__defaults__` and `__kwdefaults__`), checked by identity at the same time."""
     name: str
     expected: object
     owner: object = None
+    attributes: tuple = ()
 
 
 @dataclass
 class StateLayout:
     """Slot numbers and kinds of a compiled loop's state variables (grows when bridges add variables), and
-    the names it pins to constants."""
+    the names it pins to constants. `inline_depth`: the most Python frames its traces inline at once (an entry
+    needs that much room under the recursion limit, as the calls would in the interpreter)."""
     slots: dict[StateVar, int] = field(default_factory=dict)
     kinds: dict[StateVar, Kind] = field(default_factory=dict)
     pins: list[Pin] = field(default_factory=list)
+    inline_depth: int = 0
 
-    def pin(self, name: str, expected, owner=None) -> None:
-        for p in self.pins:
+    def pin(self, name: str, expected, owner=None, attributes: tuple = ()) -> None:
+        for k, p in enumerate(self.pins):
             if p.name == name and p.owner is owner:
                 if p.expected is not expected:
                     raise ValueError(f"{name} pinned to two objects")
+                if attributes and attributes != p.attributes:
+                    self.pins[k] = Pin(name, expected, owner, tuple(dict(p.attributes + attributes).items()))
                 return
-        self.pins.append(Pin(name, expected, owner))
+        self.pins.append(Pin(name, expected, owner, attributes))
 
     def slot(self, sv: StateVar) -> int:
         if sv.where == "stack":

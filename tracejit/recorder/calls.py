@@ -22,6 +22,7 @@ from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 
 from . import complexnum
+from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -330,6 +331,7 @@ def constant_value(obj):
 read as a variable: a constant would keep it alive as long as the trace)."""
     if type(obj) is float:
         return const_float(obj)
-    if (isinstance(obj, type) and _static(obj)) or isinstance(obj, types.ModuleType) or is_constant_callee(obj):
+    if (isinstance(obj, type) and _static(obj)) or isinstance(obj, types.ModuleType) or is_constant_callee(obj) \
+            or inlinable_function(obj):
         return const_ref(obj)
     return None

@@ -42,6 +42,9 @@ class AbstractFrame:
     loop's own (BaseItem): a bridge lowers the floor when an iterator below the loop's base depth is exhausted
     (popped) and raises it again when GET_ITER puts a new iterator there.
     parent: the caller's snapshot at its call (None: the loop's own frame).
+    An inlined frame (recorder/inline.py) also has `locals`, its fast locals as values (None: unbound; the
+    loop's own frame keeps its locals as state variables and has None here), `restart`, the snapshot its exits
+    take (the loop frame's state at the outermost inlined CALL), and `call_pc`, that CALL's offset.
     """
 
     def __init__(self, code, floor: int = 0, parent: Snapshot | None = None):
@@ -53,6 +56,9 @@ class AbstractFrame:
         self.floor = floor
         self.stack: list = [BaseItem(i) for i in range(floor)]
         self.parent = parent
+        self.locals: list | None = None
+        self.restart: Snapshot | None = None
+        self.call_pc = -1
 
     def __repr__(self) -> str:
         return f"<frame {self.code.co_name} depth {len(self.stack)}>"

@@ -20,7 +20,7 @@ from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
 
 from . import complexnum as cx
-from . import iterators, lists, rules
+from . import inline, iterators, lists, rules
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -63,12 +63,22 @@ def nop(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("LOAD_FAST")
 def load_fast(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    rec.stack.append(rec.read_state(_fast(rec, ins), lambda: view.local(ins.arg)))
+    local = rec.frame.locals
+    if local is None:                   # the loop's frame: its locals are state variables
+        rec.stack.append(rec.read_state(_fast(rec, ins), lambda: view.local(ins.arg)))
+    elif local[ins.arg] is None:
+        raise RecordAbort(f"local {rec.frame.code.co_varnames[ins.arg]} of an inlined call is unbound")
+    else:
+        rec.stack.append(local[ins.arg])
 
 
 @handles("STORE_FAST")
 def store_fast(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    rec.write_state(_fast(rec, ins), rec.pop(), lambda: view.local(ins.arg), ins.offset)
+    local = rec.frame.locals
+    if local is None:
+        rec.write_state(_fast(rec, ins), rec.pop(), lambda: view.local(ins.arg), ins.offset)
+    else:
+        local[ins.arg] = rec.pop()
 
 
 @handles("LOAD_GLOBAL", "LOAD_NAME")
@@ -87,6 +97,8 @@ def load_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def store_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if ins.op == "STORE_NAME" and not view.module_level:
         raise RecordAbort("STORE_NAME outside module-level code")
+    if rec.frame.locals is not None:
+        raise RecordAbort("an inlined call assigns a global")
     if any(name == ins.arg and owner is None for name, _, owner in rec.pins):
         raise RecordAbort(f"{ins.arg} is rebound in the loop")
     rec.write_state(StateVar("global", ins.arg), rec.pop(), lambda: lookup(view.globals, ins.arg), ins.offset)
@@ -123,7 +135,7 @@ def push_null(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("CALL")
 def call(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    _call(rec, ins.arg, ins.offset)
+    _call(rec, ins.arg, ins.offset, view)
 
 
 @handles("LOAD_CONST")
@@ -347,7 +359,7 @@ def _precall(rec: TraceRecorder, argc: int) -> None:
         raise RecordAbort("call of a bound method")
 
 
-def _call(rec: TraceRecorder, argc: int, pc: int) -> None:
+def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView) -> None:
     args = [rec.operand(rec.pop()) for _ in range(argc)][::-1]
     top, below = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(pc, [below, top] + args)
@@ -357,6 +369,9 @@ def _call(rec: TraceRecorder, argc: int, pc: int) -> None:
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
     if not (isinstance(null, Const) and null.value is NULL):
         raise RecordAbort("method call")
+    if isinstance(callee, Const) and inline.inlinable_function(callee.value):
+        rec.stack.append(inline.call(rec, callee.value, args, snap, pc, view))
+        return
     rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
     if rule is None:
         raise RecordAbort("call")

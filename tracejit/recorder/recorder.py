@@ -29,7 +29,7 @@ from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, Stat
 from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import iterators, rules
+from . import inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .frame import AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
@@ -40,8 +40,8 @@ __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
-BRANCHES = {"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
-            "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"}
+BRANCHES = frozenset({"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
+            "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"})
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 
@@ -64,6 +64,7 @@ class BridgeStart:
 
 
 class TraceRecorder:
+    BRANCHES = BRANCHES
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None):
         self.code = code
@@ -87,6 +88,8 @@ class TraceRecorder:
         self.recorded: list[tuple[int, str]] = []     # the instructions recorded, in order (Trace.recorded)
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
+        self.inline_depth = 0                               # the most frames inlined at once (inline.py)
+        self.inlined: dict[int, object] = {}                # id -> each function inlined (pinned with its code)
         self.view: FrameView | None = None
         self.outer_passes: dict[int, int] = {}               # bridge: back-edges taken per enclosing loop
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
@@ -202,6 +205,10 @@ class TraceRecorder:
 
     def emit(self, name: str, args: list, snapshot: Snapshot | None, pc: int):
         d = OPS[name]
+        if len(self.frames) > 1:
+            if d.writes_heap:           # an exit in a callee restarts the call: it must have written nothing
+                raise RecordAbort("an inlined call writes to an object")
+            pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
         conc_args = [self.conc(a) for a in args]
         try:
             # a store is the interpreter's to make (it executes the recorded instruction right after this)
@@ -221,7 +228,10 @@ class TraceRecorder:
 
     def snapshot(self, pc: int, operands: tuple = ()) -> Snapshot:
         """The interpreter's state before the instruction at pc (with `operands`, which it popped, pushed
-        back). A complex number on the stack takes two entries (Snapshot.complex_at)."""
+        back). A complex number on the stack takes two entries (Snapshot.complex_at). Inside an inlined call:
+        the snapshot that restarts the call (see inline.py)."""
+        if self.frame.restart is not None:
+            return self.frame.restart
         stack, at = [], []
         for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
@@ -294,7 +304,7 @@ class TraceRecorder:
                 self.expected = None
                 return False
             try:
-                self._execute(ins, view)
+                self.execute(ins, view)
             except ComplexAbort as e:
                 raise RecordAbort(str(e)) from None
         if TRACE_SKIPS_AFTER_EXTENDED_ARG and instrs[-1].real_op == "EXTENDED_ARG":
@@ -354,7 +364,7 @@ class TraceRecorder:
             raise RecordAbort(f"recorder value {mine!r} differs from interpreter value {real!r}")
 
     # ------------------------------------------------------------------ instructions
-    def _execute(self, ins: Instr, view: FrameView) -> None:
+    def execute(self, ins: Instr, view: FrameView) -> None:
         """Record one instruction with its handler; the handler must change the stack as the bytecode layer
         says the instruction does."""
         handler = HANDLERS.get(ins.op)
@@ -463,8 +473,16 @@ class TraceRecorder:
             raise RecordAbort(f"unexpected control flow to @{pc}")
         if taken:
             self.check_backward(ins.offset, ins.target)
+        self.branch(ins, snap, taken)
+
+    def branch(self, ins: Instr, snap: Snapshot, taken: bool | None) -> bool:
+        """Record the conditional jump `ins` going the way `taken` says (None: the way its condition's concrete
+        value says; also where both ways lead to the same instruction): a guard on that direction, and the
+        pop. Returns whether the jump is taken."""
         v = self.value(self.stack[-1])
         if ins.op in ("POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE"):
+            if taken is None:
+                taken = (v.kind is R and self.conc(v) is None) == (ins.op == "POP_JUMP_IF_NONE")
             is_none = taken == (ins.op == "POP_JUMP_IF_NONE")
             if v.kind is R:
                 cond = self.emit("ref_eq", [v, const_ref(None)], snap, ins.offset)
@@ -473,7 +491,7 @@ class TraceRecorder:
             elif is_none:
                 raise RecordAbort("None seen where a number was modelled")
             self.pop()
-            return
+            return taken
         cond = self.truth(v, snap, ins.offset)
         if taken is None:
             taken = bool(self.conc(cond)) == (ins.op in ("POP_JUMP_IF_TRUE", "JUMP_IF_TRUE_OR_POP"))
@@ -487,6 +505,7 @@ class TraceRecorder:
             self.emit("guard_true" if truthy else "guard_false", [cond], snap, ins.offset)
         if ins.op.startswith("POP_JUMP") or not taken:
             self.pop()
+        return taken
 
 
     # ------------------------------------------------------------------ closing
@@ -527,7 +546,8 @@ class TraceRecorder:
                 for sv, v in in_vars.items():
                     op.snapshot.state.setdefault(sv, v)
         for pin_name, obj, owner in self.pins:
-            self.layout.pin(pin_name, obj, owner)
+            self.layout.pin(pin_name, obj, owner, inline.pin_attributes(obj) if id(obj) in self.inlined else ())
+        self.layout.inline_depth = max(self.layout.inline_depth, self.inline_depth)
         if self.bridge is None:
             for sv, v in self.inputs:
                 self.layout.add(sv, v.kind)

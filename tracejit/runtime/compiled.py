@@ -279,8 +279,9 @@ class CompiledLoop:
             iframe = self.fa.iframe(frame)
             entry_bits = self.load(frame, iframe)
             try:
-                # the machine code may store into lists: once it has run, its results must be written back
-                _headroom(WRITE_DEPTH + STORE_DEPTH)
+                # the machine code may store into lists: once it has run, its results must be written back;
+                # and the calls it inlined would each have taken a frame in the interpreter
+                _headroom(WRITE_DEPTH + STORE_DEPTH + self.layout.inline_depth)
             except RecursionError:
                 raise EntryRejected("too close to the recursion limit to write results back") from None
             self.buffer[BUDGET_SLOT] = budget
@@ -335,6 +336,9 @@ def _check_pins(pins, frame) -> None:
             obj = pin.owner.__dict__.get(pin.name, _MISSING)
         if obj is not pin.expected:
             raise EntryRejected(f"{pin.name} is no longer the object the trace was recorded with")
+        for attribute, expected in pin.attributes:
+            if getattr(obj, attribute, _MISSING) is not expected:
+                raise EntryRejected(f"{pin.name}.{attribute} is no longer the object the trace inlined")
 WRITE_DEPTH = 8             # Python call depth the writes of store() need, with a margin
 STORE_DEPTH = 4             # and the calls store() makes before them
 

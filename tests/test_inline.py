@@ -1,0 +1,278 @@
+"""Python calls inlined into traces: differential tests against plain CPython.
+
+Each program runs plainly and under `python -m tracejit --params threshold=2,native=N` (N = 1: machine code,
+N = 0: the IR interpreter through the same exit protocol); stdout, stderr (tracebacks included) and the exit
+status must be identical. The events log must show the loop compiled with the call inlined (no abort about a
+call), so a JIT that left the loop to the interpreter would fail. Guards inside an inlined call restart the
+call (recorder/inline.py): the tests make them fail in every way a callee can (branches, overflow, division by
+zero, exceptions, a rebound function, its code or defaults replaced, introspection of the caller).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("inline")
+
+
+@pytest.fixture
+def prog(request, progdir) -> Path:
+    return progdir / f"{request.node.originalname}.py"
+
+
+def inlined(evs: list[dict], func: str = "f") -> None:
+    """The loop of `func` compiled and no recording of it aborted at a call."""
+    assert events_for(evs, "compiled", func)
+    aborts = [e["reason"] for e in events_for(evs, "abort", func)]
+    assert not [r for r in aborts if "call" in r], aborts
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_helpers_with_defaults_and_branches(prog, native):
+    evs = check(prog, native, """\
+        def helper(x, k=3):
+            if x % 7 == 0:
+                return x * k
+            return x - 50
+
+        def clamp(v, lo=0.0, hi=1.0):
+            if v < lo:
+                return lo
+            if v > hi:
+                return hi
+            return v
+
+        def f(n):
+            s = 0
+            t = 0.0
+            for i in range(n):
+                s += helper(i) + helper(i, 2)
+                t += clamp(i * 0.001 - 0.5) + clamp(i * 0.01, 0.25)
+            return s, t
+
+        print(f(3000))
+        print(f(10))
+        """)
+    inlined(evs)
+    assert failures(evs, "f", "branch")        # the branch in a helper, inside the inlined call
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_nested_calls_deoptimize_at_every_depth(prog, native):
+    evs = check(prog, native, """\
+        def h(x):
+            if x > 2000:
+                return x // 3
+            return x + 1
+
+        def g(x):
+            y = h(x) * 2
+            if y % 5 == 0:
+                return y - h(y)
+            return y
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                s += g(i) - h(i)
+            return s
+
+        print(f(1500), f(2600))
+        """)
+    inlined(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_overflow_and_exceptions_inside_a_callee(prog, native):
+    evs = check(prog, native, """\
+        def grow(x, k):
+            return x * k + 1
+
+        def ratio(a, b):
+            return a // b
+
+        def f(n):
+            x = 1
+            out = 0
+            for i in range(n):
+                x = grow(x, 3)            # leaves int64: the callee's overflow guard restarts the call
+                try:
+                    out += ratio(i, 100 - i)
+                except ZeroDivisionError as e:
+                    out -= 1000
+                    print("caught", e, i)
+            return x % 1000003, out
+
+        def g(n):
+            t = 0
+            for i in range(n):
+                t += ratio(1000, 400 - i)  # raises at i == 400, uncaught: the traceback goes through ratio()
+            return t
+
+        print(f(200))
+        print(g(1000))
+        """, compiled=("f", "g"))
+    inlined(evs, "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_rebound_function_code_and_defaults(prog, native):
+    evs = check(prog, native, """\
+        def helper(x, k=3):
+            return x + k
+
+        def other(x, k=3):
+            return x * k
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                s += helper(i)
+            return s
+
+        print(f(500))
+        saved = helper
+        helper = other                      # rebound between runs of the loop
+        print(f(500))
+        helper = saved
+        print(f(500))
+        helper.__defaults__ = (10,)         # new defaults
+        print(f(500))
+        helper.__code__ = other.__code__    # new code
+        print(f(500))
+        """)
+    inlined(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_callee_introspects_its_caller_on_a_rare_path(prog, native):
+    evs = check(prog, native, """\
+        import sys
+
+        def helper(x):
+            if x == 777:
+                caller = sys._getframe(1)
+                print("caller", caller.f_code.co_name, caller.f_lineno, sorted(caller.f_locals.items()))
+            return x & 15
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                s += helper(i)
+            return s
+
+        print(f(2000))
+        """)
+    inlined(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_callees_that_write_or_loop_are_left_to_the_interpreter(prog, native):
+    evs = check(prog, native, """\
+        total = 0
+
+        def store(a, i):
+            a[i % 3] = i
+            return i
+
+        def bump(x):
+            global total
+            total += x
+            return x
+
+        def loops(x):
+            s = 0
+            for k in range(3):
+                s += k * x
+            return s
+
+        def reads(x):
+            return x + total
+
+        def f(n):
+            global total
+            a = [0, 0, 0]
+            s = 0
+            for i in range(n):
+                s += store(a, i) + bump(i) + loops(i)
+            return s, a, total
+
+        def g(n):
+            global total
+            s = 0
+            for i in range(n):
+                total = i          # the loop writes the global the callee reads
+                s += reads(i)
+            return s
+
+        print(f(300))
+        print(g(300))
+        """, compiled=("g",))
+    aborts = [e["reason"] for e in events_for(evs, "abort", "f")]
+    assert any("inlined call" in r for r in aborts), aborts
+    inlined(evs, "g")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_recursion_is_inlined_to_a_bounded_depth(prog, native):
+    check(prog, native, """\
+        def fact(k):
+            if k <= 1:
+                return 1
+            return k * fact(k - 1)
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                s += fact(i % 4) + fact(i % 9)
+            return s
+
+        print(f(3000))
+        """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_near_the_recursion_limit(prog, native):
+    """An inlined call takes no frame in machine code, but the interpreter's would: a loop run so deep that
+    the call raises RecursionError must raise it under the JIT too."""
+    check(prog, native, """\
+        import sys
+
+        def helper(x):
+            return x + 1
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                try:
+                    s += helper(i)
+                except RecursionError:
+                    s -= 1
+            return s
+
+        def down(k):
+            if k:
+                return down(k - 1)
+            return f(300)
+
+        sys.setrecursionlimit(200)
+        results = []
+        for depth in range(150, 200):
+            try:
+                results.append(down(depth))
+            except RecursionError:
+                results.append("RecursionError")
+        print(results)
+        print(f(300))
+        """)

@@ -1,0 +1,156 @@
+"""Calls of Python functions, inlined into the trace.
+
+At a CALL of a plain Python function the recorder pushes an abstract frame for the callee (its arguments and
+defaults in its locals), records the callee's instructions with the same handlers as the loop's, and pops the
+frame at RETURN_VALUE / RETURN_CONST, pushing the result on the caller's stack. No frame is made in the machine
+code: the callee's locals are SSA values.
+
+The interpreter gives the recorder no events inside the callee (they would need hooks in every frame), so the
+recorder runs the callee itself on the concrete values it already tracks: each branch goes the way its
+condition's concrete value says, with a guard on that direction. After the call, the first event in the caller
+cross-checks the result against the real one; any difference aborts the recording.
+
+Deoptimization inside an inlined call restarts the call: every guard recorded in a callee exits to the
+caller's CALL instruction, with the callable and its arguments on the stack (the snapshot `restart` of the
+callee's AbstractFrame). That is exact because the recorded path of an inlined callee writes nothing outside
+its own frame: an op that writes an object (a list store, an append) or a global aborts the recording, and
+nothing else a callee does is visible to the program. (The snapshot chain, `parent`, already records the
+callee's own state for the exact multi-frame deoptimization to come.)
+
+What is inlined: a function defined at a module's top level of the loop's own module (same globals and
+builtins; pinned at every entry together with its `__code__`, `__defaults__` and `__kwdefaults__`), called
+with positional arguments (defaults fill the rest), neither generator nor coroutine, without `*args`,
+`**kwargs`, keyword-only parameters, cells or free variables, no loop in the recorded path, at most
+`MAX_INLINE_DEPTH` frames deep. Anything else aborts with its reason.
+
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import types
+
+from tracejit.cpython.bytecode import describe_instr
+from tracejit.ir import Snapshot
+
+from .frame import AbstractFrame, RecordAbort, constant
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .recorder import FrameView, TraceRecorder
+
+MAX_INLINE_DEPTH = 4        # Python frames inlined at once, the loop's own frame not counted
+CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR = 0x20, 0x80, 0x100, 0x200
+CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
+_REFUSED_FLAGS = {CO_GENERATOR: "a generator", CO_COROUTINE: "a coroutine", CO_ITERABLE_COROUTINE: "a coroutine",
+                  CO_ASYNC_GENERATOR: "an async generator", CO_VARARGS: "a function with *args",
+                  CO_VARKEYWORDS: "a function with **kwargs"}
+
+
+def inlinable_function(obj) -> bool:
+    """A function a trace may hold as a constant (pinned): one defined at a module's top level."""
+    return type(obj) is types.FunctionType and obj.__closure__ is None and "<" not in obj.__qualname__ \
+        and "." not in obj.__qualname__
+
+
+def pin_attributes(func: types.FunctionType) -> tuple:
+    """What an inlined function must still have at every entry (checked with its pin)."""
+    return (("__code__", func.__code__), ("__defaults__", func.__defaults__),
+            ("__kwdefaults__", func.__kwdefaults__))
+
+
+def _refusal(rec: TraceRecorder, func: types.FunctionType, argc: int, view: FrameView) -> str | None:
+    code = func.__code__
+    for flag, what in _REFUSED_FLAGS.items():
+        if code.co_flags & flag:
+            return f"call of {what}"
+    if code.co_cellvars or code.co_freevars:
+        return "call of a function with cells"
+    if code.co_kwonlyargcount:
+        return "call of a function with keyword-only parameters"
+    if func.__globals__ is not view.globals or func.__builtins__ is not view.builtins:
+        return "call of a function of another module"
+    defaults = func.__defaults__ or ()
+    if not code.co_argcount - len(defaults) <= argc <= code.co_argcount:
+        return "call with the wrong number of arguments"
+    if len(rec.frames) > MAX_INLINE_DEPTH:
+        return "calls nested too deep to inline"
+    return None
+
+
+def call(rec: TraceRecorder, func: types.FunctionType, args: list, snap: Snapshot, pc: int,
+         view: FrameView) -> object:
+    """Inline func(*args) called at `pc` of the frame being recorded (`snap`: its state before the CALL, with the
+    callable and arguments on its stack); returns the call's result."""
+    reason = _refusal(rec, func, len(args), view)
+    if reason:
+        raise RecordAbort(reason)
+    code = func.__code__
+    defaults = func.__defaults__ or ()
+    given = list(args) + [constant(d) for d in defaults[len(defaults) - (code.co_argcount - len(args)):]] \
+        if len(args) < code.co_argcount else list(args)
+    caller = rec.frame
+    frame = AbstractFrame(code, parent=snap)
+    frame.locals = given + [None] * (code.co_nlocals - len(given))
+    frame.restart = caller.restart if caller.restart is not None else snap
+    frame.call_pc = caller.call_pc if caller.restart is not None else pc
+    rec.frames.append(frame)
+    rec.inline_depth = max(rec.inline_depth, len(rec.frames) - 1)
+    rec.inlined[id(func)] = func
+    try:
+        return _run(rec, frame, _CalleeView(func))
+    finally:
+        if rec.frames[-1] is frame:
+            rec.frames.pop()
+
+
+class _CalleeView:
+    """The recorder's FrameView for an inlined frame (which the interpreter has not made yet): names resolve
+    in the function's namespaces; its locals are the frame's SSA values."""
+
+    module_level = False
+
+    def __init__(self, func: types.FunctionType):
+        self.globals = func.__globals__
+        self.builtins = func.__builtins__
+
+    def local(self, index: int):
+        raise LookupError(index)
+
+    def stack(self, pos: int):
+        raise LookupError(pos)
+
+
+def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView):
+    """Record the callee from its first instruction to its return, taking branches by concrete values."""
+    pc = frame.order[0]
+    depth = len(rec.frames) - 1
+    while True:
+        instrs = frame.instrs.get(pc)
+        if not instrs:
+            raise RecordAbort(f"no instruction at @{pc} of {frame.code.co_name}")
+        rec.count += 1
+        if rec.count > rec.trace_limit:
+            raise RecordAbort("trace too long")
+        rec.recorded.extend((frame.call_pc, "  " * depth + f"{frame.code.co_name}@{pc} " +
+                             describe_instr(ins, 0, 40)) for ins in instrs)
+        nxt = frame.next_offset.get(pc)
+        for ins in instrs:
+            if ins.op in ("RETURN_VALUE", "RETURN_CONST"):
+                result = rec.pop() if ins.op == "RETURN_VALUE" else constant(ins.arg)
+                rec.frames.pop()
+                return result
+            if ins.op == "FOR_ITER" or (ins.target is not None and ins.target <= ins.offset):
+                raise RecordAbort("a loop in an inlined call")
+            if ins.op in rec.BRANCHES:
+                if rec.branch(ins, rec.snapshot(pc), None):
+                    nxt = ins.target
+                break
+            if ins.op == "JUMP":
+                nxt = ins.target
+                break
+            rec.execute(ins, view)
+        if nxt is None:
+            raise RecordAbort(f"{frame.code.co_name} ends without a return")
+        pc = nxt
