@@ -276,3 +276,41 @@ def test_near_the_recursion_limit(prog, native):
         print(results)
         print(f(300))
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_keyword_arguments_and_functions_in_variables(prog, native):
+    """Keyword arguments bind as the interpreter binds them; an exit inside such a call resumes where the
+    interpreter sets the keyword names (3.11/3.12's KW_NAMES, 3.13's tuple on the stack). A function passed as a
+    parameter is inlined behind a guard on its identity: another function fails the guard."""
+    evs = check(prog, native, """\
+        def scale(x, factor=2, offset=0):
+            if x % 5 == 0:
+                return x * factor - offset
+            return x + offset
+
+        def shift(x, factor=1, offset=0):
+            return x - offset * factor
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                s += scale(i, offset=3) + scale(x=i, factor=4) + scale(i, 3, offset=i & 7)
+            return s
+
+        def g(func, n):
+            s = 0
+            for i in range(n):
+                s += func(i) + func(i, offset=1)
+            return s
+
+        print(f(2000))
+        print(g(scale, 2000), g(shift, 2000), g(scale, 50))
+        try:
+            print(g(lambda x: x, 100))       # the keyword the lambda does not take: TypeError, as plain
+        except TypeError as e:
+            print("TypeError", e)
+        """, compiled=("f", "g"))
+    inlined(evs, "f")
+    assert failures(evs, "f", "branch")
+    assert failures(evs, "g", "branch")      # the identity guard of `func`, or the branch in scale

@@ -155,34 +155,59 @@ def stack_var(pos: int) -> StateVar:
 class Pin:
     """A name the trace treats as a constant: `name` resolves to `expected` when the loop is entered (in the
     frame's globals, then its builtins, when `owner` is None; else in the module `owner`'s namespace). The
-    runtime checks every pin at entry; the machine code cannot rebind names, so the check holds throughout.
-    `attributes`: (attribute, object) pairs the pinned object must still have (a function the trace inlines:
-    its `__code__`, `__defaults__` and `__kwdefaults__`), checked by identity at the same time."""
+    runtime checks every pin at entry; the machine code cannot rebind names, so the check holds throughout."""
     name: str
     expected: object
     owner: object = None
-    attributes: tuple = ()
+
+
+@dataclass(frozen=True, eq=False)
+class InlinedFunction:
+    """A Python function a trace inlines, with what the trace assumed of it: the runtime checks at every entry
+    that it still has this code and these defaults (by identity; the machine code cannot change them)."""
+    function: object
+    code: object
+    defaults: object
+    kwdefaults: object
+
+    @classmethod
+    def of(cls, func) -> InlinedFunction:
+        return cls(func, func.__code__, func.__defaults__, func.__kwdefaults__)
+
+    def unchanged(self) -> bool:
+        f = self.function
+        return f.__code__ is self.code and f.__defaults__ is self.defaults and f.__kwdefaults__ is self.kwdefaults
 
 
 @dataclass
 class StateLayout:
     """Slot numbers and kinds of a compiled loop's state variables (grows when bridges add variables), and
-    the names it pins to constants. `inline_depth`: the most Python frames its traces inline at once (an entry
-    needs that much room under the recursion limit, as the calls would in the interpreter)."""
+    the names it pins to constants, the functions its traces inline and `inline_depth`, the most Python frames
+    they inline at once (an entry needs that much room under the recursion limit, as the calls would in the
+    interpreter)."""
     slots: dict[StateVar, int] = field(default_factory=dict)
     kinds: dict[StateVar, Kind] = field(default_factory=dict)
     pins: list[Pin] = field(default_factory=list)
+    inlined: dict[int, InlinedFunction] = field(default_factory=dict)     # id(function) -> what was assumed
     inline_depth: int = 0
 
-    def pin(self, name: str, expected, owner=None, attributes: tuple = ()) -> None:
-        for k, p in enumerate(self.pins):
+    def pin(self, name: str, expected, owner=None) -> None:
+        for p in self.pins:
             if p.name == name and p.owner is owner:
                 if p.expected is not expected:
                     raise ValueError(f"{name} pinned to two objects")
-                if attributes and attributes != p.attributes:
-                    self.pins[k] = Pin(name, expected, owner, tuple(dict(p.attributes + attributes).items()))
                 return
-        self.pins.append(Pin(name, expected, owner, attributes))
+        self.pins.append(Pin(name, expected, owner))
+
+    def inline(self, functions: list, depth: int) -> None:
+        """Record functions a trace inlines (a bridge's: as the loop's code assumed them, or it fails)."""
+        for func in functions:
+            known = self.inlined.get(id(func))
+            if known is None:
+                self.inlined[id(func)] = InlinedFunction.of(func)
+            elif not known.unchanged():
+                raise ValueError(f"{func.__name__} changed since the loop inlined it")
+        self.inline_depth = max(self.inline_depth, depth)
 
     def slot(self, sv: StateVar) -> int:
         if sv.where == "stack":

@@ -135,7 +135,26 @@ def push_null(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("CALL")
 def call(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    _call(rec, ins.arg, ins.offset, view)
+    kw_names, rec.kw_names = rec.kw_names, None
+    if kw_names is None:
+        _call(rec, ins.arg, ins.offset, view)
+    else:       # an exit must run KW_NAMES again: the interpreter keeps the names outside the value stack
+        _call(rec, ins.arg, kw_names[1], view, kw_names[0])
+
+
+@handles("KW_NAMES")
+def kw_names(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """3.11/3.12: the names of the next CALL's keyword arguments (and where they were set)."""
+    rec.kw_names = (ins.arg, ins.offset)
+
+
+@handles("CALL_KW")
+def call_kw(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """3.13: CALL with the tuple of keyword names on top of the arguments."""
+    names = rec.value(rec.pop())
+    if not (isinstance(names, Const) and type(names.value) is tuple):
+        raise RecordAbort("keyword names that are not a constant")
+    _call(rec, ins.arg, ins.offset, view, names.value, [names])
 
 
 @handles("LOAD_CONST")
@@ -359,19 +378,27 @@ def _precall(rec: TraceRecorder, argc: int) -> None:
         raise RecordAbort("call of a bound method")
 
 
-def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView) -> None:
+def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tuple = (), after: list = ()) \
+        -> None:
+    """A call with argc arguments, the last len(kw_names) by keyword; its exits resume at `pc` with the callable,
+    the arguments and `after` (3.13's tuple of keyword names) on the stack."""
     args = [rec.operand(rec.pop()) for _ in range(argc)][::-1]
     top, below = rec.value(rec.pop()), rec.value(rec.pop())
-    snap = rec.snapshot_with(pc, [below, top] + args)
+    snap = rec.snapshot_with(pc, [below, top] + args + list(after))
     if isinstance(below, Const) and below.value is LIST_APPEND and not isinstance(top, Const):
         rec.stack.append(lists.list_append(rec, top, args, snap, pc))      # a.append(x): below a's method
         return
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
     if not (isinstance(null, Const) and null.value is NULL):
         raise RecordAbort("method call")
-    if isinstance(callee, Const) and inline.inlinable_function(callee.value):
-        rec.stack.append(inline.call(rec, callee.value, args, snap, pc, view))
+    func = rec.conc(callee) if callee.kind is R else None
+    if inline.inlinable_function(func):
+        if isinstance(callee, Var):             # a function held in a variable: guard that it is this one
+            rec.emit("guard_true", [rec.emit("ref_eq", [callee, const_ref(func)], snap, pc)], snap, pc)
+        rec.stack.append(inline.call(rec, func, args, kw_names, snap, pc, view))
         return
+    if kw_names:
+        raise RecordAbort("call with keyword arguments")
     rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
     if rule is None:
         raise RecordAbort("call")

@@ -18,10 +18,12 @@ nothing else a callee does is visible to the program. (The snapshot chain, `pare
 callee's own state for the exact multi-frame deoptimization to come.)
 
 What is inlined: a function defined at a module's top level of the loop's own module (same globals and
-builtins; pinned at every entry together with its `__code__`, `__defaults__` and `__kwdefaults__`), called
-with positional arguments (defaults fill the rest), neither generator nor coroutine, without `*args`,
+builtins; the runtime checks at every entry that it still has the `__code__`, `__defaults__` and
+`__kwdefaults__` the trace inlined: StateLayout.inlined), called
+with positional and keyword arguments (defaults fill the rest), neither generator nor coroutine, without `*args`,
 `**kwargs`, keyword-only parameters, cells or free variables, no loop in the recorded path, at most
-`MAX_INLINE_DEPTH` frames deep. Anything else aborts with its reason.
+`MAX_INLINE_DEPTH` frames deep. A function held in a variable (a parameter, a callback) is inlined behind a
+guard on its identity. Anything else aborts with its reason.
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, the standard library.
 """
@@ -54,13 +56,7 @@ def inlinable_function(obj) -> bool:
         and "." not in obj.__qualname__
 
 
-def pin_attributes(func: types.FunctionType) -> tuple:
-    """What an inlined function must still have at every entry (checked with its pin)."""
-    return (("__code__", func.__code__), ("__defaults__", func.__defaults__),
-            ("__kwdefaults__", func.__kwdefaults__))
-
-
-def _refusal(rec: TraceRecorder, func: types.FunctionType, argc: int, view: FrameView) -> str | None:
+def _refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> str | None:
     code = func.__code__
     for flag, what in _REFUSED_FLAGS.items():
         if code.co_flags & flag:
@@ -71,25 +67,44 @@ def _refusal(rec: TraceRecorder, func: types.FunctionType, argc: int, view: Fram
         return "call of a function with keyword-only parameters"
     if func.__globals__ is not view.globals or func.__builtins__ is not view.builtins:
         return "call of a function of another module"
-    defaults = func.__defaults__ or ()
-    if not code.co_argcount - len(defaults) <= argc <= code.co_argcount:
-        return "call with the wrong number of arguments"
     if len(rec.frames) > MAX_INLINE_DEPTH:
         return "calls nested too deep to inline"
     return None
 
 
-def call(rec: TraceRecorder, func: types.FunctionType, args: list, snap: Snapshot, pc: int,
+def bind(func: types.FunctionType, args: list, kw_names: tuple) -> list:
+    """The callee's parameters from a call's arguments (the last len(kw_names) of them by keyword) and the
+    function's defaults, as the interpreter binds them; a call it would reject aborts."""
+    code = func.__code__
+    n = code.co_argcount
+    npos = len(args) - len(kw_names)
+    if npos > n:
+        raise RecordAbort("call with too many arguments")
+    params: list = list(args[:npos]) + [None] * (n - npos)
+    names = code.co_varnames[:n]
+    for name, value in zip(kw_names, args[npos:]):
+        if name not in names or params[names.index(name)] is not None:
+            raise RecordAbort(f"call with a keyword {name} the function does not take once")
+        params[names.index(name)] = value
+    defaults = func.__defaults__ or ()
+    first_default = n - len(defaults)
+    for k in range(n):
+        if params[k] is None:
+            if k < first_default:
+                raise RecordAbort("call without a required argument")
+            params[k] = constant(defaults[k - first_default])
+    return params
+
+
+def call(rec: TraceRecorder, func: types.FunctionType, args: list, kw_names: tuple, snap: Snapshot, pc: int,
          view: FrameView) -> object:
     """Inline func(*args) called at `pc` of the frame being recorded (`snap`: its state before the CALL, with the
-    callable and arguments on its stack); returns the call's result."""
-    reason = _refusal(rec, func, len(args), view)
+    callable and arguments on its stack; the last len(kw_names) arguments are keywords); returns the result."""
+    reason = _refusal(rec, func, view)
     if reason:
         raise RecordAbort(reason)
     code = func.__code__
-    defaults = func.__defaults__ or ()
-    given = list(args) + [constant(d) for d in defaults[len(defaults) - (code.co_argcount - len(args)):]] \
-        if len(args) < code.co_argcount else list(args)
+    given = bind(func, args, kw_names)
     caller = rec.frame
     frame = AbstractFrame(code, parent=snap)
     frame.locals = given + [None] * (code.co_nlocals - len(given))

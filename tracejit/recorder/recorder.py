@@ -29,7 +29,7 @@ from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, Stat
 from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import inline, iterators, rules
+from . import iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .frame import AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
@@ -89,7 +89,8 @@ class TraceRecorder:
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
-        self.inlined: dict[int, object] = {}                # id -> each function inlined (pinned with its code)
+        self.inlined: dict[int, object] = {}                # id -> each function inlined (inline.py)
+        self.kw_names: tuple | None = None                  # KW_NAMES (3.11/3.12): (names, offset) for the next CALL
         self.view: FrameView | None = None
         self.outer_passes: dict[int, int] = {}               # bridge: back-edges taken per enclosing loop
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
@@ -546,8 +547,8 @@ class TraceRecorder:
                 for sv, v in in_vars.items():
                     op.snapshot.state.setdefault(sv, v)
         for pin_name, obj, owner in self.pins:
-            self.layout.pin(pin_name, obj, owner, inline.pin_attributes(obj) if id(obj) in self.inlined else ())
-        self.layout.inline_depth = max(self.layout.inline_depth, self.inline_depth)
+            self.layout.pin(pin_name, obj, owner)
+        self.layout.inline(list(self.inlined.values()), self.inline_depth)
         if self.bridge is None:
             for sv, v in self.inputs:
                 self.layout.add(sv, v.kind)

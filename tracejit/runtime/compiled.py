@@ -168,6 +168,10 @@ class CompiledLoop:
             fbuf[im] = obj.imag
         if self.layout.pins:
             _check_pins(self.layout.pins, frame)
+        for inlined in self.layout.inlined.values():
+            if not inlined.unchanged():
+                raise EntryRejected(f"{inlined.function.__name__} has another code or defaults than the trace "
+                                    f"inlined")
         for pos, slots in iters:
             it = fa.read_slot(iframe, self.nlocalsplus + pos)
             if "fresh" in slots:
@@ -336,9 +340,7 @@ def _check_pins(pins, frame) -> None:
             obj = pin.owner.__dict__.get(pin.name, _MISSING)
         if obj is not pin.expected:
             raise EntryRejected(f"{pin.name} is no longer the object the trace was recorded with")
-        for attribute, expected in pin.attributes:
-            if getattr(obj, attribute, _MISSING) is not expected:
-                raise EntryRejected(f"{pin.name}.{attribute} is no longer the object the trace inlined")
+
 WRITE_DEPTH = 8             # Python call depth the writes of store() need, with a margin
 STORE_DEPTH = 4             # and the calls store() makes before them
 
