@@ -177,13 +177,13 @@ def with_star_call(n):
 
 def test_loop_with_call_inlines_it(fresh_engine):
     """A call of a module-level Python function is inlined: the trace does its arithmetic, no call is left,
-    and the function is pinned with its code and defaults."""
+    the function is pinned and the loop records the code and defaults it inlined."""
     loop = only_loop(with_call, 300)
     trace = loop.blocks[0].trace
     names = body_ops(trace)
     assert "int_sub_ovf" in names and not any("call" in n for n in names), names
     (pin,) = [p for p in loop.layout.pins if p.name == "helper"]
-    assert pin.expected is helper and dict(pin.attributes)["__code__"] is helper.__code__
+    assert pin.expected is helper and loop.layout.inlined[id(helper)].code is helper.__code__
     assert loop.layout.inline_depth == 1
     assert any("helper@" in text for _, text in trace.recorded), trace.recorded
 
