@@ -185,7 +185,7 @@ def test_loop_with_call_inlines_it(fresh_engine):
     (pin,) = [p for p in loop.layout.pins if p.name == "helper"]
     assert pin.expected is helper and loop.layout.inlined[id(helper)].code is helper.__code__
     assert loop.layout.inline_depth == 1
-    assert any("helper@" in text for _, text in trace.recorded), trace.recorded
+    assert any(text.startswith("  helper:") for _, text in trace.recorded), trace.recorded
 
 
 def test_loop_with_call_of_star_args_is_not_compiled(fresh_engine):

@@ -148,7 +148,7 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView):
         rec.count += 1
         if rec.count > rec.trace_limit:
             raise RecordAbort("trace too long")
-        rec.recorded.extend((frame.call_pc, "  " * depth + f"{frame.code.co_name}@{pc} " +
+        rec.recorded.extend((frame.call_pc, "  " * depth + f"{frame.code.co_name}:{ins.line}@{pc} " +
                              describe_instr(ins, 0, 40)) for ins in instrs)
         nxt = frame.next_offset.get(pc)
         for ins in instrs:
