@@ -97,8 +97,8 @@ def load_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def store_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if ins.op == "STORE_NAME" and not view.module_level:
         raise RecordAbort("STORE_NAME outside module-level code")
-    if rec.frame.locals is not None:
-        raise RecordAbort("an inlined call assigns a global")
+    if rec.frame.locals is not None:        # an inlined call: no exit may follow (see TraceRecorder.emit)
+        rec.inline_wrote = True
     if any(name == ins.arg and owner is None for name, _, owner in rec.pins):
         raise RecordAbort(f"{ins.arg} is rebound in the loop")
     rec.write_state(StateVar("global", ins.arg), rec.pop(), lambda: lookup(view.globals, ins.arg), ins.offset)

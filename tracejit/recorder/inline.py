@@ -12,16 +12,19 @@ cross-checks the result against the real one; any difference aborts the recordin
 
 Deoptimization inside an inlined call restarts the call: every guard recorded in a callee exits to the
 caller's CALL instruction, with the callable and its arguments on the stack (the snapshot `restart` of the
-callee's AbstractFrame). That is exact because the recorded path of an inlined callee writes nothing outside
-its own frame: an op that writes an object (a list store, an append) or a global aborts the recording, and
-nothing else a callee does is visible to the program. (The snapshot chain, `parent`, already records the
+callee's AbstractFrame). That is exact because no exit of an inlined call follows a write it made: a callee
+may store into a list or a global (nothing else it does is visible to the program), but a guard recorded
+after such a write, until the outermost inlined call returns, aborts the recording (TraceRecorder.emit). A
+store's own guard runs before its write. (Nor may a callee read an object after its write: the recorder
+runs the callee before the interpreter does, so it cannot know what such a read gives.) (The snapshot chain, `parent`, already records the
 callee's own state for the exact multi-frame deoptimization to come.)
 
 What is inlined: a function defined at a module's top level of the loop's own module (same globals and
 builtins; the runtime checks at every entry that it still has the `__code__`, `__defaults__` and
 `__kwdefaults__` the trace inlined: StateLayout.inlined), called
 with positional and keyword arguments (defaults fill the rest), neither generator nor coroutine, without `*args`,
-`**kwargs`, keyword-only parameters, cells or free variables, no loop in the recorded path, at most
+`**kwargs`, keyword-only parameters, cells or free variables, no loop in the recorded path, no guard after
+a write, at most
 `MAX_INLINE_DEPTH` frames deep. A function held in a variable (a parameter, a callback) is inlined behind a
 guard on its identity. Anything else aborts with its reason.
 
@@ -118,6 +121,8 @@ def call(rec: TraceRecorder, func: types.FunctionType, args: list, kw_names: tup
     finally:
         if rec.frames[-1] is frame:
             rec.frames.pop()
+        if len(rec.frames) == 1:
+            rec.inline_wrote = False      # exits in the caller resume after the call, its writes done
 
 
 class _CalleeView:

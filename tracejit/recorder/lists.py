@@ -123,15 +123,15 @@ def _maybe_in_use(rec: TraceRecorder, old, t: type, value, snap: Snapshot, pc: i
     """A store is about to release `old`, which may free it. Variables and stack items hold objects
     without owning them (a list's item, read by the trace), so the release waits for the end of the run
     (the `defer` flag of the store, a BOOL value) when `old` is any of them: every REF variable of the
-    trace (in a bridge: of its loop too, which may read them after the bridge) and on the stack, unless
-    its exact type is known to be another one."""
+    trace (in a bridge: of its loop too, which may read them after the bridge), on the stack and in the
+    locals of inlined calls, unless its exact type is known to be another one."""
     if rec.bridge is not None:
         for sv, kind in list(rec.layout.kinds.items()):
             if kind is R and sv.where in ("fast", "global") and sv not in rec.state:
                 rec.read_state(sv, rec.fetcher(sv))
     seen = {id(old), id(value)}
     defer = const_bool(False)
-    for v in [v for sv, v in rec.state.items() if sv.where in ("fast", "global")] + rec.stack[rec.floor:]:
+    for v in rec.live_values():
         if isinstance(v, Var) and v.kind is R and id(v) not in seen and rec.known_class.get(id(v), t) is t:
             seen.add(id(v))
             same = rec.emit("ref_eq", [old, v], snap, pc)

@@ -90,6 +90,7 @@ class TraceRecorder:
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
         self.inlined: dict[int, object] = {}                # id -> each function inlined (inline.py)
+        self.inline_wrote = False                           # the current outermost inlined call wrote
         self.kw_names: tuple | None = None                  # KW_NAMES (3.11/3.12): (names, offset) for the next CALL
         self.view: FrameView | None = None
         self.outer_passes: dict[int, int] = {}               # bridge: back-edges taken per enclosing loop
@@ -206,9 +207,16 @@ class TraceRecorder:
 
     def emit(self, name: str, args: list, snapshot: Snapshot | None, pc: int):
         d = OPS[name]
+        if name == "guard_class" and isinstance(args[1], Const) and self.known_class.get(id(args[0])) is args[1].value:
+            return None                 # guarded already: it cannot fail here (no Python code runs in between)
         if len(self.frames) > 1:
-            if d.writes_heap:           # an exit in a callee restarts the call: it must have written nothing
-                raise RecordAbort("an inlined call writes to an object")
+            # an exit in a callee restarts the call: none may follow a write the callee made; and the callee
+            # is recorded before the interpreter runs it, so what it reads after its write is not known
+            if d.guard and self.inline_wrote:
+                raise RecordAbort("a guard after an inlined call wrote to an object")
+            if d.reads_heap and self.inline_wrote:
+                raise RecordAbort("an inlined call reads an object after it wrote one")
+            self.inline_wrote |= d.writes_heap
             pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
         conc_args = [self.conc(a) for a in args]
         try:
@@ -246,6 +254,14 @@ class TraceRecorder:
                 stack.append(v)
         return Snapshot(pc, dict(self.state), stack, complex_at=tuple(at), popped=self.base_depth - self.floor,
                         parent=self.frame.parent)
+
+    def live_values(self) -> list:
+        """Every value the recording still holds: the loop's variables, and each frame's stack (above the
+        loop's own items) and, for an inlined frame, its locals."""
+        out = [v for sv, v in self.state.items() if sv.where in ("fast", "global")]
+        for frame in self.frames:
+            out += frame.stack[frame.floor:] + [v for v in frame.locals or () if v is not None]
+        return out
 
     def pop(self):
         if len(self.stack) <= self.floor and not isinstance(self.stack[-1], (Var, Const)):
