@@ -390,3 +390,32 @@ def test_every_handler_is_checked_against_the_bytecode_stack_effects(fresh_engin
     assert "LOAD_FAST changed the stack by 2, the interpreter by 1" in capfd.readouterr().err
     st = tracejit.stats()
     assert st["internal_errors"] == 1 and st["traces_compiled"] == 0, st
+
+
+def fact(k):
+    if k <= 1:
+        return 1
+    return k * fact(k - 1)
+
+
+def with_recursion(n):
+    s = 0
+    for i in range(n):
+        s += fact(3)
+    return s
+
+
+@pytest.mark.parametrize("depth, compiled", [(0, False), (2, False), (3, True)])
+def test_inline_depth_parameter(fresh_engine, depth, compiled):
+    """`inline_depth` bounds the calls inlined inside one another: fact(3) needs 3 frames."""
+    expected = with_recursion(300)
+    with tracejit.enable(threshold=2, inline_depth=depth):
+        assert with_recursion(300) == expected
+    st = tracejit.stats()
+    loops = [lp for lp in tracejit.engine().all_loops if lp.code is with_recursion.__code__]
+    assert bool(loops) is compiled, st
+    if compiled:
+        assert loops[0].layout.inline_depth == 3
+    else:
+        reason = "inlining is off (inline_depth=0)" if depth == 0 else "calls nested too deep to inline"
+        assert reason in st["aborts"], st["aborts"]

@@ -21,6 +21,7 @@ FLAGS = ("optimize", "native")          # 0/1 switches: also accept False/True
 PARAMS: tuple[tuple[str, type, object, str], ...] = (
     ("threshold", int, 100, "loop back-edges before a loop is recorded (PyPy 1039, LuaJIT 56)"),
     ("trace_limit", int, 2000, "bytecode instructions in one trace before recording gives up (PyPy 6000)"),
+    ("inline_depth", int, 4, "Python calls inlined into a trace inside one another (recursion too); 0: none"),
     ("bridge_threshold", int, 20, "failures of one guard before a bridge is recorded from it"),
     ("max_aborts", int, 3, "aborted recordings or dropped versions of a loop before it is blacklisted"),
     ("reject_limit", int, 50, "entries in a row no compiled version accepts before a new one is recorded"),

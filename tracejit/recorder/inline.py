@@ -24,9 +24,9 @@ builtins; the runtime checks at every entry that it still has the `__code__`, `_
 `__kwdefaults__` the trace inlined: StateLayout.inlined), called
 with positional and keyword arguments (defaults fill the rest), neither generator nor coroutine, without `*args`,
 `**kwargs`, keyword-only parameters, cells or free variables, no loop in the recorded path, no guard after
-a write, at most
-`MAX_INLINE_DEPTH` frames deep. A function held in a variable (a parameter, a callback) is inlined behind a
-guard on its identity. Anything else aborts with its reason.
+a write, at most the parameter `inline_depth` (MAX_INLINE_DEPTH by default) frames deep. A function held in a
+variable (a parameter, a callback) is inlined behind a guard on its identity. Anything else aborts with its
+reason.
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, the standard library.
 """
@@ -45,7 +45,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .recorder import FrameView, TraceRecorder
 
-MAX_INLINE_DEPTH = 4        # Python frames inlined at once, the loop's own frame not counted
+MAX_INLINE_DEPTH = 4        # Python frames inlined at once, the loop's own frame not counted (inline_depth)
 CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR = 0x20, 0x80, 0x100, 0x200
 CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
 _REFUSED_FLAGS = {CO_GENERATOR: "a generator", CO_COROUTINE: "a coroutine", CO_ITERABLE_COROUTINE: "a coroutine",
@@ -70,8 +70,8 @@ def _refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> s
         return "call of a function with keyword-only parameters"
     if func.__globals__ is not view.globals or func.__builtins__ is not view.builtins:
         return "call of a function of another module"
-    if len(rec.frames) > MAX_INLINE_DEPTH:
-        return "calls nested too deep to inline"
+    if len(rec.frames) > rec.max_inline_depth:
+        return "calls nested too deep to inline" if rec.max_inline_depth else "inlining is off (inline_depth=0)"
     return None
 
 

@@ -29,7 +29,7 @@ from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, Stat
 from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import iterators, rules
+from . import inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .frame import AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
@@ -66,7 +66,7 @@ class BridgeStart:
 class TraceRecorder:
     BRANCHES = BRANCHES
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
-                 bridge: BridgeStart | None = None):
+                 bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -88,6 +88,7 @@ class TraceRecorder:
         self.recorded: list[tuple[int, str]] = []     # the instructions recorded, in order (Trace.recorded)
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
+        self.max_inline_depth = inline_depth                # calls inlined inside one another, at most
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
         self.inlined: dict[int, object] = {}                # id -> each function inlined (inline.py)
         self.inline_wrote = False                           # the current outermost inlined call wrote

@@ -370,7 +370,8 @@ class Engine:
         base = self.fa.stack_depth(self.fa.iframe(frame), code)
         if base < 0:
             return
-        rec = recording.TraceRecorder(code, header, base, trace_limit=self.params.trace_limit)
+        rec = recording.TraceRecorder(code, header, base, trace_limit=self.params.trace_limit,
+                                      inline_depth=self.params.inline_depth)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self.hooks.start_recording(code, frame)
@@ -381,7 +382,8 @@ class Engine:
         code = frame.f_code
         start = recording.BridgeStart(loop.layout, info.snapshot)
         rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
-                                      trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start)
+                                      trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start,
+                                      inline_depth=self.params.inline_depth)
         info.bridge = "recording"
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
                                              started=time.perf_counter())
