@@ -361,3 +361,20 @@ def test_describe_event_covers_the_engine_events():
         text = describe_event({"event": name, "loop": "f:1@2", "reason": "r", "exit": 1, "pc": 4})
         assert "=" not in text, f"event {name} has no description of its own: {text}"
 
+
+
+def test_inlined_calls_in_the_report(tmp_path):
+    """examples/calls.py: the recorded bytecode lists each inlined function's instructions (name, line,
+    offset) under the caller's CALL; IR ops recorded inside an inlined call name its function."""
+    run = _run(["-m", "tracejit", "--view", "r.json", str(REPO / "examples" / "calls.py")], tmp_path)
+    assert run.returncode == 0, run.stderr
+    main = _loop(json.loads((tmp_path / "r.json").read_text()), "main")
+    loop = main["traces"][0]
+    callee = [r for r in loop["bytecode"] if r["text"].lstrip().startswith(("clamp:", "weight:"))]
+    calls = {r["pc"] for r in loop["bytecode"] if r["text"].startswith(("CALL", "KW_NAMES"))}
+    assert callee and {r["pc"] for r in callee} <= calls, (callee, calls)
+    assert {r["text"].split(":")[0].strip() for r in callee} == {"clamp", "weight"}
+    final = loop["stages"][-1]["rows"]
+    frames = {r["frame"] for r in final}
+    assert {"clamp", "weight", ""} <= frames, frames
+    assert all(r["text"].startswith(("guard", "b", "i", "f")) for r in final if r["frame"])

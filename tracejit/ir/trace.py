@@ -317,6 +317,7 @@ class Op:
     snapshot: Snapshot | None = None
     pc: int = -1               # bytecode offset the op was recorded from (-1: none)
     exit_id: int = -1          # a guard: the exit number its machine code returns (given by the runtime)
+    frame: str = ""            # recorded inside inlined calls: their functions, outermost first ("f/g")
 
     @property
     def opdef(self):
@@ -484,10 +485,10 @@ def format_trace(trace: Trace, show_snapshots: bool = True) -> str:
     last_pc = None
     for op in trace.ops:
         pc = ""
-        if op.pc >= 0 and op.pc != last_pc:
+        if op.pc >= 0 and (op.pc, op.frame) != last_pc:
             ln = trace.lines.get(op.pc)
-            pc = f"@{op.pc}" + (f" line {ln}" if ln else "")
-            last_pc = op.pc
+            pc = f"@{op.pc}" + (f" line {ln}" if ln else "") + (f" in {op.frame}" if op.frame else "")
+            last_pc = (op.pc, op.frame)
         indent = "" if op.name in ("label", "jump") else "  "
         lines.append(f"{indent}{format_op(op, show_snapshots):<60} {('# ' + pc) if pc else ''}".rstrip())
     if trace.kind == "bridge":

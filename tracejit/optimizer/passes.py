@@ -52,7 +52,7 @@ def _map_ops(trace: Trace, fn) -> Trace:
     out: list[Op] = []
     for op in trace.ops:
         new = Op(op.name, [sub(a) for a in op.args] if op.name != "label" else list(op.args), op.result,
-                 sub.snapshot(op.snapshot), op.pc, op.exit_id)
+                 sub.snapshot(op.snapshot), op.pc, op.exit_id, op.frame)
         out.extend(fn(new, sub))
     return _rebuild(trace, out)
 

@@ -230,7 +230,8 @@ class TraceRecorder:
         if name == "guard_class" and isinstance(args[1], Const):
             self.known_class[id(args[0])] = args[1].value
         res = self.vars.new(d.result) if d.result is not Kind.VOID else None
-        op = Op(name, list(args), res, snapshot if d.guard else None, pc)
+        op = Op(name, list(args), res, snapshot if d.guard else None, pc,
+                frame="/".join(f.code.co_name for f in self.frames[1:]))
         self.ops.append(op)
         if res is not None:
             self.concrete[id(res)] = result

@@ -264,7 +264,9 @@ def _stage_pane(lv: LoopView, tv: TraceView, fi: int, pane: str, rows: list[IRRo
             runs = f'<span class="runs">{r.runs:,}&times;</span>' if last and r.runs is not None else \
                 '<span class="runs"></span>'
             guard = " guard" if r.exit >= 0 else ""
-            out.append(f'<div class="row irop{guard}"{_attrs(k, sel)}>{runs}<code>{escape(r.text)}</code></div>')
+            frame = f'<span class="frame">in {escape(r.frame)}</span>' if r.frame else ""
+            out.append(f'<div class="row irop{guard}"{_attrs(k, sel)}>{runs}<code>{escape(r.text)}</code>{frame}'
+                       f'</div>')
     out.append("</div>")
     return "".join(out)
 

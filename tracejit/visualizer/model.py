@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 from .graph import loop_graph_svg
 
-_PC_MARK = re.compile(r"#\s+@(\d+)(?: line (\d+))?\s*$")
+_PC_MARK = re.compile(r"#\s+@(\d+)(?: line (\d+))?(?: in (\S+))?\s*$")
 
 
 @dataclass
@@ -59,6 +59,7 @@ class IRRow:
     op: int = -1                               # index of the op in the final trace (final stage only)
     runs: int | None = None                    # times it ran in machine code (final stage only)
     exit: int = -1                             # a guard's exit number
+    frame: str = ""                            # the inlined call(s) it was recorded in ("f/g"), if any
 
 
 @dataclass
@@ -450,20 +451,21 @@ def _parse_stage(text: str) -> list[IRRow]:
     """Rows of tracejit.ir.format_trace text (its first line, the trace's title, is dropped). An op's
     bytecode offset is marked only where it changes, so it carries over to the rows below."""
     rows: list[IRRow] = []
-    pc, line = -1, None
+    pc, line, frame = -1, None, ""
     for raw in text.split("\n")[1:]:
         m = _PC_MARK.search(raw)
         body = raw[:m.start()].rstrip() if m else raw.rstrip()
         if m:
             pc, line = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+            frame = m.group(3) or ""
         stripped = body.strip()
         if not stripped:
             continue
         if stripped.startswith(("inputs:", "label(", "jump stores:")):
             rows.append(IRRow(stripped, -1, None))
             continue
-        rows.append(IRRow(stripped, pc if not stripped.startswith("jump(") else -1,
-                          line if not stripped.startswith("jump(") else None))
+        jump = stripped.startswith("jump(")
+        rows.append(IRRow(stripped, -1 if jump else pc, None if jump else line, frame="" if jump else frame))
     return rows
 
 
