@@ -9,6 +9,7 @@ import pytest
 from test_backend import Builder
 from tracejit.backend import Externals, assemble, listing_groups
 from tracejit.backend.assembler import EMITTERS, _compare_value
+from tracejit.cpython.layout import LAYOUTS, VERSION
 from tracejit.ir import OPS, Kind, Trace
 from tracejit.runtime.compiling import exit_reason
 
@@ -20,7 +21,8 @@ def fake_externals() -> Externals:
     each emitter produces its full code."""
     ints = [f.name for f in fields(Externals) if f.type == "int"]
     bools = [f.name for f in fields(Externals) if f.type == "bool"]
-    return Externals(**{name: 0x10000 + 0x100 * k for k, name in enumerate(ints)}, **{name: True for name in bools})
+    return Externals(**{name: 0x10000 + 0x100 * k for k, name in enumerate(ints)},
+                     **{name: True for name in bools}, layout=LAYOUTS[VERSION])
 
 
 def one_op_loop(name: str) -> Trace:
