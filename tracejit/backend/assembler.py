@@ -54,13 +54,13 @@ def fbits(x: float) -> int:
 
 @dataclass
 class Externals:
-    """Absolute addresses the code needs, supplied by the runtime."""
+    """Absolute addresses the code needs and what it must know of the CPU and of CPython's objects, supplied by
+    the runtime."""
     bridge_table: int        # int64 array: bridge_table[exit_id] != 0 -> jump there instead of returning
     fmod: int
     floor: int
     pow: int
     copysign: int            # currently unused: copysign(0.0, x) is done inline with bit operations
-    long_tagged: bool = True  # int objects: lv_tag = ndigits << 3 | sign (3.12+), else a signed ob_size (3.11)
     exit_counts: int = 0     # int64 array: exit_counts[exit_id] += 1 at every exit taken (0: not counted)
     ceil: int = 0            # libm functions behind math.ceil/sin/cos/tan/exp/log (0: those ops not compiled)
     sin: int = 0
@@ -81,11 +81,11 @@ class Externals:
     long_as_int64: int = 0   # PyLong_AsLongLongAndOverflow
     graveyard: int = 0       # int64 array: [0] = count, then old list items released when the run ends
     sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
-    immortal: bool = False   # 3.12+: refcounts whose low 32 bits are negative are not counted
     small_int_zero: int = 0  # address of the cached int 0; cached ints (layout.small_ints) follow at small_int_stride
     small_int_stride: int = 0
-    layout: Layout | None = None   # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of
-                                   # objects are (None: no op that reads or writes an object is compiled)
+    # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
+    # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
+    layout: Layout | None = None
 
 
 @dataclass
@@ -1289,7 +1289,7 @@ def _int_value(s: Assembler, op: Op, i: int) -> None:
     a.mov(RCX, Mem(r, s.objects.long_tag))       # rcx: lv_tag (3.12+) or signed ob_size (3.11)
     a.mov(RDX, Mem(r, s.objects.long_digits))    # rdx: the first two digits (and whatever follows one)
     a.push(RBX)                                  # one more scratch register (stack stays 8 mod 16: no call)
-    if s.ext.long_tagged:
+    if s.objects.long_tagged:
         a.mov(RBX, RCX)
         a.shift("shr", RBX, 3)                   # rbx: ndigits
         a.alu("and", RCX, 2)                     # rcx: 2 if negative
@@ -1526,7 +1526,7 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
 def _incref_inline(s: Assembler, r: Reg) -> None:
     """Py_INCREF(r) inline (3.12+: immortal objects are not counted). Uses rdx."""
     a = s.a
-    if s.ext.immortal:
+    if s.objects.immortal:
         skip = a.new_label()
         a.mov(RDX, Mem(r, s.objects.ob_refcnt))
         a.test32(RDX, RDX)
@@ -1543,7 +1543,7 @@ def _decref_inline(s: Assembler, i: int) -> None:
     a = s.a
     done, last = a.new_label(), a.new_label()
     a.mov(RDX, Mem(RAX, s.objects.ob_refcnt))
-    if s.ext.immortal:
+    if s.objects.immortal:
         a.test32(RDX, RDX)
         a.jcc("s", done)
     a.alu("cmp", RDX, 1)

@@ -169,15 +169,15 @@ def small_int_array() -> tuple[int, int]:
 
 
 def c_api_addresses() -> dict[str, int]:
-    """Addresses of the C API functions machine code calls, and the object facts it relies on (the cached
-    ints, immortal refcounts); names as in backend.Externals."""
+    """Addresses of the C API functions machine code calls, and of the cached ints; names as in
+    backend.Externals."""
     f = c_api_address
     zero, stride = small_int_array()
-    return {"small_int_zero": zero, "small_int_stride": stride, "immortal": LAYOUTS[VERSION].immortal,
-            "incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
-            "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"), "list_append": f("PyList_Append"),
-            "complex_new": f("PyComplex_FromDoubles"), "vectorcall": f("PyObject_Vectorcall"),
-            "builtin_sum": id(sum), "long_as_int64": f("PyLong_AsLongLongAndOverflow")}
+    return {"small_int_zero": zero, "small_int_stride": stride, "incref": f("Py_IncRef"), "decref": f("Py_DecRef"),
+            "float_new": f("PyFloat_FromDouble"), "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"),
+            "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
+            "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
+            "long_as_int64": f("PyLong_AsLongLongAndOverflow")}
 
 
 def _rd(addr: int) -> int:

@@ -125,7 +125,6 @@ def native_setup(self: Engine) -> None:
         self.make_entry = make_entry
         self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
                                                             "cos", "tan", "exp", "log", "hypot")}
-        self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
         self.ext["layout"] = LAYOUTS[VERSION]
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
