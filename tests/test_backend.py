@@ -101,8 +101,8 @@ def env():
     mem = CodeMemory()
     table = Int64Table(256)
     graveyard = GRAVEYARD
-    ext = Externals(table.address, long_tagged=LAYOUTS[VERSION].long_tagged, **c_api_addresses(),
-                    graveyard=graveyard.address, sse41=cpu_has_sse41(),
+    ext = Externals(table.address, layout=LAYOUTS[VERSION], **c_api_addresses(), graveyard=graveyard.address,
+                    sse41=cpu_has_sse41(),
                     **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
                                                     "exp", "log", "hypot")})
     yield mem, table, ext

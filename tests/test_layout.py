@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tracejit.cpython.layout import (LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, check_layout,
+from tracejit.cpython.layout import (LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, Layout, check_layout,
                                      environment_problem, frame_access_or_reason)
 
 
@@ -39,6 +39,21 @@ def test_check_layout_detects_wrong_offsets():
     if layout.frame_fast_as_locals >= 0:
         for off in (layout.frame_fast_as_locals - 1, layout.frame_fast_as_locals + 1):
             assert check_layout(layout.replace(frame_fast_as_locals=off))
+
+
+def test_check_layout_detects_wrong_object_offsets():
+    """Each object field the machine code reads or writes (backend Externals.layout) is checked: a layout
+    with one of them wrong is refused. A wrong list_items would be dereferenced by the check, so it is the one
+    not tried here."""
+    layout = LAYOUTS[VERSION]
+    wrong = {"ob_refcnt": 8, "ob_type": 16, "ob_size": 24, "list_allocated": 24, "tuple_items": 32,
+             "float_value": 24, "complex_real": 24, "complex_imag": 16, "long_tag": 24, "long_digits": 16,
+             "long_shift": 31, "type_version_tag": layout.type_version_tag + 4, "small_ints": range(-6, 257)}
+    object_fields = Layout.__slots__[Layout.__slots__.index("ob_refcnt"):]
+    assert sorted([*wrong, "list_items"]) == sorted(object_fields)
+    for name, value in wrong.items():
+        assert getattr(layout, name) != value
+        assert check_layout(layout.replace(**{name: value})), name
 
 
 def _gen(a, b):

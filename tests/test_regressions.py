@@ -301,11 +301,11 @@ def test_isinstance_of_builtin_types_compiles(tmp_path):
 
 
 def test_type_version_offset_is_one_everywhere():
-    """The machine code, the op table and the checked layout read tp_version_tag at the same offset."""
-    from tracejit.backend import assembler
+    """The machine code (the checked Layout's type_version_tag), the op table and the checked layout read
+    tp_version_tag at the same offset."""
     from tracejit.cpython import layout
     from tracejit.ir import ops
-    assert assembler.TYPE_VERSION_TAG == ops.TYPE_VERSION_TAG == layout.TYPE_VERSION_TAG
+    assert layout.LAYOUTS[layout.VERSION].type_version_tag == ops.TYPE_VERSION_TAG == layout.TYPE_VERSION_TAG
     assert layout.check_layout(layout.LAYOUTS[layout.VERSION]) is None
 
     class T:

@@ -9,9 +9,12 @@ Bridge code: start (= reentry: load inputs, r14 = budget)  body  jump (store jum
 Registers: r15 = state buffer, r14 = budget, rsp = frame, rax/rcx/rdx and xmm0/xmm1 = scratch; the rest are
 allocated by regalloc. Frame (fixed size, shared by a loop and its bridges): save area for caller-saved
 registers around libm calls, temporaries, spill slots. Every op emitter reproduces the op's `evaluate`
-from tracejit.ir.ops bit for bit; a guard jumps to an out-of-line stub that stores the snapshot.
+from tracejit.ir.ops bit for bit; a guard jumps to an out-of-line stub that stores the snapshot. Where the
+fields of Python objects are comes from the runtime with the addresses (Externals.layout: the running
+CPython's Layout, checked by tracejit.cpython.layout at start-up).
 
-May import: tracejit.ir, tracejit.backend.* and iced_x86 (through x86).
+May import: tracejit.ir, tracejit.backend.* and iced_x86 (through x86); tracejit.cpython.layout for type
+checking only (the Layout type).
 """
 from __future__ import annotations
 
@@ -27,6 +30,10 @@ from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
 from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Mem, Reg,
                   fits_i32)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..cpython.layout import Layout
 
 # ---- frame layout (offsets from rsp inside native code) -------------------------------------------------
 XMM_SAVE = 0                       # 16 slots, by xmm number
@@ -47,13 +54,13 @@ def fbits(x: float) -> int:
 
 @dataclass
 class Externals:
-    """Absolute addresses the code needs, supplied by the runtime."""
+    """Absolute addresses the code needs and what it must know of the CPU and of CPython's objects, supplied by
+    the runtime."""
     bridge_table: int        # int64 array: bridge_table[exit_id] != 0 -> jump there instead of returning
     fmod: int
     floor: int
     pow: int
     copysign: int            # currently unused: copysign(0.0, x) is done inline with bit operations
-    long_tagged: bool = True  # int objects: lv_tag = ndigits << 3 | sign (3.12+), else a signed ob_size (3.11)
     exit_counts: int = 0     # int64 array: exit_counts[exit_id] += 1 at every exit taken (0: not counted)
     ceil: int = 0            # libm functions behind math.ceil/sin/cos/tan/exp/log (0: those ops not compiled)
     sin: int = 0
@@ -74,9 +81,11 @@ class Externals:
     long_as_int64: int = 0   # PyLong_AsLongLongAndOverflow
     graveyard: int = 0       # int64 array: [0] = count, then old list items released when the run ends
     sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
-    immortal: bool = False   # 3.12+: refcounts whose low 32 bits are negative are not counted
-    small_int_zero: int = 0  # address of the cached int 0; cached ints -5..256 follow at small_int_stride
+    small_int_zero: int = 0  # address of the cached int 0; cached ints (layout.small_ints) follow at small_int_stride
     small_int_stride: int = 0
+    # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
+    # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
+    layout: Layout | None = None
 
 
 @dataclass
@@ -197,6 +206,13 @@ class Assembler:
 
     def dst(self, op: Op) -> Reg | Mem:
         return self.where(op.result)
+
+    @property
+    def objects(self) -> Layout:
+        """Where the fields of objects are (offsets of ob_type, a list's items, a float's value...)."""
+        if self.ext.layout is None:
+            raise CompileError("no object layout")
+        return self.ext.layout
 
     def put(self, d: Reg | Mem, r: Reg) -> None:
         """Store GPR r into the destination."""
@@ -1150,15 +1166,7 @@ def _float_pow(s: Assembler, op: Op, i: int) -> None:
 
 
 # ---- objects -----------------------------------------------------------------------------------------
-# PyObject: ob_type at 8. PyVarObject (list): ob_size at 16. PyListObject: ob_item at 24.
-# PyFloatObject: ob_fval at 16. PyComplexObject: cval.real at 16, cval.imag at 24.
-# PyLongObject: ob_size (3.11) or lv_tag (3.12+) at 16, 30-bit digits at 24.
-OB_TYPE, OB_SIZE, LIST_ITEMS, FLOAT_VALUE, LONG_DIGITS = 8, 16, 24, 16, 24
-LIST_ALLOCATED = 32         # PyListObject.allocated: room for items before the list must grow
-COMPLEX_REAL, COMPLEX_IMAG = 16, 24
-TUPLE_ITEMS = 24            # PyTupleObject: ob_size at 16, the items inline from 24
-SMALL_INT_MIN, SMALL_INT_MAX = -5, 256      # CPython's cached ints
-DIGIT_MASK = (1 << 30) - 1
+# Where an object's fields are (type, size, items, value...): s.objects, the running CPython's checked Layout.
 
 
 def _ref_reg(s: Assembler, v: Value, scratch: Reg) -> Reg:
@@ -1175,18 +1183,15 @@ def _guard_class(s: Assembler, op: Op, i: int) -> None:
     a = s.a
     r = _ref_reg(s, op.args[0], RAX)
     a.mov(RCX, s.g(op.args[1]))
-    a.alu("cmp", Mem(r, OB_TYPE), RCX)
+    a.alu("cmp", Mem(r, s.objects.ob_type), RCX)
     a.jcc("ne", s.exit_label(op))
-
-
-TYPE_VERSION_TAG = 384      # PyTypeObject.tp_version_tag (uint32; tracejit.cpython.layout checks it)
 
 
 @emitter("guard_version")
 def _guard_version(s: Assembler, op: Op, i: int) -> None:
     a = s.a
     r = _ref_reg(s, op.args[0], RAX)
-    a.load32(RCX, Mem(r, TYPE_VERSION_TAG))
+    a.load32(RCX, Mem(r, s.objects.type_version_tag))
     tag = s.g(op.args[1])
     if isinstance(tag, int) and not fits_i32(tag):
         a.mov(RDX, tag)
@@ -1198,7 +1203,7 @@ def _guard_version(s: Assembler, op: Op, i: int) -> None:
 @emitter("type_of")
 def _type_of(s: Assembler, op: Op, i: int) -> None:
     r = _ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, OB_TYPE))
+    s.a.mov(RAX, Mem(r, s.objects.ob_type))
     s.put(s.dst(op), RAX)
 
 
@@ -1224,7 +1229,7 @@ def _guard_index(s: Assembler, op: Op, i: int) -> None:
 @emitter("list_len", "tuple_len")
 def _list_len(s: Assembler, op: Op, i: int) -> None:
     r = _ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, OB_SIZE))
+    s.a.mov(RAX, Mem(r, s.objects.ob_size))
     s.put(s.dst(op), RAX)
 
 
@@ -1232,7 +1237,7 @@ def _list_len(s: Assembler, op: Op, i: int) -> None:
 def _list_getitem(s: Assembler, op: Op, i: int) -> None:
     a = s.a
     r = _ref_reg(s, op.args[0], RAX)
-    a.mov(RAX, Mem(r, LIST_ITEMS))
+    a.mov(RAX, Mem(r, s.objects.list_items))
     k = s.g(op.args[1])
     if isinstance(k, int) and fits_i32(8 * k):
         a.mov(RAX, Mem(RAX, 8 * k))
@@ -1244,22 +1249,24 @@ def _list_getitem(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("tuple_getitem")
 def _tuple_getitem(s: Assembler, op: Op, i: int) -> None:
-    """A tuple's items are inline after its size (ob_item at 24)."""
+    """A tuple's items are inline after its size (at tuple_items)."""
     a = s.a
+    items = s.objects.tuple_items
     r = _ref_reg(s, op.args[0], RAX)
     k = s.g(op.args[1])
-    if isinstance(k, int) and fits_i32(TUPLE_ITEMS + 8 * k):
-        a.mov(RAX, Mem(r, TUPLE_ITEMS + 8 * k))
+    if isinstance(k, int) and fits_i32(items + 8 * k):
+        a.mov(RAX, Mem(r, items + 8 * k))
     else:
         a.mov(RCX, k)
-        a.mov(RAX, Mem(r, TUPLE_ITEMS, RCX, 8))
+        a.mov(RAX, Mem(r, items, RCX, 8))
     s.put(s.dst(op), RAX)
 
 
 @emitter("float_value", "complex_real", "complex_imag")
 def _float_field(s: Assembler, op: Op, i: int) -> None:
     """A double stored in an object: a float's value, a complex number's real or imaginary part."""
-    offset = {"float_value": FLOAT_VALUE, "complex_real": COMPLEX_REAL, "complex_imag": COMPLEX_IMAG}[op.name]
+    o = s.objects
+    offset = {"float_value": o.float_value, "complex_real": o.complex_real, "complex_imag": o.complex_imag}[op.name]
     r = _ref_reg(s, op.args[0], RAX)
     d = s.dst(op)
     if isinstance(d, Reg):
@@ -1271,16 +1278,18 @@ def _float_field(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("int_value")
 def _int_value(s: Assembler, op: Op, i: int) -> None:
-    """The value of an exact int of at most two 30-bit digits (else the guard fails):
-    n = number of digits, neg = sign; q = the 8 bytes at the digits (reading past a one-digit int stays
-    inside its memory block); value = (q & M) (if n >= 1) | ((q >> 32) & M) << 30 (if n == 2), negated if neg."""
+    """The value of an exact int of at most two digits (else the guard fails), digits of k = long_shift bits
+    (30) in 32-bit words: n = number of digits, neg = sign; q = the 8 bytes at the digits (reading past a
+    one-digit int stays inside its memory block); value = (q & M) (if n >= 1) | ((q >> 32) & M) << k (if
+    n == 2), negated if neg."""
     a = s.a
     ex = s.exit_label(op)
+    digit_mask = (1 << s.objects.long_shift) - 1
     r = _ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, Mem(r, OB_SIZE))                  # rcx: lv_tag (3.12+) or signed ob_size (3.11)
-    a.mov(RDX, Mem(r, LONG_DIGITS))              # rdx: the first two digits (and whatever follows one)
+    a.mov(RCX, Mem(r, s.objects.long_tag))       # rcx: lv_tag (3.12+) or signed ob_size (3.11)
+    a.mov(RDX, Mem(r, s.objects.long_digits))    # rdx: the first two digits (and whatever follows one)
     a.push(RBX)                                  # one more scratch register (stack stays 8 mod 16: no call)
-    if s.ext.long_tagged:
+    if s.objects.long_tagged:
         a.mov(RBX, RCX)
         a.shift("shr", RBX, 3)                   # rbx: ndigits
         a.alu("and", RCX, 2)                     # rcx: 2 if negative
@@ -1296,8 +1305,8 @@ def _int_value(s: Assembler, op: Op, i: int) -> None:
     a.jcc("a", fail)
     a.mov(RAX, RDX)
     a.shift("shr", RAX, 32)
-    a.alu("and", RAX, DIGIT_MASK)                # second digit
-    a.alu("and", RDX, DIGIT_MASK)                # first digit
+    a.alu("and", RAX, digit_mask)                # second digit
+    a.alu("and", RDX, digit_mask)                # first digit
     a.alu("cmp", RBX, 2)
     keep_hi = a.new_label()
     a.jcc("e", keep_hi)
@@ -1308,7 +1317,7 @@ def _int_value(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ae", keep_lo)
     a.mov_imm(RDX, 0, keep_flags=True)
     a.bind(keep_lo)
-    a.shift("shl", RAX, 30)
+    a.shift("shl", RAX, s.objects.long_shift)
     a.alu("or", RAX, RDX)
     a.test(RCX, RCX)
     positive = a.new_label()
@@ -1434,7 +1443,7 @@ def _float_round_int(s: Assembler, op: Op, i: int) -> None:
 
 
 @emitter("float_floor_int", "float_ceil_int")
-def _float_round_int(s: Assembler, op: Op, i: int) -> None:
+def _float_floor_ceil_int(s: Assembler, op: Op, i: int) -> None:
     ex = s.exit_label(op)
     _call_float1(s, op, i, s.ext.floor if op.name == "float_floor_int" else s.ext.ceil)
     _to_int64(s, op, XMM0, ex)
@@ -1517,15 +1526,15 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
 def _incref_inline(s: Assembler, r: Reg) -> None:
     """Py_INCREF(r) inline (3.12+: immortal objects are not counted). Uses rdx."""
     a = s.a
-    if s.ext.immortal:
+    if s.objects.immortal:
         skip = a.new_label()
-        a.mov(RDX, Mem(r, 0))
+        a.mov(RDX, Mem(r, s.objects.ob_refcnt))
         a.test32(RDX, RDX)
         a.jcc("s", skip)
-        a.alu("add", Mem(r, 0), 1)
+        a.alu("add", Mem(r, s.objects.ob_refcnt), 1)
         a.bind(skip)
     else:
-        a.alu("add", Mem(r, 0), 1)
+        a.alu("add", Mem(r, s.objects.ob_refcnt), 1)
 
 
 def _decref_inline(s: Assembler, i: int) -> None:
@@ -1533,13 +1542,13 @@ def _decref_inline(s: Assembler, i: int) -> None:
     registers saved around the call. Uses rdx."""
     a = s.a
     done, last = a.new_label(), a.new_label()
-    a.mov(RDX, Mem(RAX, 0))
-    if s.ext.immortal:
+    a.mov(RDX, Mem(RAX, s.objects.ob_refcnt))
+    if s.objects.immortal:
         a.test32(RDX, RDX)
         a.jcc("s", done)
     a.alu("cmp", RDX, 1)
     a.jcc("e", last)
-    a.alu("sub", Mem(RAX, 0), 1)
+    a.alu("sub", Mem(RAX, s.objects.ob_refcnt), 1)
     a.jmp(done)
     a.bind(last)
     s.save_live(i)
@@ -1568,9 +1577,9 @@ def _own_reference(s: Assembler, op: Op, i: int, kind: str, slot: int, imag_slot
     done = a.new_label()
     if kind == "int":
         big = a.new_label()
-        a.alu("cmp", RAX, SMALL_INT_MAX)
+        a.alu("cmp", RAX, s.objects.small_ints[-1])
         a.jcc("g", big)
-        a.alu("cmp", RAX, SMALL_INT_MIN)
+        a.alu("cmp", RAX, s.objects.small_ints[0])
         a.jcc("l", big)
         a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
         a.mov(RCX, ext.small_int_zero)
@@ -1640,25 +1649,25 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
     if op.name == "list_setitem_float":
         boxed = a.new_label()
         a.mov(RAX, temp(0))
-        a.mov(RAX, Mem(RAX, LIST_ITEMS))
+        a.mov(RAX, Mem(RAX, s.objects.list_items))
         a.mov(RCX, temp(1))
         a.mov(RAX, Mem(RAX, 0, RCX, 8))          # the old item
         a.mov(RCX, id(float))
-        a.alu("cmp", Mem(RAX, OB_TYPE), RCX)
+        a.alu("cmp", Mem(RAX, s.objects.ob_type), RCX)
         a.jcc("ne", boxed)
-        a.alu("cmp", Mem(RAX, 0), 1)             # ob_refcnt: the list's reference only
+        a.alu("cmp", Mem(RAX, s.objects.ob_refcnt), 1)     # the list's reference only
         a.jcc("ne", boxed)
         if deferred:
             a.mov(RCX, temp(3))
             a.test(RCX, RCX)
             a.jcc("ne", boxed)
         a.mov(RCX, temp(2))
-        a.mov(Mem(RAX, FLOAT_VALUE), RCX)
+        a.mov(Mem(RAX, s.objects.float_value), RCX)
         a.jmp(end)
         a.bind(boxed)
     _own_reference(s, op, i, _value_kind(op.name), 2, imag_slot=4)
     a.mov(RAX, temp(0))
-    a.mov(RAX, Mem(RAX, LIST_ITEMS))
+    a.mov(RAX, Mem(RAX, s.objects.list_items))
     a.mov(RCX, temp(1))
     a.shift("shl", RCX, 3)
     a.alu("add", RAX, RCX)                       # &items[k]
@@ -1709,15 +1718,15 @@ def _list_append(s: Assembler, op: Op, i: int) -> None:
     _own_reference(s, op, i, _value_kind(op.name), 1, imag_slot=2)
     slow = a.new_label()
     a.mov(RAX, temp(0))
-    a.mov(RCX, Mem(RAX, OB_SIZE))
-    a.alu("cmp", RCX, Mem(RAX, LIST_ALLOCATED))
+    a.mov(RCX, Mem(RAX, s.objects.ob_size))
+    a.alu("cmp", RCX, Mem(RAX, s.objects.list_allocated))
     a.jcc("ge", slow)
-    a.mov(RDX, Mem(RAX, LIST_ITEMS))
+    a.mov(RDX, Mem(RAX, s.objects.list_items))
     a.shift("shl", RCX, 3)
     a.alu("add", RDX, RCX)                       # &items[size]
     a.mov(RCX, temp(1))
     a.mov(Mem(RDX, 0), RCX)
-    a.alu("add", Mem(RAX, OB_SIZE), 1)
+    a.alu("add", Mem(RAX, s.objects.ob_size), 1)
     a.jmp(done)
     a.bind(slow)
     s.save_live(i)
@@ -1754,14 +1763,14 @@ def _list_sum(s: Assembler, op: Op, i: int) -> None:
     a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
     loop, checked, ok = a.new_label(), a.new_label(), a.new_label()
     a.mov(RAX, temp(0))
-    a.mov(RCX, Mem(RAX, OB_SIZE))
-    a.mov(RDX, Mem(RAX, LIST_ITEMS))
+    a.mov(RCX, Mem(RAX, s.objects.ob_size))
+    a.mov(RDX, Mem(RAX, s.objects.list_items))
     a.bind(loop)
     a.test(RCX, RCX)
     a.jcc("e", checked)
     a.alu("sub", RCX, 1)
     a.mov(RAX, Mem(RDX, 0, RCX, 8))
-    a.mov(RAX, Mem(RAX, OB_TYPE))
+    a.mov(RAX, Mem(RAX, s.objects.ob_type))
     a.alu("cmp", RAX, a.const(id(int)))
     a.jcc("e", loop)
     if floats:
@@ -1784,10 +1793,10 @@ def _list_sum(s: Assembler, op: Op, i: int) -> None:
     a.mov(temp(1), RAX)                           # the result (a new reference)
     bad, done = a.new_label(), a.new_label()
     if floats:
-        a.mov(RCX, Mem(RAX, OB_TYPE))
+        a.mov(RCX, Mem(RAX, s.objects.ob_type))
         a.alu("cmp", RCX, a.const(id(float)))
         a.jcc("ne", bad)
-        a.mov(RCX, Mem(RAX, FLOAT_VALUE))
+        a.mov(RCX, Mem(RAX, s.objects.float_value))
         a.mov(temp(2), RCX)
     else:
         a.mov(RDI, RAX)

@@ -2,18 +2,19 @@
 
 Positions: op i defines its result at 2*i+1; an argument use at op i ends at 2*i; a use in op i's
 snapshot ends at 2*i+1 (the snapshot is read by the exit stub after the result has been written, so
-such values must not share a location with the result). Exceptions: an argument of int_add_ovf /
-int_sub_ovf (first arg) / int_neg_ovf that is also in the op's snapshot ends at 2*i, because the exit
-stub can undo the in-place operation (the assembler emits the undo). Trace inputs are defined at 1
-(loops: at the label) or -1 (bridges); jump arguments end at 2*(last op).
+such values must not share a location with the result). Exceptions: an argument in the op's
+`undo_on_overflow` (op table; e.g. both of int_add_ovf's) that is also in the op's snapshot ends at 2*i,
+because the exit stub can undo the in-place operation (the assembler emits the undo).
+Trace inputs are defined at 1 (loops: at the label) or -1 (bridges); jump arguments end at 2*(last op).
 
-A comparison immediately followed by guard_true/guard_false on its result, with no other use, is *fused*:
-the bool gets no location and the comparison's arguments live until the guard.
+A comparison (an op the table marks `fusable`) immediately followed by guard_true/guard_false on its result,
+with no other use, is *fused*: the bool gets no location and the comparison's arguments live until the guard.
 
 Linear scan over the ops in order: free registers of expired intervals, give the new value a register
 (preferring the label register it will be jumped into, then a dying argument's register; callee-saved
-GPRs for values live across a libm call); when none is free, spill the interval that ends last into
-a stack slot of the fixed spill area (for its whole life).
+GPRs for values live across a call, an op the table marks `calls_out`); when none is free, spill the
+interval that ends last into a stack slot of the fixed spill area (for its whole life). Around a call the
+assembler saves the caller-saved registers still live (Allocation.saves).
 
 Registers: r15 (state buffer), r14 (budget), rsp, and the scratch registers rax, rcx, rdx, xmm0, xmm1 are
 never allocated.
@@ -26,7 +27,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from dataclasses import dataclass, field
 
-from ..ir.ops import Kind
+from ..ir.ops import OPS, Kind
 from ..ir.trace import Op, Trace, Var
 from .errors import CompileError
 from .x86 import GPR, XMM, Reg
@@ -35,16 +36,6 @@ ALLOC_GPR: list[Reg] = [GPR[n] for n in ("rbx", "rsi", "rdi", "r8", "r9", "r10",
 CALLEE_SAVED: frozenset[Reg] = frozenset(GPR[n] for n in ("rbx", "rbp", "r12", "r13"))
 ALLOC_XMM: list[Reg] = [XMM[f"xmm{i}"] for i in range(2, 16)]
 MAX_SPILL = 240
-
-CALL_OPS = frozenset({"float_mod", "float_floordiv", "float_pow", "float_floor_int", "float_ceil_int",
-                      "float_sin", "float_cos", "float_tan", "float_exp", "float_log", "complex_abs",
-                      "list_setitem", "list_setitem_float", "list_setitem_int", "list_setitem_complex",
-                      "list_append", "list_append_float", "list_append_int", "list_append_complex",
-                      "list_sum_float", "list_sum_int"})
-FUSABLE = frozenset({"int_lt", "int_le", "int_eq", "int_ne", "int_gt", "int_ge", "int_is_true", "ref_eq",
-                     "float_lt", "float_le", "float_eq", "float_ne", "float_gt", "float_ge"})
-# ops computed in place whose exit stub can recover a snapshot argument overwritten by the result
-UNDO_ARGS = {"int_add_ovf": (0, 1), "int_sub_ovf": (0,), "int_neg_ovf": (0,)}
 
 
 @dataclass(frozen=True)
@@ -112,7 +103,7 @@ def fused_compares(trace: Trace) -> set[int]:
     ops = trace.ops
     for i in range(len(ops) - 1):
         op, nxt = ops[i], ops[i + 1]
-        if (op.name in FUSABLE and nxt.name in ("guard_true", "guard_false") and nxt.args[0] is op.result
+        if (OPS[op.name].fusable and nxt.name in ("guard_true", "guard_false") and nxt.args[0] is op.result
                 and uses.get(id(op.result), 0) == 1):
             out.add(i)
     return out
@@ -146,7 +137,7 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
             for a in op.args:
                 use(a, 2 * i)
         if op.snapshot is not None:
-            undo = UNDO_ARGS.get(op.name, ())
+            undo = OPS[op.name].undo_on_overflow
             same = len(op.args) == 2 and op.args[0] is op.args[1]
             relaxed = {id(op.args[k]) for k in undo if not same}
             for v in op.snapshot.values():
@@ -156,7 +147,7 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
             iv = Interval(op.result, 2 * i + 1, 2 * i + 1)
             ivs[id(op.result)] = iv
             order.append(iv)
-    calls = [2 * i + 1 for i, op in enumerate(ops) if op.name in CALL_OPS]
+    calls = [2 * i + 1 for i, op in enumerate(ops) if OPS[op.name].calls_out]
     for iv in order:
         iv.crosses_call = any(iv.start < c <= iv.end for c in calls)
     return order
@@ -235,7 +226,7 @@ def allocate(trace: Trace) -> Allocation:
 
     alloc = Allocation(locs, order, fused, len(slots))
     for i, op in enumerate(ops):
-        if op.name in CALL_OPS:
+        if OPS[op.name].calls_out:
             c = 2 * i + 1
             regs = [iv.loc for iv in order if isinstance(iv.loc, Reg) and iv.start < c <= iv.end
                     and (iv.loc.xmm or iv.loc not in CALLEE_SAVED)]

@@ -19,20 +19,32 @@ from operator import call as _call
 from weakref import proxy as weakref_proxy
 
 
+TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (unsigned 32 bits; 0: none assigned)
+SMALL_INTS = range(-5, 257)                 # the ints CPython keeps one object of, in one array
+
+
 class Layout:
     """One CPython version's offsets (a plain class, not a dataclass: this module loads at start-up, and
-    `dataclasses` would import `inspect`)."""
+    `dataclasses` would import `inspect`). The object fields machine code relies on (ob_refcnt ... small_ints)
+    are the same on every supported version: their defaults here are their one definition."""
     __slots__ = ("frame_f_frame", "iframe_code", "iframe_frame_obj", "iframe_instr", "iframe_stacktop",
                  "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
-                 "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count")
+                 "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
+                 "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
+                 "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
+                 "small_ints")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
                  range_iter: dict, runtime_main_thread: int, runtime_signals_pending: int, eval_breaker: int,
                  tstate_recursion_remaining: int, frame_fast_as_locals: int, long_tagged: bool,
                  immortal: bool = False, code_extra: int = -1, frame_trace_lines: int = -1,
-                 interp_threads_count: int = -1) -> None:
+                 interp_threads_count: int = -1, ob_refcnt: int = 0, ob_type: int = 8, ob_size: int = 16,
+                 list_items: int = 24, list_allocated: int = 32, tuple_items: int = 24, float_value: int = 16,
+                 complex_real: int = 16, complex_imag: int = 24, long_tag: int = 16, long_digits: int = 24,
+                 long_shift: int = 30, type_version_tag: int = TYPE_VERSION_TAG,
+                 small_ints: range = SMALL_INTS) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -51,7 +63,7 @@ class Layout:
         self.tstate_recursion_remaining = tstate_recursion_remaining
         # PyFrameObject.f_fast_as_locals (3.11/3.12; -1: none, 3.13 has PEP 667 proxies)
         self.frame_fast_as_locals = frame_fast_as_locals
-        # PyLongObject at 16: lv_tag = ndigits << 3 | sign (3.12+), or signed ob_size (3.11)
+        # PyLongObject's long_tag word: lv_tag = ndigits << 3 | sign (3.12+), or a signed ob_size (3.11)
         self.long_tagged = long_tagged
         self.immortal = immortal    # 3.12+: an object whose refcount's low 32 bits are negative is never counted
         # 3.11's C-level trace function (runtime/native_trace.py): PyCodeObject.co_extra and
@@ -60,6 +72,17 @@ class Layout:
         self.frame_trace_lines = frame_trace_lines
         # PyInterpreterState.threads.count (3.11): threads started by _thread that still run (native_timer)
         self.interp_threads_count = interp_threads_count
+        # objects: PyObject.ob_refcnt / ob_type, PyVarObject.ob_size (a list's or a tuple's length)
+        self.ob_refcnt, self.ob_type, self.ob_size = ob_refcnt, ob_type, ob_size
+        # PyListObject.ob_item (the items' array) / allocated (room before the list must grow); PyTupleObject's
+        # items, inline
+        self.list_items, self.list_allocated, self.tuple_items = list_items, list_allocated, tuple_items
+        # PyFloatObject.ob_fval; PyComplexObject.cval.real / cval.imag (doubles)
+        self.float_value, self.complex_real, self.complex_imag = float_value, complex_real, complex_imag
+        # PyLongObject: lv_tag (3.12+) or signed ob_size (3.11), see long_tagged; its digits, of long_shift bits
+        self.long_tag, self.long_digits, self.long_shift = long_tag, long_digits, long_shift
+        self.type_version_tag = type_version_tag    # PyTypeObject.tp_version_tag (uint32)
+        self.small_ints = small_ints                # the cached ints (small_int_array: where they are)
 
     def replace(self, **changes) -> "Layout":
         """A copy with some offsets changed (the self-check's tests use it)."""
@@ -89,7 +112,6 @@ LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_se
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
-TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (unsigned 32 bits; 0: none assigned)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
@@ -139,9 +161,6 @@ def object_at(address: int):
     return ctypes.cast(address, ctypes.py_object).value if address else NULL_SLOT
 
 
-SMALL_INTS = range(-5, 257)     # the ints CPython keeps one object of, in one array
-
-
 def small_int_array() -> tuple[int, int]:
     """(address of the cached 0, distance between consecutive cached ints); checked by the layout
     self-check against every cached int."""
@@ -150,15 +169,15 @@ def small_int_array() -> tuple[int, int]:
 
 
 def c_api_addresses() -> dict[str, int]:
-    """Addresses of the C API functions machine code calls, and the object facts it relies on (the cached
-    ints, immortal refcounts); names as in backend.Externals."""
+    """Addresses of the C API functions machine code calls, and of the cached ints; names as in
+    backend.Externals."""
     f = c_api_address
     zero, stride = small_int_array()
-    return {"small_int_zero": zero, "small_int_stride": stride, "immortal": LAYOUTS[VERSION].immortal,
-            "incref": f("Py_IncRef"), "decref": f("Py_DecRef"), "float_new": f("PyFloat_FromDouble"),
-            "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"), "list_append": f("PyList_Append"),
-            "complex_new": f("PyComplex_FromDoubles"), "vectorcall": f("PyObject_Vectorcall"),
-            "builtin_sum": id(sum), "long_as_int64": f("PyLong_AsLongLongAndOverflow")}
+    return {"small_int_zero": zero, "small_int_stride": stride, "incref": f("Py_IncRef"), "decref": f("Py_DecRef"),
+            "float_new": f("PyFloat_FromDouble"), "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"),
+            "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
+            "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
+            "long_as_int64": f("PyLong_AsLongLongAndOverflow")}
 
 
 def _rd(addr: int) -> int:
@@ -434,40 +453,53 @@ def _fast_as_locals_probe(offset: int) -> tuple[int, int, int]:
     return before, after, opcodes
 
 
-def _long_fields(value: int, tagged: bool) -> tuple[int, int, int]:
-    """(number of 30-bit digits, negative?, first two digits as one number) read from a live int object."""
-    head = _rd(id(value) + 16)
-    if tagged:
+def _long_fields(value: int, layout: Layout) -> tuple[int, int, int]:
+    """(number of digits, negative?, first two digits as one number) read from a live int object."""
+    head = _rd(id(value) + layout.long_tag)
+    if layout.long_tagged:
         ndigits, negative = head >> 3, (head & 3) == 2
     else:
         ndigits, negative = abs(head), head < 0
-    q = _rd(id(value) + 24) & ((1 << 64) - 1)
-    lo, hi = q & ((1 << 30) - 1), (q >> 32) & ((1 << 30) - 1)
-    return ndigits, negative, (lo if ndigits >= 1 else 0) | ((hi << 30) if ndigits == 2 else 0)
+    shift = layout.long_shift
+    q = _rd(id(value) + layout.long_digits) & ((1 << 64) - 1)
+    lo, hi = q & ((1 << shift) - 1), (q >> 32) & ((1 << shift) - 1)      # digits are 32-bit words
+    return ndigits, negative, (lo if ndigits >= 1 else 0) | ((hi << shift) if ndigits == 2 else 0)
 
 
 def _check_object_layouts(layout: Layout) -> str | None:
-    """The object fields the machine code reads: type, list size and items, float value, complex parts,
-    int digits."""
+    """The object fields the machine code reads and writes: reference count, type, list and tuple size and
+    items, a list's room, float value, complex parts, int digits, the cached small ints."""
+    L = layout
     items = [1.5, "x", None]
-    if _rdp(id(items) + 8) != id(list) or _rd(id(items) + 16) != 3 or \
-            _rdp(_rdp(id(items) + 24) + 8) != id(items[1]):
+    if _rdp(id(items) + L.ob_type) != id(list) or _rd(id(items) + L.ob_size) != 3 or \
+            _rdp(_rdp(id(items) + L.list_items) + 8) != id(items[1]):
         return "list layout mismatch"
     grown = []
     grown.append(1)
-    if _rd(id(grown) + 32) != (sys.getsizeof(grown) - sys.getsizeof([])) // 8 or _rd(id(grown) + 32) < 1:
+    room = _rd(id(grown) + L.list_allocated)
+    if room != (sys.getsizeof(grown) - sys.getsizeof([])) // 8 or room < 1:
         return "list allocated layout mismatch"
+    pair = (items, None)
+    if _rdp(id(pair) + L.ob_type) != id(tuple) or _rd(id(pair) + L.ob_size) != 2 or \
+            _rdp(id(pair) + L.tuple_items) != id(items) or _rdp(id(pair) + L.tuple_items + 8) != id(None):
+        return "tuple layout mismatch"
+    probe = object()
+    count = _rd(id(probe) + L.ob_refcnt)
+    refs = [probe, probe]
+    if count < 1 or _rd(id(probe) + L.ob_refcnt) != count + len(refs):
+        return "reference count layout mismatch"
     x = float("2.75")
-    if ctypes.c_double.from_address(id(x) + 16).value != 2.75:
+    if _rdp(id(x) + L.ob_type) != id(float) or ctypes.c_double.from_address(id(x) + L.float_value).value != 2.75:
         return "float layout mismatch"
     zero, stride = small_int_array()
-    if any(id(int(str(k))) != zero + k * stride for k in SMALL_INTS):
+    if any(id(int(str(k))) != zero + k * stride for k in L.small_ints):
         return "small int cache layout mismatch"
     if layout.immortal != (ctypes.c_int32.from_address(id(None)).value < 0):
         return "immortal refcount mismatch"
     z = complex("1.25-3.5j")
-    if _rdp(id(z) + 8) != id(complex) or ctypes.c_double.from_address(id(z) + 16).value != 1.25 or \
-            ctypes.c_double.from_address(id(z) + 24).value != -3.5:
+    if _rdp(id(z) + L.ob_type) != id(complex) or \
+            ctypes.c_double.from_address(id(z) + L.complex_real).value != 1.25 or \
+            ctypes.c_double.from_address(id(z) + L.complex_imag).value != -3.5:
         return "complex layout mismatch"
     it = iter(items)
     next(it)
@@ -483,7 +515,7 @@ def _check_object_layouts(layout: Layout) -> str | None:
         return "enumerate layout mismatch"
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
-    reason = _check_type_layout()
+    reason = _check_type_layout(layout)
     if reason:
         return reason
     z = zip(items, "ab", items)
@@ -491,8 +523,9 @@ def _check_object_layouts(layout: Layout) -> str | None:
         return "zip layout mismatch"
     for v in (0, 7, -7, (1 << 30) - 1, 1 << 30, -(3 << 40) - 12345, (1 << 60) - 1):
         v = int(str(v))             # a fresh object, not a cached constant
-        ndigits, negative, magnitude = _long_fields(v, layout.long_tagged)
-        if ndigits != (abs(v).bit_length() + 29) // 30 or negative != (v < 0) or magnitude != abs(v):
+        ndigits, negative, magnitude = _long_fields(v, layout)
+        digits = (abs(v).bit_length() + L.long_shift - 1) // L.long_shift
+        if _rdp(id(v) + L.ob_type) != id(int) or ndigits != digits or negative != (v < 0) or magnitude != abs(v):
             return f"int layout mismatch for {v}"
     return None
 
@@ -543,9 +576,10 @@ def _code_extra_probe(offset: int) -> bool:
     return _rd(extras) > index and _rdp(extras + 8 + 8 * index) == 0x5A17
 
 
-def _check_type_layout() -> str | None:
+def _check_type_layout(layout: Layout) -> str | None:
     """tp_flags, tp_mro and tp_version_tag of a fresh class: the tag is assigned by a lookup, cleared by a
-    change to the class or to its base, and a new, different one is assigned after that."""
+    change to the class or to its base, and a new, different one is assigned after that; the layout's
+    type_version_tag reads the same tag as type_version()."""
     base = type("_LayoutBase", (), {})
     cls = type("_LayoutProbe", (base,), {})
     if _rd(id(cls) + TYPE_FLAGS) != cls.__flags__ or _rdp(id(cls) + TYPE_MRO) != id(cls.__mro__):
@@ -554,15 +588,16 @@ def _check_type_layout() -> str | None:
     if not generic_getattr(cls) or not generic_getattr(float) or generic_getattr(hooked) or \
             generic_getattr(type(weakref_proxy(cls))):
         return "type getattro layout mismatch"
-    tags = [type_version(cls)]
+    def tag() -> int:
+        return ctypes.c_uint32.from_address(id(cls) + layout.type_version_tag).value
+
+    tags = [type_version(cls), tag()]
     base.x = 1                                  # invalidates the subclass too
-    tags.append(ctypes.c_uint32.from_address(id(cls) + TYPE_VERSION_TAG).value)
-    tags.append(type_version(cls))
+    tags += [tag(), type_version(cls), tag()]
     cls.y = 2
-    tags.append(ctypes.c_uint32.from_address(id(cls) + TYPE_VERSION_TAG).value)
-    tags.append(type_version(cls))
-    if not (tags[0] and tags[1] == 0 and tags[2] and tags[3] == 0 and tags[4]
-            and len({tags[0], tags[2], tags[4]}) == 3):
+    tags += [tag(), type_version(cls), tag()]
+    if not (tags[0] and tags[1] == tags[0] and tags[2] == 0 and tags[3] and tags[4] == tags[3]
+            and tags[5] == 0 and tags[6] and tags[7] == tags[6] and len({tags[0], tags[3], tags[6]}) == 3):
         return f"type version tag layout mismatch {tags}"
     return None
 

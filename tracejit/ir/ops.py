@@ -1,4 +1,9 @@
-"""The table of trace IR operations: one entry per op, with arity, argument/result kinds and exact semantics.
+"""The table of trace IR operations: one entry per op (the model is LuaJIT's IRDEF in lj_ir.h) with its arity,
+argument/result kinds, exact semantics and the properties later stages ask of it, read from OPS[name]: what
+the optimizer may fold, reuse or drop and the op's algebraic identities (tracejit.optimizer); whether its
+machine code calls out to C, whether a comparison fuses into the guard after it, which arguments its exit
+recomputes after an overflow (tracejit.backend); the reason its exit gives in stats and the report
+(tracejit.runtime.compiling).
 
 Every op's `evaluate` function defines its meaning on Python values (int64 as Python int, double as Python
 float, bool as Python bool, a REF as the Python object itself). It is the single definition used by constant folding, by the reference
@@ -281,6 +286,17 @@ class OpDef:
     variadic: bool = False
     reads_heap: bool = False      # reads mutable object memory: never folded, even with constant arguments
     writes_heap: bool = False     # changes object memory: earlier reads of it cannot be reused after it
+    # (k, c): with the constant c as argument k the result is the other argument (x + 0, x * 1): not computed
+    identities: tuple[tuple[int, int], ...] = ()
+    redundant_if_repeated: bool = False   # a guard that cannot fail after an identical one (same args) passed
+    fusable: bool = False         # a comparison a guard_true/guard_false right after it can branch on (no bool)
+    calls_out: bool = False       # its machine code calls a C function: caller-saved registers do not survive it
+    # arguments its exit stub can recompute from the result when the op, computed in place over them, overflows:
+    # they may share the result's register though the exit's snapshot reads them (tracejit.backend.regalloc)
+    undo_on_overflow: tuple[int, ...] = ()
+    # why its exit is taken, in stats and the report (None: the op's name); at the loop header a "branch" or
+    # "bounds" exit is the "loop exit" (tracejit.runtime.compiling.exit_reason)
+    exit_reason: str | None = None
 
     @property
     def arity(self) -> int:
@@ -293,36 +309,42 @@ def _defs() -> list[OpDef]:
         # --- control ---
         d("label", (), V, None, pure=False, variadic=True),
         d("jump", (), V, None, pure=False, variadic=True),
-        d("guard_budget", (), V, None, guard=True, pure=False),   # decrements the run budget; fails at zero
+        # decrements the run budget; fails at zero
+        d("guard_budget", (), V, None, guard=True, pure=False, exit_reason="budget"),
         # --- guards ---
-        d("guard_true", (B,), V, _guard_true, guard=True, pure=False),
-        d("guard_false", (B,), V, _guard_false, guard=True, pure=False),
+        d("guard_true", (B,), V, _guard_true, guard=True, pure=False, redundant_if_repeated=True,
+          exit_reason="branch"),
+        d("guard_false", (B,), V, _guard_false, guard=True, pure=False, redundant_if_repeated=True,
+          exit_reason="branch"),
         # --- int64 ---
-        d("int_add", (I, I), I, lambda a, b: _wrap(a + b), commutative=True),
-        d("int_sub", (I, I), I, lambda a, b: _wrap(a - b)),
-        d("int_mul", (I, I), I, lambda a, b: _wrap(a * b), commutative=True),
-        d("int_add_ovf", (I, I), I, lambda a, b: _ovf(a + b), guard=True, commutative=True),
-        d("int_sub_ovf", (I, I), I, lambda a, b: _ovf(a - b), guard=True),
-        d("int_mul_ovf", (I, I), I, lambda a, b: _ovf(a * b), guard=True, commutative=True),
-        d("int_neg_ovf", (I,), I, lambda a: _ovf(-a), guard=True),
-        d("int_floordiv", (I, I), I, _floordiv, guard=True),
-        d("int_mod", (I, I), I, _mod, guard=True),
+        d("int_add", (I, I), I, lambda a, b: _wrap(a + b), commutative=True, identities=((0, 0), (1, 0))),
+        d("int_sub", (I, I), I, lambda a, b: _wrap(a - b), identities=((1, 0),)),
+        d("int_mul", (I, I), I, lambda a, b: _wrap(a * b), commutative=True, identities=((0, 1), (1, 1))),
+        d("int_add_ovf", (I, I), I, lambda a, b: _ovf(a + b), guard=True, commutative=True,
+          identities=((0, 0), (1, 0)), undo_on_overflow=(0, 1), exit_reason="overflow"),
+        d("int_sub_ovf", (I, I), I, lambda a, b: _ovf(a - b), guard=True, identities=((1, 0),),
+          undo_on_overflow=(0,), exit_reason="overflow"),
+        d("int_mul_ovf", (I, I), I, lambda a, b: _ovf(a * b), guard=True, commutative=True,
+          identities=((0, 1), (1, 1)), exit_reason="overflow"),
+        d("int_neg_ovf", (I,), I, lambda a: _ovf(-a), guard=True, undo_on_overflow=(0,), exit_reason="overflow"),
+        d("int_floordiv", (I, I), I, _floordiv, guard=True, exit_reason="division"),
+        d("int_mod", (I, I), I, _mod, guard=True, exit_reason="division"),
         d("int_and", (I, I), I, lambda a, b: a & b, commutative=True),
-        d("int_or", (I, I), I, lambda a, b: a | b, commutative=True),
-        d("int_xor", (I, I), I, lambda a, b: a ^ b, commutative=True),
+        d("int_or", (I, I), I, lambda a, b: a | b, commutative=True, identities=((0, 0), (1, 0))),
+        d("int_xor", (I, I), I, lambda a, b: a ^ b, commutative=True, identities=((0, 0), (1, 0))),
         d("int_invert", (I,), I, lambda a: ~a),
-        d("int_lshift_ovf", (I, I), I, _lshift, guard=True),
+        d("int_lshift_ovf", (I, I), I, _lshift, guard=True, exit_reason="overflow"),
         d("int_rshift", (I, I), I, _rshift, guard=True),
-        d("int_lt", (I, I), B, lambda a, b: a < b),
-        d("int_le", (I, I), B, lambda a, b: a <= b),
-        d("int_eq", (I, I), B, lambda a, b: a == b, commutative=True),
-        d("int_ne", (I, I), B, lambda a, b: a != b, commutative=True),
-        d("int_gt", (I, I), B, lambda a, b: a > b),
-        d("int_ge", (I, I), B, lambda a, b: a >= b),
-        d("int_is_true", (I,), B, lambda a: a != 0),
+        d("int_lt", (I, I), B, lambda a, b: a < b, fusable=True),
+        d("int_le", (I, I), B, lambda a, b: a <= b, fusable=True),
+        d("int_eq", (I, I), B, lambda a, b: a == b, commutative=True, fusable=True),
+        d("int_ne", (I, I), B, lambda a, b: a != b, commutative=True, fusable=True),
+        d("int_gt", (I, I), B, lambda a, b: a > b, fusable=True),
+        d("int_ge", (I, I), B, lambda a, b: a >= b, fusable=True),
+        d("int_is_true", (I,), B, lambda a: a != 0, fusable=True),
         d("int_to_float", (I,), F, lambda a: float(a)),
         d("int_to_float_exact", (I,), F, _int_to_float_exact, guard=True),
-        d("int_truediv", (I, I), F, _int_truediv, guard=True),
+        d("int_truediv", (I, I), F, _int_truediv, guard=True, exit_reason="division"),
         # --- bool ---
         d("bool_not", (B,), B, lambda a: not a),
         d("bool_to_int", (B,), I, lambda a: int(a)),
@@ -330,31 +352,33 @@ def _defs() -> list[OpDef]:
         d("float_add", (F, F), F, lambda a, b: a + b, commutative=True),
         d("float_sub", (F, F), F, lambda a, b: a - b),
         d("float_mul", (F, F), F, lambda a, b: a * b, commutative=True),
-        d("float_truediv", (F, F), F, _float_div, guard=True),
-        d("float_floordiv", (F, F), F, _float_floordiv, guard=True),
-        d("float_mod", (F, F), F, _float_mod, guard=True),
-        d("float_pow", (F, F), F, _float_pow, guard=True),
+        d("float_truediv", (F, F), F, _float_div, guard=True, exit_reason="division"),
+        d("float_floordiv", (F, F), F, _float_floordiv, guard=True, calls_out=True, exit_reason="division"),
+        d("float_mod", (F, F), F, _float_mod, guard=True, calls_out=True, exit_reason="division"),
+        d("float_pow", (F, F), F, _float_pow, guard=True, calls_out=True),
         d("float_neg", (F,), F, lambda a: -a),
-        d("float_lt", (F, F), B, lambda a, b: a < b),
-        d("float_le", (F, F), B, lambda a, b: a <= b),
-        d("float_eq", (F, F), B, lambda a, b: a == b, commutative=True),
-        d("float_ne", (F, F), B, lambda a, b: a != b, commutative=True),
-        d("float_gt", (F, F), B, lambda a, b: a > b),
-        d("float_ge", (F, F), B, lambda a, b: a >= b),
+        d("float_lt", (F, F), B, lambda a, b: a < b, fusable=True),
+        d("float_le", (F, F), B, lambda a, b: a <= b, fusable=True),
+        d("float_eq", (F, F), B, lambda a, b: a == b, commutative=True, fusable=True),
+        d("float_ne", (F, F), B, lambda a, b: a != b, commutative=True, fusable=True),
+        d("float_gt", (F, F), B, lambda a, b: a > b, fusable=True),
+        d("float_ge", (F, F), B, lambda a, b: a >= b, fusable=True),
         d("float_is_true", (F,), B, lambda a: a != 0.0),
         # --- objects (REF: a borrowed PyObject*; the loop never changes what it reads) ---
-        d("guard_class", (R, R), V, _guard_class, guard=True, pure=False),    # type(a) is b
-        d("guard_index", (I, I), V, _guard_index, guard=True, pure=False),    # 0 <= a < b (b >= 0)
+        d("guard_class", (R, R), V, _guard_class, guard=True, pure=False, redundant_if_repeated=True,
+          exit_reason="type"),                          # type(a) is b
+        d("guard_index", (I, I), V, _guard_index, guard=True, pure=False, redundant_if_repeated=True,
+          exit_reason="bounds"),                        # 0 <= a < b (b >= 0)
         # type a (a type object) has version tag b: a names one type in one state (tags are never reused)
         d("guard_version", (R, I), V, _guard_version, guard=True, pure=False),
         d("type_of", (R,), R, type, reads_heap=True),                         # type(a), borrowed
-        d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True),        # identity (`is`)
+        d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True, fusable=True),   # identity (`is`)
         d("list_len", (R,), I, len, reads_heap=True),
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
         d("tuple_len", (R,), I, len),                                         # of an exact tuple
         d("tuple_getitem", (R, I), R, lambda a, i: a[i]),                     # after guard_index
         d("float_value", (R,), F, float),                                     # of an exact float
-        d("int_value", (R,), I, _int_value, guard=True),                      # of an exact int
+        d("int_value", (R,), I, _int_value, guard=True, exit_reason="type"),  # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects
         d("complex_real", (R,), F, lambda a: a.real),                         # of an exact complex
         d("complex_imag", (R,), F, lambda a: a.imag),
@@ -363,26 +387,29 @@ def _defs() -> list[OpDef]:
         # With `defer` true (a variable of the trace may still hold the old item without owning it) the
         # release waits in the loop's graveyard until the run ends; guard_graveyard (before the store)
         # leaves the trace when the graveyard is full.
-        d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True),
-        d("list_setitem_float", (R, I, F, B), V, _list_store, guard=True, pure=False, writes_heap=True),
-        d("list_setitem_int", (R, I, I, B), V, _list_store, guard=True, pure=False, writes_heap=True),
+        d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True, calls_out=True),
+        d("list_setitem_float", (R, I, F, B), V, _list_store, guard=True, pure=False, writes_heap=True,
+          calls_out=True),
+        d("list_setitem_int", (R, I, I, B), V, _list_store, guard=True, pure=False, writes_heap=True,
+          calls_out=True),
         d("list_setitem_complex", (R, I, F, F, B), V, _list_store_complex, guard=True, pure=False,
-          writes_heap=True),
-        d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True),   # IR: no graveyard
+          writes_heap=True, calls_out=True),
+        d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True,
+          exit_reason="graveyard"),                     # IR: no graveyard
         d("bool_or", (B, B), B, lambda a, b: a or b, commutative=True),
         # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make
         # the object or to grow the list (MemoryError) exits with the list unchanged
-        d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True),
-        d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True),
-        d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True),
+        d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True, calls_out=True),
+        d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True, calls_out=True),
+        d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True, calls_out=True),
         # sum(lst): the items' types checked first (exact int / float: CPython's sum runs no Python code for
         # them), then CPython's own sum called; a result of another type or size exits
-        d("list_sum_float", (R,), F, _list_sum_float, guard=True, reads_heap=True),
-        d("list_sum_int", (R,), I, _list_sum_int, guard=True, reads_heap=True),
+        d("list_sum_float", (R,), F, _list_sum_float, guard=True, reads_heap=True, calls_out=True),
+        d("list_sum_int", (R,), I, _list_sum_int, guard=True, reads_heap=True, calls_out=True),
         d("list_append_complex", (R, F, F), V, lambda lst, re, im: lst.append(complex(re, im)), guard=True,
-          pure=False, writes_heap=True),
+          pure=False, writes_heap=True, calls_out=True),
         # --- builtins and math functions ---
-        d("int_abs_ovf", (I,), I, _abs_ovf, guard=True),
+        d("int_abs_ovf", (I,), I, _abs_ovf, guard=True, exit_reason="overflow"),
         d("int_min", (I, I), I, min),
         d("int_max", (I, I), I, max),
         d("float_abs", (F,), F, abs),
@@ -390,15 +417,15 @@ def _defs() -> list[OpDef]:
         d("float_max", (F, F), F, _float_max),
         d("float_sqrt", (F,), F, _float_sqrt, guard=True),
         d("float_trunc_int", (F,), I, lambda a: _to_int64(a), guard=True),  # int(x)
-        d("float_floor_int", (F,), I, _float_floor_int, guard=True),        # math.floor(x)
+        d("float_floor_int", (F,), I, _float_floor_int, guard=True, calls_out=True),        # math.floor(x)
         d("float_round_int", (F,), I, _float_round_int, guard=True),        # round(x)
-        d("float_ceil_int", (F,), I, _float_ceil_int, guard=True),          # math.ceil(x)
-        d("float_sin", (F,), F, _libm(math.sin, math.isfinite), guard=True),
-        d("float_cos", (F,), F, _libm(math.cos, math.isfinite), guard=True),
-        d("float_tan", (F,), F, _libm(math.tan, math.isfinite), guard=True),
-        d("float_exp", (F,), F, _libm(math.exp, math.isfinite), guard=True),
-        d("float_log", (F,), F, _libm(math.log, lambda a: 0.0 < a < math.inf), guard=True),
-        d("complex_abs", (F, F), F, _complex_abs, guard=True),             # abs(complex(a, b))
+        d("float_ceil_int", (F,), I, _float_ceil_int, guard=True, calls_out=True),          # math.ceil(x)
+        d("float_sin", (F,), F, _libm(math.sin, math.isfinite), guard=True, calls_out=True),
+        d("float_cos", (F,), F, _libm(math.cos, math.isfinite), guard=True, calls_out=True),
+        d("float_tan", (F,), F, _libm(math.tan, math.isfinite), guard=True, calls_out=True),
+        d("float_exp", (F,), F, _libm(math.exp, math.isfinite), guard=True, calls_out=True),
+        d("float_log", (F,), F, _libm(math.log, lambda a: 0.0 < a < math.inf), guard=True, calls_out=True),
+        d("complex_abs", (F, F), F, _complex_abs, guard=True, calls_out=True),             # abs(complex(a, b))
     ]
 
 

@@ -2,13 +2,14 @@
 
 - fold_constants: evaluate pure ops whose arguments are all constants (with the op table's semantics; not
   ops that read object memory, whose result may differ at the next entry);
-  drop guards that constants prove always pass; apply simple identities (x+0, x*1, x-0).
+  drop guards that constants prove always pass; apply the op table's identities (x+0, x*1, x-0).
 - guard_implied_constants: at a guard_true(c)/guard_false(c) exit, c is known to be False/True: put that
   constant in the exit's snapshot, so the condition need not be kept alive for the exit.
 - common_subexpressions: reuse the result of an identical earlier pure op (a read of object memory only
   up to the next op that writes object memory).
-- remove_redundant_guards: drop a guard identical to an earlier one (same op, same SSA arguments): it
-  cannot fail where the first passed (e.g. the type of a list read twice, `i < 0` for two indexings).
+- remove_redundant_guards: drop a guard identical to an earlier one (same op, same SSA arguments) of an op
+  the table marks redundant_if_repeated: it cannot fail where the first passed (e.g. the type of a list read
+  twice, `i < 0` for two indexings).
 - remove_dead_code: drop pure ops whose results are never used by an op, a snapshot or the jump.
 - hoist_invariant_guards: a type guard on a loop input that the loop passes back unchanged (a list the
   loop indexes, a constant object it holds) moves into the loop's preamble, the ops between `label` and
@@ -57,11 +58,6 @@ def _map_ops(trace: Trace, fn) -> Trace:
     return _rebuild(trace, out)
 
 
-_IDENTITY = {("int_add_ovf", 0), ("int_add_ovf", 1), ("int_sub_ovf", 1), ("int_add", 0), ("int_add", 1),
-             ("int_sub", 1), ("int_or", 0), ("int_or", 1), ("int_xor", 0), ("int_xor", 1)}
-_ONE = {("int_mul_ovf", 0), ("int_mul_ovf", 1), ("int_mul", 0), ("int_mul", 1)}
-
-
 def fold_constants(trace: Trace) -> Trace:
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
@@ -79,7 +75,7 @@ def fold_constants(trace: Trace) -> Trace:
             for pos, a in enumerate(op.args):
                 if isinstance(a, Const) and a.kind is Kind.INT:
                     other = op.args[1 - pos]
-                    if ((op.name, pos) in _IDENTITY and a.value == 0) or ((op.name, pos) in _ONE and a.value == 1):
+                    if (pos, a.value) in d.identities:
                         sub.map[id(op.result)] = other
                         return []
         return [op]
@@ -121,14 +117,11 @@ def common_subexpressions(trace: Trace) -> Trace:
     return _map_ops(trace, fn)
 
 
-REDUNDANT_IF_REPEATED = frozenset({"guard_true", "guard_false", "guard_class", "guard_index"})
-
-
 def remove_redundant_guards(trace: Trace) -> Trace:
     seen: set[tuple] = set()
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
-        if op.name not in REDUNDANT_IF_REPEATED:
+        if not OPS[op.name].redundant_if_repeated:
             return [op]
         k = (op.name,) + tuple(("c",) + a.key() if isinstance(a, Const) else ("v", id(a)) for a in op.args)
         if k in seen:

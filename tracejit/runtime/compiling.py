@@ -15,7 +15,7 @@ import time
 import tracejit.backend as backend
 from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
-from tracejit.ir import IRError, Trace, format_op, stack_var, verify
+from tracejit.ir import OPS, IRError, Trace, format_op, stack_var, verify
 from tracejit.optimizer import optimize
 
 from .compiled import COMPLEX, CompiledLoop, ExitInfo, NativeBlock
@@ -29,23 +29,12 @@ if TYPE_CHECKING:
 
 
 def exit_reason(opname: str, pc: int, header: int) -> str:
-    if opname == "guard_budget":
-        return "budget"
-    if opname == "guard_graveyard":
-        return "graveyard"
-    if opname in ("guard_true", "guard_false", "guard_index") and pc == header:
+    """Why the exit of op `opname` resuming at `pc` is taken: the op table's exit_reason (or the op's name),
+    except that a branch or bounds guard failing at the loop's header is the loop ending."""
+    reason = OPS[opname].exit_reason
+    if reason in ("branch", "bounds") and pc == header:
         return "loop exit"
-    if opname in ("guard_true", "guard_false"):
-        return "branch"
-    if opname == "guard_index":
-        return "bounds"
-    if opname in ("guard_class", "int_value"):
-        return "type"
-    if opname.endswith("_ovf"):
-        return "overflow"
-    if opname in ("int_floordiv", "int_mod", "int_truediv", "float_truediv", "float_floordiv", "float_mod"):
-        return "division"
-    return opname
+    return reason or opname
 
 
 def finish_recording(self: Engine, rec: Recording) -> None:
@@ -136,7 +125,7 @@ def native_setup(self: Engine) -> None:
         self.make_entry = make_entry
         self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
                                                             "cos", "tan", "exp", "log", "hypot")}
-        self.ext["long_tagged"] = LAYOUTS[VERSION].long_tagged
+        self.ext["layout"] = LAYOUTS[VERSION]
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
         stub = backend.release_stub(self.ext["decref"]).code
