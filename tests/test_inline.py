@@ -292,14 +292,30 @@ def test_keyword_arguments_and_functions_in_variables(prog, native):
                 s += func(i) + func(i, offset=1)
             return s
 
+        def po(a, b=2, /, c=3):
+            return a + b + c
+
+        def h(n):
+            s = 0
+            for i in range(n):
+                s += po(i, c=1) + po(i, 5)
+                if i == n - 1:
+                    try:
+                        s += po(i, b=7)         # positional-only: TypeError, as plain
+                    except TypeError as e:
+                        print("TypeError", e)
+            return s
+
         print(f(2000))
+        print(h(2000))
         print(g(scale, 2000), g(shift, 2000), g(scale, 50))
         try:
             print(g(lambda x: x, 100))       # the keyword the lambda does not take: TypeError, as plain
         except TypeError as e:
             print("TypeError", e)
-        """, compiled=("f", "g"))
+        """, compiled=("f", "g", "h"))
     inlined(evs, "f")
+    inlined(evs, "h")
     assert failures(evs, "f", "branch")
     assert failures(evs, "g", "branch")      # the identity guard of `func`, or the branch in scale
 

@@ -86,7 +86,7 @@ def bind(func: types.FunctionType, args: list, kw_names: tuple) -> list:
     params: list = list(args[:npos]) + [None] * (n - npos)
     names = code.co_varnames[:n]
     for name, value in zip(kw_names, args[npos:]):
-        if name not in names or params[names.index(name)] is not None:
+        if name not in names[code.co_posonlyargcount:] or params[names.index(name)] is not None:
             raise RecordAbort(f"call with a keyword {name} the function does not take once")
         params[names.index(name)] = value
     defaults = func.__defaults__ or ()
