@@ -16,8 +16,9 @@ callee's AbstractFrame). That is exact because no exit of an inlined call follow
 may store into a list or a global (nothing else it does is visible to the program), but a guard recorded
 after such a write, until the outermost inlined call returns, aborts the recording (TraceRecorder.emit). A
 store's own guard runs before its write. (Nor may a callee read an object after its write: the recorder
-runs the callee before the interpreter does, so it cannot know what such a read gives.) (The snapshot chain, `parent`, already records the
-callee's own state for the exact multi-frame deoptimization to come.)
+runs the callee before the interpreter does, so it cannot know what such a read gives.) Each callee frame
+keeps its caller's snapshot at the call (`AbstractFrame.parent`), the chain an exact mid-callee
+deoptimization would give its guards.
 
 What is inlined: a function defined at a module's top level of the loop's own module (same globals and
 builtins; the runtime checks at every entry that it still has the `__code__`, `__defaults__` and
