@@ -365,3 +365,56 @@ def test_callees_that_write(prog, native):
     inlined(evs, "f")
     aborts = [e["reason"] for e in events_for(evs, "abort", "g")]
     assert any("after it wrote" in r for r in aborts), aborts
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_closures_lambdas_and_nested_functions(prog, native):
+    """A function held in a variable is inlined behind guards on its code and namespaces, not on its identity:
+    a closure made anew for every call of its maker still runs the same trace, its cells and defaults read
+    when the trace runs (each closure here has its own default). An emptied cell leaves the trace and the
+    interpreter raises the NameError."""
+    evs = check(prog, native, """\
+        def make(k):
+            m = k * 2
+            def inner(a, b=k + 1):
+                if a % 11 == 0:
+                    return a - m
+                return a * k + b + m
+            return inner
+
+        square = lambda x, y=2: x * x + y
+
+        def f(fn, n):
+            s = 0
+            for i in range(n):
+                s += fn(i) + square(i)
+            return s
+
+        def maker():
+            late = 1
+            def inner(x):
+                return x + late
+            def kill():
+                nonlocal late
+                del late
+            return inner, kill
+
+        def g(fn, kill, n):
+            s = 0
+            for i in range(n):
+                s += fn(i)
+                if i == n // 2:
+                    kill()
+            return s
+
+        print([f(make(j), 2000) for j in range(6)])
+        print(f(lambda x: x - 1, 2000))
+        inner, kill = maker()
+        try:
+            print(g(inner, kill, 2000))
+        except NameError as e:
+            print("NameError", e)
+        """, compiled=("f", "g"))
+    inlined(evs, "f")
+    compiled = events_for(evs, "compiled", "f")
+    assert len(compiled) == 1, compiled        # one trace for every closure made by make()

@@ -1262,6 +1262,19 @@ def _tuple_getitem(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("func_code", "func_globals", "func_builtins", "func_defaults", "func_closure", "cell_contents")
+def _pointer_field(s: Assembler, op: Op, i: int) -> None:
+    """An object pointer stored in an object (a function's code, globals, builtins, defaults or closure, a
+    cell's contents); where the op is a guard, a NULL there leaves the trace."""
+    offset = getattr(s.objects, op.name)
+    r = _ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, offset))
+    if OPS[op.name].guard:
+        s.a.test(RAX, RAX)
+        s.a.jcc("e", s.exit_label(op))
+    s.put(s.dst(op), RAX)
+
+
 @emitter("float_value", "complex_real", "complex_imag")
 def _float_field(s: Assembler, op: Op, i: int) -> None:
     """A double stored in an object: a float's value, a complex number's real or imaginary part."""

@@ -33,7 +33,8 @@ class Layout:
                  "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
                  "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
-                 "small_ints")
+                 "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
+                 "cell_contents")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
@@ -44,7 +45,9 @@ class Layout:
                  list_items: int = 24, list_allocated: int = 32, tuple_items: int = 24, float_value: int = 16,
                  complex_real: int = 16, complex_imag: int = 24, long_tag: int = 16, long_digits: int = 24,
                  long_shift: int = 30, type_version_tag: int = TYPE_VERSION_TAG,
-                 small_ints: range = SMALL_INTS) -> None:
+                 small_ints: range = SMALL_INTS, func_globals: int = 16, func_builtins: int = 24,
+                 func_code: int = 48, func_defaults: int = 56, func_closure: int = 72,
+                 cell_contents: int = 16) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -83,6 +86,10 @@ class Layout:
         self.long_tag, self.long_digits, self.long_shift = long_tag, long_digits, long_shift
         self.type_version_tag = type_version_tag    # PyTypeObject.tp_version_tag (uint32)
         self.small_ints = small_ints                # the cached ints (small_int_array: where they are)
+        # PyFunctionObject's func_globals, func_builtins, func_code, func_defaults (NULL or a tuple),
+        # func_closure (NULL or a tuple of cells); PyCellObject.ob_ref (NULL: empty)
+        self.func_globals, self.func_builtins, self.func_code = func_globals, func_builtins, func_code
+        self.func_defaults, self.func_closure, self.cell_contents = func_defaults, func_closure, cell_contents
 
     def replace(self, **changes) -> "Layout":
         """A copy with some offsets changed (the self-check's tests use it)."""
@@ -515,7 +522,7 @@ def _check_object_layouts(layout: Layout) -> str | None:
         return "enumerate layout mismatch"
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
-    reason = _check_type_layout(layout)
+    reason = _check_type_layout(layout) or _check_function_layout(layout)
     if reason:
         return reason
     z = zip(items, "ab", items)
@@ -599,6 +606,25 @@ def _check_type_layout(layout: Layout) -> str | None:
     if not (tags[0] and tags[1] == tags[0] and tags[2] == 0 and tags[3] and tags[4] == tags[3]
             and tags[5] == 0 and tags[6] and tags[7] == tags[6] and len({tags[0], tags[3], tags[6]}) == 3):
         return f"type version tag layout mismatch {tags}"
+    return None
+
+
+def _check_function_layout(L: Layout) -> str | None:
+    """A closure's fields and its cell, read at the layout's offsets."""
+    def outer(k=7):
+        x = [k]
+
+        def inner(a, b=x):
+            return x, a, b
+        return inner, x
+    f, x = outer()
+    fields = [(L.func_globals, f.__globals__), (L.func_builtins, f.__builtins__), (L.func_code, f.__code__),
+              (L.func_defaults, f.__defaults__), (L.func_closure, f.__closure__)]
+    if any(_rdp(id(f) + offset) != id(obj) for offset, obj in fields) or \
+            _rdp(id(f.__closure__[0]) + L.cell_contents) != id(x):
+        return "function layout mismatch"
+    if _rdp(id(outer) + L.func_closure) != 0 or _rdp(id(lambda: 0) + L.func_defaults) != 0:
+        return "function layout mismatch (NULL fields)"
     return None
 
 

@@ -139,6 +139,25 @@ def _guard_false(a: bool) -> None:
         raise GuardFailed("guard_false")
 
 
+def _func_defaults(f) -> tuple:
+    if f.__defaults__ is None:
+        raise GuardFailed("no defaults")
+    return f.__defaults__
+
+
+def _func_closure(f) -> tuple:
+    if f.__closure__ is None:
+        raise GuardFailed("no closure")
+    return f.__closure__
+
+
+def _cell_contents(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:
+        raise GuardFailed("empty cell") from None
+
+
 def _guard_class(obj, cls) -> None:
     if type(obj) is not cls:
         raise GuardFailed("class")
@@ -382,6 +401,14 @@ def _defs() -> list[OpDef]:
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects
         d("complex_real", (R,), F, lambda a: a.real),                         # of an exact complex
         d("complex_imag", (R,), F, lambda a: a.imag),
+        # a function's fields (borrowed; the function's exact type guarded): what an inlined call of a function
+        # held in a variable reads, so the trace holds no function; defaults and closure leave the trace if NULL
+        d("func_code", (R,), R, lambda f: f.__code__, reads_heap=True),
+        d("func_globals", (R,), R, lambda f: f.__globals__, reads_heap=True),
+        d("func_builtins", (R,), R, lambda f: f.__builtins__, reads_heap=True),
+        d("func_defaults", (R,), R, _func_defaults, guard=True, reads_heap=True, exit_reason="type"),
+        d("func_closure", (R,), R, _func_closure, guard=True, reads_heap=True, exit_reason="type"),
+        d("cell_contents", (R,), R, _cell_contents, guard=True, reads_heap=True, exit_reason="unbound"),
         # a[i] = value (index guarded, old item of a type without finalizer guarded): the list gets a new
         # reference (a float or int object is created), its old item is released; allocation failure exits.
         # With `defer` true (a variable of the trace may still hold the old item without owning it) the

@@ -57,6 +57,7 @@ class AbstractFrame:
         self.stack: list = [BaseItem(i) for i in range(floor)]
         self.parent = parent
         self.locals: list | None = None
+        self.function = None                # an inlined frame: the value called (its closure's cells)
         self.restart: Snapshot | None = None
         self.call_pc = -1
 

@@ -157,6 +157,28 @@ def call_kw(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     _call(rec, ins.arg, ins.offset, view, names.value, [names])
 
 
+@handles("COPY_FREE_VARS")
+def copy_free_vars(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """An inlined closure's first instruction: its cells, read from the function called (recorder/inline.py)."""
+    frame = rec.frame
+    if frame.locals is None:
+        raise RecordAbort("COPY_FREE_VARS in the loop's frame")
+    cells = rec.emit("func_closure", [frame.function], rec.snapshot(ins.offset), ins.offset)
+    first = frame.code.co_nlocals
+    for k in range(ins.arg):
+        frame.locals[first + k] = rec.emit("tuple_getitem", [cells, const_int(k)], None, ins.offset)
+
+
+@handles("LOAD_DEREF")
+def load_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """A free variable of an inlined closure: its cell's contents (an empty cell leaves the trace, and the
+    interpreter raises the NameError). The loop's own cells are not modelled yet."""
+    local = rec.frame.locals
+    if local is None or ins.oparg >= len(local) or local[ins.oparg] is None:
+        raise RecordAbort("unsupported instruction LOAD_DEREF")
+    rec.stack.append(rec.emit("cell_contents", [local[ins.oparg]], rec.snapshot(ins.offset), ins.offset))
+
+
 @handles("LOAD_CONST")
 def load_const(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     rec.stack.append(constant(ins.arg))
@@ -392,10 +414,8 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
     if not (isinstance(null, Const) and null.value is NULL):
         raise RecordAbort("method call")
     func = rec.conc(callee) if callee.kind is R else None
-    if inline.inlinable_function(func):
-        if isinstance(callee, Var):             # a function held in a variable: guard that it is this one
-            rec.emit("guard_true", [rec.emit("ref_eq", [callee, const_ref(func)], snap, pc)], snap, pc)
-        rec.stack.append(inline.call(rec, func, args, kw_names, snap, pc, view))
+    if type(func) is types.FunctionType and (isinstance(callee, Var) or inline.inlinable_function(func)):
+        rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap, pc, view))
         return
     if kw_names:
         raise RecordAbort("call with keyword arguments")

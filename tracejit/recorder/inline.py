@@ -38,7 +38,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import types
 
 from tracejit.cpython.bytecode import describe_instr
-from tracejit.ir import Snapshot
+from tracejit.ir import Const, Snapshot, const_int, const_ref
 
 from .frame import AbstractFrame, RecordAbort, constant
 
@@ -65,7 +65,7 @@ def _refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> s
     for flag, what in _REFUSED_FLAGS.items():
         if code.co_flags & flag:
             return f"call of {what}"
-    if code.co_cellvars or code.co_freevars:
+    if code.co_cellvars:
         return "call of a function with cells"
     if code.co_kwonlyargcount:
         return "call of a function with keyword-only parameters"
@@ -76,9 +76,10 @@ def _refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> s
     return None
 
 
-def bind(func: types.FunctionType, args: list, kw_names: tuple) -> list:
+def bind(func: types.FunctionType, args: list, kw_names: tuple, default) -> list:
     """The callee's parameters from a call's arguments (the last len(kw_names) of them by keyword) and the
-    function's defaults, as the interpreter binds them; a call it would reject aborts."""
+    function's defaults (default(k): the value of the k-th), as the interpreter binds them; a call it would
+    reject aborts."""
     code = func.__code__
     n = code.co_argcount
     npos = len(args) - len(kw_names)
@@ -96,27 +97,36 @@ def bind(func: types.FunctionType, args: list, kw_names: tuple) -> list:
         if params[k] is None:
             if k < first_default:
                 raise RecordAbort("call without a required argument")
-            params[k] = constant(defaults[k - first_default])
+            params[k] = default(k - first_default)
     return params
 
 
-def call(rec: TraceRecorder, func: types.FunctionType, args: list, kw_names: tuple, snap: Snapshot, pc: int,
-         view: FrameView) -> object:
+def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_names: tuple, snap: Snapshot,
+         pc: int, view: FrameView) -> object:
     """Inline func(*args) called at `pc` of the frame being recorded (`snap`: its state before the CALL, with the
-    callable and arguments on its stack; the last len(kw_names) arguments are keywords); returns the result."""
+    callable and arguments on its stack; the last len(kw_names) arguments are keywords); returns the result.
+    `callee` is the value called: a constant (a module-level function, pinned: what the trace assumes of it is
+    checked at entry) or a variable holding func (guarded: see _guard_function)."""
     reason = _refusal(rec, func, view)
     if reason:
         raise RecordAbort(reason)
     code = func.__code__
-    given = bind(func, args, kw_names)
+    if isinstance(callee, Const):
+        if code.co_freevars:
+            raise RecordAbort("call of a closure held in a constant")
+        rec.inlined[id(func)] = func            # its code and defaults: StateLayout.inlined, checked at entry
+        defaults = func.__defaults__ or ()
+        given = bind(func, args, kw_names, lambda k: constant(defaults[k]))
+    else:
+        given = bind(func, args, kw_names, _guard_function(rec, callee, func, snap, pc, view))
     caller = rec.frame
     frame = AbstractFrame(code, parent=snap)
-    frame.locals = given + [None] * (code.co_nlocals - len(given))
+    frame.locals = given + [None] * (code.co_nlocals + len(code.co_freevars) - len(given))
+    frame.function = callee
     frame.restart = caller.restart if caller.restart is not None else snap
     frame.call_pc = caller.call_pc if caller.restart is not None else pc
     rec.frames.append(frame)
     rec.inline_depth = max(rec.inline_depth, len(rec.frames) - 1)
-    rec.inlined[id(func)] = func
     try:
         return _run(rec, frame, _CalleeView(func))
     finally:
@@ -124,6 +134,32 @@ def call(rec: TraceRecorder, func: types.FunctionType, args: list, kw_names: tup
             rec.frames.pop()
         if len(rec.frames) == 1:
             rec.inline_wrote = False      # exits in the caller resume after the call, its writes done
+
+
+def _guard_function(rec: TraceRecorder, callee, func: types.FunctionType, snap: Snapshot, pc: int,
+                    view: FrameView):
+    """Guards that the variable `callee` holds a function with func's code, globals and builtins (any such
+    function: a closure made anew for each call of its maker still matches); returns the default(k) reader for
+    bind, which reads the defaults the function has when the trace runs. The trace holds the code and the
+    namespaces, never the function (a function's lifetime stays the program's)."""
+    snap_args = (snap, pc)
+    rec.emit("guard_class", [callee, const_ref(types.FunctionType)], *snap_args)
+    for field, expected in (("func_code", func.__code__), ("func_globals", view.globals),
+                            ("func_builtins", view.builtins)):
+        value = rec.emit(field, [callee], *snap_args)
+        same = rec.emit("ref_eq", [value, const_ref(expected)], *snap_args)
+        rec.emit("guard_true", [same], *snap_args)
+    defaults: list = []
+
+    def default(k: int):
+        if not defaults:        # read once, if the call needs a default: the tuple, of the length seen here
+            tup = rec.emit("func_defaults", [callee], *snap_args)
+            n = rec.emit("tuple_len", [tup], *snap_args)
+            rec.emit("guard_true", [rec.emit("int_eq", [n, const_int(len(func.__defaults__))], *snap_args)],
+                     *snap_args)
+            defaults.append(tup)
+        return rec.emit("tuple_getitem", [defaults[0], const_int(k)], None, pc)
+    return default
 
 
 class _CalleeView:
