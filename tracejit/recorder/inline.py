@@ -20,14 +20,14 @@ runs the callee before the interpreter does, so it cannot know what such a read 
 keeps its caller's snapshot at the call (`AbstractFrame.parent`), the chain an exact mid-callee
 deoptimization would give its guards.
 
-What is inlined: a function defined at a module's top level of the loop's own module (same globals and
-builtins; the runtime checks at every entry that it still has the `__code__`, `__defaults__` and
-`__kwdefaults__` the trace inlined: StateLayout.inlined), called
-with positional and keyword arguments (defaults fill the rest), neither generator nor coroutine, without `*args`,
-`**kwargs`, keyword-only parameters, cells or free variables, no loop in the recorded path, no guard after
-a write, at most the parameter `inline_depth` (MAX_INLINE_DEPTH by default) frames deep. A function held in a
-variable (a parameter, a callback) is inlined behind a guard on its identity. Anything else aborts with its
-reason.
+What is inlined: a function of the loop's own module (same globals and builtins). Called by a name bound to a
+module-level function, the function is a constant: pinned, and the runtime checks at every entry that it
+still has the `__code__`, `__defaults__` and `__kwdefaults__` the trace inlined (StateLayout.inlined). Held in
+a variable (a parameter, a lambda, a closure), it is guarded on its code, globals and builtins, its
+defaults and closure cells read when the trace runs (_guard_function). Called with positional and keyword
+arguments (defaults fill the rest); neither a generator nor a coroutine; no `*args`, `**kwargs`, keyword-only
+parameters or cells of its own; no loop in the recorded path and no guard after a write; at most the
+parameter `inline_depth` (MAX_INLINE_DEPTH by default) frames deep. Anything else aborts with its reason.
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, the standard library.
 """
