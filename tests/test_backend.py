@@ -270,6 +270,23 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)]
         INTS.extend(v for v in more if v not in INTS)
         return [(v,) for v in INTS]
+    if name.startswith("func_") or name == "cell_contents":
+        def make(k):
+            def closure(a, b=k):
+                return a + b + k
+            return closure
+
+        def empty_cell():
+            def reads():
+                return gone      # noqa: F821 - deleted below: the cell is empty
+            gone = 1
+            del gone
+            return reads
+        functions = [make(1), make(2.5), lambda: 0, lambda x=3: x, ref_cases, empty_cell()]
+        KEEP.extend(functions)
+        if name == "cell_contents":
+            return [(c,) for f in functions for c in f.__closure__ or ()]
+        return [(f,) for f in functions]
     raise AssertionError(f"no operands for {name}")
 
 
