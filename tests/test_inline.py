@@ -418,3 +418,37 @@ def test_closures_lambdas_and_nested_functions(prog, native):
     inlined(evs, "f")
     compiled = events_for(evs, "compiled", "f")
     assert len(compiled) == 1, compiled        # one trace for every closure made by make()
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_global_function_the_loop_rebinds(prog, native):
+    """A name the loop rebinds is never treated as a constant: not by a bridge recorded after the loop
+    assigned it (the fuzzer's case, at module level), and a bridge that assigns a name the loop pinned aborts."""
+    check(prog, native, """\
+        def a(x):
+            return x + 1
+
+        def b(x):
+            return x * 2
+
+        f = a
+
+        def loop(n):
+            global f
+            s = 0
+            for i in range(n):
+                s += f(i)
+                if i % 50 == 49:
+                    f = b if f is a else a
+            return s
+
+        FS = [a, b, a]
+        for i in range(40):
+            c = 0
+            while c < 7:
+                c += 1
+                g = FS[c % 3]
+                if i:
+                    r = g(c)
+        print(loop(5000), r)
+        """, compiled=("loop",))

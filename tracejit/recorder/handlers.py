@@ -99,7 +99,8 @@ def store_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         raise RecordAbort("STORE_NAME outside module-level code")
     if rec.frame.locals is not None:        # an inlined call: no exit may follow (see TraceRecorder.emit)
         rec.inline_wrote = True
-    if any(name == ins.arg and owner is None for name, _, owner in rec.pins):
+    if any(name == ins.arg and owner is None for name, _, owner in rec.pins) or \
+            any(pin.name == ins.arg and pin.owner is None for pin in rec.layout.pins):     # a bridge: the loop's
         raise RecordAbort(f"{ins.arg} is rebound in the loop")
     rec.write_state(StateVar("global", ins.arg), rec.pop(), lambda: lookup(view.globals, ins.arg), ins.offset)
 
@@ -355,9 +356,10 @@ def _compare(rec: TraceRecorder, symbol: str, a, b, snap: Snapshot):
 
 def _load_global(rec: TraceRecorder, name: str, view: FrameView):
     """A global (or builtin) name: a module, a type or a function the trace knows becomes a constant with
-    a pin (checked at every entry); anything else is a state variable read from the globals."""
+    a pin (checked at every entry); anything else is a state variable read from the globals, and so is a name
+    the loop keeps as a state variable (a bridge: the loop may assign it, and a pin is checked only at entry)."""
     sv = StateVar("global", name)
-    if sv not in rec.state:
+    if sv not in rec.state and sv not in rec.layout.kinds:
         try:
             obj = view.globals[name]
         except KeyError:
