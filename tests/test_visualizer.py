@@ -378,3 +378,10 @@ def test_inlined_calls_in_the_report(tmp_path):
     frames = {r["frame"] for r in final}
     assert {"clamp", "weight", ""} <= frames, frames
     assert all(r["text"].startswith(("guard", "b", "i", "f")) for r in final if r["frame"])
+    # a guard inside an inlined call restarts the call: its exit says so, and resumes at the caller's CALL
+    inside = [g for g in main["guards"] if g["inlined"]]
+    assert {g["inlined"] for g in inside} == {"clamp", "weight"}, main["guards"]
+    assert all(g["pc"] in calls for g in inside)
+    page = (tmp_path / "r.html")
+    run = _run(["-m", "tracejit", "--view", str(page), str(REPO / "examples" / "calls.py")], tmp_path)
+    assert "(in clamp: the call is made again)" in page.read_text()

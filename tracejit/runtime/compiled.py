@@ -43,6 +43,7 @@ class ExitInfo:
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
     bridge_retries: int = 0                 # bridge recordings from here that failed by chance
+    frame: str = ""                         # a guard inside inlined calls ("f/g"): the exit restarts the call
 
 
 @dataclass

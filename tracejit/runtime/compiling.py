@@ -81,7 +81,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
                                exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
                                resume_pc=resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
                                # only the runtime empties a full graveyard: a bridge would fail at once
-                               bridge="blocked" if op.name == "guard_graveyard" else "none"))
+                               bridge="blocked" if op.name == "guard_graveyard" else "none", frame=op.frame))
 
 
 def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
