@@ -101,6 +101,7 @@ class CallGen:
         # "inlinable": only what tracejit may inline (so more loops compile with calls in them); else "mixed"
         self.style = "inlinable" if self.chance(0.4) else "mixed"
         self.swaps: set[str] = set()             # helpers with a swap_<name>() function
+        self.unit_globals_set: set[str] = set()  # helpers the function unit being generated declares global
 
     # ------------------------------------------------------------------ small helpers
     def chance(self, p: float) -> bool:
@@ -224,6 +225,8 @@ class CallGen:
             self.prog.fs = r.sample(unary, min(len(unary), r.randint(2, 3)))
             self.emit(0, f"FS = [{', '.join(self.prog.fs)}]")
         for h in self.helpers:
+            if h.alt:                           # a second name: rebinding h needs not load h itself
+                self.emit(0, f"{h.name}_std = {h.name}")
             if h.alt and self.chance(0.5):
                 self.swaps.add(h.name)
                 self.emit(0, f"def swap_{h.name}():")
@@ -690,25 +693,46 @@ class CallGen:
         return True
 
     def s_rebind(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
-        """The binding, defaults or code of a helper changed at a chosen iteration."""
+        """The binding, defaults or code of a helper changed at a chosen iteration, or every m-th one (then
+        bridges get built); or bound to the alternate and back at two phases of every m iterations."""
+        r = self.r
         cands = [h for h in self.helpers if h.alt or h.defaults]
         if not cands or not loops:
             return False
-        h = self.r.choice(cands)
-        self.emit(level, f"if {self.lp_cond(loops)}:")
+        h = r.choice(cands)
+        if h.alt and self.may_assign(h, scope.module) and self.chance(0.5):
+            if self.afford(h.cost):                 # a call of h in the same loop
+                self.assign_call(level, scope, self.call_text(h, scope, loops), h.ret)
+            lp = r.choice(loops)
+            m = r.choice([4, 7, 10])
+            k1, k2 = r.sample(range(m), 2)
+            self.emit(level, f"if {lp.idx} % {m} == {k1}:")
+            self.emit(level + 1, f"{h.name} = {h.alt}")
+            self.emit(level, f"elif {lp.idx} % {m} == {k2}:")
+            self.emit(level + 1, f"{h.name} = {h.name}_std")
+            return True
+        self.emit(level, f"if {self.lp_cond(loops, rare=self.chance(0.5))}:")
         self.rebind(level + 1, h, scope.module)
         return True
 
+    def may_assign(self, h: Helper, module: bool) -> bool:
+        return module or h.name in self.unit_globals_set
+
     def rebind(self, level: int, h: Helper, module: bool) -> None:
-        """Swap h's binding with its alternate's (at module level, or through swap_h() where it exists), swap
-        their code, or replace h's defaults."""
-        forms = (["binding", "code"] if h.alt and (module or h.name in self.swaps) else ["code"] if h.alt else []) \
-            + (["defaults"] if h.defaults else [])
-        form = self.r.choice(forms)
-        if form == "binding":
-            self.emit(level, f"{h.name}, {h.alt} = {h.alt}, {h.name}" if module and (h.name not in self.swaps or
-                                                                                  self.chance(0.5))
-                      else f"swap_{h.name}()")
+        """Bind h to its alternate or back to its original (h_std), swap the two bindings (in place or through
+        swap_h()), swap their code, or replace h's defaults."""
+        r = self.r
+        forms = ["defaults"] if h.defaults else []
+        if h.alt:
+            forms += ["code"] + (["assign", "assign", "swap"] if self.may_assign(h, module) else []) + \
+                (["swap_fn"] if h.name in self.swaps else [])
+        form = r.choice(forms)
+        if form == "assign":
+            self.emit(level, f"{h.name} = {r.choice([h.alt, h.name + '_std', f'{h.alt} if {h.name} is {h.name}_std else {h.name}_std'])}")
+        elif form == "swap":
+            self.emit(level, f"{h.name}, {h.alt} = {h.alt}, {h.name}")
+        elif form == "swap_fn":
+            self.emit(level, f"swap_{h.name}()")
         elif form == "code":
             self.emit(level, f"{h.name}.__code__, {h.alt}.__code__ = {h.alt}.__code__, {h.name}.__code__")
         else:
@@ -814,6 +838,12 @@ class CallGen:
 
     def leave_function(self) -> None:
         self.locals = []
+        self.unit_globals_set = set()
+
+    def unit_globals(self) -> list[str]:
+        """Helpers the function unit about to be generated declares global (so that it may rebind them)."""
+        self.unit_globals_set = {h.name for h in self.helpers if h.alt and self.chance(0.6)}
+        return sorted(self.unit_globals_set)
 
     # ------------------------------------------------------------------ between units, at the end
     def between_units(self) -> None:
@@ -856,6 +886,6 @@ HELPER_TEMPLATES = [
 ]
 # Call statements in loop bodies (CallGen.s_<name>) and their weights, as above.
 STMT_FORMS = [
-    ("assign", 8, 10), ("via_var", 3, 3), ("try", 3, 2), ("rebind", 2, 2), ("mutate", 2, 1), ("apply", 2, 2),
+    ("assign", 8, 10), ("via_var", 3, 3), ("try", 3, 2), ("rebind", 3, 3), ("mutate", 2, 1), ("apply", 2, 2),
     ("gen", 1, 0), ("object", 3, 0), ("local", 4, 0), ("unpack", 2, 3),
 ]

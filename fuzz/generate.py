@@ -535,8 +535,9 @@ class _Gen:
         locs = [Var(f"x{n}", r.choice(["int", "num", "num"])) for n in range(r.randint(2, 4))]
         scope = Scope(module=False, vars=locs + declared, reads=readonly + params, acc="acc")
         self.emit(0, f"def {name}(a, b, n):")
-        if declared:
-            self.emit(1, f"global {', '.join(v.name for v in declared)}")
+        names = [v.name for v in declared] + (self.calls.unit_globals() if self.calls else [])
+        if names:
+            self.emit(1, f"global {', '.join(names)}")
         for v in locs:
             src = [p.name for p in params if v.kind == "num" or p.kind == "int"]
             if src and self.chance(0.5):
