@@ -95,11 +95,12 @@ class CallGen:
         self.used = 0                          # frames the call sites may enter so far (weighted)
         self.defining: Helper | None = None    # the helper whose body is being generated
         self.cost_in_body = 0
-        self.p_stmt = self.r.choice([0.15, 0.25, 0.35])
         self.p_expr = self.r.choice([0.03, 0.08, 0.15])
         self.fn_vars = 0
         # "inlinable": only what tracejit may inline (so more loops compile with calls in them); else "mixed"
         self.style = "inlinable" if self.chance(0.4) else "mixed"
+        # per-statement chance of a call statement (loops mostly made of calls, in half the inlinable programs)
+        self.p_stmt = self.r.choice([0.15, 0.25, 0.35] + ([0.5, 0.6, 0.7] if self.style == "inlinable" else []))
         self.swaps: set[str] = set()             # helpers with a swap_<name>() function
         self.unit_globals_set: set[str] = set()  # helpers the function unit being generated declares global
 
@@ -111,11 +112,11 @@ class CallGen:
         self.g.emit(level, text)
 
     def lp_cond(self, loops: list[Loop], rare: bool = True) -> str:
-        """A condition on a loop index true at a chosen iteration (or every m-th one)."""
+        """A condition on a loop index true at a chosen iteration (rare), or every m-th one."""
         if not loops:
             return "False"
         lp = self.r.choice(loops)
-        if rare or self.chance(0.5):
+        if rare:
             return f"{lp.idx} == {lp.value_at(self.r.randrange(0, max(lp.count, 1)))}"
         m = self.r.choice([7, 13, 29])
         return f"{lp.idx} % {m} == {self.r.randrange(m)}"
@@ -221,7 +222,7 @@ class CallGen:
                 body += g.lines
         g.lines = []
         unary = [h.name for h in self.helpers if h.unary]
-        if len(unary) >= 2 and self.chance(0.6):
+        if len(unary) >= 2 and self.chance(0.8):
             self.prog.fs = r.sample(unary, min(len(unary), r.randint(2, 3)))
             self.emit(0, f"FS = [{', '.join(self.prog.fs)}]")
         for h in self.helpers:
@@ -285,7 +286,7 @@ class CallGen:
     def value(self, scope: Scope, kind: str) -> str:
         """An expression of this kind for a helper's body, sometimes through a builtin the trace compiles."""
         e = lambda: self.g.expr(scope, [], kind, 2)  # noqa: E731
-        form = self.r.randrange(12)
+        form = self.r.randrange(20)
         if form == 0:
             return f"abs({e()})"
         if form == 1:
@@ -629,15 +630,17 @@ class CallGen:
         unary = [h for h in self.helpers + self.locals if h.unary and self.afford_probe(h.cost)]
         if not unary:
             return False
-        a, b = r.choice(unary), r.choice(unary)
+        a, b = r.sample(unary, 2) if len(unary) > 1 else (unary[0], unary[0])
         fn = f"fn{self.fn_vars % 2}"
         self.fn_vars += 1
-        if self.prog.fs and self.chance(0.4) and all(self.afford_probe(x.cost) for x in self.helpers if x.name in self.prog.fs):
+        if self.prog.fs and self.chance(0.6) and all(self.afford_probe(x.cost) for x in self.helpers if x.name in self.prog.fs):
             cands = [x for x in self.helpers if x.name in self.prog.fs]
-            self.emit(level, f"{fn} = FS[{self.small_arg(scope, loops, len(self.prog.fs))}]")
+            index = f"{r.choice(loops).idx} % {len(self.prog.fs)}" if loops and self.chance(0.7) else \
+                self.small_arg(scope, loops, len(self.prog.fs))
+            self.emit(level, f"{fn} = FS[{index}]")
         else:
             cands = [a, b]
-            self.emit(level, f"{fn} = {a.name} if {self.lp_cond(loops, rare=False) if self.chance(0.5) else self.g.cond(scope, loops, 1)} else {b.name}")
+            self.emit(level, f"{fn} = {a.name} if {self.lp_cond(loops, rare=self.chance(0.3)) if self.chance(0.5) else self.g.cond(scope, loops, 1)} else {b.name}")
         cost = max(x.cost for x in cands)
         if not self.afford(cost):
             return True
@@ -645,6 +648,9 @@ class CallGen:
         kw = ""
         if all(len(x.params) > 1 and x.params[1].name == "b" for x in cands) and self.chance(0.4):
             kw = f", b={self.int_arg(scope, loops)}"
+        if loops and self.chance(0.5):         # called on some iterations only (from a bridge)
+            self.emit(level, f"if {self.lp_cond(loops, rare=False)}:")
+            level += 1
         return self.assign_call(level, scope, f"{fn}({self.int_arg(scope, loops)}{kw})", kind)
 
     def s_unpack(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
@@ -742,7 +748,7 @@ class CallGen:
         """A bare call for its effect: a mutating helper, or a list of functions changed."""
         r = self.r
         if self.prog.fs and self.chance(0.2):
-            self.emit(level, f"if {self.lp_cond(loops)}:")
+            self.emit(level, f"if {self.lp_cond(loops, rare=self.chance(0.5))}:")
             self.emit(level + 1, r.choice(["FS.reverse()", f"FS[0] = {r.choice(self.prog.fs)}"]))
             return True
         muts = [h for h in self.helpers if h.form == "plain" and h.unary and h.params[0].name == "v"]
@@ -841,9 +847,10 @@ class CallGen:
         self.unit_globals_set = set()
 
     def unit_globals(self) -> list[str]:
-        """Helpers the function unit about to be generated declares global (so that it may rebind them)."""
+        """Helpers the function unit about to be generated declares global (so that it may rebind them), and
+        maybe the variables holding functions (fn0, fn1: then globals, as at module level)."""
         self.unit_globals_set = {h.name for h in self.helpers if h.alt and self.chance(0.6)}
-        return sorted(self.unit_globals_set)
+        return sorted(self.unit_globals_set) + (["fn0", "fn1"] if self.chance(0.3) else [])
 
     # ------------------------------------------------------------------ between units, at the end
     def between_units(self) -> None:
