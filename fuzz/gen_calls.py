@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 CALL_SHARE = 1 / 3              # share of seeds whose programs define and call functions
 CALL_BUDGET = 120_000           # frames entered by calls per program, all call sites together (upper bound)
 MAX_HELPER_COST = 40            # frames one call of a helper may enter (its own callees included)
-EXCEPTIONS = "(ZeroDivisionError, IndexError, Oops)"
+EXCEPTIONS = "(ZeroDivisionError, IndexError, UnboundLocalError, Oops)"
 
 
 def wants_calls(seed: int) -> bool:
@@ -68,6 +68,7 @@ class Helper:
     alt: str | None = None      # the name of an alternate with the same signature (rebinding)
     mod: int = 0                # "rec": the first argument is `x % mod`
     local: bool = False         # defined inside the function unit being generated
+    posonly: int = 0            # the first `posonly` parameters are positional-only
 
     @property
     def defaults(self) -> list[Param]:
@@ -175,17 +176,23 @@ class CallGen:
             kws = r.choice([[], ["z"], ["w"], ["z", "w"], ["w", "z"]])
             return f"{h.name}({', '.join([arg(h.params[0])] + [f'{k}={self.int_arg(scope, loops, depth)}' for k in kws])})"
         # plain: required parameters always, defaulted ones sometimes; a prefix positional, the rest by keyword
-        passed = [p for p in h.params if p.default is None or self.chance(0.5)]
+        # (positional-only ones always passed, positionally)
+        passed = [p for k, p in enumerate(h.params) if p.default is None or k < h.posonly or self.chance(0.5)]
         n_pos = 0
         while n_pos < len(passed) and passed[n_pos] is h.params[n_pos]:
             n_pos += 1
         if passed and self.chance(0.35):
-            n_pos = r.randint(0, n_pos)
+            n_pos = r.randint(min(h.posonly, n_pos), n_pos)
         kw = passed[n_pos:]
         if self.chance(0.5):
             r.shuffle(kw)
-        parts = [arg(p) for p in passed[:n_pos]] + [f"{p.name}={arg(p)}" for p in kw]
-        return f"{h.name}({', '.join(parts)})"
+        pos = [arg(p) for p in passed[:n_pos]]
+        kws = [(p.name, arg(p)) for p in kw]
+        if self.chance(0.06):                   # unpacked at the call site (CALL_FUNCTION_EX)
+            star = [f"*({', '.join(pos)},)"] if pos else []
+            dstar = [f"**{{{', '.join(f'{k!r}: {v}' for k, v in kws)}}}"] if kws else []
+            return f"{h.name}({', '.join(star + dstar)})"
+        return f"{h.name}({', '.join(pos + [f'{k}={v}' for k, v in kws])})"
 
     def call_expr(self, scope: Scope, loops: list[Loop], kind: str, depth: int) -> str | None:
         """A call (an expression of this kind), or None when no helper fits."""
@@ -265,8 +272,11 @@ class CallGen:
     def default_value(self, kind: str) -> str:
         return self.g.int_const(0.1, 0.0) if kind == "int" or self.chance(0.6) else self.g.float_const()
 
-    def signature(self, params: list[Param]) -> str:
-        return ", ".join(p.name if p.default is None else f"{p.name}={p.default}" for p in params)
+    def signature(self, params: list[Param], posonly: int = 0) -> str:
+        parts = [p.name if p.default is None else f"{p.name}={p.default}" for p in params]
+        if posonly:
+            parts.insert(posonly, "/")
+        return ", ".join(parts)
 
     def helper_scope(self, params: list[Param], local: list[Var] = ()) -> Scope:
         reads = [Var(p.name, p.kind) for p in params] + [v for v in self.gvars if self.chance(0.3)]
@@ -312,14 +322,14 @@ class CallGen:
         """Arithmetic with defaults and branches; may call earlier helpers; maybe an alternate for rebinding."""
         params = self.params()
         ret = self.r.choice(["int", "num"])
-        h = Helper(name, "plain", params, ret, unary=all(p.default is not None for p in params[1:]))
-
+        h = Helper(name, "plain", params, ret, unary=all(p.default is not None for p in params[1:]),
+                   posonly=self.r.randint(1, len(params)) if self.chance(0.15) else 0)
         if len(params) > 1 and params[-1].default is not None and self.chance(0.25):
             none_default, params[-1].default = params[-1].default, "None"
 
         def body():
             for fname in [name] + ([name + "_alt"] if self.chance(0.5) else []):
-                self.emit(0, f"def {fname}({self.signature(params)}):")
+                self.emit(0, f"def {fname}({self.signature(params, h.posonly)}):")
                 if params[-1].default == "None":
                     self.emit(1, f"if {params[-1].name} is None:")
                     self.emit(2, f"{params[-1].name} = {none_default}")
@@ -449,7 +459,10 @@ class CallGen:
         a_kind = r.choice(["int", "num"])
         h = Helper(name, "raise", [Param("a", a_kind), Param("k", "int")], a_kind, raises=True)
         self.emit(0, f"def {name}(a, k):")
-        points = r.sample(["div", "index", "oops", "value"], r.randint(1, 2))
+        points = r.sample(["div", "index", "oops", "value", "unbound"], r.randint(1, 2))
+        if "unbound" in points:                 # UnboundLocalError at one k
+            self.emit(1, f"if k != {r.randrange(0, 12)}:")
+            self.emit(2, "u = k")
         if "oops" in points:
             self.emit(1, f"if k == {r.randrange(0, 12)}:")
             self.emit(2, f"raise Oops(k, {r.choice(['a', repr('bad')])})")
@@ -461,6 +474,8 @@ class CallGen:
             terms.append(f"{r.choice(['100', '7', 'a'])} // (k - {r.randrange(0, 10)})")
         if "index" in points:
             terms.append(f"TABLE[k - {r.randrange(0, 4)}]")
+        if "unbound" in points:
+            terms.append("u")
         self.emit(1, f"return {' + '.join(terms)}")
         return h
 
@@ -646,12 +661,27 @@ class CallGen:
             return True
         kind = "int" if all(x.ret == "int" for x in cands) else "num"
         kw = ""
-        if all(len(x.params) > 1 and x.params[1].name == "b" for x in cands) and self.chance(0.4):
+        if all(len(x.params) > 1 and x.params[1].name == "b" and x.posonly < 2 for x in cands) and self.chance(0.4):
             kw = f", b={self.int_arg(scope, loops)}"
         if loops and self.chance(0.5):         # called on some iterations only (from a bridge)
             self.emit(level, f"if {self.lp_cond(loops, rare=False)}:")
             level += 1
         return self.assign_call(level, scope, f"{fn}({self.int_arg(scope, loops)}{kw})", kind)
+
+    def s_comprehension(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
+        """Calls in a list comprehension or a generator expression (a loop of its own, inside the loop)."""
+        r = self.r
+        n = r.randint(2, 5)
+        pool = [h for h in self.callable_helpers("int") if h.unary and self.afford_probe(n * h.cost)]
+        if not pool:
+            return False
+        h = r.choice(pool)
+        self.afford(n * h.cost)
+        arg = r.choice(["t", f"t + {r.choice(loops).idx}" if loops else "t * 2"])
+        form = r.choice([f"sum([{h.name}({arg}) for t in range({n})])", f"max({h.name}({arg}) for t in range({n}))",
+                         f"len([t for t in range({n}) if {h.name}({arg}) > t])"])
+        self.emit(level, f"{scope.acc} = ({scope.acc} + {form}) & 0xFFFFFF")
+        return True
 
     def s_unpack(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
         """A tuple returned by a helper, unpacked into two variables (or indexed)."""
@@ -730,7 +760,7 @@ class CallGen:
         r = self.r
         forms = ["defaults"] if h.defaults else []
         if h.alt:
-            forms += ["code"] + (["assign", "assign", "swap"] if self.may_assign(h, module) else []) + \
+            forms += ["code"] + (["assign", "assign"] if self.may_assign(h, module) else []) + (["swap"] if module else []) + \
                 (["swap_fn"] if h.name in self.swaps else [])
         form = r.choice(forms)
         if form == "assign":
@@ -894,5 +924,5 @@ HELPER_TEMPLATES = [
 # Call statements in loop bodies (CallGen.s_<name>) and their weights, as above.
 STMT_FORMS = [
     ("assign", 8, 10), ("via_var", 3, 3), ("try", 3, 2), ("rebind", 3, 3), ("mutate", 2, 1), ("apply", 2, 2),
-    ("gen", 1, 0), ("object", 3, 0), ("local", 4, 0), ("unpack", 2, 3),
+    ("gen", 1, 0), ("object", 3, 0), ("local", 4, 0), ("unpack", 2, 3), ("comprehension", 1, 1),
 ]
