@@ -4,7 +4,8 @@ make programs whose loops call functions.
 Such a program starts with a prelude of helpers drawn from HELPER_TEMPLATES, named h0, h1, ... in order:
 arithmetic helpers with default and keyword parameters and branches (which may call earlier helpers), bounded
 recursion (factorial, Fibonacci, mutual recursion: the argument is always `x % m` of an int), higher-order
-helpers taking a function, closures made by factories (one with `nonlocal` state), lambdas, helpers raising
+helpers taking a function, closures made by factories (one with `nonlocal` state; two sharing a cell; one
+whose free variable is never assigned; closures made anew inside loops), lambdas, helpers raising
 ZeroDivisionError / IndexError / a custom exception at chosen arguments, helpers printing frame introspection
 (`sys._getframe(1)`, its `f_lineno`, `f_locals`, `traceback.extract_stack()`) on a rare branch, helpers with
 `*args`, `**kwargs` or keyword-only parameters, helpers that mutate a global list or counter, a generator, a
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 CALL_SHARE = 1 / 3              # share of seeds whose programs define and call functions
 CALL_BUDGET = 120_000           # frames entered by calls per program, all call sites together (upper bound)
 MAX_HELPER_COST = 40            # frames one call of a helper may enter (its own callees included)
-EXCEPTIONS = "(ZeroDivisionError, IndexError, UnboundLocalError, Oops)"
+EXCEPTIONS = "(ZeroDivisionError, IndexError, NameError, Oops)"     # NameError: also UnboundLocalError
 
 
 def wants_calls(seed: int) -> bool:
@@ -69,6 +70,7 @@ class Helper:
     mod: int = 0                # "rec": the first argument is `x % mod`
     local: bool = False         # defined inside the function unit being generated
     posonly: int = 0            # the first `posonly` parameters are positional-only
+    factory: str | None = None  # a closure: the module-level function that makes one, given an int
 
     @property
     def defaults(self) -> list[Param]:
@@ -440,9 +442,41 @@ class CallGen:
             else:
                 self.emit(1, f"def inner({self.signature(params)}):")
                 self.returns(2, scope, ret)
+                h.factory = f"mk_{name}"
             self.emit(1, "return inner")
             self.emit(0, f"{name} = mk_{name}({k})")
         return self.define(h, body)
+
+    def t_cells(self, name: str) -> Helper:
+        """Two closures sharing a cell: one writes it (nonlocal), the other (the helper) reads it."""
+        r = self.r
+        self.emit(0, f"def mk_{name}():")
+        self.emit(1, "n = 0")
+        self.emit(1, "def bump(v):")
+        self.emit(2, "nonlocal n")
+        self.emit(2, f"n = (n + {r.choice(['1', '3', 'v'])}) % {r.choice([7, 100, 65537])}")
+        self.emit(2, "return v + n")
+        self.emit(1, "def peek(v, b=0):")
+        self.emit(2, f"return v * {r.choice(['2', '-1', '3'])} + n + b")
+        self.emit(1, "return bump, peek")
+        self.emit(0, f"{name}_bump, {name} = mk_{name}()")
+        self.helpers.append(Helper(f"{name}_bump", "plain", [Param("v", "int")], "int", unary=True))
+        return Helper(name, "plain", [Param("v", "int"), Param("b", "int", "0")], "int", unary=True)
+
+    def t_emptycell(self, name: str) -> Helper:
+        """A closure whose free variable was never assigned (NameError when called), picked by k."""
+        r = self.r
+        a_kind = r.choice(["int", "num"])
+        self.emit(0, f"def mk_{name}(flag):")
+        self.emit(1, "def f(a, k):")
+        self.emit(2, f"return a + k * c")
+        self.emit(1, "if flag:")
+        self.emit(2, f"c = {r.choice(['3', '-1', '0.5'])}")
+        self.emit(1, "return f")
+        self.emit(0, f"{name}_ok, {name}_empty = mk_{name}(True), mk_{name}(False)")
+        self.emit(0, f"def {name}(a, k):")
+        self.emit(1, f"return ({name}_empty if k == {r.randrange(0, 12)} else {name}_ok)(a, k)")
+        return Helper(name, "raise", [Param("a", a_kind), Param("k", "int")], "num", raises=True, cost=2)
 
     def t_lambda(self, name: str) -> Helper:
         params = self.params(2)
@@ -683,6 +717,19 @@ class CallGen:
         self.emit(level, f"{scope.acc} = ({scope.acc} + {form}) & 0xFFFFFF")
         return True
 
+    def s_fresh(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
+        """A closure made anew in the loop (its captured value from the loop), then called."""
+        pool = [h for h in self.helpers if h.factory and self.afford_probe(h.cost + 1)]
+        if not pool:
+            return False
+        h = self.r.choice(pool)
+        self.afford(h.cost + 1)
+        fn = f"fn{self.fn_vars % 2}"
+        self.fn_vars += 1
+        self.emit(level, f"{fn} = {h.factory}({self.int_arg(scope, loops)})")
+        text = self.call_text(h, scope, loops)
+        return self.assign_call(level, scope, fn + text[len(h.name):], h.ret)
+
     def s_unpack(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
         """A tuple returned by a helper, unpacked into two variables (or indexed)."""
         pool = [h for h in self.helpers if h.form == "pair" and self.afford_probe(h.cost)]
@@ -851,7 +898,7 @@ class CallGen:
         """Nested functions of a function unit (closures over its parameters, a lambda, a plain one)."""
         r = self.r
         self.locals = []
-        if self.style != "mixed" or not self.chance(0.5):
+        if not self.chance(0.5 if self.style == "mixed" else 0.35):
             return
         for k in range(r.randint(1, 2)):
             name = f"loc{k}"
@@ -917,12 +964,12 @@ class CallGen:
 
 # Helper templates (CallGen.t_<name>) and their weights in the prelude of a "mixed" and an "inlinable" program.
 HELPER_TEMPLATES = [
-    ("plain", 6, 8), ("rec", 2, 3), ("apply", 2, 2), ("closure", 2, 0), ("lambda", 1, 0), ("raise", 2, 2),
-    ("introspect", 2, 2), ("star", 2, 0), ("mutate", 2, 1), ("gen", 1, 0), ("loop", 1, 0), ("nested", 1, 0),
-    ("pair", 1, 2),
+    ("plain", 6, 8), ("rec", 2, 3), ("apply", 2, 2), ("closure", 2, 2), ("lambda", 1, 1), ("raise", 2, 2),
+    ("introspect", 2, 2), ("star", 2, 0), ("mutate", 2, 1), ("gen", 1, 0), ("loop", 1, 0), ("nested", 1, 1),
+    ("pair", 1, 2), ("cells", 1, 1), ("emptycell", 1, 1),
 ]
 # Call statements in loop bodies (CallGen.s_<name>) and their weights, as above.
 STMT_FORMS = [
     ("assign", 8, 10), ("via_var", 3, 3), ("try", 3, 2), ("rebind", 3, 3), ("mutate", 2, 1), ("apply", 2, 2),
-    ("gen", 1, 0), ("object", 3, 0), ("local", 4, 0), ("unpack", 2, 3), ("comprehension", 1, 1),
+    ("gen", 1, 0), ("object", 3, 0), ("local", 4, 2), ("unpack", 2, 3), ("comprehension", 1, 1), ("fresh", 2, 2),
 ]

@@ -93,7 +93,8 @@ def test_a_third_of_the_programs_define_and_call_functions():
     for needle in ("def h1(", "_alt(", "=None):", "is None:", "lambda ", "def mk_h", "nonlocal calls", "def inner(",
                    "def loc0(", "sys._getframe(1)", "f_locals", "traceback.extract_stack()", ".__defaults__ = (",
                    ".__code__, ", "swap_h", "(*xs)", "**kw)", ", *, k=", "buf.append(", "global hits",
-                   "raise Oops(", "// (k - ", "TABLE[k - ", "except (ZeroDivisionError, IndexError, UnboundLocalError, Oops) as e:", "u = k",
+                   "raise Oops(", "// (k - ", "TABLE[k - ", "except (ZeroDivisionError, IndexError, NameError, Oops) as e:", "u = k",
+                   "nonlocal n", "_empty if k == ", "fn0 = mk_h",
                    ", /", "(*(", " for t in range(",
                    "class P:", "def __add__", "def __getitem__", "p0 = p0 + ", "yield ", "fn0 = ", "FS[", "FS.reverse()",
                    "return q, ", "abs(", "divmod(", "print('calls', "):
