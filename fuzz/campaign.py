@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .gen_calls import wants_calls
 from .generate import generate
 from .shrink import FastOracle, ShrinkStats, coarse, coarse_kind, existing_reproducers, pair_oracle, save_reproducer, shrink, strip_header
 from .worker import ProgramResult, Worker, WorkerFailure, compare_results, run_subprocess_pair
@@ -63,6 +64,7 @@ class Summary:
     jobs: int
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    only: str = ""              # the seeds run were only these ("calls": those whose programs make calls)
 
     def n(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -75,7 +77,9 @@ class Summary:
         runs = len(self.outcomes)
         pct = lambda k: f"{k} ({100.0 * k / runs:.1f}%)" if runs else "0"  # noqa: E731
         lines = [
-            f"fuzz summary: Python {self.python}, seeds {self.start}..{self.start + self.count - 1}, jobs {self.jobs}",
+            f"fuzz summary: Python {self.python}, seeds {self.start}.."
+            f"{self.outcomes[-1].seed if self.outcomes else self.start + self.count - 1}"
+            f"{f' (only {self.only} programs)' if self.only else ''}, jobs {self.jobs}",
             f"  programs run:               {runs}",
             f"  compiled >= 1 loop:         {pct(sum(o.compiled for o in self.outcomes))}",
             f"  ran native code:            {pct(sum(o.native for o in self.outcomes))}",
@@ -182,13 +186,19 @@ def _describe_worker_diff(plain: ProgramResult, jit: ProgramResult, diffs: list[
 
 def run_campaign(start: int, count: int, jobs: int = 2, param_sets: tuple[str, ...] = DEFAULT_PARAM_SETS,
                  python: str = sys.executable, timeout: float = 10.0, progress_every: float = 30.0,
-                 log: Callable[[str], None] | None = print, python_version: str | None = None) -> Summary:
-    """Run seeds start..start+count-1 on `jobs` threads; returns the summary (outcomes in seed order)."""
+                 log: Callable[[str], None] | None = print, python_version: str | None = None,
+                 only_calls: bool = False) -> Summary:
+    """Run seeds start..start+count-1 on `jobs` threads (only_calls: the first `count` seeds from start whose
+    programs define and call functions); returns the summary (outcomes in seed order)."""
     version = python_version or sys.version.split()[0]
-    summary = Summary(version, start, count, jobs)
+    summary = Summary(version, start, count, jobs, only="calls" if only_calls else "")
     seeds: queue.Queue[int] = queue.Queue()
-    for s in range(start, start + count):
-        seeds.put(s)
+    s, n = start, 0
+    while n < count:
+        if not only_calls or wants_calls(s):
+            seeds.put(s)
+            n += 1
+        s += 1
     results: dict[int, Outcome] = {}
     lock = threading.Lock()
     t0 = time.monotonic()

@@ -17,6 +17,12 @@ or an inline `% M` / `& MASK`), `**` exponents are small constants and shift cou
 
 Typing discipline: each variable is of kind "int" (always holds int or bool, so bitwise operators and
 shifts are legal on it) or "num" (int, bool or float). Only "num" variables change type.
+
+Calls: about a third of the seeds (gen_calls.wants_calls) make programs that also define functions and call
+them in their loops (fuzz/gen_calls.py: helpers with defaults and keywords, recursion, closures, lambdas,
+higher-order functions, rebinding, raising callees, frame introspection, ...); `expr` and `stmt` give some of
+their slots to CallGen, and `weight` (the product of the enclosing trip counts) bounds what the calls cost.
+The other seeds' programs are what they were before calls existed.
 """
 from __future__ import annotations
 
@@ -93,6 +99,11 @@ class _Gen:
         self.p_nonjit = self.r.choice([0.0, 0.0, 0.02, 0.05])    # per-statement chance of an unjittable one
         self.p_raise = self.r.choice([0.0, 0.02, 0.05])
         self.p_unsafe_div = self.r.choice([0.0, 0.02, 0.08])
+        self.weight = 1       # times the statement being generated may run (product of the enclosing trip counts)
+        self.calls = None     # fuzz/gen_calls.py's CallGen, in the programs that define and call functions
+        from .gen_calls import CallGen, wants_calls
+        if wants_calls(seed):
+            self.calls = CallGen(self)
 
     # ------------------------------------------------------------------ small helpers
     def chance(self, p: float) -> bool:
@@ -123,6 +134,10 @@ class _Gen:
     # ------------------------------------------------------------------ expressions
     def expr(self, scope: Scope, loops: list[Loop], kind: str, depth: int) -> str:
         r = self.r
+        if self.calls is not None and depth > 0 and self.chance(self.calls.p_expr):
+            call = self.calls.call_expr(scope, loops, kind, depth - 1)
+            if call is not None:
+                return call
         if depth <= 0 or self.chance(0.3):
             names = self.all_reads(scope, loops, kind)
             if names and self.chance(0.75):
@@ -348,6 +363,8 @@ class _Gen:
 
     def stmt(self, level: int, scope: Scope, loops: list[Loop], depth: int) -> None:
         r = self.r
+        if self.calls is not None and self.chance(self.calls.p_stmt) and self.calls.stmt(level, scope, loops):
+            return
         x = r.random()
         if x < self.p_nonjit:
             return self.nonjit(level, scope, loops)
@@ -443,6 +460,8 @@ class _Gen:
                 self.emit(level + 2, "break")
             lp = Loop(c, 1, 1, count, True)
         inner_loops = loops + [lp]
+        saved_weight = self.weight
+        self.weight *= count
         n = r.randint(2, 4)
         where = r.randrange(n + 1) if inner else -1
         for s in range(n + 1):
@@ -450,6 +469,7 @@ class _Gen:
                 self.loop(level + 1, scope, inner_loops, inner_budget, nest + 1)
             elif s < n:
                 self.stmt(level + 1, scope, inner_loops, 0)
+        self.weight = saved_weight
         if nest == 0 and self.chance(0.3):
             self.emit(level, "else:")
             self.emit(level + 1, f"{scope.acc} += 1000")
@@ -463,6 +483,7 @@ class _Gen:
             header.append(f"{v.name} = {self.init_value(v.kind)}")
         n_loops = r.choice([1, 2, 2, 3])
         share = MAX_ITERATIONS // n_loops
+        calls = self.calls.prelude(gvars) if self.calls else []
         body_lines: list[str] = []
         for unit in range(n_loops):
             self.lines = []
@@ -470,6 +491,8 @@ class _Gen:
                 self.module_loop(unit, gvars, share)
             else:
                 self.function_unit(unit, gvars, share)
+            if self.calls:
+                self.calls.between_units()
             body_lines += self.lines
         helpers: list[str] = []
         if self.need_h:
@@ -477,10 +500,10 @@ class _Gen:
         if self.need_tb:
             helpers += ["def tb_line(e):", "    t = e.__traceback__", "    while t.tb_next is not None:",
                         "        t = t.tb_next", "    return t.tb_lineno"]
-        tail = [f"print('end', {', '.join(v.name for v in gvars)})"]
+        tail = (self.calls.tail() if self.calls else []) + [f"print('end', {', '.join(v.name for v in gvars)})"]
         if self.chance(0.05):
             tail.append(f"raise SystemExit({r.choice(['3', '0', 'None', repr('bye')])})")
-        return "\n".join([f"# fuzz seed {self.seed}"] + header + helpers + body_lines + tail) + "\n"
+        return "\n".join([f"# fuzz seed {self.seed}"] + header + calls + helpers + body_lines + tail) + "\n"
 
     def guarded(self, level: int, guard: bool, emit_body) -> None:
         if not guard:
@@ -512,8 +535,9 @@ class _Gen:
         locs = [Var(f"x{n}", r.choice(["int", "num", "num"])) for n in range(r.randint(2, 4))]
         scope = Scope(module=False, vars=locs + declared, reads=readonly + params, acc="acc")
         self.emit(0, f"def {name}(a, b, n):")
-        if declared:
-            self.emit(1, f"global {', '.join(v.name for v in declared)}")
+        names = [v.name for v in declared] + (self.calls.unit_globals() if self.calls else [])
+        if names:
+            self.emit(1, f"global {', '.join(names)}")
         for v in locs:
             src = [p.name for p in params if v.kind == "num" or p.kind == "int"]
             if src and self.chance(0.5):
@@ -521,20 +545,27 @@ class _Gen:
             else:
                 self.emit(1, f"{v.name} = {self.init_value(v.kind)}")
         self.emit(1, "acc = 0")
+        if self.calls:
+            self.calls.enter_function(1, params)
         per_call = budget // n_calls
         # The first loop's trip count comes from the argument n (a constant at each call site).
         count_from_n = self.chance(0.5)
         n_loops = 1 if per_call < 200 or self.chance(0.7) else 2
         for k in range(n_loops):
             b = per_call // n_loops
+            self.weight = n_calls
             if k == 0 and count_from_n:
                 self.n_loops += 1
                 lp = Loop("i", 0, 1, b, False)
                 self.emit(1, "for i in range(n):")
+                self.weight *= b
                 for _ in range(r.randint(2, 5)):
                     self.stmt(2, scope, [lp], 0)
             else:
                 self.loop(1, scope, [], b, 0)
+        self.weight = 1
+        if self.calls:
+            self.calls.leave_function()
         self.emit(1, f"return ({', '.join(v.name for v in locs)}, acc)")
         for c in range(n_calls):
             args = [self.init_value(p.kind) for p in params]

@@ -235,12 +235,15 @@ def worker_main(argv: list[str] | None = None) -> None:
 
 # ---------------------------------------------------------------------------------------------------- parent side
 def child_env() -> dict[str, str]:
-    """The environment of tests/difftest.py: PYTHONHASHSEED=0, utf-8 I/O, the repository on PYTHONPATH."""
+    """The environment of tests/difftest.py: PYTHONHASHSEED=0, utf-8 I/O, the repository on PYTHONPATH, and
+    TRACEJIT_PARAMS=trace_idle_ms=600000 (under `--params`): on 3.11 a fresh process keeps tracing these short
+    programs, as the long-lived JIT worker does (else a difference the worker saw may not be confirmed)."""
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"
     env["PYTHONIOENCODING"] = "utf-8"
     for k in ("PYTHONSTARTUP", "PYTHONINSPECT", "TRACEJIT", "TRACEJIT_PARAMS", "TRACEJIT_LOG"):
         env.pop(k, None)
+    env["TRACEJIT_PARAMS"] = "trace_idle_ms=600000"
     old = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + old if old else "")
     return env

@@ -10,6 +10,7 @@ import ast
 import contextlib
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from fuzz.campaign import DEFAULT_PARAM_SETS, params_for, run_campaign  # noqa: E402
+from fuzz.gen_calls import wants_calls  # noqa: E402
 from fuzz.generate import MAX_ITERATIONS, generate  # noqa: E402
 from fuzz.shrink import ShrinkStats, shrink  # noqa: E402
 from fuzz.worker import ProgramResult, Worker, compare_results  # noqa: E402
@@ -80,6 +82,27 @@ def test_generated_programs_use_the_interesting_constructs():
                    "0x7FFFFFFFFFFFFFFF", "-0x8000000000000000", "elif", "<<", ">>", "**", "//", "%", " / ",
                    "except Exception", "not ", " and ", " or ", "abs(", "raise SystemExit", "5e-324"):
         assert needle in text, needle
+
+
+def test_a_third_of_the_programs_define_and_call_functions():
+    calls = [s for s in range(600) if wants_calls(s)]
+    assert 150 <= len(calls) <= 250
+    assert all("def h0(" in generate(s) for s in calls[:50])
+    assert not any("def h0(" in generate(s) for s in range(200) if not wants_calls(s))
+    text = "".join(generate(s) for s in calls)
+    for needle in ("def h1(", "_alt(", "=None):", "is None:", "lambda ", "def mk_h", "nonlocal calls", "def inner(",
+                   "def loc0(", "sys._getframe(1)", "f_locals", "traceback.extract_stack()", ".__defaults__ = (",
+                   ".__code__, ", "swap_h", "(*xs)", "**kw)", ", *, k=", "buf.append(", "global hits",
+                   "raise Oops(", "// (k - ", "TABLE[k - ", "except (ZeroDivisionError, IndexError, NameError, Oops) as e:", "u = k",
+                   "nonlocal n", "_empty if k == ", "fn0 = mk_h",
+                   ", /", "(*(", " for t in range(",
+                   "class P:", "def __add__", "def __getitem__", "p0 = p0 + ", "yield ", "fn0 = ", "FS[", "FS.reverse()",
+                   "return q, ", "abs(", "divmod(", "print('calls', "):
+        assert needle in text, needle
+    assert re.search(r"h\d\((\w+), ", text)                      # a function passed as an argument
+    assert re.search(r"h\d\([^()]*\b[abc]=", text)              # a keyword argument
+    assert re.search(r"return h(\d)\(n - 1", text)               # recursion
+    assert re.search(r"^def h(\d)\(.*\n(    .*\n)*    .*\bh(?!\1)\d\(", text, re.M)   # a helper calling another
 
 
 # ---------------------------------------------------------------------------------------------------- worker
