@@ -21,6 +21,12 @@ from tracejit.ir.ops import INT64_MAX, INT64_MIN
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 
+# conditional jumps: the recorder follows the way the interpreter went (inlined calls: the way the concrete
+# condition says) and guards it
+BRANCHES = frozenset({"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
+                      "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"})
+
+
 class RecordAbort(Exception):
     """The recording cannot continue; the message says why (shown in stats and the events log)."""
 
@@ -44,7 +50,8 @@ class AbstractFrame:
     parent: the caller's snapshot at its call (None: the loop's own frame).
     An inlined frame (recorder/inline.py) also has `locals`, its fast locals as values (None: unbound; the
     loop's own frame keeps its locals as state variables and has None here), `restart`, the snapshot its exits
-    take (the loop frame's state at the outermost inlined CALL), and `call_pc`, that CALL's offset.
+    take (the loop frame's state at the outermost inlined CALL), `call_pc`, that CALL's offset, and `path`, the
+    inlined functions' names from the outermost ("f/g"; the loop's frame: "").
     """
 
     def __init__(self, code, floor: int = 0, parent: Snapshot | None = None):
@@ -60,6 +67,7 @@ class AbstractFrame:
         self.function = None                # an inlined frame: the value called (its closure's cells)
         self.restart: Snapshot | None = None
         self.call_pc = -1
+        self.path = ""
 
     def __repr__(self) -> str:
         return f"<frame {self.code.co_name} depth {len(self.stack)}>"

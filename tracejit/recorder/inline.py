@@ -40,7 +40,7 @@ import types
 from tracejit.cpython.bytecode import describe_instr
 from tracejit.ir import Const, Snapshot, const_int, const_ref
 
-from .frame import AbstractFrame, RecordAbort, constant
+from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -125,13 +125,13 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     frame.function = callee
     frame.restart = caller.restart if caller.restart is not None else snap
     frame.call_pc = caller.call_pc if caller.restart is not None else pc
+    frame.path = f"{caller.path}/{code.co_name}" if caller.path else code.co_name
     rec.frames.append(frame)
     rec.inline_depth = max(rec.inline_depth, len(rec.frames) - 1)
     try:
         return _run(rec, frame, _CalleeView(func))
     finally:
-        if rec.frames[-1] is frame:
-            rec.frames.pop()
+        rec.frames.pop()                  # a call inside this one has popped its own frame (this finally)
         if len(rec.frames) == 1:
             rec.inline_wrote = False      # exits in the caller resume after the call, its writes done
 
@@ -142,21 +142,19 @@ def _guard_function(rec: TraceRecorder, callee, func: types.FunctionType, snap: 
     function: a closure made anew for each call of its maker still matches); returns the default(k) reader for
     bind, which reads the defaults the function has when the trace runs. The trace holds the code and the
     namespaces, never the function (a function's lifetime stays the program's)."""
-    snap_args = (snap, pc)
-    rec.emit("guard_class", [callee, const_ref(types.FunctionType)], *snap_args)
+    rec.emit("guard_class", [callee, const_ref(types.FunctionType)], snap, pc)
     for field, expected in (("func_code", func.__code__), ("func_globals", view.globals),
                             ("func_builtins", view.builtins)):
-        value = rec.emit(field, [callee], *snap_args)
-        same = rec.emit("ref_eq", [value, const_ref(expected)], *snap_args)
-        rec.emit("guard_true", [same], *snap_args)
+        value = rec.emit(field, [callee], snap, pc)
+        rec.emit("guard_true", [rec.emit("ref_eq", [value, const_ref(expected)], snap, pc)], snap, pc)
     defaults: list = []
 
     def default(k: int):
         if not defaults:        # read once, if the call needs a default: the tuple, of the length seen here
-            tup = rec.emit("func_defaults", [callee], *snap_args)
-            n = rec.emit("tuple_len", [tup], *snap_args)
-            rec.emit("guard_true", [rec.emit("int_eq", [n, const_int(len(func.__defaults__))], *snap_args)],
-                     *snap_args)
+            tup = rec.emit("func_defaults", [callee], snap, pc)
+            n = rec.emit("tuple_len", [tup], snap, pc)
+            rec.emit("guard_true", [rec.emit("int_eq", [n, const_int(len(func.__defaults__))], snap, pc)],
+                     snap, pc)
             defaults.append(tup)
         return rec.emit("tuple_getitem", [defaults[0], const_int(k)], None, pc)
     return default
@@ -195,12 +193,10 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView):
         nxt = frame.next_offset.get(pc)
         for ins in instrs:
             if ins.op in ("RETURN_VALUE", "RETURN_CONST"):
-                result = rec.pop() if ins.op == "RETURN_VALUE" else constant(ins.arg)
-                rec.frames.pop()
-                return result
+                return rec.pop() if ins.op == "RETURN_VALUE" else constant(ins.arg)
             if ins.op == "FOR_ITER" or (ins.target is not None and ins.target <= ins.offset):
                 raise RecordAbort("a loop in an inlined call")
-            if ins.op in rec.BRANCHES:
+            if ins.op in BRANCHES:
                 if rec.branch(ins, rec.snapshot(pc), None):
                     nxt = ins.target
                 break

@@ -31,7 +31,7 @@ from tracejit.ir.ops import SMALL_INT_BOUND
 from . import complexnum as cx
 from . import inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
-from .frame import AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
+from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
 from .iterators import LOOP_LEFT
 from .virtuals import VirtualRange, VirtualTuple
@@ -40,8 +40,6 @@ __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
-BRANCHES = frozenset({"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
-            "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"})
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 
@@ -64,7 +62,6 @@ class BridgeStart:
 
 
 class TraceRecorder:
-    BRANCHES = BRANCHES
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH):
         self.code = code
@@ -230,8 +227,7 @@ class TraceRecorder:
         if name == "guard_class" and isinstance(args[1], Const):
             self.known_class[id(args[0])] = args[1].value
         res = self.vars.new(d.result) if d.result is not Kind.VOID else None
-        op = Op(name, list(args), res, snapshot if d.guard else None, pc,
-                frame="/".join(f.code.co_name for f in self.frames[1:]))
+        op = Op(name, list(args), res, snapshot if d.guard else None, pc, frame=self.frame.path)
         self.ops.append(op)
         if res is not None:
             self.concrete[id(res)] = result
@@ -424,14 +420,10 @@ class TraceRecorder:
             return self.emit("int_to_float_exact" if exact else "int_to_float", [v], snap, pc)
         return v
 
-
     def truth(self, v, snap, pc):
         v = self.unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)
-
-    # ------------------------------------------------------------------ names and calls
-
 
     # ------------------------------------------------------------------ objects
     def unbox(self, v, snap, pc, allow_complex: bool = False):
