@@ -422,3 +422,23 @@ def test_inline_depth_parameter(fresh_engine, depth, compiled):
     else:
         reason = "inlining is off (inline_depth=0)" if depth == 0 else "calls nested too deep to inline"
         assert reason in st["aborts"], st["aborts"]
+
+
+def append_keyword(n):
+    a = []
+    s = 0
+    for i in range(n):
+        try:
+            a.append(x=i)
+        except TypeError:
+            s += 1
+    return s, len(a)
+
+
+def test_append_with_a_keyword_is_not_recorded(fresh_engine):
+    """list.append takes no keywords: the recording stops at the call (the interpreter raises the TypeError)
+    instead of recording an append the interpreter never makes."""
+    expected = append_keyword(300)
+    with tracejit.enable(threshold=2):
+        assert append_keyword(300) == expected
+    assert "call with keyword arguments" in tracejit.stats()["aborts"]

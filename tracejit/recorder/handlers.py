@@ -410,6 +410,8 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
     top, below = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(pc, [below, top] + args + list(after))
     if isinstance(below, Const) and below.value is LIST_APPEND and not isinstance(top, Const):
+        if kw_names:                    # list.append takes no keywords: the interpreter raises the TypeError
+            raise RecordAbort("call with keyword arguments")
         rec.stack.append(lists.list_append(rec, top, args, snap, pc))      # a.append(x): below a's method
         return
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
