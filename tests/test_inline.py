@@ -4,8 +4,9 @@ Each program runs plainly and under `python -m tracejit --params threshold=2,nat
 N = 0: the IR interpreter through the same exit protocol); stdout, stderr (tracebacks included) and the exit
 status must be identical. The events log must show the loop compiled with the call inlined (no abort about a
 call), so a JIT that left the loop to the interpreter would fail. Guards inside an inlined call restart the
-call (recorder/inline.py): the tests make them fail in every way a callee can (branches, overflow, division by
-zero, exceptions, a rebound function, its code or defaults replaced, introspection of the caller).
+call, or, after the call wrote, resume every inlined frame mid-body (runtime/resume.py): the tests make them fail
+in every way a callee can (branches, overflow, division by zero, exceptions, a rebound function, its code or
+defaults replaced, introspection of the caller).
 """
 from __future__ import annotations
 
@@ -322,8 +323,7 @@ def test_keyword_arguments_and_functions_in_variables(prog, native):
 
 @pytest.mark.parametrize("native", NATIVE)
 def test_callees_that_write(prog, native):
-    """A callee may store into a list or a global when no exit can follow the write inside the call (an exit
-    there would restart the call and write twice); a callee that reads after writing is left to the
+    """A callee may store into a list or a global; a callee that reads after writing is left to the
     interpreter (the recorder runs it before the interpreter does). Exits in the caller after such a call
     resume after it, the writes done once."""
     evs = check(prog, native, """\
@@ -452,3 +452,163 @@ def test_a_global_function_the_loop_rebinds(prog, native):
                     r = g(c)
         print(loop(5000), r)
         """, compiled=("loop",))
+
+
+def resumed(evs: list[dict], func: str = "f") -> list[str]:
+    """The inlined frames the failing guards of func's loop rebuilt mid-body (the events' "rebuilds")."""
+    return [e["rebuilds"] for e in events_for(evs, "guard_failure", func) if "rebuilds" in e]
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_exits_after_a_callee_wrote_resume_it_mid_body(prog, native):
+    """A guard after an inlined call wrote (a list item, a global) cannot restart the call: its exit stops
+    the loop's frame at the outermost CALL and rebuilds each callee where it was, at every depth. The writes
+    are made once, whatever fails after them: a branch, an overflow, a division by zero raised in the callee
+    and caught by the caller."""
+    evs = check(prog, native, """\
+        total = 0
+        calls = 0
+
+        def bump(a, x):
+            global total
+            a[x & 7] = x
+            total += x
+            y = x * 3
+            if y % 1000 == 999:             # after both writes: resumed here
+                return -1
+            return y + total
+
+        def g(a, x):
+            z = bump(a, x) + 1
+            if x % 600 == 599:              # after bump's writes, in g
+                return 0
+            return z
+
+        def h(a, x):
+            global calls
+            calls += 1
+            k = 2 if x % 997 == 500 else 3  # after the write: resumed here, then
+            return g(a, x) * k + x // (k - 2)   # the ZeroDivisionError, raised in h
+
+        def f(n):
+            a = [0] * 8
+            s = 0
+            for i in range(n):
+                try:
+                    s += h(a, i)
+                except ZeroDivisionError:
+                    s -= 1
+                if i == 2500:
+                    s += 2 ** 62 // (1 + total % 3)     # g's and bump's sums leave int64 later
+            return s, a, total, calls
+
+        print(f(6000))
+        print(f(300))
+        """)
+    inlined(evs)
+    rebuilt = resumed(evs)
+    assert any(r.startswith("h line") and "bump line" in r for r in rebuilt), rebuilt      # depth 3
+    assert any(r.count("line") == 2 for r in rebuilt), rebuilt                               # depth 2
+    assert any(r.count("line") == 1 for r in rebuilt), rebuilt                               # depth 1
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_resumed_callee_raises_and_introspects_as_plain_cpython(prog, native):
+    """After the rebuild the callee is a real frame: its traceback (line included), `sys._getframe()` and its
+    caller's f_locals are those of plain CPython."""
+    evs = check(prog, native, """\
+        import sys
+
+        def record(a, x):
+            a.append(x)
+            if x % 500 == 499:
+                me = sys._getframe()
+                caller = sys._getframe(1)
+                print("at", me.f_code.co_name, me.f_lineno, sorted(me.f_locals), caller.f_lineno,
+                      caller.f_locals["i"], len(a))
+            if x == 2900:
+                raise ValueError(f"bad {x}")
+            return x * 2
+
+        def f(n):
+            a = []
+            s = 0
+            for i in range(n):
+                s += record(a, i)
+            return s
+
+        print(f(2000))
+        print(f(3000))
+        """)
+    inlined(evs)
+    assert resumed(evs), evs
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_an_exit_before_the_callee_wrote_still_restarts_the_call(prog, native):
+    """Before its first write a callee has done nothing the program can see: its exits restart the call
+    (and can grow bridges); only exits after a write rebuild the frames."""
+    evs = check(prog, native, """\
+        def put(a, x):
+            if x % 7 == 3:                  # before the write: the call restarts (a bridge grows here)
+                x = -x
+            a[x & 7] = x
+            if x % 1000 == 999:             # after it: the frame is rebuilt
+                return 0
+            return x
+
+        def f(n):
+            a = [0] * 8
+            s = 0
+            for i in range(n):
+                s += put(a, i)
+            return s, a
+
+        print(f(5000))
+        """)
+    inlined(evs)
+    assert resumed(evs)
+    assert events_for(evs, "bridge_compiled", "f"), [e for e in evs if e["event"].startswith("bridge")]
+
+
+@pytest.mark.xfail(sys.version_info < (3, 12), strict=True,
+                   reason="3.11, with or without resumes: at 4 frames under the limit every call of the callee raises "
+                          "RecursionError under the JIT, not plainly (a loop that never deoptimizes shows it too)")
+@pytest.mark.parametrize("native", NATIVE)
+def test_resumes_near_the_recursion_limit(prog, native):
+    """An exit that rebuilds inlined frames needs the hooks' callback in each of them: a loop run at every
+    depth up to the recursion limit writes exactly once per call, as plain CPython does."""
+    check(prog, native, """\
+        import sys
+
+        def put(a, x):
+            a[x & 3] += 1
+            if x % 50 == 49:                # after the write: the exit rebuilds put's frame
+                return 0
+            return x
+
+        def f(n):
+            a = [0] * 4
+            s = 0
+            for i in range(n):
+                try:
+                    s += put(a, i)
+                except RecursionError:
+                    s -= 1
+            return s, a
+
+        def down(k):
+            if k:
+                return down(k - 1)
+            return f(300)
+
+        sys.setrecursionlimit(200)
+        results = []
+        for depth in range(150, 200):
+            try:
+                results.append(down(depth))
+            except RecursionError:
+                results.append("RecursionError")
+        print(results)
+        print(f(300))
+        """)

@@ -418,7 +418,7 @@ class Assembler:
         a.group(f"exit #{op.exit_id} ({op.name})")
         self.group_ops[len(a.groups) - 1] = self.op_index[id(op)]
         a.bind(lab)
-        for sv, v in snap.entries():
+        for sv, v in snap.exit_entries():
             self.store_value(self.slot_mem(self.t.layout.slot(sv)), v, op)
         a.mov32(RAX, op.exit_id)
         a.jmp(self.common_exit)

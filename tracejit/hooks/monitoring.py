@@ -1,7 +1,8 @@
 """Back-edge and instruction events through sys.monitoring (CPython 3.12+), tool id OPTIMIZER_ID.
 
 JUMP events report every jump; forward jumps and blacklisted back-edges are answered with DISABLE so they
-cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording. When the
+cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording, PY_START
+events per code object only while an exit waits for that code's next frame (arm_start: runtime/resume.py). When the
 listener has a `line_counts` dict (the visualizer's heat map), LINE events count every line the interpreter
 runs in it, keyed (filename, line). The callbacks are registered through the listener's `wrap_callback`
 (the runtime's native recursion guard).
@@ -25,7 +26,10 @@ class MonitoringHooks:
         self.m = sys.monitoring
         self.tool = self.m.OPTIMIZER_ID
         self.recording: set = set()
+        self.armed: dict = {}               # code -> pending resumes waiting for its next frame (arm_start)
         self.installed = False
+
+    can_resume_callees = True               # a PY_START callback can redirect the new frame
 
     def install(self) -> None:
         m = self.m
@@ -78,6 +82,22 @@ class MonitoringHooks:
                     if pending.value:
                         breaker.value |= bit
 
+        frame_started = listener.frame_started
+
+        @without_entry_check
+        def on_start(code, offset):
+            word.value = 0
+            try:
+                if code in self.armed:
+                    frame_started(getframe(1), code)
+            except RecursionError:
+                listener.recursion_hit = True
+            finally:
+                if not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
         counts = getattr(listener, "line_counts", None)
         own_prefix = _PACKAGE_DIR
 
@@ -100,6 +120,7 @@ class MonitoringHooks:
         wrap = listener.wrap_callback          # a native guard near the recursion limit (see the listener)
         m.register_callback(self.tool, m.events.JUMP, wrap(on_jump))
         m.register_callback(self.tool, m.events.INSTRUCTION, wrap(on_instruction))
+        m.register_callback(self.tool, m.events.PY_START, wrap(on_start))
         events = m.events.JUMP
         if counts is not None:
             m.register_callback(self.tool, m.events.LINE, wrap(on_line))
@@ -114,9 +135,13 @@ class MonitoringHooks:
         m = self.m
         for code in list(self.recording):
             self.stop_recording(code, None)
+        for code in list(self.armed):
+            self.armed[code] = 1
+            self.disarm_start(code)
         m.set_events(self.tool, 0)
         m.register_callback(self.tool, m.events.JUMP, None)
         m.register_callback(self.tool, m.events.INSTRUCTION, None)
+        m.register_callback(self.tool, m.events.PY_START, None)
         m.register_callback(self.tool, m.events.LINE, None)
         m.free_tool_id(self.tool)
         self.installed = False
@@ -127,11 +152,31 @@ class MonitoringHooks:
     def leave_thread(self) -> None:
         """An enable() block ends while another is still running: the JIT stays on."""
 
+    def _local_events(self, code, on: int, off: int) -> None:
+        m = self.m
+        m.set_local_events(self.tool, code, (m.get_local_events(self.tool, code) | on) & ~off)
+
     def start_recording(self, code, frame) -> None:
-        self.m.set_local_events(self.tool, code, self.m.events.INSTRUCTION)
+        self._local_events(code, self.m.events.INSTRUCTION, 0)
         self.recording.add(code)
 
     def stop_recording(self, code, frame) -> None:
         if code in self.recording:
-            self.m.set_local_events(self.tool, code, 0)
+            self._local_events(code, 0, self.m.events.INSTRUCTION)
             self.recording.discard(code)
+
+    def arm_start(self, code) -> None:
+        """Report the start of code's next frames (PY_START) to the listener's frame_started."""
+        n = self.armed.get(code, 0)
+        self.armed[code] = n + 1
+        if n == 0:
+            self._local_events(code, self.m.events.PY_START, 0)
+
+    def disarm_start(self, code) -> None:
+        n = self.armed.get(code, 0) - 1
+        if n > 0:
+            self.armed[code] = n
+            return
+        self.armed.pop(code, None)
+        if n == 0:
+            self._local_events(code, 0, self.m.events.PY_START)

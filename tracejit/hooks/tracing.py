@@ -36,6 +36,8 @@ MAX_FRAMES_LOOKED_AT = 100    # deeper frames are not looked at (their loops wai
 
 
 class TracingHooks:
+    can_resume_callees = True               # the first 'line' event of a new frame can redirect it
+
     def __init__(self, listener):
         self.listener = listener
         self.headers = CodeTable()        # code -> frozenset of its loop headers
@@ -51,6 +53,7 @@ class TracingHooks:
         self.recording = 0                    # frames being recorded (their tracer must stay on)
         self.spans = CodeTable()              # code -> ((header, last offset of the loop), ...)
         self._threads = threading.local()     # per thread: depth of enable() blocks
+        self.armed: dict = {}                 # code -> pending resumes waiting for its next frame (arm_start)
 
     def _loop_headers(self, code) -> frozenset:
         h = self.headers.get(code)
@@ -127,7 +130,7 @@ class TracingHooks:
             tstate = thread_state()
             enter_tracing(tstate)
             try:
-                if (listener.depth or not hooks.installed or hooks.recording
+                if (listener.depth or not hooks.installed or hooks.recording or hooks.armed
                         or not getattr(hooks._threads, "depth", 0) or sys.gettrace() is not None):
                     return
                 useful = listener.useful_events
@@ -166,6 +169,8 @@ class TracingHooks:
         counts = getattr(listener, "line_counts", None)
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+        armed = self.armed
+        frame_started = listener.frame_started
 
         def classify(code) -> bool:
             """Tell the C tracer what `code` needs; True if its frames have lines to report."""
@@ -187,6 +192,8 @@ class TracingHooks:
                 if not hooks.installed:         # a thread still traced after the last enable() ended
                     hooks.native.uninstall()
                     return None
+                if event == "line" and code in armed:   # the first line of a frame an exit waits for
+                    frame_started(frame, code)
                 if event == "call" or not hooks.native.marked(code):
                     if not classify(code):
                         frame.f_trace_lines = False
@@ -292,6 +299,27 @@ class TracingHooks:
             return local
 
         @without_entry_check
+        def starter(frame, event, arg):
+            """The local trace function of a frame an exit waits for (arm_start): its first line rebuilds it."""
+            word.value = 0
+            try:
+                code = frame.f_code
+                if event == "line" and code in hooks.armed:
+                    listener.frame_started(frame, code)
+                local = local_of(code)
+                return local(frame, event, arg) if local is not None else None
+            except RecursionError:
+                listener.recursion_hit = True
+                return None
+            finally:
+                if not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
+        starter._tracejit = True
+
+        @without_entry_check
         def global_(frame, event, arg):
             word.value = 0
             try:
@@ -299,6 +327,8 @@ class TracingHooks:
                 if not hooks.installed:         # a thread still traced after the last enable() ended
                     sys.settrace(None)
                     return None
+                if code in hooks.armed:
+                    return starter
                 if code in silenced:
                     return None
                 return local_of(code)
@@ -378,6 +408,23 @@ class TracingHooks:
             self.silenced[code] = True
             if self.native is not None:
                 self.native.mark(code)
+
+    def arm_start(self, code) -> None:
+        """Report the first line of code's next frames to the listener's frame_started (the C tracer: every line
+        of its frames goes to the dispatcher while armed; sys.settrace: its frames get the `starter` function)."""
+        n = self.armed.get(code, 0)
+        self.armed[code] = n + 1
+        if n == 0 and self.native is not None:
+            self.native.mark(code, every_line=True)
+
+    def disarm_start(self, code) -> None:
+        n = self.armed.get(code, 0) - 1
+        if n > 0:
+            self.armed[code] = n
+            return
+        self.armed.pop(code, None)
+        if n == 0 and self.native is not None:
+            self.native.unmark(code)        # classified again at its next event
 
     def start_recording(self, code, frame) -> None:
         self.recording += 1

@@ -66,4 +66,4 @@ def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_
 
 def _exit(op: Op, val, iterations: int) -> ExitState:
     snap = op.snapshot
-    return ExitState(op, snap.pc, {sv: val(v) for sv, v in snap.entries()}, iterations)
+    return ExitState(op, snap.pc, {sv: val(v) for sv, v in snap.exit_entries()}, iterations)

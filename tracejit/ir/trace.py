@@ -7,8 +7,9 @@ variables named by `Trace.jump_vars` before control re-enters the loop.
 
 Machine code and runtime exchange values through one buffer of 64-bit slots per compiled loop (the
 *state buffer*): slot 0 is the run budget, the next STACK_SLOTS slots hold value-stack items of an exit,
-and the rest hold state variables (fast locals, globals, range-iterator fields) at slots fixed by the
-loop's StateLayout. Doubles are stored by their bit pattern.
+then come the state variables (fast locals, globals, range-iterator fields) at slots fixed by the loop's
+StateLayout, and the last INNER_SLOTS slots hold the locals and value stacks of the inlined frames an exit
+inside an inlined call rebuilds (Snapshot.exit_entries). Doubles are stored by their bit pattern.
 
 May import: tracejit.ir.ops and the standard library.
 """
@@ -27,6 +28,8 @@ STACK_BASE = 1
 STACK_SLOTS = 32
 STATE_BASE = STACK_BASE + STACK_SLOTS
 MAX_SLOTS = 512
+INNER_SLOTS = 64                        # values of the inlined frames one exit rebuilds (locals and stacks)
+INNER_BASE = MAX_SLOTS - INNER_SLOTS
 
 
 class Var:
@@ -144,6 +147,8 @@ class StateVar:
             return self.name or f"{self.key[0]}[{self.key[1]}].{self.key[2]}"
         if self.where == "base":
             return f"base[{self.key}]"
+        if self.where == "inner":
+            return f"inner[{self.key}]"
         return f"stack[{self.key}]"
 
 
@@ -214,6 +219,10 @@ class StateLayout:
             if sv.key >= STACK_SLOTS:
                 raise ValueError("value stack too deep for an exit")
             return STACK_BASE + sv.key
+        if sv.where == "inner":
+            if sv.key >= INNER_SLOTS:
+                raise ValueError("inlined frames too large for an exit")
+            return INNER_BASE + sv.key
         return self.slots[sv]
 
     def add(self, sv: StateVar, kind: Kind) -> int:
@@ -224,7 +233,7 @@ class StateLayout:
                 raise ValueError(f"{sv} is {self.kinds[sv]} in the loop but {kind} here")
             return self.slots[sv]
         n = STATE_BASE + len(self.slots)
-        if n >= MAX_SLOTS:
+        if n >= INNER_BASE:
             raise ValueError("too many state variables")
         self.slots[sv] = n
         self.kinds[sv] = kind
@@ -235,7 +244,7 @@ class StateLayout:
         of them conflicts (a bridge that fails to compile must not leave part of its variables behind, e.g.
         two of a range iterator's three fields)."""
         new = {sv for sv, _ in pairs if sv.where != "stack" and sv not in self.slots}
-        if STATE_BASE + len(self.slots) + len(new) > MAX_SLOTS:
+        if STATE_BASE + len(self.slots) + len(new) > INNER_BASE:
             raise ValueError("too many state variables")
         kinds = dict(self.kinds)
         for sv, kind in pairs:
@@ -282,6 +291,32 @@ class Snapshot:
     def entries(self) -> list[tuple[StateVar, Value]]:
         """(place, value) pairs of this frame the exit stores into the state buffer, state variables first."""
         return list(self.state.items()) + [(stack_var(i), v) for i, v in enumerate(self.stack)]
+
+    def exit_entries(self) -> list[tuple[StateVar, Value]]:
+        """(place, value) pairs an exit stores for the whole chain: the root frame's entries(), then each inlined
+        frame's locals and stack items, outermost first, numbered in order as StateVar("inner", k) (the inlined
+        frames' places are the exit's own, read back by the runtime in the same order: see inner_frames)."""
+        chain = self.frames()
+        out = chain[0].entries()
+        k = 0
+        for s in chain[1:]:
+            for _, v in s.entries():
+                out.append((StateVar("inner", k), v))
+                k += 1
+        return out
+
+    def inner_frames(self) -> list[tuple[Snapshot, list[tuple[int, int]], list[int]]]:
+        """The inlined frames of the chain, outermost first, each with [(local index, k)] and [k] of its stack
+        items: where exit_entries puts their values."""
+        out, k = [], 0
+        for s in self.frames()[1:]:
+            locals_ = []
+            for sv in s.state:
+                locals_.append((sv.key, k))
+                k += 1
+            out.append((s, locals_, list(range(k, k + len(s.stack)))))
+            k += len(s.stack)
+        return out
 
     def frames(self) -> list[Snapshot]:
         """The chain from the root frame (the loop's) to this one, outermost first."""

@@ -97,8 +97,7 @@ def load_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def store_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if ins.op == "STORE_NAME" and not view.module_level:
         raise RecordAbort("STORE_NAME outside module-level code")
-    if rec.frame.locals is not None:        # an inlined call: no exit may follow (see TraceRecorder.emit)
-        rec.inline_wrote = True
+    rec.note_write()
     if any(name == ins.arg and owner is None for name, _, owner in rec.pins) or \
             any(pin.name == ins.arg and pin.owner is None for pin in rec.layout.pins):     # a bridge: the loop's
         raise RecordAbort(f"{ins.arg} is rebound in the loop")
@@ -402,13 +401,26 @@ def _precall(rec: TraceRecorder, argc: int) -> None:
         raise RecordAbort("call of a bound method")
 
 
+def _caller_at_call(rec: TraceRecorder, pc: int, snap: Snapshot, operands: list) -> Snapshot | None:
+    """The exact snapshot of the calling frame stopped at its CALL (with `operands`, the callable and its
+    arguments, on its stack): `snap` in the loop's frame; inside an inlined call, the chain through it (None if
+    the callee's stack holds what an exit cannot rebuild: its exits then cannot resume it mid-body)."""
+    if len(rec.frames) == 1:
+        return snap
+    try:
+        return rec.exact_snapshot(pc, tuple(operands))
+    except RecordAbort:
+        return None
+
+
 def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tuple = (), after: list = ()) \
         -> None:
     """A call with argc arguments, the last len(kw_names) by keyword; its exits resume at `pc` with the callable,
     the arguments and `after` (3.13's tuple of keyword names) on the stack."""
     args = [rec.operand(rec.pop()) for _ in range(argc)][::-1]
     top, below = rec.value(rec.pop()), rec.value(rec.pop())
-    snap = rec.snapshot_with(pc, [below, top] + args + list(after))
+    operands = [below, top] + args + list(after)
+    snap = rec.snapshot_with(pc, operands)
     if isinstance(below, Const) and below.value is LIST_APPEND and not isinstance(top, Const):
         if kw_names:                    # list.append takes no keywords: the interpreter raises the TypeError
             raise RecordAbort("call with keyword arguments")
@@ -419,7 +431,8 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         raise RecordAbort("method call")
     func = rec.conc(callee) if callee.kind is R else None
     if type(func) is types.FunctionType and (isinstance(callee, Var) or inline.inlinable_function(func)):
-        rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap, pc, view))
+        rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap, _caller_at_call(rec, pc, snap, operands),
+                                     pc, view))
         return
     if kw_names:
         raise RecordAbort("call with keyword arguments")

@@ -102,9 +102,10 @@ def bind(func: types.FunctionType, args: list, kw_names: tuple, default) -> list
 
 
 def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_names: tuple, snap: Snapshot,
-         pc: int, view: FrameView) -> object:
+         at_call: Snapshot | None, pc: int, view: FrameView) -> object:
     """Inline func(*args) called at `pc` of the frame being recorded (`snap`: its state before the CALL, with the
     callable and arguments on its stack; the last len(kw_names) arguments are keywords); returns the result.
+    `at_call` is the same state as an exact chain of frames (None: not one an exit can rebuild).
     `callee` is the value called: a constant (a module-level function, pinned: what the trace assumes of it is
     checked at entry) or a variable holding func (guarded: see _guard_function)."""
     reason = _refusal(rec, func, view)
@@ -120,7 +121,7 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     else:
         given = bind(func, args, kw_names, _guard_function(rec, callee, func, snap, pc, view))
     caller = rec.frame
-    frame = AbstractFrame(code, parent=snap)
+    frame = AbstractFrame(code, parent=at_call)
     frame.locals = given + [None] * (code.co_nlocals + len(code.co_freevars) - len(given))
     frame.function = callee
     frame.restart = caller.restart if caller.restart is not None else snap
@@ -133,7 +134,7 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     finally:
         rec.frames.pop()                  # a call inside this one has popped its own frame (this finally)
         if len(rec.frames) == 1:
-            rec.inline_wrote = False      # exits in the caller resume after the call, its writes done
+            rec.inline_wrote = rec.inline_wrote_heap = False    # exits in the caller resume after the call
 
 
 def _guard_function(rec: TraceRecorder, callee, func: types.FunctionType, snap: Snapshot, pc: int,

@@ -63,7 +63,8 @@ class BridgeStart:
 
 class TraceRecorder:
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
-                 bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH):
+                 bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH,
+                 exact_callee_exits: bool = True):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -89,6 +90,12 @@ class TraceRecorder:
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
         self.inlined: dict[int, object] = {}                # id -> each function inlined (inline.py)
         self.inline_wrote = False                           # the current outermost inlined call wrote
+        self.inline_wrote_heap = False                      # ... into an object (not only a global)
+        self.writes = 0                                     # heap writes recorded so far (exact snapshots)
+        self.snapshot_writes: dict[int, tuple[Snapshot, int]] = {}    # id -> (exact snapshot, writes before it)
+        # exits inside inlined calls may resume the callee mid-body (runtime/resume.py), when the hooks can
+        # redirect a new frame; without that, no exit may follow a write an inlined call made
+        self.exact_callee_exits = exact_callee_exits
         self.kw_names: tuple | None = None                  # KW_NAMES (3.11/3.12): (names, offset) for the next CALL
         self.view: FrameView | None = None
         self.outer_passes: dict[int, int] = {}               # bridge: back-edges taken per enclosing loop
@@ -208,13 +215,19 @@ class TraceRecorder:
         if name == "guard_class" and isinstance(args[1], Const) and self.known_class.get(id(args[0])) is args[1].value:
             return None                 # guarded already: it cannot fail here (no Python code runs in between)
         if len(self.frames) > 1:
-            # an exit in a callee restarts the call: none may follow a write the callee made; and the callee
-            # is recorded before the interpreter runs it, so what it reads after its write is not known
+            # an exit in a callee before its first write restarts the call; after it, the exit resumes the
+            # callee where it was (an exact snapshot of the frame chain), which needs a snapshot taken after
+            # the write; and the callee is recorded before the interpreter runs it, so what it reads after
+            # its write is not known
             if d.guard and self.inline_wrote:
-                raise RecordAbort("a guard after an inlined call wrote to an object")
-            if d.reads_heap and self.inline_wrote:
+                known = self.snapshot_writes.get(id(snapshot))
+                if known is None or known[1] != self.writes:
+                    raise RecordAbort("a guard after an inlined call wrote to an object")
+            if d.reads_heap and self.inline_wrote_heap:
                 raise RecordAbort("an inlined call reads an object after it wrote one")
-            self.inline_wrote |= d.writes_heap
+            if d.writes_heap:
+                self.inline_wrote_heap = True
+                self.note_write()
             pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
         conc_args = [self.conc(a) for a in args]
         try:
@@ -233,12 +246,51 @@ class TraceRecorder:
             self.concrete[id(res)] = result
         return res
 
+    def note_write(self) -> None:
+        """A write the program can see (an object's or a global's): inside an inlined call, exits after it
+        rebuild the frames (exact snapshots taken after it) instead of restarting the call."""
+        self.writes += 1
+        if len(self.frames) > 1:
+            self.inline_wrote = True
+
     def snapshot(self, pc: int, operands: tuple = ()) -> Snapshot:
         """The interpreter's state before the instruction at pc (with `operands`, which it popped, pushed
         back). A complex number on the stack takes two entries (Snapshot.complex_at). Inside an inlined call:
-        the snapshot that restarts the call (see inline.py)."""
+        the snapshot that restarts the call until the call writes, then the exact chain of frames (inline.py)."""
         if self.frame.restart is not None:
+            if self.inline_wrote and self.exact_callee_exits:
+                return self.exact_snapshot(pc, operands)
             return self.frame.restart
+        return self._root_snapshot(pc, operands)
+
+    def exact_snapshot(self, pc: int, operands: tuple = ()) -> Snapshot:
+        """The state before the instruction at pc as a chain of frames: inside an inlined call, the callee at
+        pc (its locals and stack), each caller stopped at its CALL, and the loop's frame at the outermost CALL
+        with its state variables as they are now (a callee may have assigned a global)."""
+        if len(self.frames) == 1:
+            return self._root_snapshot(pc, operands)
+        parent = None
+        for k, callee in enumerate(self.frames[1:]):
+            at = callee.parent          # the caller, stopped at the CALL of this callee
+            if at is None:
+                raise RecordAbort("an exit inside an inlined call would need a caller's stack it cannot rebuild")
+            if k == 0:
+                parent = Snapshot(at.pc, dict(self.state), at.stack, at.complex_at, at.popped)
+            else:
+                parent = Snapshot(at.pc, at.state, at.stack, (), 0, at.code, parent)
+        frame = self.frame
+        names = frame.code.co_varnames
+        state = {StateVar("fast", i, names[i]): v for i, v in enumerate(frame.locals[:frame.code.co_nlocals])
+                 if v is not None}
+        stack = list(frame.stack) + list(operands)
+        for v in list(state.values()) + stack:
+            if not isinstance(v, (Var, Const)):
+                raise RecordAbort(f"an exit inside an inlined call would need a {type(v).__name__}")
+        snap = Snapshot(pc, state, stack, code=frame.code, parent=parent)
+        self.snapshot_writes[id(snap)] = (snap, self.writes)
+        return snap
+
+    def _root_snapshot(self, pc: int, operands: tuple = ()) -> Snapshot:
         stack, at = [], []
         for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
@@ -554,8 +606,9 @@ class TraceRecorder:
         # every exit must describe every tracked variable: fill in values untouched before that exit
         for op in self.ops:
             if op.snapshot is not None:
+                root = op.snapshot.frames()[0]
                 for sv, v in in_vars.items():
-                    op.snapshot.state.setdefault(sv, v)
+                    root.state.setdefault(sv, v)
         for pin_name, obj, owner in self.pins:
             self.layout.pin(pin_name, obj, owner)
         self.layout.inline(list(self.inlined.values()), self.inline_depth)

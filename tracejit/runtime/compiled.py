@@ -5,7 +5,11 @@ checks = entry guards), unbox them into the state buffer, call the machine code,
 write it back into the frame, rebuild the value stack of the failing guard's snapshot and point the frame
 at that guard's bytecode instruction (deoptimization). The interpreter continues from there.
 
-May import: tracejit.ir, tracejit.cpython.layout, tracejit.runtime.execmem, the standard library.
+An exit inside inlined calls stops the frame at the outermost call and returns the callees' states, boxed
+(ResumeFrame), for runtime/resume.py to write into their frames as the interpreter makes the calls again.
+
+May import: tracejit.ir, tracejit.cpython.layout, tracejit.runtime.execmem, tracejit.runtime.resume, the
+standard library.
 """
 from __future__ import annotations
 
@@ -22,8 +26,22 @@ from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trac
 from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
 
+from .native_callback import MARGIN
+from .resume import ResumeFrame
+
 MAX_EXITS = 4096
 COMPLEX = "complex"         # ExitInfo.stack kind of a complex number rebuilt from two slots (real, imag)
+
+
+@dataclass
+class InnerFrame:
+    """An inlined call an exit resumes mid-body (runtime/resume.py): its code, the instruction it continues at,
+    and where its values are in the state buffer: (local index, slot, kind) of each bound local, (slot, kind) of
+    each value-stack item, bottom first."""
+    code: object
+    resume_pc: int
+    locals: list[tuple[int, int, Kind]]
+    stack: list[tuple[int, Kind]]
 
 
 @dataclass
@@ -43,7 +61,28 @@ class ExitInfo:
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
     bridge_retries: int = 0                 # bridge recordings from here that failed by chance
-    frame: str = ""                         # a guard inside inlined calls ("f/g"): the exit restarts the call
+    frame: str = ""                         # a guard inside inlined calls ("f/g")
+    inner: list[InnerFrame] = field(default_factory=list)  # the inlined calls it resumes mid-body, outermost
+                                            # first (empty: the loop's frame resumes at `pc`, a call restarts)
+
+    def rebuilds(self) -> str:
+        """The inlined frames this exit rebuilds, outermost first ("g line 13, bump line 8"; "" for none)."""
+        return ", ".join(f"{f.code.co_name} line {_line_at(f.code, f.resume_pc)}" for f in self.inner)
+
+    def resumes_in(self) -> str:
+        """How the exit resumes inside inlined calls, for dumps and reports ("" in the loop's own frame)."""
+        if not self.frame:
+            return ""
+        if self.inner:
+            return f" (in {self.frame}: the call is made, then resumed at {self.rebuilds()})"
+        return f" (in {self.frame}: the call is made again)"
+
+
+def _line_at(code, offset: int):
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line
+    return None
 
 
 @dataclass
@@ -98,6 +137,7 @@ class CompiledLoop:
         self.consecutive_rejects = 0
         self.last_entry = 0                 # engine's entry counter at the last entry (eviction order)
         self.retired: str | None = None     # why the machine code was freed (None: still live)
+        self.resumes_callees = False        # some exit rebuilds inlined frames (ExitInfo.inner)
         self._plan = None
 
     @property
@@ -113,6 +153,8 @@ class CompiledLoop:
 
     def add_exit(self, info: ExitInfo) -> None:
         self.exits[info.exit_id] = info
+        if info.inner:
+            self.resumes_callees = True
 
     def layout_changed(self) -> None:
         self._plan = None
@@ -209,8 +251,9 @@ class CompiledLoop:
                     buf[slots["seq" + suffix]] = id(seq)
         return buf[:self.layout.nslots]
 
-    def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> None:
-        """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc.
+    def store(self, frame, iframe: int, entry_bits: list, info: ExitInfo) -> list[ResumeFrame]:
+        """Box every state variable whose bits changed and write it back; rebuild the stack; set the pc; return
+        the inlined frames the exit resumes mid-body (boxed here, before the graveyard is emptied).
 
         The writes are collected first and applied in one C-level pass (FrameWrites.commit): no other
         thread, signal handler or asynchronous exception can see or interrupt a half-written frame. Near the
@@ -268,11 +311,15 @@ class CompiledLoop:
         if info.stack or info.popped:
             writes.push_stack(iframe, self.nlocalsplus, depth, [_box(buf, fbuf, s, k) for s, k in info.stack])
         writes.set_next_instr(iframe, frame.f_code, info.resume_pc)
+        inner = [ResumeFrame(f.code, f.resume_pc, [(index, _box(buf, fbuf, s, k)) for index, s, k in f.locals],
+                             [_box(buf, fbuf, s, k) for s, k in f.stack]) for f in info.inner]
         _headroom(WRITE_DEPTH)      # near the recursion limit: RecursionError now, with nothing written yet
         writes.commit()
+        return inner
 
-    def run(self, frame, budget: int) -> ExitInfo:
-        """Enter the machine code at the loop header of `frame`; returns the exit that was taken.
+    def run(self, frame, budget: int) -> tuple[ExitInfo, list[ResumeFrame]]:
+        """Enter the machine code at the loop header of `frame`; returns the exit that was taken and the inlined
+        frames it resumes mid-body (see store).
         Raises EntryRejected (frame untouched) when an entry type check fails."""
         if self.busy:       # checked and set with no eval-breaker point in between: no thread switch
             raise EntryRejected("loop is running in another thread")
@@ -285,22 +332,24 @@ class CompiledLoop:
             entry_bits = self.load(frame, iframe)
             try:
                 # the machine code may store into lists: once it has run, its results must be written back;
-                # and the calls it inlined would each have taken a frame in the interpreter
-                _headroom(WRITE_DEPTH + STORE_DEPTH + self.layout.inline_depth)
+                # and the calls it inlined would each have taken a frame in the interpreter; an exit that
+                # rebuilds them needs the hooks' callback in the innermost (the callbacks are skipped within
+                # MARGIN frames of the limit)
+                _headroom((MARGIN if self.resumes_callees else WRITE_DEPTH) + STORE_DEPTH + self.layout.inline_depth)
             except RecursionError:
                 raise EntryRejected("too close to the recursion limit to write results back") from None
             self.buffer[BUDGET_SLOT] = budget
             exit_id = entry(self.buffer_address)
             info = self.exits[exit_id]
             try:
-                self.store(frame, iframe, entry_bits, info)
+                inner = self.store(frame, iframe, entry_bits, info)
             finally:
                 self._empty_graveyard()
                 kept = getattr(entry, "keep", None)     # the IR interpreter's (native=0) graveyard
                 if kept:
                     kept.clear()
             self.entries += 1
-            return info
+            return info, inner
         finally:
             self.busy = False
 

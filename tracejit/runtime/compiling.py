@@ -15,10 +15,10 @@ import time
 import tracejit.backend as backend
 from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
-from tracejit.ir import OPS, IRError, Trace, format_op, stack_var, verify
+from tracejit.ir import OPS, IRError, StateVar, Trace, format_op, stack_var, verify
 from tracejit.optimizer import optimize
 
-from .compiled import COMPLEX, CompiledLoop, ExitInfo, NativeBlock
+from .compiled import COMPLEX, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
 from .interp_entry import InterpretedLoop
 
@@ -64,24 +64,30 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
         snap = op.snapshot
         if snap is None:
             continue
-        if snap.parent is not None:
-            raise ValueError("an exit inside an inlined call")      # not recorded yet: the runtime rebuilds one frame
         op.exit_id = loop.new_exit_id()
+        root = snap.frames()[0]         # an exit inside inlined calls: the loop's frame stopped at its CALL
         stack, j = [], 0
-        while j < len(snap.stack):
-            if j in snap.complex_at:
+        while j < len(root.stack):
+            if j in root.complex_at:
                 stack.append(((loop.layout.slot(stack_var(j)), loop.layout.slot(stack_var(j + 1))), COMPLEX))
                 j += 2
             else:
-                stack.append((loop.layout.slot(stack_var(j)), snap.stack[j].kind))
+                stack.append((loop.layout.slot(stack_var(j)), root.stack[j].kind))
                 j += 1
-        kinds = {loop.layout.slot(sv): v.kind for sv, v in snap.state.items()
+        kinds = {loop.layout.slot(sv): v.kind for sv, v in root.state.items()
                  if loop.layout.kinds.get(sv) is not v.kind}
-        loop.add_exit(ExitInfo(op.exit_id, snap.pc, stack, format_op(op, False),
-                               exit_reason(op.name, snap.pc, loop.header_pc), trace.name, snap,
-                               resume_pc=resume_offset(code, snap.pc), kinds=kinds, popped=snap.popped,
-                               # only the runtime empties a full graveyard: a bridge would fail at once
-                               bridge="blocked" if op.name == "guard_graveyard" else "none", frame=op.frame))
+        inner = [InnerFrame(s.code, resume_offset(s.code, s.pc),
+                            [(index, loop.layout.slot(StateVar("inner", k)), s.state[sv].kind)
+                             for (index, k), sv in zip(locals_, s.state)],
+                            [(loop.layout.slot(StateVar("inner", k)), v.kind) for k, v in zip(stack_at, s.stack)])
+                 for s, locals_, stack_at in snap.inner_frames()]
+        # only the runtime empties a full graveyard: a bridge would fail at once; a bridge cannot start inside
+        # an inlined call (it would record from the callee's middle)
+        blocked = op.name == "guard_graveyard" or bool(inner)
+        loop.add_exit(ExitInfo(op.exit_id, root.pc, stack, format_op(op, False),
+                               exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,
+                               resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
+                               bridge="blocked" if blocked else "none", frame=op.frame, inner=inner))
 
 
 def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:

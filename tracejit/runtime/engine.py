@@ -28,6 +28,7 @@ from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, importing, make_hooks, own_code
 from tracejit.params import Params
 
+from .resume import CalleeResumer
 from .stats import EventLog, Stats
 
 TYPE_CHECKING = False           # typing is not imported at start-up
@@ -128,6 +129,7 @@ class Engine:
         self.release = None             # native graveyard release (backend.release_stub), made with self.mem
         self.ext = None
         self.hooks = None               # the installed hooks (None while no enable() block runs)
+        self.resumer: CalleeResumer | None = None      # exits inside inlined calls (runtime/resume.py)
         self._hooks_made = None
         self._activation = threading.RLock()    # activate/deactivate from several threads
         self.active = 0
@@ -173,6 +175,7 @@ class Engine:
             try:
                 if self._hooks_made is None:        # one per engine: the 3.11 tracer and timer are made once
                     self._hooks_made = make_hooks(self)
+                self.resumer = CalleeResumer(self._hooks_made, self.fa)
                 self._hooks_made.install()
                 self.hooks = self._hooks_made
             except (HookError, OSError) as e:
@@ -260,6 +263,8 @@ class Engine:
             if self.active == 0 and self.hooks is not None:
                 if self.recording is not None:
                     self._stop_recording()
+                if self.resumer is not None:
+                    self.resumer.drop_all()
                 self.hooks.uninstall()
                 self.hooks = None
                 self._reap()
@@ -273,6 +278,8 @@ class Engine:
         try:
             if self.recursion_hit:
                 self._after_recursion_limit()
+            if self.resumer.pending:    # a call an exit stopped at did not start its frame: forget it
+                self.resumer.drop()
             if self._dead or self._zombies:
                 self._reap()
             sites = self.sites.get(code)
@@ -310,6 +317,22 @@ class Engine:
             raise
         except Exception as e:       # never let a JIT bug reach the program
             return self._callback_failed(site, e)
+        finally:
+            self.depth = 0
+
+    def frame_started(self, frame, code) -> None:
+        """The hooks' start event of a code object armed by the resumer: a call an exit stopped at has made its
+        frame (runtime/resume.py)."""
+        if self.depth or self.resumer is None:
+            return
+        self.depth = 1
+        try:
+            if self.resumer.started(frame, code):
+                self.stats.frames_resumed += 1
+        except RecursionError:
+            raise
+        except Exception as e:       # never let a JIT bug reach the program
+            self._callback_failed(None, e)
         finally:
             self.depth = 0
 
@@ -371,7 +394,8 @@ class Engine:
         if base < 0:
             return
         rec = recording.TraceRecorder(code, header, base, trace_limit=self.params.trace_limit,
-                                      inline_depth=self.params.inline_depth)
+                                      inline_depth=self.params.inline_depth,
+                                      exact_callee_exits=self.hooks.can_resume_callees)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self.hooks.start_recording(code, frame)
@@ -383,7 +407,8 @@ class Engine:
         start = recording.BridgeStart(loop.layout, info.snapshot)
         rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
                                       trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start,
-                                      inline_depth=self.params.inline_depth)
+                                      inline_depth=self.params.inline_depth,
+                                      exact_callee_exits=self.hooks.can_resume_callees)
         info.bridge = "recording"
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
                                              started=time.perf_counter())
@@ -551,7 +576,7 @@ class Engine:
             loop.last_entry = self.entry_clock
             t0 = time.perf_counter_ns()
             try:
-                info = loop.run(frame, budget)
+                info, inner = loop.run(frame, budget)
                 loop.native_ns += time.perf_counter_ns() - t0
             except compiled.EntryRejected as e:
                 if loop.busy or loop.retired:
@@ -567,6 +592,8 @@ class Engine:
         if site.versions[0] is not loop:
             site.versions.remove(loop)
             site.versions.insert(0, loop)
+        if inner:                       # the frame stopped at a call inlined in the trace: rebuild the callees
+            self.resumer.arm(frame, inner)
         site.rejects = 0
         loop.consecutive_rejects = 0
         self.stats.native_entries += 1
@@ -579,8 +606,9 @@ class Engine:
             self.stats.guard_failures += 1
             info.fails += 1
             if info.fails & (info.fails - 1) == 0:      # log 1st, 2nd, 4th, 8th ... failure of each guard
+                extra = {"rebuilds": info.rebuilds()} if info.inner else {}
                 self.log("guard_failure", loop=info.trace_name, exit=info.exit_id, pc=info.pc,
-                         reason=info.reason, guard=info.guard, fails=info.fails)
+                         reason=info.reason, guard=info.guard, fails=info.fails, **extra)
             if loop.retired:
                 return False
             if info.bridge == "none" and info.fails >= self.params.bridge_threshold:

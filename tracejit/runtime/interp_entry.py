@@ -61,7 +61,7 @@ class InterpretedLoop:
                 trace = self.trace
                 continue
             snap = ex.op.snapshot
-            for sv, v in snap.entries():
+            for sv, v in snap.exit_entries():
                 self._write(trace.layout.slot(sv), v.kind, ex.values[sv])
             if ex.op.name == "guard_budget":
                 budget = 0

@@ -125,6 +125,11 @@ class NativeTracer:
         self.marks[code] = value
         set_code_extra(code, value if isinstance(value, int) else value.address)
 
+    def unmark(self, code) -> None:
+        """Forget what `code` needs: the stub hands its next event to the dispatcher, which marks it again."""
+        self.marks[code] = None
+        set_code_extra(code, 0)
+
     def marked(self, code) -> bool:
         """Whether `code` has been classified (`mark`)."""
         return self.marks.get(code) is not None

@@ -24,6 +24,7 @@ STATS_FIELDS: tuple[tuple[str, object, str], ...] = (
     ("entry_rejections", 0, "entries no compiled version accepted (other types)"),
     ("guard_failures", 0, "exits from machine code at a guard"),
     ("budget_exits", 0, "exits at the end of a time slice"),
+    ("frames_resumed", 0, "inlined frames rebuilt mid-body after an exit inside an inlined call"),
     ("loops_dropped", 0, "compiled loops given up (did not pay back)"),
     ("loops_evicted", 0, "compiled loops evicted by the code memory limit"),
     ("loops_freed", 0, "compiled loops whose machine code was freed"),

@@ -47,7 +47,7 @@ def format_engine(engine, path: str) -> str:
         lines.append("--- exits")
         for info in loop.exits.values():
             lines.append(f"  exit {info.exit_id:3}: resume @{info.pc:<5} {info.reason:<10} {info.guard:<40} "
-                         f"bridge={info.bridge}" + (f" (in {info.frame}: restarts the call)" if info.frame else ""))
+                         f"bridge={info.bridge}" + info.resumes_in())
         lines.append("")
     st = engine.stats.as_dict()
     aborts = st.pop("aborts")

@@ -182,7 +182,7 @@ def _guards(lv: LoopView) -> str:
     rows = "".join(
         f'<tr class="{"taken" if g.taken else ""}"><td>#{g.exit}</td><td>{escape(g.reason)}</td>'
         f'<td><code>{escape(g.guard)}</code></td><td>@{g.pc}{f" line {g.line}" if g.line else ""}'
-        f'{f" (in {escape(g.inlined)}: the call is made again)" if g.inlined else ""}</td>'
+        f'{escape(g.resumes_in)}</td>'
         f'<td class="cnt">{g.taken:,}</td><td class="cnt">{g.deopts:,}</td><td>{escape(g.bridge)}</td>'
         f'<td>{escape(g.trace)}{f" (version {g.version})" if several else ""}</td></tr>' for g in lv.guards)
     return (f'<div class="guards"><h4>Guards and exits</h4><table><thead><tr><th>exit</th><th>reason</th>'

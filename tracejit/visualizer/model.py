@@ -104,7 +104,8 @@ class GuardView:
     taken: int                                 # times the machine code left through this exit
     deopts: int                                # of those, times the interpreter resumed (no bridge)
     bridge: str                                # none / recording / compiled / blocked
-    inlined: str = ""                          # a guard inside inlined calls ("f/g"): its exit restarts the call
+    inlined: str = ""                          # a guard inside inlined calls ("f/g")
+    resumes_in: str = ""                       # how its exit resumes inside them (ExitInfo.resumes_in)
 
 
 @dataclass
@@ -281,7 +282,7 @@ def _loop_view(key, name, versions, events, seen, probe, interp, native) -> Loop
             taken = loop.exit_counts[info.exit_id]
             guards.append(GuardView(info.exit_id, info.trace_name, v + 1, info.reason, info.guard, info.pc,
                                     _line_of(loop, info.pc), max(taken, info.fails), info.fails, info.bridge,
-                                    info.frame))
+                                    info.frame, info.resumes_in()))
         if v == 0:
             drawn = len(traces), len(guards)
     if line is None and versions:
