@@ -10,15 +10,14 @@ recorder runs the callee itself on the concrete values it already tracks: each b
 condition's concrete value says, with a guard on that direction. After the call, the first event in the caller
 cross-checks the result against the real one; any difference aborts the recording.
 
-Deoptimization inside an inlined call restarts the call: every guard recorded in a callee exits to the
-caller's CALL instruction, with the callable and its arguments on the stack (the snapshot `restart` of the
-callee's AbstractFrame). That is exact because no exit of an inlined call follows a write it made: a callee
-may store into a list or a global (nothing else it does is visible to the program), but a guard recorded
-after such a write, until the outermost inlined call returns, aborts the recording (TraceRecorder.emit). A
-store's own guard runs before its write. (Nor may a callee read an object after its write: the recorder
-runs the callee before the interpreter does, so it cannot know what such a read gives.) Each callee frame
-keeps its caller's snapshot at the call (`AbstractFrame.parent`), the chain an exact mid-callee
-deoptimization would give its guards.
+Deoptimization inside an inlined call before the call wrote anything restarts the call: such a guard exits
+to the caller's CALL instruction, with the callable and its arguments on the stack (the snapshot `restart` of
+the callee's AbstractFrame); nothing the program can see has happened yet, and a bridge can grow there. Once
+the outermost inlined call has stored into a list or a global, a guard's snapshot is the exact chain of
+frames (TraceRecorder.exact_snapshot: each callee frame keeps its caller's exact snapshot at the call,
+`AbstractFrame.parent`), and its exit rebuilds every inlined frame mid-body (runtime/resume.py). A snapshot
+taken before a write is never used by a guard after it. (A callee may not read an object after its write:
+the recorder runs the callee before the interpreter does, so it cannot know what such a read gives.)
 
 What is inlined: a function of the loop's own module (same globals and builtins). Called by a name bound to a
 module-level function, the function is a constant: pinned, and the runtime checks at every entry that it
@@ -26,7 +25,7 @@ still has the `__code__`, `__defaults__` and `__kwdefaults__` the trace inlined 
 a variable (a parameter, a lambda, a closure), it is guarded on its code, globals and builtins, its
 defaults and closure cells read when the trace runs (_guard_function). Called with positional and keyword
 arguments (defaults fill the rest); neither a generator nor a coroutine; no `*args`, `**kwargs`, keyword-only
-parameters or cells of its own; no loop in the recorded path and no guard after a write; at most the
+parameters or cells of its own; no loop in the recorded path and no read of an object after a write; at most the
 parameter `inline_depth` (MAX_INLINE_DEPTH by default) frames deep. Anything else aborts with its reason.
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, the standard library.
