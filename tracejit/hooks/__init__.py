@@ -101,6 +101,37 @@ class SignalGate:
         return self.main_thread.value == self.ident
 
 
+class StartArms:
+    """Code objects whose next frames' start the listener wants (the hooks' arm_start), each with how many
+    pending resumes wait for it: arm() is True for the first, disarm() for the last."""
+
+    def __init__(self) -> None:
+        self.counts: dict = {}
+
+    def __contains__(self, code) -> bool:
+        return code in self.counts
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+    def arm(self, code) -> bool:
+        n = self.counts.get(code, 0)
+        self.counts[code] = n + 1
+        return n == 0
+
+    def disarm(self, code) -> bool:
+        n = self.counts.get(code, 0) - 1
+        if n > 0:
+            self.counts[code] = n
+            return False
+        return self.counts.pop(code, None) is not None
+
+    def clear(self) -> list:
+        codes = list(self.counts)
+        self.counts.clear()
+        return codes
+
+
 class HookError(Exception):
     """The hook cannot be installed (e.g. the monitoring tool id is taken)."""
 

@@ -17,7 +17,7 @@ import sys
 
 from tracejit.cpython.entrycheck import without_entry_check
 
-from . import _PACKAGE_DIR, HookError, defer_interrupt, own_code
+from . import _PACKAGE_DIR, HookError, StartArms, defer_interrupt, own_code
 
 
 class MonitoringHooks:
@@ -26,7 +26,7 @@ class MonitoringHooks:
         self.m = sys.monitoring
         self.tool = self.m.OPTIMIZER_ID
         self.recording: set = set()
-        self.armed: dict = {}               # code -> pending resumes waiting for its next frame (arm_start)
+        self.armed = StartArms()            # code objects an exit waits for the next frame of (arm_start)
         self.installed = False
 
     can_resume_callees = True               # a PY_START callback can redirect the new frame
@@ -135,9 +135,8 @@ class MonitoringHooks:
         m = self.m
         for code in list(self.recording):
             self.stop_recording(code, None)
-        for code in list(self.armed):
-            self.armed[code] = 1
-            self.disarm_start(code)
+        for code in self.armed.clear():
+            self._local_events(code, 0, m.events.PY_START)
         m.set_events(self.tool, 0)
         m.register_callback(self.tool, m.events.JUMP, None)
         m.register_callback(self.tool, m.events.INSTRUCTION, None)
@@ -167,16 +166,9 @@ class MonitoringHooks:
 
     def arm_start(self, code) -> None:
         """Report the start of code's next frames (PY_START) to the listener's frame_started."""
-        n = self.armed.get(code, 0)
-        self.armed[code] = n + 1
-        if n == 0:
+        if self.armed.arm(code):
             self._local_events(code, self.m.events.PY_START, 0)
 
     def disarm_start(self, code) -> None:
-        n = self.armed.get(code, 0) - 1
-        if n > 0:
-            self.armed[code] = n
-            return
-        self.armed.pop(code, None)
-        if n == 0:
+        if self.armed.disarm(code):
             self._local_events(code, 0, self.m.events.PY_START)

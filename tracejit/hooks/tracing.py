@@ -26,7 +26,7 @@ from tracejit.cpython.bytecode import back_edges, loop_headers, without_entry_ch
 
 from tracejit.codetable import CodeTable
 
-from . import HookError, defer_interrupt, own_code
+from . import HookError, StartArms, defer_interrupt, own_code
 
 
 TIMER_PERIOD = 0.01           # seconds between looks at the main thread's stack
@@ -53,7 +53,7 @@ class TracingHooks:
         self.recording = 0                    # frames being recorded (their tracer must stay on)
         self.spans = CodeTable()              # code -> ((header, last offset of the loop), ...)
         self._threads = threading.local()     # per thread: depth of enable() blocks
-        self.armed: dict = {}                 # code -> pending resumes waiting for its next frame (arm_start)
+        self.armed = StartArms()              # code objects an exit waits for the next frame of (arm_start)
 
     def _loop_headers(self, code) -> frozenset:
         h = self.headers.get(code)
@@ -412,18 +412,11 @@ class TracingHooks:
     def arm_start(self, code) -> None:
         """Report the first line of code's next frames to the listener's frame_started (the C tracer: every line
         of its frames goes to the dispatcher while armed; sys.settrace: its frames get the `starter` function)."""
-        n = self.armed.get(code, 0)
-        self.armed[code] = n + 1
-        if n == 0 and self.native is not None:
+        if self.armed.arm(code) and self.native is not None:
             self.native.mark(code, every_line=True)
 
     def disarm_start(self, code) -> None:
-        n = self.armed.get(code, 0) - 1
-        if n > 0:
-            self.armed[code] = n
-            return
-        self.armed.pop(code, None)
-        if n == 0 and self.native is not None:
+        if self.armed.disarm(code) and self.native is not None:
             self.native.unmark(code)        # classified again at its next event
 
     def start_recording(self, code, frame) -> None:
