@@ -294,26 +294,21 @@ class Snapshot:
 
     def exit_entries(self) -> list[tuple[StateVar, Value]]:
         """(place, value) pairs an exit stores for the whole chain: the root frame's entries(), then each inlined
-        frame's locals and stack items, outermost first, numbered in order as StateVar("inner", k) (the inlined
-        frames' places are the exit's own, read back by the runtime in the same order: see inner_frames)."""
-        chain = self.frames()
-        out = chain[0].entries()
-        k = 0
-        for s in chain[1:]:
-            for _, v in s.entries():
-                out.append((StateVar("inner", k), v))
-                k += 1
+        frame's locals and stack items at their places StateVar("inner", k) (inner_frames)."""
+        out = self.frames()[0].entries()
+        for s, locals_, stack_at in self.inner_frames():
+            out += [(StateVar("inner", k), s.state[sv]) for sv, k in locals_]
+            out += [(StateVar("inner", k), v) for k, v in zip(stack_at, s.stack)]
         return out
 
-    def inner_frames(self) -> list[tuple[Snapshot, list[tuple[int, int]], list[int]]]:
-        """The inlined frames of the chain, outermost first, each with [(local index, k)] and [k] of its stack
-        items: where exit_entries puts their values."""
+    def inner_frames(self) -> list[tuple[Snapshot, list[tuple[StateVar, int]], list[int]]]:
+        """The inlined frames of the chain, outermost first, each with [(local, k)] and [k] of its stack items:
+        the exit's own places for their values (StateVar("inner", k)), numbered in this order, which the exit
+        stores (exit_entries) and the runtime reads back (ExitInfo.inner)."""
         out, k = [], 0
         for s in self.frames()[1:]:
-            locals_ = []
-            for sv in s.state:
-                locals_.append((sv.key, k))
-                k += 1
+            locals_ = [(sv, k + j) for j, sv in enumerate(s.state)]
+            k += len(locals_)
             out.append((s, locals_, list(range(k, k + len(s.stack)))))
             k += len(s.stack)
         return out

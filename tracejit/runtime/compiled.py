@@ -8,8 +8,8 @@ at that guard's bytecode instruction (deoptimization). The interpreter continues
 An exit inside inlined calls stops the frame at the outermost call and returns the callees' states, boxed
 (ResumeFrame), for runtime/resume.py to write into their frames as the interpreter makes the calls again.
 
-May import: tracejit.ir, tracejit.cpython.layout, tracejit.runtime.execmem, tracejit.runtime.resume, the
-standard library.
+May import: tracejit.ir, tracejit.cpython.layout and .bytecode, tracejit.runtime.execmem, tracejit.runtime.resume,
+the standard library.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import sys
 import weakref
 from dataclasses import dataclass, field
 
+from tracejit.cpython.bytecode import instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, enumerate_list_state, enumerate_state, \
     list_iter_set_index, list_walk, object_at, release_all, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
@@ -42,6 +43,11 @@ class InnerFrame:
     resume_pc: int
     locals: list[tuple[int, int, Kind]]
     stack: list[tuple[int, Kind]]
+
+    @property
+    def line(self) -> int | None:
+        at = instructions_at(self.code).get(self.resume_pc)
+        return at[0].line if at else None
 
 
 @dataclass
@@ -67,7 +73,7 @@ class ExitInfo:
 
     def rebuilds(self) -> str:
         """The inlined frames this exit rebuilds, outermost first ("g line 13, bump line 8"; "" for none)."""
-        return ", ".join(f"{f.code.co_name} line {_line_at(f.code, f.resume_pc)}" for f in self.inner)
+        return ", ".join(f"{f.code.co_name} line {f.line}" for f in self.inner)
 
     def resumes_in(self) -> str:
         """How the exit resumes inside inlined calls, for dumps and reports ("" in the loop's own frame)."""
@@ -76,13 +82,6 @@ class ExitInfo:
         if self.inner:
             return f" (in {self.frame}: the call is made, then resumed at {self.rebuilds()})"
         return f" (in {self.frame}: the call is made again)"
-
-
-def _line_at(code, offset: int):
-    for start, end, line in code.co_lines():
-        if start <= offset < end:
-            return line
-    return None
 
 
 @dataclass

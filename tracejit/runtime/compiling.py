@@ -77,8 +77,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
         kinds = {loop.layout.slot(sv): v.kind for sv, v in root.state.items()
                  if loop.layout.kinds.get(sv) is not v.kind}
         inner = [InnerFrame(s.code, resume_offset(s.code, s.pc),
-                            [(index, loop.layout.slot(StateVar("inner", k)), s.state[sv].kind)
-                             for (index, k), sv in zip(locals_, s.state)],
+                            [(sv.key, loop.layout.slot(StateVar("inner", k)), s.state[sv].kind) for sv, k in locals_],
                             [(loop.layout.slot(StateVar("inner", k)), v.kind) for k, v in zip(stack_at, s.stack)])
                  for s, locals_, stack_at in snap.inner_frames()]
         # only the runtime empties a full graveyard: a bridge would fail at once; a bridge cannot start inside
