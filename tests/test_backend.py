@@ -215,6 +215,9 @@ TUPLES = [(), (1.5,), (1, "x", None), tuple(range(40)), ((1, 2), [3])]
 SUM_LISTS = [[0.1] * 10, [1, 2.5, -3], [2**62, 2**62], [2**62, -2**62, 5], [1e308, 1e308], [True, 1.5],
              [7, 10**30], [INT64_MAX, 1], [-1.5, INT64_MIN], [float("nan"), 1], [1, 2, 3, 4.0] * 50]
 COMPLEXES = [complex(a, b) for a in FLOATS for b in FLOATS[::-1]]
+# strings of each kind (1, 2, 4 bytes per code point; ASCII or not), made at run time
+STRINGS = ["".join(map(chr, cs)) for cs in ([], [97], [0, 127, 128, 255, 65], [233, 0, 7], [256, 97, 255, 65535],
+                                           [0x10000, 98, 0x10FFFF, 200, 55], list(range(0, 300, 7)))]
 OBJECTS = INTS + FLOATS + [True, False, None, "s", (1,), b"", *LISTS]
 CLASSES = [int, float, bool, list, str, type(None), tuple]
 KEEP: list = []         # lists the store tests change (kept alive beyond each case)
@@ -237,6 +240,10 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(t, k) for t in TUPLES for k in range(len(t))]
     if name == "list_getitem":
         return [(lst, k) for lst in LISTS for k in range(len(lst))]
+    if name == "str_len":
+        return [(x,) for x in STRINGS]
+    if name == "str_code_at":
+        return [(x, k) for x in STRINGS for k in range(len(x))]
     if name == "float_value":
         return [(x,) for x in FLOATS]
     if name in ("complex_real", "complex_imag"):
@@ -295,6 +302,8 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
         return [()]
     if R in d.args:
         return ref_cases(d.name, rng)
+    if d.name == "latin1_char":
+        return [(c,) for c in [*range(-3, 300), 0x10FFFF, INT64_MIN, INT64_MAX]]
     if d.arity == 1:
         return [(x,) for x in values_for(d.args[0], rng, nrand)]
     xs = values_for(d.args[0], rng, 10)

@@ -83,6 +83,7 @@ class Externals:
     sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
     small_int_zero: int = 0  # address of the cached int 0; cached ints (layout.small_ints) follow at small_int_stride
     small_int_stride: int = 0
+    latin1_chars: int = 0    # 256 pointers: CPython's one-character string of each code point < 256 (0: none)
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
     layout: Layout | None = None
@@ -1259,6 +1260,62 @@ def _tuple_getitem(s: Assembler, op: Op, i: int) -> None:
     else:
         a.mov(RCX, k)
         a.mov(RAX, Mem(r, items, RCX, 8))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("str_len")
+def _str_len(s: Assembler, op: Op, i: int) -> None:
+    r = _ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, s.objects.str_length))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("str_code_at")
+def _str_code_at(s: Assembler, op: Op, i: int) -> None:
+    """The code point at index i (guarded in range) of a compact string: its state byte gives the width of a
+    code point (kind 1, 2 or 4 bytes) and whether the data follow an ASCII header or a compact one; a string
+    that is not compact leaves the trace."""
+    a, o = s.a, s.objects
+    ex = s.exit_label(op)
+    r = _ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, s.g(op.args[1]))                  # rcx: the index
+    a.load8(RDX, Mem(r, o.str_state))            # edx: the state byte
+    a.test_imm(RDX, o.STR_COMPACT)
+    a.jcc("e", ex)
+    a.lea(RAX, r, None, o.str_compact_data)      # rax: the data, unless the header is ASCII's (shorter)
+    not_ascii = a.new_label()
+    a.test_imm(RDX, o.STR_ASCII)
+    a.jcc("e", not_ascii)
+    a.alu("sub", RAX, o.str_compact_data - o.str_ascii_data)
+    a.bind(not_ascii)
+    a.shift("shr", RDX, o.STR_KIND_SHIFT)
+    a.alu("and", RDX, 7)                         # edx: bytes per code point
+    two, four, done = a.new_label(), a.new_label(), a.new_label()
+    a.alu("cmp", RDX, 1)
+    a.jcc("ne", two)
+    a.load8(RAX, Mem(RAX, 0, RCX, 1))
+    a.jmp(done)
+    a.bind(two)
+    a.alu("cmp", RDX, 2)
+    a.jcc("ne", four)
+    a.load16(RAX, Mem(RAX, 0, RCX, 2))
+    a.jmp(done)
+    a.bind(four)
+    a.load32(RAX, Mem(RAX, 0, RCX, 4))
+    a.bind(done)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("latin1_char")
+def _latin1_char(s: Assembler, op: Op, i: int) -> None:
+    """CPython's one-character string for a code point below 256 (from the table at ext.latin1_chars);
+    any other code point leaves the trace."""
+    a = s.a
+    a.mov(RAX, s.g(op.args[0]))
+    a.alu("cmp", RAX, 256)
+    a.jcc("ae", s.exit_label(op))                # unsigned: negative code points too
+    a.mov(RCX, s.ext.latin1_chars)
+    a.mov(RAX, Mem(RCX, 0, RAX, 8))
     s.put(s.dst(op), RAX)
 
 

@@ -235,6 +235,18 @@ class Asm:
         """dst = the unsigned 32-bit value at src (zero-extended)."""
         self.emit(I.create_reg_mem(_c("MOV_R32_RM32"), dst.r32, src.mo()))
 
+    def load8(self, dst: Reg, src: Mem) -> None:
+        """dst = the byte at src (zero-extended)."""
+        self.emit(I.create_reg_mem(_c("MOVZX_R32_RM8"), dst.r32, src.mo()))
+
+    def load16(self, dst: Reg, src: Mem) -> None:
+        """dst = the unsigned 16-bit value at src (zero-extended)."""
+        self.emit(I.create_reg_mem(_c("MOVZX_R32_RM16"), dst.r32, src.mo()))
+
+    def test_imm(self, a: Reg, imm: int) -> None:
+        """Flags of a & imm (a 32-bit immediate; the upper half of a is not tested)."""
+        self.emit(I.create_reg_u32(_c("TEST_RM32_IMM32"), a.r32, imm))
+
     def mov32(self, dst: Reg, v: int) -> None:
         self.emit(I.create_reg_u32(_c("MOV_R32_IMM32"), dst.r32, v))
 

@@ -34,7 +34,7 @@ class Layout:
                  "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
-                 "cell_contents")
+                 "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
@@ -47,7 +47,8 @@ class Layout:
                  long_shift: int = 30, type_version_tag: int = TYPE_VERSION_TAG,
                  small_ints: range = SMALL_INTS, func_globals: int = 16, func_builtins: int = 24,
                  func_code: int = 48, func_defaults: int = 56, func_closure: int = 72,
-                 cell_contents: int = 16) -> None:
+                 cell_contents: int = 16, str_length: int = 16, str_state: int = 32, str_ascii_data: int = 40,
+                 str_compact_data: int = 56) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -90,6 +91,15 @@ class Layout:
         # func_closure (NULL or a tuple of cells); PyCellObject.ob_ref (NULL: empty)
         self.func_globals, self.func_builtins, self.func_code = func_globals, func_builtins, func_code
         self.func_defaults, self.func_closure, self.cell_contents = func_defaults, func_closure, cell_contents
+        # PyASCIIObject.length (code points) and .state (low byte: kind << 2 | compact << 5 | ascii << 6, see
+        # STR_KIND_SHIFT...); a compact string's code points follow its header: at str_ascii_data for an
+        # ASCII string (PyASCIIObject), else at str_compact_data (PyCompactUnicodeObject)
+        self.str_length, self.str_state = str_length, str_state
+        self.str_ascii_data, self.str_compact_data = str_ascii_data, str_compact_data
+
+    # the bits of PyASCIIObject.state's low byte (3.11-3.13): kind (1, 2 or 4 bytes per code point) << 2,
+    # compact, ascii
+    STR_KIND_SHIFT, STR_COMPACT, STR_ASCII = 2, 0x20, 0x40
 
     def replace(self, **changes) -> "Layout":
         """A copy with some offsets changed (the self-check's tests use it)."""
@@ -105,7 +115,7 @@ class Layout:
 LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
                     80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44,
-                    interp_threads_count=24),
+                    interp_threads_count=24, str_ascii_data=48, str_compact_data=72),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
                     64, 2008, 368, 28, 46, True, immortal=True),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
@@ -119,6 +129,8 @@ LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_se
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
+STR_ITER_TYPES = tuple(dict.fromkeys([type(iter("a")), type(iter("\xe9"))]))     # str_ascii_iterator (3.12+), str_iterator:
+# both are unicodeiterobject, whose it_index / it_seq are where a list iterator has them (LIST_ITER_INDEX/SEQ)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
@@ -184,7 +196,7 @@ def c_api_addresses() -> dict[str, int]:
             "float_new": f("PyFloat_FromDouble"), "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"),
             "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
             "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
-            "long_as_int64": f("PyLong_AsLongLongAndOverflow")}
+            "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars()}
 
 
 def _rd(addr: int) -> int:
@@ -292,6 +304,40 @@ def list_iter_state(it) -> tuple[int, list | None]:
     return _rd(id(it) + LIST_ITER_INDEX), (object_at(seq) if seq else None)
 
 
+_latin1_table: list = []       # [the table latin1_chars() gives], made once
+
+
+def latin1_chars() -> int:
+    """The address of 256 object pointers: entry c is the one-character string CPython gives for code point c
+    (`s[i]`, `chr(c)`, iteration: its cached strings, which are never freed; checked by check_layout)."""
+    if not _latin1_table:
+        _latin1_table.append((ctypes.c_void_p * 256)(*[id(chr(c)) for c in range(256)]))
+    return ctypes.addressof(_latin1_table[0])
+
+
+def str_code_points(s: str, layout: Layout) -> list[int] | None:
+    """The code points of a compact string as the machine code reads them (None: not compact)."""
+    state = ctypes.c_uint8.from_address(id(s) + layout.str_state).value
+    if not state & layout.STR_COMPACT:
+        return None
+    kind = (state >> layout.STR_KIND_SHIFT) & 7
+    data = id(s) + (layout.str_ascii_data if state & layout.STR_ASCII else layout.str_compact_data)
+    cell = {1: ctypes.c_uint8, 2: ctypes.c_uint16, 4: ctypes.c_uint32}[kind]
+    return [cell.from_address(data + kind * k).value for k in range(_rd(id(s) + layout.str_length))]
+
+
+def _check_str_layout(L: Layout) -> str | None:
+    """A string's length, kind bits and code points, each kind; the cached one-character strings."""
+    for sample in ("abc", "\xe9bc", "\u0100bc", "\U00010000bc"):
+        s = "".join([sample[0], str(len(sample)), sample[1:]])        # a fresh object
+        if _rdp(id(s) + L.ob_type) != id(str) or str_code_points(s, L) != [ord(c) for c in s]:
+            return f"str layout mismatch for {s!r}"
+    table = (ctypes.c_void_p * 256).from_address(latin1_chars())
+    if any(table[c] != id(chr(c)) or ("\u0100" + chr(c))[1] is not chr(c) for c in range(256)):
+        return "cached one-character strings mismatch"
+    return None
+
+
 def type_version(t: type) -> int:
     """The version tag of type `t` (tp_version_tag), after a lookup on `t` that assigns one when it has
     none (CPython assigns tags from a counter that only grows, so a tag names one type in one state: any
@@ -341,6 +387,16 @@ def list_walk(it) -> tuple[int, list]:
     index, seq = list_iter_state(it)
     if seq is None:
         raise TypeError("an exhausted list iterator")
+    return index, seq
+
+
+def str_walk(it) -> tuple[int, str]:
+    """(next index, string) of a str iterator that has not ended; TypeError for anything else."""
+    if type(it) not in STR_ITER_TYPES:
+        raise TypeError(f"a {type(it).__name__}, not a str iterator")
+    index, seq = list_iter_state(it)        # the same fields (unicodeiterobject)
+    if seq is None:
+        raise TypeError("an exhausted str iterator")
     return index, seq
 
 
@@ -515,6 +571,10 @@ def _check_object_layouts(layout: Layout) -> str | None:
     list(it)
     if list_iter_state(it)[1] is not None:
         return "exhausted list iterator layout mismatch"
+    chars = iter("".join(["x", "\u0100", "z"]))
+    next(chars)
+    if str_walk(chars) != (1, "x\u0100z"):
+        return "str iterator layout mismatch"
     e = enumerate(items, 40)
     next(e)
     sub = e.__reduce__()[1][0]
@@ -522,7 +582,7 @@ def _check_object_layouts(layout: Layout) -> str | None:
         return "enumerate layout mismatch"
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
-    reason = _check_type_layout(layout) or _check_function_layout(layout)
+    reason = _check_type_layout(layout) or _check_function_layout(layout) or _check_str_layout(layout)
     if reason:
         return reason
     z = zip(items, "ab", items)

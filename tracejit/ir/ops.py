@@ -237,6 +237,19 @@ def _list_sum_int(lst: list) -> int:
     return _ovf(sum(lst))
 
 
+def _str_code_at(s: str, i: int) -> int:
+    """ord(s[i]) of an exact str after guard_index (a string that is not compact, which only deprecated C
+    APIs of 3.11 make, leaves the trace in machine code)."""
+    return ord(s[i])
+
+
+def _latin1_char(c: int) -> str:
+    """chr(c) for 0 <= c < 256: the one-character string CPython keeps for it (`s[i]` gives the same one)."""
+    if not 0 <= c < 256:
+        raise GuardFailed("not a latin-1 code point")
+    return chr(c)
+
+
 def _list_append(lst: list, value) -> None:
     lst.append(value)
 
@@ -396,6 +409,10 @@ def _defs() -> list[OpDef]:
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
         d("tuple_len", (R,), I, len),                                         # of an exact tuple
         d("tuple_getitem", (R, I), R, lambda a, i: a[i]),                     # after guard_index
+        # strings are immutable: their length and code points are pure reads
+        d("str_len", (R,), I, len),                                           # of an exact str
+        d("str_code_at", (R, I), I, _str_code_at, guard=True, exit_reason="type"),   # after guard_index
+        d("latin1_char", (I,), R, _latin1_char, guard=True, exit_reason="character"),
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True, exit_reason="type"),  # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects

@@ -21,7 +21,7 @@ from typing import Callable
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 
-from . import complexnum
+from . import complexnum, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -41,6 +41,8 @@ def _one(args: list, name: str):
 def _len(rec, args, snap, pc):
     x = _one(args, "len")
     obj = rec.conc(x)
+    if x.kind is R and type(obj) is str:
+        return strings.length(rec, x, snap, pc)
     if x.kind is not R or type(obj) is not list:
         raise CallAbort(f"len() of {type(obj).__name__}")
     rec.emit("guard_class", [x, const_ref(list)], snap, pc)
@@ -135,20 +137,35 @@ def _range(rec, args, snap, pc):
     return VirtualRange(start, stop, step, length)
 
 
+def _ord(rec, args, snap, pc):
+    return strings.ord_of(rec, _one(args, "ord"), snap, pc)
+
+
+def _chr(rec, args, snap, pc):
+    code = rec.as_int(rec.unbox(_one(args, "chr"), snap, pc), snap, pc)
+    if code.kind is not I:
+        raise CallAbort("chr() of a non-int")
+    return strings.chr_of(rec, code, snap, pc)
+
+
 def _complex(rec, args, snap, pc):
     return complexnum.construct(rec, args, snap, pc)
 
 
 def _min_max(which: str) -> Callable:
+    """min()/max() of two or more ints or of two or more floats: a left fold of the two-argument op, which is
+    CPython's loop (an item replaces the one kept only if it is strictly smaller / larger)."""
     def rule(rec, args, snap, pc):
-        if len(args) != 2:
-            raise CallAbort(f"{which}() with {len(args)} arguments")
-        a, b = (rec.unbox(v, snap, pc) for v in args)
-        if a.kind is F and b.kind is F:
-            return rec.emit(f"float_{which}", [a, b], snap, pc)
-        if a.kind is I and b.kind is I:
-            return rec.emit(f"int_{which}", [a, b], snap, pc)
-        raise CallAbort(f"{which}() of {a.kind} and {b.kind}")   # returns either type
+        if len(args) < 2:
+            raise CallAbort(f"{which}() with {len(args)} argument{'s' if len(args) != 1 else ''}")
+        vals = [rec.unbox(v, snap, pc) for v in args]
+        kinds = {v.kind for v in vals}
+        if kinds != {F} and kinds != {I}:
+            raise CallAbort(f"{which}() of {' and '.join(sorted(map(str, kinds)))}")   # returns either type
+        r = vals[0]
+        for v in vals[1:]:
+            r = rec.emit(f"{'float' if F in kinds else 'int'}_{which}", [r, v], snap, pc)
+        return r
     return rule
 
 
@@ -300,6 +317,8 @@ CALLS: dict[object, Callable] = {
     builtins.round: _round,
     builtins.sum: _sum,
     builtins.divmod: _divmod,
+    builtins.ord: _ord,
+    builtins.chr: _chr,
     math.sqrt: _math_float("float_sqrt", "sqrt"),
     math.fabs: _math_float("float_abs", "fabs"),
     math.floor: _math_float("float_floor_int", "floor"),

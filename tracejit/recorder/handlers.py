@@ -20,7 +20,7 @@ from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
 
 from . import complexnum as cx
-from . import inline, iterators, lists, rules
+from . import inline, iterators, lists, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -223,6 +223,9 @@ def compare_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     symbol = ins.arg[0] if isinstance(ins.arg, tuple) else ins.arg
     b, a = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(pc, [a, b])
+    if strings.is_str(rec, a) or strings.is_str(rec, b):
+        rec.stack.append(strings.compare(rec, rules.COMPARE[symbol][0], a, b, snap))
+        return
     a, b = rec.unbox(a, snap, pc), rec.unbox(b, snap, pc)
     rec.stack.append(_compare(rec, symbol, a, b, snap))
 

@@ -1,12 +1,13 @@
-"""The recorder's iterator protocols: FOR_ITER over range(), a list, enumerate(list) and zip(lists) as state
+"""The recorder's iterator protocols: FOR_ITER over range(), a list, a str, enumerate(list) and zip(lists) as state
 variables of the loop (the iterator object itself is never touched by the machine code), the end of an
 enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts such a loop again.
 
 An iterator at value-stack position `pos` is kept as StateVars ("iter", (pos, field)): next/step/remaining for
-a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate; the runtime reads them from
+a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate, cindex/cseq for a str; the runtime reads them from
 the iterator at entry and writes them back at exits (cpython.layout's iterator accessors).
 
-May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame/virtuals, the standard library.
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame/virtuals/strings, the standard
+library.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tracejit.cpython.bytecode import Instr
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, const_ref
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 
+from . import strings
 from .frame import BaseItem, RecordAbort
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -47,12 +49,14 @@ def for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[
     elif type(it) is zip:
         _for_iter_zip(rec, ins, snap, pos, it, view)
     else:
-        try:
-            view.list_iter_state(it)
-        except TypeError:
-            _for_iter_range(rec, ins, snap, pos, it, view)
-        else:
-            _for_iter_list(rec, ins, snap, pos, it, view)
+        for kind, walk in (("list", _for_iter_list), ("str", _for_iter_str)):
+            try:
+                getattr(view, f"{kind}_iter_state")(it)
+            except TypeError:
+                continue
+            walk(rec, ins, snap, pos, it, view)
+            return
+        _for_iter_range(rec, ins, snap, pos, it, view)
 
 
 def _for_iter_range(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
@@ -91,6 +95,23 @@ def _for_iter_list(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it,
         return [(index, seq)]
     (item,) = _list_walks(rec, ins, snap, pos, [""], states)
     rec.stack.append(item)
+
+
+def _for_iter_str(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
+    """`for c in some_str`: the iterator's index and string are state (fields cindex/cseq); each iteration
+    guards the index against the length and reads the character (recorder/strings.py)."""
+    index_sv, seq_sv = StateVar("iter", (pos, "cindex")), StateVar("iter", (pos, "cseq"))
+    if index_sv not in rec.state:
+        index, seq = view.str_iter_state(it)
+        if seq is None:
+            raise RecordAbort(LOOP_LEFT)
+        rec.new_input(index_sv, I, index - 1)      # the interpreter already advanced the iterator
+        rec.new_input(seq_sv, R, seq)
+        snap.state.update({index_sv: rec.state[index_sv], seq_sv: rec.state[seq_sv]})
+    index, seq = rec.state[index_sv], rec.state[seq_sv]
+    rec.emit("guard_index", [index, rec.emit("str_len", [seq], snap, ins.offset)], snap, ins.offset)
+    rec.stack.append(strings.character(rec, seq, index, snap, ins.offset))
+    rec.state[index_sv] = rec.emit("int_add", [index, const_int(1)], None, ins.offset)
 
 
 def _iter_fields(rec: TraceRecorder, pos: int) -> set[str]:
@@ -132,11 +153,13 @@ def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> N
     if fields == {"next", "step", "remaining"}:
         more = _emit_known(rec, "int_gt", [_iter_field(rec, pos, "remaining"), const_int(0)], snap,
                                 ins.offset, False)
-    elif fields == {"index", "seq"}:
-        seq = _iter_field(rec, pos, "seq")
+    elif fields in ({"index", "seq"}, {"cindex", "cseq"}):
+        c = "c" if "cseq" in fields else ""
+        seq = _iter_field(rec, pos, c + "seq")
         known = rec.conc(seq)
-        n = _emit_known(rec, "list_len", [seq], snap, ins.offset, 0 if known is _UNKNOWN else len(known))
-        more = _emit_known(rec, "int_lt", [_iter_field(rec, pos, "index"), n], snap, ins.offset, False)
+        n = _emit_known(rec, "str_len" if c else "list_len", [seq], snap, ins.offset,
+                        0 if known is _UNKNOWN else len(known))
+        more = _emit_known(rec, "int_lt", [_iter_field(rec, pos, c + "index"), n], snap, ins.offset, False)
     else:
         raise RecordAbort("a bridge ends a loop over an enumerate or zip object")
     if isinstance(more, Const):
@@ -150,7 +173,7 @@ def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> N
 
 def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
     """GET_ITER in a bridge, where an iterator was popped (a loop inside the one the bridge runs through
-    starts again): iter(a_list) or iter(range(...)) becomes the state of the iterator at that position,
+    starts again): iter(a_list), iter(a_str) or iter(range(...)) becomes the state of the iterator at that position,
     marked `fresh`. The runtime makes the iterator object only if an exit needs it."""
     p = len(rec.stack)
     if rec.bridge is None or p != rec.floor or p >= rec.base_depth:
@@ -159,10 +182,12 @@ def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
         fields = {"next": iterable.start, "step": iterable.step, "remaining": iterable.length}
     else:
         iterable = rec.value(iterable)
-        if iterable.kind is not R or type(rec.conc(iterable)) is not list:
-            raise RecordAbort(f"iter() of {type(rec.conc(iterable)).__name__} in a bridge")
-        rec.emit("guard_class", [iterable, const_ref(list)], rec.snapshot_with(pc, [iterable]), pc)
-        fields = {"index": const_int(0), "seq": iterable}
+        t = type(rec.conc(iterable))
+        if iterable.kind is not R or t not in (list, str):
+            raise RecordAbort(f"iter() of {t.__name__} in a bridge")
+        rec.emit("guard_class", [iterable, const_ref(t)], rec.snapshot_with(pc, [iterable]), pc)
+        c = "c" if t is str else ""
+        fields = {c + "index": const_int(0), c + "seq": iterable}
     known = _iter_fields(rec, p)
     if known and known != set(fields):
         raise RecordAbort("iterators of different kinds at one stack position")

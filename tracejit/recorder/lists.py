@@ -10,6 +10,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
 
+from . import strings
 from .complexnum import VirtualComplex
 from .frame import RecordAbort
 from .virtuals import VirtualTuple
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from .recorder import TraceRecorder
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
+
+
+LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len"}
 
 
 def list_index(rec: TraceRecorder, container, index, snap: Snapshot, pc: int, cls: type = list):
@@ -31,7 +35,7 @@ def list_index(rec: TraceRecorder, container, index, snap: Snapshot, pc: int, cl
     if index.kind is not I:
         raise RecordAbort(f"{cls.__name__} index is not an int")
     rec.emit("guard_class", [container, const_ref(cls)], snap, pc)
-    n = rec.emit("list_len" if cls is list else "tuple_len", [container], snap, pc)
+    n = rec.emit(LENGTH_OPS[cls], [container], snap, pc)
     negative = rec.emit("int_lt", [index, const_int(0)], snap, pc)
     if rec.conc(index) < 0:
         rec.emit("guard_true", [negative], snap, pc)
@@ -43,7 +47,10 @@ def list_index(rec: TraceRecorder, container, index, snap: Snapshot, pc: int, cl
 
 
 def subscr(rec: TraceRecorder, container, index, snap: Snapshot, pc: int):
-    """container[index] for a list or a tuple: the item is a REF (borrowed from the container)."""
+    """container[index] for a list or a tuple: the item is a REF (borrowed from the container); for a str,
+    its character (recorder/strings.py)."""
+    if container.kind is R and type(rec.conc(container)) is str:
+        return strings.subscr(rec, container, index, snap, pc)
     if container.kind is R and type(rec.conc(container)) is tuple:
         index = list_index(rec, container, index, snap, pc, tuple)
         return rec.emit("tuple_getitem", [container, index], snap, pc)

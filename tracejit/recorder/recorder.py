@@ -27,6 +27,7 @@ from tracejit.cpython.bytecode import TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, bac
 from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
                          VarFactory, const_ref, stack_var)
 from tracejit.ir.ops import SMALL_INT_BOUND
+from tracejit.ir.trace import Value
 
 from . import complexnum as cx
 from . import inline, iterators, rules
@@ -49,6 +50,7 @@ class FrameView(Protocol):
     def stack(self, pos: int) -> object: ...          # item at depth `pos` (0 = bottom)
     def range_iter_state(self, it) -> tuple[int, int, int]: ...      # TypeError: not a range iterator
     def list_iter_state(self, it) -> tuple[int, list | None]: ...   # TypeError: not a list iterator
+    def str_iter_state(self, it) -> tuple[int, str | None]: ...     # TypeError: not a str iterator
     globals: dict
     builtins: dict
     module_level: bool                                # code uses LOAD_NAME in a namespace that is globals
@@ -86,6 +88,7 @@ class TraceRecorder:
         self.recorded: list[tuple[int, str]] = []     # the instructions recorded, in order (Trace.recorded)
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
+        self.char_codes: dict[int, Value] = {}              # one-character str value -> its code point (strings)
         self.max_inline_depth = inline_depth                # calls inlined inside one another, at most
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
         self.inlined: dict[int, object] = {}                # id -> each function inlined (inline.py)

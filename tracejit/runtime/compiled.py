@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, enumerate_list_state, enumerate_state, \
-    list_iter_set_index, list_walk, object_at, release_all, zip_iterators, zip_list_states
+    list_iter_set_index, list_walk, object_at, release_all, str_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
@@ -230,12 +230,17 @@ class CompiledLoop:
                 buf[slots["step"]] = step
                 buf[slots["remaining"]] = rem
             else:
-                # lists are borrowed: their iterators keep them alive
+                # lists and strings are borrowed: their iterators keep them alive
                 try:
                     if "count" in slots:
                         count, _, index, seq = enumerate_list_state(it)
                         buf[slots["count"]] = count
                         walks = [(index, seq)]
+                    elif "cindex" in slots:
+                        index, seq = str_walk(it)
+                        buf[slots["cindex"]] = index
+                        buf[slots["cseq"]] = id(seq)
+                        continue
                     elif "index0" in slots:
                         walks = [(index, seq) for _, index, seq in zip_list_states(it)]
                         if f"index{len(walks)}" in slots or f"index{len(walks) - 1}" not in slots:
@@ -300,6 +305,8 @@ class CompiledLoop:
                     subs = [(enumerate_state(it)[1], slots["index"])]     # checked at entry
                 elif "index0" in slots:
                     subs = [(sub, slots[f"index{k}"]) for k, sub in enumerate(zip_iterators(it))]
+                elif "cindex" in slots:
+                    subs = [(it, slots["cindex"])]          # a str iterator: a list iterator's fields
                 else:
                     subs = [(it, slots["index"])]
                 for sub, i in subs:
@@ -421,13 +428,14 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
 
 
 def _fresh_iterator(buf, slots: dict):
-    """The range or list iterator a bridge started (iter(range(...)) or iter(a_list)), advanced as far as
-    the machine code went."""
+    """The range, list or str iterator a bridge started (iter(range(...)), iter(a_list), iter(a_str)),
+    advanced as far as the machine code went."""
     if "next" in slots:
         nxt, step, remaining = buf[slots["next"]], buf[slots["step"]], buf[slots["remaining"]]
         return iter(range(nxt, nxt + remaining * step, step))
-    it = iter(object_at(buf[slots["seq"]]))
-    list_iter_set_index(it, buf[slots["index"]])
+    c = "c" if "cseq" in slots else ""
+    it = iter(object_at(buf[slots[c + "seq"]]))
+    list_iter_set_index(it, buf[slots[c + "index"]])     # a str iterator keeps its index where a list's does
     return it
 
 

@@ -1,0 +1,222 @@
+"""Strings in traces: differential tests against plain CPython.
+
+Each program runs plainly and under `python -m tracejit --params threshold=2,native=N` (N = 1: machine code,
+N = 0: the IR interpreter through the same exit protocol); stdout, stderr (tracebacks included) and the exit
+status must be identical, and the events log must show the loop compiled. The programs index strings of
+every internal kind (1, 2 and 4 bytes per code point, ASCII or not), compare characters, take ord()/chr(),
+iterate with `for c in s` (breaking out and going on with the same iterator, nested loops whose bridge
+starts the inner iteration again), and let characters escape into lists, variables and identity tests.
+Characters whose code point is 256 or more leave the trace (the interpreter makes their string).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
+
+from tracejit.recorder.strings import WIDE  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("strings")
+
+
+@pytest.fixture
+def prog(request, progdir) -> Path:
+    return progdir / f"{request.node.originalname}.py"
+
+
+def no_string_aborts(evs: list[dict], func: str = "f") -> None:
+    aborts = [e["reason"] for e in events_for(evs, "abort", func) + events_for(evs, "bridge_abort", func)
+              if e["reason"] != WIDE]     # a recording that met a code point >= 256: legitimately not compiled
+    assert not [r for r in aborts if re.search(r"\bstr\b|character|latin|min\(\)|max\(\)|ord\(\)|chr\(\)", r)], aborts
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_subscripts_and_comparisons(prog, native):
+    evs = check(prog, native, """\
+        def f(s, t, n):
+            eq = lt = ge = 0
+            codes = 0
+            for i in range(n):
+                a = s[i % len(s)]
+                b = t[-1 - i % len(t)]
+                if a == b:
+                    eq += 1
+                if a != "q" and a < b:
+                    lt += 1
+                if b >= "m" or a <= "\\xe9":
+                    ge += 1
+                codes += ord(a) - ord(b)
+            return eq, lt, ge, codes
+
+        text = "".join(chr(c) for c in range(97, 123)) * 9
+        print(f(text, text[::-1] + "zz", 3000))
+        print(f("\\xe9t\\xe9" + text, "\\xfcber" + text, 3000))   # latin-1, not ASCII
+        print(f("x\\u0100y" + text, text, 500))                    # a wide string: code points >= 256 exit
+        print(f(text, "a\\U0001f600" + text, 500))                 # four bytes per code point
+        """)
+    no_string_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_index_error_and_wrong_types_from_the_interpreter(prog, native):
+    evs = check(prog, native, """\
+        def f(s, n, stop):
+            t = 0
+            for i in range(n):
+                t += ord(s[i])
+                if i == stop:
+                    t += ord(s[i:i + 2])        # a slice of two characters: TypeError in ord()
+            return t
+
+        print(f("abcdefgh" * 100, 400, -1))
+        try:
+            f("abcdefgh" * 100, 900, -1)
+        except IndexError as e:
+            print("IndexError", e)
+        try:
+            f("abcdefgh" * 100, 600, 450)
+        except TypeError as e:
+            print("TypeError", e)
+        f("abc" * 200, 700, -1)
+        """)
+    no_string_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_chr_ord_and_escaping_characters(prog, native):
+    evs = check(prog, native, """\
+        def f(s, n, k):
+            out = []
+            last = None
+            same = 0
+            for i in range(n):
+                c = s[i % len(s)]
+                d = chr((i * k) % 300)
+                if c is s[i % len(s)]:
+                    same += 1
+                if d > c:
+                    out.append(d)
+                last = c
+            return len(out), "".join(out[-5:]), last, same
+
+        print(f("hello world", 2000, 7))
+        print(f("h\\xe9llo w\\xf6rld", 2000, 3))
+        try:
+            f("abc", 100, -1)
+        except ValueError as e:                  # chr() of a negative number
+            print("ValueError", e)
+        """)
+    no_string_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_for_over_strings(prog, native):
+    evs = check(prog, native, """\
+        def f(text):
+            vowels = other = 0
+            last = ""
+            for c in text:
+                if c == "a" or c == "e" or c == "i" or c == "o" or c == "u":
+                    vowels += 1
+                elif "a" <= c <= "z":
+                    other += ord(c) - 96
+                last = c
+            return vowels, other, last
+
+        def g(words):
+            t = 0
+            for w in words:
+                for ch in w:
+                    t += ord(ch) & 7
+            return t
+
+        def h(text):
+            it = iter(text)
+            n = 0
+            for c in it:
+                n += 1
+                if c == "!":
+                    break
+            return n, "".join(it)
+
+        print(f("the quick brown fox jumps over the lazy dog " * 100))
+        print(f("abc" * 300 + "\\u0100xyz" + "\\xe9" * 300 + "\\U0001F600" + "zz"))
+        print(g(["alpha", "beta", "gamma", "delta", "\\xe9psilon", "\\u03b6\\u03b7ta"] * 100))
+        print(h("x" * 500 + "!rest of it"))
+        print(h("y" * 500))
+        """, compiled=("f", "g", "h"))
+    for func in "fgh":
+        no_string_aborts(evs, func)
+    assert failures(evs, "f", "character")          # the code points >= 256
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_edit_distance_and_lcs(prog, native):
+    """bench/realworld's edit_distance and lcs in small: str subscripts, min() of three."""
+    evs = check(prog, native, """\
+        def f(a, b):
+            la, lb = len(a) + 1, len(b) + 1
+            edit = [[0 for _ in range(lb)] for _ in range(la)]
+            for i in range(1, la):
+                edit[i][0] = i
+            for j in range(1, lb):
+                edit[0][j] = j
+            for i in range(1, la):
+                for j in range(1, lb):
+                    cost = 0 if a[i - 1] == b[j - 1] else 1
+                    edit[i][j] = min(edit[i - 1][j] + 1, edit[i][j - 1] + 1, edit[i - 1][j - 1] + cost)
+            return edit[-1][-1]
+
+        def g(a, b):
+            m, n = len(a), len(b)
+            mat = [[0] * (n + 1) for i in range(m + 1)]
+            for i in range(m + 1):
+                for j in range(n + 1):
+                    if i == 0 or j == 0:
+                        mat[i][j] = 0
+                    elif a[i - 1] == b[j - 1]:
+                        mat[i][j] = mat[i - 1][j - 1] + 1
+                    else:
+                        mat[i][j] = max(mat[i - 1][j], mat[i][j - 1])
+            return mat[m][n]
+
+        import random
+        r = random.Random(5)
+        a = "".join(r.choice("abcdefg") for _ in range(150))
+        b = "".join(r.choice("abcdefg\\u0101") for _ in range(130))
+        print(f(a, b), g(a, b), f(b, a), g(a, a[::-1]))
+        """, compiled=("f", "g"))
+    no_string_aborts(evs, "f")
+    no_string_aborts(evs, "g")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_min_max_of_several_arguments(prog, native):
+    evs = check(prog, native, """\
+        def f(xs, n):
+            lo = hi = 0
+            flo = fhi = 0.0
+            for i in range(n):
+                a, b, c = xs[i % 7], xs[(i + 3) % 7], xs[(i + 5) % 7]
+                lo += min(a, b, c, 3)
+                hi += max(c, b, a)
+                x, y = a * 0.5, -b * 0.25
+                flo += min(x, y, 0.125, -0.0)
+                fhi += max(y, x, -0.0, 0.0)
+            return lo, hi, flo, fhi
+
+        print(f([5, -3, 8, 0, 2, -7, 11], 3000))
+        print(f([1, 2, 3, 4, 5, 6, 7], 500))
+        """)
+    no_string_aborts(evs)

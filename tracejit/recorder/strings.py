@@ -1,0 +1,105 @@
+"""The recorder's string protocols: `s[i]`, `len(s)`, `ord(c)`, `chr(i)`, comparisons of one-character
+strings, and the characters of `for c in s` (recorder/iterators.py walks the string).
+
+Strings are immutable, so a string's length and code points are pure reads (str_len, str_code_at). A
+character is two values: its code point (INT) and the one-character string object CPython gives for it.
+For code points below 256 that object is one of CPython's cached strings, which are never freed
+(latin1_char reads it from a table); any other code point leaves the trace before the instruction, and the
+interpreter makes the string. The recorder remembers the code point of every character it made
+(`rec.char_codes`), so comparing characters, `ord()` of one, or comparing one with a one-character constant
+compares code points: no string object is looked at. One-character strings compare as their code points
+(CPython's unicode_compare), for == and != as for < <= > >=.
+
+May import: tracejit.ir, tracejit.recorder.frame/lists, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from tracejit.ir import Const, Kind, Snapshot, const_int, const_ref
+from tracejit.ir.trace import Value
+
+from .frame import RecordAbort
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .recorder import TraceRecorder
+
+I, R = Kind.INT, Kind.REF
+WIDE = "a character outside latin-1 (its string is not cached)"
+
+
+def is_str(rec: TraceRecorder, v) -> bool:
+    return getattr(v, "kind", None) is R and type(rec.conc(v)) is str
+
+
+def character(rec: TraceRecorder, s: Value, index: Value, snap: Snapshot | None, pc: int) -> Value:
+    """The one-character string at `index` (in range) of the exact string `s`, its code point remembered."""
+    code = rec.emit("str_code_at", [s, index], snap, pc)
+    if rec.conc(code) >= 256:
+        raise RecordAbort(WIDE)
+    ch = rec.emit("latin1_char", [code], snap, pc)
+    if not isinstance(ch, Const):
+        rec.char_codes[id(ch)] = code
+        rec.known_class[id(ch)] = str
+    return ch
+
+
+def subscr(rec: TraceRecorder, s: Value, index, snap: Snapshot, pc: int) -> Value:
+    """s[i] of an exact str and an int index (negative: from the end; out of range: the interpreter raises)."""
+    from .lists import list_index
+    return character(rec, s, list_index(rec, s, index, snap, pc, str), snap, pc)
+
+
+def code_point(rec: TraceRecorder, v: Value, snap: Snapshot, pc: int) -> Value | None:
+    """The code point of one-character string v as an INT value, or None when v is not a string of length 1
+    here. A character the trace made gives its code point; a constant gives a constant; any other string
+    is guarded (exact str, length 1) and read."""
+    if isinstance(v, Const):
+        if type(v.value) is str and len(v.value) == 1:
+            return const_int(ord(v.value))
+        return None
+    known = rec.char_codes.get(id(v))
+    if known is not None:
+        return known
+    if not is_str(rec, v) or len(rec.conc(v)) != 1:
+        return None
+    rec.emit("guard_class", [v, const_ref(str)], snap, pc)
+    n = rec.emit("str_len", [v], snap, pc)
+    rec.emit("guard_true", [rec.emit("int_eq", [n, const_int(1)], snap, pc)], snap, pc)
+    code = rec.emit("str_code_at", [v, const_int(0)], snap, pc)
+    rec.char_codes[id(v)] = code
+    return code
+
+
+def compare(rec: TraceRecorder, int_op: str, a: Value, b: Value, snap: Snapshot) -> Value:
+    """A comparison of two strings, each of one character: their code points compared."""
+    ca = code_point(rec, a, snap, snap.pc)
+    cb = code_point(rec, b, snap, snap.pc) if ca is not None else None
+    if ca is None or cb is None:
+        raise RecordAbort("comparison of strings longer than one character")
+    return rec.emit(int_op, [ca, cb], snap, snap.pc)
+
+
+def length(rec: TraceRecorder, s: Value, snap: Snapshot, pc: int) -> Value:
+    rec.emit("guard_class", [s, const_ref(str)], snap, pc)
+    return rec.emit("str_len", [s], snap, pc)
+
+
+def ord_of(rec: TraceRecorder, v: Value, snap: Snapshot, pc: int) -> Value:
+    """ord(c) of a str (any other length: the guard fails and the interpreter raises the TypeError)."""
+    code = code_point(rec, v, snap, pc) if is_str(rec, v) else None
+    if code is None:
+        raise RecordAbort(f"ord() of {type(rec.conc(v)).__name__} of length other than 1")
+    return code
+
+
+def chr_of(rec: TraceRecorder, code: Value, snap: Snapshot, pc: int) -> Value:
+    """chr(i) for 0 <= i < 256 (another i leaves the trace: the interpreter makes the string or raises)."""
+    if not 0 <= rec.conc(code) < 256:
+        raise RecordAbort(WIDE)
+    ch = rec.emit("latin1_char", [code], snap, pc)
+    if not isinstance(ch, Const):
+        rec.char_codes[id(ch)] = code
+        rec.known_class[id(ch)] = str
+    return ch
