@@ -8,6 +8,8 @@ import builtins
 import dis
 import operator
 import sys
+import types
+from pathlib import Path
 
 import pytest
 
@@ -595,3 +597,30 @@ def test_format_instrs():
     assert any(ln.split()[0] == "0" and "RESUME" in ln for ln in lines)
     one = format_instrs([Instr(8, "LOAD_FAST", 2, None, 7, 1, "LOAD_FAST_LOAD_FAST")])
     assert one.split() == ["8.1", "7", "LOAD_FAST", "2", "[LOAD_FAST_LOAD_FAST]"]
+
+
+def _code_objects(code):
+    yield code
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            yield from _code_objects(c)
+
+
+def test_raw_back_edges_agree_with_the_bytecode_layer():
+    """The hooks' scan of co_code (no dis at start-up) finds exactly the bytecode layer's back-edges: over the
+    standard library's modules loaded here, and a function long enough for EXTENDED_ARG jumps."""
+    from tracejit.cpython.entrycheck import raw_back_edges
+    body = "".join(f"            x{k} = i * {k} + x\n" for k in range(300))
+    src = f"def long(n):\n    x = 0\n    while x < n:\n        for i in range(3):\n{body}        x += 1\n"
+    codes = list(_code_objects(compile(src, "<long>", "exec")))
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and path.endswith(".py") and "tracejit" not in path:
+            try:
+                codes += _code_objects(compile(Path(path).read_text(encoding="utf-8"), path, "exec"))
+            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+                continue
+    assert len(codes) > 1000
+    assert any(max((src - h for src, h in back_edges(c)), default=0) > 512 for c in codes)    # EXTENDED_ARG
+    for c in codes:
+        assert sorted(raw_back_edges(c)) == sorted(back_edges(c)), c

@@ -260,3 +260,19 @@ def test_package_metadata():
         assert c in classifiers, c
     assert (REPO / "LICENSE").read_text().startswith("MIT License\n\nCopyright (c) 2026 the tracejit authors")
     assert (Path(tracejit.__file__).parent / "py.typed").exists()
+
+
+# imported by the JIT's first recording or compile, never at start-up: a program without hot loops pays only
+# for the hooks, the layout self-check and the native callback guard (docs/architecture.md, "What the JIT
+# may spend"); dataclasses drags in inspect, dis, ast and tokenize
+LAZY_MODULES = ("dataclasses", "inspect", "dis", "ast", "cffi", "iced_x86", "tracejit.recorder", "tracejit.ir",
+                "tracejit.optimizer", "tracejit.backend", "tracejit.runtime.compiled", "tracejit.runtime.compiling")
+
+
+def test_start_up_imports_nothing_a_program_without_hot_loops_does_not_need(tmp_path):
+    probe = f"import sys\nprint(sorted(m for m in {LAZY_MODULES!r} if m in sys.modules))\n"
+    plain = _run(["-c", probe], tmp_path)
+    jit = _run(["-m", "tracejit", "-c", probe], tmp_path)
+    assert plain.returncode == jit.returncode == 0, jit.stderr
+    assert plain.stdout == "[]\n"
+    assert jit.stdout == "[]\n", jit.stdout

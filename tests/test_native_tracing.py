@@ -18,7 +18,7 @@ from tracejit.backend.stubs import PENDING_CALL_SLOTS, TRACE_SLOTS, pending_call
 from tracejit.cpython.layout import LAYOUTS, VERSION, check_layout, signal_words
 from tracejit.runtime.execmem import CodeMemory
 from tracejit.runtime.native_callback import MARGIN
-from tracejit.runtime.native_timer import PENDING_CALL_STUB, TIMER_STUB, NativeTimer
+from tracejit.runtime.native_timer import FIELDS, PENDING_CALL_STUB, TIMER_STUB, NativeTimer
 from tracejit.runtime.native_trace import NSLOTS, TRACE_STUB
 
 only_311 = pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="3.11 profiles with a trace function")
@@ -54,6 +54,25 @@ def test_timer_calls_back_in_the_main_thread_and_stops():
     for _ in range(10000):
         n += 1
     assert len(threads) <= calls + 1            # stopped (one request may have been pending)
+
+
+def test_timer_stops_without_waiting_out_its_period():
+    """stop() wakes the sleeping thread (a futex wait on its stop field): with a 2-second period it returns
+    long before the period ends, and the thread has left (every 3.11 process stops its timer at exit)."""
+    words, reason = signal_words(LAYOUTS[VERSION])
+    assert words is not None, reason
+    calls = []
+    no_other_thread = ctypes.c_int64(0)
+    timer = NativeTimer(CodeMemory(), lambda: calls.append(1), 2.0, ctypes.addressof(words.breaker), words.bit,
+                        ctypes.addressof(no_other_thread))
+    for _ in range(3):
+        timer.start()
+        time.sleep(0.02)                            # the thread is asleep in its wait
+        t0 = time.monotonic()
+        timer.stop()
+        assert time.monotonic() - t0 < 1.0
+        assert timer.fields[FIELDS.index("stopped")] == 1      # the thread set it on its way out
+    assert calls == []                              # woken by stop(), it asked for no callback
 
 
 @only_311

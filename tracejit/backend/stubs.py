@@ -33,7 +33,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from iced_x86 import Code
 
-from .x86 import R8, R12, R13, RAX, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, I, Mem
+from .x86 import R8, R9, R11, R12, R13, RAX, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, I, Mem
 
 CALLBACK_SLOTS = ("PyThreadState_Get", "PyObject_Vectorcall", "Py_None", "recursion_remaining_offset")
 _PLACEHOLDERS = (0x1111111111111111, 0x2222222222222222, 0x3333333333333333, 0x4444444444444444)
@@ -214,15 +214,17 @@ def trace_stub(margin: int) -> Encoded:
     return a.finish()
 
 
-TIMER_FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "nanosleep", "Py_AddPendingCall", "callback", "stopped",
+TIMER_FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "syscall", "Py_AddPendingCall", "callback", "stopped",
                 "eval_breaker", "breaker_bit", "callback_arg", "thread_count")
 PENDING_CALL_SLOTS = ("PyObject_CallNoArgs", "Py_DecRef", "PyErr_Clear")
+SYS_FUTEX, FUTEX_WAIT_PRIVATE, FUTEX_WAKE_PRIVATE = 202, 128, 129      # x86-64 Linux
 
 
 def timer_thread_stub() -> Encoded:
     """`void *f(int64 *t)`, the body of a native thread (pthread_create) that asks CPython to run a callback in
     the main thread every period, holding no GIL and running no Python code itself. `t` points to the int64
-    fields TIMER_FIELDS: until t.stop is set, sleep (nanosleep on t.tv_sec/t.tv_nsec) and, when no request is
+    fields TIMER_FIELDS: until t.stop is set, sleep (a futex wait on t.stop for t.tv_sec/t.tv_nsec: stop() sets
+    t.stop and wakes the futex, so the thread leaves at once instead of after its sleep) and, when no request is
     pending (t.pending: 0 idle, 1 requested, 2 the callback is running; the callback sets 2, then 0), set
     t.pending = 1, Py_AddPendingCall(t.callback, t.callback_arg)
     (callable without the GIL) and OR t.breaker_bit into the int32 at t.eval_breaker, then again every period
@@ -238,12 +240,18 @@ def timer_thread_stub() -> Encoded:
     a.group("rbx = t (rsp is 16-byte aligned after one push)")
     a.push(RBX)
     a.mov(RBX, RDI)
-    a.group("nanosleep(&t.tv_sec, NULL); if t.stop: leave")
+    a.group("syscall(SYS_futex, &t.stop, FUTEX_WAIT_PRIVATE, 0, &t.tv_sec, NULL): sleep unless t.stop != 0; "
+            "if t.stop: leave")
     a.bind(loop)
-    a.lea(RDI, RBX, disp=f["tv_sec"])
-    a.mov_imm(RSI, 0)
-    a.mov(RAX, Mem(RBX, f["nanosleep"]))
-    a.call_reg(RAX)
+    a.mov_imm(RDI, SYS_FUTEX)
+    a.lea(RSI, RBX, disp=f["stop"])
+    a.mov_imm(RDX, FUTEX_WAIT_PRIVATE)
+    a.mov_imm(RCX, 0)
+    a.lea(R8, RBX, disp=f["tv_sec"])
+    a.mov_imm(R9, 0)
+    a.mov(R11, Mem(RBX, f["syscall"]))
+    a.mov_imm(RAX, 0)                           # a variadic call: no vector registers
+    a.call_reg(R11)
     a.alu("cmp", Mem(RBX, f["stop"]), 0)
     a.jcc("ne", done)
     a.group("t.pending: 0 idle, 1 requested, 2 the callback runs (leave the breaker alone)")

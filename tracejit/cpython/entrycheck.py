@@ -1,5 +1,7 @@
-"""without_entry_check: the RESUME rewrite for the hooks' callbacks, apart from the rest of the bytecode
-layer so that installing the hooks imports no `dis` (start-up cost).
+"""What the hooks need of bytecode, apart from the rest of the bytecode layer so that installing the hooks and
+classifying the first code objects import no `dis`, `dataclasses` or `typing` (start-up cost):
+without_entry_check (the RESUME rewrite for the hooks' callbacks) and raw_back_edges (a loop's back-edges read
+straight from co_code; tracejit.cpython.bytecode.back_edges is the reference it is tested against).
 
 May import: the standard library only.
 """
@@ -33,3 +35,33 @@ def without_entry_check(func: FunctionType) -> FunctionType:
         if name not in _PROLOGUE_OPS:
             break
     raise ValueError(f"{func.__qualname__} does not start with RESUME")
+
+
+_BACKWARD = {op for name, op in opcode.opmap.items() if "JUMP_BACKWARD" in name}    # 3.11: POP_JUMP_BACKWARD_IF_*
+_EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
+_CACHES = getattr(opcode, "_inline_cache_entries", None)
+
+
+def raw_back_edges(code) -> list[tuple[int, int]]:
+    """(source offset, header offset) of every backward jump of `code` (JUMP_BACKWARD, JUMP_BACKWARD_NO_INTERRUPT
+    and 3.11's POP_JUMP_BACKWARD_IF_*), read from co_code: the target is the offset after the jump's own
+    code unit and its inline caches, minus oparg code units. The source is the offset of the jump itself
+    (EXTENDED_ARG prefixes are not part of it, as dis reports them)."""
+    raw = code.co_code
+    edges = []
+    arg = 0
+    i = 0
+    n = len(raw)
+    while i < n:
+        op = raw[i]
+        arg = (arg << 8) | raw[i + 1]
+        if op == _EXTENDED_ARG:
+            i += 2
+            continue
+        caches = _CACHES[op] if isinstance(_CACHES, list) else (_CACHES.get(opcode.opname[op], 0) if _CACHES else 0)
+        nxt = i + 2 + 2 * caches
+        if op in _BACKWARD:
+            edges.append((i, nxt - 2 * arg))
+        arg = 0
+        i = nxt
+    return edges

@@ -13,7 +13,7 @@ Blacklisting cannot silence one location here; a code object whose loops are all
 traced. When the listener has a `line_counts` dict (the visualizer's heat map), every frame outside tracejit
 gets a local trace function, which counts its 'line' events keyed (filename, line), and nothing is silenced.
 
-May import: tracejit.hooks, tracejit.cpython (bytecode, layout), tracejit.codetable and the standard library.
+May import: tracejit.hooks, tracejit.cpython (entrycheck, layout), tracejit.codetable and the standard library.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import sys
 import threading
 
-from tracejit.cpython.bytecode import back_edges, loop_headers, without_entry_check
+from tracejit.cpython.entrycheck import raw_back_edges, without_entry_check
 
 from tracejit.codetable import CodeTable
 
@@ -58,7 +58,7 @@ class TracingHooks:
     def _loop_headers(self, code) -> frozenset:
         h = self.headers.get(code)
         if h is None:
-            h = self.headers[code] = frozenset(loop_headers(code))
+            h = self.headers[code] = frozenset(header for _, header in raw_back_edges(code))
         return h
 
     def install(self) -> None:
@@ -92,7 +92,7 @@ class TracingHooks:
         spans = self.spans.get(code)
         if spans is None:
             ends: dict[int, int] = {}
-            for src, header in back_edges(code):
+            for src, header in raw_back_edges(code):
                 ends[header] = max(ends.get(header, header), src)
             spans = self.spans[code] = tuple(ends.items())
         return spans

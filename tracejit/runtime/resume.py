@@ -22,23 +22,27 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import threading
-from dataclasses import dataclass, field
 
 
-@dataclass
 class ResumeFrame:
     """One inlined frame to rebuild: its code, the instruction it continues at, its bound locals (index,
-    object) and its value stack (objects, bottom first). The objects are owned here until written."""
-    code: object
-    resume_pc: int
-    locals: list[tuple[int, object]]
-    stack: list
+    object) and its value stack (objects, bottom first). The objects are owned here until written.
+    (A plain class: the engine imports this module at start-up, and dataclasses would import inspect.)"""
+    __slots__ = ("code", "resume_pc", "locals", "stack")
+
+    def __init__(self, code, resume_pc: int, locals: list[tuple[int, object]], stack: list) -> None:
+        self.code, self.resume_pc, self.locals, self.stack = code, resume_pc, locals, stack
+
+    def __repr__(self) -> str:
+        return f"ResumeFrame({self.code.co_name}, pc={self.resume_pc}, locals={self.locals!r}, stack={self.stack!r})"
 
 
-@dataclass
 class PendingResume:
-    caller: object                          # the frame whose CALL starts the next frame to rebuild
-    frames: list[ResumeFrame] = field(default_factory=list)     # still to rebuild, outermost first
+    __slots__ = ("caller", "frames")
+
+    def __init__(self, caller, frames: list[ResumeFrame]) -> None:
+        self.caller = caller                # the frame whose CALL starts the next frame to rebuild
+        self.frames = frames                # still to rebuild, outermost first
 
 
 class CalleeResumer:
