@@ -244,6 +244,9 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(x,) for x in STRINGS]
     if name == "str_code_at":
         return [(x, k) for x in STRINGS for k in range(len(x))]
+    if name in ("str_compare", "str_contains"):
+        more = STRINGS + [s[1:3] for s in STRINGS] + ["".join(["ab", "c"]), "abc", "abd", "ab"]
+        return [(x, y) for x in more for y in more]
     if name == "float_value":
         return [(x,) for x in FLOATS]
     if name in ("complex_real", "complex_imag"):

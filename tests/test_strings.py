@@ -220,3 +220,42 @@ def test_min_max_of_several_arguments(prog, native):
         print(f([1, 2, 3, 4, 5, 6, 7], 500))
         """)
     no_string_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_longer_strings_compared_and_searched(prog, native):
+    """Strings of any length: == != < <= > >= (PyUnicode_Compare), `in` and `not in` (PyUnicode_Contains),
+    truth tests of strs, lists and tuples (their length)."""
+    evs = check(prog, native, """\
+        def f(words, n):
+            t = hits = empty = 0
+            for i in range(n):
+                w = words[i % len(words)]
+                v = words[(i * 7) % len(words)]
+                if w == v:
+                    t += 1
+                if w < v:
+                    t += 2
+                if w >= "m" and v != "band":
+                    t += 3
+                if "an" in w:
+                    hits += 1
+                if "z" not in v:
+                    hits += 2
+                if w and w[0] in "aeiou":
+                    hits += 4
+                if not v:
+                    empty += 1
+                if words:
+                    empty += 2
+            return t, hits, empty
+
+        words = ["banana", "apple", "cherry", "m", "mango", "", "ananas", "zebra", "\\u0101bc", "a\\U0001F600b",
+                 "band", "ban", "b\\xe9"]
+        print(f(words, 5000))
+        try:
+            f(["abc", 5], 100)
+        except TypeError as e:
+            print("TypeError", e)
+        """)
+    no_string_aborts(evs)

@@ -83,6 +83,8 @@ class Externals:
     sse41: bool = False      # the CPU has SSE4.1 (roundsd: round(x))
     small_int_zero: int = 0  # address of the cached int 0; cached ints (layout.small_ints) follow at small_int_stride
     small_int_stride: int = 0
+    str_compare: int = 0     # PyUnicode_Compare, PyUnicode_Contains (0: those ops not compiled)
+    str_contains: int = 0
     latin1_chars: int = 0    # 256 pointers: CPython's one-character string of each code point < 256 (0: none)
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
@@ -1303,6 +1305,28 @@ def _str_code_at(s: Assembler, op: Op, i: int) -> None:
     a.bind(four)
     a.load32(RAX, Mem(RAX, 0, RCX, 4))
     a.bind(done)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("str_compare", "str_contains")
+def _str_call(s: Assembler, op: Op, i: int) -> None:
+    """PyUnicode_Compare(a, b) / PyUnicode_Contains(a, b) of two exact strs (int results; neither can fail
+    for such arguments, nor run Python code)."""
+    a = s.a
+    addr = getattr(s.ext, op.name)
+    if not addr:
+        raise CompileError(f"no C API address for {op.name}")
+    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
+    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    s.call(addr)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    a.load32(RAX, temp(0))
+    a.shift("shl", RAX, 32)
+    a.shift("sar", RAX, 32)                      # the C int, sign-extended
     s.put(s.dst(op), RAX)
 
 

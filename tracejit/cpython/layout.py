@@ -196,7 +196,8 @@ def c_api_addresses() -> dict[str, int]:
             "float_new": f("PyFloat_FromDouble"), "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"),
             "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
             "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
-            "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars()}
+            "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars(),
+            "str_compare": f("PyUnicode_Compare"), "str_contains": f("PyUnicode_Contains")}
 
 
 def _rd(addr: int) -> int:

@@ -413,6 +413,10 @@ def _defs() -> list[OpDef]:
         d("str_len", (R,), I, len),                                           # of an exact str
         d("str_code_at", (R, I), I, _str_code_at, guard=True, exit_reason="type"),   # after guard_index
         d("latin1_char", (I,), R, _latin1_char, guard=True, exit_reason="character"),
+        # the C API calls the interpreter makes for two exact strs (no Python code runs, nothing is allocated):
+        # PyUnicode_Compare (-1, 0, 1: code point by code point, as < and == compare), PyUnicode_Contains
+        d("str_compare", (R, R), I, lambda a, b: (a > b) - (a < b), calls_out=True),
+        d("str_contains", (R, R), B, lambda a, b: b in a, calls_out=True),
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True, exit_reason="type"),  # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects

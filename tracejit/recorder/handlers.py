@@ -299,6 +299,16 @@ def unpack_sequence(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     lists.unpack(rec, rec.pop(), ins.arg, ins.offset)
 
 
+@handles("CONTAINS_OP")
+def contains_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    container, item = rec.value(rec.pop()), rec.value(rec.pop())
+    snap = rec.snapshot_with(ins.offset, [item, container])
+    if not strings.is_str(rec, container):
+        raise RecordAbort(f"`in` of {type(rec.conc(container)).__name__}")
+    found = strings.contains(rec, item, container, snap)
+    rec.stack.append(rec.emit("bool_not", [found], None, ins.offset) if ins.arg else found)
+
+
 @handles("IS_OP")
 def is_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     b, a = rec.value(rec.pop()), rec.value(rec.pop())

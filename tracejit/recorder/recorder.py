@@ -35,6 +35,7 @@ from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
 from .iterators import LOOP_LEFT
+from .lists import LENGTH_OPS
 from .virtuals import VirtualRange, VirtualTuple
 
 __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "TraceRecorder", "kind_of"]
@@ -476,6 +477,10 @@ class TraceRecorder:
         return v
 
     def truth(self, v, snap, pc):
+        if getattr(v, "kind", None) is R and type(self.conc(v)) in LENGTH_OPS:    # a str, list or tuple: non-empty
+            t = type(self.conc(v))
+            self.emit("guard_class", [v, const_ref(t)], snap, pc)
+            return self.emit("int_is_true", [self.emit(LENGTH_OPS[t], [v], snap, pc)], snap, pc)
         v = self.unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)

@@ -1,5 +1,5 @@
-"""The recorder's string protocols: `s[i]`, `len(s)`, `ord(c)`, `chr(i)`, comparisons of one-character
-strings, and the characters of `for c in s` (recorder/iterators.py walks the string).
+"""The recorder's string protocols: `s[i]`, `len(s)`, `ord(c)`, `chr(i)`, comparisons, `in`, and the
+characters of `for c in s` (recorder/iterators.py walks the string).
 
 Strings are immutable, so a string's length and code points are pure reads (str_len, str_code_at). A
 character is two values: its code point (INT) and the one-character string object CPython gives for it.
@@ -8,7 +8,9 @@ For code points below 256 that object is one of CPython's cached strings, which 
 interpreter makes the string. The recorder remembers the code point of every character it made
 (`rec.char_codes`), so comparing characters, `ord()` of one, or comparing one with a one-character constant
 compares code points: no string object is looked at. One-character strings compare as their code points
-(CPython's unicode_compare), for == and != as for < <= > >=.
+(CPython's unicode_compare), for == and != as for < <= > >=. Other strings are compared and searched by the
+C functions the interpreter calls (PyUnicode_Compare, PyUnicode_Contains), which run no Python code and
+allocate nothing for two exact strs.
 
 May import: tracejit.ir, tracejit.recorder.frame/lists, the standard library.
 """
@@ -72,13 +74,31 @@ def code_point(rec: TraceRecorder, v: Value, snap: Snapshot, pc: int) -> Value |
     return code
 
 
+def _exact_str(rec: TraceRecorder, v: Value, snap: Snapshot, pc: int) -> Value:
+    if not is_str(rec, v):
+        raise RecordAbort(f"operand of type {type(rec.conc(v)).__name__} beside a str")
+    if not isinstance(v, Const):
+        rec.emit("guard_class", [v, const_ref(str)], snap, pc)
+    return v
+
+
 def compare(rec: TraceRecorder, int_op: str, a: Value, b: Value, snap: Snapshot) -> Value:
-    """A comparison of two strings, each of one character: their code points compared."""
-    ca = code_point(rec, a, snap, snap.pc)
-    cb = code_point(rec, b, snap, snap.pc) if ca is not None else None
-    if ca is None or cb is None:
-        raise RecordAbort("comparison of strings longer than one character")
-    return rec.emit(int_op, [ca, cb], snap, snap.pc)
+    """A comparison of two strings: of two characters (one-character strings), their code points; of any
+    other strings, CPython's PyUnicode_Compare (str_compare) against 0."""
+    pc = snap.pc
+    if is_str(rec, a) and is_str(rec, b) and len(rec.conc(a)) == 1 and len(rec.conc(b)) == 1:
+        ca = code_point(rec, a, snap, pc)
+        cb = code_point(rec, b, snap, pc)
+        return rec.emit(int_op, [ca, cb], snap, pc)
+    order = rec.emit("str_compare", [_exact_str(rec, a, snap, pc), _exact_str(rec, b, snap, pc)], snap, pc)
+    return rec.emit(int_op, [order, const_int(0)], snap, pc)
+
+
+def contains(rec: TraceRecorder, item: Value, container: Value, snap: Snapshot) -> Value:
+    """`item in container` for two strs: PyUnicode_Contains (str_contains)."""
+    pc = snap.pc
+    return rec.emit("str_contains", [_exact_str(rec, container, snap, pc), _exact_str(rec, item, snap, pc)],
+                    snap, pc)
 
 
 def length(rec: TraceRecorder, s: Value, snap: Snapshot, pc: int) -> Value:
