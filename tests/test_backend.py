@@ -244,6 +244,19 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(x,) for x in STRINGS]
     if name == "str_code_at":
         return [(x, k) for x in STRINGS for k in range(len(x))]
+    if name.startswith("dict_"):
+        general = dict.fromkeys(["a", "b"])
+        general[1] = 0
+        del general[1]
+        dicts = [{}, {"a": 1, "bb": None, "\u0101": 2.5}, dict.fromkeys(map(str, range(40)), 7), {1: "a", "a": 1},
+                 general, HEAP_CLASSES[0]().__dict__]
+        KEEP.extend(dicts)
+        keys = ["a", "bb", "".join(["b", "b"]), "\u0101", "39", "zz", ""]
+        if name == "dict_len":
+            return [(d,) for d in dicts]
+        if name == "dict_get_str":
+            return [(d, k, default) for d in dicts for k in keys for default in (None, "dflt")]
+        return [(d, k) for d in dicts for k in keys]
     if name in ("str_compare", "str_contains"):
         more = STRINGS + [s[1:3] for s in STRINGS] + ["".join(["ab", "c"]), "abc", "abd", "ab"]
         return [(x, y) for x in more for y in more]

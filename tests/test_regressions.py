@@ -300,6 +300,15 @@ def test_isinstance_of_builtin_types_compiles(tmp_path):
     assert compiled(evs, "kinds"), evs
 
 
+def test_dict_key_kind_offsets_are_one_everywhere():
+    """The op table's dict guard (the IR interpreter) reads dk_kind where the checked layout (the machine code)
+    does."""
+    from tracejit.cpython import layout
+    from tracejit.ir import ops
+    L = layout.LAYOUTS[layout.VERSION]
+    assert (L.dict_keys, L.dict_keys_kind) == (ops.DICT_KEYS, ops.DICT_KEYS_KIND)
+
+
 def test_type_version_offset_is_one_everywhere():
     """The machine code (the checked Layout's type_version_tag), the op table and the checked layout read
     tp_version_tag at the same offset."""

@@ -85,6 +85,8 @@ class Externals:
     small_int_stride: int = 0
     str_compare: int = 0     # PyUnicode_Compare, PyUnicode_Contains (0: those ops not compiled)
     str_contains: int = 0
+    dict_getitem: int = 0    # PyDict_GetItemWithError, PyDict_Contains (0: the dict ops not compiled)
+    dict_contains: int = 0
     latin1_chars: int = 0    # 256 pointers: CPython's one-character string of each code point < 256 (0: none)
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
@@ -1327,6 +1329,53 @@ def _str_call(s: Assembler, op: Op, i: int) -> None:
     a.load32(RAX, temp(0))
     a.shift("shl", RAX, 32)
     a.shift("sar", RAX, 32)                      # the C int, sign-extended
+    s.put(s.dst(op), RAX)
+
+
+@emitter("dict_len")
+def _dict_len(s: Assembler, op: Op, i: int) -> None:
+    r = _ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, s.objects.dict_used))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("dict_getitem_str", "dict_get_str", "dict_contains_str")
+def _dict_lookup(s: Assembler, op: Op, i: int) -> None:
+    """A lookup of an exact str key in an exact dict whose keys are all exact strs (dk_kind not general, else
+    exit): PyDict_GetItemWithError (a borrowed value; NULL, no error set, for a missing key: d[k] exits,
+    d.get(k, default) gives the default) or PyDict_Contains (1 or 0)."""
+    a, o = s.a, s.objects
+    ext = s.ext
+    if not (ext.dict_getitem and ext.dict_contains):
+        raise CompileError("no C API addresses for dict lookups")
+    r = _ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, Mem(r, o.dict_keys))
+    a.load8(RCX, Mem(RCX, o.dict_keys_kind))
+    a.test32(RCX, RCX)
+    a.jcc("e", s.exit_label(op))                 # DICT_KEYS_GENERAL
+    a.mov(temp(0), r)
+    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
+    if op.name == "dict_get_str":
+        a.mov(temp(2), s.g(op.args[2]), scratch=RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    s.call(ext.dict_contains if op.name == "dict_contains_str" else ext.dict_getitem)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    a.mov(RAX, temp(0))
+    if op.name == "dict_contains_str":
+        a.shift("shl", RAX, 32)
+        a.shift("sar", RAX, 32)                  # the C int: 1, 0 (-1 cannot happen for a str key)
+    else:
+        a.test(RAX, RAX)
+        if op.name == "dict_getitem_str":
+            a.jcc("e", s.exit_label(op))         # missing: the interpreter raises the KeyError
+        else:
+            found = a.new_label()
+            a.jcc("ne", found)
+            a.mov(RAX, temp(2))                  # the default
+            a.bind(found)
     s.put(s.dst(op), RAX)
 
 

@@ -34,7 +34,8 @@ class Layout:
                  "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
-                 "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data")
+                 "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
+                 "dict_used", "dict_keys", "dict_keys_kind")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
@@ -48,7 +49,8 @@ class Layout:
                  small_ints: range = SMALL_INTS, func_globals: int = 16, func_builtins: int = 24,
                  func_code: int = 48, func_defaults: int = 56, func_closure: int = 72,
                  cell_contents: int = 16, str_length: int = 16, str_state: int = 32, str_ascii_data: int = 40,
-                 str_compact_data: int = 56) -> None:
+                 str_compact_data: int = 56, dict_used: int = 16, dict_keys: int = 32,
+                 dict_keys_kind: int = 10) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -96,6 +98,9 @@ class Layout:
         # ASCII string (PyASCIIObject), else at str_compact_data (PyCompactUnicodeObject)
         self.str_length, self.str_state = str_length, str_state
         self.str_ascii_data, self.str_compact_data = str_ascii_data, str_compact_data
+        # PyDictObject.ma_used (its length) and .ma_keys; PyDictKeysObject.dk_kind (uint8: DICT_KEYS_GENERAL 0,
+        # UNICODE 1, SPLIT 2; every key of a dict whose kind is not general is an exact str)
+        self.dict_used, self.dict_keys, self.dict_keys_kind = dict_used, dict_keys, dict_keys_kind
 
     # the bits of PyASCIIObject.state's low byte (3.11-3.13): kind (1, 2 or 4 bytes per code point) << 2,
     # compact, ascii
@@ -197,7 +202,8 @@ def c_api_addresses() -> dict[str, int]:
             "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
             "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
             "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars(),
-            "str_compare": f("PyUnicode_Compare"), "str_contains": f("PyUnicode_Contains")}
+            "str_compare": f("PyUnicode_Compare"), "str_contains": f("PyUnicode_Contains"),
+            "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains")}
 
 
 def _rd(addr: int) -> int:
@@ -325,6 +331,28 @@ def str_code_points(s: str, layout: Layout) -> list[int] | None:
     data = id(s) + (layout.str_ascii_data if state & layout.STR_ASCII else layout.str_compact_data)
     cell = {1: ctypes.c_uint8, 2: ctypes.c_uint16, 4: ctypes.c_uint32}[kind]
     return [cell.from_address(data + kind * k).value for k in range(_rd(id(s) + layout.str_length))]
+
+
+def dict_keys_kind(d: dict, layout: Layout) -> int:
+    """dk_kind of a dict's keys: 0 (general: keys of any type), 1 (unicode) or 2 (split): exact strs only."""
+    return ctypes.c_uint8.from_address(_rdp(id(d) + layout.dict_keys) + layout.dict_keys_kind).value
+
+
+def _check_dict_layout(L: Layout) -> str | None:
+    """A dict's length and the kind of its keys: all exact strs or not, before and after a key of another
+    type comes and goes (the kind stays general), and an instance's split dict."""
+    class Probe:
+        pass
+    p = Probe()
+    p.a, p.b = 1, 2
+    strs = dict.fromkeys(["x", "y", "zz"])
+    mixed = dict.fromkeys(["x", "y"])
+    mixed[7] = None
+    del mixed[7]
+    for d, n, kind in (({}, 0, 1), (strs, 3, 1), ({5: 1, "x": 2}, 2, 0), (mixed, 2, 0), (p.__dict__, 2, 2)):
+        if _rd(id(d) + L.dict_used) != n or dict_keys_kind(d, L) != kind:
+            return "dict layout mismatch"
+    return None
 
 
 def _check_str_layout(L: Layout) -> str | None:
@@ -583,7 +611,8 @@ def _check_object_layouts(layout: Layout) -> str | None:
         return "enumerate layout mismatch"
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
-    reason = _check_type_layout(layout) or _check_function_layout(layout) or _check_str_layout(layout)
+    reason = _check_type_layout(layout) or _check_function_layout(layout) or _check_str_layout(layout) \
+        or _check_dict_layout(layout)
     if reason:
         return reason
     z = zip(items, "ab", items)

@@ -250,6 +250,35 @@ def _latin1_char(c: int) -> str:
     return chr(c)
 
 
+DICT_KEYS, DICT_KEYS_KIND = 32, 10    # PyDictObject.ma_keys, PyDictKeysObject.dk_kind (layout's, which checks them)
+
+
+def _str_keyed(d: dict) -> None:
+    """The guard of the dict ops: d's keys are all exact strs (dk_kind unicode or split, not general), so a
+    lookup with an exact str compares only strings and runs no Python code."""
+    keys = ctypes.c_void_p.from_address(id(d) + DICT_KEYS).value
+    if ctypes.c_uint8.from_address(keys + DICT_KEYS_KIND).value == 0:
+        raise GuardFailed("a dict with keys of other types")
+
+
+def _dict_getitem_str(d: dict, k: str):
+    _str_keyed(d)
+    try:
+        return d[k]
+    except KeyError:
+        raise GuardFailed("missing key") from None
+
+
+def _dict_get_str(d: dict, k: str, default):
+    _str_keyed(d)
+    return d.get(k, default)
+
+
+def _dict_contains_str(d: dict, k: str) -> bool:
+    _str_keyed(d)
+    return k in d
+
+
 def _list_append(lst: list, value) -> None:
     lst.append(value)
 
@@ -417,6 +446,16 @@ def _defs() -> list[OpDef]:
         # PyUnicode_Compare (-1, 0, 1: code point by code point, as < and == compare), PyUnicode_Contains
         d("str_compare", (R, R), I, lambda a, b: (a > b) - (a < b), calls_out=True),
         d("str_contains", (R, R), B, lambda a, b: b in a, calls_out=True),
+        # an exact dict and an exact str key: PyDict_GetItemWithError / PyDict_Contains (the value borrowed from
+        # the dict, which the trace never changes); the guard fails for a dict with keys of other types (whose
+        # lookup could run a key's __eq__) and, for d[k], for a missing key (the interpreter raises KeyError)
+        d("dict_len", (R,), I, len, reads_heap=True),
+        d("dict_getitem_str", (R, R), R, _dict_getitem_str, guard=True, reads_heap=True, calls_out=True,
+          exit_reason="key"),
+        d("dict_get_str", (R, R, R), R, _dict_get_str, guard=True, reads_heap=True, calls_out=True,
+          exit_reason="key"),
+        d("dict_contains_str", (R, R), B, _dict_contains_str, guard=True, reads_heap=True, calls_out=True,
+          exit_reason="key"),
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True, exit_reason="type"),  # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects

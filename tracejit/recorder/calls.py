@@ -21,7 +21,7 @@ from typing import Callable
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 
-from . import complexnum, strings
+from . import complexnum, dicts, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -43,6 +43,8 @@ def _len(rec, args, snap, pc):
     obj = rec.conc(x)
     if x.kind is R and type(obj) is str:
         return strings.length(rec, x, snap, pc)
+    if x.kind is R and type(obj) is dict:
+        return dicts.length(rec, x, snap, pc)
     if x.kind is not R or type(obj) is not list:
         raise CallAbort(f"len() of {type(obj).__name__}")
     rec.emit("guard_class", [x, const_ref(list)], snap, pc)

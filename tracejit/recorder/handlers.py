@@ -20,7 +20,7 @@ from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
 
 from . import complexnum as cx
-from . import inline, iterators, lists, rules, strings
+from . import dicts, inline, iterators, lists, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -36,7 +36,11 @@ Handler = Callable[["TraceRecorder", Instr, "FrameView"], None]
 HANDLERS: dict[str, Handler] = {}
 
 _MISSING_ATTR = object()
-LIST_APPEND = list.append
+# methods of immutable builtin types compiled where they are called: (type, name) -> the method object that
+# LOAD_ATTR pushes below self, and the method object -> its rule (the recorder, self, arguments, snapshot, pc)
+BOUND_METHODS = {(list, "append"): list.append, (dict, "get"): dict.get}
+METHOD_RULES = {list.append: lambda rec, obj, args, snap, pc: lists.list_append(rec, obj, args, snap, pc),
+                dict.get: lambda rec, obj, args, snap, pc: dicts.get(rec, obj, args, snap, pc)}
 COMPLEX_ARGUMENTS = (abs, complex, type)     # the calls whose rules take a complex number apart
 
 
@@ -115,11 +119,12 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         z = rec.unbox(owner, rec.snapshot_with(pc, [owner]), pc, True)
         rec.stack.append(cx.attribute(z, name))
         return
-    if method and name == "append" and owner.kind is R and type(rec.conc(owner)) is list:
-        # the method below its self on every version; list is immutable, so its exact type fixes
-        # which function this is
-        rec.emit("guard_class", [owner, const_ref(list)], rec.snapshot_with(pc, [owner]), pc)
-        rec.stack.extend([const_ref(LIST_APPEND), owner])
+    method_object = BOUND_METHODS.get((type(rec.conc(owner)), name)) if method and owner.kind is R else None
+    if method_object is not None:
+        # the method below its self on every version; list and dict are immutable types, so the exact type
+        # fixes which function this is
+        rec.emit("guard_class", [owner, const_ref(type(rec.conc(owner)))], rec.snapshot_with(pc, [owner]), pc)
+        rec.stack.extend([const_ref(method_object), owner])
         return
     value = _module_attribute(rec, owner, name)
     if method:
@@ -303,9 +308,12 @@ def unpack_sequence(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def contains_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     container, item = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(ins.offset, [item, container])
-    if not strings.is_str(rec, container):
+    if strings.is_str(rec, container):
+        found = strings.contains(rec, item, container, snap)
+    elif dicts.is_dict(rec, container):
+        found = dicts.contains(rec, item, container, snap)
+    else:
         raise RecordAbort(f"`in` of {type(rec.conc(container)).__name__}")
-    found = strings.contains(rec, item, container, snap)
     rec.stack.append(rec.emit("bool_not", [found], None, ins.offset) if ins.arg else found)
 
 
@@ -434,10 +442,12 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
     top, below = rec.value(rec.pop()), rec.value(rec.pop())
     operands = [below, top] + args + list(after)
     snap = rec.snapshot_with(pc, operands)
-    if isinstance(below, Const) and below.value is LIST_APPEND and not isinstance(top, Const):
-        if kw_names:                    # list.append takes no keywords: the interpreter raises the TypeError
+    method_rule = next((rule for m, rule in METHOD_RULES.items() if m is below.value), None) \
+        if isinstance(below, Const) else None
+    if method_rule is not None and not isinstance(top, Const):
+        if kw_names:                    # list.append, dict.get take no keywords: the interpreter raises the TypeError
             raise RecordAbort("call with keyword arguments")
-        rec.stack.append(lists.list_append(rec, top, args, snap, pc))      # a.append(x): below a's method
+        rec.stack.append(method_rule(rec, top, args, snap, pc))     # a.append(x): below a's method
         return
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
     if not (isinstance(null, Const) and null.value is NULL):

@@ -2,7 +2,7 @@
 unpacking, and the list stores (`a[i] = x`, `a.append(x)`) with the rules that keep a store from freeing an
 object the trace still uses.
 
-May import: tracejit.ir, tracejit.recorder.frame/virtuals/complexnum, the standard library.
+May import: tracejit.ir, tracejit.recorder.frame/virtuals/complexnum/strings/dicts, the standard library.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
 
-from . import strings
+from . import dicts, strings
 from .complexnum import VirtualComplex
 from .frame import RecordAbort
 from .virtuals import VirtualTuple
@@ -51,6 +51,8 @@ def subscr(rec: TraceRecorder, container, index, snap: Snapshot, pc: int):
     its character (recorder/strings.py)."""
     if container.kind is R and type(rec.conc(container)) is str:
         return strings.subscr(rec, container, index, snap, pc)
+    if container.kind is R and type(rec.conc(container)) is dict:
+        return dicts.subscr(rec, container, rec.value(index), snap, pc)
     if container.kind is R and type(rec.conc(container)) is tuple:
         index = list_index(rec, container, index, snap, pc, tuple)
         return rec.emit("tuple_getitem", [container, index], snap, pc)

@@ -1,0 +1,111 @@
+"""Dicts in traces: differential tests against plain CPython.
+
+`d[k]`, `k in d`, `len(d)` and `d.get(k[, default])` with an exact str key compile to the C calls the
+interpreter makes, behind a guard that the dict's keys are all strs. Each program runs plainly and under the JIT
+(machine code and the IR interpreter); output, tracebacks and exit status must be identical and the loop must
+compile. The programs miss keys (KeyError from the interpreter), switch to a dict with keys of other types,
+change the dict between runs of the loop, and use instance dicts (CPython's split keys).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("dicts")
+
+
+@pytest.fixture
+def prog(request, progdir) -> Path:
+    return progdir / f"{request.node.originalname}.py"
+
+
+def no_dict_aborts(evs: list[dict], func: str = "f") -> None:
+    aborts = [e["reason"] for e in events_for(evs, "abort", func)]
+    assert not [r for r in aborts if "dict" in r and "keys of other types" not in r], aborts
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_reads_contains_get_and_len(prog, native):
+    evs = check(prog, native, """\
+        def f(words, counts, n):
+            t = missing = 0
+            for i in range(n):
+                w = words[i % len(words)]
+                if w in counts:
+                    t += counts[w]
+                else:
+                    missing += 1
+                t += counts.get(w, 100) + len(counts)
+                if counts.get(w) is None:
+                    missing += 10
+                if w not in counts:
+                    missing += 100
+            return t, missing
+
+        words = ["a", "bb", "ccc", "dd", "e", "zz", "\\u0101", ""]
+        counts = {"a": 1, "bb": 2, "ccc": 3, "e": 5, "\\u0101": 7, "": -1}
+        print(f(words, counts, 3000))
+        counts["dd"] = 4
+        del counts["a"]
+        print(f(words, counts, 3000))
+        general = dict(counts)
+        general[5] = 1
+        del general[5]                  # its keys stay of the general kind: the guard fails
+        print(f(words, general, 300))
+        print(f(words, {}, 300))
+        """)
+    no_dict_aborts(evs)
+    assert failures(evs, "f", "key")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_missing_key_raises_from_the_interpreter(prog, native):
+    evs = check(prog, native, """\
+        def f(names, table, n):
+            t = 0
+            for i in range(n):
+                t += table[names[i % len(names)]]
+            return t
+
+        table = {"x": 1, "y": 2, "z": 3}
+        print(f(["x", "y", "z"], table, 2000))
+        try:
+            f(["x", "y", "z", "x", "q"], table, 2000)
+        except KeyError as e:
+            print("KeyError", e)
+        f(["x", "w"], table, 10)
+        """)
+    no_dict_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_instance_dicts_and_values_of_any_type(prog, native):
+    evs = check(prog, native, """\
+        class Config:
+            pass
+
+        def f(d, keys, n):
+            out = []
+            for i in range(n):
+                v = d[keys[i % len(keys)]]
+                out.append(v)
+            return len(out), out[-4:], sum(1 for v in out if v is None)
+
+        c = Config()
+        c.alpha, c.beta, c.gamma = 1.5, None, [1, 2]
+        print(f(c.__dict__, ["alpha", "beta", "gamma"], 2000))
+        print(f(vars(c), ["gamma", "alpha"], 2000))
+        print(f({"k": "v", "w": (1, 2)}, ["k", "w"], 2000))
+        """)
+    no_dict_aborts(evs)

@@ -1,0 +1,63 @@
+"""The recorder's dict protocols: `d[k]`, `k in d`, `len(d)` and `d.get(k[, default])` for an exact dict and
+an exact str key.
+
+Each is the C function the interpreter calls (PyDict_GetItemWithError, PyDict_Contains), called from the
+machine code behind a guard that the dict's keys are all exact strs (CPython's unicode or split key kinds):
+then a lookup compares strings only and runs no Python code, where a dict with keys of other types could run
+a key's `__eq__`. The value is borrowed from the dict (the trace never stores into dicts). A missing key in
+`d[k]` leaves the trace before the instruction and the interpreter raises the KeyError.
+
+May import: tracejit.ir, tracejit.recorder.frame, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from tracejit.ir import Const, Kind, Snapshot, const_ref
+from tracejit.ir.trace import Value
+
+from .frame import RecordAbort
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .recorder import TraceRecorder
+
+R = Kind.REF
+
+
+def is_dict(rec: TraceRecorder, v) -> bool:
+    return getattr(v, "kind", None) is R and type(rec.conc(v)) is dict
+
+
+def _operands(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int) -> list:
+    if type(rec.conc(key)) is not str or key.kind is not R:
+        raise RecordAbort(f"dict key of type {type(rec.conc(key)).__name__}")
+    for v, t in ((d, dict), (key, str)):
+        if not isinstance(v, Const):
+            rec.emit("guard_class", [v, const_ref(t)], snap, pc)
+    return [d, key]
+
+
+def subscr(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int) -> Value:
+    return rec.emit("dict_getitem_str", _operands(rec, d, key, snap, pc), snap, pc)
+
+
+def contains(rec: TraceRecorder, key: Value, d: Value, snap: Snapshot) -> Value:
+    return rec.emit("dict_contains_str", _operands(rec, d, key, snap, snap.pc), snap, snap.pc)
+
+
+def length(rec: TraceRecorder, d: Value, snap: Snapshot, pc: int) -> Value:
+    rec.emit("guard_class", [d, const_ref(dict)], snap, pc)
+    return rec.emit("dict_len", [d], snap, pc)
+
+
+def get(rec: TraceRecorder, d: Value, args: list, snap: Snapshot, pc: int) -> Value:
+    """d.get(k) or d.get(k, default) (d's exact type guarded when the method was loaded)."""
+    if not 1 <= len(args) <= 2:
+        raise RecordAbort(f"get() with {len(args)} arguments")
+    default = rec.value(args[1]) if len(args) == 2 else const_ref(None)
+    if isinstance(default, Const) and default.kind is not R:
+        default = const_ref(default.value)          # a constant number: its object, which the trace holds
+    if default.kind is not R:
+        raise RecordAbort("get() with a default computed in the trace (it would have to be boxed)")
+    return rec.emit("dict_get_str", _operands(rec, d, rec.value(args[0]), snap, pc) + [default], snap, pc)
