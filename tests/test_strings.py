@@ -259,3 +259,42 @@ def test_longer_strings_compared_and_searched(prog, native):
             print("TypeError", e)
         """)
     no_string_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_for_over_tuples(prog, native):
+    """A tuple is walked as a str is (its iterator keeps the index and the sequence where a list iterator
+    does): floats, unpacked pairs, strings, an empty tuple, a nest whose bridge starts the inner walk again,
+    and a break after which the same iterator goes on."""
+    evs = check(prog, native, """\
+        def f(t, n):
+            s = 0.0
+            k = 0
+            for _ in range(n):
+                for x in t:
+                    s += x
+                    k += 1
+            return s, k
+
+        def g(pairs):
+            t = 0
+            for a, b in pairs:
+                t += a * b
+            return t
+
+        def h(names):
+            it = iter(names)
+            out = []
+            for name in it:
+                if name == "w1500":
+                    break
+                out.append(name)
+            return len(out), out[-2:], list(it)[:3]
+
+        print(f((1.5, 2.0, -0.25, 4.0), 2000))
+        print(f((), 100))
+        print(g(tuple([(i, i + 1) for i in range(3000)])))
+        print(h(tuple(["w" + str(i) for i in range(2000)]) + ("zz", "aa")))
+        """, compiled=("f", "g", "h"))
+    for func in "fgh":
+        no_string_aborts(evs, func)

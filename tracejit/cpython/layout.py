@@ -134,8 +134,9 @@ LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_se
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
-STR_ITER_TYPES = tuple(dict.fromkeys([type(iter("a")), type(iter("\xe9"))]))     # str_ascii_iterator (3.12+), str_iterator:
-# both are unicodeiterobject, whose it_index / it_seq are where a list iterator has them (LIST_ITER_INDEX/SEQ)
+# str_ascii_iterator (3.12+), str_iterator (unicodeiterobject) and tuple_iterator keep their index and sequence where
+# a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted)
+SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple}
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
@@ -419,13 +420,13 @@ def list_walk(it) -> tuple[int, list]:
     return index, seq
 
 
-def str_walk(it) -> tuple[int, str]:
-    """(next index, string) of a str iterator that has not ended; TypeError for anything else."""
-    if type(it) not in STR_ITER_TYPES:
-        raise TypeError(f"a {type(it).__name__}, not a str iterator")
-    index, seq = list_iter_state(it)        # the same fields (unicodeiterobject)
+def seq_walk(it, kind: type) -> tuple[int, str | tuple]:
+    """(next index, sequence) of a str or tuple iterator (kind) that has not ended; TypeError for anything else."""
+    if SEQ_ITER_TYPES.get(type(it)) is not kind:
+        raise TypeError(f"a {type(it).__name__}, not a {kind.__name__} iterator")
+    index, seq = list_iter_state(it)        # the same fields
     if seq is None:
-        raise TypeError("an exhausted str iterator")
+        raise TypeError(f"an exhausted {kind.__name__} iterator")
     return index, seq
 
 
@@ -602,8 +603,13 @@ def _check_object_layouts(layout: Layout) -> str | None:
         return "exhausted list iterator layout mismatch"
     chars = iter("".join(["x", "\u0100", "z"]))
     next(chars)
-    if str_walk(chars) != (1, "x\u0100z"):
+    if seq_walk(chars, str) != (1, "x\u0100z"):
         return "str iterator layout mismatch"
+    frozen = tuple(items)
+    titer = iter(frozen)
+    next(titer)
+    if seq_walk(titer, tuple) != (1, frozen):
+        return "tuple iterator layout mismatch"
     e = enumerate(items, 40)
     next(e)
     sub = e.__reduce__()[1][0]

@@ -1,9 +1,10 @@
-"""The recorder's iterator protocols: FOR_ITER over range(), a list, a str, enumerate(list) and zip(lists) as state
+"""The recorder's iterator protocols: FOR_ITER over range(), a list, a str, a tuple, enumerate(list) and zip(lists) as state
 variables of the loop (the iterator object itself is never touched by the machine code), the end of an
 enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts such a loop again.
 
 An iterator at value-stack position `pos` is kept as StateVars ("iter", (pos, field)): next/step/remaining for
-a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate, cindex/cseq for a str; the runtime reads them from
+a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate, cindex/cseq for a str,
+tindex/tseq for a tuple; the runtime reads them from
 the iterator at entry and writes them back at exits (cpython.layout's iterator accessors).
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame/virtuals/strings, the standard
@@ -49,12 +50,12 @@ def for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[
     elif type(it) is zip:
         _for_iter_zip(rec, ins, snap, pos, it, view)
     else:
-        for kind, walk in (("list", _for_iter_list), ("str", _for_iter_str)):
-            try:
-                getattr(view, f"{kind}_iter_state")(it)
-            except TypeError:
-                continue
-            walk(rec, ins, snap, pos, it, view)
+        if type(it) is LIST_ITERATOR:
+            _for_iter_list(rec, ins, snap, pos, it, view)
+            return
+        walk = SEQUENCE_WALKS.get(type(it))
+        if walk is not None:
+            _for_iter_sequence(rec, ins, snap, pos, it, view, *walk)
             return
         _for_iter_range(rec, ins, snap, pos, it, view)
 
@@ -97,20 +98,33 @@ def _for_iter_list(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it,
     rec.stack.append(item)
 
 
-def _for_iter_str(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
-    """`for c in some_str`: the iterator's index and string are state (fields cindex/cseq); each iteration
-    guards the index against the length and reads the character (recorder/strings.py)."""
-    index_sv, seq_sv = StateVar("iter", (pos, "cindex")), StateVar("iter", (pos, "cseq"))
+def _tuple_item(rec: TraceRecorder, seq, index, snap: Snapshot, pc: int):
+    return rec.emit("tuple_getitem", [seq, index], snap, pc)
+
+
+LIST_ITERATOR = type(iter([]))
+# `for x in s` over a str or a tuple: iterator type -> (prefix of the state fields, length op, item rule); their
+# iterators keep the index and the sequence where a list iterator does (tracejit.cpython.layout.seq_walk)
+SEQUENCE_WALKS = {type(iter(())): ("t", "tuple_len", _tuple_item),
+                  **{type(iter(s)): ("c", "str_len", strings.character) for s in ("a", "\xe9")}}
+
+
+def _for_iter_sequence(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView, prefix: str,
+                       length: str, item) -> None:
+    """`for c in some_str` (fields cindex/cseq), `for x in some_tuple` (tindex/tseq): the iterator's index and
+    sequence are state; each iteration guards the index against the length and reads the item (a str's
+    character: recorder/strings.py)."""
+    index_sv, seq_sv = StateVar("iter", (pos, prefix + "index")), StateVar("iter", (pos, prefix + "seq"))
     if index_sv not in rec.state:
-        index, seq = view.str_iter_state(it)
+        index, seq = view.seq_iter_state(it)
         if seq is None:
             raise RecordAbort(LOOP_LEFT)
         rec.new_input(index_sv, I, index - 1)      # the interpreter already advanced the iterator
         rec.new_input(seq_sv, R, seq)
         snap.state.update({index_sv: rec.state[index_sv], seq_sv: rec.state[seq_sv]})
     index, seq = rec.state[index_sv], rec.state[seq_sv]
-    rec.emit("guard_index", [index, rec.emit("str_len", [seq], snap, ins.offset)], snap, ins.offset)
-    rec.stack.append(strings.character(rec, seq, index, snap, ins.offset))
+    rec.emit("guard_index", [index, rec.emit(length, [seq], snap, ins.offset)], snap, ins.offset)
+    rec.stack.append(item(rec, seq, index, snap, ins.offset))
     rec.state[index_sv] = rec.emit("int_add", [index, const_int(1)], None, ins.offset)
 
 
@@ -153,11 +167,11 @@ def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> N
     if fields == {"next", "step", "remaining"}:
         more = _emit_known(rec, "int_gt", [_iter_field(rec, pos, "remaining"), const_int(0)], snap,
                                 ins.offset, False)
-    elif fields in ({"index", "seq"}, {"cindex", "cseq"}):
-        c = "c" if "cseq" in fields else ""
+    elif fields in ({"index", "seq"}, {"cindex", "cseq"}, {"tindex", "tseq"}):
+        c = min(fields)[0] if "seq" not in fields else ""
         seq = _iter_field(rec, pos, c + "seq")
         known = rec.conc(seq)
-        n = _emit_known(rec, "str_len" if c else "list_len", [seq], snap, ins.offset,
+        n = _emit_known(rec, {"": "list_len", "c": "str_len", "t": "tuple_len"}[c], [seq], snap, ins.offset,
                         0 if known is _UNKNOWN else len(known))
         more = _emit_known(rec, "int_lt", [_iter_field(rec, pos, c + "index"), n], snap, ins.offset, False)
     else:
@@ -183,10 +197,10 @@ def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
     else:
         iterable = rec.value(iterable)
         t = type(rec.conc(iterable))
-        if iterable.kind is not R or t not in (list, str):
+        if iterable.kind is not R or t not in (list, str, tuple):
             raise RecordAbort(f"iter() of {t.__name__} in a bridge")
         rec.emit("guard_class", [iterable, const_ref(t)], rec.snapshot_with(pc, [iterable]), pc)
-        c = "c" if t is str else ""
+        c = {list: "", str: "c", tuple: "t"}[t]
         fields = {c + "index": const_int(0), c + "seq": iterable}
     known = _iter_fields(rec, p)
     if known and known != set(fields):

@@ -51,7 +51,7 @@ class FrameView(Protocol):
     def stack(self, pos: int) -> object: ...          # item at depth `pos` (0 = bottom)
     def range_iter_state(self, it) -> tuple[int, int, int]: ...      # TypeError: not a range iterator
     def list_iter_state(self, it) -> tuple[int, list | None]: ...   # TypeError: not a list iterator
-    def str_iter_state(self, it) -> tuple[int, str | None]: ...     # TypeError: not a str iterator
+    def seq_iter_state(self, it) -> tuple[int, str | tuple | None]: ...  # TypeError: not a str/tuple iterator
     globals: dict
     builtins: dict
     module_level: bool                                # code uses LOAD_NAME in a namespace that is globals

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, enumerate_list_state, enumerate_state, \
-    list_iter_set_index, list_walk, object_at, release_all, str_walk, zip_iterators, zip_list_states
+    list_iter_set_index, list_walk, object_at, release_all, seq_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
@@ -236,10 +236,11 @@ class CompiledLoop:
                         count, _, index, seq = enumerate_list_state(it)
                         buf[slots["count"]] = count
                         walks = [(index, seq)]
-                    elif "cindex" in slots:
-                        index, seq = str_walk(it)
-                        buf[slots["cindex"]] = index
-                        buf[slots["cseq"]] = id(seq)
+                    elif "cindex" in slots or "tindex" in slots:
+                        c = "c" if "cindex" in slots else "t"
+                        index, seq = seq_walk(it, str if c == "c" else tuple)
+                        buf[slots[c + "index"]] = index
+                        buf[slots[c + "seq"]] = id(seq)
                         continue
                     elif "index0" in slots:
                         walks = [(index, seq) for _, index, seq in zip_list_states(it)]
@@ -305,8 +306,8 @@ class CompiledLoop:
                     subs = [(enumerate_state(it)[1], slots["index"])]     # checked at entry
                 elif "index0" in slots:
                     subs = [(sub, slots[f"index{k}"]) for k, sub in enumerate(zip_iterators(it))]
-                elif "cindex" in slots:
-                    subs = [(it, slots["cindex"])]          # a str iterator: a list iterator's fields
+                elif "cindex" in slots or "tindex" in slots:
+                    subs = [(it, slots["cindex" if "cindex" in slots else "tindex"])]   # a list iterator's fields
                 else:
                     subs = [(it, slots["index"])]
                 for sub, i in subs:
@@ -428,14 +429,14 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
 
 
 def _fresh_iterator(buf, slots: dict):
-    """The range, list or str iterator a bridge started (iter(range(...)), iter(a_list), iter(a_str)),
+    """The range, list, str or tuple iterator a bridge started (iter(range(...)), iter(a_list), iter(a_str)...),
     advanced as far as the machine code went."""
     if "next" in slots:
         nxt, step, remaining = buf[slots["next"]], buf[slots["step"]], buf[slots["remaining"]]
         return iter(range(nxt, nxt + remaining * step, step))
-    c = "c" if "cseq" in slots else ""
+    c = "c" if "cseq" in slots else "t" if "tseq" in slots else ""
     it = iter(object_at(buf[slots[c + "seq"]]))
-    list_iter_set_index(it, buf[slots[c + "index"]])     # a str iterator keeps its index where a list's does
+    list_iter_set_index(it, buf[slots[c + "index"]])     # str and tuple iterators keep it where a list's does
     return it
 
 
