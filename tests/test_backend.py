@@ -254,6 +254,20 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         keys = ["a", "bb", "".join(["b", "b"]), "\u0101", "39", "zz", ""]
         if name == "dict_len":
             return [(d,) for d in dicts]
+        if name == "dict_next":
+            return [(d, p) for d in dicts for p in range(-1, len(d) + 3)]
+        if name in ("dict_key_before", "dict_value_before"):
+            from tracejit.ir.ops import _dict_next, GuardFailed
+            cases = []
+            for d in dicts:
+                p = 0
+                while True:
+                    try:
+                        p = _dict_next(d, p)
+                    except GuardFailed:
+                        break
+                    cases.append((d, p))
+            return cases
         if name == "dict_get_str":
             return [(d, k, default) for d in dicts for k in keys for default in (None, "dflt")]
         return [(d, k) for d in dicts for k in keys]

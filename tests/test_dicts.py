@@ -109,3 +109,55 @@ def test_instance_dicts_and_values_of_any_type(prog, native):
         print(f({"k": "v", "w": (1, 2)}, ["k", "w"], 2000))
         """)
     no_dict_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_for_over_keys_values_and_items(prog, native):
+    """A dict's keys, values and items walked (PyDict_Next's positions: holes of deleted keys, a split
+    instance dict, an empty dict), a break after which the same iterator goes on, a dict changed between
+    two walks of one iterator (the interpreter raises), keys of other types."""
+    evs = check(prog, native, """\
+        def f(d):
+            t = 0
+            for k in d:
+                t += len(k)
+            for v in d.values():
+                t += v
+            n = 0
+            for k, v in d.items():
+                if k > "k5":
+                    n += v
+            return t, n
+
+        def g(d, stop):
+            it = iter(d.items())
+            s = 0
+            for k, v in it:
+                s += v
+                if k == stop:
+                    break
+            return s, it
+
+        d = dict.fromkeys(["k" + str(i) for i in range(2000)], 3)
+        print(f(d))
+        for i in range(0, 2000, 3):
+            del d["k" + str(i)]
+        print(f(d))
+        s, it = g(d, "k500")
+        print(s, next(it))
+        d["k0"] = 1                     # the iterator's dict changed size
+        try:
+            for k, v in it:
+                s += v
+        except RuntimeError as e:
+            print("RuntimeError", e)
+
+        class C:
+            pass
+        c = C()
+        c.a, c.b, c.zz = 1, 2, 5
+        print(f(c.__dict__), f({}))
+        print(g({1: 2, 3: 4, 5: 6}, 3)[0])
+        """, compiled=("f", "g"))
+    no_dict_aborts(evs, "f")
+    no_dict_aborts(evs, "g")

@@ -85,8 +85,9 @@ class Externals:
     small_int_stride: int = 0
     str_compare: int = 0     # PyUnicode_Compare, PyUnicode_Contains (0: those ops not compiled)
     str_contains: int = 0
-    dict_getitem: int = 0    # PyDict_GetItemWithError, PyDict_Contains (0: the dict ops not compiled)
+    dict_getitem: int = 0    # PyDict_GetItemWithError, PyDict_Contains, PyDict_Next (0: the dict ops not compiled)
     dict_contains: int = 0
+    dict_next: int = 0
     latin1_chars: int = 0    # 256 pointers: CPython's one-character string of each code point < 256 (0: none)
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
@@ -1376,6 +1377,35 @@ def _dict_lookup(s: Assembler, op: Op, i: int) -> None:
             a.jcc("ne", found)
             a.mov(RAX, temp(2))                  # the default
             a.bind(found)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("dict_next", "dict_key_before", "dict_value_before")
+def _dict_walk(s: Assembler, op: Op, i: int) -> None:
+    """PyDict_Next(d, &pos, &key, &value) with pos, key and value in temporaries: dict_next gives the position
+    after (0 returned, no entry left: exit), dict_key_before / dict_value_before call it at position - 1
+    (an entry dict_next found) and give the key or value (borrowed from the dict)."""
+    a = s.a
+    if not s.ext.dict_next:
+        raise CompileError("no C API address for PyDict_Next")
+    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
+    a.mov(RAX, s.g(op.args[1]))
+    if op.name != "dict_next":
+        a.alu("sub", RAX, 1)
+    a.mov(temp(1), RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.lea(RSI, RSP, None, TEMP + 8)
+    a.lea(RDX, RSP, None, TEMP + 16)
+    a.lea(RCX, RSP, None, TEMP + 24)
+    s.call(s.ext.dict_next)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    if op.name == "dict_next":
+        a.load32(RAX, temp(0))
+        a.test32(RAX, RAX)
+        a.jcc("e", s.exit_label(op))
+    a.mov(RAX, temp({"dict_next": 1, "dict_key_before": 2, "dict_value_before": 3}[op.name]))
     s.put(s.dst(op), RAX)
 
 

@@ -134,6 +134,10 @@ LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_se
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
+# dict_keyiterator, dict_valueiterator, dict_itemiterator (dictiterobject): di_dict (NULL once exhausted), di_used
+# (the dict's length when the iterator was made), di_pos (PyDict_Next's position), len (items left)
+DICT_ITER_DICT, DICT_ITER_USED, DICT_ITER_POS, DICT_ITER_LEN = 16, 24, 32, 48
+DICT_ITER_TYPES = {type(iter({})): "k", type(iter({}.values())): "v", type(iter({}.items())): "i"}
 # str_ascii_iterator (3.12+), str_iterator (unicodeiterobject) and tuple_iterator keep their index and sequence where
 # a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted)
 SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple}
@@ -204,7 +208,8 @@ def c_api_addresses() -> dict[str, int]:
             "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
             "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars(),
             "str_compare": f("PyUnicode_Compare"), "str_contains": f("PyUnicode_Contains"),
-            "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains")}
+            "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains"),
+            "dict_next": f("PyDict_Next")}
 
 
 def _rd(addr: int) -> int:
@@ -430,6 +435,19 @@ def seq_walk(it, kind: type) -> tuple[int, str | tuple]:
     return index, seq
 
 
+def dict_walk(it, kind: str) -> tuple[int, int, dict]:
+    """(position, items left, dict) of a dict iterator of `kind` (DICT_ITER_TYPES: keys, values, items) that
+    has not ended and whose dict has not changed size; TypeError for anything else."""
+    if DICT_ITER_TYPES.get(type(it)) != kind:
+        raise TypeError(f"a {type(it).__name__}, not a dict iterator of kind {kind}")
+    d = _rdp(id(it) + DICT_ITER_DICT)
+    if not d:
+        raise TypeError("an exhausted dict iterator")
+    if _rd(id(it) + DICT_ITER_USED) != len(object_at(d)):
+        raise TypeError("a dict iterator whose dict changed size")     # the interpreter raises at FOR_ITER
+    return _rd(id(it) + DICT_ITER_POS), _rd(id(it) + DICT_ITER_LEN), object_at(d)
+
+
 def enumerate_list_state(it) -> tuple[int, object, int, list]:
     """(next count, the list iterator, its next index, its list) of `enumerate(a_list)` that has not ended;
     TypeError for any other iterator (an enumerate of something else, a count beyond Py_ssize_t)."""
@@ -495,6 +513,11 @@ class FrameWrites:
     def set_list_iter(self, it, index: int) -> None:
         """Make list iterator `it` yield its list's item `index` next."""
         self.ops.append((setattr, _i64.from_address(id(it) + LIST_ITER_INDEX), "value", index))
+
+    def set_dict_iter(self, it, pos: int, left: int) -> None:
+        """Make dict iterator `it` look for its next entry at `pos`, with `left` items left."""
+        self.ops += [(setattr, _i64.from_address(id(it) + DICT_ITER_POS), "value", pos),
+                     (setattr, _i64.from_address(id(it) + DICT_ITER_LEN), "value", left)]
 
     def set_enumerate_count(self, it, count: int) -> None:
         """Make enumerate object `it` count `count` for its next item."""
@@ -610,6 +633,15 @@ def _check_object_layouts(layout: Layout) -> str | None:
     next(titer)
     if seq_walk(titer, tuple) != (1, frozen):
         return "tuple iterator layout mismatch"
+    probe = {"a": 1, "b": 2, "c": 3}
+    del probe["a"]
+    walks = iter(probe.items())
+    next(walks)
+    if dict_walk(walks, "i") != (2, 1, probe):         # entry 0 is a hole: the next entry was at 1
+        return "dict iterator layout mismatch"
+    list(walks)
+    if _rdp(id(walks) + DICT_ITER_DICT):
+        return "exhausted dict iterator layout mismatch"
     e = enumerate(items, 40)
     next(e)
     sub = e.__reduce__()[1][0]

@@ -279,6 +279,29 @@ def _dict_contains_str(d: dict, k: str) -> bool:
     return k in d
 
 
+_dict_next_c = ctypes.pythonapi.PyDict_Next
+_dict_next_c.argtypes = [ctypes.py_object, ctypes.POINTER(ctypes.c_ssize_t), ctypes.POINTER(ctypes.c_void_p),
+                         ctypes.POINTER(ctypes.c_void_p)]
+_dict_next_c.restype = ctypes.c_int
+
+
+def _dict_entry(d: dict, pos: int) -> tuple[int, object, object] | None:
+    """PyDict_Next(d, &pos, &key, &value): (position after the next entry at or after pos, key, value), or
+    None at the end. Positions are CPython's: entry indices (holes of deleted keys included), or places in
+    the insertion order of a split dict."""
+    p, k, v = ctypes.c_ssize_t(pos), ctypes.c_void_p(), ctypes.c_void_p()
+    if not _dict_next_c(d, ctypes.byref(p), ctypes.byref(k), ctypes.byref(v)):
+        return None
+    return p.value, ctypes.cast(k, ctypes.py_object).value, ctypes.cast(v, ctypes.py_object).value
+
+
+def _dict_next(d: dict, pos: int) -> int:
+    entry = _dict_entry(d, pos)
+    if entry is None:
+        raise GuardFailed("no entry left")
+    return entry[0]
+
+
 def _list_append(lst: list, value) -> None:
     lst.append(value)
 
@@ -456,6 +479,11 @@ def _defs() -> list[OpDef]:
           exit_reason="key"),
         d("dict_contains_str", (R, R), B, _dict_contains_str, guard=True, reads_heap=True, calls_out=True,
           exit_reason="key"),
+        # walking a dict (PyDict_Next): the position after its next entry at or after pos (no entry left: the
+        # guard fails); the key and value of the entry before a position dict_next returned
+        d("dict_next", (R, I), I, _dict_next, guard=True, reads_heap=True, calls_out=True, exit_reason="bounds"),
+        d("dict_key_before", (R, I), R, lambda d, p: _dict_entry(d, p - 1)[1], reads_heap=True, calls_out=True),
+        d("dict_value_before", (R, I), R, lambda d, p: _dict_entry(d, p - 1)[2], reads_heap=True, calls_out=True),
         d("float_value", (R,), F, float),                                     # of an exact float
         d("int_value", (R,), I, _int_value, guard=True, exit_reason="type"),  # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects

@@ -1,10 +1,11 @@
-"""The recorder's iterator protocols: FOR_ITER over range(), a list, a str, a tuple, enumerate(list) and zip(lists) as state
+"""The recorder's iterator protocols: FOR_ITER over range(), a list, a str, a tuple, a dict's keys, values or
+items, enumerate(list) and zip(lists) as state
 variables of the loop (the iterator object itself is never touched by the machine code), the end of an
 enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts such a loop again.
 
 An iterator at value-stack position `pos` is kept as StateVars ("iter", (pos, field)): next/step/remaining for
 a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate, cindex/cseq for a str,
-tindex/tseq for a tuple; the runtime reads them from
+tindex/tseq for a tuple, dkpos/dkleft/dkdict (dv..., di...) for a dict's keys (values, items); the runtime reads them from
 the iterator at entry and writes them back at exits (cpython.layout's iterator accessors).
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame/virtuals/strings, the standard
@@ -56,6 +57,10 @@ def for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[
         walk = SEQUENCE_WALKS.get(type(it))
         if walk is not None:
             _for_iter_sequence(rec, ins, snap, pos, it, view, *walk)
+            return
+        kind = DICT_WALKS.get(type(it))
+        if kind is not None:
+            _for_iter_dict(rec, ins, snap, pos, it, view, kind)
             return
         _for_iter_range(rec, ins, snap, pos, it, view)
 
@@ -126,6 +131,39 @@ def _for_iter_sequence(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int,
     rec.emit("guard_index", [index, rec.emit(length, [seq], snap, ins.offset)], snap, ins.offset)
     rec.stack.append(item(rec, seq, index, snap, ins.offset))
     rec.state[index_sv] = rec.emit("int_add", [index, const_int(1)], None, ins.offset)
+
+
+# `for k in d` / `d.keys()`, `d.values()`, `d.items()`: iterator type -> the kind, the prefix of its state fields
+DICT_WALKS = {type(iter({})): "k", type(iter({}.values())): "v", type(iter({}.items())): "i"}
+
+
+def _for_iter_dict(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView, kind: str) -> None:
+    """A dict's keys, values or items (fields dkpos/dkleft/dkdict, dv..., di...): the iterator's position,
+    its count of items left and its dict are state. Each iteration finds the next entry (dict_next: none
+    left, the interpreter ends the loop), guards that items are left (else the interpreter raises "dictionary
+    keys changed during iteration"), and reads the key and/or value (borrowed from the dict, which the trace
+    never changes); an item is a tuple the trace never allocates. A dict that changed size since the
+    iterator was made is refused at entry (the interpreter raises at FOR_ITER)."""
+    p = "d" + kind
+    pos_sv, left_sv, dict_sv = (StateVar("iter", (pos, p + f)) for f in ("pos", "left", "dict"))
+    if pos_sv not in rec.state:
+        try:
+            after, left, d = view.dict_iter_state(it, kind)
+        except TypeError as e:
+            raise RecordAbort(f"for loop over {e}") from None
+        # the interpreter already took the entry before position `after`: looking from there finds it again
+        rec.new_input(pos_sv, I, after - 1)
+        rec.new_input(left_sv, I, left + 1)
+        rec.new_input(dict_sv, R, d)
+        snap.state.update({sv: rec.state[sv] for sv in (pos_sv, left_sv, dict_sv)})
+    d, at, left = rec.state[dict_sv], rec.state[pos_sv], rec.state[left_sv]
+    after = rec.emit("dict_next", [d, at], snap, ins.offset)
+    rec.emit("guard_true", [rec.emit("int_gt", [left, const_int(0)], snap, ins.offset)], snap, ins.offset)
+    parts = [rec.emit(name, [d, after], snap, ins.offset) for name in
+             {"k": ["dict_key_before"], "v": ["dict_value_before"], "i": ["dict_key_before", "dict_value_before"]}[kind]]
+    rec.stack.append(VirtualTuple(parts) if kind == "i" else parts[0])
+    rec.state[pos_sv] = after
+    rec.state[left_sv] = rec.emit("int_sub", [left, const_int(1)], None, ins.offset)
 
 
 def _iter_fields(rec: TraceRecorder, pos: int) -> set[str]:

@@ -52,6 +52,7 @@ class FrameView(Protocol):
     def range_iter_state(self, it) -> tuple[int, int, int]: ...      # TypeError: not a range iterator
     def list_iter_state(self, it) -> tuple[int, list | None]: ...   # TypeError: not a list iterator
     def seq_iter_state(self, it) -> tuple[int, str | tuple | None]: ...  # TypeError: not a str/tuple iterator
+    def dict_iter_state(self, it, kind: str) -> tuple[int, int, dict]: ...   # TypeError: not such an iterator
     globals: dict
     builtins: dict
     module_level: bool                                # code uses LOAD_NAME in a namespace that is globals

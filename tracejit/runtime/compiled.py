@@ -21,7 +21,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import instructions_at
-from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, enumerate_list_state, enumerate_state, \
+from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enumerate_list_state, enumerate_state, \
     list_iter_set_index, list_walk, object_at, release_all, seq_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
@@ -236,6 +236,11 @@ class CompiledLoop:
                         count, _, index, seq = enumerate_list_state(it)
                         buf[slots["count"]] = count
                         walks = [(index, seq)]
+                    elif _dict_kind(slots):
+                        k = _dict_kind(slots)
+                        at, left, d = dict_walk(it, k[1])
+                        buf[slots[k + "pos"]], buf[slots[k + "left"]], buf[slots[k + "dict"]] = at, left, id(d)
+                        continue
                     elif "cindex" in slots or "tindex" in slots:
                         c = "c" if "cindex" in slots else "t"
                         index, seq = seq_walk(it, str if c == "c" else tuple)
@@ -306,6 +311,12 @@ class CompiledLoop:
                     subs = [(enumerate_state(it)[1], slots["index"])]     # checked at entry
                 elif "index0" in slots:
                     subs = [(sub, slots[f"index{k}"]) for k, sub in enumerate(zip_iterators(it))]
+                elif _dict_kind(slots):
+                    k = _dict_kind(slots)
+                    at, left = slots[k + "pos"], slots[k + "left"]
+                    if buf[at] != entry_bits[at] or buf[left] != entry_bits[left]:
+                        writes.set_dict_iter(it, buf[at], buf[left])
+                    subs = []
                 elif "cindex" in slots or "tindex" in slots:
                     subs = [(it, slots["cindex" if "cindex" in slots else "tindex"])]   # a list iterator's fields
                 else:
@@ -426,6 +437,11 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
         if t is not bool:
             raise EntryRejected(f"{sv} is {t.__name__}, trace expects bool")
         buf[slot] = obj
+
+
+def _dict_kind(slots: dict) -> str:
+    """"dk", "dv" or "di" for the state of a walk over a dict's keys, values or items; "" for other iterators."""
+    return next((k for k in ("dk", "dv", "di") if k + "pos" in slots), "")
 
 
 def _fresh_iterator(buf, slots: dict):

@@ -10,7 +10,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from dataclasses import dataclass
 
-from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TYPES, FrameAccess, enumerate_list_state, \
+from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TYPES, dict_walk, FrameAccess, enumerate_list_state, \
     list_iter_state, zip_list_states
 from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder  # noqa: F401 - the engine's
 
@@ -52,6 +52,9 @@ class FrameView:
         if type(it) not in SEQ_ITER_TYPES:
             raise TypeError("not a str or tuple iterator")
         return list_iter_state(it)
+
+    def dict_iter_state(self, it, kind: str) -> tuple[int, int, dict]:
+        return dict_walk(it, kind)
 
     def enumerate_state(self, it) -> tuple[int, int, list]:
         count, _, index, seq = enumerate_list_state(it)
