@@ -19,7 +19,7 @@ from tracejit.backend.regalloc import ALLOC_GPR, ALLOC_XMM
 from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var, VarFactory,
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
-from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
+from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN, GuardFailed
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
@@ -244,6 +244,28 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(x,) for x in STRINGS]
     if name == "str_code_at":
         return [(x, k) for x in STRINGS for k in range(len(x))]
+    if name.startswith("array_") or name == "guard_array_code":
+        import array
+        from tracejit.ir.ops import ARRAY_ITEMS
+        arrays = {code: array.array(code, [0, 1, 2, 100, 127] if code in "bB" else
+                                    [0, 1, -1 if code.islower() or code in "fd" else 3, 1000, 127, 65535 if code != "h"
+                                     else -32768] + ([1.5, -0.0, 1e-40, 3.4e38] if code in "fd" else []))
+                  for code in ARRAY_ITEMS}
+        KEEP.extend(arrays.values())
+        if name == "guard_array_code":
+            return [(a, ord(c)) for a in arrays.values() for c in "bdfiq"] + [(a, 0) for a in arrays.values()]
+        if name == "array_len":
+            return [(a,) for a in arrays.values()] + [(array.array("d"),)]
+        sfx = name.rpartition("_")[2]
+        mine = [a for code, a in arrays.items() if ARRAY_ITEMS[code][0] == sfx]
+        if name.startswith("array_get"):
+            return [(a, k) for a in mine for k in range(len(a))]
+        if sfx.startswith("f"):
+            values = [0.0, -0.0, 1.5, -2.25, 1e300, -1e300, 5e-324, 1e-40, 3.4e38, 3.5e38, INF, NAN, 0.1]
+        else:
+            values = [0, 1, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 65535, 65536,
+                      2**31 - 1, 2**31, -2**31, -2**31 - 1, 2**32 - 1, 2**32, INT64_MAX, INT64_MIN]
+        return [(a, k, v) for a in mine for k in range(0, len(a), 2) for v in values]
     if name.startswith("dict_"):
         general = dict.fromkeys(["a", "b"])
         general[1] = 0
@@ -444,6 +466,33 @@ def test_op_constant_operand(env, name):
             cases = pairs_for(d, rng, 10)
             cases = [tuple(c if k == pos else x for k, x in enumerate(case)) for case in cases[::7]]
             run_op_cases(env, op_trace(name, pos, c), name, cases, const_arg=pos)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OPS if n.startswith("array_set_")))
+def test_array_stores_write_what_the_interpreter_writes(env, name):
+    """An array store's memory effect (the op tests above compare exits and values only): the machine code's
+    store into one copy of the array and the op's evaluate into another leave equal arrays, bit for bit
+    (tobytes: float32 rounding, NaN payloads, narrow ints), or both exit with the array unchanged."""
+    import copy
+    d = OPS[name]
+    rng = random.Random(zlib.crc32(name.encode()))
+    cases = ref_cases(name, rng)
+    for pos in (None, 2):
+        for a, k, v in cases:
+            mine, theirs = copy.copy(a), copy.copy(a)
+            KEEP.extend([mine, theirs])
+            trace = op_trace(name) if pos is None else op_trace(name, pos, v)
+            nat = Native(env, trace)
+            ins = {sv: {"a": mine, "b": k, "c": v}[sv.name] for sv, _ in trace.inputs if sv.name in ("a", "b", "c")}
+            try:
+                d.evaluate(theirs, k, v)
+                failed = False
+            except GuardFailed:
+                failed = True
+            nat.run(ins, budget=1)
+            assert mine.tobytes() == theirs.tobytes(), (name, a, k, v)
+            if failed:
+                assert mine.tobytes() == a.tobytes(), (name, a, k, v)
 
 
 # ---------------------------------------------------------------------------------------------------------

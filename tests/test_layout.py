@@ -44,14 +44,16 @@ def test_check_layout_detects_wrong_offsets():
 def test_check_layout_detects_wrong_object_offsets():
     """Each object field the machine code reads or writes (backend Externals.layout) is checked: a layout
     with one of them wrong is refused. A wrong list_items would be dereferenced by the check, so it is the one
-    not tried here; dict_keys is tried at ob_type, a pointer that is safe to follow."""
+    not tried here; dict_keys and array_descr are tried at ob_type, array_items at ob_descr: pointers that are
+    safe to follow."""
     layout = LAYOUTS[VERSION]
     wrong = {"ob_refcnt": 8, "ob_type": 16, "ob_size": 24, "list_allocated": 24, "tuple_items": 32,
              "float_value": 24, "complex_real": 24, "complex_imag": 16, "long_tag": 24, "long_digits": 16,
              "long_shift": 31, "type_version_tag": layout.type_version_tag + 4, "small_ints": range(-6, 257),
              "func_globals": 24, "func_builtins": 16, "func_code": 56, "func_defaults": 48, "func_closure": 64,
              "cell_contents": 8, "str_length": 24, "str_state": 16, "str_ascii_data": layout.str_compact_data,
-             "str_compact_data": layout.str_ascii_data, "dict_used": 24, "dict_keys": 8, "dict_keys_kind": 9}
+             "str_compact_data": layout.str_ascii_data, "dict_used": 24, "dict_keys": 8, "dict_keys_kind": 9,
+             "array_items": 40, "array_descr": 8}
     object_fields = Layout.__slots__[Layout.__slots__.index("ob_refcnt"):]
     assert sorted([*wrong, "list_items"]) == sorted(object_fields)
     for name, value in wrong.items():

@@ -309,6 +309,13 @@ def test_dict_key_kind_offsets_are_one_everywhere():
     assert (L.dict_keys, L.dict_keys_kind) == (ops.DICT_KEYS, ops.DICT_KEYS_KIND)
 
 
+def test_array_type_codes_are_one_table():
+    """The layout self-check covers exactly the array type codes the op table compiles."""
+    from tracejit.cpython import layout
+    from tracejit.ir import ops
+    assert layout.ARRAY_CODES == "".join(ops.ARRAY_ITEMS)
+
+
 def test_type_version_offset_is_one_everywhere():
     """The machine code (the checked Layout's type_version_tag), the op table and the checked layout read
     tp_version_tag at the same offset."""

@@ -24,7 +24,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..ir.ops import GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
+from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
@@ -1407,6 +1407,89 @@ def _dict_walk(s: Assembler, op: Op, i: int) -> None:
         a.jcc("e", s.exit_label(op))
     a.mov(RAX, temp({"dict_next": 1, "dict_key_before": 2, "dict_value_before": 3}[op.name]))
     s.put(s.dst(op), RAX)
+
+
+@emitter("guard_array_code")
+def _guard_array_code(s: Assembler, op: Op, i: int) -> None:
+    """The array's type code: the first byte of its ob_descr."""
+    a = s.a
+    r = _ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, Mem(r, s.objects.array_descr))
+    a.load8(RCX, Mem(RCX, 0))
+    code = s.g(op.args[1])
+    if isinstance(code, int) and not fits_i32(code):
+        a.mov(RDX, code)
+        code = RDX
+    a.alu("cmp", RCX, code)
+    a.jcc("ne", s.exit_label(op))
+
+
+@emitter("array_len")
+def _array_len(s: Assembler, op: Op, i: int) -> None:
+    r = _ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, s.objects.ob_size))
+    s.put(s.dst(op), RAX)
+
+
+def _array_item(s: Assembler, op: Op, size: int) -> Mem:
+    """The address of item args[1] of array args[0] (index guarded in range): rax = ob_item, rcx = the index."""
+    a = s.a
+    r = _ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, s.g(op.args[1]))
+    a.mov(RAX, Mem(r, s.objects.array_items))
+    return Mem(RAX, 0, RCX, size)
+
+
+@emitter(*[f"array_get_{sfx}" for sfx in ARRAY_STORAGE])
+def _array_get(s: Assembler, op: Op, i: int) -> None:
+    """An array item as an unboxed value: a signed or unsigned int of its width, a float32 widened, a double."""
+    a = s.a
+    size, signed = ARRAY_STORAGE[op.name.rpartition("_")[2]]
+    item = _array_item(s, op, size)
+    if signed is None:
+        d = s.dst(op)
+        x = d if isinstance(d, Reg) else XMM0
+        if size == 4:
+            a.cvtss2sd(x, item)
+        else:
+            a.sse("movsd", x, item)
+        s.fput(d, x)
+        return
+    if signed:
+        a.load_signed(RAX, item, size)
+    else:
+        {1: a.load8, 2: a.load16, 4: a.load32}[size](RAX, item)
+    s.put(s.dst(op), RAX)
+
+
+@emitter(*[f"array_set_{sfx}" for sfx in ARRAY_STORAGE])
+def _array_set(s: Assembler, op: Op, i: int) -> None:
+    """a[i] = v as the raw item: a double, a float32 (rounded to nearest), an int of the item's width (outside
+    its range the guard exits before anything is stored: the interpreter raises the OverflowError)."""
+    a = s.a
+    size, signed = ARRAY_STORAGE[op.name.rpartition("_")[2]]
+    v = op.args[2]
+    if signed is None:
+        x = s.freg(v, XMM1)
+        item = _array_item(s, op, size)
+        if size == 4:
+            a.cvtsd2ss_store(item, x, XMM0)
+        else:
+            a.movsd_store(item, x)
+        return
+    a.mov(RDX, s.g(v))
+    if size < 8:
+        bits = 8 * size
+        if signed:
+            a.load_signed_reg(RAX, RDX, size)
+            a.alu("cmp", RAX, RDX)                       # fits iff sign-extending its low bytes gives it back
+        else:
+            a.mov(RAX, RDX)
+            a.shift("shr", RAX, bits)                    # fits iff no bit above the low ones (and not negative)
+            a.test(RAX, RAX)
+        a.jcc("ne", s.exit_label(op))
+    item = _array_item(s, op, size)
+    a.store_narrow(item, RDX, size)
 
 
 @emitter("latin1_char")

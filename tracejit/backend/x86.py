@@ -56,6 +56,8 @@ _R32 = [getattr(Register, n) for n in ["EAX", "ECX", "EDX", "EBX", "ESP", "EBP",
                                        "R8D", "R9D", "R10D", "R11D", "R12D", "R13D", "R14D", "R15D"]]
 _R8 = [getattr(Register, n) for n in ["AL", "CL", "DL", "BL", "SPL", "BPL", "SIL", "DIL",
                                       "R8L", "R9L", "R10L", "R11L", "R12L", "R13L", "R14L", "R15L"]]
+_R16 = [getattr(Register, n) for n in ["AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI",
+                                       "R8W", "R9W", "R10W", "R11W", "R12W", "R13W", "R14W", "R15W"]]
 _XMM = [getattr(Register, f"XMM{i}") for i in range(16)]
 
 GPR = {n: Reg(n, i) for i, n in enumerate(_GPR_NAMES)}
@@ -242,6 +244,32 @@ class Asm:
     def load16(self, dst: Reg, src: Mem) -> None:
         """dst = the unsigned 16-bit value at src (zero-extended)."""
         self.emit(I.create_reg_mem(_c("MOVZX_R32_RM16"), dst.r32, src.mo()))
+
+    def load_signed(self, dst: Reg, src: Mem, size: int) -> None:
+        """dst = the signed 1-, 2-, 4- or 8-byte value at src (sign-extended to 64 bits)."""
+        code = {1: "MOVSX_R64_RM8", 2: "MOVSX_R64_RM16", 4: "MOVSXD_R64_RM32", 8: "MOV_R64_RM64"}[size]
+        self.emit(I.create_reg_mem(_c(code), dst.r64, src.mo()))
+
+    def load_signed_reg(self, dst: Reg, src: Reg, size: int) -> None:
+        """dst = the low 1, 2 or 4 bytes of src, sign-extended to 64 bits."""
+        code, reg = {1: ("MOVSX_R64_RM8", src.r8), 2: ("MOVSX_R64_RM16", _R16[src.num]),
+                     4: ("MOVSXD_R64_RM32", src.r32)}[size]
+        self.emit(I.create_reg_reg(_c(code), dst.r64, reg))
+
+    def store_narrow(self, dst: Mem, src: Reg, size: int) -> None:
+        """The low 1, 2, 4 or 8 bytes of src stored at dst."""
+        code, reg = {1: ("MOV_RM8_R8", src.r8), 2: ("MOV_RM16_R16", _R16[src.num]), 4: ("MOV_RM32_R32", src.r32),
+                     8: ("MOV_RM64_R64", src.r64)}[size]
+        self.emit(I.create_mem_reg(_c(code), dst.mo(), reg))
+
+    def cvtss2sd(self, dst: Reg, src: Mem) -> None:
+        """dst = the float32 at src, widened to a double (exact)."""
+        self.emit(I.create_reg_mem(_c("CVTSS2SD_XMM_XMMM32"), dst.r64, src.mo()))
+
+    def cvtsd2ss_store(self, dst: Mem, src: Reg, scratch: Reg) -> None:
+        """The double in src rounded to float32 (to nearest, as C's cast) and stored at dst, through scratch."""
+        self.emit(I.create_reg_reg(_c("CVTSD2SS_XMM_XMMM64"), scratch.r64, src.r64))
+        self.emit(I.create_mem_reg(_c("MOVSS_XMMM32_XMM"), dst.mo(), scratch.r64))
 
     def test_imm(self, a: Reg, imm: int) -> None:
         """Flags of a & imm (a 32-bit immediate; the upper half of a is not tested)."""

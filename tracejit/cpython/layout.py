@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import array
 import ctypes
 import os
+import struct
 import sys
 from itertools import starmap as _starmap
 from operator import call as _call
@@ -35,7 +37,7 @@ class Layout:
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
-                 "dict_used", "dict_keys", "dict_keys_kind")
+                 "dict_used", "dict_keys", "dict_keys_kind", "array_items", "array_descr")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
@@ -50,7 +52,7 @@ class Layout:
                  func_code: int = 48, func_defaults: int = 56, func_closure: int = 72,
                  cell_contents: int = 16, str_length: int = 16, str_state: int = 32, str_ascii_data: int = 40,
                  str_compact_data: int = 56, dict_used: int = 16, dict_keys: int = 32,
-                 dict_keys_kind: int = 10) -> None:
+                 dict_keys_kind: int = 10, array_items: int = 24, array_descr: int = 40) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -101,6 +103,9 @@ class Layout:
         # PyDictObject.ma_used (its length) and .ma_keys; PyDictKeysObject.dk_kind (uint8: DICT_KEYS_GENERAL 0,
         # UNICODE 1, SPLIT 2; every key of a dict whose kind is not general is an exact str)
         self.dict_used, self.dict_keys, self.dict_keys_kind = dict_used, dict_keys, dict_keys_kind
+        # array.array (arrayobject): ob_item (the items, raw C values) and ob_descr (its arraydescr, whose first
+        # byte is the type code); the length is ob_size
+        self.array_items, self.array_descr = array_items, array_descr
 
     # the bits of PyASCIIObject.state's low byte (3.11-3.13): kind (1, 2 or 4 bytes per code point) << 2,
     # compact, ascii
@@ -140,7 +145,9 @@ DICT_ITER_DICT, DICT_ITER_USED, DICT_ITER_POS, DICT_ITER_LEN = 16, 24, 32, 48
 DICT_ITER_TYPES = {type(iter({})): "k", type(iter({}.values())): "v", type(iter({}.items())): "i"}
 # str_ascii_iterator (3.12+), str_iterator (unicodeiterobject) and tuple_iterator keep their index and sequence where
 # a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted)
-SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple}
+SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple,
+                  type(iter(array.array("d"))): array.array}
+ARRAY_CODES = "bBhHiIlqfd"          # the array type codes traces read and write (tracejit.ir.ops.ARRAY_ITEMS)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
 _decref.restype = None
@@ -358,6 +365,24 @@ def _check_dict_layout(L: Layout) -> str | None:
     for d, n, kind in (({}, 0, 1), (strs, 3, 1), ({5: 1, "x": 2}, 2, 0), (mixed, 2, 0), (p.__dict__, 2, 2)):
         if _rd(id(d) + L.dict_used) != n or dict_keys_kind(d, L) != kind:
             return "dict layout mismatch"
+    return None
+
+
+def _check_array_layout(L: Layout) -> str | None:
+    """An array's length, type code and items, for each type code the machine code reads and writes; an array
+    iterator keeps its index and array where a list iterator does."""
+    for code in ARRAY_CODES:
+        a = array.array(code, [1, 2, 3, 100])
+        size = a.itemsize
+        items = _rdp(id(a) + L.array_items)
+        raw = ctypes.string_at(items, 4 * size) if items else b""
+        if _rd(id(a) + L.ob_size) != 4 or list(struct.unpack(f"@4{code}", raw)) != a.tolist() or \
+                chr(ctypes.c_uint8.from_address(_rdp(id(a) + L.array_descr)).value) != code:
+            return f"array layout mismatch for type code {code}"
+    it = iter(a)
+    next(it)
+    if seq_walk(it, array.array) != (1, a):
+        return "array iterator layout mismatch"
     return None
 
 
@@ -650,7 +675,7 @@ def _check_object_layouts(layout: Layout) -> str | None:
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
     reason = _check_type_layout(layout) or _check_function_layout(layout) or _check_str_layout(layout) \
-        or _check_dict_layout(layout)
+        or _check_dict_layout(layout) or _check_array_layout(layout)
     if reason:
         return reason
     z = zip(items, "ab", items)

@@ -302,6 +302,31 @@ def _dict_next(d: dict, pos: int) -> int:
     return entry[0]
 
 
+# array.array items: typecode -> (the suffix of its ops, bytes, signed; None: a float). 'l' is 8 bytes on
+# x86-64 Linux, like 'q'; 'L', 'Q' (beyond int64) and 'u', 'w' (characters) are not compiled.
+ARRAY_ITEMS = {"b": ("i8", 1, True), "B": ("u8", 1, False), "h": ("i16", 2, True), "H": ("u16", 2, False),
+               "i": ("i32", 4, True), "I": ("u32", 4, False), "l": ("i64", 8, True), "q": ("i64", 8, True),
+               "f": ("f32", 4, None), "d": ("f64", 8, None)}
+ARRAY_STORAGE = {sfx: (size, signed) for sfx, size, signed in ARRAY_ITEMS.values()}
+
+
+def _guard_array_code(a, code: int) -> None:
+    if a.typecode != chr(code):
+        raise GuardFailed("array type code")
+
+
+def _array_set(size: int, signed: bool | None) -> Callable:
+    """a[i] = v for an array whose items are `size` bytes: an int outside their range leaves the trace (the
+    interpreter raises the OverflowError)."""
+    lo, hi = (-(1 << (8 * size - 1)), (1 << (8 * size - 1)) - 1) if signed else (0, (1 << (8 * size)) - 1)
+
+    def store(a, i: int, v) -> None:
+        if signed is not None and not lo <= v <= hi:
+            raise GuardFailed("array item out of range")
+        a[i] = v
+    return store
+
+
 def _list_append(lst: list, value) -> None:
     lst.append(value)
 
@@ -541,7 +566,22 @@ def _defs() -> list[OpDef]:
         d("float_exp", (F,), F, _libm(math.exp, math.isfinite), guard=True, calls_out=True),
         d("float_log", (F,), F, _libm(math.log, lambda a: 0.0 < a < math.inf), guard=True, calls_out=True),
         d("complex_abs", (F, F), F, _complex_abs, guard=True, calls_out=True),             # abs(complex(a, b))
-    ]
+    ] + _array_defs()
+
+
+def _array_defs() -> list[OpDef]:
+    """array.array: the type code guarded (ob_descr->typecode), the length, and per item storage an unboxed read
+    and a store of the raw item (an array holds no objects: no reference counts)."""
+    d = OpDef
+    defs = [d("guard_array_code", (R, I), V, _guard_array_code, guard=True, pure=False, reads_heap=True,
+              redundant_if_repeated=True, exit_reason="type"),
+            d("array_len", (R,), I, len, reads_heap=True)]
+    for sfx, (size, signed) in ARRAY_STORAGE.items():
+        kind = F if signed is None else I
+        defs += [d(f"array_get_{sfx}", (R, I), kind, lambda a, i: a[i], reads_heap=True),      # after guard_index
+                 d(f"array_set_{sfx}", (R, I, kind), V, _array_set(size, signed), guard=size < 8 and signed is not None,
+                   pure=False, writes_heap=True, exit_reason="overflow")]
+    return defs
 
 
 OPS: dict[str, OpDef] = {o.name: o for o in _defs()}

@@ -21,7 +21,7 @@ from typing import Callable
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 
-from . import complexnum, dicts, strings
+from . import arrays, complexnum, dicts, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -45,6 +45,8 @@ def _len(rec, args, snap, pc):
         return strings.length(rec, x, snap, pc)
     if x.kind is R and type(obj) is dict:
         return dicts.length(rec, x, snap, pc)
+    if x.kind is R and type(obj) is arrays.ARRAY:
+        return arrays.length(rec, x, snap, pc)
     if x.kind is not R or type(obj) is not list:
         raise CallAbort(f"len() of {type(obj).__name__}")
     rec.emit("guard_class", [x, const_ref(list)], snap, pc)
@@ -118,9 +120,10 @@ def _divmod(rec, args, snap, pc):
 
 
 def _range(rec, args, snap, pc):
-    """range(stop), range(start, stop), range(start, stop, step) of int64 values with a constant step: a
-    VirtualRange (only a bridge's GET_ITER takes it). Its length is CPython's: for step > 0,
-    (stop - start + step - 1) // step when start < stop, else 0; mirrored for step < 0."""
+    """range(stop), range(start, stop), range(start, stop, step) of int64 values: a VirtualRange (only a
+    bridge's GET_ITER takes it). Its length is CPython's: for step > 0, (stop - start + step - 1) // step when
+    start < stop, else 0; mirrored for step < 0. A step that is not a constant has its sign guarded (as
+    recorded; a zero step leaves the trace and the interpreter raises the ValueError)."""
     if not 1 <= len(args) <= 3:
         raise CallAbort(f"range() with {len(args)} arguments")
     vals = [rec.as_int(rec.unbox(v, snap, pc), snap, pc) for v in args]
@@ -128,13 +131,20 @@ def _range(rec, args, snap, pc):
         raise CallAbort("range() of a non-int")
     start, stop, step = (const_int(0), vals[0], const_int(1)) if len(vals) == 1 else \
         (vals[0], vals[1], vals[2] if len(vals) == 3 else const_int(1))
-    if not isinstance(step, Const) or step.value == 0:
-        raise CallAbort("range() with a step that is not a constant")
-    k = step.value
+    k = step.value if isinstance(step, Const) else rec.conc(step)
+    if k == 0:
+        raise CallAbort("range() with a step of 0")
     span = rec.emit("int_sub_ovf", [stop, start] if k > 0 else [start, stop], snap, pc)
-    if abs(k) != 1:
-        span = rec.emit("int_floordiv", [rec.emit("int_add_ovf", [span, const_int(abs(k) - 1)], snap, pc),
-                                         const_int(abs(k))], snap, pc)
+    if isinstance(step, Const):
+        if abs(k) != 1:
+            span = rec.emit("int_floordiv", [rec.emit("int_add_ovf", [span, const_int(abs(k) - 1)], snap, pc),
+                                             const_int(abs(k))], snap, pc)
+    else:
+        rec.emit("guard_true", [rec.emit("int_gt" if k > 0 else "int_lt", [step, const_int(0)], snap, pc)], snap, pc)
+        size = step if k > 0 else rec.emit("int_neg_ovf", [step], snap, pc)
+        span = rec.emit("int_floordiv", [rec.emit("int_add_ovf", [span, rec.emit("int_sub", [size, const_int(1)],
+                                                                                   snap, pc)], snap, pc), size],
+                        snap, pc)
     length = rec.emit("int_max", [span, const_int(0)], snap, pc)
     return VirtualRange(start, stop, step, length)
 

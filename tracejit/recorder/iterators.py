@@ -5,7 +5,7 @@ enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts 
 
 An iterator at value-stack position `pos` is kept as StateVars ("iter", (pos, field)): next/step/remaining for
 a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate, cindex/cseq for a str,
-tindex/tseq for a tuple, dkpos/dkleft/dkdict (dv..., di...) for a dict's keys (values, items); the runtime reads them from
+tindex/tseq for a tuple, aindex/aseq for an array.array, dkpos/dkleft/dkdict (dv..., di...) for a dict's keys (values, items); the runtime reads them from
 the iterator at entry and writes them back at exits (cpython.layout's iterator accessors).
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame/virtuals/strings, the standard
@@ -19,7 +19,7 @@ from tracejit.cpython.bytecode import Instr
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, const_ref
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 
-from . import strings
+from . import arrays, strings
 from .frame import BaseItem, RecordAbort
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -111,6 +111,7 @@ LIST_ITERATOR = type(iter([]))
 # `for x in s` over a str or a tuple: iterator type -> (prefix of the state fields, length op, item rule); their
 # iterators keep the index and the sequence where a list iterator does (tracejit.cpython.layout.seq_walk)
 SEQUENCE_WALKS = {type(iter(())): ("t", "tuple_len", _tuple_item),
+                  type(iter(arrays.ARRAY("d"))): ("a", "array_len", arrays.item),
                   **{type(iter(s)): ("c", "str_len", strings.character) for s in ("a", "\xe9")}}
 
 
@@ -205,11 +206,12 @@ def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> N
     if fields == {"next", "step", "remaining"}:
         more = _emit_known(rec, "int_gt", [_iter_field(rec, pos, "remaining"), const_int(0)], snap,
                                 ins.offset, False)
-    elif fields in ({"index", "seq"}, {"cindex", "cseq"}, {"tindex", "tseq"}):
+    elif fields in ({"index", "seq"}, {"cindex", "cseq"}, {"tindex", "tseq"}, {"aindex", "aseq"}):
         c = min(fields)[0] if "seq" not in fields else ""
         seq = _iter_field(rec, pos, c + "seq")
         known = rec.conc(seq)
-        n = _emit_known(rec, {"": "list_len", "c": "str_len", "t": "tuple_len"}[c], [seq], snap, ins.offset,
+        n = _emit_known(rec, {"": "list_len", "c": "str_len", "t": "tuple_len", "a": "array_len"}[c], [seq], snap,
+                        ins.offset,
                         0 if known is _UNKNOWN else len(known))
         more = _emit_known(rec, "int_lt", [_iter_field(rec, pos, c + "index"), n], snap, ins.offset, False)
     else:
@@ -235,10 +237,10 @@ def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
     else:
         iterable = rec.value(iterable)
         t = type(rec.conc(iterable))
-        if iterable.kind is not R or t not in (list, str, tuple):
+        if iterable.kind is not R or t not in (list, str, tuple, arrays.ARRAY):
             raise RecordAbort(f"iter() of {t.__name__} in a bridge")
         rec.emit("guard_class", [iterable, const_ref(t)], rec.snapshot_with(pc, [iterable]), pc)
-        c = {list: "", str: "c", tuple: "t"}[t]
+        c = {list: "", str: "c", tuple: "t", arrays.ARRAY: "a"}[t]
         fields = {c + "index": const_int(0), c + "seq": iterable}
     known = _iter_fields(rec, p)
     if known and known != set(fields):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import array
+
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
 
-from . import dicts, strings
+from . import arrays, dicts, strings
 from .complexnum import VirtualComplex
 from .frame import RecordAbort
 from .virtuals import VirtualTuple
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 
-LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len"}
+LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len", array.array: "array_len"}
 
 
 def list_index(rec: TraceRecorder, container, index, snap: Snapshot, pc: int, cls: type = list):
@@ -53,6 +55,8 @@ def subscr(rec: TraceRecorder, container, index, snap: Snapshot, pc: int):
         return strings.subscr(rec, container, index, snap, pc)
     if container.kind is R and type(rec.conc(container)) is dict:
         return dicts.subscr(rec, container, rec.value(index), snap, pc)
+    if container.kind is R and type(rec.conc(container)) is array.array:
+        return arrays.subscr(rec, container, index, snap, pc)
     if container.kind is R and type(rec.conc(container)) is tuple:
         index = list_index(rec, container, index, snap, pc, tuple)
         return rec.emit("tuple_getitem", [container, index], snap, pc)
@@ -89,7 +93,10 @@ RELEASABLE = (float, int, bool, type(None))
 def store_subscr(rec: TraceRecorder, value, container, index, snap: Snapshot, pc: int) -> None:
     """container[index] = value for a list. Numbers are boxed into new objects; the old item's type is
     guarded to be one whose release runs no Python code, and the old item to be none of the objects the
-    trace or its loop may still use (see _maybe_in_use)."""
+    trace or its loop may still use (see _maybe_in_use). An array.array's item is stored raw (recorder/arrays.py)."""
+    if container.kind is R and type(rec.conc(container)) is array.array:
+        arrays.store(rec, value, container, index, snap, pc)
+        return
     index = list_index(rec, container, index, snap, pc)
     old = rec.emit("list_getitem", [container, index], snap, pc)
     t = type(rec.conc(old))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import array
 import ctypes
 import sys
 import weakref
@@ -241,9 +242,9 @@ class CompiledLoop:
                         at, left, d = dict_walk(it, k[1])
                         buf[slots[k + "pos"]], buf[slots[k + "left"]], buf[slots[k + "dict"]] = at, left, id(d)
                         continue
-                    elif "cindex" in slots or "tindex" in slots:
-                        c = "c" if "cindex" in slots else "t"
-                        index, seq = seq_walk(it, str if c == "c" else tuple)
+                    elif _seq_kind(slots):
+                        c = _seq_kind(slots)
+                        index, seq = seq_walk(it, SEQ_KINDS[c])
                         buf[slots[c + "index"]] = index
                         buf[slots[c + "seq"]] = id(seq)
                         continue
@@ -317,8 +318,8 @@ class CompiledLoop:
                     if buf[at] != entry_bits[at] or buf[left] != entry_bits[left]:
                         writes.set_dict_iter(it, buf[at], buf[left])
                     subs = []
-                elif "cindex" in slots or "tindex" in slots:
-                    subs = [(it, slots["cindex" if "cindex" in slots else "tindex"])]   # a list iterator's fields
+                elif _seq_kind(slots):
+                    subs = [(it, slots[_seq_kind(slots) + "index"])]       # a list iterator's fields
                 else:
                     subs = [(it, slots["index"])]
                 for sub, i in subs:
@@ -439,6 +440,14 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
         buf[slot] = obj
 
 
+SEQ_KINDS = {"c": str, "t": tuple, "a": array.array}    # walks of str, tuple, array iterators (recorder/iterators)
+
+
+def _seq_kind(slots: dict) -> str:
+    """"c", "t" or "a" for the state of a walk over a str, tuple or array; "" for other iterators."""
+    return next((k for k in SEQ_KINDS if k + "index" in slots), "")
+
+
 def _dict_kind(slots: dict) -> str:
     """"dk", "dv" or "di" for the state of a walk over a dict's keys, values or items; "" for other iterators."""
     return next((k for k in ("dk", "dv", "di") if k + "pos" in slots), "")
@@ -450,7 +459,7 @@ def _fresh_iterator(buf, slots: dict):
     if "next" in slots:
         nxt, step, remaining = buf[slots["next"]], buf[slots["step"]], buf[slots["remaining"]]
         return iter(range(nxt, nxt + remaining * step, step))
-    c = "c" if "cseq" in slots else "t" if "tseq" in slots else ""
+    c = _seq_kind(slots)
     it = iter(object_at(buf[slots[c + "seq"]]))
     list_iter_set_index(it, buf[slots[c + "index"]])     # str and tuple iterators keep it where a list's does
     return it
