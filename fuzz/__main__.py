@@ -1,6 +1,6 @@
 """Command line of the fuzzer.
 
-    python -m fuzz --count 10000 --seed 0 [--jobs 2] [--params-sets 'threshold=1;threshold=2,...'] [--save] [--calls]
+    python -m fuzz --count 10000 --seed 0 [--jobs 2] [--params-sets 'threshold=1;threshold=2,...'] [--save] [--calls] [--strings]
     python -m fuzz --show SEED        print the program of a seed
     python -m fuzz --one SEED         run one seed (workers and fresh processes) and show both results
     python -m fuzz --shrink SEED      shrink one failing seed and save it under tests/corpus/
@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", action="store_true", help="shrink confirmed failures and save them under tests/corpus/")
     ap.add_argument("--calls", action="store_true",
                     help="run only programs that define and call functions (the first COUNT such seeds from SEED)")
+    ap.add_argument("--strings", action="store_true",
+                    help="run only programs that use strings and dicts with str keys (the first COUNT such seeds "
+                         "from SEED; with --calls: programs that do both)")
     ap.add_argument("--max-saves", type=int, default=10)
     ap.add_argument("--shrink-budget", type=float, default=300.0, help="seconds per shrink (default 300)")
     ap.add_argument("--progress", type=float, default=30.0, help="seconds between progress lines (0: none)")
@@ -53,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     summary = run_campaign(args.seed, args.count, args.jobs, sets, timeout=args.timeout,
-                           progress_every=args.progress, only_calls=args.calls)
+                           progress_every=args.progress, only_calls=args.calls,
+                           only_strings=args.strings)
     print(summary.text(), flush=True)
     if args.save and summary.failed:
         for line in save_failures(summary, max_saves=args.max_saves, time_budget=args.shrink_budget):

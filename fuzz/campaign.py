@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .gen_calls import wants_calls
+from .gen_strings import wants_strings
 from .generate import generate
 from .shrink import FastOracle, ShrinkStats, coarse, coarse_kind, existing_reproducers, pair_oracle, save_reproducer, shrink, strip_header
 from .worker import ProgramResult, Worker, WorkerFailure, compare_results, run_subprocess_pair
@@ -64,7 +65,8 @@ class Summary:
     jobs: int
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
-    only: str = ""              # the seeds run were only these ("calls": those whose programs make calls)
+    only: str = ""              # the seeds run were only these ("calls": those whose programs make calls;
+                                # "strings": those whose programs use strings and dicts; or both)
 
     def n(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -187,15 +189,17 @@ def _describe_worker_diff(plain: ProgramResult, jit: ProgramResult, diffs: list[
 def run_campaign(start: int, count: int, jobs: int = 2, param_sets: tuple[str, ...] = DEFAULT_PARAM_SETS,
                  python: str = sys.executable, timeout: float = 10.0, progress_every: float = 30.0,
                  log: Callable[[str], None] | None = print, python_version: str | None = None,
-                 only_calls: bool = False) -> Summary:
+                 only_calls: bool = False, only_strings: bool = False) -> Summary:
     """Run seeds start..start+count-1 on `jobs` threads (only_calls: the first `count` seeds from start whose
-    programs define and call functions); returns the summary (outcomes in seed order)."""
+    programs define and call functions; only_strings: whose programs use strings and dicts; both: both);
+    returns the summary (outcomes in seed order)."""
     version = python_version or sys.version.split()[0]
-    summary = Summary(version, start, count, jobs, only="calls" if only_calls else "")
+    only = "+".join(k for k, on in (("calls", only_calls), ("strings", only_strings)) if on)
+    summary = Summary(version, start, count, jobs, only=only)
     seeds: queue.Queue[int] = queue.Queue()
     s, n = start, 0
     while n < count:
-        if not only_calls or wants_calls(s):
+        if (not only_calls or wants_calls(s)) and (not only_strings or wants_strings(s)):
             seeds.put(s)
             n += 1
         s += 1

@@ -23,6 +23,12 @@ them in their loops (fuzz/gen_calls.py: helpers with defaults and keywords, recu
 higher-order functions, rebinding, raising callees, frame introspection, ...); `expr` and `stmt` give some of
 their slots to CallGen, and `weight` (the product of the enclosing trip counts) bounds what the calls cost.
 The other seeds' programs are what they were before calls existed.
+
+Strings and dicts: about a quarter of the seeds (gen_strings.wants_strings, drawn independently of calls) make
+programs that also define strings of every internal kind, words and dicts with str keys, and get string
+units (loops over, into and between strings, dict lookups; fuzz/gen_strings.py) besides the ordinary ones,
+whose loops get string statements, expressions and conditions from StrGen. Again the other seeds' programs
+are unchanged.
 """
 from __future__ import annotations
 
@@ -104,6 +110,10 @@ class _Gen:
         from .gen_calls import CallGen, wants_calls
         if wants_calls(seed):
             self.calls = CallGen(self)
+        self.strs = None      # fuzz/gen_strings.py's StrGen, in the programs that use strings and dicts
+        from .gen_strings import StrGen, wants_strings
+        if wants_strings(seed):
+            self.strs = StrGen(self)
 
     # ------------------------------------------------------------------ small helpers
     def chance(self, p: float) -> bool:
@@ -138,6 +148,8 @@ class _Gen:
             call = self.calls.call_expr(scope, loops, kind, depth - 1)
             if call is not None:
                 return call
+        if self.strs is not None and depth > 0 and self.chance(self.strs.p_expr):
+            return self.strs.int_expr(scope, loops, kind, depth - 1)
         if depth <= 0 or self.chance(0.3):
             names = self.all_reads(scope, loops, kind)
             if names and self.chance(0.75):
@@ -207,6 +219,8 @@ class _Gen:
         """A condition; with int_valued its value is a bool or int (never a float), so it can be used as an
         operand of an int expression."""
         r = self.r
+        if self.strs is not None and self.chance(self.strs.p_cond):
+            return self.strs.cond(scope, loops)
         choice = r.random()
         if loops and choice < 0.40:
             lp = r.choice(loops)
@@ -365,6 +379,8 @@ class _Gen:
         r = self.r
         if self.calls is not None and self.chance(self.calls.p_stmt) and self.calls.stmt(level, scope, loops):
             return
+        if self.strs is not None and self.chance(self.strs.p_stmt) and self.strs.stmt(level, scope, loops):
+            return
         x = r.random()
         if x < self.p_nonjit:
             return self.nonjit(level, scope, loops)
@@ -481,18 +497,23 @@ class _Gen:
         gvars = [Var(f"g{n}", r.choice(["int", "num", "num"])) for n in range(r.randint(2, 4))]
         for v in gvars:
             header.append(f"{v.name} = {self.init_value(v.kind)}")
-        n_loops = r.choice([1, 2, 2, 3])
+        n_loops = r.choice([1, 2, 2, 3]) + (1 if self.strs else 0)
         share = MAX_ITERATIONS // n_loops
+        data = self.strs.prelude() if self.strs else []
         calls = self.calls.prelude(gvars) if self.calls else []
         body_lines: list[str] = []
         for unit in range(n_loops):
             self.lines = []
-            if self.chance(0.45):
+            if self.strs and self.chance(self.strs.p_unit):
+                self.strs.unit(unit, gvars, share)
+            elif self.chance(0.45):
                 self.module_loop(unit, gvars, share)
             else:
                 self.function_unit(unit, gvars, share)
             if self.calls:
                 self.calls.between_units()
+            if self.strs:
+                self.strs.between_units()
             body_lines += self.lines
         helpers: list[str] = []
         if self.need_h:
@@ -500,10 +521,11 @@ class _Gen:
         if self.need_tb:
             helpers += ["def tb_line(e):", "    t = e.__traceback__", "    while t.tb_next is not None:",
                         "        t = t.tb_next", "    return t.tb_lineno"]
-        tail = (self.calls.tail() if self.calls else []) + [f"print('end', {', '.join(v.name for v in gvars)})"]
+        tail = (self.calls.tail() if self.calls else []) + (self.strs.tail() if self.strs else []) + \
+            [f"print('end', {', '.join(v.name for v in gvars)})"]
         if self.chance(0.05):
             tail.append(f"raise SystemExit({r.choice(['3', '0', 'None', repr('bye')])})")
-        return "\n".join([f"# fuzz seed {self.seed}"] + header + calls + helpers + body_lines + tail) + "\n"
+        return "\n".join([f"# fuzz seed {self.seed}"] + header + data + calls + helpers + body_lines + tail) + "\n"
 
     def guarded(self, level: int, guard: bool, emit_body) -> None:
         if not guard:

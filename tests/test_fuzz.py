@@ -24,6 +24,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from fuzz.campaign import DEFAULT_PARAM_SETS, params_for, run_campaign  # noqa: E402
 from fuzz.gen_calls import wants_calls  # noqa: E402
+from fuzz.gen_strings import wants_strings  # noqa: E402
 from fuzz.generate import MAX_ITERATIONS, generate  # noqa: E402
 from fuzz.shrink import ShrinkStats, shrink  # noqa: E402
 from fuzz.worker import ProgramResult, Worker, compare_results  # noqa: E402
@@ -89,7 +90,8 @@ def test_a_third_of_the_programs_define_and_call_functions():
     assert 150 <= len(calls) <= 250
     assert all("def h0(" in generate(s) for s in calls[:50])
     assert not any("def h0(" in generate(s) for s in range(200) if not wants_calls(s))
-    text = "".join(generate(s) for s in calls)
+    # the programs gen_strings leaves alone (the rarest constructs need more seeds than 600)
+    text = "".join(generate(s) for s in range(1200) if wants_calls(s) and not wants_strings(s))
     for needle in ("def h1(", "_alt(", "=None):", "is None:", "lambda ", "def mk_h", "nonlocal calls", "def inner(",
                    "def loc0(", "sys._getframe(1)", "f_locals", "traceback.extract_stack()", ".__defaults__ = (",
                    ".__code__, ", "swap_h", "(*xs)", "**kw)", ", *, k=", "buf.append(", "global hits",
@@ -103,6 +105,50 @@ def test_a_third_of_the_programs_define_and_call_functions():
     assert re.search(r"h\d\([^()]*\b[abc]=", text)              # a keyword argument
     assert re.search(r"return h(\d)\(n - 1", text)               # recursion
     assert re.search(r"^def h(\d)\(.*\n(    .*\n)*    .*\bh(?!\1)\d\(", text, re.M)   # a helper calling another
+
+
+def test_a_quarter_of_the_programs_use_strings_and_dicts():
+    strs = [s for s in range(600) if wants_strings(s)]
+    assert 110 <= len(strs) <= 190
+    assert all("\nS0 = " in generate(s) and "\nD0 = {" in generate(s) for s in strs[:50])
+    assert not any("\nS0 = " in generate(s) for s in range(200) if not wants_strings(s))
+    assert any(wants_calls(s) for s in strs)           # drawn independently of calls
+    text = "".join(generate(s) for s in strs)
+    assert text.isascii()                              # non-ASCII characters are written as escapes
+    for needle in ("for c in ss:", "for c in it:", "it = iter(ss)", "for cb in tt:", "while j < len(ss):",
+                   "c = ss[-1 - i % len(ss)]", "c2 = chr(", "ord(", "except IndexError", "except KeyError",
+                   "except ValueError", "dd.get(", " in dd:", " not in ", "len(dd)", "if not out:", "out.append(",
+                   "last = ", "row.append(max(", "min(row[j] + 1", "fm = max(", "mx = min(", "nan", "-0.0",
+                   "\\xe9", "\\u", "\\U0001", "D1[7] = ", "del D1[", "D2 = o2.__dict__", "class K(str):",
+                   "ss = tt", "dd = D", ".pop(", "W.reverse()", "OUT.append(", "print('dict', ", "sf0(S",
+                   "if wa:", "TW = tuple(W)"):
+        assert needle in text, needle
+    assert re.search(r"^S\d = '.*' \* \d+ \+ '", text, re.M)              # a long string with a late tail
+    assert re.search(r"if wa (<|<=|>|>=) wb:", text)                            # longer strings compared
+    assert re.search(r"if \w+\[\(?i.*% len\(W\)\] in D\d:", text)          # lookups in ordinary loops
+
+
+def test_string_programs_run_the_same_under_the_jit():
+    """A few string-and-dict programs: valid, quick, the same under the JIT, and their loops compile."""
+    summary = run_campaign(CAMPAIGN_START, 12, jobs=2, timeout=10.0, progress_every=0, log=None,
+                           only_strings=True)
+    text = summary.text()
+    assert summary.only == "strings"
+    assert [o.seed for o in summary.outcomes] == [s for s in range(CAMPAIGN_START, summary.outcomes[-1].seed + 1)
+                                                  if wants_strings(s)]
+    assert len(summary.outcomes) == 12 and summary.n("plain-fail") == 0, text
+    assert not summary.failed and summary.n("worker-only") == 0, text
+    assert sum(o.compiled for o in summary.outcomes) >= 8, text
+    worker = Worker(None)
+    try:
+        for o in summary.outcomes:
+            src = generate(o.seed)
+            compile(src, f"<fuzz {o.seed}>", "exec")
+            res = worker.run(src, timeout=10.0, seed=o.seed)
+            assert isinstance(res, ProgramResult) and res.seconds < 2.0, (o.seed, res)
+            assert "strs " in res.stdout or res.exc_type, o.seed
+    finally:
+        worker.close()
 
 
 # ---------------------------------------------------------------------------------------------------- worker
