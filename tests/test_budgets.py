@@ -148,3 +148,46 @@ def test_sieve_outer_loop_is_not_entered_forever():
     """)
     end = rep["end"]
     assert end["native_entries"] <= 2000, end                  # was about 28000 per million items
+
+
+def test_bridges_per_loop_are_bounded():
+    """A loop whose guards keep failing in new places gets at most `max_bridges` bridge recordings (its
+    bridges' exits included); past that its exits stay exits, and the program's output is unchanged."""
+    body = textwrap.dedent("""
+        def f(n):
+            t = 0
+            for i in range(n):
+                k = i % 9
+                if k == 0:
+                    t += 1
+                elif k == 1:
+                    t += 2
+                elif k == 2:
+                    t += 3
+                elif k == 3:
+                    t += 5
+                elif k == 4:
+                    t += 7
+                elif k == 5:
+                    t += 11
+                else:
+                    t += k
+            return t
+        print(f(20000))
+    """)
+    outs = {}
+    for limit in (2, 100):
+        src = ("import json, sys, tracejit\n"
+               f"with tracejit.enable(threshold=2, bridge_threshold=2, max_bridges={limit}):\n"
+               + textwrap.indent(body, "    ") + "\n"
+               "    print(json.dumps(tracejit.stats()), file=sys.stderr)\n")
+        r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, env=_env(), cwd=REPO_ROOT,
+                           timeout=120)
+        assert r.returncode == 0, r.stderr
+        outs[limit] = (r.stdout, json.loads(r.stderr.strip().splitlines()[-1]))
+    plain = subprocess.run([sys.executable, "-c", body], capture_output=True, text=True, env=_env(), cwd=REPO_ROOT,
+                           timeout=120)
+    assert outs[2][0] == outs[100][0] == plain.stdout
+    few, many = outs[2][1], outs[100][1]
+    assert 1 <= few["bridges_compiled"] <= 2 * few["traces_compiled"], few      # per compiled loop (version)
+    assert many["bridges_compiled"] > 2 * many["traces_compiled"], many        # the bound is what stopped them

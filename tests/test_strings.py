@@ -298,3 +298,35 @@ def test_for_over_tuples(prog, native):
         """, compiled=("f", "g", "h"))
     for func in "fgh":
         no_string_aborts(evs, func)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_walks_over_subclass_instances_stay_in_the_interpreter(prog, native):
+    """`for c in K("...")` with K a str subclass (its iterator is a plain str iterator, but the string is not
+    laid out as an exact str's): the recording aborts, entries are refused, and no bridge grows from a guard
+    that would fail at every step (the fuzzer found 857 bridges for this loop before)."""
+    evs = check(prog, native, """\
+        class K(str):
+            pass
+
+        class T(tuple):
+            pass
+
+        def f(s, n):
+            t = 0
+            for r in range(n):
+                for c in s:
+                    t += 1
+            return t
+
+        def g(s, n):
+            t = 0
+            for r in range(n):
+                for c in s:
+                    t += ord(c)
+            return t
+
+        print(f("abcdefghij", 500), f(K("abcdefghij"), 2000), f(T((1, 2, 3)), 2000))
+        print(g(K("abc"), 1000), g("abc", 1000))
+        """, compiled=("f",))
+    assert len(events_for(evs, "bridge_recording", "f") + events_for(evs, "bridge_recording", "g")) <= 6

@@ -23,6 +23,7 @@ PARAMS: tuple[tuple[str, type, object, str], ...] = (
     ("trace_limit", int, 2000, "bytecode instructions in one trace before recording gives up (PyPy 6000)"),
     ("inline_depth", int, 4, "Python calls inlined into a trace inside one another (recursion too); 0: none"),
     ("bridge_threshold", int, 20, "failures of one guard before a bridge is recorded from it"),
+    ("max_bridges", int, 100, "bridge recordings one compiled loop may start (its bridges' exits included)"),
     ("max_aborts", int, 3, "aborted recordings or dropped versions of a loop before it is blacklisted"),
     ("reject_limit", int, 50, "entries in a row no compiled version accepts before a new one is recorded"),
     ("short_run", int, 256, "drop a compiled loop whose native runs average fewer iterations (0: never)"),

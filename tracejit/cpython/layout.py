@@ -457,6 +457,8 @@ def seq_walk(it, kind: type) -> tuple[int, str | tuple]:
     index, seq = list_iter_state(it)        # the same fields
     if seq is None:
         raise TypeError(f"an exhausted {kind.__name__} iterator")
+    if type(seq) is not kind:
+        raise TypeError(f"an iterator over a {type(seq).__name__}, not an exact {kind.__name__}")
     return index, seq
 
 

@@ -578,9 +578,10 @@ def _array_defs() -> list[OpDef]:
             d("array_len", (R,), I, len, reads_heap=True)]
     for sfx, (size, signed) in ARRAY_STORAGE.items():
         kind = F if signed is None else I
+        guarded = size < 8 and signed is not None          # an int item narrower than int64: its range checked
         defs += [d(f"array_get_{sfx}", (R, I), kind, lambda a, i: a[i], reads_heap=True),      # after guard_index
-                 d(f"array_set_{sfx}", (R, I, kind), V, _array_set(size, signed), guard=size < 8 and signed is not None,
-                   pure=False, writes_heap=True, exit_reason="overflow")]
+                 d(f"array_set_{sfx}", (R, I, kind), V, _array_set(size, signed), guard=guarded, pure=False,
+                   writes_heap=True, exit_reason="overflow" if guarded else None)]
     return defs
 
 

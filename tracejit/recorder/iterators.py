@@ -110,13 +110,13 @@ def _tuple_item(rec: TraceRecorder, seq, index, snap: Snapshot, pc: int):
 LIST_ITERATOR = type(iter([]))
 # `for x in s` over a str or a tuple: iterator type -> (prefix of the state fields, length op, item rule); their
 # iterators keep the index and the sequence where a list iterator does (tracejit.cpython.layout.seq_walk)
-SEQUENCE_WALKS = {type(iter(())): ("t", "tuple_len", _tuple_item),
-                  type(iter(arrays.ARRAY("d"))): ("a", "array_len", arrays.item),
-                  **{type(iter(s)): ("c", "str_len", strings.character) for s in ("a", "\xe9")}}
+SEQUENCE_WALKS = {type(iter(())): (tuple, "t", "tuple_len", _tuple_item),
+                  type(iter(arrays.ARRAY("d"))): (arrays.ARRAY, "a", "array_len", arrays.item),
+                  **{type(iter(s)): (str, "c", "str_len", strings.character) for s in ("a", "\xe9")}}
 
 
-def _for_iter_sequence(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView, prefix: str,
-                       length: str, item) -> None:
+def _for_iter_sequence(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView, exact: type,
+                       prefix: str, length: str, item) -> None:
     """`for c in some_str` (fields cindex/cseq), `for x in some_tuple` (tindex/tseq): the iterator's index and
     sequence are state; each iteration guards the index against the length and reads the item (a str's
     character: recorder/strings.py)."""
@@ -125,10 +125,13 @@ def _for_iter_sequence(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int,
         index, seq = view.seq_iter_state(it)
         if seq is None:
             raise RecordAbort(LOOP_LEFT)
+        if type(seq) is not exact:          # a subclass's instance: its items are not where an exact one has them
+            raise RecordAbort(f"for loop over a {type(seq).__name__}, a subclass of {exact.__name__}")
         rec.new_input(index_sv, I, index - 1)      # the interpreter already advanced the iterator
         rec.new_input(seq_sv, R, seq)
         snap.state.update({index_sv: rec.state[index_sv], seq_sv: rec.state[seq_sv]})
     index, seq = rec.state[index_sv], rec.state[seq_sv]
+    rec.emit("guard_class", [seq, const_ref(exact)], snap, ins.offset)
     rec.emit("guard_index", [index, rec.emit(length, [seq], snap, ins.offset)], snap, ins.offset)
     rec.stack.append(item(rec, seq, index, snap, ins.offset))
     rec.state[index_sv] = rec.emit("int_add", [index, const_int(1)], None, ins.offset)

@@ -135,6 +135,7 @@ class CompiledLoop:
         self.native_ns = 0                  # time inside the machine code (entry to exit)
         self.busy = False                   # one state buffer: one thread (or signal handler) at a time
         self.consecutive_rejects = 0
+        self.bridges_tried = 0              # bridge recordings started from this loop's exits (max_bridges)
         self.last_entry = 0                 # engine's entry counter at the last entry (eviction order)
         self.retired: str | None = None     # why the machine code was freed (None: still live)
         self.resumes_callees = False        # some exit rebuilds inlined frames (ExitInfo.inner)

@@ -410,6 +410,7 @@ class Engine:
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees)
         info.bridge = "recording"
+        loop.bridges_tried += 1
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
                                              started=time.perf_counter())
         self.hooks.start_recording(code, frame)
@@ -611,7 +612,8 @@ class Engine:
                          reason=info.reason, guard=info.guard, fails=info.fails, **extra)
             if loop.retired:
                 return False
-            if info.bridge == "none" and info.fails >= self.params.bridge_threshold:
+            if info.bridge == "none" and info.fails >= self.params.bridge_threshold and \
+                    loop.bridges_tried < self.params.max_bridges:
                 # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
                 # enclosing loop back into this header keeps the whole nest in machine code
                 self._start_bridge(loop, info, frame, site)
