@@ -24,7 +24,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
+from ..ir.ops import GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
@@ -1175,7 +1175,7 @@ def _float_pow(s: Assembler, op: Op, i: int) -> None:
 # Where an object's fields are (type, size, items, value...): s.objects, the running CPython's checked Layout.
 
 
-def _ref_reg(s: Assembler, v: Value, scratch: Reg) -> Reg:
+def ref_reg(s: Assembler, v: Value, scratch: Reg) -> Reg:
     """A REF operand in a register (a constant object's address is loaded)."""
     o = s.g(v)
     if isinstance(o, Reg):
@@ -1187,7 +1187,7 @@ def _ref_reg(s: Assembler, v: Value, scratch: Reg) -> Reg:
 @emitter("guard_class")
 def _guard_class(s: Assembler, op: Op, i: int) -> None:
     a = s.a
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     a.mov(RCX, s.g(op.args[1]))
     a.alu("cmp", Mem(r, s.objects.ob_type), RCX)
     a.jcc("ne", s.exit_label(op))
@@ -1196,7 +1196,7 @@ def _guard_class(s: Assembler, op: Op, i: int) -> None:
 @emitter("guard_version")
 def _guard_version(s: Assembler, op: Op, i: int) -> None:
     a = s.a
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     a.load32(RCX, Mem(r, s.objects.type_version_tag))
     tag = s.g(op.args[1])
     if isinstance(tag, int) and not fits_i32(tag):
@@ -1208,7 +1208,7 @@ def _guard_version(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("type_of")
 def _type_of(s: Assembler, op: Op, i: int) -> None:
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     s.a.mov(RAX, Mem(r, s.objects.ob_type))
     s.put(s.dst(op), RAX)
 
@@ -1234,7 +1234,7 @@ def _guard_index(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("list_len", "tuple_len")
 def _list_len(s: Assembler, op: Op, i: int) -> None:
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     s.a.mov(RAX, Mem(r, s.objects.ob_size))
     s.put(s.dst(op), RAX)
 
@@ -1242,7 +1242,7 @@ def _list_len(s: Assembler, op: Op, i: int) -> None:
 @emitter("list_getitem")
 def _list_getitem(s: Assembler, op: Op, i: int) -> None:
     a = s.a
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     a.mov(RAX, Mem(r, s.objects.list_items))
     k = s.g(op.args[1])
     if isinstance(k, int) and fits_i32(8 * k):
@@ -1258,7 +1258,7 @@ def _tuple_getitem(s: Assembler, op: Op, i: int) -> None:
     """A tuple's items are inline after its size (at tuple_items)."""
     a = s.a
     items = s.objects.tuple_items
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     k = s.g(op.args[1])
     if isinstance(k, int) and fits_i32(items + 8 * k):
         a.mov(RAX, Mem(r, items + 8 * k))
@@ -1268,249 +1268,12 @@ def _tuple_getitem(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
-@emitter("str_len")
-def _str_len(s: Assembler, op: Op, i: int) -> None:
-    r = _ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.str_length))
-    s.put(s.dst(op), RAX)
-
-
-@emitter("str_code_at")
-def _str_code_at(s: Assembler, op: Op, i: int) -> None:
-    """The code point at index i (guarded in range) of a compact string: its state byte gives the width of a
-    code point (kind 1, 2 or 4 bytes) and whether the data follow an ASCII header or a compact one; a string
-    that is not compact leaves the trace."""
-    a, o = s.a, s.objects
-    ex = s.exit_label(op)
-    r = _ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, s.g(op.args[1]))                  # rcx: the index
-    a.load8(RDX, Mem(r, o.str_state))            # edx: the state byte
-    a.test_imm(RDX, o.STR_COMPACT)
-    a.jcc("e", ex)
-    a.lea(RAX, r, None, o.str_compact_data)      # rax: the data, unless the header is ASCII's (shorter)
-    not_ascii = a.new_label()
-    a.test_imm(RDX, o.STR_ASCII)
-    a.jcc("e", not_ascii)
-    a.alu("sub", RAX, o.str_compact_data - o.str_ascii_data)
-    a.bind(not_ascii)
-    a.shift("shr", RDX, o.STR_KIND_SHIFT)
-    a.alu("and", RDX, 7)                         # edx: bytes per code point
-    two, four, done = a.new_label(), a.new_label(), a.new_label()
-    a.alu("cmp", RDX, 1)
-    a.jcc("ne", two)
-    a.load8(RAX, Mem(RAX, 0, RCX, 1))
-    a.jmp(done)
-    a.bind(two)
-    a.alu("cmp", RDX, 2)
-    a.jcc("ne", four)
-    a.load16(RAX, Mem(RAX, 0, RCX, 2))
-    a.jmp(done)
-    a.bind(four)
-    a.load32(RAX, Mem(RAX, 0, RCX, 4))
-    a.bind(done)
-    s.put(s.dst(op), RAX)
-
-
-@emitter("str_compare", "str_contains")
-def _str_call(s: Assembler, op: Op, i: int) -> None:
-    """PyUnicode_Compare(a, b) / PyUnicode_Contains(a, b) of two exact strs (int results; neither can fail
-    for such arguments, nor run Python code)."""
-    a = s.a
-    addr = getattr(s.ext, op.name)
-    if not addr:
-        raise CompileError(f"no C API address for {op.name}")
-    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
-    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.mov(RSI, temp(1))
-    s.call(addr)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
-    a.load32(RAX, temp(0))
-    a.shift("shl", RAX, 32)
-    a.shift("sar", RAX, 32)                      # the C int, sign-extended
-    s.put(s.dst(op), RAX)
-
-
-@emitter("dict_len")
-def _dict_len(s: Assembler, op: Op, i: int) -> None:
-    r = _ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.dict_used))
-    s.put(s.dst(op), RAX)
-
-
-@emitter("dict_getitem_str", "dict_get_str", "dict_contains_str")
-def _dict_lookup(s: Assembler, op: Op, i: int) -> None:
-    """A lookup of an exact str key in an exact dict whose keys are all exact strs (dk_kind not general, else
-    exit): PyDict_GetItemWithError (a borrowed value; NULL, no error set, for a missing key: d[k] exits,
-    d.get(k, default) gives the default) or PyDict_Contains (1 or 0)."""
-    a, o = s.a, s.objects
-    ext = s.ext
-    if not (ext.dict_getitem and ext.dict_contains):
-        raise CompileError("no C API addresses for dict lookups")
-    r = _ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, Mem(r, o.dict_keys))
-    a.load8(RCX, Mem(RCX, o.dict_keys_kind))
-    a.test32(RCX, RCX)
-    a.jcc("e", s.exit_label(op))                 # DICT_KEYS_GENERAL
-    a.mov(temp(0), r)
-    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
-    if op.name == "dict_get_str":
-        a.mov(temp(2), s.g(op.args[2]), scratch=RAX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.mov(RSI, temp(1))
-    s.call(ext.dict_contains if op.name == "dict_contains_str" else ext.dict_getitem)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
-    a.mov(RAX, temp(0))
-    if op.name == "dict_contains_str":
-        a.shift("shl", RAX, 32)
-        a.shift("sar", RAX, 32)                  # the C int: 1, 0 (-1 cannot happen for a str key)
-    else:
-        a.test(RAX, RAX)
-        if op.name == "dict_getitem_str":
-            a.jcc("e", s.exit_label(op))         # missing: the interpreter raises the KeyError
-        else:
-            found = a.new_label()
-            a.jcc("ne", found)
-            a.mov(RAX, temp(2))                  # the default
-            a.bind(found)
-    s.put(s.dst(op), RAX)
-
-
-@emitter("dict_next", "dict_key_before", "dict_value_before")
-def _dict_walk(s: Assembler, op: Op, i: int) -> None:
-    """PyDict_Next(d, &pos, &key, &value) with pos, key and value in temporaries: dict_next gives the position
-    after (0 returned, no entry left: exit), dict_key_before / dict_value_before call it at position - 1
-    (an entry dict_next found) and give the key or value (borrowed from the dict)."""
-    a = s.a
-    if not s.ext.dict_next:
-        raise CompileError("no C API address for PyDict_Next")
-    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
-    a.mov(RAX, s.g(op.args[1]))
-    if op.name != "dict_next":
-        a.alu("sub", RAX, 1)
-    a.mov(temp(1), RAX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.lea(RSI, RSP, None, TEMP + 8)
-    a.lea(RDX, RSP, None, TEMP + 16)
-    a.lea(RCX, RSP, None, TEMP + 24)
-    s.call(s.ext.dict_next)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
-    if op.name == "dict_next":
-        a.load32(RAX, temp(0))
-        a.test32(RAX, RAX)
-        a.jcc("e", s.exit_label(op))
-    a.mov(RAX, temp({"dict_next": 1, "dict_key_before": 2, "dict_value_before": 3}[op.name]))
-    s.put(s.dst(op), RAX)
-
-
-@emitter("guard_array_code")
-def _guard_array_code(s: Assembler, op: Op, i: int) -> None:
-    """The array's type code: the first byte of its ob_descr."""
-    a = s.a
-    r = _ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, Mem(r, s.objects.array_descr))
-    a.load8(RCX, Mem(RCX, 0))
-    code = s.g(op.args[1])
-    if isinstance(code, int) and not fits_i32(code):
-        a.mov(RDX, code)
-        code = RDX
-    a.alu("cmp", RCX, code)
-    a.jcc("ne", s.exit_label(op))
-
-
-@emitter("array_len")
-def _array_len(s: Assembler, op: Op, i: int) -> None:
-    r = _ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.ob_size))
-    s.put(s.dst(op), RAX)
-
-
-def _array_item(s: Assembler, op: Op, size: int) -> Mem:
-    """The address of item args[1] of array args[0] (index guarded in range): rax = ob_item, rcx = the index."""
-    a = s.a
-    r = _ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, s.g(op.args[1]))
-    a.mov(RAX, Mem(r, s.objects.array_items))
-    return Mem(RAX, 0, RCX, size)
-
-
-@emitter(*[f"array_get_{sfx}" for sfx in ARRAY_STORAGE])
-def _array_get(s: Assembler, op: Op, i: int) -> None:
-    """An array item as an unboxed value: a signed or unsigned int of its width, a float32 widened, a double."""
-    a = s.a
-    size, signed = ARRAY_STORAGE[op.name.rpartition("_")[2]]
-    item = _array_item(s, op, size)
-    if signed is None:
-        d = s.dst(op)
-        x = d if isinstance(d, Reg) else XMM0
-        if size == 4:
-            a.cvtss2sd(x, item)
-        else:
-            a.sse("movsd", x, item)
-        s.fput(d, x)
-        return
-    if signed:
-        a.load_signed(RAX, item, size)
-    else:
-        {1: a.load8, 2: a.load16, 4: a.load32}[size](RAX, item)
-    s.put(s.dst(op), RAX)
-
-
-@emitter(*[f"array_set_{sfx}" for sfx in ARRAY_STORAGE])
-def _array_set(s: Assembler, op: Op, i: int) -> None:
-    """a[i] = v as the raw item: a double, a float32 (rounded to nearest), an int of the item's width (outside
-    its range the guard exits before anything is stored: the interpreter raises the OverflowError)."""
-    a = s.a
-    size, signed = ARRAY_STORAGE[op.name.rpartition("_")[2]]
-    v = op.args[2]
-    if signed is None:
-        x = s.freg(v, XMM1)
-        item = _array_item(s, op, size)
-        if size == 4:
-            a.cvtsd2ss_store(item, x, XMM0)
-        else:
-            a.movsd_store(item, x)
-        return
-    a.mov(RDX, s.g(v))
-    if size < 8:
-        bits = 8 * size
-        if signed:
-            a.load_signed_reg(RAX, RDX, size)
-            a.alu("cmp", RAX, RDX)                       # fits iff sign-extending its low bytes gives it back
-        else:
-            a.mov(RAX, RDX)
-            a.shift("shr", RAX, bits)                    # fits iff no bit above the low ones (and not negative)
-            a.test(RAX, RAX)
-        a.jcc("ne", s.exit_label(op))
-    item = _array_item(s, op, size)
-    a.store_narrow(item, RDX, size)
-
-
-@emitter("latin1_char")
-def _latin1_char(s: Assembler, op: Op, i: int) -> None:
-    """CPython's one-character string for a code point below 256 (from the table at ext.latin1_chars);
-    any other code point leaves the trace."""
-    a = s.a
-    a.mov(RAX, s.g(op.args[0]))
-    a.alu("cmp", RAX, 256)
-    a.jcc("ae", s.exit_label(op))                # unsigned: negative code points too
-    a.mov(RCX, s.ext.latin1_chars)
-    a.mov(RAX, Mem(RCX, 0, RAX, 8))
-    s.put(s.dst(op), RAX)
-
-
 @emitter("func_code", "func_globals", "func_builtins", "func_defaults", "func_closure", "cell_contents")
 def _pointer_field(s: Assembler, op: Op, i: int) -> None:
     """An object pointer stored in an object (a function's code, globals, builtins, defaults or closure, a
     cell's contents); where the op is a guard, a NULL there leaves the trace."""
     offset = getattr(s.objects, op.name)
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     s.a.mov(RAX, Mem(r, offset))
     if OPS[op.name].guard:
         s.a.test(RAX, RAX)
@@ -1523,7 +1286,7 @@ def _float_field(s: Assembler, op: Op, i: int) -> None:
     """A double stored in an object: a float's value, a complex number's real or imaginary part."""
     o = s.objects
     offset = {"float_value": o.float_value, "complex_real": o.complex_real, "complex_imag": o.complex_imag}[op.name]
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     d = s.dst(op)
     if isinstance(d, Reg):
         s.a.sse("movsd", d, Mem(r, offset))
@@ -1541,7 +1304,7 @@ def _int_value(s: Assembler, op: Op, i: int) -> None:
     a = s.a
     ex = s.exit_label(op)
     digit_mask = (1 << s.objects.long_shift) - 1
-    r = _ref_reg(s, op.args[0], RAX)
+    r = ref_reg(s, op.args[0], RAX)
     a.mov(RCX, Mem(r, s.objects.long_tag))       # rcx: lv_tag (3.12+) or signed ob_size (3.11)
     a.mov(RDX, Mem(r, s.objects.long_digits))    # rdx: the first two digits (and whatever follows one)
     a.push(RBX)                                  # one more scratch register (stack stays 8 mod 16: no call)
@@ -2098,3 +1861,6 @@ def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) ->
         return Assembler(trace, ext, loop).assemble()
     except (KeyError, ValueError) as e:          # e.g. a state variable missing from the layout
         raise CompileError(f"cannot compile trace: {e!r}") from e
+
+
+from . import containers  # noqa: E402,F401 - its emitters (str, dict, array ops) register in EMITTERS

@@ -1,0 +1,253 @@
+"""Emitters of the ops on strings, dicts and arrays (tracejit.ir.ops): code-point loads, CPython's cached
+one-character strings, the C API lookups and walks called from machine code (PyUnicode_Compare/Contains,
+PyDict_GetItemWithError/Contains/Next), and raw array items. They register in assembler.EMITTERS like every
+other emitter; assembler imports this module once its own names exist.
+
+May import: tracejit.ir, tracejit.backend.assembler/x86/errors.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from ..ir.ops import ARRAY_STORAGE
+from ..ir.trace import Op
+from .assembler import TEMP, Assembler, ref_reg, emitter, temp
+from .errors import CompileError
+from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg, fits_i32
+
+
+@emitter("str_len")
+def _str_len(s: Assembler, op: Op, i: int) -> None:
+    r = ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, s.objects.str_length))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("str_code_at")
+def _str_code_at(s: Assembler, op: Op, i: int) -> None:
+    """The code point at index i (guarded in range) of a compact string: its state byte gives the width of a
+    code point (kind 1, 2 or 4 bytes) and whether the data follow an ASCII header or a compact one; a string
+    that is not compact leaves the trace."""
+    a, o = s.a, s.objects
+    ex = s.exit_label(op)
+    r = ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, s.g(op.args[1]))                  # rcx: the index
+    a.load8(RDX, Mem(r, o.str_state))            # edx: the state byte
+    a.test_imm(RDX, o.STR_COMPACT)
+    a.jcc("e", ex)
+    a.lea(RAX, r, None, o.str_compact_data)      # rax: the data, unless the header is ASCII's (shorter)
+    not_ascii = a.new_label()
+    a.test_imm(RDX, o.STR_ASCII)
+    a.jcc("e", not_ascii)
+    a.alu("sub", RAX, o.str_compact_data - o.str_ascii_data)
+    a.bind(not_ascii)
+    a.shift("shr", RDX, o.STR_KIND_SHIFT)
+    a.alu("and", RDX, 7)                         # edx: bytes per code point
+    two, four, done = a.new_label(), a.new_label(), a.new_label()
+    a.alu("cmp", RDX, 1)
+    a.jcc("ne", two)
+    a.load8(RAX, Mem(RAX, 0, RCX, 1))
+    a.jmp(done)
+    a.bind(two)
+    a.alu("cmp", RDX, 2)
+    a.jcc("ne", four)
+    a.load16(RAX, Mem(RAX, 0, RCX, 2))
+    a.jmp(done)
+    a.bind(four)
+    a.load32(RAX, Mem(RAX, 0, RCX, 4))
+    a.bind(done)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("str_compare", "str_contains")
+def _str_call(s: Assembler, op: Op, i: int) -> None:
+    """PyUnicode_Compare(a, b) / PyUnicode_Contains(a, b) of two exact strs (int results; neither can fail
+    for such arguments, nor run Python code)."""
+    a = s.a
+    addr = getattr(s.ext, op.name)
+    if not addr:
+        raise CompileError(f"no C API address for {op.name}")
+    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
+    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    s.call(addr)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    a.load32(RAX, temp(0))
+    a.shift("shl", RAX, 32)
+    a.shift("sar", RAX, 32)                      # the C int, sign-extended
+    s.put(s.dst(op), RAX)
+
+
+@emitter("dict_len")
+def _dict_len(s: Assembler, op: Op, i: int) -> None:
+    r = ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, s.objects.dict_used))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("dict_getitem_str", "dict_get_str", "dict_contains_str")
+def _dict_lookup(s: Assembler, op: Op, i: int) -> None:
+    """A lookup of an exact str key in an exact dict whose keys are all exact strs (dk_kind not general, else
+    exit): PyDict_GetItemWithError (a borrowed value; NULL, no error set, for a missing key: d[k] exits,
+    d.get(k, default) gives the default) or PyDict_Contains (1 or 0)."""
+    a, o = s.a, s.objects
+    ext = s.ext
+    if not (ext.dict_getitem and ext.dict_contains):
+        raise CompileError("no C API addresses for dict lookups")
+    r = ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, Mem(r, o.dict_keys))
+    a.load8(RCX, Mem(RCX, o.dict_keys_kind))
+    a.test32(RCX, RCX)
+    a.jcc("e", s.exit_label(op))                 # DICT_KEYS_GENERAL
+    a.mov(temp(0), r)
+    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
+    if op.name == "dict_get_str":
+        a.mov(temp(2), s.g(op.args[2]), scratch=RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    s.call(ext.dict_contains if op.name == "dict_contains_str" else ext.dict_getitem)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    a.mov(RAX, temp(0))
+    if op.name == "dict_contains_str":
+        a.shift("shl", RAX, 32)
+        a.shift("sar", RAX, 32)                  # the C int: 1, 0 (-1 cannot happen for a str key)
+    else:
+        a.test(RAX, RAX)
+        if op.name == "dict_getitem_str":
+            a.jcc("e", s.exit_label(op))         # missing: the interpreter raises the KeyError
+        else:
+            found = a.new_label()
+            a.jcc("ne", found)
+            a.mov(RAX, temp(2))                  # the default
+            a.bind(found)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("dict_next", "dict_key_before", "dict_value_before")
+def _dict_walk(s: Assembler, op: Op, i: int) -> None:
+    """PyDict_Next(d, &pos, &key, &value) with pos, key and value in temporaries: dict_next gives the position
+    after (0 returned, no entry left: exit), dict_key_before / dict_value_before call it at position - 1
+    (an entry dict_next found) and give the key or value (borrowed from the dict)."""
+    a = s.a
+    if not s.ext.dict_next:
+        raise CompileError("no C API address for PyDict_Next")
+    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
+    a.mov(RAX, s.g(op.args[1]))
+    if op.name != "dict_next":
+        a.alu("sub", RAX, 1)
+    a.mov(temp(1), RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.lea(RSI, RSP, None, TEMP + 8)
+    a.lea(RDX, RSP, None, TEMP + 16)
+    a.lea(RCX, RSP, None, TEMP + 24)
+    s.call(s.ext.dict_next)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    if op.name == "dict_next":
+        a.load32(RAX, temp(0))
+        a.test32(RAX, RAX)
+        a.jcc("e", s.exit_label(op))
+    a.mov(RAX, temp({"dict_next": 1, "dict_key_before": 2, "dict_value_before": 3}[op.name]))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("guard_array_code")
+def _guard_array_code(s: Assembler, op: Op, i: int) -> None:
+    """The array's type code: the first byte of its ob_descr."""
+    a = s.a
+    r = ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, Mem(r, s.objects.array_descr))
+    a.load8(RCX, Mem(RCX, 0))
+    code = s.g(op.args[1])
+    if isinstance(code, int) and not fits_i32(code):
+        a.mov(RDX, code)
+        code = RDX
+    a.alu("cmp", RCX, code)
+    a.jcc("ne", s.exit_label(op))
+
+
+@emitter("array_len")
+def _array_len(s: Assembler, op: Op, i: int) -> None:
+    r = ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, s.objects.ob_size))
+    s.put(s.dst(op), RAX)
+
+
+def _array_item(s: Assembler, op: Op, size: int) -> Mem:
+    """The address of item args[1] of array args[0] (index guarded in range): rax = ob_item, rcx = the index."""
+    a = s.a
+    r = ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, s.g(op.args[1]))
+    a.mov(RAX, Mem(r, s.objects.array_items))
+    return Mem(RAX, 0, RCX, size)
+
+
+@emitter(*[f"array_get_{sfx}" for sfx in ARRAY_STORAGE])
+def _array_get(s: Assembler, op: Op, i: int) -> None:
+    """An array item as an unboxed value: a signed or unsigned int of its width, a float32 widened, a double."""
+    a = s.a
+    size, signed = ARRAY_STORAGE[op.name.rpartition("_")[2]]
+    item = _array_item(s, op, size)
+    if signed is None:
+        d = s.dst(op)
+        x = d if isinstance(d, Reg) else XMM0
+        if size == 4:
+            a.cvtss2sd(x, item)
+        else:
+            a.sse("movsd", x, item)
+        s.fput(d, x)
+        return
+    if signed:
+        a.load_signed(RAX, item, size)
+    else:
+        {1: a.load8, 2: a.load16, 4: a.load32}[size](RAX, item)
+    s.put(s.dst(op), RAX)
+
+
+@emitter(*[f"array_set_{sfx}" for sfx in ARRAY_STORAGE])
+def _array_set(s: Assembler, op: Op, i: int) -> None:
+    """a[i] = v as the raw item: a double, a float32 (rounded to nearest), an int of the item's width (outside
+    its range the guard exits before anything is stored: the interpreter raises the OverflowError)."""
+    a = s.a
+    size, signed = ARRAY_STORAGE[op.name.rpartition("_")[2]]
+    v = op.args[2]
+    if signed is None:
+        x = s.freg(v, XMM1)
+        item = _array_item(s, op, size)
+        if size == 4:
+            a.cvtsd2ss_store(item, x, XMM0)
+        else:
+            a.movsd_store(item, x)
+        return
+    a.mov(RDX, s.g(v))
+    if size < 8:
+        bits = 8 * size
+        if signed:
+            a.load_signed_reg(RAX, RDX, size)
+            a.alu("cmp", RAX, RDX)                       # fits iff sign-extending its low bytes gives it back
+        else:
+            a.mov(RAX, RDX)
+            a.shift("shr", RAX, bits)                    # fits iff no bit above the low ones (and not negative)
+            a.test(RAX, RAX)
+        a.jcc("ne", s.exit_label(op))
+    item = _array_item(s, op, size)
+    a.store_narrow(item, RDX, size)
+
+
+@emitter("latin1_char")
+def _latin1_char(s: Assembler, op: Op, i: int) -> None:
+    """CPython's one-character string for a code point below 256 (from the table at ext.latin1_chars);
+    any other code point leaves the trace."""
+    a = s.a
+    a.mov(RAX, s.g(op.args[0]))
+    a.alu("cmp", RAX, 256)
+    a.jcc("ae", s.exit_label(op))                # unsigned: negative code points too
+    a.mov(RCX, s.ext.latin1_chars)
+    a.mov(RAX, Mem(RCX, 0, RAX, 8))
+    s.put(s.dst(op), RAX)
