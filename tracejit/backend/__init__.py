@@ -13,6 +13,7 @@ May import: tracejit.ir and iced_x86 only.
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 from .assembler import EMITTERS, Externals, LoopAddresses, MachineCode, assemble
+from . import containers  # noqa: F401,I001 - its emitters (str, dict, array ops) register in EMITTERS
 from .errors import CompileError
 from .listing import ListingGroup, format_groups, format_listing, listing_groups
 from .stubs import release_stub

@@ -1861,6 +1861,3 @@ def assemble(trace: Trace, ext: Externals, loop: LoopAddresses | None = None) ->
         return Assembler(trace, ext, loop).assemble()
     except (KeyError, ValueError) as e:          # e.g. a state variable missing from the layout
         raise CompileError(f"cannot compile trace: {e!r}") from e
-
-
-from . import containers  # noqa: E402,F401 - its emitters (str, dict, array ops) register in EMITTERS

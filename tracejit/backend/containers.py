@@ -1,7 +1,7 @@
 """Emitters of the ops on strings, dicts and arrays (tracejit.ir.ops): code-point loads, CPython's cached
 one-character strings, the C API lookups and walks called from machine code (PyUnicode_Compare/Contains,
 PyDict_GetItemWithError/Contains/Next), and raw array items. They register in assembler.EMITTERS like every
-other emitter; assembler imports this module once its own names exist.
+other emitter; the package imports this module right after assembler.
 
 May import: tracejit.ir, tracejit.backend.assembler/x86/errors.
 """
