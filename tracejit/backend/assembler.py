@@ -1195,15 +1195,20 @@ def _guard_class(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("guard_version")
 def _guard_version(s: Assembler, op: Op, i: int) -> None:
-    a = s.a
     r = ref_reg(s, op.args[0], RAX)
-    a.load32(RCX, Mem(r, s.objects.type_version_tag))
-    tag = s.g(op.args[1])
-    if isinstance(tag, int) and not fits_i32(tag):
-        a.mov(RDX, tag)
-        tag = RDX
-    a.alu("cmp", RCX, tag)
-    a.jcc("ne", s.exit_label(op))
+    s.a.load32(RCX, Mem(r, s.objects.type_version_tag))
+    exit_unless_equal(s, op, RCX, op.args[1])
+
+
+def exit_unless_equal(s: Assembler, op: Op, r: Reg, v: Value) -> None:
+    """Leave the trace through op's exit unless register r holds v (an operand; a constant beyond 32 bits goes
+    through rdx, so r must not be rdx)."""
+    o = s.g(v)
+    if isinstance(o, int) and not fits_i32(o):
+        s.a.mov(RDX, o)
+        o = RDX
+    s.a.alu("cmp", r, o)
+    s.a.jcc("ne", s.exit_label(op))
 
 
 @emitter("type_of")

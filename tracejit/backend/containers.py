@@ -11,9 +11,9 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from ..ir.ops import ARRAY_STORAGE
 from ..ir.trace import Op
-from .assembler import TEMP, Assembler, ref_reg, emitter, temp
+from .assembler import TEMP, Assembler, emitter, exit_unless_equal, ref_reg, temp
 from .errors import CompileError
-from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg, fits_i32
+from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg
 
 
 @emitter("str_len")
@@ -160,16 +160,10 @@ def _dict_walk(s: Assembler, op: Op, i: int) -> None:
 @emitter("guard_array_code")
 def _guard_array_code(s: Assembler, op: Op, i: int) -> None:
     """The array's type code: the first byte of its ob_descr."""
-    a = s.a
     r = ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, Mem(r, s.objects.array_descr))
-    a.load8(RCX, Mem(RCX, 0))
-    code = s.g(op.args[1])
-    if isinstance(code, int) and not fits_i32(code):
-        a.mov(RDX, code)
-        code = RDX
-    a.alu("cmp", RCX, code)
-    a.jcc("ne", s.exit_label(op))
+    s.a.mov(RCX, Mem(r, s.objects.array_descr))
+    s.a.load8(RCX, Mem(RCX, 0))
+    exit_unless_equal(s, op, RCX, op.args[1])
 
 
 @emitter("array_len")

@@ -37,14 +37,7 @@ def is_str(rec: TraceRecorder, v) -> bool:
 
 def character(rec: TraceRecorder, s: Value, index: Value, snap: Snapshot | None, pc: int) -> Value:
     """The one-character string at `index` (in range) of the exact string `s`, its code point remembered."""
-    code = rec.emit("str_code_at", [s, index], snap, pc)
-    if rec.conc(code) >= 256:
-        raise RecordAbort(WIDE)
-    ch = rec.emit("latin1_char", [code], snap, pc)
-    if not isinstance(ch, Const):
-        rec.char_codes[id(ch)] = code
-        rec.known_class[id(ch)] = str
-    return ch
+    return chr_of(rec, rec.emit("str_code_at", [s, index], snap, pc), snap, pc)
 
 
 def subscr(rec: TraceRecorder, s: Value, index, snap: Snapshot, pc: int) -> Value:
@@ -115,7 +108,8 @@ def ord_of(rec: TraceRecorder, v: Value, snap: Snapshot, pc: int) -> Value:
 
 
 def chr_of(rec: TraceRecorder, code: Value, snap: Snapshot, pc: int) -> Value:
-    """chr(i) for 0 <= i < 256 (another i leaves the trace: the interpreter makes the string or raises)."""
+    """chr(i) for 0 <= i < 256, its code point remembered (another i leaves the trace: the interpreter makes the
+    string or raises; a recording that meets one aborts)."""
     if not 0 <= rec.conc(code) < 256:
         raise RecordAbort(WIDE)
     ch = rec.emit("latin1_char", [code], snap, pc)
