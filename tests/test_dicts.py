@@ -161,3 +161,16 @@ def test_for_over_keys_values_and_items(prog, native):
         """, compiled=("f", "g"))
     no_dict_aborts(evs, "f")
     no_dict_aborts(evs, "g")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_bridge_from_an_exit_where_an_object_variable_held_an_int(native):
+    """Fuzz seed 835315 (3.12, a segfault): the loop keeps x3 as an object (a dict value); a bridge holds an
+    unboxed int in it at one of its exits; the bridge from that exit wrote x3 before reading it, took its input
+    as an object, and its earlier exits boxed the int's bits as a pointer. A bridge's inputs now have the kind
+    the buffer holds at its exit (TraceRecorder._held_kind)."""
+    from difftest import CORPUS_DIR, assert_same, run_jit, run_plain
+    prog = CORPUS_DIR / "fuzz_py312_835315.py"
+    plain = run_plain(prog)
+    jit = run_jit(prog, params=f"threshold=2,bridge_threshold=2,native={native}")
+    assert_same(plain, jit, prog.name)

@@ -170,12 +170,22 @@ class TraceRecorder:
         if kind is None:
             raise RecordAbort(f"{sv} holds {type(value).__name__}" +
                               (" outside int64" if type(value) is int else ""))
-        if self.bridge and sv in self.layout.kinds:
-            if self.layout.kinds[sv] is R:
+        held = self._held_kind(sv)
+        if held is not None:
+            if held is R:
                 kind = R                    # the loop keeps this variable as an object, whatever it holds
-            elif self.layout.kinds[sv] is not kind:
+            elif held is not kind:
                 raise RecordAbort(f"{sv} changed kind in bridge")
         return self.new_input(sv, kind, value)
+
+    def _held_kind(self, sv: StateVar) -> Kind | None:
+        """In a bridge, the kind of what the state buffer holds for `sv` at the bridge's exit: the snapshot's kind
+        there, which may differ from the loop's (an exit where a variable the loop keeps as an object holds an
+        unboxed int: ExitInfo.kinds). None outside bridges or for a variable the loop does not keep."""
+        if not self.bridge or sv not in self.layout.kinds:
+            return None
+        at_exit = self.bridge.snapshot.state.get(sv)
+        return at_exit.kind if isinstance(at_exit, (Var, Const)) else self.layout.kinds[sv]
 
     def write_state(self, sv: StateVar, value, fetch, pc: int = -1) -> None:
         parts = complex_parts(sv) if sv.where in ("fast", "global") else None
@@ -195,11 +205,18 @@ class TraceRecorder:
                 current = fetch()
             except LookupError:
                 current = None
-            # a REF can hold any object; an unboxed kind must be the kind the variable held before
-            kind = R if value.kind is R and kind_of(current) is not None else kind_of(current)
-            if kind is not value.kind:
-                raise RecordAbort(f"{sv} changes type in the loop")
-            self.new_input(sv, value.kind, current)
+            held = self._held_kind(sv)
+            if held is not None:
+                # a bridge: earlier exits write back the value the buffer holds, read as what it is there
+                if held is not R and kind_of(current) is not held:
+                    raise RecordAbort(f"{sv} is {held} at the bridge's exit but holds {type(current).__name__}")
+                self.new_input(sv, held, current)
+            else:
+                # a REF can hold any object; an unboxed kind must be the kind the variable held before
+                kind = R if value.kind is R and kind_of(current) is not None else kind_of(current)
+                if kind is not value.kind:
+                    raise RecordAbort(f"{sv} changes type in the loop")
+                self.new_input(sv, value.kind, current)
         self.state[sv] = value
 
     def _write_complex(self, sv: StateVar, parts: tuple, value: VirtualComplex, fetch) -> None:
