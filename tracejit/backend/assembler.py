@@ -1211,10 +1211,16 @@ def exit_unless_equal(s: Assembler, op: Op, r: Reg, v: Value) -> None:
     s.a.jcc("ne", s.exit_label(op))
 
 
-@emitter("type_of")
-def _type_of(s: Assembler, op: Op, i: int) -> None:
+# ops whose result is one word of their object: the op -> the Layout field it reads
+WORD_FIELDS = {"type_of": "ob_type", "list_len": "ob_size", "tuple_len": "ob_size", "str_len": "str_length",
+               "dict_len": "dict_used", "array_len": "ob_size"}
+
+
+@emitter(*WORD_FIELDS)
+def _word_field(s: Assembler, op: Op, i: int) -> None:
+    """A word of the object: its type, a list's, tuple's or array's ob_size, a str's length, a dict's ma_used."""
     r = ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.ob_type))
+    s.a.mov(RAX, Mem(r, getattr(s.objects, WORD_FIELDS[op.name])))
     s.put(s.dst(op), RAX)
 
 
@@ -1235,13 +1241,6 @@ def _guard_index(s: Assembler, op: Op, i: int) -> None:
         y = RCX
     a.alu("cmp", x, y)
     a.jcc("ae", s.exit_label(op))
-
-
-@emitter("list_len", "tuple_len")
-def _list_len(s: Assembler, op: Op, i: int) -> None:
-    r = ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.ob_size))
-    s.put(s.dst(op), RAX)
 
 
 @emitter("list_getitem")

@@ -16,13 +16,6 @@ from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg
 
 
-@emitter("str_len")
-def _str_len(s: Assembler, op: Op, i: int) -> None:
-    r = ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.str_length))
-    s.put(s.dst(op), RAX)
-
-
 @emitter("str_code_at")
 def _str_code_at(s: Assembler, op: Op, i: int) -> None:
     """The code point at index i (guarded in range) of a compact string: its state byte gives the width of a
@@ -78,13 +71,6 @@ def _str_call(s: Assembler, op: Op, i: int) -> None:
     a.load32(RAX, temp(0))
     a.shift("shl", RAX, 32)
     a.shift("sar", RAX, 32)                      # the C int, sign-extended
-    s.put(s.dst(op), RAX)
-
-
-@emitter("dict_len")
-def _dict_len(s: Assembler, op: Op, i: int) -> None:
-    r = ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.dict_used))
     s.put(s.dst(op), RAX)
 
 
@@ -164,13 +150,6 @@ def _guard_array_code(s: Assembler, op: Op, i: int) -> None:
     s.a.mov(RCX, Mem(r, s.objects.array_descr))
     s.a.load8(RCX, Mem(RCX, 0))
     exit_unless_equal(s, op, RCX, op.args[1])
-
-
-@emitter("array_len")
-def _array_len(s: Assembler, op: Op, i: int) -> None:
-    r = ref_reg(s, op.args[0], RAX)
-    s.a.mov(RAX, Mem(r, s.objects.ob_size))
-    s.put(s.dst(op), RAX)
 
 
 def _array_item(s: Assembler, op: Op, size: int) -> Mem:
