@@ -5,8 +5,9 @@ LoopAddresses) into position-independent machine code; `format_listing` shows ea
 instructions it became. Raises CompileError for traces it cannot compile.
 
 Modules: x86 (instruction emission, labels, encoding), regalloc (liveness + linear scan),
-assembler (code shape and op emitters), containers (the emitters of str, dict and array ops), listing (disassembly text), stubs (fixed code that does not come
-from a trace: the hooks' recursion guard, the graveyard release).
+assembler (code shape and op emitters), containers (the emitters of str, dict and array ops), listing
+(disassembly text), stubs (fixed code that does not come from a trace: the hooks' recursion guard, the
+graveyard release).
 
 May import: tracejit.ir and iced_x86 only.
 """

@@ -52,6 +52,22 @@ def _str_code_at(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+def _call_c(s: Assembler, i: int, addr: int, operands: list) -> None:
+    """rax = addr(operands...) for up to three GPR operands (REF or INT values, constants), the live registers
+    saved around the call. The operands stay in temp(1)... afterwards (temp(0) holds the result): an operand
+    that dies here may be in a register the call clobbers."""
+    a = s.a
+    for k, v in enumerate(operands):
+        a.mov(temp(k), s.g(v), scratch=RAX)
+    s.save_live(i)
+    for k, reg in zip(range(len(operands)), (RDI, RSI, RDX)):
+        a.mov(reg, temp(k))
+    s.call(addr)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    a.mov(RAX, temp(0))
+
+
 @emitter("str_compare", "str_contains")
 def _str_call(s: Assembler, op: Op, i: int) -> None:
     """PyUnicode_Compare(a, b) / PyUnicode_Contains(a, b) of two exact strs (int results; neither can fail
@@ -60,15 +76,7 @@ def _str_call(s: Assembler, op: Op, i: int) -> None:
     addr = getattr(s.ext, op.name)
     if not addr:
         raise CompileError(f"no C API address for {op.name}")
-    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
-    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.mov(RSI, temp(1))
-    s.call(addr)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
-    a.load32(RAX, temp(0))
+    _call_c(s, i, addr, op.args[:2])
     a.shift("shl", RAX, 32)
     a.shift("sar", RAX, 32)                      # the C int, sign-extended
     s.put(s.dst(op), RAX)
@@ -88,17 +96,8 @@ def _dict_lookup(s: Assembler, op: Op, i: int) -> None:
     a.load8(RCX, Mem(RCX, o.dict_keys_kind))
     a.test32(RCX, RCX)
     a.jcc("e", s.exit_label(op))                 # DICT_KEYS_GENERAL
-    a.mov(temp(0), r)
-    a.mov(temp(1), s.g(op.args[1]), scratch=RAX)
-    if op.name == "dict_get_str":
-        a.mov(temp(2), s.g(op.args[2]), scratch=RAX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.mov(RSI, temp(1))
-    s.call(ext.dict_contains if op.name == "dict_contains_str" else ext.dict_getitem)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
-    a.mov(RAX, temp(0))
+    # dict_get_str's default goes to the call too (a third argument C ignores), to be kept in temp(2)
+    _call_c(s, i, ext.dict_contains if op.name == "dict_contains_str" else ext.dict_getitem, op.args)
     if op.name == "dict_contains_str":
         a.shift("shl", RAX, 32)
         a.shift("sar", RAX, 32)                  # the C int: 1, 0 (-1 cannot happen for a str key)
