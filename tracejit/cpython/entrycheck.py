@@ -39,7 +39,9 @@ def without_entry_check(func: FunctionType) -> FunctionType:
 
 _BACKWARD = {op for name, op in opcode.opmap.items() if "JUMP_BACKWARD" in name}    # 3.11: POP_JUMP_BACKWARD_IF_*
 _EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
-_CACHES = getattr(opcode, "_inline_cache_entries", None)
+_CACHES = getattr(opcode, "_inline_cache_entries", None)     # a list by opcode (3.11, 3.12), a dict by name (3.13)
+_CACHE_UNITS = [(_CACHES[op] if isinstance(_CACHES, list) else _CACHES.get(opcode.opname[op], 0)) if _CACHES else 0
+                for op in range(256)]                          # inline cache code units after each opcode
 
 
 def raw_back_edges(code) -> list[tuple[int, int]]:
@@ -58,8 +60,7 @@ def raw_back_edges(code) -> list[tuple[int, int]]:
         if op == _EXTENDED_ARG:
             i += 2
             continue
-        caches = _CACHES[op] if isinstance(_CACHES, list) else (_CACHES.get(opcode.opname[op], 0) if _CACHES else 0)
-        nxt = i + 2 + 2 * caches
+        nxt = i + 2 + 2 * _CACHE_UNITS[op]
         if op in _BACKWARD:
             edges.append((i, nxt - 2 * arg))
         arg = 0

@@ -143,8 +143,8 @@ TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattr
 # (the dict's length when the iterator was made), di_pos (PyDict_Next's position), len (items left)
 DICT_ITER_DICT, DICT_ITER_USED, DICT_ITER_POS, DICT_ITER_LEN = 16, 24, 32, 48
 DICT_ITER_TYPES = {type(iter({})): "k", type(iter({}.values())): "v", type(iter({}.items())): "i"}
-# str_ascii_iterator (3.12+), str_iterator (unicodeiterobject) and tuple_iterator keep their index and sequence where
-# a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted)
+# str_ascii_iterator (3.12+), str_iterator (unicodeiterobject), tuple_iterator and arrayiterator keep their index and
+# sequence where a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted)
 SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple,
                   type(iter(array.array("d"))): array.array}
 ARRAY_CODES = "bBhHiIlqfd"          # the array type codes traces read and write (tracejit.ir.ops.ARRAY_ITEMS)
@@ -451,7 +451,8 @@ def list_walk(it) -> tuple[int, list]:
 
 
 def seq_walk(it, kind: type) -> tuple[int, str | tuple]:
-    """(next index, sequence) of a str or tuple iterator (kind) that has not ended; TypeError for anything else."""
+    """(next index, sequence) of a str, tuple or array iterator (kind: the sequence's exact type, SEQ_ITER_TYPES)
+    that has not ended; TypeError for anything else (a subclass's instance too)."""
     if SEQ_ITER_TYPES.get(type(it)) is not kind:
         raise TypeError(f"a {type(it).__name__}, not a {kind.__name__} iterator")
     index, seq = list_iter_state(it)        # the same fields

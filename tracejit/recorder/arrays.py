@@ -29,10 +29,6 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 ARRAY = array.array
 
 
-def is_array(rec: TraceRecorder, v) -> bool:
-    return getattr(v, "kind", None) is R and type(rec.conc(v)) is ARRAY
-
-
 def _storage(rec: TraceRecorder, a: Value, snap: Snapshot | None, pc: int) -> str:
     """Guard a's exact type and type code; the suffix of its item ops."""
     code = rec.conc(a).typecode
@@ -50,8 +46,7 @@ def item(rec: TraceRecorder, a: Value, index: Value, snap: Snapshot | None, pc: 
 
 def subscr(rec: TraceRecorder, a: Value, index, snap: Snapshot, pc: int) -> Value:
     from .lists import list_index
-    sfx = _storage(rec, a, snap, pc)
-    return rec.emit(f"array_get_{sfx}", [a, list_index(rec, a, index, snap, pc, ARRAY)], snap, pc)
+    return item(rec, a, list_index(rec, a, index, snap, pc, ARRAY), snap, pc)
 
 
 def store(rec: TraceRecorder, value, a: Value, index, snap: Snapshot, pc: int) -> None:
@@ -69,8 +64,3 @@ def store(rec: TraceRecorder, value, a: Value, index, snap: Snapshot, pc: int) -
     else:
         v = rec.as_int(v, snap, pc)
     rec.emit(f"array_set_{sfx}", [a, i, v], snap, pc)
-
-
-def length(rec: TraceRecorder, a: Value, snap: Snapshot, pc: int) -> Value:
-    rec.emit("guard_class", [a, const_ref(ARRAY)], snap, pc)
-    return rec.emit("array_len", [a], snap, pc)

@@ -6,8 +6,9 @@ before the CALL and its pc, and returns the result value. A rule raises RecordAb
 handle (more arguments, other types); the loop then runs in the interpreter. Every rule computes exactly
 what CPython's function returns, through ops whose semantics are in the op table.
 
-May import: tracejit.ir, tracejit.cpython.layout (type version tags) and the standard library (the recorder
-is passed in).
+May import: tracejit.ir, tracejit.cpython.layout (type version tags), the recorder's protocol modules
+(complexnum, inline, virtuals, strings, dicts, arrays, lists) and the standard library (the recorder is passed
+in).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Callable
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 
-from . import arrays, complexnum, dicts, strings
+from . import arrays, complexnum, dicts, lists, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -41,16 +42,11 @@ def _one(args: list, name: str):
 def _len(rec, args, snap, pc):
     x = _one(args, "len")
     obj = rec.conc(x)
-    if x.kind is R and type(obj) is str:
-        return strings.length(rec, x, snap, pc)
     if x.kind is R and type(obj) is dict:
         return dicts.length(rec, x, snap, pc)
-    if x.kind is R and type(obj) is arrays.ARRAY:
-        return arrays.length(rec, x, snap, pc)
-    if x.kind is not R or type(obj) is not list:
+    if x.kind is not R or type(obj) not in (list, str, arrays.ARRAY):
         raise CallAbort(f"len() of {type(obj).__name__}")
-    rec.emit("guard_class", [x, const_ref(list)], snap, pc)
-    return rec.emit("list_len", [x], snap, pc)
+    return lists.length(rec, x, snap, pc)
 
 
 def _abs(rec, args, snap, pc):

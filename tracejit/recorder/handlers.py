@@ -39,8 +39,7 @@ _MISSING_ATTR = object()
 # methods of immutable builtin types compiled where they are called: (type, name) -> the method object that
 # LOAD_ATTR pushes below self, and the method object -> its rule (the recorder, self, arguments, snapshot, pc)
 BOUND_METHODS = {(list, "append"): list.append, (dict, "get"): dict.get}
-METHOD_RULES = {list.append: lambda rec, obj, args, snap, pc: lists.list_append(rec, obj, args, snap, pc),
-                dict.get: lambda rec, obj, args, snap, pc: dicts.get(rec, obj, args, snap, pc)}
+METHOD_RULES = {list.append: lists.list_append, dict.get: dicts.get}
 COMPLEX_ARGUMENTS = (abs, complex, type)     # the calls whose rules take a complex number apart
 
 

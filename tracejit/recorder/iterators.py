@@ -5,21 +5,24 @@ enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts 
 
 An iterator at value-stack position `pos` is kept as StateVars ("iter", (pos, field)): next/step/remaining for
 a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate, cindex/cseq for a str,
-tindex/tseq for a tuple, aindex/aseq for an array.array, dkpos/dkleft/dkdict (dv..., di...) for a dict's keys (values, items); the runtime reads them from
-the iterator at entry and writes them back at exits (cpython.layout's iterator accessors).
+tindex/tseq for a tuple, aindex/aseq for an array.array, dkpos/dkleft/dkdict (dv..., di...) for a dict's keys
+(values, items); the runtime reads them from the iterator at entry and writes them back at exits
+(cpython.layout's iterator accessors).
 
-May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame/virtuals/strings, the standard
-library.
+May import: tracejit.ir, tracejit.cpython.bytecode/layout (the iterator types it knows),
+tracejit.recorder.frame/virtuals/strings/arrays/lists, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.cpython.bytecode import Instr
+from tracejit.cpython.layout import DICT_ITER_TYPES, SEQ_ITER_TYPES
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, const_ref
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 
 from . import arrays, strings
+from .lists import LENGTH_OPS
 from .frame import BaseItem, RecordAbort
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -108,18 +111,20 @@ def _tuple_item(rec: TraceRecorder, seq, index, snap: Snapshot, pc: int):
 
 
 LIST_ITERATOR = type(iter([]))
-# `for x in s` over a str or a tuple: iterator type -> (prefix of the state fields, length op, item rule); their
-# iterators keep the index and the sequence where a list iterator does (tracejit.cpython.layout.seq_walk)
-SEQUENCE_WALKS = {type(iter(())): (tuple, "t", "tuple_len", _tuple_item),
-                  type(iter(arrays.ARRAY("d"))): (arrays.ARRAY, "a", "array_len", arrays.item),
-                  **{type(iter(s)): (str, "c", "str_len", strings.character) for s in ("a", "\xe9")}}
+# a walk over a sequence keeps its index and the sequence as state fields <prefix>index, <prefix>seq
+WALK_PREFIX = {list: "", str: "c", tuple: "t", arrays.ARRAY: "a"}
+# `for x in s` over a str, a tuple or an array: iterator type -> (the sequence's exact type, item rule); their
+# iterators keep the index and the sequence where a list iterator does (tracejit.cpython.layout.SEQ_ITER_TYPES)
+ITEM_RULES = {str: strings.character, tuple: _tuple_item, arrays.ARRAY: arrays.item}
+SEQUENCE_WALKS = {it_type: (exact, ITEM_RULES[exact]) for it_type, exact in SEQ_ITER_TYPES.items()}
 
 
 def _for_iter_sequence(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView, exact: type,
-                       prefix: str, length: str, item) -> None:
-    """`for c in some_str` (fields cindex/cseq), `for x in some_tuple` (tindex/tseq): the iterator's index and
-    sequence are state; each iteration guards the index against the length and reads the item (a str's
-    character: recorder/strings.py)."""
+                       item) -> None:
+    """`for c in some_str` (fields cindex/cseq), `for x in some_tuple` (tindex/tseq), `for x in an_array`
+    (aindex/aseq): the iterator's index and sequence are state; each iteration guards the index against the
+    length and reads the item (a str's character: recorder/strings.py; an array's raw item: arrays.py)."""
+    prefix = WALK_PREFIX[exact]
     index_sv, seq_sv = StateVar("iter", (pos, prefix + "index")), StateVar("iter", (pos, prefix + "seq"))
     if index_sv not in rec.state:
         index, seq = view.seq_iter_state(it)
@@ -132,13 +137,15 @@ def _for_iter_sequence(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int,
         snap.state.update({index_sv: rec.state[index_sv], seq_sv: rec.state[seq_sv]})
     index, seq = rec.state[index_sv], rec.state[seq_sv]
     rec.emit("guard_class", [seq, const_ref(exact)], snap, ins.offset)
-    rec.emit("guard_index", [index, rec.emit(length, [seq], snap, ins.offset)], snap, ins.offset)
+    rec.emit("guard_index", [index, rec.emit(LENGTH_OPS[exact], [seq], snap, ins.offset)], snap, ins.offset)
     rec.stack.append(item(rec, seq, index, snap, ins.offset))
     rec.state[index_sv] = rec.emit("int_add", [index, const_int(1)], None, ins.offset)
 
 
 # `for k in d` / `d.keys()`, `d.values()`, `d.items()`: iterator type -> the kind, the prefix of its state fields
-DICT_WALKS = {type(iter({})): "k", type(iter({}.values())): "v", type(iter({}.items())): "i"}
+DICT_WALKS = DICT_ITER_TYPES
+# what each kind of dict walk reads of the entry it found: the key, the value, or both (an item)
+DICT_PARTS = {"k": ("dict_key_before",), "v": ("dict_value_before",), "i": ("dict_key_before", "dict_value_before")}
 
 
 def _for_iter_dict(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView, kind: str) -> None:
@@ -163,8 +170,7 @@ def _for_iter_dict(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it,
     d, at, left = rec.state[dict_sv], rec.state[pos_sv], rec.state[left_sv]
     after = rec.emit("dict_next", [d, at], snap, ins.offset)
     rec.emit("guard_true", [rec.emit("int_gt", [left, const_int(0)], snap, ins.offset)], snap, ins.offset)
-    parts = [rec.emit(name, [d, after], snap, ins.offset) for name in
-             {"k": ["dict_key_before"], "v": ["dict_value_before"], "i": ["dict_key_before", "dict_value_before"]}[kind]]
+    parts = [rec.emit(name, [d, after], snap, ins.offset) for name in DICT_PARTS[kind]]
     rec.stack.append(VirtualTuple(parts) if kind == "i" else parts[0])
     rec.state[pos_sv] = after
     rec.state[left_sv] = rec.emit("int_sub", [left, const_int(1)], None, ins.offset)
@@ -206,16 +212,15 @@ def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> N
     iterator is exhausted, then pop it. The exits after that describe a lower stack (Snapshot.popped);
     the runtime releases the iterator object there."""
     fields = _iter_fields(rec, pos)
+    walked = next((t for t, p in WALK_PREFIX.items() if fields == {p + "index", p + "seq"}), None)
     if fields == {"next", "step", "remaining"}:
         more = _emit_known(rec, "int_gt", [_iter_field(rec, pos, "remaining"), const_int(0)], snap,
                                 ins.offset, False)
-    elif fields in ({"index", "seq"}, {"cindex", "cseq"}, {"tindex", "tseq"}, {"aindex", "aseq"}):
-        c = min(fields)[0] if "seq" not in fields else ""
+    elif walked is not None:
+        c = WALK_PREFIX[walked]
         seq = _iter_field(rec, pos, c + "seq")
         known = rec.conc(seq)
-        n = _emit_known(rec, {"": "list_len", "c": "str_len", "t": "tuple_len", "a": "array_len"}[c], [seq], snap,
-                        ins.offset,
-                        0 if known is _UNKNOWN else len(known))
+        n = _emit_known(rec, LENGTH_OPS[walked], [seq], snap, ins.offset, 0 if known is _UNKNOWN else len(known))
         more = _emit_known(rec, "int_lt", [_iter_field(rec, pos, c + "index"), n], snap, ins.offset, False)
     else:
         raise RecordAbort("a bridge ends a loop over an enumerate or zip object")
@@ -230,7 +235,8 @@ def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> N
 
 def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
     """GET_ITER in a bridge, where an iterator was popped (a loop inside the one the bridge runs through
-    starts again): iter(a_list), iter(a_str) or iter(range(...)) becomes the state of the iterator at that position,
+    starts again): iter() of a list, str, tuple or array, or iter(range(...)), becomes the state of the iterator
+    at that position,
     marked `fresh`. The runtime makes the iterator object only if an exit needs it."""
     p = len(rec.stack)
     if rec.bridge is None or p != rec.floor or p >= rec.base_depth:
@@ -240,10 +246,10 @@ def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
     else:
         iterable = rec.value(iterable)
         t = type(rec.conc(iterable))
-        if iterable.kind is not R or t not in (list, str, tuple, arrays.ARRAY):
+        if iterable.kind is not R or t not in WALK_PREFIX:
             raise RecordAbort(f"iter() of {t.__name__} in a bridge")
         rec.emit("guard_class", [iterable, const_ref(t)], rec.snapshot_with(pc, [iterable]), pc)
-        c = {list: "", str: "c", tuple: "t", arrays.ARRAY: "a"}[t]
+        c = WALK_PREFIX[t]
         fields = {c + "index": const_int(0), c + "seq": iterable}
     known = _iter_fields(rec, p)
     if known and known != set(fields):

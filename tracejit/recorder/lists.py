@@ -2,7 +2,7 @@
 unpacking, and the list stores (`a[i] = x`, `a.append(x)`) with the rules that keep a store from freeing an
 object the trace still uses.
 
-May import: tracejit.ir, tracejit.recorder.frame/virtuals/complexnum/strings/dicts, the standard library.
+May import: tracejit.ir, tracejit.recorder.frame/virtuals/complexnum/strings/dicts/arrays, the standard library.
 """
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 
 LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len", array.array: "array_len"}
+
+
+def length(rec: TraceRecorder, x, snap: Snapshot, pc: int):
+    """The length of an exact list, tuple, str or array (LENGTH_OPS): its type guarded, its size read."""
+    t = type(rec.conc(x))
+    rec.emit("guard_class", [x, const_ref(t)], snap, pc)
+    return rec.emit(LENGTH_OPS[t], [x], snap, pc)
 
 
 def list_index(rec: TraceRecorder, container, index, snap: Snapshot, pc: int, cls: type = list):
@@ -50,14 +57,16 @@ def list_index(rec: TraceRecorder, container, index, snap: Snapshot, pc: int, cl
 
 def subscr(rec: TraceRecorder, container, index, snap: Snapshot, pc: int):
     """container[index] for a list or a tuple: the item is a REF (borrowed from the container); for a str,
-    its character (recorder/strings.py)."""
-    if container.kind is R and type(rec.conc(container)) is str:
+    its character (recorder/strings.py); for a dict with a str key, its value (dicts.py); for an array, its
+    raw item (arrays.py)."""
+    t = type(rec.conc(container)) if container.kind is R else None
+    if t is str:
         return strings.subscr(rec, container, index, snap, pc)
-    if container.kind is R and type(rec.conc(container)) is dict:
+    if t is dict:
         return dicts.subscr(rec, container, rec.value(index), snap, pc)
-    if container.kind is R and type(rec.conc(container)) is array.array:
+    if t is array.array:
         return arrays.subscr(rec, container, index, snap, pc)
-    if container.kind is R and type(rec.conc(container)) is tuple:
+    if t is tuple:
         index = list_index(rec, container, index, snap, pc, tuple)
         return rec.emit("tuple_getitem", [container, index], snap, pc)
     index = list_index(rec, container, index, snap, pc)

@@ -35,7 +35,7 @@ from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
 from .iterators import LOOP_LEFT
-from .lists import LENGTH_OPS
+from .lists import LENGTH_OPS, length
 from .virtuals import VirtualRange, VirtualTuple
 
 __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "TraceRecorder", "kind_of"]
@@ -51,7 +51,7 @@ class FrameView(Protocol):
     def stack(self, pos: int) -> object: ...          # item at depth `pos` (0 = bottom)
     def range_iter_state(self, it) -> tuple[int, int, int]: ...      # TypeError: not a range iterator
     def list_iter_state(self, it) -> tuple[int, list | None]: ...   # TypeError: not a list iterator
-    def seq_iter_state(self, it) -> tuple[int, str | tuple | None]: ...  # TypeError: not a str/tuple iterator
+    def seq_iter_state(self, it) -> tuple[int, object]: ...            # TypeError: not a str/tuple/array iterator
     def dict_iter_state(self, it, kind: str) -> tuple[int, int, dict]: ...   # TypeError: not such an iterator
     globals: dict
     builtins: dict
@@ -495,10 +495,9 @@ class TraceRecorder:
         return v
 
     def truth(self, v, snap, pc):
-        if getattr(v, "kind", None) is R and type(self.conc(v)) in LENGTH_OPS:    # a str, list or tuple: non-empty
-            t = type(self.conc(v))
-            self.emit("guard_class", [v, const_ref(t)], snap, pc)
-            return self.emit("int_is_true", [self.emit(LENGTH_OPS[t], [v], snap, pc)], snap, pc)
+        # a str, list, tuple or array: true when not empty
+        if getattr(v, "kind", None) is R and type(self.conc(v)) in LENGTH_OPS:
+            return self.emit("int_is_true", [length(self, v, snap, pc)], snap, pc)
         v = self.unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)

@@ -94,11 +94,6 @@ def contains(rec: TraceRecorder, item: Value, container: Value, snap: Snapshot) 
                     snap, pc)
 
 
-def length(rec: TraceRecorder, s: Value, snap: Snapshot, pc: int) -> Value:
-    rec.emit("guard_class", [s, const_ref(str)], snap, pc)
-    return rec.emit("str_len", [s], snap, pc)
-
-
 def ord_of(rec: TraceRecorder, v: Value, snap: Snapshot, pc: int) -> Value:
     """ord(c) of a str (any other length: the guard fails and the interpreter raises the TypeError)."""
     code = code_point(rec, v, snap, pc) if is_str(rec, v) else None

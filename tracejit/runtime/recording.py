@@ -10,8 +10,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from dataclasses import dataclass
 
-from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TYPES, dict_walk, FrameAccess, enumerate_list_state, \
-    list_iter_state, zip_list_states
+from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TYPES, FrameAccess, dict_walk, \
+    enumerate_list_state, list_iter_state, zip_list_states
 from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder  # noqa: F401 - the engine's
 
 from .compiled import CompiledLoop, ExitInfo
@@ -50,7 +50,7 @@ class FrameView:
 
     def seq_iter_state(self, it):
         if type(it) not in SEQ_ITER_TYPES:
-            raise TypeError("not a str or tuple iterator")
+            raise TypeError("not a str, tuple or array iterator")
         return list_iter_state(it)
 
     def dict_iter_state(self, it, kind: str) -> tuple[int, int, dict]:
