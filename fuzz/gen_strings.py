@@ -368,13 +368,14 @@ class StrGen:
         self.emit(level, "out = []")
         self.emit(level, f"last = {r.choice(['None', repr(''), '0'])}")
         self.emit(level, "c2 = 'a'")
+        self.emit(level, f"sb = {r.choice([repr(''), repr('ab'), 'ss[:3]'])}")
         saved_weight = g.weight
         g.weight = max(n * cost for *_, n, cost in calls) * n_calls
         env = Env(module, [], [], vkind, scope, (ls, ls), count=min(n for *_, n, _ in calls))
         env.jumps = tmpl != "lcs"
         getattr(self, f"u_{tmpl}")(level, env)
         g.weight = saved_weight
-        result = "acc, miss, mx, fm, len(out), ascii(out[-6:]), ascii(last), ascii(c2)"
+        result = "acc, miss, mx, fm, len(out), ascii(out[-6:]), ascii(last), ascii(c2), len(sb), ascii(sb[-12:])"
         if module:
             if guard:
                 self.emit(0, "except Exception as e:")
@@ -686,7 +687,10 @@ class StrGen:
         r = self.r
         ch = self.char_expr(env)
         tgt = "acc" if env.vkind == "int" else "fm"
-        form = r.randrange(18)
+        form = r.randrange(21)
+        if form >= 18:                           # new strings: concatenation and slices
+            self.new_strings(level, env, ch)
+            return
         if form == 17:                           # wrong types: the interpreter's TypeError
             self.emit(level, "try:")
             x = r.random()
@@ -788,6 +792,42 @@ class StrGen:
         else:
             self.emit(level, f"acc += {r.choice(['ord', 'len'])}({ch}) * {r.choice(['1', '3', '-1'])} + "
                              f"({ch} {r.choice(['in', '<', '=='])} {r.choice(['tt', self.lit_char(), self.lit_str()])})")
+
+    def new_strings(self, level: int, env: Env, ch: str) -> None:
+        """Strings made in the loop: `sb` grown by concatenation and cut by slices (kept short), slices with
+        constant, negative, missing and variable bounds (beyond the length too), escaping into `out`, `last`
+        and comparisons."""
+        r = self.r
+        s = r.choice(["ss", "tt"])
+        i = self.idx(env.loops) if env.loops else "acc"
+        k = r.choice([1, 2, 3, 5])
+        bound = r.choice([str(k), f"-{k}", f"{i} % {k + 3}", f"{i} % {k + 3} - {k}", f"{i}", f"-{i}", "len(sb)",
+                          f"len({s}) + 2"])
+        sl = r.choice([f"{s}[{bound}:]", f"{s}[:{bound}]", f"{s}[{bound}:{bound} + {k}]", f"sb[{bound}:]",
+                       f"{s}[{k}:-{k}]", f"{s}[:]", f"{ch} + {s}[:{k}]"])
+        x = r.random()
+        if x < 0.3:
+            self.emit(level, r.choice([f"sb = sb + {ch}", f"sb += {sl}", f"sb = {sl} + sb", f"sb = {ch} + sb + {ch}"]))
+            self.emit(level, f"if len(sb) > {r.choice([8, 20, 40])}:")
+            self.emit(level + 1, r.choice([f"sb = sb[{r.choice([1, 5, 10])}:]", "sb = sb[-5:]", "sb = ''",
+                                           f"sb = {s}[:{k}]"]))
+        elif x < 0.5:
+            self.emit(level, f"acc += len({sl}) {r.choice(['+', '-'])} ({sl} {r.choice(['==', '<', '!=', 'in'])} "
+                             f"{r.choice(['sb', self.lit_str(), s, ch])})")
+        elif x < 0.65:
+            self.emit(level, f"t2 = {sl}")
+            self.emit(level, f"if t2 {r.choice(['==', '>=', '!='])} {r.choice(['sb[:2]', self.lit_str(), ch])}:")
+            self.effect(level + 1, env, None)
+            if self.chance(0.5):
+                self.emit(level, r.choice(["last = t2", "sb = t2 + sb[:6]", "out.append(t2)"]))
+        elif x < 0.8:
+            self.emit(level, r.choice([f"out.append({sl})", f"last = {sl}", f"last = sb + {ch}"]))
+        else:
+            self.emit(level, f"if {ch} {r.choice(['in', 'not in'])} sb:")
+            self.emit(level + 1, f"sb = sb{r.choice(['[1:]', '[:-1]', '[::1]'])} + {ch}")
+        if self.chance(0.1) and env.loops and env.jumps:
+            self.emit(level, f"if len(sb) == {r.choice([3, 7])}:")
+            self.emit(level + 1, r.choice(["break", "continue"]))
 
     def lookup_try(self, level: int, env: Env, key: str) -> None:
         """d[k] with a key that may be missing: the interpreter raises KeyError."""

@@ -20,7 +20,7 @@ from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, 
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN, GuardFailed
-from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41, object_at
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
 I, F, BO, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -138,6 +138,9 @@ class Native:
             slot = self.trace.layout.slot(sv)
             got = self.buf.get_int(slot)
             if kinds and kinds.get(sv) is R:
+                if type(val) is str and got != id(val):     # a new str (new_ref ops): equal, not the same
+                    assert object_at(got) == val, f"{sv}: expected a str equal to {val!r} {ctx}\n{self.listing()}"
+                    continue
                 assert got == id(val), f"{sv}: expected the object {val!r} {ctx}\n{self.listing()}"
             elif isinstance(val, float):
                 ok = got == bits(val) or (math.isnan(val) and math.isnan(self.buf.get_float(slot)))
@@ -293,6 +296,17 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         if name == "dict_get_str":
             return [(d, k, default) for d in dicts for k in keys for default in (None, "dflt")]
         return [(d, k) for d in dicts for k in keys]
+    if name == "str_concat":
+        more = STRINGS[:6] + ["", "a", "\u0101\u0102", "\U0001f600"]
+        return [(x, y) for x in more for y in more]
+    if name == "str_slice":
+        return [(x, i, j) for x in STRINGS[:8] + [""] for i in (0, 1, 2, 5, 40) for j in (0, 1, 3, 5, 40, 2**40)]
+    if name in ("incref", "decref"):
+        from tracejit.cpython.layout import retain_all
+        fresh = ["".join(["new", str(k)]) for k in range(6)]
+        KEEP.extend(fresh)
+        retain_all([id(x) for x in fresh] * 8)   # the references the decref cases drop (a test runs a case
+        return [(x,) for x in fresh]             # at most 3 times; KEEP holds one more)
     if name in ("str_compare", "str_contains"):
         more = STRINGS + [s[1:3] for s in STRINGS] + ["".join(["ab", "c"]), "abc", "abd", "ab"]
         return [(x, y) for x in more for y in more]
@@ -372,7 +386,9 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
     return out
 
 
-VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and d.name not in ("guard_true", "guard_false"))
+# graveyard_push has an effect on memory only: test_graveyard_push
+VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and
+                   d.name not in ("guard_true", "guard_false", "graveyard_push"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1119,6 +1135,24 @@ def test_list_setitem_deferred_release(env):
         GRAVEYARD[0] = 0
     guard = next(op for op in full.trace.ops if op.name == "guard_graveyard")
     assert rc == guard.exit_id, full.listing()
+
+
+@pytest.mark.parametrize("const", [False, True])
+def test_graveyard_push(env, const):
+    """graveyard_push hands the trace's reference to the graveyard: graveyard[1 + count] = the object, count + 1,
+    no reference count changed."""
+    obj = "".join(["pushed", str(const)])
+    KEEP.append(obj)
+    tr = op_trace("graveyard_push", 0, obj) if const else op_trace("graveyard_push")
+    nat = Native(env, tr)
+    before = sys.getrefcount(obj)       # (a constant's trace holds one)
+    GRAVEYARD[0] = 5
+    try:
+        nat.run({sv: obj for sv, _ in tr.inputs if sv.name == "a"}, budget=1)
+        assert GRAVEYARD[0] == 6 and GRAVEYARD[6] == id(obj), nat.listing()
+    finally:
+        GRAVEYARD[0] = 0
+    assert sys.getrefcount(obj) == before
 
 
 def test_list_setitem_reference_counts(env):

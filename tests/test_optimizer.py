@@ -9,12 +9,14 @@ import struct
 import sys
 from pathlib import Path
 
+import pytest
 
 from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, VarFactory, const_bool,
                          const_float, const_int, format_trace, verify)
 from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
-from tracejit.optimizer import (common_subexpressions, fold_constants, guard_implied_constants, optimize,
+from tracejit.optimizer import (RefcountError, common_subexpressions, fold_constants, guard_implied_constants,
+                                optimize, owned_loop_variables, place_releases,
                                 remove_dead_code)
 
 I, F, B = Kind.INT, Kind.FLOAT, Kind.BOOL
@@ -522,3 +524,88 @@ def test_hoist_invariant_guards():
     assert opt.ops[1].args[0] is tr.ops[0].args[0] and opt.ops[1].snapshot.pc == opt.ops[2].snapshot.pc
     assert names.count("guard_class") == 2
     verify(opt)
+
+
+# ------------------------------------------------------------------------------------------ place_releases
+
+R = Kind.REF
+
+
+def _releases(trace: Trace) -> list[tuple[str, object]]:
+    return [(op.name, op.args[0]) for op in trace.ops if op.name in ("incref", "decref")]
+
+
+def test_owned_loop_variables_follow_new_objects_around_the_loop():
+    """s = s + "x" makes s owned; t = s (the label input of an owned variable) makes t owned too; u, which the
+    loop never changes, stays borrowed."""
+    b = Builder(("s", R), ("t", R), ("u", R))
+    s1 = b.op("str_concat", b["s"], Const("x", R))
+    b.assign("s", s1)
+    b.assign("t", b["s"])
+    t = b.trace()
+    assert owned_loop_variables(t) == {b.sv("s"), b.sv("t")}
+
+
+def test_place_releases_releases_each_owned_value_once_and_exits_own_what_is_alive():
+    b = Builder(("s", R), ("n", I))
+    s1 = b.op("str_concat", b["s"], Const("x", R))     # s's old value dies here
+    b.assign("s", s1)
+    tmp = b.op("str_slice", s1, Const(0, I), Const(1, I))   # used once, then released
+    n1 = b.op("str_len", tmp)
+    b.assign("n", n1)
+    b.op("guard_true", b.op("int_lt", n1, Const(5, I)))
+    t = b.trace()
+    t.layout.owned = owned_loop_variables(t)
+    assert t.layout.owned == {b.sv("s")}
+    out = place_releases(t, t.layout.owned)
+    verify(out)
+    assert _releases(out) == [("decref", b["s"]), ("decref", tmp)]
+    ops = out.ops
+    concat = next(op for op in ops if op.name == "str_concat")
+    assert concat.owned == (b["s"],)            # its own result does not exist when it fails
+    sl = next(op for op in ops if op.name == "str_slice")
+    assert sl.owned == (s1,)                    # the old s was released right after the concatenation
+    last_guard = [op for op in ops if op.name == "guard_true"][-1]
+    assert last_guard.owned == (s1,)            # s1 goes on to the next iteration: not released
+    assert ops[-1].name == "jump"
+
+
+def test_place_releases_increfs_a_value_handed_to_two_owned_variables():
+    b = Builder(("a", R), ("b", R))
+    s1 = b.op("str_concat", b["a"], b["b"])
+    b.assign("a", s1)
+    b.assign("b", s1)
+    t = b.trace()
+    t.layout.owned = owned_loop_variables(t)
+    out = place_releases(t, t.layout.owned)
+    assert ("incref", s1) in _releases(out)
+    assert [r for r in _releases(out) if r[0] == "decref"] == [("decref", b["a"]), ("decref", b["b"])]
+
+
+def test_place_releases_hands_a_bridges_new_object_in_a_borrowed_variable_to_the_graveyard():
+    """A bridge leaving a new object in a variable the loop borrows (`acc = s + "-"`) gives its reference to
+    the graveyard (room checked first); one it also hands to a variable the loop owns gets a second reference
+    for the graveyard; into the variable the loop owns alone, the new object is handed on and the old one
+    released. A borrowed object of unknown type cannot go into a variable the loop owns."""
+    b = Builder(("s", R), ("acc", R), ("x", R))
+    t = b.trace()
+    t.layout.owned = {b.sv("s")}
+    vars_ = VarFactory(100)
+    s_in, x_in, made = vars_.new(R), vars_.new(R), vars_.new(R)
+
+    def bridge(jump_vars, args):
+        ops = [Op("str_concat", [s_in, Const("-", R)], made, Snapshot(4, {b.sv("s"): s_in}, []), 4),
+               Op("jump", list(args))]
+        return Trace("bridge", "t/exit1", "<test>", 0, 0, [(b.sv("s"), s_in), (b.sv("x"), x_in)], ops, t.layout,
+                     jump_vars=list(jump_vars))
+
+    out = place_releases(bridge([b.sv("acc")], [made]), {b.sv("s")})
+    verify(out)
+    assert [op.name for op in out.ops[1:]] == ["guard_graveyard", "graveyard_push", "jump"]
+    assert out.ops[1].owned == (s_in, made)        # s_in: handed on unchanged; made: not yet in the graveyard
+    out = place_releases(bridge([b.sv("acc"), b.sv("s")], [made, made]), {b.sv("s")})
+    assert [op.name for op in out.ops[1:]] == ["decref", "guard_graveyard", "incref", "graveyard_push", "jump"]
+    out = place_releases(bridge([b.sv("s")], [made]), {b.sv("s")})
+    assert _releases(out) == [("decref", s_in)]
+    with pytest.raises(RefcountError):
+        place_releases(bridge([b.sv("s")], [x_in]), {b.sv("s")})

@@ -88,6 +88,8 @@ class Externals:
     dict_getitem: int = 0    # PyDict_GetItemWithError, PyDict_Contains, PyDict_Next (0: the dict ops not compiled)
     dict_contains: int = 0
     dict_next: int = 0
+    str_concat: int = 0      # PyUnicode_Concat, PyUnicode_Substring (0: the ops making strs not compiled)
+    str_substring: int = 0
     latin1_chars: int = 0    # 256 pointers: CPython's one-character string of each code point < 256 (0: none)
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
@@ -1546,7 +1548,7 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ge", s.exit_label(op))
 
 
-def _incref_inline(s: Assembler, r: Reg) -> None:
+def incref_inline(s: Assembler, r: Reg) -> None:
     """Py_INCREF(r) inline (3.12+: immortal objects are not counted). Uses rdx."""
     a = s.a
     if s.objects.immortal:
@@ -1560,7 +1562,7 @@ def _incref_inline(s: Assembler, r: Reg) -> None:
         a.alu("add", Mem(r, s.objects.ob_refcnt), 1)
 
 
-def _decref_inline(s: Assembler, i: int) -> None:
+def decref_inline(s: Assembler, i: int) -> None:
     """Py_DECREF(rax) inline; the last reference goes through Py_DecRef (which deallocates), with the live
     registers saved around the call. Uses rdx."""
     a = s.a
@@ -1595,7 +1597,7 @@ def _own_reference(s: Assembler, op: Op, i: int, kind: str, slot: int, imag_slot
     a = s.a
     ext = s.ext
     if kind == "ref":
-        _incref_inline(s, RAX)
+        incref_inline(s, RAX)
         return
     done = a.new_label()
     if kind == "int":
@@ -1607,7 +1609,7 @@ def _own_reference(s: Assembler, op: Op, i: int, kind: str, slot: int, imag_slot
         a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
         a.mov(RCX, ext.small_int_zero)
         a.alu("add", RAX, RCX)
-        _incref_inline(s, RAX)
+        incref_inline(s, RAX)
         a.mov(temp(slot), RAX)
         a.jmp(done)
         a.bind(big)
@@ -1709,7 +1711,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
         a.alu("add", Mem(RCX, 0), 1)
         a.jmp(end)
         a.bind(release)
-    _decref_inline(s, i)
+    decref_inline(s, i)
     a.bind(end)
 
 

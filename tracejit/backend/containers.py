@@ -11,7 +11,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from ..ir.ops import ARRAY_STORAGE
 from ..ir.trace import Op
-from .assembler import TEMP, Assembler, emitter, exit_unless_equal, ref_reg, temp
+from .assembler import TEMP, Assembler, decref_inline, incref_inline, emitter, exit_unless_equal, ref_reg, temp
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg
 
@@ -80,6 +80,52 @@ def _str_call(s: Assembler, op: Op, i: int) -> None:
     a.shift("shl", RAX, 32)
     a.shift("sar", RAX, 32)                      # the C int, sign-extended
     s.put(s.dst(op), RAX)
+
+
+@emitter("str_concat", "str_slice")
+def _new_str(s: Assembler, op: Op, i: int) -> None:
+    """A new str (a new reference the trace owns): PyUnicode_Concat(a, b) or PyUnicode_Substring(s, start, end).
+    NULL (a MemoryError, or a result too long) clears the error and exits: the interpreter runs the
+    instruction again and raises it."""
+    a = s.a
+    addr = s.ext.str_concat if op.name == "str_concat" else s.ext.str_substring
+    if not (addr and s.ext.err_clear):
+        raise CompileError(f"no C API address for {op.name}")
+    _call_c(s, i, addr, op.args)
+    made = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", made)
+    s.save_live(i)
+    s.call(s.ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(made)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("incref")
+def _incref(s: Assembler, op: Op, i: int) -> None:
+    incref_inline(s, ref_reg(s, op.args[0], RAX))
+
+
+@emitter("decref")
+def _decref(s: Assembler, op: Op, i: int) -> None:
+    """Py_DECREF inline; the last reference deallocates (a str the trace made: no Python code runs)."""
+    s.a.mov(RAX, s.g(op.args[0]))
+    decref_inline(s, i)
+
+
+@emitter("graveyard_push")
+def _graveyard_push(s: Assembler, op: Op, i: int) -> None:
+    """graveyard[1 + count] = the object; count += 1 (a guard_graveyard before it made room)."""
+    a = s.a
+    if not s.ext.graveyard:
+        raise CompileError("no graveyard")
+    a.mov(RAX, s.g(op.args[0]), scratch=RCX)
+    a.mov(RCX, s.ext.graveyard)
+    a.mov(RDX, Mem(RCX, 0))
+    a.mov(Mem(RCX, 8, RDX, 8), RAX)
+    a.alu("add", Mem(RCX, 0), 1)
 
 
 @emitter("dict_getitem_str", "dict_get_str", "dict_contains_str")

@@ -155,6 +155,7 @@ _decref.restype = None
 _incref_obj = ctypes.pythonapi.Py_IncRef
 _incref_obj.argtypes = [ctypes.py_object]
 _incref_obj.restype = None
+_incref_addr = ctypes.PYFUNCTYPE(None, ctypes.c_void_p)(("Py_IncRef", ctypes.pythonapi))    # a function of its own
 
 
 def c_api(name: str, argtypes: list, restype):
@@ -216,7 +217,8 @@ def c_api_addresses() -> dict[str, int]:
             "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars(),
             "str_compare": f("PyUnicode_Compare"), "str_contains": f("PyUnicode_Contains"),
             "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains"),
-            "dict_next": f("PyDict_Next")}
+            "dict_next": f("PyDict_Next"), "str_concat": f("PyUnicode_Concat"),
+            "str_substring": f("PyUnicode_Substring")}
 
 
 def _rd(addr: int) -> int:
@@ -414,9 +416,16 @@ def generic_getattr(t: type) -> bool:
 
 
 def release_all(addresses) -> None:
-    """Py_DecRef each object address (a compiled loop's graveyard, emptied after a native run)."""
+    """Py_DecRef each object address (a compiled loop's graveyard, emptied after a native run; the objects a
+    native exit owns)."""
     for a in addresses:
         _decref(a)
+
+
+def retain_all(addresses) -> None:
+    """Py_IncRef each object address (the objects of the variables machine code owns, at entry)."""
+    for a in addresses:
+        _incref_addr(a)
 
 
 def list_iter_set_index(it, index: int) -> None:

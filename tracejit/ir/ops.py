@@ -243,6 +243,12 @@ def _str_code_at(s: str, i: int) -> int:
     return ord(s[i])
 
 
+def _str_slice(s: str, start: int, end: int) -> str:
+    if start < 0 or end < 0:
+        raise GuardFailed("negative slice bound")
+    return s[start:end]
+
+
 def _latin1_char(c: int) -> str:
     """chr(c) for 0 <= c < 256: the one-character string CPython keeps for it (`s[i]` gives the same one)."""
     if not 0 <= c < 256:
@@ -406,6 +412,11 @@ class OpDef:
     # why its exit is taken, in stats and the report (None: the op's name); at the loop header a "branch" or
     # "bounds" exit is the "loop exit" (tracejit.runtime.compiling.exit_reason)
     exit_reason: str | None = None
+    # its result is a new reference the trace owns (a new object; NULL, a failure, exits with the error
+    # cleared): released after its last use, handed to the frame or to a bridge at an exit, or carried around
+    # the loop in an owned state variable (tracejit.optimizer.refcounts). Only objects whose release runs no
+    # Python code (strs) are made this way.
+    new_ref: bool = False
 
     @property
     def arity(self) -> int:
@@ -494,6 +505,20 @@ def _defs() -> list[OpDef]:
         # PyUnicode_Compare (-1, 0, 1: code point by code point, as < and == compare), PyUnicode_Contains
         d("str_compare", (R, R), I, lambda a, b: (a > b) - (a < b), calls_out=True),
         d("str_contains", (R, R), B, lambda a, b: b in a, calls_out=True),
+        # new strings (new_ref): PyUnicode_Concat(a, b) of two exact strs; PyUnicode_Substring(s, start, end),
+        # s[start:end] for 0 <= start and 0 <= end (the recorder makes negative and missing bounds so; end
+        # beyond the length is the length): the interpreter's own functions, which run no Python code
+        d("str_concat", (R, R), R, lambda a, b: a + b, guard=True, pure=False, calls_out=True, new_ref=True,
+          exit_reason="memory"),
+        d("str_slice", (R, I, I), R, _str_slice, guard=True, pure=False, calls_out=True, new_ref=True,
+          exit_reason="memory"),
+        # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
+        # release deallocates (a str: no Python code runs)
+        d("incref", (R,), V, lambda a: None, pure=False),
+        d("decref", (R,), V, lambda a: None, pure=False, calls_out=True),
+        # an owned object a bridge leaves in a variable the loop borrows: the loop's graveyard takes the
+        # reference (released when the run ends, after the frame took its own); guard_graveyard before it
+        d("graveyard_push", (R,), V, lambda a: None, pure=False),
         # an exact dict and an exact str key: PyDict_GetItemWithError / PyDict_Contains (the value borrowed from
         # the dict, which the trace never changes); the guard fails for a dict with keys of other types (whose
         # lookup could run a key's __eq__) and, for d[k], for a missing key (the interpreter raises KeyError)

@@ -195,6 +195,7 @@ class StateLayout:
     pins: list[Pin] = field(default_factory=list)
     inlined: dict[int, InlinedFunction] = field(default_factory=dict)     # id(function) -> what was assumed
     inline_depth: int = 0
+    owned: set[StateVar] = field(default_factory=set)      # variables whose object the loop owns (refcounts)
 
     def pin(self, name: str, expected, owner=None) -> None:
         for p in self.pins:
@@ -348,6 +349,7 @@ class Op:
     pc: int = -1               # bytecode offset the op was recorded from (-1: none)
     exit_id: int = -1          # a guard: the exit number its machine code returns (given by the runtime)
     frame: str = ""            # recorded inside inlined calls: their functions, outermost first ("f/g")
+    owned: tuple = ()          # a guard: the new objects alive at it, which its exit owns (optimizer.refcounts)
 
     @property
     def opdef(self):
@@ -503,6 +505,8 @@ def format_op(op: Op, show_snapshots: bool = True) -> str:
         text = f"{op.result!r} = {text}"
     if op.snapshot is not None and show_snapshots:
         text += "  -> " + format_snapshot(op.snapshot, op.exit_id)
+        if op.owned:
+            text += " owns " + " ".join(repr(v) for v in op.owned)
     return text
 
 

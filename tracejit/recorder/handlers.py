@@ -24,7 +24,7 @@ from . import dicts, inline, iterators, lists, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
-from .virtuals import VirtualTuple
+from .virtuals import VirtualSlice, VirtualTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -214,6 +214,9 @@ def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     symbol, _inplace = ins.arg
     b, a = rec.operand(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [a, b])
+    if symbol == "+" and strings.is_str(rec, a) and strings.is_str(rec, b):
+        rec.stack.append(strings.concat(rec, a, b, snap))
+        return
     a, b = rec.unbox(a, snap, pc, True), rec.unbox(b, snap, pc, True)
     if isinstance(a, VirtualComplex) or isinstance(b, VirtualComplex):
         rec.stack.append(cx.binary(rec, symbol, a, b, snap, pc))
@@ -260,9 +263,33 @@ def to_bool(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("BINARY_SUBSCR")
 def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    if isinstance(rec.stack[-1], VirtualSlice):
+        sl, container = rec.pop(), rec.value(rec.pop())
+        rec.stack.append(_slice(rec, container, sl.start, sl.stop, sl.snapshot))
+        return
     index, container = rec.value(rec.pop()), rec.value(rec.pop())
     rec.stack.append(lists.subscr(rec, container, index, rec.snapshot_with(ins.offset, [container, index]),
                                   ins.offset))
+
+
+@handles("BINARY_SLICE")
+def binary_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    stop, start, container = rec.value(rec.pop()), rec.value(rec.pop()), rec.value(rec.pop())
+    rec.stack.append(_slice(rec, container, start, stop, rec.snapshot_with(ins.offset, [container, start, stop])))
+
+
+@handles("BUILD_SLICE")
+def build_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    if ins.arg != 2:
+        raise RecordAbort("a slice with a step")
+    stop, start = rec.value(rec.pop()), rec.value(rec.pop())
+    rec.stack.append(VirtualSlice(start, stop, rec.snapshot_with(ins.offset, [start, stop])))
+
+
+def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
+    if not strings.is_str(rec, container):
+        raise RecordAbort(f"slice of {type(rec.conc(container)).__name__}")
+    return strings.slice_of(rec, container, start, stop, snap)
 
 
 @handles("STORE_SUBSCR")

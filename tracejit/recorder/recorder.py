@@ -36,7 +36,7 @@ from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, look
 from .handlers import HANDLERS
 from .iterators import LOOP_LEFT
 from .lists import LENGTH_OPS, length
-from .virtuals import VirtualRange, VirtualTuple
+from .virtuals import VirtualRange, VirtualSlice, VirtualTuple
 
 __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "TraceRecorder", "kind_of"]
 
@@ -91,6 +91,7 @@ class TraceRecorder:
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
         self.char_codes: dict[int, Value] = {}              # one-character str value -> its code point (strings)
+        self.made: set[int] = set()                         # values of new_ref ops (new objects the trace owns)
         self.max_inline_depth = inline_depth                # calls inlined inside one another, at most
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
         self.inlined: dict[int, object] = {}                # id -> each function inlined (inline.py)
@@ -266,6 +267,8 @@ class TraceRecorder:
         self.ops.append(op)
         if res is not None:
             self.concrete[id(res)] = result
+            if d.new_ref:
+                self.made.add(id(res))
         return res
 
     def note_write(self) -> None:
@@ -317,7 +320,7 @@ class TraceRecorder:
         for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
                 raise RecordAbort("base stack item moved")
-            if isinstance(v, (VirtualTuple, VirtualRange)):
+            if isinstance(v, (VirtualTuple, VirtualRange, VirtualSlice)):
                 raise RecordAbort(f"an exit would need a {type(v).__name__[7:].lower()} the trace did not allocate")
             if isinstance(v, VirtualComplex):
                 at.append(len(stack))
@@ -449,6 +452,9 @@ class TraceRecorder:
         mine = self.conc(top)
         if top.kind is I and type(real) is bool:
             real = int(real)
+        if id(top) in self.made and type(real) is type(mine) and mine == real:
+            self.concrete[id(top)] = real   # a new object: the recorder's is a copy; the interpreter's counts
+            return
         if not same_value(mine, real):      # (objects: the same object)
             raise RecordAbort(f"recorder value {mine!r} differs from interpreter value {real!r}")
 

@@ -10,7 +10,9 @@ interpreter makes the string. The recorder remembers the code point of every cha
 compares code points: no string object is looked at. One-character strings compare as their code points
 (CPython's unicode_compare), for == and != as for < <= > >=. Other strings are compared and searched by the
 C functions the interpreter calls (PyUnicode_Compare, PyUnicode_Contains), which run no Python code and
-allocate nothing for two exact strs.
+allocate nothing for two exact strs. `a + b` and `s[i:j]` make new strs with the interpreter's own functions
+(PyUnicode_Concat, PyUnicode_Substring): new references the trace owns (tracejit.optimizer.refcounts
+releases them).
 
 May import: tracejit.ir, tracejit.recorder.frame/lists, the standard library.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from tracejit.ir import Const, Kind, Snapshot, const_int, const_ref
+from tracejit.ir import Const, Kind, Snapshot, Var, const_int, const_ref
 from tracejit.ir.trace import Value
 
 from .frame import RecordAbort
@@ -92,6 +94,50 @@ def contains(rec: TraceRecorder, item: Value, container: Value, snap: Snapshot) 
     pc = snap.pc
     return rec.emit("str_contains", [_exact_str(rec, container, snap, pc), _exact_str(rec, item, snap, pc)],
                     snap, pc)
+
+
+def concat(rec: TraceRecorder, a: Value, b: Value, snap: Snapshot) -> Value:
+    """a + b of two exact strs: a new str the trace owns (PyUnicode_Concat)."""
+    pc = snap.pc
+    return _made(rec, rec.emit("str_concat", [_exact_str(rec, a, snap, pc), _exact_str(rec, b, snap, pc)], snap, pc))
+
+
+def slice_of(rec: TraceRecorder, s: Value, start: Value, stop: Value, snap: Snapshot) -> Value:
+    """s[start:stop] of an exact str (bounds: ints or None): the bounds made what CPython's slice adjustment
+    makes of them for a step of 1 (a negative bound counts from the end, then at least 0; a missing one is
+    0 or the length), then PyUnicode_Substring, which clamps the end to the length and gives the empty
+    string, or `s` itself for the whole of it, exactly as the interpreter's slicing does."""
+    pc = snap.pc
+    s = _exact_str(rec, s, snap, pc)
+    n = rec.emit("str_len", [s], snap, pc)
+    lo = _slice_bound(rec, start, n, const_int(0), snap)
+    hi = _slice_bound(rec, stop, n, n, snap)
+    return _made(rec, rec.emit("str_slice", [s, lo, hi], snap, pc))
+
+
+def _slice_bound(rec: TraceRecorder, v: Value, n: Value, missing: Value, snap: Snapshot) -> Value:
+    pc = snap.pc
+    if isinstance(v, Const) and v.value is None:
+        return missing
+    if v.kind is R and type(rec.conc(v)) not in (int, bool):
+        raise RecordAbort(f"slice bound of type {type(rec.conc(v)).__name__}")
+    v = rec.as_int(rec.unbox(v, snap, pc), snap, pc)
+    if v.kind is not I:
+        raise RecordAbort(f"slice bound of kind {v.kind}")
+    negative = rec.conc(v) < 0
+    if isinstance(v, Var):          # the sign decides the arithmetic: guarded
+        below = rec.emit("int_lt", [v, const_int(0)], snap, pc)
+        rec.emit("guard_true" if negative else "guard_false", [below], snap, pc)
+    if not negative:
+        return v
+    return rec.emit("int_max", [rec.emit("int_add", [v, n], snap, pc), const_int(0)], snap, pc)
+
+
+def _made(rec: TraceRecorder, v: Value) -> Value:
+    """A str the trace made: its exact type is known (no guard needed where it is used)."""
+    if isinstance(v, Var):
+        rec.known_class[id(v)] = str
+    return v
 
 
 def ord_of(rec: TraceRecorder, v: Value, snap: Snapshot, pc: int) -> Value:

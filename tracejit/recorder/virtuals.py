@@ -35,3 +35,16 @@ class VirtualRange:
 
     def __repr__(self) -> str:
         return f"range({self.start!r}, {self.stop!r}, {self.step!r})"
+
+
+@dataclass(eq=False)
+class VirtualSlice:
+    """slice(start, stop) of BUILD_SLICE (3.11's `s[a:b]`) the trace has not allocated: only BINARY_SUBSCR
+    right after may consume it, with `snapshot`, the state before BUILD_SLICE, for its guards (nothing runs
+    in between, so resuming there is exact)."""
+    start: object
+    stop: object
+    snapshot: object
+
+    def __repr__(self) -> str:
+        return f"slice({self.start!r}, {self.stop!r})"

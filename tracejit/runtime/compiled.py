@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enumerate_list_state, enumerate_state, \
-    list_iter_set_index, list_walk, object_at, release_all, seq_walk, zip_iterators, zip_list_states
+    list_iter_set_index, list_walk, object_at, release_all, retain_all, seq_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import MAX_SLOTS
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
@@ -71,6 +71,8 @@ class ExitInfo:
     frame: str = ""                         # a guard inside inlined calls ("f/g")
     inner: list[InnerFrame] = field(default_factory=list)  # the inlined calls it resumes mid-body, outermost
                                             # first (empty: the loop's frame resumes at `pc`, a call restarts)
+    owned_vars: list[StateVar] = field(default_factory=list)   # where the new objects it owns are stored
+    owned: list[int] = field(default_factory=list)  # ... their slots: released after the write-back
 
     def rebuilds(self) -> str:
         """The inlined frames this exit rebuilds, outermost first ("g line 13, bump line 8"; "" for none)."""
@@ -139,6 +141,7 @@ class CompiledLoop:
         self.last_entry = 0                 # engine's entry counter at the last entry (eviction order)
         self.retired: str | None = None     # why the machine code was freed (None: still live)
         self.resumes_callees = False        # some exit rebuilds inlined frames (ExitInfo.inner)
+        self.owned_slots: list[int] = []    # slots of the variables the machine code owns (layout.owned)
         self._plan = None
 
     @property
@@ -359,11 +362,15 @@ class CompiledLoop:
             except RecursionError:
                 raise EntryRejected("too close to the recursion limit to write results back") from None
             self.buffer[BUDGET_SLOT] = budget
+            if self.owned_slots:            # the machine code owns these variables' objects (refcounts)
+                retain_all([self.buffer[slot] for slot in self.owned_slots])
             exit_id = entry(self.buffer_address)
             info = self.exits[exit_id]
             try:
                 inner = self.store(frame, iframe, entry_bits, info)
             finally:
+                if self.owned_slots or info.owned:
+                    self._release_owned(info)
                 self._empty_graveyard()
                 kept = getattr(entry, "keep", None)     # the IR interpreter's (native=0) graveyard
                 if kept:
@@ -372,6 +379,14 @@ class CompiledLoop:
             return info, inner
         finally:
             self.busy = False
+
+    def _release_owned(self, info: ExitInfo) -> None:
+        """Release the new objects the exit owns (the frame took its own references in store); native runs
+        only: the IR interpreter's objects are Python's own (native=0)."""
+        if self.release is None:
+            return
+        buf = self.buffer
+        release_all([buf[slot] for slot in info.owned])
 
     def _empty_graveyard(self) -> None:
         """Release the old list items whose release the run deferred: variables the frame now owns (written

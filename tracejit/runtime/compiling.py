@@ -15,8 +15,8 @@ import time
 import tracejit.backend as backend
 from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
-from tracejit.ir import OPS, IRError, StateVar, Trace, format_op, stack_var, verify
-from tracejit.optimizer import optimize
+from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, format_trace, stack_var, verify
+from tracejit.optimizer import RefcountError, optimize, owned_loop_variables, place_releases
 
 from .compiled import COMPLEX, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
@@ -59,7 +59,9 @@ def finish_recording(self: Engine, rec: Recording) -> None:
         self.stats.compiling_seconds += time.perf_counter() - t0
 
 
-def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
+def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited: list[StateVar] = ()) -> None:
+    """Give every guard of `trace` its exit. `inherited`: a bridge's variables whose objects its exit owned and
+    which it neither reads nor writes: they stay in the state buffer, owned, at each of its exits too."""
     for op in trace.ops:
         snap = op.snapshot
         if snap is None:
@@ -83,18 +85,51 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code) -> None:
         # only the runtime empties a full graveyard: a bridge would fail at once; a bridge cannot start inside
         # an inlined call (it would record from the callee's middle)
         blocked = op.name == "guard_graveyard" or bool(inner)
+        owned_vars = _owned_places(op) + list(inherited)
         loop.add_exit(ExitInfo(op.exit_id, root.pc, stack, format_op(op, False),
                                exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,
                                resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
-                               bridge="blocked" if blocked else "none", frame=op.frame, inner=inner))
+                               bridge="blocked" if blocked else "none", frame=op.frame, inner=inner,
+                               owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars]))
+
+
+def _owned_places(op) -> list[StateVar]:
+    """Where the exit of guard `op` stores each new object it owns (the first place holding it): the runtime
+    releases them there after the write-back, or a bridge takes them over as inputs."""
+    place: dict[int, StateVar] = {}
+    for sv, v in op.snapshot.exit_entries():
+        place.setdefault(id(v), sv)
+    missing = [v for v in op.owned if id(v) not in place]
+    if missing:
+        raise RefcountError(f"the exit of {op.name} would own {missing[0]!r}, which it does not store")
+    return [place[id(v)] for v in op.owned]
+
+
+def _strs_at_exit(info: ExitInfo) -> set[StateVar]:
+    """The loop's variables whose object at an exit is a constant or a new str the exit owns (in any place)."""
+    entries = dict(info.snapshot.frames()[0].entries())
+    owned = {id(entries[sv]) for sv in info.owned_vars if sv in entries}
+    return {sv for sv, v in entries.items() if isinstance(v, Const) or id(v) in owned}
+
+
+def _with_releases(trace: Trace, owned_inputs, stages: list, strs_at_start=frozenset()) -> Trace:
+    """place_releases on the trace to be compiled, shown as the last stage when it changed anything."""
+    out = place_releases(trace, owned_inputs, strs_at_start)
+    if out is not trace:
+        verify(out)
+        stages.append(("place_releases", format_trace(out)))
+    return out
 
 
 def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     t0 = time.perf_counter()
     verify(trace)
     opt, stages = optimize(trace) if self.params.optimize else (trace, [])
+    opt.layout.owned = owned_loop_variables(opt)
+    opt = _with_releases(opt, opt.layout.owned, stages)
     loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
     assign_exits(self, loop, opt, rec.code)
+    loop.owned_slots = [opt.layout.slot(sv) for sv in opt.layout.owned] if self.params.native else []
     if self.params.native:
         native_setup(self)
         ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
@@ -144,7 +179,9 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         raise CodeMemoryFull(f"its loop was {loop.retired}")
     verify(trace)
     opt, stages = optimize(trace) if self.params.optimize else (trace, [])
-    assign_exits(self, loop, opt, rec.code)
+    opt = _with_releases(opt, set(rec.exit.owned_vars), stages, _strs_at_exit(rec.exit))
+    read = {sv for sv, _ in opt.inputs}
+    assign_exits(self, loop, opt, rec.code, [sv for sv in rec.exit.owned_vars if sv not in read])
     if self.params.native:
         mc = backend.assemble(opt, loop.ext, loop.addresses)
         addr, size = self._place(mc.code, loop), len(mc.code)

@@ -1,0 +1,197 @@
+"""Owned references in a trace: where the objects a trace makes (ops the table marks `new_ref`, e.g. a
+concatenated str) are released, and which exits own which of them.
+
+Every other REF value in a trace is borrowed: the frame, a list or a dict holds the object for as long as
+the machine code runs. A new object is the trace's own. This pass runs on the finished (optimized) trace and
+gives each owned value exactly one end on every path:
+
+- its last use (an op's argument, or a guard's snapshot) is followed by `decref`;
+- at the `jump` it is handed on, unreleased, to a state variable the loop owns: the next iteration's label
+  input (loop), or the slot the loop reloads at its re-entry (bridge). A loop owns a state variable whose
+  value at the end of its iteration is owned (a fixpoint over the label: `a, b = b, a` keeps both owned);
+  the runtime takes a reference to each owned variable's object at entry, so that the first iteration owns
+  its inputs like every later one. A value handed on twice, a constant or a borrowed str is `incref`ed;
+- every guard records the owned values alive at it (`Op.owned`): its exit hands them to the runtime, which
+  releases them after writing the frame back (the frame has taken its own references), or to the bridge
+  attached there, which owns them as inputs (`owned_inputs`).
+
+A bridge that leaves a new object in a variable the loop borrows (`last = s` on a rare branch, `s` new)
+hands it to the loop's graveyard, which keeps it until the native run ends (the runtime then writes the
+frame back and releases it). Where ownership cannot be expressed (a variable the loop owns would get a
+borrowed object of a type the bridge does not know), the pass raises RefcountError and the trace is not
+compiled. Only strs are owned this way: releasing them never runs Python code inside machine code.
+
+May import: tracejit.ir and the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from dataclasses import replace
+
+from tracejit.ir import OPS, Const, Op, Snapshot, StateVar, Trace, Var
+
+
+class RefcountError(ValueError):
+    """The trace would need an ownership the machine code cannot keep (it is not compiled)."""
+
+
+def owned_loop_variables(trace: Trace) -> set[StateVar]:
+    """The state variables a loop owns: those whose value at the jump is an owned value (made by a new_ref op,
+    or the label input of another owned variable), found by iterating to a fixpoint."""
+    made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].new_ref}
+    pairs = list(zip(trace.inputs, trace.ops[-1].args))
+    owned: set[StateVar] = set()
+    changed = True
+    while changed:
+        changed = False
+        for (sv, label_in), back in pairs:
+            if sv in owned or not isinstance(back, Var):
+                continue
+            if id(back) in made:
+                owned.add(sv)
+                made.add(id(label_in))
+                changed = True
+    return owned
+
+
+def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set[StateVar] = frozenset()) -> Trace:
+    """A copy of `trace` with `decref`/`incref` ops placed and every guard's `owned` values set (see the
+    module docstring). `owned_inputs`: the inputs the trace owns when it starts (a loop: the variables it
+    owns, `layout.owned`; a bridge: what its exit owned). `strs_at_start` (a bridge): variables whose object
+    at its exit is a constant or a str the exit owns in another place (`a = b` of a new string): a variable
+    the loop owns among them gets its own reference at the bridge's jump."""
+    loop = trace.kind == "loop"
+    layout_owned = trace.layout.owned
+    if not loop:
+        trace = _read_owned_variables(trace, owned_inputs)
+    ops = trace.ops
+    owned: dict[int, Var] = {id(v): v for sv, v in trace.inputs if sv in owned_inputs}
+    if not owned and not any(OPS[op.name].new_ref for op in ops) and (loop or not layout_owned):
+        return trace
+    last: dict[int, int] = {}           # owned value -> index of the op that uses it last (-1: none)
+    for vid in owned:
+        last[vid] = -1
+    for k, op in enumerate(ops):
+        if op.name == "label":
+            continue
+        for a in op.args:
+            if isinstance(a, Var) and id(a) in owned:
+                last[id(a)] = k
+        if op.snapshot is not None:
+            for v in op.snapshot.values():
+                if isinstance(v, Var) and id(v) in owned:
+                    last[id(v)] = k
+        if op.result is not None and OPS[op.name].new_ref:
+            owned[id(op.result)] = op.result
+            last[id(op.result)] = k
+
+    # what the jump hands on: (state variable, value), a bridge's unchanged variables included
+    jump = ops[-1]
+    if loop:
+        targets = [(sv, arg) for (sv, _), arg in zip(trace.inputs, jump.args)]
+    else:
+        stored = set(trace.jump_vars)
+        targets = list(zip(trace.jump_vars, jump.args)) + \
+            [(sv, v) for sv, v in trace.inputs if sv.where not in ("stack", "base") and sv not in stored]
+    strs = _known_strs(trace) | {id(v) for sv, v in trace.inputs if sv in strs_at_start}
+    kept_by_loop = {id(v) for sv, v in trace.inputs if sv in layout_owned}     # a bridge's: (see below)
+    handed: set[int] = set()
+    increfs: list = []
+    escapes: list = []                  # (value, needs a reference of its own) a bridge leaves in variables
+                                        # the loop borrows
+    # variables the loop owns first: a value one of them takes needs no other keeper
+    for sv, arg in sorted(targets, key=lambda t: t[0] not in layout_owned):
+        mine = isinstance(arg, Var) and id(arg) in owned
+        if sv in layout_owned:
+            if mine and id(arg) not in handed:
+                handed.add(id(arg))
+            elif isinstance(arg, Const) or mine or id(arg) in strs:
+                increfs.append(arg)
+            else:
+                raise RefcountError(f"{sv}, which the loop owns, would get an object of unknown type")
+        elif mine and loop:
+            raise RefcountError(f"a new object would be left in {sv}, which the loop borrows")
+        elif mine and id(arg) not in handed:
+            escapes.append((arg, False))    # the graveyard keeps it until the run ends (below)
+            handed.add(id(arg))
+        elif mine or (isinstance(arg, Var) and id(arg) in kept_by_loop):
+            # also held by a variable the loop owns, which may drop it: the graveyard gets a reference too
+            if not (mine or id(arg) in strs):
+                raise RefcountError(f"{sv}, which the loop borrows, would get an object the loop may drop")
+            escapes.append((arg, True))
+
+    out: list[Op] = []
+    # owned, not yet released or handed on, in order of definition: first the owned inputs (one nothing uses
+    # is released where the iteration starts, after a loop's preamble)
+    alive: dict[int, Var] = {id(v): v for sv, v in trace.inputs if sv in owned_inputs}
+    if not loop:
+        _release_done(out, alive, last, handed, -1, None)
+    for k, op in enumerate(ops):
+        if op.name == "jump":
+            if escapes:
+                # each waits in the graveyard (room checked first; full: the exit is the loop's header with
+                # the bridge's state, and the runtime writes the objects back and releases them)
+                at_header = Snapshot(trace.header_pc, dict(targets), [])
+                for v, another in escapes:
+                    out.append(Op("guard_graveyard", [], None, at_header, op.pc, frame=op.frame,
+                                  owned=tuple(alive.values())))
+                    if another:
+                        out.append(Op("incref", [v], pc=op.pc, frame=op.frame))
+                    else:
+                        del alive[id(v)]
+                    out.append(Op("graveyard_push", [v], pc=op.pc, frame=op.frame))
+            for a in increfs:
+                out.append(Op("incref", [a], pc=op.pc, frame=op.frame))
+            for vid, v in list(alive.items()):
+                if vid not in handed:
+                    out.append(Op("decref", [v], pc=op.pc, frame=op.frame))
+            out.append(op)
+            continue
+        if OPS[op.name].guard:
+            op = replace(op, owned=tuple(alive.values()))   # ops are shared with earlier stages' traces
+        out.append(op)
+        if op.result is not None and id(op.result) in owned:
+            alive[id(op.result)] = op.result
+        if op.name != "label" and not (loop and k <= trace.preamble):
+            _release_done(out, alive, last, handed, k, op)
+    return replace(trace, ops=out)
+
+
+def _release_done(out: list[Op], alive: dict[int, Var], last: dict[int, int], handed: set[int], k: int,
+                  op: Op | None) -> None:
+    """decref every alive value whose last use is at or before op k (one the jump hands on is kept)."""
+    for vid, v in list(alive.items()):
+        if last[vid] <= k and vid not in handed:
+            out.append(Op("decref", [v], pc=op.pc if op else -1, frame=op.frame if op else ""))
+            del alive[vid]
+
+
+def _read_owned_variables(trace: Trace, owned_inputs: set[StateVar]) -> Trace:
+    """A bridge that neither reads nor writes a variable the loop owns, whose object its exit does not own in
+    that place, leaves that object to the loop, which needs its own reference to it; one that leaves alone
+    an object its exit owns in a variable the loop borrows must keep that object alive. Such variables
+    become inputs of the bridge: its jump increfs (or refuses an object it does not know) or escapes them."""
+    have = {sv for sv, _ in trace.inputs} | set(trace.jump_vars)
+    missing = [sv for sv in trace.layout.owned if sv not in have and sv not in owned_inputs]
+    # and an object its exit owns in a variable the loop borrows, which the bridge leaves alone: it goes to
+    # the graveyard at the jump
+    missing += [sv for sv in owned_inputs if sv not in have and sv not in trace.layout.owned
+                and sv.where not in ("stack", "base")]
+    if not missing:
+        return trace
+    ids = [v.id for _, v in trace.inputs] + [op.result.id for op in trace.ops if op.result is not None]
+    start = max(ids, default=0) + 1
+    extra = [(sv, Var(start + k, trace.layout.kinds[sv])) for k, sv in enumerate(missing)]
+    return replace(trace, inputs=list(trace.inputs) + extra)
+
+
+def _known_strs(trace: Trace) -> set[int]:
+    """Values the trace knows to be exact strs: guarded (guard_class(v, str)) or made as characters."""
+    out = set()
+    for op in trace.ops:
+        if op.name == "guard_class" and isinstance(op.args[1], Const) and op.args[1].value is str:
+            out.add(id(op.args[0]))
+        elif op.name == "latin1_char" and op.result is not None:
+            out.add(id(op.result))
+    return out
