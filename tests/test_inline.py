@@ -612,3 +612,52 @@ def test_resumes_near_the_recursion_limit(prog, native):
         print(results)
         print(f(300))
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_loops_reading_their_own_cells(prog, native):
+    """A loop in a closure reads its free variables, and a loop in a function whose variables a nested
+    function captures reads its cell variables (LOAD_DEREF): the cell is a state variable, its contents read
+    where the instruction is. A nested function called on a rare branch that rebinds the variable (nonlocal)
+    is seen at once; a cell emptied by `del` leaves the trace and the interpreter raises the NameError."""
+    evs = check(prog, native, """\
+        def make(k, step):
+            def inner(n):
+                t = 0
+                for i in range(0, n, step):
+                    t += k + i
+                return t
+            return inner
+
+        def f(n):
+            scale = 3
+            offset = 0.5
+            def bump():
+                nonlocal scale
+                scale += 1
+            total, acc = 0, 0.0
+            for i in range(n):
+                total += i * scale
+                acc += offset * i
+                if i % 1000 == 999:
+                    bump()
+            return total, acc, scale
+
+        def g(n):
+            c = 10
+            get = lambda: c
+            t = 0
+            for i in range(n):
+                t += c
+                if i == n - 5:
+                    del c
+            return t
+
+        print(make(7, 1)(100000), make(2 ** 62, 3)(10), make(2.5, 2)(1000))
+        print(f(20000))
+        try:
+            g(3000)
+        except NameError as e:
+            print("NameError", e)
+        """, compiled=("inner", "f", "g"))
+    assert not [e for e in evs if e["event"] == "abort" and "DEREF" in e["reason"] and "STORE" not in e["reason"]]

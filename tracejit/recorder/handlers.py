@@ -175,12 +175,31 @@ def copy_free_vars(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("LOAD_DEREF")
 def load_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    """A free variable of an inlined closure: its cell's contents (an empty cell leaves the trace, and the
-    interpreter raises the NameError). The loop's own cells are not modelled yet."""
+    """A cell's contents (an empty cell leaves the trace, and the interpreter raises the NameError): in an
+    inlined closure, a free variable's cell read from the function; in the loop's frame, a cell variable or a
+    free variable whose cell the frame's slot holds (a state variable like any fast local: the machine code
+    never rebinds it; what the cell holds is read where the instruction is)."""
     local = rec.frame.locals
-    if local is None or ins.oparg >= len(local) or local[ins.oparg] is None:
-        raise RecordAbort("unsupported instruction LOAD_DEREF")
-    rec.stack.append(rec.emit("cell_contents", [local[ins.oparg]], rec.snapshot(ins.offset), ins.offset))
+    snap = rec.snapshot(ins.offset)
+    if local is None:
+        sv = StateVar("fast", ins.oparg, _slot_name(rec.code, ins.oparg))
+        cell = rec.read_state(sv, lambda: view.local(ins.oparg))
+        if getattr(cell, "kind", None) is not R or type(rec.conc(cell)) is not types.CellType:
+            raise RecordAbort("LOAD_DEREF of a slot that holds no cell")
+        rec.emit("guard_class", [cell, const_ref(types.CellType)], snap, ins.offset)
+        rec.stack.append(rec.emit("cell_contents", [cell], snap, ins.offset))
+        return
+    if ins.oparg >= len(local) or local[ins.oparg] is None:
+        raise RecordAbort("LOAD_DEREF of a cell the inlined call made")
+    rec.stack.append(rec.emit("cell_contents", [local[ins.oparg]], snap, ins.offset))
+
+
+def _slot_name(code, index: int) -> str:
+    """The name of fast-locals slot `index` (a cell or free variable's too), for the text form."""
+    try:
+        return code._varname_from_oparg(index)
+    except (AttributeError, IndexError, ValueError):
+        return ""
 
 
 @handles("LOAD_CONST")
