@@ -795,8 +795,8 @@ class StrGen:
 
     def new_strings(self, level: int, env: Env, ch: str) -> None:
         """Strings made in the loop: `sb` grown by concatenation and cut by slices (kept short), slices with
-        constant, negative, missing and variable bounds (beyond the length too), escaping into `out`, `last`
-        and comparisons."""
+        constant, negative, missing and variable bounds (beyond the length too), f-strings and str() of ints and
+        strs, escaping into `out`, `last` and comparisons."""
         r = self.r
         s = r.choice(["ss", "tt"])
         i = self.idx(env.loops) if env.loops else "acc"
@@ -804,7 +804,9 @@ class StrGen:
         bound = r.choice([str(k), f"-{k}", f"{i} % {k + 3}", f"{i} % {k + 3} - {k}", f"{i}", f"-{i}", "len(sb)",
                           f"len({s}) + 2"])
         sl = r.choice([f"{s}[{bound}:]", f"{s}[:{bound}]", f"{s}[{bound}:{bound} + {k}]", f"sb[{bound}:]",
-                       f"{s}[{k}:-{k}]", f"{s}[:]", f"{ch} + {s}[:{k}]"])
+                       f"{s}[{k}:-{k}]", f"{s}[:]", f"{ch} + {s}[:{k}]",
+                       f"f'{{{ch}}}{{{i} % {k + 3} - {k}}}'", f"str({i} * {r.choice([1, -7, 2 ** 40])})",
+                       f"f'<{{{s}[:{k}]}}|{{{i}!s}}>'", f"str({ch})", f"f'{{acc}}'"])
         x = r.random()
         if x < 0.3:
             self.emit(level, r.choice([f"sb = sb + {ch}", f"sb += {sl}", f"sb = {sl} + sb", f"sb = {ch} + sb + {ch}"]))

@@ -72,7 +72,8 @@ class Builder:
 
     def op(self, name: str, *args, stack: list | None = None):
         d = OPS[name]
-        args = [a if isinstance(a, (Var, Const)) else Const(a, k) for a, k in zip(args, d.args)]
+        if not d.variadic:
+            args = [a if isinstance(a, (Var, Const)) else Const(a, k) for a, k in zip(args, d.args)]
         res = None if d.result is Kind.VOID else self.vf.new(d.result)
         snap = None
         if d.guard:
@@ -386,9 +387,10 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
     return out
 
 
-# graveyard_push has an effect on memory only: test_graveyard_push
+# graveyard_push has an effect on memory only (test_graveyard_push); str_build takes any number of pieces
+# (test_str_build)
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and
-                   d.name not in ("guard_true", "guard_false", "graveyard_push"))
+                   d.name not in ("guard_true", "guard_false", "graveyard_push", "str_build"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1135,6 +1137,38 @@ def test_list_setitem_deferred_release(env):
         GRAVEYARD[0] = 0
     guard = next(op for op in full.trace.ops if op.name == "guard_graveyard")
     assert rc == guard.exit_id, full.listing()
+
+
+@pytest.mark.parametrize("n", range(2, 7))
+def test_str_build(env, n):
+    """str_build joins 2 to 6 pieces (registers, spill slots, constants) as the interpreter's BUILD_STRING:
+    a new str equal to "".join(pieces), the pieces' reference counts unchanged."""
+    vars_ = VarFactory()
+    layout = StateLayout()
+    rng = random.Random(n)
+    pool = STRINGS[:6] + ["", "x", "\u4e2d\u6587", "\U0001f600!"]
+    for consts in ([], [0], list(range(n))):
+        ins = [(StateVar("fast", k, f"p{k}"), vars_.new(R)) for k in range(n)]
+        out_sv, out = StateVar("fast", 50, "out"), vars_.new(R)
+        for sv, v in ins + [(out_sv, out)]:
+            layout.add(sv, R)
+        pieces = [rng.choice(pool) for _ in range(n)]
+        args = [Const(pieces[k], R) if k in consts else v for k, (_, v) in enumerate(ins)]
+        r = vars_.new(R)
+        state = {sv: v for sv, v in ins} | {out_sv: out}
+        ops = [Op("label", [v for _, v in ins] + [out]),
+               Op("str_build", args, r, Snapshot(2, dict(state), []), 2, exit_id=0),
+               Op("guard_budget", [], None, Snapshot(0, state | {out_sv: r}, []), 0, exit_id=1),
+               Op("jump", [v for _, v in ins] + [r])]
+        tr = Trace("loop", "t", "<test>", 0, 0, ins + [(out_sv, out)], ops, layout)
+        verify(tr)
+        nat = Native(env, tr)
+        counts = [sys.getrefcount(p) for p in pieces]
+        nat.run({sv: pieces[k] for k, (sv, _) in enumerate(ins)} | {out_sv: None}, budget=1)
+        made = object_at(nat.buf.get_int(layout.slot(out_sv)))
+        assert made == "".join(pieces) and type(made) is str, (pieces, made)
+        KEEP.append(made)
+        assert [sys.getrefcount(p) for p in pieces] == counts
 
 
 @pytest.mark.parametrize("const", [False, True])

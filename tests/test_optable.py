@@ -29,7 +29,8 @@ def one_op_loop(name: str) -> Trace:
     """A loop doing `name` on fresh inputs of its argument kinds (none constant: no shortcut in the emitter),
     with more values live across it, as a call must keep them."""
     b = Builder()
-    args = [b.inp(f"a{k}", kind) for k, kind in enumerate(OPS[name].args)]
+    kinds = OPS[name].args or ((Kind.REF, Kind.REF) if OPS[name].variadic else ())   # str_build: two pieces
+    args = [b.inp(f"a{k}", kind) for k, kind in enumerate(kinds)]
     for k, kind in enumerate((Kind.INT, Kind.FLOAT, Kind.REF)):
         b.inp(f"live{k}", kind)
     b.label()

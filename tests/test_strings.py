@@ -443,3 +443,36 @@ def test_bridge_leaves_an_alias_of_a_new_string_to_the_loop(native):
     plain = run_plain(prog)
     jit = run_jit(prog, params=f"threshold=2,bridge_threshold=2,native={native}")
     assert_same(plain, jit, prog.name)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_fstrings_and_str_of_ints(prog, native):
+    """f"{name}-{i}", f"{i!s}" and str(i) of exact strs and ints (ints of every size the trace holds, negative
+    ones too) make the strings the interpreter makes; the strings escape into a list, a dict lookup and the
+    loop's variables. A format spec, !r, a float or a bool leave the loop to the interpreter."""
+    evs = check(prog, native, """\
+        def f(n, name, table):
+            out = []
+            total = 0
+            key = ""
+            for i in range(n):
+                key = f"{name}-{i}"
+                s = str(i * 7 - 5000) + f"{i % 13!s}" + str(name)
+                total += len(key) + len(s) + len(f"{name}") + table.get(f"k{i % 5}", 0)
+                if i % 997 == 0:
+                    out.append(key)
+                if i == n - 3:
+                    total += len(str(2 ** 59 + i)) + len(f"{-2 ** 62}/{i}/{name}/{i}/{i}")
+            return total, out[-3:], key, s
+
+        def g(n):
+            t = 0
+            for i in range(n):
+                t += len(f"{i:>5}") + len(f"{i!r}") + len(str(i * 0.5)) + len(str(i > 3))
+            return t
+
+        table = {"k1": 10, "k3": 30}
+        print(f(5000, "node", table), f(300, "x\\xe9", table), f(100, "\\u4e2d", {}))
+        print(g(500))
+        """, compiled=("f",))
+    no_string_aborts(evs)

@@ -103,6 +103,54 @@ def _new_str(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+MAX_PIECES = 6              # str_build's pieces, in the six temporaries
+
+
+@emitter("int_to_str", "str_build")
+def _str_of(s: Assembler, op: Op, i: int) -> None:
+    """int_to_str: PyObject_Str(PyLong_FromLongLong(v)), the int object released after; str_build:
+    _PyUnicode_JoinArray("", pieces, n), the pieces in the temporaries. NULL anywhere clears the error and
+    exits (the interpreter redoes the instruction)."""
+    a, ext = s.a, s.ext
+    if not (ext.obj_str and ext.str_join and ext.empty_str and ext.long_new and ext.decref and ext.err_clear):
+        raise CompileError(f"no C API addresses for {op.name}")
+    if op.name == "str_build" and not 2 <= len(op.args) <= MAX_PIECES:
+        raise CompileError(f"str_build of {len(op.args)} pieces")
+    for k, v in enumerate(op.args):
+        a.mov(temp(k), s.g(v), scratch=RAX)
+    fail, done = a.new_label(), a.new_label()
+    s.save_live(i)
+    if op.name == "int_to_str":
+        a.mov(RDI, temp(0))
+        s.call(ext.long_new)
+        a.mov(temp(1), RAX)
+        a.test(RAX, RAX)
+        a.jcc("e", fail)
+        a.mov(RDI, RAX)
+        s.call(ext.obj_str)
+        a.mov(temp(2), RAX)
+        a.mov(RDI, temp(1))
+        s.call(ext.decref)
+        a.mov(RAX, temp(2))
+    else:
+        a.mov(RDI, ext.empty_str)
+        a.lea(RSI, RSP, None, TEMP)
+        a.mov(RDX, len(op.args))
+        s.call(ext.str_join)
+    a.test(RAX, RAX)
+    a.jcc("e", fail)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    a.mov(RAX, temp(0))
+    s.put(s.dst(op), RAX)
+    a.jmp(done)
+    a.bind(fail)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(done)
+
+
 @emitter("incref")
 def _incref(s: Assembler, op: Op, i: int) -> None:
     incref_inline(s, ref_reg(s, op.args[0], RAX))

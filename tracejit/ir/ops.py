@@ -512,6 +512,11 @@ def _defs() -> list[OpDef]:
           exit_reason="memory"),
         d("str_slice", (R, I, I), R, _str_slice, guard=True, pure=False, calls_out=True, new_ref=True,
           exit_reason="memory"),
+        # str(i) of an int (PyLong_FromLongLong, then PyObject_Str, as f"{i}" and str() make it); the pieces of an
+        # f-string joined (_PyUnicode_JoinArray, BUILD_STRING's function; 2 to 6 exact strs)
+        d("int_to_str", (I,), R, str, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
+        d("str_build", (), R, lambda *pieces: "".join(pieces), guard=True, pure=False, calls_out=True,
+          new_ref=True, variadic=True, exit_reason="memory"),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
         # release deallocates (a str: no Python code runs)
         d("incref", (R,), V, lambda a: None, pure=False),

@@ -156,6 +156,10 @@ def _chr(rec, args, snap, pc):
     return strings.chr_of(rec, code, snap, pc)
 
 
+def _str(rec, args, snap, pc):
+    return strings.to_str(rec, _one(args, "str"), snap)
+
+
 def _complex(rec, args, snap, pc):
     return complexnum.construct(rec, args, snap, pc)
 
@@ -327,6 +331,7 @@ CALLS: dict[object, Callable] = {
     builtins.divmod: _divmod,
     builtins.ord: _ord,
     builtins.chr: _chr,
+    builtins.str: _str,
     math.sqrt: _math_float("float_sqrt", "sqrt"),
     math.fabs: _math_float("float_abs", "fabs"),
     math.floor: _math_float("float_floor_int", "floor"),

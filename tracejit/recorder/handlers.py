@@ -305,6 +305,27 @@ def build_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     rec.stack.append(VirtualSlice(start, stop, rec.snapshot_with(ins.offset, [start, stop])))
 
 
+@handles("FORMAT_VALUE", "FORMAT_SIMPLE", "CONVERT_VALUE")
+def format_value(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """f"{v}" and f"{v!s}" (3.11/3.12: FORMAT_VALUE's flags; 3.13: FORMAT_SIMPLE, CONVERT_VALUE 1) of an exact
+    str or int; a format spec, !r and !a abort."""
+    flags = ins.oparg or 0
+    if ins.op == "FORMAT_VALUE":
+        if flags & 4:
+            raise RecordAbort("a format spec")
+        flags &= 3
+    if flags not in (0, 1):
+        raise RecordAbort("!r or !a in an f-string")
+    v = rec.value(rec.pop())
+    rec.stack.append(strings.to_str(rec, v, rec.snapshot_with(ins.offset, [v])))
+
+
+@handles("BUILD_STRING")
+def build_string(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    pieces = [rec.value(rec.pop()) for _ in range(ins.oparg)][::-1]
+    rec.stack.append(strings.build(rec, pieces, rec.snapshot_with(ins.offset, pieces)))
+
+
 def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
     if not strings.is_str(rec, container):
         raise RecordAbort(f"slice of {type(rec.conc(container)).__name__}")

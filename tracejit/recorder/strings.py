@@ -29,7 +29,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .recorder import TraceRecorder
 
-I, R = Kind.INT, Kind.REF
+I, B, R = Kind.INT, Kind.BOOL, Kind.REF
 WIDE = "a character outside latin-1 (its string is not cached)"
 
 
@@ -131,6 +131,30 @@ def _slice_bound(rec: TraceRecorder, v: Value, n: Value, missing: Value, snap: S
     if not negative:
         return v
     return rec.emit("int_max", [rec.emit("int_add", [v, n], snap, pc), const_int(0)], snap, pc)
+
+
+MAX_PIECES = 6          # an f-string's pieces joined in one call (more: the recording aborts)
+
+
+def to_str(rec: TraceRecorder, v: Value, snap: Snapshot) -> Value:
+    """str(v), f"{v}" and f"{v!s}" without a format spec: an exact str is itself (the interpreter returns it
+    unchanged), an int a new str (int_to_str: PyObject_Str of the int, as PyObject_Format does without a
+    spec). Other types (bools, floats, objects with __str__ or __format__) abort."""
+    pc = snap.pc
+    if is_str(rec, v):
+        return _exact_str(rec, v, snap, pc)
+    t = type(rec.conc(v))
+    if t is not int or v.kind is B:
+        raise RecordAbort(f"str() of {t.__name__}")
+    return _made(rec, rec.emit("int_to_str", [rec.unbox(v, snap, pc)], snap, pc))
+
+
+def build(rec: TraceRecorder, pieces: list, snap: Snapshot) -> Value:
+    """BUILD_STRING: the pieces of an f-string (exact strs) joined, as the interpreter joins them."""
+    pc = snap.pc
+    if len(pieces) > MAX_PIECES:
+        raise RecordAbort(f"an f-string of more than {MAX_PIECES} pieces")
+    return _made(rec, rec.emit("str_build", [_exact_str(rec, p, snap, pc) for p in pieces], snap, pc))
 
 
 def _made(rec: TraceRecorder, v: Value) -> Value:
