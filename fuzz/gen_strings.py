@@ -806,16 +806,30 @@ class StrGen:
         sl = r.choice([f"{s}[{bound}:]", f"{s}[:{bound}]", f"{s}[{bound}:{bound} + {k}]", f"sb[{bound}:]",
                        f"{s}[{k}:-{k}]", f"{s}[:]", f"{ch} + {s}[:{k}]",
                        f"f'{{{ch}}}{{{i} % {k + 3} - {k}}}'", f"str({i} * {r.choice([1, -7, 2 ** 40])})",
-                       f"f'<{{{s}[:{k}]}}|{{{i}!s}}>'", f"str({ch})", f"f'{{acc}}'"])
+                       f"f'<{{{s}[:{k}]}}|{{{i}!s}}>'", f"str({ch})", f"f'{{acc}}'",
+                       f"{s}[:{k + 2}].{r.choice(['upper', 'lower', 'strip', 'title', 'swapcase'])}()",
+                       f"{r.choice([repr('-'), repr(''), ch])}.join([{ch}, {s}[{bound}:][:3]])",
+                       f"{s}.replace({ch}, {r.choice([repr('#'), repr(''), 'sb[:1]'])})[:{k + 4}]",
+                       f"{s}[:{k + 3}].zfill({i} % 7)", f"{ch}.center({k + 2}, {self.lit_char()})"])
         x = r.random()
         if x < 0.3:
             self.emit(level, r.choice([f"sb = sb + {ch}", f"sb += {sl}", f"sb = {sl} + sb", f"sb = {ch} + sb + {ch}"]))
             self.emit(level, f"if len(sb) > {r.choice([8, 20, 40])}:")
             self.emit(level + 1, r.choice([f"sb = sb[{r.choice([1, 5, 10])}:]", "sb = sb[-5:]", "sb = ''",
                                            f"sb = {s}[:{k}]"]))
-        elif x < 0.5:
+        elif x < 0.4:
             self.emit(level, f"acc += len({sl}) {r.choice(['+', '-'])} ({sl} {r.choice(['==', '<', '!=', 'in'])} "
                              f"{r.choice(['sb', self.lit_str(), s, ch])})")
+        elif x < 0.5:
+            m = r.choice(["find", "rfind", "count"])
+            self.emit(level, f"acc += {s}.{m}({ch}{r.choice(['', f', {i} % 4', f', 1, {i} % 9'])}) + "
+                             f"{s}.{r.choice(['startswith', 'endswith'])}({r.choice([ch, 'sb[:2]', self.lit_str()])}) + "
+                             f"{ch}.{r.choice(['isalpha', 'isdigit', 'isupper', 'isspace', 'isascii'])}()")
+            if self.chance(0.3):
+                self.emit(level, "try:")
+                self.emit(level + 1, f"acc += {s}.index({ch})")
+                self.emit(level, "except ValueError:")
+                self.emit(level + 1, "miss += 1")
         elif x < 0.65:
             self.emit(level, f"t2 = {sl}")
             self.emit(level, f"if t2 {r.choice(['==', '>=', '!='])} {r.choice(['sb[:2]', self.lit_str(), ch])}:")

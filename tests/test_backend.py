@@ -139,8 +139,10 @@ class Native:
             slot = self.trace.layout.slot(sv)
             got = self.buf.get_int(slot)
             if kinds and kinds.get(sv) is R:
-                if type(val) is str and got != id(val):     # a new str (new_ref ops): equal, not the same
-                    assert object_at(got) == val, f"{sv}: expected a str equal to {val!r} {ctx}\n{self.listing()}"
+                if type(val) in (str, int) and got != id(val):     # a new str or int (new_ref ops): equal
+                    made = object_at(got)
+                    assert type(made) is type(val) and made == val, \
+                        f"{sv}: expected an object equal to {val!r} {ctx}\n{self.listing()}"
                     continue
                 assert got == id(val), f"{sv}: expected the object {val!r} {ctx}\n{self.listing()}"
             elif isinstance(val, float):
@@ -387,10 +389,10 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
     return out
 
 
-# graveyard_push has an effect on memory only (test_graveyard_push); str_build takes any number of pieces
-# (test_str_build)
-VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and
-                   d.name not in ("guard_true", "guard_false", "graveyard_push", "str_build"))
+# graveyard_push has an effect on memory only (test_graveyard_push); variadic ops have tests of their own
+# (test_str_build, test_call_c)
+VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and
+                   d.name not in ("guard_true", "guard_false", "graveyard_push"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1139,10 +1141,10 @@ def test_list_setitem_deferred_release(env):
     assert rc == guard.exit_id, full.listing()
 
 
-@pytest.mark.parametrize("n", range(2, 7))
+@pytest.mark.parametrize("n", range(1, 6))
 def test_str_build(env, n):
-    """str_build joins 2 to 6 pieces (registers, spill slots, constants) as the interpreter's BUILD_STRING:
-    a new str equal to "".join(pieces), the pieces' reference counts unchanged."""
+    """str_build(sep, pieces...) joins 1 to 5 pieces (registers, spill slots, constants) as the interpreter's
+    BUILD_STRING (sep "") and str.join do: a new str equal to sep.join(pieces), reference counts unchanged."""
     vars_ = VarFactory()
     layout = StateLayout()
     rng = random.Random(n)
@@ -1156,8 +1158,9 @@ def test_str_build(env, n):
         args = [Const(pieces[k], R) if k in consts else v for k, (_, v) in enumerate(ins)]
         r = vars_.new(R)
         state = {sv: v for sv, v in ins} | {out_sv: out}
+        sep = rng.choice(["", "-", ", ", "\xe9", "\u4e2d"])
         ops = [Op("label", [v for _, v in ins] + [out]),
-               Op("str_build", args, r, Snapshot(2, dict(state), []), 2, exit_id=0),
+               Op("str_build", [Const(sep, R)] + args, r, Snapshot(2, dict(state), []), 2, exit_id=0),
                Op("guard_budget", [], None, Snapshot(0, state | {out_sv: r}, []), 0, exit_id=1),
                Op("jump", [v for _, v in ins] + [r])]
         tr = Trace("loop", "t", "<test>", 0, 0, ins + [(out_sv, out)], ops, layout)
@@ -1166,9 +1169,56 @@ def test_str_build(env, n):
         counts = [sys.getrefcount(p) for p in pieces]
         nat.run({sv: pieces[k] for k, (sv, _) in enumerate(ins)} | {out_sv: None}, budget=1)
         made = object_at(nat.buf.get_int(layout.slot(out_sv)))
-        assert made == "".join(pieces) and type(made) is str, (pieces, made)
+        assert made == sep.join(pieces) and type(made) is str, (sep, pieces, made)
+        # (a join of one piece is that piece, which the call's reference and `made` hold)
+        assert [c for p, c in zip(pieces, counts) if p is not made] == \
+            [sys.getrefcount(p) for p in pieces if p is not made]
         KEEP.append(made)
-        assert [sys.getrefcount(p) for p in pieces] == counts
+
+
+CALL_C_CASES = [(str.upper, ["ab\xe9"]), (str.find, ["hello", "l"]), (str.find, ["hello", "l", 3]),
+                (str.count, ["banana", "a", 2, 5]), (str.startswith, ["prefix", "pre"]), (str.index, ["abc", "z"]),
+                (str.join, ["-", ["a", "b", "\u4e2d"]]), (str.join, [",", ("x", 1)]), (str.isdigit, ["123"]),
+                (str.replace, ["aaa", "a", "bb", 2]), (str.strip, [" x "]), (str.zfill, ["-7", 4])]
+
+
+@pytest.mark.parametrize("func, args", CALL_C_CASES, ids=[f"{f.__name__}{len(a)}" for f, a in CALL_C_CASES])
+def test_call_c(env, func, args):
+    """call_c(f, args...) calls f through PyObject_Vectorcall: the result equals f(*args) (an object equal to
+    it: a new str or int, or True/False), or, where f raises (str.index of a missing substring, join of a
+    non-str), the guard exits with the error cleared; the arguments' reference counts are unchanged."""
+    vars_ = VarFactory()
+    layout = StateLayout()
+    ins = [(StateVar("fast", k, f"a{k}"), vars_.new(R)) for k in range(len(args))]
+    out_sv, out = StateVar("fast", 50, "out"), vars_.new(R)
+    for sv, _ in ins + [(out_sv, out)]:
+        layout.add(sv, R)
+    r = vars_.new(R)
+    state = {sv: v for sv, v in ins} | {out_sv: out}
+    ops = [Op("label", [v for _, v in ins] + [out]),
+           Op("call_c", [Const(func, R)] + [v for _, v in ins], r, Snapshot(2, dict(state), []), 2, exit_id=0),
+           Op("guard_budget", [], None, Snapshot(0, state | {out_sv: r}, []), 0, exit_id=1),
+           Op("jump", [v for _, v in ins] + [r])]
+    tr = Trace("loop", "t", "<test>", 0, 0, ins + [(out_sv, out)], ops, layout)
+    verify(tr)
+    nat = Native(env, tr)
+    KEEP.extend(args)
+    counts = [sys.getrefcount(a) for a in args]
+    try:
+        expected = func(*args)
+    except (ValueError, TypeError):
+        expected = None
+    rc = nat.run({sv: args[k] for k, (sv, _) in enumerate(ins)} | {out_sv: None}, budget=1)
+    if expected is None:
+        assert rc == 0, nat.listing()       # (an error left set would make the next call below fail)
+    else:
+        assert rc == 1, nat.listing()
+        made = object_at(nat.buf.get_int(layout.slot(out_sv)))
+        assert type(made) is type(expected) and made == expected
+        KEEP.append(made)
+    # (ints left out: small ints are shared with everything else running)
+    assert [sys.getrefcount(a) for a in args if type(a) is not int] == \
+        [c for a, c in zip(args, counts) if type(a) is not int]
 
 
 @pytest.mark.parametrize("const", [False, True])

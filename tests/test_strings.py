@@ -476,3 +476,51 @@ def test_fstrings_and_str_of_ints(prog, native):
         print(g(500))
         """, compiled=("f",))
     no_string_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_str_methods(prog, native):
+    """Methods of str called from machine code (CPython's own, through PyObject_Vectorcall): results that are
+    strs, ints (in arithmetic) and bools (in conditions), int arguments computed in the loop (boxed for the
+    call, released after), `sep.join([a, b])` of a list the trace never makes and join of a real list,
+    constant receivers, and str.index raising ValueError at an exit (the interpreter raises it, with the same
+    traceback), with memory not growing over many runs."""
+    evs = check(prog, native, """\
+        import sys
+
+        def f(words, n):
+            t = 0
+            out = []
+            acc = ""
+            parts = ["p", "q"]
+            for i in range(n):
+                w = words[i % len(words)]
+                u = w.upper()
+                t += w.find("a") + w.count("e", 1) + len(w.strip("x")) + w.rfind("a", 0, i % 5)
+                if w.startswith("al") or w.endswith(u[-1:].lower()):
+                    t += 1
+                if w.isalpha():
+                    t += 2
+                acc = "-".join([u, w.replace("a", "A"), w.zfill(i % 9)])[-20:] + ",".join(parts)
+                if i % 97 == 0:
+                    out.append(w.center(9, "*"))
+            return t, acc, out[-2:]
+
+        def g(words, n):
+            t = 0
+            for i in range(n):
+                t += words[i % len(words)].index("a")
+            return t
+
+        words = ["alpha", "beta", "gamma", "x\\xe9x", "\\u4e2d\\u6587"]
+        print(f(words, 3000))
+        print(g(["abc", "bca", "cab"], 3000))
+        for k in range(10):
+            f(words, 500)
+        before = sys.getallocatedblocks()
+        for k in range(100):
+            f(words, 500)
+        print("memory grows" if sys.getallocatedblocks() - before > 1000 else "memory steady")
+        g(["abc", "bca", "xyz"], 3000)
+        """, compiled=("f", "g"))
+    no_string_aborts(evs)

@@ -90,9 +90,8 @@ class Externals:
     dict_next: int = 0
     str_concat: int = 0      # PyUnicode_Concat, PyUnicode_Substring (0: the ops making strs not compiled)
     str_substring: int = 0
-    obj_str: int = 0         # PyObject_Str, _PyUnicode_JoinArray and its empty separator (0: int_to_str and
-    str_join: int = 0        # str_build not compiled)
-    empty_str: int = 0
+    obj_str: int = 0         # PyObject_Str, _PyUnicode_JoinArray (0: int_to_str and str_build not compiled)
+    str_join: int = 0
     latin1_chars: int = 0    # 256 pointers: CPython's one-character string of each code point < 256 (0: none)
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)

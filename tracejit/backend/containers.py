@@ -103,19 +103,19 @@ def _new_str(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
-MAX_PIECES = 6              # str_build's pieces, in the six temporaries
+MAX_PIECES = 6              # the temporaries: str_build's separator and pieces, call_c's function and arguments
 
 
 @emitter("int_to_str", "str_build")
 def _str_of(s: Assembler, op: Op, i: int) -> None:
-    """int_to_str: PyObject_Str(PyLong_FromLongLong(v)), the int object released after; str_build:
-    _PyUnicode_JoinArray("", pieces, n), the pieces in the temporaries. NULL anywhere clears the error and
-    exits (the interpreter redoes the instruction)."""
+    """int_to_str: PyObject_Str(PyLong_FromLongLong(v)), the int object released after; str_build(sep,
+    pieces...): _PyUnicode_JoinArray(sep, pieces, n), the separator and pieces in the temporaries. NULL anywhere
+    clears the error and exits (the interpreter redoes the instruction)."""
     a, ext = s.a, s.ext
-    if not (ext.obj_str and ext.str_join and ext.empty_str and ext.long_new and ext.decref and ext.err_clear):
+    if not (ext.obj_str and ext.str_join and ext.long_new and ext.decref and ext.err_clear):
         raise CompileError(f"no C API addresses for {op.name}")
     if op.name == "str_build" and not 2 <= len(op.args) <= MAX_PIECES:
-        raise CompileError(f"str_build of {len(op.args)} pieces")
+        raise CompileError(f"str_build of {len(op.args) - 1} pieces")
     for k, v in enumerate(op.args):
         a.mov(temp(k), s.g(v), scratch=RAX)
     fail, done = a.new_label(), a.new_label()
@@ -133,9 +133,9 @@ def _str_of(s: Assembler, op: Op, i: int) -> None:
         s.call(ext.decref)
         a.mov(RAX, temp(2))
     else:
-        a.mov(RDI, ext.empty_str)
-        a.lea(RSI, RSP, None, TEMP)
-        a.mov(RDX, len(op.args))
+        a.mov(RDI, temp(0))
+        a.lea(RSI, RSP, None, TEMP + 8)
+        a.mov(RDX, len(op.args) - 1)
         s.call(ext.str_join)
     a.test(RAX, RAX)
     a.jcc("e", fail)
@@ -149,6 +149,41 @@ def _str_of(s: Assembler, op: Op, i: int) -> None:
     s.restore_live(i)
     a.jmp(s.exit_label(op))
     a.bind(done)
+
+
+@emitter("box_int", "call_c")
+def _call_new(s: Assembler, op: Op, i: int) -> None:
+    """box_int: PyLong_FromLongLong(v); call_c: PyObject_Vectorcall(f, args, n, NULL) with the arguments in the
+    temporaries (at most MAX_PIECES - 1). A new reference; NULL clears the error and exits."""
+    a, ext = s.a, s.ext
+    if not (ext.long_new and ext.vectorcall and ext.err_clear):
+        raise CompileError(f"no C API addresses for {op.name}")
+    if op.name == "box_int":
+        _call_c(s, i, ext.long_new, op.args)
+    else:
+        args = op.args[1:]
+        if len(args) >= MAX_PIECES:
+            raise CompileError(f"call_c with {len(args)} arguments")
+        for k, v in enumerate(op.args):
+            a.mov(temp(k), s.g(v), scratch=RAX)
+        s.save_live(i)
+        a.mov(RDI, temp(0))
+        a.lea(RSI, RSP, None, TEMP + 8)
+        a.mov(RDX, len(args))
+        a.mov(RCX, 0)
+        s.call(ext.vectorcall)
+        a.mov(temp(0), RAX)
+        s.restore_live(i)
+        a.mov(RAX, temp(0))
+    made = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", made)
+    s.save_live(i)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(made)
+    s.put(s.dst(op), RAX)
 
 
 @emitter("incref")

@@ -219,7 +219,7 @@ def c_api_addresses() -> dict[str, int]:
             "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains"),
             "dict_next": f("PyDict_Next"), "str_concat": f("PyUnicode_Concat"),
             "str_substring": f("PyUnicode_Substring"), "obj_str": f("PyObject_Str"),
-            "str_join": f("_PyUnicode_JoinArray"), "empty_str": id("")}
+            "str_join": f("_PyUnicode_JoinArray")}
 
 
 def _rd(addr: int) -> int:

@@ -249,6 +249,13 @@ def _str_slice(s: str, start: int, end: int) -> str:
     return s[start:end]
 
 
+def _call_c(f, *args):
+    try:
+        return f(*args)
+    except Exception as e:          # the machine code leaves the trace with the error cleared
+        raise GuardFailed(f"{type(e).__name__} in {getattr(f, '__name__', 'the call')}") from None
+
+
 def _latin1_char(c: int) -> str:
     """chr(c) for 0 <= c < 256: the one-character string CPython keeps for it (`s[i]` gives the same one)."""
     if not 0 <= c < 256:
@@ -512,11 +519,19 @@ def _defs() -> list[OpDef]:
           exit_reason="memory"),
         d("str_slice", (R, I, I), R, _str_slice, guard=True, pure=False, calls_out=True, new_ref=True,
           exit_reason="memory"),
-        # str(i) of an int (PyLong_FromLongLong, then PyObject_Str, as f"{i}" and str() make it); the pieces of an
-        # f-string joined (_PyUnicode_JoinArray, BUILD_STRING's function; 2 to 6 exact strs)
+        # str(i) of an int (PyLong_FromLongLong, then PyObject_Str, as f"{i}" and str() make it);
+        # str_build(sep, pieces...): _PyUnicode_JoinArray(sep, pieces, n), BUILD_STRING's function (sep "") and
+        # sep.join([a, b, ...]) of a list the trace never makes (1 to 5 exact strs)
         d("int_to_str", (I,), R, str, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
-        d("str_build", (), R, lambda *pieces: "".join(pieces), guard=True, pure=False, calls_out=True,
+        d("str_build", (), R, lambda sep, *pieces: sep.join(pieces), guard=True, pure=False, calls_out=True,
           new_ref=True, variadic=True, exit_reason="memory"),
+        # an int object for an int64 (PyLong_FromLongLong: a cached small int or a new one), owned
+        d("box_int", (I,), R, int, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
+        # f(args...) through PyObject_Vectorcall, f a constant C function that runs no Python code for the exact
+        # types the recorder guarded (a method of str: args[1] is self); its result a new reference; NULL (an
+        # exception: ValueError of str.index...) clears it and exits, and the interpreter makes the call again
+        d("call_c", (), R, _call_c, guard=True, pure=False, calls_out=True, new_ref=True,
+          variadic=True, exit_reason="call"),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
         # release deallocates (a str: no Python code runs)
         d("incref", (R,), V, lambda a: None, pure=False),

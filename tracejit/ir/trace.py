@@ -9,7 +9,8 @@ Machine code and runtime exchange values through one buffer of 64-bit slots per 
 *state buffer*): slot 0 is the run budget, the next STACK_SLOTS slots hold value-stack items of an exit,
 then come the state variables (fast locals, globals, range-iterator fields) at slots fixed by the loop's
 StateLayout, and the last INNER_SLOTS slots hold the locals and value stacks of the inlined frames an exit
-inside an inlined call rebuilds (Snapshot.exit_entries). Doubles are stored by their bit pattern.
+inside an inlined call rebuilds (Snapshot.exit_entries); the RELEASE_SLOTS before them, new objects an exit
+owns that no frame holds (Snapshot.extra, released by the runtime). Doubles are stored by their bit pattern.
 
 May import: tracejit.ir.ops and the standard library.
 """
@@ -30,6 +31,8 @@ STATE_BASE = STACK_BASE + STACK_SLOTS
 MAX_SLOTS = 512
 INNER_SLOTS = 64                        # values of the inlined frames one exit rebuilds (locals and stacks)
 INNER_BASE = MAX_SLOTS - INNER_SLOTS
+RELEASE_SLOTS = 8                       # new objects an exit owns that no frame holds (Snapshot.extra)
+RELEASE_BASE = INNER_BASE - RELEASE_SLOTS
 
 
 class Var:
@@ -149,6 +152,8 @@ class StateVar:
             return f"base[{self.key}]"
         if self.where == "inner":
             return f"inner[{self.key}]"
+        if self.where == "release":
+            return f"release[{self.key}]"
         return f"stack[{self.key}]"
 
 
@@ -224,6 +229,10 @@ class StateLayout:
             if sv.key >= INNER_SLOTS:
                 raise ValueError("inlined frames too large for an exit")
             return INNER_BASE + sv.key
+        if sv.where == "release":
+            if sv.key >= RELEASE_SLOTS:
+                raise ValueError("too many new objects alive at an exit")
+            return RELEASE_BASE + sv.key
         return self.slots[sv]
 
     def add(self, sv: StateVar, kind: Kind) -> int:
@@ -234,7 +243,7 @@ class StateLayout:
                 raise ValueError(f"{sv} is {self.kinds[sv]} in the loop but {kind} here")
             return self.slots[sv]
         n = STATE_BASE + len(self.slots)
-        if n >= INNER_BASE:
+        if n >= RELEASE_BASE:
             raise ValueError("too many state variables")
         self.slots[sv] = n
         self.kinds[sv] = kind
@@ -245,7 +254,7 @@ class StateLayout:
         of them conflicts (a bridge that fails to compile must not leave part of its variables behind, e.g.
         two of a range iterator's three fields)."""
         new = {sv for sv, _ in pairs if sv.where != "stack" and sv not in self.slots}
-        if STATE_BASE + len(self.slots) + len(new) > INNER_BASE:
+        if STATE_BASE + len(self.slots) + len(new) > RELEASE_BASE:
             raise ValueError("too many state variables")
         kinds = dict(self.kinds)
         for sv, kind in pairs:
@@ -280,6 +289,8 @@ class Snapshot:
     are gone here: `stack` starts at base depth - popped.
     code: the frame's code object (None: the loop's own code).
     parent: the calling frame's snapshot, stopped at its call (None: the loop's own frame, the root).
+    extra: new objects the exit owns that no frame holds (an int boxed for a call the guard follows): stored
+    at StateVar("release", k) only to be released (tracejit.optimizer.refcounts gives them).
     """
     pc: int
     state: dict[StateVar, Value]
@@ -288,6 +299,7 @@ class Snapshot:
     popped: int = 0
     code: object = None
     parent: Snapshot | None = None
+    extra: tuple = ()
 
     def entries(self) -> list[tuple[StateVar, Value]]:
         """(place, value) pairs of this frame the exit stores into the state buffer, state variables first."""
@@ -300,7 +312,7 @@ class Snapshot:
         for s, locals_, stack_at in self.inner_frames():
             out += [(StateVar("inner", k), s.state[sv]) for sv, k in locals_]
             out += [(StateVar("inner", k), v) for k, v in zip(stack_at, s.stack)]
-        return out
+        return out + [(StateVar("release", k), v) for k, v in enumerate(self.extra)]
 
     def inner_frames(self) -> list[tuple[Snapshot, list[tuple[StateVar, int]], list[int]]]:
         """The inlined frames of the chain, outermost first, each with [(local, k)] and [k] of its stack items:
@@ -323,8 +335,9 @@ class Snapshot:
         return chain[::-1]
 
     def values(self) -> list[Value]:
-        """Every value the chain's frames need, the parents' included (what keeps a value alive)."""
-        return [v for s in self.frames() for _, v in s.entries()]
+        """Every value the chain's frames need, the parents' included, and the exit's extra objects (what keeps
+        a value alive)."""
+        return [v for s in self.frames() for _, v in s.entries()] + list(self.extra)
 
     def map(self, fn, parents: dict[int, Snapshot] | None = None) -> Snapshot:
         """A copy with fn(value) for each value, parents included; `parents` (id -> copy) keeps shared parent
@@ -337,7 +350,7 @@ class Snapshot:
                 parents[id(parent)] = parent.map(fn, parents)
             parent = parents[id(parent)]
         return Snapshot(self.pc, {sv: fn(v) for sv, v in self.state.items()}, [fn(v) for v in self.stack],
-                        self.complex_at, self.popped, self.code, parent)
+                        self.complex_at, self.popped, self.code, parent, tuple(fn(v) for v in self.extra))
 
 
 @dataclass(eq=False)

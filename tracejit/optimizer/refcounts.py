@@ -93,7 +93,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     else:
         stored = set(trace.jump_vars)
         targets = list(zip(trace.jump_vars, jump.args)) + \
-            [(sv, v) for sv, v in trace.inputs if sv.where not in ("stack", "base") and sv not in stored]
+            [(sv, v) for sv, v in trace.inputs if sv.where not in ("stack", "base", "release") and sv not in stored]
     strs = _known_strs(trace) | {id(v) for sv, v in trace.inputs if sv in strs_at_start}
     kept_by_loop = {id(v) for sv, v in trace.inputs if sv in layout_owned}     # a bridge's: (see below)
     handed: set[int] = set()
@@ -149,7 +149,12 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
             out.append(op)
             continue
         if OPS[op.name].guard:
-            op = replace(op, owned=tuple(alive.values()))   # ops are shared with earlier stages' traces
+            # ops are shared with earlier stages' traces: changed copies; an owned value no frame holds (an int
+            # boxed for a call) is stored by the exit as an extra, to be released
+            held = {id(v) for v in op.snapshot.values()}
+            extra = tuple(v for v in alive.values() if id(v) not in held)
+            op = replace(op, owned=tuple(alive.values()),
+                         snapshot=replace(op.snapshot, extra=extra) if extra else op.snapshot)
         out.append(op)
         if op.result is not None and id(op.result) in owned:
             alive[id(op.result)] = op.result

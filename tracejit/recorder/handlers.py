@@ -24,7 +24,7 @@ from . import dicts, inline, iterators, lists, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
-from .virtuals import VirtualSlice, VirtualTuple
+from .virtuals import VirtualList, VirtualSlice, VirtualTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,8 +38,12 @@ HANDLERS: dict[str, Handler] = {}
 _MISSING_ATTR = object()
 # methods of immutable builtin types compiled where they are called: (type, name) -> the method object that
 # LOAD_ATTR pushes below self, and the method object -> its rule (the recorder, self, arguments, snapshot, pc)
-BOUND_METHODS = {(list, "append"): list.append, (dict, "get"): dict.get}
-METHOD_RULES = {list.append: lists.list_append, dict.get: dicts.get}
+BOUND_METHODS = {(list, "append"): list.append, (dict, "get"): dict.get,
+                 **{(str, name): getattr(str, name) for name in strings.STR_METHODS}}
+METHOD_RULES = {list.append: lists.list_append, dict.get: dicts.get,
+                **{getattr(str, name): (lambda name: lambda rec, s, args, snap, pc:
+                                        strings.method(rec, name, s, args, snap, pc))(name)
+                   for name in strings.STR_METHODS}}
 COMPLEX_ARGUMENTS = (abs, complex, type)     # the calls whose rules take a complex number apart
 
 
@@ -297,6 +301,12 @@ def binary_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     rec.stack.append(_slice(rec, container, start, stop, rec.snapshot_with(ins.offset, [container, start, stop])))
 
 
+@handles("BUILD_LIST")
+def build_list(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    items = [rec.pop() for _ in range(ins.oparg)][::-1]
+    rec.stack.append(VirtualList(items, rec.snapshot_with(ins.offset, items)))
+
+
 @handles("BUILD_SLICE")
 def build_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if ins.arg != 2:
@@ -504,13 +514,19 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         -> None:
     """A call with argc arguments, the last len(kw_names) by keyword; its exits resume at `pc` with the callable,
     the arguments and `after` (3.13's tuple of keyword names) on the stack."""
-    args = [rec.operand(rec.pop()) for _ in range(argc)][::-1]
+    raw = [rec.pop() for _ in range(argc)][::-1]
     top, below = rec.value(rec.pop()), rec.value(rec.pop())
+    if raw and isinstance(raw[-1], VirtualList) and isinstance(below, Const) and below.value is str.join:
+        # sep.join([...]) with the list just built: the exits resume at its BUILD_LIST (VirtualList)
+        args = [rec.operand(a) for a in raw[:-1]] + raw[-1:]
+        snap = raw[-1].snapshot
+    else:
+        args = [rec.operand(a) for a in raw]
+        snap = rec.snapshot_with(pc, [below, top] + args + list(after))
     operands = [below, top] + args + list(after)
-    snap = rec.snapshot_with(pc, operands)
     method_rule = next((rule for m, rule in METHOD_RULES.items() if m is below.value), None) \
         if isinstance(below, Const) else None
-    if method_rule is not None and not isinstance(top, Const):
+    if method_rule is not None and (not isinstance(top, Const) or type(top.value) is str):
         if kw_names:                    # list.append, dict.get take no keywords: the interpreter raises the TypeError
             raise RecordAbort("call with keyword arguments")
         rec.stack.append(method_rule(rec, top, args, snap, pc))     # a.append(x): below a's method

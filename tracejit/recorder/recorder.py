@@ -36,7 +36,7 @@ from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, look
 from .handlers import HANDLERS
 from .iterators import LOOP_LEFT
 from .lists import LENGTH_OPS, length
-from .virtuals import VirtualRange, VirtualSlice, VirtualTuple
+from .virtuals import VirtualList, VirtualRange, VirtualSlice, VirtualTuple
 
 __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "TraceRecorder", "kind_of"]
 
@@ -320,7 +320,7 @@ class TraceRecorder:
         for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
                 raise RecordAbort("base stack item moved")
-            if isinstance(v, (VirtualTuple, VirtualRange, VirtualSlice)):
+            if isinstance(v, (VirtualTuple, VirtualRange, VirtualSlice, VirtualList)):
                 raise RecordAbort(f"an exit would need a {type(v).__name__[7:].lower()} the trace did not allocate")
             if isinstance(v, VirtualComplex):
                 at.append(len(stack))

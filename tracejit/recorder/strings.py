@@ -24,6 +24,7 @@ from tracejit.ir import Const, Kind, Snapshot, Var, const_int, const_ref
 from tracejit.ir.trace import Value
 
 from .frame import RecordAbort
+from .virtuals import VirtualList
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def _slice_bound(rec: TraceRecorder, v: Value, n: Value, missing: Value, snap: S
     return rec.emit("int_max", [rec.emit("int_add", [v, n], snap, pc), const_int(0)], snap, pc)
 
 
-MAX_PIECES = 6          # an f-string's pieces joined in one call (more: the recording aborts)
+MAX_PIECES = 5          # strs joined in one call (more: the recording aborts)
 
 
 def to_str(rec: TraceRecorder, v: Value, snap: Snapshot) -> Value:
@@ -154,7 +155,70 @@ def build(rec: TraceRecorder, pieces: list, snap: Snapshot) -> Value:
     pc = snap.pc
     if len(pieces) > MAX_PIECES:
         raise RecordAbort(f"an f-string of more than {MAX_PIECES} pieces")
-    return _made(rec, rec.emit("str_build", [_exact_str(rec, p, snap, pc) for p in pieces], snap, pc))
+    return _made(rec, rec.emit("str_build", [const_ref("")] + [_exact_str(rec, p, snap, pc) for p in pieces],
+                               snap, pc))
+
+
+# Methods of str the trace calls (call_c: the method descriptor through PyObject_Vectorcall; for an exact str
+# and arguments of the kinds given they run no Python code): name -> (argument kinds, how many of the last
+# are optional, result type). Kinds: "s" an exact str, "i" an int, "q" an exact list or tuple (join's items
+# are checked by join itself: anything but a str raises the TypeError in the interpreter).
+STR_METHODS: dict[str, tuple[str, int, type]] = {
+    **{name: ("", 0, str) for name in ("upper", "lower", "casefold", "swapcase", "title", "capitalize")},
+    **{name: ("s", 1, str) for name in ("strip", "lstrip", "rstrip")},
+    **{name: ("s", 0, str) for name in ("removeprefix", "removesuffix")},
+    "replace": ("ssi", 1, str), "zfill": ("i", 0, str),
+    **{name: ("is", 1, str) for name in ("center", "ljust", "rjust")},
+    **{name: ("sii", 2, int) for name in ("find", "rfind", "index", "rindex", "count")},
+    **{name: ("sii", 2, bool) for name in ("startswith", "endswith")},
+    **{name: ("", 0, bool) for name in ("isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower",
+                                        "isdecimal", "isnumeric", "isidentifier", "isascii")},
+    "join": ("q", 0, str),
+}
+MAX_METHOD_ARGS = 4     # self and the arguments, in call_c's temporaries
+
+
+def method(rec: TraceRecorder, name: str, s: Value, args: list, snap: Snapshot, pc: int) -> Value:
+    """s.name(args...) for an exact str `s` (its type guarded where the method was loaded): the arguments'
+    types guarded, then CPython's own method called; the result is a new object the trace owns, of a type
+    the table fixes (a str, an int or a bool). An exception (str.index of a missing substring) exits before
+    the call and the interpreter raises it."""
+    kinds, optional, result = STR_METHODS[name]
+    if not len(kinds) - optional <= len(args) <= len(kinds):
+        raise RecordAbort(f"str.{name}() with {len(args)} arguments")
+    if name == "join" and isinstance(args[0], VirtualList):
+        # sep.join([a, b]): the list is never made; its items are joined as BUILD_STRING joins (guards resume
+        # at BUILD_LIST, right before: nothing ran in between)
+        items, snap = args[0].items, args[0].snapshot
+        if not 1 <= len(items) <= MAX_PIECES:
+            raise RecordAbort(f"str.join() of {len(items)} items")
+        return _made(rec, rec.emit("str_build", [s] + [_exact_str(rec, rec.value(p), snap, pc) for p in items],
+                                   snap, pc))
+    values = [_method_argument(rec, kind, rec.value(a), snap, pc) for kind, a in zip(kinds, args)]
+    r = rec.emit("call_c", [const_ref(getattr(str, name)), s] + values, snap, pc)
+    if isinstance(r, Var):
+        rec.known_class[id(r)] = result
+    return r
+
+
+def _method_argument(rec: TraceRecorder, kind: str, v: Value, snap: Snapshot, pc: int) -> Value:
+    obj = rec.conc(v)
+    if kind == "s":
+        return _exact_str(rec, v, snap, pc)
+    if kind == "q":
+        if v.kind is not R or type(obj) not in (list, tuple):
+            raise RecordAbort(f"str.join() of {type(obj).__name__}")
+        if not isinstance(v, Const):
+            rec.emit("guard_class", [v, const_ref(type(obj))], snap, pc)
+        return v
+    if type(obj) is not int or v.kind is B:          # "i": an int, as an object
+        raise RecordAbort(f"a str method's argument of type {type(obj).__name__}")
+    if isinstance(v, Const):
+        return const_ref(obj)
+    if v.kind is R:
+        rec.emit("guard_class", [v, const_ref(int)], snap, pc)
+        return v
+    return rec.emit("box_int", [v], snap, pc)
 
 
 def _made(rec: TraceRecorder, v: Value) -> Value:

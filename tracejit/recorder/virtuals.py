@@ -48,3 +48,14 @@ class VirtualSlice:
 
     def __repr__(self) -> str:
         return f"slice({self.start!r}, {self.stop!r})"
+
+
+@dataclass(eq=False)
+class VirtualList:
+    """[a, b, ...] of BUILD_LIST the trace has not allocated: only `sep.join(...)` right after may consume it,
+    with `snapshot`, the state before BUILD_LIST, for its guards. Anything else aborts."""
+    items: list
+    snapshot: object
+
+    def __repr__(self) -> str:
+        return f"[{', '.join(map(repr, self.items))}]"
