@@ -524,3 +524,16 @@ def test_str_methods(prog, native):
         g(["abc", "bca", "xyz"], 3000)
         """, compiled=("f", "g"))
     no_string_aborts(evs)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_exit_of_a_bridge_owns_a_variable_it_only_read(native):
+    """Fuzz seed 1706963 (3.12, a segfault): a bridge read `sb`, which the loop owns, without changing it; its
+    exits store only what it changed, so the exit's ownership of sb's string was given a release slot, and the
+    bridge grown there released the string the loop's variable still held. Such a value's place is now the
+    variable itself (refcounts._storing)."""
+    from difftest import CORPUS_DIR, assert_same, run_jit, run_plain
+    prog = CORPUS_DIR / "fuzz_py312_1706963.py"
+    plain = run_plain(prog)
+    jit = run_jit(prog, params=f"threshold=3,bridge_threshold=3,native={native}")
+    assert_same(plain, jit, prog.name)

@@ -29,7 +29,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from dataclasses import replace
 
-from tracejit.ir import OPS, Const, Op, Snapshot, StateVar, Trace, Var
+from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var
 
 
 class RefcountError(ValueError):
@@ -121,6 +121,9 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
                 raise RefcountError(f"{sv}, which the loop borrows, would get an object the loop may drop")
             escapes.append((arg, True))
 
+    # a bridge's inputs of the loop's state variables (an exit stores only what the bridge changed: the buffer
+    # still holds the others)
+    input_of = {} if loop else {id(v): sv for sv, v in trace.inputs if sv.where not in ("stack", "base", "release")}
     out: list[Op] = []
     # owned, not yet released or handed on, in order of definition: first the owned inputs (one nothing uses
     # is released where the iteration starts, after a loop's preamble)
@@ -149,18 +152,35 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
             out.append(op)
             continue
         if OPS[op.name].guard:
-            # ops are shared with earlier stages' traces: changed copies; an owned value no frame holds (an int
-            # boxed for a call) is stored by the exit as an extra, to be released
-            held = {id(v) for v in op.snapshot.values()}
-            extra = tuple(v for v in alive.values() if id(v) not in held)
-            op = replace(op, owned=tuple(alive.values()),
-                         snapshot=replace(op.snapshot, extra=extra) if extra else op.snapshot)
+            op = replace(op, owned=tuple(alive.values()), snapshot=_storing(op.snapshot, alive, input_of))
         out.append(op)
         if op.result is not None and id(op.result) in owned:
             alive[id(op.result)] = op.result
         if op.name != "label" and not (loop and k <= trace.preamble):
             _release_done(out, alive, last, handed, k, op)
     return replace(trace, ops=out)
+
+
+def _storing(snap: Snapshot, alive: dict[int, Var], input_of: dict[int, StateVar]) -> Snapshot:
+    """The guard's snapshot such that its exit stores every owned value alive there (ops and snapshots are shared
+    with earlier stages' traces: a changed copy). A bridge's input still in the loop's variable is put back
+    into the root frame's state (its place); an object no frame holds (an int boxed for a call) becomes an
+    extra, stored to be released."""
+    held = {id(v) for v in snap.values()}
+    missing = [v for v in alive.values() if id(v) not in held]
+    if not missing:
+        return snap
+    places = {input_of[id(v)]: v for v in missing if id(v) in input_of}
+    extra = tuple(v for v in missing if id(v) not in input_of)
+    if places:
+        snap = _with_root_state(snap, places)
+    return replace(snap, extra=extra) if extra else snap
+
+
+def _with_root_state(snap: Snapshot, places: dict[StateVar, Var]) -> Snapshot:
+    if snap.parent is None:
+        return replace(snap, state={**snap.state, **places})
+    return replace(snap, parent=_with_root_state(snap.parent, places))
 
 
 def _release_done(out: list[Op], alive: dict[int, Var], last: dict[int, int], handed: set[int], k: int,
@@ -187,7 +207,7 @@ def _read_owned_variables(trace: Trace, owned_inputs: set[StateVar]) -> Trace:
         return trace
     ids = [v.id for _, v in trace.inputs] + [op.result.id for op in trace.ops if op.result is not None]
     start = max(ids, default=0) + 1
-    extra = [(sv, Var(start + k, trace.layout.kinds[sv])) for k, sv in enumerate(missing)]
+    extra = [(sv, Var(start + k, Kind.REF)) for k, sv in enumerate(missing)]      # owned: objects
     return replace(trace, inputs=list(trace.inputs) + extra)
 
 
