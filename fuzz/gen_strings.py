@@ -805,7 +805,7 @@ class StrGen:
                           f"len({s}) + 2"])
         sl = r.choice([f"{s}[{bound}:]", f"{s}[:{bound}]", f"{s}[{bound}:{bound} + {k}]", f"sb[{bound}:]",
                        f"{s}[{k}:-{k}]", f"{s}[:]", f"{ch} + {s}[:{k}]",
-                       f"f'{{{ch}}}{{{i} % {k + 3} - {k}}}'", f"str({i} * {r.choice([1, -7, 2 ** 40])})",
+                       f"f'{{c2}}{{{i} % {k + 3} - {k}}}'", f"str({i} * {r.choice([1, -7, 2 ** 40])})",
                        f"f'<{{{s}[:{k}]}}|{{{i}!s}}>'", f"str({ch})", f"f'{{acc}}'",
                        f"{s}[:{k + 2}].{r.choice(['upper', 'lower', 'strip', 'title', 'swapcase'])}()",
                        f"{r.choice([repr('-'), repr(''), ch])}.join([{ch}, {s}[{bound}:][:3]])",
@@ -836,8 +836,11 @@ class StrGen:
             self.effect(level + 1, env, None)
             if self.chance(0.5):
                 self.emit(level, r.choice(["last = t2", "sb = t2 + sb[:6]", "out.append(t2)"]))
-        elif x < 0.8:
+        elif x < 0.72:
             self.emit(level, r.choice([f"out.append({sl})", f"last = {sl}", f"last = sb + {ch}"]))
+        elif x < 0.8:                            # dict stores (new keys among them)
+            key = r.choice([ch, f"{s}[:{k}]", "sb[:2]", ascii(r.choice(self.words))])
+            self.emit(level, f"dd[{key}] = {r.choice([f'dd.get({key}, 0) + 1', self.value(env.vkind)])}")
         else:
             self.emit(level, f"if {ch} {r.choice(['in', 'not in'])} sb:")
             self.emit(level + 1, f"sb = sb{r.choice(['[1:]', '[:-1]', '[::1]'])} + {ch}")

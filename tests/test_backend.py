@@ -20,7 +20,7 @@ from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, 
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN, GuardFailed
-from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41, object_at
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41, object_at, release_all
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
 I, F, BO, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -139,9 +139,10 @@ class Native:
             slot = self.trace.layout.slot(sv)
             got = self.buf.get_int(slot)
             if kinds and kinds.get(sv) is R:
-                if type(val) in (str, int) and got != id(val):     # a new str or int (new_ref ops): equal
+                if type(val) in (str, int, float) and got != id(val):     # a new str, int or float: equal
                     made = object_at(got)
-                    assert type(made) is type(val) and made == val, \
+                    same = bits(made) == bits(val) if type(val) is float else made == val
+                    assert type(made) is type(val) and same, \
                         f"{sv}: expected an object equal to {val!r} {ctx}\n{self.listing()}"
                     continue
                 assert got == id(val), f"{sv}: expected the object {val!r} {ctx}\n{self.listing()}"
@@ -392,7 +393,7 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 # graveyard_push has an effect on memory only (test_graveyard_push); variadic ops have tests of their own
 # (test_str_build, test_call_c)
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and
-                   d.name not in ("guard_true", "guard_false", "graveyard_push"))
+                   d.name not in ("guard_true", "guard_false", "graveyard_push", "dict_setitem_str"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1219,6 +1220,32 @@ def test_call_c(env, func, args):
     # (ints left out: small ints are shared with everything else running)
     assert [sys.getrefcount(a) for a in args if type(a) is not int] == \
         [c for a, c in zip(args, counts) if type(a) is not int]
+
+
+def test_dict_setitem_str(env):
+    """d[k] = v: the dict gets v (its own reference), the old value's reference moves to the graveyard (the
+    dict's dropped, one added: it stays alive until the graveyard is emptied), a missing key is inserted (the
+    old value None); a dict holding a key of another type or a missing key's default make no difference to
+    the op (the recorder guards them)."""
+    made = "".join(["ne", "w"])                 # not interned (3.12+: interned strs are immortal)
+    for d, k, v in [({"a": 1000001, "b": 2}, "a", made), ({"a": 1}, "zz", 2.5), (dict.fromkeys("abcdefgh"), "q", None)]:
+        tr = op_trace("dict_setitem_str")
+        nat = Native(env, tr)
+        old = d.get(k)
+        KEEP.extend([d, k, v, old])
+        before_old, before_v = sys.getrefcount(old), sys.getrefcount(v)
+        GRAVEYARD[0] = 0
+        try:
+            nat.run({sv: {"a": d, "b": k, "c": v, "d": old}[sv.name] for sv, _ in tr.inputs if sv.name in "abcd"},
+                    budget=1)
+            assert d[k] is v and GRAVEYARD[0] == 1 and GRAVEYARD[1] == id(old), nat.listing()
+            if old is not None:
+                assert sys.getrefcount(old) == before_old        # the dict's reference now in the graveyard
+            if v is not None:
+                assert sys.getrefcount(v) == before_v + 1
+        finally:
+            release_all([GRAVEYARD[1]])
+            GRAVEYARD[0] = 0
 
 
 @pytest.mark.parametrize("const", [False, True])

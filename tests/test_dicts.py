@@ -174,3 +174,44 @@ def test_bridge_from_an_exit_where_an_object_variable_held_an_int(native):
     plain = run_plain(prog)
     jit = run_jit(prog, params=f"threshold=2,bridge_threshold=2,native={native}")
     assert_same(plain, jit, prog.name)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_dict_stores(prog, native):
+    """d[k] = v for an exact dict with str keys and an exact str key (PyDict_SetItem from the machine code):
+    counting words, inserting new keys (new strings among them), numbers boxed into new objects, bools, None and
+    strs stored; the old value waits in the graveyard (a variable still holds one here); a dict that gets an int
+    key or holds a value of a type whose release could run Python code leaves the trace."""
+    evs = check(prog, native, """\
+        class Tracked:
+            def __del__(self):
+                print("del Tracked")
+
+        def count(words, n):
+            counts = {}
+            last = None
+            for i in range(n):
+                w = words[i % len(words)]
+                last = counts.get(w)
+                counts[w] = counts.get(w, 0) + 1
+                key = w[:2] + "!"
+                counts[key] = counts.get(key, 0.5) * 1.5 if len(counts) < 50 else False
+            return sorted(counts.items()), last
+
+        def mixed(n):
+            d = {"a": None, "b": "x"}
+            for i in range(n):
+                d["a"] = i % 3 == 0
+                d["b"] = d["b"][-3:] + "y"
+                if i == n - 10:
+                    d[1] = 1
+                if i == n - 5:
+                    d["c"] = Tracked()
+                d["c"] = i
+            return d
+
+        print(count(["alpha", "beta", "gamma", "x\\xe9", "\\u4e2d\\u6587"], 20000))
+        print(mixed(2000))
+        print("end")
+        """, compiled=("count", "mixed"))
+    assert not [e for e in events_for(evs, "abort", "count") if "dict" in e["reason"] or "store" in e["reason"]]

@@ -186,6 +186,62 @@ def _call_new(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("box_float")
+def _box_float(s: Assembler, op: Op, i: int) -> None:
+    """PyFloat_FromDouble(x): a new float object; NULL clears the error and exits."""
+    a, ext = s.a, s.ext
+    if not (ext.float_new and ext.err_clear):
+        raise CompileError("no C API addresses for box_float")
+    s.fbits_to(RAX, op.args[0])
+    a.mov(temp(0), RAX)
+    s.save_live(i)
+    a.sse("movsd", XMM0, temp(0))
+    s.call(ext.float_new)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    made = a.new_label()
+    a.mov(RAX, temp(0))
+    a.test(RAX, RAX)
+    a.jcc("ne", made)
+    s.save_live(i)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(made)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("dict_setitem_str")
+def _dict_setitem(s: Assembler, op: Op, i: int) -> None:
+    """d[k] = v: the old value (args[3]) gets a reference that waits in the graveyard (room checked by the
+    guard_graveyard before), then PyDict_SetItem(d, k, v) (which takes its own reference to v and drops the
+    dict's to the old value); -1 (MemoryError, the dict unchanged) clears the error and exits."""
+    a, ext = s.a, s.ext
+    if not (ext.dict_setitem and ext.graveyard and ext.err_clear):
+        raise CompileError("no C API addresses for dict stores")
+    for k, v in enumerate(op.args):
+        a.mov(temp(k), s.g(v), scratch=RAX)
+    a.mov(RAX, temp(3))
+    incref_inline(s, RAX)
+    a.mov(RCX, ext.graveyard)                    # graveyard[1 + count] = old; count += 1
+    a.mov(RDX, Mem(RCX, 0))
+    a.mov(Mem(RCX, 8, RDX, 8), RAX)
+    a.alu("add", Mem(RCX, 0), 1)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    a.mov(RDX, temp(2))
+    s.call(ext.dict_setitem)
+    a.test32(RAX, RAX)
+    done = a.new_label()
+    a.jcc("e", done)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(done)
+    s.restore_live(i)
+
+
 @emitter("incref")
 def _incref(s: Assembler, op: Op, i: int) -> None:
     incref_inline(s, ref_reg(s, op.args[0], RAX))

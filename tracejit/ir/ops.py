@@ -525,8 +525,16 @@ def _defs() -> list[OpDef]:
         d("int_to_str", (I,), R, str, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
         d("str_build", (), R, lambda sep, *pieces: sep.join(pieces), guard=True, pure=False, calls_out=True,
           new_ref=True, variadic=True, exit_reason="memory"),
-        # an int object for an int64 (PyLong_FromLongLong: a cached small int or a new one), owned
+        # an int object for an int64 (PyLong_FromLongLong: a cached small int or a new one), a float object for a
+        # double (PyFloat_FromDouble): owned
         d("box_int", (I,), R, int, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
+        d("box_float", (F,), R, float, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
+        # d[k] = value for an exact dict whose keys are all exact strs and an exact str key (PyDict_SetItem: no
+        # Python code runs); `old`, what d[k] was (dict_get_str, None if missing; its type one whose release
+        # runs no Python code), waits in the graveyard until the run ends, a variable may still hold it
+        # (guard_graveyard before); a failure (MemoryError) exits with the dict unchanged
+        d("dict_setitem_str", (R, R, R, R), V, lambda d, k, v, old: d.__setitem__(k, v), guard=True, pure=False,
+          writes_heap=True, calls_out=True, exit_reason="memory"),
         # f(args...) through PyObject_Vectorcall, f a constant C function that runs no Python code for the exact
         # types the recorder guarded (a method of str: args[1] is self); its result a new reference; NULL (an
         # exception: ValueError of str.index...) clears it and exits, and the interpreter makes the call again

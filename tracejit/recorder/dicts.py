@@ -4,8 +4,9 @@ an exact str key.
 Each is the C function the interpreter calls (PyDict_GetItemWithError, PyDict_Contains), called from the
 machine code behind a guard that the dict's keys are all exact strs (CPython's unicode or split key kinds):
 then a lookup compares strings only and runs no Python code, where a dict with keys of other types could run
-a key's `__eq__`. The value is borrowed from the dict (the trace never stores into dicts). A missing key in
-`d[k]` leaves the trace before the instruction and the interpreter raises the KeyError.
+a key's `__eq__`. A value read is borrowed from the dict; a store `d[k] = v` (PyDict_SetItem) keeps the
+old value alive in the graveyard until the native run ends, so a value read before stays valid. A missing
+key in `d[k]` leaves the trace before the instruction and the interpreter raises the KeyError.
 
 May import: tracejit.ir, tracejit.recorder.frame, the standard library.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from tracejit.ir import Const, Kind, Snapshot, const_ref
+from tracejit.ir import Const, Kind, Snapshot, Var, const_ref
 from tracejit.ir.trace import Value
 
 from .frame import RecordAbort
@@ -40,6 +41,37 @@ def _operands(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int)
 
 def subscr(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int) -> Value:
     return rec.emit("dict_getitem_str", _operands(rec, d, key, snap, pc), snap, pc)
+
+
+RELEASABLE = (int, float, str, bool, type(None))     # old values whose release runs no Python code
+
+
+def store(rec: TraceRecorder, value: Value, d: Value, key: Value, snap: Snapshot, pc: int) -> None:
+    """d[k] = value for an exact dict with str keys and an exact str key: the old value (None when missing)
+    read first, its type guarded to be one whose release nothing can observe (it waits in the graveyard until
+    the native run ends: a variable may still hold it), the value boxed if it is a number, PyDict_SetItem."""
+    operands = _operands(rec, d, key, snap, pc)
+    old = rec.emit("dict_get_str", operands + [const_ref(None)], snap, pc)
+    t = type(rec.conc(old))
+    if t not in RELEASABLE:
+        raise RecordAbort(f"store over a dict value of type {t.__name__}")
+    if not isinstance(old, Const):
+        rec.emit("guard_class", [old, const_ref(t)], snap, pc)
+    rec.emit("guard_graveyard", [], snap, pc)
+    rec.emit("dict_setitem_str", operands + [as_object(rec, value, snap, pc), old], snap, pc)
+
+
+def as_object(rec: TraceRecorder, v, snap: Snapshot, pc: int) -> Value:
+    """An object for a value: itself, a constant's object, or a number boxed into a new one the trace owns."""
+    if not isinstance(v, (Var, Const)):
+        raise RecordAbort("storing a value the trace does not model")
+    if isinstance(v, Const):
+        return v if v.kind is R else const_ref(v.value)
+    if v.kind is R:
+        return v
+    if v.kind is Kind.BOOL:
+        return rec.emit("bool_to_ref", [v], snap, pc)
+    return rec.emit("box_int" if v.kind is Kind.INT else "box_float", [v], snap, pc)
 
 
 def contains(rec: TraceRecorder, key: Value, d: Value, snap: Snapshot) -> Value:

@@ -345,8 +345,11 @@ def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
 @handles("STORE_SUBSCR")
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     index, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.operand(rec.pop())
-    lists.store_subscr(rec, value, container, index, rec.snapshot_with(ins.offset, [value, container, index]),
-                       ins.offset)
+    snap = rec.snapshot_with(ins.offset, [value, container, index])
+    if dicts.is_dict(rec, container):
+        dicts.store(rec, value, container, index, snap, ins.offset)
+    else:
+        lists.store_subscr(rec, value, container, index, snap, ins.offset)
 
 
 @handles("LIST_APPEND")

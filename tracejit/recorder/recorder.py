@@ -345,8 +345,11 @@ class TraceRecorder:
 
     def value(self, v):
         if not isinstance(v, (Var, Const)):
-            raise RecordAbort("operand is a complex number" if isinstance(v, VirtualComplex)
-                              else "operand is not a modelled value")
+            if isinstance(v, VirtualComplex):
+                raise RecordAbort("operand is a complex number")
+            if isinstance(v, (VirtualList, VirtualTuple)):
+                raise RecordAbort(f"operand is a {type(v).__name__[7:].lower()} the trace did not allocate")
+            raise RecordAbort("operand is not a modelled value")
         return v
 
     def operand(self, v):
