@@ -815,7 +815,8 @@ class StrGen:
         if x < 0.3:
             self.emit(level, r.choice([f"sb = sb + {ch}", f"sb += {sl}", f"sb = {sl} + sb", f"sb = {ch} + sb + {ch}"]))
             self.emit(level, f"if len(sb) > {r.choice([8, 20, 40])}:")
-            self.emit(level + 1, r.choice([f"sb = sb[{r.choice([1, 5, 10])}:]", "sb = sb[-5:]", "sb = ''",
+            # (cut to a bounded length: `sb = sb[k:] + sb` doubles it)
+            self.emit(level + 1, r.choice([f"sb = sb[{r.choice([1, 5, 10])}:][:24]", "sb = sb[-5:]", "sb = ''",
                                            f"sb = {s}[:{k}]"]))
         elif x < 0.4:
             self.emit(level, f"acc += len({sl}) {r.choice(['+', '-'])} ({sl} {r.choice(['==', '<', '!=', 'in'])} "
