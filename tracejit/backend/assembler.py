@@ -1565,6 +1565,15 @@ def incref_inline(s: Assembler, r: Reg) -> None:
         a.alu("add", Mem(r, s.objects.ob_refcnt), 1)
 
 
+def graveyard_append(s: Assembler, reg: Reg) -> None:
+    """graveyard[1 + count] = reg; count += 1 (room checked by a guard_graveyard before). Uses rcx, rdx."""
+    a = s.a
+    a.mov(RCX, s.ext.graveyard)
+    a.mov(RDX, Mem(RCX, 0))
+    a.mov(Mem(RCX, 8, RDX, 8), reg)
+    a.alu("add", Mem(RCX, 0), 1)
+
+
 def decref_inline(s: Assembler, i: int) -> None:
     """Py_DECREF(rax) inline; the last reference goes through Py_DecRef (which deallocates), with the live
     registers saved around the call. Uses rdx."""
@@ -1708,10 +1717,7 @@ def _list_setitem(s: Assembler, op: Op, i: int) -> None:
         a.mov(RCX, temp(3))
         a.test(RCX, RCX)
         a.jcc("e", release)
-        a.mov(RCX, ext.graveyard)                # graveyard[1 + count] = old; count += 1
-        a.mov(RDX, Mem(RCX, 0))
-        a.mov(Mem(RCX, 8, RDX, 8), RAX)
-        a.alu("add", Mem(RCX, 0), 1)
+        graveyard_append(s, RAX)                 # the old item waits
         a.jmp(end)
         a.bind(release)
     decref_inline(s, i)

@@ -11,7 +11,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from ..ir.ops import ARRAY_STORAGE
 from ..ir.trace import Op
-from .assembler import TEMP, Assembler, decref_inline, incref_inline, emitter, exit_unless_equal, ref_reg, temp
+from .assembler import TEMP, Assembler, decref_inline, emitter, exit_unless_equal, graveyard_append, incref_inline, \
+    ref_reg, temp
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg
 
@@ -68,6 +69,26 @@ def _call_c(s: Assembler, i: int, addr: int, operands: list) -> None:
     a.mov(RAX, temp(0))
 
 
+def _made_or_exit(s: Assembler, op: Op, i: int) -> None:
+    """The tail of an op that makes a new object: rax = the object, or NULL, when the error is cleared and the
+    guard exits (the interpreter redoes the instruction and raises it); else rax becomes the op's result."""
+    a = s.a
+    made = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", made)
+    _clear_and_exit(s, op, i)
+    a.bind(made)
+    s.put(s.dst(op), RAX)
+
+
+def _clear_and_exit(s: Assembler, op: Op, i: int) -> None:
+    """PyErr_Clear() with the live registers saved, then leave through the op's exit."""
+    s.save_live(i)
+    s.call(s.ext.err_clear)
+    s.restore_live(i)
+    s.a.jmp(s.exit_label(op))
+
+
 @emitter("str_compare", "str_contains")
 def _str_call(s: Assembler, op: Op, i: int) -> None:
     """PyUnicode_Compare(a, b) / PyUnicode_Contains(a, b) of two exact strs (int results; neither can fail
@@ -87,20 +108,11 @@ def _new_str(s: Assembler, op: Op, i: int) -> None:
     """A new str (a new reference the trace owns): PyUnicode_Concat(a, b) or PyUnicode_Substring(s, start, end).
     NULL (a MemoryError, or a result too long) clears the error and exits: the interpreter runs the
     instruction again and raises it."""
-    a = s.a
     addr = s.ext.str_concat if op.name == "str_concat" else s.ext.str_substring
     if not (addr and s.ext.err_clear):
         raise CompileError(f"no C API address for {op.name}")
     _call_c(s, i, addr, op.args)
-    made = a.new_label()
-    a.test(RAX, RAX)
-    a.jcc("ne", made)
-    s.save_live(i)
-    s.call(s.ext.err_clear)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(made)
-    s.put(s.dst(op), RAX)
+    _made_or_exit(s, op, i)
 
 
 MAX_PIECES = 6              # the temporaries: str_build's separator and pieces, call_c's function and arguments
@@ -118,14 +130,14 @@ def _str_of(s: Assembler, op: Op, i: int) -> None:
         raise CompileError(f"str_build of {len(op.args) - 1} pieces")
     for k, v in enumerate(op.args):
         a.mov(temp(k), s.g(v), scratch=RAX)
-    fail, done = a.new_label(), a.new_label()
+    called = a.new_label()
     s.save_live(i)
     if op.name == "int_to_str":
         a.mov(RDI, temp(0))
         s.call(ext.long_new)
         a.mov(temp(1), RAX)
         a.test(RAX, RAX)
-        a.jcc("e", fail)
+        a.jcc("e", called)
         a.mov(RDI, RAX)
         s.call(ext.obj_str)
         a.mov(temp(2), RAX)
@@ -137,18 +149,11 @@ def _str_of(s: Assembler, op: Op, i: int) -> None:
         a.lea(RSI, RSP, None, TEMP + 8)
         a.mov(RDX, len(op.args) - 1)
         s.call(ext.str_join)
-    a.test(RAX, RAX)
-    a.jcc("e", fail)
+    a.bind(called)                               # rax: the new str, or NULL
     a.mov(temp(0), RAX)
     s.restore_live(i)
     a.mov(RAX, temp(0))
-    s.put(s.dst(op), RAX)
-    a.jmp(done)
-    a.bind(fail)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(done)
+    _made_or_exit(s, op, i)
 
 
 @emitter("box_int", "call_c")
@@ -175,15 +180,7 @@ def _call_new(s: Assembler, op: Op, i: int) -> None:
         a.mov(temp(0), RAX)
         s.restore_live(i)
         a.mov(RAX, temp(0))
-    made = a.new_label()
-    a.test(RAX, RAX)
-    a.jcc("ne", made)
-    s.save_live(i)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(made)
-    s.put(s.dst(op), RAX)
+    _made_or_exit(s, op, i)
 
 
 @emitter("box_float")
@@ -199,16 +196,8 @@ def _box_float(s: Assembler, op: Op, i: int) -> None:
     s.call(ext.float_new)
     a.mov(temp(0), RAX)
     s.restore_live(i)
-    made = a.new_label()
     a.mov(RAX, temp(0))
-    a.test(RAX, RAX)
-    a.jcc("ne", made)
-    s.save_live(i)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(made)
-    s.put(s.dst(op), RAX)
+    _made_or_exit(s, op, i)
 
 
 @emitter("dict_setitem_str")
@@ -223,10 +212,7 @@ def _dict_setitem(s: Assembler, op: Op, i: int) -> None:
         a.mov(temp(k), s.g(v), scratch=RAX)
     a.mov(RAX, temp(3))
     incref_inline(s, RAX)
-    a.mov(RCX, ext.graveyard)                    # graveyard[1 + count] = old; count += 1
-    a.mov(RDX, Mem(RCX, 0))
-    a.mov(Mem(RCX, 8, RDX, 8), RAX)
-    a.alu("add", Mem(RCX, 0), 1)
+    graveyard_append(s, RAX)
     s.save_live(i)
     a.mov(RDI, temp(0))
     a.mov(RSI, temp(1))
@@ -261,10 +247,7 @@ def _graveyard_push(s: Assembler, op: Op, i: int) -> None:
     if not s.ext.graveyard:
         raise CompileError("no graveyard")
     a.mov(RAX, s.g(op.args[0]), scratch=RCX)
-    a.mov(RCX, s.ext.graveyard)
-    a.mov(RDX, Mem(RCX, 0))
-    a.mov(Mem(RCX, 8, RDX, 8), RAX)
-    a.alu("add", Mem(RCX, 0), 1)
+    graveyard_append(s, RAX)
 
 
 @emitter("dict_getitem_str", "dict_get_str", "dict_contains_str")
