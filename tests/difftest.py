@@ -158,6 +158,13 @@ def compare(plain: Result, jit: Result) -> list[str]:
     return problems
 
 
+def check_corpus_case(name: str, params: str) -> None:
+    """Run tests/corpus/<name> plainly and under the JIT with `params` (a fuzz case's own parameters, under
+    which it failed); assert the same behaviour."""
+    prog = CORPUS_DIR / name
+    assert_same(run_plain(prog), run_jit(prog, params=params), name)
+
+
 def assert_same(plain: Result, jit: Result, label: str = "") -> None:
     problems = compare(plain, jit)
     if problems:

@@ -169,11 +169,8 @@ def test_bridge_from_an_exit_where_an_object_variable_held_an_int(native):
     unboxed int in it at one of its exits; the bridge from that exit wrote x3 before reading it, took its input
     as an object, and its earlier exits boxed the int's bits as a pointer. A bridge's inputs now have the kind
     the buffer holds at its exit (TraceRecorder._held_kind)."""
-    from difftest import CORPUS_DIR, assert_same, run_jit, run_plain
-    prog = CORPUS_DIR / "fuzz_py312_835315.py"
-    plain = run_plain(prog)
-    jit = run_jit(prog, params=f"threshold=2,bridge_threshold=2,native={native}")
-    assert_same(plain, jit, prog.name)
+    from difftest import check_corpus_case
+    check_corpus_case("fuzz_py312_835315.py", f"threshold=2,bridge_threshold=2,native={native}")
 
 
 @pytest.mark.parametrize("native", NATIVE)

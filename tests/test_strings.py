@@ -438,11 +438,8 @@ def test_bridge_leaves_an_alias_of_a_new_string_to_the_loop(native):
     which holds one reference for each at its jump; at an exit between the slice and the jump the exit owns
     the string once. A bridge from there that touched neither variable left the loop one reference short.
     Such a bridge now reads the variable and takes its own reference at its jump (refcounts._read_owned_variables)."""
-    from difftest import CORPUS_DIR, assert_same, run_jit, run_plain
-    prog = CORPUS_DIR / "fuzz_py311_1302414.py"
-    plain = run_plain(prog)
-    jit = run_jit(prog, params=f"threshold=2,bridge_threshold=2,native={native}")
-    assert_same(plain, jit, prog.name)
+    from difftest import check_corpus_case
+    check_corpus_case("fuzz_py311_1302414.py", f"threshold=2,bridge_threshold=2,native={native}")
 
 
 @pytest.mark.parametrize("native", NATIVE)
@@ -532,8 +529,5 @@ def test_exit_of_a_bridge_owns_a_variable_it_only_read(native):
     exits store only what it changed, so the exit's ownership of sb's string was given a release slot, and the
     bridge grown there released the string the loop's variable still held. Such a value's place is now the
     variable itself (refcounts._storing)."""
-    from difftest import CORPUS_DIR, assert_same, run_jit, run_plain
-    prog = CORPUS_DIR / "fuzz_py312_1706963.py"
-    plain = run_plain(prog)
-    jit = run_jit(prog, params=f"threshold=3,bridge_threshold=3,native={native}")
-    assert_same(plain, jit, prog.name)
+    from difftest import check_corpus_case
+    check_corpus_case("fuzz_py312_1706963.py", f"threshold=3,bridge_threshold=3,native={native}")

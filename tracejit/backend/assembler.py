@@ -1565,6 +1565,20 @@ def incref_inline(s: Assembler, r: Reg) -> None:
         a.alu("add", Mem(r, s.objects.ob_refcnt), 1)
 
 
+def status_or_exit(s: Assembler, op: Op, i: int) -> None:
+    """After a C call made with the live registers saved: eax, its int status, 0 (the registers are restored)
+    or -1 with an error set (cleared, the registers restored, then the op's exit)."""
+    a = s.a
+    ok = a.new_label()
+    a.test32(RAX, RAX)
+    a.jcc("e", ok)
+    s.call(s.ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(ok)
+    s.restore_live(i)
+
+
 def graveyard_append(s: Assembler, reg: Reg) -> None:
     """graveyard[1 + count] = reg; count += 1 (room checked by a guard_graveyard before). Uses rcx, rdx."""
     a = s.a
@@ -1748,7 +1762,7 @@ def _list_append(s: Assembler, op: Op, i: int) -> None:
     if op.name == "list_append_complex":
         s.fbits_to(RAX, op.args[2])
         a.mov(temp(2), RAX)
-    appended, done = a.new_label(), a.new_label()
+    done = a.new_label()
     _own_reference(s, op, i, _value_kind(op.name), 1, imag_slot=2)
     slow = a.new_label()
     a.mov(RAX, temp(0))
@@ -1771,13 +1785,7 @@ def _list_append(s: Assembler, op: Op, i: int) -> None:
     a.mov(RDI, temp(1))
     s.call(ext.decref)                          # the list holds its own reference now (or none: failed)
     a.mov(RAX, temp(3))
-    a.test32(RAX, RAX)                          # int result: 0, or -1 with MemoryError set
-    a.jcc("e", appended)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(appended)
-    s.restore_live(i)
+    status_or_exit(s, op, i)                    # int result: 0, or -1 with MemoryError set
     a.bind(done)
 
 

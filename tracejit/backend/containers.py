@@ -12,7 +12,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from ..ir.ops import ARRAY_STORAGE
 from ..ir.trace import Op
 from .assembler import TEMP, Assembler, decref_inline, emitter, exit_unless_equal, graveyard_append, incref_inline, \
-    ref_reg, temp
+    ref_reg, status_or_exit, temp
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg
 
@@ -53,15 +53,18 @@ def _str_code_at(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
-def _call_c(s: Assembler, i: int, addr: int, operands: list) -> None:
+def _call_c(s: Assembler, i: int, addr: int, operands: list, load=None) -> None:
     """rax = addr(operands...) for up to three GPR operands (REF or INT values, constants), the live registers
     saved around the call. The operands stay in temp(1)... afterwards (temp(0) holds the result): an operand
-    that dies here may be in a register the call clobbers."""
+    that dies here may be in a register the call clobbers. `load` (instead): loads the argument registers
+    from the temporaries itself."""
     a = s.a
     for k, v in enumerate(operands):
         a.mov(temp(k), s.g(v), scratch=RAX)
     s.save_live(i)
-    for k, reg in zip(range(len(operands)), (RDI, RSI, RDX)):
+    if load is not None:
+        load()
+    for k, reg in zip(range(len(operands) if load is None else 0), (RDI, RSI, RDX)):
         a.mov(reg, temp(k))
     s.call(addr)
     a.mov(temp(0), RAX)
@@ -166,20 +169,16 @@ def _call_new(s: Assembler, op: Op, i: int) -> None:
     if op.name == "box_int":
         _call_c(s, i, ext.long_new, op.args)
     else:
-        args = op.args[1:]
-        if len(args) >= MAX_PIECES:
-            raise CompileError(f"call_c with {len(args)} arguments")
-        for k, v in enumerate(op.args):
-            a.mov(temp(k), s.g(v), scratch=RAX)
-        s.save_live(i)
-        a.mov(RDI, temp(0))
-        a.lea(RSI, RSP, None, TEMP + 8)
-        a.mov(RDX, len(args))
-        a.mov(RCX, 0)
-        s.call(ext.vectorcall)
-        a.mov(temp(0), RAX)
-        s.restore_live(i)
-        a.mov(RAX, temp(0))
+        n = len(op.args) - 1
+        if n >= MAX_PIECES:
+            raise CompileError(f"call_c with {n} arguments")
+
+        def load():                              # f, the arguments' array, their number, no keywords
+            a.mov(RDI, temp(0))
+            a.lea(RSI, RSP, None, TEMP + 8)
+            a.mov(RDX, n)
+            a.mov(RCX, 0)
+        _call_c(s, i, ext.vectorcall, op.args, load)
     _made_or_exit(s, op, i)
 
 
@@ -191,12 +190,7 @@ def _box_float(s: Assembler, op: Op, i: int) -> None:
         raise CompileError("no C API addresses for box_float")
     s.fbits_to(RAX, op.args[0])
     a.mov(temp(0), RAX)
-    s.save_live(i)
-    a.sse("movsd", XMM0, temp(0))
-    s.call(ext.float_new)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
-    a.mov(RAX, temp(0))
+    _call_c(s, i, ext.float_new, [], lambda: a.sse("movsd", XMM0, temp(0)))
     _made_or_exit(s, op, i)
 
 
@@ -218,14 +212,7 @@ def _dict_setitem(s: Assembler, op: Op, i: int) -> None:
     a.mov(RSI, temp(1))
     a.mov(RDX, temp(2))
     s.call(ext.dict_setitem)
-    a.test32(RAX, RAX)
-    done = a.new_label()
-    a.jcc("e", done)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(done)
-    s.restore_live(i)
+    status_or_exit(s, op, i)
 
 
 @emitter("incref")
