@@ -121,37 +121,27 @@ def _new_str(s: Assembler, op: Op, i: int) -> None:
 MAX_PIECES = 6              # the temporaries: str_build's separator and pieces, call_c's function and arguments
 
 
-@emitter("int_to_str", "str_build")
-def _str_of(s: Assembler, op: Op, i: int) -> None:
-    """int_to_str: PyObject_Str(PyLong_FromLongLong(v)), the int object released after; str_build(sep,
-    pieces...): _PyUnicode_JoinArray(sep, pieces, n), the separator and pieces in the temporaries. NULL anywhere
-    clears the error and exits (the interpreter redoes the instruction)."""
+@emitter("int_to_str")
+def _int_to_str(s: Assembler, op: Op, i: int) -> None:
+    """PyObject_Str(PyLong_FromLongLong(v)), the int object released after. NULL anywhere clears the error and
+    exits (the interpreter redoes the instruction)."""
     a, ext = s.a, s.ext
-    if not (ext.obj_str and ext.str_join and ext.long_new and ext.decref and ext.err_clear):
+    if not (ext.obj_str and ext.long_new and ext.decref and ext.err_clear):
         raise CompileError(f"no C API addresses for {op.name}")
-    if op.name == "str_build" and not 2 <= len(op.args) <= MAX_PIECES:
-        raise CompileError(f"str_build of {len(op.args) - 1} pieces")
-    for k, v in enumerate(op.args):
-        a.mov(temp(k), s.g(v), scratch=RAX)
+    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
     called = a.new_label()
     s.save_live(i)
-    if op.name == "int_to_str":
-        a.mov(RDI, temp(0))
-        s.call(ext.long_new)
-        a.mov(temp(1), RAX)
-        a.test(RAX, RAX)
-        a.jcc("e", called)
-        a.mov(RDI, RAX)
-        s.call(ext.obj_str)
-        a.mov(temp(2), RAX)
-        a.mov(RDI, temp(1))
-        s.call(ext.decref)
-        a.mov(RAX, temp(2))
-    else:
-        a.mov(RDI, temp(0))
-        a.lea(RSI, RSP, None, TEMP + 8)
-        a.mov(RDX, len(op.args) - 1)
-        s.call(ext.str_join)
+    a.mov(RDI, temp(0))
+    s.call(ext.long_new)
+    a.mov(temp(1), RAX)
+    a.test(RAX, RAX)
+    a.jcc("e", called)
+    a.mov(RDI, RAX)
+    s.call(ext.obj_str)
+    a.mov(temp(2), RAX)
+    a.mov(RDI, temp(1))
+    s.call(ext.decref)
+    a.mov(RAX, temp(2))
     a.bind(called)                               # rax: the new str, or NULL
     a.mov(temp(0), RAX)
     s.restore_live(i)
@@ -159,26 +149,42 @@ def _str_of(s: Assembler, op: Op, i: int) -> None:
     _made_or_exit(s, op, i)
 
 
+def _array_call(s: Assembler, i: int, addr: int, operands: list, keywords: bool = False) -> None:
+    """rax = addr(operands[0], &operands[1:], n[, NULL]): the first operand and an array of the others, in the
+    temporaries (at most MAX_PIECES in all): _PyUnicode_JoinArray's and PyObject_Vectorcall's form."""
+    n = len(operands) - 1
+    if not 1 <= n < MAX_PIECES:
+        raise CompileError(f"a call with {n} arguments in an array")
+
+    def load():
+        s.a.mov(RDI, temp(0))
+        s.a.lea(RSI, RSP, None, TEMP + 8)
+        s.a.mov(RDX, n)
+        if keywords:
+            s.a.mov(RCX, 0)                      # no keyword names
+    _call_c(s, i, addr, operands, load)
+
+
+@emitter("str_build")
+def _str_build(s: Assembler, op: Op, i: int) -> None:
+    """str_build(sep, pieces...): _PyUnicode_JoinArray(sep, pieces, n); NULL clears the error and exits."""
+    if not (s.ext.str_join and s.ext.err_clear):
+        raise CompileError(f"no C API addresses for {op.name}")
+    _array_call(s, i, s.ext.str_join, op.args)
+    _made_or_exit(s, op, i)
+
+
 @emitter("box_int", "call_c")
 def _call_new(s: Assembler, op: Op, i: int) -> None:
     """box_int: PyLong_FromLongLong(v); call_c: PyObject_Vectorcall(f, args, n, NULL) with the arguments in the
     temporaries (at most MAX_PIECES - 1). A new reference; NULL clears the error and exits."""
-    a, ext = s.a, s.ext
+    ext = s.ext
     if not (ext.long_new and ext.vectorcall and ext.err_clear):
         raise CompileError(f"no C API addresses for {op.name}")
     if op.name == "box_int":
         _call_c(s, i, ext.long_new, op.args)
     else:
-        n = len(op.args) - 1
-        if n >= MAX_PIECES:
-            raise CompileError(f"call_c with {n} arguments")
-
-        def load():                              # f, the arguments' array, their number, no keywords
-            a.mov(RDI, temp(0))
-            a.lea(RSI, RSP, None, TEMP + 8)
-            a.mov(RDX, n)
-            a.mov(RCX, 0)
-        _call_c(s, i, ext.vectorcall, op.args, load)
+        _array_call(s, i, ext.vectorcall, op.args, keywords=True)
     _made_or_exit(s, op, i)
 
 
@@ -276,21 +282,18 @@ def _dict_walk(s: Assembler, op: Op, i: int) -> None:
     a = s.a
     if not s.ext.dict_next:
         raise CompileError("no C API address for PyDict_Next")
-    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
     a.mov(RAX, s.g(op.args[1]))
     if op.name != "dict_next":
         a.alu("sub", RAX, 1)
     a.mov(temp(1), RAX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.lea(RSI, RSP, None, TEMP + 8)
-    a.lea(RDX, RSP, None, TEMP + 16)
-    a.lea(RCX, RSP, None, TEMP + 24)
-    s.call(s.ext.dict_next)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
+
+    def load():                                  # d, &pos, &key, &value
+        a.mov(RDI, temp(0))
+        a.lea(RSI, RSP, None, TEMP + 8)
+        a.lea(RDX, RSP, None, TEMP + 16)
+        a.lea(RCX, RSP, None, TEMP + 24)
+    _call_c(s, i, s.ext.dict_next, op.args[:1], load)
     if op.name == "dict_next":
-        a.load32(RAX, temp(0))
         a.test32(RAX, RAX)
         a.jcc("e", s.exit_label(op))
     a.mov(RAX, temp({"dict_next": 1, "dict_key_before": 2, "dict_value_before": 3}[op.name]))

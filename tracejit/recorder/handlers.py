@@ -44,6 +44,16 @@ METHOD_RULES = {list.append: lists.list_append, dict.get: dicts.get,
                 **{getattr(str, name): (lambda name: lambda rec, s, args, snap, pc:
                                         strings.method(rec, name, s, args, snap, pc))(name)
                    for name in strings.STR_METHODS}}
+# looked up by identity (a constant below a callable may be any object: no __eq__ of the program's runs here)
+_METHOD_RULES_BY_ID = {id(m): (m, rule) for m, rule in METHOD_RULES.items()}
+
+
+def _method_rule(below) -> Callable | None:
+    """The rule of the method object `below` (a constant pushed below its self), or None."""
+    if not isinstance(below, Const):
+        return None
+    method, rule = _METHOD_RULES_BY_ID.get(id(below.value), (None, None))
+    return rule if method is below.value else None
 COMPLEX_ARGUMENTS = (abs, complex, type)     # the calls whose rules take a complex number apart
 
 
@@ -527,8 +537,7 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         args = [rec.operand(a) for a in raw]
         snap = rec.snapshot_with(pc, [below, top] + args + list(after))
     operands = [below, top] + args + list(after)
-    method_rule = next((rule for m, rule in METHOD_RULES.items() if m is below.value), None) \
-        if isinstance(below, Const) else None
+    method_rule = _method_rule(below)
     if method_rule is not None and (not isinstance(top, Const) or type(top.value) is str):
         if kw_names:                    # list.append, dict.get take no keywords: the interpreter raises the TypeError
             raise RecordAbort("call with keyword arguments")

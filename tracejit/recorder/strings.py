@@ -175,7 +175,6 @@ STR_METHODS: dict[str, tuple[str, int, type]] = {
                                         "isdecimal", "isnumeric", "isidentifier", "isascii")},
     "join": ("q", 0, str),
 }
-MAX_METHOD_ARGS = 4     # self and the arguments, in call_c's temporaries
 
 
 def method(rec: TraceRecorder, name: str, s: Value, args: list, snap: Snapshot, pc: int) -> Value:
