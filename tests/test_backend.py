@@ -19,8 +19,10 @@ from tracejit.backend.regalloc import ALLOC_GPR, ALLOC_XMM
 from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var, VarFactory,
                          format_trace, verify)
 from tracejit.ir.interp import run_trace
-from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN, GuardFailed
-from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41, object_at, release_all
+from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN, PY_FUNCTIONS, GuardFailed, dict_version
+from tracejit.ir.trace import SYNC_CHANGED, SYNC_WORDS
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41, object_at, \
+    release_all
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
 I, F, BO, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -95,6 +97,7 @@ class Builder:
 
 
 GRAVEYARD = Int64Table(1 + GRAVEYARD_SLOTS)     # old list items a deferred store leaves for the runtime
+SYNC = Int64Table(SYNC_WORDS)                   # a loop's frame sync area (guard_after_call reads SYNC_CHANGED)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +106,8 @@ def env():
     table = Int64Table(256)
     graveyard = GRAVEYARD
     ext = Externals(table.address, layout=LAYOUTS[VERSION], **c_api_addresses(), graveyard=graveyard.address,
-                    sse41=cpu_has_sse41(),
+                    sse41=cpu_has_sse41(), sync=SYNC.address,
+                    py_functions={name: c_api_address(name) for name in PY_FUNCTIONS},
                     **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
                                                     "exp", "log", "hypot")})
     yield mem, table, ext
@@ -341,6 +345,20 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         classes = CLASSES + HEAP_CLASSES
         tags = [type_version(c) for c in classes] + [0, 2**31 + 5]
         return [(c, t) for c in classes for t in tags]
+    if name == "getattr_plain":
+        class Plain:
+            pass
+        objs = [Plain(), Plain(), 1.5, "text", [1]]
+        objs[0].a, objs[1].a, objs[1].b = 1, "x", None
+        KEEP.extend(objs)
+        return [(o, n) for o in objs for n in ("a", "b", "real", "missing")]     # (a bound method is new)
+    if name in ("dict_version", "guard_after_call"):
+        dicts = [{}, {"a": 1}, dict.fromkeys(range(9)), globals()]
+        KEEP.extend(dicts)
+        if name == "dict_version":
+            return [(d,) for d in dicts]
+        versions = [(d, dict_version(d)) for d in dicts] + [(d, dict_version(d) + 1) for d in dicts]
+        return [(g, gv, b, bv) for g, gv in versions for b, bv in versions][::3]
     if name == "type_of":
         return [(o,) for o in OBJECTS + [c() for c in HEAP_CLASSES]]
     if name == "int_value":
@@ -393,7 +411,8 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 # graveyard_push has an effect on memory only (test_graveyard_push); variadic ops have tests of their own
 # (test_str_build, test_call_c)
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and
-                   d.name not in ("guard_true", "guard_false", "graveyard_push", "dict_setitem_str"))
+                   d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
+                                  "dict_setitem_str"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1248,13 +1267,14 @@ def test_dict_setitem_str(env):
             GRAVEYARD[0] = 0
 
 
+@pytest.mark.parametrize("name", ["graveyard_push", "release_deferred"])
 @pytest.mark.parametrize("const", [False, True])
-def test_graveyard_push(env, const):
-    """graveyard_push hands the trace's reference to the graveyard: graveyard[1 + count] = the object, count + 1,
-    no reference count changed."""
+def test_graveyard_push(env, const, name):
+    """graveyard_push and release_deferred hand the trace's reference to the graveyard: graveyard[1 + count] =
+    the object, count + 1, no reference count changed."""
     obj = "".join(["pushed", str(const)])
     KEEP.append(obj)
-    tr = op_trace("graveyard_push", 0, obj) if const else op_trace("graveyard_push")
+    tr = op_trace(name, 0, obj) if const else op_trace(name)
     nat = Native(env, tr)
     before = sys.getrefcount(obj)       # (a constant's trace holds one)
     GRAVEYARD[0] = 5

@@ -5,7 +5,8 @@ LoopAddresses) into position-independent machine code; `format_listing` shows ea
 instructions it became. Raises CompileError for traces it cannot compile.
 
 Modules: x86 (instruction emission, labels, encoding), regalloc (liveness + linear scan),
-assembler (code shape and op emitters), containers (the emitters of str, dict and array ops), listing
+assembler (code shape and op emitters), containers (the emitters of str, dict and array ops), pycalls
+(calls that may run Python code, with the frame written back around them), listing
 (disassembly text), stubs (fixed code that does not come from a trace: the hooks' recursion guard, the
 graveyard release).
 
@@ -15,6 +16,7 @@ May import: tracejit.ir and iced_x86 only.
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 from .assembler import EMITTERS, Externals, LoopAddresses, MachineCode, assemble
 from . import containers  # noqa: F401,I001 - its emitters (str, dict, array ops) register in EMITTERS
+from . import pycalls  # noqa: F401,I001 - its emitters (calls that may run Python code) register in EMITTERS
 from .errors import CompileError
 from .listing import ListingGroup, format_groups, format_listing, listing_groups
 from .stubs import release_stub

@@ -24,7 +24,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..ir.ops import GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
+from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
@@ -93,6 +93,23 @@ class Externals:
     str_substring: int = 0
     obj_str: int = 0         # PyObject_Str, _PyUnicode_JoinArray (0: int_to_str and str_build not compiled)
     str_join: int = 0
+    # the generic path (backend.pycalls): C API functions by name (ir.ops.PY_FUNCTIONS), the loop's frame sync
+    # area (ir.trace SYNC_*), its code's first instruction (co_code_adaptive), PyErr_GetRaisedException, the
+    # native graveyard release (backend.stubs.release_stub; 0: py_call not compiled)
+    py_functions: dict = field(default_factory=dict)
+    sync: int = 0
+    code_instrs: int = 0
+    raised_exception: int = 0
+    release_graveyard: int = 0
+    # the hooks' signal gate (tracejit.hooks.SignalGate): a py_call opens it for the call (signal handlers run
+    # in the called code, as without the JIT) and closes it after: the main-thread word and its value, the
+    # pending-signals int, the eval breaker (its size in bytes) and its bit (0 addresses: no gate)
+    gate_word: int = 0
+    gate_ident: int = 0
+    gate_pending: int = 0
+    gate_breaker: int = 0
+    gate_breaker_size: int = 4
+    gate_bit: int = 0
     latin1_chars: int = 0    # 256 pointers: CPython's one-character string of each code point < 256 (0: none)
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
@@ -1547,7 +1564,7 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
         raise CompileError("no graveyard")
     a = s.a
     a.mov(RAX, s.ext.graveyard)
-    a.alu("cmp", Mem(RAX, 0), GRAVEYARD_SLOTS)
+    a.alu("cmp", Mem(RAX, 0), GRAVEYARD_SLOTS - GRAVEYARD_RESERVE)
     a.jcc("ge", s.exit_label(op))
 
 

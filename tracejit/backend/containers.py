@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from ..ir.ops import ARRAY_STORAGE
+from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS
 from ..ir.trace import Op
 from .assembler import TEMP, Assembler, decref_inline, emitter, exit_unless_equal, graveyard_append, incref_inline, \
     ref_reg, status_or_exit, temp
@@ -233,13 +233,26 @@ def _decref(s: Assembler, op: Op, i: int) -> None:
     decref_inline(s, i)
 
 
-@emitter("graveyard_push")
+@emitter("graveyard_push", "release_deferred")
 def _graveyard_push(s: Assembler, op: Op, i: int) -> None:
-    """graveyard[1 + count] = the object; count += 1 (a guard_graveyard before it made room)."""
+    """graveyard[1 + count] = the object; count += 1 (a guard_graveyard before it made room). release_deferred
+    uses the room guard_graveyard leaves (GRAVEYARD_RESERVE); should even that be full (a loop that never
+    reaches a sync, which empties it), the object is released at once (Py_DecRef)."""
     a = s.a
     if not s.ext.graveyard:
         raise CompileError("no graveyard")
     a.mov(RAX, s.g(op.args[0]), scratch=RCX)
+    if op.name == "release_deferred":
+        room, done = a.new_label(), a.new_label()
+        a.mov(RCX, s.ext.graveyard)
+        a.alu("cmp", Mem(RCX, 0), GRAVEYARD_SLOTS)
+        a.jcc("l", room)
+        decref_inline(s, i)
+        a.jmp(done)
+        a.bind(room)
+        graveyard_append(s, RAX)
+        a.bind(done)
+        return
     graveyard_append(s, RAX)
 
 

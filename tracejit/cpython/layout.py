@@ -33,11 +33,11 @@ class Layout:
                  "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
                  "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
-                 "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
+                 "tstate_cframe", "current_frame", "tstate_tracing", "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
-                 "dict_used", "dict_keys", "dict_keys_kind", "array_items", "array_descr")
+                 "dict_used", "dict_keys", "dict_keys_kind", "dict_version", "array_items", "array_descr")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
@@ -52,7 +52,8 @@ class Layout:
                  func_code: int = 48, func_defaults: int = 56, func_closure: int = 72,
                  cell_contents: int = 16, str_length: int = 16, str_state: int = 32, str_ascii_data: int = 40,
                  str_compact_data: int = 56, dict_used: int = 16, dict_keys: int = 32,
-                 dict_keys_kind: int = 10, array_items: int = 24, array_descr: int = 40) -> None:
+                 dict_keys_kind: int = 10, dict_version: int = 24, array_items: int = 24, array_descr: int = 40,
+                 tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -103,6 +104,14 @@ class Layout:
         # PyDictObject.ma_used (its length) and .ma_keys; PyDictKeysObject.dk_kind (uint8: DICT_KEYS_GENERAL 0,
         # UNICODE 1, SPLIT 2; every key of a dict whose kind is not general is an exact str)
         self.dict_used, self.dict_keys, self.dict_keys_kind = dict_used, dict_keys, dict_keys_kind
+        # PyDictObject.ma_version_tag (uint64): changes at every change of the dict (3.11-3.13)
+        self.dict_version = dict_version
+        # where the thread's executing frame (a _PyInterpreterFrame*) is kept: PyThreadState.cframe ->
+        # _PyCFrame.current_frame (3.11/3.12: tstate_cframe, and current_frame in the _PyCFrame), or
+        # PyThreadState.current_frame (3.13: tstate_cframe -1)
+        self.tstate_cframe, self.current_frame = tstate_cframe, current_frame
+        # PyThreadState.tracing (an int): above 0 while a hook's callback runs (no event is reported then)
+        self.tstate_tracing = tstate_tracing
         # array.array (arrayobject): ob_item (the items, raw C values) and ob_descr (its arraydescr, whose first
         # byte is the type code); the length is ob_size
         self.array_items, self.array_descr = array_items, array_descr
@@ -125,11 +134,12 @@ class Layout:
 LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
                     80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44,
-                    interp_threads_count=24, str_ascii_data=48, str_compact_data=72),
+                    interp_threads_count=24, str_ascii_data=48, str_compact_data=72, tstate_cframe=56,
+                    current_frame=8),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
-                    64, 2008, 368, 28, 46, True, immortal=True),
+                    64, 2008, 368, 28, 46, True, immortal=True, tstate_cframe=56, current_frame=0),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
-                    656, -1, 24, 44, -1, True, immortal=True),
+                    656, -1, 24, 44, -1, True, immortal=True, current_frame=72, tstate_tracing=60),
 }
 
 VERSION = sys.version_info[:2]
@@ -219,7 +229,8 @@ def c_api_addresses() -> dict[str, int]:
             "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains"),
             "dict_next": f("PyDict_Next"), "dict_setitem": f("PyDict_SetItem"), "str_concat": f("PyUnicode_Concat"),
             "str_substring": f("PyUnicode_Substring"), "obj_str": f("PyObject_Str"),
-            "str_join": f("_PyUnicode_JoinArray")}
+            "str_join": f("_PyUnicode_JoinArray"),
+            "raised_exception": f("PyErr_GetRaisedException") if sys.version_info >= (3, 12) else 0}
 
 
 def _rd(addr: int) -> int:
@@ -275,6 +286,22 @@ class FrameAccess:
 
     def instr_address(self, code, offset: int) -> int:
         return id(code) + self.L.code_adaptive + offset
+
+    def recursion_counter_address(self) -> int:
+        """The address of this thread's count of Python frames left before RecursionError (an int)."""
+        return thread_state() + self.L.tstate_recursion_remaining
+
+    def tracing_counter_address(self) -> int:
+        """The address of this thread's tracing counter (an int: events are not reported while it is above 0)."""
+        return thread_state() + self.L.tstate_tracing
+
+    def current_frame_cell(self) -> int:
+        """The address of the word that holds this thread's executing frame (a _PyInterpreterFrame*): Python
+        code called from C links its frame to the frame found there."""
+        tstate = thread_state()
+        if self.L.tstate_cframe >= 0:
+            return _rdp(tstate + self.L.tstate_cframe) + self.L.current_frame
+        return tstate + self.L.current_frame
 
     # --- fast locals and stack slots
     def slot_address(self, iframe: int, index: int) -> int:
@@ -368,6 +395,12 @@ def _check_dict_layout(L: Layout) -> str | None:
     for d, n, kind in (({}, 0, 1), (strs, 3, 1), ({5: 1, "x": 2}, 2, 0), (mixed, 2, 0), (p.__dict__, 2, 2)):
         if _rd(id(d) + L.dict_used) != n or dict_keys_kind(d, L) != kind:
             return "dict layout mismatch"
+    before = _rd(id(strs) + L.dict_version)
+    strs["x"] = 1
+    after = _rd(id(strs) + L.dict_version)
+    len(strs)
+    if after == before or _rd(id(strs) + L.dict_version) != after:
+        return "dict version tag mismatch"
     return None
 
 
@@ -839,6 +872,15 @@ def check_layout(layout: Layout) -> str | None:
             return "PyFrameObject.f_trace_lines offset mismatch"
         if layout.code_extra >= 0 and not _code_extra_probe(layout.code_extra):
             return "PyCodeObject.co_extra offset mismatch"
+        if ctypes.c_void_p.from_address(fa.current_frame_cell()).value != iframe:     # read here, in this frame
+            return "the thread state's current frame offset mismatch"
+        tracing = ctypes.c_int32.from_address(fa.tracing_counter_address())
+        before = tracing.value
+        enter_tracing(thread_state())
+        during = tracing.value
+        leave_tracing(thread_state())
+        if during != before + 1 or tracing.value != before:
+            return "PyThreadState.tracing offset mismatch"
         reason = _check_object_layouts(layout)
         if reason:
             return reason

@@ -22,6 +22,7 @@ class ExitState:
     pc: int                                  # bytecode offset to resume at
     values: dict[StateVar, object]           # state variables and stack slots at the exit
     iterations: int                          # completed trips around the loop
+    raised: BaseException | None = None      # the exception a py_call raised (the interpreter raises it there)
 
 
 def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_000) -> ExitState:
@@ -56,14 +57,14 @@ def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_
             d = OPS[op.name]
             try:
                 r = d.evaluate(*[val(a) for a in op.args])
-            except GuardFailed:
-                return _exit(op, val, iterations)
+            except GuardFailed as e:
+                return _exit(op, val, iterations, getattr(e, "exception", None))
             if op.name in ("guard_true", "guard_false"):
                 continue
             if op.result is not None:
                 env[id(op.result)] = r
 
 
-def _exit(op: Op, val, iterations: int) -> ExitState:
+def _exit(op: Op, val, iterations: int, raised: BaseException | None = None) -> ExitState:
     snap = op.snapshot
-    return ExitState(op, snap.pc, {sv: val(v) for sv, v in snap.exit_entries()}, iterations)
+    return ExitState(op, snap.pc, {sv: val(v) for sv, v in snap.exit_entries()}, iterations, raised)

@@ -19,6 +19,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 import math
+import operator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
@@ -215,6 +216,7 @@ def _list_store_complex(lst: list, i: int, real: float, imag: float, defer: bool
 
 
 GRAVEYARD_SLOTS = 8192      # old list items whose release waits for the end of a native run (see list_setitem)
+GRAVEYARD_RESERVE = 512     # ... of which guard_graveyard leaves this many to release_deferred
 
 
 
@@ -264,6 +266,76 @@ def _latin1_char(c: int) -> str:
 
 
 DICT_KEYS, DICT_KEYS_KIND = 32, 10    # PyDictObject.ma_keys, PyDictKeysObject.dk_kind (layout's, which checks them)
+DICT_VERSION = 24                     # PyDictObject.ma_version_tag (the layout's, which checks it)
+
+
+def dict_version(d: dict) -> int:
+    """The dict's version tag: it changes whenever the dict does (a global rebound, added or deleted)."""
+    return ctypes.c_int64.from_address(id(d) + DICT_VERSION).value
+
+
+def _guard_after_call(g: dict, g_version: int, b: dict, b_version: int) -> None:
+    if dict_version(g) != g_version or dict_version(b) != b_version:
+        raise GuardFailed("globals or builtins changed")
+
+
+class PyCallRaised(GuardFailed):
+    """py_call's evaluate: the function raised `exception` (the interpreter raises it at the instruction)."""
+
+    def __init__(self, exception: BaseException):
+        super().__init__(f"{type(exception).__name__} raised in the call")
+        self.exception = exception
+
+
+def _vectorcall(f, *args):
+    return f(*args)
+
+
+def _power(a, b, c):
+    return pow(a, b) if c is None else pow(a, b, c)
+
+
+# The C API functions a py_call calls (its first argument names one): what the interpreter itself calls for an
+# instruction whose operands the trace does not specialize, with the Python function that means the same (for
+# the IR interpreter). Each returns a new reference, or NULL with an exception set (PY_STATUS: 0, or -1 with an
+# exception set; the op's result is then None). PyObject_Vectorcall
+# takes the callable and an array of its arguments; the others take their arguments in registers.
+PY_FUNCTIONS: dict[str, Callable] = {
+    "PyNumber_Add": operator.add, "PyNumber_Subtract": operator.sub, "PyNumber_Multiply": operator.mul,
+    "PyNumber_TrueDivide": operator.truediv, "PyNumber_FloorDivide": operator.floordiv,
+    "PyNumber_Remainder": operator.mod, "PyNumber_Power": _power, "PyNumber_Lshift": operator.lshift,
+    "PyNumber_Rshift": operator.rshift, "PyNumber_And": operator.and_, "PyNumber_Or": operator.or_,
+    "PyNumber_Xor": operator.xor, "PyNumber_MatrixMultiply": operator.matmul,
+    "PyNumber_InPlaceAdd": operator.iadd, "PyNumber_InPlaceSubtract": operator.isub,
+    "PyNumber_InPlaceMultiply": operator.imul, "PyNumber_InPlaceTrueDivide": operator.itruediv,
+    "PyNumber_InPlaceFloorDivide": operator.ifloordiv, "PyNumber_InPlaceRemainder": operator.imod,
+    "PyNumber_InPlacePower": lambda a, b, c: operator.ipow(a, b), "PyNumber_InPlaceLshift": operator.ilshift,
+    "PyNumber_InPlaceRshift": operator.irshift, "PyNumber_InPlaceAnd": operator.iand,
+    "PyNumber_InPlaceOr": operator.ior, "PyNumber_InPlaceXor": operator.ixor,
+    "PyNumber_InPlaceMatrixMultiply": operator.imatmul,
+    "PyNumber_Negative": operator.neg, "PyNumber_Positive": operator.pos, "PyNumber_Invert": operator.invert,
+    "PyObject_RichCompare": lambda a, b, op: _RICH[op](a, b),
+    "PyObject_GetAttr": getattr, "PyObject_GetItem": operator.getitem,
+    "PyObject_Vectorcall": _vectorcall,
+    "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem,
+}
+PY_STATUS = frozenset({"PyObject_SetAttr", "PyObject_SetItem"})    # return an int: 0, or -1 with an exception
+_RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
+
+
+def _getattr_plain(obj, name: str):
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        raise GuardFailed(f"no attribute {name}") from None
+
+
+def _py_call(name: str, *args):
+    try:
+        return PY_FUNCTIONS[name](*args)
+    except Exception as e:          # the machine code leaves the trace with the exception, raised at the instruction
+        tb = e.__traceback__        # from the call on, as the interpreter's own call would have it
+        raise PyCallRaised(e.with_traceback(tb.tb_next if tb is not None else None)) from None
 
 
 def _str_keyed(d: dict) -> None:
@@ -424,6 +496,14 @@ class OpDef:
     # the loop in an owned state variable (tracejit.optimizer.refcounts). Only objects whose release runs no
     # Python code (strs) are made this way.
     new_ref: bool = False
+    # it calls a function that may run any Python code (an __add__, a property, a callback): the machine code
+    # writes the loop's frame back first and makes it the thread's executing frame for the call
+    # (tracejit.backend.pycalls); the optimizer forgets what it knew of objects across it; an exception leaves
+    # the trace, and the interpreter raises it at the instruction (the call is not made again)
+    runs_python: bool = False
+    # its new reference may be an object of any type, whose release could run Python code (a __del__): released
+    # through the graveyard unless the trace guarded its type (tracejit.optimizer.refcounts)
+    any_type: bool = False
 
     @property
     def arity(self) -> int:
@@ -540,10 +620,31 @@ def _defs() -> list[OpDef]:
         # exception: ValueError of str.index...) clears it and exits, and the interpreter makes the call again
         d("call_c", (), R, _call_c, guard=True, pure=False, calls_out=True, new_ref=True,
           variadic=True, exit_reason="call"),
+        # the generic path: py_call(name, args...) calls the C API function PY_FUNCTIONS names, which may run any
+        # Python code; its result is a new reference; an exception leaves the trace and is raised at the
+        # instruction (see runs_python)
+        d("py_call", (), R, _py_call, guard=True, pure=False, calls_out=True, new_ref=True, variadic=True,
+          reads_heap=True, writes_heap=True, runs_python=True, any_type=True, exit_reason="exception"),
+        # obj.name through PyObject_GetAttr where the recorder proved, for obj's type (its version tag guarded
+        # before), that the lookup runs no Python code (no __getattr__, no property or other descriptor of
+        # Python's: tracejit.recorder.attributes); AttributeError clears the error and exits (the interpreter
+        # raises it)
+        d("getattr_plain", (R, R), R, _getattr_plain, guard=True, pure=False, calls_out=True, new_ref=True,
+          reads_heap=True, any_type=True, exit_reason="attribute"),
+        # a dict's version tag (the globals' and builtins', read before a py_call); after the call, the guard
+        # that nothing the trace assumed changed: the globals and the builtins (their versions) and the frame's
+        # locals (the machine code's own check: a debugger's f_locals write); it exits after the instruction
+        d("dict_version", (R,), I, dict_version, reads_heap=True),
+        d("guard_after_call", (R, I, R, I), V, _guard_after_call, guard=True, pure=False, reads_heap=True,
+          exit_reason="rebound"),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
         # release deallocates (a str: no Python code runs)
         d("incref", (R,), V, lambda a: None, pure=False),
         d("decref", (R,), V, lambda a: None, pure=False, calls_out=True),
+        # the release of an owned object whose type the trace does not know (its release may run Python code):
+        # the graveyard takes the reference, and releases it at the next call that may run Python code (the
+        # frame written back) or when the run ends; no room check: GRAVEYARD_RESERVE slots are kept for these
+        d("release_deferred", (R,), V, lambda a: None, pure=False, calls_out=True),
         # an owned object a bridge leaves in a variable the loop borrows: the loop's graveyard takes the
         # reference (released when the run ends, after the frame took its own); guard_graveyard before it
         d("graveyard_push", (R,), V, lambda a: None, pure=False),

@@ -34,6 +34,25 @@ INNER_BASE = MAX_SLOTS - INNER_SLOTS
 RELEASE_SLOTS = 8                       # new objects an exit owns that no frame holds (Snapshot.extra)
 RELEASE_BASE = INNER_BASE - RELEASE_SLOTS
 
+# A loop with calls that may run Python code (ops.runs_python) has a *frame sync area* beside its state buffer
+# (int64 words), written by the runtime at entry and by the machine code around each such call
+# (tracejit.backend.pycalls): the running frame, where the thread keeps its executing frame, the exception a
+# call raised, and per state slot the bits the frame's local was last written from.
+SYNC_IFRAME = 0                 # the loop's _PyInterpreterFrame*
+SYNC_CELL = 1                   # the address of the thread's current-frame word
+SYNC_SAVED = 2                  # the current frame the call replaced (restored after it)
+SYNC_EXCEPTION = 3              # the exception a call raised (a reference the runtime takes), else 0
+SYNC_RECURSION = 4              # the address of the thread's Python-frames-left counter (an int)
+SYNC_HIDDEN = 5                 # the JIT's own Python frames between the loop's frame and the machine code
+SYNC_CHANGED = 6                # 1: something rebound a local of the frame during the last call
+SYNC_RESULT = 7                 # the last call's result (scratch)
+SYNC_TRACING = 8                # the address of the thread's tracing counter (an int; our callback raised it)
+SYNC_SHADOW = 16                # + state slot: the bits the frame's object was last made from
+MAX_SYNCED = 64                 # locals one sync writes back, at most
+SYNC_OLD = SYNC_SHADOW + MAX_SLOTS          # + k: the object a sync replaced in the k-th local (scratch)
+SYNC_NEW = SYNC_OLD + MAX_SYNCED            # + k: the object the k-th local holds after the sync
+SYNC_WORDS = SYNC_NEW + MAX_SYNCED
+
 
 class Var:
     """An SSA value produced by one op or loaded as a trace input. Compared by identity."""
@@ -201,6 +220,7 @@ class StateLayout:
     inlined: dict[int, InlinedFunction] = field(default_factory=dict)     # id(function) -> what was assumed
     inline_depth: int = 0
     owned: set[StateVar] = field(default_factory=set)      # variables whose object the loop owns (refcounts)
+    calls_python: bool = False      # a trace of the loop calls what may run Python code (ops.runs_python)
 
     def pin(self, name: str, expected, owner=None) -> None:
         for p in self.pins:

@@ -20,17 +20,19 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 import struct
+import sys
 
 from tracejit.cpython.layout import c_api_address
 
 MARGIN = 50             # Python frames a callback may need (recording and compiling included), with room
 METH_FASTCALL = 0x0080
-# tracejit.backend.stubs.callback_stub(MARGIN).code; data slots (4 x 8 bytes) at the end hold placeholders
+# tracejit.backend.stubs.callback_stub(MARGIN).code; data slots (7 x 8 bytes) at the end hold placeholders
 CALLBACK_STUB = bytes.fromhex(
-    "5341544155488bdf4c8be64c8bea488b0542000000ffd0488b0d51000000488b0c0848c1e12048c1f9204883f9327c1a"
-    "488bfb498bf4498bd533c9488b051d000000ffd0415d415c5bc3488b0516000000415d415c5bc3"
-    "1111111111111111222222222222222233333333333333334444444444444444")
-SLOTS = 4
+    "5341544155488bdf4c8be64c8bea488b056c000000ffd0488b0d7b000000488b0c0848c1e12048c1f9204883f9327c44"
+    "488bfb498bf4498bd533c9488b0547000000ffd0488b0d560000004839c8751e48832801488b0d4e000000488b3933c0"
+    "488901488b0547000000ffd033c0415d415c5bc3488b0516000000415d415c5bc3"
+    "1111111111111111222222222222222233333333333333334444444444444444555555555555555566666666666666667777777777777777")
+SLOTS = 7
 
 
 class _MethodDef(ctypes.Structure):
@@ -43,12 +45,25 @@ _new_cfunction.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.py_object]
 _new_cfunction.restype = ctypes.py_object
 
 
+class RaiseMarker:
+    """The object a callback returns to make its builtin raise the pending exception."""
+
+
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes, _incref.restype = [ctypes.py_object], None
+_decref = ctypes.pythonapi.Py_DecRef
+_decref.argtypes, _decref.restype = [ctypes.c_void_p], None
+
+
 class CallbackGuard:
     """Makes guarded builtins around hook callbacks (see the module docstring)."""
 
     def __init__(self, mem, recursion_remaining_offset: int) -> None:
-        data = struct.pack("<3Qq", c_api_address("PyThreadState_Get"), c_api_address("PyObject_Vectorcall"), id(None),
-                           recursion_remaining_offset)
+        self.marker = RaiseMarker()
+        self.pending = ctypes.c_void_p(0)       # a reference to the exception the next marker raises
+        set_raised = c_api_address("PyErr_SetRaisedException") if sys.version_info >= (3, 12) else 0
+        data = struct.pack("<3Qq3Q", c_api_address("PyThreadState_Get"), c_api_address("PyObject_Vectorcall"), id(None),
+                           recursion_remaining_offset, id(self.marker), ctypes.addressof(self.pending), set_raised)
         self.mem = mem
         self.address = mem.place(CALLBACK_STUB[:-8 * SLOTS] + data)     # never unmapped
 
@@ -58,6 +73,15 @@ class CallbackGuard:
         # the builtin reads its PyMethodDef at every call: it keeps the ctypes object alive as its
         # __module__ (no registry of definitions that could die before a builtin still registered somewhere)
         return _new_cfunction(ctypes.addressof(md), callback, md)
+
+    def raising(self, exception: BaseException) -> "RaiseMarker":
+        """What a wrapped callback returns to make the builtin raise `exception` (CPython 3.12+): the interpreter
+        raises it where the event was reported, as if the instruction there had raised it."""
+        _incref(exception)
+        old, self.pending.value = self.pending.value, id(exception)
+        if old:                                 # never raised (cannot happen: the marker is returned at once)
+            _decref(old)
+        return self.marker
 
     def works(self) -> bool:
         """Start-up check: arguments and results pass through, exceptions propagate."""
