@@ -628,6 +628,12 @@ class CallGen:
             "        return (self.x >> k) & 255",
             "    def __bool__(self):",
             "        return self.x % 3 != 0",
+            "    @property",
+            "    def half(self):",
+            "        return self.x // 2",
+            "    def bump(self, k=1):",
+            f"        self.x = (self.x + k) % {m}",
+            "        return self.x",
             f"p0 = P({self.r.randrange(0, 100)})",
         ]:
             self.emit(0, line)
@@ -854,13 +860,23 @@ class CallGen:
         return True
 
     def s_object(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
-        """Operators of class P (its methods run in the interpreter)."""
+        """Operators, attributes, a property and a method of class P (in loops: the generic path)."""
         if not self.prog.cls:
             return False
         r = self.r
         acc = scope.acc
         arg = lambda: self.int_arg(scope, loops, 1)  # noqa: E731
-        form = r.randrange(6)
+        form = r.randrange(10)
+        if form >= 6:                   # attributes: read, written, a property, a method
+            if form == 6:
+                self.emit(level, f"{acc} += p0.x")
+            elif form == 7:
+                self.emit(level, f"p0.x = (p0.x + {arg()}) % {self.g.clamp_mod}")
+            elif form == 8:
+                self.emit(level, f"{acc} += p0.half")
+            else:
+                self.emit(level, f"{acc} += p0.bump({self.small_arg(scope, loops, 5)})")
+            return True
         if form == 0 and scope.module:
             self.emit(level, f"p0 = p0 + {arg()}")
         elif form == 1:

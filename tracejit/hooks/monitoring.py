@@ -26,10 +26,12 @@ class MonitoringHooks:
         self.m = sys.monitoring
         self.tool = self.m.OPTIMIZER_ID
         self.recording: set = set()
+        self.raising: set = set()           # code objects whose INSTRUCTION events raise a call's exception
         self.armed = StartArms()            # code objects an exit waits for the next frame of (arm_start)
         self.installed = False
 
     can_resume_callees = True               # a PY_START callback can redirect the new frame
+    can_raise = True                        # an INSTRUCTION callback can raise a call's exception (arm_raise)
 
     def install(self) -> None:
         m = self.m
@@ -73,7 +75,7 @@ class MonitoringHooks:
         def on_instruction(code, offset):
             word.value = 0
             try:
-                instruction(getframe(1), code, offset)
+                return instruction(getframe(1), code, offset)      # None, or the marker that raises
             except RecursionError:
                 listener.recursion_hit = True
             finally:
@@ -135,6 +137,8 @@ class MonitoringHooks:
         m = self.m
         for code in list(self.recording):
             self.stop_recording(code, None)
+        for code in list(self.raising):
+            self.disarm_raise(code)
         for code in self.armed.clear():
             self._local_events(code, 0, m.events.PY_START)
         m.set_events(self.tool, 0)
@@ -161,8 +165,19 @@ class MonitoringHooks:
 
     def stop_recording(self, code, frame) -> None:
         if code in self.recording:
-            self._local_events(code, 0, self.m.events.INSTRUCTION)
+            if code not in self.raising:
+                self._local_events(code, 0, self.m.events.INSTRUCTION)
             self.recording.discard(code)
+
+    def arm_raise(self, code) -> None:
+        """Report code's next instructions to the listener's `instruction` (which raises there)."""
+        self._local_events(code, self.m.events.INSTRUCTION, 0)
+        self.raising.add(code)
+
+    def disarm_raise(self, code) -> None:
+        self.raising.discard(code)
+        if code not in self.recording:
+            self._local_events(code, 0, self.m.events.INSTRUCTION)
 
     def arm_start(self, code) -> None:
         """Report the start of code's next frames (PY_START) to the listener's frame_started."""

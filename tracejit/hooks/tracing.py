@@ -37,6 +37,7 @@ MAX_FRAMES_LOOKED_AT = 100    # deeper frames are not looked at (their loops wai
 
 class TracingHooks:
     can_resume_callees = True               # the first 'line' event of a new frame can redirect it
+    can_raise = False                       # no call that may run Python code is recorded (CPython 3.11)
 
     def __init__(self, listener):
         self.listener = listener

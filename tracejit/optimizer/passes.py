@@ -9,13 +9,14 @@
   up to the next op that writes object memory).
 - remove_redundant_guards: drop a guard identical to an earlier one (same op, same SSA arguments) of an op
   the table marks redundant_if_repeated: it cannot fail where the first passed (e.g. the type of a list read
-  twice, `i < 0` for two indexings).
+  twice, `i < 0` for two indexings), unless a call that may run Python code lies between them.
 - remove_dead_code: drop pure ops whose results are never used by an op, a snapshot or the jump.
 - hoist_invariant_guards: a type guard on a loop input that the loop passes back unchanged (a list the
   loop indexes, a constant object it holds) moves into the loop's preamble, the ops between `label` and
   `guard_budget`: it runs once per entry into the loop (and after each bridge, which may change the
   input), not once per iteration. The backend's back-edge jumps to `guard_budget`. An object's exact type
-  cannot change while machine code runs (no Python code runs there).
+  cannot change while machine code runs, except an instance's through Python code a call runs
+  (ops.runs_python): such guards stay in the loop.
 
 May import: tracejit.ir and the standard library.
 """
@@ -26,6 +27,9 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from dataclasses import replace
 
 from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, Trace, Var
+
+
+HEAPTYPE = 1 << 9       # Py_TPFLAGS_HEAPTYPE: a class defined in Python
 
 
 class _Subst:
@@ -121,6 +125,8 @@ def remove_redundant_guards(trace: Trace) -> Trace:
     seen: set[tuple] = set()
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
+        if OPS[op.name].runs_python:        # Python code may change what the guards checked
+            seen.clear()
         if not OPS[op.name].redundant_if_repeated:
             return [op]
         k = (op.name,) + tuple(("c",) + a.key() if isinstance(a, Const) else ("v", id(a)) for a in op.args)
@@ -155,9 +161,12 @@ def hoist_invariant_guards(trace: Trace) -> Trace:
         return trace
     label, budget, jump = ops[0], ops[1], ops[-1]
     invariant = {id(v) for v, back in zip(label.args, jump.args) if v is back}
+    # Python code the loop calls may assign an instance's __class__ (not a builtin object's)
+    calls = any(OPS[op.name].runs_python for op in ops)
     hoisted, rest = [], []
     for op in ops[2:-1]:
-        if op.name == "guard_class" and isinstance(op.args[1], Const) and id(op.args[0]) in invariant:
+        if op.name == "guard_class" and isinstance(op.args[1], Const) and id(op.args[0]) in invariant and \
+                not (calls and op.args[1].value.__flags__ & HEAPTYPE):
             # the loop header, every input as it is at the top of an iteration
             hoisted.append(Op(op.name, list(op.args), None, budget.snapshot, budget.pc))
         else:

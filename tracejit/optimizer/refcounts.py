@@ -19,7 +19,16 @@ A bridge that leaves a new object in a variable the loop borrows (`last = s` on 
 hands it to the loop's graveyard, which keeps it until the native run ends (the runtime then writes the
 frame back and releases it). Where ownership cannot be expressed (a variable the loop owns would get a
 borrowed object of a type the bridge does not know), the pass raises RefcountError and the trace is not
-compiled. Only strs are owned this way: releasing them never runs Python code inside machine code.
+compiled. Releasing what the string ops make (strs, boxed numbers) never runs Python code inside machine code;
+the result of a call that may run Python code (ops.runs_python: py_call) may be any object, whose release could
+run a __del__: unless the trace guarded its type to one whose release runs no Python code (SAFE_TYPES), it is
+released with `release_deferred` (the graveyard keeps it until the next such call, which writes the frame back
+first, or until the run ends).
+
+Across a call that may run Python code, every object the trace still uses afterwards must stay alive whatever
+the call does: the trace's own, a constant, or one the frame holds (a local, written back before the call, or
+an item of the loop's base stack); anything else (an item read from a list before the call and used after it)
+raises RefcountError.
 
 May import: tracejit.ir and the standard library.
 """
@@ -34,6 +43,9 @@ from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var
 
 class RefcountError(ValueError):
     """The trace would need an ownership the machine code cannot keep (it is not compiled)."""
+
+
+SAFE_TYPES = frozenset({str, int, float, bool, type(None), complex, bytes})    # releasing one runs no Python code
 
 
 def owned_loop_variables(trace: Trace) -> set[StateVar]:
@@ -128,8 +140,10 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     # owned, not yet released or handed on, in order of definition: first the owned inputs (one nothing uses
     # is released where the iteration starts, after a loop's preamble)
     alive: dict[int, Var] = {id(v): v for sv, v in trace.inputs if sv in owned_inputs}
+    unsafe = _unsafe_releases(trace, owned_inputs)
+    check_calls_keep_alive(trace, set(owned))
     if not loop:
-        _release_done(out, alive, last, handed, -1, None)
+        _release_done(out, alive, last, handed, -1, None, unsafe)
     for k, op in enumerate(ops):
         if op.name == "jump":
             if escapes:
@@ -148,7 +162,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
                 out.append(Op("incref", [a], pc=op.pc, frame=op.frame))
             for vid, v in list(alive.items()):
                 if vid not in handed:
-                    out.append(Op("decref", [v], pc=op.pc, frame=op.frame))
+                    out.append(Op(_release(vid, unsafe), [v], pc=op.pc, frame=op.frame))
             out.append(op)
             continue
         if OPS[op.name].guard:
@@ -157,7 +171,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
         if op.result is not None and id(op.result) in owned:
             alive[id(op.result)] = op.result
         if op.name != "label" and not (loop and k <= trace.preamble):
-            _release_done(out, alive, last, handed, k, op)
+            _release_done(out, alive, last, handed, k, op, unsafe)
     return replace(trace, ops=out)
 
 
@@ -184,12 +198,64 @@ def _with_root_state(snap: Snapshot, places: dict[StateVar, Var]) -> Snapshot:
 
 
 def _release_done(out: list[Op], alive: dict[int, Var], last: dict[int, int], handed: set[int], k: int,
-                  op: Op | None) -> None:
-    """decref every alive value whose last use is at or before op k (one the jump hands on is kept)."""
+                  op: Op | None, unsafe: set[int]) -> None:
+    """Release every alive value whose last use is at or before op k (one the jump hands on is kept)."""
     for vid, v in list(alive.items()):
         if last[vid] <= k and vid not in handed:
-            out.append(Op("decref", [v], pc=op.pc if op else -1, frame=op.frame if op else ""))
+            out.append(Op(_release(vid, unsafe), [v], pc=op.pc if op else -1, frame=op.frame if op else ""))
             del alive[vid]
+
+
+def _release(vid: int, unsafe: set[int]) -> str:
+    return "release_deferred" if vid in unsafe else "decref"
+
+
+def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar]) -> set[int]:
+    """The owned values whose release may run Python code, in a loop that calls what may run Python code (in any
+    other, an attribute read is still held by its owner when released): results of ops that may make objects
+    of any type (ops.any_type: those calls, attribute reads), and the objects the trace's variables own,
+    unless the trace guarded their type to one of SAFE_TYPES."""
+    calls = trace.layout.calls_python or any(OPS[op.name].runs_python for op in trace.ops)
+    if not calls:
+        return set()        # no Python code runs in the loop's machine code: what the trace read is still held
+    made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].any_type}
+    made |= {id(v) for sv, v in trace.inputs if sv in owned_inputs}
+    if not made:
+        return set()
+    safe = {id(op.args[0]) for op in trace.ops if op.name == "guard_class" and isinstance(op.args[1], Const)
+            and op.args[1].value in SAFE_TYPES}
+    return made - safe
+
+
+def check_calls_keep_alive(trace: Trace, owned_ids: set[int]) -> None:
+    """Raise RefcountError when an object the trace uses after a call that may run Python code could die during
+    it (see the module docstring)."""
+    ops = trace.ops
+    calls = [k for k, op in enumerate(ops) if OPS[op.name].runs_python]
+    if not calls:
+        return
+    last: dict[int, int] = {}
+    for k, op in enumerate(ops):
+        if op.name == "label":
+            continue
+        for a in op.args:
+            if isinstance(a, Var):
+                last[id(a)] = k
+        if op.snapshot is not None:
+            for v in op.snapshot.values():
+                if isinstance(v, Var):
+                    last[id(v)] = k
+    defined: dict[int, tuple[int, Var]] = {id(v): (-1, v) for _, v in trace.inputs}
+    for k, op in enumerate(ops):
+        if op.result is not None:
+            defined[id(op.result)] = (k, op.result)
+    for k in calls:
+        state = ops[k].snapshot.frames()[0].state
+        held = {id(v) for sv, v in state.items() if sv.where in ("fast", "base", "iter", "global")}
+        for vid, (at, v) in defined.items():
+            if v.kind is Kind.REF and at < k < last.get(vid, -1) and vid not in owned_ids and vid not in held:
+                raise RefcountError(f"{v!r}, which the trace does not own, is used after a call that may run "
+                                    f"Python code")
 
 
 def _read_owned_variables(trace: Trace, owned_inputs: set[StateVar]) -> Trace:

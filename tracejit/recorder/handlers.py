@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import array
 import math
 import types
 from typing import Callable
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
+from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import dicts, inline, iterators, lists, rules, strings
+from . import attributes, dicts, generic, inline, iterators, lists, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -115,6 +117,7 @@ def store_global(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if ins.op == "STORE_NAME" and not view.module_level:
         raise RecordAbort("STORE_NAME outside module-level code")
     rec.note_write()
+    rec.writes_globals = True
     if any(name == ins.arg and owner is None for name, _, owner in rec.pins) or \
             any(pin.name == ins.arg and pin.owner is None for pin in rec.layout.pins):     # a bridge: the loop's
         raise RecordAbort(f"{ins.arg} is rebound in the loop")
@@ -139,11 +142,31 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.emit("guard_class", [owner, const_ref(type(rec.conc(owner)))], rec.snapshot_with(pc, [owner]), pc)
         rec.stack.extend([const_ref(method_object), owner])
         return
-    value = _module_attribute(rec, owner, name)
+    value = None
+    if not _pinnable(owner, name) and not method:
+        value = attributes.read(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
+    if value is None:
+        if _pinnable(owner, name) or not rec.generic_calls:
+            value = _module_attribute(rec, owner, name)
+        else:
+            # any other attribute: PyObject_GetAttr (a method comes bound: the call gets no self)
+            value = generic.call(rec, "PyObject_GetAttr", [owner, const_ref(name)], pc, view, method)
     if method:
         _push_callable(rec, value)
     else:
         rec.stack.append(value)
+
+
+@handles("STORE_ATTR")
+def store_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """obj.name = value: PyObject_SetAttr (the generic path: a __setattr__, a property's setter or the release
+    of the old value may run Python code)."""
+    owner, value = rec.value(rec.pop()), rec.operand(rec.pop())
+    snap = rec.snapshot_with(ins.offset, [value, owner])
+    if not rec.generic_calls:
+        raise RecordAbort("unsupported instruction STORE_ATTR")
+    args = _objects(rec, [owner, const_ref(ins.arg), value], snap, ins.offset)
+    generic.call(rec, "PyObject_SetAttr", args, ins.offset, view, pushed=False)
 
 
 @handles("PUSH_NULL")
@@ -244,9 +267,17 @@ def jump(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 @handles("BINARY_OP")
 def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
-    symbol, _inplace = ins.arg
+    symbol, inplace = ins.arg
     b, a = rec.operand(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [a, b])
+    if not (_specialized(rec, a) and _specialized(rec, b)) and \
+            not (symbol == "+" and strings.is_str(rec, a) and strings.is_str(rec, b)):
+        args = _objects(rec, [a, b], snap, pc)
+        name = generic.binary_function(symbol, inplace)
+        if name.endswith("Power"):
+            args.append(const_ref(None))
+        rec.stack.append(generic.call(rec, name, args, pc, view))
+        return
     if symbol == "+" and strings.is_str(rec, a) and strings.is_str(rec, b):
         rec.stack.append(strings.concat(rec, a, b, snap))
         return
@@ -260,9 +291,16 @@ def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 @handles("COMPARE_OP")
 def compare_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
-    symbol = ins.arg[0] if isinstance(ins.arg, tuple) else ins.arg
+    symbol, to_bool = ins.arg if isinstance(ins.arg, tuple) else (ins.arg, False)
     b, a = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(pc, [a, b])
+    both_str = strings.is_str(rec, a) and strings.is_str(rec, b)
+    if not both_str and not (_specialized(rec, a) and _specialized(rec, b)):
+        if to_bool:
+            raise RecordAbort("a comparison of objects converted to bool")
+        args = _objects(rec, [a, b], snap, pc) + [const_int(generic.COMPARE[symbol])]
+        rec.stack.append(generic.call(rec, "PyObject_RichCompare", args, pc, view))
+        return
     if strings.is_str(rec, a) or strings.is_str(rec, b):
         rec.stack.append(strings.compare(rec, rules.COMPARE[symbol][0], a, b, snap))
         return
@@ -301,8 +339,12 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.stack.append(_slice(rec, container, sl.start, sl.stop, sl.snapshot))
         return
     index, container = rec.value(rec.pop()), rec.value(rec.pop())
-    rec.stack.append(lists.subscr(rec, container, index, rec.snapshot_with(ins.offset, [container, index]),
-                                  ins.offset))
+    snap = rec.snapshot_with(ins.offset, [container, index])
+    if not _subscript_specialized(rec, container, index):
+        args = _objects(rec, [container, index], snap, ins.offset)
+        rec.stack.append(generic.call(rec, "PyObject_GetItem", args, ins.offset, view))
+        return
+    rec.stack.append(lists.subscr(rec, container, index, snap, ins.offset))
 
 
 @handles("BINARY_SLICE")
@@ -356,6 +398,10 @@ def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     index, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(ins.offset, [value, container, index])
+    if rec.generic_calls and not _store_specialized(rec, container, index):
+        args = _objects(rec, [container, index, value], snap, ins.offset)
+        generic.call(rec, "PyObject_SetItem", args, ins.offset, view, pushed=False)
+        return
     if dicts.is_dict(rec, container):
         dicts.store(rec, value, container, index, snap, ins.offset)
     else:
@@ -483,6 +529,14 @@ def _load_global(rec: TraceRecorder, name: str, view: FrameView):
     return rec.read_state(sv, lambda: lookup(view.globals, name))
 
 
+def _pinnable(owner, name: str) -> bool:
+    """A module's attribute the trace can hold as a constant (a function, a class, a module...)."""
+    if not (isinstance(owner, Const) and owner.kind is R and type(owner.value) is type(math)):
+        return False
+    obj = owner.value.__dict__.get(name, _MISSING_ATTR)
+    return obj is not _MISSING_ATTR and constant_value(obj) is not None
+
+
 def _module_attribute(rec: TraceRecorder, owner, name: str):
     if not (isinstance(owner, Const) and owner.kind is R and type(owner.value) is type(math)):
         raise RecordAbort(f"attribute {name} of a {type(rec.conc(owner)).__name__}")
@@ -509,6 +563,51 @@ def _precall(rec: TraceRecorder, argc: int) -> None:
     if isinstance(below, Const) and below.value is NULL and isinstance(callable_, (Var, Const)) and \
             callable_.kind is R and type(rec.conc(callable_)) is types.MethodType:
         raise RecordAbort("call of a bound method")
+
+
+def _specialized(rec: TraceRecorder, v) -> bool:
+    """The trace computes with v itself (a number unboxed, a complex number in two parts): not a generic call."""
+    if isinstance(v, VirtualComplex) or (isinstance(v, (Var, Const)) and v.kind is not R):
+        return True
+    obj = rec.conc(v)
+    t = type(obj)
+    return t in (float, bool, complex) or (t is int and -SMALL_INT_BOUND < obj < SMALL_INT_BOUND)
+
+
+def _subscript_specialized(rec: TraceRecorder, container, index) -> bool:
+    """container[index] the trace computes itself: an item of a list, tuple, str or array at an int, a dict's
+    value at a str key."""
+    if container.kind is not R:
+        return True                     # (aborts: not subscriptable)
+    t = type(rec.conc(container))
+    k = type(rec.conc(index)) if index.kind is R else int
+    return (t in (list, tuple, str, array.array) and k in (int, bool)) or (t is dict and k is str)
+
+
+def _store_specialized(rec: TraceRecorder, container, index) -> bool:
+    """container[index] = v the trace does itself: a list's or an array's item at an int, a dict's at a str."""
+    if container.kind is not R:
+        return True
+    t = type(rec.conc(container))
+    k = type(rec.conc(index)) if index.kind is R else int
+    return (t in (list, array.array) and k in (int, bool)) or (t is dict and k is str)
+
+
+def _objects(rec: TraceRecorder, values: list, snap: Snapshot, pc: int) -> list:
+    """The operands of a generic call as objects: numbers boxed (new objects the trace owns)."""
+    out = []
+    for v in values:
+        if isinstance(v, VirtualComplex):
+            raise RecordAbort("a complex number as the operand of a call that may run Python code")
+        out.append(dicts.as_object(rec, v, snap, pc))
+    return out
+
+
+def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, pc: int, view: FrameView):
+    """callable(args...) through PyObject_Vectorcall (the function, a bound method's function and its self...)."""
+    if len(callable_and_args) - 1 > generic.MAX_ARGUMENTS:
+        raise RecordAbort(f"a call with more than {generic.MAX_ARGUMENTS} arguments")
+    return generic.call(rec, "PyObject_Vectorcall", _objects(rec, callable_and_args, snap, pc), pc, view)
 
 
 def _caller_at_call(rec: TraceRecorder, pc: int, snap: Snapshot, operands: list) -> Snapshot | None:
@@ -545,7 +644,11 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         return
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
     if not (isinstance(null, Const) and null.value is NULL):
-        raise RecordAbort("method call")
+        if kw_names or len(rec.frames) > 1 or method_rule is not None:
+            raise RecordAbort("method call")
+        # [method, self] (a method LOAD_ATTR found on the type): method(self, args...)
+        rec.stack.append(_generic_call(rec, [below, top] + args, snap, pc, view))
+        return
     func = rec.conc(callee) if callee.kind is R else None
     if type(func) is types.FunctionType and (isinstance(callee, Var) or inline.inlinable_function(func)):
         rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap, _caller_at_call(rec, pc, snap, operands),
@@ -555,7 +658,10 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         raise RecordAbort("call with keyword arguments")
     rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
     if rule is None:
-        raise RecordAbort("call")
+        if kw_names or after or not rec.generic_calls:
+            raise RecordAbort("call" if not kw_names else "call with keyword arguments")
+        rec.stack.append(_generic_call(rec, [callee] + args, snap, pc, view))
+        return
     if callee.value not in COMPLEX_ARGUMENTS and any(isinstance(a, VirtualComplex) for a in args):
         raise RecordAbort(f"{getattr(callee.value, '__name__', 'call')}() of a complex number")
     try:

@@ -30,7 +30,7 @@ from tracejit.ir.ops import SMALL_INT_BOUND
 from tracejit.ir.trace import Value
 
 from . import complexnum as cx
-from . import inline, iterators, rules
+from . import generic, inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
@@ -43,7 +43,16 @@ __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 
-MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
+MAX_OUTER_UNROLL = 16
+# the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
+# that runs none of the program's code (_plain_value)
+_SCALARS = (str, int, float, bool, bytes, type(None))
+
+
+def _plain_value(v) -> bool:
+    """v compares by value without running the program's code: a scalar, or a tuple or list of scalars."""
+    t = type(v)
+    return t in _SCALARS or (t in (tuple, list) and all(type(x) in _SCALARS for x in v))   # iterations of an enclosing loop a bridge may run through before it aborts
 
 
 class FrameView(Protocol):
@@ -68,7 +77,7 @@ class BridgeStart:
 class TraceRecorder:
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH,
-                 exact_callee_exits: bool = True):
+                 exact_callee_exits: bool = True, generic_calls: bool = False):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -102,6 +111,13 @@ class TraceRecorder:
         # exits inside inlined calls may resume the callee mid-body (runtime/resume.py), when the hooks can
         # redirect a new frame; without that, no exit may follow a write an inlined call made
         self.exact_callee_exits = exact_callee_exits
+        # instructions the trace does not specialize may call the C API function the interpreter calls, which
+        # may run Python code (generic.py); the result is read from the frame when the instruction has run
+        self.generic_calls = generic_calls
+        self.pending_result = None                          # (result, versions before) of such a call
+        self.writes_globals = False                         # STORE_GLOBAL recorded
+        self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
+        self.generic_context = None                         # (globals, builtins) constants of the trace
         self.kw_names: tuple | None = None                  # KW_NAMES (3.11/3.12): (names, offset) for the next CALL
         self.view: FrameView | None = None
         self.outer_passes: dict[int, int] = {}               # bridge: back-edges taken per enclosing loop
@@ -371,6 +387,8 @@ class TraceRecorder:
                         raise RecordAbort("bridge stack input changed kind")
                     self.concrete[id(var)] = real
         self.view = view
+        if self.pending_result is not None:
+            generic.resolve(self, pc, view)
         if self.pending is not None:
             self._resolve(pc, view)
         elif self.expected is not None and pc not in self.expected:
@@ -435,6 +453,9 @@ class TraceRecorder:
 
     def _check_stack(self, view: FrameView) -> None:
         """Cross-check the concrete value of the top modelled stack item against the real frame."""
+        if self.unchecked_top:
+            self.unchecked_top = False
+            return
         if len(self.stack) <= self.floor:
             return
         top = self.stack[-1]
@@ -455,7 +476,9 @@ class TraceRecorder:
         mine = self.conc(top)
         if top.kind is I and type(real) is bool:
             real = int(real)
-        if id(top) in self.made and type(real) is type(mine) and mine == real:
+        if mine is real:
+            return
+        if id(top) in self.made and type(real) is type(mine) and _plain_value(mine) and mine == real:
             self.concrete[id(top)] = real   # a new object: the recorder's is a copy; the interpreter's counts
             return
         if not same_value(mine, real):      # (objects: the same object)
@@ -636,6 +659,8 @@ class TraceRecorder:
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
         assert self.done
+        if self.writes_globals and (self.layout.calls_python or any(op.name == "py_call" for op in self.ops)):
+            raise RecordAbort(generic.GLOBALS_AND_CALLS)
         in_vars = {sv: v for sv, v in self.inputs if sv.where != "stack"}
         # every exit must describe every tracked variable: fill in values untouched before that exit
         for op in self.ops:

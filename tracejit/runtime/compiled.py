@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import _thread
 import array
 import ctypes
 import sys
@@ -25,7 +26,8 @@ from tracejit.cpython.bytecode import instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enumerate_list_state, enumerate_state, \
     list_iter_set_index, list_walk, object_at, release_all, retain_all, seq_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
-from tracejit.ir.trace import MAX_SLOTS
+from tracejit.ir.trace import (MAX_SLOTS, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYNC_HIDDEN, SYNC_IFRAME,
+                               SYNC_RECURSION, SYNC_SHADOW, SYNC_TRACING, SYNC_WORDS)
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
 
 from .native_callback import MARGIN
@@ -125,6 +127,12 @@ class CompiledLoop:
         # [0] = count, then old list items whose release the machine code deferred (list_setitem's `defer`)
         self.graveyard = (ctypes.c_int64 * (1 + GRAVEYARD_SLOTS))()
         self.release = None                 # the engine's native graveyard release (backend.release_stub)
+        # calls that may run Python code write the frame back (the frame sync area, ir.trace SYNC_*): set when
+        # a trace of the loop has such a call
+        self.sync = (ctypes.c_int64 * SYNC_WORDS)()
+        self.syncs = False
+        self.synced: frozenset = frozenset()    # the variables the syncs write back
+        self.host = None                    # the engine (its depth and window, see run)
         self.exits: dict[int, ExitInfo] = {}
         self.blocks: list[NativeBlock] = []
         self.entry = None                   # callable(buffer address) -> exit id
@@ -362,10 +370,28 @@ class CompiledLoop:
             except RecursionError:
                 raise EntryRejected("too close to the recursion limit to write results back") from None
             self.buffer[BUDGET_SLOT] = budget
+            if self.syncs:
+                self._prepare_sync(frame, iframe, entry_bits)
             if self.owned_slots:            # the machine code owns these variables' objects (refcounts)
                 retain_all([self.buffer[slot] for slot in self.owned_slots])
-            exit_id = entry(self.buffer_address)
+            if self.syncs:
+                # Python code the machine code calls runs as the program's: its loops may enter the JIT
+                # (in this thread only: other threads' callbacks are ignored until the run ends)
+                host = self.host
+                depth, window = host.depth, host.window
+                host.depth, host.window = 0, _get_ident()
+                try:
+                    exit_id = entry(self.buffer_address)
+                finally:
+                    host.depth, host.window = depth, window
+            else:
+                exit_id = entry(self.buffer_address)
             info = self.exits[exit_id]
+            if self.syncs:                  # the frame holds what the last sync wrote: compare with that
+                sync = self.sync
+                for index, slot, kind, sv in self._input_plan()[0]:
+                    if index is not None:
+                        entry_bits[slot] = sync[SYNC_SHADOW + slot]
             try:
                 inner = self.store(frame, iframe, entry_bits, info)
             finally:
@@ -379,6 +405,40 @@ class CompiledLoop:
             return info, inner
         finally:
             self.busy = False
+
+    def _prepare_sync(self, frame, iframe: int, entry_bits: list) -> None:
+        """The frame sync area for this run: the frame, where the thread keeps its executing frame, how many
+        Python frames of the JIT's lie between the two, and the bits each local's object was made from."""
+        sync = self.sync
+        sync[SYNC_IFRAME] = iframe
+        sync[SYNC_CELL] = self.fa.current_frame_cell()
+        sync[SYNC_RECURSION] = self.fa.recursion_counter_address()
+        sync[SYNC_TRACING] = self.fa.tracing_counter_address()
+        hidden, f = 0, _getframe(1)         # run's frame: the entry is a C call, the machine code makes no frame
+        while f is not None and f is not frame:
+            hidden += 1
+            f = f.f_back
+        sync[SYNC_HIDDEN] = hidden if f is frame else 0
+        sync[SYNC_EXCEPTION] = 0
+        sync[SYNC_CHANGED] = 0
+        for index, slot, kind, sv in self._input_plan()[0]:
+            if index is not None:
+                sync[SYNC_SHADOW + slot] = entry_bits[slot]
+
+    def take_exception(self) -> BaseException | None:
+        """The exception a call that may run Python code raised in the last run (the run ended at its exit), or
+        None; the reference the machine code held is released."""
+        raised = getattr(self.entry, "raised", None)        # the IR interpreter's (native=0)
+        if raised is not None:
+            self.entry.raised = None
+            return raised
+        address = self.sync[SYNC_EXCEPTION]
+        if not address:
+            return None
+        self.sync[SYNC_EXCEPTION] = 0
+        exc = object_at(address)
+        release_all([address])
+        return exc
 
     def _release_owned(self, info: ExitInfo) -> None:
         """Release the new objects the exit owns (the frame took its own references in store); native runs
@@ -411,6 +471,8 @@ class CompiledLoop:
 
 _MISSING = object()
 _getrefcount = sys.getrefcount
+_getframe = sys._getframe
+_get_ident = _thread.get_ident
 
 
 def _check_pins(pins, frame) -> None:

@@ -14,7 +14,8 @@ import time
 
 import tracejit.backend as backend
 from tracejit.cpython.bytecode import resume_offset
-from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_addresses, cpu_has_sse41
+from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
+from tracejit.ir.ops import PY_FUNCTIONS
 from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, format_trace, stack_var, verify
 from tracejit.optimizer import RefcountError, optimize, owned_loop_variables, place_releases
 
@@ -83,8 +84,9 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
                             [(loop.layout.slot(StateVar("inner", k)), v.kind) for k, v in zip(stack_at, s.stack)])
                  for s, locals_, stack_at in snap.inner_frames()]
         # only the runtime empties a full graveyard: a bridge would fail at once; a bridge cannot start inside
-        # an inlined call (it would record from the callee's middle)
-        blocked = op.name == "guard_graveyard" or bool(inner)
+        # an inlined call (it would record from the callee's middle); a call's exception is raised where
+        # the exit resumes
+        blocked = op.name == "guard_graveyard" or bool(inner) or OPS[op.name].runs_python
         owned_vars = _owned_places(op) + list(inherited)
         loop.add_exit(ExitInfo(op.exit_id, root.pc, stack, format_op(op, False),
                                exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,
@@ -112,6 +114,27 @@ def _strs_at_exit(info: ExitInfo) -> set[StateVar]:
     return {sv for sv, v in entries.items() if isinstance(v, Const) or id(v) in owned}
 
 
+def _runs_python(trace: Trace) -> bool:
+    """The trace calls something that may run Python code (its frame is written back around the call)."""
+    return any(OPS[op.name].runs_python for op in trace.ops)
+
+
+def _synced(layout) -> frozenset:
+    return frozenset(sv for sv in layout.slots if sv.where in ("fast", "global", "complex"))
+
+
+def _check_synced_layout(loop: CompiledLoop, bridge: Trace) -> None:
+    """The syncs of a loop's traces write back the locals the loop's layout had when each was compiled: once a
+    loop has calls that may run Python code, a bridge may not add a variable to it."""
+    if loop.syncs:
+        new = _synced(bridge.layout) - loop.synced
+        if new:
+            raise backend.CompileError(f"a bridge would add {min(new, key=str)} to a loop with calls that may "
+                                       f"run Python code")
+    elif _runs_python(bridge):
+        loop.synced = _synced(bridge.layout)
+
+
 def _with_releases(trace: Trace, owned_inputs, stages: list, strs_at_start=frozenset()) -> Trace:
     """place_releases on the trace to be compiled, shown as the last stage when it changed anything."""
     out = place_releases(trace, owned_inputs, strs_at_start)
@@ -128,13 +151,17 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     opt.layout.owned = owned_loop_variables(opt)
     opt = _with_releases(opt, opt.layout.owned, stages)
     loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
+    loop.syncs = opt.layout.calls_python = _runs_python(opt)
+    loop.synced = _synced(opt.layout)
+    loop.host = self
     assign_exits(self, loop, opt, rec.code)
     loop.owned_slots = [opt.layout.slot(sv) for sv in opt.layout.owned] if self.params.native else []
     if self.params.native:
         native_setup(self)
         ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
                                 exit_counts=ctypes.addressof(loop.exit_counts),
-                                graveyard=ctypes.addressof(loop.graveyard), **self.ext)
+                                graveyard=ctypes.addressof(loop.graveyard), sync=ctypes.addressof(loop.sync),
+                                code_instrs=self.fa.instr_address(rec.code, 0), **self.ext)
         loop.ext = ext
         loop.release = self.release
         mc = backend.assemble(opt, ext)
@@ -169,7 +196,13 @@ def native_setup(self: Engine) -> None:
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
         stub = backend.release_stub(self.ext["decref"]).code
-        self.release = make_entry(self.mem.place(stub))      # lives as long as the engine
+        self.ext["release_graveyard"] = self.mem.place(stub)
+        self.ext["py_functions"] = {name: c_api_address(name) for name in PY_FUNCTIONS}
+        gate = self.gate
+        self.ext.update(gate_word=ctypes.addressof(gate.main_thread), gate_ident=gate.ident,
+                        gate_pending=ctypes.addressof(gate.pending), gate_breaker=ctypes.addressof(gate.breaker),
+                        gate_breaker_size=ctypes.sizeof(gate.breaker), gate_bit=gate.bit)
+        self.release = make_entry(self.ext["release_graveyard"])      # lives as long as the engine
 
 
 def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
@@ -181,6 +214,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     opt, stages = optimize(trace) if self.params.optimize else (trace, [])
     opt = _with_releases(opt, set(rec.exit.owned_vars), stages, _strs_at_exit(rec.exit))
     read = {sv for sv, _ in opt.inputs}
+    _check_synced_layout(loop, opt)
     assign_exits(self, loop, opt, rec.code, [sv for sv in rec.exit.owned_vars if sv not in read])
     if self.params.native:
         mc = backend.assemble(opt, loop.ext, loop.addresses)
@@ -192,6 +226,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         loop.entry.bridges[rec.exit.exit_id] = opt
         addr, size, groups, listing = 0, 0, [], "(interpreted)"
     loop.layout_changed()
+    loop.syncs = loop.layout.calls_python = loop.syncs or _runs_python(opt)
     rec.exit.bridge = "compiled"
     secs = time.perf_counter() - t0
     loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections import deque
+from _thread import get_ident as _get_ident
 
 from tracejit.cpython.layout import LAYOUTS, VERSION, frame_access_or_reason, interp_thread_count, \
     recursion_remaining, signal_words
@@ -137,10 +138,14 @@ class Engine:
         self.entry_clock = 0
         self.slice_ns = int(params.slice_ms * 1e6)
         self.depth = 0                  # 1 while a hook callback runs (nested program code is ignored)
+        # the thread running machine code that may call Python code (CompiledLoop.run: depth is 0 then, and that
+        # code's loops may enter the JIT), or 0; other threads' callbacks are ignored meanwhile
+        self.window = 0
         self.useful_events = 0          # back-edges counted towards a recording, and entries (the 3.11 hooks)
         self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
         words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
+        self.raising = None             # (frame, pc, exception): a call's exception the frame raises at pc
         self.callback_guard = None      # native recursion guard for the hooks' callbacks (wrap_callback)
         self.callback_guard_problem: str | None = None
 
@@ -273,6 +278,8 @@ class Engine:
     def backedge(self, frame, code, src: int, header: int) -> bool:
         if self.depth:              # a back-edge in program code that runs inside our callback (a __del__)
             return False
+        if self.window and self.window != _get_ident():     # another thread runs the JIT's machine code
+            return False
         self.depth = 1
         site = None
         try:
@@ -323,7 +330,7 @@ class Engine:
     def frame_started(self, frame, code) -> None:
         """The hooks' start event of a code object armed by the resumer: a call an exit stopped at has made its
         frame (runtime/resume.py)."""
-        if self.depth or self.resumer is None:
+        if self.depth or self.resumer is None or (self.window and self.window != _get_ident()):
             return
         self.depth = 1
         try:
@@ -336,11 +343,21 @@ class Engine:
         finally:
             self.depth = 0
 
-    def instruction(self, frame, code, offset: int) -> None:
+    def instruction(self, frame, code, offset: int):
+        raising = self.raising
+        if raising is not None and raising[0] is frame:
+            # the first instruction of the frame after the exit of a call that raised: raise it here
+            self.raising = None
+            self.hooks.disarm_raise(code)
+            if offset != raising[1]:
+                self._internal_error(None, RuntimeError(f"a call's exception was to be raised at @{raising[1]}, "
+                                                        f"the frame resumed at @{offset}"))
+            return self.callback_guard.raising(raising[2])
         rec = self.recording
         if rec is None or frame is not rec.frame:
             return
-        if self.depth:      # another thread is inside a JIT callback (it was switched out there)
+        if self.depth or (self.window and self.window != _get_ident()):
+            # another thread is inside a JIT callback (it was switched out there)
             rec.missed = True
             return
         self.depth = 1
@@ -395,7 +412,8 @@ class Engine:
             return
         rec = recording.TraceRecorder(code, header, base, trace_limit=self.params.trace_limit,
                                       inline_depth=self.params.inline_depth,
-                                      exact_callee_exits=self.hooks.can_resume_callees)
+                                      exact_callee_exits=self.hooks.can_resume_callees,
+                                      generic_calls=self._generic_calls())
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self.hooks.start_recording(code, frame)
@@ -408,7 +426,8 @@ class Engine:
         rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
                                       trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start,
                                       inline_depth=self.params.inline_depth,
-                                      exact_callee_exits=self.hooks.can_resume_callees)
+                                      exact_callee_exits=self.hooks.can_resume_callees,
+                                      generic_calls=self._generic_calls())
         info.bridge = "recording"
         loop.bridges_tried += 1
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
@@ -579,6 +598,10 @@ class Engine:
             try:
                 info, inner = loop.run(frame, budget)
                 loop.native_ns += time.perf_counter_ns() - t0
+                if loop.syncs:
+                    raised = loop.take_exception()
+                    if raised is not None:      # a call raised: the interpreter raises it where the exit resumes
+                        self._raise_at(frame, info.resume_pc, raised)
             except compiled.EntryRejected as e:
                 if loop.busy or loop.retired:
                     return False
@@ -619,6 +642,18 @@ class Engine:
                 self._start_bridge(loop, info, frame, site)
                 loop.judge_at = 0               # the bridge changes what an entry does: judge afresh
         return self._judge_entries(loop, site, frame.f_code)
+
+    def _generic_calls(self) -> bool:
+        """Whether traces may call what may run Python code: its exception must be raised where the frame
+        resumes, which the hooks and the callback guard can do (CPython 3.12+)."""
+        return self.hooks.can_raise and self.callback_guard is not None and self.params.generic_calls
+
+    def _raise_at(self, frame, pc: int, exception: BaseException) -> None:
+        """Make the interpreter raise `exception` in `frame` at the instruction at `pc`, where the frame resumes
+        (the hooks report that instruction; the callback guard raises it there: see `instruction`)."""
+        self.raising = (frame, pc, exception)
+        if self.hooks is not None:
+            self.hooks.arm_raise(frame.f_code)
 
     def _rejected(self, frame, site: LoopSite) -> bool:
         """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is

@@ -26,6 +26,7 @@ class InterpretedLoop:
         # objects whose addresses this run put into the buffer: kept alive until the runtime has written
         # the results back (CompiledLoop.run clears it then; the machine code's graveyard does the same)
         self.keep: list = []
+        self.raised: BaseException | None = None     # the exception the last exit's py_call raised
 
     def _read(self, slot: int, kind: Kind):
         raw = self.buffer[slot]
@@ -61,6 +62,7 @@ class InterpretedLoop:
                 trace = self.trace
                 continue
             snap = ex.op.snapshot
+            self.raised = ex.raised
             for sv, v in snap.exit_entries():
                 self._write(trace.layout.slot(sv), v.kind, ex.values[sv])
             if ex.op.name == "guard_budget":

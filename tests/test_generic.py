@@ -1,0 +1,300 @@
+"""The generic path: instructions whose operands the trace does not specialize call, inside the trace, the C API
+function the interpreter calls (py_call), which may run any Python code. Differential tests against plain
+CPython: the program's output, tracebacks and exit status must be identical, and the events log must show the
+loop compiled (on 3.11, where such calls are not recorded, that the loop ran as plain Python).
+
+What the called Python code sees is checked from inside it: its caller's frame (`sys._getframe(1)`, its locals
+and line), the traceback of an exception it raises (raised at the instruction, caught inside or outside the
+loop), a global it rebinds, a warning's line, the recursion limit.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
+
+GENERIC = sys.version_info >= (3, 12)       # 3.11: the recorder does not record such calls
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("generic")
+
+
+@pytest.fixture
+def prog(request, progdir) -> Path:
+    name = request.node.originalname
+    return progdir / f"{name}.py"
+
+
+def run(prog: Path, native: int, src: str, funcs=("f",)) -> list[dict]:
+    """check(), and that each function's loop compiled (3.12+) or aborted (3.11: no generic calls)."""
+    evs = check(prog, native, src, compiled=funcs if GENERIC else ())
+    for func in funcs:
+        if GENERIC:
+            assert events_for(evs, "compiled", func)
+        else:
+            assert events_for(evs, "abort", func), "the loop was not even recorded"
+    return evs
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_operator_overloads(prog, native):
+    run(prog, native, """\
+        class V:
+            __slots__ = ("x",)
+            def __init__(self, x):
+                self.x = x
+            def __add__(self, o):
+                return V(self.x + (o.x if isinstance(o, V) else o))
+            def __mul__(self, k):
+                return V(self.x * k)
+            def __lt__(self, o):
+                return self.x < o.x
+            def __getitem__(self, i):
+                return self.x + i
+
+        def f(n):
+            acc, one = V(0), V(1)
+            smaller = 0
+            total = 0
+            for i in range(n):
+                acc = acc + one
+                acc = acc * 1
+                t = acc < one
+                smaller += t
+                total += acc[i] % 7
+            return acc.x, smaller, total
+
+        print(f(3000))
+        print(f(5))
+        """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_exception_in_the_call_raised_at_the_instruction(prog, native):
+    evs = run(prog, native, """\
+        import sys, traceback
+
+        class V:
+            def __init__(self, x):
+                self.x = x
+            def __add__(self, o):
+                if self.x == 700:
+                    raise ValueError(f"boom at {self.x}")
+                return V(self.x + o.x)
+
+        def f(n):
+            acc, one = V(0), V(1)
+            total = 0
+            for i in range(n):
+                total += i
+                acc = acc + one
+            return acc.x, total
+
+        def caught_inside(n):
+            acc, one = V(0), V(1)
+            errors = []
+            for i in range(n):
+                try:
+                    acc = acc + one
+                except ValueError as e:
+                    errors.append((i, str(e), e.__traceback__.tb_lineno, e.__traceback__.tb_next.tb_lineno))
+                    acc = V(701)
+            return acc.x, errors
+
+        print(f(500))
+        try:
+            f(2000)
+        except ValueError:
+            traceback.print_exc(file=sys.stdout)
+        print(caught_inside(2000))
+        f(900)                          # uncaught: the traceback on stderr, exit status 1
+        """, funcs=("f", "caught_inside"))
+    if GENERIC:
+        assert failures(evs, "f", "exception"), "the exception did not leave machine code"
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_the_called_code_sees_the_frame(prog):
+    """Python code a compiled loop calls sees the loop's frame as the interpreter shows it: its caller, its
+    locals (written back from the machine code's registers), its line; a warning names the loop's line."""
+    run(prog, 1, """\
+        import sys, warnings, traceback
+        warnings.simplefilter("always")
+        seen = []
+
+        class P:
+            def __init__(self, x):
+                self._x = x
+            @property
+            def x(self):
+                if self._x % 250 == 0:
+                    f = sys._getframe(1)
+                    seen.append((f.f_code.co_name, f.f_lineno,
+                                 sorted((k, v) for k, v in f.f_locals.items() if type(v) in (int, float, str))))
+                    warnings.warn(f"at {self._x}", stacklevel=2)
+                    seen.append([fs.name for fs in traceback.extract_stack()][-2:])
+                return self._x
+
+        def f(points):
+            total = 0
+            scale = 0.5
+            name = "pts"
+            for k, p in enumerate(points):
+                total += p.x
+                scale = scale * 1.001
+            return total, scale, name
+
+        print(f([P(i) for i in range(1200)]))
+        for entry in seen:
+            print(entry)
+        """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_attributes_and_methods_of_instances(prog, native):
+    run(prog, native, """\
+        class Particle:
+            def __init__(self, x, v):
+                self.x, self.v = x, v
+            def step(self, dt):
+                self.x += self.v * dt
+                return self.x
+            def energy(self, m=2.0):
+                return 0.5 * m * self.v * self.v
+
+        def f(ps, n):
+            e = 0.0
+            last = 0.0
+            for i in range(n):
+                p = ps[i % len(ps)]
+                last = p.step(0.01)
+                e += p.energy()
+                if p.x > 1e9:
+                    break
+            return round(e, 6), round(last, 6), [round(q.x, 6) for q in ps]
+
+        print(f([Particle(float(i), 1.0 + i) for i in range(5)], 3000))
+        """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_global_rebound_by_the_call(prog, native):
+    """A call that rebinds a global the trace holds as a constant (a function, pinned) or reads: the loop sees
+    the new binding at once."""
+    run(prog, native, """\
+        def double(x):
+            return 2 * x
+
+        def triple(x):
+            return 3 * x
+
+        LIMIT = 10
+
+        class Switch:
+            def __init__(self):
+                self.calls = 0
+            def __call__(self, i):
+                global double, LIMIT
+                self.calls += 1
+                if self.calls == 500:
+                    double = triple
+                    LIMIT = 20
+                return i
+
+        def f(n):
+            s = Switch()
+            total = 0
+            for i in range(n):
+                total += double(s(i)) + LIMIT
+            return total
+
+        print(f(2000))
+        """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_builtins_and_big_ints(prog, native):
+    """Calls of builtins the trace has no rule for, and ints that outgrow 64 bits, go through the generic path."""
+    run(prog, native, """\
+        def f(n):
+            x = 1
+            q = r = 0
+            inst = 0
+            for i in range(n):
+                x = x * 3 + 1
+                a, b = divmod(i * 7, 5)
+                q += a
+                r += b
+                inst += isinstance(x, int)
+            return x % 1000003, q, r, inst
+
+        print(f(400))
+        """)
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_recursion_limit_inside_the_call(prog):
+    """The JIT's own frames between the loop and its machine code do not count against the recursion limit of
+    what the loop calls: the same depth fails as without the JIT."""
+    run(prog, 1, """\
+        import sys
+
+        class Deep:
+            def __init__(self, d):
+                self.d = d
+            def __add__(self, k):
+                return Deep(depth(self.d + k))
+
+        def depth(k):
+            def go(j):
+                return j if j == 0 else go(j - 1) + 1
+            try:
+                return go(k)
+            except RecursionError:
+                return -1
+
+        def f(n):
+            out = []
+            d = Deep(0)
+            for i in range(n):
+                d = Deep(i)
+                d = d + (sys.getrecursionlimit() - 60 + i % 40)
+                out.append(d.d)
+            return out.count(-1), len(out)
+
+        print(f(300))
+        """)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="3.13: f_locals writes through to the frame (PEP 667)")
+def test_a_local_rebound_through_f_locals(prog):
+    run(prog, 1, """\
+        import sys
+
+        class Meddler:
+            def __init__(self):
+                self.n = 0
+            def __call__(self):
+                self.n += 1
+                if self.n == 300:
+                    sys._getframe(1).f_locals["total"] = -1000
+                return 1
+
+        def f(n):
+            m = Meddler()
+            total = 0
+            for i in range(n):
+                total += m()
+            return total
+
+        print(f(1000))
+        """)

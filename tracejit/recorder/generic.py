@@ -1,0 +1,139 @@
+"""The generic path: an instruction whose operands the trace does not specialize becomes a call of the C API
+function the interpreter itself calls for it (ir.ops.PY_FUNCTIONS: PyNumber_Add, PyObject_RichCompare,
+PyObject_GetAttr, PyObject_GetItem, PyObject_Vectorcall...), which may run any Python code.
+
+The recorder cannot compute such a call's result (running it twice would run the program's code twice): the
+interpreter runs the instruction, and the result is read from the frame's value stack at the next
+instruction (`resolve`). There the recorder also emits `guard_after_call`, whose exit resumes after the
+instruction with the result on the stack: the globals or builtins changed during the call (a name the trace
+holds as a constant may be rebound), or a local of the frame was rebound (a debugger). Later instructions
+specialize on the result as on any object (a type guard, then unboxed).
+
+Around the call the machine code writes the frame back and makes it the thread's executing frame
+(backend/pycalls.py); an exception the call raises leaves the trace at the instruction, with its operands
+consumed, and the interpreter raises it there. What the recorder knew of objects' types before the call is
+forgotten after it, except for immutable builtin types (an instance's __class__ may be assigned).
+
+Only in the loop's own frame, with the hooks able to raise a call's exception where the frame resumes
+(CPython 3.12+), and not in a loop that assigns globals (the call would see them as they were at entry).
+
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
+from tracejit.ir import Const, Kind, Var
+from tracejit.ir.ops import PY_FUNCTIONS
+
+from .frame import RecordAbort
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .recorder import FrameView, TraceRecorder
+
+R = Kind.REF
+HEAPTYPE = 1 << 9               # Py_TPFLAGS_HEAPTYPE: a class whose instances' __class__ may be assigned
+
+# BINARY_OP's operator -> the PyNumber function (an in-place operator: its in-place one)
+BINARY = {"+": "Add", "-": "Subtract", "*": "Multiply", "/": "TrueDivide", "//": "FloorDivide",
+          "%": "Remainder", "**": "Power", "<<": "Lshift", ">>": "Rshift", "&": "And", "|": "Or", "^": "Xor",
+          "@": "MatrixMultiply"}
+COMPARE = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}      # Py_LT ... Py_GE
+UNARY = {"UNARY_NEGATIVE": "PyNumber_Negative", "UNARY_INVERT": "PyNumber_Invert"}
+GLOBALS_AND_CALLS = "a loop that assigns a global and makes a call that may run Python code"
+MAX_ARGUMENTS = 5               # positional arguments of a generic call (the backend's array)
+
+
+def binary_function(symbol: str, inplace: bool) -> str:
+    """The PyNumber function of BINARY_OP's operator `symbol` (e.g. "+=" in place)."""
+    name = BINARY.get(symbol)
+    if name is None:
+        raise RecordAbort(f"operator {symbol}")
+    return f"PyNumber_{'InPlace' if inplace else ''}{name}"
+
+
+def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, method: bool = False,
+         pushed: bool = True):
+    """Record `name(args...)` (a key of PY_FUNCTIONS) for the instruction at pc, whose operands the handler has
+    popped; the handler pushes the result (a new object the trace owns), which `resolve` reads at the next
+    instruction. Aborts where the generic path is not available. `method`: LOAD_ATTR for a call (see resolve);
+    `pushed` False: the instruction pushes nothing (a store: the result is None)."""
+    assert name in PY_FUNCTIONS, name
+    if not rec.generic_calls:
+        raise RecordAbort("a call that may run Python code (generic calls are off, or need CPython 3.12+)")
+    if len(rec.frames) > 1:
+        raise RecordAbort("a call that may run Python code inside an inlined call")
+    if rec.pending_result is not None:
+        raise RecordAbort("two calls that may run Python code in one instruction")
+    if rec.writes_globals:
+        raise RecordAbort(GLOBALS_AND_CALLS)
+    for k, a in enumerate(args):
+        raw = name == "PyObject_RichCompare" and k == 2 and isinstance(a, Const)     # the operator, a C int
+        if not isinstance(a, (Var, Const)) or (a.kind is not R and not raw):
+            raise RecordAbort("an unboxed operand of a call that may run Python code")
+    if rec.generic_context is None:
+        rec.generic_context = (Const(view.globals, R), Const(view.builtins, R))
+    g, b = rec.generic_context
+    snap = rec.snapshot(pc)                 # the operands consumed: an exception is raised from here
+    g_version = rec.emit("dict_version", [g], None, pc)
+    b_version = rec.emit("dict_version", [b], None, pc)
+    result = rec.emit("py_call", [Const(name, R)] + list(args), snap, pc)
+    if pushed:
+        rec.pending_result = (result, g_version, b_version, method)
+    else:
+        rec.concrete[id(result)] = None
+        rec.pending_result = (None, g_version, b_version, False)
+    # what Python code may have changed: an instance's class; what is not known until the interpreter ran it
+    rec.known_class = {k: t for k, t in rec.known_class.items() if not t.__flags__ & HEAPTYPE}
+    return result
+
+
+def resolve(rec: TraceRecorder, pc: int, view: FrameView) -> None:
+    """At the instruction after a generic call: its result as the interpreter left it on the stack, and the
+    guard that nothing the trace assumed changed during the call (exit: here, the result on the stack)."""
+    result, g_version, b_version, method = rec.pending_result
+    rec.pending_result = None
+    if result is None:                  # a store
+        return _guard(rec, pc, g_version, b_version)
+    pos = next((k for k in range(len(rec.stack) - 1, -1, -1) if rec.stack[k] is result), None)
+    if pos is None:
+        raise RecordAbort("the result of a call that may run Python code left the stack")
+    if method:
+        rec.concrete[id(result)] = _bound(view, pos)
+        rec.unchecked_top = True
+        return _guard(rec, pc, g_version, b_version)
+    try:
+        rec.concrete[id(result)] = view.stack(pos)
+    except LookupError:
+        raise RecordAbort("the result of a call that may run Python code is missing") from None
+    _guard(rec, pc, g_version, b_version)
+
+
+def _bound(view: FrameView, pos: int):
+    """LOAD_ATTR for a call, generic: the trace makes the attribute (a bound method) and pushes it with the NULL
+    beside it, where the interpreter pushed either that pair or the method's function and its self
+    ([meth, self]; CALL takes both forms). The attribute, as the interpreter's pair gives it: a function's
+    (or a C method descriptor's) __get__ binds it, in C."""
+    first, second = (pos - 1, pos) if PUSH_NULL_BELOW_CALLABLE else (pos, pos + 1)
+    items = []
+    for k in (first, second):
+        try:
+            items.append(view.stack(k))
+        except LookupError:
+            items.append(None)
+    if PUSH_NULL_BELOW_CALLABLE:
+        meth_or_null, value = items
+        if meth_or_null is None:
+            return value
+        return meth_or_null.__get__(value, type(value))
+    value, self_or_null = items
+    if self_or_null is None:
+        return value
+    return value.__get__(self_or_null, type(self_or_null))
+
+
+def _guard(rec: TraceRecorder, pc: int, g_version, b_version) -> None:
+    g, b = rec.generic_context
+    rec.emit("guard_after_call", [g, g_version, b, b_version], rec.snapshot(pc), pc)
