@@ -1,6 +1,7 @@
 """Turning a finished recording into machine code: verify and optimize the trace, give every guard its exit,
 assemble the loop or the bridge and place it (the engine's `_place` evicts when the code memory limit would
-be passed). Imported with the recorder, when the first loop gets hot; functions of the one Engine.
+be passed). Imported when the first recording ends, with the compiled-loop runtime, the optimizer and the
+backend; functions of the one Engine.
 
 May import: tracejit.ir, tracejit.optimizer, tracejit.backend, tracejit.cpython, tracejit.runtime.*, the
 standard library.
