@@ -13,7 +13,6 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import atexit
-import contextlib
 import io
 import os
 import runpy
@@ -81,33 +80,59 @@ def configure(params: Params | None = None, log_path: str | None = None, probe=N
         _runtime.get(params, log_path, probe)
 
 
-@contextlib.contextmanager
-def enable(**params):
+def enable(**params) -> _Block:
     """JIT on while the block runs (process-wide, nestable). Keyword arguments set parameters for this block
     only (over the enclosing block's); the previous ones are back when it ends (`history` only counts in
     the block that starts the engine: it sizes the engine's history once). An unknown name raises
     TypeError, a bad value TypeError or ValueError, before the block runs (also when the JIT is off)."""
-    if params:
-        Params.make(None, **params)                         # checks names, types and values
-    if _runtime.off or disabled_by_environment():
-        yield
-        return
-    # `history` (how many compiled loops are kept for dumps) is fixed when the engine is made: the first
-    # block's keyword, if it gives one, makes it
-    engine = _runtime.get(from_environment(history=params["history"]) if "history" in params else None)
-    if engine is None:
-        yield
-        return
-    outer = engine.params
-    if params:
-        engine.set_params(Params.make(outer, **params))
-    engine.activate()
-    try:
-        yield
-    finally:
-        engine.deactivate()
+    return _Block(params)
+
+
+class _Block:
+    """The context manager enable() returns. A class of its own rather than contextlib.contextmanager, which
+    costs contextlib's import at start-up; like one, it also decorates a function (each call is a block)."""
+
+    __slots__ = ("_params", "_running")
+
+    def __init__(self, params: dict) -> None:
+        self._params = params
+        self._running: list = []        # per entered block: (engine, its outer params), or None (JIT off)
+
+    def __enter__(self) -> None:
+        params = self._params
         if params:
-            engine.set_params(outer)
+            Params.make(None, **params)                     # checks names, types and values
+        if _runtime.off or disabled_by_environment():
+            self._running.append(None)
+            return
+        # `history` (how many compiled loops are kept for dumps) is fixed when the engine is made: the first
+        # block's keyword, if it gives one, makes it
+        engine = _runtime.get(from_environment(history=params["history"]) if "history" in params else None)
+        if engine is None:
+            self._running.append(None)
+            return
+        outer = engine.params
+        if params:
+            engine.set_params(Params.make(outer, **params))
+        engine.activate()
+        self._running.append((engine, outer))
+
+    def __exit__(self, *exc) -> None:
+        running = self._running.pop()
+        if running is not None:
+            engine, outer = running
+            engine.deactivate()
+            if self._params:
+                engine.set_params(outer)
+
+    def __call__(self, func):
+        import functools
+
+        @functools.wraps(func)
+        def block(*args, **kwargs):
+            with _Block(self._params):
+                return func(*args, **kwargs)
+        return block
 
 
 def stats() -> dict:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import _thread                  # threading's RLock itself, without importing threading at start-up
 import ctypes
 import importlib
 import os
 import sys
-import threading
 import time
 from collections import deque
 
@@ -131,7 +131,7 @@ class Engine:
         self.hooks = None               # the installed hooks (None while no enable() block runs)
         self.resumer: CalleeResumer | None = None      # exits inside inlined calls (runtime/resume.py)
         self._hooks_made = None
-        self._activation = threading.RLock()    # activate/deactivate from several threads
+        self._activation = _thread.RLock()      # activate/deactivate from several threads
         self.active = 0
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
         self.entry_clock = 0
