@@ -29,13 +29,14 @@ class _Runtime:
     def __init__(self):
         self.engine = None
         self.reason: str | None = None
+        self.fa = None                    # the FrameAccess the layout self-check gave (_platform_reason)
         self.warned = False
         self.off: str | None = None       # why the JIT is switched off for the whole run (--off), if it is
         self.as_main_program = False      # running `python -m tracejit ...` (see _hide_launcher_frames)
 
     def get(self, params: Params | None = None, log_path: str | None = None, probe=None):
         if self.engine is None and self.reason is None:
-            self.reason = _platform_reason()
+            self.fa, self.reason = _platform_reason()
         if self.engine is None and self.reason is None:
             params = params or from_environment()           # a bad setting raises here, before any JIT work
             log_path = log_path or os.environ.get("TRACEJIT_LOG") or None
@@ -43,7 +44,7 @@ class _Runtime:
                 check_writable(log_path, "TRACEJIT_LOG")
             try:
                 from .runtime.engine import Engine
-                self.engine = Engine(params, log_path, probe)
+                self.engine = Engine(params, log_path, probe, self.fa)
                 atexit.register(self.engine.log.close)     # runs after the program's own atexit handlers
                 self.reason = self.engine.off_reason
             except ImportError as e:
@@ -56,15 +57,16 @@ class _Runtime:
         return self.engine if not self.reason else None
 
 
-def _platform_reason() -> str | None:
-    """Why the JIT cannot run here, checked before any JIT module is imported (None: it can)."""
+def _platform_reason() -> tuple[object, str | None]:
+    """Why the JIT cannot run here, checked before any JIT module is imported: (None, the reason), or (the
+    checked FrameAccess, None) when it can."""
     if sys.version_info[:2] not in ((3, 11), (3, 12), (3, 13)):
-        return f"CPython {sys.version_info[0]}.{sys.version_info[1]} is not supported (3.11, 3.12, 3.13 are)"
+        return None, f"CPython {sys.version_info[0]}.{sys.version_info[1]} is not supported (3.11, 3.12, 3.13 are)"
     try:
         from .cpython.layout import frame_access_or_reason
     except Exception as e:
-        return f"layout layer failed to load ({type(e).__name__}: {e})"
-    return frame_access_or_reason()[1]
+        return None, f"layout layer failed to load ({type(e).__name__}: {e})"
+    return frame_access_or_reason()
 
 
 _runtime = _Runtime()
