@@ -15,7 +15,6 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import atexit
 import io
 import os
-import runpy
 import sys
 import types
 
@@ -163,6 +162,7 @@ def run(path: str, argv: list[str] | None = None, *, _as_main_program: bool = Fa
     """Run a script like `python path argv...` (as __main__) with the JIT on; returns its globals.
     `_as_main_program` (the command line): the program is the process's main program, so sys.argv,
     sys.path[0] and sys.modules['__main__'] stay as it leaves them, as after `python path`."""
+    import runpy        # here, not at `import tracejit`: a program that only uses enable() does not need it
     _runtime.as_main_program = _as_main_program
     old_argv = sys.argv
     sys.argv = [path] + list(argv or [])
@@ -286,6 +286,7 @@ def run_module(name: str, argv: list[str] | None = None, *, _as_main_program: bo
     """Run a module like `python -m name argv...` with the JIT on (through runpy's own
     _run_module_as_main, as `python -m` does: same frames in tracebacks, same messages). For the main
     program (`_as_main_program`) sys.argv, sys.path[0] and sys.modules['__main__'] stay as it leaves them."""
+    import runpy
     _runtime.as_main_program = _as_main_program
     old_argv, old_main = sys.argv, sys.modules.get("__main__")
     sys.argv = ["-m" if _as_main_program else name] + list(argv or [])   # argv[0] becomes the module's path
