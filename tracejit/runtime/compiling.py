@@ -159,7 +159,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
 
 
 def native_setup(self: Engine) -> None:
-    """Executable memory and libm addresses, loaded at the first compile (cffi is slow to import)."""
+    """Executable memory, libm and C API addresses and the graveyard's release stub, made at the first compile."""
     if self.mem is None:
         from .execmem import CodeMemory, libm_address, make_entry
         self.mem = CodeMemory()
