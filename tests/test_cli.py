@@ -1,6 +1,7 @@
 """The command line runs a script or module exactly like `python` does (compared against plain CPython)."""
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -276,3 +277,50 @@ def test_start_up_imports_nothing_a_program_without_hot_loops_does_not_need(tmp_
     assert plain.returncode == jit.returncode == 0, jit.stderr
     assert plain.stdout == "[]\n"
     assert jit.stdout == "[]\n", jit.stdout
+
+
+def test_start_up_imports_none_of_the_standard_library_it_can_do_without(tmp_path):
+    """Without site (python -S: the editable install's finder imports much of the standard library itself), what
+    `python -m tracejit -m probe` imports beyond `python -m probe`; the 3.11 hooks need threading (and their
+    native timer weakref)."""
+    (tmp_path / "probe.py").write_text("import sys\nprint(sorted(sys.modules))\n")
+    plain = _run(["-S", "-m", "probe"], tmp_path)
+    jit = _run(["-S", "-m", "tracejit", "-m", "probe"], tmp_path)
+    assert plain.returncode == jit.returncode == 0, jit.stderr
+    added = set(ast.literal_eval(jit.stdout)) - set(ast.literal_eval(plain.stdout))
+    assert "tracejit.runtime.engine" in added
+    unwanted = {"contextlib", "functools", "threading", "weakref", "typing", "enum", "re", "ctypes.util"}
+    if sys.version_info < (3, 12):
+        unwanted -= {"threading", "weakref"}
+    assert not added & unwanted, sorted(added & unwanted)
+
+
+HOT_LOOPS = """import sys
+import tracejit
+
+
+class P:
+    def __init__(self):
+        self.x = 1
+
+
+p, s = P(), 0
+for i in range(300):                # recorded, never compiled: attributes of instances abort the recording
+    s += p.x
+print(tracejit.stats()["traces_compiled"], sorted(m for m in {recorded!r} if m in sys.modules))
+t = 0
+for i in range(3000):               # compiled
+    t += i * i
+print(tracejit.stats()["traces_compiled"], sorted(m for m in {compiled!r} if m in sys.modules))
+"""
+
+
+def test_first_recording_and_first_compile_import_only_what_they_need(tmp_path):
+    """A recording loads the recorder, not typing nor the compiled-loop runtime; a compile loads the backend, not
+    ctypes.util (which imports subprocess, tempfile and shutil, and runs ldconfig)."""
+    recorded = ("tracejit.recorder", "typing", "tracejit.runtime.compiled", "tracejit.backend")
+    compiled = ("tracejit.backend", "ctypes.util", "subprocess", "tempfile", "shutil")
+    (tmp_path / "hot.py").write_text(HOT_LOOPS.format(recorded=recorded, compiled=compiled))
+    jit = _run(["-m", "tracejit", "--params", "threshold=2,trace_idle_ms=600000", "hot.py"], tmp_path)
+    assert jit.returncode == 0, jit.stderr
+    assert jit.stdout == "0 ['tracejit.recorder']\n1 ['tracejit.backend']\n", jit.stdout

@@ -13,10 +13,8 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import atexit
-import contextlib
 import io
 import os
-import runpy
 import sys
 import types
 
@@ -30,13 +28,14 @@ class _Runtime:
     def __init__(self):
         self.engine = None
         self.reason: str | None = None
+        self.fa = None                    # the FrameAccess the layout self-check gave (_platform_reason)
         self.warned = False
         self.off: str | None = None       # why the JIT is switched off for the whole run (--off), if it is
         self.as_main_program = False      # running `python -m tracejit ...` (see _hide_launcher_frames)
 
     def get(self, params: Params | None = None, log_path: str | None = None, probe=None):
         if self.engine is None and self.reason is None:
-            self.reason = _platform_reason()
+            self.fa, self.reason = _platform_reason()
         if self.engine is None and self.reason is None:
             params = params or from_environment()           # a bad setting raises here, before any JIT work
             log_path = log_path or os.environ.get("TRACEJIT_LOG") or None
@@ -44,7 +43,7 @@ class _Runtime:
                 check_writable(log_path, "TRACEJIT_LOG")
             try:
                 from .runtime.engine import Engine
-                self.engine = Engine(params, log_path, probe)
+                self.engine = Engine(params, log_path, probe, self.fa)
                 atexit.register(self.engine.log.close)     # runs after the program's own atexit handlers
                 self.reason = self.engine.off_reason
             except ImportError as e:
@@ -57,15 +56,16 @@ class _Runtime:
         return self.engine if not self.reason else None
 
 
-def _platform_reason() -> str | None:
-    """Why the JIT cannot run here, checked before any JIT module is imported (None: it can)."""
+def _platform_reason() -> tuple[object, str | None]:
+    """Why the JIT cannot run here, checked before any JIT module is imported: (None, the reason), or (the
+    checked FrameAccess, None) when it can."""
     if sys.version_info[:2] not in ((3, 11), (3, 12), (3, 13)):
-        return f"CPython {sys.version_info[0]}.{sys.version_info[1]} is not supported (3.11, 3.12, 3.13 are)"
+        return None, f"CPython {sys.version_info[0]}.{sys.version_info[1]} is not supported (3.11, 3.12, 3.13 are)"
     try:
         from .cpython.layout import frame_access_or_reason
     except Exception as e:
-        return f"layout layer failed to load ({type(e).__name__}: {e})"
-    return frame_access_or_reason()[1]
+        return None, f"layout layer failed to load ({type(e).__name__}: {e})"
+    return frame_access_or_reason()
 
 
 _runtime = _Runtime()
@@ -81,33 +81,59 @@ def configure(params: Params | None = None, log_path: str | None = None, probe=N
         _runtime.get(params, log_path, probe)
 
 
-@contextlib.contextmanager
-def enable(**params):
+def enable(**params) -> _Block:
     """JIT on while the block runs (process-wide, nestable). Keyword arguments set parameters for this block
     only (over the enclosing block's); the previous ones are back when it ends (`history` only counts in
     the block that starts the engine: it sizes the engine's history once). An unknown name raises
     TypeError, a bad value TypeError or ValueError, before the block runs (also when the JIT is off)."""
-    if params:
-        Params.make(None, **params)                         # checks names, types and values
-    if _runtime.off or disabled_by_environment():
-        yield
-        return
-    # `history` (how many compiled loops are kept for dumps) is fixed when the engine is made: the first
-    # block's keyword, if it gives one, makes it
-    engine = _runtime.get(from_environment(history=params["history"]) if "history" in params else None)
-    if engine is None:
-        yield
-        return
-    outer = engine.params
-    if params:
-        engine.set_params(Params.make(outer, **params))
-    engine.activate()
-    try:
-        yield
-    finally:
-        engine.deactivate()
+    return _Block(params)
+
+
+class _Block:
+    """The context manager enable() returns. A class of its own rather than contextlib.contextmanager, which
+    costs contextlib's import at start-up; like one, it also decorates a function (each call is a block)."""
+
+    __slots__ = ("_params", "_running")
+
+    def __init__(self, params: dict) -> None:
+        self._params = params
+        self._running: list = []        # per entered block: (engine, its outer params), or None (JIT off)
+
+    def __enter__(self) -> None:
+        params = self._params
         if params:
-            engine.set_params(outer)
+            Params.make(None, **params)                     # checks names, types and values
+        if _runtime.off or disabled_by_environment():
+            self._running.append(None)
+            return
+        # `history` (how many compiled loops are kept for dumps) is fixed when the engine is made: the first
+        # block's keyword, if it gives one, makes it
+        engine = _runtime.get(from_environment(history=params["history"]) if "history" in params else None)
+        if engine is None:
+            self._running.append(None)
+            return
+        outer = engine.params
+        if params:
+            engine.set_params(Params.make(outer, **params))
+        engine.activate()
+        self._running.append((engine, outer))
+
+    def __exit__(self, *exc) -> None:
+        running = self._running.pop()
+        if running is not None:
+            engine, outer = running
+            engine.deactivate()
+            if self._params:
+                engine.set_params(outer)
+
+    def __call__(self, func):
+        import functools
+
+        @functools.wraps(func)
+        def block(*args, **kwargs):
+            with _Block(self._params):
+                return func(*args, **kwargs)
+        return block
 
 
 def stats() -> dict:
@@ -136,6 +162,7 @@ def run(path: str, argv: list[str] | None = None, *, _as_main_program: bool = Fa
     """Run a script like `python path argv...` (as __main__) with the JIT on; returns its globals.
     `_as_main_program` (the command line): the program is the process's main program, so sys.argv,
     sys.path[0] and sys.modules['__main__'] stay as it leaves them, as after `python path`."""
+    import runpy        # here, not at `import tracejit`: a program that only uses enable() does not need it
     _runtime.as_main_program = _as_main_program
     old_argv = sys.argv
     sys.argv = [path] + list(argv or [])
@@ -259,6 +286,7 @@ def run_module(name: str, argv: list[str] | None = None, *, _as_main_program: bo
     """Run a module like `python -m name argv...` with the JIT on (through runpy's own
     _run_module_as_main, as `python -m` does: same frames in tracebacks, same messages). For the main
     program (`_as_main_program`) sys.argv, sys.path[0] and sys.modules['__main__'] stay as it leaves them."""
+    import runpy
     _runtime.as_main_program = _as_main_program
     old_argv, old_main = sys.argv, sys.modules.get("__main__")
     sys.argv = ["-m" if _as_main_program else name] + list(argv or [])   # argv[0] becomes the module's path

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import weakref
-from functools import partial
+# functools' partial and weakref's ref themselves, without importing those modules at start-up
+from _functools import partial
+from _weakref import ref as weak_ref
 
 
 class CodeTable:
@@ -30,7 +31,7 @@ class CodeTable:
     def __setitem__(self, code, value) -> None:
         i = id(code)
         e = self._data.get(i)
-        ref = e[0] if e is not None and e[0]() is code else weakref.ref(code, partial(self._died, i))
+        ref = e[0] if e is not None and e[0]() is code else weak_ref(code, partial(self._died, i))
         self._data[i] = (ref, value)
 
     def __contains__(self, code) -> bool:

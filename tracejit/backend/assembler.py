@@ -22,7 +22,6 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import struct
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
@@ -31,8 +30,10 @@ from .regalloc import MAX_SPILL, Allocation, Spill, allocate
 from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Mem, Reg,
                   fits_i32)
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:
+    from typing import Callable
+
     from ..cpython.layout import Layout
 
 # ---- frame layout (offsets from rsp inside native code) -------------------------------------------------

@@ -34,11 +34,16 @@ import dis
 import sys
 from dataclasses import dataclass, field
 from types import CodeType
-from typing import Callable, Iterable
 
 from tracejit.codetable import CodeTable
 
 from .entrycheck import RESUME_NO_CHECK, without_entry_check  # noqa: F401 - part of this layer's API
+
+TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
+if TYPE_CHECKING:
+    from typing import Callable, Iterable
+
+    _Decode = Callable[[dis.Instruction, CodeType], tuple[str, object]]
 
 VERSION = sys.version_info[:2]
 
@@ -81,8 +86,6 @@ _CMP = ("<", "<=", "==", "!=", ">", ">=")
 _NB = ("+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^")
 _JUMP_OPCODES = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 _NO_FALLTHROUGH = frozenset({"JUMP", "RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"})
-
-_Decode = Callable[[dis.Instruction, CodeType], tuple[str, object]]
 
 
 def _as(op: str, arg: Callable[[dis.Instruction, CodeType], object] = lambda i, c: None) -> _Decode:

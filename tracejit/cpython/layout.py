@@ -16,9 +16,9 @@ import ctypes
 import os
 import struct
 import sys
+from _weakref import proxy as weakref_proxy     # weakref's proxy itself, without importing weakref at start-up
 from itertools import starmap as _starmap
 from operator import call as _call
-from weakref import proxy as weakref_proxy
 
 
 TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (unsigned 32 bits; 0: none assigned)
@@ -909,18 +909,21 @@ def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:
     default handler: the check holds handlers, simulates a Ctrl-C (_thread.interrupt_main), runs bytecode
     (no KeyboardInterrupt may appear), releases them (the KeyboardInterrupt must appear at once)."""
     import _signal      # not `signal`, whose enums cost milliseconds at start-up
-    import _thread
-    import threading
-    ident = threading.main_thread().ident
-    if threading.get_ident() != ident:
-        return None, "the JIT was started outside the main thread"
-    if _signal.getsignal(_signal.SIGINT) is not _signal.default_int_handler:
-        return None, "SIGINT has a handler of the program's"
+    import _thread      # and not `threading` unless needed (below)
+    ident = _thread.get_ident()
     try:
         runtime = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, "_PyRuntime"))
     except (ValueError, AttributeError) as e:
-        return None, f"runtime symbols missing ({e})"
-    word = ctypes.c_ulong.from_address(runtime + layout.runtime_main_thread)
+        runtime, missing = None, e
+    word = ctypes.c_ulong.from_address(runtime + layout.runtime_main_thread) if runtime is not None else None
+    if word is None or word.value != ident:     # the interpreter's main thread is not this one, or not known
+        import threading
+        if threading.main_thread().ident != ident:
+            return None, "the JIT was started outside the main thread"
+    if _signal.getsignal(_signal.SIGINT) is not _signal.default_int_handler:
+        return None, "SIGINT has a handler of the program's"
+    if word is None:
+        return None, f"runtime symbols missing ({missing})"
     if word.value != ident:
         return None, "_PyRuntime.main_thread offset mismatch"
     if layout.runtime_signals_pending >= 0:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import functools
+# _thread, _functools, _weakref: threading's get_ident, functools' partial and weakref's ref themselves, without
+# importing those modules at start-up
+import _thread
 import os
 import sys
-import threading
-import weakref
+from _functools import partial
+from _weakref import ref as weak_ref
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -67,7 +69,7 @@ def defer_interrupt(exc: BaseException):
     if type(exc) is not KeyboardInterrupt or exc.args:
         return None
     token = _Token()
-    token.ref = weakref.ref(token, functools.partial(_set_async_exc, threading.get_ident(), KeyboardInterrupt))
+    token.ref = weak_ref(token, partial(_set_async_exc, _thread.get_ident(), KeyboardInterrupt))
     return token
 
 

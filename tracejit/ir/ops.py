@@ -22,7 +22,10 @@ import math
 import operator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
+
+TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
+if TYPE_CHECKING:
+    from typing import Callable
 
 
 class Kind(Enum):

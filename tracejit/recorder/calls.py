@@ -17,7 +17,6 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import builtins
 import math
 import types
-from typing import Callable
 
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
@@ -25,6 +24,10 @@ from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, co
 from . import arrays, complexnum, dicts, lists, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
+
+TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
+if TYPE_CHECKING:
+    from typing import Callable
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 

@@ -15,7 +15,6 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import array
 import math
 import types
-from typing import Callable
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
@@ -28,13 +27,16 @@ from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
 from .virtuals import VirtualList, VirtualSlice, VirtualTuple
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:
+    from typing import Callable
+
     from .recorder import FrameView, TraceRecorder
+
+    Handler = Callable[[TraceRecorder, Instr, FrameView], None]
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
-Handler = Callable[["TraceRecorder", Instr, "FrameView"], None]
 HANDLERS: dict[str, Handler] = {}
 
 _MISSING_ATTR = object()

@@ -20,7 +20,6 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from tracejit.cpython.bytecode import TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, back_edges, describe_instr, \
     stack_effect
@@ -37,6 +36,12 @@ from .handlers import HANDLERS
 from .iterators import LOOP_LEFT
 from .lists import LENGTH_OPS, length
 from .virtuals import VirtualList, VirtualRange, VirtualSlice, VirtualTuple
+
+TYPE_CHECKING = False           # typing is not imported at run time: FrameView is a plain class there
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object
 
 __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "TraceRecorder", "kind_of"]
 
@@ -56,6 +61,8 @@ def _plain_value(v) -> bool:
 
 
 class FrameView(Protocol):
+    """What the recorder reads of the live frame (tracejit.runtime.recording.FrameView provides it)."""
+
     def local(self, index: int) -> object: ...        # LookupError when unbound
     def stack(self, pos: int) -> object: ...          # item at depth `pos` (0 = bottom)
     def range_iter_state(self, it) -> tuple[int, int, int]: ...      # TypeError: not a range iterator

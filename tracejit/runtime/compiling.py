@@ -1,6 +1,7 @@
 """Turning a finished recording into machine code: verify and optimize the trace, give every guard its exit,
 assemble the loop or the bridge and place it (the engine's `_place` evicts when the code memory limit would
-be passed). Imported with the recorder, when the first loop gets hot; functions of the one Engine.
+be passed). Imported when the first recording ends, with the compiled-loop runtime, the optimizer and the
+backend; functions of the one Engine.
 
 May import: tracejit.ir, tracejit.optimizer, tracejit.backend, tracejit.cpython, tracejit.runtime.*, the
 standard library.
@@ -185,7 +186,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
 
 
 def native_setup(self: Engine) -> None:
-    """Executable memory and libm addresses, loaded at the first compile (cffi is slow to import)."""
+    """Executable memory, libm and C API addresses and the graveyard's release stub, made at the first compile."""
     if self.mem is None:
         from .execmem import CodeMemory, libm_address, make_entry
         self.mem = CodeMemory()

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import _thread                  # threading's RLock itself, without importing threading at start-up
 import ctypes
 import importlib
 import os
 import sys
-import threading
 import time
 from collections import deque
 from _thread import get_ident as _get_ident
 
-from tracejit.cpython.layout import LAYOUTS, VERSION, frame_access_or_reason, interp_thread_count, \
+from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, frame_access_or_reason, interp_thread_count, \
     recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, importing, make_hooks, own_code
@@ -112,14 +112,17 @@ def loop_name(code, header: int) -> str:
 
 
 class Engine:
-    def __init__(self, params: Params, log_path: str | None = None, probe: Probe | None = None):
+    def __init__(self, params: Params, log_path: str | None = None, probe: Probe | None = None,
+                 fa: FrameAccess | None = None):
+        """`fa`: the FrameAccess of a layout self-check already made (tracejit.api checks the layout before it
+        imports the engine); None: the engine checks it."""
         self.params = params
         self.stats = Stats()
         self.probe = probe              # what the visualizer collects (None: nothing beyond the stats)
         self.log = EventLog(log_path, probe.keep if probe is not None else None)
         if self.log.on:
             bytecode.instructions_at  # noqa: B018 - the "seen" event needs it: imported now, not in a callback
-        self.fa, self.off_reason = frame_access_or_reason()
+        self.fa, self.off_reason = (fa, None) if fa is not None else frame_access_or_reason()
         self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
         self.live: list[CompiledLoop] = []        # loops whose machine code is mapped
         self._dead: list = []                     # site dicts of code objects that died (freed by _reap)
@@ -132,7 +135,7 @@ class Engine:
         self.hooks = None               # the installed hooks (None while no enable() block runs)
         self.resumer: CalleeResumer | None = None      # exits inside inlined calls (runtime/resume.py)
         self._hooks_made = None
-        self._activation = threading.RLock()    # activate/deactivate from several threads
+        self._activation = _thread.RLock()      # activate/deactivate from several threads
         self.active = 0
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
         self.entry_clock = 0

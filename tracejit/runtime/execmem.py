@@ -164,11 +164,12 @@ _libm_handles: list[ctypes.CDLL] = []
 
 
 def _libm() -> list[ctypes.CDLL]:
+    """glibc's libm by its soname (what ctypes.util.find_library("m") answers on x86-64 Linux, without the
+    ldconfig subprocess it runs and the modules it imports: subprocess, tempfile, shutil), then the symbols
+    of the whole process (where libm is part of libc, as on musl)."""
     if not _libm_handles:
-        import ctypes.util          # imports subprocess and tempfile: not at start-up
-        name = ctypes.util.find_library("m") or "libm.so.6"
         try:
-            _libm_handles.append(ctypes.CDLL(name))
+            _libm_handles.append(ctypes.CDLL("libm.so.6"))
         except OSError:
             pass
         _libm_handles.append(ctypes.CDLL(None))

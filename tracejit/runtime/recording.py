@@ -1,8 +1,8 @@
 """What a recording in progress needs, loaded with the recorder when the first loop gets hot: the recorder's
 window on the live frame (FrameView) and the engine's record of one recording (Recording).
 
-May import: tracejit.recorder, tracejit.cpython, tracejit.runtime.compiled, tracejit.runtime.interp_entry and the
-standard library.
+May import: tracejit.recorder, tracejit.cpython, tracejit.runtime.compiled (for type checkers: the compiled-loop
+runtime loads with tracejit.runtime.compiling, at the first compile) and the standard library.
 """
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TY
     enumerate_list_state, list_iter_state, zip_list_states
 from tracejit.recorder import LOOP_LEFT, BridgeStart, RecordAbort, TraceRecorder  # noqa: F401 - the engine's
 
-from .compiled import CompiledLoop, ExitInfo
-from .interp_entry import InterpretedLoop  # noqa: F401 - the engine's
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .compiled import CompiledLoop, ExitInfo
 
 CO_OPTIMIZED = 0x0001
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import threading
+import _thread                  # threading's get_ident itself, without importing threading at start-up
 
 
 class ResumeFrame:
@@ -56,14 +56,14 @@ class CalleeResumer:
 
     def arm(self, caller, frames: list[ResumeFrame]) -> None:
         """After an exit left `caller` at its CALL: rebuild `frames` as the calls start."""
-        ident = threading.get_ident()
+        ident = _thread.get_ident()
         self.drop(ident)
         self.pending[ident] = PendingResume(caller, list(frames))
         self.hooks.arm_start(frames[0].code)
 
     def started(self, frame, code) -> bool:
         """A frame of an armed code object starts (the hooks' start event). Returns True if it was rebuilt."""
-        ident = threading.get_ident()
+        ident = _thread.get_ident()
         p = self.pending.get(ident)
         if p is None or not p.frames or p.frames[0].code is not code or frame.f_back is not p.caller:
             return False
@@ -87,7 +87,7 @@ class CalleeResumer:
 
     def drop(self, ident: int | None = None) -> None:
         """Forget the pending resume of thread `ident` (default: the calling thread), if any."""
-        p = self.pending.pop(threading.get_ident() if ident is None else ident, None)
+        p = self.pending.pop(_thread.get_ident() if ident is None else ident, None)
         if p is not None and p.frames:
             self.hooks.disarm_start(p.frames[0].code)
 
