@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strings", action="store_true",
                     help="run only programs that use strings and dicts with str keys (the first COUNT such seeds "
                          "from SEED; with --calls: programs that do both)")
+    ap.add_argument("--objects", action="store_true",
+                    help="run only objects programs (instances, operators, attributes, methods: the generic path; "
+                         "the first COUNT such seeds from SEED)")
     ap.add_argument("--max-saves", type=int, default=10)
     ap.add_argument("--shrink-budget", type=float, default=300.0, help="seconds per shrink (default 300)")
     ap.add_argument("--progress", type=float, default=30.0, help="seconds between progress lines (0: none)")
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     summary = run_campaign(args.seed, args.count, args.jobs, sets, timeout=args.timeout,
                            progress_every=args.progress, only_calls=args.calls,
-                           only_strings=args.strings)
+                           only_strings=args.strings, only_objects=args.objects)
     print(summary.text(), flush=True)
     if args.save and summary.failed:
         for line in save_failures(summary, max_saves=args.max_saves, time_budget=args.shrink_budget):

@@ -19,17 +19,20 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .gen_calls import wants_calls
+from .gen_objects import wants_objects
 from .gen_strings import wants_strings
 from .generate import generate
 from .shrink import FastOracle, ShrinkStats, coarse, coarse_kind, existing_reproducers, pair_oracle, save_reproducer, shrink, strip_header
 from .worker import ProgramResult, Worker, WorkerFailure, compare_results, run_subprocess_pair
 
+# cost_model=0 in half of them: traces the cost model would leave to the interpreter (calls that may run Python
+# code, attribute reads) are compiled too, so that the fuzzer exercises them
 DEFAULT_PARAM_SETS: tuple[str, ...] = (
-    "threshold=1,bridge_threshold=1",
+    "threshold=1,bridge_threshold=1,cost_model=0",
     "threshold=2,bridge_threshold=2",
-    "threshold=3,bridge_threshold=3",
+    "threshold=3,bridge_threshold=3,cost_model=0",
     "threshold=2,bridge_threshold=1,short_run=0",
-    "threshold=1,bridge_threshold=2,optimize=0",
+    "threshold=1,bridge_threshold=2,optimize=0,cost_model=0",
     "threshold=3,bridge_threshold=1,reject_limit=5,short_run=0",
 )
 FAILURES = ("mismatch", "crash", "hang")
@@ -189,17 +192,26 @@ def _describe_worker_diff(plain: ProgramResult, jit: ProgramResult, diffs: list[
 def run_campaign(start: int, count: int, jobs: int = 2, param_sets: tuple[str, ...] = DEFAULT_PARAM_SETS,
                  python: str = sys.executable, timeout: float = 10.0, progress_every: float = 30.0,
                  log: Callable[[str], None] | None = print, python_version: str | None = None,
-                 only_calls: bool = False, only_strings: bool = False) -> Summary:
+                 only_calls: bool = False, only_strings: bool = False, only_objects: bool = False) -> Summary:
     """Run seeds start..start+count-1 on `jobs` threads (only_calls: the first `count` seeds from start whose
-    programs define and call functions; only_strings: whose programs use strings and dicts; both: both);
+    programs define and call functions; only_strings: whose programs use strings and dicts; both: both;
+    only_objects: the objects programs of fuzz/gen_objects.py);
     returns the summary (outcomes in seed order)."""
     version = python_version or sys.version.split()[0]
-    only = "+".join(k for k, on in (("calls", only_calls), ("strings", only_strings)) if on)
+    only = "+".join(k for k, on in (("calls", only_calls), ("strings", only_strings), ("objects", only_objects))
+                    if on)
     summary = Summary(version, start, count, jobs, only=only)
     seeds: queue.Queue[int] = queue.Queue()
     s, n = start, 0
     while n < count:
-        if (not only_calls or wants_calls(s)) and (not only_strings or wants_strings(s)):
+        if only_objects:
+            chosen = wants_objects(s)
+        elif only_calls or only_strings:       # (an objects seed's program is an objects program)
+            chosen = not wants_objects(s) and (not only_calls or wants_calls(s)) and \
+                (not only_strings or wants_strings(s))
+        else:
+            chosen = True
+        if chosen:
             seeds.put(s)
             n += 1
         s += 1

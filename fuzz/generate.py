@@ -599,5 +599,9 @@ class _Gen:
 
 
 def generate(seed: int) -> str:
-    """The program for this seed (same seed, same text, on every Python version and run)."""
+    """The program for this seed (same seed, same text, on every Python version and run): an objects program
+    (fuzz/gen_objects.py) for a fifth of the seeds, else an ordinary one."""
+    from .gen_objects import objects_program, wants_objects
+    if wants_objects(seed):
+        return objects_program(seed)
     return _Gen(seed).program()

@@ -54,9 +54,9 @@ def prog(request, progdir) -> Path:
     return progdir / f"{request.node.originalname}.py"
 
 
-def check(prog: Path, native: int, src: str, compiled=("f",)) -> list[dict]:
-    """Run `src` (written to `prog`) plainly and under the JIT; assert identical behaviour and that every
-    function named in `compiled` had a loop compiled. Returns the JIT's events."""
+def check(prog: Path, native: int, src: str, compiled=("f",), params: str = "") -> list[dict]:
+    """Run `src` (written to `prog`) plainly and under the JIT (more JIT `params`, "k=v,..."); assert identical
+    behaviour and that every function named in `compiled` had a loop compiled. Returns the JIT's events."""
     src = textwrap.dedent(src)
     if not prog.exists() or prog.read_text() != src:
         prog.write_text(src)
@@ -67,7 +67,7 @@ def check(prog: Path, native: int, src: str, compiled=("f",)) -> list[dict]:
     if plain is None:
         plain = _plain_cache[str(prog)] = difftest.run_plain(prog, PY, cwd=tmp_path)
     log = tmp_path / f"{name}.native{native}.jsonl"
-    jit = difftest._run([PY, "-m", "tracejit", "--params", f"threshold=2,native={native}",
+    jit = difftest._run([PY, "-m", "tracejit", "--params", f"threshold=2,native={native}" + (f",{params}" if params else ""),
                          "--log", str(log), str(prog.resolve())], tmp_path)
     difftest.assert_same(plain, jit, f"{name}.py [native={native}]")
     evs = _events(log)

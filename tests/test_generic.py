@@ -36,7 +36,7 @@ def prog(request, progdir) -> Path:
 
 def run(prog: Path, native: int, src: str, funcs=("f",)) -> list[dict]:
     """check(), and that each function's loop compiled (3.12+) or aborted (3.11: no generic calls)."""
-    evs = check(prog, native, src, compiled=funcs if GENERIC else ())
+    evs = check(prog, native, src, compiled=funcs if GENERIC else (), params="cost_model=0")
     for func in funcs:
         if GENERIC:
             assert events_for(evs, "compiled", func)

@@ -116,7 +116,7 @@ def test_kind_change_aborts_with_a_word(tmp_path):
 
 
 def test_bound_method_in_a_local(tmp_path):
-    _, evs = run_both(tmp_path, """\
+    _, evs = run_both(tmp_path, params="threshold=2,cost_model=0", src="""\
         class Box:
             def __init__(self):
                 self.n = 0

@@ -13,7 +13,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import math
 import os
 
-FLAGS = ("optimize", "native", "generic_calls")          # 0/1 switches: also accept False/True
+FLAGS = ("optimize", "native", "generic_calls", "cost_model")          # 0/1 switches: also accept False/True
 
 # name, type, default, meaning: one row per parameter; Params, its checks, `parse` and `text` read this table
 # (a plain class rather than a dataclass: this module is imported at start-up, and `dataclasses` imports
@@ -31,6 +31,7 @@ PARAMS: tuple[tuple[str, type, object, str], ...] = (
     ("optimize", int, 1, "0 disables the optimizer passes"),
     ("native", int, 1, "0 runs compiled traces in the IR interpreter (a debugging oracle)"),
     ("generic_calls", int, 1, "0: an instruction whose call may run Python code aborts the recording (3.12+)"),
+    ("cost_model", int, 1, "0: compile a trace even when its calls would make it slower than the interpreter"),
     ("max_code_kb", int, 32768, "executable memory limit; least recently entered loops are evicted"),
     ("history", int, 1000, "compiled loops (live or freed) kept for dumps and the visualizer"),
     ("trace_idle_ms", float, 50.0, "3.11: ms with nothing for the JIT before the main thread's tracer is removed"),

@@ -323,6 +323,12 @@ PY_FUNCTIONS: dict[str, Callable] = {
     "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem,
 }
 PY_STATUS = frozenset({"PyObject_SetAttr", "PyObject_SetItem"})    # return an int: 0, or -1 with an exception
+# how much longer a py_call takes (ns, CPython 3.12, the frame sync included) than the interpreter's instruction:
+# attributes, calls and subscripts the interpreter specializes for instances, functions and containers; an
+# operator on objects of classes it does not specialize either (PyNumber_*, PyObject_RichCompare: the default)
+PY_SLOWER_NS = {"PyObject_GetAttr": 45, "PyObject_SetAttr": 45, "PyObject_Vectorcall": 40, "PyObject_GetItem": 20,
+                "PyObject_SetItem": 20}
+PY_SLOWER_DEFAULT_NS = 8
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
 
 
@@ -507,6 +513,10 @@ class OpDef:
     # its new reference may be an object of any type, whose release could run Python code (a __del__): released
     # through the graveyard unless the trace guarded its type (tracejit.optimizer.refcounts)
     any_type: bool = False
+    # how much longer (ns, measured on CPython 3.12) the op takes than the interpreter's own specialized
+    # instruction for the same work: the recorder weighs it against what running machine code saves per
+    # instruction (recorder.generic.worth_compiling); a py_call's is PY_SLOWER_NS of its function
+    slower_ns: int = 0
 
     @property
     def arity(self) -> int:
@@ -633,7 +643,7 @@ def _defs() -> list[OpDef]:
         # Python's: tracejit.recorder.attributes); AttributeError clears the error and exits (the interpreter
         # raises it)
         d("getattr_plain", (R, R), R, _getattr_plain, guard=True, pure=False, calls_out=True, new_ref=True,
-          reads_heap=True, any_type=True, exit_reason="attribute"),
+          reads_heap=True, any_type=True, slower_ns=35, exit_reason="attribute"),
         # a dict's version tag (the globals' and builtins', read before a py_call); after the call, the guard
         # that nothing the trace assumed changed: the globals and the builtins (their versions) and the frame's
         # locals (the machine code's own check: a debugger's f_locals write); it exits after the instruction

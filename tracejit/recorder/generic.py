@@ -25,7 +25,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
 from tracejit.ir import Const, Kind, Var
-from tracejit.ir.ops import PY_FUNCTIONS
+from tracejit.ir.ops import OPS, PY_FUNCTIONS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS
 
 from .frame import RecordAbort
 
@@ -43,6 +43,10 @@ BINARY = {"+": "Add", "-": "Subtract", "*": "Multiply", "/": "TrueDivide", "//":
 COMPARE = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}      # Py_LT ... Py_GE
 UNARY = {"UNARY_NEGATIVE": "PyNumber_Negative", "UNARY_INVERT": "PyNumber_Invert"}
 GLOBALS_AND_CALLS = "a loop that assigns a global and makes a call that may run Python code"
+SAVED_NS_PER_INSTRUCTION = 2.5     # what machine code saves per bytecode instruction (CPython 3.12's interpreter)
+MARGIN = 2                          # the estimates are rough, and entries, exits, recording and compiling cost too
+SYNCED_LOCAL_NS = 1                 # a sync's check of one local
+WRITTEN_LOCAL_NS = 15               # ... and writing one back (boxed, the old object released)
 MAX_ARGUMENTS = 5               # positional arguments of a generic call (the backend's array)
 
 
@@ -137,3 +141,31 @@ def _bound(view: FrameView, pos: int):
 def _guard(rec: TraceRecorder, pc: int, g_version, b_version) -> None:
     g, b = rec.generic_context
     rec.emit("guard_after_call", [g, g_version, b, b_version], rec.snapshot(pc), pc)
+
+
+def slower_ns(ops: list, synced_locals: int, written_locals: int) -> float:
+    """How much longer than the interpreter the trace's calls and attribute reads take (ns per pass), with
+    `synced_locals` locals written back around each call, `written_locals` of them changed on each pass."""
+    total = 0.0
+    for op in ops:
+        if op.name == "py_call":
+            total += PY_SLOWER_NS.get(op.args[0].value, PY_SLOWER_DEFAULT_NS) + \
+                SYNCED_LOCAL_NS * synced_locals + WRITTEN_LOCAL_NS * written_locals
+        else:
+            total += OPS[op.name].slower_ns
+    return total
+
+
+def worth_compiling(rec: TraceRecorder) -> None:
+    """Abort a recording whose machine code would be slower than the interpreter: the time its calls and
+    attribute reads lose against the interpreter's specialized instructions is more than what running the
+    recorded instructions as machine code saves (by MARGIN). Its loop then runs at the interpreter's speed."""
+    inputs = dict(rec.inputs)
+    fast = [sv for sv in rec.state if sv.where == "fast"]
+    lost = slower_ns(rec.ops, len(fast), sum(1 for sv in fast if rec.state[sv] is not inputs.get(sv)))
+    if not lost:
+        return
+    saved = SAVED_NS_PER_INSTRUCTION * len(rec.recorded)
+    if lost * MARGIN > saved:
+        raise RecordAbort(f"slower than the interpreter: its calls and attribute reads would lose {lost:.0f} ns "
+                          f"per pass, machine code would save {saved:.0f} ns")

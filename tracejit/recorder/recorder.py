@@ -84,7 +84,7 @@ class BridgeStart:
 class TraceRecorder:
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH,
-                 exact_callee_exits: bool = True, generic_calls: bool = False):
+                 exact_callee_exits: bool = True, generic_calls: bool = False, cost_model: bool = True):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -121,6 +121,7 @@ class TraceRecorder:
         # instructions the trace does not specialize may call the C API function the interpreter calls, which
         # may run Python code (generic.py); the result is read from the frame when the instruction has run
         self.generic_calls = generic_calls
+        self.cost_model = cost_model                        # abort traces slower than the interpreter (generic.py)
         self.pending_result = None                          # (result, versions before) of such a call
         self.writes_globals = False                         # STORE_GLOBAL recorded
         self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
@@ -639,6 +640,8 @@ class TraceRecorder:
     def _close(self) -> None:
         if len(self.stack) != self.base_depth or self.floor != self.base_depth:
             raise RecordAbort("value stack differs at the loop header")
+        if self.cost_model:
+            generic.worth_compiling(self)
         self._carry_kinds()
         self.done = True
 

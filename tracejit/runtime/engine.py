@@ -416,7 +416,7 @@ class Engine:
         rec = recording.TraceRecorder(code, header, base, trace_limit=self.params.trace_limit,
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
-                                      generic_calls=self._generic_calls())
+                                      generic_calls=self._generic_calls(), cost_model=self.params.cost_model)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self.hooks.start_recording(code, frame)
@@ -430,7 +430,7 @@ class Engine:
                                       trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start,
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
-                                      generic_calls=self._generic_calls())
+                                      generic_calls=self._generic_calls(), cost_model=self.params.cost_model)
         info.bridge = "recording"
         loop.bridges_tried += 1
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,

@@ -1,0 +1,131 @@
+"""Programs whose loops work on instances of a class with operator overloads, attributes, a property and
+methods, and call builtins the trace has no rule for: what the trace's generic path (calls that may run Python
+code) and plain attribute reads compile. A fifth of the seeds (`wants_objects`, drawn apart from the others)
+make such a program instead of an ordinary one.
+
+A program defines class P (with __slots__ or a __dict__, drawn), a helper function, and one to three functions
+f0, f1... each with a loop over range(n) whose body is a few statements drawn from STATEMENTS: attribute reads
+and writes, `p + k` and `p < q`, `p[k]` (IndexError past a bound, caught or not), a property that raises at a
+chosen value, a method with a default argument, builtins (divmod, abs, max, isinstance, len(str(i))), a dict
+with int keys, an item of a list of instances, frame introspection (`sys._getframe(1)`: its line and its
+locals) at one chosen iteration, a global read (and, in some functions, written), a class attribute rebound at
+one iteration. Each function is called a few times with different sizes; an exception that escapes is printed
+with its traceback (file, line and function of each frame). Output never shows an address.
+"""
+from __future__ import annotations
+
+import random
+
+OBJECTS_SHARE = 1 / 5
+MOD = 1000003
+
+
+def wants_objects(seed: int) -> bool:
+    """Whether this seed's program is an objects program (drawn apart from the program's own random stream)."""
+    return random.Random(f"fuzz-objects:{seed}").random() < OBJECTS_SHARE
+
+
+CLASS = '''\
+class P:
+{slots}    scale = 3
+
+    def __init__(self, x):
+        self.x = x
+
+    def __add__(self, o):
+        return P((self.x + (o.x if type(o) is P else o)) % {mod})
+
+    def __lt__(self, o):
+        return self.x < (o.x if type(o) is P else o)
+
+    def __getitem__(self, k):
+        if k > {bound}:
+            raise IndexError(k)
+        return (self.x >> k) & 255
+
+    @property
+    def half(self):
+        if self.x % {trap_mod} == {trap}:
+            raise ValueError(f"trap at {{self.x}}")
+        return self.x // 2
+
+    def bump(self, k=1):
+        self.x = (self.x + k * P.scale) % {mod}
+        return self.x
+
+    def peek(self):
+        f = sys._getframe(1)
+        return f.f_lineno * 1000 + sum(v for v in f.f_locals.values() if type(v) is int) % 1000
+
+
+def helper(o, k):
+    return o.x * 2 + k
+'''
+
+# statement templates: {p}, {q}, {acc}, {i}, {t} name the loop's objects and variables; {k} a small constant
+STATEMENTS = [
+    "{acc} += {p}.x",
+    "{p}.x = ({p}.x + {i}) % {mod}",
+    "{p} = {p} + {i}",
+    "{p} = {p} + {q}",
+    "{acc} += {p}[{i} % {k9}]",
+    "if {p} < {q}:\n    {acc} += 1",
+    "{acc} += {p}.half",
+    "{acc} += {p}.bump({i} & 3)",
+    "{acc} += {p}.bump()",
+    "{acc} += len(str({i}))",
+    "{acc} += divmod({i}, 7)[0] + abs(-{i}) % 5 + max({i}, {k9})",
+    "{acc} += isinstance({p}, P)",
+    "{t} = {t} * 1.0001 + {p}.x",
+    "{acc} += items[{i} % 5].x",
+    "items[{i} % 5].x = (items[{i} % 5].x + 1) % {mod}",
+    "try:\n    {acc} += {p}[{i} % 12]\nexcept IndexError as e:\n    {acc} += e.args[0]",
+    "if {i} == {trip}:\n    {acc} += {p}.peek()",
+    "d[{i} % 5] = {p}.x\n{acc} += d.get(({i} + 1) % 5, 0)",
+    "{acc} += G",
+    "{acc} += helper({p}, {i})",
+    "if {i} == {trip}:\n    P.scale = {k9}",
+    "{acc} = ({acc} + ({p} + {q}).x) % {mod}",
+]
+WRITES_GLOBAL = "global G\nG = (G + {i}) % {mod}"
+
+
+def objects_program(seed: int) -> str:
+    r = random.Random(f"fuzz-objects-program:{seed}")
+    out = [f"# fuzz seed {seed} (objects)", "import sys", "import traceback", ""]
+    slots = '    __slots__ = ("x",)\n' if r.random() < 0.4 else ""
+    out.append(CLASS.format(slots=slots, mod=MOD, bound=r.choice([6, 9, 30]), trap_mod=r.choice([97, 1009, 10007]),
+                            trap=r.randrange(90)))
+    out.append(f"G = {r.randrange(100)}")
+    out.append("")
+    names = []
+    for n in range(r.randint(1, 3)):
+        name = f"f{n}"
+        names.append(name)
+        trip = r.randrange(1, 400)
+        body = []
+        for _ in range(r.randint(2, 6)):
+            body.append(r.choice(STATEMENTS))
+        if r.random() < 0.15:
+            body.append(WRITES_GLOBAL)
+        out.append(f"def {name}(n, seed):")
+        out.append("    p, q = P(seed), P(seed * 7 + 1)")
+        out.append("    items = [P(j * 11 + seed) for j in range(5)]")
+        out.append("    d = {}")
+        out.append("    acc, t = 0, 0.5")
+        out.append("    for i in range(n):")
+        for stmt in body:
+            text = stmt.format(p="p", q="q", acc="acc", i="i", t="t", mod=MOD, k9=r.choice([3, 5, 9]), trip=trip)
+            for line in text.split("\n"):
+                out.append("        " + line)
+        out.append("    return acc % 1000003, p.x, q.x, round(t, 3) if t < 1e300 else -1, sorted(d.items()),"
+                   " [o.x for o in items], P.scale")
+        out.append("")
+    out.append("for n, seed in ((50, 1), (400, 2), (1500, 3), (300, 4)):")
+    for name in names:
+        out.append("    try:")
+        out.append(f"        print({name!r}, n, {name}(n, seed))")
+        out.append("    except Exception:")
+        out.append("        print(''.join(traceback.format_exc()))")
+    out.append("print('G', G)")
+    return "\n".join(out) + "\n"
