@@ -206,11 +206,8 @@ def run_campaign(start: int, count: int, jobs: int = 2, param_sets: tuple[str, .
     while n < count:
         if only_objects:
             chosen = wants_objects(s)
-        elif only_calls or only_strings:       # (an objects seed's program is an objects program)
-            chosen = not wants_objects(s) and (not only_calls or wants_calls(s)) and \
-                (not only_strings or wants_strings(s))
         else:
-            chosen = True
+            chosen = (not only_calls or wants_calls(s)) and (not only_strings or wants_strings(s))
         if chosen:
             seeds.put(s)
             n += 1

@@ -32,6 +32,7 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .gen_objects import wants_objects
 from .generate import Loop, Scope, Var
 
 if TYPE_CHECKING:
@@ -45,8 +46,9 @@ EXCEPTIONS = "(ZeroDivisionError, IndexError, NameError, Oops)"     # NameError:
 
 def wants_calls(seed: int) -> bool:
     """Whether this seed's program defines and calls functions (drawn apart from the program's own random
-    stream, so that the other seeds' programs are what they were before calls existed)."""
-    return random.Random(f"fuzz-calls:{seed}").random() < CALL_SHARE
+    stream, so that the other seeds' programs are what they were before calls existed); an objects seed's
+    program is an objects program (gen_objects.py) instead."""
+    return random.Random(f"fuzz-calls:{seed}").random() < CALL_SHARE and not wants_objects(seed)
 
 
 @dataclass

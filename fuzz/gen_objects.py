@@ -87,7 +87,7 @@ STATEMENTS = [
     "if {i} == {trip}:\n    P.scale = {k9}",
     "{acc} = ({acc} + ({p} + {q}).x) % {mod}",
 ]
-WRITES_GLOBAL = "global G\nG = (G + {i}) % {mod}"
+WRITES_GLOBAL = "G = (G + {i}) % {mod}"        # (the function declares `global G`)
 
 
 def objects_program(seed: int) -> str:
@@ -106,9 +106,12 @@ def objects_program(seed: int) -> str:
         body = []
         for _ in range(r.randint(2, 6)):
             body.append(r.choice(STATEMENTS))
-        if r.random() < 0.15:
+        writes_global = r.random() < 0.15
+        if writes_global:
             body.append(WRITES_GLOBAL)
         out.append(f"def {name}(n, seed):")
+        if writes_global:
+            out.append("    global G")
         out.append("    p, q = P(seed), P(seed * 7 + 1)")
         out.append("    items = [P(j * 11 + seed) for j in range(5)]")
         out.append("    d = {}")

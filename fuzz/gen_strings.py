@@ -36,6 +36,7 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .gen_objects import wants_objects
 from .generate import Loop, Scope, Var
 
 if TYPE_CHECKING:
@@ -68,8 +69,9 @@ K_METHODS = {
 
 def wants_strings(seed: int) -> bool:
     """Whether this seed's program uses strings and dicts (drawn apart from the program's own random stream,
-    so that the other seeds' programs are what they were before)."""
-    return random.Random(f"fuzz-strings:{seed}").random() < STRING_SHARE
+    so that the other seeds' programs are what they were before); an objects seed's program is an objects
+    program (gen_objects.py) instead."""
+    return random.Random(f"fuzz-strings:{seed}").random() < STRING_SHARE and not wants_objects(seed)
 
 
 def kind_of(ch: str) -> int:
