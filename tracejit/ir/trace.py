@@ -131,13 +131,15 @@ def const_ref(obj) -> Const:
 
 
 def ref_name(obj) -> str:
-    """How a constant object is written in the text form: <float>, <len>, <True> ..."""
+    """How a constant object is written in the text form: <float>, <len>, <True>, 'name' ..."""
     if obj is NULL:
         return "NULL"
     if isinstance(obj, type):
         return f"<{obj.__name__}>"
     if obj is None or obj is True or obj is False:
         return f"<{obj}>"
+    if type(obj) is str and len(obj) <= 40:
+        return repr(obj)                # a name (py_call's function, an attribute's), a separator, a piece
     name = getattr(obj, "__name__", None)
     return f"<{name}>" if isinstance(name, str) else f"<{type(obj).__name__} object>"
 

@@ -352,9 +352,9 @@ class Engine:
             # the first instruction of the frame after the exit of a call that raised: raise it here
             self.raising = None
             self.hooks.disarm_raise(code)
-            if offset != raising[1]:
-                self._internal_error(None, RuntimeError(f"a call's exception was to be raised at @{raising[1]}, "
-                                                        f"the frame resumed at @{offset}"))
+            if offset not in raising[1]:
+                self._internal_error(None, RuntimeError(f"a call's exception was to be raised at "
+                                                        f"@{raising[1][-1]}, the frame resumed at @{offset}"))
             return self.callback_guard.raising(raising[2])
         rec = self.recording
         if rec is None or frame is not rec.frame:
@@ -604,7 +604,7 @@ class Engine:
                 if loop.syncs:
                     raised = loop.take_exception()
                     if raised is not None:      # a call raised: the interpreter raises it where the exit resumes
-                        self._raise_at(frame, info.resume_pc, raised)
+                        self._raise_at(frame, (info.resume_pc, info.pc), raised)
             except compiled.EntryRejected as e:
                 if loop.busy or loop.retired:
                     return False
@@ -651,10 +651,11 @@ class Engine:
         resumes, which the hooks and the callback guard can do (CPython 3.12+)."""
         return self.hooks.can_raise and self.callback_guard is not None and self.params.generic_calls
 
-    def _raise_at(self, frame, pc: int, exception: BaseException) -> None:
-        """Make the interpreter raise `exception` in `frame` at the instruction at `pc`, where the frame resumes
-        (the hooks report that instruction; the callback guard raises it there: see `instruction`)."""
-        self.raising = (frame, pc, exception)
+    def _raise_at(self, frame, pcs: tuple[int, int], exception: BaseException) -> None:
+        """Make the interpreter raise `exception` in `frame` at the instruction where the frame resumes (`pcs`:
+        its first EXTENDED_ARG and itself; the hooks report the first instruction the frame runs, and the
+        callback guard raises the exception there: see `instruction`)."""
+        self.raising = (frame, pcs, exception)
         if self.hooks is not None:
             self.hooks.arm_raise(frame.f_code)
 
