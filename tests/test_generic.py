@@ -10,6 +10,7 @@ loop), a global it rebinds, a warning's line, the recursion limit.
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,226 @@ def test_a_local_rebound_through_f_locals(prog):
 
         print(f(1000))
         """)
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_a_local_of_another_kind_is_written_back(prog):
+    """A variable that holds an int, then a bool, then an int with the same bits: each call sees its value
+    (the frame's object is made again when the kind changed, whatever the bits)."""
+    run(prog, 1, """\
+        import sys
+
+        class Look:
+            def __init__(self):
+                self.seen = []
+            def __call__(self):
+                self.seen.append(repr(sys._getframe(1).f_locals["b"]))
+
+        def f(n):
+            o = Look()
+            b = 0
+            for i in range(n):
+                b = i % 2
+                o()
+                b = (i % 2 == 1)
+                o()
+                b = i % 2
+                o()
+            return b, o.seen[-6:]
+
+        print(f(3001))
+        print(f(3000))
+        """)
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_pinned_module_attribute_and_inlined_code_replaced_by_a_call(prog):
+    """A call replaces a module function the trace holds as a constant and the code of a function it inlined:
+    the loop sees both at once."""
+    run(prog, 1, """\
+        import math
+
+        def g(x):
+            return x + 1
+
+        def h(x):
+            return x + 100
+
+        class Patch:
+            def __call__(self, i):
+                if i == 3000:
+                    math.floor = lambda x: -1
+                    g.__code__ = h.__code__
+                return i
+
+        def f(n):
+            p = Patch()
+            a = b = c = 0
+            for i in range(n):
+                a += p(i)
+                b += math.floor(2.5)
+                c += g(i)
+            return a, b, c
+
+        print(f(6000))
+        """)
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_a_tracer_started_by_a_call_sees_the_loop(prog):
+    """A call that starts tracing its caller (as breakpoint() does): the loop leaves machine code after it, and
+    the tracer sees its lines."""
+    run(prog, 1, """\
+        import sys
+        seen = []
+
+        def tracer(frame, event, arg):
+            if frame.f_code.co_name == "f" and event == "line":
+                seen.append(frame.f_locals["i"])
+                if len(seen) == 3:
+                    sys.settrace(None)
+                    frame.f_trace = None
+            return tracer
+
+        class Start:
+            def __call__(self, i):
+                if i == 3000:
+                    sys._getframe(1).f_trace = tracer
+                    sys.settrace(tracer)
+                return i
+
+        def f(n):
+            s = Start()
+            t = 0
+            for i in range(n):
+                t += s(i)
+            return t
+
+        print(f(100000), seen)
+        """)
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_the_call_lowers_the_recursion_limit(prog):
+    """The called code lowers the recursion limit under what the JIT's own frames need: the loop's results are
+    still written back (the write-back gets its room)."""
+    run(prog, 1, """\
+        import sys
+
+        def depth():
+            f, d = sys._getframe(1), 0
+            while f is not None:
+                d += 1
+                f = f.f_back
+            return d
+
+        class Lower:
+            def __init__(self, d):
+                self.d = d
+            def __call__(self, i):
+                if i == 3000:
+                    sys.setrecursionlimit(self.d + 2)
+                return i
+
+        def f(n):
+            low = Lower(depth())
+            total = 0
+            for i in range(n):
+                total += low(i)
+            return total
+
+        old = sys.getrecursionlimit()
+        r = f(6000)
+        sys.setrecursionlimit(old)
+        print(r)
+        """)
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_exceptions_raised_in_two_threads_at_once(prog):
+    """Two threads' loops whose calls raise, switching threads as often as possible: each exception is raised
+    in its own thread's frame (a pending raise per thread)."""
+    run(prog, 1, """\
+        import sys, threading
+        sys.setswitchinterval(1e-6)
+
+        class Step:
+            def __init__(self, k):
+                self.k = k
+            def __call__(self, i):
+                if i == self.k:
+                    raise ValueError(i)
+                return i
+
+        def f(n, k):
+            step = Step(k)
+            total = 0
+            for i in range(n):
+                total += step(i)
+            return total
+
+        def worker(name, out):
+            caught = 0
+            for r in range(1500):
+                try:
+                    f(200, 50 + r % 100)
+                except ValueError:
+                    caught += 1
+            out.append((name, caught))
+
+        out = []
+        ts = [threading.Thread(target=worker, args=(n, out)) for n in "ab"]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        print(sorted(out))
+        """)
+
+
+@pytest.mark.skipif(not GENERIC, reason="no generic calls on 3.11")
+def test_the_last_enable_block_ends_during_a_call_that_raises(prog):
+    """Another thread's enable() block, the last one, ends while the loop's call runs, and the call raises: the
+    hooks stay until the frame has raised the exception at the instruction, then go."""
+    import difftest
+    src = textwrap.dedent("""\
+        import threading, time
+        import tracejit
+
+        inside, leave = threading.Event(), threading.Event()
+
+        def block():
+            with tracejit.enable(threshold=2, cost_model=0):
+                inside.set()
+                leave.wait()
+
+        class Step:
+            def __call__(self, i):
+                if i == 5000:
+                    leave.set()
+                    time.sleep(0.2)
+                    raise ValueError("boom")
+                return i
+
+        def f(n):
+            step = Step()
+            total = 0
+            for i in range(n):
+                total += step(i)
+            return total
+
+        t = threading.Thread(target=block)
+        t.start()
+        inside.wait()
+        try:
+            print(f(10000))
+        except ValueError as e:
+            print("caught", e, e.__traceback__.tb_next.tb_lineno)
+        t.join()
+        print(f(100))
+        """)
+    prog.write_text(src)
+    off = difftest._run(["env", "TRACEJIT=off", sys.executable, str(prog)], prog.parent)     # enable() does nothing
+    jit = difftest._run([sys.executable, str(prog)], prog.parent)
+    assert "caught boom" in off.stdout, off
+    difftest.assert_same(off, jit, prog.name)

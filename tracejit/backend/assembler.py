@@ -1606,24 +1606,27 @@ def graveyard_append(s: Assembler, reg: Reg) -> None:
     a.alu("add", Mem(RCX, 0), 1)
 
 
-def decref_inline(s: Assembler, i: int) -> None:
-    """Py_DECREF(rax) inline; the last reference goes through Py_DecRef (which deallocates), with the live
-    registers saved around the call. Uses rdx."""
+def decref_inline(s: Assembler, i: int, r: Reg = RAX, saved: bool = False) -> None:
+    """Py_DECREF(r) inline; the last reference goes through Py_DecRef (which deallocates), with the live
+    registers saved around the call (`saved`: they are already). r is rax or rdi. Uses rdx (rax after a call)."""
     a = s.a
     done, last = a.new_label(), a.new_label()
-    a.mov(RDX, Mem(RAX, s.objects.ob_refcnt))
+    a.mov(RDX, Mem(r, s.objects.ob_refcnt))
     if s.objects.immortal:
         a.test32(RDX, RDX)
         a.jcc("s", done)
     a.alu("cmp", RDX, 1)
     a.jcc("e", last)
-    a.alu("sub", Mem(RAX, s.objects.ob_refcnt), 1)
+    a.alu("sub", Mem(r, s.objects.ob_refcnt), 1)
     a.jmp(done)
     a.bind(last)
-    s.save_live(i)
-    a.mov(RDI, RAX)
+    if not saved:
+        s.save_live(i)
+    if r != RDI:
+        a.mov(RDI, r)
     s.call(s.ext.decref)
-    s.restore_live(i)
+    if not saved:
+        s.restore_live(i)
     a.bind(done)
 
 

@@ -34,10 +34,10 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from ..ir.ops import PY_STATUS, Kind
-from ..ir.trace import (MAX_SYNCED, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYNC_HIDDEN, SYNC_IFRAME, SYNC_NEW,
-                        SYNC_OLD, SYNC_RECURSION, SYNC_RESULT, SYNC_SAVED, SYNC_SHADOW, SYNC_TRACING, Const, Op,
-                        StateVar)
-from .assembler import TEMP, Assembler, emitter, incref_inline, temp
+from ..ir.trace import (MAX_SYNCED, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYNC_HIDDEN, SYNC_IFRAME,
+                        SYNC_MONITORING, SYNC_MONITORING_SEEN, SYNC_NEW, SYNC_OLD, SYNC_RECURSION, SYNC_RESULT,
+                        SYNC_SAVED, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID, Const, Op, StateVar)
+from .assembler import TEMP, Assembler, decref_inline, emitter, incref_inline, temp
 from .containers import _call_c, _made_or_exit
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, Mem
@@ -90,13 +90,16 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
     for k, v in enumerate(args):
         a.mov(temp(k), s.g(v), scratch=RAX)
     s.save_live(i)
+    # 1. the frame's locals and line
     _sync_base(s)
-    a.mov(Mem(RDX, 8 * SYNC_CHANGED), 0, scratch=RAX)
+    a.mov(_word(SYNC_CHANGED), 0, scratch=RAX)
     a.mov(RCX, _word(SYNC_IFRAME))
     a.mov(RAX, ext.code_instrs + op.snapshot.pc)
     a.mov(Mem(RCX, o.iframe_instr), RAX)             # the frame is at the instruction (its line)
     for k, (sv, slot, loop_kind) in enumerate(synced):
         _write_local(s, k, sv, slot, kinds.get(sv, loop_kind), loop_kind)
+    # 2. the frame becomes the thread's executing frame; the program's recursion and tracing counters, its
+    # signal handlers; the instrumentation version, to see a tracer or tool the call starts
     _sync_base(s)
     a.mov(RAX, _word(SYNC_CELL))
     a.mov(RSI, Mem(RAX, 0))
@@ -104,6 +107,13 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
     a.mov(RCX, _word(SYNC_IFRAME))
     a.mov(Mem(RAX, 0), RCX)
     _add_hidden(s, "add")
+    _add_to_int(s, SYNC_TRACING, -1)
+    _open_gate(s)
+    _sync_base(s)
+    a.mov(RAX, _word(SYNC_MONITORING))
+    a.mov(RAX, Mem(RAX, 0))
+    a.mov(_word(SYNC_MONITORING_SEEN), RAX)
+    # 3. what the sync replaced and what the trace deferred is released in this context
     for k in range(len(synced)):
         _release_word(s, SYNC_OLD + k)
     done = a.new_label()
@@ -118,13 +128,12 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
     for k, (sv, _, _) in enumerate(synced):
         a.mov(RAX, Mem(RCX, o.iframe_localsplus + 8 * sv.key))
         a.mov(_word(SYNC_NEW + k), RAX)
-    failed = a.new_label()
+    restore = a.new_label()
+    a.mov(_word(SYNC_RESULT), 0, scratch=RAX)
     a.mov(RAX, _word(SYNC_EXCEPTION))            # boxing a local failed (MemoryError): no call
     a.test(RAX, RAX)
-    a.jcc("ne", failed)
-    _open_gate(s)
-    _sync_base(s)
-    _add_to_int(s, SYNC_TRACING, -1)
+    a.jcc("ne", restore)
+    # 4. the call, its arguments held
     for k, v in enumerate(args):
         if not isinstance(v, Const):
             a.mov(RAX, temp(k))
@@ -145,12 +154,11 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
         a.cmov("e", RAX, RCX)                    # (None is immortal: 3.12+ only here)
     _sync_base(s)
     a.mov(_word(SYNC_RESULT), RAX)
-    _add_to_int(s, SYNC_TRACING, 1)
-    _close_gate(s)
     for k, v in enumerate(args):
         if not isinstance(v, Const):
             a.mov(RDI, temp(k))
-            _decref_rdi(s)
+            decref_inline(s, i, RDI, saved=True)
+    # 5. a local rebound or a tracer started during the call: guard_after_call exits
     _sync_base(s)
     a.mov(RCX, _word(SYNC_IFRAME))
     for k, (sv, _, _) in enumerate(synced):
@@ -160,19 +168,31 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
         a.jcc("e", same)
         a.mov(_word(SYNC_CHANGED), 1, scratch=RAX)
         a.bind(same)
+    same = a.new_label()
+    a.mov(RAX, _word(SYNC_MONITORING))
+    a.mov(RAX, Mem(RAX, 0))
+    a.alu("cmp", RAX, _word(SYNC_MONITORING_SEEN))
+    a.jcc("e", same)
+    a.mov(_word(SYNC_CHANGED), 1, scratch=RAX)
+    a.bind(same)
+    # 6. undo 2 (the frame's line stays: an exit sets it)
+    a.bind(restore)
+    _close_gate(s)
+    _sync_base(s)
+    _add_to_int(s, SYNC_TRACING, 1)
     _restore_frame(s)
-    ok = a.new_label()
+    ok, raised = a.new_label(), a.new_label()
     _sync_base(s)
     a.mov(RAX, _word(SYNC_RESULT))
     a.test(RAX, RAX)
     a.jcc("ne", ok)
+    a.mov(RAX, _word(SYNC_EXCEPTION))
+    a.test(RAX, RAX)
+    a.jcc("ne", raised)                          # (the box failure's, taken already)
     s.call(ext.raised_exception)
     _sync_base(s)
     a.mov(_word(SYNC_EXCEPTION), RAX)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(failed)
-    _restore_frame(s)
+    a.bind(raised)
     s.restore_live(i)
     a.jmp(s.exit_label(op))
     a.bind(ok)
@@ -184,15 +204,20 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
 
 def _write_local(s: Assembler, k: int, sv: StateVar, slot: int, kind: Kind, loop_kind: Kind) -> None:
     """Local sv.key of the frame := the object for the bits in state slot `slot` (of `kind`), unless the shadow
-    bits say it holds one made from them; the object replaced goes to SYNC_OLD + k (0: none)."""
+    bits say it holds one made from them (SYNC_VALID: the shadow is of the loop's kind); the object replaced
+    goes to SYNC_OLD + k (0: none)."""
     a, o, ext = s.a, s.objects, s.ext
-    skip, boxed = a.new_label(), a.new_label()
+    skip, boxed, write = a.new_label(), a.new_label(), a.new_label()
     _sync_base(s)
     a.mov(_word(SYNC_OLD + k), 0, scratch=RAX)
     a.mov(RAX, s.slot_mem(slot))
     if kind is loop_kind:                        # (another kind here: its bits may equal the shadow's)
+        a.mov(RCX, _word(SYNC_VALID + slot))
+        a.test(RCX, RCX)
+        a.jcc("e", write)
         a.alu("cmp", RAX, _word(SYNC_SHADOW + slot))
         a.jcc("e", skip)
+    a.bind(write)
     a.mov(RCX, _word(SYNC_EXCEPTION))            # a box failed before: write nothing more
     a.test(RCX, RCX)
     a.jcc("ne", skip)
@@ -221,6 +246,7 @@ def _write_local(s: Assembler, k: int, sv: StateVar, slot: int, kind: Kind, loop
     _sync_base(s)
     a.mov(RCX, s.slot_mem(slot))
     a.mov(_word(SYNC_SHADOW + slot), RCX)
+    a.mov(_word(SYNC_VALID + slot), 1 if kind is loop_kind else 0, scratch=RCX)
     a.mov(RCX, _word(SYNC_IFRAME))
     a.mov(RSI, Mem(RCX, o.iframe_localsplus + 8 * sv.key))
     a.mov(_word(SYNC_OLD + k), RSI)
@@ -229,32 +255,15 @@ def _write_local(s: Assembler, k: int, sv: StateVar, slot: int, kind: Kind, loop
 
 
 def _release_word(s: Assembler, k: int) -> None:
-    """Py_XDECREF(sync[k])."""
+    """Py_XDECREF(sync[k]) (the live registers saved already)."""
     a = s.a
     skip = a.new_label()
     _sync_base(s)
     a.mov(RDI, _word(k))
     a.test(RDI, RDI)
     a.jcc("e", skip)
-    _decref_rdi(s)
+    decref_inline(s, -1, RDI, saved=True)
     a.bind(skip)
-
-
-def _decref_rdi(s: Assembler) -> None:
-    """Py_DECREF(rdi) inline; the last reference through Py_DecRef (it deallocates). Uses rax, rcx."""
-    a, o = s.a, s.objects
-    done, last = a.new_label(), a.new_label()
-    a.mov(RCX, Mem(RDI, o.ob_refcnt))
-    if o.immortal:
-        a.test32(RCX, RCX)
-        a.jcc("s", done)
-    a.alu("cmp", RCX, 1)
-    a.jcc("e", last)
-    a.alu("sub", Mem(RDI, o.ob_refcnt), 1)
-    a.jmp(done)
-    a.bind(last)
-    s.call(s.ext.decref)
-    a.bind(done)
 
 
 def _add_hidden(s: Assembler, how: str) -> None:
@@ -334,12 +343,11 @@ def _getattr_plain(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("guard_after_call")
 def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
-    """Exit unless the globals' and the builtins' versions are the ones read before the call and no local of the
-    frame was rebound during it."""
+    """Exit unless each dict's version is the one read before the call (pairs of arguments), no local of the frame
+    was rebound during it and no tracer or tool started (SYNC_CHANGED)."""
     a, o = s.a, s.objects
     ex = s.exit_label(op)
-    g, gv, b, bv = op.args
-    for d, version in ((g, gv), (b, bv)):
+    for d, version in zip(op.args[::2], op.args[1::2]):
         a.mov(RCX, s.g(d), scratch=RAX)
         a.mov(RCX, Mem(RCX, o.dict_version))
         a.alu("cmp", RCX, s.gsrc(version, RAX))

@@ -3,14 +3,14 @@
 `callback_stub(margin)`: the body of a METH_FASTCALL builtin, `PyObject *f(PyObject *self, PyObject *const
 *args, Py_ssize_t nargs)`, that calls `self` (the hooks' Python callback) with the same arguments only while
 the running thread has at least `margin` Python frames left before RecursionError, and otherwise returns
-None without calling anything. When the callback returns the raise marker (an object of the runtime's), the
-builtin raises the exception whose reference the word at `pending_exception` holds (it takes the reference and
-clears the word; PyErr_SetRaisedException, CPython 3.12+) instead of returning: the interpreter raises it where
-the event came from, with no frame of the JIT's in its traceback. The code is position-independent and reads
-CALLBACK_SLOTS, 8-byte data slots placed after it, in this order: the addresses of PyThreadState_Get,
-PyObject_Vectorcall and Py_None, the offset of the thread state's remaining-frames counter (an int), the raise
-marker's address, the address of the pending-exception word, PyErr_SetRaisedException's address (0 where it
-does not exist: the marker is never returned there). The encoded slots hold placeholders; the
+None without calling anything. When the callback returns a raise marker (an instance of the runtime's marker
+type, which holds an exception), the builtin raises that exception (PyErr_SetRaisedException, CPython 3.12+)
+instead of returning: the interpreter raises it where the event came from, with no frame of the JIT's in its
+traceback. The code is position-independent and reads CALLBACK_SLOTS, 8-byte data slots placed after it, in
+this order: the addresses of PyThreadState_Get, PyObject_Vectorcall and Py_None, the offset of the thread
+state's remaining-frames counter (an int), the marker type's address, the offset of the exception in a marker,
+the addresses of PyErr_SetRaisedException (0 where it does not exist: no marker is returned there) and
+Py_DecRef. The encoded slots hold placeholders; the
 runtime writes the real values (see tracejit.runtime.native_callback, which keeps these bytes so that
 using the stub needs no assembler at run time).
 
@@ -41,9 +41,9 @@ from iced_x86 import Code
 from .x86 import R8, R9, R11, R12, R13, RAX, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, I, Mem
 
 CALLBACK_SLOTS = ("PyThreadState_Get", "PyObject_Vectorcall", "Py_None", "recursion_remaining_offset",
-                  "raise_marker", "pending_exception", "PyErr_SetRaisedException")
+                  "marker_type", "marker_exception_offset", "PyErr_SetRaisedException", "Py_DecRef")
 _PLACEHOLDERS = (0x1111111111111111, 0x2222222222222222, 0x3333333333333333, 0x4444444444444444,
-                 0x5555555555555555, 0x6666666666666666, 0x7777777777777777)
+                 0x5555555555555555, 0x6666666666666666, 0x7777777777777777, 0x8888888888888888)
 TRACE_SLOTS = ("dispatch", "PyObject_Vectorcall", "Py_DecRef", "PyThreadState_Get", "recursion_remaining_offset",
                "events", "extra_index", "frame_f_frame", "iframe_code", "iframe_instr", "code_adaptive",
                "code_extra", "frame_trace_lines")
@@ -80,7 +80,8 @@ def release_stub(decref: int) -> Encoded:
 
 def callback_stub(margin: int) -> Encoded:
     a = Asm()
-    thread_state, vectorcall, none, offset, marker, pending, set_raised = (a.const(p) for p in _PLACEHOLDERS)
+    thread_state, vectorcall, none, offset, marker_type, exc_offset, set_raised, decref = \
+        (a.const(p) for p in _PLACEHOLDERS)
     skip, returned = a.new_label(), a.new_label()
     a.group("save the arguments (rsp is 16-byte aligned after three pushes)")
     for r in (RBX, R12, R13):
@@ -104,15 +105,19 @@ def callback_stub(margin: int) -> Encoded:
     a.mov_imm(RCX, 0)
     a.mov(RAX, vectorcall)
     a.call_reg(RAX)
-    a.group("the raise marker: drop it, raise the pending exception, return NULL")
-    a.mov(RCX, marker)
-    a.alu("cmp", RAX, RCX)
+    a.group("a raise marker: rbx = its exception (a new reference), the marker released, the exception raised")
+    a.test(RAX, RAX)
+    a.jcc("e", returned)
+    a.mov(RCX, Mem(RAX, 8))                      # ob_type
+    a.alu("cmp", RCX, marker_type)
     a.jcc("ne", returned)
-    a.alu("sub", Mem(RAX, 0), 1)                 # the marker's reference (the runtime holds another)
-    a.mov(RCX, pending)
-    a.mov(RDI, Mem(RCX, 0))
-    a.mov_imm(RAX, 0)
-    a.mov(Mem(RCX, 0), RAX)
+    a.mov(RCX, exc_offset)
+    a.mov(RBX, Mem(RAX, index=RCX))
+    a.alu("add", Mem(RBX, 0), 1)                 # (an exception is never immortal)
+    a.mov(RDI, RAX)
+    a.mov(RAX, decref)
+    a.call_reg(RAX)
+    a.mov(RDI, RBX)
     a.mov(RAX, set_raised)
     a.call_reg(RAX)
     a.mov_imm(RAX, 0)

@@ -33,7 +33,7 @@ class Layout:
                  "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
                  "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
-                 "tstate_cframe", "current_frame", "tstate_tracing", "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
+                 "tstate_cframe", "current_frame", "tstate_tracing", "interp_monitoring_version", "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
@@ -53,7 +53,8 @@ class Layout:
                  cell_contents: int = 16, str_length: int = 16, str_state: int = 32, str_ascii_data: int = 40,
                  str_compact_data: int = 56, dict_used: int = 16, dict_keys: int = 32,
                  dict_keys_kind: int = 10, dict_version: int = 24, array_items: int = 24, array_descr: int = 40,
-                 tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44) -> None:
+                 tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44,
+                 interp_monitoring_version: int = -1) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -112,6 +113,10 @@ class Layout:
         self.tstate_cframe, self.current_frame = tstate_cframe, current_frame
         # PyThreadState.tracing (an int): above 0 while a hook's callback runs (no event is reported then)
         self.tstate_tracing = tstate_tracing
+        # the interpreter's instrumentation version (3.12: monitoring_version, 3.13: ceval's
+        # instrumentation_version; -1 on 3.11): it changes when a tool's or a tracer's events change (not a code
+        # object's local events). Checked when the hooks are installed (they change it)
+        self.interp_monitoring_version = interp_monitoring_version
         # array.array (arrayobject): ob_item (the items, raw C values) and ob_descr (its arraydescr, whose first
         # byte is the type code); the length is ob_size
         self.array_items, self.array_descr = array_items, array_descr
@@ -137,9 +142,11 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
                     interp_threads_count=24, str_ascii_data=48, str_compact_data=72, tstate_cframe=56,
                     current_frame=8),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
-                    64, 2008, 368, 28, 46, True, immortal=True, tstate_cframe=56, current_frame=0),
+                    64, 2008, 368, 28, 46, True, immortal=True, tstate_cframe=56, current_frame=0,
+                    interp_monitoring_version=48),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
-                    656, -1, 24, 44, -1, True, immortal=True, current_frame=72, tstate_tracing=60),
+                    656, -1, 24, 44, -1, True, immortal=True, current_frame=72, tstate_tracing=60,
+                    interp_monitoring_version=0),
 }
 
 VERSION = sys.version_info[:2]
@@ -290,6 +297,11 @@ class FrameAccess:
     def recursion_counter_address(self) -> int:
         """The address of this thread's count of Python frames left before RecursionError (an int)."""
         return thread_state() + self.L.tstate_recursion_remaining
+
+    def monitoring_version_address(self) -> int:
+        """The address of the interpreter's instrumentation version (a uint64), or 0 where it is not known."""
+        off = self.L.interp_monitoring_version
+        return main_interpreter() + off if off >= 0 else 0
 
     def tracing_counter_address(self) -> int:
         """The address of this thread's tracing counter (an int: events are not reported while it is above 0)."""

@@ -174,6 +174,8 @@ def _guard_index(i: int, n: int) -> None:
 
 
 TYPE_VERSION_TAG = 384     # PyTypeObject.tp_version_tag (the same as tracejit.cpython.layout's, which checks it)
+HEAPTYPE = 1 << 9          # Py_TPFLAGS_HEAPTYPE: a class made at run time (instances' __class__ may be assigned; a
+                           # static type never changes)
 
 
 def type_version_tag(t: type) -> int:
@@ -277,9 +279,10 @@ def dict_version(d: dict) -> int:
     return ctypes.c_int64.from_address(id(d) + DICT_VERSION).value
 
 
-def _guard_after_call(g: dict, g_version: int, b: dict, b_version: int) -> None:
-    if dict_version(g) != g_version or dict_version(b) != b_version:
-        raise GuardFailed("globals or builtins changed")
+def _guard_after_call(*pairs) -> None:
+    for d, version in zip(pairs[::2], pairs[1::2]):
+        if dict_version(d) != version:
+            raise GuardFailed("globals, builtins or a module changed")
 
 
 class PyCallRaised(GuardFailed):
@@ -342,7 +345,7 @@ def _getattr_plain(obj, name: str):
 def _py_call(name: str, *args):
     try:
         return PY_FUNCTIONS[name](*args)
-    except Exception as e:          # the machine code leaves the trace with the exception, raised at the instruction
+    except BaseException as e:      # the machine code leaves the trace with the exception, raised at the instruction
         tb = e.__traceback__        # from the call on, as the interpreter's own call would have it
         raise PyCallRaised(e.with_traceback(tb.tb_next if tb is not None else None)) from None
 
@@ -644,11 +647,12 @@ def _defs() -> list[OpDef]:
         # raises it)
         d("getattr_plain", (R, R), R, _getattr_plain, guard=True, pure=False, calls_out=True, new_ref=True,
           reads_heap=True, any_type=True, slower_ns=35, exit_reason="attribute"),
-        # a dict's version tag (the globals' and builtins', read before a py_call); after the call, the guard
-        # that nothing the trace assumed changed: the globals and the builtins (their versions) and the frame's
-        # locals (the machine code's own check: a debugger's f_locals write); it exits after the instruction
+        # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, d2, v2, ...): the
+        # dicts the trace relies on (the globals, the builtins, the modules whose attributes it pinned) have the
+        # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a
+        # debugger's f_locals write) and no tracer or monitoring tool started; it exits after the instruction
         d("dict_version", (R,), I, dict_version, reads_heap=True),
-        d("guard_after_call", (R, I, R, I), V, _guard_after_call, guard=True, pure=False, reads_heap=True,
+        d("guard_after_call", (), V, _guard_after_call, guard=True, pure=False, reads_heap=True, variadic=True,
           exit_reason="rebound"),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
         # release deallocates (a str: no Python code runs)
@@ -753,6 +757,11 @@ def _array_defs() -> list[OpDef]:
 
 
 OPS: dict[str, OpDef] = {o.name: o for o in _defs()}
+
+
+def calls_python(ops) -> bool:
+    """Some op may run Python code (OpDef.runs_python)."""
+    return any(OPS[op.name].runs_python for op in ops)
 
 
 def opdef(name: str) -> OpDef:

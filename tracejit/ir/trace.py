@@ -47,11 +47,14 @@ SYNC_HIDDEN = 5                 # the JIT's own Python frames between the loop's
 SYNC_CHANGED = 6                # 1: something rebound a local of the frame during the last call
 SYNC_RESULT = 7                 # the last call's result (scratch)
 SYNC_TRACING = 8                # the address of the thread's tracing counter (an int; our callback raised it)
+SYNC_MONITORING = 9             # the address of the interpreter's instrumentation version (a tool or tracer set)
+SYNC_MONITORING_SEEN = 10       # its value before the last call (scratch)
 SYNC_SHADOW = 16                # + state slot: the bits the frame's object was last made from
 MAX_SYNCED = 64                 # locals one sync writes back, at most
 SYNC_OLD = SYNC_SHADOW + MAX_SLOTS          # + k: the object a sync replaced in the k-th local (scratch)
 SYNC_NEW = SYNC_OLD + MAX_SYNCED            # + k: the object the k-th local holds after the sync
-SYNC_WORDS = SYNC_NEW + MAX_SYNCED
+SYNC_VALID = SYNC_NEW + MAX_SYNCED          # + state slot: 1 if the shadow bits made the frame's object
+SYNC_WORDS = SYNC_VALID + MAX_SLOTS
 
 
 class Var:

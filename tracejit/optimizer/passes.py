@@ -27,9 +27,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from dataclasses import replace
 
 from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, Trace, Var
-
-
-HEAPTYPE = 1 << 9       # Py_TPFLAGS_HEAPTYPE: a class defined in Python
+from tracejit.ir.ops import HEAPTYPE, calls_python
 
 
 class _Subst:
@@ -162,7 +160,7 @@ def hoist_invariant_guards(trace: Trace) -> Trace:
     label, budget, jump = ops[0], ops[1], ops[-1]
     invariant = {id(v) for v, back in zip(label.args, jump.args) if v is back}
     # Python code the loop calls may assign an instance's __class__ (not a builtin object's)
-    calls = any(OPS[op.name].runs_python for op in ops)
+    calls = calls_python(ops)
     hoisted, rest = [], []
     for op in ops[2:-1]:
         if op.name == "guard_class" and isinstance(op.args[1], Const) and id(op.args[0]) in invariant and \

@@ -39,6 +39,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from dataclasses import replace
 
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var
+from tracejit.ir.ops import calls_python
 
 
 class RefcountError(ValueError):
@@ -215,7 +216,7 @@ def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar]) -> set[int]:
     other, an attribute read is still held by its owner when released): results of ops that may make objects
     of any type (ops.any_type: those calls, attribute reads), and the objects the trace's variables own,
     unless the trace guarded their type to one of SAFE_TYPES."""
-    calls = trace.layout.calls_python or any(OPS[op.name].runs_python for op in trace.ops)
+    calls = trace.layout.calls_python or calls_python(trace.ops)
     if not calls:
         return set()        # no Python code runs in the loop's machine code: what the trace read is still held
     made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].any_type}

@@ -8,7 +8,8 @@ the generic path (a call that may run Python code, with the frame written back a
 What makes it hold in machine code: the type's version tag, guarded before the read (`guard_version` of
 `type_of(obj)`: a tag names one class in one state, and any change to the class or its bases clears it); the
 instance's own dict may change freely (the lookup reads it every time). A missing attribute exits before the
-instruction, and the interpreter raises the AttributeError.
+instruction, and the interpreter raises the AttributeError. (Not covered: an instance dict holding a key of
+another type whose hash equals the name's, whose __eq__ the lookup would call.)
 
 May import: tracejit.ir, tracejit.cpython.layout, tracejit.recorder.*, the standard library.
 """
@@ -29,9 +30,10 @@ if TYPE_CHECKING:
 
 R = Kind.REF
 # descriptors whose __get__ is C code: what a class's function, slot, classmethod... gives an instance
-C_DESCRIPTORS = frozenset({types.FunctionType, staticmethod, classmethod, types.MemberDescriptorType,
+C_DESCRIPTORS = frozenset({types.FunctionType, staticmethod, types.MemberDescriptorType,
                            types.GetSetDescriptorType, types.MethodDescriptorType, types.WrapperDescriptorType,
                            types.BuiltinFunctionType, types.ClassMethodDescriptorType})
+# (a classmethod too, of a plain function: on 3.12 one wrapping another descriptor calls that one's __get__)
 _MISSING = object()
 
 
@@ -56,6 +58,8 @@ def plain_lookup(t: type, name: str) -> bool:
     kind = type(found)
     if _class_dict_lookup(kind, "__get__") is _MISSING:
         return True                     # a plain class attribute
+    if kind is classmethod:
+        return type(found.__func__) is types.FunctionType
     return kind in C_DESCRIPTORS
 
 

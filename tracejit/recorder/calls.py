@@ -20,6 +20,7 @@ import types
 
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
+from tracejit.ir.ops import HEAPTYPE
 
 from . import arrays, complexnum, dicts, lists, strings
 from .inline import inlinable_function
@@ -204,7 +205,6 @@ def _int(rec, args, snap, pc):
     return rec.as_int(x, snap, pc)
 
 
-HEAPTYPE = 1 << 9          # Py_TPFLAGS_HEAPTYPE: a class made at run time (a static type never changes)
 _OBJECT_CLASS = object.__dict__["__class__"]
 
 

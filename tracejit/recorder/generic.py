@@ -24,8 +24,8 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
-from tracejit.ir import Const, Kind, Var
-from tracejit.ir.ops import OPS, PY_FUNCTIONS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS
+from tracejit.ir import Const, Kind, Op, Var
+from tracejit.ir.ops import HEAPTYPE, OPS, PY_FUNCTIONS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS, calls_python
 
 from .frame import RecordAbort
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from .recorder import FrameView, TraceRecorder
 
 R = Kind.REF
-HEAPTYPE = 1 << 9               # Py_TPFLAGS_HEAPTYPE: a class whose instances' __class__ may be assigned
 
 # BINARY_OP's operator -> the PyNumber function (an in-place operator: its in-place one)
 BINARY = {"+": "Add", "-": "Subtract", "*": "Multiply", "/": "TrueDivide", "//": "FloorDivide",
@@ -141,6 +140,46 @@ def _bound(view: FrameView, pos: int):
 def _guard(rec: TraceRecorder, pc: int, g_version, b_version) -> None:
     g, b = rec.generic_context
     rec.emit("guard_after_call", [g, g_version, b, b_version], rec.snapshot(pc), pc)
+
+
+def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
+    """The finished trace's ops with, at each call that may run Python code, the checks that what the whole
+    trace assumed is still so afterwards: the version of each module whose attribute it pinned (read before
+    the call, compared by guard_after_call) and the code of each function it inlined (a guard after it)."""
+    if not calls_python(ops):
+        return ops
+    modules = {}
+    for _, _, owner in rec.pins:
+        if owner is not None:
+            modules[id(owner)] = Const(owner.__dict__, R)
+    for pin in rec.layout.pins:
+        if pin.owner is not None:
+            modules[id(pin.owner)] = Const(pin.owner.__dict__, R)
+    functions = list(rec.inlined.values()) + [f.function for f in rec.layout.inlined.values()]
+    out, versions = [], []
+    for op in ops:
+        if op.name == "py_call":
+            versions = []
+            for m in modules.values():
+                v = rec.vars.new(Kind.INT)
+                out.append(Op("dict_version", [m], v, None, op.pc, frame=op.frame))
+                versions += [m, v]
+        elif op.name == "guard_after_call":
+            op = Op(op.name, list(op.args) + versions, None, op.snapshot, op.pc, frame=op.frame)
+            out.append(op)
+            seen = set()
+            for f in functions:
+                if id(f) in seen:
+                    continue
+                seen.add(id(f))
+                code = rec.vars.new(R)
+                same = rec.vars.new(Kind.BOOL)
+                out += [Op("func_code", [Const(f, R)], code, None, op.pc, frame=op.frame),
+                        Op("ref_eq", [code, Const(f.__code__, R)], same, None, op.pc, frame=op.frame),
+                        Op("guard_true", [same], None, op.snapshot, op.pc, frame=op.frame)]
+            continue
+        out.append(op)
+    return out
 
 
 def slower_ns(ops: list, synced_locals: int, written_locals: int) -> float:

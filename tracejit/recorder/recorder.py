@@ -25,7 +25,7 @@ from tracejit.cpython.bytecode import TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, bac
     stack_effect
 from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
                          VarFactory, const_ref, stack_var)
-from tracejit.ir.ops import SMALL_INT_BOUND
+from tracejit.ir.ops import SMALL_INT_BOUND, calls_python
 from tracejit.ir.trace import Value
 
 from . import complexnum as cx
@@ -48,7 +48,7 @@ __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 
-MAX_OUTER_UNROLL = 16
+MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
 # that runs none of the program's code (_plain_value)
 _SCALARS = (str, int, float, bool, bytes, type(None))
@@ -57,7 +57,7 @@ _SCALARS = (str, int, float, bool, bytes, type(None))
 def _plain_value(v) -> bool:
     """v compares by value without running the program's code: a scalar, or a tuple or list of scalars."""
     t = type(v)
-    return t in _SCALARS or (t in (tuple, list) and all(type(x) in _SCALARS for x in v))   # iterations of an enclosing loop a bridge may run through before it aborts
+    return t in _SCALARS or (t in (tuple, list) and all(type(x) in _SCALARS for x in v))
 
 
 class FrameView(Protocol):
@@ -669,8 +669,9 @@ class TraceRecorder:
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
         assert self.done
-        if self.writes_globals and (self.layout.calls_python or any(op.name == "py_call" for op in self.ops)):
+        if self.writes_globals and (self.layout.calls_python or calls_python(self.ops)):
             raise RecordAbort(generic.GLOBALS_AND_CALLS)
+        self.ops = generic.recheck_after_calls(self, self.ops)
         in_vars = {sv: v for sv, v in self.inputs if sv.where != "stack"}
         # every exit must describe every tracked variable: fill in values untouched before that exit
         for op in self.ops:

@@ -27,7 +27,8 @@ from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enu
     list_iter_set_index, list_walk, object_at, release_all, retain_all, seq_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
 from tracejit.ir.trace import (MAX_SLOTS, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYNC_HIDDEN, SYNC_IFRAME,
-                               SYNC_RECURSION, SYNC_SHADOW, SYNC_TRACING, SYNC_WORDS)
+                               SYNC_MONITORING, SYNC_RECURSION, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID,
+                               SYNC_WORDS)
 from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
 
 from .native_callback import MARGIN
@@ -133,6 +134,8 @@ class CompiledLoop:
         self.syncs = False
         self.synced: frozenset = frozenset()    # the variables the syncs write back
         self.host = None                    # the engine (its depth and window, see run)
+        self.raised = None                  # the exception a call raised in the last run (the engine raises it)
+        self._no_tool = ctypes.c_uint64(0)  # the instrumentation version where the layout knows none
         self.exits: dict[int, ExitInfo] = {}
         self.blocks: list[NativeBlock] = []
         self.entry = None                   # callable(buffer address) -> exit id
@@ -387,13 +390,24 @@ class CompiledLoop:
             else:
                 exit_id = entry(self.buffer_address)
             info = self.exits[exit_id]
-            if self.syncs:                  # the frame holds what the last sync wrote: compare with that
+            if self.syncs:
+                # nothing from here on may fail: Python code has run (the frame is not as at entry)
+                self.raised = self.take_exception()
                 sync = self.sync
                 for index, slot, kind, sv in self._input_plan()[0]:
-                    if index is not None:
-                        entry_bits[slot] = sync[SYNC_SHADOW + slot]
+                    if index is not None:       # the frame holds what the last sync wrote (if of the loop's kind)
+                        entry_bits[slot] = sync[SYNC_SHADOW + slot] if sync[SYNC_VALID + slot] else None
             try:
-                inner = self.store(frame, iframe, entry_bits, info)
+                if self.syncs:
+                    # the code the calls ran may have lowered the recursion limit: the write-back gets its room
+                    limit = _getrecursionlimit()
+                    _setrecursionlimit(limit + WRITE_DEPTH + STORE_DEPTH + 8)
+                    try:
+                        inner = self.store(frame, iframe, entry_bits, info)
+                    finally:
+                        _setrecursionlimit(limit)
+                else:
+                    inner = self.store(frame, iframe, entry_bits, info)
             finally:
                 if self.owned_slots or info.owned:
                     self._release_owned(info)
@@ -414,6 +428,7 @@ class CompiledLoop:
         sync[SYNC_CELL] = self.fa.current_frame_cell()
         sync[SYNC_RECURSION] = self.fa.recursion_counter_address()
         sync[SYNC_TRACING] = self.fa.tracing_counter_address()
+        sync[SYNC_MONITORING] = self.fa.monitoring_version_address() or ctypes.addressof(self._no_tool)
         hidden, f = 0, _getframe(1)         # run's frame: the entry is a C call, the machine code makes no frame
         while f is not None and f is not frame:
             hidden += 1
@@ -424,6 +439,7 @@ class CompiledLoop:
         for index, slot, kind, sv in self._input_plan()[0]:
             if index is not None:
                 sync[SYNC_SHADOW + slot] = entry_bits[slot]
+                sync[SYNC_VALID + slot] = 1
 
     def take_exception(self) -> BaseException | None:
         """The exception a call that may run Python code raised in the last run (the run ended at its exit), or
@@ -473,6 +489,7 @@ _MISSING = object()
 _getrefcount = sys.getrefcount
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
+_getrecursionlimit, _setrecursionlimit = sys.getrecursionlimit, sys.setrecursionlimit
 
 
 def _check_pins(pins, frame) -> None:

@@ -16,7 +16,7 @@ import time
 import tracejit.backend as backend
 from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
-from tracejit.ir.ops import PY_FUNCTIONS
+from tracejit.ir.ops import PY_FUNCTIONS, calls_python
 from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, format_trace, stack_var, verify
 from tracejit.optimizer import RefcountError, optimize, owned_loop_variables, place_releases
 
@@ -115,11 +115,6 @@ def _strs_at_exit(info: ExitInfo) -> set[StateVar]:
     return {sv for sv, v in entries.items() if isinstance(v, Const) or id(v) in owned}
 
 
-def _runs_python(trace: Trace) -> bool:
-    """The trace calls something that may run Python code (its frame is written back around the call)."""
-    return any(OPS[op.name].runs_python for op in trace.ops)
-
-
 def _synced(layout) -> frozenset:
     return frozenset(sv for sv in layout.slots if sv.where in ("fast", "global", "complex"))
 
@@ -132,7 +127,7 @@ def _check_synced_layout(loop: CompiledLoop, bridge: Trace) -> None:
         if new:
             raise backend.CompileError(f"a bridge would add {min(new, key=str)} to a loop with calls that may "
                                        f"run Python code")
-    elif _runs_python(bridge):
+    elif calls_python(bridge.ops):
         loop.synced = _synced(bridge.layout)
 
 
@@ -152,7 +147,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     opt.layout.owned = owned_loop_variables(opt)
     opt = _with_releases(opt, opt.layout.owned, stages)
     loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
-    loop.syncs = opt.layout.calls_python = _runs_python(opt)
+    loop.syncs = opt.layout.calls_python = calls_python(opt.ops)
     loop.synced = _synced(opt.layout)
     loop.host = self
     assign_exits(self, loop, opt, rec.code)
@@ -227,7 +222,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         loop.entry.bridges[rec.exit.exit_id] = opt
         addr, size, groups, listing = 0, 0, [], "(interpreted)"
     loop.layout_changed()
-    loop.syncs = loop.layout.calls_python = loop.syncs or _runs_python(opt)
+    loop.syncs = loop.layout.calls_python = loop.syncs or calls_python(opt.ops)
     rec.exit.bridge = "compiled"
     secs = time.perf_counter() - t0
     loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))

@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from collections import deque
+from _thread import allocate_lock as _allocate_lock
 from _thread import get_ident as _get_ident
 
 from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, frame_access_or_reason, interp_thread_count, \
@@ -148,7 +149,12 @@ class Engine:
         self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
         words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
-        self.raising = None             # (frame, pc, exception): a call's exception the frame raises at pc
+        # thread id -> (frame, pcs, exception): a call's exception that thread's frame raises at its next
+        # instruction (see _raise_at); the hooks are not removed while one waits (deactivate)
+        self.raising: dict[int, tuple] = {}
+        self._raise_lock = _allocate_lock()     # raising and the hooks' INSTRUCTION events change together
+        self.uninstall_pending = False
+        self.monitoring_ok = True       # the instrumentation version word checked out (activate)
         self.callback_guard = None      # native recursion guard for the hooks' callbacks (wrap_callback)
         self.callback_guard_problem: str | None = None
 
@@ -183,8 +189,15 @@ class Engine:
             try:
                 if self._hooks_made is None:        # one per engine: the 3.11 tracer and timer are made once
                     self._hooks_made = make_hooks(self)
+                if self.uninstall_pending:          # the last block's hooks are still installed
+                    self.uninstall_pending = False
+                    return
                 self.resumer = CalleeResumer(self._hooks_made, self.fa)
+                word = self._monitoring_word()
+                before = word.value if word is not None else None
                 self._hooks_made.install()
+                # the generic path relies on the word to see a tracer or tool a call starts (see backend.pycalls)
+                self.monitoring_ok = word is not None and word.value != before
                 self.hooks = self._hooks_made
             except (HookError, OSError) as e:
                 self.off_reason = str(e)
@@ -273,15 +286,41 @@ class Engine:
                     self._stop_recording()
                 if self.resumer is not None:
                     self.resumer.drop_all()
-                self.hooks.uninstall()
-                self.hooks = None
-                self._reap()
+                if self.raising or any(loop.busy and loop.syncs for loop in self.live):
+                    # a frame must still raise a call's exception through the hooks (or a run that may make
+                    # one is under way): they go when it has (_uninstall_if_pending)
+                    self.uninstall_pending = True
+                    return
+                self._uninstall()
+
+    def _uninstall(self) -> None:
+        self.uninstall_pending = False
+        self.hooks.uninstall()
+        self.hooks = None
+        self._reap()
+
+    def _uninstall_if_pending(self) -> None:
+        """Finish a deactivation that waited for pending raises and runs (see deactivate)."""
+        with self._activation:
+            if self.uninstall_pending and self.active == 0 and self.hooks is not None and not self.raising and \
+                    not any(loop.busy and loop.syncs for loop in self.live):
+                self._uninstall()
+
+    def _monitoring_word(self):
+        """The interpreter's instrumentation version (ctypes), where the layout knows it."""
+        address = self.fa.monitoring_version_address()
+        return ctypes.c_uint64.from_address(address) if address else None
 
     # ------------------------------------------------------------------ hook callbacks
     def backedge(self, frame, code, src: int, header: int) -> bool:
         if self.depth:              # a back-edge in program code that runs inside our callback (a __del__)
             return False
         if self.window and self.window != _get_ident():     # another thread runs the JIT's machine code
+            return False
+        if self.raising and _get_ident() in self.raising:
+            self._drop_raise()              # its frame never reached the instruction (a signal handler raised)
+        if self.uninstall_pending:          # the last enable() block has ended: nothing new starts
+            self._uninstall_if_pending()
             return False
         self.depth = 1
         site = None
@@ -333,7 +372,7 @@ class Engine:
     def frame_started(self, frame, code) -> None:
         """The hooks' start event of a code object armed by the resumer: a call an exit stopped at has made its
         frame (runtime/resume.py)."""
-        if self.depth or self.resumer is None or (self.window and self.window != _get_ident()):
+        if self.depth or self.resumer is None:
             return
         self.depth = 1
         try:
@@ -347,15 +386,23 @@ class Engine:
             self.depth = 0
 
     def instruction(self, frame, code, offset: int):
-        raising = self.raising
-        if raising is not None and raising[0] is frame:
-            # the first instruction of the frame after the exit of a call that raised: raise it here
-            self.raising = None
-            self.hooks.disarm_raise(code)
-            if offset not in raising[1]:
-                self._internal_error(None, RuntimeError(f"a call's exception was to be raised at "
-                                                        f"@{raising[1][-1]}, the frame resumed at @{offset}"))
-            return self.callback_guard.raising(raising[2])
+        if self.raising:
+            raising = self.raising.get(_get_ident())
+            if raising is not None and raising[0] is frame:
+                # the first instruction of the frame after the exit of a call that raised: raise it here
+                marker = self.callback_guard.raising(raising[2])
+                try:
+                    with self._raise_lock:
+                        self.raising.pop(_get_ident(), None)
+                        self._disarm_raise(code)
+                    if offset not in raising[1]:
+                        raise RuntimeError(f"a call's exception was to be raised at @{raising[1][-1]}, the frame "
+                                           f"resumed at @{offset}")
+                    if self.uninstall_pending:
+                        self._uninstall_if_pending()
+                except Exception as e:      # never let a JIT bug reach the program (the exception is raised)
+                    self._internal_error(None, e)
+                return marker
         rec = self.recording
         if rec is None or frame is not rec.frame:
             return
@@ -601,10 +648,11 @@ class Engine:
             try:
                 info, inner = loop.run(frame, budget)
                 loop.native_ns += time.perf_counter_ns() - t0
-                if loop.syncs:
-                    raised = loop.take_exception()
-                    if raised is not None:      # a call raised: the interpreter raises it where the exit resumes
-                        self._raise_at(frame, (info.resume_pc, info.pc), raised)
+                if loop.raised is not None:     # a call raised: the interpreter raises it where the exit resumes
+                    raised, loop.raised = loop.raised, None
+                    self._raise_at(frame, (info.resume_pc, info.pc), raised)
+                if self.uninstall_pending:
+                    self._uninstall_if_pending()
             except compiled.EntryRejected as e:
                 if loop.busy or loop.retired:
                     return False
@@ -649,15 +697,31 @@ class Engine:
     def _generic_calls(self) -> bool:
         """Whether traces may call what may run Python code: its exception must be raised where the frame
         resumes, which the hooks and the callback guard can do (CPython 3.12+)."""
-        return self.hooks.can_raise and self.callback_guard is not None and self.params.generic_calls
+        return self.hooks.can_raise and self.callback_guard is not None and self.monitoring_ok and \
+            self.params.generic_calls
 
     def _raise_at(self, frame, pcs: tuple[int, int], exception: BaseException) -> None:
         """Make the interpreter raise `exception` in `frame` at the instruction where the frame resumes (`pcs`:
         its first EXTENDED_ARG and itself; the hooks report the first instruction the frame runs, and the
         callback guard raises the exception there: see `instruction`)."""
-        self.raising = (frame, pcs, exception)
-        if self.hooks is not None:
+        with self._raise_lock:
+            self.raising[_get_ident()] = (frame, pcs, exception)
             self.hooks.arm_raise(frame.f_code)
+
+    def _disarm_raise(self, code) -> None:
+        """INSTRUCTION events off for `code` unless another thread's frame of it still raises there (with
+        _raise_lock held: a thread switch in between must not let another thread's arming be undone)."""
+        if not any(r[0].f_code is code for r in list(self.raising.values())):    # (a copy: threads switch)
+            self.hooks.disarm_raise(code)
+
+    def _drop_raise(self) -> None:
+        """This thread's pending raise is stale: its frame left the instruction another way."""
+        with self._raise_lock:
+            frame, _, _ = self.raising.pop(_get_ident(), (None, None, None))
+            if frame is not None:
+                self._disarm_raise(frame.f_code)
+        if self.uninstall_pending:
+            self._uninstall_if_pending()
 
     def _rejected(self, frame, site: LoopSite) -> bool:
         """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is

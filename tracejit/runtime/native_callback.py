@@ -26,13 +26,14 @@ from tracejit.cpython.layout import c_api_address
 
 MARGIN = 50             # Python frames a callback may need (recording and compiling included), with room
 METH_FASTCALL = 0x0080
-# tracejit.backend.stubs.callback_stub(MARGIN).code; data slots (7 x 8 bytes) at the end hold placeholders
+# tracejit.backend.stubs.callback_stub(MARGIN).code; data slots (8 x 8 bytes) at the end hold placeholders
 CALLBACK_STUB = bytes.fromhex(
-    "5341544155488bdf4c8be64c8bea488b056c000000ffd0488b0d7b000000488b0c0848c1e12048c1f9204883f9327c44"
-    "488bfb498bf4498bd533c9488b0547000000ffd0488b0d560000004839c8751e48832801488b0d4e000000488b3933c0"
-    "488901488b0547000000ffd033c0415d415c5bc3488b0516000000415d415c5bc3"
-    "1111111111111111222222222222222233333333333333334444444444444444555555555555555566666666666666667777777777777777")
-SLOTS = 7
+    "5341544155488bdf4c8be64c8bea488b057d000000ffd0488b0d8c000000488b0c0848c1e12048c1f9204883f9327c55"
+    "488bfb498bf4498bd533c9488b0558000000ffd04885c07436488b4808483b0d5e0000007529488b0d5d000000488b1c08"
+    "48830301488bf8488b055b000000ffd0488bfb488b0547000000ffd033c0415d415c5bc3488b0516000000415d415c5bc3"
+    "1111111111111111222222222222222233333333333333334444444444444444555555555555555566666666666666667777777777777777"
+    "8888888888888888")
+SLOTS = 8
 
 
 class _MethodDef(ctypes.Structure):
@@ -46,24 +47,24 @@ _new_cfunction.restype = ctypes.py_object
 
 
 class RaiseMarker:
-    """The object a callback returns to make its builtin raise the pending exception."""
+    """What a callback returns to make its builtin raise `exception` (the stub reads it at EXCEPTION_OFFSET)."""
+    __slots__ = ("exception",)
+
+    def __init__(self, exception: BaseException) -> None:
+        self.exception = exception
 
 
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes, _incref.restype = [ctypes.py_object], None
-_decref = ctypes.pythonapi.Py_DecRef
-_decref.argtypes, _decref.restype = [ctypes.c_void_p], None
+EXCEPTION_OFFSET = RaiseMarker.__basicsize__ - 8      # the one slot, after the object's header
 
 
 class CallbackGuard:
     """Makes guarded builtins around hook callbacks (see the module docstring)."""
 
     def __init__(self, mem, recursion_remaining_offset: int) -> None:
-        self.marker = RaiseMarker()
-        self.pending = ctypes.c_void_p(0)       # a reference to the exception the next marker raises
         set_raised = c_api_address("PyErr_SetRaisedException") if sys.version_info >= (3, 12) else 0
-        data = struct.pack("<3Qq3Q", c_api_address("PyThreadState_Get"), c_api_address("PyObject_Vectorcall"), id(None),
-                           recursion_remaining_offset, id(self.marker), ctypes.addressof(self.pending), set_raised)
+        data = struct.pack("<3Qq4Q", c_api_address("PyThreadState_Get"), c_api_address("PyObject_Vectorcall"), id(None),
+                           recursion_remaining_offset, id(RaiseMarker), EXCEPTION_OFFSET, set_raised,
+                           c_api_address("Py_DecRef"))
         self.mem = mem
         self.address = mem.place(CALLBACK_STUB[:-8 * SLOTS] + data)     # never unmapped
 
@@ -74,20 +75,22 @@ class CallbackGuard:
         # __module__ (no registry of definitions that could die before a builtin still registered somewhere)
         return _new_cfunction(ctypes.addressof(md), callback, md)
 
-    def raising(self, exception: BaseException) -> "RaiseMarker":
+    @staticmethod
+    def raising(exception: BaseException) -> RaiseMarker:
         """What a wrapped callback returns to make the builtin raise `exception` (CPython 3.12+): the interpreter
         raises it where the event was reported, as if the instruction there had raised it."""
-        _incref(exception)
-        old, self.pending.value = self.pending.value, id(exception)
-        if old:                                 # never raised (cannot happen: the marker is returned at once)
-            _decref(old)
-        return self.marker
+        return RaiseMarker(exception)
 
     def works(self) -> bool:
-        """Start-up check: arguments and results pass through, exceptions propagate."""
+        """Start-up check: arguments and results pass through, exceptions propagate, a raise marker raises its
+        exception (3.12+)."""
+        marked = KeyError("marker probe")
+
         def probe(*args):
             if args == ("raise",):
                 raise LookupError("probe")
+            if args == ("marker",):
+                return self.raising(marked)
             return args
         f = self.wrap(probe)
         try:
@@ -96,4 +99,12 @@ class CallbackGuard:
             pass
         else:
             return False
+        if sys.version_info >= (3, 12):
+            try:
+                f("marker")
+            except KeyError as e:
+                if e is not marked:
+                    return False
+            else:
+                return False
         return f(1, "two", None) == (1, "two", None) and f() == ()
