@@ -74,6 +74,9 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
     if not (fn and ext.sync and ext.code_instrs and ext.raised_exception and ext.release_graveyard):
         raise CompileError(f"no C API addresses for py_call {name}")
     args = op.args[1:]
+    to_bool = name == "PyObject_RichCompare" and len(args) == 4 and args.pop().value
+    if to_bool and not ext.py_functions.get("PyObject_IsTrue"):
+        raise CompileError("no C API address for PyObject_IsTrue")
     vector = name == "PyObject_Vectorcall"
     if len(args) > (MAX_ARRAY_ARGS + 1 if vector else MAX_REGISTER_ARGS):
         raise CompileError(f"py_call {name} with {len(args)} arguments")
@@ -147,6 +150,8 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
         for k, reg in zip(range(len(args)), (RDI, RSI, RDX)):
             a.mov(reg, temp(k))
     s.call(fn)
+    if to_bool:                                  # the result's truth, as a bool; the result released
+        _truth_of_rax(s)
     if name in PY_STATUS:                        # 0: the result is None; -1: NULL (raised)
         a.test32(RAX, RAX)
         a.mov(RAX, 0, keep_flags=True)
@@ -200,6 +205,36 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
     s.restore_live(i)
     a.mov(RAX, temp(0))
     s.put(s.dst(op), RAX)
+
+
+def _truth_of_rax(s: Assembler) -> None:
+    """rax := True / False for PyObject_IsTrue(rax), the object released; NULL stays NULL, and -1 (an exception in
+    __bool__) becomes NULL. Uses the sync area's result word as scratch."""
+    a, ext = s.a, s.ext
+    done, false, fail = a.new_label(), a.new_label(), a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("e", done)
+    _sync_base(s)
+    a.mov(_word(SYNC_RESULT), RAX)
+    a.mov(RDI, RAX)
+    s.call(ext.py_functions["PyObject_IsTrue"])
+    _sync_base(s)
+    a.mov(RDI, _word(SYNC_RESULT))
+    a.mov(_word(SYNC_RESULT), RAX)               # the truth (an int)
+    decref_inline(s, -1, RDI, saved=True)
+    _sync_base(s)
+    a.mov(RAX, _word(SYNC_RESULT))
+    a.test32(RAX, RAX)
+    a.jcc("s", fail)
+    a.jcc("e", false)
+    a.mov(RAX, id(True))
+    a.jmp(done)
+    a.bind(false)
+    a.mov(RAX, id(False))
+    a.jmp(done)
+    a.bind(fail)
+    a.mov(RAX, 0)
+    a.bind(done)
 
 
 def _write_local(s: Assembler, k: int, sv: StateVar, slot: int, kind: Kind, loop_kind: Kind) -> None:

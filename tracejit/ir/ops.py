@@ -320,12 +320,15 @@ PY_FUNCTIONS: dict[str, Callable] = {
     "PyNumber_InPlaceOr": operator.ior, "PyNumber_InPlaceXor": operator.ixor,
     "PyNumber_InPlaceMatrixMultiply": operator.imatmul,
     "PyNumber_Negative": operator.neg, "PyNumber_Positive": operator.pos, "PyNumber_Invert": operator.invert,
-    "PyObject_RichCompare": lambda a, b, op: _RICH[op](a, b),
+    "PyObject_RichCompare": lambda a, b, op, to_bool=0: bool(_RICH[op](a, b)) if to_bool else _RICH[op](a, b),
+    "PyObject_IsTrue": bool,
     "PyObject_GetAttr": getattr, "PyObject_GetItem": operator.getitem,
     "PyObject_Vectorcall": _vectorcall,
     "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem,
 }
 PY_STATUS = frozenset({"PyObject_SetAttr", "PyObject_SetItem"})    # return an int: 0, or -1 with an exception
+# PyObject_RichCompare's fourth argument (a constant, not passed to C): 1 makes the result a bool as 3.13's
+# COMPARE_OP does for a condition (PyObject_IsTrue of the result, which is released)
 # how much longer a py_call takes (ns, CPython 3.12, the frame sync included) than the interpreter's instruction:
 # attributes, calls and subscripts the interpreter specializes for instances, functions and containers; an
 # operator on objects of classes it does not specialize either (PyNumber_*, PyObject_RichCompare: the default)

@@ -73,7 +73,7 @@ def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, me
     if rec.writes_globals:
         raise RecordAbort(GLOBALS_AND_CALLS)
     for k, a in enumerate(args):
-        raw = name == "PyObject_RichCompare" and k == 2 and isinstance(a, Const)     # the operator, a C int
+        raw = name == "PyObject_RichCompare" and k >= 2 and isinstance(a, Const)     # the operator, to_bool
         if not isinstance(a, (Var, Const)) or (a.kind is not R and not raw):
             raise RecordAbort("an unboxed operand of a call that may run Python code")
     if rec.generic_context is None:

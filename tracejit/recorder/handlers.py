@@ -298,9 +298,8 @@ def compare_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     snap = rec.snapshot_with(pc, [a, b])
     both_str = strings.is_str(rec, a) and strings.is_str(rec, b)
     if not both_str and not (_specialized(rec, a) and _specialized(rec, b)):
-        if to_bool:
-            raise RecordAbort("a comparison of objects converted to bool")
-        args = _objects(rec, [a, b], snap, pc) + [const_int(generic.COMPARE[symbol])]
+        # (3.13 in a condition: the result converted to a bool)
+        args = _objects(rec, [a, b], snap, pc) + [const_int(generic.COMPARE[symbol]), const_int(int(to_bool))]
         rec.stack.append(generic.call(rec, "PyObject_RichCompare", args, pc, view))
         return
     if strings.is_str(rec, a) or strings.is_str(rec, b):
