@@ -21,7 +21,6 @@ import os
 import sys
 import time
 from collections import deque
-from _thread import allocate_lock as _allocate_lock
 from _thread import get_ident as _get_ident
 
 from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, frame_access_or_reason, interp_thread_count, \
@@ -30,6 +29,7 @@ from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, importing, make_hooks, own_code
 from tracejit.params import Params
 
+from .raises import PendingRaises
 from .resume import CalleeResumer
 from .stats import EventLog, Stats
 
@@ -149,10 +149,9 @@ class Engine:
         self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
         words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
-        # thread id -> (frame, pcs, exception): a call's exception that thread's frame raises at its next
-        # instruction (see _raise_at); the hooks are not removed while one waits (deactivate)
-        self.raising: dict[int, tuple] = {}
-        self._raise_lock = _allocate_lock()     # raising and the hooks' INSTRUCTION events change together
+        # calls' exceptions frames raise at their next instruction (runtime/raises.py); the hooks are not
+        # removed while one waits (deactivate)
+        self.raising = PendingRaises()
         self.uninstall_pending = False
         self.monitoring_ok = True       # the instrumentation version word checked out (activate)
         self.callback_guard = None      # native recursion guard for the hooks' callbacks (wrap_callback)
@@ -317,8 +316,8 @@ class Engine:
             return False
         if self.window and self.window != _get_ident():     # another thread runs the JIT's machine code
             return False
-        if self.raising and _get_ident() in self.raising:
-            self._drop_raise()              # its frame never reached the instruction (a signal handler raised)
+        if self.raising and self.raising.waiting_here():
+            self.raising.drop(self.hooks)   # its frame never reached the instruction (a signal handler raised)
         if self.uninstall_pending:          # the last enable() block has ended: nothing new starts
             self._uninstall_if_pending()
             return False
@@ -387,16 +386,14 @@ class Engine:
 
     def instruction(self, frame, code, offset: int):
         if self.raising:
-            raising = self.raising.get(_get_ident())
-            if raising is not None and raising[0] is frame:
+            raising = self.raising.take(self.hooks, frame, code)
+            if raising is not None:
                 # the first instruction of the frame after the exit of a call that raised: raise it here
-                marker = self.callback_guard.raising(raising[2])
+                pcs, exception = raising
+                marker = self.callback_guard.raising(exception)
                 try:
-                    with self._raise_lock:
-                        self.raising.pop(_get_ident(), None)
-                        self._disarm_raise(code)
-                    if offset not in raising[1]:
-                        raise RuntimeError(f"a call's exception was to be raised at @{raising[1][-1]}, the frame "
+                    if offset not in pcs:
+                        raise RuntimeError(f"a call's exception was to be raised at @{pcs[-1]}, the frame "
                                            f"resumed at @{offset}")
                     if self.uninstall_pending:
                         self._uninstall_if_pending()
@@ -704,24 +701,7 @@ class Engine:
         """Make the interpreter raise `exception` in `frame` at the instruction where the frame resumes (`pcs`:
         its first EXTENDED_ARG and itself; the hooks report the first instruction the frame runs, and the
         callback guard raises the exception there: see `instruction`)."""
-        with self._raise_lock:
-            self.raising[_get_ident()] = (frame, pcs, exception)
-            self.hooks.arm_raise(frame.f_code)
-
-    def _disarm_raise(self, code) -> None:
-        """INSTRUCTION events off for `code` unless another thread's frame of it still raises there (with
-        _raise_lock held: a thread switch in between must not let another thread's arming be undone)."""
-        if not any(r[0].f_code is code for r in list(self.raising.values())):    # (a copy: threads switch)
-            self.hooks.disarm_raise(code)
-
-    def _drop_raise(self) -> None:
-        """This thread's pending raise is stale: its frame left the instruction another way."""
-        with self._raise_lock:
-            frame, _, _ = self.raising.pop(_get_ident(), (None, None, None))
-            if frame is not None:
-                self._disarm_raise(frame.f_code)
-        if self.uninstall_pending:
-            self._uninstall_if_pending()
+        self.raising.add(self.hooks, frame, pcs, exception)
 
     def _rejected(self, frame, site: LoopSite) -> bool:
         """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is
