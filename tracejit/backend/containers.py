@@ -106,12 +106,18 @@ def _str_call(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
-@emitter("str_concat", "str_slice")
-def _new_str(s: Assembler, op: Op, i: int) -> None:
-    """A new str (a new reference the trace owns): PyUnicode_Concat(a, b) or PyUnicode_Substring(s, start, end).
-    NULL (a MemoryError, or a result too long) clears the error and exits: the interpreter runs the
+# the C function of each op that makes a new object from its register arguments
+_NEW_OBJECT_FUNCTIONS = {"str_concat": lambda ext: ext.str_concat, "str_slice": lambda ext: ext.str_substring,
+                         "getattr_plain": lambda ext: ext.py_functions.get("PyObject_GetAttr")}
+
+
+@emitter(*_NEW_OBJECT_FUNCTIONS)
+def _new_object(s: Assembler, op: Op, i: int) -> None:
+    """A new reference the trace owns: PyUnicode_Concat(a, b), PyUnicode_Substring(s, start, end) or
+    PyObject_GetAttr(obj, name) (a lookup the guards before it made one of C only: no sync needed). NULL (a
+    MemoryError, a result too long, an AttributeError) clears the error and exits: the interpreter runs the
     instruction again and raises it."""
-    addr = s.ext.str_concat if op.name == "str_concat" else s.ext.str_substring
+    addr = _NEW_OBJECT_FUNCTIONS[op.name](s.ext)
     if not (addr and s.ext.err_clear):
         raise CompileError(f"no C API address for {op.name}")
     _call_c(s, i, addr, op.args)

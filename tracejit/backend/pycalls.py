@@ -38,7 +38,6 @@ from ..ir.trace import (MAX_SYNCED, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYN
                         SYNC_MONITORING, SYNC_MONITORING_SEEN, SYNC_NEW, SYNC_OLD, SYNC_RECURSION, SYNC_RESULT,
                         SYNC_SAVED, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID, Const, Op, StateVar)
 from .assembler import TEMP, Assembler, decref_inline, emitter, incref_inline, temp
-from .containers import _call_c, _made_or_exit
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, Mem
 
@@ -363,17 +362,6 @@ def _restore_frame(s: Assembler) -> None:
     a.mov(RCX, _word(SYNC_SAVED))
     a.mov(Mem(RAX, 0), RCX)
     _add_hidden(s, "sub")
-
-
-@emitter("getattr_plain")
-def _getattr_plain(s: Assembler, op: Op, i: int) -> None:
-    """PyObject_GetAttr(obj, name), which the guards before it made a lookup of C only (no sync needed); NULL
-    (AttributeError) clears the error and exits: the interpreter runs the instruction again and raises it."""
-    fn = s.ext.py_functions.get("PyObject_GetAttr")
-    if not (fn and s.ext.err_clear):
-        raise CompileError("no C API address for getattr_plain")
-    _call_c(s, i, fn, op.args)
-    _made_or_exit(s, op, i)
 
 
 @emitter("guard_after_call")

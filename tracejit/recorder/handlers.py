@@ -145,10 +145,11 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.stack.extend([const_ref(method_object), owner])
         return
     value = None
-    if not _pinnable(owner, name) and not method:
+    pinnable = _pinnable(owner, name)
+    if not pinnable and not method:
         value = attributes.read(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
     if value is None:
-        if _pinnable(owner, name) or not rec.generic_calls:
+        if pinnable or not rec.generic_calls:
             value = _module_attribute(rec, owner, name)
         else:
             # any other attribute: PyObject_GetAttr (a method comes bound: the call gets no self)
@@ -399,7 +400,7 @@ def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     index, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(ins.offset, [value, container, index])
-    if rec.generic_calls and not _store_specialized(rec, container, index):
+    if rec.generic_calls and not _subscript_specialized(rec, container, index, store=True):
         args = _objects(rec, [container, index, value], snap, ins.offset)
         generic.call(rec, "PyObject_SetItem", args, ins.offset, view, pushed=False)
         return
@@ -575,23 +576,18 @@ def _specialized(rec: TraceRecorder, v) -> bool:
     return t in (float, bool, complex) or (t is int and -SMALL_INT_BOUND < obj < SMALL_INT_BOUND)
 
 
-def _subscript_specialized(rec: TraceRecorder, container, index) -> bool:
-    """container[index] the trace computes itself: an item of a list, tuple, str or array at an int, a dict's
-    value at a str key."""
+_SUBSCRIPTED = (list, tuple, str, array.array)      # read at an int index by the trace itself
+_STORED = (list, array.array)                       # ... and stored into
+
+
+def _subscript_specialized(rec: TraceRecorder, container, index, store: bool = False) -> bool:
+    """container[index] (or, `store`, container[index] = v) the trace does itself: an item of a list, tuple, str
+    or array (stores: of a list or an array) at an int, a dict's value at a str key."""
     if container.kind is not R:
         return True                     # (aborts: not subscriptable)
     t = type(rec.conc(container))
     k = type(rec.conc(index)) if index.kind is R else int
-    return (t in (list, tuple, str, array.array) and k in (int, bool)) or (t is dict and k is str)
-
-
-def _store_specialized(rec: TraceRecorder, container, index) -> bool:
-    """container[index] = v the trace does itself: a list's or an array's item at an int, a dict's at a str."""
-    if container.kind is not R:
-        return True
-    t = type(rec.conc(container))
-    k = type(rec.conc(index)) if index.kind is R else int
-    return (t in (list, array.array) and k in (int, bool)) or (t is dict and k is str)
+    return (t in (_STORED if store else _SUBSCRIPTED) and k in (int, bool)) or (t is dict and k is str)
 
 
 def _objects(rec: TraceRecorder, values: list, snap: Snapshot, pc: int) -> list:

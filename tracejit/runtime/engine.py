@@ -285,7 +285,7 @@ class Engine:
                     self._stop_recording()
                 if self.resumer is not None:
                     self.resumer.drop_all()
-                if self.raising or any(loop.busy and loop.syncs for loop in self.live):
+                if self._hooks_still_needed():
                     # a frame must still raise a call's exception through the hooks (or a run that may make
                     # one is under way): they go when it has (_uninstall_if_pending)
                     self.uninstall_pending = True
@@ -301,9 +301,13 @@ class Engine:
     def _uninstall_if_pending(self) -> None:
         """Finish a deactivation that waited for pending raises and runs (see deactivate)."""
         with self._activation:
-            if self.uninstall_pending and self.active == 0 and self.hooks is not None and not self.raising and \
-                    not any(loop.busy and loop.syncs for loop in self.live):
+            if self.uninstall_pending and self.active == 0 and self.hooks is not None and \
+                    not self._hooks_still_needed():
                 self._uninstall()
+
+    def _hooks_still_needed(self) -> bool:
+        """A frame must still raise a call's exception through the hooks, or a run that may make one is on."""
+        return bool(self.raising.pending) or any(loop.busy and loop.syncs for loop in self.live)
 
     def _monitoring_word(self):
         """The interpreter's instrumentation version (ctypes), where the layout knows it."""
@@ -316,7 +320,7 @@ class Engine:
             return False
         if self.window and self.window != _get_ident():     # another thread runs the JIT's machine code
             return False
-        if self.raising and self.raising.waiting_here():
+        if self.raising.pending and self.raising.waiting_here():
             self.raising.drop(self.hooks)   # its frame never reached the instruction (a signal handler raised)
         if self.uninstall_pending:          # the last enable() block has ended: nothing new starts
             self._uninstall_if_pending()
@@ -385,7 +389,7 @@ class Engine:
             self.depth = 0
 
     def instruction(self, frame, code, offset: int):
-        if self.raising:
+        if self.raising.pending:
             raising = self.raising.take(self.hooks, frame, code)
             if raising is not None:
                 # the first instruction of the frame after the exit of a call that raised: raise it here

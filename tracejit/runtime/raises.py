@@ -22,29 +22,27 @@ class PendingRaises:
     """Per thread: (frame, the offsets the frame may resume at, the exception)."""
 
     def __init__(self) -> None:
-        self._pending: dict[int, tuple] = {}
+        # thread id -> pending raise; the engine tests it on every callback (a dict: no method call there)
+        self.pending: dict[int, tuple] = {}
         self._lock = allocate_lock()
-
-    def __bool__(self) -> bool:
-        return bool(self._pending)
 
     def waiting_here(self) -> bool:
         """This thread has a pending raise."""
-        return get_ident() in self._pending
+        return get_ident() in self.pending
 
     def add(self, hooks, frame, pcs: tuple[int, int], exception: BaseException) -> None:
         """`frame` (this thread's) raises `exception` at its next instruction, one of `pcs`."""
         with self._lock:
-            self._pending[get_ident()] = (frame, pcs, exception)
+            self.pending[get_ident()] = (frame, pcs, exception)
             hooks.arm_raise(frame.f_code)
 
     def take(self, hooks, frame, code) -> tuple | None:
         """This thread's pending raise if it is `frame`'s (then it is done: (pcs, exception)), else None."""
-        pending = self._pending.get(get_ident())
+        pending = self.pending.get(get_ident())
         if pending is None or pending[0] is not frame:
             return None
         with self._lock:
-            self._pending.pop(get_ident(), None)
+            self.pending.pop(get_ident(), None)
             self._disarm(hooks, code)
         return pending[1], pending[2]
 
@@ -52,10 +50,10 @@ class PendingRaises:
         """This thread's pending raise is stale: its frame left the instruction another way (a signal
         handler's exception at the eval-breaker check before it)."""
         with self._lock:
-            frame, _, _ = self._pending.pop(get_ident(), (None, None, None))
+            frame, _, _ = self.pending.pop(get_ident(), (None, None, None))
             if frame is not None:
                 self._disarm(hooks, frame.f_code)
 
     def _disarm(self, hooks, code) -> None:
-        if not any(p[0].f_code is code for p in list(self._pending.values())):     # (a copy: threads switch)
+        if not any(p[0].f_code is code for p in list(self.pending.values())):     # (a copy: threads switch)
             hooks.disarm_raise(code)
