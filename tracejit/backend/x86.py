@@ -432,12 +432,14 @@ class Asm:
         pads: dict[int, int] = {}
         hs, he = self.hot_range
         for _ in range(20):
-            code, ins, item_pos, offsets, texts, code_len = self._encode(pads)
+            code, ins, item_pos, offsets, code_len = self._encode(pads)
             more = self._padding(pads, hs, he, item_pos, offsets)
             if not more:
                 break
             for k, nbytes in more.items():
                 pads[k] = pads.get(k, 0) + nbytes
+        fmt = _formatter()          # the listing's text: once, for the final layout
+        texts = [fmt.format(d) for d in Decoder(64, code[:code_len], ip=0)]
         listing: list[tuple[str, list[tuple[int, str]]]] = [(g, []) for g in self.groups]
         for k in range(len(self.items)):
             first = item_pos[k - 1] + 1 if k else 0       # padding nops belong to the item they precede
@@ -475,15 +477,10 @@ class Asm:
         enc.add_many(ins)
         code = enc.encode(0)
         code_len = len(code) - 8 * len(self.pool)
-        offsets: list[int] = []
-        texts: list[str] = []
-        fmt = _formatter()
-        for d in Decoder(64, code[:code_len], ip=0):
-            offsets.append(d.ip)
-            texts.append(fmt.format(d))
+        offsets = [d.ip for d in Decoder(64, code[:code_len], ip=0)]
         assert len(offsets) == ncode, (len(offsets), ncode)
         offsets.append(code_len)
-        return code, ins, item_pos, offsets, texts, code_len
+        return code, ins, item_pos, offsets, code_len
 
     def _padding(self, pads, hs, he, item_pos, offsets) -> dict[int, int]:
         """Extra padding (item index -> bytes) so the hot code is laid out well, assuming later code just

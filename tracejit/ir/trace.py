@@ -143,8 +143,13 @@ def ref_name(obj) -> str:
         return f"<{obj}>"
     if type(obj) is str and len(obj) <= 40:
         return repr(obj)                # a name (py_call's function, an attribute's), a separator, a piece
-    name = getattr(obj, "__name__", None)
-    return f"<{name}>" if isinstance(name, str) else f"<{type(obj).__name__} object>"
+    if type(obj) in _NAMED_TYPES:       # exact types: their __name__ is data, so no program code runs here
+        return f"<{obj.__name__}>"
+    return f"<{type(obj).__name__} object>"
+
+
+_NAMED_TYPES = frozenset(type(x) for x in (ref_name, len, [].append, struct, object.__init__, str.join,
+                                           type.__dict__["mro"]))
 
 
 @dataclass(frozen=True)
@@ -536,19 +541,20 @@ def _format_frame(snap: Snapshot) -> str:
     return text
 
 
-def format_op(op: Op, show_snapshots: bool = True) -> str:
+def format_op(op: Op, show_snapshots: bool = True, show_exits: bool = True) -> str:
+    """One op as text; `show_exits=False` leaves out the exit number the runtime gives a guard."""
     args = ", ".join(repr(a) for a in op.args)
     text = f"{op.name}({args})"
     if op.result is not None:
         text = f"{op.result!r} = {text}"
     if op.snapshot is not None and show_snapshots:
-        text += "  -> " + format_snapshot(op.snapshot, op.exit_id)
+        text += "  -> " + format_snapshot(op.snapshot, op.exit_id if show_exits else -1)
         if op.owned:
             text += " owns " + " ".join(repr(v) for v in op.owned)
     return text
 
 
-def format_trace(trace: Trace, show_snapshots: bool = True) -> str:
+def format_trace(trace: Trace, show_snapshots: bool = True, show_exits: bool = True) -> str:
     head = f"{trace.kind} {trace.name} ({trace.filename}) header=@{trace.header_pc} base_depth={trace.base_depth}"
     if trace.kind == "bridge":
         head += f" start=@{trace.start_pc}"
@@ -562,7 +568,7 @@ def format_trace(trace: Trace, show_snapshots: bool = True) -> str:
             pc = f"@{op.pc}" + (f" line {ln}" if ln else "") + (f" in {op.frame}" if op.frame else "")
             last_pc = (op.pc, op.frame)
         indent = "" if op.name in ("label", "jump") else "  "
-        lines.append(f"{indent}{format_op(op, show_snapshots):<60} {('# ' + pc) if pc else ''}".rstrip())
+        lines.append(f"{indent}{format_op(op, show_snapshots, show_exits):<60} {('# ' + pc) if pc else ''}".rstrip())
     if trace.kind == "bridge":
         lines.append("jump stores: " + ", ".join(str(sv) for sv in trace.jump_vars))
     return "\n".join(lines)

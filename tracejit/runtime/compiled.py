@@ -20,12 +20,14 @@ import array
 import ctypes
 import sys
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enumerate_list_state, enumerate_state, \
     list_iter_set_index, list_walk, object_at, release_all, retain_all, seq_walk, zip_iterators, zip_list_states
-from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace
+from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace, format_trace
 from tracejit.ir.trace import (MAX_SLOTS, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYNC_HIDDEN, SYNC_IFRAME,
                                SYNC_MONITORING, SYNC_RECURSION, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID,
                                SYNC_WORDS)
@@ -90,17 +92,37 @@ class ExitInfo:
         return f" (in {self.frame}: the call is made again)"
 
 
-@dataclass
+@dataclass(eq=False)
 class NativeBlock:
-    """Machine code of one trace (the loop or a bridge), placed in executable memory."""
+    """Machine code of one trace (the loop or a bridge), placed in executable memory. Its texts (the IR after
+    each optimizer stage, the listing of its instructions) are made when a dump or the visualizer first reads
+    them: compiling does not pay for them, and no text is made in a run nobody looks at."""
     trace: Trace
     address: int
     size: int
-    listing: str                                   # text: each IR op above the instructions it became
-    groups: list = field(default_factory=list)     # the same as data: backend.ListingGroup (empty: native=0)
-    stages: list[tuple[str, str]] = field(default_factory=list)
+    stage_traces: list[tuple[str, Trace]] = field(default_factory=list)    # (stage, the trace after it)
+    listing_source: Callable[[], tuple[list, str]] | None = None   # -> (groups, listing); None: native=0
     compile_seconds: float = 0.0
     from_exit: int = -1                            # a bridge: the exit it is attached to (-1: the loop)
+
+    @cached_property
+    def stages(self) -> list[tuple[str, str]]:
+        """Each stage's trace as text, without exit numbers (given after the last stage)."""
+        return [(name, format_trace(t, show_exits=False)) for name, t in self.stage_traces]
+
+    @cached_property
+    def _listing(self) -> tuple[list, str]:
+        return self.listing_source() if self.listing_source is not None else ([], "(interpreted)")
+
+    @property
+    def groups(self) -> list:
+        """backend.ListingGroup per IR op or block, at the block's address (empty: native=0)."""
+        return self._listing[0]
+
+    @property
+    def listing(self) -> str:
+        """Text: each IR op above the instructions it became."""
+        return self._listing[1]
 
 
 class EntryRejected(Exception):

@@ -17,8 +17,8 @@ import tracejit.backend as backend
 from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
-from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, format_trace, stack_var, verify
-from tracejit.optimizer import RefcountError, optimize, owned_loop_variables, place_releases
+from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, stack_var, verify
+from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variables, place_releases
 
 from .compiled import COMPLEX, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
@@ -132,18 +132,27 @@ def _check_synced_layout(loop: CompiledLoop, bridge: Trace) -> None:
 
 
 def _with_releases(trace: Trace, owned_inputs, stages: list, strs_at_start=frozenset()) -> Trace:
-    """place_releases on the trace to be compiled, shown as the last stage when it changed anything."""
+    """place_releases on the trace to be compiled, shown as the last stage when it changed anything; the
+    result is verified (the optimizer's passes are not verified one by one here: what is compiled is)."""
     out = place_releases(trace, owned_inputs, strs_at_start)
     if out is not trace:
-        verify(out)
-        stages.append(("place_releases", format_trace(out)))
+        stages.append(("place_releases", out))
+    verify(out)
     return out
+
+
+def _listing_source(mc, addr: int):
+    """What a NativeBlock calls to make its listing (groups and text) when it is first read."""
+    def source() -> tuple[list, str]:
+        groups = backend.listing_groups(mc, addr)
+        return groups, backend.format_groups(groups)
+    return source
 
 
 def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     t0 = time.perf_counter()
     verify(trace)
-    opt, stages = optimize(trace) if self.params.optimize else (trace, [])
+    opt, stages = optimize_stages(trace, check=False) if self.params.optimize else (trace, [])
     opt.layout.owned = owned_loop_variables(opt)
     opt = _with_releases(opt, opt.layout.owned, stages)
     loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
@@ -164,12 +173,11 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
         addr, size = self._place(mc.code, loop), len(mc.code)
         loop.entry = self.make_entry(addr + mc.entry)
         loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
-        groups = backend.listing_groups(mc, addr)
-        listing = backend.format_groups(groups)
+        listing = _listing_source(mc, addr)
     else:
-        loop.entry, addr, size, groups, listing = InterpretedLoop(opt, loop.buffer), 0, 0, [], "(interpreted)"
+        loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer), 0, 0, None
     secs = time.perf_counter() - t0
-    loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs))
+    loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs))
     rec.site.versions.insert(0, loop)
     rec.site.rejects = 0
     self.live.append(loop)
@@ -207,7 +215,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     if loop.retired:
         raise CodeMemoryFull(f"its loop was {loop.retired}")
     verify(trace)
-    opt, stages = optimize(trace) if self.params.optimize else (trace, [])
+    opt, stages = optimize_stages(trace, check=False) if self.params.optimize else (trace, [])
     opt = _with_releases(opt, set(rec.exit.owned_vars), stages, _strs_at_exit(rec.exit))
     read = {sv for sv, _ in opt.inputs}
     _check_synced_layout(loop, opt)
@@ -215,17 +223,16 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     if self.params.native:
         mc = backend.assemble(opt, loop.ext, loop.addresses)
         addr, size = self._place(mc.code, loop), len(mc.code)
-        groups = backend.listing_groups(mc, addr)
-        listing = backend.format_groups(groups)
+        listing = _listing_source(mc, addr)
         loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
     else:
         loop.entry.bridges[rec.exit.exit_id] = opt
-        addr, size, groups, listing = 0, 0, [], "(interpreted)"
+        addr, size, listing = 0, 0, None
     loop.layout_changed()
     loop.syncs = loop.layout.calls_python = loop.syncs or calls_python(opt.ops)
     rec.exit.bridge = "compiled"
     secs = time.perf_counter() - t0
-    loop.blocks.append(NativeBlock(opt, addr, size, listing, groups, stages, secs, rec.exit.exit_id))
+    loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs, rec.exit.exit_id))
     self.stats.bridges_compiled += 1
     self.stats.code_bytes += size
     self.log("bridge_compiled", loop=trace.name, exit=rec.exit.exit_id, ops=len(opt.ops), bytes=size,
