@@ -126,6 +126,7 @@ class LoopAddresses:
 
 @dataclass
 class MachineCode:
+    """An assembled trace: position-independent code, its entry points and listing."""
     code: bytes              # position-independent
     entry: int               # offset of the C-ABI entry (loops; bridges: 0 = start)
     reentry: int             # offset of the re-entry point (loops; bridges: 0 = start)

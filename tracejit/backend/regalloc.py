@@ -40,6 +40,7 @@ MAX_SPILL = 240
 
 @dataclass(frozen=True)
 class Spill:
+    """A spill slot on the machine stack."""
     index: int
 
     def __repr__(self) -> str:
@@ -51,6 +52,7 @@ Loc = Reg | Spill
 
 @dataclass(eq=False)
 class Interval:
+    """Where one value is live and where the allocator put it."""
     var: Var
     start: int
     end: int
@@ -65,6 +67,7 @@ class Interval:
 
 @dataclass
 class Allocation:
+    """The register allocation of one trace."""
     locs: dict[int, Loc]                       # id(var) -> location
     intervals: list[Interval]
     fused: set[int]                            # indices of comparisons fused into the following guard

@@ -29,6 +29,7 @@ I = Instruction
 
 @dataclass(frozen=True)
 class Reg:
+    """A general-purpose or XMM register."""
     name: str
     num: int          # hardware number 0..15
     xmm: bool = False
@@ -126,12 +127,14 @@ SSE128 = {m: _c(f"{m.upper()}_XMM_XMMM128") for m in ("xorpd", "andpd", "orpd", 
 
 @dataclass
 class _Branch:
+    """A jump to a label, made into an instruction when the code is encoded."""
     code: int
     label: int
 
 
 @dataclass
 class Encoded:
+    """Encoded code, where its labels ended up, and its grouped listing."""
     code: bytes
     label_offsets: dict[int, int]
     listing: list[tuple[str, list[tuple[int, str]]]]
@@ -139,6 +142,7 @@ class Encoded:
 
 @dataclass
 class Asm:
+    """An instruction list being built: groups for the listing, labels, the constant pool."""
     items: list = field(default_factory=list)          # Instruction | _Branch
     tags: list[int] = field(default_factory=list)      # listing group of each item
     groups: list[str] = field(default_factory=list)
@@ -457,17 +461,19 @@ class Asm:
         ins: list[Instruction] = []
         item_pos: list[int] = []
         npad = 0
+        labels, append, position = self.labels, ins.append, item_pos.append
         for k, it in enumerate(self.items):
-            for chunk in _nops(pads.get(k, 0)):
-                d = I.create_declare_byte(chunk)
-                npad += 1
-                d.ip = _PAD_IP + npad
-                ins.append(d)
-            if isinstance(it, _Branch):
-                it = I.create_branch(it.code, _CODE_IP + self.labels[it.label])
+            if k in pads:
+                for chunk in _nops(pads[k]):
+                    d = I.create_declare_byte(chunk)
+                    npad += 1
+                    d.ip = _PAD_IP + npad
+                    append(d)
+            if type(it) is _Branch:
+                it = I.create_branch(it.code, _CODE_IP + labels[it.label])
             it.ip = _CODE_IP + k
-            item_pos.append(len(ins))
-            ins.append(it)
+            position(len(ins))
+            append(it)
         ncode = len(ins)
         for bits, idx in sorted(self.pool.items(), key=lambda t: t[1]):
             d = I.create_declare_qword_1(bits)

@@ -50,6 +50,7 @@ VERSION = sys.version_info[:2]
 
 @dataclass(frozen=True)
 class Instr:
+    """One instruction in canonical form (the same on every supported version)."""
     offset: int            # byte offset of the real instruction in co_code (superinstruction parts share it)
     op: str                # canonical op name
     arg: object            # canonical argument, None when unused
@@ -62,6 +63,7 @@ class Instr:
 
 @dataclass(frozen=True)
 class _Version:
+    """How one CPython version lays out the instructions the canonical form hides."""
     for_iter_caches: int       # inline cache entries after FOR_ITER
     for_iter_skip: int         # instructions after FOR_ITER's raw jump target skipped on exhaustion
     end_for_pops: int          # values END_FOR pops (0: no END_FOR on this version)

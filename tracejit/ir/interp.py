@@ -18,6 +18,7 @@ from .trace import Const, Op, StateVar, Trace, Value
 
 @dataclass
 class ExitState:
+    """Where the IR interpreter left a trace, and the values there."""
     op: Op                                   # the guard that failed (or guard_budget)
     pc: int                                  # bytecode offset to resume at
     values: dict[StateVar, object]           # state variables and stack slots at the exit

@@ -485,6 +485,7 @@ I, F, B, R, V = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF, Kind.VOID
 
 @dataclass(frozen=True)
 class OpDef:
+    """One row of the op table: everything later stages ask about an op."""
     name: str
     args: tuple[Kind, ...]        # kinds of the arguments (None-length for label/jump: variadic)
     result: Kind

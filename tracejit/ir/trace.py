@@ -385,6 +385,7 @@ class Snapshot:
 
 @dataclass(eq=False)
 class Op:
+    """One IR instruction: its op, arguments, result and (a guard) snapshot."""
     name: str
     args: list[Value]
     result: Var | None = None

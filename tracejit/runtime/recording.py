@@ -67,6 +67,7 @@ class FrameView:
 
 @dataclass
 class Recording:
+    """A recording under way: the recorder, the frame it follows and the loop (or exit) it is for."""
     recorder: TraceRecorder
     frame: object
     code: object
