@@ -83,10 +83,10 @@ def test_int_leaving_int64_stops_costing():
     assert third["backedge_calls"]["hot"] - second["backedge_calls"]["hot"] <= 1, (second, third)
 
 
-def test_short_native_runs_are_dropped():
+def test_short_native_runs_are_given_up():
     """A loop of 10 iterations entered from a function called 20000 times: an entry costs more than the 10
-    iterations it runs, so the compiled loop is dropped (three times, backing off in between) and the loop
-    is then blacklisted."""
+    iterations it runs, far more than an eighth of short_run, so the compiled loop is dropped once and the
+    loop given up at once (not compiled again to be dropped again)."""
     _, rep = run_both("""
         def short(k):
             s = 0
@@ -104,12 +104,31 @@ def test_short_native_runs_are_dropped():
         report("again")
     """)
     end = rep["end"]
-    assert end["loops_dropped"] == 3 and end["blacklisted"] >= 1, end
-    assert end["native_entries"] <= 3 * 2 * 200, end          # each version judged after 200 entries
+    assert end["loops_dropped"] == 1 and end["blacklisted"] >= 1 and end["traces_compiled"] == 1, end
+    assert end["native_entries"] <= 2 * 200, end              # judged after 200 entries
     again = rep["again"]
     assert again["native_entries"] == end["native_entries"]
     if sys.version_info >= (3, 12):
         assert again["backedge_calls"]["short"] == end["backedge_calls"]["short"], (end, again)
+
+
+def test_runs_somewhat_too_short_are_dropped_then_retried():
+    """Runs of 100 iterations: too short to pay back an entry (short_run 256), but not hopeless; the compiled
+    loop is dropped, recompiled after a back-off, three times, and the loop is then blacklisted."""
+    _, rep = run_both("""
+        def short(k):
+            s = 0
+            for i in range(k):
+                s += i * 3
+            return s
+        tot = 0
+        for r in range(4000):
+            tot += short(100)
+        print(tot)
+        report("end")
+    """)
+    end = rep["end"]
+    assert end["loops_dropped"] == 3 and end["traces_compiled"] == 3 and end["blacklisted"] >= 1, end
 
 
 def test_long_runs_stay_compiled():
@@ -191,3 +210,26 @@ def test_bridges_per_loop_are_bounded():
     few, many = outs[2][1], outs[100][1]
     assert 1 <= few["bridges_compiled"] <= 2 * few["traces_compiled"], few      # per compiled loop (version)
     assert many["bridges_compiled"] > 2 * many["traces_compiled"], many        # the bound is what stopped them
+
+
+def test_loops_of_one_or_two_iterations_are_recorded_a_bounded_number_of_times():
+    """A loop whose runs are one or two iterations long leaves the loop in the very iteration being recorded:
+    three quick retries, then ever longer back-offs (MAX_LOOP_LEFT_BACKOFF rounds), then it is blacklisted;
+    each recording costs a hook round trip per instruction, so their number stays small."""
+    _, rep = run_both("""
+        def tiny(k):
+            s = 0
+            while k > 0:
+                s += k
+                k -= 1
+            return s
+        tot = 0
+        for r in range(40000):
+            tot += tiny(1 + r % 2)
+        print(tot)
+        report("end")
+    """)
+    end = rep["end"]
+    left = end["aborts"].get("loop exited during recording", 0)
+    assert 3 <= left <= 3 + 6, end
+    assert end["blacklisted"] >= 1, end

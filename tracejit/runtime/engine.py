@@ -70,9 +70,14 @@ MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off f
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
 MAX_RETRIES = 8                  # recordings spoiled by chance (see retryable) before that counts as an abort
+MAX_LOOP_LEFT_RETRIES = 3        # ... when the recorded iteration was the loop's last: three such recordings say
+                                 # its runs are one or two iterations long, too short to pay back
 MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then it
                                  # is blacklisted (it runs too few iterations per entry to pay back; every
                                  # back-edge counted meanwhile costs a hook callback)
+HOPELESS_RUNS = 8                # a compiled loop dropped with runs this many times too short to pay back (on
+                                 # average under short_run / 8 iterations per entry) is given up at once: its
+                                 # loop is short by nature, and compiling it again would be paid again
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
 
@@ -510,7 +515,8 @@ class Engine:
         if retryable(reason):
             # failed by chance, not because of the loop: try again at the next back-edge
             site.retries += 1
-            if site.retries < MAX_RETRIES:
+            quick = MAX_LOOP_LEFT_RETRIES if reason == recording.LOOP_LEFT else MAX_RETRIES
+            if site.retries < quick:
                 site.count = self.params.threshold - 1
                 self.log("abort", loop=site.name, reason=reason, retry=site.retries)
                 return
@@ -518,7 +524,7 @@ class Engine:
                 # the loop ran short iterations for a while (e.g. the border of a Julia set): that says little
                 # about later data, so it is tried again, ever more rarely; every back-edge counted costs a
                 # hook callback, so after MAX_LOOP_LEFT_BACKOFF rounds the loop is blacklisted
-                rounds = site.retries - MAX_RETRIES + 1
+                rounds = site.retries - quick + 1
                 if rounds > MAX_LOOP_LEFT_BACKOFF:
                     self.log("abort", loop=site.name, reason=reason, retry=site.retries)
                     self._blacklist(site, rec.code)
@@ -738,7 +744,8 @@ class Engine:
         """Entering costs about as much as `short_run` interpreted iterations. Over windows of entries
         (MIN_ENTRIES_TO_JUDGE, then twice as long each time; a new bridge opens a new window), a loop whose
         native runs average fewer iterations than that does not pay back: it is dropped (the loop counts an
-        abort and backs off before it is recorded again; after max_aborts it is blacklisted). Returns the
+        abort and backs off before it is recorded again; after max_aborts it is blacklisted). Runs under an
+        eighth of that (HOPELESS_RUNS) say the loop is short by nature: it is given up at once. Returns the
         hook's answer (True: given up for good)."""
         if not self.params.short_run or loop.retired:
             return False
@@ -754,7 +761,13 @@ class Engine:
         loop.judge_at = loop.entries + 2 * entries
         if iterations >= self.params.short_run * entries:
             return False
-        self._drop(loop, site, f"native runs average {iterations / entries:.1f} iterations")
+        reason = f"native runs average {iterations / entries:.1f} iterations"
+        if iterations * HOPELESS_RUNS < self.params.short_run * entries:
+            self.stats.loops_dropped += 1
+            self.log("dropped", loop=loop.name, reason=reason)
+            self._give_up(site, code, reason)
+            return True
+        self._drop(loop, site, reason)
         return site.blacklisted and not site.versions
 
     def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str) -> None:
