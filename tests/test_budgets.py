@@ -233,3 +233,26 @@ def test_loops_of_one_or_two_iterations_are_recorded_a_bounded_number_of_times()
     left = end["aborts"].get("loop exited during recording", 0)
     assert 3 <= left <= 3 + 6, end
     assert end["blacklisted"] >= 1, end
+
+
+def test_a_loop_failing_twice_for_the_same_reason_is_blacklisted():
+    """A recording that fails twice in a row for the same reason (here an instruction the trace cannot
+    express: a closure's cell stored in the loop) fails because of the loop's own code: it is blacklisted then,
+    not recorded a third time (max_aborts 3)."""
+    _, rep = run_both("""
+        def counter(n):
+            total = 0
+            def get():
+                return total
+            for i in range(n):
+                total = total + i
+            return get()
+        tot = 0
+        for r in range(60):
+            tot += counter(300)
+        print(tot)
+        report("end")
+    """)
+    end = rep["end"]
+    assert end["aborts"].get("unsupported instruction STORE_DEREF") == 2, end
+    assert end["blacklisted"] >= 1, end

@@ -79,6 +79,7 @@ HOPELESS_RUNS = 8                # a compiled loop dropped with runs this many t
                                  # average under short_run / 8 iterations per entry) is given up at once: its
                                  # loop is short by nature, and compiling it again would be paid again
 INTERRUPTED = "another thread held the JIT during the recording"
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 ABANDONED = "recording abandoned"
 
 
@@ -93,7 +94,7 @@ class LoopSite:
     """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
-                 "backoffs", "counting_since")
+                 "backoffs", "counting_since", "last_abort")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -107,6 +108,7 @@ class LoopSite:
         self.skip = 0               # back-edges to let pass without trying to enter (backing off)
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
+        self.last_abort = ""        # the reason of its last failed recording, its numbers left out
 
     @property
     def compiled(self) -> CompiledLoop | None:
@@ -534,6 +536,13 @@ class Engine:
                 self.log("abort", loop=site.name, reason=reason, retry=site.retries, backoff=backoff)
                 return
         self.log("abort", loop=site.name, reason=reason, attempt=site.aborts + 1)
+        # the same reason twice in a row (a cost model's figures aside): the loop's own code, not chance, so a
+        # third recording would fail the same way
+        kind = reason.translate(_NO_DIGITS)
+        if kind == site.last_abort:
+            self._blacklist(site, rec.code)
+            return
+        site.last_abort = kind
         self._failed_attempt(site, rec.code)
 
     def _blacklist(self, site: LoopSite, code) -> None:
