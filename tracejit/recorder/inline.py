@@ -36,7 +36,6 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
-from tracejit.cpython.bytecode import describe_instr
 from tracejit.ir import Const, Snapshot, const_int, const_ref
 
 from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
@@ -188,8 +187,8 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView):
         rec.count += 1
         if rec.count > rec.trace_limit:
             raise RecordAbort("trace too long")
-        rec.recorded.extend((frame.call_pc, "  " * depth + f"{frame.code.co_name}:{ins.line}@{pc} " +
-                             describe_instr(ins, 0, 40)) for ins in instrs)
+        rec.recorded.extend((frame.call_pc, "  " * depth + f"{frame.code.co_name}:{ins.line}@{pc} ", ins)
+                            for ins in instrs)
         nxt = frame.next_offset.get(pc)
         for ins in instrs:
             if ins.op in ("RETURN_VALUE", "RETURN_CONST"):

@@ -103,7 +103,9 @@ class TraceRecorder:
         self.count = 0
         self.done = False
         self.lines: dict[int, int] = {}
-        self.recorded: list[tuple[int, str]] = []     # the instructions recorded, in order (Trace.recorded)
+        # the instructions recorded, in order: (pc, prefix, Instr), their text (Trace.recorded) made when the trace
+        # is finished (a recording that aborts formats nothing)
+        self.recorded: list[tuple[int, str, Instr]] = []
         self.pins: list[tuple[str, object, object]] = []    # (name, object, owner module or None)
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
         self.char_codes: dict[int, Value] = {}              # one-character str value -> its code point (strings)
@@ -417,7 +419,7 @@ class TraceRecorder:
             raise RecordAbort(f"no instruction at @{pc}")
         if instrs[0].line:
             self.lines[pc] = instrs[0].line
-        self.recorded.extend((pc, describe_instr(ins, 0, 40)) for ins in instrs)
+        self.recorded.extend((pc, "", ins) for ins in instrs)
         self._check_stack(view)
         for ins in instrs:
             if ins.op in BRANCHES:
@@ -434,6 +436,10 @@ class TraceRecorder:
                 return self._record_at(nxt, view)
         self.expected = self._fallthrough(pc, instrs[-1])
         return False
+
+    def _recorded_text(self) -> list[tuple[int, str]]:
+        """Trace.recorded: each instruction recorded as text (an inlined call's under its CALL, indented)."""
+        return [(pc, prefix + describe_instr(ins, 0, 40)) for pc, prefix, ins in self.recorded]
 
     def _extended_arg_before(self, pc: int, target: int) -> bool:
         """pc is an EXTENDED_ARG prefix of the instruction at `target` (a frame resumed at `target` starts at
@@ -690,7 +696,7 @@ class TraceRecorder:
             jump = Op("jump", [self.state[sv] for sv, _ in self.inputs])
             ops = [label, budget] + self.ops + [jump]
             return Trace("loop", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
-                         self.layout, lines=dict(self.lines), recorded=list(self.recorded))
+                         self.layout, lines=dict(self.lines), recorded=self._recorded_text())
         # a variable the bridge leaves alone keeps the kind it had at the bridge's exit (a bool where the loop
         # holds an int): the loop would read its bits as the loop's kind, so such a bridge cannot jump back
         for sv, v in self.bridge.snapshot.state.items():
@@ -711,4 +717,4 @@ class TraceRecorder:
         ops = self.ops + [Op("jump", args)]
         return Trace("bridge", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
                      self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines),
-                     recorded=list(self.recorded))
+                     recorded=self._recorded_text())
