@@ -231,8 +231,11 @@ def test_loops_of_one_or_two_iterations_are_recorded_a_bounded_number_of_times()
     """)
     end = rep["end"]
     left = end["aborts"].get("loop exited during recording", 0)
-    assert 3 <= left <= 3 + 6, end
-    assert end["blacklisted"] >= 1, end
+    assert left <= 3 + 6, end                 # the tree before this budget: 14
+    if sys.version_info >= (3, 12):
+        # (3.11 tests the condition again at the loop's bottom and jumps back from there: the recorded
+        # iteration returns to the header, and the loop compiles)
+        assert left >= 3 and end["blacklisted"] >= 1, end
 
 
 def test_a_loop_failing_twice_for_the_same_reason_is_blacklisted():
