@@ -83,16 +83,28 @@ def test_int_leaving_int64_stops_costing():
     assert third["backedge_calls"]["hot"] - second["backedge_calls"]["hot"] <= 1, (second, third)
 
 
+# a loop of k iterations in a function, for the tests of how long native runs must be
+RUNS_OF_K = """
+def short(k):
+    s = 0
+    for i in range(k):
+        s += i * 3
+    return s
+"""
+
+
+def _after_calls(calls: int, k: int) -> dict:
+    """The JIT's counters after `calls` calls of a loop of k iterations (the output checked against plain)."""
+    _, rep = run_both(RUNS_OF_K + f"tot = 0\nfor r in range({calls}):\n    tot += short({k})\nprint(tot)\n"
+                                  f"report('end')\n")
+    return rep["end"]
+
+
 def test_short_native_runs_are_given_up():
     """A loop of 10 iterations entered from a function called 20000 times: an entry costs more than the 10
     iterations it runs, far more than an eighth of short_run, so the compiled loop is dropped once and the
     loop given up at once (not compiled again to be dropped again)."""
-    _, rep = run_both("""
-        def short(k):
-            s = 0
-            for i in range(k):
-                s += i * 3
-            return s
+    _, rep = run_both(RUNS_OF_K + textwrap.dedent("""
         tot = 0
         for r in range(20000):
             tot += short(10)
@@ -102,7 +114,7 @@ def test_short_native_runs_are_given_up():
             tot += short(10)
         print(tot)
         report("again")
-    """)
+    """))
     end = rep["end"]
     assert end["loops_dropped"] == 1 and end["blacklisted"] >= 1 and end["traces_compiled"] == 1, end
     assert end["native_entries"] <= 2 * 200, end              # judged after 200 entries
@@ -115,37 +127,13 @@ def test_short_native_runs_are_given_up():
 def test_runs_somewhat_too_short_are_dropped_then_retried():
     """Runs of 100 iterations: too short to pay back an entry (short_run 256), but not hopeless; the compiled
     loop is dropped, recompiled after a back-off, three times, and the loop is then blacklisted."""
-    _, rep = run_both("""
-        def short(k):
-            s = 0
-            for i in range(k):
-                s += i * 3
-            return s
-        tot = 0
-        for r in range(4000):
-            tot += short(100)
-        print(tot)
-        report("end")
-    """)
-    end = rep["end"]
+    end = _after_calls(4000, 100)
     assert end["loops_dropped"] == 3 and end["traces_compiled"] == 3 and end["blacklisted"] >= 1, end
 
 
 def test_long_runs_stay_compiled():
     """The judging must not drop a loop that pays: 600 entries of 5000 iterations each stay native."""
-    _, rep = run_both("""
-        def work(k):
-            s = 0
-            for i in range(k):
-                s += i * 3
-            return s
-        tot = 0
-        for r in range(600):
-            tot += work(5000)
-        print(tot)
-        report("end")
-    """)
-    end = rep["end"]
+    end = _after_calls(600, 5000)
     assert end["loops_dropped"] == 0 and end["native_entries"] >= 590, end
 
 
