@@ -35,6 +35,6 @@ def optimize(trace: Trace, check: bool = True) -> tuple[Trace, list[tuple[str, s
     return trace, [(name, format_trace(t)) for name, t in stages]
 
 
-__all__ = ["optimize", "optimize_stages", "PIPELINE", "fold_constants", "guard_implied_constants", "common_subexpressions",
-           "remove_redundant_guards", "remove_dead_code", "hoist_invariant_guards", "place_releases",
-           "owned_loop_variables", "RefcountError"]
+__all__ = ["optimize", "optimize_stages", "PIPELINE", "fold_constants", "guard_implied_constants",
+           "common_subexpressions", "remove_redundant_guards", "remove_dead_code", "hoist_invariant_guards",
+           "place_releases", "owned_loop_variables", "RefcountError"]

@@ -180,6 +180,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs))
     rec.site.versions.insert(0, loop)
     rec.site.rejects = 0
+    rec.site.last_abort = ""                # a later failed recording starts a new run of reasons
     self.live.append(loop)
     self.history.append(loop)
     self.stats.traces_compiled += 1

@@ -79,8 +79,8 @@ HOPELESS_RUNS = 8                # a compiled loop dropped with runs this many t
                                  # average under short_run / 8 iterations per entry) is given up at once: its
                                  # loop is short by nature, and compiling it again would be paid again
 INTERRUPTED = "another thread held the JIT during the recording"
-_NO_DIGITS = str.maketrans("", "", "0123456789")
 ABANDONED = "recording abandoned"
+_NO_DIGITS = str.maketrans("", "", "0123456789")     # an abort reason without its figures (see _abort)
 
 
 def retryable(reason: str) -> bool:
@@ -770,19 +770,18 @@ class Engine:
         loop.judge_at = loop.entries + 2 * entries
         if iterations >= self.params.short_run * entries:
             return False
-        reason = f"native runs average {iterations / entries:.1f} iterations"
-        if iterations * HOPELESS_RUNS < self.params.short_run * entries:
-            self.stats.loops_dropped += 1
-            self.log("dropped", loop=loop.name, reason=reason)
-            self._give_up(site, code, reason)
-            return True
-        self._drop(loop, site, reason)
+        self._drop(loop, site, f"native runs average {iterations / entries:.1f} iterations",
+                   for_good=iterations * HOPELESS_RUNS < self.params.short_run * entries)
         return site.blacklisted and not site.versions
 
-    def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str) -> None:
-        """Give up on a compiled loop: free it; after max_aborts drops the loop is blacklisted."""
+    def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str, for_good: bool = False) -> None:
+        """Give up on a compiled loop: free it; after max_aborts drops the loop is blacklisted, at once if
+        `for_good` (the loop itself is given up: every version freed, its back-edge no longer reported)."""
         self.stats.loops_dropped += 1
         self.log("dropped", loop=loop.name, reason=reason)
+        if for_good and loop.code is not None:
+            self._give_up(site, loop.code, reason)
+            return
         self._retire(loop, f"dropped: {reason}")
         if loop.code is not None:
             self._failed_attempt(site, loop.code)
