@@ -531,3 +531,14 @@ def test_exit_of_a_bridge_owns_a_variable_it_only_read(native):
     variable itself (refcounts._storing)."""
     from difftest import check_corpus_case
     check_corpus_case("fuzz_py312_1706963.py", f"threshold=3,bridge_threshold=3,native={native}")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_bridge_increfs_a_borrowed_alias_before_releasing_its_owned_input(native):
+    """Fuzz seed 3301064 (3.11, 3.12 and 3.13, a segfault): `t2 = tt[0:2]; last = t2; t2 = ss[i % 2 - 1:]`
+    leaves one new string, owned once, in t2 and last at the exit of the slice's sign guard. The bridge from
+    there owned t2's input and released it after its last use, then gave the loop its own reference to last,
+    the same object, freed by then. Such a bridge now keeps its owned inputs until the jump, after the increfs
+    (refcounts.place_releases)."""
+    from difftest import check_corpus_case
+    check_corpus_case("fuzz_py312_3301064.py", f"threshold=2,bridge_threshold=1,short_run=0,native={native}")

@@ -134,6 +134,14 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
                 raise RefcountError(f"{sv}, which the loop borrows, would get an object the loop may drop")
             escapes.append((arg, True))
 
+    # a bridge that gives the loop a reference of its own to a value it borrowed (incref at the jump) keeps the
+    # inputs it owns until the jump: the borrowed value may be the same object (`last = t2` left one object,
+    # owned once, in two variables), which releasing its owned input first would free before the incref
+    if not loop and any(isinstance(a, Var) for a in increfs):
+        for sv, v in trace.inputs:
+            if sv in owned_inputs:
+                last[id(v)] = len(ops) - 1
+
     # a bridge's inputs of the loop's state variables (an exit stores only what the bridge changed: the buffer
     # still holds the others)
     input_of = {} if loop else {id(v): sv for sv, v in trace.inputs if sv.where not in ("stack", "base", "release")}
