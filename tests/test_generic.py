@@ -522,3 +522,14 @@ def test_the_last_enable_block_ends_during_a_call_that_raises(prog):
     jit = difftest._run([sys.executable, str(prog)], prog.parent)
     assert "caught boom" in off.stdout, off
     difftest.assert_same(off, jit, prog.name)
+
+
+@pytest.mark.parametrize("native", [0, 1])
+def test_inlined_function_code_swapped_by_the_loop(native):
+    """Fuzz seed 3603878 (3.12 and 3.13, a wrong result): the loop calls h4, inlined, then swaps the
+    `__code__` of h4 and another function. The layout recorded h4's code as it was when the recording ended
+    (swapped), not as inlined, and a bridge from the check after the swap, which inlined nothing, jumped back
+    into the loop. Functions are now recorded as inlined, and a bridge fails while a function its loop inlined
+    has another code."""
+    from difftest import check_corpus_case
+    check_corpus_case("fuzz_py312_3603878.py", f"threshold=1,bridge_threshold=1,cost_model=0,native={native}")

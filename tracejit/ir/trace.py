@@ -240,14 +240,20 @@ class StateLayout:
                 return
         self.pins.append(Pin(name, expected, owner))
 
-    def inline(self, functions: list, depth: int) -> None:
-        """Record functions a trace inlines (a bridge's: as the loop's code assumed them, or it fails)."""
-        for func in functions:
-            known = self.inlined.get(id(func))
+    def inline(self, functions: list[InlinedFunction], depth: int) -> None:
+        """Record the functions a trace inlines, as it inlined them. A bridge fails if a function its loop
+        inlined has changed since (it would jump into code that assumes the old one) or if it inlined a
+        function of the loop's as another version."""
+        for known in self.inlined.values():
+            if not known.unchanged():
+                raise ValueError(f"{known.function.__name__} changed since the loop inlined it")
+        for f in functions:
+            known = self.inlined.get(id(f.function))
             if known is None:
-                self.inlined[id(func)] = InlinedFunction.of(func)
-            elif not known.unchanged():
-                raise ValueError(f"{func.__name__} changed since the loop inlined it")
+                self.inlined[id(f.function)] = f
+            elif known.code is not f.code or known.defaults is not f.defaults \
+                    or known.kwdefaults is not f.kwdefaults:
+                raise ValueError(f"{f.function.__name__} changed since the loop inlined it")
         self.inline_depth = max(self.inline_depth, depth)
 
     def slot(self, sv: StateVar) -> int:

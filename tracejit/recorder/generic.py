@@ -155,7 +155,8 @@ def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
     for pin in rec.layout.pins:
         if pin.owner is not None:
             modules[id(pin.owner)] = Const(pin.owner.__dict__, R)
-    functions = list(rec.inlined.values()) + [f.function for f in rec.layout.inlined.values()]
+    # the code each function had when inlined (this trace's, then the loop's: a bridge jumps into its code)
+    functions = list(rec.inlined.values()) + list(rec.layout.inlined.values())
     out, versions = [], []
     for op in ops:
         if op.name == "py_call":
@@ -169,13 +170,13 @@ def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
             out.append(op)
             seen = set()
             for f in functions:
-                if id(f) in seen:
+                if id(f.function) in seen:
                     continue
-                seen.add(id(f))
+                seen.add(id(f.function))
                 code = rec.vars.new(R)
                 same = rec.vars.new(Kind.BOOL)
-                out += [Op("func_code", [Const(f, R)], code, None, op.pc, frame=op.frame),
-                        Op("ref_eq", [code, Const(f.__code__, R)], same, None, op.pc, frame=op.frame),
+                out += [Op("func_code", [Const(f.function, R)], code, None, op.pc, frame=op.frame),
+                        Op("ref_eq", [code, Const(f.code, R)], same, None, op.pc, frame=op.frame),
                         Op("guard_true", [same], None, op.snapshot, op.pc, frame=op.frame)]
             continue
         out.append(op)

@@ -36,7 +36,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
-from tracejit.ir import Const, Snapshot, const_int, const_ref
+from tracejit.ir import Const, InlinedFunction, Snapshot, const_int, const_ref
 
 from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
 
@@ -113,7 +113,12 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     if isinstance(callee, Const):
         if code.co_freevars:
             raise RecordAbort("call of a closure held in a constant")
-        rec.inlined[id(func)] = func            # its code and defaults: StateLayout.inlined, checked at entry
+        # its code and defaults as inlined here (StateLayout.inlined: checked at entry and after calls)
+        seen = rec.inlined.get(id(func))
+        if seen is None:
+            rec.inlined[id(func)] = InlinedFunction.of(func)
+        elif not seen.unchanged():
+            raise RecordAbort(f"{func.__name__}'s code or defaults changed during the recording")
         defaults = func.__defaults__ or ()
         given = bind(func, args, kw_names, lambda k: constant(defaults[k]))
     else:

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from tracejit.cpython.bytecode import TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, back_edges, describe_instr, \
     stack_effect
-from tracejit.ir import (NULL, OPS, Const, GuardFailed, Kind, Op, Snapshot, StateLayout, StateVar, Trace, Var,
-                         VarFactory, const_ref, stack_var)
+from tracejit.ir import (NULL, OPS, Const, GuardFailed, InlinedFunction, Kind, Op, Snapshot, StateLayout, StateVar,
+                         Trace, Var, VarFactory, const_ref, stack_var)
 from tracejit.ir.ops import SMALL_INT_BOUND, calls_python
 from tracejit.ir.trace import Value
 
@@ -112,7 +112,7 @@ class TraceRecorder:
         self.made: set[int] = set()                         # values of new_ref ops (new objects the trace owns)
         self.max_inline_depth = inline_depth                # calls inlined inside one another, at most
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
-        self.inlined: dict[int, object] = {}                # id -> each function inlined (inline.py)
+        self.inlined: dict[int, InlinedFunction] = {}       # id -> each function inlined, as it was (inline.py)
         self.inline_wrote = False                           # the current outermost inlined call wrote
         self.inline_wrote_heap = False                      # ... into an object (not only a global)
         self.writes = 0                                     # heap writes recorded so far (exact snapshots)
