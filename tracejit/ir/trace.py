@@ -20,6 +20,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import itertools
 import struct
+import types
 from dataclasses import dataclass, field
 
 from .ops import OPS, Kind
@@ -148,8 +149,8 @@ def ref_name(obj) -> str:
     return f"<{type(obj).__name__} object>"
 
 
-_NAMED_TYPES = frozenset(type(x) for x in (ref_name, len, [].append, struct, object.__init__, str.join,
-                                           type.__dict__["mro"]))
+_NAMED_TYPES = frozenset({types.FunctionType, types.BuiltinFunctionType, types.ModuleType, types.WrapperDescriptorType,
+                          types.MethodDescriptorType})
 
 
 @dataclass(frozen=True)
