@@ -409,10 +409,10 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 
 
 # graveyard_push has an effect on memory only (test_graveyard_push); variadic ops have tests of their own
-# (test_str_build, test_call_c)
+# (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and
                    d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
-                                  "dict_setitem_str"))
+                                  "dict_setitem_str", "cell_set"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1262,6 +1262,31 @@ def test_dict_setitem_str(env):
                 assert sys.getrefcount(old) == before_old        # the dict's reference now in the graveyard
             if v is not None:
                 assert sys.getrefcount(v) == before_v + 1
+        finally:
+            release_all([GRAVEYARD[1]])
+            GRAVEYARD[0] = 0
+
+
+def test_cell_set(env):
+    """cell.contents = v: the cell gets v (its own reference), its reference to the old contents moves to the
+    graveyard (the old value stays alive until the graveyard is emptied)."""
+    def cell_of(x):
+        return (lambda: x).__closure__[0]
+    made = "".join(["ce", "ll"])                # not interned (3.12+: interned strs are immortal)
+    for old, v in [(made, 1000003), (2.5, made), (None, 7.25)]:
+        cell = cell_of(old)
+        tr = op_trace("cell_set")
+        nat = Native(env, tr)
+        KEEP.extend([cell, v])
+        before_old, before_v = sys.getrefcount(old), sys.getrefcount(v)
+        GRAVEYARD[0] = 0
+        try:
+            nat.run({sv: {"a": cell, "b": v, "c": old}[sv.name] for sv, _ in tr.inputs if sv.name in "abc"},
+                    budget=1)
+            assert cell.cell_contents is v and GRAVEYARD[0] == 1 and GRAVEYARD[1] == id(old), nat.listing()
+            if old is not None:                             # (3.11: None's count moves with everything else)
+                assert sys.getrefcount(old) == before_old    # the cell's reference now in the graveyard
+            assert sys.getrefcount(v) == before_v + 1
         finally:
             release_all([GRAVEYARD[1]])
             GRAVEYARD[0] = 0

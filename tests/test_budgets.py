@@ -227,23 +227,19 @@ def test_loops_of_one_or_two_iterations_are_recorded_a_bounded_number_of_times()
 
 
 def test_a_loop_failing_twice_for_the_same_reason_is_blacklisted():
-    """A recording that fails twice in a row for the same reason (here an instruction the trace cannot
-    express: a closure's cell stored in the loop) fails because of the loop's own code: it is blacklisted then,
-    not recorded a third time (max_aborts 3)."""
+    """A recording that fails twice in a row for the same reason (here an instruction a linear trace cannot
+    express: a generator's loop yields) fails because of the loop's own code: it is blacklisted then, not
+    recorded a third time (max_aborts 3)."""
     _, rep = run_both("""
-        def counter(n):
-            total = 0
-            def get():
-                return total
+        def numbers(n):
             for i in range(n):
-                total = total + i
-            return get()
+                yield i * 2
         tot = 0
         for r in range(60):
-            tot += counter(300)
+            tot += sum(numbers(300))
         print(tot)
         report("end")
     """)
     end = rep["end"]
-    assert end["aborts"].get("unsupported instruction STORE_DEREF") == 2, end
+    assert end["aborts"].get("unsupported instruction YIELD_VALUE") == 2, end
     assert end["blacklisted"] >= 1, end

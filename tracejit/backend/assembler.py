@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 # ---- frame layout (offsets from rsp inside native code) -------------------------------------------------
 XMM_SAVE = 0                       # 16 slots, by xmm number
 GPR_SAVE = XMM_SAVE + 8 * 16       # 16 slots, by register number
-TEMP = GPR_SAVE + 8 * 16           # 6 temporaries (an even count keeps the frame aligned)
-SPILL_BASE = TEMP + 8 * 6
+TEMPORARIES = 10                   # an even count keeps the frame aligned
+TEMP = GPR_SAVE + 8 * 16           # the temporaries (a py_call's callable and arguments: its array)
+SPILL_BASE = TEMP + 8 * TEMPORARIES
 FRAME_SIZE = SPILL_BASE + 8 * MAX_SPILL + 8     # rsp % 16 == 0 after the 6 pushes and this
 assert FRAME_SIZE % 16 == 8
 CALLEE_PUSHED = [RBX, RBP, R12, R13, R14, R15]

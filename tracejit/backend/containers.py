@@ -227,6 +227,24 @@ def _dict_setitem(s: Assembler, op: Op, i: int) -> None:
     status_or_exit(s, op, i)
 
 
+@emitter("cell_set")
+def _cell_set(s: Assembler, op: Op, i: int) -> None:
+    """cell.contents = value: a new reference to value stored; the cell's reference to the old contents
+    (args[2]) goes to the graveyard (room checked by the guard_graveyard before)."""
+    a = s.a
+    if not s.ext.graveyard:
+        raise CompileError("no graveyard")
+    offset = s.objects.cell_contents
+    for k, v in enumerate(op.args):
+        a.mov(temp(k), s.g(v), scratch=RAX)
+    a.mov(RAX, temp(1))
+    incref_inline(s, RAX)
+    a.mov(RCX, temp(0))
+    a.mov(Mem(RCX, offset), RAX)
+    a.mov(RAX, temp(2))
+    graveyard_append(s, RAX)
+
+
 @emitter("incref")
 def _incref(s: Assembler, op: Op, i: int) -> None:
     incref_inline(s, ref_reg(s, op.args[0], RAX))

@@ -33,16 +33,16 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from ..ir.ops import PY_STATUS, Kind
+from ..ir.ops import PY_FLAG, PY_INT_RESULT, Kind
 from ..ir.trace import (MAX_SYNCED, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYNC_HIDDEN, SYNC_IFRAME,
                         SYNC_MONITORING, SYNC_MONITORING_SEEN, SYNC_NEW, SYNC_OLD, SYNC_RECURSION, SYNC_RESULT,
                         SYNC_SAVED, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID, Const, Op, StateVar)
-from .assembler import TEMP, Assembler, decref_inline, emitter, incref_inline, temp
+from .assembler import TEMP, TEMPORARIES, Assembler, decref_inline, emitter, incref_inline, temp
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, Mem
 
 MAX_REGISTER_ARGS = 3           # py_call's arguments in registers (PyObject_Vectorcall's: in an array)
-MAX_ARRAY_ARGS = 5              # ... in the temporaries
+MAX_ARRAY_ARGS = TEMPORARIES - 1    # ... in the temporaries, after the callable
 
 
 def synced_locals(s: Assembler) -> list[tuple[StateVar, int, Kind]]:
@@ -73,7 +73,9 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
     if not (fn and ext.sync and ext.code_instrs and ext.raised_exception and ext.release_graveyard):
         raise CompileError(f"no C API addresses for py_call {name}")
     args = op.args[1:]
-    to_bool = name == "PyObject_RichCompare" and len(args) == 4 and args.pop().value
+    flag = args.pop().value if name in PY_FLAG else 0    # a constant, not passed to C as an argument
+    to_bool = flag and PY_FLAG[name] == "truth"
+    kwnames = flag if PY_FLAG.get(name) == "kwnames" and flag else ()     # the names of the last arguments
     if to_bool and not ext.py_functions.get("PyObject_IsTrue"):
         raise CompileError("no C API address for PyObject_IsTrue")
     vector = name == "PyObject_Vectorcall"
@@ -140,22 +142,25 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
         if not isinstance(v, Const):
             a.mov(RAX, temp(k))
             incref_inline(s, RAX)
-    if vector:
+    if vector:          # PyObject_Vectorcall(callable, args, positional count, kwnames or NULL)
         a.mov(RDI, temp(0))
         a.lea(RSI, RSP, None, TEMP + 8)
-        a.mov(RDX, len(args) - 1)
-        a.mov(RCX, 0)
+        a.mov(RDX, len(args) - 1 - len(kwnames))
+        a.mov(RCX, id(kwnames) if kwnames else 0)     # a code object's constant: the trace holds it
     else:
         for k, reg in zip(range(len(args)), (RDI, RSI, RDX)):
             a.mov(reg, temp(k))
     s.call(fn)
     if to_bool:                                  # the result's truth, as a bool; the result released
         _truth_of_rax(s)
-    if name in PY_STATUS:                        # 0: the result is None; -1: NULL (raised)
+    result = PY_INT_RESULT.get(name)
+    if result == "none":                         # 0: the result is None; -1: NULL (raised)
         a.test32(RAX, RAX)
         a.mov(RAX, 0, keep_flags=True)
         a.mov(RCX, id(None), keep_flags=True)
         a.cmov("e", RAX, RCX)                    # (None is immortal: 3.12+ only here)
+    elif result == "bool":                       # 1, 0: True, False (swapped by the flag); -1: NULL (raised)
+        _bool_of_eax(s, bool(flag))
     _sync_base(s)
     a.mov(_word(SYNC_RESULT), RAX)
     for k, v in enumerate(args):
@@ -234,6 +239,19 @@ def _truth_of_rax(s: Assembler) -> None:
     a.bind(fail)
     a.mov(RAX, 0)
     a.bind(done)
+
+
+def _bool_of_eax(s: Assembler, invert: bool) -> None:
+    """rax := True / False for the int 1 / 0 in eax (False / True when `invert`), NULL for -1 (an exception is
+    set). True and False are immortal (3.12+ only here): no reference to take."""
+    a = s.a
+    a.test32(RAX, RAX)
+    a.mov(RCX, 0, keep_flags=True)
+    a.mov(RDX, id(False if invert else True), keep_flags=True)
+    a.mov(RSI, id(True if invert else False), keep_flags=True)
+    a.cmov("g", RCX, RDX)
+    a.cmov("e", RCX, RSI)
+    a.mov(RAX, RCX)
 
 
 def _write_local(s: Assembler, k: int, sv: StateVar, slot: int, kind: Kind, loop_kind: Kind) -> None:

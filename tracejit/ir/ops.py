@@ -293,8 +293,12 @@ class PyCallRaised(GuardFailed):
         self.exception = exception
 
 
-def _vectorcall(f, *args):
-    return f(*args)
+def _vectorcall(f, *rest):
+    *args, kwnames = rest           # the names of the last len(kwnames) arguments (or None)
+    if not kwnames:
+        return f(*args)
+    n = len(args) - len(kwnames)
+    return f(*args[:n], **dict(zip(kwnames, args[n:])))
 
 
 def _power(a, b, c):
@@ -303,8 +307,8 @@ def _power(a, b, c):
 
 # The C API functions a py_call calls (its first argument names one): what the interpreter itself calls for an
 # instruction whose operands the trace does not specialize, with the Python function that means the same (for
-# the IR interpreter). Each returns a new reference, or NULL with an exception set (PY_STATUS: 0, or -1 with an
-# exception set; the op's result is then None). PyObject_Vectorcall
+# the IR interpreter). Each returns a new reference, or NULL with an exception set (PY_INT_RESULT: an int, which
+# the op's result is made from). PyObject_Vectorcall
 # takes the callable and an array of its arguments; the others take their arguments in registers.
 PY_FUNCTIONS: dict[str, Callable] = {
     "PyNumber_Add": operator.add, "PyNumber_Subtract": operator.sub, "PyNumber_Multiply": operator.mul,
@@ -325,10 +329,21 @@ PY_FUNCTIONS: dict[str, Callable] = {
     "PyObject_GetAttr": getattr, "PyObject_GetItem": operator.getitem,
     "PyObject_Vectorcall": _vectorcall,
     "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem,
+    "PySequence_Contains": lambda c, x, invert=0: (x not in c) if invert else (x in c),
+    "PyCell_Set": lambda cell, v: setattr(cell, "cell_contents", v),
 }
-PY_STATUS = frozenset({"PyObject_SetAttr", "PyObject_SetItem"})    # return an int: 0, or -1 with an exception
-# PyObject_RichCompare's fourth argument (a constant, not passed to C): 1 makes the result a bool as 3.13's
-# COMPARE_OP does for a condition (PyObject_IsTrue of the result, which is released)
+# the functions that return an int, -1 with an exception set (the op's result is then NULL), and the object the
+# op's result is made of the others: "none" (SetAttr/SetItem/PyCell_Set: 0, a store's None), "bool" (Contains: 0/1 -> False/
+# True; its flag, below, inverts it as `not in` does)
+PY_INT_RESULT = {"PyObject_SetAttr": "none", "PyObject_SetItem": "none", "PyCell_Set": "none",
+                 "PySequence_Contains": "bool"}
+# the arguments from this index on are int constants, not objects: RichCompare's operator (passed to C), then
+# the flag (the last argument, not passed to C) of the functions in PY_FLAG, applied to the result: "truth" (1
+# makes RichCompare's result a bool as 3.13's COMPARE_OP does for a condition: PyObject_IsTrue of the result,
+# which is released), "invert" (CONTAINS_OP's `not in`) and "kwnames" (Vectorcall's tuple of the names of its last
+# arguments, passed by keyword, or None: an object constant)
+PY_RAW_ARGS = {"PyObject_RichCompare": 2, "PySequence_Contains": 2}
+PY_FLAG = {"PyObject_RichCompare": "truth", "PySequence_Contains": "invert", "PyObject_Vectorcall": "kwnames"}
 # how much longer a py_call takes (ns, CPython 3.12, the frame sync included) than the interpreter's instruction:
 # attributes, calls and subscripts the interpreter specializes for instances, functions and containers; an
 # operator on objects of classes it does not specialize either (PyNumber_*, PyObject_RichCompare: the default)
@@ -697,6 +712,11 @@ def _defs() -> list[OpDef]:
         d("func_defaults", (R,), R, _func_defaults, guard=True, reads_heap=True, exit_reason="type"),
         d("func_closure", (R,), R, _func_closure, guard=True, reads_heap=True, exit_reason="type"),
         d("cell_contents", (R,), R, _cell_contents, guard=True, reads_heap=True, exit_reason="unbound"),
+        # cell.contents = value (STORE_DEREF): the cell gets a new reference to value; its reference to `old`
+        # (what it held, of a type whose release nothing can observe: guarded) moves to the graveyard, since a
+        # variable may still hold it (guard_graveyard before)
+        d("cell_set", (R, R, R), V, lambda cell, v, old: setattr(cell, "cell_contents", v), pure=False,
+          writes_heap=True),
         # a[i] = value (index guarded, old item of a type without finalizer guarded): the list gets a new
         # reference (a float or int object is created), its old item is released; allocation failure exits.
         # With `defer` true (a variable of the trace may still hold the old item without owning it) the

@@ -361,12 +361,14 @@ def _hashable(obj) -> bool:
 
 
 def constant_value(obj):
-    """The IR constant a pinned name or module attribute stands for (a module, a type, a function in CALLS,
-    a float such as math.pi), or None when the name must be read as a variable (a class made at run time is
-read as a variable: a constant would keep it alive as long as the trace)."""
+    """The IR constant a pinned name or module attribute stands for (a module, a type, a function in CALLS, a
+    module's C function such as `sorted`, a float such as math.pi), or None when the name must be read as a
+    variable (a class made at run time is read as a variable: a constant would keep it alive as long as the
+    trace)."""
     if type(obj) is float:
         return const_float(obj)
     if (isinstance(obj, type) and _static(obj)) or isinstance(obj, types.ModuleType) or is_constant_callee(obj) \
-            or inlinable_function(obj):
+            or inlinable_function(obj) or (type(obj) is types.BuiltinFunctionType
+                                           and type(obj.__self__) is types.ModuleType):
         return const_ref(obj)
     return None

@@ -25,7 +25,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
 from tracejit.ir import Const, Kind, Op, Var
-from tracejit.ir.ops import HEAPTYPE, OPS, PY_FUNCTIONS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS, calls_python
+from tracejit.ir.ops import (HEAPTYPE, OPS, PY_FUNCTIONS, PY_RAW_ARGS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS,
+                             calls_python)
 
 from .frame import RecordAbort
 
@@ -46,7 +47,7 @@ SAVED_NS_PER_INSTRUCTION = 2.5     # what machine code saves per bytecode instru
 MARGIN = 2                          # the estimates are rough, and entries, exits, recording and compiling cost too
 SYNCED_LOCAL_NS = 1                 # a sync's check of one local
 WRITTEN_LOCAL_NS = 15               # ... and writing one back (boxed, the old object released)
-MAX_ARGUMENTS = 5               # positional arguments of a generic call (the backend's array)
+MAX_ARGUMENTS = 9               # arguments of a generic call (the backend's array)
 
 
 def binary_function(symbol: str, inplace: bool) -> str:
@@ -73,7 +74,7 @@ def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, me
     if rec.writes_globals:
         raise RecordAbort(GLOBALS_AND_CALLS)
     for k, a in enumerate(args):
-        raw = name == "PyObject_RichCompare" and k >= 2 and isinstance(a, Const)     # the operator, to_bool
+        raw = k >= PY_RAW_ARGS.get(name, len(args)) and isinstance(a, Const)    # an operator, a flag
         if not isinstance(a, (Var, Const)) or (a.kind is not R and not raw):
             raise RecordAbort("an unboxed operand of a call that may run Python code")
     if rec.generic_context is None:

@@ -183,7 +183,7 @@ def call(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if kw_names is None:
         _call(rec, ins.arg, ins.offset, view)
     else:       # an exit must run KW_NAMES again: the interpreter keeps the names outside the value stack
-        _call(rec, ins.arg, kw_names[1], view, kw_names[0])
+        _call(rec, ins.arg, kw_names[1], view, kw_names[0], call_pc=ins.offset)
 
 
 @handles("KW_NAMES")
@@ -232,6 +232,36 @@ def load_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if ins.oparg >= len(local) or local[ins.oparg] is None:
         raise RecordAbort("LOAD_DEREF of a cell the inlined call made")
     rec.stack.append(rec.emit("cell_contents", [local[ins.oparg]], snap, ins.offset))
+
+
+@handles("STORE_DEREF")
+def store_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """A new value for a cell of the loop's frame (a cell variable, or a free variable whose cell the frame's
+    slot holds: `nonlocal total; total += x`). Over contents whose release nothing can observe (an int, a float,
+    a str, a bool, None: their exact type guarded) the machine code stores the value (a number boxed) and the
+    old contents wait in the graveyard; over anything else, or an empty cell, PyCell_Set on the generic path
+    (the release may run a __del__)."""
+    pc = ins.offset
+    value = rec.operand(rec.pop())
+    if rec.frame.locals is not None:
+        raise RecordAbort("STORE_DEREF inside an inlined call")
+    snap = rec.snapshot_with(pc, [value])
+    sv = StateVar("fast", ins.oparg, _slot_name(rec.code, ins.oparg))
+    cell = rec.read_state(sv, lambda: view.local(ins.oparg))
+    if getattr(cell, "kind", None) is not R or type(rec.conc(cell)) is not types.CellType:
+        raise RecordAbort("STORE_DEREF to a slot that holds no cell")
+    rec.emit("guard_class", [cell, const_ref(types.CellType)], snap, pc)
+    try:
+        t = type(rec.conc(cell).cell_contents)
+    except ValueError:
+        t = None
+    if t in dicts.RELEASABLE:
+        old = rec.emit("cell_contents", [cell], snap, pc)
+        rec.emit("guard_class", [old, const_ref(t)], snap, pc)
+        rec.emit("guard_graveyard", [], snap, pc)
+        rec.emit("cell_set", [cell, dicts.as_object(rec, value, snap, pc), old], snap, pc)
+        return
+    generic.call(rec, "PyCell_Set", _objects(rec, [cell, value], snap, pc), pc, view, pushed=False)
 
 
 def _slot_name(code, index: int) -> str:
@@ -445,12 +475,14 @@ def unpack_sequence(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def contains_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     container, item = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(ins.offset, [item, container])
-    if strings.is_str(rec, container):
+    if strings.is_str(rec, container) and strings.is_str(rec, item):
         found = strings.contains(rec, item, container, snap)
-    elif dicts.is_dict(rec, container):
+    elif dicts.is_dict(rec, container) and strings.is_str(rec, item):
         found = dicts.contains(rec, item, container, snap)
-    else:
-        raise RecordAbort(f"`in` of {type(rec.conc(container)).__name__}")
+    else:       # the interpreter's PySequence_Contains(container, item), `not in` inverting its result
+        args = _objects(rec, [container, item], snap, ins.offset) + [const_int(int(bool(ins.arg)))]
+        rec.stack.append(generic.call(rec, "PySequence_Contains", args, ins.offset, view))
+        return
     rec.stack.append(rec.emit("bool_not", [found], None, ins.offset) if ins.arg else found)
 
 
@@ -600,11 +632,14 @@ def _objects(rec: TraceRecorder, values: list, snap: Snapshot, pc: int) -> list:
     return out
 
 
-def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, pc: int, view: FrameView):
-    """callable(args...) through PyObject_Vectorcall (the function, a bound method's function and its self...)."""
+def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, pc: int, view: FrameView,
+                  kw_names: tuple = ()):
+    """callable(args...) through PyObject_Vectorcall (the function, a bound method's function and its self...),
+    the last len(kw_names) arguments by keyword."""
     if len(callable_and_args) - 1 > generic.MAX_ARGUMENTS:
         raise RecordAbort(f"a call with more than {generic.MAX_ARGUMENTS} arguments")
-    return generic.call(rec, "PyObject_Vectorcall", _objects(rec, callable_and_args, snap, pc), pc, view)
+    args = _objects(rec, callable_and_args, snap, pc) + [const_ref(kw_names or None)]
+    return generic.call(rec, "PyObject_Vectorcall", args, pc, view)
 
 
 def _caller_at_call(rec: TraceRecorder, pc: int, snap: Snapshot, operands: list) -> Snapshot | None:
@@ -619,10 +654,12 @@ def _caller_at_call(rec: TraceRecorder, pc: int, snap: Snapshot, operands: list)
         return None
 
 
-def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tuple = (), after: list = ()) \
-        -> None:
+def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tuple = (), after: list = (),
+          call_pc: int | None = None) -> None:
     """A call with argc arguments, the last len(kw_names) by keyword; its exits resume at `pc` with the callable,
-    the arguments and `after` (3.13's tuple of keyword names) on the stack."""
+    the arguments and `after` (3.13's tuple of keyword names) on the stack. `call_pc`: the CALL's own offset
+    where it is not `pc` (3.12: pc is its KW_NAMES'), where an exception of a generic call is raised."""
+    call_pc = pc if call_pc is None else call_pc
     raw = [rec.pop() for _ in range(argc)][::-1]
     top, below = rec.value(rec.pop()), rec.value(rec.pop())
     if raw and isinstance(raw[-1], VirtualList) and isinstance(below, Const) and below.value is str.join:
@@ -641,23 +678,26 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         return
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
     if not (isinstance(null, Const) and null.value is NULL):
-        if kw_names or len(rec.frames) > 1 or method_rule is not None:
+        if len(rec.frames) > 1 or method_rule is not None:
             raise RecordAbort("method call")
         # [method, self] (a method LOAD_ATTR found on the type): method(self, args...)
-        rec.stack.append(_generic_call(rec, [below, top] + args, snap, pc, view))
+        rec.stack.append(_generic_call(rec, [below, top] + args, snap, call_pc, view, kw_names))
         return
     func = rec.conc(callee) if callee.kind is R else None
     if type(func) is types.FunctionType and (isinstance(callee, Var) or inline.inlinable_function(func)):
-        rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap, _caller_at_call(rec, pc, snap, operands),
-                                     pc, view))
-        return
-    if kw_names:
-        raise RecordAbort("call with keyword arguments")
+        refused = inline.refusal(rec, func, view)
+        if refused is None:
+            rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap,
+                                         _caller_at_call(rec, pc, snap, operands), pc, view))
+            return
+        if not rec.generic_calls or len(rec.frames) > 1:
+            raise RecordAbort(refused)
+        # a function the trace cannot inline (keyword-only parameters, cells, a generator...): generic, below
     rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
-    if rule is None:
-        if kw_names or after or not rec.generic_calls:
+    if rule is None or kw_names:        # (the rules take no keywords)
+        if not rec.generic_calls:
             raise RecordAbort("call" if not kw_names else "call with keyword arguments")
-        rec.stack.append(_generic_call(rec, [callee] + args, snap, pc, view))
+        rec.stack.append(_generic_call(rec, [callee] + args, snap, call_pc, view, kw_names))
         return
     if callee.value not in COMPLEX_ARGUMENTS and any(isinstance(a, VirtualComplex) for a in args):
         raise RecordAbort(f"{getattr(callee.value, '__name__', 'call')}() of a complex number")

@@ -25,8 +25,10 @@ still has the `__code__`, `__defaults__` and `__kwdefaults__` the trace inlined 
 a variable (a parameter, a lambda, a closure), it is guarded on its code, globals and builtins, its
 defaults and closure cells read when the trace runs (_guard_function). Called with positional and keyword
 arguments (defaults fill the rest); neither a generator nor a coroutine; no `*args`, `**kwargs`, keyword-only
-parameters or cells of its own; no loop in the recorded path and no read of an object after a write; at most the
-parameter `inline_depth` (MAX_INLINE_DEPTH by default) frames deep. Anything else aborts with its reason.
+parameters or cells of its own, no `nonlocal` assignment; no loop in the recorded path and no read of an object
+after a write; at most the parameter `inline_depth` (MAX_INLINE_DEPTH by default) frames deep. A function refused
+before its call is recorded is called on the generic path where there is one (CPython 3.12+, the loop's own
+frame); anything else aborts with its reason.
 
 May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, the standard library.
 """
@@ -36,6 +38,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
+from tracejit.cpython.bytecode import instructions_at
 from tracejit.ir import Const, InlinedFunction, Snapshot, const_int, const_ref
 
 from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
@@ -58,7 +61,8 @@ def inlinable_function(obj) -> bool:
         and "." not in obj.__qualname__
 
 
-def _refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> str | None:
+def refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> str | None:
+    """Why func cannot be inlined here (the caller then calls it on the generic path, where it can), or None."""
     code = func.__code__
     for flag, what in _REFUSED_FLAGS.items():
         if code.co_flags & flag:
@@ -67,6 +71,8 @@ def _refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> s
         return "call of a function with cells"
     if code.co_kwonlyargcount:
         return "call of a function with keyword-only parameters"
+    if code.co_freevars and any(i.op == "STORE_DEREF" for at in instructions_at(code).values() for i in at):
+        return "call of a function that assigns a nonlocal"
     if func.__globals__ is not view.globals or func.__builtins__ is not view.builtins:
         return "call of a function of another module"
     if len(rec.frames) > rec.max_inline_depth:
@@ -106,7 +112,7 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     `at_call` is the same state as an exact chain of frames (None: not one an exit can rebuild).
     `callee` is the value called: a constant (a module-level function, pinned: what the trace assumes of it is
     checked at entry) or a variable holding func (guarded: see _guard_function)."""
-    reason = _refusal(rec, func, view)
+    reason = refusal(rec, func, view)
     if reason:
         raise RecordAbort(reason)
     code = func.__code__

@@ -1,0 +1,200 @@
+"""More instructions on the generic path (CPython 3.12+): `in` / `not in` of any container (PySequence_Contains),
+calls with keyword arguments or of functions the trace does not inline (PyObject_Vectorcall with names)
+and STORE_DEREF (PyCell_Set; over numbers and strs it is a store in the machine code, on every version). Each
+test runs against plain CPython (output, tracebacks, exit status) with the loop compiled (on 3.11, where calls
+that may run Python code are not recorded, the loop runs as plain Python and the recording aborts).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from test_deopt import NATIVE, check, events_for  # noqa: E402
+from test_generic import GENERIC, run  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def progdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("generic_instructions")
+
+
+@pytest.fixture
+def prog(request, progdir) -> Path:
+    return progdir / f"{request.node.originalname}.py"
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_in_and_not_in_of_any_container(prog, native):
+    evs = run(prog, native, """\
+        class Bag:
+            def __init__(self, items):
+                self.items = items
+            def __contains__(self, x):
+                return x in self.items
+
+        class Eq:
+            def __init__(self, v):
+                self.v = v
+            def __eq__(self, o):
+                return self.v == o
+
+        def f(n):
+            lst, tup, st, fs = [1, 5, 9, 13], (2, 4, 8), {3, 6, 9}, frozenset({0, 15})
+            d, bag, objs = {1: "a", 4: "b"}, Bag([0, 7, 14]), [Eq(3), Eq(5), 7]
+            hits = 0
+            for i in range(n):
+                k = i % 16
+                if k in lst:
+                    hits += 1
+                if k not in tup:
+                    hits += 2
+                if k in st:
+                    hits += 4
+                if k in d:                  # an int key: not the str-keyed dict lookup
+                    hits += 8
+                if k in bag:
+                    hits += 16
+                hits += (k in fs) + 10 * (k not in objs) + 100 * (k in objs)
+            return hits
+
+        print(f(3000))
+        print(f(7))
+        """)
+    if GENERIC:
+        assert not events_for(evs, "abort", "f"), events_for(evs, "abort", "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_in_raises_at_the_instruction(prog, native):
+    run(prog, native, """\
+        import sys
+
+        class Bag:
+            def __contains__(self, x):
+                if x == 777:
+                    raise ValueError(f"no 777 (line {sys._getframe(1).f_lineno})")
+                return x % 3 == 0
+
+        def f(n):
+            b = Bag()
+            t = i = 0
+            try:
+                for i in range(n):
+                    x = i if i < n - 100 else 777
+                    if x in b:
+                        t += 1
+            except ValueError as e:
+                print("caught", e, t, i)
+            w = 0
+            for i in range(n):
+                w += (i in "abc") if i > n - 50 else 1      # TypeError: not a str
+            return w
+
+        f(1000)
+        """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_store_deref_of_numbers_and_strs(prog, native):
+    """A cell of the loop's frame assigned in the loop (a variable a nested function captures; `nonlocal` in
+    a closure's loop): compiled on every version, the closure sees each value."""
+    check(prog, native, """\
+        def outer(n):
+            total, count, name = 0, 0.0, "x"
+            seen = []
+            def peek():
+                return total, count, name
+            for i in range(n):
+                total += i
+                count += 0.5
+                name = "s" if i % 2 else "t"
+                if i % 97 == 0:
+                    seen.append(peek())
+            def inner():
+                nonlocal total
+                for j in range(n):
+                    total += j * 2
+                    if j == n - 5:
+                        total = total * 1.5         # another type: the guard on the old contents fails
+                return total
+            return peek(), inner(), seen
+
+        print(outer(300))
+        print(outer(4))
+        """, compiled=("outer", "inner"))
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_store_deref_over_objects_with_del(prog, native):
+    """Over an object whose release runs Python code (a __del__), STORE_DEREF is PyCell_Set on the generic
+    path: the __del__ runs at the store, as in the interpreter."""
+    run(prog, native, """\
+        class D:
+            def __init__(self, i):
+                self.i = i
+            def __del__(self):
+                if self.i % 50 == 0:
+                    print("del", self.i)
+
+        def f(n):
+            obj = D(-1)
+            def holder():
+                return obj.i
+            for i in range(n):
+                obj = D(i)
+            return holder()
+
+        print(f(300))
+        """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_keyword_calls_and_functions_not_inlined(prog, native):
+    """Calls with keyword arguments of what the trace does not inline (classes, methods, C functions, functions
+    with keyword-only parameters) and calls of up to 9 arguments: PyObject_Vectorcall with the names of the
+    keyword arguments; a TypeError of a wrong call raised by the call, at the instruction."""
+    run(prog, native, """\
+        class P:
+            def __init__(self, x, y=0, *, scale=1):
+                self.x, self.y, self.scale = x, y, scale
+            def moved(self, dx=0, dy=0, *, times=1):
+                return P(self.x + dx * times, self.y + dy * times, scale=self.scale)
+
+        def nine(a, b, c, d, e, f, g, h, i):
+            return a + b * c - d + e * f - g + h * i
+
+        def boom(x, *, fail=False):
+            if fail:
+                raise KeyError(f"boom {x}")
+            return x
+
+        def f(n):
+            acc = 0
+            p = P(0, scale=2)
+            words = ["bb", "a", "ccc"]
+            out = []
+            for i in range(n):
+                q = P(i, y=i % 3, scale=3)
+                p = p.moved(dx=1, times=2)
+                acc += q.y + nine(i, 1, 2, 3, 4, 5, 6, 7, 8)
+                acc += len(sorted(words, key=len, reverse=(i % 2 == 0))[0])
+                acc += int("11", base=2) + (round(i / 7, ndigits=2) > 3)
+                try:
+                    boom(i, fail=(i == n - 7))
+                except KeyError as e:
+                    out.append(str(e))
+                try:
+                    boom(i, flail=True) if i == n - 3 else None
+                except TypeError as e:
+                    out.append(str(e))
+            return acc, p.x, p.y, p.scale, out
+
+        print(f(300))
+        print(f(9))
+        """)
