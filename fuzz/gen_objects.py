@@ -3,14 +3,16 @@ methods, and call builtins the trace has no rule for: what the trace's generic p
 code) and plain attribute reads compile. A fifth of the seeds (`wants_objects`, drawn apart from the others)
 make such a program instead of an ordinary one.
 
-A program defines class P (with __slots__ or a __dict__, drawn), a helper function, and one to three functions
-f0, f1... each with a loop over range(n) whose body is a few statements drawn from STATEMENTS: attribute reads
-and writes, `p + k` and `p < q`, `p[k]` (IndexError past a bound, caught or not), a property that raises at a
-chosen value, a method with a default argument, builtins (divmod, abs, max, isinstance, len(str(i))), a dict
-with int keys, an item of a list of instances, frame introspection (`sys._getframe(1)`: its line and its
-locals) at one chosen iteration, a global read (and, in some functions, written), a class attribute rebound at
-one iteration. Each function is called a few times with different sizes; an exception that escapes is printed
-with its traceback (file, line and function of each frame). Output never shows an address.
+A program defines class P (with __slots__ or a __dict__, drawn), a helper function, a generator, an iterator
+class, and one to three functions f0, f1... each with a loop whose body is a few statements drawn from
+STATEMENTS: attribute reads and writes, `p + k` and `p < q`, `p[k]` (IndexError past a bound, caught or not), a
+property that raises at a chosen value, a method with a default argument, builtins (divmod, abs, max,
+isinstance, len(str(i))), calls with keyword arguments, `in` of lists and sets, a dict with int keys, an item of
+a list of instances, frame introspection (`sys._getframe(1)`: its line and its locals) at one chosen iteration,
+a global read (and, in some functions, written), a class attribute rebound at one iteration. The loop runs over
+range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
+nested function reads it). Each function is called a few times with different sizes; an exception that escapes
+is printed with its traceback (file, line and function of each frame). Output never shows an address.
 """
 from __future__ import annotations
 
@@ -60,6 +62,28 @@ class P:
 
 def helper(o, k):
     return o.x * 2 + k
+
+
+def gen(n):
+    for j in range(n):
+        yield j
+
+
+class Count:
+    """An iterator of its own: 0 .. n-1, raising at a chosen value (its __next__ runs on the generic path)."""
+    def __init__(self, n, trap=-1):
+        self.j, self.n, self.trap = 0, n, trap
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.j >= self.n:
+            raise StopIteration
+        if self.j == self.trap:
+            raise KeyError(f"count trap at {{self.j}}")
+        self.j += 1
+        return self.j - 1
 '''
 
 # statement templates: {p}, {q}, {acc}, {i}, {t} name the loop's objects and variables; {k} a small constant
@@ -86,7 +110,15 @@ STATEMENTS = [
     "{acc} += helper({p}, {i})",
     "if {i} == {trip}:\n    P.scale = {k9}",
     "{acc} = ({acc} + ({p} + {q}).x) % {mod}",
+    "{acc} += ({i} % 9) in ks",
+    "if {i} % 9 not in kset:\n    {acc} += 2",
+    "{acc} += {q} in items",
+    "{acc} += P(x={i}).x % 7",
+    "{acc} += sorted(ks, key=abs, reverse=True)[0] + int('7', base=8 + {i} % 3)",
 ]
+# what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
+# raise at a chosen item)
+LOOPS = ["range(n)", "range(n)", "gen(n)", "map(int, range(n))", "Count(n)", "Count(n, {trip})"]
 WRITES_GLOBAL = "G = (G + {i}) % {mod}"        # (the function declares `global G`)
 
 
@@ -116,7 +148,11 @@ def objects_program(seed: int) -> str:
         out.append("    items = [P(j * 11 + seed) for j in range(5)]")
         out.append("    d = {}")
         out.append("    acc, t = 0, 0.5")
-        out.append("    for i in range(n):")
+        out.append("    ks, kset = [1, 3, -5, 8], {2, 4, 6}")
+        if r.random() < 0.3:            # acc captured by a closure: a cell, assigned in the loop (STORE_DEREF)
+            out.append("    def seen():")
+            out.append("        return acc")
+        out.append(f"    for i in {r.choice(LOOPS).format(trip=trip)}:")
         for stmt in body:
             text = stmt.format(p="p", q="q", acc="acc", i="i", t="t", mod=MOD, k9=r.choice([3, 5, 9]), trip=trip)
             for line in text.split("\n"):

@@ -1,6 +1,6 @@
 """More instructions on the generic path (CPython 3.12+): `in` / `not in` of any container (PySequence_Contains),
-calls with keyword arguments or of functions the trace does not inline (PyObject_Vectorcall with names)
-and STORE_DEREF (PyCell_Set; over numbers and strs it is a store in the machine code, on every version). Each
+calls with keyword arguments or of functions the trace does not inline (PyObject_Vectorcall with names), `for`
+over any iterator (PyIter_Next) and STORE_DEREF (PyCell_Set; over numbers and strs it is a store in the machine code, on every version). Each
 test runs against plain CPython (output, tracebacks, exit status) with the loop compiled (on 3.11, where calls
 that may run Python code are not recorded, the loop runs as plain Python and the recording aborts).
 """
@@ -198,3 +198,78 @@ def test_keyword_calls_and_functions_not_inlined(prog, native):
         print(f(300))
         print(f(9))
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_for_over_any_iterator(prog, native):
+    """`for x in it` over a generator, map, a set, reversed(), itertools, enumerate or zip of generators and a
+    user class's __next__: PyIter_Next; the end leaves the trace past the loop with the iterator released there
+    (its __del__ runs before the next statement), and is never asked twice (an iterator that would go on after
+    its StopIteration shows it); an exception of __next__ is raised at the FOR_ITER."""
+    evs = run(prog, native, """\
+        import itertools
+
+        class Flaky:
+            def __init__(self, n):
+                self.n, self.ended = n, False
+            def __iter__(self):
+                return self
+            def __next__(self):
+                if self.n == 0 and not self.ended:
+                    self.ended = True
+                    raise StopIteration
+                self.n -= 1
+                return self.n
+            def __del__(self):
+                print("Flaky released", self.n)
+
+        class Boom:
+            def __init__(self, n):
+                self.n = n
+            def __iter__(self):
+                return self
+            def __next__(self):
+                self.n -= 1
+                if self.n == 3:
+                    raise ValueError(f"boom {self.n}")
+                return self.n
+
+        def gen(n):
+            for i in range(n):
+                yield i * 3
+
+        def f(n):
+            t = 0
+            for x in gen(n):
+                t += x
+            for x in map(abs, range(-n, n)):
+                t += x
+            for x in {1, 2, 3, 40}:
+                t += x
+            for i, x in enumerate(gen(n)):
+                t += i * x
+            for x, y in zip(gen(n), itertools.count()):
+                t += x - y
+            for x in reversed(range(n)):
+                t ^= x
+            fl = Flaky(n)
+            for x in fl:
+                t += x
+            print("after the loop", t, fl.n, next(fl))
+            del fl
+            for x in Flaky(n):
+                t -= x
+            print("after the second loop", t)
+            try:
+                for x in Boom(n):
+                    t += x
+            except ValueError as e:
+                print("caught", e, t)
+            return t
+
+        print(f(500))
+        print(f(4))
+        """)
+    if GENERIC:
+        assert not events_for(evs, "abort", "f"), events_for(evs, "abort", "f")
+        assert len({e["loop"] for e in events_for(evs, "compiled", "f")}) == 9

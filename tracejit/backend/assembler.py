@@ -76,6 +76,7 @@ class Externals:
     float_new: int = 0       # PyFloat_FromDouble
     long_new: int = 0        # PyLong_FromLongLong
     err_clear: int = 0       # PyErr_Clear
+    err_occurred: int = 0    # PyErr_Occurred
     list_append: int = 0     # PyList_Append
     complex_new: int = 0     # PyComplex_FromDoubles
     vectorcall: int = 0      # PyObject_Vectorcall, for sum(): CPython's builtin itself

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from ..ir.ops import PY_FLAG, PY_INT_RESULT, Kind
+from ..ir.ops import PY_END_RESULT, PY_FLAG, PY_INT_RESULT, Kind
 from ..ir.trace import (MAX_SYNCED, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYNC_HIDDEN, SYNC_IFRAME,
                         SYNC_MONITORING, SYNC_MONITORING_SEEN, SYNC_NEW, SYNC_OLD, SYNC_RECURSION, SYNC_RESULT,
                         SYNC_SAVED, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID, Const, Op, StateVar)
@@ -153,6 +153,8 @@ def _py_call(s: Assembler, op: Op, i: int) -> None:
     s.call(fn)
     if to_bool:                                  # the result's truth, as a bool; the result released
         _truth_of_rax(s)
+    if name in PY_END_RESULT:                    # NULL with no exception: the end object
+        _end_of_null(s, PY_END_RESULT[name])
     result = PY_INT_RESULT.get(name)
     if result == "none":                         # 0: the result is None; -1: NULL (raised)
         a.test32(RAX, RAX)
@@ -238,6 +240,24 @@ def _truth_of_rax(s: Assembler) -> None:
     a.jmp(done)
     a.bind(fail)
     a.mov(RAX, 0)
+    a.bind(done)
+
+
+def _end_of_null(s: Assembler, end: object) -> None:
+    """rax := a new reference to `end` where rax is NULL with no exception set (PyIter_Next: the iterator is
+    exhausted); NULL with an exception stays NULL (raised)."""
+    a = s.a
+    if not s.ext.err_occurred:
+        raise CompileError("no C API address for PyErr_Occurred")
+    done = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", done)
+    s.call(s.ext.err_occurred)
+    a.test(RAX, RAX)
+    a.mov(RAX, 0, keep_flags=True)
+    a.jcc("ne", done)
+    a.mov(RAX, id(end))
+    incref_inline(s, RAX)
     a.bind(done)
 
 

@@ -229,6 +229,7 @@ def c_api_addresses() -> dict[str, int]:
     zero, stride = small_int_array()
     return {"small_int_zero": zero, "small_int_stride": stride, "incref": f("Py_IncRef"), "decref": f("Py_DecRef"),
             "float_new": f("PyFloat_FromDouble"), "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"),
+            "err_occurred": f("PyErr_Occurred"),
             "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
             "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
             "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars(),

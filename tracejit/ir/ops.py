@@ -293,6 +293,17 @@ class PyCallRaised(GuardFailed):
         self.exception = exception
 
 
+class _Exhausted:
+    """The type of EXHAUSTED: what a py_call of PyIter_Next gives for an exhausted iterator."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "EXHAUSTED"
+
+
+EXHAUSTED = _Exhausted()
+
+
 def _vectorcall(f, *rest):
     *args, kwnames = rest           # the names of the last len(kwnames) arguments (or None)
     if not kwnames:
@@ -331,7 +342,11 @@ PY_FUNCTIONS: dict[str, Callable] = {
     "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem,
     "PySequence_Contains": lambda c, x, invert=0: (x not in c) if invert else (x in c),
     "PyCell_Set": lambda cell, v: setattr(cell, "cell_contents", v),
+    "PyIter_Next": lambda it: next(it, EXHAUSTED),
 }
+# the functions whose NULL result with no exception set is an end, not an error: the op's result is then this
+# object (a new reference to it), which the trace compares with (PyIter_Next: the iterator is exhausted)
+PY_END_RESULT = {"PyIter_Next": EXHAUSTED}
 # the functions that return an int, -1 with an exception set (the op's result is then NULL), and the object the
 # op's result is made of the others: "none" (SetAttr/SetItem/PyCell_Set: 0, a store's None), "bool" (Contains: 0/1 -> False/
 # True; its flag, below, inverts it as `not in` does)
@@ -348,7 +363,7 @@ PY_FLAG = {"PyObject_RichCompare": "truth", "PySequence_Contains": "invert", "Py
 # attributes, calls and subscripts the interpreter specializes for instances, functions and containers; an
 # operator on objects of classes it does not specialize either (PyNumber_*, PyObject_RichCompare: the default)
 PY_SLOWER_NS = {"PyObject_GetAttr": 45, "PyObject_SetAttr": 45, "PyObject_Vectorcall": 40, "PyObject_GetItem": 20,
-                "PyObject_SetItem": 20}
+                "PyObject_SetItem": 20, "PyIter_Next": 30}
 PY_SLOWER_DEFAULT_NS = 8
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
 

@@ -9,8 +9,11 @@ tindex/tseq for a tuple, aindex/aseq for an array.array, dkpos/dkleft/dkdict (dv
 (values, items); the runtime reads them from the iterator at entry and writes them back at exits
 (cpython.layout's iterator accessors).
 
+Any other iterator, in the loop's own trace on CPython 3.12+: its __next__ called on the generic path
+(PyIter_Next, _for_iter_generic).
+
 May import: tracejit.ir, tracejit.cpython.bytecode/layout (the iterator types it knows),
-tracejit.recorder.frame/virtuals/strings/arrays/lists, the standard library.
+tracejit.recorder.frame/virtuals/strings/arrays/lists/generic, the standard library.
 """
 from __future__ import annotations
 
@@ -19,9 +22,9 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from tracejit.cpython.bytecode import Instr
 from tracejit.cpython.layout import DICT_ITER_TYPES, SEQ_ITER_TYPES
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, const_ref
-from tracejit.ir.ops import INT64_MAX, INT64_MIN
+from tracejit.ir.ops import EXHAUSTED, INT64_MAX, INT64_MIN
 
-from . import arrays, strings
+from . import arrays, generic, strings
 from .lists import LENGTH_OPS
 from .frame import BaseItem, RecordAbort
 from .virtuals import VirtualRange, VirtualTuple
@@ -49,6 +52,9 @@ def for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[
         it = view.stack(pos)
     except LookupError:
         raise RecordAbort("loop iterator slot empty") from None
+    if rec.generic_calls and rec.bridge is None and not _iter_fields(rec, pos) and not _walkable(it, view):
+        _for_iter_generic(rec, ins, pos, pc, view)
+        return
     if type(it) is enumerate:
         _for_iter_enumerate(rec, ins, snap, pos, it, view)
     elif type(it) is zip:
@@ -66,6 +72,44 @@ def for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[
             _for_iter_dict(rec, ins, snap, pos, it, view, kind)
             return
         _for_iter_range(rec, ins, snap, pos, it, view)
+
+
+def _walkable(it, view: FrameView) -> bool:
+    """Whether the trace walks iterator `it` itself (a range, a list, a str, a tuple, an array, a dict's keys,
+    values or items; enumerate and zip of lists), rather than calling its __next__."""
+    t = type(it)
+    if t is RANGE_ITERATOR or t is LIST_ITERATOR or t in SEQUENCE_WALKS or t in DICT_WALKS:
+        return True
+    try:
+        if t is enumerate:
+            view.enumerate_state(it)
+        elif t is zip:
+            view.zip_state(it)
+        else:
+            return False
+    except TypeError:
+        return False
+    return True
+
+
+def _for_iter_generic(rec: TraceRecorder, ins: Instr, pos: int, pc: int, view: FrameView) -> None:
+    """`for x in it` over any other iterator (a generator, map, a set's, a user class's __next__), on the
+    generic path: PyIter_Next(it), the call the interpreter's FOR_ITER makes (tp_iternext, StopIteration
+    cleared). The iterator stays in the frame (a base stack item the machine code reads); an exception leaves
+    the trace at FOR_ITER, and the end of the iterator leaves it where the interpreter goes then (the iterator
+    popped and released, the jump past the loop), so the iterator is never asked twice. The interpreter has run
+    the FOR_ITER already (the recorder is at `pc`, the loop body's first instruction): the item is resolved here."""
+    it = rec.read_state(StateVar("base", pos), lambda: view.stack(pos))
+    base = rec.stack.pop()                  # the state after the loop: its iterator popped
+    rec.floor -= 1
+    end = rec.snapshot(ins.target)
+    rec.stack.append(base)
+    rec.floor += 1
+    item = generic.call(rec, "PyIter_Next", [it], ins.offset, view)
+    ended = rec.emit("ref_eq", [item, const_ref(EXHAUSTED)], None, ins.offset)
+    rec.emit("guard_false", [ended], end, ins.offset)
+    rec.stack.append(item)
+    generic.resolve(rec, pc, view)          # (after the end's guard: no exit may leave EXHAUSTED on the stack)
 
 
 def _for_iter_range(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
@@ -111,6 +155,7 @@ def _tuple_item(rec: TraceRecorder, seq, index, snap: Snapshot, pc: int):
 
 
 LIST_ITERATOR = type(iter([]))
+RANGE_ITERATOR = type(iter(range(0)))
 # a walk over a sequence keeps its index and the sequence as state fields <prefix>index, <prefix>seq
 WALK_PREFIX = {list: "", str: "c", tuple: "t", arrays.ARRAY: "a"}
 # `for x in s` over a str, a tuple or an array: iterator type -> (the sequence's exact type, item rule); their
