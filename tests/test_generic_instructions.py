@@ -273,3 +273,28 @@ def test_for_over_any_iterator(prog, native):
     if GENERIC:
         assert not events_for(evs, "abort", "f"), events_for(evs, "abort", "f")
         assert len({e["loop"] for e in events_for(evs, "compiled", "f")}) == 9
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_reference_counts_seen_by_getrefcount(prog, native):
+    """The trace owns what it still uses across a call that may run Python code: sys.getrefcount (or
+    gc.get_referrers) called in the loop would see that reference, so such a loop is left to the interpreter."""
+    evs = check(prog, native, """\
+        import gc
+        import sys
+        from sys import getrefcount as rc
+
+        class B:
+            def __init__(self, i):
+                self.i = i
+
+        def f(n):
+            counts = []
+            for i in range(n):
+                m = B(i)
+                counts.append(sys.getrefcount(m) * 100 + rc(m) * 10 + len(gc.get_referrers(m)))
+            return sorted(set(counts))
+
+        print(f(300))
+        """, compiled=(), params="cost_model=0")
+    assert not events_for(evs, "compiled", "f")

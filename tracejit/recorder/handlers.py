@@ -13,7 +13,9 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import array
+import gc
 import math
+import sys
 import types
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
@@ -59,6 +61,8 @@ def _method_rule(below) -> Callable | None:
     method, rule = _METHOD_RULES_BY_ID.get(id(below.value), (None, None))
     return rule if method is below.value else None
 COMPLEX_ARGUMENTS = (abs, complex, type)     # the calls whose rules take a complex number apart
+# functions that count or list an object's references (the module objects live as long as the process)
+_COUNTS_REFERENCES = {id(f) for f in (sys.getrefcount, gc.get_referrers, gc.get_referents)}
 
 
 def handles(*ops: str) -> Callable[[Handler], Handler]:
@@ -636,6 +640,10 @@ def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, p
                   kw_names: tuple = ()):
     """callable(args...) through PyObject_Vectorcall (the function, a bound method's function and its self...),
     the last len(kw_names) arguments by keyword."""
+    first = callable_and_args[0]
+    if getattr(first, "kind", None) is R and id(rec.conc(first)) in _COUNTS_REFERENCES:
+        # the trace owns what it still uses across the call: one reference more than the interpreter has
+        raise RecordAbort(f"a call of {rec.conc(first).__name__}, which sees the trace's own references")
     if len(callable_and_args) - 1 > generic.MAX_ARGUMENTS:
         raise RecordAbort(f"a call with more than {generic.MAX_ARGUMENTS} arguments")
     args = _objects(rec, callable_and_args, snap, pc) + [const_ref(kw_names or None)]
