@@ -298,3 +298,36 @@ def test_reference_counts_seen_by_getrefcount(prog, native):
         print(f(300))
         """, compiled=(), params="cost_model=0")
     assert not events_for(evs, "compiled", "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_function_making_generic_calls_is_called_not_inlined(prog, native):
+    """A call that may run Python code inside an inlined function (a method call in a helper) aborts the
+    recording, and the next one calls that helper on the generic path instead of inlining it; the other helper
+    is still inlined."""
+    evs = run(prog, native, """\
+        class Acc:
+            def __init__(self):
+                self.items = []
+            def add(self, x):
+                self.items.append(x)
+
+        def helper(acc, i):
+            acc.add(i * 2)
+            return i + 1
+
+        def plain(i):
+            return i * 3
+
+        def f(n):
+            acc = Acc()
+            t = 0
+            for i in range(n):
+                t += helper(acc, i) + plain(i)
+            return t, len(acc.items), sum(acc.items)
+
+        print(f(500))
+        print(f(5))
+        """)
+    if GENERIC:
+        assert [e.get("not_inlined") for e in events_for(evs, "abort", "f")] == ["helper"]

@@ -28,7 +28,13 @@ BRANCHES = frozenset({"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE
 
 
 class RecordAbort(Exception):
-    """The recording cannot continue; the message says why (shown in stats and the events log)."""
+    """The recording cannot continue; the message says why (shown in stats and the events log). `not_inlined`:
+    the code of a function the loop's frame called and the trace inlined, which a new recording should call
+    instead (on the generic path): what failed happened inside it and could be done outside it."""
+
+    def __init__(self, message: str, not_inlined=None) -> None:
+        super().__init__(message)
+        self.not_inlined = not_inlined
 
 
 class BaseItem:

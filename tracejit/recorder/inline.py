@@ -75,6 +75,8 @@ def refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> st
         return "call of a function that assigns a nonlocal"
     if func.__globals__ is not view.globals or func.__builtins__ is not view.builtins:
         return "call of a function of another module"
+    if code in rec.not_inlined:
+        return "call of a function whose recording made a call that may run Python code (not inlined)"
     if len(rec.frames) > rec.max_inline_depth:
         return "calls nested too deep to inline" if rec.max_inline_depth else "inlining is off (inline_depth=0)"
     return None

@@ -84,7 +84,8 @@ class BridgeStart:
 class TraceRecorder:
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH,
-                 exact_callee_exits: bool = True, generic_calls: bool = False, cost_model: bool = True):
+                 exact_callee_exits: bool = True, generic_calls: bool = False, cost_model: bool = True,
+                 not_inlined: frozenset = frozenset()):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -124,6 +125,7 @@ class TraceRecorder:
         # may run Python code (generic.py); the result is read from the frame when the instruction has run
         self.generic_calls = generic_calls
         self.cost_model = cost_model                        # abort traces slower than the interpreter (generic.py)
+        self.not_inlined = not_inlined                      # code of functions called, not inlined (inline.py)
         self.pending_result = None                          # (result, versions before) of such a call
         self.writes_globals = False                         # STORE_GLOBAL recorded
         self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
