@@ -22,13 +22,14 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import struct
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
-from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Mem, Reg,
-                  fits_i32)
+from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Encoded, Mem,
+                  Reg, fits_i32)
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:
@@ -126,21 +127,39 @@ class LoopAddresses:
     epilogue: int            # absolute address of the loop's return sequence
 
 
-@dataclass
+@dataclass(eq=False)
 class MachineCode:
-    """An assembled trace: position-independent code, its entry points and listing."""
+    """An assembled trace: position-independent code, its entry points and listing (its texts, and the
+    register allocation's, are made when first read)."""
     code: bytes              # position-independent
     entry: int               # offset of the C-ABI entry (loops; bridges: 0 = start)
     reentry: int             # offset of the re-entry point (loops; bridges: 0 = start)
     epilogue: int            # offset of the return sequence (loops; bridges: -1)
     exit_ids: list[int]
-    listing: list[tuple[str, list[tuple[int, str]]]]
-    regalloc: str = ""       # text form of the register allocation
+    encoded: Encoded
+    alloc: Allocation | None = None
     group_ops: list[int] = field(default_factory=list)   # per listing group: index of its IR op (-1: none);
                                                          # a guard's exit stub has the guard's index
 
+    @property
+    def listing(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        return self.encoded.listing
+
+    @cached_property
+    def regalloc(self) -> str:
+        """Text form of the register allocation."""
+        return self.alloc.format() if self.alloc is not None else ""
+
 
 EMITTERS: dict[str, Callable[["Assembler", Op, int], None]] = {}
+
+
+def _op_title(op: Op) -> Callable[[], str]:
+    """The listing group title of an op's code (made only for a listing)."""
+    def title() -> str:
+        text = format_op(op, show_snapshots=False)
+        return text + f"  -> exit #{op.exit_id}" if op.snapshot is not None else text
+    return title
 
 
 def emitter(*names: str):
@@ -285,10 +304,7 @@ class Assembler:
         if t.kind == "bridge":
             a.hot(True)
         for i, op in enumerate(t.ops):
-            title = format_op(op, show_snapshots=False)
-            if op.snapshot is not None:
-                title += f"  -> exit #{op.exit_id}"
-            a.group(title)
+            a.group(_op_title(op))
             self.group_ops[len(a.groups) - 1] = i
             if op.name == "label":
                 a.hot(True)
@@ -315,9 +331,8 @@ class Assembler:
             entry, reentry, epi = lo[self.entry_label], lo[self.reentry_label], lo[self.epilogue_label]
         else:
             entry, reentry, epi = 0, 0, -1
-        group_ops = [self.group_ops.get(k, -1) for k in range(len(enc.listing))]
-        return MachineCode(enc.code, entry, reentry, epi, self.exit_ids, enc.listing, self.alloc.format(),
-                           group_ops)
+        group_ops = [self.group_ops.get(k, -1) for k in range(len(enc.groups) + bool(enc.pool))]
+        return MachineCode(enc.code, entry, reentry, epi, self.exit_ids, enc, self.alloc, group_ops)
 
     def load_inputs(self) -> None:
         seen = set()
@@ -447,7 +462,7 @@ class Assembler:
         snap = op.snapshot
         if op.exit_id < 0:
             raise CompileError("guard without exit id")
-        a.group(f"exit #{op.exit_id} ({op.name})")
+        a.group(lambda: f"exit #{op.exit_id} ({op.name})")
         self.group_ops[len(a.groups) - 1] = self.op_index[id(op)]
         a.bind(lab)
         for sv, v in snap.exit_entries():

@@ -20,6 +20,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from iced_x86 import (BlockEncoder, Code, Decoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, Mnemonic,
                       Register)
@@ -132,12 +133,36 @@ class _Branch:
     label: int
 
 
-@dataclass
+@dataclass(eq=False)
 class Encoded:
-    """Encoded code, where its labels ended up, and its grouped listing."""
+    """Encoded code, where its labels ended up, and its grouped listing (made when first read: decoding and
+    formatting every instruction is a good part of an assembly nobody looks at)."""
     code: bytes
     label_offsets: dict[int, int]
-    listing: list[tuple[str, list[tuple[int, str]]]]
+    code_len: int = 0
+    groups: list = field(default_factory=list)          # titles: str, or a function that makes it
+    tags: list[int] = field(default_factory=list)
+    item_pos: list[int] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    pool: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def listing(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        fmt = _formatter()
+        texts = [fmt.format(d) for d in Decoder(64, self.code[:self.code_len], ip=0)]
+        listing: list[tuple[str, list[tuple[int, str]]]] = [(g if type(g) is str else g(), [])
+                                                            for g in self.groups]
+        item_pos, offsets = self.item_pos, self.offsets
+        for k in range(len(self.tags)):
+            first = item_pos[k - 1] + 1 if k else 0       # padding nops belong to the item they precede
+            for j in range(first, item_pos[k] + 1):
+                listing[self.tags[k]][1].append((offsets[j], texts[j]))
+        if self.pool:
+            rows = []
+            for bits, idx in sorted(self.pool.items(), key=lambda t: t[1]):
+                rows.append((self.code_len + 8 * idx, f"dq 0x{bits:016x}"))
+            listing.append(("constants", rows))
+        return listing
 
 
 @dataclass
@@ -153,7 +178,8 @@ class Asm:
 
     # ---- structure ---------------------------------------------------------------------------------
 
-    def group(self, title: str) -> None:
+    def group(self, title) -> None:
+        """Start a listing group; `title` is a str or a function that makes it (called only for a listing)."""
         self.groups.append(title)
 
     def new_label(self) -> int:
@@ -442,20 +468,8 @@ class Asm:
                 break
             for k, nbytes in more.items():
                 pads[k] = pads.get(k, 0) + nbytes
-        fmt = _formatter()          # the listing's text: once, for the final layout
-        texts = [fmt.format(d) for d in Decoder(64, code[:code_len], ip=0)]
-        listing: list[tuple[str, list[tuple[int, str]]]] = [(g, []) for g in self.groups]
-        for k in range(len(self.items)):
-            first = item_pos[k - 1] + 1 if k else 0       # padding nops belong to the item they precede
-            for j in range(first, item_pos[k] + 1):
-                listing[self.tags[k]][1].append((offsets[j], texts[j]))
-        if self.pool:
-            rows = []
-            for bits, idx in sorted(self.pool.items(), key=lambda t: t[1]):
-                rows.append((code_len + 8 * idx, f"dq 0x{bits:016x}"))
-            listing.append(("constants", rows))
         label_offsets = {lab: offsets[item_pos[ix]] for lab, ix in self.labels.items()}
-        return Encoded(code, label_offsets, listing)
+        return Encoded(code, label_offsets, code_len, self.groups, self.tags, item_pos, offsets, self.pool)
 
     def _encode(self, pads: dict[int, int]):
         ins: list[Instruction] = []
