@@ -1,8 +1,9 @@
 """More instructions on the generic path (CPython 3.12+): `in` / `not in` of any container (PySequence_Contains),
 calls with keyword arguments or of functions the trace does not inline (PyObject_Vectorcall with names), `for`
-over any iterator (PyIter_Next) and STORE_DEREF (PyCell_Set; over numbers and strs it is a store in the machine code, on every version). Each
-test runs against plain CPython (output, tracebacks, exit status) with the loop compiled (on 3.11, where calls
-that may run Python code are not recorded, the loop runs as plain Python and the recording aborts).
+over any iterator (PyIter_Next) and STORE_DEREF (PyCell_Set; over numbers and strs it is a store in the machine
+code, on every version). Each test runs against plain CPython (output, tracebacks, exit status) with the loop
+compiled (on 3.11, where calls that may run Python code are not recorded, the loop runs as plain Python and the
+recording aborts).
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import tracejit
-from tracejit.ir import IRError, format_trace, verify
+from tracejit.ir import IRError, Kind, format_trace, verify
 
 
 def sum_range(n):
@@ -455,3 +455,24 @@ def test_append_with_a_keyword_is_not_recorded(fresh_engine):
     with tracejit.enable(threshold=2):
         assert append_keyword(300) == expected
     assert "call with keyword arguments" in tracejit.stats()["aborts"]
+
+
+def min_search(values):
+    best = float("inf")
+    where = -1
+    for i in range(len(values)):
+        if values[i] < best:
+            best = values[i]
+            where = i
+    return best, where
+
+
+def test_a_variable_holding_numbers_of_two_types_is_kept_as_an_object(fresh_engine):
+    """`best = inf`, then an int read from a list: the recorded iteration starts with a float and ends with an
+    int. The recording aborts and says so, and the next one keeps the variable as an object (the loop's kinds
+    agree at both ends; its uses guard the type they find)."""
+    values = [float("inf")] * 2 + [7, 5, 8, 3, 9, 2.5, 4] * 50 + [1]
+    loops, st = compile_and_get(min_search, values)
+    assert any("is float at the loop's start but int" in r for r in st["aborts"]), st["aborts"]
+    kinds = {lp.layout.kinds[sv] for lp in loops for sv in lp.layout.kinds if sv.name == "best"}
+    assert Kind.REF in kinds, (kinds, st)

@@ -348,8 +348,8 @@ PY_FUNCTIONS: dict[str, Callable] = {
 # object (a new reference to it), which the trace compares with (PyIter_Next: the iterator is exhausted)
 PY_END_RESULT = {"PyIter_Next": EXHAUSTED}
 # the functions that return an int, -1 with an exception set (the op's result is then NULL), and the object the
-# op's result is made of the others: "none" (SetAttr/SetItem/PyCell_Set: 0, a store's None), "bool" (Contains: 0/1 -> False/
-# True; its flag, below, inverts it as `not in` does)
+# op's result is made of the others: "none" (SetAttr/SetItem/PyCell_Set: 0, a store's None), "bool"
+# (Contains: 0/1 -> False/True; its flag, below, inverts it as `not in` does)
 PY_INT_RESULT = {"PyObject_SetAttr": "none", "PyObject_SetItem": "none", "PyCell_Set": "none",
                  "PySequence_Contains": "bool"}
 # the arguments from this index on are int constants, not objects: RichCompare's operator (passed to C), then

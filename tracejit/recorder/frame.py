@@ -28,13 +28,20 @@ BRANCHES = frozenset({"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE
 
 
 class RecordAbort(Exception):
-    """The recording cannot continue; the message says why (shown in stats and the events log). `not_inlined`:
-    the code of a function the loop's frame called and the trace inlined, which a new recording should call
-    instead (on the generic path): what failed happened inside it and could be done outside it."""
+    """The recording cannot continue; the message says why (shown in stats and the events log). `hint`: what a
+    new recording should do otherwise to get past this, (name, item) with name a key of RETRY_HINTS:
+    ("not_inlined", the code of a function the loop's frame called and the trace inlined, which it should call
+    instead, on the generic path: what failed happened inside it and could be done outside it), ("boxed", a
+    loop variable it should keep as an object: it holds numbers of different types in the loop)."""
 
-    def __init__(self, message: str, not_inlined=None) -> None:
+    def __init__(self, message: str, hint: tuple | None = None) -> None:
         super().__init__(message)
-        self.not_inlined = not_inlined
+        self.hint = hint
+
+
+# what a recording may be told to do otherwise, learnt from the loop's aborted recordings (RecordAbort.hint):
+# the most items of each kind one loop collects
+RETRY_HINTS = {"not_inlined": 4, "boxed": 4}
 
 
 class BaseItem:

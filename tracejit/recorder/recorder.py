@@ -85,7 +85,7 @@ class TraceRecorder:
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH,
                  exact_callee_exits: bool = True, generic_calls: bool = False, cost_model: bool = True,
-                 not_inlined: frozenset = frozenset()):
+                 hints: dict | None = None):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -125,7 +125,9 @@ class TraceRecorder:
         # may run Python code (generic.py); the result is read from the frame when the instruction has run
         self.generic_calls = generic_calls
         self.cost_model = cost_model                        # abort traces slower than the interpreter (generic.py)
-        self.not_inlined = not_inlined                      # code of functions called, not inlined (inline.py)
+        hints = hints or {}                                 # learnt from earlier recordings (frame.RETRY_HINTS)
+        self.not_inlined = hints.get("not_inlined", frozenset())    # code of functions called, not inlined
+        self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
         self.pending_result = None                          # (result, versions before) of such a call
         self.writes_globals = False                         # STORE_GLOBAL recorded
         self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
@@ -205,6 +207,8 @@ class TraceRecorder:
                 kind = R                    # the loop keeps this variable as an object, whatever it holds
             elif held is not kind:
                 raise RecordAbort(f"{sv} changed kind in bridge")
+        elif sv in self.boxed:
+            kind = R                        # it held numbers of different types in the loop (_carry_kinds)
         return self.new_input(sv, kind, value)
 
     def _held_kind(self, sv: StateVar) -> Kind | None:
@@ -672,7 +676,9 @@ class TraceRecorder:
                 self.state[sv] = self.unbox(value, snap, self.header_pc)
                 continue
             what = type(self.conc(value)).__name__ if value.kind is R else str(value.kind)
-            raise RecordAbort(f"{sv} is {want} at the loop's start but {what} at the end of an iteration")
+            # an object of another type (min = inf, then an int read from a list): the loop keeps it as an object
+            hint = ("boxed", sv) if value.kind is R and self.bridge is None and sv.where == "fast" else None
+            raise RecordAbort(f"{sv} is {want} at the loop's start but {what} at the end of an iteration", hint)
 
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""

@@ -66,7 +66,6 @@ MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether e
 # bytecode instructions in one bridge: a bridge through enclosing loops copies their code (up to 16 times),
 # and compiling it cost more than it saved (n-body: one 2783-op bridge, 253 KB, 1.3 s to compile)
 BRIDGE_TRACE_LIMIT = 400
-MAX_NOT_INLINED = 4              # functions a loop's recordings call instead of inlining them (see _abort)
 MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
@@ -95,7 +94,7 @@ class LoopSite:
     """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
-                 "backoffs", "counting_since", "last_abort", "not_inlined")
+                 "backoffs", "counting_since", "last_abort", "hints")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -110,7 +109,7 @@ class LoopSite:
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
-        self.not_inlined: frozenset = frozenset()   # code of functions its recordings call instead of inlining
+        self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
 
     @property
     def compiled(self) -> CompiledLoop | None:
@@ -430,7 +429,7 @@ class Engine:
             if rec.recorder.step(offset, rec.view):
                 self._finish_recording(rec)
         except recording.RecordAbort as e:
-            self._abort(rec, str(e), e.not_inlined)
+            self._abort(rec, str(e), e.hint)
         except RecursionError:
             raise
         except Exception as e:
@@ -474,7 +473,7 @@ class Engine:
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
                                       generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                      not_inlined=site.not_inlined)
+                                      hints=site.hints)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self.hooks.start_recording(code, frame)
@@ -489,7 +488,7 @@ class Engine:
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
                                       generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                      not_inlined=site.not_inlined)
+                                      hints=site.hints)
         info.bridge = "recording"
         loop.bridges_tried += 1
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
@@ -507,23 +506,25 @@ class Engine:
                 self.probe.recorded(rec.site.name, secs)
             self.hooks.stop_recording(rec.code, rec.frame)
 
-    def _abort(self, rec: Recording, reason: str, not_inlined=None) -> None:
+    def _abort(self, rec: Recording, reason: str, hint: tuple | None = None) -> None:
         self._stop_recording()
         self.stats.aborts[reason] = self.stats.aborts.get(reason, 0) + 1
         site = rec.site
-        if not_inlined is not None and not_inlined not in site.not_inlined and \
-                len(site.not_inlined) < MAX_NOT_INLINED:
-            # what failed was inside an inlined call the loop's frame made: recorded again at once, with that
-            # function called instead (a bridge: at its guard's next failure)
-            site.not_inlined |= {not_inlined}
-            if rec.loop is not None:
-                rec.exit.bridge = "none"
-                self.log("bridge_abort", loop=site.name, exit=rec.exit.exit_id, reason=reason,
-                         not_inlined=not_inlined.co_name)
-            else:
-                site.count = self.params.threshold - 1
-                self.log("abort", loop=site.name, reason=reason, not_inlined=not_inlined.co_name)
-            return
+        if hint is not None:
+            name, item = hint
+            known = site.hints.get(name, frozenset())
+            if item not in known and len(known) < recording.RETRY_HINTS[name]:
+                # the recording says what a new one should do otherwise (call a function instead of inlining it,
+                # keep a variable as an object): recorded again at once (a bridge: at its guard's next failure)
+                site.hints = {**site.hints, name: known | {item}}
+                what = {name: getattr(item, "co_name", str(item))}
+                if rec.loop is not None:
+                    rec.exit.bridge = "none"
+                    self.log("bridge_abort", loop=site.name, exit=rec.exit.exit_id, reason=reason, **what)
+                else:
+                    site.count = self.params.threshold - 1
+                    self.log("abort", loop=site.name, reason=reason, **what)
+                return
         if rec.loop is not None:
             info = rec.exit
             retry = retryable(reason) and info.bridge_retries < MAX_RETRIES
