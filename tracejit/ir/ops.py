@@ -293,7 +293,7 @@ class PyCallRaised(GuardFailed):
         self.exception = exception
 
 
-class _Exhausted:
+class IteratorExhausted:
     """The type of EXHAUSTED: what a py_call of PyIter_Next gives for an exhausted iterator."""
     __slots__ = ()
 
@@ -301,7 +301,7 @@ class _Exhausted:
         return "EXHAUSTED"
 
 
-EXHAUSTED = _Exhausted()
+EXHAUSTED = IteratorExhausted()
 
 
 def _vectorcall(f, *rest):
