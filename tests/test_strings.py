@@ -542,3 +542,13 @@ def test_bridge_increfs_a_borrowed_alias_before_releasing_its_owned_input(native
     (refcounts.place_releases)."""
     from difftest import check_corpus_case
     check_corpus_case("fuzz_py312_3301064.py", f"threshold=2,bridge_threshold=1,short_run=0,native={native}")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_bridge_exits_store_a_reassigned_variable_not_its_owned_input(native):
+    """Fuzz seed 4603649 (a wrong result on 3.13): a bridge owning the loop's `last` keeps that input until its
+    jump (see the test above); after `last = t2` its exits' snapshots hold t2 in `last`, and the pass placing
+    the releases put the old input back there (stale by one iteration). It is now released at such exits as
+    an extra (refcounts._storing)."""
+    from difftest import check_corpus_case
+    check_corpus_case("fuzz_py313_4603649.py", f"threshold=1,bridge_threshold=1,cost_model=0,native={native}")

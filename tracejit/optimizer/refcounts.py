@@ -186,15 +186,17 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
 
 def _storing(snap: Snapshot, alive: dict[int, Var], input_of: dict[int, StateVar]) -> Snapshot:
     """The guard's snapshot such that its exit stores every owned value alive there (ops and snapshots are shared
-    with earlier stages' traces: a changed copy). A bridge's input still in the loop's variable is put back
-    into the root frame's state (its place); an object no frame holds (an int boxed for a call) becomes an
-    extra, stored to be released."""
+    with earlier stages' traces: a changed copy). A bridge's input still in the loop's variable (one the
+    bridge has not assigned by then) is put back into the root frame's state (its place); any other object no
+    frame holds (an int boxed for a call; a bridge's input whose variable now holds something else, `last = t2`)
+    becomes an extra, stored to be released."""
     held = {id(v) for v in snap.values()}
     missing = [v for v in alive.values() if id(v) not in held]
     if not missing:
         return snap
-    places = {input_of[id(v)]: v for v in missing if id(v) in input_of}
-    extra = tuple(v for v in missing if id(v) not in input_of)
+    root = snap.frames()[0].state
+    places = {input_of[id(v)]: v for v in missing if id(v) in input_of and input_of[id(v)] not in root}
+    extra = tuple(v for v in missing if id(v) not in input_of or input_of[id(v)] in root)
     if places:
         snap = _with_root_state(snap, places)
     return replace(snap, extra=extra) if extra else snap
