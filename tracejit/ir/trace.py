@@ -215,8 +215,16 @@ class InlinedFunction:
         return cls(func, func.__code__, func.__defaults__, func.__kwdefaults__)
 
     def unchanged(self) -> bool:
+        """Whether the function still has what the trace assumed."""
         f = self.function
-        return f.__code__ is self.code and f.__defaults__ is self.defaults and f.__kwdefaults__ is self.kwdefaults
+        return self._assumes(f.__code__, f.__defaults__, f.__kwdefaults__)
+
+    def same_as(self, other: InlinedFunction) -> bool:
+        """Whether `other` (the same function, seen at another time) assumed the same."""
+        return self._assumes(other.code, other.defaults, other.kwdefaults)
+
+    def _assumes(self, code, defaults, kwdefaults) -> bool:
+        return code is self.code and defaults is self.defaults and kwdefaults is self.kwdefaults
 
 
 @dataclass
@@ -252,8 +260,7 @@ class StateLayout:
             known = self.inlined.get(id(f.function))
             if known is None:
                 self.inlined[id(f.function)] = f
-            elif known.code is not f.code or known.defaults is not f.defaults \
-                    or known.kwdefaults is not f.kwdefaults:
+            elif not known.same_as(f):
                 raise ValueError(f"{f.function.__name__} changed since the loop inlined it")
         self.inline_depth = max(self.inline_depth, depth)
 

@@ -226,11 +226,7 @@ def load_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     local = rec.frame.locals
     snap = rec.snapshot(ins.offset)
     if local is None:
-        sv = StateVar("fast", ins.oparg, _slot_name(rec.code, ins.oparg))
-        cell = rec.read_state(sv, lambda: view.local(ins.oparg))
-        if getattr(cell, "kind", None) is not R or type(rec.conc(cell)) is not types.CellType:
-            raise RecordAbort("LOAD_DEREF of a slot that holds no cell")
-        rec.emit("guard_class", [cell, const_ref(types.CellType)], snap, ins.offset)
+        cell = _frame_cell(rec, ins, view, snap)
         rec.stack.append(rec.emit("cell_contents", [cell], snap, ins.offset))
         return
     if ins.oparg >= len(local) or local[ins.oparg] is None:
@@ -250,11 +246,7 @@ def store_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if rec.frame.locals is not None:
         raise RecordAbort("STORE_DEREF inside an inlined call")
     snap = rec.snapshot_with(pc, [value])
-    sv = StateVar("fast", ins.oparg, _slot_name(rec.code, ins.oparg))
-    cell = rec.read_state(sv, lambda: view.local(ins.oparg))
-    if getattr(cell, "kind", None) is not R or type(rec.conc(cell)) is not types.CellType:
-        raise RecordAbort("STORE_DEREF to a slot that holds no cell")
-    rec.emit("guard_class", [cell, const_ref(types.CellType)], snap, pc)
+    cell = _frame_cell(rec, ins, view, snap)
     try:
         t = type(rec.conc(cell).cell_contents)
     except ValueError:
@@ -266,6 +258,16 @@ def store_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.emit("cell_set", [cell, dicts.as_object(rec, value, snap, pc), old], snap, pc)
         return
     generic.call(rec, "PyCell_Set", _objects(rec, [cell, value], snap, pc), pc, view, pushed=False)
+
+
+def _frame_cell(rec: TraceRecorder, ins: Instr, view: FrameView, snap: Snapshot):
+    """The cell in the loop frame's slot ins.oparg (a state variable like any fast local: the machine code never
+    rebinds it), its type guarded."""
+    cell = rec.read_state(StateVar("fast", ins.oparg, _slot_name(rec.code, ins.oparg)), lambda: view.local(ins.oparg))
+    if getattr(cell, "kind", None) is not R or type(rec.conc(cell)) is not types.CellType:
+        raise RecordAbort(f"{ins.op} of a slot that holds no cell")
+    rec.emit("guard_class", [cell, const_ref(types.CellType)], snap, ins.offset)
+    return cell
 
 
 def _slot_name(code, index: int) -> str:
