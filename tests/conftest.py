@@ -3,10 +3,25 @@
 - `fresh_engine`: a brand-new tracejit runtime for in-process tests, so that the parameters given to
   `tracejit.enable(...)` are really used (the first enable() of a process creates the one Engine and later
   parameters are ignored) and the stats start from zero. The previous runtime is restored afterwards.
+- `progdir`, `prog`: where a differential test writes its program: one directory per test module, one file per
+  test function (both parametrizations of a test, native and IR interpreter, run the same file, as tracebacks
+  name it, so its plain CPython result is computed once).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+
+@pytest.fixture(scope="module")
+def progdir(request, tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2].removeprefix("test_"))
+
+
+@pytest.fixture
+def prog(request, progdir) -> Path:
+    return progdir / f"{request.node.originalname}.py"
 
 
 @pytest.fixture

@@ -42,17 +42,6 @@ def events_for(evs: list[dict], event: str, func: str) -> list[dict]:
     return [e for e in evs if e["event"] == event and _func(e) == func]
 
 
-@pytest.fixture(scope="module")
-def progdir(tmp_path_factory) -> Path:
-    """One directory for the programs of this module: both parametrizations of a test run the same file
-    (tracebacks name it), so its plain CPython result is computed once."""
-    return tmp_path_factory.mktemp("deopt")
-
-
-@pytest.fixture
-def prog(request, progdir) -> Path:
-    return progdir / f"{request.node.originalname}.py"
-
 
 def check(prog: Path, native: int, src: str, compiled=("f",), params: str = "") -> list[dict]:
     """Run `src` (written to `prog`) plainly and under the JIT (more JIT `params`, "k=v,..."); assert identical

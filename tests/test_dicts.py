@@ -20,15 +20,6 @@ if _HERE not in sys.path:
 from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def progdir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("dicts")
-
-
-@pytest.fixture
-def prog(request, progdir) -> Path:
-    return progdir / f"{request.node.originalname}.py"
-
 
 def no_dict_aborts(evs: list[dict], func: str = "f") -> None:
     aborts = [e["reason"] for e in events_for(evs, "abort", func)]

@@ -24,16 +24,6 @@ from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
 GENERIC = sys.version_info >= (3, 12)       # 3.11: the recorder does not record such calls
 
 
-@pytest.fixture(scope="module")
-def progdir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("generic")
-
-
-@pytest.fixture
-def prog(request, progdir) -> Path:
-    name = request.node.originalname
-    return progdir / f"{name}.py"
-
 
 def run(prog: Path, native: int, src: str, funcs=("f",)) -> list[dict]:
     """check(), and that each function's loop compiled (3.12+) or aborted (3.11: no generic calls)."""

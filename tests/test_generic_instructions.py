@@ -20,16 +20,6 @@ from test_deopt import NATIVE, check, events_for  # noqa: E402
 from test_generic import GENERIC, run  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def progdir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("generic_instructions")
-
-
-@pytest.fixture
-def prog(request, progdir) -> Path:
-    return progdir / f"{request.node.originalname}.py"
-
-
 @pytest.mark.parametrize("native", NATIVE)
 def test_in_and_not_in_of_any_container(prog, native):
     evs = run(prog, native, """\

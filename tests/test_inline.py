@@ -22,15 +22,6 @@ if _HERE not in sys.path:
 from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def progdir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("inline")
-
-
-@pytest.fixture
-def prog(request, progdir) -> Path:
-    return progdir / f"{request.node.originalname}.py"
-
 
 def inlined(evs: list[dict], func: str = "f") -> None:
     """The loop of `func` compiled and no recording of it aborted at a call."""
