@@ -50,10 +50,19 @@ class Run:
     def assert_same(self, label: str) -> None:
         difftest.assert_same(self.plain, self.jit, label)
 
+    def missing(self, *funcs: str) -> set[str]:
+        return set(funcs) - self.compiled()
+
     def assert_entered(self, *funcs: str) -> None:
-        missing = set(funcs) - self.compiled()
-        assert not missing, f"loops of {missing} were not compiled; events: {self.events[:30]}"
+        missing = self.missing(*funcs)
+        assert not missing, f"loops of {missing} were not compiled; {self.story(missing)}"
         assert self.stats.get("native_entries", 0) >= 1, self.stats
+
+    def story(self, funcs: set[str]) -> str:
+        """Every event of the loops of `funcs` (all of them: the first 30 events of a run seldom reach the loop
+        that failed), guard failures left out."""
+        mine = [e for e in self.events if e.get("loop", "").split(":")[0] in funcs and e["event"] != "guard_failure"]
+        return f"their events: {mine}; the run's stats: {self.stats}"
 
 
 def _split_stats(stderr: str) -> tuple[str, dict]:
@@ -326,10 +335,23 @@ print(spun, results == [(isum(60000 + i), fpoly(40000, i * 0.25 + 0.1), collatz(
 
 
 def test_many_threads_in_compiled_loops(tmp_path):
+    loops = ("isum", "fpoly", "collatz", "spinner")
     r = differential(tmp_path, "threads", THREADS)
     assert r.plain.returncode == 0 and r.plain.stdout.endswith("[True] True\n"), r.plain
     r.assert_same("threads")
-    r.assert_entered("isum", "fpoly", "collatz", "spinner")
+    # Whether a short loop gets compiled depends on thread scheduling: a recording is abandoned when another
+    # thread held the JIT meanwhile, and a loop whose recordings keep failing is left to the interpreter. CI saw
+    # `collatz` uncompiled once in several hundred runs (its events were not kept), so a run that misses one is
+    # repeated, at most twice, each run compared with plain CPython again; all three missing fails.
+    misses = []
+    for _ in range(2):
+        if not r.missing(*loops):
+            break
+        misses.append(r.story(r.missing(*loops)))
+        r = differential(tmp_path, "threads", THREADS)
+        r.assert_same("threads")
+    assert not r.missing(*loops), misses + [r.story(r.missing(*loops))]
+    r.assert_entered(*loops)
 
 
 # ========================================================================== 3. generators and async code
