@@ -23,6 +23,7 @@ from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN, PY_FUNCTIONS,
 from tracejit.ir.trace import SYNC_CHANGED, SYNC_WORDS
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41, object_at, \
     release_all
+from tracejit.cpython.instances import instance_values
 from tracejit.runtime.execmem import CodeMemory, Int64Table, StateBuffer, libm_address, make_entry
 
 I, F, BO, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -105,7 +106,8 @@ def env():
     mem = CodeMemory()
     table = Int64Table(256)
     graveyard = GRAVEYARD
-    ext = Externals(table.address, layout=LAYOUTS[VERSION], **c_api_addresses(), graveyard=graveyard.address,
+    ext = Externals(table.address, layout=LAYOUTS[VERSION], instance_values=instance_values(), **c_api_addresses(),
+                    graveyard=graveyard.address,
                     sse41=cpu_has_sse41(), sync=SYNC.address,
                     py_functions={name: c_api_address(name) for name in PY_FUNCTIONS},
                     **{f: libm_address(f) for f in ("fmod", "floor", "pow", "copysign", "ceil", "sin", "cos", "tan",
@@ -410,7 +412,7 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 
 # graveyard_push has an effect on memory only (test_graveyard_push); variadic ops have tests of their own
 # (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard
-VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and
+VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and not d.const_args and
                    d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
                                   "dict_setitem_str", "cell_set"))
 
@@ -1290,6 +1292,43 @@ def test_cell_set(env):
         finally:
             release_all([GRAVEYARD[1]])
             GRAVEYARD[0] = 0
+
+
+def test_instance_attr(env):
+    """obj.name from a slot of the instance's values array (constant index and tp_basicsize, as the recorder makes
+    them) reads what the interpreter reads, and leaves the trace where the slot is empty (deleted) or the array
+    is not in use (3.11/3.12: the instance got a real dict; 3.13 reads the array the dict shares)."""
+    from tracejit.cpython.instances import attribute_slot
+
+    class Point:
+        def __init__(self, x, y, tag):
+            self.x, self.y, self.tag = x, y, tag
+    assert instance_values() is not None
+    made = "".join(["ta", "g"])
+    objs = [Point(1.5, 7, made), Point(None, [2], "t"), Point(-0.0, 2**70, made)]
+    del objs[1].y
+    dicted = Point(3, 4, "d")
+    dicted.__dict__["x"] = "replaced"               # a real dict (3.11/3.12), shared values (3.13)
+    objs.append(dicted)
+    KEEP.extend(objs)
+    for name in ("x", "y", "tag"):
+        index = attribute_slot(objs[0], name)
+        assert index == ("x", "y", "tag").index(name)
+        b = Builder()
+        a = b.inp("a", R)
+        b.inp("out", R)
+        b.label()
+        r = b.op("instance_attr", a, Const(index, I), Const(Point.__basicsize__, I), Const(name, R))
+        b.set("out", r)
+        b.op("guard_budget")
+        tr = b.jump(a, r)
+        nat = Native(env, tr)
+        for obj in objs:
+            ref = nat.check(inputs_of(tr, obj, None), budget=1, ctx=f"{name} of {vars(obj) if obj is dicted else ''}")
+            left = ref.op.name == "instance_attr"
+            assert left == (attribute_slot(obj, name) is None), (name, obj.__dict__)
+            if not left:
+                assert ref.values[tr.inputs[1][0]] is getattr(obj, name)
 
 
 @pytest.mark.parametrize("name", ["graveyard_push", "release_deferred"])

@@ -300,8 +300,8 @@ def test_a_function_making_generic_calls_is_called_not_inlined(prog, native):
         class Acc:
             def __init__(self):
                 self.items = []
-            def add(self, x):
-                self.items.append(x)
+            def add(self, x, *, times=1):       # (keyword-only: called on the generic path, not inlined)
+                self.items.append(x * times)
 
         def helper(acc, i):
             acc.add(i * 2)

@@ -12,6 +12,7 @@ from tracejit.backend.assembler import EMITTERS, _compare_value
 from tracejit.cpython.layout import LAYOUTS, VERSION
 from tracejit.ir import OPS, Const, Kind, Trace
 from tracejit.ir.ops import PY_FUNCTIONS
+from tracejit.cpython.instances import instance_values
 from tracejit.runtime.compiling import exit_reason
 
 EMITTED = sorted(name for name in OPS if name not in ("label", "jump"))
@@ -23,7 +24,7 @@ def fake_externals() -> Externals:
     ints = [f.name for f in fields(Externals) if f.type == "int"]
     bools = [f.name for f in fields(Externals) if f.type == "bool"]
     return Externals(**{name: 0x10000 + 0x100 * k for k, name in enumerate(ints)},
-                     **{name: True for name in bools}, layout=LAYOUTS[VERSION],
+                     **{name: True for name in bools}, layout=LAYOUTS[VERSION], instance_values=instance_values(),
                      py_functions={name: 0x20000 + 0x100 * k for k, name in enumerate(PY_FUNCTIONS)})
 
 
@@ -32,7 +33,8 @@ def one_op_loop(name: str) -> Trace:
     with more values live across it, as a call must keep them."""
     b = Builder()
     kinds = OPS[name].args or ((Kind.REF, Kind.REF) if OPS[name].variadic else ())   # str_build: two pieces
-    args = [b.inp(f"a{k}", kind) for k, kind in enumerate(kinds)]
+    args = [Const(0 if kind is Kind.INT else "x", kind) if k in OPS[name].const_args else b.inp(f"a{k}", kind)
+            for k, kind in enumerate(kinds)]
     if name == "py_call":                                   # the C function it calls: a constant name
         args.insert(0, Const("PyNumber_Add", Kind.REF))
     for k, kind in enumerate((Kind.INT, Kind.FLOAT, Kind.REF)):

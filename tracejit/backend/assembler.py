@@ -118,6 +118,9 @@ class Externals:
     # the running CPython's (tracejit.cpython.layout.LAYOUTS): where the fields of objects are, how an int's
     # size is kept (long_tagged), immortal refcounts (None: no op that reads or writes an object is compiled)
     layout: Layout | None = None
+    # where instances of Python classes keep their attributes (tracejit.cpython.instances.InstanceValues, checked;
+    # None: instance_attr not compiled)
+    instance_values: object = None
 
 
 @dataclass

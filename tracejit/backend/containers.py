@@ -1,4 +1,4 @@
-"""Emitters of the ops on strings, dicts and arrays (tracejit.ir.ops): code-point loads, CPython's cached
+"""Emitters of the ops on strings, dicts, arrays and instances' attributes (tracejit.ir.ops): code-point loads, CPython's cached
 one-character strings, the C API lookups and walks called from machine code (PyUnicode_Compare/Contains,
 PyDict_GetItemWithError/Contains/Next), and raw array items. They register in assembler.EMITTERS like every
 other emitter; the package imports this module right after assembler.
@@ -225,6 +225,106 @@ def _dict_setitem(s: Assembler, op: Op, i: int) -> None:
     a.mov(RDX, temp(2))
     s.call(ext.dict_setitem)
     status_or_exit(s, op, i)
+
+
+@emitter("instance_attr")
+def _instance_attr(s: Assembler, op: Op, i: int) -> None:
+    """obj.name from slot `index` of obj's values array (CPython's LOAD_ATTR_INSTANCE_VALUE after its type-version
+    guard): leaves the trace if the array is not in use (3.11: its pointer NULL; 3.12: the word before the object
+    not the array's address - 1, an odd number; 3.13: the inline array's `valid` byte 0) or the slot is NULL."""
+    v = s.ext.instance_values
+    if v is None:
+        raise CompileError("instance values layout unknown")
+    a, ex = s.a, s.exit_label(op)
+    index, inline = op.args[1].value, op.args[2].value
+    r = ref_reg(s, op.args[0], RAX)
+    if v.kind == "inline":
+        a.load8(RCX, Mem(r, inline + v.valid))
+        a.test(RCX, RCX)
+        a.jcc("e", ex)
+        a.mov(RAX, Mem(r, inline + v.items + 8 * index))
+    else:
+        a.mov(RAX, Mem(r, v.word))
+        if v.kind == "tagged":
+            a.test_imm(RAX, 1)
+            a.jcc("e", ex)
+            a.mov(RAX, Mem(RAX, 1 + 8 * index))
+        else:
+            a.test(RAX, RAX)
+            a.jcc("e", ex)
+            a.mov(RAX, Mem(RAX, 8 * index))
+    a.test(RAX, RAX)
+    a.jcc("e", ex)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("guard_no_own_attr")
+def _guard_no_own_attr(s: Assembler, op: Op, i: int) -> None:
+    """The class's shared keys (ht_cached_keys of the object's type) still hold `size` names, and the object's
+    values array is in use (3.11: its pointer set; 3.12: the tagged word odd; 3.13: the inline array valid)."""
+    v = s.ext.instance_values
+    if v is None:
+        raise CompileError("instance values layout unknown")
+    a, ex = s.a, s.exit_label(op)
+    size, inline = op.args[1].value, op.args[2].value
+    r = ref_reg(s, op.args[0], RAX)
+    a.mov(RCX, Mem(r, s.objects.ob_type))
+    a.mov(RCX, Mem(RCX, v.keys_offset))
+    a.test(RCX, RCX)
+    a.jcc("e", ex)
+    a.alu("cmp", Mem(RCX, v.keys_nentries), size)
+    a.jcc("ne", ex)
+    if v.kind == "inline":
+        a.load8(RCX, Mem(r, inline + v.valid))
+        a.test(RCX, RCX)
+    else:
+        a.mov(RCX, Mem(r, v.word))
+        if v.kind == "tagged":
+            a.test_imm(RCX, 1)
+        else:
+            a.test(RCX, RCX)
+    a.jcc("e", ex)
+
+
+@emitter("instance_set")
+def _instance_set(s: Assembler, op: Op, i: int) -> None:
+    """obj.name = value into slot `index` of obj's values array (CPython's STORE_ATTR_INSTANCE_VALUE): the slot must
+    still hold `old` in an array in use (3.13: with no dict sharing it; an allocation since the read may have run
+    a collection's finalizers), else the trace leaves before writing anything; then the instance gets a new
+    reference to value and its reference to old goes to the graveyard (room checked by guard_graveyard)."""
+    v = s.ext.instance_values
+    if v is None or not s.ext.graveyard:
+        raise CompileError("instance values layout unknown")
+    a, ex = s.a, s.exit_label(op)
+    index, inline = op.args[3].value, op.args[4].value
+    for k, arg in enumerate(op.args[:3]):
+        a.mov(temp(k), s.g(arg), scratch=RAX)
+    a.mov(RCX, temp(0))
+    if v.kind == "inline":
+        a.alu("cmp", Mem(RCX, v.dict_word), 0)
+        a.jcc("ne", ex)
+        a.load8(RDX, Mem(RCX, inline + v.valid))
+        a.test(RDX, RDX)
+        a.jcc("e", ex)
+        slot = Mem(RCX, inline + v.items + 8 * index)
+    else:
+        a.mov(RCX, Mem(RCX, v.word))
+        if v.kind == "tagged":
+            a.test_imm(RCX, 1)
+            a.jcc("e", ex)
+            slot = Mem(RCX, 1 + 8 * index)
+        else:
+            a.test(RCX, RCX)
+            a.jcc("e", ex)
+            slot = Mem(RCX, 8 * index)
+    a.mov(RAX, temp(2))
+    a.alu("cmp", slot, RAX)
+    a.jcc("ne", ex)
+    a.mov(RAX, temp(1))
+    incref_inline(s, RAX)
+    a.mov(slot, RAX)
+    a.mov(RAX, temp(2))
+    graveyard_append(s, RAX)
 
 
 @emitter("cell_set")

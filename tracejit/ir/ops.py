@@ -11,7 +11,8 @@ interpreter (tracejit.ir.interp) and by the backend tests that check machine cod
 A guard-like op signals failure by raising GuardFailed; the machine code then leaves the trace through the
 op's snapshot and the interpreter re-executes the bytecode instruction (raising the Python exception if any).
 
-May import: the standard library only.
+May import: the standard library only (and, where an op's meaning is a raw read of CPython's objects, the
+cpython layer's function for it, imported when used).
 """
 from __future__ import annotations
 
@@ -368,6 +369,24 @@ PY_SLOWER_DEFAULT_NS = 8
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
 
 
+def _instance_attr(obj, index: int, inline: int, name: str):
+    from tracejit.cpython.instances import read_slot   # the raw read is the cpython layer's (imported when used)
+    try:
+        return read_slot(obj, index)
+    except LookupError:
+        raise GuardFailed(f"{name} not in the instance's values") from None
+
+
+def _instance_set(obj, value, old, index: int, inline: int, name: str):
+    object.__setattr__(obj, name, value)        # (what the interpreter does: it writes the same slot)
+
+
+def _guard_no_own_attr(obj, size: int, inline: int) -> None:
+    from tracejit.cpython.instances import no_own_attribute   # (the cpython layer's raw reads, imported when used)
+    if not no_own_attribute(obj, size):
+        raise GuardFailed("the instance may have an attribute of its own")
+
+
 def _getattr_plain(obj, name: str):
     try:
         return getattr(obj, name)
@@ -554,6 +573,8 @@ class OpDef:
     # instruction for the same work: the recorder weighs it against what running machine code saves per
     # instruction (recorder.generic.worth_compiling); a py_call's is PY_SLOWER_NS of its function
     slower_ns: int = 0
+    # arguments that must be constants: the emitter reads them when it assembles (an index, an offset, a name)
+    const_args: tuple[int, ...] = ()
 
     @property
     def arity(self) -> int:
@@ -627,7 +648,7 @@ def _defs() -> list[OpDef]:
         d("guard_index", (I, I), V, _guard_index, guard=True, pure=False, redundant_if_repeated=True,
           exit_reason="bounds"),                        # 0 <= a < b (b >= 0)
         # type a (a type object) has version tag b: a names one type in one state (tags are never reused)
-        d("guard_version", (R, I), V, _guard_version, guard=True, pure=False),
+        d("guard_version", (R, I), V, _guard_version, guard=True, pure=False, redundant_if_repeated=True),
         d("type_of", (R,), R, type, reads_heap=True),                         # type(a), borrowed
         d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True, fusable=True),   # identity (`is`)
         d("list_len", (R,), I, len, reads_heap=True),
@@ -681,6 +702,25 @@ def _defs() -> list[OpDef]:
         # raises it)
         d("getattr_plain", (R, R), R, _getattr_plain, guard=True, pure=False, calls_out=True, new_ref=True,
           reads_heap=True, any_type=True, slower_ns=35, exit_reason="attribute"),
+        # obj.name read from slot `index` of obj's values array (CPython's map: its class's shared keys give the
+        # index, fixed while the class keeps the version tag guarded before; tracejit.cpython.instances): borrowed.
+        # The array not in use (the instance got a real dict) or the slot empty (deleted, never set) leaves the
+        # trace, and the interpreter reads the attribute. `inline`: the class's tp_basicsize (3.13 keeps the array
+        # after the object's fixed part); `name` is for the listing
+        d("instance_attr", (R, I, I, R), R, _instance_attr, guard=True, reads_heap=True, exit_reason="attribute",
+          const_args=(1, 2, 3)),
+        # obj has no attribute of its own that would hide its class's method (LOAD_ATTR_METHOD_WITH_VALUES): its
+        # attributes are in its values array (in use) and its class's shared keys still hold `size` names (they only
+        # grow; the method's name was not among them). `inline`: as instance_attr's
+        d("guard_no_own_attr", (R, I, I), V, _guard_no_own_attr, guard=True, pure=False, reads_heap=True,
+          exit_reason="attribute", const_args=(1, 2), redundant_if_repeated=True),
+        # obj.name = value into slot `index` of obj's values array (its class's version guarded, the slot read by
+        # instance_attr just before: `old`, of a type whose release nothing can observe, guarded): the instance gets
+        # a new reference to value, its reference to old goes to the graveyard (a variable may still hold it;
+        # guard_graveyard before). 3.13: an instance whose dict shares the array leaves the trace (the store goes
+        # through the dict). `inline`, `name`: as instance_attr's
+        d("instance_set", (R, R, R, I, I, R), V, _instance_set, guard=True, pure=False, writes_heap=True,
+          exit_reason="attribute", const_args=(3, 4, 5)),
         # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, d2, v2, ...): the
         # dicts the trace relies on (the globals, the builtins, the modules whose attributes it pinned) have the
         # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a

@@ -504,6 +504,8 @@ def verify(trace: Trace) -> None:
             for a, k in zip(op.args, d.args):
                 if a.kind is not k:
                     raise IRError(f"{where}: arg {a!r} should be {k}")
+            if any(not isinstance(op.args[k], Const) for k in d.const_args):
+                raise IRError(f"{where}: args {d.const_args} must be constants")
         for a in op.args:
             if op.name != "label":
                 use(a, where)

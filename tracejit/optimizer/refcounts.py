@@ -43,7 +43,12 @@ from tracejit.ir.ops import calls_python
 
 
 class RefcountError(ValueError):
-    """The trace would need an ownership the machine code cannot keep (it is not compiled)."""
+    """The trace would need an ownership the machine code cannot keep (it is not compiled). `hint`: what a new
+    recording should do otherwise (tracejit.recorder.frame.RecordAbort.hint), or None."""
+
+    def __init__(self, message: str, hint: tuple | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 SAFE_TYPES = frozenset({str, int, float, bool, type(None), complex, bytes})    # releasing one runs no Python code
@@ -265,8 +270,10 @@ def check_calls_keep_alive(trace: Trace, owned_ids: set[int]) -> None:
         held = {id(v) for sv, v in state.items() if sv.where in ("fast", "base", "iter", "global")}
         for vid, (at, v) in defined.items():
             if v.kind is Kind.REF and at < k < last.get(vid, -1) and vid not in owned_ids and vid not in held:
+                # an attribute read from an instance's values could be read as an owned reference instead
+                made_by = ops[at].name if at >= 0 else None
                 raise RefcountError(f"{v!r}, which the trace does not own, is used after a call that may run "
-                                    f"Python code")
+                                    f"Python code", ("owned_reads", made_by) if made_by == "instance_attr" else None)
 
 
 def _read_owned_variables(trace: Trace, owned_inputs: set[StateVar]) -> Trace:

@@ -19,8 +19,11 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
+from tracejit.cpython.instances import HEAPTYPE, attribute_slot, instance_values, keys_size, read_slot, storable_slot
 from tracejit.cpython.layout import generic_getattr, type_version
-from tracejit.ir import Kind, const_int, const_ref
+from tracejit.ir import Const, Kind, const_int, const_ref
+
+from .dicts import RELEASABLE, as_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,4 +82,103 @@ def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
     except AttributeError:
         return None                     # the generic path raises it where the interpreter would
     rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+    slot = _values_slot(rec, obj, name)
+    if slot is not None and (id(obj), slot) in rec.slot_values:
+        # written earlier in this inlined call (which the interpreter has not run yet): what was written
+        return rec.slot_values[(id(obj), slot)]
+    if slot is not None:
+        return rec.emit("instance_attr", [owner, const_int(slot), const_int(t.__basicsize__), const_ref(name)],
+                        snap, pc)
     return rec.emit("getattr_plain", [owner, const_ref(name)], snap, pc)
+
+
+def _data_descriptor(t: type, name: str) -> bool:
+    """t's MRO has a data descriptor for name (a property, a slot): it comes before the instance's own attribute."""
+    found = _class_dict_lookup(t, name)
+    return found is not _MISSING and (_class_dict_lookup(type(found), "__set__") is not _MISSING
+                                      or _class_dict_lookup(type(found), "__delete__") is not _MISSING)
+
+
+def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
+    """The slot of obj's values array its attribute `name` is read from (instance_attr), or None: the lookup
+    finds the instance's own attribute first (no data descriptor of the class's MRO comes before it), and the
+    trace may borrow what it reads (not after an earlier recording of the loop used such a read after a call
+    that may run Python code: RecordAbort's "owned_reads" hint)."""
+    if "instance_attr" in rec.owned_reads:
+        return None
+    if _data_descriptor(type(obj), name):
+        return None
+    slot = attribute_slot(obj, name)
+    if slot is None or read_slot(obj, slot) is not getattr(obj, name):
+        return None
+    return slot
+
+
+def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) -> bool:
+    """owner.name = value as instance_set into the instance's values array (True), where the attribute is there now
+    with a value whose release nothing can observe (RELEASABLE: it waits in the graveyard), the class sets
+    attributes the usual way and has no data descriptor for the name; else False (the generic path stores it)."""
+    if owner.kind is not R or "instance_attr" in rec.owned_reads:
+        return False
+    obj = rec.conc(owner)
+    t = type(obj)
+    if not plain_lookup(t, name) or _data_descriptor(t, name):
+        return False
+    slot = storable_slot(obj, name)
+    tag = type_version(t)
+    if slot is None or not tag or type(read_slot(obj, slot)) not in RELEASABLE or (id(obj), slot) in rec.slot_values:
+        return False
+    rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+    old = rec.emit("instance_attr", [owner, const_int(slot), const_int(t.__basicsize__), const_ref(name)], snap, pc)
+    rec.emit("guard_class", [old, const_ref(type(read_slot(obj, slot)))], snap, pc)
+    rec.emit("guard_graveyard", [], snap, pc)
+    rec.emit("instance_set", [owner, as_object(rec, value, snap, pc), old, const_int(slot),
+                              const_int(t.__basicsize__), const_ref(name)], snap, pc)
+    if len(rec.frames) > 1:     # inside an inlined call, later reads of the slot are what was written
+        rec.slot_values[(id(obj), slot)] = value
+    return True
+
+
+def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> types.FunctionType | None:
+    """obj.name for a call, where name is a Python function of obj's class (LOAD_ATTR_METHOD_WITH_VALUES): the
+    function, with guards that the class is unchanged (its version tag) and that obj has no attribute of its own
+    by that name (guard_no_own_attr); the call gets obj as its first argument and no bound method is made. None
+    where this does not apply (the generic path makes the bound method)."""
+    if owner.kind is not R:
+        return None
+    obj = rec.conc(owner)
+    t = type(obj)
+    if not plain_lookup(t, name):
+        return None
+    func = _class_dict_lookup(t, name)
+    v = instance_values()
+    size = keys_size(t)
+    if type(func) is not types.FunctionType or v is None or size is None or v.index_of(t, name) is not None \
+            or not v.values_address(obj):
+        return None
+    tag = type_version(t)
+    if not tag:
+        return None
+    rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+    rec.emit("guard_no_own_attr", [owner, const_int(size), const_int(t.__basicsize__)], snap, pc)
+    return func
+
+
+def fixed_truth(rec: TraceRecorder, v, snap: Snapshot, pc: int):
+    """bool(v) where v's type alone decides it: None (false), or an instance of a Python class that defines neither
+    __bool__ nor __len__ (true, as object's default): a Const, behind a guard on the type (its class's version
+    tag: a __bool__ added later fails it). None where the type does not decide."""
+    obj = rec.conc(v)
+    t = type(obj)
+    if obj is None:
+        rec.emit("guard_class", [v, const_ref(type(None))], snap, pc)
+        return Const(False, Kind.BOOL)
+    if not t.__flags__ & HEAPTYPE or issubclass(t, type) or any(
+            _class_dict_lookup(t, name) is not _MISSING for name in ("__bool__", "__len__")):
+        return None
+    # (a heap type's nb_bool / mp_length / sq_length come from those names only, its bases' included)
+    tag = type_version(t)
+    if not tag:
+        return None
+    rec.emit("guard_version", [rec.emit("type_of", [v], snap, pc), const_int(tag)], snap, pc)
+    return Const(True, Kind.BOOL)

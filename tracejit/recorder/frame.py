@@ -32,7 +32,9 @@ class RecordAbort(Exception):
     new recording should do otherwise to get past this, (name, item) with name a key of RETRY_HINTS:
     ("not_inlined", the code of a function the loop's frame called and the trace inlined, which it should call
     instead, on the generic path: what failed happened inside it and could be done outside it), ("boxed", a
-    loop variable it should keep as an object: it holds numbers of different types in the loop)."""
+    loop variable it should keep as an object: it holds numbers of different types in the loop), ("owned_reads",
+    the name of an op whose borrowed result the trace used after a call that may run Python code: it should read
+    such values as references of its own; see tracejit.optimizer.refcounts.check_calls_keep_alive)."""
 
     def __init__(self, message: str, hint: tuple | None = None) -> None:
         super().__init__(message)
@@ -41,7 +43,7 @@ class RecordAbort(Exception):
 
 # what a recording may be told to do otherwise, learnt from the loop's aborted recordings (RecordAbort.hint):
 # the most items of each kind one loop collects
-RETRY_HINTS = {"not_inlined": 4, "boxed": 4}
+RETRY_HINTS = {"not_inlined": 4, "boxed": 4, "owned_reads": 1}
 
 
 class BaseItem:

@@ -148,6 +148,11 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.emit("guard_class", [owner, const_ref(type(rec.conc(owner)))], rec.snapshot_with(pc, [owner]), pc)
         rec.stack.extend([const_ref(method_object), owner])
         return
+    if method and owner.kind is R and not isinstance(owner, Const):
+        func = attributes.method(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
+        if func is not None:            # [function, self], as the interpreter pushes a method found on the type
+            rec.stack.extend([const_ref(func), owner])
+            return
     value = None
     pinnable = _pinnable(owner, name)
     if not pinnable and not method:
@@ -166,10 +171,13 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("STORE_ATTR")
 def store_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    """obj.name = value: PyObject_SetAttr (the generic path: a __setattr__, a property's setter or the release
-    of the old value may run Python code)."""
+    """obj.name = value: into the instance's values array where the attribute is there (attributes.write), else
+    PyObject_SetAttr (the generic path: a __setattr__, a property's setter or the release of the old value may
+    run Python code)."""
     owner, value = rec.value(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(ins.offset, [value, owner])
+    if attributes.write(rec, owner, ins.arg, value, snap, ins.offset):
+        return
     if not rec.generic_calls:
         raise RecordAbort("unsupported instruction STORE_ATTR")
     args = _objects(rec, [owner, const_ref(ins.arg), value], snap, ins.offset)
@@ -687,6 +695,19 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         rec.stack.append(method_rule(rec, top, args, snap, pc))     # a.append(x): below a's method
         return
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
+    if isinstance(below, Const) and type(below.value) is types.FunctionType and not isinstance(top, Const):
+        # [function, self]: a method of a Python class (attributes.method), inlined with self as its first argument
+        refused = inline.refusal(rec, below.value, view)
+        if refused is None and not below.value.__code__.co_freevars:
+            rec.stack.append(inline.call(rec, below, below.value, [top] + args, kw_names, snap,
+                                         _caller_at_call(rec, pc, snap, operands), pc, view))
+            return
+        if not rec.generic_calls:
+            raise RecordAbort(refused or "call of a method that uses super() or __class__")
+        # called with self as its first argument (inside an inlined call this aborts with the hint to call that
+        # function instead: generic.call)
+        rec.stack.append(_generic_call(rec, [below, top] + args, snap, call_pc, view, kw_names))
+        return
     if not (isinstance(null, Const) and null.value is NULL):
         if len(rec.frames) > 1 or method_rule is not None:
             raise RecordAbort("method call")

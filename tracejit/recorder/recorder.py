@@ -29,7 +29,7 @@ from tracejit.ir.ops import SMALL_INT_BOUND, calls_python
 from tracejit.ir.trace import Value
 
 from . import complexnum as cx
-from . import generic, inline, iterators, rules
+from . import attributes, generic, inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
@@ -116,6 +116,8 @@ class TraceRecorder:
         self.inlined: dict[int, InlinedFunction] = {}       # id -> each function inlined, as it was (inline.py)
         self.inline_wrote = False                           # the current outermost inlined call wrote
         self.inline_wrote_heap = False                      # ... into an object (not only a global)
+        self.slots_written: set | None = set()              # ... only into these (object id, slot) (instance_set)
+        self.slot_values: dict = {}                         # ... and wrote these values there (attributes.write)
         self.writes = 0                                     # heap writes recorded so far (exact snapshots)
         self.snapshot_writes: dict[int, tuple[Snapshot, int]] = {}    # id -> (exact snapshot, writes before it)
         # exits inside inlined calls may resume the callee mid-body (runtime/resume.py), when the hooks can
@@ -128,6 +130,7 @@ class TraceRecorder:
         hints = hints or {}                                 # learnt from earlier recordings (frame.RETRY_HINTS)
         self.not_inlined = hints.get("not_inlined", frozenset())    # code of functions called, not inlined
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
+        self.owned_reads = hints.get("owned_reads", frozenset())    # ops whose borrowed reads are made owned ones
         self.pending_result = None                          # (result, versions before) of such a call
         self.writes_globals = False                         # STORE_GLOBAL recorded
         self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
@@ -278,10 +281,15 @@ class TraceRecorder:
                 known = self.snapshot_writes.get(id(snapshot))
                 if known is None or known[1] != self.writes:
                     raise RecordAbort("a guard after an inlined call wrote to an object")
-            if d.reads_heap and self.inline_wrote_heap:
+            if d.reads_heap and self.inline_wrote_heap and not self._read_unaffected(name, args):
                 raise RecordAbort("an inlined call reads an object after it wrote one")
             if d.writes_heap:
                 self.inline_wrote_heap = True
+                if name == "instance_set" and self.slots_written is not None:
+                    self.slots_written.add((id(self.conc(args[0])), args[3].value))
+                else:
+                    self.slots_written = None
+                    self.slot_values = {}
                 self.note_write()
             pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
         conc_args = [self.conc(a) for a in args]
@@ -302,6 +310,15 @@ class TraceRecorder:
             if d.new_ref:
                 self.made.add(id(res))
         return res
+
+    def _read_unaffected(self, name: str, args: list) -> bool:
+        """A read inside an inlined call after it wrote, whose result the recording still knows: the writes were
+        all into instances' values arrays (slots_written), which no read but an attribute's sees (a list's items,
+        a type, a cell are elsewhere), and this read is not of an attribute the call wrote (getattr_plain could
+        be any attribute)."""
+        if self.slots_written is None or name == "getattr_plain":
+            return False
+        return name != "instance_attr" or (id(self.conc(args[0])), args[1].value) not in self.slots_written
 
     def note_write(self) -> None:
         """A write the program can see (an object's or a global's): inside an inlined call, exits after it
@@ -550,6 +567,11 @@ class TraceRecorder:
         # a str, list, tuple or array: true when not empty
         if getattr(v, "kind", None) is R and type(self.conc(v)) in LENGTH_OPS:
             return self.emit("int_is_true", [length(self, v, snap, pc)], snap, pc)
+        if getattr(v, "kind", None) is R and not isinstance(v, Const):
+            # None, or an instance whose class defines neither __bool__ nor __len__: its type fixes the answer
+            fixed = attributes.fixed_truth(self, v, snap, pc)
+            if fixed is not None:
+                return fixed
         v = self.unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)

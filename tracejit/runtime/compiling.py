@@ -15,6 +15,7 @@ import time
 
 import tracejit.backend as backend
 from tracejit.cpython.bytecode import resume_offset
+from tracejit.cpython.instances import instance_values
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
 from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, stack_var, verify
@@ -52,7 +53,7 @@ def finish_recording(self: Engine, rec: Recording) -> None:
             trace = rec.recorder.finish(f"{name}/exit{rec.exit.exit_id}", code.co_filename)
             compile_bridge(self, rec, trace)
     except (IRError, ValueError, CodeMemoryFull) as e:
-        self._abort(rec, f"compile: {e}")
+        self._abort(rec, f"compile: {e}", getattr(e, "hint", None))
     except Exception as e:
         if not isinstance(e, backend.CompileError):
             raise
@@ -198,6 +199,7 @@ def native_setup(self: Engine) -> None:
         self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
                                                             "cos", "tan", "exp", "log", "hypot")}
         self.ext["layout"] = LAYOUTS[VERSION]
+        self.ext["instance_values"] = instance_values()
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
         stub = backend.release_stub(self.ext["decref"]).code

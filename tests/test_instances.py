@@ -1,0 +1,161 @@
+"""Attributes of instances read through CPython's maps: `obj.name` as the class's version guard plus an indexed
+load from the instance's values array (instance_attr), on every version. Each program runs against plain CPython
+(output, tracebacks, exit status) while the things that would make such a read stale happen in the middle of the
+loop: an attribute deleted or set again, the instance given a real dict, a property or a slot added to the class,
+`__class__` reassigned, instances of a subclass, an attribute replaced by a call while the trace still uses the
+old value. In-process tests check that the trace really reads the values array.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import tracejit  # noqa: E402
+from test_deopt import NATIVE, check  # noqa: E402
+from tracejit.cpython.instances import attribute_slot, instance_values  # noqa: E402
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+        self.label = "p"
+
+
+def dot_all(points, n):
+    s = 0.0
+    k = 0
+    for i in range(n):
+        p = points[i % len(points)]
+        s += p.x * p.y
+        k += len(p.label)
+    return s, k
+
+
+def ops_of(func, *args) -> list[str]:
+    expected = func(*args)
+    with tracejit.enable(threshold=2):
+        got = func(*args)
+    assert got == expected
+    loops = [lp for lp in tracejit.engine().all_loops if lp.code is func.__code__]
+    assert loops, tracejit.stats()
+    return [op.name for op in loops[0].blocks[0].trace.ops]
+
+
+def test_layout_self_check_passes():
+    v = instance_values()
+    assert v is not None and v.kind == {(3, 11): "pointer", (3, 12): "tagged", (3, 13): "inline"}[sys.version_info[:2]]
+    p = Point(1.0, 2.0)
+    assert [attribute_slot(p, n) for n in ("x", "y", "label", "z")] == [0, 1, 2, None]
+
+
+def test_reads_are_indexed_loads(fresh_engine):
+    points = [Point(i * 0.5, 2.0 - i) for i in range(7)]
+    names = ops_of(dot_all, points, 2000)
+    assert names.count("instance_attr") == 3 and "getattr_plain" not in names, names
+
+
+def test_a_data_descriptor_hides_the_values():
+    """A property of the class comes before the instance's own attribute of that name: such a name is never read
+    from the values array, though the array has it (put there through __dict__)."""
+    from types import SimpleNamespace
+
+    from tracejit.recorder.attributes import _values_slot
+
+    class Shadowed:
+        def __init__(self):
+            self.x = 1.0
+            self.y = 2.0
+    o = Shadowed()
+    Shadowed.x = property(lambda self: 5.0)
+    rec = SimpleNamespace(owned_reads=frozenset())
+    assert attribute_slot(o, "x") == 0 and o.x == 5.0
+    assert _values_slot(rec, o, "x") is None and _values_slot(rec, o, "y") == 1
+    assert _values_slot(SimpleNamespace(owned_reads=frozenset({"instance_attr"})), o, "y") is None
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_stale_maps_are_never_read(prog, native):
+    check(prog, native, """\
+        class P:
+            def __init__(self, x, y):
+                self.x = x
+                self.y = y
+                self.name = "p"
+
+        class Q(P):
+            pass
+
+        class Other:
+            x = 100.0                       # a class attribute where P instances have their own
+            def __init__(self):
+                self.y = 0.5
+                self.name = "other"
+
+        def total(ps, n):
+            s = 0.0
+            k = 0
+            for r in range(n):
+                for p in ps:
+                    s += p.x * p.y
+                    k += len(p.name)
+            return s, k
+
+        ps = [P(i * 0.5, i + 1.0) for i in range(40)]
+        print(total(ps, 50))
+        q = ps[3]
+        del q.y                             # the slot empties: the class has no y, AttributeError
+        try:
+            total(ps, 3)
+        except AttributeError as e:
+            print("AttributeError", e)
+        q.y = 7.0                           # set again
+        print(total(ps, 50))
+        ps[5].__dict__["x"] = 100.0         # a real dict (3.11/3.12), or one sharing the values (3.13)
+        print(total(ps, 50))
+        ps[6].__class__ = Other             # another class: its version guard fails
+        ps[7] = Q(1.0, 2.0)                 # a subclass: another class too
+        print(total(ps, 50))
+        P.name = property(lambda self: "property")  # a data descriptor comes before the instance's own
+        print(total(ps, 50))
+        del P.name
+        for k in range(40):                 # more attributes than shared keys hold: real dicts
+            setattr(ps[9], f"extra{k}", k)
+        print(total(ps, 50))
+        """, compiled=("total",))
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_an_attribute_replaced_by_a_call_while_the_trace_uses_its_old_value(prog, native):
+    """The borrowed read of b.s would die in the call: the compile refuses it, and the loop is recorded again reading
+    its attributes as references of its own (the "owned_reads" hint)."""
+    evs = check(prog, native, """\
+        import sys
+
+        class Box:
+            def __init__(self, k):
+                self.s = "box" + str(k)
+
+        def swap(b, *, i):                      # (keyword-only: called, not inlined)
+            b.s = "".join(["s", str(i % 7)])    # drops the last reference to the old str
+            return "!"
+
+        def f(boxes, n):
+            total = 0
+            for i in range(n):
+                b = boxes[i % 3]
+                total += len(b.s + swap(b, i=i))    # b.s is on the stack across the call
+            return total
+
+        boxes = [Box(k) for k in range(3)]
+        print(f(boxes, 3000))
+        print([b.s for b in boxes])
+        """, compiled=("f",) if sys.version_info >= (3, 12) else (), params="cost_model=0")
+    if sys.version_info >= (3, 12):
+        assert any(e.get("owned_reads") == "instance_attr" for e in evs), evs

@@ -1,0 +1,214 @@
+"""Where an instance of a Python class keeps its attributes: CPython's maps, per version, checked at first use.
+
+An instance of an ordinary class keeps its attributes in a values array; the names live once, in its class's
+shared keys (PyHeapTypeObject.ht_cached_keys, a split PyDictKeysObject): the map from a name to its index.
+Shared keys only grow (a deleted attribute leaves its slot NULL), so a name's index is fixed for the class's life,
+and the class's version tag (guarded by the trace) fixes the class itself. Where the array is:
+
+- 3.11: a pointer at obj - 32 (`_PyObject_ValuesPointer`), NULL once the instance has a real dict;
+- 3.12: the word at obj - 24 (`_PyDictOrValues`): the array's address - 1 (odd) while it is in use, else a dict;
+- 3.13: inline after the object's fixed part (obj + tp_basicsize), behind an 8-byte header whose byte 3 says
+  whether it is `valid` (a dict made from the instance shares the array and keeps it valid).
+
+CPython's own LOAD_ATTR_INSTANCE_VALUE is the same read: the type-version guard, the array-in-use check and the
+indexed load, NULL meaning "not here" (Python/bytecodes.c). `instance_values()` gives the running version's
+InstanceValues once its self-check passed (None: attributes are read the slower, general way).
+
+May import: tracejit.cpython.layout, the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import ctypes
+
+from .layout import TYPE_GETATTRO, VERSION, _rd, _rdp, type_version
+
+DICT_KEYS_SPLIT = 2                 # PyDictKeysObject.dk_kind of shared keys
+KEYS_KIND, KEYS_LOG2_INDEX_BYTES, KEYS_NENTRIES, KEYS_INDICES = 10, 9, 24, 32     # PyDictKeysObject's fields
+UNICODE_ENTRY = 16                  # PyDictUnicodeEntry: me_key, me_value
+HEAPTYPE = 1 << 9                   # Py_TPFLAGS_HEAPTYPE: a class made by a class statement or type()
+TYPE_SETATTRO = TYPE_GETATTRO + 8   # PyTypeObject.tp_setattro
+
+
+class InstanceValues:
+    """Where one CPython version keeps an instance's values array (see the module docstring). `kind`: "pointer"
+    (3.11), "tagged" (3.12) or "inline" (3.13); `word`: the offset of the pointer / tagged word from the object
+    (pointer, tagged); `valid`, `items`: the offsets of the valid byte and of the first value from the array's
+    start (inline, which starts at tp_basicsize); `flag`: the tp_flags bit of types whose instances have one
+    (Py_TPFLAGS_MANAGED_DICT on 3.11/3.12, Py_TPFLAGS_INLINE_VALUES on 3.13); `dict_word`: the offset of the
+    instance's dict pointer (inline: NULL until a dict sharing the array is made, which stores must go through)."""
+    __slots__ = ("kind", "word", "valid", "items", "flag", "dict_word", "keys_offset")
+    keys_nentries = KEYS_NENTRIES       # (the same on every version: PyDictKeysObject.dk_nentries)
+
+    def __init__(self, kind: str, word: int, valid: int, items: int, flag: int, dict_word: int = 0,
+                 keys_offset: int = -1) -> None:
+        self.kind, self.word, self.valid, self.items, self.flag = kind, word, valid, items, flag
+        self.dict_word = dict_word
+        # PyHeapTypeObject.ht_cached_keys: found next to ht_qualname by the self-check (_find_keys_offset)
+        self.keys_offset = keys_offset
+
+    def values_address(self, obj) -> int:
+        """The address of obj's first value, 0 where its attributes are not in the array now."""
+        if self.kind == "pointer":
+            return _rdp(id(obj) + self.word)
+        if self.kind == "tagged":
+            w = _rdp(id(obj) + self.word)
+            return w + 1 if w & 1 else 0
+        start = id(obj) + type(obj).__basicsize__
+        return start + self.items if ctypes.c_uint8.from_address(start + self.valid).value else 0
+
+    def shared_keys(self, t: type) -> int:
+        """The address of t's shared keys (0: none; t must be a heap type whose instances have the array)."""
+        return _rdp(id(t) + self.keys_offset)
+
+    def index_of(self, t: type, name: str) -> int | None:
+        """The index of `name` in t's shared keys (the slot of the instances' values), None if not there."""
+        keys = self.shared_keys(t)
+        if not keys or ctypes.c_uint8.from_address(keys + KEYS_KIND).value != DICT_KEYS_SPLIT:
+            return None
+        entries = keys + KEYS_INDICES + (1 << ctypes.c_uint8.from_address(keys + KEYS_LOG2_INDEX_BYTES).value)
+        for k in range(_rd(keys + KEYS_NENTRIES)):
+            key = _rdp(entries + UNICODE_ENTRY * k)
+            if key == id(name) or (key and ctypes.cast(key, ctypes.py_object).value == name):
+                return k
+        return None
+
+
+VALUES_LAYOUTS: dict[tuple[int, int], InstanceValues] = {
+    (3, 11): InstanceValues("pointer", -32, 0, 0, 1 << 4),
+    (3, 12): InstanceValues("tagged", -24, 0, 0, 1 << 4),
+    (3, 13): InstanceValues("inline", 0, 3, 8, 1 << 2, -24),
+}
+_checked: list = []         # [InstanceValues or None], once the self-check ran
+
+
+def has_values(t: type) -> bool:
+    """Instances of t may keep their attributes in a values array (a heap type with the version's flag)."""
+    v = VALUES_LAYOUTS.get(VERSION)
+    return v is not None and t.__flags__ & (v.flag | HEAPTYPE) == v.flag | HEAPTYPE
+
+
+def generic_setattr(t: type) -> bool:
+    """Instances of `t` set their attributes the usual way (tp_setattro is object's: no __setattr__ of its own)."""
+    return _rdp(id(t) + TYPE_SETATTRO) == _rdp(id(object) + TYPE_SETATTRO)
+
+
+def storable_slot(obj, name: str) -> int | None:
+    """The slot of obj's values array a store of `name` may write in place (CPython's STORE_ATTR_INSTANCE_VALUE):
+    the attribute is there now, and (3.13) the instance has no dict that shares the array (a store must then
+    go through the dict), else None."""
+    v = instance_values()
+    if v is None or not generic_setattr(type(obj)):
+        return None
+    slot = _slot(v, obj, name)
+    if slot is not None and v.kind == "inline" and _rdp(id(obj) + v.dict_word):
+        return None
+    return slot
+
+
+def keys_size(t: type) -> int | None:
+    """The number of names in t's shared keys (they only grow: while it is unchanged, a name not among them is
+    no instance's own attribute, unless the instance keeps a real dict), None without shared keys."""
+    v = instance_values()
+    keys = v.shared_keys(t) if v is not None and has_values(t) else 0
+    if not keys or ctypes.c_uint8.from_address(keys + KEYS_KIND).value != DICT_KEYS_SPLIT:
+        return None
+    return _rd(keys + KEYS_NENTRIES)
+
+
+def no_own_attribute(obj, size: int) -> bool:
+    """obj's attributes are all in its values array, and its class's shared keys still hold `size` names (the
+    meaning of guard_no_own_attr)."""
+    v = instance_values()
+    return v is not None and bool(v.values_address(obj)) and keys_size(type(obj)) == size
+
+
+def instance_values() -> InstanceValues | None:
+    """The running version's InstanceValues, checked on live objects the first time (None if a check fails)."""
+    if not _checked:
+        v = VALUES_LAYOUTS.get(VERSION)
+        _checked.append(v if v is not None and _self_check(v) is None else None)
+    return _checked[0]
+
+
+def attribute_slot(obj, name: str) -> int | None:
+    """The slot of obj's values array that holds its attribute `name` now (so that reading the slot while obj's
+    class keeps its version tag gives what the instance itself has for `name`), or None."""
+    v = instance_values()
+    return None if v is None else _slot(v, obj, name)
+
+
+def _slot(v: InstanceValues, obj, name: str) -> int | None:
+    t = type(obj)
+    if not has_values(t):
+        return None
+    index = v.index_of(t, name)
+    base = v.values_address(obj)
+    if index is None or not base:
+        return None
+    return index if _rdp(base + 8 * index) else None
+
+
+def read_slot(obj, index: int):
+    """The object in slot `index` of obj's values array; LookupError where the array is not in use or the slot is
+    empty (the meaning of the `instance_attr` op)."""
+    v = instance_values()
+    if v is None:
+        raise LookupError("instance values unknown")
+    return _read(v, obj, index)
+
+
+def _read(v: InstanceValues, obj, index: int):
+    base = v.values_address(obj)
+    address = _rdp(base + 8 * index) if base else 0
+    if not address:
+        raise LookupError("attribute not in the instance's values")
+    return ctypes.cast(address, ctypes.py_object).value
+
+
+def _find_keys_offset(t: type) -> int:
+    """PyHeapTypeObject.ht_cached_keys: the word after ht_qualname (ht_name, ht_slots, ht_qualname,
+    ht_cached_keys on 3.11-3.13), found by the qualname's address in the type object."""
+    for k in range(40, 160):
+        if _rdp(id(t) + 8 * k) == id(t.__qualname__) and _rdp(id(t) + 8 * (k - 2)) == id(t.__name__):
+            return 8 * (k + 1)
+    return -1
+
+
+def _self_check(v: InstanceValues) -> str | None:
+    """The layout's reads agree with Python's on a probe class: every attribute at its shared keys' index, a
+    deleted one NULL, and an instance whose attributes moved to a dict either reads as not in the array or
+    reads what the dict holds."""
+    class Probe:
+        class Inner:
+            def __init__(self, a, b, c):
+                self.a, self.b, self.c = a, b, c
+    t = Probe.Inner
+    offset = _find_keys_offset(t)
+    if offset < 0:
+        return "ht_cached_keys not found"
+    v.keys_offset = offset
+    if not has_values(t) or type_version(t) == 0:
+        return "probe class has no values array"
+    objs = [t(object(), [k], str(k) * 3) for k in range(3)]
+    for o in objs:
+        for name in "abc":
+            if _slot(v, o, name) != "abc".index(name) or _read(v, o, "abc".index(name)) is not getattr(o, name):
+                return f"values layout mismatch for {name}"
+    del objs[0].b
+    if _slot(v, objs[0], "b") is not None or _slot(v, objs[0], "c") != 2:
+        return "deleted attribute still read"
+    d = objs[1].__dict__                # the attributes move to (or are shared with) a real dict
+    d["a"] = "changed"
+    slot = _slot(v, objs[1], "a")
+    if slot is not None and _read(v, objs[1], slot) != "changed":
+        return "values array read after the instance got a dict"
+    if v.index_of(t, "nope") is not None:
+        return "shared keys lookup found a missing name"
+    hooked = type("Hooked", (), {"__setattr__": lambda self, name, value: None})
+    if not generic_setattr(t) or generic_setattr(hooked):
+        return "tp_setattro offset mismatch"
+    if v.kind == "inline" and (_rdp(id(objs[2]) + v.dict_word) != 0 or _rdp(id(objs[1]) + v.dict_word) != id(d)):
+        return "managed dict offset mismatch"
+    return None
