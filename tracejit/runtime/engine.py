@@ -726,7 +726,24 @@ class Engine:
                 # enclosing loop back into this header keeps the whole nest in machine code
                 self._start_bridge(loop, info, frame, site)
                 loop.judge_at = 0               # the bridge changes what an entry does: judge afresh
+            elif info.inner and info.fails >= self.params.bridge_threshold and self._inline_less(loop, info, site):
+                return False
         return self._judge_entries(loop, site, frame.f_code)
+
+    def _inline_less(self, loop: CompiledLoop, info, site: LoopSite) -> bool:
+        """An exit inside an inlined call keeps being taken: each time it rebuilds the callee's frame (tens of
+        microseconds), and no bridge can start there (a recording cannot start in a callee's middle). The loop
+        is recorded again calling that callee instead of inlining it (the "not_inlined" hint: on the generic path,
+        or not compiled where there is none). True if so; False once the loop's hints are used up."""
+        code = info.inner[0].code
+        known = site.hints.get("not_inlined", frozenset())
+        if code in known or len(known) >= recording.RETRY_HINTS["not_inlined"]:
+            return False
+        site.hints = {**site.hints, "not_inlined": known | {code}}
+        self.log("inline_less", loop=site.name, exit=info.exit_id, not_inlined=code.co_name)
+        self._retire(loop, f"exits inside {code.co_name} rebuild its frame")
+        site.count = self.params.threshold - 1
+        return True
 
     def _generic_calls(self) -> bool:
         """Whether traces may call what may run Python code: its exception must be raised where the frame

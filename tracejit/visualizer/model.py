@@ -505,6 +505,9 @@ def describe_event(e: dict) -> str:
         return f"bridge from exit #{g('exit')} aborted: {g('reason')}"
     if k == "blacklist":
         return "blacklisted: the loop stays in the interpreter"
+    if k == "inline_less":
+        return (f"exit #{g('exit')} inside the inlined {g('not_inlined')}() failed often (it rebuilds the callee's "
+                f"frame, and no bridge starts there): recording the loop again calling {g('not_inlined')}()")
     if k == "entry_rejected":
         return f"entry refused: {g('reason')}"
     if k == "new_version":
