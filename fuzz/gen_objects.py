@@ -3,13 +3,15 @@ methods, and call builtins the trace has no rule for: what the trace's generic p
 code) and plain attribute reads compile. A fifth of the seeds (`wants_objects`, drawn apart from the others)
 make such a program instead of an ordinary one.
 
-A program defines class P (with __slots__ or a __dict__, drawn), a helper function, a generator, an iterator
+A program defines class P (with __slots__ or a __dict__, drawn) and its subclass Q, a helper function, a generator, an iterator
 class, and one to three functions f0, f1... each with a loop whose body is a few statements drawn from
 STATEMENTS: attribute reads and writes, `p + k` and `p < q`, `p[k]` (IndexError past a bound, caught or not), a
 property that raises at a chosen value, a method with a default argument, builtins (divmod, abs, max,
 isinstance, len(str(i))), calls with keyword arguments, `in` of lists and sets, a dict with int keys, an item of
 a list of instances, frame introspection (`sys._getframe(1)`: its line and its locals) at one chosen iteration,
-a global read (and, in some functions, written), a class attribute rebound at one iteration. The loop runs over
+a global read (and, in some functions, written), a class attribute rebound at one iteration; a method writing
+two attributes and reading them back, the truth of an instance, and at one chosen iteration: `p.__class__ = Q`,
+P's methods swapped, an instance attribute hiding a method, `vars(q)` (a real dict), `del q.y`. The loop runs over
 range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
 nested function reads it). Each function is called a few times with different sizes; an exception that escapes
 is printed with its traceback (file, line and function of each frame). Output never shows an address.
@@ -33,6 +35,17 @@ class P:
 
     def __init__(self, x):
         self.x = x
+        self.y = x % 7
+
+    def move(self, k):
+        self.x = (self.x + k) % {mod}
+        self.y = (self.y * 3 + self.x) % {mod}
+        if self.y % 5 == 0:
+            self.x = self.x + 1
+        return self.x + self.y
+
+    def move2(self, k):
+        return self.y - k
 
     def __add__(self, o):
         return P((self.x + (o.x if type(o) is P else o)) % {mod})
@@ -58,6 +71,10 @@ class P:
     def peek(self):
         f = sys._getframe(1)
         return f.f_lineno * 1000 + sum(v for v in f.f_locals.values() if type(v) is int) % 1000
+
+
+class Q(P):
+{qslots}    pass
 
 
 def helper(o, k):
@@ -115,6 +132,15 @@ STATEMENTS = [
     "{acc} += {q} in items",
     "{acc} += P(x={i}).x % 7",
     "{acc} += sorted(ks, key=abs, reverse=True)[0] + int('7', base=8 + {i} % 3)",
+    "if {p}:\n    {acc} += 1",
+    "{acc} += {p}.move({i} % 5)",
+    "{p}.y = ({p}.y + {i}) % {mod}",
+    "{acc} += {p}.y + {q}.y",
+    "if {i} == {trip}:\n    {p}.__class__ = Q",
+    "if {i} == {trip}:\n    P.move, P.move2 = P.move2, P.move",
+    "if {i} == {trip}:\n    try:\n        {p}.move = lambda k: k * 2\n    except AttributeError:\n        {acc} += 3",
+    "if {i} == {trip}:\n    {acc} += len(vars({q})) if hasattr({q}, '__dict__') else 1",
+    "if {i} == {trip}:\n    del {q}.y\n{acc} += getattr({q}, 'y', 11)",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -125,8 +151,8 @@ WRITES_GLOBAL = "G = (G + {i}) % {mod}"        # (the function declares `global 
 def objects_program(seed: int) -> str:
     r = random.Random(f"fuzz-objects-program:{seed}")
     out = [f"# fuzz seed {seed} (objects)", "import sys", "import traceback", ""]
-    slots = '    __slots__ = ("x",)\n' if r.random() < 0.4 else ""
-    out.append(CLASS.format(slots=slots, mod=MOD, bound=r.choice([6, 9, 30]), trap_mod=r.choice([97, 1009, 10007]),
+    slots = '    __slots__ = ("x", "y")\n' if r.random() < 0.4 else ""
+    out.append(CLASS.format(slots=slots, qslots="    __slots__ = ()\n" if slots else "", mod=MOD, bound=r.choice([6, 9, 30]), trap_mod=r.choice([97, 1009, 10007]),
                             trap=r.randrange(90)))
     out.append(f"G = {r.randrange(100)}")
     out.append("")
@@ -157,8 +183,8 @@ def objects_program(seed: int) -> str:
             text = stmt.format(p="p", q="q", acc="acc", i="i", t="t", mod=MOD, k9=r.choice([3, 5, 9]), trip=trip)
             for line in text.split("\n"):
                 out.append("        " + line)
-        out.append("    return acc % 1000003, p.x, q.x, round(t, 3) if t < 1e300 else -1, sorted(d.items()),"
-                   " [o.x for o in items], P.scale")
+        out.append("    return acc % 1000003, p.x, q.x, getattr(p, 'y', -1), type(p).__name__, round(t, 3) if t < 1e300"
+                   " else -1, sorted(d.items()), [o.x for o in items], P.scale")
         out.append("")
     out.append("for n, seed in ((50, 1), (400, 2), (1500, 3), (300, 4)):")
     for name in names:
