@@ -159,3 +159,33 @@ def test_an_attribute_replaced_by_a_call_while_the_trace_uses_its_old_value(prog
         """, compiled=("f",) if sys.version_info >= (3, 12) else (), params="cost_model=0")
     if sys.version_info >= (3, 12):
         assert any(e.get("owned_reads") == "instance_attr" for e in evs), evs
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_an_exit_inside_an_inlined_method_that_keeps_failing_records_the_loop_again(prog, native):
+    """The wall bounce inside the inlined step() exits the trace mid-method (its frame rebuilt each time, no
+    bridge possible there): after bridge_threshold failures the loop is recorded again calling step()."""
+    evs = check(prog, native, """\
+        class Particle:
+            def __init__(self, x, v):
+                self.x = x
+                self.v = v
+                self.hits = 0
+
+            def step(self, dt):
+                self.x = self.x + self.v * dt
+                if self.x > 10.0 or self.x < 0.0:
+                    self.v = -self.v
+                    self.hits += 1
+
+        def run(ps, n):
+            for i in range(n):
+                for p in ps:
+                    p.step(0.01)
+            return [round(p.x, 6) for p in ps], sum(p.hits for p in ps)
+
+        ps = [Particle(i * 0.1, (i % 7) - 3.0) for i in range(50)]
+        print(run(ps, 3000))
+        """, compiled=("run",))
+    less = [e for e in evs if e["event"] == "inline_less"]
+    assert less and less[0]["not_inlined"] == "step", [e for e in evs if e["event"] != "guard_failure"]
