@@ -227,32 +227,40 @@ def _dict_setitem(s: Assembler, op: Op, i: int) -> None:
     status_or_exit(s, op, i)
 
 
+def _values_array(s: Assembler, obj: Reg, inline: int, ex, check: Reg, base: Reg) -> tuple[Reg, int]:
+    """Leave through `ex` unless obj's values array is in use (3.11: its pointer set; 3.12: the word before the
+    object odd, the array's address - 1; 3.13: the inline array's `valid` byte set, read into `check`). Returns
+    (register, displacement): slot k is at Mem(register, displacement + 8 * k), obj itself (3.13) or `base`
+    loaded with the word before the object."""
+    a, v = s.a, s.ext.instance_values
+    if v.kind == "inline":
+        a.load8(check, Mem(obj, inline + v.valid))
+        a.test(check, check)
+        a.jcc("e", ex)
+        return obj, inline + v.items
+    a.mov(base, Mem(obj, v.word))
+    if v.kind == "tagged":
+        a.test_imm(base, 1)
+    else:
+        a.test(base, base)
+    a.jcc("e", ex)
+    return base, 1 if v.kind == "tagged" else 0
+
+
+def _instance_layout(s: Assembler) -> None:
+    if s.ext.instance_values is None:
+        raise CompileError("instance values layout unknown")
+
+
 @emitter("instance_attr")
 def _instance_attr(s: Assembler, op: Op, i: int) -> None:
     """obj.name from slot `index` of obj's values array (CPython's LOAD_ATTR_INSTANCE_VALUE after its type-version
-    guard): leaves the trace if the array is not in use (3.11: its pointer NULL; 3.12: the word before the object
-    not the array's address - 1, an odd number; 3.13: the inline array's `valid` byte 0) or the slot is NULL."""
-    v = s.ext.instance_values
-    if v is None:
-        raise CompileError("instance values layout unknown")
+    guard): leaves the trace if the array is not in use or the slot is NULL."""
+    _instance_layout(s)
     a, ex = s.a, s.exit_label(op)
     index, inline = op.args[1].value, op.args[2].value
-    r = ref_reg(s, op.args[0], RAX)
-    if v.kind == "inline":
-        a.load8(RCX, Mem(r, inline + v.valid))
-        a.test(RCX, RCX)
-        a.jcc("e", ex)
-        a.mov(RAX, Mem(r, inline + v.items + 8 * index))
-    else:
-        a.mov(RAX, Mem(r, v.word))
-        if v.kind == "tagged":
-            a.test_imm(RAX, 1)
-            a.jcc("e", ex)
-            a.mov(RAX, Mem(RAX, 1 + 8 * index))
-        else:
-            a.test(RAX, RAX)
-            a.jcc("e", ex)
-            a.mov(RAX, Mem(RAX, 8 * index))
+    r, disp = _values_array(s, ref_reg(s, op.args[0], RAX), inline, ex, RCX, RCX)
+    a.mov(RAX, Mem(r, disp + 8 * index))
     a.test(RAX, RAX)
     a.jcc("e", ex)
     s.put(s.dst(op), RAX)
@@ -261,11 +269,9 @@ def _instance_attr(s: Assembler, op: Op, i: int) -> None:
 @emitter("guard_no_own_attr")
 def _guard_no_own_attr(s: Assembler, op: Op, i: int) -> None:
     """The class's shared keys (ht_cached_keys of the object's type) still hold `size` names, and the object's
-    values array is in use (3.11: its pointer set; 3.12: the tagged word odd; 3.13: the inline array valid)."""
-    v = s.ext.instance_values
-    if v is None:
-        raise CompileError("instance values layout unknown")
-    a, ex = s.a, s.exit_label(op)
+    values array is in use."""
+    _instance_layout(s)
+    a, ex, v = s.a, s.exit_label(op), s.ext.instance_values
     size, inline = op.args[1].value, op.args[2].value
     r = ref_reg(s, op.args[0], RAX)
     a.mov(RCX, Mem(r, s.objects.ob_type))
@@ -274,16 +280,7 @@ def _guard_no_own_attr(s: Assembler, op: Op, i: int) -> None:
     a.jcc("e", ex)
     a.alu("cmp", Mem(RCX, v.keys_nentries), size)
     a.jcc("ne", ex)
-    if v.kind == "inline":
-        a.load8(RCX, Mem(r, inline + v.valid))
-        a.test(RCX, RCX)
-    else:
-        a.mov(RCX, Mem(r, v.word))
-        if v.kind == "tagged":
-            a.test_imm(RCX, 1)
-        else:
-            a.test(RCX, RCX)
-    a.jcc("e", ex)
+    _values_array(s, r, inline, ex, RCX, RCX)
 
 
 @emitter("instance_set")
@@ -292,10 +289,10 @@ def _instance_set(s: Assembler, op: Op, i: int) -> None:
     still hold `old` in an array in use (3.13: with no dict sharing it; an allocation since the read may have run
     a collection's finalizers), else the trace leaves before writing anything; then the instance gets a new
     reference to value and its reference to old goes to the graveyard (room checked by guard_graveyard)."""
-    v = s.ext.instance_values
-    if v is None or not s.ext.graveyard:
-        raise CompileError("instance values layout unknown")
-    a, ex = s.a, s.exit_label(op)
+    _instance_layout(s)
+    if not s.ext.graveyard:
+        raise CompileError("no graveyard")
+    a, ex, v = s.a, s.exit_label(op), s.ext.instance_values
     index, inline = op.args[3].value, op.args[4].value
     for k, arg in enumerate(op.args[:3]):
         a.mov(temp(k), s.g(arg), scratch=RAX)
@@ -303,25 +300,13 @@ def _instance_set(s: Assembler, op: Op, i: int) -> None:
     if v.kind == "inline":
         a.alu("cmp", Mem(RCX, v.dict_word), 0)
         a.jcc("ne", ex)
-        a.load8(RDX, Mem(RCX, inline + v.valid))
-        a.test(RDX, RDX)
-        a.jcc("e", ex)
-        slot = Mem(RCX, inline + v.items + 8 * index)
-    else:
-        a.mov(RCX, Mem(RCX, v.word))
-        if v.kind == "tagged":
-            a.test_imm(RCX, 1)
-            a.jcc("e", ex)
-            slot = Mem(RCX, 1 + 8 * index)
-        else:
-            a.test(RCX, RCX)
-            a.jcc("e", ex)
-            slot = Mem(RCX, 8 * index)
+    r, disp = _values_array(s, RCX, inline, ex, RDX, RCX)
+    slot = Mem(r, disp + 8 * index)
     a.mov(RAX, temp(2))
     a.alu("cmp", slot, RAX)
     a.jcc("ne", ex)
     a.mov(RAX, temp(1))
-    incref_inline(s, RAX)
+    incref_inline(s, RAX)                        # (uses rdx: the slot's register is rcx)
     a.mov(slot, RAX)
     a.mov(RAX, temp(2))
     graveyard_append(s, RAX)
