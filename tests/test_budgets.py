@@ -102,8 +102,8 @@ def _after_calls(calls: int, k: int) -> dict:
 
 def test_short_native_runs_are_given_up():
     """A loop of 10 iterations entered from a function called 20000 times: an entry costs more than the 10
-    iterations it runs, far more than an eighth of short_run, so the compiled loop is dropped once and the
-    loop given up at once (not compiled again to be dropped again)."""
+    iterations it runs, far more than an eighth of short_run, so the compiled loop is dropped once, as soon as its
+    first 64 entries show it, and the loop given up at once (not compiled again to be dropped again)."""
     _, rep = run_both(RUNS_OF_K + textwrap.dedent("""
         tot = 0
         for r in range(20000):
@@ -117,7 +117,8 @@ def test_short_native_runs_are_given_up():
     """))
     end = rep["end"]
     assert end["loops_dropped"] == 1 and end["blacklisted"] >= 1 and end["traces_compiled"] == 1, end
-    assert end["native_entries"] <= 2 * 200, end              # judged after 200 entries
+    # hopeless after 64 entries (HOPELESS_AFTER) of the window the bridge recorded at the 20th failure opens
+    assert end["native_entries"] <= 20 + 64 + 10, end
     again = rep["again"]
     assert again["native_entries"] == end["native_entries"]
     if sys.version_info >= (3, 12):

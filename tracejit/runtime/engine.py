@@ -63,6 +63,8 @@ recording = _LazyModule("tracejit.runtime.recording")
 compiling = _LazyModule("tracejit.runtime.compiling")
 
 MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
+HOPELESS_AFTER = 64               # ... but a window whose first this many entries are hopeless (HOPELESS_RUNS) ends
+                                  # there (more than bridge_threshold entries: a bridge it needs has had its chance)
 # bytecode instructions in one bridge: a bridge through enclosing loops copies their code (up to 16 times),
 # and compiling it cost more than it saved (n-body: one 2783-op bridge, 253 KB, 1.3 s to compile)
 BRIDGE_TRACE_LIMIT = 400
@@ -786,7 +788,8 @@ class Engine:
 
     def _judge_entries(self, loop: CompiledLoop, site: LoopSite, code) -> bool:
         """Entering costs about as much as `short_run` interpreted iterations. Over windows of entries
-        (MIN_ENTRIES_TO_JUDGE, then twice as long each time; a new bridge opens a new window), a loop whose
+        (MIN_ENTRIES_TO_JUDGE, then twice as long each time; a new bridge opens a new window; a window that is
+        hopeless after HOPELESS_AFTER entries is judged there), a loop whose
         native runs average fewer iterations than that does not pay back: it is dropped (the loop counts an
         abort and backs off before it is recorded again; after max_aborts it is blacklisted). Runs under an
         eighth of that (HOPELESS_RUNS) say the loop is short by nature: it is given up at once. Returns the
@@ -797,9 +800,11 @@ class Engine:
             loop.judged = (loop.entries, loop.native_iterations)
             loop.judge_at = loop.entries + MIN_ENTRIES_TO_JUDGE
             return False
-        if loop.entries < loop.judge_at:
-            return False
         entries = loop.entries - loop.judged[0]
+        if loop.entries < loop.judge_at and not (
+                entries == HOPELESS_AFTER and (loop.native_iterations - loop.judged[1]) * HOPELESS_RUNS
+                < self.params.short_run * entries):
+            return False
         iterations = loop.native_iterations - loop.judged[1]
         loop.judged = (loop.entries, loop.native_iterations)
         loop.judge_at = loop.entries + 2 * entries
