@@ -189,3 +189,88 @@ def test_an_exit_inside_an_inlined_method_that_keeps_failing_records_the_loop_ag
         """, compiled=("run",))
     less = [e for e in evs if e["event"] == "inline_less"]
     assert less and less[0]["not_inlined"] == "step", [e for e in evs if e["event"] != "guard_failure"]
+
+
+class Vec:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def scale(self, k):
+        self.x = self.x * k
+        self.y *= k
+
+    def norm2(self):
+        return self.x * self.x + self.y * self.y
+
+
+def scale_all(vs, n):
+    t = 0.0
+    for i in range(n):
+        v = vs[i % len(vs)]
+        v.scale(1.0000001)
+        t += v.norm2()
+    return t
+
+
+def test_slots_are_read_and_written_at_their_offsets(fresh_engine):
+    expected = scale_all([Vec(i * 0.5, 2.0 - i) for i in range(5)], 2000)
+    with tracejit.enable(threshold=2):
+        got = scale_all([Vec(i * 0.5, 2.0 - i) for i in range(5)], 2000)
+    assert got == expected
+    loops = [lp for lp in tracejit.engine().all_loops if lp.code is scale_all.__code__]
+    names = [op.name for op in loops[0].blocks[0].trace.ops]
+    assert "member_attr" in names and names.count("member_set") == 2, names
+    assert "getattr_plain" not in names and "guard_no_own_attr" not in names, names   # no instance dict at all
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_stale_slots_are_never_read(prog, native):
+    check(prog, native, """\
+        class V:
+            __slots__ = ("x", "y", "z")
+            def __init__(self, x, y, z):
+                self.x, self.y, self.z = x, y, z
+            def scale(self, k):
+                self.x = self.x * k
+                self.y = self.y * k
+                self.z *= k
+            def norm2(self):
+                return self.x * self.x + self.y * self.y + self.z * self.z
+
+        class W(V):                         # a subclass with a __dict__: another class
+            pass
+
+        def run(vs, n):
+            t = 0.0
+            for i in range(n):
+                v = vs[i % len(vs)]
+                v.scale(1.0000001)
+                t += v.norm2()
+            return round(t, 6)
+
+        vs = [V(i * 0.5, 1.0 - i, 2.0) for i in range(10)]
+        print(run(vs, 3000))
+        w = vs[3]
+        del w.y                             # unset: AttributeError from the interpreter
+        try:
+            run(vs, 100)
+        except AttributeError as e:
+            print("AttributeError", e)
+        w.y = "text"                        # another type: the old value's guard fails
+        try:
+            run(vs, 100)
+        except TypeError as e:
+            print("TypeError", e)
+        w.y = 1.5
+        vs[4] = W(1.0, 2.0, 3.0)
+        print(run(vs, 3000))
+        V.norm2 = lambda self: 1.0          # a method replaced: the version guard fails
+        print(run(vs, 3000))
+        V.z = property(lambda s: 1.0)       # the member descriptor replaced by a property
+        try:
+            print(run(vs, 1000))
+        except AttributeError as e:
+            print("AttributeError", e)
+        """, compiled=("run",))

@@ -283,6 +283,45 @@ def _guard_no_own_attr(s: Assembler, op: Op, i: int) -> None:
     _values_array(s, r, inline, ex, RCX, RCX)
 
 
+@emitter("member_attr")
+def _member_attr(s: Assembler, op: Op, i: int) -> None:
+    """obj.name of a __slots__ member, at its offset in the object (CPython's LOAD_ATTR_SLOT after the version
+    guard); unset (NULL) leaves the trace."""
+    r = ref_reg(s, op.args[0], RAX)
+    s.a.mov(RAX, Mem(r, op.args[1].value))
+    s.a.test(RAX, RAX)
+    s.a.jcc("e", s.exit_label(op))
+    s.put(s.dst(op), RAX)
+
+
+def _store_field(s: Assembler, op: Op, field: Mem) -> None:
+    """The field (addressed from rcx, which holds the object) must still hold op.args[2], the old value read just
+    before, else the trace leaves before writing anything; then it gets a new reference to op.args[1], and its
+    reference to the old value goes to the graveyard (room checked by guard_graveyard). Expects the three
+    arguments in temp(0..2)."""
+    a = s.a
+    a.mov(RAX, temp(2))
+    a.alu("cmp", field, RAX)
+    a.jcc("ne", s.exit_label(op))
+    a.mov(RAX, temp(1))
+    incref_inline(s, RAX)                        # (uses rdx: the field's register is rcx)
+    a.mov(field, RAX)
+    a.mov(RAX, temp(2))
+    graveyard_append(s, RAX)
+
+
+@emitter("member_set")
+def _member_set(s: Assembler, op: Op, i: int) -> None:
+    """obj.name = value of a __slots__ member (CPython's STORE_ATTR_SLOT after the version guard), the old value
+    to the graveyard."""
+    if not s.ext.graveyard:
+        raise CompileError("no graveyard")
+    for k, arg in enumerate(op.args[:3]):
+        s.a.mov(temp(k), s.g(arg), scratch=RAX)
+    s.a.mov(RCX, temp(0))
+    _store_field(s, op, Mem(RCX, op.args[3].value))
+
+
 @emitter("instance_set")
 def _instance_set(s: Assembler, op: Op, i: int) -> None:
     """obj.name = value into slot `index` of obj's values array (CPython's STORE_ATTR_INSTANCE_VALUE): the slot must
@@ -301,15 +340,7 @@ def _instance_set(s: Assembler, op: Op, i: int) -> None:
         a.alu("cmp", Mem(RCX, v.dict_word), 0)
         a.jcc("ne", ex)
     r, disp = _values_array(s, RCX, inline, ex, RDX, RCX)
-    slot = Mem(r, disp + 8 * index)
-    a.mov(RAX, temp(2))
-    a.alu("cmp", slot, RAX)
-    a.jcc("ne", ex)
-    a.mov(RAX, temp(1))
-    incref_inline(s, RAX)                        # (uses rdx: the slot's register is rcx)
-    a.mov(slot, RAX)
-    a.mov(RAX, temp(2))
-    graveyard_append(s, RAX)
+    _store_field(s, op, Mem(r, disp + 8 * index))
 
 
 @emitter("cell_set")

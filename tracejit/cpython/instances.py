@@ -21,6 +21,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import ctypes
+import types
 
 from .layout import TYPE_GETATTRO, VERSION, _rd, _rdp, type_version
 
@@ -87,6 +88,58 @@ def has_values(t: type) -> bool:
     """Instances of t may keep their attributes in a values array (a heap type with the version's flag)."""
     v = VALUES_LAYOUTS.get(VERSION)
     return v is not None and t.__flags__ & (v.flag | HEAPTYPE) == v.flag | HEAPTYPE
+
+
+MEMBER_DESCR_MEMBER = 40            # PyMemberDescrObject.d_member: its PyMemberDef
+MEMBER_TYPE, MEMBER_OFFSET, MEMBER_FLAGS = 8, 16, 24    # PyMemberDef's type, offset and flags
+T_OBJECT_EX = 16                    # a __slots__ member: an object pointer, NULL while unset
+READONLY = 1
+
+
+def member_offset(t: type, name: str, writable: bool = False) -> int | None:
+    """Where instances of t keep their __slots__ member `name` (an offset into the object, the same on every
+    supported version), or None: the name's descriptor in t's MRO is not a slot of a Python class (or is
+    read-only, with `writable`). The class's version tag, guarded by the trace, keeps the descriptor."""
+    found = next((k.__dict__[name] for k in t.__mro__ if name in k.__dict__), None)
+    if type(found) is not types.MemberDescriptorType or not found.__objclass__.__flags__ & HEAPTYPE \
+            or _checked_members() is not None:
+        return None
+    member = _rdp(id(found) + MEMBER_DESCR_MEMBER)
+    if not member or ctypes.c_int.from_address(member + MEMBER_TYPE).value != T_OBJECT_EX:
+        return None
+    if writable and ctypes.c_int.from_address(member + MEMBER_FLAGS).value & READONLY:
+        return None
+    offset = ctypes.c_ssize_t.from_address(member + MEMBER_OFFSET).value
+    return offset if 16 <= offset < t.__basicsize__ else None
+
+
+def read_member(obj, offset: int):
+    """The object in obj's slot at `offset`; LookupError while it is unset (the meaning of `member_attr`)."""
+    address = _rdp(id(obj) + offset)
+    if not address:
+        raise LookupError("slot unset")
+    return ctypes.cast(address, ctypes.py_object).value
+
+
+_members_checked: list = []
+
+
+def _checked_members() -> str | None:
+    """The member layout read on a probe class with __slots__ (None: it agrees with Python's reads)."""
+    if not _members_checked:
+        class Slotted:
+            __slots__ = ("a", "b", "c")
+        o = Slotted()
+        o.a, o.b = object(), "".join(["b", "b"])
+        _members_checked.append(None)          # (member_offset below asks for the check's result)
+        try:
+            offsets = [member_offset(Slotted, n) for n in "abc"]
+            ok = len(set(offsets)) == 3 and None not in offsets and read_member(o, offsets[0]) is o.a \
+                and read_member(o, offsets[1]) is o.b and not _rdp(id(o) + offsets[2])
+        except Exception:
+            ok = False
+        _members_checked[0] = None if ok else "slot member layout mismatch"
+    return _members_checked[0]
 
 
 def generic_setattr(t: type) -> bool:

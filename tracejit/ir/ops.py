@@ -381,6 +381,18 @@ def _instance_set(obj, value, old, index: int, inline: int, name: str):
     object.__setattr__(obj, name, value)        # (what the interpreter does: it writes the same slot)
 
 
+def _member_attr(obj, offset: int, name: str):
+    from tracejit.cpython.instances import read_member    # (the cpython layer's raw read, imported when used)
+    try:
+        return read_member(obj, offset)
+    except LookupError:
+        raise GuardFailed(f"slot {name} unset") from None
+
+
+def _member_set(obj, value, old, offset: int, name: str) -> None:
+    object.__setattr__(obj, name, value)        # (what the interpreter does: the member descriptor's store)
+
+
 def _guard_no_own_attr(obj, size: int, inline: int) -> None:
     from tracejit.cpython.instances import no_own_attribute   # (the cpython layer's raw reads, imported when used)
     if not no_own_attribute(obj, size):
@@ -575,6 +587,10 @@ class OpDef:
     slower_ns: int = 0
     # arguments that must be constants: the emitter reads them when it assembles (an index, an offset, a name)
     const_args: tuple[int, ...] = ()
+    # a read or a write of one field of an object: (kind of field, argument naming it, argument holding the value
+    # written or None for a read). The optimizer forwards a field's read to the last read or write of it
+    # (optimizer.passes.common_subexpressions); fields of different kinds never overlap
+    field: tuple | None = None
 
     @property
     def arity(self) -> int:
@@ -708,7 +724,7 @@ def _defs() -> list[OpDef]:
         # trace, and the interpreter reads the attribute. `inline`: the class's tp_basicsize (3.13 keeps the array
         # after the object's fixed part); `name` is for the listing
         d("instance_attr", (R, I, I, R), R, _instance_attr, guard=True, reads_heap=True, exit_reason="attribute",
-          const_args=(1, 2, 3)),
+          const_args=(1, 2, 3), field=("values", 1, None)),
         # obj has no attribute of its own that would hide its class's method (LOAD_ATTR_METHOD_WITH_VALUES): its
         # attributes are in its values array (in use) and its class's shared keys still hold `size` names (they only
         # grow; the method's name was not among them). `inline`: as instance_attr's
@@ -720,7 +736,15 @@ def _defs() -> list[OpDef]:
         # guard_graveyard before). 3.13: an instance whose dict shares the array leaves the trace (the store goes
         # through the dict). `inline`, `name`: as instance_attr's
         d("instance_set", (R, R, R, I, I, R), V, _instance_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4, 5)),
+          exit_reason="attribute", const_args=(3, 4, 5), field=("values", 3, 1)),
+        # obj.name of a __slots__ member, at `offset` in the object (its class's version tag guarded before:
+        # tracejit.cpython.instances.member_offset); borrowed; unset (NULL) leaves the trace
+        d("member_attr", (R, I, R), R, _member_attr, guard=True, reads_heap=True, exit_reason="attribute",
+          const_args=(1, 2), field=("member", 1, None)),
+        # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before, of a type
+        # whose release nothing can observe; the member must still hold it), the old value to the graveyard
+        d("member_set", (R, R, R, I, R), V, _member_set, guard=True, pure=False, writes_heap=True,
+          exit_reason="attribute", const_args=(3, 4), field=("member", 3, 1)),
         # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, d2, v2, ...): the
         # dicts the trace relies on (the globals, the builtins, the modules whose attributes it pinned) have the
         # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a

@@ -103,28 +103,29 @@ def common_subexpressions(trace: Trace) -> Trace:
             args = tuple(sorted(args, key=repr))
         return (op.name, args)
 
-    attrs: dict[tuple[int, int], Var] = {}     # (object, slot) -> what instance_attr read or instance_set wrote
+    fields: dict[tuple, Var] = {}     # (object, kind of field, field) -> what a read gave or a write stored
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
-        if op.name == "instance_attr":
-            # a slot read again, with no write in between (its guard passed the first time, and only Python code
-            # could empty the slot or take the array out of use): the first read's value
-            k = (id(op.args[0]), op.args[1].value)
-            if k in attrs:
-                sub.map[id(op.result)] = attrs[k]
-                return []
-            attrs[k] = op.result
-            return [op]
-        if op.name == "instance_set":
-            # only a slot's reads change (a type, a list, a cell do not): reads of that slot of any object (two
-            # variables may hold one object) are made again, and this object's is the value stored
-            for k in [k for k in attrs if k[1] == op.args[3].value]:
-                del attrs[k]
-            attrs[(id(op.args[0]), op.args[3].value)] = op.args[1]
+        if d.field is not None:
+            kind, at, stored = d.field
+            k = (id(op.args[0]), kind, op.args[at].value)
+            if stored is None:
+                # a field read again, with no write in between (its guard passed the first time, and only Python
+                # code could empty the field or take an instance's values array out of use): the first read's value
+                if k in fields:
+                    sub.map[id(op.result)] = fields[k]
+                    return []
+                fields[k] = op.result
+                return [op]
+            # a write changes only that field's reads (a type, a list, a cell do not change): of any object (two
+            # variables may hold one object), and this object's is the value stored
+            for other in [f for f in fields if f[1:] == k[1:]]:
+                del fields[other]
+            fields[k] = op.args[stored]
             return [op]
         if d.writes_heap:           # object memory changed: reads of it must be done again
-            attrs.clear()
+            fields.clear()
             for k in [k for k in seen if OPS[k[0]].reads_heap]:
                 del seen[k]
         if op.result is None or not d.pure or d.guard or d.evaluate is None:

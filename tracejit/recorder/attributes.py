@@ -19,9 +19,10 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
-from tracejit.cpython.instances import HEAPTYPE, attribute_slot, instance_values, keys_size, read_slot, storable_slot
+from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_values, keys_size,
+                                        member_offset, read_member, read_slot, storable_slot)
 from tracejit.cpython.layout import generic_getattr, type_version
-from tracejit.ir import Const, Kind, const_int, const_ref
+from tracejit.ir import OPS, Const, Kind, const_int, const_ref
 
 from .dicts import RELEASABLE, as_object
 
@@ -66,6 +67,12 @@ def plain_lookup(t: type, name: str) -> bool:
     return kind in C_DESCRIPTORS
 
 
+def field_key(d, obj, args: list) -> tuple:
+    """Which field of which object an op with a `field` (ir.ops) reads or writes: (object id, kind, field)."""
+    kind, at, _ = d.field
+    return id(obj), kind, args[at].value
+
+
 def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
     """owner.name as getattr_plain, or None where that does not apply (the generic path reads it then)."""
     if owner.kind is not R:
@@ -83,13 +90,18 @@ def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
         return None                     # the generic path raises it where the interpreter would
     rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
     slot = _values_slot(rec, obj, name)
-    if slot is not None and (id(obj), slot) in rec.slot_values:
-        # written earlier in this inlined call (which the interpreter has not run yet): what was written
-        return rec.slot_values[(id(obj), slot)]
+    offset = member_offset(t, name) if slot is None and "instance_attr" not in rec.owned_reads else None
     if slot is not None:
-        return rec.emit("instance_attr", [owner, const_int(slot), const_int(t.__basicsize__), const_ref(name)],
-                        snap, pc)
-    return rec.emit("getattr_plain", [owner, const_ref(name)], snap, pc)
+        op, args = "instance_attr", [owner, const_int(slot), const_int(t.__basicsize__), const_ref(name)]
+    elif offset is not None:
+        op, args = "member_attr", [owner, const_int(offset), const_ref(name)]
+    else:
+        return rec.emit("getattr_plain", [owner, const_ref(name)], snap, pc)
+    key = field_key(OPS[op], obj, args)
+    if key in rec.slot_values:
+        # written earlier in this inlined call (which the interpreter has not run yet): what was written
+        return rec.slot_values[key]
+    return rec.emit(op, args, snap, pc)
 
 
 def _data_descriptor(t: type, name: str) -> bool:
@@ -115,34 +127,48 @@ def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
 
 
 def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) -> bool:
-    """owner.name = value as instance_set into the instance's values array (True), where the attribute is there now
-    with a value whose release nothing can observe (RELEASABLE: it waits in the graveyard), the class sets
-    attributes the usual way and has no data descriptor for the name; else False (the generic path stores it)."""
+    """owner.name = value (True) as instance_set into the instance's values array, where the class has no data
+    descriptor for the name, or as member_set into a __slots__ member; the attribute must be set now, to a value
+    whose release nothing can observe (RELEASABLE: it waits in the graveyard), and the class must set attributes
+    the usual way. Else False (the generic path stores it)."""
     if owner.kind is not R or "instance_attr" in rec.owned_reads:
         return False
     obj = rec.conc(owner)
     t = type(obj)
-    if not plain_lookup(t, name) or _data_descriptor(t, name):
+    if not plain_lookup(t, name) or not generic_setattr(t):
         return False
-    slot = storable_slot(obj, name)
+    offset = member_offset(t, name, writable=True)
+    slot = storable_slot(obj, name) if offset is None and not _data_descriptor(t, name) else None
     tag = type_version(t)
-    if slot is None or not tag or type(read_slot(obj, slot)) not in RELEASABLE or (id(obj), slot) in rec.slot_values:
+    if slot is not None:
+        read, store, where = "instance_attr", "instance_set", [const_int(slot), const_int(t.__basicsize__)]
+        current = read_slot(obj, slot)
+    elif offset is not None:
+        read, store, where = "member_attr", "member_set", [const_int(offset)]
+        try:
+            current = read_member(obj, offset)
+        except LookupError:
+            return False                # unset: the interpreter sets it (a first store)
+    else:
+        return False
+    key = field_key(OPS[read], obj, [owner] + where)
+    if not tag or type(current) not in RELEASABLE or key in rec.slot_values:
         return False
     rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
-    old = rec.emit("instance_attr", [owner, const_int(slot), const_int(t.__basicsize__), const_ref(name)], snap, pc)
-    rec.emit("guard_class", [old, const_ref(type(read_slot(obj, slot)))], snap, pc)
+    old = rec.emit(read, [owner] + where + [const_ref(name)], snap, pc)
+    rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
     rec.emit("guard_graveyard", [], snap, pc)
-    rec.emit("instance_set", [owner, as_object(rec, value, snap, pc), old, const_int(slot),
-                              const_int(t.__basicsize__), const_ref(name)], snap, pc)
-    if len(rec.frames) > 1:     # inside an inlined call, later reads of the slot are what was written
-        rec.slot_values[(id(obj), slot)] = value
+    rec.emit(store, [owner, as_object(rec, value, snap, pc), old] + where + [const_ref(name)], snap, pc)
+    if len(rec.frames) > 1:     # inside an inlined call, later reads of the field are what was written
+        rec.slot_values[key] = value
     return True
 
 
 def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> types.FunctionType | None:
     """obj.name for a call, where name is a Python function of obj's class (LOAD_ATTR_METHOD_WITH_VALUES): the
     function, with guards that the class is unchanged (its version tag) and that obj has no attribute of its own
-    by that name (guard_no_own_attr); the call gets obj as its first argument and no bound method is made. None
+    by that name (guard_no_own_attr; none is needed where its class gives instances no dict at all, __slots__
+    without __dict__); the call gets obj as its first argument and no bound method is made. None
     where this does not apply (the generic path makes the bound method)."""
     if owner.kind is not R:
         return None
@@ -151,13 +177,16 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> typ
     if not plain_lookup(t, name):
         return None
     func = _class_dict_lookup(t, name)
+    tag = type_version(t)
+    if type(func) is not types.FunctionType or not tag:
+        return None
+    if t.__dictoffset__ == 0 and t.__flags__ & HEAPTYPE:
+        # no instance dict at all (__slots__ without __dict__): the class alone answers
+        rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+        return func
     v = instance_values()
     size = keys_size(t)
-    if type(func) is not types.FunctionType or v is None or size is None or v.index_of(t, name) is not None \
-            or not v.values_address(obj):
-        return None
-    tag = type_version(t)
-    if not tag:
+    if v is None or size is None or v.index_of(t, name) is not None or not v.values_address(obj):
         return None
     rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
     rec.emit("guard_no_own_attr", [owner, const_int(size), const_int(t.__basicsize__)], snap, pc)

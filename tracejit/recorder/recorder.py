@@ -116,7 +116,7 @@ class TraceRecorder:
         self.inlined: dict[int, InlinedFunction] = {}       # id -> each function inlined, as it was (inline.py)
         self.inline_wrote = False                           # the current outermost inlined call wrote
         self.inline_wrote_heap = False                      # ... into an object (not only a global)
-        self.slots_written: set | None = set()              # ... only into these (object id, slot) (instance_set)
+        self.slots_written: set | None = set()              # ... only into these fields (field_key)
         self.slot_values: dict = {}                         # ... and wrote these values there (attributes.write)
         self.writes = 0                                     # heap writes recorded so far (exact snapshots)
         self.snapshot_writes: dict[int, tuple[Snapshot, int]] = {}    # id -> (exact snapshot, writes before it)
@@ -285,8 +285,8 @@ class TraceRecorder:
                 raise RecordAbort("an inlined call reads an object after it wrote one")
             if d.writes_heap:
                 self.inline_wrote_heap = True
-                if name == "instance_set" and self.slots_written is not None:
-                    self.slots_written.add((id(self.conc(args[0])), args[3].value))
+                if d.field is not None and self.slots_written is not None:
+                    self.slots_written.add(attributes.field_key(d, self.conc(args[0]), args))
                 else:
                     self.slots_written = None
                     self.slot_values = {}
@@ -313,12 +313,13 @@ class TraceRecorder:
 
     def _read_unaffected(self, name: str, args: list) -> bool:
         """A read inside an inlined call after it wrote, whose result the recording still knows: the writes were
-        all into instances' values arrays (slots_written), which no read but an attribute's sees (a list's items,
-        a type, a cell are elsewhere), and this read is not of an attribute the call wrote (getattr_plain could
-        be any attribute)."""
+        all of instances' attributes (slots_written: fields of the op table's `field` column), which no read but
+        an attribute's sees (a list's items, a type, a cell are elsewhere), and this read is not of an attribute
+        the call wrote (getattr_plain could be any attribute)."""
         if self.slots_written is None or name == "getattr_plain":
             return False
-        return name != "instance_attr" or (id(self.conc(args[0])), args[1].value) not in self.slots_written
+        d = OPS[name]
+        return d.field is None or attributes.field_key(d, self.conc(args[0]), args) not in self.slots_written
 
     def note_write(self) -> None:
         """A write the program can see (an object's or a global's): inside an inlined call, exits after it
