@@ -243,34 +243,35 @@ def test_stale_slots_are_never_read(prog, native):
             pass
 
         def run(vs, n):
-            t = 0.0
-            for i in range(n):
-                v = vs[i % len(vs)]
-                v.scale(1.0000001)
-                t += v.norm2()
+            t, r = 0.0, 0
+            while r < n:
+                for v in vs:
+                    v.scale(1.0000001)
+                    t += v.norm2()
+                r += 1
             return round(t, 6)
 
         vs = [V(i * 0.5, 1.0 - i, 2.0) for i in range(10)]
-        print(run(vs, 3000))
+        print(run(vs, 300))
         w = vs[3]
         del w.y                             # unset: AttributeError from the interpreter
         try:
-            run(vs, 100)
+            run(vs, 10)
         except AttributeError as e:
             print("AttributeError", e)
         w.y = "text"                        # another type: the old value's guard fails
         try:
-            run(vs, 100)
+            run(vs, 10)
         except TypeError as e:
             print("TypeError", e)
         w.y = 1.5
         vs[4] = W(1.0, 2.0, 3.0)
-        print(run(vs, 3000))
+        print(run(vs, 300))
         V.norm2 = lambda self: 1.0          # a method replaced: the version guard fails
-        print(run(vs, 3000))
+        print(run(vs, 300))
         V.z = property(lambda s: 1.0)       # the member descriptor replaced by a property
         try:
-            print(run(vs, 1000))
+            print(run(vs, 100))
         except AttributeError as e:
             print("AttributeError", e)
         """, compiled=("run",))
