@@ -524,3 +524,31 @@ def test_inlined_function_code_swapped_by_the_loop(native):
     has another code."""
     from difftest import check_corpus_case
     check_corpus_case("fuzz_py312_3603878.py", f"threshold=1,bridge_threshold=1,cost_model=0,native={native}")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_call_in_a_loop_whose_other_trace_assigns_a_global(prog, native):
+    """Fuzz seed 8102846 (3.12/3.13 crashed): at module level a bridge assigns the global `sb` a new str (the
+    loop's graveyard keeps it), and a later bridge of the same loop compares a str subclass on the generic path.
+    A call's sync writes back fast locals, not globals, and releases the graveyard: `sb`'s object was freed
+    while the loop still held it. Such a bridge is no longer compiled (GLOBALS_AND_CALLS, now per loop)."""
+    evs = check(prog, native, """\
+        class K(str):
+            pass
+        S2 = 'A\\xff\\xff\\U0001d11e\\xffAA\\xffe'
+        S3 = '!!\\x80\\x80e'
+        W = ['!!!', 'A', '', '\\U00010000e', '\\xff', K('\\xff\\U0001d11e\\xffe'), 'e\\x80\\xff\\x80', '!!']
+        ss, tt, ww, n = S3, S2, W, 20
+        sb = ss
+        for r in range(n):
+            for ca in ss:
+                sb = sb + tt
+                for cb in tt:
+                    if ww[r >> 1] == tt:
+                        pass
+                    if len(ww):
+                        pass
+        """, compiled=("<module>",), params="threshold=3,bridge_threshold=1,reject_limit=5,short_run=0")
+    if GENERIC:
+        assert any(e.get("reason") == "a loop that assigns a global and makes a call that may run Python code"
+                   for e in evs if e["event"] == "bridge_abort"), [e for e in evs if e["event"] != "guard_failure"]

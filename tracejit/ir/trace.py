@@ -240,6 +240,7 @@ class StateLayout:
     inline_depth: int = 0
     owned: set[StateVar] = field(default_factory=set)      # variables whose object the loop owns (refcounts)
     calls_python: bool = False      # a trace of the loop calls what may run Python code (ops.runs_python)
+    writes_globals: bool = False    # a trace of the loop assigns a global (a call's sync writes back no global)
 
     def pin(self, name: str, expected, owner=None) -> None:
         for p in self.pins:

@@ -73,7 +73,7 @@ def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, me
                           ("not_inlined", rec.frames[1].code))
     if rec.pending_result is not None:
         raise RecordAbort("two calls that may run Python code in one instruction")
-    if rec.writes_globals:
+    if rec.writes_globals or rec.layout.writes_globals:
         raise RecordAbort(GLOBALS_AND_CALLS)
     for k, a in enumerate(args):
         raw = k >= PY_RAW_ARGS.get(name, len(args)) and isinstance(a, Const)    # an operator, a flag

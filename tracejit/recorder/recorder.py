@@ -706,7 +706,11 @@ class TraceRecorder:
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
         assert self.done
-        if self.writes_globals and (self.layout.calls_python or calls_python(self.ops)):
+        # a call's sync writes back the frame's fast locals, not the globals: in a loop one of whose traces
+        # assigns a global, no trace may call what may run Python code (that code would see the global as it
+        # was at entry, and the graveyard released before the call could free the object the loop holds there)
+        if (self.writes_globals or self.layout.writes_globals) and (self.layout.calls_python or
+                                                                    calls_python(self.ops)):
             raise RecordAbort(generic.GLOBALS_AND_CALLS)
         self.ops = generic.recheck_after_calls(self, self.ops)
         in_vars = {sv: v for sv, v in self.inputs if sv.where != "stack"}

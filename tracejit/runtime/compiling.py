@@ -158,6 +158,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     opt = _with_releases(opt, opt.layout.owned, stages)
     loop = CompiledLoop(rec.code, trace.header_pc, opt.layout, trace.base_depth, self.fa, rec.site.name)
     loop.syncs = opt.layout.calls_python = calls_python(opt.ops)
+    opt.layout.writes_globals = rec.recorder.writes_globals
     loop.synced = _synced(opt.layout)
     loop.host = self
     assign_exits(self, loop, opt, rec.code)
@@ -233,6 +234,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         addr, size, listing = 0, 0, None
     loop.layout_changed()
     loop.syncs = loop.layout.calls_python = loop.syncs or calls_python(opt.ops)
+    loop.layout.writes_globals = loop.layout.writes_globals or rec.recorder.writes_globals
     rec.exit.bridge = "compiled"
     secs = time.perf_counter() - t0
     loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs, rec.exit.exit_id))
