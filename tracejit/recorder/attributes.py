@@ -67,6 +67,11 @@ def plain_lookup(t: type, name: str) -> bool:
     return kind in C_DESCRIPTORS
 
 
+def guard_type_version(rec: TraceRecorder, v, tag: int, snap: Snapshot, pc: int) -> None:
+    """Guard that v's type has version tag `tag` (its class, unchanged since the recording saw it)."""
+    rec.emit("guard_version", [rec.emit("type_of", [v], snap, pc), const_int(tag)], snap, pc)
+
+
 def field_key(d, obj, args: list) -> tuple:
     """Which field of which object an op with a `field` (ir.ops) reads or writes: (object id, kind, field)."""
     kind, at, _ = d.field
@@ -88,20 +93,18 @@ def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
         getattr(obj, name)              # (no Python code runs: plain_lookup)
     except AttributeError:
         return None                     # the generic path raises it where the interpreter would
-    rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+    guard_type_version(rec, owner, tag, snap, pc)
     slot = _values_slot(rec, obj, name)
-    offset = member_offset(t, name) if slot is None and "instance_attr" not in rec.owned_reads else None
+    offset = member_offset(t, name) if slot is None and not rec.owned_reads else None
     if slot is not None:
         op, args = "instance_attr", [owner, const_int(slot), const_int(t.__basicsize__), const_ref(name)]
     elif offset is not None:
         op, args = "member_attr", [owner, const_int(offset), const_ref(name)]
     else:
         return rec.emit("getattr_plain", [owner, const_ref(name)], snap, pc)
-    key = field_key(OPS[op], obj, args)
-    if key in rec.slot_values:
-        # written earlier in this inlined call (which the interpreter has not run yet): what was written
-        return rec.slot_values[key]
-    return rec.emit(op, args, snap, pc)
+    # written earlier in this inlined call (which the interpreter has not run yet): what was written
+    written = rec.written_field(field_key(OPS[op], obj, args))
+    return written if written is not None else rec.emit(op, args, snap, pc)
 
 
 def _data_descriptor(t: type, name: str) -> bool:
@@ -116,9 +119,7 @@ def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
     finds the instance's own attribute first (no data descriptor of the class's MRO comes before it), and the
     trace may borrow what it reads (not after an earlier recording of the loop used such a read after a call
     that may run Python code: RecordAbort's "owned_reads" hint)."""
-    if "instance_attr" in rec.owned_reads:
-        return None
-    if _data_descriptor(type(obj), name):
+    if rec.owned_reads or _data_descriptor(type(obj), name):
         return None
     slot = attribute_slot(obj, name)
     if slot is None or read_slot(obj, slot) is not getattr(obj, name):
@@ -131,7 +132,7 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     descriptor for the name, or as member_set into a __slots__ member; the attribute must be set now, to a value
     whose release nothing can observe (RELEASABLE: it waits in the graveyard), and the class must set attributes
     the usual way. Else False (the generic path stores it)."""
-    if owner.kind is not R or "instance_attr" in rec.owned_reads:
+    if owner.kind is not R or rec.owned_reads:
         return False
     obj = rec.conc(owner)
     t = type(obj)
@@ -152,9 +153,9 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     else:
         return False
     key = field_key(OPS[read], obj, [owner] + where)
-    if not tag or type(current) not in RELEASABLE or key in rec.slot_values:
+    if not tag or type(current) not in RELEASABLE or rec.written_field(key) is not None:
         return False
-    rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+    guard_type_version(rec, owner, tag, snap, pc)
     old = rec.emit(read, [owner] + where + [const_ref(name)], snap, pc)
     rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
     rec.emit("guard_graveyard", [], snap, pc)
@@ -182,13 +183,13 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> typ
         return None
     if t.__dictoffset__ == 0 and t.__flags__ & HEAPTYPE:
         # no instance dict at all (__slots__ without __dict__): the class alone answers
-        rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+        guard_type_version(rec, owner, tag, snap, pc)
         return func
     v = instance_values()
     size = keys_size(t)
     if v is None or size is None or v.index_of(t, name) is not None or not v.values_address(obj):
         return None
-    rec.emit("guard_version", [rec.emit("type_of", [owner], snap, pc), const_int(tag)], snap, pc)
+    guard_type_version(rec, owner, tag, snap, pc)
     rec.emit("guard_no_own_attr", [owner, const_int(size), const_int(t.__basicsize__)], snap, pc)
     return func
 
@@ -209,5 +210,5 @@ def fixed_truth(rec: TraceRecorder, v, snap: Snapshot, pc: int):
     tag = type_version(t)
     if not tag:
         return None
-    rec.emit("guard_version", [rec.emit("type_of", [v], snap, pc), const_int(tag)], snap, pc)
+    guard_type_version(rec, v, tag, snap, pc)
     return Const(True, Kind.BOOL)

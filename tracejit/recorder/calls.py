@@ -22,7 +22,7 @@ from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 from tracejit.ir.ops import HEAPTYPE
 
-from . import arrays, complexnum, dicts, lists, strings
+from . import arrays, attributes, complexnum, dicts, lists, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -233,8 +233,7 @@ def _type_of(rec, x, snap, pc) -> type:
     if _static(t):
         rec.emit("guard_class", [x, const_ref(t)], snap, pc)
     else:
-        rec.emit("guard_version", [rec.emit("type_of", [x], snap, pc), const_int(_version(t, "isinstance"))],
-                 snap, pc)
+        attributes.guard_type_version(rec, x, _version(t, "isinstance"), snap, pc)
     return t
 
 

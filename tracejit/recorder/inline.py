@@ -146,7 +146,7 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
         rec.frames.pop()                  # a call inside this one has popped its own frame (this finally)
         if len(rec.frames) == 1:
             rec.inline_wrote = rec.inline_wrote_heap = False    # exits in the caller resume after the call
-            rec.slots_written, rec.slot_values = set(), {}
+            rec.slot_values = {}
 
 
 def _guard_function(rec: TraceRecorder, callee, func: types.FunctionType, snap: Snapshot, pc: int,

@@ -116,8 +116,9 @@ class TraceRecorder:
         self.inlined: dict[int, InlinedFunction] = {}       # id -> each function inlined, as it was (inline.py)
         self.inline_wrote = False                           # the current outermost inlined call wrote
         self.inline_wrote_heap = False                      # ... into an object (not only a global)
-        self.slots_written: set | None = set()              # ... only into these fields (field_key)
-        self.slot_values: dict = {}                         # ... and wrote these values there (attributes.write)
+        # ... only into instances' fields: field (attributes.field_key) -> the value written; None once it wrote
+        # anything else
+        self.slot_values: dict | None = {}
         self.writes = 0                                     # heap writes recorded so far (exact snapshots)
         self.snapshot_writes: dict[int, tuple[Snapshot, int]] = {}    # id -> (exact snapshot, writes before it)
         # exits inside inlined calls may resume the callee mid-body (runtime/resume.py), when the hooks can
@@ -130,7 +131,7 @@ class TraceRecorder:
         hints = hints or {}                                 # learnt from earlier recordings (frame.RETRY_HINTS)
         self.not_inlined = hints.get("not_inlined", frozenset())    # code of functions called, not inlined
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
-        self.owned_reads = hints.get("owned_reads", frozenset())    # ops whose borrowed reads are made owned ones
+        self.owned_reads = hints.get("owned_reads", frozenset())    # non-empty: attributes are read as owned
         self.pending_result = None                          # (result, versions before) of such a call
         self.writes_globals = False                         # STORE_GLOBAL recorded
         self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
@@ -285,11 +286,8 @@ class TraceRecorder:
                 raise RecordAbort("an inlined call reads an object after it wrote one")
             if d.writes_heap:
                 self.inline_wrote_heap = True
-                if d.field is not None and self.slots_written is not None:
-                    self.slots_written.add(attributes.field_key(d, self.conc(args[0]), args))
-                else:
-                    self.slots_written = None
-                    self.slot_values = {}
+                if d.field is None:
+                    self.slot_values = None
                 self.note_write()
             pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
         conc_args = [self.conc(a) for a in args]
@@ -313,13 +311,17 @@ class TraceRecorder:
 
     def _read_unaffected(self, name: str, args: list) -> bool:
         """A read inside an inlined call after it wrote, whose result the recording still knows: the writes were
-        all of instances' attributes (slots_written: fields of the op table's `field` column), which no read but
+        all of instances' attributes (slot_values: fields of the op table's `field` column), which no read but
         an attribute's sees (a list's items, a type, a cell are elsewhere), and this read is not of an attribute
         the call wrote (getattr_plain could be any attribute)."""
-        if self.slots_written is None or name == "getattr_plain":
+        if self.slot_values is None or name == "getattr_plain":
             return False
         d = OPS[name]
-        return d.field is None or attributes.field_key(d, self.conc(args[0]), args) not in self.slots_written
+        return d.field is None or attributes.field_key(d, self.conc(args[0]), args) not in self.slot_values
+
+    def written_field(self, key: tuple):
+        """What the current inlined call wrote into the field `key` (attributes.field_key), or None."""
+        return self.slot_values.get(key) if self.slot_values else None
 
     def note_write(self) -> None:
         """A write the program can see (an object's or a global's): inside an inlined call, exits after it
