@@ -61,12 +61,13 @@ class InstanceValues:
 
     def shared_keys(self, t: type) -> int:
         """The address of t's shared keys (0: none; t must be a heap type whose instances have the array)."""
-        return _rdp(id(t) + self.keys_offset)
+        keys = _rdp(id(t) + self.keys_offset)
+        return keys if keys and ctypes.c_uint8.from_address(keys + KEYS_KIND).value == DICT_KEYS_SPLIT else 0
 
     def index_of(self, t: type, name: str) -> int | None:
         """The index of `name` in t's shared keys (the slot of the instances' values), None if not there."""
         keys = self.shared_keys(t)
-        if not keys or ctypes.c_uint8.from_address(keys + KEYS_KIND).value != DICT_KEYS_SPLIT:
+        if not keys:
             return None
         entries = keys + KEYS_INDICES + (1 << ctypes.c_uint8.from_address(keys + KEYS_LOG2_INDEX_BYTES).value)
         for k in range(_rd(keys + KEYS_NENTRIES)):
@@ -100,9 +101,12 @@ def member_offset(t: type, name: str, writable: bool = False) -> int | None:
     """Where instances of t keep their __slots__ member `name` (an offset into the object, the same on every
     supported version), or None: the name's descriptor in t's MRO is not a slot of a Python class (or is
     read-only, with `writable`). The class's version tag, guarded by the trace, keeps the descriptor."""
+    return None if _checked_members() is not None else _member_offset(t, name, writable)
+
+
+def _member_offset(t: type, name: str, writable: bool = False) -> int | None:
     found = next((k.__dict__[name] for k in t.__mro__ if name in k.__dict__), None)
-    if type(found) is not types.MemberDescriptorType or not found.__objclass__.__flags__ & HEAPTYPE \
-            or _checked_members() is not None:
+    if type(found) is not types.MemberDescriptorType or not found.__objclass__.__flags__ & HEAPTYPE:
         return None
     member = _rdp(id(found) + MEMBER_DESCR_MEMBER)
     if not member or ctypes.c_int.from_address(member + MEMBER_TYPE).value != T_OBJECT_EX:
@@ -131,14 +135,13 @@ def _checked_members() -> str | None:
             __slots__ = ("a", "b", "c")
         o = Slotted()
         o.a, o.b = object(), "".join(["b", "b"])
-        _members_checked.append(None)          # (member_offset below asks for the check's result)
         try:
-            offsets = [member_offset(Slotted, n) for n in "abc"]
+            offsets = [_member_offset(Slotted, n) for n in "abc"]
             ok = len(set(offsets)) == 3 and None not in offsets and read_member(o, offsets[0]) is o.a \
                 and read_member(o, offsets[1]) is o.b and not _rdp(id(o) + offsets[2])
         except Exception:
             ok = False
-        _members_checked[0] = None if ok else "slot member layout mismatch"
+        _members_checked.append(None if ok else "slot member layout mismatch")
     return _members_checked[0]
 
 
@@ -165,9 +168,7 @@ def keys_size(t: type) -> int | None:
     no instance's own attribute, unless the instance keeps a real dict), None without shared keys."""
     v = instance_values()
     keys = v.shared_keys(t) if v is not None and has_values(t) else 0
-    if not keys or ctypes.c_uint8.from_address(keys + KEYS_KIND).value != DICT_KEYS_SPLIT:
-        return None
-    return _rd(keys + KEYS_NENTRIES)
+    return _rd(keys + KEYS_NENTRIES) if keys else None
 
 
 def no_own_attribute(obj, size: int) -> bool:
