@@ -131,14 +131,17 @@ def test_stale_maps_are_never_read(prog, native):
         """, compiled=("total",))
 
 
+@pytest.mark.parametrize("slots, read", [("", "instance_attr"), ('__slots__ = ("s",)', "member_attr")],
+                         ids=["values", "slots"])
 @pytest.mark.parametrize("native", NATIVE)
-def test_an_attribute_replaced_by_a_call_while_the_trace_uses_its_old_value(prog, native):
+def test_an_attribute_replaced_by_a_call_while_the_trace_uses_its_old_value(prog, native, slots, read):
     """The borrowed read of b.s would die in the call: the compile refuses it, and the loop is recorded again reading
-    its attributes as references of its own (the "owned_reads" hint)."""
+    its attributes as references of its own (the "owned_reads" hint), whether b.s is in a values array or a slot."""
     evs = check(prog, native, """\
         import sys
 
         class Box:
+            SLOTS
             def __init__(self, k):
                 self.s = "box" + str(k)
 
@@ -156,9 +159,10 @@ def test_an_attribute_replaced_by_a_call_while_the_trace_uses_its_old_value(prog
         boxes = [Box(k) for k in range(3)]
         print(f(boxes, 3000))
         print([b.s for b in boxes])
-        """, compiled=("f",) if sys.version_info >= (3, 12) else (), params="cost_model=0")
+        """.replace("SLOTS", slots or "pass"), compiled=("f",) if sys.version_info >= (3, 12) else (),
+        params="cost_model=0")
     if sys.version_info >= (3, 12):
-        assert any(e.get("owned_reads") == "instance_attr" for e in evs), evs
+        assert any(e.get("owned_reads") == read for e in evs), evs
 
 
 @pytest.mark.parametrize("native", NATIVE)

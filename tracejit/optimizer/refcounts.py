@@ -270,10 +270,12 @@ def check_calls_keep_alive(trace: Trace, owned_ids: set[int]) -> None:
         held = {id(v) for sv, v in state.items() if sv.where in ("fast", "base", "iter", "global")}
         for vid, (at, v) in defined.items():
             if v.kind is Kind.REF and at < k < last.get(vid, -1) and vid not in owned_ids and vid not in held:
-                # an attribute read from an instance's values could be read as an owned reference instead
+                # a field read from an object (an instance's attribute: the op table's `field`) could be read as
+                # an owned reference instead
                 made_by = ops[at].name if at >= 0 else None
+                owned = made_by is not None and OPS[made_by].field is not None
                 raise RefcountError(f"{v!r}, which the trace does not own, is used after a call that may run "
-                                    f"Python code", ("owned_reads", made_by) if made_by == "instance_attr" else None)
+                                    f"Python code", ("owned_reads", made_by) if owned else None)
 
 
 def _read_owned_variables(trace: Trace, owned_inputs: set[StateVar]) -> Trace:

@@ -33,8 +33,9 @@ class RecordAbort(Exception):
     ("not_inlined", the code of a function the loop's frame called and the trace inlined, which it should call
     instead, on the generic path: what failed happened inside it and could be done outside it), ("boxed", a
     loop variable it should keep as an object: it holds numbers of different types in the loop), ("owned_reads",
-    the name of an op whose borrowed result the trace used after a call that may run Python code: it should read
-    such values as references of its own; see tracejit.optimizer.refcounts.check_calls_keep_alive)."""
+    the name of a field-reading op, an instance's attribute, whose borrowed result the trace used after a call that
+    may run Python code: it should read attributes as references of its own; see
+    tracejit.optimizer.refcounts.check_calls_keep_alive)."""
 
     def __init__(self, message: str, hint: tuple | None = None) -> None:
         super().__init__(message)
