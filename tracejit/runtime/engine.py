@@ -113,6 +113,15 @@ class LoopSite:
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
 
+    def learn(self, name: str, item) -> bool:
+        """Add a hint for the loop's next recordings (recording.RETRY_HINTS: at most that many items of each kind);
+        False if it was known already or the kind's room is used up."""
+        known = self.hints.get(name, frozenset())
+        if item in known or len(known) >= recording.RETRY_HINTS[name]:
+            return False
+        self.hints = {**self.hints, name: known | {item}}
+        return True
+
     @property
     def compiled(self) -> CompiledLoop | None:
         return self.versions[0] if self.versions else None
@@ -514,11 +523,9 @@ class Engine:
         site = rec.site
         if hint is not None:
             name, item = hint
-            known = site.hints.get(name, frozenset())
-            if item not in known and len(known) < recording.RETRY_HINTS[name]:
+            if site.learn(name, item):
                 # the recording says what a new one should do otherwise (call a function instead of inlining it,
                 # keep a variable as an object): recorded again at once (a bridge: at its guard's next failure)
-                site.hints = {**site.hints, name: known | {item}}
                 what = {name: getattr(item, "co_name", str(item))}
                 if rec.loop is not None:
                     rec.exit.bridge = "none"
@@ -738,10 +745,8 @@ class Engine:
         is recorded again calling that callee instead of inlining it (the "not_inlined" hint: on the generic path,
         or not compiled where there is none). True if so; False once the loop's hints are used up."""
         code = info.inner[0].code
-        known = site.hints.get("not_inlined", frozenset())
-        if code in known or len(known) >= recording.RETRY_HINTS["not_inlined"]:
+        if not site.learn("not_inlined", code):
             return False
-        site.hints = {**site.hints, "not_inlined": known | {code}}
         self.log("inline_less", loop=site.name, exit=info.exit_id, not_inlined=code.co_name)
         self._retire(loop, f"exits inside {code.co_name} rebuild its frame")
         site.count = self.params.threshold - 1
