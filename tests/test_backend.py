@@ -414,7 +414,7 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 # (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and not d.const_args and
                    d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
-                                  "dict_setitem_str", "cell_set"))
+                                  "dict_setitem_str", "cell_set", "new_instance"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1329,6 +1329,45 @@ def test_instance_attr(env):
             assert left == (attribute_slot(obj, name) is None), (name, obj.__dict__)
             if not left:
                 assert ref.values[tr.inputs[1][0]] is getattr(obj, name)
+
+
+@pytest.mark.parametrize("slots", [False, True], ids=["values", "slots"])
+def test_new_instance_and_fresh_setattr(env, slots):
+    """new_instance makes an instance of the class as type.__call__ does before __init__ (no attribute set), and
+    fresh_setattr stores into it what setattr stores: the instance holds a new reference to each value, and the
+    trace's result is the one reference to the instance."""
+    class Plain:
+        def __init__(self):
+            pass
+
+    class Slotted:
+        __slots__ = ("x", "y")
+
+    cls = Slotted if slots else Plain
+    value = "".join(["val", "ue"])
+    KEEP.append(value)
+    b = Builder()
+    a, v = b.inp("a", R), b.inp("b", R)
+    b.inp("out", R)
+    b.label()
+    r = b.op("new_instance", a)
+    b.op("fresh_setattr", r, v, Const("x", R))
+    b.op("fresh_setattr", r, Const(2.5, R), Const("y", R))
+    b.set("out", r)
+    b.op("guard_budget")
+    tr = b.jump(a, v, r)
+    nat = Native(env, tr)
+    before = sys.getrefcount(value)
+    nat.run(inputs_of(tr, cls, value, None), budget=1)
+    made = object_at(nat.buf.get_int(tr.layout.slot(tr.inputs[2][0])))
+    try:
+        assert type(made) is cls and (made.x, made.y) == (value, 2.5)
+        assert sys.getrefcount(value) == before + 1
+        if not slots:
+            assert vars(made) == {"x": value, "y": 2.5}
+        assert sys.getrefcount(made) == 3        # the trace's reference, `made` and getrefcount's argument
+    finally:
+        release_all([id(made)])
 
 
 @pytest.mark.parametrize("name", ["graveyard_push", "release_deferred"])

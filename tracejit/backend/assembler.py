@@ -97,6 +97,8 @@ class Externals:
     str_substring: int = 0
     obj_str: int = 0         # PyObject_Str, _PyUnicode_JoinArray (0: int_to_str and str_build not compiled)
     str_join: int = 0
+    object_new: int = 0      # object's tp_new, PyObject_SetAttr (0: new_instance / fresh_setattr not compiled)
+    setattr: int = 0
     # the generic path (backend.pycalls): C API functions by name (ir.ops.PY_FUNCTIONS), the loop's frame sync
     # area (ir.trace SYNC_*), its code's first instruction (co_code_adaptive), PyErr_GetRaisedException, the
     # native graveyard release (backend.stubs.release_stub; 0: py_call not compiled)

@@ -534,3 +534,33 @@ def _latin1_char(s: Assembler, op: Op, i: int) -> None:
     a.mov(RCX, s.ext.latin1_chars)
     a.mov(RAX, Mem(RCX, 0, RAX, 8))
     s.put(s.dst(op), RAX)
+
+
+@emitter("new_instance")
+def _new_instance(s: Assembler, op: Op, i: int) -> None:
+    """object's tp_new(cls, (), NULL): a new instance (type.__call__'s first step for a class without __new__ of
+    its own); NULL clears the error and exits."""
+    a, ext = s.a, s.ext
+    if not (ext.object_new and ext.err_clear):
+        raise CompileError("no C API address for new_instance")
+
+    def load():
+        a.mov(RDI, temp(0))
+        a.mov(RSI, id(()))                       # the empty tuple (a singleton that lives as long as CPython)
+        a.mov(RDX, 0)
+    _call_c(s, i, ext.object_new, op.args[:1], load)
+    _made_or_exit(s, op, i)
+
+
+@emitter("fresh_setattr")
+def _fresh_setattr(s: Assembler, op: Op, i: int) -> None:
+    """PyObject_SetAttr(obj, name, value) on an instance the trace made; -1 clears the error and exits."""
+    a, ext = s.a, s.ext
+    if not (ext.setattr and ext.err_clear):
+        raise CompileError("no C API address for fresh_setattr")
+    _call_c(s, i, ext.setattr, [op.args[0], op.args[2], op.args[1]])
+    done = a.new_label()
+    a.test32(RAX, RAX)
+    a.jcc("e", done)
+    _clear_and_exit(s, op, i)
+    a.bind(done)

@@ -156,6 +156,7 @@ LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_se
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
+TYPE_NEW = 312                              # PyTypeObject.tp_new (a class without __new__ inherits object's)
 # dict_keyiterator, dict_valueiterator, dict_itemiterator (dictiterobject): di_dict (NULL once exhausted), di_used
 # (the dict's length when the iterator was made), di_pos (PyDict_Next's position), len (items left)
 DICT_ITER_DICT, DICT_ITER_USED, DICT_ITER_POS, DICT_ITER_LEN = 16, 24, 32, 48
@@ -237,7 +238,7 @@ def c_api_addresses() -> dict[str, int]:
             "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains"),
             "dict_next": f("PyDict_Next"), "dict_setitem": f("PyDict_SetItem"), "str_concat": f("PyUnicode_Concat"),
             "str_substring": f("PyUnicode_Substring"), "obj_str": f("PyObject_Str"),
-            "str_join": f("_PyUnicode_JoinArray"),
+            "str_join": f("_PyUnicode_JoinArray"), "setattr": f("PyObject_SetAttr"), "object_new": object_new(),
             "raised_exception": f("PyErr_GetRaisedException") if sys.version_info >= (3, 12) else 0}
 
 
@@ -460,6 +461,17 @@ def generic_getattr(t: type) -> bool:
     """Instances of `t` get their attributes the usual way (tp_getattro is object's: no __getattribute__
     of its own, nor a C type's own lookup such as a weak proxy's)."""
     return _rdp(id(t) + TYPE_GETATTRO) == _rdp(id(object) + TYPE_GETATTRO)
+
+
+def object_new() -> int:
+    """The address of object's tp_new (object_new), which `type.__call__` calls to make an instance of a class
+    that defines no __new__ (self-checked: _check_type_layout)."""
+    return _rdp(id(object) + TYPE_NEW)
+
+
+def inherits_object_new(t: type) -> bool:
+    """Instances of `t` are made by object's tp_new (neither `t` nor a base defines __new__)."""
+    return _rdp(id(t) + TYPE_NEW) == object_new()
 
 
 def release_all(addresses) -> None:
@@ -807,6 +819,10 @@ def _check_type_layout(layout: Layout) -> str | None:
     if not generic_getattr(cls) or not generic_getattr(float) or generic_getattr(hooked) or \
             generic_getattr(type(weakref_proxy(cls))):
         return "type getattro layout mismatch"
+    newer = type("_LayoutNew", (), {"__new__": lambda c: object.__new__(c)})
+    if not inherits_object_new(cls) or inherits_object_new(newer) or inherits_object_new(int) or \
+            _rdp(id(cls) + TYPE_NEW) != _rdp(id(base) + TYPE_NEW):
+        return "type tp_new layout mismatch"
     def tag() -> int:
         return ctypes.c_uint32.from_address(id(cls) + layout.type_version_tag).value
 

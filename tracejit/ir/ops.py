@@ -393,6 +393,17 @@ def _member_set(obj, value, old, offset: int, name: str) -> None:
     object.__setattr__(obj, name, value)        # (what the interpreter does: the member descriptor's store)
 
 
+def _new_instance(cls):
+    try:
+        return object.__new__(cls)              # (type.__call__'s first step for a class without __new__)
+    except Exception as e:
+        raise GuardFailed(f"{type(e).__name__} making a {cls.__name__}") from None
+
+
+def _fresh_setattr(obj, value, name: str) -> None:
+    object.__setattr__(obj, name, value)
+
+
 def _guard_no_own_attr(obj, size: int, inline: int) -> None:
     from tracejit.cpython.instances import no_own_attribute   # (the cpython layer's raw reads, imported when used)
     if not no_own_attribute(obj, size):
@@ -745,6 +756,17 @@ def _defs() -> list[OpDef]:
         # whose release nothing can observe; the member must still hold it), the old value to the graveyard
         d("member_set", (R, R, R, I, R), V, _member_set, guard=True, pure=False, writes_heap=True,
           exit_reason="attribute", const_args=(3, 4), field=("member", 3, 1)),
+        # a new instance of the class `cls` (a Python class that inherits object's __new__ and has no __del__: its
+        # version guarded before), made as type.__call__ makes it before its __init__: object's tp_new (cls, (),
+        # NULL); owned. NULL (a MemoryError) clears the error and exits: the interpreter calls the class again
+        d("new_instance", (R,), R, _new_instance, guard=True, pure=False, calls_out=True, new_ref=True,
+          any_type=True, exit_reason="memory"),
+        # obj.name = value on an instance the trace made (new_instance) that nothing else has seen yet, in the
+        # inlined __init__ (recorder.constructors): PyObject_SetAttr, which for the class's version guarded before
+        # runs no Python code (object's tp_setattro, no data descriptor but its own __slots__ members); the
+        # instance takes a new reference. -1 (a MemoryError) clears the error and exits
+        d("fresh_setattr", (R, R, R), V, _fresh_setattr, guard=True, pure=False, writes_heap=True, calls_out=True,
+          exit_reason="memory", const_args=(2,), field=("fresh", 2, 1)),
         # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, d2, v2, ...): the
         # dicts the trace relies on (the globals, the builtins, the modules whose attributes it pinned) have the
         # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a

@@ -78,10 +78,20 @@ def field_key(d, obj, args: list) -> tuple:
     return id(obj), kind, args[at].value
 
 
+def fresh_key(rec: TraceRecorder, owner, name: str) -> tuple:
+    """The field key (field_key) of attribute `name` of an instance the trace made (recorder.constructors), which
+    fresh_setattr writes."""
+    return id(rec.conc(owner)), "fresh", name
+
+
 def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
     """owner.name as getattr_plain, or None where that does not apply (the generic path reads it then)."""
     if owner.kind is not R:
         return None
+    if id(owner) in rec.fresh:          # made in this inlined call: what its __init__ stored, if it did
+        written = rec.written_field(fresh_key(rec, owner, name))
+        if written is not None:
+            return written
     obj = rec.conc(owner)
     t = type(obj)
     if t is types.ModuleType or not plain_lookup(t, name):

@@ -307,9 +307,14 @@ def _issubclass(rec, args, snap, pc):
     return const_bool(any(c is derived or c in derived.__mro__ for c in classes))
 
 
-def _math_float(opname: str, name: str) -> Callable:
+def _math_float(opname: str, name: str, of_int: bool = False) -> Callable:
+    """math.name(x) as the op `opname` of a float; `of_int`: of an int too, converted as the function converts it
+    (PyFloat_AsDouble: the nearest double, as int_to_float's conversion of an int64 rounds). math.floor/ceil give
+    an int back for an int, math.log has its own path for big ints: not of_int."""
     def rule(rec, args, snap, pc):
         x = rec.unbox(_one(args, name), snap, pc)
+        if x.kind is I and of_int:
+            x = rec.emit("int_to_float", [x], snap, pc)
         if x.kind is not F:
             raise CallAbort(f"math.{name}() of {x.kind}")   # int arguments: exact conversion rules
         return rec.emit(opname, [x], snap, pc)
@@ -334,14 +339,14 @@ CALLS: dict[object, Callable] = {
     builtins.ord: _ord,
     builtins.chr: _chr,
     builtins.str: _str,
-    math.sqrt: _math_float("float_sqrt", "sqrt"),
-    math.fabs: _math_float("float_abs", "fabs"),
+    math.sqrt: _math_float("float_sqrt", "sqrt", of_int=True),
+    math.fabs: _math_float("float_abs", "fabs", of_int=True),
     math.floor: _math_float("float_floor_int", "floor"),
     math.ceil: _math_float("float_ceil_int", "ceil"),
-    math.sin: _math_float("float_sin", "sin"),
-    math.cos: _math_float("float_cos", "cos"),
-    math.tan: _math_float("float_tan", "tan"),
-    math.exp: _math_float("float_exp", "exp"),
+    math.sin: _math_float("float_sin", "sin", of_int=True),
+    math.cos: _math_float("float_cos", "cos", of_int=True),
+    math.tan: _math_float("float_tan", "tan", of_int=True),
+    math.exp: _math_float("float_exp", "exp", of_int=True),
     math.log: _math_float("float_log", "log"),
 }
 

@@ -23,7 +23,7 @@ from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, c
 from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import attributes, dicts, generic, inline, iterators, lists, rules, strings
+from . import attributes, constructors, dicts, generic, inline, iterators, lists, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -176,6 +176,8 @@ def store_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     run Python code)."""
     owner, value = rec.value(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(ins.offset, [value, owner])
+    if id(owner) in rec.fresh and constructors.store(rec, owner, ins.arg, value, snap, ins.offset):
+        return
     if attributes.write(rec, owner, ins.arg, value, snap, ins.offset):
         return
     if not rec.generic_calls:
@@ -724,6 +726,11 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         if not rec.generic_calls or len(rec.frames) > 1:
             raise RecordAbort(refused)
         # a function the trace cannot inline (keyword-only parameters, cells, a generator...): generic, below
+    if callee.kind is R and type(func) is type:
+        made = constructors.call(rec, callee, args, kw_names, snap, pc, view)
+        if made is not None:            # Point(x, y): the instance made and its __init__ inlined
+            rec.stack.append(made)
+            return
     rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
     if rule is None or kw_names:        # (the rules take no keywords)
         if not rec.generic_calls:

@@ -47,6 +47,7 @@ __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
+UNBOUND = object()      # the concrete value of an instance an inlined constructor made, not known after the call
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
@@ -133,6 +134,10 @@ class TraceRecorder:
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
         self.owned_reads = hints.get("owned_reads", frozenset())    # non-empty: attributes are read as owned
         self.pending_result = None                          # (result, versions before) of such a call
+        # instances made by inlined constructors (constructors.py): ids of those nothing but the trace has seen
+        # yet, and those whose real object the next instruction of the loop's frame shows (bind_fresh)
+        self.fresh: set[int] = set()
+        self.pending_fresh: list[Var] = []
         self.writes_globals = False                         # STORE_GLOBAL recorded
         self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
         self.generic_context = None                         # (globals, builtins) constants of the trace
@@ -183,7 +188,10 @@ class TraceRecorder:
             return v.value
         if isinstance(v, VirtualComplex):       # only complex-aware code may look inside one
             raise RecordAbort("operand is a complex number")
-        return self.concrete[id(v)]
+        value = self.concrete[id(v)]
+        if value is UNBOUND:
+            raise RecordAbort("an instance made in an inlined call, used after the call")
+        return value
 
     def read_state(self, sv: StateVar, fetch) -> object:
         if sv in self.state:
@@ -284,7 +292,7 @@ class TraceRecorder:
                     raise RecordAbort("a guard after an inlined call wrote to an object")
             if d.reads_heap and self.inline_wrote_heap and not self._read_unaffected(name, args):
                 raise RecordAbort("an inlined call reads an object after it wrote one")
-            if d.writes_heap:
+            if d.writes_heap and id(args[0]) not in self.fresh:     # (a fresh instance: no one sees the write)
                 self.inline_wrote_heap = True
                 if d.field is None:
                     self.slot_values = None
@@ -425,6 +433,8 @@ class TraceRecorder:
         self.view = view
         if self.pending_result is not None:
             generic.resolve(self, pc, view)
+        if self.pending_fresh:
+            self.bind_fresh(view)
         if self.pending is not None:
             self._resolve(pc, view)
         elif self.expected is not None and pc not in self.expected:
@@ -433,6 +443,20 @@ class TraceRecorder:
             self._close()
             return True
         return self._record_at(pc, view)
+
+    def bind_fresh(self, view: FrameView) -> None:
+        """At the loop frame's first instruction after an inlined constructor: each instance it made is the real
+        one the interpreter made, where the stack holds it (its class checked); one the stack does not hold can no
+        longer be known (UNBOUND: a recording that uses it aborts)."""
+        for obj in self.pending_fresh:
+            self.fresh.discard(id(obj))
+            pos = next((k for k in range(len(self.stack) - 1, -1, -1) if self.stack[k] is obj), None)
+            try:
+                real = view.stack(pos) if pos is not None else UNBOUND
+            except LookupError:
+                real = UNBOUND
+            self.concrete[id(obj)] = real if type(real) is type(self.concrete[id(obj)]) else UNBOUND
+        self.pending_fresh = []
 
     def _record_at(self, pc: int, view: FrameView) -> bool:
         if self.bridge is None and not self.header_pc <= pc <= self.loop_end:
