@@ -3,7 +3,9 @@ methods, and call builtins the trace has no rule for: what the trace's generic p
 code) and plain attribute reads compile. A fifth of the seeds (`wants_objects`, drawn apart from the others)
 make such a program instead of an ordinary one.
 
-A program defines class P (with __slots__ or a __dict__, drawn) and its subclass Q, a helper function, a generator, an iterator
+A program defines class P (with __slots__ or a __dict__, drawn) and its subclass Q, a class W whose __init__
+makes a P (constructors inlined; at one chosen iteration W.__init__ is replaced or W gains a __del__ that prints), a
+helper function, a generator, an iterator
 class, and one to three functions f0, f1... each with a loop whose body is a few statements drawn from
 STATEMENTS: attribute reads and writes, `p + k` and `p < q`, `p[k]` (IndexError past a bound, caught or not), a
 property that raises at a chosen value, a method with a default argument, builtins (divmod, abs, max,
@@ -77,6 +79,29 @@ class Q(P):
 {qslots}    pass
 
 
+class W:
+    def __init__(self, k, o=None, scale=2):
+        self.k = k
+        self.o = o if o is not None else P(k)
+        self.total_ = self.k * scale + self.o.x
+        if k % {wtrap} == 0:
+            self.k = -k
+
+    def total(self):
+        return self.total_ + self.k
+
+
+def w_init2(self, k, o=None, scale=2):
+    self.k = k + 1
+    self.o = o
+    self.total_ = k * scale
+
+
+def w_del(self):
+    if self.k % 89 == 0:
+        print("del W", self.k)
+
+
 def helper(o, k):
     return o.x * 2 + k
 
@@ -141,6 +166,12 @@ STATEMENTS = [
     "if {i} == {trip}:\n    try:\n        {p}.move = lambda k: k * 2\n    except AttributeError:\n        {acc} += 3",
     "if {i} == {trip}:\n    {acc} += len(vars({q})) if hasattr({q}, '__dict__') else 1",
     "if {i} == {trip}:\n    del {q}.y\n{acc} += getattr({q}, 'y', 11)",
+    "{acc} += W({i}, {p}).total()",
+    "{acc} += W({i}).total() % 1000",
+    "{acc} += W({i}, scale=3).o.y",
+    "{p} = Q({i} % 50)",
+    "if {i} == {trip}:\n    W.__init__ = w_init2",
+    "if {i} == {trip}:\n    W.__del__ = w_del",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -152,8 +183,9 @@ def objects_program(seed: int) -> str:
     r = random.Random(f"fuzz-objects-program:{seed}")
     out = [f"# fuzz seed {seed} (objects)", "import sys", "import traceback", ""]
     slots = '    __slots__ = ("x", "y")\n' if r.random() < 0.4 else ""
-    out.append(CLASS.format(slots=slots, qslots="    __slots__ = ()\n" if slots else "", mod=MOD, bound=r.choice([6, 9, 30]), trap_mod=r.choice([97, 1009, 10007]),
-                            trap=r.randrange(90)))
+    out.append(CLASS.format(slots=slots, qslots="    __slots__ = ()\n" if slots else "", mod=MOD,
+                            bound=r.choice([6, 9, 30]), trap_mod=r.choice([97, 1009, 10007]),
+                            trap=r.randrange(90), wtrap=r.choice([7, 31, 1000003])))
     out.append(f"G = {r.randrange(100)}")
     out.append("")
     names = []

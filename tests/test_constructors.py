@@ -204,3 +204,36 @@ def test_lifetimes_seen_by_del_and_weakref_callbacks(prog, native):
         print(f(2000))
         print(g(2000))
         """, compiled=("g",) if sys.version_info < (3, 12) else ("f", "g"), params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_what_an_instance_made_in_the_loop_holds_outlives_it_only_as_a_reference_of_its_own(prog, native):
+    """`Box(i).item.v`: the box dies after `.item` is read, and it was the item's last holder: the trace keeps the
+    box until the item's last use. `last = Box(i).item` keeps the item in a variable past the box: its read
+    becomes a reference the trace owns (the owned_reads retry)."""
+    check(prog, native, """\
+        class Item:
+            def __init__(self, v):
+                self.v = v * 2
+
+        class Box:
+            def __init__(self, k):
+                self.item = Item(k)
+                self.k = k
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                s += Box(i).item.v
+            return s
+
+        def g(n):
+            last = None
+            s = 0
+            for i in range(n):
+                last = Box(i).item
+                s += last.v
+            return s, last.v
+
+        print(f(3000), g(3000))
+        """, compiled=("f", "g"), params="cost_model=0")

@@ -11,6 +11,9 @@ gives each owned value exactly one end on every path:
   value at the end of its iteration is owned (a fixpoint over the label: `a, b = b, a` keeps both owned);
   the runtime takes a reference to each owned variable's object at entry, so that the first iteration owns
   its inputs like every later one. A value handed on twice, a constant or a borrowed str is `incref`ed;
+- a value borrowed from an owned object (an attribute of an instance the trace made: an op that reads the heap,
+  with the object as its first argument) keeps that object alive until its own last use; a jump that would hand
+  such a value on past its owner raises RefcountError (the next recording reads it as a reference of its own);
 - every guard records the owned values alive at it (`Op.owned`): its exit hands them to the runtime, which
   releases them after writing the frame back (the frame has taken its own references), or to the bridge
   attached there, which owns them as inputs (`owned_inputs`).
@@ -90,19 +93,32 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     last: dict[int, int] = {}           # owned value -> index of the op that uses it last (-1: none)
     for vid in owned:
         last[vid] = -1
+    # a value borrowed from an object the trace owns (an attribute of an instance it made, and what is read from
+    # that in turn) -> that owner: each use of the value is a use of the owner, which holds it
+    keeper: dict[int, int] = {}
     for k, op in enumerate(ops):
         if op.name == "label":
             continue
         for a in op.args:
-            if isinstance(a, Var) and id(a) in owned:
-                last[id(a)] = k
+            if isinstance(a, Var):
+                vid = keeper.get(id(a), id(a))
+                if vid in owned:
+                    last[vid] = k
         if op.snapshot is not None:
             for v in op.snapshot.values():
-                if isinstance(v, Var) and id(v) in owned:
-                    last[id(v)] = k
-        if op.result is not None and OPS[op.name].new_ref:
+                if isinstance(v, Var):
+                    vid = keeper.get(id(v), id(v))
+                    if vid in owned:
+                        last[vid] = k
+        d = OPS[op.name]
+        if op.result is not None and d.new_ref:
             owned[id(op.result)] = op.result
             last[id(op.result)] = k
+        elif op.result is not None and op.result.kind is Kind.REF and d.reads_heap and op.args and \
+                isinstance(op.args[0], Var):
+            vid = keeper.get(id(op.args[0]), id(op.args[0]))
+            if vid in owned:
+                keeper[id(op.result)] = vid
 
     # what the jump hands on: (state variable, value), a bridge's unchanged variables included
     jump = ops[-1]
@@ -121,6 +137,11 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     # variables the loop owns first: a value one of them takes needs no other keeper
     for sv, arg in sorted(targets, key=lambda t: t[0] not in layout_owned):
         mine = isinstance(arg, Var) and id(arg) in owned
+        if isinstance(arg, Var) and id(arg) in keeper:
+            # borrowed from an object the trace made, which it releases: read as an owned reference instead
+            made_by = next((op.name for op in ops if op.result is arg), None)
+            raise RefcountError(f"{sv} would keep what an object the trace made holds, past that object",
+                                ("owned_reads", made_by) if made_by and OPS[made_by].field else None)
         if sv in layout_owned:
             if mine and id(arg) not in handed:
                 handed.add(id(arg))
