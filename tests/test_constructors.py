@@ -237,3 +237,90 @@ def test_what_an_instance_made_in_the_loop_holds_outlives_it_only_as_a_reference
 
         print(f(3000), g(3000))
         """, compiled=("f", "g"), params="cost_model=0")
+
+
+class Vec:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def __add__(self, o):
+        return Vec(self.x + o.x, self.y + o.y)
+
+    def __mul__(self, k):
+        return Vec(self.x * k, self.y * k)
+
+    __rmul__ = __mul__
+
+    def __sub__(self, o):
+        return self + o * -1
+
+
+def vector_sum(n):
+    acc = Vec(0.0, 0.0)
+    d = Vec(0.5, 0.25)
+    for i in range(n):
+        acc = acc + d * 2.0 - Vec(0.1, 0.1)
+        acc = 0.5 * acc + d
+    return acc.x, acc.y
+
+
+def test_operators_of_a_class_are_inlined(fresh_engine):
+    names = ops_of(vector_sum, 3000)
+    assert "py_call" not in names and names.count("new_instance") == 7, names
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_operators_whose_methods_change_or_answer_notimplemented(prog, native):
+    """a + b, n * a, a += b and a - b with the class's method inlined, while the methods are replaced, one returns
+    NotImplemented (the other operand's reflected method answers, or TypeError), the right operand changes type
+    (an int, a float, a subclass that overrides the reflected method, which the interpreter calls first) and an
+    exception is raised inside the method."""
+    check(prog, native, """\
+        class V:
+            def __init__(self, x):
+                self.x = x
+            def __add__(self, o):
+                if type(o) is V:
+                    return V(self.x + o.x)
+                return V(self.x + o)
+            def __mul__(self, k):
+                return V(self.x * k)
+            __rmul__ = __mul__
+            def __iadd__(self, o):
+                return V(self.x + 2 * o.x)
+            def __sub__(self, o):
+                return V(self.x - o.x) if o.x != 77 else NotImplemented
+
+        class W(V):
+            def __radd__(self, o):
+                return V(-1.0)
+
+        def f(n, other):
+            a = V(1.0)
+            s = 0.0
+            for i in range(n):
+                b = V(i * 0.5)
+                c = a + b
+                c += b
+                d = 3 * c + other
+                try:
+                    e = d - V(i % 80)
+                except TypeError as err:
+                    e = V(0.0)
+                    s += 1000
+                s += d.x + e.x
+            return s
+
+        print(f(3000, 1.5))
+        print(f(300, 2))
+        print(f(300, V(2.0)))
+        print(f(300, W(2.0)))
+        V.__add__ = lambda self, o: V(7.0)
+        print(f(300, 1.5))
+        V.__mul__ = lambda self, k: 1 / 0
+        try:
+            print(f(300, 1.5))
+        except ZeroDivisionError as err:
+            print("ZeroDivisionError", err)
+        """, compiled=("f",), params="cost_model=0")

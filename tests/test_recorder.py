@@ -416,12 +416,14 @@ def with_recursion(n):
     return s
 
 
-@pytest.mark.parametrize("depth, compiled", [(0, sys.version_info >= (3, 12)), (2, False), (3, True)])
+@pytest.mark.parametrize("depth, compiled", [(0, sys.version_info >= (3, 12)), (2, sys.version_info >= (3, 12)),
+                                             (3, True)])
 def test_inline_depth_parameter(fresh_engine, depth, compiled):
     """`inline_depth` bounds the calls inlined inside one another: fact(3) needs 3 frames (with 0, the loop's
-    call of fact is made on the generic path on 3.12+, where there is one; deeper, inside an inlined call, there
-    is none). (A code object of its own per case: on 3.11 a loop given up stays marked on its code object for the
-    process.)"""
+    call of fact is made on the generic path on 3.12+, where there is one; with 2, the recording that finds the
+    calls nested too deep is followed by one that calls fact from the loop's frame on the generic path: the
+    not_inlined hint). (A code object of its own per case: on 3.11 a loop given up stays marked on its code
+    object for the process.)"""
     import types
     fn = types.FunctionType(with_recursion.__code__.replace(co_name=f"with_recursion_{depth}"), globals())
     expected = with_recursion(300)
@@ -431,8 +433,11 @@ def test_inline_depth_parameter(fresh_engine, depth, compiled):
     loops = [lp for lp in tracejit.engine().all_loops if lp.code is fn.__code__]
     assert bool(loops) is compiled, st
     if compiled:
-        assert loops[0].layout.inline_depth == depth
-    else:
+        assert loops[0].layout.inline_depth == (depth if depth != 2 else 0)
+    if depth:
+        reason = "calls nested too deep to inline"
+        assert (reason in st["aborts"]) is (depth == 2), st["aborts"]
+    if not compiled:
         reason = "inlining is off (inline_depth=0)" if depth == 0 else "calls nested too deep to inline"
         assert reason in st["aborts"], st["aborts"]
 

@@ -600,7 +600,9 @@ class OpDef:
     const_args: tuple[int, ...] = ()
     # a read or a write of one field of an object: (kind of field, argument naming it, argument holding the value
     # written or None for a read). The optimizer forwards a field's read to the last read or write of it
-    # (optimizer.passes.common_subexpressions); fields of different kinds never overlap
+    # (optimizer.passes.common_subexpressions); fields of different kinds never overlap. An instance's attributes
+    # are one kind, "attr", named by the attribute's name (in a values array, a __slots__ member, or stored into
+    # an instance the trace made: one object keeps a name in one of those places, under its class's version)
     field: tuple | None = None
 
     @property
@@ -735,7 +737,7 @@ def _defs() -> list[OpDef]:
         # trace, and the interpreter reads the attribute. `inline`: the class's tp_basicsize (3.13 keeps the array
         # after the object's fixed part); `name` is for the listing
         d("instance_attr", (R, I, I, R), R, _instance_attr, guard=True, reads_heap=True, exit_reason="attribute",
-          const_args=(1, 2, 3), field=("values", 1, None)),
+          const_args=(1, 2, 3), field=("attr", 3, None)),
         # obj has no attribute of its own that would hide its class's method (LOAD_ATTR_METHOD_WITH_VALUES): its
         # attributes are in its values array (in use) and its class's shared keys still hold `size` names (they only
         # grow; the method's name was not among them). `inline`: as instance_attr's
@@ -747,15 +749,15 @@ def _defs() -> list[OpDef]:
         # guard_graveyard before). 3.13: an instance whose dict shares the array leaves the trace (the store goes
         # through the dict). `inline`, `name`: as instance_attr's
         d("instance_set", (R, R, R, I, I, R), V, _instance_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4, 5), field=("values", 3, 1)),
+          exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 5, 1)),
         # obj.name of a __slots__ member, at `offset` in the object (its class's version tag guarded before:
         # tracejit.cpython.instances.member_offset); borrowed; unset (NULL) leaves the trace
         d("member_attr", (R, I, R), R, _member_attr, guard=True, reads_heap=True, exit_reason="attribute",
-          const_args=(1, 2), field=("member", 1, None)),
+          const_args=(1, 2), field=("attr", 2, None)),
         # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before, of a type
         # whose release nothing can observe; the member must still hold it), the old value to the graveyard
         d("member_set", (R, R, R, I, R), V, _member_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4), field=("member", 3, 1)),
+          exit_reason="attribute", const_args=(3, 4), field=("attr", 4, 1)),
         # a new instance of the class `cls` (a Python class that inherits object's __new__ and has no __del__: its
         # version guarded before), made as type.__call__ makes it before its __init__: object's tp_new (cls, (),
         # NULL); owned. NULL (a MemoryError) clears the error and exits: the interpreter calls the class again
@@ -766,7 +768,7 @@ def _defs() -> list[OpDef]:
         # runs no Python code (object's tp_setattro, no data descriptor but its own __slots__ members); the
         # instance takes a new reference. -1 (a MemoryError) clears the error and exits
         d("fresh_setattr", (R, R, R), V, _fresh_setattr, guard=True, pure=False, writes_heap=True, calls_out=True,
-          exit_reason="memory", const_args=(2,), field=("fresh", 2, 1)),
+          exit_reason="memory", const_args=(2,), field=("attr", 2, 1)),
         # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, d2, v2, ...): the
         # dicts the trace relies on (the globals, the builtins, the modules whose attributes it pinned) have the
         # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a

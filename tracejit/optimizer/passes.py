@@ -94,6 +94,10 @@ def guard_implied_constants(trace: Trace) -> Trace:
     return _map_ops(trace, fn)
 
 
+UNBOXED_BY = {"box_float": float, "box_int": int}     # the exact type each makes of its number
+UNBOX = {"float_value": float, "int_value": int}        # ... and the op that reads the number back
+
+
 def common_subexpressions(trace: Trace) -> Trace:
     seen: dict[tuple, Var] = {}
 
@@ -104,9 +108,18 @@ def common_subexpressions(trace: Trace) -> Trace:
         return (op.name, args)
 
     fields: dict[tuple, Var] = {}     # (object, kind of field, field) -> what a read gave or a write stored
+    boxes: dict[int, tuple[type, object]] = {}    # box_float / box_int result -> (its type, the number boxed)
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
+        if op.name in UNBOXED_BY:
+            boxes[id(op.result)] = (UNBOXED_BY[op.name], op.args[0])
+        elif op.name == "guard_class" and isinstance(op.args[1], Const) and \
+                boxes.get(id(op.args[0]), (None,))[0] is op.args[1].value:
+            return []                   # a number the trace boxed itself (a field forwarded to what was stored)
+        elif op.name in UNBOX and boxes.get(id(op.args[0]), (None,))[0] is UNBOX[op.name]:
+            sub.map[id(op.result)] = boxes[id(op.args[0])][1]
+            return []
         if d.field is not None:
             kind, at, stored = d.field
             k = (id(op.args[0]), kind, op.args[at].value)

@@ -81,7 +81,7 @@ def field_key(d, obj, args: list) -> tuple:
 def fresh_key(rec: TraceRecorder, owner, name: str) -> tuple:
     """The field key (field_key) of attribute `name` of an instance the trace made (recorder.constructors), which
     fresh_setattr writes."""
-    return id(rec.conc(owner)), "fresh", name
+    return id(rec.conc(owner)), "attr", name
 
 
 def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
@@ -162,7 +162,7 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
             return False                # unset: the interpreter sets it (a first store)
     else:
         return False
-    key = field_key(OPS[read], obj, [owner] + where)
+    key = field_key(OPS[read], obj, [owner] + where + [const_ref(name)])
     if not tag or type(current) not in RELEASABLE or rec.written_field(key) is not None:
         return False
     guard_type_version(rec, owner, tag, snap, pc)

@@ -23,7 +23,7 @@ from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, c
 from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import attributes, constructors, dicts, generic, inline, iterators, lists, rules, strings
+from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -321,6 +321,10 @@ def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     snap = rec.snapshot_with(pc, [a, b])
     if not (_specialized(rec, a) and _specialized(rec, b)) and \
             not (symbol == "+" and strings.is_str(rec, a) and strings.is_str(rec, b)):
+        made = operators.binary(rec, a, b, symbol, inplace, snap, pc, view)
+        if made is not None:            # a method of a Python class (__add__...), inlined
+            rec.stack.append(made)
+            return
         args = _objects(rec, [a, b], snap, pc)
         name = generic.binary_function(symbol, inplace)
         if name.endswith("Power"):
@@ -723,8 +727,10 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
             rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap,
                                          _caller_at_call(rec, pc, snap, operands), pc, view))
             return
-        if not rec.generic_calls or len(rec.frames) > 1:
+        if not rec.generic_calls:
             raise RecordAbort(refused)
+        if len(rec.frames) > 1:         # the next recording calls the outermost inlined function instead
+            raise RecordAbort(refused, ("not_inlined", rec.frames[1].code))
         # a function the trace cannot inline (keyword-only parameters, cells, a generator...): generic, below
     if callee.kind is R and type(func) is type:
         made = constructors.call(rec, callee, args, kw_names, snap, pc, view)
