@@ -1331,19 +1331,25 @@ def test_instance_attr(env):
                 assert ref.values[tr.inputs[1][0]] is getattr(obj, name)
 
 
+@pytest.mark.parametrize("store", ["fresh_setattr", "init"])
 @pytest.mark.parametrize("slots", [False, True], ids=["values", "slots"])
-def test_new_instance_and_fresh_setattr(env, slots):
+def test_new_instance_and_its_first_stores(env, slots, store):
     """new_instance makes an instance of the class as type.__call__ does before __init__ (no attribute set), and
-    fresh_setattr stores into it what setattr stores: the instance holds a new reference to each value, and the
-    trace's result is the one reference to the instance."""
+    fresh_setattr, instance_init (a slot of the values array and its place in the insertion order) and
+    member_init (a __slots__ member) store into it what setattr stores: the instance holds a new reference to
+    each value, its attributes are listed in the order they were stored, and the trace's result is the one
+    reference to the instance."""
+    from tracejit.cpython.instances import member_offset
+
     class Plain:
         def __init__(self):
-            pass
+            self.x, self.y = 1, 2           # (the class's shared keys: x, y)
 
     class Slotted:
         __slots__ = ("x", "y")
 
     cls = Slotted if slots else Plain
+    cls()
     value = "".join(["val", "ue"])
     KEEP.append(value)
     b = Builder()
@@ -1351,8 +1357,14 @@ def test_new_instance_and_fresh_setattr(env, slots):
     b.inp("out", R)
     b.label()
     r = b.op("new_instance", a)
-    b.op("fresh_setattr", r, v, Const("x", R))
-    b.op("fresh_setattr", r, Const(2.5, R), Const("y", R))
+    for name, stored in (("y", Const(2.5, R)), ("x", v)):
+        if store == "fresh_setattr":
+            b.op("fresh_setattr", r, stored, Const(name, R))
+        elif slots:
+            b.op("member_init", r, stored, Const(member_offset(cls, name), I), Const(name, R))
+        else:
+            b.op("instance_init", r, stored, Const(instance_values().index_of(cls, name), I),
+                 Const(cls.__basicsize__, I), Const(name, R))
     b.set("out", r)
     b.op("guard_budget")
     tr = b.jump(a, v, r)
@@ -1364,7 +1376,8 @@ def test_new_instance_and_fresh_setattr(env, slots):
         assert type(made) is cls and (made.x, made.y) == (value, 2.5)
         assert sys.getrefcount(value) == before + 1
         if not slots:
-            assert vars(made) == {"x": value, "y": 2.5}
+            assert instance_values().insertion_order(made) == [1, 0]     # (before vars() makes a dict of them)
+            assert vars(made) == {"x": value, "y": 2.5} and list(vars(made)) == ["y", "x"]
         assert sys.getrefcount(made) == 3        # the trace's reference, `made` and getrefcount's argument
     finally:
         release_all([id(made)])

@@ -564,3 +564,58 @@ def _fresh_setattr(s: Assembler, op: Op, i: int) -> None:
     a.jcc("e", done)
     _clear_and_exit(s, op, i)
     a.bind(done)
+
+
+@emitter("member_init")
+def _member_init(s: Assembler, op: Op, i: int) -> None:
+    """obj.name = value into the empty __slots__ member at `offset` of an instance the trace made: the member takes
+    a new reference (nothing to release: a new object's members are NULL)."""
+    a = s.a
+    for k, arg in enumerate(op.args[:2]):
+        a.mov(temp(k), s.g(arg), scratch=RAX)
+    a.mov(RAX, temp(1))
+    incref_inline(s, RAX)                        # (uses rdx)
+    a.mov(RCX, temp(0))
+    a.mov(Mem(RCX, op.args[2].value), RAX)
+
+
+@emitter("instance_init")
+def _instance_init(s: Assembler, op: Op, i: int) -> None:
+    """obj.name = value, the first store of the name into an instance the trace made: slot `index` of its values
+    array gets a new reference to value, and the slot's number is appended to the array's insertion order (3.11/
+    3.12: count in the byte 2 before the array, the k-th slot k bytes before that; 3.13: count in the header's
+    byte 1, slots in the byte array after the header's capacity of values). Leaves the trace before writing
+    anything if the array is not in use, the slot is not empty or (3.13) a dict shares the array."""
+    _instance_layout(s)
+    a, ex, v = s.a, s.exit_label(op), s.ext.instance_values
+    index, inline = op.args[2].value, op.args[3].value
+    for k, arg in enumerate(op.args[:2]):
+        a.mov(temp(k), s.g(arg), scratch=RAX)
+    a.mov(RCX, temp(0))
+    if v.kind == "inline":
+        a.alu("cmp", Mem(RCX, v.dict_word), 0)
+        a.jcc("ne", ex)
+    r, disp = _values_array(s, RCX, inline, ex, RDX, RCX)
+    a.lea(RCX, r, None, disp)                    # rcx: the first value
+    a.alu("cmp", Mem(RCX, 8 * index), 0)
+    a.jcc("ne", ex)
+    a.mov(RAX, temp(1))
+    incref_inline(s, RAX)                        # (uses rdx)
+    a.mov(Mem(RCX, 8 * index), RAX)
+    if v.kind == "inline":
+        a.load8(RDX, Mem(RCX, v.order_capacity - v.items))
+        a.shift("shl", RDX, 3)
+        a.alu("add", RDX, RCX)                   # rdx: the insertion order's bytes
+        a.load8(RAX, Mem(RCX, v.order_size - v.items))
+        a.alu("add", RDX, RAX)
+        a.alu("add", RAX, 1)
+        a.store_narrow(Mem(RCX, v.order_size - v.items), RAX, 1)
+    else:
+        a.load8(RAX, Mem(RCX, -v.order_size_before))
+        a.alu("add", RAX, 1)
+        a.store_narrow(Mem(RCX, -v.order_size_before), RAX, 1)
+        a.unary("neg", RAX)
+        a.alu("add", RAX, RCX)
+        a.lea(RDX, RAX, None, -v.order_size_before)    # rdx: the byte count + 1 bytes before the count
+    a.mov(RAX, index)
+    a.store_narrow(Mem(RDX, 0), RAX, 1)

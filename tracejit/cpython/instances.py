@@ -29,6 +29,8 @@ DICT_KEYS_SPLIT = 2                 # PyDictKeysObject.dk_kind of shared keys
 KEYS_KIND, KEYS_LOG2_INDEX_BYTES, KEYS_NENTRIES, KEYS_INDICES = 10, 9, 24, 32     # PyDictKeysObject's fields
 UNICODE_ENTRY = 16                  # PyDictUnicodeEntry: me_key, me_value
 HEAPTYPE = 1 << 9                   # Py_TPFLAGS_HEAPTYPE: a class made by a class statement or type()
+ORDER_SIZE_BEFORE = 2               # 3.11/3.12: the insertion order's count, bytes before the values array
+ORDER_CAPACITY_INLINE, ORDER_SIZE_INLINE = 0, 1     # 3.13: the inline header's capacity and count bytes
 TYPE_SETATTRO = TYPE_GETATTRO + 8   # PyTypeObject.tp_setattro
 
 
@@ -41,6 +43,8 @@ class InstanceValues:
     instance's dict pointer (inline: NULL until a dict sharing the array is made, which stores must go through)."""
     __slots__ = ("kind", "word", "valid", "items", "flag", "dict_word", "keys_offset")
     keys_nentries = KEYS_NENTRIES       # (the same on every version: PyDictKeysObject.dk_nentries)
+    order_size_before = ORDER_SIZE_BEFORE   # the insertion order (insertion_order): 3.11/3.12's count byte
+    order_capacity, order_size = ORDER_CAPACITY_INLINE, ORDER_SIZE_INLINE  # 3.13's header bytes
 
     def __init__(self, kind: str, word: int, valid: int, items: int, flag: int, dict_word: int = 0,
                  keys_offset: int = -1) -> None:
@@ -58,6 +62,22 @@ class InstanceValues:
             return w + 1 if w & 1 else 0
         start = id(obj) + type(obj).__basicsize__
         return start + self.items if ctypes.c_uint8.from_address(start + self.valid).value else 0
+
+    def insertion_order(self, obj) -> list[int]:
+        """The slots of obj's values array in the order its attributes were set (what the dict made from them
+        lists first): 3.11/3.12 keep the count in the byte 2 before the array and the k-th slot in the byte
+        2 + k before it; 3.13 keeps the count in the header's byte 1 and the slots in a byte array after the
+        values (at the header's capacity, byte 0)."""
+        base = self.values_address(obj)
+        if not base:
+            raise LookupError("the values array is not in use")
+        if self.kind == "inline":
+            start = base - self.items
+            size = ctypes.c_uint8.from_address(start + ORDER_SIZE_INLINE).value
+            order = base + 8 * ctypes.c_uint8.from_address(start + ORDER_CAPACITY_INLINE).value
+            return [ctypes.c_uint8.from_address(order + k).value for k in range(size)]
+        size = ctypes.c_uint8.from_address(base - ORDER_SIZE_BEFORE).value
+        return [ctypes.c_uint8.from_address(base - ORDER_SIZE_BEFORE - k).value for k in range(1, size + 1)]
 
     def shared_keys(self, t: type) -> int:
         """The address of t's shared keys (0: none; t must be a heap type whose instances have the array)."""
@@ -265,4 +285,11 @@ def _self_check(v: InstanceValues) -> str | None:
         return "tp_setattro offset mismatch"
     if v.kind == "inline" and (_rdp(id(objs[2]) + v.dict_word) != 0 or _rdp(id(objs[1]) + v.dict_word) != id(d)):
         return "managed dict offset mismatch"
+    fresh = object.__new__(t)           # what instance_init writes: the values, then the insertion order
+    if not v.values_address(fresh) or v.insertion_order(fresh) != []:
+        return "a new instance's values array not in use or not empty"
+    fresh.c = 1
+    fresh.a = 2
+    if v.insertion_order(fresh) != [2, 0] or list(vars(fresh)) != ["c", "a"]:
+        return "insertion order layout mismatch"
     return None

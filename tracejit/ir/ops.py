@@ -400,8 +400,8 @@ def _new_instance(cls):
         raise GuardFailed(f"{type(e).__name__} making a {cls.__name__}") from None
 
 
-def _fresh_setattr(obj, value, name: str) -> None:
-    object.__setattr__(obj, name, value)
+def _fresh_setattr(obj, value, *where_and_name) -> None:
+    object.__setattr__(obj, where_and_name[-1], value)     # (fresh_setattr, instance_init, member_init: the name last)
 
 
 def _guard_no_own_attr(obj, size: int, inline: int) -> None:
@@ -769,6 +769,15 @@ def _defs() -> list[OpDef]:
         # instance takes a new reference. -1 (a MemoryError) clears the error and exits
         d("fresh_setattr", (R, R, R), V, _fresh_setattr, guard=True, pure=False, writes_heap=True, calls_out=True,
           exit_reason="memory", const_args=(2,), field=("attr", 2, 1)),
+        # obj.name = value on an instance the trace made, the name's first store: instance_init into slot `index`
+        # of its values array (CPython's store of a new attribute: the slot, then the slot's place in the array's
+        # insertion order, which the dict made from them follows; tracejit.cpython.instances), leaving the trace if
+        # the array is not in use or the slot is not empty; member_init into a __slots__ member at `offset`
+        # (empty in a new object). The instance takes a new reference. `inline`, `name`: as instance_attr's
+        d("instance_init", (R, R, I, I, R), V, _fresh_setattr, guard=True, pure=False, writes_heap=True,
+          exit_reason="attribute", const_args=(2, 3, 4), field=("attr", 4, 1)),
+        d("member_init", (R, R, I, R), V, _fresh_setattr, pure=False, writes_heap=True, const_args=(2, 3),
+          field=("attr", 3, 1)),
         # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, d2, v2, ...): the
         # dicts the trace relies on (the globals, the builtins, the modules whose attributes it pinned) have the
         # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a

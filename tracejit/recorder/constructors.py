@@ -11,10 +11,13 @@ version tag) that is an instance of `type` itself (no metaclass), not abstract, 
 recorder can inline.
 
 Until the call returns, the instance is fresh: nothing but the trace has seen it. The stores `__init__` makes
-into it (`fresh_setattr`: PyObject_SetAttr, which runs no Python code for such a class and a name with no data
-descriptor but the class's own `__slots__` members) are invisible to the program, so an exit inside `__init__`
-still restarts the call (the instance is dropped; the interpreter calls the class again) and what the call
-reads afterwards of other objects is still known. What `__init__` reads back of the instance is what it
+into it are invisible to the program: the first store of a name is `member_init` (a `__slots__` member) or
+`instance_init` (a name of the class's shared keys: its slot of the values array and its place in the array's
+insertion order, as CPython's store of a new attribute writes them); any other is `fresh_setattr`
+(PyObject_SetAttr, which runs no Python code for such a class and a name with no data descriptor but the
+class's own `__slots__` members). So an exit inside `__init__` still restarts the call (the instance is
+dropped; the interpreter calls the class again), and what the call reads afterwards of other objects is still
+known. What `__init__` reads back of the instance is what it
 stored (`TraceRecorder.slot_values`). The recorder's own model of the instance while it records `__init__`
 (before the interpreter ran it) is a blank instance it made of the class (`new_instance`'s semantics), never
 seen by the program; at the next instruction of the loop's frame the value is bound to the real instance the
@@ -28,7 +31,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
-from tracejit.cpython.instances import HEAPTYPE, generic_setattr, member_offset
+from tracejit.cpython.instances import HEAPTYPE, generic_setattr, has_values, instance_values, member_offset
 from tracejit.cpython.layout import generic_getattr, inherits_object_new, type_version
 from tracejit.ir import Const, Kind, const_int, const_ref
 
@@ -104,7 +107,25 @@ def store(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
         return False                    # a property, a __slots__ member of another class...
     if cls.__dictoffset__ == 0 and member_offset(cls, name, writable=True) is None:
         return False                    # no __dict__ and no such member: the interpreter raises AttributeError
-    rec.emit("fresh_setattr", [owner, as_object(rec, value, snap, pc), const_ref(name)], snap, pc)
+    key = fresh_key(rec, owner, name)
+    stored = as_object(rec, value, snap, pc)
+    first = rec.slot_values is not None and key not in rec.slot_values     # (None: what was stored is not known)
+    offset = member_offset(cls, name, writable=True) if first else None
+    index = _shared_index(cls, name) if first and offset is None else None
+    if offset is not None:              # a __slots__ member, empty in a new object
+        rec.emit("member_init", [owner, stored, const_int(offset), const_ref(name)], snap, pc)
+    elif index is not None:             # a name of the class's shared keys: its slot of the values array
+        rec.emit("instance_init", [owner, stored, const_int(index), const_int(cls.__basicsize__), const_ref(name)],
+                 snap, pc)
+    else:
+        rec.emit("fresh_setattr", [owner, stored, const_ref(name)], snap, pc)
     if rec.slot_values is not None:
-        rec.slot_values[fresh_key(rec, owner, name)] = value
+        rec.slot_values[key] = value
     return True
+
+
+def _shared_index(cls: type, name: str) -> int | None:
+    """The slot of `name` in the values array of cls's instances (its index in the class's shared keys, which
+    only grow), or None: not there yet, or the version keeps no values array (the C store then)."""
+    v = instance_values()
+    return v.index_of(cls, name) if v is not None and has_values(cls) else None
