@@ -5,10 +5,10 @@ What `type.__call__(cls, *args)` does for a class without `__new__` of its own: 
 instance (`new_instance`: no attribute set yet), then `cls.__init__(obj, *args)` runs and must return None.
 The trace does the same, under a guard on the class's version tag (a class whose `__init__`, `__new__`,
 `__del__`, `__setattr__` or bases change gets a new tag), with the inlined `__init__` pinned as any inlined
-function is (inline.py). Applies to a class held in a constant or a variable (guarded: exactly a type, with its
-version tag) that is an instance of `type` itself (no metaclass), not abstract, inherits object's `__new__` and `__setattr__`, has no `__del__`
-(releasing an instance runs no Python code of its class) and whose `__init__` is a Python function the
-recorder can inline.
+function is (inline.py). Applies to a class held in a constant or a variable (guarded: exactly a type, with
+its version tag) that is an instance of `type` itself (no metaclass), not abstract, inherits object's `__new__`
+and `__setattr__`, has no `__del__` (releasing an instance runs no Python code of its class) and whose
+`__init__` is a Python function the recorder can inline.
 
 Until the call returns, the instance is fresh: nothing but the trace has seen it. The stores `__init__` makes
 into it are invisible to the program: the first store of a name is `member_init` (a `__slots__` member) or
