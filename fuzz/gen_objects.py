@@ -7,7 +7,8 @@ A program defines class P (with __slots__ or a __dict__, drawn) and its subclass
 makes a P (constructors inlined; at one chosen iteration W.__init__ is replaced or W gains a __del__ that prints), a
 helper function, a generator, an iterator
 class, and one to three functions f0, f1... each with a loop whose body is a few statements drawn from
-STATEMENTS: attribute reads and writes, `p + k` and `p < q`, `p[k]` (IndexError past a bound, caught or not), a
+STATEMENTS: attribute reads and writes, `p + k`, `p < q` and `p == q` (at one iteration P.__eq__ replaced by one
+answering NotImplemented), `p[k] = v`, `p[k]` (IndexError past a bound, caught or not), a
 property that raises at a chosen value, a method with a default argument, builtins (divmod, abs, max,
 isinstance, len(str(i))), calls with keyword arguments, `in` of lists and sets, a dict with int keys, an item of
 a list of instances, frame introspection (`sys._getframe(1)`: its line and its locals) at one chosen iteration,
@@ -59,6 +60,14 @@ class P:
         if k > {bound}:
             raise IndexError(k)
         return (self.x >> k) & 255
+
+    def __setitem__(self, k, v):
+        self.y = (self.y + v * k) % {mod}
+
+    def __eq__(self, o):
+        return type(o) is type(self) and self.x == o.x
+
+    __hash__ = None
 
     @property
     def half(self):
@@ -170,6 +179,9 @@ STATEMENTS = [
     "{acc} += W({i}).total() % 1000",
     "{acc} += W({i}, scale=3).o.y",
     "{p} = Q({i} % 50)",
+    "{p}[{i} % 5] = {i}",
+    "if {p} == {q}:\n    {acc} += 5",
+    "if {i} == {trip}:\n    P.__eq__ = lambda self, o: NotImplemented",
     "if {i} == {trip}:\n    W.__init__ = w_init2",
     "if {i} == {trip}:\n    W.__del__ = w_del",
 ]

@@ -349,6 +349,10 @@ def compare_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     snap = rec.snapshot_with(pc, [a, b])
     both_str = strings.is_str(rec, a) and strings.is_str(rec, b)
     if not both_str and not (_specialized(rec, a) and _specialized(rec, b)):
+        made = operators.compare(rec, a, b, symbol, to_bool, snap, pc, view)
+        if made is not None:            # a comparison method of a Python class (__lt__...), inlined
+            rec.stack.append(made)
+            return
         # (3.13 in a condition: the result converted to a bool)
         args = _objects(rec, [a, b], snap, pc) + [const_int(generic.COMPARE[symbol]), const_int(int(to_bool))]
         rec.stack.append(generic.call(rec, "PyObject_RichCompare", args, pc, view))
@@ -393,6 +397,10 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     index, container = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(ins.offset, [container, index])
     if not _subscript_specialized(rec, container, index):
+        made = operators.subscript(rec, container, index, None, snap, ins.offset, view)
+        if made is not None:            # the __getitem__ of a Python class, inlined
+            rec.stack.append(made)
+            return
         args = _objects(rec, [container, index], snap, ins.offset)
         rec.stack.append(generic.call(rec, "PyObject_GetItem", args, ins.offset, view))
         return
@@ -450,6 +458,9 @@ def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     index, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(ins.offset, [value, container, index])
+    if not _subscript_specialized(rec, container, index, store=True) and \
+            operators.subscript(rec, container, index, value, snap, ins.offset, view) is not None:
+        return                          # the __setitem__ of a Python class, inlined (its result dropped)
     if rec.generic_calls and not _subscript_specialized(rec, container, index, store=True):
         args = _objects(rec, [container, index, value], snap, ins.offset)
         generic.call(rec, "PyObject_SetItem", args, ins.offset, view, pushed=False)

@@ -1,5 +1,6 @@
 """Operators of Python classes inlined: `a + b` where a's class defines `__add__` in Python becomes that function
-recorded inline with (a, b) as its arguments, as the interpreter's slot would call it, with no frame made.
+recorded inline with (a, b) as its arguments, as the interpreter's slot would call it, with no frame made; so do
+comparisons (`__lt__`... `__eq__`) and subscripts (`__getitem__`, `__setitem__`).
 
 Which method the interpreter calls (CPython's binary_op1 and the slot functions of heap types, SLOT1BINFULL):
 for `a OP b` with b of a's own class, or an exact int, float or bool (types that are not subclasses of a's
@@ -67,11 +68,63 @@ def binary(rec: TraceRecorder, a, b, symbol: str, inplace: bool, snap: Snapshot,
         owner, other, cls, names = b, a, tb, [f"__r{name}__"]
     else:
         return None
-    func = _MISSING
-    for method in names:
-        func = _class_dict_lookup(cls, method)
-        if func is not _MISSING:
-            break
+    method = next((m for m in names if _class_dict_lookup(cls, m) is not _MISSING), names[-1])
+    result = _inline_method(rec, cls, method, owner, [other], snap, pc, view)
+    if result is not None and not _not_notimplemented(rec, result):
+        raise RecordAbort(f"{cls.__name__}.{method} may return NotImplemented")
+    return result
+
+
+# COMPARE_OP's operator -> its method, and the one the other operand's class answers when swapped
+COMPARISONS = {"<": ("__lt__", "__gt__"), "<=": ("__le__", "__ge__"), "==": ("__eq__", "__eq__"),
+               "!=": ("__ne__", "__ne__"), ">": ("__gt__", "__lt__"), ">=": ("__ge__", "__le__")}
+
+
+def compare(rec: TraceRecorder, a, b, symbol: str, to_bool: bool, snap: Snapshot, pc: int, view: FrameView):
+    """`a symbol b` with the comparison method of a Python class inlined (CPython's do_richcompare: b's class
+    goes first only if it is a proper subclass of a's; a number's own comparison answers NotImplemented for an
+    instance, and the instance's swapped method is called); the result, or None where this does not apply.
+    `to_bool` (3.13, in a condition): the result must be a bool the trace knows as one."""
+    names = COMPARISONS.get(symbol)
+    ta, tb = _type_of(rec, a), _type_of(rec, b)
+    if names is None or ta is None or tb is None:
+        return None
+    if _plain_class(ta) and (tb is ta or tb in NUMBER_TYPES):
+        owner, other, cls, method = a, b, ta, names[0]
+    elif ta in NUMBER_TYPES and _plain_class(tb):
+        owner, other, cls, method = b, a, tb, names[1]
+    else:
+        return None
+    result = _inline_method(rec, cls, method, owner, [other], snap, pc, view)
+    if result is None:
+        return None
+    if not _not_notimplemented(rec, result):
+        raise RecordAbort(f"{cls.__name__}.{method} may return NotImplemented")
+    if to_bool and result.kind is not Kind.BOOL and not (isinstance(result, Const) and type(result.value) is bool):
+        raise RecordAbort(f"{cls.__name__}.{method} in a condition may return something else than a bool")
+    return result
+
+
+def subscript(rec: TraceRecorder, container, index, value, snap: Snapshot, pc: int, view: FrameView):
+    """`container[index]` (value None) or `container[index] = value` with the class's __getitem__ / __setitem__
+    inlined (CPython's slot calls the method found on the class; __setitem__'s result is dropped); the result
+    (for a store: the method's, which the caller drops), or None where this does not apply."""
+    if isinstance(container, VirtualComplex) or container.kind is not R or isinstance(index, VirtualComplex):
+        return None
+    cls = type(rec.conc(container))
+    if not _plain_class(cls):
+        return None
+    args = [index] if value is None else [index, value]
+    return _inline_method(rec, cls, "__getitem__" if value is None else "__setitem__", container, args, snap, pc,
+                          view, dispatch=False)
+
+
+def _inline_method(rec: TraceRecorder, cls: type, name: str, owner, args: list, snap: Snapshot, pc: int,
+                   view: FrameView, dispatch: bool = True):
+    """cls.name(owner, *args) inlined under the guards on owner's class (its version tag) and, with `dispatch` (an
+    operator, which the other operand's type chose), on the type of args[0]; None where the method is not a
+    Python function the recorder can inline."""
+    func = _class_dict_lookup(cls, name)
     if type(func) is not types.FunctionType or func.__code__.co_freevars or \
             inline.refusal(rec, func, view) is not None:
         return None
@@ -79,15 +132,14 @@ def binary(rec: TraceRecorder, a, b, symbol: str, inplace: bool, snap: Snapshot,
     if not tag:
         return None
     guard_type_version(rec, owner, tag, snap, pc)
-    if other.kind is R:
+    for other in args[:1] if dispatch else ():
+        if isinstance(other, VirtualComplex) or other.kind is not R or isinstance(other, Const):
+            continue
         if type(rec.conc(other)) is cls:
             guard_type_version(rec, other, tag, snap, pc)
-        else:
+        elif type(rec.conc(other)) in NUMBER_TYPES:
             rec.emit("guard_class", [other, const_ref(type(rec.conc(other)))], snap, pc)
-    result = inline.call(rec, Const(func, R), func, [owner, other], (), snap, None, pc, view)
-    if not _not_notimplemented(rec, result):
-        raise RecordAbort(f"{cls.__name__}.{func.__name__} may return NotImplemented")
-    return result
+    return inline.call(rec, Const(func, R), func, [owner] + args, (), snap, None, pc, view)
 
 
 def _not_notimplemented(rec: TraceRecorder, v) -> bool:

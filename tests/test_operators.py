@@ -1,0 +1,204 @@
+"""Operators of Python classes inlined (recorder/operators.py): `a + b`, `n * a`, `a += b`, comparisons and
+subscripts call the class's method inline under its version guard. Each program runs against plain CPython while
+the methods change, answer NotImplemented (the other operand's reflected method, or the TypeError, comes from the
+interpreter), the other operand changes type, or the method raises.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from test_constructors import ops_of  # noqa: E402
+from test_deopt import NATIVE, check  # noqa: E402
+
+
+class Vec:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def __add__(self, o):
+        return Vec(self.x + o.x, self.y + o.y)
+
+    def __mul__(self, k):
+        return Vec(self.x * k, self.y * k)
+
+    __rmul__ = __mul__
+
+    def __sub__(self, o):
+        return self + o * -1
+
+
+def vector_sum(n):
+    acc = Vec(0.0, 0.0)
+    d = Vec(0.5, 0.25)
+    for i in range(n):
+        acc = acc + d * 2.0 - Vec(0.1, 0.1)
+        acc = 0.5 * acc + d
+    return acc.x, acc.y
+
+
+def test_operators_of_a_class_are_inlined(fresh_engine):
+    names = ops_of(vector_sum, 3000)
+    assert "py_call" not in names and names.count("new_instance") == 7, names
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_operators_whose_methods_change_or_answer_notimplemented(prog, native):
+    """a + b, n * a, a += b and a - b with the class's method inlined, while the methods are replaced, one returns
+    NotImplemented (the other operand's reflected method answers, or TypeError), the right operand changes type
+    (an int, a float, a subclass that overrides the reflected method, which the interpreter calls first) and an
+    exception is raised inside the method."""
+    check(prog, native, """\
+        class V:
+            def __init__(self, x):
+                self.x = x
+            def __add__(self, o):
+                if type(o) is V:
+                    return V(self.x + o.x)
+                return V(self.x + o)
+            def __mul__(self, k):
+                return V(self.x * k)
+            __rmul__ = __mul__
+            def __iadd__(self, o):
+                return V(self.x + 2 * o.x)
+            def __sub__(self, o):
+                return V(self.x - o.x) if o.x != 77 else NotImplemented
+
+        class W(V):
+            def __radd__(self, o):
+                return V(-1.0)
+
+        def f(n, other):
+            a = V(1.0)
+            s = 0.0
+            for i in range(n):
+                b = V(i * 0.5)
+                c = a + b
+                c += b
+                d = 3 * c + other
+                try:
+                    e = d - V(i % 80)
+                except TypeError as err:
+                    e = V(0.0)
+                    s += 1000
+                s += d.x + e.x
+            return s
+
+        print(f(3000, 1.5))
+        print(f(300, 2))
+        print(f(300, V(2.0)))
+        print(f(300, W(2.0)))
+        V.__add__ = lambda self, o: V(7.0)
+        print(f(300, 1.5))
+        V.__mul__ = lambda self, k: 1 / 0
+        try:
+            print(f(300, 1.5))
+        except ZeroDivisionError as err:
+            print("ZeroDivisionError", err)
+        """, compiled=("f",), params="cost_model=0")
+
+
+
+class Grid:
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def __getitem__(self, i):
+        return self.data[i]
+
+    def __setitem__(self, i, v):
+        self.data[i] = v
+
+
+class Key:
+    def __init__(self, k):
+        self.k = k
+
+    def __lt__(self, o):
+        return self.k < (o.k if type(o) is Key else o)
+
+
+def grid_and_keys(n):
+    g = Grid(100)
+    s = 0.0
+    c = 0
+    a, b = Key(3), Key(5)
+    for i in range(n):
+        g[i % 100] = g[(i + 1) % 100] + 1.0
+        s += g[i % 7]
+        if a < b:
+            c += 1
+        if 6 > b:
+            c += 8
+    return s, c
+
+
+def test_comparisons_and_subscripts_of_a_class_are_inlined(fresh_engine):
+    names = ops_of(grid_and_keys, 3000)
+    assert "py_call" not in names and "getattr_plain" not in names, names
+    assert names.count("list_getitem") >= 2, names
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_comparisons_and_subscripts_whose_methods_change(prog, native):
+    """a < b, n > a, a == b, c[k] and c[k] = v with the class's methods inlined, while a comparison answers
+    NotImplemented (the swapped method of the other operand, or TypeError, or identity for ==), __getitem__ raises
+    IndexError, the methods are replaced, and a non-bool comparison result reaches a condition."""
+    check(prog, native, """\
+        class K:
+            def __init__(self, k):
+                self.k = k
+            def __lt__(self, o):
+                if type(o) is K:
+                    return self.k < o.k
+                return self.k < o if o != 99 else NotImplemented
+            def __eq__(self, o):
+                return type(o) is K and self.k == o.k
+            __hash__ = None
+
+        class Box:
+            def __init__(self, n):
+                self.items = list(range(n))
+            def __getitem__(self, i):
+                return self.items[i]
+            def __setitem__(self, i, v):
+                self.items[i] = v * 2
+
+        def f(n, limit):
+            a = K(3)
+            box = Box(50)
+            c = 0
+            for i in range(n):
+                if a < K(i % 7):
+                    c += 1
+                if 4 > a:
+                    c += 2
+                if a == K(i % 5):
+                    c += 4
+                try:
+                    if a < limit:
+                        c += 8
+                except TypeError:
+                    c += 16
+                box[i % 50] = box[(i * 7) % 50] % 1000 + i
+                try:
+                    c += box[i % (50 + i // 900)]
+                except IndexError:
+                    c -= 1
+            return c, box.items[:5]
+
+        print(f(3000, 5))
+        print(f(300, 99))
+        print(f(300, 5.5))
+        K.__lt__ = lambda self, o: "yes"            # a non-bool result in a condition
+        print(f(300, 5))
+        Box.__getitem__ = lambda self, i: -i
+        print(f(300, 5))
+        """, compiled=("f",), params="cost_model=0")
