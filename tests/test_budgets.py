@@ -244,3 +244,52 @@ def test_a_loop_failing_twice_for_the_same_reason_is_blacklisted():
     end = rep["end"]
     assert end["aborts"].get("unsupported instruction YIELD_VALUE") == 2, end
     assert end["blacklisted"] >= 1, end
+
+
+def _events_of(prog, src: str, params: str) -> list[dict]:
+    """The events of `src` (after RUNS_OF_K) run under the JIT with `params`, its output checked against plain's."""
+    from test_deopt import check
+    evs = check(prog, 1, RUNS_OF_K + textwrap.dedent(src), compiled=(), params=params)
+    assert any(e["event"] == "seen" for e in evs), evs
+    return evs
+
+
+def test_short_interpreted_runs_are_never_recorded(prog):
+    """A `for` loop of 3 iterations in a function called 3000 times: its runs in the interpreter (told apart by
+    its iterator's position) average far fewer iterations than an entry costs, so it is judged before anything
+    is spent on it: once, then after a 4x back-off, then blacklisted, never recorded or compiled."""
+    evs = _events_of(prog, """
+        def drive(n):
+            tot = 0
+            for r in range(n):
+                tot += short(3)
+            return tot
+        print(drive(3000))
+        """, "threshold=100,inline_depth=0")
+    mine = [e for e in evs if e.get("loop", "").startswith("short:")]
+    kinds = [e["event"] for e in mine]
+    assert kinds == ["seen", "short_runs", "short_runs", "blacklist"], mine
+    assert mine[1]["backoff"] == 4 and mine[1]["average"] < 4, mine
+
+
+def test_runs_that_grow_and_inner_loops_are_still_compiled(prog):
+    """The judgement leaves alone a loop whose runs grow past it (a function called on small inputs first) and a
+    short loop inside another loop of its function (the enclosing loop's trace runs through it)."""
+    evs = _events_of(prog, """
+        def nested(n):
+            tot = 0
+            for r in range(n):
+                for k in range(3):
+                    tot += k * r
+            return tot
+        tot = 0
+        for r in range(60):
+            tot += short(3)
+        for r in range(40):
+            tot += short(3000)
+        print(tot, nested(20000))
+        """, "threshold=100")
+    short = [e["event"] for e in evs if e.get("loop", "").startswith("short:")]
+    assert short.count("short_runs") == 1 and "compiled" in short and "blacklist" not in short, short
+    inner = [e["event"] for e in evs if e.get("loop", "").startswith("nested:")]
+    assert "short_runs" not in inner and "compiled" in inner, inner

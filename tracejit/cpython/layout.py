@@ -353,6 +353,17 @@ class FrameAccess:
             return start + index * step, step, length - index
         return _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"])
 
+    def iterator_position(self, it) -> int | None:
+        """How far a range, list, tuple, str or array iterator has gone: a number that grows by one with each
+        item it gives (the index of the next item; a range iterator's items left, negated). None for any other
+        kind of iterator."""
+        t = type(it)
+        if t is LIST_ITER_TYPE or t in SEQ_ITER_TYPES:
+            return _rd(id(it) + LIST_ITER_INDEX)
+        if t is RANGE_ITER_TYPE:
+            return -self.range_iter_state(it)[2]
+        return None
+
     def range_iter_cells(self, it, nxt: int, remaining: int) -> list[tuple]:
         """(cell, value) pairs that make range iterator `it` yield `nxt` next with `remaining` items left."""
         f = self.L.range_iter

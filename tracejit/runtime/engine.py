@@ -77,6 +77,8 @@ MAX_LOOP_LEFT_RETRIES = 3        # ... when the recorded iteration was the loop'
 MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then it
                                  # is blacklisted (it runs too few iterations per entry to pay back; every
                                  # back-edge counted meanwhile costs a hook callback)
+MIN_RUNS_TO_JUDGE = 8            # runs of a `for` loop seen before its interpreted runs may be judged too short
+SHORT_ROUNDS = 2                 # times its runs are found too short before the loop is blacklisted
 HOPELESS_RUNS = 8                # a compiled loop dropped with runs this many times too short to pay back (on
                                  # average under short_run / 8 iterations per entry) is given up at once: its
                                  # loop is short by nature, and compiling it again would be paid again
@@ -96,7 +98,8 @@ class LoopSite:
     """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
-                 "backoffs", "counting_since", "last_abort", "hints")
+                 "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
+                 "short_rounds")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -112,6 +115,15 @@ class LoopSite:
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
+        # a `for` loop's runs in the interpreter while it counts towards `threshold` (_count_run): the back-edges
+        # seen with a range, list, tuple or str iterator, the runs they belong to (a run starts where the
+        # iterator's position did not grow since the last back-edge: a new iterator), the last position, and the
+        # times its runs were found too short to record (_short_runs)
+        self.for_loop: bool | None = None
+        self.runs = 0
+        self.edges = 0
+        self.position = 0
+        self.short_rounds = 0
 
     def learn(self, name: str, item) -> bool:
         """Add a hint for the loop's next recordings (recording.RETRY_HINTS: at most that many items of each kind);
@@ -381,7 +393,11 @@ class Engine:
                 return True
             site.count += 1
             self.useful_events += 1
+            if site.for_loop is not False and site.count > 0:    # (not while it backs off)
+                self._count_run(frame, code, site)
             if site.count >= self.params.threshold and self.recording is None:
+                if self._short_runs(site, code):
+                    return site.blacklisted
                 self._start_recording(frame, code, header, site)
             return False
         except RecursionError:       # near the program's recursion limit: the hook stays out of its way
@@ -571,6 +587,55 @@ class Engine:
             return
         site.last_abort = kind
         self._failed_attempt(site, rec.code)
+
+    def _count_run(self, frame, code, site: LoopSite) -> None:
+        """One back-edge of a loop counting towards `threshold` (for all it knows, a `for` loop: _short_runs
+        checks): a new run where its iterator (a range, list, tuple or str iterator on top of the frame's value
+        stack at the back-edge) has not gone further since the last one."""
+        iframe = self.fa.iframe(frame)
+        depth = self.fa.stack_depth(iframe, code)
+        try:
+            position = self.fa.iterator_position(self.fa.read_stack(iframe, code, depth - 1)) if depth > 0 else None
+        except LookupError:
+            position = None
+        if position is None:
+            return
+        if not site.edges or position <= site.position:
+            site.runs += 1
+        site.edges += 1
+        site.position = position
+
+    def _short_runs(self, site: LoopSite, code) -> bool:
+        """A loop about to be recorded whose runs in the interpreter were too short for machine code to pay back:
+        each native entry costs about `short_run` interpreted iterations, and its runs averaged HOPELESS_RUNS
+        times fewer (the judgement a compiled loop gets from its entries, made here before anything is spent on
+        recording or compiling it). It waits 4 times longer (its runs may grow: a function called on small inputs
+        first), then it is blacklisted. True if it does not start recording now."""
+        short, runs, edges = self.params.short_run, site.runs, site.edges
+        site.runs = site.edges = 0
+        if not short or runs < MIN_RUNS_TO_JUDGE or edges * HOPELESS_RUNS >= short * runs:
+            return False
+        if site.for_loop is None:
+            # the runs were counted by what was on top of the stack at its back-edges: they are the loop's own
+            # if its header is a FOR_ITER (its iterator); a loop inside another loop of its frame is left alone
+            # (its runs may be short, but the trace of the enclosing loop can run through it, entered once for
+            # many of its runs). (Looked up here, not at the first back-edge: the bytecode tables are imported
+            # only for a loop that gets hot.)
+            at = bytecode.instructions_at(code).get(site.header)
+            site.for_loop = bool(at) and at[0].op == "FOR_ITER" and not any(
+                head < site.header < src for src, head in bytecode.back_edges(code))
+            if not site.for_loop:
+                return False
+        site.short_rounds += 1
+        average = round(edges / runs, 1)
+        if site.short_rounds >= SHORT_ROUNDS:
+            self.log("short_runs", loop=site.name, runs=runs, average=average)
+            self._blacklist(site, code)
+            return True
+        backoff = 4 ** site.short_rounds
+        site.count = self.params.threshold - self.params.threshold * backoff
+        self.log("short_runs", loop=site.name, runs=runs, average=average, backoff=backoff)
+        return True
 
     def _blacklist(self, site: LoopSite, code) -> None:
         if site.blacklisted:

@@ -505,6 +505,10 @@ def describe_event(e: dict) -> str:
         return f"bridge from exit #{g('exit')} aborted: {g('reason')}"
     if k == "blacklist":
         return "blacklisted: the loop stays in the interpreter"
+    if k == "short_runs":
+        then = f"waiting {g('backoff')}x longer before judging again" if g("backoff") else "blacklisted"
+        return (f"its runs in the interpreter average {g('average')} iterations ({g('runs')} runs): too short for "
+                f"machine code to pay back each entry; {then}")
     if k == "inline_less":
         return (f"exit #{g('exit')} inside the inlined {g('not_inlined')}() failed often (it rebuilds the callee's "
                 f"frame, and no bridge starts there): recording the loop again calling {g('not_inlined')}()")
