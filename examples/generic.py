@@ -1,12 +1,14 @@
-"""The generic path: a loop over a class with operator overloads, whose __add__ looks at its caller's frame.
+"""The generic path: a loop reading a property of a class, whose getter looks at its caller's frame.
 
     python -m tracejit --params cost_model=0 --stats examples/generic.py
 
-`acc + step` is a call of PyNumber_Add in the trace (CPython 3.12+): around it the machine code writes the
-loop's frame back (its locals `acc`, `i`, `total`, its line) and makes it the thread's executing frame, so
-__add__ sees its caller exactly as without the JIT. The output is the same as `python examples/generic.py`.
-(`cost_model=0`: the trace is compiled even though its one call per iteration makes it no faster than the
-interpreter; without it, the JIT leaves this loop to the interpreter.)
+`acc + step` is inlined (Money.__add__ and the Money it makes: docs/objects.md, "Operators", "Constructors"), but
+the property `audited` is not: reading it is a call of PyObject_GetAttr in the trace (CPython 3.12+), which runs
+its getter. Around that call the machine code writes the loop's frame back (its locals `acc`, `i`, `total`, its
+line) and makes it the thread's executing frame, so the getter sees its caller exactly as without the JIT. The
+output is the same as `python examples/generic.py`. (`cost_model=0`: the trace is compiled even though its one
+call per iteration makes it no faster than the interpreter; without it, the JIT leaves this loop to the
+interpreter.)
 """
 import sys
 
@@ -16,13 +18,17 @@ class Money:
         self.cents = cents
 
     def __add__(self, other):
+        return Money(self.cents + other.cents)
+
+    @property
+    def audited(self):
         if self.cents % 250_000 == 0:
             caller = sys._getframe(1)
             seen = {k: v for k, v in caller.f_locals.items() if type(v) is int}
-            print(f"__add__ sees {caller.f_code.co_name} at line {caller.f_lineno} with {seen}")
+            print(f"audited sees {caller.f_code.co_name} at line {caller.f_lineno} with {seen}")
         if self.cents > 2_000_000:
             raise OverflowError("too much money")
-        return Money(self.cents + other.cents)
+        return self
 
 
 def main(n):
@@ -30,7 +36,7 @@ def main(n):
     total = 0
     for i in range(n):
         total += i % 7
-        acc = acc + step
+        acc = (acc + step).audited
     return acc.cents, total
 
 

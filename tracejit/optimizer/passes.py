@@ -109,11 +109,19 @@ def common_subexpressions(trace: Trace) -> Trace:
 
     fields: dict[tuple, Var] = {}     # (object, kind of field, field) -> what a read gave or a write stored
     boxes: dict[int, tuple[type, object]] = {}    # box_float / box_int result -> (its type, the number boxed)
+    made: dict[int, object] = {}      # new_instance result -> its class (its type: no Python code ran in between)
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
         if op.name in UNBOXED_BY:
             boxes[id(op.result)] = (UNBOXED_BY[op.name], op.args[0])
+        elif op.name == "new_instance":
+            made[id(op.result)] = op.args[0]
+        elif op.name == "type_of" and id(op.args[0]) in made:
+            sub.map[id(op.result)] = made[id(op.args[0])]   # (its version guard, then, is one made before)
+            return []
+        elif d.runs_python:
+            made.clear()                # Python code may assign an instance's __class__
         elif op.name == "guard_class" and isinstance(op.args[1], Const) and \
                 boxes.get(id(op.args[0]), (None,))[0] is op.args[1].value:
             return []                   # a number the trace boxed itself (a field forwarded to what was stored)
