@@ -29,8 +29,10 @@ from tracejit.codetable import CodeTable
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, importing, make_hooks, own_code
 from tracejit.params import Params
 
+from . import sites as loop_sites
 from .raises import PendingRaises
 from .resume import CalleeResumer
+from .sites import LoopSite, loop_name
 from .stats import EventLog, Stats
 
 TYPE_CHECKING = False           # typing is not imported at start-up
@@ -62,9 +64,6 @@ compiled = _LazyModule("tracejit.runtime.compiled")
 recording = _LazyModule("tracejit.runtime.recording")
 compiling = _LazyModule("tracejit.runtime.compiling")
 
-MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
-HOPELESS_AFTER = 64               # ... but a window whose first this many entries are hopeless (HOPELESS_RUNS) ends
-                                  # there (more than bridge_threshold entries: a bridge it needs has had its chance)
 # bytecode instructions in one bridge: a bridge through enclosing loops copies their code (up to 16 times),
 # and compiling it cost more than it saved (n-body: one 2783-op bridge, 253 KB, 1.3 s to compile)
 BRIDGE_TRACE_LIMIT = 400
@@ -77,11 +76,7 @@ MAX_LOOP_LEFT_RETRIES = 3        # ... when the recorded iteration was the loop'
 MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded waits 2, 4 ... 64x longer, then it
                                  # is blacklisted (it runs too few iterations per entry to pay back; every
                                  # back-edge counted meanwhile costs a hook callback)
-MIN_RUNS_TO_JUDGE = 8            # runs of a `for` loop seen before its interpreted runs may be judged too short
-SHORT_ROUNDS = 2                 # times its runs are found too short before the loop is blacklisted
-HOPELESS_RUNS = 8                # a compiled loop dropped with runs this many times too short to pay back (on
-                                 # average under short_run / 8 iterations per entry) is given up at once: its
-                                 # loop is short by nature, and compiling it again would be paid again
+SHORT_ROUNDS = 2                 # times its interpreted runs are found too short before the loop is blacklisted
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
 _NO_DIGITS = str.maketrans("", "", "0123456789")     # an abort reason without its figures (see _abort)
@@ -92,55 +87,6 @@ def retryable(reason: str) -> bool:
     (the recorder's LOOP_LEFT), or another thread (its own JIT callback, at a thread switch) made this one
     miss an instruction or wait too long."""
     return reason in (recording.LOOP_LEFT, INTERRUPTED, ABANDONED)
-
-
-class LoopSite:
-    """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
-    with its code object)."""
-    __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
-                 "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "short_rounds")
-
-    def __init__(self, name: str, header: int) -> None:
-        self.name = name
-        self.header = header
-        self.count = 0              # back-edges seen (negative after an abort: back-off)
-        self.aborts = 0
-        self.retries = 0            # recordings that failed by chance (see retryable)
-        self.blacklisted = False
-        self.versions: list[CompiledLoop] = []  # compiled loops for different entry types, last used first
-        self.rejects = 0            # entries in a row that no version accepted
-        self.skip = 0               # back-edges to let pass without trying to enter (backing off)
-        self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
-        self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
-        self.last_abort = ""        # the reason of its last failed recording, its numbers left out
-        self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
-        # a `for` loop's runs in the interpreter while it counts towards `threshold` (_count_run): the back-edges
-        # seen with a range, list, tuple or str iterator, the runs they belong to (a run starts where the
-        # iterator's position did not grow since the last back-edge: a new iterator), the last position, and the
-        # times its runs were found too short to record (_short_runs)
-        self.for_loop: bool | None = None
-        self.runs = 0
-        self.edges = 0
-        self.position = 0
-        self.short_rounds = 0
-
-    def learn(self, name: str, item) -> bool:
-        """Add a hint for the loop's next recordings (recording.RETRY_HINTS: at most that many items of each kind);
-        False if it was known already or the kind's room is used up."""
-        known = self.hints.get(name, frozenset())
-        if item in known or len(known) >= recording.RETRY_HINTS[name]:
-            return False
-        self.hints = {**self.hints, name: known | {item}}
-        return True
-
-    @property
-    def compiled(self) -> CompiledLoop | None:
-        return self.versions[0] if self.versions else None
-
-
-def loop_name(code, header: int) -> str:
-    return f"{code.co_name}:{code.co_firstlineno}@{header}"
 
 
 class Engine:
@@ -394,7 +340,7 @@ class Engine:
             site.count += 1
             self.useful_events += 1
             if site.for_loop is not False and site.count > 0:    # (not while it backs off)
-                self._count_run(frame, code, site)
+                loop_sites.count_run(self.fa, frame, code, site)
             if site.count >= self.params.threshold and self.recording is None:
                 if self._short_runs(site, code):
                     return site.blacklisted
@@ -588,53 +534,22 @@ class Engine:
         site.last_abort = kind
         self._failed_attempt(site, rec.code)
 
-    def _count_run(self, frame, code, site: LoopSite) -> None:
-        """One back-edge of a loop counting towards `threshold` (for all it knows, a `for` loop: _short_runs
-        checks): a new run where its iterator (a range, list, tuple or str iterator on top of the frame's value
-        stack at the back-edge) has not gone further since the last one."""
-        iframe = self.fa.iframe(frame)
-        depth = self.fa.stack_depth(iframe, code)
-        try:
-            position = self.fa.iterator_position(self.fa.read_stack(iframe, code, depth - 1)) if depth > 0 else None
-        except LookupError:
-            position = None
-        if position is None:
-            return
-        if not site.edges or position <= site.position:
-            site.runs += 1
-        site.edges += 1
-        site.position = position
-
     def _short_runs(self, site: LoopSite, code) -> bool:
-        """A loop about to be recorded whose runs in the interpreter were too short for machine code to pay back:
-        each native entry costs about `short_run` interpreted iterations, and its runs averaged HOPELESS_RUNS
-        times fewer (the judgement a compiled loop gets from its entries, made here before anything is spent on
-        recording or compiling it). It waits 4 times longer (its runs may grow: a function called on small inputs
-        first), then it is blacklisted. True if it does not start recording now."""
-        short, runs, edges = self.params.short_run, site.runs, site.edges
-        site.runs = site.edges = 0
-        if not short or runs < MIN_RUNS_TO_JUDGE or edges * HOPELESS_RUNS >= short * runs:
+        """A loop about to be recorded whose runs in the interpreter were too short for machine code to pay back
+        (sites.short_interpreted_runs: the judgement a compiled loop gets from its entries, made here before
+        anything is spent on recording or compiling it). It waits 4 times longer (its runs may grow: a function
+        called on small inputs first), then it is blacklisted. True if it does not start recording now."""
+        average = loop_sites.short_interpreted_runs(site, code, self.params.short_run)
+        if average is None:
             return False
-        if site.for_loop is None:
-            # the runs were counted by what was on top of the stack at its back-edges: they are the loop's own
-            # if its header is a FOR_ITER (its iterator); a loop inside another loop of its frame is left alone
-            # (its runs may be short, but the trace of the enclosing loop can run through it, entered once for
-            # many of its runs). (Looked up here, not at the first back-edge: the bytecode tables are imported
-            # only for a loop that gets hot.)
-            at = bytecode.instructions_at(code).get(site.header)
-            site.for_loop = bool(at) and at[0].op == "FOR_ITER" and not any(
-                head < site.header < src for src, head in bytecode.back_edges(code))
-            if not site.for_loop:
-                return False
         site.short_rounds += 1
-        average = round(edges / runs, 1)
         if site.short_rounds >= SHORT_ROUNDS:
-            self.log("short_runs", loop=site.name, runs=runs, average=average)
+            self.log("short_runs", loop=site.name, runs=site.judged_runs, average=average)
             self._blacklist(site, code)
             return True
         backoff = 4 ** site.short_rounds
         site.count = self.params.threshold - self.params.threshold * backoff
-        self.log("short_runs", loop=site.name, runs=runs, average=average, backoff=backoff)
+        self.log("short_runs", loop=site.name, runs=site.judged_runs, average=average, backoff=backoff)
         return True
 
     def _blacklist(self, site: LoopSite, code) -> None:
@@ -857,31 +772,13 @@ class Engine:
         return False
 
     def _judge_entries(self, loop: CompiledLoop, site: LoopSite, code) -> bool:
-        """Entering costs about as much as `short_run` interpreted iterations. Over windows of entries
-        (MIN_ENTRIES_TO_JUDGE, then twice as long each time; a new bridge opens a new window; a window that is
-        hopeless after HOPELESS_AFTER entries is judged there), a loop whose
-        native runs average fewer iterations than that does not pay back: it is dropped (the loop counts an
-        abort and backs off before it is recorded again; after max_aborts it is blacklisted). Runs under an
-        eighth of that (HOPELESS_RUNS) say the loop is short by nature: it is given up at once. Returns the
-        hook's answer (True: given up for good)."""
-        if not self.params.short_run or loop.retired:
+        """Drop a compiled loop whose native runs are too short to pay back its entries (sites.entries_verdict);
+        runs hopelessly short give the loop up at once. Returns the hook's answer (True: given up for good)."""
+        verdict = loop_sites.entries_verdict(loop, self.params.short_run)
+        if verdict is None:
             return False
-        if loop.judge_at == 0:
-            loop.judged = (loop.entries, loop.native_iterations)
-            loop.judge_at = loop.entries + MIN_ENTRIES_TO_JUDGE
-            return False
-        entries = loop.entries - loop.judged[0]
-        if loop.entries < loop.judge_at and not (
-                entries == HOPELESS_AFTER and (loop.native_iterations - loop.judged[1]) * HOPELESS_RUNS
-                < self.params.short_run * entries):
-            return False
-        iterations = loop.native_iterations - loop.judged[1]
-        loop.judged = (loop.entries, loop.native_iterations)
-        loop.judge_at = loop.entries + 2 * entries
-        if iterations >= self.params.short_run * entries:
-            return False
-        self._drop(loop, site, f"native runs average {iterations / entries:.1f} iterations",
-                   for_good=iterations * HOPELESS_RUNS < self.params.short_run * entries)
+        reason, for_good = verdict
+        self._drop(loop, site, reason, for_good=for_good)
         return site.blacklisted and not site.versions
 
     def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str, for_good: bool = False) -> None:

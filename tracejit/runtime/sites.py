@@ -1,0 +1,143 @@
+"""What the engine knows of each loop header (LoopSite), and the judgements of how long its runs are: in the
+interpreter while it gets hot (count_run, short_interpreted_runs), in machine code once compiled
+(entries_verdict). An entry into machine code costs about as much as `short_run` interpreted iterations; runs
+HOPELESS_RUNS times shorter than that say the loop is short by nature (docs/architecture.md, "What the JIT
+may spend").
+
+May import: tracejit.cpython (the bytecode tables, loaded when a loop gets hot), tracejit.runtime.recording
+(when a recording gave a hint), the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import time
+
+TYPE_CHECKING = False           # typing is not imported at start-up
+if TYPE_CHECKING:
+    from tracejit.cpython.layout import FrameAccess
+
+    from .compiled import CompiledLoop
+
+MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
+HOPELESS_AFTER = 64               # ... but a window whose first this many entries are hopeless (HOPELESS_RUNS) ends
+                                  # there (more than bridge_threshold entries: a bridge it needs has had its chance)
+HOPELESS_RUNS = 8                 # runs this many times too short to pay back an entry (on average under
+                                  # short_run / 8 iterations): the loop is short by nature, and compiling it
+                                  # (again) would be paid again: it is given up at once
+MIN_RUNS_TO_JUDGE = 8             # runs of a `for` loop seen before its interpreted runs may be judged too short
+
+
+class LoopSite:
+    """What the engine knows of one loop header in one code object (kept in a CodeTable, so it goes away
+    with its code object)."""
+    __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
+                 "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
+                 "judged_runs", "short_rounds")
+
+    def __init__(self, name: str, header: int) -> None:
+        self.name = name
+        self.header = header
+        self.count = 0              # back-edges seen (negative after an abort: back-off)
+        self.aborts = 0
+        self.retries = 0            # recordings that failed by chance (see retryable)
+        self.blacklisted = False
+        self.versions: list[CompiledLoop] = []  # compiled loops for different entry types, last used first
+        self.rejects = 0            # entries in a row that no version accepted
+        self.skip = 0               # back-edges to let pass without trying to enter (backing off)
+        self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
+        self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
+        self.last_abort = ""        # the reason of its last failed recording, its numbers left out
+        self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
+        # a `for` loop's runs in the interpreter while it counts towards `threshold` (count_run): the back-edges
+        # seen with a range, list, tuple or str iterator, the runs they belong to (a run starts where the
+        # iterator's position did not grow since the last back-edge: a new iterator), the last position, the
+        # runs of the last judgement and the times they were found too short to record (Engine._short_runs)
+        self.for_loop: bool | None = None
+        self.runs = 0
+        self.edges = 0
+        self.position = 0
+        self.judged_runs = 0
+        self.short_rounds = 0
+
+    def learn(self, name: str, item) -> bool:
+        """Add a hint for the loop's next recordings (recording.RETRY_HINTS: at most that many items of each kind);
+        False if it was known already or the kind's room is used up."""
+        from .recording import RETRY_HINTS     # (a hint comes from a recording: the module is loaded)
+        known = self.hints.get(name, frozenset())
+        if item in known or len(known) >= RETRY_HINTS[name]:
+            return False
+        self.hints = {**self.hints, name: known | {item}}
+        return True
+
+    @property
+    def compiled(self) -> CompiledLoop | None:
+        return self.versions[0] if self.versions else None
+
+
+def loop_name(code, header: int) -> str:
+    return f"{code.co_name}:{code.co_firstlineno}@{header}"
+
+
+def count_run(fa: FrameAccess, frame, code, site: LoopSite) -> None:
+    """One back-edge of a loop counting towards `threshold` (for all it knows, a `for` loop:
+    short_interpreted_runs checks): a new run where its iterator (a range, list, tuple or str iterator on top of
+    the frame's value stack at the back-edge) has not gone further since the last one."""
+    iframe = fa.iframe(frame)
+    depth = fa.stack_depth(iframe, code)
+    try:
+        position = fa.iterator_position(fa.read_stack(iframe, code, depth - 1)) if depth > 0 else None
+    except LookupError:
+        position = None
+    if position is None:
+        return
+    if not site.edges or position <= site.position:
+        site.runs += 1
+    site.edges += 1
+    site.position = position
+
+
+def short_interpreted_runs(site: LoopSite, code, short_run: int) -> float | None:
+    """The average length of the loop's runs counted since the last judgement (count_run), if it is a `for`
+    loop whose runs were HOPELESS_RUNS times too short to pay back an entry; else None. Starts a new count.
+    A loop inside another loop of its frame is left alone: its runs may be short, but the trace of the enclosing
+    loop can run through it, entered once for many of its runs."""
+    runs, edges = site.runs, site.edges
+    site.runs = site.edges = 0
+    site.judged_runs = runs
+    if not short_run or runs < MIN_RUNS_TO_JUDGE or edges * HOPELESS_RUNS >= short_run * runs:
+        return None
+    if site.for_loop is None:
+        # the runs were counted by what was on top of the stack at its back-edges: they are the loop's own if
+        # its header is a FOR_ITER (its iterator). (Looked up here, not at the first back-edge: the bytecode
+        # tables are imported only for a loop that gets hot.)
+        from tracejit.cpython import bytecode
+        at = bytecode.instructions_at(code).get(site.header)
+        site.for_loop = bool(at) and at[0].op == "FOR_ITER" and not any(
+            head < site.header < src for src, head in bytecode.back_edges(code))
+    return round(edges / runs, 1) if site.for_loop else None
+
+
+def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | None:
+    """Whether a compiled loop's native runs pay back its entries: over windows of entries (MIN_ENTRIES_TO_JUDGE,
+    then twice as long each time; a new bridge opens a new window; a window that is hopeless after HOPELESS_AFTER
+    entries is judged there), runs averaging fewer iterations than `short_run` do not. Returns (the reason to drop
+    it, whether its runs are hopelessly short: the loop is then given up at once), or None."""
+    if not short_run or loop.retired:
+        return None
+    if loop.judge_at == 0:
+        loop.judged = (loop.entries, loop.native_iterations)
+        loop.judge_at = loop.entries + MIN_ENTRIES_TO_JUDGE
+        return None
+    entries = loop.entries - loop.judged[0]
+    if loop.entries < loop.judge_at and not (
+            entries == HOPELESS_AFTER and (loop.native_iterations - loop.judged[1]) * HOPELESS_RUNS
+            < short_run * entries):
+        return None
+    iterations = loop.native_iterations - loop.judged[1]
+    loop.judged = (loop.entries, loop.native_iterations)
+    loop.judge_at = loop.entries + 2 * entries
+    if iterations >= short_run * entries:
+        return None
+    return (f"native runs average {iterations / entries:.1f} iterations",
+            iterations * HOPELESS_RUNS < short_run * entries)
