@@ -1,11 +1,12 @@
-"""The generic path: a loop reading a property of a class, whose getter looks at its caller's frame.
+"""The generic path: a loop reading an attribute its class computes in __getattr__, which looks at its caller.
 
     python -m tracejit --params cost_model=0 --stats examples/generic.py
 
 `acc + step` is inlined (Money.__add__ and the Money it makes: docs/objects.md, "Operators", "Constructors"), but
-the property `audited` is not: reading it is a call of PyObject_GetAttr in the trace (CPython 3.12+), which runs
-its getter. Around that call the machine code writes the loop's frame back (its locals `acc`, `i`, `total`, its
-line) and makes it the thread's executing frame, so the getter sees its caller exactly as without the JIT. The
+`audited`, which the class computes in `__getattr__`, is not: reading it is a call of PyObject_GetAttr in the
+trace (CPython 3.12+), which runs __getattr__. Around that call the machine code writes the loop's frame back (its
+locals `acc`, `i`, `total`, its line) and makes it the thread's executing frame, so __getattr__ sees its caller
+exactly as without the JIT. The
 output is the same as `python examples/generic.py`. (`cost_model=0`: the trace is compiled even though its one
 call per iteration makes it no faster than the interpreter; without it, the JIT leaves this loop to the
 interpreter.)
@@ -20,8 +21,9 @@ class Money:
     def __add__(self, other):
         return Money(self.cents + other.cents)
 
-    @property
-    def audited(self):
+    def __getattr__(self, name):
+        if name != "audited":
+            raise AttributeError(name)
         if self.cents % 250_000 == 0:
             caller = sys._getframe(1)
             seen = {k: v for k, v in caller.f_locals.items() if type(v) is int}

@@ -8,7 +8,7 @@ makes a P (constructors inlined; at one chosen iteration W.__init__ is replaced 
 helper function, a generator, an iterator
 class, and one to three functions f0, f1... each with a loop whose body is a few statements drawn from
 STATEMENTS: attribute reads and writes, `p + k`, `p < q` and `p == q` (at one iteration P.__eq__ replaced by one
-answering NotImplemented), `p[k] = v`, `p[k]` (IndexError past a bound, caught or not), a
+answering NotImplemented), `p[k] = v`, the property replaced at one iteration, `p[k]` (IndexError past a bound, caught or not), a
 property that raises at a chosen value, a method with a default argument, builtins (divmod, abs, max,
 isinstance, len(str(i))), calls with keyword arguments, `in` of lists and sets, a dict with int keys, an item of
 a list of instances, frame introspection (`sys._getframe(1)`: its line and its locals) at one chosen iteration,
@@ -182,6 +182,7 @@ STATEMENTS = [
     "{p}[{i} % 5] = {i}",
     "if {p} == {q}:\n    {acc} += 5",
     "if {i} == {trip}:\n    P.__eq__ = lambda self, o: NotImplemented",
+    "if {i} == {trip}:\n    P.half = property(lambda self: self.x % 3)",
     "if {i} == {trip}:\n    W.__init__ = w_init2",
     "if {i} == {trip}:\n    W.__del__ = w_del",
 ]

@@ -202,3 +202,69 @@ def test_comparisons_and_subscripts_whose_methods_change(prog, native):
         Box.__getitem__ = lambda self, i: -i
         print(f(300, 5))
         """, compiled=("f",), params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_properties_getters_are_inlined_and_stay_exact(prog, native):
+    """obj.prop with the property's getter inlined under the class's version guard: the getter raises at a chosen
+    value (the interpreter raises it at the instruction), the property is replaced on the class, an instance
+    attribute of the same name does not hide it, and a subclass's __getattr__ sees the getter's AttributeError."""
+    check(prog, native, """\
+        class C:
+            def __init__(self, r):
+                self.r = r
+            @property
+            def area(self):
+                return 3.0 * self.r * self.r
+            @property
+            def checked(self):
+                if self.r > 900:
+                    raise ValueError(f"too big {self.r}")
+                return self.r
+
+        class D(C):
+            def __getattr__(self, name):
+                return -7.0
+
+        def f(n, cls=C):
+            s = 0.0
+            for i in range(n):
+                c = cls(i * 0.5)
+                s += c.area + c.checked
+            return s
+
+        print(f(1000))
+        try:
+            print(f(3000))
+        except ValueError as e:
+            print("ValueError", e)
+        c = C(1.0)
+        c.__dict__["area"] = 99.0                   # a property comes first
+        print(c.area)
+        D.checked = property(lambda self: self.missing)
+        print(f(1000, D))
+        C.area = property(lambda self: -1.0)
+        print(f(1000))
+        """, compiled=("f",), params="cost_model=0")
+
+
+def test_a_property_read_is_its_getter_inlined(fresh_engine):
+    names = ops_of(property_sum, 3000)
+    assert "py_call" not in names and "getattr_plain" not in names and "float_mul" in names, names
+
+
+class Circle:
+    def __init__(self, r):
+        self.r = r
+
+    @property
+    def area(self):
+        return 3.0 * self.r * self.r
+
+
+def property_sum(n):
+    c = Circle(2.0)
+    s = 0.0
+    for i in range(n):
+        s += c.area
+    return s

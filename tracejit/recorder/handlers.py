@@ -156,6 +156,10 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     value = None
     pinnable = _pinnable(owner, name)
     if not pinnable and not method:
+        value = operators.property_get(rec, owner, name, rec.snapshot_with(pc, [owner]), pc, view)
+        if value is not None:           # a property's getter, inlined
+            rec.stack.append(value)
+            return
         value = attributes.read(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
     if value is None:
         if pinnable or not rec.generic_calls:

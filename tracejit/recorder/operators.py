@@ -1,6 +1,6 @@
 """Operators of Python classes inlined: `a + b` where a's class defines `__add__` in Python becomes that function
 recorded inline with (a, b) as its arguments, as the interpreter's slot would call it, with no frame made; so do
-comparisons (`__lt__`... `__eq__`) and subscripts (`__getitem__`, `__setitem__`).
+comparisons (`__lt__`... `__eq__`), subscripts (`__getitem__`, `__setitem__`) and properties' getters.
 
 Which method the interpreter calls (CPython's binary_op1 and the slot functions of heap types, SLOT1BINFULL):
 for `a OP b` with b of a's own class, or an exact int, float or bool (types that are not subclasses of a's
@@ -23,7 +23,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import types
 
 from tracejit.cpython.instances import HEAPTYPE
-from tracejit.cpython.layout import type_version
+from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, const_ref
 
 from . import inline
@@ -117,6 +117,29 @@ def subscript(rec: TraceRecorder, container, index, value, snap: Snapshot, pc: i
     args = [index] if value is None else [index, value]
     return _inline_method(rec, cls, "__getitem__" if value is None else "__setitem__", container, args, snap, pc,
                           view, dispatch=False)
+
+
+def property_get(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int, view: FrameView):
+    """owner.name where owner's class has a `property` by that name whose getter is a Python function: the getter
+    inlined (the property is a data descriptor: the instance's own attributes cannot hide it), under the guard on
+    the class's version tag (a property object's getter cannot be replaced: replacing the property changes the
+    tag). Not for a class with __getattr__ (an AttributeError of the getter would call it) or its own
+    __getattribute__. The result, or None where this does not apply."""
+    if isinstance(owner, VirtualComplex) or owner.kind is not R:
+        return None
+    cls = type(rec.conc(owner))
+    if not _plain_class(cls) or not generic_getattr(cls) or _class_dict_lookup(cls, "__getattr__") is not _MISSING:
+        return None
+    prop = _class_dict_lookup(cls, name)
+    func = prop.fget if type(prop) is property else None
+    if type(func) is not types.FunctionType or func.__code__.co_freevars or \
+            inline.refusal(rec, func, view) is not None:
+        return None
+    tag = type_version(cls)
+    if not tag:
+        return None
+    guard_type_version(rec, owner, tag, snap, pc)
+    return inline.call(rec, Const(func, R), func, [owner], (), snap, None, pc, view)
 
 
 def _inline_method(rec: TraceRecorder, cls: type, name: str, owner, args: list, snap: Snapshot, pc: int,
