@@ -16,8 +16,8 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-import tracejit  # noqa: E402
 from test_deopt import NATIVE, check  # noqa: E402
+from test_instances import ops_of  # noqa: E402
 
 
 class Point:
@@ -44,16 +44,6 @@ def make_points(n):
         s += p.x + p.y + q.b
         k += len(p.tag)
     return s, k, vars(p), q.a, q.b
-
-
-def ops_of(func, *args) -> list[str]:
-    expected = func(*args)
-    with tracejit.enable(threshold=2):
-        got = func(*args)
-    assert got == expected
-    loops = [lp for lp in tracejit.engine().all_loops if lp.code is func.__code__]
-    assert loops, tracejit.stats()
-    return [op.name for op in loops[0].blocks[0].trace.ops]
 
 
 def test_the_trace_makes_the_instance_and_runs_init_inline(fresh_engine):

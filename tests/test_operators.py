@@ -14,7 +14,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from test_constructors import ops_of  # noqa: E402
+from test_instances import ops_of  # noqa: E402
 from test_deopt import NATIVE, check  # noqa: E402
 
 

@@ -322,6 +322,20 @@ def _member_set(s: Assembler, op: Op, i: int) -> None:
     _store_field(s, op, Mem(RCX, op.args[3].value))
 
 
+def _storable_values(s: Assembler, op: Op, operands: int, inline: int) -> tuple[Reg, int]:
+    """The prologue of a store into an instance's values array: the op's first `operands` arguments in temp(0...),
+    then (register, displacement) of the object's values array, leaving through the op's exit unless it is in use
+    or (3.13) if a dict shares it (a store must go through the dict)."""
+    a, ex, v = s.a, s.exit_label(op), s.ext.instance_values
+    for k, arg in enumerate(op.args[:operands]):
+        a.mov(temp(k), s.g(arg), scratch=RAX)
+    a.mov(RCX, temp(0))
+    if v.kind == "inline":
+        a.alu("cmp", Mem(RCX, v.dict_word), 0)
+        a.jcc("ne", ex)
+    return _values_array(s, RCX, inline, ex, RDX, RCX)
+
+
 @emitter("instance_set")
 def _instance_set(s: Assembler, op: Op, i: int) -> None:
     """obj.name = value into slot `index` of obj's values array (CPython's STORE_ATTR_INSTANCE_VALUE): the slot must
@@ -331,16 +345,8 @@ def _instance_set(s: Assembler, op: Op, i: int) -> None:
     _instance_layout(s)
     if not s.ext.graveyard:
         raise CompileError("no graveyard")
-    a, ex, v = s.a, s.exit_label(op), s.ext.instance_values
-    index, inline = op.args[3].value, op.args[4].value
-    for k, arg in enumerate(op.args[:3]):
-        a.mov(temp(k), s.g(arg), scratch=RAX)
-    a.mov(RCX, temp(0))
-    if v.kind == "inline":
-        a.alu("cmp", Mem(RCX, v.dict_word), 0)
-        a.jcc("ne", ex)
-    r, disp = _values_array(s, RCX, inline, ex, RDX, RCX)
-    _store_field(s, op, Mem(r, disp + 8 * index))
+    r, disp = _storable_values(s, op, 3, op.args[4].value)
+    _store_field(s, op, Mem(r, disp + 8 * op.args[3].value))
 
 
 @emitter("cell_set")
@@ -555,15 +561,16 @@ def _new_instance(s: Assembler, op: Op, i: int) -> None:
 @emitter("fresh_setattr")
 def _fresh_setattr(s: Assembler, op: Op, i: int) -> None:
     """PyObject_SetAttr(obj, name, value) on an instance the trace made; -1 clears the error and exits."""
-    a, ext = s.a, s.ext
-    if not (ext.setattr and ext.err_clear):
+    if not (s.ext.setattr and s.ext.err_clear):
         raise CompileError("no C API address for fresh_setattr")
-    _call_c(s, i, ext.setattr, [op.args[0], op.args[2], op.args[1]])
-    done = a.new_label()
-    a.test32(RAX, RAX)
-    a.jcc("e", done)
-    _clear_and_exit(s, op, i)
-    a.bind(done)
+    obj, value, name = op.args
+    for k, v in enumerate((obj, name, value)):
+        s.a.mov(temp(k), s.g(v), scratch=RAX)
+    s.save_live(i)
+    for k, reg in enumerate((RDI, RSI, RDX)):
+        s.a.mov(reg, temp(k))
+    s.call(s.ext.setattr)
+    status_or_exit(s, op, i)
 
 
 @emitter("member_init")
@@ -588,14 +595,8 @@ def _instance_init(s: Assembler, op: Op, i: int) -> None:
     anything if the array is not in use, the slot is not empty or (3.13) a dict shares the array."""
     _instance_layout(s)
     a, ex, v = s.a, s.exit_label(op), s.ext.instance_values
-    index, inline = op.args[2].value, op.args[3].value
-    for k, arg in enumerate(op.args[:2]):
-        a.mov(temp(k), s.g(arg), scratch=RAX)
-    a.mov(RCX, temp(0))
-    if v.kind == "inline":
-        a.alu("cmp", Mem(RCX, v.dict_word), 0)
-        a.jcc("ne", ex)
-    r, disp = _values_array(s, RCX, inline, ex, RDX, RCX)
+    index = op.args[2].value
+    r, disp = _storable_values(s, op, 2, op.args[3].value)
     a.lea(RCX, r, None, disp)                    # rcx: the first value
     a.alu("cmp", Mem(RCX, 8 * index), 0)
     a.jcc("ne", ex)

@@ -69,7 +69,7 @@ def binary(rec: TraceRecorder, a, b, symbol: str, inplace: bool, snap: Snapshot,
     else:
         return None
     method = next((m for m in names if _class_dict_lookup(cls, m) is not _MISSING), names[-1])
-    result = _inline_method(rec, cls, method, owner, [other], snap, pc, view)
+    result = _inline_method(rec, cls, _class_dict_lookup(cls, method), owner, [other], snap, pc, view)
     if result is not None and not _not_notimplemented(rec, result):
         raise RecordAbort(f"{cls.__name__}.{method} may return NotImplemented")
     return result
@@ -95,7 +95,7 @@ def compare(rec: TraceRecorder, a, b, symbol: str, to_bool: bool, snap: Snapshot
         owner, other, cls, method = b, a, tb, names[1]
     else:
         return None
-    result = _inline_method(rec, cls, method, owner, [other], snap, pc, view)
+    result = _inline_method(rec, cls, _class_dict_lookup(cls, method), owner, [other], snap, pc, view)
     if result is None:
         return None
     if not _not_notimplemented(rec, result):
@@ -115,8 +115,8 @@ def subscript(rec: TraceRecorder, container, index, value, snap: Snapshot, pc: i
     if not _plain_class(cls):
         return None
     args = [index] if value is None else [index, value]
-    return _inline_method(rec, cls, "__getitem__" if value is None else "__setitem__", container, args, snap, pc,
-                          view, dispatch=False)
+    func = _class_dict_lookup(cls, "__getitem__" if value is None else "__setitem__")
+    return _inline_method(rec, cls, func, container, args, snap, pc, view, dispatch=False)
 
 
 def property_get(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int, view: FrameView):
@@ -131,23 +131,15 @@ def property_get(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int, 
     if not _plain_class(cls) or not generic_getattr(cls) or _class_dict_lookup(cls, "__getattr__") is not _MISSING:
         return None
     prop = _class_dict_lookup(cls, name)
-    func = prop.fget if type(prop) is property else None
-    if type(func) is not types.FunctionType or func.__code__.co_freevars or \
-            inline.refusal(rec, func, view) is not None:
-        return None
-    tag = type_version(cls)
-    if not tag:
-        return None
-    guard_type_version(rec, owner, tag, snap, pc)
-    return inline.call(rec, Const(func, R), func, [owner], (), snap, None, pc, view)
+    getter = prop.fget if type(prop) is property else None
+    return _inline_method(rec, cls, getter, owner, [], snap, pc, view, dispatch=False)
 
 
-def _inline_method(rec: TraceRecorder, cls: type, name: str, owner, args: list, snap: Snapshot, pc: int,
+def _inline_method(rec: TraceRecorder, cls: type, func, owner, args: list, snap: Snapshot, pc: int,
                    view: FrameView, dispatch: bool = True):
-    """cls.name(owner, *args) inlined under the guards on owner's class (its version tag) and, with `dispatch` (an
-    operator, which the other operand's type chose), on the type of args[0]; None where the method is not a
-    Python function the recorder can inline."""
-    func = _class_dict_lookup(cls, name)
+    """func(owner, *args), a method of owner's class cls, inlined under the guards on that class (its version tag)
+    and, with `dispatch` (an operator, which the other operand's type chose), on the type of args[0]; None where
+    func is not a Python function the recorder can inline."""
     if type(func) is not types.FunctionType or func.__code__.co_freevars or \
             inline.refusal(rec, func, view) is not None:
         return None
