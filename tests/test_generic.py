@@ -26,13 +26,15 @@ GENERIC = sys.version_info >= (3, 12)       # 3.11: the recorder does not record
 
 
 def run(prog: Path, native: int, src: str, funcs=("f",)) -> list[dict]:
-    """check(), and that each function's loop compiled (3.12+) or aborted (3.11: no generic calls)."""
+    """check(), and that each function's loop compiled (3.12+) or was at least recorded (3.11: no generic calls;
+    what the trace inlines instead, operators of Python classes, compiles there too)."""
     evs = check(prog, native, src, compiled=funcs if GENERIC else (), params="cost_model=0")
     for func in funcs:
         if GENERIC:
             assert events_for(evs, "compiled", func)
         else:
-            assert events_for(evs, "abort", func), "the loop was not even recorded"
+            assert events_for(evs, "abort", func) or events_for(evs, "compiled", func), \
+                "the loop was not even recorded"
     return evs
 
 
