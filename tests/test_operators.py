@@ -268,3 +268,62 @@ def property_sum(n):
     for i in range(n):
         s += c.area
     return s
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_number_on_the_left_of_an_int_subclass_is_computed_by_the_number(prog, native):
+    """1.5 + c, True + c, 1.5 < c and 5.0 == c for c of a subclass of int: float's and bool's own slots compute
+    them (they take ints), and the subclass's reflected methods are never called; 3 + c calls its __radd__ first
+    (a subclass of the left operand's type)."""
+    check(prog, native, """\
+        class Cents(int):
+            def __radd__(self, other):
+                return other + self.shown
+            def __gt__(self, other):
+                return self.shown > 100
+            def __eq__(self, other):
+                return self.shown == other
+            __hash__ = int.__hash__
+
+        def f(n):
+            c = Cents(5)
+            c.shown = 5
+            total = 0.0
+            hits = 0
+            for k in range(n):
+                if k == n // 2:
+                    c.shown = 1000
+                total = total * 0.5 + (1.5 + c) + (True + c) + (3 + c)
+                hits += (1.5 < c) + (5.0 == c)
+            return total, hits
+
+        print(f(3000))
+        """, compiled=("f",) if sys.version_info >= (3, 12) else (), params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_property_whose_getter_is_replaced_in_place(prog, native):
+    """property.__init__ gives an existing property another getter without changing its class: the trace checks
+    the getter it inlined."""
+    check(prog, native, """\
+        class H:
+            def __init__(self, v):
+                self._v = v
+            @property
+            def v(self):
+                return self._v * 2
+
+        def other_get(self):
+            return -1
+
+        def f(n):
+            hs = [H(i) for i in range(n)]
+            out = []
+            for k in range(n):
+                if k == n - 10:
+                    H.v.__init__(other_get)
+                out.append(hs[k].v)
+            return out[-15:]
+
+        print(f(300))
+        """, compiled=("f",), params="cost_model=0")

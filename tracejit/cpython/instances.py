@@ -137,6 +137,24 @@ def _member_offset(t: type, name: str, writable: bool = False) -> int | None:
     return offset if 16 <= offset < t.__basicsize__ else None
 
 
+PROPERTY_GET = 16                   # propertyobject.prop_get: a property's getter (property.__init__ may replace it)
+_property_checked: list = []
+
+
+def property_getter_offset() -> int | None:
+    """Where a property object keeps its getter (the same on every supported version), checked on a probe
+    property the first time; None if the check fails."""
+    if not _property_checked:
+        def probe(self):
+            return None
+        p = property(probe)
+        ok = _rdp(id(p) + PROPERTY_GET) == id(probe)
+        p.__init__(len)
+        ok = ok and _rdp(id(p) + PROPERTY_GET) == id(len)
+        _property_checked.append(PROPERTY_GET if ok else None)
+    return _property_checked[0]
+
+
 def read_member(obj, offset: int):
     """The object in obj's slot at `offset`; LookupError while it is unset (the meaning of `member_attr`)."""
     address = _rdp(id(obj) + offset)

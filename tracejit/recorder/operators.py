@@ -22,9 +22,9 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
-from tracejit.cpython.instances import HEAPTYPE
+from tracejit.cpython.instances import HEAPTYPE, property_getter_offset
 from tracejit.cpython.layout import generic_getattr, type_version
-from tracejit.ir import Const, Kind, const_ref
+from tracejit.ir import Const, Kind, const_int, const_ref
 
 from . import inline
 from .attributes import _MISSING, _class_dict_lookup, guard_type_version
@@ -43,6 +43,9 @@ NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "
          ">>": "rshift", "&": "and", "|": "or", "^": "xor", "@": "matmul"}
 NUMBERS = {Kind.INT: int, Kind.FLOAT: float, Kind.BOOL: bool}      # an unboxed operand's type
 NUMBER_TYPES = frozenset(NUMBERS.values())
+# a class deriving from one of these is a number to the left operand's own slot (float + an int subclass is
+# computed by float's, never reaching the right operand's reflected method): not inlined
+NUMBER_BASES = (int, float, complex)
 
 
 def _type_of(rec: TraceRecorder, v) -> type | None:
@@ -64,7 +67,7 @@ def binary(rec: TraceRecorder, a, b, symbol: str, inplace: bool, snap: Snapshot,
         return None
     if _plain_class(ta) and (tb is ta or tb in NUMBER_TYPES):
         owner, other, cls, names = a, b, ta, ([f"__i{name}__"] if inplace else []) + [f"__{name}__"]
-    elif ta in NUMBER_TYPES and _plain_class(tb):
+    elif ta in NUMBER_TYPES and _plain_class(tb) and not issubclass(tb, NUMBER_BASES):
         owner, other, cls, names = b, a, tb, [f"__r{name}__"]
     else:
         return None
@@ -91,7 +94,7 @@ def compare(rec: TraceRecorder, a, b, symbol: str, to_bool: bool, snap: Snapshot
         return None
     if _plain_class(ta) and (tb is ta or tb in NUMBER_TYPES):
         owner, other, cls, method = a, b, ta, names[0]
-    elif ta in NUMBER_TYPES and _plain_class(tb):
+    elif ta in NUMBER_TYPES and _plain_class(tb) and not issubclass(tb, NUMBER_BASES):
         owner, other, cls, method = b, a, tb, names[1]
     else:
         return None
@@ -132,14 +135,19 @@ def property_get(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int, 
         return None
     prop = _class_dict_lookup(cls, name)
     getter = prop.fget if type(prop) is property else None
-    return _inline_method(rec, cls, getter, owner, [], snap, pc, view, dispatch=False)
+    offset = property_getter_offset()
+    if type(getter) is not types.FunctionType or offset is None:
+        return None
+    result = _inline_method(rec, cls, getter, owner, [], snap, pc, view, dispatch=False, check=(prop, offset))
+    return result
 
 
 def _inline_method(rec: TraceRecorder, cls: type, func, owner, args: list, snap: Snapshot, pc: int,
-                   view: FrameView, dispatch: bool = True):
+                   view: FrameView, dispatch: bool = True, check: tuple | None = None):
     """func(owner, *args), a method of owner's class cls, inlined under the guards on that class (its version tag)
     and, with `dispatch` (an operator, which the other operand's type chose), on the type of args[0]; None where
-    func is not a Python function the recorder can inline."""
+    func is not a Python function the recorder can inline. `check`: (a property, the offset of its getter), guarded
+    to still be func (property.__init__ replaces a getter without changing the class)."""
     if type(func) is not types.FunctionType or func.__code__.co_freevars or \
             inline.refusal(rec, func, view) is not None:
         return None
@@ -147,6 +155,10 @@ def _inline_method(rec: TraceRecorder, cls: type, func, owner, args: list, snap:
     if not tag:
         return None
     guard_type_version(rec, owner, tag, snap, pc)
+    if check is not None:
+        prop, offset = check
+        getter = rec.emit("member_attr", [const_ref(prop), const_int(offset), const_ref("fget")], snap, pc)
+        rec.emit("guard_true", [rec.emit("ref_eq", [getter, const_ref(func)], snap, pc)], snap, pc)
     for other in args[:1] if dispatch else ():
         if isinstance(other, VirtualComplex) or other.kind is not R or isinstance(other, Const):
             continue
