@@ -99,17 +99,11 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     for k, op in enumerate(ops):
         if op.name == "label":
             continue
-        for a in op.args:
-            if isinstance(a, Var):
-                vid = keeper.get(id(a), id(a))
+        for v in op.args if op.snapshot is None else list(op.args) + list(op.snapshot.values()):
+            if isinstance(v, Var):
+                vid = keeper.get(id(v), id(v))
                 if vid in owned:
                     last[vid] = k
-        if op.snapshot is not None:
-            for v in op.snapshot.values():
-                if isinstance(v, Var):
-                    vid = keeper.get(id(v), id(v))
-                    if vid in owned:
-                        last[vid] = k
         d = OPS[op.name]
         if op.result is not None and d.new_ref:
             owned[id(op.result)] = op.result

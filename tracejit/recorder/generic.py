@@ -103,7 +103,7 @@ def resolve(rec: TraceRecorder, pc: int, view: FrameView) -> None:
     rec.pending_result = None
     if result is None:                  # a store
         return _guard(rec, pc, g_version, b_version)
-    pos = next((k for k in range(len(rec.stack) - 1, -1, -1) if rec.stack[k] is result), None)
+    pos = rec.stack_position(result)
     if pos is None:
         raise RecordAbort("the result of a call that may run Python code left the stack")
     if method:

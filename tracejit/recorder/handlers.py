@@ -462,10 +462,10 @@ def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     index, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(ins.offset, [value, container, index])
-    if not _subscript_specialized(rec, container, index, store=True) and \
-            operators.subscript(rec, container, index, value, snap, ins.offset, view) is not None:
+    specialized = _subscript_specialized(rec, container, index, store=True)
+    if not specialized and operators.subscript(rec, container, index, value, snap, ins.offset, view) is not None:
         return                          # the __setitem__ of a Python class, inlined (its result dropped)
-    if rec.generic_calls and not _subscript_specialized(rec, container, index, store=True):
+    if rec.generic_calls and not specialized:
         args = _objects(rec, [container, index, value], snap, ins.offset)
         generic.call(rec, "PyObject_SetItem", args, ins.offset, view, pushed=False)
         return

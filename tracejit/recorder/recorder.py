@@ -444,13 +444,17 @@ class TraceRecorder:
             return True
         return self._record_at(pc, view)
 
+    def stack_position(self, v) -> int | None:
+        """Where the frame's abstract stack holds v (the topmost place), or None."""
+        return next((k for k in range(len(self.stack) - 1, -1, -1) if self.stack[k] is v), None)
+
     def bind_fresh(self, view: FrameView) -> None:
         """At the loop frame's first instruction after an inlined constructor: each instance it made is the real
         one the interpreter made, where the stack holds it (its class checked); one the stack does not hold can no
         longer be known (UNBOUND: a recording that uses it aborts)."""
         for obj in self.pending_fresh:
             self.fresh.discard(id(obj))
-            pos = next((k for k in range(len(self.stack) - 1, -1, -1) if self.stack[k] is obj), None)
+            pos = self.stack_position(obj)
             try:
                 real = view.stack(pos) if pos is not None else UNBOUND
             except LookupError:
