@@ -985,7 +985,7 @@ def test_listing_groups_name_their_ops(env):
 
 def test_exit_counters(env):
     """With Externals.exit_counts the machine code counts every exit it takes, bridged or not."""
-    from dataclasses import replace
+    from tracejit.plaindata import replace
     mem, table, ext = env
     counts = Int64Table(256)
     loop, bridge = bridge_setup()

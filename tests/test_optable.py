@@ -2,7 +2,7 @@
 (which ops call out to C, which comparisons fuse into a guard) and the exit reasons the runtime gives."""
 from __future__ import annotations
 
-from dataclasses import fields
+from tracejit.plaindata import fields
 
 import pytest
 

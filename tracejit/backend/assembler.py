@@ -13,15 +13,15 @@ from tracejit.ir.ops bit for bit; a guard jumps to an out-of-line stub that stor
 fields of Python objects are comes from the runtime with the addresses (Externals.layout: the running
 CPython's Layout, checked by tracejit.cpython.layout at start-up).
 
-May import: tracejit.ir, tracejit.backend.* and iced_x86 (through x86); tracejit.cpython.layout for type
-checking only (the Layout type).
+May import: tracejit.ir, tracejit.backend.*, iced_x86 (through x86) and tracejit.plaindata; tracejit.cpython.layout for
+type checking only (the Layout type).
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import struct
-from dataclasses import dataclass, field
+from tracejit.plaindata import dataclass, field
 from functools import cached_property
 
 from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind

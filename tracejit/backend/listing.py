@@ -4,13 +4,14 @@ The listing is built by the assembler (x86.Asm.finish decodes the encoded block 
 Formatter(FormatterSyntax.INTEL)); `format_listing` re-disassembles at a given base address so branch
 targets show absolute addresses.
 
-May import: tracejit.backend.x86, tracejit.backend.assembler (for the MachineCode type) and iced_x86.
+May import: tracejit.backend.x86, tracejit.backend.assembler (for the MachineCode type), iced_x86 and
+tracejit.plaindata.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass
+from tracejit.plaindata import dataclass
 
 from .assembler import MachineCode
 from .x86 import disassemble

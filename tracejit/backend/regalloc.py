@@ -19,13 +19,13 @@ assembler saves the caller-saved registers still live (Allocation.saves).
 Registers: r15 (state buffer), r14 (budget), rsp, and the scratch registers rax, rcx, rdx, xmm0, xmm1 are
 never allocated.
 
-May import: tracejit.ir, tracejit.backend.x86 / errors and the standard library.
+May import: tracejit.ir, tracejit.backend.x86 / errors and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass, field
+from tracejit.plaindata import dataclass, field
 
 from ..ir.ops import OPS, Kind
 from ..ir.trace import Op, Trace, Var

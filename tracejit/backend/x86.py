@@ -13,13 +13,13 @@ Operands: `Reg` (a GPR or XMM register), `Mem` (base register + displacement, or
 plain Python ints (immediates). Generic helpers (`mov`, `alu`, `imul`, `sse`, `movsd` ...) choose the
 encoding from the operand types; all GPR operations are 64-bit unless the helper says otherwise.
 
-May import: iced_x86 and the standard library.
+May import: iced_x86 and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass, field
+from tracejit.plaindata import dataclass, field
 from functools import cached_property
 
 from iced_x86 import (BlockEncoder, Code, Decoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, Mnemonic,

@@ -24,7 +24,7 @@ Version notes (checked by experiment, see tests/test_bytecode.py):
 - 3.13 superinstructions LOAD_FAST_LOAD_FAST / STORE_FAST_STORE_FAST / STORE_FAST_LOAD_FAST expand to two
   Instrs with the same offset (index 0 and 1). RETURN_GENERATOR counts as pushing 1 (the first sent value).
 
-May import: tracejit.codetable, tracejit.cpython.entrycheck and the standard library.
+May import: tracejit.codetable, tracejit.cpython.entrycheck and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import dis
 import sys
-from dataclasses import dataclass, field
+from tracejit.plaindata import dataclass, field
 from types import CodeType
 
 from tracejit.codetable import CodeTable

@@ -4,13 +4,13 @@ It defines what the machine code must compute. `run_trace` executes a loop trace
 values until a guard fails or the iteration budget runs out, and returns the failing guard's snapshot with
 its values resolved. Tests compare the backend's machine code and the optimizer's output against it.
 
-May import: tracejit.ir.ops, tracejit.ir.trace and the standard library.
+May import: tracejit.ir.ops, tracejit.ir.trace and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass
+from tracejit.plaindata import dataclass
 
 from .ops import OPS, GuardFailed
 from .trace import Const, Op, StateVar, Trace, Value

@@ -11,8 +11,8 @@ interpreter (tracejit.ir.interp) and by the backend tests that check machine cod
 A guard-like op signals failure by raising GuardFailed; the machine code then leaves the trace through the
 op's snapshot and the interpreter re-executes the bytecode instruction (raising the Python exception if any).
 
-May import: the standard library only (and, where an op's meaning is a raw read of CPython's objects, the
-cpython layer's function for it, imported when used).
+May import: tracejit.plaindata and the standard library only (and, where an op's meaning is a raw read of CPython's
+objects, the cpython layer's function for it, imported when used).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 import math
 import operator
-from dataclasses import dataclass
+from tracejit.plaindata import dataclass
 from enum import Enum
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)

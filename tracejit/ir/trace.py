@@ -12,7 +12,7 @@ StateLayout, and the last INNER_SLOTS slots hold the locals and value stacks of 
 inside an inlined call rebuilds (Snapshot.exit_entries); the RELEASE_SLOTS before them, new objects an exit
 owns that no frame holds (Snapshot.extra, released by the runtime). Doubles are stored by their bit pattern.
 
-May import: tracejit.ir.ops and the standard library.
+May import: tracejit.ir.ops and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import itertools
 import struct
 import types
-from dataclasses import dataclass, field
+from tracejit.plaindata import dataclass, field
 
 from .ops import OPS, Kind
 

@@ -18,13 +18,13 @@
   cannot change while machine code runs, except an instance's through Python code a call runs
   (ops.runs_python): such guards stay in the loop.
 
-May import: tracejit.ir and the standard library.
+May import: tracejit.ir and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import replace
+from tracejit.plaindata import replace
 
 from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, Trace, Var
 from tracejit.ir.ops import HEAPTYPE, calls_python

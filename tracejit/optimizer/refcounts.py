@@ -33,13 +33,13 @@ the call does: the trace's own, a constant, or one the frame holds (a local, wri
 an item of the loop's base stack); anything else (an item read from a list before the call and used after it)
 raises RefcountError.
 
-May import: tracejit.ir and the standard library.
+May import: tracejit.ir and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import replace
+from tracejit.plaindata import replace
 
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var
 from tracejit.ir.ops import calls_python

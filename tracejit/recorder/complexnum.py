@@ -11,13 +11,13 @@ the branch guarded); unary - negates both parts; abs(z) is _Py_c_abs (libm's hyp
 infinite or NaN parts and on overflow, where CPython special-cases or raises). Powers, comparisons and truth
 tests are not compiled: the recording aborts and the loop stays in the interpreter.
 
-May import: tracejit.ir and the standard library.
+May import: tracejit.ir and tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass
+from tracejit.plaindata import dataclass
 
 from tracejit.ir import Const, Kind, StateVar, const_float
 from tracejit.ir.trace import Value

@@ -13,13 +13,13 @@ This module keeps what every handler shares: state variables and their values, `
 truth tests, the driving loop (`step`), branches and closing the trace. The protocols live beside it: iterators
 (iterators.py), lists (lists.py), builtin calls (calls.py), complex numbers (complexnum.py).
 
-May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, the standard library.
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass
+from tracejit.plaindata import dataclass
 
 from tracejit.cpython.bytecode import TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, back_edges, describe_instr, \
     stack_effect

@@ -5,13 +5,13 @@ apart may consume them (UNPACK_SEQUENCE, GET_ITER); anything that would need the
 an exit that must rebuild the interpreter's stack) aborts the recording. Complex numbers, which do leave
 traces as objects, are in complexnum.
 
-May import: the standard library.
+May import: tracejit.plaindata, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass
+from tracejit.plaindata import dataclass
 
 
 @dataclass(eq=False)

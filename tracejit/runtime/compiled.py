@@ -9,7 +9,7 @@ An exit inside inlined calls stops the frame at the outermost call and returns t
 (ResumeFrame), for runtime/resume.py to write into their frames as the interpreter makes the calls again.
 
 May import: tracejit.ir, tracejit.cpython.layout and .bytecode, tracejit.runtime.execmem, tracejit.runtime.resume,
-the standard library.
+tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import ctypes
 import sys
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from tracejit.plaindata import dataclass, field
 from functools import cached_property
 
 from tracejit.cpython.bytecode import instructions_at

@@ -10,14 +10,14 @@ Interpreted iterations are not timed: counting their lines makes them several ti
 run (the line counter costs 200-700 ns a line, the JIT's back-edge hook about 1.5 us an iteration), and that
 cost varies too much from loop to loop to be subtracted (tried: estimates were off by 2 to 6 times).
 
-May import: the standard library only.
+May import: tracejit.plaindata, the standard library only.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from tracejit.plaindata import dataclass, field
 
 MAX_EVENTS = 100_000          # events kept in memory (the rest are counted in `events_dropped`)
 

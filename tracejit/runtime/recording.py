@@ -2,13 +2,13 @@
 window on the live frame (FrameView) and the engine's record of one recording (Recording).
 
 May import: tracejit.recorder, tracejit.cpython, tracejit.runtime.compiled (for type checkers: the compiled-loop
-runtime loads with tracejit.runtime.compiling, at the first compile) and the standard library.
+runtime loads with tracejit.runtime.compiling, at the first compile), tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from dataclasses import dataclass
+from tracejit.plaindata import dataclass
 
 from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TYPES, FrameAccess, dict_walk, \
     enumerate_list_state, list_iter_state, zip_list_states

@@ -1,0 +1,159 @@
+"""tracejit.plaindata builds the same classes as the standard library's dataclasses for the features the JIT
+uses: each check runs the same class body through both and compares what the program can observe."""
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from typing import ClassVar
+
+import pytest
+
+from tracejit import plaindata
+
+
+def _both(body):
+    """The class `body(dataclass, field)` makes, once per implementation."""
+    return body(dataclasses.dataclass, dataclasses.field), body(plaindata.dataclass, plaindata.field)
+
+
+def _point(dataclass, field):
+    @dataclass
+    class Point:
+        x: int
+        y: int = 0
+        tags: list = field(default_factory=list)
+        note: str = field(default="", compare=False, repr=False)
+        LIMIT: ClassVar[int] = 3
+    return Point
+
+
+def _var(dataclass, field):
+    @dataclass(frozen=True)
+    class Var:
+        kind: str
+        index: int
+        name: str = field(default="", compare=False)
+    return Var
+
+
+def _ident(dataclass, field):
+    @dataclass(frozen=True, eq=False)
+    class Ident:
+        value: object
+    return Ident
+
+
+def _outcome(f):
+    try:
+        return ("ok", f())
+    except Exception as e:
+        return ("raised", type(e).__mro__[1] if type(e).__name__ == "FrozenInstanceError" else type(e))
+
+
+@pytest.mark.parametrize("make", [_point, _var, _ident])
+def test_constructor_defaults_repr_and_equality_match_dataclasses(make):
+    std, ours = _both(make)
+    args = {_point: [(1,), (1, 2), (1, 2, [3])], _var: [("int", 1), ("int", 1, "i")], _ident: [(5,), ("s",)]}[make]
+    for a in args:
+        s1, s2, o1, o2 = std(*a), std(*a), ours(*a), ours(*a)
+        assert repr(o1).replace(ours.__qualname__, "") == repr(s1).replace(std.__qualname__, "")
+        assert (o1 == o2) == (s1 == s2)
+        assert (o1 != o2) == (s1 != s2)
+        assert (o1 == 1) == (s1 == 1)
+        assert [getattr(o1, n) for n in ours.__plain_fields__] == [getattr(s1, f.name) for f in dataclasses.fields(std)]
+        assert [f.name for f in plaindata.fields(ours)] == [f.name for f in dataclasses.fields(std)]
+        assert _outcome(lambda: hash(o1) == hash(o2))[0] == _outcome(lambda: hash(s1) == hash(s2))[0]
+        if make is not _ident:      # eq=False compares by identity in both
+            assert (hash(o1) == hash(o2)) if _outcome(lambda: hash(o1))[0] == "ok" else True
+
+
+def test_default_factory_gives_each_instance_its_own_value_and_class_attributes_match():
+    std, ours = _both(_point)
+    a, b = ours(1), ours(2)
+    a.tags.append(1)
+    assert b.tags == []
+    assert ours.y == std.y == 0 and ours.LIMIT == std.LIMIT == 3
+    assert hasattr(ours, "x") == hasattr(std, "x") and hasattr(ours, "tags") == hasattr(std, "tags")
+    assert "LIMIT" not in ours.__plain_fields__
+
+
+def test_compare_false_fields_take_no_part_in_equality_or_hash():
+    std, ours = _both(_var)
+    assert (ours("int", 1, "a") == ours("int", 1, "b")) == (std("int", 1, "a") == std("int", 1, "b")) is True
+    assert hash(ours("int", 1, "a")) == hash(ours("int", 1, "b"))
+    assert {ours("int", 1, "a"): 1}[ours("int", 1, "b")] == 1
+
+
+def test_frozen_records_refuse_assignment_and_deletion_like_dataclasses():
+    std, ours = _both(_var)
+    for cls in (std, ours):
+        v = cls("int", 1)
+        with pytest.raises(AttributeError):
+            v.kind = "float"
+        with pytest.raises(AttributeError):
+            del v.index
+        with pytest.raises(AttributeError):
+            v.other = 1
+    assert issubclass(plaindata.FrozenInstanceError, AttributeError)
+
+
+def test_mutable_value_compared_records_are_unhashable_and_identity_records_hash_by_identity():
+    std, ours = _both(_point)
+    for cls in (std, ours):
+        with pytest.raises(TypeError):
+            hash(cls(1))
+    std_i, ours_i = _both(_ident)
+    a, b = ours_i(5), ours_i(5)
+    assert a != b and a == a and hash(a) == object.__hash__(a)
+    assert (std_i(5) != std_i(5))
+
+
+def test_replace_copies_with_changes_through_init():
+    std, ours = _both(_point)
+    o = ours(1, 2, [3], note="n")
+    r = plaindata.replace(o, y=5)
+    s = dataclasses.replace(std(1, 2, [3], note="n"), y=5)
+    assert (r.x, r.y, r.tags, r.note) == (s.x, s.y, s.tags, s.note) == (1, 5, [3], "n")
+    assert r is not o and o.y == 2
+    frozen = plaindata.replace(_var(plaindata.dataclass, plaindata.field)("int", 1), index=2)
+    assert frozen.index == 2
+
+
+def test_wrong_arguments_raise_type_error_like_dataclasses():
+    std, ours = _both(_point)
+    for call in (lambda c: c(), lambda c: c(1, 2, [], "n", 5), lambda c: c(1, z=2)):
+        assert _outcome(lambda: call(ours))[0] == _outcome(lambda: call(std))[0] == "raised"
+    with pytest.raises(TypeError):
+        @plaindata.dataclass
+        class Bad:
+            a: int = 0
+            b: int
+
+
+def test_methods_the_class_defines_are_kept_and_fields_of_bases_come_first():
+    @plaindata.dataclass
+    class Base:
+        a: int
+
+        def __repr__(self):
+            return "base"
+
+    @plaindata.dataclass
+    class Derived(Base):
+        b: int = 2
+
+    d = Derived(1)
+    assert (d.a, d.b, repr(Base(0))) == (1, 2, "base")
+    assert [f.name for f in plaindata.fields(d)] == ["a", "b"]
+
+
+def test_loading_the_recorder_and_backend_imports_no_dataclasses_or_inspect():
+    """The point of the module: a first compile does not pay for dataclasses' import of inspect (start-up cost
+    inside the program's run)."""
+    show = "print(sorted(m for m in ('dataclasses', 'inspect', 'ast', 'tokenize') if m in sys.modules))\n"
+    lazy = "import tracejit.recorder, tracejit.optimizer, tracejit.backend, tracejit.runtime.compiling\n"
+    before, after = (subprocess.run([sys.executable, "-c", "import sys\n" + extra + show], capture_output=True,
+                                    text=True, cwd="/") for extra in ("", lazy))
+    assert before.returncode == after.returncode == 0, after.stderr
+    assert after.stdout == before.stdout

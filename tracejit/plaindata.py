@@ -1,0 +1,171 @@
+"""Plain data classes for the JIT's own records (IR values, snapshots, exits, machine code), at a fraction of the
+start-up cost of the standard library's `dataclasses`.
+
+The JIT loads its recorder and backend when a program's first loop gets hot, inside the program's run: every
+millisecond there is a millisecond the program loses. `dataclasses` costs about 7 ms to import (it imports
+`inspect`, and with it `ast`, `dis` and `tokenize`) and 0.3-0.5 ms per class (it compiles each generated method
+separately); over the 36 record classes of the recorder and backend that was 18 ms of a first compile's 46 ms
+(measured on CPython 3.12, 2026-12-04). This module builds the same classes with one compiled `__init__` per class
+and `operator.attrgetter` for equality and hashing.
+
+It implements the part of `dataclasses` tracejit uses, with its semantics: fields from the class's annotations in
+order (`ClassVar` annotations excepted, base classes' fields first), `field(default=, default_factory=, compare=,
+repr=)`, `dataclass(frozen=, eq=)` (eq: `__eq__` over the compared fields of the same class; frozen and eq:
+`__hash__` over them; eq alone: unhashable; frozen: assignments raise `FrozenInstanceError`), `replace()` and
+`fields()`. A method the class body defines is kept. The visualizer's report model keeps `dataclasses` (it needs
+`asdict`, and loads only when a report is written).
+
+May import: tracejit.pristine and the standard library (`operator` only).
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from operator import attrgetter
+
+__all__ = ["FrozenInstanceError", "dataclass", "field", "fields", "replace"]
+
+_MISSING = object()
+
+
+class FrozenInstanceError(AttributeError):
+    """An assignment to a field of a frozen record."""
+
+
+class Field:
+    __slots__ = ("name", "type", "default", "default_factory", "compare", "repr")
+
+    def __init__(self, default=_MISSING, default_factory=_MISSING, compare: bool = True, repr: bool = True):
+        if default is not _MISSING and default_factory is not _MISSING:
+            raise ValueError("cannot specify both default and default_factory")
+        self.name: str = ""
+        self.type: object = None
+        self.default = default
+        self.default_factory = default_factory
+        self.compare = compare
+        self.repr = repr
+
+    def __repr__(self) -> str:
+        return f"Field(name={self.name!r}, type={self.type!r})"
+
+
+def field(*, default=_MISSING, default_factory=_MISSING, compare: bool = True, repr: bool = True) -> Field:
+    return Field(default, default_factory, compare, repr)
+
+
+def fields(cls_or_obj) -> tuple[Field, ...]:
+    cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
+    return tuple(cls.__plain_fields__.values())
+
+
+def replace(obj, **changes):
+    """A copy of `obj` with some fields changed (through its `__init__`, like dataclasses.replace)."""
+    for name in obj.__plain_fields__:
+        if name not in changes:
+            changes[name] = getattr(obj, name)
+    return obj.__class__(**changes)
+
+
+def _is_classvar(annotation) -> bool:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__origin__", annotation)
+    return isinstance(text, str) and text.replace("typing.", "", 1).startswith("ClassVar")
+
+
+def _collect_fields(cls) -> dict[str, Field]:
+    found: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        found.update(getattr(base, "__plain_fields__", {}))
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        if _is_classvar(annotation):
+            continue
+        value = cls.__dict__.get(name, _MISSING)
+        f = value if isinstance(value, Field) else Field(default=value)
+        f.name, f.type = name, annotation
+        found[name] = f
+        if f.default is _MISSING:
+            if name in cls.__dict__:
+                delattr(cls, name)
+        else:
+            setattr(cls, name, f.default)
+    return found
+
+
+def _make_init(cls, all_fields: list[Field], frozen: bool):
+    params, body = [], []
+    env = {"_MISSING": _MISSING, "_set": object.__setattr__}
+    seen_default = False
+    for f in all_fields:
+        n = f.name
+        if f.default_factory is not _MISSING:
+            env[f"_factory_{n}"] = f.default_factory
+            params.append(f"{n}=_MISSING")
+            value = f"_factory_{n}() if {n} is _MISSING else {n}"
+            seen_default = True
+        elif f.default is not _MISSING:
+            env[f"_default_{n}"] = f.default
+            params.append(f"{n}=_default_{n}")
+            value = n
+            seen_default = True
+        else:
+            if seen_default:
+                raise TypeError(f"{cls.__qualname__}: non-default argument {n!r} follows default argument")
+            params.append(n)
+            value = n
+        body.append(f"    _set(self, {n!r}, {value})" if frozen else f"    self.{n} = {value}")
+    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
+    namespace: dict = {}
+    exec(source, env, namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    return init
+
+
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self, name):
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _process(cls, frozen: bool, eq: bool):
+    found = _collect_fields(cls)
+    all_fields = list(found.values())
+    cls.__plain_fields__ = found
+    own = cls.__dict__
+    if "__init__" not in own:
+        cls.__init__ = _make_init(cls, all_fields, frozen)
+    shown = [f.name for f in all_fields if f.repr]
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
+    if "__repr__" not in own:
+        __repr__.__qualname__ = f"{cls.__qualname__}.__repr__"
+        cls.__repr__ = __repr__
+    if eq:
+        compared = [f.name for f in all_fields if f.compare]
+        key = attrgetter(*compared) if compared else (lambda self: ())
+
+        def __eq__(self, other):
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return key(self) == key(other)
+        if "__eq__" not in own:
+            cls.__eq__ = __eq__
+        if "__hash__" not in own:
+            if frozen:
+                cls.__hash__ = lambda self: hash(key(self))
+            else:
+                cls.__hash__ = None         # mutable and compared by value: unhashable, as with dataclasses
+    if frozen:
+        cls.__setattr__ = _frozen_setattr
+        cls.__delattr__ = _frozen_delattr
+    return cls
+
+
+def dataclass(cls=None, /, *, frozen: bool = False, eq: bool = True):
+    """`@dataclass`, `@dataclass(frozen=True)`, `@dataclass(eq=False)`: see the module's docstring."""
+    def wrap(c):
+        return _process(c, frozen, eq)
+    return wrap if cls is None else wrap(cls)
