@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from difftest import REPO_ROOT, _env
 
 # Counts the hook's back-edge callbacks (the listener's `backedge`, wrapped before the hooks are installed)
@@ -270,6 +272,28 @@ def test_short_interpreted_runs_are_never_recorded(prog):
     kinds = [e["event"] for e in mine]
     assert kinds == ["seen", "short_runs", "short_runs", "blacklist"], mine
     assert mine[1]["backoff"] == 4 and mine[1]["average"] < 4, mine
+
+
+@pytest.mark.parametrize("items", ["[4, 5, 6]", "(4, 5, 6)", "'abc'", "'\\xe9bc'", "range(2, 5)"])
+def test_short_interpreted_runs_are_told_apart_for_each_kind_of_iterator(prog, items):
+    """The runs are told apart by the position of the iterator on top of the frame's stack, read from memory for
+    range, list, tuple and str iterators alike."""
+    evs = _events_of(prog, f"""
+        def few():
+            s = 0
+            for x in {items}:
+                s += 1
+            return s
+        def drive(n):
+            tot = 0
+            for r in range(n):
+                tot += few()
+            return tot
+        print(drive(3000))
+        """, "threshold=100,inline_depth=0")
+    mine = [e for e in evs if e.get("loop", "").startswith("few:")]
+    assert [e["event"] for e in mine] == ["seen", "short_runs", "short_runs", "blacklist"], mine
+    assert mine[1]["average"] < 4 and mine[1]["runs"] >= 8, mine
 
 
 def test_runs_that_grow_and_inner_loops_are_still_compiled(prog):

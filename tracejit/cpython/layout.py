@@ -165,6 +165,8 @@ DICT_ITER_TYPES = {type(iter({})): "k", type(iter({}.values())): "v", type(iter(
 # sequence where a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted)
 SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple,
                   type(iter(array.array("d"))): array.array}
+_INDEXED_ITER_TYPE_IDS = frozenset(id(t) for t in (LIST_ITER_TYPE, *SEQ_ITER_TYPES))
+_RANGE_ITER_TYPE_ID = id(RANGE_ITER_TYPE)
 ARRAY_CODES = "bBhHiIlqfd"          # the array type codes traces read and write (tracejit.ir.ops.ARRAY_ITEMS)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
@@ -353,15 +355,26 @@ class FrameAccess:
             return start + index * step, step, length - index
         return _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"])
 
-    def iterator_position(self, it) -> int | None:
-        """How far a range, list, tuple, str or array iterator has gone: a number that grows by one with each
-        item it gives (the index of the next item; a range iterator's items left, negated). None for any other
-        kind of iterator."""
-        t = type(it)
-        if t is LIST_ITER_TYPE or t in SEQ_ITER_TYPES:
-            return _rd(id(it) + LIST_ITER_INDEX)
-        if t is RANGE_ITER_TYPE:
-            return -self.range_iter_state(it)[2]
+    def top_iterator_position(self, frame, code) -> int | None:
+        """How far the iterator on top of the running `frame`'s value stack has gone, if it is a range, list,
+        tuple, str or array iterator: a number that grows by one with each item it gives (the index of the next
+        item; a range iterator's items left, negated). None for an empty stack or any other object. Read from
+        memory (no reference made, no method called): the hooks ask at every back-edge of a loop getting hot."""
+        L = self.L
+        iframe = _rdp(id(frame) + L.frame_f_frame)
+        top = _i32.from_address(iframe + L.iframe_stacktop).value
+        if top <= _i32.from_address(id(code) + L.code_nlocalsplus).value:
+            return None
+        it = _rdp(iframe + L.iframe_localsplus + 8 * (top - 1))
+        if not it:
+            return None
+        t = _rdp(it + L.ob_type)
+        if t in _INDEXED_ITER_TYPE_IDS:
+            return _rd(it + LIST_ITER_INDEX)
+        if t == _RANGE_ITER_TYPE_ID:
+            f = L.range_iter
+            left = _rd(it + f["len"])
+            return -(left - _rd(it + f["index"])) if "index" in f else -left     # 3.11 keeps start, index, len
         return None
 
     def range_iter_cells(self, it, nxt: int, remaining: int) -> list[tuple]:

@@ -83,12 +83,7 @@ def count_run(fa: FrameAccess, frame, code, site: LoopSite) -> None:
     """One back-edge of a loop counting towards `threshold` (for all it knows, a `for` loop:
     short_interpreted_runs checks): a new run where its iterator (a range, list, tuple or str iterator on top of
     the frame's value stack at the back-edge) has not gone further since the last one."""
-    iframe = fa.iframe(frame)
-    depth = fa.stack_depth(iframe, code)
-    try:
-        position = fa.iterator_position(fa.read_stack(iframe, code, depth - 1)) if depth > 0 else None
-    except LookupError:
-        position = None
+    position = fa.top_iterator_position(frame, code)
     if position is None:
         return
     if not site.edges or position <= site.position:
