@@ -148,6 +148,48 @@ def test_methods_the_class_defines_are_kept_and_fields_of_bases_come_first():
     assert [f.name for f in plaindata.fields(d)] == ["a", "b"]
 
 
+def test_eq_hash_post_init_mutable_defaults_and_classvar_objects_follow_dataclasses():
+    """The rules dataclasses applies at class creation, each checked against it."""
+    import typing
+
+    def frozen_with_eq(dataclass, field):
+        @dataclass(frozen=True)
+        class Key:
+            a: int
+
+            def __eq__(self, other):
+                return isinstance(other, Key) and self.a == other.a
+        return Key
+
+    def post_init(dataclass, field):
+        @dataclass
+        class Counted:
+            a: int
+            b: int = 0
+
+            def __post_init__(self):
+                self.b = self.a * 2
+        return Counted
+
+    def classvar_object(dataclass, field):      # annotations as objects (a module without the __future__ import)
+        return dataclass(type("Plain", (), {"__annotations__": {"a": int, "limit": typing.ClassVar[int]},
+                                            "limit": 3}))
+
+    std, ours = _both(frozen_with_eq)
+    assert hash(ours(1)) == hash(ours(1)) and _outcome(lambda: hash(std(1)))[0] == "ok"
+    std, ours = _both(post_init)
+    assert ours(3).b == std(3).b == 6
+    std, ours = _both(classvar_object)
+    assert [f.name for f in plaindata.fields(ours)] == [f.name for f in dataclasses.fields(std)] == ["a"]
+    for decorate in (dataclasses.dataclass, plaindata.dataclass):
+        with pytest.raises(ValueError):
+            class Shared:
+                items: list = []
+            decorate(Shared)
+    with pytest.raises(TypeError):
+        plaindata.fields(object())
+
+
 def test_loading_the_recorder_and_backend_imports_no_dataclasses_or_inspect():
     """The point of the module: a first compile does not pay for dataclasses' import of inspect (start-up cost
     inside the program's run)."""

@@ -11,9 +11,10 @@ and `operator.attrgetter` for equality and hashing.
 It implements the part of `dataclasses` tracejit uses, with its semantics: fields from the class's annotations in
 order (`ClassVar` annotations excepted, base classes' fields first), `field(default=, default_factory=, compare=,
 repr=)`, `dataclass(frozen=, eq=)` (eq: `__eq__` over the compared fields of the same class; frozen and eq:
-`__hash__` over them; eq alone: unhashable; frozen: assignments raise `FrozenInstanceError`), `replace()` and
-`fields()`. A method the class body defines is kept. The visualizer's report model keeps `dataclasses` (it needs
-`asdict`, and loads only when a report is written).
+`__hash__` over them; eq alone: unhashable; frozen: assignments raise `FrozenInstanceError`), `__post_init__`,
+mutable defaults refused, `replace()` and `fields()`. A method the class body defines is kept. Not kept from
+`dataclasses`: `__match_args__`, ordering, `InitVar`, `__slots__`, `kw_only`, recursion-safe repr. The
+visualizer's report model keeps `dataclasses` (it needs `asdict`, and loads only when a report is written).
 
 May import: tracejit.pristine and the standard library (`operator` only).
 """
@@ -55,7 +56,10 @@ def field(*, default=_MISSING, default_factory=_MISSING, compare: bool = True, r
 
 def fields(cls_or_obj) -> tuple[Field, ...]:
     cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
-    return tuple(cls.__plain_fields__.values())
+    try:
+        return tuple(cls.__plain_fields__.values())
+    except AttributeError:
+        raise TypeError("must be called with a plain data class or instance") from None
 
 
 def replace(obj, **changes):
@@ -67,8 +71,9 @@ def replace(obj, **changes):
 
 
 def _is_classvar(annotation) -> bool:
-    text = annotation if isinstance(annotation, str) else getattr(annotation, "__origin__", annotation)
-    return isinstance(text, str) and text.replace("typing.", "", 1).startswith("ClassVar")
+    """A `ClassVar` annotation, written as text (`from __future__ import annotations`) or as typing's object."""
+    text = annotation if isinstance(annotation, str) else repr(annotation)
+    return text.replace("typing.", "", 1).startswith("ClassVar")
 
 
 def _collect_fields(cls) -> dict[str, Field]:
@@ -81,6 +86,9 @@ def _collect_fields(cls) -> dict[str, Field]:
         value = cls.__dict__.get(name, _MISSING)
         f = value if isinstance(value, Field) else Field(default=value)
         f.name, f.type = name, annotation
+        if f.default is not _MISSING and f.default.__class__.__hash__ is None:
+            raise ValueError(f"{cls.__qualname__}.{name}: mutable default {type(f.default).__name__} is not "
+                             f"allowed: use default_factory")
         found[name] = f
         if f.default is _MISSING:
             if name in cls.__dict__:
@@ -112,6 +120,8 @@ def _make_init(cls, all_fields: list[Field], frozen: bool):
             params.append(n)
             value = n
         body.append(f"    _set(self, {n!r}, {value})" if frozen else f"    self.{n} = {value}")
+    if hasattr(cls, "__post_init__"):
+        body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
     namespace: dict = {}
     exec(source, env, namespace)
@@ -153,7 +163,9 @@ def _process(cls, frozen: bool, eq: bool):
             return key(self) == key(other)
         if "__eq__" not in own:
             cls.__eq__ = __eq__
-        if "__hash__" not in own:
+        # a class body that defines __eq__ gets __hash__ = None from Python: that is not a hash of its own
+        explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
+        if not explicit_hash:
             if frozen:
                 cls.__hash__ = lambda self: hash(key(self))
             else:
