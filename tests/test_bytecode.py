@@ -624,3 +624,35 @@ def test_raw_back_edges_agree_with_the_bytecode_layer():
     assert any(max((src - h for src, h in back_edges(c)), default=0) > 512 for c in codes)    # EXTENDED_ARG
     for c in codes:
         assert sorted(raw_back_edges(c)) == sorted(back_edges(c)), c
+
+
+def test_raw_for_iter_at_agrees_with_the_bytecode_layer():
+    """The engine's co_code check of a loop header (is it a FOR_ITER: are the loop's runs counted) gives the
+    bytecode layer's answer at every loop header of the standard library's modules loaded here, and of a `for`
+    loop whose FOR_ITER needs an EXTENDED_ARG prefix (its header is the prefix's offset)."""
+    from tracejit.cpython.bytecode import instructions_at
+    from tracejit.cpython.entrycheck import raw_for_iter_at
+    body = "".join(f"        x{k} = i * {k}\n" for k in range(300))
+    codes = list(_code_objects(compile(f"def long(n):\n    for i in range(n):\n{body}", "<long>", "exec")))
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and path.endswith(".py") and "tracejit" not in path:
+            try:
+                codes += _code_objects(compile(Path(path).read_text(encoding="utf-8"), path, "exec"))
+            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+                continue
+    headers = fors = 0
+    for c in codes:
+        at = instructions_at(c)
+        for _, header in back_edges(c):
+            headers += 1
+            k = header
+            while at.get(k) and at[k][0].real_op == "EXTENDED_ARG":      # the layer's NOP before the jump target
+                k += 2
+            expected = bool(at.get(k)) and at[k][0].op == "FOR_ITER"
+            fors += expected
+            assert raw_for_iter_at(c, header) == expected, (c, header)
+    assert headers > 1000 and 0 < fors < headers
+    long_code = next(c for c in codes if c.co_name == "long")
+    (_, header), = back_edges(long_code)
+    assert long_code.co_code[header] == dis.opmap["EXTENDED_ARG"] and raw_for_iter_at(long_code, header)

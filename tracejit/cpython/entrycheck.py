@@ -1,7 +1,8 @@
 """What the hooks need of bytecode, apart from the rest of the bytecode layer so that installing the hooks and
 classifying the first code objects import no `dis`, `dataclasses` or `typing` (start-up cost):
-without_entry_check (the RESUME rewrite for the hooks' callbacks) and raw_back_edges (a loop's back-edges read
-straight from co_code; tracejit.cpython.bytecode.back_edges is the reference it is tested against).
+without_entry_check (the RESUME rewrite for the hooks' callbacks), raw_back_edges (a loop's back-edges read
+straight from co_code; tracejit.cpython.bytecode.back_edges is the reference it is tested against) and
+raw_for_iter_at (whether a loop header is a FOR_ITER, read the same way).
 
 May import: the standard library only.
 """
@@ -39,6 +40,7 @@ def without_entry_check(func: FunctionType) -> FunctionType:
 
 _BACKWARD = {op for name, op in opcode.opmap.items() if "JUMP_BACKWARD" in name}    # 3.11: POP_JUMP_BACKWARD_IF_*
 _EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
+_FOR_ITER = opcode.opmap["FOR_ITER"]
 _CACHES = getattr(opcode, "_inline_cache_entries", None)     # a list by opcode (3.11, 3.12), a dict by name (3.13)
 _CACHE_UNITS = [(_CACHES[op] if isinstance(_CACHES, list) else _CACHES.get(opcode.opname[op], 0)) if _CACHES else 0
                 for op in range(256)]                          # inline cache code units after each opcode
@@ -66,3 +68,12 @@ def raw_back_edges(code) -> list[tuple[int, int]]:
         arg = 0
         i = nxt
     return edges
+
+
+def raw_for_iter_at(code, offset: int) -> bool:
+    """The instruction at `offset` of `code` (after any EXTENDED_ARG prefixes: a jump's target is its first
+    code unit) is a FOR_ITER, read from co_code (its specialized and instrumented forms are not there)."""
+    raw = code.co_code
+    while offset < len(raw) and raw[offset] == _EXTENDED_ARG:
+        offset += 2
+    return offset < len(raw) and raw[offset] == _FOR_ITER

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from _thread import get_ident as _get_ident
 
+from tracejit.cpython.entrycheck import raw_for_iter_at
 from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, frame_access_or_reason, interp_thread_count, \
     recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
@@ -293,6 +294,27 @@ class Engine:
 
     # ------------------------------------------------------------------ hook callbacks
     def backedge(self, frame, code, src: int, header: int) -> bool:
+        # the common case first: a back-edge of a loop that counts towards `threshold` (or backs off) while
+        # nothing else is going on. Its effect is the full path's below, without the full path's checks: about
+        # 1 us less per counted back-edge (bench: a cold `while` loop 1.4 -> 0.4 us per iteration)
+        sites = self.sites.get(code)
+        if sites is not None and not (self.depth or self.window or self.recording is not None or self._dead
+                                      or self._zombies or self.uninstall_pending or self.recursion_hit
+                                      or self.raising.pending or self.resumer.pending):
+            site = sites.get(header)
+            if site is not None and not site.versions and not site.blacklisted and \
+                    site.count + 1 < self.params.threshold:
+                site.count += 1
+                self.useful_events += 1
+                if site.for_loop is not False and site.count > 0:
+                    try:
+                        loop_sites.count_run(self.fa, frame, code, site)
+                    except Exception as e:       # never let a JIT bug reach the program
+                        return self._callback_failed(site, e)
+                return False
+        return self._backedge(frame, code, src, header)
+
+    def _backedge(self, frame, code, src: int, header: int) -> bool:
         if self.depth:              # a back-edge in program code that runs inside our callback (a __del__)
             return False
         if self.window and self.window != _get_ident():     # another thread runs the JIT's machine code
@@ -317,6 +339,8 @@ class Engine:
             site = sites.get(header)
             if site is None:
                 site = sites[header] = LoopSite(loop_name(code, header), header)
+                if not raw_for_iter_at(code, header):
+                    site.for_loop = False       # not a `for` loop: its runs are not counted (count_run)
                 self.stats.loops_seen += 1
                 if self.log.on:
                     at = bytecode.instructions_at(code).get(header)

@@ -53,7 +53,7 @@ class LoopSite:
         # seen with a range, list, tuple or str iterator, the runs they belong to (a run starts where the
         # iterator's position did not grow since the last back-edge: a new iterator), the last position, the
         # runs of the last judgement and the times they were found too short to record (Engine._short_runs)
-        self.for_loop: bool | None = None
+        self.for_loop: bool | None = None   # False: not a `for` loop of its own; None: a FOR_ITER header
         self.runs = 0
         self.edges = 0
         self.position = 0
@@ -103,13 +103,12 @@ def short_interpreted_runs(site: LoopSite, code, short_run: int) -> float | None
     if not short_run or runs < MIN_RUNS_TO_JUDGE or edges * HOPELESS_RUNS >= short_run * runs:
         return None
     if site.for_loop is None:
-        # the runs were counted by what was on top of the stack at its back-edges: they are the loop's own if
-        # its header is a FOR_ITER (its iterator). (Looked up here, not at the first back-edge: the bytecode
-        # tables are imported only for a loop that gets hot.)
+        # its header is a FOR_ITER (the engine checked co_code when it made the site; other loops are not
+        # counted): the runs counted by the iterator on top of the stack are the loop's own unless another loop
+        # of its code encloses it. (Looked up here, not at the first back-edge: the bytecode tables are
+        # imported only for a loop that gets hot.)
         from tracejit.cpython import bytecode
-        at = bytecode.instructions_at(code).get(site.header)
-        site.for_loop = bool(at) and at[0].op == "FOR_ITER" and not any(
-            head < site.header < src for src, head in bytecode.back_edges(code))
+        site.for_loop = not any(head < site.header < src for src, head in bytecode.back_edges(code))
     return round(edges / runs, 1) if site.for_loop else None
 
 
