@@ -385,3 +385,76 @@ def test_inlined_calls_in_the_report(tmp_path):
     page = (tmp_path / "r.html")
     run = _run(["-m", "tracejit", "--view", str(page), str(REPO / "examples" / "calls.py")], tmp_path)
     assert "(in clamp: the call is made again)" in page.read_text()
+
+
+
+MAPS_PROGRAM = """
+import ctypes, json
+
+
+class Particle:
+    def __init__(self, x, v):
+        self.x = x
+        self.v = v
+
+    def step(self, dt):
+        self.x = self.x + self.v * dt
+
+
+class Pair:
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+
+def run(ps, n):
+    e = 0.0
+    pair = Pair(1.0, 2.0)
+    for k in range(n):
+        for p in ps:
+            p.step(0.01)
+            e += p.v * pair.b
+        q = Particle(1.0, 2.0)
+        e += q.x
+    return e
+
+
+print(run([Particle(float(i), 1.0) for i in range(100)], 200))
+# what CPython itself says of the layouts: the order of a Particle's attributes (its values array), and the
+# offset of Pair's member b (where a Pair's memory holds its b)
+p, pair = Particle(0.0, 0.0), Pair(1.5, 2.5)
+offset = next(o for o in range(16, 64, 8) if ctypes.c_void_p.from_address(id(pair) + o).value == id(pair.b))
+print(json.dumps({"order": list(vars(p)), "offset": offset}))
+"""
+
+
+def test_maps_in_the_report(tmp_path):
+    """The report lists, per trace, each class layout its attribute accesses rely on (the type version its guards
+    check, each attribute's index in the values array or a __slots__ member's offset, what is read and written):
+    indices in CPython's own order, the member at its real offset, and the same after the JSON round trip."""
+    script = tmp_path / "maps.py"
+    script.write_text(MAPS_PROGRAM)
+    plain = _run([str(script)], tmp_path)
+    run = _run(["-m", "tracejit", "--view", "r.json", str(script)], tmp_path)
+    assert run.returncode == plain.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0] == plain.stdout.splitlines()[0]
+    truth = json.loads(plain.stdout.splitlines()[1])
+    data = json.loads((tmp_path / "r.json").read_text())
+    traces = _loop(data, "run")["traces"]
+    loop_maps = {m["cls"]: m for m in traces[0]["maps"]}
+    particle = loop_maps["Particle"]
+    assert particle["slots"] == [[f"[{i}]", name] for i, name in enumerate(truth["order"])] == [["[0]", "x"],
+                                                                                               ["[1]", "v"]]
+    assert particle["reads"] >= 2 and particle["writes"] == 1, particle       # x and v read, x written by step
+    assert loop_maps["Pair"]["slots"] == [[f"+{truth['offset']}", "b"]], loop_maps["Pair"]
+    assert loop_maps["Pair"]["reads"] == 1 and loop_maps["Pair"]["writes"] == 0
+    assert all(m["version"] > 0 for m in traces[0]["maps"])
+    # the path that makes a Particle (a bridge, or the loop itself): its two first stores go through the map
+    assert any(m["cls"] == "Particle" and m["writes"] >= 2 for t in traces for m in t["maps"]), traces
+    again = report_from_dict(data)
+    views = [t for lv in again.loops for t in lv.traces if t.name == traces[0]["name"]]
+    assert [(m.cls, m.slots) for m in views[0].maps] == [(m["cls"], [tuple(x) for x in m["slots"]])
+                                                          for m in traces[0]["maps"]]
+    page = render(again)
+    assert "Maps this trace relies on" in page and "<code>[1] v</code>" in page

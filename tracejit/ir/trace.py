@@ -435,6 +435,7 @@ class Trace:
     recorded: list[tuple[int, str]] = field(default_factory=list)   # the instructions recorded, in order:
                                                                     # (offset, text)
     preamble: int = 0          # loop: ops[1:preamble + 1] run once per entry, the back-edge jumps past them
+    class_names: dict[int, str] = field(default_factory=dict)  # guard_version's tags -> the classes' names (report)
 
     def guards(self) -> list[Op]:
         return [op for op in self.ops if op.snapshot is not None]

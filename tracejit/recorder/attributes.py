@@ -69,7 +69,14 @@ def plain_lookup(t: type, name: str) -> bool:
 
 def guard_type_version(rec: TraceRecorder, v, tag: int, snap: Snapshot, pc: int) -> None:
     """Guard that v's type has version tag `tag` (its class, unchanged since the recording saw it)."""
+    note_class(rec, tag, type(rec.conc(v)))
     rec.emit("guard_version", [rec.emit("type_of", [v], snap, pc), const_int(tag)], snap, pc)
+
+
+def note_class(rec: TraceRecorder, tag: int, cls) -> None:
+    """Remember which class a type version tag the trace guards belongs to (the report names its maps)."""
+    if isinstance(cls, type):
+        rec.class_names[tag] = cls.__qualname__
 
 
 def field_key(d, obj, args: list) -> tuple:

@@ -249,7 +249,9 @@ def _plain_class(rec, c, name: str, snap, pc) -> type:
         raise CallAbort(f"{name}() with a class whose metaclass is {type(cls).__name__}")
     if isinstance(c, Var):
         rec.emit("guard_class", [c, const_ref(type)], snap, pc)
-        rec.emit("guard_version", [c, const_int(_version(cls, name))], snap, pc)
+        tag = _version(cls, name)
+        attributes.note_class(rec, tag, cls)
+        rec.emit("guard_version", [c, const_int(tag)], snap, pc)
     elif not _static(cls):
         raise CallAbort(f"{name}() with a class the trace would keep alive")
     return cls

@@ -35,7 +35,7 @@ from tracejit.cpython.instances import HEAPTYPE, generic_setattr, has_values, in
 from tracejit.cpython.layout import generic_getattr, inherits_object_new, type_version
 from tracejit.ir import Const, Kind, const_int, const_ref
 
-from . import inline
+from . import attributes, inline
 from .attributes import _MISSING, _class_dict_lookup, _data_descriptor, fresh_key
 from .dicts import as_object
 from .frame import RecordAbort
@@ -83,6 +83,7 @@ def call(rec: TraceRecorder, callee, args: list, kw_names: tuple, snap: Snapshot
         # a variable (a global the trace does not pin): a type, then by its version tag (which no other class ever
         # has) this class as it was recorded; the trace holds no reference to the class
         rec.emit("guard_class", [callee, const_ref(type)], snap, pc)
+    attributes.note_class(rec, tag, cls)
     rec.emit("guard_version", [callee, const_int(tag)], snap, pc)
     obj = rec.emit("new_instance", [callee], snap, pc)
     rec.fresh.add(id(obj))

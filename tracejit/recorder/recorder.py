@@ -139,6 +139,7 @@ class TraceRecorder:
         self.fresh: set[int] = set()
         self.pending_fresh: list[Var] = []
         self.writes_globals = False                         # STORE_GLOBAL recorded
+        self.class_names: dict[int, str] = {}               # type version tag -> the class's name (the report's maps)
         self.unchecked_top = False                          # the stack's top differs from the frame's (generic.py)
         self.generic_context = None                         # (globals, builtins) constants of the trace
         self.kw_names: tuple | None = None                  # KW_NAMES (3.11/3.12): (names, offset) for the next CALL
@@ -761,7 +762,8 @@ class TraceRecorder:
             jump = Op("jump", [self.state[sv] for sv, _ in self.inputs])
             ops = [label, budget] + self.ops + [jump]
             return Trace("loop", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
-                         self.layout, lines=dict(self.lines), recorded=self._recorded_text())
+                         self.layout, lines=dict(self.lines), recorded=self._recorded_text(),
+                         class_names=dict(self.class_names))
         # a variable the bridge leaves alone keeps the kind it had at the bridge's exit (a bool where the loop
         # holds an int): the loop would read its bits as the loop's kind, so such a bridge cannot jump back
         for sv, v in self.bridge.snapshot.state.items():
@@ -782,4 +784,4 @@ class TraceRecorder:
         ops = self.ops + [Op("jump", args)]
         return Trace("bridge", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
                      self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines),
-                     recorded=self._recorded_text())
+                     recorded=self._recorded_text(), class_names=dict(self.class_names))

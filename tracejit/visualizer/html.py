@@ -238,13 +238,31 @@ def _trace(lv: LoopView, tv: TraceView, fi: int, source: list[str]) -> str:
         asm.append(f'<div class="asmgroup"{_attrs(k, sel)}><div class="gt">{escape(g.title)}</div>{rows}</div>')
     stats = (f"{tv.entries:,} runs in machine code, {tv.code_bytes:,} bytes, compiled in {tv.compile_ms:.2f} ms")
     return (f'<div class="trace" id="{tv.key}"><h4>{title}: <code>{escape(tv.name)}</code> '
-            f'<small>{escape(stats)}</small></h4><div class="panels">'
+            f'<small>{escape(stats)}</small></h4>{_maps(tv)}<div class="panels">'
             f'<div class="panel bytecode"><h5>Recorded bytecode</h5><div class="scroll">{"".join(bc)}</div></div>'
             f'<div class="panel ir"><h5>IR</h5><div class="stages">{"".join(buttons)}</div>'
             f'<div class="scroll">{"".join(panes)}</div></div>'
             f'<div class="panel asm"><h5>Machine code (x86-64, Intel syntax)</h5>'
             f'<div class="scroll">{"".join(asm) or "<p>(no machine code: native=0)</p>"}</div></div>'
             f'</div></div>')
+
+
+def _maps(tv: TraceView) -> str:
+    """The class layouts (maps) the trace relies on: each class's type version tag, which its guards check, and
+    the index of each attribute in an instance's values array (CPython's shared keys), which its loads use."""
+    if not tv.maps:
+        return ""
+    items = []
+    for m in tv.maps:
+        shape = " ".join(f"<code>{escape(where)} {escape(name)}</code>" for where, name in m.slots) or \
+            "<small>(its methods or constructor only)</small>"
+        use = f"{m.reads} read{'s' * (m.reads != 1)}, {m.writes} write{'s' * (m.writes != 1)}"
+        items.append(f"<li><code>{escape(m.cls)}</code> <small>type version {m.version}</small>: {shape} "
+                     f"<small>{use}</small></li>")
+    return ('<div class="maps"><h5>Maps this trace relies on</h5><p><small>Each attribute access is a guard on '
+            "the class's type version (the map: it changes when the class does) and a load or store at a fixed "
+            'index of the instance\'s values array ([i], the class\'s shared keys) or at a fixed offset of a '
+            f'__slots__ member (+n): no dictionary lookup.</small></p><ul>{"".join(items)}</ul></div>')
 
 
 def _stage_pane(lv: LoopView, tv: TraceView, fi: int, pane: str, rows: list[IRRow], diff, last: bool) -> str:
@@ -286,6 +304,10 @@ direction, no overflow, an index in bounds). When it fails, the machine code exi
 the bytecode offset shown (deoptimization): the values it needs are written back into the frame.</dd>
 <dt>Bridge</dt><dd>A guard that fails often gets its own trace, starting where it failed and jumping back into the
 loop, so that path runs in machine code too.</dd>
+<dt>Maps</dt><dd>An attribute of an instance is read the way CPython's own specialized instructions read it: a
+guard that the class still has the version tag the recording saw (its map: any change to the class changes it),
+then a load at the index the class's shared keys gave the name while recording. Each trace lists the maps it
+relies on and the attributes it reaches through them.</dd>
 <dt>Heat</dt><dd>The interpreter column counts line events; the machine-code column is derived from the loop's
 iteration count and the machine code's exit counters.</dd>
 </dl><p>More in <code>docs/tutorial.md</code>.</p></section>"""

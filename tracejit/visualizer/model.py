@@ -78,6 +78,18 @@ class AsmGroup:
 
 
 @dataclass
+class MapView:
+    """A class layout a trace relies on: CPython's map (the type's version tag, and the shared keys that give
+    each attribute its index in an instance's values array), and what the trace reads and writes there."""
+    cls: str                                   # the class's name ("?" where the recording did not note it)
+    version: int                               # the type version tag its guards check
+    slots: list[tuple[str, str]]               # (where: "[index]" in the values array or "+offset" of a
+                                               # __slots__ member, the attribute's name), in order
+    reads: int                                 # attribute loads in the compiled trace
+    writes: int                                # attribute stores (and first stores into new instances)
+
+
+@dataclass
 class TraceView:
     kind: str                                  # loop / bridge
     name: str
@@ -90,6 +102,7 @@ class TraceView:
     bytecode: list[BytecodeRow]
     stages: list[Stage]
     asm: list[AsmGroup]
+    maps: list[MapView] = field(default_factory=list)
 
 
 @dataclass
@@ -218,7 +231,8 @@ def report_from_dict(d: dict) -> Report:
                         st["changed"]) for st in t["stages"]]
         asm = [AsmGroup(g["title"], g["op"], [tuple(x) for x in g["rows"]]) for g in t["asm"]]
         return TraceView(**{**t, "bytecode": [BytecodeRow(**b) for b in t["bytecode"]], "stages": stages,
-                            "asm": asm})
+                            "asm": asm, "maps": [MapView(m["cls"], m["version"], [tuple(x) for x in m["slots"]],
+                                                         m["reads"], m["writes"]) for m in t.get("maps", [])]})
 
     def loop(lv: dict) -> LoopView:
         return LoopView(**{**lv, "timeline": [Event(**e) for e in lv["timeline"]],
@@ -417,7 +431,46 @@ def _trace_view(key: str, version: int, loop, block, runs: list[int | None]) -> 
     stages = _stages(block.stages, t, runs)
     asm = [AsmGroup(g.title, g.op_index, [(f"{a:#x}", text) for a, text in g.rows]) for g in block.groups]
     return TraceView(t.kind, t.name, key, version, block.from_exit, block.size,
-                     round(block.compile_seconds * 1e3, 3), _block_entries(loop, block), bytecode, stages, asm)
+                     round(block.compile_seconds * 1e3, 3), _block_entries(loop, block), bytecode, stages, asm,
+                     _maps(t))
+
+
+def _int_const(v) -> int | None:
+    value = getattr(v, "value", None)          # a Const's (a Var has none)
+    return value if type(value) is int else None
+
+
+def _maps(t) -> list[MapView]:
+    """The maps the compiled trace `t` relies on: each guard_version's tag, with the attributes read and written
+    through it. An attribute op's object is tied to a tag by the guard on its type (`guard_version(type_of(obj),
+    tag)`) or, for an instance the trace makes, by the guard on the class it calls (`new_instance(cls)`)."""
+    type_var_of: dict[int, object] = {}        # id(type_of's result) -> its object
+    tag_of: dict[int, int] = {}                # id(object or class variable) -> tag
+    found: dict[int, tuple[dict[tuple, str], list[int]]] = {}   # tag -> ((member?, at) -> name, [reads, writes])
+    for op in t.ops:
+        if op.name == "type_of":
+            type_var_of[id(op.result)] = op.args[0]
+        elif op.name == "guard_version" and _int_const(op.args[1]) is not None:
+            tag = op.args[1].value
+            found.setdefault(tag, ({}, [0, 0]))
+            subject = type_var_of.get(id(op.args[0]), op.args[0])      # an instance, or a class it calls
+            tag_of[id(subject)] = tag
+        elif op.name == "new_instance" and id(op.args[0]) in tag_of:
+            tag_of[id(op.result)] = tag_of[id(op.args[0])]
+        else:
+            d = op.opdef
+            tag = tag_of.get(id(op.args[0])) if d.field is not None and d.field[0] == "attr" else None
+            if tag is None:
+                continue
+            name = getattr(op.args[d.field[1]], "value", "?")
+            at = next((v for v in map(_int_const, op.args[1:]) if v is not None), -1)
+            slots, counts = found[tag]
+            slots.setdefault((op.name.startswith("member"), at), str(name))
+            counts[1 if d.writes_heap else 0] += 1
+    names = getattr(t, "class_names", {})
+    return [MapView(names.get(tag, "?"), tag, [(f"+{at}" if member else f"[{at}]", name)
+                                               for (member, at), name in sorted(slots.items())], reads, writes)
+            for tag, (slots, (reads, writes)) in found.items()]
 
 
 def _stages(texts: list[tuple[str, str]], t, runs) -> list[Stage]:
