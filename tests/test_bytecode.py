@@ -629,7 +629,8 @@ def test_raw_back_edges_agree_with_the_bytecode_layer():
 def test_raw_for_iter_at_agrees_with_the_bytecode_layer():
     """The engine's co_code check of a loop header (is it a FOR_ITER: are the loop's runs counted) gives the
     bytecode layer's answer at every loop header of the standard library's modules loaded here, and of a `for`
-    loop whose FOR_ITER needs an EXTENDED_ARG prefix (its header is the prefix's offset)."""
+    loop whose FOR_ITER needs an EXTENDED_ARG prefix (its header is the prefix's offset, where the layer has a
+    NOP: the judgement's earlier check read that NOP and never judged such a loop)."""
     from tracejit.cpython.bytecode import instructions_at
     from tracejit.cpython.entrycheck import raw_for_iter_at
     body = "".join(f"        x{k} = i * {k}\n" for k in range(300))

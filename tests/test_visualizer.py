@@ -396,6 +396,7 @@ class Particle:
     def __init__(self, x, v):
         self.x = x
         self.v = v
+        self.n = 0
 
     def step(self, dt):
         self.x = self.x + self.v * dt
@@ -414,6 +415,8 @@ def run(ps, n):
     for k in range(n):
         for p in ps:
             p.step(0.01)
+            p.n = 3                     # a constant stored: the map shows the index, not the constant
+            pair.a = 4
             e += p.v * pair.b
         q = Particle(1.0, 2.0)
         e += q.x
@@ -424,8 +427,10 @@ print(run([Particle(float(i), 1.0) for i in range(100)], 200))
 # what CPython itself says of the layouts: the order of a Particle's attributes (its values array), and the
 # offset of Pair's member b (where a Pair's memory holds its b)
 p, pair = Particle(0.0, 0.0), Pair(1.5, 2.5)
-offset = next(o for o in range(16, 64, 8) if ctypes.c_void_p.from_address(id(pair) + o).value == id(pair.b))
-print(json.dumps({"order": list(vars(p)), "offset": offset}))
+offsets = {name: next(o for o in range(16, 64, 8)
+                      if ctypes.c_void_p.from_address(id(pair) + o).value == id(getattr(pair, name)))
+           for name in ("a", "b")}
+print(json.dumps({"order": list(vars(p)), "offsets": offsets}))
 """
 
 
@@ -444,11 +449,12 @@ def test_maps_in_the_report(tmp_path):
     traces = _loop(data, "run")["traces"]
     loop_maps = {m["cls"]: m for m in traces[0]["maps"]}
     particle = loop_maps["Particle"]
-    assert particle["slots"] == [[f"[{i}]", name] for i, name in enumerate(truth["order"])] == [["[0]", "x"],
-                                                                                               ["[1]", "v"]]
-    assert particle["reads"] >= 2 and particle["writes"] == 1, particle       # x and v read, x written by step
-    assert loop_maps["Pair"]["slots"] == [[f"+{truth['offset']}", "b"]], loop_maps["Pair"]
-    assert loop_maps["Pair"]["reads"] == 1 and loop_maps["Pair"]["writes"] == 0
+    assert particle["slots"] == [[f"[{i}]", name] for i, name in enumerate(truth["order"])] == [
+        ["[0]", "x"], ["[1]", "v"], ["[2]", "n"]]
+    assert particle["reads"] >= 2 and particle["writes"] == 2, particle     # x and v read; x and n written
+    offsets = truth["offsets"]
+    assert loop_maps["Pair"]["slots"] == sorted([[f"+{offsets['a']}", "a"], [f"+{offsets['b']}", "b"]]), loop_maps
+    assert loop_maps["Pair"]["reads"] >= 1 and loop_maps["Pair"]["writes"] == 1
     assert all(m["version"] > 0 for m in traces[0]["maps"])
     # the path that makes a Particle (a bridge, or the loop itself): its two first stores go through the map
     assert any(m["cls"] == "Particle" and m["writes"] >= 2 for t in traces for m in t["maps"]), traces

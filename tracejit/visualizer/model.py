@@ -463,12 +463,15 @@ def _maps(t) -> list[MapView]:
             if tag is None:
                 continue
             name = getattr(op.args[d.field[1]], "value", "?")
-            at = next((v for v in map(_int_const, op.args[1:]) if v is not None), -1)
+            # the index (or a member's offset) is the op's first constant argument other than the name (ir.ops);
+            # an op without one (fresh_setattr: a store by name into a new instance) has no place to show
+            place = next((i for i in d.const_args if i != d.field[1]), None)
+            at = _int_const(op.args[place]) if place is not None else None
             slots, counts = found[tag]
-            slots.setdefault((op.name.startswith("member"), at), str(name))
+            slots.setdefault((op.name.startswith("member"), -1 if at is None else at), str(name))
             counts[1 if d.writes_heap else 0] += 1
     names = getattr(t, "class_names", {})
-    return [MapView(names.get(tag, "?"), tag, [(f"+{at}" if member else f"[{at}]", name)
+    return [MapView(names.get(tag, "?"), tag, [("(by name)" if at < 0 else f"+{at}" if member else f"[{at}]", name)
                                                for (member, at), name in sorted(slots.items())], reads, writes)
             for tag, (slots, (reads, writes)) in found.items()]
 
