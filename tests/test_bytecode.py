@@ -606,12 +606,8 @@ def _code_objects(code):
             yield from _code_objects(c)
 
 
-def test_raw_back_edges_agree_with_the_bytecode_layer():
-    """The hooks' scan of co_code (no dis at start-up) finds exactly the bytecode layer's back-edges: over the
-    standard library's modules loaded here, and a function long enough for EXTENDED_ARG jumps."""
-    from tracejit.cpython.entrycheck import raw_back_edges
-    body = "".join(f"            x{k} = i * {k} + x\n" for k in range(300))
-    src = f"def long(n):\n    x = 0\n    while x < n:\n        for i in range(3):\n{body}        x += 1\n"
+def _with_stdlib_code(src: str) -> list:
+    """The code objects of `src` (compiled as "<long>"), then those of every standard-library module loaded here."""
     codes = list(_code_objects(compile(src, "<long>", "exec")))
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
@@ -620,6 +616,16 @@ def test_raw_back_edges_agree_with_the_bytecode_layer():
                 codes += _code_objects(compile(Path(path).read_text(encoding="utf-8"), path, "exec"))
             except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
                 continue
+    return codes
+
+
+def test_raw_back_edges_agree_with_the_bytecode_layer():
+    """The hooks' scan of co_code (no dis at start-up) finds exactly the bytecode layer's back-edges: over the
+    standard library's modules loaded here, and a function long enough for EXTENDED_ARG jumps."""
+    from tracejit.cpython.entrycheck import raw_back_edges
+    body = "".join(f"            x{k} = i * {k} + x\n" for k in range(300))
+    codes = _with_stdlib_code(f"def long(n):\n    x = 0\n    while x < n:\n        for i in range(3):\n{body}"
+                              f"        x += 1\n")
     assert len(codes) > 1000
     assert any(max((src - h for src, h in back_edges(c)), default=0) > 512 for c in codes)    # EXTENDED_ARG
     for c in codes:
@@ -634,14 +640,7 @@ def test_raw_for_iter_at_agrees_with_the_bytecode_layer():
     from tracejit.cpython.bytecode import instructions_at
     from tracejit.cpython.entrycheck import raw_for_iter_at
     body = "".join(f"        x{k} = i * {k}\n" for k in range(300))
-    codes = list(_code_objects(compile(f"def long(n):\n    for i in range(n):\n{body}", "<long>", "exec")))
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path and path.endswith(".py") and "tracejit" not in path:
-            try:
-                codes += _code_objects(compile(Path(path).read_text(encoding="utf-8"), path, "exec"))
-            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-                continue
+    codes = _with_stdlib_code(f"def long(n):\n    for i in range(n):\n{body}")
     headers = fors = 0
     for c in codes:
         at = instructions_at(c)

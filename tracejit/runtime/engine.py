@@ -308,10 +308,7 @@ class Engine:
                 site = sites.get(header) if sites is not None else None
                 if site is not None and not site.versions and not site.blacklisted and \
                         site.count + 1 < self.params.threshold:
-                    site.count += 1
-                    self.useful_events += 1
-                    if site.for_loop is not False and site.count > 0:
-                        loop_sites.count_run(self.fa, frame, code, site)
+                    self._count(frame, code, site)
                     return False
             except RecursionError:   # near the program's recursion limit: the hook stays out of its way
                 raise
@@ -320,6 +317,14 @@ class Engine:
             finally:
                 self.depth = 0
         return self._backedge(frame, code, src, header)
+
+    def _count(self, frame, code, site: LoopSite) -> None:
+        """One back-edge of a loop not compiled yet: counted towards `threshold`, and, once it no longer backs
+        off, the run it belongs to if it is a `for` loop (sites.count_run)."""
+        site.count += 1
+        self.useful_events += 1
+        if site.for_loop is not False and site.count > 0:
+            loop_sites.count_run(self.fa, frame, code, site)
 
     def _backedge(self, frame, code, src: int, header: int) -> bool:
         if self.depth:              # a back-edge in program code that runs inside our callback (a __del__)
@@ -368,10 +373,7 @@ class Engine:
                 return self._enter(frame, site)
             if site.blacklisted:
                 return True
-            site.count += 1
-            self.useful_events += 1
-            if site.for_loop is not False and site.count > 0:    # (not while it backs off)
-                loop_sites.count_run(self.fa, frame, code, site)
+            self._count(frame, code, site)
             if site.count >= self.params.threshold and self.recording is None:
                 if self._short_runs(site, code):
                     return site.blacklisted
