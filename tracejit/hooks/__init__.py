@@ -73,14 +73,22 @@ def defer_interrupt(exc: BaseException):
     return token
 
 
+class _MainThreadFlag(_thread._local):
+    """`main` is True only in the thread that runs signal handlers (set there by SignalGate.note_thread). Reading
+    it is a C-level lookup in the thread's own dict: no Python code, no eval-breaker check."""
+    main = False
+
+
 class SignalGate:
     """Holds Python-level signal handlers while a hook callback runs, so that they never run inside the JIT's
     own code: there a handler could see a half-written frame, its changes to a loop's variables could be
     overwritten with stale values, and its exceptions would surface in tracejit's frames (or, raised from a
-    JUMP event callback, escape the program's try blocks). Each callback starts by zeroing `main_thread`
-    (its RESUME does no eval-breaker check: cpython.bytecode.without_entry_check) and ends by writing `ident`
-    back and raising the eval breaker if a signal arrived; the handlers then run at the program's next
-    eval-breaker check, in the program's frame, at a loop iteration boundary, as without the JIT.
+    JUMP event callback, escape the program's try blocks). A callback in the main thread (`here.main`: only that
+    thread runs handlers) starts by zeroing `main_thread` (its RESUME does no eval-breaker check:
+    cpython.bytecode.without_entry_check) and ends by writing `ident` back and raising the eval breaker if a
+    signal arrived; the handlers then run at the program's next eval-breaker check, in the program's frame, at a
+    loop iteration boundary, as without the JIT. Callbacks in other threads leave the gate alone: one ending
+    while the main thread is inside its own callback must not open the gate there.
     The words come from tracejit.cpython.layout.signal_words (checked at start-up); without them the gate
     writes to private dummies and handlers run wherever CPython runs them."""
 
@@ -93,10 +101,18 @@ class SignalGate:
         else:
             self.main_thread, self.ident = words.main_thread, words.ident
             self.breaker, self.bit, self.pending = words.breaker, words.bit, words.pending
+        self.here = _MainThreadFlag()
+        self.note_thread()
+
+    def note_thread(self) -> None:
+        """Mark the calling thread if it is the one that runs signal handlers (the gate is made, and the hooks
+        are installed, from whichever thread enables the JIT: the main one's flag is set when it is there)."""
+        if self.ident and _thread.get_ident() == self.ident:
+            self.here.main = True
 
     # The callbacks inline closing and opening (a method call would be an eval-breaker check):
-    #   close: gate.main_thread.value = 0
-    #   open:  gate.main_thread.value = gate.ident; if gate.pending.value: gate.breaker.value |= gate.bit
+    #   close: me = here.main; if me: gate.main_thread.value = 0
+    #   open:  if me: gate.main_thread.value = gate.ident; if gate.pending.value: gate.breaker.value |= gate.bit
 
     @property
     def is_open(self) -> bool:

@@ -47,10 +47,13 @@ class MonitoringHooks:
 
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+        here = gate.here                    # here.main: the thread that runs signal handlers
 
         @without_entry_check
         def on_jump(code, src, dst):
-            word.value = 0                      # hold signal handlers (see SignalGate)
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             try:
                 if dst >= src or own_code(code) or backedge(getframe(1), code, src, dst):
                     return disable
@@ -64,7 +67,7 @@ class MonitoringHooks:
                 listener.recursion_hit = True
                 return None
             finally:
-                if not listener.depth:          # not nested in another callback: let handlers run
+                if me and not listener.depth:          # not nested in another callback: let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -73,13 +76,15 @@ class MonitoringHooks:
 
         @without_entry_check
         def on_instruction(code, offset):
-            word.value = 0
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             try:
                 return instruction(getframe(1), code, offset)      # None, or the marker that raises
             except RecursionError:
                 listener.recursion_hit = True
             finally:
-                if not listener.depth:
+                if me and not listener.depth:
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -88,14 +93,16 @@ class MonitoringHooks:
 
         @without_entry_check
         def on_start(code, offset):
-            word.value = 0
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             try:
                 if code in self.armed:
                     frame_started(getframe(1), code)
             except RecursionError:
                 listener.recursion_hit = True
             finally:
-                if not listener.depth:
+                if me and not listener.depth:
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -106,7 +113,9 @@ class MonitoringHooks:
         @without_entry_check
         def on_line(code, line):
             # no Python call in here (each would be an eval-breaker check); signal handlers are held
-            word.value = 0
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             try:
                 filename = code.co_filename
                 if filename.startswith(own_prefix):
@@ -114,7 +123,7 @@ class MonitoringHooks:
                 counts[filename, line] += 1      # a defaultdict(int)
                 return None
             finally:
-                if not listener.depth:
+                if me and not listener.depth:
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit

@@ -124,10 +124,13 @@ class TracingHooks:
         listener = self.listener
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+        here = gate.here                    # here.main: the thread that runs signal handlers
 
         @without_entry_check
         def on_timer():
-            word.value = 0                      # hold signal handlers (see SignalGate)
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             tstate = thread_state()
             enter_tracing(tstate)
             try:
@@ -153,7 +156,7 @@ class TracingHooks:
                 pass
             finally:
                 leave_tracing(tstate)
-                if not listener.depth:
+                if me and not listener.depth:
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -170,6 +173,7 @@ class TracingHooks:
         counts = getattr(listener, "line_counts", None)
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+        here = gate.here                    # here.main: the thread that runs signal handlers
         armed = self.armed
         frame_started = listener.frame_started
 
@@ -184,7 +188,9 @@ class TracingHooks:
 
         @without_entry_check
         def dispatch(frame, event, arg):
-            word.value = 0                      # hold signal handlers (see SignalGate)
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             try:
                 code = frame.f_code
                 if event == "opcode":
@@ -221,7 +227,7 @@ class TracingHooks:
                 hooks.dispatch_errors += 1
                 return None
             finally:
-                if not listener.depth:          # not nested in another callback: let handlers run
+                if me and not listener.depth:          # not nested in another callback: let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -242,6 +248,7 @@ class TracingHooks:
 
         gate = listener.gate
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+        here = gate.here                    # here.main: the thread that runs signal handlers
 
         def make_local(headers: frozenset):
             """The local trace function of frames running a code object with these loop headers (it does not
@@ -252,7 +259,9 @@ class TracingHooks:
 
             @without_entry_check
             def local(frame, event, arg):
-                word.value = 0                      # hold signal handlers (see SignalGate)
+                me = here.main                      # the thread that runs signal handlers (SignalGate)
+                if me:
+                    word.value = 0                  # hold signal handlers
                 try:
                     if event == "line":
                         if counts is not None:
@@ -281,7 +290,7 @@ class TracingHooks:
                     listener.recursion_hit = True
                     return local
                 finally:
-                    if not listener.depth:          # not nested in another callback: let handlers run
+                    if me and not listener.depth:          # not nested in another callback: let handlers run
                         word.value = ident
                         if pending.value:
                             breaker.value |= bit
@@ -302,7 +311,9 @@ class TracingHooks:
         @without_entry_check
         def starter(frame, event, arg):
             """The local trace function of a frame an exit waits for (arm_start): its first line rebuilds it."""
-            word.value = 0
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             try:
                 code = frame.f_code
                 if event == "line" and code in hooks.armed:
@@ -313,7 +324,7 @@ class TracingHooks:
                 listener.recursion_hit = True
                 return None
             finally:
-                if not listener.depth:
+                if me and not listener.depth:
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -322,7 +333,9 @@ class TracingHooks:
 
         @without_entry_check
         def global_(frame, event, arg):
-            word.value = 0
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
             try:
                 code = frame.f_code
                 if not hooks.installed:         # a thread still traced after the last enable() ended
@@ -336,7 +349,7 @@ class TracingHooks:
             except RecursionError:
                 return None
             finally:
-                if not listener.depth:
+                if me and not listener.depth:
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit

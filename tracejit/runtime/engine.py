@@ -156,6 +156,7 @@ class Engine:
         """An enable() block starts (in any thread). Blocks in several threads are serialized here: a second
         thread must not find the hooks half installed."""
         with self._activation:
+            self.gate.note_thread()                 # the main thread's callbacks hold signal handlers
             self.active += 1
             if self.active > 1:
                 if self.hooks is not None:
