@@ -19,7 +19,7 @@ assembler saves the caller-saved registers still live (Allocation.saves).
 Registers: r15 (state buffer), r14 (budget), rsp, and the scratch registers rax, rcx, rdx, xmm0, xmm1 are
 never allocated.
 
-May import: tracejit.ir, tracejit.backend.x86 / errors and tracejit.plaindata, the standard library.
+May import: tracejit.ir, tracejit.backend.x86 / errors, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

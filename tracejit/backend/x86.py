@@ -13,7 +13,7 @@ Operands: `Reg` (a GPR or XMM register), `Mem` (base register + displacement, or
 plain Python ints (immediates). Generic helpers (`mov`, `alu`, `imul`, `sse`, `movsd` ...) choose the
 encoding from the operand types; all GPR operations are 64-bit unless the helper says otherwise.
 
-May import: iced_x86 and tracejit.plaindata, the standard library.
+May import: iced_x86, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

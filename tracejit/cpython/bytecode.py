@@ -24,7 +24,7 @@ Version notes (checked by experiment, see tests/test_bytecode.py):
 - 3.13 superinstructions LOAD_FAST_LOAD_FAST / STORE_FAST_STORE_FAST / STORE_FAST_LOAD_FAST expand to two
   Instrs with the same offset (index 0 and 1). RETURN_GENERATOR counts as pushing 1 (the first sent value).
 
-May import: tracejit.codetable, tracejit.cpython.entrycheck and tracejit.plaindata, the standard library.
+May import: tracejit.codetable, tracejit.cpython.entrycheck, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

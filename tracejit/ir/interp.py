@@ -4,7 +4,7 @@ It defines what the machine code must compute. `run_trace` executes a loop trace
 values until a guard fails or the iteration budget runs out, and returns the failing guard's snapshot with
 its values resolved. Tests compare the backend's machine code and the optimizer's output against it.
 
-May import: tracejit.ir.ops, tracejit.ir.trace and tracejit.plaindata, the standard library.
+May import: tracejit.ir.ops, tracejit.ir.trace, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ StateLayout, and the last INNER_SLOTS slots hold the locals and value stacks of 
 inside an inlined call rebuilds (Snapshot.exit_entries); the RELEASE_SLOTS before them, new objects an exit
 owns that no frame holds (Snapshot.extra, released by the runtime). Doubles are stored by their bit pattern.
 
-May import: tracejit.ir.ops and tracejit.plaindata, the standard library.
+May import: tracejit.ir.ops, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

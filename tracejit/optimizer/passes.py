@@ -18,7 +18,7 @@
   cannot change while machine code runs, except an instance's through Python code a call runs
   (ops.runs_python): such guards stay in the loop.
 
-May import: tracejit.ir and tracejit.plaindata, the standard library.
+May import: tracejit.ir, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

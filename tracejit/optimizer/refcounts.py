@@ -33,7 +33,7 @@ the call does: the trace's own, a constant, or one the frame holds (a local, wri
 an item of the loop's base stack); anything else (an item read from a list before the call and used after it)
 raises RefcountError.
 
-May import: tracejit.ir and tracejit.plaindata, the standard library.
+May import: tracejit.ir, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

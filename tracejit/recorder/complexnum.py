@@ -11,7 +11,7 @@ the branch guarded); unary - negates both parts; abs(z) is _Py_c_abs (libm's hyp
 infinite or NaN parts and on overflow, where CPython special-cases or raises). Powers, comparisons and truth
 tests are not compiled: the recording aborts and the loop stays in the interpreter.
 
-May import: tracejit.ir and tracejit.plaindata, the standard library.
+May import: tracejit.ir, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ This module keeps what every handler shares: state variables and their values, `
 truth tests, the driving loop (`step`), branches and closing the trace. The protocols live beside it: iterators
 (iterators.py), lists (lists.py), builtin calls (calls.py), complex numbers (complexnum.py).
 
-May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, tracejit.plaindata, the standard library.
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

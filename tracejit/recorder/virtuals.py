@@ -5,7 +5,7 @@ apart may consume them (UNPACK_SEQUENCE, GET_ITER); anything that would need the
 an exit that must rebuild the interpreter's stack) aborts the recording. Complex numbers, which do leave
 traces as objects, are in complexnum.
 
-May import: tracejit.plaindata, the standard library.
+May import: tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

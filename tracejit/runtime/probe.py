@@ -10,7 +10,7 @@ Interpreted iterations are not timed: counting their lines makes them several ti
 run (the line counter costs 200-700 ns a line, the JIT's back-edge hook about 1.5 us an iteration), and that
 cost varies too much from loop to loop to be subtracted (tried: estimates were off by 2 to 6 times).
 
-May import: tracejit.plaindata, the standard library only.
+May import: tracejit.plaindata and the standard library only.
 """
 from __future__ import annotations
 
