@@ -37,6 +37,7 @@ from .native_callback import MARGIN
 from .resume import ResumeFrame
 
 MAX_EXITS = 4096
+REJECTED = -1               # backend.roundtrip.REJECTED (not imported here: the backend loads at the first compile)
 COMPLEX = "complex"         # ExitInfo.stack kind of a complex number rebuilt from two slots (real, imag)
 
 
@@ -176,6 +177,14 @@ class CompiledLoop:
         self.resumes_callees = False        # some exit rebuilds inlined frames (ExitInfo.inner)
         self.owned_slots: list[int] = []    # slots of the variables the machine code owns (layout.owned)
         self._plan = None
+        # the native round trip (runtime/native_entry.py, backend/roundtrip.py): None where it does not serve
+        self.trace_entry = 0                # the loop's machine code entry (0: native=0)
+        self.roundtrip = None               # callable(id(frame)) -> exit id, REJECTED or -2 - exit id
+        self.roundtrip_key = None           # the layout it was made for
+        self.roundtrip_entry_bits = None    # where it keeps the entry bits (for the runtime's write-back)
+        self.scratch = None
+        self.exit_records = None            # int64[exit id] -> address of the exit's record (0: none)
+        self.records: dict = {}             # exit id -> its record (None: the runtime writes it back)
 
     @property
     def code(self):
@@ -384,6 +393,11 @@ class CompiledLoop:
             entry = self.entry          # read after setting busy: see retire()
             if entry is None:
                 raise EntryRejected("machine code was freed")
+            roundtrip = self.roundtrip
+            if roundtrip is not None:
+                done = self._run_native(roundtrip, frame, budget)
+                if done is not None:
+                    return done
             iframe = self.fa.iframe(frame)
             entry_bits = self.load(frame, iframe)
             try:
@@ -441,6 +455,31 @@ class CompiledLoop:
             return info, inner
         finally:
             self.busy = False
+
+    def _run_native(self, roundtrip, frame, budget: int) -> tuple[ExitInfo, list[ResumeFrame]] | None:
+        """The round trip in machine code (backend.roundtrip); None when its entry checks failed (the frame is
+        untouched: run's Python entry decides, with its reasons)."""
+        layout = self.layout
+        if layout.pins:
+            _check_pins(layout.pins, frame)
+        for inlined in layout.inlined.values():
+            if not inlined.unchanged():
+                raise EntryRejected(f"{inlined.function.__name__} has another code or defaults than the trace "
+                                    f"inlined")
+        self.buffer[BUDGET_SLOT] = budget
+        result = roundtrip(id(frame))
+        if result == REJECTED:
+            return None
+        info = self.exits[result if result >= 0 else -2 - result]
+        try:
+            # no record (or an object could not be made): the frame is written back here, from the entry bits
+            inner = [] if result >= 0 else self.store(frame, self.fa.iframe(frame), self.roundtrip_entry_bits, info)
+        finally:
+            if info.owned:
+                self._release_owned(info)
+            self._empty_graveyard()
+        self.entries += 1
+        return info, inner
 
     def _prepare_sync(self, frame, iframe: int, entry_bits: list) -> None:
         """The frame sync area for this run: the frame, where the thread keeps its executing frame, how many

@@ -23,6 +23,7 @@ from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variab
 
 from .compiled import COMPLEX, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
+from . import native_entry
 from .interp_entry import InterpretedLoop
 
 TYPE_CHECKING = False
@@ -172,10 +173,14 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
         loop.ext = ext
         loop.release = self.release
         mc = backend.assemble(opt, ext)
-        addr, size = self._place(mc.code, loop), len(mc.code)
+        roundtrip = native_entry.prepare(loop, loop.syncs)
+        code, at = native_entry.append(mc.code, roundtrip)
+        addr, size = self._place(code, loop), len(code)
         loop.entry = self.make_entry(addr + mc.entry)
+        loop.trace_entry = addr + mc.entry
         loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
         listing = _listing_source(mc, addr)
+        native_entry.install(self, loop, roundtrip, addr + at)
     else:
         loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer), 0, 0, None
     secs = time.perf_counter() - t0
@@ -226,7 +231,9 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     assign_exits(self, loop, opt, rec.code, [sv for sv in rec.exit.owned_vars if sv not in read])
     if self.params.native:
         mc = backend.assemble(opt, loop.ext, loop.addresses)
-        addr, size = self._place(mc.code, loop), len(mc.code)
+        roundtrip = native_entry.prepare(loop, loop.syncs or calls_python(opt.ops))
+        code, at = native_entry.append(mc.code, roundtrip)
+        addr, size = self._place(code, loop), len(code)
         listing = _listing_source(mc, addr)
         loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
     else:
@@ -235,6 +242,8 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     loop.layout_changed()
     loop.syncs = loop.layout.calls_python = loop.syncs or calls_python(opt.ops)
     loop.layout.writes_globals = loop.layout.writes_globals or rec.recorder.writes_globals
+    if self.params.native:
+        native_entry.install(self, loop, roundtrip, addr + at)
     rec.exit.bridge = "compiled"
     secs = time.perf_counter() - t0
     loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs, rec.exit.exit_id))

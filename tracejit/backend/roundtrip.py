@@ -1,0 +1,530 @@
+"""The native round trip of a compiled loop: entry checks and unboxing, the trace, and its exit's write-back.
+
+`roundtrip_code(plan, ext) -> Encoded` assembles `int64 f(PyFrameObject *frame)`, the whole trip from the
+interpreter into a loop's machine code and back, for loops whose state the plan can describe (fast locals and
+base stack items of kind int, float, bool or object; range and list iterators of enclosing `for` loops):
+
+1. Entry (nothing written): the thread has at least `plan.headroom` Python frames left; each place of the
+   frame is bound and of the trace's type (an int of at most two digits, a float, a bool; an object of any
+   type); its value is unboxed into the state buffer, and so is each iterator's state. Any failure returns
+   REJECTED with the frame untouched (the runtime's Python entry then decides, with its reasons).
+2. The bits of the state buffer are kept (entry bits), and the trace runs: `int64 trace(int64 *buffer)`
+   returns its exit id.
+3. The exit's record (`exit_records[exit_id]`: an address, 0 for none) says how the frame continues:
+   RECORD words = the value for the frame's instruction pointer, the depth of the base stack that remains,
+   the number of stack items to push, then (slot, kind code) per item. With no record, or when making an
+   object fails, the result is `-2 - exit_id` (the runtime writes the frame back itself, from the entry bits).
+4. The write-back, in the order of the runtime's FrameWrites: first every new object is made (a changed local
+   boxed, each stack item; a failure releases them and clears the error), then, with no call in between, the
+   frame's locals, the iterators' fields, the popped base items, the stack, its top and the instruction
+   pointer are written (and `f_fast_as_locals` cleared where it exists); only then are the old references
+   released (which may run Python code: the frame is complete by then). Returns the exit id.
+
+The code is made for one loop and one layout of its state buffer (a bridge that adds state variables makes a
+new one). It is position-independent and is placed at the end of the trace's (or the bridge's) own block; it
+finds the trace through a word of its scratch area. The runtime (tracejit.runtime.native_entry) builds the plan
+and the records.
+
+May import: tracejit.backend.x86 and tracejit.plaindata.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from tracejit.plaindata import dataclass
+
+from .x86 import R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
+
+REJECTED = -1               # the entry checks failed: nothing ran, the frame is untouched
+KIND_CODES = {"int": 0, "float": 1, "bool": 2, "ref": 3}    # an exit record's stack item kinds
+RECORD_HEADER = 3           # words before the (slot, kind code) pairs: instruction pointer, depth, items
+MAX_EXIT_STACK = 64         # stack items an exit record may push
+TRACE_ENTRY_WORD = 0        # the scratch word that holds the trace's address; the entry bits follow it
+
+
+@dataclass(frozen=True)
+class Place:
+    """A frame slot the trace reads at entry: localsplus[index] unboxed into buffer[slot]."""
+    index: int
+    slot: int
+    kind: str               # 'int', 'float', 'bool' or 'ref'
+    written: bool           # a local, written back when its bits changed (False: a base stack item)
+
+
+@dataclass(frozen=True)
+class IterPlace:
+    """The iterator at base stack position `pos`: a range iterator (slots: next, step, remaining) or a list
+    iterator (slots: index, seq). `fresh` >= 0: a bridge may replace it with a new one (its slot is then set):
+    the entry requires that the frame alone holds it, and an exit after a replacement is written back by the
+    runtime (which makes the new iterator)."""
+    pos: int
+    kind: str               # 'range' or 'list'
+    slots: tuple
+    fresh: int = -1
+
+
+@dataclass(frozen=True)
+class RoundTripPlan:
+    """What the round trip of one loop needs: plain data from the runtime (addresses are absolute)."""
+    places: tuple
+    iters: tuple
+    nslots: int
+    nlocalsplus: int
+    base_depth: int
+    headroom: int           # Python frames that must be left for the write-back (else REJECTED)
+    buffer: int             # the state buffer
+    scratch: int            # scratch_words(plan) int64 words; word TRACE_ENTRY_WORD: the address of the trace,
+                            # int64 trace(int64 *buffer) -> exit id (written when the trace is placed)
+    exit_records: int       # int64[exit id]: the exit's record address, or 0
+    int_type: int
+    float_type: int
+    bool_type: int
+    true: int
+    false: int
+    range_iter_type: int
+    list_iter_type: int
+    list_iter_index: int    # offsets of a list iterator's index and list
+    list_iter_seq: int
+    thread_state_get: int   # PyThreadState_Get
+
+
+class _Scratch:
+    """Byte offsets in the scratch area: the trace's address, entry bits, new and old references of the written
+    places, old references of popped base items, new stack items."""
+
+    def __init__(self, plan: RoundTripPlan) -> None:
+        self.written = [p for p in plan.places if p.written]
+        nw = len(self.written)
+        self.trace_entry = 8 * TRACE_ENTRY_WORD
+        self.entry_bits = 8
+        self.new = self.entry_bits + 8 * plan.nslots
+        self.old = self.new + 8 * nw
+        self.base_old = self.old + 8 * nw
+        self.stack = self.base_old + 8 * plan.base_depth
+        self.words = self.stack // 8 + MAX_EXIT_STACK
+
+
+def scratch_words(plan: RoundTripPlan) -> int:
+    return _Scratch(plan).words
+
+
+SAVED = (RBP, RBX, R12, R13, R14, R15)
+K, N, J = Mem(RSP, 0), Mem(RSP, 8), Mem(RSP, 16)     # loop counters kept across calls
+
+
+def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
+    L = ext.layout
+    a = Asm()
+    s = _Scratch(plan)
+    reject, done, runtime_store = a.new_label(), a.new_label(), a.new_label()
+    a.group("save callee-saved registers (and 24 bytes: rsp 16-byte aligned); rbx = frame, r12 = its "
+            "interpreter frame, r13 = state buffer, rbp = scratch")
+    for r in SAVED:
+        a.push(r)
+    a.alu("sub", RSP, 24)
+    a.mov(RBX, RDI)
+    a.mov(R12, Mem(RBX, L.frame_f_frame))
+    a.mov_imm(R13, plan.buffer)
+    a.mov_imm(RBP, plan.scratch)
+    a.group(f"at least {plan.headroom} Python frames left before the recursion limit")
+    a.mov_imm(RAX, plan.thread_state_get)
+    a.call_reg(RAX)
+    a.load_signed(RCX, Mem(RAX, L.tstate_recursion_remaining), 4)
+    a.alu("cmp", RCX, plan.headroom)
+    a.jcc("l", reject)
+    for p in plan.places:
+        _load_place(a, L, plan, p, reject)
+    for it in plan.iters:
+        _load_iter(a, L, plan, it, reject)
+    compared = sorted({p.slot for p in s.written} | {slot for it in plan.iters for slot in _compared(it)})
+    a.group("keep the entry bits")
+    for slot in compared:
+        a.mov(RAX, Mem(R13, 8 * slot))
+        a.mov(Mem(RBP, s.entry_bits + 8 * slot), RAX)
+    a.group("run the trace: r14 = exit id, r15 = its record (none: the runtime writes the frame back)")
+    a.mov(RDI, R13)
+    a.mov(RAX, Mem(RBP, s.trace_entry))
+    a.call_reg(RAX)
+    a.mov(R14, RAX)
+    a.mov_imm(RCX, plan.exit_records)
+    a.mov(R15, Mem(RCX, 0, R14, 8))
+    a.test(R15, R15)
+    a.jcc("e", runtime_store)
+    for it in plan.iters:
+        if it.fresh >= 0:
+            popped = a.new_label()
+            a.alu("cmp", Mem(R15, 8), it.pos)
+            a.jcc("le", popped)                 # popped at this exit: nothing to write back
+            a.alu("cmp", Mem(R13, 8 * it.fresh), 0)
+            a.jcc("ne", runtime_store)          # a bridge started a new iterator: the runtime makes it
+            a.bind(popped)
+    _box_all(a, L, ext, plan, s, done)
+    _commit(a, L, plan, s)
+    _release_olds(a, ext, plan, s)
+    a.mov(RAX, R14)
+    a.jmp(done)
+    a.bind(runtime_store)
+    a.group("the runtime writes the frame back: -2 - exit id")
+    a.mov_imm(RAX, -2)
+    a.alu("sub", RAX, R14)
+    a.jmp(done)
+    a.bind(reject)
+    a.mov_imm(RAX, REJECTED)
+    a.bind(done)
+    a.group("restore and return")
+    a.alu("add", RSP, 24)
+    for r in reversed(SAVED):
+        a.pop(r)
+    a.ret()
+    return a.finish()
+
+
+def _slot_mem(L, index: int) -> Mem:
+    return Mem(R12, L.iframe_localsplus + 8 * index)
+
+
+def _compared(it: IterPlace) -> tuple:
+    return (it.slots[0], it.slots[2]) if it.kind == "range" else (it.slots[0],)
+
+
+def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
+    a.group(f"localsplus[{p.index}] -> buffer[{p.slot}] ({p.kind})")
+    a.mov(RAX, _slot_mem(L, p.index))
+    a.test(RAX, RAX)
+    a.jcc("e", reject)                      # unbound
+    if p.kind != "ref":
+        a.mov_imm(RCX, {"int": plan.int_type, "float": plan.float_type, "bool": plan.bool_type}[p.kind])
+        a.alu("cmp", RCX, Mem(RAX, L.ob_type))
+        a.jcc("ne", reject)
+    if p.kind == "int":
+        _unbox_int(a, L, reject)
+    elif p.kind == "float":
+        a.mov(RAX, Mem(RAX, L.float_value))
+    elif p.kind == "bool":
+        a.mov_imm(RCX, plan.true)
+        a.alu("cmp", RAX, RCX)
+        a.setcc("e", RAX)
+        a.movzx8(RAX, RAX)
+    a.mov(Mem(R13, 8 * p.slot), RAX)
+
+
+def _unbox_int(a: Asm, L, reject: int) -> None:
+    """rax: an exact int -> its value, if it has at most two digits (else reject: the runtime's entry takes
+    any int64). Uses rcx, rdx, rsi."""
+    mask = (1 << L.long_shift) - 1
+    a.mov(RCX, Mem(RAX, L.long_tag))
+    a.mov(RDX, Mem(RAX, L.long_digits))
+    a.mov(RSI, RCX)
+    if L.long_tagged:
+        a.shift("shr", RSI, 3)              # ndigits
+        a.alu("and", RCX, 2)                # 2: negative
+    else:
+        a.mov(RAX, RCX)
+        a.shift("sar", RAX, 63)
+        a.alu("xor", RSI, RAX)
+        a.alu("sub", RSI, RAX)              # |ob_size|
+        a.mov(RCX, RAX)                     # nonzero: negative
+    a.alu("cmp", RSI, 2)
+    a.jcc("a", reject)
+    a.mov(RAX, RDX)
+    a.shift("shr", RAX, 32)
+    a.alu("and", RAX, mask)                 # second digit
+    a.alu("and", RDX, mask)                 # first digit
+    keep_hi, keep_lo, positive = a.new_label(), a.new_label(), a.new_label()
+    a.alu("cmp", RSI, 2)
+    a.jcc("e", keep_hi)
+    a.mov_imm(RAX, 0, keep_flags=True)
+    a.bind(keep_hi)
+    a.alu("cmp", RSI, 1)
+    a.jcc("ae", keep_lo)
+    a.mov_imm(RDX, 0, keep_flags=True)
+    a.bind(keep_lo)
+    a.shift("shl", RAX, L.long_shift)
+    a.alu("or", RAX, RDX)
+    a.test(RCX, RCX)
+    a.jcc("e", positive)
+    a.unary("neg", RAX)
+    a.bind(positive)
+
+
+def _load_iter(a: Asm, L, plan: RoundTripPlan, it: IterPlace, reject: int) -> None:
+    a.group(f"the {it.kind} iterator at base stack position {it.pos} -> buffer{list(it.slots)}")
+    a.mov(RAX, _slot_mem(L, plan.nlocalsplus + it.pos))
+    a.test(RAX, RAX)
+    a.jcc("e", reject)
+    a.mov_imm(RCX, plan.range_iter_type if it.kind == "range" else plan.list_iter_type)
+    a.alu("cmp", RCX, Mem(RAX, L.ob_type))
+    a.jcc("ne", reject)
+    if it.fresh >= 0:
+        a.alu("cmp", Mem(RAX, L.ob_refcnt), 1)     # shared: a bridge must not drop or replace it
+        a.jcc("ne", reject)
+        a.mov(Mem(R13, 8 * it.fresh), 0)
+    f = L.range_iter
+    if it.kind == "range":
+        nxt, step, remaining = it.slots
+        a.mov(RCX, Mem(RAX, f["step"]))
+        a.mov(Mem(R13, 8 * step), RCX)
+        if "index" in f:                    # 3.11: next = start + index * step, remaining = len - index
+            a.mov(RDX, Mem(RAX, f["index"]))
+            a.imul(RCX, RDX)
+            a.alu("add", RCX, Mem(RAX, f["start"]))
+            a.mov(Mem(R13, 8 * nxt), RCX)
+            a.mov(RCX, Mem(RAX, f["len"]))
+            a.alu("sub", RCX, RDX)
+            a.mov(Mem(R13, 8 * remaining), RCX)
+        else:
+            a.mov(RCX, Mem(RAX, f["start"]))
+            a.mov(Mem(R13, 8 * nxt), RCX)
+            a.mov(RCX, Mem(RAX, f["len"]))
+            a.mov(Mem(R13, 8 * remaining), RCX)
+    else:
+        index, seq = it.slots
+        a.mov(RCX, Mem(RAX, plan.list_iter_seq))
+        a.test(RCX, RCX)
+        a.jcc("e", reject)                  # exhausted
+        a.mov(Mem(R13, 8 * seq), RCX)
+        a.mov(RCX, Mem(RAX, plan.list_iter_index))
+        a.mov(Mem(R13, 8 * index), RCX)
+
+
+def _incref(a: Asm, L, r) -> None:
+    """Py_INCREF(r) (3.12+: immortal objects are not counted). Uses rdx."""
+    if L.immortal:
+        skip = a.new_label()
+        a.mov(RDX, Mem(r, L.ob_refcnt))
+        a.test32(RDX, RDX)
+        a.jcc("s", skip)
+        a.alu("add", Mem(r, L.ob_refcnt), 1)
+        a.bind(skip)
+    else:
+        a.alu("add", Mem(r, L.ob_refcnt), 1)
+
+
+def _box(a: Asm, L, ext, plan: RoundTripPlan, kind: str) -> None:
+    """rax: a value's bits -> rax: a new reference to an object for it (0: making it failed, with an error
+    set; a 'ref' of 0 stays 0: an empty stack slot). Clobbers the caller-saved registers."""
+    if kind == "ref":
+        skip = a.new_label()
+        a.test(RAX, RAX)
+        a.jcc("e", skip)
+        _incref(a, L, RAX)
+        a.bind(skip)
+    elif kind == "bool":
+        a.test(RAX, RAX)
+        a.mov_imm(RAX, plan.true, keep_flags=True)
+        a.mov_imm(RCX, plan.false, keep_flags=True)
+        a.cmov("e", RAX, RCX)
+        _incref(a, L, RAX)
+    elif kind == "float":
+        a.movq_to_xmm(XMM0, RAX)
+        a.mov_imm(RAX, ext.float_new)
+        a.call_reg(RAX)
+    else:
+        big, made = a.new_label(), a.new_label()
+        a.alu("cmp", RAX, L.small_ints[-1])
+        a.jcc("g", big)
+        a.alu("cmp", RAX, L.small_ints[0])
+        a.jcc("l", big)
+        a.imul_imm(RAX, RAX, ext.small_int_stride)       # the cached int object
+        a.mov_imm(RCX, ext.small_int_zero)
+        a.alu("add", RAX, RCX)
+        _incref(a, L, RAX)
+        a.jmp(made)
+        a.bind(big)
+        a.mov(RDI, RAX)
+        a.mov_imm(RAX, ext.long_new)
+        a.call_reg(RAX)
+        a.bind(made)
+
+
+def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, done: int) -> None:
+    """Make every object the write-back stores: new[j] for each written place whose bits changed (else 0),
+    stack[k] for each item of the record. On failure: release what was made and return -2 - exit id."""
+    failed, null_ref = a.new_label(), a.new_label()
+    a.group("make the objects: changed locals, then the exit's stack items")
+    a.mov(Mem(RSP, 0), 0)                   # K: stack items made so far
+    for j in range(len(s.written)):
+        a.mov(Mem(RBP, s.new + 8 * j), 0)
+    for j, p in enumerate(s.written):
+        same = a.new_label()
+        a.mov(RAX, Mem(R13, 8 * p.slot))
+        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * p.slot))
+        a.jcc("e", same)
+        if p.kind == "ref":
+            a.test(RAX, RAX)
+            a.jcc("e", null_ref)            # an unbound local: the runtime's write-back decides
+        _box(a, L, ext, plan, p.kind)
+        a.test(RAX, RAX)
+        a.jcc("e", failed)
+        a.mov(Mem(RBP, s.new + 8 * j), RAX)
+        a.bind(same)
+    loop, end = a.new_label(), a.new_label()
+    a.mov(RAX, Mem(R15, 16))
+    a.mov(N, RAX)
+    a.bind(loop)
+    a.mov(RCX, K)
+    a.alu("cmp", RCX, N)
+    a.jcc("ge", end)
+    a.mov(RSI, RCX)
+    a.shift("shl", RSI, 1)
+    a.mov(RDX, Mem(R15, 8 * RECORD_HEADER, RSI, 8))         # slot
+    a.mov(RAX, Mem(R13, 0, RDX, 8))
+    a.mov(RDX, Mem(R15, 8 * RECORD_HEADER + 8, RSI, 8))     # kind code
+    made = a.new_label()
+    kinds = sorted(KIND_CODES.items(), key=lambda kv: kv[1])
+    branches = [a.new_label() for _ in kinds]
+    for (_, code), lab in zip(kinds[:-1], branches):
+        a.alu("cmp", RDX, code)
+        a.jcc("e", lab)
+    a.jmp(branches[-1])
+    for (kind, _), lab in zip(kinds, branches):
+        a.bind(lab)
+        _box(a, L, ext, plan, kind)
+        if kind != "ref":
+            a.test(RAX, RAX)
+            a.jcc("e", failed)
+        a.jmp(made)
+    a.bind(made)
+    a.mov(RCX, K)
+    a.mov(Mem(RBP, s.stack, RCX, 8), RAX)
+    a.alu("add", K, 1)
+    a.jmp(loop)
+    a.bind(failed)
+    a.group("making an object failed: clear the error, release what was made, -2 - exit id")
+    a.mov_imm(RAX, ext.err_clear)
+    a.call_reg(RAX)
+    a.bind(null_ref)
+    for j in range(len(s.written)):
+        a.mov(RDI, Mem(RBP, s.new + 8 * j))
+        _xdecref_call(a, ext)
+    again, out = a.new_label(), a.new_label()
+    a.mov(J, 0)
+    a.bind(again)
+    a.mov(RCX, J)
+    a.alu("cmp", RCX, K)
+    a.jcc("ge", out)
+    a.mov(RDI, Mem(RBP, s.stack, RCX, 8))
+    _xdecref_call(a, ext)
+    a.alu("add", J, 1)
+    a.jmp(again)
+    a.bind(out)
+    a.mov_imm(RAX, -2)
+    a.alu("sub", RAX, R14)
+    a.jmp(done)
+    a.bind(end)
+
+
+def _xdecref_call(a: Asm, ext) -> None:
+    """Py_DecRef(rdi) unless rdi is 0."""
+    skip = a.new_label()
+    a.test(RDI, RDI)
+    a.jcc("e", skip)
+    a.mov_imm(RAX, ext.decref)
+    a.call_reg(RAX)
+    a.bind(skip)
+
+
+def _commit(a: Asm, L, plan: RoundTripPlan, s: _Scratch) -> None:
+    """Every write to the frame, with no call in between; the old references are kept in old[] / base_old[]."""
+    a.group("write the frame: changed locals (old references kept)")
+    for j, p in enumerate(s.written):
+        skip = a.new_label()
+        a.mov(Mem(RBP, s.old + 8 * j), 0)
+        a.mov(RAX, Mem(RBP, s.new + 8 * j))
+        a.test(RAX, RAX)
+        a.jcc("e", skip)
+        a.mov(RCX, _slot_mem(L, p.index))
+        a.mov(Mem(RBP, s.old + 8 * j), RCX)
+        a.mov(_slot_mem(L, p.index), RAX)
+        a.bind(skip)
+    iters = {it.pos: it for it in plan.iters}
+    a.group("base stack items: the iterators' fields, the items popped at this exit emptied")
+    a.mov(RDX, Mem(R15, 8))                 # depth of the base stack that remains
+    for pos in range(plan.base_depth):
+        alive, nxt = a.new_label(), a.new_label()
+        a.mov(Mem(RBP, s.base_old + 8 * pos), 0)
+        a.alu("cmp", RDX, pos)
+        a.jcc("g", alive)
+        a.mov(RCX, _slot_mem(L, plan.nlocalsplus + pos))
+        a.mov(Mem(RBP, s.base_old + 8 * pos), RCX)
+        a.mov(_slot_mem(L, plan.nlocalsplus + pos), 0)
+        a.jmp(nxt)
+        a.bind(alive)
+        if pos in iters:
+            _store_iter(a, L, plan, s, iters[pos], nxt)
+        a.bind(nxt)
+    push, pushed = a.new_label(), a.new_label()
+    a.group("the exit's stack items above the base, the stack top, the instruction pointer")
+    a.mov(RCX, N)
+    a.test(RCX, RCX)
+    a.jcc("ne", push)
+    a.alu("cmp", RDX, plan.base_depth)
+    a.jcc("ge", pushed)
+    a.bind(push)
+    a.mov(RSI, RDX)
+    a.shift("shl", RSI, 3)
+    a.alu("add", RSI, R12)                  # rsi + disp: localsplus[nlocalsplus + depth]
+    disp = L.iframe_localsplus + 8 * plan.nlocalsplus
+    loop, end = a.new_label(), a.new_label()
+    a.mov(J, 0)
+    a.bind(loop)
+    a.mov(RCX, J)
+    a.alu("cmp", RCX, N)
+    a.jcc("ge", end)
+    a.mov(RAX, Mem(RBP, s.stack, RCX, 8))
+    a.mov(Mem(RSI, disp, RCX, 8), RAX)
+    a.alu("add", J, 1)
+    a.jmp(loop)
+    a.bind(end)
+    a.mov(RAX, RDX)
+    a.alu("add", RAX, N)
+    a.alu("add", RAX, plan.nlocalsplus)
+    a.store_narrow(Mem(R12, L.iframe_stacktop), RAX, 4)
+    a.bind(pushed)
+    a.mov(RAX, Mem(R15, 0))
+    a.mov(Mem(R12, L.iframe_instr), RAX)
+    if L.frame_fast_as_locals >= 0:
+        a.mov_imm(RAX, 0)
+        a.store_narrow(Mem(RBX, L.frame_fast_as_locals), RAX, 1)
+
+
+def _store_iter(a: Asm, L, plan: RoundTripPlan, s: _Scratch, it: IterPlace, skip: int) -> None:
+    """Write an iterator's state back if the trace changed it. Keeps rdx."""
+    f = L.range_iter
+    write = a.new_label()
+    a.mov(RSI, _slot_mem(L, plan.nlocalsplus + it.pos))
+    if it.kind == "range":
+        nxt, _, remaining = it.slots
+        a.mov(RAX, Mem(R13, 8 * nxt))
+        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * nxt))
+        a.jcc("ne", write)
+        a.mov(RAX, Mem(R13, 8 * remaining))
+        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * remaining))
+        a.jcc("e", skip)
+        a.bind(write)
+        if "index" in f:                    # 3.11: index = len - remaining (start stays)
+            a.mov(RAX, Mem(RSI, f["len"]))
+            a.alu("sub", RAX, Mem(R13, 8 * remaining))
+            a.mov(Mem(RSI, f["index"]), RAX)
+        else:
+            a.mov(RAX, Mem(R13, 8 * nxt))
+            a.mov(Mem(RSI, f["start"]), RAX)
+            a.mov(RAX, Mem(R13, 8 * remaining))
+            a.mov(Mem(RSI, f["len"]), RAX)
+    else:
+        index = it.slots[0]
+        a.mov(RAX, Mem(R13, 8 * index))
+        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * index))
+        a.jcc("e", skip)
+        a.mov(Mem(RSI, plan.list_iter_index), RAX)
+
+
+def _release_olds(a: Asm, ext, plan: RoundTripPlan, s: _Scratch) -> None:
+    """Release the old references (the frame is complete: Python code a release runs sees it so)."""
+    a.group("release the old references")
+    for j in range(len(s.written)):
+        a.mov(RDI, Mem(RBP, s.old + 8 * j))
+        _xdecref_call(a, ext)
+    for pos in range(plan.base_depth):
+        a.mov(RDI, Mem(RBP, s.base_old + 8 * pos))
+        _xdecref_call(a, ext)

@@ -1,0 +1,138 @@
+"""Which compiled loops and exits the native round trip (tracejit.backend.roundtrip) serves, and its data.
+
+When a loop or one of its bridges is compiled: `prepare(loop, syncs)` assembles a round trip for the loop's
+state layout as it will be (None: the current one still serves, or none can), `append` puts it at the end of
+the block's code (one placement, no page of its own), and `install(engine, loop, prepared, address)` writes
+the record of every exit that has none yet and makes `loop.roundtrip` (a callable f(id(frame)) -> int, see
+backend.roundtrip). No round trip serves a loop whose layout has what it does not describe. Those loops keep the Python entry and write-back of CompiledLoop.run, which stays the reference
+(and the whole path with `native=0`):
+- globals, complex numbers, iterators other than range and list ones;
+- objects the machine code owns (`owned_slots`) and calls that may run Python code (`syncs`): their entry
+  prepares more than the frame's values.
+An exit gets no record (the runtime writes it back after the native entry) when it rebuilds inlined frames,
+when a variable holds another kind there than the loop's, or when it pushes a complex number; and an exit
+after a bridge replaced an iterator is written back by the runtime too (it makes the new iterator).
+
+May import: tracejit.backend.roundtrip, tracejit.ir, tracejit.runtime.compiled and .native_callback,
+tracejit.cpython.layout, tracejit.plaindata and the standard library.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+import ctypes
+
+from tracejit.backend.roundtrip import (KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, IterPlace, Place, RoundTripPlan,
+                                        roundtrip_code, scratch_words)
+from tracejit.cpython.layout import LIST_ITER_INDEX, LIST_ITER_SEQ, LIST_ITER_TYPE, RANGE_ITER_TYPE, c_api_address
+from tracejit.ir import Kind
+from tracejit.plaindata import dataclass, replace
+
+from .compiled import COMPLEX, STORE_DEPTH, WRITE_DEPTH, CompiledLoop, ExitInfo
+from .native_callback import MARGIN
+
+KINDS = {Kind.INT: "int", Kind.FLOAT: "float", Kind.BOOL: "bool", Kind.REF: "ref"}
+RANGE_SLOTS, LIST_SLOTS = ("next", "step", "remaining"), ("index", "seq")
+
+
+@dataclass
+class PreparedRoundTrip:
+    """A round trip assembled for a loop's current layout, to be placed at the end of the block being compiled."""
+    code: bytes
+    key: tuple
+    scratch: object                         # ctypes int64 array: the code's scratch area
+    nslots: int
+
+
+def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
+    """The round trip for the loop's layout as it is once the block being compiled is in place (`syncs`: the loop
+    will have calls that may run Python code), or None when the current one still serves or none can. When the
+    current one no longer serves, it stops at once: until the new one is installed, run() takes the Python entry."""
+    key = _plan_key(loop, syncs)
+    if key == loop.roundtrip_key:
+        return None
+    loop.roundtrip, loop.roundtrip_key = None, None
+    if key is None:
+        return None
+    if loop.exit_records is None:
+        loop.exit_records = (ctypes.c_int64 * len(loop.bridge_table))()
+    places, iters, nslots = key
+    plan = RoundTripPlan(places=places, iters=iters, nslots=nslots, nlocalsplus=loop.nlocalsplus,
+                         base_depth=loop.base_depth,
+                         headroom=MARGIN + WRITE_DEPTH + STORE_DEPTH + loop.layout.inline_depth + 4,
+                         buffer=loop.buffer_address, scratch=0, exit_records=ctypes.addressof(loop.exit_records),
+                         int_type=id(int), float_type=id(float), bool_type=id(bool), true=id(True), false=id(False),
+                         range_iter_type=id(RANGE_ITER_TYPE), list_iter_type=id(LIST_ITER_TYPE),
+                         list_iter_index=LIST_ITER_INDEX, list_iter_seq=LIST_ITER_SEQ,
+                         thread_state_get=c_api_address("PyThreadState_Get"))
+    scratch = (ctypes.c_int64 * scratch_words(plan))()
+    plan = replace(plan, scratch=ctypes.addressof(scratch))
+    return PreparedRoundTrip(roundtrip_code(plan, loop.ext).code, key, scratch, nslots)
+
+
+def append(code: bytes, prepared: PreparedRoundTrip | None) -> tuple[bytes, int]:
+    """The block's code with the round trip after it (16-byte aligned), and the round trip's offset (-1: none)."""
+    if prepared is None:
+        return code, -1
+    at = -len(code) % 16 + len(code)
+    return code + b"\xcc" * (at - len(code)) + prepared.code, at
+
+
+def install(engine, loop: CompiledLoop, prepared: PreparedRoundTrip | None, address: int) -> None:
+    """After the block is placed (`address`: where its round trip is, if it has one): every exit without a record
+    gets one, and the prepared round trip becomes the loop's."""
+    code = loop.code
+    if code is None or loop.exit_records is None:
+        return
+    for exit_id, info in loop.exits.items():
+        if exit_id not in loop.records:
+            record = exit_record(loop, info, code)
+            loop.records[exit_id] = record
+            if record is not None:
+                loop.exit_records[exit_id] = ctypes.addressof(record)
+    if prepared is not None:
+        prepared.scratch[TRACE_ENTRY_WORD] = loop.trace_entry
+        loop.scratch = prepared.scratch
+        loop.roundtrip_entry_bits = (ctypes.c_int64 * prepared.nslots).from_address(
+            ctypes.addressof(prepared.scratch) + 8 * (TRACE_ENTRY_WORD + 1))
+        loop.roundtrip_key = prepared.key
+        loop.roundtrip = engine.make_entry(address)
+
+
+def _plan_key(loop: CompiledLoop, syncs: bool):
+    """(places, iterators, slots) of the loop's layout, or None when the round trip cannot serve it."""
+    loop.layout_changed()
+    if syncs or loop.owned_slots:
+        return None
+    fast, glob, iters, cplx = loop._input_plan()
+    if glob or cplx:
+        return None
+    places = []
+    for index, slot, kind, sv in fast:
+        if kind not in KINDS:
+            return None
+        places.append(Place(index if index is not None else loop.nlocalsplus + sv.key, slot, KINDS[kind],
+                            index is not None))
+    its = []
+    for pos, slots in iters:
+        names = set(slots) - {"fresh"}
+        fresh = slots.get("fresh", -1)
+        if names == set(RANGE_SLOTS):
+            its.append(IterPlace(pos, "range", tuple(slots[k] for k in RANGE_SLOTS), fresh))
+        elif names == set(LIST_SLOTS):
+            its.append(IterPlace(pos, "list", tuple(slots[k] for k in LIST_SLOTS), fresh))
+        else:
+            return None
+    return tuple(places), tuple(its), loop.layout.nslots
+
+
+def exit_record(loop: CompiledLoop, info: ExitInfo, code):
+    """The exit's record for the native write-back (backend.roundtrip), or None: the runtime writes it back."""
+    if info.inner or info.kinds or len(info.stack) > MAX_EXIT_STACK:
+        return None
+    words = [loop.fa.instr_address(code, info.resume_pc), loop.base_depth - info.popped, len(info.stack)]
+    for slot, kind in info.stack:
+        if kind is COMPLEX or kind not in KINDS:
+            return None
+        words += [slot, KIND_CODES[KINDS[kind]]]
+    return (ctypes.c_int64 * len(words))(*words)
