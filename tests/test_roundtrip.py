@@ -75,6 +75,20 @@ def over_list(items):
     return s
 
 
+def over_enumerate(items):
+    s = 0
+    for k, v in enumerate(items):
+        s += k * v
+    return s
+
+
+def over_zip(xs, ys):
+    s = 0.0
+    for x, y in zip(xs, ys):
+        s += x * y
+    return s
+
+
 def nested(rows):
     total = 0
     for row in rows:
@@ -111,6 +125,13 @@ def test_round_trip_serves_range_and_list_iterators(fresh_engine):
     assert served("over_range") >= 200 and served("over_list") >= 200
 
 
+def test_round_trip_serves_enumerate_and_zip_of_lists(fresh_engine):
+    run_both(over_enumerate, [([j * 3 for j in range(k % 25 + 4)],) for k in range(300)])
+    run_both(over_zip, [([float(j) for j in range(k % 25 + 4)], [0.5 * j for j in range(k % 20 + 6)])
+                        for k in range(300)])
+    assert served("over_enumerate") >= 200 and served("over_zip") >= 200
+
+
 def test_nested_loops_pop_and_push_through_the_round_trip(fresh_engine):
     rows = [[(i * j) % 17 for j in range(i % 9 + 1)] for i in range(30)]
     run_both(nested, [(rows[: k % 30 + 1],) for k in range(200)])
@@ -122,11 +143,23 @@ def test_exits_mid_expression_keep_their_stack(fresh_engine):
     assert served("mid_expression") >= 100
 
 
-def test_ints_beyond_two_digits_take_the_python_entry(fresh_engine):
-    big = 2 ** 61 + 12345
-    run_both(counter, [(k % 7 + 5, 3) for k in range(100)] + [(8, big)] * 100)
-    loops = loops_of("counter")
-    assert sum(lp.entries for lp in loops) >= 150
+def test_every_int64_enters(fresh_engine):
+    edges = [2 ** 30 - 1, 2 ** 30, 2 ** 60 - 1, 2 ** 60, 2 ** 61 + 12345, 2 ** 62, sys.maxsize]
+    values = [v for e in edges for v in (e, -e)] + [-sys.maxsize - 1]
+
+    def scale(v, n):
+        i = 0
+        out = v
+        while i < n:
+            out = v if out < 0 else out
+            i += 1
+        return out, i, v
+
+    run_both(scale, [(5, 3 + k % 4) for k in range(100)] + [(v, 4 + k % 3) for v in values for k in range(30)])
+    loops = loops_of("scale")
+    assert sum(lp.entries for lp in loops) >= 300
+    assert fresh_engine.engine.stats.entry_rejections == 0
+    assert sum(lp.roundtrip_rejects for lp in loops) == 30      # -2**63 alone: the Python entry takes it
 
 
 def test_entry_types_that_differ_are_rejected_and_recorded_again(fresh_engine):

@@ -33,7 +33,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.plaindata import dataclass
 
-from .x86 import R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
+from .x86 import R8, R9, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
 
 REJECTED = -1               # the entry checks failed: nothing ran, the frame is untouched
 KIND_CODES = {"int": 0, "float": 1, "bool": 2, "ref": 3}    # an exit record's stack item kinds
@@ -53,12 +53,13 @@ class Place:
 
 @dataclass(frozen=True)
 class IterPlace:
-    """The iterator at base stack position `pos`: a range iterator (slots: next, step, remaining) or a list
-    iterator (slots: index, seq). `fresh` >= 0: a bridge may replace it with a new one (its slot is then set):
-    the entry requires that the frame alone holds it, and an exit after a replacement is written back by the
-    runtime (which makes the new iterator)."""
+    """The iterator at base stack position `pos`: a range iterator (slots: next, step, remaining), a list
+    iterator (slots: index, seq), enumerate(a list) (slots: count, index, seq) or zip(list, list...) (slots:
+    index0, seq0, index1, seq1 ...). `fresh` >= 0 (range and list iterators): a bridge may replace it with a new
+    one (its slot is then set): the entry requires that the frame alone holds it, and an exit after a
+    replacement is written back by the runtime (which makes the new iterator)."""
     pos: int
-    kind: str               # 'range' or 'list'
+    kind: str               # 'range', 'list', 'enumerate' or 'zip'
     slots: tuple
     fresh: int = -1
 
@@ -85,6 +86,13 @@ class RoundTripPlan:
     list_iter_type: int
     list_iter_index: int    # offsets of a list iterator's index and list
     list_iter_seq: int
+    enumerate_type: int
+    enum_index: int         # offsets of an enumerate object's count, iterator and count beyond Py_ssize_t
+    enum_sit: int
+    enum_longindex: int
+    zip_type: int
+    zip_size: int           # offsets of a zip object's number of iterators and their tuple
+    zip_iters: int
     thread_state_get: int   # PyThreadState_Get
 
 
@@ -184,7 +192,12 @@ def _slot_mem(L, index: int) -> Mem:
 
 
 def _compared(it: IterPlace) -> tuple:
-    return (it.slots[0], it.slots[2]) if it.kind == "range" else (it.slots[0],)
+    """The slots whose bits the exit compares with the entry's to know whether to write the iterator back."""
+    if it.kind == "range":
+        return it.slots[0], it.slots[2]
+    if it.kind == "enumerate":
+        return it.slots[:2]
+    return it.slots[::2]
 
 
 def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
@@ -209,11 +222,12 @@ def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
 
 
 def _unbox_int(a: Asm, L, reject: int) -> None:
-    """rax: an exact int -> its value, if it has at most two digits (else reject: the runtime's entry takes
-    any int64). Uses rcx, rdx, rsi."""
+    """rax: an exact int -> its value, if it fits in an int64 (at most three digits, the third below 8: -2**63
+    itself is left to the runtime's entry). Uses rcx, rdx, rsi, rdi, r8."""
     mask = (1 << L.long_shift) - 1
-    a.mov(RCX, Mem(RAX, L.long_tag))
-    a.mov(RDX, Mem(RAX, L.long_digits))
+    a.mov(R8, RAX)
+    a.mov(RCX, Mem(R8, L.long_tag))
+    a.mov(RDX, Mem(R8, L.long_digits))
     a.mov(RSI, RCX)
     if L.long_tagged:
         a.shift("shr", RSI, 3)              # ndigits
@@ -224,15 +238,15 @@ def _unbox_int(a: Asm, L, reject: int) -> None:
         a.alu("xor", RSI, RAX)
         a.alu("sub", RSI, RAX)              # |ob_size|
         a.mov(RCX, RAX)                     # nonzero: negative
-    a.alu("cmp", RSI, 2)
+    a.alu("cmp", RSI, 3)
     a.jcc("a", reject)
     a.mov(RAX, RDX)
     a.shift("shr", RAX, 32)
     a.alu("and", RAX, mask)                 # second digit
     a.alu("and", RDX, mask)                 # first digit
-    keep_hi, keep_lo, positive = a.new_label(), a.new_label(), a.new_label()
+    keep_hi, keep_lo, two, positive = a.new_label(), a.new_label(), a.new_label(), a.new_label()
     a.alu("cmp", RSI, 2)
-    a.jcc("e", keep_hi)
+    a.jcc("ae", keep_hi)
     a.mov_imm(RAX, 0, keep_flags=True)
     a.bind(keep_hi)
     a.alu("cmp", RSI, 1)
@@ -241,6 +255,14 @@ def _unbox_int(a: Asm, L, reject: int) -> None:
     a.bind(keep_lo)
     a.shift("shl", RAX, L.long_shift)
     a.alu("or", RAX, RDX)
+    a.alu("cmp", RSI, 3)
+    a.jcc("ne", two)
+    a.load32(RDI, Mem(R8, L.long_digits + 8))  # third digit: below 8, or the magnitude passes 2**63
+    a.alu("cmp", RDI, 7)
+    a.jcc("a", reject)
+    a.shift("shl", RDI, 2 * L.long_shift)
+    a.alu("or", RAX, RDI)
+    a.bind(two)
     a.test(RCX, RCX)
     a.jcc("e", positive)
     a.unary("neg", RAX)
@@ -252,9 +274,8 @@ def _load_iter(a: Asm, L, plan: RoundTripPlan, it: IterPlace, reject: int) -> No
     a.mov(RAX, _slot_mem(L, plan.nlocalsplus + it.pos))
     a.test(RAX, RAX)
     a.jcc("e", reject)
-    a.mov_imm(RCX, plan.range_iter_type if it.kind == "range" else plan.list_iter_type)
-    a.alu("cmp", RCX, Mem(RAX, L.ob_type))
-    a.jcc("ne", reject)
+    _check_type(a, L, RAX, {"range": plan.range_iter_type, "list": plan.list_iter_type,
+                            "enumerate": plan.enumerate_type, "zip": plan.zip_type}[it.kind], reject)
     if it.fresh >= 0:
         a.alu("cmp", Mem(RAX, L.ob_refcnt), 1)     # shared: a bridge must not drop or replace it
         a.jcc("ne", reject)
@@ -277,14 +298,46 @@ def _load_iter(a: Asm, L, plan: RoundTripPlan, it: IterPlace, reject: int) -> No
             a.mov(Mem(R13, 8 * nxt), RCX)
             a.mov(RCX, Mem(RAX, f["len"]))
             a.mov(Mem(R13, 8 * remaining), RCX)
+    elif it.kind == "list":
+        _load_list_iter(a, plan, it.slots, reject)
+    elif it.kind == "enumerate":
+        a.alu("cmp", Mem(RAX, plan.enum_longindex), 0)
+        a.jcc("ne", reject)                 # counting beyond Py_ssize_t
+        a.mov(RCX, Mem(RAX, plan.enum_index))
+        a.mov(Mem(R13, 8 * it.slots[0]), RCX)
+        a.mov(RAX, Mem(RAX, plan.enum_sit))
+        _check_type(a, L, RAX, plan.list_iter_type, reject)
+        _load_list_iter(a, plan, it.slots[1:], reject)
     else:
-        index, seq = it.slots
-        a.mov(RCX, Mem(RAX, plan.list_iter_seq))
-        a.test(RCX, RCX)
-        a.jcc("e", reject)                  # exhausted
-        a.mov(Mem(R13, 8 * seq), RCX)
-        a.mov(RCX, Mem(RAX, plan.list_iter_index))
-        a.mov(Mem(R13, 8 * index), RCX)
+        n = len(it.slots) // 2
+        a.alu("cmp", Mem(RAX, plan.zip_size), n)
+        a.jcc("ne", reject)
+        a.mov(R9, Mem(RAX, plan.zip_iters))
+        for j in range(n):
+            a.mov(RAX, Mem(R9, L.tuple_items + 8 * j))
+            _check_type(a, L, RAX, plan.list_iter_type, reject)
+            _load_list_iter(a, plan, it.slots[2 * j:2 * j + 2], reject)
+            for k in range(j):              # one iterator twice: each item advances it twice
+                a.alu("cmp", RAX, Mem(R9, L.tuple_items + 8 * k))
+                a.jcc("e", reject)
+
+
+def _check_type(a: Asm, L, r, type_address: int, reject: int) -> None:
+    """Reject unless the object in r is exactly of the type at type_address. Uses rcx."""
+    a.mov_imm(RCX, type_address)
+    a.alu("cmp", RCX, Mem(r, L.ob_type))
+    a.jcc("ne", reject)
+
+
+def _load_list_iter(a: Asm, plan: RoundTripPlan, slots: tuple, reject: int) -> None:
+    """rax: a list iterator -> buffer[slots]: its next index, its list (reject once exhausted). Uses rcx."""
+    index, seq = slots
+    a.mov(RCX, Mem(RAX, plan.list_iter_seq))
+    a.test(RCX, RCX)
+    a.jcc("e", reject)
+    a.mov(Mem(R13, 8 * seq), RCX)
+    a.mov(RCX, Mem(RAX, plan.list_iter_index))
+    a.mov(Mem(R13, 8 * index), RCX)
 
 
 def _incref(a: Asm, L, r) -> None:
@@ -489,11 +542,11 @@ def _commit(a: Asm, L, plan: RoundTripPlan, s: _Scratch) -> None:
 
 
 def _store_iter(a: Asm, L, plan: RoundTripPlan, s: _Scratch, it: IterPlace, skip: int) -> None:
-    """Write an iterator's state back if the trace changed it. Keeps rdx."""
+    """Write an iterator's state back where the trace changed it. Keeps rdx."""
     f = L.range_iter
-    write = a.new_label()
     a.mov(RSI, _slot_mem(L, plan.nlocalsplus + it.pos))
     if it.kind == "range":
+        write = a.new_label()
         nxt, _, remaining = it.slots
         a.mov(RAX, Mem(R13, 8 * nxt))
         a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * nxt))
@@ -511,12 +564,28 @@ def _store_iter(a: Asm, L, plan: RoundTripPlan, s: _Scratch, it: IterPlace, skip
             a.mov(Mem(RSI, f["start"]), RAX)
             a.mov(RAX, Mem(R13, 8 * remaining))
             a.mov(Mem(RSI, f["len"]), RAX)
+        return
+    if it.kind == "list":
+        _store_field(a, s, it.slots[0], Mem(RSI, plan.list_iter_index))
+    elif it.kind == "enumerate":
+        _store_field(a, s, it.slots[0], Mem(RSI, plan.enum_index))
+        a.mov(RSI, Mem(RSI, plan.enum_sit))
+        _store_field(a, s, it.slots[1], Mem(RSI, plan.list_iter_index))
     else:
-        index = it.slots[0]
-        a.mov(RAX, Mem(R13, 8 * index))
-        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * index))
-        a.jcc("e", skip)
-        a.mov(Mem(RSI, plan.list_iter_index), RAX)
+        a.mov(RSI, Mem(RSI, plan.zip_iters))
+        for j in range(len(it.slots) // 2):
+            a.mov(RDI, Mem(RSI, L.tuple_items + 8 * j))
+            _store_field(a, s, it.slots[2 * j], Mem(RDI, plan.list_iter_index))
+
+
+def _store_field(a: Asm, s: _Scratch, slot: int, dst: Mem) -> None:
+    """dst = buffer[slot] if its bits changed since the entry. Uses rax."""
+    same = a.new_label()
+    a.mov(RAX, Mem(R13, 8 * slot))
+    a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * slot))
+    a.jcc("e", same)
+    a.mov(dst, RAX)
+    a.bind(same)
 
 
 def _release_olds(a: Asm, ext, plan: RoundTripPlan, s: _Scratch) -> None:

@@ -182,6 +182,7 @@ class CompiledLoop:
         self.roundtrip = None               # callable(id(frame)) -> exit id, REJECTED or -2 - exit id
         self.roundtrip_key = None           # the layout it was made for
         self.roundtrip_entry_bits = None    # where it keeps the entry bits (for the runtime's write-back)
+        self.roundtrip_rejects = 0          # entries it left to the Python entry
         self.scratch = None
         self.exit_records = None            # int64[exit id] -> address of the exit's record (0: none)
         self.records: dict = {}             # exit id -> its record (None: the runtime writes it back)
@@ -469,6 +470,7 @@ class CompiledLoop:
         self.buffer[BUDGET_SLOT] = budget
         result = roundtrip(id(frame))
         if result == REJECTED:
+            self.roundtrip_rejects += 1
             return None
         info = self.exits[result if result >= 0 else -2 - result]
         try:

@@ -6,7 +6,7 @@ the block's code (one placement, no page of its own), and `install(engine, loop,
 the record of every exit that has none yet and makes `loop.roundtrip` (a callable f(id(frame)) -> int, see
 backend.roundtrip). No round trip serves a loop whose layout has what it does not describe. Those loops keep the Python entry and write-back of CompiledLoop.run, which stays the reference
 (and the whole path with `native=0`):
-- globals, complex numbers, iterators other than range and list ones;
+- globals, complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists);
 - objects the machine code owns (`owned_slots`) and calls that may run Python code (`syncs`): their entry
   prepares more than the frame's values.
 An exit gets no record (the runtime writes it back after the native entry) when it rebuilds inlined frames,
@@ -24,7 +24,8 @@ import ctypes
 
 from tracejit.backend.roundtrip import (KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, IterPlace, Place, RoundTripPlan,
                                         roundtrip_code, scratch_words)
-from tracejit.cpython.layout import LIST_ITER_INDEX, LIST_ITER_SEQ, LIST_ITER_TYPE, RANGE_ITER_TYPE, c_api_address
+from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LIST_ITER_INDEX, LIST_ITER_SEQ, LIST_ITER_TYPE,
+                                    RANGE_ITER_TYPE, ZIP_ITERS, ZIP_SIZE, c_api_address)
 from tracejit.ir import Kind
 from tracejit.plaindata import dataclass, replace
 
@@ -32,7 +33,22 @@ from .compiled import COMPLEX, STORE_DEPTH, WRITE_DEPTH, CompiledLoop, ExitInfo
 from .native_callback import MARGIN
 
 KINDS = {Kind.INT: "int", Kind.FLOAT: "float", Kind.BOOL: "bool", Kind.REF: "ref"}
-RANGE_SLOTS, LIST_SLOTS = ("next", "step", "remaining"), ("index", "seq")
+# the state slots of each kind of iterator the round trip reads and writes (a zip's are numbered per list)
+ITER_SLOTS = {"range": ("next", "step", "remaining"), "list": ("index", "seq"), "enumerate": ("count", "index", "seq"),
+              "zip": ("index", "seq")}
+
+
+def iterator_kind(slots: dict) -> str | None:
+    """Which iterator a loop's iterator state slots describe, if the round trip serves it (only range and list
+    iterators may be replaced by a bridge: `fresh`)."""
+    names = set(slots) - {"fresh"}
+    for kind in ("range", "list", "enumerate"):
+        if names == set(ITER_SLOTS[kind]):
+            return kind if kind != "enumerate" or "fresh" not in slots else None
+    n = len(names) // 2
+    if n >= 1 and "fresh" not in slots and names == {f"{name}{j}" for j in range(n) for name in ("index", "seq")}:
+        return "zip"
+    return None
 
 
 @dataclass
@@ -63,8 +79,9 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
                          buffer=loop.buffer_address, scratch=0, exit_records=ctypes.addressof(loop.exit_records),
                          int_type=id(int), float_type=id(float), bool_type=id(bool), true=id(True), false=id(False),
                          range_iter_type=id(RANGE_ITER_TYPE), list_iter_type=id(LIST_ITER_TYPE),
-                         list_iter_index=LIST_ITER_INDEX, list_iter_seq=LIST_ITER_SEQ,
-                         thread_state_get=c_api_address("PyThreadState_Get"))
+                         list_iter_index=LIST_ITER_INDEX, list_iter_seq=LIST_ITER_SEQ, enumerate_type=id(enumerate),
+                         enum_index=ENUM_INDEX, enum_sit=ENUM_SIT, enum_longindex=ENUM_LONGINDEX, zip_type=id(zip),
+                         zip_size=ZIP_SIZE, zip_iters=ZIP_ITERS, thread_state_get=c_api_address("PyThreadState_Get"))
     scratch = (ctypes.c_int64 * scratch_words(plan))()
     plan = replace(plan, scratch=ctypes.addressof(scratch))
     return PreparedRoundTrip(roundtrip_code(plan, loop.ext).code, key, scratch, nslots)
@@ -115,14 +132,12 @@ def _plan_key(loop: CompiledLoop, syncs: bool):
                             index is not None))
     its = []
     for pos, slots in iters:
-        names = set(slots) - {"fresh"}
-        fresh = slots.get("fresh", -1)
-        if names == set(RANGE_SLOTS):
-            its.append(IterPlace(pos, "range", tuple(slots[k] for k in RANGE_SLOTS), fresh))
-        elif names == set(LIST_SLOTS):
-            its.append(IterPlace(pos, "list", tuple(slots[k] for k in LIST_SLOTS), fresh))
-        else:
+        kind = iterator_kind(slots)
+        if kind is None:
             return None
+        names = ITER_SLOTS[kind] if kind != "zip" else \
+            [f"{name}{j}" for j in range(len(slots) // 2) for name in ITER_SLOTS["zip"]]
+        its.append(IterPlace(pos, kind, tuple(slots[k] for k in names), slots.get("fresh", -1)))
     return tuple(places), tuple(its), loop.layout.nslots
 
 
