@@ -103,17 +103,26 @@ def _after_calls(calls: int, k: int) -> dict:
 
 
 def test_short_native_runs_are_given_up():
-    """A loop of 10 iterations entered from a function called 20000 times: an entry costs more than the 10
-    iterations it runs, far more than an eighth of short_run, so the compiled loop is dropped once, as soon as its
-    first 64 entries show it, and the loop given up at once (not compiled again to be dropped again)."""
-    _, rep = run_both(RUNS_OF_K + textwrap.dedent("""
+    """A `while` loop of 5 iterations (the runs of `for` loops are judged before they are compiled) entered from a
+    function called 20000 times: an entry costs more than the 4 iterations it runs natively, less than an eighth
+    of short_run (of the quarter of it a loop entered through the native round trip must run:
+    sites.ROUNDTRIP_SHARE), so the compiled loop is dropped once, as soon as its first 64 entries show it, and
+    the loop given up at once (not compiled again to be dropped again)."""
+    _, rep = run_both(textwrap.dedent("""
+        def short(k):
+            s = 0
+            i = 0
+            while i < k:
+                s += i * 3
+                i += 1
+            return s
         tot = 0
         for r in range(20000):
-            tot += short(10)
+            tot += short(5)
         print(tot)
         report("end")
         for r in range(1000):
-            tot += short(10)
+            tot += short(5)
         print(tot)
         report("again")
     """))
@@ -128,9 +137,10 @@ def test_short_native_runs_are_given_up():
 
 
 def test_runs_somewhat_too_short_are_dropped_then_retried():
-    """Runs of 100 iterations: too short to pay back an entry (short_run 256), but not hopeless; the compiled
-    loop is dropped, recompiled after a back-off, three times, and the loop is then blacklisted."""
-    end = _after_calls(4000, 100)
+    """Runs of 30 iterations: too short to pay back an entry through the native round trip (a quarter of
+    short_run 256), but not hopeless; the compiled loop is dropped, recompiled after a back-off, three times, and
+    the loop is then blacklisted."""
+    end = _after_calls(4000, 30)
     assert end["loops_dropped"] == 3 and end["traces_compiled"] == 3 and end["blacklisted"] >= 1, end
 
 

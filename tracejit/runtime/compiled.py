@@ -168,6 +168,7 @@ class CompiledLoop:
         # the engine judges whether entering pays back over windows of entries (see Engine._judge_entries)
         self.judge_at = 0                   # entries at which the current window closes (0: not set yet)
         self.judged = (0, 0)                # (entries, native_iterations) when the window opened
+        self.look_at = 0                    # entries at which the window's first entries are judged (hopeless?)
         self.native_ns = 0                  # time inside the machine code (entry to exit)
         self.busy = False                   # one state buffer: one thread (or signal handler) at a time
         self.consecutive_rejects = 0

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
 HOPELESS_AFTER = 64               # ... but a window whose first this many entries are hopeless (HOPELESS_RUNS) ends
                                   # there (more than bridge_threshold entries: a bridge it needs has had its chance)
+# an entry through the native round trip (backend/roundtrip.py) costs about a quarter of one through the Python
+# entry (bench/overheads.py, 3.12: 3.6 against 12.8 us): such a loop pays back with runs this many times shorter
+ROUNDTRIP_SHARE = 4
 HOPELESS_RUNS = 8                 # runs this many times too short to pay back an entry (on average under
                                   # short_run / 8 iterations): the loop is short by nature, and compiling it
                                   # (again) would be paid again: it is given up at once
@@ -119,9 +122,12 @@ def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | No
     it, whether its runs are hopelessly short: the loop is then given up at once), or None."""
     if not short_run or loop.retired:
         return None
+    if loop.roundtrip is not None:          # its entries cost a fraction of the Python entry's
+        short_run = max(1, short_run // ROUNDTRIP_SHARE)
     if loop.judge_at == 0:
         loop.judged = (loop.entries, loop.native_iterations)
         loop.judge_at = loop.entries + MIN_ENTRIES_TO_JUDGE
+        loop.look_at = loop.entries + HOPELESS_AFTER
         return None
     entries = loop.entries - loop.judged[0]
     if loop.entries < loop.judge_at and not (
@@ -131,6 +137,7 @@ def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | No
     iterations = loop.native_iterations - loop.judged[1]
     loop.judged = (loop.entries, loop.native_iterations)
     loop.judge_at = loop.entries + 2 * entries
+    loop.look_at = loop.entries + HOPELESS_AFTER
     if iterations >= short_run * entries:
         return None
     return (f"native runs average {iterations / entries:.1f} iterations",
