@@ -44,6 +44,10 @@ class CodeTable:
     def values(self) -> list:
         return [e[1] for e in list(self._data.values())]
 
+    def codes(self) -> list:
+        """The code objects that have an entry (alive)."""
+        return [c for c in (e[0]() for e in list(self._data.values())) if c is not None]
+
     def _died(self, i: int, ref) -> None:
         e = self._data.get(i)
         if e is not None and e[0] is ref:

@@ -1,6 +1,7 @@
 """The native round trip of a compiled loop: entry checks and unboxing, the trace, and its exit's write-back.
 
-`roundtrip_code(plan, ext) -> Encoded` assembles `int64 f(PyFrameObject *frame)`, the whole trip from the
+`roundtrip_code(plan, ext) -> Encoded` assembles `int64 f(PyFrameObject *frame, _PyInterpreterFrame *iframe)`
+(iframe 0: the frame's; frame NULL: a frame with no frame object, given by its iframe), the whole trip from the
 interpreter into a loop's machine code and back, for loops whose state the plan can describe (fast locals and
 base stack items of kind int, float, bool or object; range and list iterators of enclosing `for` loops):
 
@@ -131,7 +132,12 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
         a.push(r)
     a.alu("sub", RSP, 24)
     a.mov(RBX, RDI)
+    a.mov(R12, RSI)
+    given = a.new_label()
+    a.test(R12, R12)
+    a.jcc("ne", given)
     a.mov(R12, Mem(RBX, L.frame_f_frame))
+    a.bind(given)
     a.mov_imm(R13, plan.buffer)
     a.mov_imm(RBP, plan.scratch)
     a.group(f"at least {plan.headroom} Python frames left before the recursion limit")
@@ -537,8 +543,12 @@ def _commit(a: Asm, L, plan: RoundTripPlan, s: _Scratch) -> None:
     a.mov(RAX, Mem(R15, 0))
     a.mov(Mem(R12, L.iframe_instr), RAX)
     if L.frame_fast_as_locals >= 0:
+        none = a.new_label()
+        a.test(RBX, RBX)
+        a.jcc("e", none)                    # no frame object: no f_locals dict to go stale
         a.mov_imm(RAX, 0)
         a.store_narrow(Mem(RBX, L.frame_fast_as_locals), RAX, 1)
+        a.bind(none)
 
 
 def _store_iter(a: Asm, L, plan: RoundTripPlan, s: _Scratch, it: IterPlace, skip: int) -> None:

@@ -33,7 +33,8 @@ class Layout:
                  "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
                  "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
-                 "tstate_cframe", "current_frame", "tstate_tracing", "interp_monitoring_version", "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
+                 "tstate_cframe", "current_frame", "tstate_tracing", "interp_monitoring_version", "code_monitoring",
+                 "local_monitor_events", "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
@@ -54,7 +55,8 @@ class Layout:
                  str_compact_data: int = 56, dict_used: int = 16, dict_keys: int = 32,
                  dict_keys_kind: int = 10, dict_version: int = 24, array_items: int = 24, array_descr: int = 40,
                  tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44,
-                 interp_monitoring_version: int = -1) -> None:
+                 interp_monitoring_version: int = -1, code_monitoring: int = -1,
+                 local_monitor_events: int = 0) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -79,6 +81,10 @@ class Layout:
         # 3.11's C-level trace function (runtime/native_trace.py): PyCodeObject.co_extra and
         # PyFrameObject.f_trace_lines (-1: not used on this version)
         self.code_extra = code_extra
+        # PyCodeObject._co_monitoring (3.12+; NULL until a tool sets local events on the code): its first bytes are
+        # the tools with local events, one byte (a bit per tool) for each of local_monitor_events events
+        self.code_monitoring = code_monitoring
+        self.local_monitor_events = local_monitor_events
         self.frame_trace_lines = frame_trace_lines
         # PyInterpreterState.threads.count (3.11): threads started by _thread that still run (native_timer)
         self.interp_threads_count = interp_threads_count
@@ -143,10 +149,10 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
                     current_frame=8),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
                     64, 2008, 368, 28, 46, True, immortal=True, tstate_cframe=56, current_frame=0,
-                    interp_monitoring_version=48),
+                    interp_monitoring_version=48, code_extra=184, code_monitoring=168, local_monitor_events=15),
     (3, 13): Layout(24, 0, 48, 56, 64, 72, 72, 200, {"start": 16, "step": 24, "len": 32},
                     656, -1, 24, 44, -1, True, immortal=True, current_frame=72, tstate_tracing=60,
-                    interp_monitoring_version=0),
+                    interp_monitoring_version=0, code_extra=192, code_monitoring=176, local_monitor_events=10),
 }
 
 VERSION = sys.version_info[:2]
@@ -795,13 +801,14 @@ def _trace_lines_probe(offset: int) -> tuple[int, int]:
     return seen[0], seen[1]
 
 
-_code_extra_index: list[int] = []      # [index], asked once (the 3.11 names: looked up only where used)
+_code_extra_index: list[int] = []      # [index], asked once
+_UNSTABLE = "PyUnstable_" if sys.version_info >= (3, 12) else "_Py"     # the names of the co_extra functions
 
 
 def code_extra_index() -> int:
     """tracejit's index in every code object's co_extra array (asked of CPython once per process)."""
     if not _code_extra_index:
-        index = c_api("_PyEval_RequestCodeExtraIndex", [ctypes.c_void_p], ctypes.c_ssize_t)(None)
+        index = c_api(_UNSTABLE + "Eval_RequestCodeExtraIndex", [ctypes.c_void_p], ctypes.c_ssize_t)(None)
         if index < 0:
             raise OSError("no co_extra index left")
         _code_extra_index.append(index)
@@ -810,9 +817,37 @@ def code_extra_index() -> int:
 
 def set_code_extra(code, value: int) -> None:
     """Store `value` (a word, not an object: nothing is freed with the code) in code's co_extra slot."""
-    set_extra = c_api("_PyCode_SetExtra", [ctypes.py_object, ctypes.c_ssize_t, ctypes.c_void_p], ctypes.c_int)
+    set_extra = c_api(_UNSTABLE + "Code_SetExtra", [ctypes.py_object, ctypes.c_ssize_t, ctypes.c_void_p], ctypes.c_int)
     if set_extra(code, code_extra_index(), value) != 0:
         raise OSError("_PyCode_SetExtra failed")
+
+
+def local_monitors_probe(layout: Layout) -> bool:
+    """Whether the layout finds the tools with local events on a code object (checked on a fresh one with a free
+    sys.monitoring tool id; False when none is free or the layout has no such field)."""
+    if layout.code_monitoring < 0 or not hasattr(sys, "monitoring"):
+        return False
+    m = sys.monitoring
+    tool = next((t for t in range(5) if m.get_tool(t) is None), None)     # (5 is the optimizer's: ours)
+    if tool is None:
+        return False
+    code = compile("0", "<tracejit probe>", "eval")
+    if _rdp(id(code) + layout.code_monitoring):
+        return False
+    m.use_tool_id(tool, "tracejit probe")
+    try:
+        m.set_local_events(tool, code, m.events.LINE)
+        data = _rdp(id(code) + layout.code_monitoring)
+        line = (m.events.LINE).bit_length() - 1
+        if not data or line >= layout.local_monitor_events:
+            return False
+        seen = list(ctypes.string_at(data, layout.local_monitor_events))
+        m.set_local_events(tool, code, 0)
+        cleared = list(ctypes.string_at(data, layout.local_monitor_events))
+        return seen == [1 << tool if k == line else 0 for k in range(len(seen))] and not any(cleared)
+    finally:
+        m.set_local_events(tool, code, 0)
+        m.free_tool_id(tool)
 
 
 def _code_extra_probe(offset: int) -> bool:

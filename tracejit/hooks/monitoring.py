@@ -5,7 +5,9 @@ cost nothing afterwards. INSTRUCTION events are switched on per code object only
 events per code object only while an exit waits for that code's next frame (arm_start: runtime/resume.py). When the
 listener has a `line_counts` dict (the visualizer's heat map), LINE events count every line the interpreter
 runs in it, keyed (filename, line). The callbacks are registered through the listener's `wrap_callback`
-(the runtime's native recursion guard).
+(the runtime's native recursion guard). From the first compile, JUMP events go to the runtime's back-edge
+stub (runtime/fastpath.py), which calls on_jump when it does not enter compiled code itself, and on_fast_exit
+after a run whose exit the runtime must look at.
 
 May import: tracejit.hooks, tracejit.cpython.entrycheck and the standard library.
 """
@@ -72,6 +74,26 @@ class MonitoringHooks:
                     if pending.value:
                         breaker.value |= bit
 
+        fast_exit = listener.fast_exit
+
+        @without_entry_check
+        def on_fast_exit(code, dst, result):
+            # the back-edge stub ran the loop at dst and leaves what follows its exit to the runtime (the loop's
+            # busy word is set until fast_exit has written the frame back)
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
+            try:
+                return disable if fast_exit(getframe(1), code, dst, result) else None
+            except RecursionError:
+                listener.recursion_hit = True
+                return None
+            finally:
+                if me and not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
         instruction = listener.instruction
 
         @without_entry_check
@@ -129,6 +151,7 @@ class MonitoringHooks:
                         breaker.value |= bit
 
         wrap = listener.wrap_callback          # a native guard near the recursion limit (see the listener)
+        self.on_jump, self.on_fast_exit = on_jump, on_fast_exit
         m.register_callback(self.tool, m.events.JUMP, wrap(on_jump))
         m.register_callback(self.tool, m.events.INSTRUCTION, wrap(on_instruction))
         m.register_callback(self.tool, m.events.PY_START, wrap(on_start))
@@ -157,6 +180,11 @@ class MonitoringHooks:
         m.register_callback(self.tool, m.events.LINE, None)
         m.free_tool_id(self.tool)
         self.installed = False
+
+    def set_jump_callback(self, callback) -> None:
+        """Report JUMP events to `callback` from now on (the runtime's back-edge stub, whose slow path is
+        on_jump)."""
+        self.m.register_callback(self.tool, self.m.events.JUMP, callback)
 
     def enter_thread(self) -> None:
         """An enable() block starts in another thread: nothing to do, sys.monitoring covers every thread."""

@@ -57,6 +57,16 @@ SYNC_NEW = SYNC_OLD + MAX_SYNCED            # + k: the object the k-th local hol
 SYNC_VALID = SYNC_NEW + MAX_SYNCED          # + state slot: 1 if the shadow bits made the frame's object
 SYNC_WORDS = SYNC_VALID + MAX_SLOTS
 
+# A compiled loop the back-edge stub may enter (tracejit.backend.fastentry, runtime/fastpath.py) has a *fast entry*
+# per loop header (int64 words): its round trip (0: disabled), the addresses of the loop's busy word and counters,
+# the count of fast entries at which the runtime looks again, the state buffer's address, the budget of a run,
+# the addresses of the per-exit quiet flags and guard-exit counts, and the header's offset.
+FAST_ROUNDTRIP, FAST_BUSY, FAST_COUNTERS, FAST_LIMIT, FAST_BUFFER, FAST_BUDGET, FAST_QUIET, FAST_FAILS, FAST_TO = \
+    range(9)
+FAST_WORDS = 9
+COUNT_ENTRIES, COUNT_ITERATIONS, COUNT_BUDGET, COUNT_GUARD = range(4)     # the loop's counters of fast runs
+QUIET_GUARD, QUIET_BUDGET = 1, 2        # an exit's quiet flag (0: the runtime decides what follows it)
+
 
 class Var:
     """An SSA value produced by one op or loaded as a trace input. Compared by identity."""

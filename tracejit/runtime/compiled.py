@@ -163,14 +163,18 @@ class CompiledLoop:
         self.blocks: list[NativeBlock] = []
         self.entry = None                   # callable(buffer address) -> exit id
         self.budget = 100_000
-        self.entries = 0
-        self.native_iterations = 0
+        # counts of the runs the back-edge stub made (runtime/fastpath.py): entries, native iterations, budget exits,
+        # guard exits; `entries` and `native_iterations` include them
+        self.counters = (ctypes.c_int64 * 4)()
+        self._entries = 0
+        self._native_iterations = 0
         # the engine judges whether entering pays back over windows of entries (see Engine._judge_entries)
         self.judge_at = 0                   # entries at which the current window closes (0: not set yet)
         self.judged = (0, 0)                # (entries, native_iterations) when the window opened
         self.look_at = 0                    # entries at which the window's first entries are judged (hopeless?)
         self.native_ns = 0                  # time inside the machine code (entry to exit)
-        self.busy = False                   # one state buffer: one thread (or signal handler) at a time
+        # one state buffer: one thread (or signal handler) at a time; a word the back-edge stub reads and sets too
+        self.busy_word = (ctypes.c_int64 * 1)()
         self.consecutive_rejects = 0
         self.bridges_tried = 0              # bridge recordings started from this loop's exits (max_bridges)
         self.last_entry = 0                 # engine's entry counter at the last entry (eviction order)
@@ -180,10 +184,13 @@ class CompiledLoop:
         self._plan = None
         # the native round trip (runtime/native_entry.py, backend/roundtrip.py): None where it does not serve
         self.trace_entry = 0                # the loop's machine code entry (0: native=0)
-        self.roundtrip = None               # callable(id(frame)) -> exit id, REJECTED or -2 - exit id
+        self.roundtrip = None               # callable(id(frame), 0) -> exit id, REJECTED or -2 - exit id
         self.roundtrip_key = None           # the layout it was made for
         self.roundtrip_entry_bits = None    # where it keeps the entry bits (for the runtime's write-back)
         self.roundtrip_rejects = 0          # entries it left to the Python entry
+        self.roundtrip_address = 0
+        self.quiet = (ctypes.c_int64 * MAX_EXITS)()        # per exit: what the back-edge stub may count itself
+        self.fast_fails = (ctypes.c_int64 * MAX_EXITS)()   # per exit: guard exits the stub counted
         self.scratch = None
         self.exit_records = None            # int64[exit id] -> address of the exit's record (0: none)
         self.records: dict = {}             # exit id -> its record (None: the runtime writes it back)
@@ -191,6 +198,34 @@ class CompiledLoop:
     @property
     def code(self):
         return self._code_ref()
+
+    @property
+    def busy(self) -> bool:
+        return self.busy_word[0] != 0
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self.busy_word[0] = 1 if value else 0
+
+    @property
+    def entries(self) -> int:
+        return self._entries + self.counters[0]
+
+    @entries.setter
+    def entries(self, value: int) -> None:
+        self._entries = value - self.counters[0]
+
+    @property
+    def native_iterations(self) -> int:
+        return self._native_iterations + self.counters[1]
+
+    @native_iterations.setter
+    def native_iterations(self, value: int) -> None:
+        self._native_iterations = value - self.counters[1]
+
+    def exit_fails(self, info: ExitInfo) -> int:
+        """How often the exit was taken at the end of a run (those the back-edge stub counted included)."""
+        return info.fails + self.fast_fails[info.exit_id]
 
     # ------------------------------------------------------------------ exits
     def new_exit_id(self) -> int:
@@ -388,9 +423,10 @@ class CompiledLoop:
         """Enter the machine code at the loop header of `frame`; returns the exit that was taken and the inlined
         frames it resumes mid-body (see store).
         Raises EntryRejected (frame untouched) when an entry type check fails."""
-        if self.busy:       # checked and set with no eval-breaker point in between: no thread switch
+        busy = self.busy_word
+        if busy[0]:         # checked and set with no eval-breaker point in between: no thread switch
             raise EntryRejected("loop is running in another thread")
-        self.busy = True
+        busy[0] = 1
         try:
             entry = self.entry          # read after setting busy: see retire()
             if entry is None:
@@ -453,10 +489,10 @@ class CompiledLoop:
                 kept = getattr(entry, "keep", None)     # the IR interpreter's (native=0) graveyard
                 if kept:
                     kept.clear()
-            self.entries += 1
+            self._entries += 1
             return info, inner
         finally:
-            self.busy = False
+            busy[0] = 0
 
     def _run_native(self, roundtrip, frame, budget: int) -> tuple[ExitInfo, list[ResumeFrame]] | None:
         """The round trip in machine code (backend.roundtrip); None when its entry checks failed (the frame is
@@ -469,7 +505,7 @@ class CompiledLoop:
                 raise EntryRejected(f"{inlined.function.__name__} has another code or defaults than the trace "
                                     f"inlined")
         self.buffer[BUDGET_SLOT] = budget
-        result = roundtrip(id(frame))
+        result = roundtrip(id(frame), 0)
         if result == REJECTED:
             self.roundtrip_rejects += 1
             return None
@@ -481,7 +517,7 @@ class CompiledLoop:
             if info.owned:
                 self._release_owned(info)
             self._empty_graveyard()
-        self.entries += 1
+        self._entries += 1
         return info, inner
 
     def _prepare_sync(self, frame, iframe: int, entry_bits: list) -> None:

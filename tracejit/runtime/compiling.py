@@ -18,6 +18,7 @@ from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.instances import instance_values
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
+from tracejit.ir.trace import FAST_ROUNDTRIP
 from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, stack_var, verify
 from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variables, place_releases
 
@@ -166,6 +167,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     loop.owned_slots = [opt.layout.slot(sv) for sv in opt.layout.owned] if self.params.native else []
     if self.params.native:
         native_setup(self)
+        self.install_fast()
         ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
                                 exit_counts=ctypes.addressof(loop.exit_counts),
                                 graveyard=ctypes.addressof(loop.graveyard), sync=ctypes.addressof(loop.sync),
@@ -209,7 +211,12 @@ def native_setup(self: Engine) -> None:
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
         stub = backend.release_stub(self.ext["decref"]).code
-        self.ext["release_graveyard"] = self.mem.place(stub)
+        # the back-edge stub (runtime/fastpath.py), where it can serve, shares the release stub's page
+        fast = self.make_fast()
+        code, at = native_entry.append(stub, fast) if fast is not None else (stub, -1)
+        self.ext["release_graveyard"] = self.mem.place(code)
+        if fast is not None:
+            fast.placed(self.ext["release_graveyard"] + at)
         self.ext["py_functions"] = {name: c_api_address(name) for name in PY_FUNCTIONS}
         gate = self.gate
         self.ext.update(gate_word=ctypes.addressof(gate.main_thread), gate_ident=gate.ident,
@@ -230,6 +237,8 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     _check_synced_layout(loop, opt)
     assign_exits(self, loop, opt, rec.code, [sv for sv in rec.exit.owned_vars if sv not in read])
     if self.params.native:
+        if rec.site.fast is not None:
+            rec.site.fast[FAST_ROUNDTRIP] = 0       # the back-edge stub waits for the loop's next entry
         mc = backend.assemble(opt, loop.ext, loop.addresses)
         roundtrip = native_entry.prepare(loop, loop.syncs or calls_python(opt.ops))
         code, at = native_entry.append(mc.code, roundtrip)

@@ -134,6 +134,7 @@ class Engine:
         self.monitoring_ok = True       # the instrumentation version word checked out (activate)
         self.callback_guard = None      # native recursion guard for the hooks' callbacks (wrap_callback)
         self.callback_guard_problem: str | None = None
+        self.fast = None                # the back-edge stub's side (runtime/fastpath.py), from the first compile
 
     def set_params(self, params: Params) -> None:
         """Use these parameters from now on (enable(**params) sets its block's and restores the outer ones).
@@ -177,6 +178,8 @@ class Engine:
                 # the generic path relies on the word to see a tracer or tool a call starts (see backend.pycalls)
                 self.monitoring_ok = word is not None and word.value != before
                 self.hooks = self._hooks_made
+                if self.mem is not None:            # loops compiled in an earlier activation
+                    self.install_fast()
             except (HookError, OSError) as e:
                 self.off_reason = str(e)
                 self.hooks = None
@@ -260,6 +263,8 @@ class Engine:
             if self.active > 0 and self.hooks is not None:
                 self.hooks.leave_thread()
             if self.active == 0 and self.hooks is not None:
+                if self.fast is not None:
+                    self.fast.close()       # the back-edge stub enters nothing more
                 if self.recording is not None:
                     self._stop_recording()
                 if self.resumer is not None:
@@ -273,6 +278,8 @@ class Engine:
 
     def _uninstall(self) -> None:
         self.uninstall_pending = False
+        if self.fast is not None:
+            self.fast.uninstall()       # the gate closed, the code objects' tables cleared (the stub stays)
         self.hooks.uninstall()
         self.hooks = None
         self._reap()
@@ -473,6 +480,7 @@ class Engine:
                                       hints=site.hints)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
+        self._hold_fast()
         self.hooks.start_recording(code, frame)
 
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite) -> None:
@@ -490,6 +498,7 @@ class Engine:
         loop.bridges_tried += 1
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
                                              started=time.perf_counter())
+        self._hold_fast()
         self.hooks.start_recording(code, frame)
         self.log("bridge_recording", loop=site.name, exit=info.exit_id, pc=info.pc)
 
@@ -637,6 +646,8 @@ class Engine:
         code = loop.code
         sites = self.sites.get(code) if code is not None else None
         site = sites.get(loop.header_pc) if sites is not None else None
+        if site is not None and site.fast is not None:
+            site.fast[ir.trace.FAST_ROUNDTRIP] = 0     # the back-edge stub stops entering it at once
         if site is not None and loop in site.versions:
             site.versions.remove(loop)
             site.count = 0
@@ -651,6 +662,22 @@ class Engine:
         else:
             self._zombies.append(loop)
         self.log("retired", loop=loop.name, reason=reason)
+
+    def make_fast(self):
+        """The back-edge stub's side (runtime/fastpath.py), made once (at the first compile) where it can serve;
+        None elsewhere."""
+        from . import fastpath
+        if self.fast is None and self.hooks is not None and fastpath.available(self):
+            self.fast = fastpath.FastPath(self, self.hooks.on_jump, self.hooks.on_fast_exit)
+            self.stats.fast_counts = self.fast.counts
+        return self.fast
+
+    def install_fast(self) -> None:
+        """JUMP events go to the back-edge stub (placed with the graveyard's release stub) from now on."""
+        fast = self.fast
+        if fast is not None and fast.callback is not None and self.hooks is not None and not fast.registered:
+            self.hooks.set_jump_callback(fast.callback)
+            fast.registered = True
 
     def _free(self, loop: CompiledLoop) -> None:
         for block in loop.blocks:
@@ -683,7 +710,27 @@ class Engine:
         variables); the one that ran moves to the front. When none accepts for `reject_limit` entries in a
         row, a new version is recorded (at most MAX_VERSIONS; beyond that the least recently used one is
         dropped); when none can be recorded, the loop backs off (see _rejected). Returns the hook's answer:
-        True when the JIT has given the loop up (its back-edge is not reported again)."""
+        True when the JIT has given the loop up (its back-edge is not reported again). Then the back-edge
+        stub's entry for the header is brought up to date (runtime/fastpath.py)."""
+        answer = self._enter_versions(frame, site)
+        fast = self.fast
+        if fast is not None:
+            if not fast.gate[0] and self._fast_may_open():
+                fast.reopen()
+            fast.refresh(site, frame.f_code)
+        return answer
+
+    def _hold_fast(self) -> None:
+        """Something is under way that the back-edge stub must leave to the Python path (a recording: the loop it
+        records must not be entered; a pending raise or resume): its gate stays closed until _fast_may_open."""
+        if self.fast is not None:
+            self.fast.close()
+
+    def _fast_may_open(self) -> bool:
+        return not (self.recording is not None or self.uninstall_pending or self.raising.pending
+                    or self.resumer.pending or self.window)
+
+    def _enter_versions(self, frame, site: LoopSite) -> bool:
         if foreign_tool_active(frame.f_code):
             return False
         self.useful_events += 1
@@ -711,19 +758,28 @@ class Engine:
             break
         else:
             return self._rejected(frame, site)
-        if site.versions[0] is not loop:
+        return self._after_run(frame, site, loop, info, inner, budget, t0)
+
+    def _after_run(self, frame, site: LoopSite, loop: CompiledLoop, info, inner: list, budget: int,
+                   t0: int | None) -> bool:
+        """What follows a run of machine code that ended at exit `info` (t0: when it started; None for a run the
+        back-edge stub made): counts, the budget of the next run, the guard's failures, a bridge, the judgement
+        of the loop's entries. Returns the hook's answer."""
+        if site.versions and site.versions[0] is not loop and loop in site.versions:
             site.versions.remove(loop)
             site.versions.insert(0, loop)
         if inner:                       # the frame stopped at a call inlined in the trace: rebuild the callees
             self.resumer.arm(frame, inner)
+            self._hold_fast()
         site.rejects = 0
         loop.consecutive_rejects = 0
         self.stats.native_entries += 1
         loop.native_iterations += budget - loop.buffer[ir.BUDGET_SLOT]   # exits store the budget left
         if info.reason == "budget":
             self.stats.budget_exits += 1
-            dt = max(time.perf_counter_ns() - t0, 1)
-            loop.budget = max(1000, min(int(budget * self.slice_ns / dt), 1 << 40))
+            if t0 is not None:
+                dt = max(time.perf_counter_ns() - t0, 1)
+                loop.budget = max(1000, min(int(budget * self.slice_ns / dt), 1 << 40))
         else:
             self.stats.guard_failures += 1
             info.fails += 1
@@ -744,6 +800,47 @@ class Engine:
         if loop.entries >= loop.judge_at or loop.entries == loop.look_at:     # (sites.entries_verdict)
             return self._judge_entries(loop, site, frame.f_code)
         return False
+
+    def fast_exit(self, frame, code, header: int, result: int) -> bool:
+        """The hooks' call from the back-edge stub after a run it made whose exit is not quiet (fastpath.py):
+        the frame written back if the round trip left that to the runtime, the loop's busy word cleared, then
+        the bookkeeping of any other entry. Returns the hook's answer."""
+        nested = self.depth or (self.window and self.window != _get_ident())
+        depth, self.depth = self.depth, 1
+        site = None
+        try:
+            sites = self.sites.get(code)
+            site = sites.get(header) if sites is not None else None
+            loop = site.fast_loop if site is not None else None
+            exit_id = result if result >= 0 else -2 - result
+            info = loop.exits[exit_id]
+            budget = site.fast[ir.trace.FAST_BUDGET]
+            try:
+                inner = [] if result >= 0 else loop.store(frame, self.fa.iframe(frame), loop.roundtrip_entry_bits,
+                                                          info)
+            finally:
+                if info.owned:
+                    loop._release_owned(info)
+                loop._empty_graveyard()
+                loop.busy_word[0] = 0
+            loop._entries += 1
+            if nested:
+                # inside another callback of this thread, or while another thread's run calls Python code: counted,
+                # the rest waits for the loop's next entry
+                self.stats.native_entries += 1
+                if inner:
+                    self.resumer.arm(frame, inner)
+                    self._hold_fast()
+                return False
+            answer = self._after_run(frame, site, loop, info, inner, budget, None)
+            self.fast.refresh(site, code)
+            return answer
+        except RecursionError:
+            raise
+        except Exception as e:       # never let a JIT bug reach the program
+            return self._callback_failed(site, e)
+        finally:
+            self.depth = depth
 
     def _inline_less(self, loop: CompiledLoop, info, site: LoopSite) -> bool:
         """An exit inside an inlined call keeps being taken: each time it rebuilds the callee's frame (tens of
@@ -769,6 +866,7 @@ class Engine:
         its first EXTENDED_ARG and itself; the hooks report the first instruction the frame runs, and the
         callback guard raises the exception there: see `instruction`)."""
         self.raising.add(self.hooks, frame, pcs, exception)
+        self._hold_fast()
 
     def _rejected(self, frame, site: LoopSite) -> bool:
         """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is

@@ -32,6 +32,7 @@ from tracejit.plaindata import dataclass, replace
 from .compiled import COMPLEX, STORE_DEPTH, WRITE_DEPTH, CompiledLoop, ExitInfo
 from .native_callback import MARGIN
 
+ROUNDTRIP_TYPE = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)   # (frame, iframe)
 KINDS = {Kind.INT: "int", Kind.FLOAT: "float", Kind.BOOL: "bool", Kind.REF: "ref"}
 # the state slots of each kind of iterator the round trip reads and writes (a zip's are numbered per list)
 ITER_SLOTS = {"range": ("next", "step", "remaining"), "list": ("index", "seq"), "enumerate": ("count", "index", "seq"),
@@ -67,7 +68,7 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
     key = _plan_key(loop, syncs)
     if key == loop.roundtrip_key:
         return None
-    loop.roundtrip, loop.roundtrip_key = None, None
+    loop.roundtrip, loop.roundtrip_key, loop.roundtrip_address = None, None, 0
     if key is None:
         return None
     if loop.exit_records is None:
@@ -87,8 +88,9 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
     return PreparedRoundTrip(roundtrip_code(plan, loop.ext).code, key, scratch, nslots)
 
 
-def append(code: bytes, prepared: PreparedRoundTrip | None) -> tuple[bytes, int]:
-    """The block's code with the round trip after it (16-byte aligned), and the round trip's offset (-1: none)."""
+def append(code: bytes, prepared) -> tuple[bytes, int]:
+    """The block's code with the round trip (or another stub: anything with `code`) after it (16-byte aligned),
+    and its offset (-1: none)."""
     if prepared is None:
         return code, -1
     at = -len(code) % 16 + len(code)
@@ -113,7 +115,8 @@ def install(engine, loop: CompiledLoop, prepared: PreparedRoundTrip | None, addr
         loop.roundtrip_entry_bits = (ctypes.c_int64 * prepared.nslots).from_address(
             ctypes.addressof(prepared.scratch) + 8 * (TRACE_ENTRY_WORD + 1))
         loop.roundtrip_key = prepared.key
-        loop.roundtrip = engine.make_entry(address)
+        loop.roundtrip = ROUNDTRIP_TYPE(address)
+        loop.roundtrip_address = address
 
 
 def _plan_key(loop: CompiledLoop, syncs: bool):

@@ -36,7 +36,7 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds")
+                 "judged_runs", "short_rounds", "fast", "fast_loop")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -62,6 +62,9 @@ class LoopSite:
         self.position = 0
         self.judged_runs = 0
         self.short_rounds = 0
+        # its entry for the back-edge stub (runtime/fastpath.py; None: none yet) and the loop it enters
+        self.fast = None
+        self.fast_loop: CompiledLoop | None = None
 
     def learn(self, name: str, item) -> bool:
         """Add a hint for the loop's next recordings (recording.RETRY_HINTS: at most that many items of each kind);

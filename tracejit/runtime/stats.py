@@ -42,9 +42,18 @@ class Stats:
     def __init__(self) -> None:
         for name, initial, _ in STATS_FIELDS:
             setattr(self, name, initial() if callable(initial) else initial)
+        # () -> (entries, budget exits, guard exits) of the runs the back-edge stub made and counted itself
+        # (runtime/fastpath.py), added to those counters here; None while it is not installed
+        self.fast_counts = None
 
     def as_dict(self) -> dict:
-        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items()}
+        d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items() if k != "fast_counts"}
+        if self.fast_counts is not None:
+            entries, budget_exits, guard_exits = self.fast_counts()
+            d["native_entries"] += entries
+            d["budget_exits"] += budget_exits
+            d["guard_failures"] += guard_exits
+        return d
 
     def text(self) -> str:
         d = self.as_dict()

@@ -295,7 +295,8 @@ def _loop_view(key, name, versions, events, seen, probe, interp, native) -> Loop
         for info in sorted(loop.exits.values(), key=lambda i: i.exit_id):
             taken = loop.exit_counts[info.exit_id]
             guards.append(GuardView(info.exit_id, info.trace_name, v + 1, info.reason, info.guard, info.pc,
-                                    _line_of(loop, info.pc), max(taken, info.fails), info.fails, info.bridge,
+                                    _line_of(loop, info.pc), max(taken, loop.exit_fails(info)), loop.exit_fails(info),
+                                    info.bridge,
                                     info.frame, info.resumes_in()))
         if v == 0:
             drawn = len(traces), len(guards)
@@ -332,11 +333,12 @@ def _line_of(loop, pc: int) -> int | None:
 def _times(name: str, versions: list, probe, interpreted_runs: int) -> LoopTimes:
     iters = sum(lp.native_iterations for lp in versions)
     ns = sum(lp.native_ns for lp in versions)
+    timed = sum(lp.native_iterations - lp.counters[1] for lp in versions)    # the back-edge stub's runs: untimed
     entries = sum(lp.entries for lp in versions)
     compile_s = sum(b.compile_seconds for lp in versions for b in lp.blocks)
     code = sum(b.size for lp in versions for b in lp.blocks)
     rec_s = probe.recording_seconds.get(name, 0.0) if probe is not None else 0.0
-    native_ns = ns / iters if iters else None
+    native_ns = ns / timed if timed else None
     return LoopTimes(interpreted_runs, iters, entries, ns / 1e6, rec_s * 1e3, compile_s * 1e3, code,
                      round(native_ns, 2) if native_ns is not None else None)
 
@@ -347,7 +349,7 @@ def _block_entries(loop, block) -> int:
     if block.trace.kind == "loop":
         return loop.native_iterations
     info = loop.exits.get(block.from_exit)
-    return max(loop.exit_counts[block.from_exit] - info.fails, 0) if info is not None else 0
+    return max(loop.exit_counts[block.from_exit] - loop.exit_fails(info), 0) if info is not None else 0
 
 
 def _op_runs(loop, block) -> tuple[list[int | None], list[int | None]]:
@@ -417,7 +419,7 @@ def _uncount_resumed_lines(native: dict, loop) -> None:
     for info in loop.exits.values():
         if info.pc != header:
             continue
-        deopts = info.fails if info.bridge == "compiled" else loop.exit_counts[info.exit_id]
+        deopts = loop.exit_fails(info) if info.bridge == "compiled" else loop.exit_counts[info.exit_id]
         block = next((b for b in loop.blocks if b.trace.name == info.trace_name), None)
         if deopts and block is not None:
             key = (block.trace.filename, block.trace.lines.get(header))

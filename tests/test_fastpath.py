@@ -1,0 +1,237 @@
+"""The back-edge callback in machine code (CPython 3.12+: backend/fastentry.py, runtime/fastpath.py): a compiled
+loop entered with no Python code on the way, and everything that must make it step aside.
+
+Each test compares what the program computes (and, where tools are involved, what the tools see) with the same
+code run with the JIT off, and checks from the engine's counters that the stub really made the entries it
+should (or none, where it must not).
+"""
+from __future__ import annotations
+
+import sys
+import threading
+
+import pytest
+
+import tracejit
+
+pytestmark = pytest.mark.skipif(sys.version_info < (3, 12), reason="the back-edge stub is for sys.monitoring")
+
+PARAMS = dict(threshold=3, short_run=0)
+
+
+def fast_entries() -> int:
+    fast = tracejit.engine().fast
+    assert fast is not None, "the back-edge stub is not installed"
+    return fast.counts()[0]
+
+
+def counter(n, step):
+    i = 0
+    total = 0
+    x = 0.5
+    while i < n:
+        total += i * step
+        x = x * 0.5 + 1.0
+        i += 1
+    return total, x, i
+
+
+def over_list(items):
+    s = 0.0
+    for v in items:
+        s += v * 2.0
+    return s
+
+
+def nested(rows):
+    total = 0
+    for row in rows:
+        for v in row:
+            total += v
+    return total
+
+
+def test_compiled_loops_are_entered_by_the_stub(fresh_engine):
+    calls = [(k % 7 + 5, 3) for k in range(2000)]
+    expected = [counter(*a) for a in calls]
+    with tracejit.enable(**PARAMS):
+        got = [counter(*a) for a in calls]
+        n = fast_entries()
+    assert got == expected
+    assert n >= 1500, n
+    assert tracejit.stats()["native_entries"] >= n
+
+
+def test_nested_loops_with_bridges(fresh_engine):
+    rows = [[(i * j) % 17 for j in range(i % 9 + 1)] for i in range(30)]
+    calls = [rows[: k % 30 + 1] for k in range(600)]
+    expected = [nested(r) for r in calls]
+    with tracejit.enable(**PARAMS):
+        got = [nested(r) for r in calls]
+        n = fast_entries()
+    assert got == expected
+    assert n > 0 and fresh_engine.engine.stats.bridges_compiled >= 1
+
+
+def test_threads_share_compiled_loops(fresh_engine):
+    data = [[float(j) for j in range(k % 20 + 3)] for k in range(50)]
+    expected = [over_list(d) for d in data]
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(200):
+                if [over_list(d) for d in data] != expected:
+                    errors.append("mismatch")
+        except BaseException as e:         # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    with tracejit.enable(**PARAMS):
+        for d in data:
+            over_list(d)
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        n = fast_entries()
+    assert not errors, errors[:3]
+    assert n > 1000
+
+
+def _lines_seen(fn, args, calls: int) -> int:
+    """Line events inside fn's code while it is called `calls` times under a sys.settrace tracer."""
+    seen = [0]
+    code = fn.__code__
+
+    def tracer(frame, event, arg):
+        if frame.f_code is code:
+            if event == "line":
+                seen[0] += 1
+            return tracer
+        return None
+
+    sys.settrace(tracer)
+    try:
+        for _ in range(calls):
+            fn(*args)
+    finally:
+        sys.settrace(None)
+    return seen[0]
+
+
+def test_a_tracer_set_later_sees_every_line(fresh_engine):
+    plain = _lines_seen(counter, (40, 2), 20)
+    with tracejit.enable(**PARAMS):
+        for k in range(300):
+            counter(k % 9 + 30, 2)
+        before = fast_entries()
+        assert before > 0
+        jit = _lines_seen(counter, (40, 2), 20)
+        during = fast_entries()
+    assert jit == plain
+    assert during == before             # the stub made no entry while the tracer was on
+
+
+def test_another_tools_local_events_are_seen(fresh_engine):
+    m = sys.monitoring
+    tool = next(t for t in range(5) if m.get_tool(t) is None)
+    code = counter.__code__
+
+    def lines(calls: int) -> int:
+        seen = [0]
+
+        def on_line(c, line):
+            seen[0] += 1
+        m.use_tool_id(tool, "test tool")
+        try:
+            m.register_callback(tool, m.events.LINE, on_line)
+            m.set_local_events(tool, code, m.events.LINE)
+            for _ in range(calls):
+                counter(40, 2)
+        finally:
+            m.set_local_events(tool, code, 0)
+            m.register_callback(tool, m.events.LINE, None)
+            m.free_tool_id(tool)
+        return seen[0]
+
+    plain = lines(30)
+    with tracejit.enable(**PARAMS):
+        for k in range(300):
+            counter(k % 9 + 30, 2)
+        before = fast_entries()
+        jit = lines(30)
+        during = fast_entries()
+    assert jit == plain
+    assert during == before
+
+
+def test_entries_stop_when_the_block_ends_and_start_again_in_the_next(fresh_engine):
+    calls = [(k % 7 + 5, 3) for k in range(500)]
+    expected = [counter(*a) for a in calls]
+    with tracejit.enable(**PARAMS):
+        assert [counter(*a) for a in calls] == expected
+        first = fast_entries()
+    assert first > 0
+    assert [counter(*a) for a in calls] == expected           # the JIT is off here
+    assert tracejit.stats()["native_entries"] >= first
+    entries_off = tracejit.stats()["native_entries"]
+    assert [counter(*a) for a in calls] == expected
+    assert tracejit.stats()["native_entries"] == entries_off
+    with tracejit.enable(**PARAMS):
+        assert [counter(*a) for a in calls] == expected
+        second = fast_entries()
+    assert second > 0
+
+
+def test_releases_at_exit_run_finalizers_as_often(fresh_engine):
+    class Token:
+        made = freed = 0
+
+        def __init__(self, k):
+            Token.made += 1
+            self.k = k
+
+        def __del__(self):
+            Token.freed += 1
+
+    def hold(n):
+        last = Token(-1)
+        i = 0
+        while i < n:
+            i += 1
+        last = None
+        return i, last
+
+    expected = [hold(k % 11 + 3) for k in range(400)]
+    made, freed = Token.made, Token.freed
+    with tracejit.enable(**PARAMS):
+        got = [hold(k % 11 + 3) for k in range(400)]
+    assert got == expected
+    assert Token.made - made == Token.freed - freed == 400
+
+
+def test_near_the_recursion_limit(fresh_engine):
+    def deep(k):
+        if k:
+            return deep(k - 1)
+        return counter(40, 1)
+
+    limit = sys.getrecursionlimit()
+    expected = counter(40, 1)
+    outcomes = []
+    with tracejit.enable(**PARAMS):
+        for _ in range(50):
+            counter(30, 1)
+        for depth in range(limit - 70, limit - 20, 5):
+            try:
+                outcomes.append(deep(depth) == expected)
+            except RecursionError:
+                outcomes.append("recursion")
+    plain = []
+    for depth in range(limit - 70, limit - 20, 5):
+        try:
+            plain.append(deep(depth) == expected)
+        except RecursionError:
+            plain.append("recursion")
+    assert outcomes == plain

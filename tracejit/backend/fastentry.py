@@ -1,0 +1,318 @@
+"""The back-edge callback in machine code (CPython 3.12+): a compiled loop entered with no Python code on the way.
+
+`jump_stub(d: JumpStub) -> Encoded` assembles the body of a METH_FASTCALL builtin, `PyObject *f(PyObject *self,
+PyObject *const *args, Py_ssize_t nargs)`, registered as the sys.monitoring JUMP callback with `self` = the hooks'
+Python callback (on_jump) and args = (code, from, to). When everything below holds it runs the loop itself:
+
+1. the engine's gate word is 1 and the interpreter's instrumentation version is the one the gate was opened at
+   (another tool, sys.settrace or sys.setprofile changing events closes it), and no other tool has local events
+   on the code object (which change no version);
+2. the jump goes backwards, and the code object's co_extra slot (at `extra_index`) holds a table of fast
+   entries, {n, entry addresses...}, one of them for `to`;
+3. that entry (FAST_* words) has a round trip (0: disabled), its loop is not busy, its fast entries are below
+   their limit (the runtime wants to look: a judgement is due, or its periodic check of other tools); the thread
+   has `margin` Python frames left; its executing frame is the code's.
+
+Then: the loop's busy word set, signal handlers held (the main thread; as the Python callbacks do), the budget
+written, `roundtrip(frame object or NULL, interpreter frame)` (backend/roundtrip.py) called, busy cleared,
+handlers released. An exit the entry marks quiet (QUIET_GUARD, QUIET_BUDGET: nothing for the runtime to decide)
+is counted in the loop's counters, the exit's count and the engine's, and None is returned: the interpreter
+continues where the exit put the frame. Any other outcome of a run goes to `finish(code, to, result)` (the
+runtime's Python bookkeeping of a run it did not start; its result is returned). When a condition above fails,
+nothing has run: `self(*args)` is called as the plain callback stub does (None near the recursion limit).
+
+May import: tracejit.backend.x86, tracejit.ir.trace (the FAST_* words) and tracejit.plaindata.
+"""
+from __future__ import annotations
+
+from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
+
+from tracejit.ir.trace import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_ITERATIONS, FAST_BUDGET, FAST_BUFFER,
+                               FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT, FAST_QUIET, FAST_ROUNDTRIP, FAST_TO,
+                               QUIET_BUDGET)
+from tracejit.plaindata import dataclass
+
+from .x86 import R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, Mem
+
+
+
+@dataclass(frozen=True)
+class JumpStub:
+    """Addresses and offsets the stub is made with (absolute; the runtime keeps the words alive)."""
+    gate: int               # int64[2]: open (1), the instrumentation version it was opened at
+    version: int            # the interpreter's instrumentation version (uint64)
+    extra_index: int
+    code_extra: int         # PyCodeObject.co_extra
+    code_monitoring: int    # PyCodeObject._co_monitoring (-1: not checked): the tools with local events
+    local_monitor_events: int
+    own_tool: int           # our sys.monitoring tool id (its local events are ours)
+    long_tag: int           # the int layout (a jump offset is an int of at most one digit)
+    long_digits: int
+    long_tagged: bool
+    thread_state_get: int
+    recursion_remaining: int
+    margin: int
+    tstate_cframe: int      # -1: the current frame is in the thread state (3.13)
+    current_frame: int
+    iframe_code: int
+    iframe_frame_obj: int
+    budget_slot: int
+    engine_counters: int    # int64[3]: entries, budget exits, guard exits
+    finish: int             # the runtime's Python function finish(code, to, result) (a borrowed reference)
+    vectorcall: int
+    long_new: int           # PyLong_FromLongLong
+    decref: int
+    none: int
+    thread_ident: int       # PyThread_get_thread_ident
+    gate_word: int          # the hooks' signal gate (0: none)
+    gate_ident: int
+    gate_pending: int
+    gate_breaker: int
+    gate_breaker_size: int
+    gate_bit: int
+
+
+SAVED = (RBX, R12, R13, R14, R15, RBP)
+ARGS = Mem(RSP, 0)          # three argument words for finish(): code, to, result
+RESULT, ME = Mem(RSP, 24), Mem(RSP, 32)
+
+
+def jump_stub(d: JumpStub) -> Encoded:
+    a = Asm()
+    slow, skip, back = a.new_label(), a.new_label(), a.new_label()
+    a.group("save registers; 40 bytes of locals (rsp 16-byte aligned); rbx = self, r12 = args, r13 = nargs")
+    for r in SAVED:
+        a.push(r)
+    a.alu("sub", RSP, 40)
+    a.mov(RBX, RDI)
+    a.mov(R12, RSI)
+    a.mov(R13, RDX)
+    a.group("the gate is open at this instrumentation version")
+    a.mov_imm(RAX, d.gate)
+    a.alu("cmp", Mem(RAX, 0), 1)
+    a.jcc("ne", slow)
+    a.mov_imm(RCX, d.version)
+    a.mov(RCX, Mem(RCX, 0))
+    a.alu("cmp", RCX, Mem(RAX, 8))
+    a.jcc("ne", slow)
+    a.alu("cmp", R13, 3)
+    a.jcc("ne", slow)
+    a.group("rsi = from, rdi = to (ints of at most one digit); a backward jump")
+    _small_int(a, d, Mem(R12, 8), RSI, slow)
+    _small_int(a, d, Mem(R12, 16), RDI, slow)
+    a.alu("cmp", RDI, RSI)
+    a.jcc("ge", slow)
+    if d.code_monitoring >= 0:
+        a.group("no other tool has local events on the code")
+        none = a.new_label()
+        a.mov(RAX, Mem(R12, 0))
+        a.mov(RAX, Mem(RAX, d.code_monitoring))
+        a.test(RAX, RAX)
+        a.jcc("e", none)
+        a.mov(RCX, Mem(RAX, 0))
+        a.mov(RDX, Mem(RAX, 8))
+        a.mov_imm(RSI, (1 << 8 * (d.local_monitor_events - 8)) - 1)
+        a.alu("and", RDX, RSI)
+        a.alu("or", RCX, RDX)
+        a.mov_imm(RSI, ~(0x0101010101010101 << d.own_tool) & ((1 << 64) - 1))
+        a.alu("and", RCX, RSI)
+        a.jcc("ne", slow)
+        a.bind(none)
+    a.group("r14 = the fast entry for `to` in the code's table (co_extra)")
+    a.mov(RAX, Mem(R12, 0))                              # the code object
+    a.mov(RAX, Mem(RAX, d.code_extra))
+    a.test(RAX, RAX)
+    a.jcc("e", slow)
+    a.alu("cmp", Mem(RAX, 0), d.extra_index)
+    a.jcc("le", slow)
+    a.mov(RAX, Mem(RAX, 8 + 8 * d.extra_index))          # {n, entries...}
+    a.test(RAX, RAX)
+    a.jcc("e", slow)
+    a.mov(RCX, Mem(RAX, 0))
+    scan, found = a.new_label(), a.new_label()
+    a.bind(scan)
+    a.test(RCX, RCX)
+    a.jcc("e", slow)
+    a.mov(R14, Mem(RAX, 0, RCX, 8))
+    a.alu("cmp", RDI, Mem(R14, 8 * FAST_TO))
+    a.jcc("e", found)
+    a.alu("sub", RCX, 1)
+    a.jmp(scan)
+    a.bind(found)
+    a.group("enabled, not busy, below its limit")
+    a.alu("cmp", Mem(R14, 8 * FAST_ROUNDTRIP), 0)
+    a.jcc("e", slow)
+    a.mov(RAX, Mem(R14, 8 * FAST_BUSY))
+    a.alu("cmp", Mem(RAX, 0), 0)
+    a.jcc("ne", slow)
+    a.mov(RAX, Mem(R14, 8 * FAST_COUNTERS))
+    a.mov(RCX, Mem(RAX, 8 * COUNT_ENTRIES))
+    a.alu("cmp", RCX, Mem(R14, 8 * FAST_LIMIT))
+    a.jcc("ge", slow)
+    a.group(f"at least {d.margin} Python frames left; r15 = the executing interpreter frame, the code's")
+    a.mov_imm(RAX, d.thread_state_get)
+    a.call_reg(RAX)
+    a.load_signed(RCX, Mem(RAX, d.recursion_remaining), 4)
+    a.alu("cmp", RCX, d.margin)
+    a.jcc("l", slow)
+    if d.tstate_cframe >= 0:
+        a.mov(RAX, Mem(RAX, d.tstate_cframe))
+    a.mov(R15, Mem(RAX, d.current_frame))
+    a.test(R15, R15)
+    a.jcc("e", slow)
+    a.mov(RAX, Mem(R12, 0))
+    a.alu("cmp", RAX, Mem(R15, d.iframe_code))
+    a.jcc("ne", slow)
+    a.group("hold signal handlers (the main thread); busy; the budget")
+    a.mov(ME, 0)
+    if d.gate_word:
+        other = a.new_label()
+        a.mov_imm(RAX, d.thread_ident)
+        a.call_reg(RAX)
+        a.mov_imm(RCX, d.gate_ident)
+        a.alu("cmp", RAX, RCX)
+        a.jcc("ne", other)
+        a.mov(ME, 1)
+        a.mov_imm(RAX, d.gate_word)
+        a.mov(Mem(RAX, 0), 0)
+        a.bind(other)
+    a.mov(RAX, Mem(R14, 8 * FAST_BUSY))
+    a.mov(Mem(RAX, 0), 1)
+    a.mov(RAX, Mem(R14, 8 * FAST_BUFFER))
+    a.mov(RCX, Mem(R14, 8 * FAST_BUDGET))
+    a.mov(Mem(RAX, 8 * d.budget_slot), RCX)
+    a.group("the round trip (frame object or NULL, interpreter frame); busy cleared; handlers released")
+    a.mov(RDI, Mem(R15, d.iframe_frame_obj))
+    a.mov(RSI, R15)
+    a.mov(RAX, Mem(R14, 8 * FAST_ROUNDTRIP))
+    a.call_reg(RAX)
+    a.mov(RESULT, RAX)
+    a.mov(RCX, Mem(R14, 8 * FAST_BUSY))
+    a.mov(Mem(RCX, 0), 0)
+    if d.gate_word:
+        _release_handlers(a, d)
+    a.group("REJECTED: the plain callback; an exit to decide: finish(); a quiet one: counted here")
+    a.mov(RAX, RESULT)
+    a.alu("cmp", RAX, -1)
+    a.jcc("e", slow)
+    finish = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("l", finish)
+    a.mov(RCX, Mem(R14, 8 * FAST_QUIET))
+    a.mov(RDX, Mem(RCX, 0, RAX, 8))
+    a.test(RDX, RDX)
+    a.jcc("e", finish)
+    a.mov(RSI, Mem(R14, 8 * FAST_COUNTERS))
+    a.alu("add", Mem(RSI, 8 * COUNT_ENTRIES), 1)
+    a.mov(RCX, Mem(R14, 8 * FAST_BUDGET))
+    a.mov(RDI, Mem(R14, 8 * FAST_BUFFER))
+    a.alu("sub", RCX, Mem(RDI, 8 * d.budget_slot))
+    a.alu("add", Mem(RSI, 8 * COUNT_ITERATIONS), RCX)
+    a.mov_imm(RDI, d.engine_counters)
+    a.alu("add", Mem(RDI, 0), 1)
+    guard = a.new_label()
+    a.alu("cmp", RDX, QUIET_BUDGET)
+    a.jcc("ne", guard)
+    a.alu("add", Mem(RSI, 8 * COUNT_BUDGET), 1)
+    a.alu("add", Mem(RDI, 8), 1)
+    a.jmp(skip)
+    a.bind(guard)
+    a.alu("add", Mem(RSI, 8 * COUNT_GUARD), 1)
+    a.alu("add", Mem(RDI, 16), 1)
+    a.mov(RCX, Mem(R14, 8 * FAST_FAILS))
+    a.alu("add", Mem(RCX, 0, RAX, 8), 1)
+    a.jmp(skip)
+    a.bind(finish)
+    a.group("return finish(code, to, result)")
+    a.mov(RDI, RAX)
+    a.mov_imm(RAX, d.long_new)
+    a.call_reg(RAX)
+    a.test(RAX, RAX)
+    a.jcc("e", back)                                      # no int: the error propagates (NULL)
+    a.mov(Mem(RSP, 16), RAX)
+    a.mov(RCX, Mem(R12, 0))
+    a.mov(Mem(RSP, 0), RCX)
+    a.mov(RCX, Mem(R12, 16))
+    a.mov(Mem(RSP, 8), RCX)
+    a.mov_imm(RDI, d.finish)
+    a.mov(RSI, RSP)
+    a.mov_imm(RDX, 3)
+    a.mov_imm(RCX, 0)
+    a.mov_imm(RAX, d.vectorcall)
+    a.call_reg(RAX)
+    a.mov(R13, RAX)
+    a.mov(RDI, Mem(RSP, 16))
+    a.mov_imm(RAX, d.decref)
+    a.call_reg(RAX)
+    a.mov(RAX, R13)
+    a.jmp(back)
+    a.group("nothing ran: return self(*args) (None near the recursion limit)")
+    a.bind(slow)
+    a.mov_imm(RAX, d.thread_state_get)
+    a.call_reg(RAX)
+    a.load_signed(RCX, Mem(RAX, d.recursion_remaining), 4)
+    a.alu("cmp", RCX, d.margin)
+    a.jcc("l", skip)
+    a.mov(RDI, RBX)
+    a.mov(RSI, R12)
+    a.mov(RDX, R13)
+    a.mov_imm(RCX, 0)
+    a.mov_imm(RAX, d.vectorcall)
+    a.call_reg(RAX)
+    a.jmp(back)
+    a.bind(skip)
+    a.mov_imm(RAX, d.none)                                # immortal (3.12+)
+    a.bind(back)
+    a.alu("add", RSP, 40)
+    for r in reversed(SAVED):
+        a.pop(r)
+    a.ret()
+    return a.finish()
+
+
+def _small_int(a: Asm, d: JumpStub, src: Mem, out, slow: int) -> None:
+    """out = the value of the int at src, if it is non-negative with at most one digit (else slow). Uses rax, rcx."""
+    a.mov(RAX, src)
+    a.mov(RCX, Mem(RAX, d.long_tag))
+    if d.long_tagged:
+        zero = a.new_label()
+        a.test_imm(RCX, 2)                                # negative
+        a.jcc("ne", slow)
+        a.shift("shr", RCX, 3)
+        a.alu("cmp", RCX, 1)
+        a.jcc("a", slow)
+        a.mov_imm(out, 0, keep_flags=True)
+        a.jcc("b", zero)
+        a.load32(out, Mem(RAX, d.long_digits))
+        a.bind(zero)
+    else:
+        zero = a.new_label()
+        a.alu("cmp", RCX, 1)
+        a.jcc("a", slow)                                  # unsigned: negative sizes are large
+        a.mov_imm(out, 0, keep_flags=True)
+        a.jcc("b", zero)
+        a.load32(out, Mem(RAX, d.long_digits))
+        a.bind(zero)
+
+
+def _release_handlers(a: Asm, d: JumpStub) -> None:
+    """The main thread: the signal gate's word := its ident; a signal that came meanwhile raises the eval breaker
+    (its handler runs at the program's next check, as after a Python callback). Uses rax, rcx."""
+    done = a.new_label()
+    a.alu("cmp", ME, 0)
+    a.jcc("e", done)
+    a.mov_imm(RAX, d.gate_word)
+    a.mov_imm(RCX, d.gate_ident)
+    a.mov(Mem(RAX, 0), RCX)
+    a.mov_imm(RAX, d.gate_pending)
+    a.load32(RCX, Mem(RAX, 0))
+    a.test32(RCX, RCX)
+    a.jcc("e", done)
+    a.mov_imm(RAX, d.gate_breaker)
+    if d.gate_breaker_size == 8:
+        a.alu("or", Mem(RAX, 0), d.gate_bit)
+    else:
+        a.load32(RCX, Mem(RAX, 0))
+        a.alu("or", RCX, d.gate_bit)
+        a.store_narrow(Mem(RAX, 0), RCX, 4)
+    a.bind(done)
