@@ -34,12 +34,12 @@ def report(label):
 """
 
 
-def run_both(body: str) -> tuple[str, dict]:
-    """Run `body` plain, then under the JIT (inside enable()); return the JIT's stdout (checked equal to
-    plain's) and the reports {label: stats} it printed."""
+def run_both(body: str, params: str = "") -> tuple[str, dict]:
+    """Run `body` plain, then under the JIT (inside enable(params), "k=v, ..."); return the JIT's stdout (checked
+    equal to plain's) and the reports {label: stats} it printed."""
     body = textwrap.dedent(body)
     plain_src = "def report(label):\n    pass\n" + body
-    jit_src = PRELUDE + "with tracejit.enable():\n" + textwrap.indent(body, "    ")
+    jit_src = PRELUDE + f"with tracejit.enable({params}):\n" + textwrap.indent(body, "    ")
     outs = []
     for src in (plain_src, jit_src):
         r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, env=_env(),
@@ -95,19 +95,25 @@ def short(k):
 """
 
 
-def _after_calls(calls: int, k: int) -> dict:
+def _after_calls(calls: int, k: int, params: str = "") -> dict:
     """The JIT's counters after `calls` calls of a loop of k iterations (the output checked against plain)."""
     _, rep = run_both(RUNS_OF_K + f"tot = 0\nfor r in range({calls}):\n    tot += short({k})\nprint(tot)\n"
-                                  f"report('end')\n")
+                                  f"report('end')\n", params)
     return rep["end"]
+
+
+def _short_run_of(iterations: int) -> str:
+    """The short_run parameter with which a compiled loop entered through the native round trip (by the back-edge
+    stub on 3.12+) is judged against `iterations` per entry (sites.entries_verdict)."""
+    from tracejit.runtime.sites import ROUNDTRIP_SHARE, STUB_SHARE
+    return f"short_run={iterations * (STUB_SHARE if sys.version_info >= (3, 12) else ROUNDTRIP_SHARE)}"
 
 
 def test_short_native_runs_are_given_up():
     """A `while` loop of 5 iterations (the runs of `for` loops are judged before they are compiled) entered from a
-    function called 20000 times: an entry costs more than the 4 iterations it runs natively, less than an eighth
-    of short_run (of the quarter of it a loop entered through the native round trip must run:
-    sites.ROUNDTRIP_SHARE), so the compiled loop is dropped once, as soon as its first 64 entries show it, and
-    the loop given up at once (not compiled again to be dropped again)."""
+    function called 20000 times, judged against 64 iterations per entry: the 4 it runs natively are less than an
+    eighth of that, so the compiled loop is dropped once, as soon as its first 64 entries show it, and the loop
+    given up at once (not compiled again to be dropped again)."""
     _, rep = run_both(textwrap.dedent("""
         def short(k):
             s = 0
@@ -125,7 +131,7 @@ def test_short_native_runs_are_given_up():
             tot += short(5)
         print(tot)
         report("again")
-    """))
+    """), _short_run_of(64))
     end = rep["end"]
     assert end["loops_dropped"] == 1 and end["blacklisted"] >= 1 and end["traces_compiled"] == 1, end
     # hopeless after 64 entries (HOPELESS_AFTER) of the window the bridge recorded at the 20th failure opens
@@ -137,10 +143,9 @@ def test_short_native_runs_are_given_up():
 
 
 def test_runs_somewhat_too_short_are_dropped_then_retried():
-    """Runs of 30 iterations: too short to pay back an entry through the native round trip (a quarter of
-    short_run 256), but not hopeless; the compiled loop is dropped, recompiled after a back-off, three times, and
-    the loop is then blacklisted."""
-    end = _after_calls(4000, 30)
+    """Runs of 30 iterations judged against 64 per entry: too short to pay back an entry, but not hopeless; the
+    compiled loop is dropped, recompiled after a back-off, three times, and the loop is then blacklisted."""
+    end = _after_calls(4000, 30, _short_run_of(64))
     assert end["loops_dropped"] == 3 and end["traces_compiled"] == 3 and end["blacklisted"] >= 1, end
 
 

@@ -189,6 +189,7 @@ class CompiledLoop:
         self.roundtrip_entry_bits = None    # where it keeps the entry bits (for the runtime's write-back)
         self.roundtrip_rejects = 0          # entries it left to the Python entry
         self.roundtrip_address = 0
+        self.stub_entered = False           # the back-edge stub has entered it (3.12+: runtime/fastpath.py)
         self.quiet = (ctypes.c_int64 * MAX_EXITS)()        # per exit: what the back-edge stub may count itself
         self.fast_fails = (ctypes.c_int64 * MAX_EXITS)()   # per exit: guard exits the stub counted
         self.scratch = None

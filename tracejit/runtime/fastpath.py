@@ -132,6 +132,7 @@ class FastPath:
         entry[FAST_QUIET] = ctypes.addressof(loop.quiet)
         entry[FAST_FAILS] = ctypes.addressof(loop.fast_fails)
         site.fast_loop = loop
+        loop.stub_entered = True
         entry[FAST_ROUNDTRIP] = loop.roundtrip_address
 
     @staticmethod

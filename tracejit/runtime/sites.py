@@ -23,8 +23,11 @@ MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether e
 HOPELESS_AFTER = 64               # ... but a window whose first this many entries are hopeless (HOPELESS_RUNS) ends
                                   # there (more than bridge_threshold entries: a bridge it needs has had its chance)
 # an entry through the native round trip (backend/roundtrip.py) costs about a quarter of one through the Python
-# entry (bench/overheads.py, 3.12: 3.6 against 12.8 us): such a loop pays back with runs this many times shorter
+# entry (bench/overheads.py, 3.12: 3.6 against 12.8 us): such a loop pays back with runs this many times shorter;
+# one the back-edge stub enters (runtime/fastpath.py, 3.12+) costs 0.55 us, and with the entries that still go
+# through Python (every 16th, exits the runtime looks at) about a sixteenth on average
 ROUNDTRIP_SHARE = 4
+STUB_SHARE = 16
 HOPELESS_RUNS = 8                 # runs this many times too short to pay back an entry (on average under
                                   # short_run / 8 iterations): the loop is short by nature, and compiling it
                                   # (again) would be paid again: it is given up at once
@@ -126,7 +129,7 @@ def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | No
     if not short_run or loop.retired:
         return None
     if loop.roundtrip is not None:          # its entries cost a fraction of the Python entry's
-        short_run = max(1, short_run // ROUNDTRIP_SHARE)
+        short_run = max(1, short_run // (STUB_SHARE if loop.stub_entered else ROUNDTRIP_SHARE))
     if loop.judge_at == 0:
         loop.judged = (loop.entries, loop.native_iterations)
         loop.judge_at = loop.entries + MIN_ENTRIES_TO_JUDGE
