@@ -103,8 +103,8 @@ def _after_calls(calls: int, k: int, params: str = "") -> dict:
 
 
 def _short_run_of(iterations: int) -> str:
-    """The short_run parameter with which a compiled loop entered through the native round trip (by the back-edge
-    stub on 3.12+) is judged against `iterations` per entry (sites.entries_verdict)."""
+    """A short_run parameter with which a compiled loop entered through the native round trip is judged against
+    about `iterations` per entry (sites.entries_verdict; on 3.12+ the back-edge stub makes nearly every entry)."""
     from tracejit.runtime.sites import ROUNDTRIP_SHARE, STUB_SHARE
     return f"short_run={iterations * (STUB_SHARE if sys.version_info >= (3, 12) else ROUNDTRIP_SHARE)}"
 

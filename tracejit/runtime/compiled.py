@@ -170,7 +170,7 @@ class CompiledLoop:
         self._native_iterations = 0
         # the engine judges whether entering pays back over windows of entries (see Engine._judge_entries)
         self.judge_at = 0                   # entries at which the current window closes (0: not set yet)
-        self.judged = (0, 0)                # (entries, native_iterations) when the window opened
+        self.judged = (0, 0, 0)             # (entries, native_iterations, fast entries) when the window opened
         self.look_at = 0                    # entries at which the window's first entries are judged (hopeless?)
         self.native_ns = 0                  # time inside the machine code (entry to exit)
         # one state buffer: one thread (or signal handler) at a time; a word the back-edge stub reads and sets too
@@ -189,7 +189,6 @@ class CompiledLoop:
         self.roundtrip_entry_bits = None    # where it keeps the entry bits (for the runtime's write-back)
         self.roundtrip_rejects = 0          # entries it left to the Python entry
         self.roundtrip_address = 0
-        self.stub_entered = False           # the back-edge stub has entered it (3.12+: runtime/fastpath.py)
         self.quiet = (ctypes.c_int64 * MAX_EXITS)()        # per exit: what the back-edge stub may count itself
         self.fast_fails = (ctypes.c_int64 * MAX_EXITS)()   # per exit: guard exits the stub counted
         self.scratch = None

@@ -11,8 +11,7 @@ activation registers in place of the Python one (`on_jump`, its slow path), and 
 - per loop header with a compiled loop the round trip serves (`refresh(site, code)`, after each entry the
   Python path made): a fast entry (FAST_* words) in its code object's co_extra table: the round trip, the
   loop's busy word and counters, the number of fast entries after which the Python path looks again (a
-  judgement is due: sites.entries_verdict; and every FAST_PERIOD entries, to see other tools' local events on
-  the code), the budget, which exits are quiet (nothing to decide: a budget exit; a guard whose bridge is
+  judgement is due: sites.entries_verdict), the budget, which exits are quiet (nothing to decide: a budget exit; a guard whose bridge is
   compiled or will not be recorded, outside inlined calls, owning nothing, with the events log off);
 - `finish(code, to, result)`: the Python bookkeeping of a fast run whose exit was not quiet (the write-back
   too when the round trip left it to the runtime). The loop's busy word is still set then (cleared here).
@@ -40,7 +39,6 @@ from tracejit.ir.trace import (FAST_BUDGET, FAST_BUFFER, FAST_BUSY, FAST_COUNTER
 
 from .native_callback import MARGIN, METH_FASTCALL, _MethodDef, _new_cfunction
 
-FAST_PERIOD = 16        # fast entries between two through the Python path (which looks for other tools)
 
 
 class FastPath:
@@ -118,12 +116,12 @@ class FastPath:
         for exit_id, info in loop.exits.items():
             quiet[exit_id] = _quietness(loop, info, engine.params, log_on)
         if not engine.params.short_run:
-            ahead = FAST_PERIOD                 # never judged
+            ahead = 1 << 62                     # never judged
         elif not loop.judge_at:
             ahead = 0                           # the next entry opens the first window (sites.entries_verdict)
         else:                                   # the entry that closes a window, or ends its hopeless start, is Python's
             due = [at for at in (loop.judge_at, loop.look_at) if at > loop.entries]
-            ahead = min(min(due) - loop.entries - 1 if due else 0, FAST_PERIOD)
+            ahead = min(due) - loop.entries - 1 if due else 0
         entry[FAST_BUSY] = ctypes.addressof(loop.busy_word)
         entry[FAST_COUNTERS] = ctypes.addressof(loop.counters)
         entry[FAST_LIMIT] = loop.counters[0] + max(ahead, 0)
@@ -132,7 +130,6 @@ class FastPath:
         entry[FAST_QUIET] = ctypes.addressof(loop.quiet)
         entry[FAST_FAILS] = ctypes.addressof(loop.fast_fails)
         site.fast_loop = loop
-        loop.stub_entered = True
         entry[FAST_ROUNDTRIP] = loop.roundtrip_address
 
     @staticmethod

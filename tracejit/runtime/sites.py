@@ -22,12 +22,10 @@ if TYPE_CHECKING:
 MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether entering a compiled loop pays
 HOPELESS_AFTER = 64               # ... but a window whose first this many entries are hopeless (HOPELESS_RUNS) ends
                                   # there (more than bridge_threshold entries: a bridge it needs has had its chance)
-# an entry through the native round trip (backend/roundtrip.py) costs about a quarter of one through the Python
-# entry (bench/overheads.py, 3.12: 3.6 against 12.8 us): such a loop pays back with runs this many times shorter;
-# one the back-edge stub enters (runtime/fastpath.py, 3.12+) costs 0.55 us, and with the entries that still go
-# through Python (every 16th, exits the runtime looks at) about a sixteenth on average
+# what an entry costs, in entries through the Python entry (bench/overheads.py, 3.12: 12.8 us): through the native
+# round trip called from Python, 3.6 us; made by the back-edge stub (runtime/fastpath.py, 3.12+), 0.55 us
 ROUNDTRIP_SHARE = 4
-STUB_SHARE = 16
+STUB_SHARE = 24
 HOPELESS_RUNS = 8                 # runs this many times too short to pay back an entry (on average under
                                   # short_run / 8 iterations): the loop is short by nature, and compiling it
                                   # (again) would be paid again: it is given up at once
@@ -124,27 +122,31 @@ def short_interpreted_runs(site: LoopSite, code, short_run: int) -> float | None
 def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | None:
     """Whether a compiled loop's native runs pay back its entries: over windows of entries (MIN_ENTRIES_TO_JUDGE,
     then twice as long each time; a new bridge opens a new window; a window that is hopeless after HOPELESS_AFTER
-    entries is judged there), runs averaging fewer iterations than `short_run` do not. Returns (the reason to drop
-    it, whether its runs are hopelessly short: the loop is then given up at once), or None."""
+    entries is judged there), runs averaging fewer iterations than `short_run` per entry through the Python entry
+    do not (an entry through the native round trip costs a ROUNDTRIP_SHARE of that, one the back-edge stub made a
+    STUB_SHARE: entry_cost). Returns (the reason to drop it, whether its runs are hopelessly short: the loop is
+    then given up at once), or None."""
     if not short_run or loop.retired:
         return None
-    if loop.roundtrip is not None:          # its entries cost a fraction of the Python entry's
-        short_run = max(1, short_run // (STUB_SHARE if loop.stub_entered else ROUNDTRIP_SHARE))
     if loop.judge_at == 0:
-        loop.judged = (loop.entries, loop.native_iterations)
+        loop.judged = (loop.entries, loop.native_iterations, loop.counters[0])
         loop.judge_at = loop.entries + MIN_ENTRIES_TO_JUDGE
         loop.look_at = loop.entries + HOPELESS_AFTER
         return None
     entries = loop.entries - loop.judged[0]
-    if loop.entries < loop.judge_at and not (
-            entries == HOPELESS_AFTER and (loop.native_iterations - loop.judged[1]) * HOPELESS_RUNS
-            < short_run * entries):
-        return None
     iterations = loop.native_iterations - loop.judged[1]
-    loop.judged = (loop.entries, loop.native_iterations)
+    need = short_run * entry_cost(loop, entries, loop.counters[0] - loop.judged[2])
+    if loop.entries < loop.judge_at and not (entries == HOPELESS_AFTER and iterations * HOPELESS_RUNS < need):
+        return None
+    loop.judged = (loop.entries, loop.native_iterations, loop.counters[0])
     loop.judge_at = loop.entries + 2 * entries
     loop.look_at = loop.entries + HOPELESS_AFTER
-    if iterations >= short_run * entries:
+    if iterations >= need:
         return None
-    return (f"native runs average {iterations / entries:.1f} iterations",
-            iterations * HOPELESS_RUNS < short_run * entries)
+    return f"native runs average {iterations / entries:.1f} iterations", iterations * HOPELESS_RUNS < need
+
+
+def entry_cost(loop: CompiledLoop, entries: int, fast: int) -> float:
+    """What `entries` entries cost, `fast` of them made by the back-edge stub, in Python entries."""
+    slow = (entries - fast) / (ROUNDTRIP_SHARE if loop.roundtrip is not None else 1)
+    return slow + fast / STUB_SHARE
