@@ -13,6 +13,7 @@ import threading
 import pytest
 
 import tracejit
+from test_roundtrip import counter, nested, over_list
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 12), reason="the back-edge stub is for sys.monitoring")
 
@@ -23,32 +24,6 @@ def fast_entries() -> int:
     fast = tracejit.engine().fast
     assert fast is not None, "the back-edge stub is not installed"
     return fast.counts()[0]
-
-
-def counter(n, step):
-    i = 0
-    total = 0
-    x = 0.5
-    while i < n:
-        total += i * step
-        x = x * 0.5 + 1.0
-        i += 1
-    return total, x, i
-
-
-def over_list(items):
-    s = 0.0
-    for v in items:
-        s += v * 2.0
-    return s
-
-
-def nested(rows):
-    total = 0
-    for row in rows:
-        for v in row:
-            total += v
-    return total
 
 
 def test_compiled_loops_are_entered_by_the_stub(fresh_engine):
@@ -209,29 +184,3 @@ def test_releases_at_exit_run_finalizers_as_often(fresh_engine):
         got = [hold(k % 11 + 3) for k in range(400)]
     assert got == expected
     assert Token.made - made == Token.freed - freed == 400
-
-
-def test_near_the_recursion_limit(fresh_engine):
-    def deep(k):
-        if k:
-            return deep(k - 1)
-        return counter(40, 1)
-
-    limit = sys.getrecursionlimit()
-    expected = counter(40, 1)
-    outcomes = []
-    with tracejit.enable(**PARAMS):
-        for _ in range(50):
-            counter(30, 1)
-        for depth in range(limit - 70, limit - 20, 5):
-            try:
-                outcomes.append(deep(depth) == expected)
-            except RecursionError:
-                outcomes.append("recursion")
-    plain = []
-    for depth in range(limit - 70, limit - 20, 5):
-        try:
-            plain.append(deep(depth) == expected)
-        except RecursionError:
-            plain.append("recursion")
-    assert outcomes == plain

@@ -21,7 +21,7 @@ continues where the exit put the frame. Any other outcome of a run goes to `fini
 runtime's Python bookkeeping of a run it did not start; its result is returned). When a condition above fails,
 nothing has run: `self(*args)` is called as the plain callback stub does (None near the recursion limit).
 
-May import: tracejit.backend.x86, tracejit.ir.trace (the FAST_* words) and tracejit.plaindata.
+May import: tracejit.backend.x86 and .stubs, tracejit.ir.trace (the FAST_* words) and tracejit.plaindata.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from tracejit.ir.trace import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_I
                                QUIET_BUDGET)
 from tracejit.plaindata import dataclass
 
+from .stubs import emit_open_gate
 from .x86 import R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, Mem
 
 
@@ -296,23 +297,10 @@ def _small_int(a: Asm, d: JumpStub, src: Mem, out, slow: int) -> None:
 
 
 def _release_handlers(a: Asm, d: JumpStub) -> None:
-    """The main thread: the signal gate's word := its ident; a signal that came meanwhile raises the eval breaker
-    (its handler runs at the program's next check, as after a Python callback). Uses rax, rcx."""
+    """The main thread: the signal gate opened again (a signal that came meanwhile: its handler runs at the
+    program's next check, as after a Python callback). Uses rax, rcx."""
     done = a.new_label()
     a.alu("cmp", ME, 0)
     a.jcc("e", done)
-    a.mov_imm(RAX, d.gate_word)
-    a.mov_imm(RCX, d.gate_ident)
-    a.mov(Mem(RAX, 0), RCX)
-    a.mov_imm(RAX, d.gate_pending)
-    a.load32(RCX, Mem(RAX, 0))
-    a.test32(RCX, RCX)
-    a.jcc("e", done)
-    a.mov_imm(RAX, d.gate_breaker)
-    if d.gate_breaker_size == 8:
-        a.alu("or", Mem(RAX, 0), d.gate_bit)
-    else:
-        a.load32(RCX, Mem(RAX, 0))
-        a.alu("or", RCX, d.gate_bit)
-        a.store_narrow(Mem(RAX, 0), RCX, 4)
+    emit_open_gate(a, d.gate_word, d.gate_ident, d.gate_pending, d.gate_breaker, d.gate_breaker_size, d.gate_bit)
     a.bind(done)

@@ -27,7 +27,7 @@ virtualizable frame at such calls; tracejit writes the frame back):
 The sync area's words are named in tracejit.ir.trace (SYNC_*). CPython 3.12+ only (3.11's exceptions are
 three objects; the recorder does not record such calls there).
 
-May import: tracejit.ir, tracejit.backend.assembler/x86/errors.
+May import: tracejit.ir, tracejit.backend.assembler/x86/errors/stubs.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from ..ir.trace import (MAX_SYNCED, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYN
                         SYNC_SAVED, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID, Const, Op, StateVar)
 from .assembler import TEMP, TEMPORARIES, Assembler, decref_inline, emitter, incref_inline, temp
 from .errors import CompileError
+from .stubs import emit_open_gate
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, Mem
 
 MAX_REGISTER_ARGS = 3           # py_call's arguments in registers (PyObject_Vectorcall's: in an array)
@@ -361,27 +362,12 @@ def _add_to_int(s: Assembler, word: int, k: int) -> None:
 
 
 def _open_gate(s: Assembler) -> None:
-    """The signal gate's main-thread word := its value; a signal that came while it was held: the eval breaker's
-    bit is set (the called code runs the handler at its next check). Uses rax, rcx."""
-    a, ext = s.a, s.ext
-    if not ext.gate_word:
-        return
-    a.mov(RAX, ext.gate_word)
-    a.mov(RCX, ext.gate_ident)
-    a.mov(Mem(RAX, 0), RCX)
-    none = a.new_label()
-    a.mov(RAX, ext.gate_pending)
-    a.load32(RCX, Mem(RAX, 0))
-    a.test32(RCX, RCX)
-    a.jcc("e", none)
-    a.mov(RAX, ext.gate_breaker)
-    if ext.gate_breaker_size == 8:
-        a.alu("or", Mem(RAX, 0), ext.gate_bit)
-    else:
-        a.load32(RCX, Mem(RAX, 0))
-        a.alu("or", RCX, ext.gate_bit)
-        a.store_narrow(Mem(RAX, 0), RCX, 4)
-    a.bind(none)
+    """The signal gate opened for the call (stubs.emit_open_gate: the called code runs a handler of a signal that
+    came while it was held). Uses rax, rcx."""
+    ext = s.ext
+    if ext.gate_word:
+        emit_open_gate(s.a, ext.gate_word, ext.gate_ident, ext.gate_pending, ext.gate_breaker, ext.gate_breaker_size,
+                       ext.gate_bit)
 
 
 def _close_gate(s: Assembler) -> None:

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+from contextlib import contextmanager
+
 from tracejit.plaindata import dataclass
 
 from .x86 import R8, R9, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
@@ -456,20 +458,27 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, done: int) -> Non
     for j in range(len(s.written)):
         a.mov(RDI, Mem(RBP, s.new + 8 * j))
         _xdecref_call(a, ext)
-    again, out = a.new_label(), a.new_label()
-    a.mov(J, 0)
-    a.bind(again)
-    a.mov(RCX, J)
-    a.alu("cmp", RCX, K)
-    a.jcc("ge", out)
-    a.mov(RDI, Mem(RBP, s.stack, RCX, 8))
-    _xdecref_call(a, ext)
-    a.alu("add", J, 1)
-    a.jmp(again)
-    a.bind(out)
+    with _counted(a, K):                    # the stack items made so far
+        a.mov(RDI, Mem(RBP, s.stack, RCX, 8))
+        _xdecref_call(a, ext)
     a.mov_imm(RAX, -2)
     a.alu("sub", RAX, R14)
     a.jmp(done)
+    a.bind(end)
+
+
+@contextmanager
+def _counted(a: Asm, limit: Mem):
+    """for J in range(limit): the body (emitted inside the `with`) runs with rcx = J (J kept across calls)."""
+    loop, end = a.new_label(), a.new_label()
+    a.mov(J, 0)
+    a.bind(loop)
+    a.mov(RCX, J)
+    a.alu("cmp", RCX, limit)
+    a.jcc("ge", end)
+    yield
+    a.alu("add", J, 1)
+    a.jmp(loop)
     a.bind(end)
 
 
@@ -524,17 +533,9 @@ def _commit(a: Asm, L, plan: RoundTripPlan, s: _Scratch) -> None:
     a.shift("shl", RSI, 3)
     a.alu("add", RSI, R12)                  # rsi + disp: localsplus[nlocalsplus + depth]
     disp = L.iframe_localsplus + 8 * plan.nlocalsplus
-    loop, end = a.new_label(), a.new_label()
-    a.mov(J, 0)
-    a.bind(loop)
-    a.mov(RCX, J)
-    a.alu("cmp", RCX, N)
-    a.jcc("ge", end)
-    a.mov(RAX, Mem(RBP, s.stack, RCX, 8))
-    a.mov(Mem(RSI, disp, RCX, 8), RAX)
-    a.alu("add", J, 1)
-    a.jmp(loop)
-    a.bind(end)
+    with _counted(a, N):
+        a.mov(RAX, Mem(RBP, s.stack, RCX, 8))
+        a.mov(Mem(RSI, disp, RCX, 8), RAX)
     a.mov(RAX, RDX)
     a.alu("add", RAX, N)
     a.alu("add", RAX, plan.nlocalsplus)

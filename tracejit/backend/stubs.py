@@ -50,6 +50,27 @@ TRACE_SLOTS = ("dispatch", "PyObject_Vectorcall", "Py_DecRef", "PyThreadState_Ge
 PY_TRACE_CALL, PY_TRACE_LINE, PY_TRACE_OPCODE = 0, 2, 7
 
 
+def emit_open_gate(a: Asm, word: int, ident: int, pending: int, breaker: int, breaker_size: int, bit: int) -> None:
+    """The hooks' signal gate opened (tracejit.hooks.SignalGate): its main-thread word := `ident`; if a signal came
+    while it was held, the eval breaker's `bit` set, so the handler runs at the next check. Uses rax, rcx."""
+    a.mov_imm(RAX, word)
+    a.mov_imm(RCX, ident)
+    a.mov(Mem(RAX, 0), RCX)
+    none = a.new_label()
+    a.mov_imm(RAX, pending)
+    a.load32(RCX, Mem(RAX, 0))
+    a.test32(RCX, RCX)
+    a.jcc("e", none)
+    a.mov_imm(RAX, breaker)
+    if breaker_size == 8:
+        a.alu("or", Mem(RAX, 0), bit)
+    else:
+        a.load32(RCX, Mem(RAX, 0))
+        a.alu("or", RCX, bit)
+        a.store_narrow(Mem(RAX, 0), RCX, 4)
+    a.bind(none)
+
+
 def release_stub(decref: int) -> Encoded:
     a = Asm()
     loop, done = a.new_label(), a.new_label()
