@@ -30,6 +30,7 @@ _eng.backedge = _counting
 def report(label):
     s = tracejit.stats()
     s["backedge_calls"] = _calls
+    s["fast_entries"] = _eng.fast.counts()[0] if _eng.fast is not None else 0
     print(label, json.dumps(s), file=sys.stderr)
 """
 
@@ -157,7 +158,9 @@ def test_long_runs_stay_compiled():
 
 def test_sieve_outer_loop_is_not_entered_forever():
     """The textbook sieve: the inner `range(i*i, n, i)` is refused (its step is not a constant), and the
-    outer loop leaves machine code at each prime. It is given up after a bounded number of entries."""
+    outer loop leaves machine code at each prime, about 12 iterations per entry. Entries through Python are too
+    dear for that: it is given up after a bounded number of them. The back-edge stub's (3.12+) are cheap enough to
+    go on."""
     _, rep = run_both("""
         def sieve(n):
             is_prime = [True] * (n + 1)
@@ -172,7 +175,7 @@ def test_sieve_outer_loop_is_not_entered_forever():
         report("end")
     """)
     end = rep["end"]
-    assert end["native_entries"] <= 2000, end                  # was about 28000 per million items
+    assert end["native_entries"] - end["fast_entries"] <= 2000, end     # was about 28000 per million items
 
 
 def test_bridges_per_loop_are_bounded():

@@ -23,9 +23,9 @@ MIN_ENTRIES_TO_JUDGE = 200        # entries in a window before judging whether e
 HOPELESS_AFTER = 64               # ... but a window whose first this many entries are hopeless (HOPELESS_RUNS) ends
                                   # there (more than bridge_threshold entries: a bridge it needs has had its chance)
 # what an entry costs, in entries through the Python entry (bench/overheads.py, 3.12: 12.8 us): through the native
-# round trip called from Python, 3.6 us; made by the back-edge stub (runtime/fastpath.py, 3.12+), 0.55 us
+# round trip called from Python, 3.6 us; made by the back-edge stub (runtime/fastpath.py, 3.12+), 0.15-0.25 us
 ROUNDTRIP_SHARE = 4
-STUB_SHARE = 24
+STUB_SHARE = 48
 HOPELESS_RUNS = 8                 # runs this many times too short to pay back an entry (on average under
                                   # short_run / 8 iterations): the loop is short by nature, and compiling it
                                   # (again) would be paid again: it is given up at once
