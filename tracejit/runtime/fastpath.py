@@ -11,8 +11,9 @@ activation registers in place of the Python one (`on_jump`, its slow path), and 
 - per loop header with a compiled loop the round trip serves (`refresh(site, code)`, after each entry the
   Python path made): a fast entry (FAST_* words) in its code object's co_extra table: the round trip, the
   loop's busy word and counters, the number of fast entries after which the Python path looks again (a
-  judgement is due: sites.entries_verdict), the budget, which exits are quiet (nothing to decide: a budget exit; a guard whose bridge is
-  compiled or will not be recorded, outside inlined calls, owning nothing, with the events log off);
+  judgement is due: sites.entries_verdict), the budget, which exits are quiet (nothing to decide: a budget
+  exit; a guard whose bridge is compiled or will not be recorded, outside inlined calls, owning nothing, with
+  the events log off);
 - `finish(code, to, result)`: the Python bookkeeping of a fast run whose exit was not quiet (the write-back
   too when the round trip left it to the runtime). The loop's busy word is still set then (cleared here).
 
@@ -20,8 +21,9 @@ activation registers in place of the Python one (`on_jump`, its slow path), and 
 stub may read while an entry is enabled. `uninstall()` (the hooks go) closes the gate and clears every co_extra
 table; the next activation registers the same stub again.
 
-May import: tracejit.backend (fastentry), tracejit.cpython.layout, tracejit.ir, tracejit.runtime.compiled,
-.native_callback, tracejit.hooks (foreign_tool_active), tracejit.codetable and the standard library.
+May import: tracejit.backend (fastentry), tracejit.cpython.layout, tracejit.ir (trace),
+tracejit.runtime.native_callback, tracejit.hooks (foreign_tool_active), tracejit.codetable and the standard
+library.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from tracejit.ir import BUDGET_SLOT
 from tracejit.ir.trace import (FAST_BUDGET, FAST_BUFFER, FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT, FAST_QUIET,
                                FAST_ROUNDTRIP, FAST_TO, FAST_WORDS, QUIET_BUDGET, QUIET_GUARD)
 
-from .native_callback import MARGIN, METH_FASTCALL, _MethodDef, _new_cfunction
+from .native_callback import MARGIN, fastcall_builtin
 
 
 
@@ -77,8 +79,7 @@ class FastPath:
 
     def placed(self, address: int) -> None:
         """The stub is in executable memory at `address` (for as long as the engine lives)."""
-        self._md = _MethodDef(b"tracejit_jump", address, METH_FASTCALL, None)
-        self.callback = _new_cfunction(ctypes.addressof(self._md), self.on_jump, self._md)
+        self.callback = fastcall_builtin(address, self.on_jump, b"tracejit_jump")
 
     # ------------------------------------------------------------------ the gate
     def reopen(self) -> None:
@@ -119,7 +120,7 @@ class FastPath:
             ahead = 1 << 62                     # never judged
         elif not loop.judge_at:
             ahead = 0                           # the next entry opens the first window (sites.entries_verdict)
-        else:                                   # the entry that closes a window, or ends its hopeless start, is Python's
+        else:           # the entry that closes a window, or ends its hopeless start, is the Python path's
             due = [at for at in (loop.judge_at, loop.look_at) if at > loop.entries]
             ahead = min(due) - loop.entries - 1 if due else 0
         entry[FAST_BUSY] = ctypes.addressof(loop.busy_word)

@@ -57,6 +57,14 @@ class RaiseMarker:
 EXCEPTION_OFFSET = RaiseMarker.__basicsize__ - 8      # the one slot, after the object's header
 
 
+def fastcall_builtin(address: int, self_object, name: bytes):
+    """A builtin function whose code is the METH_FASTCALL machine code at `address`, called with `self_object` as
+    its self. The builtin reads its PyMethodDef at every call: it keeps the ctypes object alive as its __module__
+    (no registry of definitions that could die before a builtin still registered somewhere)."""
+    md = _MethodDef(name, address, METH_FASTCALL, None)
+    return _new_cfunction(ctypes.addressof(md), self_object, md)
+
+
 class CallbackGuard:
     """Makes guarded builtins around hook callbacks (see the module docstring)."""
 
@@ -70,10 +78,7 @@ class CallbackGuard:
 
     def wrap(self, callback):
         """A builtin that calls `callback(*args)` while MARGIN Python frames are left, else returns None."""
-        md = _MethodDef(b"tracejit_guarded_callback", self.address, METH_FASTCALL, None)
-        # the builtin reads its PyMethodDef at every call: it keeps the ctypes object alive as its
-        # __module__ (no registry of definitions that could die before a builtin still registered somewhere)
-        return _new_cfunction(ctypes.addressof(md), callback, md)
+        return fastcall_builtin(self.address, callback, b"tracejit_guarded_callback")
 
     @staticmethod
     def raising(exception: BaseException) -> RaiseMarker:

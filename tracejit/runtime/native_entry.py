@@ -3,9 +3,10 @@
 When a loop or one of its bridges is compiled: `prepare(loop, syncs)` assembles a round trip for the loop's
 state layout as it will be (None: the current one still serves, or none can), `append` puts it at the end of
 the block's code (one placement, no page of its own), and `install(engine, loop, prepared, address)` writes
-the record of every exit that has none yet and makes `loop.roundtrip` (a callable f(id(frame)) -> int, see
-backend.roundtrip). No round trip serves a loop whose layout has what it does not describe. Those loops keep the Python entry and write-back of CompiledLoop.run, which stays the reference
-(and the whole path with `native=0`):
+the record of every exit that has none yet and makes `loop.roundtrip` (a callable f(id(frame), 0) -> int, see
+backend.roundtrip). No round trip serves a loop whose layout has what it does not describe; those loops keep
+the Python entry and write-back of CompiledLoop.run, which stays the reference (and the whole path with
+`native=0`):
 - globals, complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists);
 - objects the machine code owns (`owned_slots`) and calls that may run Python code (`syncs`): their entry
   prepares more than the frame's values.
@@ -22,10 +23,10 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 
-from tracejit.backend.roundtrip import (KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, IterPlace, Place, RoundTripPlan,
-                                        roundtrip_code, scratch_words)
-from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LIST_ITER_INDEX, LIST_ITER_SEQ, LIST_ITER_TYPE,
-                                    RANGE_ITER_TYPE, ZIP_ITERS, ZIP_SIZE, c_api_address)
+from tracejit.backend.roundtrip import (KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, IterPlace, Place,
+                                        RoundTripPlan, roundtrip_code, scratch_words)
+from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LIST_ITER_INDEX, LIST_ITER_SEQ,
+                                    LIST_ITER_TYPE, RANGE_ITER_TYPE, ZIP_ITERS, ZIP_SIZE, c_api_address)
 from tracejit.ir import Kind
 from tracejit.plaindata import dataclass, replace
 
