@@ -32,7 +32,7 @@ from tracejit.ir.trace import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_I
                                QUIET_BUDGET)
 from tracejit.plaindata import dataclass
 
-from .stubs import emit_open_gate
+from .stubs import emit_frames_left_check, emit_open_gate
 from .x86 import R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, Mem
 
 
@@ -151,11 +151,7 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.alu("cmp", RCX, Mem(R14, 8 * FAST_LIMIT))
     a.jcc("ge", slow)
     a.group(f"at least {d.margin} Python frames left; r15 = the executing interpreter frame, the code's")
-    a.mov_imm(RAX, d.thread_state_get)
-    a.call_reg(RAX)
-    a.load_signed(RCX, Mem(RAX, d.recursion_remaining), 4)
-    a.alu("cmp", RCX, d.margin)
-    a.jcc("l", slow)
+    emit_frames_left_check(a, d.thread_state_get, d.recursion_remaining, d.margin, slow)
     if d.tstate_cframe >= 0:
         a.mov(RAX, Mem(RAX, d.tstate_cframe))
     a.mov(R15, Mem(RAX, d.current_frame))
@@ -249,11 +245,7 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.jmp(back)
     a.group("nothing ran: return self(*args) (None near the recursion limit)")
     a.bind(slow)
-    a.mov_imm(RAX, d.thread_state_get)
-    a.call_reg(RAX)
-    a.load_signed(RCX, Mem(RAX, d.recursion_remaining), 4)
-    a.alu("cmp", RCX, d.margin)
-    a.jcc("l", skip)
+    emit_frames_left_check(a, d.thread_state_get, d.recursion_remaining, d.margin, skip)
     a.mov(RDI, RBX)
     a.mov(RSI, R12)
     a.mov(RDX, R13)

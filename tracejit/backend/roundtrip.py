@@ -26,7 +26,7 @@ new one). It is position-independent and is placed at the end of the trace's (or
 finds the trace through a word of its scratch area. The runtime (tracejit.runtime.native_entry) builds the plan
 and the records.
 
-May import: tracejit.backend.x86 and tracejit.plaindata.
+May import: tracejit.backend.x86 and .stubs, tracejit.plaindata and the standard library (contextlib).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from contextlib import contextmanager
 
 from tracejit.plaindata import dataclass
 
+from .stubs import emit_frames_left_check
 from .x86 import R8, R9, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
 
 REJECTED = -1               # the entry checks failed: nothing ran, the frame is untouched
@@ -143,11 +144,7 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
     a.mov_imm(R13, plan.buffer)
     a.mov_imm(RBP, plan.scratch)
     a.group(f"at least {plan.headroom} Python frames left before the recursion limit")
-    a.mov_imm(RAX, plan.thread_state_get)
-    a.call_reg(RAX)
-    a.load_signed(RCX, Mem(RAX, L.tstate_recursion_remaining), 4)
-    a.alu("cmp", RCX, plan.headroom)
-    a.jcc("l", reject)
+    emit_frames_left_check(a, plan.thread_state_get, L.tstate_recursion_remaining, plan.headroom, reject)
     for p in plan.places:
         _load_place(a, L, plan, p, reject)
     for it in plan.iters:

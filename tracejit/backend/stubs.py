@@ -50,6 +50,17 @@ TRACE_SLOTS = ("dispatch", "PyObject_Vectorcall", "Py_DecRef", "PyThreadState_Ge
 PY_TRACE_CALL, PY_TRACE_LINE, PY_TRACE_OPCODE = 0, 2, 7
 
 
+def emit_frames_left_check(a: Asm, thread_state_get: int, recursion_remaining: int, frames: int, fail: int) -> None:
+    """Jump to `fail` unless the running thread has at least `frames` Python frames left before RecursionError
+    (its thread state's counter at `recursion_remaining`). Leaves the thread state in rax; uses rcx and the
+    caller-saved registers (a call)."""
+    a.mov_imm(RAX, thread_state_get)
+    a.call_reg(RAX)
+    a.load_signed(RCX, Mem(RAX, recursion_remaining), 4)
+    a.alu("cmp", RCX, frames)
+    a.jcc("l", fail)
+
+
 def emit_open_gate(a: Asm, word: int, ident: int, pending: int, breaker: int, breaker_size: int, bit: int) -> None:
     """The hooks' signal gate opened (tracejit.hooks.SignalGate): its main-thread word := `ident`; if a signal came
     while it was held, the eval breaker's `bit` set, so the handler runs at the next check. Uses rax, rcx."""
