@@ -43,7 +43,8 @@ REJECTED = -1               # the entry checks failed: nothing ran, the frame is
 KIND_CODES = {"int": 0, "float": 1, "bool": 2, "ref": 3}    # an exit record's stack item kinds
 RECORD_HEADER = 3           # words before the (slot, kind code) pairs: instruction pointer, depth, items
 MAX_EXIT_STACK = 64         # stack items an exit record may push
-TRACE_ENTRY_WORD = 0        # the scratch word that holds the trace's address; the entry bits follow it
+TRACE_ENTRY_WORD = 0        # the scratch word that holds the trace's address
+ENTRY_BITS_WORD = 1         # the first of the scratch words that keep the entry bits, one per state slot
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class _Scratch:
         self.written = [p for p in plan.places if p.written]
         nw = len(self.written)
         self.trace_entry = 8 * TRACE_ENTRY_WORD
-        self.entry_bits = 8
+        self.entry_bits = 8 * ENTRY_BITS_WORD
         self.new = self.entry_bits + 8 * plan.nslots
         self.old = self.new + 8 * nw
         self.base_old = self.old + 8 * nw

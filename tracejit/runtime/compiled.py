@@ -292,12 +292,7 @@ class CompiledLoop:
                 raise EntryRejected(f"{name} is {type(obj).__name__}, trace expects complex")
             fbuf[re] = obj.real
             fbuf[im] = obj.imag
-        if self.layout.pins:
-            _check_pins(self.layout.pins, frame)
-        for inlined in self.layout.inlined.values():
-            if not inlined.unchanged():
-                raise EntryRejected(f"{inlined.function.__name__} has another code or defaults than the trace "
-                                    f"inlined")
+        self._check_assumptions(frame)
         for pos, slots in iters:
             it = fa.read_slot(iframe, self.nlocalsplus + pos)
             if "fresh" in slots:
@@ -494,9 +489,9 @@ class CompiledLoop:
         finally:
             busy[0] = 0
 
-    def _run_native(self, roundtrip, frame, budget: int) -> tuple[ExitInfo, list[ResumeFrame]] | None:
-        """The round trip in machine code (backend.roundtrip); None when its entry checks failed (the frame is
-        untouched: run's Python entry decides, with its reasons)."""
+    def _check_assumptions(self, frame) -> None:
+        """What the traces assumed of Python objects still holds: the names pinned to constants are bound to
+        them, the inlined functions have the code and defaults they were recorded with (else EntryRejected)."""
         layout = self.layout
         if layout.pins:
             _check_pins(layout.pins, frame)
@@ -504,14 +499,24 @@ class CompiledLoop:
             if not inlined.unchanged():
                 raise EntryRejected(f"{inlined.function.__name__} has another code or defaults than the trace "
                                     f"inlined")
+
+    def _run_native(self, roundtrip, frame, budget: int) -> tuple[ExitInfo, list[ResumeFrame]] | None:
+        """The round trip in machine code (backend.roundtrip); None when its entry checks failed (the frame is
+        untouched: run's Python entry decides, with its reasons)."""
+        self._check_assumptions(frame)
         self.buffer[BUDGET_SLOT] = budget
         result = roundtrip(id(frame), 0)
         if result == REJECTED:
             self.roundtrip_rejects += 1
             return None
+        return self.finish_round_trip(frame, result)
+
+    def finish_round_trip(self, frame, result: int) -> tuple[ExitInfo, list[ResumeFrame]]:
+        """After a round trip that ran the machine code (`result`: the exit id, or -2 - exit id when the frame is
+        the runtime's to write back, from the entry bits the round trip kept): that write-back, then the new objects
+        the exit owns released and the graveyard emptied. Returns the exit and the inlined frames it resumes."""
         info = self.exits[result if result >= 0 else -2 - result]
         try:
-            # no record (or an object could not be made): the frame is written back here, from the entry bits
             inner = [] if result >= 0 else self.store(frame, self.fa.iframe(frame), self.roundtrip_entry_bits, info)
         finally:
             if info.owned:

@@ -18,7 +18,6 @@ from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.instances import instance_values
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
-from tracejit.ir.trace import FAST_ROUNDTRIP
 from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, stack_var, verify
 from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variables, place_releases
 
@@ -237,8 +236,8 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     _check_synced_layout(loop, opt)
     assign_exits(self, loop, opt, rec.code, [sv for sv in rec.exit.owned_vars if sv not in read])
     if self.params.native:
-        if rec.site.fast is not None:
-            rec.site.fast[FAST_ROUNDTRIP] = 0       # the back-edge stub waits for the loop's next entry
+        if self.fast is not None:
+            self.fast.disable(rec.site)             # the back-edge stub waits for the loop's next entry
         mc = backend.assemble(opt, loop.ext, loop.addresses)
         roundtrip = native_entry.prepare(loop, loop.syncs or calls_python(opt.ops))
         code, at = native_entry.append(mc.code, roundtrip)

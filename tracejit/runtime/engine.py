@@ -648,8 +648,8 @@ class Engine:
         code = loop.code
         sites = self.sites.get(code) if code is not None else None
         site = sites.get(loop.header_pc) if sites is not None else None
-        if site is not None and site.fast is not None:
-            site.fast[ir.trace.FAST_ROUNDTRIP] = 0     # the back-edge stub stops entering it at once
+        if site is not None and self.fast is not None:
+            self.fast.disable(site)     # the back-edge stub stops entering it at once
         if site is not None and loop in site.versions:
             site.versions.remove(loop)
             site.count = 0
@@ -814,18 +814,11 @@ class Engine:
             sites = self.sites.get(code)
             site = sites.get(header) if sites is not None else None
             loop = site.fast_loop if site is not None else None
-            exit_id = result if result >= 0 else -2 - result
-            info = loop.exits[exit_id]
             budget = site.fast[ir.trace.FAST_BUDGET]
             try:
-                inner = [] if result >= 0 else loop.store(frame, self.fa.iframe(frame), loop.roundtrip_entry_bits,
-                                                          info)
+                info, inner = loop.finish_round_trip(frame, result)
             finally:
-                if info.owned:
-                    loop._release_owned(info)
-                loop._empty_graveyard()
-                loop.busy_word[0] = 0
-            loop._entries += 1
+                loop.busy_word[0] = 0       # (the stub left it set for this write-back)
             if nested:
                 # inside another callback of this thread, or while another thread's run calls Python code: counted,
                 # the rest waits for the loop's next entry

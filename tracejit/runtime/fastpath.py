@@ -102,11 +102,10 @@ class FastPath:
     def refresh(self, site, code) -> None:
         """Point the header's fast entry at the site's first compiled version, if the stub may enter it."""
         loop = site.versions[0] if site.versions else None
-        entry = site.fast
         if loop is None or not _servable(loop, site):
-            if entry is not None:
-                entry[FAST_ROUNDTRIP] = 0
+            self.disable(site)
             return
+        entry = site.fast
         if entry is None:
             entry = site.fast = (ctypes.c_int64 * FAST_WORDS)()
             entry[FAST_TO] = site.header
@@ -180,17 +179,11 @@ def _quietness(loop, info, params, log_on: bool) -> int:
     return 0
 
 
-_layout_checked: dict = {}      # layout -> whether local_monitors_probe passed (checked once per process)
-
-
 def available(engine) -> bool:
     """Whether the stub can serve this engine: sys.monitoring hooks, native code, the layout's co_extra and the
-    tools with local events on a code object (checked once, with a free tool id)."""
+    tools with local events on a code object (probed with a free tool id; the engine asks once, at its first
+    compile)."""
     L = engine.fa.L
-    if not (sys.version_info >= (3, 12) and engine.params.native and L.code_extra >= 0 and
-            engine.fa.monitoring_version_address() != 0 and
-            getattr(engine.hooks, "set_jump_callback", None) is not None):
-        return False
-    if id(L) not in _layout_checked:
-        _layout_checked[id(L)] = local_monitors_probe(L)
-    return _layout_checked[id(L)]
+    return sys.version_info >= (3, 12) and engine.params.native and L.code_extra >= 0 and \
+        engine.fa.monitoring_version_address() != 0 and \
+        getattr(engine.hooks, "set_jump_callback", None) is not None and local_monitors_probe(L)

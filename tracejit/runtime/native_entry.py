@@ -23,8 +23,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 
-from tracejit.backend.roundtrip import (KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, IterPlace, Place,
-                                        RoundTripPlan, roundtrip_code, scratch_words)
+from tracejit.backend.roundtrip import (ENTRY_BITS_WORD, KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, IterPlace,
+                                        Place, RoundTripPlan, roundtrip_code, scratch_words)
 from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LIST_ITER_INDEX, LIST_ITER_SEQ,
                                     LIST_ITER_TYPE, RANGE_ITER_TYPE, ZIP_ITERS, ZIP_SIZE, c_api_address)
 from tracejit.ir import Kind
@@ -114,7 +114,7 @@ def install(engine, loop: CompiledLoop, prepared: PreparedRoundTrip | None, addr
         prepared.scratch[TRACE_ENTRY_WORD] = loop.trace_entry
         loop.scratch = prepared.scratch
         loop.roundtrip_entry_bits = (ctypes.c_int64 * prepared.nslots).from_address(
-            ctypes.addressof(prepared.scratch) + 8 * (TRACE_ENTRY_WORD + 1))
+            ctypes.addressof(prepared.scratch) + 8 * ENTRY_BITS_WORD)
         loop.roundtrip_key = prepared.key
         loop.roundtrip = ROUNDTRIP_TYPE(address)
         loop.roundtrip_address = address
