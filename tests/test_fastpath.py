@@ -1,5 +1,6 @@
-"""The back-edge callback in machine code (CPython 3.12+: backend/fastentry.py, runtime/fastpath.py): a compiled
-loop entered with no Python code on the way, and everything that must make it step aside.
+"""The back-edge callback in machine code (backend/fastentry.py, runtime/fastpath.py): a compiled loop entered with
+no Python code on the way, and everything that must make it step aside. On 3.12+ it is the sys.monitoring JUMP
+callback; on 3.11 the C-level trace function calls it at a loop header's line.
 
 Each test compares what the program computes (and, where tools are involved, what the tools see) with the same
 code run with the JIT off, and checks from the engine's counters that the stub really made the entries it
@@ -15,7 +16,7 @@ import pytest
 import tracejit
 from test_roundtrip import counter, nested, over_list
 
-pytestmark = pytest.mark.skipif(sys.version_info < (3, 12), reason="the back-edge stub is for sys.monitoring")
+only_monitoring = pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.monitoring's local events")
 
 PARAMS = dict(threshold=3, short_run=0)
 
@@ -108,6 +109,51 @@ def test_a_tracer_set_later_sees_every_line(fresh_engine):
     assert during == before             # the stub made no entry while the tracer was on
 
 
+def with_builtin_calls(n: int) -> int:
+    out = []
+    i = 0
+    while i < n:
+        out.append(i)           # a profiler sees a 'c_call' event here
+        i += 1
+    return len(out)
+
+
+def _profile_events(calls: int) -> dict:
+    """The events a sys.setprofile profiler sees while with_builtin_calls runs `calls` times."""
+    seen: dict = {}
+
+    def profiler(frame, event, arg):
+        key = (event, getattr(arg, "__name__", None) if event.startswith("c_") else frame.f_code.co_name)
+        seen[key] = seen.get(key, 0) + 1
+
+    sys.setprofile(profiler)
+    try:
+        for k in range(calls):
+            with_builtin_calls(k % 5 + 20)
+    finally:
+        sys.setprofile(None)
+    return seen
+
+
+def test_a_profiler_set_later_sees_every_call(fresh_engine):
+    plain = _profile_events(30)
+    with tracejit.enable(**PARAMS):
+        for k in range(300):
+            with_builtin_calls(k % 9 + 30)
+        before = fast_entries()
+        assert before > 0
+        jit = _profile_events(30)
+        during = fast_entries()
+        for k in range(300):
+            with_builtin_calls(k % 9 + 30)
+        after = fast_entries()
+    assert jit == plain
+    assert plain[("c_call", "append")] > 0
+    assert during == before             # the stub made no entry while the profiler was on
+    assert after > during               # and enters again once it is gone
+
+
+@only_monitoring
 def test_another_tools_local_events_are_seen(fresh_engine):
     m = sys.monitoring
     tool = next(t for t in range(5) if m.get_tool(t) is None)

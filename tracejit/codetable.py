@@ -48,6 +48,10 @@ class CodeTable:
         """The code objects that have an entry (alive)."""
         return [c for c in (e[0]() for e in list(self._data.values())) if c is not None]
 
+    def clear(self) -> None:
+        """Forget every entry (on_death is not called)."""
+        self._data.clear()
+
     def _died(self, i: int, ref) -> None:
         e = self._data.get(i)
         if e is not None and e[0] is ref:

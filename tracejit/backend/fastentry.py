@@ -1,14 +1,18 @@
-"""The back-edge callback in machine code (CPython 3.12+): a compiled loop entered with no Python code on the way.
+"""The back-edge callback in machine code: a compiled loop entered with no Python code on the way.
 
-`jump_stub(d: JumpStub) -> Encoded` assembles the body of a METH_FASTCALL builtin, `PyObject *f(PyObject *self,
-PyObject *const *args, Py_ssize_t nargs)`, registered as the sys.monitoring JUMP callback with `self` = the hooks'
-Python callback (on_jump) and args = (code, from, to). When everything below holds it runs the loop itself:
+`jump_stub(d: JumpStub) -> Encoded` assembles, on CPython 3.12+, the body of a METH_FASTCALL builtin,
+`PyObject *f(PyObject *self, PyObject *const *args, Py_ssize_t nargs)`, registered as the sys.monitoring JUMP
+callback with `self` = the hooks' Python callback (on_jump) and args = (code, from, to); on 3.11
+(`d.trace_function`), `int64 f(PyFrameObject *frame, PyObject *code, int64 to)`, which the C-level trace
+function (stubs.trace_stub) calls at a loop header's 'line' event. When everything below holds it runs the
+loop itself:
 
-1. the engine's gate word is 1 and the interpreter's instrumentation version is the one the gate was opened at
-   (another tool, sys.settrace or sys.setprofile changing events closes it), and no other tool has local events
-   on the code object (which change no version);
-2. the jump goes backwards, and the code object's co_extra slot (at `extra_index`) holds a table of fast
-   entries, {n, entry addresses...}, one of them for `to`;
+1. the engine's gate word is 1; 3.12+: the interpreter's instrumentation version is the one the gate was opened
+   at (another tool, sys.settrace or sys.setprofile changing events closes it), no other tool has local events
+   on the code object (which change no version), and the jump goes backwards; 3.11: the thread has no profile
+   function (a program's sys.settrace replaces the trace function that calls this one);
+2. the code object's co_extra slot (at `extra_index`) holds a table of fast entries, {n, entry addresses...},
+   one of them for `to`;
 3. that entry (FAST_* words) has a round trip (0: disabled), its loop is not busy, its fast entries are below
    their limit (the runtime wants to look: a judgement is due, or its periodic check of other tools); the thread
    has `margin` Python frames left; its executing frame is the code's.
@@ -16,10 +20,11 @@ Python callback (on_jump) and args = (code, from, to). When everything below hol
 Then: the loop's busy word set, signal handlers held (the main thread; as the Python callbacks do), the budget
 written, `roundtrip(frame object or NULL, interpreter frame)` (backend/roundtrip.py) called, busy cleared,
 handlers released. An exit the entry marks quiet (QUIET_GUARD, QUIET_BUDGET: nothing for the runtime to decide)
-is counted in the loop's counters, the exit's count and the engine's, and None is returned: the interpreter
-continues where the exit put the frame. Any other outcome of a run goes to `finish(code, to, result)` (the
-runtime's Python bookkeeping of a run it did not start; its result is returned). When a condition above fails,
-nothing has run: `self(*args)` is called as the plain callback stub does (None near the recursion limit).
+is counted in the loop's counters, the exit's count and the engine's, and the stub returns (None; 3.11: 0): the
+interpreter continues where the exit put the frame. Any other outcome of a run goes to `finish(code, to,
+result)` (the runtime's Python bookkeeping of a run it did not start; 3.12+: its result is returned; 3.11: 0,
+or -1 when it raised). When a condition above fails, nothing has run: 3.12+ calls `self(*args)` as the plain
+callback stub does (None near the recursion limit); 3.11 returns 1 (the trace function calls its dispatcher).
 
 May import: tracejit.backend.x86 and .stubs, tracejit.ir.trace (the FAST_* words) and tracejit.plaindata.
 """
@@ -71,56 +76,34 @@ class JumpStub:
     gate_breaker: int
     gate_breaker_size: int
     gate_bit: int
+    trace_function: bool = False    # 3.11: called by the C-level trace function (see the module docstring)
+    tstate_profile: int = -1        # 3.11: PyThreadState.c_profilefunc
 
 
 SAVED = (RBX, R12, R13, R14, R15, RBP)
 ARGS = Mem(RSP, 0)          # three argument words for finish(): code, to, result
-RESULT, ME = Mem(RSP, 24), Mem(RSP, 32)
+RESULT, ME, CODE, TO = Mem(RSP, 24), Mem(RSP, 32), Mem(RSP, 40), Mem(RSP, 48)
 
 
 def jump_stub(d: JumpStub) -> Encoded:
     a = Asm()
     slow, skip, back = a.new_label(), a.new_label(), a.new_label()
-    a.group("save registers; 40 bytes of locals (rsp 16-byte aligned); rbx = self, r12 = args, r13 = nargs")
+    a.group("save registers; 56 bytes of locals (rsp 16-byte aligned)")
     for r in SAVED:
         a.push(r)
-    a.alu("sub", RSP, 40)
-    a.mov(RBX, RDI)
-    a.mov(R12, RSI)
-    a.mov(R13, RDX)
-    a.group("the gate is open at this instrumentation version")
-    a.mov_imm(RAX, d.gate)
-    a.alu("cmp", Mem(RAX, 0), 1)
-    a.jcc("ne", slow)
-    a.mov_imm(RCX, d.version)
-    a.mov(RCX, Mem(RCX, 0))
-    a.alu("cmp", RCX, Mem(RAX, 8))
-    a.jcc("ne", slow)
-    a.alu("cmp", R13, 3)
-    a.jcc("ne", slow)
-    a.group("rsi = from, rdi = to (ints of at most one digit); a backward jump")
-    _small_int(a, d, Mem(R12, 8), RSI, slow)
-    _small_int(a, d, Mem(R12, 16), RDI, slow)
-    a.alu("cmp", RDI, RSI)
-    a.jcc("ge", slow)
-    if d.code_monitoring >= 0:
-        a.group("no other tool has local events on the code")
-        none = a.new_label()
-        a.mov(RAX, Mem(R12, 0))
-        a.mov(RAX, Mem(RAX, d.code_monitoring))
-        a.test(RAX, RAX)
-        a.jcc("e", none)
-        a.mov(RCX, Mem(RAX, 0))
-        a.mov(RDX, Mem(RAX, 8))
-        a.mov_imm(RSI, (1 << 8 * (d.local_monitor_events - 8)) - 1)
-        a.alu("and", RDX, RSI)
-        a.alu("or", RCX, RDX)
-        a.mov_imm(RSI, ~(0x0101010101010101 << d.own_tool) & ((1 << 64) - 1))
-        a.alu("and", RCX, RSI)
+    a.alu("sub", RSP, 56)
+    if d.trace_function:
+        a.group("CODE = code, TO = rdi = to; the gate is open")
+        a.mov(CODE, RSI)
+        a.mov(TO, RDX)
+        a.mov(RDI, RDX)
+        a.mov_imm(RAX, d.gate)
+        a.alu("cmp", Mem(RAX, 0), 1)
         a.jcc("ne", slow)
-        a.bind(none)
+    else:
+        _jump_event(a, d, slow)
     a.group("r14 = the fast entry for `to` in the code's table (co_extra)")
-    a.mov(RAX, Mem(R12, 0))                              # the code object
+    a.mov(RAX, CODE)
     a.mov(RAX, Mem(RAX, d.code_extra))
     a.test(RAX, RAX)
     a.jcc("e", slow)
@@ -152,12 +135,15 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.jcc("ge", slow)
     a.group(f"at least {d.margin} Python frames left; r15 = the executing interpreter frame, the code's")
     emit_frames_left_check(a, d.thread_state_get, d.recursion_remaining, d.margin, slow)
+    if d.tstate_profile >= 0:
+        a.alu("cmp", Mem(RAX, d.tstate_profile), 0)      # rax = the thread state
+        a.jcc("ne", slow)
     if d.tstate_cframe >= 0:
         a.mov(RAX, Mem(RAX, d.tstate_cframe))
     a.mov(R15, Mem(RAX, d.current_frame))
     a.test(R15, R15)
     a.jcc("e", slow)
-    a.mov(RAX, Mem(R12, 0))
+    a.mov(RAX, CODE)
     a.alu("cmp", RAX, Mem(R15, d.iframe_code))
     a.jcc("ne", slow)
     a.group("hold signal handlers (the main thread); busy; the budget")
@@ -188,7 +174,7 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(Mem(RCX, 0), 0)
     if d.gate_word:
         _release_handlers(a, d)
-    a.group("REJECTED: the plain callback; an exit to decide: finish(); a quiet one: counted here")
+    a.group("REJECTED: nothing ran; an exit to decide: finish(); a quiet one: counted here")
     a.mov(RAX, RESULT)
     a.alu("cmp", RAX, -1)
     a.jcc("e", slow)
@@ -220,6 +206,81 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.alu("add", Mem(RCX, 0, RAX, 8), 1)
     a.jmp(skip)
     a.bind(finish)
+    if d.trace_function:
+        _finish_traced(a, d, back)
+    else:
+        _finish_jump(a, d, back)
+    a.bind(slow)
+    if d.trace_function:
+        a.group("nothing ran: return 1 (the trace function calls its dispatcher)")
+        a.mov_imm(RAX, 1)
+        a.jmp(back)
+    else:
+        a.group("nothing ran: return self(*args) (None near the recursion limit)")
+        emit_frames_left_check(a, d.thread_state_get, d.recursion_remaining, d.margin, skip)
+        a.mov(RDI, RBX)
+        a.mov(RSI, R12)
+        a.mov(RDX, R13)
+        a.mov_imm(RCX, 0)
+        a.mov_imm(RAX, d.vectorcall)
+        a.call_reg(RAX)
+        a.jmp(back)
+    a.bind(skip)
+    if d.trace_function:
+        a.mov_imm(RAX, 0)
+    else:
+        a.mov_imm(RAX, d.none)                            # immortal (3.12+)
+    a.bind(back)
+    a.alu("add", RSP, 56)
+    for r in reversed(SAVED):
+        a.pop(r)
+    a.ret()
+    return a.finish()
+
+
+def _jump_event(a: Asm, d: JumpStub, slow: int) -> None:
+    """3.12+: rbx = self, r12 = args, r13 = nargs; the gate open at this version; CODE = code, TO = rdi = to
+    (ints of at most one digit), a backward jump; no other tool's local events on the code."""
+    a.mov(RBX, RDI)
+    a.mov(R12, RSI)
+    a.mov(R13, RDX)
+    a.group("the gate is open at this instrumentation version")
+    a.mov_imm(RAX, d.gate)
+    a.alu("cmp", Mem(RAX, 0), 1)
+    a.jcc("ne", slow)
+    a.mov_imm(RCX, d.version)
+    a.mov(RCX, Mem(RCX, 0))
+    a.alu("cmp", RCX, Mem(RAX, 8))
+    a.jcc("ne", slow)
+    a.alu("cmp", R13, 3)
+    a.jcc("ne", slow)
+    a.group("rsi = from, rdi = to (ints of at most one digit); a backward jump")
+    _small_int(a, d, Mem(R12, 8), RSI, slow)
+    _small_int(a, d, Mem(R12, 16), RDI, slow)
+    a.alu("cmp", RDI, RSI)
+    a.jcc("ge", slow)
+    a.mov(RAX, Mem(R12, 0))
+    a.mov(CODE, RAX)
+    a.mov(TO, RDI)
+    if d.code_monitoring >= 0:
+        a.group("no other tool has local events on the code")
+        none = a.new_label()
+        a.mov(RAX, Mem(RAX, d.code_monitoring))
+        a.test(RAX, RAX)
+        a.jcc("e", none)
+        a.mov(RCX, Mem(RAX, 0))
+        a.mov(RDX, Mem(RAX, 8))
+        a.mov_imm(RSI, (1 << 8 * (d.local_monitor_events - 8)) - 1)
+        a.alu("and", RDX, RSI)
+        a.alu("or", RCX, RDX)
+        a.mov_imm(RSI, ~(0x0101010101010101 << d.own_tool) & ((1 << 64) - 1))
+        a.alu("and", RCX, RSI)
+        a.jcc("ne", slow)
+        a.bind(none)
+
+
+def _finish_jump(a: Asm, d: JumpStub, back: int) -> None:
+    """3.12+: return finish(code, to, result) (rax = result; the `to` object is the event's)."""
     a.group("return finish(code, to, result)")
     a.mov(RDI, RAX)
     a.mov_imm(RAX, d.long_new)
@@ -231,6 +292,55 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(Mem(RSP, 0), RCX)
     a.mov(RCX, Mem(R12, 16))
     a.mov(Mem(RSP, 8), RCX)
+    _call_finish(a, d)
+    a.mov(RAX, R13)
+    a.jmp(back)
+
+
+def _finish_traced(a: Asm, d: JumpStub, back: int) -> None:
+    """3.11: finish(code, to, result) with ints made here; return 0, or -1 when something raised."""
+    a.group("finish(code, to, result): 0, or -1 when it raised")
+    failed = a.new_label()
+    a.mov(RDI, RAX)
+    a.mov_imm(RAX, d.long_new)
+    a.call_reg(RAX)
+    a.test(RAX, RAX)
+    a.jcc("e", failed)
+    a.mov(Mem(RSP, 16), RAX)
+    a.mov(RDI, TO)
+    a.mov_imm(RAX, d.long_new)
+    a.call_reg(RAX)
+    a.test(RAX, RAX)
+    done = a.new_label()
+    a.jcc("ne", done)
+    a.mov(RDI, Mem(RSP, 16))
+    a.mov_imm(RAX, d.decref)
+    a.call_reg(RAX)
+    a.jmp(failed)
+    a.bind(done)
+    a.mov(Mem(RSP, 8), RAX)
+    a.mov(RCX, CODE)
+    a.mov(Mem(RSP, 0), RCX)
+    a.mov(RAX, Mem(RSP, 8))
+    a.mov(TO, RAX)                                        # the int, released below
+    _call_finish(a, d)
+    a.mov(RDI, TO)
+    a.mov_imm(RAX, d.decref)
+    a.call_reg(RAX)
+    a.test(R13, R13)
+    a.jcc("e", failed)
+    a.mov(RDI, R13)
+    a.mov_imm(RAX, d.decref)
+    a.call_reg(RAX)
+    a.mov_imm(RAX, 0)
+    a.jmp(back)
+    a.bind(failed)
+    a.mov_imm(RAX, -1)
+    a.jmp(back)
+
+
+def _call_finish(a: Asm, d: JumpStub) -> None:
+    """r13 = finish(*ARGS) (a new reference or NULL); the result int (ARGS[2]) released."""
     a.mov_imm(RDI, d.finish)
     a.mov(RSI, RSP)
     a.mov_imm(RDX, 3)
@@ -241,26 +351,6 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(RDI, Mem(RSP, 16))
     a.mov_imm(RAX, d.decref)
     a.call_reg(RAX)
-    a.mov(RAX, R13)
-    a.jmp(back)
-    a.group("nothing ran: return self(*args) (None near the recursion limit)")
-    a.bind(slow)
-    emit_frames_left_check(a, d.thread_state_get, d.recursion_remaining, d.margin, skip)
-    a.mov(RDI, RBX)
-    a.mov(RSI, R12)
-    a.mov(RDX, R13)
-    a.mov_imm(RCX, 0)
-    a.mov_imm(RAX, d.vectorcall)
-    a.call_reg(RAX)
-    a.jmp(back)
-    a.bind(skip)
-    a.mov_imm(RAX, d.none)                                # immortal (3.12+)
-    a.bind(back)
-    a.alu("add", RSP, 40)
-    for r in reversed(SAVED):
-        a.pop(r)
-    a.ret()
-    return a.finish()
 
 
 def _small_int(a: Asm, d: JumpStub, src: Mem, out, slow: int) -> None:

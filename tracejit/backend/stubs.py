@@ -24,7 +24,10 @@ int what, PyObject *arg)`, installed with PyEval_SetTrace instead of a Python on
 tracejit.runtime.native_trace, which keeps its bytes). It calls the hooks' Python dispatcher
 `dispatch(frame, event, arg)` only when there is something to do: a 'call' or 'line' event in a code object
 not yet classified, a 'line' event at a loop header of a code object with loops, every 'line' event of a code
-object marked so (line counting), and every 'opcode' event (recording). Code objects are classified through
+object marked so (line counting), and every 'opcode' event (recording). At a loop header's line it first calls
+the fast entry whose address is in the word the `fast_entry` slot points to, if any (backend/fastentry.py,
+`int64 f(frame, code, offset)`): 0 means the loop ran (the stub returns 0), 1 that the dispatcher decides,
+-1 an exception. Code objects are classified through
 their co_extra slot at index EXTRA_INDEX: 1 = nothing to trace (the frame's f_trace_lines is cleared, so its
 lines cost nothing more), 2 = every line, otherwise a pointer to a bitmap {int64 nbits; bytes} of the loop
 header code units. Like callback_stub it skips the Python call when fewer than `margin` frames are left.
@@ -46,7 +49,7 @@ _PLACEHOLDERS = (0x1111111111111111, 0x2222222222222222, 0x3333333333333333, 0x4
                  0x5555555555555555, 0x6666666666666666, 0x7777777777777777, 0x8888888888888888)
 TRACE_SLOTS = ("dispatch", "PyObject_Vectorcall", "Py_DecRef", "PyThreadState_Get", "recursion_remaining_offset",
                "events", "extra_index", "frame_f_frame", "iframe_code", "iframe_instr", "code_adaptive",
-               "code_extra", "frame_trace_lines")
+               "code_extra", "frame_trace_lines", "fast_entry")
 PY_TRACE_CALL, PY_TRACE_LINE, PY_TRACE_OPCODE = 0, 2, 7
 
 
@@ -169,7 +172,7 @@ def callback_stub(margin: int) -> Encoded:
 def trace_stub(margin: int) -> Encoded:
     a = Asm()
     slot = {name: a.const(0x5A5A5A5A00000000 + k) for k, name in enumerate(TRACE_SLOTS)}
-    classify, skip_frame, call_python, return0, fail = (a.new_label() for _ in range(5))
+    classify, skip_frame, call_python, return0, fail, header = (a.new_label() for _ in range(6))
     a.group("save registers (rsp is 16-byte aligned after three pushes); r12 = (int) what")
     for r in (RBX, R12, R13):
         a.push(r)
@@ -220,10 +223,27 @@ def trace_stub(margin: int) -> Encoded:
     a.mov(R8, RCX)
     a.shift("shr", R8, 3)
     a.emit(I.create_reg_mem(Code.MOVZX_R32_RM8, R8.r32, Mem(RDX, 8, R8).mo()))
-    a.alu("and", RCX, 7)
-    a.emit(I.create_reg_reg(Code.BT_RM64_R64, R8.r64, RCX.r64))
-    a.jcc("b", call_python)
+    a.mov(R9, RCX)
+    a.alu("and", R9, 7)
+    a.emit(I.create_reg_reg(Code.BT_RM64_R64, R8.r64, R9.r64))
+    a.jcc("b", header)
     a.jmp(return0)
+    a.group("a loop header: the fast entry, if any, (frame, code, offset): 0 ran, 1 the dispatcher, -1 raised")
+    a.bind(header)
+    a.mov(R8, slot["fast_entry"])
+    a.mov(R8, Mem(R8, 0))
+    a.test(R8, R8)
+    a.jcc("e", call_python)
+    a.mov(RDI, RBX)
+    a.mov(RSI, RAX)
+    a.mov(RDX, RCX)
+    a.alu("add", RDX, RCX)
+    a.call_reg(R8)
+    a.test(RAX, RAX)
+    a.jcc("e", return0)
+    a.alu("cmp", RAX, 1)
+    a.jcc("e", call_python)
+    a.jmp(fail)
     a.group("nothing to trace in this code object: frame->f_trace_lines = 0")
     a.bind(skip_frame)
     a.mov(RCX, slot["frame_trace_lines"])

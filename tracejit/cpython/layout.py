@@ -34,7 +34,8 @@ class Layout:
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
                  "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
                  "tstate_cframe", "current_frame", "tstate_tracing", "interp_monitoring_version", "code_monitoring",
-                 "local_monitor_events", "ob_refcnt", "ob_type", "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
+                 "local_monitor_events", "tstate_c_profilefunc", "tstate_c_tracefunc", "ob_refcnt", "ob_type",
+                 "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
@@ -56,7 +57,8 @@ class Layout:
                  dict_keys_kind: int = 10, dict_version: int = 24, array_items: int = 24, array_descr: int = 40,
                  tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44,
                  interp_monitoring_version: int = -1, code_monitoring: int = -1,
-                 local_monitor_events: int = 0) -> None:
+                 local_monitor_events: int = 0, tstate_c_profilefunc: int = -1,
+                 tstate_c_tracefunc: int = -1) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_frame_obj = iframe_frame_obj
@@ -86,6 +88,8 @@ class Layout:
         self.code_monitoring = code_monitoring
         self.local_monitor_events = local_monitor_events
         self.frame_trace_lines = frame_trace_lines
+        # PyThreadState.c_profilefunc / c_tracefunc (3.11: the tracer's; -1 elsewhere), checked by NativeTracer
+        self.tstate_c_profilefunc, self.tstate_c_tracefunc = tstate_c_profilefunc, tstate_c_tracefunc
         # PyInterpreterState.threads.count (3.11): threads started by _thread that still run (native_timer)
         self.interp_threads_count = interp_threads_count
         # objects: PyObject.ob_refcnt / ob_type, PyVarObject.ob_size (a list's or a tuple's length)
@@ -146,7 +150,7 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
                     80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44,
                     interp_threads_count=24, str_ascii_data=48, str_compact_data=72, tstate_cframe=56,
-                    current_frame=8),
+                    current_frame=8, tstate_c_profilefunc=64, tstate_c_tracefunc=72),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
                     64, 2008, 368, 28, 46, True, immortal=True, tstate_cframe=56, current_frame=0,
                     interp_monitoring_version=48, code_extra=184, code_monitoring=168, local_monitor_events=15),
@@ -801,24 +805,28 @@ def _trace_lines_probe(offset: int) -> tuple[int, int]:
     return seen[0], seen[1]
 
 
-_code_extra_index: list[int] = []      # [index], asked once
+# tracejit's slots in every code object's co_extra array: what the 3.11 C-level tracer reads (runtime/native_trace.py)
+# and the back-edge stubs' table of fast entries (runtime/fastpath.py)
+EXTRA_TRACER, EXTRA_FAST = "tracer", "fast"
+_code_extra_index: dict[str, int] = {}      # slot -> index, each asked of CPython once per process
 _UNSTABLE = "PyUnstable_" if sys.version_info >= (3, 12) else "_Py"     # the names of the co_extra functions
 
 
-def code_extra_index() -> int:
-    """tracejit's index in every code object's co_extra array (asked of CPython once per process)."""
-    if not _code_extra_index:
+def code_extra_index(slot: str) -> int:
+    """The index of tracejit's `slot` (EXTRA_TRACER, EXTRA_FAST) in every code object's co_extra array."""
+    index = _code_extra_index.get(slot)
+    if index is None:
         index = c_api(_UNSTABLE + "Eval_RequestCodeExtraIndex", [ctypes.c_void_p], ctypes.c_ssize_t)(None)
         if index < 0:
             raise OSError("no co_extra index left")
-        _code_extra_index.append(index)
-    return _code_extra_index[0]
+        _code_extra_index[slot] = index
+    return index
 
 
-def set_code_extra(code, value: int) -> None:
-    """Store `value` (a word, not an object: nothing is freed with the code) in code's co_extra slot."""
+def set_code_extra(code, slot: str, value: int) -> None:
+    """Store `value` (a word, not an object: nothing is freed with the code) in code's co_extra `slot`."""
     set_extra = c_api(_UNSTABLE + "Code_SetExtra", [ctypes.py_object, ctypes.c_ssize_t, ctypes.c_void_p], ctypes.c_int)
-    if set_extra(code, code_extra_index(), value) != 0:
+    if set_extra(code, code_extra_index(slot), value) != 0:
         raise OSError("_PyCode_SetExtra failed")
 
 
@@ -854,10 +862,10 @@ def _code_extra_probe(offset: int) -> bool:
     """_PyCode_SetExtra on a fresh code object changes exactly the word at `offset` (from NULL to an array
     that holds, at tracejit's index, what was set). Nothing is dereferenced before the first part holds."""
     code = compile("0", "<tracejit probe>", "eval")
-    index = code_extra_index()
+    index = code_extra_index(EXTRA_FAST)
     size = offset + 8
     before = ctypes.string_at(id(code), size)
-    set_code_extra(code, 0x5A17)
+    set_code_extra(code, EXTRA_FAST, 0x5A17)
     after = ctypes.string_at(id(code), size)
     changed = [i for i in range(0, size, 8) if before[i:i + 8] != after[i:i + 8]]
     if changed != [offset] or before[offset:offset + 8] != bytes(8):

@@ -7,10 +7,16 @@ calls only for a code object seen for the first time (the dispatcher classifies 
 at a loop header and for 'opcode' events while recording; everything else costs a C call. Otherwise (the
 native tracer could not be made) the hooks fall back to sys.settrace, described below.
 
+The C-level tracer calls the runtime's fast entry (backend/fastentry.py, `set_jump_callback`) at a loop
+header's line before the dispatcher: a compiled loop is entered with no Python code on the way. A loop the
+listener gives up (its answer True) leaves the tracer's bitmap of loop headers until the next install, as
+sys.monitoring's DISABLE silences one location; a code object whose loops are all given up is marked so that
+its frames trace no line.
+
 Only frames whose code contains a loop get a local trace function. A 'line' event at a loop header is a
-back-edge (or the loop's first entry); 'opcode' events are switched on for one frame while recording.
-Blacklisting cannot silence one location here; a code object whose loops are all blacklisted stops being
-traced. When the listener has a `line_counts` dict (the visualizer's heat map), every frame outside tracejit
+back-edge (or the loop's first entry); 'opcode' events are switched on for one frame while recording. With
+sys.settrace, blacklisting cannot silence one location; a code object whose loops are all blacklisted stops
+being traced. When the listener has a `line_counts` dict (the visualizer's heat map), every frame outside tracejit
 gets a local trace function, which counts its 'line' events keyed (filename, line), and nothing is silenced.
 
 May import: tracejit.hooks, tracejit.cpython (entrycheck, layout), tracejit.codetable and the standard library.
@@ -55,6 +61,9 @@ class TracingHooks:
         self.spans = CodeTable()              # code -> ((header, last offset of the loop), ...)
         self._threads = threading.local()     # per thread: depth of enable() blocks
         self.armed = StartArms()              # code objects an exit waits for the next frame of (arm_start)
+        self.given_up = CodeTable()           # code -> loop headers given up (C tracer: no line events there)
+        self.on_jump = None                   # (3.12's slow path of the back-edge stub; none here)
+        self.on_fast_exit = None              # the runtime's call after a run the fast entry made (install)
 
     def _loop_headers(self, code) -> frozenset:
         h = self.headers.get(code)
@@ -71,6 +80,9 @@ class TracingHooks:
             self.native = make_native(self._native_dispatcher())
         if self.native is not None:
             native = self.native
+            for code in self.given_up.codes():  # every loop is reported again (as sys.monitoring.restart_events)
+                native.unmark(code)
+            self.given_up.clear()
 
             def start_thread(frame, event, arg):
                 """threading's trace hook in a thread started inside an enable() block: switch the thread
@@ -177,14 +189,28 @@ class TracingHooks:
         armed = self.armed
         frame_started = listener.frame_started
 
+        given_up = self.given_up
+
         def classify(code) -> bool:
             """Tell the C tracer what `code` needs; True if its frames have lines to report."""
             headers = headers_of(code)
+            gone = given_up.get(code)
+            if gone:
+                headers = headers - gone
             if own_code(code) or code in hooks.silenced or not (headers or counts is not None):
                 hooks.native.mark(code)
                 return False
             hooks.native.mark(code, headers, every_line=counts is not None)
             return True
+
+        def give_up(frame, code, header: int) -> None:
+            """The listener gave up the loop at `header` (its answer True): its line events stop, as sys.monitoring's
+            DISABLE stops a location's events (until the next install)."""
+            if counts is not None:
+                return                          # every line is counted
+            given_up[code] = given_up.get(code, frozenset()) | {header}
+            if not classify(code):
+                frame.f_trace_lines = False
 
         @without_entry_check
         def dispatch(frame, event, arg):
@@ -212,8 +238,8 @@ class TracingHooks:
                 lasti = frame.f_lasti
                 if lasti in headers_of(code):
                     try:
-                        if backedge(frame, code, -1, lasti) and code in hooks.silenced:
-                            frame.f_trace_lines = False
+                        if backedge(frame, code, -1, lasti):
+                            give_up(frame, code, lasti)
                     except KeyboardInterrupt as e:      # only when handlers cannot be held
                         token = defer_interrupt(e)      # noqa: F841 - dies with this frame: re-raised in the program
                         if token is None:
@@ -233,6 +259,35 @@ class TracingHooks:
                         breaker.value |= bit
 
         dispatch._tracejit = True
+
+        fast_exit = listener.fast_exit
+        getframe = sys._getframe
+
+        @without_entry_check
+        def on_fast_exit(code, header, result):
+            # the fast entry ran the loop at `header` and leaves what follows its exit to the runtime (the loop's
+            # busy word is set until fast_exit has written the frame back)
+            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            if me:
+                word.value = 0                  # hold signal handlers
+            try:
+                frame = getframe(1)
+                if fast_exit(frame, code, header, result):
+                    give_up(frame, code, header)
+                return None
+            except RecursionError:              # near the program's limit: no Python call in this clause
+                listener.recursion_hit = True
+                return None
+            except Exception:                   # noqa: BLE001 - a JIT bug: never into the program's frame
+                hooks.dispatch_errors += 1
+                return None
+            finally:
+                if me and not listener.depth:
+                    word.value = ident
+                    if pending.value:
+                        breaker.value |= bit
+
+        self.on_fast_exit = on_fast_exit
         return dispatch
 
     def _install_python(self) -> None:
@@ -413,9 +468,16 @@ class TracingHooks:
         their next call event."""
         if not self.installed:
             return
+        self.set_jump_callback(0)
         self.leave_thread()
         threading.settrace(None)
         self.installed = False
+
+    def set_jump_callback(self, callback: int) -> None:
+        """The C tracer calls the machine code at `callback` (the runtime's fast entry, backend/fastentry.py) at
+        a loop header's line before its dispatcher, from now on (0: no more)."""
+        if self.native is not None:
+            self.native.set_fast(callback)
 
     def silence(self, code) -> None:
         if getattr(self.listener, "line_counts", None) is None:     # lines are still counted

@@ -123,7 +123,7 @@ class Engine:
         # the thread running machine code that may call Python code (CompiledLoop.run: depth is 0 then, and that
         # code's loops may enter the JIT), or 0; other threads' callbacks are ignored meanwhile
         self.window = 0
-        self.useful_events = 0          # back-edges counted towards a recording, and entries (the 3.11 hooks)
+        self.counted_events = 0         # back-edges counted towards a recording, and entries (useful_events)
         self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
         words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
@@ -380,7 +380,7 @@ class Engine:
         """One back-edge of a loop not compiled yet: counted towards `threshold`, and, once it no longer backs
         off, the run it belongs to if it is a `for` loop (sites.count_run)."""
         site.count += 1
-        self.useful_events += 1
+        self.counted_events += 1
         if site.for_loop is not False and site.count > 0:
             loop_sites.count_run(self.fa, frame, code, site)
 
@@ -665,6 +665,12 @@ class Engine:
             self._zombies.append(loop)
         self.log("retired", loop=loop.name, reason=reason)
 
+    @property
+    def useful_events(self) -> int:
+        """Back-edges counted towards a recording and entries into compiled loops, the back-edge stub's too (the
+        3.11 hooks keep their tracer on while these grow)."""
+        return self.counted_events + (self.fast.counters[0] if self.fast is not None else 0)
+
     def make_fast(self):
         """The back-edge stub's side (runtime/fastpath.py), made once (at the first compile) where it can serve;
         None elsewhere."""
@@ -735,7 +741,7 @@ class Engine:
     def _enter_versions(self, frame, site: LoopSite) -> bool:
         if foreign_tool_active(frame.f_code):
             return False
-        self.useful_events += 1
+        self.counted_events += 1
         for loop in site.versions:
             budget = loop.budget
             self.entry_clock += 1

@@ -1,13 +1,17 @@
-"""Compiled loops entered from machine code (CPython 3.12+): the runtime side of backend/fastentry.py.
+"""Compiled loops entered from machine code: the runtime side of backend/fastentry.py.
 
-`FastPath(engine, on_jump, on_finish)` is made once, at the first compile, when the hooks are sys.monitoring's. It
-assembles the JUMP callback stub (placed with the graveyard's release stub: `placed(address)`), which each
-activation registers in place of the Python one (`on_jump`, its slow path), and keeps the data the stub reads:
+`FastPath(engine, on_jump, on_finish)` is made once, at the first compile, when the hooks can call machine code at
+a back-edge: sys.monitoring's (3.12+), or the C-level trace function of the 3.11 hooks (runtime/native_trace.py).
+It assembles the stub (placed with the graveyard's release stub: `placed(address)`), which each activation
+registers with the hooks (`set_jump_callback`: 3.12+ the JUMP callback in place of the Python one, `on_jump`, its
+slow path; 3.11 the function the trace function calls at a loop header's line before its dispatcher), and keeps
+the data the stub reads:
 - the gate: open while the engine is active and nothing is under way that the Python path must see (a
-  recording, a pending raise or resume: the engine closes it), at the instrumentation version at which no other
-  tool was seen (`reopen()` checks again when it changed); another tool's local events on a code object are
-  seen by the stub itself (the layout's `code_monitoring`, probed once with a free tool id: no fast path
-  without it);
+  recording, a pending raise or resume: the engine closes it); 3.12+: at the instrumentation version at which no
+  other tool was seen (`reopen()` checks again when it changed); another tool's local events on a code object
+  are seen by the stub itself (the layout's `code_monitoring`, probed once with a free tool id: no fast path
+  without it); 3.11: a profile function is seen by the stub itself (the thread state's, at the offset the tracer
+  checked), and a program's trace function replaces the tracer that calls the stub;
 - per loop header with a compiled loop the round trip serves (`refresh(site, code)`, after each entry the
   Python path made): a fast entry (FAST_* words) in its code object's co_extra table: the round trip, the
   loop's busy word and counters, the number of fast entries after which the Python path looks again (a
@@ -34,7 +38,7 @@ import sys
 
 from tracejit.backend.fastentry import JumpStub, jump_stub
 from tracejit.codetable import CodeTable
-from tracejit.cpython.layout import c_api_address, code_extra_index, local_monitors_probe, set_code_extra
+from tracejit.cpython.layout import EXTRA_FAST, c_api_address, code_extra_index, local_monitors_probe, set_code_extra
 from tracejit.ir import BUDGET_SLOT
 from tracejit.ir.trace import (FAST_BUDGET, FAST_BUFFER, FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT, FAST_QUIET,
                                FAST_ROUNDTRIP, FAST_TO, FAST_WORDS, QUIET_BUDGET, QUIET_GUARD)
@@ -51,14 +55,15 @@ class FastPath:
         self.gate = (ctypes.c_int64 * 2)()
         self.counters = (ctypes.c_int64 * 3)()         # entries, budget exits, guard exits of fast runs
         self.tables = CodeTable()                       # code -> its co_extra table {n, entry addresses}
-        self.version_address = fa.monitoring_version_address()
+        traced = sys.version_info < (3, 12)         # called by the 3.11 C-level trace function
+        self.version_address = 0 if traced else fa.monitoring_version_address()
         self.checked_version = -1                       # the version at which no other tool was seen
         gate = engine.gate
         self.finish = on_finish
         stub = JumpStub(gate=ctypes.addressof(self.gate), version=self.version_address,
-                        extra_index=code_extra_index(), code_extra=L.code_extra,
+                        extra_index=code_extra_index(EXTRA_FAST), code_extra=L.code_extra,
                         code_monitoring=L.code_monitoring, local_monitor_events=L.local_monitor_events,
-                        own_tool=sys.monitoring.OPTIMIZER_ID, long_tag=L.long_tag,
+                        own_tool=-1 if traced else sys.monitoring.OPTIMIZER_ID, long_tag=L.long_tag,
                         long_digits=L.long_digits, long_tagged=L.long_tagged,
                         thread_state_get=c_api_address("PyThreadState_Get"),
                         recursion_remaining=L.tstate_recursion_remaining, margin=MARGIN,
@@ -71,7 +76,8 @@ class FastPath:
                         gate_word=ctypes.addressof(gate.main_thread) if gate.ident else 0,
                         gate_ident=gate.ident, gate_pending=ctypes.addressof(gate.pending),
                         gate_breaker=ctypes.addressof(gate.breaker), gate_breaker_size=ctypes.sizeof(gate.breaker),
-                        gate_bit=gate.bit)
+                        gate_bit=gate.bit, trace_function=traced,
+                        tstate_profile=engine.hooks.native.profilefunc_offset if traced else -1)
         self.code = jump_stub(stub).code        # placed by the runtime, with the graveyard's release stub
         self.on_jump = on_jump
         self.callback = None
@@ -79,12 +85,18 @@ class FastPath:
 
     def placed(self, address: int) -> None:
         """The stub is in executable memory at `address` (for as long as the engine lives)."""
-        self.callback = fastcall_builtin(address, self.on_jump, b"tracejit_jump")
+        if self.version_address:
+            self.callback = fastcall_builtin(address, self.on_jump, b"tracejit_jump")
+        else:
+            self.callback = address         # the 3.11 trace function calls it
 
     # ------------------------------------------------------------------ the gate
     def reopen(self) -> None:
         """Open the gate at the current instrumentation version, if no other tool is active (checked again only
-        when the version changed)."""
+        when the version changed). 3.11: the stub sees a profile function itself."""
+        if not self.version_address:
+            self.gate[0] = 1
+            return
         version = ctypes.c_uint64.from_address(self.version_address).value
         if version != self.checked_version:
             from tracejit.hooks import foreign_tool_active
@@ -144,14 +156,14 @@ class FastPath:
             return
         entries = (list(old[1]) if old is not None else []) + [entry]
         table = (ctypes.c_int64 * (1 + len(entries)))(len(entries), *[ctypes.addressof(e) for e in entries])
-        set_code_extra(code, ctypes.addressof(table))
+        set_code_extra(code, EXTRA_FAST, ctypes.addressof(table))
         self.tables[code] = (table, entries)        # the old table is unused from here (no Python code between)
 
     def uninstall(self) -> None:
         self.close()
         self.registered = False
         for code in self.tables.codes():
-            set_code_extra(code, 0)
+            set_code_extra(code, EXTRA_FAST, 0)
         self.tables = CodeTable()
 
     def counts(self) -> tuple[int, int, int]:
@@ -180,10 +192,14 @@ def _quietness(loop, info, params, log_on: bool) -> int:
 
 
 def available(engine) -> bool:
-    """Whether the stub can serve this engine: sys.monitoring hooks, native code, the layout's co_extra and the
-    tools with local events on a code object (probed with a free tool id; the engine asks once, at its first
-    compile)."""
+    """Whether the stub can serve this engine: native code, the layout's co_extra, hooks that can call it, and
+    3.12+: the tools with local events on a code object (probed with a free tool id); 3.11: the C-level tracer,
+    whose check found the thread state's profile function (the engine asks once, at its first compile)."""
     L = engine.fa.L
-    return sys.version_info >= (3, 12) and engine.params.native and L.code_extra >= 0 and \
-        engine.fa.monitoring_version_address() != 0 and \
-        getattr(engine.hooks, "set_jump_callback", None) is not None and local_monitors_probe(L)
+    if not (engine.params.native and L.code_extra >= 0 and
+            getattr(engine.hooks, "set_jump_callback", None) is not None):
+        return False
+    if sys.version_info >= (3, 12):
+        return engine.fa.monitoring_version_address() != 0 and local_monitors_probe(L)
+    tracer = getattr(engine.hooks, "native", None)
+    return tracer is not None and tracer.profilefunc_offset is not None
