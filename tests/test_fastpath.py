@@ -21,6 +21,18 @@ only_monitoring = pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.mon
 PARAMS = dict(threshold=3, short_run=0)
 
 
+def test_the_stubs_bytes_are_what_the_backend_assembles():
+    from tracejit.backend.fastentry import JumpStub, jump_stub
+    from tracejit.cpython.layout import LAYOUTS, VERSION
+    from tracejit.fastwords import JUMP_SLOTS
+    from tracejit.runtime.fastpath import JUMP_STUBS, stub_shape
+    code = jump_stub(JumpStub(**stub_shape(LAYOUTS[VERSION]))).code
+    kept = JUMP_STUBS[VERSION]
+    assert code[:len(kept)] == kept
+    assert len(code) == len(kept) + 8 * len(JUMP_SLOTS)
+    assert code[len(kept):] == b"".join((0x5A5A5A5A00000000 + k).to_bytes(8, "little") for k in range(len(JUMP_SLOTS)))
+
+
 def fast_entries() -> int:
     fast = tracejit.engine().fast
     assert fast is not None, "the back-edge stub is not installed"

@@ -13,7 +13,9 @@ loop itself:
    function (a program's sys.settrace replaces the trace function that calls this one);
 2. the code object's co_extra slot (at `extra_index`) holds a table of fast entries, {n, entry addresses...},
    one of them for `to`;
-3. that entry (FAST_* words) has a round trip (0: disabled), its loop is not busy, its fast entries are below
+3. that entry's back-edges to let pass (FAST_SKIP: the loop backs off) are used up, else one is counted and
+   the stub returns at once (None; 3.11: 0);
+4. that entry (FAST_* words) has a round trip (0: disabled), its loop is not busy, its fast entries are below
    their limit (the runtime wants to look: a judgement is due, or its periodic check of other tools); the thread
    has `margin` Python frames left; its executing frame is the code's.
 
@@ -26,15 +28,15 @@ result)` (the runtime's Python bookkeeping of a run it did not start; 3.12+: its
 or -1 when it raised). When a condition above fails, nothing has run: 3.12+ calls `self(*args)` as the plain
 callback stub does (None near the recursion limit); 3.11 returns 1 (the trace function calls its dispatcher).
 
-May import: tracejit.backend.x86 and .stubs, tracejit.ir.trace (the FAST_* words) and tracejit.plaindata.
+May import: tracejit.backend.x86 and .stubs, tracejit.fastwords and tracejit.plaindata.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from tracejit.ir.trace import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_ITERATIONS, FAST_BUDGET, FAST_BUFFER,
-                               FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT, FAST_QUIET, FAST_ROUNDTRIP, FAST_TO,
-                               QUIET_BUDGET)
+from tracejit.fastwords import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_ITERATIONS, FAST_BUDGET, FAST_BUFFER,
+                               FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT, FAST_QUIET, FAST_ROUNDTRIP, FAST_SKIP,
+                               FAST_TO, JUMP_SLOTS, QUIET_BUDGET)
 from tracejit.plaindata import dataclass
 
 from .stubs import emit_frames_left_check, emit_open_gate
@@ -44,10 +46,8 @@ from .x86 import R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, Asm
 
 @dataclass(frozen=True)
 class JumpStub:
-    """Addresses and offsets the stub is made with (absolute; the runtime keeps the words alive)."""
-    gate: int               # int64[2]: open (1), the instrumentation version it was opened at
-    version: int            # the interpreter's instrumentation version (uint64)
-    extra_index: int
+    """What shapes the stub's code: one per CPython version (its layout's offsets; the addresses are data slots,
+    fastwords.JUMP_SLOTS, so the runtime keeps the encoded bytes and needs no assembler: runtime/fastpath.py)."""
     code_extra: int         # PyCodeObject.co_extra
     code_monitoring: int    # PyCodeObject._co_monitoring (-1: not checked): the tools with local events
     local_monitor_events: int
@@ -55,7 +55,6 @@ class JumpStub:
     long_tag: int           # the int layout (a jump offset is an int of at most one digit)
     long_digits: int
     long_tagged: bool
-    thread_state_get: int
     recursion_remaining: int
     margin: int
     tstate_cframe: int      # -1: the current frame is in the thread state (3.13)
@@ -63,19 +62,7 @@ class JumpStub:
     iframe_code: int
     iframe_frame_obj: int
     budget_slot: int
-    engine_counters: int    # int64[3]: entries, budget exits, guard exits
-    finish: int             # the runtime's Python function finish(code, to, result) (a borrowed reference)
-    vectorcall: int
-    long_new: int           # PyLong_FromLongLong
-    decref: int
-    none: int
-    thread_ident: int       # PyThread_get_thread_ident
-    gate_word: int          # the hooks' signal gate (0: none)
-    gate_ident: int
-    gate_pending: int
-    gate_breaker: int
-    gate_breaker_size: int
-    gate_bit: int
+    gate_breaker_size: int  # the eval breaker the signal gate raises: 4 or 8 bytes
     trace_function: bool = False    # 3.11: called by the C-level trace function (see the module docstring)
     tstate_profile: int = -1        # 3.11: PyThreadState.c_profilefunc
 
@@ -87,6 +74,7 @@ RESULT, ME, CODE, TO = Mem(RSP, 24), Mem(RSP, 32), Mem(RSP, 40), Mem(RSP, 48)
 
 def jump_stub(d: JumpStub) -> Encoded:
     a = Asm()
+    slot = {name: a.const(0x5A5A5A5A00000000 + k) for k, name in enumerate(JUMP_SLOTS)}
     slow, skip, back = a.new_label(), a.new_label(), a.new_label()
     a.group("save registers; 56 bytes of locals (rsp 16-byte aligned)")
     for r in SAVED:
@@ -97,19 +85,20 @@ def jump_stub(d: JumpStub) -> Encoded:
         a.mov(CODE, RSI)
         a.mov(TO, RDX)
         a.mov(RDI, RDX)
-        a.mov_imm(RAX, d.gate)
+        a.mov(RAX, slot["gate"])
         a.alu("cmp", Mem(RAX, 0), 1)
         a.jcc("ne", slow)
     else:
-        _jump_event(a, d, slow)
+        _jump_event(a, d, slot, slow)
     a.group("r14 = the fast entry for `to` in the code's table (co_extra)")
     a.mov(RAX, CODE)
     a.mov(RAX, Mem(RAX, d.code_extra))
     a.test(RAX, RAX)
     a.jcc("e", slow)
-    a.alu("cmp", Mem(RAX, 0), d.extra_index)
+    a.mov(RCX, slot["extra_index"])
+    a.alu("cmp", Mem(RAX, 0), RCX)
     a.jcc("le", slow)
-    a.mov(RAX, Mem(RAX, 8 + 8 * d.extra_index))          # {n, entries...}
+    a.mov(RAX, Mem(RAX, 8, RCX, 8))                       # {n, entries...}
     a.test(RAX, RAX)
     a.jcc("e", slow)
     a.mov(RCX, Mem(RAX, 0))
@@ -123,6 +112,13 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.alu("sub", RCX, 1)
     a.jmp(scan)
     a.bind(found)
+    a.group("a back-edge the loop lets pass while it backs off: counted down, nothing else")
+    counted = a.new_label()
+    a.alu("cmp", Mem(R14, 8 * FAST_SKIP), 0)
+    a.jcc("le", counted)
+    a.alu("sub", Mem(R14, 8 * FAST_SKIP), 1)
+    a.jmp(skip)
+    a.bind(counted)
     a.group("enabled, not busy, below its limit")
     a.alu("cmp", Mem(R14, 8 * FAST_ROUNDTRIP), 0)
     a.jcc("e", slow)
@@ -134,7 +130,7 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.alu("cmp", RCX, Mem(R14, 8 * FAST_LIMIT))
     a.jcc("ge", slow)
     a.group(f"at least {d.margin} Python frames left; r15 = the executing interpreter frame, the code's")
-    emit_frames_left_check(a, d.thread_state_get, d.recursion_remaining, d.margin, slow)
+    emit_frames_left_check(a, slot["PyThreadState_Get"], d.recursion_remaining, d.margin, slow)
     if d.tstate_profile >= 0:
         a.alu("cmp", Mem(RAX, d.tstate_profile), 0)      # rax = the thread state
         a.jcc("ne", slow)
@@ -148,17 +144,18 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.jcc("ne", slow)
     a.group("hold signal handlers (the main thread); busy; the budget")
     a.mov(ME, 0)
-    if d.gate_word:
-        other = a.new_label()
-        a.mov_imm(RAX, d.thread_ident)
-        a.call_reg(RAX)
-        a.mov_imm(RCX, d.gate_ident)
-        a.alu("cmp", RAX, RCX)
-        a.jcc("ne", other)
-        a.mov(ME, 1)
-        a.mov_imm(RAX, d.gate_word)
-        a.mov(Mem(RAX, 0), 0)
-        a.bind(other)
+    other = a.new_label()
+    a.mov(RAX, slot["gate_word"])
+    a.test(RAX, RAX)
+    a.jcc("e", other)
+    a.mov(RAX, slot["PyThread_get_thread_ident"])
+    a.call_reg(RAX)
+    a.alu("cmp", RAX, slot["gate_ident"])
+    a.jcc("ne", other)
+    a.mov(ME, 1)
+    a.mov(RAX, slot["gate_word"])
+    a.mov(Mem(RAX, 0), 0)
+    a.bind(other)
     a.mov(RAX, Mem(R14, 8 * FAST_BUSY))
     a.mov(Mem(RAX, 0), 1)
     a.mov(RAX, Mem(R14, 8 * FAST_BUFFER))
@@ -172,8 +169,7 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(RESULT, RAX)
     a.mov(RCX, Mem(R14, 8 * FAST_BUSY))
     a.mov(Mem(RCX, 0), 0)
-    if d.gate_word:
-        _release_handlers(a, d)
+    _release_handlers(a, d, slot)
     a.group("REJECTED: nothing ran; an exit to decide: finish(); a quiet one: counted here")
     a.mov(RAX, RESULT)
     a.alu("cmp", RAX, -1)
@@ -191,7 +187,7 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(RDI, Mem(R14, 8 * FAST_BUFFER))
     a.alu("sub", RCX, Mem(RDI, 8 * d.budget_slot))
     a.alu("add", Mem(RSI, 8 * COUNT_ITERATIONS), RCX)
-    a.mov_imm(RDI, d.engine_counters)
+    a.mov(RDI, slot["engine_counters"])
     a.alu("add", Mem(RDI, 0), 1)
     guard = a.new_label()
     a.alu("cmp", RDX, QUIET_BUDGET)
@@ -207,9 +203,9 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.jmp(skip)
     a.bind(finish)
     if d.trace_function:
-        _finish_traced(a, d, back)
+        _finish_traced(a, slot, back)
     else:
-        _finish_jump(a, d, back)
+        _finish_jump(a, slot, back)
     a.bind(slow)
     if d.trace_function:
         a.group("nothing ran: return 1 (the trace function calls its dispatcher)")
@@ -217,19 +213,19 @@ def jump_stub(d: JumpStub) -> Encoded:
         a.jmp(back)
     else:
         a.group("nothing ran: return self(*args) (None near the recursion limit)")
-        emit_frames_left_check(a, d.thread_state_get, d.recursion_remaining, d.margin, skip)
+        emit_frames_left_check(a, slot["PyThreadState_Get"], d.recursion_remaining, d.margin, skip)
         a.mov(RDI, RBX)
         a.mov(RSI, R12)
         a.mov(RDX, R13)
         a.mov_imm(RCX, 0)
-        a.mov_imm(RAX, d.vectorcall)
+        a.mov(RAX, slot["PyObject_Vectorcall"])
         a.call_reg(RAX)
         a.jmp(back)
     a.bind(skip)
     if d.trace_function:
         a.mov_imm(RAX, 0)
     else:
-        a.mov_imm(RAX, d.none)                            # immortal (3.12+)
+        a.mov(RAX, slot["none"])                          # immortal (3.12+)
     a.bind(back)
     a.alu("add", RSP, 56)
     for r in reversed(SAVED):
@@ -238,17 +234,17 @@ def jump_stub(d: JumpStub) -> Encoded:
     return a.finish()
 
 
-def _jump_event(a: Asm, d: JumpStub, slow: int) -> None:
+def _jump_event(a: Asm, d: JumpStub, slot: dict, slow: int) -> None:
     """3.12+: rbx = self, r12 = args, r13 = nargs; the gate open at this version; CODE = code, TO = rdi = to
     (ints of at most one digit), a backward jump; no other tool's local events on the code."""
     a.mov(RBX, RDI)
     a.mov(R12, RSI)
     a.mov(R13, RDX)
     a.group("the gate is open at this instrumentation version")
-    a.mov_imm(RAX, d.gate)
+    a.mov(RAX, slot["gate"])
     a.alu("cmp", Mem(RAX, 0), 1)
     a.jcc("ne", slow)
-    a.mov_imm(RCX, d.version)
+    a.mov(RCX, slot["version"])
     a.mov(RCX, Mem(RCX, 0))
     a.alu("cmp", RCX, Mem(RAX, 8))
     a.jcc("ne", slow)
@@ -279,11 +275,11 @@ def _jump_event(a: Asm, d: JumpStub, slow: int) -> None:
         a.bind(none)
 
 
-def _finish_jump(a: Asm, d: JumpStub, back: int) -> None:
+def _finish_jump(a: Asm, slot: dict, back: int) -> None:
     """3.12+: return finish(code, to, result) (rax = result; the `to` object is the event's)."""
     a.group("return finish(code, to, result)")
     a.mov(RDI, RAX)
-    a.mov_imm(RAX, d.long_new)
+    a.mov(RAX, slot["PyLong_FromLongLong"])
     a.call_reg(RAX)
     a.test(RAX, RAX)
     a.jcc("e", back)                                      # no int: the error propagates (NULL)
@@ -292,29 +288,29 @@ def _finish_jump(a: Asm, d: JumpStub, back: int) -> None:
     a.mov(Mem(RSP, 0), RCX)
     a.mov(RCX, Mem(R12, 16))
     a.mov(Mem(RSP, 8), RCX)
-    _call_finish(a, d)
+    _call_finish(a, slot)
     a.mov(RAX, R13)
     a.jmp(back)
 
 
-def _finish_traced(a: Asm, d: JumpStub, back: int) -> None:
+def _finish_traced(a: Asm, slot: dict, back: int) -> None:
     """3.11: finish(code, to, result) with ints made here; return 0, or -1 when something raised."""
     a.group("finish(code, to, result): 0, or -1 when it raised")
     failed = a.new_label()
     a.mov(RDI, RAX)
-    a.mov_imm(RAX, d.long_new)
+    a.mov(RAX, slot["PyLong_FromLongLong"])
     a.call_reg(RAX)
     a.test(RAX, RAX)
     a.jcc("e", failed)
     a.mov(Mem(RSP, 16), RAX)
     a.mov(RDI, TO)
-    a.mov_imm(RAX, d.long_new)
+    a.mov(RAX, slot["PyLong_FromLongLong"])
     a.call_reg(RAX)
     a.test(RAX, RAX)
     done = a.new_label()
     a.jcc("ne", done)
     a.mov(RDI, Mem(RSP, 16))
-    a.mov_imm(RAX, d.decref)
+    a.mov(RAX, slot["Py_DecRef"])
     a.call_reg(RAX)
     a.jmp(failed)
     a.bind(done)
@@ -323,14 +319,14 @@ def _finish_traced(a: Asm, d: JumpStub, back: int) -> None:
     a.mov(Mem(RSP, 0), RCX)
     a.mov(RAX, Mem(RSP, 8))
     a.mov(TO, RAX)                                        # the int, released below
-    _call_finish(a, d)
+    _call_finish(a, slot)
     a.mov(RDI, TO)
-    a.mov_imm(RAX, d.decref)
+    a.mov(RAX, slot["Py_DecRef"])
     a.call_reg(RAX)
     a.test(R13, R13)
     a.jcc("e", failed)
     a.mov(RDI, R13)
-    a.mov_imm(RAX, d.decref)
+    a.mov(RAX, slot["Py_DecRef"])
     a.call_reg(RAX)
     a.mov_imm(RAX, 0)
     a.jmp(back)
@@ -339,17 +335,17 @@ def _finish_traced(a: Asm, d: JumpStub, back: int) -> None:
     a.jmp(back)
 
 
-def _call_finish(a: Asm, d: JumpStub) -> None:
+def _call_finish(a: Asm, slot: dict) -> None:
     """r13 = finish(*ARGS) (a new reference or NULL); the result int (ARGS[2]) released."""
-    a.mov_imm(RDI, d.finish)
+    a.mov(RDI, slot["finish"])
     a.mov(RSI, RSP)
     a.mov_imm(RDX, 3)
     a.mov_imm(RCX, 0)
-    a.mov_imm(RAX, d.vectorcall)
+    a.mov(RAX, slot["PyObject_Vectorcall"])
     a.call_reg(RAX)
     a.mov(R13, RAX)
     a.mov(RDI, Mem(RSP, 16))
-    a.mov_imm(RAX, d.decref)
+    a.mov(RAX, slot["Py_DecRef"])
     a.call_reg(RAX)
 
 
@@ -378,11 +374,12 @@ def _small_int(a: Asm, d: JumpStub, src: Mem, out, slow: int) -> None:
         a.bind(zero)
 
 
-def _release_handlers(a: Asm, d: JumpStub) -> None:
+def _release_handlers(a: Asm, d: JumpStub, slot: dict) -> None:
     """The main thread: the signal gate opened again (a signal that came meanwhile: its handler runs at the
     program's next check, as after a Python callback). Uses rax, rcx."""
     done = a.new_label()
     a.alu("cmp", ME, 0)
     a.jcc("e", done)
-    emit_open_gate(a, d.gate_word, d.gate_ident, d.gate_pending, d.gate_breaker, d.gate_breaker_size, d.gate_bit)
+    emit_open_gate(a, slot["gate_word"], slot["gate_ident"], slot["gate_pending"], slot["gate_breaker"],
+                   d.gate_breaker_size, slot["gate_bit"])
     a.bind(done)

@@ -53,31 +53,37 @@ TRACE_SLOTS = ("dispatch", "PyObject_Vectorcall", "Py_DecRef", "PyThreadState_Ge
 PY_TRACE_CALL, PY_TRACE_LINE, PY_TRACE_OPCODE = 0, 2, 7
 
 
-def emit_frames_left_check(a: Asm, thread_state_get: int, recursion_remaining: int, frames: int, fail: int) -> None:
+def emit_frames_left_check(a: Asm, thread_state_get: int | Mem, recursion_remaining: int, frames: int,
+                           fail: int) -> None:
     """Jump to `fail` unless the running thread has at least `frames` Python frames left before RecursionError
     (its thread state's counter at `recursion_remaining`). Leaves the thread state in rax; uses rcx and the
-    caller-saved registers (a call)."""
-    a.mov_imm(RAX, thread_state_get)
+    caller-saved registers (a call). An address is an immediate or a data slot (a pool constant)."""
+    a.mov(RAX, thread_state_get)
     a.call_reg(RAX)
     a.load_signed(RCX, Mem(RAX, recursion_remaining), 4)
     a.alu("cmp", RCX, frames)
     a.jcc("l", fail)
 
 
-def emit_open_gate(a: Asm, word: int, ident: int, pending: int, breaker: int, breaker_size: int, bit: int) -> None:
+def emit_open_gate(a: Asm, word: int | Mem, ident: int | Mem, pending: int | Mem, breaker: int | Mem,
+                   breaker_size: int, bit: int | Mem) -> None:
     """The hooks' signal gate opened (tracejit.hooks.SignalGate): its main-thread word := `ident`; if a signal came
-    while it was held, the eval breaker's `bit` set, so the handler runs at the next check. Uses rax, rcx."""
-    a.mov_imm(RAX, word)
-    a.mov_imm(RCX, ident)
+    while it was held, the eval breaker's `bit` set, so the handler runs at the next check. Uses rax, rcx. Each
+    value is an immediate or a data slot (a pool constant)."""
+    a.mov(RAX, word)
+    a.mov(RCX, ident)
     a.mov(Mem(RAX, 0), RCX)
     none = a.new_label()
-    a.mov_imm(RAX, pending)
+    a.mov(RAX, pending)
     a.load32(RCX, Mem(RAX, 0))
     a.test32(RCX, RCX)
     a.jcc("e", none)
-    a.mov_imm(RAX, breaker)
-    if breaker_size == 8:
+    a.mov(RAX, breaker)
+    if breaker_size == 8 and isinstance(bit, int):
         a.alu("or", Mem(RAX, 0), bit)
+    elif breaker_size == 8:
+        a.mov(RCX, bit)
+        a.alu("or", Mem(RAX, 0), RCX)
     else:
         a.load32(RCX, Mem(RAX, 0))
         a.alu("or", RCX, bit)

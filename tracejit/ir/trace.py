@@ -23,9 +23,10 @@ import struct
 import types
 from tracejit.plaindata import dataclass, field
 
+from tracejit.fastwords import BUDGET_SLOT  # noqa: F401 - re-exported (tracejit.ir)
+
 from .ops import OPS, Kind
 
-BUDGET_SLOT = 0
 STACK_BASE = 1
 STACK_SLOTS = 32
 STATE_BASE = STACK_BASE + STACK_SLOTS
@@ -57,15 +58,7 @@ SYNC_NEW = SYNC_OLD + MAX_SYNCED            # + k: the object the k-th local hol
 SYNC_VALID = SYNC_NEW + MAX_SYNCED          # + state slot: 1 if the shadow bits made the frame's object
 SYNC_WORDS = SYNC_VALID + MAX_SLOTS
 
-# A compiled loop the back-edge stub may enter (tracejit.backend.fastentry, runtime/fastpath.py) has a *fast entry*
-# per loop header (int64 words): its round trip (0: disabled), the addresses of the loop's busy word and counters,
-# the count of fast entries at which the runtime looks again, the state buffer's address, the budget of a run,
-# the addresses of the per-exit quiet flags and guard-exit counts, and the header's offset.
-FAST_ROUNDTRIP, FAST_BUSY, FAST_COUNTERS, FAST_LIMIT, FAST_BUFFER, FAST_BUDGET, FAST_QUIET, FAST_FAILS, FAST_TO = \
-    range(9)
-FAST_WORDS = 9
-COUNT_ENTRIES, COUNT_ITERATIONS, COUNT_BUDGET, COUNT_GUARD = range(4)     # the loop's counters of fast runs
-QUIET_GUARD, QUIET_BUDGET = 1, 2        # an exit's quiet flag (0: the runtime decides what follows it)
+# The fast entries of the back-edge stub, and its data slots: tracejit/fastwords.py (importable at start-up).
 
 
 class Var:

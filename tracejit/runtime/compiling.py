@@ -166,7 +166,6 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     loop.owned_slots = [opt.layout.slot(sv) for sv in opt.layout.owned] if self.params.native else []
     if self.params.native:
         native_setup(self)
-        self.install_fast()
         ext = backend.Externals(bridge_table=ctypes.addressof(loop.bridge_table),
                                 exit_counts=ctypes.addressof(loop.exit_counts),
                                 graveyard=ctypes.addressof(loop.graveyard), sync=ctypes.addressof(loop.sync),
@@ -209,13 +208,7 @@ def native_setup(self: Engine) -> None:
         self.ext["instance_values"] = instance_values()
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
-        stub = backend.release_stub(self.ext["decref"]).code
-        # the back-edge stub (runtime/fastpath.py), where it can serve, shares the release stub's page
-        fast = self.make_fast()
-        code, at = native_entry.append(stub, fast) if fast is not None else (stub, -1)
-        self.ext["release_graveyard"] = self.mem.place(code)
-        if fast is not None:
-            fast.placed(self.ext["release_graveyard"] + at)
+        self.ext["release_graveyard"] = self.mem.place(backend.release_stub(self.ext["decref"]).code)
         self.ext["py_functions"] = {name: c_api_address(name) for name in PY_FUNCTIONS}
         gate = self.gate
         self.ext.update(gate_word=ctypes.addressof(gate.main_thread), gate_ident=gate.ident,

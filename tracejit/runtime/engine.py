@@ -27,6 +27,7 @@ from tracejit.cpython.entrycheck import raw_for_iter_at
 from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, frame_access_or_reason, interp_thread_count, \
     recursion_remaining, signal_words
 from tracejit.codetable import CodeTable
+from tracejit.fastwords import FAST_BUDGET
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, importing, make_hooks, own_code
 from tracejit.params import Params
 
@@ -134,7 +135,8 @@ class Engine:
         self.monitoring_ok = True       # the instrumentation version word checked out (activate)
         self.callback_guard = None      # native recursion guard for the hooks' callbacks (wrap_callback)
         self.callback_guard_problem: str | None = None
-        self.fast = None                # the back-edge stub's side (runtime/fastpath.py), from the first compile
+        self.fast = None                # the back-edge stub's side (runtime/fastpath.py), from the first activation
+        self._fast_tried = False
 
     def set_params(self, params: Params) -> None:
         """Use these parameters from now on (enable(**params) sets its block's and restores the outer ones).
@@ -178,8 +180,8 @@ class Engine:
                 # the generic path relies on the word to see a tracer or tool a call starts (see backend.pycalls)
                 self.monitoring_ok = word is not None and word.value != before
                 self.hooks = self._hooks_made
-                if self.mem is not None:            # loops compiled in an earlier activation
-                    self.install_fast()
+                self.make_fast()
+                self.install_fast()
             except (HookError, OSError) as e:
                 self.off_reason = str(e)
                 self.hooks = None
@@ -324,11 +326,15 @@ class Engine:
             if quiet and sites is not None:
                 site = sites.get(header)
                 if site is not None:
+                    if site.passing:
+                        self._take_back(site)
                     if site.versions:
                         if not site.skip:
                             return self._enter(frame, site)
                     elif not site.blacklisted and site.count + 1 < self.params.threshold:
                         self._count(frame, code, site)
+                        if site.count < -1:
+                            self._let_pass(site, code)
                         return False
             if self.recursion_hit:
                 self._after_recursion_limit()
@@ -339,6 +345,8 @@ class Engine:
             if sites is None:
                 sites = self.sites[code] = {}
             site = sites.get(header)
+            if site is not None and site.passing:
+                self._take_back(site)
             if site is None:
                 site = sites[header] = LoopSite(loop_name(code, header), header)
                 if not raw_for_iter_at(code, header):
@@ -359,6 +367,7 @@ class Engine:
             if site.versions:
                 if site.skip:
                     site.skip -= 1
+                    self._let_pass(site, code)
                     return False
                 return self._enter(frame, site)
             if site.blacklisted:
@@ -375,6 +384,36 @@ class Engine:
             return self._callback_failed(site, e)
         finally:
             self.depth = 0
+
+    def _let_pass(self, site: LoopSite, code) -> None:
+        """A loop backing off (not entered for `skip` back-edges, or counting up from below zero) hands those
+        back-edges to the back-edge stub, which lets them pass itself (runtime/fastpath.py: no Python callback for
+        them); those it has not let pass come back at the loop's next callback (_take_back)."""
+        fast = self.fast
+        if fast is None or site.passing:
+            return
+        if not fast.gate[0]:
+            if not self._fast_may_open():
+                return
+            fast.reopen()
+            if not fast.gate[0]:
+                return
+        if site.versions:
+            n, site.skip, site.passing = site.skip, 0, "skip"
+        else:
+            n, site.count, site.passing = -site.count - 1, -1, "count"
+        if n > 0:
+            fast.let_pass(site, code, n)
+        else:
+            site.passing = ""
+
+    def _take_back(self, site: LoopSite) -> None:
+        left = self.fast.passed(site)
+        if site.passing == "skip":
+            site.skip += left
+        else:
+            site.count -= left
+        site.passing = ""
 
     def _count(self, frame, code, site: LoopSite) -> None:
         """One back-edge of a loop not compiled yet: counted towards `threshold`, and, once it no longer backs
@@ -672,16 +711,18 @@ class Engine:
         return self.counted_events + (self.fast.counters[0] if self.fast is not None else 0)
 
     def make_fast(self):
-        """The back-edge stub's side (runtime/fastpath.py), made once (at the first compile) where it can serve;
+        """The back-edge stub's side (runtime/fastpath.py), made once (at the first activation) where it can serve;
         None elsewhere."""
-        from . import fastpath
-        if self.fast is None and self.hooks is not None and fastpath.available(self):
-            self.fast = fastpath.FastPath(self, self.hooks.on_jump, self.hooks.on_fast_exit)
-            self.stats.fast_counts = self.fast.counts
+        if self.fast is None and self.hooks is not None and self.params.native and not self._fast_tried:
+            self._fast_tried = True
+            from . import fastpath
+            if fastpath.available(self):
+                self.fast = fastpath.FastPath(self, self._stub_memory(), self.hooks.on_jump, self.hooks.on_fast_exit)
+                self.stats.fast_counts = self.fast.counts
         return self.fast
 
     def install_fast(self) -> None:
-        """JUMP events go to the back-edge stub (placed with the graveyard's release stub) from now on."""
+        """Back-edges go to the back-edge stub from now on (3.12+: the JUMP callback; 3.11: the trace function's)."""
         fast = self.fast
         if fast is not None and fast.callback is not None and self.hooks is not None and not fast.registered:
             self.hooks.set_jump_callback(fast.callback)
@@ -820,7 +861,7 @@ class Engine:
             sites = self.sites.get(code)
             site = sites.get(header) if sites is not None else None
             loop = site.fast_loop if site is not None else None
-            budget = site.fast[ir.trace.FAST_BUDGET]
+            budget = site.fast[FAST_BUDGET]
             try:
                 info, inner = loop.finish_round_trip(frame, result)
             finally:

@@ -1,11 +1,12 @@
 """Compiled loops entered from machine code: the runtime side of backend/fastentry.py.
 
-`FastPath(engine, on_jump, on_finish)` is made once, at the first compile, when the hooks can call machine code at
-a back-edge: sys.monitoring's (3.12+), or the C-level trace function of the 3.11 hooks (runtime/native_trace.py).
-It assembles the stub (placed with the graveyard's release stub: `placed(address)`), which each activation
-registers with the hooks (`set_jump_callback`: 3.12+ the JUMP callback in place of the Python one, `on_jump`, its
-slow path; 3.11 the function the trace function calls at a loop header's line before its dispatcher), and keeps
-the data the stub reads:
+`FastPath(engine, mem, on_jump, on_finish)` is made once, at the first activation, when the hooks can call machine
+code at a back-edge: sys.monitoring's (3.12+), or the C-level trace function of the 3.11 hooks
+(runtime/native_trace.py). It places the stub's bytes kept here for this version (JUMP_STUBS; their data slots,
+fastwords.JUMP_SLOTS, written after them: no assembler is loaded), which each activation registers with the
+hooks (`set_jump_callback`: 3.12+ the JUMP callback in place of the Python one, `on_jump`, its slow path; 3.11 the
+function the trace function calls at a loop header's line before its dispatcher), and keeps the data the stub
+reads:
 - the gate: open while the engine is active and nothing is under way that the Python path must see (a
   recording, a pending raise or resume: the engine closes it); 3.12+: at the instrumentation version at which no
   other tool was seen (`reopen()` checks again when it changed); another tool's local events on a code object
@@ -18,6 +19,9 @@ the data the stub reads:
   judgement is due: sites.entries_verdict), the budget, which exits are quiet (nothing to decide: a budget
   exit; a guard whose bridge is compiled or will not be recorded, outside inlined calls, owning nothing, with
   the events log off);
+- per loop header that backs off (`let_pass(site, code, n)`, its recordings aborted or its entries rejected): the
+  back-edges the stub lets pass itself, counting them down (FAST_SKIP; a loop not compiled yet has a fast entry
+  for this alone); `passed(site)` takes back those it has not let pass yet;
 - `finish(code, to, result)`: the Python bookkeeping of a fast run whose exit was not quiet (the write-back
   too when the round trip left it to the runtime). The loop's busy word is still set then (cleared here).
 
@@ -25,70 +29,134 @@ the data the stub reads:
 stub may read while an entry is enabled. `uninstall()` (the hooks go) closes the gate and clears every co_extra
 table; the next activation registers the same stub again.
 
-May import: tracejit.backend (fastentry), tracejit.cpython.layout, tracejit.ir (trace),
-tracejit.runtime.native_callback, tracejit.hooks (foreign_tool_active), tracejit.codetable and the standard
-library.
+May import: tracejit.fastwords, tracejit.cpython.layout, tracejit.runtime.native_callback, tracejit.hooks
+(foreign_tool_active), tracejit.codetable and the standard library (not the backend: it is placed at start-up).
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import ctypes
+import struct
 import sys
 
-from tracejit.backend.fastentry import JumpStub, jump_stub
 from tracejit.codetable import CodeTable
-from tracejit.cpython.layout import EXTRA_FAST, c_api_address, code_extra_index, local_monitors_probe, set_code_extra
-from tracejit.ir import BUDGET_SLOT
-from tracejit.ir.trace import (FAST_BUDGET, FAST_BUFFER, FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT, FAST_QUIET,
-                               FAST_ROUNDTRIP, FAST_TO, FAST_WORDS, QUIET_BUDGET, QUIET_GUARD)
+from tracejit.cpython.layout import EXTRA_FAST, VERSION, Layout, c_api_address, code_extra_index, \
+    local_monitors_probe, set_code_extra
+from tracejit.fastwords import (BUDGET_SLOT, FAST_BUDGET, FAST_BUFFER, FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT,
+                                FAST_QUIET, FAST_ROUNDTRIP, FAST_SKIP, FAST_TO, FAST_WORDS, JUMP_SLOTS, QUIET_BUDGET,
+                                QUIET_GUARD)
 
 from .native_callback import MARGIN, fastcall_builtin
 
+# backend.fastentry.jump_stub(JumpStub(**stub_shape(layout))).code of each version without its data slots
+# (JUMP_SLOTS, 8 bytes each, appended by FastPath in that order): installing the stub needs no assembler; a test
+# checks that these are what the backend assembles
+JUMP_STUBS = {
+    (3, 11): bytes.fromhex(
+        "534154415541564157554883ec3848897424284889542430488bfa488b05b1020000488338010f858f020000488b4424"
+        "28488b80b00000004885c00f847a020000488b0d9b0200004839080f8e6a020000488b44c8084885c00f845c02000048"
+        "8b084885c90f84500200004c8b34c8493b7e4074064883e901ebe749837e48007e0a49836e4801e93602000049833e00"
+        "0f8425020000498b4608488338000f8517020000498b4610488b08493b4e180f8d06020000488b056f020000ffd04863"
+        "48204883f9320f8cef01000048837840000f85e4010000488b40384c8b78084d85ff0f84d3010000488b442428493b47"
+        "200f85c401000048c744242000000000488b05fc0100004885c07429488b0538020000ffd0483b05ef010000751748c7"
+        "44242001000000488b05d501000048c70000000000498b460848c70001000000498b4620498b4e28488908498b7f2849"
+        "8bf7498b06ffd04889442418498b4e0848c7010000000048837c2420007430488b058d010000488b0d8e010000488908"
+        "488b058c0100008b0885c97412488b05870100008b08480b0d860100008908488b4424184883f8ff0f840d0100004885"
+        "c07c5c498b4e30488b14c14885d2744f498b761048830601498b4e28498b7e20482b0f48014e08488b3d0d0100004883"
+        "07014883fa02750f48834610014883470801e9cb00000048834618014883471001498b4e38488304c101e9b300000048"
+        "8bf8488b0522010000ffd04885c00f848e0000004889442410488b7c2430488b0506010000ffd04885c07510488b7c24"
+        "10488b05fb000000ffd0eb664889442408488b4c242848890c24488b4424084889442430488b3d88000000488bf4ba03"
+        "00000033c9488b05b7000000ffd04c8be8488b7c2410488b05b6000000ffd0488b7c2430488b05a8000000ffd04d85ed"
+        "7410498bfd488b0597000000ffd033c0eb1248c7c0ffffffffeb09b801000000eb0233c04883c4385d415f415e415d41"
+        "5c5bc3"),
+    (3, 12): bytes.fromhex(
+        "534154415541564157554883ec38488bdf4c8be64c8bea488b053c030000488338010f85f3020000488b0d3303000048"
+        "8b09483b48080f85df0200004983fd030f85d5020000498b442408488b4810f7c1020000000f85c002000048c1e90348"
+        "83f9010f87b2020000be0000000072038b7018498b442410488b4810f7c1020000000f859302000048c1e9034883f901"
+        "0f8785020000bf0000000072038b78184839f70f8d72020000498b0424488944242848897c2430488b80a80000004885"
+        "c0742a488b08488b500848beffffffffffffff004821f24809d148bedfdfdfdfdfdfdfdf4821f10f852e020000488b44"
+        "2428488b80b80000004885c00f8419020000488b0d610200004839080f8e09020000488b44c8084885c00f84fb010000"
+        "488b084885c90f84ef0100004c8b34c8493b7e4074064883e901ebe749837e48007e0a49836e4801e9f701000049833e"
+        "000f84c4010000498b4608488338000f85b6010000498b4610488b08493b4e180f8da5010000488b0535020000ffd048"
+        "63481c4883f9320f8c8e010000488b40384c8b384d85ff0f847e010000488b442428493b070f857001000048c7442420"
+        "00000000488b05cf0100004885c07429488b050b020000ffd0483b05c2010000751748c744242001000000488b05a801"
+        "000048c70000000000498b460848c70001000000498b4620498b4e28488908498b7f30498bf7498b06ffd04889442418"
+        "498b4e0848c7010000000048837c2420007430488b0560010000488b0d61010000488908488b055f0100008b0885c974"
+        "12488b055a0100008b08480b0d590100008908488b4424184883f8ff0f84b90000004885c07c5c498b4e30488b14c148"
+        "85d2744f498b761048830601498b4e28498b7e20482b0f48014e08488b3de0000000488307014883fa02750f48834610"
+        "014883470801e99900000048834618014883471001498b4e38488304c101e981000000488bf8488b05f5000000ffd048"
+        "85c074774889442410498b0c2448890c24498b4c241048894c2408488b3d88000000488bf4ba0300000033c9488b05b7"
+        "000000ffd04c8be8488b7c2410488b05b6000000ffd0498bc5eb30488b0590000000ffd04863481c4883f9327c16488b"
+        "fb498bf4498bd533c9488b057a000000ffd0eb07488b05370000004883c4385d415f415e415d415c5bc3"),
+    (3, 13): bytes.fromhex(
+        "534154415541564157554883ec38488bdf4c8be64c8bea488b0533030000488338010f85ea020000488b0d2a03000048"
+        "8b09483b48080f85d60200004983fd030f85cc020000498b442408488b4810f7c1020000000f85b702000048c1e90348"
+        "83f9010f87a9020000be0000000072038b7018498b442410488b4810f7c1020000000f858a02000048c1e9034883f901"
+        "0f877c020000bf0000000072038b78184839f70f8d69020000498b0424488944242848897c2430488b80b00000004885"
+        "c07425488b08488b5008beffff00004821f24809d148bedfdfdfdfdfdfdfdf4821f10f852a020000488b442428488b80"
+        "c00000004885c00f8415020000488b0d5d0200004839080f8e05020000488b44c8084885c00f84f7010000488b084885"
+        "c90f84eb0100004c8b34c8493b7e4074064883e901ebe749837e48007e0a49836e4801e9f301000049833e000f84c001"
+        "0000498b4608488338000f85b2010000498b4610488b08493b4e180f8da1010000488b0531020000ffd04863482c4883"
+        "f9320f8c8a0100004c8b78484d85ff0f847d010000488b442428493b070f856f01000048c744242000000000488b05ce"
+        "0100004885c07429488b050a020000ffd0483b05c1010000751748c744242001000000488b05a701000048c700000000"
+        "00498b460848c70001000000498b4620498b4e28488908498b7f30498bf7498b06ffd04889442418498b4e0848c70100"
+        "00000048837c242000742f488b055f010000488b0d60010000488908488b055e0100008b0885c97411488b0559010000"
+        "488b0d5a010000480908488b4424184883f8ff0f84b90000004885c07c5c498b4e30488b14c14885d2744f498b761048"
+        "830601498b4e28498b7e20482b0f48014e08488b3de0000000488307014883fa02750f48834610014883470801e99900"
+        "000048834618014883471001498b4e38488304c101e981000000488bf8488b05f5000000ffd04885c074774889442410"
+        "498b0c2448890c24498b4c241048894c2408488b3d88000000488bf4ba0300000033c9488b05b7000000ffd04c8be848"
+        "8b7c2410488b05b6000000ffd0498bc5eb30488b0590000000ffd04863482c4883f9327c16488bfb498bf4498bd533c9"
+        "488b057a000000ffd0eb07488b05370000004883c4385d415f415e415d415c5bc3"),
+}
+
+
+def stub_shape(layout: Layout) -> dict:
+    """The fields of backend.fastentry.JumpStub for this CPython version: what its bytes in JUMP_STUBS are made of."""
+    traced = VERSION < (3, 12)          # called by the 3.11 C-level trace function
+    return dict(code_extra=layout.code_extra, code_monitoring=-1 if traced else layout.code_monitoring,
+                local_monitor_events=layout.local_monitor_events,
+                own_tool=-1 if traced else sys.monitoring.OPTIMIZER_ID, long_tag=layout.long_tag,
+                long_digits=layout.long_digits, long_tagged=layout.long_tagged,
+                recursion_remaining=layout.tstate_recursion_remaining, margin=MARGIN,
+                tstate_cframe=layout.tstate_cframe, current_frame=layout.current_frame,
+                iframe_code=layout.iframe_code, iframe_frame_obj=layout.iframe_frame_obj, budget_slot=BUDGET_SLOT,
+                gate_breaker_size=BREAKER_SIZE, trace_function=traced,
+                tstate_profile=layout.tstate_c_profilefunc if traced else -1)
+
+
+BREAKER_SIZE = 8 if VERSION >= (3, 13) else 4      # the eval breaker the signal gate raises (hooks.SignalGate)
 
 
 class FastPath:
-    def __init__(self, engine, on_jump, on_finish) -> None:
+    def __init__(self, engine, mem, on_jump, on_finish) -> None:
         self.engine = engine
         fa = engine.fa
-        L = fa.L
         self.gate = (ctypes.c_int64 * 2)()
         self.counters = (ctypes.c_int64 * 3)()         # entries, budget exits, guard exits of fast runs
         self.tables = CodeTable()                       # code -> its co_extra table {n, entry addresses}
-        traced = sys.version_info < (3, 12)         # called by the 3.11 C-level trace function
+        traced = VERSION < (3, 12)                      # called by the 3.11 C-level trace function
         self.version_address = 0 if traced else fa.monitoring_version_address()
         self.checked_version = -1                       # the version at which no other tool was seen
         gate = engine.gate
-        self.finish = on_finish
-        stub = JumpStub(gate=ctypes.addressof(self.gate), version=self.version_address,
-                        extra_index=code_extra_index(EXTRA_FAST), code_extra=L.code_extra,
-                        code_monitoring=L.code_monitoring, local_monitor_events=L.local_monitor_events,
-                        own_tool=-1 if traced else sys.monitoring.OPTIMIZER_ID, long_tag=L.long_tag,
-                        long_digits=L.long_digits, long_tagged=L.long_tagged,
-                        thread_state_get=c_api_address("PyThreadState_Get"),
-                        recursion_remaining=L.tstate_recursion_remaining, margin=MARGIN,
-                        tstate_cframe=L.tstate_cframe, current_frame=L.current_frame, iframe_code=L.iframe_code,
-                        iframe_frame_obj=L.iframe_frame_obj, budget_slot=BUDGET_SLOT,
-                        engine_counters=ctypes.addressof(self.counters), finish=id(on_finish),
-                        vectorcall=c_api_address("PyObject_Vectorcall"), long_new=c_api_address("PyLong_FromLongLong"),
-                        decref=c_api_address("Py_DecRef"), none=id(None),
-                        thread_ident=c_api_address("PyThread_get_thread_ident"),
-                        gate_word=ctypes.addressof(gate.main_thread) if gate.ident else 0,
-                        gate_ident=gate.ident, gate_pending=ctypes.addressof(gate.pending),
-                        gate_breaker=ctypes.addressof(gate.breaker), gate_breaker_size=ctypes.sizeof(gate.breaker),
-                        gate_bit=gate.bit, trace_function=traced,
-                        tstate_profile=engine.hooks.native.profilefunc_offset if traced else -1)
-        self.code = jump_stub(stub).code        # placed by the runtime, with the graveyard's release stub
+        self.finish = on_finish                         # the stub holds a borrowed reference
+        values = dict(gate=ctypes.addressof(self.gate), version=self.version_address,
+                      extra_index=code_extra_index(EXTRA_FAST), engine_counters=ctypes.addressof(self.counters),
+                      finish=id(on_finish), none=id(None),
+                      gate_word=ctypes.addressof(gate.main_thread) if gate.ident else 0, gate_ident=gate.ident,
+                      gate_pending=ctypes.addressof(gate.pending), gate_breaker=ctypes.addressof(gate.breaker),
+                      gate_bit=gate.bit)
+        for name in JUMP_SLOTS:
+            if name not in values:
+                values[name] = c_api_address(name)      # the C functions it calls
+        data = struct.pack(f"<{len(JUMP_SLOTS)}q", *(values[name] for name in JUMP_SLOTS))
+        address = mem.place(JUMP_STUBS[VERSION] + data)         # never unmapped
         self.on_jump = on_jump
-        self.callback = None
-        self.registered = False             # the hooks report JUMP events to it (install_fast; uninstall)
-
-    def placed(self, address: int) -> None:
-        """The stub is in executable memory at `address` (for as long as the engine lives)."""
-        if self.version_address:
-            self.callback = fastcall_builtin(address, self.on_jump, b"tracejit_jump")
+        if traced:
+            self.callback = address             # the 3.11 trace function calls it
         else:
-            self.callback = address         # the 3.11 trace function calls it
+            self.callback = fastcall_builtin(address, on_jump, b"tracejit_jump")
+        self.registered = False             # the hooks report back-edges to it (install_fast; uninstall)
 
     # ------------------------------------------------------------------ the gate
     def reopen(self) -> None:
@@ -117,11 +185,7 @@ class FastPath:
         if loop is None or not _servable(loop, site):
             self.disable(site)
             return
-        entry = site.fast
-        if entry is None:
-            entry = site.fast = (ctypes.c_int64 * FAST_WORDS)()
-            entry[FAST_TO] = site.header
-        self._add(code, entry)
+        entry = self._entry(site, code)
         entry[FAST_ROUNDTRIP] = 0
         engine = self.engine
         quiet, log_on = loop.quiet, engine.log.on
@@ -143,6 +207,25 @@ class FastPath:
         entry[FAST_FAILS] = ctypes.addressof(loop.fast_fails)
         site.fast_loop = loop
         entry[FAST_ROUNDTRIP] = loop.roundtrip_address
+
+    def let_pass(self, site, code, n: int) -> None:
+        """The stub lets the header's next `n` back-edges pass, counting them itself (the loop backs off)."""
+        self._entry(site, code)[FAST_SKIP] = n
+
+    @staticmethod
+    def passed(site) -> int:
+        """The back-edges let_pass gave the stub that it has not let pass (taken back)."""
+        left, site.fast[FAST_SKIP] = site.fast[FAST_SKIP], 0
+        return left
+
+    def _entry(self, site, code):
+        """The site's fast entry, made if need be, in its code object's table."""
+        entry = site.fast
+        if entry is None:
+            entry = site.fast = (ctypes.c_int64 * FAST_WORDS)()
+            entry[FAST_TO] = site.header
+        self._add(code, entry)
+        return entry
 
     @staticmethod
     def disable(site) -> None:
@@ -192,14 +275,17 @@ def _quietness(loop, info, params, log_on: bool) -> int:
 
 
 def available(engine) -> bool:
-    """Whether the stub can serve this engine: native code, the layout's co_extra, hooks that can call it, and
-    3.12+: the tools with local events on a code object (probed with a free tool id); 3.11: the C-level tracer,
-    whose check found the thread state's profile function (the engine asks once, at its first compile)."""
+    """Whether the stub can serve this engine: its bytes for this version, native code, the layout's co_extra,
+    hooks that can call it, the signal gate's eval breaker of the size the stub raises, and 3.12+: the tools with
+    local events on a code object (probed with a free tool id); 3.11: the C-level tracer, whose check found the
+    thread state's profile function where the layout has it (the engine asks once, at its first activation)."""
     L = engine.fa.L
-    if not (engine.params.native and L.code_extra >= 0 and
-            getattr(engine.hooks, "set_jump_callback", None) is not None):
+    gate = engine.gate
+    if not (VERSION in JUMP_STUBS and engine.params.native and L.code_extra >= 0 and
+            getattr(engine.hooks, "set_jump_callback", None) is not None and
+            (not gate.ident or ctypes.sizeof(gate.breaker) == BREAKER_SIZE)):
         return False
-    if sys.version_info >= (3, 12):
+    if VERSION >= (3, 12):
         return engine.fa.monitoring_version_address() != 0 and local_monitors_probe(L)
     tracer = getattr(engine.hooks, "native", None)
-    return tracer is not None and tracer.profilefunc_offset is not None
+    return tracer is not None and tracer.profilefunc_offset == L.tstate_c_profilefunc

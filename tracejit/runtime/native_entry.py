@@ -90,8 +90,7 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
 
 
 def append(code: bytes, prepared) -> tuple[bytes, int]:
-    """The block's code with the round trip (or another stub: anything with `code`) after it (16-byte aligned),
-    and its offset (-1: none)."""
+    """The block's code with the round trip after it (16-byte aligned), and its offset (-1: none)."""
     if prepared is None:
         return code, -1
     at = -len(code) % 16 + len(code)

@@ -37,7 +37,7 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds", "fast", "fast_loop")
+                 "judged_runs", "short_rounds", "fast", "fast_loop", "passing")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -66,6 +66,9 @@ class LoopSite:
         # its entry for the back-edge stub (runtime/fastpath.py; None: none yet) and the loop it enters
         self.fast = None
         self.fast_loop: CompiledLoop | None = None
+        # back-edges of its back-off handed to the stub to let pass ("count" or "skip": where they came from, and
+        # where those it has not let pass go back; "": none)
+        self.passing = ""
 
     def learn(self, name: str, item) -> bool:
         """Add a hint for the loop's next recordings (recording.RETRY_HINTS: at most that many items of each kind);
