@@ -242,3 +242,69 @@ def test_releases_at_exit_run_finalizers_as_often(fresh_engine):
         got = [hold(k % 11 + 3) for k in range(400)]
     assert got == expected
     assert Token.made - made == Token.freed - freed == 400
+
+
+def scaled(v, k=2):
+    return v * 3 + k
+
+
+def with_pins(n):
+    t = 0
+    i = 0
+    while i < n:
+        t += scaled(i) + abs(i - 5)          # a global read as a constant, a function inlined, a builtin
+        i += 1
+    return t
+
+
+def _run_with_pins(calls):
+    return [with_pins(n) for n in calls]
+
+
+def test_pinned_names_and_inlined_functions_are_checked_by_the_stub(fresh_engine):
+    """A loop whose trace pins a global function (inlined) and a builtin is entered by the stub; rebinding the
+    global, the builtin, the function's defaults or code, or calling the same code with other globals, makes the
+    stub's guards fail, and the results are those of plain CPython each time."""
+    global scaled
+    import builtins
+    calls = [k % 7 + 20 for k in range(400)]
+    original = scaled
+
+    def phases():
+        global scaled
+        out = [_run_with_pins(calls)]
+        scaled = lambda v, k=2: v + k           # noqa: E731 - the global rebound
+        out.append(_run_with_pins(calls))
+        scaled = original
+        scaled.__defaults__ = (7,)              # the inlined function's defaults
+        out.append(_run_with_pins(calls))
+        scaled.__code__ = (lambda v, k=2: v - k).__code__      # its code
+        out.append(_run_with_pins(calls))
+        scaled = original
+        real_abs = builtins.abs
+        builtins.abs = lambda v: 100            # the builtin rebound
+        try:
+            out.append(_run_with_pins(calls))
+        finally:
+            builtins.abs = real_abs
+        other = type(with_pins)(with_pins.__code__, dict(globals(), scaled=lambda v, k=2: -v))   # other globals
+        out.append([other(n) for n in calls])
+        return out
+
+    saved_code, saved_defaults = original.__code__, original.__defaults__
+    try:
+        expected = phases()
+    finally:
+        scaled, original.__code__, original.__defaults__ = original, saved_code, saved_defaults
+    try:
+        with tracejit.enable(**PARAMS):
+            for k in range(300):
+                with_pins(k % 9 + 30)
+            before = fast_entries()
+            got = phases()
+            after = fast_entries()
+    finally:
+        scaled, original.__code__, original.__defaults__ = original, saved_code, saved_defaults
+    assert got == expected
+    assert before > 100, before                 # the stub entered the loop in spite of its pins
+    assert after > before

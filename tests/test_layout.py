@@ -50,7 +50,7 @@ def test_check_layout_detects_wrong_object_offsets():
     wrong = {"ob_refcnt": 8, "ob_type": 16, "ob_size": 24, "list_allocated": 24, "tuple_items": 32,
              "float_value": 24, "complex_real": 24, "complex_imag": 16, "long_tag": 24, "long_digits": 16,
              "long_shift": 31, "type_version_tag": layout.type_version_tag + 4, "small_ints": range(-6, 257),
-             "func_globals": 24, "func_builtins": 16, "func_code": 56, "func_defaults": 48, "func_closure": 64,
+             "func_globals": 24, "func_builtins": 16, "func_code": 56, "func_defaults": 48, "func_kwdefaults": 72, "func_closure": 64,
              "cell_contents": 8, "str_length": 24, "str_state": 16, "str_ascii_data": layout.str_compact_data,
              "str_compact_data": layout.str_ascii_data, "dict_used": 24, "dict_keys": 8, "dict_keys_kind": 9,
              "dict_version": 16, "array_items": 40, "array_descr": 8}
@@ -67,6 +67,14 @@ def test_check_layout_detects_wrong_thread_state_offsets():
     layout = LAYOUTS[VERSION]
     for name, delta in (("current_frame", 8), ("tstate_tracing", 4)):
         assert check_layout(layout.replace(**{name: getattr(layout, name) + delta})), name
+
+
+def test_check_layout_detects_wrong_frame_namespace_offsets():
+    """The interpreter frame's globals and builtins, which the back-edge stub compares with what a loop's pinned
+    names were checked in, are checked: one off by a word is refused."""
+    layout = LAYOUTS[VERSION]
+    for name in ("iframe_globals", "iframe_builtins"):
+        assert check_layout(layout.replace(**{name: getattr(layout, name) + 8})), name
 
 
 def _gen(a, b):

@@ -14,12 +14,15 @@ BUDGET_SLOT = 0         # the state buffer's slot 0: the iterations a run may st
 # A compiled loop the back-edge stub may enter (tracejit.backend.fastentry, runtime/fastpath.py) has a *fast entry*
 # per loop header (int64 words): its round trip (0: disabled), the addresses of the loop's busy word and counters,
 # the count of fast entries at which the runtime looks again, the state buffer's address, the budget of a run,
-# the addresses of the per-exit quiet flags and guard-exit counts, the header's offset, and the back-edges the stub
+# the addresses of the per-exit quiet flags and guard-exit counts, the header's offset, the back-edges the stub
 # lets pass before anything else while the loop backs off (counted down by the stub; a loop not compiled yet has
-# a fast entry for this alone).
+# a fast entry for this alone), and the address of the words that must hold for the trace's assumptions on Python
+# objects (0: none): {n, then n times (base, offset, expected)}, each the word at base + offset (base 0: the
+# executing interpreter frame) equal to expected (the names it pins: their dicts' versions; the functions it
+# inlines: their code and defaults).
 FAST_ROUNDTRIP, FAST_BUSY, FAST_COUNTERS, FAST_LIMIT, FAST_BUFFER, FAST_BUDGET, FAST_QUIET, FAST_FAILS, FAST_TO, \
-    FAST_SKIP = range(10)
-FAST_WORDS = 10
+    FAST_SKIP, FAST_GUARDS = range(11)
+FAST_WORDS = 11
 COUNT_ENTRIES, COUNT_ITERATIONS, COUNT_BUDGET, COUNT_GUARD = range(4)     # the loop's counters of fast runs
 QUIET_GUARD, QUIET_BUDGET = 1, 2        # an exit's quiet flag (0: the runtime decides what follows it)
 

@@ -17,7 +17,8 @@ loop itself:
    the stub returns at once (None; 3.11: 0);
 4. that entry (FAST_* words) has a round trip (0: disabled), its loop is not busy, its fast entries are below
    their limit (the runtime wants to look: a judgement is due, or its periodic check of other tools); the thread
-   has `margin` Python frames left; its executing frame is the code's.
+   has `margin` Python frames left; its executing frame is the code's; the words of the entry's guards hold
+   (FAST_GUARDS: what the trace assumed of Python objects, checked by the runtime when it enabled the entry).
 
 Then: the loop's busy word set, signal handlers held (the main thread; as the Python callbacks do), the budget
 written, `roundtrip(frame object or NULL, interpreter frame)` (backend/roundtrip.py) called, busy cleared,
@@ -35,8 +36,8 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.fastwords import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_ITERATIONS, FAST_BUDGET, FAST_BUFFER,
-                               FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_LIMIT, FAST_QUIET, FAST_ROUNDTRIP, FAST_SKIP,
-                               FAST_TO, JUMP_SLOTS, QUIET_BUDGET)
+                                FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_GUARDS, FAST_LIMIT, FAST_QUIET,
+                                FAST_ROUNDTRIP, FAST_SKIP, FAST_TO, JUMP_SLOTS, QUIET_BUDGET)
 from tracejit.plaindata import dataclass
 
 from .stubs import emit_frames_left_check, emit_open_gate
@@ -142,6 +143,30 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(RAX, CODE)
     a.alu("cmp", RAX, Mem(R15, d.iframe_code))
     a.jcc("ne", slow)
+    a.group("the guards: {n, (base or 0 for the frame, offset, expected)...}")
+    guards, guard = a.new_label(), a.new_label()
+    a.mov(RDX, Mem(R14, 8 * FAST_GUARDS))
+    a.test(RDX, RDX)
+    a.jcc("e", guards)
+    a.mov(RCX, Mem(RDX, 0))
+    a.alu("add", RDX, 8)
+    a.bind(guard)
+    a.test(RCX, RCX)
+    a.jcc("e", guards)
+    a.mov(RSI, Mem(RDX, 0))
+    based = a.new_label()
+    a.test(RSI, RSI)
+    a.jcc("ne", based)
+    a.mov(RSI, R15)
+    a.bind(based)
+    a.alu("add", RSI, Mem(RDX, 8))
+    a.mov(RSI, Mem(RSI, 0))
+    a.alu("cmp", RSI, Mem(RDX, 16))
+    a.jcc("ne", slow)
+    a.alu("add", RDX, 24)
+    a.alu("sub", RCX, 1)
+    a.jmp(guard)
+    a.bind(guards)
     a.group("hold signal handlers (the main thread); busy; the budget")
     a.mov(ME, 0)
     other = a.new_label()

@@ -34,10 +34,12 @@ class Layout:
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
                  "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
                  "tstate_cframe", "current_frame", "tstate_tracing", "interp_monitoring_version", "code_monitoring",
-                 "local_monitor_events", "tstate_c_profilefunc", "tstate_c_tracefunc", "ob_refcnt", "ob_type",
+                 "local_monitor_events", "tstate_c_profilefunc", "tstate_c_tracefunc", "iframe_globals",
+                 "iframe_builtins", "ob_refcnt", "ob_type",
                  "ob_size", "list_items", "list_allocated", "tuple_items", "float_value",
                  "complex_real", "complex_imag", "long_tag", "long_digits", "long_shift", "type_version_tag",
-                 "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_closure",
+                 "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_kwdefaults",
+                 "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
                  "dict_used", "dict_keys", "dict_keys_kind", "dict_version", "array_items", "array_descr")
 
@@ -58,9 +60,12 @@ class Layout:
                  tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44,
                  interp_monitoring_version: int = -1, code_monitoring: int = -1,
                  local_monitor_events: int = 0, tstate_c_profilefunc: int = -1,
-                 tstate_c_tracefunc: int = -1) -> None:
+                 tstate_c_tracefunc: int = -1, iframe_globals: int = 24, iframe_builtins: int = 32,
+                 func_kwdefaults: int = 64) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
+        self.iframe_globals = iframe_globals        # _PyInterpreterFrame.f_globals, f_builtins (borrowed dicts)
+        self.iframe_builtins = iframe_builtins
         self.iframe_frame_obj = iframe_frame_obj
         self.iframe_instr = iframe_instr            # prev_instr (3.11/3.12) / instr_ptr (3.13)
         self.iframe_stacktop = iframe_stacktop
@@ -107,6 +112,7 @@ class Layout:
         # func_closure (NULL or a tuple of cells); PyCellObject.ob_ref (NULL: empty)
         self.func_globals, self.func_builtins, self.func_code = func_globals, func_builtins, func_code
         self.func_defaults, self.func_closure, self.cell_contents = func_defaults, func_closure, cell_contents
+        self.func_kwdefaults = func_kwdefaults      # NULL or a dict
         # PyASCIIObject.length (code points) and .state (low byte: kind << 2 | compact << 5 | ascii << 6, see
         # STR_KIND_SHIFT...); a compact string's code points follow its header: at str_ascii_data for an
         # ASCII string (PyASCIIObject), else at str_compact_data (PyCompactUnicodeObject)
@@ -150,7 +156,8 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
     (3, 11): Layout(24, 32, 40, 56, 64, 72, 76, 184, {"index": 16, "start": 24, "step": 32, "len": 40},
                     80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44,
                     interp_threads_count=24, str_ascii_data=48, str_compact_data=72, tstate_cframe=56,
-                    current_frame=8, tstate_c_profilefunc=64, tstate_c_tracefunc=72),
+                    current_frame=8, tstate_c_profilefunc=64, tstate_c_tracefunc=72, iframe_globals=8,
+                    iframe_builtins=16),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
                     64, 2008, 368, 28, 46, True, immortal=True, tstate_cframe=56, current_frame=0,
                     interp_monitoring_version=48, code_extra=184, code_monitoring=168, local_monitor_events=15),
@@ -909,17 +916,19 @@ def _check_function_layout(L: Layout) -> str | None:
     def outer(k=7):
         x = [k]
 
-        def inner(a, b=x):
-            return x, a, b
+        def inner(a, b=x, *, c=k):
+            return x, a, b, c
         return inner, x
     f, x = outer()
     fields = [(L.func_globals, f.__globals__), (L.func_builtins, f.__builtins__), (L.func_code, f.__code__),
-              (L.func_defaults, f.__defaults__), (L.func_closure, f.__closure__)]
+              (L.func_defaults, f.__defaults__), (L.func_kwdefaults, f.__kwdefaults__),
+              (L.func_closure, f.__closure__)]
     if any(_rdp(id(f) + offset) != id(obj) for offset, obj in fields) or \
             _rdp(id(f.__closure__[0]) + L.cell_contents) != id(x):
         return "function layout mismatch"
     plain = lambda: 0       # noqa: E731 - kept alive while its memory is read
-    if _rdp(id(outer) + L.func_closure) != 0 or _rdp(id(plain) + L.func_defaults) != 0:
+    if _rdp(id(outer) + L.func_closure) != 0 or _rdp(id(plain) + L.func_defaults) != 0 or \
+            _rdp(id(plain) + L.func_kwdefaults) != 0:
         return "function layout mismatch (NULL fields)"
     return None
 
@@ -936,6 +945,9 @@ def check_layout(layout: Layout) -> str | None:
             return "_PyInterpreterFrame.frame_obj offset mismatch"
         if _rdp(iframe + layout.iframe_code) != id(frame.f_code):
             return "_PyInterpreterFrame code offset mismatch"
+        if _rdp(iframe + layout.iframe_globals) != id(frame.f_globals) or \
+                _rdp(iframe + layout.iframe_builtins) != id(frame.f_builtins):
+            return "_PyInterpreterFrame globals/builtins offset mismatch"
         code = frame.f_code
         n = fa.nlocalsplus(code)
         expected = len(set(code.co_varnames) | set(code.co_cellvars)) + len(code.co_freevars)

@@ -292,7 +292,7 @@ class CompiledLoop:
                 raise EntryRejected(f"{name} is {type(obj).__name__}, trace expects complex")
             fbuf[re] = obj.real
             fbuf[im] = obj.imag
-        self._check_assumptions(frame)
+        self.check_assumptions(frame)
         for pos, slots in iters:
             it = fa.read_slot(iframe, self.nlocalsplus + pos)
             if "fresh" in slots:
@@ -489,7 +489,7 @@ class CompiledLoop:
         finally:
             busy[0] = 0
 
-    def _check_assumptions(self, frame) -> None:
+    def check_assumptions(self, frame) -> None:
         """What the traces assumed of Python objects still holds: the names pinned to constants are bound to
         them, the inlined functions have the code and defaults they were recorded with (else EntryRejected)."""
         layout = self.layout
@@ -503,7 +503,7 @@ class CompiledLoop:
     def _run_native(self, roundtrip, frame, budget: int) -> tuple[ExitInfo, list[ResumeFrame]] | None:
         """The round trip in machine code (backend.roundtrip); None when its entry checks failed (the frame is
         untouched: run's Python entry decides, with its reasons)."""
-        self._check_assumptions(frame)
+        self.check_assumptions(frame)
         self.buffer[BUDGET_SLOT] = budget
         result = roundtrip(id(frame), 0)
         if result == REJECTED:

@@ -766,7 +766,7 @@ class Engine:
         if fast is not None:
             if not fast.gate[0] and self._fast_may_open():
                 fast.reopen()
-            fast.refresh(site, frame.f_code)
+            fast.refresh(site, frame)
         return answer
 
     def _hold_fast(self) -> None:
@@ -875,7 +875,7 @@ class Engine:
                     self._hold_fast()
                 return False
             answer = self._after_run(frame, site, loop, info, inner, budget, None)
-            self.fast.refresh(site, code)
+            self.fast.refresh(site, frame)
             return answer
         except RecursionError:
             raise

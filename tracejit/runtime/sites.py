@@ -37,7 +37,7 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds", "fast", "fast_loop", "passing")
+                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -66,6 +66,7 @@ class LoopSite:
         # its entry for the back-edge stub (runtime/fastpath.py; None: none yet) and the loop it enters
         self.fast = None
         self.fast_loop: CompiledLoop | None = None
+        self.fast_guards = None     # the words its fast entry's FAST_GUARDS points to (kept alive here)
         # back-edges of its back-off handed to the stub to let pass ("count" or "skip": where they came from, and
         # where those it has not let pass go back; "": none)
         self.passing = ""
