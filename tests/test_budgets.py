@@ -197,6 +197,22 @@ def test_a_loop_backing_off_costs_no_callback_per_back_edge():
     assert end["backedge_calls"]["short"] <= 1000, end
 
 
+def test_a_while_loop_counting_towards_threshold_costs_no_callback_per_back_edge():
+    """A `while` loop that only counts (its threshold not reached) costs the hooks two callbacks, not one per
+    back-edge: the back-edge stub lets the rest pass (a `for` loop's back-edges are looked at one by one: the
+    lengths of its runs are judged before it is recorded)."""
+    _, rep = run_both("""
+        def spin(n):
+            i = 0
+            while i < n:
+                i += 1
+            return i
+        print(spin(50000))
+        report("end")
+    """, "threshold=100000")
+    assert rep["end"]["backedge_calls"]["spin"] <= 5, rep["end"]
+
+
 def test_runs_somewhat_too_short_are_dropped_then_retried():
     """Runs of 30 iterations judged against 64 per entry: too short to pay back an entry, but not hopeless; the
     compiled loop is dropped, recompiled after a back-off, three times, and the loop is then blacklisted."""

@@ -333,8 +333,7 @@ class Engine:
                             return self._enter(frame, site)
                     elif not site.blacklisted and site.count + 1 < self.params.threshold:
                         self._count(frame, code, site)
-                        if site.count < -1:
-                            self._let_pass(site, code)
+                        self._let_pass(site, code)
                         return False
             if self.recursion_hit:
                 self._after_recursion_limit()
@@ -386,11 +385,19 @@ class Engine:
             self.depth = 0
 
     def _let_pass(self, site: LoopSite, code) -> None:
-        """A loop backing off (not entered for `skip` back-edges, or counting up from below zero) hands those
-        back-edges to the back-edge stub, which lets them pass itself (runtime/fastpath.py: no Python callback for
-        them); those it has not let pass come back at the loop's next callback (_take_back)."""
+        """A loop that only counts back-edges hands them to the back-edge stub, which lets them pass itself
+        (runtime/fastpath.py: no Python callback for them): one backing off (not entered for `skip` back-edges, or
+        counting up from below zero after an abort), and one that is not a `for` loop counting towards `threshold`
+        (a `for` loop's back-edges are looked at: sites.count_run), up to the last two (the Python path starts the
+        recording). Those it has not let pass come back at the loop's next callback (_take_back)."""
         fast = self.fast
         if fast is None or site.passing:
+            return
+        if site.versions:
+            n, kind = site.skip, "skip"
+        else:
+            n, kind = (self.params.threshold - 2 if site.for_loop is False else -1) - site.count, "count"
+        if n <= 0:
             return
         if not fast.gate[0]:
             if not self._fast_may_open():
@@ -398,14 +405,12 @@ class Engine:
             fast.reopen()
             if not fast.gate[0]:
                 return
-        if site.versions:
-            n, site.skip, site.passing = site.skip, 0, "skip"
+        if kind == "skip":
+            site.skip = 0
         else:
-            n, site.count, site.passing = -site.count - 1, -1, "count"
-        if n > 0:
-            fast.let_pass(site, code, n)
-        else:
-            site.passing = ""
+            site.count += n
+        site.passing = kind
+        fast.let_pass(site, code, n)
 
     def _take_back(self, site: LoopSite) -> None:
         left = self.fast.passed(site)
