@@ -27,9 +27,16 @@ def _counting(frame, code, src, header):
     _calls[code.co_name] = _calls.get(code.co_name, 0) + 1
     return _backedge(frame, code, src, header)
 _eng.backedge = _counting
+_finished = [0]
+_fast_exit = _eng.fast_exit
+def _counting_finish(frame, code, header, result):
+    _finished[0] += 1
+    return _fast_exit(frame, code, header, result)
+_eng.fast_exit = _counting_finish
 def report(label):
     s = tracejit.stats()
     s["backedge_calls"] = _calls
+    s["finish_calls"] = _finished[0]
     s["fast_entries"] = _eng.fast.counts()[0] if _eng.fast is not None else 0
     print(label, json.dumps(s), file=sys.stderr)
 """
@@ -211,6 +218,31 @@ def test_a_while_loop_counting_towards_threshold_costs_no_callback_per_back_edge
         report("end")
     """, "threshold=100000")
     assert rep["end"]["backedge_calls"]["spin"] <= 5, rep["end"]
+
+
+def test_guard_failures_towards_a_bridge_are_counted_by_the_stub():
+    """A guard that fails in one run out of seven gets a bridge at its `bridge_threshold`-th failure (20); the
+    back-edge stub counts the failures before that one itself, so the runs it hands to Python (Engine.fast_exit)
+    are a few per exit, not one per failure."""
+    out, rep = run_both("""
+        def f(n, m):
+            t = 0
+            i = 0
+            while i < n:
+                if i == m:
+                    t -= 1000
+                t += i
+                i += 1
+            return t
+        tot = 0
+        for r in range(3000):
+            tot += f(60, 70 if r % 7 else 30)
+        print(tot)
+        report("end")
+    """)
+    end = rep["end"]
+    assert end["bridges_compiled"] >= 1, end
+    assert end["finish_calls"] <= 20, end
 
 
 def test_runs_somewhat_too_short_are_dropped_then_retried():

@@ -24,7 +24,10 @@ FAST_ROUNDTRIP, FAST_BUSY, FAST_COUNTERS, FAST_LIMIT, FAST_BUFFER, FAST_BUDGET, 
     FAST_SKIP, FAST_GUARDS = range(11)
 FAST_WORDS = 11
 COUNT_ENTRIES, COUNT_ITERATIONS, COUNT_BUDGET, COUNT_GUARD = range(4)     # the loop's counters of fast runs
-QUIET_GUARD, QUIET_BUDGET = 1, 2        # an exit's quiet flag (0: the runtime decides what follows it)
+# an exit's quiet flag (0: the runtime decides what follows it): a guard exit or a budget exit the stub counts
+# itself, or QUIET_UNTIL + n: a guard exit it counts while its failures it counted (loop.fast_fails) are below n
+# (the runtime starts a bridge at the next one)
+QUIET_GUARD, QUIET_BUDGET, QUIET_UNTIL = 1, 2, 3
 
 # The back-edge stub's data slots, 8-byte words placed after its code in this order (the runtime writes them; the
 # encoded code holds placeholders): the gate (int64[2]: open, the instrumentation version it was opened at), the

@@ -22,7 +22,8 @@ loop itself:
 
 Then: the loop's busy word set, signal handlers held (the main thread; as the Python callbacks do), the budget
 written, `roundtrip(frame object or NULL, interpreter frame)` (backend/roundtrip.py) called, busy cleared,
-handlers released. An exit the entry marks quiet (QUIET_GUARD, QUIET_BUDGET: nothing for the runtime to decide)
+handlers released. An exit the entry marks quiet (QUIET_GUARD, QUIET_BUDGET: nothing for the runtime to decide;
+QUIET_UNTIL + n: a guard exit with nothing to decide while the stub has counted fewer than n of its failures)
 is counted in the loop's counters, the exit's count and the engine's, and the stub returns (None; 3.11: 0): the
 interpreter continues where the exit put the frame. Any other outcome of a run goes to `finish(code, to,
 result)` (the runtime's Python bookkeeping of a run it did not start; 3.12+: its result is returned; 3.11: 0,
@@ -37,7 +38,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.fastwords import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_ITERATIONS, FAST_BUDGET, FAST_BUFFER,
                                 FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_GUARDS, FAST_LIMIT, FAST_QUIET,
-                                FAST_ROUNDTRIP, FAST_SKIP, FAST_TO, JUMP_SLOTS, QUIET_BUDGET)
+                                FAST_ROUNDTRIP, FAST_SKIP, FAST_TO, JUMP_SLOTS, QUIET_BUDGET, QUIET_UNTIL)
 from tracejit.plaindata import dataclass
 
 from .stubs import emit_frames_left_check, emit_open_gate
@@ -206,6 +207,16 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(RDX, Mem(RCX, 0, RAX, 8))
     a.test(RDX, RDX)
     a.jcc("e", finish)
+    quiet = a.new_label()
+    a.alu("cmp", RDX, QUIET_UNTIL)
+    a.jcc("l", quiet)
+    a.group("a guard exit quiet until its failures counted here reach quiet - QUIET_UNTIL")
+    a.mov(RCX, Mem(R14, 8 * FAST_FAILS))
+    a.mov(RSI, Mem(RCX, 0, RAX, 8))
+    a.alu("add", RSI, QUIET_UNTIL)
+    a.alu("cmp", RSI, RDX)
+    a.jcc("ge", finish)
+    a.bind(quiet)
     a.mov(RSI, Mem(R14, 8 * FAST_COUNTERS))
     a.alu("add", Mem(RSI, 8 * COUNT_ENTRIES), 1)
     a.mov(RCX, Mem(R14, 8 * FAST_BUDGET))

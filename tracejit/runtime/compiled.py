@@ -190,6 +190,8 @@ class CompiledLoop:
         self.roundtrip_rejects = 0          # entries it left to the Python entry
         self.roundtrip_address = 0
         self.quiet = (ctypes.c_int64 * MAX_EXITS)()        # per exit: what the back-edge stub may count itself
+        self.quiet_key = None               # what `quiet` was computed for (runtime/fastpath.py)
+        self.last_exit = None               # the exit of the last run the runtime looked at (Engine._after_run)
         self.fast_fails = (ctypes.c_int64 * MAX_EXITS)()   # per exit: guard exits the stub counted
         self.scratch = None
         self.exit_records = None            # int64[exit id] -> address of the exit's record (0: none)

@@ -827,6 +827,7 @@ class Engine:
             self._hold_fast()
         site.rejects = 0
         loop.consecutive_rejects = 0
+        loop.last_exit = info
         self.stats.native_entries += 1
         loop.native_iterations += budget - loop.buffer[ir.BUDGET_SLOT]   # exits store the budget left
         if info.reason == "budget":
@@ -843,7 +844,7 @@ class Engine:
                          reason=info.reason, guard=info.guard, fails=info.fails, **extra)
             if loop.retired:
                 return False
-            if info.bridge == "none" and info.fails >= self.params.bridge_threshold and \
+            if info.bridge == "none" and loop.exit_fails(info) >= self.params.bridge_threshold and \
                     loop.bridges_tried < self.params.max_bridges:
                 # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
                 # enclosing loop back into this header keeps the whole nest in machine code
