@@ -308,3 +308,28 @@ def test_pinned_names_and_inlined_functions_are_checked_by_the_stub(fresh_engine
     assert got == expected
     assert before > 100, before                 # the stub entered the loop in spite of its pins
     assert after > before
+
+
+def test_the_events_log_sees_every_logged_guard_failure(fresh_engine, tmp_path, monkeypatch):
+    """With the events log on, the stub counts a guard's failures between the logged ones (the 1st, 2nd, 4th ...):
+    the log has an event at each of those with its exact count, as without the stub (3000 runs ending at the loop's
+    exit: 12 events, 1 ... 2048), and only those runs, plus the few the runtime decides on, go through Python."""
+    import json
+    log = tmp_path / "events.jsonl"
+    monkeypatch.setenv("TRACEJIT_LOG", str(log))
+    calls = [k % 5 + 10 for k in range(3000)]
+    expected = [counter(n, 2) for n in calls]
+    with tracejit.enable(**PARAMS):
+        got = [counter(n, 2) for n in calls]
+        n = fast_entries()
+    assert got == expected
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    fails = {}
+    for e in events:
+        if e["event"] == "guard_failure" and e["loop"].startswith("counter:"):
+            fails.setdefault(e["exit"], []).append(e["fails"])
+    assert fails, events[:5]
+    for counts in fails.values():
+        assert counts == [1 << k for k in range(len(counts))], counts
+    assert max(len(c) for c in fails.values()) >= 11, fails
+    assert n >= 2500, n

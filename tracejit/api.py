@@ -113,18 +113,19 @@ class _Block:
             self._running.append(None)
             return
         outer = engine.params
-        if params:
-            engine.set_params(Params.make(outer, **params))
-        engine.activate()
+        inner = Params.make(outer, **params) if params else None
         self._running.append((engine, outer))
+        try:
+            engine.activate(inner)      # the last call: it holds signal handlers until the block's code runs
+        except BaseException:
+            self._running.pop()
+            raise
 
     def __exit__(self, *exc) -> None:
         running = self._running.pop()
         if running is not None:
             engine, outer = running
-            engine.deactivate()
-            if self._params:
-                engine.set_params(outer)
+            engine.deactivate(outer if self._params else None)     # the last call (see __enter__)
 
     def __call__(self, func):
         import functools

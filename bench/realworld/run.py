@@ -2,11 +2,12 @@
 
 Runs every program of bench/realworld (pyperformance benchmarks, Computer Language Benchmarks Game
 programs as pyperformance ships them, textbook algorithms from the `algorithms` package: see the
-comment at the top of each file) as `python PROG.py N` and `python -m tracejit --log LOG PROG.py N`,
-alternating the two, R times each; compares their stdout (a difference is a loud MISMATCH and a
-non-zero exit status); prints a markdown table (median wall times, ratio plain/JIT, loops compiled,
-the most frequent abort reasons from the JIT's events log) and writes it with a JSON copy to
-bench/results/realworld-py3.X.md/.json.
+comment at the top of each file) as `python PROG.py N` and `python -m tracejit PROG.py N`, alternating the
+two, R times each; compares their stdout (a difference is a loud MISMATCH and a non-zero exit status); prints a
+markdown table (median wall times, ratio plain/JIT, loops compiled, the most frequent abort reasons) and writes
+it with a JSON copy to bench/results/realworld-py3.X.md/.json. The loops compiled and the abort reasons come
+from one more, untimed, JIT run with `--log LOG` (the events log: with it on, the JIT hands every guard exit to
+Python to log it, so the timed runs, as a user runs a program, are without it).
 
 May import: the standard library only (it runs under any interpreter; tracejit is only needed by the
 interpreter given with --python).
@@ -207,10 +208,13 @@ def measure(python: str, prog: Program, n: int, repeat: int) -> Row:
     same = True
     log = LogSummary()
     with tempfile.TemporaryDirectory(prefix="realworld-") as tmp:
+        logpath = os.path.join(tmp, "log.jsonl")
+        logged = run(jit_argv(python, prog, n, log=logpath))      # untimed: the events log slows exits
+        if logged.returncode == 0:
+            log = read_log(logpath)
         for i in range(repeat):
             p = run(plain_argv(python, prog, n))
-            logpath = os.path.join(tmp, f"log{i}.jsonl")
-            j = run(jit_argv(python, prog, n, log=logpath))
+            j = run(jit_argv(python, prog, n))
             if p.returncode != 0 or j.returncode != 0:
                 bad = p if p.returncode != 0 else j
                 mode = "plain" if bad is p else "JIT"
@@ -225,8 +229,6 @@ def measure(python: str, prog: Program, n: int, repeat: int) -> Row:
             jit_times.append(j.seconds)
             plain_cpu.append(p.cpu)
             jit_cpu.append(j.cpu)
-            if i == 0:
-                log = read_log(logpath)
     plain_s = statistics.median(plain_times) if plain_times else None
     jit_s = statistics.median(jit_times) if jit_times else None
     ratio = plain_s / jit_s if plain_s and jit_s else None

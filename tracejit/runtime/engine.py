@@ -23,9 +23,9 @@ import time
 from collections import deque
 from _thread import get_ident as _get_ident
 
-from tracejit.cpython.entrycheck import raw_for_iter_at
-from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, frame_access_or_reason, interp_thread_count, \
-    recursion_remaining, signal_words
+from tracejit.cpython.entrycheck import raw_for_iter_at, without_entry_check
+from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, enter_tracing, frame_access_or_reason, \
+    interp_thread_count, leave_tracing, recursion_remaining, signal_words, thread_state
 from tracejit.codetable import CodeTable
 from tracejit.fastwords import FAST_BUDGET
 from tracejit.hooks import HookError, SignalGate, foreign_tool_active, importing, make_hooks, own_code
@@ -155,9 +155,46 @@ class Engine:
         return list(self.history)
 
     # ------------------------------------------------------------------ activation
-    def activate(self) -> None:
-        """An enable() block starts (in any thread). Blocks in several threads are serialized here: a second
-        thread must not find the hooks half installed."""
+    @without_entry_check
+    def activate(self, params: Params | None = None) -> None:
+        """An enable() block starts (in any thread), with these parameters if given. Blocks in several threads are
+        serialized here: a second thread must not find the hooks half installed. Signal handlers are held
+        meanwhile (_held): the caller makes this its last call before the program goes on."""
+        self._held(self._activate, params)
+
+    @without_entry_check
+    def deactivate(self, params: Params | None = None) -> None:
+        """An enable() block ends; then these parameters (the enclosing block's) are used, if given. Signal
+        handlers are held meanwhile (_held): the caller makes this its last call before the program goes on."""
+        self._held(self._deactivate, params)
+
+    @without_entry_check
+    def _held(self, work, params: Params | None) -> None:
+        """work(params) with Python signal handlers held in the main thread, as the hooks' callbacks hold them
+        (hooks.SignalGate): a handler cannot run inside the JIT's own code while it installs or removes the
+        hooks (nor leave them half installed by raising there); one that arrives meanwhile runs at the
+        program's next eval-breaker check. The thread reports no events meanwhile (PyThreadState_EnterTracing, as in
+        a callback: no callback of the hooks runs in it, and in 3.11's tracing mode a function's RESUME would
+        re-check forever an eval breaker it cannot clear while handlers are held). Inside a callback that holds
+        them already (a finalizer that runs an enable() block), they stay held."""
+        gate = self.gate
+        me = gate.here.main and gate.main_thread.value != 0
+        if me:
+            gate.main_thread.value = 0
+        tstate = thread_state()
+        enter_tracing(tstate)
+        try:
+            work(params)
+        finally:
+            leave_tracing(tstate)
+            if me:
+                gate.main_thread.value = gate.ident
+                if gate.pending.value:
+                    gate.breaker.value |= gate.bit
+
+    def _activate(self, params: Params | None) -> None:
+        if params is not None:
+            self.set_params(params)
         with self._activation:
             self.gate.note_thread()                 # the main thread's callbacks hold signal handlers
             self.active += 1
@@ -259,7 +296,14 @@ class Engine:
             return None, f"{type(e).__name__}: {e}"
         return (guard, None) if guard.works() else (None, "the guard's start-up check failed")
 
-    def deactivate(self) -> None:
+    def _deactivate(self, params: Params | None) -> None:
+        try:
+            self._deactivate_block()
+        finally:
+            if params is not None:
+                self.set_params(params)
+
+    def _deactivate_block(self) -> None:
         with self._activation:
             self.active -= 1
             if self.active > 0 and self.hooks is not None:
@@ -838,13 +882,14 @@ class Engine:
         else:
             self.stats.guard_failures += 1
             info.fails += 1
-            if info.fails & (info.fails - 1) == 0:      # log 1st, 2nd, 4th, 8th ... failure of each guard
+            fails = loop.exit_fails(info)               # (those the back-edge stub counted included)
+            if fails & (fails - 1) == 0:                # log 1st, 2nd, 4th, 8th ... failure of each guard
                 extra = {"rebuilds": info.rebuilds()} if info.inner else {}
                 self.log("guard_failure", loop=info.trace_name, exit=info.exit_id, pc=info.pc,
-                         reason=info.reason, guard=info.guard, fails=info.fails, **extra)
+                         reason=info.reason, guard=info.guard, fails=fails, **extra)
             if loop.retired:
                 return False
-            if info.bridge == "none" and loop.exit_fails(info) >= self.params.bridge_threshold and \
+            if info.bridge == "none" and fails >= self.params.bridge_threshold and \
                     loop.bridges_tried < self.params.max_bridges:
                 # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
                 # enclosing loop back into this header keeps the whole nest in machine code

@@ -330,20 +330,26 @@ def _servable(loop, site) -> bool:
 
 
 def _quietness(loop, info, params, log_on: bool) -> int:
+    """The exit's quiet flag (fastwords.QUIET_*): what the stub may count itself before the runtime must see a
+    failure (the one that starts a bridge; with the events log on, the 1st, 2nd, 4th ... one, which it logs)."""
     if loop.records.get(info.exit_id) is None or info.inner or info.owned:
         return 0
     if info.reason == "budget":
         return QUIET_BUDGET
-    if log_on:
-        return 0        # the log has a guard_failure event at the 1st, 2nd, 4th ... failure
+    fails = loop.exit_fails(info)
     if info.bridge in ("compiled", "blocked") or (
             info.bridge == "none" and loop.bridges_tried >= params.max_bridges):
+        left = None                                     # nothing to decide
+    elif info.bridge == "none":
+        left = params.bridge_threshold - 1 - fails      # counting towards a bridge
+    else:
+        return 0                                        # its bridge is being recorded
+    if log_on:
+        logged = 1 << fails.bit_length()                # the next failure the log has an event for
+        left = logged - 1 - fails if left is None else min(left, logged - 1 - fails)
+    if left is None:
         return QUIET_GUARD
-    if info.bridge == "none" and not info.inner:        # counting towards a bridge: the stub counts all but the last
-        left = params.bridge_threshold - 1 - loop.exit_fails(info)
-        if left > 0:
-            return QUIET_UNTIL + loop.fast_fails[info.exit_id] + left
-    return 0
+    return QUIET_UNTIL + loop.fast_fails[info.exit_id] + left if left > 0 else 0
 
 
 def available(engine) -> bool:
