@@ -333,3 +333,36 @@ def test_the_events_log_sees_every_logged_guard_failure(fresh_engine, tmp_path, 
         assert counts == [1 << k for k in range(len(counts))], counts
     assert max(len(c) for c in fails.values()) >= 11, fails
     assert n >= 2500, n
+
+
+def overwrite(a, b, n):
+    j = 0
+    while j < n:
+        y = a[j]
+        a[j] = b[j]             # the old item's reference is released here (the JIT: as y holds it, at the end of
+        j += 1                  # the run, from its graveyard)
+    return j
+
+
+def _overwrites(calls: int) -> list:
+    b = [float(k) for k in range(40)]
+    seen = []
+    for k in range(calls):
+        x = k + 0.25
+        a = [x] * 40
+        overwrite(a, b, 30 + k % 7)
+        seen.append(sys.getrefcount(x))     # the replaced items' references are gone once the call has returned
+        del a
+    return seen
+
+
+def test_references_a_run_releases_are_gone_when_it_ends(fresh_engine):
+    """A loop that replaces list items may defer the release of the old ones to the end of the run (its graveyard);
+    a run the stub made and counted itself releases them too before the program goes on: the reference counts are
+    plain CPython's when the call returns."""
+    expected = _overwrites(300)
+    with tracejit.enable(**PARAMS):
+        got = _overwrites(300)
+        n = fast_entries()
+    assert got == expected
+    assert n >= 200, n

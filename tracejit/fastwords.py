@@ -19,10 +19,11 @@ BUDGET_SLOT = 0         # the state buffer's slot 0: the iterations a run may st
 # a fast entry for this alone), and the address of the words that must hold for the trace's assumptions on Python
 # objects (0: none): {n, then n times (base, offset, expected)}, each the word at base + offset (base 0: the
 # executing interpreter frame) equal to expected (the names it pins: their dicts' versions; the functions it
-# inlines: their code and defaults).
+# inlines: their code and defaults), the address of the loop's graveyard (old objects whose release a run deferred to
+# its end) and of the function that empties one (backend.stubs.release_stub).
 FAST_ROUNDTRIP, FAST_BUSY, FAST_COUNTERS, FAST_LIMIT, FAST_BUFFER, FAST_BUDGET, FAST_QUIET, FAST_FAILS, FAST_TO, \
-    FAST_SKIP, FAST_GUARDS = range(11)
-FAST_WORDS = 11
+    FAST_SKIP, FAST_GUARDS, FAST_GRAVEYARD, FAST_RELEASE = range(13)
+FAST_WORDS = 13
 COUNT_ENTRIES, COUNT_ITERATIONS, COUNT_BUDGET, COUNT_GUARD = range(4)     # the loop's counters of fast runs
 # an exit's quiet flag (0: the runtime decides what follows it): a guard exit or a budget exit the stub counts
 # itself, or QUIET_UNTIL + n: a guard exit it counts while its failures it counted (loop.fast_fails) are below n

@@ -21,8 +21,9 @@ loop itself:
    (FAST_GUARDS: what the trace assumed of Python objects, checked by the runtime when it enabled the entry).
 
 Then: the loop's busy word set, signal handlers held (the main thread; as the Python callbacks do), the budget
-written, `roundtrip(frame object or NULL, interpreter frame)` (backend/roundtrip.py) called, busy cleared,
-handlers released. An exit the entry marks quiet (QUIET_GUARD, QUIET_BUDGET: nothing for the runtime to decide;
+written, `roundtrip(frame object or NULL, interpreter frame)` (backend/roundtrip.py) called, the run's graveyard
+emptied (the old objects whose release it deferred to its end) when the round trip wrote the frame back, busy
+cleared, handlers released. An exit the entry marks quiet (QUIET_GUARD, QUIET_BUDGET: nothing for the runtime to decide;
 QUIET_UNTIL + n: a guard exit with nothing to decide while the stub has counted fewer than n of its failures)
 is counted in the loop's counters, the exit's count and the engine's, and the stub returns (None; 3.11: 0): the
 interpreter continues where the exit put the frame. Any other outcome of a run goes to `finish(code, to,
@@ -37,8 +38,9 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.fastwords import (COUNT_BUDGET, COUNT_ENTRIES, COUNT_GUARD, COUNT_ITERATIONS, FAST_BUDGET, FAST_BUFFER,
-                                FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_GUARDS, FAST_LIMIT, FAST_QUIET,
-                                FAST_ROUNDTRIP, FAST_SKIP, FAST_TO, JUMP_SLOTS, QUIET_BUDGET, QUIET_UNTIL)
+                                FAST_BUSY, FAST_COUNTERS, FAST_FAILS, FAST_GRAVEYARD, FAST_GUARDS, FAST_LIMIT,
+                                FAST_QUIET, FAST_RELEASE, FAST_ROUNDTRIP, FAST_SKIP, FAST_TO, JUMP_SLOTS, QUIET_BUDGET,
+                                QUIET_UNTIL)
 from tracejit.plaindata import dataclass
 
 from .stubs import emit_frames_left_check, emit_open_gate
@@ -193,6 +195,16 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.mov(RAX, Mem(R14, 8 * FAST_ROUNDTRIP))
     a.call_reg(RAX)
     a.mov(RESULT, RAX)
+    a.group("the run's deferred releases, once the round trip wrote the frame back (else finish() makes them)")
+    released = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("l", released)
+    a.mov(RDI, Mem(R14, 8 * FAST_GRAVEYARD))
+    a.alu("cmp", Mem(RDI, 0), 0)
+    a.jcc("e", released)
+    a.mov(RAX, Mem(R14, 8 * FAST_RELEASE))
+    a.call_reg(RAX)
+    a.bind(released)
     a.mov(RCX, Mem(R14, 8 * FAST_BUSY))
     a.mov(Mem(RCX, 0), 0)
     _release_handlers(a, d, slot)

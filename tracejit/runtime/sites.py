@@ -29,6 +29,8 @@ STUB_SHARE = 48
 HOPELESS_RUNS = 8                 # runs this many times too short to pay back an entry (on average under
                                   # short_run / 8 iterations): the loop is short by nature, and compiling it
                                   # (again) would be paid again: it is given up at once
+SHORT_BY_NATURE = 2               # ... and so are native runs averaging under this many iterations, however cheap
+                                  # its entries (red_black_tree's fix_insert: 1.5, compiled and dropped 3 times)
 MIN_RUNS_TO_JUDGE = 8             # runs of a `for` loop seen before its interpreted runs may be judged too short
 
 
@@ -140,14 +142,15 @@ def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | No
     entries = loop.entries - loop.judged[0]
     iterations = loop.native_iterations - loop.judged[1]
     need = short_run * entry_cost(loop, entries, loop.counters[0] - loop.judged[2])
-    if loop.entries < loop.judge_at and not (entries == HOPELESS_AFTER and iterations * HOPELESS_RUNS < need):
+    hopeless = iterations * HOPELESS_RUNS < need or (iterations < need and iterations < SHORT_BY_NATURE * entries)
+    if loop.entries < loop.judge_at and not (entries == HOPELESS_AFTER and hopeless):
         return None
     loop.judged = (loop.entries, loop.native_iterations, loop.counters[0])
     loop.judge_at = loop.entries + 2 * entries
     loop.look_at = loop.entries + HOPELESS_AFTER
     if iterations >= need:
         return None
-    return f"native runs average {iterations / entries:.1f} iterations", iterations * HOPELESS_RUNS < need
+    return f"native runs average {iterations / entries:.1f} iterations", hopeless
 
 
 def entry_cost(loop: CompiledLoop, entries: int, fast: int) -> float:
