@@ -200,7 +200,10 @@ def test_a_loop_backing_off_costs_no_callback_per_back_edge():
         report("end")
     """)
     end = rep["end"]
-    assert end["aborts"].get("loop exited during recording", 0) >= 8, end
+    if sys.version_info >= (3, 12):
+        # (3.11 tests the condition again at the loop's bottom: its second recording returns to the header, the
+        # loop compiles, is judged too short for its entries and given up: a few callbacks too)
+        assert end["aborts"].get("loop exited during recording", 0) >= 8, end
     assert end["backedge_calls"]["short"] <= 1000, end
 
 

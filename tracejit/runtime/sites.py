@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import sys
 import time
 
 TYPE_CHECKING = False           # typing is not imported at start-up
@@ -25,7 +26,11 @@ HOPELESS_AFTER = 64               # ... but a window whose first this many entri
 # what an entry costs, in entries through the Python entry (bench/overheads.py, 3.12: 12.8 us): through the native
 # round trip called from Python, 3.6 us; made by the back-edge stub (runtime/fastpath.py, 3.12+), 0.15-0.25 us
 ROUNDTRIP_SHARE = 4
-STUB_SHARE = 48
+# On 3.11 the stub (called by the C-level trace function, 0.3 us) is priced as a round trip from Python: a loop
+# kept compiled keeps the thread in 3.11's slow tracing mode while a frame is inside it (hooks/tracing.py), a
+# cost on every instruction around the loop that its entries must carry (red_black_tree 3.11: 0.42 -> 0.475 s
+# priced at a 48th)
+STUB_SHARE = 48 if sys.version_info >= (3, 12) else ROUNDTRIP_SHARE
 HOPELESS_RUNS = 8                 # runs this many times too short to pay back an entry (on average under
                                   # short_run / 8 iterations): the loop is short by nature, and compiling it
                                   # (again) would be paid again: it is given up at once
