@@ -9,7 +9,7 @@ what to register with sys.monitoring in place of callback f (f itself, or a guar
 (filename, line) (None: lines are not counted; the visualizer's Probe provides one).
 The hooks know nothing of traces or machine code.
 
-May import: tracejit.cpython.bytecode and the standard library.
+May import: tracejit.cpython.bytecode and .entrycheck, and the standard library.
 """
 from __future__ import annotations
 
@@ -117,6 +117,35 @@ class SignalGate:
     @property
     def is_open(self) -> bool:
         return self.main_thread.value == self.ident
+
+
+def held_callback(listener, fn):
+    """`fn` as a hook callback that holds signal handlers while it runs (SignalGate: the main thread's, unless
+    nested in another callback; the wrapper's RESUME does no eval-breaker check, fn's runs with them held) and
+    answers None near the program's recursion limit (noted in `listener.recursion_hit`). For the callbacks that
+    are not on the hot path (one more Python call); the hot ones inline the same lines. Inside fn, the program's
+    frame is sys._getframe(2)."""
+    from tracejit.cpython.entrycheck import without_entry_check
+    gate = listener.gate
+    word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
+    here = gate.here
+
+    @without_entry_check
+    def callback(*args):
+        me = here.main
+        if me:
+            word.value = 0                  # hold signal handlers
+        try:
+            return fn(*args)
+        except RecursionError:              # near the program's limit: no Python call in this clause
+            listener.recursion_hit = True
+            return None
+        finally:
+            if me and not listener.depth:   # not nested in another callback: let handlers run
+                word.value = ident
+                if pending.value:
+                    breaker.value |= bit
+    return callback
 
 
 class StartArms:

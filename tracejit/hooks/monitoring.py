@@ -19,7 +19,7 @@ import sys
 
 from tracejit.cpython.entrycheck import without_entry_check
 
-from . import _PACKAGE_DIR, HookError, StartArms, defer_interrupt, own_code
+from . import _PACKAGE_DIR, HookError, StartArms, defer_interrupt, held_callback, own_code
 
 
 class MonitoringHooks:
@@ -76,23 +76,12 @@ class MonitoringHooks:
 
         fast_exit = listener.fast_exit
 
-        @without_entry_check
-        def on_fast_exit(code, dst, result):
+        def fast_exited(code, dst, result):
             # the back-edge stub ran the loop at dst and leaves what follows its exit to the runtime (the loop's
             # busy word is set until fast_exit has written the frame back)
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
-            if me:
-                word.value = 0                  # hold signal handlers
-            try:
-                return disable if fast_exit(getframe(1), code, dst, result) else None
-            except RecursionError:
-                listener.recursion_hit = True
-                return None
-            finally:
-                if me and not listener.depth:
-                    word.value = ident
-                    if pending.value:
-                        breaker.value |= bit
+            return disable if fast_exit(getframe(2), code, dst, result) else None
+
+        on_fast_exit = held_callback(listener, fast_exited)
 
         instruction = listener.instruction
 

@@ -32,7 +32,7 @@ from tracejit.cpython.entrycheck import raw_back_edges, without_entry_check
 
 from tracejit.codetable import CodeTable
 
-from . import HookError, StartArms, defer_interrupt, own_code
+from . import HookError, StartArms, defer_interrupt, held_callback, own_code
 
 
 TIMER_PERIOD = 0.01           # seconds between looks at the main thread's stack
@@ -263,31 +263,14 @@ class TracingHooks:
         fast_exit = listener.fast_exit
         getframe = sys._getframe
 
-        @without_entry_check
-        def on_fast_exit(code, header, result):
+        def fast_exited(code, header, result):
             # the fast entry ran the loop at `header` and leaves what follows its exit to the runtime (the loop's
             # busy word is set until fast_exit has written the frame back)
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
-            if me:
-                word.value = 0                  # hold signal handlers
-            try:
-                frame = getframe(1)
-                if fast_exit(frame, code, header, result):
-                    give_up(frame, code, header)
-                return None
-            except RecursionError:              # near the program's limit: no Python call in this clause
-                listener.recursion_hit = True
-                return None
-            except Exception:                   # noqa: BLE001 - a JIT bug: never into the program's frame
-                hooks.dispatch_errors += 1
-                return None
-            finally:
-                if me and not listener.depth:
-                    word.value = ident
-                    if pending.value:
-                        breaker.value |= bit
+            frame = getframe(2)
+            if fast_exit(frame, code, header, result):
+                give_up(frame, code, header)
 
-        self.on_fast_exit = on_fast_exit
+        self.on_fast_exit = held_callback(listener, fast_exited)
         return dispatch
 
     def _install_python(self) -> None:
