@@ -124,7 +124,10 @@ class Engine:
         # the thread running machine code that may call Python code (CompiledLoop.run: depth is 0 then, and that
         # code's loops may enter the JIT), or 0; other threads' callbacks are ignored meanwhile
         self.window = 0
-        self.counted_events = 0         # back-edges counted towards a recording, and entries (useful_events)
+        # back-edges counted towards a recording, and entries through Python (the 3.11 hooks keep their tracer on
+        # while these grow). Not the back-edge stub's entries: a loop entered often from short calls would keep
+        # the whole thread in 3.11's slow tracing mode (hexiom 3.11: 1.1 -> 2.3 s when they were counted)
+        self.useful_events = 0
         self.recursion_hit = False      # set by the hooks when a callback hit the recursion limit
         words, self.signal_hold_problem = signal_words(LAYOUTS[VERSION]) if self.fa else (None, self.off_reason)
         self.gate = SignalGate(words)   # the hooks hold signal handlers while their callbacks run
@@ -443,12 +446,8 @@ class Engine:
             n, kind = (self.params.threshold - 2 if site.for_loop is False else -1) - site.count, "count"
         if n <= 0:
             return
-        if not fast.gate[0]:
-            if not self._fast_may_open():
-                return
-            fast.reopen()
-            if not fast.gate[0]:
-                return
+        if not self._fast_open():
+            return
         if kind == "skip":
             site.skip = 0
         else:
@@ -468,7 +467,7 @@ class Engine:
         """One back-edge of a loop not compiled yet: counted towards `threshold`, and, once it no longer backs
         off, the run it belongs to if it is a `for` loop (sites.count_run)."""
         site.count += 1
-        self.counted_events += 1
+        self.useful_events += 1
         if site.for_loop is not False and site.count > 0:
             loop_sites.count_run(self.fa, frame, code, site)
 
@@ -753,13 +752,6 @@ class Engine:
             self._zombies.append(loop)
         self.log("retired", loop=loop.name, reason=reason)
 
-    @property
-    def useful_events(self) -> int:
-        """Back-edges counted towards a recording and entries through Python (the 3.11 hooks keep their tracer on
-        while these grow). Not the back-edge stub's entries: a loop entered often from short calls would keep
-        the whole thread in 3.11's slow tracing mode (hexiom 3.11: 1.1 -> 2.3 s when they were counted)."""
-        return self.counted_events
-
     def make_fast(self):
         """The back-edge stub's side (runtime/fastpath.py), made once (at the first activation) where it can serve;
         None elsewhere."""
@@ -812,11 +804,9 @@ class Engine:
         True when the JIT has given the loop up (its back-edge is not reported again). Then the back-edge
         stub's entry for the header is brought up to date (runtime/fastpath.py)."""
         answer = self._enter_versions(frame, site)
-        fast = self.fast
-        if fast is not None:
-            if not fast.gate[0] and self._fast_may_open():
-                fast.reopen()
-            fast.refresh(site, frame)
+        if self.fast is not None:
+            self._fast_open()
+            self.fast.refresh(site, frame)
         return answer
 
     def _hold_fast(self) -> None:
@@ -825,6 +815,14 @@ class Engine:
         if self.fast is not None:
             self.fast.close()
 
+    def _fast_open(self) -> bool:
+        """Whether the back-edge stub's gate is open, opened now if nothing the Python path must see is under way
+        (_fast_may_open)."""
+        fast = self.fast
+        if not fast.gate[0] and self._fast_may_open():
+            fast.reopen()
+        return bool(fast.gate[0])
+
     def _fast_may_open(self) -> bool:
         return not (self.recording is not None or self.uninstall_pending or self.raising.pending
                     or self.resumer.pending or self.window)
@@ -832,7 +830,7 @@ class Engine:
     def _enter_versions(self, frame, site: LoopSite) -> bool:
         if foreign_tool_active(frame.f_code):
             return False
-        self.counted_events += 1
+        self.useful_events += 1
         for loop in site.versions:
             budget = loop.budget
             self.entry_clock += 1

@@ -122,21 +122,21 @@ JUMP_STUBS = {
 }
 
 
+TRACED = VERSION < (3, 12)          # the stub is called by the 3.11 C-level trace function (else: the JUMP callback)
+BREAKER_SIZE = 8 if VERSION >= (3, 13) else 4      # the eval breaker the signal gate raises (hooks.SignalGate)
+
+
 def stub_shape(layout: Layout) -> dict:
     """The fields of backend.fastentry.JumpStub for this CPython version: what its bytes in JUMP_STUBS are made of."""
-    traced = VERSION < (3, 12)          # called by the 3.11 C-level trace function
-    return dict(code_extra=layout.code_extra, code_monitoring=-1 if traced else layout.code_monitoring,
+    return dict(code_extra=layout.code_extra, code_monitoring=-1 if TRACED else layout.code_monitoring,
                 local_monitor_events=layout.local_monitor_events,
-                own_tool=-1 if traced else sys.monitoring.OPTIMIZER_ID, long_tag=layout.long_tag,
+                own_tool=-1 if TRACED else sys.monitoring.OPTIMIZER_ID, long_tag=layout.long_tag,
                 long_digits=layout.long_digits, long_tagged=layout.long_tagged,
                 recursion_remaining=layout.tstate_recursion_remaining, margin=MARGIN,
                 tstate_cframe=layout.tstate_cframe, current_frame=layout.current_frame,
                 iframe_code=layout.iframe_code, iframe_frame_obj=layout.iframe_frame_obj, budget_slot=BUDGET_SLOT,
-                gate_breaker_size=BREAKER_SIZE, trace_function=traced,
-                tstate_profile=layout.tstate_c_profilefunc if traced else -1)
-
-
-BREAKER_SIZE = 8 if VERSION >= (3, 13) else 4      # the eval breaker the signal gate raises (hooks.SignalGate)
+                gate_breaker_size=BREAKER_SIZE, trace_function=TRACED,
+                tstate_profile=layout.tstate_c_profilefunc if TRACED else -1)
 
 
 class FastPath:
@@ -146,8 +146,7 @@ class FastPath:
         self.gate = (ctypes.c_int64 * 2)()
         self.counters = (ctypes.c_int64 * 3)()         # entries, budget exits, guard exits of fast runs
         self.tables = CodeTable()                       # code -> its co_extra table {n, entry addresses}
-        traced = VERSION < (3, 12)                      # called by the 3.11 C-level trace function
-        self.version_address = 0 if traced else fa.monitoring_version_address()
+        self.version_address = 0 if TRACED else fa.monitoring_version_address()
         self.checked_version = -1                       # the version at which no other tool was seen
         gate = engine.gate
         self.finish = on_finish                         # the stub holds a borrowed reference
@@ -163,7 +162,7 @@ class FastPath:
         data = struct.pack(f"<{len(JUMP_SLOTS)}q", *(values[name] for name in JUMP_SLOTS))
         address = mem.place(JUMP_STUBS[VERSION] + data)         # never unmapped
         self.on_jump = on_jump
-        if traced:
+        if TRACED:
             self.callback = address             # the 3.11 trace function calls it
         else:
             self.callback = fastcall_builtin(address, on_jump, b"tracejit_jump")
@@ -367,7 +366,7 @@ def available(engine) -> bool:
             getattr(engine.hooks, "set_jump_callback", None) is not None and
             (not gate.ident or ctypes.sizeof(gate.breaker) == BREAKER_SIZE)):
         return False
-    if VERSION >= (3, 12):
+    if not TRACED:
         return engine.fa.monitoring_version_address() != 0 and local_monitors_probe(L)
     tracer = getattr(engine.hooks, "native", None)
     return tracer is not None and tracer.profilefunc_offset == L.tstate_c_profilefunc
