@@ -787,6 +787,34 @@ def test_in_place_overflow_undo(env):
         nat.check(inputs_of(t, v), budget=10)
 
 
+def test_exit_stubs_share_their_common_stores(env):
+    """Guards in a row store mostly the same state: their stubs share the stores they have in common (each
+    jumps into an earlier stub's code for those), and every exit still stores exactly its own snapshot (its
+    changed variables, its stack items, constants, spilled values)."""
+    b = Builder()
+    xs = [b.inp(f"a{k}", I) for k in range(14)]
+    fs = [b.inp(f"f{k}", F) for k in range(4)]
+    sel = b.inp("sel", I)
+    b.label()
+    for k in range(12):
+        if k % 3 == 2:                                   # a variable changes: later exits store its new value
+            xs[k] = b.op("int_add", xs[k], xs[(k + 1) % 14])
+            b.set(f"a{k}", xs[k])
+        stack = [xs[k]] if k % 2 else [Const(k * 1000, I), fs[k % 4]]
+        b.op("guard_false", b.op("int_eq", sel, k), stack=stack)
+    b.op("guard_budget")
+    t = b.jump(*xs, *fs, sel)
+    nat = Native(env, t)
+    for k in range(12):
+        ref = nat.check(inputs_of(t, *range(10, 24), 0.5, -1.5, 2.25, 1e300, k), budget=100)
+        assert ref.op.exit_id == k and ref.op.name == "guard_false"
+    ref = nat.check(inputs_of(t, *range(10, 24), 0.5, -1.5, 2.25, 1e300, -1), budget=5)
+    assert ref.op.name == "guard_budget"
+    stub_rows = sum(len(rows) for title, rows in nat.mc.listing if title.startswith("exit #"))
+    each = len(t.ops[-2].snapshot.exit_entries())            # what one exit stores (19 values)
+    assert stub_rows < 13 * each / 3, nat.listing()         # unshared: 13 exits x (each + 2) instructions
+
+
 # ---------------------------------------------------------------------------------------------------------
 # libm calls
 

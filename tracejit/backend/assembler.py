@@ -327,8 +327,7 @@ class Assembler:
             if fn is None:
                 raise CompileError(f"no code for op {op.name}")
             fn(self, op, i)
-        for lab, op in self.stubs:
-            self.emit_stub(lab, op)
+        self.emit_stubs()
         self.emit_common_exit()
         enc = a.finish()
         lo = enc.label_offsets
@@ -424,16 +423,16 @@ class Assembler:
 
     # ---- exits -------------------------------------------------------------------------------------
 
-    def store_value(self, dst: Mem, v: Value, op: Op | None = None) -> None:
-        """Store a value's 64-bit pattern into memory (used for exits and bridge jumps)."""
+    def store_value(self, dst: Mem, v: Value, op: Op | None = None, scratch: Reg = RAX) -> None:
+        """Store a value's 64-bit pattern into memory (used for exits and bridge jumps); `scratch` is the GPR
+        it may clobber (and RCX where op's overwritten operand is recomputed: `undo`)."""
         a = self.a
         if isinstance(v, Const):
-            a.mov(dst, self.g(v), scratch=RAX)
+            a.mov(dst, self.g(v), scratch=scratch)
             return
         loc = self.alloc.loc(v)
-        if op is not None and op.result is not None and isinstance(loc, Reg) and self.alloc.has(op.result) \
-                and self.alloc.loc(op.result) == loc:
-            self.undo(dst, v, op, loc)
+        if self._overwritten(v, op, loc):
+            self.undo(dst, v, op, loc, scratch)
             return
         if isinstance(loc, Reg):
             if loc.xmm:
@@ -441,10 +440,15 @@ class Assembler:
             else:
                 a.mov(dst, loc)
         else:
-            a.mov(RAX, self.spill_mem(loc))
-            a.mov(dst, RAX)
+            a.mov(scratch, self.spill_mem(loc))
+            a.mov(dst, scratch)
 
-    def undo(self, dst: Mem, v: Var, op: Op, r: Reg) -> None:
+    def _overwritten(self, v: Value, op: Op | None, loc) -> bool:
+        """v's register holds op's result at op's exit (overwritten in place before an overflow check)."""
+        return op is not None and op.result is not None and isinstance(loc, Reg) and self.alloc.has(op.result) \
+            and self.alloc.loc(op.result) == loc
+
+    def undo(self, dst: Mem, v: Var, op: Op, r: Reg, scratch: Reg = RAX) -> None:
         """v's register was overwritten in place by op's result before the overflow check: recompute v."""
         a = self.a
         if op.name == "int_neg_ovf":
@@ -453,28 +457,71 @@ class Assembler:
         x, y = op.args
         if op.name == "int_add_ovf":
             other = y if v is x else x
-            a.mov(RAX, r)
-            a.alu("sub", RAX, self.gsrc(other, RCX))
+            a.mov(scratch, r)
+            a.alu("sub", scratch, self.gsrc(other, RCX))
         elif op.name == "int_sub_ovf" and v is x:
-            a.mov(RAX, r)
-            a.alu("add", RAX, self.gsrc(y, RCX))
+            a.mov(scratch, r)
+            a.alu("add", scratch, self.gsrc(y, RCX))
         else:
             raise AssertionError(f"{v!r} shares a register with the result of {op.name}")
-        a.mov(dst, RAX)
+        a.mov(dst, scratch)
 
-    def emit_stub(self, lab: int, op: Op) -> None:
-        a = self.a
-        snap = op.snapshot
+    def _exit_stores(self, op: Op) -> list[tuple]:
+        """What op's exit stub stores, as (key, slot, value): equal keys are the same instruction wherever
+        they run (the same slot from the same register, spill slot or constant), so stubs can share them."""
         if op.exit_id < 0:
             raise CompileError("guard without exit id")
-        a.group(lambda: f"exit #{op.exit_id} ({op.name})")
-        self.group_ops[len(a.groups) - 1] = self.op_index[id(op)]
-        a.bind(lab)
-        for sv, v in snap.exit_entries():
-            self.store_value(self.slot_mem(self.t.layout.slot(sv)), v, op)
-        a.mov32(RAX, op.exit_id)
-        a.jmp(self.common_exit)
-        self.exit_ids.append(op.exit_id)
+        slot_of, loc_of, out = self.t.layout.slot, self.alloc.loc, []
+        for sv, v in op.snapshot.exit_entries():
+            slot = slot_of(sv)
+            if isinstance(v, Const):
+                key = (slot, "c", self.g(v))
+            else:
+                loc = loc_of(v)
+                if self._overwritten(v, op, loc):
+                    key = (slot, "u", id(op))            # recomputed from op's operands: this exit's own
+                elif isinstance(loc, Reg):
+                    key = (slot, "r", loc.num, loc.xmm)
+                else:
+                    key = (slot, "s", loc.index)
+            out.append((key, slot, v))
+        return out
+
+    def emit_stubs(self) -> None:
+        """The exit stubs: each sets eax to its exit id and stores its snapshot into the state buffer. Stores
+        are ordered rarest first, so the stores most exits make come last; a stub whose last stores equal
+        those of a stub already emitted jumps into that stub's code for them (a trie of store sequences,
+        keyed from the end). Consecutive guards mostly store the same state: n-body's largest bridge went
+        from 4965 stub instructions to a fraction of that."""
+        a = self.a
+        plans = []
+        counts: dict = {}
+        for lab, op in self.stubs:
+            stores = self._exit_stores(op)
+            for key, _, _ in stores:
+                counts[key] = counts.get(key, 0) + 1
+            plans.append((lab, op, stores))
+        tails: dict = {}                              # key -> (label, {key -> ...}) of the stores after it
+        for lab, op, stores in plans:
+            stores.sort(key=lambda e: (counts[e[0]], e[1]))
+            node, target, n = tails, self.common_exit, len(stores)
+            while n and stores[n - 1][0] in node:
+                target, node = node[stores[n - 1][0]]
+                n -= 1
+            labels = [a.new_label() for _ in range(n)]
+            for i in range(n - 1, -1, -1):
+                child: dict = {}
+                node[stores[i][0]] = (labels[i], child)
+                node = child
+            a.group(lambda op=op: f"exit #{op.exit_id} ({op.name})")
+            self.group_ops[len(a.groups) - 1] = self.op_index[id(op)]
+            a.bind(lab)
+            a.mov32(RAX, op.exit_id)
+            for i in range(n):
+                a.bind(labels[i])
+                self.store_value(self.slot_mem(stores[i][1]), stores[i][2], op, scratch=RDX)
+            a.jmp(target)
+            self.exit_ids.append(op.exit_id)
 
     def emit_common_exit(self) -> None:
         a = self.a
