@@ -380,7 +380,7 @@ def main(seconds):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         cold(3)
-with tracejit.enable(threshold=10**9, trace_idle_ms=0):  # every loop only counts: callbacks all the time
+with tracejit.enable(threshold=10**9):  # every loop only counts: callbacks all the time, in both threads
     th = threading.Thread(target=other)
     th.start()
     signal.setitimer(signal.ITIMER_REAL, 0.0002, 0.0002)

@@ -27,7 +27,6 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import sys
 import threading
-from time import thread_time
 
 from tracejit.cpython.entrycheck import raw_back_edges, raw_loop_back_edges, without_entry_check
 
@@ -43,11 +42,11 @@ BUSY_EVENTS = 20              # useful events (listener.useful_events) in one pe
 # program with no hot loop ran 5x slower) outweighs what machine code gains (measured on bench/realworld, 3.11:
 # programs that gain ran 1-55 million native iterations a second, those that lost 0.001-0.01 million)
 BUSY_ITERATIONS = 2000
-# The main thread's CPU time traced without that gain (warming up, recording loops that abort, loops too short to
-# pay) may be at most FUTILE_FREE_SECONDS + FUTILE_SHARE of its CPU time: past that the tracer is off until the
-# share allows it again (on 3.11 a traced program runs 1.5-5x slower where it is not in machine code; deltablue,
-# whose loops never compile, 0.69x). CPU time, not ticks: on a loaded machine a tick holds less of the program
-FUTILE_FREE_SECONDS = 0.1
+# Traced ticks without that gain (warming up, recording loops that abort, loops too short to pay) may be at most
+# FUTILE_FREE_TICKS + FUTILE_SHARE of all ticks: past that the tracer is off until the share allows it again (on
+# 3.11 a traced program runs 1.5-5x slower where it is not in machine code; deltablue, whose loops never compile,
+# 0.69x)
+FUTILE_FREE_TICKS = 10
 FUTILE_SHARE = 0.05
 QUIET_RETRY_TICKS = 100       # untraced ticks before loops found quiet on the stack may switch it on again
 MAX_QUIET_RETRY_TICKS = 6400  # (doubling each time they prove quiet again, up to this)
@@ -71,9 +70,8 @@ class TracingHooks:
         self.last_useful = 0                  # listener.useful_events at the previous timer tick
         self.idle_ticks = 0                   # timer ticks in a row that found nothing for the JIT
         self.last_native = 0                  # listener.native_iterations at the previous timer tick
-        self.cpu = None                       # the main thread's CPU time at the previous tick
-        self.cpu_total = 0.0                  # its CPU time over the ticks that looked (FUTILE_SHARE may be futile)
-        self.cpu_futile = 0.0                 # of which traced without machine code gaining
+        self.ticks = 0                        # timer ticks that looked (FUTILE_SHARE of them may be futile)
+        self.futile_ticks = 0                 # ticks the main thread was traced without machine code gaining
         # the loops on the main thread's stack when the tracer was last switched off for idleness: they alone do
         # not switch it on again until `quiet_wait` untraced ticks have passed (the wait doubles each time)
         self.quiet_loops: frozenset = frozenset()
@@ -186,18 +184,15 @@ class TracingHooks:
                 if (listener.depth or not hooks.installed or hooks.recording or hooks.armed
                         or not getattr(hooks._threads, "depth", 0) or sys.gettrace() is not None):
                     return
-                useful, native, cpu = listener.useful_events, listener.native_iterations, thread_time()
-                ran = min(cpu - hooks.cpu, 4 * TIMER_PERIOD) if hooks.cpu is not None else TIMER_PERIOD
-                hooks.cpu = cpu
-                gains = native - hooks.last_native >= BUSY_ITERATIONS * ran / TIMER_PERIOD
+                useful, native = listener.useful_events, listener.native_iterations
+                gains = native - hooks.last_native >= BUSY_ITERATIONS
                 busy = gains or useful - hooks.last_useful >= BUSY_EVENTS
                 hooks.last_useful, hooks.last_native = useful, native
                 idle = listener.tracer_idle_seconds
-                hooks.cpu_total += ran
+                hooks.ticks += 1
                 if hooks.main_traced and not gains:
-                    hooks.cpu_futile += ran
-                free = max(FUTILE_FREE_SECONDS, 2 * idle)      # (a long trace_idle_ms: a long warm-up too)
-                spent = idle and hooks.cpu_futile > free + FUTILE_SHARE * hooks.cpu_total
+                    hooks.futile_ticks += 1
+                spent = idle and hooks.futile_ticks > FUTILE_FREE_TICKS + FUTILE_SHARE * hooks.ticks
                 if busy:
                     hooks.quiet_retry = QUIET_RETRY_TICKS
                 if spent and not gains:

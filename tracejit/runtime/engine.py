@@ -266,9 +266,8 @@ class Engine:
     @property
     def tracer_idle_seconds(self) -> float:
         """For the 3.11 hooks: how long the main thread stays traced while the JIT has nothing to do there
-        (`trace_idle_ms`; 0: always, as with native=0: the IR interpreter, a debugging oracle, gains nothing
-        the hooks' budgets could see)."""
-        return self.params.trace_idle_ms / 1000 if self.params.native else 0.0
+        (`trace_idle_ms`; 0: always)."""
+        return self.params.trace_idle_ms / 1000
 
     @property
     def native_iterations(self) -> int:
