@@ -269,12 +269,6 @@ class Engine:
         (`trace_idle_ms`; 0: always)."""
         return self.params.trace_idle_ms / 1000
 
-    @property
-    def native_iterations(self) -> int:
-        """For the 3.11 hooks: the iterations the loops whose machine code is mapped have run there (its growth
-        over a timer tick says whether the thread's slow tracing mode pays)."""
-        return sum(loop.native_iterations for loop in self.live)
-
     def header_live(self, code, header: int) -> bool:
         """For the 3.11 hooks, which keep a thread traced (slow) only while it is inside a loop for which
         this is True: the loop is compiled (entries need the back-edge event), not seen yet, or counting
