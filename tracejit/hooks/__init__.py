@@ -83,8 +83,9 @@ class SignalGate:
     """Holds Python-level signal handlers while a hook callback runs, so that they never run inside the JIT's
     own code: there a handler could see a half-written frame, its changes to a loop's variables could be
     overwritten with stale values, and its exceptions would surface in tracejit's frames (or, raised from a
-    JUMP event callback, escape the program's try blocks). A callback in the main thread (`here.main`: only that
-    thread runs handlers) starts by zeroing `main_thread` (its RESUME does no eval-breaker check:
+    JUMP event callback, escape the program's try blocks). The main thread's outermost callback (`here.main`: only that
+    thread runs handlers; the gate still open: a callback nested in another finds it closed) starts by zeroing
+    `main_thread` (its RESUME does no eval-breaker check:
     cpython.bytecode.without_entry_check) and ends by writing `ident` back and raising the eval breaker if a
     signal arrived; the handlers then run at the program's next eval-breaker check, in the program's frame, at a
     loop iteration boundary, as without the JIT. Callbacks in other threads leave the gate alone: one ending
@@ -111,8 +112,12 @@ class SignalGate:
             self.here.main = True
 
     # The callbacks inline closing and opening (a method call would be an eval-breaker check):
-    #   close: me = here.main; if me: gate.main_thread.value = 0
+    #   close: me = here.main and gate.main_thread.value != 0; if me: gate.main_thread.value = 0
     #   open:  if me: gate.main_thread.value = gate.ident; if gate.pending.value: gate.breaker.value |= gate.bit
+    # `me` is the main thread's outermost callback: a nested one finds the gate closed already and leaves it so.
+    # Whether another thread is inside a callback (listener.depth, shared by all threads) must not decide it:
+    # the main thread's callback then left the gate closed behind it, and 3.11 in tracing mode spun forever at
+    # the next RESUME on an eval breaker it could not clear (test_many_threads_in_compiled_loops, under load)
 
     @property
     def is_open(self) -> bool:
@@ -132,7 +137,7 @@ def held_callback(listener, fn):
 
     @without_entry_check
     def callback(*args):
-        me = here.main
+        me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
         if me:
             word.value = 0                  # hold signal handlers
         try:
@@ -141,7 +146,7 @@ def held_callback(listener, fn):
             listener.recursion_hit = True
             return None
         finally:
-            if me and not listener.depth:   # not nested in another callback: let handlers run
+            if me:                              # let handlers run
                 word.value = ident
                 if pending.value:
                     breaker.value |= bit

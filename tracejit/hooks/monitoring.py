@@ -53,7 +53,7 @@ class MonitoringHooks:
 
         @without_entry_check
         def on_jump(code, src, dst):
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
@@ -69,7 +69,7 @@ class MonitoringHooks:
                 listener.recursion_hit = True
                 return None
             finally:
-                if me and not listener.depth:          # not nested in another callback: let handlers run
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -87,7 +87,7 @@ class MonitoringHooks:
 
         @without_entry_check
         def on_instruction(code, offset):
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
@@ -95,7 +95,7 @@ class MonitoringHooks:
             except RecursionError:
                 listener.recursion_hit = True
             finally:
-                if me and not listener.depth:
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -104,7 +104,7 @@ class MonitoringHooks:
 
         @without_entry_check
         def on_start(code, offset):
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
@@ -113,7 +113,7 @@ class MonitoringHooks:
             except RecursionError:
                 listener.recursion_hit = True
             finally:
-                if me and not listener.depth:
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -124,7 +124,7 @@ class MonitoringHooks:
         @without_entry_check
         def on_line(code, line):
             # no Python call in here (each would be an eval-breaker check); signal handlers are held
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
@@ -134,7 +134,7 @@ class MonitoringHooks:
                 counts[filename, line] += 1      # a defaultdict(int)
                 return None
             finally:
-                if me and not listener.depth:
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
