@@ -380,7 +380,7 @@ def main(seconds):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         cold(3)
-with tracejit.enable(threshold=10**9):  # every loop only counts: callbacks all the time, in both threads
+with tracejit.enable(threshold=10**9, trace_idle_ms=0):  # every loop only counts: callbacks all the time
     th = threading.Thread(target=other)
     th.start()
     signal.setitimer(signal.ITIMER_REAL, 0.0002, 0.0002)
@@ -1100,3 +1100,42 @@ def test_enable_inside_suspended_generator(fresh_engine):
         assert sys.monitoring.get_tool(sys.monitoring.OPTIMIZER_ID) is None
     else:
         assert sys.gettrace() is None
+
+
+def test_signal_gate_reopens_while_another_thread_is_inside_a_callback():
+    """The main thread's callback ends while another thread is inside one (the engine's `depth`, shared by all
+    threads, is 1): the gate must open again all the same. It stayed closed: signal handlers and pending calls
+    were held for good, and 3.11 in tracing mode spun forever at the next function's RESUME
+    (test_many_threads_in_compiled_loops hung in about 1 run in 8 on a loaded machine)."""
+    from tracejit.cpython.layout import LAYOUTS, VERSION, signal_words
+    from tracejit.hooks import SignalGate, held_callback
+    words, reason = signal_words(LAYOUTS[VERSION])
+    if words is None:
+        pytest.skip(reason)
+
+    class Listener:
+        depth = 0
+        recursion_hit = False
+        gate = SignalGate(words)
+
+    listener = Listener()
+    gate = listener.gate
+    assert gate.here.main and gate.is_open
+    seen = []
+
+    def body():
+        seen.append(gate.is_open)
+        listener.depth = 1                  # another thread enters a callback meanwhile (and stays inside)
+        nested()                            # a callback nested in this one leaves the gate closed
+        seen.append(gate.is_open)
+
+    nested = held_callback(listener, lambda: seen.append(gate.is_open))
+    outer = held_callback(listener, body)
+    try:
+        outer()
+    finally:
+        listener.depth = 0
+        reopened = gate.is_open
+        words.main_thread.value = words.ident
+    assert seen == [False, False, False]    # held inside, nested included
+    assert reopened                         # and open again after the outer one

@@ -94,7 +94,8 @@ def test_memory_does_not_grow_with_discarded_loops(fresh_engine):
     RSS nor executable memory keeps growing (history is bounded by the `history` parameter). A leak of one
     compiled loop (trace, listing, buffers) would be hundreds of blocks per loop."""
     def batch(start: int) -> None:
-        with tracejit.enable(threshold=2, history=30):
+        # trace_idle_ms=0 (3.11): loops run once after compiling do not pay, and the tracer would go after a while
+        with tracejit.enable(threshold=2, history=30, trace_idle_ms=0):
             for k in range(start, start + 100):
                 assert make_kernel(k)(300) == plain(k, 300)
         reap(tracejit.engine())

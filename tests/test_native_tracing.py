@@ -173,3 +173,70 @@ def test_tracer_is_off_while_nothing_is_left_for_the_jit():
         print(traced_after_cold, tracejit.stats()["traces_compiled"] >= 1, sys.gettrace())
     """
     assert run(src, "--params", "threshold=50,trace_idle_ms=50").stdout == "False True None\n"
+
+
+@only_311
+def test_tracer_is_off_inside_an_outer_loop_that_does_not_iterate():
+    """A frame inside a loop that runs once (here `while True: coro.send(None)`, whose one send runs the whole
+    program) and coroutines awaiting one another (each frame inside its `await`'s send loop) do not keep the
+    main thread traced: 3.11's tracing mode made such a program (pyperformance coroutines) 5x slower."""
+    src = """
+        import time
+        import tracejit
+        async def fib(n):
+            return n if n <= 1 else await fib(n - 1) + await fib(n - 2)
+        async def work():
+            hooks = tracejit.engine().hooks
+            samples = []
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 0.5:
+                await fib(12)
+                if time.monotonic() - t0 > 0.2:
+                    samples.append(hooks.main_traced)
+            return sum(samples) / len(samples)
+        coro = work()
+        try:
+            while True:
+                coro.send(None)
+        except StopIteration as e:
+            traced = e.value
+        print(traced < 0.2, traced)
+    """
+    out = run(src, "--params", "trace_idle_ms=50").stdout
+    assert out.startswith("True "), out
+
+
+@only_311
+def test_tracer_time_without_gains_is_bounded():
+    """Loops that keep the JIT counting (or recording) but never run in machine code keep the main thread
+    traced for a bounded share of the time only; a hot loop after them is still compiled and run natively."""
+    src = """
+        import time
+        import tracejit
+        hooks = tracejit.engine().hooks
+        funcs = []
+        for k in range(4000):                   # many loops, each too short and too rarely run to compile
+            ns = {}
+            exec(f"def f{k}(n):\\n    s = 0\\n    for i in range(n):\\n        s += i * {k}\\n    return s\\n", ns)
+            funcs.append(ns[f"f{k}"])
+        samples = []
+        t0 = time.monotonic()
+        k = 0
+        while time.monotonic() - t0 < 1.0:
+            funcs[k % 4000](8)
+            k += 1
+            if k % 50 == 0 and time.monotonic() - t0 > 0.4:
+                samples.append(hooks.main_traced)
+        share = sum(samples) / len(samples)
+        def hot(n):
+            s = 0
+            for i in range(n):
+                s += i * i
+            return s
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 0.5:
+            hot(20000)
+        print(share < 0.3, tracejit.stats()["traces_compiled"] >= 1, share)
+    """
+    out = run(src, "--params", "threshold=1000,trace_idle_ms=50").stdout
+    assert out.startswith("True True "), out

@@ -39,11 +39,20 @@ def without_entry_check(func: FunctionType) -> FunctionType:
 
 
 _BACKWARD = {op for name, op in opcode.opmap.items() if "JUMP_BACKWARD" in name}    # 3.11: POP_JUMP_BACKWARD_IF_*
+# the send loop of `await` / `yield from` (SEND ... YIELD_VALUE ... JUMP_BACKWARD_NO_INTERRUPT): not a loop of the
+# program's; a frame suspended or running inside it is not iterating a loop
+_SEND_LOOP = opcode.opmap.get("JUMP_BACKWARD_NO_INTERRUPT", -1)
 _EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
 _FOR_ITER = opcode.opmap["FOR_ITER"]
 _CACHES = getattr(opcode, "_inline_cache_entries", None)     # a list by opcode (3.11, 3.12), a dict by name (3.13)
 _CACHE_UNITS = [(_CACHES[op] if isinstance(_CACHES, list) else _CACHES.get(opcode.opname[op], 0)) if _CACHES else 0
                 for op in range(256)]                          # inline cache code units after each opcode
+
+
+def raw_loop_back_edges(code) -> list[tuple[int, int]]:
+    """raw_back_edges without the send loops of `await` and `yield from`."""
+    raw = code.co_code
+    return [(src, header) for src, header in raw_back_edges(code) if raw[src] != _SEND_LOOP]
 
 
 def raw_back_edges(code) -> list[tuple[int, int]]:

@@ -27,8 +27,9 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import sys
 import threading
+from time import thread_time
 
-from tracejit.cpython.entrycheck import raw_back_edges, without_entry_check
+from tracejit.cpython.entrycheck import raw_back_edges, raw_loop_back_edges, without_entry_check
 
 from tracejit.codetable import CodeTable
 
@@ -37,6 +38,19 @@ from . import HookError, StartArms, defer_interrupt, held_callback, own_code
 
 TIMER_PERIOD = 0.01           # seconds between looks at the main thread's stack
 BUSY_EVENTS = 20              # useful events (listener.useful_events) in one period that keep the tracer on
+# native iterations (listener.native_iterations) in one period that keep it on: 0.2 million a second. Below that,
+# what 3.11's tracing mode costs the rest of the program (every instruction unspecialized, a C call per event: a
+# program with no hot loop ran 5x slower) outweighs what machine code gains (measured on bench/realworld, 3.11:
+# programs that gain ran 1-55 million native iterations a second, those that lost 0.001-0.01 million)
+BUSY_ITERATIONS = 2000
+# The main thread's CPU time traced without that gain (warming up, recording loops that abort, loops too short to
+# pay) may be at most FUTILE_FREE_SECONDS + FUTILE_SHARE of its CPU time: past that the tracer is off until the
+# share allows it again (on 3.11 a traced program runs 1.5-5x slower where it is not in machine code; deltablue,
+# whose loops never compile, 0.69x). CPU time, not ticks: on a loaded machine a tick holds less of the program
+FUTILE_FREE_SECONDS = 0.1
+FUTILE_SHARE = 0.05
+QUIET_RETRY_TICKS = 100       # untraced ticks before loops found quiet on the stack may switch it on again
+MAX_QUIET_RETRY_TICKS = 6400  # (doubling each time they prove quiet again, up to this)
 
 MAX_FRAMES_LOOKED_AT = 100    # deeper frames are not looked at (their loops wait until the stack unwinds)
 
@@ -56,6 +70,15 @@ class TracingHooks:
         self.main_traced = False              # the main thread has the C-level tracer now
         self.last_useful = 0                  # listener.useful_events at the previous timer tick
         self.idle_ticks = 0                   # timer ticks in a row that found nothing for the JIT
+        self.last_native = 0                  # listener.native_iterations at the previous timer tick
+        self.cpu = None                       # the main thread's CPU time at the previous tick
+        self.cpu_total = 0.0                  # its CPU time over the ticks that looked (FUTILE_SHARE may be futile)
+        self.cpu_futile = 0.0                 # of which traced without machine code gaining
+        # the loops on the main thread's stack when the tracer was last switched off for idleness: they alone do
+        # not switch it on again until `quiet_wait` untraced ticks have passed (the wait doubles each time)
+        self.quiet_loops: frozenset = frozenset()
+        self.quiet_wait = 0
+        self.quiet_retry = QUIET_RETRY_TICKS
         self.dispatch_errors = 0              # exceptions (JIT bugs) caught in the native tracer's dispatcher
         self.recording = 0                    # frames being recorded (their tracer must stay on)
         self.spans = CodeTable()              # code -> ((header, last offset of the loop), ...)
@@ -105,26 +128,40 @@ class TracingHooks:
         spans = self.spans.get(code)
         if spans is None:
             ends: dict[int, int] = {}
-            for src, header in raw_back_edges(code):
+            for src, header in raw_loop_back_edges(code):
                 ends[header] = max(ends.get(header, header), src)
             spans = self.spans[code] = tuple(ends.items())
         return spans
 
-    def wants_tracing(self, frame) -> bool:
-        """True if a frame on this stack (from `frame` outwards) is inside a loop the JIT may still use."""
+    def loops_on_stack(self, frame) -> frozenset:
+        """The loops the frames on this stack (from `frame` outwards) are inside and the JIT may still use, as
+        (id(code), header): frames of one function in the same loop count once; no frame or code is kept (the
+        program may watch their lifetimes)."""
         live = self.listener.header_live
         silenced = self.silenced
+        found = []
         for _ in range(MAX_FRAMES_LOOKED_AT):
             if frame is None:
-                return False
+                break
             code = frame.f_code
             if not own_code(code) and code not in silenced:
                 lasti = frame.f_lasti
                 for header, end in self._loop_spans(code):
                     if header <= lasti <= end and live(code, header):
-                        return True
+                        found.append((id(code), header))
             frame = frame.f_back
-        return False
+        return frozenset(found)
+
+    def wants_tracing(self, frame) -> bool:
+        """True if the loops on this stack (loops_on_stack) call for the tracer: one of them was not on the
+        stack when the tracer was last switched off for idleness, or the wait for those has passed."""
+        loops = self.loops_on_stack(frame)
+        if not loops:
+            return False
+        if self.quiet_wait > 0 and loops <= self.quiet_loops:
+            self.quiet_wait -= 1
+            return False
+        return True
 
     def _timer_callback(self):
         """Runs in the main thread every TIMER_PERIOD (a pending call): the tracer on while wanted. It runs
@@ -140,7 +177,7 @@ class TracingHooks:
 
         @without_entry_check
         def on_timer():
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             tstate = thread_state()
@@ -149,26 +186,47 @@ class TracingHooks:
                 if (listener.depth or not hooks.installed or hooks.recording or hooks.armed
                         or not getattr(hooks._threads, "depth", 0) or sys.gettrace() is not None):
                     return
-                useful = listener.useful_events
-                busy = useful - hooks.last_useful >= BUSY_EVENTS
-                hooks.last_useful = useful
-                if busy or hooks.wants_tracing(sys._getframe(1)):
+                useful, native, cpu = listener.useful_events, listener.native_iterations, thread_time()
+                ran = min(cpu - hooks.cpu, 4 * TIMER_PERIOD) if hooks.cpu is not None else TIMER_PERIOD
+                hooks.cpu = cpu
+                gains = native - hooks.last_native >= BUSY_ITERATIONS * ran / TIMER_PERIOD
+                busy = gains or useful - hooks.last_useful >= BUSY_EVENTS
+                hooks.last_useful, hooks.last_native = useful, native
+                idle = listener.tracer_idle_seconds
+                hooks.cpu_total += ran
+                if hooks.main_traced and not gains:
+                    hooks.cpu_futile += ran
+                free = max(FUTILE_FREE_SECONDS, 2 * idle)      # (a long trace_idle_ms: a long warm-up too)
+                spent = idle and hooks.cpu_futile > free + FUTILE_SHARE * hooks.cpu_total
+                if busy:
+                    hooks.quiet_retry = QUIET_RETRY_TICKS
+                if spent and not gains:
+                    # traced too long for what machine code gained: untraced until the budget allows again
+                    if hooks.main_traced:
+                        hooks.native.uninstall()
+                        hooks.main_traced = False
+                elif busy or (not hooks.main_traced and hooks.wants_tracing(sys._getframe(1))):
                     hooks.idle_ticks = 0
                     if not hooks.main_traced or hooks.native.installed_here() is False:   # (the program's
                         # sys.settrace(None) may have removed it)
                         hooks.native.install()
                         hooks.main_traced = True
-                else:
+                elif hooks.main_traced:
+                    # traced, and neither recording, counting towards it nor running machine code enough: the
+                    # loops on the stack are not iterating (an outer loop whose body runs long, a loop that ran
+                    # once) or too slowly to gain; the tracer goes after `trace_idle_ms`
                     hooks.idle_ticks += 1
-                    idle = listener.tracer_idle_seconds
-                    if hooks.main_traced and idle and hooks.idle_ticks * TIMER_PERIOD >= idle:
+                    if idle and hooks.idle_ticks * TIMER_PERIOD >= idle:
                         hooks.native.uninstall()
                         hooks.main_traced = False
+                        hooks.quiet_loops = hooks.loops_on_stack(sys._getframe(1))
+                        hooks.quiet_wait = hooks.quiet_retry
+                        hooks.quiet_retry = min(2 * hooks.quiet_retry, MAX_QUIET_RETRY_TICKS)
             except RecursionError:
                 pass
             finally:
                 leave_tracing(tstate)
-                if me and not listener.depth:
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -214,7 +272,7 @@ class TracingHooks:
 
         @without_entry_check
         def dispatch(frame, event, arg):
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
@@ -253,7 +311,7 @@ class TracingHooks:
                 hooks.dispatch_errors += 1
                 return None
             finally:
-                if me and not listener.depth:          # not nested in another callback: let handlers run
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -297,7 +355,7 @@ class TracingHooks:
 
             @without_entry_check
             def local(frame, event, arg):
-                me = here.main                      # the thread that runs signal handlers (SignalGate)
+                me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
                 if me:
                     word.value = 0                  # hold signal handlers
                 try:
@@ -328,7 +386,7 @@ class TracingHooks:
                     listener.recursion_hit = True
                     return local
                 finally:
-                    if me and not listener.depth:          # not nested in another callback: let handlers run
+                    if me:                              # let handlers run
                         word.value = ident
                         if pending.value:
                             breaker.value |= bit
@@ -349,7 +407,7 @@ class TracingHooks:
         @without_entry_check
         def starter(frame, event, arg):
             """The local trace function of a frame an exit waits for (arm_start): its first line rebuilds it."""
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
@@ -362,7 +420,7 @@ class TracingHooks:
                 listener.recursion_hit = True
                 return None
             finally:
-                if me and not listener.depth:
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit
@@ -371,7 +429,7 @@ class TracingHooks:
 
         @without_entry_check
         def global_(frame, event, arg):
-            me = here.main                      # the thread that runs signal handlers (SignalGate)
+            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
@@ -387,7 +445,7 @@ class TracingHooks:
             except RecursionError:
                 return None
             finally:
-                if me and not listener.depth:
+                if me:                              # let handlers run
                     word.value = ident
                     if pending.value:
                         breaker.value |= bit

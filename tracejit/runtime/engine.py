@@ -266,8 +266,15 @@ class Engine:
     @property
     def tracer_idle_seconds(self) -> float:
         """For the 3.11 hooks: how long the main thread stays traced while the JIT has nothing to do there
-        (`trace_idle_ms`; 0: always)."""
-        return self.params.trace_idle_ms / 1000
+        (`trace_idle_ms`; 0: always, as with native=0: the IR interpreter, a debugging oracle, gains nothing
+        the hooks' budgets could see)."""
+        return self.params.trace_idle_ms / 1000 if self.params.native else 0.0
+
+    @property
+    def native_iterations(self) -> int:
+        """For the 3.11 hooks: the iterations the loops whose machine code is mapped have run there (its growth
+        over a timer tick says whether the thread's slow tracing mode pays)."""
+        return sum(loop.native_iterations for loop in self.live)
 
     def header_live(self, code, header: int) -> bool:
         """For the 3.11 hooks, which keep a thread traced (slow) only while it is inside a loop for which
