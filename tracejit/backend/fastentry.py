@@ -180,8 +180,10 @@ def jump_stub(d: JumpStub) -> Encoded:
     a.call_reg(RAX)
     a.alu("cmp", RAX, slot["gate_ident"])
     a.jcc("ne", other)
-    a.mov(ME, 1)
     a.mov(RAX, slot["gate_word"])
+    a.alu("cmp", Mem(RAX, 0), 0)                          # closed: a callback of this thread holds it (an entry
+    a.jcc("e", other)                                     # from code a native run called): it stays closed
+    a.mov(ME, 1)
     a.mov(Mem(RAX, 0), 0)
     a.bind(other)
     a.mov(RAX, Mem(R14, 8 * FAST_BUSY))
