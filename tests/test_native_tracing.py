@@ -142,6 +142,19 @@ def test_recursion_depth_as_plain(tmp_path, how, off):
     assert outs[0] == outs[1]
 
 
+# a hot loop run for some seconds (program text at the tests' indentation): it must compile whatever came before
+HOT_LOOP = """
+        def hot(n):
+            s = 0
+            for i in range(n):
+                s += i * i
+            return s
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < {seconds}:
+            hot(20000)
+"""
+
+
 @only_311
 def test_tracer_is_off_while_nothing_is_left_for_the_jit():
     """After the program's loops are blacklisted or done, the main thread runs untraced (3.11's tracing mode
@@ -162,15 +175,7 @@ def test_tracer_is_off_while_nothing_is_left_for_the_jit():
         while time.monotonic() - t0 < 0.3:
             cold(12)
         traced_after_cold = hooks.main_traced
-        def hot(n):
-            s = 0
-            for i in range(n):
-                s += i * i
-            return s
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 0.3:
-            hot(20000)
-        print(traced_after_cold, tracejit.stats()["traces_compiled"] >= 1, sys.gettrace())
+""" + HOT_LOOP.format(seconds=0.3) + """        print(traced_after_cold, tracejit.stats()["traces_compiled"] >= 1, sys.gettrace())
     """
     assert run(src, "--params", "threshold=50,trace_idle_ms=50").stdout == "False True None\n"
 
@@ -228,15 +233,7 @@ def test_tracer_time_without_gains_is_bounded():
             if k % 50 == 0 and time.monotonic() - t0 > 0.4:
                 samples.append(hooks.main_traced)
         share = sum(samples) / len(samples)
-        def hot(n):
-            s = 0
-            for i in range(n):
-                s += i * i
-            return s
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 0.5:
-            hot(20000)
-        print(share < 0.3, tracejit.stats()["traces_compiled"] >= 1, share)
+""" + HOT_LOOP.format(seconds=0.5) + """        print(share < 0.3, tracejit.stats()["traces_compiled"] >= 1, share)
     """
     out = run(src, "--params", "threshold=1000,trace_idle_ms=50").stdout
     assert out.startswith("True True "), out
