@@ -40,9 +40,21 @@ class _Subst:
         return v
 
     def snapshot(self, s: Snapshot | None) -> Snapshot | None:
+        """s with the substitutions made; s itself when none of its chain's values has one (snapshots are not
+        changed after recording, so stages may share them: most passes replace few values)."""
         if s is None:
             return None
-        return s.map(self)
+        m = self.map
+        if not m:
+            return s
+        t = s
+        while t is not None:
+            for vs in (t.state.values(), t.stack, t.extra):
+                for v in vs:
+                    if isinstance(v, Var) and id(v) in m:
+                        return s.map(self)
+            t = t.parent
+        return s
 
 
 def _rebuild(trace: Trace, ops: list[Op]) -> Trace:
