@@ -102,21 +102,11 @@ class MonitoringHooks:
 
         frame_started = listener.frame_started
 
-        @without_entry_check
-        def on_start(code, offset):
-            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
-            if me:
-                word.value = 0                  # hold signal handlers
-            try:
-                if code in self.armed:
-                    frame_started(getframe(1), code)
-            except RecursionError:
-                listener.recursion_hit = True
-            finally:
-                if me:                              # let handlers run
-                    word.value = ident
-                    if pending.value:
-                        breaker.value |= bit
+        def started(code, offset):
+            if code in self.armed:
+                frame_started(getframe(2), code)
+
+        on_start = held_callback(listener, started)          # not on the hot path: one more call is fine
 
         counts = getattr(listener, "line_counts", None)
         own_prefix = _PACKAGE_DIR

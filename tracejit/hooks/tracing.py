@@ -154,7 +154,8 @@ class TracingHooks:
 
     def wants_tracing(self, frame) -> bool:
         """True if the loops on this stack (loops_on_stack) call for the tracer: one of them was not on the
-        stack when the tracer was last switched off for idleness, or the wait for those has passed."""
+        stack when the tracer was last switched off for idleness, or the wait for those has passed (each call
+        that finds only those counts the wait down: the timer asks once per untraced tick)."""
         loops = self.loops_on_stack(frame)
         if not loops:
             return False
@@ -404,27 +405,15 @@ class TracingHooks:
                 local = locals_by_code[code] = make_local(headers)
             return local
 
-        @without_entry_check
-        def starter(frame, event, arg):
+        def start(frame, event, arg):
             """The local trace function of a frame an exit waits for (arm_start): its first line rebuilds it."""
-            me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
-            if me:
-                word.value = 0                  # hold signal handlers
-            try:
-                code = frame.f_code
-                if event == "line" and code in hooks.armed:
-                    listener.frame_started(frame, code)
-                local = local_of(code)
-                return local(frame, event, arg) if local is not None else None
-            except RecursionError:
-                listener.recursion_hit = True
-                return None
-            finally:
-                if me:                              # let handlers run
-                    word.value = ident
-                    if pending.value:
-                        breaker.value |= bit
+            code = frame.f_code
+            if event == "line" and code in hooks.armed:
+                listener.frame_started(frame, code)
+            local = local_of(code)
+            return local(frame, event, arg) if local is not None else None
 
+        starter = held_callback(listener, start)             # rare (armed frames): one more call is fine
         starter._tracejit = True
 
         @without_entry_check
