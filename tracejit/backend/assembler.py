@@ -1317,6 +1317,13 @@ def _word_field(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("class_attr")
+def _class_attr(s: Assembler, op: Op, i: int) -> None:
+    """A class attribute's object, at the address the recorder found (the class's version guarded before)."""
+    s.a.mov(RAX, op.args[1].value)
+    s.put(s.dst(op), RAX)
+
+
 @emitter("guard_index")
 def _guard_index(s: Assembler, op: Op, i: int) -> None:
     """0 <= i < n as one unsigned comparison (n is a length, never negative)."""

@@ -417,6 +417,18 @@ def _getattr_plain(obj, name: str):
         raise GuardFailed(f"no attribute {name}") from None
 
 
+def _class_attr(cls: type, address: int, name: str):
+    """What cls.name finds in the class dicts of cls's MRO (the object at `address`, which the machine code loads
+    as a constant: the class's version tag, guarded before, keeps it there)."""
+    for k in cls.__mro__:
+        if name in k.__dict__:
+            found = k.__dict__[name]
+            if id(found) != address:
+                raise GuardFailed(f"class attribute {name} moved")
+            return found
+    raise GuardFailed(f"no class attribute {name}")
+
+
 def _py_call(name: str, *args):
     try:
         return PY_FUNCTIONS[name](*args)
@@ -731,6 +743,11 @@ def _defs() -> list[OpDef]:
         # raises it)
         d("getattr_plain", (R, R), R, _getattr_plain, guard=True, pure=False, calls_out=True, new_ref=True,
           reads_heap=True, any_type=True, slower_ns=35, exit_reason="attribute"),
+        # cls.name of a class (metaclass `type`) whose dicts hold a plain value there (no __get__ of its type):
+        # that object, whose `address` the recorder found, loaded as a constant: borrowed, and valid while the
+        # class keeps the version tag guarded before (any assignment to the class or its bases clears it), so
+        # the trace holds no reference to it (tracejit.recorder.attributes.class_attribute)
+        d("class_attr", (R, I, R), R, _class_attr, reads_heap=True, const_args=(1, 2), field=("class", 2, None)),
         # obj.name read from slot `index` of obj's values array (CPython's map: its class's shared keys give the
         # index, fixed while the class keeps the version tag guarded before; tracejit.cpython.instances): borrowed.
         # The array not in use (the instance got a real dict) or the slot empty (deleted, never set) leaves the

@@ -211,6 +211,60 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> typ
     return func
 
 
+# small ints (CPython's cached objects), None, True and False: a class attribute holding one becomes a constant
+_IMMEDIATE = (int, bool, type(None))
+
+
+def class_attribute(rec: TraceRecorder, owner, name: str, method: bool, snap: Snapshot, pc: int):
+    """cls.name of a class (`owner` holds a class whose metaclass is exactly `type`, which no `__class__`
+    assignment can change), where the lookup finds name in the class dicts of cls's MRO and `type` has no
+    attribute of that name (type_getattro then runs no Python code and returns what it found, or its
+    __get__(None, cls) for a function, a staticmethod or a classmethod). The class's version tag is guarded:
+    a tag names one class in one state, so the guard fixes which class it is and what its dicts hold, and the
+    trace keeps no reference to the class. Returns (value, self) or None where this does not apply:
+    - a plain function, or a staticmethod's function: (the function as a constant, None); a classmethod's,
+      for a call (`method`): (the function, owner): called with the class as its first argument, as its bound
+      method would (none is made);
+    - a small int, None, True or False: (a constant, None);
+    - any other object whose type has no __get__: (class_attr, None), the object borrowed at its address (the
+      trace keeps no reference; reads after a call that may run Python code are the generic path's, see
+      RecordAbort's "owned_reads"); where its class is a Python class, that class's version is guarded too (a
+      __get__ added to it later would be called)."""
+    if owner.kind is not R or rec.owned_reads:
+        return None
+    cls = rec.conc(owner)
+    if type(cls) is not type or not cls.__flags__ & HEAPTYPE or _class_dict_lookup(type, name) is not _MISSING:
+        return None
+    found = _class_dict_lookup(cls, name)
+    tag = type_version(cls)
+    if found is _MISSING or not tag:
+        return None
+    kind = type(found)
+    value = self_arg = None
+    if kind is types.FunctionType:
+        value = const_ref(found)
+    elif kind is staticmethod and type(found.__func__) is types.FunctionType:
+        value = const_ref(found.__func__)
+    elif kind is classmethod and type(found.__func__) is types.FunctionType:
+        if not method:
+            return None                 # a bound method the program keeps: the generic path makes it
+        value, self_arg = const_ref(found.__func__), owner
+    elif _class_dict_lookup(kind, "__get__") is not _MISSING:
+        return None
+    elif kind in _IMMEDIATE and (found is None or kind is bool or -5 <= found <= 256):
+        value = const_ref(None) if found is None else Const(found, Kind.BOOL) if kind is bool else const_int(found)
+    elif kind.__flags__ & HEAPTYPE and not type_version(kind):
+        return None
+    rec.emit("guard_class", [owner, const_ref(type)], snap, pc)
+    note_class(rec, tag, cls)
+    rec.emit("guard_version", [owner, const_int(tag)], snap, pc)
+    if value is None:
+        value = rec.emit("class_attr", [owner, const_int(id(found)), const_ref(name)], snap, pc)
+        if kind.__flags__ & HEAPTYPE:
+            guard_type_version(rec, value, type_version(kind), snap, pc)
+    return value, self_arg
+
+
 def fixed_truth(rec: TraceRecorder, v, snap: Snapshot, pc: int):
     """bool(v) where v's type alone decides it: None (false), or an instance of a Python class that defines neither
     __bool__ nor __len__ (true, as object's default): a Const, behind a guard on the type (its class's version

@@ -69,8 +69,8 @@ def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, me
         raise RecordAbort("a call that may run Python code (generic calls are off, or need CPython 3.12+)")
     if len(rec.frames) > 1:
         # (the loop's frame can make it: the next recording calls the outermost inlined function instead)
-        raise RecordAbort("a call that may run Python code inside an inlined call",
-                          ("not_inlined", rec.frames[1].code))
+        raise RecordAbort(f"a call that may run Python code inside an inlined call ({name} in "
+                          f"{rec.frame.code.co_name})", ("not_inlined", rec.frames[1].code))
     if rec.pending_result is not None:
         raise RecordAbort("two calls that may run Python code in one instruction")
     if rec.writes_globals or rec.layout.writes_globals:

@@ -148,6 +148,19 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.emit("guard_class", [owner, const_ref(type(rec.conc(owner)))], rec.snapshot_with(pc, [owner]), pc)
         rec.stack.extend([const_ref(method_object), owner])
         return
+    found = attributes.class_attribute(rec, owner, name, method, rec.snapshot_with(pc, [owner]), pc)
+    if found is not None:               # an attribute of a class: a constant, or its object at a fixed address
+        value, self_arg = found
+        if self_arg is not None:
+            # a classmethod's function and the class as its self, where the interpreter pushed its bound
+            # method with the NULL beside it: CALL calls either pair the same way (an exit may leave this one)
+            rec.stack.extend([value, self_arg])
+            rec.unchecked_top = True
+        elif method:
+            _push_callable(rec, value)
+        else:
+            rec.stack.append(value)
+        return
     if method and owner.kind is R and not isinstance(owner, Const):
         func = attributes.method(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
         if func is not None:            # [function, self], as the interpreter pushes a method found on the type
@@ -736,7 +749,9 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         rec.stack.append(_generic_call(rec, [below, top] + args, snap, call_pc, view, kw_names))
         return
     func = rec.conc(callee) if callee.kind is R else None
-    if type(func) is types.FunctionType and (isinstance(callee, Var) or inline.inlinable_function(func)):
+    # a function constant is pinned (a module's top-level function) or guarded by its class's version (a class
+    # attribute: attributes.class_attribute); a variable holding one is guarded on its code (inline.call)
+    if type(func) is types.FunctionType and isinstance(callee, (Var, Const)):
         refused = inline.refusal(rec, func, view)
         if refused is None:
             rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap,
