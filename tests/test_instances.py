@@ -279,3 +279,84 @@ def test_stale_slots_are_never_read(prog, native):
         except AttributeError as e:
             print("AttributeError", e)
         """, compiled=("run",))
+
+
+class Strength:
+    def __init__(self, s):
+        self.s = s
+
+
+REQUIRED, WEAK = Strength(0), Strength(5)
+
+
+class Cell:
+    def __init__(self):
+        self.walk = REQUIRED
+        self.mark = 0
+
+    def choose(self, a):
+        self.mark = 1               # written twice in one inlined call: the second store's old value is the first's
+        if a:
+            self.mark = 2
+        return self.mark
+
+
+def walks(cells, n):
+    t = 0
+    for i in range(n):
+        c = cells[i % len(cells)]
+        c.walk = WEAK if i % 2 else REQUIRED        # over an object held elsewhere too: guard_shared
+        t += c.walk.s + c.choose(True)
+    return t
+
+
+def test_stores_over_objects_held_elsewhere_are_stores(fresh_engine):
+    cells = [Cell() for _ in range(5)]
+    names = ops_of(walks, cells, 2000)
+    assert "py_call" not in names and names.count("instance_set") == 3, names
+    assert names.count("guard_shared") == 1, names
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_store_never_drops_what_plain_cpython_would_release_there(prog, native):
+    """A store over an object of any type drops its reference in machine code only where another reference
+    remains; the last one is dropped by the interpreter, so __del__ (which reads what the loop wrote just
+    before) and weakref callbacks run where they would without the JIT."""
+    check(prog, native, """\
+        import weakref
+
+        class Dying:
+            def __init__(self, k, h=None):
+                self.k = k
+                self.h = h
+            def __del__(self):
+                print("dying", self.k, "at", self.h.n if self.h is not None else "-")
+
+        class Holder:
+            def __init__(self):
+                self.n = 0
+                self.other = None
+
+        def replace(hs, n, fresh):
+            t = 0
+            for i in range(n):
+                h = hs[i % len(hs)]
+                h.n = i
+                h.other = fresh[i % len(fresh)]     # over an object still in a list, or its last reference
+                t += h.other.k
+            return t
+
+        hs = [Holder() for _ in range(4)]
+        keep = [Dying(k) for k in range(7)]
+        print(replace(hs, 3000, keep))              # recorded over objects held elsewhere too
+        for h in hs:
+            h.other = Dying(-1, h)                  # each holder's the only reference
+        r = weakref.ref(hs[2].other, lambda _: print("weakref callback at", hs[2].n))
+        print(replace(hs, 40, keep))                # the first store to each drops it: __del__ sees h.n
+        keep[3] = None                              # Dying(3) now held by holders only
+        print(replace(hs, 40, keep[:3] + keep[4:]))
+        del keep
+        for h in hs:
+            h.other = None                          # (before the end: what dies at exit is another matter)
+        print("end")
+        """, compiled=("replace",))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import sys
 import types
 
 from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_values, keys_size,
@@ -146,9 +147,11 @@ def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
 
 def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) -> bool:
     """owner.name = value (True) as instance_set into the instance's values array, where the class has no data
-    descriptor for the name, or as member_set into a __slots__ member; the attribute must be set now, to a value
-    whose release nothing can observe (RELEASABLE: it waits in the graveyard), and the class must set attributes
-    the usual way. Else False (the generic path stores it)."""
+    descriptor for the name, or as member_set into a __slots__ member; the attribute must be set now, and the
+    class must set attributes the usual way. The old value goes to the graveyard: one whose release nothing can
+    observe (RELEASABLE) behind a guard on its type, any other behind guard_shared (the store does not hold its
+    last reference, so plain CPython would not release it there either). Else False (the generic path stores
+    it)."""
     if owner.kind is not R or rec.owned_reads:
         return False
     obj = rec.conc(owner)
@@ -170,15 +173,29 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     else:
         return False
     key = field_key(OPS[read], obj, [owner] + where + [const_ref(name)])
-    if not tag or type(current) not in RELEASABLE or rec.written_field(key) is not None:
+    # written before in this inlined call (which the interpreter has not run yet): the object stored then
+    old = rec.stored_objects.get(key) if rec.written_field(key) is not None else None
+    if old is not None:
+        current = rec.conc(old)
+    releasable = type(current) in RELEASABLE
+    # an object of another type must keep a reference besides the one the store drops (guard_shared); one
+    # that has none now is left to the generic path (the guard would fail)
+    if not tag or (rec.written_field(key) is not None and old is None) or \
+            (not releasable and old is None and sys.getrefcount(current) - 2 <= 1):
         return False
     guard_type_version(rec, owner, tag, snap, pc)
-    old = rec.emit(read, [owner] + where + [const_ref(name)], snap, pc)
-    rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
+    if old is None:
+        old = rec.emit(read, [owner] + where + [const_ref(name)], snap, pc)
+    if releasable:
+        rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
+    else:
+        rec.emit("guard_shared", [old], snap, pc)
     rec.emit("guard_graveyard", [], snap, pc)
-    rec.emit(store, [owner, as_object(rec, value, snap, pc), old] + where + [const_ref(name)], snap, pc)
+    stored = as_object(rec, value, snap, pc)
+    rec.emit(store, [owner, stored, old] + where + [const_ref(name)], snap, pc)
     if len(rec.frames) > 1:     # inside an inlined call, later reads of the field are what was written
         rec.slot_values[key] = value
+        rec.stored_objects[key] = stored
     return True
 
 

@@ -147,6 +147,7 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
         if len(rec.frames) == 1:
             rec.inline_wrote = rec.inline_wrote_heap = False    # exits in the caller resume after the call
             rec.slot_values = {}
+            rec.stored_objects = {}
 
 
 def _guard_function(rec: TraceRecorder, callee, func: types.FunctionType, snap: Snapshot, pc: int,

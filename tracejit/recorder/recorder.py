@@ -120,6 +120,7 @@ class TraceRecorder:
         # ... only into instances' fields: field (attributes.field_key) -> the value written; None once it wrote
         # anything else
         self.slot_values: dict | None = {}
+        self.stored_objects: dict = {}                      # ... the objects those stores stored (attributes.write)
         self.writes = 0                                     # heap writes recorded so far (exact snapshots)
         self.snapshot_writes: dict[int, tuple[Snapshot, int]] = {}    # id -> (exact snapshot, writes before it)
         # exits inside inlined calls may resume the callee mid-body (runtime/resume.py), when the hooks can
