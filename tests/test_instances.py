@@ -360,3 +360,74 @@ def test_a_store_never_drops_what_plain_cpython_would_release_there(prog, native
             h.other = None                          # (before the end: what dies at exit is another matter)
         print("end")
         """, compiled=("replace",))
+
+
+class Sq:
+    def __init__(self, k):
+        self.pos = k
+        self.color = k % 3
+        self.tag = "s"
+
+
+def sq_score(sqs, n):
+    t = 0
+    for i in range(n):
+        s = sqs[i % len(sqs)]
+        if s.color == 1:
+            t += s.pos
+        t += len(s.tag)
+    return t
+
+
+def test_attributes_of_an_instance_with_a_real_dict_are_dict_lookups(fresh_engine):
+    """3.11/3.12: an instance whose attributes moved to a real dict (vars(), `__dict__`) is read with the dict's
+    own lookup (dict_attr), not PyObject_GetAttr; 3.13 keeps reading the values array the dict shares."""
+    sqs = [Sq(k) for k in range(20)]
+    for s in sqs:
+        vars(s)
+    names = ops_of(sq_score, sqs, 2000)
+    assert "getattr_plain" not in names and "py_call" not in names, names
+    wanted = "instance_attr" if sys.version_info >= (3, 13) else "dict_attr"
+    assert names.count(wanted) >= 2, names
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_stale_instance_dicts_are_never_read(prog, native):
+    check(prog, native, """\
+        class Sq:
+            def __init__(self, k):
+                self.pos = k
+                self.color = k % 3
+                self.tag = "s"
+
+        def score(sqs, n):
+            t = 0
+            for i in range(n):
+                s = sqs[i % len(sqs)]
+                if s.color == 1:
+                    t += s.pos
+                t += len(s.tag)
+            return t
+
+        sqs = [Sq(k) for k in range(20)]
+        for s in sqs[::2]:
+            vars(s)                      # half the instances get real dicts
+        print(score(sqs, 3000))
+        sqs[4].color = 7                 # a store through the dict
+        del sqs[6].tag                   # a missing key, and the class has none: AttributeError
+        try:
+            score(sqs, 3000)
+        except AttributeError as e:
+            print("AttributeError", e)
+        sqs[6].tag = "back"
+        Sq.tag = "class"                 # a class attribute: the instances' own come first
+        print(score(sqs, 3000))
+        del sqs[8].tag                   # now the class's
+        print(score(sqs, 3000))
+        sqs[10].__dict__[1] = "int key"  # a key of another type: the lookup could call an __eq__
+        print(score(sqs, 3000))
+        sqs[12].__dict__ = {"pos": 100, "color": 1, "tag": "new dict"}    # another dict
+        print(score(sqs, 3000))
+        Sq.color = property(lambda self: 1)   # a data descriptor comes first
+        print(score(sqs, 3000))
+        """, compiled=("score",))

@@ -266,6 +266,41 @@ def _instance_attr(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("dict_attr")
+def _dict_attr(s: Assembler, op: Op, i: int) -> None:
+    """obj.name from the instance's own dict (CPython's LOAD_ATTR_WITH_HINT, without the hint): the dict pointer
+    before the object (exit if there is none, or 3.12: the word tags the values array), keys all exact strs
+    (dk_kind not general, else exit), then PyDict_GetItemWithError (borrowed; NULL for a missing key: exit)."""
+    _instance_layout(s)
+    a, o, ext, ex = s.a, s.objects, s.ext, s.exit_label(op)
+    if not ext.dict_getitem:
+        raise CompileError("no C API address for dict lookups")
+    v = ext.instance_values
+    r = ref_reg(s, op.args[0], RAX)
+    a.mov(RAX, Mem(r, v.dict_word))
+    if v.kind == "tagged":
+        a.test_imm(RAX, 1)
+        a.jcc("ne", ex)
+    a.test(RAX, RAX)
+    a.jcc("e", ex)
+    a.mov(RCX, Mem(RAX, o.dict_keys))
+    a.load8(RCX, Mem(RCX, o.dict_keys_kind))
+    a.test32(RCX, RCX)
+    a.jcc("e", ex)                               # DICT_KEYS_GENERAL
+    a.mov(temp(0), RAX)
+    a.mov(temp(1), s.g(op.args[1]), scratch=RCX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    s.call(ext.dict_getitem)
+    a.mov(temp(0), RAX)
+    s.restore_live(i)
+    a.mov(RAX, temp(0))
+    a.test(RAX, RAX)
+    a.jcc("e", ex)                               # missing: the interpreter looks further (the class)
+    s.put(s.dst(op), RAX)
+
+
 @emitter("guard_no_own_attr")
 def _guard_no_own_attr(s: Assembler, op: Op, i: int) -> None:
     """The class's shared keys (ht_cached_keys of the object's type) still hold `size` names, and the object's

@@ -40,7 +40,8 @@ class InstanceValues:
     (pointer, tagged); `valid`, `items`: the offsets of the valid byte and of the first value from the array's
     start (inline, which starts at tp_basicsize); `flag`: the tp_flags bit of types whose instances have one
     (Py_TPFLAGS_MANAGED_DICT on 3.11/3.12, Py_TPFLAGS_INLINE_VALUES on 3.13); `dict_word`: the offset of the
-    instance's dict pointer (inline: NULL until a dict sharing the array is made, which stores must go through)."""
+    instance's dict pointer (NULL until the instance has a dict; tagged: the same word as the values', even when it
+    holds a dict; inline: a dict made may share the array, and stores must then go through it)."""
     __slots__ = ("kind", "word", "valid", "items", "flag", "dict_word", "keys_offset")
     keys_nentries = KEYS_NENTRIES       # (the same on every version: PyDictKeysObject.dk_nentries)
     order_size_before = ORDER_SIZE_BEFORE   # the insertion order (insertion_order): 3.11/3.12's count byte
@@ -62,6 +63,14 @@ class InstanceValues:
             return w + 1 if w & 1 else 0
         start = id(obj) + type(obj).__basicsize__
         return start + self.items if ctypes.c_uint8.from_address(start + self.valid).value else 0
+
+    def materialized_dict(self, obj) -> dict | None:
+        """The dict obj keeps its attributes in now (None: none made yet, or 3.11/3.12: the values array in use
+        instead)."""
+        w = _rdp(id(obj) + self.dict_word)
+        if not w or (self.kind == "tagged" and w & 1):
+            return None
+        return ctypes.cast(w, ctypes.py_object).value
 
     def insertion_order(self, obj) -> list[int]:
         """The slots of obj's values array in the order its attributes were set (what the dict made from them
@@ -98,8 +107,8 @@ class InstanceValues:
 
 
 VALUES_LAYOUTS: dict[tuple[int, int], InstanceValues] = {
-    (3, 11): InstanceValues("pointer", -32, 0, 0, 1 << 4),
-    (3, 12): InstanceValues("tagged", -24, 0, 0, 1 << 4),
+    (3, 11): InstanceValues("pointer", -32, 0, 0, 1 << 4, -24),
+    (3, 12): InstanceValues("tagged", -24, 0, 0, 1 << 4, -24),
     (3, 13): InstanceValues("inline", 0, 3, 8, 1 << 2, -24),
 }
 _checked: list = []         # [InstanceValues or None], once the self-check ran
@@ -242,6 +251,13 @@ def _slot(v: InstanceValues, obj, name: str) -> int | None:
     return index if _rdp(base + 8 * index) else None
 
 
+def instance_dict(obj) -> dict | None:
+    """The dict an instance of a class whose instances have a values array keeps its attributes in now, or None
+    (none made yet; 3.11/3.12: the values array in use instead). The meaning of the `dict_attr` op's load."""
+    v = instance_values()
+    return None if v is None or not has_values(type(obj)) else v.materialized_dict(obj)
+
+
 def read_slot(obj, index: int):
     """The object in slot `index` of obj's values array; LookupError where the array is not in use or the slot is
     empty (the meaning of the `instance_attr` op)."""
@@ -301,7 +317,7 @@ def _self_check(v: InstanceValues) -> str | None:
     hooked = type("Hooked", (), {"__setattr__": lambda self, name, value: None})
     if not generic_setattr(t) or generic_setattr(hooked):
         return "tp_setattro offset mismatch"
-    if v.kind == "inline" and (_rdp(id(objs[2]) + v.dict_word) != 0 or _rdp(id(objs[1]) + v.dict_word) != id(d)):
+    if v.materialized_dict(objs[2]) is not None or v.materialized_dict(objs[1]) is not d:
         return "managed dict offset mismatch"
     fresh = object.__new__(t)           # what instance_init writes: the values, then the insertion order
     if not v.values_address(fresh) or v.insertion_order(fresh) != []:

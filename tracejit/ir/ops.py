@@ -381,6 +381,14 @@ def _instance_set(obj, value, old, index: int, inline: int, name: str):
     object.__setattr__(obj, name, value)        # (what the interpreter does: it writes the same slot)
 
 
+def _dict_attr(obj, name: str):
+    from tracejit.cpython.instances import instance_dict    # (the cpython layer's raw read, imported when used)
+    d = instance_dict(obj)
+    if d is None:
+        raise GuardFailed("no instance dict")
+    return _dict_getitem_str(d, name)
+
+
 def _member_attr(obj, offset: int, name: str):
     from tracejit.cpython.instances import read_member    # (the cpython layer's raw read, imported when used)
     try:
@@ -755,6 +763,12 @@ def _defs() -> list[OpDef]:
         # after the object's fixed part); `name` is for the listing
         d("instance_attr", (R, I, I, R), R, _instance_attr, guard=True, reads_heap=True, exit_reason="attribute",
           const_args=(1, 2, 3), field=("attr", 3, None)),
+        # obj.name from the instance's own dict (its class gives instances a values array, but this one keeps a
+        # real dict: made by `obj.__dict__`, `vars(obj)`, attributes set in another order...), as dict_getitem_str
+        # looks up an exact str key: borrowed. No dict (3.11/3.12: the values array in use), a dict with keys of
+        # other types or a missing key leaves the trace, and the interpreter reads the attribute
+        d("dict_attr", (R, R), R, _dict_attr, guard=True, reads_heap=True, calls_out=True, exit_reason="attribute",
+          const_args=(1,), field=("attr", 1, None)),
         # obj has no attribute of its own that would hide its class's method (LOAD_ATTR_METHOD_WITH_VALUES): its
         # attributes are in its values array (in use) and its class's shared keys still hold `size` names (they only
         # grow; the method's name was not among them). `inline`: as instance_attr's

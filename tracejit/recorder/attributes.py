@@ -20,8 +20,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import sys
 import types
 
-from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_values, keys_size,
-                                        member_offset, read_member, read_slot, storable_slot)
+from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_dict, instance_values,
+                                        keys_size, member_offset, read_member, read_slot, storable_slot)
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import OPS, Const, Kind, const_int, const_ref
 
@@ -118,6 +118,8 @@ def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
         op, args = "instance_attr", [owner, const_int(slot), const_int(t.__basicsize__), const_ref(name)]
     elif offset is not None:
         op, args = "member_attr", [owner, const_int(offset), const_ref(name)]
+    elif _dict_holds(rec, obj, name):
+        op, args = "dict_attr", [owner, const_ref(name)]
     else:
         return rec.emit("getattr_plain", [owner, const_ref(name)], snap, pc)
     # written earlier in this inlined call (which the interpreter has not run yet): what was written
@@ -130,6 +132,15 @@ def _data_descriptor(t: type, name: str) -> bool:
     found = _class_dict_lookup(t, name)
     return found is not _MISSING and (_class_dict_lookup(type(found), "__set__") is not _MISSING
                                       or _class_dict_lookup(type(found), "__delete__") is not _MISSING)
+
+
+def _dict_holds(rec: TraceRecorder, obj, name: str) -> bool:
+    """obj keeps its attributes in a real dict, whose keys are all exact strs, and name among them, where the
+    lookup finds the instance's own attribute first (dict_attr; not after an "owned_reads" hint)."""
+    if rec.owned_reads or _data_descriptor(type(obj), name):
+        return False
+    d = instance_dict(obj)
+    return d is not None and name in d and all(type(k) is str for k in d)
 
 
 def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
