@@ -250,9 +250,10 @@ def test_guard_failures_towards_a_bridge_are_counted_by_the_stub():
 
 def test_runs_somewhat_too_short_are_dropped_then_retried():
     """Runs of 30 iterations judged against 64 per entry: too short to pay back an entry, but not hopeless; the
-    compiled loop is dropped, recompiled after a back-off, three times, and the loop is then blacklisted."""
+    compiled loop is dropped, recompiled once after a back-off, and given up at its second drop (a third compile
+    and its bridges would be paid for again: go's 4-neighbour loop)."""
     end = _after_calls(4000, 30, _short_run_of(64))
-    assert end["loops_dropped"] == 3 and end["traces_compiled"] == 3 and end["blacklisted"] >= 1, end
+    assert end["loops_dropped"] == 2 and end["traces_compiled"] == 2 and end["blacklisted"] >= 1, end
 
 
 def test_long_runs_stay_compiled():
@@ -440,3 +441,27 @@ def test_runs_that_grow_and_inner_loops_are_still_compiled(prog):
     assert short.count("short_runs") == 1 and "compiled" in short and "blacklist" not in short, short
     inner = [e["event"] for e in evs if e.get("loop", "").startswith("nested:")]
     assert "short_runs" not in inner and "compiled" in inner, inner
+
+
+def test_an_inner_loop_is_judged_once_the_loop_around_it_is_given_up():
+    """A `for` loop of 3 items inside a loop whose recordings abort: while the outer loop may still compile (its
+    trace could run through the inner one) the inner one is compiled; once the outer loop is blacklisted, the
+    inner one's runs are judged like any loop's, and after its first drop it is not compiled again (was: compiled
+    and dropped 3 times)."""
+    _, rep = run_both("""
+        def f(rows):
+            total = 0
+            for row in rows:
+                g = lambda: 0            # the outer loop's recordings abort (MAKE_FUNCTION)
+                for x in row:            # runs of 3 iterations
+                    total += x
+            return total
+        rows = [[1, 2, 3]] * 200
+        t = 0
+        for _ in range(400):
+            t += f(rows)
+        print(t)
+        report("end")
+    """)
+    end = rep["end"]
+    assert end["traces_compiled"] <= 1 and end["loops_dropped"] <= 1, end

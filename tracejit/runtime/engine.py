@@ -668,7 +668,12 @@ class Engine:
         called on small inputs first), then it is blacklisted. True if it does not start recording now."""
         # (machine code enters a loop through the native round trip more often than not: a quarter of the Python entry)
         short_run = self.params.short_run // (loop_sites.ROUNDTRIP_SHARE if self.params.native else 1)
-        average = loop_sites.short_interpreted_runs(site, code, short_run)
+        sites = self.sites.get(code) or {}
+
+        def given_up(header: int) -> bool:           # an enclosing loop's trace will not run through this one
+            outer = sites.get(header)
+            return outer is not None and outer.blacklisted and not outer.versions
+        average = loop_sites.short_interpreted_runs(site, code, short_run, given_up)
         if average is None:
             return False
         site.short_rounds += 1
@@ -688,6 +693,11 @@ class Engine:
         self.stats.blacklisted += 1
         self.log("blacklist", loop=site.name)
         sites = self.sites.get(code)
+        for inner in (sites or {}).values():
+            if site.header in inner.enclosing and inner.for_loop is False:
+                # no trace of this loop will run through the `for` loops inside it: their own runs are judged
+                # from now on (sites.short_interpreted_runs)
+                inner.for_loop, inner.runs, inner.edges = None, 0, 0
         if (hasattr(self.hooks, "silence") and sites is not None
                 and all(h in sites and sites[h].blacklisted and not sites[h].versions
                         for h in bytecode.loop_headers(code))):
@@ -971,14 +981,16 @@ class Engine:
         """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is
         recorded for the frame's types; when none can be (the loop is blacklisted: its recordings keep
         aborting), the loop stops trying to enter for reject_limit * 2, 4, 8 ... back-edges, and after
-        MAX_ENTRY_BACKOFFS such rounds the JIT gives it up (True: its back-edge is not reported again)."""
+        MAX_ENTRY_BACKOFFS such rounds the JIT gives it up (True: its back-edge is not reported again). A loop whose
+        runs proved too short once (LoopSite.short_dropped) gets no other version: it backs off the same way."""
         site.rejects += 1
         if site.rejects < self.params.reject_limit:
             return False
         site.rejects = 0
-        if not site.blacklisted and self.recording is None and len(site.versions) >= MAX_VERSIONS:
+        if not site.blacklisted and not site.short_dropped and self.recording is None and \
+                len(site.versions) >= MAX_VERSIONS:
             self._drop(site.versions[-1], site, "entry rejected: the least recently used of its versions")
-        if not site.blacklisted:
+        if not site.blacklisted and not site.short_dropped:
             if self.recording is None:
                 # the frame's types keep differing from those of every version: record one for them
                 self.log("new_version", loop=site.name, versions=len(site.versions))
@@ -996,12 +1008,13 @@ class Engine:
 
     def _judge_entries(self, loop: CompiledLoop, site: LoopSite, code) -> bool:
         """Drop a compiled loop whose native runs are too short to pay back its entries (sites.entries_verdict);
-        runs hopelessly short give the loop up at once. Returns the hook's answer (True: given up for good)."""
+        runs hopelessly short give the loop up at once, and so does a second drop. Returns the hook's answer (True: given up for good)."""
         verdict = loop_sites.entries_verdict(loop, self.params.short_run)
         if verdict is None:
             return False
         reason, for_good = verdict
-        self._drop(loop, site, reason, for_good=for_good)
+        self._drop(loop, site, reason, for_good=for_good or site.short_dropped)
+        site.short_dropped = True
         return site.blacklisted and not site.versions
 
     def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str, for_good: bool = False) -> None:

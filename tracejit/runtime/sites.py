@@ -44,7 +44,8 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing")
+                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing", "short_dropped",
+                 "enclosing")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -57,6 +58,9 @@ class LoopSite:
         self.rejects = 0            # entries in a row that no version accepted
         self.skip = 0               # back-edges to let pass without trying to enter (backing off)
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
+        # a compiled version was dropped for native runs too short to pay back its entries: no other version is
+        # recorded for other entry types, and the next such drop gives the loop up (Engine._judge_entries)
+        self.short_dropped = False
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
@@ -65,6 +69,7 @@ class LoopSite:
         # iterator's position did not grow since the last back-edge: a new iterator), the last position, the
         # runs of the last judgement and the times they were found too short to record (Engine._short_runs)
         self.for_loop: bool | None = None   # False: not a `for` loop of its own; None: a FOR_ITER header
+        self.enclosing: tuple[int, ...] = ()    # the headers of the loops of its code that enclose it
         self.runs = 0
         self.edges = 0
         self.position = 0
@@ -110,11 +115,12 @@ def count_run(fa: FrameAccess, frame, code, site: LoopSite) -> None:
     site.position = position
 
 
-def short_interpreted_runs(site: LoopSite, code, short_run: int) -> float | None:
+def short_interpreted_runs(site: LoopSite, code, short_run: int, given_up=lambda header: False) -> float | None:
     """The average length of the loop's runs counted since the last judgement (count_run), if it is a `for`
     loop whose runs were HOPELESS_RUNS times too short to pay back an entry; else None. Starts a new count.
-    A loop inside another loop of its frame is left alone: its runs may be short, but the trace of the enclosing
-    loop can run through it, entered once for many of its runs."""
+    A loop inside another loop of its frame is left alone while that loop may still compile (given_up(its
+    header) false): its runs may be short, but the trace of the enclosing loop can run through it, entered once
+    for many of its runs."""
     runs, edges = site.runs, site.edges
     site.runs = site.edges = 0
     site.judged_runs = runs
@@ -126,7 +132,8 @@ def short_interpreted_runs(site: LoopSite, code, short_run: int) -> float | None
         # of its code encloses it. (Looked up here, not at the first back-edge: the bytecode tables are
         # imported only for a loop that gets hot.)
         from tracejit.cpython import bytecode
-        site.for_loop = not any(head < site.header < src for src, head in bytecode.back_edges(code))
+        site.enclosing = tuple(head for src, head in bytecode.back_edges(code) if head < site.header < src)
+        site.for_loop = all(given_up(head) for head in site.enclosing)
     return round(edges / runs, 1) if site.for_loop else None
 
 
