@@ -287,3 +287,90 @@ def test_a_metaclass_or_a_name_of_type_keeps_the_generic_lookup():
     assert class_attribute(rec, Var(Plain), "mro", False, None, 0) is None
     assert class_attribute(rec, Var(int), "from_bytes", True, None, 0) is None     # a static type
     gc.collect()
+
+
+class Gen:
+    M = 2 ** 31 - 1
+    DM = 1.0 / (2 ** 31 - 1)
+    BASE = 7
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def next(self):
+        self.seed = (self.seed * 48271 + self.BASE) % self.M      # class constants read through self
+        return self.seed * self.DM
+
+
+def draws(seed, n):
+    g = Gen(seed)
+    s = 0.0
+    for i in range(n):
+        s += g.next()
+    return s
+
+
+def test_class_values_read_through_an_instance_are_constants(fresh_engine):
+    """`self.M` where the instance has no attribute M: the class's version and guard_no_own_attr, then a constant
+    or the object's address; no PyObject_GetAttr."""
+    trace = trace_of(fresh_engine, draws, 11, 500)
+    names = [op.name for op in trace.ops]
+    assert "getattr_plain" not in names and "py_call" not in names, names
+    assert "guard_no_own_attr" in names and "class_attr" in names, names
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_class_values_read_through_instances_are_never_stale(prog, native):
+    check(prog, native, """\
+        class Gen:
+            M = 2 ** 31 - 1
+            DM = 1.0 / (2 ** 31 - 1)
+            BASE = 7
+            def __init__(self, seed):
+                self.seed = seed
+            def next(self):
+                self.seed = (self.seed * 48271 + self.BASE) % self.M
+                return self.seed * self.DM
+
+        class Slotted:
+            __slots__ = ("seed",)
+            STEP = 3
+            def __init__(self):
+                self.seed = 1
+
+        def f(gens, n):
+            s = 0.0
+            for i in range(n):
+                s += gens[i % len(gens)].next()
+            return round(s, 9)
+
+        def h(gens, n):
+            t = 0
+            for i in range(n):
+                t += gens[i % len(gens)].BASE   # no method call (whose lookup checks the same)
+            return t
+
+        def g(objs, n):
+            t = 0
+            for i in range(n):
+                o = objs[i % len(objs)]
+                o.seed = o.seed + o.STEP
+                t += o.seed
+            return t
+
+        gens = [Gen(k + 1) for k in range(5)]
+        print(f(gens, 3000), h(gens, 3000))
+        gens[3].BASE = 100                  # an instance's own attribute now hides the class's
+        print(h(gens, 3000))
+        gens[2].DM = 0.5
+        print(f(gens, 3000))
+        Gen.BASE = 11                       # the class changed: its version
+        print(f(gens, 3000))
+        del gens[2].DM
+        Gen.DM = 2.0
+        print(f(gens, 3000))
+        objs = [Slotted() for _ in range(3)]
+        print(g(objs, 2000))
+        Slotted.STEP = 5
+        print(g(objs, 2000))
+        """, compiled=("f", "g", "h"))

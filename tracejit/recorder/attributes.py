@@ -121,10 +121,39 @@ def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
     elif _dict_holds(rec, obj, name):
         op, args = "dict_attr", [owner, const_ref(name)]
     else:
-        return rec.emit("getattr_plain", [owner, const_ref(name)], snap, pc)
+        value = _class_value(rec, owner, obj, name, snap, pc)
+        return value if value is not None else rec.emit("getattr_plain", [owner, const_ref(name)], snap, pc)
     # written earlier in this inlined call (which the interpreter has not run yet): what was written
     written = rec.written_field(field_key(OPS[op], obj, args))
     return written if written is not None else rec.emit(op, args, snap, pc)
+
+
+def _class_value(rec: TraceRecorder, owner, obj, name: str, snap: Snapshot, pc: int):
+    """obj.name where obj has no attribute of that name and its class has a plain value for it (no __get__ of
+    its type: `self.SCALE`; CPython's LOAD_ATTR_NONDESCRIPTOR_WITH_VALUES): the class's version guarded (by the
+    caller), then the check that obj has no attribute of its own by that name, as for a method
+    (guard_no_own_attr; none for a class whose instances have no dict), then the value as for Cls.name
+    (class_attribute: a constant, or the object at its address). None where this does not apply."""
+    t = type(obj)
+    found = _class_dict_lookup(t, name)
+    if rec.owned_reads or found is _MISSING or _class_dict_lookup(type(found), "__get__") is not _MISSING:
+        return None
+    kind = type(found)
+    if kind.__flags__ & HEAPTYPE and not type_version(kind):
+        return None
+    if not (t.__dictoffset__ == 0 and t.__flags__ & HEAPTYPE):
+        v = instance_values()
+        size = keys_size(t)
+        if v is None or size is None or v.index_of(t, name) is not None or not v.values_address(obj):
+            return None
+        rec.emit("guard_no_own_attr", [owner, const_int(size), const_int(t.__basicsize__)], snap, pc)
+    if kind in _IMMEDIATE and (found is None or kind is bool or -5 <= found <= 256):
+        return const_ref(None) if found is None else Const(found, Kind.BOOL) if kind is bool else const_int(found)
+    value = rec.emit("class_attr", [rec.emit("type_of", [owner], snap, pc), const_int(id(found)), const_ref(name)],
+                     snap, pc)
+    if kind.__flags__ & HEAPTYPE:
+        guard_type_version(rec, value, type_version(kind), snap, pc)
+    return value
 
 
 def _data_descriptor(t: type, name: str) -> bool:
