@@ -14,7 +14,11 @@ isinstance, len(str(i))), calls with keyword arguments, `in` of lists and sets, 
 a list of instances, frame introspection (`sys._getframe(1)`: its line and its locals) at one chosen iteration,
 a global read (and, in some functions, written), a class attribute rebound at one iteration; a method writing
 two attributes and reading them back, the truth of an instance, and at one chosen iteration: `p.__class__ = Q`,
-P's methods swapped, an instance attribute hiding a method, `vars(q)` (a real dict), `del q.y`. The loop runs over
+P's methods swapped, an instance attribute hiding a method, `vars(q)` (a real dict), `del q.y`. Class attributes:
+`P.LIMIT`, `P.TOKEN.w` (an object), `P.mix(i)` (a staticmethod), `Q.limit(i)` and `P.make(i)` (classmethods),
+`p.scale` (a class value read through an instance), each rebound or replaced at one chosen iteration (and a
+`__get__` given to the token's class, an instance attribute hiding `scale`); `p.link = ...` over an object held
+elsewhere or over its last reference (a W, whose `__del__` may print). The loop runs over
 range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
 nested function reads it). Each function is called a few times with different sizes; an exception that escapes
 is printed with its traceback (file, line and function of each frame). Output never shows an address.
@@ -33,12 +37,32 @@ def wants_objects(seed: int) -> bool:
 
 
 CLASS = '''\
+class Tok:
+    def __init__(self, w):
+        self.w = w
+
+
 class P:
 {slots}    scale = 3
+    LIMIT = 40
+    TOKEN = Tok(5)
 
     def __init__(self, x):
         self.x = x
         self.y = x % 7
+        self.link = None
+
+    @classmethod
+    def make(cls, k):
+        return cls(k % 50)
+
+    @classmethod
+    def limit(cls, k):
+        return k % cls.LIMIT
+
+    @staticmethod
+    def mix(a, b=2):
+        return (a * 31 + b) % {mod}
 
     def move(self, k):
         self.x = (self.x + k) % {mod}
@@ -185,6 +209,20 @@ STATEMENTS = [
     "if {i} == {trip}:\n    P.half = property(lambda self: self.x % 3)",
     "if {i} == {trip}:\n    W.__init__ = w_init2",
     "if {i} == {trip}:\n    W.__del__ = w_del",
+    # class attributes, classmethods and staticmethods (read under the class's version), values of the class
+    # read through an instance, stores over objects (the old one still held elsewhere, or its last reference)
+    "{acc} += P.mix({i}) + P.LIMIT + Q.limit({i})",
+    "{acc} += {p}.scale + P.TOKEN.w + {q}.LIMIT",
+    "{p} = P.make({i})",
+    "{acc} += Q.make({i} + 3).x",
+    "if {i} == {trip}:\n    P.LIMIT = {k9} + 1",
+    "if {i} == {trip}:\n    P.TOKEN = Tok({k9})",
+    "if {i} == {trip}:\n    P.mix = staticmethod(lambda a, b=2: a - b)",
+    "if {i} == {trip}:\n    P.limit = classmethod(lambda cls, k: -k)",
+    "if {i} == {trip}:\n    try:\n        {q}.scale = 100\n    except AttributeError:\n        {acc} += 7",
+    "{p}.link = items[{i} % 5]\n{acc} += {p}.link.x % 10",
+    "{q}.link = W({i} % 7) if {i} % 3 else None\n{acc} += {q}.link is None",
+    "if {i} == {trip}:\n    Tok.__get__ = lambda self, o, c: Tok(-1)",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -195,7 +233,7 @@ WRITES_GLOBAL = "G = (G + {i}) % {mod}"        # (the function declares `global 
 def objects_program(seed: int) -> str:
     r = random.Random(f"fuzz-objects-program:{seed}")
     out = [f"# fuzz seed {seed} (objects)", "import sys", "import traceback", ""]
-    slots = '    __slots__ = ("x", "y")\n' if r.random() < 0.4 else ""
+    slots = '    __slots__ = ("x", "y", "link")\n' if r.random() < 0.4 else ""
     out.append(CLASS.format(slots=slots, qslots="    __slots__ = ()\n" if slots else "", mod=MOD,
                             bound=r.choice([6, 9, 30]), trap_mod=r.choice([97, 1009, 10007]),
                             trap=r.randrange(90), wtrap=r.choice([7, 31, 1000003])))
