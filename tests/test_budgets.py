@@ -465,3 +465,21 @@ def test_an_inner_loop_is_judged_once_the_loop_around_it_is_given_up():
     """)
     end = rep["end"]
     assert end["traces_compiled"] <= 1 and end["loops_dropped"] <= 1, end
+
+
+def test_bridges_must_pay_after_the_first_few():
+    """A loop that has started UNPAID_BRIDGES bridge recordings gets no more (and is given up) while its native
+    runs still average under UNPAID_RUNS iterations per entry: its paths keep leaving it however many bridges it
+    grows (richards on 3.11: 8 bridges, 71 ms of compiling, for runs of 1.6 iterations)."""
+    from types import SimpleNamespace
+
+    from tracejit.runtime.sites import HOPELESS_AFTER, UNPAID_BRIDGES, UNPAID_RUNS, bridges_unpaid
+
+    def loop(bridges, entries, iterations):
+        return SimpleNamespace(bridges_tried=bridges, entries=entries, native_iterations=iterations)
+
+    n = 4 * HOPELESS_AFTER
+    assert bridges_unpaid(loop(UNPAID_BRIDGES, n, n * 1.5))
+    assert bridges_unpaid(loop(UNPAID_BRIDGES, n, n * UNPAID_RUNS)) is None        # they pay
+    assert bridges_unpaid(loop(UNPAID_BRIDGES - 1, n, n)) is None                  # the first few are free
+    assert bridges_unpaid(loop(UNPAID_BRIDGES + 6, HOPELESS_AFTER - 1, 0)) is None  # too few entries to tell

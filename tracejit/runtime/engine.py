@@ -907,6 +907,10 @@ class Engine:
                 return False
             if info.bridge == "none" and fails >= self.params.bridge_threshold and \
                     loop.bridges_tried < self.params.max_bridges:
+                unpaid = loop_sites.bridges_unpaid(loop)
+                if unpaid is not None:
+                    self._drop(loop, site, unpaid, for_good=True)
+                    return site.blacklisted and not site.versions
                 # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
                 # enclosing loop back into this header keeps the whole nest in machine code
                 self._start_bridge(loop, info, frame, site)

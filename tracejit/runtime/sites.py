@@ -37,6 +37,8 @@ HOPELESS_RUNS = 8                 # runs this many times too short to pay back a
 SHORT_BY_NATURE = 2               # ... and so are native runs averaging under this many iterations, however cheap
                                   # its entries (red_black_tree's fix_insert: 1.5, compiled and dropped 3 times)
 MIN_RUNS_TO_JUDGE = 8             # runs of a `for` loop seen before its interpreted runs may be judged too short
+UNPAID_BRIDGES = 4                # bridges a loop may start before its runs must show them paying (bridges_unpaid)
+UNPAID_RUNS = 2 * SHORT_BY_NATURE  # ... an average of at least this many native iterations per entry
 
 
 class LoopSite:
@@ -163,6 +165,19 @@ def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | No
     if iterations >= need:
         return None
     return f"native runs average {iterations / entries:.1f} iterations", hopeless
+
+
+def bridges_unpaid(loop: CompiledLoop) -> str | None:
+    """Before another bridge: a loop that has started UNPAID_BRIDGES bridge recordings and whose native runs since
+    it was compiled still average under UNPAID_RUNS iterations per entry (after HOPELESS_AFTER entries) does not
+    get more: its paths keep leaving it however many bridges it grows (richards' polymorphic scheduler on 3.11:
+    8 bridges, 71 ms of compiling, runs of 1.6 iterations). Returns the reason to give it up, or None."""
+    if loop.bridges_tried < UNPAID_BRIDGES or loop.entries < HOPELESS_AFTER:
+        return None
+    average = loop.native_iterations / loop.entries
+    if average >= UNPAID_RUNS:
+        return None
+    return f"native runs average {average:.1f} iterations after {loop.bridges_tried} bridges"
 
 
 def entry_cost(loop: CompiledLoop, entries: int, fast: int) -> float:
