@@ -907,7 +907,8 @@ class Engine:
                 return False
             if info.bridge == "none" and fails >= self.params.bridge_threshold and \
                     loop.bridges_tried < self.params.max_bridges:
-                unpaid = loop_sites.bridges_unpaid(loop)
+                # (native=0, the IR interpreter's runs, says nothing of what machine code would pay)
+                unpaid = loop_sites.bridges_unpaid(loop) if self.params.native else None
                 if unpaid is not None:
                     self._drop(loop, site, unpaid, for_good=True)
                     return site.blacklisted and not site.versions
