@@ -411,11 +411,10 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 
 
 # graveyard_push has an effect on memory only (test_graveyard_push); variadic ops have tests of their own
-# (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard, and guard_shared,
-# which reads reference counts the IR does not model (test_guard_shared)
+# (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and not d.const_args and
                    d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
-                                  "dict_setitem_str", "cell_set", "new_instance", "guard_shared"))
+                                  "dict_setitem_str", "cell_set", "new_instance"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1190,39 +1189,6 @@ def test_list_setitem_deferred_release(env):
         GRAVEYARD[0] = 0
     guard = next(op for op in full.trace.ops if op.name == "guard_graveyard")
     assert rc == guard.exit_id, full.listing()
-
-
-def test_guard_shared(env):
-    """guard_shared passes an object whose reference count, less the graveyard's count, is more than 1, or an
-    immortal one (3.12+), and exits otherwise. The count is set directly for the run, which the test makes
-    without a Python reference of its own to the object (the state slot holds its address)."""
-    nat = Native(env, op_trace("guard_shared"))
-    guard = next(op for op in nat.trace.ops if op.name == "guard_shared")
-    slot = next(nat.trace.layout.slot(sv) for sv, _ in nat.trace.inputs if sv.name == "a")
-
-    def passes(obj, count: int | None, graveyard: int) -> bool:
-        refcnt = ctypes.c_ssize_t.from_address(id(obj))
-        saved = refcnt.value
-        GRAVEYARD[0] = graveyard
-        nat.buf.clear()
-        nat.buf.set_int(slot, id(obj))
-        nat.buf.set_int(0, 1)
-        if count is not None:
-            refcnt.value = count
-        try:
-            rc = nat.fn(nat.buf.address)
-        finally:
-            refcnt.value = saved
-            GRAVEYARD[0] = 0
-        return rc != guard.exit_id
-
-    lone = object()
-    assert not passes(lone, 1, 0), nat.listing()     # only the reference the store drops
-    assert passes(lone, 2, 0)
-    assert not passes(lone, 2, 1) and passes(lone, 3, 1)     # the graveyard may hold the other one
-    assert not passes(lone, 6, 5) and passes(lone, 7, 5)
-    if LAYOUTS[VERSION].immortal:
-        assert passes(None, None, 0) and passes(True, None, 3) and passes(5, None, 0)
 
 
 @pytest.mark.parametrize("n", range(1, 6))

@@ -305,16 +305,16 @@ def walks(cells, n):
     t = 0
     for i in range(n):
         c = cells[i % len(cells)]
-        c.walk = WEAK if i % 2 else REQUIRED        # over an object held elsewhere too: guard_shared
         t += c.walk.s + c.choose(True)
     return t
 
 
-def test_stores_over_objects_held_elsewhere_are_stores(fresh_engine):
+def test_a_second_store_in_an_inlined_call_replaces_what_the_first_stored(fresh_engine):
+    """choose() stores self.mark twice: the second store's old value is the object the first stored (the
+    recorder runs the call ahead of the interpreter, so the instance still holds the value before the call)."""
     cells = [Cell() for _ in range(5)]
     names = ops_of(walks, cells, 2000)
-    assert "py_call" not in names and names.count("instance_set") == 3, names
-    assert names.count("guard_shared") == 1, names
+    assert names.count("instance_set") >= 2, names
 
 
 @pytest.mark.parametrize("native", NATIVE)
@@ -359,7 +359,54 @@ def test_a_store_never_drops_what_plain_cpython_would_release_there(prog, native
         for h in hs:
             h.other = None                          # (before the end: what dies at exit is another matter)
         print("end")
-        """, compiled=("replace",))
+        """, compiled=("replace",) if sys.version_info >= (3, 12) else ())
+
+
+@pytest.mark.xfail(sys.version_info >= (3, 12), strict=True,
+                   reason="known, older than the test: during the iteration a recording follows, the recorder's "
+                          "concrete values hold the nodes, so their __del__ runs later (3.12+, where the loop "
+                          "is recorded with its generic STORE_ATTR)")
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_queue_drained_by_attribute_stores_frees_each_node_where_plain_cpython_does(prog, native):
+    """`q.head = cur.next` drops the last reference to a node only once the local `cur` moves on; its __del__
+    logs into the same list as the loop, so any store that kept it alive longer (in the graveyard) would show.
+    (A store over an object in machine code, behind a guard that it is not the last reference, failed this at
+    every iteration and was withdrawn; what remains is the recording's.)"""
+    check(prog, native, """\
+        log = []
+
+        class Node:
+            def __init__(self, k, nxt):
+                self.k = k
+                self.next = nxt
+            def __del__(self):
+                log.append(-self.k - 1)
+
+        class Q:
+            pass
+
+        q = Q()
+
+        def build(m):
+            head = None
+            for k in range(m - 1, -1, -1):
+                head = Node(k, head)
+            q.head = head
+
+        def drain():
+            while True:
+                cur = q.head
+                if cur is None:
+                    break
+                q.head = cur.next
+                log.append(cur.k)
+
+        for m in (30, 200, 40):
+            build(m)
+            drain()
+            print(log)
+            log.clear()
+        """, compiled=())
 
 
 class Sq:

@@ -1646,24 +1646,6 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ge", s.exit_label(op))
 
 
-@emitter("guard_shared")
-def _guard_shared(s: Assembler, op: Op, i: int) -> None:
-    """Exit unless the object is immortal or its reference count, less the graveyard's count, is more than 1."""
-    if not s.ext.graveyard:
-        raise CompileError("no graveyard")
-    a, ok = s.a, s.a.new_label()
-    r = ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, Mem(r, s.objects.ob_refcnt))
-    if s.objects.immortal:
-        a.test32(RCX, RCX)
-        a.jcc("s", ok)
-    a.mov(RDX, s.ext.graveyard)
-    a.alu("sub", RCX, Mem(RDX, 0))
-    a.alu("cmp", RCX, 1)
-    a.jcc("le", s.exit_label(op))
-    a.bind(ok)
-
-
 def incref_inline(s: Assembler, r: Reg) -> None:
     """Py_INCREF(r) inline (3.12+: immortal objects are not counted). Uses rdx."""
     a = s.a

@@ -874,12 +874,6 @@ def _defs() -> list[OpDef]:
           writes_heap=True, calls_out=True),
         d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True,
           exit_reason="graveyard"),                     # IR: no graveyard
-        # a store is about to drop a reference to `old` (an object of any type), which must not be its last:
-        # immortal, or more references than 1 + the graveyard's count (deferred releases). The store then moves its
-        # reference to the graveyard. Else the trace leaves before the store and the interpreter makes it (and
-        # releases the object there). IR: no reference counts, it passes
-        d("guard_shared", (R,), V, lambda old: None, guard=True, pure=False, reads_heap=True,
-          exit_reason="last reference"),
         d("bool_or", (B, B), B, lambda a, b: a or b, commutative=True),
         # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make
         # the object or to grow the list (MemoryError) exits with the list unchanged

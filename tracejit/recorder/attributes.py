@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import sys
 import types
 
 from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_dict, instance_values,
@@ -188,10 +187,8 @@ def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
 def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) -> bool:
     """owner.name = value (True) as instance_set into the instance's values array, where the class has no data
     descriptor for the name, or as member_set into a __slots__ member; the attribute must be set now, and the
-    class must set attributes the usual way. The old value goes to the graveyard: one whose release nothing can
-    observe (RELEASABLE) behind a guard on its type, any other behind guard_shared (the store does not hold its
-    last reference, so plain CPython would not release it there either). Else False (the generic path stores
-    it)."""
+    class must set attributes the usual way, and the old value must be one whose release nothing can observe
+    (RELEASABLE, its type guarded: it waits in the graveyard). Else False (the generic path stores it)."""
     if owner.kind is not R or rec.owned_reads:
         return False
     obj = rec.conc(owner)
@@ -217,19 +214,15 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     old = rec.stored_objects.get(key) if rec.written_field(key) is not None else None
     if old is not None:
         current = rec.conc(old)
-    releasable = type(current) in RELEASABLE
-    # an object of another type must keep a reference besides the one the store drops (guard_shared); one
-    # that has none now is left to the generic path (the guard would fail)
-    if not tag or (rec.written_field(key) is not None and old is None) or \
-            (not releasable and old is None and sys.getrefcount(current) - 2 <= 1):
+    # over an object of another type the generic path stores: its release may run a __del__ or a weakref
+    # callback, which must run at the store (a guard that the store does not drop the last reference is not
+    # enough: the graveyard would keep the object past the point where its other holder lets go of it)
+    if not tag or type(current) not in RELEASABLE or (rec.written_field(key) is not None and old is None):
         return False
     guard_type_version(rec, owner, tag, snap, pc)
     if old is None:
         old = rec.emit(read, [owner] + where + [const_ref(name)], snap, pc)
-    if releasable:
-        rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
-    else:
-        rec.emit("guard_shared", [old], snap, pc)
+    rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
     rec.emit("guard_graveyard", [], snap, pc)
     stored = as_object(rec, value, snap, pc)
     rec.emit(store, [owner, stored, old] + where + [const_ref(name)], snap, pc)

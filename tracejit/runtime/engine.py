@@ -907,11 +907,6 @@ class Engine:
                 return False
             if info.bridge == "none" and fails >= self.params.bridge_threshold and \
                     loop.bridges_tried < self.params.max_bridges:
-                # (native=0, the IR interpreter's runs, says nothing of what machine code would pay)
-                unpaid = loop_sites.bridges_unpaid(loop) if self.params.native else None
-                if unpaid is not None:
-                    self._drop(loop, site, unpaid, for_good=True)
-                    return site.blacklisted and not site.versions
                 # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
                 # enclosing loop back into this header keeps the whole nest in machine code
                 self._start_bridge(loop, info, frame, site)
@@ -986,16 +981,14 @@ class Engine:
         """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is
         recorded for the frame's types; when none can be (the loop is blacklisted: its recordings keep
         aborting), the loop stops trying to enter for reject_limit * 2, 4, 8 ... back-edges, and after
-        MAX_ENTRY_BACKOFFS such rounds the JIT gives it up (True: its back-edge is not reported again). A loop whose
-        runs proved too short once (LoopSite.short_dropped) gets no other version: it backs off the same way."""
+        MAX_ENTRY_BACKOFFS such rounds the JIT gives it up (True: its back-edge is not reported again)."""
         site.rejects += 1
         if site.rejects < self.params.reject_limit:
             return False
         site.rejects = 0
-        if not site.blacklisted and not site.short_dropped and self.recording is None and \
-                len(site.versions) >= MAX_VERSIONS:
+        if not site.blacklisted and self.recording is None and len(site.versions) >= MAX_VERSIONS:
             self._drop(site.versions[-1], site, "entry rejected: the least recently used of its versions")
-        if not site.blacklisted and not site.short_dropped:
+        if not site.blacklisted:
             if self.recording is None:
                 # the frame's types keep differing from those of every version: record one for them
                 self.log("new_version", loop=site.name, versions=len(site.versions))
@@ -1013,13 +1006,12 @@ class Engine:
 
     def _judge_entries(self, loop: CompiledLoop, site: LoopSite, code) -> bool:
         """Drop a compiled loop whose native runs are too short to pay back its entries (sites.entries_verdict);
-        runs hopelessly short give the loop up at once, and so does a second drop. Returns the hook's answer (True: given up for good)."""
+        runs hopelessly short give the loop up at once. Returns the hook's answer (True: given up for good)."""
         verdict = loop_sites.entries_verdict(loop, self.params.short_run)
         if verdict is None:
             return False
         reason, for_good = verdict
-        self._drop(loop, site, reason, for_good=for_good or site.short_dropped)
-        site.short_dropped = True
+        self._drop(loop, site, reason, for_good=for_good)
         return site.blacklisted and not site.versions
 
     def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str, for_good: bool = False) -> None:

@@ -37,8 +37,6 @@ HOPELESS_RUNS = 8                 # runs this many times too short to pay back a
 SHORT_BY_NATURE = 2               # ... and so are native runs averaging under this many iterations, however cheap
                                   # its entries (red_black_tree's fix_insert: 1.5, compiled and dropped 3 times)
 MIN_RUNS_TO_JUDGE = 8             # runs of a `for` loop seen before its interpreted runs may be judged too short
-UNPAID_BRIDGES = 4                # bridges a loop may start before its runs must show them paying (bridges_unpaid)
-UNPAID_RUNS = 2 * SHORT_BY_NATURE  # ... an average of at least this many native iterations per entry
 
 
 class LoopSite:
@@ -46,8 +44,7 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing", "short_dropped",
-                 "enclosing")
+                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing", "enclosing")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -60,9 +57,6 @@ class LoopSite:
         self.rejects = 0            # entries in a row that no version accepted
         self.skip = 0               # back-edges to let pass without trying to enter (backing off)
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
-        # a compiled version was dropped for native runs too short to pay back its entries: no other version is
-        # recorded for other entry types, and the next such drop gives the loop up (Engine._judge_entries)
-        self.short_dropped = False
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
@@ -165,19 +159,6 @@ def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | No
     if iterations >= need:
         return None
     return f"native runs average {iterations / entries:.1f} iterations", hopeless
-
-
-def bridges_unpaid(loop: CompiledLoop) -> str | None:
-    """Before another bridge: a loop that has started UNPAID_BRIDGES bridge recordings and whose native runs since
-    it was compiled still average under UNPAID_RUNS iterations per entry (after HOPELESS_AFTER entries) does not
-    get more: its paths keep leaving it however many bridges it grows (richards' polymorphic scheduler on 3.11:
-    8 bridges, 71 ms of compiling, runs of 1.6 iterations). Returns the reason to give it up, or None."""
-    if loop.bridges_tried < UNPAID_BRIDGES or loop.entries < HOPELESS_AFTER:
-        return None
-    average = loop.native_iterations / loop.entries
-    if average >= UNPAID_RUNS:
-        return None
-    return f"native runs average {average:.1f} iterations after {loop.bridges_tried} bridges"
 
 
 def entry_cost(loop: CompiledLoop, entries: int, fast: int) -> float:
