@@ -258,6 +258,21 @@ def instance_dict(obj) -> dict | None:
     return None if v is None or not has_values(type(obj)) else v.materialized_dict(obj)
 
 
+WRAPPED_CALLABLE = 16               # staticmethod's sm_callable, classmethod's cm_callable (after PyObject_HEAD)
+_wrapper_checked: list = []
+
+
+def wrapped_callable_offset() -> int | None:
+    """Where a staticmethod or classmethod object keeps the function it wraps (its `__init__` can replace it
+    without any type's version changing), checked on live objects the first time; None if the check fails."""
+    if not _wrapper_checked:
+        def probe():
+            return None
+        ok = all(_rdp(id(w) + WRAPPED_CALLABLE) == id(probe) for w in (staticmethod(probe), classmethod(probe)))
+        _wrapper_checked.append(WRAPPED_CALLABLE if ok else None)
+    return _wrapper_checked[0]
+
+
 def read_slot(obj, index: int):
     """The object in slot `index` of obj's values array; LookupError where the array is not in use or the slot is
     empty (the meaning of the `instance_attr` op)."""

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import sys
 import types
 
 from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_dict, instance_values,
-                                        keys_size, member_offset, read_member, read_slot, storable_slot)
+                                        keys_size, member_offset, read_member, read_slot, storable_slot,
+                                        wrapped_callable_offset)
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import OPS, Const, Kind, const_int, const_ref
 
@@ -140,6 +142,9 @@ def _class_value(rec: TraceRecorder, owner, obj, name: str, snap: Snapshot, pc: 
     kind = type(found)
     if kind.__flags__ & HEAPTYPE and not type_version(kind):
         return None
+    if not BORROWED_CLASS_VALUES and not (kind in _IMMEDIATE and (found is None or kind is bool or
+                                                                 -5 <= found <= 256)):
+        return None
     if not (t.__dictoffset__ == 0 and t.__flags__ & HEAPTYPE):
         v = instance_values()
         size = keys_size(t)
@@ -148,6 +153,8 @@ def _class_value(rec: TraceRecorder, owner, obj, name: str, snap: Snapshot, pc: 
         rec.emit("guard_no_own_attr", [owner, const_int(size), const_int(t.__basicsize__)], snap, pc)
     if kind in _IMMEDIATE and (found is None or kind is bool or -5 <= found <= 256):
         return const_ref(None) if found is None else Const(found, Kind.BOOL) if kind is bool else const_int(found)
+    if not BORROWED_CLASS_VALUES:
+        return None
     value = rec.emit("class_attr", [rec.emit("type_of", [owner], snap, pc), const_int(id(found)), const_ref(name)],
                      snap, pc)
     if kind.__flags__ & HEAPTYPE:
@@ -263,6 +270,10 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> typ
 
 # small ints (CPython's cached objects), None, True and False: a class attribute holding one becomes a constant
 _IMMEDIATE = (int, bool, type(None))
+# any other class attribute's object is read at its address, borrowed (class_attr). Not on 3.11: there a garbage
+# collection runs inside the machine code's own allocations (new_instance), and a finalizer it runs could rebind
+# the attribute and free the object while the trace still uses it (3.12+ run collections at the eval breaker)
+BORROWED_CLASS_VALUES = sys.version_info >= (3, 12)
 
 
 def class_attribute(rec: TraceRecorder, owner, name: str, method: bool, snap: Snapshot, pc: int):
@@ -291,23 +302,29 @@ def class_attribute(rec: TraceRecorder, owner, name: str, method: bool, snap: Sn
         return None
     kind = type(found)
     value = self_arg = None
+    wrapped = kind in (staticmethod, classmethod) and type(found.__func__) is types.FunctionType
     if kind is types.FunctionType:
         value = const_ref(found)
-    elif kind is staticmethod and type(found.__func__) is types.FunctionType:
+    elif wrapped and wrapped_callable_offset() is not None and (method or kind is staticmethod):
+        # (a classmethod not called at once is a bound method the program keeps: the generic path makes it)
         value = const_ref(found.__func__)
-    elif kind is classmethod and type(found.__func__) is types.FunctionType:
-        if not method:
-            return None                 # a bound method the program keeps: the generic path makes it
-        value, self_arg = const_ref(found.__func__), owner
+        if kind is classmethod:
+            self_arg = owner
     elif _class_dict_lookup(kind, "__get__") is not _MISSING:
         return None
     elif kind in _IMMEDIATE and (found is None or kind is bool or -5 <= found <= 256):
         value = const_ref(None) if found is None else Const(found, Kind.BOOL) if kind is bool else const_int(found)
-    elif kind.__flags__ & HEAPTYPE and not type_version(kind):
+    elif (kind.__flags__ & HEAPTYPE and not type_version(kind)) or not BORROWED_CLASS_VALUES:
         return None
     rec.emit("guard_class", [owner, const_ref(type)], snap, pc)
     note_class(rec, tag, cls)
     rec.emit("guard_version", [owner, const_int(tag)], snap, pc)
+    if wrapped:
+        # the wrapper's __init__ can replace its function without the class's version changing: read the
+        # function it holds now (the wrapper at its address, read at once) and guard that it is this one
+        w = rec.emit("class_attr", [owner, const_int(id(found)), const_ref(name)], snap, pc)
+        f = rec.emit("member_attr", [w, const_int(wrapped_callable_offset()), const_ref("__func__")], snap, pc)
+        rec.emit("guard_true", [rec.emit("ref_eq", [f, value], snap, pc)], snap, pc)
     if value is None:
         value = rec.emit("class_attr", [owner, const_int(id(found)), const_ref(name)], snap, pc)
         if kind.__flags__ & HEAPTYPE:
