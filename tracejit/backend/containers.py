@@ -272,7 +272,7 @@ def _dict_attr(s: Assembler, op: Op, i: int) -> None:
     before the object (exit if there is none, or 3.12: the word tags the values array), keys all exact strs
     (dk_kind not general, else exit), then PyDict_GetItemWithError (borrowed; NULL for a missing key: exit)."""
     _instance_layout(s)
-    a, o, ext, ex = s.a, s.objects, s.ext, s.exit_label(op)
+    a, ext, ex = s.a, s.ext, s.exit_label(op)
     if not ext.dict_getitem:
         raise CompileError("no C API address for dict lookups")
     v = ext.instance_values
@@ -283,19 +283,14 @@ def _dict_attr(s: Assembler, op: Op, i: int) -> None:
         a.jcc("ne", ex)
     a.test(RAX, RAX)
     a.jcc("e", ex)
-    a.mov(RCX, Mem(RAX, o.dict_keys))
-    a.load8(RCX, Mem(RCX, o.dict_keys_kind))
-    a.test32(RCX, RCX)
-    a.jcc("e", ex)                               # DICT_KEYS_GENERAL
-    a.mov(temp(0), RAX)
+    _exit_unless_str_keys(s, op, RAX)
+    a.mov(temp(0), RAX)                          # the dict and the name, as _call_c's load reads them
     a.mov(temp(1), s.g(op.args[1]), scratch=RCX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.mov(RSI, temp(1))
-    s.call(ext.dict_getitem)
-    a.mov(temp(0), RAX)
-    s.restore_live(i)
-    a.mov(RAX, temp(0))
+
+    def load():
+        a.mov(RDI, temp(0))
+        a.mov(RSI, temp(1))
+    _call_c(s, i, ext.dict_getitem, [], load)
     a.test(RAX, RAX)
     a.jcc("e", ex)                               # missing: the interpreter looks further (the class)
     s.put(s.dst(op), RAX)
@@ -437,20 +432,25 @@ def _graveyard_push(s: Assembler, op: Op, i: int) -> None:
     graveyard_append(s, RAX)
 
 
+def _exit_unless_str_keys(s: Assembler, op: Op, d: Reg) -> None:
+    """Leave through op's exit unless the dict in register d has keys of a kind that holds exact strs only (dk_kind
+    not DICT_KEYS_GENERAL): then its lookups of a str key compare strings and run no Python code. Uses rcx."""
+    a, o = s.a, s.objects
+    a.mov(RCX, Mem(d, o.dict_keys))
+    a.load8(RCX, Mem(RCX, o.dict_keys_kind))
+    a.test32(RCX, RCX)
+    a.jcc("e", s.exit_label(op))                 # DICT_KEYS_GENERAL
+
+
 @emitter("dict_getitem_str", "dict_get_str", "dict_contains_str")
 def _dict_lookup(s: Assembler, op: Op, i: int) -> None:
     """A lookup of an exact str key in an exact dict whose keys are all exact strs (dk_kind not general, else
     exit): PyDict_GetItemWithError (a borrowed value; NULL, no error set, for a missing key: d[k] exits,
     d.get(k, default) gives the default) or PyDict_Contains (1 or 0)."""
-    a, o = s.a, s.objects
-    ext = s.ext
+    a, ext = s.a, s.ext
     if not (ext.dict_getitem and ext.dict_contains):
         raise CompileError("no C API addresses for dict lookups")
-    r = ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, Mem(r, o.dict_keys))
-    a.load8(RCX, Mem(RCX, o.dict_keys_kind))
-    a.test32(RCX, RCX)
-    a.jcc("e", s.exit_label(op))                 # DICT_KEYS_GENERAL
+    _exit_unless_str_keys(s, op, ref_reg(s, op.args[0], RAX))
     # dict_get_str's default goes to the call too (a third argument C ignores), to be kept in temp(2)
     _call_c(s, i, ext.dict_contains if op.name == "dict_contains_str" else ext.dict_getitem, op.args)
     if op.name == "dict_contains_str":

@@ -27,6 +27,7 @@ from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import OPS, Const, Kind, const_int, const_ref
 
 from .dicts import RELEASABLE, as_object
+from .frame import constant
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -139,27 +140,16 @@ def _class_value(rec: TraceRecorder, owner, obj, name: str, snap: Snapshot, pc: 
     found = _class_dict_lookup(t, name)
     if rec.owned_reads or found is _MISSING or _class_dict_lookup(type(found), "__get__") is not _MISSING:
         return None
-    kind = type(found)
-    if kind.__flags__ & HEAPTYPE and not type_version(kind):
+    value = _immediate(found)
+    if value is None and not _borrowable(found):
         return None
-    if not BORROWED_CLASS_VALUES and not (kind in _IMMEDIATE and (found is None or kind is bool or
-                                                                 -5 <= found <= 256)):
+    guard = _no_own_attr_guard(obj, name)
+    if guard is None:
         return None
-    if not (t.__dictoffset__ == 0 and t.__flags__ & HEAPTYPE):
-        v = instance_values()
-        size = keys_size(t)
-        if v is None or size is None or v.index_of(t, name) is not None or not v.values_address(obj):
-            return None
-        rec.emit("guard_no_own_attr", [owner, const_int(size), const_int(t.__basicsize__)], snap, pc)
-    if kind in _IMMEDIATE and (found is None or kind is bool or -5 <= found <= 256):
-        return const_ref(None) if found is None else Const(found, Kind.BOOL) if kind is bool else const_int(found)
-    if not BORROWED_CLASS_VALUES:
-        return None
-    value = rec.emit("class_attr", [rec.emit("type_of", [owner], snap, pc), const_int(id(found)), const_ref(name)],
-                     snap, pc)
-    if kind.__flags__ & HEAPTYPE:
-        guard_type_version(rec, value, type_version(kind), snap, pc)
-    return value
+    if guard:
+        rec.emit("guard_no_own_attr", [owner] + guard, snap, pc)
+    return value if value is not None else _class_object(rec, rec.emit("type_of", [owner], snap, pc), found, name,
+                                                         snap, pc)
 
 
 def _data_descriptor(t: type, name: str) -> bool:
@@ -175,7 +165,7 @@ def _dict_holds(rec: TraceRecorder, obj, name: str) -> bool:
     if rec.owned_reads or _data_descriptor(type(obj), name):
         return False
     d = instance_dict(obj)
-    return d is not None and name in d and all(type(k) is str for k in d)
+    return d is not None and all(type(k) is str for k in d) and name in d     # (str keys first: no __eq__ runs)
 
 
 def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
@@ -255,21 +245,31 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> typ
     tag = type_version(t)
     if type(func) is not types.FunctionType or not tag:
         return None
+    guard = _no_own_attr_guard(obj, name)
+    if guard is None:
+        return None
+    guard_type_version(rec, owner, tag, snap, pc)
+    if guard:
+        rec.emit("guard_no_own_attr", [owner] + guard, snap, pc)
+    return func
+
+
+def _no_own_attr_guard(obj, name: str) -> list | None:
+    """What makes sure, while obj's class keeps its version, that obj has no attribute of its own named `name`:
+    [] where its class gives instances no dict at all (__slots__ without __dict__: the class alone answers);
+    guard_no_own_attr's constant arguments where its attributes are in its values array and its class's shared
+    keys do not hold the name (they only grow); None where neither holds (an instance dict, or a name some
+    instance has)."""
+    t = type(obj)
     if t.__dictoffset__ == 0 and t.__flags__ & HEAPTYPE:
-        # no instance dict at all (__slots__ without __dict__): the class alone answers
-        guard_type_version(rec, owner, tag, snap, pc)
-        return func
+        return []
     v = instance_values()
     size = keys_size(t)
     if v is None or size is None or v.index_of(t, name) is not None or not v.values_address(obj):
         return None
-    guard_type_version(rec, owner, tag, snap, pc)
-    rec.emit("guard_no_own_attr", [owner, const_int(size), const_int(t.__basicsize__)], snap, pc)
-    return func
+    return [const_int(size), const_int(t.__basicsize__)]
 
 
-# small ints (CPython's cached objects), None, True and False: a class attribute holding one becomes a constant
-_IMMEDIATE = (int, bool, type(None))
 # any other class attribute's object is read at its address, borrowed (class_attr). Not on 3.11: there a garbage
 # collection runs inside the machine code's own allocations (new_instance), and a finalizer it runs could rebind
 # the attribute and free the object while the trace still uses it (3.12+ run collections at the eval breaker)
@@ -312,24 +312,46 @@ def class_attribute(rec: TraceRecorder, owner, name: str, method: bool, snap: Sn
             self_arg = owner
     elif _class_dict_lookup(kind, "__get__") is not _MISSING:
         return None
-    elif kind in _IMMEDIATE and (found is None or kind is bool or -5 <= found <= 256):
-        value = const_ref(None) if found is None else Const(found, Kind.BOOL) if kind is bool else const_int(found)
-    elif (kind.__flags__ & HEAPTYPE and not type_version(kind)) or not BORROWED_CLASS_VALUES:
-        return None
+    else:
+        value = _immediate(found)
+        if value is None and not _borrowable(found):
+            return None
     rec.emit("guard_class", [owner, const_ref(type)], snap, pc)
     note_class(rec, tag, cls)
     rec.emit("guard_version", [owner, const_int(tag)], snap, pc)
     if wrapped:
         # the wrapper's __init__ can replace its function without the class's version changing: read the
         # function it holds now (the wrapper at its address, read at once) and guard that it is this one
-        w = rec.emit("class_attr", [owner, const_int(id(found)), const_ref(name)], snap, pc)
+        w = _class_object(rec, owner, found, name, snap, pc)
         f = rec.emit("member_attr", [w, const_int(wrapped_callable_offset()), const_ref("__func__")], snap, pc)
         rec.emit("guard_true", [rec.emit("ref_eq", [f, value], snap, pc)], snap, pc)
     if value is None:
-        value = rec.emit("class_attr", [owner, const_int(id(found)), const_ref(name)], snap, pc)
-        if kind.__flags__ & HEAPTYPE:
-            guard_type_version(rec, value, type_version(kind), snap, pc)
+        value = _class_object(rec, owner, found, name, snap, pc)
     return value, self_arg
+
+
+def _immediate(found) -> Const | None:
+    """The constant a class attribute holding a small int (CPython's cached objects), None, True or False
+    becomes, or None for any other object."""
+    t = type(found)
+    return constant(found) if found is None or t is bool or (t is int and -5 <= found <= 256) else None
+
+
+def _borrowable(found) -> bool:
+    """A class attribute's object may be read at its address (class_attr): where borrowing is safe, and the
+    version of its class, if a Python class's, can be guarded."""
+    kind = type(found)
+    return BORROWED_CLASS_VALUES and not (kind.__flags__ & HEAPTYPE and not type_version(kind))
+
+
+def _class_object(rec: TraceRecorder, cls, found, name: str, snap: Snapshot, pc: int):
+    """class_attr: the object `found` that the class `cls` (a value, its version guarded before) holds as `name`,
+    at its address; a Python class's instance also gets its own class's version guarded (a __get__ added to it
+    later would be called)."""
+    value = rec.emit("class_attr", [cls, const_int(id(found)), const_ref(name)], snap, pc)
+    if type(found).__flags__ & HEAPTYPE:
+        guard_type_version(rec, value, type_version(type(found)), snap, pc)
+    return value
 
 
 def fixed_truth(rec: TraceRecorder, v, snap: Snapshot, pc: int):

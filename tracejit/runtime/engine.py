@@ -671,8 +671,7 @@ class Engine:
         sites = self.sites.get(code) or {}
 
         def given_up(header: int) -> bool:           # an enclosing loop's trace will not run through this one
-            outer = sites.get(header)
-            return outer is not None and outer.blacklisted and not outer.versions
+            return header in sites and sites[header].given_up
         average = loop_sites.short_interpreted_runs(site, code, short_run, given_up)
         if average is None:
             return False
@@ -699,8 +698,7 @@ class Engine:
                 # from now on (sites.short_interpreted_runs)
                 inner.for_loop, inner.runs, inner.edges = None, 0, 0
         if (hasattr(self.hooks, "silence") and sites is not None
-                and all(h in sites and sites[h].blacklisted and not sites[h].versions
-                        for h in bytecode.loop_headers(code))):
+                and all(h in sites and sites[h].given_up for h in bytecode.loop_headers(code))):
             self.hooks.silence(code)
 
     def _finish_recording(self, rec: Recording) -> None:
@@ -1012,7 +1010,7 @@ class Engine:
             return False
         reason, for_good = verdict
         self._drop(loop, site, reason, for_good=for_good)
-        return site.blacklisted and not site.versions
+        return site.given_up
 
     def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str, for_good: bool = False) -> None:
         """Give up on a compiled loop: free it; after max_aborts drops the loop is blacklisted, at once if

@@ -90,6 +90,11 @@ class LoopSite:
         return True
 
     @property
+    def given_up(self) -> bool:
+        """Blacklisted with no compiled version left: nothing of the JIT's will run this loop."""
+        return self.blacklisted and not self.versions
+
+    @property
     def compiled(self) -> CompiledLoop | None:
         return self.versions[0] if self.versions else None
 
