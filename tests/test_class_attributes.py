@@ -23,9 +23,6 @@ if _HERE not in sys.path:
 import tracejit  # noqa: E402
 from test_deopt import NATIVE, check  # noqa: E402
 
-# objects of class attributes are read at their address on 3.12+ only (attributes.BORROWED_CLASS_VALUES)
-BORROWED = sys.version_info >= (3, 12)
-needs_borrowed = pytest.mark.skipif(not BORROWED, reason="3.11: class attributes' objects are not borrowed")
 
 
 class Mode:
@@ -92,7 +89,6 @@ def trace_of(fresh_engine, func, *args):
     return loops[0].blocks[0].trace
 
 
-@needs_borrowed
 def test_class_attributes_are_constants_and_fixed_loads(fresh_engine):
     trace = trace_of(fresh_engine, modes, 300, Mode)
     names = [op.name for op in trace.ops]
@@ -104,7 +100,6 @@ def test_class_attributes_are_constants_and_fixed_loads(fresh_engine):
         {id(Mode.LABEL), id(Mode.SCALE), id(Weights.HEAVY)}
 
 
-@needs_borrowed
 def test_the_trace_keeps_no_reference_to_a_class_attribute(fresh_engine):
     """The trace holds the address of what the class holds, not a reference: dropping the class attribute frees
     its object at once, as without the JIT."""
@@ -202,7 +197,7 @@ def test_stale_class_attributes_are_never_read(prog, native):
         print(f(200, Mode))
         Mode.__bases__ = (object,)          # the same bases: a new version all the same
         print(f(200, Mode))
-        """, compiled=("f",) if BORROWED else ())
+        """, compiled=("f",))
 
 
 @pytest.mark.parametrize("native", NATIVE)
@@ -317,7 +312,6 @@ def draws(seed, n):
     return s
 
 
-@needs_borrowed
 def test_class_values_read_through_an_instance_are_constants(fresh_engine):
     """`self.M` where the instance has no attribute M: the class's version and guard_no_own_attr, then a constant
     or the object's address; no PyObject_GetAttr."""
@@ -381,7 +375,7 @@ def test_class_values_read_through_instances_are_never_stale(prog, native):
         print(g(objs, 2000))
         Slotted.STEP = 5
         print(g(objs, 2000))
-        """, compiled=("f", "g", "h") if BORROWED else ("g", "h"))
+        """, compiled=("f", "g", "h"))
 
 
 @pytest.mark.parametrize("native", NATIVE)

@@ -409,6 +409,76 @@ def test_a_queue_drained_by_attribute_stores_frees_each_node_where_plain_cpython
         """, compiled=())
 
 
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_collection_inside_the_machine_codes_allocation_frees_nothing_the_trace_reads(prog, native):
+    """3.11 collects inside the allocation that crosses the threshold; here each collection's finalizer rebinds
+    the attributes the loop has just read (the trace borrows them: from the values array, and a class
+    attribute's object at its address) while the loop allocates an instance per iteration. The machine code
+    holds collections off around its own allocations (they run at the interpreter's next one, as 3.12+ run them
+    at the next eval-breaker check), so no read of `v.k` or `w.k` follows the death of `v` or `w` (before: a
+    segfault on 3.11; and with native=0 on 3.13, where the IR interpreter, being Python code, collected between
+    reading an attribute's address and taking a reference to it: it now holds collections off as the machine
+    code does). When collections run differs with the JIT (on every version: its own work allocates), so the
+    program prints only what does not depend on it."""
+    check(prog, native, """\
+        import gc
+        events = []
+
+        class A:
+            def __init__(self, k):
+                self.k = k
+            def __del__(self):
+                events.append(-self.k - 1)
+
+        collected = [0]
+        armed = [False]
+
+        class Cyc:
+            def __init__(self):
+                self.me = self
+            def __del__(self):
+                collected[0] += 1
+                if armed[0]:
+                    H.val = A(collected[0])
+                    Config.DEFAULT = A(100000 + collected[0])
+                Cyc()
+
+        class Holder:
+            pass
+
+        H = Holder()
+        H.val = A(0)
+
+        class Config:
+            DEFAULT = A(100000)
+
+        class P:
+            def __init__(self, i):
+                self.i = i
+
+        def run(m):
+            keep = []
+            for i in range(m):
+                v = H.val
+                w = Config.DEFAULT
+                keep.append(P(i))
+                events.append(v.k)
+                events.append(w.k)
+                v = w = None
+            return len(keep)
+
+        Cyc()
+        gc.set_threshold(7)
+        print(run(100))
+        armed[0] = True
+        print(run(2000))
+        gc.set_threshold(700)
+        dead = set()
+        late = [k for k in events if k >= 0 and k in dead or k < 0 and dead.add(-k - 1)]
+        print("reads after death:", late, "reads:", sum(k >= 0 for k in events), "collections:", collected[0] > 20)
+        """, compiled=("run",))
+
+
 class Sq:
     def __init__(self, k):
         self.pos = k

@@ -71,6 +71,18 @@ def test_calls_out_marks_exactly_the_ops_that_call(name):
         f"{name}: the emitter {'calls' if calls else 'makes no call'}, the table says calls_out={OPS[name].calls_out}"
 
 
+@pytest.mark.parametrize("name", EMITTED)
+def test_ops_that_allocate_tracked_objects_hold_collections_off_around_their_call(name):
+    """3.11 collects inside the allocation that crosses the threshold (finalizers: Python code the trace does not
+    expect). An op marked allocates_tracked sets gcstate->collecting around its call (the address appears in its
+    code); no other op touches it."""
+    address = fake_externals().gc_collecting
+    code = " ".join(op_instructions(name))
+    assert (f"{address:x}" in code.lower()) == OPS[name].allocates_tracked, code
+    if OPS[name].allocates_tracked:
+        assert OPS[name].calls_out
+
+
 def test_both_kinds_of_op_exist():
     """The check above can fail both ways: some ops call out and some do not."""
     marked = {name for name in EMITTED if OPS[name].calls_out}

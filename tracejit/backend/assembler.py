@@ -28,7 +28,7 @@ from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
-from .x86 import (NEG, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Encoded, Mem,
+from .x86 import (NEG, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Encoded, Mem,
                   Reg, fits_i32)
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
@@ -99,6 +99,9 @@ class Externals:
     str_join: int = 0
     object_new: int = 0      # object's tp_new, PyObject_SetAttr (0: new_instance / fresh_setattr not compiled)
     setattr: int = 0
+    # 3.11's gcstate->collecting (tracejit.cpython.layout.gc_collecting_address; 0 on 3.12+): set around the calls
+    # of ops that allocate GC-tracked objects (OpDef.allocates_tracked), see Assembler.call
+    gc_collecting: int = 0
     # the generic path (backend.pycalls): C API functions by name (ir.ops.PY_FUNCTIONS), the loop's frame sync
     # area (ir.trace SYNC_*), its code's first instruction (co_code_adaptive), PyErr_GetRaisedException, the
     # native graveyard release (backend.stubs.release_stub; 0: py_call not compiled)
@@ -567,9 +570,26 @@ class Assembler:
             else:
                 self.a.mov(r, Mem(RSP, GPR_SAVE + 8 * r.num))
 
-    def call(self, addr: int) -> None:
-        self.a.mov(RAX, addr)
-        self.a.call_reg(RAX)
+    def call(self, addr: int, op: Op | None = None) -> None:
+        """Call the C function at `addr` (arguments loaded). For an op that allocates GC-tracked objects
+        (OpDef.allocates_tracked) on 3.11, where such an allocation runs a collection when it crosses the
+        threshold (and the collection's finalizers run Python code no part of the trace accounts for), the call
+        runs with gcstate->collecting set: the collection waits for the interpreter's next GC allocation, as
+        3.12+ wait for the next eval-breaker check. The word's old value is kept in the last temporary."""
+        a = self.a
+        hold = op is not None and OPS[op.name].allocates_tracked and self.ext.gc_collecting
+        if hold:
+            a.mov(R11, self.ext.gc_collecting)
+            a.load32(RAX, Mem(R11, 0))
+            a.mov(temp(TEMPORARIES - 1), RAX)
+            a.mov32(RAX, 1)
+            a.store_narrow(Mem(R11, 0), RAX, 4)
+        a.mov(RAX, addr)
+        a.call_reg(RAX)
+        if hold:
+            a.mov(R11, self.ext.gc_collecting)
+            a.mov(RCX, temp(TEMPORARIES - 1))
+            a.store_narrow(Mem(R11, 0), RCX, 4)
 
 
 def temp(k: int) -> Mem:

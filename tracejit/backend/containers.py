@@ -53,11 +53,11 @@ def _str_code_at(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
-def _call_c(s: Assembler, i: int, addr: int, operands: list, load=None) -> None:
+def _call_c(s: Assembler, i: int, addr: int, operands: list, load=None, op: Op | None = None) -> None:
     """rax = addr(operands...) for up to three GPR operands (REF or INT values, constants), the live registers
     saved around the call. The operands stay in temp(1)... afterwards (temp(0) holds the result): an operand
     that dies here may be in a register the call clobbers. `load` (instead): loads the argument registers
-    from the temporaries itself."""
+    from the temporaries itself. `op`: the op the call is for (Assembler.call)."""
     a = s.a
     for k, v in enumerate(operands):
         a.mov(temp(k), s.g(v), scratch=RAX)
@@ -66,7 +66,7 @@ def _call_c(s: Assembler, i: int, addr: int, operands: list, load=None) -> None:
         load()
     for k, reg in zip(range(len(operands) if load is None else 0), (RDI, RSI, RDX)):
         a.mov(reg, temp(k))
-    s.call(addr)
+    s.call(addr, op)
     a.mov(temp(0), RAX)
     s.restore_live(i)
     a.mov(RAX, temp(0))
@@ -589,7 +589,7 @@ def _new_instance(s: Assembler, op: Op, i: int) -> None:
         a.mov(RDI, temp(0))
         a.mov(RSI, id(()))                       # the empty tuple (a singleton that lives as long as CPython)
         a.mov(RDX, 0)
-    _call_c(s, i, ext.object_new, op.args[:1], load)
+    _call_c(s, i, ext.object_new, op.args[:1], load, op)
     _made_or_exit(s, op, i)
 
 
@@ -604,7 +604,7 @@ def _fresh_setattr(s: Assembler, op: Op, i: int) -> None:
     s.save_live(i)
     for k, reg in enumerate((RDI, RSI, RDX)):
         s.a.mov(reg, temp(k))
-    s.call(s.ext.setattr)
+    s.call(s.ext.setattr, op)
     status_or_exit(s, op, i)
 
 

@@ -32,7 +32,7 @@ class Layout:
     __slots__ = ("frame_f_frame", "iframe_code", "iframe_frame_obj", "iframe_instr", "iframe_stacktop",
                  "iframe_localsplus", "code_nlocalsplus", "code_adaptive", "range_iter", "runtime_main_thread",
                  "runtime_signals_pending", "eval_breaker", "tstate_recursion_remaining", "frame_fast_as_locals",
-                 "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count",
+                 "long_tagged", "immortal", "code_extra", "frame_trace_lines", "interp_threads_count", "interp_gc",
                  "tstate_cframe", "current_frame", "tstate_tracing", "interp_monitoring_version", "code_monitoring",
                  "local_monitor_events", "tstate_c_profilefunc", "tstate_c_tracefunc", "iframe_globals",
                  "iframe_builtins", "ob_refcnt", "ob_type",
@@ -61,7 +61,7 @@ class Layout:
                  interp_monitoring_version: int = -1, code_monitoring: int = -1,
                  local_monitor_events: int = 0, tstate_c_profilefunc: int = -1,
                  tstate_c_tracefunc: int = -1, iframe_globals: int = 24, iframe_builtins: int = 32,
-                 func_kwdefaults: int = 64) -> None:
+                 func_kwdefaults: int = 64, interp_gc: int = -1) -> None:
         self.frame_f_frame = frame_f_frame          # PyFrameObject -> _PyInterpreterFrame*
         self.iframe_code = iframe_code              # _PyInterpreterFrame.f_code / f_executable
         self.iframe_globals = iframe_globals        # _PyInterpreterFrame.f_globals, f_builtins (borrowed dicts)
@@ -97,6 +97,10 @@ class Layout:
         self.tstate_c_profilefunc, self.tstate_c_tracefunc = tstate_c_profilefunc, tstate_c_tracefunc
         # PyInterpreterState.threads.count (3.11): threads started by _thread that still run (native_timer)
         self.interp_threads_count = interp_threads_count
+        # PyInterpreterState.gc (3.11; -1 elsewhere): 3.11 runs a collection inside the allocation that crosses
+        # the threshold, so machine code that allocates a GC-tracked object sets its `collecting` word around the
+        # call (3.12+ only schedules the collection, for the next eval-breaker check); see gc_collecting_address
+        self.interp_gc = interp_gc
         # objects: PyObject.ob_refcnt / ob_type, PyVarObject.ob_size (a list's or a tuple's length)
         self.ob_refcnt, self.ob_type, self.ob_size = ob_refcnt, ob_type, ob_size
         # PyListObject.ob_item (the items' array) / allocated (room before the list must grow); PyTupleObject's
@@ -157,7 +161,7 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
                     80, 352, 100, 32, 46, False, code_extra=176, frame_trace_lines=44,
                     interp_threads_count=24, str_ascii_data=48, str_compact_data=72, tstate_cframe=56,
                     current_frame=8, tstate_c_profilefunc=64, tstate_c_tracefunc=72, iframe_globals=8,
-                    iframe_builtins=16),
+                    iframe_builtins=16, interp_gc=648),
     (3, 12): Layout(24, 0, 48, 56, 64, 72, 72, 192, {"start": 16, "step": 24, "len": 32},
                     64, 2008, 368, 28, 46, True, immortal=True, tstate_cframe=56, current_frame=0,
                     interp_monitoring_version=48, code_extra=184, code_monitoring=168, local_monitor_events=15),
@@ -258,7 +262,8 @@ def c_api_addresses() -> dict[str, int]:
             "dict_next": f("PyDict_Next"), "dict_setitem": f("PyDict_SetItem"), "str_concat": f("PyUnicode_Concat"),
             "str_substring": f("PyUnicode_Substring"), "obj_str": f("PyObject_Str"),
             "str_join": f("_PyUnicode_JoinArray"), "setattr": f("PyObject_SetAttr"), "object_new": object_new(),
-            "raised_exception": f("PyErr_GetRaisedException") if sys.version_info >= (3, 12) else 0}
+            "raised_exception": f("PyErr_GetRaisedException") if sys.version_info >= (3, 12) else 0,
+            "gc_collecting": gc_collecting_address(LAYOUTS[VERSION])}
 
 
 def _rd(addr: int) -> int:
@@ -933,6 +938,34 @@ def _check_function_layout(L: Layout) -> str | None:
     return None
 
 
+GC_GENERATIONS, GC_GENERATION_SIZE, GC_STATS, GC_COLLECTING = 24, 24, 128, 200   # 3.11's struct _gc_runtime_state
+
+
+def gc_collecting_address(layout: Layout) -> int:
+    """The address of 3.11's `gcstate->collecting` (nonzero: no collection starts; gc.collect() returns 0), or 0
+    where allocations do not collect (3.12+)."""
+    return main_interpreter() + layout.interp_gc + GC_COLLECTING if layout.interp_gc >= 0 else 0
+
+
+def _check_gc_layout(L: Layout) -> str | None:
+    """3.11's gc state, read only (no collection at start-up): the three generations' thresholds and the
+    statistics (gc.get_threshold(), gc.get_stats()) where the offsets say; `collecting`, the int right after the
+    statistics, is 0 (no collection runs now)."""
+    if L.interp_gc < 0:
+        return None
+    import gc
+    base = main_interpreter() + L.interp_gc
+    thresholds = [ctypes.c_int32.from_address(base + GC_GENERATIONS + GC_GENERATION_SIZE * k + 16).value
+                  for k in range(3)]
+    stats = [_rd(base + GC_STATS + 8 * k) for k in range(9)]
+    expected = [v for g in gc.get_stats() for v in (g["collections"], g["collected"], g["uncollectable"])]
+    if tuple(thresholds) != gc.get_threshold() or stats != expected or GC_STATS + 8 * 9 != GC_COLLECTING:
+        return "PyInterpreterState.gc offset mismatch"
+    if ctypes.c_int32.from_address(gc_collecting_address(L)).value != 0:
+        return "gc state's collecting word is set outside a collection"
+    return None
+
+
 def check_layout(layout: Layout) -> str | None:
     """Verify the offsets on live objects; returns a reason string when something does not match."""
     fa = FrameAccess(layout)
@@ -989,7 +1022,7 @@ def check_layout(layout: Layout) -> str | None:
         leave_tracing(thread_state())
         if during != before + 1 or tracing.value != before:
             return "PyThreadState.tracing offset mismatch"
-        reason = _check_object_layouts(layout)
+        reason = _check_object_layouts(layout) or _check_gc_layout(layout)
         if reason:
             return reason
     except Exception as e:  # any surprise means we must not touch raw memory

@@ -26,9 +26,11 @@ class ExitState:
     raised: BaseException | None = None      # the exception a py_call raised (the interpreter raises it there)
 
 
-def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_000) -> ExitState:
+def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_000,
+              around_python=None) -> ExitState:
     """Execute `trace` with inputs given per state variable; bridges end at their jump (returned as
-    an ExitState whose op is the jump and values are the stored jump_vars)."""
+    an ExitState whose op is the jump and values are the stored jump_vars). `around_python(f, *args)`, if
+    given, evaluates the ops that may run Python code (OpDef.runs_python) instead of calling f(*args)."""
     env: dict[int, object] = {}
 
     def val(v: Value):
@@ -57,7 +59,10 @@ def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_
                 continue
             d = OPS[op.name]
             try:
-                r = d.evaluate(*[val(a) for a in op.args])
+                if around_python is not None and d.runs_python:
+                    r = around_python(d.evaluate, *[val(a) for a in op.args])
+                else:
+                    r = d.evaluate(*[val(a) for a in op.args])
             except GuardFailed as e:
                 return _exit(op, val, iterations, getattr(e, "exception", None))
             if op.name in ("guard_true", "guard_false"):

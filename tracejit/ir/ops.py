@@ -612,6 +612,10 @@ class OpDef:
     # its new reference may be an object of any type, whose release could run Python code (a __del__): released
     # through the graveyard unless the trace guarded its type (tracejit.optimizer.refcounts)
     any_type: bool = False
+    # it allocates GC-tracked objects (an instance, the dict a first attribute store may make): on 3.11 such an
+    # allocation can run a collection, whose finalizers run Python code; its call holds collections off
+    # (tracejit.backend.assembler.Assembler.call)
+    allocates_tracked: bool = False
     # how much longer (ns, measured on CPython 3.12) the op takes than the interpreter's own specialized
     # instruction for the same work: the recorder weighs it against what running machine code saves per
     # instruction (recorder.generic.worth_compiling); a py_call's is PY_SLOWER_NS of its function
@@ -793,13 +797,13 @@ def _defs() -> list[OpDef]:
         # version guarded before), made as type.__call__ makes it before its __init__: object's tp_new (cls, (),
         # NULL); owned. NULL (a MemoryError) clears the error and exits: the interpreter calls the class again
         d("new_instance", (R,), R, _new_instance, guard=True, pure=False, calls_out=True, new_ref=True,
-          any_type=True, exit_reason="memory"),
+          any_type=True, exit_reason="memory", allocates_tracked=True),
         # obj.name = value on an instance the trace made (new_instance) that nothing else has seen yet, in the
         # inlined __init__ (recorder.constructors): PyObject_SetAttr, which for the class's version guarded before
         # runs no Python code (object's tp_setattro, no data descriptor but its own __slots__ members); the
         # instance takes a new reference. -1 (a MemoryError) clears the error and exits
         d("fresh_setattr", (R, R, R), V, _fresh_setattr, guard=True, pure=False, writes_heap=True, calls_out=True,
-          exit_reason="memory", const_args=(2,), field=("attr", 2, 1)),
+          exit_reason="memory", const_args=(2,), field=("attr", 2, 1), allocates_tracked=True),
         # obj.name = value on an instance the trace made, the name's first store: instance_init into slot `index`
         # of its values array (CPython's store of a new attribute: the slot, then the slot's place in the array's
         # insertion order, which the dict made from them follows; tracejit.cpython.instances), leaving the trace if

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import sys
 import types
 
 from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_dict, instance_values,
@@ -270,12 +269,6 @@ def _no_own_attr_guard(obj, name: str) -> list | None:
     return [const_int(size), const_int(t.__basicsize__)]
 
 
-# any other class attribute's object is read at its address, borrowed (class_attr). Not on 3.11: there a garbage
-# collection runs inside the machine code's own allocations (new_instance), and a finalizer it runs could rebind
-# the attribute and free the object while the trace still uses it (3.12+ run collections at the eval breaker)
-BORROWED_CLASS_VALUES = sys.version_info >= (3, 12)
-
-
 def class_attribute(rec: TraceRecorder, owner, name: str, method: bool, snap: Snapshot, pc: int):
     """cls.name of a class (`owner` holds a class whose metaclass is exactly `type`, which no `__class__`
     assignment can change), where the lookup finds name in the class dicts of cls's MRO and `type` has no
@@ -338,10 +331,11 @@ def _immediate(found) -> Const | None:
 
 
 def _borrowable(found) -> bool:
-    """A class attribute's object may be read at its address (class_attr): where borrowing is safe, and the
-    version of its class, if a Python class's, can be guarded."""
+    """A class attribute's object may be read at its address (class_attr, borrowed: no Python code runs in machine
+    code between calls that may run it; on 3.11, where allocations collect, the machine code holds collections off
+    around its own): where the version of its class, if a Python class's, can be guarded."""
     kind = type(found)
-    return BORROWED_CLASS_VALUES and not (kind.__flags__ & HEAPTYPE and not type_version(kind))
+    return not (kind.__flags__ & HEAPTYPE and not type_version(kind))
 
 
 def _class_object(rec: TraceRecorder, cls, found, name: str, snap: Snapshot, pc: int):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import gc
 import struct
 
 from tracejit.cpython.layout import object_at
@@ -50,11 +51,34 @@ class InterpretedLoop:
         return {sv: self._read(trace.layout.slot(sv), var.kind) for sv, var in trace.inputs}
 
     def __call__(self, _address: int) -> int:
+        """Run as the machine code runs: no garbage collection starts inside (its finalizers would run Python code
+        in the middle of an op, which machine code never does: 3.12+ collect at the next eval-breaker check, and
+        3.11's machine code holds them off around its allocations), except inside the ops that call Python code.
+        Being Python code itself, this interpreter would otherwise collect between reading an attribute's address
+        and taking a reference to it."""
+        if not gc.isenabled():
+            return self._run(None)          # (the program's choice: no collections at all)
+        gc.disable()
+        try:
+            return self._run(self._collecting)
+        finally:
+            gc.enable()
+
+    @staticmethod
+    def _collecting(f, *args):
+        """An op that calls Python code, with collections on as in the interpreter."""
+        gc.enable()
+        try:
+            return f(*args)
+        finally:
+            gc.disable()
+
+    def _run(self, around) -> int:
         budget = self.buffer[BUDGET_SLOT]
         trace = self.trace
         self.keep = []
         while True:
-            ex = run_trace(trace, self._inputs(trace), budget=budget)
+            ex = run_trace(trace, self._inputs(trace), budget=budget, around_python=around)
             budget -= ex.iterations
             if ex.op.name == "jump":                # a bridge finished: store and re-enter the loop
                 for sv, a in zip(trace.jump_vars, ex.op.args):
