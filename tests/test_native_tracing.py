@@ -76,6 +76,51 @@ def test_timer_stops_without_waiting_out_its_period():
 
 
 @only_311
+def test_timer_skips_its_callback_while_the_thread_has_a_profiler_or_another_tracer():
+    """The callback is a Python call: a profiler (sys.setprofile, cProfile) or a debugger's trace function would
+    see it. The pending call skips it while either is set (a tracer other than the JIT's own), and calls it
+    again once they are gone."""
+    words, reason = signal_words(LAYOUTS[VERSION])
+    assert words is not None, reason
+    layout = LAYOUTS[VERSION]
+    calls = []
+    no_other_thread = ctypes.c_int64(0)
+    timer = NativeTimer(CodeMemory(), lambda: calls.append(1), 0.003, ctypes.addressof(words.breaker), words.bit,
+                        ctypes.addressof(no_other_thread), layout.tstate_c_profilefunc, layout.tstate_c_tracefunc,
+                        own_tracer=0x1000)
+    seen = set()
+
+    def tool(frame, event, arg):
+        seen.add(frame.f_code.co_name)
+        return None
+
+    def busy(seconds):
+        t0 = time.monotonic()
+        n = 0
+        while time.monotonic() - t0 < seconds:
+            n += 1
+    timer.start()
+    try:
+        busy(0.1)
+        before = len(calls)
+        sys.setprofile(tool)
+        busy(0.15)
+        sys.setprofile(None)
+        profiled = len(calls)
+        sys.settrace(tool)
+        busy(0.15)
+        sys.settrace(None)
+        traced = len(calls)
+        busy(0.1)
+    finally:
+        timer.stop()
+    assert before >= 3, before
+    assert profiled <= before + 1 and traced <= profiled + 1, (before, profiled, traced)   # (one was pending)
+    assert len(calls) >= traced + 3, (traced, len(calls))
+    assert "<lambda>" not in seen and "_run" not in seen, seen
+
+
+@only_311
 def test_thread_count_is_checked():
     from tracejit.cpython.layout import interp_thread_count
     layout = LAYOUTS[VERSION]

@@ -249,16 +249,20 @@ class Engine:
             self.log("native_tracer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None
 
-    def native_timer(self, callback, period: float):
+    def native_timer(self, callback, period: float, tracer=None):
         """For the 3.11 hooks: a NativeTimer calling `callback` in the main thread every `period` seconds, or
-        None (the tracer then stays on for the whole enable() block)."""
+        None (the tracer then stays on for the whole enable() block). `tracer`: the hooks' NativeTracer (the
+        callback is skipped while the thread has a profiler or another trace function)."""
         try:
             from .native_timer import NativeTimer
             if not self.gate.active:
                 return None         # no checked eval-breaker word to raise
             count = interp_thread_count(LAYOUTS[VERSION])
+            known = tracer is not None and tracer.profilefunc_offset and tracer.tracefunc_offset
+            tools = {"profilefunc_offset": tracer.profilefunc_offset, "tracefunc_offset": tracer.tracefunc_offset,
+                     "own_tracer": tracer.address} if known else {}
             return NativeTimer(self._stub_memory(), callback, period, ctypes.addressof(self.gate.breaker),
-                               self.gate.bit, ctypes.addressof(count) if count is not None else None)
+                               self.gate.bit, ctypes.addressof(count) if count is not None else None, **tools)
         except (OSError, AttributeError, ImportError) as e:
             self.log("native_timer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None
