@@ -177,3 +177,36 @@ def test_no_reference_leaks_on_entry_and_exit(fresh_engine):
         after = sys.getrefcount(marker)
     assert tracejit.stats()["native_entries"] >= 200
     assert after == before
+
+
+class _Box:
+    def __init__(self, item):
+        self.item = item
+
+
+@pytest.mark.skipif(not hasattr(sys, "getrefcount"), reason="needs sys.getrefcount")
+def test_objects_an_exit_retains_for_the_write_back_are_released(fresh_engine):
+    """An exit the runtime writes back (here: a global in the loop, so no native write-back) gives each object it
+    leaves in the state buffer a reference first (ExitInfo.retain: a collection in the runtime's Python code
+    could otherwise free an attribute the trace only borrowed), and the runtime releases it after the write-back:
+    the attribute's object, which the exit hands to a local and a stack item, keeps its exact count."""
+    item = object()
+    boxes = [_Box(item) for _ in range(3)]
+    ns = {"boxes": boxes, "seen": []}
+    exec(compile("def f(n):\n    last = None\n    for i in range(n):\n        last = boxes[i % 3].item\n"
+                 "        seen.append(last)\n    return last\n", "<retain>", "exec"), ns)
+    f, seen = ns["f"], ns["seen"]
+    with tracejit.enable(threshold=2):
+        for _ in range(20):
+            f(1000)
+            seen.clear()
+        before = sys.getrefcount(item)
+        for _ in range(200):
+            assert f(1000) is item
+            seen.clear()
+        after = sys.getrefcount(item)
+    loops = [loop for loop in tracejit.engine().history if loop.name.startswith("f:")]
+    assert any(info.retain for loop in loops for info in loop.exits.values())
+    assert tracejit.stats()["native_entries"] >= 200
+    assert after == before
+

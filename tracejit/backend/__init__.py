@@ -19,7 +19,7 @@ from . import containers  # noqa: F401,I001 - its emitters (str, dict, array ops
 from . import pycalls  # noqa: F401,I001 - its emitters (calls that may run Python code) register in EMITTERS
 from .errors import CompileError
 from .listing import ListingGroup, format_groups, format_listing, listing_groups
-from .stubs import release_stub
+from .stubs import release_stub, retaining_entry_stub
 
 __all__ = ["assemble", "Externals", "LoopAddresses", "MachineCode", "format_listing", "CompileError",
-           "EMITTERS", "release_stub", "ListingGroup", "listing_groups", "format_groups"]
+           "EMITTERS", "release_stub", "retaining_entry_stub", "ListingGroup", "listing_groups", "format_groups"]

@@ -28,8 +28,8 @@ from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
-from .x86 import (NEG, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm, Encoded, Mem,
-                  Reg, fits_i32)
+from .x86 import (NEG, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm,
+                  Encoded, Mem, Reg, fits_i32)
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:

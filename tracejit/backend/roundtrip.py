@@ -14,7 +14,8 @@ base stack items of kind int, float, bool or object; range and list iterators of
 3. The exit's record (`exit_records[exit_id]`: an address, 0 for none) says how the frame continues:
    RECORD words = the value for the frame's instruction pointer, the depth of the base stack that remains,
    the number of stack items to push, then (slot, kind code) per item. With no record, or when making an
-   object fails, the result is `-2 - exit_id` (the runtime writes the frame back itself, from the entry bits).
+   object fails, the result is `-2 - exit_id` (the runtime writes the frame back itself, from the entry bits),
+   after the objects the exit's retain record names got a reference each (stubs.emit_retain).
 4. The write-back, in the order of the runtime's FrameWrites: first every new object is made (a changed local
    boxed, each stack item; a failure releases them and clears the error), then, with no call in between, the
    frame's locals, the iterators' fields, the popped base items, the stack, its top and the instruction
@@ -36,7 +37,7 @@ from contextlib import contextmanager
 
 from tracejit.plaindata import dataclass
 
-from .stubs import emit_frames_left_check
+from .stubs import emit_frames_left_check, emit_retain
 from .x86 import R8, R9, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
 
 REJECTED = -1               # the entry checks failed: nothing ran, the frame is untouched
@@ -82,6 +83,7 @@ class RoundTripPlan:
     scratch: int            # scratch_words(plan) int64 words; word TRACE_ENTRY_WORD: the address of the trace,
                             # int64 trace(int64 *buffer) -> exit id (written when the trace is placed)
     exit_records: int       # int64[exit id]: the exit's record address, or 0
+    retain_table: int       # int64[exit id]: the exit's retain record (stubs.emit_retain), or 0
     int_type: int
     float_type: int
     bool_type: int
@@ -172,13 +174,16 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
             a.alu("cmp", Mem(R13, 8 * it.fresh), 0)
             a.jcc("ne", runtime_store)          # a bridge started a new iterator: the runtime makes it
             a.bind(popped)
-    _box_all(a, L, ext, plan, s, done)
+    _box_all(a, L, ext, plan, s, runtime_store)
     _commit(a, L, plan, s)
     _release_olds(a, ext, plan, s)
     a.mov(RAX, R14)
     a.jmp(done)
     a.bind(runtime_store)
-    a.group("the runtime writes the frame back: -2 - exit id")
+    a.group("the runtime writes the frame back: a reference to each object its retain record names (the frame "
+            "and its interpreter frame are not needed any more: rbx, r12 free), -2 - exit id")
+    a.mov_imm(RBX, plan.retain_table)
+    emit_retain(a, R13, R14, RBX, R15, R12, ext.incref)
     a.mov_imm(RAX, -2)
     a.alu("sub", RAX, R14)
     a.jmp(done)
@@ -396,9 +401,10 @@ def _box(a: Asm, L, ext, plan: RoundTripPlan, kind: str) -> None:
         a.bind(made)
 
 
-def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, done: int) -> None:
+def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: int) -> None:
     """Make every object the write-back stores: new[j] for each written place whose bits changed (else 0),
-    stack[k] for each item of the record. On failure: release what was made and return -2 - exit id."""
+    stack[k] for each item of the record. On failure: release what was made and leave the write-back to the
+    runtime (`runtime_store`)."""
     failed, null_ref = a.new_label(), a.new_label()
     a.group("make the objects: changed locals, then the exit's stack items")
     a.mov(Mem(RSP, 0), 0)                   # K: stack items made so far
@@ -459,9 +465,7 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, done: int) -> Non
     with _counted(a, K):                    # the stack items made so far
         a.mov(RDI, Mem(RBP, s.stack, RCX, 8))
         _xdecref_call(a, ext)
-    a.mov_imm(RAX, -2)
-    a.alu("sub", RAX, R14)
-    a.jmp(done)
+    a.jmp(runtime_store)
     a.bind(end)
 
 

@@ -19,6 +19,11 @@ graveyard[0] = 0; returns 0. Empties a compiled loop's graveyard (old list items
 code deferred to the end of a run) in one call instead of one ctypes call per object. Called with the GIL
 held, like every entry.
 
+`retaining_entry_stub(incref)`: `int64 f(int64 (*trace)(int64 *), int64 *table, int64 *buffer)`: calls the
+trace (its exit id in rax), then gives the objects its exit left in the buffer for the runtime's write-back a
+reference each (`emit_retain`: table[exit id] is the exit's retain record or 0); returns the exit id. The
+runtime's Python entry calls compiled loops through it (tracejit.runtime.compiled: ExitInfo.retain).
+
 `trace_stub(margin)`: a C-level trace function for CPython 3.11, `int f(PyObject *obj, PyFrameObject *frame,
 int what, PyObject *arg)`, installed with PyEval_SetTrace instead of a Python one (see
 tracejit.runtime.native_trace, which keeps its bytes). It calls the hooks' Python dispatcher
@@ -41,7 +46,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from iced_x86 import Code
 
-from .x86 import R8, R9, R11, R12, R13, RAX, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, I, Mem
+from .x86 import R8, R9, R11, R12, R13, R14, R15, RAX, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, I, Mem, Reg
 
 CALLBACK_SLOTS = ("PyThreadState_Get", "PyObject_Vectorcall", "Py_None", "recursion_remaining_offset",
                   "marker_type", "marker_exception_offset", "PyErr_SetRaisedException", "Py_DecRef")
@@ -114,6 +119,57 @@ def release_stub(decref: int) -> Encoded:
     a.mov_imm(RAX, 0)
     a.mov(Mem(RBX, 0), RAX)
     for r in (R13, R12, RBX):
+        a.pop(r)
+    a.ret()
+    return a.finish()
+
+
+def emit_retain(a: Asm, buffer: Reg, exit_id: Reg, table: Reg, record: Reg, k: Reg, incref: int) -> None:
+    """Py_IncRef(buffer[slot]) (NULL skipped) for each slot of the exit's retain record, table[exit id]: 0 for
+    none, else {n, slot 1 .. slot n}. The objects an exit leaves in the state buffer for the runtime's Python
+    write-back are mostly borrowed (an attribute read from a values array, a list item, a class attribute);
+    Python code runs before the write-back boxes them (the runtime's own, where a garbage collection can start,
+    and its finalizers can drop the last reference), so each gets a reference first, which the runtime
+    releases after the write-back. `buffer`, `exit_id`, `table` are kept; `record` and `k` (callee-saved
+    registers, like the others) are clobbered, and so are the caller-saved ones."""
+    done, loop, skip = a.new_label(), a.new_label(), a.new_label()
+    a.mov(record, Mem(table, 0, exit_id, 8))
+    a.test(record, record)
+    a.jcc("e", done)
+    a.mov(k, Mem(record, 0))
+    a.bind(loop)
+    a.test(k, k)
+    a.jcc("e", done)
+    a.mov(RCX, Mem(record, 0, k, 8))
+    a.mov(RDI, Mem(buffer, 0, RCX, 8))
+    a.test(RDI, RDI)
+    a.jcc("e", skip)
+    a.mov_imm(RAX, incref)
+    a.call_reg(RAX)
+    a.bind(skip)
+    a.alu("sub", k, 1)
+    a.jmp(loop)
+    a.bind(done)
+
+
+def retaining_entry_stub(incref: int) -> Encoded:
+    a = Asm()
+    saved = (RBX, R12, R13, R14, R15)
+    a.group("save callee-saved registers (rsp is 16-byte aligned after five pushes); rbx = buffer, r12 = table")
+    for r in saved:
+        a.push(r)
+    a.mov(RBX, RDX)
+    a.mov(R12, RSI)
+    a.group("r13 = trace(buffer): the exit id")
+    a.mov(RAX, RDI)
+    a.mov(RDI, RBX)
+    a.call_reg(RAX)
+    a.mov(R13, RAX)
+    a.group("a reference to each object the exit's retain record names")
+    emit_retain(a, RBX, R13, R12, R14, R15, incref)
+    a.group("return the exit id")
+    a.mov(RAX, R13)
+    for r in reversed(saved):
         a.pop(r)
     a.ret()
     return a.finish()

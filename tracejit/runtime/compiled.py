@@ -79,6 +79,10 @@ class ExitInfo:
                                             # first (empty: the loop's frame resumes at `pc`, a call restarts)
     owned_vars: list[StateVar] = field(default_factory=list)   # where the new objects it owns are stored
     owned: list[int] = field(default_factory=list)  # ... their slots: released after the write-back
+    # slots of the other objects it leaves in the state buffer (borrowed: attributes, list items, locals): the
+    # machine code gives each a reference when the runtime's Python write-back follows (its Python code may
+    # collect garbage, whose finalizers could drop their last reference), released after the write-back
+    retain: list[int] = field(default_factory=list)
 
     def rebuilds(self) -> str:
         """The inlined frames this exit rebuilds, outermost first ("g line 13, bump line 8"; "" for none)."""
@@ -147,6 +151,9 @@ class CompiledLoop:
         self.fbuffer = (ctypes.c_double * MAX_SLOTS).from_buffer(self.buffer)
         self.buffer_address = ctypes.addressof(self.buffer)
         self.bridge_table = (ctypes.c_int64 * MAX_EXITS)()
+        # per exit: the address of its retain record {n, slots} (ExitInfo.retain; backend.stubs.emit_retain) or 0
+        self.retain_table = (ctypes.c_int64 * MAX_EXITS)()
+        self._retain_records: dict[int, object] = {}
         self.exit_counts = (ctypes.c_int64 * MAX_EXITS)()   # the machine code counts every exit taken
         # [0] = count, then old list items whose release the machine code deferred (list_setitem's `defer`)
         self.graveyard = (ctypes.c_int64 * (1 + GRAVEYARD_SLOTS))()
@@ -238,6 +245,10 @@ class CompiledLoop:
 
     def add_exit(self, info: ExitInfo) -> None:
         self.exits[info.exit_id] = info
+        if info.retain:
+            record = self._retain_records[info.exit_id] = (ctypes.c_int64 * (1 + len(info.retain)))(
+                len(info.retain), *info.retain)
+            self.retain_table[info.exit_id] = ctypes.addressof(record)
         if info.inner:
             self.resumes_callees = True
 
@@ -480,8 +491,8 @@ class CompiledLoop:
                 else:
                     inner = self.store(frame, iframe, entry_bits, info)
             finally:
-                if self.owned_slots or info.owned:
-                    self._release_owned(info)
+                if self.owned_slots or info.owned or info.retain:
+                    self._release_owned(info, True)
                 self._empty_graveyard()
                 kept = getattr(entry, "keep", None)     # the IR interpreter's (native=0) graveyard
                 if kept:
@@ -521,8 +532,8 @@ class CompiledLoop:
         try:
             inner = [] if result >= 0 else self.store(frame, self.fa.iframe(frame), self.roundtrip_entry_bits, info)
         finally:
-            if info.owned:
-                self._release_owned(info)
+            if info.owned or (result < 0 and info.retain):
+                self._release_owned(info, result < 0)
             self._empty_graveyard()
         self._entries += 1
         return info, inner
@@ -563,13 +574,14 @@ class CompiledLoop:
         release_all([address])
         return exc
 
-    def _release_owned(self, info: ExitInfo) -> None:
-        """Release the new objects the exit owns (the frame took its own references in store); native runs
-        only: the IR interpreter's objects are Python's own (native=0)."""
+    def _release_owned(self, info: ExitInfo, retained: bool) -> None:
+        """Release the new objects the exit owns (the frame took its own references in store) and, when the
+        machine code retained them (`retained`: the runtime wrote the frame back), those of info.retain;
+        native runs only: the IR interpreter's objects are Python's own (native=0)."""
         if self.release is None:
             return
         buf = self.buffer
-        release_all([buf[slot] for slot in info.owned])
+        release_all([buf[slot] for slot in (info.owned + info.retain if retained else info.owned)])
 
     def _empty_graveyard(self) -> None:
         """Release the old list items whose release the run deferred: variables the frame now owns (written

@@ -18,7 +18,7 @@ from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.instances import instance_values
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
-from tracejit.ir import OPS, Const, IRError, StateVar, Trace, format_op, stack_var, verify
+from tracejit.ir import OPS, Const, IRError, Kind, StateVar, Trace, Var, format_op, stack_var, verify
 from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variables, place_releases
 
 from .compiled import COMPLEX, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
@@ -95,7 +95,17 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
                                exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,
                                resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
                                bridge="blocked" if blocked else "none", frame=op.frame, inner=inner,
-                               owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars]))
+                               owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars],
+                               retain=_retained_slots(loop, op, inherited)))
+
+
+def _retained_slots(loop: CompiledLoop, op, inherited) -> list[int]:
+    """The slots of the objects the exit of guard `op` leaves in the state buffer without owning them (every
+    object but the constants, what it owns and a bridge's owned variables): ExitInfo.retain."""
+    owned = {id(v) for v in op.owned}
+    return [loop.layout.slot(sv) for sv, v in op.snapshot.exit_entries()
+            if isinstance(v, Var) and v.kind is Kind.REF and id(v) not in owned and sv not in inherited
+            and sv.where != "release"]
 
 
 def _owned_places(op) -> list[StateVar]:
@@ -176,7 +186,8 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
         roundtrip = native_entry.prepare(loop, loop.syncs)
         code, at = native_entry.append(mc.code, roundtrip)
         addr, size = self._place(code, loop), len(code)
-        loop.entry = self.make_entry(addr + mc.entry)
+        loop.entry = self.make_retaining_entry(self.retaining_stub, addr + mc.entry,
+                                               ctypes.addressof(loop.retain_table))
         loop.trace_entry = addr + mc.entry
         loop.addresses = backend.LoopAddresses(reentry=addr + mc.reentry, epilogue=addr + mc.epilogue)
         listing = _listing_source(mc, addr)
@@ -199,16 +210,20 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
 def native_setup(self: Engine) -> None:
     """Executable memory, libm and C API addresses and the graveyard's release stub, made at the first compile."""
     if self.mem is None:
-        from .execmem import CodeMemory, libm_address, make_entry
+        from .execmem import CodeMemory, libm_address, make_entry, make_retaining_entry
         self.mem = CodeMemory()
-        self.make_entry = make_entry
+        self.make_entry, self.make_retaining_entry = make_entry, make_retaining_entry
         self.ext = {name: libm_address(name) for name in ("fmod", "floor", "pow", "copysign", "ceil", "sin",
                                                             "cos", "tan", "exp", "log", "hypot")}
         self.ext["layout"] = LAYOUTS[VERSION]
         self.ext["instance_values"] = instance_values()
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
-        self.ext["release_graveyard"] = self.mem.place(backend.release_stub(self.ext["decref"]).code)
+        # the graveyard's release stub and the retaining entry, in one placement (max_code_kb counts pages)
+        release = backend.release_stub(self.ext["decref"]).code
+        release += bytes(-len(release) % 16)
+        at = self.mem.place(release + backend.retaining_entry_stub(self.ext["incref"]).code)
+        self.ext["release_graveyard"], self.retaining_stub = at, at + len(release)
         self.ext["py_functions"] = {name: c_api_address(name) for name in PY_FUNCTIONS}
         gate = self.gate
         self.ext.update(gate_word=ctypes.addressof(gate.main_thread), gate_ident=gate.ident,

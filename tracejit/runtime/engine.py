@@ -111,6 +111,7 @@ class Engine:
         self.mem = None                 # executable memory, created at the first compile
         self._stubs = None              # executable memory of the hooks' stubs (_stub_memory)
         self.release = None             # native graveyard release (backend.release_stub), made with self.mem
+        self.retaining_stub = 0         # the Python entry's way into a loop (backend.retaining_entry_stub), too
         self.ext = None
         self.hooks = None               # the installed hooks (None while no enable() block runs)
         self.resumer: CalleeResumer | None = None      # exits inside inlined calls (runtime/resume.py)

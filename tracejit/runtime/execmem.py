@@ -110,6 +110,16 @@ def make_entry(address: int):
     return ENTRY_TYPE(address)
 
 
+RETAINING_ENTRY_TYPE = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+
+
+def make_retaining_entry(stub: int, trace: int, table: int):
+    """f(state_address) -> exit id: the loop entry `trace` called through the retaining stub at `stub`
+    (backend.stubs.retaining_entry_stub), with the loop's retain table."""
+    from functools import partial       # (not at start-up: made at a compile)
+    return partial(RETAINING_ENTRY_TYPE(stub), trace, table)
+
+
 class StateBuffer:
     """A zeroed int64 array of `nslots` slots (doubles stored by bit pattern); keep it alive while code uses it."""
 

@@ -79,6 +79,7 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
                          base_depth=loop.base_depth,
                          headroom=MARGIN + WRITE_DEPTH + STORE_DEPTH + loop.layout.inline_depth + 4,
                          buffer=loop.buffer_address, scratch=0, exit_records=ctypes.addressof(loop.exit_records),
+                         retain_table=ctypes.addressof(loop.retain_table),
                          int_type=id(int), float_type=id(float), bool_type=id(bool), true=id(True), false=id(False),
                          range_iter_type=id(RANGE_ITER_TYPE), list_iter_type=id(LIST_ITER_TYPE),
                          list_iter_index=LIST_ITER_INDEX, list_iter_seq=LIST_ITER_SEQ, enumerate_type=id(enumerate),

@@ -84,8 +84,9 @@ class NativeTimer:
         interpreter's count of other running threads (layout.interp_thread_count): the breaker is raised only
         while it is 0 (None: never raised, the request waits for the main thread's next GIL switch).
         `profilefunc_offset`, `tracefunc_offset`: PyThreadState.c_profilefunc / c_tracefunc (checked; both or
-        neither given, 0: not known): the callback is skipped while the main thread has a profiler or a trace function other than
-        `own_tracer` (the JIT's own C-level tracer): the tool would see the callback's Python calls."""
+        neither given, 0: not known): the callback is skipped while the main thread has a profiler or a trace
+        function other than `own_tracer` (the JIT's own C-level tracer): the tool would see the callback's
+        Python calls."""
         self.callback = callback
         self.period = period
         self.fields = (ctypes.c_int64 * len(FIELDS))()
