@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from iced_x86 import Code
+from .iced import Code
 
 from .x86 import R8, R9, R11, R12, R13, R14, R15, RAX, RBX, RCX, RDI, RDX, RSI, RSP, Asm, Encoded, I, Mem, Reg
 

@@ -13,7 +13,7 @@ Operands: `Reg` (a GPR or XMM register), `Mem` (base register + displacement, or
 plain Python ints (immediates). Generic helpers (`mov`, `alu`, `imul`, `sse`, `movsd` ...) choose the
 encoding from the operand types; all GPR operations are 64-bit unless the helper says otherwise.
 
-May import: iced_x86, tracejit.plaindata and the standard library.
+May import: tracejit.backend.iced (iced-x86), tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from tracejit.plaindata import dataclass, field
 from functools import cached_property
 
-from iced_x86 import (BlockEncoder, Code, Decoder, Formatter, FormatterSyntax, Instruction, MemoryOperand, Mnemonic,
-                      Register)
+from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, Mnemonic, Register, code as _c, \
+    formatter_syntax_intel
 
 I = Instruction
 
@@ -100,10 +100,6 @@ def fits_i32(v: int) -> bool:
 
 def fits_i8(v: int) -> bool:
     return -128 <= v < 128
-
-
-def _c(name: str) -> int:
-    return getattr(Code, name)
 
 
 # condition codes: name -> (jcc, setcc, cmovcc) codes; NEG gives the inverse condition
@@ -556,7 +552,7 @@ def _s64(v: int) -> int:
 
 
 def _formatter() -> Formatter:
-    f = Formatter(FormatterSyntax.INTEL)
+    f = Formatter(formatter_syntax_intel())
     f.space_after_operand_separator = True
     f.hex_prefix = "0x"
     f.hex_suffix = ""
