@@ -479,6 +479,196 @@ def test_a_collection_inside_the_machine_codes_allocation_frees_nothing_the_trac
         """, compiled=("run",))
 
 
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_variable_only_a_bridge_writes_is_retained_for_the_write_back(prog, native):
+    """A local only a bridge writes (added to the loop's state by the bridge) holds an attribute's object, borrowed,
+    when the loop's own exit is taken: that exit's retain record, made before the bridge existed, must name it
+    too (CompiledLoop.refresh_retain), or a collection in the runtime's write-back frees it before it is boxed
+    (found by review: a segfault on 3.12 and 3.13)."""
+    check(prog, native, """\
+        import gc
+        G = 0
+        dead = set()
+        serial = [100]
+
+        class Box:
+            def __init__(self, item):
+                self.item = item
+
+        class Item:
+            __slots__ = ("k", "pad")
+            def __init__(self, k):
+                self.k = k
+                self.pad = None
+            def __del__(self):
+                dead.add(self.k)
+
+        boxes = [Box(Item(k)) for k in range(4)]
+        armed = [False]
+
+        class Cyc:
+            def __init__(self):
+                self.me = self
+            def __del__(self):
+                if armed[0]:
+                    for b in boxes:
+                        serial[0] += 1
+                        b.item = Item(serial[0])
+                Cyc()
+
+        def f(n):
+            global G
+            x = None
+            t = 0
+            for i in range(n):
+                if i % 10 == 9:
+                    x = boxes[i % 4].item
+                t += i
+                G = t               # a global written: the Python entry (no round trip)
+            return t, x
+
+        for r in range(30):
+            f(1000)
+        Cyc()
+        gc.set_threshold(1)
+        armed[0] = True
+        bad = 0
+        for r in range(300):
+            t, x = f(100)
+            if x.k in dead:          # x died before the loop returned it
+                bad += 1
+        armed[0] = False
+        gc.set_threshold(700)
+        print("x dead when returned:", bad)
+        """, compiled=("f",))
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_objects_read_at_entry_stay_alive_until_the_machine_code_runs(prog, native):
+    """The Python entry reads a global the loop rebinds into the state buffer, then runs Python code before the
+    machine code starts; a collection's finalizer there rebinds the global, dropping its object's last other
+    reference: load() holds the objects it read until the run ends (found by review: a segfault on every
+    version, native or not)."""
+    check(prog, native, """\
+        import gc
+        events = []
+        import itertools
+        serial = itertools.count(1000)
+
+        class Item:
+            __slots__ = ("k", "pad", "__weakref__")
+            def __init__(self, k):
+                self.k = k
+                self.pad = None
+            def __del__(self):
+                events.append(-self.k - 1)
+
+        armed = [False]
+        class Cyc:
+            def __init__(self):
+                self.me = self
+            def __del__(self):
+                global G
+                if armed[0]:
+                    G = Item(next(serial))       # the old G dies here
+                Cyc()
+
+        lst = [Item(k) for k in range(4)]
+        G = lst[0]
+
+        def s(n):
+            global G
+            t = 0
+            for i in range(n):
+                x = G                   # (a strong reference in the interpreter: a death after the read is appended after it)
+                events.append(x.k)
+                x = None
+                t += 1
+                G = lst[i % 4]
+            return t
+
+        Cyc()
+        for _ in range(50):
+            s(20)
+        gc.set_threshold(1)
+        armed[0] = True
+        total = 0
+        for r in range(3000):
+            G = Item(next(serial))               # only the global holds it
+            total += s(20)
+        armed[0] = False
+        gc.set_threshold(700)
+        dead = set()
+        late = [k for k in events if (k >= 0 and k in dead) or (k < 0 and dead.add(-k - 1))]
+        print(total, "reads after death:", late[:5], len(late))
+        """, compiled=("s",))
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_dict_made_by_obj_dict_inside_machine_code_collects_nothing_on_311(prog, native):
+    """`o.__dict__` (getattr_plain) makes the instance's dict, a GC-tracked allocation: on 3.11 a collection could
+    run inside it and free `h.val`, which the trace has just read (getattr_plain is allocates_tracked; found by
+    review)."""
+    check(prog, native, """\
+        import gc
+        events = []
+
+        class A:
+            def __init__(self, k):
+                self.k = k
+            def __del__(self):
+                events.append(-self.k - 1)
+
+        collected = [0]
+        armed = [False]
+
+        class Cyc:
+            def __init__(self):
+                self.me = self
+            def __del__(self):
+                collected[0] += 1
+                if armed[0]:
+                    H.val = A(collected[0])
+                Cyc()
+
+        class Holder:
+            pass
+
+        class P:
+            def __init__(self, i):
+                self.i = i
+
+        H = Holder()
+        H.val = A(0)
+
+        def run(objs):
+            n = 0
+            h = H
+            for o in objs:
+                v = h.val
+                d = o.__dict__
+                events.append(v.k)
+                n += len(d)
+                n += (n * 7 + 3) % 5 + (n ^ 12) % 3 + (n * 13) % 11 + (n * 5 + 1) % 7 + (n * 17) % 19 + (n * 3) % 23
+                v = None
+            return n
+
+        Cyc()
+        print(run([P(i) for i in range(100)]))
+        gc.set_threshold(3)
+        armed[0] = True
+        total = 0
+        for r in range(20):
+            objs = [P(i) for i in range(200)]
+            total += run(objs)
+        armed[0] = False
+        gc.set_threshold(700)
+        dead = set()
+        late = [k for k in events if k >= 0 and k in dead or k < 0 and dead.add(-k - 1)]
+        print(total, "reads after death:", late[:5], len(late), "collections:", collected[0] > 20)
+        """, compiled=("run",))
+
+
 class Sq:
     def __init__(self, k):
         self.pos = k

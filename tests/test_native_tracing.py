@@ -75,19 +75,16 @@ def test_timer_stops_without_waiting_out_its_period():
     assert calls == []                              # woken by stop(), it asked for no callback
 
 
-@only_311
-def test_timer_skips_its_callback_while_the_thread_has_a_profiler_or_another_tracer():
+def test_timer_callback_is_seen_by_no_profiler_or_trace_function():
     """The callback is a Python call: a profiler (sys.setprofile, cProfile) or a debugger's trace function would
-    see it. The pending call skips it while either is set (a tracer other than the JIT's own), and calls it
-    again once they are gone."""
+    see it, so it runs with the thread's tracing suspended; it still runs meanwhile (on 3.11 it is what removes
+    the JIT's idle tracer: a profiled program would otherwise keep paying for it)."""
     words, reason = signal_words(LAYOUTS[VERSION])
     assert words is not None, reason
-    layout = LAYOUTS[VERSION]
     calls = []
     no_other_thread = ctypes.c_int64(0)
     timer = NativeTimer(CodeMemory(), lambda: calls.append(1), 0.003, ctypes.addressof(words.breaker), words.bit,
-                        ctypes.addressof(no_other_thread), layout.tstate_c_profilefunc, layout.tstate_c_tracefunc,
-                        own_tracer=0x1000)
+                        ctypes.addressof(no_other_thread))
     seen = set()
 
     def tool(frame, event, arg):
@@ -111,13 +108,10 @@ def test_timer_skips_its_callback_while_the_thread_has_a_profiler_or_another_tra
         busy(0.15)
         sys.settrace(None)
         traced = len(calls)
-        busy(0.1)
     finally:
         timer.stop()
-    assert before >= 3, before
-    assert profiled <= before + 1 and traced <= profiled + 1, (before, profiled, traced)   # (one was pending)
-    assert len(calls) >= traced + 3, (traced, len(calls))
-    assert "<lambda>" not in seen and "_run" not in seen, seen
+    assert before >= 3 and profiled >= before + 3 and traced >= profiled + 3, (before, profiled, traced)
+    assert "<lambda>" not in seen and "_run" not in seen and "busy" in seen, seen
 
 
 @only_311

@@ -120,7 +120,7 @@ def _new_object(s: Assembler, op: Op, i: int) -> None:
     addr = _NEW_OBJECT_FUNCTIONS[op.name](s.ext)
     if not (addr and s.ext.err_clear):
         raise CompileError(f"no C API address for {op.name}")
-    _call_c(s, i, addr, op.args)
+    _call_c(s, i, addr, op.args, op=op)
     _made_or_exit(s, op, i)
 
 

@@ -355,8 +355,8 @@ def trace_stub(margin: int) -> Encoded:
 
 TIMER_FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "syscall", "Py_AddPendingCall", "callback", "stopped",
                 "eval_breaker", "breaker_bit", "callback_arg", "thread_count")
-PENDING_CALL_SLOTS = ("PyObject_CallNoArgs", "Py_DecRef", "PyErr_Clear", "PyThreadState_Get", "pending",
-                      "profilefunc_offset", "tracefunc_offset", "own_tracer")
+PENDING_CALL_SLOTS = ("PyObject_CallNoArgs", "Py_DecRef", "PyErr_Clear", "PyThreadState_Get",
+                      "PyThreadState_EnterTracing", "PyThreadState_LeaveTracing")
 SYS_FUTEX, FUTEX_WAIT_PRIVATE, FUTEX_WAKE_PRIVATE = 202, 128, 129      # x86-64 Linux
 
 
@@ -429,59 +429,47 @@ def timer_thread_stub() -> Encoded:
 def pending_call_stub() -> Encoded:
     """`int f(PyObject *callable)`, a pending call (Py_AddPendingCall) that calls a Python callable with no
     arguments and returns 0; an exception (the callable must not raise) is cleared. Machine code instead of a
-    ctypes callback, whose libffi trampoline would be mapped writable and executable. While the thread has a
-    profiler (PyThreadState.c_profilefunc) or a trace function other than `own_tracer` (c_tracefunc: a
-    debugger's, coverage's), the callable is not called (the tool would see the call) and *pending is set to 0
-    (the next period asks again). A zero offset skips that check. Data slots after the code, in order:
-    PENDING_CALL_SLOTS."""
+    ctypes callback, whose libffi trampoline would be mapped writable and executable. The call runs between
+    PyThreadState_EnterTracing and PyThreadState_LeaveTracing: no profiler (cProfile, sys.setprofile) or trace
+    function (a debugger's, coverage's) sees it. Data slots after the code, in order: PENDING_CALL_SLOTS."""
     a = Asm()
     slot = {name: a.const(0x6B6B6B6B00000000 + k) for k, name in enumerate(PENDING_CALL_SLOTS)}
-    failed, skip, checked, call = a.new_label(), a.new_label(), a.new_label(), a.new_label()
-    a.group("rsp 16-byte aligned after one push; rbx = callable; rax = PyThreadState_Get()")
+    failed, done = a.new_label(), a.new_label()
+    a.group("rbx = callable, r12 = PyThreadState_Get() (rsp 16-byte aligned after two pushes and 8 bytes)")
     a.push(RBX)
+    a.push(R12)
+    a.alu("sub", RSP, 8)
     a.mov(RBX, RDI)
     a.mov(RAX, slot["PyThreadState_Get"])
     a.call_reg(RAX)
-    a.group("a profiler on this thread: skip")
-    a.mov(RCX, slot["profilefunc_offset"])
-    a.test(RCX, RCX)
-    a.jcc("e", checked)
-    a.alu("cmp", Mem(RAX, 0, RCX, 1), 0)
-    a.jcc("ne", skip)
-    a.group("a trace function that is not own_tracer: skip")
-    a.mov(RCX, slot["tracefunc_offset"])
-    a.mov(RDX, Mem(RAX, 0, RCX, 1))
-    a.test(RDX, RDX)
-    a.jcc("e", call)
-    a.alu("cmp", RDX, slot["own_tracer"])
-    a.jcc("ne", skip)
-    a.bind(checked)
-    a.bind(call)
-    a.group("rax = PyObject_CallNoArgs(callable)")
+    a.mov(R12, RAX)
+    a.group("PyThreadState_EnterTracing(tstate); rbx = PyObject_CallNoArgs(callable); "
+            "PyThreadState_LeaveTracing(tstate)")
+    a.mov(RDI, R12)
+    a.mov(RAX, slot["PyThreadState_EnterTracing"])
+    a.call_reg(RAX)
     a.mov(RDI, RBX)
     a.mov(RAX, slot["PyObject_CallNoArgs"])
     a.call_reg(RAX)
-    a.test(RAX, RAX)
+    a.mov(RBX, RAX)
+    a.mov(RDI, R12)
+    a.mov(RAX, slot["PyThreadState_LeaveTracing"])
+    a.call_reg(RAX)
+    a.test(RBX, RBX)
     a.jcc("e", failed)
     a.group("Py_DecRef(result); return 0")
-    a.mov(RDI, RAX)
+    a.mov(RDI, RBX)
     a.mov(RAX, slot["Py_DecRef"])
     a.call_reg(RAX)
-    a.mov_imm(RAX, 0)
-    a.pop(RBX)
-    a.ret()
+    a.jmp(done)
     a.group("PyErr_Clear(); return 0")
     a.bind(failed)
     a.mov(RAX, slot["PyErr_Clear"])
     a.call_reg(RAX)
+    a.bind(done)
     a.mov_imm(RAX, 0)
-    a.pop(RBX)
-    a.ret()
-    a.group("*pending = 0; return 0")
-    a.bind(skip)
-    a.mov(RAX, slot["pending"])
-    a.mov(Mem(RAX, 0), 0)
-    a.mov_imm(RAX, 0)
+    a.alu("add", RSP, 8)
+    a.pop(R12)
     a.pop(RBX)
     a.ret()
     return a.finish()

@@ -119,7 +119,7 @@ class TracingHooks:
             make_timer = getattr(self.listener, "native_timer", None)
             if (self.timer is None and make_timer is not None
                     and threading.current_thread() is threading.main_thread()):
-                self.timer = make_timer(self._timer_callback(), TIMER_PERIOD, native)
+                self.timer = make_timer(self._timer_callback(), TIMER_PERIOD)
             self.enter_thread()
             return
         self._install_python()

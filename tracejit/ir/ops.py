@@ -612,9 +612,9 @@ class OpDef:
     # its new reference may be an object of any type, whose release could run Python code (a __del__): released
     # through the graveyard unless the trace guarded its type (tracejit.optimizer.refcounts)
     any_type: bool = False
-    # it allocates GC-tracked objects (an instance, the dict a first attribute store may make): on 3.11 such an
-    # allocation can run a collection, whose finalizers run Python code; its call holds collections off
-    # (tracejit.backend.assembler.Assembler.call)
+    # it allocates GC-tracked objects (an instance, the dict a first attribute store or `obj.__dict__` may make): on
+    # 3.11 such an allocation can run a collection, whose finalizers run Python code; its call holds collections
+    # off (tracejit.backend.assembler.Assembler.call)
     allocates_tracked: bool = False
     # how much longer (ns, measured on CPython 3.12) the op takes than the interpreter's own specialized
     # instruction for the same work: the recorder weighs it against what running machine code saves per
@@ -754,7 +754,7 @@ def _defs() -> list[OpDef]:
         # Python's: tracejit.recorder.attributes); AttributeError clears the error and exits (the interpreter
         # raises it)
         d("getattr_plain", (R, R), R, _getattr_plain, guard=True, pure=False, calls_out=True, new_ref=True,
-          reads_heap=True, any_type=True, slower_ns=35, exit_reason="attribute"),
+          reads_heap=True, any_type=True, slower_ns=35, exit_reason="attribute", allocates_tracked=True),
         # cls.name of a class (metaclass `type`) whose dicts hold a plain value there (no __get__ of its type):
         # that object, whose `address` the recorder found, loaded as a constant: borrowed, and valid while the
         # class keeps the version tag guarded before (any assignment to the class or its bases clears it), so

@@ -81,7 +81,11 @@ class ExitInfo:
     owned: list[int] = field(default_factory=list)  # ... their slots: released after the write-back
     # slots of the other objects it leaves in the state buffer (borrowed: attributes, list items, locals): the
     # machine code gives each a reference when the runtime's Python write-back follows (its Python code may
-    # collect garbage, whose finalizers could drop their last reference), released after the write-back
+    # collect garbage, whose finalizers could drop their last reference), released after the write-back.
+    # `own_retain`: those its snapshot stores; `retain` adds the loop's object locals and globals it does not
+    # store (the write-back boxes them too: a bridge may have written them), made again when a bridge grows the
+    # loop's state (CompiledLoop.refresh_retain)
+    own_retain: list[int] = field(default_factory=list)
     retain: list[int] = field(default_factory=list)
 
     def rebuilds(self) -> str:
@@ -203,6 +207,7 @@ class CompiledLoop:
         self.scratch = None
         self.exit_records = None            # int64[exit id] -> address of the exit's record (0: none)
         self.records: dict = {}             # exit id -> its record (None: the runtime writes it back)
+        self.entry_objects: list | None = None  # the objects load() put into the buffer, held during the run
 
     @property
     def code(self):
@@ -245,10 +250,33 @@ class CompiledLoop:
 
     def add_exit(self, info: ExitInfo) -> None:
         self.exits[info.exit_id] = info
+        self._set_retain(info, self._layout_objects())
+
+    def refresh_retain(self) -> None:
+        """Every exit's retain record again, for the loop's state as it is now (a bridge added variables)."""
+        objects = self._layout_objects()
+        for info in self.exits.values():
+            self._set_retain(info, objects)
+
+    def _layout_objects(self) -> list[tuple[int, StateVar]]:
+        """(slot, state variable) of the loop's locals and globals of kind object (what store boxes by slot)."""
+        kinds = self.layout.kinds
+        return [(slot, sv) for sv, slot in self.layout.slots.items()
+                if sv.where in ("fast", "global") and kinds[sv] is Kind.REF]
+
+    def _set_retain(self, info: ExitInfo, objects) -> None:
+        own = set(info.own_retain)
+        stored = {self.layout.slot(sv) for sv, _ in info.snapshot.exit_entries()
+                  if sv.where != "release" and sv in self.layout.slots}
+        info.retain = list(info.own_retain) + [slot for slot, sv in objects if slot not in own
+                                               and slot not in stored and slot not in info.kinds]
         if info.retain:
             record = self._retain_records[info.exit_id] = (ctypes.c_int64 * (1 + len(info.retain)))(
                 len(info.retain), *info.retain)
             self.retain_table[info.exit_id] = ctypes.addressof(record)
+        else:
+            self.retain_table[info.exit_id] = 0
+            self._retain_records.pop(info.exit_id, None)
         if info.inner:
             self.resumes_callees = True
 
@@ -279,20 +307,28 @@ class CompiledLoop:
 
     # ------------------------------------------------------------------ the round trip
     def load(self, frame, iframe: int) -> list:
-        """Unbox the frame's values into the state buffer. Returns the entry bits of every slot."""
+        """Unbox the frame's values into the state buffer. Returns the entry bits of every slot. The objects
+        the buffer gets (borrowed by the machine code) are also held in `entry_objects` until the run ends: the
+        runtime's Python code before the machine code starts can collect garbage, whose finalizers could rebind
+        a global or an attribute and drop the last other reference."""
         fast, glob, iters, cplx = self._input_plan()
         buf, fbuf, fa = self.buffer, self.fbuffer, self.fa
+        held = self.entry_objects = []
         for index, slot, kind, sv in fast:
             try:
                 obj = fa.read_slot(iframe, index if index is not None else self.nlocalsplus + sv.key)
             except LookupError:
                 raise EntryRejected(f"{sv} unbound") from None
             _unbox(buf, fbuf, slot, kind, obj, sv)
+            if kind is Kind.REF:
+                held.append(obj)
         if glob:
             g = frame.f_globals
             for name, slot, kind, sv in glob:
                 obj = g.get(name, _MISSING)
                 _unbox(buf, fbuf, slot, kind, obj, sv)
+                if kind is Kind.REF:
+                    held.append(obj)
         for where, key, re, im, name in cplx:
             if where == "fast":
                 try:
@@ -491,6 +527,7 @@ class CompiledLoop:
                 else:
                     inner = self.store(frame, iframe, entry_bits, info)
             finally:
+                self.entry_objects = None       # (after the write-back: the frame holds its own references)
                 if self.owned_slots or info.owned or info.retain:
                     self._release_owned(info, True)
                 self._empty_graveyard()
@@ -500,6 +537,7 @@ class CompiledLoop:
             self._entries += 1
             return info, inner
         finally:
+            self.entry_objects = None
             busy[0] = 0
 
     def check_assumptions(self, frame) -> None:

@@ -24,7 +24,7 @@ from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variab
 from .compiled import COMPLEX, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
 from . import native_entry
-from .interp_entry import InterpretedLoop
+from .interp_entry import CollectorHold, InterpretedLoop
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
                                resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
                                bridge="blocked" if blocked else "none", frame=op.frame, inner=inner,
                                owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars],
-                               retain=_retained_slots(loop, op, inherited)))
+                               own_retain=_retained_slots(loop, op, inherited)))
 
 
 def _retained_slots(loop: CompiledLoop, op, inherited) -> list[int]:
@@ -193,7 +193,9 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
         listing = _listing_source(mc, addr)
         native_entry.install(self, loop, roundtrip, addr + at)
     else:
-        loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer), 0, 0, None
+        if self.collector_hold is None:
+            self.collector_hold = CollectorHold()
+        loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer, self.collector_hold), 0, 0, None
     secs = time.perf_counter() - t0
     loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs))
     rec.site.versions.insert(0, loop)
@@ -256,6 +258,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         loop.entry.bridges[rec.exit.exit_id] = opt
         addr, size, listing = 0, 0, None
     loop.layout_changed()
+    loop.refresh_retain()
     loop.syncs = loop.layout.calls_python = loop.syncs or calls_python(opt.ops)
     loop.layout.writes_globals = loop.layout.writes_globals or rec.recorder.writes_globals
     if self.params.native:

@@ -112,6 +112,7 @@ class Engine:
         self._stubs = None              # executable memory of the hooks' stubs (_stub_memory)
         self.release = None             # native graveyard release (backend.release_stub), made with self.mem
         self.retaining_stub = 0         # the Python entry's way into a loop (backend.retaining_entry_stub), too
+        self.collector_hold = None      # the IR interpreter's (native=0) hold on garbage collection, made with it
         self.ext = None
         self.hooks = None               # the installed hooks (None while no enable() block runs)
         self.resumer: CalleeResumer | None = None      # exits inside inlined calls (runtime/resume.py)
@@ -250,20 +251,16 @@ class Engine:
             self.log("native_tracer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None
 
-    def native_timer(self, callback, period: float, tracer=None):
+    def native_timer(self, callback, period: float):
         """For the 3.11 hooks: a NativeTimer calling `callback` in the main thread every `period` seconds, or
-        None (the tracer then stays on for the whole enable() block). `tracer`: the hooks' NativeTracer (the
-        callback is skipped while the thread has a profiler or another trace function)."""
+        None (the tracer then stays on for the whole enable() block)."""
         try:
             from .native_timer import NativeTimer
             if not self.gate.active:
                 return None         # no checked eval-breaker word to raise
             count = interp_thread_count(LAYOUTS[VERSION])
-            known = tracer is not None and tracer.profilefunc_offset and tracer.tracefunc_offset
-            tools = {"profilefunc_offset": tracer.profilefunc_offset, "tracefunc_offset": tracer.tracefunc_offset,
-                     "own_tracer": tracer.address} if known else {}
             return NativeTimer(self._stub_memory(), callback, period, ctypes.addressof(self.gate.breaker),
-                               self.gate.bit, ctypes.addressof(count) if count is not None else None, **tools)
+                               self.gate.bit, ctypes.addressof(count) if count is not None else None)
         except (OSError, AttributeError, ImportError) as e:
             self.log("native_timer_unavailable", reason=f"{type(e).__name__}: {e}")
             return None

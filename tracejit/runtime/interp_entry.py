@@ -17,12 +17,53 @@ from tracejit.ir import BUDGET_SLOT, NULL, Kind, Trace
 from tracejit.ir.interp import run_trace
 
 
+class CollectorHold:
+    """Garbage collection held off while the IR interpreter runs traces, as machine code holds it (3.12+ collect
+    at the next eval-breaker check, which machine code never makes; 3.11's machine code holds collections off
+    around its allocations): being Python code itself, the interpreter would otherwise collect between any two
+    ops, even between reading an attribute's address and taking a reference to it, and the finalizers could
+    change what the guards before had checked. One per engine, shared by its interpreted loops: each run that
+    starts (nested ones, other threads') pushes onto `held` whether the collector was on, and turns it off;
+    each run that ends pops an entry, in whatever order the runs end, and turns it on if the entry says so.
+    Only a run that started while it was on pushes True, so it is on again once no run is in progress. Inside an
+    op that calls Python code it is on, as without the JIT, while that run is the only one; a program that
+    turns it off there keeps it off."""
+
+    def __init__(self) -> None:
+        self.held: list[bool] = []
+
+    def enter(self) -> None:
+        on = gc.isenabled()
+        if on:
+            gc.disable()
+        self.held.append(on)
+
+    def leave(self) -> None:
+        if self.held.pop():
+            gc.enable()
+
+    def call(self, f, *args):
+        """An op that calls Python code: collections on, as without the JIT, when this run is the only one and
+        the collector was on when it started."""
+        if len(self.held) != 1 or not self.held[0]:
+            return f(*args)
+        gc.enable()
+        try:
+            return f(*args)
+        finally:
+            if gc.isenabled():
+                gc.disable()
+            else:
+                self.held[0] = False        # the program disabled it: it stays so
+
+
 class InterpretedLoop:
     """Callable like the native entry: takes the buffer address (ignored; uses the buffer object)."""
 
-    def __init__(self, trace: Trace, buffer):
+    def __init__(self, trace: Trace, buffer, hold: CollectorHold):
         self.trace = trace
         self.buffer = buffer
+        self.hold = hold
         self.bridges: dict[int, Trace] = {}
         # objects whose addresses this run put into the buffer: kept alive until the runtime has written
         # the results back (CompiledLoop.run clears it then; the machine code's graveyard does the same)
@@ -51,27 +92,13 @@ class InterpretedLoop:
         return {sv: self._read(trace.layout.slot(sv), var.kind) for sv, var in trace.inputs}
 
     def __call__(self, _address: int) -> int:
-        """Run as the machine code runs: no garbage collection starts inside (its finalizers would run Python code
-        in the middle of an op, which machine code never does: 3.12+ collect at the next eval-breaker check, and
-        3.11's machine code holds them off around its allocations), except inside the ops that call Python code.
-        Being Python code itself, this interpreter would otherwise collect between reading an attribute's address
-        and taking a reference to it."""
-        if not gc.isenabled():
-            return self._run(None)          # (the program's choice: no collections at all)
-        gc.disable()
+        """Run the loop as the machine code would, with collections held off (CollectorHold)."""
+        hold = self.hold
+        hold.enter()
         try:
-            return self._run(self._collecting)
+            return self._run(hold.call)
         finally:
-            gc.enable()
-
-    @staticmethod
-    def _collecting(f, *args):
-        """An op that calls Python code, with collections on as in the interpreter."""
-        gc.enable()
-        try:
-            return f(*args)
-        finally:
-            gc.disable()
+            hold.leave()
 
     def _run(self, around) -> int:
         budget = self.buffer[BUDGET_SLOT]

@@ -41,9 +41,8 @@ TIMER_STUB = bytes.fromhex(
 # tracejit.backend.stubs.pending_call_stub() without its data slots (PENDING_CALL_SLOTS there): the pending call
 # itself, in machine code (a ctypes callback's trampoline would be RWX memory)
 PENDING_CALL_STUB = bytes.fromhex(
-    "53488bdf488b0586000000ffd0488b0d8d0000004885c9742048833c08007547488b0d82000000488b14084885d27409483b157a"
-    "000000752e488bfb488b0536000000ffd04885c07410488bf8488b052d000000ffd033c05bc3488b0528000000ffd033c05bc348"
-    "8b052b00000048c7000000000033c05bc3")
+    "5341544883ec08488bdf488b056a000000ffd04c8be0498bfc488b0563000000ffd0488bfb488b0537000000ffd0488bd8498bfc"
+    "488b0550000000ffd04885db740e488bfb488b051f000000ffd0eb09488b051c000000ffd033c04883c408415c5bc3")
 FIELDS = ("stop", "pending", "tv_sec", "tv_nsec", "syscall", "Py_AddPendingCall", "callback", "stopped",
           "eval_breaker", "breaker_bit", "callback_arg", "thread_count")
 _F = {name: k for k, name in enumerate(FIELDS)}
@@ -77,16 +76,13 @@ class NativeTimer:
     not raise (an exception is dropped). Its int64 fields and code live as long as the object."""
 
     def __init__(self, mem, callback, period: float, eval_breaker: int, breaker_bit: int,
-                 thread_count: int | None = None, profilefunc_offset: int = 0, tracefunc_offset: int = 0,
-                 own_tracer: int = 0) -> None:
+                 thread_count: int | None = None) -> None:
         """`eval_breaker`: the address of the int32 the main thread's eval loop checks (the hooks'
         SignalWords.breaker), `breaker_bit` the bit to set in it; `thread_count`: the address of the
         interpreter's count of other running threads (layout.interp_thread_count): the breaker is raised only
-        while it is 0 (None: never raised, the request waits for the main thread's next GIL switch).
-        `profilefunc_offset`, `tracefunc_offset`: PyThreadState.c_profilefunc / c_tracefunc (checked; both or
-        neither given, 0: not known): the callback is skipped while the main thread has a profiler or a trace
-        function other than `own_tracer` (the JIT's own C-level tracer): the tool would see the callback's
-        Python calls."""
+        while it is 0 (None: never raised, the request waits for the main thread's next GIL switch). The
+        callback runs with the thread's tracing suspended (pending_call_stub): no profiler or trace function
+        sees it."""
         self.callback = callback
         self.period = period
         self.fields = (ctypes.c_int64 * len(FIELDS))()
@@ -96,9 +92,9 @@ class NativeTimer:
         f[_F["syscall"]] = ctypes.cast(_libc.syscall, ctypes.c_void_p).value
         f[_F["Py_AddPendingCall"]] = ctypes.cast(ctypes.pythonapi.Py_AddPendingCall, ctypes.c_void_p).value
         f[_F["callback"]] = mem.place(PENDING_CALL_STUB + struct.pack(
-            "<8Q", c_api_address("PyObject_CallNoArgs"), c_api_address("Py_DecRef"), c_api_address("PyErr_Clear"),
-            c_api_address("PyThreadState_Get"), ctypes.addressof(f) + 8 * _F["pending"], profilefunc_offset,
-            tracefunc_offset, own_tracer))
+            "<6Q", c_api_address("PyObject_CallNoArgs"), c_api_address("Py_DecRef"), c_api_address("PyErr_Clear"),
+            c_api_address("PyThreadState_Get"), c_api_address("PyThreadState_EnterTracing"),
+            c_api_address("PyThreadState_LeaveTracing")))
         f[_F["callback_arg"]] = id(self._run_method)
         f[_F["stopped"]] = 1
         f[_F["eval_breaker"]], f[_F["breaker_bit"]] = eval_breaker, breaker_bit
