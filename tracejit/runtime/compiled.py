@@ -87,6 +87,7 @@ class ExitInfo:
     # loop's state (CompiledLoop.refresh_retain)
     own_retain: list[int] = field(default_factory=list)
     retain: list[int] = field(default_factory=list)
+    stored: frozenset = frozenset()         # the slots its snapshot stores
 
     def rebuilds(self) -> str:
         """The inlined frames this exit rebuilds, outermost first ("g line 13, bump line 8"; "" for none)."""
@@ -158,6 +159,7 @@ class CompiledLoop:
         # per exit: the address of its retain record {n, slots} (ExitInfo.retain; backend.stubs.emit_retain) or 0
         self.retain_table = (ctypes.c_int64 * MAX_EXITS)()
         self._retain_records: dict[int, object] = {}
+        self._retained_objects: list | None = None     # what the records were made with (refresh_retain)
         self.exit_counts = (ctypes.c_int64 * MAX_EXITS)()   # the machine code counts every exit taken
         # [0] = count, then old list items whose release the machine code deferred (list_setitem's `defer`)
         self.graveyard = (ctypes.c_int64 * (1 + GRAVEYARD_SLOTS))()
@@ -250,11 +252,17 @@ class CompiledLoop:
 
     def add_exit(self, info: ExitInfo) -> None:
         self.exits[info.exit_id] = info
-        self._set_retain(info, self._layout_objects())
+        if self._retained_objects is None:
+            self._retained_objects = self._layout_objects()
+        self._set_retain(info, self._retained_objects)   # (a bridge's exits: made again by refresh_retain)
 
     def refresh_retain(self) -> None:
-        """Every exit's retain record again, for the loop's state as it is now (a bridge added variables)."""
+        """Every exit's retain record again, when the loop's object locals and globals are not those the records
+        were made for (a bridge added variables)."""
         objects = self._layout_objects()
+        if objects == self._retained_objects:
+            return
+        self._retained_objects = objects
         for info in self.exits.values():
             self._set_retain(info, objects)
 
@@ -265,11 +273,9 @@ class CompiledLoop:
                 if sv.where in ("fast", "global") and kinds[sv] is Kind.REF]
 
     def _set_retain(self, info: ExitInfo, objects) -> None:
-        own = set(info.own_retain)
-        stored = {self.layout.slot(sv) for sv, _ in info.snapshot.exit_entries()
-                  if sv.where != "release" and sv in self.layout.slots}
-        info.retain = list(info.own_retain) + [slot for slot, sv in objects if slot not in own
-                                               and slot not in stored and slot not in info.kinds]
+        stored = info.stored
+        info.retain = list(info.own_retain) + [slot for slot, sv in objects
+                                               if slot not in stored and slot not in info.kinds]
         if info.retain:
             record = self._retain_records[info.exit_id] = (ctypes.c_int64 * (1 + len(info.retain)))(
                 len(info.retain), *info.retain)

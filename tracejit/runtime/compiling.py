@@ -96,16 +96,22 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
                                resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
                                bridge="blocked" if blocked else "none", frame=op.frame, inner=inner,
                                owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars],
-                               own_retain=_retained_slots(loop, op, inherited)))
+                               **_retained_slots(loop, op, inherited)))
 
 
-def _retained_slots(loop: CompiledLoop, op, inherited) -> list[int]:
-    """The slots of the objects the exit of guard `op` leaves in the state buffer without owning them (every
-    object but the constants, what it owns and a bridge's owned variables): ExitInfo.retain."""
+def _retained_slots(loop: CompiledLoop, op, inherited) -> dict:
+    """ExitInfo's `own_retain`, the slots of the objects the exit of guard `op` leaves in the state buffer without
+    owning them (every object but the constants, what it owns and a bridge's owned variables), and `stored`, the
+    slots its snapshot stores."""
     owned = {id(v) for v in op.owned}
-    return [loop.layout.slot(sv) for sv, v in op.snapshot.exit_entries()
-            if isinstance(v, Var) and v.kind is Kind.REF and id(v) not in owned and sv not in inherited
-            and sv.where != "release"]
+    slot, own, stored = loop.layout.slot, [], set()
+    for sv, v in op.snapshot.exit_entries():
+        if sv.where == "release":
+            continue
+        stored.add(slot(sv))
+        if isinstance(v, Var) and v.kind is Kind.REF and id(v) not in owned and sv not in inherited:
+            own.append(slot(sv))
+    return {"own_retain": own, "stored": frozenset(stored)}
 
 
 def _owned_places(op) -> list[StateVar]:
