@@ -14,8 +14,7 @@ Linear scan over the ops in order: free registers of expired intervals, give the
 (preferring the label register it will be jumped into, then a dying argument's register; callee-saved
 GPRs for values live across a call, an op the table marks `calls_out`); when none is free, spill the
 interval that ends last into a stack slot of the fixed spill area (for its whole life). Around a call the
-assembler saves the caller-saved registers still live (Allocation.saves); a value that would be in one across
-more calls than it is used (twice the calls > its uses + 1, at least two calls) goes to a spill slot instead.
+assembler saves the caller-saved registers still live (Allocation.saves).
 
 Registers: r15 (state buffer), r14 (budget), rsp, and the scratch registers rax, rcx, rdx, xmm0, xmm1 are
 never allocated.
@@ -60,8 +59,6 @@ class Interval:
     hint: Reg | None = None
     crosses_call: bool = False
     loc: Loc | None = None
-    calls: int = 0          # calls (ops marked calls_out) it is live across
-    uses: int = 0           # ops that take it as an argument (its snapshot uses are the exit stubs' stores)
 
     @property
     def xmm(self) -> bool:
@@ -127,11 +124,10 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
             ivs[id(v)] = iv
             order.append(iv)
 
-    def use(v, pos: int, arg: bool = False) -> None:
+    def use(v, pos: int) -> None:
         if isinstance(v, Var):
             iv = ivs[id(v)]
             iv.end = max(iv.end, pos)
-            iv.uses += arg
 
     for i, op in enumerate(ops):
         if op.name == "label":
@@ -139,10 +135,10 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
         fused_guard = i - 1 in fused
         if i in fused:
             for a in op.args:
-                use(a, 2 * (i + 1), True)
+                use(a, 2 * (i + 1))
         elif not fused_guard:
             for a in op.args:
-                use(a, 2 * i, True)
+                use(a, 2 * i)
         if op.snapshot is not None:
             undo = OPS[op.name].undo_on_overflow
             same = len(op.args) == 2 and op.args[0] is op.args[1]
@@ -156,15 +152,8 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
             order.append(iv)
     calls = [2 * i + 1 for i, op in enumerate(ops) if OPS[op.name].calls_out]
     for iv in order:
-        iv.calls = sum(1 for c in calls if iv.start < c <= iv.end)
-        iv.crosses_call = iv.calls > 0
+        iv.crosses_call = any(iv.start < c <= iv.end for c in calls)
     return order
-
-
-def _cheaper_in_memory(iv: Interval) -> bool:
-    """A value in a caller-saved register is stored before and loaded after each call it is live across; in its
-    spill slot it costs one store and a load per use: cheaper when it crosses more calls than that."""
-    return iv.calls >= 2 and 2 * iv.calls > iv.uses + 1
 
 
 def allocate(trace: Trace) -> Allocation:
@@ -221,10 +210,6 @@ def allocate(trace: Trace) -> Allocation:
                 choice = next((r for r in ALLOC_GPR if r in pool and r in CALLEE_SAVED), None)
             if choice is None:
                 choice = next(r for r in (ALLOC_XMM if iv.xmm else ALLOC_GPR) if r in pool)
-        if choice is not None and (choice.xmm or choice not in CALLEE_SAVED) and _cheaper_in_memory(iv):
-            spill(iv)               # (saved and restored around each of its calls, it would cost more)
-            locs[id(iv.var)] = iv.loc
-            continue
         if choice is not None:
             pool.remove(choice)
             iv.loc = choice
