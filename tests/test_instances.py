@@ -8,6 +8,7 @@ old value. In-process tests check that the trace really reads the values array.
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -409,18 +410,12 @@ def test_a_queue_drained_by_attribute_stores_frees_each_node_where_plain_cpython
         """, compiled=())
 
 
-@pytest.mark.parametrize("native", NATIVE)
-def test_a_collection_inside_the_machine_codes_allocation_frees_nothing_the_trace_reads(prog, native):
-    """3.11 collects inside the allocation that crosses the threshold; here each collection's finalizer rebinds
-    the attributes the loop has just read (the trace borrows them: from the values array, and a class
-    attribute's object at its address) while the loop allocates an instance per iteration. The machine code
-    holds collections off around its own allocations (they run at the interpreter's next one, as 3.12+ run them
-    at the next eval-breaker check), so no read of `v.k` or `w.k` follows the death of `v` or `w` (before: a
-    segfault on 3.11; and with native=0 on 3.13, where the IR interpreter, being Python code, collected between
-    reading an attribute's address and taking a reference to it: it now holds collections off as the machine
-    code does). When collections run differs with the JIT (on every version: its own work allocates), so the
-    program prints only what does not depend on it."""
-    check(prog, native, """\
+def _collected_program(rebinds: str) -> str:
+    """The start of a program whose garbage collections run finalizers that rebind what its loop reads: `A`
+    instances log their death in `events`; each collection frees a `Cyc` (a self-referencing instance), whose
+    `__del__` counts it, runs `rebinds` once `armed`, and makes the next `Cyc`; `H` is a `Holder` instance."""
+    rebinds = textwrap.indent(textwrap.dedent(rebinds).strip(), " " * 12)
+    return textwrap.dedent("""\
         import gc
         events = []
 
@@ -439,12 +434,30 @@ def test_a_collection_inside_the_machine_codes_allocation_frees_nothing_the_trac
             def __del__(self):
                 collected[0] += 1
                 if armed[0]:
-                    H.val = A(collected[0])
-                    Config.DEFAULT = A(100000 + collected[0])
-                Cyc()
+        """) + rebinds + """
+        Cyc()
 
-        class Holder:
-            pass
+class Holder:
+    pass
+
+"""
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_collection_inside_the_machine_codes_allocation_frees_nothing_the_trace_reads(prog, native):
+    """3.11 collects inside the allocation that crosses the threshold; here each collection's finalizer rebinds
+    the attributes the loop has just read (the trace borrows them: from the values array, and a class
+    attribute's object at its address) while the loop allocates an instance per iteration. The machine code
+    holds collections off around its own allocations (they run at the interpreter's next one, as 3.12+ run them
+    at the next eval-breaker check), so no read of `v.k` or `w.k` follows the death of `v` or `w` (before: a
+    segfault on 3.11; and with native=0 on 3.13, where the IR interpreter, being Python code, collected between
+    reading an attribute's address and taking a reference to it: it now holds collections off as the machine
+    code does). When collections run differs with the JIT (on every version: its own work allocates), so the
+    program prints only what does not depend on it."""
+    check(prog, native, _collected_program("""\
+        H.val = A(collected[0])
+        Config.DEFAULT = A(100000 + collected[0])
+        """) + textwrap.dedent("""\
 
         H = Holder()
         H.val = A(0)
@@ -476,7 +489,7 @@ def test_a_collection_inside_the_machine_codes_allocation_frees_nothing_the_trac
         dead = set()
         late = [k for k in events if k >= 0 and k in dead or k < 0 and dead.add(-k - 1)]
         print("reads after death:", late, "reads:", sum(k >= 0 for k in events), "collections:", collected[0] > 20)
-        """, compiled=("run",))
+        """), compiled=("run",))
 
 
 @pytest.mark.parametrize("native", NATIVE)
@@ -609,30 +622,9 @@ def test_a_dict_made_by_obj_dict_inside_machine_code_collects_nothing_on_311(pro
     """`o.__dict__` (getattr_plain) makes the instance's dict, a GC-tracked allocation: on 3.11 a collection could
     run inside it and free `h.val`, which the trace has just read (getattr_plain is allocates_tracked; found by
     review)."""
-    check(prog, native, """\
-        import gc
-        events = []
-
-        class A:
-            def __init__(self, k):
-                self.k = k
-            def __del__(self):
-                events.append(-self.k - 1)
-
-        collected = [0]
-        armed = [False]
-
-        class Cyc:
-            def __init__(self):
-                self.me = self
-            def __del__(self):
-                collected[0] += 1
-                if armed[0]:
-                    H.val = A(collected[0])
-                Cyc()
-
-        class Holder:
-            pass
+    check(prog, native, _collected_program("""\
+        H.val = A(collected[0])
+        """) + textwrap.dedent("""\
 
         class P:
             def __init__(self, i):
@@ -666,7 +658,7 @@ def test_a_dict_made_by_obj_dict_inside_machine_code_collects_nothing_on_311(pro
         dead = set()
         late = [k for k in events if k >= 0 and k in dead or k < 0 and dead.add(-k - 1)]
         print(total, "reads after death:", late[:5], len(late), "collections:", collected[0] > 20)
-        """, compiled=("run",))
+        """), compiled=("run",))
 
 
 class Sq:

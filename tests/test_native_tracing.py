@@ -34,13 +34,20 @@ def test_stored_stubs_are_what_the_backend_assembles():
     assert len(code) == len(PENDING_CALL_STUB) + 8 * len(PENDING_CALL_SLOTS)
 
 
-def test_timer_calls_back_in_the_main_thread_and_stops():
+def _timer(callback, period: float) -> NativeTimer:
+    """A NativeTimer on the hooks' signal words, as if no other thread ran (it raises the eval breaker)."""
     words, reason = signal_words(LAYOUTS[VERSION])
     assert words is not None, reason
-    threads = []
     no_other_thread = ctypes.c_int64(0)
-    timer = NativeTimer(CodeMemory(), lambda: threads.append(threading.get_ident()), 0.005,
-                        ctypes.addressof(words.breaker), words.bit, ctypes.addressof(no_other_thread))
+    timer = NativeTimer(CodeMemory(), callback, period, ctypes.addressof(words.breaker), words.bit,
+                        ctypes.addressof(no_other_thread))
+    timer.test_thread_count = no_other_thread       # (kept alive with the timer)
+    return timer
+
+
+def test_timer_calls_back_in_the_main_thread_and_stops():
+    threads = []
+    timer = _timer(lambda: threads.append(threading.get_ident()), 0.005)
     timer.start()
     t0 = time.monotonic()
     n = 0
@@ -59,12 +66,8 @@ def test_timer_calls_back_in_the_main_thread_and_stops():
 def test_timer_stops_without_waiting_out_its_period():
     """stop() wakes the sleeping thread (a futex wait on its stop field): with a 2-second period it returns
     long before the period ends, and the thread has left (every 3.11 process stops its timer at exit)."""
-    words, reason = signal_words(LAYOUTS[VERSION])
-    assert words is not None, reason
     calls = []
-    no_other_thread = ctypes.c_int64(0)
-    timer = NativeTimer(CodeMemory(), lambda: calls.append(1), 2.0, ctypes.addressof(words.breaker), words.bit,
-                        ctypes.addressof(no_other_thread))
+    timer = _timer(lambda: calls.append(1), 2.0)
     for _ in range(3):
         timer.start()
         time.sleep(0.02)                            # the thread is asleep in its wait
@@ -79,12 +82,8 @@ def test_timer_callback_is_seen_by_no_profiler_or_trace_function():
     """The callback is a Python call: a profiler (sys.setprofile, cProfile) or a debugger's trace function would
     see it, so it runs with the thread's tracing suspended; it still runs meanwhile (on 3.11 it is what removes
     the JIT's idle tracer: a profiled program would otherwise keep paying for it)."""
-    words, reason = signal_words(LAYOUTS[VERSION])
-    assert words is not None, reason
     calls = []
-    no_other_thread = ctypes.c_int64(0)
-    timer = NativeTimer(CodeMemory(), lambda: calls.append(1), 0.003, ctypes.addressof(words.breaker), words.bit,
-                        ctypes.addressof(no_other_thread))
+    timer = _timer(lambda: calls.append(1), 0.003)
     seen = set()
 
     def tool(frame, event, arg):
