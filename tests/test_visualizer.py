@@ -19,6 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import tracejit  # noqa: E402
 from tracejit.visualizer import render  # noqa: E402
 from tracejit.visualizer.model import describe_event, report_from_dict, report_from_events  # noqa: E402
 
@@ -142,6 +143,22 @@ def test_heat_map_matches_plain_line_counts(made):
     # the hot lines ran mostly in machine code
     for line in (4, 5, 7, 15, 16):
         assert heat[line][1] > 10 * heat[line][0], (line, heat[line])
+
+
+def test_counting_lines_keeps_the_3_11_tracer_on(fresh_engine):
+    """On 3.11 the main thread's tracer goes after a quiet stretch (`trace_idle_ms`); while lines are counted
+    for a report it must stay, or the heat map loses the lines after it (a loaded machine's runs lost line 29
+    above, and 170 iterations of the generator loop)."""
+    from tracejit.params import Params
+    from tracejit.runtime.probe import Probe
+    tracejit.configure(Params())
+    engine = tracejit.engine()
+    assert engine.tracer_idle_seconds > 0
+    engine.probe = Probe()
+    try:
+        assert engine.tracer_idle_seconds == 0
+    finally:
+        engine.probe = None
 
 
 def test_loops_and_their_life(made):

@@ -269,8 +269,9 @@ class Engine:
     def tracer_idle_seconds(self) -> float:
         """For the 3.11 hooks: how long the main thread stays traced while the JIT has nothing to do there
         (`trace_idle_ms`; 0: always, as with native=0: the IR interpreter, a debugging oracle, gains nothing
-        the hooks' budgets could see)."""
-        return self.params.trace_idle_ms / 1000 if self.params.native else 0.0
+        the hooks' budgets could see; and while lines are counted for a report, whose heat map needs every
+        line: under load the tracer went after a quiet stretch and the report lost the lines after it)."""
+        return self.params.trace_idle_ms / 1000 if self.params.native and self.line_counts is None else 0.0
 
     @property
     def native_iterations(self) -> int:
