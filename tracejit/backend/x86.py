@@ -28,9 +28,10 @@ from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, 
 I = Instruction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reg:
-    """A general-purpose or XMM register."""
+    """A general-purpose or XMM register: one object per register (GPR, XMM below), compared by identity (the
+    register allocator compares them often: field-by-field equality was a tenth of assembling)."""
     name: str
     num: int          # hardware number 0..15
     xmm: bool = False
