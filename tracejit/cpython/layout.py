@@ -938,7 +938,10 @@ def _check_function_layout(L: Layout) -> str | None:
     return None
 
 
-GC_GENERATIONS, GC_GENERATION_SIZE, GC_STATS, GC_COLLECTING = 24, 24, 128, 200   # 3.11's struct _gc_runtime_state
+# 3.11's struct _gc_runtime_state: the generations (3 of 24 bytes: a list head, threshold, count), the statistics
+# (3 generations of 3 int64), then the `collecting` int
+GC_GENERATIONS, GC_GENERATION_SIZE, GC_STATS = 24, 24, 128
+GC_COLLECTING = GC_STATS + 3 * 3 * 8
 
 
 def gc_collecting_address(layout: Layout) -> int:
@@ -967,7 +970,7 @@ def _check_gc_layout(L: Layout) -> str | None:
     finally:
         if was_on:
             gc.enable()
-    if tuple(thresholds) != threshold_now or stats != expected or GC_STATS + 8 * 9 != GC_COLLECTING:
+    if tuple(thresholds) != threshold_now or stats != expected:
         return "PyInterpreterState.gc offset mismatch"
     if ctypes.c_int32.from_address(gc_collecting_address(L)).value not in (0, 1):
         return "gc state's collecting word is neither 0 nor 1"

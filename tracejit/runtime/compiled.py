@@ -252,6 +252,8 @@ class CompiledLoop:
 
     def add_exit(self, info: ExitInfo) -> None:
         self.exits[info.exit_id] = info
+        if info.inner:
+            self.resumes_callees = True
         if self._retained_objects is None:
             self._retained_objects = self._layout_objects()
         self._set_retain(info, self._retained_objects)   # (a bridge's exits: made again by refresh_retain)
@@ -266,16 +268,15 @@ class CompiledLoop:
         for info in self.exits.values():
             self._set_retain(info, objects)
 
-    def _layout_objects(self) -> list[tuple[int, StateVar]]:
-        """(slot, state variable) of the loop's locals and globals of kind object (what store boxes by slot)."""
+    def _layout_objects(self) -> list[int]:
+        """The slots of the loop's locals and globals of kind object (what store boxes by slot)."""
         kinds = self.layout.kinds
-        return [(slot, sv) for sv, slot in self.layout.slots.items()
+        return [slot for sv, slot in self.layout.slots.items()
                 if sv.where in ("fast", "global") and kinds[sv] is Kind.REF]
 
-    def _set_retain(self, info: ExitInfo, objects) -> None:
-        stored = info.stored
-        info.retain = list(info.own_retain) + [slot for slot, sv in objects
-                                               if slot not in stored and slot not in info.kinds]
+    def _set_retain(self, info: ExitInfo, objects: list[int]) -> None:
+        info.retain = list(info.own_retain) + [slot for slot in objects
+                                               if slot not in info.stored and slot not in info.kinds]
         if info.retain:
             record = self._retain_records[info.exit_id] = (ctypes.c_int64 * (1 + len(info.retain)))(
                 len(info.retain), *info.retain)
@@ -283,8 +284,6 @@ class CompiledLoop:
         else:
             self.retain_table[info.exit_id] = 0
             self._retain_records.pop(info.exit_id, None)
-        if info.inner:
-            self.resumes_callees = True
 
     def layout_changed(self) -> None:
         self._plan = None
