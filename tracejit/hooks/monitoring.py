@@ -9,7 +9,7 @@ runs in it, keyed (filename, line). The callbacks are registered through the lis
 stub (runtime/fastpath.py), which calls on_jump when it does not enter compiled code itself, and on_fast_exit
 after a run whose exit the runtime must look at.
 
-May import: tracejit.hooks, tracejit.cpython.entrycheck and the standard library.
+May import: tracejit.hooks, tracejit.cpython.entrycheck, .layout and .superinstructions, and the standard library.
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import sys
 
+from tracejit.cpython import superinstructions
 from tracejit.cpython.entrycheck import without_entry_check
+from tracejit.cpython.layout import LAYOUTS, VERSION
 
 from . import _PACKAGE_DIR, HookError, StartArms, defer_interrupt, held_callback, own_code
 
@@ -31,6 +33,7 @@ class MonitoringHooks:
         self.raising: set = set()           # code objects whose INSTRUCTION events raise a call's exception
         self.armed = StartArms()            # code objects an exit waits for the next frame of (arm_start)
         self.installed = False
+        self.supers = None                  # 3.12: cpython.superinstructions.SuperInstructions (at install)
 
     can_resume_callees = True               # a PY_START callback can redirect the new frame
     can_raise = True                        # an INSTRUCTION callback can raise a call's exception (arm_raise)
@@ -51,12 +54,17 @@ class MonitoringHooks:
         word, ident, breaker, bit, pending = gate.main_thread, gate.ident, gate.breaker, gate.bit, gate.pending
         here = gate.here                    # here.main: the thread that runs signal handlers
 
+        supers = self.supers = superinstructions.restorer(LAYOUTS.get(VERSION))
+        restore_once = supers.restore_once if supers is not None else None
+
         @without_entry_check
         def on_jump(code, src, dst):
             me = here.main and word.value != 0    # the main thread's outermost callback (SignalGate)
             if me:
                 word.value = 0                  # hold signal handlers
             try:
+                if restore_once is not None:
+                    restore_once(code)
                 if dst >= src or own_code(code) or backedge(getframe(1), code, src, dst):
                     return disable
                 return None
@@ -174,6 +182,13 @@ class MonitoringHooks:
     def _local_events(self, code, on: int, off: int) -> None:
         m = self.m
         m.set_local_events(self.tool, code, (m.get_local_events(self.tool, code) | on) & ~off)
+        self.restore(code)                  # the change took code's superinstructions out
+
+    def restore(self, code) -> None:
+        """Put back the superinstructions a change of code's events took out (3.12: see
+        cpython/superinstructions.py), where no event watches them now."""
+        if self.supers is not None:
+            self.supers.restore(code)
 
     def start_recording(self, code, frame) -> None:
         self._local_events(code, self.m.events.INSTRUCTION, 0)

@@ -529,6 +529,9 @@ class TracingHooks:
         self.recording += 1
         frame.f_trace_opcodes = True
 
+    def restore(self, code) -> None:
+        """3.11 has no sys.monitoring to take superinstructions out (see hooks/monitoring.py)."""
+
     def stop_recording(self, code, frame) -> None:
         self.recording = max(0, self.recording - 1)
         if frame is not None:

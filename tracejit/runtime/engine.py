@@ -608,6 +608,9 @@ class Engine:
             if self.probe is not None:
                 self.probe.recorded(rec.site.name, secs)
             self.hooks.stop_recording(rec.code, rec.frame)
+            # functions the recording went through are hot; on 3.12 the JIT's events took their superinstructions
+            for function in rec.recorder.inlined.values():
+                self.hooks.restore(function.code)
 
     def _abort(self, rec: Recording, reason: str, hint: tuple | None = None) -> None:
         self._stop_recording()
