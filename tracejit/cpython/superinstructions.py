@@ -8,13 +8,13 @@ forms them again. The JIT's JUMP events are global, so every code object the pro
 fannkuch's time, 1-3% of other programs' (measured with a tool that only sets JUMP events and answers each with
 DISABLE). 3.11 has no sys.monitoring; 3.13's superinstructions are made by the compiler and stay.
 
-`restorer(layout)` gives a SuperInstructions whose `restore(code)` writes a pair's superinstruction where CPython's rule puts one,
-only where both instructions are exactly their plain opcodes in the live bytecode: an instruction CPython has
-instrumented (a LINE or INSTRUCTION event of any tool), specialized or already paired is left alone. A
-superinstruction reads its second instruction's argument and skips it, so it may only stand where nothing
-watches that second instruction; whenever events change again, `_Py_Instrument` takes the pairs out before it
-instruments anything, as it does after its own quickening. Only the opcode byte of the pair's first instruction
-is written: a frame stopped between the two instructions runs the second one as before.
+`restorer(layout)` gives a SuperInstructions whose `restore(code)` writes a pair's superinstruction where
+CPython's rule puts one, only where both instructions are exactly their plain opcodes in the live bytecode: an
+instruction CPython has instrumented (a LINE or INSTRUCTION event of any tool), specialized or already paired is
+left alone. A superinstruction reads its second instruction's argument and skips it, so it may only stand where
+nothing watches that second instruction; whenever events change again, `_Py_Instrument` takes the pairs out
+before it instruments anything, as it does after its own quickening. Only the opcode byte of the pair's first
+instruction is written: a frame stopped between the two instructions runs the second one as before.
 
 Self-checked when made: a freshly compiled function (quickened, not run yet) must hold exactly the pairs the rule
 predicts, at the layout's co_code_adaptive offset; if not, `restorer` returns None and nothing is written.

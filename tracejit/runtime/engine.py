@@ -389,8 +389,15 @@ class Engine:
                         if not site.skip:
                             return self._enter(frame, site)
                     elif not site.blacklisted and site.count + 1 < self.params.threshold:
-                        self._count(frame, code, site)
-                        self._let_pass(site, code)
+                        # _count and _let_pass, inlined for the common callback while loops get hot (2 of 5 us)
+                        site.count += 1
+                        self.useful_events += 1
+                        if site.for_loop is not False and site.count > 0:
+                            # a `for` loop's back-edges stay with the Python path (_let_pass has none to hand
+                            # over): the run each belongs to is counted
+                            loop_sites.count_run(self.fa, frame, code, site)
+                        elif site.for_loop is False or site.count < -1:
+                            self._let_pass(site, code)
                         return False
             if self.recursion_hit:
                 self._after_recursion_limit()
