@@ -464,3 +464,59 @@ def test_an_inner_loop_is_judged_once_the_loop_around_it_is_given_up():
     """)
     end = rep["end"]
     assert end["traces_compiled"] <= 1 and end["loops_dropped"] <= 1, end
+
+
+# 60 functions, each with a loop the JIT records and compiles, each run once: machine code that never pays back
+_MANY_LOOPS = r"""
+    src = "def f{k}(n):\n    s = 0\n    i = 0\n    while i < n:\n        s += i * {k} + 1\n        i += 1\n    return s\n"
+    total = 0
+    for k in range(60):
+        namespace = {}
+        exec(src.replace("{k}", str(k)), namespace)
+        total += namespace["f%d" % k](150)
+    print(total)
+    report("end")
+"""
+
+
+def test_recording_and_compiling_stop_at_the_programs_share():
+    """Past `spend_ms` of recording and compiling, a new loop is recorded only while the JIT's time stays within
+    5% of the process's CPU time plus what machine code saved: loops that never pay back stop costing. With no
+    limit (spend_ms=0) every one of them is compiled."""
+    _, rep = run_both(_MANY_LOOPS, "spend_ms=0")
+    unlimited = rep["end"]
+    assert unlimited["traces_compiled"] >= 55 and unlimited["spend_waits"] == 0, unlimited
+    _, rep = run_both(_MANY_LOOPS, "spend_ms=2")
+    bounded = rep["end"]
+    assert bounded["spend_waits"] >= 20 and bounded["traces_compiled"] <= 30, bounded
+    spent = bounded["recording_seconds"] + bounded["compiling_seconds"]
+    assert spent < unlimited["recording_seconds"] + unlimited["compiling_seconds"], (bounded, unlimited)
+
+
+def test_machine_code_that_gains_earns_more_compiling():
+    """What machine code saved counts towards the share: after a loop that ran millions of iterations natively,
+    another loop is compiled at once, though the free part (spend_ms, all but nothing here) is long spent; after
+    one that barely ran, the other loop waits."""
+    body = """
+        def first(n):
+            s = 0
+            i = 0
+            while i < n:
+                s += i * 7 % 13
+                i += 1
+            return s
+        def second(n):
+            s = 0
+            for i in range(n):
+                s += i * 3
+            return s
+        print(first(N))
+        print(second(3000))
+        report("end")
+    """
+    _, rep = run_both(body.replace("N", "3_000_000"), "spend_ms=0.001")
+    gained = rep["end"]
+    assert gained["traces_compiled"] == 2 and gained["spend_waits"] == 0, gained
+    _, rep = run_both(body.replace("N", "60"), "spend_ms=0.001")
+    barely = rep["end"]
+    assert barely["traces_compiled"] == 1 and barely["spend_waits"] >= 1, barely

@@ -181,6 +181,7 @@ class CompiledLoop:
         self.counters = (ctypes.c_int64 * 4)()
         self._entries = 0
         self._native_iterations = 0
+        self.instructions = 0               # bytecode instructions of its recorded iteration (Engine._may_spend)
         # the engine judges whether entering pays back over windows of entries (see Engine._judge_entries)
         self.judge_at = 0                   # entries at which the current window closes (0: not set yet)
         self.judged = (0, 0, 0)             # (entries, native_iterations, fast entries) when the window opened

@@ -178,6 +178,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     opt.layout.writes_globals = rec.recorder.writes_globals
     loop.synced = _synced(opt.layout)
     loop.host = self
+    loop.instructions = len(rec.recorder.recorded)
     assign_exits(self, loop, opt, rec.code)
     loop.owned_slots = [opt.layout.slot(sv) for sv in opt.layout.owned] if self.params.native else []
     if self.params.native:

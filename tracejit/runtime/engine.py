@@ -79,6 +79,13 @@ MAX_LOOP_LEFT_BACKOFF = 6        # then a loop that keeps exiting while recorded
                                  # is blacklisted (it runs too few iterations per entry to pay back; every
                                  # back-edge counted meanwhile costs a hook callback)
 SHORT_ROUNDS = 2                 # times its interpreted runs are found too short before the loop is blacklisted
+# what the JIT may spend on recording and compiling beyond `spend_ms` (Engine._may_spend): this share of the
+# process's CPU time, and what machine code saved (an estimate: this much per instruction of a compiled loop's
+# recorded iteration, each time machine code runs it; CPython 3.12 takes 10-30 ns per instruction, machine code a
+# fraction of that); a hot loop that finds it spent waits SPEND_WAIT x threshold back-edges, then asks again
+SPEND_SHARE = 0.05
+SAVED_NS_PER_INSTRUCTION = 10
+SPEND_WAIT = 4
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
 _NO_DIGITS = str.maketrans("", "", "0123456789")     # an abort reason without its figures (see _abort)
@@ -105,6 +112,7 @@ class Engine:
         self.fa, self.off_reason = (fa, None) if fa is not None else frame_access_or_reason()
         self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
         self.live: list[CompiledLoop] = []        # loops whose machine code is mapped
+        self.saved_instructions = 0                 # native iterations x instructions of loops no longer live
         self._dead: list = []                     # site dicts of code objects that died (freed by _reap)
         self._zombies: list[CompiledLoop] = []    # retired while a thread was inside (freed by _reap)
         self.recording: Recording | None = None
@@ -569,6 +577,13 @@ class Engine:
     def _start_recording(self, frame, code, header: int, site: LoopSite) -> None:
         if foreign_tool_active(code):
             return
+        if not self._may_spend():
+            # the JIT has spent its share: the loop waits (its back-edges let pass by the back-edge stub), then
+            # asks again; nothing is held against it (not an abort)
+            site.count = self.params.threshold - self.params.threshold * SPEND_WAIT
+            self.stats.spend_waits += 1
+            self.log("spend_wait", loop=site.name)
+            return
         if not self._loaded("tracejit.runtime.recording", frame):
             site.count = self.params.threshold - max(1, self.params.threshold // 4)     # try again soon
             return
@@ -586,6 +601,22 @@ class Engine:
                                              started=time.perf_counter())
         self._hold_fast()
         self.hooks.start_recording(code, frame)
+
+    def _may_spend(self) -> bool:
+        """Whether a new loop may be recorded now: the time spent recording and compiling (whatever came of it) is
+        within `spend_ms`, or within that plus SPEND_SHARE of the process's CPU time plus what machine code has
+        saved so far (each native iteration of a compiled loop, SAVED_NS_PER_INSTRUCTION per instruction of its
+        recorded iteration). A program with ever more loops that do not pay back stops paying for them (60 loops
+        each run once: tests/test_budgets.py); one whose machine code gains keeps compiling. Bridges of compiled
+        loops are not held back: their loops run already, and a bridge mends the exits they keep taking. (At 40 ms
+        free, scimark's FFT waited for a loop that pays: the estimate credits gains only as they come. The
+        realworld programs spend less than the default 100 ms, or gain.)"""
+        free = self.params.spend_ms / 1000
+        spent = self.stats.recording_seconds + self.stats.compiling_seconds
+        if not free or spent <= free:
+            return True
+        saved = self.saved_instructions + sum(loop.native_iterations * loop.instructions for loop in self.live)
+        return spent <= free + SPEND_SHARE * time.process_time() + saved * SAVED_NS_PER_INSTRUCTION * 1e-9
 
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite) -> None:
         if self.recording is not None:
@@ -774,6 +805,7 @@ class Engine:
             self._abort(rec, f"loop {reason}")
         if loop in self.live:
             self.live.remove(loop)
+            self.saved_instructions += loop.native_iterations * loop.instructions     # (_may_spend)
         if loop.retire(reason):
             self._free(loop)
         else:
