@@ -468,7 +468,8 @@ def test_an_inner_loop_is_judged_once_the_loop_around_it_is_given_up():
 
 # 60 functions, each with a loop the JIT records and compiles, each run once: machine code that never pays back
 _MANY_LOOPS = r"""
-    src = "def f{k}(n):\n    s = 0\n    i = 0\n    while i < n:\n        s += i * {k} + 1\n        i += 1\n    return s\n"
+    src = ("def f{k}(n):\n    s = 0\n    i = 0\n    while i < n:\n        s += i * {k} + 1\n        i += 1\n"
+           "    return s\n")
     total = 0
     for k in range(60):
         namespace = {}
