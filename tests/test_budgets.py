@@ -466,6 +466,10 @@ def test_an_inner_loop_is_judged_once_the_loop_around_it_is_given_up():
     assert end["traces_compiled"] <= 1 and end["loops_dropped"] <= 1, end
 
 
+# 3.11: the main thread stays traced (PRELUDE's Params leave trace_idle_ms at 50 ms: a loop waiting for the JIT's
+# share lets its back-edges pass, and the tracer could go in that quiet stretch, before the loop asks again)
+_TRACED = ", trace_idle_ms=600000"
+
 # 60 functions, each with a loop the JIT records and compiles, each run once: machine code that never pays back
 _MANY_LOOPS = r"""
     src = ("def f{k}(n):\n    s = 0\n    i = 0\n    while i < n:\n        s += i * {k} + 1\n        i += 1\n"
@@ -484,10 +488,10 @@ def test_recording_and_compiling_stop_at_the_programs_share():
     """Past `spend_ms` of recording and compiling, a new loop is recorded only while the JIT's time stays within
     5% of the process's CPU time plus what machine code saved: loops that never pay back stop costing. With no
     limit (spend_ms=0) every one of them is compiled."""
-    _, rep = run_both(_MANY_LOOPS, "spend_ms=0")
+    _, rep = run_both(_MANY_LOOPS, "spend_ms=0" + _TRACED)
     unlimited = rep["end"]
     assert unlimited["traces_compiled"] >= 55 and unlimited["spend_waits"] == 0, unlimited
-    _, rep = run_both(_MANY_LOOPS, "spend_ms=2")
+    _, rep = run_both(_MANY_LOOPS, "spend_ms=2" + _TRACED)
     bounded = rep["end"]
     assert bounded["spend_waits"] >= 20 and bounded["traces_compiled"] <= 30, bounded
     spent = bounded["recording_seconds"] + bounded["compiling_seconds"]
@@ -515,9 +519,66 @@ def test_machine_code_that_gains_earns_more_compiling():
         print(second(3000))
         report("end")
     """
-    _, rep = run_both(body.replace("N", "3_000_000"), "spend_ms=0.001")
+    _, rep = run_both(body.replace("N", "3_000_000"), "spend_ms=0.001" + _TRACED)
     gained = rep["end"]
     assert gained["traces_compiled"] == 2 and gained["spend_waits"] == 0, gained
-    _, rep = run_both(body.replace("N", "60"), "spend_ms=0.001")
+    _, rep = run_both(body.replace("N", "60"), "spend_ms=0.001" + _TRACED)
     barely = rep["end"]
     assert barely["traces_compiled"] == 1 and barely["spend_waits"] >= 1, barely
+
+
+def test_the_programs_own_time_in_a_recorded_iteration_is_not_the_jits():
+    """The share counts the JIT's CPU time in its own callbacks: a recorded iteration that sleeps (I/O, a lock, a
+    slow call) spends nothing of it, and the next hot loop is compiled."""
+    _, rep = run_both("""
+        import time
+        def slow(n):
+            t = 0
+            for i in range(n):
+                if i >= 49:
+                    time.sleep(0.1)         # the recorded iteration (threshold=50) among them
+                t += i
+            return t
+        def hot(n):
+            s = 0
+            i = 0
+            while i < n:
+                s += i * 3 % 7
+                i += 1
+            return s
+        print(slow(53), hot(20000))
+        report("end")
+    """, "spend_ms=60" + _TRACED)           # less than a recorded iteration's sleep
+    end = rep["end"]
+    assert end["spend_waits"] == 0 and end["loops_hot"] == 2 and end["traces_compiled"] >= 1, end
+
+
+def test_a_loop_refused_again_and_again_is_given_up():
+    """A loop that keeps finding the JIT's share spent waits twice as long each time, and is given up after
+    MAX_SPEND_DOUBLINGS refusals: its back-edge is then disabled, so waiting costs nothing for the rest of its run."""
+    _, rep = run_both("""
+        def first(n):
+            s = 0
+            i = 0
+            while i < n:
+                s += i * 7 % 13
+                i += 1
+            return s
+        def second(n):
+            s = 0
+            i = 0
+            while i < n:
+                s += i * 3 % 7
+                i += 1
+            return s
+        print(first(60))
+        print(second(1_000_000))
+        report("end")
+        print(second(1_000_000))
+        report("again")
+    """, "spend_ms=0.001" + _TRACED)
+    end, again = rep["end"], rep["again"]
+    assert end["traces_compiled"] == 1 and end["blacklisted"] >= 1, end
+    assert 10 <= end["spend_waits"] <= 12, end            # 4, 8 ... 2048 x threshold, then given up
+    assert again["spend_waits"] == end["spend_waits"], again
+    assert again["backedge_calls"]["second"] == end["backedge_calls"]["second"], (end, again)

@@ -121,6 +121,41 @@ def test_code_another_tool_watches_line_by_line_keeps_every_line_event(prog):
     assert "__" not in out.splitlines()[-1], out
 
 
+@pytest.mark.skipif(not hasattr(sys, "monitoring"), reason="sys.monitoring (3.12+)")
+def test_a_line_another_tool_disabled_keeps_the_next_lines_events(prog):
+    # a coverage-style tool answers a line's event with DISABLE: that line's first instruction is plain again, and a
+    # pair ending there would make 3.12's next line check compare against the wrong line (events lost)
+    _check(prog, """
+        import sys
+        m = sys.monitoring
+        T = m.COVERAGE_ID
+        m.use_tool_id(T, "counter")
+        events = []
+
+        def f(a, b, n):
+            t = 0
+            for _ in range(n):
+                x = (t, a,
+                     b)
+                t += 1
+            return t
+
+        K = f.__code__.co_firstlineno + 3
+
+        def on_line(code, line):
+            if code is f.__code__:
+                events.append(line - K)
+                if line == K + 1:
+                    return m.DISABLE
+        m.register_callback(T, m.events.LINE, on_line)
+        m.set_local_events(T, f.__code__, m.events.LINE)
+        for k in range(5):
+            f(1, 2, 4)
+        m.set_local_events(T, f.__code__, 0)
+        print(events)
+    """)
+
+
 def test_the_restorer_checks_itself_and_exists_only_where_it_is_needed():
     layout = LAYOUTS.get(VERSION)
     made = superinstructions.restorer(layout)

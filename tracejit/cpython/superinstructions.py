@@ -11,9 +11,11 @@ DISABLE). 3.11 has no sys.monitoring; 3.13's superinstructions are made by the c
 `restorer(layout)` gives a SuperInstructions whose `restore(code)` writes a pair's superinstruction where
 CPython's rule puts one, only where both instructions are exactly their plain opcodes in the live bytecode: an
 instruction CPython has instrumented (a LINE or INSTRUCTION event of any tool), specialized or already paired is
-left alone. A superinstruction reads its second instruction's argument and skips it, so it may only stand where
-nothing watches that second instruction; whenever events change again, `_Py_Instrument` takes the pairs out
-before it instruments anything, as it does after its own quickening. Only the opcode byte of the pair's first
+left alone, and so is a code object any tool watches line by line or instruction by instruction (`_watched`:
+a line a tool has answered with DISABLE is plain again, and a pair ending there would hide it from the next
+line's check). A superinstruction reads its second instruction's argument and skips it, so it may only stand
+where nothing watches that second instruction; whenever events change again, `_Py_Instrument` takes the pairs
+out before it instruments anything, as it does after its own quickening. Only the opcode byte of the pair's first
 instruction is written: a frame stopped between the two instructions runs the second one as before.
 
 Self-checked when made: a freshly compiled function (quickened, not run yet) must hold exactly the pairs the rule
@@ -99,13 +101,35 @@ def _restore(code, offset: int, pairs: dict[tuple[int, int], int]) -> int:
     return written
 
 
+_WATCHING = None           # sys.monitoring's LINE | INSTRUCTION event bits (set at the first use)
+
+
+def _watched(code) -> bool:
+    """Whether any tool watches `code` line by line or instruction by instruction (its LINE or INSTRUCTION
+    events, global or local to it; sys.settrace, whose line events 3.12 makes with a tool of its own). Such code
+    keeps CPython's single instructions: where a tool has answered a line's event with DISABLE, that line's first
+    instruction is plain again, and a pair ending there would hide it from the next line's check (3.12's
+    INSTRUMENTED_LINE compares the line of frame->prev_instr, which a pair leaves at its first half): an event
+    lost."""
+    global _WATCHING
+    m = sys.monitoring
+    if _WATCHING is None:
+        _WATCHING = m.events.LINE | m.events.INSTRUCTION
+    if sys.gettrace() is not None:
+        return True
+    for tool in range(6):           # the tool ids a program can use (sys.monitoring's 0-5)
+        if (m.get_events(tool) | m.get_local_events(tool, code)) & _WATCHING:
+            return True
+    return False
+
+
 def _self_check(offset: int, pairs: dict[tuple[int, int], int]) -> str | None:
     module = compile(_PROBE, "<tracejit superinstruction probe>", "exec")
     probe = next(c for c in module.co_consts if hasattr(c, "co_code"))
     raw = probe.co_code
     live = ctypes.string_at(id(probe) + offset, len(raw))
     planned = {unit: pair for unit, _, _, pair in pair_positions(probe, pairs)}
-    if len(planned) < len(SUPERINSTRUCTION_PAIRS):
+    if len(set(planned.values())) < len(SUPERINSTRUCTION_PAIRS):
         return "the probe's pairs do not cover the table"
     caches = opcode._inline_cache_entries
     i, n = 0, len(raw) // 2
@@ -128,6 +152,8 @@ class SuperInstructions:
 
     def restore(self, code) -> int:
         try:
+            if _watched(code):
+                return 0
             return _restore(code, self.offset, self.pairs)
         except Exception:       # noqa: BLE001 - called from the hooks' callbacks: a lost speed-up, never an error
             return 0

@@ -22,6 +22,7 @@ import sys
 import time
 from collections import deque
 from _thread import get_ident as _get_ident
+from time import thread_time as _thread_time
 
 from tracejit.cpython.entrycheck import raw_for_iter_at, without_entry_check
 from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, enter_tracing, frame_access_or_reason, \
@@ -86,6 +87,7 @@ SHORT_ROUNDS = 2                 # times its interpreted runs are found too shor
 SPEND_SHARE = 0.05
 SAVED_NS_PER_INSTRUCTION = 10
 SPEND_WAIT = 4
+MAX_SPEND_DOUBLINGS = 10        # ... twice as long each time it finds it spent (4 ... 2048 x threshold), then given up
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
 _NO_DIGITS = str.maketrans("", "", "0123456789")     # an abort reason without its figures (see _abort)
@@ -113,6 +115,9 @@ class Engine:
         self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
         self.live: list[CompiledLoop] = []        # loops whose machine code is mapped
         self.saved_instructions = 0                 # native iterations x instructions of loops no longer live
+        # CPU time (this thread's) the JIT spent starting recordings, recording and compiling: the program's own
+        # work in a recorded iteration, a sleep or another thread's run is not in it (Engine._may_spend)
+        self.spent_cpu = 0.0
         self._dead: list = []                     # site dicts of code objects that died (freed by _reap)
         self._zombies: list[CompiledLoop] = []    # retired while a thread was inside (freed by _reap)
         self.recording: Recording | None = None
@@ -536,6 +541,7 @@ class Engine:
             rec.missed = True
             return
         self.depth = 1
+        t0 = _thread_time()
         try:
             if self.recursion_hit:
                 self._after_recursion_limit()
@@ -551,6 +557,7 @@ class Engine:
         except Exception as e:
             self._callback_failed(rec.site, e)
         finally:
+            self.spent_cpu += _thread_time() - t0
             self.depth = 0
 
     def _after_recursion_limit(self) -> None:
@@ -577,13 +584,28 @@ class Engine:
     def _start_recording(self, frame, code, header: int, site: LoopSite) -> None:
         if foreign_tool_active(code):
             return
-        if not self._may_spend():
-            # the JIT has spent its share: the loop waits (its back-edges let pass by the back-edge stub), then
-            # asks again; nothing is held against it (not an abort)
-            site.count = self.params.threshold - self.params.threshold * SPEND_WAIT
+        if not site.versions and not self._may_spend():
+            # the JIT has spent its share: the loop waits (its back-edges let pass by the back-edge stub), each
+            # time twice as long, then asks again (not an abort); refused MAX_SPEND_DOUBLINGS times, it is given up,
+            # as a waiting loop's back-edges still cost the stub's count. (A loop with compiled versions whose
+            # entries all reject the frame records a new version as a bridge would: not held back.)
             self.stats.spend_waits += 1
-            self.log("spend_wait", loop=site.name)
+            if site.spend_waits >= MAX_SPEND_DOUBLINGS:
+                self.log("spend_wait", loop=site.name, wait=0)
+                self._blacklist(site, code)
+                return
+            wait = SPEND_WAIT << site.spend_waits
+            site.spend_waits += 1
+            site.count = self.params.threshold - self.params.threshold * wait
+            self.log("spend_wait", loop=site.name, wait=wait)
             return
+        t0 = _thread_time()
+        try:
+            self._record(frame, code, header, site)
+        finally:
+            self.spent_cpu += _thread_time() - t0
+
+    def _record(self, frame, code, header: int, site: LoopSite) -> None:
         if not self._loaded("tracejit.runtime.recording", frame):
             site.count = self.params.threshold - max(1, self.params.threshold // 4)     # try again soon
             return
@@ -603,16 +625,16 @@ class Engine:
         self.hooks.start_recording(code, frame)
 
     def _may_spend(self) -> bool:
-        """Whether a new loop may be recorded now: the time spent recording and compiling (whatever came of it) is
-        within `spend_ms`, or within that plus SPEND_SHARE of the process's CPU time plus what machine code has
-        saved so far (each native iteration of a compiled loop, SAVED_NS_PER_INSTRUCTION per instruction of its
-        recorded iteration). A program with ever more loops that do not pay back stops paying for them (60 loops
-        each run once: tests/test_budgets.py); one whose machine code gains keeps compiling. Bridges of compiled
-        loops are not held back: their loops run already, and a bridge mends the exits they keep taking. (At 40 ms
-        free, scimark's FFT waited for a loop that pays: the estimate credits gains only as they come. The
-        realworld programs spend less than the default 100 ms, or gain.)"""
+        """Whether a new loop may be recorded now: the CPU time the JIT spent recording and compiling (whatever came
+        of it; `spent_cpu`, measured in its own callbacks) is within `spend_ms`, or within that plus SPEND_SHARE of
+        the process's CPU time plus what machine code has saved so far (each native iteration of a compiled loop,
+        SAVED_NS_PER_INSTRUCTION per instruction of its recorded iteration). A program with ever more loops that do
+        not pay back stops paying for them (60 loops each run once: tests/test_budgets.py); one whose machine code
+        gains keeps compiling. Bridges of compiled loops are not held back: their loops run already, and a bridge
+        mends the exits they keep taking. (At 40 ms free, scimark's FFT waited for a loop that pays: the estimate
+        credits gains only as they come. The realworld programs spend less than the default 100 ms, or gain.)"""
         free = self.params.spend_ms / 1000
-        spent = self.stats.recording_seconds + self.stats.compiling_seconds
+        spent = self.spent_cpu
         if not free or spent <= free:
             return True
         saved = self.saved_instructions + sum(loop.native_iterations * loop.instructions for loop in self.live)

@@ -44,7 +44,8 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing", "enclosing")
+                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing", "enclosing",
+                 "spend_waits")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -57,6 +58,7 @@ class LoopSite:
         self.rejects = 0            # entries in a row that no version accepted
         self.skip = 0               # back-edges to let pass without trying to enter (backing off)
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
+        self.spend_waits = 0        # times it found the JIT's share spent (Engine._may_spend): each wait is longer
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
