@@ -23,7 +23,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 import types
 
-from .layout import TYPE_GETATTRO, VERSION, _rd, _rdp, type_version
+from .layout import NULL_SLOT, TYPE_GETATTRO, VERSION, _rd, _rdp, ref_at, type_version
 
 DICT_KEYS_SPLIT = 2                 # PyDictKeysObject.dk_kind of shared keys
 KEYS_KIND, KEYS_LOG2_INDEX_BYTES, KEYS_NENTRIES, KEYS_INDICES = 10, 9, 24, 32     # PyDictKeysObject's fields
@@ -70,7 +70,10 @@ class InstanceValues:
         w = _rdp(id(obj) + self.dict_word)
         if not w or (self.kind == "tagged" and w & 1):
             return None
-        return ctypes.cast(w, ctypes.py_object).value
+        # (read again and referenced at once, ref_at: a finalizer may have replaced the dict meanwhile; a word that
+        # held a dict never goes back to tagging a values array)
+        d = ref_at(id(obj) + self.dict_word)
+        return None if d is NULL_SLOT else d
 
     def insertion_order(self, obj) -> list[int]:
         """The slots of obj's values array in the order its attributes were set (what the dict made from them
@@ -166,10 +169,10 @@ def property_getter_offset() -> int | None:
 
 def read_member(obj, offset: int):
     """The object in obj's slot at `offset`; LookupError while it is unset (the meaning of `member_attr`)."""
-    address = _rdp(id(obj) + offset)
-    if not address:
+    value = ref_at(id(obj) + offset)
+    if value is NULL_SLOT:
         raise LookupError("slot unset")
-    return ctypes.cast(address, ctypes.py_object).value
+    return value
 
 
 _members_checked: list = []
@@ -284,10 +287,10 @@ def read_slot(obj, index: int):
 
 def _read(v: InstanceValues, obj, index: int):
     base = v.values_address(obj)
-    address = _rdp(base + 8 * index) if base else 0
-    if not address:
+    value = ref_at(base + 8 * index) if base else NULL_SLOT
+    if value is NULL_SLOT:
         raise LookupError("attribute not in the instance's values")
-    return ctypes.cast(address, ctypes.py_object).value
+    return value
 
 
 def _find_keys_offset(t: type) -> int:

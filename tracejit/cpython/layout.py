@@ -244,6 +244,19 @@ def object_at(address: int):
     return ctypes.cast(address, ctypes.py_object).value if address else NULL_SLOT
 
 
+def ref_at(slot: int):
+    """The object the PyObject* stored at `slot` points to, as a new reference, or NULL_SLOT where it is NULL:
+    the pointer is read and the reference taken in one C call (ctypes' py_object getter). A read of the pointer
+    followed by object_at left a window in which the JIT's own Python code reached an eval-breaker point: a
+    collection whose finalizer rebinds the slot (or another thread that does) could free the object before it
+    was referenced (a segfault, tests/test_instances.py). The memory at `slot` must stay valid: a field of an
+    object the caller holds."""
+    try:
+        return _pyobj.from_address(slot).value
+    except ValueError:          # ctypes: "PyObject is NULL"
+        return NULL_SLOT
+
+
 def small_int_array() -> tuple[int, int]:
     """(address of the cached 0, distance between consecutive cached ints); checked by the layout
     self-check against every cached int."""
