@@ -567,6 +567,12 @@ def describe_event(e: dict) -> str:
         then = f"waiting {g('backoff')}x longer before judging again" if g("backoff") else "blacklisted"
         return (f"its runs in the interpreter average {g('average')} iterations ({g('runs')} runs): too short for "
                 f"machine code to pay back each entry; {then}")
+    if k == "spend_wait":
+        if not g("wait"):
+            return ("hot, but the JIT has spent its share of the run on recording and compiling (spend_ms), an "
+                    "eleventh time: given up")
+        return (f"hot, but the JIT has spent its share of the run on recording and compiling (spend_ms): waiting "
+                f"{g('wait')}x threshold back-edges")
     if k == "inline_less":
         return (f"exit #{g('exit')} inside the inlined {g('not_inlined')}() failed often (it rebuilds the callee's "
                 f"frame, and no bridge starts there): recording the loop again calling {g('not_inlined')}()")
