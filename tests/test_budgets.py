@@ -498,11 +498,8 @@ def test_recording_and_compiling_stop_at_the_programs_share():
     assert spent < unlimited["recording_seconds"] + unlimited["compiling_seconds"], (bounded, unlimited)
 
 
-def test_machine_code_that_gains_earns_more_compiling():
-    """What machine code saved counts towards the share: after a loop that ran millions of iterations natively,
-    another loop is compiled at once, though the free part (spend_ms, all but nothing here) is long spent; after
-    one that barely ran, the other loop waits."""
-    body = """
+# two loops: what the first one's machine code saved decides whether the second may be recorded
+_FIRST_AND_SECOND = """
         def first(n):
             s = 0
             i = 0
@@ -512,9 +509,19 @@ def test_machine_code_that_gains_earns_more_compiling():
             return s
         def second(n):
             s = 0
-            for i in range(n):
-                s += i * 3
+            i = 0
+            while i < n:
+                s += i * 3 % 7
+                i += 1
             return s
+"""
+
+
+def test_machine_code_that_gains_earns_more_compiling():
+    """What machine code saved counts towards the share: after a loop that ran millions of iterations natively,
+    another loop is compiled at once, though the free part (spend_ms, all but nothing here) is long spent; after
+    one that barely ran, the other loop waits."""
+    body = _FIRST_AND_SECOND + """
         print(first(N))
         print(second(3000))
         report("end")
@@ -556,21 +563,7 @@ def test_the_programs_own_time_in_a_recorded_iteration_is_not_the_jits():
 def test_a_loop_refused_again_and_again_is_given_up():
     """A loop that keeps finding the JIT's share spent waits twice as long each time, and is given up after
     MAX_SPEND_DOUBLINGS refusals: its back-edge is then disabled, so waiting costs nothing for the rest of its run."""
-    _, rep = run_both("""
-        def first(n):
-            s = 0
-            i = 0
-            while i < n:
-                s += i * 7 % 13
-                i += 1
-            return s
-        def second(n):
-            s = 0
-            i = 0
-            while i < n:
-                s += i * 3 % 7
-                i += 1
-            return s
+    _, rep = run_both(_FIRST_AND_SECOND + """
         print(first(60))
         print(second(1_000_000))
         report("end")
