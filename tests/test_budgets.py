@@ -537,7 +537,7 @@ def test_machine_code_that_gains_earns_more_compiling():
 def test_the_programs_own_time_in_a_recorded_iteration_is_not_the_jits():
     """The share counts the JIT's CPU time in its own callbacks: a recorded iteration that sleeps (I/O, a lock, a
     slow call) spends nothing of it, and the next hot loop is compiled."""
-    _, rep = run_both("""
+    _, rep = run_both(_FIRST_AND_SECOND + """
         import time
         def slow(n):
             t = 0
@@ -546,14 +546,7 @@ def test_the_programs_own_time_in_a_recorded_iteration_is_not_the_jits():
                     time.sleep(0.1)         # the recorded iteration (threshold=50) among them
                 t += i
             return t
-        def hot(n):
-            s = 0
-            i = 0
-            while i < n:
-                s += i * 3 % 7
-                i += 1
-            return s
-        print(slow(53), hot(20000))
+        print(slow(53), second(20000))
         report("end")
     """, "spend_ms=60" + _TRACED)           # less than a recorded iteration's sleep
     end = rep["end"]
