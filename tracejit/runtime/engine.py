@@ -55,9 +55,20 @@ iced-x86, cffi) are
         self._name = name
 
     def __getattr__(self, attr: str):
-        value = getattr(importlib.import_module(self._name), attr)
+        t0 = _thread_time()
+        try:
+            value = getattr(importlib.import_module(self._name), attr)
+        finally:
+            _IMPORT_CPU[0] += _thread_time() - t0
         setattr(self, attr, value)          # later uses are plain attribute reads
         return value
+
+
+# CPU time spent importing the JIT's lazily loaded stages (_LazyModule, Engine._loaded), process-wide as the imports
+# are: a one-time cost, not held against the spending bound (Engine._may_spend). Without bytecode caches
+# (PYTHONDONTWRITEBYTECODE, a read-only install) the recorder and the backend take 130 ms to import, more than
+# `spend_ms` by itself (a fresh clone's tests found it); with them, 25 ms.
+_IMPORT_CPU = [0.0]
 
 
 backend = _LazyModule("tracejit.backend")
@@ -118,6 +129,8 @@ class Engine:
         # CPU time (this thread's) the JIT spent starting recordings, recording and compiling: the program's own
         # work in a recorded iteration, a sleep or another thread's run is not in it (Engine._may_spend)
         self.spent_cpu = 0.0
+        self.import_cpu_at_start = _IMPORT_CPU[0]   # (lazy imports are not held against it)
+        self.cpu_at_start = time.process_time()
         self._dead: list = []                     # site dicts of code objects that died (freed by _reap)
         self._zombies: list[CompiledLoop] = []    # retired while a thread was inside (freed by _reap)
         self.recording: Recording | None = None
@@ -626,19 +639,22 @@ class Engine:
 
     def _may_spend(self) -> bool:
         """Whether a new loop may be recorded now: the CPU time the JIT spent recording and compiling (whatever came
-        of it; `spent_cpu`, measured in its own callbacks) is within `spend_ms`, or within that plus SPEND_SHARE of
-        the process's CPU time plus what machine code has saved so far (each native iteration of a compiled loop,
-        SAVED_NS_PER_INSTRUCTION per instruction of its recorded iteration). A program with ever more loops that do
-        not pay back stops paying for them (60 loops each run once: tests/test_budgets.py); one whose machine code
-        gains keeps compiling. Bridges of compiled loops are not held back: their loops run already, and a bridge
-        mends the exits they keep taking. (At 40 ms free, scimark's FFT waited for a loop that pays: the estimate
-        credits gains only as they come. The realworld programs spend less than the default 100 ms, or gain.)"""
+        of it; `spent_cpu`, measured in its own callbacks, its lazy imports not counted) is within `spend_ms`, or
+        within that plus SPEND_SHARE of the process's CPU time since the engine began plus what machine code has
+        saved so far (each native iteration of a compiled loop, SAVED_NS_PER_INSTRUCTION per instruction of its
+        recorded iteration). A program with ever more loops that do not pay back stops paying for them (60 loops
+        each run once: tests/test_budgets.py); one whose machine code gains keeps compiling. Bridges of compiled
+        loops are not held back: their loops run already, and a bridge mends the exits they keep taking. (At 40 ms
+        free, scimark's FFT waited for a loop that pays: the estimate credits gains only as they come. The
+        realworld programs spend less than the default 100 ms, or gain.)"""
         free = self.params.spend_ms / 1000
-        spent = self.spent_cpu
+        imports = _IMPORT_CPU[0] - self.import_cpu_at_start
+        spent = self.spent_cpu - imports
         if not free or spent <= free:
             return True
+        run = time.process_time() - self.cpu_at_start - imports      # the process's CPU time since the engine began
         saved = self.saved_instructions + sum(loop.native_iterations * loop.instructions for loop in self.live)
-        return spent <= free + SPEND_SHARE * time.process_time() + saved * SAVED_NS_PER_INSTRUCTION * 1e-9
+        return spent <= free + SPEND_SHARE * run + saved * SAVED_NS_PER_INSTRUCTION * 1e-9
 
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite) -> None:
         if self.recording is not None:
@@ -785,10 +801,13 @@ class Engine:
             return True
         if importing(frame):
             return False
+        t0 = _thread_time()
         try:
             importlib.import_module(module)
         except ImportError:
             return False
+        finally:
+            _IMPORT_CPU[0] += _thread_time() - t0
         return True
 
     # ------------------------------------------------------------------ code memory
