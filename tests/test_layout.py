@@ -236,3 +236,22 @@ def test_set_range_iter_state_round_trips(fa, r):
             if target < len(r):
                 assert state[0] == items[target]
             assert list(it) == items[target:], (start_at, target)
+
+
+def test_ref_at_reads_the_pointer_and_takes_its_reference_at_once():
+    """layout.ref_at: the object a PyObject* slot holds, a new reference (the count balances once it is dropped),
+    NULL_SLOT for a NULL slot: what the recorder's attribute reads use, so that no collection comes between the
+    read and the reference (tests/test_instances.py has the program a collection there crashed)."""
+    import ctypes
+
+    from tracejit.cpython.layout import NULL_SLOT, ref_at
+    item = object()
+    holder = ctypes.py_object(item)
+    before = sys.getrefcount(item)
+    for _ in range(100):
+        got = ref_at(ctypes.addressof(holder))
+        assert got is item
+        del got
+    assert sys.getrefcount(item) == before
+    empty = ctypes.c_void_p(0)
+    assert ref_at(ctypes.addressof(empty)) is NULL_SLOT
