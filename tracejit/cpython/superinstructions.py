@@ -101,9 +101,6 @@ def _restore(code, offset: int, pairs: dict[tuple[int, int], int]) -> int:
     return written
 
 
-_WATCHING = None           # sys.monitoring's LINE | INSTRUCTION event bits (set at the first use)
-
-
 def _watched(code) -> bool:
     """Whether any tool watches `code` line by line or instruction by instruction (its LINE or INSTRUCTION
     events, global or local to it; sys.settrace, whose line events 3.12 makes with a tool of its own). Such code
@@ -111,14 +108,12 @@ def _watched(code) -> bool:
     instruction is plain again, and a pair ending there would hide it from the next line's check (3.12's
     INSTRUMENTED_LINE compares the line of frame->prev_instr, which a pair leaves at its first half): an event
     lost."""
-    global _WATCHING
     m = sys.monitoring
-    if _WATCHING is None:
-        _WATCHING = m.events.LINE | m.events.INSTRUCTION
+    watching = m.events.LINE | m.events.INSTRUCTION
     if sys.gettrace() is not None:
         return True
     for tool in range(6):           # the tool ids a program can use (sys.monitoring's 0-5)
-        if (m.get_events(tool) | m.get_local_events(tool, code)) & _WATCHING:
+        if (m.get_events(tool) | m.get_local_events(tool, code)) & watching:
             return True
     return False
 

@@ -55,11 +55,7 @@ iced-x86, cffi) are
         self._name = name
 
     def __getattr__(self, attr: str):
-        t0 = _thread_time()
-        try:
-            value = getattr(importlib.import_module(self._name), attr)
-        finally:
-            _IMPORT_CPU[0] += _thread_time() - t0
+        value = getattr(_import(self._name), attr)
         setattr(self, attr, value)          # later uses are plain attribute reads
         return value
 
@@ -69,6 +65,15 @@ iced-x86, cffi) are
 # (PYTHONDONTWRITEBYTECODE, a read-only install) the recorder and the backend take 130 ms to import, more than
 # `spend_ms` by itself (a fresh clone's tests found it); with them, 25 ms.
 _IMPORT_CPU = [0.0]
+
+
+def _import(name: str):
+    """importlib.import_module(name), its CPU time added to _IMPORT_CPU."""
+    t0 = _thread_time()
+    try:
+        return importlib.import_module(name)
+    finally:
+        _IMPORT_CPU[0] += _thread_time() - t0
 
 
 backend = _LazyModule("tracejit.backend")
@@ -415,14 +420,10 @@ class Engine:
                         if not site.skip:
                             return self._enter(frame, site)
                     elif not site.blacklisted and site.count + 1 < self.params.threshold:
-                        # _count and _let_pass, inlined for the common callback while loops get hot (2 of 5 us)
-                        site.count += 1
-                        self.useful_events += 1
-                        if site.for_loop is not False and site.count > 0:
-                            # a `for` loop's back-edges stay with the Python path (_let_pass has none to hand
-                            # over): the run each belongs to is counted
-                            loop_sites.count_run(self.fa, frame, code, site)
-                        elif site.for_loop is False or site.count < -1:
+                        self._count(frame, code, site)
+                        if site.for_loop is False or site.count < -1:
+                            # (a `for` loop's back-edges stay with the Python path while it counts up from zero,
+                            # _let_pass has none of them to hand over: the call is skipped)
                             self._let_pass(site, code)
                         return False
             if self.recursion_hit:
@@ -801,13 +802,10 @@ class Engine:
             return True
         if importing(frame):
             return False
-        t0 = _thread_time()
         try:
-            importlib.import_module(module)
+            _import(module)
         except ImportError:
             return False
-        finally:
-            _IMPORT_CPU[0] += _thread_time() - t0
         return True
 
     # ------------------------------------------------------------------ code memory
