@@ -652,3 +652,154 @@ def test_loops_reading_their_own_cells(prog, native):
             print("NameError", e)
         """, compiled=("inner", "f", "g"))
     assert not [e for e in evs if e["event"] == "abort" and "DEREF" in e["reason"] and "STORE" not in e["reason"]]
+
+
+def bridged_rebuilds(evs: list[dict], func: str = "f") -> list[str]:
+    """The inlined frames of each exit of func's loop that rebuilt them and then grew a bridge (which resumes
+    them in machine code instead)."""
+    bridged = {(e["loop"].split("/exit")[0], e["exit"]) for e in events_for(evs, "bridge_compiled", func)}
+    return sorted({e["rebuilds"] for e in events_for(evs, "guard_failure", func)
+                   if "rebuilds" in e and (e["loop"].split("/exit")[0], e["exit"]) in bridged})
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_bridges_grow_inside_inlined_calls(prog, native):
+    """An exit after an inlined call wrote rebuilds its frames; once it keeps failing, a bridge is recorded
+    from there: it resumes the callee where the guard stopped it (its locals and stack, at every depth), goes
+    on through its return and the rest of the loop's body, and jumps back to the loop. A random-number
+    generator's method that stores, then branches, is the case (scimark's Random.nextDouble). What the
+    bridges' own guards find (a ZeroDivisionError raised in the callee, a frame looked at) is as without the
+    JIT."""
+    evs = check(prog, native, """\
+        import sys
+
+        class Rng:
+            def __init__(self):
+                self.m = [(k * 7919) % 1000 for k in range(17)]
+                self.i = 4
+                self.j = 16
+
+            def next(self):
+                I, J, m = self.i, self.j, self.m
+                k = m[I] - m[J]
+                if k < 0:
+                    k += 1000
+                self.m[J] = k
+                if I == 0:              # after the write: the exit rebuilds next(), a bridge resumes it
+                    I = 16
+                else:
+                    I -= 1
+                self.i = I
+                if J == 0:
+                    J = 16
+                else:
+                    J -= 1
+                self.j = J
+                return k
+
+        def scaled(r, x):
+            k = r.next()                # next() two frames deep
+            if k % 97 == 0:
+                k = -k
+            return k + x // (k % 1499 - 1)  # a ZeroDivisionError now and then (too rarely to matter), in scaled
+
+        def f(n):
+            r = Rng()
+            s = bad = 0
+            for i in range(n):
+                s += r.next()
+                try:
+                    s += scaled(r, i)
+                except ZeroDivisionError:
+                    bad += 1
+                if s % 4999 == 0:
+                    print("frame", sys._getframe().f_lineno, i)
+            return s, bad, r.i, r.j, r.m
+
+        print(f(20000))
+        print(f(3000))
+        """)
+    inlined(evs)
+    rebuilt = bridged_rebuilds(evs)
+    assert any(r.startswith("next line") for r in rebuilt), rebuilt                 # depth 1
+    assert any(r.startswith("scaled line") and "next line" in r for r in rebuilt), rebuilt     # depth 2
+
+
+@pytest.mark.parametrize("native", [1])
+def test_bridges_inside_inlined_calls_keep_lifetimes(prog, native):
+    """A new object a resumed callee holds only in its local (an instance of a class with __del__, made on the
+    generic path, CPython 3.12+) reaches the bridge as the exit left it, owned: it is released exactly when
+    plain CPython releases it (its __del__ prints at the same point of the output). (Machine code only: the IR
+    interpreter keeps what an exit hands to a bridge until its run ends.)"""
+    evs = check(prog, native, """\
+        class Node:
+            def __init__(self, v):
+                self.v = v
+
+            def __del__(self):
+                if self.v % 250 == 0:
+                    print("del", self.v)
+
+        def weigh(counts, x):
+            counts[0] += 1
+            if x.v % 3 == 0:            # after the write: x is only in this frame's local
+                return x.v * 2
+            return x.v
+
+        def f(n):
+            counts = [0]
+            s = 0
+            for i in range(n):
+                s += weigh(counts, Node(i))
+                if i % 1000 == 0:
+                    print("at", i, s)
+            return s, counts
+
+        print(f(6000))
+        """, compiled=("f",) if sys.version_info >= (3, 12) else (), params="cost_model=0")
+    if sys.version_info >= (3, 12):
+        assert any(r.startswith("weigh line") for r in bridged_rebuilds(evs)), evs
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_callee_reads_after_it_stored_into_a_list(prog, native):
+    """After storing into a list or an array an inlined call may still read instances' attributes and types
+    (no such store changes them); a read of a list item after the store is not inlined (the recorder runs the
+    callee before the interpreter does): the results are plain CPython's either way."""
+    evs = check(prog, native, """\
+        from array import array
+
+        class Acc:
+            def __init__(self):
+                self.buf = array("d", [0.0] * 8)
+                self.items = [0] * 8
+                self.scale = 0.5
+                self.n = 0
+
+            def put(self, i, x):
+                self.buf[i & 7] = x * self.scale      # an array store, then attribute reads
+                self.n = self.n + 1
+                return self.scale * self.n
+
+            def put_get(self, i, x):
+                self.items[i & 7] = x
+                return self.items[(i * 5) & 7]      # a list read after a list store (same item one time in 8)
+
+        def f(n):
+            acc = Acc()
+            s = 0.0
+            for i in range(n):
+                s += acc.put(i, i)
+            return s, list(acc.buf), acc.n
+
+        def g(n):
+            acc = Acc()
+            t = 0
+            for i in range(n):
+                t += acc.put_get(i, i)
+            return t, acc.items
+
+        print(f(5000))
+        print(g(5000))
+        """, compiled=("f",))
+    inlined(evs)

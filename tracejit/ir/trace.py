@@ -166,11 +166,20 @@ class StateVar:
     number, kept as two FLOAT variables and written back as one complex object,
     'stack' (key = position above the loop's base stack depth; only used for exits and bridge inputs),
     'base' (key = position below the loop's base stack depth: an object on the value stack at the loop's
-    header, e.g. a comprehension's list; read at entry, never written).
+    header, e.g. a comprehension's list; read at entry, never written),
+    'inner' (key = an exit's own place for a value of an inlined frame it rebuilds: Snapshot.inner_frames;
+    a bridge from such an exit reads its inputs there),
+    'release' (key = an exit's place for a new object it only releases).
     """
     where: str
     key: int | str | tuple
     name: str = field(default="", compare=False)
+
+    @property
+    def exit_place(self) -> bool:
+        """A place only exits store and bridges read (a value stack item, an inlined frame's value), not one of
+        the loop's state variables."""
+        return self.where in ("stack", "inner", "release")
 
     def __str__(self) -> str:
         if self.where == "fast":

@@ -110,7 +110,7 @@ def store(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
         return False                    # no __dict__ and no such member: the interpreter raises AttributeError
     key = fresh_key(rec, owner, name)
     stored = as_object(rec, value, snap, pc)
-    first = rec.slot_values is not None and key not in rec.slot_values     # (None: what was stored is not known)
+    first = key not in rec.slot_values
     offset = member_offset(cls, name, writable=True) if first else None
     index = _shared_index(cls, name) if first and offset is None else None
     if offset is not None:              # a __slots__ member, empty in a new object
@@ -120,8 +120,7 @@ def store(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
                  snap, pc)
     else:
         rec.emit("fresh_setattr", [owner, stored, const_ref(name)], snap, pc)
-    if rec.slot_values is not None:
-        rec.slot_values[key] = value
+    rec.slot_values[key] = value
     return True
 
 

@@ -734,7 +734,7 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         refused = inline.refusal(rec, below.value, view)
         if refused is None and not below.value.__code__.co_freevars:
             rec.stack.append(inline.call(rec, below, below.value, [top] + args, kw_names, snap,
-                                         _caller_at_call(rec, pc, snap, operands), pc, view))
+                                         _caller_at_call(rec, pc, snap, operands), pc, view, resumable=True))
             return
         if not rec.generic_calls:
             raise RecordAbort(refused or "call of a method that uses super() or __class__")
@@ -755,7 +755,7 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         refused = inline.refusal(rec, func, view)
         if refused is None:
             rec.stack.append(inline.call(rec, callee, func, args, kw_names, snap,
-                                         _caller_at_call(rec, pc, snap, operands), pc, view))
+                                         _caller_at_call(rec, pc, snap, operands), pc, view, resumable=True))
             return
         if not rec.generic_calls:
             raise RecordAbort(refused)

@@ -39,7 +39,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import types
 
 from tracejit.cpython.bytecode import instructions_at
-from tracejit.ir import Const, InlinedFunction, Snapshot, const_int, const_ref
+from tracejit.ir import Const, InlinedFunction, Kind, Snapshot, StateVar, Var, const_int, const_ref
 
 from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
 
@@ -107,15 +107,82 @@ def bind(func: types.FunctionType, args: list, kw_names: tuple, default) -> list
     return params
 
 
+class ResumedFrame:
+    """An inlined frame a bridge recording resumes mid-body (the bridge of an exit inside inlined calls): its
+    code, the offset the guard stopped it at, its locals (values by index, None: unbound) and value stack, as
+    the exit's snapshot gives them: the bridge's inputs (StateVar("inner", k)) or constants."""
+    __slots__ = ("code", "pc", "locals", "stack")
+
+    def __init__(self, code, pc: int, locals: list, stack: list) -> None:
+        self.code, self.pc, self.locals, self.stack = code, pc, locals, stack
+
+
+def resumed_frames(rec: TraceRecorder, chain: Snapshot, rebuilt: list | None) -> list[ResumedFrame]:
+    """The inlined frames of an exit's snapshot chain, outermost first, their values the bridge's inputs at the
+    exit's places (Snapshot.inner_frames), each known as the object the exit rebuilds the frame with (`rebuilt`:
+    runtime.resume.ResumeFrame, in the same order)."""
+    frames = chain.inner_frames()
+    if rebuilt is None or len(rebuilt) != len(frames):
+        raise RecordAbort("a bridge inside an inlined call without the frames its exit rebuilds")
+    # one value of the parent trace in several places (an argument still on the loop frame's stack, a local of
+    # the loop passed on) is one input of the bridge: what the trace knew of it (its class guarded, which
+    # decides how a new object it owns is released) is known of each place
+    root = chain.frames()[0]
+    inner_ids = {id(v) for s, _, _ in frames for v in list(s.state.values()) + list(s.stack)}
+    pending = {id(v): (sv, v) for sv, v in root.state.items()
+               if sv.where == "fast" and isinstance(v, Var) and id(v) in inner_ids}
+
+    def value(v, k: int, obj):
+        if isinstance(v, Const):
+            return v
+        known = rec.exit_inputs.get(id(v))
+        if known is None:
+            if id(v) in pending:
+                sv, _ = pending.pop(id(v))
+                known = rec.new_input(sv, v.kind, _concrete(obj, v.kind))
+            else:
+                known = rec.new_input(StateVar("inner", k), v.kind, _concrete(obj, v.kind))
+            rec.exit_inputs[id(v)] = known
+        return known
+    out = []
+    for (s, locals_, stack_at), rf in zip(frames, rebuilt):
+        if len(rf.locals) != len(locals_) or len(rf.stack) != len(stack_at):
+            raise RecordAbort("a bridge inside an inlined call whose frames differ from its exit's")
+        values: list = [None] * s.code.co_nlocals
+        for (sv, k), (index, obj) in zip(locals_, rf.locals):
+            values[index] = value(s.state[sv], k, obj)
+        stack = [value(v, k, obj) for v, k, obj in zip(s.stack, stack_at, rf.stack)]
+        out.append(ResumedFrame(s.code, s.pc, values, stack))
+    return out
+
+
+def _concrete(obj, kind: Kind):
+    """An exit's boxed object as the recorder's concrete value of that kind (an int where a bool was boxed)."""
+    if kind is Kind.INT:
+        return int(obj)
+    if kind is Kind.FLOAT:
+        return float(obj)
+    return obj
+
+
 def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_names: tuple, snap: Snapshot,
-         at_call: Snapshot | None, pc: int, view: FrameView) -> object:
+         at_call: Snapshot | None, pc: int, view: FrameView, resumable: bool = False) -> object:
     """Inline func(*args) called at `pc` of the frame being recorded (`snap`: its state before the CALL, with the
     callable and arguments on its stack; the last len(kw_names) arguments are keywords); returns the result.
     `at_call` is the same state as an exact chain of frames (None: not one an exit can rebuild).
     `callee` is the value called: a constant (a module-level function, pinned: what the trace assumes of it is
-    checked at entry) or a variable holding func (guarded: see _guard_function)."""
+    checked at entry) or a variable holding func (guarded: see _guard_function).
+    In a bridge that resumes inlined frames (TraceRecorder.resume_chain), the call of the next of them
+    (`resumable`: a plain function or method call, nothing made before it) continues that frame where its
+    exit stopped it, with its locals and stack, instead of starting the function."""
+    resumed = None
+    if rec.resume_chain:
+        resumed = rec.resume_chain.pop(0)
+        if not resumable or resumed.code is not func.__code__ or at_call is None or not rec.exact_callee_exits:
+            raise RecordAbort("a bridge inside an inlined call it cannot resume (a constructor, an operator, "
+                              "a property)" if not resumable else "a bridge inside an inlined call that differs")
     reason = refusal(rec, func, view)
-    if reason:
+    if reason and resumed is None:
         raise RecordAbort(reason)
     code = func.__code__
     if isinstance(callee, Const):
@@ -133,6 +200,10 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
         given = bind(func, args, kw_names, _guard_function(rec, callee, func, snap, pc, view))
     caller = rec.frame
     frame = AbstractFrame(code, parent=at_call)
+    if resumed is not None:
+        given = resumed.locals
+        frame.stack = list(resumed.stack)
+        rec.inline_wrote = True         # exits resume this frame mid-body, as the bridge's own exit did
     frame.locals = given + [None] * (code.co_nlocals + len(code.co_freevars) - len(given))
     frame.function = callee
     frame.restart = caller.restart if caller.restart is not None else snap
@@ -141,11 +212,11 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     rec.frames.append(frame)
     rec.inline_depth = max(rec.inline_depth, len(rec.frames) - 1)
     try:
-        return _run(rec, frame, _CalleeView(func))
+        return _run(rec, frame, _CalleeView(func), resumed.pc if resumed is not None else None)
     finally:
         rec.frames.pop()                  # a call inside this one has popped its own frame (this finally)
         if len(rec.frames) == 1:
-            rec.inline_wrote = rec.inline_wrote_heap = False    # exits in the caller resume after the call
+            rec.inline_wrote = rec.inline_wrote_heap = rec.item_writes = False  # exits in the caller resume after it
             rec.slot_values = {}
             rec.stored_objects = {}
 
@@ -191,9 +262,10 @@ class _CalleeView:
         raise LookupError(pos)
 
 
-def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView):
-    """Record the callee from its first instruction to its return, taking branches by concrete values."""
-    pc = frame.order[0]
+def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int | None = None):
+    """Record the callee from its first instruction (or `start`) to its return, taking branches by concrete
+    values."""
+    pc = frame.order[0] if start is None else start
     depth = len(rec.frames) - 1
     while True:
         instrs = frame.instrs.get(pc)

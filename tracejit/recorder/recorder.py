@@ -48,6 +48,11 @@ __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 UNBOUND = object()      # the concrete value of an instance an inlined constructor made, not known after the call
+# reads that no store into a list's or an array's items or a cell can change, nor a dict's unless it is an instance's
+# own dict the program took (`vars(obj)`: a guard the recording saw pass then fails when the trace runs, and the
+# interpreter goes on) (TraceRecorder._read_unaffected; guard_graveyard reads the JIT's own count)
+ITEM_WRITES_UNSEEN = frozenset({"type_of", "instance_attr", "member_attr", "class_attr", "guard_no_own_attr",
+                                "guard_graveyard"})
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
@@ -77,9 +82,15 @@ class FrameView(Protocol):
 
 @dataclass
 class BridgeStart:
-    """What a bridge recording starts from: the loop's layout and the failing guard's snapshot."""
+    """What a bridge recording starts from: the loop's layout and the failing guard's snapshot of the loop's
+    frame. For a guard inside inlined calls, `snapshot` is the loop's frame stopped at its outermost CALL,
+    `chain` the guard's whole snapshot (innermost frame first, linked to its callers) and `rebuilt` the
+    objects the exit rebuilds those frames with (runtime.resume.ResumeFrame, outermost first): the
+    recording resumes the inlined frames where the guard stopped them (inline.resume_chain)."""
     layout: StateLayout
     snapshot: Snapshot
+    chain: Snapshot | None = None
+    rebuilt: list | None = None
 
 
 class TraceRecorder:
@@ -117,9 +128,9 @@ class TraceRecorder:
         self.inlined: dict[int, InlinedFunction] = {}       # id -> each function inlined, as it was (inline.py)
         self.inline_wrote = False                           # the current outermost inlined call wrote
         self.inline_wrote_heap = False                      # ... into an object (not only a global)
-        # ... only into instances' fields: field (attributes.field_key) -> the value written; None once it wrote
-        # anything else
-        self.slot_values: dict | None = {}
+        # ... into instances' fields: field (attributes.field_key) -> the value written
+        self.slot_values: dict = {}
+        self.item_writes = False                            # ... elsewhere (list or array items, dicts, cells)
         self.stored_objects: dict = {}                      # ... the objects those stores stored (attributes.write)
         self.writes = 0                                     # heap writes recorded so far (exact snapshots)
         self.snapshot_writes: dict[int, tuple[Snapshot, int]] = {}    # id -> (exact snapshot, writes before it)
@@ -149,10 +160,17 @@ class TraceRecorder:
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
         ends = [src for src, h in back_edges(code) if h == header_pc]
         self.loop_end = max(ends) if ends else max(self.frame.order)     # last offset of the loop's body
+        # a bridge from an exit inside inlined calls: the frames to resume, outermost first (inline.ResumedFrame)
+        self.resume_chain: list = []
+        # a bridge from inside inlined calls: the parent trace's value (id) at the exit -> the bridge's input for it
+        self.exit_inputs: dict[int, Var] = {}
         if bridge:
             for pos, v in enumerate(bridge.snapshot.stack):
                 # a constant at the exit (a callable, the NULL beside it) stays that constant
                 self.stack.append(v if isinstance(v, Const) else self.new_input(stack_var(pos), v.kind, None))
+                self.exit_inputs.setdefault(id(v), self.stack[-1])
+            if bridge.chain is not None:
+                self.resume_chain = inline.resumed_frames(self, bridge.chain, bridge.rebuilt)
 
     # ------------------------------------------------------------------ the frame being recorded
     @property
@@ -181,7 +199,7 @@ class TraceRecorder:
         var = self.vars.new(kind)
         self.inputs.append((sv, var))
         self.concrete[id(var)] = concrete
-        if sv.where != "stack":
+        if not sv.exit_place:
             self.state[sv] = var
         return var
 
@@ -297,7 +315,7 @@ class TraceRecorder:
             if d.writes_heap and id(args[0]) not in self.fresh:     # (a fresh instance: no one sees the write)
                 self.inline_wrote_heap = True
                 if d.field is None:
-                    self.slot_values = None
+                    self.item_writes = True
                 self.note_write()
             pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
         conc_args = [self.conc(a) for a in args]
@@ -320,11 +338,13 @@ class TraceRecorder:
         return res
 
     def _read_unaffected(self, name: str, args: list) -> bool:
-        """A read inside an inlined call after it wrote, whose result the recording still knows: the writes were
-        all of instances' attributes (slot_values: fields of the op table's `field` column), which no read but
-        an attribute's sees (a list's items, a type, a cell are elsewhere), and this read is not of an attribute
-        the call wrote (getattr_plain could be any attribute)."""
-        if self.slot_values is None or name == "getattr_plain":
+        """A read inside an inlined call after it wrote, whose result the recording still knows. Writes of
+        instances' attributes (slot_values: fields of the op table's `field` column) no read but an attribute's
+        sees (a list's items, a type, a cell are elsewhere), and this read is not of an attribute the call wrote
+        (getattr_plain could be any attribute). Other writes (item_writes: a list's or an array's items, a dict,
+        a cell) no read sees but one of the same kind: an object's type and an attribute in its values array, a
+        `__slots__` member or its class are elsewhere (ITEM_WRITES_UNSEEN)."""
+        if name == "getattr_plain" or (self.item_writes and name not in ITEM_WRITES_UNSEEN):
             return False
         d = OPS[name]
         return d.field is None or attributes.field_key(d, self.conc(args[0]), args) not in self.slot_values
@@ -562,7 +582,12 @@ class TraceRecorder:
         if handler is None:
             raise RecordAbort(f"unsupported instruction {ins.real_op}")
         depth = len(self.stack)
+        resuming = len(self.resume_chain)
         handler(self, ins, view)
+        if resuming and len(self.resume_chain) == resuming and ins.op not in NOOPS and ins.op != "KW_NAMES":
+            # a bridge from inside inlined calls: the frame's first instruction (after a KW_NAMES) is the CALL
+            # that continues the next inlined frame
+            raise RecordAbort("a bridge inside an inlined call that is not made here")
         if len(self.stack) - depth != stack_effect(ins, False):
             raise AssertionError(f"the recorder's {ins.op} changed the stack by {len(self.stack) - depth}, "
                                  f"the interpreter by {stack_effect(ins, False)}")
@@ -745,7 +770,7 @@ class TraceRecorder:
                                                                     calls_python(self.ops)):
             raise RecordAbort(generic.GLOBALS_AND_CALLS)
         self.ops = generic.recheck_after_calls(self, self.ops)
-        in_vars = {sv: v for sv, v in self.inputs if sv.where != "stack"}
+        in_vars = {sv: v for sv, v in self.inputs if not sv.exit_place}
         # every exit must describe every tracked variable: fill in values untouched before that exit
         for op in self.ops:
             if op.snapshot is not None:
@@ -781,7 +806,7 @@ class TraceRecorder:
             jump_vars.append(sv)
             args.append(v)
         self.layout.extend([(sv, v.kind) for sv, v in zip(jump_vars, args)] +
-                           [(sv, v.kind) for sv, v in self.inputs if sv.where != "stack"])
+                           [(sv, v.kind) for sv, v in self.inputs if not sv.exit_place])
         ops = self.ops + [Op("jump", args)]
         return Trace("bridge", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
                      self.layout, jump_vars=jump_vars, start_pc=self.start_pc, lines=dict(self.lines),

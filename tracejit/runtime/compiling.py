@@ -86,10 +86,9 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
                             [(sv.key, loop.layout.slot(StateVar("inner", k)), s.state[sv].kind) for sv, k in locals_],
                             [(loop.layout.slot(StateVar("inner", k)), v.kind) for k, v in zip(stack_at, s.stack)])
                  for s, locals_, stack_at in snap.inner_frames()]
-        # only the runtime empties a full graveyard: a bridge would fail at once; a bridge cannot start inside
-        # an inlined call (it would record from the callee's middle); a call's exception is raised where
-        # the exit resumes
-        blocked = op.name == "guard_graveyard" or bool(inner) or OPS[op.name].runs_python
+        # only the runtime empties a full graveyard: a bridge would fail at once; a call's exception is raised
+        # where the exit resumes. (A bridge from inside inlined calls resumes them: recorder.inline.resumed_frames)
+        blocked = op.name == "guard_graveyard" or OPS[op.name].runs_python
         owned_vars = _owned_places(op) + list(inherited)
         loop.add_exit(ExitInfo(op.exit_id, root.pc, stack, format_op(op, False),
                                exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,

@@ -86,6 +86,9 @@ compiling = _LazyModule("tracejit.runtime.compiling")
 # bytecode instructions in one bridge: a bridge through enclosing loops copies their code (up to 16 times),
 # and compiling it cost more than it saved (n-body: one 2783-op bridge, 253 KB, 1.3 s to compile)
 BRIDGE_TRACE_LIMIT = 400
+# an exit inside an inlined call that cannot grow a bridge makes the loop call that function instead of inlining it
+# only if it is taken at least once per this many native iterations (each one rebuilds frames: tens of microseconds)
+INLINE_LESS_RATE = 100
 MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
@@ -657,11 +660,14 @@ class Engine:
         saved = self.saved_instructions + sum(loop.native_iterations * loop.instructions for loop in self.live)
         return spent <= free + SPEND_SHARE * run + saved * SAVED_NS_PER_INSTRUCTION * 1e-9
 
-    def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite) -> None:
+    def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite, inner: list) -> None:
+        """Record a bridge from exit `info`, which has just left `frame` (`inner`: the inlined frames it rebuilds,
+        runtime.resume.ResumeFrame: the recording resumes them where the guard stopped them)."""
         if self.recording is not None:
             return
         code = frame.f_code
-        start = recording.BridgeStart(loop.layout, info.snapshot)
+        chain = info.snapshot if info.inner else None
+        start = recording.BridgeStart(loop.layout, info.snapshot.frames()[0], chain, inner if chain else None)
         rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
                                       trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start,
                                       inline_depth=self.params.inline_depth,
@@ -991,11 +997,17 @@ class Engine:
                     loop.bridges_tried < self.params.max_bridges:
                 # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
                 # enclosing loop back into this header keeps the whole nest in machine code
-                self._start_bridge(loop, info, frame, site)
+                self._start_bridge(loop, info, frame, site, inner)
                 loop.judge_at = 0               # the bridge changes what an entry does: judge afresh
-            elif info.inner and info.fails >= self.params.bridge_threshold and self._inline_less(loop, info, site):
+            elif info.inner and info.fails >= self.params.bridge_threshold and \
+                    info.fails * INLINE_LESS_RATE >= loop.native_iterations and self._inline_less(loop, info, site):
+                # (not an exit taken once per thousands of iterations: a full graveyard emptied, a rare exception)
                 return False
-        if loop.entries >= loop.judge_at or loop.entries == loop.look_at:     # (sites.entries_verdict)
+        # (sites.entries_verdict; the early look at a hopeless window waits while the exits taken still grow
+        # bridges: a method that branches both ways needs several before the loop's runs get long)
+        growing = info.reason != "budget" and info.bridge in ("none", "recording") and \
+            loop.bridges_tried < self.params.max_bridges
+        if loop.entries >= loop.judge_at or (loop.entries == loop.look_at and not growing):
             return self._judge_entries(loop, site, frame.f_code)
         return False
 
