@@ -13,8 +13,9 @@ JIT run is accepted only if
 
 Both runs get the same environment: the inherited one, plus
 ``PYTHONHASHSEED=0``, ``PYTHONFAULTHANDLER=1``, ``PYTHONIOENCODING=utf-8``,
-``TRACEJIT_PARAMS=trace_idle_ms=600000,spend_ms=0`` (3.11: the JIT keeps tracing these short programs; no
-bound on the compiling their low thresholds cause) and the repository root
+``TRACEJIT_PARAMS=trace_idle_ms=600000,spend_ms=0,little_left=0`` (3.11: the JIT keeps tracing these short
+programs; no bound on the compiling their low thresholds cause; their loops compile in the one run they have)
+and the repository root
 prepended to ``PYTHONPATH`` (so ``python -m tracejit`` works without
 installing the package).  The working directory is the corpus directory.
 """
@@ -58,8 +59,9 @@ def _env() -> dict[str, str]:
     # 3.11: the tests' programs are short, and assert that their loops compile: the main thread stays traced
     # (README "Limits"; tests/test_native_tracing.py checks the tracer going off with the default). spend_ms=0: at
     # their low thresholds every loop of the standard library's code they import is compiled too, past the JIT's
-    # share of a short run (tests/test_budgets.py checks the share, with parameters of its own)
-    env["TRACEJIT_PARAMS"] = "trace_idle_ms=600000,spend_ms=0"
+    # share of a short run; little_left=0: their loops run once, a few hundred times, and must compile
+    # (tests/test_budgets.py checks the share and the wait for a later run, with parameters of their own)
+    env["TRACEJIT_PARAMS"] = "trace_idle_ms=600000,spend_ms=0,little_left=0"
     # A stray PYTHONSTARTUP/PYTHONINSPECT would make the runs interactive.
     env.pop("PYTHONSTARTUP", None)
     env.pop("PYTHONINSPECT", None)

@@ -19,7 +19,7 @@ PRELUDE = """
 import json, sys
 import tracejit
 from tracejit.params import Params
-tracejit.configure(Params(threshold=50))
+tracejit.configure(Params(threshold=50, little_left=0))    # (the wait for a later run: its own tests below)
 _eng = tracejit.engine()
 _calls = {}
 _backedge = _eng.backedge
@@ -568,3 +568,61 @@ def test_a_loop_refused_again_and_again_is_given_up():
     assert 10 <= end["spend_waits"] <= 12, end            # 4, 8 ... 2048 x threshold, then given up
     assert again["spend_waits"] == end["spend_waits"], again
     assert again["backedge_calls"]["second"] == end["backedge_calls"]["second"], (end, again)
+
+
+def test_a_loop_with_too_little_of_its_run_left_waits_for_a_later_run():
+    """A `for` loop over a range that gets hot (threshold=50) with fewer than LITTLE_LEFT x threshold items left
+    in the first run it was counted in is not recorded: a list comprehension run once at start-up is left to the
+    interpreter. A function called again and again with such runs waits at most MAX_LITTLE_WAITS times, then
+    compiles, and its later long run enters the compiled loop."""
+    _, rep = run_both("""
+        def table(n):
+            return [i * i % 7 for i in range(n)]
+        def total(n):
+            t = 0
+            for i in range(n):
+                t += i * 3 % 5
+            return t
+        print(sum(table(2000)))
+        report("once")
+        print(sum(total(2000) for _ in range(5)))
+        report("again")
+        print(total(200_000))
+        report("long")
+    """, "little_left=50" + _TRACED)
+    once, again = rep["once"], rep["again"]
+    assert once["little_left_waits"] == 1 and once["traces_compiled"] == 0, once
+    assert again["little_left_waits"] == 3 and again["traces_compiled"] == 1, again       # two waits, then it compiles
+    long_ = rep["long"]
+    assert long_["little_left_waits"] == 3 and long_["traces_compiled"] == 1, long_
+    assert long_["native_entries"] > again["native_entries"], (again, long_)
+
+
+def test_a_large_trace_with_too_little_left_to_pay_for_its_compiling_waits():
+    """The recording of a large loop body (an inlined method) whose first run has too few iterations left for
+    machine code to save what compiling the trace costs ends there, not counted as an abort: the loop waits for
+    a later run (a random vector made once at start-up)."""
+    _, rep = run_both("""
+        class Rng:
+            def __init__(self):
+                self.m = [(k * 7919) % 1000 for k in range(17)]
+                self.i = 4
+                self.j = 16
+            def next(self):
+                I, J, m = self.i, self.j, self.m
+                k = m[I] - m[J]
+                if k < 0:
+                    k += 1000
+                m[J] = k
+                self.i = 16 if I == 0 else I - 1
+                self.j = 16 if J == 0 else J - 1
+                return k * 0.001 + I * 0.5 - J * 0.25
+        def vector(r, n):
+            return [r.next() for i in range(n)]
+        r = Rng()
+        print(round(sum(vector(r, 6000)), 6))
+        report("once")
+    """, "little_left=50" + _TRACED)
+    once = rep["once"]
+    assert once["traces_compiled"] == 0 and once["little_left_waits"] == 1, once
+    assert once["aborts"] == {"too little of its run left to pay for compiling": 1}, once

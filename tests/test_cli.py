@@ -72,7 +72,7 @@ def test_bad_parameter_is_reported(tmp_path):
 
 def test_environment_parameters_and_off(tmp_path):
     (tmp_path / "p.py").write_text("s = 0\nfor i in range(3000):\n    s += i\nprint(s)\n")
-    on = _run(["-m", "tracejit", "--stats", "p.py"], tmp_path, {"TRACEJIT_PARAMS": "threshold=5"})
+    on = _run(["-m", "tracejit", "--stats", "p.py"], tmp_path, {"TRACEJIT_PARAMS": "threshold=5,little_left=0"})
     assert on.stdout == "4498500\n" and "traces_compiled      1" in on.stderr
     off = _run(["-m", "tracejit", "--stats", "p.py"], tmp_path, {"TRACEJIT": "off"})
     assert off.stdout == "4498500\n" and "traces_compiled" not in off.stderr

@@ -88,7 +88,7 @@ def _without_jit_lines(text: str) -> str:
     return "".join(line for line in text.splitlines(True) if not line.startswith("tracejit:"))
 
 
-@pytest.mark.parametrize("options", [["--params", "threshold=2"], ["--off"]], ids=["jit", "off"])
+@pytest.mark.parametrize("options", [["--params", "threshold=2,little_left=0"], ["--off"]], ids=["jit", "off"])
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_program_ends_as_with_python(tmp_path, name, options):
     script = tmp_path / f"{name}.py"
@@ -102,7 +102,7 @@ def test_program_ends_as_with_python(tmp_path, name, options):
     assert jit[3] == plain[3]                                  # the unclosed file was flushed
 
 
-@pytest.mark.parametrize("options", [["--params", "threshold=2"], ["--off"]], ids=["jit", "off"])
+@pytest.mark.parametrize("options", [["--params", "threshold=2,little_left=0"], ["--off"]], ids=["jit", "off"])
 def test_keyboard_interrupt_in_module_as_with_python_dash_m(tmp_path, options):
     (tmp_path / "kimod.py").write_text(PRELUDE + PROGRAMS["sigint_in_hot_loop"])
     plain = _run(["-m", "kimod"], tmp_path)
@@ -139,7 +139,7 @@ def test_exit_output_survives_closed_or_replaced_streams(tmp_path, name):
     script = tmp_path / "p.py"
     script.write_text("import os, sys\n" + CLOSES[name])
     plain = _run([script.name], tmp_path)
-    jit = _run(["-m", "tracejit", "--params", "threshold=2", "--stats", "--dump", "--view", "r.html",
+    jit = _run(["-m", "tracejit", "--params", "threshold=2,little_left=0", "--stats", "--dump", "--view", "r.html",
                 script.name], tmp_path)
     assert (jit[0], jit[2]) == (plain[0], plain[2])
     assert "Traceback" not in jit[1] and "Exception ignored" not in jit[1], jit[1]
@@ -152,7 +152,7 @@ def test_log_file_is_closed_at_exit(tmp_path):
     """-X dev shows a ResourceWarning for a file left open at exit; the --log file is closed."""
     script = tmp_path / "p.py"
     script.write_text("s = 0\nfor i in range(3000):\n    s += i\nprint(s)\n")
-    jit = subprocess.run([sys.executable, "-X", "dev", "-m", "tracejit", "--params", "threshold=2", "--log",
+    jit = subprocess.run([sys.executable, "-X", "dev", "-m", "tracejit", "--params", "threshold=2,little_left=0", "--log",
                           "ev.jsonl", script.name], cwd=tmp_path, env=_env(), capture_output=True, text=True,
                          timeout=60)
     assert (jit.returncode, jit.stdout) == (0, "4498500\n")
@@ -164,6 +164,6 @@ def test_stats_come_after_the_programs_atexit_output(tmp_path):
     script = tmp_path / "p.py"
     script.write_text("import atexit, sys\natexit.register(lambda: print('program atexit', file=sys.stderr))\n"
                       "s = 0\nfor i in range(3000):\n    s += i\n")
-    jit = _run(["-m", "tracejit", "--params", "threshold=2", "--stats", script.name], tmp_path)
+    jit = _run(["-m", "tracejit", "--params", "threshold=2,little_left=0", "--stats", script.name], tmp_path)
     assert jit[2] == 0
     assert jit[1].index("program atexit") < jit[1].index("tracejit stats:")

@@ -803,3 +803,39 @@ def test_a_callee_reads_after_it_stored_into_a_list(prog, native):
         print(g(5000))
         """, compiled=("f",))
     inlined(evs)
+
+
+_MANY_ATTRIBUTES = "\n".join(f"                self.a{k} = {k}" for k in range(29))
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_callee_gives_an_instance_an_attribute_of_its_own_through_its_dict(prog, native):
+    """A store into an instance's own dict (taken earlier through `o.__dict__`; the class's shared keys are full,
+    so on 3.13 only that instance's dict changes) gives it an attribute hiding its class's: the callee's next read
+    of the name is the instance's, every time (neither the recording nor the optimizer takes the first check of
+    the name for the second)."""
+    evs = check(prog, native, """\
+        class A:
+            SCALE = 1
+
+            def __init__(self):
+""" + _MANY_ATTRIBUTES + """
+
+        def callee(o, d, out, i):
+            r = o.SCALE             # the class attribute
+            d["SCALE"] = i          # o now has an attribute of its own named SCALE
+            out.append(o.SCALE)     # plain CPython appends i
+            return r
+
+        def f(objs, dicts, out, a, n):
+            s = 0
+            for i in range(a, a + n):
+                s += callee(objs[i], dicts[i], out, i)
+            return s
+
+        objs = [A() for _ in range(3000)]
+        dicts = [o.__dict__ for o in objs]
+        out = []
+        print(sum(f(objs, dicts, out, a, 300) for a in range(0, 3000, 300)), sum(out), out[-3:])
+        """, compiled=())
+    assert events_for(evs, "hot", "f"), evs

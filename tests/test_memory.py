@@ -61,7 +61,7 @@ def test_code_table_tells_reused_ids_apart():
 
 def test_discarded_loops_free_their_machine_code(fresh_engine):
     # spend_ms=0: 150 loops each compiled to run once pass the JIT's share of this short run (test_budgets checks it)
-    with tracejit.enable(threshold=2, bridge_threshold=2, spend_ms=0):
+    with tracejit.enable(threshold=2, bridge_threshold=2, spend_ms=0, little_left=0):
         for k in range(1, 151):
             assert make_kernel(k)(500) == plain(k, 500)
     engine = tracejit.engine()
@@ -97,7 +97,7 @@ def test_memory_does_not_grow_with_discarded_loops(fresh_engine):
     def batch(start: int) -> None:
         # trace_idle_ms=0 (3.11): loops run once after compiling do not pay, and the tracer would go after a while;
         # spend_ms=0: nor would the JIT's share of the run pay for 500 of them (as above)
-        with tracejit.enable(threshold=2, history=30, trace_idle_ms=0, spend_ms=0):
+        with tracejit.enable(threshold=2, history=30, trace_idle_ms=0, spend_ms=0, little_left=0):
             for k in range(start, start + 100):
                 assert make_kernel(k)(300) == plain(k, 300)
         reap(tracejit.engine())

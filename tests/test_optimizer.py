@@ -17,7 +17,7 @@ from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 from tracejit.optimizer import (RefcountError, common_subexpressions, fold_constants, guard_implied_constants,
                                 optimize, owned_loop_variables, place_releases,
-                                remove_dead_code)
+                                remove_dead_code, remove_redundant_guards)
 
 I, F, B = Kind.INT, Kind.FLOAT, Kind.BOOL
 
@@ -238,6 +238,21 @@ def test_cse_never_merges_guards():
     assert len(find(out, "int_add_ovf")) == 2
     assert len(find(out, "guard_true")) == 2
     assert len(find(out, "int_floordiv")) == 2
+
+
+def test_a_repeated_guard_reading_object_memory_stays_after_a_store():
+    """guard_no_own_attr checks an instance's own attributes: a dict store between two identical ones (into the
+    instance's own dict, `o.__dict__[name] = v`) may make the second fail, so it is kept; with no store between,
+    it is redundant."""
+    R = Kind.REF
+    b = Builder(("o", R), ("d", R), ("k", R), ("v", R))
+    b.op("guard_no_own_attr", b["o"], Const(1, I), Const(16, I))
+    b.op("guard_no_own_attr", b["o"], Const(1, I), Const(16, I))
+    b.op("dict_setitem_str", b["d"], b["k"], b["v"], b["v"])
+    b.op("guard_no_own_attr", b["o"], Const(1, I), Const(16, I))
+    out = remove_redundant_guards(b.trace())
+    verify(out)
+    assert len(find(out, "guard_no_own_attr")) == 2
 
 
 # regression: CSE once keyed constants by value, so Const(0.0) == Const(-0.0) merged x*0.0 with x*-0.0

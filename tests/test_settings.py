@@ -35,7 +35,7 @@ BAD = {   # id: (options before the program, environment, words the one error li
     "params_inf": (["--params", "slice_ms=inf"], {}, ["--params", "slice_ms"]),
     "params_negative_float": (["--params", "slice_ms=-1"], {}, ["--params", "slice_ms"]),
     "params_no_equals": (["--params", "threshold"], {}, ["--params", "name=value"]),
-    "params_empty_value": (["--params", "threshold="], {}, ["--params", "threshold"]),
+    "params_empty_value": (["--params", "threshold=,little_left=0"], {}, ["--params", "threshold"]),
     "params_flag_2": (["--params", "native=2"], {}, ["--params", "native"]),
     "env_params_nan": ([], {"TRACEJIT_PARAMS": "slice_ms=nan"}, ["TRACEJIT_PARAMS", "slice_ms"]),
     "env_params_unknown": ([], {"TRACEJIT_PARAMS": "fast=1"}, ["TRACEJIT_PARAMS", "fast"]),
@@ -77,7 +77,7 @@ def test_option_without_value(tmp_path, option):
                                       ("off", False), ("0", False), ("No", False), ("false", False)])
 def test_tracejit_switch_words(tmp_path, value, on):
     (tmp_path / "p.py").write_text("s = 0\nfor i in range(3000):\n    s += i\nprint(s)\n")
-    r = _run(["--params", "threshold=2", "--stats", "p.py"], tmp_path, {"TRACEJIT": value})
+    r = _run(["--params", "threshold=2,little_left=0", "--stats", "p.py"], tmp_path, {"TRACEJIT": value})
     assert (r.returncode, r.stdout) == (0, "4498500\n"), r.stderr
     assert ("traces_compiled      1" in r.stderr) == on, r.stderr
 
@@ -90,7 +90,7 @@ def test_off_does_not_change_the_programs_environment(tmp_path):
 def test_good_log_and_view_paths_work(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "p.py").write_text("s = 0\nfor i in range(3000):\n    s += i\nprint(s)\n")
-    r = _run(["--params", "threshold=2", "--view", "out/r.html", "p.py"], tmp_path,
+    r = _run(["--params", "threshold=2,little_left=0", "--view", "out/r.html", "p.py"], tmp_path,
              {"TRACEJIT_LOG": "out/ev.log"})
     assert (r.returncode, r.stdout) == (0, "4498500\n"), r.stderr
     assert '"compiled"' in (tmp_path / "out" / "ev.log").read_text()
@@ -176,7 +176,7 @@ def test_enable_parameters_apply_to_their_block(fresh_engine):
         eng = tracejit.engine()
         if eng is None:
             pytest.skip("JIT unavailable here")
-        base = Params()
+        base = from_environment()          # (the tests' TRACEJIT_PARAMS: conftest)
         seen.append(eng.params.threshold)
         with tracejit.enable(trace_limit=300, slice_ms=1.5):
             seen.append((eng.params.threshold, eng.params.trace_limit, eng.params.slice_ms, eng.slice_ns))

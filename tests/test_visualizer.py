@@ -100,8 +100,8 @@ def made(tmp_path_factory):
     script = d / "prog.py"
     script.write_text(PROGRAM)
     plain = _run([str(script)], d)
-    as_json = _run(["-m", "tracejit", "--params", "threshold=50", "--view", "r.json", str(script)], d)
-    as_html = _run(["-m", "tracejit", "--params", "threshold=50", "--view", "r.html", str(script)], d)
+    as_json = _run(["-m", "tracejit", "--params", "threshold=50,little_left=0", "--view", "r.json", str(script)], d)
+    as_html = _run(["-m", "tracejit", "--params", "threshold=50,little_left=0", "--view", "r.html", str(script)], d)
     counted = _run(["-c", LINE_COUNTER, str(script)], d)
     assert counted.returncode == 0, counted.stderr
     return {"dir": d, "script": script, "plain": plain, "json": as_json, "html": as_html,
@@ -288,7 +288,7 @@ def test_page_is_self_contained_and_complete(made):
 
 
 def test_dump_and_view_together(made, tmp_path):
-    run = _run(["-m", "tracejit", "--params", "threshold=50", "--dump", "--view", "v.html",
+    run = _run(["-m", "tracejit", "--params", "threshold=50,little_left=0", "--dump", "--view", "v.html",
                 str(made["script"])], tmp_path, {"NO_COLOR": "1"})
     assert run.stdout == made["plain"].stdout
     assert "--- machine code" in run.stderr and (tmp_path / "v.html").stat().st_size > 10_000
@@ -322,7 +322,7 @@ def test_view_command_opens_a_report(made, tmp_path):
 
 
 def test_view_command_renders_an_events_log(made, tmp_path):
-    run = _run(["-m", "tracejit", "--params", "threshold=50", "--log", "events.log", str(made["script"])],
+    run = _run(["-m", "tracejit", "--params", "threshold=50,little_left=0", "--log", "events.log", str(made["script"])],
                tmp_path)
     assert run.stdout == made["plain"].stdout
     view = _run(["-m", "tracejit", "view", "events.log"], tmp_path, {"BROWSER": f"{sys.executable} -c pass %s"})

@@ -8,7 +8,7 @@ twice, one regrtest process per module and run, tests executed sequentially insi
 regrtest's worker subprocesses would run without the JIT):
 
     python -m test --randseed SEED --junit-xml plain.xml MODULE
-    python -m tracejit --params threshold=1,trace_idle_ms=0,spend_ms=0 --stats --log jit.jsonl -m test --randseed SEED --junit-xml jit.xml MODULE
+    python -m tracejit --params threshold=1,trace_idle_ms=0,spend_ms=0,little_left=0 --stats --log jit.jsonl -m test --randseed SEED --junit-xml jit.xml MODULE
 
 and the per-testcase outcomes (passed, failed, errored, skipped, expected failure, unexpected success),
 regrtest's exit status and its "Result:" line are compared. A table per module shows tests run, failures
@@ -333,8 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         modules += TRACING_MODULES
     modules = list(dict.fromkeys(modules))          # no duplicates, order kept
     # trace_idle_ms=0: on 3.11 the main thread stays traced all along, so every loop the tests run can compile;
-    # spend_ms=0: a module's tests run many small loops, whose compiling would soon pass the JIT's share of the time
-    params = ",".join(filter(None, [f"threshold={args.threshold}", "trace_idle_ms=0", "spend_ms=0", args.params]))
+    # spend_ms=0: a module's tests run many small loops, whose compiling would soon pass the JIT's share of the time;
+    # little_left=0: most run once, and would wait for a later run
+    params = ",".join(filter(None, [f"threshold={args.threshold}", "trace_idle_ms=0", "spend_ms=0", "little_left=0",
+                                    args.params]))
     ver = "%d.%d" % sys.version_info[:2]
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     outdir = os.path.abspath(args.outdir or os.path.join(repo, "build", "stdlib-tests", f"py{ver}"))

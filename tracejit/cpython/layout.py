@@ -420,6 +420,21 @@ class FrameAccess:
             return -left
         return None
 
+    def top_range_left(self, frame, code) -> int | None:
+        """The items left in the range iterator on top of the running `frame`'s value stack, or None (an empty
+        stack or any other object). Read from memory, as top_iterator_position reads it."""
+        L = self.L
+        words = _WORDS
+        iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]
+        top = _HALVES[(iframe + L.iframe_stacktop >> 2) - 1]
+        if top <= _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]:
+            return None
+        it = words[(iframe + L.iframe_localsplus + 8 * (top - 1) >> 3) - 1]
+        if not it or words[(it + L.ob_type >> 3) - 1] != _RANGE_ITER_TYPE_ID:
+            return None
+        position = self.top_iterator_position(frame, code)
+        return None if position is None else -position
+
     def range_iter_cells(self, it, nxt: int, remaining: int) -> list[tuple]:
         """(cell, value) pairs that make range iterator `it` yield `nxt` next with `remaining` items left."""
         f = self.L.range_iter

@@ -176,9 +176,13 @@ def remove_redundant_guards(trace: Trace) -> Trace:
     seen: set[tuple] = set()
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
-        if OPS[op.name].runs_python:        # Python code may change what the guards checked
+        d = OPS[op.name]
+        if d.runs_python:                   # Python code may change what the guards checked
             seen.clear()
-        if not OPS[op.name].redundant_if_repeated:
+        elif d.writes_heap:                 # ... and a store what a guard reading object memory checked (a dict
+            for k in [k for k in seen if OPS[k[0]].reads_heap]:    # store giving an instance its own attribute)
+                seen.discard(k)
+        if not d.redundant_if_repeated:
             return [op]
         k = (op.name,) + tuple(("c",) + a.key() if isinstance(a, Const) else ("v", id(a)) for a in op.args)
         if k in seen:

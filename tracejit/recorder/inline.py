@@ -216,7 +216,8 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     finally:
         rec.frames.pop()                  # a call inside this one has popped its own frame (this finally)
         if len(rec.frames) == 1:
-            rec.inline_wrote = rec.inline_wrote_heap = rec.item_writes = False  # exits in the caller resume after it
+            # exits in the caller resume after the call
+            rec.inline_wrote = rec.inline_wrote_heap = rec.item_writes = rec.dict_writes = False
             rec.slot_values = {}
             rec.stored_objects = {}
 

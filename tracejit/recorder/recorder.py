@@ -48,11 +48,12 @@ __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 UNBOUND = object()      # the concrete value of an instance an inlined constructor made, not known after the call
-# reads that no store into a list's or an array's items or a cell can change, nor a dict's unless it is an instance's
-# own dict the program took (`vars(obj)`: a guard the recording saw pass then fails when the trace runs, and the
-# interpreter goes on) (TraceRecorder._read_unaffected; guard_graveyard reads the JIT's own count)
+# reads that no store into a list's or an array's items or a cell can change (TraceRecorder._read_unaffected;
+# guard_graveyard reads the JIT's own count); after a store into a dict (it may be an instance's own, `vars(obj)`),
+# only DICT_WRITES_UNSEEN
 ITEM_WRITES_UNSEEN = frozenset({"type_of", "instance_attr", "member_attr", "class_attr", "guard_no_own_attr",
                                 "guard_graveyard"})
+DICT_WRITES_UNSEEN = frozenset({"type_of", "member_attr", "class_attr", "guard_graveyard"})
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
@@ -97,7 +98,7 @@ class TraceRecorder:
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH,
                  exact_callee_exits: bool = True, generic_calls: bool = False, cost_model: bool = True,
-                 hints: dict | None = None):
+                 hints: dict | None = None, left: int | None = None):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -131,6 +132,7 @@ class TraceRecorder:
         # ... into instances' fields: field (attributes.field_key) -> the value written
         self.slot_values: dict = {}
         self.item_writes = False                            # ... elsewhere (list or array items, dicts, cells)
+        self.dict_writes = False                            # ... into a dict
         self.stored_objects: dict = {}                      # ... the objects those stores stored (attributes.write)
         self.writes = 0                                     # heap writes recorded so far (exact snapshots)
         self.snapshot_writes: dict[int, tuple[Snapshot, int]] = {}    # id -> (exact snapshot, writes before it)
@@ -141,6 +143,7 @@ class TraceRecorder:
         # may run Python code (generic.py); the result is read from the frame when the instruction has run
         self.generic_calls = generic_calls
         self.cost_model = cost_model                        # abort traces slower than the interpreter (generic.py)
+        self.left = left                # iterations left in the loop's first counted run, if known (generic.pays_back)
         hints = hints or {}                                 # learnt from earlier recordings (frame.RETRY_HINTS)
         self.not_inlined = hints.get("not_inlined", frozenset())    # code of functions called, not inlined
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
@@ -316,6 +319,7 @@ class TraceRecorder:
                 self.inline_wrote_heap = True
                 if d.field is None:
                     self.item_writes = True
+                    self.dict_writes = self.dict_writes or name.startswith("dict_")
                 self.note_write()
             pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
         conc_args = [self.conc(a) for a in args]
@@ -343,8 +347,10 @@ class TraceRecorder:
         sees (a list's items, a type, a cell are elsewhere), and this read is not of an attribute the call wrote
         (getattr_plain could be any attribute). Other writes (item_writes: a list's or an array's items, a dict,
         a cell) no read sees but one of the same kind: an object's type and an attribute in its values array, a
-        `__slots__` member or its class are elsewhere (ITEM_WRITES_UNSEEN)."""
-        if name == "getattr_plain" or (self.item_writes and name not in ITEM_WRITES_UNSEEN):
+        `__slots__` member or its class are elsewhere (ITEM_WRITES_UNSEEN), but a dict may be an instance's own
+        (DICT_WRITES_UNSEEN). (A read the recording sees wrong records a path its guards then leave.)"""
+        if name == "getattr_plain" or (self.item_writes and name not in ITEM_WRITES_UNSEEN) or \
+                (self.dict_writes and name not in DICT_WRITES_UNSEEN):
             return False
         d = OPS[name]
         return d.field is None or attributes.field_key(d, self.conc(args[0]), args) not in self.slot_values
@@ -734,6 +740,8 @@ class TraceRecorder:
             raise RecordAbort("value stack differs at the loop header")
         if self.cost_model:
             generic.worth_compiling(self)
+        if self.left is not None:
+            generic.pays_back(self)
         self._carry_kinds()
         self.done = True
 

@@ -89,6 +89,9 @@ BRIDGE_TRACE_LIMIT = 400
 # an exit inside an inlined call that cannot grow a bridge makes the loop call that function instead of inlining it
 # only if it is taken at least once per this many native iterations (each one rebuilds frames: tens of microseconds)
 INLINE_LESS_RATE = 100
+# a `for` loop over a range that gets hot with little left of its first run (parameter `little_left`) waits for a
+# later run, MAX_LITTLE_WAITS times at most (a loop whose short runs keep coming pays over them)
+MAX_LITTLE_WAITS = 2
 MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
@@ -469,6 +472,8 @@ class Engine:
             if site.count >= self.params.threshold and self.recording is None:
                 if self._short_runs(site, code):
                     return site.blacklisted
+                if self._little_left(frame, code, site):
+                    return False
                 self._start_recording(frame, code, header, site)
             return False
         except RecursionError:       # near the program's recursion limit: the hook stays out of its way
@@ -635,7 +640,7 @@ class Engine:
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
                                       generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                      hints=site.hints)
+                                      hints=site.hints, left=self._first_run_left(frame, code, site))
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self._hold_fast()
@@ -668,12 +673,17 @@ class Engine:
         code = frame.f_code
         chain = info.snapshot if info.inner else None
         start = recording.BridgeStart(loop.layout, info.snapshot.frames()[0], chain, inner if chain else None)
-        rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
-                                      trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start,
-                                      inline_depth=self.params.inline_depth,
-                                      exact_callee_exits=self.hooks.can_resume_callees,
-                                      generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                      hints=site.hints)
+        try:
+            rec = recording.TraceRecorder(code, loop.header_pc, loop.base_depth,
+                                          trace_limit=min(self.params.trace_limit, BRIDGE_TRACE_LIMIT), bridge=start,
+                                          inline_depth=self.params.inline_depth,
+                                          exact_callee_exits=self.hooks.can_resume_callees,
+                                          generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
+                                          hints=site.hints)
+        except recording.RecordAbort as e:       # (the inlined frames it would resume: inline.resumed_frames)
+            info.bridge = "blocked"
+            self.log("bridge_abort", loop=site.name, exit=info.exit_id, reason=str(e))
+            return
         info.bridge = "recording"
         loop.bridges_tried += 1
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame), loop, info,
@@ -699,6 +709,10 @@ class Engine:
         self._stop_recording()
         self.stats.aborts[reason] = self.stats.aborts.get(reason, 0) + 1
         site = rec.site
+        if reason == recording.LITTLE_LEFT and rec.loop is None:
+            # not a failure: its run ends too soon for the trace's compiling to pay (generic.pays_back)
+            self._wait_for_next_run(site, max(rec.recorder.left - 1, 0))
+            return
         if hint is not None:
             name, item = hint
             if site.learn(name, item):
@@ -773,6 +787,32 @@ class Engine:
         site.count = self.params.threshold - self.params.threshold * backoff
         self.log("short_runs", loop=site.name, runs=site.judged_runs, average=average, backoff=backoff)
         return True
+
+    def _little_left(self, frame, code, site: LoopSite) -> bool:
+        """A `for` loop over a range about to be recorded in the first run it was counted in, with little of that
+        run left (fewer than `little_left` x `threshold` items): recording and compiling it would cost more than its
+        machine code could save in what is left (a list comprehension run once at start-up), so it waits for its
+        next run (its back-edges let pass by the back-edge stub), at most MAX_LITTLE_WAITS times. True if it does
+        not start recording now. (With more left, the recording itself judges: recorder.generic.pays_back.)"""
+        left = self._first_run_left(frame, code, site)
+        if left is None or left >= self.params.little_left * self.params.threshold:
+            return False
+        self._wait_for_next_run(site, left)
+        return True
+
+    def _first_run_left(self, frame, code, site: LoopSite) -> int | None:
+        """The items left in the run of a `for` loop over a range that got hot in the first run it was counted in
+        (not an inner loop hot over several short runs, not one tried already), or None."""
+        if not self.params.little_left or site.little_waits >= MAX_LITTLE_WAITS or site.for_loop is False or \
+                site.judged_runs > 1 or site.retries or site.aborts:
+            return None
+        return self.fa.top_range_left(frame, code)
+
+    def _wait_for_next_run(self, site: LoopSite, left: int) -> None:
+        self.stats.little_left_waits += 1
+        site.little_waits += 1
+        site.count = -left              # hot again `threshold` back-edges into a later run
+        self.log("little_left", loop=site.name, left=left)
 
     def _blacklist(self, site: LoopSite, code) -> None:
         if site.blacklisted:
@@ -1046,10 +1086,11 @@ class Engine:
             self.depth = depth
 
     def _inline_less(self, loop: CompiledLoop, info, site: LoopSite) -> bool:
-        """An exit inside an inlined call keeps being taken: each time it rebuilds the callee's frame (tens of
-        microseconds), and no bridge can start there (a recording cannot start in a callee's middle). The loop
-        is recorded again calling that callee instead of inlining it (the "not_inlined" hint: on the generic path,
-        or not compiled where there is none). True if so; False once the loop's hints are used up."""
+        """An exit inside an inlined call keeps being taken, often (INLINE_LESS_RATE), and no bridge could grow
+        there (its recording aborted: an exception raised there, a callee it cannot resume): each time it rebuilds
+        the callee's frame (tens of microseconds). The loop is recorded again calling that callee instead of
+        inlining it (the "not_inlined" hint: on the generic path, or not compiled where there is none). True if
+        so; False once the loop's hints are used up."""
         code = info.inner[0].code
         if not site.learn("not_inlined", code):
             return False

@@ -12,7 +12,7 @@ from tracejit.plaindata import dataclass
 
 from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TYPES, FrameAccess, dict_walk, \
     enumerate_list_state, list_iter_state, zip_list_states
-from tracejit.recorder import (LOOP_LEFT, RETRY_HINTS, BridgeStart, RecordAbort,  # noqa: F401 - the engine's
+from tracejit.recorder import (LITTLE_LEFT, LOOP_LEFT, RETRY_HINTS, BridgeStart, RecordAbort,  # noqa: F401
                                TraceRecorder)
 
 TYPE_CHECKING = False

@@ -27,6 +27,7 @@ STATS_FIELDS: tuple[tuple[str, object, str], ...] = (
     ("frames_resumed", 0, "inlined frames rebuilt mid-body after an exit inside an inlined call"),
     ("loops_dropped", 0, "compiled loops given up (did not pay back)"),
     ("spend_waits", 0, "hot loops left waiting: the JIT had spent its share of the run on recording and compiling"),
+    ("little_left_waits", 0, "hot loops left for a later run: too little of this one was left to pay for compiling"),
     ("loops_evicted", 0, "compiled loops evicted by the code memory limit"),
     ("loops_freed", 0, "compiled loops whose machine code was freed"),
     ("internal_errors", 0, "JIT bugs caught (the loop is left to the interpreter)"),

@@ -573,9 +573,13 @@ def describe_event(e: dict) -> str:
                     "eleventh time: given up")
         return (f"hot, but the JIT has spent its share of the run on recording and compiling (spend_ms): waiting "
                 f"{g('wait')}x threshold back-edges")
+    if k == "little_left":
+        return (f"hot, but only {g('left')} iterations are left in this run of the loop: too few for machine code "
+                f"to pay for compiling it; waiting for its next run")
     if k == "inline_less":
-        return (f"exit #{g('exit')} inside the inlined {g('not_inlined')}() failed often (it rebuilds the callee's "
-                f"frame, and no bridge starts there): recording the loop again calling {g('not_inlined')}()")
+        return (f"exit #{g('exit')} inside the inlined {g('not_inlined')}() failed often and no bridge could grow "
+                f"there (each failure rebuilds the callee's frame): recording the loop again calling "
+                f"{g('not_inlined')}()")
     if k == "entry_rejected":
         return f"entry refused: {g('reason')}"
     if k == "new_version":
