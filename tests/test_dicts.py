@@ -203,3 +203,41 @@ def test_dict_stores(prog, native):
         print("end")
         """, compiled=("count", "mixed"))
     assert not [e for e in events_for(evs, "abort", "count") if "dict" in e["reason"] or "store" in e["reason"]]
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_the_globals_dict_read_and_written_as_a_dict(prog, native):
+    """The trace keeps the globals it assigns in registers until an exit writes them back, so it never reads or
+    writes them through the globals dict itself (`g = globals()`): such an operation aborts the recording, and a
+    dict that is the globals only when the trace runs leaves it. The results are plain CPython's: a callee that
+    assigns G and then stores G through the dict, a loop that reads what it assigned through the dict."""
+    evs = check(prog, native, """\
+        G = 0
+        total = 0
+        out = []
+
+        def setg(g, i):
+            global G
+            G = i
+            g["G"] = i * 3
+            out.append(G)
+
+        def f(n):
+            g = globals()
+            for i in range(n):
+                setg(g, i)
+            return sum(out), G
+
+        def h(n, d):
+            global total
+            s = 0
+            for i in range(n):
+                total += i
+                s += d["total"] + len(d)
+            return s, total
+
+        print(f(3000))
+        print(h(3000, {"total": 5}))
+        print(h(3000, globals()))
+        """, compiled=("h",))
+    assert [e for e in events_for(evs, "abort", "f") if "globals" in e["reason"]], evs

@@ -839,3 +839,40 @@ def test_a_callee_gives_an_instance_an_attribute_of_its_own_through_its_dict(pro
         print(sum(f(objs, dicts, out, a, 300) for a in range(0, 3000, 300)), sum(out), out[-3:])
         """, compiled=())
     assert events_for(evs, "hot", "f"), evs
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_function_a_bridge_inlined_is_checked_at_every_entry(prog, native):
+    """The loop's own trace calls nothing (its first iterations `continue`); a bridge then inlines h (and pins
+    the global name g). Replacing h's __code__ later, or rebinding g, must keep every later entry out of the
+    machine code that inlined the old ones: the back-edge stub's checks are made again when a bridge adds to
+    what the loop assumes (a fuzzer's seed found the stub still checking the loop's first, empty, list)."""
+    check(prog, native, """\
+        def h(a, b):
+            return b if b >= a else a | 1000
+
+        def h_alt(a, b):
+            return 0
+
+        def g(x):
+            return x + 1
+
+        def g_alt(x):
+            return -x
+
+        def f(n):
+            global g
+            x = y = 0
+            for i in range(n):
+                if i == 1657:
+                    h.__code__, h_alt.__code__ = h_alt.__code__, h.__code__
+                if i == 2500:
+                    g = g_alt
+                if i < 527:
+                    continue
+                x = h(i, 11863283)
+                y += g(i)
+            return x, y
+
+        print(f(5000))
+        """, params="bridge_threshold=1")

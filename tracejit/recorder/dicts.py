@@ -36,7 +36,22 @@ def _operands(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int)
     for v, t in ((d, dict), (key, str)):
         if not isinstance(v, Const):
             rec.emit("guard_class", [v, const_ref(t)], snap, pc)
+    not_a_namespace(rec, d, snap, pc)
     return [d, key]
+
+
+def not_a_namespace(rec: TraceRecorder, d: Value, snap: Snapshot, pc: int) -> None:
+    """The dict `d` is neither the frame's globals nor its builtins (`g = globals()`; `g["x"] = v`): the trace
+    keeps the globals it assigns in registers until an exit writes them back, and checks the names it pinned only
+    at entry, so it may not read or write them through the dict. Aborts if it is; else guards that it is not."""
+    view = rec.view
+    if view is None:
+        return
+    for namespace in (view.globals, view.builtins):
+        if rec.conc(d) is namespace:
+            raise RecordAbort("a dict operation on the globals or the builtins")
+        if not isinstance(d, Const):
+            rec.emit("guard_false", [rec.emit("ref_eq", [d, const_ref(namespace)], snap, pc)], snap, pc)
 
 
 def subscr(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int) -> Value:
@@ -80,6 +95,7 @@ def contains(rec: TraceRecorder, key: Value, d: Value, snap: Snapshot) -> Value:
 
 def length(rec: TraceRecorder, d: Value, snap: Snapshot, pc: int) -> Value:
     rec.emit("guard_class", [d, const_ref(dict)], snap, pc)
+    not_a_namespace(rec, d, snap, pc)
     return rec.emit("dict_len", [d], snap, pc)
 
 

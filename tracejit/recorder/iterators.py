@@ -13,7 +13,7 @@ Any other iterator, in the loop's own trace on CPython 3.12+: its __next__ calle
 (PyIter_Next, _for_iter_generic).
 
 May import: tracejit.ir, tracejit.cpython.bytecode/layout (the iterator types it knows),
-tracejit.recorder.frame/virtuals/strings/arrays/lists/generic, the standard library.
+tracejit.recorder.frame/virtuals/strings/arrays/lists/generic/dicts, the standard library.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tracejit.cpython.layout import DICT_ITER_TYPES, SEQ_ITER_TYPES
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, const_ref
 from tracejit.ir.ops import EXHAUSTED, INT64_MAX, INT64_MIN
 
-from . import arrays, generic, strings
+from . import arrays, dicts, generic, strings
 from .lists import LENGTH_OPS
 from .frame import BaseItem, RecordAbort
 from .virtuals import VirtualRange, VirtualTuple
@@ -213,6 +213,7 @@ def _for_iter_dict(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it,
         rec.new_input(dict_sv, R, d)
         snap.state.update({sv: rec.state[sv] for sv in (pos_sv, left_sv, dict_sv)})
     d, at, left = rec.state[dict_sv], rec.state[pos_sv], rec.state[left_sv]
+    dicts.not_a_namespace(rec, d, snap, ins.offset)
     after = rec.emit("dict_next", [d, at], snap, ins.offset)
     rec.emit("guard_true", [rec.emit("int_gt", [left, const_int(0)], snap, ins.offset)], snap, ins.offset)
     parts = [rec.emit(name, [d, after], snap, ins.offset) for name in DICT_PARTS[kind]]

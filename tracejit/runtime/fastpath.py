@@ -197,12 +197,15 @@ class FastPath:
             self.disable(site)
             return
         same = site.fast_loop is loop and site.fast is not None
-        guards = site.fast_guards if same else None
+        # (a bridge may have pinned or inlined more since the words were made: they are made again)
+        assumed = (len(loop.layout.pins), len(loop.layout.inlined))
+        guards = site.fast_guards if same and site.fast_assumed == assumed else None
         if guards is None or not _hold(guards, self.engine.fa.iframe(frame)):
             guards = self._guards(loop, frame)
             if guards is None:
                 self.disable(site)
                 return
+        site.fast_assumed = assumed
         entry = self._entry(site, frame.f_code)
         entry[FAST_ROUNDTRIP] = 0
         if guards is not site.fast_guards:

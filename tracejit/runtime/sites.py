@@ -44,7 +44,7 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "passing", "enclosing",
+                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "fast_assumed", "passing", "enclosing",
                  "spend_waits", "little_waits")
 
     def __init__(self, name: str, header: int) -> None:
@@ -78,6 +78,7 @@ class LoopSite:
         self.fast = None
         self.fast_loop: CompiledLoop | None = None
         self.fast_guards = None     # the words its fast entry's FAST_GUARDS points to (kept alive here)
+        self.fast_assumed = None    # ... made for these assumptions of the loop's (FastPath._assumed)
         # back-edges of its back-off handed to the stub to let pass ("count" or "skip": where they came from, and
         # where those it has not let pass go back; "": none)
         self.passing = ""
