@@ -876,3 +876,32 @@ def test_a_function_a_bridge_inlined_is_checked_at_every_entry(prog, native):
 
         print(f(5000))
         """, params="bridge_threshold=1")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_bridge_resumes_an_inlined_closure_with_its_cells(prog, native):
+    """A closure (held in a variable, guarded on its code) that stores, then branches both ways reading its free
+    variables: the bridge that resumes it reads its cells from the function called, as its COPY_FREE_VARS did
+    before the guard; and a read of a cell after a list store is still known (no inlined call assigns a
+    nonlocal)."""
+    evs = check(prog, native, """\
+        def make(scale, bias):
+            def step(a, i):
+                a[i & 7] = i
+                if i % 3 == 0:
+                    return i * scale
+                return i - bias
+            return step
+
+        def f(n, step):
+            a = [0] * 8
+            s = 0
+            for i in range(n):
+                s += step(a, i)
+            return s, a
+
+        print(f(30000, make(3, 5)))
+        print(f(3000, make(-2, 7)))        # another closure of the same code: other cells, same trace
+        """)
+    inlined(evs)
+    assert any(r.startswith("step line") for r in bridged_rebuilds(evs)), evs

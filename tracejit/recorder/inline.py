@@ -212,6 +212,12 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
     rec.frames.append(frame)
     rec.inline_depth = max(rec.inline_depth, len(rec.frames) - 1)
     try:
+        if resumed is not None and code.co_freevars:
+            # its cells, as its COPY_FREE_VARS (before the guard's instruction) read them from the function called
+            cells = rec.emit("func_closure", [callee], rec.snapshot(resumed.pc), resumed.pc)
+            for k in range(len(code.co_freevars)):
+                frame.locals[code.co_nlocals + k] = rec.emit("tuple_getitem", [cells, const_int(k)], None,
+                                                             resumed.pc)
         return _run(rec, frame, _CalleeView(func), resumed.pc if resumed is not None else None)
     finally:
         rec.frames.pop()                  # a call inside this one has popped its own frame (this finally)

@@ -49,11 +49,13 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 UNBOUND = object()      # the concrete value of an instance an inlined constructor made, not known after the call
 # reads that no store into a list's or an array's items or a cell can change (TraceRecorder._read_unaffected;
-# guard_graveyard reads the JIT's own count); after a store into a dict (it may be an instance's own, `vars(obj)`),
-# only DICT_WRITES_UNSEEN
+# guard_graveyard reads the JIT's own count; a function's closure and the cells of an inlined call's free variables
+# only a `nonlocal` assignment changes, which no inlined call makes); after a store into a dict (it may be an
+# instance's own, `vars(obj)`), only DICT_WRITES_UNSEEN
 ITEM_WRITES_UNSEEN = frozenset({"type_of", "instance_attr", "member_attr", "class_attr", "guard_no_own_attr",
-                                "guard_graveyard"})
-DICT_WRITES_UNSEEN = frozenset({"type_of", "member_attr", "class_attr", "guard_graveyard"})
+                                "guard_graveyard", "func_closure", "cell_contents"})
+DICT_WRITES_UNSEEN = frozenset({"type_of", "member_attr", "class_attr", "guard_graveyard", "func_closure",
+                                "cell_contents"})
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
