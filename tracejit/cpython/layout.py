@@ -395,11 +395,12 @@ class FrameAccess:
             return start + index * step, step, length - index
         return _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"])
 
-    def top_iterator_position(self, frame, code) -> int | None:
+    def top_iterator_position(self, frame, code, ranges_only: bool = False) -> int | None:
         """How far the iterator on top of the running `frame`'s value stack has gone, if it is a range, list,
-        tuple, str or array iterator: a number that grows by one with each item it gives (the index of the next
-        item; a range iterator's items left, negated). None for an empty stack or any other object. Read from
-        memory (no reference made, no method called): the hooks ask at every back-edge of a loop getting hot."""
+        tuple, str or array iterator (`ranges_only`: a range iterator): a number that grows by one with each item
+        it gives (the index of the next item; a range iterator's items left, negated). None for an empty stack or
+        any other object. Read from memory (no reference made, no method called): the hooks ask at every
+        back-edge of a loop getting hot."""
         L = self.L
         words = _WORDS
         iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]          # (fields of these structs are aligned)
@@ -411,7 +412,7 @@ class FrameAccess:
             return None
         t = words[(it + L.ob_type >> 3) - 1]
         if t in _INDEXED_ITER_TYPE_IDS:
-            return words[(it + LIST_ITER_INDEX >> 3) - 1]
+            return None if ranges_only else words[(it + LIST_ITER_INDEX >> 3) - 1]
         if t == _RANGE_ITER_TYPE_ID:
             f = L.range_iter
             left = words[(it + f["len"] >> 3) - 1]
@@ -422,17 +423,8 @@ class FrameAccess:
 
     def top_range_left(self, frame, code) -> int | None:
         """The items left in the range iterator on top of the running `frame`'s value stack, or None (an empty
-        stack or any other object). Read from memory, as top_iterator_position reads it."""
-        L = self.L
-        words = _WORDS
-        iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]
-        top = _HALVES[(iframe + L.iframe_stacktop >> 2) - 1]
-        if top <= _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]:
-            return None
-        it = words[(iframe + L.iframe_localsplus + 8 * (top - 1) >> 3) - 1]
-        if not it or words[(it + L.ob_type >> 3) - 1] != _RANGE_ITER_TYPE_ID:
-            return None
-        position = self.top_iterator_position(frame, code)
+        stack or any other object)."""
+        position = self.top_iterator_position(frame, code, ranges_only=True)
         return None if position is None else -position
 
     def range_iter_cells(self, it, nxt: int, remaining: int) -> list[tuple]:

@@ -205,7 +205,7 @@ def slower_ns(ops: list, synced_locals: int, written_locals: int) -> float:
 def pays_back(rec: TraceRecorder) -> None:
     """Abort a recording of a loop whose run, the first the JIT counted, has too few iterations left
     (`rec.left`) for its machine code to save what compiling the trace costs: the loop waits for a later run
-    (Engine._little_left; a list comprehension run once at start-up never compiles)."""
+    (Engine._first_run_left; a list comprehension run once at start-up never compiles)."""
     saved = SAVED_NS_PER_INSTRUCTION * len(rec.recorded) * rec.left
     if saved < COMPILE_NS_PER_OP * len(rec.ops):
         raise RecordAbort(LITTLE_LEFT)

@@ -182,7 +182,7 @@ def call(rec: TraceRecorder, callee, func: types.FunctionType, args: list, kw_na
             raise RecordAbort("a bridge inside an inlined call it cannot resume (a constructor, an operator, "
                               "a property)" if not resumable else "a bridge inside an inlined call that differs")
     reason = refusal(rec, func, view)
-    if reason and resumed is None:
+    if reason:
         raise RecordAbort(reason)
     code = func.__code__
     if isinstance(callee, Const):

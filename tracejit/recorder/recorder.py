@@ -54,8 +54,7 @@ UNBOUND = object()      # the concrete value of an instance an inlined construct
 # instance's own, `vars(obj)`), only DICT_WRITES_UNSEEN
 ITEM_WRITES_UNSEEN = frozenset({"type_of", "instance_attr", "member_attr", "class_attr", "guard_no_own_attr",
                                 "guard_graveyard", "func_closure", "cell_contents"})
-DICT_WRITES_UNSEEN = frozenset({"type_of", "member_attr", "class_attr", "guard_graveyard", "func_closure",
-                                "cell_contents"})
+DICT_WRITES_UNSEEN = ITEM_WRITES_UNSEEN - {"instance_attr", "guard_no_own_attr"}
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when

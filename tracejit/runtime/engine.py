@@ -472,9 +472,13 @@ class Engine:
             if site.count >= self.params.threshold and self.recording is None:
                 if self._short_runs(site, code):
                     return site.blacklisted
-                if self._little_left(frame, code, site):
+                left = self._first_run_left(frame, code, site)
+                if left is not None and left < self.params.little_left * self.params.threshold:
+                    # too little of its run left for recording and compiling it to pay: it waits for a later run
+                    # (with more left, the recording itself judges: recorder.generic.pays_back)
+                    self._wait_for_next_run(site, left)
                     return False
-                self._start_recording(frame, code, header, site)
+                self._start_recording(frame, code, header, site, left)
             return False
         except RecursionError:       # near the program's recursion limit: the hook stays out of its way
             raise
@@ -603,7 +607,8 @@ class Engine:
         return True
 
     # ------------------------------------------------------------------ recording
-    def _start_recording(self, frame, code, header: int, site: LoopSite) -> None:
+    def _start_recording(self, frame, code, header: int, site: LoopSite, left: int | None) -> None:
+        """Record an iteration of the loop at `header` (`left`: the items left in its first run: _first_run_left)."""
         if foreign_tool_active(code):
             return
         if not site.versions and not self._may_spend():
@@ -623,11 +628,11 @@ class Engine:
             return
         t0 = _thread_time()
         try:
-            self._record(frame, code, header, site)
+            self._record(frame, code, header, site, left)
         finally:
             self.spent_cpu += _thread_time() - t0
 
-    def _record(self, frame, code, header: int, site: LoopSite) -> None:
+    def _record(self, frame, code, header: int, site: LoopSite, left: int | None) -> None:
         if not self._loaded("tracejit.runtime.recording", frame):
             site.count = self.params.threshold - max(1, self.params.threshold // 4)     # try again soon
             return
@@ -640,7 +645,7 @@ class Engine:
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
                                       generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                      hints=site.hints, left=self._first_run_left(frame, code, site))
+                                      hints=site.hints, left=left)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self._hold_fast()
@@ -788,21 +793,12 @@ class Engine:
         self.log("short_runs", loop=site.name, runs=site.judged_runs, average=average, backoff=backoff)
         return True
 
-    def _little_left(self, frame, code, site: LoopSite) -> bool:
-        """A `for` loop over a range about to be recorded in the first run it was counted in, with little of that
-        run left (fewer than `little_left` x `threshold` items): recording and compiling it would cost more than its
-        machine code could save in what is left (a list comprehension run once at start-up), so it waits for its
-        next run (its back-edges let pass by the back-edge stub), at most MAX_LITTLE_WAITS times. True if it does
-        not start recording now. (With more left, the recording itself judges: recorder.generic.pays_back.)"""
-        left = self._first_run_left(frame, code, site)
-        if left is None or left >= self.params.little_left * self.params.threshold:
-            return False
-        self._wait_for_next_run(site, left)
-        return True
-
     def _first_run_left(self, frame, code, site: LoopSite) -> int | None:
         """The items left in the run of a `for` loop over a range that got hot in the first run it was counted in
-        (not an inner loop hot over several short runs, not one tried already), or None."""
+        (not an inner loop hot over several short runs, not one tried already), or None. With fewer than
+        `little_left` x `threshold` of them, or too few for its recorded trace to pay for compiling it
+        (generic.pays_back), it waits for its next run (a list comprehension run once at start-up), its back-edges
+        let pass by the back-edge stub, MAX_LITTLE_WAITS times at most."""
         if not self.params.little_left or site.little_waits >= MAX_LITTLE_WAITS or site.for_loop is False or \
                 site.judged_runs > 1 or site.retries or site.aborts:
             return None
@@ -1127,7 +1123,8 @@ class Engine:
             if self.recording is None:
                 # the frame's types keep differing from those of every version: record one for them
                 self.log("new_version", loop=site.name, versions=len(site.versions))
-                self._start_recording(frame, frame.f_code, site.header, site)
+                self._start_recording(frame, frame.f_code, site.header, site,
+                                      self._first_run_left(frame, frame.f_code, site))
             return False
         if not site.versions:
             return True

@@ -59,7 +59,7 @@ class LoopSite:
         self.skip = 0               # back-edges to let pass without trying to enter (backing off)
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
         self.spend_waits = 0        # times it found the JIT's share spent (Engine._may_spend): each wait is longer
-        self.little_waits = 0       # times it got hot with too little of its run left to pay (Engine._little_left)
+        self.little_waits = 0       # times it got hot with too little of its run left to pay (Engine._first_run_left)
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)
