@@ -48,9 +48,22 @@ def _len(rec, args, snap, pc):
     obj = rec.conc(x)
     if x.kind is R and type(obj) is dict:
         return dicts.length(rec, x, snap, pc)
+    if x.kind is R and type(obj) is not list and isinstance(obj, list) and type(obj).__len__ is list.__len__:
+        return _list_subclass_length(rec, x, snap, pc)
     if x.kind is not R or type(obj) not in (list, str, arrays.ARRAY):
         raise CallAbort(f"len() of {type(obj).__name__}")
     return lists.length(rec, x, snap, pc)
+
+
+def _list_subclass_length(rec, x, snap, pc):
+    """len() of an instance of a subclass of list that does not define __len__ (deltablue's OrderedCollection):
+    its class's version tag guarded (which fixes the class, and that __len__ is still list's), its size read as
+    a list's."""
+    tag = type_version(type(rec.conc(x)))
+    if not tag:
+        raise CallAbort(f"len() of {type(rec.conc(x)).__name__} (no version tag)")
+    attributes.guard_type_version(rec, x, tag, snap, pc)
+    return rec.emit(lists.LENGTH_OPS[list], [x], snap, pc)
 
 
 def _abs(rec, args, snap, pc):
@@ -311,8 +324,9 @@ def _issubclass(rec, args, snap, pc):
 
 def _math_float(opname: str, name: str, of_int: bool = False) -> Callable:
     """math.name(x) as the op `opname` of a float; `of_int`: of an int too, converted as the function converts it
-    (PyFloat_AsDouble: the nearest double, as int_to_float's conversion of an int64 rounds). math.floor/ceil give
-    an int back for an int, math.log has its own path for big ints: not of_int."""
+    (PyFloat_AsDouble: the nearest double, as int_to_float's conversion of an int64 rounds; math.log's own path
+    for ints, loghelper, converts an int64 the same way and raises for one not positive, where float_log's guard
+    fails). math.floor/ceil give an int back for an int: not of_int."""
     def rule(rec, args, snap, pc):
         x = rec.unbox(_one(args, name), snap, pc)
         if x.kind is I and of_int:
@@ -349,7 +363,7 @@ CALLS: dict[object, Callable] = {
     math.cos: _math_float("float_cos", "cos", of_int=True),
     math.tan: _math_float("float_tan", "tan", of_int=True),
     math.exp: _math_float("float_exp", "exp", of_int=True),
-    math.log: _math_float("float_log", "log"),
+    math.log: _math_float("float_log", "log", of_int=True),
 }
 
 

@@ -330,6 +330,16 @@ def jump(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     rec.check_backward(ins.offset, ins.target)
 
 
+@handles("RETURN_VALUE", "RETURN_CONST")
+def return_value(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """A return of the loop's own frame (an inlined function's returns end it in inline._run): the recorded
+    iteration leaves the loop. By chance in a loop's recording (a search that found its key: recorded again),
+    always in a bridge from an exit that leads there (the exit stays an exit)."""
+    if rec.bridge is not None:
+        raise RecordAbort("a bridge that leaves the loop by a return")
+    raise RecordAbort(iterators.LOOP_LEFT)
+
+
 @handles("BINARY_OP")
 def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
@@ -505,6 +515,8 @@ def list_append(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("GET_ITER")
 def get_iter(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    if len(rec.frames) > 1:             # the next recording calls the outermost inlined function instead
+        raise RecordAbort(inline.LOOP_INLINED, ("not_inlined", rec.frames[1].code))
     iterators.get_iter(rec, rec.pop(), ins.offset)
 
 

@@ -47,6 +47,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .recorder import FrameView, TraceRecorder
 
+# a loop inside an inlined function: the next recording calls the outermost inlined function (hint not_inlined), whose
+# own loops are then profiled and compiled on their own
+LOOP_INLINED = "a loop in an inlined call"
 MAX_INLINE_DEPTH = 4        # Python frames inlined at once, the loop's own frame not counted (inline_depth)
 CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR = 0x20, 0x80, 0x100, 0x200
 CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
@@ -288,7 +291,7 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int
             if ins.op in ("RETURN_VALUE", "RETURN_CONST"):
                 return rec.pop() if ins.op == "RETURN_VALUE" else constant(ins.arg)
             if ins.op == "FOR_ITER" or (ins.target is not None and ins.target <= ins.offset):
-                raise RecordAbort("a loop in an inlined call")
+                raise RecordAbort(LOOP_INLINED, ("not_inlined", rec.frames[1].code))
             if ins.op in BRANCHES:
                 if rec.branch(ins, rec.snapshot(pc), None):
                     nxt = ins.target

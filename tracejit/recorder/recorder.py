@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import types
+
 from tracejit.plaindata import dataclass
 
 from tracejit.cpython.bytecode import TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, back_edges, describe_instr, \
@@ -31,6 +33,7 @@ from tracejit.ir.trace import Value
 from . import complexnum as cx
 from . import attributes, generic, inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
+from .dicts import as_object
 from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS
 from .iterators import LOOP_LEFT
@@ -66,6 +69,11 @@ def _plain_value(v) -> bool:
     """v compares by value without running the program's code: a scalar, or a tuple or list of scalars."""
     t = type(v)
     return t in _SCALARS or (t in (tuple, list) and all(type(x) in _SCALARS for x in v))
+
+
+def _same_bound_method(a, b) -> bool:
+    """a and b are bound methods of one function and one object (each attribute read makes a new one)."""
+    return type(a) is types.MethodType and a.__func__ is b.__func__ and a.__self__ is b.__self__
 
 
 class FrameView(Protocol):
@@ -575,7 +583,8 @@ class TraceRecorder:
             real = int(real)
         if mine is real:
             return
-        if id(top) in self.made and type(real) is type(mine) and _plain_value(mine) and mine == real:
+        if id(top) in self.made and type(real) is type(mine) and (
+                _plain_value(mine) and mine == real or _same_bound_method(mine, real)):
             self.concrete[id(top)] = real   # a new object: the recorder's is a copy; the interpreter's counts
             return
         if not same_value(mine, real):      # (objects: the same object)
@@ -750,14 +759,21 @@ class TraceRecorder:
         """Each variable goes around the loop with the kind the loop's label gives it. One that enters the
         loop as a number (unboxed) but ends the iteration holding an object, e.g. `last = cur` with `cur` an
         item read from a list, is unboxed at the end of the iteration: its exact type is guarded (the exit
-        is the loop header, with the object in the variable) and its value read. Any other change of kind
-        (a number where the loop holds an object, an int where it holds a float or a bool) aborts."""
+        is the loop header, with the object in the variable) and its value read. A local the loop keeps as an
+        object that ends the iteration holding a number gets the number boxed (a new object the loop owns). Any
+        other change of kind (an int where it holds a float or a bool) aborts."""
         expected = {sv: v.kind for sv, v in self.inputs if sv.where != "stack"} if self.bridge is None else \
             dict(self.layout.kinds)
         snap = None
         for sv, value in list(self.state.items()):
             want = expected.get(sv)
             if want is None or sv.where == "stack" or not isinstance(value, (Var, Const)) or value.kind is want:
+                continue
+            if want is R and value.kind in (I, F, B) and sv.where == "fast":
+                # a number where the loop keeps an object (a "boxed" variable: `best = -1`, later a float score)
+                if snap is None:
+                    snap = self.snapshot(self.header_pc)
+                self.state[sv] = as_object(self, value, snap, self.header_pc)
                 continue
             if value.kind is R and want in (I, F, B) and type(self.conc(value)) is {I: int, F: float, B: bool}[want]:
                 if snap is None:
