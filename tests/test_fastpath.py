@@ -366,3 +366,77 @@ def test_references_a_run_releases_are_gone_when_it_ends(fresh_engine):
         n = fast_entries()
     assert got == expected
     assert n >= 200, n
+
+
+TICKS = 0
+
+
+def with_pins_and_a_counter(n):
+    global TICKS
+    TICKS += 1                              # the module's globals change at every call (pyperformance go's TIMESTAMP)
+    t = 0
+    i = 0
+    while i < n:
+        t += scaled(i) + abs(i - 5)
+        i += 1
+    return t
+
+
+def test_a_global_the_module_assigns_at_every_call_leaves_the_stub_its_entries(fresh_engine):
+    """The stub's guards on a pinned name are the name's own binding (its entry in the dict's keys), not the whole
+    dict: a counter the module assigns at every call does not send the entries to the Python path. Shadowing the
+    builtin with a global of the same name, then deleting it, and rebinding the pinned global still fail them:
+    the results are plain CPython's each time."""
+    global scaled, TICKS
+    calls = [k % 7 + 20 for k in range(400)]
+    original = scaled
+
+    def phases():
+        global scaled
+        out = [[with_pins_and_a_counter(n) for n in calls]]
+        globals()["abs"] = lambda v: 1000       # a global now shadows the builtin
+        try:
+            out.append([with_pins_and_a_counter(n) for n in calls])
+        finally:
+            del globals()["abs"]
+        out.append([with_pins_and_a_counter(n) for n in calls])
+        scaled = lambda v, k=2: v - k           # noqa: E731 - the pinned global rebound
+        try:
+            out.append([with_pins_and_a_counter(n) for n in calls])
+        finally:
+            scaled = original
+        return out
+
+    expected = phases()
+    with tracejit.enable(**PARAMS):
+        for k in range(300):
+            with_pins_and_a_counter(k % 9 + 30)
+        before = fast_entries()
+        first = [with_pins_and_a_counter(n) for n in calls]
+        middle = fast_entries()
+        got = phases()
+    scaled = original
+    assert [first] + got[1:] == expected[:1] + expected[1:] and got[0] == expected[0]
+    assert middle - before >= 350, (before, middle)     # nearly every call entered by the stub
+
+
+def joined(words):
+    out = ""
+    for w in words:
+        out = out + w                       # a new str each iteration: the machine code owns the variable's object
+    return out
+
+
+def test_a_loop_that_owns_a_variable_is_entered_by_the_stub(fresh_engine):
+    """A loop whose trace owns a variable's object (a str it concatenates) is served by the native round trip:
+    the object gets a reference at entry, which the exit hands to the runtime. The results, and their reference
+    counts when the calls return, are plain CPython's."""
+    calls = [[f"w{k % 13}", "-", str(k % 5), "+", "x" * (k % 4)] for k in range(600)]
+    expected = [joined(c) for c in calls]
+    expected_refs = [sys.getrefcount(s) for s in expected]
+    with tracejit.enable(**PARAMS):
+        got = [joined(c) for c in calls]
+        n = fast_entries()
+    assert got == expected
+    assert [sys.getrefcount(s) for s in got] == expected_refs
+    assert n >= 400, n

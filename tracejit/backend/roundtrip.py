@@ -8,7 +8,8 @@ base stack items of kind int, float, bool or object; range and list iterators of
 1. Entry (nothing written): the thread has at least `plan.headroom` Python frames left; each place of the
    frame is bound and of the trace's type (an int of at most two digits, a float, a bool; an object of any
    type); its value is unboxed into the state buffer, and so is each iterator's state. Any failure returns
-   REJECTED with the frame untouched (the runtime's Python entry then decides, with its reasons).
+   REJECTED with the frame untouched (the runtime's Python entry then decides, with its reasons). The objects
+   of the variables the trace owns (`plan.owned`) then get a reference each, which its exits hand on.
 2. The bits of the state buffer are kept (entry bits), and the trace runs: `int64 trace(int64 *buffer)`
    returns its exit id.
 3. The exit's record (`exit_records[exit_id]`: an address, 0 for none) says how the frame continues:
@@ -20,7 +21,8 @@ base stack items of kind int, float, bool or object; range and list iterators of
    boxed, each stack item; a failure releases them and clears the error), then, with no call in between, the
    frame's locals, the iterators' fields, the popped base items, the stack, its top and the instruction
    pointer are written (and `f_fast_as_locals` cleared where it exists); only then are the old references
-   released (which may run Python code: the frame is complete by then). Returns the exit id.
+   released (which may run Python code: the frame is complete by then), and so are the objects the exit owns
+   that its owned record names (`plan.owned_table`). Returns the exit id.
 
 The code is made for one loop and one layout of its state buffer (a bridge that adds state variables makes a
 new one). It is position-independent and is placed at the end of the trace's (or the bridge's) own block; it
@@ -101,6 +103,10 @@ class RoundTripPlan:
     zip_size: int           # offsets of a zip object's number of iterators and their tuple
     zip_iters: int
     thread_state_get: int   # PyThreadState_Get
+    owned: tuple = ()       # slots of the variables whose objects the trace owns (a string, a boxed number): each
+                            # gets a reference at entry; each exit owns what its ExitInfo.owned names
+    owned_table: int = 0    # int64[exit id]: the record {n, slots} of what the exit owns, released after the
+                            # write-back (stubs.emit_retain's form), or 0: none, or the runtime releases it
 
 
 class _Scratch:
@@ -157,6 +163,11 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
     for slot in compared:
         a.mov(RAX, Mem(R13, 8 * slot))
         a.mov(Mem(RBP, s.entry_bits + 8 * slot), RAX)
+    if plan.owned:
+        a.group("the trace owns these variables' objects: a reference each (its exits hand them to the runtime)")
+        for slot in plan.owned:
+            a.mov(RAX, Mem(R13, 8 * slot))
+            _incref(a, L, RAX)
     a.group("run the trace: r14 = exit id, r15 = its record (none: the runtime writes the frame back)")
     a.mov(RDI, R13)
     a.mov(RAX, Mem(RBP, s.trace_entry))
@@ -177,6 +188,10 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
     _box_all(a, L, ext, plan, s, runtime_store)
     _commit(a, L, plan, s)
     _release_olds(a, ext, plan, s)
+    if plan.owned_table:
+        a.group("release the objects the exit owns (the frame took references of its own)")
+        a.mov_imm(RBX, plan.owned_table)
+        emit_retain(a, R13, R14, RBX, R15, R12, ext.decref)
     a.mov(RAX, R14)
     a.jmp(done)
     a.bind(runtime_store)

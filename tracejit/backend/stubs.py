@@ -126,7 +126,8 @@ def release_stub(decref: int) -> Encoded:
 
 def emit_retain(a: Asm, buffer: Reg, exit_id: Reg, table: Reg, record: Reg, k: Reg, incref: int) -> None:
     """Py_IncRef(buffer[slot]) (NULL skipped) for each slot of the exit's retain record, table[exit id]: 0 for
-    none, else {n, slot 1 .. slot n}. The objects an exit leaves in the state buffer for the runtime's Python
+    none, else {n, slot 1 .. slot n} (with Py_DecRef as `incref`: the release of what an owned record names).
+    The objects an exit leaves in the state buffer for the runtime's Python
     write-back are mostly borrowed (an attribute read from a values array, a list item, a class attribute);
     Python code runs before the write-back boxes them (the runtime's own, where a garbage collection can start,
     and its finalizers can drop the last reference), so each gets a reference first, which the runtime

@@ -469,6 +469,51 @@ def dict_keys_kind(d: dict, layout: Layout) -> int:
     return ctypes.c_uint8.from_address(_rdp(id(d) + layout.dict_keys) + layout.dict_keys_kind).value
 
 
+# PyDictKeysObject (3.11-3.13, the same in each; checked by _check_dict_layout): dk_log2_index_bytes (uint8),
+# dk_nentries (entries used, deleted ones included: a new key always takes a new entry), the start of dk_indices, after which
+# come the entries: {me_key, me_value} (unicode keys) or {me_hash, me_key, me_value} (general keys)
+DK_LOG2_INDEX_BYTES, DK_NENTRIES, DK_INDICES = 9, 24, 32
+_DK_ENTRY = {0: (24, 8, 16), 1: (16, 0, 8)}      # dk_kind -> (entry size, offset of me_key, offset of me_value)
+
+
+def dict_value_slot(d: dict, name: str, layout: Layout) -> tuple[int, int] | None:
+    """(address of d's keys object, address of the value pointer of the entry whose key is the object `name`) in
+    the dict's current keys, or None (no such entry: the key is an equal str that is not `name` itself, or a split
+    dict). While d.ma_keys is that keys object, the word at that address is what d[name] is (NULL once deleted: a
+    key added again takes a new entry): a guard on a name's binding that no change to another name fails."""
+    keys = _rdp(id(d) + layout.dict_keys)
+    kind = ctypes.c_uint8.from_address(keys + layout.dict_keys_kind).value
+    if kind not in _DK_ENTRY:
+        return None
+    size, key_at, value_at = _DK_ENTRY[kind]
+    entries = keys + DK_INDICES + (1 << ctypes.c_uint8.from_address(keys + DK_LOG2_INDEX_BYTES).value)
+    for k in range(_rd(keys + DK_NENTRIES)):
+        if _rdp(entries + k * size + key_at) == id(name):
+            return keys, entries + k * size + value_at
+    return None
+
+
+def _check_dict_slots(L: Layout) -> str | None:
+    """dict_value_slot finds a name's value in a dict of str keys and in one of general keys, follows a new value,
+    reads NULL once the key is deleted, and dk_nentries counts a new key."""
+    name, other = "probe_name", "probe_other"
+    for d in ({"a": 1, name: 2, "b": 3}, {5: 1, name: 2}):
+        found = dict_value_slot(d, name, L)
+        if found is None or _rdp(found[1]) != id(d[name]):
+            return "dict entry layout mismatch"
+        keys, slot = found
+        n = _rd(keys + DK_NENTRIES)
+        value = object()
+        d[name] = value
+        d[other] = 4
+        if _rdp(id(d) + L.dict_keys) != keys or _rdp(slot) != id(value) or _rd(keys + DK_NENTRIES) != n + 1:
+            return "dict entry layout mismatch"
+        del d[name]
+        if _rdp(slot) != 0:
+            return "dict entry layout mismatch"
+    return None
+
+
 def _check_dict_layout(L: Layout) -> str | None:
     """A dict's length and the kind of its keys: all exact strs or not, before and after a key of another
     type comes and goes (the kind stays general), and an instance's split dict."""
@@ -489,7 +534,7 @@ def _check_dict_layout(L: Layout) -> str | None:
     len(strs)
     if after == before or _rd(id(strs) + L.dict_version) != after:
         return "dict version tag mismatch"
-    return None
+    return _check_dict_slots(L)
 
 
 def _check_array_layout(L: Layout) -> str | None:

@@ -136,7 +136,13 @@ class NativeBlock:
 
 
 class EntryRejected(Exception):
-    """The frame's values do not satisfy the loop's entry guards (types)."""
+    """The frame's values do not satisfy the loop's entry guards (types). `boxed`: the fast local that holds a
+    number of another kind than the trace's (an int where it expects a float: `best = -1`, then a float score),
+    which a new version should keep as an object (the recorder's "boxed" hint), or None."""
+
+    def __init__(self, message: str, boxed: StateVar | None = None) -> None:
+        super().__init__(message)
+        self.boxed = boxed
 
 
 class CompiledLoop:
@@ -158,6 +164,10 @@ class CompiledLoop:
         self.bridge_table = (ctypes.c_int64 * MAX_EXITS)()
         # per exit: the address of its retain record {n, slots} (ExitInfo.retain; backend.stubs.emit_retain) or 0
         self.retain_table = (ctypes.c_int64 * MAX_EXITS)()
+        # per exit: the address of its owned record {n, slots} (ExitInfo.owned), which the native round trip
+        # releases after its write-back, or 0 (the runtime releases them)
+        self.owned_table = (ctypes.c_int64 * MAX_EXITS)()
+        self.owned_records: dict = {}
         self._retain_records: dict[int, object] = {}
         self._retained_objects: list | None = None     # what the records were made with (refresh_retain)
         self.exit_counts = (ctypes.c_int64 * MAX_EXITS)()   # the machine code counts every exit taken
@@ -576,7 +586,8 @@ class CompiledLoop:
         try:
             inner = [] if result >= 0 else self.store(frame, self.fa.iframe(frame), self.roundtrip_entry_bits, info)
         finally:
-            if info.owned or (result < 0 and info.retain):
+            # (the round trip released what the exit owns where its owned record names it)
+            if (info.owned and not (result >= 0 and self.owned_table[info.exit_id])) or (result < 0 and info.retain):
                 self._release_owned(info, result < 0)
             self._empty_graveyard()
         self._entries += 1
@@ -680,13 +691,14 @@ def _headroom(n: int) -> None:
 
 def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
     t = type(obj)
+    boxed = sv if t in (int, float, bool) and sv.where == "fast" else None     # another kind of number
     if kind is Kind.INT:
         if t is not int or not INT64_MIN <= obj <= INT64_MAX:
-            raise EntryRejected(f"{sv} is {t.__name__}, trace expects int64")
+            raise EntryRejected(f"{sv} is {t.__name__}, trace expects int64", boxed)
         buf[slot] = obj
     elif kind is Kind.FLOAT:
         if t is not float:
-            raise EntryRejected(f"{sv} is {t.__name__}, trace expects float")
+            raise EntryRejected(f"{sv} is {t.__name__}, trace expects float", boxed)
         fbuf[slot] = obj
     elif kind is Kind.REF:
         if obj is _MISSING:
@@ -694,7 +706,7 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
         buf[slot] = id(obj)         # borrowed: the frame (or the globals) keeps it alive during the run
     else:
         if t is not bool:
-            raise EntryRejected(f"{sv} is {t.__name__}, trace expects bool")
+            raise EntryRejected(f"{sv} is {t.__name__}, trace expects bool", boxed)
         buf[slot] = obj
 
 

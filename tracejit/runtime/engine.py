@@ -972,6 +972,7 @@ class Engine:
         if foreign_tool_active(frame.f_code):
             return False
         self.useful_events += 1
+        boxed = None            # a fast local holding another kind of number than a version expects
         for loop in site.versions:
             budget = loop.budget
             self.entry_clock += 1
@@ -992,10 +993,11 @@ class Engine:
                 loop.consecutive_rejects += 1
                 if loop.consecutive_rejects == 1:
                     self.log("entry_rejected", loop=loop.name, reason=str(e))
+                boxed = e.boxed or boxed
                 continue
             break
         else:
-            return self._rejected(frame, site)
+            return self._rejected(frame, site, boxed)
         return self._after_run(frame, site, loop, info, inner, budget, t0)
 
     def _after_run(self, frame, site: LoopSite, loop: CompiledLoop, info, inner: list, budget: int,
@@ -1108,9 +1110,11 @@ class Engine:
         self.raising.add(self.hooks, frame, pcs, exception)
         self._hold_fast()
 
-    def _rejected(self, frame, site: LoopSite) -> bool:
+    def _rejected(self, frame, site: LoopSite, boxed=None) -> bool:
         """No compiled version accepted the frame. After `reject_limit` such entries in a row a new version is
-        recorded for the frame's types; when none can be (the loop is blacklisted: its recordings keep
+        recorded for the frame's types (`boxed`: a fast local holding a number of another kind than a version
+        expects, which the new version keeps as an object: the loop's recordings begin mid-run, where an
+        `m = -1` set before the loop has become a float); when none can be (the loop is blacklisted: its recordings keep
         aborting), the loop stops trying to enter for reject_limit * 2, 4, 8 ... back-edges, and after
         MAX_ENTRY_BACKOFFS such rounds the JIT gives it up (True: its back-edge is not reported again)."""
         site.rejects += 1
@@ -1122,6 +1126,8 @@ class Engine:
         if not site.blacklisted:
             if self.recording is None:
                 # the frame's types keep differing from those of every version: record one for them
+                if boxed is not None:
+                    site.learn("boxed", boxed)
                 self.log("new_version", loop=site.name, versions=len(site.versions))
                 self._start_recording(frame, frame.f_code, site.header, site,
                                       self._first_run_left(frame, frame.f_code, site))

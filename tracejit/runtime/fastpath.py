@@ -17,11 +17,13 @@ reads:
   Python path made): a fast entry (FAST_* words) in its code object's co_extra table: the round trip, the
   loop's busy word and counters, the number of fast entries after which the Python path looks again (a
   judgement is due: sites.entries_verdict), the budget, which exits are quiet (nothing to decide: a budget
-  exit; a guard whose bridge is compiled or will not be recorded, outside inlined calls, owning nothing, with
-  the events log off), and the guards of what its traces assumed of Python objects, checked at refresh: the
-  frame's globals and builtins and the versions of the dicts its pinned names were found in (any change to
-  such a dict fails it: the next entry is the Python path's, which checks the names and refreshes), and the
-  code and defaults of each function it inlines;
+  exit; a guard whose bridge is compiled or will not be recorded, outside inlined calls, owning nothing the
+  round trip does not release, with the events log off), and the guards of what its traces assumed of Python
+  objects, checked at refresh: the frame's globals and builtins, each pinned name's binding (the keys object
+  of the dict it was found in and the value word of its entry there; a builtin's, and that the globals gained
+  no key; where that cannot be written, the dict's version tag: any change to it fails the guard, and the next
+  entry is the Python path's, which checks the names and refreshes), and the code and defaults of each
+  function it inlines;
 - per loop header that backs off (`let_pass(site, code, n)`, its recordings aborted or its entries rejected): the
   back-edges the stub lets pass itself, counting them down (FAST_SKIP; a loop not compiled yet has a fast entry
   for this alone); `passed(site)` takes back those it has not let pass yet;
@@ -45,8 +47,8 @@ import sys
 import types
 
 from tracejit.codetable import CodeTable
-from tracejit.cpython.layout import EXTRA_FAST, VERSION, Layout, c_api_address, code_extra_index, \
-    local_monitors_probe, set_code_extra
+from tracejit.cpython.layout import DK_NENTRIES, EXTRA_FAST, VERSION, Layout, c_api_address, code_extra_index, \
+    dict_value_slot, local_monitors_probe, set_code_extra
 from tracejit.fastwords import (BUDGET_SLOT, FAST_BUDGET, FAST_BUFFER, FAST_BUSY, FAST_COUNTERS, FAST_FAILS,
                                 FAST_GRAVEYARD, FAST_GUARDS, FAST_LIMIT, FAST_QUIET, FAST_RELEASE, FAST_ROUNDTRIP,
                                 FAST_SKIP, FAST_TO, FAST_WORDS, JUMP_SLOTS, QUIET_BUDGET, QUIET_GUARD, QUIET_UNTIL)
@@ -252,21 +254,33 @@ class FastPath:
             return None
         L = self.engine.fa.L
         words = []
-        namespaces = []
+        whole = {}          # namespaces guarded whole (their version tag): where a name's binding cannot be
         for pin in layout.pins:
             if pin.owner is None:
                 g, b = frame.f_globals, frame.f_builtins
                 if not words:
                     words += [(0, L.iframe_globals, id(g)), (0, L.iframe_builtins, id(b))]
-                    namespaces += [g, b]
+                bound = _binding_words(g, pin.name, pin.expected, L)
+                if bound is None and type(g) is dict and pin.name not in g:      # a builtin: g gains no key
+                    bound = _binding_words(b, pin.name, pin.expected, L)
+                    if bound is not None:
+                        keys = _word(id(g) + L.dict_keys)
+                        bound = [(id(g), L.dict_keys, keys), (keys, DK_NENTRIES, _word(keys + DK_NENTRIES))] + bound
             elif isinstance(pin.owner, types.ModuleType):
-                namespaces.append(pin.owner.__dict__)
+                g = pin.owner.__dict__
+                bound = _binding_words(g, pin.name, pin.expected, L)
             else:
                 return None
-        for d in {id(d): d for d in namespaces}.values():
+            if bound is not None:
+                words += bound
+            else:
+                whole[id(g)] = g
+                if pin.owner is None:
+                    whole[id(frame.f_builtins)] = frame.f_builtins
+        for d in whole.values():
             if type(d) is not dict:
                 return None
-            words.append((id(d), L.dict_version, ctypes.c_int64.from_address(id(d) + L.dict_version).value))
+            words.append((id(d), L.dict_version, _word(id(d) + L.dict_version)))
         for f in layout.inlined.values():
             words += [(id(f.function), offset, id(obj) if obj is not None else 0)
                       for offset, obj in ((L.func_code, f.code), (L.func_defaults, f.defaults),
@@ -319,6 +333,23 @@ class FastPath:
         return self.counters[0], self.counters[1], self.counters[2]
 
 
+def _word(address: int) -> int:
+    return ctypes.c_int64.from_address(address).value
+
+
+def _binding_words(d, name: str, expected, L) -> list | None:
+    """Guard words that d[name] is still `expected`, whatever else of d changes (a counter the module assigns at
+    every call): d's keys object, then the value word of the name's entry in it (cpython.layout.dict_value_slot;
+    the stub checks the words in order, and stops at the first that fails). None where they cannot be written."""
+    if type(d) is not dict:
+        return None
+    found = dict_value_slot(d, name, L)
+    if found is None or _word(found[1]) != id(expected):
+        return None
+    keys, slot = found
+    return [(id(d), L.dict_keys, keys), (slot, 0, id(expected))]
+
+
 def _hold(guards, iframe: int) -> bool:
     """Whether the guard words (FastPath._guards) still hold in the frame (as the stub would find them)."""
     for k in range(1, 1 + 3 * guards[0], 3):
@@ -338,7 +369,7 @@ def _servable(loop, site) -> bool:
 def _quietness(loop, info, params, log_on: bool) -> int:
     """The exit's quiet flag (fastwords.QUIET_*): what the stub may count itself before the runtime must see a
     failure (the one that starts a bridge; with the events log on, the 1st, 2nd, 4th ... one, which it logs)."""
-    if loop.records.get(info.exit_id) is None or info.inner or info.owned:
+    if loop.records.get(info.exit_id) is None or info.inner or (info.owned and not loop.owned_table[info.exit_id]):
         return 0
     if info.reason == "budget":
         return QUIET_BUDGET

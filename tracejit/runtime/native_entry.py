@@ -74,12 +74,13 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
         return None
     if loop.exit_records is None:
         loop.exit_records = (ctypes.c_int64 * len(loop.bridge_table))()
-    places, iters, nslots = key
-    plan = RoundTripPlan(places=places, iters=iters, nslots=nslots, nlocalsplus=loop.nlocalsplus,
+    places, iters, nslots, owned = key
+    plan = RoundTripPlan(places=places, iters=iters, nslots=nslots, owned=owned, nlocalsplus=loop.nlocalsplus,
                          base_depth=loop.base_depth,
                          headroom=MARGIN + WRITE_DEPTH + STORE_DEPTH + loop.layout.inline_depth + 4,
                          buffer=loop.buffer_address, scratch=0, exit_records=ctypes.addressof(loop.exit_records),
                          retain_table=ctypes.addressof(loop.retain_table),
+                         owned_table=ctypes.addressof(loop.owned_table),
                          int_type=id(int), float_type=id(float), bool_type=id(bool), true=id(True), false=id(False),
                          range_iter_type=id(RANGE_ITER_TYPE), list_iter_type=id(LIST_ITER_TYPE),
                          list_iter_index=LIST_ITER_INDEX, list_iter_seq=LIST_ITER_SEQ, enumerate_type=id(enumerate),
@@ -110,6 +111,10 @@ def install(engine, loop: CompiledLoop, prepared: PreparedRoundTrip | None, addr
             loop.records[exit_id] = record
             if record is not None:
                 loop.exit_records[exit_id] = ctypes.addressof(record)
+                if info.owned:          # the round trip releases them after its write-back
+                    owned = loop.owned_records[exit_id] = (ctypes.c_int64 * (1 + len(info.owned)))(
+                        len(info.owned), *info.owned)
+                    loop.owned_table[exit_id] = ctypes.addressof(owned)
     if prepared is not None:
         prepared.scratch[TRACE_ENTRY_WORD] = loop.trace_entry
         loop.scratch = prepared.scratch
@@ -121,9 +126,9 @@ def install(engine, loop: CompiledLoop, prepared: PreparedRoundTrip | None, addr
 
 
 def _plan_key(loop: CompiledLoop, syncs: bool):
-    """(places, iterators, slots) of the loop's layout, or None when the round trip cannot serve it."""
+    """(places, iterators, slots, owned slots) of the loop's layout, or None when the round trip cannot serve it."""
     loop.layout_changed()
-    if syncs or loop.owned_slots:
+    if syncs:
         return None
     fast, glob, iters, cplx = loop._input_plan()
     if glob or cplx:
@@ -142,7 +147,7 @@ def _plan_key(loop: CompiledLoop, syncs: bool):
         names = ITER_SLOTS[kind] if kind != "zip" else \
             [f"{name}{j}" for j in range(len(slots) // 2) for name in ITER_SLOTS["zip"]]
         its.append(IterPlace(pos, kind, tuple(slots[k] for k in names), slots.get("fresh", -1)))
-    return tuple(places), tuple(its), loop.layout.nslots
+    return tuple(places), tuple(its), loop.layout.nslots, tuple(loop.owned_slots)
 
 
 def exit_record(loop: CompiledLoop, info: ExitInfo, code):
