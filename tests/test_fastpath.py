@@ -440,3 +440,51 @@ def test_a_loop_that_owns_a_variable_is_entered_by_the_stub(fresh_engine):
     assert got == expected
     assert [sys.getrefcount(s) for s in got] == expected_refs
     assert n >= 400, n
+
+
+_CLEARED_SOURCE = """
+def h(v):
+    return v + 1
+
+def f(n):
+    t = 0
+    i = 0
+    while i < n:
+        t += abs(i - 5) + h(i)
+        i += 1
+    return t
+"""
+
+
+@pytest.mark.parametrize("refill", ["a global shadows the builtin", "the pinned global rebound"])
+def test_a_namespace_cleared_and_refilled_fails_the_stubs_guards(fresh_engine, refill):
+    """The stub's guards on pinned names hold for the keys object a namespace had when they were made (its keys
+    version): clearing the dict and filling it again, with as many names, where its new keys object may take the
+    old one's address, fails them (a global `abs` shadowing the builtin; `h` rebound while its old function sits
+    in another name). The results are plain CPython's."""
+    import builtins
+
+    def fill(g):
+        g.clear()
+        g["__builtins__"] = builtins
+        if refill == "a global shadows the builtin":
+            g["h"] = h
+            g["abs"] = lambda v: 1000
+        else:
+            g["alias"] = h
+            g["h"] = lambda v: 1000     # (as many names as before: the old guard words counted them)
+
+    g = {"__builtins__": builtins}
+    exec(_CLEARED_SOURCE, g)
+    f, h = g["f"], g["h"]
+    g2 = {}
+    fill(g2)
+    expected = [f(n) for n in range(20, 60)] + [type(f)(f.__code__, g2)(n) for n in range(20, 60)]
+    with tracejit.enable(**PARAMS):
+        for _ in range(20):
+            [f(n) for n in range(20, 60)]
+        assert fast_entries() > 500
+        got = [f(n) for n in range(20, 60)]
+        fill(g)
+        got += [f(n) for n in range(20, 60)]
+    assert got == expected

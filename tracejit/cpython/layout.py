@@ -12,6 +12,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import array
+import builtins
 import ctypes
 import os
 import struct
@@ -473,6 +474,7 @@ def dict_keys_kind(d: dict, layout: Layout) -> int:
 # dk_nentries (entries used, deleted ones included: a new key always takes a new entry), the start of dk_indices, after which
 # come the entries: {me_key, me_value} (unicode keys) or {me_hash, me_key, me_value} (general keys)
 DK_LOG2_INDEX_BYTES, DK_NENTRIES, DK_INDICES = 9, 24, 32
+DK_HEADER, DK_VERSION = 8, 12       # the word of dk_log2_size ... dk_version (uint32, at 12: 0 = none given yet)
 _DK_ENTRY = {0: (24, 8, 16), 1: (16, 0, 8)}      # dk_kind -> (entry size, offset of me_key, offset of me_value)
 
 
@@ -491,6 +493,27 @@ def dict_value_slot(d: dict, name: str, layout: Layout) -> tuple[int, int] | Non
         if _rdp(entries + k * size + key_at) == id(name):
             return keys, entries + k * size + value_at
     return None
+
+
+def keys_version(d: dict, layout: Layout) -> tuple[int, int, int]:
+    """(address of d's keys object, its header word at DK_HEADER, its dk_version)."""
+    keys = _rdp(id(d) + layout.dict_keys)
+    return keys, _rd(keys + DK_HEADER), ctypes.c_uint32.from_address(keys + DK_VERSION).value
+
+
+def keys_versions_hold(layout: Layout) -> bool:
+    """Whether a dict's keys version behaves as runtime.fastpath's guards rely on: CPython gives one when it
+    specializes a LOAD_GLOBAL of the dict's names, keeps it while values change, and resets it to 0 when a key
+    is added or deleted (measured on 3.11-3.13; CPython takes each from a counter: never twice the same)."""
+    ns: dict = {"__builtins__": builtins}
+    exec("X = 1\ndef f():\n    return X\n", ns)
+    for _ in range(64):
+        ns["f"]()
+    keys, _, first = keys_version(ns, layout)
+    ns["X"] = 2
+    same = keys_version(ns, layout) == (keys, _rd(keys + DK_HEADER), first)
+    ns["Y"] = 3
+    return bool(first) and same and keys_version(ns, layout)[2] == 0
 
 
 def _check_dict_slots(L: Layout) -> str | None:

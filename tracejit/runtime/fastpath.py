@@ -47,8 +47,8 @@ import sys
 import types
 
 from tracejit.codetable import CodeTable
-from tracejit.cpython.layout import DK_NENTRIES, EXTRA_FAST, VERSION, Layout, c_api_address, code_extra_index, \
-    dict_value_slot, local_monitors_probe, set_code_extra
+from tracejit.cpython.layout import DK_HEADER, EXTRA_FAST, VERSION, Layout, c_api_address, code_extra_index, \
+    dict_value_slot, keys_version, keys_versions_hold, local_monitors_probe, set_code_extra
 from tracejit.fastwords import (BUDGET_SLOT, FAST_BUDGET, FAST_BUFFER, FAST_BUSY, FAST_COUNTERS, FAST_FAILS,
                                 FAST_GRAVEYARD, FAST_GUARDS, FAST_LIMIT, FAST_QUIET, FAST_RELEASE, FAST_ROUNDTRIP,
                                 FAST_SKIP, FAST_TO, FAST_WORDS, JUMP_SLOTS, QUIET_BUDGET, QUIET_GUARD, QUIET_UNTIL)
@@ -150,6 +150,9 @@ class FastPath:
         self.tables = CodeTable()                       # code -> its co_extra table {n, entry addresses}
         self.version_address = 0 if TRACED else fa.monitoring_version_address()
         self.checked_version = -1                       # the version at which no other tool was seen
+        # pinned names guarded one by one through their dicts' keys versions (_namespace_words), where CPython's
+        # keys versions behave as this JIT relies on (checked once here)
+        self.keys_versions = keys_versions_hold(fa.L)
         gate = engine.gate
         self.finish = on_finish                         # the stub holds a borrowed reference
         values = dict(gate=ctypes.addressof(self.gate), version=self.version_address,
@@ -254,33 +257,26 @@ class FastPath:
             return None
         L = self.engine.fa.L
         words = []
-        whole = {}          # namespaces guarded whole (their version tag): where a name's binding cannot be
+        bindings: dict[int, tuple] = {}     # id(dict) -> (the dict, [(name, expected)]: names it must bind)
         for pin in layout.pins:
             if pin.owner is None:
                 g, b = frame.f_globals, frame.f_builtins
-                if not words:
-                    words += [(0, L.iframe_globals, id(g)), (0, L.iframe_builtins, id(b))]
-                bound = _binding_words(g, pin.name, pin.expected, L)
-                if bound is None and type(g) is dict and pin.name not in g:      # a builtin: g gains no key
-                    bound = _binding_words(b, pin.name, pin.expected, L)
-                    if bound is not None:
-                        keys = _word(id(g) + L.dict_keys)
-                        bound = [(id(g), L.dict_keys, keys), (keys, DK_NENTRIES, _word(keys + DK_NENTRIES))] + bound
-            elif isinstance(pin.owner, types.ModuleType):
-                g = pin.owner.__dict__
-                bound = _binding_words(g, pin.name, pin.expected, L)
+                if type(g) is not dict or type(b) is not dict:
+                    return None
+                bindings.setdefault(id(g), (g, []))
+                if pin.name in g:
+                    bindings[id(g)][1].append((pin.name, pin.expected))
+                else:           # a builtin: g's key set must not change (a global of that name would shadow it)
+                    bindings.setdefault(id(b), (b, []))[1].append((pin.name, pin.expected))
+            elif isinstance(pin.owner, types.ModuleType) and type(pin.owner.__dict__) is dict:
+                d = pin.owner.__dict__
+                bindings.setdefault(id(d), (d, []))[1].append((pin.name, pin.expected))
             else:
                 return None
-            if bound is not None:
-                words += bound
-            else:
-                whole[id(g)] = g
-                if pin.owner is None:
-                    whole[id(frame.f_builtins)] = frame.f_builtins
-        for d in whole.values():
-            if type(d) is not dict:
-                return None
-            words.append((id(d), L.dict_version, _word(id(d) + L.dict_version)))
+        if any(pin.owner is None for pin in layout.pins):       # first: the dicts the names were found in
+            words += [(0, L.iframe_globals, id(frame.f_globals)), (0, L.iframe_builtins, id(frame.f_builtins))]
+        for d, names in bindings.values():
+            words += _namespace_words(d, names, L, self.keys_versions)
         for f in layout.inlined.values():
             words += [(id(f.function), offset, id(obj) if obj is not None else 0)
                       for offset, obj in ((L.func_code, f.code), (L.func_defaults, f.defaults),
@@ -337,17 +333,27 @@ def _word(address: int) -> int:
     return ctypes.c_int64.from_address(address).value
 
 
-def _binding_words(d, name: str, expected, L) -> list | None:
-    """Guard words that d[name] is still `expected`, whatever else of d changes (a counter the module assigns at
-    every call): d's keys object, then the value word of the name's entry in it (cpython.layout.dict_value_slot;
-    the stub checks the words in order, and stops at the first that fails). None where they cannot be written."""
-    if type(d) is not dict:
-        return None
-    found = dict_value_slot(d, name, L)
-    if found is None or _word(found[1]) != id(expected):
-        return None
-    keys, slot = found
-    return [(id(d), L.dict_keys, keys), (slot, 0, id(expected))]
+def _namespace_words(d: dict, names: list, L, keys_versions: bool) -> list:
+    """Guard words that dict d still binds each (name, expected) of `names` to its object and holds the same
+    keys (no name added or deleted, so a builtin it does not hold stays unshadowed), whatever values of its other
+    names change (a counter the module assigns at every call): d's keys object, the word of that object that
+    holds its layout and its keys version (dk_version, which CPython gives a keys object when it specializes a
+    LOAD_GLOBAL or LOAD_ATTR on a module, never twice the same, and resets to 0 when a key is added or deleted:
+    cpython.layout.keys_version), then the value word of each name's entry (cpython.layout.dict_value_slot). The
+    stub checks the words in order and stops at the first that fails, so it reads no entry of a keys object the
+    dict has let go. Where that cannot be written (no keys version yet, an entry not found), the dict's version
+    tag (any change to the dict fails it; the Python path then checks the names and makes the words again)."""
+    keys, header, version = keys_version(d, L)
+    if keys_versions and version:
+        words = [(id(d), L.dict_keys, keys), (keys, DK_HEADER, header)]
+        for name, expected in names:
+            found = dict_value_slot(d, name, L)
+            if found is None or found[0] != keys or _word(found[1]) != id(expected):
+                break
+            words.append((found[1], 0, id(expected)))
+        else:
+            return words
+    return [(id(d), L.dict_version, _word(id(d) + L.dict_version))]
 
 
 def _hold(guards, iframe: int) -> bool:
