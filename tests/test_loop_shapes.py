@@ -149,3 +149,54 @@ def test_a_loop_inside_a_called_function_is_called_not_inlined(tmp_path):
     hinted = [e for e in evs if e["event"] == "abort" and e["loop"].startswith("heaviest")]
     assert hinted and hinted[0].get("not_inlined") == "weight", hinted
     assert compiled(evs, "heaviest")
+
+
+def test_a_tuple_index_passed_to_an_inlined_getitem_and_setitem(tmp_path):
+    """`G[x, y]` with a Python class's __getitem__ / __setitem__ (scimark's Array2D): the tuple is never made;
+    the inlined method unpacks its items. An exit inside the method before it wrote anything (an index out of
+    range, an item of another type) makes the tuple from its items and the interpreter calls the method: the
+    results and the IndexError's traceback are plain CPython's."""
+    _, evs = run_both(tmp_path, """\
+        class Grid:
+            def __init__(self, w, h):
+                self.width, self.height = w, h
+                self.data = [[(x * 7 + y * 13) % 17 / 3.0 for x in range(w)] for y in range(h)]
+
+            def _check(self, x, y):
+                if not (0 <= x < self.width and 0 <= y < self.height):
+                    raise IndexError(f"({x}, {y}) outside {self.width}x{self.height}")
+
+            def __getitem__(self, x_y):
+                (x, y) = x_y
+                self._check(x, y)
+                return self.data[y][x]
+
+            def __setitem__(self, x_y, val):
+                x, y = x_y
+                self.data[y][x] = val
+
+        def smooth(G, cycles):
+            for p in range(cycles):
+                for y in range(1, G.height - 1):
+                    for x in range(1, G.width - 1):
+                        G[x, y] = 0.2 * (G[x, y - 1] + G[x, y + 1] + G[x - 1, y] + G[x + 1, y] + G[x, y])
+
+        def column(G, x, n):
+            s = 0.0
+            for y in range(n):
+                s += G[x, y]
+            return s
+
+        G = Grid(30, 30)
+        smooth(G, 6)
+        print(round(sum(map(sum, G.data)), 9))
+        G.data[12][3] = 5                       # an int among the floats: a guard inside __getitem__ fails
+        print(column(G, 3, 30))
+        try:
+            column(G, 4, 31)                    # y = 30 is out of range: IndexError from _check
+        except IndexError as e:
+            import traceback
+            print("IndexError", e, [f.name for f in traceback.extract_tb(e.__traceback__)])
+        """, PARAMS)
+    assert compiled(evs, "smooth") and compiled(evs, "column")
+    assert not [r for r in aborts(evs, "smooth") + aborts(evs, "column") if "tuple" in r]

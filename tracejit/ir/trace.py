@@ -348,6 +348,9 @@ class Snapshot:
     parent: the calling frame's snapshot, stopped at its call (None: the loop's own frame, the root).
     extra: new objects the exit owns that no frame holds (an int boxed for a call the guard follows): stored
     at StateVar("release", k) only to be released (tracejit.optimizer.refcounts gives them).
+    tuples_at: (position, n) for each tuple the trace never allocated on the loop's frame's stack (`G[x, y]`'s
+    index, passed on to an inlined __getitem__): stack[position:position + n] are its items (one item of the
+    interpreter's stack, n here); the exit makes the tuple.
     """
     pc: int
     state: dict[StateVar, Value]
@@ -357,6 +360,7 @@ class Snapshot:
     code: object = None
     parent: Snapshot | None = None
     extra: tuple = ()
+    tuples_at: tuple = ()
 
     def entries(self) -> list[tuple[StateVar, Value]]:
         """(place, value) pairs of this frame the exit stores into the state buffer, state variables first."""
@@ -407,7 +411,8 @@ class Snapshot:
                 parents[id(parent)] = parent.map(fn, parents)
             parent = parents[id(parent)]
         return Snapshot(self.pc, {sv: fn(v) for sv, v in self.state.items()}, [fn(v) for v in self.stack],
-                        self.complex_at, self.popped, self.code, parent, tuple(fn(v) for v in self.extra))
+                        self.complex_at, self.popped, self.code, parent, tuple(fn(v) for v in self.extra),
+                        self.tuples_at)
 
 
 @dataclass(eq=False)
@@ -558,11 +563,14 @@ def _format_frame(snap: Snapshot) -> str:
     parts = [f"{sv}={v!r}" for sv, v in snap.state.items()]
     text = " ".join(parts)
     if snap.stack:
-        items, j = [], 0
+        items, j, tuples = [], 0, dict(snap.tuples_at)
         while j < len(snap.stack):
             if j in snap.complex_at:
                 items.append(f"complex({snap.stack[j]!r}, {snap.stack[j + 1]!r})")
                 j += 2
+            elif j in tuples:
+                items.append(f"tuple({', '.join(repr(v) for v in snap.stack[j:j + tuples[j]])})")
+                j += tuples[j]
             else:
                 items.append(repr(snap.stack[j]))
                 j += 1

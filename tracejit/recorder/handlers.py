@@ -421,7 +421,16 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         sl, container = rec.pop(), rec.value(rec.pop())
         rec.stack.append(_slice(rec, container, sl.start, sl.stop, sl.snapshot))
         return
-    index, container = rec.value(rec.pop()), rec.value(rec.pop())
+    index = rec.pop()
+    if _virtual_index(index):           # G[x, y]: a Python class's __getitem__ takes the tuple's items
+        container = rec.value(rec.pop())
+        made = operators.subscript(rec, container, index, None, rec.snapshot_with(ins.offset, [container, index]),
+                                   ins.offset, view)
+        if made is None:
+            raise RecordAbort("operand is a tuple the trace did not allocate")
+        rec.stack.append(made)
+        return
+    index, container = rec.value(index), rec.value(rec.pop())
     snap = rec.snapshot_with(ins.offset, [container, index])
     if not _subscript_specialized(rec, container, index):
         made = operators.subscript(rec, container, index, None, snap, ins.offset, view)
@@ -483,7 +492,14 @@ def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
 
 @handles("STORE_SUBSCR")
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    index, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.operand(rec.pop())
+    index = rec.pop()
+    if _virtual_index(index):           # G[x, y] = v: a Python class's __setitem__ takes the tuple's items
+        container, value = rec.value(rec.pop()), rec.operand(rec.pop())
+        snap = rec.snapshot_with(ins.offset, [value, container, index])
+        if operators.subscript(rec, container, index, value, snap, ins.offset, view) is None:
+            raise RecordAbort("operand is a tuple the trace did not allocate")
+        return
+    index, container, value = rec.value(index), rec.value(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(ins.offset, [value, container, index])
     specialized = _subscript_specialized(rec, container, index, store=True)
     if not specialized and operators.subscript(rec, container, index, value, snap, ins.offset, view) is not None:
@@ -670,6 +686,13 @@ def _specialized(rec: TraceRecorder, v) -> bool:
 
 _SUBSCRIPTED = (list, tuple, str, array.array)      # read at an int index by the trace itself
 _STORED = (list, array.array)                       # ... and stored into
+
+
+def _virtual_index(index) -> bool:
+    """A subscript's index is a tuple the trace did not allocate (`G[x, y]`), of values: only a Python class's
+    inlined __getitem__ / __setitem__ may take it (a local of the callee, which unpacks it); an exit before
+    the callee wrote anything makes it from its items (Snapshot.tuples_at)."""
+    return isinstance(index, VirtualTuple) and all(isinstance(x, (Var, Const)) for x in index.items)
 
 
 def _subscript_specialized(rec: TraceRecorder, container, index, store: bool = False) -> bool:

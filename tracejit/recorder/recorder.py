@@ -397,7 +397,8 @@ class TraceRecorder:
             if at is None:
                 raise RecordAbort("an exit inside an inlined call would need a caller's stack it cannot rebuild")
             if k == 0:
-                parent = Snapshot(at.pc, dict(self.state), at.stack, at.complex_at, at.popped)
+                parent = Snapshot(at.pc, dict(self.state), at.stack, at.complex_at, at.popped,
+                                  tuples_at=at.tuples_at)
             else:
                 parent = Snapshot(at.pc, at.state, at.stack, (), 0, at.code, parent)
         frame = self.frame
@@ -413,10 +414,14 @@ class TraceRecorder:
         return snap
 
     def _root_snapshot(self, pc: int, operands: tuple = ()) -> Snapshot:
-        stack, at = [], []
+        stack, at, tuples = [], [], []
         for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
                 raise RecordAbort("base stack item moved")
+            if isinstance(v, VirtualTuple) and all(isinstance(x, (Var, Const)) for x in v.items):
+                tuples.append((len(stack), len(v.items)))      # the exit makes it (Snapshot.tuples_at)
+                stack += v.items
+                continue
             if isinstance(v, (VirtualTuple, VirtualRange, VirtualSlice, VirtualList)):
                 raise RecordAbort(f"an exit would need a {type(v).__name__[7:].lower()} the trace did not allocate")
             if isinstance(v, VirtualComplex):
@@ -425,7 +430,7 @@ class TraceRecorder:
             else:
                 stack.append(v)
         return Snapshot(pc, dict(self.state), stack, complex_at=tuple(at), popped=self.base_depth - self.floor,
-                        parent=self.frame.parent)
+                        parent=self.frame.parent, tuples_at=tuple(tuples))
 
     def live_values(self) -> list:
         """Every value the recording still holds: the loop's variables, and each frame's stack (above the
@@ -461,6 +466,8 @@ class TraceRecorder:
                 raise RecordAbort(f"bridge starts at @{pc}, expected @{self.start_pc}")
             if self.bridge.snapshot.complex_at:
                 raise RecordAbort("bridge from an exit with a complex number on the stack")
+            if self.bridge.snapshot.tuples_at:
+                raise RecordAbort("bridge from an exit with a tuple the trace did not allocate on the stack")
             for sv, var in self.inputs:
                 if sv.where == "stack":
                     real = view.stack(self.floor + sv.key)

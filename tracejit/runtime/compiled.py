@@ -39,6 +39,7 @@ from .resume import ResumeFrame
 MAX_EXITS = 4096
 REJECTED = -1               # backend.roundtrip.REJECTED (not imported here: the backend loads at the first compile)
 COMPLEX = "complex"         # ExitInfo.stack kind of a complex number rebuilt from two slots (real, imag)
+TUPLE = "tuple"             # ... of a tuple the trace never allocated, made from its items' ((slot, kind), ...)
 
 
 @dataclass
@@ -736,9 +737,12 @@ def _fresh_iterator(buf, slots: dict):
 
 
 def _box(buf, fbuf, slot, kind):
-    """The object for a slot's bits; a complex number (kind COMPLEX) from the pair of slots `slot`."""
+    """The object for a slot's bits; a complex number (kind COMPLEX) from the pair of slots `slot`; a tuple
+    (kind TUPLE) of its items' objects, `slot` their (slot, kind) pairs."""
     if kind is COMPLEX:
         return complex(fbuf[slot[0]], fbuf[slot[1]])
+    if kind is TUPLE:
+        return tuple([_box(buf, fbuf, s, k) for s, k in slot])
     if kind is Kind.INT:
         return buf[slot]
     if kind is Kind.FLOAT:

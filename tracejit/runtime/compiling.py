@@ -21,7 +21,7 @@ from tracejit.ir.ops import PY_FUNCTIONS, calls_python
 from tracejit.ir import OPS, Const, IRError, Kind, StateVar, Trace, Var, format_op, stack_var, verify
 from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variables, place_releases
 
-from .compiled import COMPLEX, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
+from .compiled import COMPLEX, TUPLE, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
 from . import native_entry
 from .interp_entry import CollectorHold, InterpretedLoop
@@ -72,11 +72,15 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
             continue
         op.exit_id = loop.new_exit_id()
         root = snap.frames()[0]         # an exit inside inlined calls: the loop's frame stopped at its CALL
-        stack, j = [], 0
+        stack, j, tuples = [], 0, dict(root.tuples_at)
         while j < len(root.stack):
             if j in root.complex_at:
                 stack.append(((loop.layout.slot(stack_var(j)), loop.layout.slot(stack_var(j + 1))), COMPLEX))
                 j += 2
+            elif j in tuples:
+                stack.append((tuple((loop.layout.slot(stack_var(k)), root.stack[k].kind)
+                                    for k in range(j, j + tuples[j])), TUPLE))
+                j += tuples[j]
             else:
                 stack.append((loop.layout.slot(stack_var(j)), root.stack[j].kind))
                 j += 1
