@@ -477,14 +477,18 @@ class IRError(Exception):
 
 
 def verify(trace: Trace) -> None:
-    """Check SSA form, kinds against the op table, label/jump shape and snapshots. Raises IRError."""
+    """Check SSA form, kinds against the op table, label/jump shape and snapshots. Raises IRError. (It runs at
+    every compile: the messages are made only for an error, and a snapshot frame that guards share is checked
+    once, as what is defined only grows.)"""
     defined: set[int] = set()
     for _, v in trace.inputs:
         defined.add(id(v))
 
-    def use(v: Value, where: str) -> None:
-        if isinstance(v, Var) and id(v) not in defined:
-            raise IRError(f"{where}: {v!r} used before definition")
+    def undefined(values) -> Value | None:
+        for v in values:
+            if type(v) is Var and id(v) not in defined:
+                return v
+        return None
 
     ops = trace.ops
     if not ops or ops[-1].name != "jump":
@@ -508,40 +512,46 @@ def verify(trace: Trace) -> None:
         for a, sv in zip(ops[-1].args, trace.jump_vars):
             if trace.layout.kinds.get(sv) is not a.kind:
                 raise IRError(f"bridge jump stores {a!r} into {sv} of kind {trace.layout.kinds.get(sv)}")
+    checked: set[int] = set()           # snapshot frames whose values were all defined where they were checked
+    last = len(ops) - 1
     for n, op in enumerate(ops):
-        where = f"op {n} {op.name}"
-        if op.name not in OPS:
-            raise IRError(f"{where}: unknown op")
-        d = OPS[op.name]
+        d = OPS.get(op.name)
+        if d is None:
+            raise IRError(f"op {n} {op.name}: unknown op")
         if op.name == "label" and n != 0:
-            raise IRError(f"{where}: label must be first")
-        if op.name == "jump" and n != len(ops) - 1:
-            raise IRError(f"{where}: jump must be last")
+            raise IRError(f"op {n} {op.name}: label must be first")
+        if op.name == "jump" and n != last:
+            raise IRError(f"op {n} {op.name}: jump must be last")
         if not d.variadic:
             if len(op.args) != d.arity:
-                raise IRError(f"{where}: expected {d.arity} args")
+                raise IRError(f"op {n} {op.name}: expected {d.arity} args")
             for a, k in zip(op.args, d.args):
                 if a.kind is not k:
-                    raise IRError(f"{where}: arg {a!r} should be {k}")
+                    raise IRError(f"op {n} {op.name}: arg {a!r} should be {k}")
             if any(not isinstance(op.args[k], Const) for k in d.const_args):
-                raise IRError(f"{where}: args {d.const_args} must be constants")
-        for a in op.args:
-            if op.name != "label":
-                use(a, where)
+                raise IRError(f"op {n} {op.name}: args {d.const_args} must be constants")
+        if op.name != "label":
+            bad = undefined(op.args)
+            if bad is not None:
+                raise IRError(f"op {n} {op.name}: {bad!r} used before definition")
         if d.guard:
             if op.snapshot is None:
-                raise IRError(f"{where}: guard without snapshot")
+                raise IRError(f"op {n} {op.name}: guard without snapshot")
             for frame in op.snapshot.frames():
+                if id(frame) in checked:
+                    continue
                 for sv, v in frame.entries():
-                    use(v, where + f" snapshot {sv}")
+                    if type(v) is Var and id(v) not in defined:
+                        raise IRError(f"op {n} {op.name} snapshot {sv}: {v!r} used before definition")
+                checked.add(id(frame))
         if d.result is Kind.VOID:
             if op.result is not None:
-                raise IRError(f"{where}: void op with result")
+                raise IRError(f"op {n} {op.name}: void op with result")
         else:
             if op.result is None or op.result.kind is not d.result:
-                raise IRError(f"{where}: result must be a {d.result} var")
+                raise IRError(f"op {n} {op.name}: result must be a {d.result} var")
             if id(op.result) in defined:
-                raise IRError(f"{where}: {op.result!r} defined twice")
+                raise IRError(f"op {n} {op.name}: {op.result!r} defined twice")
             defined.add(id(op.result))
 
 

@@ -93,22 +93,23 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
         # only the runtime empties a full graveyard: a bridge would fail at once; a call's exception is raised
         # where the exit resumes. (A bridge from inside inlined calls resumes them: recorder.inline.resumed_frames)
         blocked = op.name == "guard_graveyard" or OPS[op.name].runs_python
-        owned_vars = _owned_places(op) + list(inherited)
+        entries = snap.exit_entries()
+        owned_vars = _owned_places(op, entries) + list(inherited)
         loop.add_exit(ExitInfo(op.exit_id, root.pc, stack, format_op(op, False),
                                exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,
                                resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
                                bridge="blocked" if blocked else "none", frame=op.frame, inner=inner,
                                owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars],
-                               **_retained_slots(loop, op, inherited)))
+                               **_retained_slots(loop, op, entries, inherited)))
 
 
-def _retained_slots(loop: CompiledLoop, op, inherited) -> dict:
+def _retained_slots(loop: CompiledLoop, op, entries: list, inherited) -> dict:
     """ExitInfo's `own_retain`, the slots of the objects the exit of guard `op` leaves in the state buffer without
     owning them (every object but the constants, what it owns and a bridge's owned variables), and `stored`, the
-    slots its snapshot stores."""
+    slots its snapshot stores (`entries`: its exit_entries())."""
     owned = {id(v) for v in op.owned}
     slot, own, stored = loop.layout.slot, [], set()
-    for sv, v in op.snapshot.exit_entries():
+    for sv, v in entries:
         if sv.where == "release":
             continue
         stored.add(slot(sv))
@@ -117,11 +118,14 @@ def _retained_slots(loop: CompiledLoop, op, inherited) -> dict:
     return {"own_retain": own, "stored": frozenset(stored)}
 
 
-def _owned_places(op) -> list[StateVar]:
-    """Where the exit of guard `op` stores each new object it owns (the first place holding it): the runtime
-    releases them there after the write-back, or a bridge takes them over as inputs."""
+def _owned_places(op, entries: list) -> list[StateVar]:
+    """Where the exit of guard `op` stores each new object it owns (the first place holding it; `entries`: its
+    snapshot's exit_entries()): the runtime releases them there after the write-back, or a bridge takes them over
+    as inputs."""
+    if not op.owned:
+        return []
     place: dict[int, StateVar] = {}
-    for sv, v in op.snapshot.exit_entries():
+    for sv, v in entries:
         place.setdefault(id(v), sv)
     missing = [v for v in op.owned if id(v) not in place]
     if missing:
