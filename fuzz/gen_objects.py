@@ -17,6 +17,8 @@ two attributes and reading them back, the truth of an instance, and at one chose
 P's methods swapped, an instance attribute hiding a method, `vars(q)` (a real dict), `del q.y`. Class attributes:
 `P.LIMIT`, `P.TOKEN.w` (an object), `P.mix(i)` (a staticmethod), `Q.limit(i)` and `P.make(i)` (classmethods),
 `p.scale` (a class value read through an instance), each rebound or replaced at one chosen iteration (and a
+`grid[i, j]` read and written through a Grid class's __getitem__ / __setitem__, whose tuple index the trace never
+makes, out of range at times, and the method replaced at one chosen iteration; and a
 `__get__` given to the token's class, an instance attribute hiding `scale`); `p.link = ...` over an object held
 elsewhere or over its last reference (a W, whose `__del__` may print). The loop runs over
 range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
@@ -37,6 +39,19 @@ def wants_objects(seed: int) -> bool:
 
 
 CLASS = '''\
+class Grid:
+    def __init__(self, n):
+        self.cells = [[(i * 7 + j) % 11 for j in range(n)] for i in range(n)]
+
+    def __getitem__(self, ij):
+        (i, j) = ij
+        return self.cells[i][j]
+
+    def __setitem__(self, ij, v):
+        i, j = ij
+        self.cells[i][j] = v
+
+
 class Tok:
     def __init__(self, w):
         self.w = w
@@ -223,6 +238,12 @@ STATEMENTS = [
     "{p}.link = items[{i} % 5]\n{acc} += {p}.link.x % 10",
     "{q}.link = W({i} % 7) if {i} % 3 else None\n{acc} += {q}.link is None",
     "if {i} == {trip}:\n    Tok.__get__ = lambda self, o, c: Tok(-1)",
+    # a tuple index the trace never makes, passed to an inlined __getitem__ / __setitem__ (out of range: the
+    # IndexError comes from inside the method), the method replaced at one iteration
+    "{acc} += grid[{i} % 6, ({i} + 1) % 6]",
+    "grid[{i} % 6, 2] = ({acc} + {i}) % 13",
+    "try:\n    {acc} += grid[{i} % 7, 1]\nexcept IndexError:\n    {acc} += 3",
+    "if {i} == {trip}:\n    Grid.__getitem__ = lambda self, ij: ij[0] - ij[1]",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -256,6 +277,7 @@ def objects_program(seed: int) -> str:
         out.append("    p, q = P(seed), P(seed * 7 + 1)")
         out.append("    items = [P(j * 11 + seed) for j in range(5)]")
         out.append("    d = {}")
+        out.append("    grid = Grid(6)")
         out.append("    acc, t = 0, 0.5")
         out.append("    ks, kset = [1, 3, -5, 8], {2, 4, 6}")
         if r.random() < 0.3:            # acc captured by a closure: a cell, assigned in the loop (STORE_DEREF)
@@ -267,7 +289,7 @@ def objects_program(seed: int) -> str:
             for line in text.split("\n"):
                 out.append("        " + line)
         out.append("    return acc % 1000003, p.x, q.x, getattr(p, 'y', -1), type(p).__name__, round(t, 3) if t < 1e300"
-                   " else -1, sorted(d.items()), [o.x for o in items], P.scale")
+                   " else -1, sorted(d.items()), [o.x for o in items], P.scale, sum(map(sum, grid.cells))")
         out.append("")
     out.append("for n, seed in ((50, 1), (400, 2), (1500, 3), (300, 4)):")
     for name in names:
