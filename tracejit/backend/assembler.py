@@ -190,6 +190,7 @@ class Assembler:
         self.loop = loop
         self.alloc: Allocation = allocate(trace)
         self.iv = {id(iv.var): iv for iv in self.alloc.intervals}
+        self.store_plans: dict[int, list] = {}     # id(snapshot) -> its exit stores (_exit_stores)
         self.a = Asm()
         self.stubs: list[tuple[int, Op]] = []
         self.group_ops: dict[int, int] = {}       # listing group -> IR op index (MachineCode.group_ops)
@@ -474,21 +475,24 @@ class Assembler:
         they run (the same slot from the same register, spill slot or constant), so stubs can share them."""
         if op.exit_id < 0:
             raise CompileError("guard without exit id")
-        slot_of, loc_of, out = self.t.layout.slot, self.alloc.loc, []
-        for sv, v in op.snapshot.exit_entries():
-            slot = slot_of(sv)
-            if isinstance(v, Const):
-                key = (slot, "c", self.g(v))
-            else:
+        # (key, slot, value, location) of each store, made once per snapshot: guards share snapshots
+        base = self.store_plans.get(id(op.snapshot))
+        if base is None:
+            slot_of, loc_of, base = self.t.layout.slot, self.alloc.loc, []
+            for sv, v in op.snapshot.exit_entries():
+                slot = slot_of(sv)
+                if isinstance(v, Const):
+                    base.append(((slot, "c", self.g(v)), slot, v, None))
+                    continue
                 loc = loc_of(v)
-                if self._overwritten(v, op, loc):
-                    key = (slot, "u", id(op))            # recomputed from op's operands: this exit's own
-                elif isinstance(loc, Reg):
-                    key = (slot, "r", loc.num, loc.xmm)
-                else:
-                    key = (slot, "s", loc.index)
-            out.append((key, slot, v))
-        return out
+                key = (slot, "r", loc.num, loc.xmm) if isinstance(loc, Reg) else (slot, "s", loc.index)
+                base.append((key, slot, v, loc))
+            self.store_plans[id(op.snapshot)] = base
+        over = self.alloc.loc(op.result) if op.result is not None and self.alloc.has(op.result) else None
+        if not isinstance(over, Reg):
+            return [(key, slot, v) for key, slot, v, _ in base]
+        # a value whose register op's result overwrote in place: recomputed from op's operands, this exit's own
+        return [((slot, "u", id(op)) if loc is over else key, slot, v) for key, slot, v, loc in base]
 
     def emit_stubs(self) -> None:
         """The exit stubs: each sets eax to its exit id and stores its snapshot into the state buffer. Stores

@@ -89,8 +89,18 @@ class Allocation:
         return "\n".join(lines)
 
 
-def fused_compares(trace: Trace) -> set[int]:
+def snapshot_vars(snap, memo: dict) -> list[Var]:
+    """The variables a snapshot chain needs (Snapshot.values()), made once per snapshot: the guards of one
+    instruction, or of one inlined call before it writes, share theirs."""
+    found = memo.get(id(snap))
+    if found is None:
+        found = memo[id(snap)] = [v for v in snap.values() if isinstance(v, Var)]
+    return found
+
+
+def fused_compares(trace: Trace, memo: dict | None = None) -> set[int]:
     """Indices i of comparisons whose only use is the guard_true/guard_false at i + 1."""
+    memo = {} if memo is None else memo
     uses: dict[int, int] = {}
     for op in trace.ops:
         if op.name == "label":
@@ -99,9 +109,8 @@ def fused_compares(trace: Trace) -> set[int]:
             if isinstance(a, Var):
                 uses[id(a)] = uses.get(id(a), 0) + 1
         if op.snapshot is not None:
-            for v in op.snapshot.values():
-                if isinstance(v, Var):
-                    uses[id(v)] = uses.get(id(v), 0) + 1
+            for v in snapshot_vars(op.snapshot, memo):
+                uses[id(v)] = uses.get(id(v), 0) + 1
     out = set()
     ops = trace.ops
     for i in range(len(ops) - 1):
@@ -112,8 +121,9 @@ def fused_compares(trace: Trace) -> set[int]:
     return out
 
 
-def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
+def intervals(trace: Trace, fused: set[int], memo: dict | None = None) -> list[Interval]:
     """Live intervals in definition order (inputs first)."""
+    memo = {} if memo is None else memo
     ops = trace.ops
     start0 = 1 if ops and ops[0].name == "label" else -1
     ivs: dict[int, Interval] = {}
@@ -143,9 +153,8 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
             undo = OPS[op.name].undo_on_overflow
             same = len(op.args) == 2 and op.args[0] is op.args[1]
             relaxed = {id(op.args[k]) for k in undo if not same}
-            for v in op.snapshot.values():
-                if isinstance(v, Var):
-                    use(v, 2 * i if id(v) in relaxed else 2 * i + 1)
+            for v in snapshot_vars(op.snapshot, memo):
+                use(v, 2 * i if id(v) in relaxed else 2 * i + 1)
         if op.result is not None and i not in fused:
             iv = Interval(op.result, 2 * i + 1, 2 * i + 1)
             ivs[id(op.result)] = iv
@@ -157,8 +166,9 @@ def intervals(trace: Trace, fused: set[int]) -> list[Interval]:
 
 
 def allocate(trace: Trace) -> Allocation:
-    fused = fused_compares(trace)
-    order = intervals(trace, fused)
+    memo: dict = {}
+    fused = fused_compares(trace, memo)
+    order = intervals(trace, fused, memo)
     ops = trace.ops
     by_def: dict[int, Op] = {id(op.result): op for op in ops if op.result is not None}
     label_loc_of: dict[int, int] = {}          # id(jump arg var) -> index of label arg
