@@ -1139,3 +1139,44 @@ def test_signal_gate_reopens_while_another_thread_is_inside_a_callback():
         words.main_thread.value = words.ident
     assert seen == [False, False, False]    # held inside, nested included
     assert reopened                         # and open again after the outer one
+
+
+SIGINT_IGNORED = """\
+import signal, sys
+import tracejit
+
+def handler(signum, frame):
+    seen.append((frame.f_code.co_name, frame.f_locals.get("i") is not None))
+
+def loop(n):
+    s = 0
+    for i in range(n):
+        s += i % 7
+        if i % 5000 == 0:
+            signal.raise_signal(signal.SIGUSR1)
+    return s
+
+seen = []
+signal.signal(signal.SIGUSR1, handler)
+with tracejit.enable(threshold=50, little_left=0):
+    print(loop(200000))
+    print("gate", tracejit.engine().gate.active)
+print("SIGINT still ignored", signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+signal.raise_signal(signal.SIGINT)          # ignored, as without the JIT
+print("handler ran in", sorted(set(seen)), len(seen))
+"""
+
+
+def test_a_program_started_with_sigint_ignored_gets_the_signal_gate(tmp_path):
+    """A program whose SIGINT is ignored when it starts (a background job of a shell script) gets the signal
+    gate all the same (its check puts Python's handler back for a moment; SIGINT is ignored again after it):
+    handlers run in the program's frames, never inside the JIT's callbacks, and a SIGINT stays ignored."""
+    import signal
+    prog = tmp_path / "sigint_ignored.py"
+    prog.write_text(SIGINT_IGNORED)
+    out = subprocess.run([sys.executable, str(prog)], capture_output=True, text=True, timeout=120,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert out.returncode == 0, out.stderr
+    assert "gate True" in out.stdout, out.stdout
+    assert "SIGINT still ignored True" in out.stdout
+    assert "handler ran in [('loop', True)] 40" in out.stdout, out.stdout

@@ -1154,7 +1154,7 @@ class SignalWords:
 
 def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:
     """The checked SignalWords, or None and why not. Must run on the main thread while SIGINT has Python's
-    default handler: the check holds handlers, simulates a Ctrl-C (_thread.interrupt_main), runs bytecode
+    default handler (or is ignored: the handler is put back for the check, see below): the check holds handlers, simulates a Ctrl-C (_thread.interrupt_main), runs bytecode
     (no KeyboardInterrupt may appear), releases them (the KeyboardInterrupt must appear at once)."""
     import _signal      # not `signal`, whose enums cost milliseconds at start-up
     import _thread      # and not `threading` unless needed (below)
@@ -1168,6 +1168,16 @@ def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:
         import threading
         if threading.main_thread().ident != ident:
             return None, "the JIT was started outside the main thread"
+    if _signal.getsignal(_signal.SIGINT) is _signal.SIG_IGN:
+        # a program started with SIGINT ignored (a background job of a shell script, nohup-like launchers): the
+        # check needs Python's handler for a moment, and SIGINT is ignored again right after. A real one that
+        # arrives meanwhile is the check's own simulated Ctrl-C (the pending flag is one bit: the check consumes
+        # it) or finds SIG_IGN back when CPython comes to run it (it looks the handler up then, and ignores it)
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        try:
+            return signal_words(layout)
+        finally:
+            _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     if _signal.getsignal(_signal.SIGINT) is not _signal.default_int_handler:
         return None, "SIGINT has a handler of the program's"
     if word is None:
