@@ -9,6 +9,7 @@ at exit survives a program that closed or replaced sys.stdout/sys.stderr, and th
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -76,10 +77,17 @@ def _env() -> dict:
     return env
 
 
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT as a terminal's shell leaves it (a test run that is itself a background
+    job of a script inherits SIGINT ignored, and the programs here send themselves SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run(argv: list[str], cwd: Path) -> tuple[str, str, int, str]:
     for f in cwd.glob("out.txt"):
         f.unlink()
-    p = subprocess.run([sys.executable, *argv], cwd=cwd, env=_env(), capture_output=True, text=True, timeout=60)
+    p = subprocess.run([sys.executable, *argv], cwd=cwd, env=_env(), capture_output=True, text=True, timeout=60,
+                       preexec_fn=_sigint_default)
     out = cwd / "out.txt"
     return p.stdout, p.stderr, p.returncode, out.read_text() if out.exists() else "<missing>"
 
@@ -116,9 +124,9 @@ def test_keyboard_interrupt_from_stdin_and_command(tmp_path):
     for how in (["-c", code], ["-"]):
         env = _env()
         plain = subprocess.run([sys.executable, *how], input=code, cwd=tmp_path, env=env, capture_output=True,
-                               text=True, timeout=60)
+                               text=True, timeout=60, preexec_fn=_sigint_default)
         jit = subprocess.run([sys.executable, "-m", "tracejit", *how], input=code, cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=60)
+                             capture_output=True, text=True, timeout=60, preexec_fn=_sigint_default)
         assert plain.returncode == -2 and "atexit:" in plain.stdout
         assert (jit.stdout, _without_jit_lines(jit.stderr), jit.returncode) == \
             (plain.stdout, plain.stderr, plain.returncode)
