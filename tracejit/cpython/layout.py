@@ -471,8 +471,8 @@ def dict_keys_kind(d: dict, layout: Layout) -> int:
 
 
 # PyDictKeysObject (3.11-3.13, the same in each; checked by _check_dict_layout): dk_log2_index_bytes (uint8),
-# dk_nentries (entries used, deleted ones included: a new key always takes a new entry), the start of dk_indices, after which
-# come the entries: {me_key, me_value} (unicode keys) or {me_hash, me_key, me_value} (general keys)
+# dk_nentries (entries used, deleted ones included: a new key always takes a new entry), the start of
+# dk_indices, after which come the entries: {me_key, me_value} (unicode keys) or {me_hash, me_key, me_value}
 DK_LOG2_INDEX_BYTES, DK_NENTRIES, DK_INDICES = 9, 24, 32
 DK_HEADER, DK_VERSION = 8, 12       # the word of dk_log2_size ... dk_version (uint32, at 12: 0 = none given yet)
 _DK_ENTRY = {0: (24, 8, 16), 1: (16, 0, 8)}      # dk_kind -> (entry size, offset of me_key, offset of me_value)
@@ -509,9 +509,10 @@ def keys_versions_hold(layout: Layout) -> bool:
     exec("X = 1\ndef f():\n    return X\n", ns)
     for _ in range(64):
         ns["f"]()
-    keys, _, first = keys_version(ns, layout)
+    before = keys_version(ns, layout)
     ns["X"] = 2
-    same = keys_version(ns, layout) == (keys, _rd(keys + DK_HEADER), first)
+    same = keys_version(ns, layout) == before
+    first = before[2]
     ns["Y"] = 3
     return bool(first) and same and keys_version(ns, layout)[2] == 0
 
@@ -1154,8 +1155,9 @@ class SignalWords:
 
 def signal_words(layout: Layout) -> tuple[SignalWords | None, str | None]:
     """The checked SignalWords, or None and why not. Must run on the main thread while SIGINT has Python's
-    default handler (or is ignored: the handler is put back for the check, see below): the check holds handlers, simulates a Ctrl-C (_thread.interrupt_main), runs bytecode
-    (no KeyboardInterrupt may appear), releases them (the KeyboardInterrupt must appear at once)."""
+    default handler (or is ignored: the handler is put back for the check, see below): the check holds
+    handlers, simulates a Ctrl-C (_thread.interrupt_main), runs bytecode (no KeyboardInterrupt may appear),
+    releases them (the KeyboardInterrupt must appear at once)."""
     import _signal      # not `signal`, whose enums cost milliseconds at start-up
     import _thread      # and not `threading` unless needed (below)
     ident = _thread.get_ident()

@@ -421,23 +421,16 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         sl, container = rec.pop(), rec.value(rec.pop())
         rec.stack.append(_slice(rec, container, sl.start, sl.stop, sl.snapshot))
         return
-    index = rec.pop()
-    if _virtual_index(index):           # G[x, y]: a Python class's __getitem__ takes the tuple's items
-        container = rec.value(rec.pop())
-        made = operators.subscript(rec, container, index, None, rec.snapshot_with(ins.offset, [container, index]),
-                                   ins.offset, view)
-        if made is None:
-            raise RecordAbort("operand is a tuple the trace did not allocate")
-        rec.stack.append(made)
-        return
-    index, container = rec.value(index), rec.value(rec.pop())
+    index, container = rec.pop(), rec.value(rec.pop())
+    if not rebuildable_tuple(index):    # (G[x, y]: only a Python class's inlined __getitem__ takes the tuple)
+        index = rec.value(index)
     snap = rec.snapshot_with(ins.offset, [container, index])
-    if not _subscript_specialized(rec, container, index):
+    if type(index) is VirtualTuple or not _subscript_specialized(rec, container, index):
         made = operators.subscript(rec, container, index, None, snap, ins.offset, view)
         if made is not None:            # the __getitem__ of a Python class, inlined
             rec.stack.append(made)
             return
-        args = _objects(rec, [container, index], snap, ins.offset)
+        args = _objects(rec, [container, rec.value(index)], snap, ins.offset)     # (the tuple: aborts)
         rec.stack.append(generic.call(rec, "PyObject_GetItem", args, ins.offset, view))
         return
     rec.stack.append(lists.subscr(rec, container, index, snap, ins.offset))
@@ -492,18 +485,14 @@ def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
 
 @handles("STORE_SUBSCR")
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    index = rec.pop()
-    if _virtual_index(index):           # G[x, y] = v: a Python class's __setitem__ takes the tuple's items
-        container, value = rec.value(rec.pop()), rec.operand(rec.pop())
-        snap = rec.snapshot_with(ins.offset, [value, container, index])
-        if operators.subscript(rec, container, index, value, snap, ins.offset, view) is None:
-            raise RecordAbort("operand is a tuple the trace did not allocate")
-        return
-    index, container, value = rec.value(index), rec.value(rec.pop()), rec.operand(rec.pop())
+    index, container, value = rec.pop(), rec.value(rec.pop()), rec.operand(rec.pop())
+    if not rebuildable_tuple(index):    # (G[x, y] = v: only a Python class's inlined __setitem__ takes the tuple)
+        index = rec.value(index)
     snap = rec.snapshot_with(ins.offset, [value, container, index])
-    specialized = _subscript_specialized(rec, container, index, store=True)
+    specialized = type(index) is not VirtualTuple and _subscript_specialized(rec, container, index, store=True)
     if not specialized and operators.subscript(rec, container, index, value, snap, ins.offset, view) is not None:
         return                          # the __setitem__ of a Python class, inlined (its result dropped)
+    index = rec.value(index)            # (the tuple goes no further: aborts)
     if rec.generic_calls and not specialized:
         args = _objects(rec, [container, index, value], snap, ins.offset)
         generic.call(rec, "PyObject_SetItem", args, ins.offset, view, pushed=False)
@@ -688,11 +677,11 @@ _SUBSCRIPTED = (list, tuple, str, array.array)      # read at an int index by th
 _STORED = (list, array.array)                       # ... and stored into
 
 
-def _virtual_index(index) -> bool:
-    """A subscript's index is a tuple the trace did not allocate (`G[x, y]`), of values: only a Python class's
-    inlined __getitem__ / __setitem__ may take it (a local of the callee, which unpacks it); an exit before
-    the callee wrote anything makes it from its items (Snapshot.tuples_at)."""
-    return isinstance(index, VirtualTuple) and all(isinstance(x, (Var, Const)) for x in index.items)
+def rebuildable_tuple(v) -> bool:
+    """v is a tuple the trace did not allocate whose items are values: an exit can make it from them
+    (Snapshot.tuples_at), so it may sit on the loop frame's stack at a guard; a subscript's index (`G[x, y]`)
+    of this kind goes on to an inlined __getitem__ / __setitem__ (a local of the callee, which unpacks it)."""
+    return isinstance(v, VirtualTuple) and all(isinstance(x, (Var, Const)) for x in v.items)
 
 
 def _subscript_specialized(rec: TraceRecorder, container, index, store: bool = False) -> bool:

@@ -35,7 +35,7 @@ from . import attributes, generic, inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .dicts import as_object
 from .frame import BRANCHES, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
-from .handlers import HANDLERS
+from .handlers import HANDLERS, rebuildable_tuple
 from .iterators import LOOP_LEFT
 from .lists import LENGTH_OPS, length
 from .virtuals import VirtualList, VirtualRange, VirtualSlice, VirtualTuple
@@ -418,7 +418,7 @@ class TraceRecorder:
         for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
                 raise RecordAbort("base stack item moved")
-            if isinstance(v, VirtualTuple) and all(isinstance(x, (Var, Const)) for x in v.items):
+            if rebuildable_tuple(v):
                 tuples.append((len(stack), len(v.items)))      # the exit makes it (Snapshot.tuples_at)
                 stack += v.items
                 continue

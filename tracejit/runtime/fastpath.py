@@ -359,8 +359,7 @@ def _namespace_words(d: dict, names: list, L, keys_versions: bool) -> list:
 def _hold(guards, iframe: int) -> bool:
     """Whether the guard words (FastPath._guards) still hold in the frame (as the stub would find them)."""
     for k in range(1, 1 + 3 * guards[0], 3):
-        base = guards[k] or iframe
-        if ctypes.c_int64.from_address(base + guards[k + 1]).value != guards[k + 2]:
+        if _word((guards[k] or iframe) + guards[k + 1]) != guards[k + 2]:
             return False
     return True
 
