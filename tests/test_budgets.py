@@ -598,6 +598,42 @@ def test_a_loop_with_too_little_of_its_run_left_waits_for_a_later_run():
     assert long_["native_entries"] > again["native_entries"], (again, long_)
 
 
+def test_a_loop_over_a_list_or_tuple_with_too_little_left_waits_for_a_later_run():
+    """The same wait for a `for` loop over a list or a tuple (the items left: its length less the iterator's
+    index): a loop over particles made once at start-up is left to the interpreter; a long list compiles at once,
+    and a function called again and again with short lists waits twice, then compiles."""
+    _, rep = run_both("""
+        class P:
+            def __init__(self, x):
+                self.x = x
+        ps = [P(k * 0.5) for k in range(1000)]
+        total = 0.0
+        for p in ps:
+            total += p.x * 2.0
+        print(total)
+        report("once")
+        t = 0
+        for v in tuple(range(1000)):
+            t += v % 7
+        print(t)
+        report("tuple")
+        def s(a):
+            r = 0
+            for v in a:
+                r += v * 3 % 5
+            return r
+        print(sum(s(list(range(2000))) for _ in range(5)))
+        report("again")
+        print(s(list(range(100_000))))
+        report("long")
+    """, "little_left=50" + _TRACED)
+    once, tup, again, long_ = rep["once"], rep["tuple"], rep["again"], rep["long"]
+    assert once["little_left_waits"] == 2 and once["traces_compiled"] == 0, once     # the comprehension and the loop
+    assert tup["little_left_waits"] == 3 and tup["traces_compiled"] == 0, tup
+    assert again["little_left_waits"] == 5 and again["traces_compiled"] == 1, again     # two waits, then it compiles
+    assert long_["traces_compiled"] == 1 and long_["native_entries"] > again["native_entries"], (again, long_)
+
+
 def test_a_large_trace_with_too_little_left_to_pay_for_its_compiling_waits():
     """The recording of a large loop body (an inlined method) whose first run has too few iterations left for
     machine code to save what compiling the trace costs ends there, not counted as an abort: the loop waits for

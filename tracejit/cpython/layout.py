@@ -188,6 +188,9 @@ DICT_ITER_TYPES = {type(iter({})): "k", type(iter({}.values())): "v", type(iter(
 SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple,
                   type(iter(array.array("d"))): array.array}
 _INDEXED_ITER_TYPE_IDS = frozenset(id(t) for t in (LIST_ITER_TYPE, *SEQ_ITER_TYPES))
+# where each of those sequences keeps its length: PyVarObject.ob_size (list, tuple, array), PyASCIIObject.length
+# (str); the same word on 3.11-3.13 (_check_seq_lengths)
+SEQ_LENGTH_AT = 16
 _RANGE_ITER_TYPE_ID = id(RANGE_ITER_TYPE)
 ARRAY_CODES = "bBhHiIlqfd"          # the array type codes traces read and write (tracejit.ir.ops.ARRAY_ITEMS)
 _decref = ctypes.pythonapi.Py_DecRef
@@ -422,11 +425,29 @@ class FrameAccess:
             return -left
         return None
 
-    def top_range_left(self, frame, code) -> int | None:
-        """The items left in the range iterator on top of the running `frame`'s value stack, or None (an empty
-        stack or any other object)."""
-        position = self.top_iterator_position(frame, code, ranges_only=True)
-        return None if position is None else -position
+    def top_items_left(self, frame, code) -> int | None:
+        """The items left in the iterator on top of the running `frame`'s value stack, if it is a range, list,
+        tuple, str or array iterator (a list's later growth not foreseen); None for an empty stack, an exhausted
+        iterator or any other object. Read from memory, like top_iterator_position."""
+        L = self.L
+        words = _WORDS
+        iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]
+        top = _HALVES[(iframe + L.iframe_stacktop >> 2) - 1]
+        if top <= _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]:
+            return None
+        it = words[(iframe + L.iframe_localsplus + 8 * (top - 1) >> 3) - 1]
+        if not it:
+            return None
+        t = words[(it + L.ob_type >> 3) - 1]
+        if t == _RANGE_ITER_TYPE_ID:
+            return -self.top_iterator_position(frame, code, ranges_only=True)
+        if t not in _INDEXED_ITER_TYPE_IDS:
+            return None
+        seq = words[(it + LIST_ITER_SEQ >> 3) - 1]
+        if not seq:
+            return None
+        # the sequence's length: a list's, tuple's or array's ob_size, a str's length (checked: SEQ_LENGTH_AT)
+        return max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - words[(it + LIST_ITER_INDEX >> 3) - 1], 0)
 
     def range_iter_cells(self, it, nxt: int, remaining: int) -> list[tuple]:
         """(cell, value) pairs that make range iterator `it` yield `nxt` next with `remaining` items left."""
@@ -559,6 +580,18 @@ def _check_dict_layout(L: Layout) -> str | None:
     if after == before or _rd(id(strs) + L.dict_version) != after:
         return "dict version tag mismatch"
     return _check_dict_slots(L)
+
+
+def _check_seq_lengths() -> str | None:
+    """The sequences of the iterators top_items_left reads keep their length at SEQ_LENGTH_AT, and each iterator
+    its index and sequence at LIST_ITER_INDEX / LIST_ITER_SEQ, for every type SEQ_ITER_TYPES names."""
+    for seq in ([1, 2, 3], (1, 2, 3, 4), "abcde", "\xe9t\xe9", array.array("d", [1.0, 2.0])):
+        it = iter(seq)
+        next(it)
+        if _rd(id(seq) + SEQ_LENGTH_AT) != len(seq) or _rd(id(it) + LIST_ITER_INDEX) != 1 or \
+                _rdp(id(it) + LIST_ITER_SEQ) != id(seq):
+            return "sequence length layout mismatch"
+    return None
 
 
 def _check_array_layout(L: Layout) -> str | None:
@@ -889,7 +922,7 @@ def _check_object_layouts(layout: Layout) -> str | None:
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
     reason = _check_type_layout(layout) or _check_function_layout(layout) or _check_str_layout(layout) \
-        or _check_dict_layout(layout) or _check_array_layout(layout)
+        or _check_dict_layout(layout) or _check_array_layout(layout) or _check_seq_lengths()
     if reason:
         return reason
     z = zip(items, "ab", items)

@@ -802,7 +802,7 @@ class Engine:
         if not self.params.little_left or site.little_waits >= MAX_LITTLE_WAITS or site.for_loop is False or \
                 site.judged_runs > 1 or site.retries or site.aborts:
             return None
-        return self.fa.top_range_left(frame, code)
+        return self.fa.top_items_left(frame, code)
 
     def _wait_for_next_run(self, site: LoopSite, left: int) -> None:
         self.stats.little_left_waits += 1
