@@ -656,3 +656,89 @@ def test_raw_for_iter_at_agrees_with_the_bytecode_layer():
     long_code = next(c for c in codes if c.co_name == "long")
     (_, header), = back_edges(long_code)
     assert long_code.co_code[header] == dis.opmap["EXTENDED_ARG"] and raw_for_iter_at(long_code, header)
+
+
+# ---------------------------------------------------------------- the decoder against dis
+_TRICKY = '''
+import sys
+def big(n):
+''' + "".join(f"    x{k} = {k} * n\n" for k in range(300)) + '''
+    while x299 < n:
+        x299 += 1
+        if x299 % 7 == 3:
+            continue
+    return x299
+def fstrings(a, b):
+    return f"{a!r:>10} {b!s} {a!a} {b:{a}} {a}"
+def match(p):
+    match p:
+        case [1, *rest] if rest:
+            return rest
+        case {"k": v, **kw}:
+            return v, kw
+        case str() | bytes() as s:
+            return s
+    return None
+async def agen(xs):
+    async with xs as y:
+        async for z in y:
+            yield z
+def closures(a):
+    b = a
+    def inner(c):
+        nonlocal b
+        b += c
+        return b, a, super
+    return inner
+class C(dict):
+    def m(self, *a, k=1, **kw):
+        return super().get(a, k), [i for i in a if i], {i: j for i, j in kw.items()}
+def excepts(x):
+    try:
+        return 1 / x
+    except* ZeroDivisionError as e:
+        raise ValueError from e
+    finally:
+        del x
+def ops(a, b):
+    a @= b; a **= 2; a //= b; a <<= 1; a >>= 1; a ^= b; a |= b; a &= b
+    return not a, -a, ~a, +a, a is b, a is not b, a in b, a not in b, a <= b < 3 != a, b[1:2], b[::2]
+'''
+
+
+def _codes(code):
+    yield code
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            yield from _codes(c)
+
+
+def test_raw_instructions_agree_with_dis():
+    """raw_instructions (the JIT's own decoder of co_code) gives what dis.get_instructions gives, field by field, as
+    the canonical Instrs made from either: over tricky constructs (EXTENDED_ARG, f-strings, match, async,
+    closures, super, except*, every operator) and a sample of the standard library."""
+    import argparse
+    import json.decoder
+    import textwrap
+    import typing
+    sources = [(_TRICKY, "<tricky>")]
+    for mod in (argparse, json.decoder, textwrap, dis, typing, operator):
+        with open(mod.__file__, encoding="utf-8") as fh:
+            sources.append((fh.read(), mod.__file__))
+    checked = 0
+    for text, name in sources:
+        for code in _codes(compile(text, name, "exec")):
+            ref = list(dis.get_instructions(code))
+            raw = bc.raw_instructions(code)
+            assert [(r.offset, r.opname, r.opcode, r.arg, r.positions.lineno) for r in ref] == \
+                [(r.offset, r.opname, r.opcode, r.arg, r.lineno) for r in raw], code
+            for r, w in zip(ref, raw):
+                assert r.argval == w.argval or (r.argval != r.argval and w.argval != w.argval) or \
+                    (r.argval is dis.UNKNOWN and w.argval is dis.UNKNOWN), (code, r, w)
+                if r.opname == "CALL_INTRINSIC_1":
+                    assert r.argrepr == w.argrepr
+            via_dis = bc._convert(code, ref)
+            assert via_dis == bc._convert(code) and [i.oparg for i in via_dis] == [i.oparg for i in bc.normalize(code)]
+            checked += 1
+    big = next(c for c in _codes(compile(_TRICKY, "t", "exec")) if c.co_name == "big")
+    assert checked > 500 and any(i.real_op == "EXTENDED_ARG" for i in bc.normalize(big))

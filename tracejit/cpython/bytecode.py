@@ -148,10 +148,116 @@ def _for_iter_exit(i: dis.Instruction) -> int:
     return raw_jump + 2 * _V.for_iter_skip                           # END_FOR / POP_TOP: 1 code unit each
 
 
-def _convert(code: CodeType) -> list[Instr]:
+class RawInstr:
+    """One instruction of co_code as `dis.get_instructions` gives it, with the fields the table reads (`argrepr`
+    only where a decoder needs it: CALL_INTRINSIC_1's) and the line of `positions` as `lineno`."""
+    __slots__ = ("offset", "opname", "opcode", "arg", "argval", "argrepr", "lineno")
+
+    def __init__(self, offset: int, opname: str, opcode: int, arg, argval, argrepr: str, lineno) -> None:
+        self.offset, self.opname, self.opcode, self.arg = offset, opname, opcode, arg
+        self.argval, self.argrepr, self.lineno = argval, argrepr, lineno
+
+
+# how `dis` resolves each opcode's argument (one entry per opcode number: dis's own tables)
+(_CONST, _NAME, _NAME_HALF, _NAME_QUARTER, _JABS, _JREL, _JBACK, _LOCAL, _PAIR, _CMP_OP, _FORMAT, _CONVERT,
+ _INTR) = range(13)
+
+
+def _arg_kinds() -> dict[int, int]:
+    kinds: dict[int, int] = {}
+    kinds.update((op, _CONVERT if name == "CONVERT_VALUE" else _FORMAT if name == "FORMAT_VALUE" else
+                  _INTR if name == "CALL_INTRINSIC_1" else None) for name, op in dis.opmap.items()
+                 if name in ("CONVERT_VALUE", "FORMAT_VALUE", "CALL_INTRINSIC_1"))
+    kinds.update((op, _CMP_OP) for op in dis.hascompare)
+    kinds.update((op, _LOCAL) for op in (*dis.haslocal, *dis.hasfree))
+    kinds.update((dis.opmap[name], _PAIR) for name in _SUPER if name in dis.opmap)      # 3.13: two locals
+    kinds.update((op, _JBACK if "JUMP_BACKWARD" in dis.opname[op] else _JREL) for op in dis.hasjrel)
+    kinds.update((op, _JABS) for op in dis.hasjabs)
+    kinds.update((op, _NAME) for op in dis.hasname)
+    for name, kind in (("LOAD_GLOBAL", _NAME_HALF), ("LOAD_ATTR", _NAME_HALF if VERSION >= (3, 12) else _NAME),
+                       ("LOAD_SUPER_ATTR", _NAME_QUARTER)):
+        if name in dis.opmap:
+            kinds[dis.opmap[name]] = kind
+    kinds.update((op, _CONST) for op in dis.hasconst)
+    return {op: kind for op, kind in kinds.items() if kind is not None}
+
+
+_ARG_KINDS = _arg_kinds()
+_HAS_ARG = frozenset(dis.hasarg) if hasattr(dis, "hasarg") else frozenset(range(dis.HAVE_ARGUMENT, 256))
+_CACHES = ([dis._inline_cache_entries.get(name, 0) for name in dis.opname]
+           if isinstance(dis._inline_cache_entries, dict) else list(dis._inline_cache_entries))
+_JUMP_CACHES = VERSION >= (3, 12)          # a relative jump's target counts its own inline caches (not on 3.11)
+_EXTENDED_ARG = dis.EXTENDED_ARG
+_OVERFLOW = dis._INT_OVERFLOW
+_CONVERTERS = (None, str, repr, ascii)
+
+
+def raw_instructions(code: CodeType) -> list[RawInstr]:
+    """co_code's instructions with the offsets, opcodes, arguments and argument values `dis.get_instructions`
+    gives (tests/test_bytecode.py compares them over the standard library), at a fraction of its cost: no
+    argument reprs, no Positions, no labels (the JIT decodes every code object it records or judges, in the
+    program's time)."""
+    raw = code.co_code
+    consts, names, varname = code.co_consts, code.co_names, code._varname_from_oparg
+    lines = [p[0] for p in code.co_positions()]
+    opname, caches_of, kinds = dis.opname, _CACHES, _ARG_KINDS
+    out: list[RawInstr] = []
+    extended = 0
+    skip = 0
+    for i in range(0, len(raw), 2):
+        if skip:
+            skip -= 1
+            continue
+        op = raw[i]
+        caches = caches_of[op]
+        skip = caches
+        if op in _HAS_ARG:
+            arg = raw[i + 1] | extended
+            extended = (arg << 8) if op == _EXTENDED_ARG else 0
+            if extended >= _OVERFLOW:
+                extended -= 2 * _OVERFLOW
+        else:
+            arg = None
+            extended = 0
+        argval, argrepr = arg, ""
+        kind = kinds.get(op) if arg is not None else None
+        if kind is not None:
+            if kind == _CONST:
+                argval = dis._get_const_value(op, arg, consts)
+            elif kind == _NAME:
+                argval = names[arg]
+            elif kind == _NAME_HALF:
+                argval = names[arg >> 1]
+            elif kind == _NAME_QUARTER:
+                argval = names[arg >> 2]
+            elif kind == _LOCAL:
+                argval = varname(arg)
+            elif kind == _PAIR:
+                argval = (varname(arg >> 4), varname(arg & 15))
+            elif kind == _JREL:
+                argval = i + 2 + 2 * arg + (2 * caches if _JUMP_CACHES else 0)
+            elif kind == _JBACK:
+                argval = i + 2 - 2 * arg + (2 * caches if _JUMP_CACHES else 0)
+            elif kind == _JABS:
+                argval = 2 * arg
+            elif kind == _CMP_OP:
+                argval = dis.cmp_op[arg >> _V.cmp_shift]
+            elif kind == _FORMAT:
+                argval = (dis.FORMAT_VALUE_CONVERTERS[arg & 3][0], bool(arg & 4))
+            elif kind == _CONVERT:
+                argval = _CONVERTERS[arg]
+            elif kind == _INTR:
+                argrepr = dis._intrinsic_1_descs[arg]
+        out.append(RawInstr(i, opname[op], op, arg, argval, argrepr, lines[i >> 1]))
+    return out
+
+
+def _convert(code: CodeType, instructions=None) -> list[Instr]:
+    """The canonical Instrs of `code` (`instructions`: its RawInstrs or dis.Instructions, default
+    raw_instructions(code))."""
     out: list[Instr] = []
-    for i in dis.get_instructions(code):
-        line = i.positions.lineno if i.positions is not None else None
+    for i in (raw_instructions(code) if instructions is None else instructions):
+        line = i.lineno if type(i) is RawInstr else i.positions.lineno if i.positions is not None else None
         parts = _SUPER.get(i.opname)
         if parts is not None:
             for k, (op, slot) in enumerate(zip(parts, (i.arg >> 4, i.arg & 15))):
