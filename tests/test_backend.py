@@ -949,7 +949,7 @@ def test_bridge(env):
     # without the bridge: the loop returns exit 1
     ref = nat.check(inputs_of(loop, 0, 10, 0, 0, 1.0), budget=100)
     assert ref.op.exit_id == 1
-    table[1] = baddr
+    table[1] = baddr + bmc.entry
     try:
         for args, budget in [((0, 10, 0, 0, 1.0), 100), ((0, 1000, 0, 0, 1.0), 100), ((3, 50, 0, 0, 0.25), 10**6),
                              ((0, 10, 0, 0, 1.0), 3), ((1, 10, INT64_MIN + 1, 0, 1.0), 100)]:
@@ -961,6 +961,30 @@ def test_bridge(env):
         assert ref.op.name == "int_sub_ovf"                 # the last case leaves through the bridge's guard
     finally:
         table[1] = 0
+
+
+def test_a_cycle_through_a_linked_exit_ends_with_the_budget(env):
+    """The bridge's own guard linked back to its linked entry (what compiling.link_bridge writes) makes a cycle
+    that never passes the loop's header, here one that makes no progress (the guard fails again at once). The
+    linked entry counts each pass against the run's budget: the run ends, through the exit that jumped there,
+    with its stores intact, and its budget spent. The exit the bridge was made for enters after the count."""
+    mem, table, ext = env
+    loop, bridge = bridge_setup()
+    nat = Native(env, loop)
+    bmc = assemble(bridge, ext, LoopAddresses(nat.addr + nat.mc.reentry, nat.addr + nat.mc.epilogue))
+    assert bmc.linked_entry == 0 < bmc.entry
+    baddr = mem.place(bmc.code)
+    table[1] = baddr + bmc.entry
+    table[4] = baddr + bmc.linked_entry
+    try:
+        inputs = inputs_of(loop, 1, 10, INT64_MIN + 1, 0, 1.0)
+        ref = ref_with_bridges(loop, {1: bridge}, inputs, 1000)
+        assert ref.op.exit_id == 4
+        assert nat.run(inputs, 1000) == 4
+        nat.check_values(ref.values, "the bridge's overflow exit")
+        assert nat.buf.get_int(0) <= 0                     # the budget slot: spent on the cycle
+    finally:
+        table[1] = table[4] = 0
 
 
 def test_bridge_listing_and_shape(env):
@@ -1031,7 +1055,7 @@ def test_exit_counters(env):
         rc = fn_run(fn, nat, loop, inputs_of(loop, *args), budget)
         assert counts[rc] == old[rc] + 1 and sum(counts[k] for k in range(8)) == total + 1, args
     bmc = assemble(bridge, counted, LoopAddresses(addr + mc.reentry, addr + mc.epilogue))
-    table[1] = mem.place(bmc.code)
+    table[1] = mem.place(bmc.code) + bmc.entry
     try:
         before = counts[1]
         rc = fn_run(fn, nat, loop, inputs_of(loop, 0, 1000, 0, 0, 1.0), 100)
@@ -1098,7 +1122,7 @@ def test_bridge_chain_spills_and_calls(env):
     b2 = assemble(bridge2, ext, la)
     assert "[sp" in b2.regalloc
     a1, a2 = mem.place(b1.code), mem.place(b2.code)
-    table[1], table[4] = a1, a2
+    table[1], table[4] = a1 + b1.entry, a2 + b2.entry
     try:
         for args, budget in [((1, 10, INT64_MIN + 1, 0, 1.0), 100), ((1, 60, INT64_MIN + 3, 7, -2.5), 10**4),
                              ((1, 10, INT64_MIN + 1, 0, 1.0), 5)]:

@@ -416,6 +416,119 @@ def test_alternating_branches_compile_with_bridges(prog, native):
     assert len(bridges) >= 1, "alternating branches did not get a bridge"
 
 
+@pytest.mark.parametrize("native", NATIVE)
+def test_exits_with_the_same_start_share_one_bridge(prog, native):
+    """The sieve: the inner loop's exit grows a bridge around the outer loop, whose `if sieve[i]` exit grows one
+    more time around it, and so on, a bridge for each run of composites in a row. Each of those exits stores
+    the same things in the same places as the first one did: they jump to its bridge instead of growing copies
+    (one bridge per path, not one per exit: the chain was 40 bridges long at n = 2,000,000)."""
+    evs = check(prog, native, """\
+        def f(n):
+            sieve = [True] * n
+            primes = []
+            for i in range(n):
+                if sieve[i]:
+                    step = i * 2 + 3
+                    primes.append(step)
+                    for j in range(i, n, step):
+                        sieve[j] = False
+            return len(primes), primes[-3:], sum(primes)
+
+        print(f(200_000))
+        print(f(1000))
+        """, params="bridge_threshold=4")
+    linked = events_for(evs, "bridge_linked", "f")
+    assert linked, "no exit was linked to a bridge"
+    assert all(e["to"] != e["exit"] for e in linked)
+    assert len(events_for(evs, "bridge_compiled", "f")) < 12
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_bridge_is_not_linked_to_from_its_own_first_guard(prog, native):
+    """The class of `p` (an instance is true: its class has no __bool__ or __len__, which the trace checks by the
+    class's version) changes between calls: the loop's guard on its version fails, a bridge grows for the new
+    version, and at the next change that bridge's own first guard fails, an exit with the same start as the one
+    the bridge grew from. Linked to it, the exit would jump back to the same failing guard without end; it gets
+    a bridge of its own, and every call returns as in plain CPython (the fuzzer's seed 1900015 hung)."""
+    evs = check(prog, native, """\
+        class P:
+            def __init__(self, x):
+                self.x = x
+        p = P(3)
+        def f(n):
+            acc = 0
+            for i in range(n):
+                if p:
+                    acc += 1
+                acc += i % 3
+            return acc
+        for k in range(6):
+            print(f(400))
+            P.extra = k
+        """, params="bridge_threshold=1")
+    assert len(events_for(evs, "bridge_compiled", "f")) >= 2
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_exits_whose_constants_differ_only_in_a_zero_sign_do_not_share_a_bridge(prog, native):
+    """`t` is the constant -0.0 at one exit and 0.0 at another, equal as numbers: a bridge keeps a constant of
+    its exit's value stack as that constant, so the two exits must not share one (constants are compared bit
+    for bit, objects by identity). Found by review: linked, the product's sign was the first exit's."""
+    check(prog, native, """\
+        import math
+        def f(n, lst, out):
+            t = 0.0
+            for i in range(n):
+                if i % 4 >= 2:
+                    t = 1.0
+                else:
+                    t = -0.0 if t > 0.0 else 0.0
+                out[i] = t * lst[i]
+        n = 20000
+        lst = [float(k % 7 + 1) for k in range(n)]
+        for k in range(n):
+            if k % 4 < 2 and k % 3 == 0:
+                lst[k] = k % 7 + 1          # some ints: the item's class guard fails
+        out = [None] * n
+        f(n, lst, out)
+        print(sum(math.copysign(1.0, v) for v in out))
+        """, params="bridge_threshold=4")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_exits_that_differ_in_what_they_store_do_not_share_a_bridge(prog, native):
+    """The sieve's chain of exits, where the variable read at the top of the outer loop holds another constant
+    on each path (1, 2 or 3), an int it computed or a bool: exits at the same instruction share a bridge only
+    when they store the same kinds (an unboxed int, a bool) in the same places; each bridge runs with what
+    its own exit stored, every result as plain CPython's."""
+    evs = check(prog, native, """\
+        def f(n):
+            sieve = [True] * n
+            total = 0
+            tag = 0
+            for i in range(n):
+                total += tag
+                if sieve[i]:
+                    step = i * 2 + 3
+                    for j in range(i, n, step):
+                        sieve[j] = False
+                    tag = 1
+                elif i % 3:
+                    tag = 2
+                elif i % 5:
+                    tag = 3
+                elif i % 7:
+                    tag = i
+                else:
+                    tag = True
+            return total, tag
+
+        print(f(100_000))
+        print(f(3000))
+        """, params="bridge_threshold=4")
+    assert events_for(evs, "bridge_linked", "f"), "no exit was linked to a bridge"
+
+
 # ------------------------------------------------------------------------------------------------- objects
 
 @pytest.mark.parametrize("native", NATIVE)

@@ -3,7 +3,8 @@
 Loop code:  entry (SysV `int64 f(int64 *state)`: push rbx rbp r12-r15, reserve the frame, r15 = state)
             reentry (load inputs from the state buffer, r14 = budget)  label:  body  jump (parallel move,
             jmp label)  exit stubs  common exit (bridge table lookup)  epilogue (ret exit id).
-Bridge code: start (= reentry: load inputs, r14 = budget)  body  jump (store jump args into the buffer,
+Bridge code: linked entry (the budget slot decremented; out of budget: jmp loop.epilogue with the exit id that
+            jumped here)  entry = reentry (load inputs, r14 = budget)  body  jump (store jump args into the buffer,
             jmp loop.reentry)  exit stubs  common exit (bridge table or jmp loop.epilogue).
 
 Registers: r15 = state buffer, r14 = budget, rsp = frame, rax/rcx/rdx and xmm0/xmm1 = scratch; the rest are
@@ -140,14 +141,15 @@ class MachineCode:
     """An assembled trace: position-independent code, its entry points and listing (its texts, and the
     register allocation's, are made when first read)."""
     code: bytes              # position-independent
-    entry: int               # offset of the C-ABI entry (loops; bridges: 0 = start)
-    reentry: int             # offset of the re-entry point (loops; bridges: 0 = start)
+    entry: int               # offset of the C-ABI entry (loops; bridges: where their guard's exit jumps)
+    reentry: int             # offset of the re-entry point (loops; bridges: = entry)
     epilogue: int            # offset of the return sequence (loops; bridges: -1)
     exit_ids: list[int]
     encoded: Encoded
     alloc: Allocation | None = None
     group_ops: list[int] = field(default_factory=list)   # per listing group: index of its IR op (-1: none);
                                                          # a guard's exit stub has the guard's index
+    linked_entry: int = -1   # bridges: where the exits linked to it jump (0: the start; the budget counted first)
 
     @property
     def listing(self) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -306,6 +308,15 @@ class Assembler:
                 a.push(r)
             a.alu("sub", RSP, FRAME_SIZE)
             a.mov(R15, RDI)
+        if t.kind == "bridge":
+            # the entry of the exits linked to this bridge (compiling.link_bridge) counts against the run's
+            # budget like an iteration: a cycle of bridges through linked exits, which never passes the loop's
+            # header, still ends at the time slice. Out of budget, the exit that jumped here (eax) returns as if
+            # it had no bridge: its stores are in the state buffer. (The exit it was recorded from enters below.)
+            a.group("linked entry: budget")
+            a.unary("dec", self.slot_mem(BUDGET_SLOT))
+            self.budget_out = a.new_label()
+            a.jcc("le", self.budget_out)
         a.group("reentry: load inputs")
         a.bind(self.reentry_label)
         self.load_inputs()
@@ -338,9 +349,11 @@ class Assembler:
         if t.kind == "loop":
             entry, reentry, epi = lo[self.entry_label], lo[self.reentry_label], lo[self.epilogue_label]
         else:
-            entry, reentry, epi = 0, 0, -1
+            entry = reentry = lo[self.reentry_label]
+            epi = -1
         group_ops = [self.group_ops.get(k, -1) for k in range(len(enc.groups) + bool(enc.pool))]
-        return MachineCode(enc.code, entry, reentry, epi, self.exit_ids, enc, self.alloc, group_ops)
+        return MachineCode(enc.code, entry, reentry, epi, self.exit_ids, enc, self.alloc, group_ops,
+                           linked_entry=0 if t.kind == "bridge" else -1)
 
     def load_inputs(self) -> None:
         seen = set()
@@ -555,6 +568,7 @@ class Assembler:
             a.jcc("e", to_epi)
             a.jmp_reg(RCX)
             a.bind(to_epi)
+            a.bind(self.budget_out)
             a.mov(RCX, self.loop.epilogue)
             a.jmp_reg(RCX)
 

@@ -80,6 +80,8 @@ class ExitInfo:
                                             # first (empty: the loop's frame resumes at `pc`, a call restarts)
     owned_vars: list[StateVar] = field(default_factory=list)   # where the new objects it owns are stored
     owned: list[int] = field(default_factory=list)  # ... their slots: released after the write-back
+    linked: int = -1                        # the exit whose bridge this one jumps to (compiling.link_bridge)
+    immediate: bool = False                 # a bridge's guard at the bridge's first instruction (never linked)
     # slots of the other objects it leaves in the state buffer (borrowed: attributes, list items, locals): the
     # machine code gives each a reference when the runtime's Python write-back follows (its Python code may
     # collect garbage, whose finalizers could drop their last reference), released after the write-back.
@@ -202,6 +204,10 @@ class CompiledLoop:
         self.busy_word = (ctypes.c_int64 * 1)()
         self.consecutive_rejects = 0
         self.bridges_tried = 0              # bridge recordings started from this loop's exits (max_bridges)
+        # the exit each compiled bridge was recorded from, by what the bridge assumes of its start (compiling.
+        # entry_signature): another exit with the same signature jumps to that bridge (compiling.link_bridge)
+        self.bridge_origins: dict[tuple, int] = {}
+        self.linked_entries: dict[int, int] = {}    # origin exit -> its bridge's linked entry (native)
         self.last_entry = 0                 # engine's entry counter at the last entry (eviction order)
         self.retired: str | None = None     # why the machine code was freed (None: still live)
         self.resumes_callees = False        # some exit rebuilds inlined frames (ExitInfo.inner)

@@ -66,7 +66,10 @@ def finish_recording(self: Engine, rec: Recording) -> None:
 def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited: list[StateVar] = ()) -> None:
     """Give every guard of `trace` its exit. `inherited`: a bridge's variables whose objects its exit owned and
     which it neither reads nor writes: they stay in the state buffer, owned, at each of its exits too."""
+    start = trace.start_pc if trace.kind == "bridge" else None
     for op in trace.ops:
+        if op.pc != start:
+            start = None                # (the bridge has left its first instruction)
         snap = op.snapshot
         if snap is None:
             continue
@@ -100,7 +103,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
                                resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
                                bridge="blocked" if blocked else "none", frame=op.frame, inner=inner,
                                owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars],
-                               **_retained_slots(loop, op, entries, inherited)))
+                               immediate=start is not None, **_retained_slots(loop, op, entries, inherited)))
 
 
 def _retained_slots(loop: CompiledLoop, op, entries: list, inherited) -> dict:
@@ -248,6 +251,55 @@ def native_setup(self: Engine) -> None:
         self.release = make_entry(self.ext["release_graveyard"])      # lives as long as the engine
 
 
+def entry_signature(info: ExitInfo) -> tuple:
+    """Everything a bridge recorded from exit `info` may assume of its start: where each frame of the chain resumes
+    (code, pc, stack shape), each value the exit stores (its place, its kind, the constant it is, bit for bit or
+    the same object, or which earlier place holds the same value: the recording may see two places as one
+    object), what the exit owns, and how the exit's stack is laid out. Two exits with equal signatures store the
+    same things in the same places: a bridge compiled for one is right for the other (LuaJIT links a side exit
+    to an existing trace the same way)."""
+    first: dict[int, int] = {}
+    values = []
+
+    def value(v) -> tuple:
+        if isinstance(v, Const):
+            # (its bits, or the object itself: a bridge keeps a constant of its exit's value stack as that constant)
+            return ("c", v.key())
+        return ("v", v.kind, first.setdefault(id(v), len(first)))
+    frames = []
+    for s in info.snapshot.frames():
+        frames.append((s.code, s.pc, s.popped, s.complex_at, s.tuples_at, len(s.stack)))
+        values += [(sv, value(v)) for sv, v in s.entries()]
+    values += [("extra", value(v)) for v in info.snapshot.extra]
+    return (info.pc, info.resume_pc, info.popped, info.frame, tuple(frames), tuple(values), tuple(info.stack),
+            tuple(sorted(info.kinds.items())), tuple(info.owned_vars), tuple(info.owned))
+
+
+def link_bridge(self: Engine, loop: CompiledLoop, info: ExitInfo, site) -> bool:
+    """Instead of recording a bridge from exit `info`, jump from it to a compiled bridge of the loop recorded from an
+    exit with the same entry_signature (a chain of bridges that each go once more around an enclosing loop, a
+    method's branches taken in the same order from several exits). True if it was linked."""
+    if info.inner or info.immediate:
+        # (an exit at its own bridge's first instruction: another bridge from the same start would fail there
+        # again at once, a cycle that makes no progress: a class changed twice, its version guarded at the start)
+        return False
+    origin = loop.bridge_origins.get(entry_signature(info))
+    if origin is None:
+        return False
+    if self.params.native:
+        if self.fast is not None:
+            self.fast.disable(site)                 # the back-edge stub looks at the loop's exits again
+        loop.bridge_table[info.exit_id] = loop.linked_entries[origin]     # (the budget counted at each entry)
+    else:
+        loop.entry.bridges[info.exit_id] = loop.entry.bridges[origin]
+        loop.entry.linked.add(info.exit_id)
+    info.bridge = "compiled"
+    info.linked = origin
+    self.stats.bridges_linked += 1
+    self.log("bridge_linked", loop=loop.name, exit=info.exit_id, to=origin, pc=info.pc)
+    return True
+
+
 def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     t0 = time.perf_counter()
     loop = rec.loop
@@ -268,6 +320,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         addr, size = self._place(code, loop), len(code)
         listing = _listing_source(mc, addr)
         loop.bridge_table[rec.exit.exit_id] = addr + mc.entry
+        loop.linked_entries[rec.exit.exit_id] = addr + mc.linked_entry
     else:
         loop.entry.bridges[rec.exit.exit_id] = opt
         addr, size, listing = 0, 0, None
@@ -278,6 +331,8 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     if self.params.native:
         native_entry.install(self, loop, roundtrip, addr + at)
     rec.exit.bridge = "compiled"
+    if not rec.exit.inner:
+        loop.bridge_origins.setdefault(entry_signature(rec.exit), rec.exit.exit_id)
     secs = time.perf_counter() - t0
     loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs, rec.exit.exit_id))
     self.stats.bridges_compiled += 1

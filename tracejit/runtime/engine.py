@@ -675,6 +675,8 @@ class Engine:
         runtime.resume.ResumeFrame: the recording resumes them where the guard stopped them)."""
         if self.recording is not None:
             return
+        if self._loaded("tracejit.runtime.compiling", frame) and compiling.link_bridge(self, loop, info, site):
+            return
         code = frame.f_code
         chain = info.snapshot if info.inner else None
         start = recording.BridgeStart(loop.layout, info.snapshot.frames()[0], chain, inner if chain else None)

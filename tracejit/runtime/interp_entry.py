@@ -65,6 +65,7 @@ class InterpretedLoop:
         self.buffer = buffer
         self.hold = hold
         self.bridges: dict[int, Trace] = {}
+        self.linked: set[int] = set()       # exits jumping to another exit's bridge (compiling.link_bridge)
         # objects whose addresses this run put into the buffer: kept alive until the runtime has written
         # the results back (CompiledLoop.run clears it then; the machine code's graveyard does the same)
         self.keep: list = []
@@ -122,4 +123,12 @@ class InterpretedLoop:
             bridge = self.bridges.get(ex.op.exit_id)
             if bridge is None:
                 return ex.op.exit_id
+            if ex.op.exit_id in self.linked:
+                # an exit linked to another exit's bridge counts against the budget (as the bridge's linked entry
+                # does in machine code: backend.assembler): a cycle of linked bridges ends at the time slice,
+                # through the exit that would have entered the bridge
+                budget -= 1
+                self.buffer[BUDGET_SLOT] = budget
+                if budget <= 0:
+                    return ex.op.exit_id
             trace = bridge

@@ -18,6 +18,7 @@ STATS_FIELDS: tuple[tuple[str, object, str], ...] = (
     ("traces_recorded", 0, "recordings that reached the loop header again"),
     ("traces_compiled", 0, "loops compiled to machine code"),
     ("bridges_compiled", 0, "side traces compiled"),
+    ("bridges_linked", 0, "exits that jump to a bridge compiled for another exit with the same start"),
     ("aborts", dict, "failed recordings, by reason"),
     ("blacklisted", 0, "loops left to the interpreter for good"),
     ("native_entries", 0, "runs of machine code"),

@@ -46,7 +46,11 @@ def loop_graph_svg(name: str, guards: list, traces: list) -> str:
             out.append(f'<line x1="{x_bar + 120}" y1="{y}" x2="{x_box - 4}" y2="{y}" class="g-edge" '
                        f'marker-end="url(#arrow)"/><text x="{x_bar + 126}" y="{y - 4}" class="g-count">'
                        f'{g.taken:,}x</text>')
-            if bridge is not None:
+            if bridge is None and g.bridge.startswith("exit "):       # linked: another exit's bridge
+                text = f"the bridge of {g.bridge[:-2]} (the same start)"
+                out.append(f'<rect x="{x_box}" y="{y - 11}" width="300" height="22" rx="4" class="g-bridge"/>'
+                           f'<text x="{x_box + 8}" y="{y + 4}" class="g-label">{escape(text)}</text>')
+            elif bridge is not None:
                 ops = sum(1 for r in bridge.stages[-1].rows if r.op >= 0) if bridge.stages else 0
                 text = f"bridge: {ops} IR ops, {bridge.code_bytes} bytes, {bridge.entries:,} runs"
                 out.append(f'<rect x="{x_box}" y="{y - 11}" width="300" height="22" rx="4" class="g-bridge"/>'

@@ -116,7 +116,7 @@ class GuardView:
     line: int | None
     taken: int                                 # times the machine code left through this exit
     deopts: int                                # of those, times the interpreter resumed (no bridge)
-    bridge: str                                # none / recording / compiled / blocked
+    bridge: str                                # none / recording / compiled / blocked / "exit N's" (linked)
     inlined: str = ""                          # a guard inside inlined calls ("f/g")
     resumes_in: str = ""                       # how its exit resumes inside them (ExitInfo.resumes_in)
 
@@ -296,7 +296,7 @@ def _loop_view(key, name, versions, events, seen, probe, interp, native) -> Loop
             taken = loop.exit_counts[info.exit_id]
             guards.append(GuardView(info.exit_id, info.trace_name, v + 1, info.reason, info.guard, info.pc,
                                     _line_of(loop, info.pc), max(taken, loop.exit_fails(info)), loop.exit_fails(info),
-                                    info.bridge,
+                                    info.bridge if info.linked < 0 else f"exit {info.linked}'s",
                                     info.frame, info.resumes_in()))
         if v == 0:
             drawn = len(traces), len(guards)
@@ -345,11 +345,12 @@ def _times(name: str, versions: list, probe, interpreted_runs: int) -> LoopTimes
 
 def _block_entries(loop, block) -> int:
     """How often the machine code started this trace: the loop's iterations (each passes its budget guard)
-    or, for a bridge, the exits taken at its guard that did not return to the interpreter."""
+    or, for a bridge, the exits taken at its guard, and at the guards linked to it, that did not return to the
+    interpreter."""
     if block.trace.kind == "loop":
         return loop.native_iterations
-    info = loop.exits.get(block.from_exit)
-    return max(loop.exit_counts[block.from_exit] - loop.exit_fails(info), 0) if info is not None else 0
+    return sum(max(loop.exit_counts[info.exit_id] - loop.exit_fails(info), 0) for info in loop.exits.values()
+               if info.exit_id == block.from_exit or info.linked == block.from_exit)     # (exits linked to it too)
 
 
 def _op_runs(loop, block) -> tuple[list[int | None], list[int | None]]:
@@ -561,6 +562,9 @@ def describe_event(e: dict) -> str:
         return f"bridge from exit #{g('exit')} compiled: {g('ops')} IR ops, {g('bytes')} bytes"
     if k == "bridge_abort":
         return f"bridge from exit #{g('exit')} aborted: {g('reason')}"
+    if k == "bridge_linked":
+        return (f"exit #{g('exit')} failed often: it stores what exit #{g('to')} stores, and jumps to that exit's "
+                f"bridge (nothing recorded or compiled)")
     if k == "blacklist":
         return "blacklisted: the loop stays in the interpreter"
     if k == "short_runs":
