@@ -68,8 +68,8 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
     which it neither reads nor writes: they stay in the state buffer, owned, at each of its exits too."""
     start = trace.start_pc if trace.kind == "bridge" else None
     for op in trace.ops:
-        if op.pc != start:
-            start = None                # (the bridge has left its first instruction)
+        if op.pc != start and op.pc >= 0:
+            start = None                # (the bridge has left its first instruction; releases have no pc)
         snap = op.snapshot
         if snap is None:
             continue
@@ -279,7 +279,7 @@ def link_bridge(self: Engine, loop: CompiledLoop, info: ExitInfo, site) -> bool:
     """Instead of recording a bridge from exit `info`, jump from it to a compiled bridge of the loop recorded from an
     exit with the same entry_signature (a chain of bridges that each go once more around an enclosing loop, a
     method's branches taken in the same order from several exits). True if it was linked."""
-    if info.inner or info.immediate:
+    if info.inner or info.immediate or info.unlinked:
         # (an exit at its own bridge's first instruction: another bridge from the same start would fail there
         # again at once, a cycle that makes no progress: a class changed twice, its version guarded at the start)
         return False
@@ -298,6 +298,28 @@ def link_bridge(self: Engine, loop: CompiledLoop, info: ExitInfo, site) -> bool:
     self.stats.bridges_linked += 1
     self.log("bridge_linked", loop=loop.name, exit=info.exit_id, to=origin, pc=info.pc)
     return True
+
+
+UNLINK_AFTER = 2      # runs that end out of budget at a linked exit before it is unlinked
+
+
+def unlink_bridge(self: Engine, loop: CompiledLoop, info: ExitInfo, site) -> None:
+    """A run ended at linked exit `info`: its bridge's linked entry found the run's budget spent, in a cycle of
+    bridges that never passed the loop's header (a long one, or one that makes no progress: each pass fails where
+    the last one did). The second time, the exit stops jumping there and is never linked again: it may grow a
+    bridge of its own."""
+    info.budget_outs += 1
+    if info.budget_outs < UNLINK_AFTER:
+        return
+    if self.params.native:
+        if self.fast is not None:
+            self.fast.disable(site)
+        loop.bridge_table[info.exit_id] = 0
+    else:
+        loop.entry.bridges.pop(info.exit_id, None)
+        loop.entry.linked.discard(info.exit_id)
+    self.log("bridge_unlinked", loop=loop.name, exit=info.exit_id, was=info.linked, pc=info.pc)
+    info.bridge, info.linked, info.unlinked = "none", -1, True
 
 
 def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:

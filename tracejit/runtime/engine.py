@@ -1026,6 +1026,8 @@ class Engine:
         else:
             self.stats.guard_failures += 1
             info.fails += 1
+            if info.linked >= 0:
+                compiling.unlink_bridge(self, loop, info, site)
             fails = loop.exit_fails(info)               # (those the back-edge stub counted included)
             if fails & (fails - 1) == 0:                # log 1st, 2nd, 4th, 8th ... failure of each guard
                 extra = {"rebuilds": info.rebuilds()} if info.inner else {}

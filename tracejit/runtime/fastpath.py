@@ -374,8 +374,9 @@ def _servable(loop, site) -> bool:
 def _quietness(loop, info, params, log_on: bool) -> int:
     """The exit's quiet flag (fastwords.QUIET_*): what the stub may count itself before the runtime must see a
     failure (the one that starts a bridge; with the events log on, the 1st, 2nd, 4th ... one, which it logs)."""
-    if loop.records.get(info.exit_id) is None or info.inner or (info.owned and not loop.owned_table[info.exit_id]):
-        return 0
+    if loop.records.get(info.exit_id) is None or info.inner or (info.owned and not loop.owned_table[info.exit_id]) \
+            or info.linked >= 0:
+        return 0            # (an exit linked to another's bridge returns only out of budget: the runtime unlinks it)
     if info.reason == "budget":
         return QUIET_BUDGET
     fails = loop.exit_fails(info)

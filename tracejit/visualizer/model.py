@@ -562,6 +562,9 @@ def describe_event(e: dict) -> str:
         return f"bridge from exit #{g('exit')} compiled: {g('ops')} IR ops, {g('bytes')} bytes"
     if k == "bridge_abort":
         return f"bridge from exit #{g('exit')} aborted: {g('reason')}"
+    if k == "bridge_unlinked":
+        return (f"exit #{g('exit')} no longer jumps to exit #{g('was')}'s bridge: a run spent its budget in a cycle "
+                f"of bridges through it")
     if k == "bridge_linked":
         return (f"exit #{g('exit')} failed often: it stores what exit #{g('to')} stores, and jumps to that exit's "
                 f"bridge (nothing recorded or compiled)")
