@@ -200,6 +200,7 @@ def raw_instructions(code: CodeType) -> list[RawInstr]:
     raw = code.co_code
     consts, names, varname = code.co_consts, code.co_names, code._varname_from_oparg
     lines = [p[0] for p in code.co_positions()]
+    lines += [None] * (len(raw) // 2 - len(lines))      # (a code object made with a shorter line table: no line)
     opname, caches_of, kinds = dis.opname, _CACHES, _ARG_KINDS
     out: list[RawInstr] = []
     extended = 0

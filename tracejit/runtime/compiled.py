@@ -83,7 +83,8 @@ class ExitInfo:
     linked: int = -1                        # the exit whose bridge this one jumps to (compiling.link_bridge)
     immediate: bool = False                 # a bridge's guard at the bridge's first instruction (never linked)
     unlinked: bool = False                  # linked once, and runs ran out of budget there: never again
-    budget_outs: int = 0                    # runs that ran out of budget at its link (compiling.unlink_bridge)
+    budget_outs: int = 0                    # runs in a row that ran out of budget at its link (unlink_bridge)
+    last_out: int = -2                      # ... the loop's entries at the last of them
     # slots of the other objects it leaves in the state buffer (borrowed: attributes, list items, locals): the
     # machine code gives each a reference when the runtime's Python write-back follows (its Python code may
     # collect garbage, whose finalizers could drop their last reference), released after the write-back.

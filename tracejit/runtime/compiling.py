@@ -300,15 +300,18 @@ def link_bridge(self: Engine, loop: CompiledLoop, info: ExitInfo, site) -> bool:
     return True
 
 
-UNLINK_AFTER = 2      # runs that end out of budget at a linked exit before it is unlinked
+UNLINK_AFTER = 3      # runs in a row that end out of budget at a linked exit before it is unlinked
 
 
 def unlink_bridge(self: Engine, loop: CompiledLoop, info: ExitInfo, site) -> None:
     """A run ended at linked exit `info`: its bridge's linked entry found the run's budget spent, in a cycle of
     bridges that never passed the loop's header (a long one, or one that makes no progress: each pass fails where
-    the last one did). The second time, the exit stops jumping there and is never linked again: it may grow a
-    bridge of its own."""
-    info.budget_outs += 1
+    the last one did). When UNLINK_AFTER runs in a row end so (a long cycle that does its work ends a run there
+    now and then, between runs that end elsewhere), the exit stops jumping there and is never linked again: it may
+    grow a bridge of its own."""
+    entries = loop.entries
+    info.budget_outs = info.budget_outs + 1 if entries - info.last_out <= 1 else 1
+    info.last_out = entries
     if info.budget_outs < UNLINK_AFTER:
         return
     if self.params.native:
