@@ -399,48 +399,52 @@ class FrameAccess:
             return start + index * step, step, length - index
         return _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"])
 
+    def _top_object(self, frame, code) -> int:
+        """The address of the object on top of the running `frame`'s value stack (0: an empty stack or NULL). Read
+        from memory (no reference made, no method called)."""
+        L = self.L
+        words = _WORDS
+        iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]          # (fields of these structs are aligned)
+        top = _HALVES[(iframe + L.iframe_stacktop >> 2) - 1]
+        if top <= _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]:
+            return 0
+        return words[(iframe + L.iframe_localsplus + 8 * (top - 1) >> 3) - 1]
+
+    def _range_left(self, it: int) -> int:
+        """The items left in the range iterator at address `it`."""
+        f = self.L.range_iter
+        left = _WORDS[(it + f["len"] >> 3) - 1]
+        if "index" in f:                                                # 3.11 keeps start, index, len
+            return left - _WORDS[(it + f["index"] >> 3) - 1]
+        return left
+
     def top_iterator_position(self, frame, code, ranges_only: bool = False) -> int | None:
         """How far the iterator on top of the running `frame`'s value stack has gone, if it is a range, list,
         tuple, str or array iterator (`ranges_only`: a range iterator): a number that grows by one with each item
         it gives (the index of the next item; a range iterator's items left, negated). None for an empty stack or
         any other object. Read from memory (no reference made, no method called): the hooks ask at every
         back-edge of a loop getting hot."""
-        L = self.L
-        words = _WORDS
-        iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]          # (fields of these structs are aligned)
-        top = _HALVES[(iframe + L.iframe_stacktop >> 2) - 1]
-        if top <= _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]:
-            return None
-        it = words[(iframe + L.iframe_localsplus + 8 * (top - 1) >> 3) - 1]
+        it = self._top_object(frame, code)
         if not it:
             return None
-        t = words[(it + L.ob_type >> 3) - 1]
+        t = _WORDS[(it + self.L.ob_type >> 3) - 1]
         if t in _INDEXED_ITER_TYPE_IDS:
-            return None if ranges_only else words[(it + LIST_ITER_INDEX >> 3) - 1]
+            return None if ranges_only else _WORDS[(it + LIST_ITER_INDEX >> 3) - 1]
         if t == _RANGE_ITER_TYPE_ID:
-            f = L.range_iter
-            left = words[(it + f["len"] >> 3) - 1]
-            if "index" in f:                                            # 3.11 keeps start, index, len
-                return -(left - words[(it + f["index"] >> 3) - 1])
-            return -left
+            return -self._range_left(it)
         return None
 
     def top_items_left(self, frame, code) -> int | None:
         """The items left in the iterator on top of the running `frame`'s value stack, if it is a range, list,
         tuple, str or array iterator (a list's later growth not foreseen); None for an empty stack, an exhausted
         iterator or any other object. Read from memory, like top_iterator_position."""
-        L = self.L
-        words = _WORDS
-        iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]
-        top = _HALVES[(iframe + L.iframe_stacktop >> 2) - 1]
-        if top <= _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]:
-            return None
-        it = words[(iframe + L.iframe_localsplus + 8 * (top - 1) >> 3) - 1]
+        it = self._top_object(frame, code)
         if not it:
             return None
-        t = words[(it + L.ob_type >> 3) - 1]
+        words = _WORDS
+        t = words[(it + self.L.ob_type >> 3) - 1]
         if t == _RANGE_ITER_TYPE_ID:
-            return -self.top_iterator_position(frame, code, ranges_only=True)
+            return self._range_left(it)
         if t not in _INDEXED_ITER_TYPE_IDS:
             return None
         seq = words[(it + LIST_ITER_SEQ >> 3) - 1]
