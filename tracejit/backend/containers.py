@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS
+from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, MAX_NEW_ITEMS, Kind
 from ..ir.trace import Op
 from .assembler import TEMP, Assembler, decref_inline, emitter, exit_unless_equal, graveyard_append, incref_inline, \
     ref_reg, status_or_exit, temp
@@ -192,6 +192,38 @@ def _call_new(s: Assembler, op: Op, i: int) -> None:
     else:
         _array_call(s, i, ext.vectorcall, op.args, keywords=True)
     _made_or_exit(s, op, i)
+
+
+@emitter("new_tuple", "new_list")
+def _new_sequence(s: Assembler, op: Op, i: int) -> None:
+    """PyTuple_New(n) / PyList_New(n), then item k stored with a new reference: a tuple's items are inline (at
+    tuple_items), a list's in the array its ob_item points to. NULL clears the error and exits."""
+    a, ext, o = s.a, s.ext, s.objects
+    addr = ext.tuple_new if op.name == "new_tuple" else ext.list_new
+    if not (addr and ext.err_clear):
+        raise CompileError(f"no C API address for {op.name}")
+    if any(v.kind is not Kind.REF for v in op.args):
+        raise CompileError(f"{op.name} of an unboxed value")
+    n = len(op.args)
+    if n > MAX_NEW_ITEMS:
+        raise CompileError(f"{op.name} of {n} items")
+    for k, v in enumerate(op.args):             # (an item that dies here may be in a register the call clobbers)
+        a.mov(temp(k + 1), s.g(v), scratch=RAX)        # (temp(0): the call's result)
+    _call_c(s, i, addr, [], lambda: a.mov(RDI, n), op=op)
+    made = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", made)
+    _clear_and_exit(s, op, i)
+    a.bind(made)
+    for k in range(n):                          # (rax, rcx and rdx are no value's registers)
+        a.mov(RCX, temp(k + 1))
+        incref_inline(s, RCX)
+        if op.name == "new_tuple":
+            a.mov(Mem(RAX, o.tuple_items + 8 * k), RCX)
+        else:
+            a.mov(RDX, Mem(RAX, o.list_items))
+            a.mov(Mem(RDX, 8 * k), RCX)
+    s.put(s.dst(op), RAX)
 
 
 @emitter("box_float")

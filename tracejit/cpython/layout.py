@@ -277,6 +277,7 @@ def c_api_addresses() -> dict[str, int]:
             "float_new": f("PyFloat_FromDouble"), "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"),
             "err_occurred": f("PyErr_Occurred"),
             "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
+            "tuple_new": f("PyTuple_New"), "list_new": f("PyList_New"),
             "vectorcall": f("PyObject_Vectorcall"), "builtin_sum": id(sum),
             "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars(),
             "str_compare": f("PyUnicode_Compare"), "str_contains": f("PyUnicode_Contains"),

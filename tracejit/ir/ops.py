@@ -573,6 +573,7 @@ def _libm(fn: Callable, ok: Callable[[float], bool]) -> Callable:
 
 
 I, F, B, R, V = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF, Kind.VOID
+MAX_NEW_ITEMS = 8               # items of a tuple or list the trace makes (new_tuple, new_list)
 
 
 @dataclass(frozen=True)
@@ -628,6 +629,13 @@ class OpDef:
     # are one kind, "attr", named by the attribute's name (in a values array, a __slots__ member, or stored into
     # an instance the trace made: one object keeps a name in one of those places, under its class's version)
     field: tuple | None = None
+    # an allocation with no other effect: where nothing uses its result the optimizer removes it (a tuple is made
+    # only where it escapes, a number boxed only where an object is needed); its guard (a failed allocation) goes
+    # with it
+    removable: bool = False
+    # its result is a new object whose identity the program can see (a tuple, a list): never folded into a
+    # constant, even of constant arguments (each run makes its own)
+    identity: bool = False
 
     @property
     def arity(self) -> int:
@@ -731,14 +739,25 @@ def _defs() -> list[OpDef]:
           new_ref=True, variadic=True, exit_reason="memory"),
         # an int object for an int64 (PyLong_FromLongLong: a cached small int or a new one), a float object for a
         # double (PyFloat_FromDouble): owned
-        d("box_int", (I,), R, int, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
-        d("box_float", (F,), R, float, guard=True, pure=False, calls_out=True, new_ref=True, exit_reason="memory"),
+        d("box_int", (I,), R, int, guard=True, pure=False, calls_out=True, new_ref=True, removable=True,
+          exit_reason="memory"),
+        d("box_float", (F,), R, float, guard=True, pure=False, calls_out=True, new_ref=True, removable=True,
+          exit_reason="memory"),
         # d[k] = value for an exact dict whose keys are all exact strs and an exact str key (PyDict_SetItem: no
         # Python code runs); `old`, what d[k] was (dict_get_str, None if missing; its type one whose release
         # runs no Python code), waits in the graveyard until the run ends, a variable may still hold it
         # (guard_graveyard before); a failure (MemoryError) exits with the dict unchanged
         d("dict_setitem_str", (R, R, R, R), V, lambda d, k, v, old: d.__setitem__(k, v), guard=True, pure=False,
           writes_heap=True, calls_out=True, exit_reason="memory"),
+        # a tuple / list of the items, at most MAX_NEW_ITEMS (PyTuple_New / PyList_New, each item given a new
+        # reference; the backend keeps the items in its temporaries across the call): one that
+        # BUILD_TUPLE or BUILD_LIST made, where the trace needs the object (it is stored, passed to a call,
+        # appended...; what only takes it apart never makes it). Owned; released through the graveyard in a loop
+        # that calls Python code (an item's last reference may be its). NULL (MemoryError) exits
+        d("new_tuple", (), R, lambda *items: tuple(items), guard=True, pure=False, calls_out=True, new_ref=True,
+          variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
+        d("new_list", (), R, lambda *items: list(items), guard=True, pure=False, calls_out=True, new_ref=True,
+          variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
         # f(args...) through PyObject_Vectorcall, f a constant C function that runs no Python code for the exact
         # types the recorder guarded (a method of str: args[1] is self); its result a new reference; NULL (an
         # exception: ValueError of str.index...) clears it and exits, and the interpreter makes the call again

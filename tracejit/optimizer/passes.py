@@ -75,7 +75,7 @@ def _map_ops(trace: Trace, fn) -> Trace:
 def fold_constants(trace: Trace) -> Trace:
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
-        if d.evaluate is None or op.name == "label" or d.reads_heap:
+        if d.evaluate is None or op.name == "label" or d.reads_heap or d.identity:
             return [op]
         if all(isinstance(a, Const) for a in op.args):
             try:
@@ -197,7 +197,8 @@ def remove_dead_code(trace: Trace) -> Trace:
     keep: list[Op] = []
     for op in reversed(trace.ops):
         d = OPS[op.name]
-        removable = d.pure and not d.guard and op.result is not None and op.name not in ("label", "jump")
+        removable = (d.pure and not d.guard or d.removable) and op.result is not None and \
+            op.name not in ("label", "jump")
         if removable and id(op.result) not in used:
             continue
         keep.append(op)

@@ -20,7 +20,7 @@ import types
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
-from tracejit.ir.ops import SMALL_INT_BOUND
+from tracejit.ir.ops import MAX_NEW_ITEMS, SMALL_INT_BOUND
 
 from . import complexnum as cx
 from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, rules, strings
@@ -445,7 +445,8 @@ def binary_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 @handles("BUILD_LIST")
 def build_list(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     items = [rec.pop() for _ in range(ins.oparg)][::-1]
-    rec.stack.append(VirtualList(items, rec.snapshot_with(ins.offset, items)))
+    snap = rec.snapshot_with(ins.offset, items)
+    rec.stack.append(VirtualList(items, snap, _made(rec, "new_list", items, snap, ins.offset)))
 
 
 @handles("BUILD_SLICE")
@@ -525,10 +526,25 @@ def get_iter(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     iterators.get_iter(rec, rec.pop(), ins.offset)
 
 
+def _made(rec: TraceRecorder, name: str, items: list, snap: Snapshot, pc: int) -> Var | None:
+    """BUILD_TUPLE's or BUILD_LIST's object (new_tuple / new_list, its exit the state before the instruction),
+    for whatever needs it; the optimizer removes it where nothing does (OpDef.removable). None where the trace
+    cannot make it (too many items, an item that is not one value)."""
+    if len(items) > MAX_NEW_ITEMS or not all(isinstance(x, (Var, Const)) for x in items):
+        return None
+    return rec.emit(name, [dicts.as_object(rec, x, snap, pc) for x in items], snap, pc)
+
+
 @handles("BUILD_TUPLE")
 def build_tuple(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     items = [rec.pop() for _ in range(ins.arg)][::-1]
-    rec.stack.append(VirtualTuple(items))
+    made = None
+    if len(items) <= MAX_NEW_ITEMS and all(isinstance(x, (Var, Const)) for x in items):
+        try:
+            made = _made(rec, "new_tuple", items, rec.snapshot_with(ins.offset, items), ins.offset)
+        except RecordAbort:         # (no exit can be taken here: the tuple is taken apart, or the use aborts)
+            made = None
+    rec.stack.append(VirtualTuple(items, made))
 
 
 @handles("UNPACK_SEQUENCE")

@@ -71,6 +71,21 @@ def _plain_value(v) -> bool:
     return t in _SCALARS or (t in (tuple, list) and all(type(x) in _SCALARS for x in v))
 
 
+def _same_items(a, b) -> bool:
+    """a and b are tuples or lists of the same items: the same objects, or scalars of the same value (a number
+    the trace boxed is its own object)."""
+    return type(a) in (tuple, list) and len(a) == len(b) and all(
+        x is y or (type(x) in _SCALARS and type(x) is type(y) and same_value(x, y)) for x, y in zip(a, b))
+
+
+def _made_object(v):
+    """v, or for a tuple or list BUILD_TUPLE / BUILD_LIST made, that object (now used: `escaped`)."""
+    if isinstance(v, (VirtualTuple, VirtualList)) and v.obj is not None:
+        v.escaped = True
+        return v.obj
+    return v
+
+
 def _same_bound_method(a, b) -> bool:
     """a and b are bound methods of one function and one object (each attribute read makes a new one)."""
     return type(a) is types.MethodType and a.__func__ is b.__func__ and a.__self__ is b.__self__
@@ -273,6 +288,8 @@ class TraceRecorder:
                 return
             if parts[0] in self.state or (self.bridge and parts[0] in self.layout.kinds):
                 raise RecordAbort(f"{sv} stops being a complex number in the loop")
+        if isinstance(value, (VirtualTuple, VirtualList)) and value.obj is not None:
+            value = self.value(value)       # (the tuple or list BUILD_TUPLE / BUILD_LIST made)
         if not isinstance(value, (Var, Const)):
             raise RecordAbort("storing a tuple the trace did not allocate" if isinstance(value, VirtualTuple)
                               else "storing a value the trace does not model")
@@ -337,7 +354,8 @@ class TraceRecorder:
             result = None if d.writes_heap else d.evaluate(*conc_args)
         except GuardFailed as e:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
-        if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap:
+        if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap and \
+                not d.identity:
             return Const(result, d.result)        # fold at record time; the guard cannot fail
         if name == "guard_class" and isinstance(args[1], Const):
             self.known_class[id(args[0])] = args[1].value
@@ -405,7 +423,8 @@ class TraceRecorder:
         names = frame.code.co_varnames
         state = {StateVar("fast", i, names[i]): v for i, v in enumerate(frame.locals[:frame.code.co_nlocals])
                  if v is not None}
-        stack = list(frame.stack) + list(operands)
+        state = {sv: _made_object(v) for sv, v in state.items()}
+        stack = [_made_object(v) for v in list(frame.stack) + list(operands)]
         for v in list(state.values()) + stack:
             if not isinstance(v, (Var, Const)):
                 raise RecordAbort(f"an exit inside an inlined call would need a {type(v).__name__}")
@@ -418,6 +437,8 @@ class TraceRecorder:
         for v in self.stack[self.floor:] + list(operands):
             if isinstance(v, BaseItem):
                 raise RecordAbort("base stack item moved")
+            if isinstance(v, (VirtualTuple, VirtualList)) and (v.escaped or isinstance(v, VirtualList)):
+                v = _made_object(v)         # the object the trace made (an exit gives the frame that one)
             if rebuildable_tuple(v):
                 tuples.append((len(stack), len(v.items)))      # the exit makes it (Snapshot.tuples_at)
                 stack += v.items
@@ -438,7 +459,7 @@ class TraceRecorder:
         out = [v for sv, v in self.state.items() if sv.where in ("fast", "global")]
         for frame in self.frames:
             out += frame.stack[frame.floor:] + [v for v in frame.locals or () if v is not None]
-        return out
+        return [v.obj if isinstance(v, (VirtualTuple, VirtualList)) and v.escaped else v for v in out]
 
     def pop(self):
         if len(self.stack) <= self.floor and not isinstance(self.stack[-1], (Var, Const)):
@@ -450,6 +471,9 @@ class TraceRecorder:
             if isinstance(v, VirtualComplex):
                 raise RecordAbort("operand is a complex number")
             if isinstance(v, (VirtualList, VirtualTuple)):
+                if v.obj is not None:       # made by BUILD_TUPLE / BUILD_LIST: the object is needed now
+                    v.escaped = True
+                    return v.obj
                 raise RecordAbort(f"operand is a {type(v).__name__[7:].lower()} the trace did not allocate")
             raise RecordAbort("operand is not a modelled value")
         return v
@@ -591,7 +615,7 @@ class TraceRecorder:
         if mine is real:
             return
         if id(top) in self.made and type(real) is type(mine) and (
-                _plain_value(mine) and mine == real or _same_bound_method(mine, real)):
+                _plain_value(mine) and mine == real or _same_bound_method(mine, real) or _same_items(mine, real)):
             self.concrete[id(top)] = real   # a new object: the recorder's is a copy; the interpreter's counts
             return
         if not same_value(mine, real):      # (objects: the same object)

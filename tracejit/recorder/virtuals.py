@@ -1,9 +1,12 @@
-"""Objects a trace describes but never allocates: a tuple to be unpacked, a range to be iterated.
+"""Objects a trace describes but does not allocate: a tuple to be unpacked, a range to be iterated.
 
-The recorder pushes these on its value stack in place of an object. Only the instruction that takes them
-apart may consume them (UNPACK_SEQUENCE, GET_ITER); anything that would need the object itself (storing it,
-an exit that must rebuild the interpreter's stack) aborts the recording. Complex numbers, which do leave
-traces as objects, are in complexnum.
+The recorder pushes these on its value stack in place of an object. The instruction that takes them apart
+consumes them (UNPACK_SEQUENCE, GET_ITER) and nothing is allocated. A tuple or list that BUILD_TUPLE or
+BUILD_LIST made also carries `obj`, the result of the new_tuple / new_list op emitted where it was built (with
+the state before that instruction as its exit): whatever needs the object itself (storing it, passing it to a
+call, an exit of an inlined frame) gets `obj` and marks it `escaped`; the optimizer removes the allocation where
+nothing used it (OpDef.removable). Anything else that would need the object aborts the recording. Complex
+numbers, which do leave traces as objects, are in complexnum.
 
 May import: tracejit.plaindata and the standard library.
 """
@@ -16,9 +19,12 @@ from tracejit.plaindata import dataclass
 
 @dataclass(eq=False)
 class VirtualTuple:
-    """A tuple the trace has not allocated (BUILD_TUPLE, or the item of a FOR_ITER over enumerate/zip):
-    only UNPACK_SEQUENCE may consume it. Anything that would need the object (a variable, an exit) aborts."""
+    """A tuple the trace has not allocated (BUILD_TUPLE, or the item of a FOR_ITER over enumerate/zip): UNPACK_SEQUENCE
+    consumes it. `obj`: BUILD_TUPLE's new_tuple, for whatever needs the object (`escaped` once something used it:
+    an exit then gives the frame that object, not a copy); without it such a use aborts."""
     items: list
+    obj: object = None
+    escaped: bool = False
 
     def __repr__(self) -> str:
         return f"tuple({', '.join(map(repr, self.items))})"
@@ -52,10 +58,12 @@ class VirtualSlice:
 
 @dataclass(eq=False)
 class VirtualList:
-    """[a, b, ...] of BUILD_LIST the trace has not allocated: only `sep.join(...)` right after may consume it,
-    with `snapshot`, the state before BUILD_LIST, for its guards. Anything else aborts."""
+    """[a, b, ...] of BUILD_LIST: `sep.join(...)` right after consumes its items, with `snapshot`, the state before
+    BUILD_LIST, for its guards. `obj`: BUILD_LIST's new_list, for everything else (None: that aborts)."""
     items: list
     snapshot: object
+    obj: object = None
+    escaped: bool = False
 
     def __repr__(self) -> str:
         return f"[{', '.join(map(repr, self.items))}]"
