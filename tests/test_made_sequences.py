@@ -1,9 +1,10 @@
-"""Tuples and lists a loop builds (BUILD_TUPLE, BUILD_LIST) that escape: stored into a variable, appended,
-passed to a call, used as a dict key, stored into a list or an attribute. The trace makes the object where it
-was built (new_tuple / new_list), and the optimizer removes that allocation where nothing needs the object (a
-tuple only unpacked). Each test runs against plain CPython (output, tracebacks, exit status), natively and with
-the IR interpreter, and checks that the loop compiled; the identity of the objects (`is`), their mutability and
-their lifetimes (weakref callbacks, `__del__`) are the program's to see.
+"""Tuples, lists and dicts a loop builds (BUILD_TUPLE, BUILD_LIST, BUILD_MAP, BUILD_CONST_KEY_MAP, MAP_ADD) that
+escape: stored into a variable, appended, passed to a call, used as a dict key, stored into a list or an
+attribute. The trace makes the object where it was built (new_tuple / new_list / new_dict), and the optimizer
+removes that allocation where nothing needs the object (a tuple only unpacked, or taken apart by a function the
+trace inlines). Each test runs against plain CPython (output, tracebacks, exit status), natively and with the IR
+interpreter, and checks that the loop compiled; the identity of the objects (`is`), their mutability and their
+lifetimes (weakref callbacks) are the program's to see.
 """
 from __future__ import annotations
 
@@ -193,3 +194,136 @@ def test_a_list_literal_is_made_for_len(fresh_engine):
         assert f(3000) == expected
     loops = [lp for lp in tracejit.engine().all_loops if lp.code is f.__code__]
     assert loops, tracejit.stats()["aborts"]
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_tuple_passed_to_an_inlined_function_is_not_made(prog, native):
+    """`norm((x, y))` into a function the trace inlines, which unpacks the tuple, indexes it with constants and
+    asks isinstance(p, tuple): the tuple stays a set of values (no new_tuple in the compiled trace); one the
+    function stores is made, and is the object the program then holds."""
+    evs = check(prog, native, """\
+        class Grid:
+            def __init__(self):
+                self.cells = {}
+                self.last = None
+            def at(self, idx):
+                if isinstance(idx, tuple):
+                    return idx[1] * 10 + idx[-2]
+                return idx
+            def keep(self, kept, idx):
+                kept.append(idx)
+                return idx[0]
+
+        def norm(p):
+            x, y = p
+            return x * x + y * y
+
+        def f(n):
+            g, s = Grid(), 0
+            for i in range(n):
+                s += norm((i, i + 1)) + g.at((i, i % 7))
+            return s
+
+        def h(n):
+            g, s, kept = Grid(), 0, []
+            for i in range(n):
+                t = (i, -i)
+                s += g.keep(kept, t)
+                s += kept[-1] is t
+            return s, kept[-1], len(kept)
+
+        print(f(3000))
+        print(h(3000))
+        """, compiled=("f", "h"))
+    assert events_for(evs, "compiled", "f") and events_for(evs, "compiled", "h")
+
+
+class _Grid:
+    def at(self, idx):
+        if isinstance(idx, tuple):
+            return idx[1] * 10 + idx[-2]
+        return idx
+
+
+def _norm(p):
+    x, y = p
+    return x * x + y * y
+
+
+def test_an_inlined_function_takes_the_tuple_apart_without_it_being_made(fresh_engine):
+    def f(n):
+        g, s = _Grid(), 0
+        for i in range(n):
+            s += _norm((i, i + 1)) + g.at((i, i % 7))
+        return s
+    expected = f(3000)
+    with tracejit.enable(threshold=5):
+        assert f(3000) == expected
+    loops = [lp for lp in tracejit.engine().all_loops if lp.code is f.__code__]
+    assert loops, tracejit.stats()["aborts"]
+    text = loops[0].blocks[0].stages[-1][1]
+    assert "new_tuple(" not in text and "tuple_getitem(" not in text, text
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_dict_displays_with_str_keys(prog, native):
+    """`{"val": v, "color": c}` (BUILD_CONST_KEY_MAP), `{k: v, "a": w, k: u}` with a key in a variable and a
+    repeated key (BUILD_MAP: the first key object, the last value), `{}` filled after, a tuple as a value; the
+    dicts stored and read back."""
+    check(prog, native, """\
+        def f(n, names):
+            res, total = [], 0
+            for i in range(n):
+                k = names[i % 3]
+                d = {"val": i, "color": i % 2, "pair": (i, 0.5 * i)}
+                e = {k: i, "a": -i, k: i * 3}
+                g = {}
+                g["x"] = d["val"] + e[k]
+                total += len(d) + len(e) + g["x"] + (d["pair"][0] == i)
+                res.append((d, e, g))
+            return total, res[-1], list(res[-2][1].items())
+
+        print(f(3000, ["p", "q", "a"]))
+        """, params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_dict_comprehensions(prog, native):
+    """`{v: x for v in names}` with str keys (a dict store in the machine code) and with int keys (3.12+: the
+    generic path; 3.11: the recording aborts and the loop runs in the interpreter, with the same result)."""
+    evs = check(prog, native, """\
+        def f(names):
+            dist = {v: float("inf") for v in names}
+            prev = {v: None for v in names}
+            return len(dist), list(dist.items())[:2], len(prev)
+
+        def g(n):
+            return {i: i * i for i in range(n)}
+
+        names = ["v%d" % i for i in range(3000)]
+        for _ in range(3):
+            print(f(names))
+            d = g(3000)
+            print(len(d), d[2999], list(d)[:3])
+        """, compiled=(), params="cost_model=0,little_left=0")
+    if sys.version_info >= (3, 12):     # (comprehensions are inlined into their function)
+        assert events_for(evs, "compiled", "f") and events_for(evs, "compiled", "g")
+    else:                               # (3.11: `prev`'s, in a function of its own; float("inf") is not recorded)
+        assert events_for(evs, "compiled", "<dictcomp>")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_dict_display_with_other_keys_is_left_to_the_interpreter(prog, native):
+    """`{i: v}` (an int key: its hash is the interpreter's to compute in a general dict) aborts the recording with
+    a reason that names it; the program's result is the same."""
+    evs = check(prog, native, """\
+        def f(n):
+            out = []
+            for i in range(n):
+                out.append({i: "v", "k": i})
+            return len(out), out[-1]
+
+        print(f(3000))
+        print(f(3000))
+        """, compiled=())
+    assert any("dict display with a key of type int" in e.get("reason", "") for e in evs), evs

@@ -96,6 +96,7 @@ class Externals:
     dict_contains: int = 0
     dict_next: int = 0
     dict_setitem: int = 0    # PyDict_SetItem (0: dict stores not compiled)
+    dict_new: int = 0        # PyDict_New (0: new_dict not compiled)
     str_concat: int = 0      # PyUnicode_Concat, PyUnicode_Substring (0: the ops making strs not compiled)
     str_substring: int = 0
     obj_str: int = 0         # PyObject_Str, _PyUnicode_JoinArray (0: int_to_str and str_build not compiled)

@@ -226,6 +226,46 @@ def _new_sequence(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("new_dict")
+def _new_dict(s: Assembler, op: Op, i: int) -> None:
+    """new_dict(k1, v1, ...): PyDict_New(), then PyDict_SetItem(d, k, v) for each pair in order (exact str keys:
+    no Python code runs). A NULL dict clears the error and exits; a failed insertion also releases the dict."""
+    a, ext = s.a, s.ext
+    if not (ext.dict_new and ext.dict_setitem and ext.decref and ext.err_clear):
+        raise CompileError("no C API addresses for new_dict")
+    n = len(op.args)
+    if n % 2 or n > MAX_NEW_ITEMS or any(v.kind is not Kind.REF for v in op.args):
+        raise CompileError(f"new_dict of {n} values")
+    for k, v in enumerate(op.args):
+        a.mov(temp(k + 1), s.g(v), scratch=RAX)        # (temp(0): the dict)
+    _call_c(s, i, ext.dict_new, [], lambda: None, op=op)
+    failed, made = a.new_label(), a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", made)
+    _clear_and_exit(s, op, i)
+    a.bind(made)
+    for k in range(0, n, 2):
+        s.save_live(i)
+        a.mov(RDI, temp(0))
+        a.mov(RSI, temp(k + 1))
+        a.mov(RDX, temp(k + 2))
+        s.call(ext.dict_setitem, op)
+        s.restore_live(i)
+        a.test32(RAX, RAX)
+        a.jcc("ne", failed)
+    done = a.new_label()
+    a.mov(RAX, temp(0))
+    s.put(s.dst(op), RAX)
+    a.jmp(done)
+    a.bind(failed)                              # the dict released (its items were the trace's to keep)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    s.call(ext.decref)
+    s.restore_live(i)
+    _clear_and_exit(s, op, i)
+    a.bind(done)
+
+
 @emitter("box_float")
 def _box_float(s: Assembler, op: Op, i: int) -> None:
     """PyFloat_FromDouble(x): a new float object; NULL clears the error and exits."""

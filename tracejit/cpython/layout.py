@@ -282,7 +282,7 @@ def c_api_addresses() -> dict[str, int]:
             "long_as_int64": f("PyLong_AsLongLongAndOverflow"), "latin1_chars": latin1_chars(),
             "str_compare": f("PyUnicode_Compare"), "str_contains": f("PyUnicode_Contains"),
             "dict_getitem": f("PyDict_GetItemWithError"), "dict_contains": f("PyDict_Contains"),
-            "dict_next": f("PyDict_Next"), "dict_setitem": f("PyDict_SetItem"), "str_concat": f("PyUnicode_Concat"),
+            "dict_next": f("PyDict_Next"), "dict_setitem": f("PyDict_SetItem"), "dict_new": f("PyDict_New"), "str_concat": f("PyUnicode_Concat"),
             "str_substring": f("PyUnicode_Substring"), "obj_str": f("PyObject_Str"),
             "str_join": f("_PyUnicode_JoinArray"), "setattr": f("PyObject_SetAttr"), "object_new": object_new(),
             "raised_exception": f("PyErr_GetRaisedException") if sys.version_info >= (3, 12) else 0,

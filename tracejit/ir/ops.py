@@ -758,6 +758,14 @@ def _defs() -> list[OpDef]:
           variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
         d("new_list", (), R, lambda *items: list(items), guard=True, pure=False, calls_out=True, new_ref=True,
           variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
+        # new_dict(k1, v1, k2, v2...): a dict of at most MAX_NEW_ITEMS / 2 pairs whose keys are exact strs
+        # (BUILD_MAP, BUILD_CONST_KEY_MAP): PyDict_New, then PyDict_SetItem of each pair in order, as the
+        # interpreter inserts them (a str key's hash and comparison run no Python code; a repeated key keeps its
+        # first object and its last value). Owned, removable, released like new_tuple; a failure (MemoryError)
+        # releases the dict and exits
+        d("new_dict", (), R, lambda *kv: dict(zip(kv[0::2], kv[1::2])), guard=True, pure=False, calls_out=True,
+          new_ref=True, variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True,
+          exit_reason="memory"),
         # f(args...) through PyObject_Vectorcall, f a constant C function that runs no Python code for the exact
         # types the recorder guarded (a method of str: args[1] is self); its result a new reference; NULL (an
         # exception: ValueError of str.index...) clears it and exits, and the interpreter makes the call again

@@ -240,6 +240,8 @@ def _type_of(rec, x, snap, pc) -> type:
     the trace keeps no reference to the class)."""
     if isinstance(x, complexnum.VirtualComplex):
         return complex
+    if isinstance(x, VirtualTuple):
+        return tuple                    # (one BUILD_TUPLE made: not needed as an object here)
     if x.kind is not R:
         return {I: int, F: float, B: bool}[x.kind]
     t = type(rec.conc(x))

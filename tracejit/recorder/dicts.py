@@ -1,5 +1,5 @@
 """The recorder's dict protocols: `d[k]`, `k in d`, `len(d)` and `d.get(k[, default])` for an exact dict and
-an exact str key.
+an exact str key, and dict displays with str keys (`{"val": v, "color": c}`, `{}`).
 
 Each is the C function the interpreter calls (PyDict_GetItemWithError, PyDict_Contains), called from the
 machine code behind a guard that the dict's keys are all exact strs (CPython's unicode or split key kinds):
@@ -15,6 +15,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.ir import Const, Kind, Snapshot, Var, const_ref
+from tracejit.ir.ops import MAX_NEW_ITEMS
 from tracejit.ir.trace import Value
 
 from .frame import RecordAbort
@@ -74,6 +75,23 @@ def store(rec: TraceRecorder, value: Value, d: Value, key: Value, snap: Snapshot
         rec.emit("guard_class", [old, const_ref(t)], snap, pc)
     rec.emit("guard_graveyard", [], snap, pc)
     rec.emit("dict_setitem_str", operands + [as_object(rec, value, snap, pc), old], snap, pc)
+
+
+def new_dict(rec: TraceRecorder, keys: list, values: list, snap: Snapshot, pc: int) -> Value:
+    """A dict display (BUILD_MAP, BUILD_CONST_KEY_MAP) whose keys are exact strs, made in the machine code in the
+    interpreter's order of insertion (new_dict); other keys, or more than MAX_NEW_ITEMS / 2 pairs, abort."""
+    if 2 * len(keys) > MAX_NEW_ITEMS:
+        raise RecordAbort(f"a dict display of {len(keys)} items")
+    args = []
+    for k, v in zip(keys, values):
+        if k.kind is not R or type(rec.conc(k)) is not str:
+            raise RecordAbort(f"a dict display with a key of type {type(rec.conc(k)).__name__}")
+        if not isinstance(k, Const):
+            rec.emit("guard_class", [k, const_ref(str)], snap, pc)
+        args += [k, as_object(rec, v, snap, pc)]
+    d = rec.emit("new_dict", args, snap, pc)
+    rec.known_class[id(d)] = dict
+    return d
 
 
 def as_object(rec: TraceRecorder, v, snap: Snapshot, pc: int) -> Value:

@@ -421,6 +421,11 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         sl, container = rec.pop(), rec.value(rec.pop())
         rec.stack.append(_slice(rec, container, sl.start, sl.stop, sl.snapshot))
         return
+    if isinstance(rec.stack[-2], VirtualTuple) and isinstance(rec.stack[-1], Const) and \
+            type(rec.stack[-1].value) is int and -len(rec.stack[-2].items) <= rec.stack[-1].value < len(rec.stack[-2].items):
+        index, t = rec.pop(), rec.pop()     # t[k] of a tuple the trace has not made: its item (nothing to check)
+        rec.stack.append(t.items[index.value])
+        return
     index, container = rec.pop(), rec.value(rec.pop())
     if not rebuildable_tuple(index):    # (G[x, y]: only a Python class's inlined __getitem__ takes the tuple)
         index = rec.value(index)
@@ -532,7 +537,48 @@ def _made(rec: TraceRecorder, name: str, items: list, snap: Snapshot, pc: int) -
     cannot make it (too many items, an item that is not one value)."""
     if len(items) > MAX_NEW_ITEMS or not all(isinstance(x, (Var, Const)) for x in items):
         return None
-    return rec.emit(name, [dicts.as_object(rec, x, snap, pc) for x in items], snap, pc)
+    obj = rec.emit(name, [dicts.as_object(rec, x, snap, pc) for x in items], snap, pc)
+    rec.known_class[id(obj)] = tuple if name == "new_tuple" else list
+    return obj
+
+
+@handles("BUILD_MAP")
+def build_map(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    items = [rec.value(rec.pop()) for _ in range(2 * ins.arg)][::-1]
+    snap = rec.snapshot_with(ins.offset, items)
+    rec.stack.append(dicts.new_dict(rec, items[0::2], items[1::2], snap, ins.offset))
+
+
+@handles("BUILD_CONST_KEY_MAP")
+def build_const_key_map(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    keys = rec.pop()
+    values = [rec.value(rec.pop()) for _ in range(ins.arg)][::-1]
+    if not isinstance(keys, Const) or type(keys.value) is not tuple or len(keys.value) != ins.arg:
+        raise RecordAbort("BUILD_CONST_KEY_MAP without a tuple of keys")
+    snap = rec.snapshot_with(ins.offset, values + [keys])
+    rec.stack.append(dicts.new_dict(rec, [constant(k) for k in keys.value], values, snap, ins.offset))
+
+
+@handles("MAP_ADD")
+def map_add(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """`{k: v for ...}`: d[k] = v into the comprehension's dict (made before its loop), as a str-keyed dict
+    store (dicts.store) or, for other keys, on the generic path (PyObject_SetItem: an exact dict's own store)."""
+    pc = ins.offset
+    value, key = rec.operand(rec.pop()), rec.value(rec.pop())
+    snap = rec.snapshot_with(pc, [key, value])
+    d = rec.stack[-ins.arg]
+    if isinstance(d, BaseItem):         # a comprehension's dict, made before its loop
+        d = rec.read_state(StateVar("base", d.pos), lambda: view.stack(d.pos))
+    d = rec.value(d)
+    if d.kind is not R or type(rec.conc(d)) is not dict:
+        raise RecordAbort("MAP_ADD to something other than a dict")
+    rec.emit("guard_class", [d, const_ref(dict)], snap, pc)
+    if strings.is_str(rec, key):
+        dicts.store(rec, value, d, key, snap, pc)
+    elif rec.generic_calls:
+        generic.call(rec, "PyObject_SetItem", _objects(rec, [d, key, value], snap, pc), pc, view, pushed=False)
+    else:
+        raise RecordAbort(f"dict key of type {type(rec.conc(key)).__name__}")
 
 
 @handles("BUILD_TUPLE")
@@ -746,6 +792,33 @@ def _caller_at_call(rec: TraceRecorder, pc: int, snap: Snapshot, operands: list)
         return None
 
 
+def _made_tuple(v) -> bool:
+    """v is a tuple BUILD_TUPLE made that the trace has not needed as an object yet (VirtualTuple.obj)."""
+    return isinstance(v, VirtualTuple) and v.obj is not None
+
+
+def _inlinable(rec: TraceRecorder, below, top, view: FrameView) -> bool:
+    """The call's callable is a Python function the trace inlines as it stands (a method with self, or a function
+    called with NULL beside it), which receives a tuple argument as it is."""
+    func = below.value if isinstance(below, Const) and not isinstance(top, Const) else None
+    if func is None:
+        callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
+        if not (isinstance(null, Const) and null.value is NULL) or callee.kind is not R:
+            return False
+        func = rec.conc(callee)
+    return type(func) is types.FunctionType and not func.__code__.co_freevars and \
+        inline.refusal(rec, func, view) is None
+
+
+def _escaped(rec: TraceRecorder, args: list, callee_value) -> list:
+    """The arguments as values: a tuple the trace has not made yet is needed now, except by isinstance()."""
+    if not any(_made_tuple(a) for a in args):
+        return args
+    if isinstance(callee_value, Const) and callee_value.value is isinstance and args and _made_tuple(args[0]):
+        return [args[0]] + [rec.operand(a) for a in args[1:]]
+    return [rec.operand(a) for a in args]
+
+
 def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tuple = (), after: list = (),
           call_pc: int | None = None) -> None:
     """A call with argc arguments, the last len(kw_names) by keyword; its exits resume at `pc` with the callable,
@@ -759,9 +832,13 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         args = [rec.operand(a) for a in raw[:-1]] + raw[-1:]
         snap = raw[-1].snapshot
     else:
-        args = [rec.operand(a) for a in raw]
+        # a tuple the trace has not made stays so for a Python function it inlines (which may only take it apart)
+        # and for isinstance(); any other call needs the object (_escaped, below)
+        args = [a if _made_tuple(a) else rec.operand(a) for a in raw]
         snap = rec.snapshot_with(pc, [below, top] + args + list(after))
     operands = [below, top] + args + list(after)
+    if not _inlinable(rec, below, top, view):
+        args = _escaped(rec, args, callee_value=(top if PUSH_NULL_BELOW_CALLABLE else below))
     method_rule = _method_rule(below)
     if method_rule is not None and (not isinstance(top, Const) or type(top.value) is str):
         if kw_names:                    # list.append, dict.get take no keywords: the interpreter raises the TypeError
