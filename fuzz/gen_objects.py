@@ -20,7 +20,8 @@ P's methods swapped, an instance attribute hiding a method, `vars(q)` (a real di
 `grid[i, j]` read and written through a Grid class's __getitem__ / __setitem__, whose tuple index the trace never
 makes, out of range at times, and the method replaced at one chosen iteration; and a
 `__get__` given to the token's class, an instance attribute hiding `scale`); `p.link = ...` over an object held
-elsewhere or over its last reference (a W, whose `__del__` may print). The loop runs over
+elsewhere or over its last reference (a W, whose `__del__` may print); tuples, lists and dicts the loop builds,
+stored, appended, used as keys and passed to an inlined function. The loop runs over
 range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
 nested function reads it). Each function is called a few times with different sizes; an exception that escapes
 is printed with its traceback (file, line and function of each frame). Output never shows an address.
@@ -150,6 +151,11 @@ def w_del(self):
         print("del W", self.k)
 
 
+def pair_sum(t):
+    a, b = t
+    return a + b if isinstance(t, tuple) else -1
+
+
 def helper(o, k):
     return o.x * 2 + k
 
@@ -244,6 +250,14 @@ STATEMENTS = [
     "grid[{i} % 6, 2] = ({acc} + {i}) % 13",
     "try:\n    {acc} += grid[{i} % 7, 1]\nexcept IndexError:\n    {acc} += 3",
     "if {i} == {trip}:\n    Grid.__getitem__ = lambda self, ij: ij[0] - ij[1]",
+    # tuples, lists and dicts the loop builds, made where they escape (stored, appended, a key, an argument)
+    "tup = ({i}, {p}.x, {p})\n{acc} += tup[1] + (tup[2] is {p})",
+    "keep[{i} % 4] = ({i} % 7, {p}.x)\n{acc} += keep[({i} + 1) % 4][0] if keep[({i} + 1) % 4] else 1",
+    "lst = [{i}, {p}, {i} * 0.5]\nlst.append({q})\n{acc} += len(lst) + (lst[1] is {p})",
+    "td[({i} % 3, {i} % 2)] = {i}\n{acc} += td.get(({i} % 2, 1), 0) % 10",
+    "{acc} += pair_sum(({i}, {p}.x)) % 100",
+    "dct = {{'a': {i}, 'b': {p}, 'a': {i} + 1}}\n{acc} += dct['a'] % 9 + len(dct)",
+    "{acc} += {{'val': {i}, 'c': {p}.x}}['c'] % 7",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -280,6 +294,7 @@ def objects_program(seed: int) -> str:
         out.append("    grid = Grid(6)")
         out.append("    acc, t = 0, 0.5")
         out.append("    ks, kset = [1, 3, -5, 8], {2, 4, 6}")
+        out.append("    tup, lst, dct, keep, td = (), [], {}, [None] * 4, {}")
         if r.random() < 0.3:            # acc captured by a closure: a cell, assigned in the loop (STORE_DEREF)
             out.append("    def seen():")
             out.append("        return acc")
@@ -289,7 +304,8 @@ def objects_program(seed: int) -> str:
             for line in text.split("\n"):
                 out.append("        " + line)
         out.append("    return acc % 1000003, p.x, q.x, getattr(p, 'y', -1), type(p).__name__, round(t, 3) if t < 1e300"
-                   " else -1, sorted(d.items()), [o.x for o in items], P.scale, sum(map(sum, grid.cells))")
+                   " else -1, sorted(d.items()), [o.x for o in items], P.scale, sum(map(sum, grid.cells)),"
+                   " len(tup), len(lst), sorted(dct), keep, sorted(td.items())")
         out.append("")
     out.append("for n, seed in ((50, 1), (400, 2), (1500, 3), (300, 4)):")
     for name in names:

@@ -662,3 +662,37 @@ def test_a_large_trace_with_too_little_left_to_pay_for_its_compiling_waits():
     once = rep["once"]
     assert once["traces_compiled"] == 0 and once["little_left_waits"] == 1, once
     assert once["aborts"] == {"too little of its run left to pay for compiling": 1}, once
+
+
+def test_a_loop_over_a_generator_waits_until_its_run_has_proved_long():
+    """A `for` loop over a generator in the first run the JIT counts: how many items it has left nothing tells,
+    so they are taken to be as many as it has given so far. It waits (its back-edges let pass) each time its run
+    has doubled, up to MAX_GENERATOR_WAITS times: a loop over a generator run once at start-up (scimark's
+    RandomMatrix, 10,000 cells of `indexes()`) is left to the interpreter, a long one compiles and runs in machine
+    code, a function whose runs are short compiles in its second run (its runs are judged, not guessed)."""
+    _, rep = run_both("""
+        def cells(w, h):
+            for y in range(h):
+                for x in range(w):
+                    yield x, y
+        def fill(w, h):
+            t = 0
+            for x, y in cells(w, h):
+                t += (x * 7 + y * 3) % 11
+            return t
+        print(fill(50, 50))
+        report("once")
+        def walk(n):
+            t = 0
+            for x, y in cells(n, 4):
+                t += x % 5 + y
+            return t
+        print(walk(100_000))
+        report("long")
+    """, "little_left=50, cost_model=0" + _TRACED)     # (a loop over a generator makes a call per item)
+    once, long_ = rep["once"], rep["long"]
+    assert once["traces_compiled"] == 0 and once["little_left_waits"] >= 4, once
+    waits = long_["little_left_waits"] - once["little_left_waits"]
+    assert 5 <= waits <= 8, (once, long_)
+    if sys.version_info >= (3, 12):     # (3.11: no call that may run Python code is recorded, next() of a generator)
+        assert long_["traces_compiled"] >= 1 and long_["native_entries"] > once["native_entries"], (once, long_)

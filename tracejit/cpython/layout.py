@@ -17,6 +17,7 @@ import ctypes
 import os
 import struct
 import sys
+import types
 from _weakref import proxy as weakref_proxy     # weakref's proxy itself, without importing weakref at start-up
 from itertools import starmap as _starmap
 from operator import call as _call
@@ -192,6 +193,7 @@ _INDEXED_ITER_TYPE_IDS = frozenset(id(t) for t in (LIST_ITER_TYPE, *SEQ_ITER_TYP
 # (str); the same word on 3.11-3.13 (_check_seq_lengths)
 SEQ_LENGTH_AT = 16
 _RANGE_ITER_TYPE_ID = id(RANGE_ITER_TYPE)
+_GENERATOR_TYPE_ID = id(types.GeneratorType)
 ARRAY_CODES = "bBhHiIlqfd"          # the array type codes traces read and write (tracejit.ir.ops.ARRAY_ITEMS)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
@@ -453,6 +455,12 @@ class FrameAccess:
             return None
         # the sequence's length: a list's, tuple's or array's ob_size, a str's length (checked: SEQ_LENGTH_AT)
         return max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - words[(it + LIST_ITER_INDEX >> 3) - 1], 0)
+
+    def top_is_generator(self, frame, code) -> bool:
+        """The object on top of the running `frame`'s value stack is a generator (the iterator of a `for` loop over
+        one: how many items it has left nothing can tell). Read from memory, like top_items_left."""
+        it = self._top_object(frame, code)
+        return bool(it) and _WORDS[(it + self.L.ob_type >> 3) - 1] == _GENERATOR_TYPE_ID
 
     def range_iter_cells(self, it, nxt: int, remaining: int) -> list[tuple]:
         """(cell, value) pairs that make range iterator `it` yield `nxt` next with `remaining` items left."""

@@ -92,6 +92,9 @@ INLINE_LESS_RATE = 100
 # a `for` loop over a range that gets hot with little left of its first run (parameter `little_left`) waits for a
 # later run, MAX_LITTLE_WAITS times at most (a loop whose short runs keep coming pays over them)
 MAX_LITTLE_WAITS = 2
+# ... and a `for` loop over a generator, whose items left are unknown, up to this many times (each time as long as
+# its run has been so far: it records after about threshold x 2**(waits+1) iterations at most, 51,100 by default)
+MAX_GENERATOR_WAITS = 8
 MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
@@ -796,15 +799,24 @@ class Engine:
         return True
 
     def _first_run_left(self, frame, code, site: LoopSite) -> int | None:
-        """The items left in the run of a `for` loop over a range that got hot in the first run it was counted in
-        (not an inner loop hot over several short runs, not one tried already), or None. With fewer than
+        """The items left in the run of a `for` loop over a range (a list, tuple, str or array) that got hot in the
+        first run it was counted in (not an inner loop hot over several short runs, not one tried already), an
+        estimate for one over a generator (as many as it has had), or None. With fewer than
         `little_left` x `threshold` of them, or too few for its recorded trace to pay for compiling it
         (generic.pays_back), it waits for its next run (a list comprehension run once at start-up), its back-edges
         let pass by the back-edge stub, MAX_LITTLE_WAITS times at most."""
-        if not self.params.little_left or site.little_waits >= MAX_LITTLE_WAITS or site.for_loop is False or \
-                site.judged_runs > 1 or site.retries or site.aborts:
+        if not self.params.little_left or site.for_loop is False or site.judged_runs > 1 or site.retries or \
+                site.aborts:
             return None
-        return self.fa.top_items_left(frame, code)
+        if site.little_waits < MAX_LITTLE_WAITS:
+            left = self.fa.top_items_left(frame, code)
+            if left is not None:
+                return left
+        if site.little_waits < MAX_GENERATOR_WAITS and self.fa.top_is_generator(frame, code):
+            # a generator's items left are unknown: taken to be as many as this run has had so far (threshold,
+            # then each wait's as many again), so a long run proves itself, a short one ends before it compiles
+            return self.params.threshold * ((2 << site.little_waits) - 1)
+        return None
 
     def _wait_for_next_run(self, site: LoopSite, left: int) -> None:
         self.stats.little_left_waits += 1
