@@ -327,3 +327,21 @@ def test_a_dict_display_with_other_keys_is_left_to_the_interpreter(prog, native)
         print(f(3000))
         """, compiled=())
     assert any("dict display with a key of type int" in e.get("reason", "") for e in evs), evs
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_list_of_constants(prog, native):
+    """`[0, 0.5, "x"]` (BUILD_LIST 0, a tuple constant, LIST_EXTEND) is one new list of its items, a new one on
+    every iteration (changing one changes no other); `"".join(["a", "b", "c"])` joins them without a list."""
+    check(prog, native, """\
+        def f(n):
+            out = []
+            for i in range(n):
+                row = [0, 0.5, "x"]
+                row[0] = i
+                out.append(row)
+                s = "-".join(["a", "b", "c"])
+            return out[-1], out[0], len(out), out[1] is out[2], s
+
+        print(f(3000))
+        """)

@@ -454,6 +454,21 @@ def build_list(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     rec.stack.append(VirtualList(items, snap, _made(rec, "new_list", items, snap, ins.offset)))
 
 
+@handles("LIST_EXTEND")
+def list_extend(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """`[0, 0, 0]` (BUILD_LIST 0, LOAD_CONST of a tuple, LIST_EXTEND 1): the list BUILD_LIST began, right below
+    the tuple of constants, becomes one of all the items, made by a new_list whose exit resumes at that BUILD_LIST
+    (only a LOAD_CONST ran in between); the first one, now unused, is removed. Other extensions (`[*a]`) abort."""
+    items, lst = rec.stack[-1], rec.stack[-ins.arg - 1]
+    if not (ins.arg == 1 and isinstance(items, Const) and type(items.value) is tuple and
+            isinstance(lst, VirtualList) and lst.obj is not None and not lst.escaped and
+            len(lst.items) + len(items.value) <= MAX_NEW_ITEMS):
+        raise RecordAbort("unsupported instruction LIST_EXTEND")
+    rec.pop(), rec.pop()
+    every = lst.items + [constant(v) for v in items.value]
+    rec.stack.append(VirtualList(every, lst.snapshot, _made(rec, "new_list", every, lst.snapshot, ins.offset)))
+
+
 @handles("BUILD_SLICE")
 def build_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if ins.arg != 2:

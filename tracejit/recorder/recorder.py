@@ -358,7 +358,9 @@ class TraceRecorder:
         except GuardFailed as e:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
         if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap and \
-                not d.identity:
+                not d.identity and not (d.new_ref and type(result) not in (int, float)):
+            # (a new str made of constants stays an op: the interpreter's is another object, which the stack
+            # check compares by value only with what an op made)
             return Const(result, d.result)        # fold at record time; the guard cannot fail
         if name == "guard_class" and isinstance(args[1], Const):
             self.known_class[id(args[0])] = args[1].value
