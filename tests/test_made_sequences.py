@@ -345,3 +345,29 @@ def test_a_list_of_constants(prog, native):
 
         print(f(3000))
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_the_items_of_zip_enumerate_and_dict_items_kept_whole(prog, native):
+    """`for p in zip(a, b): pairs.append(p)` and the same over enumerate() and dict.items(): the tuple FOR_ITER
+    gives is made (its exit before FOR_ITER, the iterator not advanced); unpacked, it never is."""
+    check(prog, native, """\
+        def f(a, b, d):
+            pairs, items, en = [], [], []
+            for p in zip(a, b):
+                pairs.append(p)
+            for kv in d.items():
+                items.append(kv)
+            for t in enumerate(a):
+                en.append(t)
+            s = 0
+            for i, x in enumerate(a):
+                s += i * x
+            return pairs[-1], len(pairs), items[-1], en[-1], s, pairs[5] is pairs[6]
+
+        a = list(range(3000))
+        b = [x * 0.5 for x in a]
+        d = {"k%d" % i: i for i in range(3000)}
+        print(f(a, b, d))
+        print(f(a[:7], b, d))
+        """)

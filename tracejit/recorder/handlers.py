@@ -451,7 +451,7 @@ def binary_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def build_list(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     items = [rec.pop() for _ in range(ins.oparg)][::-1]
     snap = rec.snapshot_with(ins.offset, items)
-    rec.stack.append(VirtualList(items, snap, _made(rec, "new_list", items, snap, ins.offset)))
+    rec.stack.append(VirtualList(items, snap, lists.made_sequence(rec, "new_list", items, snap, ins.offset)))
 
 
 @handles("LIST_EXTEND")
@@ -466,7 +466,7 @@ def list_extend(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         raise RecordAbort("unsupported instruction LIST_EXTEND")
     rec.pop(), rec.pop()
     every = lst.items + [constant(v) for v in items.value]
-    rec.stack.append(VirtualList(every, lst.snapshot, _made(rec, "new_list", every, lst.snapshot, ins.offset)))
+    rec.stack.append(VirtualList(every, lst.snapshot, lists.made_sequence(rec, "new_list", every, lst.snapshot, ins.offset)))
 
 
 @handles("BUILD_SLICE")
@@ -546,17 +546,6 @@ def get_iter(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     iterators.get_iter(rec, rec.pop(), ins.offset)
 
 
-def _made(rec: TraceRecorder, name: str, items: list, snap: Snapshot, pc: int) -> Var | None:
-    """BUILD_TUPLE's or BUILD_LIST's object (new_tuple / new_list, its exit the state before the instruction),
-    for whatever needs it; the optimizer removes it where nothing does (OpDef.removable). None where the trace
-    cannot make it (too many items, an item that is not one value)."""
-    if len(items) > MAX_NEW_ITEMS or not all(isinstance(x, (Var, Const)) for x in items):
-        return None
-    obj = rec.emit(name, [dicts.as_object(rec, x, snap, pc) for x in items], snap, pc)
-    rec.known_class[id(obj)] = tuple if name == "new_tuple" else list
-    return obj
-
-
 @handles("BUILD_MAP")
 def build_map(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     items = [rec.value(rec.pop()) for _ in range(2 * ins.arg)][::-1]
@@ -602,7 +591,7 @@ def build_tuple(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     made = None
     if len(items) <= MAX_NEW_ITEMS and all(isinstance(x, (Var, Const)) for x in items):
         try:
-            made = _made(rec, "new_tuple", items, rec.snapshot_with(ins.offset, items), ins.offset)
+            made = lists.made_sequence(rec, "new_tuple", items, rec.snapshot_with(ins.offset, items), ins.offset)
         except RecordAbort:         # (no exit can be taken here: the tuple is taken apart, or the use aborts)
             made = None
     rec.stack.append(VirtualTuple(items, made))

@@ -25,7 +25,7 @@ from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, con
 from tracejit.ir.ops import EXHAUSTED, INT64_MAX, INT64_MIN
 
 from . import arrays, dicts, generic, strings
-from .lists import LENGTH_OPS
+from .lists import LENGTH_OPS, made_sequence
 from .frame import BaseItem, RecordAbort
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -198,7 +198,7 @@ def _for_iter_dict(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it,
     its count of items left and its dict are state. Each iteration finds the next entry (dict_next: none
     left, the interpreter ends the loop), guards that items are left (else the interpreter raises "dictionary
     keys changed during iteration"), and reads the key and/or value (borrowed from the dict, which the trace
-    never changes); an item is a tuple the trace never allocates. A dict that changed size since the
+    never changes); an item is a tuple made only where the loop needs it whole (_item_tuple). A dict that changed size since the
     iterator was made is refused at entry (the interpreter raises at FOR_ITER)."""
     p = "d" + kind
     pos_sv, left_sv, dict_sv = (StateVar("iter", (pos, p + f)) for f in ("pos", "left", "dict"))
@@ -217,7 +217,7 @@ def _for_iter_dict(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it,
     after = rec.emit("dict_next", [d, at], snap, ins.offset)
     rec.emit("guard_true", [rec.emit("int_gt", [left, const_int(0)], snap, ins.offset)], snap, ins.offset)
     parts = [rec.emit(name, [d, after], snap, ins.offset) for name in DICT_PARTS[kind]]
-    rec.stack.append(VirtualTuple(parts) if kind == "i" else parts[0])
+    rec.stack.append(_item_tuple(rec, parts, snap, ins.offset) if kind == "i" else parts[0])
     rec.state[pos_sv] = after
     rec.state[left_sv] = rec.emit("int_sub", [left, const_int(1)], None, ins.offset)
 
@@ -335,7 +335,7 @@ def _list_walks(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, suffix
 
 def _for_iter_enumerate(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
     """`for i, x in enumerate(a_list)`: the count and the list iterator's index and list are state; the
-    (count, item) tuple stays virtual (UNPACK_SEQUENCE takes it apart)."""
+    (count, item) tuple stays virtual (UNPACK_SEQUENCE takes it apart; _item_tuple)."""
     count_sv = StateVar("iter", (pos, "count"))
 
     def states():
@@ -347,15 +347,21 @@ def _for_iter_enumerate(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int
     count = rec.state[count_sv]
     # CPython counts in a Python int from Py_ssize_t's maximum on: such a count leaves the trace
     rec.state[count_sv] = rec.emit("int_add_ovf", [count, const_int(1)], snap, ins.offset)
-    rec.stack.append(VirtualTuple([count, item]))
+    rec.stack.append(_item_tuple(rec, [count, item], snap, ins.offset))
+
+
+def _item_tuple(rec: TraceRecorder, items: list, snap: Snapshot, pc: int) -> VirtualTuple:
+    """The tuple FOR_ITER gives (an item of enumerate, zip or dict.items()), left virtual: made (new_tuple, its exit
+    before FOR_ITER, the iterator not advanced) only where the loop needs it whole (`for pair in zip(a, b)`)."""
+    return VirtualTuple(items, made_sequence(rec, "new_tuple", items, snap, pc))
 
 
 def _for_iter_zip(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it, view: FrameView) -> None:
     """`for x, y in zip(list1, list2)`: each list iterator's index and list are state; the tuple of items
-    stays virtual."""
+    stays virtual (_item_tuple)."""
     try:
         n = len(view.zip_state(it))
     except TypeError as e:
         raise RecordAbort(f"for loop over {e}") from None
     items = _list_walks(rec, ins, snap, pos, [str(k) for k in range(n)], lambda: view.zip_state(it))
-    rec.stack.append(VirtualTuple(items))
+    rec.stack.append(_item_tuple(rec, items, snap, ins.offset))

@@ -11,6 +11,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import array
 
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
+from tracejit.ir.ops import MAX_NEW_ITEMS
 
 from . import arrays, dicts, strings
 from .complexnum import VirtualComplex
@@ -25,6 +26,18 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 
 LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len", array.array: "array_len"}
+
+
+def made_sequence(rec: TraceRecorder, name: str, items: list, snap: Snapshot, pc: int) -> Var | None:
+    """The tuple or list of `items` (new_tuple / new_list, its exit `snap`: the state before the instruction that
+    builds it), for whatever needs the object of a VirtualTuple / VirtualList; the optimizer removes it where
+    nothing does (OpDef.removable). None where the trace cannot make it (too many items, one that is not a
+    value)."""
+    if len(items) > MAX_NEW_ITEMS or not all(isinstance(x, (Var, Const)) for x in items):
+        return None
+    obj = rec.emit(name, [dicts.as_object(rec, x, snap, pc) for x in items], snap, pc)
+    rec.known_class[id(obj)] = tuple if name == "new_tuple" else list
+    return obj
 
 
 def length(rec: TraceRecorder, x, snap: Snapshot, pc: int):
