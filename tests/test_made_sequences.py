@@ -371,3 +371,27 @@ def test_the_items_of_zip_enumerate_and_dict_items_kept_whole(prog, native):
         print(f(a, b, d))
         print(f(a[:7], b, d))
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_slices_of_lists_and_tuples(prog, native):
+    """`r[:]`, `r[1:-1]`, `r[5:2]`, `t[i % 3:]`, `t[:]` (the tuple itself), `t[0:0]` (the empty tuple): new lists
+    and tuples made by CPython's own slicing (PyList_GetSlice / PyTuple_GetSlice), a copy changed without
+    changing the original."""
+    check(prog, native, """\
+        def f(rows, t):
+            out, tot = [], 0
+            for i in range(3000):
+                r = rows[i % len(rows)]
+                c = r[:]
+                c[0] = i
+                h = r[1:-1]
+                u = t[i % 3:]
+                w = t[:]
+                tot += len(h) + len(u) + (w is t) + len(r[5:2]) + len(t[-2:]) + len(t[0:0]) + len(r[-9:])
+                out.append(c)
+            return tot, out[-1], out[0], rows[0], t[1:3], t[0:0] is ()
+
+        rows = [[k, k + 1, k + 2, k + 3] for k in range(7)]
+        print(f(rows, (1, 2, 3, 4)))
+        """)

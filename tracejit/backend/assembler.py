@@ -82,6 +82,8 @@ class Externals:
     list_append: int = 0     # PyList_Append
     tuple_new: int = 0       # PyTuple_New, PyList_New (0: new_tuple / new_list not compiled)
     list_new: int = 0
+    list_slice: int = 0      # PyList_GetSlice, PyTuple_GetSlice (0: list_slice / tuple_slice not compiled)
+    tuple_slice: int = 0
     complex_new: int = 0     # PyComplex_FromDoubles
     vectorcall: int = 0      # PyObject_Vectorcall, for sum(): CPython's builtin itself
     builtin_sum: int = 0

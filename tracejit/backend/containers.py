@@ -108,13 +108,14 @@ def _str_call(s: Assembler, op: Op, i: int) -> None:
 
 # the C function of each op that makes a new object from its register arguments
 _NEW_OBJECT_FUNCTIONS = {"str_concat": lambda ext: ext.str_concat, "str_slice": lambda ext: ext.str_substring,
+                         "list_slice": lambda ext: ext.list_slice, "tuple_slice": lambda ext: ext.tuple_slice,
                          "getattr_plain": lambda ext: ext.py_functions.get("PyObject_GetAttr")}
 
 
 @emitter(*_NEW_OBJECT_FUNCTIONS)
 def _new_object(s: Assembler, op: Op, i: int) -> None:
-    """A new reference the trace owns: PyUnicode_Concat(a, b), PyUnicode_Substring(s, start, end) or
-    PyObject_GetAttr(obj, name) (a lookup the guards before it made one of C only: no sync needed). NULL (a
+    """A new reference the trace owns: PyUnicode_Concat(a, b), PyUnicode_Substring(s, start, end),
+    PyList_GetSlice / PyTuple_GetSlice(a, start, end) or PyObject_GetAttr(obj, name) (a lookup the guards before it made one of C only: no sync needed). NULL (a
     MemoryError, a result too long, an AttributeError) clears the error and exits: the interpreter runs the
     instruction again and raises it."""
     addr = _NEW_OBJECT_FUNCTIONS[op.name](s.ext)

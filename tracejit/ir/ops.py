@@ -257,6 +257,12 @@ def _str_slice(s: str, start: int, end: int) -> str:
     return s[start:end]
 
 
+def _seq_slice(a, start: int, end: int):
+    if start < 0 or end < 0:
+        raise GuardFailed("negative slice bound")
+    return a[start:end]
+
+
 def _call_c(f, *args):
     try:
         return f(*args)
@@ -731,6 +737,13 @@ def _defs() -> list[OpDef]:
           exit_reason="memory"),
         d("str_slice", (R, I, I), R, _str_slice, guard=True, pure=False, calls_out=True, new_ref=True,
           exit_reason="memory"),
+        # a[start:end] of an exact list / tuple, bounds made as for str_slice: PyList_GetSlice / PyTuple_GetSlice
+        # (the items referenced; the whole of a tuple is the tuple itself, an empty one the empty tuple, as the
+        # interpreter's slicing gives them): owned, released like new_list; NULL (MemoryError) exits
+        d("list_slice", (R, I, I), R, _seq_slice, guard=True, pure=False, calls_out=True, new_ref=True,
+          reads_heap=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
+        d("tuple_slice", (R, I, I), R, _seq_slice, guard=True, pure=False, calls_out=True, new_ref=True,
+          any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
         # str(i) of an int (PyLong_FromLongLong, then PyObject_Str, as f"{i}" and str() make it);
         # str_build(sep, pieces...): _PyUnicode_JoinArray(sep, pieces, n), BUILD_STRING's function (sep "") and
         # sep.join([a, b, ...]) of a list the trace never makes (1 to 5 exact strs)

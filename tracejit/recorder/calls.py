@@ -50,7 +50,7 @@ def _len(rec, args, snap, pc):
         return dicts.length(rec, x, snap, pc)
     if x.kind is R and type(obj) is not list and isinstance(obj, list) and type(obj).__len__ is list.__len__:
         return _list_subclass_length(rec, x, snap, pc)
-    if x.kind is not R or type(obj) not in (list, str, arrays.ARRAY):
+    if x.kind is not R or type(obj) not in (list, tuple, str, arrays.ARRAY):
         raise CallAbort(f"len() of {type(obj).__name__}")
     return lists.length(rec, x, snap, pc)
 

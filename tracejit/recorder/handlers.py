@@ -499,8 +499,11 @@ def build_string(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 
 def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
+    t = type(rec.conc(container)) if container.kind is R else None
+    if t in (list, tuple):
+        return lists.slice_of(rec, container, t, start, stop, snap)
     if not strings.is_str(rec, container):
-        raise RecordAbort(f"slice of {type(rec.conc(container)).__name__}")
+        raise RecordAbort(f"slice of {t.__name__ if t else container.kind}")
     return strings.slice_of(rec, container, start, stop, snap)
 
 

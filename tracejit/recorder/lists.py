@@ -12,6 +12,7 @@ import array
 
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
 from tracejit.ir.ops import MAX_NEW_ITEMS
+from tracejit.ir.trace import Value
 
 from . import arrays, dicts, strings
 from .complexnum import VirtualComplex
@@ -26,6 +27,20 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 
 LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len", array.array: "array_len"}
+
+
+def slice_of(rec: TraceRecorder, a: Value, t: type, start, stop, snap: Snapshot) -> Value:
+    """a[start:stop] of an exact list or tuple (bounds: ints or None, adjusted as strings.slice_of adjusts them):
+    list_slice / tuple_slice, a new object the trace owns."""
+    pc = snap.pc
+    if not isinstance(a, Const):
+        rec.emit("guard_class", [a, const_ref(t)], snap, pc)
+    n = rec.emit("list_len" if t is list else "tuple_len", [a], snap, pc)
+    lo = strings.slice_bound(rec, start, n, const_int(0), snap)
+    hi = strings.slice_bound(rec, stop, n, n, snap)
+    made = rec.emit("list_slice" if t is list else "tuple_slice", [a, lo, hi], snap, pc)
+    rec.known_class[id(made)] = t
+    return made
 
 
 def made_sequence(rec: TraceRecorder, name: str, items: list, snap: Snapshot, pc: int) -> Var | None:

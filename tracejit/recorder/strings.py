@@ -111,12 +111,12 @@ def slice_of(rec: TraceRecorder, s: Value, start: Value, stop: Value, snap: Snap
     pc = snap.pc
     s = _exact_str(rec, s, snap, pc)
     n = rec.emit("str_len", [s], snap, pc)
-    lo = _slice_bound(rec, start, n, const_int(0), snap)
-    hi = _slice_bound(rec, stop, n, n, snap)
+    lo = slice_bound(rec, start, n, const_int(0), snap)
+    hi = slice_bound(rec, stop, n, n, snap)
     return _made(rec, rec.emit("str_slice", [s, lo, hi], snap, pc))
 
 
-def _slice_bound(rec: TraceRecorder, v: Value, n: Value, missing: Value, snap: Snapshot) -> Value:
+def slice_bound(rec: TraceRecorder, v: Value, n: Value, missing: Value, snap: Snapshot) -> Value:
     pc = snap.pc
     if isinstance(v, Const) and v.value is None:
         return missing
