@@ -395,3 +395,65 @@ def test_slices_of_lists_and_tuples(prog, native):
         rows = [[k, k + 1, k + 2, k + 3] for k in range(7)]
         print(f(rows, (1, 2, 3, 4)))
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_list_store_keeps_what_a_tuple_not_made_still_holds(prog, native):
+    """A tuple passed, not made, to an inlined function holds an item read from a list; a list store in between
+    (in the callee, or in a call made before it) replaces that item: the store defers the old item's release (it
+    is one of the values the trace still reads), so the tuple's item read afterwards is still the object. (Found
+    by review: before, the item was freed at the store; wrong sums, and a crash.)"""
+    check(prog, native, """\
+        def g(t, lst):
+            lst[0] = 5.0
+            a, b = t
+            return a + b
+
+        def h(lst):
+            lst[0] = 5
+            return 0
+
+        def k(t, z, out):
+            out.append(t[0])
+            return z
+
+        def f(n):
+            lst, total = [0.0], 0.0
+            for i in range(n):
+                lst[0] = i * 0.5 + 1000.0
+                total += g((lst[0], 1), lst)
+            return total
+
+        def f2(n):
+            lst, out = [0], []
+            for i in range(n):
+                lst[0] = i * 1000 + 100000
+                k((lst[0], 1), h(lst), out)
+            return len(out), sum(out), out[:3], out[-3:]
+
+        print(f(3000))
+        print(f2(20000))
+        """, compiled=("f", "f2"), params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_new_strs_of_constants_are_new_objects(prog, native):
+    """`a + b`, `s[a:b]`, `str(12345)` and an f-string of constants make a new str at every call, as the
+    interpreter does: the optimizer does not fold them into one shared object. (Found by review.)"""
+    check(prog, native, """\
+        def cat(a, b):
+            return a + b
+
+        def sl(s, a, b):
+            return s[a:b]
+
+        def f(n):
+            out = []
+            for i in range(n):
+                out.append(cat("xy", "zw"))
+                out.append(sl("hello world", 1, 5))
+                out.append(str(12345))
+            return sum(1 for k in range(3, len(out)) if out[k] is out[k - 3]), out[-3:]
+
+        print(f(3000))
+        """, params="cost_model=0")

@@ -82,6 +82,8 @@ def fold_constants(trace: Trace) -> Trace:
                 r = d.evaluate(*[a.value for a in op.args])
             except GuardFailed:
                 return [op]            # always fails: keep it, the trace exits here
+            if d.new_ref and type(r) not in (int, float):
+                return [op]            # a new object each time (a str made of constants: `is` tells them apart)
             if op.result is not None:
                 sub.map[id(op.result)] = Const(r, d.result)
             return []

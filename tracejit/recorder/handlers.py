@@ -807,8 +807,9 @@ def _made_tuple(v) -> bool:
 def _inlinable(rec: TraceRecorder, below, top, view: FrameView) -> bool:
     """The call's callable is a Python function the trace inlines as it stands (a method with self, or a function
     called with NULL beside it), which receives a tuple argument as it is."""
-    func = below.value if isinstance(below, Const) and not isinstance(top, Const) else None
-    if func is None:
+    if isinstance(below, Const) and type(below.value) is types.FunctionType and not isinstance(top, Const):
+        func = below.value              # [function, self]: a method
+    else:
         callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
         if not (isinstance(null, Const) and null.value is NULL) or callee.kind is not R:
             return False

@@ -81,6 +81,17 @@ def _same_items(a, b) -> bool:
     return type(a) in (tuple, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
 
 
+def _held_values(v) -> list:
+    """v, or for a tuple or list the trace has not made (or made: its object may be released before its last
+    item is read), its items, each of them: every value it still reads."""
+    if not isinstance(v, (VirtualTuple, VirtualList)):
+        return [v]
+    out = [v.obj] if v.obj is not None and v.escaped else []
+    for x in v.items:
+        out += _held_values(x)
+    return out
+
+
 def _made_object(v):
     """v, or for a tuple or list BUILD_TUPLE / BUILD_LIST made, that object (now used: `escaped`)."""
     if isinstance(v, (VirtualTuple, VirtualList)) and v.obj is not None:
@@ -464,7 +475,7 @@ class TraceRecorder:
         out = [v for sv, v in self.state.items() if sv.where in ("fast", "global")]
         for frame in self.frames:
             out += frame.stack[frame.floor:] + [v for v in frame.locals or () if v is not None]
-        return [v.obj if isinstance(v, (VirtualTuple, VirtualList)) and v.escaped else v for v in out]
+        return [x for v in out for x in _held_values(v)]
 
     def pop(self):
         if len(self.stack) <= self.floor and not isinstance(self.stack[-1], (Var, Const)):
