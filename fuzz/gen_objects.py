@@ -156,6 +156,12 @@ def pair_sum(t):
     return a + b if isinstance(t, tuple) else -1
 
 
+def store_then_sum(t, lst):
+    lst[0] = 5.0
+    a, b = t
+    return a + b
+
+
 def helper(o, k):
     return o.x * 2 + k
 
@@ -258,6 +264,7 @@ STATEMENTS = [
     "{acc} += pair_sum(({i}, {p}.x)) % 100",
     "dct = {{'a': {i}, 'b': {p}, 'a': {i} + 1}}\n{acc} += dct['a'] % 9 + len(dct)",
     "{acc} += {{'val': {i}, 'c': {p}.x}}['c'] % 7",
+    "keep[0] = {i} * 0.5 + 1000.0\n{acc} += int(store_then_sum((keep[0], {i} % 3), keep)) % 100",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
