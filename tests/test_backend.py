@@ -145,9 +145,10 @@ class Native:
             slot = self.trace.layout.slot(sv)
             got = self.buf.get_int(slot)
             if kinds and kinds.get(sv) is R:
-                if type(val) in (str, int, float) and got != id(val):     # a new str, int or float: equal
+                if type(val) in (str, int, float, list, tuple) and got != id(val):  # a new object: equal
                     made = object_at(got)
-                    same = bits(made) == bits(val) if type(val) is float else made == val
+                    same = bits(made) == bits(val) if type(val) is float else made == val and (
+                        type(val) not in (list, tuple) or all(a is b for a, b in zip(made, val)))
                     assert type(made) is type(val) and same, \
                         f"{sv}: expected an object equal to {val!r} {ctx}\n{self.listing()}"
                     continue
@@ -311,6 +312,12 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
         return [(x, y) for x in more for y in more]
     if name == "str_slice":
         return [(x, i, j) for x in STRINGS[:8] + [""] for i in (0, 1, 2, 5, 40) for j in (0, 1, 3, 5, 40, 2**40)]
+    if name in ("list_slice", "tuple_slice"):
+        seqs = [[1, "a", None, 2.5], list(range(7)), [OBJECTS[0]], []]
+        if name == "tuple_slice":
+            seqs = [tuple(a) for a in seqs]
+        KEEP.extend(seqs)
+        return [(a, i, j) for a in seqs for i in (0, 1, 3, 9) for j in (0, 2, 4, 9, 2**40)]
     if name in ("incref", "decref"):
         from tracejit.cpython.layout import retain_all
         fresh = ["".join(["new", str(k)]) for k in range(6)]
@@ -1247,6 +1254,49 @@ def test_str_build(env, n):
         # (a join of one piece is that piece, which the call's reference and `made` hold)
         assert [c for p, c in zip(pieces, counts) if p is not made] == \
             [sys.getrefcount(p) for p in pieces if p is not made]
+        KEEP.append(made)
+
+
+@pytest.mark.parametrize("name", ["new_tuple", "new_list", "new_dict"])
+@pytest.mark.parametrize("n", [0, 1, 4, 8])
+def test_new_tuple_list_and_dict(env, name, n):
+    """new_tuple / new_list / new_dict of n items (registers, spill slots, constants; a dict's keys strs, one
+    repeated): an object equal to the one the interpreter builds, its items the same objects (each referenced by
+    it: the end-to-end tests in test_made_sequences.py count the references over many iterations)."""
+    vars_ = VarFactory()
+    layout = StateLayout()
+    rng = random.Random(n)
+    for consts in ([], [0], list(range(n))):
+        pool = [object(), "".join(["s", str(n)]), float(n) + 0.5, [n], (n, "t"), 2**70 + n]     # (no immortals)
+        ins = [(StateVar("fast", k, f"p{k}"), vars_.new(R)) for k in range(n)]
+        out_sv, out = StateVar("fast", 50, "out"), vars_.new(R)
+        for sv, v in ins + [(out_sv, out)]:
+            layout.add(sv, R)
+        items = [rng.choice(pool) for _ in range(n)]
+        if name == "new_dict":
+            items = [x for k in range(n // 2) for x in (["a", "bb", "a", "\u0101"][k], items[2 * k + 1])]
+        args = [Const(items[k], R) if k in consts else v for k, (_, v) in enumerate(ins[:len(items)])]
+        r = vars_.new(R)
+        state = {sv: v for sv, v in ins} | {out_sv: out}
+        ops = [Op("label", [v for _, v in ins] + [out]),
+               Op(name, args, r, Snapshot(2, dict(state), []), 2, exit_id=0),
+               Op("guard_budget", [], None, Snapshot(0, state | {out_sv: r}, []), 0, exit_id=1),
+               Op("jump", [v for _, v in ins] + [r])]
+        tr = Trace("loop", "t", "<test>", 0, 0, ins + [(out_sv, out)], ops, layout)
+        verify(tr)
+        nat = Native(env, tr)
+        counts = [sys.getrefcount(x) for x in items]
+        nat.run({sv: items[k] if k < len(items) else None for k, (sv, _) in enumerate(ins)} | {out_sv: None},
+                budget=1)
+        deltas = [sys.getrefcount(x) - c for x, c in zip(items, counts)]
+        made = object_at(nat.buf.get_int(layout.slot(out_sv)))
+        expected = OPS[name].evaluate(*items)
+        assert type(made) is type(expected) and made == expected, (name, items, made)
+        got = list(made.values()) if name == "new_dict" else list(made)
+        want = list(expected.values()) if name == "new_dict" else list(expected)
+        assert all(a is b for a, b in zip(got, want)), (made, expected)
+        # every item gained references (the objects made hold them; the exit retains what it writes back)
+        assert all(d >= 1 for k, d in enumerate(deltas) if name != "new_dict" or k % 2), (items, deltas)   # (keys: interned)
         KEEP.append(made)
 
 
