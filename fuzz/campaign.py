@@ -38,7 +38,7 @@ DEFAULT_PARAM_SETS: tuple[str, ...] = (
     "threshold=1,bridge_threshold=2,optimize=0,cost_model=0,spend_ms=0,little_left=0",
     "threshold=3,bridge_threshold=1,reject_limit=5,short_run=0,spend_ms=0,little_left=0",
 )
-FAILURES = ("mismatch", "crash", "hang")
+FAILURES = ("mismatch", "crash", "hang", "invalid")
 
 
 def params_for(seed: int, param_sets: tuple[str, ...] = DEFAULT_PARAM_SETS) -> str:
@@ -51,7 +51,8 @@ class Outcome:
     """The verdict on one seed."""
     seed: int
     params: str
-    status: str            # "ok", "mismatch", "crash", "hang", "worker-only", "plain-fail"
+    status: str            # "ok", "mismatch", "crash", "hang", "worker-only", "plain-fail", "invalid" (the
+                           # generated program does not compile: a generator bug)
     kind: str | None = None
     detail: str = ""
     compiled: bool = False
@@ -99,6 +100,7 @@ class Summary:
             f"  hangs:                      {self.n('hang')}",
             f"  worker-only differences:    {self.n('worker-only')}",
             f"  plain-run failures (fuzzer):{self.n('plain-fail'):>2}",
+            f"  programs that do not compile (generator bugs): {self.n('invalid')}",
             f"  JIT internal errors:        {sum(o.internal_errors for o in self.outcomes)} "
             f"in {sum(1 for o in self.outcomes if o.internal_errors)} programs",
             f"  time:                       {self.seconds:.1f} s ({runs / self.seconds if self.seconds else 0:.1f} programs/s)",
@@ -134,6 +136,11 @@ class Job:
     def check(self, seed: int, params: str) -> Outcome:
         src = generate(seed)
         t0 = time.monotonic()
+        try:
+            compile(src, "<fuzz>", "exec")
+        except SyntaxError as e:        # a generator bug: both runs would fail alike and count as the same
+            return Outcome(seed, params, "invalid", "syntax", f"the generated program does not compile: {e}",
+                           seconds=time.monotonic() - t0)
         plain = self.plain.run(src, self.timeout, seed)
         if isinstance(plain, WorkerFailure):
             return Outcome(seed, params, "plain-fail", plain.kind, f"plain worker {plain.kind}",
@@ -267,7 +274,7 @@ def save_failures(summary: Summary, python: str = sys.executable, max_saves: int
     saved: list[str] = []
     seen_kinds: dict[str, int] = {}
     for o in summary.outcomes:
-        if o.status not in FAILURES or len(saved) >= max_saves:
+        if o.status not in FAILURES or o.status == "invalid" or len(saved) >= max_saves:
             continue
         seen_kinds[o.kind or ""] = seen_kinds.get(o.kind or "", 0) + 1
         if seen_kinds[o.kind or ""] > 3:         # many seeds failing the same way: shrink a few of them

@@ -308,3 +308,19 @@ def test_small_campaign_finds_no_difference():
     assert compiled >= 0.5 * CAMPAIGN_COUNT, text
     assert native >= 0.5 * CAMPAIGN_COUNT, text
     assert sum(o.bridges for o in summary.outcomes) >= CAMPAIGN_COUNT // 4, text
+
+
+def test_a_program_that_does_not_compile_is_a_failure(monkeypatch):
+    """A generator bug that makes programs Python cannot compile fails the campaign ("invalid"): both runs would
+    raise the same SyntaxError and count as the same (an edit of a template once made every objects program so,
+    and a campaign reported no mismatch)."""
+    import fuzz.campaign as campaign
+    monkeypatch.setattr(campaign, "generate", lambda seed: "print((1, 2)\n")
+    job = campaign.Job(sys.executable, 10.0)
+    try:
+        out = job.check(7, DEFAULT_PARAM_SETS[0])
+    finally:
+        job.close()
+    assert out.status == "invalid" and "does not compile" in out.detail, out
+    summary = campaign.Summary("x", 7, 1, 1, [out])
+    assert summary.failed and "do not compile (generator bugs): 1" in summary.text()
