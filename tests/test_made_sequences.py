@@ -457,3 +457,44 @@ def test_new_strs_of_constants_are_new_objects(prog, native):
 
         print(f(3000))
         """, params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_bridge_starts_with_the_tuple_an_exit_did_not_make(prog, native):
+    """A guard in a function that received a tuple the trace never made (`norm((i, 2))`, `G[i, j]` into an
+    inlined __getitem__) fails often: its exit makes the tuple for the interpreter, and the bridge grown there
+    starts with the tuple still virtual (its items are the bridge's inputs), so the loop keeps running in
+    machine code both ways."""
+    evs = check(prog, native, """\
+        class G:
+            def __init__(self):
+                self.cells = [[i * j for j in range(8)] for i in range(8)]
+            def __getitem__(self, ij):
+                i, j = ij
+                if (i + j) % 3 == 0:
+                    return -self.cells[i][j]
+                return self.cells[i][j]
+
+        def norm(p):
+            x, y = p
+            if x % 3 == 0:
+                return x - y
+            return x + y
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                s += norm((i, 2))
+            return s
+
+        def h(n):
+            g, s = G(), 0
+            for i in range(n):
+                s += g[i % 8, (i * 3) % 8]
+            return s
+
+        print(f(30000))
+        print(h(30000))
+        """, compiled=("f", "h"), params="cost_model=0")
+    for func in ("f", "h"):
+        assert events_for(evs, "bridge_compiled", func), [e for e in evs if e.get("loop", "").startswith(func)][:20]

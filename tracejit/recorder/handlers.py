@@ -800,8 +800,9 @@ def _caller_at_call(rec: TraceRecorder, pc: int, snap: Snapshot, operands: list)
 
 
 def _made_tuple(v) -> bool:
-    """v is a tuple BUILD_TUPLE made that the trace has not needed as an object yet (VirtualTuple.obj)."""
-    return isinstance(v, VirtualTuple) and v.obj is not None
+    """v is a tuple the trace has not needed as an object yet, which an exit can make of its items: one
+    BUILD_TUPLE made (VirtualTuple.obj, made where it escapes) or one a bridge starts with (rebuildable_tuple)."""
+    return isinstance(v, VirtualTuple) and (v.obj is not None or rebuildable_tuple(v))
 
 
 def _inlinable(rec: TraceRecorder, below, top, view: FrameView) -> bool:

@@ -205,11 +205,28 @@ class TraceRecorder:
         self.resume_chain: list = []
         # a bridge from inside inlined calls: the parent trace's value (id) at the exit -> the bridge's input for it
         self.exit_inputs: dict[int, Var] = {}
+        # a bridge: where each of its exit's stack entries is on the frame's stack (position, index in a tuple
+        # the exit makes of its items, or None)
+        self.bridge_stack_at: dict[int, tuple[int, int | None]] = {}
         if bridge:
-            for pos, v in enumerate(bridge.snapshot.stack):
+            tuples = dict(bridge.snapshot.tuples_at)
+            pos, items = 0, None
+            for k, v in enumerate(bridge.snapshot.stack):
+                if k in tuples:
+                    items, end = [], k + tuples[k]
                 # a constant at the exit (a callable, the NULL beside it) stays that constant
-                self.stack.append(v if isinstance(v, Const) else self.new_input(stack_var(pos), v.kind, None))
-                self.exit_inputs.setdefault(id(v), self.stack[-1])
+                value = v if isinstance(v, Const) else self.new_input(stack_var(k), v.kind, None)
+                self.exit_inputs.setdefault(id(v), value)
+                if items is None:
+                    self.stack.append(value)
+                    self.bridge_stack_at[k] = (pos, None)
+                    pos += 1
+                    continue
+                self.bridge_stack_at[k] = (pos, len(items))
+                items.append(value)
+                if k + 1 == end:            # a tuple the exit makes of its items (Snapshot.tuples_at): still not
+                    self.stack.append(VirtualTuple(items))      # made here, taken apart by what the bridge runs
+                    pos, items = pos + 1, None
             if bridge.chain is not None:
                 self.resume_chain = inline.resumed_frames(self, bridge.chain, bridge.rebuilt)
 
@@ -506,11 +523,14 @@ class TraceRecorder:
                 raise RecordAbort(f"bridge starts at @{pc}, expected @{self.start_pc}")
             if self.bridge.snapshot.complex_at:
                 raise RecordAbort("bridge from an exit with a complex number on the stack")
-            if self.bridge.snapshot.tuples_at:
-                raise RecordAbort("bridge from an exit with a tuple the trace did not allocate on the stack")
             for sv, var in self.inputs:
                 if sv.where == "stack":
-                    real = view.stack(self.floor + sv.key)
+                    at, item = self.bridge_stack_at[sv.key]
+                    real = view.stack(self.floor + at)
+                    if item is not None:
+                        if type(real) is not tuple or item >= len(real):
+                            raise RecordAbort("bridge stack input is not the tuple its exit made")
+                        real = real[item]
                     if var.kind is not R and kind_of(real) is not var.kind:
                         raise RecordAbort("bridge stack input changed kind")
                     self.concrete[id(var)] = real
