@@ -1180,3 +1180,45 @@ def test_a_program_started_with_sigint_ignored_gets_the_signal_gate(tmp_path):
     assert "gate True" in out.stdout, out.stdout
     assert "SIGINT still ignored True" in out.stdout
     assert "handler ran in [('loop', True)] 40" in out.stdout, out.stdout
+
+
+FIRST_ENABLE_IN_TWO_THREADS = """\
+import threading
+import tracejit
+
+def hot(n):
+    s = 0
+    for i in range(n):
+        s += i * 3 % 11
+    return s
+
+barrier = threading.Barrier(2)
+results = {}
+
+def worker(k):
+    barrier.wait(timeout=30)
+    with tracejit.enable(threshold=2, little_left=0):     # the process's first enable(), in both at once
+        results[k] = hot(30000 + k)
+
+ts = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join(timeout=60)
+st = tracejit.stats()
+print(results == {k: hot(30000 + k) for k in range(2)}, st["jit"], st["reason"], st["traces_compiled"] >= 1)
+"""
+
+
+def test_the_first_enable_in_two_threads_at_once_makes_one_engine(tmp_path):
+    """Two threads whose enable() blocks are the process's first, entered at the same moment: one engine is made
+    (under the runtime's lock) and the JIT is on in both. Before, each thread made an engine, the second found
+    the monitoring tool id taken by the first and switched the JIT off for the whole run ("JIT off: sys.monitoring
+    tool id 5 is in use by 'tracejit'"; the test above passed only after other tests had started the engine)."""
+    prog = tmp_path / "first_enable.py"
+    prog.write_text(FIRST_ENABLE_IN_TWO_THREADS)
+    for _ in range(3):
+        out = subprocess.run([sys.executable, str(prog)], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == ["True", "on", "None", "True"], (out.stdout, out.stderr)
+        assert "JIT off" not in out.stderr, out.stderr

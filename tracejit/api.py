@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import _thread
 import atexit
 import io
 import os
@@ -26,6 +27,7 @@ class _Runtime:
     """The process-wide holder of the one Engine."""
 
     def __init__(self):
+        self.lock = _thread.RLock()       # one thread makes the engine (two enable() at once: one engine)
         self.engine = None
         self.reason: str | None = None
         self.fa = None                    # the FrameAccess the layout self-check gave (_platform_reason)
@@ -35,6 +37,16 @@ class _Runtime:
 
     def get(self, params: Params | None = None, log_path: str | None = None, probe=None):
         if self.engine is None and self.reason is None:
+            with self.lock:
+                self._start(params, log_path, probe)
+        if self.reason and not self.warned:
+            self.warned = True
+            print(f"tracejit: JIT off: {self.reason}", file=sys.stderr)
+        return self.engine if not self.reason else None
+
+    def _start(self, params: Params | None, log_path: str | None, probe) -> None:
+        """Make the engine, once (the caller holds the lock: another thread may have made it meanwhile)."""
+        if self.engine is None and self.reason is None:
             self.fa, self.reason = _platform_reason()
         if self.engine is None and self.reason is None:
             params = params or from_environment()           # a bad setting raises here, before any JIT work
@@ -43,17 +55,14 @@ class _Runtime:
                 check_writable(log_path, "TRACEJIT_LOG")
             try:
                 from .runtime.engine import Engine
-                self.engine = Engine(params, log_path, probe, self.fa)
-                atexit.register(self.engine.log.close)     # runs after the program's own atexit handlers
-                self.reason = self.engine.off_reason
+                engine = Engine(params, log_path, probe, self.fa)
+                atexit.register(engine.log.close)           # runs after the program's own atexit handlers
+                self.reason = engine.off_reason
+                self.engine = engine                        # (last: a thread that sees it sees its reason)
             except ImportError as e:
                 self.reason = f"a dependency is missing ({e.name or e})"
             except Exception as e:      # the JIT must never stop the program from running
                 self.reason = f"could not start ({type(e).__name__}: {e})"
-        if self.reason and not self.warned:
-            self.warned = True
-            print(f"tracejit: JIT off: {self.reason}", file=sys.stderr)
-        return self.engine if not self.reason else None
 
 
 def _platform_reason() -> tuple[object, str | None]:
