@@ -160,6 +160,17 @@ def test_an_exit_after_a_tuple_escaped_gives_the_frame_that_tuple(prog, native):
         """)
 
 
+def _stages_of_compiled_loop(f) -> list:
+    """Run f(3000) plainly, then under the JIT (threshold 5): the same result, and the IR stages of the loop it
+    compiled in f (asserted to exist)."""
+    expected = f(3000)
+    with tracejit.enable(threshold=5):
+        assert f(3000) == expected
+    loops = [lp for lp in tracejit.engine().all_loops if lp.code is f.__code__]
+    assert loops, tracejit.stats()["aborts"]
+    return loops[0].blocks[0].stages
+
+
 def test_an_unpacked_tuple_is_never_made(fresh_engine):
     """A tuple only unpacked (`a, b, c, d = b, c, d, a + b`) leaves no new_tuple and no box in the compiled trace:
     the allocation and the boxing of its items are removed (OpDef.removable)."""
@@ -170,13 +181,8 @@ def test_an_unpacked_tuple_is_never_made(fresh_engine):
             a, b, c, d = b, c, d, (a + b) % 1000
             acc += a * d
         return acc
-    expected = f(3000)
-    with tracejit.enable(threshold=5):
-        assert f(3000) == expected
-    loops = [lp for lp in tracejit.engine().all_loops if lp.code is f.__code__]
-    assert loops
-    text = loops[0].blocks[0].stages[-1][1]
-    recorded = loops[0].blocks[0].stages[0][1]
+    stages = _stages_of_compiled_loop(f)
+    text, recorded = stages[-1][1], stages[0][1]
     assert "new_tuple(" in recorded, recorded
     assert "new_tuple(" not in text and "box_int(" not in text, text
 
@@ -189,11 +195,7 @@ def test_a_list_literal_is_made_for_len(fresh_engine):
         for i in range(n):
             s += len([i, i + 1, i + 2]) + i
         return s
-    expected = f(3000)
-    with tracejit.enable(threshold=5):
-        assert f(3000) == expected
-    loops = [lp for lp in tracejit.engine().all_loops if lp.code is f.__code__]
-    assert loops, tracejit.stats()["aborts"]
+    _stages_of_compiled_loop(f)
 
 
 @pytest.mark.parametrize("native", NATIVE)
@@ -256,12 +258,7 @@ def test_an_inlined_function_takes_the_tuple_apart_without_it_being_made(fresh_e
         for i in range(n):
             s += _norm((i, i + 1)) + g.at((i, i % 7))
         return s
-    expected = f(3000)
-    with tracejit.enable(threshold=5):
-        assert f(3000) == expected
-    loops = [lp for lp in tracejit.engine().all_loops if lp.code is f.__code__]
-    assert loops, tracejit.stats()["aborts"]
-    text = loops[0].blocks[0].stages[-1][1]
+    text = _stages_of_compiled_loop(f)[-1][1]
     assert "new_tuple(" not in text and "tuple_getitem(" not in text, text
 
 

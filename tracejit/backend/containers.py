@@ -75,13 +75,18 @@ def _call_c(s: Assembler, i: int, addr: int, operands: list, load=None, op: Op |
 def _made_or_exit(s: Assembler, op: Op, i: int) -> None:
     """The tail of an op that makes a new object: rax = the object, or NULL, when the error is cleared and the
     guard exits (the interpreter redoes the instruction and raises it); else rax becomes the op's result."""
+    _exit_unless_made(s, op, i)
+    s.put(s.dst(op), RAX)
+
+
+def _exit_unless_made(s: Assembler, op: Op, i: int) -> None:
+    """rax = a new object, or NULL: then the error is cleared and the op's exit taken (_clear_and_exit)."""
     a = s.a
     made = a.new_label()
     a.test(RAX, RAX)
     a.jcc("ne", made)
     _clear_and_exit(s, op, i)
     a.bind(made)
-    s.put(s.dst(op), RAX)
 
 
 def _clear_and_exit(s: Assembler, op: Op, i: int) -> None:
@@ -115,9 +120,9 @@ _NEW_OBJECT_FUNCTIONS = {"str_concat": lambda ext: ext.str_concat, "str_slice": 
 @emitter(*_NEW_OBJECT_FUNCTIONS)
 def _new_object(s: Assembler, op: Op, i: int) -> None:
     """A new reference the trace owns: PyUnicode_Concat(a, b), PyUnicode_Substring(s, start, end),
-    PyList_GetSlice / PyTuple_GetSlice(a, start, end) or PyObject_GetAttr(obj, name) (a lookup the guards before it made one of C only: no sync needed). NULL (a
-    MemoryError, a result too long, an AttributeError) clears the error and exits: the interpreter runs the
-    instruction again and raises it."""
+    PyList_GetSlice / PyTuple_GetSlice(a, start, end) or PyObject_GetAttr(obj, name) (a lookup the guards before
+    it made one of C only: no sync needed). NULL (a MemoryError, a result too long, an AttributeError) clears the
+    error and exits: the interpreter runs the instruction again and raises it."""
     addr = _NEW_OBJECT_FUNCTIONS[op.name](s.ext)
     if not (addr and s.ext.err_clear):
         raise CompileError(f"no C API address for {op.name}")
@@ -211,11 +216,7 @@ def _new_sequence(s: Assembler, op: Op, i: int) -> None:
     for k, v in enumerate(op.args):             # (an item that dies here may be in a register the call clobbers)
         a.mov(temp(k + 1), s.g(v), scratch=RAX)        # (temp(0): the call's result)
     _call_c(s, i, addr, [], lambda: a.mov(RDI, n), op=op)
-    made = a.new_label()
-    a.test(RAX, RAX)
-    a.jcc("ne", made)
-    _clear_and_exit(s, op, i)
-    a.bind(made)
+    _exit_unless_made(s, op, i)
     for k in range(n):                          # (rax, rcx and rdx are no value's registers)
         a.mov(RCX, temp(k + 1))
         incref_inline(s, RCX)
@@ -240,11 +241,8 @@ def _new_dict(s: Assembler, op: Op, i: int) -> None:
     for k, v in enumerate(op.args):
         a.mov(temp(k + 1), s.g(v), scratch=RAX)        # (temp(0): the dict)
     _call_c(s, i, ext.dict_new, [], lambda: None, op=op)
-    failed, made = a.new_label(), a.new_label()
-    a.test(RAX, RAX)
-    a.jcc("ne", made)
-    _clear_and_exit(s, op, i)
-    a.bind(made)
+    _exit_unless_made(s, op, i)
+    failed = a.new_label()
     for k in range(0, n, 2):
         s.save_live(i)
         a.mov(RDI, temp(0))

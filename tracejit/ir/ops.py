@@ -639,13 +639,16 @@ class OpDef:
     # only where it escapes, a number boxed only where an object is needed); its guard (a failed allocation) goes
     # with it
     removable: bool = False
-    # its result is a new object whose identity the program can see (a tuple, a list): never folded into a
-    # constant, even of constant arguments (each run makes its own)
-    identity: bool = False
 
     @property
     def arity(self) -> int:
         return len(self.args)
+
+    def folds_to(self, result) -> bool:
+        """Whether the op, with constant arguments, may be replaced by the constant `result` (by the recorder and
+        the optimizer alike): not where it makes a new object whose identity the program can see (a tuple, a list,
+        a dict, a str: each run makes its own, `is` tells them apart); a boxed number may be one shared object."""
+        return not (self.new_ref and type(result) not in (int, float))
 
 
 def _defs() -> list[OpDef]:
@@ -741,9 +744,9 @@ def _defs() -> list[OpDef]:
         # (the items referenced; the whole of a tuple is the tuple itself, an empty one the empty tuple, as the
         # interpreter's slicing gives them): owned, released like new_list; NULL (MemoryError) exits
         d("list_slice", (R, I, I), R, _seq_slice, guard=True, pure=False, calls_out=True, new_ref=True,
-          reads_heap=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
+          reads_heap=True, any_type=True, allocates_tracked=True, removable=True, exit_reason="memory"),
         d("tuple_slice", (R, I, I), R, _seq_slice, guard=True, pure=False, calls_out=True, new_ref=True,
-          any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
+          any_type=True, allocates_tracked=True, removable=True, exit_reason="memory"),
         # str(i) of an int (PyLong_FromLongLong, then PyObject_Str, as f"{i}" and str() make it);
         # str_build(sep, pieces...): _PyUnicode_JoinArray(sep, pieces, n), BUILD_STRING's function (sep "") and
         # sep.join([a, b, ...]) of a list the trace never makes (1 to 5 exact strs)
@@ -768,16 +771,16 @@ def _defs() -> list[OpDef]:
         # appended...; what only takes it apart never makes it). Owned; released through the graveyard in a loop
         # that calls Python code (an item's last reference may be its). NULL (MemoryError) exits
         d("new_tuple", (), R, lambda *items: tuple(items), guard=True, pure=False, calls_out=True, new_ref=True,
-          variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
+          variadic=True, any_type=True, allocates_tracked=True, removable=True, exit_reason="memory"),
         d("new_list", (), R, lambda *items: list(items), guard=True, pure=False, calls_out=True, new_ref=True,
-          variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True, exit_reason="memory"),
+          variadic=True, any_type=True, allocates_tracked=True, removable=True, exit_reason="memory"),
         # new_dict(k1, v1, k2, v2...): a dict of at most MAX_NEW_ITEMS / 2 pairs whose keys are exact strs
         # (BUILD_MAP, BUILD_CONST_KEY_MAP): PyDict_New, then PyDict_SetItem of each pair in order, as the
         # interpreter inserts them (a str key's hash and comparison run no Python code; a repeated key keeps its
         # first object and its last value). Owned, removable, released like new_tuple; a failure (MemoryError)
         # releases the dict and exits
         d("new_dict", (), R, lambda *kv: dict(zip(kv[0::2], kv[1::2])), guard=True, pure=False, calls_out=True,
-          new_ref=True, variadic=True, any_type=True, allocates_tracked=True, removable=True, identity=True,
+          new_ref=True, variadic=True, any_type=True, allocates_tracked=True, removable=True,
           exit_reason="memory"),
         # f(args...) through PyObject_Vectorcall, f a constant C function that runs no Python code for the exact
         # types the recorder guarded (a method of str: args[1] is self); its result a new reference; NULL (an

@@ -75,15 +75,15 @@ def _map_ops(trace: Trace, fn) -> Trace:
 def fold_constants(trace: Trace) -> Trace:
     def fn(op: Op, sub: _Subst) -> list[Op]:
         d = OPS[op.name]
-        if d.evaluate is None or op.name == "label" or d.reads_heap or d.identity:
+        if d.evaluate is None or op.name == "label" or d.reads_heap:
             return [op]
         if all(isinstance(a, Const) for a in op.args):
             try:
                 r = d.evaluate(*[a.value for a in op.args])
             except GuardFailed:
                 return [op]            # always fails: keep it, the trace exits here
-            if d.new_ref and type(r) not in (int, float):
-                return [op]            # a new object each time (a str made of constants: `is` tells them apart)
+            if not d.folds_to(r):
+                return [op]            # a new object each time (OpDef.folds_to)
             if op.result is not None:
                 sub.map[id(op.result)] = Const(r, d.result)
             return []

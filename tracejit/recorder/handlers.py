@@ -421,10 +421,11 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         sl, container = rec.pop(), rec.value(rec.pop())
         rec.stack.append(_slice(rec, container, sl.start, sl.stop, sl.snapshot))
         return
-    if isinstance(rec.stack[-2], VirtualTuple) and isinstance(rec.stack[-1], Const) and \
-            type(rec.stack[-1].value) is int and -len(rec.stack[-2].items) <= rec.stack[-1].value < len(rec.stack[-2].items):
-        index, t = rec.pop(), rec.pop()     # t[k] of a tuple the trace has not made: its item (nothing to check)
-        rec.stack.append(t.items[index.value])
+    t, k = rec.stack[-2], rec.stack[-1]
+    if isinstance(t, VirtualTuple) and isinstance(k, Const) and type(k.value) is int and \
+            -len(t.items) <= k.value < len(t.items):
+        rec.pop(), rec.pop()                # t[k] of a tuple the trace has not made: its item (nothing to check)
+        rec.stack.append(t.items[k.value])
         return
     index, container = rec.pop(), rec.value(rec.pop())
     if not rebuildable_tuple(index):    # (G[x, y]: only a Python class's inlined __getitem__ takes the tuple)
@@ -466,7 +467,8 @@ def list_extend(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         raise RecordAbort("unsupported instruction LIST_EXTEND")
     rec.pop(), rec.pop()
     every = lst.items + [constant(v) for v in items.value]
-    rec.stack.append(VirtualList(every, lst.snapshot, lists.made_sequence(rec, "new_list", every, lst.snapshot, ins.offset)))
+    made = lists.made_sequence(rec, "new_list", every, lst.snapshot, ins.offset)
+    rec.stack.append(VirtualList(every, lst.snapshot, made))
 
 
 @handles("BUILD_SLICE")
@@ -532,14 +534,21 @@ def list_append(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
     v = rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [v])
-    lst = rec.stack[-ins.arg]
-    if isinstance(lst, BaseItem):       # a comprehension's list, made before its loop
-        lst = rec.read_state(StateVar("base", lst.pos), lambda: view.stack(lst.pos))
-    lst = rec.value(lst)
-    if lst.kind is not R or type(rec.conc(lst)) is not list:
-        raise RecordAbort("LIST_APPEND to something other than a list")
-    rec.emit("guard_class", [lst, const_ref(list)], snap, pc)
+    lst = _comprehension_target(rec, ins, view, list, snap)
     lists.list_append(rec, lst, [v], snap, pc)
+
+
+def _comprehension_target(rec: TraceRecorder, ins: Instr, view: FrameView, t: type, snap: Snapshot):
+    """The list or dict (`t`) LIST_APPEND / MAP_ADD adds to, `ins.arg` deep on the stack once its operands are
+    popped (a comprehension's, made before its loop: a base stack item), its exact type guarded."""
+    target = rec.stack[-ins.arg]
+    if isinstance(target, BaseItem):
+        target = rec.read_state(StateVar("base", target.pos), lambda: view.stack(target.pos))
+    target = rec.value(target)
+    if target.kind is not R or type(rec.conc(target)) is not t:
+        raise RecordAbort(f"{ins.op} to something other than a {t.__name__}")
+    rec.emit("guard_class", [target, const_ref(t)], snap, ins.offset)
+    return target
 
 
 @handles("GET_ITER")
@@ -573,13 +582,7 @@ def map_add(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
     value, key = rec.operand(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(pc, [key, value])
-    d = rec.stack[-ins.arg]
-    if isinstance(d, BaseItem):         # a comprehension's dict, made before its loop
-        d = rec.read_state(StateVar("base", d.pos), lambda: view.stack(d.pos))
-    d = rec.value(d)
-    if d.kind is not R or type(rec.conc(d)) is not dict:
-        raise RecordAbort("MAP_ADD to something other than a dict")
-    rec.emit("guard_class", [d, const_ref(dict)], snap, pc)
+    d = _comprehension_target(rec, ins, view, dict, snap)
     if strings.is_str(rec, key):
         dicts.store(rec, value, d, key, snap, pc)
     elif rec.generic_calls:
@@ -592,7 +595,7 @@ def map_add(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def build_tuple(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     items = [rec.pop() for _ in range(ins.arg)][::-1]
     made = None
-    if len(items) <= MAX_NEW_ITEMS and all(isinstance(x, (Var, Const)) for x in items):
+    if lists.makeable(items):           # (its snapshot aborts where an item is not one value)
         try:
             made = lists.made_sequence(rec, "new_tuple", items, rec.snapshot_with(ins.offset, items), ins.offset)
         except RecordAbort:         # (no exit can be taken here: the tuple is taken apart, or the use aborts)

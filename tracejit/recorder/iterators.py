@@ -198,8 +198,8 @@ def _for_iter_dict(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, it,
     its count of items left and its dict are state. Each iteration finds the next entry (dict_next: none
     left, the interpreter ends the loop), guards that items are left (else the interpreter raises "dictionary
     keys changed during iteration"), and reads the key and/or value (borrowed from the dict, which the trace
-    never changes); an item is a tuple made only where the loop needs it whole (_item_tuple). A dict that changed size since the
-    iterator was made is refused at entry (the interpreter raises at FOR_ITER)."""
+    never changes); an item is a tuple made only where the loop needs it whole (_item_tuple). A dict that
+    changed size since the iterator was made is refused at entry (the interpreter raises at FOR_ITER)."""
     p = "d" + kind
     pos_sv, left_sv, dict_sv = (StateVar("iter", (pos, p + f)) for f in ("pos", "left", "dict"))
     if pos_sv not in rec.state:

@@ -43,12 +43,17 @@ def slice_of(rec: TraceRecorder, a: Value, t: type, start, stop, snap: Snapshot)
     return made
 
 
+def makeable(items: list) -> bool:
+    """The trace can make a tuple or list of `items`: at most MAX_NEW_ITEMS, each one value."""
+    return len(items) <= MAX_NEW_ITEMS and all(isinstance(x, (Var, Const)) for x in items)
+
+
 def made_sequence(rec: TraceRecorder, name: str, items: list, snap: Snapshot, pc: int) -> Var | None:
     """The tuple or list of `items` (new_tuple / new_list, its exit `snap`: the state before the instruction that
     builds it), for whatever needs the object of a VirtualTuple / VirtualList; the optimizer removes it where
     nothing does (OpDef.removable). None where the trace cannot make it (too many items, one that is not a
     value)."""
-    if len(items) > MAX_NEW_ITEMS or not all(isinstance(x, (Var, Const)) for x in items):
+    if not makeable(items):
         return None
     obj = rec.emit(name, [dicts.as_object(rec, x, snap, pc) for x in items], snap, pc)
     rec.known_class[id(obj)] = tuple if name == "new_tuple" else list

@@ -319,8 +319,7 @@ class TraceRecorder:
                 return
             if parts[0] in self.state or (self.bridge and parts[0] in self.layout.kinds):
                 raise RecordAbort(f"{sv} stops being a complex number in the loop")
-        if isinstance(value, (VirtualTuple, VirtualList)) and value.obj is not None:
-            value = self.value(value)       # (the tuple or list BUILD_TUPLE / BUILD_LIST made)
+        value = _made_object(value)         # (the tuple or list BUILD_TUPLE / BUILD_LIST made)
         if not isinstance(value, (Var, Const)):
             raise RecordAbort("storing a tuple the trace did not allocate" if isinstance(value, VirtualTuple)
                               else "storing a value the trace does not model")
@@ -386,8 +385,8 @@ class TraceRecorder:
         except GuardFailed as e:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
         if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap and \
-                not d.identity and not (d.new_ref and type(result) not in (int, float)):
-            # (a new str made of constants stays an op: the interpreter's is another object, which the stack
+                d.folds_to(result):
+            # (a new str or tuple of constants stays an op: the interpreter's is another object, which the stack
             # check compares by value only with what an op made)
             return Const(result, d.result)        # fold at record time; the guard cannot fail
         if name == "guard_class" and isinstance(args[1], Const):
@@ -505,8 +504,7 @@ class TraceRecorder:
                 raise RecordAbort("operand is a complex number")
             if isinstance(v, (VirtualList, VirtualTuple)):
                 if v.obj is not None:       # made by BUILD_TUPLE / BUILD_LIST: the object is needed now
-                    v.escaped = True
-                    return v.obj
+                    return _made_object(v)
                 raise RecordAbort(f"operand is a {type(v).__name__[7:].lower()} the trace did not allocate")
             raise RecordAbort("operand is not a modelled value")
         return v
