@@ -483,3 +483,27 @@ def test_a_variable_holding_numbers_of_two_types_is_kept_as_an_object(fresh_engi
     assert any("is float at the loop's start but int" in r for r in st["aborts"]), st["aborts"]
     kinds = {lp.layout.kinds[sv] for lp in loops for sv in lp.layout.kinds if sv.name == "best"}
     assert Kind.REF in kinds, (kinds, st)
+
+
+def pixel_counts(points, w):
+    im = [0] * w
+    x = 0
+    for p in points:
+        x = p / 7.0 * w             # a float...
+        if p < 0:
+            return im, x            # (an exit while x holds the float)
+        x = int(x)                  # ...then an int, as at the loop's start
+        im[x % w] += 1
+    return im, x
+
+
+def test_a_variable_that_holds_another_type_in_the_middle_of_an_iteration(fresh_engine):
+    """`x = a / b * w; x = int(x)` (pyperformance chaos): x is an int where the loop starts and ends and a
+    float in between. The loop compiles with x an int; an exit between the two stores writes the float back."""
+    points = [(k * 13) % 29 for k in range(400)]
+    for args in ((points, 10), (points + [-3] + points, 10)):
+        loops, st = compile_and_get(pixel_counts, *args)
+        assert loops and st["native_entries"] >= 1, st
+        assert not any("changes type" in r for r in st["aborts"]), st["aborts"]
+        kinds = {lp.layout.kinds[sv] for lp in loops for sv in lp.layout.kinds if sv.name == "x"}
+        assert kinds == {Kind.INT}, kinds

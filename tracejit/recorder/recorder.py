@@ -182,6 +182,7 @@ class TraceRecorder:
         self.generic_calls = generic_calls
         self.cost_model = cost_model                        # abort traces slower than the interpreter (generic.py)
         self.left = left                # iterations left in the loop's first counted run, if known (generic.pays_back)
+        self.pays_back_from = 0         # after a LITTLE_LEFT abort: the iterations left that would have paid
         hints = hints or {}                                 # learnt from earlier recordings (frame.RETRY_HINTS)
         self.not_inlined = hints.get("not_inlined", frozenset())    # code of functions called, not inlined
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
@@ -325,10 +326,11 @@ class TraceRecorder:
                               else "storing a value the trace does not model")
         if sv not in self.state and sv.where != "stack":
             # a variable written before it is read still needs its previous value in earlier exits
+            unbound = False
             try:
                 current = fetch()
             except LookupError:
-                current = None
+                current, unbound = None, True
             held = self._held_kind(sv)
             if held is not None:
                 # a bridge: earlier exits write back the value the buffer holds, read as what it is there
@@ -336,11 +338,13 @@ class TraceRecorder:
                     raise RecordAbort(f"{sv} is {held} at the bridge's exit but holds {type(current).__name__}")
                 self.new_input(sv, held, current)
             else:
-                # a REF can hold any object; an unboxed kind must be the kind the variable held before
+                # the input is what the variable held before (`x = int(x)` after `x = a / b`: an int at the
+                # loop's start, a float in between); _carry_kinds checks the kind it ends the iteration with.
+                # A REF can hold any object; a variable read nowhere before (unbound) only as what is stored
                 kind = R if value.kind is R and kind_of(current) is not None else kind_of(current)
-                if kind is not value.kind:
+                if kind is None or (kind is not value.kind and (unbound or sv.where != "fast")):
                     raise RecordAbort(f"{sv} changes type in the loop")
-                self.new_input(sv, value.kind, current)
+                self.new_input(sv, kind, current)
         self.state[sv] = value
 
     def _write_complex(self, sv: StateVar, parts: tuple, value: VirtualComplex, fetch) -> None:
