@@ -696,3 +696,33 @@ def test_a_loop_over_a_generator_waits_until_its_run_has_proved_long():
     assert 5 <= waits <= 8, (once, long_)
     if sys.version_info >= (3, 12):     # (3.11: no call that may run Python code is recorded, next() of a generator)
         assert long_["traces_compiled"] >= 1 and long_["native_entries"] > once["native_entries"], (once, long_)
+
+
+def test_a_loop_found_too_long_for_its_run_is_not_recorded_again_for_the_same_run():
+    """A recording that finds the loop's run too short for its trace to pay (LITTLE_LEFT) keeps what the run
+    would need on the loop: the loop's later waits in that run (a generator's: its estimate doubles each time)
+    decide from it without recording the loop again. scimark_lu's RandomMatrix was recorded three times to be
+    told so; now once."""
+    _, rep = run_both("""
+        def cells(w, h):
+            for y in range(h):
+                for x in range(w):
+                    yield x, y
+        def fill(w, h):
+            t = 0
+            for x, y in cells(w, h):
+                a = (x * 7 + y * 3) % 11
+                b = (x * 5 - y) % 13
+                c = (a * b + x) % 17
+                d = (c * a - b + y) % 19
+                t += a + b + c + d
+            return t
+        print(fill(60, 60))
+        report("once")
+    """, "little_left=5, cost_model=0" + _TRACED)
+    once = rep["once"]
+    little = once["aborts"].get("too little of its run left to pay for compiling", 0)
+    assert once["traces_compiled"] == 0 and once["little_left_waits"] >= 4, once
+    assert little <= 1, once
+    if sys.version_info >= (3, 12):     # (3.11: next() of a generator is no call the trace makes)
+        assert little == 1, once

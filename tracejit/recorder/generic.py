@@ -206,8 +206,10 @@ def pays_back(rec: TraceRecorder) -> None:
     """Abort a recording of a loop whose run, the first the JIT counted, has too few iterations left
     (`rec.left`) for its machine code to save what compiling the trace costs: the loop waits for a later run
     (Engine._first_run_left; a list comprehension run once at start-up never compiles)."""
-    saved = SAVED_NS_PER_INSTRUCTION * len(rec.recorded) * rec.left
-    if saved < COMPILE_NS_PER_OP * len(rec.ops):
+    per_pass = SAVED_NS_PER_INSTRUCTION * len(rec.recorded)
+    if per_pass * rec.left < COMPILE_NS_PER_OP * len(rec.ops):
+        # (how many would: a later wait of the loop's then decides without recording it again)
+        rec.pays_back_from = int(COMPILE_NS_PER_OP * len(rec.ops) / per_pass) + 1
         raise RecordAbort(LITTLE_LEFT)
 
 

@@ -476,9 +476,11 @@ class Engine:
                 if self._short_runs(site, code):
                     return site.blacklisted
                 left = self._first_run_left(frame, code, site)
-                if left is not None and left < self.params.little_left * self.params.threshold:
+                if left is not None and (left < self.params.little_left * self.params.threshold or
+                                         left < site.pays_back_from):
                     # too little of its run left for recording and compiling it to pay: it waits for a later run
-                    # (with more left, the recording itself judges: recorder.generic.pays_back)
+                    # (with more left, the recording itself judges: recorder.generic.pays_back; what it found is
+                    # kept, so a loop whose trace it found too long for this run is not recorded again for it)
                     self._wait_for_next_run(site, left)
                     return False
                 self._start_recording(frame, code, header, site, left)
@@ -721,6 +723,7 @@ class Engine:
         site = rec.site
         if reason == recording.LITTLE_LEFT and rec.loop is None:
             # not a failure: its run ends too soon for the trace's compiling to pay (generic.pays_back)
+            site.pays_back_from = rec.recorder.pays_back_from
             self._wait_for_next_run(site, max(rec.recorder.left - 1, 0))
             return
         if hint is not None:
