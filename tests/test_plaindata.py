@@ -199,3 +199,48 @@ def test_loading_the_recorder_and_backend_imports_no_dataclasses_or_inspect():
                                     text=True, cwd="/") for extra in ("", lazy))
     assert before.returncode == after.returncode == 0, after.stderr
     assert after.stdout == before.stdout
+
+
+def test_the_jits_record_classes_load_their_init_compiled_ahead():
+    """Every record class of the JIT's modules takes its `__init__` from tracejit/_record_inits.py instead of
+    compiling it while the program runs (else: run tools/record_inits.py after changing a record's fields)."""
+    code = ("import importlib, pkgutil, tracejit\n"
+            "from tracejit import plaindata\n"
+            "for m in pkgutil.walk_packages(tracejit.__path__, 'tracejit.'):\n"
+            "    if m.name != 'tracejit.__main__' and '.tools' not in m.name:\n"
+            "        importlib.import_module(m.name)\n"
+            "print(len(plaindata.made_sources), plaindata.compiled_at_load)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(maxsplit=1)
+    assert int(out[0]) >= 30 and out[1].strip() == "[]", out
+
+
+def test_a_precompiled_init_behaves_as_one_compiled_at_load():
+    """The same fields give the same source, so a class of the program's with a record's fields gets the
+    precompiled maker; its defaults and factories are this class's own, and it matches one compiled at load."""
+    def body(dataclass, field):
+        @dataclass
+        class Exit:
+            code: object
+            label: object
+        return Exit
+    before = list(plaindata.compiled_at_load)
+    precompiled = body(plaindata.dataclass, plaindata.field)
+    assert plaindata.compiled_at_load == before
+    std = body(dataclasses.dataclass, dataclasses.field)
+    for cls in (precompiled, std):
+        e = cls(1, label="x")
+        assert (e.code, e.label) == (1, "x")
+        with pytest.raises(TypeError):
+            cls(1)
+    assert precompiled.__init__.__qualname__.endswith("Exit.__init__")
+
+    def fresh(dataclass, field):
+        @dataclass
+        class Odd:
+            a_field_no_record_has: int = 7
+            other: list = field(default_factory=lambda: [1])
+        return Odd
+    odd = fresh(plaindata.dataclass, plaindata.field)
+    assert plaindata.compiled_at_load[-1].endswith("Odd")
+    o, p = odd(), odd()
+    assert o.a_field_no_record_has == 7 and o.other == [1] and o.other is not p.other

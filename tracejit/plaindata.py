@@ -6,7 +6,11 @@ millisecond there is a millisecond the program loses. `dataclasses` costs about 
 `inspect`, and with it `ast`, `dis` and `tokenize`) and 0.3-0.5 ms per class (it compiles each generated method
 separately); over the 36 record classes of the recorder and backend that was 18 ms of a first compile's 46 ms
 (measured on CPython 3.12, 2026-12-04). This module builds the same classes with one compiled `__init__` per class
-and `operator.attrgetter` for equality and hashing.
+and `operator.attrgetter` for equality and hashing. The `__init__`s themselves are compiled ahead of time: their
+sources are a function of the fields alone, and tracejit/_record_inits.py (written by tools/record_inits.py, loaded
+from its bytecode cache like any module) holds each record class's compiled; a class whose source is not there
+(a record class changed since the table was written, or a class of the program's) is compiled at load (5-6 ms
+for the JIT's 38 classes on 3.12, 2026-12-06).
 
 It implements the part of `dataclasses` tracejit uses, with its semantics: fields from the class's annotations in
 order (`ClassVar` annotations excepted, base classes' fields first), `field(default=, default_factory=, compare=,
@@ -16,7 +20,7 @@ mutable defaults refused, `replace()` and `fields()`. A method the class body de
 `dataclasses`: `__match_args__`, ordering, `InitVar`, `__slots__`, `kw_only`, recursion-safe repr. The
 visualizer's report model keeps `dataclasses` (it needs `asdict`, and loads only when a report is written).
 
-May import: tracejit.pristine and the standard library (`operator` only).
+May import: tracejit.pristine, tracejit._record_inits and the standard library (`operator` only).
 """
 from __future__ import annotations
 
@@ -99,6 +103,8 @@ def _collect_fields(cls) -> dict[str, Field]:
 
 
 def _make_init(cls, all_fields: list[Field], frozen: bool):
+    """The class's `__init__`, made by calling its maker (see `init_maker_source`) with the defaults and factories:
+    the maker precompiled in tracejit/_record_inits.py when its source is there, else compiled now."""
     params, body = [], []
     env = {"_MISSING": _MISSING, "_set": object.__setattr__}
     seen_default = False
@@ -119,16 +125,42 @@ def _make_init(cls, all_fields: list[Field], frozen: bool):
                 raise TypeError(f"{cls.__qualname__}: non-default argument {n!r} follows default argument")
             params.append(n)
             value = n
-        body.append(f"    _set(self, {n!r}, {value})" if frozen else f"    self.{n} = {value}")
+        body.append(f"        _set(self, {n!r}, {value})" if frozen else f"        self.{n} = {value}")
     if hasattr(cls, "__post_init__"):
-        body.append("    self.__post_init__()")
-    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
-    namespace: dict = {}
-    exec(source, env, namespace)
-    init = namespace["__init__"]
+        body.append("        self.__post_init__()")
+    source = init_maker_source(list(env), params, body)
+    maker = _precompiled().get(source)
+    if maker is None:
+        namespace: dict = {}
+        exec(source, {}, namespace)
+        maker = namespace["__make__"]
+        compiled_at_load.append(cls.__qualname__)
+    made_sources.append(source)
+    init = maker(*env.values())
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     return init
+
+
+def init_maker_source(names: list[str], params: list[str], body: list[str]) -> str:
+    """The source of a function that, given the values of `names` (the defaults and factories the `__init__`
+    uses), returns the `__init__`: `def __make__(_MISSING, _set, ...)` around `def __init__(self, ...)`. The
+    same text for the same fields, so the function can be compiled ahead (tools/record_inits.py)."""
+    return (f"def __make__({', '.join(names)}):\n    def __init__(self, {', '.join(params)}):\n" +
+            ("\n".join(body) or "        pass") + "\n    return __init__\n")
+
+
+def _precompiled() -> dict:
+    """{maker source: maker} of tracejit/_record_inits.py ({} if it cannot be loaded)."""
+    try:
+        from tracejit._record_inits import MAKERS
+    except ImportError:
+        return {}
+    return MAKERS
+
+
+made_sources: list[str] = []            # every maker source this process made (tools/record_inits.py reads them)
+compiled_at_load: list[str] = []        # classes whose maker was not in the table: compiled (tests check none is)
 
 
 def _frozen_setattr(self, name, value):
