@@ -55,9 +55,38 @@ def test_a_compile_imports_neither_the_package_nor_typing():
     assert out.strip() == "[]"
 
 
+def _python_writing(src: str) -> str:
+    """_python with bytecode (and the check's record) written."""
+    env = _env()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(src)], capture_output=True, text=True, env=env,
+                       cwd=REPO_ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_a_check_that_passed_is_remembered_for_that_extension_and_table():
+    """The table's check (3-5 ms) runs once per extension file and table, like a bytecode cache: a later process
+    finds the record and trusts it; a record for anything else is not trusted."""
+    probe = """
+        from tracejit.backend import iced
+        print(iced.fallback_reason, iced._record == iced._key, iced._key != "")
+        """
+    _python_writing(probe)
+    assert _python_writing(probe).split() == ["None", "True", "True"]
+    assert _python(probe).split() == ["None", "True", "True"]     # (read where it is not written too)
+    # a record of another extension file or table: the check runs (and passes), and writes its own record
+    with open(iced._CHECK_RECORD, "w", encoding="utf-8") as f:
+        f.write("/elsewhere/_iced_x86_py.so|1|2|3|4")
+    assert _python(probe).split() == ["None", "False", "True"]
+    assert _python_writing(probe).split() == ["None", "False", "True"]
+    assert _python_writing(probe).split() == ["None", "True", "True"]
+
+
 def test_a_table_that_does_not_match_falls_back_to_the_package():
     """A constant the extension contradicts (another iced-x86): the package is imported and every constant read
-    from it; the machine code is the same."""
+    from it; the machine code is the same (a remembered check of the right table does not hide it)."""
+    _python_writing("from tracejit.backend import iced")
     out = _python("""
         import importlib.util, sys
         spec = importlib.util.spec_from_file_location("tracejit.backend.iced_names", "tracejit/backend/iced_names.py")

@@ -6,7 +6,8 @@ needs the native extension (`iced_x86._iced_x86_py`: Instruction, MemoryOperand,
 OpCodeInfo), which loads by itself in under 2 ms, and about 200 constants: the instruction codes, registers and
 mnemonics it names. Those come from `iced_names.py` (written by tools/iced_names.py from the installed iced-x86),
 and each is checked against the extension when this module loads (a code's instruction and op-code strings, a
-register's name as the formatter writes it, a mnemonic as an instruction with that code reports it). If the
+register's name as the formatter writes it, a mnemonic as an instruction with that code reports it; a check that
+passed is remembered, like a bytecode cache, for that extension file and that table: _checked_before). If the
 extension cannot be loaded alone or any constant does not match (another iced-x86), the package is imported
 after all and every constant is read from it: slower, never wrong. A name missing from the table is read from the
 package too (`misses` lists them; tests check that assembling every op misses none).
@@ -95,11 +96,49 @@ class _Names:
         return value
 
 
+def _checked_before(ext) -> tuple[str | None, str]:
+    """(the record of an earlier process's check that found this extension file and this table to agree, or
+    None; the record this one would write). The check (_mismatch) costs 3-5 ms; like a bytecode cache, its
+    result is kept beside the backend's (its __pycache__), keyed by the extension file's path, size and
+    modification time and a checksum of the table."""
+    import zlib
+    try:
+        st = os.stat(ext.__file__)
+        table = repr((CODES, REGISTERS, MNEMONICS)).encode()
+        key = f"{ext.__file__}|{st.st_size}|{st.st_mtime_ns}|{zlib.crc32(table)}|{len(table)}"
+        with open(_CHECK_RECORD, encoding="utf-8") as f:
+            return f.read(), key
+    except (OSError, AttributeError, TypeError):
+        return None, key if "key" in locals() else ""
+
+
+def _remember_check(key: str) -> None:
+    """Keep the record of a check that passed (not where bytecode is not written either; errors ignored)."""
+    if not key or sys.dont_write_bytecode:
+        return
+    try:
+        os.makedirs(os.path.dirname(_CHECK_RECORD), exist_ok=True)
+        temporary = f"{_CHECK_RECORD}.{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(key)
+        os.replace(temporary, _CHECK_RECORD)
+    except OSError:
+        pass
+
+
+_CHECK_RECORD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__",
+                             f"iced-check.{sys.implementation.cache_tag}.txt")
 _ext = _load_extension()
 if _ext is None:
     fallback_reason = "the extension did not load by itself"
 else:
-    fallback_reason = _mismatch(_ext)
+    _record, _key = _checked_before(_ext)
+    if _record is not None and _record == _key:
+        fallback_reason = None
+    else:
+        fallback_reason = _mismatch(_ext)
+        if fallback_reason is None:
+            _remember_check(_key)
 if fallback_reason is not None:
     _pkg = _package()
     _ext = sys.modules[EXTENSION]
