@@ -82,17 +82,16 @@ class _Names:
 
     def __init__(self, kind: str, table: dict) -> None:
         self._kind = kind
-        self._table = table
+        # each constant an attribute of its own: found by the plain lookup (the assembler names tens of
+        # thousands per compile), __getattr__ only for a name the table lacks
+        self.__dict__.update({name: entry[0] for name, entry in table.items()})
 
     def __getattr__(self, name: str) -> int:
-        entry = self._table.get(name)
-        if entry is not None:
-            return entry[0]
         if name.startswith("_"):
             raise AttributeError(name)
         value = getattr(getattr(_package(), self._kind), name)
         misses.append(f"{self._kind}.{name}")
-        self._table[name] = (value,)
+        setattr(self, name, value)
         return value
 
 
