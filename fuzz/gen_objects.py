@@ -21,8 +21,9 @@ P's methods swapped, an instance attribute hiding a method, `vars(q)` (a real di
 makes, out of range at times, and the method replaced at one chosen iteration; and a
 `__get__` given to the token's class, an instance attribute hiding `scale`); `p.link = ...` over an object held
 elsewhere or over its last reference (a W, whose `__del__` may print); tuples, lists and dicts the loop builds,
-stored, appended, used as keys and passed to an inlined function. The loop runs over
-range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
+stored, appended, used as keys and passed to an inlined function; random numbers from a generator's methods and
+the module's functions (an empty range, too many bits, a generator's own attribute hiding getrandbits). The loop
+runs over range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
 nested function reads it). Each function is called a few times with different sizes; an exception that escapes
 is printed with its traceback (file, line and function of each frame). Output never shows an address.
 """
@@ -265,6 +266,15 @@ STATEMENTS = [
     "dct = {{'a': {i}, 'b': {p}, 'a': {i} + 1}}\n{acc} += dct['a'] % 9 + len(dct)",
     "{acc} += {{'val': {i}, 'c': {p}.x}}['c'] % 7",
     "keep[0] = {i} * 0.5 + 1000.0\n{acc} += int(store_then_sum((keep[0], {i} % 3), keep)) % 100",
+    # random numbers: a generator's methods and the module's functions (ops that draw as the interpreter does), an
+    # empty range and too many bits (the interpreter's), an attribute of the generator's own hiding a method
+    "{acc} += rng.randrange({k9} + 1) + rng.randint(-3, {i} % 5)",
+    "{acc} += rng.choice(items).x % 7 + rng.choice((1, {i}))",
+    "{t} = {t} + rng.random()",
+    "{acc} += rng.getrandbits({i} % 70) % 1000",
+    "try:\n    {acc} += rng.randrange({i} % 4 - 1)\nexcept ValueError:\n    {acc} += 1",
+    "if {i} == {trip}:\n    rng.getrandbits = lambda k: 5",
+    "{acc} += random.randrange(7) + random.choice([1, 2]) + int(random.random() * 3)",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -274,7 +284,8 @@ WRITES_GLOBAL = "G = (G + {i}) % {mod}"        # (the function declares `global 
 
 def objects_program(seed: int) -> str:
     r = random.Random(f"fuzz-objects-program:{seed}")
-    out = [f"# fuzz seed {seed} (objects)", "import sys", "import traceback", ""]
+    out = [f"# fuzz seed {seed} (objects)", "import random", "import sys", "import traceback", "",
+           f"random.seed({seed})"]
     slots = '    __slots__ = ("x", "y", "link")\n' if r.random() < 0.4 else ""
     out.append(CLASS.format(slots=slots, qslots="    __slots__ = ()\n" if slots else "", mod=MOD,
                             bound=r.choice([6, 9, 30]), trap_mod=r.choice([97, 1009, 10007]),
@@ -296,6 +307,7 @@ def objects_program(seed: int) -> str:
         if writes_global:
             out.append("    global G")
         out.append("    p, q = P(seed), P(seed * 7 + 1)")
+        out.append("    rng = random.Random(seed)")
         out.append("    items = [P(j * 11 + seed) for j in range(5)]")
         out.append("    d = {}")
         out.append("    grid = Grid(6)")

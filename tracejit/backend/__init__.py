@@ -17,6 +17,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from .assembler import EMITTERS, Externals, LoopAddresses, MachineCode, assemble
 from . import containers  # noqa: F401,I001 - its emitters (str, dict, array ops) register in EMITTERS
 from . import pycalls  # noqa: F401,I001 - its emitters (calls that may run Python code) register in EMITTERS
+from . import randoms  # noqa: F401,I001 - its emitters (random.Random's methods) register in EMITTERS
 from .errors import CompileError
 from .listing import ListingGroup, format_groups, format_listing, listing_groups
 from .stubs import release_stub, retaining_entry_stub

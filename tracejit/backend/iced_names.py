@@ -14,6 +14,7 @@ CODES = {
     'AND_RM64_IMM8': (261, 'AND r/m64, imm8', 'o64 83 /4 ib'),
     'AND_RM64_R64': (71, 'AND r/m64, r64', 'o64 21 /r'),
     'AND_RM8_R8': (68, 'AND r/m8, r8', '20 /r'),
+    'BSR_R64_RM64': (2126, 'BSR r64, r/m64', 'o64 0F BD /r'),
     'BT_RM64_R64': (1951, 'BT r/m64, r64', 'o64 0F A3 /r'),
     'CALL_RM64': (759, 'CALL r/m64', 'o64 FF /2'),
     'CMOVAE_R64_RM64': (1180, 'CMOVAE r64, r/m64', 'o64 0F 43 /r'),

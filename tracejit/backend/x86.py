@@ -346,6 +346,10 @@ class Asm:
         else:
             self.emit(I.create_reg_mem(_c("IMUL_R64_RM64"), dst.r64, src.mo()))
 
+    def bsr(self, dst: Reg, src: Reg) -> None:
+        """dst = the index of src's highest set bit (src must not be 0: dst is then undefined)."""
+        self.emit(I.create_reg_reg(_c("BSR_R64_RM64"), dst.r64, src.r64))
+
     def imul_imm(self, dst: Reg, src: Reg | Mem, imm: int) -> None:
         code = _c("IMUL_R64_RM64_IMM8") if fits_i8(imm) else _c("IMUL_R64_RM64_IMM32")
         if isinstance(src, Reg):

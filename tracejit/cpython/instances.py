@@ -261,6 +261,25 @@ def instance_dict(obj) -> dict | None:
     return None if v is None or not has_values(type(obj)) else v.materialized_dict(obj)
 
 
+MANAGED_DICT = 1 << 4               # Py_TPFLAGS_MANAGED_DICT (3.11-3.13): the instance's dict pointer at dict_word
+
+
+def own_attribute_among(obj, names: tuple) -> bool:
+    """Whether obj may have an attribute of its own by one of `names`, as the `guard_no_own_attrs` op decides:
+    True where its values array is in use (3.11/3.12: its keys are its class's shared ones) or its dict has a key
+    that is not an exact str or is one of the names; False where it has no dict or a dict without them. For
+    instances of classes with a managed dict and, on 3.13, without inline values (the recorder emits the op for no
+    other: the class's version guard before it fixes the class, so the machine code does not look at it)."""
+    v = instance_values()
+    t = type(obj)
+    if v is None or not t.__flags__ & MANAGED_DICT or (v.kind == "inline" and t.__flags__ & v.flag):
+        return True
+    if v.kind != "inline" and v.values_address(obj):
+        return True
+    d = v.materialized_dict(obj)
+    return d is not None and (any(type(k) is not str for k in d) or any(n in d for n in names))
+
+
 WRAPPED_CALLABLE = 16               # staticmethod's sm_callable, classmethod's cm_callable (after PyObject_HEAD)
 _wrapper_checked: list = []
 

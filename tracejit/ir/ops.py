@@ -424,6 +424,44 @@ def _guard_no_own_attr(obj, size: int, inline: int) -> None:
         raise GuardFailed("the instance may have an attribute of its own")
 
 
+def _guard_no_own_attrs(obj, names) -> None:
+    from tracejit.cpython.instances import own_attribute_among   # (the cpython layer's raw reads, imported when used)
+    if own_attribute_among(obj, (names,) if type(names) is str else tuple(names)):
+        raise GuardFailed("the instance may have an attribute of its own by one of these names")
+
+
+# random.Random's methods (recorder/randoms.py), as the stdlib's Python code computes them from the C methods.
+# What the interpreter spends in randrange's, randint's or choice's Python code beyond the C calls the op makes
+# (CPython 3.12, this project's build machine: `rnd.randrange(10**6)` about 600 ns in a comprehension, the op's
+# getrandbits and conversions about 60 ns): a negative slower_ns, credited when the recorder judges whether a
+# loop's run pays for compiling (recorder.generic.pays_back)
+RANDOM_CALL_SAVED_NS = 400
+def _random_range(rng, start: int, width: int, getrandbits: int) -> int:
+    if width <= 0:
+        raise GuardFailed("empty range")        # (the interpreter raises the ValueError)
+    import random
+    return start + random.Random._randbelow_with_getrandbits(rng, width)
+
+
+def _random_bits(rng, k: int, getrandbits: int) -> int:
+    if not 0 <= k <= 63:
+        raise GuardFailed("bits outside int64")
+    import _random
+    return _random.Random.getrandbits(rng, k)
+
+
+def _random_float(rng, random_: int) -> float:
+    import _random
+    return _random.Random.random(rng)
+
+
+def _random_choice(rng, seq, getrandbits: int, is_tuple: int):
+    if not len(seq):
+        raise GuardFailed("empty sequence")     # (the interpreter raises the IndexError)
+    import random
+    return seq[random.Random._randbelow_with_getrandbits(rng, len(seq))]
+
+
 def _getattr_plain(obj, name: str):
     try:
         return getattr(obj, name)
@@ -625,7 +663,9 @@ class OpDef:
     allocates_tracked: bool = False
     # how much longer (ns, measured on CPython 3.12) the op takes than the interpreter's own specialized
     # instruction for the same work: the recorder weighs it against what running machine code saves per
-    # instruction (recorder.generic.worth_compiling); a py_call's is PY_SLOWER_NS of its function
+    # instruction (recorder.generic.worth_compiling); a py_call's is PY_SLOWER_NS of its function. Negative: the op
+    # does in machine code what the interpreter does in Python code (a random number: RANDOM_CALL_SAVED_NS), which
+    # also counts towards a run's paying for compiling (recorder.generic.pays_back)
     slower_ns: int = 0
     # arguments that must be constants: the emitter reads them when it assembles (an index, an offset, a name)
     const_args: tuple[int, ...] = ()
@@ -861,6 +901,26 @@ def _defs() -> list[OpDef]:
         # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a
         # debugger's f_locals write) and no tracer or monitoring tool started; it exits after the instruction
         d("dict_version", (R,), I, dict_version, reads_heap=True),
+        # none of the names (a str or a tuple of strs) is an attribute of the instance's own: it keeps no values
+        # array in use, and its dict, if it has one, holds only exact strs as keys and none of these (one
+        # PyDict_GetItemWithError per name: no Python code runs)
+        d("guard_no_own_attrs", (R, R), V, _guard_no_own_attrs, guard=True, pure=False, reads_heap=True,
+          calls_out=True, exit_reason="attribute", const_args=(1,)),
+        # --- random.Random's methods (recorder/randoms.py): the C function behind _random.Random.getrandbits
+        # (or .random), its address the last constant, called as its method descriptor calls it; the
+        # generator's state is what they write. random_range: start + the stdlib's _randbelow(width), exit if
+        # width <= 0 (before any call); random_bits: getrandbits(k), 0 <= k <= 63; random_choice: seq[_randbelow(
+        # len(seq))] of a list (0) or a tuple (1), exit if empty. A failed call (MemoryError) exits with the
+        # generator advanced by the calls made before it.
+        d("random_range", (R, I, I, I), I, _random_range, guard=True, pure=False, reads_heap=True,
+          writes_heap=True, calls_out=True, const_args=(3,), slower_ns=-RANDOM_CALL_SAVED_NS),
+        d("random_bits", (R, I, I), I, _random_bits, guard=True, pure=False, reads_heap=True, writes_heap=True,
+          calls_out=True, const_args=(2,)),
+        d("random_float", (R, I), F, _random_float, guard=True, pure=False, reads_heap=True, writes_heap=True,
+          calls_out=True, const_args=(1,)),
+        d("random_choice", (R, R, I, I), R, _random_choice, guard=True, pure=False, reads_heap=True,
+          writes_heap=True, calls_out=True, new_ref=True, any_type=True, const_args=(2, 3),
+          slower_ns=-RANDOM_CALL_SAVED_NS),
         d("guard_after_call", (), V, _guard_after_call, guard=True, pure=False, reads_heap=True, variadic=True,
           exit_reason="rebound"),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last

@@ -7,7 +7,7 @@ handle (more arguments, other types); the loop then runs in the interpreter. Eve
 what CPython's function returns, through ops whose semantics are in the op table.
 
 May import: tracejit.ir, tracejit.cpython.layout (type version tags), the recorder's protocol modules
-(complexnum, inline, virtuals, strings, dicts, arrays, lists) and the standard library (the recorder is passed
+(complexnum, inline, virtuals, strings, dicts, arrays, lists, randoms) and the standard library (the recorder is passed
 in).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 from tracejit.ir.ops import HEAPTYPE
 
-from . import arrays, attributes, complexnum, dicts, lists, strings
+from . import arrays, attributes, complexnum, dicts, lists, randoms, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -391,6 +391,6 @@ def constant_value(obj):
         return const_float(obj)
     if (isinstance(obj, type) and _static(obj)) or isinstance(obj, types.ModuleType) or is_constant_callee(obj) \
             or inlinable_function(obj) or (type(obj) is types.BuiltinFunctionType
-                                           and type(obj.__self__) is types.ModuleType):
-        return const_ref(obj)
+                                           and type(obj.__self__) is types.ModuleType) or randoms.bound(obj):
+        return const_ref(obj)       # (randoms.bound: `random.randrange`, its hidden instance's method)
     return None

@@ -206,7 +206,9 @@ def pays_back(rec: TraceRecorder) -> None:
     """Abort a recording of a loop whose run, the first the JIT counted, has too few iterations left
     (`rec.left`) for its machine code to save what compiling the trace costs: the loop waits for a later run
     (Engine._first_run_left; a list comprehension run once at start-up never compiles)."""
-    per_pass = SAVED_NS_PER_INSTRUCTION * len(rec.recorded)
+    # (an op faster than the interpreter's way to the same result by more than its instructions say, a negative
+    # slower_ns: a random number drawn without randrange's Python code, counts what it saves too)
+    per_pass = SAVED_NS_PER_INSTRUCTION * len(rec.recorded) - sum(min(OPS[op.name].slower_ns, 0) for op in rec.ops)
     if per_pass * rec.left < COMPILE_NS_PER_OP * len(rec.ops):
         # (how many would: a later wait of the loop's then decides without recording it again)
         rec.pays_back_from = int(COMPILE_NS_PER_OP * len(rec.ops) / per_pass) + 1

@@ -23,7 +23,7 @@ from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, c
 from tracejit.ir.ops import MAX_NEW_ITEMS, SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, rules, strings
+from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -162,6 +162,10 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
             rec.stack.append(value)
         return
     if method and owner.kind is R and not isinstance(owner, Const):
+        func = randoms.method(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
+        if func is not None:            # rnd.randrange(...): a method of random.Random, run as an op at the call
+            rec.stack.extend([const_ref(func), owner])
+            return
         func = attributes.method(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
         if func is not None:            # [function, self], as the interpreter pushes a method found on the type
             rec.stack.extend([const_ref(func), owner])
@@ -732,7 +736,9 @@ def _precall(rec: TraceRecorder, argc: int) -> None:
         raise RecordAbort("call with arguments the trace does not own")
     below, callable_ = rec.stack[-(argc + 2)], rec.stack[-(argc + 1)]
     if isinstance(below, Const) and below.value is NULL and isinstance(callable_, (Var, Const)) and \
-            callable_.kind is R and type(rec.conc(callable_)) is types.MethodType:
+            callable_.kind is R and type(rec.conc(callable_)) is types.MethodType and \
+            not (isinstance(callable_, Const) and randoms.bound(callable_.value) is not None):
+        # (a bound method of random's that the trace holds as a constant: CALL calls either pair the same way)
         raise RecordAbort("call of a bound method")
 
 
@@ -858,6 +864,17 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         rec.stack.append(method_rule(rec, top, args, snap, pc))     # a.append(x): below a's method
         return
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
+    if isinstance(below, Const) and below.kind is R and randoms.is_method(below.value) and \
+            isinstance(top, (Var, Const)) and top.kind is R and not (isinstance(top, Const) and top.value is NULL):
+        value = randoms.call(rec, below.value, top, args, kw_names, snap, pc)
+        if value is not None:           # [method, rnd] (randoms.method): the op that computes the call
+            rec.stack.append(value)
+            return
+    if isinstance(callee, Const) and callee.kind is R and randoms.bound(callee.value) is not None:
+        value = randoms.bound_call(rec, callee.value, args, kw_names, snap, pc)
+        if value is not None:           # random.randrange(...): the module's hidden instance's method
+            rec.stack.append(value)
+            return
     if isinstance(below, Const) and type(below.value) is types.FunctionType and not isinstance(top, Const):
         # [function, self]: a method of a Python class (attributes.method), inlined with self as its first argument
         refused = inline.refusal(rec, below.value, view)

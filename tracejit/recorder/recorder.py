@@ -188,6 +188,7 @@ class TraceRecorder:
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
         self.owned_reads = hints.get("owned_reads", frozenset())    # non-empty: attributes are read as owned
         self.pending_result = None                          # (result, versions before) of such a call
+        self.pending_values: list = []      # results of ops the interpreter computes too (randoms): read at the next
         # instances made by inlined constructors (constructors.py): ids of those nothing but the trace has seen
         # yet, and those whose real object the next instruction of the loop's frame shows (bind_fresh)
         self.fresh: set[int] = set()
@@ -360,7 +361,9 @@ class TraceRecorder:
             self.new_input(parts[1], F, current.imag)
         self.state[parts[0]], self.state[parts[1]] = value.real, value.imag
 
-    def emit(self, name: str, args: list, snapshot: Snapshot | None, pc: int):
+    def emit(self, name: str, args: list, snapshot: Snapshot | None, pc: int, unknown: bool = False):
+        """Record op `name` (its concrete result computed by its semantics; `unknown`: not computed, an op
+        downstream of a value the interpreter is still to compute, resolved by `pending_values`)."""
         d = OPS[name]
         if name == "guard_class" and isinstance(args[1], Const) and self.known_class.get(id(args[0])) is args[1].value:
             return None                 # guarded already: it cannot fail here (no Python code runs in between)
@@ -385,11 +388,11 @@ class TraceRecorder:
         conc_args = [self.conc(a) for a in args]
         try:
             # a store is the interpreter's to make (it executes the recorded instruction right after this)
-            result = None if d.writes_heap else d.evaluate(*conc_args)
+            result = None if d.writes_heap or unknown else d.evaluate(*conc_args)
         except GuardFailed as e:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
         if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap and \
-                d.folds_to(result):
+                not unknown and d.folds_to(result):
             # (a new str or tuple of constants stays an op: the interpreter's is another object, which the stack
             # check compares by value only with what an op made)
             return Const(result, d.result)        # fold at record time; the guard cannot fail
@@ -537,6 +540,8 @@ class TraceRecorder:
                         raise RecordAbort("bridge stack input changed kind")
                     self.concrete[id(var)] = real
         self.view = view
+        if self.pending_values:
+            self._resolve_values(view)
         if self.pending_result is not None:
             generic.resolve(self, pc, view)
         if self.pending_fresh:
@@ -549,6 +554,21 @@ class TraceRecorder:
             self._close()
             return True
         return self._record_at(pc, view)
+
+    def _resolve_values(self, view: FrameView) -> None:
+        """At the loop frame's instruction after a call an op computes as the interpreter does (a random number:
+        recorder/randoms.py; the op cannot be run while recording, it would draw the number twice): its value is
+        the one the interpreter's call left on the stack."""
+        for v in self.pending_values:
+            pos = self.stack_position(v)
+            try:
+                real = view.stack(pos) if pos is not None else None
+            except LookupError:
+                real = None
+            if pos is None or (v.kind is not Kind.REF and kind_of(real) is not v.kind):
+                raise RecordAbort("the result of a call computed by an op is not where the interpreter left it")
+            self.concrete[id(v)] = real
+        self.pending_values = []
 
     def stack_position(self, v) -> int | None:
         """Where the frame's abstract stack holds v (the topmost place), or None."""

@@ -1,0 +1,191 @@
+"""random.Random's methods as ops (recorder/randoms.py, backend/randoms.py): loops that draw random numbers
+compile, draw the same numbers in the same order as plain CPython, raise where it raises, and notice what would
+make the ops wrong (an instance's own attribute, a patched class, a subclass's own methods). tests/corpus/
+random_methods.py runs the same cases as a whole program, plain against the JIT."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import tracejit
+from tracejit.cpython.methods import METH_NOARGS, METH_O, c_method
+
+
+def _run(func, make, *args, native=1):
+    """func(make(), *args) plainly, then under the JIT (fresh generators with the same seed): the results and the
+    generators' states after must be equal. Returns the names of the ops of func's compiled loops."""
+    plain_gen = make()
+    expected = func(plain_gen, *args)
+    jit_gen = make()
+    with tracejit.enable(threshold=2, native=native):
+        got = func(jit_gen, *args)
+    assert got == expected
+    assert jit_gen.getstate() == plain_gen.getstate()
+    codes = [func.__code__] + [c for c in func.__code__.co_consts if hasattr(c, "co_code")]   # (3.11: <listcomp>)
+    loops = [lp for lp in tracejit.engine().all_loops if lp.code in codes]
+    return [op.name for lp in loops for b in lp.blocks for op in b.trace.ops]
+
+
+def ranges(rnd, n):
+    t = 0
+    for i in range(n):
+        t += rnd.randrange(1000) * 3 + rnd.randrange(-7, 7 + i)
+    return t
+
+
+def ints(rnd, n):
+    return [rnd.randint(1, 6) for _ in range(n)]
+
+
+def floats(rnd, n):
+    s = 0.0
+    for _ in range(n):
+        s += rnd.random()
+    return s
+
+
+def bits(rnd, n):
+    t = 0
+    for i in range(n):
+        t ^= rnd.getrandbits(i % 64)
+    return t
+
+
+def choices(rnd, items, n):
+    return [rnd.choice(items) for _ in range(n)]
+
+
+@pytest.mark.parametrize("native", [1, 0])
+def test_the_methods_compile_to_ops_that_draw_the_same_numbers(fresh_engine, native):
+    make = lambda: random.Random(42)     # noqa: E731
+    assert "random_range" in _run(ranges, make, 3000, native=native)
+    assert "random_range" in _run(ints, make, 3000, native=native)
+    assert "random_float" in _run(floats, make, 3000, native=native)
+    assert "random_bits" in _run(bits, make, 3000, native=native)
+    assert "random_choice" in _run(choices, make, [1, "a", None, 2.5], 3000, native=native)
+    assert "random_choice" in _run(choices, make, (object(), 3), 3000, native=native)
+    assert tracejit.stats()["internal_errors"] == 0
+
+
+def module_draws(n):
+    t = 0
+    for _ in range(n):
+        t += random.randrange(50) + random.randint(-2, 2) + int(random.random() * 10) + random.getrandbits(9)
+        t += random.choice([1, 2, 3])
+    return t
+
+
+def test_the_modules_functions_are_its_hidden_instances_methods(fresh_engine):
+    random.seed(7)
+    expected = module_draws(3000)
+    state = random.getstate()
+    random.seed(7)
+    with tracejit.enable(threshold=2):
+        assert module_draws(3000) == expected
+    assert random.getstate() == state
+    names = {op.name for lp in tracejit.engine().all_loops if lp.code is module_draws.__code__
+             for b in lp.blocks for op in b.trace.ops}
+    assert {"random_range", "random_float", "random_bits", "random_choice"} <= names, names
+
+
+def empty_range(rnd, n):
+    out = []
+    for i in range(n, -3, -1):
+        out.append(rnd.randrange(i))
+    return out
+
+
+def test_an_empty_range_raises_where_the_interpreter_raises_it(fresh_engine):
+    """randrange(0) leaves the machine code before drawing: the interpreter raises the ValueError, from the
+    stdlib's frame, and the generator has drawn exactly what it draws plainly."""
+    outcomes = []
+    for jit in (False, True):
+        rnd = random.Random(3)
+        try:
+            if jit:
+                with tracejit.enable(threshold=2):
+                    empty_range(rnd, 500)
+            else:
+                empty_range(rnd, 500)
+        except ValueError as e:
+            tb = e.__traceback__
+            while tb.tb_next is not None:
+                tb = tb.tb_next
+            outcomes.append((str(e), tb.tb_frame.f_code.co_name, rnd.getstate()))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][1] == "randrange"
+
+
+def shadow_midway(rnd, n):
+    t = 0
+    for i in range(n):
+        if i == n // 2:
+            rnd.getrandbits = lambda k: 3       # the stdlib's _randbelow calls the instance's own
+        t += rnd.randrange(1000)
+    return t
+
+
+def test_an_attribute_of_the_instances_own_is_noticed(fresh_engine):
+    names = _run(shadow_midway, lambda: random.Random(5), 3000)
+    assert "guard_no_own_attrs" in names and "random_range" in names
+
+
+def patch_midway(rnd, n):
+    t = 0
+    original = random.Random.randint
+    try:
+        for i in range(n):
+            if i == n // 2:
+                random.Random.randint = lambda self, a, b: a    # the class changes: its version tag too
+            t += rnd.randint(1, 6)
+    finally:
+        random.Random.randint = original
+    return t
+
+
+def test_a_patched_class_is_noticed(fresh_engine):
+    assert "random_range" in _run(patch_midway, lambda: random.Random(6), 3000)
+
+
+class Halves(random.Random):
+    def random(self):                   # another random(): the stdlib then draws ints without getrandbits
+        return 0.5
+
+
+class Plain(random.Random):
+    pass
+
+
+def ranges_of_a_subclass(rnd, n):
+    t = 0
+    for i in range(n):
+        t += rnd.randrange(1000) * 3 + rnd.randrange(-7, 7 + i)
+    return t
+
+
+def test_subclasses_with_their_own_methods_keep_them(fresh_engine):
+    assert "random_range" not in _run(ranges, lambda: Halves(1), 2000)
+    assert "random_float" not in _run(floats, lambda: Halves(1), 2000)
+    assert "random_range" in _run(ranges_of_a_subclass, lambda: Plain(1), 2000)
+
+
+def test_the_c_functions_are_found_and_checked():
+    import _random
+    assert c_method(_random.Random.getrandbits, METH_O)
+    assert c_method(_random.Random.random, METH_NOARGS)
+    assert c_method(_random.Random.random, METH_O) is None      # other flags: not that function
+    assert c_method(random.Random.randrange, METH_O) is None    # not a method descriptor
+
+
+def spreads(rnd, n):
+    s = 0.0
+    for i in range(n):
+        s += rnd.uniform(-1, 1) + rnd.uniform(0.5, i) + rnd.uniform(i, 2.25) * 1e-3
+    return s
+
+
+def test_uniform_is_the_arithmetic_of_its_python_code(fresh_engine):
+    """`a + (b - a) * self.random()`: ints subtracted as ints, then converted; a float anywhere: floats."""
+    names = _run(spreads, lambda: random.Random(11), 3000)
+    assert names.count("random_float") >= 3 and "int_to_float" in names
