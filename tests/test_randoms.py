@@ -189,3 +189,124 @@ def test_uniform_is_the_arithmetic_of_its_python_code(fresh_engine):
     """`a + (b - a) * self.random()`: ints subtracted as ints, then converted; a float anywhere: floats."""
     names = _run(spreads, lambda: random.Random(11), 3000)
     assert names.count("random_float") >= 3 and "int_to_float" in names
+
+
+class Borrower:
+    """An ordinary class that borrows Random's functions: [randrange, obj] is pushed as for a generator."""
+    randrange = random.Random.randrange
+    _randbelow = random.Random._randbelow_with_getrandbits
+
+    def __init__(self):
+        self.n = 0
+
+    def getrandbits(self, k):
+        self.n += 1
+        return self.n % (1 << k)
+
+
+def borrowed(g, n):
+    t = 0
+    i = 0
+    while i < n:
+        t += g.randrange(10)
+        i += 1
+    return t
+
+
+def test_a_borrowed_function_on_another_class_is_not_an_op(fresh_engine):
+    """(Found by review: the op ran _random's C code on an object that is no generator, a crash.)"""
+    expected = borrowed(Borrower(), 20000)
+    with tracejit.enable(threshold=2):
+        assert borrowed(Borrower(), 20000) == expected
+    names = {op.name for lp in tracejit.engine().all_loops for b in lp.blocks for op in b.trace.ops}
+    assert not any(n.startswith("random_") for n in names), names
+
+
+def opaque(r, i, *rest):
+    if i == 3000:
+        r.getrandbits = lambda k: 0             # set while the call's arguments are computed
+    return 1000
+
+
+def arguments_that_change_the_generator(r, n):
+    out = 0
+    i = 0
+    while i < n:
+        out = out * 7 + r.randrange(opaque(r, i) + 0) & 0xffffffff
+        i += 1
+    return out
+
+
+def test_the_guards_hold_after_the_arguments_code_ran(fresh_engine):
+    """The generator is checked at the call, after its arguments: an argument's call (here a generic one, a
+    function with *args) that gives the instance its own getrandbits is noticed. (Found by review.)"""
+    _run(arguments_that_change_the_generator, lambda: random.Random(1), 5000)
+
+
+def test_a_method_replaced_before_the_jit_loaded_is_not_taken_for_the_stdlibs():
+    """The rules know the stdlib's functions by their code: a randint the program put on the class before the
+    recorder was imported (it is imported at the first hot loop) is called, not computed as the stdlib's.
+    (Found by review.)"""
+    import subprocess
+    import sys
+    import textwrap
+    from difftest import REPO_ROOT, _env
+    src = textwrap.dedent("""
+        import random, sys
+        def rigged(self, a, b):
+            return a
+        random.Random.randint = rigged
+        def f(rnd, n):
+            t = 0
+            for i in range(n):
+                t += rnd.randint(1, 6)
+            return t
+        print(f(random.Random(1), 20000))
+        """)
+    outs = []
+    for argv in ([sys.executable, "-c", src], [sys.executable, "-m", "tracejit", "--params", "threshold=2", "-c", src]):
+        r = subprocess.run(argv, capture_output=True, text=True, env=_env(), cwd=REPO_ROOT, timeout=120)
+        assert r.returncode == 0, r.stderr
+        outs.append(r.stdout)
+    assert outs[0] == outs[1] == "20000\n"
+
+
+class Odd:
+    calls = 0
+
+    @property
+    def __class__(self):
+        Odd.calls += 1
+        return Odd
+
+    def step(self, x):
+        return x + 1
+
+
+def steps(o, n):
+    t = 0
+    i = 0
+    while i < n:
+        t = o.step(t)
+        i += 1
+    return t
+
+
+def test_looking_for_generators_runs_no_code_of_the_program(fresh_engine):
+    """isinstance() would read a `__class__` property: the rules look at type(obj) only. (Found by review.)"""
+    with tracejit.enable(threshold=2):
+        assert steps(Odd(), 5000) == 5000
+    assert Odd.calls == 0
+
+
+def too_many_bits(rnd, n):
+    t = 0
+    for i in range(n):
+        t ^= rnd.getrandbits(64)
+    return t
+
+
+def test_arguments_that_make_the_op_leave_are_not_recorded_as_one(fresh_engine):
+    """getrandbits(64) would leave the op on every call (an int beyond int64): the recording takes the call's
+    usual path instead."""
+    assert "random_bits" not in _run(too_many_bits, lambda: random.Random(2), 3000)

@@ -52,6 +52,12 @@ def _class_dict_lookup(t: type, name: str):
     return _MISSING
 
 
+def class_dict_lookup(t: type, name: str):
+    """What t's MRO has for name, read from the class dicts directly, or None."""
+    found = _class_dict_lookup(t, name)
+    return None if found is _MISSING else found
+
+
 def plain_lookup(t: type, name: str) -> bool:
     """getattr(obj, name) for an instance obj of t runs no Python code."""
     if not generic_getattr(t) or issubclass(t, type):

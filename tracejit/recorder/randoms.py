@@ -48,32 +48,48 @@ if TYPE_CHECKING:
 
 I, F, R = Kind.INT, Kind.FLOAT, Kind.REF
 RANDOM = _stdlib_random.Random
-GETRANDBITS = _random.Random.getrandbits
+GETRANDBITS = _random.Random.getrandbits      # (methods of an immutable C type: they cannot be replaced)
 C_RANDOM = _random.Random.random
-RANDBELOW = getattr(RANDOM, "_randbelow_with_getrandbits", None)
-
-# each method: the attribute names of the instance its code reads (none may be an attribute of its own)
-READS: dict = {
-    RANDOM.randrange: ("randrange", "_randbelow", "getrandbits"),
-    RANDOM.randint: ("randint", "randrange", "_randbelow", "getrandbits"),
-    RANDOM.choice: ("choice", "_randbelow", "getrandbits"),
-    RANDOM.uniform: ("uniform", "random"),
-    C_RANDOM: ("random",),
-    GETRANDBITS: ("getrandbits",),
-}
-# what the class must have for the rules to compute what its methods compute
-_STDLIB = {"randrange": RANDOM.randrange, "randint": RANDOM.randint, "choice": RANDOM.choice,
-           "uniform": RANDOM.uniform, "_randbelow": RANDBELOW, "getrandbits": GETRANDBITS, "random": C_RANDOM}
 
 
-def _class_ok(t: type) -> bool:
-    return (RANDBELOW is not None and isinstance(t, type) and issubclass(t, RANDOM) and type(t) is type
-            and bool(type_version(t)) and all(attributes.plain_lookup(t, n) for n in _STDLIB)
-            and all(getattr(t, n, None) is f for n, f in _STDLIB.items()))
+def _stdlib_function(name: str, qualname: str):
+    """random.Random's `name` as the random module's own code defines it, or None (a function the program put
+    there before this module was loaded is not it: a rule made from it would compute the program's function)."""
+    f = RANDOM.__dict__.get(name)
+    if type(f) is not types.FunctionType or f.__qualname__ != qualname or f.__module__ != "random" or \
+            f.__code__.co_filename != getattr(_stdlib_random, "__file__", None):
+        return None
+    return f
+
+
+# what each name the rules rely on is in the stdlib's Random (None: not the stdlib's here, and no rule uses it)
+EXPECTED = {"randrange": _stdlib_function("randrange", "Random.randrange"),
+            "randint": _stdlib_function("randint", "Random.randint"),
+            "choice": _stdlib_function("choice", "Random.choice"),
+            "uniform": _stdlib_function("uniform", "Random.uniform"),
+            "_randbelow": _stdlib_function("_randbelow", "Random._randbelow_with_getrandbits"),
+            "getrandbits": GETRANDBITS, "random": C_RANDOM}
+# each method: the attribute names of the instance its code reads (none may be an attribute of its own, and the
+# class must give each the stdlib's object)
+READS: dict = {EXPECTED[m]: names for m, names in (
+    ("randrange", ("randrange", "_randbelow", "getrandbits")),
+    ("randint", ("randint", "randrange", "_randbelow", "getrandbits")),
+    ("choice", ("choice", "_randbelow", "getrandbits")),
+    ("uniform", ("uniform", "random")),
+    ("random", ("random",)),
+    ("getrandbits", ("getrandbits",))) if all(EXPECTED[n] is not None for n in names)}
+
+
+def _class_ok(t: type, names: tuple) -> bool:
+    """t is random.Random or a subclass (no metaclass: looking at it runs no Python code) whose lookups of
+    `names` find the stdlib's objects and run no Python code, and it has a version tag."""
+    return (type(t) is type and RANDOM in t.__mro__ and bool(type_version(t))
+            and all(attributes.plain_lookup(t, n) and attributes.class_dict_lookup(t, n) is EXPECTED[n]
+                    for n in names))
 
 
 def _generator_ok(obj, names: tuple) -> bool:
-    return _class_ok(type(obj)) and not own_attribute_among(obj, names)
+    return _class_ok(type(obj), names) and not own_attribute_among(obj, names)
 
 
 def _guard(rec: TraceRecorder, gen, names: tuple, snap: Snapshot, pc: int) -> None:
@@ -85,12 +101,16 @@ def _guard(rec: TraceRecorder, gen, names: tuple, snap: Snapshot, pc: int) -> No
 def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
     """`rnd.name` for a call, where rnd is a generator these rules serve and name one of their methods: the
     method (a function or a C method descriptor, pushed below rnd as CPython pushes a method found on the type),
-    after the guards; else None."""
+    after the guards that it is the one found; else None. (`call` checks and guards again: the arguments'
+    code runs in between.)"""
     if owner.kind is not R or isinstance(owner, Const) or len(rec.frames) > 1:
         return None         # (inside an inlined call: not handled, see the module's docstring)
     obj = rec.conc(owner)
-    found = getattr(type(obj), name, None) if isinstance(obj, RANDOM) else None
-    names = READS.get(found) if found is not None and _hashable(found) else None
+    t = type(obj)
+    if type(t) is not type or RANDOM not in t.__mro__:
+        return None
+    found = attributes.class_dict_lookup(t, name)
+    names = READS.get(found) if _hashable(found) else None
     if names is None or not _generator_ok(obj, names):
         return None
     _guard(rec, owner, names, snap, pc)
@@ -102,12 +122,15 @@ def bound(obj) -> tuple | None:
     instance's), or None."""
     if type(obj) is types.MethodType:
         func, gen = obj.__func__, obj.__self__
-    elif type(obj) is types.BuiltinMethodType and isinstance(obj.__self__, RANDOM):
+    elif type(obj) is types.BuiltinMethodType:
         gen = obj.__self__
+        t = type(gen)
+        if type(t) is not type or RANDOM not in t.__mro__:
+            return None
         func = next((c for c in (C_RANDOM, GETRANDBITS) if obj == c.__get__(gen)), None)
     else:
         return None
-    if func is None or not _hashable(func) or func not in READS or not _class_ok(type(gen)):
+    if func is None or not _hashable(func) or func not in READS or not _class_ok(type(gen), READS[func]):
         return None
     return func, gen
 
@@ -117,11 +140,15 @@ def is_method(obj) -> bool:
 
 
 def call(rec: TraceRecorder, func, gen, args: list, kw_names: tuple, snap: Snapshot, pc: int):
-    """The value of `func(gen, *args)` (func a method of READS, gen guarded by `method` or `bound_call`) as the
-    op that computes it, or None where the rules do not apply (the caller takes its usual path)."""
-    if kw_names or len(rec.frames) > 1 or any(isinstance(a, (Var, Const)) is False for a in args):
+    """The value of `func(gen, *args)` (func a method of READS) as the op that computes it, after the guards
+    that gen is a generator these rules serve, unchanged, with no attribute of its own by the names the method
+    reads (checked here, after the arguments' code ran, whatever pushed [func, gen]); or None where the rules do
+    not apply (the caller takes its usual path). Arguments whose op would leave at once (an empty range, a k
+    outside 0..63, an empty sequence) take that path too: the interpreter raises or computes there."""
+    if kw_names or len(rec.frames) > 1 or any(not isinstance(a, (Var, Const)) for a in args) or \
+            not _generator_ok(rec.conc(gen), READS[func]) or not _would_draw(rec, func, args):
         return None
-    if func is C_RANDOM or func is RANDOM.uniform:
+    if func is C_RANDOM or func is EXPECTED["uniform"]:
         address = c_method(C_RANDOM, METH_NOARGS)
     elif func is GETRANDBITS:
         address = c_method(func, METH_O)
@@ -130,31 +157,50 @@ def call(rec: TraceRecorder, func, gen, args: list, kw_names: tuple, snap: Snaps
     if address is None:
         return None
     fn = const_int(address)
+    _guard(rec, gen, READS[func], snap, pc)
     ints = [a for a in args if a.kind is I]
     if func is C_RANDOM and not args:
         value = rec.emit("random_float", [gen, fn], snap, pc)
     elif func is GETRANDBITS and len(args) == 1 and len(ints) == 1:
         value = rec.emit("random_bits", [gen, args[0], fn], snap, pc)
-    elif func is RANDOM.randrange and 1 <= len(args) <= 2 and len(ints) == len(args):
+    elif func is EXPECTED["randrange"] and 1 <= len(args) <= 2 and len(ints) == len(args):
         start, width = (const_int(0), args[0]) if len(args) == 1 else \
             (args[0], rec.emit("int_sub_ovf", [args[1], args[0]], snap, pc))
         value = rec.emit("random_range", [gen, start, width, fn], snap, pc)
-    elif func is RANDOM.randint and len(args) == 2 and len(ints) == 2:
+    elif func is EXPECTED["randint"] and len(args) == 2 and len(ints) == 2:
         stop = rec.emit("int_add_ovf", [args[1], const_int(1)], snap, pc)
         width = rec.emit("int_sub_ovf", [stop, args[0]], snap, pc)
         value = rec.emit("random_range", [gen, args[0], width, fn], snap, pc)
-    elif func is RANDOM.choice and len(args) == 1 and args[0].kind is R and \
+    elif func is EXPECTED["choice"] and len(args) == 1 and args[0].kind is R and \
             type(rec.conc(args[0])) in (list, tuple):
         seq = args[0]
         t = type(rec.conc(seq))
         rec.emit("guard_class", [seq, const_ref(t)], snap, pc)
         value = rec.emit("random_choice", [gen, seq, fn, const_int(int(t is tuple))], snap, pc)
-    elif func is RANDOM.uniform and len(args) == 2 and all(a.kind in (I, F) for a in args):
+    elif func is EXPECTED["uniform"] and len(args) == 2 and all(a.kind in (I, F) for a in args):
         value = _uniform(rec, gen, args[0], args[1], fn, snap, pc)
     else:
         return None
     rec.pending_values.append(value)        # what the interpreter's call returns, read at the next instruction
     return value
+
+
+def _would_draw(rec: TraceRecorder, func, args: list) -> bool:
+    """The recorded arguments are of the forms the rules take, and make the op draw (not leave before it)."""
+    if any(a.kind is not I for a in args) and not (func is EXPECTED["choice"] or func is EXPECTED["uniform"]):
+        return False
+    values = [rec.conc(a) for a in args]
+    if func is EXPECTED["randrange"]:
+        return (len(values) == 1 and values[0] > 0) or (len(values) == 2 and values[1] - values[0] > 0)
+    if func is EXPECTED["randint"]:
+        return len(values) == 2 and values[1] + 1 - values[0] > 0
+    if func is GETRANDBITS:
+        return len(values) == 1 and 0 <= values[0] <= 63
+    if func is EXPECTED["choice"]:
+        return len(args) == 1 and args[0].kind is R and type(values[0]) in (list, tuple) and len(values[0]) > 0
+    if func is EXPECTED["uniform"]:
+        return len(args) == 2 and all(a.kind in (I, F) for a in args)
+    return func is C_RANDOM and not args
 
 
 def _uniform(rec: TraceRecorder, gen, a, b, fn, snap: Snapshot, pc: int):
@@ -176,14 +222,10 @@ def bound_call(rec: TraceRecorder, obj, args: list, kw_names: tuple, snap: Snaps
     """`random.randrange(...)` and the like: a bound method these rules serve, held as a constant (a pinned
     module attribute): its generator guarded, then `call`. None where the rules do not apply."""
     found = bound(obj)
-    if found is None or kw_names or len(rec.frames) > 1:
+    if found is None:
         return None
     func, gen = found
-    if own_attribute_among(gen, READS[func]):
-        return None
-    g = const_ref(gen)
-    _guard(rec, g, READS[func], snap, pc)
-    return call(rec, func, g, args, kw_names, snap, pc)
+    return call(rec, func, const_ref(gen), args, kw_names, snap, pc)
 
 
 def _hashable(obj) -> bool:

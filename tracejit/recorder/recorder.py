@@ -540,6 +540,9 @@ class TraceRecorder:
                         raise RecordAbort("bridge stack input changed kind")
                     self.concrete[id(var)] = real
         self.view = view
+        if (self.pending_values or self.pending_fresh) and self.expected is not None and pc not in self.expected:
+            # (the call raised: the stack slots where its result would be are not the frame's now)
+            raise RecordAbort(f"unexpected control flow to @{pc}")
         if self.pending_values:
             self._resolve_values(view)
         if self.pending_result is not None:
