@@ -273,7 +273,7 @@ STATEMENTS = [
     "{t} = {t} + rng.random()",
     "{acc} += rng.getrandbits({i} % 70) % 1000",
     "try:\n    {acc} += rng.randrange({i} % 4 - 1)\nexcept ValueError:\n    {acc} += 1",
-    "if {i} == {trip}:\n    rng.getrandbits = lambda k: 5",
+    "if {i} == {trip}:\n    rng.getrandbits = lambda k: 0",   # (below any bound: _randbelow would loop forever)
     "{acc} += random.randrange(7) + random.choice([1, 2]) + int(random.random() * 3)",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may

@@ -367,6 +367,43 @@ def _dict_attr(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("list_pop", "list_pop_at", "list_insert")
+def _list_method(s: Assembler, op: Op, i: int) -> None:
+    """list.pop / list.insert's C function (METH_FASTCALL: self, the arguments' array, their count), called as the
+    interpreter calls the method; NULL (IndexError, MemoryError: the list unchanged) clears the error and leaves.
+    pop's result is the item, whose reference the list gave up; insert's, None, is released."""
+    a, ext = s.a, s.ext
+    if not (ext.err_clear and ext.decref):
+        raise CompileError("no C API addresses for list methods")
+    ex = s.exit_label(op)
+    arguments = op.args[1:-1]
+    a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
+    for k, v in enumerate(arguments):
+        a.mov(temp(1 + k), s.g(v), scratch=RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.lea(RSI, RSP, disp=TEMP + 8)
+    a.mov_imm(RDX, len(arguments))
+    s.call(op.args[-1].value)
+    ok, done = a.new_label(), a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", ok)
+    s.call(ext.err_clear)
+    s.restore_live(i)
+    a.jmp(ex)
+    a.bind(ok)
+    if op.result is None:
+        a.mov(RDI, RAX)
+        s.call(ext.decref)                       # (None: 3.11 counts its references)
+        s.restore_live(i)
+    else:
+        a.mov(temp(0), RAX)
+        s.restore_live(i)
+        a.mov(RAX, temp(0))
+        s.put(s.dst(op), RAX)
+    a.bind(done)
+
+
 @emitter("guard_no_own_attr")
 def _guard_no_own_attr(s: Assembler, op: Op, i: int) -> None:
     """The class's shared keys (ht_cached_keys of the object's type) still hold `size` names, and the object's

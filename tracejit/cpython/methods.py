@@ -3,8 +3,9 @@
 A method descriptor (`_random.Random.getrandbits`, the object a C type's method is in its class dict) is a
 PyMethodDescrObject: PyDescr_COMMON (the object header, d_type, d_name, d_qualname) and then d_method, the
 PyMethodDef {ml_name, ml_meth, ml_flags, ml_doc} the type was made from. The interpreter calls a method of
-flags METH_O as ml_meth(self, arg) and one of METH_NOARGS as ml_meth(self, NULL) (method_vectorcall_O and
-_NOARGS in Objects/descrobject.c); machine code calls it the same way. The same on 3.11, 3.12 and 3.13; each
+flags METH_O as ml_meth(self, arg), one of METH_NOARGS as ml_meth(self, NULL) and one of METH_FASTCALL as
+ml_meth(self, args, nargs) (method_vectorcall_O, _NOARGS and _FASTCALL in Objects/descrobject.c); machine code
+calls it the same way. The same on 3.11, 3.12 and 3.13; each
 read is checked against what Python says of the descriptor (its class, its name, the flags wanted), so a
 layout that differs gives None, never a wrong address.
 
@@ -16,7 +17,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 
-METH_NOARGS, METH_O = 0x0004, 0x0008
+METH_NOARGS, METH_O, METH_FASTCALL = 0x0004, 0x0008, 0x0080
 DESCR_TYPE, DESCR_NAME, DESCR_METHOD = 16, 24, 40       # PyMethodDescrObject's d_type, d_name, d_method
 DEF_NAME, DEF_METH, DEF_FLAGS = 0, 8, 16                # PyMethodDef's ml_name, ml_meth, ml_flags
 _METHOD_DESCRIPTOR = type(str.join)

@@ -462,6 +462,13 @@ def _random_choice(rng, seq, getrandbits: int, is_tuple: int):
     return seq[random.Random._randbelow_with_getrandbits(rng, len(seq))]
 
 
+def _list_pop(lst, *index):
+    try:
+        return lst.pop(*index)
+    except IndexError:
+        raise GuardFailed("pop from an empty list, or an index out of range") from None
+
+
 def _getattr_plain(obj, name: str):
     try:
         return getattr(obj, name)
@@ -993,6 +1000,16 @@ def _defs() -> list[OpDef]:
         d("list_sum_int", (R,), I, _list_sum_int, guard=True, reads_heap=True, calls_out=True),
         d("list_append_complex", (R, F, F), V, lambda lst, re, im: lst.append(complex(re, im)), guard=True,
           pure=False, writes_heap=True, calls_out=True),
+        # a.pop(), a.pop(i), a.insert(i, x) of an exact list: list.pop's / list.insert's own C function (METH_FASTCALL,
+        # its address the last constant; i an int object), which runs no Python code: the popped item's
+        # reference goes to the trace (an object of any type), insert takes a reference to x. An IndexError
+        # (empty, out of range) or a MemoryError leaves with the list unchanged (the interpreter raises it)
+        d("list_pop", (R, I), R, lambda lst, fn: _list_pop(lst), guard=True, pure=False, reads_heap=True,
+          writes_heap=True, calls_out=True, new_ref=True, any_type=True, const_args=(1,)),
+        d("list_pop_at", (R, R, I), R, lambda lst, i, fn: _list_pop(lst, i), guard=True, pure=False,
+          reads_heap=True, writes_heap=True, calls_out=True, new_ref=True, any_type=True, const_args=(2,)),
+        d("list_insert", (R, R, R, I), V, lambda lst, i, x, fn: lst.insert(i, x), guard=True, pure=False,
+          reads_heap=True, writes_heap=True, calls_out=True, const_args=(3,)),
         # --- builtins and math functions ---
         d("int_abs_ovf", (I,), I, _abs_ovf, guard=True, exit_reason="overflow"),
         d("int_min", (I, I), I, min),

@@ -44,9 +44,11 @@ HANDLERS: dict[str, Handler] = {}
 _MISSING_ATTR = object()
 # methods of immutable builtin types compiled where they are called: (type, name) -> the method object that
 # LOAD_ATTR pushes below self, and the method object -> its rule (the recorder, self, arguments, snapshot, pc)
-BOUND_METHODS = {(list, "append"): list.append, (dict, "get"): dict.get,
+BOUND_METHODS = {(list, "append"): list.append, (list, "pop"): list.pop, (list, "insert"): list.insert,
+                 (dict, "get"): dict.get,
                  **{(str, name): getattr(str, name) for name in strings.STR_METHODS}}
-METHOD_RULES = {list.append: lists.list_append, dict.get: dicts.get,
+METHOD_RULES = {list.append: lists.list_append, list.pop: lists.list_pop, list.insert: lists.list_insert,
+                dict.get: dicts.get,
                 **{getattr(str, name): (lambda name: lambda rec, s, args, snap, pc:
                                         strings.method(rec, name, s, args, snap, pc))(name)
                    for name in strings.STR_METHODS}}

@@ -2,7 +2,8 @@
 unpacking, and the list stores (`a[i] = x`, `a.append(x)`) with the rules that keep a store from freeing an
 object the trace still uses.
 
-May import: tracejit.ir, tracejit.recorder.frame/virtuals/complexnum/strings/dicts/arrays, the standard library.
+May import: tracejit.ir, tracejit.cpython.methods, tracejit.recorder.frame/virtuals/complexnum/strings/dicts/arrays,
+the standard library.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import array
 
+from tracejit.cpython.methods import METH_FASTCALL, c_method
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
 from tracejit.ir.ops import MAX_NEW_ITEMS
 from tracejit.ir.trace import Value
@@ -160,6 +162,41 @@ def list_append(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
     name, values = _item_op(rec, "list_append", rec.operand(args[0]), snap, pc)
     rec.emit(name, [lst] + values, snap, pc)
     return const_ref(None)
+
+
+def list_pop(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
+    """lst.pop() / lst.pop(i) (lst's exact type guarded when the method was loaded): list.pop's C function from
+    the machine code (`list_pop`, `list_pop_at`: an IndexError leaves with the list unchanged). The item, a new
+    object the trace owns (its reference was the list's), is the one the interpreter pops: the recording reads it
+    before the interpreter runs the call."""
+    return _list_method(rec, "pop", lst, args, snap, pc)
+
+
+def list_insert(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
+    """lst.insert(i, x): list.insert's C function from the machine code (`list_insert`). Returns None."""
+    return _list_method(rec, "insert", lst, args, snap, pc)
+
+
+def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot, pc: int):
+    fn = c_method(getattr(list, name), METH_FASTCALL)
+    if fn is None or len(args) > (1 if name == "pop" else 2) or (name == "insert" and len(args) != 2):
+        raise RecordAbort(f"{name}() of a list with {len(args)} arguments")
+    values = [rec.operand(a) for a in args]
+    if any(isinstance(v, VirtualComplex) for v in values) or (values and values[0].kind not in (I, R)) or \
+            (values and values[0].kind is R and type(rec.conc(values[0])) is not int):
+        raise RecordAbort(f"{name}() of a list with an index that is not an int")
+    objects = [dicts.as_object(rec, v, snap, pc) for v in values]
+    items = rec.conc(lst)
+    if name == "insert":
+        rec.emit("list_insert", [lst] + objects + [const_int(fn)], snap, pc)
+        return const_ref(None)
+    index = rec.conc(values[0]) if values else -1
+    if not -len(items) <= index < len(items):
+        raise RecordAbort("pop from an empty list, or an index out of range")
+    popped = items[index]
+    result = rec.emit("list_pop_at" if objects else "list_pop", [lst] + objects + [const_int(fn)], snap, pc)
+    rec.concrete[id(result)] = popped       # (the op changes the list: not run while recording)
+    return result
 
 
 def _item_op(rec: TraceRecorder, base: str, value, snap: Snapshot, pc: int) -> tuple[str, list]:
