@@ -22,7 +22,8 @@ makes, out of range at times, and the method replaced at one chosen iteration; a
 `__get__` given to the token's class, an instance attribute hiding `scale`); `p.link = ...` over an object held
 elsewhere or over its last reference (a W, whose `__del__` may print); tuples, lists and dicts the loop builds,
 stored, appended, used as keys and passed to an inlined function; random numbers from a generator's methods and
-the module's functions (an empty range, too many bits, a generator's own attribute hiding getrandbits). The loop
+the module's functions (an empty range, too many bits, a generator's own attribute hiding getrandbits); a list
+pushed, popped at both ends and popped when empty. The loop
 runs over range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
 nested function reads it). Each function is called a few times with different sizes; an exception that escapes
 is printed with its traceback (file, line and function of each frame). Output never shows an address.
@@ -275,6 +276,9 @@ STATEMENTS = [
     "try:\n    {acc} += rng.randrange({i} % 4 - 1)\nexcept ValueError:\n    {acc} += 1",
     "if {i} == {trip}:\n    rng.getrandbits = lambda k: 0",   # (below any bound: _randbelow would loop forever)
     "{acc} += random.randrange(7) + random.choice([1, 2]) + int(random.random() * 3)",
+    # a list used as a stack and a queue (list.pop / list.insert's C functions), and popped when empty
+    "stk.append({p})\nstk.insert(0, {i})\nif len(stk) > 6:\n    {acc} += stk.pop(0) % 7 + (stk.pop() is {p})",
+    "try:\n    {acc} += emp.pop({i} % 3 - 1)\nexcept IndexError:\n    {acc} += 1",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -308,6 +312,7 @@ def objects_program(seed: int) -> str:
             out.append("    global G")
         out.append("    p, q = P(seed), P(seed * 7 + 1)")
         out.append("    rng = random.Random(seed)")
+        out.append("    stk, emp = [], []")
         out.append("    items = [P(j * 11 + seed) for j in range(5)]")
         out.append("    d = {}")
         out.append("    grid = Grid(6)")
