@@ -912,7 +912,7 @@ def _defs() -> list[OpDef]:
         # array in use, and its dict, if it has one, holds only exact strs as keys and none of these (one
         # PyDict_GetItemWithError per name: no Python code runs)
         d("guard_no_own_attrs", (R, R), V, _guard_no_own_attrs, guard=True, pure=False, reads_heap=True,
-          calls_out=True, exit_reason="attribute", const_args=(1,)),
+          calls_out=True, exit_reason="attribute", const_args=(1,), redundant_if_repeated=True),
         # --- random.Random's methods (recorder/randoms.py): the C function behind _random.Random.getrandbits
         # (or .random), its address the last constant, called as its method descriptor calls it; the
         # generator's state is what they write. random_range: start + the stdlib's _randbelow(width), exit if
