@@ -385,7 +385,7 @@ def _list_method(s: Assembler, op: Op, i: int) -> None:
     a.lea(RSI, RSP, disp=TEMP + 8)
     a.mov_imm(RDX, len(arguments))
     s.call(op.args[-1].value)
-    ok, done = a.new_label(), a.new_label()
+    ok = a.new_label()
     a.test(RAX, RAX)
     a.jcc("ne", ok)
     s.call(ext.err_clear)
@@ -401,7 +401,6 @@ def _list_method(s: Assembler, op: Op, i: int) -> None:
         s.restore_live(i)
         a.mov(RAX, temp(0))
         s.put(s.dst(op), RAX)
-    a.bind(done)
 
 
 @emitter("guard_no_own_attr")

@@ -465,8 +465,15 @@ def _random_choice(rng, seq, getrandbits: int, is_tuple: int):
 def _list_pop(lst, *index):
     try:
         return lst.pop(*index)
-    except IndexError:
-        raise GuardFailed("pop from an empty list, or an index out of range") from None
+    except (IndexError, OverflowError, TypeError, MemoryError) as e:
+        raise GuardFailed(f"list.pop fails ({type(e).__name__})") from None       # (the list is unchanged)
+
+
+def _list_insert(lst, index, item, fn: int) -> None:
+    try:
+        lst.insert(index, item)
+    except (OverflowError, TypeError, MemoryError) as e:
+        raise GuardFailed(f"list.insert fails ({type(e).__name__})") from None
 
 
 def _getattr_plain(obj, name: str):
@@ -664,6 +671,11 @@ class OpDef:
     # its new reference may be an object of any type, whose release could run Python code (a __del__): released
     # through the graveyard unless the trace guarded its type (tracejit.optimizer.refcounts)
     any_type: bool = False
+    # its result's reference is one its holder gave up (a list's popped item): nothing but the trace may hold the
+    # object any more, so its release may free it (and run a __del__) even in a loop that calls no Python code,
+    # and a value the trace read from the same place earlier may be that object: it is always released through
+    # the graveyard, when the run ends or at a sync (tracejit.optimizer.refcounts)
+    handed_over: bool = False
     # it allocates GC-tracked objects (an instance, the dict a first attribute store or `obj.__dict__` may make): on
     # 3.11 such an allocation can run a collection, whose finalizers run Python code; its call holds collections
     # off (tracejit.backend.assembler.Assembler.call)
@@ -910,7 +922,9 @@ def _defs() -> list[OpDef]:
         d("dict_version", (R,), I, dict_version, reads_heap=True),
         # none of the names (a str or a tuple of strs) is an attribute of the instance's own: it keeps no values
         # array in use, and its dict, if it has one, holds only exact strs as keys and none of these (one
-        # PyDict_GetItemWithError per name: no Python code runs)
+        # PyDict_GetItemWithError per name: no Python code runs). Redundant after an identical one with no call
+        # that may run Python code and no store between (releases placed later run none either: a release that
+        # could runs through the graveyard, `handed_over`, or in a loop with such calls, `any_type`)
         d("guard_no_own_attrs", (R, R), V, _guard_no_own_attrs, guard=True, pure=False, reads_heap=True,
           calls_out=True, exit_reason="attribute", const_args=(1,), redundant_if_repeated=True),
         # --- random.Random's methods (recorder/randoms.py): the C function behind _random.Random.getrandbits
@@ -1005,11 +1019,12 @@ def _defs() -> list[OpDef]:
         # reference goes to the trace (an object of any type), insert takes a reference to x. An IndexError
         # (empty, out of range) or a MemoryError leaves with the list unchanged (the interpreter raises it)
         d("list_pop", (R, I), R, lambda lst, fn: _list_pop(lst), guard=True, pure=False, reads_heap=True,
-          writes_heap=True, calls_out=True, new_ref=True, any_type=True, const_args=(1,)),
+          writes_heap=True, calls_out=True, new_ref=True, any_type=True, handed_over=True, const_args=(1,)),
         d("list_pop_at", (R, R, I), R, lambda lst, i, fn: _list_pop(lst, i), guard=True, pure=False,
-          reads_heap=True, writes_heap=True, calls_out=True, new_ref=True, any_type=True, const_args=(2,)),
-        d("list_insert", (R, R, R, I), V, lambda lst, i, x, fn: lst.insert(i, x), guard=True, pure=False,
-          reads_heap=True, writes_heap=True, calls_out=True, const_args=(3,)),
+          reads_heap=True, writes_heap=True, calls_out=True, new_ref=True, any_type=True, handed_over=True,
+          const_args=(2,)),
+        d("list_insert", (R, R, R, I), V, _list_insert, guard=True, pure=False, reads_heap=True,
+          writes_heap=True, calls_out=True, const_args=(3,)),
         # --- builtins and math functions ---
         d("int_abs_ovf", (I,), I, _abs_ovf, guard=True, exit_reason="overflow"),
         d("int_min", (I, I), I, min),

@@ -246,16 +246,18 @@ def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar]) -> set[int]:
     other, an attribute read is still held by its owner when released): results of ops that may make objects
     of any type (ops.any_type: those calls, attribute reads), and the objects the trace's variables own,
     unless the trace guarded their type to one of SAFE_TYPES."""
+    # (an object its holder handed over, a popped list item, may die at its release in any loop: OpDef.handed_over)
+    handed = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].handed_over}
     calls = trace.layout.calls_python or calls_python(trace.ops)
     if not calls:
-        return set()        # no Python code runs in the loop's machine code: what the trace read is still held
+        return handed       # no Python code runs in the loop's machine code: what the trace read is still held
     made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].any_type}
     made |= {id(v) for sv, v in trace.inputs if sv in owned_inputs}
     if not made:
         return set()
     safe = {id(op.args[0]) for op in trace.ops if op.name == "guard_class" and isinstance(op.args[1], Const)
             and op.args[1].value in SAFE_TYPES}
-    return made - safe
+    return (made - safe) | handed
 
 
 def check_calls_keep_alive(trace: Trace, owned_ids: set[int]) -> None:

@@ -863,8 +863,11 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
     if method_rule is not None and (not isinstance(top, Const) or type(top.value) is str):
         if kw_names:                    # list.append, dict.get take no keywords: the interpreter raises the TypeError
             raise RecordAbort("call with keyword arguments")
-        rec.stack.append(method_rule(rec, top, args, snap, pc))     # a.append(x): below a's method
-        return
+        value = method_rule(rec, top, args, snap, pc)                # a.append(x): below a's method
+        if value is not None:
+            rec.stack.append(value)
+            return
+        method_rule = None              # (the rule declined this call: its usual path, below)
     callee, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
     if isinstance(below, Const) and below.kind is R and randoms.is_method(below.value) and \
             isinstance(top, (Var, Const)) and top.kind is R and not (isinstance(top, Const) and top.value is NULL):

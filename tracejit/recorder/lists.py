@@ -167,8 +167,11 @@ def list_append(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
 def list_pop(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
     """lst.pop() / lst.pop(i) (lst's exact type guarded when the method was loaded): list.pop's C function from
     the machine code (`list_pop`, `list_pop_at`: an IndexError leaves with the list unchanged). The item, a new
-    object the trace owns (its reference was the list's), is the one the interpreter pops: the recording reads it
-    before the interpreter runs the call."""
+    object the trace owns (its reference was the list's), is the one the interpreter pops. Only where it is an
+    int, float, str, bool or None (guarded after the call: the exit there has it on the stack), whose release no
+    program can see: the trace releases it through the graveyard, when the run ends (a value read from the list
+    before may be the same object); any other item is popped by the call's usual path (generic: its release
+    runs where the interpreter's runs, 3.11: the recording aborts). None: not this rule."""
     return _list_method(rec, "pop", lst, args, snap, pc)
 
 
@@ -185,6 +188,8 @@ def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot,
     if any(isinstance(v, VirtualComplex) for v in values) or (values and values[0].kind not in (I, R)) or \
             (values and values[0].kind is R and type(rec.conc(values[0])) is not int):
         raise RecordAbort(f"{name}() of a list with an index that is not an int")
+    if values and values[0].kind is R:
+        values[0] = rec.unbox(values[0], snap, pc)      # (its type guarded: an __index__ would run Python code)
     objects = [dicts.as_object(rec, v, snap, pc) for v in values]
     items = rec.conc(lst)
     if name == "insert":
@@ -193,9 +198,14 @@ def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot,
     index = rec.conc(values[0]) if values else -1
     if not -len(items) <= index < len(items):
         raise RecordAbort("pop from an empty list, or an index out of range")
-    popped = items[index]
+    if type(items[index]) not in dicts.RELEASABLE:
+        return None         # (an object whose release the program may see: the call's usual path, see below)
+    rec.emit("guard_graveyard", [], snap, pc)   # (the item is released through it: OpDef.handed_over)
     result = rec.emit("list_pop_at" if objects else "list_pop", [lst] + objects + [const_int(fn)], snap, pc)
-    rec.concrete[id(result)] = popped       # (the op changes the list: not run while recording)
+    rec.concrete[id(result)] = items[index]     # (the op changes the list: not run while recording) ...
+    # ... and what the interpreter's call pops, at the next instruction, its exact type guarded there
+    rec.pending_values.append(result)
+    rec.pending_types.add(id(result))
     return result
 
 

@@ -189,6 +189,7 @@ class TraceRecorder:
         self.owned_reads = hints.get("owned_reads", frozenset())    # non-empty: attributes are read as owned
         self.pending_result = None                          # (result, versions before) of such a call
         self.pending_values: list = []      # results of ops the interpreter computes too (randoms): read at the next
+        self.pending_types: set = set()     # ids of those whose exact type is guarded there (a popped list item)
         # instances made by inlined constructors (constructors.py): ids of those nothing but the trace has seen
         # yet, and those whose real object the next instruction of the loop's frame shows (bind_fresh)
         self.fresh: set[int] = set()
@@ -544,7 +545,7 @@ class TraceRecorder:
             # (the call raised: the stack slots where its result would be are not the frame's now)
             raise RecordAbort(f"unexpected control flow to @{pc}")
         if self.pending_values:
-            self._resolve_values(view)
+            self._resolve_values(view, pc)
         if self.pending_result is not None:
             generic.resolve(self, pc, view)
         if self.pending_fresh:
@@ -558,7 +559,7 @@ class TraceRecorder:
             return True
         return self._record_at(pc, view)
 
-    def _resolve_values(self, view: FrameView) -> None:
+    def _resolve_values(self, view: FrameView, pc: int) -> None:
         """At the loop frame's instruction after a call an op computes as the interpreter does (a random number:
         recorder/randoms.py; the op cannot be run while recording, it would draw the number twice): its value is
         the one the interpreter's call left on the stack."""
@@ -571,7 +572,11 @@ class TraceRecorder:
             if pos is None or (v.kind is not Kind.REF and kind_of(real) is not v.kind):
                 raise RecordAbort("the result of a call computed by an op is not where the interpreter left it")
             self.concrete[id(v)] = real
+            if id(v) in self.pending_types:
+                # (its exit: this instruction, the object on the stack, as the interpreter's call left it)
+                self.emit("guard_class", [v, Const(type(real), Kind.REF)], self.snapshot(pc), pc)
         self.pending_values = []
+        self.pending_types = set()
 
     def stack_position(self, v) -> int | None:
         """Where the frame's abstract stack holds v (the topmost place), or None."""
