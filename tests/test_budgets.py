@@ -664,17 +664,22 @@ def test_a_large_trace_with_too_little_left_to_pay_for_its_compiling_waits():
     assert once["aborts"] == {"too little of its run left to pay for compiling": 1}, once
 
 
+# a generator of a grid's cells, as scimark's `indexes()` (the loops over it are the tests')
+_CELLS = """
+        def cells(w, h):
+            for y in range(h):
+                for x in range(w):
+                    yield x, y
+"""
+
+
 def test_a_loop_over_a_generator_waits_until_its_run_has_proved_long():
     """A `for` loop over a generator in the first run the JIT counts: how many items it has left nothing tells,
     so they are taken to be as many as it has given so far. It waits (its back-edges let pass) each time its run
     has doubled, up to MAX_GENERATOR_WAITS times: a loop over a generator run once at start-up (scimark's
     RandomMatrix, 10,000 cells of `indexes()`) is left to the interpreter, a long one compiles and runs in machine
     code, a function whose runs are short compiles in its second run (its runs are judged, not guessed)."""
-    _, rep = run_both("""
-        def cells(w, h):
-            for y in range(h):
-                for x in range(w):
-                    yield x, y
+    _, rep = run_both(_CELLS + """
         def fill(w, h):
             t = 0
             for x, y in cells(w, h):
@@ -703,11 +708,7 @@ def test_a_loop_found_too_long_for_its_run_is_not_recorded_again_for_the_same_ru
     would need on the loop: the loop's later waits in that run (a generator's: its estimate doubles each time)
     decide from it without recording the loop again. scimark_lu's RandomMatrix was recorded three times to be
     told so; now once."""
-    _, rep = run_both("""
-        def cells(w, h):
-            for y in range(h):
-                for x in range(w):
-                    yield x, y
+    _, rep = run_both(_CELLS + """
         def fill(w, h):
             t = 0
             for x, y in cells(w, h):

@@ -1689,6 +1689,13 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ge", s.exit_label(op))
 
 
+def small_int_address(s: Assembler, r: Reg, scratch: Reg = RDX) -> None:
+    """r = the address of CPython's cached int object for the small int in r (layout.small_ints: -5..256)."""
+    s.a.imul_imm(r, r, s.ext.small_int_stride)
+    s.a.mov_imm(scratch, s.ext.small_int_zero)
+    s.a.alu("add", r, scratch)
+
+
 def incref_inline(s: Assembler, r: Reg) -> None:
     """Py_INCREF(r) inline (3.12+: immortal objects are not counted). Uses rdx."""
     a = s.a
@@ -1715,6 +1722,19 @@ def status_or_exit(s: Assembler, op: Op, i: int) -> None:
     a.jmp(s.exit_label(op))
     a.bind(ok)
     s.restore_live(i)
+
+
+def object_or_exit(s: Assembler, op: Op, i: int) -> None:
+    """After a C call made with the live registers saved: rax, a new object (the registers still saved), or
+    NULL with an error set (cleared, the registers restored, then the op's exit)."""
+    a = s.a
+    ok = a.new_label()
+    a.test(RAX, RAX)
+    a.jcc("ne", ok)
+    s.call(s.ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
+    a.bind(ok)
 
 
 def graveyard_append(s: Assembler, reg: Reg) -> None:
@@ -1773,9 +1793,7 @@ def _own_reference(s: Assembler, op: Op, i: int, kind: str, slot: int, imag_slot
         a.jcc("g", big)
         a.alu("cmp", RAX, s.objects.small_ints[0])
         a.jcc("l", big)
-        a.imul_imm(RAX, RAX, ext.small_int_stride)    # the cached int object
-        a.mov(RCX, ext.small_int_zero)
-        a.alu("add", RAX, RCX)
+        small_int_address(s, RAX, RCX)               # the cached int object
         incref_inline(s, RAX)
         a.mov(temp(slot), RAX)
         a.jmp(done)
@@ -1944,7 +1962,7 @@ def _list_sum(s: Assembler, op: Op, i: int) -> None:
     ex = s.exit_label(op)
     floats = op.name == "list_sum_float"
     a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
-    loop, checked, ok = a.new_label(), a.new_label(), a.new_label()
+    loop, checked = a.new_label(), a.new_label()
     a.mov(RAX, temp(0))
     a.mov(RCX, Mem(RAX, s.objects.ob_size))
     a.mov(RDX, Mem(RAX, s.objects.list_items))
@@ -1967,12 +1985,7 @@ def _list_sum(s: Assembler, op: Op, i: int) -> None:
     a.mov_imm(RDX, 1)
     a.mov_imm(RCX, 0)
     s.call(ext.vectorcall)
-    a.test(RAX, RAX)
-    a.jcc("ne", ok)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(ex)
-    a.bind(ok)
+    object_or_exit(s, op, i)
     a.mov(temp(1), RAX)                           # the result (a new reference)
     bad, done = a.new_label(), a.new_label()
     if floats:

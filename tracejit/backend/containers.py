@@ -12,7 +12,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, MAX_NEW_ITEMS, Kind
 from ..ir.trace import Op
 from .assembler import TEMP, Assembler, decref_inline, emitter, exit_unless_equal, graveyard_append, incref_inline, \
-    ref_reg, status_or_exit, temp
+    object_or_exit, ref_reg, status_or_exit, temp
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg
 
@@ -375,7 +375,6 @@ def _list_method(s: Assembler, op: Op, i: int) -> None:
     a, ext = s.a, s.ext
     if not (ext.err_clear and ext.decref):
         raise CompileError("no C API addresses for list methods")
-    ex = s.exit_label(op)
     arguments = op.args[1:-1]
     a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
     for k, v in enumerate(arguments):
@@ -385,13 +384,7 @@ def _list_method(s: Assembler, op: Op, i: int) -> None:
     a.lea(RSI, RSP, disp=TEMP + 8)
     a.mov_imm(RDX, len(arguments))
     s.call(op.args[-1].value)
-    ok = a.new_label()
-    a.test(RAX, RAX)
-    a.jcc("ne", ok)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(ex)
-    a.bind(ok)
+    object_or_exit(s, op, i)
     if op.result is None:
         a.mov(RDI, RAX)
         s.call(ext.decref)                       # (None: 3.11 counts its references)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from ..ir.trace import Op
-from .assembler import TEMP, Assembler, emitter, incref_inline, ref_reg, temp
+from .assembler import TEMP, Assembler, emitter, incref_inline, ref_reg, small_int_address, temp
 from .containers import _call_c, _exit_unless_str_keys, _instance_layout
 from .errors import CompileError
-from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, Mem, Reg
+from .x86 import RAX, RCX, RDI, RSI, RSP, Mem, Reg
 
 
 @emitter("guard_no_own_attrs")
@@ -58,23 +58,14 @@ def _need(s: Assembler) -> None:
         raise CompileError("no C API addresses for random numbers")
 
 
-def _below(s: Assembler, getrandbits: int, fail: int) -> None:
-    """The stdlib's _randbelow(n) for n in temp(5) (n > 0): k = n.bit_length(); r = getrandbits(k) until r < n;
-    r in temp(2). The generator is in temp(0), `getrandbits` the address of its C function; the live registers
-    are saved (by the caller). A failed call (NULL: MemoryError) clears the error and jumps to `fail`."""
+def _draw(s: Assembler, getrandbits: int, failed: int) -> None:
+    """r = getrandbits(self, k), the generator in temp(0), the cached int object k in temp(6): the new int's
+    value in temp(2) and rax, the object released; NULL (MemoryError) jumps to `failed` (_result_or_exit). The
+    live registers are saved (by the caller)."""
     a, ext = s.a, s.ext
-    a.mov(RAX, temp(5))
-    a.bsr(RCX, RAX)
-    a.alu("add", RCX, 1)                         # k = n.bit_length(), 1..63
-    a.imul_imm(RCX, RCX, ext.small_int_stride)
-    a.mov_imm(RDX, ext.small_int_zero)
-    a.alu("add", RCX, RDX)
-    a.mov(temp(6), RCX)                          # the cached int object k
-    again, failed = a.new_label(), a.new_label()
-    a.bind(again)
     a.mov(RDI, temp(0))
     a.mov(RSI, temp(6))
-    s.call(getrandbits)                          # getrandbits(self, k): a new int, 0 <= r < 2**k
+    s.call(getrandbits)                          # a new int, 0 <= r < 2**k
     a.test(RAX, RAX)
     a.jcc("e", failed)
     a.mov(temp(1), RAX)
@@ -87,13 +78,44 @@ def _below(s: Assembler, getrandbits: int, fail: int) -> None:
     a.mov(RDI, temp(1))
     s.call(ext.decref)
     a.mov(RAX, temp(2))
+
+
+def _below(s: Assembler, getrandbits: int, failed: int) -> None:
+    """The stdlib's _randbelow(n) for n in temp(5) (n > 0): k = n.bit_length(); r = getrandbits(k) until r < n;
+    r in temp(2) (_draw)."""
+    a = s.a
+    a.mov(RAX, temp(5))
+    a.bsr(RCX, RAX)
+    a.alu("add", RCX, 1)                         # k = n.bit_length(), 1..63
+    small_int_address(s, RCX)
+    a.mov(temp(6), RCX)
+    again = a.new_label()
+    a.bind(again)
+    _draw(s, getrandbits, failed)
     a.alu("cmp", RAX, temp(5))
     a.jcc("ge", again)                           # while r >= n: r = getrandbits(k)
+
+
+def _result_or_exit(s: Assembler, op: Op, i: int, failed: int, as_float: bool = False) -> None:
+    """The tail of a drawing op, the live registers saved: its result from temp(2) (a double's bits with
+    `as_float`), the registers restored; at `failed` (a NULL from the C function) the error cleared, the
+    registers restored and the op's exit taken."""
+    a = s.a
     done = a.new_label()
+    s.restore_live(i)
+    a.mov(RAX, temp(2))
+    d = s.dst(op)
+    if as_float and isinstance(d, Reg):
+        a.movq_to_xmm(d, RAX)
+    elif as_float:
+        a.mov(d, RAX)
+    else:
+        s.put(d, RAX)
     a.jmp(done)
     a.bind(failed)
-    s.call(ext.err_clear)
-    a.jmp(fail)
+    s.call(s.ext.err_clear)
+    s.restore_live(i)
+    a.jmp(s.exit_label(op))
     a.bind(done)
 
 
@@ -102,102 +124,55 @@ def _random_range(s: Assembler, op: Op, i: int) -> None:
     """start + _randbelow(width); width <= 0 leaves before any call (the interpreter raises the ValueError)."""
     _need(s)
     a = s.a
-    ex = s.exit_label(op)
     a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
     a.mov(temp(4), s.g(op.args[1]), scratch=RAX)
     a.mov(temp(5), s.g(op.args[2]), scratch=RAX)
     a.mov(RAX, temp(5))
     a.test(RAX, RAX)
-    a.jcc("le", ex)
-    fail = a.new_label()
+    a.jcc("le", s.exit_label(op))
+    failed = a.new_label()
     s.save_live(i)
-    _below(s, op.args[3].value, fail)
-    a.mov(RAX, temp(2))
+    _below(s, op.args[3].value, failed)
     a.alu("add", RAX, temp(4))                   # (r < width: start + r <= start + width - 1, in int64)
     a.mov(temp(2), RAX)
-    s.restore_live(i)
-    a.mov(RAX, temp(2))
-    s.put(s.dst(op), RAX)
-    done = a.new_label()
-    a.jmp(done)
-    a.bind(fail)
-    s.restore_live(i)
-    a.jmp(ex)
-    a.bind(done)
+    _result_or_exit(s, op, i, failed)
 
 
 @emitter("random_bits")
 def _random_bits(s: Assembler, op: Op, i: int) -> None:
     """getrandbits(k) for 0 <= k <= 63 (else leave: the interpreter raises, or makes an int beyond int64)."""
     _need(s)
-    a, ext = s.a, s.ext
-    ex = s.exit_label(op)
+    a = s.a
     a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
     a.mov(RCX, s.g(op.args[1]), scratch=RAX)
     a.alu("cmp", RCX, 63)
-    a.jcc("a", ex)                               # (unsigned: a negative k too)
-    a.imul_imm(RCX, RCX, ext.small_int_stride)
-    a.mov_imm(RDX, ext.small_int_zero)
-    a.alu("add", RCX, RDX)
+    a.jcc("a", s.exit_label(op))                 # (unsigned: a negative k too)
+    small_int_address(s, RCX)
     a.mov(temp(6), RCX)
+    failed = a.new_label()
     s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.mov(RSI, temp(6))
-    s.call(op.args[2].value)
-    failed, done = a.new_label(), a.new_label()
-    a.test(RAX, RAX)
-    a.jcc("e", failed)
-    a.mov(temp(1), RAX)
-    a.mov(RDI, RAX)
-    a.lea(RSI, RSP, disp=TEMP + 24)
-    a.mov_imm(RCX, 0)
-    a.mov(temp(3), RCX)
-    s.call(ext.long_as_int64)
-    a.mov(temp(2), RAX)
-    a.mov(RDI, temp(1))
-    s.call(ext.decref)
-    s.restore_live(i)
-    a.mov(RAX, temp(2))
-    s.put(s.dst(op), RAX)
-    a.jmp(done)
-    a.bind(failed)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(ex)
-    a.bind(done)
+    _draw(s, op.args[2].value, failed)
+    _result_or_exit(s, op, i, failed)
 
 
 @emitter("random_float")
 def _random_float(s: Assembler, op: Op, i: int) -> None:
     """random(): the C function's float, its value read and the object released."""
     _need(s)
-    a, ext = s.a, s.ext
-    ex = s.exit_label(op)
+    a = s.a
     a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
+    failed = a.new_label()
     s.save_live(i)
     a.mov(RDI, temp(0))
     a.mov_imm(RSI, 0)
     s.call(op.args[1].value)
-    failed, done = a.new_label(), a.new_label()
     a.test(RAX, RAX)
     a.jcc("e", failed)
     a.mov(RCX, Mem(RAX, s.objects.float_value))
     a.mov(temp(2), RCX)
     a.mov(RDI, RAX)
-    s.call(ext.decref)
-    s.restore_live(i)
-    a.mov(RAX, temp(2))
-    d = s.dst(op)
-    if isinstance(d, Reg):
-        a.movq_to_xmm(d, RAX)
-    else:
-        a.mov(d, RAX)
-    a.jmp(done)
-    a.bind(failed)
-    s.call(ext.err_clear)
-    s.restore_live(i)
-    a.jmp(ex)
-    a.bind(done)
+    s.call(s.ext.decref)
+    _result_or_exit(s, op, i, failed, as_float=True)
 
 
 @emitter("random_choice")
@@ -207,7 +182,6 @@ def _random_choice(s: Assembler, op: Op, i: int) -> None:
     the item's read: the item is there."""
     _need(s)
     a, o = s.a, s.objects
-    ex = s.exit_label(op)
     is_tuple = op.args[3].value
     a.mov(temp(0), s.g(op.args[0]), scratch=RAX)
     a.mov(temp(4), s.g(op.args[1]), scratch=RAX)
@@ -215,11 +189,11 @@ def _random_choice(s: Assembler, op: Op, i: int) -> None:
     a.mov(RAX, Mem(RAX, o.ob_size))
     a.mov(temp(5), RAX)
     a.test(RAX, RAX)
-    a.jcc("le", ex)
-    fail = a.new_label()
+    a.jcc("le", s.exit_label(op))
+    failed = a.new_label()
     s.save_live(i)
-    _below(s, op.args[2].value, fail)
-    a.mov(RCX, temp(2))
+    _below(s, op.args[2].value, failed)
+    a.mov(RCX, RAX)
     a.mov(RAX, temp(4))
     if is_tuple:
         a.mov(RAX, Mem(RAX, o.tuple_items, RCX, 8))
@@ -228,12 +202,4 @@ def _random_choice(s: Assembler, op: Op, i: int) -> None:
         a.mov(RAX, Mem(RAX, 0, RCX, 8))
     incref_inline(s, RAX)
     a.mov(temp(2), RAX)
-    s.restore_live(i)
-    a.mov(RAX, temp(2))
-    s.put(s.dst(op), RAX)
-    done = a.new_label()
-    a.jmp(done)
-    a.bind(fail)
-    s.restore_live(i)
-    a.jmp(ex)
-    a.bind(done)
+    _result_or_exit(s, op, i, failed)

@@ -188,18 +188,19 @@ def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot,
     if any(isinstance(v, VirtualComplex) for v in values) or (values and values[0].kind not in (I, R)) or \
             (values and values[0].kind is R and type(rec.conc(values[0])) is not int):
         raise RecordAbort(f"{name}() of a list with an index that is not an int")
+    items = rec.conc(lst)
+    if name == "pop":
+        index = rec.conc(values[0]) if values else -1
+        if not -len(items) <= index < len(items):
+            raise RecordAbort("pop from an empty list, or an index out of range")
+        if type(items[index]) not in dicts.RELEASABLE:
+            return None     # (an object whose release the program may see: the call's usual path, see above)
     if values and values[0].kind is R:
         values[0] = rec.unbox(values[0], snap, pc)      # (its type guarded: an __index__ would run Python code)
     objects = [dicts.as_object(rec, v, snap, pc) for v in values]
-    items = rec.conc(lst)
     if name == "insert":
         rec.emit("list_insert", [lst] + objects + [const_int(fn)], snap, pc)
         return const_ref(None)
-    index = rec.conc(values[0]) if values else -1
-    if not -len(items) <= index < len(items):
-        raise RecordAbort("pop from an empty list, or an index out of range")
-    if type(items[index]) not in dicts.RELEASABLE:
-        return None         # (an object whose release the program may see: the call's usual path, see below)
     rec.emit("guard_graveyard", [], snap, pc)   # (the item is released through it: OpDef.handed_over)
     result = rec.emit("list_pop_at" if objects else "list_pop", [lst] + objects + [const_int(fn)], snap, pc)
     rec.concrete[id(result)] = items[index]     # (the op changes the list: not run while recording) ...

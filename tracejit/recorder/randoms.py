@@ -78,6 +78,14 @@ READS: dict = {EXPECTED[m]: names for m, names in (
     ("uniform", ("uniform", "random")),
     ("random", ("random",)),
     ("getrandbits", ("getrandbits",))) if all(EXPECTED[n] is not None for n in names)}
+# looked up by identity: what is asked about may be any object of the program's (no __hash__ or __eq__ of its runs)
+_READS_BY_ID = {id(f): (f, names) for f, names in READS.items()}
+
+
+def _reads(obj) -> tuple | None:
+    """READS[obj], or None where obj is none of its methods."""
+    entry = _READS_BY_ID.get(id(obj))
+    return entry[1] if entry is not None and entry[0] is obj else None
 
 
 def _class_ok(t: type, names: tuple) -> bool:
@@ -110,7 +118,7 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
     if type(t) is not type or RANDOM not in t.__mro__:
         return None
     found = attributes.class_dict_lookup(t, name)
-    names = READS.get(found) if _hashable(found) else None
+    names = _reads(found)
     if names is None or not _generator_ok(obj, names):
         return None
     _guard(rec, owner, names, snap, pc)
@@ -130,13 +138,13 @@ def bound(obj) -> tuple | None:
         func = next((c for c in (C_RANDOM, GETRANDBITS) if obj == c.__get__(gen)), None)
     else:
         return None
-    if func is None or not _hashable(func) or func not in READS or not _class_ok(type(gen), READS[func]):
+    if func is None or _reads(func) is None or not _class_ok(type(gen), _reads(func)):
         return None
     return func, gen
 
 
 def is_method(obj) -> bool:
-    return _hashable(obj) and obj in READS
+    return _reads(obj) is not None
 
 
 def call(rec: TraceRecorder, func, gen, args: list, kw_names: tuple, snap: Snapshot, pc: int):
@@ -227,10 +235,3 @@ def bound_call(rec: TraceRecorder, obj, args: list, kw_names: tuple, snap: Snaps
     func, gen = found
     return call(rec, func, const_ref(gen), args, kw_names, snap, pc)
 
-
-def _hashable(obj) -> bool:
-    try:
-        hash(obj)
-    except TypeError:
-        return False
-    return True
