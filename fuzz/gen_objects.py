@@ -42,6 +42,10 @@ def wants_objects(seed: int) -> bool:
 
 
 CLASS = '''\
+class Stack(list):                  # list's own append/pop/insert (or, after a shadowing, an attribute's)
+    pass
+
+
 class Grid:
     def __init__(self, n):
         self.cells = [[(i * 7 + j) % 11 for j in range(n)] for i in range(n)]
@@ -279,6 +283,8 @@ STATEMENTS = [
     # a list used as a stack and a queue (list.pop / list.insert's C functions), and popped when empty
     "stk.append({p})\nstk.insert(0, {i})\nif len(stk) > 6:\n    {acc} += stk.pop(0) % 7 + (stk.pop() is {p})",
     "try:\n    {acc} += emp.pop({i} % 3 - 1)\nexcept IndexError:\n    {acc} += 1",
+    # the stack a list subclass's instance: an attribute of its own hides list's append from some iteration on
+    "if {i} == {trip} and type(stk) is Stack:\n    stk.append = lambda v: list.insert(stk, 0, v)",
 ]
 # what the loop runs over: range(n), or on the generic path a generator, map, or an iterator class (which may
 # raise at a chosen item)
@@ -312,7 +318,7 @@ def objects_program(seed: int) -> str:
             out.append("    global G")
         out.append("    p, q = P(seed), P(seed * 7 + 1)")
         out.append("    rng = random.Random(seed)")
-        out.append("    stk, emp = [], []")
+        out.append(f"    stk, emp = {r.choice(['[]', 'Stack()'])}, []")
         out.append("    items = [P(j * 11 + seed) for j in range(5)]")
         out.append("    d = {}")
         out.append("    grid = Grid(6)")

@@ -93,3 +93,104 @@ def test_the_popped_object_is_the_lists_and_its_references_are_exact(fresh_engin
     del work
     assert [sys.getrefcount(x) for x in items] == counts
     assert all(r() is not None for r in refs)
+
+
+# --- a Python subclass of list whose class leaves append/pop/insert to list's (deltablue's OrderedCollection):
+# the same ops behind its class's version tag and a check that the instance has no attribute of that name
+
+class Collection(list):
+    pass
+
+
+def collection_queue(n):
+    q = Collection([1, 2, 3])
+    acc = 0
+    for i in range(n):
+        q.append(i)
+        q.insert(1, i * 0.5)
+        acc += q.pop(0) + q.pop()
+    return acc, list(q), type(q).__name__
+
+
+@pytest.mark.parametrize("native", [1, 0])
+def test_a_list_subclass_that_keeps_lists_methods_gets_the_list_ops(fresh_engine, native):
+    names = _run(collection_queue, 3000, native=native)
+    assert {"list_append_int", "list_insert", "list_pop", "list_pop_at", "guard_version",
+            "guard_no_own_attrs"} <= names, names
+    assert tracejit.stats()["internal_errors"] == 0
+
+
+def shadowed_midway(n):
+    q = Collection()
+    out = []
+    for i in range(n):
+        q.append(i)
+        if i == n // 2:
+            q.append = out.append           # an attribute of the instance's own hides list's method from now on
+        if len(q) > 3:
+            out.append(q.pop(0))
+    return out, list(q)
+
+
+def class_patched_midway(n):
+    q = Collection()
+    out = 0
+    for i in range(n):
+        q.append(i)
+        if i == n // 2:
+            Collection.pop = lambda self, *a: -1     # the class changes: its version guard fails from now on
+        if len(q) > 3:
+            out += q.pop(0)
+    del Collection.pop
+    return out, list(q)
+
+
+class Doubling(list):
+    def append(self, x):                    # overrides list's: a Python method, called as any other
+        list.append(self, 2 * x)
+
+
+def overridden(n):
+    q = Doubling()
+    for i in range(n):
+        q.append(i)
+        if len(q) > 4:
+            q.pop(0)
+    return list(q)
+
+
+@pytest.mark.parametrize("func", [shadowed_midway, class_patched_midway, overridden])
+def test_a_method_hidden_replaced_or_overridden_is_the_one_called(fresh_engine, func):
+    _run(func, 3000)
+    assert tracejit.stats()["internal_errors"] == 0
+
+
+def _append_at_front(self, x):
+    list.insert(self, 0, x)
+
+
+def test_a_method_the_class_gets_later_is_the_one_called_by_compiled_code(fresh_engine):
+    def run(n):
+        q = Collection()
+        total = 0
+        for i in range(n):
+            q.append(i)
+            total += q.pop(0) if len(q) > 2 else 0
+        return total, list(q)
+
+    plain_before = run(2000)
+    Collection.append = _append_at_front
+    try:
+        plain_after = run(2000)
+    finally:
+        del Collection.append
+    assert plain_before != plain_after
+    with tracejit.enable(threshold=2, little_left=0, bridge_threshold=2):
+        assert run(2000) == plain_before            # compiled with list's append
+        Collection.append = _append_at_front
+        try:
+            assert run(2000) == plain_after
+        finally:
+            del Collection.append
+        assert run(2000) == plain_before
+    assert tracejit.stats()["internal_errors"] == 0

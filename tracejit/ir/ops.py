@@ -464,14 +464,14 @@ def _random_choice(rng, seq, getrandbits: int, is_tuple: int):
 
 def _list_pop(lst, *index):
     try:
-        return lst.pop(*index)
+        return list.pop(lst, *index)
     except (IndexError, OverflowError, TypeError, MemoryError) as e:
         raise GuardFailed(f"list.pop fails ({type(e).__name__})") from None       # (the list is unchanged)
 
 
 def _list_insert(lst, index, item, fn: int) -> None:
     try:
-        lst.insert(index, item)
+        list.insert(lst, index, item)
     except (OverflowError, TypeError, MemoryError) as e:
         raise GuardFailed(f"list.insert fails ({type(e).__name__})") from None
 
@@ -578,7 +578,7 @@ def _array_set(size: int, signed: bool | None) -> Callable:
 
 
 def _list_append(lst: list, value) -> None:
-    lst.append(value)
+    list.append(lst, value)             # (a subclass's instance too: list's method, attributes.inherited_method)
 
 
 def _float_min(a: float, b: float) -> float:

@@ -19,7 +19,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
-from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_dict, instance_values,
+from tracejit.cpython.instances import (HEAPTYPE, MANAGED_DICT, attribute_slot, generic_setattr, instance_dict,
+                                        instance_values, own_attribute_among,
                                         keys_size, member_offset, read_member, read_slot, storable_slot,
                                         wrapped_callable_offset)
 from tracejit.cpython.layout import generic_getattr, type_version
@@ -250,13 +251,43 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> typ
     tag = type_version(t)
     if type(func) is not types.FunctionType or not tag:
         return None
-    guard = _no_own_attr_guard(obj, name)
-    if guard is None:
+    return func if _guard_found_on_class(rec, owner, name, tag, snap, pc) else None
+
+
+def inherited_method(rec: TraceRecorder, owner, name: str, base: type, methods: dict, snap: Snapshot, pc: int):
+    """obj.name for a call, where obj's class is a Python subclass of the builtin type `base` and its lookup of
+    name finds base's own method object `methods[name]` (deltablue's `class OrderedCollection(list)` calling
+    `append`): that method object, with the guards `method` makes (the class's version tag; no attribute of
+    obj's own by that name), so the call's rule for base's method applies (its C function runs on obj's base
+    part) and no bound method is made. None where this does not apply."""
+    if owner.kind is not R:
         return None
+    obj = rec.conc(owner)
+    t = type(obj)
+    wanted = methods.get(name)
+    if wanted is None or t is base or not t.__flags__ & HEAPTYPE or base not in t.__mro__ or \
+            not plain_lookup(t, name) or _class_dict_lookup(t, name) is not wanted:
+        return None
+    tag = type_version(t)
+    return wanted if tag and _guard_found_on_class(rec, owner, name, tag, snap, pc) else None
+
+
+def _guard_found_on_class(rec: TraceRecorder, owner, name: str, tag: int, snap: Snapshot, pc: int) -> bool:
+    """Guards that obj.name still finds what its class (version `tag`) has: the class's version, and that obj
+    has no attribute of its own by that name: none where its class gives instances no dict, guard_no_own_attr
+    where its attributes are in a values array, guard_no_own_attrs (the name looked up in its dict, if one was
+    made) where a managed dict has no values array (a list subclass's instances). False, nothing emitted, where
+    none of these applies or obj has such an attribute."""
+    obj = rec.conc(owner)
+    guard = _no_own_attr_guard(obj, name)
+    if guard is None and (not type(obj).__flags__ & MANAGED_DICT or own_attribute_among(obj, (name,))):
+        return False
     guard_type_version(rec, owner, tag, snap, pc)
-    if guard:
+    if guard is None:
+        rec.emit("guard_no_own_attrs", [owner, Const((name,), R)], snap, pc)
+    elif guard:
         rec.emit("guard_no_own_attr", [owner] + guard, snap, pc)
-    return func
+    return True
 
 
 def _no_own_attr_guard(obj, name: str) -> list | None:

@@ -52,6 +52,8 @@ METHOD_RULES = {list.append: lists.list_append, list.pop: lists.list_pop, list.i
                 **{getattr(str, name): (lambda name: lambda rec, s, args, snap, pc:
                                         strings.method(rec, name, s, args, snap, pc))(name)
                    for name in strings.STR_METHODS}}
+# a Python subclass of list whose class leaves these to list's (attributes.inherited_method): the same rules
+_LIST_METHODS = {name: method for (t, name), method in BOUND_METHODS.items() if t is list}
 # looked up by identity (a constant below a callable may be any object: no __eq__ of the program's runs here)
 _METHOD_RULES_BY_ID = {id(m): (m, rule) for m, rule in METHOD_RULES.items()}
 
@@ -150,6 +152,12 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.emit("guard_class", [owner, const_ref(type(rec.conc(owner)))], rec.snapshot_with(pc, [owner]), pc)
         rec.stack.extend([const_ref(method_object), owner])
         return
+    if method and owner.kind is R and not isinstance(owner, Const):
+        method_object = attributes.inherited_method(rec, owner, name, list, _LIST_METHODS,
+                                                    rec.snapshot_with(pc, [owner]), pc)
+        if method_object is not None:   # a list subclass's append/pop/insert: list's, guarded on the class
+            rec.stack.extend([const_ref(method_object), owner])
+            return
     found = attributes.class_attribute(rec, owner, name, method, rec.snapshot_with(pc, [owner]), pc)
     if found is not None:               # an attribute of a class: a constant, or its object at a fixed address
         value, self_arg = found

@@ -189,6 +189,8 @@ def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot,
             (values and values[0].kind is R and type(rec.conc(values[0])) is not int):
         raise RecordAbort(f"{name}() of a list with an index that is not an int")
     items = rec.conc(lst)
+    if type(items) is not list:         # a subclass's (attributes.inherited_method): none of its own methods run
+        items = list.copy(items)
     if name == "pop":
         index = rec.conc(values[0]) if values else -1
         if not -len(items) <= index < len(items):
