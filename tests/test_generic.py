@@ -554,3 +554,30 @@ def test_a_call_in_a_loop_whose_other_trace_assigns_a_global(prog, native):
     if GENERIC:
         assert any(e.get("reason") == "a loop that assigns a global and makes a call that may run Python code"
                    for e in evs if e["event"] == "bridge_abort"), [e for e in evs if e["event"] != "guard_failure"]
+
+
+def _spread(*args):
+    return args[0] + len(args)          # *args: not inlined, called on the generic path
+
+
+def _hopeless(n):
+    total = 0
+    for i in range(n):
+        total += _spread(i, 2)
+    return total
+
+
+@pytest.mark.skipif(not GENERIC, reason="3.11 does not record calls that may run Python code")
+def test_a_loop_the_cost_model_finds_hopeless_is_recorded_once(fresh_engine):
+    """A loop whose trace would be slower than the interpreter even without the cost model's margin is given up
+    after its first recording (over the realworld programs a second one never compiled)."""
+    import tracejit
+    expected = _hopeless(3000)
+    with tracejit.enable(threshold=5, little_left=0):
+        assert _hopeless(3000) == expected
+    s = tracejit.stats()
+    slower = {r: k for r, k in s["aborts"].items() if r.startswith("slower than the interpreter")}
+    assert sum(slower.values()) == 1, s["aborts"]
+    assert s["loops_hot"] == 1 and s["blacklisted"] >= 1, s
+    lost, saved = (int(w) for w in next(iter(slower)).replace("ns", "").split() if w.isdigit())
+    assert lost >= saved

@@ -35,11 +35,13 @@ class RecordAbort(Exception):
     loop variable it should keep as an object: it holds numbers of different types in the loop), ("owned_reads",
     the name of a field-reading op, an instance's attribute, whose borrowed result the trace used after a call that
     may run Python code: it should read attributes as references of its own; see
-    tracejit.optimizer.refcounts.check_calls_keep_alive)."""
+    tracejit.optimizer.refcounts.check_calls_keep_alive). `final`: the loop's own code decides this, so a new
+    recording would abort the same way (the loop is given up at once)."""
 
-    def __init__(self, message: str, hint: tuple | None = None) -> None:
+    def __init__(self, message: str, hint: tuple | None = None, final: bool = False) -> None:
         super().__init__(message)
         self.hint = hint
+        self.final = final
 
 
 # what a recording may be told to do otherwise, learnt from the loop's aborted recordings (RecordAbort.hint):

@@ -226,5 +226,7 @@ def worth_compiling(rec: TraceRecorder) -> None:
         return
     saved = SAVED_NS_PER_INSTRUCTION * len(rec.recorded)
     if lost * MARGIN > saved:
+        # slower even without the margin: final (over the realworld programs no second recording of a loop so
+        # judged ever compiled, and each costs about a millisecond)
         raise RecordAbort(f"slower than the interpreter: its calls and attribute reads would lose {lost:.0f} ns "
-                          f"per pass, machine code would save {saved:.0f} ns")
+                          f"per pass, machine code would save {saved:.0f} ns", final=lost >= saved)

@@ -582,7 +582,7 @@ class Engine:
             if rec.recorder.step(offset, rec.view):
                 self._finish_recording(rec)
         except recording.RecordAbort as e:
-            self._abort(rec, str(e), e.hint)
+            self._abort(rec, str(e), e.hint, e.final)
         except RecursionError:
             raise
         except Exception as e:
@@ -717,7 +717,10 @@ class Engine:
             for function in rec.recorder.inlined.values():
                 self.hooks.restore(function.code)
 
-    def _abort(self, rec: Recording, reason: str, hint: tuple | None = None) -> None:
+    def _abort(self, rec: Recording, reason: str, hint: tuple | None = None, final: bool = False) -> None:
+        """A recording ends without a trace. `hint`: what the next one should do otherwise (it starts at once);
+        `final`: the loop's own code decided it (RecordAbort.final), so the loop is blacklisted now; else the
+        same reason twice in a row blacklists it (retryable ones aside)."""
         self._stop_recording()
         self.stats.aborts[reason] = self.stats.aborts.get(reason, 0) + 1
         site = rec.site
@@ -771,7 +774,7 @@ class Engine:
         # the same reason twice in a row (a cost model's figures aside): the loop's own code, not chance, so a
         # third recording would fail the same way
         kind = reason.translate(_NO_DIGITS)
-        if kind == site.last_abort:
+        if final or kind == site.last_abort:
             self._blacklist(site, rec.code)
             return
         site.last_abort = kind
