@@ -581,3 +581,27 @@ def test_a_loop_the_cost_model_finds_hopeless_is_recorded_once(fresh_engine):
     assert s["loops_hot"] == 1 and s["blacklisted"] >= 1, s
     lost, saved = (int(w) for w in next(iter(slower)).replace("ns", "").split() if w.isdigit())
     assert lost >= saved
+
+
+def _calls_later(n):
+    total = 0
+    for i in range(n):
+        if i >= n // 4:                 # from a quarter on, each pass makes a generic call: the guard's bridge
+            total += _spread(i, 1)
+        else:
+            total += i
+    return total
+
+
+@pytest.mark.skipif(not GENERIC, reason="3.11 does not record calls that may run Python code")
+def test_a_bridge_counts_the_exit_and_entry_it_saves(fresh_engine):
+    """The path with the call, as a loop's trace, would be slower than the interpreter (the test above); as a
+    bridge it also saves its guard's exit and the loop's entry again, and is compiled: the loop keeps running as
+    machine code."""
+    import tracejit
+    expected = _calls_later(4000)
+    with tracejit.enable(threshold=5, little_left=0, bridge_threshold=5):
+        assert _calls_later(4000) == expected
+    s = tracejit.stats()
+    assert s["traces_compiled"] == 1 and s["bridges_compiled"] >= 1, s
+    assert not any(r.startswith("slower than the interpreter") for r in s["aborts"]), s["aborts"]

@@ -45,6 +45,11 @@ UNARY = {"UNARY_NEGATIVE": "PyNumber_Negative", "UNARY_INVERT": "PyNumber_Invert
 GLOBALS_AND_CALLS = "a loop that assigns a global and makes a call that may run Python code"
 SAVED_NS_PER_INSTRUCTION = 2.5     # what machine code saves per bytecode instruction (CPython 3.12's interpreter)
 MARGIN = 2                          # the estimates are rough, and entries, exits, recording and compiling cost too
+# a bridge also saves its guard's exit and the loop's entry again at its next back-edge, which the path takes
+# without it (bench/overheads.py on 3.12: a native round trip 0.16 us; 3.11's costs more): richards' polymorphic
+# scheduler loop keeps running as machine code through its bridges (whole process 0.94x -> 1.13x, the other
+# realworld programs within their noise)
+BRIDGE_SAVES_ROUND_TRIP_NS = 160
 SYNCED_LOCAL_NS = 1                 # a sync's check of one local
 WRITTEN_LOCAL_NS = 15               # ... and writing one back (boxed, the old object released)
 MAX_ARGUMENTS = 9               # arguments of a generic call (the backend's array)
@@ -218,13 +223,16 @@ def pays_back(rec: TraceRecorder) -> None:
 def worth_compiling(rec: TraceRecorder) -> None:
     """Abort a recording whose machine code would be slower than the interpreter: the time its calls and
     attribute reads lose against the interpreter's specialized instructions is more than what running the
-    recorded instructions as machine code saves (by MARGIN). Its loop then runs at the interpreter's speed."""
+    recorded instructions as machine code saves (by MARGIN), for a bridge the exit and entry it saves too.
+    Its loop then runs at the interpreter's speed (a bridge's path: through its guard's exit)."""
     inputs = dict(rec.inputs)
     fast = [sv for sv in rec.state if sv.where == "fast"]
     lost = slower_ns(rec.ops, len(fast), sum(1 for sv in fast if rec.state[sv] is not inputs.get(sv)))
     if not lost:
         return
     saved = SAVED_NS_PER_INSTRUCTION * len(rec.recorded)
+    if rec.bridge is not None:
+        saved += BRIDGE_SAVES_ROUND_TRIP_NS
     if lost * MARGIN > saved:
         # slower even without the margin: final (over the realworld programs no second recording of a loop so
         # judged ever compiled, and each costs about a millisecond)
