@@ -172,11 +172,13 @@ def test_loops_and_their_life(made):
     times = [e["t"] for e in flip["timeline"]]
     assert times == sorted(times)
     assert flip["timeline"][1]["text"] == "hot after 50 back-edges: recording one iteration"
-    # the generator loop cannot be compiled: it is aborted twice for the same reason, then blacklisted
+    # the generator loop cannot be compiled: it is aborted twice for the same reason, then blacklisted (3.12+:
+    # once, its generic call of the generator's __next__ making it hopelessly slower than the interpreter)
     gen = _loop(report, "gen_sum")
     assert gen["status"] == "blacklisted" and gen["traces"] == [] and gen["times"] is None
     aborts = [e["text"] for e in gen["timeline"] if e["event"] == "abort"]
-    assert len(aborts) == 2 and all(t.startswith("recording aborted: ") for t in aborts)
+    assert all(t.startswith("recording aborted: ") for t in aborts)
+    assert len(aborts) == 2 or (len(aborts) == 1 and "slower than the interpreter" in aborts[0]), aborts
     assert gen["timeline"][-1]["event"] == "blacklist"
 
 
