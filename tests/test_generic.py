@@ -605,3 +605,71 @@ def test_a_bridge_counts_the_exit_and_entry_it_saves(fresh_engine):
     s = tracejit.stats()
     assert s["traces_compiled"] == 1 and s["bridges_compiled"] >= 1, s
     assert not any(r.startswith("slower than the interpreter") for r in s["aborts"]), s["aborts"]
+
+
+# --- a call that assigns a global the loop does not read: the trace stays (guard_globals_after_call)
+COUNTER = 0
+
+
+def _counting(*args):                  # *args: called on the generic path
+    global COUNTER
+    COUNTER += 1
+    return args[0] % 7
+
+
+def _twice(x):
+    return 2 * x
+
+
+def _counts(n):
+    total = 0
+    for i in range(n):
+        total += _counting(i, 1) + _twice(i)       # _twice: a pinned name, inlined
+    return total
+
+
+def _rebinds(n):
+    global _twice
+    total = 0
+    old = _twice
+    for i in range(n):
+        total += _counting(i) + _twice(i)
+        if i == n // 2:
+            _twice = lambda x: -x               # noqa: E731 - the pinned name rebound
+    _twice = old
+    return total
+
+
+def _shadowing_call(*args):
+    if args[0] == 700:
+        globals()["len"] = lambda s: 99         # a global added by a call, shadowing a builtin
+    return 1
+
+
+def _shadowed(n):
+    total = 0
+    items = [1, 2, 3]
+    for i in range(n):
+        total += _shadowing_call(i) + len(items)
+    return total
+
+
+@pytest.mark.skipif(not GENERIC, reason="3.11 does not record calls that may run Python code")
+@pytest.mark.parametrize("native", [1, 0])
+def test_a_call_that_assigns_another_global_leaves_the_trace_running(fresh_engine, native):
+    """The globals' version changes with any assignment; the check after a call looks at what the trace assumed:
+    the same keys (no name added or deleted: a builtin stays unshadowed) and each pinned name bound as it was."""
+    import tracejit
+    global COUNTER
+    expected = [_counts(3000), _rebinds(3000), _shadowed(3000)]
+    del globals()["len"]
+    COUNTER = 0
+    with tracejit.enable(threshold=20, little_left=0, cost_model=0, native=native):
+        got = [_counts(3000), _rebinds(3000), _shadowed(3000)]
+    globals().pop("len", None)
+    assert got == expected and COUNTER == 6000
+    s = tracejit.stats()
+    assert not any("guard_after_call fails" in r for r in s["aborts"]), s["aborts"]
+    names = {lp.code.co_name for lp in tracejit.engine().all_loops}
+    assert {"_counts", "_rebinds", "_shadowed"} <= names, names
+    assert s["internal_errors"] == 0
