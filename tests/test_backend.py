@@ -368,18 +368,6 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
             return [(d,) for d in dicts]
         versions = [(d, dict_version(d)) for d in dicts] + [(d, dict_version(d) + 1) for d in dicts]
         return [(g, gv, b, bv) for g, gv in versions for b, bv in versions][::3]
-    if name == "guard_globals_after_call":
-        from tracejit.cpython.layout import DK_HEADER, LAYOUTS, VERSION
-        L = LAYOUTS[VERSION]
-        d = {"a": 1, "b": 2}
-        KEEP.append(d)
-        keys = ctypes.c_uint64.from_address(id(d) + L.dict_keys).value
-        header = ctypes.c_uint64.from_address(keys + DK_HEADER).value
-        holding = ((id(d) + L.dict_keys, keys), (keys + DK_HEADER, header))
-        failing_first = ((id(d) + L.dict_keys, keys + 8), (keys + DK_HEADER, header))
-        failing_last = ((id(d) + L.dict_keys, keys), (keys + DK_HEADER, header ^ 1))
-        return [(d, v, words) for v in (dict_version(d), dict_version(d) + 1)
-                for words in ((), holding, failing_first, failing_last)]
     if name == "type_of":
         return [(o,) for o in OBJECTS + [c() for c in HEAP_CLASSES]]
     if name == "int_value":

@@ -405,30 +405,6 @@ def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ne", ex)
 
 
-@emitter("guard_globals_after_call")
-def _guard_globals_after_call(s: Assembler, op: Op, i: int) -> None:
-    """Pass if the globals' version is the one read before the call; else exit unless each (address, expected)
-    word of the constant holds, checked in order (the first ones say the keys object is the one the later
-    addresses are in)."""
-    a, o = s.a, s.objects
-    ex = s.exit_label(op)
-    same = a.new_label()
-    d, version, words = op.args
-    a.mov(RCX, s.g(d), scratch=RAX)
-    a.mov(RCX, Mem(RCX, o.dict_version))
-    a.alu("cmp", RCX, s.gsrc(version, RAX))
-    a.jcc("e", same)
-    if not words.value:
-        a.jmp(ex)
-    for address, expected in words.value:
-        a.mov(RAX, address)
-        a.mov(RAX, Mem(RAX, 0))
-        a.mov(RCX, expected)
-        a.alu("cmp", RAX, RCX)
-        a.jcc("ne", ex)
-    a.bind(same)
-
-
 @emitter("dict_version")
 def _dict_version(s: Assembler, op: Op, i: int) -> None:
     a = s.a

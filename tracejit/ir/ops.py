@@ -292,19 +292,6 @@ def _guard_after_call(*pairs) -> None:
             raise GuardFailed("globals, builtins or a module changed")
 
 
-def _guard_globals_after_call(d, version: int, words: tuple) -> None:
-    """The globals' version is the one read before the call, or else each (address, expected) word holds, in order
-    (recorder.generic.namespace_words: the same keys object with the same keys, each pinned name bound to its
-    object; a value of another name may have changed)."""
-    if dict_version(d) == version:
-        return
-    for address, expected in words:
-        if ctypes.c_uint64.from_address(address).value != expected:
-            raise GuardFailed("globals, builtins or a module changed")
-    if not words:
-        raise GuardFailed("globals, builtins or a module changed")
-
-
 class PyCallRaised(GuardFailed):
     """py_call's evaluate: the function raised `exception` (the interpreter raises it at the instruction)."""
 
@@ -957,11 +944,6 @@ def _defs() -> list[OpDef]:
           slower_ns=-RANDOM_CALL_SAVED_NS),
         d("guard_after_call", (), V, _guard_after_call, guard=True, pure=False, reads_heap=True, variadic=True,
           exit_reason="rebound"),
-        # ... for the globals, where the trace reads none as a variable: their version, or else the words that say
-        # its pinned names are bound as before (a constant tuple of (address, expected) words; () for none), so a
-        # call that assigns another global (go's `TIMESTAMP += 1`) does not leave the trace
-        d("guard_globals_after_call", (R, I, R), V, _guard_globals_after_call, guard=True, pure=False,
-          reads_heap=True, exit_reason="rebound", const_args=(2,)),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
         # release deallocates (a str: no Python code runs)
         d("incref", (R,), V, lambda a: None, pure=False),

@@ -17,14 +17,11 @@ forgotten after it, except for immutable builtin types (an instance's __class__ 
 Only in the loop's own frame, with the hooks able to raise a call's exception where the frame resumes
 (CPython 3.12+), and not in a loop that assigns globals (the call would see them as they were at entry).
 
-May import: tracejit.ir, tracejit.cpython.bytecode (and .layout, when a call is recorded), tracejit.recorder.*, the
-standard library.
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
-
-import ctypes
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
 from tracejit.ir import Const, Kind, Op, Var
@@ -153,43 +150,7 @@ def _bound(view: FrameView, pos: int):
 
 def _guard(rec: TraceRecorder, pc: int, g_version, b_version) -> None:
     g, b = rec.generic_context
-    snap = rec.snapshot(pc)
-    rec.emit("guard_globals_after_call", [g, g_version, Const(namespace_words(rec, g.value), R)], snap, pc)
-    rec.emit("guard_after_call", [b, b_version], snap, pc)
-
-
-_KEYS_VERSIONS: list = []
-
-
-def namespace_words(rec: TraceRecorder, g: dict) -> tuple:
-    """What guard_globals_after_call checks when a call changed the globals `g` (their version): the words that say
-    g still has the keys object it has now, with the same keys (cpython.layout.keys_version: CPython resets a keys
-    object's version when a key is added or deleted, keeps it while values change), and that each name the trace
-    (or its loop, for a bridge) pinned in g still holds its object (dict_value_slot) - the runtime's fast entry
-    checks the same words (runtime.fastpath). () where that cannot be said: the trace reads a global as a variable
-    (its value, not a pin, is what a call may change), no keys version was given, a pinned name's entry is not
-    found as it is."""
-    from tracejit.cpython.layout import DK_HEADER, LAYOUTS, VERSION, dict_value_slot, keys_version, \
-        keys_versions_hold     # (the raw reads are the cpython layer's)
-    L = LAYOUTS.get(VERSION)
-    if L is None or any(sv.where == "global" for sv in list(rec.state) + list(rec.layout.kinds)):
-        return ()
-    if not _KEYS_VERSIONS:
-        _KEYS_VERSIONS.append(keys_versions_hold(L))
-    keys, header, version = keys_version(g, L)
-    if not (_KEYS_VERSIONS[0] and version):
-        return ()
-    words = [(id(g) + L.dict_keys, keys), (keys + DK_HEADER, header)]
-    pins = [(name, obj) for name, obj, owner in rec.pins if owner is None] + \
-        [(p.name, p.expected) for p in rec.layout.pins if p.owner is None]
-    for name, obj in pins:
-        if name not in g:
-            continue                    # (a builtin: the keys' version says the globals gained no such key)
-        found = dict_value_slot(g, name, L)
-        if found is None or found[0] != keys or ctypes.c_uint64.from_address(found[1]).value != id(obj):
-            return ()
-        words.append((found[1], id(obj)))
-    return tuple(words)
+    rec.emit("guard_after_call", [g, g_version, b, b_version], rec.snapshot(pc), pc)
 
 
 def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
@@ -215,11 +176,6 @@ def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
                 v = rec.vars.new(Kind.INT)
                 out.append(Op("dict_version", [m], v, None, op.pc, frame=op.frame))
                 versions += [m, v]
-        elif op.name == "guard_globals_after_call":
-            # every name the whole trace pinned (at the call only those pinned before it were known)
-            out.append(Op(op.name, op.args[:2] + [Const(namespace_words(rec, op.args[0].value), R)], None,
-                          op.snapshot, op.pc, frame=op.frame))
-            continue
         elif op.name == "guard_after_call":
             op = Op(op.name, list(op.args) + versions, None, op.snapshot, op.pc, frame=op.frame)
             out.append(op)
