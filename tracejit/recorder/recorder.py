@@ -60,6 +60,9 @@ ITEM_WRITES_UNSEEN = frozenset({"type_of", "instance_attr", "member_attr", "clas
 DICT_WRITES_UNSEEN = ITEM_WRITES_UNSEEN - {"instance_attr", "guard_no_own_attr"}
 
 MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run through before it aborts
+# a bridge of a loop with calls that may run Python code, inlining a function or pinning a module attribute the
+# loop's traces compiled before it do not check after those calls (a call could replace what only it relies on)
+BRIDGE_ASSUMES_MORE = "a bridge that inlines or pins what its loop's checks after calls do not cover"
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
 # that runs none of the program's code (_plain_value)
 _SCALARS = (str, int, float, bool, bytes, type(None))
@@ -891,6 +894,13 @@ class TraceRecorder:
         if (self.writes_globals or self.layout.writes_globals) and (self.layout.calls_python or
                                                                     calls_python(self.ops)):
             raise RecordAbort(generic.GLOBALS_AND_CALLS)
+        if self.bridge is not None and self.layout.calls_python:
+            # the loop's traces compiled before this bridge check, after their calls that may run Python code, the
+            # functions they inline and the modules they pin; not what only this bridge assumes
+            if any(key not in self.layout.inlined for key in self.inlined) or \
+                    any(owner is not None and not any(p.owner is owner and p.name == name for p in self.layout.pins)
+                        for name, _, owner in self.pins):
+                raise RecordAbort(BRIDGE_ASSUMES_MORE)
         self.ops = generic.recheck_after_calls(self, self.ops)
         in_vars = {sv: v for sv, v in self.inputs if not sv.exit_place}
         # every exit must describe every tracked variable: fill in values untouched before that exit
