@@ -194,3 +194,53 @@ def test_a_method_the_class_gets_later_is_the_one_called_by_compiled_code(fresh_
             del Collection.append
         assert run(2000) == plain_before
     assert tracejit.stats()["internal_errors"] == 0
+
+
+class _CountingDict(dict):
+    calls = 0
+
+    def __iter__(self):
+        _CountingDict.calls += 1
+        return dict.__iter__(self)
+
+    def __contains__(self, key):
+        _CountingDict.calls += 1
+        return dict.__contains__(self, key)
+
+
+def _with_dict(make_dict, n):
+    q = Collection()
+    q.__dict__ = make_dict()
+    for i in range(n):
+        q.append(i)
+        if len(q) > 3:
+            q.pop(0)
+    return list(q)
+
+
+def _general_keys():
+    d = {1: 1, "x": 2}
+    del d[1]                    # str keys only now, in a dict of the general kind
+    return d
+
+
+def test_an_instance_dict_of_a_dict_subclass_runs_none_of_its_methods(fresh_engine):
+    """obj.__dict__ may be a dict subclass: looking for an attribute of the instance's own reads it as a dict,
+    as CPython's lookup does, without its __iter__ or __contains__ (the recorder called them)."""
+    expected = _with_dict(_CountingDict, 3000)
+    _CountingDict.calls = 0
+    with tracejit.enable(threshold=2, little_left=0, bridge_threshold=2):
+        assert _with_dict(_CountingDict, 3000) == expected
+    assert _CountingDict.calls == 0
+    assert tracejit.stats()["internal_errors"] == 0
+
+
+def test_an_instance_dict_of_general_keys_is_not_taken_for_one_of_str_keys(fresh_engine):
+    """The machine code's check leaves on a dict whose keys are of the general kind, even if all of them are strs
+    now; the recorder judges it the same way, so no guard is compiled that fails every time (100 bridges and a
+    blacklisted loop, 13x slower than plain CPython)."""
+    expected = _with_dict(_general_keys, 3000)
+    with tracejit.enable(threshold=2, little_left=0, bridge_threshold=2):
+        assert _with_dict(_general_keys, 3000) == expected
+    s = tracejit.stats()
+    assert s["bridges_compiled"] < 5 and s["internal_errors"] == 0, s

@@ -23,7 +23,9 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 import types
 
-from .layout import NULL_SLOT, TYPE_GETATTRO, VERSION, _rd, _rdp, ref_at, type_version
+from .layout import LAYOUTS, NULL_SLOT, TYPE_GETATTRO, VERSION, _rd, _rdp, dict_keys_kind, ref_at, type_version
+
+DICT_KEYS_GENERAL = 0                # a dict's keys kind (dk_kind) that may hold keys other than exact strs
 
 DICT_KEYS_SPLIT = 2                 # PyDictKeysObject.dk_kind of shared keys
 KEYS_KIND, KEYS_LOG2_INDEX_BYTES, KEYS_NENTRIES, KEYS_INDICES = 10, 9, 24, 32     # PyDictKeysObject's fields
@@ -266,8 +268,9 @@ MANAGED_DICT = 1 << 4               # Py_TPFLAGS_MANAGED_DICT (3.11-3.13): the i
 
 def own_attribute_among(obj, names: tuple) -> bool:
     """Whether obj may have an attribute of its own by one of `names`, as the `guard_no_own_attrs` op decides:
-    True where its values array is in use (3.11/3.12: its keys are its class's shared ones) or its dict has a key
-    that is not an exact str or is one of the names; False where it has no dict or a dict without them. For
+    True where its values array is in use (3.11/3.12: its keys are its class's shared ones) or its dict has one of
+    the names or keys of the general kind (which may hold others than exact strs); False where it has no dict or a
+    dict of str keys without them. For
     instances of classes with a managed dict and, on 3.13, without inline values (the recorder emits the op for no
     other: the class's version guard before it fixes the class, so the machine code does not look at it)."""
     v = instance_values()
@@ -277,7 +280,13 @@ def own_attribute_among(obj, names: tuple) -> bool:
     if v.kind != "inline" and v.values_address(obj):
         return True
     d = v.materialized_dict(obj)
-    return d is not None and (any(type(k) is not str for k in d) or any(n in d for n in names))
+    if d is None:
+        return False
+    L = LAYOUTS.get(VERSION)
+    if L is None or dict_keys_kind(d, L) == DICT_KEYS_GENERAL:
+        return True         # (keys other than exact strs, as the machine code sees them: it exits there too)
+    # exact strs only: the dict's own lookup (not a method of a dict subclass's, which `obj.__dict__ = D()` allows)
+    return any(dict.__contains__(d, n) for n in names)
 
 
 WRAPPED_CALLABLE = 16               # staticmethod's sm_callable, classmethod's cm_callable (after PyObject_HEAD)

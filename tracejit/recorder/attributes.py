@@ -265,7 +265,7 @@ def inherited_method(rec: TraceRecorder, owner, name: str, base: type, methods: 
     obj = rec.conc(owner)
     t = type(obj)
     wanted = methods.get(name)
-    if wanted is None or t is base or not t.__flags__ & HEAPTYPE or base not in t.__mro__ or \
+    if wanted is None or t is base or not t.__flags__ & HEAPTYPE or not any(k is base for k in t.__mro__) or \
             not plain_lookup(t, name) or _class_dict_lookup(t, name) is not wanted:
         return None
     tag = type_version(t)
