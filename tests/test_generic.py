@@ -608,6 +608,24 @@ def test_a_bridge_counts_the_exit_and_entry_it_saves(fresh_engine):
 
 
 # --- what a call in the loop's trace may change that a bridge relies on (found by review, twentieth session)
+
+def _plain_then_jit(func, n: int, reset, **params) -> tuple:
+    """func(n) run plain, then under enable(threshold=20, little_left=0, cost_model=0, **params), with `reset()`
+    putting back what the run changes before each run and after: (plain result, JIT result)."""
+    import tracejit
+    results = []
+    for jit in (False, True):
+        reset()
+        try:
+            if jit:
+                with tracejit.enable(threshold=20, little_left=0, cost_model=0, **params):
+                    results.append(func(n))
+            else:
+                results.append(func(n))
+        finally:
+            reset()
+    return tuple(results)
+
 _SEEN = 0
 
 
@@ -631,12 +649,12 @@ def test_no_bridge_goes_on_with_a_global_the_call_changed(fresh_engine, native):
     """The guard after the call fails where the call changed the globals; the exit holds the global's value read
     at entry, so no bridge grows there (one did, and went on with the old value: 121500 for 369000)."""
     import tracejit
-    global _SEEN
-    _SEEN = 0
-    expected = _reads_counter(6000)
-    _SEEN = 0
-    with tracejit.enable(threshold=20, little_left=0, cost_model=0, native=native):
-        assert _reads_counter(6000) == expected
+
+    def reset():
+        global _SEEN
+        _SEEN = 0
+    expected, got = _plain_then_jit(_reads_counter, 6000, reset, native=native)
+    assert got == expected
     assert tracejit.stats()["internal_errors"] == 0
 
 
@@ -667,17 +685,8 @@ def _bridge_inlines(n):
 def test_a_call_that_replaces_the_code_of_a_function_only_a_bridge_inlines(fresh_engine):
     """The loop's trace checks after its calls what it inlined, not what a bridge compiled later inlines: such a
     bridge is not compiled (it ran the old code: 6005000 for 6104000)."""
-    import tracejit
     saved = _f_plus_one.__code__
-    try:
-        expected = _bridge_inlines(6000)
-    finally:
-        _f_plus_one.__code__ = saved
-    try:
-        with tracejit.enable(threshold=20, little_left=0, cost_model=0):
-            got = _bridge_inlines(6000)
-    finally:
-        _f_plus_one.__code__ = saved
+    expected, got = _plain_then_jit(_bridge_inlines, 6000, lambda: setattr(_f_plus_one, "__code__", saved))
     assert got == expected
 
 
@@ -702,12 +711,5 @@ def _bridge_pins(n):
 
 @pytest.mark.skipif(not GENERIC, reason="3.11 does not record calls that may run Python code")
 def test_a_call_that_rebinds_a_module_attribute_only_a_bridge_pins(fresh_engine):
-    import tracejit
-    expected = _bridge_pins(6000)
-    _mod.F = _f_plus_hundred
-    try:
-        with tracejit.enable(threshold=20, little_left=0, cost_model=0):
-            got = _bridge_pins(6000)
-    finally:
-        _mod.F = _f_plus_hundred
+    expected, got = _plain_then_jit(_bridge_pins, 6000, lambda: setattr(_mod, "F", _f_plus_hundred))
     assert got == expected

@@ -1713,28 +1713,28 @@ def incref_inline(s: Assembler, r: Reg) -> None:
 def status_or_exit(s: Assembler, op: Op, i: int) -> None:
     """After a C call made with the live registers saved: eax, its int status, 0 (the registers are restored)
     or -1 with an error set (cleared, the registers restored, then the op's exit)."""
-    a = s.a
-    ok = a.new_label()
-    a.test32(RAX, RAX)
-    a.jcc("e", ok)
-    s.call(s.ext.err_clear)
-    s.restore_live(i)
-    a.jmp(s.exit_label(op))
-    a.bind(ok)
+    s.a.test32(RAX, RAX)
+    _error_exit_unless(s, op, i, "e")
     s.restore_live(i)
 
 
 def object_or_exit(s: Assembler, op: Op, i: int) -> None:
     """After a C call made with the live registers saved: rax, a new object (the registers still saved), or
     NULL with an error set (cleared, the registers restored, then the op's exit)."""
+    s.a.test(RAX, RAX)
+    _error_exit_unless(s, op, i, "ne")
+
+
+def _error_exit_unless(s: Assembler, op: Op, i: int, ok: str) -> None:
+    """Unless condition `ok` holds (of the test just made): the error the C call set cleared, the live
+    registers restored, the op's exit. Otherwise on, the registers still saved."""
     a = s.a
-    ok = a.new_label()
-    a.test(RAX, RAX)
-    a.jcc("ne", ok)
+    done = a.new_label()
+    a.jcc(ok, done)
     s.call(s.ext.err_clear)
     s.restore_live(i)
     a.jmp(s.exit_label(op))
-    a.bind(ok)
+    a.bind(done)
 
 
 def graveyard_append(s: Assembler, reg: Reg) -> None:

@@ -19,7 +19,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import types
 
-from tracejit.cpython.instances import (HEAPTYPE, MANAGED_DICT, attribute_slot, generic_setattr, instance_dict,
+from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_dict,
                                         instance_values, own_attribute_among,
                                         keys_size, member_offset, read_member, read_slot, storable_slot,
                                         wrapped_callable_offset)
@@ -280,7 +280,7 @@ def _guard_found_on_class(rec: TraceRecorder, owner, name: str, tag: int, snap: 
     none of these applies or obj has such an attribute."""
     obj = rec.conc(owner)
     guard = _no_own_attr_guard(obj, name)
-    if guard is None and (not type(obj).__flags__ & MANAGED_DICT or own_attribute_among(obj, (name,))):
+    if guard is None and own_attribute_among(obj, (name,)):      # (True too where no managed dict answers)
         return False
     guard_type_version(rec, owner, tag, snap, pc)
     if guard is None:

@@ -188,14 +188,14 @@ def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot,
     if any(isinstance(v, VirtualComplex) for v in values) or (values and values[0].kind not in (I, R)) or \
             (values and values[0].kind is R and type(rec.conc(values[0])) is not int):
         raise RecordAbort(f"{name}() of a list with an index that is not an int")
+    # (read through list's own methods: a subclass's instance runs none of its own, attributes.inherited_method)
     items = rec.conc(lst)
-    if type(items) is not list:         # a subclass's (attributes.inherited_method): none of its own methods run
-        items = list.copy(items)
     if name == "pop":
         index = rec.conc(values[0]) if values else -1
-        if not -len(items) <= index < len(items):
+        if not -list.__len__(items) <= index < list.__len__(items):
             raise RecordAbort("pop from an empty list, or an index out of range")
-        if type(items[index]) not in dicts.RELEASABLE:
+        popped = list.__getitem__(items, index)
+        if type(popped) not in dicts.RELEASABLE:
             return None     # (an object whose release the program may see: the call's usual path, see above)
     if values and values[0].kind is R:
         values[0] = rec.unbox(values[0], snap, pc)      # (its type guarded: an __index__ would run Python code)
@@ -205,7 +205,7 @@ def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot,
         return const_ref(None)
     rec.emit("guard_graveyard", [], snap, pc)   # (the item is released through it: OpDef.handed_over)
     result = rec.emit("list_pop_at" if objects else "list_pop", [lst] + objects + [const_int(fn)], snap, pc)
-    rec.concrete[id(result)] = items[index]     # (the op changes the list: not run while recording) ...
+    rec.concrete[id(result)] = popped           # (the op changes the list: not run while recording) ...
     # ... and what the interpreter's call pops, at the next instruction, its exact type guarded there
     rec.pending_values.append(result)
     rec.pending_types.add(id(result))
