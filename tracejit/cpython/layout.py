@@ -423,26 +423,35 @@ class FrameAccess:
             return left - _WORDS[(it + f["index"] >> 3) - 1]
         return left
 
-    def top_iterator_position(self, frame, code, ranges_only: bool = False) -> int | None:
+    def top_iterator_run(self, frame, code) -> tuple[int, int, int] | None:
         """How far the iterator on top of the running `frame`'s value stack has gone, if it is a range, list,
-        tuple, str or array iterator (`ranges_only`: a range iterator): a number that grows by one with each item
-        it gives (the index of the next item; a range iterator's items left, negated). None for an empty stack or
-        any other object. Read from memory (no reference made, no method called): the hooks ask at every
-        back-edge of a loop getting hot."""
+        tuple, str or array iterator: (position, given, left). `position` grows by one with each item it gives
+        (the index of the next item; a range iterator's items left, negated); `given` is the items it has given
+        (0: not known, a range iterator on 3.12+, which keeps no start), `left` the items it has left. None for
+        an empty stack or any other object. Read from memory (no reference made, no method called): the hooks ask
+        at back-edges of a loop getting hot."""
         it = self._top_object(frame, code)
         if not it:
             return None
-        t = _WORDS[(it + self.L.ob_type >> 3) - 1]
+        words = _WORDS
+        t = words[(it + self.L.ob_type >> 3) - 1]
         if t in _INDEXED_ITER_TYPE_IDS:
-            return None if ranges_only else _WORDS[(it + LIST_ITER_INDEX >> 3) - 1]
+            index = words[(it + LIST_ITER_INDEX >> 3) - 1]
+            seq = words[(it + LIST_ITER_SEQ >> 3) - 1]
+            return index, index, max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - index, 0) if seq else 0
         if t == _RANGE_ITER_TYPE_ID:
-            return -self._range_left(it)
+            f = self.L.range_iter
+            length = words[(it + f["len"] >> 3) - 1]                    # 3.12+: the items left
+            if "index" in f:                                            # 3.11 keeps start, index, len
+                given = words[(it + f["index"] >> 3) - 1]
+                return given - length, given, length - given
+            return -length, 0, length
         return None
 
     def top_items_left(self, frame, code) -> int | None:
         """The items left in the iterator on top of the running `frame`'s value stack, if it is a range, list,
         tuple, str or array iterator (a list's later growth not foreseen); None for an empty stack, an exhausted
-        iterator or any other object. Read from memory, like top_iterator_position."""
+        iterator or any other object. Read from memory, like top_iterator_run."""
         it = self._top_object(frame, code)
         if not it:
             return None

@@ -132,6 +132,7 @@ class Engine:
         """`fa`: the FrameAccess of a layout self-check already made (tracejit.api checks the layout before it
         imports the engine); None: the engine checks it."""
         self.params = params
+        self.look_every = loop_sites.look_every(self._judged_short_run(), params.threshold)
         self.stats = Stats()
         self.probe = probe              # what the visualizer collects (None: nothing beyond the stats)
         self.log = EventLog(log_path, probe.keep if probe is not None else None)
@@ -189,6 +190,7 @@ class Engine:
         `history` keeps the length it had when the engine was made."""
         self.params = params
         self.slice_ns = int(params.slice_ms * 1e6)
+        self.look_every = loop_sites.look_every(self._judged_short_run(), params.threshold)
 
     @property
     def line_counts(self):
@@ -431,10 +433,7 @@ class Engine:
                             return self._enter(frame, site)
                     elif not site.blacklisted and site.count + 1 < self.params.threshold:
                         self._count(frame, code, site)
-                        if site.for_loop is False or site.count < -1:
-                            # (a `for` loop's back-edges stay with the Python path while it counts up from zero,
-                            # _let_pass has none of them to hand over: the call is skipped)
-                            self._let_pass(site, code)
+                        self._let_pass(site, code)
                         return False
             if self.recursion_hit:
                 self._after_recursion_limit()
@@ -496,16 +495,20 @@ class Engine:
     def _let_pass(self, site: LoopSite, code) -> None:
         """A loop that only counts back-edges hands them to the back-edge stub, which lets them pass itself
         (runtime/fastpath.py: no Python callback for them): one backing off (not entered for `skip` back-edges, or
-        counting up from below zero after an abort), and one that is not a `for` loop counting towards `threshold`
-        (a `for` loop's back-edges are looked at: sites.count_run), up to the last two (the Python path starts the
-        recording). Those it has not let pass come back at the loop's next callback (_take_back)."""
+        counting up from below zero after an abort), and one counting towards `threshold`, up to the last two (the
+        Python path starts the recording); a `for` loop's up to the next it looks at (once in
+        sites.look_every back-edges: sites.count_run judges its runs from them). Those it has not let pass come
+        back at the loop's next callback (_take_back)."""
         fast = self.fast
         if fast is None or site.passing:
             return
         if site.versions:
             n, kind = site.skip, "skip"
         else:
-            n, kind = (self.params.threshold - 2 if site.for_loop is False else -1) - site.count, "count"
+            kind = "count"
+            n = (self.params.threshold - 2 if site.for_loop is False or site.count >= -1 else -1) - site.count
+            if site.for_loop is not False and site.count >= -1:
+                n = min(n, self.look_every - 1)
         if n <= 0:
             return
         if not self._fast_open():
@@ -795,8 +798,7 @@ class Engine:
         (sites.short_interpreted_runs: the judgement a compiled loop gets from its entries, made here before
         anything is spent on recording or compiling it). It waits 4 times longer (its runs may grow: a function
         called on small inputs first), then it is blacklisted. True if it does not start recording now."""
-        # (machine code enters a loop through the native round trip more often than not: a quarter of the Python entry)
-        short_run = self.params.short_run // (loop_sites.ROUNDTRIP_SHARE if self.params.native else 1)
+        short_run = self._judged_short_run()
         sites = self.sites.get(code) or {}
 
         def given_up(header: int) -> bool:           # an enclosing loop's trace will not run through this one
@@ -813,6 +815,11 @@ class Engine:
         site.count = self.params.threshold - self.params.threshold * backoff
         self.log("short_runs", loop=site.name, runs=site.judged_runs, average=average, backoff=backoff)
         return True
+
+    def _judged_short_run(self) -> int:
+        """The `short_run` interpreted runs are judged against (_short_runs): machine code enters a loop through
+        the native round trip more often than not, a quarter of the Python entry."""
+        return self.params.short_run // (loop_sites.ROUNDTRIP_SHARE if self.params.native else 1)
 
     def _first_run_left(self, frame, code, site: LoopSite) -> int | None:
         """The items left in the run of a `for` loop over a range (a list, tuple, str or array) that got hot in the

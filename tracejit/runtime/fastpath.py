@@ -310,7 +310,7 @@ class FastPath:
     def _add(self, code, entry) -> None:
         """Put the entry in the code object's table (if it is not there: made by an earlier FastPath)."""
         old = self.tables.get(code)
-        if old is not None and any(e is entry for e in old[1]):
+        if old is not None and entry in old[1]:     # (by identity: ctypes arrays compare no other way)
             return
         entries = (list(old[1]) if old is not None else []) + [entry]
         table = (ctypes.c_int64 * (1 + len(entries)))(len(entries), *[ctypes.addressof(e) for e in entries])

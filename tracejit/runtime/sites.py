@@ -37,6 +37,8 @@ HOPELESS_RUNS = 8                 # runs this many times too short to pay back a
 SHORT_BY_NATURE = 2               # ... and so are native runs averaging under this many iterations, however cheap
                                   # its entries (red_black_tree's fix_insert: 1.5, compiled and dropped 3 times)
 MIN_RUNS_TO_JUDGE = 8             # runs of a `for` loop seen before its interpreted runs may be judged too short
+MAX_LOOK_EVERY = 8                # a `for` loop counting towards `threshold` is looked at once in at most this many
+                                  # back-edges (look_every), the back-edge stub letting the others pass
 
 
 class LoopSite:
@@ -45,7 +47,7 @@ class LoopSite:
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
                  "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "fast_assumed", "passing", "enclosing",
-                 "spend_waits", "little_waits", "pays_back_from")
+                 "spend_waits", "little_waits", "pays_back_from", "looked", "left")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -73,6 +75,8 @@ class LoopSite:
         self.runs = 0
         self.edges = 0
         self.position = 0
+        self.looked = 0             # its count at the last back-edge count_run looked at
+        self.left = 0               # the items its iterator had left then
         self.judged_runs = 0
         self.short_rounds = 0
         # its entry for the back-edge stub (runtime/fastpath.py; None: none yet) and the loop it enters
@@ -108,17 +112,37 @@ def loop_name(code, header: int) -> str:
     return f"{code.co_name}:{code.co_firstlineno}@{header}"
 
 
+def look_every(short_run: int, threshold: int) -> int:
+    """Once in how many back-edges a `for` loop counting towards `threshold` is looked at (count_run; the back-edge
+    stub lets the others pass), for interpreted runs judged against `short_run` (short_interpreted_runs): fewer
+    than the hopeless average run (short_run / HOPELESS_RUNS, 8 by default), so that looks at runs all hopelessly
+    short find a new run each time, and few enough that those looks, twice MIN_RUNS_TO_JUDGE of them, fit in one
+    count up to `threshold` (6 with the default threshold of 100)."""
+    return max(1, min(MAX_LOOK_EVERY, -(-short_run // HOPELESS_RUNS) - 1, threshold // (2 * MIN_RUNS_TO_JUDGE)))
+
+
 def count_run(fa: FrameAccess, frame, code, site: LoopSite) -> None:
-    """One back-edge of a loop counting towards `threshold` (for all it knows, a `for` loop:
-    short_interpreted_runs checks): a new run where its iterator (a range, list, tuple or str iterator on top of
-    the frame's value stack at the back-edge) has not gone further since the last one."""
-    position = fa.top_iterator_position(frame, code)
-    if position is None:
+    """A back-edge of a loop counting towards `threshold` (for all it knows, a `for` loop: short_interpreted_runs
+    checks), looked at after the back-edge stub let the ones since the last look pass (`site.count` grew by as
+    many): its runs are counted from its iterator (a range, list, tuple or str iterator on top of the frame's
+    value stack, layout.top_iterator_run). A new run began since the last look where the iterator has not gone as
+    far as those back-edges take it (each gives one item); the back-edges between the last look's run (its items
+    left then) and the new one's (the items it has given, where known) belong to runs that began and ended in
+    between, counted as that many runs as long as the new one, at least one. Looked at on every back-edge, this
+    counts every run; looked at once in look_every back-edges, runs over a range on 3.12+ (its items given are
+    not known) shorter than that count as that long, still short enough to be hopeless."""
+    edges, site.looked = site.count - site.looked, site.count
+    if not 1 <= edges <= site.count:
+        edges = 1                   # the count went back since the last look (backing off): a first look
+    run = fa.top_iterator_run(frame, code)
+    if run is None:
         return
-    if not site.edges or position <= site.position:
-        site.runs += 1
-    site.edges += 1
-    site.position = position
+    position, given, left = run
+    if not site.edges or position < site.position + edges:
+        between = edges - given - site.left if given and site.edges else 0
+        site.runs += 1 + (max(1, round(between / (given + left))) if between > 0 else 0)
+    site.edges += edges
+    site.position, site.left = position, left
 
 
 def short_interpreted_runs(site: LoopSite, code, short_run: int, given_up=lambda header: False) -> float | None:
