@@ -812,7 +812,9 @@ class StrGen:
                        f"{s}[:{k + 2}].{r.choice(['upper', 'lower', 'strip', 'title', 'swapcase'])}()",
                        f"{r.choice([repr('-'), repr(''), ch])}.join([{ch}, {s}[{bound}:][:3]])",
                        f"{s}.replace({ch}, {r.choice([repr('#'), repr(''), 'sb[:1]'])})[:{k + 4}]",
-                       f"{s}[:{k + 3}].zfill({i} % 7)", f"{ch}.center({k + 2}, {self.lit_char()})"])
+                       f"{s}[:{k + 3}].zfill({i} % 7)", f"{ch}.center({k + 2}, {self.lit_char()})",
+                       f"{s}[::{r.choice(['-1', '2', '-2', f'({i} % 3 + 1)', f'-({i} % 2 + 1)'])}]",
+                       f"{s}[{bound}::{r.choice(['-1', '3'])}]", f"sb[{k}:{bound}:{r.choice(['2', '-1'])}]"])
         x = r.random()
         if x < 0.3:
             self.emit(level, r.choice([f"sb = sb + {ch}", f"sb += {sl}", f"sb = {sl} + sb", f"sb = {ch} + sb + {ch}"]))
@@ -841,7 +843,23 @@ class StrGen:
                 self.emit(level, r.choice(["last = t2", "sb = t2 + sb[:6]", "out.append(t2)"]))
         elif x < 0.72:
             self.emit(level, r.choice([f"out.append({sl})", f"last = {sl}", f"last = sb + {ch}"]))
-        elif x < 0.8:                            # dict stores (new keys among them)
+        elif x < 0.8:                            # slices of `out` stored, deleted and stepped (kept short)
+            form = r.randrange(5)
+            if form == 0:
+                self.emit(level, f"out[{r.choice(['1:3', ':1', '-2:', f'{k}:{k}', '::-1'])}] = "
+                                 f"{r.choice([f'[{ch}, {sl}]', '[]', f'({ch},)', 'out[:2]'])}")
+            elif form == 1:
+                self.emit(level, f"if len(out) > {k}:")
+                self.emit(level + 1, f"del out[{r.choice(['0', '-1', f'{i} % len(out)'])}]")
+            elif form == 2:
+                self.emit(level, f"del out[{r.choice([':2', '1:3', '::2', f'{k}:'])}]")
+            elif form == 3:
+                self.emit(level, f"acc += len(out[::{r.choice(['2', '-1', '-3'])}]) + len(out[{bound}:][:2])")
+            else:
+                self.emit(level, f"last = {r.choice(['str(out[::-1][:2])', 'str(out[1::2])', 'str(out[-3:])'])}")
+            self.emit(level, "if len(out) > 40:")
+            self.emit(level + 1, "del out[:20]")
+        elif x < 0.88:                           # dict stores (new keys among them)
             key = r.choice([ch, f"{s}[:{k}]", "sb[:2]", ascii(r.choice(self.words))])
             self.emit(level, f"dd[{key}] = {r.choice([f'dd.get({key}, 0) + 1', self.value(env.vkind)])}")
         else:

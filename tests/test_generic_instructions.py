@@ -1,7 +1,8 @@
 """More instructions on the generic path (CPython 3.12+): `in` / `not in` of any container (PySequence_Contains),
 calls with keyword arguments or of functions the trace does not inline (PyObject_Vectorcall with names), `for`
-over any iterator (PyIter_Next) and STORE_DEREF (PyCell_Set; over numbers and strs it is a store in the machine
-code, on every version). Each test runs against plain CPython (output, tracebacks, exit status) with the loop
+over any iterator (PyIter_Next), STORE_DEREF (PyCell_Set; over numbers and strs it is a store in the machine
+code, on every version), and slices stored, deleted and stepped (PyObject_SetItem / DelItem / GetItem of the
+slice object the trace makes). Each test runs against plain CPython (output, tracebacks, exit status) with the loop
 compiled (on 3.11, where calls that may run Python code are not recorded, the loop runs as plain Python and the
 recording aborts).
 """
@@ -322,3 +323,59 @@ def test_a_function_making_generic_calls_is_called_not_inlined(prog, native):
         """)
     if GENERIC:
         assert [e.get("not_inlined") for e in events_for(evs, "abort", "f")] == ["helper"]
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_slices_stored_deleted_and_stepped(prog, native):
+    """STORE_SLICE, DELETE_SUBSCR (of an item and of a slice), slices with a step and slices of a Python class:
+    the interpreter's slice object (made in the trace: call_c of `slice`), then PyObject_SetItem / DelItem /
+    GetItem on the generic path. A class sees the very slice objects it would see without the JIT; a missing
+    key's KeyError is raised at the `del` (its line in the traceback) and caught in the loop. A stepped slice of
+    an exact list is its own __getitem__, no generic call (else `perm[0]`, read before it and added after, would
+    be a borrowed item used after a call that may run Python code: the loop would not compile)."""
+    run(prog, native, """\
+        class Log:                      # (keyword-only arguments: called, not inlined: the generic path)
+            def __init__(self):
+                self.items = list(range(12))
+                self.seen = []
+            def __getitem__(self, k, *, unused=None):
+                self.seen.append(k)
+                return self.items[k]
+            def __setitem__(self, k, v, *, unused=None):
+                self.seen.append(k)
+                self.items[k] = v
+            def __delitem__(self, k, *, unused=None):
+                self.seen.append(k)
+                del self.items[k]
+
+        def f(n):
+            perm = list(range(9))
+            d = {}
+            lst = []
+            log = Log()
+            total = 0
+            misses = []
+            for i in range(n):
+                k = i % 8 + 1
+                perm[:k + 1] = perm[k::-1]
+                total += perm[0] + sum(perm[1:7:2])
+                d[i] = i
+                lst.append(i)
+                if i >= 3:
+                    del d[i - 3]
+                    del lst[0]
+                del lst[1:1]
+                try:
+                    del d[-1 if i % 97 == 5 else i]
+                except KeyError as e:
+                    misses.append((e.args, e.__traceback__.tb_lineno))
+                d[i] = i
+                log[2:4] = [i, i + 1]
+                total += len(log[::3]) + log[i % 5:][0]
+                del log[5:6]
+                log.items.append(i)
+            return total, perm, sorted(d), lst, log.items, log.seen[-8:], len(log.seen), misses[:3], len(misses)
+
+        print(f(3000))
+        print(f(7))
+        """)

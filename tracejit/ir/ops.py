@@ -346,7 +346,7 @@ PY_FUNCTIONS: dict[str, Callable] = {
     "PyObject_IsTrue": bool,
     "PyObject_GetAttr": getattr, "PyObject_GetItem": operator.getitem,
     "PyObject_Vectorcall": _vectorcall,
-    "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem,
+    "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem, "PyObject_DelItem": operator.delitem,
     "PySequence_Contains": lambda c, x, invert=0: (x not in c) if invert else (x in c),
     "PyCell_Set": lambda cell, v: setattr(cell, "cell_contents", v),
     "PyIter_Next": lambda it: next(it, EXHAUSTED),
@@ -355,10 +355,10 @@ PY_FUNCTIONS: dict[str, Callable] = {
 # object (a new reference to it), which the trace compares with (PyIter_Next: the iterator is exhausted)
 PY_END_RESULT = {"PyIter_Next": EXHAUSTED}
 # the functions that return an int, -1 with an exception set (the op's result is then NULL), and the object the
-# op's result is made of the others: "none" (SetAttr/SetItem/PyCell_Set: 0, a store's None), "bool"
+# op's result is made of the others: "none" (SetAttr/SetItem/DelItem/PyCell_Set: 0, a store's None), "bool"
 # (Contains: 0/1 -> False/True; its flag, below, inverts it as `not in` does)
-PY_INT_RESULT = {"PyObject_SetAttr": "none", "PyObject_SetItem": "none", "PyCell_Set": "none",
-                 "PySequence_Contains": "bool"}
+PY_INT_RESULT = {"PyObject_SetAttr": "none", "PyObject_SetItem": "none", "PyObject_DelItem": "none",
+                 "PyCell_Set": "none", "PySequence_Contains": "bool"}
 # the arguments from this index on are int constants, not objects: RichCompare's operator (passed to C), then
 # the flag (the last argument, not passed to C) of the functions in PY_FLAG, applied to the result: "truth" (1
 # makes RichCompare's result a bool as 3.13's COMPARE_OP does for a condition: PyObject_IsTrue of the result,
@@ -370,7 +370,7 @@ PY_FLAG = {"PyObject_RichCompare": "truth", "PySequence_Contains": "invert", "Py
 # attributes, calls and subscripts the interpreter specializes for instances, functions and containers; an
 # operator on objects of classes it does not specialize either (PyNumber_*, PyObject_RichCompare: the default)
 PY_SLOWER_NS = {"PyObject_GetAttr": 45, "PyObject_SetAttr": 45, "PyObject_Vectorcall": 40, "PyObject_GetItem": 20,
-                "PyObject_SetItem": 20, "PyIter_Next": 30}
+                "PyObject_SetItem": 20, "PyObject_DelItem": 20, "PyIter_Next": 30}
 PY_SLOWER_DEFAULT_NS = 8
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
 

@@ -28,10 +28,14 @@ from tracejit.ir import Const, Kind, Op, Var
 from tracejit.ir.ops import (HEAPTYPE, OPS, PY_FUNCTIONS, PY_RAW_ARGS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS,
                              calls_python)
 
+from . import dicts
+from .complexnum import VirtualComplex
 from .frame import RecordAbort
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from tracejit.ir import Snapshot
+
     from .recorder import FrameView, TraceRecorder
 
 R = Kind.REF
@@ -64,6 +68,16 @@ def binary_function(symbol: str, inplace: bool) -> str:
     if name is None:
         raise RecordAbort(f"operator {symbol}")
     return f"PyNumber_{'InPlace' if inplace else ''}{name}"
+
+
+def objects(rec: TraceRecorder, values: list, snap: Snapshot, pc: int) -> list:
+    """The operands of a generic call as objects: numbers boxed (new objects the trace owns)."""
+    out = []
+    for v in values:
+        if isinstance(v, VirtualComplex):
+            raise RecordAbort("a complex number as the operand of a call that may run Python code")
+        out.append(dicts.as_object(rec, v, snap, pc))
+    return out
 
 
 def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, method: bool = False,

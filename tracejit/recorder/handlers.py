@@ -23,7 +23,8 @@ from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, c
 from tracejit.ir.ops import MAX_NEW_ITEMS, SMALL_INT_BOUND
 
 from . import complexnum as cx
-from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, strings
+from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, slices, \
+    strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
@@ -213,7 +214,7 @@ def store_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         return
     if not rec.generic_calls:
         raise RecordAbort("unsupported instruction STORE_ATTR")
-    args = _objects(rec, [owner, const_ref(ins.arg), value], snap, ins.offset)
+    args = generic.objects(rec, [owner, const_ref(ins.arg), value], snap, ins.offset)
     generic.call(rec, "PyObject_SetAttr", args, ins.offset, view, pushed=False)
 
 
@@ -298,7 +299,7 @@ def store_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.emit("guard_graveyard", [], snap, pc)
         rec.emit("cell_set", [cell, dicts.as_object(rec, value, snap, pc), old], snap, pc)
         return
-    generic.call(rec, "PyCell_Set", _objects(rec, [cell, value], snap, pc), pc, view, pushed=False)
+    generic.call(rec, "PyCell_Set", generic.objects(rec, [cell, value], snap, pc), pc, view, pushed=False)
 
 
 def _frame_cell(rec: TraceRecorder, ins: Instr, view: FrameView, snap: Snapshot):
@@ -366,7 +367,7 @@ def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         if made is not None:            # a method of a Python class (__add__...), inlined
             rec.stack.append(made)
             return
-        args = _objects(rec, [a, b], snap, pc)
+        args = generic.objects(rec, [a, b], snap, pc)
         name = generic.binary_function(symbol, inplace)
         if name.endswith("Power"):
             args.append(const_ref(None))
@@ -395,7 +396,7 @@ def compare_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
             rec.stack.append(made)
             return
         # (3.13 in a condition: the result converted to a bool)
-        args = _objects(rec, [a, b], snap, pc) + [const_int(generic.COMPARE[symbol]), const_int(int(to_bool))]
+        args = generic.objects(rec, [a, b], snap, pc) + [const_int(generic.COMPARE[symbol]), const_int(int(to_bool))]
         rec.stack.append(generic.call(rec, "PyObject_RichCompare", args, pc, view))
         return
     if strings.is_str(rec, a) or strings.is_str(rec, b):
@@ -433,7 +434,7 @@ def to_bool(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if isinstance(rec.stack[-1], VirtualSlice):
         sl, container = rec.pop(), rec.value(rec.pop())
-        rec.stack.append(_slice(rec, container, sl.start, sl.stop, sl.snapshot))
+        rec.stack.append(slices.get(rec, container, sl.bounds(), sl.snapshot, view, ins.offset))
         return
     t, k = rec.stack[-2], rec.stack[-1]
     if isinstance(t, VirtualTuple) and isinstance(k, Const) and type(k.value) is int and \
@@ -450,7 +451,7 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         if made is not None:            # the __getitem__ of a Python class, inlined
             rec.stack.append(made)
             return
-        args = _objects(rec, [container, rec.value(index)], snap, ins.offset)     # (the tuple: aborts)
+        args = generic.objects(rec, [container, rec.value(index)], snap, ins.offset)     # (the tuple: aborts)
         rec.stack.append(generic.call(rec, "PyObject_GetItem", args, ins.offset, view))
         return
     rec.stack.append(lists.subscr(rec, container, index, snap, ins.offset))
@@ -459,7 +460,36 @@ def binary_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 @handles("BINARY_SLICE")
 def binary_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     stop, start, container = rec.value(rec.pop()), rec.value(rec.pop()), rec.value(rec.pop())
-    rec.stack.append(_slice(rec, container, start, stop, rec.snapshot_with(ins.offset, [container, start, stop])))
+    snap = rec.snapshot_with(ins.offset, [container, start, stop])
+    rec.stack.append(slices.get(rec, container, [start, stop], snap, view, ins.offset))
+
+
+@handles("STORE_SLICE")
+def store_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """container[start:stop] = value (3.12+): slices.store."""
+    stop, start, container, value = rec.value(rec.pop()), rec.value(rec.pop()), rec.value(rec.pop()), \
+        rec.operand(rec.pop())
+    snap = rec.snapshot_with(ins.offset, [value, container, start, stop])
+    if not rec.generic_calls:
+        raise RecordAbort("unsupported instruction STORE_SLICE")
+    slices.store(rec, container, slices.new(rec, [start, stop], snap, ins.offset), value, snap, view, ins.offset)
+
+
+@handles("DELETE_SUBSCR")
+def delete_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """del container[index] (a slice too: BUILD_SLICE's, made here): PyObject_DelItem (the generic path: the item
+    it drops, a __delitem__, a key's __eq__ may run Python code)."""
+    index = rec.pop()
+    if isinstance(index, VirtualSlice):
+        container = rec.value(rec.pop())
+        index = slices.made(rec, index)
+    else:
+        index, container = rec.value(index), rec.value(rec.pop())
+    snap = rec.snapshot_with(ins.offset, [container, index])
+    if not rec.generic_calls:
+        raise RecordAbort("unsupported instruction DELETE_SUBSCR")
+    args = generic.objects(rec, [container, index], snap, ins.offset)
+    generic.call(rec, "PyObject_DelItem", args, ins.offset, view, pushed=False)
 
 
 @handles("BUILD_LIST")
@@ -487,10 +517,10 @@ def list_extend(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("BUILD_SLICE")
 def build_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    if ins.arg != 2:
-        raise RecordAbort("a slice with a step")
-    stop, start = rec.value(rec.pop()), rec.value(rec.pop())
-    rec.stack.append(VirtualSlice(start, stop, rec.snapshot_with(ins.offset, [start, stop])))
+    """The slice object is not made here (VirtualSlice): the BINARY_SUBSCR right after slices lists, tuples and
+    strs itself, and makes it where the generic path takes it (as the stores and deletions do)."""
+    bounds = [rec.value(rec.pop()) for _ in range(ins.arg)][::-1]
+    rec.stack.append(VirtualSlice(*bounds[:2], rec.snapshot_with(ins.offset, bounds), *bounds[2:]))
 
 
 @handles("FORMAT_VALUE", "FORMAT_SIMPLE", "CONVERT_VALUE")
@@ -514,17 +544,17 @@ def build_string(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     rec.stack.append(strings.build(rec, pieces, rec.snapshot_with(ins.offset, pieces)))
 
 
-def _slice(rec: TraceRecorder, container, start, stop, snap: Snapshot):
-    t = type(rec.conc(container)) if container.kind is R else None
-    if t in (list, tuple):
-        return lists.slice_of(rec, container, t, start, stop, snap)
-    if not strings.is_str(rec, container):
-        raise RecordAbort(f"slice of {t.__name__ if t else container.kind}")
-    return strings.slice_of(rec, container, start, stop, snap)
-
-
 @handles("STORE_SUBSCR")
 def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    if isinstance(rec.stack[-1], VirtualSlice):
+        # container[a:b:c] = value (3.11: container[a:b] too): the slice object, then the generic path
+        sl, container, value = rec.pop(), rec.value(rec.pop()), rec.operand(rec.pop())
+        if not rec.generic_calls:
+            raise RecordAbort("a store into a slice (generic calls are off, or need CPython 3.12+)")
+        made = slices.made(rec, sl)
+        slices.store(rec, container, made, value, rec.snapshot_with(ins.offset, [value, container, made]), view,
+                     ins.offset)
+        return
     index, container, value = rec.pop(), rec.value(rec.pop()), rec.operand(rec.pop())
     if not rebuildable_tuple(index):    # (G[x, y] = v: only a Python class's inlined __setitem__ takes the tuple)
         index = rec.value(index)
@@ -534,7 +564,7 @@ def store_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         return                          # the __setitem__ of a Python class, inlined (its result dropped)
     index = rec.value(index)            # (the tuple goes no further: aborts)
     if rec.generic_calls and not specialized:
-        args = _objects(rec, [container, index, value], snap, ins.offset)
+        args = generic.objects(rec, [container, index, value], snap, ins.offset)
         generic.call(rec, "PyObject_SetItem", args, ins.offset, view, pushed=False)
         return
     if dicts.is_dict(rec, container):
@@ -600,7 +630,7 @@ def map_add(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if strings.is_str(rec, key):
         dicts.store(rec, value, d, key, snap, pc)
     elif rec.generic_calls:
-        generic.call(rec, "PyObject_SetItem", _objects(rec, [d, key, value], snap, pc), pc, view, pushed=False)
+        generic.call(rec, "PyObject_SetItem", generic.objects(rec, [d, key, value], snap, pc), pc, view, pushed=False)
     else:
         raise RecordAbort(f"dict key of type {type(rec.conc(key)).__name__}")
 
@@ -631,7 +661,7 @@ def contains_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     elif dicts.is_dict(rec, container) and strings.is_str(rec, item):
         found = dicts.contains(rec, item, container, snap)
     else:       # the interpreter's PySequence_Contains(container, item), `not in` inverting its result
-        args = _objects(rec, [container, item], snap, ins.offset) + [const_int(int(bool(ins.arg)))]
+        args = generic.objects(rec, [container, item], snap, ins.offset) + [const_int(int(bool(ins.arg)))]
         rec.stack.append(generic.call(rec, "PySequence_Contains", args, ins.offset, view))
         return
     rec.stack.append(rec.emit("bool_not", [found], None, ins.offset) if ins.arg else found)
@@ -782,16 +812,6 @@ def _subscript_specialized(rec: TraceRecorder, container, index, store: bool = F
     return (t in (_STORED if store else _SUBSCRIPTED) and k in (int, bool)) or (t is dict and k is str)
 
 
-def _objects(rec: TraceRecorder, values: list, snap: Snapshot, pc: int) -> list:
-    """The operands of a generic call as objects: numbers boxed (new objects the trace owns)."""
-    out = []
-    for v in values:
-        if isinstance(v, VirtualComplex):
-            raise RecordAbort("a complex number as the operand of a call that may run Python code")
-        out.append(dicts.as_object(rec, v, snap, pc))
-    return out
-
-
 def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, pc: int, view: FrameView,
                   kw_names: tuple = ()):
     """callable(args...) through PyObject_Vectorcall (the function, a bound method's function and its self...),
@@ -802,7 +822,7 @@ def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, p
         raise RecordAbort(f"a call of {rec.conc(first).__name__}, which sees the trace's own references")
     if len(callable_and_args) - 1 > generic.MAX_ARGUMENTS:
         raise RecordAbort(f"a call with more than {generic.MAX_ARGUMENTS} arguments")
-    args = _objects(rec, callable_and_args, snap, pc) + [const_ref(kw_names or None)]
+    args = generic.objects(rec, callable_and_args, snap, pc) + [const_ref(kw_names or None)]
     return generic.call(rec, "PyObject_Vectorcall", args, pc, view)
 
 

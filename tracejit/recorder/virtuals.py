@@ -45,15 +45,20 @@ class VirtualRange:
 
 @dataclass(eq=False)
 class VirtualSlice:
-    """slice(start, stop) of BUILD_SLICE (3.11's `s[a:b]`) the trace has not allocated: only BINARY_SUBSCR
-    right after may consume it, with `snapshot`, the state before BUILD_SLICE, for its guards (nothing runs
-    in between, so resuming there is exact)."""
+    """slice(start, stop[, step]) of BUILD_SLICE (3.11's `s[a:b]`, `s[a:b:c]`) the trace has not allocated: only
+    the BINARY_SUBSCR, STORE_SUBSCR or DELETE_SUBSCR right after may consume it, with `snapshot`, the state before
+    BUILD_SLICE, for its guards (nothing runs in between, so resuming there is exact). `step`: None when
+    BUILD_SLICE had two operands."""
     start: object
     stop: object
     snapshot: object
+    step: object = None
+
+    def bounds(self) -> list:
+        return [self.start, self.stop] + ([self.step] if self.step is not None else [])
 
     def __repr__(self) -> str:
-        return f"slice({self.start!r}, {self.stop!r})"
+        return f"slice({', '.join(map(repr, self.bounds()))})"
 
 
 @dataclass(eq=False)
