@@ -379,3 +379,46 @@ def test_slices_stored_deleted_and_stepped(prog, native):
         print(f(3000))
         print(f(7))
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_fresh_iterator_of_a_bridge_outlives_the_calls(prog, native):
+    """A bridge that starts an inner `for` loop's next iterator over a new list (`a[:10]`, `a[::2]`) leaves the
+    list where only the loop's graveyard keeps it (no frame slot, no iterator object holds it); a call that may
+    run Python code empties the graveyard (its deferred releases run there). Such a bridge is not compiled
+    in a loop with such calls, nor such a call's bridge in a loop with such a bridge: the list was freed while
+    the loop still read it (the next list made took its memory: wrong items, the inner loop ended early)."""
+    evs = check(prog, native, """\
+        def calls_first(n):
+            a = list(range(20))
+            out = []
+            for i in range(n):
+                for x in a[::2]:
+                    out.append(x)
+                    a[0:1] = []
+                    a[len(a):] = [i]
+            return out[-5:], len(out), a
+
+        def bridge_first(n):
+            a = list(range(20))
+            out = []
+            d = {}
+            for i in range(n):
+                for x in a[:10]:
+                    out.append(x)
+                    if i > 30 and x % 3 == 0:
+                        d[(x, 1)] = i
+                        out.append([i, i])
+                    a.pop(0)
+                    a.append(i)
+            return out[-6:], len(out), a, len(d)
+
+        print(calls_first(50))
+        print(bridge_first(80))
+        """, compiled=("calls_first", "bridge_first") if GENERIC else ("bridge_first",),
+        params="little_left=0,cost_model=0,spend_ms=0")
+    if GENERIC:
+        assert any("only the graveyard keeps" in e.get("reason", "") for e in events_for(evs, "bridge_abort",
+                                                                                          "calls_first")), evs
+        assert any("would empty the graveyard" in e.get("reason", "") for e in events_for(evs, "bridge_abort",
+                                                                                           "bridge_first")), evs

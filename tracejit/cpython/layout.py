@@ -438,7 +438,9 @@ class FrameAccess:
         if t in _INDEXED_ITER_TYPE_IDS:
             index = words[(it + LIST_ITER_INDEX >> 3) - 1]
             seq = words[(it + LIST_ITER_SEQ >> 3) - 1]
-            return index, index, max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - index, 0) if seq else 0
+            if index < 0 or not seq:            # exhausted (3.13 sets the index to -1), or set so by __setstate__
+                return index, 0, 0
+            return index, index, max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - index, 0)
         if t == _RANGE_ITER_TYPE_ID:
             f = self.L.range_iter
             length = words[(it + f["len"] >> 3) - 1]                    # 3.12+: the items left

@@ -253,6 +253,10 @@ class StateLayout:
     owned: set[StateVar] = field(default_factory=set)      # variables whose object the loop owns (refcounts)
     calls_python: bool = False      # a trace of the loop calls what may run Python code (ops.runs_python)
     writes_globals: bool = False    # a trace of the loop assigns a global (a call's sync writes back no global)
+    # a bridge of the loop leaves a new object in a variable no sync writes back (a fresh iterator's sequence),
+    # which the graveyard keeps until the run ends (optimizer.refcounts: no call that may run Python code, which
+    # empties the graveyard, may join it)
+    graveyard_keeps: bool = False
 
     def pin(self, name: str, expected, owner=None) -> None:
         for p in self.pins:

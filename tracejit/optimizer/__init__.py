@@ -12,7 +12,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.ir import Trace, format_trace, verify
 
-from .refcounts import RefcountError, owned_loop_variables, place_releases
+from .refcounts import RefcountError, keeps_in_graveyard, owned_loop_variables, place_releases
 from .passes import (PIPELINE, common_subexpressions, fold_constants, guard_implied_constants,
                      hoist_invariant_guards, remove_dead_code, remove_redundant_guards)
 

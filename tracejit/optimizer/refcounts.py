@@ -115,13 +115,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
                 keeper[id(op.result)] = vid
 
     # what the jump hands on: (state variable, value), a bridge's unchanged variables included
-    jump = ops[-1]
-    if loop:
-        targets = [(sv, arg) for (sv, _), arg in zip(trace.inputs, jump.args)]
-    else:
-        stored = set(trace.jump_vars)
-        targets = list(zip(trace.jump_vars, jump.args)) + \
-            [(sv, v) for sv, v in trace.inputs if sv.where not in ("stack", "base", "release") and sv not in stored]
+    targets = _jump_targets(trace)
     strs = _known_strs(trace) | {id(v) for sv, v in trace.inputs if sv in strs_at_start}
     kept_by_loop = {id(v) for sv, v in trace.inputs if sv in layout_owned}     # a bridge's: (see below)
     handed: set[int] = set()
@@ -148,12 +142,17 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
         elif mine and id(arg) not in handed:
             escapes.append((arg, False))    # the graveyard keeps it until the run ends (below)
             handed.add(id(arg))
+            if sv.where != "fast":
+                _keep_until_run_ends(trace, sv)
         elif mine or (isinstance(arg, Var) and id(arg) in kept_by_loop):
             # also held by a variable the loop owns, which may drop it: the graveyard gets a reference too
             if not (mine or id(arg) in strs):
                 raise RefcountError(f"{sv}, which the loop borrows, would get an object the loop may drop")
             escapes.append((arg, True))
 
+    if not loop and trace.layout.graveyard_keeps and calls_python(ops):
+        raise RefcountError("a call that may run Python code would empty the graveyard, which keeps what another "
+                            "bridge left in the loop")
     # a bridge that gives the loop a reference of its own to a value it borrowed (incref at the jump) keeps the
     # inputs it owns until the jump: the borrowed value may be the same object (`last = t2` left one object,
     # owned once, in two variables), which releasing its owned input first would free before the incref
@@ -258,6 +257,34 @@ def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar]) -> set[int]:
     safe = {id(op.args[0]) for op in trace.ops if op.name == "guard_class" and isinstance(op.args[1], Const)
             and op.args[1].value in SAFE_TYPES}
     return (made - safe) | handed
+
+
+def _jump_targets(trace: Trace) -> list[tuple[StateVar, object]]:
+    """What the trace's jump hands on: (state variable, value), a bridge's unchanged variables included."""
+    jump = trace.ops[-1]
+    if trace.kind == "loop":
+        return [(sv, arg) for (sv, _), arg in zip(trace.inputs, jump.args)]
+    stored = set(trace.jump_vars)
+    return list(zip(trace.jump_vars, jump.args)) + \
+        [(sv, v) for sv, v in trace.inputs if sv.where not in ("stack", "base", "release") and sv not in stored]
+
+
+def _keep_until_run_ends(trace: Trace, sv: StateVar) -> None:
+    """A bridge leaves a new object in `sv`, a variable of the loop no sync writes back (a fresh iterator's
+    sequence: no frame slot or iterator object holds it): only the graveyard keeps it, until the run ends. A
+    call that may run Python code empties the graveyard (its deferred releases run there, the frame written
+    back), which would free it while the loop still reads it."""
+    if trace.layout.calls_python or calls_python(trace.ops):
+        raise RefcountError(f"{sv} would get a new object only the graveyard keeps, in a loop with calls that may "
+                            f"run Python code (they empty it)")
+
+
+def keeps_in_graveyard(trace: Trace) -> bool:
+    """The bridge (with its releases placed) leaves a new object in a variable no sync writes back: the loop's
+    layout is marked (Layout.graveyard_keeps) once it is compiled."""
+    pushed = {id(op.args[0]) for op in trace.ops if op.name == "graveyard_push"}
+    return trace.kind != "loop" and any(sv.where != "fast" and isinstance(v, Var) and id(v) in pushed
+                                        for sv, v in _jump_targets(trace))
 
 
 def check_calls_keep_alive(trace: Trace, owned_ids: set[int]) -> None:

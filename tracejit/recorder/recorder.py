@@ -75,13 +75,10 @@ def _plain_value(v) -> bool:
 
 
 def _same_items(a, b) -> bool:
-    """a and b are tuples or lists of the same items, dicts of the same keys and values in the same order, or
-    slices of the same bounds: the same objects, or scalars of the same value (a number the trace boxed is its own
-    object)."""
+    """a and b are tuples or lists of the same items, or dicts of the same keys and values in the same order: the
+    same objects, or scalars of the same value (a number the trace boxed is its own object)."""
     def same(x, y) -> bool:         # (a tuple, list or dict inside: one the trace made too, compared the same way)
         return x is y or (type(x) is type(y) and (type(x) in _SCALARS and same_value(x, y) or _same_items(x, y)))
-    if type(a) is slice:
-        return type(b) is slice and all(same(x, y) for x, y in zip((a.start, a.stop, a.step), (b.start, b.stop, b.step)))
     if type(a) is dict:
         return len(a) == len(b) and all(same(k, j) and same(v, w) for (k, v), (j, w) in zip(a.items(), b.items()))
     return type(a) in (tuple, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))

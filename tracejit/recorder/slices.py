@@ -46,11 +46,16 @@ def get(rec: TraceRecorder, container, bounds: list, snap: Snapshot, view: Frame
     """container[start:stop] or container[start:stop:step] (`bounds`) for the instruction at pc, `snap` the state
     before the slice was built."""
     t = type(rec.conc(container)) if container.kind is R else None
-    if len(bounds) == 2 and all(b.kind is not R or type(rec.conc(b)) in PLAIN_BOUNDS for b in bounds):
+    plain = all(_known_index(b) or (b.kind is R and type(rec.conc(b)) in PLAIN_BOUNDS) for b in bounds)
+    if len(bounds) == 2 and plain:
         if t in (list, tuple):
             return lists.slice_of(rec, container, t, *bounds, snap)
         if strings.is_str(rec, container):
             return strings.slice_of(rec, container, *bounds, snap)
+    if t in (list, tuple, str) and plain:
+        # (an int bound held as an object is unboxed, its type guarded; None held so is not known: generic)
+        bounds = [rec.as_int(rec.unbox(b, snap, snap.pc), snap, snap.pc)
+                  if b.kind is R and type(rec.conc(b)) in (int, bool) else b for b in bounds]
     if t in (list, tuple, str) and all(_known_index(b) for b in bounds):
         rec.emit("guard_class", [container, const_ref(t)], snap, snap.pc)
         result = rec.emit("call_c", [const_ref(t.__getitem__), container, new(rec, bounds, snap, snap.pc)], snap,
@@ -58,7 +63,8 @@ def get(rec: TraceRecorder, container, bounds: list, snap: Snapshot, view: Frame
         rec.known_class[id(result)] = t
         return result
     if not rec.generic_calls:
-        raise RecordAbort(f"slice of {t.__name__ if t else container.kind}")
+        raise RecordAbort("a slice of another object or with other bounds (generic calls are off, or need "
+                          "CPython 3.12+)")
     args = generic.objects(rec, [container, new(rec, bounds, snap, snap.pc)], snap, snap.pc)
     return generic.call(rec, "PyObject_GetItem", args, pc, view)
 

@@ -19,7 +19,8 @@ from tracejit.cpython.instances import instance_values
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
 from tracejit.ir import OPS, Const, IRError, Kind, StateVar, Trace, Var, format_op, stack_var, verify
-from tracejit.optimizer import RefcountError, optimize_stages, owned_loop_variables, place_releases
+from tracejit.optimizer import (RefcountError, keeps_in_graveyard, optimize_stages, owned_loop_variables,
+                                place_releases)
 
 from .compiled import COMPLEX, TUPLE, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
@@ -353,6 +354,7 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
     loop.refresh_retain()
     loop.syncs = loop.layout.calls_python = loop.syncs or calls_python(opt.ops)
     loop.layout.writes_globals = loop.layout.writes_globals or rec.recorder.writes_globals
+    loop.layout.graveyard_keeps = loop.layout.graveyard_keeps or keeps_in_graveyard(opt)
     if self.params.native:
         native_entry.install(self, loop, roundtrip, addr + at)
     rec.exit.bridge = "compiled"

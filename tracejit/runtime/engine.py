@@ -533,8 +533,11 @@ class Engine:
         off, the run it belongs to if it is a `for` loop (sites.count_run)."""
         site.count += 1
         self.useful_events += 1
-        if site.for_loop is not False and site.count > 0:
-            loop_sites.count_run(self.fa, frame, code, site)
+        if site.for_loop is not False:
+            if site.count > 0:
+                loop_sites.count_run(self.fa, frame, code, site)
+            else:                       # (counting again from below zero: the next look's back-edges from here)
+                site.looked = site.count
 
     def frame_started(self, frame, code) -> None:
         """The hooks' start event of a code object armed by the resumer: a call an exit stopped at has made its

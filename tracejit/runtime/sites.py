@@ -140,7 +140,7 @@ def count_run(fa: FrameAccess, frame, code, site: LoopSite) -> None:
     position, given, left = run
     if not site.edges or position < site.position + edges:
         between = edges - given - site.left if given and site.edges else 0
-        site.runs += 1 + (max(1, round(between / (given + left))) if between > 0 else 0)
+        site.runs += 1 + (max(1, round(between / (given + left))) if between > 0 and given + left > 0 else 0)
     site.edges += edges
     site.position, site.left = position, left
 
