@@ -844,8 +844,11 @@ class StrGen:
         elif x < 0.72:
             self.emit(level, r.choice([f"out.append({sl})", f"last = {sl}", f"last = sb + {ch}"]))
         elif x < 0.8:                            # slices of `out` stored, deleted and stepped (kept short)
-            form = r.randrange(5)
-            if form == 0:
+            form = r.randrange(6)
+            if form == 5:                        # an inner loop over a new list (a bridge starts its iterator)
+                self.emit(level, f"for q in out[{r.choice(['::2', f'{k}:', ':4', '::-1'])}]:")
+                self.emit(level + 1, f"acc += len(q) {r.choice(['+', '-'])} ({r.choice(['q == sb', 'q < sb', 'q != sb'])})")
+            elif form == 0:
                 self.emit(level, f"out[{r.choice(['1:3', ':1', '-2:', f'{k}:{k}', '::-1'])}] = "
                                  f"{r.choice([f'[{ch}, {sl}]', '[]', f'({ch},)', 'out[:2]'])}")
             elif form == 1:
