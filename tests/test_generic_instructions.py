@@ -413,12 +413,39 @@ def test_a_fresh_iterator_of_a_bridge_outlives_the_calls(prog, native):
                     a.append(i)
             return out[-6:], len(out), a, len(d)
 
+        def also_owned(n):              # the new list is a variable the loop owns too, then rebound
+            a = list(range(20))
+            out = []
+            for i in range(n):
+                b = a[:10]
+                for x in b:
+                    out.append(x)
+                    a[0:1] = []
+                    a[len(a):] = [i]
+                    b = [i, x]
+            return out[-6:], len(out), sum(out)
+
+        def owned_not_new(n):           # the list a loop-owned variable holds, rebound in the inner loop
+            a = list(range(20))
+            out = []
+            b = list(range(10))
+            for i in range(n):
+                for x in b:
+                    out.append(x)
+                    a[0:1] = []
+                    a[len(a):] = [i]
+                    b = [i, x, i + x, 7]
+            return out[-6:], len(out), sum(out)
+
         print(calls_first(50))
         print(bridge_first(80))
-        """, compiled=("calls_first", "bridge_first") if GENERIC else ("bridge_first",),
-        params="little_left=0,cost_model=0,spend_ms=0")
+        print(also_owned(300))
+        print(owned_not_new(300))
+        """, compiled=("calls_first", "bridge_first", "also_owned", "owned_not_new") if GENERIC else ("bridge_first",),
+        params="little_left=0,cost_model=0,spend_ms=0,bridge_threshold=1")
     if GENERIC:
-        assert any("only the graveyard keeps" in e.get("reason", "") for e in events_for(evs, "bridge_abort",
-                                                                                          "calls_first")), evs
+        for func in ("calls_first", "also_owned", "owned_not_new"):
+            assert any("only the graveyard keeps" in e.get("reason", "") for e in events_for(evs, "bridge_abort",
+                                                                                              func)), (func, evs)
         assert any("would empty the graveyard" in e.get("reason", "") for e in events_for(evs, "bridge_abort",
                                                                                            "bridge_first")), evs

@@ -149,6 +149,8 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
             if not (mine or id(arg) in strs):
                 raise RefcountError(f"{sv}, which the loop borrows, would get an object the loop may drop")
             escapes.append((arg, True))
+            if sv.where != "fast":
+                _keep_until_run_ends(trace, sv)
 
     if not loop and trace.layout.graveyard_keeps and calls_python(ops):
         raise RefcountError("a call that may run Python code would empty the graveyard, which keeps what another "
