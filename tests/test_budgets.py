@@ -414,12 +414,9 @@ def test_short_interpreted_runs_are_never_recorded(prog):
     assert mine[1]["backoff"] == 4 and mine[1]["average"] < 8, mine
 
 
-@pytest.mark.parametrize("items", ["list(range(4, 14))", "tuple(range(10))", "'abcdefghij'", "'\\xe9bcdefghij'",
-                                   "range(2, 12)"])
-def test_short_interpreted_runs_are_told_apart_for_each_kind_of_iterator(prog, items):
-    """The runs are told apart by the position of the iterator on top of the frame's stack, read from memory for
-    range, list, tuple and str iterators alike. Runs of 10 iterations, looked at once in 8 back-edges, are
-    counted exactly (judged against short_run=1024: hopeless under 32)."""
+def _few_judged_short(prog, items: str, params: str) -> list[dict]:
+    """The events of `few()`'s loop over `items` (an expression), called 3000 times under `params`: judged too
+    short twice, then blacklisted, never recorded."""
     evs = _events_of(prog, f"""
         ITEMS = {items}
         def few():
@@ -433,9 +430,19 @@ def test_short_interpreted_runs_are_told_apart_for_each_kind_of_iterator(prog, i
                 tot += few()
             return tot
         print(drive(3000))
-        """, "threshold=200,inline_depth=0,short_run=1024")
+        """, params)
     mine = [e for e in evs if e.get("loop", "").startswith("few:")]
     assert [e["event"] for e in mine] == ["seen", "short_runs", "short_runs", "blacklist"], mine
+    return mine
+
+
+@pytest.mark.parametrize("items", ["list(range(4, 14))", "tuple(range(10))", "'abcdefghij'", "'\\xe9bcdefghij'",
+                                   "range(2, 12)"])
+def test_short_interpreted_runs_are_told_apart_for_each_kind_of_iterator(prog, items):
+    """The runs are told apart by the position of the iterator on top of the frame's stack, read from memory for
+    range, list, tuple and str iterators alike. Runs of 10 iterations, looked at once in 8 back-edges, are
+    counted exactly (judged against short_run=1024: hopeless under 32)."""
+    mine = _few_judged_short(prog, items, "threshold=200,inline_depth=0,short_run=1024")
     assert 9 <= mine[1]["average"] <= 11 and mine[1]["runs"] >= 15, mine
 
 
@@ -445,21 +452,7 @@ def test_runs_shorter_than_the_looks_apart_are_counted_from_the_items_given(prog
     begun and ended in between are counted as runs as long as the current one (its items given and left), so
     the average is the runs' own; a range iterator on 3.12+ keeps no count of the items it has given, and its
     runs count as up to 6 long (still hopeless)."""
-    evs = _events_of(prog, f"""
-        def few():
-            s = 0
-            for x in {items}:
-                s += 1
-            return s
-        def drive(n):
-            tot = 0
-            for r in range(n):
-                tot += few()
-            return tot
-        print(drive(3000))
-        """, "threshold=100,inline_depth=0")
-    mine = [e for e in evs if e.get("loop", "").startswith("few:")]
-    assert [e["event"] for e in mine] == ["seen", "short_runs", "short_runs", "blacklist"], mine
+    mine = _few_judged_short(prog, items, "threshold=100,inline_depth=0")
     exact = not items.startswith("range") or sys.version_info < (3, 12)
     assert (2.5 <= mine[1]["average"] <= 3.5 if exact else mine[1]["average"] < 8) and mine[1]["runs"] >= 8, mine
 

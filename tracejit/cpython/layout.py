@@ -442,12 +442,8 @@ class FrameAccess:
                 return index, 0, 0
             return index, index, max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - index, 0)
         if t == _RANGE_ITER_TYPE_ID:
-            f = self.L.range_iter
-            length = words[(it + f["len"] >> 3) - 1]                    # 3.12+: the items left
-            if "index" in f:                                            # 3.11 keeps start, index, len
-                given = words[(it + f["index"] >> 3) - 1]
-                return given - length, given, length - given
-            return -length, 0, length
+            left, f = self._range_left(it), self.L.range_iter
+            return -left, words[(it + f["index"] >> 3) - 1] if "index" in f else 0, left    # (3.11 keeps index)
         return None
 
     def top_items_left(self, frame, code) -> int | None:

@@ -479,6 +479,8 @@ def store_slice(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def delete_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     """del container[index] (a slice too: BUILD_SLICE's, made here): PyObject_DelItem (the generic path: the item
     it drops, a __delitem__, a key's __eq__ may run Python code)."""
+    if not rec.generic_calls:
+        raise RecordAbort("unsupported instruction DELETE_SUBSCR")
     index = rec.pop()
     if isinstance(index, VirtualSlice):
         container = rec.value(rec.pop())
@@ -486,8 +488,6 @@ def delete_subscr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     else:
         index, container = rec.value(index), rec.value(rec.pop())
     snap = rec.snapshot_with(ins.offset, [container, index])
-    if not rec.generic_calls:
-        raise RecordAbort("unsupported instruction DELETE_SUBSCR")
     args = generic.objects(rec, [container, index], snap, ins.offset)
     generic.call(rec, "PyObject_DelItem", args, ins.offset, view, pushed=False)
 

@@ -505,10 +505,9 @@ class Engine:
         if site.versions:
             n, kind = site.skip, "skip"
         else:
-            kind = "count"
-            n = (self.params.threshold - 2 if site.for_loop is False or site.count >= -1 else -1) - site.count
-            if site.for_loop is not False and site.count >= -1:
-                n = min(n, self.look_every - 1)
+            n, kind = self.params.threshold - 2 - site.count, "count"
+            if site.for_loop is not False:      # a `for` loop: up to -1 backing off, else up to its next look
+                n = -1 - site.count if site.count < -1 else min(n, self.look_every - 1)
         if n <= 0:
             return
         if not self._fast_open():
