@@ -37,6 +37,8 @@ def one_op_loop(name: str) -> Trace:
             for k, kind in enumerate(kinds)]
     if name == "py_call":                                   # the C function it calls: a constant name
         args.insert(0, Const("PyNumber_Add", Kind.REF))
+    if name == "guard_after_call":                          # a dict, its version, the names it looks up
+        args = [b.inp("d", Kind.REF), b.inp("version", Kind.INT), Const((("x", None, False),), Kind.REF)]
     for k, kind in enumerate((Kind.INT, Kind.FLOAT, Kind.REF)):
         b.inp(f"live{k}", kind)
     b.label()

@@ -27,7 +27,7 @@ virtualizable frame at such calls; tracejit writes the frame back):
 The sync area's words are named in tracejit.ir.trace (SYNC_*). CPython 3.12+ only (3.11's exceptions are
 three objects; the recorder does not record such calls there).
 
-May import: tracejit.ir, tracejit.backend.assembler/x86/errors/stubs.
+May import: tracejit.ir, tracejit.backend.assembler/containers/x86/errors/stubs.
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from ..ir.trace import (MAX_SYNCED, SYNC_CELL, SYNC_CHANGED, SYNC_EXCEPTION, SYN
                         SYNC_MONITORING, SYNC_MONITORING_SEEN, SYNC_NEW, SYNC_OLD, SYNC_RECURSION, SYNC_RESULT,
                         SYNC_SAVED, SYNC_SHADOW, SYNC_TRACING, SYNC_VALID, Const, Op, StateVar)
 from .assembler import TEMP, TEMPORARIES, Assembler, decref_inline, emitter, incref_inline, temp
+from .containers import _call_c, _exit_unless_str_keys
 from .errors import CompileError
 from .stubs import emit_open_gate
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, Mem
@@ -390,15 +391,34 @@ def _restore_frame(s: Assembler) -> None:
 
 @emitter("guard_after_call")
 def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
-    """Exit unless each dict's version is the one read before the call (pairs of arguments), no local of the frame
-    was rebound during it and no tracer or tool started (SYNC_CHANGED)."""
-    a, o = s.a, s.objects
+    """Exit unless each dict's version is the one read before the call (triples of arguments: the dict, the
+    version, the names) or, where it changed and names are given, the dict has str keys only and binds each name
+    to the object the trace holds (NULL: unbound); and unless no local of the frame was rebound during the call
+    and no tracer or tool started (SYNC_CHANGED)."""
+    a, o, ext = s.a, s.objects, s.ext
     ex = s.exit_label(op)
-    for d, version in zip(op.args[::2], op.args[1::2]):
+    for d, version, names in zip(op.args[::3], op.args[1::3], op.args[2::3]):
         a.mov(RCX, s.g(d), scratch=RAX)
         a.mov(RCX, Mem(RCX, o.dict_version))
         a.alu("cmp", RCX, s.gsrc(version, RAX))
-        a.jcc("ne", ex)
+        if names.value is None:
+            a.jcc("ne", ex)
+            continue
+        if not ext.dict_getitem:
+            raise CompileError("no C API address for dict lookups")
+        same = a.new_label()
+        a.jcc("e", same)
+        a.mov(RAX, s.g(d), scratch=RCX)
+        _exit_unless_str_keys(s, op, RAX)
+        for name, expected, bound in names.value:
+            def load(d=d, name=name):
+                a.mov(RDI, s.g(d), scratch=RAX)
+                a.mov_imm(RSI, id(name))         # (the op's constant keeps the name and the object alive)
+            _call_c(s, i, ext.dict_getitem, [], load)
+            a.mov_imm(RCX, id(expected) if bound else 0)
+            a.alu("cmp", RAX, RCX)
+            a.jcc("ne", ex)
+        a.bind(same)
     _sync_base(s)
     a.mov(RAX, _word(SYNC_CHANGED))
     a.test(RAX, RAX)

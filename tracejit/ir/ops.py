@@ -286,10 +286,19 @@ def dict_version(d: dict) -> int:
     return ctypes.c_int64.from_address(id(d) + DICT_VERSION).value
 
 
-def _guard_after_call(*pairs) -> None:
-    for d, version in zip(pairs[::2], pairs[1::2]):
-        if dict_version(d) != version:
+_UNBOUND = object()
+
+
+def _guard_after_call(*triples) -> None:
+    for d, version, names in zip(triples[::3], triples[1::3], triples[2::3]):
+        if dict_version(d) == version:
+            continue
+        if names is None:
             raise GuardFailed("globals, builtins or a module changed")
+        _str_keyed(d)
+        for name, expected, bound in names:
+            if d.get(name, _UNBOUND) is not (expected if bound else _UNBOUND):
+                raise GuardFailed(f"{name} was rebound")
 
 
 class PyCallRaised(GuardFailed):
@@ -915,10 +924,14 @@ def _defs() -> list[OpDef]:
           exit_reason="attribute", const_args=(2, 3, 4), field=("attr", 4, 1)),
         d("member_init", (R, R, I, R), V, _fresh_setattr, pure=False, writes_heap=True, const_args=(2, 3),
           field=("attr", 3, 1)),
-        # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, d2, v2, ...): the
-        # dicts the trace relies on (the globals, the builtins, the modules whose attributes it pinned) have the
-        # versions read before it, and (the machine code's own checks) no local of the frame was rebound (a
-        # debugger's f_locals write) and no tracer or monitoring tool started; it exits after the instruction
+        # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, names1, d2, v2,
+        # names2, ...): each dict the trace relies on (the globals, the builtins, the modules whose attributes it
+        # pinned) has the version read before it or, when it changed and `names` is not None, still binds each
+        # of the names to what the trace holds (((name, object, bound), ...): `bound` False, the name stays
+        # unbound there: a builtin no global shadows), one PyDict_GetItemWithError each in a dict of str keys
+        # (pyperformance go counts moves in a global that the functions it calls assign); and (the machine
+        # code's own checks) no local of the frame was rebound (a debugger's f_locals write) and no tracer or
+        # monitoring tool started; it exits after the instruction
         d("dict_version", (R,), I, dict_version, reads_heap=True),
         # none of the names (a str or a tuple of strs) is an attribute of the instance's own: it keeps no values
         # array in use, and its dict, if it has one, holds only exact strs as keys and none of these (one
@@ -943,7 +956,7 @@ def _defs() -> list[OpDef]:
           writes_heap=True, calls_out=True, new_ref=True, any_type=True, const_args=(2, 3),
           slower_ns=-RANDOM_CALL_SAVED_NS),
         d("guard_after_call", (), V, _guard_after_call, guard=True, pure=False, reads_heap=True, variadic=True,
-          exit_reason="rebound"),
+          calls_out=True, exit_reason="rebound"),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
         # release deallocates (a str: no Python code runs)
         d("incref", (R,), V, lambda a: None, pure=False),

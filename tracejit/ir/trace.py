@@ -137,10 +137,21 @@ def const_ref(obj) -> Const:
     return Const(obj, Kind.REF)
 
 
+class NameBindings(tuple):
+    """guard_after_call's names of one dict: ((name, object, bound), ...), each name bound to the object the trace
+    holds, or (`bound` False) unbound there. Written names(f, len, !abs): `!`, must stay unbound."""
+    __slots__ = ()
+
+    def text(self) -> str:
+        return "names(" + ", ".join(name if bound else f"!{name}" for name, _, bound in self) + ")"
+
+
 def ref_name(obj) -> str:
     """How a constant object is written in the text form: <float>, <len>, <True>, 'name' ..."""
     if obj is NULL:
         return "NULL"
+    if type(obj) is NameBindings:
+        return obj.text()
     if isinstance(obj, type):
         return f"<{obj.__name__}>"
     if obj is None or obj is True or obj is False:
@@ -207,7 +218,8 @@ def stack_var(pos: int) -> StateVar:
 class Pin:
     """A name the trace treats as a constant: `name` resolves to `expected` when the loop is entered (in the
     frame's globals, then its builtins, when `owner` is None; else in the module `owner`'s namespace). The
-    runtime checks every pin at entry; the machine code cannot rebind names, so the check holds throughout."""
+    runtime checks every pin at entry; the machine code rebinds no names, and after a call that may run Python
+    code guard_after_call looks them up again where their namespace changed (recorder.generic.namespaces)."""
     name: str
     expected: object
     owner: object = None

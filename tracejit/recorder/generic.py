@@ -24,7 +24,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
-from tracejit.ir import Const, Kind, Op, Var
+from tracejit.ir import Const, Kind, NameBindings, Op, Var
 from tracejit.ir.ops import (HEAPTYPE, OPS, PY_FUNCTIONS, PY_RAW_ARGS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS,
                              calls_python)
 
@@ -163,35 +163,71 @@ def _bound(view: FrameView, pos: int):
 
 
 def _guard(rec: TraceRecorder, pc: int, g_version, b_version) -> None:
+    (g, g_names), (b, b_names) = namespaces(rec, modules=False)
+    rec.emit("guard_after_call", [g, g_version, g_names, b, b_version, b_names], rec.snapshot(pc), pc)
+
+
+def holds_globals(rec: TraceRecorder) -> bool:
+    """Whether the loop keeps a global as a variable (read at entry, carried in a register)."""
+    return any(getattr(sv, "where", None) == "global" for sv in
+               (*rec.state, *(sv for sv, _ in rec.inputs), *rec.layout.kinds, *rec.layout.slots))
+
+
+_UNBOUND = object()
+
+
+def namespaces(rec: TraceRecorder, modules: bool = True) -> list[tuple[Const, Const]]:
+    """(dict, names) for each namespace whose names the trace holds as constants (its pins and its loop's): the
+    frame's globals and builtins, and with `modules` each module one of whose attributes it pinned. `names` (a
+    constant for guard_after_call): ((name, object, bound), ...), `bound` False where the name must stay unbound
+    (a builtin that no global may shadow); None for the globals and builtins of a loop that keeps a global as a
+    variable: any change to them leaves the trace (its value in the register would be stale)."""
     g, b = rec.generic_context
-    rec.emit("guard_after_call", [g, g_version, b, b_version], rec.snapshot(pc), pc)
+    if g.value is b.value:
+        raise RecordAbort("the frame's globals are its builtins")
+    whole = holds_globals(rec)
+    found: dict[int, tuple[Const, dict]] = {id(g.value): (g, {}), id(b.value): (b, {})}
+    pins = [*rec.pins, *((p.name, p.expected, p.owner) for p in rec.layout.pins)]
+    for name, obj, owner in pins:
+        if owner is None:
+            if g.value.get(name, _UNBOUND) is obj:
+                found[id(g.value)][1][name] = (name, obj, True)
+            else:
+                found[id(g.value)][1].setdefault(name, (name, None, False))
+                found[id(b.value)][1][name] = (name, obj, True)
+        elif modules:
+            d = owner.__dict__
+            found.setdefault(id(d), (Const(d, R), {}))[1][name] = (name, obj, True)
+    out = []
+    for d, names in found.values():
+        free = not whole or (d is not g and d is not b)
+        out.append((d, Const(NameBindings(names.values()) if free else None, R)))
+    return out
 
 
 def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
     """The finished trace's ops with, at each call that may run Python code, the checks that what the whole
-    trace assumed is still so afterwards: the version of each module whose attribute it pinned (read before
-    the call, compared by guard_after_call) and the code of each function it inlined (a guard after it)."""
+    trace assumed is still so afterwards: the names it holds as constants in each namespace (the version of
+    each namespace dict read before the call, compared by guard_after_call, and when it changed the names
+    looked up) and the code of each function it inlined (a guard after it)."""
     if not calls_python(ops):
         return ops
-    modules = {}
-    for _, _, owner in rec.pins:
-        if owner is not None:
-            modules[id(owner)] = Const(owner.__dict__, R)
-    for pin in rec.layout.pins:
-        if pin.owner is not None:
-            modules[id(pin.owner)] = Const(pin.owner.__dict__, R)
+    dicts = namespaces(rec)
     # the code each function had when inlined (this trace's, then the loop's: a bridge jumps into its code)
     functions = list(rec.inlined.values()) + list(rec.layout.inlined.values())
     out, versions = [], []
     for op in ops:
         if op.name == "py_call":
             versions = []
-            for m in modules.values():
+            for d, names in dicts[2:]:
                 v = rec.vars.new(Kind.INT)
-                out.append(Op("dict_version", [m], v, None, op.pc, frame=op.frame))
-                versions += [m, v]
+                out.append(Op("dict_version", [d], v, None, op.pc, frame=op.frame))
+                versions += [d, v, names]
         elif op.name == "guard_after_call":
-            op = Op(op.name, list(op.args) + versions, None, op.snapshot, op.pc, frame=op.frame)
+            g, g_version, _, b, b_version, _ = op.args
+            (_, g_names), (_, b_names) = dicts[:2]
+            op = Op(op.name, [g, g_version, g_names, b, b_version, b_names] + versions, None, op.snapshot, op.pc,
+                    frame=op.frame)
             out.append(op)
             seen = set()
             for f in functions:

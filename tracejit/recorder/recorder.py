@@ -896,10 +896,10 @@ class TraceRecorder:
             raise RecordAbort(generic.GLOBALS_AND_CALLS)
         if self.bridge is not None and self.layout.calls_python:
             # the loop's traces compiled before this bridge check, after their calls that may run Python code, the
-            # functions they inline and the modules they pin; not what only this bridge assumes
-            pinned = {(id(p.owner), p.name) for p in self.layout.pins if p.owner is not None}
+            # functions they inline and the names they pin (generic.namespaces); not what only this bridge assumes
+            pinned = {(id(p.owner), p.name) for p in self.layout.pins}
             if any(key not in self.layout.inlined for key in self.inlined) or \
-                    any(owner is not None and (id(owner), name) not in pinned for name, _, owner in self.pins):
+                    any((id(owner), name) not in pinned for name, _, owner in self.pins):
                 raise RecordAbort(BRIDGE_ASSUMES_MORE)
         self.ops = generic.recheck_after_calls(self, self.ops)
         in_vars = {sv: v for sv, v in self.inputs if not sv.exit_place}
