@@ -171,7 +171,11 @@ class CallGen:
             extra = [arg(p) for p in h.params[2:] if p.default is None or self.chance(0.3)]
             return f"{h.name}({', '.join([fn, self.int_arg(scope, loops, depth)] + extra)})"
         if h.form == "star":
-            return f"{h.name}({', '.join(self.int_arg(scope, loops, depth) for _ in range(r.randint(1, 3)))})"
+            args = [self.int_arg(scope, loops, depth) for _ in range(r.randint(1, 3))]
+            if self.chance(0.3):                # unpacked: a list, a tuple, after a positional one
+                return f"{h.name}({r.choice(['*[{}]', '*({},)', '{}'])})".format(', '.join(args)) \
+                    if len(args) == 1 else f"{h.name}({args[0]}, *[{', '.join(args[1:])}])"
+            return f"{h.name}({', '.join(args)})"
         if h.form == "kwonly":
             first = arg(h.params[0])
             return f"{h.name}({first}, k={self.int_arg(scope, loops, depth)})" if self.chance(0.5) else \
@@ -193,7 +197,8 @@ class CallGen:
         pos = [arg(p) for p in passed[:n_pos]]
         kws = [(p.name, arg(p)) for p in kw]
         if self.chance(0.06):                   # unpacked at the call site (CALL_FUNCTION_EX)
-            star = [f"*({', '.join(pos)},)"] if pos else []
+            shape = r.choice(["*({},)", "*[{}]", "*[*({},)]"])
+            star = [shape.format(', '.join(pos))] if pos else []
             dstar = [f"**{{{', '.join(f'{k!r}: {v}' for k, v in kws)}}}"] if kws else []
             return f"{h.name}({', '.join(star + dstar)})"
         return f"{h.name}({', '.join(pos + [f'{k}={v}' for k, v in kws])})"

@@ -449,3 +449,50 @@ def test_a_fresh_iterator_of_a_bridge_outlives_the_calls(prog, native):
                                                                                               func)), (func, evs)
         assert any("would empty the graveyard" in e.get("reason", "") for e in events_for(evs, "bridge_abort",
                                                                                            "bridge_first")), evs
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_star_arguments_and_unpacking_into_lists(prog, native):
+    """`f(*args)` of a tuple or a list (PyObject_CallObject on the generic path, 3.12+; a list made a tuple as the
+    interpreter does), `f(x, *a)` and `[*a, *b]` (list.extend of an exact list or tuple, and the list made a
+    tuple, through C functions that run no Python code: compiled on 3.11 too), including a callee that raises,
+    an argument count that stops fitting (TypeError at the call) and an iterable of another kind (a range)."""
+    evs = check(prog, native, """\
+        import traceback
+
+        def g(a, b, c=0):
+            if a == 1700:
+                raise ValueError("bad a")
+            return a * 3 + b - c
+
+        def h(*args):
+            return len(args) + sum(args)
+
+        def f(n):
+            t = 0
+            for i in range(n):
+                tup = (i, 2)
+                lst = [i, 1, 2]
+                if i == 2400:
+                    lst.append(5)           # g(*lst): four arguments for three
+                try:
+                    t += g(*lst) + h(*tup) + h(i, *tup) + h(*[i, *lst])
+                except (ValueError, TypeError):
+                    traceback.print_exc()
+                    t += 1
+                t += len([*tup, *lst]) + sum([*lst, i, *tup])
+                if i > 2900:
+                    t += h(*range(i % 3))   # neither a list nor a tuple: the interpreter's
+            return t
+
+        def unpack_only(n):
+            t = 0
+            for i in range(n):
+                a, b = (i, 3), [i, i]
+                t += len([*a, *b, *a]) + [*b, *a][2]
+            return t
+
+        print(f(3000), unpack_only(3000))
+        """, compiled=("f", "unpack_only") if GENERIC else ("unpack_only",), params="cost_model=0")
+    if not GENERIC:
+        assert events_for(evs, "abort", "f"), "the loop was not even recorded"

@@ -186,10 +186,10 @@ def _str_build(s: Assembler, op: Op, i: int) -> None:
     _made_or_exit(s, op, i)
 
 
-@emitter("box_int", "call_c")
+@emitter("box_int", "call_c", "call_c_in_place")
 def _call_new(s: Assembler, op: Op, i: int) -> None:
-    """box_int: PyLong_FromLongLong(v); call_c: PyObject_Vectorcall(f, args, n, NULL) with the arguments in the
-    temporaries (at most MAX_PIECES - 1). A new reference; NULL clears the error and exits."""
+    """box_int: PyLong_FromLongLong(v); call_c and call_c_in_place: PyObject_Vectorcall(f, args, n, NULL) with the
+    arguments in the temporaries (at most MAX_PIECES - 1). A new reference; NULL clears the error and exits."""
     ext = s.ext
     if not (ext.long_new and ext.vectorcall and ext.err_clear):
         raise CompileError(f"no C API addresses for {op.name}")

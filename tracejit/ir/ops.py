@@ -354,7 +354,7 @@ PY_FUNCTIONS: dict[str, Callable] = {
     "PyObject_RichCompare": lambda a, b, op, to_bool=0: bool(_RICH[op](a, b)) if to_bool else _RICH[op](a, b),
     "PyObject_IsTrue": bool,
     "PyObject_GetAttr": getattr, "PyObject_GetItem": operator.getitem,
-    "PyObject_Vectorcall": _vectorcall,
+    "PyObject_Vectorcall": _vectorcall, "PyObject_CallObject": lambda f, args: f(*args),
     "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem, "PyObject_DelItem": operator.delitem,
     "PySequence_Contains": lambda c, x, invert=0: (x not in c) if invert else (x in c),
     "PyCell_Set": lambda cell, v: setattr(cell, "cell_contents", v),
@@ -378,7 +378,8 @@ PY_FLAG = {"PyObject_RichCompare": "truth", "PySequence_Contains": "invert", "Py
 # how much longer a py_call takes (ns, CPython 3.12, the frame sync included) than the interpreter's instruction:
 # attributes, calls and subscripts the interpreter specializes for instances, functions and containers; an
 # operator on objects of classes it does not specialize either (PyNumber_*, PyObject_RichCompare: the default)
-PY_SLOWER_NS = {"PyObject_GetAttr": 45, "PyObject_SetAttr": 45, "PyObject_Vectorcall": 40, "PyObject_GetItem": 20,
+PY_SLOWER_NS = {"PyObject_GetAttr": 45, "PyObject_SetAttr": 45, "PyObject_Vectorcall": 40,
+                "PyObject_CallObject": 40, "PyObject_GetItem": 20,
                 "PyObject_SetItem": 20, "PyObject_DelItem": 20, "PyIter_Next": 30}
 PY_SLOWER_DEFAULT_NS = 8
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
@@ -508,8 +509,10 @@ def _py_call(name: str, *args):
     try:
         return PY_FUNCTIONS[name](*args)
     except BaseException as e:      # the machine code leaves the trace with the exception, raised at the instruction
-        tb = e.__traceback__        # from the call on, as the interpreter's own call would have it
-        raise PyCallRaised(e.with_traceback(tb.tb_next if tb is not None else None)) from None
+        tb = e.__traceback__        # from the call on, as the interpreter's own call would have it: without the
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:   # frames of this module's functions
+            tb = tb.tb_next
+        raise PyCallRaised(e.with_traceback(tb)) from None
 
 
 def _str_keyed(d: dict) -> None:
@@ -855,6 +858,11 @@ def _defs() -> list[OpDef]:
         # exception: ValueError of str.index...) clears it and exits, and the interpreter makes the call again
         d("call_c", (), R, _call_c, guard=True, pure=False, calls_out=True, new_ref=True,
           variadic=True, exit_reason="call"),
+        # call_c of a C function that changes its first argument in place and runs no Python code for the exact
+        # types guarded (list.extend of a list by a list or tuple): a heap write, which the recorder leaves to the
+        # interpreter (it does not run the call); its result (None) a new reference
+        d("call_c_in_place", (), R, _call_c, guard=True, pure=False, calls_out=True, new_ref=True,
+          writes_heap=True, variadic=True, exit_reason="call"),
         # the generic path: py_call(name, args...) calls the C API function PY_FUNCTIONS names, which may run any
         # Python code; its result is a new reference; an exception leaves the trace and is raised at the
         # instruction (see runs_python)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import functools
 import itertools
 import struct
 import types
@@ -210,7 +211,9 @@ class StateVar:
         return f"stack[{self.key}]"
 
 
+@functools.lru_cache(maxsize=None)
 def stack_var(pos: int) -> StateVar:
+    """The place of value-stack item `pos` (one record per position: snapshots ask for them at every exit)."""
     return StateVar("stack", pos)
 
 

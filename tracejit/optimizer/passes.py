@@ -33,6 +33,7 @@ from tracejit.ir.ops import HEAPTYPE, calls_python
 class _Subst:
     def __init__(self):
         self.map: dict[int, object] = {}
+        self.snapshots: dict[int, Snapshot] = {}    # id -> what snapshot() gave for it (see there)
 
     def __call__(self, v):
         while isinstance(v, Var) and id(v) in self.map:
@@ -41,20 +42,27 @@ class _Subst:
 
     def snapshot(self, s: Snapshot | None) -> Snapshot | None:
         """s with the substitutions made; s itself when none of its chain's values has one (snapshots are not
-        changed after recording, so stages may share them: most passes replace few values)."""
+        changed after recording, so stages may share them: most passes replace few values). A snapshot shared
+        by several guards is looked at once: its values were all made before its first guard, whose pass has
+        made their substitutions by then (a pass maps only results of the ops it has seen), and its guards
+        share the result."""
         if s is None:
             return None
         m = self.map
         if not m:
             return s
-        t = s
-        while t is not None:
+        done = self.snapshots.get(id(s))
+        if done is not None:
+            return done
+        out, t = s, s
+        while t is not None and out is s:
             for vs in (t.state.values(), t.stack, t.extra):
-                for v in vs:
-                    if isinstance(v, Var) and id(v) in m:
-                        return s.map(self)
+                if any(isinstance(v, Var) and id(v) in m for v in vs):
+                    out = s.map(self)
+                    break
             t = t.parent
-        return s
+        self.snapshots[id(s)] = out
+        return out
 
 
 def _rebuild(trace: Trace, ops: list[Op]) -> Trace:

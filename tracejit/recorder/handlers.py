@@ -503,16 +503,71 @@ def build_list(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def list_extend(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     """`[0, 0, 0]` (BUILD_LIST 0, LOAD_CONST of a tuple, LIST_EXTEND 1): the list BUILD_LIST began, right below
     the tuple of constants, becomes one of all the items, made by a new_list whose exit resumes at that BUILD_LIST
-    (only a LOAD_CONST ran in between); the first one, now unused, is removed. Other extensions (`[*a]`) abort."""
+    (only a LOAD_CONST ran in between); the first one, now unused, is removed. `[*a, *b]` and `f(x, *a)` of an
+    exact list or tuple: list.extend through call_c_in_place (it runs no Python code for them), the list made
+    where it was virtual; other iterables abort (their iteration may run Python code, and the interpreter words a TypeError
+    of its own)."""
     items, lst = rec.stack[-1], rec.stack[-ins.arg - 1]
-    if not (ins.arg == 1 and isinstance(items, Const) and type(items.value) is tuple and
-            isinstance(lst, VirtualList) and lst.obj is not None and not lst.escaped and
-            len(lst.items) + len(items.value) <= MAX_NEW_ITEMS):
-        raise RecordAbort("unsupported instruction LIST_EXTEND")
-    rec.pop(), rec.pop()
-    every = lst.items + [constant(v) for v in items.value]
-    made = lists.made_sequence(rec, "new_list", every, lst.snapshot, ins.offset)
-    rec.stack.append(VirtualList(every, lst.snapshot, made))
+    if ins.arg == 1 and isinstance(items, Const) and type(items.value) is tuple and \
+            isinstance(lst, VirtualList) and lst.obj is not None and not lst.escaped and \
+            len(lst.items) + len(items.value) <= MAX_NEW_ITEMS:
+        rec.pop(), rec.pop()
+        every = lst.items + [constant(v) for v in items.value]
+        made = lists.made_sequence(rec, "new_list", every, lst.snapshot, ins.offset)
+        rec.stack.append(VirtualList(every, lst.snapshot, made))
+        return
+    pc = ins.offset
+    it = rec.value(rec.pop())
+    t = type(rec.conc(it)) if it.kind is R else None
+    if t not in (list, tuple):
+        raise RecordAbort(f"LIST_EXTEND of a {t.__name__ if t is not None else 'number'}")
+    target = rec.stack[-ins.arg] = rec.value(rec.stack[-ins.arg])      # the list as an object from here on
+    snap = rec.snapshot_with(pc, [it])
+    rec.emit("guard_class", [it, const_ref(t)], snap, pc)
+    rec.emit("guard_class", [target, const_ref(list)], snap, pc)
+    rec.emit("call_c_in_place", [const_ref(list.extend), target, it], snap, pc)
+    # (the interpreter extends its list; the recorder's value of it, which may be that very object, is replaced)
+    rec.concrete[id(target)] = [*rec.conc(target), *rec.conc(it)]
+
+
+@handles("CALL_INTRINSIC_1", "LIST_TO_TUPLE")
+def call_intrinsic_1(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """INTRINSIC_LIST_TO_TUPLE (3.11: LIST_TO_TUPLE; `f(x, *a)` turns the list it built into the call's tuple):
+    tuple(list) through call_c, which runs no Python code for an exact list. (INTRINSIC_UNARY_POSITIVE is
+    UNARY_POSITIVE: see cpython/bytecode.py.) The others abort."""
+    if ins.op == "CALL_INTRINSIC_1" and ins.arg != "INTRINSIC_LIST_TO_TUPLE":
+        raise RecordAbort(f"unsupported instruction CALL_INTRINSIC_1 ({ins.arg})")
+    pc = ins.offset
+    lst = rec.value(rec.pop())
+    snap = rec.snapshot_with(pc, [lst])
+    rec.emit("guard_class", [lst, const_ref(list)], snap, pc)
+    made = rec.emit("call_c", [const_ref(tuple), lst], snap, pc)
+    rec.known_class[id(made)] = tuple
+    rec.stack.append(made)
+
+
+@handles("CALL_FUNCTION_EX")
+def call_function_ex(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """`f(*args)` (no `**`): on the generic path, PyObject_CallObject(f, args) of an exact tuple, or of the tuple
+    call_c makes of an exact list (as the interpreter's PySequence_Tuple does); other iterables abort (the
+    interpreter words the TypeError of a non-iterable itself). Its stack: the callable and a NULL, then args."""
+    if ins.arg & 1:
+        raise RecordAbort("a call with ** arguments")
+    pc = ins.offset
+    args = rec.value(rec.pop())
+    top, below = rec.value(rec.pop()), rec.value(rec.pop())
+    func, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
+    if not (isinstance(null, Const) and null.value is NULL) or func.kind is not R:
+        raise RecordAbort("CALL_FUNCTION_EX of a method with its self")
+    t = type(rec.conc(args)) if args.kind is R else None
+    if t not in (list, tuple):
+        raise RecordAbort(f"a call with *args of a {t.__name__ if t is not None else 'number'}")
+    snap = rec.snapshot_with(pc, [below, top, args])
+    rec.emit("guard_class", [args, const_ref(t)], snap, pc)
+    if t is list:
+        args = rec.emit("call_c", [const_ref(tuple), args], snap, pc)
+        rec.known_class[id(args)] = tuple
+    rec.stack.append(generic.call(rec, "PyObject_CallObject", [func, args], pc, view))
 
 
 @handles("BUILD_SLICE")
