@@ -205,6 +205,11 @@ class CallGen:
 
     def call_expr(self, scope: Scope, loops: list[Loop], kind: str, depth: int) -> str | None:
         """A call (an expression of this kind), or None when no helper fits."""
+        if kind != "num" and self.chance(0.04) and self.afford(2):
+            # a generator expression or a lambda made where the loop runs (MAKE_FUNCTION, GET_ITER)
+            a, b, c = (self.int_arg(scope, loops, max(0, min(depth, 1))) for _ in range(3))
+            return self.r.choice([f"sum(v * {a} for v in ({b}, {c}))", f"any(v > {a} for v in [{b}, {c}])",
+                                  f"(lambda v, w={a}: v - w)({b})", f"max(map(lambda v: v % 7, ({a}, {b}, {c})))"])
         pool = [h for h in self.callable_helpers(kind) if self.afford_probe(h.cost)]
         if not pool:
             return None

@@ -496,3 +496,50 @@ def test_star_arguments_and_unpacking_into_lists(prog, native):
         """, compiled=("f", "unpack_only") if GENERIC else ("unpack_only",), params="cost_model=0")
     if not GENERIC:
         assert events_for(evs, "abort", "f"), "the loop was not even recorded"
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_functions_made_in_the_loop(prog, native):
+    """Lambdas, nested functions and generator expressions made in the loop (MAKE_FUNCTION through call_c of
+    types.FunctionType, its defaults and cells: LOAD_CLOSURE, 3.13's SET_FUNCTION_ATTRIBUTE; GET_ITER of the
+    generator expression's iterable), called on the generic path (3.12+), and a call rule's form it does not
+    compile (sum() of a generator) taken by the generic path too. The functions made are the interpreter's:
+    names, defaults, cells, module. On 3.11 only the loop that keeps its functions compiles."""
+    evs = check(prog, native, """\
+        def f(n):
+            rows = [[1, -2, 3], [4, 5, 6], [-7, 8, 9]]
+            t = 0
+            for i in range(n):
+                row = rows[i % 3]
+                k = i % 5
+                t += any(x > k for x in row)
+                t += sum(x * k for x in row)
+                g = lambda y, d=k: y + d
+                t += g(i) + g(1, 2)
+                t += sorted(row, key=lambda v: -v)[0]
+                t += len(list(map(lambda v: v + 1, row)))
+            return t
+
+        def cells(n):
+            t = 0
+            for i in range(n):
+                def add(y):
+                    return y + i
+                t += add(3) + (lambda: i * 2)()
+            return t
+
+        def kept(n):
+            made = []
+            for i in range(n):
+                made.append(lambda d=i: d * 2)
+                made.append(lambda: i)
+            return made
+
+        print(f(3000), cells(3000))
+        made = kept(3000)
+        print(len(made), made[10](), made[11](), made[-1](), made[0].__qualname__, made[1].__qualname__)
+        print(made[0].__module__, made[0].__defaults__, made[1].__closure__[0].cell_contents, made[0] is made[2])
+        print(made[1].__code__ is made[3].__code__, made[1].__closure__[0] is made[3].__closure__[0])
+        """, compiled=("f", "cells", "kept") if GENERIC else ("kept",), params="cost_model=0")
+    if not GENERIC:
+        assert events_for(evs, "abort", "f"), "the loop was not even recorded"

@@ -358,7 +358,7 @@ PY_FUNCTIONS: dict[str, Callable] = {
     "PyObject_SetAttr": setattr, "PyObject_SetItem": operator.setitem, "PyObject_DelItem": operator.delitem,
     "PySequence_Contains": lambda c, x, invert=0: (x not in c) if invert else (x in c),
     "PyCell_Set": lambda cell, v: setattr(cell, "cell_contents", v),
-    "PyIter_Next": lambda it: next(it, EXHAUSTED),
+    "PyIter_Next": lambda it: next(it, EXHAUSTED), "PyObject_GetIter": iter,
 }
 # the functions whose NULL result with no exception set is an end, not an error: the op's result is then this
 # object (a new reference to it), which the trace compares with (PyIter_Next: the iterator is exhausted)

@@ -28,7 +28,7 @@ from . import attributes, constructors, dicts, generic, inline, iterators, lists
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, lookup
-from .virtuals import VirtualList, VirtualSlice, VirtualTuple
+from .virtuals import VirtualFunction, VirtualList, VirtualSlice, VirtualTuple
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:
@@ -300,6 +300,80 @@ def store_deref(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         rec.emit("cell_set", [cell, dicts.as_object(rec, value, snap, pc), old], snap, pc)
         return
     generic.call(rec, "PyCell_Set", generic.objects(rec, [cell, value], snap, pc), pc, view, pushed=False)
+
+
+@handles("LOAD_CLOSURE")
+def load_closure(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """The cell object of fast-locals slot ins.oparg (3.11/3.12; 3.13 loads it with LOAD_FAST), for the closure
+    of a function MAKE_FUNCTION makes: in the loop's frame the slot's state variable, its type guarded; in an
+    inlined call, the cell its COPY_FREE_VARS read (a cell the inlined call made itself aborts)."""
+    local = rec.frame.locals
+    if local is None:
+        rec.stack.append(_frame_cell(rec, ins, view, rec.snapshot(ins.offset)))
+    elif ins.oparg >= len(local) or local[ins.oparg] is None:
+        raise RecordAbort("LOAD_CLOSURE of a cell the inlined call made")
+    else:
+        rec.stack.append(local[ins.oparg])
+
+
+@handles("MAKE_FUNCTION")
+def make_function(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """A function object of a constant code object (a lambda, a nested def, a generator expression): what the
+    interpreter's MAKE_FUNCTION makes, through call_c of types.FunctionType(code, globals, None, defaults, closure),
+    which makes it the same way (PyFunction_New with the frame's globals, then the defaults and the closure) and
+    runs no Python code. Keyword-only defaults and annotations abort. 3.13 sets the defaults and the closure with
+    SET_FUNCTION_ATTRIBUTE after MAKE_FUNCTION: a VirtualFunction until the last of them."""
+    pc = ins.offset
+    flags = ins.oparg or 0
+    if flags & 0x06:
+        raise RecordAbort("MAKE_FUNCTION with annotations or keyword-only defaults")
+    code = rec.pop()
+    if not (isinstance(code, Const) and type(code.value) is types.CodeType):
+        raise RecordAbort("MAKE_FUNCTION of a code object that is not a constant")
+    after = rec.instrs.get(pc + 2)
+    if after and after[0].op == "SET_FUNCTION_ATTRIBUTE":
+        rec.stack.append(VirtualFunction(code, rec.snapshot_with(pc, [code]), {}))
+        return
+    closure = rec.value(rec.pop()) if flags & 0x08 else None
+    defaults = rec.value(rec.pop()) if flags & 0x01 else None
+    below = [v for v in (defaults, closure) if v is not None]
+    rec.stack.append(_make_function(rec, code, defaults, closure, rec.snapshot_with(pc, below + [code]), pc, view))
+
+
+@handles("SET_FUNCTION_ATTRIBUTE")
+def set_function_attribute(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """3.13: the defaults (1) or the closure (8) of the function MAKE_FUNCTION just made (a VirtualFunction); the
+    function is made at the last of these (see make_function). Other attributes abort."""
+    func, attr = rec.pop(), rec.pop()
+    if not isinstance(func, VirtualFunction) or ins.oparg not in (0x01, 0x08) or ins.oparg in func.attrs:
+        raise RecordAbort(f"SET_FUNCTION_ATTRIBUTE {ins.oparg}")
+    func.attrs[ins.oparg] = rec.value(attr)
+    after = rec.instrs.get(ins.offset + 2)
+    if after and after[0].op == "SET_FUNCTION_ATTRIBUTE":
+        rec.stack.append(func)
+        return
+    rec.stack.append(_make_function(rec, func.code, func.attrs.get(0x01), func.attrs.get(0x08), func.snapshot,
+                                    func.snapshot.pc, view))
+
+
+def _make_function(rec: TraceRecorder, code: Const, defaults, closure, snap: Snapshot, pc: int, view: FrameView):
+    """types.FunctionType(code, globals, None, defaults, closure) through call_c (`snap`: the state at
+    MAKE_FUNCTION, its exit): the globals of the frame whose code it runs in."""
+    if code.value.co_freevars and closure is None:
+        raise RecordAbort("MAKE_FUNCTION of a closure without its cells")
+    for v in (defaults, closure):
+        if v is None:
+            continue
+        if v.kind is not R or type(rec.conc(v)) is not tuple:
+            raise RecordAbort("MAKE_FUNCTION of defaults or a closure that is not a tuple")
+        rec.emit("guard_class", [v, const_ref(tuple)], snap, pc)
+    namespace = view.globals if rec.frame.function is None else rec.conc(rec.frame.function).__globals__
+    none = const_ref(None)
+    made = rec.emit("call_c", [const_ref(types.FunctionType), code, const_ref(namespace), none,
+                               none if defaults is None else defaults, none if closure is None else closure], snap, pc)
+    rec.known_class[id(made)] = types.FunctionType
+    rec.made_alike.add(id(made))
+    return made
 
 
 def _frame_cell(rec: TraceRecorder, ins: Instr, view: FrameView, snap: Snapshot):
@@ -654,7 +728,11 @@ def _comprehension_target(rec: TraceRecorder, ins: Instr, view: FrameView, t: ty
 def get_iter(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if len(rec.frames) > 1:             # the next recording calls the outermost inlined function instead
         raise RecordAbort(inline.LOOP_INLINED, ("not_inlined", rec.frames[1].code))
-    iterators.get_iter(rec, rec.pop(), ins.offset)
+    after = rec.instrs.get(ins.offset + 2)
+    if after and after[0].op == "FOR_ITER":         # a loop starts: in a bridge, its iterator's state
+        iterators.get_iter(rec, rec.pop(), ins.offset)
+    else:                                           # an iterator handed on (to a generator expression)
+        rec.stack.append(iterators.iterator_object(rec, rec.pop(), ins.offset, view))
 
 
 @handles("BUILD_MAP")
@@ -1012,4 +1090,8 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
     try:
         rec.stack.append(rule(rec, args, snap, pc))
     except CallAbort as e:
-        raise RecordAbort(str(e)) from None
+        # a form the rule does not compile (sum() of a generator): the generic path makes the call as it is (what
+        # the rule emitted before it declined, guards at the call, stays correct, or is dead)
+        if not rec.generic_calls or any(isinstance(a, VirtualComplex) for a in args):
+            raise RecordAbort(str(e)) from None
+        rec.stack.append(_generic_call(rec, [callee] + args, snap, call_pc, view, kw_names))

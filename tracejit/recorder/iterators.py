@@ -307,6 +307,27 @@ def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
     rec.floor = p + 1
 
 
+# iter() of these runs no Python code
+PLAIN_ITERABLES = (list, tuple, range, str, bytes, dict, set, frozenset)
+
+
+def iterator_object(rec: TraceRecorder, iterable, pc: int, view: FrameView):
+    """GET_ITER whose iterator no loop of the trace walks (a generator expression's argument): the iterator
+    object, made as the interpreter makes it: iter() through call_c for the builtin containers (no Python code
+    runs), else PyObject_GetIter on the generic path (a class's __iter__)."""
+    iterable = rec.value(iterable)
+    t = type(rec.conc(iterable)) if iterable.kind is R else None
+    snap = rec.snapshot_with(pc, [iterable])
+    if t in PLAIN_ITERABLES:
+        rec.emit("guard_class", [iterable, const_ref(t)], snap, pc)
+        made = rec.emit("call_c", [const_ref(iter), iterable], snap, pc)
+        rec.made_alike.add(id(made))
+        return made
+    if not rec.generic_calls or iterable.kind is not R:
+        raise RecordAbort("GET_ITER")
+    return generic.call(rec, "PyObject_GetIter", generic.objects(rec, [iterable], snap, pc), pc, view)
+
+
 def _list_walks(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int, suffixes: list[str], states) -> list:
     """The next item of each of several list iterators advanced together (one of a loop's iterator, or
     the lists of a zip): every index is guarded against its list's current length before any advances

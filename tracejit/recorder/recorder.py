@@ -165,6 +165,9 @@ class TraceRecorder:
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
         self.char_codes: dict[int, Value] = {}              # one-character str value -> its code point (strings)
         self.made: set[int] = set()                         # values of new_ref ops (new objects the trace owns)
+        # made values whose object the interpreter makes the same way from the same operands (an iterator, a
+        # function): the interpreter's, of the same type, is taken as theirs at the next instruction (_check_stack)
+        self.made_alike: set[int] = set()
         self.max_inline_depth = inline_depth                # calls inlined inside one another, at most
         self.inline_depth = 0                               # the most frames inlined at once (inline.py)
         self.inlined: dict[int, InlinedFunction] = {}       # id -> each function inlined, as it was (inline.py)
@@ -683,7 +686,7 @@ class TraceRecorder:
             real = int(real)
         if mine is real:
             return
-        if id(top) in self.made and type(real) is type(mine) and (
+        if id(top) in self.made and type(real) is type(mine) and (id(top) in self.made_alike or
                 _plain_value(mine) and mine == real or _same_bound_method(mine, real) or _same_items(mine, real)):
             self.concrete[id(top)] = real   # a new object: the recorder's is a copy; the interpreter's counts
             return

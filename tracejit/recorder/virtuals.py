@@ -62,6 +62,19 @@ class VirtualSlice:
 
 
 @dataclass(eq=False)
+class VirtualFunction:
+    """3.13's MAKE_FUNCTION followed by SET_FUNCTION_ATTRIBUTE: the function is made (recorder/handlers.py) once
+    the last of them has set its defaults and closure (`attrs`: flag -> value), with `snapshot`, the state at
+    MAKE_FUNCTION (the code consumed, the attributes still on the stack), for its exit."""
+    code: object
+    snapshot: object
+    attrs: dict
+
+    def __repr__(self) -> str:
+        return f"function({self.code!r})"
+
+
+@dataclass(eq=False)
 class VirtualList:
     """[a, b, ...] of BUILD_LIST: `sep.join(...)` right after consumes its items, with `snapshot`, the state before
     BUILD_LIST, for its guards. `obj`: BUILD_LIST's new_list, for everything else (None: that aborts)."""
