@@ -804,3 +804,90 @@ def test_a_call_that_assigns_other_globals_leaves_the_loop_running(prog, native)
 @pytest.mark.parametrize("native", NATIVE)
 def test_a_call_that_gives_the_globals_a_key_that_is_not_a_str(prog, native):
     check(prog, native, _COUNTING_CALLS.format(general=4500), compiled=(), params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_no_bridge_after_a_call_that_rebinds_a_name_the_loop_holds(prog, native):
+    """An exit of the guard after a call (a name the loop holds rebound, deleted, or a builtin it holds shadowed
+    by a new global) grows no bridge: the bridge would jump back into the loop, which checks the names only at
+    entry, with the old object (found by review: 406 became 10 from the 23rd run on)."""
+    check(prog, native, """\
+        ns = {}
+        exec('''
+        def toggle(i, k, G, how):
+            if i == k:
+                if how == 0:
+                    G['f'] = G['f2']
+                elif how == 1:
+                    del G['f']
+                else:
+                    G['abs'] = G['neg']
+        ''', ns)
+        toggle = ns['toggle']
+
+        def f1():
+            return 1
+
+        def f2():
+            return 100
+
+        def neg(x):
+            return -1000
+
+        def run(k, how):
+            global f
+            f = f1
+            globals().pop('abs', None)
+            total = 0
+            G = globals()
+            try:
+                for i in range(10):
+                    total += f() + abs(-1)
+                    toggle(i, k, G, how)
+            except NameError:
+                return ('NameError', total)
+            return ('ok', total)
+
+        for how in (0, 1, 2):
+            for k in (5, 3, 7):
+                print([run(k, how) for rep in range(12)])
+        """, compiled=("run",) if GENERIC else (), params="cost_model=0,bridge_threshold=2")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_call_in_a_frame_whose_builtins_are_not_a_dict(prog, native):
+    """exec() with a mapping as the builtins: the names the trace holds cannot be looked up in it as in a dict,
+    so such a loop's calls that may run Python code are not recorded (the machine code read it as a dict)."""
+    check(prog, native, """\
+        import builtins
+
+        class B:
+            __slots__ = ("x", "y", "z", "w")
+            def __init__(self):
+                self.x = self.y = self.z = self.w = None
+            def __getitem__(self, k):
+                return builtins.__dict__[k]
+            def get(self, k, d=None):
+                return builtins.__dict__.get(k, d)
+            def keys(self):
+                return builtins.__dict__.keys()
+            def __contains__(self, k):
+                return k in builtins.__dict__
+
+        bm = B()
+        g = {"__builtins__": bm}
+        exec('''
+        def run(bump):
+            t = 0
+            for i in range(200):
+                t += len("ab")
+                bump(i)
+            return t
+        ''', g)
+
+        def bump(i):
+            bm.x = object(); bm.y = object(); bm.z = object(); bm.w = object()
+
+        for r in range(5):
+            print(g["run"](bump))
+        """, compiled=(), params="cost_model=0")

@@ -105,6 +105,7 @@ class Externals:
     str_join: int = 0
     object_new: int = 0      # object's tp_new, PyObject_SetAttr (0: new_instance / fresh_setattr not compiled)
     setattr: int = 0
+    function_new: int = 0    # PyFunction_New (0: new_function not compiled)
     # 3.11's gcstate->collecting (tracejit.cpython.layout.gc_collecting_address; 0 on 3.12+): set around the calls
     # of ops that allocate GC-tracked objects (OpDef.allocates_tracked), see Assembler.call
     gc_collecting: int = 0

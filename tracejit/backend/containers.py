@@ -10,7 +10,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, MAX_NEW_ITEMS, Kind
-from ..ir.trace import Op
+from ..ir.trace import Const, Op
 from .assembler import TEMP, Assembler, decref_inline, emitter, exit_unless_equal, graveyard_append, incref_inline, \
     object_or_exit, ref_reg, status_or_exit, temp
 from .errors import CompileError
@@ -225,6 +225,29 @@ def _new_sequence(s: Assembler, op: Op, i: int) -> None:
         else:
             a.mov(RDX, Mem(RAX, o.list_items))
             a.mov(Mem(RDX, 8 * k), RCX)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("new_function")
+def _new_function(s: Assembler, op: Op, i: int) -> None:
+    """PyFunction_New(code, globals); NULL clears the error and exits. Then the defaults and the closure, unless
+    the None constant, stored into the new function's func_defaults and func_closure (NULL there), a new
+    reference each, as MAKE_FUNCTION (3.13: SET_FUNCTION_ATTRIBUTE) stores them."""
+    a, ext, o = s.a, s.ext, s.objects
+    if not (ext.function_new and ext.err_clear):
+        raise CompileError("no C API address for new_function")
+    code, namespace, defaults, closure = op.args
+    fields = [(v, at) for v, at in ((defaults, o.func_defaults), (closure, o.func_closure))
+              if not (isinstance(v, Const) and v.value is None)]
+    # (an operand that dies here may be in a register the call clobbers; the call's own are in temp(0), temp(1))
+    for k, (v, _) in enumerate(fields):
+        a.mov(temp(k + 2), s.g(v), scratch=RAX)
+    _call_c(s, i, ext.function_new, [code, namespace], op=op)
+    _exit_unless_made(s, op, i)
+    for k, (_, at) in enumerate(fields):
+        a.mov(RCX, temp(k + 2))
+        incref_inline(s, RCX)
+        a.mov(Mem(RAX, at), RCX)
     s.put(s.dst(op), RAX)
 
 

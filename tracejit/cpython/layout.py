@@ -289,6 +289,7 @@ def c_api_addresses() -> dict[str, int]:
             "str_concat": f("PyUnicode_Concat"),
             "str_substring": f("PyUnicode_Substring"), "obj_str": f("PyObject_Str"),
             "str_join": f("_PyUnicode_JoinArray"), "setattr": f("PyObject_SetAttr"), "object_new": object_new(),
+            "function_new": f("PyFunction_New"),
             "raised_exception": f("PyErr_GetRaisedException") if sys.version_info >= (3, 12) else 0,
             "gc_collecting": gc_collecting_address(LAYOUTS[VERSION])}
 

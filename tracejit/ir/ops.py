@@ -156,6 +156,23 @@ def _func_closure(f) -> tuple:
     return f.__closure__
 
 
+def _new_function(code, namespace: dict, defaults, closure):
+    """MAKE_FUNCTION's function, as the interpreter makes it: PyFunction_New, then its defaults and cells set (C
+    calls here, where the machine code writes the fields: types.FunctionType would raise an audit event)."""
+    made = _function_new_c(code, namespace)
+    for value, setter in ((defaults, _function_set_defaults_c), (closure, _function_set_closure_c)):
+        if value is not None and setter(made, value) != 0:
+            raise GuardFailed("function attribute")
+    return made
+
+
+_function_new_c = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object, ctypes.py_object)(
+    ("PyFunction_New", ctypes.pythonapi))
+_function_set_defaults_c, _function_set_closure_c = (
+    ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.py_object, ctypes.py_object)((name, ctypes.pythonapi))
+    for name in ("PyFunction_SetDefaults", "PyFunction_SetClosure"))
+
+
 def _cell_contents(cell):
     try:
         return cell.cell_contents
@@ -998,6 +1015,12 @@ def _defs() -> list[OpDef]:
         d("complex_imag", (R,), F, lambda a: a.imag),
         # a function's fields (borrowed; the function's exact type guarded): what an inlined call of a function
         # held in a variable reads, so the trace holds no function; defaults and closure leave the trace if NULL
+        # MAKE_FUNCTION (3.13: and its SET_FUNCTION_ATTRIBUTEs): PyFunction_New(code, globals), then the defaults
+        # and the closure (tuples, or the None constant: none) written into the new function's fields, a new
+        # reference each, as the interpreter writes them (no audit event, no function watcher's event); a
+        # failure (MemoryError) exits
+        d("new_function", (R, R, R, R), R, _new_function, guard=True, pure=False, calls_out=True, new_ref=True,
+          allocates_tracked=True, const_args=(0, 1), exit_reason="memory"),
         d("func_code", (R,), R, lambda f: f.__code__, reads_heap=True),
         d("func_globals", (R,), R, lambda f: f.__globals__, reads_heap=True),
         d("func_builtins", (R,), R, lambda f: f.__builtins__, reads_heap=True),

@@ -102,6 +102,8 @@ def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, me
         if not isinstance(a, (Var, Const)) or (a.kind is not R and not raw):
             raise RecordAbort("an unboxed operand of a call that may run Python code")
     if rec.generic_context is None:
+        if type(view.globals) is not dict or type(view.builtins) is not dict:
+            raise RecordAbort("a call that may run Python code with globals or builtins that are not a dict")
         rec.generic_context = (Const(view.globals, R), Const(view.builtins, R))
     g, b = rec.generic_context
     snap = rec.snapshot(pc)                 # the operands consumed: an exception is raised from here

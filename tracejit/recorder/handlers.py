@@ -319,10 +319,10 @@ def load_closure(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 @handles("MAKE_FUNCTION")
 def make_function(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     """A function object of a constant code object (a lambda, a nested def, a generator expression): what the
-    interpreter's MAKE_FUNCTION makes, through call_c of types.FunctionType(code, globals, None, defaults, closure),
-    which makes it the same way (PyFunction_New with the frame's globals, then the defaults and the closure) and
-    runs no Python code. Keyword-only defaults and annotations abort. 3.13 sets the defaults and the closure with
-    SET_FUNCTION_ATTRIBUTE after MAKE_FUNCTION: a VirtualFunction until the last of them."""
+    interpreter's MAKE_FUNCTION makes, made the same way (new_function: PyFunction_New with the frame's globals,
+    then the defaults and the closure written into it; no Python code runs, no audit event is raised, as
+    types.FunctionType would). Keyword-only defaults and annotations abort. 3.13 sets the defaults and the
+    closure with SET_FUNCTION_ATTRIBUTE after MAKE_FUNCTION: a VirtualFunction until the last of them."""
     pc = ins.offset
     flags = ins.oparg or 0
     if flags & 0x06:
@@ -330,8 +330,8 @@ def make_function(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     code = rec.pop()
     if not (isinstance(code, Const) and type(code.value) is types.CodeType):
         raise RecordAbort("MAKE_FUNCTION of a code object that is not a constant")
-    after = rec.instrs.get(pc + 2)
-    if after and after[0].op == "SET_FUNCTION_ATTRIBUTE":
+    after = rec.next_instr(pc)
+    if after is not None and after.op == "SET_FUNCTION_ATTRIBUTE":
         rec.stack.append(VirtualFunction(code, rec.snapshot_with(pc, [code]), {}))
         return
     closure = rec.value(rec.pop()) if flags & 0x08 else None
@@ -348,8 +348,8 @@ def set_function_attribute(rec: TraceRecorder, ins: Instr, view: FrameView) -> N
     if not isinstance(func, VirtualFunction) or ins.oparg not in (0x01, 0x08) or ins.oparg in func.attrs:
         raise RecordAbort(f"SET_FUNCTION_ATTRIBUTE {ins.oparg}")
     func.attrs[ins.oparg] = rec.value(attr)
-    after = rec.instrs.get(ins.offset + 2)
-    if after and after[0].op == "SET_FUNCTION_ATTRIBUTE":
+    after = rec.next_instr(ins.offset)
+    if after is not None and after.op == "SET_FUNCTION_ATTRIBUTE":
         rec.stack.append(func)
         return
     rec.stack.append(_make_function(rec, func.code, func.attrs.get(0x01), func.attrs.get(0x08), func.snapshot,
@@ -357,8 +357,8 @@ def set_function_attribute(rec: TraceRecorder, ins: Instr, view: FrameView) -> N
 
 
 def _make_function(rec: TraceRecorder, code: Const, defaults, closure, snap: Snapshot, pc: int, view: FrameView):
-    """types.FunctionType(code, globals, None, defaults, closure) through call_c (`snap`: the state at
-    MAKE_FUNCTION, its exit): the globals of the frame whose code it runs in."""
+    """new_function(code, globals, defaults, closure) (`snap`: the state at MAKE_FUNCTION, its exit): the
+    globals of the frame whose code it runs in."""
     if code.value.co_freevars and closure is None:
         raise RecordAbort("MAKE_FUNCTION of a closure without its cells")
     for v in (defaults, closure):
@@ -369,8 +369,8 @@ def _make_function(rec: TraceRecorder, code: Const, defaults, closure, snap: Sna
         rec.emit("guard_class", [v, const_ref(tuple)], snap, pc)
     namespace = view.globals if rec.frame.function is None else rec.conc(rec.frame.function).__globals__
     none = const_ref(None)
-    made = rec.emit("call_c", [const_ref(types.FunctionType), code, const_ref(namespace), none,
-                               none if defaults is None else defaults, none if closure is None else closure], snap, pc)
+    made = rec.emit("new_function", [code, const_ref(namespace), none if defaults is None else defaults,
+                                     none if closure is None else closure], snap, pc)
     rec.known_class[id(made)] = types.FunctionType
     rec.made_alike.add(id(made))
     return made
@@ -728,8 +728,8 @@ def _comprehension_target(rec: TraceRecorder, ins: Instr, view: FrameView, t: ty
 def get_iter(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     if len(rec.frames) > 1:             # the next recording calls the outermost inlined function instead
         raise RecordAbort(inline.LOOP_INLINED, ("not_inlined", rec.frames[1].code))
-    after = rec.instrs.get(ins.offset + 2)
-    if after and after[0].op == "FOR_ITER":         # a loop starts: in a bridge, its iterator's state
+    after = rec.next_instr(ins.offset)
+    if after is not None and after.op == "FOR_ITER":    # a loop starts: in a bridge, its iterator's state
         iterators.get_iter(rec, rec.pop(), ins.offset)
     else:                                           # an iterator handed on (to a generator expression)
         rec.stack.append(iterators.iterator_object(rec, rec.pop(), ins.offset, view))

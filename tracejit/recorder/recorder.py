@@ -649,6 +649,19 @@ class TraceRecorder:
         """Offsets the next event may report after `ins` falls through (or jumps, for JUMP)."""
         return self.arrivals(ins.target if ins.op == "JUMP" else self.frame.next_offset.get(pc))
 
+    def next_instr(self, pc: int) -> Instr | None:
+        """The instruction the current frame runs after the one at pc falls through, past no-ops (an
+        EXTENDED_ARG prefix); None at the end of the code."""
+        nxt = self.frame.next_offset.get(pc)
+        while nxt is not None:
+            instrs = self.instrs.get(nxt)
+            if not instrs:
+                return None
+            if instrs[0].op not in NOOPS:
+                return instrs[0]
+            nxt = self.frame.next_offset.get(nxt)
+        return None
+
     def arrivals(self, nxt: int | None) -> set[int]:
         """`nxt`, plus the offsets after it while it is a no-op whose event the interpreter may skip."""
         out = set()

@@ -115,7 +115,6 @@ SPEND_WAIT = 4
 MAX_SPEND_DOUBLINGS = 10        # ... twice as long each time it finds it spent (4 ... 2048 x threshold), then given up
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
-AFTER_CALL_GLOBALS = "a bridge after a call that changed the globals, in a loop that holds a global as a variable"
 _NO_DIGITS = str.maketrans("", "", "0123456789")     # an abort reason without its figures (see _abort)
 
 
@@ -685,15 +684,6 @@ class Engine:
         """Record a bridge from exit `info`, which has just left `frame` (`inner`: the inlined frames it rebuilds,
         runtime.resume.ResumeFrame: the recording resumes them where the guard stopped them)."""
         if self.recording is not None:
-            return
-        from tracejit.ir.ops import OPS         # (loaded with the loop's compile)
-        if info.reason == OPS["guard_after_call"].exit_reason and \
-                any(sv.where == "global" for sv in loop.layout.kinds):
-            # the call changed the globals and the loop holds one of them as a variable: the exit's value of it is
-            # the one read at entry, which a bridge (or another exit's, linked) would go on with, where the
-            # interpreter resumed here reads the new one
-            info.bridge = "blocked"
-            self.log("bridge_abort", loop=site.name, exit=info.exit_id, reason=AFTER_CALL_GLOBALS)
             return
         if self._loaded("tracejit.runtime.compiling", frame) and compiling.link_bridge(self, loop, info, site):
             return
