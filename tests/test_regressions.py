@@ -17,6 +17,8 @@ if _HERE not in sys.path:
 
 import difftest  # noqa: E402
 
+GENERIC = sys.version_info >= (3, 12)       # calls that may run Python code are recorded (the generic path)
+
 PY = sys.executable
 
 
@@ -200,10 +202,13 @@ def test_isinstance_metaclass_instancecheck(tmp_path):
 
         print(count_even(1000))
         print(count_sub([K1, L1, L1] * 300))
-        """)
+        """, params="threshold=2,cost_model=0")
     assert jit.stdout == "500\n300\n"
-    assert any("metaclass is EvenMeta" in r for r in aborts(evs, "count_even")), evs
-    assert any("metaclass is KMeta" in r for r in aborts(evs, "count_sub")), evs
+    # not specialized: the rule declines; 3.12+ calls isinstance()/issubclass() itself on the generic path, which
+    # runs the metaclass's hook (the output above), 3.11 aborts
+    for func, meta in (("count_even", "EvenMeta"), ("count_sub", "KMeta")):
+        declined = any(f"metaclass is {meta}" in r for r in aborts(evs, func))
+        assert compiled(evs, func) if GENERIC else declined, evs
 
 
 def test_isinstance_after_bases_change_and_abc_register(tmp_path):
@@ -245,10 +250,12 @@ def test_isinstance_after_bases_change_and_abc_register(tmp_path):
         print(count_base(300))
         Base.register(int)
         print(count_base(300))
-        """)
+        """, params="threshold=2,cost_model=0")
     assert jit.stdout == "500 200\n0 0\n0\n300\n"
     assert compiled(evs, "count_a") and compiled(evs, "count_sub"), evs
-    assert any("metaclass is ABCMeta" in r for r in aborts(evs, "count_base")), evs
+    # an ABC is not specialized: 3.12+ calls isinstance() on the generic path (Base.register seen: the output above)
+    declined = any("metaclass is ABCMeta" in r for r in aborts(evs, "count_base"))
+    assert compiled(evs, "count_base") if GENERIC else declined, evs
 
 
 def test_isinstance_keeps_no_class_alive(tmp_path):
