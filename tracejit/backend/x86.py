@@ -462,8 +462,9 @@ class Asm:
             self.emit(I.create(_c("INT3")))
         pads: dict[int, int] = {}
         hs, he = self.hot_range
+        placed = self._placed()
         for _ in range(20):
-            code, ins, item_pos, offsets, code_len = self._encode(pads)
+            code, ins, item_pos, offsets, code_len = self._encode(placed, pads)
             more = self._padding(pads, hs, he, item_pos, offsets)
             if not more:
                 break
@@ -472,23 +473,35 @@ class Asm:
         label_offsets = {lab: offsets[item_pos[ix]] for lab, ix in self.labels.items()}
         return Encoded(code, label_offsets, code_len, self.groups, self.tags, item_pos, offsets, self.pool)
 
-    def _encode(self, pads: dict[int, int]):
-        ins: list[Instruction] = []
-        item_pos: list[int] = []
-        npad = 0
-        labels, append, position = self.labels, ins.append, item_pos.append
+    def _placed(self) -> list[Instruction]:
+        """The items as instructions (a branch made for its label's item), each at ip _CODE_IP + its index: the
+        same for every encoding of this code (only the padding between them changes)."""
+        out: list[Instruction] = []
+        labels, append = self.labels, out.append
         for k, it in enumerate(self.items):
-            if k in pads:
-                for chunk in _nops(pads[k]):
-                    d = I.create_declare_byte(chunk)
-                    npad += 1
-                    d.ip = _PAD_IP + npad
-                    append(d)
             if type(it) is _Branch:
                 it = I.create_branch(it.code, _CODE_IP + labels[it.label])
             it.ip = _CODE_IP + k
-            position(len(ins))
             append(it)
+        return out
+
+    def _encode(self, placed: list[Instruction], pads: dict[int, int]):
+        if pads:
+            ins: list[Instruction] = []
+            item_pos: list[int] = []
+            npad = 0
+            append, position = ins.append, item_pos.append
+            for k, it in enumerate(placed):
+                if k in pads:
+                    for chunk in _nops(pads[k]):
+                        d = I.create_declare_byte(chunk)
+                        npad += 1
+                        d.ip = _PAD_IP + npad
+                        append(d)
+                position(len(ins))
+                append(it)
+        else:
+            ins, item_pos = list(placed), list(range(len(placed)))
         ncode = len(ins)
         for bits, idx in sorted(self.pool.items(), key=lambda t: t[1]):
             d = I.create_declare_qword_1(bits)
@@ -498,8 +511,12 @@ class Asm:
         enc.add_many(ins)
         code = enc.encode(0)
         code_len = len(code) - 8 * len(self.pool)
-        offsets = [d.ip for d in Decoder(64, code[:code_len], ip=0)]
-        assert len(offsets) == ncode, (len(offsets), ncode)
+        offsets, at = [], 0
+        append = offsets.append
+        for d in Decoder(64, code[:code_len], ip=0):    # (each instruction's length: cheaper than its ip)
+            append(at)
+            at += d.len
+        assert len(offsets) == ncode and at == code_len, (len(offsets), ncode)
         offsets.append(code_len)
         return code, ins, item_pos, offsets, code_len
 
