@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import functools
 import struct
-from tracejit.plaindata import dataclass, field
 from functools import cached_property
+
+from tracejit.plaindata import dataclass, field
 
 from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
@@ -54,6 +56,12 @@ EXACT = 1 << 53
 
 def fbits(x: float) -> int:
     return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+@functools.lru_cache(maxsize=None)
+def _stack_mem(disp: int) -> Mem:
+    """[rsp + disp] (one record per displacement: spill slots are read and written at every use)."""
+    return Mem(RSP, disp)
 
 
 @dataclass
@@ -214,10 +222,12 @@ class Assembler:
 
     @staticmethod
     def spill_mem(s: Spill) -> Mem:
-        return Mem(RSP, SPILL_BASE + 8 * s.index)
+        return _stack_mem(SPILL_BASE + 8 * s.index)
 
     @staticmethod
+    @functools.lru_cache(maxsize=None)
     def slot_mem(slot: int) -> Mem:
+        """The state buffer's slot (one record per slot: every exit stub stores to them)."""
         return Mem(R15, 8 * slot)
 
     def where(self, v: Var) -> Reg | Mem:

@@ -73,9 +73,10 @@ def _map_ops(trace: Trace, fn) -> Trace:
     """Apply fn(op, subst) -> list of ops (or []) to each op after substituting its args and snapshot."""
     sub = _Subst()
     out: list[Op] = []
+    m = sub.map
     for op in trace.ops:
-        new = Op(op.name, [sub(a) for a in op.args] if op.name != "label" else list(op.args), op.result,
-                 sub.snapshot(op.snapshot), op.pc, op.exit_id, op.frame)
+        args = [sub(a) for a in op.args] if m and op.name != "label" else list(op.args)   # (none made yet: as is)
+        new = Op(op.name, args, op.result, sub.snapshot(op.snapshot), op.pc, op.exit_id, op.frame)
         out.extend(fn(new, sub))
     return _rebuild(trace, out)
 
