@@ -891,3 +891,62 @@ def test_a_call_in_a_frame_whose_builtins_are_not_a_dict(prog, native):
         for r in range(5):
             print(g["run"](bump))
         """, compiled=(), params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_no_bridge_is_linked_after_a_call_that_replaces_inlined_code(prog, native):
+    """The guard after a call checks the code of every function the trace inlines, and its exit grows no bridge
+    and is linked to none (found by review: the exit of the check of f's code, a guard of its own then, was linked
+    to the bridge of the check of g's, which ran f's old code: 9009996 for 9305700)."""
+    check(prog, native, """\
+        def f(x): return x + 1
+        def g(x): return x + 2
+        F0, G0 = f.__code__, g.__code__
+
+        def swap(*a):                   # *a: a generic call (3.12+)
+            if a[0] % 10 == 3: g.__code__ = (lambda x: x + 2000).__code__
+            if a[0] % 10 == 7: f.__code__ = (lambda x: x + 1000).__code__
+            return 0
+
+        def restore(*a):
+            f.__code__, g.__code__ = F0, G0
+            return 0
+
+        def loop(n):
+            t = 0
+            for i in range(n):
+                t += g(i)
+                swap(i)
+                t += f(i)
+                restore(i)
+            return t
+
+        print(loop(3000))
+        """, compiled=("loop",) if GENERIC else (),
+        params="threshold=20,little_left=0,cost_model=0,bridge_threshold=2")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_call_that_replaces_the_defaults_of_an_inlined_method(prog, native):
+    """`f.__defaults__ = ...` in a call the loop makes: the guard after it checks the defaults (and keyword
+    defaults) of what the trace inlines (found by review: not checked at all, 4504500 for 6003000)."""
+    check(prog, native, """\
+        class C:
+            def m(self, x, d=1):
+                return x + d
+
+        def change(*args):
+            if args[0] == 1500:
+                C.m.__defaults__ = (1000,)
+            return 1
+
+        def loop(n):
+            t = 0
+            c = C()
+            for i in range(n):
+                t += change(i)
+                t += c.m(i)
+            return t
+
+        print(loop(3000))
+        """, compiled=("loop",) if GENERIC else (), params="threshold=20,little_left=0,cost_model=0")

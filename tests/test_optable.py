@@ -37,8 +37,9 @@ def one_op_loop(name: str) -> Trace:
             for k, kind in enumerate(kinds)]
     if name == "py_call":                                   # the C function it calls: a constant name
         args.insert(0, Const("PyNumber_Add", Kind.REF))
-    if name == "guard_after_call":                          # a dict, its version, the names it looks up
-        args = [b.inp("d", Kind.REF), b.inp("version", Kind.INT), Const((("x", None, False),), Kind.REF)]
+    if name == "guard_after_call":      # a dict, its version, the names it looks up; the functions inlined
+        args = [b.inp("d", Kind.REF), b.inp("version", Kind.INT), Const((("x", None, False),), Kind.REF),
+                Const(((fake_externals, fake_externals.__code__, None, None),), Kind.REF)]
     for k, kind in enumerate((Kind.INT, Kind.FLOAT, Kind.REF)):
         b.inp(f"live{k}", kind)
     b.label()

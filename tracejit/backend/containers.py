@@ -230,7 +230,8 @@ def _new_sequence(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("new_function")
 def _new_function(s: Assembler, op: Op, i: int) -> None:
-    """PyFunction_New(code, globals); NULL clears the error and exits. Then the defaults and the closure, unless
+    """PyFunction_New(code, globals) (globals with str keys only, else exit: its lookup of __name__ could run an
+    __eq__); NULL clears the error and exits. Then the defaults and the closure, unless
     the None constant, stored into the new function's func_defaults and func_closure (NULL there), a new
     reference each, as MAKE_FUNCTION (3.13: SET_FUNCTION_ATTRIBUTE) stores them."""
     a, ext, o = s.a, s.ext, s.objects
@@ -240,6 +241,8 @@ def _new_function(s: Assembler, op: Op, i: int) -> None:
     fields = [(v, at) for v, at in ((defaults, o.func_defaults), (closure, o.func_closure))
               if not (isinstance(v, Const) and v.value is None)]
     # (an operand that dies here may be in a register the call clobbers; the call's own are in temp(0), temp(1))
+    a.mov_imm(RAX, id(namespace.value))
+    _exit_unless_str_keys(s, op, RAX)           # (PyFunction_New looks __name__ up in it)
     for k, (v, _) in enumerate(fields):
         a.mov(temp(k + 2), s.g(v), scratch=RAX)
     _call_c(s, i, ext.function_new, [code, namespace], op=op)

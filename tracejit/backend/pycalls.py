@@ -393,11 +393,13 @@ def _restore_frame(s: Assembler) -> None:
 def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
     """Exit unless each dict's version is the one read before the call (triples of arguments: the dict, the
     version, the names) or, where it changed and names are given, the dict has str keys only and binds each name
-    to the object the trace holds (NULL: unbound); and unless no local of the frame was rebound during the call
-    and no tracer or tool started (SYNC_CHANGED)."""
+    to the object the trace holds (NULL: unbound); unless each inlined function (the last argument) has its code,
+    defaults and keyword defaults (NULL: None); and unless no local of the frame was rebound during the call and
+    no tracer or tool started (SYNC_CHANGED)."""
     a, o, ext = s.a, s.objects, s.ext
     ex = s.exit_label(op)
-    for d, version, names in zip(op.args[::3], op.args[1::3], op.args[2::3]):
+    *triples, functions = op.args
+    for d, version, names in zip(triples[::3], triples[1::3], triples[2::3]):
         a.mov(RCX, s.g(d), scratch=RAX)
         a.mov(RCX, Mem(RCX, o.dict_version))
         a.alu("cmp", RCX, s.gsrc(version, RAX))
@@ -419,6 +421,12 @@ def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
             a.alu("cmp", RAX, RCX)
             a.jcc("ne", ex)
         a.bind(same)
+    for f, code, defaults, kwdefaults in functions.value:     # (the constant keeps them alive)
+        a.mov_imm(RCX, id(f))
+        for at, expected in ((o.func_code, code), (o.func_defaults, defaults), (o.func_kwdefaults, kwdefaults)):
+            a.mov_imm(RDX, 0 if expected is None else id(expected))
+            a.alu("cmp", RDX, Mem(RCX, at))
+            a.jcc("ne", ex)
     _sync_base(s)
     a.mov(RAX, _word(SYNC_CHANGED))
     a.test(RAX, RAX)

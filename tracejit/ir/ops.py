@@ -159,10 +159,14 @@ def _func_closure(f) -> tuple:
 def _new_function(code, namespace: dict, defaults, closure):
     """MAKE_FUNCTION's function, as the interpreter makes it: PyFunction_New, then its defaults and cells set (C
     calls here, where the machine code writes the fields: types.FunctionType would raise an audit event)."""
-    made = _function_new_c(code, namespace)
-    for value, setter in ((defaults, _function_set_defaults_c), (closure, _function_set_closure_c)):
-        if value is not None and setter(made, value) != 0:
-            raise GuardFailed("function attribute")
+    _str_keyed(namespace)           # (the machine code's check: the lookup of __name__ runs no Python code)
+    try:
+        made = _function_new_c(code, namespace)
+        for value, setter in ((defaults, _function_set_defaults_c), (closure, _function_set_closure_c)):
+            if value is not None and setter(made, value) != 0:
+                raise GuardFailed("function attribute")
+    except Exception as e:          # the machine code leaves the trace with the error cleared
+        raise GuardFailed(f"{type(e).__name__} making a function") from None
     return made
 
 
@@ -306,7 +310,8 @@ def dict_version(d: dict) -> int:
 _UNBOUND = object()
 
 
-def _guard_after_call(*triples) -> None:
+def _guard_after_call(*args) -> None:
+    *triples, functions = args
     for d, version, names in zip(triples[::3], triples[1::3], triples[2::3]):
         if dict_version(d) == version:
             continue
@@ -316,6 +321,9 @@ def _guard_after_call(*triples) -> None:
         for name, expected, bound in names:
             if d.get(name, _UNBOUND) is not (expected if bound else _UNBOUND):
                 raise GuardFailed(f"{name} was rebound")
+    for f, code, defaults, kwdefaults in functions:
+        if f.__code__ is not code or f.__defaults__ is not defaults or f.__kwdefaults__ is not kwdefaults:
+            raise GuardFailed("an inlined function's code or defaults changed")
 
 
 class PyCallRaised(GuardFailed):
@@ -950,13 +958,15 @@ def _defs() -> list[OpDef]:
         d("member_init", (R, R, I, R), V, _fresh_setattr, pure=False, writes_heap=True, const_args=(2, 3),
           field=("attr", 3, 1)),
         # a dict's version tag (read before a py_call); after the call, guard_after_call(d1, v1, names1, d2, v2,
-        # names2, ...): each dict the trace relies on (the globals, the builtins, the modules whose attributes it
-        # pinned) has the version read before it or, when it changed and `names` is not None, still binds each
-        # of the names to what the trace holds (((name, object, bound), ...): `bound` False, the name stays
-        # unbound there: a builtin no global shadows), one PyDict_GetItemWithError each in a dict of str keys
-        # (pyperformance go counts moves in a global that the functions it calls assign); and (the machine
-        # code's own checks) no local of the frame was rebound (a debugger's f_locals write) and no tracer or
-        # monitoring tool started; it exits after the instruction
+        # names2, ..., functions): each dict the trace relies on (the globals, the builtins, the modules whose
+        # attributes it pinned) has the version read before it or, when it changed and `names` is not None, still
+        # binds each of the names to what the trace holds (((name, object, bound), ...): `bound` False, the name
+        # stays unbound there: a builtin no global shadows), one PyDict_GetItemWithError each in a dict of str
+        # keys (pyperformance go counts moves in a global that the functions it calls assign); each function the
+        # trace or its loop inlines still has the code, defaults and keyword defaults it was inlined with
+        # (`functions`, ((function, code, defaults, kwdefaults), ...)); and (the machine code's own checks) no
+        # local of the frame was rebound (a debugger's f_locals write) and no tracer or monitoring tool started;
+        # it exits after the instruction, and its exit grows no bridge (runtime.compiling.assign_exits)
         d("dict_version", (R,), I, dict_version, reads_heap=True),
         # none of the names (a str or a tuple of strs) is an attribute of the instance's own: it keeps no values
         # array in use, and its dict, if it has one, holds only exact strs as keys and none of these (one
@@ -1017,8 +1027,9 @@ def _defs() -> list[OpDef]:
         # held in a variable reads, so the trace holds no function; defaults and closure leave the trace if NULL
         # MAKE_FUNCTION (3.13: and its SET_FUNCTION_ATTRIBUTEs): PyFunction_New(code, globals), then the defaults
         # and the closure (tuples, or the None constant: none) written into the new function's fields, a new
-        # reference each, as the interpreter writes them (no audit event, no function watcher's event); a
-        # failure (MemoryError) exits
+        # reference each, as the interpreter writes them (no audit event, no function watcher's event); it exits
+        # for globals with keys other than strs (the lookup of __name__ could run an __eq__) and on a failure
+        # (MemoryError)
         d("new_function", (R, R, R, R), R, _new_function, guard=True, pure=False, calls_out=True, new_ref=True,
           allocates_tracked=True, const_args=(0, 1), exit_reason="memory"),
         d("func_code", (R,), R, lambda f: f.__code__, reads_heap=True),

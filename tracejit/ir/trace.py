@@ -147,11 +147,20 @@ class NameBindings(tuple):
         return "names(" + ", ".join(name if bound else f"!{name}" for name, _, bound in self) + ")"
 
 
+class InlinedChecks(tuple):
+    """guard_after_call's last argument: the functions the trace and its loop inline, each (function, code,
+    defaults, kwdefaults) as it was inlined, which a call may have replaced. Written functions(f, g)."""
+    __slots__ = ()
+
+    def text(self) -> str:
+        return "functions(" + ", ".join(getattr(f, "__name__", "?") for f, *_ in self) + ")"
+
+
 def ref_name(obj) -> str:
     """How a constant object is written in the text form: <float>, <len>, <True>, 'name' ..."""
     if obj is NULL:
         return "NULL"
-    if type(obj) is NameBindings:
+    if type(obj) in (NameBindings, InlinedChecks):
         return obj.text()
     if isinstance(obj, type):
         return f"<{obj.__name__}>"

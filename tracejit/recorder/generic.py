@@ -24,7 +24,7 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
-from tracejit.ir import Const, Kind, NameBindings, Op, Var
+from tracejit.ir import Const, InlinedChecks, Kind, NameBindings, Op, Var
 from tracejit.ir.ops import (HEAPTYPE, OPS, PY_FUNCTIONS, PY_RAW_ARGS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS,
                              calls_python)
 
@@ -166,7 +166,9 @@ def _bound(view: FrameView, pos: int):
 
 def _guard(rec: TraceRecorder, pc: int, g_version, b_version) -> None:
     (g, g_names), (b, b_names) = namespaces(rec, modules=False)
-    rec.emit("guard_after_call", [g, g_version, g_names, b, b_version, b_names], rec.snapshot(pc), pc)
+    # (the functions the trace inlines are added when it is finished: recheck_after_calls)
+    rec.emit("guard_after_call", [g, g_version, g_names, b, b_version, b_names, Const(InlinedChecks(), R)],
+             rec.snapshot(pc), pc)
 
 
 def holds_globals(rec: TraceRecorder) -> bool:
@@ -209,14 +211,21 @@ def namespaces(rec: TraceRecorder, modules: bool = True) -> list[tuple[Const, Co
 
 def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
     """The finished trace's ops with, at each call that may run Python code, the checks that what the whole
-    trace assumed is still so afterwards: the names it holds as constants in each namespace (the version of
-    each namespace dict read before the call, compared by guard_after_call, and when it changed the names
-    looked up) and the code of each function it inlined (a guard after it)."""
+    trace assumed is still so afterwards, all in its guard_after_call (whose exit grows no bridge): the names it
+    holds as constants in each namespace (the version of each namespace dict read before the call, and where it
+    changed the names looked up) and the code, defaults and keyword defaults of each function it or its loop
+    inlined (a call may replace them: `f.__defaults__ = ...`)."""
     if not calls_python(ops):
         return ops
     dicts = namespaces(rec)
-    # the code each function had when inlined (this trace's, then the loop's: a bridge jumps into its code)
-    functions = list(rec.inlined.values()) + list(rec.layout.inlined.values())
+    # what each function had when inlined (this trace's, then the loop's: a bridge jumps into its code)
+    seen: set[int] = set()
+    checks = []
+    for f in [*rec.inlined.values(), *rec.layout.inlined.values()]:
+        if id(f.function) not in seen:
+            seen.add(id(f.function))
+            checks.append((f.function, f.code, f.defaults, f.kwdefaults))
+    functions = Const(InlinedChecks(checks), R)
     out, versions = [], []
     for op in ops:
         if op.name == "py_call":
@@ -226,22 +235,10 @@ def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
                 out.append(Op("dict_version", [d], v, None, op.pc, frame=op.frame))
                 versions += [d, v, names]
         elif op.name == "guard_after_call":
-            g, g_version, _, b, b_version, _ = op.args
+            g, g_version, _, b, b_version, _, _ = op.args
             (_, g_names), (_, b_names) = dicts[:2]
-            op = Op(op.name, [g, g_version, g_names, b, b_version, b_names] + versions, None, op.snapshot, op.pc,
-                    frame=op.frame)
-            out.append(op)
-            seen = set()
-            for f in functions:
-                if id(f.function) in seen:
-                    continue
-                seen.add(id(f.function))
-                code = rec.vars.new(R)
-                same = rec.vars.new(Kind.BOOL)
-                out += [Op("func_code", [Const(f.function, R)], code, None, op.pc, frame=op.frame),
-                        Op("ref_eq", [code, Const(f.code, R)], same, None, op.pc, frame=op.frame),
-                        Op("guard_true", [same], None, op.snapshot, op.pc, frame=op.frame)]
-            continue
+            op = Op(op.name, [g, g_version, g_names, b, b_version, b_names] + versions + [functions], None,
+                    op.snapshot, op.pc, frame=op.frame)
         out.append(op)
     return out
 
