@@ -398,7 +398,7 @@ def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
     no tracer or tool started (SYNC_CHANGED)."""
     a, o, ext = s.a, s.objects, s.ext
     ex = s.exit_label(op)
-    *triples, functions = op.args
+    triples, functions = (op.args[:-1], op.args[-1].value) if op.args else ((), ())
     for d, version, names in zip(triples[::3], triples[1::3], triples[2::3]):
         a.mov(RCX, s.g(d), scratch=RAX)
         a.mov(RCX, Mem(RCX, o.dict_version))
@@ -421,7 +421,7 @@ def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
             a.alu("cmp", RAX, RCX)
             a.jcc("ne", ex)
         a.bind(same)
-    for f, code, defaults, kwdefaults in functions.value:     # (the constant keeps them alive)
+    for f, code, defaults, kwdefaults in functions:          # (the constant keeps them alive)
         a.mov_imm(RCX, id(f))
         for at, expected in ((o.func_code, code), (o.func_defaults, defaults), (o.func_kwdefaults, kwdefaults)):
             a.mov_imm(RDX, 0 if expected is None else id(expected))

@@ -311,7 +311,7 @@ _UNBOUND = object()
 
 
 def _guard_after_call(*args) -> None:
-    *triples, functions = args
+    triples, functions = (args[:-1], args[-1]) if args else ((), ())     # (no arguments: nothing to check)
     for d, version, names in zip(triples[::3], triples[1::3], triples[2::3]):
         if dict_version(d) == version:
             continue
