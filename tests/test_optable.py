@@ -10,7 +10,7 @@ from test_backend import Builder
 from tracejit.backend import Externals, assemble, listing_groups
 from tracejit.backend.assembler import EMITTERS, _compare_value
 from tracejit.cpython.layout import LAYOUTS, VERSION
-from tracejit.ir import OPS, Const, Kind, Trace
+from tracejit.ir import OPS, Const, InlinedChecks, InlinedFunction, Kind, Trace
 from tracejit.ir.ops import PY_FUNCTIONS
 from tracejit.cpython.instances import instance_values
 from tracejit.runtime.compiling import exit_reason
@@ -39,7 +39,7 @@ def one_op_loop(name: str) -> Trace:
         args.insert(0, Const("PyNumber_Add", Kind.REF))
     if name == "guard_after_call":      # a dict, its version, the names it looks up; the functions inlined
         args = [b.inp("d", Kind.REF), b.inp("version", Kind.INT), Const((("x", None, False),), Kind.REF),
-                Const(((fake_externals, fake_externals.__code__, None, None),), Kind.REF)]
+                Const(InlinedChecks([InlinedFunction.of(fake_externals)]), Kind.REF)]
     for k, kind in enumerate((Kind.INT, Kind.FLOAT, Kind.REF)):
         b.inp(f"live{k}", kind)
     b.label()

@@ -421,9 +421,9 @@ def _guard_after_call(s: Assembler, op: Op, i: int) -> None:
             a.alu("cmp", RAX, RCX)
             a.jcc("ne", ex)
         a.bind(same)
-    for f, code, defaults, kwdefaults in functions:          # (the constant keeps them alive)
-        a.mov_imm(RCX, id(f))
-        for at, expected in ((o.func_code, code), (o.func_defaults, defaults), (o.func_kwdefaults, kwdefaults)):
+    for f in functions:                                     # (the constant keeps them alive)
+        a.mov_imm(RCX, id(f.function))
+        for at, expected in ((o.func_code, f.code), (o.func_defaults, f.defaults), (o.func_kwdefaults, f.kwdefaults)):
             a.mov_imm(RDX, 0 if expected is None else id(expected))
             a.alu("cmp", RDX, Mem(RCX, at))
             a.jcc("ne", ex)

@@ -321,9 +321,8 @@ def _guard_after_call(*args) -> None:
         for name, expected, bound in names:
             if d.get(name, _UNBOUND) is not (expected if bound else _UNBOUND):
                 raise GuardFailed(f"{name} was rebound")
-    for f, code, defaults, kwdefaults in functions:
-        if f.__code__ is not code or f.__defaults__ is not defaults or f.__kwdefaults__ is not kwdefaults:
-            raise GuardFailed("an inlined function's code or defaults changed")
+    if not all(f.unchanged() for f in functions):
+        raise GuardFailed("an inlined function's code or defaults changed")
 
 
 class PyCallRaised(GuardFailed):
@@ -695,6 +694,10 @@ class OpDef:
     # why its exit is taken, in stats and the report (None: the op's name); at the loop header a "branch" or
     # "bounds" exit is the "loop exit" (tracejit.runtime.compiling.exit_reason)
     exit_reason: str | None = None
+    # its exit grows no bridge and is linked to none (tracejit.runtime.compiling.assign_exits): a bridge would fail
+    # at once (a full graveyard, which only the runtime empties), or would jump back into the loop with what the
+    # loop checks only at entry (after a call that rebound a name or replaced a function it holds)
+    no_bridge: bool = False
     # its result is a new reference the trace owns (a new object; NULL, a failure, exits with the error
     # cleared): released after its last use, handed to the frame or to a bridge at an exit, or carried around
     # the loop in an owned state variable (tracejit.optimizer.refcounts). Only objects whose release runs no
@@ -964,7 +967,7 @@ def _defs() -> list[OpDef]:
         # stays unbound there: a builtin no global shadows), one PyDict_GetItemWithError each in a dict of str
         # keys (pyperformance go counts moves in a global that the functions it calls assign); each function the
         # trace or its loop inlines still has the code, defaults and keyword defaults it was inlined with
-        # (`functions`, ((function, code, defaults, kwdefaults), ...)); and (the machine code's own checks) no
+        # (`functions`, ir.trace.InlinedChecks of InlinedFunction records); and (the machine code's own checks) no
         # local of the frame was rebound (a debugger's f_locals write) and no tracer or monitoring tool started;
         # it exits after the instruction, and its exit grows no bridge (runtime.compiling.assign_exits)
         d("dict_version", (R,), I, dict_version, reads_heap=True),
@@ -991,7 +994,7 @@ def _defs() -> list[OpDef]:
           writes_heap=True, calls_out=True, new_ref=True, any_type=True, const_args=(2, 3),
           slower_ns=-RANDOM_CALL_SAVED_NS),
         d("guard_after_call", (), V, _guard_after_call, guard=True, pure=False, reads_heap=True, variadic=True,
-          calls_out=True, exit_reason="rebound"),
+          calls_out=True, no_bridge=True, exit_reason="rebound"),
         # reference counts of the objects a trace owns (placed by tracejit.optimizer.refcounts): decref's last
         # release deallocates (a str: no Python code runs)
         d("incref", (R,), V, lambda a: None, pure=False),
@@ -1023,8 +1026,6 @@ def _defs() -> list[OpDef]:
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects
         d("complex_real", (R,), F, lambda a: a.real),                         # of an exact complex
         d("complex_imag", (R,), F, lambda a: a.imag),
-        # a function's fields (borrowed; the function's exact type guarded): what an inlined call of a function
-        # held in a variable reads, so the trace holds no function; defaults and closure leave the trace if NULL
         # MAKE_FUNCTION (3.13: and its SET_FUNCTION_ATTRIBUTEs): PyFunction_New(code, globals), then the defaults
         # and the closure (tuples, or the None constant: none) written into the new function's fields, a new
         # reference each, as the interpreter writes them (no audit event, no function watcher's event); it exits
@@ -1032,6 +1033,8 @@ def _defs() -> list[OpDef]:
         # (MemoryError)
         d("new_function", (R, R, R, R), R, _new_function, guard=True, pure=False, calls_out=True, new_ref=True,
           allocates_tracked=True, const_args=(0, 1), exit_reason="memory"),
+        # a function's fields (borrowed; the function's exact type guarded): what an inlined call of a function
+        # held in a variable reads, so the trace holds no function; defaults and closure leave the trace if NULL
         d("func_code", (R,), R, lambda f: f.__code__, reads_heap=True),
         d("func_globals", (R,), R, lambda f: f.__globals__, reads_heap=True),
         d("func_builtins", (R,), R, lambda f: f.__builtins__, reads_heap=True),
@@ -1055,7 +1058,7 @@ def _defs() -> list[OpDef]:
           calls_out=True),
         d("list_setitem_complex", (R, I, F, F, B), V, _list_store_complex, guard=True, pure=False,
           writes_heap=True, calls_out=True),
-        d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True,
+        d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
           exit_reason="graveyard"),                     # IR: no graveyard
         d("bool_or", (B, B), B, lambda a, b: a or b, commutative=True),
         # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make

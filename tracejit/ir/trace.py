@@ -148,12 +148,12 @@ class NameBindings(tuple):
 
 
 class InlinedChecks(tuple):
-    """guard_after_call's last argument: the functions the trace and its loop inline, each (function, code,
-    defaults, kwdefaults) as it was inlined, which a call may have replaced. Written functions(f, g)."""
+    """guard_after_call's last argument: the InlinedFunction records of the functions the trace and its loop
+    inline, whose code and defaults a call may have replaced. Written functions(f, g)."""
     __slots__ = ()
 
     def text(self) -> str:
-        return "functions(" + ", ".join(getattr(f, "__name__", "?") for f, *_ in self) + ")"
+        return "functions(" + ", ".join(getattr(f.function, "__name__", "?") for f in self) + ")"
 
 
 def ref_name(obj) -> str:

@@ -219,13 +219,8 @@ def recheck_after_calls(rec: TraceRecorder, ops: list) -> list:
         return ops
     dicts = namespaces(rec)
     # what each function had when inlined (this trace's, then the loop's: a bridge jumps into its code)
-    seen: set[int] = set()
-    checks = []
-    for f in [*rec.inlined.values(), *rec.layout.inlined.values()]:
-        if id(f.function) not in seen:
-            seen.add(id(f.function))
-            checks.append((f.function, f.code, f.defaults, f.kwdefaults))
-    functions = Const(InlinedChecks(checks), R)
+    inlined = {id(f.function): f for f in [*rec.layout.inlined.values(), *rec.inlined.values()]}
+    functions = Const(InlinedChecks(inlined.values()), R)
     out, versions = [], []
     for op in ops:
         if op.name == "py_call":

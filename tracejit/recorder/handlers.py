@@ -613,11 +613,22 @@ def call_intrinsic_1(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         raise RecordAbort(f"unsupported instruction CALL_INTRINSIC_1 ({ins.arg})")
     pc = ins.offset
     lst = rec.value(rec.pop())
-    snap = rec.snapshot_with(pc, [lst])
-    rec.emit("guard_class", [lst, const_ref(list)], snap, pc)
-    made = rec.emit("call_c", [const_ref(tuple), lst], snap, pc)
+    rec.stack.append(_as_tuple(rec, lst, rec.snapshot_with(pc, [lst]), pc, "LIST_TO_TUPLE"))
+
+
+def _as_tuple(rec: TraceRecorder, seq, snap: Snapshot, pc: int, what: str):
+    """An exact list or tuple (its type guarded) as a tuple: a list through call_c of tuple(), which runs no
+    Python code for it (the interpreter's PySequence_Tuple / PyList_AsTuple). Anything else aborts (`what`
+    names the instruction in the reason)."""
+    t = type(rec.conc(seq)) if seq.kind is R else None
+    if t not in (list, tuple):
+        raise RecordAbort(f"{what} of a {t.__name__ if t is not None else 'number'}")
+    rec.emit("guard_class", [seq, const_ref(t)], snap, pc)
+    if t is tuple:
+        return seq
+    made = rec.emit("call_c", [const_ref(tuple), seq], snap, pc)
     rec.known_class[id(made)] = tuple
-    rec.stack.append(made)
+    return made
 
 
 @handles("CALL_FUNCTION_EX")
@@ -633,14 +644,7 @@ def call_function_ex(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     func, null = (top, below) if PUSH_NULL_BELOW_CALLABLE else (below, top)
     if not (isinstance(null, Const) and null.value is NULL) or func.kind is not R:
         raise RecordAbort("CALL_FUNCTION_EX of a method with its self")
-    t = type(rec.conc(args)) if args.kind is R else None
-    if t not in (list, tuple):
-        raise RecordAbort(f"a call with *args of a {t.__name__ if t is not None else 'number'}")
-    snap = rec.snapshot_with(pc, [below, top, args])
-    rec.emit("guard_class", [args, const_ref(t)], snap, pc)
-    if t is list:
-        args = rec.emit("call_c", [const_ref(tuple), args], snap, pc)
-        rec.known_class[id(args)] = tuple
+    args = _as_tuple(rec, args, rec.snapshot_with(pc, [below, top, args]), pc, "a call with *args")
     rec.stack.append(generic.call(rec, "PyObject_CallObject", [func, args], pc, view))
 
 

@@ -94,12 +94,9 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
                             [(sv.key, loop.layout.slot(StateVar("inner", k)), s.state[sv].kind) for sv, k in locals_],
                             [(loop.layout.slot(StateVar("inner", k)), v.kind) for k, v in zip(stack_at, s.stack)])
                  for s, locals_, stack_at in snap.inner_frames()]
-        # only the runtime empties a full graveyard: a bridge would fail at once; a call's exception is raised
-        # where the exit resumes; after a call that changed what the loop assumes (a name it holds rebound, a local
-        # rebound by a debugger, a global it holds as a variable), a bridge would jump back into the loop, which
-        # checks those only at entry, with the old. (A bridge from inside inlined calls resumes them:
-        # recorder.inline.resumed_frames)
-        blocked = op.name in ("guard_graveyard", "guard_after_call") or OPS[op.name].runs_python
+        # OpDef.no_bridge; a call's exception is raised where the exit resumes. (A bridge from inside inlined
+        # calls resumes them: recorder.inline.resumed_frames)
+        blocked = OPS[op.name].no_bridge or OPS[op.name].runs_python
         entries = snap.exit_entries()
         owned_vars = _owned_places(op, entries) + list(inherited)
         loop.add_exit(ExitInfo(op.exit_id, root.pc, stack, format_op(op, False),
