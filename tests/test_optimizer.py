@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tracejit.ir import (OPS, Const, Kind, Op, Snapshot, StateLayout, StateVar, Trace, VarFactory, const_bool,
-                         const_float, const_int, format_trace, verify)
+from tracejit.ir import (OPS, Const, IRError, Kind, Op, Snapshot, StateLayout, StateVar, Trace, VarFactory,
+                         const_bool, const_float, const_int, format_trace, verify)
 from tracejit.ir.interp import run_trace
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 from tracejit.optimizer import (RefcountError, common_subexpressions, fold_constants, guard_implied_constants,
@@ -75,6 +75,24 @@ def names(trace: Trace) -> list[str]:
 
 def find(trace: Trace, name: str) -> list[Op]:
     return [op for op in trace.ops if op.name == name]
+
+
+def test_verify_finds_a_snapshot_value_used_before_its_definition():
+    b = Builder(("x", I), ("y", I))
+    later = b.vars.new(I)
+    b.assign("y", later)
+    b.op("guard_true", b.op("int_lt", b["x"], const_int(3)))     # its exit would store y = `later`
+    b.body.append(Op("int_add", [b["x"], const_int(1)], later))
+    with pytest.raises(IRError, match=r"snapshot y: i\d+ used before definition"):
+        b.trace()
+    b = Builder(("x", I))                                       # the same value in an inlined frame's stack
+    later = b.vars.new(I)
+    b.op("guard_true", b.op("int_lt", b["x"], const_int(3)))
+    b.body.append(Op("int_add", [b["x"], const_int(1)], later))
+    guard = b.body[1]
+    guard.snapshot = Snapshot(4, {}, [later], parent=guard.snapshot)
+    with pytest.raises(IRError, match=r"snapshot stack\[0\]: i\d+ used before definition"):
+        b.trace()
 
 
 # ------------------------------------------------------------------------------------------ fold_constants
@@ -186,6 +204,31 @@ def test_guard_implied_constants_in_snapshot():
         inputs = {b.sv("x"): x, b.sv("flag"): True}
         e1, e2 = run_trace(b.trace(), inputs, 5), run_trace(out, inputs, 5)
         assert (e1.pc, e1.values, e1.iterations) == (e2.pc, e2.values, e2.iterations)
+
+
+def test_guard_implied_constants_reaches_a_parent_frame_and_keeps_snapshots_without_the_condition():
+    # an exit inside an inlined call: the condition is a value only of the caller's frame (the parent snapshot)
+    b = Builder(("x", I), ("flag", B))
+    c = b.op("int_lt", b["x"], const_int(10))
+    b.assign("flag", c)
+    b.op("guard_true", c)
+    t = b.trace()
+    guard = find(t, "guard_true")[0]
+    callee = Snapshot(4, {StateVar("fast", 0, "n"): b["x"]}, [b["x"]], code=None, parent=guard.snapshot)
+    guard.snapshot = callee
+    assert callee.holds(c) and guard.snapshot.parent.holds(c) and not Snapshot(4, {}, [b["x"]]).holds(c)
+    out = guard_implied_constants(t)
+    verify(out)
+    g = find(out, "guard_true")[0]
+    assert g.snapshot.parent.state[b.sv("flag")] == const_bool(False)
+    assert g.snapshot.stack == [b["x"]] and g.snapshot.state[StateVar("fast", 0, "n")] is b["x"]
+    # a guard whose exit does not hold its condition keeps its snapshot (no copy)
+    b = Builder(("x", I))
+    c = b.op("int_lt", b["x"], const_int(10))
+    b.op("guard_true", c)
+    t = b.trace()
+    out = guard_implied_constants(t)
+    assert find(out, "guard_true")[0].snapshot is find(t, "guard_true")[0].snapshot
 
 
 # ------------------------------------------------------------------------------------ common_subexpressions

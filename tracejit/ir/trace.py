@@ -226,6 +226,18 @@ def stack_var(pos: int) -> StateVar:
     return StateVar("stack", pos)
 
 
+@functools.lru_cache(maxsize=None)
+def inner_var(k: int) -> StateVar:
+    """An exit's place k for the values of the inlined frames it rebuilds (one record per place, as stack_var)."""
+    return StateVar("inner", k)
+
+
+@functools.lru_cache(maxsize=None)
+def release_var(k: int) -> StateVar:
+    """An exit's place k for an object it stores only to be released (one record per place, as stack_var)."""
+    return StateVar("release", k)
+
+
 @dataclass(frozen=True, eq=False)
 class Pin:
     """A name the trace treats as a constant: `name` resolves to `expected` when the loop is entered (in the
@@ -399,9 +411,9 @@ class Snapshot:
         frame's locals and stack items at their places StateVar("inner", k) (inner_frames)."""
         out = self.frames()[0].entries()
         for s, locals_, stack_at in self.inner_frames():
-            out += [(StateVar("inner", k), s.state[sv]) for sv, k in locals_]
-            out += [(StateVar("inner", k), v) for k, v in zip(stack_at, s.stack)]
-        return out + [(StateVar("release", k), v) for k, v in enumerate(self.extra)]
+            out += [(inner_var(k), s.state[sv]) for sv, k in locals_]
+            out += [(inner_var(k), v) for k, v in zip(stack_at, s.stack)]
+        return out + [(release_var(k), v) for k, v in enumerate(self.extra)]
 
     def inner_frames(self) -> list[tuple[Snapshot, list[tuple[StateVar, int]], list[int]]]:
         """The inlined frames of the chain, outermost first, each with [(local, k)] and [k] of its stack items:
@@ -427,6 +439,16 @@ class Snapshot:
         """Every value the chain's frames need, the parents' included, and the exit's extra objects (what keeps
         a value alive)."""
         return [v for s in self.frames() for _, v in s.entries()] + list(self.extra)
+
+    def holds(self, value) -> bool:
+        """Whether `value` (the object itself) is one of the chain's values (what values() lists)."""
+        s = self
+        while s is not None:
+            if any(v is value for v in s.state.values()) or any(v is value for v in s.stack) or \
+                    any(v is value for v in s.extra):
+                return True
+            s = s.parent
+        return False
 
     def map(self, fn, parents: dict[int, Snapshot] | None = None) -> Snapshot:
         """A copy with fn(value) for each value, parents included; `parents` (id -> copy) keeps shared parent
@@ -568,9 +590,9 @@ def verify(trace: Trace) -> None:
             for frame in op.snapshot.frames():
                 if id(frame) in checked:
                     continue
-                for sv, v in frame.entries():
-                    if type(v) is Var and id(v) not in defined:
-                        raise IRError(f"op {n} {op.name} snapshot {sv}: {v!r} used before definition")
+                if undefined(frame.state.values()) is not None or undefined(frame.stack) is not None:
+                    sv, v = next((sv, v) for sv, v in frame.entries() if type(v) is Var and id(v) not in defined)
+                    raise IRError(f"op {n} {op.name} snapshot {sv}: {v!r} used before definition")
                 checked.add(id(frame))
         if d.result is Kind.VOID:
             if op.result is not None:

@@ -111,8 +111,9 @@ def guard_implied_constants(trace: Trace) -> Trace:
     def fn(op: Op, sub: _Subst) -> list[Op]:
         if op.name in ("guard_true", "guard_false") and isinstance(op.args[0], Var):
             c = op.args[0]
-            known = Const(op.name == "guard_false", Kind.BOOL)   # value of c when this guard fails
-            op.snapshot = op.snapshot.map(lambda v: known if v is c else v)
+            if op.snapshot.holds(c):        # (most conditions are not among the exit's values: no copy)
+                known = Const(op.name == "guard_false", Kind.BOOL)   # value of c when this guard fails
+                op.snapshot = op.snapshot.map(lambda v: known if v is c else v)
         return [op]
     return _map_ops(trace, fn)
 
@@ -125,9 +126,15 @@ def common_subexpressions(trace: Trace) -> Trace:
     seen: dict[tuple, Var] = {}
 
     def key(op: Op) -> tuple:
-        args = tuple(("c",) + a.key() if isinstance(a, Const) else ("v", id(a)) for a in op.args)
+        args = tuple([("v", id(a)) if type(a) is Var else ("c",) + a.key() for a in op.args])
         if OPS[op.name].commutative:
-            args = tuple(sorted(args, key=repr))
+            if len(args) == 2 and (args[0][0] == "v" or args[1][0] == "v"):
+                # one order for both: a constant first, two values by their identity
+                a0, a1 = args
+                if a0[0] == "v" and (a1[0] == "c" or a1[1] < a0[1]):
+                    args = (a1, a0)
+            else:
+                args = tuple(sorted(args, key=repr))
         return (op.name, args)
 
     fields: dict[tuple, Var] = {}     # (object, kind of field, field) -> what a read gave or a write stored

@@ -277,6 +277,7 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int
     values."""
     pc = frame.order[0] if start is None else start
     depth = len(rec.frames) - 1
+    indent = "  " * depth + f"{frame.code.co_name}:"
     while True:
         instrs = frame.instrs.get(pc)
         if not instrs:
@@ -284,8 +285,8 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int
         rec.count += 1
         if rec.count > rec.trace_limit:
             raise RecordAbort("trace too long")
-        rec.recorded.extend((frame.call_pc, "  " * depth + f"{frame.code.co_name}:{ins.line}@{pc} ", ins)
-                            for ins in instrs)
+        for ins in instrs:
+            rec.recorded.append((frame.call_pc, f"{indent}{ins.line}@{pc} ", ins))
         nxt = frame.next_offset.get(pc)
         for ins in instrs:
             if ins.op in ("RETURN_VALUE", "RETURN_CONST"):

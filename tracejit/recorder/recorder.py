@@ -392,14 +392,21 @@ class TraceRecorder:
                     self.dict_writes = self.dict_writes or name.startswith("dict_")
                 self.note_write()
             pc = self.frame.call_pc     # an op of an inlined call belongs to the loop's CALL instruction
-        conc_args = [self.conc(a) for a in args]
+        concrete = self.concrete
+        conc_args, constant = [], True
+        for a in args:
+            if type(a) is Var and concrete.get(id(a), UNBOUND) is not UNBOUND:
+                conc_args.append(concrete[id(a)])       # (conc's common case, inline)
+                constant = False
+            else:
+                conc_args.append(self.conc(a))
+                constant = constant and isinstance(a, Const)
         try:
             # a store is the interpreter's to make (it executes the recorded instruction right after this)
             result = None if d.writes_heap or unknown else d.evaluate(*conc_args)
         except GuardFailed as e:
             raise RecordAbort(f"{name} fails while recording ({e})") from None
-        if all(isinstance(a, Const) for a in args) and d.result is not Kind.VOID and not d.reads_heap and \
-                not unknown and d.folds_to(result):
+        if constant and d.result is not Kind.VOID and not d.reads_heap and not unknown and d.folds_to(result):
             # (a new str or tuple of constants stays an op: the interpreter's is another object, which the stack
             # check compares by value only with what an op made)
             return Const(result, d.result)        # fold at record time; the guard cannot fail

@@ -18,7 +18,7 @@ from tracejit.cpython.bytecode import resume_offset
 from tracejit.cpython.instances import instance_values
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
-from tracejit.ir import OPS, Const, IRError, Kind, StateVar, Trace, Var, format_op, stack_var, verify
+from tracejit.ir import OPS, Const, IRError, Kind, StateVar, Trace, Var, format_op, inner_var, stack_var, verify
 from tracejit.optimizer import (RefcountError, keeps_in_graveyard, optimize_stages, owned_loop_variables,
                                 place_releases)
 
@@ -66,8 +66,12 @@ def finish_recording(self: Engine, rec: Recording) -> None:
 
 def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited: list[StateVar] = ()) -> None:
     """Give every guard of `trace` its exit. `inherited`: a bridge's variables whose objects its exit owned and
-    which it neither reads nor writes: they stay in the state buffer, owned, at each of its exits too."""
+    which it neither reads nor writes: they stay in the state buffer, owned, at each of its exits too. (What an
+    exit takes from its snapshot alone is made once per snapshot: guards in a row share theirs.)"""
     start = trace.start_pc if trace.kind == "bridge" else None
+    places: dict[int, tuple] = {}
+    retained_by: dict[tuple, tuple] = {}
+    inherited_set = set(inherited)
     for op in trace.ops:
         if op.pc != start and op.pc >= 0:
             start = None                # (the bridge has left its first instruction; releases have no pc)
@@ -75,39 +79,53 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
         if snap is None:
             continue
         op.exit_id = loop.new_exit_id()
-        root = snap.frames()[0]         # an exit inside inlined calls: the loop's frame stopped at its CALL
-        stack, j, tuples = [], 0, dict(root.tuples_at)
-        while j < len(root.stack):
-            if j in root.complex_at:
-                stack.append(((loop.layout.slot(stack_var(j)), loop.layout.slot(stack_var(j + 1))), COMPLEX))
-                j += 2
-            elif j in tuples:
-                stack.append((tuple((loop.layout.slot(stack_var(k)), root.stack[k].kind)
-                                    for k in range(j, j + tuples[j])), TUPLE))
-                j += tuples[j]
-            else:
-                stack.append((loop.layout.slot(stack_var(j)), root.stack[j].kind))
-                j += 1
-        kinds = {loop.layout.slot(sv): v.kind for sv, v in root.state.items()
-                 if loop.layout.kinds.get(sv) is not v.kind}
-        inner = [InnerFrame(s.code, resume_offset(s.code, s.pc),
-                            [(sv.key, loop.layout.slot(StateVar("inner", k)), s.state[sv].kind) for sv, k in locals_],
-                            [(loop.layout.slot(StateVar("inner", k)), v.kind) for k, v in zip(stack_at, s.stack)])
-                 for s, locals_, stack_at in snap.inner_frames()]
+        known = places.get(id(snap))
+        if known is None:
+            known = places[id(snap)] = _exit_places(loop, snap, code)
+        root, stack, kinds, inner, entries, resume_pc = known
         # OpDef.no_bridge; a call's exception is raised where the exit resumes. (A bridge from inside inlined
         # calls resumes them: recorder.inline.resumed_frames)
         blocked = OPS[op.name].no_bridge or OPS[op.name].runs_python
-        entries = snap.exit_entries()
         owned_vars = _owned_places(op, entries) + list(inherited)
-        loop.add_exit(ExitInfo(op.exit_id, root.pc, stack, format_op(op, False),
+        retained_key = (id(snap), tuple(id(v) for v in op.owned))
+        retained = retained_by.get(retained_key)
+        if retained is None:
+            retained = retained_by[retained_key] = _retained_slots(loop, op, entries, inherited_set)
+        loop.add_exit(ExitInfo(op.exit_id, root.pc, list(stack), format_op(op, False),
                                exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,
-                               resume_pc=resume_offset(code, root.pc), kinds=kinds, popped=root.popped,
-                               bridge="blocked" if blocked else "none", frame=op.frame, inner=inner,
+                               resume_pc=resume_pc, kinds=dict(kinds), popped=root.popped,
+                               bridge="blocked" if blocked else "none", frame=op.frame, inner=list(inner),
                                owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars],
-                               immediate=start is not None, **_retained_slots(loop, op, entries, inherited)))
+                               immediate=start is not None, own_retain=list(retained[0]), stored=retained[1]))
 
 
-def _retained_slots(loop: CompiledLoop, op, entries: list, inherited) -> dict:
+def _exit_places(loop: CompiledLoop, snap, code) -> tuple:
+    """What every exit with snapshot `snap` has in common: (its root frame, the (slot, kind) of each value-stack
+    item, the slots whose value is not of the loop's kind there, the inlined frames it rebuilds, the snapshot's
+    exit_entries(), the offset where the frame resumes)."""
+    slot = loop.layout.slot
+    root = snap.frames()[0]         # an exit inside inlined calls: the loop's frame stopped at its CALL
+    stack, j, tuples = [], 0, dict(root.tuples_at)
+    while j < len(root.stack):
+        if j in root.complex_at:
+            stack.append(((slot(stack_var(j)), slot(stack_var(j + 1))), COMPLEX))
+            j += 2
+        elif j in tuples:
+            stack.append((tuple((slot(stack_var(k)), root.stack[k].kind) for k in range(j, j + tuples[j])), TUPLE))
+            j += tuples[j]
+        else:
+            stack.append((slot(stack_var(j)), root.stack[j].kind))
+            j += 1
+    loop_kinds = loop.layout.kinds
+    kinds = {slot(sv): v.kind for sv, v in root.state.items() if loop_kinds.get(sv) is not v.kind}
+    inner = [InnerFrame(s.code, resume_offset(s.code, s.pc),
+                        [(sv.key, slot(inner_var(k)), s.state[sv].kind) for sv, k in locals_],
+                        [(slot(inner_var(k)), v.kind) for k, v in zip(stack_at, s.stack)])
+             for s, locals_, stack_at in snap.inner_frames()]
+    return root, stack, kinds, inner, snap.exit_entries(), resume_offset(code, root.pc)
+
+
+def _retained_slots(loop: CompiledLoop, op, entries: list, inherited) -> tuple[list[int], frozenset]:
     """ExitInfo's `own_retain`, the slots of the objects the exit of guard `op` leaves in the state buffer without
     owning them (every object but the constants, what it owns and a bridge's owned variables), and `stored`, the
     slots its snapshot stores (`entries`: its exit_entries())."""
@@ -117,9 +135,9 @@ def _retained_slots(loop: CompiledLoop, op, entries: list, inherited) -> dict:
         if sv.where == "release":
             continue
         stored.add(slot(sv))
-        if isinstance(v, Var) and v.kind is Kind.REF and id(v) not in owned and sv not in inherited:
+        if type(v) is Var and v.kind is Kind.REF and id(v) not in owned and sv not in inherited:
             own.append(slot(sv))
-    return {"own_retain": own, "stored": frozenset(stored)}
+    return own, frozenset(stored)
 
 
 def _owned_places(op, entries: list) -> list[StateVar]:
