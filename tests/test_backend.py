@@ -371,7 +371,9 @@ def ref_cases(name: str, rng: random.Random) -> list[tuple]:
     if name == "type_of":
         return [(o,) for o in OBJECTS + [c() for c in HEAP_CLASSES]]
     if name == "int_value":
-        more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)]
+        more = [rng.randint(-2**61, 2**61) for _ in range(40)] + [rng.randint(-2**31, 2**31) for _ in range(40)] + \
+            [rng.randint(-2**63, 2**63) for _ in range(40)] + [2**63 - 1, -(2**63) + 1, 2**63, 2**60 + 1, 7 << 60]
+        more = [int(str(v)) for v in more]      # (made at run time: not the small ints' static objects)
         INTS.extend(v for v in more if v not in INTS)
         return [(v,) for v in INTS]
     if name.startswith("func_") or name == "cell_contents":

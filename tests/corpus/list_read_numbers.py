@@ -38,7 +38,7 @@ ints = [(i * 7919) % 1000 - 500 for i in range(4000)]
 print(isum(ints), isum(ints[:3]))
 ints[2000] = 2 ** 45                      # a two-digit int
 print(isum(ints))
-ints[2001] = 2 ** 61                      # more than 60 bits: the guard fails, the interpreter adds
+ints[2001] = 2 ** 61                      # three digits: unboxed (an int64)
 print(isum(ints))
 ints[2002] = 2 ** 80                      # a big int: the sum becomes a big int
 print(isum(ints))

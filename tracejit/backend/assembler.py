@@ -1455,38 +1455,46 @@ def _float_field(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("int_value")
 def _int_value(s: Assembler, op: Op, i: int) -> None:
-    """The value of an exact int of at most two digits (else the guard fails), digits of k = long_shift bits
-    (30) in 32-bit words: n = number of digits, neg = sign; q = the 8 bytes at the digits (reading past a
-    one-digit int stays inside its memory block); value = (q & M) (if n >= 1) | ((q >> 32) & M) << k (if
-    n == 2), negated if neg."""
+    """The value of an exact int that fits in an int64 (at most three digits, the third below 8; -2**63 itself
+    not: else the guard fails), as the round trip unboxes a local (backend.roundtrip._unbox_int). Digits of
+    k = long_shift bits (30) in 32-bit words: n = number of digits, neg = sign; q = the 8 bytes at the digits
+    (reading past a one-digit int stays inside its memory block), the third digit read only where there is one;
+    value = (q & M) (if n >= 1) | ((q >> 32) & M) << k (if n >= 2) | third << 2k (if n == 3), negated if neg."""
     a = s.a
     ex = s.exit_label(op)
     digit_mask = (1 << s.objects.long_shift) - 1
     r = ref_reg(s, op.args[0], RAX)
-    a.mov(RCX, Mem(r, s.objects.long_tag))       # rcx: lv_tag (3.12+) or signed ob_size (3.11)
-    a.mov(RDX, Mem(r, s.objects.long_digits))    # rdx: the first two digits (and whatever follows one)
-    a.push(RBX)                                  # one more scratch register (stack stays 8 mod 16: no call)
+    if r is not RAX:
+        a.mov(RAX, r)                            # rax: the int (rbx and rsi are scratch below, r may be one)
+    a.push(RBX)                                  # two more scratch registers (no call: the stack's alignment
+    a.push(RSI)                                  # does not matter)
+    a.mov(RCX, Mem(RAX, s.objects.long_tag))     # rcx: lv_tag (3.12+) or signed ob_size (3.11)
+    a.mov(RDX, Mem(RAX, s.objects.long_digits))  # rdx: the first two digits (and whatever follows one)
+    a.mov(RBX, RCX)
     if s.objects.long_tagged:
-        a.mov(RBX, RCX)
         a.shift("shr", RBX, 3)                   # rbx: ndigits
         a.alu("and", RCX, 2)                     # rcx: 2 if negative
     else:
-        a.mov(RBX, RCX)
-        a.mov(RAX, RCX)
-        a.shift("sar", RAX, 63)                  # rax: -1 if negative
-        a.alu("xor", RBX, RAX)
-        a.alu("sub", RBX, RAX)                   # rbx: |ob_size| = ndigits
-        a.mov(RCX, RAX)                          # rcx: nonzero if negative
-    fail = a.new_label()
-    a.alu("cmp", RBX, 2)
+        a.shift("sar", RCX, 63)                  # rcx: -1 if negative
+        a.alu("xor", RBX, RCX)
+        a.alu("sub", RBX, RCX)                   # rbx: |ob_size| = ndigits
+    fail, upto_two = a.new_label(), a.new_label()
+    a.alu("xor", RSI, RSI)
+    a.alu("cmp", RBX, 3)
     a.jcc("a", fail)
+    a.jcc("ne", upto_two)
+    a.load32(RSI, Mem(RAX, s.objects.long_digits + 8))    # third digit: below 8, or the magnitude passes 2**63
+    a.alu("cmp", RSI, 7)
+    a.jcc("a", fail)
+    a.shift("shl", RSI, 2 * s.objects.long_shift)
+    a.bind(upto_two)
     a.mov(RAX, RDX)
     a.shift("shr", RAX, 32)
     a.alu("and", RAX, digit_mask)                # second digit
     a.alu("and", RDX, digit_mask)                # first digit
     a.alu("cmp", RBX, 2)
     keep_hi = a.new_label()
-    a.jcc("e", keep_hi)
+    a.jcc("ae", keep_hi)
     a.mov_imm(RAX, 0, keep_flags=True)
     a.bind(keep_hi)
     a.alu("cmp", RBX, 1)
@@ -1496,16 +1504,19 @@ def _int_value(s: Assembler, op: Op, i: int) -> None:
     a.bind(keep_lo)
     a.shift("shl", RAX, s.objects.long_shift)
     a.alu("or", RAX, RDX)
+    a.alu("or", RAX, RSI)
     a.test(RCX, RCX)
     positive = a.new_label()
     a.jcc("e", positive)
     a.unary("neg", RAX)
     a.bind(positive)
+    a.pop(RSI)
     a.pop(RBX)
     s.put(s.dst(op), RAX)
     done = a.new_label()
     a.jmp(done)
     a.bind(fail)
+    a.pop(RSI)
     a.pop(RBX)
     a.jmp(ex)
     a.bind(done)

@@ -210,12 +210,12 @@ def _guard_version(t: type, tag: int) -> None:
         raise GuardFailed("type version")
 
 
-SMALL_INT_BOUND = 1 << 60           # ints the machine code unboxes (at most two 30-bit digits)
+SMALL_INT_BOUND = 1 << 63           # ints the machine code unboxes (int_value: those of an int64 but -2**63)
 
 
 def _int_value(obj) -> int:
     if not -SMALL_INT_BOUND < obj < SMALL_INT_BOUND:
-        raise GuardFailed("int needs more than two digits")
+        raise GuardFailed("int does not fit in 64 bits")
     return int(obj)
 
 

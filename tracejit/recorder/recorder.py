@@ -798,7 +798,7 @@ class TraceRecorder:
             return self.emit("float_value", [v], snap, pc)
         if t is int:
             if not -SMALL_INT_BOUND < obj < SMALL_INT_BOUND:
-                raise RecordAbort("operand is an int of more than 60 bits")
+                raise RecordAbort("operand is an int that does not fit in 64 bits")
             self.emit("guard_class", [v, const_ref(int)], snap, pc)
             return self.emit("int_value", [v], snap, pc)
         if t is bool:
