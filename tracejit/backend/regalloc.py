@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import bisect
+
 from tracejit.plaindata import dataclass, field
 
 from ..ir.ops import OPS, Kind
@@ -159,9 +161,10 @@ def intervals(trace: Trace, fused: set[int], memo: dict | None = None) -> list[I
             iv = Interval(op.result, 2 * i + 1, 2 * i + 1)
             ivs[id(op.result)] = iv
             order.append(iv)
-    calls = [2 * i + 1 for i, op in enumerate(ops) if OPS[op.name].calls_out]
+    calls = [2 * i + 1 for i, op in enumerate(ops) if OPS[op.name].calls_out]     # (ascending)
     for iv in order:
-        iv.crosses_call = any(iv.start < c <= iv.end for c in calls)
+        k = bisect.bisect_right(calls, iv.start)        # the first call after the start: at or before the end?
+        iv.crosses_call = k < len(calls) and calls[k] <= iv.end
     return order
 
 

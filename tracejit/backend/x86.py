@@ -20,12 +20,14 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.plaindata import dataclass, field
+import functools
 from functools import cached_property
 
-from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, Mnemonic, Register, code as _c, \
+from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, Mnemonic, Register, code, \
     formatter_syntax_intel
 
 I = Instruction
+_c = functools.lru_cache(maxsize=None)(code)       # an instruction code by name (asked for at every instruction)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,12 +81,23 @@ class Mem:
     scale: int = 1
     pool: int = -1
 
+    def __init__(self, base: Reg | None, disp: int = 0, index: Reg | None = None, scale: int = 1, pool: int = -1):
+        # (one store of all fields: the backend makes a Mem for most instructions it emits)
+        self.__dict__.update(base=base, disp=disp, index=index, scale=scale, pool=pool)
+
     def mo(self) -> MemoryOperand:
-        if self.pool >= 0:
-            return MemoryOperand(Register.RIP, displ=self.pool)
-        return MemoryOperand(self.base.r64 if self.base else Register.NONE,
-                             self.index.r64 if self.index else Register.NONE, self.scale, self.disp,
-                             1 if self.disp else 0)
+        """iced's operand, made once per Mem (the state buffer's and the spill area's are asked for again and
+        again; an instruction copies it)."""
+        made = self.__dict__.get("_mo")
+        if made is None:
+            if self.pool >= 0:
+                made = MemoryOperand(Register.RIP, displ=self.pool)
+            else:
+                made = MemoryOperand(self.base.r64 if self.base else Register.NONE,
+                                     self.index.r64 if self.index else Register.NONE, self.scale, self.disp,
+                                     1 if self.disp else 0)
+            object.__setattr__(self, "_mo", made)
+        return made
 
     def __repr__(self) -> str:
         if self.pool >= 0:

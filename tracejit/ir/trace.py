@@ -429,6 +429,8 @@ class Snapshot:
 
     def frames(self) -> list[Snapshot]:
         """The chain from the root frame (the loop's) to this one, outermost first."""
+        if self.parent is None:
+            return [self]
         chain, s = [], self
         while s is not None:
             chain.append(s)

@@ -175,6 +175,7 @@ class CompiledLoop:
         self.owned_table = (ctypes.c_int64 * MAX_EXITS)()
         self.owned_records: dict = {}
         self._retain_records: dict[int, object] = {}
+        self._retain_shared: dict[tuple, object] = {}   # retained slots -> their record (read-only: exits share)
         self._retained_objects: list | None = None     # what the records were made with (refresh_retain)
         self.exit_counts = (ctypes.c_int64 * MAX_EXITS)()   # the machine code counts every exit taken
         # [0] = count, then old list items whose release the machine code deferred (list_setitem's `defer`)
@@ -299,8 +300,11 @@ class CompiledLoop:
         info.retain = list(info.own_retain) + [slot for slot in objects
                                                if slot not in info.stored and slot not in info.kinds]
         if info.retain:
-            record = self._retain_records[info.exit_id] = (ctypes.c_int64 * (1 + len(info.retain)))(
-                len(info.retain), *info.retain)
+            key = tuple(info.retain)
+            record = self._retain_shared.get(key)
+            if record is None:
+                record = self._retain_shared[key] = (ctypes.c_int64 * (1 + len(key)))(len(key), *key)
+            self._retain_records[info.exit_id] = record
             self.retain_table[info.exit_id] = ctypes.addressof(record)
         else:
             self.retain_table[info.exit_id] = 0
