@@ -6,7 +6,7 @@ interpreter into a loop's machine code and back, for loops whose state the plan 
 base stack items of kind int, float, bool or object; range and list iterators of enclosing `for` loops):
 
 1. Entry (nothing written): the thread has at least `plan.headroom` Python frames left; each place of the
-   frame is bound and of the trace's type (an int of at most two digits, a float, a bool; an object of any
+   frame is bound and of the trace's type (an int of an int64 but -2**63, a float, a bool; an object of any
    type); its value is unboxed into the state buffer, and so is each iterator's state. Any failure returns
    REJECTED with the frame untouched (the runtime's Python entry then decides, with its reasons). The objects
    of the variables the trace owns (`plan.owned`) then get a reference each, which its exits hand on.

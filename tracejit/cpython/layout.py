@@ -865,16 +865,19 @@ def _fast_as_locals_probe(offset: int) -> tuple[int, int, int]:
 
 
 def _long_fields(value: int, layout: Layout) -> tuple[int, int, int]:
-    """(number of digits, negative?, first two digits as one number) read from a live int object."""
+    """(number of digits, negative?, magnitude of up to three digits) read from a live int object, as the machine
+    code reads it (backend: int_value, the round trip's unboxing): the third digit only where there is one."""
     head = _rd(id(value) + layout.long_tag)
     if layout.long_tagged:
         ndigits, negative = head >> 3, (head & 3) == 2
     else:
         ndigits, negative = abs(head), head < 0
-    shift = layout.long_shift
+    shift, mask = layout.long_shift, (1 << layout.long_shift) - 1
     q = _rd(id(value) + layout.long_digits) & ((1 << 64) - 1)
-    lo, hi = q & ((1 << shift) - 1), (q >> 32) & ((1 << shift) - 1)      # digits are 32-bit words
-    return ndigits, negative, (lo if ndigits >= 1 else 0) | ((hi << shift) if ndigits == 2 else 0)
+    lo, hi = q & mask, (q >> 32) & mask      # digits are 32-bit words
+    third = ctypes.c_uint32.from_address(id(value) + layout.long_digits + 8).value & mask if ndigits == 3 else 0
+    return ndigits, negative, (lo if ndigits >= 1 else 0) | ((hi << shift) if ndigits >= 2 else 0) | \
+        (third << 2 * shift)
 
 
 def _check_object_layouts(layout: Layout) -> str | None:
@@ -951,7 +954,8 @@ def _check_object_layouts(layout: Layout) -> str | None:
     z = zip(items, "ab", items)
     if zip_iterators(z) is not z.__reduce__()[1]:
         return "zip layout mismatch"
-    for v in (0, 7, -7, (1 << 30) - 1, 1 << 30, -(3 << 40) - 12345, (1 << 60) - 1):
+    for v in (0, 7, -7, (1 << 30) - 1, 1 << 30, -(3 << 40) - 12345, (1 << 60) - 1, (1 << 60) + 5,
+              -(7 << 60) - (5 << 30) - 3, (1 << 63) - 1):
         v = int(str(v))             # a fresh object, not a cached constant
         ndigits, negative, magnitude = _long_fields(v, layout)
         digits = (abs(v).bit_length() + L.long_shift - 1) // L.long_shift

@@ -287,6 +287,7 @@ class CompiledLoop:
         if objects == self._retained_objects:
             return
         self._retained_objects = objects
+        self._retain_shared = {}        # (the records of the lists no exit retains any more go with their exits')
         for info in self.exits.values():
             self._set_retain(info, objects)
 
