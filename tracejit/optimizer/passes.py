@@ -75,7 +75,8 @@ def _map_ops(trace: Trace, fn) -> Trace:
     out: list[Op] = []
     m = sub.map
     for op in trace.ops:
-        args = [sub(a) for a in op.args] if m and op.name != "label" else list(op.args)   # (none made yet: as is)
+        # (no substitution made yet: as they are; most arguments have none: looked up inline)
+        args = [sub(a) if id(a) in m else a for a in op.args] if m and op.name != "label" else list(op.args)
         new = Op(op.name, args, op.result, sub.snapshot(op.snapshot), op.pc, op.exit_id, op.frame)
         out.extend(fn(new, sub))
     return _rebuild(trace, out)
