@@ -31,6 +31,7 @@ from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
 from .errors import CompileError
 from .regalloc import MAX_SPILL, Allocation, Spill, allocate
+from .stubs import emit_unbox_int64
 from .x86 import (NEG, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SWAP, XMM0, XMM1, Asm,
                   Encoded, Mem, Reg, fits_i32)
 
@@ -1455,67 +1456,23 @@ def _float_field(s: Assembler, op: Op, i: int) -> None:
 
 @emitter("int_value")
 def _int_value(s: Assembler, op: Op, i: int) -> None:
-    """The value of an exact int that fits in an int64 (at most three digits, the third below 8; -2**63 itself
-    not: else the guard fails), as the round trip unboxes a local (backend.roundtrip._unbox_int). Digits of
-    k = long_shift bits (30) in 32-bit words: n = number of digits, neg = sign; q = the 8 bytes at the digits
-    (reading past a one-digit int stays inside its memory block), the third digit read only where there is one;
-    value = (q & M) (if n >= 1) | ((q >> 32) & M) << k (if n >= 2) | third << 2k (if n == 3), negated if neg."""
+    """The value of an exact int that fits in an int64 (else the guard fails): stubs.emit_unbox_int64, as the
+    round trip unboxes a local, with rbx, rsi and rdi saved around it."""
     a = s.a
-    ex = s.exit_label(op)
-    digit_mask = (1 << s.objects.long_shift) - 1
-    r = ref_reg(s, op.args[0], RAX)
-    if r is not RAX:
-        a.mov(RAX, r)                            # rax: the int (rbx and rsi are scratch below, r may be one)
-    a.push(RBX)                                  # two more scratch registers (no call: the stack's alignment
+    ex, fail, done = s.exit_label(op), a.new_label(), a.new_label()
+    r = ref_reg(s, op.args[0], RAX)             # (a spill or a constant: loaded into rax before the pushes)
+    a.push(RBX)                                  # three scratch registers (no call: the stack's alignment
     a.push(RSI)                                  # does not matter)
-    a.mov(RCX, Mem(RAX, s.objects.long_tag))     # rcx: lv_tag (3.12+) or signed ob_size (3.11)
-    a.mov(RDX, Mem(RAX, s.objects.long_digits))  # rdx: the first two digits (and whatever follows one)
-    a.mov(RBX, RCX)
-    if s.objects.long_tagged:
-        a.shift("shr", RBX, 3)                   # rbx: ndigits
-        a.alu("and", RCX, 2)                     # rcx: 2 if negative
-    else:
-        a.shift("sar", RCX, 63)                  # rcx: -1 if negative
-        a.alu("xor", RBX, RCX)
-        a.alu("sub", RBX, RCX)                   # rbx: |ob_size| = ndigits
-    fail, upto_two = a.new_label(), a.new_label()
-    a.alu("xor", RSI, RSI)
-    a.alu("cmp", RBX, 3)
-    a.jcc("a", fail)
-    a.jcc("ne", upto_two)
-    a.load32(RSI, Mem(RAX, s.objects.long_digits + 8))    # third digit: below 8, or the magnitude passes 2**63
-    a.alu("cmp", RSI, 7)
-    a.jcc("a", fail)
-    a.shift("shl", RSI, 2 * s.objects.long_shift)
-    a.bind(upto_two)
-    a.mov(RAX, RDX)
-    a.shift("shr", RAX, 32)
-    a.alu("and", RAX, digit_mask)                # second digit
-    a.alu("and", RDX, digit_mask)                # first digit
-    a.alu("cmp", RBX, 2)
-    keep_hi = a.new_label()
-    a.jcc("ae", keep_hi)
-    a.mov_imm(RAX, 0, keep_flags=True)
-    a.bind(keep_hi)
-    a.alu("cmp", RBX, 1)
-    keep_lo = a.new_label()
-    a.jcc("ae", keep_lo)
-    a.mov_imm(RDX, 0, keep_flags=True)
-    a.bind(keep_lo)
-    a.shift("shl", RAX, s.objects.long_shift)
-    a.alu("or", RAX, RDX)
-    a.alu("or", RAX, RSI)
-    a.test(RCX, RCX)
-    positive = a.new_label()
-    a.jcc("e", positive)
-    a.unary("neg", RAX)
-    a.bind(positive)
+    a.push(RDI)
+    a.mov(RBX, r)
+    emit_unbox_int64(a, s.objects, RBX, RSI, RDI, fail)
+    a.pop(RDI)
     a.pop(RSI)
     a.pop(RBX)
     s.put(s.dst(op), RAX)
-    done = a.new_label()
     a.jmp(done)
     a.bind(fail)
+    a.pop(RDI)
     a.pop(RSI)
     a.pop(RBX)
     a.jmp(ex)

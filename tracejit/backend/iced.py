@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import functools
 import os
 import sys
 
@@ -151,7 +152,9 @@ BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, OpCodeInfo = (
     _ext.BlockEncoder, _ext.Decoder, _ext.Formatter, _ext.Instruction, _ext.MemoryOperand, _ext.OpCodeInfo)
 
 
+@functools.lru_cache(maxsize=None)
 def code(name: str) -> int:
+    """An instruction code by name (the assembler asks for one at every instruction it emits)."""
     return getattr(Code, name)
 
 

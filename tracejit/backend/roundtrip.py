@@ -39,7 +39,7 @@ from contextlib import contextmanager
 
 from tracejit.plaindata import dataclass
 
-from .stubs import emit_frames_left_check, emit_retain
+from .stubs import emit_frames_left_check, emit_retain, emit_unbox_int64
 from .x86 import R8, R9, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
 
 REJECTED = -1               # the entry checks failed: nothing ran, the frame is untouched
@@ -236,7 +236,8 @@ def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
         a.alu("cmp", RCX, Mem(RAX, L.ob_type))
         a.jcc("ne", reject)
     if p.kind == "int":
-        _unbox_int(a, L, reject)
+        a.mov(R8, RAX)
+        emit_unbox_int64(a, L, R8, RSI, RDI, reject)
     elif p.kind == "float":
         a.mov(RAX, Mem(RAX, L.float_value))
     elif p.kind == "bool":
@@ -245,54 +246,6 @@ def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
         a.setcc("e", RAX)
         a.movzx8(RAX, RAX)
     a.mov(Mem(R13, 8 * p.slot), RAX)
-
-
-def _unbox_int(a: Asm, L, reject: int) -> None:
-    """rax: an exact int -> its value, if it fits in an int64 (at most three digits, the third below 8: -2**63
-    itself is left to the runtime's entry). Uses rcx, rdx, rsi, rdi, r8."""
-    mask = (1 << L.long_shift) - 1
-    a.mov(R8, RAX)
-    a.mov(RCX, Mem(R8, L.long_tag))
-    a.mov(RDX, Mem(R8, L.long_digits))
-    a.mov(RSI, RCX)
-    if L.long_tagged:
-        a.shift("shr", RSI, 3)              # ndigits
-        a.alu("and", RCX, 2)                # 2: negative
-    else:
-        a.mov(RAX, RCX)
-        a.shift("sar", RAX, 63)
-        a.alu("xor", RSI, RAX)
-        a.alu("sub", RSI, RAX)              # |ob_size|
-        a.mov(RCX, RAX)                     # nonzero: negative
-    a.alu("cmp", RSI, 3)
-    a.jcc("a", reject)
-    a.mov(RAX, RDX)
-    a.shift("shr", RAX, 32)
-    a.alu("and", RAX, mask)                 # second digit
-    a.alu("and", RDX, mask)                 # first digit
-    keep_hi, keep_lo, two, positive = a.new_label(), a.new_label(), a.new_label(), a.new_label()
-    a.alu("cmp", RSI, 2)
-    a.jcc("ae", keep_hi)
-    a.mov_imm(RAX, 0, keep_flags=True)
-    a.bind(keep_hi)
-    a.alu("cmp", RSI, 1)
-    a.jcc("ae", keep_lo)
-    a.mov_imm(RDX, 0, keep_flags=True)
-    a.bind(keep_lo)
-    a.shift("shl", RAX, L.long_shift)
-    a.alu("or", RAX, RDX)
-    a.alu("cmp", RSI, 3)
-    a.jcc("ne", two)
-    a.load32(RDI, Mem(R8, L.long_digits + 8))  # third digit: below 8, or the magnitude passes 2**63
-    a.alu("cmp", RDI, 7)
-    a.jcc("a", reject)
-    a.shift("shl", RDI, 2 * L.long_shift)
-    a.alu("or", RAX, RDI)
-    a.bind(two)
-    a.test(RCX, RCX)
-    a.jcc("e", positive)
-    a.unary("neg", RAX)
-    a.bind(positive)
 
 
 def _load_iter(a: Asm, L, plan: RoundTripPlan, it: IterPlace, reject: int) -> None:

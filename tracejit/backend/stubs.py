@@ -24,6 +24,9 @@ trace (its exit id in rax), then gives the objects its exit left in the buffer f
 reference each (`emit_retain`: table[exit id] is the exit's retain record or 0); returns the exit id. The
 runtime's Python entry calls compiled loops through it (tracejit.runtime.compiled: ExitInfo.retain).
 
+`emit_unbox_int64(a, layout, base, ndigits, third, reject)`: rax := the value of the exact int at `base`, where it
+fits in an int64; the one sequence the trace's `int_value` and the round trip's entry both emit.
+
 `trace_stub(margin)`: a C-level trace function for CPython 3.11, `int f(PyObject *obj, PyFrameObject *frame,
 int what, PyObject *arg)`, installed with PyEval_SetTrace instead of a Python one (see
 tracejit.runtime.native_trace, which keeps its bytes). It calls the hooks' Python dispatcher
@@ -94,6 +97,54 @@ def emit_open_gate(a: Asm, word: int | Mem, ident: int | Mem, pending: int | Mem
         a.alu("or", RCX, bit)
         a.store_narrow(Mem(RAX, 0), RCX, 4)
     a.bind(none)
+
+
+def emit_unbox_int64(a: Asm, layout, base: Reg, ndigits: Reg, third: Reg, reject: int) -> None:
+    """rax := the value of the exact int at `base` if it fits in an int64 (at most three digits of
+    layout.long_shift bits, the third below 8: -2**63 itself not), else jump to `reject`. Digits are 32-bit
+    words; the first two are read as one 8-byte word (reading past a one-digit int stays inside its memory
+    block), the third only where the int has one. Uses rcx (the sign), rdx, `ndigits` and `third` (none of them
+    `base`); 3.11's signed ob_size or 3.12+'s lv_tag, as `layout.long_tagged` says."""
+    mask = (1 << layout.long_shift) - 1
+    a.mov(RCX, Mem(base, layout.long_tag))
+    a.mov(RDX, Mem(base, layout.long_digits))
+    a.mov(ndigits, RCX)
+    if layout.long_tagged:
+        a.shift("shr", ndigits, 3)             # the number of digits
+        a.alu("and", RCX, 2)                    # 2: negative
+    else:
+        a.shift("sar", RCX, 63)                 # -1: negative
+        a.alu("xor", ndigits, RCX)
+        a.alu("sub", ndigits, RCX)              # |ob_size|: the number of digits
+    a.alu("cmp", ndigits, 3)
+    a.jcc("a", reject)
+    a.mov(RAX, RDX)
+    a.shift("shr", RAX, 32)
+    a.alu("and", RAX, mask)                     # second digit
+    a.alu("and", RDX, mask)                     # first digit
+    keep_hi, keep_lo, two, positive = a.new_label(), a.new_label(), a.new_label(), a.new_label()
+    a.alu("cmp", ndigits, 2)
+    a.jcc("ae", keep_hi)
+    a.mov_imm(RAX, 0, keep_flags=True)
+    a.bind(keep_hi)
+    a.alu("cmp", ndigits, 1)
+    a.jcc("ae", keep_lo)
+    a.mov_imm(RDX, 0, keep_flags=True)
+    a.bind(keep_lo)
+    a.shift("shl", RAX, layout.long_shift)
+    a.alu("or", RAX, RDX)
+    a.alu("cmp", ndigits, 3)
+    a.jcc("ne", two)
+    a.load32(third, Mem(base, layout.long_digits + 8))     # third digit: below 8, or the magnitude passes 2**63
+    a.alu("cmp", third, 7)
+    a.jcc("a", reject)
+    a.shift("shl", third, 2 * layout.long_shift)
+    a.alu("or", RAX, third)
+    a.bind(two)
+    a.test(RCX, RCX)
+    a.jcc("e", positive)
+    a.unary("neg", RAX)
+    a.bind(positive)
 
 
 def release_stub(decref: int) -> Encoded:

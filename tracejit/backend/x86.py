@@ -20,14 +20,12 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.plaindata import dataclass, field
-import functools
 from functools import cached_property
 
-from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, Mnemonic, Register, code, \
+from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, Mnemonic, Register, code as _c, \
     formatter_syntax_intel
 
 I = Instruction
-_c = functools.lru_cache(maxsize=None)(code)       # an instruction code by name (asked for at every instruction)
 
 
 @dataclass(frozen=True, eq=False)
