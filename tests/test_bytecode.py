@@ -15,7 +15,7 @@ import pytest
 
 from tracejit.cpython import bytecode as bc
 from tracejit.cpython.bytecode import (Instr, back_edges, format_instrs, instructions_at, loop_headers,
-                                       normalize, stack_effect, static_stack_depths)
+                                       normalize, reaching, stack_effect, static_stack_depths)
 
 V = sys.version_info[:2]
 g = 0
@@ -748,3 +748,92 @@ def test_raw_instructions_agree_with_dis():
     assert bc._convert(bare, ref) == bc._convert(bare) and all(i.line is None for i in bc._convert(bare))
     big = big_code
     assert checked > 500 and any(i.real_op == "EXTENDED_ARG" for i in bc.normalize(big))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# reaching: the offsets from which control can come back to a loop's header (a bridge that cannot is not recorded)
+
+def f_loop_with_handlers(items):
+    out = 0
+    for x in items:
+        try:
+            out += 10 // x
+        except ZeroDivisionError:
+            continue
+        except TypeError:
+            return -1
+        if x > 5:
+            break
+    return out
+
+
+def _offsets_run(fn, *args) -> list[int]:
+    """The offsets of fn's own frame, in the order the interpreter ran them: sys.monitoring's INSTRUCTION events
+    (3.12+), settrace's opcode events (3.11)."""
+    seen: list[int] = []
+    code = fn.__code__
+    m = getattr(sys, "monitoring", None)
+    if m is not None:
+        tool = next(t for t in range(5, -1, -1) if m.get_tool(t) is None)
+        m.use_tool_id(tool, "test_bytecode")
+        m.register_callback(tool, m.events.INSTRUCTION, lambda c, off: seen.append(off) if c is code else None)
+        m.set_local_events(tool, code, m.events.INSTRUCTION)
+        try:
+            fn(*args)
+        finally:
+            m.set_local_events(tool, code, 0)
+            m.register_callback(tool, m.events.INSTRUCTION, None)
+            m.free_tool_id(tool)
+        return seen
+
+    def tracer(frame, event, arg):
+        if frame.f_code is code:
+            frame.f_trace_opcodes = True
+            if event == "opcode":
+                seen.append(frame.f_lasti)
+        return tracer
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args)
+    finally:
+        sys.settrace(old)
+    return seen
+
+
+@pytest.mark.parametrize("fn, runs", [
+    (f_while, [(5,), (0,)]),
+    (f_nested, [(6,)]),
+    (f_loop_with_handlers, [([1, 0, 2, 7, 3],), ([1, "a", 2],), ([0, 0],)]),
+])
+def test_reaching_holds_every_offset_the_interpreter_went_from_to_a_header(fn, runs):
+    code = fn.__code__
+    for header in loop_headers(code):
+        back = reaching(code, header)
+        assert header in back and all(src in back for src, h in back_edges(code) if h == header)
+        for args in runs:
+            ran = _offsets_run(fn, *args)
+            assert ran, "no opcode events"
+            last = max((k for k, off in enumerate(ran) if off == header), default=-1)
+            # everything run before the header's last visit came back to it; nothing after it did
+            assert all(off in back for off in ran[:last + 1]), (fn.__name__, header, ran)
+    # what only leads out is not there: the returns after the loop, the handler that returns
+    ret = [i.offset for i in normalize(code) if i.op in ("RETURN_VALUE", "RETURN_CONST")]
+    for header in loop_headers(code):
+        assert not set(ret) & reaching(code, header)
+
+
+def test_reaching_through_an_enclosing_loop_and_a_handler():
+    inner = max(loop_headers(f_nested.__code__))
+    outer = min(loop_headers(f_nested.__code__))
+    # the outer loop's header leads to the inner one (its next pass runs it again)
+    assert outer in reaching(f_nested.__code__, inner)
+    code = f_loop_with_handlers.__code__
+    header = next(iter(loop_headers(code)))
+    handlers = {e.target for e in dis.Bytecode(code).exception_entries}
+    back = reaching(code, header)
+    # the ZeroDivisionError handler continues the loop; its matching code and the `continue` lead back
+    assert handlers & back
+    # the TypeError branch returns -1: its LOAD_CONST/RETURN never lead back
+    minus_one = [i.offset for i in normalize(code) if i.op in ("LOAD_CONST", "RETURN_CONST") and i.arg == -1]
+    assert minus_one and not set(minus_one) & back

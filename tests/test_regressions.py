@@ -363,3 +363,45 @@ def test_report_lists_loops_hottest_first(tmp_path):
     assert r.returncode == 0, r.stderr
     loops = json.loads(report.read_text())["loops"]
     assert [lv["name"].split(":")[0] for lv in loops] == ["hot", "cold"], [lv["name"] for lv in loops]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# an exit with no path back to its loop's header gets no bridge recording past its first instructions
+
+
+def test_a_loop_exit_that_only_returns_is_not_recorded_as_a_bridge(tmp_path):
+    from tracejit.recorder.recorder import NO_WAY_BACK
+    _, evs = run_both(tmp_path, """\
+        def count_down(n):
+            k = n
+            total = 0
+            while k > 0:
+                total += k * k
+                k -= 1
+            return total
+
+        def search(items, key):
+            i = 0
+            while i < len(items):
+                if items[i] == key:
+                    return i        # found: the branch's exit leads out, not back
+                i += 1
+            return -1
+
+        s = 0
+        data = list(range(200))
+        for n in range(3000):
+            s += count_down(40 + n % 7)
+            s += search(data, 150 + n % 40)
+        print(s)
+        """, params="threshold=2,bridge_threshold=3")
+    assert compiled(evs, "count_down") and compiled(evs, "search")
+    for func in ("count_down", "search"):
+        reasons = aborts(evs, func)
+        assert NO_WAY_BACK in reasons, (func, reasons)
+        assert not any("leaves the loop by a return" in r for r in reasons), (func, reasons)
+    # each such exit is tried once in each compiled version of its loop, then it stays an exit
+    for func in ("count_down", "search"):
+        versions = len(compiled(evs, func))
+        tried = [e["exit"] for e in evs if e["event"] == "bridge_recording" and _func(e) == func]
+        assert all(tried.count(x) <= versions for x in tried), (func, versions, tried)

@@ -377,6 +377,45 @@ def static_stack_depths(code: CodeType) -> dict[int, int]:
     return {instrs[k].offset: d for k, d in sorted(depth.items()) if instrs[k].index == 0}
 
 
+_REACHING = CodeTable()     # code -> {goal offset: the offsets from which control can reach it}
+
+
+def reaching(code: CodeType, goal: int) -> frozenset[int]:
+    """The offsets from which control can come to `goal` (itself included): over fall-through, jumps, FOR_ITER's
+    exhaustion and generator-return edges, and, from every instruction an exception-table entry covers, its
+    handler (any instruction there may raise). Cached per code object and goal."""
+    per_code = _REACHING.get(code)
+    if per_code is None:
+        per_code = _REACHING[code] = {}
+    hit = per_code.get(goal)
+    if hit is not None:
+        return hit
+    instrs = _entry(code)[0]
+    first: dict[int, int] = {}
+    for k, ins in enumerate(instrs):
+        first.setdefault(ins.offset, k)
+    before: dict[int, list[int]] = {}           # instruction index -> the indexes control comes from
+    for k, ins in enumerate(instrs):
+        if ins.target is not None:
+            before.setdefault(first[ins.target], []).append(k)
+        if ins.op == "FOR_ITER" and _V.end_for_pops:
+            before.setdefault(first[ins.target - 2 * _V.for_iter_skip], []).append(k)
+        if ins.op not in _NO_FALLTHROUGH and k + 1 < len(instrs):
+            before.setdefault(k + 1, []).append(k)
+    for e in dis.Bytecode(code).exception_entries:
+        handler = before.setdefault(first[e.target], [])
+        handler.extend(k for k, ins in enumerate(instrs) if e.start <= ins.offset < e.end)
+    seen = {first[goal]} if goal in first else set()
+    work = list(seen)
+    while work:
+        for k in before.get(work.pop(), ()):
+            if k not in seen:
+                seen.add(k)
+                work.append(k)
+    hit = per_code[goal] = frozenset(instrs[k].offset for k in seen)
+    return hit
+
+
 def describe_instr(i: Instr, width: int = 20, max_arg: int = 0) -> str:
     """op, arg, ->target, [real_op if different]; an argument's repr is cut to `max_arg` characters (0: not)."""
     text = f"{i.op:<{width}}"

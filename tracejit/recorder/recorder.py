@@ -24,7 +24,7 @@ import types
 from tracejit.plaindata import dataclass
 
 from tracejit.cpython.bytecode import TRACE_SKIPS_AFTER_EXTENDED_ARG, Instr, back_edges, describe_instr, \
-    stack_effect
+    reaching, stack_effect
 from tracejit.ir import (NULL, OPS, Const, GuardFailed, InlinedFunction, Kind, Op, Snapshot, StateLayout, StateVar,
                          Trace, Var, VarFactory, const_ref, stack_var)
 from tracejit.ir.ops import SMALL_INT_BOUND, calls_python
@@ -63,6 +63,7 @@ MAX_OUTER_UNROLL = 16   # iterations of an enclosing loop a bridge may run throu
 # a bridge of a loop with calls that may run Python code, inlining a function or pinning a module attribute the
 # loop's traces compiled before it do not check after those calls (a call could replace what only it relies on)
 BRIDGE_ASSUMES_MORE = "a bridge that inlines or pins what its loop's checks after calls do not cover"
+NO_WAY_BACK = "a bridge from an exit with no path back to the loop's header"     # (not recorded: the exit stays one)
 # the new objects the recorder computes itself are copies of the interpreter's, compared by value only when
 # that runs none of the program's code (_plain_value)
 _SCALARS = (str, int, float, bool, bytes, type(None))
@@ -210,6 +211,14 @@ class TraceRecorder:
         self.start_pc = bridge.snapshot.pc if bridge else header_pc
         ends = [src for src, h in back_edges(code) if h == header_pc]
         self.loop_end = max(ends) if ends else max(self.frame.order)     # last offset of the loop's body
+        # a bridge: the loop frame's offsets from which control can come back to the header, where a bridge
+        # closes; from any other a return or a raise ends the recording. Checked at its exit's instruction and
+        # on its way up to the next branch (step: the exit of a branch resumes at the branch, which goes either
+        # way; the branches after it decide by this pass's values, as in a loop's recording). An exit inside
+        # inlined calls resumes its root frame at its call (`start_pc`): the frame goes on from there.
+        self.way_back = reaching(code, header_pc) if bridge else None
+        if bridge and self.start_pc not in self.way_back:
+            raise RecordAbort(NO_WAY_BACK)
         # a bridge from an exit inside inlined calls: the frames to resume, outermost first (inline.ResumedFrame)
         self.resume_chain: list = []
         # a bridge from inside inlined calls: the parent trace's value (id) at the exit -> the bridge's input for it
@@ -570,6 +579,11 @@ class TraceRecorder:
         if self.count and pc == self.header_pc:
             self._close()
             return True
+        if self.way_back is not None and self.count:
+            if pc not in self.way_back:
+                raise RecordAbort(NO_WAY_BACK)
+            if any(i.target is not None and i.op != "JUMP" for i in self.instrs.get(pc, ())):
+                self.way_back = None        # (the branches from here on go where this pass's values take them)
         return self._record_at(pc, view)
 
     def _resolve_values(self, view: FrameView, pc: int) -> None:
