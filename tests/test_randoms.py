@@ -310,3 +310,75 @@ def test_arguments_that_make_the_op_leave_are_not_recorded_as_one(fresh_engine):
     """getrandbits(64) would leave the op on every call (an int beyond int64): the recording takes the call's
     usual path instead."""
     assert "random_bits" not in _run(too_many_bits, lambda: random.Random(2), 3000)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the rules read the program's own `random` module: the JIT imports none, and a module of the program's called
+# random.py is not the standard library's
+
+def _difftest():
+    import sys
+    from pathlib import Path
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import difftest
+    return difftest
+
+
+def test_a_program_s_own_random_module_is_not_taken_for_the_standard_library_s(tmp_path):
+    difftest = _difftest()
+    (tmp_path / "random.py").write_text(
+        "class Random:\n"
+        "    def __init__(self, seed):\n"
+        "        self.state = seed\n"
+        "    def randrange(self, a, b=None):\n"          # the same name and signature, another meaning
+        "        self.state = (self.state * 1103515245 + 12345) % 2**31\n"
+        "        return self.state % a if b is None else a + self.state % (b - a)\n"
+        "    def random(self):\n"
+        "        return self.randrange(1000) / 1000\n")
+    prog = tmp_path / "prog.py"
+    prog.write_text(
+        "import random, sys\n"
+        "rnd = random.Random(5)\n"
+        "t = 0\n"
+        "for i in range(3000):\n"
+        "    t += rnd.randrange(100) + rnd.randrange(3, 9) * i\n"
+        "print(t, rnd.state, random.__file__ == __file__.replace('prog.py', 'random.py'))\n")
+    plain = difftest.run_plain(prog, cwd=tmp_path)
+    log = tmp_path / "events.jsonl"
+    jit = difftest.run_jit(prog, cwd=tmp_path, options=("--log", str(log)))
+    difftest.assert_same(plain, jit, "prog.py")
+    assert plain.stdout.split()[-1] == "True"
+    assert '"event": "hot"' in log.read_text()           # (the loop was recorded)
+
+
+def test_the_jit_adds_none_of_these_standard_modules_to_the_program_s(tmp_path):
+    """A program that imports none of random, enum, contextlib, weakref and functools finds none of them in
+    sys.modules after its loops compiled (the recorder and the backend do without them; the events log, which
+    writes JSON, is not asked for). On 3.11 the hooks trace every thread through `threading`, which imports the
+    last three itself."""
+    import subprocess
+    import sys
+    difftest = _difftest()
+    names = ("random", "enum") if sys.version_info < (3, 12) else \
+        ("random", "enum", "contextlib", "weakref", "functools")
+    prog = tmp_path / "prog.py"
+    prog.write_text(
+        "import sys\n"
+        "import tracejit\n"
+        "def work(n):\n"
+        "    t = 0\n"
+        "    for i in range(n):\n"
+        "        t += i * i % 7\n"
+        "    return t\n"
+        "with tracejit.enable(threshold=2):\n"
+        "    print(work(100000))\n"
+        "print(tracejit.engine().stats.traces_compiled)\n"
+        f"print(sorted(m for m in {names!r} if m in sys.modules))\n")
+    r = subprocess.run([sys.executable, str(prog)], capture_output=True, text=True, env=difftest._env(),
+                       cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    result, compiled, modules = r.stdout.splitlines()
+    assert result == str(sum(i * i % 7 for i in range(100000))) and int(compiled) >= 1
+    assert modules == "[]"

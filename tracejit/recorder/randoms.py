@@ -24,6 +24,9 @@ recorder emitted the op, and the value it returns is the op's (TraceRecorder.pen
 inlined call the recorder would have to know the number before the interpreter draws it: not handled (the
 outer call is then called, not inlined, as for any call that may run Python code there).
 
+The rules read the program's own `random` module (sys.modules), once it has imported it: the recorder does
+not import it (Rules, rules()).
+
 May import: tracejit.ir, tracejit.cpython (layout, instances, methods), the recorder's attributes module and
 the standard library.
 """
@@ -31,8 +34,8 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import _random
-import random as _stdlib_random
+import os
+import sys
 import types
 
 from tracejit.cpython.instances import own_attribute_among
@@ -47,52 +50,83 @@ if TYPE_CHECKING:
     from .recorder import Snapshot, TraceRecorder
 
 I, F, R = Kind.INT, Kind.FLOAT, Kind.REF
-RANDOM = _stdlib_random.Random
-GETRANDBITS = _random.Random.getrandbits      # (methods of an immutable C type: they cannot be replaced)
-C_RANDOM = _random.Random.random
 
 
-def _stdlib_function(name: str, qualname: str):
-    """random.Random's `name` as the random module's own code defines it, or None (a function the program put
-    there before this module was loaded is not it: a rule made from it would compute the program's function)."""
-    f = RANDOM.__dict__.get(name)
-    if type(f) is not types.FunctionType or f.__qualname__ != qualname or f.__module__ != "random" or \
-            f.__code__.co_filename != getattr(_stdlib_random, "__file__", None):
+class Rules:
+    """What the rules rely on, read from the program's own `random` module the first time they are asked about
+    after the program imported it (the recorder does not import it: a program that never does has no generator
+    these rules serve, and does not pay for the import): random.Random (RANDOM), the C methods of _random.Random
+    it builds on, each name's function as the random module's own code defines it (EXPECTED; None: not the
+    stdlib's there, and no rule uses it) and the names of the instance each method's code reads (READS)."""
+
+    def __init__(self, module) -> None:
+        import _random          # (loaded already: the random module imports it)
+        self.RANDOM = module.Random
+        self.GETRANDBITS = _random.Random.getrandbits      # (methods of an immutable C type: never replaced)
+        self.C_RANDOM = _random.Random.random
+        stdlib = self.stdlib_function
+        self.EXPECTED = {"randrange": stdlib(module, "randrange", "Random.randrange"),
+                         "randint": stdlib(module, "randint", "Random.randint"),
+                         "choice": stdlib(module, "choice", "Random.choice"),
+                         "uniform": stdlib(module, "uniform", "Random.uniform"),
+                         "_randbelow": stdlib(module, "_randbelow", "Random._randbelow_with_getrandbits"),
+                         "getrandbits": self.GETRANDBITS, "random": self.C_RANDOM}
+        expected = self.EXPECTED
+        self.READS: dict = {expected[m]: names for m, names in (
+            ("randrange", ("randrange", "_randbelow", "getrandbits")),
+            ("randint", ("randint", "randrange", "_randbelow", "getrandbits")),
+            ("choice", ("choice", "_randbelow", "getrandbits")),
+            ("uniform", ("uniform", "random")),
+            ("random", ("random",)),
+            ("getrandbits", ("getrandbits",))) if all(expected[n] is not None for n in names)}
+        # looked up by identity: what is asked about may be any object of the program's (no __hash__ or __eq__
+        # of its runs)
+        self.reads_by_id = {id(f): (f, names) for f, names in self.READS.items()}
+
+    @staticmethod
+    def stdlib_function(module, name: str, qualname: str):
+        """random.Random's `name` as the random module's own code defines it, or None (a function the program put
+        there before the rules were first asked about is not it: a rule made from it would compute the
+        program's function)."""
+        f = module.Random.__dict__.get(name)
+        if type(f) is not types.FunctionType or f.__qualname__ != qualname or f.__module__ != "random" or \
+                f.__code__.co_filename != getattr(module, "__file__", None):
+            return None
+        return f
+
+
+_RULES: list = []       # [Rules], once made (the rules' constants, as a module's tables are: made once)
+# where the standard library's random module is: beside its types module (one of a program's own called
+# `random.py` is not it)
+_STDLIB_RANDOM_FILE = os.path.join(os.path.dirname(types.__file__), "random.py")
+
+
+def rules() -> Rules | None:
+    """The rules, or None while the program has not imported the standard library's `random` (or has a module
+    of its own by that name)."""
+    if _RULES:
+        return _RULES[0]
+    module = sys.modules.get("random")
+    if module is None or type(getattr(module, "Random", None)) is not type or \
+            getattr(module, "__file__", None) != _STDLIB_RANDOM_FILE:
         return None
-    return f
-
-
-# what each name the rules rely on is in the stdlib's Random (None: not the stdlib's here, and no rule uses it)
-EXPECTED = {"randrange": _stdlib_function("randrange", "Random.randrange"),
-            "randint": _stdlib_function("randint", "Random.randint"),
-            "choice": _stdlib_function("choice", "Random.choice"),
-            "uniform": _stdlib_function("uniform", "Random.uniform"),
-            "_randbelow": _stdlib_function("_randbelow", "Random._randbelow_with_getrandbits"),
-            "getrandbits": GETRANDBITS, "random": C_RANDOM}
-# each method: the attribute names of the instance its code reads (none may be an attribute of its own, and the
-# class must give each the stdlib's object)
-READS: dict = {EXPECTED[m]: names for m, names in (
-    ("randrange", ("randrange", "_randbelow", "getrandbits")),
-    ("randint", ("randint", "randrange", "_randbelow", "getrandbits")),
-    ("choice", ("choice", "_randbelow", "getrandbits")),
-    ("uniform", ("uniform", "random")),
-    ("random", ("random",)),
-    ("getrandbits", ("getrandbits",))) if all(EXPECTED[n] is not None for n in names)}
-# looked up by identity: what is asked about may be any object of the program's (no __hash__ or __eq__ of its runs)
-_READS_BY_ID = {id(f): (f, names) for f, names in READS.items()}
+    _RULES.append(Rules(module))
+    return _RULES[0]
 
 
 def _reads(obj) -> tuple | None:
     """READS[obj], or None where obj is none of its methods."""
-    entry = _READS_BY_ID.get(id(obj))
+    r = rules()
+    entry = r.reads_by_id.get(id(obj)) if r is not None else None
     return entry[1] if entry is not None and entry[0] is obj else None
 
 
 def _class_ok(t: type, names: tuple) -> bool:
     """t is random.Random or a subclass (no metaclass: looking at it runs no Python code) whose lookups of
     `names` find the stdlib's objects and run no Python code, and it has a version tag."""
-    return (type(t) is type and RANDOM in t.__mro__ and bool(type_version(t))
-            and all(attributes.plain_lookup(t, n) and attributes.class_dict_lookup(t, n) is EXPECTED[n]
+    r = rules()
+    return (r is not None and type(t) is type and r.RANDOM in t.__mro__ and bool(type_version(t))
+            and all(attributes.plain_lookup(t, n) and attributes.class_dict_lookup(t, n) is r.EXPECTED[n]
                     for n in names))
 
 
@@ -115,7 +149,8 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
         return None         # (inside an inlined call: not handled, see the module's docstring)
     obj = rec.conc(owner)
     t = type(obj)
-    if type(t) is not type or RANDOM not in t.__mro__:
+    r = rules()
+    if r is None or type(t) is not type or r.RANDOM not in t.__mro__:
         return None
     found = attributes.class_dict_lookup(t, name)
     names = _reads(found)
@@ -128,14 +163,17 @@ def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
 def bound(obj) -> tuple | None:
     """(method, generator) of a bound method these rules serve (`random.randrange`: the module's hidden
     instance's), or None."""
+    r = rules()
+    if r is None:
+        return None
     if type(obj) is types.MethodType:
         func, gen = obj.__func__, obj.__self__
     elif type(obj) is types.BuiltinMethodType:
         gen = obj.__self__
         t = type(gen)
-        if type(t) is not type or RANDOM not in t.__mro__:
+        if type(t) is not type or r.RANDOM not in t.__mro__:
             return None
-        func = next((c for c in (C_RANDOM, GETRANDBITS) if obj == c.__get__(gen)), None)
+        func = next((c for c in (r.C_RANDOM, r.GETRANDBITS) if obj == c.__get__(gen)), None)
     else:
         return None
     if func is None or _reads(func) is None or not _class_ok(type(gen), _reads(func)):
@@ -153,9 +191,11 @@ def call(rec: TraceRecorder, func, gen, args: list, kw_names: tuple, snap: Snaps
     reads (checked here, after the arguments' code ran, whatever pushed [func, gen]); or None where the rules do
     not apply (the caller takes its usual path). Arguments whose op would leave at once (an empty range, a k
     outside 0..63, an empty sequence) take that path too: the interpreter raises or computes there."""
-    if kw_names or len(rec.frames) > 1 or any(not isinstance(a, (Var, Const)) for a in args) or \
-            not _generator_ok(rec.conc(gen), READS[func]) or not _would_draw(rec, func, args):
+    r = rules()
+    if r is None or kw_names or len(rec.frames) > 1 or any(not isinstance(a, (Var, Const)) for a in args) or \
+            func not in r.READS or not _generator_ok(rec.conc(gen), r.READS[func]) or not _would_draw(r, rec, func, args):
         return None
+    EXPECTED, GETRANDBITS, C_RANDOM = r.EXPECTED, r.GETRANDBITS, r.C_RANDOM
     if func is C_RANDOM or func is EXPECTED["uniform"]:
         address = c_method(C_RANDOM, METH_NOARGS)
     elif func is GETRANDBITS:
@@ -165,7 +205,7 @@ def call(rec: TraceRecorder, func, gen, args: list, kw_names: tuple, snap: Snaps
     if address is None:
         return None
     fn = const_int(address)
-    _guard(rec, gen, READS[func], snap, pc)
+    _guard(rec, gen, r.READS[func], snap, pc)
     ints = [a for a in args if a.kind is I]
     if func is C_RANDOM and not args:
         value = rec.emit("random_float", [gen, fn], snap, pc)
@@ -193,8 +233,9 @@ def call(rec: TraceRecorder, func, gen, args: list, kw_names: tuple, snap: Snaps
     return value
 
 
-def _would_draw(rec: TraceRecorder, func, args: list) -> bool:
+def _would_draw(r: Rules, rec: TraceRecorder, func, args: list) -> bool:
     """The recorded arguments are of the forms the rules take, and make the op draw (not leave before it)."""
+    EXPECTED, GETRANDBITS, C_RANDOM = r.EXPECTED, r.GETRANDBITS, r.C_RANDOM
     if any(a.kind is not I for a in args) and not (func is EXPECTED["choice"] or func is EXPECTED["uniform"]):
         return False
     values = [rec.conc(a) for a in args]
