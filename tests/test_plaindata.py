@@ -244,3 +244,62 @@ def test_a_precompiled_init_behaves_as_one_compiled_at_load():
     assert plaindata.compiled_at_load[-1].endswith("Odd")
     o, p = odd(), odd()
     assert o.a_field_no_record_has == 7 and o.other == [1] and o.other is not p.other
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the two caches that stand in for functools' (lru_cache(maxsize=None) on a one-argument function,
+# cached_property), compared with functools' own
+
+
+def test_memoized_computes_each_key_once_as_lru_cache_does():
+    import functools
+    calls: list = []
+
+    def square(x):
+        calls.append(x)
+        return [x * x]          # (a new object per call: the cache must hand back the same one)
+    mine, theirs = plaindata.memoized(square), functools.lru_cache(maxsize=None)(square)
+    for f in (mine, theirs):
+        calls.clear()
+        firsts = [f(k) for k in (3, 4, 3, -1, 4)]
+        assert [v[0] for v in firsts] == [9, 16, 9, 1, 16] and calls == [3, 4, -1]
+        assert firsts[0] is firsts[2] and firsts[1] is firsts[4]
+        with pytest.raises(TypeError):
+            f([1])              # an unhashable key, as lru_cache refuses it
+    # an exception in the function caches nothing
+    def odd(x):
+        if x % 2:
+            raise ValueError(x)
+        return x
+    m = plaindata.memoized(odd)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            m(3)
+    assert m(2) == 2
+
+
+def test_cached_property_computes_once_per_instance_as_functools_does():
+    import functools
+
+    def make(decorator):
+        class Box:
+            made = 0
+
+            def __init__(self, v):
+                self.v = v
+
+            @decorator
+            def double(self):
+                """Twice v."""
+                Box.made += 1
+                return [self.v * 2]
+        return Box
+    for box in (make(plaindata.cached_property), make(functools.cached_property)):
+        a, b = box(1), box(5)
+        assert a.double == [2] and a.double is a.double and b.double == [10] and box.made == 2
+        a.double = "set"                # a plain attribute now, as with functools'
+        assert a.double == "set" and box.made == 2
+        del a.double                    # computed again at the next read
+        assert a.double == [2] and box.made == 3
+        assert box.__dict__["double"].__doc__ == "Twice v."
+        assert isinstance(box.double, (plaindata.cached_property, functools.cached_property))

@@ -20,6 +20,11 @@ mutable defaults refused, `replace()` and `fields()`. A method the class body de
 `dataclasses`: `__match_args__`, ordering, `InitVar`, `__slots__`, `kw_only`, recursion-safe repr. The
 visualizer's report model keeps `dataclasses` (it needs `asdict`, and loads only when a report is written).
 
+Two caches stand in for `functools`' for the same reason (functools is about 0.6 ms to import, and nothing else
+the recorder and the backend load needs it): `memoized(f)`, f's results by its one hashable argument (for
+`lru_cache(maxsize=None)` on such a function: a dict's own lookup, no wrapper), and `cached_property`, the
+value computed at the first read and kept in the instance's __dict__ (as functools' does, without its lock).
+
 May import: tracejit.pristine, tracejit._record_inits and the standard library (`operator` only).
 """
 from __future__ import annotations
@@ -28,7 +33,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from operator import attrgetter
 
-__all__ = ["FrozenInstanceError", "dataclass", "field", "fields", "replace"]
+__all__ = ["FrozenInstanceError", "cached_property", "dataclass", "field", "fields", "memoized", "replace"]
 
 _MISSING = object()
 
@@ -213,3 +218,35 @@ def dataclass(cls=None, /, *, frozen: bool = False, eq: bool = True):
     def wrap(c):
         return _process(c, frozen, eq)
     return wrap if cls is None else wrap(cls)
+
+
+def memoized(fn):
+    """fn(key) for one hashable argument, computed once per key and kept: the returned callable is a dict's own
+    `__getitem__` (a missing key calls fn). The cache lives as long as the callable."""
+    class Memo(dict):
+        __slots__ = ()
+
+        def __missing__(self, key):
+            value = self[key] = fn(key)
+            return value
+    # (not renamed after fn: setting a class's __name__ raises an audit event the program's hooks would see)
+    return Memo().__getitem__
+
+
+class cached_property:
+    """A method read as an attribute, computed at the first read and kept in the instance's __dict__ (which later
+    reads find first: this is a non-data descriptor)."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import functools
 import struct
-from functools import cached_property
 
-from tracejit.plaindata import dataclass, field
+from tracejit.plaindata import cached_property, dataclass, field, memoized
 
 from ..ir.ops import GRAVEYARD_RESERVE, GRAVEYARD_SLOTS, INT64_MIN, OPS, Kind
 from ..ir.trace import BUDGET_SLOT, NULL, Const, Op, Trace, Value, Var, format_op
@@ -59,7 +57,7 @@ def fbits(x: float) -> int:
     return struct.unpack("<q", struct.pack("<d", x))[0]
 
 
-@functools.lru_cache(maxsize=None)
+@memoized
 def _stack_mem(disp: int) -> Mem:
     """[rsp + disp] (one record per displacement: spill slots are read and written at every use)."""
     return Mem(RSP, disp)
@@ -226,7 +224,7 @@ class Assembler:
         return _stack_mem(SPILL_BASE + 8 * s.index)
 
     @staticmethod
-    @functools.lru_cache(maxsize=None)
+    @memoized
     def slot_mem(slot: int) -> Mem:
         """The state buffer's slot (one record per slot: every exit stub stores to them)."""
         return Mem(R15, 8 * slot)

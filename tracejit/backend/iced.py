@@ -14,15 +14,17 @@ package too (`misses` lists them; tests check that assembling every op misses no
 
 `Code`, `Register` and `Mnemonic` are namespaces (`Code.MOV_R64_RM64`); `code(name)` is `getattr(Code, name)`.
 
-May import: iced_x86 (its extension, and the package only as the fallback above) and the standard library.
+May import: iced_x86 (its extension, and the package only as the fallback above), tracejit.plaindata and the
+standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import functools
 import os
 import sys
+
+from tracejit.plaindata import memoized
 
 from .iced_names import CODES, MNEMONICS, REGISTERS
 
@@ -96,16 +98,24 @@ class _Names:
         return value
 
 
+def _table_sum() -> int:
+    """A checksum of the table's values in their order (a polynomial hash mod a Mersenne prime): what the machine
+    code depends on."""
+    total = len(CODES) * 1_000_003 + len(REGISTERS) * 1_009 + len(MNEMONICS)
+    for table in (CODES, REGISTERS, MNEMONICS):
+        for entry in table.values():
+            total = (total * 1_000_003 + entry[0] + 1) % 2_305_843_009_213_693_951
+    return total
+
+
 def _checked_before(ext) -> tuple[str | None, str]:
     """(the record of an earlier process's check that found this extension file and this table to agree, or
     None; the record this one would write). The check (_mismatch) costs 3-5 ms; like a bytecode cache, its
     result is kept beside the backend's (its __pycache__), keyed by the extension file's path, size and
-    modification time and a checksum of the table."""
-    import zlib
+    modification time and a checksum of the table's values as loaded (_table_sum: no checksum module's import)."""
     try:
         st = os.stat(ext.__file__)
-        table = repr((CODES, REGISTERS, MNEMONICS)).encode()
-        key = f"{ext.__file__}|{st.st_size}|{st.st_mtime_ns}|{zlib.crc32(table)}|{len(table)}"
+        key = f"{ext.__file__}|{st.st_size}|{st.st_mtime_ns}|{_table_sum()}"
         with open(_CHECK_RECORD, encoding="utf-8") as f:
             return f.read(), key
     except (OSError, AttributeError, TypeError):
@@ -152,7 +162,7 @@ BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, OpCodeInfo = (
     _ext.BlockEncoder, _ext.Decoder, _ext.Formatter, _ext.Instruction, _ext.MemoryOperand, _ext.OpCodeInfo)
 
 
-@functools.lru_cache(maxsize=None)
+@memoized
 def code(name: str) -> int:
     """An instruction code by name (the assembler asks for one at every instruction it emits)."""
     return getattr(Code, name)

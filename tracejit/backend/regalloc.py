@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import bisect
+from _bisect import bisect_right     # (the bisect module's own, without importing that module)
 
 from tracejit.plaindata import dataclass, field
 
@@ -163,7 +163,7 @@ def intervals(trace: Trace, fused: set[int], memo: dict | None = None) -> list[I
             order.append(iv)
     calls = [2 * i + 1 for i, op in enumerate(ops) if OPS[op.name].calls_out]     # (ascending)
     for iv in order:
-        k = bisect.bisect_right(calls, iv.start)        # the first call after the start: at or before the end?
+        k = bisect_right(calls, iv.start)        # the first call after the start: at or before the end?
         iv.crosses_call = k < len(calls) and calls[k] <= iv.end
     return order
 

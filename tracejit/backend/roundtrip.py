@@ -29,13 +29,12 @@ new one). It is position-independent and is placed at the end of the trace's (or
 finds the trace through a word of its scratch area. The runtime (tracejit.runtime.native_entry) builds the plan
 and the records.
 
-May import: tracejit.backend.x86 and .stubs, tracejit.plaindata and the standard library (contextlib).
+May import: tracejit.backend.x86 and .stubs, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from contextlib import contextmanager
 
 from tracejit.plaindata import dataclass
 
@@ -437,19 +436,27 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: in
     a.bind(end)
 
 
-@contextmanager
-def _counted(a: Asm, limit: Mem):
-    """for J in range(limit): the body (emitted inside the `with`) runs with rcx = J (J kept across calls)."""
-    loop, end = a.new_label(), a.new_label()
-    a.mov(J, 0)
-    a.bind(loop)
-    a.mov(RCX, J)
-    a.alu("cmp", RCX, limit)
-    a.jcc("ge", end)
-    yield
-    a.alu("add", J, 1)
-    a.jmp(loop)
-    a.bind(end)
+class _counted:
+    """with _counted(a, limit): for J in range(limit), the body emitted inside the `with` runs with rcx = J (J kept
+    across calls). (A class rather than contextlib.contextmanager: contextlib is not imported for it.)"""
+
+    def __init__(self, a: Asm, limit: Mem) -> None:
+        self.a, self.limit = a, limit
+        self.loop, self.end = a.new_label(), a.new_label()
+
+    def __enter__(self) -> None:
+        a = self.a
+        a.mov(J, 0)
+        a.bind(self.loop)
+        a.mov(RCX, J)
+        a.alu("cmp", RCX, self.limit)
+        a.jcc("ge", self.end)
+
+    def __exit__(self, *exc) -> None:
+        a = self.a
+        a.alu("add", J, 1)
+        a.jmp(self.loop)
+        a.bind(self.end)
 
 
 def _xdecref_call(a: Asm, ext) -> None:

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from tracejit.plaindata import dataclass, field
-from functools import cached_property
+from tracejit.plaindata import cached_property, dataclass, field
 
 from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, Mnemonic, Register, code as _c, \
     formatter_syntax_intel

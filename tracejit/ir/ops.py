@@ -22,29 +22,52 @@ import ctypes
 import math
 import operator
 from tracejit.plaindata import dataclass
-from enum import Enum
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:
     from typing import Callable
 
 
-class Kind(Enum):
-    INT = "i"      # int64 in a general-purpose register
-    FLOAT = "f"    # IEEE double in an XMM register
-    BOOL = "b"     # 0/1 in a general-purpose register
-    REF = "r"      # a Python object (PyObject*, a borrowed reference) in a general-purpose register
-    VOID = "v"     # no result
+class Kind:
+    """What a value is in machine code: INT (int64 in a general-purpose register), FLOAT (an IEEE double in an
+    XMM register), BOOL (0/1 in a general-purpose register), REF (a Python object: a PyObject*, a borrowed
+    reference, in a general-purpose register) or VOID (no result). Five singletons, compared by identity, like
+    the members of an Enum (which this was: the enum module's import cost about 3 ms each time the recorder
+    was first loaded)."""
+
+    __slots__ = ("name", "value")
+    INT: Kind
+    FLOAT: Kind
+    BOOL: Kind
+    REF: Kind
+    VOID: Kind
+
+    def __init__(self, name: str, value: str) -> None:
+        self.name = name
+        self.value = value
 
     def __repr__(self) -> str:
         return self.value
 
     def __str__(self) -> str:
-        """The word messages use: int, float, bool, object, void (never the enum's own name)."""
+        """The word messages use: int, float, bool, object, void (never the member's own name)."""
         return _KIND_WORDS[self.value]
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
+
+    def __reduce__(self):
+        return getattr, (Kind, self.name)       # (a copy is the member itself)
+
+    def __copy__(self) -> Kind:
+        return self
+
+    def __deepcopy__(self, memo) -> Kind:
+        return self
+
+
+Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF, Kind.VOID = (
+    Kind(name, value) for name, value in (("INT", "i"), ("FLOAT", "f"), ("BOOL", "b"), ("REF", "r"), ("VOID", "v")))
 
 
 _KIND_WORDS = {"i": "int", "f": "float", "b": "bool", "r": "object", "v": "void"}

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import functools
 import itertools
 import struct
 import types
-from tracejit.plaindata import dataclass, field
+from tracejit.plaindata import dataclass, field, memoized
 
 from tracejit.fastwords import BUDGET_SLOT  # noqa: F401 - re-exported (tracejit.ir)
 
@@ -220,19 +219,19 @@ class StateVar:
         return f"stack[{self.key}]"
 
 
-@functools.lru_cache(maxsize=None)
+@memoized
 def stack_var(pos: int) -> StateVar:
     """The place of value-stack item `pos` (one record per position: snapshots ask for them at every exit)."""
     return StateVar("stack", pos)
 
 
-@functools.lru_cache(maxsize=None)
+@memoized
 def inner_var(k: int) -> StateVar:
     """An exit's place k for the values of the inlined frames it rebuilds (one record per place, as stack_var)."""
     return StateVar("inner", k)
 
 
-@functools.lru_cache(maxsize=None)
+@memoized
 def release_var(k: int) -> StateVar:
     """An exit's place k for an object it stores only to be released (one record per place, as stack_var)."""
     return StateVar("release", k)

@@ -19,10 +19,9 @@ import _thread
 import array
 import ctypes
 import sys
-import weakref
+from _weakref import ref as weak_ref      # (what weakref.ref is, without importing the weakref module)
 from collections.abc import Callable
-from tracejit.plaindata import dataclass, field
-from functools import cached_property
+from tracejit.plaindata import cached_property, dataclass, field
 
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enumerate_list_state, enumerate_state, \
@@ -157,7 +156,7 @@ class CompiledLoop:
 
     def __init__(self, code, header_pc: int, layout: StateLayout, base_depth: int, frame_access: FrameAccess,
                  name: str = ""):
-        self._code_ref = weakref.ref(code)
+        self._code_ref = weak_ref(code)
         self.name = name
         self.header_pc = header_pc
         self.layout = layout

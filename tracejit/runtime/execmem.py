@@ -116,7 +116,7 @@ RETAINING_ENTRY_TYPE = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes
 def make_retaining_entry(stub: int, trace: int, table: int):
     """f(state_address) -> exit id: the loop entry `trace` called through the retaining stub at `stub`
     (backend.stubs.retaining_entry_stub), with the loop's retain table."""
-    from functools import partial       # (not at start-up: made at a compile)
+    from _functools import partial      # (functools' own, without importing functools)
     return partial(RETAINING_ENTRY_TYPE(stub), trace, table)
 
 
