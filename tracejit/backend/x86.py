@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from tracejit.plaindata import cached_property, dataclass, field
+from tracejit.plaindata import cached_property, dataclass, field, memoized
 
 from .iced import BlockEncoder, Decoder, Formatter, Instruction, MemoryOperand, Mnemonic, Register, code as _c, \
     formatter_syntax_intel
@@ -83,16 +83,11 @@ class Mem:
         self.__dict__.update(base=base, disp=disp, index=index, scale=scale, pool=pool)
 
     def mo(self) -> MemoryOperand:
-        """iced's operand, made once per Mem (the state buffer's and the spill area's are asked for again and
-        again; an instruction copies it)."""
+        """iced's operand, made once per Mem and shared by equal Mems (the state buffer's and the spill area's are
+        asked for again and again; an instruction copies it; making one costs about 3 us)."""
         made = self.__dict__.get("_mo")
         if made is None:
-            if self.pool >= 0:
-                made = MemoryOperand(Register.RIP, displ=self.pool)
-            else:
-                made = MemoryOperand(self.base.r64 if self.base else Register.NONE,
-                                     self.index.r64 if self.index else Register.NONE, self.scale, self.disp,
-                                     1 if self.disp else 0)
+            made = _memory_operand((self.base, self.index, self.scale, self.disp, self.pool))
             object.__setattr__(self, "_mo", made)
         return made
 
@@ -103,6 +98,16 @@ class Mem:
 
 
 Operand = Reg | Mem | int
+
+
+@memoized
+def _memory_operand(key: tuple) -> MemoryOperand:
+    """iced's operand for (base, index, scale, disp, pool) of a Mem (a Reg hashes by identity: one per register)."""
+    base, index, scale, disp, pool = key
+    if pool >= 0:
+        return MemoryOperand(Register.RIP, displ=pool)
+    return MemoryOperand(base.r64 if base else Register.NONE, index.r64 if index else Register.NONE, scale, disp,
+                         1 if disp else 0)
 
 
 def fits_i32(v: int) -> bool:

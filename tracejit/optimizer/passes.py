@@ -70,14 +70,21 @@ def _rebuild(trace: Trace, ops: list[Op]) -> Trace:
 
 
 def _map_ops(trace: Trace, fn) -> Trace:
-    """Apply fn(op, subst) -> list of ops (or []) to each op after substituting its args and snapshot."""
+    """Apply fn(op, subst) -> list of ops (or []) to each op after substituting its args and snapshot. An op
+    none of whose values has a substitution is passed on as it is (the stages share it, as they share
+    snapshots: no pass changes an op in place; fn makes a new one to change it)."""
     sub = _Subst()
     out: list[Op] = []
     m = sub.map
     for op in trace.ops:
-        # (no substitution made yet: as they are; most arguments have none: looked up inline)
-        args = [sub(a) if id(a) in m else a for a in op.args] if m and op.name != "label" else list(op.args)
-        new = Op(op.name, args, op.result, sub.snapshot(op.snapshot), op.pc, op.exit_id, op.frame)
+        # (most arguments have no substitution: looked up inline)
+        new = op
+        if m and op.name != "label" and any(id(a) in m for a in op.args):
+            new = Op(op.name, [sub(a) if id(a) in m else a for a in op.args], op.result, op.snapshot, op.pc,
+                     op.exit_id, op.frame)
+        snap = sub.snapshot(op.snapshot)
+        if snap is not op.snapshot:
+            new = Op(new.name, new.args, new.result, snap, new.pc, new.exit_id, new.frame)
         out.extend(fn(new, sub))
     return _rebuild(trace, out)
 
@@ -114,7 +121,8 @@ def guard_implied_constants(trace: Trace) -> Trace:
             c = op.args[0]
             if op.snapshot.holds(c):        # (most conditions are not among the exit's values: no copy)
                 known = Const(op.name == "guard_false", Kind.BOOL)   # value of c when this guard fails
-                op.snapshot = op.snapshot.map(lambda v: known if v is c else v)
+                return [Op(op.name, op.args, op.result, op.snapshot.map(lambda v: known if v is c else v), op.pc,
+                           op.exit_id, op.frame)]
         return [op]
     return _map_ops(trace, fn)
 
