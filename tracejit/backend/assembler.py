@@ -206,6 +206,7 @@ class Assembler:
         self.alloc: Allocation = allocate(trace)
         self.iv = {id(iv.var): iv for iv in self.alloc.intervals}
         self.store_plans: dict[int, list] = {}     # id(snapshot) -> its exit stores (_exit_stores)
+        self.store_lists: dict[int, list] = {}     # id(a store plan) -> its (key, slot, value) list
         self.a = Asm()
         self.stubs: list[tuple[int, Op]] = []
         self.group_ops: dict[int, int] = {}       # listing group -> IR op index (MachineCode.group_ops)
@@ -518,7 +519,10 @@ class Assembler:
             self.store_plans[id(op.snapshot)] = base
         over = self.alloc.loc(op.result) if op.result is not None and self.alloc.has(op.result) else None
         if not isinstance(over, Reg):
-            return [(key, slot, v) for key, slot, v, _ in base]
+            plain = self.store_lists.get(id(base))
+            if plain is None:               # (one list per snapshot: the guards sharing it share it, unchanged)
+                plain = self.store_lists[id(base)] = [(key, slot, v) for key, slot, v, _ in base]
+            return plain
         # a value whose register op's result overwrote in place: recomputed from op's operands, this exit's own
         return [((slot, "u", id(op)) if loc is over else key, slot, v) for key, slot, v, loc in base]
 
@@ -537,8 +541,12 @@ class Assembler:
                 counts[key] = counts.get(key, 0) + 1
             plans.append((lab, op, stores))
         tails: dict = {}                              # key -> (label, {key -> ...}) of the stores after it
+        ordered: dict[int, list] = {}                 # id of a store list -> it, ordered (shared lists once)
         for lab, op, stores in plans:
-            stores.sort(key=lambda e: (counts[e[0]], e[1]))
+            done = ordered.get(id(stores))
+            if done is None:
+                done = ordered[id(stores)] = sorted(stores, key=lambda e: (counts[e[0]], e[1]))
+            stores = done
             node, target, n = tails, self.common_exit, len(stores)
             while n and stores[n - 1][0] in node:
                 target, node = node[stores[n - 1][0]]

@@ -222,6 +222,7 @@ def remove_redundant_guards(trace: Trace) -> Trace:
 def remove_dead_code(trace: Trace) -> Trace:
     used: set[int] = set()
     keep: list[Op] = []
+    marked: set[int] = set()            # snapshots whose values are in `used` (guards share snapshots)
     for op in reversed(trace.ops):
         d = OPS[op.name]
         removable = (d.pure and not d.guard or d.removable) and op.result is not None and \
@@ -231,9 +232,9 @@ def remove_dead_code(trace: Trace) -> Trace:
         keep.append(op)
         for a in op.args:
             used.add(id(a))
-        if op.snapshot is not None:
-            for v in op.snapshot.values():
-                used.add(id(v))
+        if op.snapshot is not None and id(op.snapshot) not in marked:
+            marked.add(id(op.snapshot))
+            used.update(map(id, op.snapshot.values()))
     keep.reverse()
     return _rebuild(trace, keep)
 

@@ -96,10 +96,16 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     # a value borrowed from an object the trace owns (an attribute of an instance it made, and what is read from
     # that in turn) -> that owner: each use of the value is a use of the owner, which holds it
     keeper: dict[int, int] = {}
+    snapshot_values: dict[int, list] = {}     # id -> the values of a snapshot (guards share snapshots)
     for k, op in enumerate(ops):
         if op.name == "label":
             continue
-        for v in op.args if op.snapshot is None else list(op.args) + list(op.snapshot.values()):
+        snap = op.snapshot
+        if snap is not None:
+            held = snapshot_values.get(id(snap))
+            if held is None:
+                held = snapshot_values[id(snap)] = snap.values()
+        for v in op.args if snap is None else (*op.args, *held):
             if isinstance(v, Var):
                 vid = keeper.get(id(v), id(v))
                 if vid in owned:
