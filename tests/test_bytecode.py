@@ -767,40 +767,6 @@ def f_loop_with_handlers(items):
     return out
 
 
-def _offsets_run(fn, *args) -> list[int]:
-    """The offsets of fn's own frame, in the order the interpreter ran them: sys.monitoring's INSTRUCTION events
-    (3.12+), settrace's opcode events (3.11)."""
-    seen: list[int] = []
-    code = fn.__code__
-    m = getattr(sys, "monitoring", None)
-    if m is not None:
-        tool = next(t for t in range(5, -1, -1) if m.get_tool(t) is None)
-        m.use_tool_id(tool, "test_bytecode")
-        m.register_callback(tool, m.events.INSTRUCTION, lambda c, off: seen.append(off) if c is code else None)
-        m.set_local_events(tool, code, m.events.INSTRUCTION)
-        try:
-            fn(*args)
-        finally:
-            m.set_local_events(tool, code, 0)
-            m.register_callback(tool, m.events.INSTRUCTION, None)
-            m.free_tool_id(tool)
-        return seen
-
-    def tracer(frame, event, arg):
-        if frame.f_code is code:
-            frame.f_trace_opcodes = True
-            if event == "opcode":
-                seen.append(frame.f_lasti)
-        return tracer
-    old = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn(*args)
-    finally:
-        sys.settrace(old)
-    return seen
-
-
 @pytest.mark.parametrize("fn, runs", [
     (f_while, [(5,), (0,)]),
     (f_nested, [(6,)]),
@@ -812,7 +778,7 @@ def test_reaching_holds_every_offset_the_interpreter_went_from_to_a_header(fn, r
         back = reaching(code, header)
         assert header in back and all(src in back for src, h in back_edges(code) if h == header)
         for args in runs:
-            ran = _offsets_run(fn, *args)
+            ran = runtime_offsets(fn, args)
             assert ran, "no opcode events"
             last = max((k for k, off in enumerate(ran) if off == header), default=-1)
             # everything run before the header's last visit came back to it; nothing after it did
