@@ -405,3 +405,19 @@ def test_a_loop_exit_that_only_returns_is_not_recorded_as_a_bridge(tmp_path):
         versions = len(compiled(evs, func))
         tried = [e["exit"] for e in evs if e["event"] == "bridge_recording" and _func(e) == func]
         assert all(tried.count(x) <= versions for x in tried), (func, versions, tried)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# an exit that owns a new object also held by a variable the loop borrows gets no bridge (a crash before)
+
+
+@pytest.mark.parametrize("native", [1, 0])
+def test_a_bridge_exit_whose_owned_object_a_borrowed_variable_also_holds(native):
+    """Fuzzer seed 94568 (all three versions): in a bridge, `last = t2` (t2 a new str the loop owns, `last` a
+    variable only the bridge assigns, which the loop borrows), then a guard; a bridge from that guard jumped back
+    with `last` borrowing t2's object, which the loop's next iteration released: the write-back of `last` at a
+    later exit handed the program a freed object (heap corruption, a segfault). Such an exit stays an exit now:
+    the runtime writes the frame back, every variable taking its own reference."""
+    from difftest import check_corpus_case
+    check_corpus_case("fuzz_py312_94568.py", "threshold=3,bridge_threshold=1,reject_limit=5,short_run=0,spend_ms=0,"
+                                             f"little_left=0,native={native}")

@@ -87,6 +87,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
         # calls resumes them: recorder.inline.resumed_frames)
         blocked = OPS[op.name].no_bridge or OPS[op.name].runs_python
         owned_vars = _owned_places(op, entries) + list(inherited)
+        blocked = blocked or _owned_also_borrowed(trace, op, entries, owned_vars)
         retained_key = (id(snap), tuple(id(v) for v in op.owned))
         retained = retained_by.get(retained_key)
         if retained is None:
@@ -153,6 +154,19 @@ def _owned_places(op, entries: list) -> list[StateVar]:
     if missing:
         raise RefcountError(f"the exit of {op.name} would own {missing[0]!r}, which it does not store")
     return [place[id(v)] for v in op.owned]
+
+
+def _owned_also_borrowed(trace: Trace, op, entries: list, owned_vars: list[StateVar]) -> bool:
+    """Whether an object the exit of guard `op` owns is also in a variable the loop borrows, besides the place
+    that owns it (`owned_vars`): a bridge from that exit would jump back with the variable borrowing an object
+    only another variable keeps, which the loop may release in its next iteration (`last = t2` on a bridge's
+    path, t2 a new str: fuzzer seed 94568, a crash). Such an exit gets no bridge: the runtime writes the frame
+    back (every variable takes its own reference), then releases what the exit owns."""
+    if not op.owned:
+        return False
+    owned, places, loop_owned = {id(v) for v in op.owned}, set(owned_vars), trace.layout.owned
+    return any(id(v) in owned and sv not in places and sv not in loop_owned
+               and sv.where not in ("stack", "base", "release", "inner") for sv, v in entries)
 
 
 def _strs_at_exit(info: ExitInfo) -> set[StateVar]:
