@@ -98,7 +98,7 @@ class Rules:
 _RULES: list = []       # [Rules], once made (the rules' constants, as a module's tables are: made once)
 # where the standard library's random module is: beside its types module (one of a program's own called
 # `random.py` is not it)
-_STDLIB_RANDOM_FILE = os.path.join(os.path.dirname(types.__file__), "random.py")
+_STDLIB_RANDOM_FILE = os.path.join(os.path.dirname(getattr(types, "__file__", "") or ""), "random.py")
 
 
 def rules() -> Rules | None:
@@ -106,9 +106,11 @@ def rules() -> Rules | None:
     of its own by that name)."""
     if _RULES:
         return _RULES[0]
+    # (read from the module's own __dict__: an attribute lookup on whatever the program put there could run its
+    # code, a module-level __getattr__ or a lazily loaded module's import)
     module = sys.modules.get("random")
-    if module is None or type(getattr(module, "Random", None)) is not type or \
-            getattr(module, "__file__", None) != _STDLIB_RANDOM_FILE:
+    namespace = module.__dict__ if type(module) is types.ModuleType else {}
+    if namespace.get("__file__") != _STDLIB_RANDOM_FILE or type(namespace.get("Random")) is not type:
         return None
     _RULES.append(Rules(module))
     return _RULES[0]
