@@ -421,3 +421,34 @@ def test_a_bridge_exit_whose_owned_object_a_borrowed_variable_also_holds(native)
     from difftest import check_corpus_case
     check_corpus_case("fuzz_py312_94568.py", "threshold=3,bridge_threshold=1,reject_limit=5,short_run=0,spend_ms=0,"
                                              f"little_left=0,native={native}")
+
+
+def test_a_bridge_returning_an_inlined_argument_that_aliases_an_owned_variable(tmp_path):
+    """`last = pick(t2, last)`, t2 a new str the loop owns, pick inlined, a bridge from a guard inside pick that
+    returns `a` (t2's object, an input of the bridge at the inlined frame's place): the bridge left it in `last`,
+    which the loop borrows, and the loop released it with t2 at its next iteration; a later exit wrote the freed
+    object back (a crash at threshold 2, a wrong str printed with the default parameters on a longer run; the
+    session's review found it). Such an input left in a borrowed variable now gets the graveyard's reference."""
+    src = """\
+        def pick(a, b):
+            if a[0] == '9':
+                return a
+            return b
+
+        S1 = '099~09b9~~b~b9'
+        ss, tt, n = (S1, '~9~', 12)
+        last = ''
+        for r in range(n):
+            for c in ss:
+                t2 = ss[r % 7: r % 7 + 2].zfill(0) + c
+                if t2 >= ss[r]:
+                    continue
+                last = pick(t2, last)
+                if tt[r % len(tt)] == '~':
+                    pass
+        print(last, t2)
+        """
+    for params in ("threshold=2,bridge_threshold=2,spend_ms=0",
+                   "threshold=3,bridge_threshold=1,reject_limit=5,short_run=0,spend_ms=0,little_left=0"):
+        _, evs = run_both(tmp_path, src, params)
+        assert compiled(evs, "<module>") and any(e["event"] == "bridge_compiled" for e in evs)

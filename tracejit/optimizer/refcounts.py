@@ -76,12 +76,16 @@ def owned_loop_variables(trace: Trace) -> set[StateVar]:
     return owned
 
 
-def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set[StateVar] = frozenset()) -> Trace:
+def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set[StateVar] = frozenset(),
+                   kept_at_start: set[StateVar] = frozenset()) -> Trace:
     """A copy of `trace` with `decref`/`incref` ops placed and every guard's `owned` values set (see the
     module docstring). `owned_inputs`: the inputs the trace owns when it starts (a loop: the variables it
     owns, `layout.owned`; a bridge: what its exit owned). `strs_at_start` (a bridge): variables whose object
     at its exit is a constant or a str the exit owns in another place (`a = b` of a new string): a variable
-    the loop owns among them gets its own reference at the bridge's jump."""
+    the loop owns among them gets its own reference at the bridge's jump. `kept_at_start` (a bridge): the
+    other places (a stack item, an inlined frame's local) whose object at its exit is one the exit owns in a
+    variable the loop owns: like that variable's, such an input left in a variable the loop borrows needs a
+    reference of its own (the graveyard's), since the loop may release the object."""
     loop = trace.kind == "loop"
     layout_owned = trace.layout.owned
     if not loop:
@@ -123,7 +127,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     # what the jump hands on: (state variable, value), a bridge's unchanged variables included
     targets = _jump_targets(trace)
     strs = _known_strs(trace) | {id(v) for sv, v in trace.inputs if sv in strs_at_start}
-    kept_by_loop = {id(v) for sv, v in trace.inputs if sv in layout_owned}     # a bridge's: (see below)
+    kept_by_loop = {id(v) for sv, v in trace.inputs if sv in layout_owned or sv in kept_at_start}  # (see below)
     handed: set[int] = set()
     increfs: list = []
     escapes: list = []                  # (value, needs a reference of its own) a bridge leaves in variables

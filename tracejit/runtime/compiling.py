@@ -169,6 +169,23 @@ def _owned_also_borrowed(trace: Trace, op, entries: list, owned_vars: list[State
                and sv.where not in ("stack", "base", "release", "inner") for sv, v in entries)
 
 
+def _kept_at_exit(info: ExitInfo, loop_owned) -> tuple[set[StateVar], set[StateVar]]:
+    """The places of an exit (any frame's: a stack item, an inlined frame's local) other than those of the
+    loop's owned variables that hold an object the exit owns in one of those variables (`last = pick(t2, last)`
+    with t2 a new str, an exit inside the inlined pick: its `a` is t2's object), and those of them whose object
+    is a new str. A bridge that leaves such an input in a variable the loop borrows gives it a reference of its
+    own (refcounts.place_releases' `kept_at_start`): the loop releases the object with its variable (a crash
+    before: the variable kept pointing at a freed object, and an exit wrote it back)."""
+    entries = info.snapshot.exit_entries()
+    by_place = dict(entries)
+    owned = {id(by_place[sv]): sv for sv in info.owned_vars if sv in loop_owned and sv in by_place}
+    if not owned:
+        return set(), set()
+    strs = _strs_at_exit(info)
+    kept = {sv for sv, v in entries if id(v) in owned and owned[id(v)] != sv and sv.where != "release"}
+    return kept, {sv for sv in kept if owned[id(by_place[sv])] in strs}
+
+
 def _strs_at_exit(info: ExitInfo) -> set[StateVar]:
     """The loop's variables whose object at an exit is a constant or a new str the exit owns (in any place)."""
     entries = dict(info.snapshot.frames()[0].entries())
@@ -192,10 +209,11 @@ def _check_synced_layout(loop: CompiledLoop, bridge: Trace) -> None:
         loop.synced = _synced(bridge.layout)
 
 
-def _with_releases(trace: Trace, owned_inputs, stages: list, strs_at_start=frozenset()) -> Trace:
+def _with_releases(trace: Trace, owned_inputs, stages: list, strs_at_start=frozenset(),
+                   kept_at_start=frozenset()) -> Trace:
     """place_releases on the trace to be compiled, shown as the last stage when it changed anything; the
     result is verified (the optimizer's passes are not verified one by one here: what is compiled is)."""
-    out = place_releases(trace, owned_inputs, strs_at_start)
+    out = place_releases(trace, owned_inputs, strs_at_start, kept_at_start)
     if out is not trace:
         stages.append(("place_releases", out))
     verify(out)
@@ -365,7 +383,8 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         raise CodeMemoryFull(f"its loop was {loop.retired}")
     verify(trace)
     opt, stages = optimize_stages(trace, check=False) if self.params.optimize else (trace, [])
-    opt = _with_releases(opt, set(rec.exit.owned_vars), stages, _strs_at_exit(rec.exit))
+    kept, kept_strs = _kept_at_exit(rec.exit, loop.layout.owned)
+    opt = _with_releases(opt, set(rec.exit.owned_vars), stages, _strs_at_exit(rec.exit) | kept_strs, kept)
     read = {sv for sv, _ in opt.inputs}
     _check_synced_layout(loop, opt)
     assign_exits(self, loop, opt, rec.code, [sv for sv in rec.exit.owned_vars if sv not in read])
