@@ -30,7 +30,7 @@ from _bisect import bisect_right     # (the bisect module's own, without importi
 from tracejit.plaindata import dataclass, field
 
 from ..ir.ops import OPS, Kind
-from ..ir.trace import Op, Trace, Var
+from ..ir.trace import Op, Trace, Var, snapshot_vars
 from .errors import CompileError
 from .x86 import GPR, XMM, Reg
 
@@ -89,15 +89,6 @@ class Allocation:
             extra = " (across call)" if iv.crosses_call else ""
             lines.append(f"{iv.var!r} -> {iv.loc!r}  [{iv.start}, {iv.end}]{extra}")
         return "\n".join(lines)
-
-
-def snapshot_vars(snap, memo: dict) -> list[Var]:
-    """The variables a snapshot chain needs (Snapshot.values()), made once per snapshot: the guards of one
-    instruction, or of one inlined call before it writes, share theirs."""
-    found = memo.get(id(snap))
-    if found is None:
-        found = memo[id(snap)] = [v for v in snap.values() if isinstance(v, Var)]
-    return found
 
 
 def fused_compares(trace: Trace, memo: dict | None = None) -> set[int]:

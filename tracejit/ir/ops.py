@@ -57,13 +57,7 @@ class Kind:
         return format(str(self), spec)
 
     def __reduce__(self):
-        return getattr, (Kind, self.name)       # (a copy is the member itself)
-
-    def __copy__(self) -> Kind:
-        return self
-
-    def __deepcopy__(self, memo) -> Kind:
-        return self
+        return getattr, (Kind, self.name)       # (a copy, a deep copy or an unpickled one is the member itself)
 
 
 Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF, Kind.VOID = (

@@ -219,6 +219,15 @@ class StateVar:
         return f"stack[{self.key}]"
 
 
+def snapshot_vars(snap: Snapshot, memo: dict) -> list[Var]:
+    """The variables a snapshot chain needs (Snapshot.values()), made once per snapshot: the guards of one
+    instruction, or of one inlined call before it writes, share theirs."""
+    found = memo.get(id(snap))
+    if found is None:
+        found = memo[id(snap)] = [v for v in snap.values() if isinstance(v, Var)]
+    return found
+
+
 @memoized
 def stack_var(pos: int) -> StateVar:
     """The place of value-stack item `pos` (one record per position: snapshots ask for them at every exit)."""

@@ -78,13 +78,12 @@ def _map_ops(trace: Trace, fn) -> Trace:
     m = sub.map
     for op in trace.ops:
         # (most arguments have no substitution: looked up inline)
-        new = op
-        if m and op.name != "label" and any(id(a) in m for a in op.args):
-            new = Op(op.name, [sub(a) if id(a) in m else a for a in op.args], op.result, op.snapshot, op.pc,
-                     op.exit_id, op.frame)
+        args = op.args
+        if m and op.name != "label" and any(id(a) in m for a in args):
+            args = [sub(a) if id(a) in m else a for a in args]
         snap = sub.snapshot(op.snapshot)
-        if snap is not op.snapshot:
-            new = Op(new.name, new.args, new.result, snap, new.pc, new.exit_id, new.frame)
+        new = op if args is op.args and snap is op.snapshot else \
+            Op(op.name, args, op.result, snap, op.pc, op.exit_id, op.frame)
         out.extend(fn(new, sub))
     return _rebuild(trace, out)
 
@@ -121,8 +120,7 @@ def guard_implied_constants(trace: Trace) -> Trace:
             c = op.args[0]
             if op.snapshot.holds(c):        # (most conditions are not among the exit's values: no copy)
                 known = Const(op.name == "guard_false", Kind.BOOL)   # value of c when this guard fails
-                return [Op(op.name, op.args, op.result, op.snapshot.map(lambda v: known if v is c else v), op.pc,
-                           op.exit_id, op.frame)]
+                return [replace(op, snapshot=op.snapshot.map(lambda v: known if v is c else v))]
         return [op]
     return _map_ops(trace, fn)
 

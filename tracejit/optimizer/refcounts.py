@@ -41,7 +41,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.plaindata import replace
 
-from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var
+from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var, snapshot_vars
 from tracejit.ir.ops import calls_python
 
 
@@ -100,16 +100,11 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     # a value borrowed from an object the trace owns (an attribute of an instance it made, and what is read from
     # that in turn) -> that owner: each use of the value is a use of the owner, which holds it
     keeper: dict[int, int] = {}
-    snapshot_values: dict[int, list] = {}     # id -> the values of a snapshot (guards share snapshots)
+    snapshot_memo: dict = {}            # (snapshot_vars: guards share snapshots)
     for k, op in enumerate(ops):
         if op.name == "label":
             continue
-        snap = op.snapshot
-        if snap is not None:
-            held = snapshot_values.get(id(snap))
-            if held is None:
-                held = snapshot_values[id(snap)] = snap.values()
-        for v in op.args if snap is None else (*op.args, *held):
+        for v in op.args if op.snapshot is None else (*op.args, *snapshot_vars(op.snapshot, snapshot_memo)):
             if isinstance(v, Var):
                 vid = keeper.get(id(v), id(v))
                 if vid in owned:

@@ -582,7 +582,7 @@ class TraceRecorder:
         if self.way_back is not None and self.count:
             if pc not in self.way_back:
                 raise RecordAbort(NO_WAY_BACK)
-            if any(i.target is not None and i.op != "JUMP" for i in self.instrs.get(pc, ())):
+            if any(i.op in BRANCHES for i in self.instrs.get(pc, ())):
                 self.way_back = None        # (the branches from here on go where this pass's values take them)
         return self._record_at(pc, view)
 

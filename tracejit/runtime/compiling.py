@@ -169,11 +169,11 @@ def _owned_also_borrowed(trace: Trace, op, entries: list, owned_vars: list[State
                and sv.where not in ("stack", "base", "release", "inner") for sv, v in entries)
 
 
-def _kept_at_exit(info: ExitInfo, loop_owned) -> tuple[set[StateVar], set[StateVar]]:
+def _kept_at_exit(info: ExitInfo, loop_owned, strs: set[StateVar]) -> tuple[set[StateVar], set[StateVar]]:
     """The places of an exit (any frame's: a stack item, an inlined frame's local) other than those of the
     loop's owned variables that hold an object the exit owns in one of those variables (`last = pick(t2, last)`
     with t2 a new str, an exit inside the inlined pick: its `a` is t2's object), and those of them whose object
-    is a new str. A bridge that leaves such an input in a variable the loop borrows gives it a reference of its
+    is a new str (the owning variable among `strs`: _strs_at_exit). A bridge that leaves such an input in a variable the loop borrows gives it a reference of its
     own (refcounts.place_releases' `kept_at_start`): the loop releases the object with its variable (a crash
     before: the variable kept pointing at a freed object, and an exit wrote it back)."""
     entries = info.snapshot.exit_entries()
@@ -181,7 +181,6 @@ def _kept_at_exit(info: ExitInfo, loop_owned) -> tuple[set[StateVar], set[StateV
     owned = {id(by_place[sv]): sv for sv in info.owned_vars if sv in loop_owned and sv in by_place}
     if not owned:
         return set(), set()
-    strs = _strs_at_exit(info)
     kept = {sv for sv, v in entries if id(v) in owned and owned[id(v)] != sv and sv.where != "release"}
     return kept, {sv for sv in kept if owned[id(by_place[sv])] in strs}
 
@@ -383,8 +382,9 @@ def compile_bridge(self: Engine, rec: Recording, trace: Trace) -> None:
         raise CodeMemoryFull(f"its loop was {loop.retired}")
     verify(trace)
     opt, stages = optimize_stages(trace, check=False) if self.params.optimize else (trace, [])
-    kept, kept_strs = _kept_at_exit(rec.exit, loop.layout.owned)
-    opt = _with_releases(opt, set(rec.exit.owned_vars), stages, _strs_at_exit(rec.exit) | kept_strs, kept)
+    strs = _strs_at_exit(rec.exit)
+    kept, kept_strs = _kept_at_exit(rec.exit, loop.layout.owned, strs)
+    opt = _with_releases(opt, set(rec.exit.owned_vars), stages, strs | kept_strs, kept)
     read = {sv for sv, _ in opt.inputs}
     _check_synced_layout(loop, opt)
     assign_exits(self, loop, opt, rec.code, [sv for sv in rec.exit.owned_vars if sv not in read])
