@@ -234,3 +234,110 @@ def test_the_rejected_code_is_the_backends():
     from tracejit.backend.roundtrip import REJECTED
     from tracejit.runtime.compiled import REJECTED as RUNTIME_REJECTED
     assert REJECTED == RUNTIME_REJECTED
+
+
+GLOBALS_SOURCE = '''
+def step(items):
+    global TOTAL, SCALE, FLAG, LAST
+    h = 0
+    for x in items:
+        h ^= x * EMPTY
+        TOTAL += x
+        SCALE = SCALE * 0.5 + 1.0
+        FLAG = not FLAG
+        LAST = OBJS[x % 3]
+    return h
+'''
+
+
+def globals_namespace(**extra) -> dict:
+    ns = {"EMPTY": 3, "TOTAL": 0, "SCALE": 0.5, "FLAG": False, "OBJS": ["a", "b", "c"], "LAST": None, **extra}
+    exec(GLOBALS_SOURCE, ns)
+    return ns
+
+
+def run_globals(ns: dict, calls: list) -> list:
+    out = []
+    for args in calls:
+        try:
+            out.append(ns["step"](*args))
+        except Exception as e:          # noqa: BLE001 - compared with plain CPython's
+            out.append(f"{type(e).__name__}: {e}")
+        out.append({k: ns.get(k) for k in ("TOTAL", "SCALE", "FLAG", "LAST")})
+    return out
+
+
+def test_round_trip_reads_and_writes_globals(fresh_engine):
+    """Globals of each kind read and rebound in the loop go through the round trip (read from the frame's
+    globals at entry, set at exit when changed): the same results and globals as plain CPython."""
+    calls = [(list(range(k % 40 + 10)),) for k in range(300)]
+    expected = run_globals(globals_namespace(), calls)
+    ns = globals_namespace()
+    with tracejit.enable(**PARAMS):
+        got = run_globals(ns, calls)
+    assert got == expected
+    assert served("step") >= 200
+    loops = [lp for lp in loops_of("step") if not lp.retired]
+    assert {g.label for lp in loops for g in lp.roundtrip_key[4]} >= {"EMPTY", "TOTAL", "SCALE", "FLAG", "LAST"}
+
+
+def test_globals_the_round_trip_cannot_read_leave_the_entry_to_the_python_path(fresh_engine):
+    """A global of another type than the trace's, a deleted one, and globals whose dict has a key that is not a
+    str (a lookup there could run an __eq__): the round trip rejects the entry and the interpreter's or the
+    Python entry's outcome is plain CPython's (a NameError included)."""
+    calls = [(list(range(k % 30 + 10)),) for k in range(120)]
+
+    def script(ns):
+        out = run_globals(ns, calls)
+        ns["TOTAL"] = 2.5                       # another kind
+        out += run_globals(ns, calls[:40])
+        ns["TOTAL"] = 7
+        out += run_globals(ns, calls[:40])
+        del ns["EMPTY"]                         # NameError at the first item
+        out += run_globals(ns, calls[:5])
+        ns["EMPTY"] = 5
+        ns[12345] = "a key that is not a str"   # general keys
+        out += run_globals(ns, calls[:60])
+        return out
+
+    expected = script(globals_namespace())
+    with tracejit.enable(**PARAMS):
+        got = script(globals_namespace())
+    assert got == expected
+    assert sum(lp.roundtrip_rejects for lp in loops_of("step")) > 0
+
+
+def test_the_round_trip_reads_the_globals_of_each_frame(fresh_engine):
+    """One code object run with two globals dicts (exec): each entry reads and writes its own frame's."""
+    first, second = globals_namespace(), globals_namespace(EMPTY=7, TOTAL=100)
+    second["step"] = type(first["step"])(first["step"].__code__, second)
+    calls = [(list(range(k % 25 + 10)),) for k in range(200)]
+
+    def script(a, b):
+        return [run_globals(ns, [args]) for args in calls for ns in (a, b)]
+
+    plain_second = globals_namespace(EMPTY=7, TOTAL=100)
+    plain_second["step"] = type(first["step"])(first["step"].__code__, plain_second)
+    expected = script(globals_namespace(), plain_second)
+    with tracejit.enable(**PARAMS):
+        got = script(first, second)
+    assert got == expected
+    assert served("step") >= 200
+
+
+def test_reference_counts_of_globals_are_those_of_plain_cpython(fresh_engine):
+    marker = object()
+    ns = {"OBJS": [marker, object(), marker], "LAST": None}
+    exec("def keep(n):\n    global LAST\n    i = 0\n    while i < n:\n        LAST = OBJS[i % 3]\n        i += 1\n"
+         "    return LAST is OBJS[0]\n", ns)
+    before = sys.getrefcount(marker)
+    expected = [ns["keep"](k % 11 + 3) for k in range(300)]
+    plain = sys.getrefcount(marker)
+    ns["LAST"] = None
+    with tracejit.enable(**PARAMS):
+        got = [ns["keep"](k % 11 + 3) for k in range(300)]
+    assert got == expected
+    assert sys.getrefcount(marker) == plain
+    ns["LAST"] = None
+    assert sys.getrefcount(marker) == before
+    assert served("keep") >= 100

@@ -2,12 +2,15 @@
 
 `roundtrip_code(plan, ext) -> Encoded` assembles `int64 f(PyFrameObject *frame, _PyInterpreterFrame *iframe)`
 (iframe 0: the frame's; frame NULL: a frame with no frame object, given by its iframe), the whole trip from the
-interpreter into a loop's machine code and back, for loops whose state the plan can describe (fast locals and
-base stack items of kind int, float, bool or object; range and list iterators of enclosing `for` loops):
+interpreter into a loop's machine code and back, for loops whose state the plan can describe (fast locals,
+globals and base stack items of kind int, float, bool or object; the iterators of enclosing `for` loops over
+ranges, lists, enumerate(a list) and zip(lists)):
 
 1. Entry (nothing written): the thread has at least `plan.headroom` Python frames left; each place of the
    frame is bound and of the trace's type (an int of an int64 but -2**63, a float, a bool; an object of any
-   type); its value is unboxed into the state buffer, and so is each iterator's state. Any failure returns
+   type); its value is unboxed into the state buffer, and so is each iterator's state. A global is looked up in
+   the frame's globals (an exact dict whose keys are all exact strs: the lookup runs no Python code) with
+   PyDict_GetItemWithError, a borrowed reference. Any failure returns
    REJECTED with the frame untouched (the runtime's Python entry then decides, with its reasons). The objects
    of the variables the trace owns (`plan.owned`) then get a reference each, which its exits hand on.
 2. The bits of the state buffer are kept (entry bits), and the trace runs: `int64 trace(int64 *buffer)`
@@ -18,11 +21,14 @@ base stack items of kind int, float, bool or object; range and list iterators of
    object fails, the result is `-2 - exit_id` (the runtime writes the frame back itself, from the entry bits),
    after the objects the exit's retain record names got a reference each (stubs.emit_retain).
 4. The write-back, in the order of the runtime's FrameWrites: first every new object is made (a changed local
-   boxed, each stack item; a failure releases them and clears the error), then, with no call in between, the
-   frame's locals, the iterators' fields, the popped base items, the stack, its top and the instruction
-   pointer are written (and `f_fast_as_locals` cleared where it exists); only then are the old references
-   released (which may run Python code: the frame is complete by then), and so are the objects the exit owns
-   that its owned record names (`plan.owned_table`). Returns the exit id.
+   boxed, each stack item; a failure releases them and clears the error), then each changed global is set
+   (PyDict_SetItem; its old value is given a reference first, so that the dict's release of it frees nothing
+   yet; a failure, which a key present at entry rules out, leaves the whole write-back to the runtime, which sets
+   the same values again), then, with no call in between, the frame's locals, the iterators' fields, the popped
+   base items, the stack, its top and the instruction pointer are written (and `f_fast_as_locals` cleared where
+   it exists); only then are the old references released (which may run Python code: the frame is complete by
+   then), and so are the objects the exit owns that its owned record names (`plan.owned_table`). Returns the exit
+   id.
 
 The code is made for one loop and one layout of its state buffer (a bridge that adds state variables makes a
 new one). It is position-independent and is placed at the end of the trace's (or the bridge's) own block; it
@@ -56,6 +62,16 @@ class Place:
     slot: int
     kind: str               # 'int', 'float', 'bool' or 'ref'
     written: bool           # a local, written back when its bits changed (False: a base stack item)
+
+
+@dataclass(frozen=True)
+class GlobalPlace:
+    """A global the trace reads at entry: frame globals[name] unboxed into buffer[slot], written back (PyDict_SetItem)
+    when its bits changed."""
+    name: int               # the address of the name (an exact str the runtime keeps alive)
+    slot: int
+    kind: str               # 'int', 'float', 'bool' or 'ref'
+    label: str = ""         # the name, for the listing
 
 
 @dataclass(frozen=True)
@@ -106,11 +122,13 @@ class RoundTripPlan:
                             # gets a reference at entry; each exit owns what its ExitInfo.owned names
     owned_table: int = 0    # int64[exit id]: the record {n, slots} of what the exit owns, released after the
                             # write-back (stubs.emit_retain's form), or 0: none, or the runtime releases it
+    globals: tuple = ()     # GlobalPlaces
+    dict_type: int = 0
 
 
 class _Scratch:
     """Byte offsets in the scratch area: the trace's address, entry bits, new and old references of the written
-    places, old references of popped base items, new stack items."""
+    places, old references of popped base items, new and old references of the globals, new stack items."""
 
     def __init__(self, plan: RoundTripPlan) -> None:
         self.written = [p for p in plan.places if p.written]
@@ -120,7 +138,9 @@ class _Scratch:
         self.new = self.entry_bits + 8 * plan.nslots
         self.old = self.new + 8 * nw
         self.base_old = self.old + 8 * nw
-        self.stack = self.base_old + 8 * plan.base_depth
+        self.gnew = self.base_old + 8 * plan.base_depth
+        self.gold = self.gnew + 8 * len(plan.globals)
+        self.stack = self.gold + 8 * len(plan.globals)
         self.words = self.stack // 8 + MAX_EXIT_STACK
 
 
@@ -155,9 +175,12 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
     emit_frames_left_check(a, plan.thread_state_get, L.tstate_recursion_remaining, plan.headroom, reject)
     for p in plan.places:
         _load_place(a, L, plan, p, reject)
+    for g in plan.globals:
+        _load_global(a, L, ext, plan, g, reject)
     for it in plan.iters:
         _load_iter(a, L, plan, it, reject)
-    compared = sorted({p.slot for p in s.written} | {slot for it in plan.iters for slot in _compared(it)})
+    compared = sorted({p.slot for p in s.written} | {g.slot for g in plan.globals} |
+                      {slot for it in plan.iters for slot in _compared(it)})
     a.group("keep the entry bits")
     for slot in compared:
         a.mov(RAX, Mem(R13, 8 * slot))
@@ -184,7 +207,8 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
             a.alu("cmp", Mem(R13, 8 * it.fresh), 0)
             a.jcc("ne", runtime_store)          # a bridge started a new iterator: the runtime makes it
             a.bind(popped)
-    _box_all(a, L, ext, plan, s, runtime_store)
+    failed = _box_all(a, L, ext, plan, s, runtime_store)
+    _set_globals(a, L, ext, plan, s, failed)
     _commit(a, L, plan, s)
     _release_olds(a, ext, plan, s)
     if plan.owned_table:
@@ -228,23 +252,47 @@ def _compared(it: IterPlace) -> tuple:
 def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
     a.group(f"localsplus[{p.index}] -> buffer[{p.slot}] ({p.kind})")
     a.mov(RAX, _slot_mem(L, p.index))
+    _unbox(a, L, plan, p.kind, p.slot, reject)
+
+
+def _load_global(a: Asm, L, ext, plan: RoundTripPlan, g: GlobalPlace, reject: int) -> None:
+    a.group(f"globals[{g.label!r}] -> buffer[{g.slot}] ({g.kind}): an exact dict of str keys, a borrowed reference")
+    _globals_str_keys(a, L, plan, reject)
+    a.mov_imm(RSI, g.name)
+    a.mov_imm(RAX, ext.dict_getitem)
+    a.call_reg(RAX)
+    _unbox(a, L, plan, g.kind, g.slot, reject)
+
+
+def _globals_str_keys(a: Asm, L, plan: RoundTripPlan, reject: int) -> None:
+    """rdi: the frame's globals, an exact dict whose keys are all exact strs (else reject). Uses rax, rcx."""
+    a.mov(RDI, Mem(R12, L.iframe_globals))
+    _check_type(a, L, RDI, plan.dict_type, reject)
+    a.mov(RAX, Mem(RDI, L.dict_keys))
+    a.load8(RAX, Mem(RAX, L.dict_keys_kind))
+    a.test(RAX, RAX)
+    a.jcc("e", reject)                      # general keys: a lookup could run an __eq__
+
+
+def _unbox(a: Asm, L, plan: RoundTripPlan, kind: str, slot: int, reject: int) -> None:
+    """rax: an object (0: unbound, reject) of the trace's kind (else reject) -> buffer[slot], its value."""
     a.test(RAX, RAX)
     a.jcc("e", reject)                      # unbound
-    if p.kind != "ref":
-        a.mov_imm(RCX, {"int": plan.int_type, "float": plan.float_type, "bool": plan.bool_type}[p.kind])
+    if kind != "ref":
+        a.mov_imm(RCX, {"int": plan.int_type, "float": plan.float_type, "bool": plan.bool_type}[kind])
         a.alu("cmp", RCX, Mem(RAX, L.ob_type))
         a.jcc("ne", reject)
-    if p.kind == "int":
+    if kind == "int":
         a.mov(R8, RAX)
         emit_unbox_int64(a, L, R8, RSI, RDI, reject)
-    elif p.kind == "float":
+    elif kind == "float":
         a.mov(RAX, Mem(RAX, L.float_value))
-    elif p.kind == "bool":
+    elif kind == "bool":
         a.mov_imm(RCX, plan.true)
         a.alu("cmp", RAX, RCX)
         a.setcc("e", RAX)
         a.movzx8(RAX, RAX)
-    a.mov(Mem(R13, 8 * p.slot), RAX)
+    a.mov(Mem(R13, 8 * slot), RAX)
 
 
 def _load_iter(a: Asm, L, plan: RoundTripPlan, it: IterPlace, reject: int) -> None:
@@ -368,27 +416,33 @@ def _box(a: Asm, L, ext, plan: RoundTripPlan, kind: str) -> None:
         a.bind(made)
 
 
-def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: int) -> None:
+def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: int) -> int:
     """Make every object the write-back stores: new[j] for each written place whose bits changed (else 0),
-    stack[k] for each item of the record. On failure: release what was made and leave the write-back to the
-    runtime (`runtime_store`)."""
+    gnew[j] for each changed global, stack[k] for each item of the record. On failure: release what was made
+    (and the old values of globals held by then, gold[]) and leave the write-back to the runtime
+    (`runtime_store`). Returns the label of that failure path (rax: 0, an error set)."""
     failed, null_ref = a.new_label(), a.new_label()
-    a.group("make the objects: changed locals, then the exit's stack items")
+    a.group("make the objects: changed locals and globals, then the exit's stack items")
     a.mov(Mem(RSP, 0), 0)                   # K: stack items made so far
     for j in range(len(s.written)):
         a.mov(Mem(RBP, s.new + 8 * j), 0)
-    for j, p in enumerate(s.written):
+    for j in range(len(plan.globals)):
+        a.mov(Mem(RBP, s.gnew + 8 * j), 0)
+        a.mov(Mem(RBP, s.gold + 8 * j), 0)
+    changed = [(s.new + 8 * j, p.slot, p.kind) for j, p in enumerate(s.written)] + \
+        [(s.gnew + 8 * j, g.slot, g.kind) for j, g in enumerate(plan.globals)]
+    for new, slot, kind in changed:
         same = a.new_label()
-        a.mov(RAX, Mem(R13, 8 * p.slot))
-        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * p.slot))
+        a.mov(RAX, Mem(R13, 8 * slot))
+        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * slot))
         a.jcc("e", same)
-        if p.kind == "ref":
+        if kind == "ref":
             a.test(RAX, RAX)
-            a.jcc("e", null_ref)            # an unbound local: the runtime's write-back decides
-        _box(a, L, ext, plan, p.kind)
+            a.jcc("e", null_ref)            # an unbound variable: the runtime's write-back decides
+        _box(a, L, ext, plan, kind)
         a.test(RAX, RAX)
         a.jcc("e", failed)
-        a.mov(Mem(RBP, s.new + 8 * j), RAX)
+        a.mov(Mem(RBP, new), RAX)
         a.bind(same)
     loop, end = a.new_label(), a.new_label()
     a.mov(RAX, Mem(R15, 16))
@@ -422,18 +476,57 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: in
     a.alu("add", K, 1)
     a.jmp(loop)
     a.bind(failed)
-    a.group("making an object failed: clear the error, release what was made, -2 - exit id")
+    a.group("making an object or setting a global failed: clear the error, release what was made and the old "
+            "values held, -2 - exit id")
     a.mov_imm(RAX, ext.err_clear)
     a.call_reg(RAX)
     a.bind(null_ref)
     for j in range(len(s.written)):
         a.mov(RDI, Mem(RBP, s.new + 8 * j))
         _xdecref_call(a, ext)
+    for j in range(len(plan.globals)):
+        for at in (s.gnew, s.gold):
+            a.mov(RDI, Mem(RBP, at + 8 * j))
+            _xdecref_call(a, ext)
     with _counted(a, K):                    # the stack items made so far
         a.mov(RDI, Mem(RBP, s.stack, RCX, 8))
         _xdecref_call(a, ext)
     a.jmp(runtime_store)
     a.bind(end)
+    return failed
+
+
+def _set_globals(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, failed: int) -> None:
+    """globals[name] = gnew[j] for each changed global (PyDict_SetItem: its own reference), the old value given a
+    reference first (gold[j]: released with the other old references, once the frame is complete). A failure goes
+    to `failed` (the globals set so far stay set: the runtime's write-back sets the same values again). Runs no
+    Python code: the keys are exact strs, the old values are not released here (a dict watcher, a C function,
+    sees the same calls as after a STORE_GLOBAL)."""
+    if not plan.globals:
+        return
+    a.group("set the changed globals (their old values held)")
+    for j, g in enumerate(plan.globals):
+        skip = a.new_label()
+        a.alu("cmp", Mem(RBP, s.gnew + 8 * j), 0)
+        a.jcc("e", skip)
+        a.mov(RDI, Mem(R12, L.iframe_globals))
+        a.mov_imm(RSI, g.name)
+        a.mov_imm(RAX, ext.dict_getitem)
+        a.call_reg(RAX)
+        a.mov(Mem(RBP, s.gold + 8 * j), RAX)
+        held = a.new_label()
+        a.test(RAX, RAX)
+        a.jcc("e", held)
+        _incref(a, L, RAX)
+        a.bind(held)
+        a.mov(RDI, Mem(R12, L.iframe_globals))
+        a.mov_imm(RSI, g.name)
+        a.mov(RDX, Mem(RBP, s.gnew + 8 * j))
+        a.mov_imm(RAX, ext.dict_setitem)
+        a.call_reg(RAX)
+        a.test32(RAX, RAX)
+        a.jcc("s", failed)
+        a.bind(skip)
 
 
 class _counted:
@@ -585,3 +678,7 @@ def _release_olds(a: Asm, ext, plan: RoundTripPlan, s: _Scratch) -> None:
     for pos in range(plan.base_depth):
         a.mov(RDI, Mem(RBP, s.base_old + 8 * pos))
         _xdecref_call(a, ext)
+    for j in range(len(plan.globals)):      # (the dict holds a reference of its own to the new value)
+        for at in (s.gold, s.gnew):
+            a.mov(RDI, Mem(RBP, at + 8 * j))
+            _xdecref_call(a, ext)

@@ -773,18 +773,19 @@ class FrameWrites:
     setters and Py_IncRef): no bytecode runs in between, so no eval-breaker check, no thread switch, no
     signal handler and no asynchronous exception can see or interrupt a half-written frame; another thread
     sees the frame before or after, as at an iteration boundary in plain CPython. A fast local's old value
-    is read inside the same pass and released afterwards.
+    is read inside the same pass and released afterwards; a global's is held from before the pass to its end.
 
     On 3.11 and 3.12 the pass ends by clearing f_fast_as_locals: when something read `frame.f_locals`
     (another thread, a handler, the program) a sys.settrace callback returns through PyFrame_LocalsToFast,
     which would copy the locals dict of before the writes back over them."""
 
-    __slots__ = ("fa", "frame", "ops", "olds")
+    __slots__ = ("fa", "frame", "ops", "olds", "held")
 
     def __init__(self, fa: FrameAccess, frame) -> None:
         self.fa, self.frame = fa, frame
         self.ops: list[tuple] = []
         self.olds: list[int] = []           # positions in ops whose result is an old reference to release
+        self.held: list = []                # the old values of the globals set, released after the pass
 
     def set_local(self, iframe: int, index: int, value) -> None:
         """localsplus[index] = value (a new strong reference; the old one is released after the pass)."""
@@ -800,6 +801,9 @@ class FrameWrites:
         self.ops += [(getattr, cell, "value"), (setattr, cell, "value", None)]
 
     def set_global(self, namespace: dict, name: str, value) -> None:
+        """namespace[name] = value; its old value is held until the pass is over (the dict's release of it then
+        frees nothing: a __del__ it runs sees the frame complete)."""
+        self.held.append(namespace.get(name))
         self.ops.append((namespace.__setitem__, name, value))
 
     def set_range_iter(self, it, nxt: int, remaining: int) -> None:
@@ -844,6 +848,7 @@ class FrameWrites:
         for i in self.olds:
             if done[i]:
                 _decref(done[i])
+        self.held.clear()
 
 
 def _wrap64(v: int) -> int:

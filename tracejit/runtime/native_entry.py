@@ -7,7 +7,7 @@ the record of every exit that has none yet and makes `loop.roundtrip` (a callabl
 backend.roundtrip). No round trip serves a loop whose layout has what it does not describe; those loops keep
 the Python entry and write-back of CompiledLoop.run, which stays the reference (and the whole path with
 `native=0`):
-- globals, complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists);
+- complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists);
 - objects the machine code owns (`owned_slots`) and calls that may run Python code (`syncs`): their entry
   prepares more than the frame's values.
 An exit gets no record (the runtime writes it back after the native entry) when it rebuilds inlined frames,
@@ -23,8 +23,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 
-from tracejit.backend.roundtrip import (ENTRY_BITS_WORD, KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, IterPlace,
-                                        Place, RoundTripPlan, roundtrip_code, scratch_words)
+from tracejit.backend.roundtrip import (ENTRY_BITS_WORD, KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, GlobalPlace,
+                                        IterPlace, Place, RoundTripPlan, roundtrip_code, scratch_words)
 from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LIST_ITER_INDEX, LIST_ITER_SEQ,
                                     LIST_ITER_TYPE, RANGE_ITER_TYPE, ZIP_ITERS, ZIP_SIZE, c_api_address)
 from tracejit.ir import Kind
@@ -74,8 +74,9 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
         return None
     if loop.exit_records is None:
         loop.exit_records = (ctypes.c_int64 * len(loop.bridge_table))()
-    places, iters, nslots, owned = key
-    plan = RoundTripPlan(places=places, iters=iters, nslots=nslots, owned=owned, nlocalsplus=loop.nlocalsplus,
+    places, iters, nslots, owned, globs = key
+    plan = RoundTripPlan(places=places, iters=iters, nslots=nslots, owned=owned, globals=globs, dict_type=id(dict),
+                         nlocalsplus=loop.nlocalsplus,
                          base_depth=loop.base_depth,
                          headroom=MARGIN + WRITE_DEPTH + STORE_DEPTH + loop.layout.inline_depth + 4,
                          buffer=loop.buffer_address, scratch=0, exit_records=ctypes.addressof(loop.exit_records),
@@ -126,13 +127,20 @@ def install(engine, loop: CompiledLoop, prepared: PreparedRoundTrip | None, addr
 
 
 def _plan_key(loop: CompiledLoop, syncs: bool):
-    """(places, iterators, slots, owned slots) of the loop's layout, or None when the round trip cannot serve it."""
+    """(places, iterators, slots, owned slots, globals) of the loop's layout, or None when the round trip cannot
+    serve it."""
     loop.layout_changed()
     if syncs:
         return None
     fast, glob, iters, cplx = loop._input_plan()
-    if glob or cplx:
+    if cplx:
         return None
+    globs = []
+    for name, slot, kind, _ in glob:
+        if kind not in KINDS:
+            return None
+        # (the name: the layout's state variable keeps the str alive as long as the loop and its code)
+        globs.append(GlobalPlace(id(name), slot, KINDS[kind], name))
     places = []
     for index, slot, kind, sv in fast:
         if kind not in KINDS:
@@ -147,7 +155,7 @@ def _plan_key(loop: CompiledLoop, syncs: bool):
         names = ITER_SLOTS[kind] if kind != "zip" else \
             [f"{name}{j}" for j in range(len(slots) // 2) for name in ITER_SLOTS["zip"]]
         its.append(IterPlace(pos, kind, tuple(slots[k] for k in names), slots.get("fresh", -1)))
-    return tuple(places), tuple(its), loop.layout.nslots, tuple(loop.owned_slots)
+    return tuple(places), tuple(its), loop.layout.nslots, tuple(loop.owned_slots), tuple(globs)
 
 
 def exit_record(loop: CompiledLoop, info: ExitInfo, code):
