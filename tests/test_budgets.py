@@ -271,6 +271,40 @@ def test_runs_somewhat_too_short_are_dropped_then_retried():
     assert end["loops_dropped"] == 3 and end["traces_compiled"] == 3 and end["blacklisted"] >= 1, end
 
 
+def test_a_loop_dropped_once_is_compiled_again_only_within_its_share():
+    """The same loop with almost no recording and compiling free (spend_ms): once a compiled version was dropped,
+    the loop may spend on it again only what its machine code saved, which here is less than what it cost: it is
+    not compiled a second time, and is blacklisted instead (against the three compiles and drops above)."""
+    end = _after_calls(4000, 30, _short_run_of(64) + ", spend_ms=0.01")
+    assert end["loops_dropped"] == 1 and end["traces_compiled"] == 1 and end["blacklisted"] >= 1, end
+
+
+def test_the_share_of_one_loop():
+    """Engine._site_may_spend: free until a version was dropped; then SITE_FREE of spend_ms plus what the loop's
+    machine code saved (SAVED_NS_PER_INSTRUCTION per instruction of a native iteration); no bound with spend_ms=0."""
+    from tracejit.params import Params
+    from tracejit.runtime.engine import SAVED_NS_PER_INSTRUCTION, SITE_FREE, Engine
+    from tracejit.runtime.sites import LoopSite
+
+    class Host:                         # the engine's parameters, as _site_may_spend reads them
+        params = Params(spend_ms=100)
+        _site_saved = staticmethod(Engine._site_saved)
+
+    site = LoopSite("f:1@10", 10)
+    free = 0.1 * SITE_FREE
+    site.spent = free * 3
+    assert Engine._site_may_spend(Host, site)
+    site.drops = 1
+    assert not Engine._site_may_spend(Host, site)
+    site.saved = int(free * 2 / (SAVED_NS_PER_INSTRUCTION * 1e-9)) - 10
+    assert not Engine._site_may_spend(Host, site)
+    site.saved += 20
+    assert Engine._site_may_spend(Host, site)
+    Host.params = Params(spend_ms=0)
+    site.saved = 0
+    assert Engine._site_may_spend(Host, site)
+
+
 def test_long_runs_stay_compiled():
     """The judging must not drop a loop that pays: 600 entries of 5000 iterations each stay native."""
     end = _after_calls(600, 5000)

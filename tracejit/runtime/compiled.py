@@ -74,6 +74,8 @@ class ExitInfo:
     fails: int = 0
     bridge: str = "none"                    # none / recording / compiled / blocked
     bridge_retries: int = 0                 # bridge recordings from here that failed by chance
+    bridge_after: int = 0                   # failures before a bridge is tried again (its loop's site had spent
+                                            # more than it saved: Engine._site_may_spend); 0: bridge_threshold
     frame: str = ""                         # a guard inside inlined calls ("f/g")
     inner: list[InnerFrame] = field(default_factory=list)  # the inlined calls it resumes mid-body, outermost
                                             # first (empty: the loop's frame resumes at `pc`, a call restarts)

@@ -113,6 +113,10 @@ SPEND_SHARE = 0.05
 SAVED_NS_PER_INSTRUCTION = 10
 SPEND_WAIT = 4
 MAX_SPEND_DOUBLINGS = 10        # ... twice as long each time it finds it spent (4 ... 2048 x threshold), then given up
+# the share of spend_ms one loop (its versions and their bridges) may spend beyond what its machine code saved; an
+# exit refused a bridge for it asks again after SITE_WAIT times as many failures
+SITE_FREE = 0.2
+SITE_WAIT = 4
 INTERRUPTED = "another thread held the JIT during the recording"
 ABANDONED = "recording abandoned"
 _NO_DIGITS = str.maketrans("", "", "0123456789")     # an abort reason without its figures (see _abort)
@@ -577,7 +581,7 @@ class Engine:
             rec.missed = True
             return
         self.depth = 1
-        t0 = _thread_time()
+        t0, imports = _thread_time(), _IMPORT_CPU[0]
         try:
             if self.recursion_hit:
                 self._after_recursion_limit()
@@ -593,7 +597,9 @@ class Engine:
         except Exception as e:
             self._callback_failed(rec.site, e)
         finally:
-            self.spent_cpu += _thread_time() - t0
+            dt = _thread_time() - t0
+            self.spent_cpu += dt
+            rec.site.spent += dt - (_IMPORT_CPU[0] - imports)     # (the one-time imports are no loop's)
             self.depth = 0
 
     def _after_recursion_limit(self) -> None:
@@ -621,6 +627,13 @@ class Engine:
         """Record an iteration of the loop at `header` (`left`: the items left in its first run: _first_run_left)."""
         if foreign_tool_active(code):
             return
+        if not self._site_may_spend(site):
+            # recorded and compiled before (dropped since, or its versions reject the frame), for more than it saved
+            self.log("site_spent", loop=site.name, spent_ms=round(site.spent * 1000, 1),
+                     saved_ms=round(self._site_saved(site) * 1e3, 1), wait=0)
+            if not site.versions:
+                self._blacklist(site, code)
+            return
         if not site.versions and not self._may_spend():
             # the JIT has spent its share: the loop waits (its back-edges let pass by the back-edge stub), each
             # time twice as long, then asks again (not an abort); refused MAX_SPEND_DOUBLINGS times, it is given up,
@@ -636,11 +649,13 @@ class Engine:
             site.count = self.params.threshold - self.params.threshold * wait
             self.log("spend_wait", loop=site.name, wait=wait)
             return
-        t0 = _thread_time()
+        t0, imports = _thread_time(), _IMPORT_CPU[0]
         try:
             self._record(frame, code, header, site, left)
         finally:
-            self.spent_cpu += _thread_time() - t0
+            dt = _thread_time() - t0
+            self.spent_cpu += dt
+            site.spent += dt - (_IMPORT_CPU[0] - imports)
 
     def _record(self, frame, code, header: int, site: LoopSite, left: int | None) -> None:
         if not self._loaded("tracejit.runtime.recording", frame):
@@ -680,12 +695,36 @@ class Engine:
         saved = self.saved_instructions + sum(loop.native_iterations * loop.instructions for loop in self.live)
         return spent <= free + SPEND_SHARE * run + saved * SAVED_NS_PER_INSTRUCTION * 1e-9
 
+    def _site_may_spend(self, site: LoopSite) -> bool:
+        """Whether more may be spent on recording and compiling this loop (a bridge, a new version, a version
+        again): yes until a compiled version of it was dropped (its runs did not pay back its entries); from then
+        on while what the JIT spent on it (`site.spent`) is within SITE_FREE of `spend_ms` plus what its machine
+        code has saved so far (_site_saved). _may_spend bounds the JIT's spending on new loops; this bounds it on
+        a loop that showed it does not pay, whose bridges and versions that does not hold back (go's `score`,
+        compiled, dropped and compiled again with new bridges and versions, spent 100 ms to save 0.4). Loops
+        that never dropped a version are not held back: their gains may come after their bridges (scimark's
+        Monte Carlo spends 0.2 s on bridges before its runs get long, then saves 1.6 s)."""
+        free = self.params.spend_ms / 1000 * SITE_FREE
+        return not free or not site.drops or site.spent <= free + self._site_saved(site)
+
+    @staticmethod
+    def _site_saved(site: LoopSite) -> float:
+        """The seconds the loop's machine code saved so far (estimated as in _may_spend)."""
+        saved = site.saved + sum(loop.native_iterations * loop.instructions for loop in site.versions)
+        return saved * SAVED_NS_PER_INSTRUCTION * 1e-9
+
     def _start_bridge(self, loop: CompiledLoop, info: ExitInfo, frame, site: LoopSite, inner: list) -> None:
         """Record a bridge from exit `info`, which has just left `frame` (`inner`: the inlined frames it rebuilds,
         runtime.resume.ResumeFrame: the recording resumes them where the guard stopped them)."""
         if self.recording is not None:
             return
         if self._loaded("tracejit.runtime.compiling", frame) and compiling.link_bridge(self, loop, info, site):
+            return
+        if not self._site_may_spend(site):
+            # the loop has cost more than it saved: the exit waits SITE_WAIT times as many failures, then asks again
+            info.bridge_after = loop.exit_fails(info) * SITE_WAIT
+            self.log("site_spent", loop=site.name, exit=info.exit_id, spent_ms=round(site.spent * 1000, 1),
+                     saved_ms=round(self._site_saved(site) * 1e3, 1), wait=info.bridge_after)
             return
         code = frame.f_code
         chain = info.snapshot if info.inner else None
@@ -910,6 +949,7 @@ class Engine:
             site.versions.remove(loop)
             site.count = 0
             site.counting_since = time.monotonic()
+            site.saved += loop.native_iterations * loop.instructions     # (_site_may_spend)
         rec = self.recording
         if rec is not None and rec.loop is loop:
             self._abort(rec, f"loop {reason}")
@@ -1062,7 +1102,7 @@ class Engine:
                          reason=info.reason, guard=info.guard, fails=fails, **extra)
             if loop.retired:
                 return False
-            if info.bridge == "none" and fails >= self.params.bridge_threshold and \
+            if info.bridge == "none" and fails >= max(self.params.bridge_threshold, info.bridge_after) and \
                     loop.bridges_tried < self.params.max_bridges:
                 # a loop exit that keeps being taken is usually an inner loop finishing: a bridge through the
                 # enclosing loop back into this header keeps the whole nest in machine code
@@ -1152,9 +1192,10 @@ class Engine:
         if site.rejects < self.params.reject_limit:
             return False
         site.rejects = 0
-        if not site.blacklisted and self.recording is None and len(site.versions) >= MAX_VERSIONS:
+        may_spend = self._site_may_spend(site)      # (else the versions it has stay, and it backs off)
+        if not site.blacklisted and self.recording is None and len(site.versions) >= MAX_VERSIONS and may_spend:
             self._drop(site.versions[-1], site, "entry rejected: the least recently used of its versions")
-        if not site.blacklisted:
+        if not site.blacklisted and may_spend:
             if self.recording is None:
                 # the frame's types keep differing from those of every version: record one for them
                 if boxed is not None:
@@ -1187,6 +1228,7 @@ class Engine:
         """Give up on a compiled loop: free it; after max_aborts drops the loop is blacklisted, at once if
         `for_good` (the loop itself is given up: every version freed, its back-edge no longer reported)."""
         self.stats.loops_dropped += 1
+        site.drops += 1
         self.log("dropped", loop=loop.name, reason=reason)
         if for_good and loop.code is not None:
             self._give_up(site, loop.code, reason)

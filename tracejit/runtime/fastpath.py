@@ -384,7 +384,7 @@ def _quietness(loop, info, params, log_on: bool) -> int:
             info.bridge == "none" and loop.bridges_tried >= params.max_bridges):
         left = None                                     # nothing to decide
     elif info.bridge == "none":
-        left = params.bridge_threshold - 1 - fails      # counting towards a bridge
+        left = max(params.bridge_threshold, info.bridge_after) - 1 - fails     # counting towards a bridge
     else:
         return 0                                        # its bridge is being recorded
     if log_on:

@@ -47,7 +47,7 @@ class LoopSite:
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
                  "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "fast_assumed", "passing", "enclosing",
-                 "spend_waits", "little_waits", "pays_back_from", "looked", "left")
+                 "spend_waits", "little_waits", "pays_back_from", "looked", "left", "spent", "saved", "drops")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -63,6 +63,12 @@ class LoopSite:
         self.spend_waits = 0        # times it found the JIT's share spent (Engine._may_spend): each wait is longer
         self.little_waits = 0       # times it got hot with too little of its run left to pay (Engine._first_run_left)
         self.pays_back_from = 0     # the items left its recorded trace needs to pay (generic.pays_back), once known
+        # the CPU time the JIT spent recording and compiling this loop, its versions and their bridges (whatever
+        # came of it), and the instructions its versions no longer in service saved (native iterations x
+        # instructions of the recorded iteration): Engine._site_may_spend
+        self.spent = 0.0
+        self.saved = 0
+        self.drops = 0              # compiled versions dropped (runs too short to pay back, or one too many)
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)

@@ -580,6 +580,12 @@ def describe_event(e: dict) -> str:
                     "eleventh time: given up")
         return (f"hot, but the JIT has spent its share of the run on recording and compiling (spend_ms): waiting "
                 f"{g('wait')}x threshold back-edges")
+    if k == "site_spent":
+        spent = (f"a version of it was dropped, and recording and compiling it has cost {g('spent_ms')} ms, more "
+                 f"than its share plus the {g('saved_ms')} ms its machine code saved")
+        if g("exit") is not None:
+            return f"exit #{g('exit')} failed often, but {spent}: asking again after {g('wait')} failures"
+        return f"{spent}: not recorded again"
     if k == "little_left":
         return (f"hot, but only {g('left')} iterations are left in this run of the loop: too few for machine code "
                 f"to pay for compiling it; waiting for its next run")
