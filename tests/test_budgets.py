@@ -706,6 +706,39 @@ def test_a_loop_over_a_list_or_tuple_with_too_little_left_waits_for_a_later_run(
     assert long_["traces_compiled"] == 1 and long_["native_entries"] > again["native_entries"], (again, long_)
 
 
+def test_an_inner_loop_whose_nest_has_too_little_left_waits():
+    """An inner `for` loop hot over several runs (threshold=50: two runs of 40 items each under a loop of two)
+    waits when what the nest has left of it is little (its run's items left, plus its runs so far on average times
+    the runs the loops around it have left): barnes_hut's galaxy set-up. The same nest under a loop with many
+    runs left compiles, and so does an inner loop under a `while` loop (its future not known)."""
+    _, rep = run_both("""
+        def setup(arms, per_arm):
+            out = []
+            for arm in range(arms):
+                for i in range(per_arm):
+                    out.append(arm * 0.5 + i * 0.25)
+            return out
+        def setup_while(arms, per_arm):
+            out = []
+            arm = 0
+            while arm < arms:
+                for i in range(per_arm):
+                    out.append(arm * 0.5 + i * 0.25)
+                arm += 1
+            return out
+        print(sum(setup(2, 40)))
+        report("once")
+        print(sum(setup(300, 40)))
+        report("many")
+        print(sum(setup_while(2, 40)))
+        report("while")
+    """, "little_left=50" + _TRACED)
+    once, many, while_ = rep["once"], rep["many"], rep["while"]
+    assert once["little_left_waits"] == 1 and once["traces_compiled"] == 0, once
+    assert many["traces_compiled"] >= 1 and many["native_entries"] > 0, many
+    assert while_["traces_compiled"] > many["traces_compiled"], (many, while_)
+
+
 def test_a_large_trace_with_too_little_left_to_pay_for_its_compiling_waits():
     """The recording of a large loop body (an inlined method) whose first run has too few iterations left for
     machine code to save what compiling the trace costs ends there, not counted as an abort: the loop waits for

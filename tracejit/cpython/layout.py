@@ -405,16 +405,19 @@ class FrameAccess:
             return start + index * step, step, length - index
         return _rd(a + f["start"]), _rd(a + f["step"]), _rd(a + f["len"])
 
-    def _top_object(self, frame, code) -> int:
-        """The address of the object on top of the running `frame`'s value stack (0: an empty stack or NULL). Read
-        from memory (no reference made, no method called)."""
+    def _top_object(self, frame, code, index: int = -1) -> int:
+        """The address of the object on top of the running `frame`'s value stack, or of its item `index` (0: the
+        bottom one); 0 for an empty stack, an index beyond the top, or NULL. Read from memory (no reference made,
+        no method called)."""
         L = self.L
         words = _WORDS
         iframe = words[(id(frame) + L.frame_f_frame >> 3) - 1]          # (fields of these structs are aligned)
         top = _HALVES[(iframe + L.iframe_stacktop >> 2) - 1]
-        if top <= _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]:
+        base = _HALVES[(id(code) + L.code_nlocalsplus >> 2) - 1]
+        at = top - 1 if index < 0 else base + index
+        if not base <= at < top:
             return 0
-        return words[(iframe + L.iframe_localsplus + 8 * (top - 1) >> 3) - 1]
+        return words[(iframe + L.iframe_localsplus + 8 * at >> 3) - 1]
 
     def _range_left(self, it: int) -> int:
         """The items left in the range iterator at address `it`."""
@@ -447,11 +450,12 @@ class FrameAccess:
             return -left, words[(it + f["index"] >> 3) - 1] if "index" in f else 0, left    # (3.11 keeps index)
         return None
 
-    def top_items_left(self, frame, code) -> int | None:
-        """The items left in the iterator on top of the running `frame`'s value stack, if it is a range, list,
-        tuple, str or array iterator (a list's later growth not foreseen); None for an empty stack, an exhausted
-        iterator or any other object. Read from memory, like top_iterator_run."""
-        it = self._top_object(frame, code)
+    def top_items_left(self, frame, code, index: int = -1) -> int | None:
+        """The items left in the iterator on top of the running `frame`'s value stack (or its item `index`, 0: the
+        bottom one), if it is a range, list, tuple, str or array iterator (a list's later growth not foreseen);
+        None for an empty stack, an exhausted iterator or any other object. Read from memory, like
+        top_iterator_run."""
+        it = self._top_object(frame, code, index)
         if not it:
             return None
         words = _WORDS

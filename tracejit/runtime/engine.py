@@ -859,9 +859,10 @@ class Engine:
         `little_left` x `threshold` of them, or too few for its recorded trace to pay for compiling it
         (generic.pays_back), it waits for its next run (a list comprehension run once at start-up), its back-edges
         let pass by the back-edge stub, MAX_LITTLE_WAITS times at most."""
-        if not self.params.little_left or site.for_loop is False or site.judged_runs > 1 or site.retries or \
-                site.aborts:
+        if not self.params.little_left or site.retries or site.aborts:
             return None
+        if site.for_loop is False or site.judged_runs > 1:
+            return self._nest_left(frame, code, site) if site.little_waits < MAX_LITTLE_WAITS else None
         if site.little_waits < MAX_LITTLE_WAITS:
             left = self.fa.top_items_left(frame, code)
             if left is not None:
@@ -871,6 +872,27 @@ class Engine:
             # then each wait's as many again), so a long run proves itself, a short one ends before it compiles
             return self.params.threshold * ((2 << site.little_waits) - 1)
         return None
+
+    def _nest_left(self, frame, code, site: LoopSite) -> int | None:
+        """For a `for` loop inside `for` loops of its code, hot over several runs: the items left in its run, plus
+        its runs so far on average (`threshold` back-edges over its judged runs) times the runs the loops around it
+        have left (the product of their items left, each plus one, less one): what the whole nest has left of it.
+        None when it is not such a loop (a `while` loop around it, an iterator of another kind: its future is not
+        known). The setup of barnes_hut's galaxy, two runs of 70 items, compiled its inner loop with 40 left."""
+        if site.for_loop is False and not raw_for_iter_at(code, site.header):
+            return None
+        left = self.fa.top_items_left(frame, code)
+        heads = {head for src, head in bytecode.back_edges(code) if head < site.header < src}
+        if left is None or not heads:
+            return None
+        depths = bytecode.static_stack_depths(code)
+        runs = 1
+        for head in heads:
+            n = self.fa.top_items_left(frame, code, depths[head] - 1) if raw_for_iter_at(code, head) else None
+            if n is None:
+                return None
+            runs *= n + 1
+        return left + (runs - 1) * self.params.threshold // max(site.judged_runs, 1)
 
     def _wait_for_next_run(self, site: LoopSite, left: int) -> None:
         self.stats.little_left_waits += 1
