@@ -60,8 +60,10 @@ def test_code_table_tells_reused_ids_apart():
 # ---------------------------------------------------------------------------------------------- discarding
 
 def test_discarded_loops_free_their_machine_code(fresh_engine):
-    # spend_ms=0: 150 loops each compiled to run once pass the JIT's share of this short run (test_budgets checks it)
-    with tracejit.enable(threshold=2, bridge_threshold=2, spend_ms=0, little_left=0):
+    # spend_ms=0: 150 loops each compiled to run once pass the JIT's share of this short run (test_budgets checks it);
+    # trace_idle_ms=0: nor does 3.11's tracer go for tracing that gains little (on a loaded machine it went after
+    # about 30 of them)
+    with tracejit.enable(threshold=2, bridge_threshold=2, spend_ms=0, little_left=0, trace_idle_ms=0):
         for k in range(1, 151):
             assert make_kernel(k)(500) == plain(k, 500)
     engine = tracejit.engine()
