@@ -885,10 +885,14 @@ class Engine:
         heads = {head for src, head in bytecode.back_edges(code) if head < site.header < src}
         if left is None or not heads:
             return None
-        depths = bytecode.static_stack_depths(code)
+        try:
+            depths = bytecode.static_stack_depths(code)
+        except ValueError:
+            return None
         runs = 1
         for head in heads:
-            n = self.fa.top_items_left(frame, code, depths[head] - 1) if raw_for_iter_at(code, head) else None
+            depth = depths.get(head, 0) if raw_for_iter_at(code, head) else 0
+            n = self.fa.top_items_left(frame, code, depth - 1) if depth > 0 else None
             if n is None:
                 return None
             runs *= n + 1
