@@ -341,3 +341,106 @@ def test_reference_counts_of_globals_are_those_of_plain_cpython(fresh_engine):
     ns["LAST"] = None
     assert sys.getrefcount(marker) == before
     assert served("keep") >= 100
+
+
+def test_module_level_code_run_with_locals_of_its_own(fresh_engine):
+    """One module-level code object run with f_locals = f_globals (its loop compiles) and then with a locals dict
+    of its own (exec(code, g, l)): its names are then the locals', which neither entry may take from the globals."""
+    code = compile("total = 0\nfor i in range(n):\n    total += i\n", "<module-level>", "exec")
+
+    def script():
+        out = []
+        for k in range(60):
+            g = {"n": 50 + k}
+            exec(code, g)
+            out.append(g["total"])
+        for k in range(40):
+            g, loc = {"n": 50, "total": 1000, "i": 0}, {"n": 30 + k % 5}
+            exec(code, g, loc)
+            out.append((loc.get("total"), g.get("total"), loc.get("i"), g.get("i")))
+        return out
+
+    expected = script()
+    with tracejit.enable(**PARAMS):
+        got = script()
+    assert got == expected
+    assert loops_of("<module>") and sum(lp.entries for lp in loops_of("<module>")) >= 30
+
+
+INLINED_SOURCE = '''
+K = 1
+def helper(x):
+    return x * K
+def step(n):
+    s = 0
+    for i in range(n):
+        s += helper(i)
+    return s
+'''
+
+
+def test_an_inlined_function_reads_its_own_globals(fresh_engine):
+    """`step`'s code run with a second globals dict that binds the same `helper` (whose globals are the first
+    dict) and another K: the inlined helper must read K from its own globals, so the trace recorded with the
+    first dict does not enter with the second."""
+    import types
+
+    def script():
+        first = {}
+        exec(INLINED_SOURCE, first)
+        second = dict(first, K=100)
+        second["step"] = types.FunctionType(first["step"].__code__, second)
+        return [(first["step"](k % 20 + 10), second["step"](k % 20 + 10)) for k in range(200)]
+
+    expected = script()
+    with tracejit.enable(**PARAMS):
+        got = script()
+    assert got == expected
+    assert served("step") >= 150
+
+
+def test_a_failed_global_store_leaves_the_frame_and_globals_as_at_entry(fresh_engine, monkeypatch):
+    """The round trip's PyDict_SetItem made to fail for the second changed global (it cannot fail for a key present
+    at entry): the first one's old value is put back before anything is released, and the runtime writes the
+    frame back. The old value of G1 (held by nothing else, borrowed by `x`) must survive: the result is that
+    object, with plain CPython's reference count."""
+    import ctypes
+
+    from tracejit.plaindata import replace
+    from tracejit.runtime import native_entry
+
+    real = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
+        ctypes.cast(ctypes.pythonapi.PyDict_SetItem, ctypes.c_void_p).value)
+    armed, failures = [False], [0]
+
+    def set_item(d, k, v):
+        if armed[0] and ctypes.cast(k, ctypes.py_object).value == "G2":
+            failures[0] += 1
+            return -1
+        return real(d, k, v)
+
+    fake = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(set_item)
+    made = native_entry.roundtrip_code
+    monkeypatch.setattr(native_entry, "roundtrip_code", lambda plan, ext: made(
+        plan, replace(ext, dict_setitem=ctypes.cast(fake, ctypes.c_void_p).value)))
+
+    class Obj:
+        pass
+
+    ns = {"OBJS": [Obj(), Obj()], "G1": None, "G2": 0}
+    exec("def f(n):\n    global G1, G2\n    x = None\n    i = 0\n    while i < n:\n        if i > 0:\n"
+         "            x = G1\n            G1 = OBJS[i % 2]\n            G2 = i\n        i += 1\n    return x\n", ns)
+    import weakref
+    with tracejit.enable(**PARAMS):
+        for _ in range(30):
+            ns["f"](20)
+        ns["G1"], ns["G2"] = Obj(), -5
+        old = weakref.ref(ns["G1"])             # (G1 alone holds it)
+        armed[0] = True
+        x = ns["f"](2)
+        armed[0] = False
+    assert failures[0] == 1
+    assert old() is x and type(x) is Obj        # not freed while the state buffer borrowed it
+    assert ns["G1"] is ns["OBJS"][1] and ns["G2"] == 1
+    assert sys.getrefcount(x) == 2              # x's reference and the argument's: the dict's is gone
+    assert served("f") >= 20

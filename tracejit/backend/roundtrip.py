@@ -207,8 +207,8 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
             a.alu("cmp", Mem(R13, 8 * it.fresh), 0)
             a.jcc("ne", runtime_store)          # a bridge started a new iterator: the runtime makes it
             a.bind(popped)
-    failed = _box_all(a, L, ext, plan, s, runtime_store)
-    _set_globals(a, L, ext, plan, s, failed)
+    release_made = _box_all(a, L, ext, plan, s, runtime_store)
+    _set_globals(a, L, ext, plan, s, release_made)
     _commit(a, L, plan, s)
     _release_olds(a, ext, plan, s)
     if plan.owned_table:
@@ -420,7 +420,7 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: in
     """Make every object the write-back stores: new[j] for each written place whose bits changed (else 0),
     gnew[j] for each changed global, stack[k] for each item of the record. On failure: release what was made
     (and the old values of globals held by then, gold[]) and leave the write-back to the runtime
-    (`runtime_store`). Returns the label of that failure path (rax: 0, an error set)."""
+    (`runtime_store`). Returns the label of that release (entered with no error set)."""
     failed, null_ref = a.new_label(), a.new_label()
     a.group("make the objects: changed locals and globals, then the exit's stack items")
     a.mov(Mem(RSP, 0), 0)                   # K: stack items made so far
@@ -476,8 +476,8 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: in
     a.alu("add", K, 1)
     a.jmp(loop)
     a.bind(failed)
-    a.group("making an object or setting a global failed: clear the error, release what was made and the old "
-            "values held, -2 - exit id")
+    a.group("making an object failed: clear the error, release what was made (and the old values held), -2 - exit "
+            "id")
     a.mov_imm(RAX, ext.err_clear)
     a.call_reg(RAX)
     a.bind(null_ref)
@@ -493,18 +493,20 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: in
         _xdecref_call(a, ext)
     a.jmp(runtime_store)
     a.bind(end)
-    return failed
+    return null_ref
 
 
-def _set_globals(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, failed: int) -> None:
+def _set_globals(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, release_made: int) -> None:
     """globals[name] = gnew[j] for each changed global (PyDict_SetItem: its own reference), the old value given a
-    reference first (gold[j]: released with the other old references, once the frame is complete). A failure goes
-    to `failed` (the globals set so far stay set: the runtime's write-back sets the same values again). Runs no
-    Python code: the keys are exact strs, the old values are not released here (a dict watcher, a C function,
-    sees the same calls as after a STORE_GLOBAL)."""
+    reference first (gold[j]: released with the other old references, once the frame is complete). Runs no Python
+    code: the keys are exact strs, the old values are not released here (a dict watcher, a C function, sees the
+    same calls as after a STORE_GLOBAL). A failure (which a key present at entry rules out) clears the error, puts
+    the old values of the globals set before back (the frame and its globals are then as at entry: the objects the
+    state buffer borrows stay alive) and goes to `release_made`: the runtime writes the frame back."""
     if not plan.globals:
         return
     a.group("set the changed globals (their old values held)")
+    restores = [a.new_label() for _ in plan.globals]
     for j, g in enumerate(plan.globals):
         skip = a.new_label()
         a.alu("cmp", Mem(RBP, s.gnew + 8 * j), 0)
@@ -525,8 +527,34 @@ def _set_globals(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, failed: int) 
         a.mov_imm(RAX, ext.dict_setitem)
         a.call_reg(RAX)
         a.test32(RAX, RAX)
-        a.jcc("s", failed)
+        a.jcc("s", restores[j])
         a.bind(skip)
+    done = a.new_label()
+    a.jmp(done)
+    for j, label in enumerate(restores):
+        a.bind(label)
+        a.group(f"setting global {plan.globals[j].label!r} failed: clear the error, put back the old values of those "
+                f"set before it")
+        a.mov_imm(RAX, ext.err_clear)
+        a.call_reg(RAX)
+        for i in range(j):
+            skip = a.new_label()
+            a.alu("cmp", Mem(RBP, s.gnew + 8 * i), 0)
+            a.jcc("e", skip)
+            a.alu("cmp", Mem(RBP, s.gold + 8 * i), 0)
+            a.jcc("e", skip)
+            a.mov(RDI, Mem(R12, L.iframe_globals))
+            a.mov_imm(RSI, plan.globals[i].name)
+            a.mov(RDX, Mem(RBP, s.gold + 8 * i))
+            a.mov_imm(RAX, ext.dict_setitem)
+            a.call_reg(RAX)
+            a.test32(RAX, RAX)
+            a.jcc("ns", skip)
+            a.mov_imm(RAX, ext.err_clear)       # (cannot fail either: the key is there)
+            a.call_reg(RAX)
+            a.bind(skip)
+        a.jmp(release_made)
+    a.bind(done)
 
 
 class _counted:

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     _Decode = Callable[[dis.Instruction, CodeType], tuple[str, object]]
 
 VERSION = sys.version_info[:2]
+CO_OPTIMIZED = 0x0001           # a code object's flag: its names are fast locals (a function's); else a module's
+                                # or a class body's, whose names are looked up in f_locals
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from _weakref import ref as weak_ref      # (what weakref.ref is, without import
 from collections.abc import Callable
 from tracejit.plaindata import cached_property, dataclass, field
 
-from tracejit.cpython.bytecode import instructions_at
+from tracejit.cpython.bytecode import CO_OPTIMIZED, instructions_at
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enumerate_list_state, enumerate_state, \
     list_iter_set_index, list_walk, object_at, release_all, retain_all, seq_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace, format_trace
@@ -165,6 +165,8 @@ class CompiledLoop:
         self.base_depth = base_depth
         self.fa = frame_access
         self.nlocalsplus = frame_access.nlocalsplus(code)
+        self.optimized = bool(code.co_flags & CO_OPTIMIZED)    # a function's code (else a module's: its names
+                                                                # are f_locals', its globals only if run so)
         self.buffer = (ctypes.c_int64 * MAX_SLOTS)()
         self.fbuffer = (ctypes.c_double * MAX_SLOTS).from_buffer(self.buffer)
         self.buffer_address = ctypes.addressof(self.buffer)
@@ -576,12 +578,18 @@ class CompiledLoop:
         """What the traces assumed of Python objects still holds: the names pinned to constants are bound to
         them, the inlined functions have the code and defaults they were recorded with (else EntryRejected)."""
         layout = self.layout
+        if not self.optimized and frame.f_locals is not frame.f_globals:
+            # module-level code run with locals of its own (exec(code, g, l)): the trace's names are the globals'
+            raise EntryRejected("module-level code whose locals are not its globals")
         if layout.pins:
             _check_pins(layout.pins, frame)
         for inlined in layout.inlined.values():
             if not inlined.unchanged():
                 raise EntryRejected(f"{inlined.function.__name__} has another code or defaults than the trace "
                                     f"inlined")
+            if inlined.function.__globals__ is not frame.f_globals:
+                # the trace reads the names of its inlined calls from the frame's globals, as when it was recorded
+                raise EntryRejected(f"{inlined.function.__name__}'s globals are not the frame's")
 
     def _run_native(self, roundtrip, frame, budget: int) -> tuple[ExitInfo, list[ResumeFrame]] | None:
         """The round trip in machine code (backend.roundtrip); None when its entry checks failed (the frame is

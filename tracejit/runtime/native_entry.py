@@ -7,7 +7,8 @@ the record of every exit that has none yet and makes `loop.roundtrip` (a callabl
 backend.roundtrip). No round trip serves a loop whose layout has what it does not describe; those loops keep
 the Python entry and write-back of CompiledLoop.run, which stays the reference (and the whole path with
 `native=0`):
-- complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists);
+- complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists), the names of
+  module-level code (its locals, which are its globals only when run so);
 - objects the machine code owns (`owned_slots`) and calls that may run Python code (`syncs`): their entry
   prepares more than the frame's values.
 An exit gets no record (the runtime writes it back after the native entry) when it rebuilds inlined frames,
@@ -135,6 +136,8 @@ def _plan_key(loop: CompiledLoop, syncs: bool):
     fast, glob, iters, cplx = loop._input_plan()
     if cplx:
         return None
+    if glob and not loop.optimized:
+        return None         # module-level code: its names are f_locals', which may not be f_globals (exec(c, g, l))
     globs = []
     for name, slot, kind, _ in glob:
         if kind not in KINDS:

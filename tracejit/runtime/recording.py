@@ -10,6 +10,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.plaindata import dataclass
 
+from tracejit.cpython.bytecode import CO_OPTIMIZED
 from tracejit.cpython.layout import LIST_ITER_TYPE, RANGE_ITER_TYPE, SEQ_ITER_TYPES, FrameAccess, dict_walk, \
     enumerate_list_state, list_iter_state, zip_list_states
 from tracejit.recorder import (LITTLE_LEFT, LOOP_LEFT, RETRY_HINTS, BridgeStart, RecordAbort,  # noqa: F401
@@ -18,9 +19,6 @@ from tracejit.recorder import (LITTLE_LEFT, LOOP_LEFT, RETRY_HINTS, BridgeStart,
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .compiled import CompiledLoop, ExitInfo
-
-CO_OPTIMIZED = 0x0001
-
 
 class FrameView:
     """The recorder's window on the live frame (see tracejit.recorder.FrameView)."""
