@@ -175,6 +175,8 @@ def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
     emit_frames_left_check(a, plan.thread_state_get, L.tstate_recursion_remaining, plan.headroom, reject)
     for p in plan.places:
         _load_place(a, L, plan, p, reject)
+    if plan.globals:
+        _globals_str_keys(a, L, plan, reject)
     for g in plan.globals:
         _load_global(a, L, ext, plan, g, reject)
     for it in plan.iters:
@@ -256,16 +258,26 @@ def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
 
 
 def _load_global(a: Asm, L, ext, plan: RoundTripPlan, g: GlobalPlace, reject: int) -> None:
-    a.group(f"globals[{g.label!r}] -> buffer[{g.slot}] ({g.kind}): an exact dict of str keys, a borrowed reference")
-    _globals_str_keys(a, L, plan, reject)
-    a.mov_imm(RSI, g.name)
-    a.mov_imm(RAX, ext.dict_getitem)
-    a.call_reg(RAX)
+    a.group(f"globals[{g.label!r}] -> buffer[{g.slot}] ({g.kind}): a borrowed reference")
+    _globals_call(a, L, ext.dict_getitem, g)
     _unbox(a, L, plan, g.kind, g.slot, reject)
 
 
+def _globals_call(a: Asm, L, function: int, g: GlobalPlace, value: Mem | None = None) -> None:
+    """rax = function(the frame's globals, g's name[, the word at `value`]): PyDict_GetItemWithError or
+    PyDict_SetItem. Clobbers the caller-saved registers."""
+    a.mov(RDI, Mem(R12, L.iframe_globals))
+    a.mov_imm(RSI, g.name)
+    if value is not None:
+        a.mov(RDX, value)
+    a.mov_imm(RAX, function)
+    a.call_reg(RAX)
+
+
 def _globals_str_keys(a: Asm, L, plan: RoundTripPlan, reject: int) -> None:
-    """rdi: the frame's globals, an exact dict whose keys are all exact strs (else reject). Uses rax, rcx."""
+    """The frame's globals are an exact dict whose keys are all exact strs (else reject), checked once for every
+    global (nothing runs between the lookups that could add another key). Uses rax, rcx, rdi."""
+    a.group("the frame's globals: an exact dict of str keys")
     a.mov(RDI, Mem(R12, L.iframe_globals))
     _check_type(a, L, RDI, plan.dict_type, reject)
     a.mov(RAX, Mem(RDI, L.dict_keys))
@@ -508,46 +520,33 @@ def _set_globals(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, release_made:
     a.group("set the changed globals (their old values held)")
     restores = [a.new_label() for _ in plan.globals]
     for j, g in enumerate(plan.globals):
-        skip = a.new_label()
+        skip, held = a.new_label(), a.new_label()
         a.alu("cmp", Mem(RBP, s.gnew + 8 * j), 0)
         a.jcc("e", skip)
-        a.mov(RDI, Mem(R12, L.iframe_globals))
-        a.mov_imm(RSI, g.name)
-        a.mov_imm(RAX, ext.dict_getitem)
-        a.call_reg(RAX)
+        _globals_call(a, L, ext.dict_getitem, g)
         a.mov(Mem(RBP, s.gold + 8 * j), RAX)
-        held = a.new_label()
         a.test(RAX, RAX)
         a.jcc("e", held)
         _incref(a, L, RAX)
         a.bind(held)
-        a.mov(RDI, Mem(R12, L.iframe_globals))
-        a.mov_imm(RSI, g.name)
-        a.mov(RDX, Mem(RBP, s.gnew + 8 * j))
-        a.mov_imm(RAX, ext.dict_setitem)
-        a.call_reg(RAX)
+        _globals_call(a, L, ext.dict_setitem, g, Mem(RBP, s.gnew + 8 * j))
         a.test32(RAX, RAX)
         a.jcc("s", restores[j])
         a.bind(skip)
     done = a.new_label()
     a.jmp(done)
     for j, label in enumerate(restores):
+        # (one block per global: the failed global itself is not set again, which a dict watcher would see)
         a.bind(label)
         a.group(f"setting global {plan.globals[j].label!r} failed: clear the error, put back the old values of those "
                 f"set before it")
         a.mov_imm(RAX, ext.err_clear)
         a.call_reg(RAX)
-        for i in range(j):
+        for i, earlier in enumerate(plan.globals[:j]):
             skip = a.new_label()
-            a.alu("cmp", Mem(RBP, s.gnew + 8 * i), 0)
-            a.jcc("e", skip)
             a.alu("cmp", Mem(RBP, s.gold + 8 * i), 0)
-            a.jcc("e", skip)
-            a.mov(RDI, Mem(R12, L.iframe_globals))
-            a.mov_imm(RSI, plan.globals[i].name)
-            a.mov(RDX, Mem(RBP, s.gold + 8 * i))
-            a.mov_imm(RAX, ext.dict_setitem)
-            a.call_reg(RAX)
+            a.jcc("e", skip)                    # not changed, or none to put back
+            _globals_call(a, L, ext.dict_setitem, earlier, Mem(RBP, s.gold + 8 * i))
             a.test32(RAX, RAX)
             a.jcc("ns", skip)
             a.mov_imm(RAX, ext.err_clear)       # (cannot fail either: the key is there)

@@ -597,9 +597,7 @@ class Engine:
         except Exception as e:
             self._callback_failed(rec.site, e)
         finally:
-            dt = _thread_time() - t0
-            self.spent_cpu += dt
-            rec.site.spent += dt - (_IMPORT_CPU[0] - imports)     # (the one-time imports are no loop's)
+            self._charge(rec.site, t0, imports)
             self.depth = 0
 
     def _after_recursion_limit(self) -> None:
@@ -653,9 +651,7 @@ class Engine:
         try:
             self._record(frame, code, header, site, left)
         finally:
-            dt = _thread_time() - t0
-            self.spent_cpu += dt
-            site.spent += dt - (_IMPORT_CPU[0] - imports)
+            self._charge(site, t0, imports)
 
     def _record(self, frame, code, header: int, site: LoopSite, left: int | None) -> None:
         if not self._loaded("tracejit.runtime.recording", frame):
@@ -694,6 +690,13 @@ class Engine:
         run = time.process_time() - self.cpu_at_start - imports      # the process's CPU time since the engine began
         saved = self.saved_instructions + sum(loop.native_iterations * loop.instructions for loop in self.live)
         return spent <= free + SPEND_SHARE * run + saved * SAVED_NS_PER_INSTRUCTION * 1e-9
+
+    def _charge(self, site: LoopSite, t0: float, imports: float) -> None:
+        """The CPU time since t0 (thread time; `imports`: _IMPORT_CPU then) goes to the JIT's spending, and to the
+        loop's without the one-time imports made meanwhile (they are no loop's)."""
+        dt = _thread_time() - t0
+        self.spent_cpu += dt
+        site.spent += dt - (_IMPORT_CPU[0] - imports)
 
     def _site_may_spend(self, site: LoopSite) -> bool:
         """Whether more may be spent on recording and compiling this loop (a bridge, a new version, a version
@@ -882,7 +885,7 @@ class Engine:
         if site.for_loop is False and not raw_for_iter_at(code, site.header):
             return None
         left = self.fa.top_items_left(frame, code)
-        heads = {head for src, head in bytecode.back_edges(code) if head < site.header < src}
+        heads = loop_sites.loops_around(code, site.header)
         if left is None or not heads:
             return None
         try:

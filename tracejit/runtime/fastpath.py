@@ -281,7 +281,9 @@ class FastPath:
             words += [(id(f.function), offset, id(obj) if obj is not None else 0)
                       for offset, obj in ((L.func_code, f.code), (L.func_defaults, f.defaults),
                                           (L.func_kwdefaults, f.kwdefaults))]
-            words.append((0, L.iframe_globals, id(f.function.__globals__)))     # (its names: the frame's globals)
+            same_globals = (0, L.iframe_globals, id(f.function.__globals__))    # (its names: the frame's globals)
+            if same_globals not in words:
+                words.append(same_globals)
         return (ctypes.c_int64 * (1 + 3 * len(words)))(len(words), *(w for triple in words for w in triple))
 
     def let_pass(self, site, code, n: int) -> None:

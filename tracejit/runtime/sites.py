@@ -151,6 +151,13 @@ def count_run(fa: FrameAccess, frame, code, site: LoopSite) -> None:
     site.position, site.left = position, left
 
 
+def loops_around(code, header: int) -> tuple[int, ...]:
+    """The headers of the loops of `code` that enclose the loop at `header` (a backward jump over it). (The
+    bytecode tables are imported only for a loop that gets hot.)"""
+    from tracejit.cpython import bytecode
+    return tuple(head for src, head in bytecode.back_edges(code) if head < header < src)
+
+
 def short_interpreted_runs(site: LoopSite, code, short_run: int, given_up=lambda header: False) -> float | None:
     """The average length of the loop's runs counted since the last judgement (count_run), if it is a `for`
     loop whose runs were HOPELESS_RUNS times too short to pay back an entry; else None. Starts a new count.
@@ -167,8 +174,7 @@ def short_interpreted_runs(site: LoopSite, code, short_run: int, given_up=lambda
         # counted): the runs counted by the iterator on top of the stack are the loop's own unless another loop
         # of its code encloses it. (Looked up here, not at the first back-edge: the bytecode tables are
         # imported only for a loop that gets hot.)
-        from tracejit.cpython import bytecode
-        site.enclosing = tuple(head for src, head in bytecode.back_edges(code) if head < site.header < src)
+        site.enclosing = loops_around(code, site.header)
         site.for_loop = all(given_up(head) for head in site.enclosing)
     return round(edges / runs, 1) if site.for_loop else None
 
