@@ -607,3 +607,45 @@ def test_rebinding_a_pinned_name_is_seen(prog, native):
         print(f(data))
         """)
     assert events_for(evs, "entry_rejected", "f") or events_for(evs, "new_version", "f")
+
+
+_TYPES_CHANGE = """\
+    def f(values):
+        total = 0.0
+        for x in values:
+            total += x * 0.5
+        return total
+
+    ints = [list(range(k, k + 100)) for k in range(8)]
+    floats = [[v * 0.25 for v in range(k, k + 100)] for k in range(8)]
+    mixed = [[v if v % 2 else v * 0.25 for v in range(k, k + 100)] for k in range(8)]
+    out = 0.0
+    for r in range(300):
+        out += f(ints[r % 8])
+    print(out)
+    for r in range(1500):
+        out += f({later}[r % 8])
+    print(out)
+    """
+
+
+def test_a_loop_whose_types_changed_is_recorded_again(prog):
+    """A loop recorded while its list held ints meets lists of floats: its type guard fails into the bridge
+    grown there on nearly every iteration, each paying the exit and the way back through the state buffer
+    (spectral_norm's vector starts as ints). Once that bridge takes 90% of a window's native iterations the loop
+    is recorded again, for floats, and the new version runs without it."""
+    evs = check(prog, 1, _TYPES_CHANGE.format(later="floats"))
+    retraces = events_for(evs, "retrace", "f")
+    assert len(retraces) == 1 and retraces[0]["share"] >= 0.9, retraces
+    compiled = events_for(evs, "compiled", "f")
+    assert len(compiled) == 2 and evs.index(compiled[1]) > evs.index(retraces[0]), compiled
+    assert not events_for(evs, "dropped", "f")
+
+
+def test_a_loop_whose_types_alternate_is_not_recorded_again(prog):
+    """Lists that hold ints and floats in turn: the type guard fails into its bridge on half of the iterations,
+    whichever type the trace was recorded for, so recording the loop again would gain nothing."""
+    evs = check(prog, 1, _TYPES_CHANGE.format(later="mixed"))
+    assert events_for(evs, "bridge_compiled", "f")
+    assert not events_for(evs, "retrace", "f")
+    assert len(events_for(evs, "compiled", "f")) == 1

@@ -27,9 +27,9 @@ PARAMS: tuple[tuple[str, type, object, str], ...] = (
     ("max_aborts", int, 3, "aborted recordings or dropped versions of a loop before it is blacklisted"),
     ("reject_limit", int, 50, "entries in a row no compiled version accepts before a new one is recorded"),
     ("short_run", int, 256, "drop a compiled loop whose native runs average fewer iterations (0: never)"),
-    ("little_left", int, 50, "a for loop (range, list, tuple, str) hot in its first run with fewer than this x "
-                             "threshold items left, or too few to pay for compiling its trace, waits for a later run "
-                             "(0: never)"),
+    ("little_left", int, 50, "a for loop (range, list, tuple, str, or enumerate/zip of those) hot in its first "
+                             "run with fewer than this x threshold items left, or too few to pay for compiling its "
+                             "trace, waits for a later run (0: never)"),
     ("spend_ms", float, 100.0, "recording and compiling spent freely; past it new loops wait for 5% of the CPU "
                               "time or machine code's gains (0: no limit)"),
     ("slice_ms", float, 2.0, "native run length between returns to the interpreter (Ctrl-C, threads)"),

@@ -194,6 +194,7 @@ _INDEXED_ITER_TYPE_IDS = frozenset(id(t) for t in (LIST_ITER_TYPE, *SEQ_ITER_TYP
 SEQ_LENGTH_AT = 16
 _RANGE_ITER_TYPE_ID = id(RANGE_ITER_TYPE)
 _GENERATOR_TYPE_ID = id(types.GeneratorType)
+_ENUMERATE_TYPE_ID, _ZIP_TYPE_ID = id(enumerate), id(zip)
 ARRAY_CODES = "bBhHiIlqfd"          # the array type codes traces read and write (tracejit.ir.ops.ARRAY_ITEMS)
 _decref = ctypes.pythonapi.Py_DecRef
 _decref.argtypes = [ctypes.c_void_p]
@@ -452,23 +453,38 @@ class FrameAccess:
 
     def top_items_left(self, frame, code, index: int = -1) -> int | None:
         """The items left in the iterator on top of the running `frame`'s value stack (or its item `index`, 0: the
-        bottom one), if it is a range, list, tuple, str or array iterator (a list's later growth not foreseen);
-        None for an empty stack, an exhausted iterator or any other object. Read from memory, like
-        top_iterator_run."""
+        bottom one), if it is a range, list, tuple, str or array iterator, or an enumerate or zip object over such
+        iterators (a list's later growth not foreseen); None for an empty stack, an exhausted iterator or any other
+        object. Read from memory, like top_iterator_run."""
         it = self._top_object(frame, code, index)
-        if not it:
-            return None
+        return self._items_left(it, 2) if it else None
+
+    def _items_left(self, it: int, depth: int) -> int | None:
+        """The items left in the iterator at address `it` (top_items_left); enumerate and zip objects looked into
+        `depth` levels deep."""
         words = _WORDS
         t = words[(it + self.L.ob_type >> 3) - 1]
         if t == _RANGE_ITER_TYPE_ID:
             return self._range_left(it)
-        if t not in _INDEXED_ITER_TYPE_IDS:
+        if t in _INDEXED_ITER_TYPE_IDS:
+            seq = words[(it + LIST_ITER_SEQ >> 3) - 1]
+            if not seq:
+                return None
+            # the sequence's length: a list's, tuple's or array's ob_size, a str's length (checked: SEQ_LENGTH_AT)
+            return max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - words[(it + LIST_ITER_INDEX >> 3) - 1], 0)
+        if not depth:
             return None
-        seq = words[(it + LIST_ITER_SEQ >> 3) - 1]
-        if not seq:
-            return None
-        # the sequence's length: a list's, tuple's or array's ob_size, a str's length (checked: SEQ_LENGTH_AT)
-        return max(words[(seq + SEQ_LENGTH_AT >> 3) - 1] - words[(it + LIST_ITER_INDEX >> 3) - 1], 0)
+        if t == _ENUMERATE_TYPE_ID:
+            sub = words[(it + ENUM_SIT >> 3) - 1]
+            return self._items_left(sub, depth - 1) if sub else None
+        if t == _ZIP_TYPE_ID:
+            iters = words[(it + ZIP_ITERS >> 3) - 1]
+            n = words[(it + ZIP_SIZE >> 3) - 1]
+            if not iters or n < 1 or n != words[(iters + SEQ_LENGTH_AT >> 3) - 1]:
+                return None
+            lefts = [self._items_left(words[(iters + self.L.tuple_items >> 3) + k - 1], depth - 1) for k in range(n)]
+            return None if None in lefts else min(lefts)
+        return None
 
     def top_is_generator(self, frame, code) -> bool:
         """The object on top of the running `frame`'s value stack is a generator (the iterator of a `for` loop over

@@ -206,6 +206,9 @@ class CompiledLoop:
         self.judge_at = 0                   # entries at which the current window closes (0: not set yet)
         self.judged = (0, 0, 0)             # (entries, native_iterations, fast entries) when the window opened
         self.look_at = 0                    # entries at which the window's first entries are judged (hopeless?)
+        # (native iterations, {exit id: times taken}) of its type guards with bridges when their window opened
+        # (Engine._retrace_types)
+        self.type_window: tuple[int, dict[int, int]] | None = None
         self.native_ns = 0                  # time inside the machine code (entry to exit)
         # one state buffer: one thread (or signal handler) at a time; a word the back-edge stub reads and sets too
         self.busy_word = (ctypes.c_int64 * 1)()

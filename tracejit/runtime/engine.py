@@ -98,6 +98,13 @@ MAX_GENERATOR_WAITS = 8
 MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
+# a compiled loop whose type guard's bridge takes at least RETRACE_SHARE of its native iterations over a window of
+# at least RETRACE_WINDOW of them is recorded again (the types changed: spectral_norm's list of ints becomes a list
+# of floats), at most MAX_RETRACES times per loop (not a guard that fails half the time: go's best_child meets None
+# and a node in turn, and each trace of it would take the other's bridge)
+RETRACE_SHARE = 0.9
+RETRACE_WINDOW = 4096
+MAX_RETRACES = 2
 MAX_RETRIES = 8                  # recordings spoiled by chance (see retryable) before that counts as an abort
 MAX_LOOP_LEFT_RETRIES = 3        # ... when the recorded iteration was the loop's last: three such recordings say
                                  # its runs are one or two iterations long, too short to pay back
@@ -1246,12 +1253,44 @@ class Engine:
     def _judge_entries(self, loop: CompiledLoop, site: LoopSite, code) -> bool:
         """Drop a compiled loop whose native runs are too short to pay back its entries (sites.entries_verdict);
         runs hopelessly short give the loop up at once. Returns the hook's answer (True: given up for good)."""
+        if self._retrace_types(loop, site):
+            return False
         verdict = loop_sites.entries_verdict(loop, self.params.short_run)
         if verdict is None:
             return False
         reason, for_good = verdict
         self._drop(loop, site, reason, for_good=for_good)
         return site.given_up
+
+    def _retrace_types(self, loop: CompiledLoop, site: LoopSite) -> bool:
+        """A type guard of the loop's trace fails into its bridge on a RETRACE_SHARE or more of the loop's native
+        iterations (over the window since the last look, RETRACE_WINDOW of them at least): the types the trace
+        was recorded for have changed (a list of ints refilled with floats), and each of those iterations pays
+        the exit into the bridge and the way back through the state buffer. The loop is recorded again, for the
+        types it meets now (not a failure: no back-off), at most MAX_RETRACES times. True if so."""
+        iterations = loop.native_iterations
+        taken = {eid: loop.exit_counts[eid] for eid, info in loop.exits.items()
+                 if info.reason == "type" and info.bridge == "compiled"}
+        window = loop.type_window
+        if window is None or iterations - window[0] < RETRACE_WINDOW or window[0] > iterations:
+            if window is None or window[0] > iterations or set(taken) != set(window[1]):
+                loop.type_window = (iterations, taken)      # (a new bridge opens a new window)
+            return False
+        loop.type_window = (iterations, taken)
+        if site.retraces >= MAX_RETRACES or self.recording is not None:
+            return False
+        span = iterations - window[0]
+        for eid, count in taken.items():
+            share = count - window[1].get(eid, 0)
+            if share >= RETRACE_SHARE * span:
+                site.retraces += 1
+                info = loop.exits[eid]
+                self.log("retrace", loop=loop.name, exit=eid, guard=info.guard, share=round(share / span, 2))
+                self._retire(loop, f"retraced: the bridge of exit #{eid} ({info.guard}) took {share} of its "
+                                   f"{span} iterations")
+                site.count = self.params.threshold - 1
+                return True
+        return False
 
     def _drop(self, loop: CompiledLoop, site: LoopSite, reason: str, for_good: bool = False) -> None:
         """Give up on a compiled loop: free it; after max_aborts drops the loop is blacklisted, at once if

@@ -47,7 +47,8 @@ class LoopSite:
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
                  "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "fast_assumed", "passing", "enclosing",
-                 "spend_waits", "little_waits", "pays_back_from", "looked", "left", "spent", "saved", "drops")
+                 "spend_waits", "little_waits", "pays_back_from", "looked", "left", "spent", "saved", "drops",
+                 "retraces")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -69,6 +70,7 @@ class LoopSite:
         self.spent = 0.0
         self.saved = 0
         self.drops = 0              # compiled versions dropped (runs too short to pay back, or one too many)
+        self.retraces = 0           # versions recorded again for the types a bridge carried (Engine._retrace_types)
         self.counting_since = time.monotonic()  # when it started counting towards `threshold` (header_live)
         self.last_abort = ""        # the reason of its last failed recording, its numbers left out
         self.hints: dict[str, frozenset] = {}   # what its recordings do otherwise, learnt from aborts (_abort)

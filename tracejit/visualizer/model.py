@@ -599,6 +599,9 @@ def describe_event(e: dict) -> str:
         return f"new types at entry: recording version {(g('versions') or 0) + 1}"
     if k in ("retired", "dropped"):
         return f"{k}: {g('reason')}"
+    if k == "retrace":
+        return (f"the bridge of exit #{g('exit')} ({g('guard')}) took {round(100 * (g('share') or 0))}% of the "
+                f"loop's iterations: the types it was recorded for have changed, so it is recorded again")
     if k == "entry_backoff":
         return f"no version fits and none can be recorded: not entering for {g('skip')} back-edges"
     if k in ("native_tracer_unavailable", "native_timer_unavailable"):
