@@ -1267,7 +1267,8 @@ class Engine:
         iterations (over the window since the last look, RETRACE_WINDOW of them at least): the types the trace
         was recorded for have changed (a list of ints refilled with floats), and each of those iterations pays
         the exit into the bridge and the way back through the state buffer. The loop is recorded again, for the
-        types it meets now (not a failure: no back-off), at most MAX_RETRACES times. True if so."""
+        types it meets now (not a failure: no back-off), at most MAX_RETRACES times, and only where that recording
+        may start at once (not blacklisted, within what the JIT and the loop may spend). True if so."""
         iterations = loop.native_iterations
         taken = {eid: loop.exit_counts[eid] for eid, info in loop.exits.items()
                  if info.reason == "type" and info.bridge == "compiled"}
@@ -1277,12 +1278,14 @@ class Engine:
                 loop.type_window = (iterations, taken)      # (a new bridge opens a new window)
             return False
         loop.type_window = (iterations, taken)
-        if site.retraces >= MAX_RETRACES or self.recording is not None:
+        if site.retraces >= MAX_RETRACES or self.recording is not None or loop.retired or site.blacklisted:
             return False
         span = iterations - window[0]
         for eid, count in taken.items():
             share = count - window[1].get(eid, 0)
             if share >= RETRACE_SHARE * span:
+                if not self._site_may_spend(site) or (len(site.versions) <= 1 and not self._may_spend()):
+                    return False        # (the new recording would wait: the version with its bridge stays)
                 site.retraces += 1
                 info = loop.exits[eid]
                 self.log("retrace", loop=loop.name, exit=eid, guard=info.guard, share=round(share / span, 2))
