@@ -1200,9 +1200,14 @@ class Engine:
         if not site.learn("not_inlined", code):
             return False
         self.log("inline_less", loop=site.name, exit=info.exit_id, not_inlined=code.co_name)
-        self._retire(loop, f"exits inside {code.co_name} rebuild its frame")
-        site.count = self.params.threshold - 1
+        self._record_again(loop, site, f"exits inside {code.co_name} rebuild its frame")
         return True
+
+    def _record_again(self, loop: CompiledLoop, site: LoopSite, reason: str) -> None:
+        """Retire a compiled version that is in service and record the loop again at its next back-edge (not a
+        failure: no back-off): _inline_less, _retrace_types."""
+        self._retire(loop, reason)
+        site.count = self.params.threshold - 1
 
     def _generic_calls(self) -> bool:
         """Whether traces may call what may run Python code: its exception must be raised where the frame
@@ -1269,16 +1274,18 @@ class Engine:
         the exit into the bridge and the way back through the state buffer. The loop is recorded again, for the
         types it meets now (not a failure: no back-off), at most MAX_RETRACES times, and only where that recording
         may start at once (not blacklisted, within what the JIT and the loop may spend). True if so."""
+        if site.retraces >= MAX_RETRACES or loop.retired or site.blacklisted:
+            return False                # (for good: no window to keep)
         iterations = loop.native_iterations
         taken = {eid: loop.exit_counts[eid] for eid, info in loop.exits.items()
                  if info.reason == "type" and info.bridge == "compiled"}
         window = loop.type_window
-        if window is None or iterations - window[0] < RETRACE_WINDOW or window[0] > iterations:
-            if window is None or window[0] > iterations or set(taken) != set(window[1]):
+        if window is None or iterations - window[0] < RETRACE_WINDOW:
+            if window is None or set(taken) != set(window[1]):
                 loop.type_window = (iterations, taken)      # (a new bridge opens a new window)
             return False
         loop.type_window = (iterations, taken)
-        if site.retraces >= MAX_RETRACES or self.recording is not None or loop.retired or site.blacklisted:
+        if self.recording is not None:
             return False
         span = iterations - window[0]
         for eid, count in taken.items():
@@ -1289,9 +1296,8 @@ class Engine:
                 site.retraces += 1
                 info = loop.exits[eid]
                 self.log("retrace", loop=loop.name, exit=eid, guard=info.guard, share=round(share / span, 2))
-                self._retire(loop, f"retraced: the bridge of exit #{eid} ({info.guard}) took {share} of its "
-                                   f"{span} iterations")
-                site.count = self.params.threshold - 1
+                self._record_again(loop, site, f"retraced: the bridge of exit #{eid} ({info.guard}) took {share} "
+                                               f"of its {span} iterations")
                 return True
         return False
 
