@@ -950,3 +950,60 @@ def test_a_call_that_replaces_the_defaults_of_an_inlined_method(prog, native):
 
         print(loop(3000))
         """, compiled=("loop",) if GENERIC else (), params="threshold=20,little_left=0,cost_model=0")
+
+
+def test_a_del_runs_where_the_interpreter_runs_it(prog, native=1):
+    """An object a call made, which the program drops (the call's result popped), dies where the interpreter
+    drops it: its __del__ logs in the same order as plain CPython, between the list appends the machine code
+    makes, and sees the loop's local as the interpreter has it then (released later, when the next call synced
+    the frame, each __del__ logged after the next iteration's append, and saw its `i`). An object the program
+    keeps elsewhere is released in the machine code, which goes on. (Machine code only: the IR interpreter holds
+    every value of an iteration until the iteration ends.)"""
+    evs = run(prog, native, """\
+        import sys
+
+        log = []
+
+        class N:
+            def __init__(self, k, peek=False):
+                self.k = k
+                self.peek = peek
+            def __del__(self):
+                if self.peek:           # (g's old x stays in f_locals' cached dict until the next look)
+                    caller = sys._getframe().f_back
+                    log.append(("del", self.k, caller.f_locals.get("i") if caller else None))
+                else:
+                    log.append(("del", self.k))
+
+        def make(k, peek=False):
+            return N(k, peek)
+
+        def f(n):
+            s = 0
+            for i in range(n):
+                log.append(i)
+                make(i, True)                   # popped: dies here
+                s += i * i % 7 + (i ^ 3) * 2 - (i & 7) + i * 3 % 11
+            return s
+
+        kept = [N(-k) for k in range(1, 4)]
+
+        def pick(k):
+            return kept[k % 3]
+
+        def h(n):
+            s = 0
+            x = None
+            for i in range(n):
+                x = pick(i)                     # held by `kept` too: nothing dies
+                pick(i + 1)
+                s += x.k * i % 7 + (i ^ 3) * 2 - (i & 7) + i * 3 % 11
+            return s
+
+        for fn in (f, h):
+            log.clear()
+            print(fn.__name__, fn(3000), len(log), log[:6], log[-4:])
+        """, funcs=("f", "h"))
+    if GENERIC:
+        assert not failures(evs, "h", "release"), "h's objects do not die in the loop"
+        assert any(e["event"] == "guard_failure" and e["reason"] == "release" for e in events_for(evs, "guard_failure", "f"))

@@ -1674,6 +1674,22 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ge", s.exit_label(op))
 
 
+@emitter("guard_not_last")
+def _guard_not_last(s: Assembler, op: Op, i: int) -> None:
+    """Exit if the object's reference count is 1 (an immortal object's never is: its count reads negative as an
+    int32)."""
+    a = s.a
+    a.mov(RAX, s.g(op.args[0]))
+    a.mov(RDX, Mem(RAX, s.objects.ob_refcnt))
+    if s.objects.immortal:
+        a.test32(RDX, RDX)
+        a.jcc("s", ok := a.new_label())
+    a.alu("cmp", RDX, 1)
+    a.jcc("le", s.exit_label(op))
+    if s.objects.immortal:
+        a.bind(ok)
+
+
 def small_int_address(s: Assembler, r: Reg, scratch: Reg = RDX) -> None:
     """r = the address of CPython's cached int object for the small int in r (layout.small_ints: -5..256)."""
     s.a.imul_imm(r, r, s.ext.small_int_stride)

@@ -423,6 +423,7 @@ PY_SLOWER_NS = {"PyObject_GetAttr": 45, "PyObject_SetAttr": 45, "PyObject_Vector
                 "PyObject_CallObject": 40, "PyObject_GetItem": 20,
                 "PyObject_SetItem": 20, "PyObject_DelItem": 20, "PyIter_Next": 30}
 PY_SLOWER_DEFAULT_NS = 8
+SAFE_TYPES = frozenset({str, int, float, bool, type(None), complex, bytes})    # releasing one runs no Python code
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
 
 
@@ -1023,6 +1024,16 @@ def _defs() -> list[OpDef]:
         # an owned object a bridge leaves in a variable the loop borrows: the loop's graveyard takes the
         # reference (released when the run ends, after the frame took its own); guard_graveyard before it
         d("graveyard_push", (R,), V, lambda a: None, pure=False),
+        # at the instruction where the interpreter drops its reference to an object of a type the trace does not
+        # know (a call's result popped, a local's old value replaced), which the trace may own: leaves the trace
+        # if that reference is the object's last (its release would free it, and a __del__, a weakref callback or
+        # the release of what it holds may run Python code), so that the interpreter frees it there, exactly
+        # where it would without the JIT; the trace's release right after it cannot free it
+        # (tracejit.optimizer.refcounts drops the guard where the trace does not own the object). Its exit grows
+        # no bridge (the bridge would start with the same release). The interpreted loop (native=0) holds every
+        # value of an iteration until the iteration ends: there the guard passes
+        d("guard_not_last", (R,), V, lambda a: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
+          exit_reason="release"),
         # an exact dict and an exact str key: PyDict_GetItemWithError / PyDict_Contains (the value borrowed from
         # the dict, which the trace never changes); the guard fails for a dict with keys of other types (whose
         # lookup could run a key's __eq__) and, for d[k], for a missing key (the interpreter raises KeyError)

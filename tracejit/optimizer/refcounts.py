@@ -24,9 +24,15 @@ frame back and releases it). Where ownership cannot be expressed (a variable the
 borrowed object of a type the bridge does not know), the pass raises RefcountError and the trace is not
 compiled. Releasing what the string ops make (strs, boxed numbers) never runs Python code inside machine code;
 the result of a call that may run Python code (ops.runs_python: py_call) may be any object, whose release could
-run a __del__: unless the trace guarded its type to one whose release runs no Python code (SAFE_TYPES), it is
-released with `release_deferred` (the graveyard keeps it until the next such call, which writes the frame back
-first, or until the run ends).
+run a __del__: unless the trace guarded its type to one whose release runs no Python code (SAFE_TYPES), its
+release must not free it. The recorder puts a guard_not_last where the interpreter drops such a value (a call's
+result popped, a local's old value replaced), whose exit leaves the trace when that reference is the object's
+last (the interpreter then frees it there, as it would without the JIT); the release goes right after that guard,
+its last use. (Released through the graveyard, at the next call or when the run ends, its __del__ ran at another
+point of the program: tests/test_generic.py, test_a_del_runs_where_the_interpreter_runs_it.) Such a value
+released anywhere else (an inlined callee's local at its return, a call's argument) still goes through the
+graveyard: where the interpreter frees it there, its finalizer runs later than without the JIT (README, "Limits").
+A guard_not_last of a value the trace does not own, or knows the type of, is dropped.
 
 Across a call that may run Python code, every object the trace still uses afterwards must stay alive whatever
 the call does: the trace's own, a constant, or one the frame holds (a local, written back before the call, or
@@ -42,7 +48,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from tracejit.plaindata import replace
 
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var, snapshot_vars
-from tracejit.ir.ops import calls_python
+from tracejit.ir.ops import SAFE_TYPES, calls_python
 
 
 class RefcountError(ValueError):
@@ -54,7 +60,6 @@ class RefcountError(ValueError):
         self.hint = hint
 
 
-SAFE_TYPES = frozenset({str, int, float, bool, type(None), complex, bytes})    # releasing one runs no Python code
 
 
 def owned_loop_variables(trace: Trace) -> set[StateVar]:
@@ -93,6 +98,9 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     ops = trace.ops
     owned: dict[int, Var] = {id(v): v for sv, v in trace.inputs if sv in owned_inputs}
     if not owned and not any(OPS[op.name].new_ref for op in ops) and (loop or not layout_owned):
+        # (nothing owned: no release to check)
+        if any(op.name == "guard_not_last" for op in ops):
+            trace = replace(trace, ops=[op for op in ops if op.name != "guard_not_last"])
         return trace
     last: dict[int, int] = {}           # owned value -> index of the op that uses it last (-1: none)
     for vid in owned:
@@ -175,7 +183,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     # owned, not yet released or handed on, in order of definition: first the owned inputs (one nothing uses
     # is released where the iteration starts, after a loop's preamble)
     alive: dict[int, Var] = {id(v): v for sv, v in trace.inputs if sv in owned_inputs}
-    unsafe = _unsafe_releases(trace, owned_inputs)
+    unsafe = _unsafe_releases(trace, owned_inputs, last)
     check_calls_keep_alive(trace, set(owned))
     if not loop:
         _release_done(out, alive, last, handed, -1, None, unsafe)
@@ -197,8 +205,12 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
                 out.append(Op("incref", [a], pc=op.pc, frame=op.frame))
             for vid, v in list(alive.items()):
                 if vid not in handed:
-                    out.append(Op(_release(vid, unsafe), [v], pc=op.pc, frame=op.frame))
+                    out.append(Op(_release(vid, unsafe, v), [v], pc=op.pc, frame=op.frame))
             out.append(op)
+            continue
+        if op.name == "guard_not_last" and id(op.args[0]) not in unsafe.dying:
+            # the trace does not own the object, or knows its type to be one whose release runs no Python code
+            _release_done(out, alive, last, handed, k, op, unsafe)
             continue
         if OPS[op.name].guard:
             op = replace(op, owned=tuple(alive.values()), snapshot=_storing(op.snapshot, alive, input_of))
@@ -235,19 +247,31 @@ def _with_root_state(snap: Snapshot, places: dict[StateVar, Var]) -> Snapshot:
 
 
 def _release_done(out: list[Op], alive: dict[int, Var], last: dict[int, int], handed: set[int], k: int,
-                  op: Op | None, unsafe: set[int]) -> None:
+                  op: Op | None, unsafe: Unsafe) -> None:
     """Release every alive value whose last use is at or before op k (one the jump hands on is kept)."""
     for vid, v in list(alive.items()):
         if last[vid] <= k and vid not in handed:
-            out.append(Op(_release(vid, unsafe), [v], pc=op.pc if op else -1, frame=op.frame if op else ""))
+            out.append(Op(_release(vid, unsafe, v), [v], pc=op.pc if op else -1, frame=op.frame if op else ""))
             del alive[vid]
 
 
-def _release(vid: int, unsafe: set[int]) -> str:
-    return "release_deferred" if vid in unsafe else "decref"
+class Unsafe:
+    """Owned values whose release needs care: `deferred`, released through the graveyard (a popped list item, of
+    a type whose release runs no Python code, which a value read earlier may still be); `dying`, those whose
+    release may run Python code: released right after the guard_not_last that is its last use (`checked`: the
+    reference released is then not the object's last), any other through the graveyard too."""
+
+    def __init__(self, deferred: set[int], dying: set[int], checked: set[int]) -> None:
+        self.deferred, self.dying, self.checked = deferred, dying, checked
 
 
-def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar]) -> set[int]:
+def _release(vid: int, unsafe: Unsafe, v: Var) -> str:
+    if vid in unsafe.deferred or (vid in unsafe.dying and vid not in unsafe.checked):
+        return "release_deferred"
+    return "decref"
+
+
+def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar], last: dict[int, int]) -> Unsafe:
     """The owned values whose release may run Python code, in a loop that calls what may run Python code (in any
     other, an attribute read is still held by its owner when released): results of ops that may make objects
     of any type (ops.any_type: those calls, attribute reads), and the objects the trace's variables own,
@@ -255,15 +279,14 @@ def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar]) -> set[int]:
     # (an object its holder handed over, a popped list item, may die at its release in any loop: OpDef.handed_over)
     handed = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].handed_over}
     calls = trace.layout.calls_python or calls_python(trace.ops)
-    if not calls:
-        return handed       # no Python code runs in the loop's machine code: what the trace read is still held
-    made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].any_type}
-    made |= {id(v) for sv, v in trace.inputs if sv in owned_inputs}
-    if not made:
-        return set()
+    made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].any_type} if calls else set()
+    if calls:
+        made |= {id(v) for sv, v in trace.inputs if sv in owned_inputs}
     safe = {id(op.args[0]) for op in trace.ops if op.name == "guard_class" and isinstance(op.args[1], Const)
             and op.args[1].value in SAFE_TYPES}
-    return (made - safe) | handed
+    checked = {id(op.args[0]) for k, op in enumerate(trace.ops)
+               if op.name == "guard_not_last" and last.get(id(op.args[0])) == k}
+    return Unsafe(handed, (made - safe - handed) & last.keys(), checked)    # (last: the owned values)
 
 
 def _jump_targets(trace: Trace) -> list[tuple[StateVar, object]]:

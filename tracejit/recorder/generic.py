@@ -26,7 +26,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
 from tracejit.ir import Const, InlinedChecks, Kind, NameBindings, Op, Var
 from tracejit.ir.ops import (HEAPTYPE, OPS, PY_FUNCTIONS, PY_RAW_ARGS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS,
-                             calls_python)
+                             SAFE_TYPES, calls_python)
 
 from . import dicts
 from .complexnum import VirtualComplex
@@ -118,6 +118,30 @@ def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, me
     # what Python code may have changed: an instance's class; what is not known until the interpreter ran it
     rec.known_class = {k: t for k, t in rec.known_class.items() if not t.__flags__ & HEAPTYPE}
     return result
+
+
+def dropped(rec: TraceRecorder, value, pc: int, operands: list) -> None:
+    """The interpreter drops its reference to `value` at the instruction at pc (POP_TOP: a call's result; a
+    STORE_FAST: the local's old value; `operands`: what the instruction popped, for its snapshot). Where the trace
+    may own the object (the result of an op that makes objects of any type, or a variable carried around the
+    loop) and does not know its type, the trace's release could free it and run a __del__ in the middle of
+    machine code: a guard_class where the object is of a type whose release runs no Python code
+    (SAFE_TYPES), else a guard_not_last, which leaves the trace when this reference is the object's last, so
+    that the interpreter frees it right here (tracejit.optimizer.refcounts releases it after the guard, and drops
+    the guard where the trace does not own the object)."""
+    if not isinstance(value, Var) or value.kind is not R or rec.known_class.get(id(value)) in SAFE_TYPES:
+        return
+    made = next((op for op in reversed(rec.ops) if op.result is value), None)
+    if made is None and not any(v is value for _, v in rec.inputs):
+        return
+    if made is not None and not (OPS[made.name].any_type and OPS[made.name].new_ref):
+        return
+    t = type(rec.conc(value))
+    snap = rec.snapshot_with(pc, operands)
+    if t in SAFE_TYPES:
+        rec.emit("guard_class", [value, Const(t, R)], snap, pc)
+    else:
+        rec.emit("guard_not_last", [value], snap, pc)
 
 
 def resolve(rec: TraceRecorder, pc: int, view: FrameView) -> None:

@@ -20,7 +20,7 @@ import types
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
-from tracejit.ir.ops import MAX_NEW_ITEMS, SMALL_INT_BOUND
+from tracejit.ir.ops import MAX_NEW_ITEMS, SAFE_TYPES, SMALL_INT_BOUND
 
 from . import complexnum as cx
 from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, slices, \
@@ -104,11 +104,25 @@ def load_fast(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("STORE_FAST")
 def store_fast(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
+    """A local's new value; the release of its old one, where the trace may own that, is checked first
+    (generic.dropped)."""
     local = rec.frame.locals
+    value = rec.pop()
     if local is None:
-        rec.write_state(_fast(rec, ins), rec.pop(), lambda: view.local(ins.arg), ins.offset)
+        sv = _fast(rec, ins)
+        if sv not in rec.state:         # its value from before the iteration (a variable the loop may own)
+            try:
+                old = view.local(ins.arg)
+            except LookupError:
+                old = None
+            if old is not None and type(old) not in SAFE_TYPES:
+                rec.read_state(sv, lambda: old)
+        if sv in rec.state:
+            generic.dropped(rec, rec.state[sv], ins.offset, [value])
+        rec.write_state(sv, value, lambda: view.local(ins.arg), ins.offset)
     else:
-        local[ins.arg] = rec.pop()
+        generic.dropped(rec, local[ins.arg], ins.offset, [value])
+        local[ins.arg] = value
 
 
 @handles("LOAD_GLOBAL", "LOAD_NAME")
@@ -401,7 +415,9 @@ def load_const(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 
 @handles("POP_TOP")
 def pop_top(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    rec.pop()
+    """The item is dropped (where the trace may own it, its release is checked first: generic.dropped)."""
+    value = rec.pop()
+    generic.dropped(rec, value, ins.offset, [value])
 
 
 @handles("COPY")
