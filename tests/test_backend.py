@@ -423,7 +423,7 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 # (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and not d.const_args and
                    d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
-                                  "dict_setitem_str", "cell_set", "new_instance"))
+                                  "dict_setitem_str", "cell_set", "new_instance", "guard_not_last"))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1504,6 +1504,30 @@ def test_graveyard_push(env, const, name):
     finally:
         GRAVEYARD[0] = 0
     assert sys.getrefcount(obj) == before
+
+
+def test_guard_not_last(env):
+    """guard_not_last leaves the trace where the object's reference count is 1 (the release after it would free
+    it) and passes for an object with other holders and for an immortal one (3.12+: None)."""
+    tr = op_trace("guard_not_last")
+    nat = Native(env, tr)
+    guard = next(op for op in tr.ops if op.name == "guard_not_last")
+    a = next(sv for sv, _ in tr.inputs if sv.name == "a")
+    shared, lone = object(), object()
+    KEEP.extend([shared, lone])
+    assert nat.run({a: shared}, budget=1) != guard.exit_id, nat.listing()
+    assert nat.run({a: None}, budget=1) != guard.exit_id, nat.listing()
+    count = ctypes.c_ssize_t.from_address(id(lone))     # ob_refcnt (the first word; it holds no reference)
+    nat.buf.clear()
+    nat.buf.set_int(tr.layout.slot(a), id(lone))
+    nat.buf.set_int(0, 1)
+    saved = count.value
+    count.value = 1                 # as if the reference the trace releases next were the last
+    try:
+        got = nat.fn(nat.buf.address)
+    finally:
+        count.value = saved
+    assert got == guard.exit_id, nat.listing()
 
 
 def test_list_setitem_reference_counts(env):
