@@ -1509,7 +1509,7 @@ def test_graveyard_push(env, const, name):
 def test_guard_not_last(env):
     """guard_not_last leaves the trace where the object's reference count is 1 (the release after it would free
     it) and passes for an object with other holders and for an immortal one (3.12+: None)."""
-    tr = op_trace("guard_not_last", 1, 0)
+    tr = op_trace("guard_not_last")
     nat = Native(env, tr)
     guard = next(op for op in tr.ops if op.name == "guard_not_last")
     a = next(sv for sv, _ in tr.inputs if sv.name == "a")

@@ -450,12 +450,11 @@ def _member_attr(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
-def _store_field(s: Assembler, op: Op, i: int, field: Mem, release: bool) -> None:
+def _store_field(s: Assembler, op: Op, field: Mem) -> None:
     """The field (addressed from rcx, which holds the object) must still hold op.args[2], the old value read just
     before, else the trace leaves before writing anything; then it gets a new reference to op.args[1], and its
-    reference to the old value goes to the graveyard (room checked by guard_graveyard), or with `release` is
-    released at once (a guard_not_last before the store: not its last reference). Expects the three arguments in
-    temp(0..2)."""
+    reference to the old value goes to the graveyard (room checked by guard_graveyard). Expects the three
+    arguments in temp(0..2)."""
     a = s.a
     a.mov(RAX, temp(2))
     a.alu("cmp", field, RAX)
@@ -464,22 +463,19 @@ def _store_field(s: Assembler, op: Op, i: int, field: Mem, release: bool) -> Non
     incref_inline(s, RAX)                        # (uses rdx: the field's register is rcx)
     a.mov(field, RAX)
     a.mov(RAX, temp(2))
-    if release:
-        decref_inline(s, i)
-    else:
-        graveyard_append(s, RAX)
+    graveyard_append(s, RAX)
 
 
 @emitter("member_set")
 def _member_set(s: Assembler, op: Op, i: int) -> None:
     """obj.name = value of a __slots__ member (CPython's STORE_ATTR_SLOT after the version guard), the old value
-    to the graveyard or released at once (_store_field)."""
+    to the graveyard."""
     if not s.ext.graveyard:
         raise CompileError("no graveyard")
     for k, arg in enumerate(op.args[:3]):
         s.a.mov(temp(k), s.g(arg), scratch=RAX)
     s.a.mov(RCX, temp(0))
-    _store_field(s, op, i, Mem(RCX, op.args[3].value), bool(op.args[5].value))
+    _store_field(s, op, Mem(RCX, op.args[3].value))
 
 
 def _storable_values(s: Assembler, op: Op, operands: int, inline: int) -> tuple[Reg, int]:
@@ -501,13 +497,12 @@ def _instance_set(s: Assembler, op: Op, i: int) -> None:
     """obj.name = value into slot `index` of obj's values array (CPython's STORE_ATTR_INSTANCE_VALUE): the slot must
     still hold `old` in an array in use (3.13: with no dict sharing it; an allocation since the read may have run
     a collection's finalizers), else the trace leaves before writing anything; then the instance gets a new
-    reference to value and its reference to old goes to the graveyard (room checked by guard_graveyard), or, with
-    `release` 1, is released at once (_store_field)."""
+    reference to value and its reference to old goes to the graveyard (room checked by guard_graveyard)."""
     _instance_layout(s)
     if not s.ext.graveyard:
         raise CompileError("no graveyard")
     r, disp = _storable_values(s, op, 3, op.args[4].value)
-    _store_field(s, op, i, Mem(r, disp + 8 * op.args[3].value), bool(op.args[6].value))
+    _store_field(s, op, Mem(r, disp + 8 * op.args[3].value))
 
 
 @emitter("cell_set")

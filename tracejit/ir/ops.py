@@ -435,7 +435,7 @@ def _instance_attr(obj, index: int, inline: int, name: str):
         raise GuardFailed(f"{name} not in the instance's values") from None
 
 
-def _instance_set(obj, value, old, index: int, inline: int, name: str, release: int):
+def _instance_set(obj, value, old, index: int, inline: int, name: str):
     object.__setattr__(obj, name, value)        # (what the interpreter does: it writes the same slot)
 
 
@@ -455,7 +455,7 @@ def _member_attr(obj, offset: int, name: str):
         raise GuardFailed(f"slot {name} unset") from None
 
 
-def _member_set(obj, value, old, offset: int, name: str, release: int) -> None:
+def _member_set(obj, value, old, offset: int, name: str) -> None:
     object.__setattr__(obj, name, value)        # (what the interpreter does: the member descriptor's store)
 
 
@@ -944,21 +944,20 @@ def _defs() -> list[OpDef]:
         d("guard_no_own_attr", (R, I, I), V, _guard_no_own_attr, guard=True, pure=False, reads_heap=True,
           exit_reason="attribute", const_args=(1, 2), redundant_if_repeated=True),
         # obj.name = value into slot `index` of obj's values array (its class's version guarded, the slot read by
-        # instance_attr just before: `old`): the instance gets a new reference to value; its reference to old
-        # goes to the graveyard (`release` 0: old of a type whose release nothing can observe, guarded; a variable
-        # may still hold it; guard_graveyard before), or is released at once (`release` 1: old of any other type,
-        # a guard_not_last just before: it is not the last, nothing is freed). 3.13: an instance whose dict shares
-        # the array leaves the trace (the store goes through the dict). `inline`, `name`: as instance_attr's
-        d("instance_set", (R, R, R, I, I, R, I), V, _instance_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4, 5, 6), field=("attr", 5, 1)),
+        # instance_attr just before: `old`, of a type whose release nothing can observe, guarded): the instance gets
+        # a new reference to value, its reference to old goes to the graveyard (a variable may still hold it;
+        # guard_graveyard before). 3.13: an instance whose dict shares the array leaves the trace (the store goes
+        # through the dict). `inline`, `name`: as instance_attr's
+        d("instance_set", (R, R, R, I, I, R), V, _instance_set, guard=True, pure=False, writes_heap=True,
+          exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 5, 1)),
         # obj.name of a __slots__ member, at `offset` in the object (its class's version tag guarded before:
         # tracejit.cpython.instances.member_offset); borrowed; unset (NULL) leaves the trace
         d("member_attr", (R, I, R), R, _member_attr, guard=True, reads_heap=True, exit_reason="attribute",
           const_args=(1, 2), field=("attr", 2, None)),
-        # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before; the
-        # member must still hold it), the old value to the graveyard or, `release` 1, released at once
-        d("member_set", (R, R, R, I, R, I), V, _member_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 4, 1)),
+        # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before, of a type
+        # whose release nothing can observe; the member must still hold it), the old value to the graveyard
+        d("member_set", (R, R, R, I, R), V, _member_set, guard=True, pure=False, writes_heap=True,
+          exit_reason="attribute", const_args=(3, 4), field=("attr", 4, 1)),
         # a new instance of the class `cls` (a Python class that inherits object's __new__ and has no __del__: its
         # version guarded before), made as type.__call__ makes it before its __init__: object's tp_new (cls, (),
         # NULL); owned. NULL (a MemoryError) clears the error and exits: the interpreter calls the class again
@@ -1025,18 +1024,16 @@ def _defs() -> list[OpDef]:
         # an owned object a bridge leaves in a variable the loop borrows: the loop's graveyard takes the
         # reference (released when the run ends, after the frame took its own); guard_graveyard before it
         d("graveyard_push", (R,), V, lambda a: None, pure=False),
-        # leaves the trace if the object's reference count is 1: the release that follows would free it, and a
-        # __del__, a weakref callback or the release of what it holds may run Python code, which must run where
-        # the interpreter frees it. `dropped` 0: before a store over the object (instance_set, member_set,
-        # list_setitem release it at once: it cannot die there). `dropped` 1: where the interpreter drops its
-        # reference to an object of a type the trace does not know (a call's result popped, a local's old value
-        # replaced), which the trace may own; its release right after the guard cannot free it
-        # (tracejit.optimizer.refcounts drops such a guard where the trace does not own the object). Either way
-        # the interpreter, resuming at the instruction, frees it exactly where it would without the JIT. Its exit
-        # grows no bridge (the bridge would start with the same release). The interpreted loop (native=0) holds
-        # every value of an iteration until the iteration ends: there the guard passes
-        d("guard_not_last", (R, I), V, lambda a, dropped: None, guard=True, pure=False, reads_heap=True,
-          no_bridge=True, exit_reason="release", const_args=(1,)),
+        # at the instruction where the interpreter drops its reference to an object of a type the trace does not
+        # know (a call's result popped, a local's old value replaced), which the trace may own: leaves the trace
+        # if that reference is the object's last (its release would free it, and a __del__, a weakref callback or
+        # the release of what it holds may run Python code), so that the interpreter frees it there, exactly
+        # where it would without the JIT; the trace's release right after it cannot free it
+        # (tracejit.optimizer.refcounts drops the guard where the trace does not own the object). Its exit grows
+        # no bridge (the bridge would start with the same release). The interpreted loop (native=0) holds every
+        # value of an iteration until the iteration ends: there the guard passes
+        d("guard_not_last", (R,), V, lambda a: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
+          exit_reason="release"),
         # an exact dict and an exact str key: PyDict_GetItemWithError / PyDict_Contains (the value borrowed from
         # the dict, which the trace never changes); the guard fails for a dict with keys of other types (whose
         # lookup could run a key's __eq__) and, for d[k], for a missing key (the interpreter raises KeyError)

@@ -99,8 +99,8 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
     owned: dict[int, Var] = {id(v): v for sv, v in trace.inputs if sv in owned_inputs}
     if not owned and not any(OPS[op.name].new_ref for op in ops) and (loop or not layout_owned):
         # (nothing owned: no release to check)
-        if any(_dropped_check(op) for op in ops):
-            trace = replace(trace, ops=[op for op in ops if not _dropped_check(op)])
+        if any(op.name == "guard_not_last" for op in ops):
+            trace = replace(trace, ops=[op for op in ops if op.name != "guard_not_last"])
         return trace
     last: dict[int, int] = {}           # owned value -> index of the op that uses it last (-1: none)
     for vid in owned:
@@ -208,7 +208,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
                     out.append(Op(_release(vid, unsafe, v), [v], pc=op.pc, frame=op.frame))
             out.append(op)
             continue
-        if _dropped_check(op) and id(op.args[0]) not in unsafe.dying:
+        if op.name == "guard_not_last" and id(op.args[0]) not in unsafe.dying:
             # the trace does not own the object, or knows its type to be one whose release runs no Python code
             _release_done(out, alive, last, handed, k, op, unsafe)
             continue
@@ -265,12 +265,6 @@ class Unsafe:
         self.deferred, self.dying, self.checked = deferred, dying, checked
 
 
-def _dropped_check(op: Op) -> bool:
-    """A guard_not_last the recorder put where the program drops a value the trace may own (not one before a
-    store, which stays)."""
-    return op.name == "guard_not_last" and op.args[1].value == 1
-
-
 def _release(vid: int, unsafe: Unsafe, v: Var) -> str:
     if vid in unsafe.deferred or (vid in unsafe.dying and vid not in unsafe.checked):
         return "release_deferred"
@@ -290,7 +284,8 @@ def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar], last: dict[int, 
         made |= {id(v) for sv, v in trace.inputs if sv in owned_inputs}
     safe = {id(op.args[0]) for op in trace.ops if op.name == "guard_class" and isinstance(op.args[1], Const)
             and op.args[1].value in SAFE_TYPES}
-    checked = {id(op.args[0]) for k, op in enumerate(trace.ops) if _dropped_check(op) and last.get(id(op.args[0])) == k}
+    checked = {id(op.args[0]) for k, op in enumerate(trace.ops)
+               if op.name == "guard_not_last" and last.get(id(op.args[0])) == k}
     return Unsafe(handed, (made - safe - handed) & last.keys(), checked)    # (last: the owned values)
 
 

@@ -27,7 +27,6 @@ from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import OPS, Const, Kind, const_int, const_ref
 
 from .dicts import RELEASABLE, as_object
-from .generic import held_in_frames, last_reference
 from .frame import constant
 
 TYPE_CHECKING = False
@@ -218,27 +217,18 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     old = rec.stored_objects.get(key) if rec.written_field(key) is not None else None
     if old is not None:
         current = rec.conc(old)
-    if not tag or (rec.written_field(key) is not None and old is None):
-        return False
-    # over an object of another type, whose release may run a __del__ or a weakref callback (which must run at
-    # the store), the store is checked not to drop its last reference (guard_not_last: else the interpreter
-    # stores) and releases it at once (the graveyard would keep it past the point where its other holder lets
-    # go of it); not where the program holds it in a variable too (`y = x.right; x.right = y.left`: the trace
-    # borrows it there, so its count may read 1 where the interpreter's is 2): the generic path stores
-    release = type(current) not in RELEASABLE
-    # (the store would free it now: the generic path; `current` and the call's argument hold it besides the field)
-    if release and (old is not None or held_in_frames(rec, current) or last_reference(current, 2)):
+    # over an object of another type the generic path stores: its release may run a __del__ or a weakref
+    # callback, which must run at the store (a guard that the store does not drop the last reference is not
+    # enough: the graveyard would keep the object past the point where its other holder lets go of it)
+    if not tag or type(current) not in RELEASABLE or (rec.written_field(key) is not None and old is None):
         return False
     guard_type_version(rec, owner, tag, snap, pc)
     if old is None:
         old = rec.emit(read, [owner] + where + [const_ref(name)], snap, pc)
-    if not release:
-        rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
-        rec.emit("guard_graveyard", [], snap, pc)
+    rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
+    rec.emit("guard_graveyard", [], snap, pc)
     stored = as_object(rec, value, snap, pc)
-    if release:
-        rec.emit("guard_not_last", [old, const_int(0)], snap, pc)
-    rec.emit(store, [owner, stored, old] + where + [const_ref(name), const_int(int(release))], snap, pc)
+    rec.emit(store, [owner, stored, old] + where + [const_ref(name)], snap, pc)
     if len(rec.frames) > 1:     # inside an inlined call, later reads of the field are what was written
         rec.slot_values[key] = value
         rec.stored_objects[key] = stored

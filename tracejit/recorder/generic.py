@@ -23,8 +23,6 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import sys
-
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE
 from tracejit.ir import Const, InlinedChecks, Kind, NameBindings, Op, Var
 from tracejit.ir.ops import (HEAPTYPE, OPS, PY_FUNCTIONS, PY_RAW_ARGS, PY_SLOWER_DEFAULT_NS, PY_SLOWER_NS,
@@ -122,36 +120,6 @@ def call(rec: TraceRecorder, name: str, args: list, pc: int, view: FrameView, me
     return result
 
 
-def last_reference(obj, holders: int) -> bool:
-    """Whether the store the interpreter is about to make over `obj` drops its last reference: nothing but the
-    place stored over and the recorder's own `holders` references (the caller's variable, this call's argument
-    among them) holds it. The recording then takes the generic path there: the recorder, which keeps what it
-    read until its recording ends, would keep the object alive past its death (README, Limits)."""
-    return sys.getrefcount(obj) <= holders + 1
-
-
-def held_in_frames(rec: TraceRecorder, obj) -> bool:
-    """Whether a variable or stack item of the frames being recorded holds `obj` now (one the trace may only
-    borrow: its reference count in the machine code then lacks the interpreter's reference)."""
-    values = [*rec.state.values()]
-    for frame in rec.frames:
-        values += frame.stack
-        values += frame.locals or ()
-    while values:
-        v = values.pop()
-        if isinstance(v, (Var, Const)):
-            try:
-                if rec.conc(v) is obj:
-                    return True
-            except RecordAbort:
-                pass
-        else:
-            items = getattr(v, "items", None)   # a virtual tuple or list the trace has not made
-            if isinstance(items, list):
-                values += items
-    return False
-
-
 def dropped(rec: TraceRecorder, value, pc: int, operands: list) -> None:
     """The interpreter drops its reference to `value` at the instruction at pc (POP_TOP: a call's result; a
     STORE_FAST: the local's old value; `operands`: what the instruction popped, for its snapshot). Where the trace
@@ -173,7 +141,7 @@ def dropped(rec: TraceRecorder, value, pc: int, operands: list) -> None:
     if t in SAFE_TYPES:
         rec.emit("guard_class", [value, Const(t, R)], snap, pc)
     else:
-        rec.emit("guard_not_last", [value, Const(1, Kind.INT)], snap, pc)
+        rec.emit("guard_not_last", [value], snap, pc)
 
 
 def resolve(rec: TraceRecorder, pc: int, view: FrameView) -> None:

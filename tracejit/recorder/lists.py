@@ -16,7 +16,7 @@ from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const
 from tracejit.ir.ops import MAX_NEW_ITEMS
 from tracejit.ir.trace import Value
 
-from . import arrays, dicts, generic, strings
+from . import arrays, dicts, strings
 from .complexnum import VirtualComplex
 from .frame import RecordAbort
 from .virtuals import VirtualTuple
@@ -137,9 +137,7 @@ RELEASABLE = (float, int, bool, type(None))
 def store_subscr(rec: TraceRecorder, value, container, index, snap: Snapshot, pc: int) -> None:
     """container[index] = value for a list. Numbers are boxed into new objects; the old item's type is
     guarded to be one whose release runs no Python code, and the old item to be none of the objects the
-    trace or its loop may still use (see _maybe_in_use); an old item of any other type is checked not to be
-    the object's last reference (guard_not_last) and released at once. An array.array's item is stored raw
-    (recorder/arrays.py)."""
+    trace or its loop may still use (see _maybe_in_use). An array.array's item is stored raw (recorder/arrays.py)."""
     if container.kind is R and type(rec.conc(container)) is array.array:
         arrays.store(rec, value, container, index, snap, pc)
         return
@@ -147,17 +145,7 @@ def store_subscr(rec: TraceRecorder, value, container, index, snap: Snapshot, pc
     old = rec.emit("list_getitem", [container, index], snap, pc)
     t = type(rec.conc(old))
     if t not in RELEASABLE:
-        # an object whose release may run Python code: the store is checked not to drop its last reference (else
-        # the interpreter stores), and releases it at once; not where a variable holds it too (the trace
-        # borrows it there: its count may read 1 where the interpreter's is 2)
-        if generic.held_in_frames(rec, rec.conc(old)):
-            raise RecordAbort(f"store over a list item of type {t.__name__} that a variable holds")
-        if generic.last_reference(rec.conc(old), 2):     # (the recorder's concrete value and the argument)
-            raise RecordAbort(f"store over the last reference to a list item of type {t.__name__}")
-        name, values = _item_op(rec, "list_setitem", value, snap, pc)
-        rec.emit("guard_not_last", [old, const_int(0)], snap, pc)
-        rec.emit(name, [container, index] + values + [const_bool(False)], snap, pc)
-        return
+        raise RecordAbort(f"store over a list item of type {t.__name__}")
     rec.emit("guard_class", [old, const_ref(t)], snap, pc)
     defer = _maybe_in_use(rec, old, t, value, snap, pc) if t in (float, int) else const_bool(False)
     if not (isinstance(defer, Const) and not defer.value):
