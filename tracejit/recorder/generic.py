@@ -131,10 +131,7 @@ def dropped(rec: TraceRecorder, value, pc: int, operands: list) -> None:
     the guard where the trace does not own the object)."""
     if not isinstance(value, Var) or value.kind is not R or rec.known_class.get(id(value)) in SAFE_TYPES:
         return
-    made = next((op for op in reversed(rec.ops) if op.result is value), None)
-    if made is None and not any(v is value for _, v in rec.inputs):
-        return
-    if made is not None and not (OPS[made.name].any_type and OPS[made.name].new_ref):
+    if id(value) not in rec.made_any and id(value) not in rec.input_ids:
         return
     t = type(rec.conc(value))
     snap = rec.snapshot_with(pc, operands)

@@ -166,6 +166,8 @@ class TraceRecorder:
         self.known_class: dict[int, type] = {}              # REF value -> its exact type, where guarded
         self.char_codes: dict[int, Value] = {}              # one-character str value -> its code point (strings)
         self.made: set[int] = set()                         # values of new_ref ops (new objects the trace owns)
+        self.made_any: set[int] = set()                     # ... of those of any type (ops.any_type; generic.dropped)
+        self.input_ids: set[int] = set()                    # the inputs' variables (generic.dropped)
         # made values whose object the interpreter makes the same way from the same operands (an iterator, a
         # function): the interpreter's, of the same type, is taken as theirs at the next instruction (_check_stack)
         self.made_alike: set[int] = set()
@@ -274,6 +276,7 @@ class TraceRecorder:
     def new_input(self, sv: StateVar, kind: Kind, concrete) -> Var:
         var = self.vars.new(kind)
         self.inputs.append((sv, var))
+        self.input_ids.add(id(var))
         self.concrete[id(var)] = concrete
         if not sv.exit_place:
             self.state[sv] = var
@@ -428,6 +431,8 @@ class TraceRecorder:
             self.concrete[id(res)] = result
             if d.new_ref:
                 self.made.add(id(res))
+                if d.any_type:
+                    self.made_any.add(id(res))
         return res
 
     def _read_unaffected(self, name: str, args: list) -> bool:
