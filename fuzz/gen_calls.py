@@ -85,6 +85,7 @@ class Program:
     buf: bool = False           # global list `buf`
     hits: bool = False          # global counter `hits`
     table: bool = False         # global list TABLE
+    dlog: bool = False          # global list DS: a checksum of events, in order, that D's __del__ adds to
     cls: bool = False           # class P and global p0
     fs: list[str] = field(default_factory=list)     # global list FS of unary helpers
     sys: bool = False
@@ -256,6 +257,8 @@ class CallGen:
                 self.emit(1, f"{h.name}, {h.alt} = {h.alt}, {h.name}")
         if self.style == "mixed" and self.chance(0.35):
             self.class_p()
+        if self.chance(0.5):
+            self.class_d()
         body += g.lines
         head = []
         if self.prog.sys:
@@ -265,6 +268,8 @@ class CallGen:
             head.append("buf = []")
         if self.prog.hits:
             head.append("hits = 0")
+        if self.prog.dlog:
+            head.append("DS = [0]")
         if self.prog.table:
             head.append(f"TABLE = [{', '.join(str(r.randrange(-9, 10)) for _ in range(r.randint(3, 8)))}]")
         g.lines = saved
@@ -620,6 +625,14 @@ class CallGen:
         self.emit(1, f"return {' + '.join(f'sq({p.name})' for p in params)}")
         return Helper(name, "plain", params, ret, unary=all(p.default is not None for p in params[1:]))
 
+    def class_d(self) -> None:
+        """Class D, whose __del__ adds to the checksum DS in order with the loop's own additions (s_lifetime: a
+        release the JIT made later than the interpreter shows there)."""
+        self.prog.dlog = True
+        for line in ["class D:", "    def __init__(self, x):", "        self.x = x", "    def __del__(self):",
+                     "        DS[0] = (DS[0] * 31 + 3 + self.x % 7) % 1000003", "def mk_d(x):", "    return D(x)"]:
+            self.emit(0, line)
+
     def class_p(self) -> None:
         """Class P with operator overloads, and a global instance p0."""
         self.prog.cls = True
@@ -912,6 +925,17 @@ class CallGen:
             self.emit(level, f"{v.name} = (P({v.name} % 1000) + {arg()})[3]")
         return True
 
+    def s_lifetime(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
+        """A D made and dropped (the call's result popped: its __del__ adds to DS there) after an addition of the
+        loop's own to DS: the checksum shows a release made later than the interpreter's. (Not a local replaced,
+        `dd = D(i)`: an object a variable held dies late in some runs, a limit README lists; seeds 273000-273599
+        had 14 such programs.)"""
+        if not self.prog.dlog:
+            return False
+        self.emit(level, "DS[0] = (DS[0] * 31 + 2) % 1000003")
+        self.emit(level, self.r.choice(["mk_d", "D"]) + f"({self.int_arg(scope, loops, 1)})")
+        return True
+
     def s_local(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
         """A call of a closure / nested function / lambda of the function unit."""
         if not self.locals:
@@ -987,6 +1011,8 @@ class CallGen:
             out.append("print('table', TABLE)")
         if self.prog.cls:
             out.append("print('p0', p0.x)")
+        if self.prog.dlog:
+            out.append("print('ds', DS[0])")
         return out
 
 
@@ -1000,4 +1026,5 @@ HELPER_TEMPLATES = [
 STMT_FORMS = [
     ("assign", 8, 10), ("via_var", 3, 3), ("try", 3, 2), ("rebind", 3, 3), ("mutate", 2, 1), ("apply", 2, 2),
     ("gen", 1, 0), ("object", 3, 0), ("local", 4, 2), ("unpack", 2, 3), ("comprehension", 1, 1), ("fresh", 2, 2),
+    ("lifetime", 6, 6),
 ]

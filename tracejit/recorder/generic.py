@@ -30,7 +30,7 @@ from tracejit.ir.ops import (HEAPTYPE, OPS, PY_FUNCTIONS, PY_RAW_ARGS, PY_SLOWER
 
 from . import dicts
 from .complexnum import VirtualComplex
-from .frame import RecordAbort
+from .frame import UNBOUND, RecordAbort
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -137,8 +137,21 @@ def dropped(rec: TraceRecorder, value, pc: int, operands: list) -> None:
     snap = rec.snapshot_with(pc, operands)
     if t in SAFE_TYPES:
         rec.emit("guard_class", [value, Const(t, R)], snap, pc)
-    else:
-        rec.emit("guard_not_last", [value], snap, pc)
+        return
+    rec.emit("guard_not_last", [value], snap, pc)
+    if not operands or operands[0] is not value or value in rec.pending_values or _held(rec, value):
+        return
+    # popped, and no variable or stack item of the frames being recorded holds it: the recorder lets go of the
+    # object too, so that, as in the interpreter, it dies at this POP_TOP (its __del__ runs there) also in the
+    # iteration being recorded (a later use of its concrete value aborts the recording)
+    rec.concrete[id(value)] = UNBOUND
+
+
+def _held(rec: TraceRecorder, value) -> bool:
+    """Whether a variable or stack item of the frames being recorded is the value `value`."""
+    if any(v is value for v in rec.state.values()):
+        return True
+    return any(v is value for frame in rec.frames for v in (*frame.stack, *(frame.locals or ())))
 
 
 def resolve(rec: TraceRecorder, pc: int, view: FrameView) -> None:
