@@ -152,6 +152,8 @@ fuzz: setup
 	exit $$status
 
 demo: check-pythons $(call stamp,$(MAIN_VERSION))
+	@env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q tracejit >/dev/null || true   # (as `setup` does)
+	@env -u PYTHONDONTWRITEBYTECODE $(PY) -c "import tracejit.backend.iced" || true
 	@$(PY) tools/demo_timing.py $(PY) examples/demo.py
 
 bench: check-pythons $(call stamp,$(MAIN_VERSION))
