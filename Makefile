@@ -94,12 +94,14 @@ check-pythons:
 # itself (PYTHONDONTWRITEBYTECODE, a read-only checkout) each import would compile them again (about 130 ms
 # instead of 25). Only sources changed since the last run are compiled. The backend's check of the iced-x86
 # extension against its table of names (3-5 ms) is kept beside those caches the same way: its first import does it.
+# $(call write_caches,PYTHON,VERSION): those caches and that check for one interpreter (setup, demo)
+write_caches = env -u PYTHONDONTWRITEBYTECODE $(1) -m compileall -q tracejit >/dev/null || \
+	    echo "setup: warning: could not write tracejit's bytecode caches for $(2)" >&2; \
+	env -u PYTHONDONTWRITEBYTECODE $(1) -c "import tracejit.backend.iced" || \
+	    echo "setup: warning: could not check the instruction encoder's extension for $(2)" >&2
 setup: check-pythons $(foreach v,$(VERSIONS),$(call stamp,$(v)))
 	@for v in $(VERSIONS); do \
-	    env -u PYTHONDONTWRITEBYTECODE .venv-$$v/bin/python -m compileall -q tracejit >/dev/null || \
-	        echo "setup: warning: could not write tracejit's bytecode caches for $$v" >&2; \
-	    env -u PYTHONDONTWRITEBYTECODE .venv-$$v/bin/python -c "import tracejit.backend.iced" || \
-	        echo "setup: warning: could not check the instruction encoder's extension for $$v" >&2; \
+	    $(call write_caches,.venv-$$v/bin/python,$$v); \
 	done
 	@echo "setup: ready: $(foreach v,$(VERSIONS),.venv-$(v))"
 
@@ -152,8 +154,7 @@ fuzz: setup
 	exit $$status
 
 demo: check-pythons $(call stamp,$(MAIN_VERSION))
-	@env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q tracejit >/dev/null || true   # (as `setup` does)
-	@env -u PYTHONDONTWRITEBYTECODE $(PY) -c "import tracejit.backend.iced" || true
+	@$(call write_caches,$(PY),$(MAIN_VERSION))
 	@$(PY) tools/demo_timing.py $(PY) examples/demo.py
 
 bench: check-pythons $(call stamp,$(MAIN_VERSION))

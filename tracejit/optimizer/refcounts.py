@@ -60,8 +60,6 @@ class RefcountError(ValueError):
         self.hint = hint
 
 
-
-
 def owned_loop_variables(trace: Trace) -> set[StateVar]:
     """The state variables a loop owns: those whose value at the jump is an owned value (made by a new_ref op,
     or the label input of another owned variable), found by iterating to a fixpoint."""
@@ -205,7 +203,7 @@ def place_releases(trace: Trace, owned_inputs: set[StateVar], strs_at_start: set
                 out.append(Op("incref", [a], pc=op.pc, frame=op.frame))
             for vid, v in list(alive.items()):
                 if vid not in handed:
-                    out.append(Op(_release(vid, unsafe, v), [v], pc=op.pc, frame=op.frame))
+                    out.append(Op(_release(vid, unsafe), [v], pc=op.pc, frame=op.frame))
             out.append(op)
             continue
         if op.name == "guard_not_last" and id(op.args[0]) not in unsafe.dying:
@@ -251,7 +249,7 @@ def _release_done(out: list[Op], alive: dict[int, Var], last: dict[int, int], ha
     """Release every alive value whose last use is at or before op k (one the jump hands on is kept)."""
     for vid, v in list(alive.items()):
         if last[vid] <= k and vid not in handed:
-            out.append(Op(_release(vid, unsafe, v), [v], pc=op.pc if op else -1, frame=op.frame if op else ""))
+            out.append(Op(_release(vid, unsafe), [v], pc=op.pc if op else -1, frame=op.frame if op else ""))
             del alive[vid]
 
 
@@ -265,23 +263,25 @@ class Unsafe:
         self.deferred, self.dying, self.checked = deferred, dying, checked
 
 
-def _release(vid: int, unsafe: Unsafe, v: Var) -> str:
+def _release(vid: int, unsafe: Unsafe) -> str:
     if vid in unsafe.deferred or (vid in unsafe.dying and vid not in unsafe.checked):
         return "release_deferred"
     return "decref"
 
 
 def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar], last: dict[int, int]) -> Unsafe:
-    """The owned values whose release may run Python code, in a loop that calls what may run Python code (in any
-    other, an attribute read is still held by its owner when released): results of ops that may make objects
-    of any type (ops.any_type: those calls, attribute reads), and the objects the trace's variables own,
-    unless the trace guarded their type to one of SAFE_TYPES."""
+    """The owned values whose release needs care (Unsafe): those that may run Python code when released, in a loop
+    that calls what may run Python code (in any other, an attribute read is still held by its owner when
+    released): results of ops that may make objects of any type (ops.any_type: those calls, attribute reads), and
+    the objects the trace's variables own, unless the trace guarded their type to one of SAFE_TYPES; which of
+    them a guard_not_last checks at their last use; and the list items handed over."""
     # (an object its holder handed over, a popped list item, may die at its release in any loop: OpDef.handed_over)
     handed = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].handed_over}
     calls = trace.layout.calls_python or calls_python(trace.ops)
-    made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].any_type} if calls else set()
+    made: set[int] = set()
     if calls:
-        made |= {id(v) for sv, v in trace.inputs if sv in owned_inputs}
+        made = {id(op.result) for op in trace.ops if op.result is not None and OPS[op.name].any_type} | \
+            {id(v) for sv, v in trace.inputs if sv in owned_inputs}
     safe = {id(op.args[0]) for op in trace.ops if op.name == "guard_class" and isinstance(op.args[1], Const)
             and op.args[1].value in SAFE_TYPES}
     checked = {id(op.args[0]) for k, op in enumerate(trace.ops)

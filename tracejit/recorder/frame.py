@@ -26,11 +26,10 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 BRANCHES = frozenset({"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
                       "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"})
 
-
-
 # the concrete value of a value the recorder no longer knows (an instance an inlined constructor made, after the
 # call; an object the program dropped, which the recorder let go of): a recording that uses it aborts
 UNBOUND = object()
+
 
 class RecordAbort(Exception):
     """The recording cannot continue; the message says why (shown in stats and the events log). `hint`: what a
