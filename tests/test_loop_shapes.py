@@ -151,6 +151,43 @@ def test_a_loop_inside_a_called_function_is_called_not_inlined(tmp_path):
     assert compiled(evs, "heaviest")
 
 
+@generic_calls
+def test_what_one_loop_learnt_to_call_every_loop_calls(tmp_path):
+    """Two loops call the same function with a loop of its own: the first loop's recording that met that loop
+    teaches every loop of the program to call the function instead of inlining it, so the second loop's first
+    recording calls it at once (no aborted recording of its own to find that out)."""
+    _, evs = run_both(tmp_path, """\
+        def weight(row):
+            s = 0
+            for v in row:
+                s += v
+            return s
+
+        def heaviest(rows):
+            best = 0
+            for r in rows:
+                w = weight(r)
+                if w > best:
+                    best = w
+            return best
+
+        def lightest(rows):
+            low = 10 ** 9
+            for r in rows:
+                w = weight(r)
+                if w < low:
+                    low = w
+            return low
+
+        rows = [[(i * j) % 11 for j in range(i % 5 + 1)] for i in range(800)]
+        print(heaviest(rows))
+        print(lightest(rows))
+        """, PARAMS + ",cost_model=0")
+    hinted = [(e["loop"].split(":")[0], e["not_inlined"]) for e in evs if e["event"] == "abort" and "not_inlined" in e]
+    assert hinted == [("heaviest", "weight")], hinted
+    assert compiled(evs, "heaviest") and compiled(evs, "lightest")
+
+
 def test_a_tuple_index_passed_to_an_inlined_getitem_and_setitem(tmp_path):
     """`G[x, y]` with a Python class's __getitem__ / __setitem__ (scimark's Array2D): the tuple is never made;
     the inlined method unpacks its items. An exit inside the method before it wrote anything (an index out of

@@ -20,6 +20,7 @@ import importlib
 import os
 import sys
 import time
+from _weakref import ref as _weak_ref
 from collections import deque
 from _thread import get_ident as _get_ident
 from time import thread_time as _thread_time
@@ -98,6 +99,7 @@ MAX_GENERATOR_WAITS = 8
 MAX_ENTRY_BACKOFFS = 5           # rounds of rejected entries a loop backs off for before the JIT gives it up
 COUNTING_WINDOW = 0.02           # seconds a loop may take to get hot while the 3.11 hooks keep tracing for it
 MAX_VERSIONS = 4                  # compiled loops per loop header, for different types of its variables
+MAX_CALLED_NOT_INLINED = 256      # functions learnt, across loops, to be called rather than inlined
 # a compiled loop whose type guard's bridge takes at least RETRACE_SHARE of its native iterations over a window of
 # at least RETRACE_WINDOW of them is recorded again (the types changed: spectral_norm's list of ints becomes a list
 # of floats), at most MAX_RETRACES times per loop (not a guard that fails half the time: go's best_child meets None
@@ -172,6 +174,10 @@ class Engine:
         self._activation = _thread.RLock()      # activate/deactivate from several threads
         self.active = 0
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
+        # functions whose inlining some loop's recording found it must call instead (a loop on the recorded path in
+        # them, or a call that may run Python code), by id of their code: a weak reference each, so that the JIT
+        # keeps no function's code alive (_learn_not_inlined, _hints)
+        self.called_not_inlined: dict[int, object] = {}
         self.entry_clock = 0
         self.slice_ns = int(params.slice_ms * 1e6)
         self.depth = 0                  # 1 while a hook callback runs (nested program code is ignored)
@@ -673,7 +679,7 @@ class Engine:
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
                                       generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                      hints=site.hints, left=left)
+                                      hints=self._hints(site), left=left)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self._hold_fast()
@@ -745,7 +751,7 @@ class Engine:
                                           inline_depth=self.params.inline_depth,
                                           exact_callee_exits=self.hooks.can_resume_callees,
                                           generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                          hints=site.hints)
+                                          hints=self._hints(site))
         except recording.RecordAbort as e:       # (the inlined frames it would resume: inline.resumed_frames)
             info.bridge = "blocked"
             self.log("bridge_abort", loop=site.name, exit=info.exit_id, reason=str(e))
@@ -785,6 +791,8 @@ class Engine:
             return
         if hint is not None:
             name, item = hint
+            if name == "not_inlined":
+                self._learn_not_inlined(item)
             if site.learn(name, item):
                 # the recording says what a new one should do otherwise (call a function instead of inlining it,
                 # keep a variable as an object): recorded again at once (a bridge: at its guard's next failure)
@@ -1208,6 +1216,24 @@ class Engine:
         failure: no back-off): _inline_less, _retrace_types."""
         self._retire(loop, reason)
         site.count = self.params.threshold - 1
+
+    def _learn_not_inlined(self, code) -> None:
+        """A recording found that the function of `code`, inlined, makes the trace abort (a loop on its path, a call
+        inside it that may run Python code): every loop's next recordings call it on the generic path instead of
+        each finding that out by an aborted recording of its own. Only where that path exists (3.12+): elsewhere
+        a function not inlined aborts the recording, and another loop's path through it may inline well."""
+        if self._generic_calls() and len(self.called_not_inlined) < MAX_CALLED_NOT_INLINED:
+            key = id(code)
+            table = self.called_not_inlined
+            table[key] = _weak_ref(code, lambda _, key=key, table=table: table.pop(key, None))
+
+    def _hints(self, site: LoopSite) -> dict:
+        """What a new recording of the loop is told to do otherwise: the loop's own hints (LoopSite.learn), and the
+        functions any loop's recording learnt to call rather than inline (_learn_not_inlined)."""
+        if not self.called_not_inlined:
+            return site.hints
+        shared = {code for code in (r() for r in self.called_not_inlined.values()) if code is not None}
+        return {**site.hints, "not_inlined": site.hints.get("not_inlined", frozenset()) | shared}
 
     def _generic_calls(self) -> bool:
         """Whether traces may call what may run Python code: its exception must be raised where the frame
