@@ -568,3 +568,101 @@ def test_functions_made_in_the_loop_raise_no_audit_event(prog, native):
 
         print(f(3000), len(events), events[:3])
         """, compiled=("f",), params="cost_model=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_builtins_of_what_they_do_not_compute_with_take_the_generic_path(prog, native):
+    """float(), int(), abs(), round(), divmod(), min(), max(), range(), chr() and math functions of a str, an int
+    beyond 64 bits or an instance with __float__ / __index__ are calls on the generic path (they used to abort the
+    recording: "operand of type str"); float() and int() of a constant str are constants of the trace; a str that
+    does not convert raises the interpreter's ValueError at its line."""
+    evs = run(prog, native, """\
+        import math
+
+        class Num:
+            def __init__(self, v):
+                self.v = v
+            def __float__(self):
+                return self.v / 2
+            def __index__(self):
+                return self.v
+
+        def f(n):
+            best = float("inf")
+            t = 0.0
+            k = 0
+            for i in range(n):
+                s = str(i % 7)
+                t += float(s) + int(s) + float("-2.5") + int(" 12 ")
+                k += abs(i - 10 ** 20) % 7 + len(range(Num(i % 5))) + int(Num(3))
+                t += math.sqrt(Num(i % 9)) + float(Num(i % 4))
+                best = min(best, t)
+            return t, k, best
+
+        def g(n):
+            for i in range(n):
+                v = float("1e3") if i < n - 1 else float("x" * (i % 2 + 1))
+            return v
+
+        print(f(3000))
+        print(f(3))
+        try:
+            g(500)
+        except ValueError as e:
+            print("ValueError", e)
+        """, funcs=("f", "g"))
+    if GENERIC:
+        assert not events_for(evs, "abort", "f"), events_for(evs, "abort", "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_unary_operators_of_objects_and_the_truth_of_dicts(prog, native):
+    """`-obj`, `+obj`, `~obj` of an object the trace does not compute with (a Python class's __neg__, an int
+    beyond 64 bits in a list) are PyNumber_Negative / Positive / Invert on the generic path, raising where the
+    interpreter raises; `if d:` and `not d` of a dict read its size (no call: it used to abort the recording).
+    (The loops also call what 3.11 does not record.)"""
+    evs = run(prog, native, """\
+        class V:
+            def __init__(self, x):
+                self.x = x
+            def __neg__(self):
+                return V(-self.x)
+            def __pos__(self):
+                return V(self.x + 1)
+            def __invert__(self):
+                if self.x == 2999:
+                    raise ArithmeticError("no ~2999")
+                return V(~self.x)
+
+        def f(n):
+            t = 0
+            bigs = [10 ** 30, -(10 ** 25)]
+            v = V(3)
+            for i in range(n):
+                t += (-v).x + (+v).x + (~V(i)).x
+                t += (-bigs[i % 2]) % 7 + (~bigs[i % 2]) % 5
+            return t
+
+        def h(n):
+            d = {}
+            t = 0
+            for i in range(n):
+                if d:
+                    t += 1
+                if not d:
+                    t += 10
+                if i % 5 == 0:
+                    d[i] = i
+                else:
+                    d.clear()
+            return t
+
+        print(f(2000))
+        try:
+            print(f(3000))
+        except ArithmeticError as e:
+            print("ArithmeticError", e)
+        print(h(3000))
+        """, funcs=("f", "h"))
+    if GENERIC:
+        assert not [e for e in events_for(evs, "abort", "f") if "operand" in e["reason"]], events_for(evs, "abort", "f")

@@ -20,7 +20,7 @@ import types
 
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
-from tracejit.ir.ops import HEAPTYPE
+from tracejit.ir.ops import HEAPTYPE, SMALL_INT_BOUND
 
 from . import arrays, attributes, complexnum, dicts, lists, randoms, strings
 from .inline import inlinable_function
@@ -35,6 +35,30 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 class CallAbort(Exception):
     """This call form is not compiled (the recorder aborts with the message)."""
+
+
+def _number(rec, v, snap, pc, name: str, allow_complex: bool = False):
+    """An argument the rule computes with as a number, unboxed (its type guarded). Any other object (a str, an int
+    beyond int64, an instance with `__float__` or `__index__`...) is a form the rule does not compile: the
+    generic path then calls the function as it is (3.12+), which converts it or raises as the interpreter's call
+    does."""
+    if getattr(v, "kind", None) is R and not isinstance(v, complexnum.VirtualComplex):
+        obj = rec.conc(v)
+        t = type(obj)
+        if t not in (int, float, bool) and not (allow_complex and t is complex):
+            raise CallAbort(f"{name}() of {t.__name__}")
+        if t is int and not -SMALL_INT_BOUND < obj < SMALL_INT_BOUND:
+            raise CallAbort(f"{name}() of an int beyond 64 bits")
+    return rec.unbox(v, snap, pc, allow_complex)
+
+
+def _parsed(convert, text: str, name: str):
+    """float(text) / int(text) of a constant str, computed once while recording (a constant of the trace); text
+    that does not convert is left to the generic path, whose call raises the interpreter's ValueError."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise CallAbort(f"{name}() of a str that does not convert") from None
 
 
 def _one(args: list, name: str):
@@ -67,7 +91,7 @@ def _list_subclass_length(rec, x, snap, pc):
 
 
 def _abs(rec, args, snap, pc):
-    x = rec.unbox(_one(args, "abs"), snap, pc, allow_complex=True)
+    x = _number(rec, _one(args, "abs"), snap, pc, "abs", allow_complex=True)
     if isinstance(x, complexnum.VirtualComplex):
         return complexnum.absolute(rec, x, snap, pc)
     if x.kind is F:
@@ -111,7 +135,7 @@ def _sum(rec, args, snap, pc):
 
 def _round(rec, args, snap, pc):
     """round(x): an int stays itself, a float rounds to nearest with ties to even (round(x, n): not here)."""
-    x = rec.unbox(_one(args, "round"), snap, pc)
+    x = _number(rec, _one(args, "round"), snap, pc, "round")
     if x.kind is F:
         return rec.emit("float_round_int", [x], snap, pc)
     return rec.as_int(x, snap, pc)
@@ -123,7 +147,7 @@ def _divmod(rec, args, snap, pc):
     trace never allocates (UNPACK_SEQUENCE takes it apart)."""
     if len(args) != 2:
         raise CallAbort(f"divmod() with {len(args)} arguments")
-    a, b = (rec.unbox(v, snap, pc) for v in args)
+    a, b = (_number(rec, v, snap, pc, "divmod") for v in args)
     if F in (a.kind, b.kind):
         a, b = (v if v.kind is F else rec.emit("int_to_float", [rec.as_int(v, snap, pc)], snap, pc)
                 for v in (a, b))
@@ -139,7 +163,7 @@ def _range(rec, args, snap, pc):
     recorded; a zero step leaves the trace and the interpreter raises the ValueError)."""
     if not 1 <= len(args) <= 3:
         raise CallAbort(f"range() with {len(args)} arguments")
-    vals = [rec.as_int(rec.unbox(v, snap, pc), snap, pc) for v in args]
+    vals = [rec.as_int(_number(rec, v, snap, pc, "range"), snap, pc) for v in args]
     if any(v.kind is not I for v in vals):
         raise CallAbort("range() of a non-int")
     start, stop, step = (const_int(0), vals[0], const_int(1)) if len(vals) == 1 else \
@@ -167,7 +191,7 @@ def _ord(rec, args, snap, pc):
 
 
 def _chr(rec, args, snap, pc):
-    code = rec.as_int(rec.unbox(_one(args, "chr"), snap, pc), snap, pc)
+    code = rec.as_int(_number(rec, _one(args, "chr"), snap, pc, "chr"), snap, pc)
     if code.kind is not I:
         raise CallAbort("chr() of a non-int")
     return strings.chr_of(rec, code, snap, pc)
@@ -187,7 +211,7 @@ def _min_max(which: str) -> Callable:
     def rule(rec, args, snap, pc):
         if len(args) < 2:
             raise CallAbort(f"{which}() with {len(args)} argument{'s' if len(args) != 1 else ''}")
-        vals = [rec.unbox(v, snap, pc) for v in args]
+        vals = [_number(rec, v, snap, pc, which) for v in args]
         kinds = {v.kind for v in vals}
         if kinds != {F} and kinds != {I}:
             raise CallAbort(f"{which}() of {' and '.join(sorted(map(str, kinds)))}")   # returns either type
@@ -200,19 +224,26 @@ def _min_max(which: str) -> Callable:
 
 def _float(rec, args, snap, pc):
     x = _one(args, "float")
+    if isinstance(x, Const) and type(x.value) is str:  # float("inf")
+        return const_float(_parsed(float, x.value, "float"))
     if x.kind is R and type(rec.conc(x)) is float:     # float(x) of a float is x itself (its identity)
         rec.emit("guard_class", [x, const_ref(float)], snap, pc)
         return x
-    x = rec.unbox(x, snap, pc)
+    x = _number(rec, x, snap, pc, "float")
     return x if x.kind is F else rec.emit("int_to_float", [rec.as_int(x, snap, pc)], snap, pc)
 
 
 def _int(rec, args, snap, pc):
     x = _one(args, "int")
+    if isinstance(x, Const) and type(x.value) is str:  # int("12")
+        value = _parsed(int, x.value, "int")
+        if not -SMALL_INT_BOUND < value < SMALL_INT_BOUND:
+            raise CallAbort("int() of a str beyond 64 bits")
+        return const_int(value)
     if x.kind is R and type(rec.conc(x)) is int:         # int(x) of an int is x itself
         rec.emit("guard_class", [x, const_ref(int)], snap, pc)
         return x
-    x = rec.unbox(x, snap, pc)
+    x = _number(rec, x, snap, pc, "int")
     if x.kind is F:
         return rec.emit("float_trunc_int", [x], snap, pc)
     return rec.as_int(x, snap, pc)
@@ -330,7 +361,7 @@ def _math_float(opname: str, name: str, of_int: bool = False) -> Callable:
     for ints, loghelper, converts an int64 the same way and raises for one not positive, where float_log's guard
     fails). math.floor/ceil give an int back for an int: not of_int."""
     def rule(rec, args, snap, pc):
-        x = rec.unbox(_one(args, name), snap, pc)
+        x = _number(rec, _one(args, name), snap, pc, f"math.{name}")
         if x.kind is I and of_int:
             x = rec.emit("int_to_float", [x], snap, pc)
         if x.kind is not F:

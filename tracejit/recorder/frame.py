@@ -135,6 +135,6 @@ def constant(value) -> Const:
         return const_float(value)
     if k is B:
         return const_bool(value)
-    if k is R:
+    if k is R or type(value) is int:    # (an int beyond int64: an object, whose arithmetic is the generic path's)
         return const_ref(value)
     raise RecordAbort(f"constant of type {type(value).__name__}")

@@ -45,7 +45,7 @@ BINARY = {"+": "Add", "-": "Subtract", "*": "Multiply", "/": "TrueDivide", "//":
           "%": "Remainder", "**": "Power", "<<": "Lshift", ">>": "Rshift", "&": "And", "|": "Or", "^": "Xor",
           "@": "MatrixMultiply"}
 COMPARE = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}      # Py_LT ... Py_GE
-UNARY = {"UNARY_NEGATIVE": "PyNumber_Negative", "UNARY_INVERT": "PyNumber_Invert"}
+UNARY = {"UNARY_NEGATIVE": "PyNumber_Negative", "UNARY_INVERT": "PyNumber_Invert", "UNARY_POSITIVE": "PyNumber_Positive"}
 GLOBALS_AND_CALLS = "a loop that assigns a global and makes a call that may run Python code"
 SAVED_NS_PER_INSTRUCTION = 2.5     # what machine code saves per bytecode instruction (CPython 3.12's interpreter)
 MARGIN = 2                          # the estimates are rough, and entries, exits, recording and compiling cost too

@@ -501,6 +501,13 @@ def unary(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
     a = rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [a])
+    if ins.op != "UNARY_NOT" and not isinstance(a, VirtualComplex) and not _specialized(rec, a):
+        # `-obj`, `~obj`, `+obj` of what the trace does not compute with: the interpreter's PyNumber function
+        rec.stack.append(generic.call(rec, generic.UNARY[ins.op], generic.objects(rec, [a], snap, pc), pc, view))
+        return
+    if ins.op == "UNARY_NOT" and a.kind is R and not isinstance(a, VirtualComplex):
+        rec.stack.append(rec.emit("bool_not", [rec.truth(a, snap, pc)], snap, pc))   # (truth: a str, a dict...)
+        return
     a = rec.unbox(a, snap, pc, True)
     if isinstance(a, VirtualComplex):
         rec.stack.append(cx.unary(rec, ins.op, a, snap, pc))

@@ -31,7 +31,7 @@ from tracejit.ir.ops import SMALL_INT_BOUND, calls_python
 from tracejit.ir.trace import Value
 
 from . import complexnum as cx
-from . import attributes, generic, inline, iterators, rules
+from . import attributes, dicts, generic, inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .dicts import as_object
 from .frame import BRANCHES, UNBOUND, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
@@ -782,6 +782,8 @@ class TraceRecorder:
         # a str, list, tuple or array: true when not empty
         if getattr(v, "kind", None) is R and type(self.conc(v)) in LENGTH_OPS:
             return self.emit("int_is_true", [length(self, v, snap, pc)], snap, pc)
+        if getattr(v, "kind", None) is R and type(self.conc(v)) is dict:       # a dict: true when not empty
+            return self.emit("int_is_true", [dicts.length(self, v, snap, pc)], snap, pc)
         if getattr(v, "kind", None) is R and not isinstance(v, Const):
             # None, or an instance whose class defines neither __bool__ nor __len__: its type fixes the answer
             fixed = attributes.fixed_truth(self, v, snap, pc)
