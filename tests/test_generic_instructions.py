@@ -666,3 +666,53 @@ def test_unary_operators_of_objects_and_the_truth_of_dicts(prog, native):
         """, funcs=("f", "h"))
     if GENERIC:
         assert not [e for e in events_for(evs, "abort", "f") if "operand" in e["reason"]], events_for(evs, "abort", "f")
+
+
+TO_BOOL = sys.version_info >= (3, 13)      # a truth test is its own instruction (TO_BOOL), whose result is pushed
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_the_truth_of_objects_on_the_generic_path(prog, native):
+    """`if obj:` / `while obj:` / `not obj` of an object whose truth the trace does not know (a class with __bool__
+    or __len__, a set) is PyObject_IsTrue on the generic path on 3.13 (TO_BOOL pushes the result); a __bool__
+    that raises does so at its line, as plain CPython. (3.12 tests a truth inside its jump instruction, whose
+    result the recording cannot read: there the recording aborts, as before.)"""
+    evs = check(prog, native, """\
+        class Sized:
+            def __init__(self, n):
+                self.n = n
+            def __len__(self):
+                return self.n % 3
+
+        class Flag:
+            def __init__(self, v):
+                self.v = v
+            def __bool__(self):
+                if self.v == 2500:
+                    raise ValueError("no truth for 2500")
+                return self.v % 2 == 0
+
+        def f(n):
+            t = 0
+            seen = set()
+            for i in range(n):
+                if Sized(i):
+                    t += 1
+                if not Flag(i):
+                    t += 10
+                if seen:
+                    t += 100
+                if i % 4 == 0:
+                    seen.add(i)
+                else:
+                    seen.clear()
+            return t
+
+        print(f(2000))
+        try:
+            print(f(3000))
+        except ValueError as e:
+            print("ValueError", e)
+        """, compiled=("f",) if TO_BOOL else (), params="cost_model=0")
+    if TO_BOOL:
+        assert not events_for(evs, "abort", "f"), events_for(evs, "abort", "f")

@@ -406,9 +406,9 @@ PY_FUNCTIONS: dict[str, Callable] = {
 PY_END_RESULT = {"PyIter_Next": EXHAUSTED}
 # the functions that return an int, -1 with an exception set (the op's result is then NULL), and the object the
 # op's result is made of the others: "none" (SetAttr/SetItem/DelItem/PyCell_Set: 0, a store's None), "bool"
-# (Contains: 0/1 -> False/True; its flag, below, inverts it as `not in` does)
+# (Contains, IsTrue: 0/1 -> False/True; Contains' flag, below, inverts it as `not in` does)
 PY_INT_RESULT = {"PyObject_SetAttr": "none", "PyObject_SetItem": "none", "PyObject_DelItem": "none",
-                 "PyCell_Set": "none", "PySequence_Contains": "bool"}
+                 "PyCell_Set": "none", "PySequence_Contains": "bool", "PyObject_IsTrue": "bool"}
 # the arguments from this index on are int constants, not objects: RichCompare's operator (passed to C), then
 # the flag (the last argument, not passed to C) of the functions in PY_FLAG, applied to the result: "truth" (1
 # makes RichCompare's result a bool as 3.13's COMPARE_OP does for a condition: PyObject_IsTrue of the result,

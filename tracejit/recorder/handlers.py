@@ -524,7 +524,11 @@ def unary(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 @handles("TO_BOOL")
 def to_bool(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     a = rec.value(rec.pop())
-    rec.stack.append(rec.truth(a, rec.snapshot_with(ins.offset, [a]), ins.offset))
+    snap = rec.snapshot_with(ins.offset, [a])
+
+    def is_true():          # an object whose truth the trace does not know (__bool__, __len__, a set...)
+        return generic.call(rec, "PyObject_IsTrue", generic.objects(rec, [a], snap, ins.offset), ins.offset, view)
+    rec.stack.append(rec.truth(a, snap, ins.offset, is_true))
 
 
 @handles("BINARY_SUBSCR")

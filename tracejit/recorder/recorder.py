@@ -778,7 +778,9 @@ class TraceRecorder:
             return self.emit("int_to_float_exact" if exact else "int_to_float", [v], snap, pc)
         return v
 
-    def truth(self, v, snap, pc):
+    def truth(self, v, snap, pc, otherwise=None):
+        """The truth of v as a bool value. `otherwise()`: what to do for an object whose truth the trace does
+        not know (3.13's TO_BOOL: the generic path's PyObject_IsTrue), else such an object aborts."""
         # a str, list, tuple or array: true when not empty
         if getattr(v, "kind", None) is R and type(self.conc(v)) in LENGTH_OPS:
             return self.emit("int_is_true", [length(self, v, snap, pc)], snap, pc)
@@ -789,6 +791,8 @@ class TraceRecorder:
             fixed = attributes.fixed_truth(self, v, snap, pc)
             if fixed is not None:
                 return fixed
+        if otherwise is not None and getattr(v, "kind", None) is R and type(self.conc(v)) not in (int, float, bool):
+            return otherwise()
         v = self.unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)
