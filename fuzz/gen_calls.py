@@ -653,6 +653,8 @@ class CallGen:
             "        return (self.x >> k) & 255",
             "    def __bool__(self):",
             "        return self.x % 3 != 0",
+            "    def __neg__(self):",
+            f"        return P(-self.x % {m})",
             "    @property",
             "    def half(self):",
             "        return self.x // 2",
@@ -885,13 +887,21 @@ class CallGen:
         return True
 
     def s_object(self, level: int, scope: Scope, loops: list[Loop]) -> bool:
-        """Operators, attributes, a property and a method of class P (in loops: the generic path)."""
+        """Operators (a unary one too), truth tests, attributes, a property and a method of class P, and int() /
+        float() of strs (in loops: the generic path)."""
         if not self.prog.cls:
             return False
         r = self.r
         acc = scope.acc
         arg = lambda: self.int_arg(scope, loops, 1)  # noqa: E731
-        form = r.randrange(10)
+        form = r.randrange(12)
+        if form == 10:                  # a unary operator of an object; int() of a str
+            self.emit(level, f"{acc} += (-p0).x + int(str(({arg()}) % 97))")
+            return True
+        if form == 11:                  # the truth of an object (__bool__); float() of a str
+            self.emit(level, f"if p0 and float(str(({arg()}) % 13)) < 6.5:")
+            self.emit(level + 1, f"{acc} += 3")
+            return True
         if form >= 6:                   # attributes: read, written, a property, a method
             if form == 6:
                 self.emit(level, f"{acc} += p0.x")
