@@ -163,6 +163,8 @@ def _range(rec, args, snap, pc):
     recorded; a zero step leaves the trace and the interpreter raises the ValueError)."""
     if not 1 <= len(args) <= 3:
         raise CallAbort(f"range() with {len(args)} arguments")
+    if not _walked_at_once(rec, pc):
+        raise CallAbort("range() the program uses as an object")    # reversed(range(n)), a generator's iterable
     vals = [rec.as_int(_number(rec, v, snap, pc, "range"), snap, pc) for v in args]
     if any(v.kind is not I for v in vals):
         raise CallAbort("range() of a non-int")
@@ -184,6 +186,17 @@ def _range(rec, args, snap, pc):
                         snap, pc)
     length = rec.emit("int_max", [span, const_int(0)], snap, pc)
     return VirtualRange(start, stop, step, length)
+
+
+def _walked_at_once(rec, pc: int) -> bool:
+    """The call at pc is followed by GET_ITER and FOR_ITER: a `for` loop walks what it returns, as the only use."""
+    after = rec.next_instr(pc)
+    if after is not None and after.op == "CALL" and rec.instrs.get(pc, [after])[0].op == "PRECALL":    # 3.11
+        after = rec.next_instr(after.offset)
+    if after is None or after.op != "GET_ITER":
+        return False
+    after = rec.next_instr(after.offset)
+    return after is not None and after.op == "FOR_ITER"
 
 
 def _ord(rec, args, snap, pc):
