@@ -124,28 +124,32 @@ def test_a_loop_that_returns_from_its_function(tmp_path):
     assert compiled(evs, "find")
 
 
+# a function with a loop of its own, and a loop that calls it
+WEIGHT_AND_HEAVIEST = """\
+def weight(row):
+    s = 0
+    for v in row:
+        s += v
+    return s
+
+def heaviest(rows):
+    best = 0
+    for r in rows:
+        w = weight(r)
+        if w > best:
+            best = w
+    return best
+
+rows = [[(i * j) % 11 for j in range(i % 5 + 1)] for i in range(800)]
+"""
+
+
 @generic_calls
 def test_a_loop_inside_a_called_function_is_called_not_inlined(tmp_path):
     """A function with a loop of its own, called from a loop: the recording that meets the inner loop asks the
     next one to call that function instead of inlining it (its loop then compiles on its own)."""
-    _, evs = run_both(tmp_path, """\
-        def weight(row):
-            s = 0
-            for v in row:
-                s += v
-            return s
-
-        def heaviest(rows):
-            best = 0
-            for r in rows:
-                w = weight(r)
-                if w > best:
-                    best = w
-            return best
-
-        rows = [[(i * j) % 11 for j in range(i % 5 + 1)] for i in range(800)]
-        print(heaviest(rows))
-        """, PARAMS + ",cost_model=0")       # (the cost model would leave a loop this small to the interpreter)
+    _, evs = run_both(tmp_path, WEIGHT_AND_HEAVIEST + "print(heaviest(rows))\n",
+                      PARAMS + ",cost_model=0")       # (the cost model would leave a loop this small to the interpreter)
     hinted = [e for e in evs if e["event"] == "abort" and e["loop"].startswith("heaviest")]
     assert hinted and hinted[0].get("not_inlined") == "weight", hinted
     assert compiled(evs, "heaviest")
@@ -156,33 +160,18 @@ def test_what_one_loop_learnt_to_call_every_loop_calls(tmp_path):
     """Two loops call the same function with a loop of its own: the first loop's recording that met that loop
     teaches every loop of the program to call the function instead of inlining it, so the second loop's first
     recording calls it at once (no aborted recording of its own to find that out)."""
-    _, evs = run_both(tmp_path, """\
-        def weight(row):
-            s = 0
-            for v in row:
-                s += v
-            return s
+    _, evs = run_both(tmp_path, WEIGHT_AND_HEAVIEST + """\
+def lightest(rows):
+    low = 10 ** 9
+    for r in rows:
+        w = weight(r)
+        if w < low:
+            low = w
+    return low
 
-        def heaviest(rows):
-            best = 0
-            for r in rows:
-                w = weight(r)
-                if w > best:
-                    best = w
-            return best
-
-        def lightest(rows):
-            low = 10 ** 9
-            for r in rows:
-                w = weight(r)
-                if w < low:
-                    low = w
-            return low
-
-        rows = [[(i * j) % 11 for j in range(i % 5 + 1)] for i in range(800)]
-        print(heaviest(rows))
-        print(lightest(rows))
-        """, PARAMS + ",cost_model=0")
+print(heaviest(rows))
+print(lightest(rows))
+""", PARAMS + ",cost_model=0")
     hinted = [(e["loop"].split(":")[0], e["not_inlined"]) for e in evs if e["event"] == "abort" and "not_inlined" in e]
     assert hinted == [("heaviest", "weight")], hinted
     assert compiled(evs, "heaviest") and compiled(evs, "lightest")
