@@ -736,3 +736,27 @@ def test_a_range_the_program_uses_as_an_object(prog, native):
         """)
     if GENERIC:
         assert not [e for e in events_for(evs, "abort", "f") if "range" in e["reason"]], events_for(evs, "abort", "f")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_str_methods_given_other_arguments_take_the_generic_path(prog, native):
+    """`sep.join(a generator)` or `sep.join(map(...))`, `s.startswith(an int)` (a TypeError the interpreter
+    raises): a str method whose rule does not take the argument is called on the generic path (it used to abort
+    the recording: "str.join() of generator"); `sep.join([a, b])` is still built in the trace."""
+    evs = run(prog, native, """\
+        def f(n):
+            t = 0
+            for i in range(n):
+                s = "-".join(str(k) for k in range(i % 4))
+                t += len(s) + len(",".join(map(str, (i, i + 1)))) + len("".join([chr(97 + i % 26), "x"]))
+                if i == n - 1:
+                    try:
+                        "abc".startswith(i)
+                    except TypeError as e:
+                        t += len(str(e))
+            return t
+
+        print(f(3000))
+        """)
+    if GENERIC:
+        assert not [e for e in events_for(evs, "abort", "f") if "str." in e["reason"]], events_for(evs, "abort", "f")

@@ -193,11 +193,25 @@ def method(rec: TraceRecorder, name: str, s: Value, args: list, snap: Snapshot, 
             raise RecordAbort(f"str.join() of {len(items)} items")
         return _made(rec, rec.emit("str_build", [s] + [_exact_str(rec, rec.value(p), snap, pc) for p in items],
                                    snap, pc))
+    if rec.generic_calls and not all(_argument_fits(rec, kind, a) for kind, a in zip(kinds, args)):
+        return None     # (declined: the method is called on the generic path, which raises or computes as it does)
     values = [_method_argument(rec, kind, rec.value(a), snap, pc) for kind, a in zip(kinds, args)]
     r = rec.emit("call_c", [const_ref(getattr(str, name)), s] + values, snap, pc)
     if isinstance(r, Var):
         rec.known_class[id(r)] = result
     return r
+
+
+def _argument_fits(rec: TraceRecorder, kind: str, a) -> bool:
+    """Whether _method_argument takes `a` (a value the recording models, of the kind's type), without emitting."""
+    if not isinstance(a, (Var, Const)):
+        return False
+    t = type(rec.conc(a))
+    if kind == "s":
+        return t is str and a.kind is R
+    if kind == "q":
+        return a.kind is R and t in (list, tuple)
+    return t is int and a.kind is not B
 
 
 def _method_argument(rec: TraceRecorder, kind: str, v: Value, snap: Snapshot, pc: int) -> Value:
