@@ -43,12 +43,9 @@ def _number(rec, v, snap, pc, name: str, allow_complex: bool = False):
     generic path then calls the function as it is (3.12+), which converts it or raises as the interpreter's call
     does."""
     if getattr(v, "kind", None) is R and not isinstance(v, complexnum.VirtualComplex):
-        obj = rec.conc(v)
-        t = type(obj)
-        if t not in (int, float, bool) and not (allow_complex and t is complex):
-            raise CallAbort(f"{name}() of {t.__name__}")
-        if t is int and not -SMALL_INT_BOUND < obj < SMALL_INT_BOUND:
-            raise CallAbort(f"{name}() of an int beyond 64 bits")
+        t = type(rec.conc(v))
+        if not rec.unboxable(v) or (t is complex and not allow_complex):
+            raise CallAbort(f"{name}() of {t.__name__}" if t is not int else f"{name}() of an int beyond 64 bits")
     return rec.unbox(v, snap, pc, allow_complex)
 
 

@@ -20,7 +20,7 @@ import types
 
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
-from tracejit.ir.ops import MAX_NEW_ITEMS, SAFE_TYPES, SMALL_INT_BOUND
+from tracejit.ir.ops import MAX_NEW_ITEMS, SAFE_TYPES
 
 from . import complexnum as cx
 from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, slices, \
@@ -451,7 +451,7 @@ def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     symbol, inplace = ins.arg
     b, a = rec.operand(rec.pop()), rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [a, b])
-    if not (_specialized(rec, a) and _specialized(rec, b)) and \
+    if not (rec.unboxable(a) and rec.unboxable(b)) and \
             not (symbol == "+" and strings.is_str(rec, a) and strings.is_str(rec, b)):
         made = operators.binary(rec, a, b, symbol, inplace, snap, pc, view)
         if made is not None:            # a method of a Python class (__add__...), inlined
@@ -480,7 +480,7 @@ def compare_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     b, a = rec.value(rec.pop()), rec.value(rec.pop())
     snap = rec.snapshot_with(pc, [a, b])
     both_str = strings.is_str(rec, a) and strings.is_str(rec, b)
-    if not both_str and not (_specialized(rec, a) and _specialized(rec, b)):
+    if not both_str and not (rec.unboxable(a) and rec.unboxable(b)):
         made = operators.compare(rec, a, b, symbol, to_bool, snap, pc, view)
         if made is not None:            # a comparison method of a Python class (__lt__...), inlined
             rec.stack.append(made)
@@ -501,7 +501,7 @@ def unary(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
     a = rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [a])
-    if ins.op != "UNARY_NOT" and not isinstance(a, VirtualComplex) and not _specialized(rec, a):
+    if ins.op != "UNARY_NOT" and not rec.unboxable(a):
         # `-obj`, `~obj`, `+obj` of what the trace does not compute with: the interpreter's PyNumber function
         rec.stack.append(generic.call(rec, generic.UNARY[ins.op], generic.objects(rec, [a], snap, pc), pc, view))
         return
@@ -944,15 +944,6 @@ def _precall(rec: TraceRecorder, argc: int) -> None:
             not (isinstance(callable_, Const) and randoms.bound(callable_.value) is not None):
         # (a bound method of random's that the trace holds as a constant: CALL calls either pair the same way)
         raise RecordAbort("call of a bound method")
-
-
-def _specialized(rec: TraceRecorder, v) -> bool:
-    """The trace computes with v itself (a number unboxed, a complex number in two parts): not a generic call."""
-    if isinstance(v, VirtualComplex) or (isinstance(v, (Var, Const)) and v.kind is not R):
-        return True
-    obj = rec.conc(v)
-    t = type(obj)
-    return t in (float, bool, complex) or (t is int and -SMALL_INT_BOUND < obj < SMALL_INT_BOUND)
 
 
 _SUBSCRIPTED = (list, tuple, str, array.array)      # read at an int index by the trace itself

@@ -781,23 +781,32 @@ class TraceRecorder:
     def truth(self, v, snap, pc, otherwise=None):
         """The truth of v as a bool value. `otherwise()`: what to do for an object whose truth the trace does
         not know (3.13's TO_BOOL: the generic path's PyObject_IsTrue), else such an object aborts."""
-        # a str, list, tuple or array: true when not empty
-        if getattr(v, "kind", None) is R and type(self.conc(v)) in LENGTH_OPS:
+        t = type(self.conc(v)) if getattr(v, "kind", None) is R else None
+        if t in LENGTH_OPS:         # a str, list, tuple or array: true when not empty
             return self.emit("int_is_true", [length(self, v, snap, pc)], snap, pc)
-        if getattr(v, "kind", None) is R and type(self.conc(v)) is dict:       # a dict: true when not empty
+        if t is dict:               # a dict: true when not empty
             return self.emit("int_is_true", [dicts.length(self, v, snap, pc)], snap, pc)
-        if getattr(v, "kind", None) is R and not isinstance(v, Const):
+        if t is not None and not isinstance(v, Const):
             # None, or an instance whose class defines neither __bool__ nor __len__: its type fixes the answer
             fixed = attributes.fixed_truth(self, v, snap, pc)
             if fixed is not None:
                 return fixed
-        if otherwise is not None and getattr(v, "kind", None) is R and type(self.conc(v)) not in (int, float, bool):
+        if otherwise is not None and t is not None and t not in (int, float, bool):
             return otherwise()
         v = self.unbox(v, snap, pc)
         name = rules.TRUTH[v.kind]
         return v if name is None else self.emit(name, [v], snap, pc)
 
     # ------------------------------------------------------------------ objects
+    def unboxable(self, v) -> bool:
+        """The trace computes with v itself (a number `unbox` takes, a complex number in two parts): no generic
+        call, no rule declining it."""
+        if isinstance(v, VirtualComplex) or (isinstance(v, (Var, Const)) and v.kind is not R):
+            return True
+        obj = self.conc(v)
+        t = type(obj)
+        return t in (float, bool, complex) or (t is int and -SMALL_INT_BOUND < obj < SMALL_INT_BOUND)
+
     def unbox(self, v, snap, pc, allow_complex: bool = False):
         """The number inside a REF operand (arithmetic, comparisons, truth tests): guard its exact type, then
         read its value. Other objects abort (their operations are the interpreter's). A complex number

@@ -203,12 +203,13 @@ def method(rec: TraceRecorder, name: str, s: Value, args: list, snap: Snapshot, 
 
 
 def _argument_fits(rec: TraceRecorder, kind: str, a) -> bool:
-    """Whether _method_argument takes `a` (a value the recording models, of the kind's type), without emitting."""
+    """Whether _method_argument takes `a` (a value the recording models: "s" an exact str, "q" an exact list or
+    tuple, "i" an int), checked without emitting anything."""
     if not isinstance(a, (Var, Const)):
         return False
-    t = type(rec.conc(a))
     if kind == "s":
-        return t is str and a.kind is R
+        return is_str(rec, a)
+    t = type(rec.conc(a))
     if kind == "q":
         return a.kind is R and t in (list, tuple)
     return t is int and a.kind is not B
@@ -218,14 +219,14 @@ def _method_argument(rec: TraceRecorder, kind: str, v: Value, snap: Snapshot, pc
     obj = rec.conc(v)
     if kind == "s":
         return _exact_str(rec, v, snap, pc)
+    if not _argument_fits(rec, kind, v):
+        raise RecordAbort(f"str.join() of {type(obj).__name__}" if kind == "q" else
+                          f"a str method's argument of type {type(obj).__name__}")
     if kind == "q":
-        if v.kind is not R or type(obj) not in (list, tuple):
-            raise RecordAbort(f"str.join() of {type(obj).__name__}")
         if not isinstance(v, Const):
             rec.emit("guard_class", [v, const_ref(type(obj))], snap, pc)
         return v
-    if type(obj) is not int or v.kind is B:          # "i": an int, as an object
-        raise RecordAbort(f"a str method's argument of type {type(obj).__name__}")
+    # "i": an int, as an object
     if isinstance(v, Const):
         return const_ref(obj)
     if v.kind is R:

@@ -20,7 +20,6 @@ import importlib
 import os
 import sys
 import time
-from _weakref import ref as _weak_ref
 from collections import deque
 from _thread import get_ident as _get_ident
 from time import thread_time as _thread_time
@@ -174,10 +173,10 @@ class Engine:
         self._activation = _thread.RLock()      # activate/deactivate from several threads
         self.active = 0
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
-        # functions whose inlining some loop's recording found it must call instead (a loop on the recorded path in
-        # them, or a call that may run Python code), by id of their code: a weak reference each, so that the JIT
-        # keeps no function's code alive (_learn_not_inlined, _hints)
-        self.called_not_inlined: dict[int, object] = {}
+        # the code of functions whose inlining some loop's recording found it must call instead (a loop on the
+        # recorded path in them, or a call that may run Python code): a WeakSet, made at the first (the JIT keeps no
+        # function's code alive; _learn_not_inlined, _hints)
+        self.called_not_inlined = None
         self.entry_clock = 0
         self.slice_ns = int(params.slice_ms * 1e6)
         self.depth = 0                  # 1 while a hook callback runs (nested program code is ignored)
@@ -1222,18 +1221,20 @@ class Engine:
         inside it that may run Python code): every loop's next recordings call it on the generic path instead of
         each finding that out by an aborted recording of its own. Only where that path exists (3.12+): elsewhere
         a function not inlined aborts the recording, and another loop's path through it may inline well."""
-        if self._generic_calls() and len(self.called_not_inlined) < MAX_CALLED_NOT_INLINED:
-            key = id(code)
-            table = self.called_not_inlined
-            table[key] = _weak_ref(code, lambda _, key=key, table=table: table.pop(key, None))
+        if not self._generic_calls():
+            return
+        if self.called_not_inlined is None:
+            from weakref import WeakSet     # (not at start-up: most programs never learn one)
+            self.called_not_inlined = WeakSet()
+        if len(self.called_not_inlined) < MAX_CALLED_NOT_INLINED:
+            self.called_not_inlined.add(code)
 
     def _hints(self, site: LoopSite) -> dict:
         """What a new recording of the loop is told to do otherwise: the loop's own hints (LoopSite.learn), and the
         functions any loop's recording learnt to call rather than inline (_learn_not_inlined)."""
         if not self.called_not_inlined:
             return site.hints
-        shared = {code for code in (r() for r in self.called_not_inlined.values()) if code is not None}
-        return {**site.hints, "not_inlined": site.hints.get("not_inlined", frozenset()) | shared}
+        return {**site.hints, "not_inlined": site.hints.get("not_inlined", frozenset()) | set(self.called_not_inlined)}
 
     def _generic_calls(self) -> bool:
         """Whether traces may call what may run Python code: its exception must be raised where the frame
