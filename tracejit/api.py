@@ -5,7 +5,7 @@ Holds the single Engine (created on first use). On an interpreter the JIT does n
 still works with the JIT off, after one warning line giving the reason. Bad settings (TRACEJIT,
 TRACEJIT_PARAMS, TRACEJIT_LOG, enable()'s keywords) raise before the JIT or the block starts.
 
-May import: tracejit.params, tracejit.runtime.stats, and (lazily, so that an unsupported platform can still
+May import: tracejit.params, tracejit.runtime.stats, tracejit.cpython.source, and (lazily, so that an unsupported platform can still
 import tracejit and `import tracejit` stays cheap) the rest of tracejit.runtime and tracejit.cpython.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import sys
 import types
 
+from .cpython.source import compile_source
 from .params import Params, check_writable, disabled_by_environment, from_environment
 from .runtime.stats import Stats
 
@@ -226,7 +227,7 @@ def _run_file(abspath: str, main_program: bool = False) -> dict:
     from importlib.machinery import SourceFileLoader
     with io.open_code(abspath) as f:
         source = f.read()
-    code = compile(source, abspath, "exec", dont_inherit=True)
+    code = compile_source(source, abspath)
     module = _new_main(__file__=abspath, __cached__=None)
     module.__loader__ = SourceFileLoader("__main__", abspath)
     return _exec_main(code, module, main_program)
@@ -252,7 +253,7 @@ def run_source(source: str | bytes, filename: str, argv: list[str]) -> dict:
     _runtime.as_main_program = True
     sys.argv = list(argv)
     _set_path0("", True)
-    code = compile(source, filename, "exec", dont_inherit=True)
+    code = compile_source(source, filename)
     if filename == "<string>" and sys.version_info >= (3, 13):
         import linecache                                    # what 3.13's pymain_run_command registers
         text = source if isinstance(source, str) else source.decode()

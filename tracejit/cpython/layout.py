@@ -5,7 +5,7 @@ This module and tracejit.cpython.bytecode are the only places that know CPython 
 JIT stays off (the runtime asks `unsupported_reason()`). `FrameAccess` reads and writes a running frame's fast
 locals and value stack, points it at another instruction, and reads/writes range-iterator state.
 
-May import: the standard library only.
+May import: tracejit.cpython.source and the standard library.
 """
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ import types
 from _weakref import proxy as weakref_proxy     # weakref's proxy itself, without importing weakref at start-up
 from itertools import starmap as _starmap
 from operator import call as _call
+
+from .source import fresh_code
 
 
 TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (unsigned 32 bits; 0: none assigned)
@@ -1033,7 +1035,7 @@ def local_monitors_probe(layout: Layout) -> bool:
     tool = next((t for t in range(5) if m.get_tool(t) is None), None)     # (5 is the optimizer's: ours)
     if tool is None:
         return False
-    code = compile("0", "<tracejit probe>", "eval")
+    code = fresh_code()
     if _rdp(id(code) + layout.code_monitoring):
         return False
     m.use_tool_id(tool, "tracejit probe")
@@ -1055,7 +1057,7 @@ def local_monitors_probe(layout: Layout) -> bool:
 def _code_extra_probe(offset: int) -> bool:
     """_PyCode_SetExtra on a fresh code object changes exactly the word at `offset` (from NULL to an array
     that holds, at tracejit's index, what was set). Nothing is dereferenced before the first part holds."""
-    code = compile("0", "<tracejit probe>", "eval")
+    code = fresh_code()
     index = code_extra_index(EXTRA_FAST)
     size = offset + 8
     before = ctypes.string_at(id(code), size)

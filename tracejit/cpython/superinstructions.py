@@ -43,12 +43,13 @@ SUPERINSTRUCTION_PAIRS: tuple[tuple[str, str, str], ...] = (
     ("STORE_FAST", "STORE_FAST", "STORE_FAST__STORE_FAST"),
 )
 
-# a function whose pairs cover the table (each of the five, and overlapping LOAD_FAST runs)
-_PROBE = """def probe(a, b):
+
+def _probe(a, b):
+    """A function whose pairs cover the table (each of the five, and overlapping LOAD_FAST runs); the self-check
+    quickens a fresh copy of its code (`code.replace()`: compile() would build the ast module's classes)."""
     x = a
     y, z = b, 1
     return a + b, a + 1, 1 + a, x, y, z
-"""
 
 
 def _pair_table() -> dict[tuple[int, int], int] | None:
@@ -119,8 +120,7 @@ def _watched(code) -> bool:
 
 
 def _self_check(offset: int, pairs: dict[tuple[int, int], int]) -> str | None:
-    module = compile(_PROBE, "<tracejit superinstruction probe>", "exec")
-    probe = next(c for c in module.co_consts if hasattr(c, "co_code"))
+    probe = _probe.__code__.replace()
     raw = probe.co_code
     live = ctypes.string_at(id(probe) + offset, len(raw))
     planned = {unit: pair for unit, _, _, pair in pair_positions(probe, pairs)}
