@@ -255,3 +255,18 @@ def test_ref_at_reads_the_pointer_and_takes_its_reference_at_once():
     assert sys.getrefcount(item) == before
     empty = ctypes.c_void_p(0)
     assert ref_at(ctypes.addressof(empty)) is NULL_SLOT
+
+
+def test_c_api_addresses_are_ctypes_own():
+    """c_api_address reads a symbol's address without a ctypes function object: the same address ctypes' own
+    function object has, for every C function the machine code calls; a missing name raises AttributeError."""
+    import ctypes
+
+    from tracejit.cpython.layout import c_api_address
+    from tracejit.ir.ops import PY_FUNCTIONS
+    names = sorted(PY_FUNCTIONS) + ["Py_IncRef", "Py_DecRef", "PyFloat_FromDouble", "PyThreadState_Get"]
+    assert len(names) > 20
+    for name in names:
+        assert c_api_address(name) == ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value, name
+    with pytest.raises(AttributeError):
+        c_api_address("PyNo_SuchFunction")

