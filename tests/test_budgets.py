@@ -222,6 +222,26 @@ def test_a_while_loop_counting_towards_threshold_costs_no_callback_per_back_edge
     assert rep["end"]["backedge_calls"]["spin"] <= 5, rep["end"]
 
 
+def test_a_loop_hot_while_the_program_imports_waits_longer_each_time():
+    """The recorder is not loaded while the program imports a module: a loop that gets hot then waits, each time
+    twice as long (Engine._record, up to MAX_IMPORT_WAIT thresholds), its back-edges let pass by the stub, rather
+    than calling back every quarter threshold until the import ends; called again after the import, it compiles."""
+    _, rep = run_both("""
+        import os, sys, tempfile
+        folder = tempfile.mkdtemp()
+        with open(os.path.join(folder, "hotmod.py"), "w") as f:
+            f.write("def work(n):\\n    t = 0\\n    i = 0\\n    while i < n:\\n        t += i\\n        i += 1\\n"
+                    "    return t\\nR = sum(work(3000) for _ in range(40))\\n")
+        sys.path.insert(0, folder)
+        import hotmod
+        report("imported")
+        print(hotmod.R, sum(hotmod.work(3000) for _ in range(20)))
+        report("end")
+    """)
+    assert rep["imported"]["backedge_calls"]["work"] <= 300, rep["imported"]
+    assert rep["end"]["traces_compiled"] >= 1, rep["end"]
+
+
 def test_a_for_loop_counting_towards_threshold_is_looked_at_once_in_seven_back_edges():
     """A `for` loop's runs are judged before it is recorded (their lengths, from its iterator's position): while
     it counts, the hooks look at one back-edge in sites.look_every (7 here: hopeless runs average under 8), and

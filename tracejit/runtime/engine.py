@@ -92,6 +92,9 @@ INLINE_LESS_RATE = 100
 # a `for` loop over a range that gets hot with little left of its first run (parameter `little_left`) waits for a
 # later run, MAX_LITTLE_WAITS times at most (a loop whose short runs keep coming pays over them)
 MAX_LITTLE_WAITS = 2
+# a loop that gets hot while the program imports a module waits 2, 4 ... thresholds of back-edges, at most this many
+# (Engine._record): the recorder is not loaded during an import, and most loops run then are the import's own
+MAX_IMPORT_WAIT = 64
 # ... and a `for` loop over a generator, whose items left are unknown, up to this many times (each time as long as
 # its run has been so far: it records after about threshold x 2**(waits+1) iterations at most, 51,100 by default)
 MAX_GENERATOR_WAITS = 8
@@ -667,7 +670,14 @@ class Engine:
 
     def _record(self, frame, code, header: int, site: LoopSite, left: int | None) -> None:
         if not self._loaded("tracejit.runtime.recording", frame):
-            site.count = self.params.threshold - max(1, self.params.threshold // 4)     # try again soon
+            # the program is importing (the recorder cannot be loaded now): the loop waits, twice as long each time
+            # up to MAX_IMPORT_WAIT thresholds, its back-edges let pass by the back-edge stub. (Asking again every
+            # quarter threshold, a loop of enum's or re's run while `import re` went on asked 105 times, each a
+            # Python callback that also judged its runs: about a third of the JIT's cost in a program that imports
+            # 20 standard modules.)
+            site.import_waits += 1
+            wait = min(1 << site.import_waits, MAX_IMPORT_WAIT)
+            site.count = self.params.threshold - max(1, self.params.threshold * wait)
             return
         self.stats.loops_hot += 1
         self.log("hot", loop=site.name, count=site.count)
