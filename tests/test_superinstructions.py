@@ -67,6 +67,48 @@ def test_a_compiled_loop_and_the_functions_it_calls_keep_their_superinstructions
         assert "LOAD_FAST__LOAD_FAST" in out and "STORE_FAST__LOAD_FAST" in out, out
 
 
+def test_functions_no_jump_reaches_get_theirs_back(prog):
+    # no unconditional jump, so no JUMP event of theirs reaches the hooks: a recursive function, a coroutine, a
+    # generator (its yields) and a straight-line helper get their pairs back at their first return or yield
+    out = _check(prog, """
+        import asyncio
+
+        def fib(n):
+            a = n
+            b = 1
+            if a <= b:
+                return a
+            return fib(a - 1) + fib(a - 2)
+
+        async def afib(n):
+            a = n
+            b = 1
+            if a <= b:
+                return a
+            return await afib(a - 1) + await afib(a - 2)
+
+        def pairs(n):
+            a = n
+            b = a
+            yield a + b
+            c = b
+            yield c
+
+        def helper(x, y):
+            z = x
+            w = y
+            return z * w + x
+
+        print(fib(15), asyncio.run(afib(12)), list(pairs(3)), helper(3, 4))
+        for f in (fib, afib, pairs, helper):
+            print(f.__name__, supers(f))
+    """)
+    if sys.version_info[:2] == (3, 12):
+        for name in ("fib", "afib", "pairs", "helper"):
+            line = next(line for line in out.splitlines() if line.startswith(name + " "))
+            assert "LOAD_FAST__LOAD_FAST" in line or "STORE_FAST__LOAD_FAST" in line, out
+
+
 def test_a_function_called_after_a_recording_gave_up(prog):
     # the loop aborts its recordings (a generator it cannot trace), each recording's events change the code's
     _check(prog, """

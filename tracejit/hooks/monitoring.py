@@ -1,7 +1,9 @@
 """Back-edge and instruction events through sys.monitoring (CPython 3.12+), tool id OPTIMIZER_ID.
 
 JUMP events report every jump; forward jumps and blacklisted back-edges are answered with DISABLE so they
-cost nothing afterwards. INSTRUCTION events are switched on per code object only while recording, PY_START
+cost nothing afterwards. On 3.12 PY_RETURN and PY_YIELD events report each return and yield once (DISABLE):
+the first one of a code object puts back its superinstructions (cpython/superinstructions.py), which the JUMP
+events took out also where no jump reaches the hooks. INSTRUCTION events are switched on per code object only while recording, PY_START
 events per code object only while an exit waits for that code's next frame (arm_start: runtime/resume.py). When the
 listener has a `line_counts` dict (the visualizer's heat map), LINE events count every line the interpreter
 runs in it, keyed (filename, line). The callbacks are registered through the listener's `wrap_callback`
@@ -22,6 +24,8 @@ from tracejit.cpython.entrycheck import without_entry_check
 from tracejit.cpython.layout import LAYOUTS, VERSION
 
 from . import _PACKAGE_DIR, HookError, StartArms, defer_interrupt, held_callback, own_code
+
+CO_OPTIMIZED = 0x0001          # a function's code (inspect.CO_OPTIMIZED), not a module's or a class body's
 
 
 class MonitoringHooks:
@@ -116,6 +120,19 @@ class MonitoringHooks:
 
         on_start = held_callback(listener, started)          # not on the hot path: one more call is fine
 
+        on_return = None
+        if restore_once is not None:
+            def returned(code, offset, value):
+                # 3.12: a function's first return or yield puts back the superinstructions that the JUMP events took
+                # out, also where no jump reaches on_jump (code without an unconditional jump: a recursive function,
+                # a short method); then this return is never reported again. A module's or class body's code runs
+                # once: left as it is
+                if code.co_flags & CO_OPTIMIZED:
+                    restore_once(code)
+                return disable
+
+            on_return = held_callback(listener, returned)
+
         counts = getattr(listener, "line_counts", None)
         own_prefix = _PACKAGE_DIR
 
@@ -143,6 +160,10 @@ class MonitoringHooks:
         m.register_callback(self.tool, m.events.INSTRUCTION, wrap(on_instruction))
         m.register_callback(self.tool, m.events.PY_START, wrap(on_start))
         events = m.events.JUMP
+        if on_return is not None:
+            m.register_callback(self.tool, m.events.PY_RETURN, wrap(on_return))
+            m.register_callback(self.tool, m.events.PY_YIELD, wrap(on_return))
+            events |= m.events.PY_RETURN | m.events.PY_YIELD
         if counts is not None:
             m.register_callback(self.tool, m.events.LINE, wrap(on_line))
             events |= m.events.LINE
@@ -165,6 +186,8 @@ class MonitoringHooks:
         m.register_callback(self.tool, m.events.INSTRUCTION, None)
         m.register_callback(self.tool, m.events.PY_START, None)
         m.register_callback(self.tool, m.events.LINE, None)
+        m.register_callback(self.tool, m.events.PY_RETURN, None)
+        m.register_callback(self.tool, m.events.PY_YIELD, None)
         m.free_tool_id(self.tool)
         self.installed = False
 
