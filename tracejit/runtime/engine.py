@@ -910,15 +910,15 @@ class Engine:
             return None
         left = self.fa.top_items_left(frame, code)
         heads = loop_sites.loops_around(code, site.header)
-        if left is None or not heads:
-            return None
+        if left is None or not heads or not all(raw_for_iter_at(code, head) for head in heads):
+            return None         # (a `while` loop around it: known from co_code, before the bytecode layer decodes it)
         try:
             depths = bytecode.static_stack_depths(code)
         except ValueError:
             return None
         runs = 1
         for head in heads:
-            depth = depths.get(head, 0) if raw_for_iter_at(code, head) else 0
+            depth = depths.get(head, 0)
             n = self.fa.top_items_left(frame, code, depth - 1) if depth > 0 else None
             if n is None:
                 return None
