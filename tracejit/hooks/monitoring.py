@@ -126,8 +126,9 @@ class MonitoringHooks:
                 # 3.12: a function's first return or yield puts back the superinstructions that the JUMP events took
                 # out, also where no jump reaches on_jump (code without an unconditional jump: a recursive function,
                 # a short method); then this return is never reported again. A module's or class body's code runs
-                # once: left as it is
-                if code.co_flags & CO_OPTIMIZED:
+                # once, and so do most of the JIT's own functions it reaches (each restore costs about as much as
+                # a thousand runs of a short function gain): left as they are
+                if code.co_flags & CO_OPTIMIZED and not own_code(code):
                     restore_once(code)
                 return disable
 
