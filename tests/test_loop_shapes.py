@@ -177,6 +177,28 @@ print(lightest(rows))
     assert compiled(evs, "heaviest") and compiled(evs, "lightest")
 
 
+@generic_calls
+def test_what_loops_learnt_survives_a_program_that_replaces_builtins(tmp_path):
+    """The program replaces `len` with a cached one that cannot take a set (as test_functools does): what the JIT
+    keeps of the functions it learnt to call is its own code, which runs with the builtins tracejit was imported
+    with; a WeakSet's __len__ (the standard library's, the program's builtins) raised TypeError into the loop."""
+    _, evs = run_both(tmp_path, "import builtins, functools\nbuiltins.len = functools.lru_cache(4)(len)\n" +
+                      WEIGHT_AND_HEAVIEST + """\
+def lightest(rows):
+    low = 10 ** 9
+    for r in rows:
+        w = weight(r)
+        if w < low:
+            low = w
+    return low
+
+print(heaviest(rows))
+print(lightest(rows), len("abc"))
+""", PARAMS + ",cost_model=0")
+    assert compiled(evs, "heaviest") and compiled(evs, "lightest")
+    assert not [e for e in evs if e["event"] == "internal_error"], evs
+
+
 def test_a_tuple_index_passed_to_an_inlined_getitem_and_setitem(tmp_path):
     """`G[x, y]` with a Python class's __getitem__ / __setitem__ (scimark's Array2D): the tuple is never made;
     the inlined method unpacks its items. An exit inside the method before it wrote anything (an index out of

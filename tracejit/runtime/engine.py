@@ -177,7 +177,7 @@ class Engine:
         self.active = 0
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
         # the code of functions whose inlining some loop's recording found it must call instead (a loop on the
-        # recorded path in them, or a call that may run Python code): a WeakSet, made at the first (the JIT keeps no
+        # recorded path in them, or a call that may run Python code): a CodeTable, made at the first (the JIT keeps no
         # function's code alive; _learn_not_inlined, _hints)
         self.called_not_inlined = None
         self.entry_clock = 0
@@ -1234,17 +1234,20 @@ class Engine:
         if not self._generic_calls():
             return
         if self.called_not_inlined is None:
-            from weakref import WeakSet     # (not at start-up: most programs never learn one)
-            self.called_not_inlined = WeakSet()
+            # a CodeTable, not weakref.WeakSet: the JIT's own code runs with the builtins tracejit was imported
+            # with (tracejit.pristine), the standard library's with the program's, which it may have replaced
+            # (test_functools caches `len` itself: WeakSet.__len__ then raised in the program's loop)
+            self.called_not_inlined = CodeTable()
         if len(self.called_not_inlined) < MAX_CALLED_NOT_INLINED:
-            self.called_not_inlined.add(code)
+            self.called_not_inlined[code] = True
 
     def _hints(self, site: LoopSite) -> dict:
         """What a new recording of the loop is told to do otherwise: the loop's own hints (LoopSite.learn), and the
         functions any loop's recording learnt to call rather than inline (_learn_not_inlined)."""
         if not self.called_not_inlined:
             return site.hints
-        return {**site.hints, "not_inlined": site.hints.get("not_inlined", frozenset()) | set(self.called_not_inlined)}
+        return {**site.hints,
+                "not_inlined": site.hints.get("not_inlined", frozenset()) | set(self.called_not_inlined.codes())}
 
     def _generic_calls(self) -> bool:
         """Whether traces may call what may run Python code: its exception must be raised where the frame

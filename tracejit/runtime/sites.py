@@ -48,9 +48,9 @@ class LoopSite:
     with its code object)."""
     __slots__ = ("name", "header", "count", "aborts", "retries", "blacklisted", "versions", "rejects", "skip",
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
-                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "fast_assumed", "passing", "enclosing",
-                 "spend_waits", "little_waits", "import_waits", "pays_back_from", "looked", "left", "spent", "saved", "drops",
-                 "retraces")
+                 "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "fast_assumed", "passing",
+                 "enclosing", "spend_waits", "little_waits", "import_waits", "pays_back_from", "looked", "left",
+                 "spent", "saved", "drops", "retraces")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -65,7 +65,7 @@ class LoopSite:
         self.backoffs = 0           # rounds of `reject_limit` rejected entries with no new version recorded
         self.spend_waits = 0        # times it found the JIT's share spent (Engine._may_spend): each wait is longer
         self.little_waits = 0       # times it got hot with too little of its run left to pay (Engine._first_run_left)
-        self.import_waits = 0       # times it got hot while the program was importing (Engine._record): each wait is longer
+        self.import_waits = 0       # times it got hot while the program imported (Engine._record): each wait longer
         self.pays_back_from = 0     # the items left its recorded trace needs to pay (generic.pays_back), once known
         # the CPU time the JIT spent recording and compiling this loop, its versions and their bridges (whatever
         # came of it), and the instructions its versions no longer in service saved (native iterations x
