@@ -5,8 +5,9 @@ Holds the single Engine (created on first use). On an interpreter the JIT does n
 still works with the JIT off, after one warning line giving the reason. Bad settings (TRACEJIT,
 TRACEJIT_PARAMS, TRACEJIT_LOG, enable()'s keywords) raise before the JIT or the block starts.
 
-May import: tracejit.params, tracejit.runtime.stats, tracejit.cpython.source, and (lazily, so that an unsupported platform can still
-import tracejit and `import tracejit` stays cheap) the rest of tracejit.runtime and tracejit.cpython.
+May import: tracejit.params, tracejit.runtime.stats, tracejit.cpython.source, and (lazily, so that an
+unsupported platform can still import tracejit and `import tracejit` stays cheap) the rest of tracejit.runtime
+and tracejit.cpython.
 """
 from __future__ import annotations
 
