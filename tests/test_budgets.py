@@ -242,6 +242,26 @@ def test_a_loop_hot_while_the_program_imports_waits_longer_each_time():
     assert rep["end"]["traces_compiled"] >= 1, rep["end"]
 
 
+def test_loops_an_import_runs_cost_a_few_callbacks_each():
+    """Loops first met while the program imports a module (most run once: a module's set-up) start a few thresholds
+    back (Engine.backedge, IMPORT_BIRTH_WAIT), their back-edges let pass by the stub, instead of coming back to the
+    callback at each look at a `for` loop's runs (once in seven back-edges)."""
+    _, rep = run_both("""
+        import os, sys, tempfile
+        folder = tempfile.mkdtemp()
+        with open(os.path.join(folder, "setupmod.py"), "w") as f:
+            for k in range(40):
+                f.write(f"def setup{k}(n):\\n    t = 0\\n    for i in range(n):\\n        t += i\\n    return t\\n"
+                        f"S{k} = setup{k}(150)\\n")
+        sys.path.insert(0, folder)
+        import setupmod
+        report("imported")
+        print(sum(getattr(setupmod, f"S{k}") for k in range(40)))
+    """)
+    calls = {name: n for name, n in rep["imported"]["backedge_calls"].items() if name.startswith("setup")}
+    assert len(calls) == 40 and sum(calls.values()) <= 40 * 3, calls
+
+
 def test_a_for_loop_counting_towards_threshold_is_looked_at_once_in_seven_back_edges():
     """A `for` loop's runs are judged before it is recorded (their lengths, from its iterator's position): while
     it counts, the hooks look at one back-edge in sites.look_every (7 here: hopeless runs average under 8), and
