@@ -144,6 +144,18 @@ rows = [[(i * j) % 11 for j in range(i % 5 + 1)] for i in range(800)]
 """
 
 
+LIGHTEST = """\
+def lightest(rows):
+    low = 10 ** 9
+    for r in rows:
+        w = weight(r)
+        if w < low:
+            low = w
+    return low
+
+"""
+
+
 @generic_calls
 def test_a_loop_inside_a_called_function_is_called_not_inlined(tmp_path):
     """A function with a loop of its own, called from a loop: the recording that meets the inner loop asks the
@@ -160,18 +172,8 @@ def test_what_one_loop_learnt_to_call_every_loop_calls(tmp_path):
     """Two loops call the same function with a loop of its own: the first loop's recording that met that loop
     teaches every loop of the program to call the function instead of inlining it, so the second loop's first
     recording calls it at once (no aborted recording of its own to find that out)."""
-    _, evs = run_both(tmp_path, WEIGHT_AND_HEAVIEST + """\
-def lightest(rows):
-    low = 10 ** 9
-    for r in rows:
-        w = weight(r)
-        if w < low:
-            low = w
-    return low
-
-print(heaviest(rows))
-print(lightest(rows))
-""", PARAMS + ",cost_model=0")
+    _, evs = run_both(tmp_path, WEIGHT_AND_HEAVIEST + LIGHTEST + "print(heaviest(rows))\nprint(lightest(rows))\n",
+                      PARAMS + ",cost_model=0")
     hinted = [(e["loop"].split(":")[0], e["not_inlined"]) for e in evs if e["event"] == "abort" and "not_inlined" in e]
     assert hinted == [("heaviest", "weight")], hinted
     assert compiled(evs, "heaviest") and compiled(evs, "lightest")
@@ -183,18 +185,8 @@ def test_what_loops_learnt_survives_a_program_that_replaces_builtins(tmp_path):
     keeps of the functions it learnt to call is its own code, which runs with the builtins tracejit was imported
     with; a WeakSet's __len__ (the standard library's, the program's builtins) raised TypeError into the loop."""
     _, evs = run_both(tmp_path, "import builtins, functools\nbuiltins.len = functools.lru_cache(4)(len)\n" +
-                      WEIGHT_AND_HEAVIEST + """\
-def lightest(rows):
-    low = 10 ** 9
-    for r in rows:
-        w = weight(r)
-        if w < low:
-            low = w
-    return low
-
-print(heaviest(rows))
-print(lightest(rows), len("abc"))
-""", PARAMS + ",cost_model=0")
+                      WEIGHT_AND_HEAVIEST + LIGHTEST + 'print(heaviest(rows))\nprint(lightest(rows), len("abc"))\n',
+                      PARAMS + ",cost_model=0")
     assert compiled(evs, "heaviest") and compiled(evs, "lightest")
     assert not [e for e in evs if e["event"] == "internal_error"], evs
 
