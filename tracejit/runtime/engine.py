@@ -178,9 +178,11 @@ class Engine:
         self.active = 0
         self.history: deque[CompiledLoop] = deque(maxlen=params.history)  # for the dump/visualizer
         # the code of functions whose inlining some loop's recording found it must call instead (a loop on the
-        # recorded path in them, or a call that may run Python code): a CodeTable, made at the first (the JIT keeps no
-        # function's code alive; _learn_not_inlined, _hints)
-        self.called_not_inlined = None
+        # recorded path in them, or a call that may run Python code): a CodeTable, which keeps no function's code
+        # alive and, being tracejit's own code, runs with the builtins tracejit was imported with (tracejit.pristine;
+        # weakref.WeakSet runs with the program's, which it may have replaced: test_functools caches `len` itself,
+        # and WeakSet.__len__ then raised in the program's loop); _learn_not_inlined, _hints
+        self.called_not_inlined = CodeTable()
         self.entry_clock = 0
         self.slice_ns = int(params.slice_ms * 1e6)
         self.depth = 0                  # 1 while a hook callback runs (nested program code is ignored)
@@ -1238,14 +1240,7 @@ class Engine:
         inside it that may run Python code): every loop's next recordings call it on the generic path instead of
         each finding that out by an aborted recording of its own. Only where that path exists (3.12+): elsewhere
         a function not inlined aborts the recording, and another loop's path through it may inline well."""
-        if not self._generic_calls():
-            return
-        if self.called_not_inlined is None:
-            # a CodeTable, not weakref.WeakSet: the JIT's own code runs with the builtins tracejit was imported
-            # with (tracejit.pristine), the standard library's with the program's, which it may have replaced
-            # (test_functools caches `len` itself: WeakSet.__len__ then raised in the program's loop)
-            self.called_not_inlined = CodeTable()
-        if len(self.called_not_inlined) < MAX_CALLED_NOT_INLINED:
+        if self._generic_calls() and len(self.called_not_inlined) < MAX_CALLED_NOT_INLINED:
             self.called_not_inlined[code] = True
 
     def _hints(self, site: LoopSite) -> dict:
