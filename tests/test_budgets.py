@@ -27,6 +27,12 @@ def _counting(frame, code, src, header):
     _calls[code.co_name] = _calls.get(code.co_name, 0) + 1
     return _backedge(frame, code, src, header)
 _eng.backedge = _counting
+_entered = [0]
+_loop_entered = _eng.loop_entered
+def _counting_entries(code, src, dst):
+    _entered[0] += 1
+    return _loop_entered(code, src, dst)
+_eng.loop_entered = _counting_entries
 _finished = [0]
 _fast_exit = _eng.fast_exit
 def _counting_finish(frame, code, header, result):
@@ -37,6 +43,7 @@ def report(label):
     s = tracejit.stats()
     s["backedge_calls"] = _calls
     s["finish_calls"] = _finished[0]
+    s["entry_calls"] = _entered[0]
     s["fast_entries"] = _eng.fast.counts()[0] if _eng.fast is not None else 0
     print(label, json.dumps(s), file=sys.stderr)
 """
@@ -119,17 +126,20 @@ def _short_run_of(iterations: int) -> str:
 
 
 def test_short_native_runs_are_given_up():
-    """A `while` loop of 5 iterations (the runs of `for` loops are judged before they are compiled) entered from a
-    function called 20000 times, judged against 64 iterations per entry: the 4 it runs natively are less than an
-    eighth of that, so the compiled loop is dropped once, as soon as its first 64 entries show it, and the loop
-    given up at once (not compiled again to be dropped again)."""
+    """A `while True` loop of 5 iterations (the runs of `for` loops, and of `while` loops with an entry test on
+    3.12+, are judged before they are compiled; this one has none) entered from a function called 20000 times,
+    judged against 64 iterations per entry: the 4 it runs natively are less than an eighth of that, so the
+    compiled loop is dropped once, as soon as its first 64 entries show it, and the loop given up at once (not
+    compiled again to be dropped again)."""
     _, rep = run_both(textwrap.dedent("""
         def short(k):
             s = 0
             i = 0
-            while i < k:
+            while True:
                 s += i * 3
                 i += 1
+                if i >= k:
+                    break
             return s
         tot = 0
         for r in range(20000):
@@ -186,12 +196,15 @@ def test_a_loop_backing_off_costs_no_callback_per_back_edge():
     """A loop whose recordings keep aborting by chance (each run ends inside the recorded iteration) backs off
     between attempts, 2, 4 ... 64 times `threshold` back-edges, before any loop of the program is compiled. The
     back-edge stub lets those pass itself, from the hooks' installation on (the tree before: 6353 Python callbacks
-    for this program on 3.12)."""
+    for this program on 3.12). (A `while True` loop: one with an entry test is judged from its runs on 3.12+,
+    before it is recorded: the next tests.)"""
     _, rep = run_both("""
         def short(k):
             i = 0
-            while i < k:
+            while True:
                 i += 1
+                if i >= k:
+                    break
             return i
         tot = 0
         for r in range(100000):
@@ -419,13 +432,16 @@ def test_bridges_per_loop_are_bounded():
 def test_loops_of_one_or_two_iterations_are_recorded_a_bounded_number_of_times():
     """A loop whose runs are one or two iterations long leaves the loop in the very iteration being recorded:
     three quick retries, then ever longer back-offs (MAX_LOOP_LEFT_BACKOFF rounds), then it is blacklisted;
-    each recording costs a hook round trip per instruction, so their number stays small."""
+    each recording costs a hook round trip per instruction, so their number stays small. (A `while True` loop,
+    whose runs are not counted before it is recorded: it has no entry test.)"""
     _, rep = run_both("""
         def tiny(k):
             s = 0
-            while k > 0:
+            while True:
                 s += k
                 k -= 1
+                if k <= 0:
+                    break
             return s
         tot = 0
         for r in range(40000):
@@ -576,6 +592,140 @@ def test_an_inner_loop_is_judged_once_the_loop_around_it_is_given_up():
     """)
     end = rep["end"]
     assert end["traces_compiled"] <= 1 and end["loops_dropped"] <= 1, end
+
+
+needs_entry_events = pytest.mark.skipif(sys.version_info < (3, 12), reason="3.11 has no BRANCH events: the runs of "
+                                        "its `while` loops are not counted before they are recorded")
+
+# `while` loops of 3 iterations whose runs pass their entry test in different ways: the test before the loop falls
+# into it (the compiler's usual form), the test at the loop's head jumped to from an `if` before it (red_black_tree's
+# fix_insert), a test of None, and two tests of which only the last goes into the loop
+_WHILE_SHAPES = {
+    "falls_in": """
+        def few(k):
+            i = s = 0
+            while i < k:
+                s += i
+                i += 1
+            return s
+        """,
+    "jumped_to": """
+        def few(k):
+            if k is None:
+                return 0
+            i = s = 0
+            while i < k and s >= 0:
+                s += i
+                i += 1
+            return s
+        """,
+    "not_none": """
+        class Node:
+            def __init__(self, nxt):
+                self.nxt = nxt
+        CHAIN = Node(Node(Node(None)))
+        def few(k):
+            node, s = CHAIN, 0
+            while node is not None:
+                s += k
+                node = node.nxt
+            return s
+        """,
+}
+
+
+@needs_entry_events
+@pytest.mark.parametrize("shape", sorted(_WHILE_SHAPES))
+def test_short_while_runs_are_never_recorded(prog, shape):
+    """A `while` loop of 3 iterations in a function called 3000 times: each of its runs passes its entry test once
+    (a BRANCH event, one callback per run), so its runs are counted like a `for` loop's and judged before anything
+    is spent on it: too short twice, then blacklisted, never recorded or compiled (was: recorded 9 times,
+    compiled, dropped). 3 iterations are 2 back-edges: the average judged is 2."""
+    evs = _events_of(prog, _WHILE_SHAPES[shape] + """
+        def drive(n):
+            tot = 0
+            for r in range(n):
+                tot += few(3)
+            return tot
+        print(drive(3000))
+        """, "threshold=100,inline_depth=0")
+    mine = [e for e in evs if e.get("loop", "").startswith("few:")]
+    assert [e["event"] for e in mine] == ["seen", "short_runs", "short_runs", "blacklist"], mine
+    assert mine[1]["average"] == 2.0 and mine[1]["runs"] >= 8 and mine[1]["backoff"] == 4, mine
+
+
+@needs_entry_events
+def test_long_while_runs_compile_and_their_entry_tests_go_quiet():
+    """Runs of 3000 iterations are long enough: the loop compiles as before, and once its runs were judged its
+    code object's branches are no longer reported (its BRANCH events are off): a few callbacks in all, not one per
+    call."""
+    _, rep = run_both("""
+        import sys
+        def spin(n):
+            i = s = 0
+            while i < n:
+                s += i % 7
+                i += 1
+            return s
+        tot = 0
+        for r in range(30):
+            tot += spin(3000)
+        print(tot)
+        report("end")
+        m = sys.monitoring
+        for r in range(300):
+            tot += spin(2)
+        print(tot, m.get_local_events(m.OPTIMIZER_ID, spin.__code__) & m.events.BRANCH if m.get_tool(
+            m.OPTIMIZER_ID) else 0)
+        report("again")
+    """)
+    end, again = rep["end"], rep["again"]
+    assert end["traces_compiled"] == 1 and end["blacklisted"] == 0, end
+    assert end["entry_calls"] <= 10 and again["entry_calls"] == end["entry_calls"], (end, again)
+
+
+@needs_entry_events
+def test_a_while_loop_mostly_skipped_costs_a_bounded_number_of_callbacks():
+    """A `while` loop run once with two iterations (its first back-edge: its runs are counted from then on), then
+    skipped in each of 200,000 calls (its entry test goes to the loop's exit): the entry test is reported at most
+    ENTRY_EVENTS x threshold times, then no more, however often the function is called."""
+    from tracejit.runtime.sites import ENTRY_EVENTS
+    _, rep = run_both("""
+        def rare(k):
+            s = 0
+            while k < 0:
+                s += k
+                k += 1
+            return s
+        tot = rare(-2)
+        for r in range(200000):
+            tot += rare(r)
+        print(tot)
+        report("end")
+    """, "inline_depth=0")      # (the loop around it would inline it: no interpreted runs to count then)
+    end = rep["end"]
+    assert ENTRY_EVENTS * 50 <= end["entry_calls"] <= ENTRY_EVENTS * 50 + 5, end    # (PRELUDE: threshold=50)
+
+
+@needs_entry_events
+def test_a_short_while_loop_inside_another_loop_is_left_to_its_recordings(prog):
+    """A `while` loop of 2 iterations inside a `for` loop of its function: its runs are not counted (a bridge from
+    its exit through the loop around it back into it could keep a native run going over many of them: the Julia
+    set's escape loop, tests/test_recorder.py), so it is never judged on them, whatever becomes of the outer
+    loop; the program's output is plain CPython's."""
+    evs = _events_of(prog, """
+        def nest(n):
+            tot = 0
+            for r in range(n):
+                j = 0
+                while j < 2:
+                    tot += r * j
+                    j += 1
+            return tot
+        print(nest(20000))
+        """, "threshold=100")
+    assert not [e for e in evs if e["event"] == "short_runs" and e["loop"].startswith("nest:")], evs
+    assert any(e["event"] == "hot" and e["loop"].startswith("nest:") for e in evs), evs
 
 
 # 3.11: the main thread stays traced (PRELUDE's Params leave trace_idle_ms at 50 ms: a loop waiting for the JIT's

@@ -803,3 +803,27 @@ def test_reaching_through_an_enclosing_loop_and_a_handler():
     # the TypeError branch returns -1: its LOAD_CONST/RETURN never lead back
     minus_one = [i.offset for i in normalize(code) if i.op in ("LOAD_CONST", "RETURN_CONST") and i.arg == -1]
     assert minus_one and not set(minus_one) & back
+
+
+def test_raw_branches_into_agree_with_dis():
+    """The entry tests of each loop header (the forward conditional jumps before it that go to it, taken or
+    not), read from co_code, are what `dis` says: over the standard library's modules loaded here and a `while`
+    loop whose entry test needs an EXTENDED_ARG."""
+    from tracejit.cpython.entrycheck import raw_branches_into
+    body = "".join(f"        x{k} = i * {k}\n" for k in range(300))
+    codes = _with_stdlib_code(f"def long(n, i):\n    while i < n and n > 0:\n{body}        i += 1\n")
+    found = 0
+    for c in codes:
+        instrs = list(dis.get_instructions(c))
+        after = {ins.offset: (instrs[k + 1].offset if k + 1 < len(instrs) else None) for k, ins in enumerate(instrs)}
+        for _, header in back_edges(c):
+            expected = {ins.offset for ins in instrs
+                        if ins.offset < header and "POP_JUMP" in ins.opname and "_IF_" in ins.opname
+                        and "BACKWARD" not in ins.opname and header in (ins.argval, after[ins.offset])}
+            assert raw_branches_into(c, header) == expected, (c, header)
+            found += bool(expected)
+    assert found > 100
+    long_code = next(c for c in codes if c.co_name == "long")
+    (_, header), = back_edges(long_code)
+    (test,) = raw_branches_into(long_code, header) if sys.version_info >= (3, 12) else (None,)
+    assert sys.version_info < (3, 12) or long_code.co_code[test - 2] == dis.opmap["EXTENDED_ARG"]

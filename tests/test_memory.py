@@ -57,6 +57,19 @@ def test_code_table_tells_reused_ids_apart():
     assert [table.get(c) for c in codes] == ["kernel 0", "kernel 1", "kernel 2"]
 
 
+def test_code_table_pop_removes_only_its_own_entry():
+    died = []
+    table = CodeTable(on_death=died.append)
+    codes = [make_kernel(k).__code__ for k in range(2)]
+    table[codes[0]], table[codes[1]] = "a", "b"
+    assert table.pop(codes[0]) == "a" and codes[0] not in table and table.get(codes[1]) == "b"
+    assert table.pop(codes[0], "gone") == "gone" and len(table) == 1
+    ref = weakref.ref(codes[0])
+    del codes[0]
+    gc.collect()
+    assert ref() is None and died == [], "a popped entry's death is nobody's business"
+
+
 # ---------------------------------------------------------------------------------------------- discarding
 
 def test_discarded_loops_free_their_machine_code(fresh_engine):

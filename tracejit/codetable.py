@@ -38,6 +38,15 @@ class CodeTable:
         e = self._data.get(id(code))
         return e is not None and e[0]() is code
 
+    def pop(self, code, default=None):
+        """Remove code's entry and return its value (on_death is not called), or `default`."""
+        i = id(code)
+        e = self._data.get(i)
+        if e is None or e[0]() is not code:
+            return default
+        del self._data[i]
+        return e[1]
+
     def __len__(self) -> int:
         return len(self._data)
 

@@ -2,7 +2,8 @@
 classifying the first code objects import no `dis`, `dataclasses` or `typing` (start-up cost):
 without_entry_check (the RESUME rewrite for the hooks' callbacks), raw_back_edges (a loop's back-edges read
 straight from co_code; tracejit.cpython.bytecode.back_edges is the reference it is tested against) and
-raw_for_iter_at (whether a loop header is a FOR_ITER, read the same way).
+raw_for_iter_at (whether a loop header is a FOR_ITER, read the same way) and raw_branches_into (the conditional
+jumps that enter a loop, whose BRANCH events count a `while` loop's runs).
 
 May import: the standard library only.
 """
@@ -43,6 +44,9 @@ _BACKWARD = {op for name, op in opcode.opmap.items() if "JUMP_BACKWARD" in name}
 # program's; a frame suspended or running inside it is not iterating a loop
 _SEND_LOOP = opcode.opmap.get("JUMP_BACKWARD_NO_INTERRUPT", -1)
 _EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
+# the forward conditional jumps (3.12+: POP_JUMP_IF_FALSE/TRUE/NONE/NOT_NONE; 3.11: POP_JUMP_FORWARD_IF_*)
+_FORWARD_BRANCHES = {op for name, op in opcode.opmap.items() if name.startswith("POP_JUMP") and "_IF_" in name
+                     and "BACKWARD" not in name}
 _FOR_ITER = opcode.opmap["FOR_ITER"]
 _CACHES = getattr(opcode, "_inline_cache_entries", None)     # a list by opcode (3.11, 3.12), a dict by name (3.13)
 _CACHE_UNITS = [(_CACHES[op] if isinstance(_CACHES, list) else _CACHES.get(opcode.opname[op], 0)) if _CACHES else 0
@@ -86,3 +90,28 @@ def raw_for_iter_at(code, offset: int) -> bool:
     while offset < len(raw) and raw[offset] == _EXTENDED_ARG:
         offset += 2
     return offset < len(raw) and raw[offset] == _FOR_ITER
+
+
+def raw_branches_into(code, header: int) -> frozenset[int]:
+    """The offsets of the forward conditional jumps of `code` before `header` that go to it, taken or not (the
+    jump's target or the instruction after it and its inline caches is `header`), read from co_code: a `while`
+    loop's entry test, which the compiler puts before the loop's first instruction (falling into it) or jumps
+    from to the test at its head. Each run of the loop that comes through one of them passes it once; the
+    loop's own back-edges never do (they jump backward). Offsets as raw_back_edges gives them (EXTENDED_ARG
+    prefixes not part of them)."""
+    raw = code.co_code
+    found = []
+    arg = 0
+    i = 0
+    while i < header:
+        op = raw[i]
+        arg = (arg << 8) | raw[i + 1]
+        if op == _EXTENDED_ARG:
+            i += 2
+            continue
+        nxt = i + 2 + 2 * _CACHE_UNITS[op]
+        if op in _FORWARD_BRANCHES and header in (nxt, nxt + 2 * arg):
+            found.append(i)
+        arg = 0
+        i = nxt
+    return frozenset(found)

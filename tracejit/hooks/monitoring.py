@@ -5,13 +5,16 @@ cost nothing afterwards. On 3.12 PY_RETURN and PY_YIELD events report each retur
 the first one of a function puts back its superinstructions (cpython/superinstructions.py), which the JUMP
 events took out also where no jump reaches the hooks. INSTRUCTION events are switched on per code object only
 while recording, PY_START events per code object only while an exit waits for that code's next frame
-(arm_start: runtime/resume.py). When the listener has a `line_counts` dict (the visualizer's heat map), LINE
+(arm_start: runtime/resume.py), BRANCH events per code object only while the engine counts the runs of a
+`while` loop there (watch_entries: each run that comes through the loop's entry test is reported to the
+listener's loop_entered; every other branch is DISABLEd where it fires). When the listener has a `line_counts` dict (the visualizer's heat map), LINE
 events count every line the interpreter runs in it, keyed (filename, line). The callbacks are registered
 through the listener's `wrap_callback` (the runtime's native recursion guard). From the first compile, JUMP
 events go to the runtime's back-edge stub (runtime/fastpath.py), which calls on_jump when it does not enter
 compiled code itself, and on_fast_exit after a run whose exit the runtime must look at.
 
-May import: tracejit.hooks, tracejit.cpython.entrycheck, .layout and .superinstructions, and the standard library.
+May import: tracejit.hooks, tracejit.codetable, tracejit.cpython.entrycheck, .layout and .superinstructions, and
+the standard library.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import sys
 
+from tracejit.codetable import CodeTable
 from tracejit.cpython import superinstructions
 from tracejit.cpython.entrycheck import without_entry_check
 from tracejit.cpython.layout import LAYOUTS, VERSION
@@ -38,6 +42,7 @@ class MonitoringHooks:
         self.armed = StartArms()            # code objects an exit waits for the next frame of (arm_start)
         self.installed = False
         self.supers = None                  # 3.12: cpython.superinstructions.SuperInstructions (at install)
+        self.watching = CodeTable()         # code objects with BRANCH events on -> how many loops want them
 
     can_resume_callees = True               # a PY_START callback can redirect the new frame
     can_raise = True                        # an INSTRUCTION callback can raise a call's exception (arm_raise)
@@ -120,6 +125,15 @@ class MonitoringHooks:
 
         on_start = held_callback(listener, started)          # not on the hot path: one more call is fine
 
+        loop_entered = listener.loop_entered
+
+        def branched(code, src, dst):
+            # a conditional jump in a code object whose `while` loops' runs the engine counts: kept where it is
+            # the entry test of such a loop (either way it goes), else never reported again
+            return None if loop_entered(code, src, dst) else disable
+
+        on_branch = held_callback(listener, branched)       # once per run of a watched loop, not per iteration
+
         on_return = None
         if restore_once is not None:
             def returned(code, offset, value):
@@ -160,6 +174,7 @@ class MonitoringHooks:
         m.register_callback(self.tool, m.events.JUMP, wrap(on_jump))
         m.register_callback(self.tool, m.events.INSTRUCTION, wrap(on_instruction))
         m.register_callback(self.tool, m.events.PY_START, wrap(on_start))
+        m.register_callback(self.tool, m.events.BRANCH, wrap(on_branch))
         events = m.events.JUMP
         if on_return is not None:
             m.register_callback(self.tool, m.events.PY_RETURN, wrap(on_return))
@@ -182,10 +197,14 @@ class MonitoringHooks:
             self.disarm_raise(code)
         for code in self.armed.clear():
             self._local_events(code, 0, m.events.PY_START)
+        for code in self.watching.codes():
+            self._local_events(code, 0, m.events.BRANCH)
+        self.watching.clear()
         m.set_events(self.tool, 0)
         m.register_callback(self.tool, m.events.JUMP, None)
         m.register_callback(self.tool, m.events.INSTRUCTION, None)
         m.register_callback(self.tool, m.events.PY_START, None)
+        m.register_callback(self.tool, m.events.BRANCH, None)
         m.register_callback(self.tool, m.events.LINE, None)
         m.register_callback(self.tool, m.events.PY_RETURN, None)
         m.register_callback(self.tool, m.events.PY_YIELD, None)
@@ -242,3 +261,19 @@ class MonitoringHooks:
     def disarm_start(self, code) -> None:
         if self.armed.disarm(code):
             self._local_events(code, 0, self.m.events.PY_START)
+
+    def watch_entries(self, code) -> None:
+        """Report code's conditional jumps to the listener's loop_entered (BRANCH events) until as many
+        unwatch_entries calls: the engine counts the runs of a `while` loop there (runtime/sites.py)."""
+        n = self.watching.get(code, 0)
+        self.watching[code] = n + 1
+        if n == 0:
+            self._local_events(code, self.m.events.BRANCH, 0)
+
+    def unwatch_entries(self, code) -> None:
+        n = self.watching.get(code, 0)
+        if n > 1:
+            self.watching[code] = n - 1
+        elif n == 1:
+            self.watching.pop(code)
+            self._local_events(code, 0, self.m.events.BRANCH)

@@ -266,6 +266,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
     secs = time.perf_counter() - t0
     loop.blocks.append(NativeBlock(opt, addr, size, stages, listing, secs))
     rec.site.versions.insert(0, loop)
+    self.entry_tests.close(rec.code, rec.site)      # its native runs are judged from now on (entries_verdict)
     rec.site.rejects = 0
     rec.site.last_abort = ""                # a later failed recording starts a new run of reasons
     self.live.append(loop)

@@ -155,6 +155,7 @@ class Engine:
             bytecode.instructions_at  # noqa: B018 - the "seen" event needs it: imported now, not in a callback
         self.fa, self.off_reason = (fa, None) if fa is not None else frame_access_or_reason()
         self.sites = CodeTable(on_death=self._code_died)     # code -> {header: LoopSite}
+        self.entry_tests = loop_sites.EntryTests()          # `while` loops whose runs are counted (3.12+)
         self.live: list[CompiledLoop] = []        # loops whose machine code is mapped
         self.saved_instructions = 0                 # native iterations x instructions of loops no longer live
         # CPU time (this thread's) the JIT spent starting recordings, recording and compiling: the program's own
@@ -286,6 +287,7 @@ class Engine:
                 # the generic path relies on the word to see a tracer or tool a call starts (see backend.pycalls)
                 self.monitoring_ok = word is not None and word.value != before
                 self.hooks = self._hooks_made
+                self.entry_tests.hooks = self.hooks if hasattr(self.hooks, "watch_entries") else None
                 self.make_fast()
                 self.install_fast()
             except (HookError, OSError) as e:
@@ -403,6 +405,7 @@ class Engine:
         self.uninstall_pending = False
         if self.fast is not None:
             self.fast.uninstall()       # the gate closed, the code objects' tables cleared (the stub stays)
+        self.entry_tests.forget()
         self.hooks.uninstall()
         self.hooks = None
         self._reap()
@@ -470,7 +473,9 @@ class Engine:
             if site is None:
                 site = sites[header] = LoopSite(loop_name(code, header), header)
                 if not raw_for_iter_at(code, header):
-                    site.for_loop = False       # not a `for` loop: its runs are not counted (count_run)
+                    site.for_loop = False       # not a `for` loop: its iterator does not tell its runs (count_run)
+                    if not importing(frame):
+                        self.entry_tests.watch(code, site)      # its entry tests do (3.12+)
                 if importing(frame):
                     # first seen while the program imports a module: most likely the import's own loop, run once.
                     # It starts IMPORT_BIRTH_WAIT thresholds back, its back-edges let pass by the back-edge stub,
@@ -543,6 +548,8 @@ class Engine:
             site.skip = 0
         else:
             site.count += n
+            if site.entry_state == loop_sites.WATCHED:
+                site.edges += n         # (their share of a `while` loop's runs: sites.EntryTests)
         site.passing = kind
         fast.let_pass(site, code, n)
 
@@ -552,18 +559,33 @@ class Engine:
             site.skip += left
         else:
             site.count -= left
+            if site.entry_state == loop_sites.WATCHED:
+                site.edges -= left
         site.passing = ""
 
     def _count(self, frame, code, site: LoopSite) -> None:
         """One back-edge of a loop not compiled yet: counted towards `threshold`, and, once it no longer backs
         off, the run it belongs to if it is a `for` loop (sites.count_run)."""
         site.count += 1
+        if site.entry_state == loop_sites.WATCHED:
+            site.edges += 1
         self.useful_events += 1
         if site.for_loop is not False:
             if site.count > 0:
                 loop_sites.count_run(self.fa, frame, code, site)
             else:                       # (counting again from below zero: the next look's back-edges from here)
                 site.looked = site.count
+
+    def loop_entered(self, code, src: int, dst: int) -> bool:
+        """The hooks' BRANCH event of a code object some of whose `while` loops' runs are counted: False if
+        `src` is none of their entry tests (sites.EntryTests)."""
+        try:
+            return self.entry_tests.entered(code, src, dst, loop_sites.ENTRY_EVENTS * self.params.threshold)
+        except RecursionError:
+            raise
+        except Exception as e:       # never let a JIT bug reach the program
+            self._internal_error(None, e)
+            return False
 
     def frame_started(self, frame, code) -> None:
         """The hooks' start event of a code object armed by the resumer: a call an exit stopped at has made its
@@ -862,15 +884,19 @@ class Engine:
 
     def _short_runs(self, site: LoopSite, code) -> bool:
         """A loop about to be recorded whose runs in the interpreter were too short for machine code to pay back
-        (sites.short_interpreted_runs: the judgement a compiled loop gets from its entries, made here before
-        anything is spent on recording or compiling it). It waits 4 times longer (its runs may grow: a function
-        called on small inputs first), then it is blacklisted. True if it does not start recording now."""
+        (sites.short_interpreted_runs for a `for` loop, sites.EntryTests.judge for a `while` loop whose runs the
+        hooks count: the judgement a compiled loop gets from its entries, made here before anything is spent on
+        recording or compiling it). It waits 4 times longer (its runs may grow: a function called on small inputs
+        first), then it is blacklisted. True if it does not start recording now."""
         short_run = self._judged_short_run()
         sites = self.sites.get(code) or {}
 
         def given_up(header: int) -> bool:           # an enclosing loop's trace will not run through this one
             return header in sites and sites[header].given_up
-        average = loop_sites.short_interpreted_runs(site, code, short_run, given_up)
+        if site.entry_state != loop_sites.NOT_COUNTED:
+            average = self.entry_tests.judge(code, site, short_run)
+        else:
+            average = loop_sites.short_interpreted_runs(site, code, short_run, given_up)
         if average is None:
             return False
         site.short_rounds += 1
@@ -880,6 +906,7 @@ class Engine:
             return True
         backoff = 4 ** site.short_rounds
         site.count = self.params.threshold - self.params.threshold * backoff
+        self.entry_tests.restart(code, site)
         self.log("short_runs", loop=site.name, runs=site.judged_runs, average=average, backoff=backoff)
         return True
 
@@ -944,6 +971,7 @@ class Engine:
         if site.blacklisted:
             return
         site.blacklisted = True
+        self.entry_tests.close(code, site)
         self.stats.blacklisted += 1
         self.log("blacklist", loop=site.name)
         sites = self.sites.get(code)

@@ -14,7 +14,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import sys
 import time
 
-from tracejit.cpython.entrycheck import raw_back_edges
+from tracejit.codetable import CodeTable
+from tracejit.cpython.entrycheck import raw_back_edges, raw_branches_into
 
 TYPE_CHECKING = False           # typing is not imported at start-up
 if TYPE_CHECKING:
@@ -38,7 +39,11 @@ HOPELESS_RUNS = 8                 # runs this many times too short to pay back a
                                   # (again) would be paid again: it is given up at once
 SHORT_BY_NATURE = 2               # ... and so are native runs averaging under this many iterations, however cheap
                                   # its entries (red_black_tree's fix_insert: 1.5, compiled and dropped 3 times)
-MIN_RUNS_TO_JUDGE = 8             # runs of a `for` loop seen before its interpreted runs may be judged too short
+MIN_RUNS_TO_JUDGE = 8             # runs of a loop seen before its interpreted runs may be judged too short
+ENTRY_EVENTS = 4                  # a `while` loop's entry tests are watched for at most this many times `threshold`
+                                  # of their events (runs, and passes that skip the loop), then its count is closed
+# LoopSite.entry_state: its entries not counted, being counted, not this count any more, never again
+NOT_COUNTED, WATCHED, PAUSED, CLOSED = 0, 1, 2, 3
 MAX_LOOK_EVERY = 8                # a `for` loop counting towards `threshold` is looked at once in at most this many
                                   # back-edges (look_every), the back-edge stub letting the others pass
 
@@ -50,7 +55,7 @@ class LoopSite:
                  "backoffs", "counting_since", "last_abort", "hints", "for_loop", "runs", "edges", "position",
                  "judged_runs", "short_rounds", "fast", "fast_loop", "fast_guards", "fast_assumed", "passing",
                  "enclosing", "spend_waits", "little_waits", "import_waits", "pays_back_from", "looked", "left",
-                 "spent", "saved", "drops", "retraces")
+                 "spent", "saved", "drops", "retraces", "entry_state", "entry_events")
 
     def __init__(self, name: str, header: int) -> None:
         self.name = name
@@ -90,6 +95,11 @@ class LoopSite:
         self.left = 0               # the items its iterator had left then
         self.judged_runs = 0
         self.short_rounds = 0
+        # a `while` loop's runs (3.12+, EntryTests): counted in `runs` by the BRANCH events of its entry tests
+        # (`entry_events` of them so far), its back-edges meanwhile in `edges` (Engine._count, and those the
+        # back-edge stub lets pass)
+        self.entry_state = NOT_COUNTED
+        self.entry_events = 0
         # its entry for the back-edge stub (runtime/fastpath.py; None: none yet) and the loop it enters
         self.fast = None
         self.fast_loop: CompiledLoop | None = None
@@ -168,7 +178,7 @@ def short_interpreted_runs(site: LoopSite, code, short_run: int, given_up=lambda
     loop whose runs were HOPELESS_RUNS times too short to pay back an entry; else None. Starts a new count.
     A loop inside another loop of its frame is left alone while that loop may still compile (given_up(its
     header) false): its runs may be short, but the trace of the enclosing loop can run through it, entered once
-    for many of its runs."""
+    for many of its runs. (A `while` loop whose entries are counted: EntryTests.judge.)"""
     runs, edges = site.runs, site.edges
     site.runs = site.edges = 0
     site.judged_runs = runs
@@ -182,6 +192,114 @@ def short_interpreted_runs(site: LoopSite, code, short_run: int, given_up=lambda
         site.enclosing = loops_around(code, site.header)
         site.for_loop = all(given_up(head) for head in site.enclosing)
     return round(edges / runs, 1) if site.for_loop else None
+
+
+class EntryTests:
+    """The `while` loops whose runs are counted while they count towards `threshold` (3.12+: the hooks'
+    watch_entries). A `for` loop's runs are told apart by its iterator (count_run); a `while` loop keeps no such
+    state, but each of its runs passes one of its entry tests (entrycheck.raw_branches_into: the conditional jump
+    before it that falls into it or jumps to its test), whose BRANCH event costs one callback per run, not per
+    iteration. Every other branch of the code object is never reported again after its first event.
+
+    Only a loop that no other loop of its code encloses is counted: its native runs end where its interpreted
+    runs do (a bridge cannot leave its frame by a return), so runs too short to pay back an entry now are too
+    short in machine code too. Inside another loop, a bridge from its exit through the loop around it back into
+    it can keep one native run going over many of its runs (the Julia set's escape loop: runs of 1-2 iterations
+    at the border, 3.3x as machine code), and it is left to the recordings. A loop's entry tests are watched
+    from its first back-edge (not during an import: most of those loops run once) until its runs are judged
+    long enough, it compiles or is blacklisted, or its code object dies; within one count (one judgement's
+    window) for at most ENTRY_EVENTS x threshold events, then paused until the next count. Runs that enter it
+    another way (a fall-through into `while True:`, a jump) are not counted: its runs then seem longer than
+    they are, never shorter."""
+
+    def __init__(self) -> None:
+        self.hooks = None                   # the installed hooks, if they can watch branches (Engine)
+        self.tests = CodeTable()            # code -> {entry test offset: LoopSite}
+
+    def watch(self, code, site: LoopSite) -> None:
+        """Count the runs of the `while` loop `site` of `code` from now on, if it has entry tests and no loop of
+        its code encloses it."""
+        if self.hooks is None or site.entry_state != NOT_COUNTED or loops_around(code, site.header):
+            return
+        branches = raw_branches_into(code, site.header)
+        if not branches:
+            return
+        tests = self.tests.get(code)
+        if tests is None:
+            tests = self.tests[code] = {}
+        for offset in branches:
+            tests.setdefault(offset, site)
+        site.entry_state, site.entry_events, site.runs, site.edges = WATCHED, 0, 0, 0
+        self.hooks.watch_entries(code)
+
+    def entered(self, code, src: int, dst: int, limit: int) -> bool:
+        """A BRANCH event at `src` going to `dst`: a run of the loop whose entry test it is when dst is its
+        header. False if `src` is no watched loop's entry test (the hooks never report it again)."""
+        tests = self.tests.get(code)
+        site = tests.get(src) if tests is not None else None
+        if site is None or site.entry_state != WATCHED:
+            return False
+        site.entry_events += 1
+        if dst == site.header:
+            site.runs += 1
+        if site.entry_events >= limit:
+            self._unwatch(code, site, PAUSED)
+        return True
+
+    def judge(self, code, site: LoopSite, short_run: int) -> float | None:
+        """short_interpreted_runs of a `while` loop whose runs are counted: the average of its runs counted since
+        the count began, against its back-edges meanwhile, if they were HOPELESS_RUNS times too short to pay back
+        an entry; else None. Runs long enough end the counting; too few of them let it go on."""
+        runs, edges = site.runs, site.edges
+        site.judged_runs = runs
+        if not short_run or runs < MIN_RUNS_TO_JUDGE:
+            return None
+        if edges * HOPELESS_RUNS >= short_run * runs:
+            self.close(code, site)
+            return None
+        return round(edges / runs, 1)
+
+    def restart(self, code, site: LoopSite) -> None:
+        """A new count of the runs of a loop judged too short (over its back-off and the back-edges after it)."""
+        if site.entry_state in (WATCHED, PAUSED):
+            site.entry_events, site.runs, site.edges = 0, 0, 0
+            if site.entry_state == PAUSED and self.hooks is not None:
+                self._watch_again(code, site)
+
+    def close(self, code, site: LoopSite) -> None:
+        """Stop counting the runs of `site` for good."""
+        if site.entry_state == WATCHED:
+            self._unwatch(code, site, CLOSED)
+        elif site.entry_state == PAUSED:
+            site.entry_state = CLOSED
+
+    def _unwatch(self, code, site: LoopSite, state: int) -> None:
+        site.entry_state = state
+        tests = self.tests.get(code)
+        if tests is not None:
+            for offset in [k for k, v in tests.items() if v is site]:
+                del tests[offset]
+            if not tests:
+                self.tests.pop(code)
+        if self.hooks is not None:
+            self.hooks.unwatch_entries(code)
+
+    def _watch_again(self, code, site: LoopSite) -> None:
+        tests = self.tests.get(code)
+        if tests is None:
+            tests = self.tests[code] = {}
+        for offset in raw_branches_into(code, site.header):
+            tests.setdefault(offset, site)
+        site.entry_state = WATCHED
+        self.hooks.watch_entries(code)
+
+    def forget(self) -> None:
+        """The hooks went (their events with them): no loop's runs are counted any more."""
+        for tests in self.tests.values():
+            for site in tests.values():
+                site.entry_state = NOT_COUNTED
+        self.tests.clear()
+        self.hooks = None
 
 
 def entries_verdict(loop: CompiledLoop, short_run: int) -> tuple[str, bool] | None:
