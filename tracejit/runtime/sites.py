@@ -248,13 +248,17 @@ class EntryTests:
 
     def judge(self, code, site: LoopSite, short_run: int) -> float | None:
         """short_interpreted_runs of a `while` loop whose runs are counted: the average of its runs counted since
-        the count began, against its back-edges meanwhile, if they were HOPELESS_RUNS times too short to pay back
-        an entry; else None. Runs long enough end the counting; too few of them let it go on."""
+        the count began (in back-edges: its iterations in machine code, which it enters at its first back-edge),
+        if they were short by nature, fewer than SHORT_BY_NATURE (the judgement a compiled loop's native runs get
+        however cheap its entries: the back-edge stub makes most of them); else None. Runs long enough end the
+        counting; too few of them let it go on. (Not judged against `short_run` as a `for` loop is: a function's
+        `while` loop often runs short first and long later, merge sort's merge: 2-5 back-edges per run in its
+        first calls, at the bottom of the recursion, 1.8x as machine code over the whole sort.)"""
         runs, edges = site.runs, site.edges
         site.judged_runs = runs
         if not short_run or runs < MIN_RUNS_TO_JUDGE:
             return None
-        if edges * HOPELESS_RUNS >= short_run * runs:
+        if edges >= SHORT_BY_NATURE * runs:
             self.close(code, site)
             return None
         return round(edges / runs, 1)
