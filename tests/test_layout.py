@@ -2,12 +2,14 @@
 stack of a (suspended generator) frame, range-iterator state reads and writes, batched frame writes."""
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
 
-from tracejit.cpython.layout import (LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, Layout, check_layout,
-                                     environment_problem, frame_access_or_reason)
+from difftest import REPO_ROOT
+from tracejit.cpython.layout import (LAYOUTS, RANGE_ITER_TYPE, VERSION, FrameAccess, Layout, check_array_layout,
+                                     check_layout, environment_problem, frame_access_or_reason)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,10 @@ def test_check_layout_detects_wrong_object_offsets():
     assert sorted([*wrong, "list_items"]) == sorted(object_fields)
     for name, value in wrong.items():
         assert getattr(layout, name) != value
-        assert check_layout(layout.replace(**{name: value})), name
+        # (the array fields are checked when the recorder loads: check_array_layout, not at start-up)
+        check = check_array_layout if name.startswith("array_") else check_layout
+        assert check(layout.replace(**{name: value})), name
+    assert check_array_layout(layout) is None
 
 
 def test_check_layout_detects_wrong_thread_state_offsets():
@@ -270,3 +275,16 @@ def test_c_api_addresses_are_ctypes_own():
         assert c_api_address(name) == ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value, name
     with pytest.raises(AttributeError):
         c_api_address("PyNo_SuchFunction")
+
+
+def test_the_array_iterator_joins_the_walked_sequences_when_the_recorder_loads():
+    """Start-up leaves `array` (and the `collections` it imports) alone: the array layout is checked, and the
+    array iterator added to the iterators whose runs are counted and items walked, when the recorder loads."""
+    src = ("import sys, tracejit.cpython.layout as L\n"
+           "before = any(t.__name__ == 'arrayiterator' for t in L.SEQ_ITER_TYPES), 'array' in sys.modules\n"
+           "import tracejit.recorder\n"
+           "import array\n"
+           "print(before, L.SEQ_ITER_TYPES.get(type(iter(array.array('d')))) is array.array, L.with_arrays())\n")
+    out = subprocess.run([sys.executable, "-S", "-c", src], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "(False, False) True None\n", out.stdout

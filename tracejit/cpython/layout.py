@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import array
 import builtins
 import ctypes
 import os
@@ -187,10 +186,12 @@ TYPE_NEW = 312                              # PyTypeObject.tp_new (a class witho
 DICT_ITER_DICT, DICT_ITER_USED, DICT_ITER_POS, DICT_ITER_LEN = 16, 24, 32, 48
 DICT_ITER_TYPES = {type(iter({})): "k", type(iter({}.values())): "v", type(iter({}.items())): "i"}
 # str_ascii_iterator (3.12+), str_iterator (unicodeiterobject), tuple_iterator and arrayiterator keep their index and
-# sequence where a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted)
-SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple,
-                  type(iter(array.array("d"))): array.array}
+# sequence where a list iterator does (LIST_ITER_INDEX/SEQ; the sequence NULL once exhausted). The array iterator
+# joins them when the recorder loads (with_arrays): importing `array` imports `collections` (about 10 million
+# instructions, 2.5 ms), which a program the JIT never records for does not pay
+SEQ_ITER_TYPES = {type(iter("a")): str, type(iter("\xe9")): str, type(iter(())): tuple}
 _INDEXED_ITER_TYPE_IDS = frozenset(id(t) for t in (LIST_ITER_TYPE, *SEQ_ITER_TYPES))
+_ARRAYS_CHECKED: list = []          # [the array layout's problem, or None] once with_arrays() has run
 # where each of those sequences keeps its length: PyVarObject.ob_size (list, tuple, array), PyASCIIObject.length
 # (str); the same word on 3.11-3.13 (_check_seq_lengths)
 SEQ_LENGTH_AT = 16
@@ -633,10 +634,11 @@ def _check_dict_layout(L: Layout) -> str | None:
     return _check_dict_slots(L)
 
 
-def _check_seq_lengths() -> str | None:
+def _check_seq_lengths(*more) -> str | None:
     """The sequences of the iterators top_items_left reads keep their length at SEQ_LENGTH_AT, and each iterator
-    its index and sequence at LIST_ITER_INDEX / LIST_ITER_SEQ, for every type SEQ_ITER_TYPES names."""
-    for seq in ([1, 2, 3], (1, 2, 3, 4), "abcde", "\xe9t\xe9", array.array("d", [1.0, 2.0])):
+    its index and sequence at LIST_ITER_INDEX / LIST_ITER_SEQ, for every type SEQ_ITER_TYPES names (`more`:
+    sequences of types it is about to name)."""
+    for seq in ([1, 2, 3], (1, 2, 3, 4), "abcde", "\xe9t\xe9", *more):
         it = iter(seq)
         next(it)
         if _rd(id(seq) + SEQ_LENGTH_AT) != len(seq) or _rd(id(it) + LIST_ITER_INDEX) != 1 or \
@@ -645,7 +647,30 @@ def _check_seq_lengths() -> str | None:
     return None
 
 
-def _check_array_layout(L: Layout) -> str | None:
+def with_arrays() -> str | None:
+    """Check the layout of array.array and its iterator (the first call imports `array`), and on success let the
+    array iterator join SEQ_ITER_TYPES (its runs then counted, its items walked). Returns what does not match,
+    or None; the recorder, which calls it when it loads, records no array operation then (recorder/arrays.py).
+    Checked once: left out of check_layout so that start-up does not import `array` and `collections`."""
+    global _INDEXED_ITER_TYPE_IDS
+    if not _ARRAYS_CHECKED:
+        import array
+        problem = check_array_layout(LAYOUTS[VERSION]) if VERSION in LAYOUTS else "no layout for this version"
+        if problem is None:
+            SEQ_ITER_TYPES[type(iter(array.array("d")))] = array.array
+            _INDEXED_ITER_TYPE_IDS = frozenset(id(t) for t in (LIST_ITER_TYPE, *SEQ_ITER_TYPES))
+        _ARRAYS_CHECKED.append(problem)
+    return _ARRAYS_CHECKED[0]
+
+
+def check_array_layout(L: Layout) -> str | None:
+    """What of array.array's layout and its iterator's does not match `L` (check_layout's part for arrays,
+    made when the recorder loads: with_arrays), or None."""
+    import array
+    return _check_array_layout(L, array) or _check_seq_lengths(array.array("d", [1.0, 2.0]))
+
+
+def _check_array_layout(L: Layout, array) -> str | None:
     """An array's length, type code and items, for each type code the machine code reads and writes; an array
     iterator keeps its index and array where a list iterator does."""
     for code in ARRAY_CODES:
@@ -658,7 +683,8 @@ def _check_array_layout(L: Layout) -> str | None:
             return f"array layout mismatch for type code {code}"
     it = iter(a)
     next(it)
-    if seq_walk(it, array.array) != (1, a):
+    index, seq = list_iter_state(it)           # (seq_walk: once the array iterator is in SEQ_ITER_TYPES)
+    if index != 1 or seq is not a:
         return "array iterator layout mismatch"
     return None
 
@@ -981,7 +1007,7 @@ def _check_object_layouts(layout: Layout) -> str | None:
     if enumerate_state(enumerate(items, 1 << 70)) is not None:
         return "enumerate long index layout mismatch"
     reason = _check_type_layout(layout) or _check_function_layout(layout) or _check_str_layout(layout) \
-        or _check_dict_layout(layout) or _check_array_layout(layout) or _check_seq_lengths()
+        or _check_dict_layout(layout) or _check_seq_lengths()
     if reason:
         return reason
     z = zip(items, "ab", items)

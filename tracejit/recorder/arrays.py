@@ -7,7 +7,7 @@ float format (tracejit.ir.ops.ARRAY_ITEMS). A store of an int outside the item's
 the instruction (the interpreter raises the OverflowError); a float into an int array aborts the recording
 (the interpreter raises a TypeError there).
 
-May import: tracejit.ir, tracejit.recorder.frame/lists, the standard library.
+May import: tracejit.ir, tracejit.cpython.layout, tracejit.recorder.frame/lists, the standard library.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import array
 
+from tracejit.cpython.layout import with_arrays
 from tracejit.ir import Const, Kind, Snapshot, const_int, const_ref
 from tracejit.ir.ops import ARRAY_ITEMS
 from tracejit.ir.trace import Value
@@ -27,10 +28,15 @@ if TYPE_CHECKING:
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 ARRAY = array.array
+# the array layout, checked when the recorder loads (left out of start-up's check: cpython.layout.with_arrays);
+# with a mismatch no array operation is recorded
+LAYOUT_PROBLEM = with_arrays()
 
 
 def _storage(rec: TraceRecorder, a: Value, snap: Snapshot | None, pc: int) -> str:
     """Guard a's exact type and type code; the suffix of its item ops."""
+    if LAYOUT_PROBLEM:
+        raise RecordAbort(LAYOUT_PROBLEM)
     code = rec.conc(a).typecode
     if code not in ARRAY_ITEMS:
         raise RecordAbort(f"array of type code {code!r}")

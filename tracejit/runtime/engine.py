@@ -20,7 +20,7 @@ import importlib
 import os
 import sys
 import time
-from collections import deque
+from _collections import deque    # collections' own, without importing collections at start-up
 from _thread import get_ident as _get_ident
 from time import thread_time as _thread_time
 
