@@ -485,20 +485,26 @@ def _events_of(prog, src: str, params: str) -> list[dict]:
     return evs
 
 
+def _driven(prog, defs: str, call: str, loop: str) -> list[dict]:
+    """The events of the loop of function `loop` (defined in `defs`) when `call` is made 3000 times in a loop
+    (threshold 100, nothing inlined), the output checked against plain's."""
+    evs = _events_of(prog, defs + f"""
+        def drive(n):
+            tot = 0
+            for r in range(n):
+                tot += {call}
+            return tot
+        print(drive(3000))
+        """, "threshold=100,inline_depth=0")
+    return [e for e in evs if e.get("loop", "").startswith(loop + ":")]
+
+
 def test_short_interpreted_runs_are_never_recorded(prog):
     """A `for` loop of 3 iterations in a function called 3000 times: its runs in the interpreter (told apart by
     its iterator's position) average far fewer iterations than an entry costs, so it is judged before anything
     is spent on it: once, then after a 4x back-off, then blacklisted, never recorded or compiled. (Looked at once
     in 7 back-edges, runs shorter than that count as up to 7 long: still hopeless, under 8.)"""
-    evs = _events_of(prog, """
-        def drive(n):
-            tot = 0
-            for r in range(n):
-                tot += short(3)
-            return tot
-        print(drive(3000))
-        """, "threshold=100,inline_depth=0")
-    mine = [e for e in evs if e.get("loop", "").startswith("short:")]
+    mine = _driven(prog, "", "short(3)", "short")
     kinds = [e["event"] for e in mine]
     assert kinds == ["seen", "short_runs", "short_runs", "blacklist"], mine
     assert mine[1]["backoff"] == 4 and mine[1]["average"] < 8, mine
@@ -642,15 +648,7 @@ def test_short_while_runs_are_never_recorded(prog, shape):
     is spent on it: 1 back-edge per run, under SHORT_BY_NATURE (machine code, entered at a run's first back-edge,
     would run 1 iteration per entry), twice, then blacklisted, never recorded or compiled (was: recorded 9 times,
     compiled, dropped)."""
-    evs = _events_of(prog, _WHILE_SHAPES[shape] + """
-        def drive(n):
-            tot = 0
-            for r in range(n):
-                tot += few(2)
-            return tot
-        print(drive(3000))
-        """, "threshold=100,inline_depth=0")
-    mine = [e for e in evs if e.get("loop", "").startswith("few:")]
+    mine = _driven(prog, _WHILE_SHAPES[shape], "few(2)", "few")
     assert [e["event"] for e in mine] == ["seen", "short_runs", "short_runs", "blacklist"], mine
     assert mine[1]["average"] == 1.0 and mine[1]["runs"] >= 8 and mine[1]["backoff"] == 4, mine
 
@@ -661,15 +659,7 @@ def test_while_runs_that_pay_in_machine_code_are_recorded(prog):
     stub makes for a fraction of what they save) are not short by nature: counted, found long enough, and the
     loop is recorded and compiled as before; merge sort's merge runs 2-5 back-edges in its first calls and long
     ones later (1.8x as machine code)."""
-    evs = _events_of(prog, _WHILE_SHAPES["falls_in"] + """
-        def drive(n):
-            tot = 0
-            for r in range(n):
-                tot += few(3)
-            return tot
-        print(drive(3000))
-        """, "threshold=100,inline_depth=0")
-    mine = [e["event"] for e in evs if e.get("loop", "").startswith("few:")]
+    mine = [e["event"] for e in _driven(prog, _WHILE_SHAPES["falls_in"], "few(3)", "few")]
     assert "short_runs" not in mine and "compiled" in mine, mine
 
 
