@@ -56,6 +56,15 @@ def test_layout_self_check_passes():
     assert [attribute_slot(p, n) for n in ("x", "y", "label", "z")] == [0, 1, 2, None]
 
 
+def test_an_attributes_slot_is_found_by_an_equal_name_too():
+    """The shared keys are searched for the name object itself first (an interpreted name is interned), then for
+    an equal str: a name built at run time, not interned, finds the same slot; a missing one none."""
+    p = Point(1.0, 2.0)
+    label, built = "label", "".join(["la", "bel"])
+    assert built == label and built is not label and attribute_slot(p, built) == 2
+    assert attribute_slot(p, "".join(["z", "z"])) is None
+
+
 def test_reads_are_indexed_loads(fresh_engine):
     points = [Point(i * 0.5, 2.0 - i) for i in range(7)]
     names = ops_of(dot_all, points, 2000)

@@ -154,26 +154,29 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
     name, method = ins.arg
     owner = rec.operand(rec.pop())
+    # one snapshot for every guard below: they all leave before this instruction with owner pushed back, and
+    # none of the ways tried before the one that applies changes the frame's state (guards only)
+    snap = rec.snapshot_with(pc, [owner])
     if isinstance(owner, VirtualComplex) or (owner.kind is R and type(rec.conc(owner)) is complex):
         if method:
             raise RecordAbort(f"method {name} of a complex number")
-        z = rec.unbox(owner, rec.snapshot_with(pc, [owner]), pc, True)
+        z = rec.unbox(owner, snap, pc, True)
         rec.stack.append(cx.attribute(z, name))
         return
     method_object = BOUND_METHODS.get((type(rec.conc(owner)), name)) if method and owner.kind is R else None
     if method_object is not None:
         # the method below its self on every version; list and dict are immutable types, so the exact type
         # fixes which function this is
-        rec.emit("guard_class", [owner, const_ref(type(rec.conc(owner)))], rec.snapshot_with(pc, [owner]), pc)
+        rec.emit("guard_class", [owner, const_ref(type(rec.conc(owner)))], snap, pc)
         rec.stack.extend([const_ref(method_object), owner])
         return
     if method and owner.kind is R and not isinstance(owner, Const):
         method_object = attributes.inherited_method(rec, owner, name, list, _LIST_METHODS,
-                                                    rec.snapshot_with(pc, [owner]), pc)
+                                                    snap, pc)
         if method_object is not None:   # a list subclass's append/pop/insert: list's, guarded on the class
             rec.stack.extend([const_ref(method_object), owner])
             return
-    found = attributes.class_attribute(rec, owner, name, method, rec.snapshot_with(pc, [owner]), pc)
+    found = attributes.class_attribute(rec, owner, name, method, snap, pc)
     if found is not None:               # an attribute of a class: a constant, or its object at a fixed address
         value, self_arg = found
         if self_arg is not None:
@@ -187,22 +190,22 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
             rec.stack.append(value)
         return
     if method and owner.kind is R and not isinstance(owner, Const):
-        func = randoms.method(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
+        func = randoms.method(rec, owner, name, snap, pc)
         if func is not None:            # rnd.randrange(...): a method of random.Random, run as an op at the call
             rec.stack.extend([const_ref(func), owner])
             return
-        func = attributes.method(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
+        func = attributes.method(rec, owner, name, snap, pc)
         if func is not None:            # [function, self], as the interpreter pushes a method found on the type
             rec.stack.extend([const_ref(func), owner])
             return
     value = None
     pinnable = _pinnable(owner, name)
     if not pinnable and not method:
-        value = operators.property_get(rec, owner, name, rec.snapshot_with(pc, [owner]), pc, view)
+        value = operators.property_get(rec, owner, name, snap, pc, view)
         if value is not None:           # a property's getter, inlined
             rec.stack.append(value)
             return
-        value = attributes.read(rec, owner, name, rec.snapshot_with(pc, [owner]), pc)
+        value = attributes.read(rec, owner, name, snap, pc)
     if value is None:
         if pinnable or not rec.generic_calls:
             value = _module_attribute(rec, owner, name)
