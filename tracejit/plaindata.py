@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from operator import attrgetter
+from _operator import attrgetter         # operator.attrgetter itself, without importing operator at start-up
 
 __all__ = ["FrozenInstanceError", "cached_property", "dataclass", "field", "fields", "memoized", "replace"]
 

@@ -19,7 +19,7 @@ import sys
 import types
 from _weakref import proxy as weakref_proxy     # weakref's proxy itself, without importing weakref at start-up
 from itertools import starmap as _starmap
-from operator import call as _call
+from _operator import call as _call      # operator.call itself, without importing operator at start-up
 
 from .source import fresh_code
 
