@@ -241,13 +241,13 @@ _ptr = ctypes.c_void_p
 # at every back-edge of a loop getting hot). Based at 8 and 4: ctypes refuses to index a NULL pointer.
 _WORDS = ctypes.cast(8, ctypes.POINTER(ctypes.c_int64))
 _HALVES = ctypes.cast(4, ctypes.POINTER(ctypes.c_int32))
+_pyobj = ctypes.py_object       # .from_address(a).value: the object whose pointer is stored at a (new ref)
 
 
 def memory_words():
     """Memory as an array of aligned words, based at 8: `memory_words()[(addr >> 3) - 1]` is the int64 at the
     8-aligned address addr (nothing checks the address: for words of live objects only)."""
     return _WORDS
-_pyobj = ctypes.py_object       # .from_address(a).value: the object whose pointer is stored at a (new ref)
 
 
 class _NullSlot:

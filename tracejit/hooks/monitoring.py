@@ -7,11 +7,12 @@ events took out also where no jump reaches the hooks. INSTRUCTION events are swi
 while recording, PY_START events per code object only while an exit waits for that code's next frame
 (arm_start: runtime/resume.py), BRANCH events per code object only while the engine counts the runs of a
 `while` loop there (watch_entries: each run that comes through the loop's entry test is reported to the
-listener's loop_entered; every other branch is DISABLEd where it fires). When the listener has a `line_counts` dict (the visualizer's heat map), LINE
-events count every line the interpreter runs in it, keyed (filename, line). The callbacks are registered
-through the listener's `wrap_callback` (the runtime's native recursion guard). From the first compile, JUMP
-events go to the runtime's back-edge stub (runtime/fastpath.py), which calls on_jump when it does not enter
-compiled code itself, and on_fast_exit after a run whose exit the runtime must look at.
+listener's loop_entered; every other branch is DISABLEd where it fires). When the listener has a
+`line_counts` dict (the visualizer's heat map), LINE events count every line the interpreter runs in it, keyed
+(filename, line). The callbacks are registered through the listener's `wrap_callback` (the runtime's native
+recursion guard). From the first compile, JUMP events go to the runtime's back-edge stub (runtime/fastpath.py),
+which calls on_jump when it does not enter compiled code itself, and on_fast_exit after a run whose exit the
+runtime must look at.
 
 May import: tracejit.hooks, tracejit.codetable, tracejit.cpython.entrycheck, .layout and .superinstructions, and
 the standard library.

@@ -472,11 +472,12 @@ class Engine:
                 self._take_back(site)
             if site is None:
                 site = sites[header] = LoopSite(loop_name(code, header), header)
+                during_import = importing(frame)
                 if not raw_for_iter_at(code, header):
                     site.for_loop = False       # not a `for` loop: its iterator does not tell its runs (count_run)
-                    if not importing(frame):
+                    if not during_import:
                         self.entry_tests.watch(code, site)      # its entry tests do (3.12+)
-                if importing(frame):
+                if during_import:
                     # first seen while the program imports a module: most likely the import's own loop, run once.
                     # It starts IMPORT_BIRTH_WAIT thresholds back, its back-edges let pass by the back-edge stub,
                     # instead of coming back here at each look at its runs (a program importing 20 standard modules

@@ -41,7 +41,8 @@ SHORT_BY_NATURE = 2               # ... and so are native runs averaging under t
                                   # its entries (red_black_tree's fix_insert: 1.5, compiled and dropped 3 times)
 MIN_RUNS_TO_JUDGE = 8             # runs of a loop seen before its interpreted runs may be judged too short
 ENTRY_EVENTS = 4                  # a `while` loop's entry tests are watched for at most this many times `threshold`
-                                  # of their events (runs, and passes that skip the loop), then its count is closed
+                                  # of their events (runs, and passes that skip the loop) per count, then paused
+                                  # until its next count (EntryTests)
 # LoopSite.entry_state: its entries not counted, being counted, not this count any more, never again
 NOT_COUNTED, WATCHED, PAUSED, CLOSED = 0, 1, 2, 3
 MAX_LOOK_EVERY = 8                # a `for` loop counting towards `threshold` is looked at once in at most this many
@@ -222,15 +223,9 @@ class EntryTests:
         if self.hooks is None or site.entry_state != NOT_COUNTED or loops_around(code, site.header):
             return
         branches = raw_branches_into(code, site.header)
-        if not branches:
-            return
-        tests = self.tests.get(code)
-        if tests is None:
-            tests = self.tests[code] = {}
-        for offset in branches:
-            tests.setdefault(offset, site)
-        site.entry_state, site.entry_events, site.runs, site.edges = WATCHED, 0, 0, 0
-        self.hooks.watch_entries(code)
+        if branches:
+            site.entry_events, site.runs, site.edges = 0, 0, 0
+            self._watch(code, site, branches)
 
     def entered(self, code, src: int, dst: int, limit: int) -> bool:
         """A BRANCH event at `src` going to `dst`: a run of the loop whose entry test it is when dst is its
@@ -268,7 +263,7 @@ class EntryTests:
         if site.entry_state in (WATCHED, PAUSED):
             site.entry_events, site.runs, site.edges = 0, 0, 0
             if site.entry_state == PAUSED and self.hooks is not None:
-                self._watch_again(code, site)
+                self._watch(code, site, raw_branches_into(code, site.header))
 
     def close(self, code, site: LoopSite) -> None:
         """Stop counting the runs of `site` for good."""
@@ -288,11 +283,12 @@ class EntryTests:
         if self.hooks is not None:
             self.hooks.unwatch_entries(code)
 
-    def _watch_again(self, code, site: LoopSite) -> None:
+    def _watch(self, code, site: LoopSite, branches: frozenset[int]) -> None:
+        """Report the BRANCH events of `branches`, site's entry tests, to `entered` from now on."""
         tests = self.tests.get(code)
         if tests is None:
             tests = self.tests[code] = {}
-        for offset in raw_branches_into(code, site.header):
+        for offset in branches:
             tests.setdefault(offset, site)
         site.entry_state = WATCHED
         self.hooks.watch_entries(code)
