@@ -603,9 +603,10 @@ def test_an_inner_loop_is_judged_once_the_loop_around_it_is_given_up():
 needs_entry_events = pytest.mark.skipif(sys.version_info < (3, 12), reason="3.11 has no BRANCH events: the runs of "
                                         "its `while` loops are not counted before they are recorded")
 
-# `while` loops of 2 iterations (1 back-edge) whose runs pass their entry test in different ways: the test before the loop falls
-# into it (the compiler's usual form), the test at the loop's head jumped to from an `if` before it (red_black_tree's
-# fix_insert), a test of None, and two tests of which only the last goes into the loop
+# `while` loops of 2 iterations (1 back-edge) whose runs pass their entry test in different ways: the test before
+# the loop falls into it (the compiler's usual form); two tests of which only the last falls into it; the test at
+# the loop's head, jumped to from an `if` right before it, the loop's back-edge a `continue` to that test
+# (red_black_tree's fix_insert); a test of None
 _WHILE_SHAPES = {
     "falls_in": """
         def few(k):
@@ -615,13 +616,26 @@ _WHILE_SHAPES = {
                 i += 1
             return s
         """,
-    "jumped_to": """
+    "two_tests": """
         def few(k):
             if k is None:
                 return 0
             i = s = 0
             while i < k and s >= 0:
                 s += i
+                i += 1
+            return s
+        """,
+    "jumped_to": """
+        def few(k):
+            i = s = 0
+            if k is None:
+                return 0
+            while i + 1 < k and s >= 0:
+                if i < 100:
+                    s += i
+                    i += 1
+                    continue
                 i += 1
             return s
         """,
