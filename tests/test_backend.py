@@ -405,6 +405,9 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
         return [(c,) for c in [*range(-3, 300), 0x10FFFF, INT64_MIN, INT64_MAX]]
     if d.arity == 1:
         return [(x,) for x in values_for(d.args[0], rng, nrand)]
+    if d.arity == 3:                    # (a select: a condition and two values)
+        cols = [values_for(k, rng, 6) for k in d.args]
+        return [(x, y, z) for x in cols[0] for y in cols[1] for z in cols[2]]
     xs = values_for(d.args[0], rng, 10)
     ys = values_for(d.args[1], rng, 10)
     out = [(x, y) for x in xs for y in ys]

@@ -384,7 +384,7 @@ def test_branch_flips_after_many_iterations(prog, native):
                 if i < 700:
                     a += i
                 else:
-                    b += 2 * i
+                    b += abs(2 * i)     # (a call: a guard, not a select, tests/test_diamonds.py)
             return a, b, i
 
         print(f(2000))
@@ -405,7 +405,7 @@ def test_alternating_branches_compile_with_bridges(prog, native):
                 if i % 2 == 0:
                     even += i
                 else:
-                    odd -= i
+                    odd -= abs(i)       # (a call: a guard, not a select)
             return even, odd, i
 
         print(f(5000))

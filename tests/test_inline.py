@@ -542,7 +542,7 @@ def test_an_exit_before_the_callee_wrote_still_restarts_the_call(prog, native):
     evs = check(prog, native, """\
         def put(a, x):
             if x % 7 == 3:                  # before the write: the call restarts (a bridge grows here)
-                x = -x
+                x = -abs(x)                 # (a call: a guard, not a select, tests/test_diamonds.py)
             a[x & 7] = x
             if x % 1000 == 999:             # after it: the frame is rebuilt
                 return 0
@@ -673,6 +673,8 @@ def test_bridges_grow_inside_inlined_calls(prog, native):
     evs = check(prog, native, """\
         import sys
 
+        TOP = 16
+
         class Rng:
             def __init__(self):
                 self.m = [(k * 7919) % 1000 for k in range(17)]
@@ -686,12 +688,12 @@ def test_bridges_grow_inside_inlined_calls(prog, native):
                     k += 1000
                 self.m[J] = k
                 if I == 0:              # after the write: the exit rebuilds next(), a bridge resumes it
-                    I = 16
+                    I = TOP             # (a global: a guard, not a select, tests/test_diamonds.py)
                 else:
                     I -= 1
                 self.i = I
                 if J == 0:
-                    J = 16
+                    J = TOP
                 else:
                     J -= 1
                 self.j = J

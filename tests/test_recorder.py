@@ -143,7 +143,8 @@ def test_float_loop_uses_float_ops(fresh_engine):
     assert not [n for n in names if n.startswith("int_") and n.endswith("_ovf")], text
     x_inputs = [v for sv, v in trace.inputs if sv.where == "fast" and sv.name == "x"]
     assert x_inputs and x_inputs[0].kind.value == "f"
-    assert "guard_false(" in text              # the `if x > 100.0` not taken while recording
+    assert "float_select(" in text             # the `if x > 100.0`: both ways computed, no guard
+    assert "guard_false(" not in text
 
 
 def test_int_float_mix_converts(fresh_engine):

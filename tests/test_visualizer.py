@@ -33,7 +33,7 @@ def flip(n):
     total = 0
     for i in range(n):
         if i % 3 == 0:
-            total += i
+            total += abs(i)     # (a call: the branch is a guard and gets a bridge, not a select)
         else:
             total -= 1
     return total

@@ -57,7 +57,7 @@ def main(argv: list[str]) -> int:
         loop_section_shot(page, ".graph", dest / "report-loop.png")
 
         # 3. a source line clicked: its bytecode, IR ops and machine code light up
-        page.click('tr.src:has-text("odd_sum += i")')
+        page.click('tr.src:has-text("other_sum += i")')
         trace = page.locator(".trace").first
         trace.scroll_into_view_if_needed()
         trace.screenshot(path=str(dest / "report-trace.png"))
@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
         trace.locator(".panel.ir").screenshot(path=str(dest / "report-diff.png"))
 
         # 5. deoptimization: an overflow guard fails, the interpreter carries on (examples/overflow.py)
-        page.goto(report("examples/overflow.py", tmp, "threshold=10").as_uri())
+        page.goto(report("examples/overflow.py", tmp, "threshold=10,little_left=0").as_uri())
         loop_section_shot(page, ".guards", dest / "report-deopt.png")
         browser.close()
     for name in ("report-source", "report-loop", "report-trace", "report-diff", "report-deopt"):

@@ -1514,6 +1514,33 @@ def _int_min_max(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+@emitter("int_select", "bool_select", "float_select")
+def _select(s: Assembler, op: Op, i: int) -> None:
+    """c ? x : y without a branch: y's bits in rax, x's in rcx, cmovne on the condition."""
+    a = s.a
+    c, x, y = op.args
+    floats = op.name == "float_select"
+    if isinstance(c, Const):
+        x, y = (x, x) if c.value else (y, y)
+    for r, v in ((RAX, y), (RCX, x)):
+        if floats:
+            s.fbits_to(r, v)
+        else:
+            a.mov(r, s.g(v))
+    if not isinstance(c, Const):
+        cond = s.g(c)
+        if isinstance(cond, Reg):
+            a.test(cond, cond)
+        else:
+            a.alu("cmp", cond, 0)
+        a.cmov("ne", RAX, RCX)
+    d = s.dst(op)
+    if floats and isinstance(d, Reg):
+        a.movq_to_xmm(d, RAX)
+    else:
+        a.mov(d, RAX)
+
+
 @emitter("float_abs")
 def _float_abs(s: Assembler, op: Op, i: int) -> None:
     a = s.a

@@ -1118,6 +1118,11 @@ def _defs() -> list[OpDef]:
         d("float_abs", (F,), F, abs),
         d("float_min", (F, F), F, _float_min),
         d("float_max", (F, F), F, _float_max),
+        # a value chosen by a condition without a branch: `if c: x = a else: x = b` over numbers in locals, both
+        # arms computed by the trace (tracejit.recorder.diamonds); (condition, value if true, value if false)
+        d("int_select", (B, I, I), I, lambda c, a, b: a if c else b),
+        d("bool_select", (B, B, B), B, lambda c, a, b: a if c else b),
+        d("float_select", (B, F, F), F, lambda c, a, b: a if c else b),
         d("float_sqrt", (F,), F, _float_sqrt, guard=True),
         d("float_trunc_int", (F,), I, lambda a: _to_int64(a), guard=True),  # int(x)
         d("float_floor_int", (F,), I, _float_floor_int, guard=True, calls_out=True),        # math.floor(x)

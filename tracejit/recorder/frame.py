@@ -39,7 +39,8 @@ class RecordAbort(Exception):
     loop variable it should keep as an object: it holds numbers of different types in the loop), ("owned_reads",
     the name of a field-reading op, an instance's attribute, whose borrowed result the trace used after a call that
     may run Python code: it should read attributes as references of its own; see
-    tracejit.optimizer.refcounts.check_calls_keep_alive). `final`: the loop's own code decides this, so a new
+    tracejit.optimizer.refcounts.check_calls_keep_alive), ("guarded_branches", a diamonds.BranchAt whose arms it
+    should not compute both of: it guards that branch). `final`: the loop's own code decides this, so a new
     recording would abort the same way (the loop is given up at once)."""
 
     def __init__(self, message: str, hint: tuple | None = None, final: bool = False) -> None:
@@ -50,7 +51,7 @@ class RecordAbort(Exception):
 
 # what a recording may be told to do otherwise, learnt from the loop's aborted recordings (RecordAbort.hint):
 # the most items of each kind one loop collects
-RETRY_HINTS = {"not_inlined": 4, "boxed": 4, "owned_reads": 1}
+RETRY_HINTS = {"not_inlined": 4, "boxed": 4, "owned_reads": 1, "guarded_branches": 8}
 
 
 class BaseItem:

@@ -30,7 +30,8 @@ after a write; at most the parameter `inline_depth` (MAX_INLINE_DEPTH by default
 before its call is recorded is called on the generic path where there is one (CPython 3.12+, the loop's own
 frame); anything else aborts with its reason.
 
-May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, the standard library.
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, tracejit.recorder.diamonds, the standard
+library.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ import types
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.ir import Const, InlinedFunction, Kind, Snapshot, StateVar, Var, const_int, const_ref
 
+from . import diamonds
 from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
 
 TYPE_CHECKING = False
@@ -294,7 +296,12 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int
             if ins.op == "FOR_ITER" or (ins.target is not None and ins.target <= ins.offset):
                 raise RecordAbort(LOOP_INLINED, ("not_inlined", rec.frames[1].code))
             if ins.op in BRANCHES:
-                if rec.branch(ins, rec.snapshot(pc), None):
+                snap = rec.snapshot(pc)
+                shape = diamonds.convert(rec, ins, snap, view)
+                if shape is not None:           # both arms computed: on at the join
+                    rec.record_arms(shape, lambda at, i: (frame.call_pc, f"{indent}{i.line}@{at} ", i))
+                    nxt = shape.join
+                elif rec.branch(ins, snap, None):
                     nxt = ins.target
                 break
             if ins.op == "JUMP":

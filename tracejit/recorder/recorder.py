@@ -31,7 +31,7 @@ from tracejit.ir.ops import SMALL_INT_BOUND, calls_python
 from tracejit.ir.trace import Value
 
 from . import complexnum as cx
-from . import attributes, dicts, generic, inline, iterators, rules
+from . import attributes, diamonds, dicts, generic, inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .dicts import as_object
 from .frame import BRANCHES, UNBOUND, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
@@ -195,6 +195,9 @@ class TraceRecorder:
         self.not_inlined = hints.get("not_inlined", frozenset())    # code of functions called, not inlined
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
         self.owned_reads = hints.get("owned_reads", frozenset())    # non-empty: attributes are read as owned
+        self.guarded_branches = hints.get("guarded_branches", frozenset())  # branches not made selects (diamonds)
+        self.fixed_snapshot: Snapshot | None = None     # while both arms of a branch are recorded: the branch's
+        self.arms_to_skip: tuple | None = None          # (join, offsets of both arms) the interpreter runs next
         self.pending_result = None                          # (result, versions before) of such a call
         self.pending_values: list = []      # results of ops the interpreter computes too (randoms): read at the next
         self.pending_types: set = set()     # ids of those whose exact type is guarded there (a popped list item)
@@ -311,7 +314,7 @@ class TraceRecorder:
         if kind is None:
             raise RecordAbort(f"{sv} holds {type(value).__name__}" +
                               (" outside int64" if type(value) is int else ""))
-        held = self._held_kind(sv)
+        held = self.held_kind(sv)
         if held is not None:
             if held is R:
                 kind = R                    # the loop keeps this variable as an object, whatever it holds
@@ -321,7 +324,7 @@ class TraceRecorder:
             kind = R                        # it held numbers of different types in the loop (_carry_kinds)
         return self.new_input(sv, kind, value)
 
-    def _held_kind(self, sv: StateVar) -> Kind | None:
+    def held_kind(self, sv: StateVar) -> Kind | None:
         """In a bridge, the kind of what the state buffer holds for `sv` at the bridge's exit: the snapshot's kind
         there, which may differ from the loop's (an exit where a variable the loop keeps as an object holds an
         unboxed int: ExitInfo.kinds). None outside bridges or for a variable the loop does not keep."""
@@ -350,7 +353,7 @@ class TraceRecorder:
                 current = fetch()
             except LookupError:
                 current, unbound = None, True
-            held = self._held_kind(sv)
+            held = self.held_kind(sv)
             if held is not None:
                 # a bridge: earlier exits write back the value the buffer holds, read as what it is there
                 if held is not R and kind_of(current) is not held:
@@ -462,7 +465,10 @@ class TraceRecorder:
     def snapshot(self, pc: int, operands: tuple = ()) -> Snapshot:
         """The interpreter's state before the instruction at pc (with `operands`, which it popped, pushed
         back). A complex number on the stack takes two entries (Snapshot.complex_at). Inside an inlined call:
-        the snapshot that restarts the call until the call writes, then the exact chain of frames (inline.py)."""
+        the snapshot that restarts the call until the call writes, then the exact chain of frames (inline.py).
+        While both arms of a branch are recorded (diamonds.py): the branch's, whatever pc is."""
+        if self.fixed_snapshot is not None:
+            return self.fixed_snapshot
         if self.frame.restart is not None:
             if self.inline_wrote and self.exact_callee_exits:
                 return self.exact_snapshot(pc, operands)
@@ -628,6 +634,15 @@ class TraceRecorder:
         self.pending_fresh = []
 
     def _record_at(self, pc: int, view: FrameView) -> bool:
+        if self.arms_to_skip is not None:
+            # the interpreter runs the arm of a branch whose both arms the trace computes (diamonds.py)
+            join, offsets = self.arms_to_skip
+            if pc != join:
+                if pc not in offsets:
+                    raise RecordAbort(f"unexpected control flow to @{pc}")
+                self.expected = self._fallthrough(pc, self.instrs[pc][-1])
+                return False
+            self.arms_to_skip = None
         if self.bridge is None and not self.header_pc <= pc <= self.loop_end:
             raise RecordAbort(LOOP_LEFT)
         self.count += 1
@@ -863,9 +878,26 @@ class TraceRecorder:
             taken = None                       # jump to the next instruction: direction is irrelevant
         else:
             raise RecordAbort(f"unexpected control flow to @{pc}")
+        shape = diamonds.convert(self, ins, snap, view, taken) if taken is not None else None
+        if shape is not None:
+            self.record_arms(shape, lambda at, i: (at, "", i))
+            self.arms_to_skip = (shape.join, frozenset(shape.offsets))
+            return
         if taken:
             self.check_backward(ins.offset, ins.target)
         self.branch(ins, snap, taken)
+
+    def record_arms(self, shape, entry) -> None:
+        """The instructions of both arms of a branch the trace computes as selects (diamonds.py), in the
+        recorded listing (`entry(offset, instr)`: its row) and counted against the trace's length."""
+        for at in shape.offsets:
+            for i in self.frame.instrs[at]:
+                self.count += 1
+                self.recorded.append(entry(at, i))
+            if self.frame.locals is None and self.frame.instrs[at][0].line:
+                self.lines[at] = self.frame.instrs[at][0].line
+        if self.count > self.trace_limit:
+            raise RecordAbort("trace too long")
 
     def branch(self, ins: Instr, snap: Snapshot, taken: bool | None) -> bool:
         """Record the conditional jump `ins` going the way `taken` says (None: the way its condition's concrete
