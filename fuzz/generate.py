@@ -91,6 +91,7 @@ class Scope:
 class _Gen:
     def __init__(self, seed: int):
         self.r = random.Random(seed)
+        self.dr = random.Random(seed * 7919 + 1)       # the diamonds' own stream (diamond)
         self.seed = seed
         self.budget = MAX_ITERATIONS
         self.lines: list[str] = []
@@ -414,6 +415,56 @@ class _Gen:
             self.emit(level, "else:")
             self.block(level + 1, scope, loops, depth + 1, 1)
 
+    def arith(self, scope: Scope, loops: list[Loop], kind: str, depth: int) -> str:
+        """An expression of names, constants, + - * (and & | ^ on ints) and negation only: what the JIT computes
+        on both ways of a branch (tracejit/recorder/diamonds.py). Ints may overflow 64 bits."""
+        r = self.r
+        if depth <= 0 or self.chance(0.35):
+            names = self.all_reads(scope, loops, kind)
+            if names and self.chance(0.7):
+                return r.choice(names)
+            return self.int_const() if kind == "int" or self.chance(0.5) else self.float_const()
+        sub = lambda: self.arith(scope, loops, kind, depth - 1)  # noqa: E731
+        if self.chance(0.15):
+            return f"(-{sub()})"
+        ops = ["+", "-", "*", "+", "-"] + (["&", "|", "^"] if kind == "int" else ["*"])
+        return f"({sub()} {r.choice(ops)} {sub()})"
+
+    def diamond(self, level: int, scope: Scope, loops: list[Loop]) -> None:
+        """An if (with or without else) whose arms only compute numbers into variables, each written on one
+        way or both (a num variable may get an int on one way and a float on the other); the clamps after it.
+        Drawn from its own random stream (self.dr), so that the rest of a seed's program stays as it was."""
+        main, self.r = self.r, self.dr
+        try:
+            self._diamond(level, scope, loops)
+        finally:
+            self.r = main
+
+    def _diamond(self, level: int, scope: Scope, loops: list[Loop]) -> None:
+        r = self.r
+        targets = r.sample(scope.vars, min(len(scope.vars), r.randint(1, 3)))
+        if loops and self.chance(0.5):
+            lp = r.choice(loops)
+            m = r.choice([2, 3, 5, 17])
+            cond = f"{lp.idx} % {m} {r.choice(['==', '!=', '<'])} {r.randrange(m)}"
+        else:
+            kind = r.choice(["int", "num"])
+            cond = (f"{self.arith(scope, loops, kind, 1)} {r.choice(['<', '<=', '>', '>=', '==', '!='])} "
+                    f"{self.arith(scope, loops, kind, 1)}")
+        self.emit(level, f"if {cond}:")
+        arms = 2 if self.chance(0.6) else 1
+        for arm in range(arms):
+            if arm:
+                self.emit(level, "else:")
+            wrote = False
+            for v in targets:
+                if self.chance(0.75) or (not wrote and v is targets[-1]):
+                    op = r.choice(["=", "=", "+=", "-=", "*="])
+                    self.emit(level + 1, f"{v.name} {op} {self.arith(scope, loops, v.kind, r.randint(0, 2))}")
+                    wrote = True
+        for v in targets:
+            self.clamp(level, v)
+
     def jump_stmt(self, level: int, scope: Scope, loops: list[Loop]) -> None:
         """break/continue under a condition (a bare one would make the rest of the body dead)."""
         self.emit(level, f"if {self.cond(scope, loops, 1)}:")
@@ -485,6 +536,8 @@ class _Gen:
                 self.loop(level + 1, scope, inner_loops, inner_budget, nest + 1)
             elif s < n:
                 self.stmt(level + 1, scope, inner_loops, 0)
+        if self.dr.random() < 0.5:
+            self.diamond(level + 1, scope, inner_loops)
         self.weight = saved_weight
         if nest == 0 and self.chance(0.3):
             self.emit(level, "else:")

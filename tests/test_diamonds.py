@@ -332,3 +332,51 @@ def test_an_arm_found_to_do_more_leaves_its_branch_guarded(fresh_engine, monkeyp
     assert reasons and "getattr_plain" in reasons[0]
     loops = _loops(real_parts)
     assert loops and not {"float_select", "int_select"} & set(_ops(loops))
+
+
+def test_globals_of_module_level_code_and_of_a_global_statement(tmp_path):
+    """Module-level code's variables are globals (LOAD_NAME / STORE_NAME), and so is a `global` of a function:
+    their branches become selects too (both loops: one trace, no bridge), with the same output as plain CPython;
+    a global stored in an inlined call's arm is left to a guard."""
+    _, evs = run_both(tmp_path, """\
+        seed, pos, hi, ups = 1, 0, 0, 0
+        for _ in range(3000):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            if seed & 0x10000:
+                pos += 1
+                ups += 1
+            else:
+                pos -= 1
+            if pos > hi:
+                hi = pos
+        print(pos, hi, ups)
+
+        G = 0
+        def f(n):
+            global G
+            t = 0
+            for i in range(n):
+                if i % 3 == 0:
+                    G += i
+                else:
+                    t += G & 7
+            return t
+        print(f(3000), G)
+
+        H = 0
+        def bump(i):
+            global H
+            if i % 3 == 0:
+                H += i
+            return H & 7
+        def g(n):
+            t = 0
+            for i in range(n):
+                t += bump(i)
+            return t
+        print(g(3000), H)
+        """, "threshold=2,little_left=0")
+    assert compiled(evs, "<module>") and compiled(evs, "f") and compiled(evs, "g")
+    bridges = [e for e in evs if e["event"] == "bridge_compiled" and e["loop"].split(":")[0] in ("<module>", "f")]
+    assert not bridges
+    assert not aborts(evs, "<module>") and not aborts(evs, "f")

@@ -12,7 +12,8 @@ Which branches (read off the canonical bytecode, `find`): a forward POP_JUMP_IF_
 fall-through runs straight to its target (`if c: <arm>`), or ends with a forward JUMP over a block that runs
 straight to that jump's target (`if c: <arm> else: <arm>`), or, at the end of the loop's body, both arms end by
 jumping back to the loop's header (CPython copies the back-edge into each); each arm at most MAX_ARM instructions of
-LOAD_FAST, LOAD_CONST, STORE_FAST, BINARY_OP (+ - * on numbers, & | ^ on ints and bools), UNARY_NEGATIVE and
+LOAD_FAST, LOAD_CONST, STORE_FAST, LOAD_GLOBAL / LOAD_NAME, STORE_GLOBAL / STORE_NAME (the loop's own frame:
+module-level code, `global`), BINARY_OP (+ - * on numbers, & | ^ on ints and bools), UNARY_NEGATIVE and
 LOAD_ATTR of a plain attribute (no property, no __getattr__), leaving the stack as it found it. Then a dry run
 on the concrete values (`_dry_run`) checks that both arms only see exact ints (int64), floats and bools, and
 that each local written ends with the same type on both ways, as it had before: the trace's kind of it is one.
@@ -42,7 +43,7 @@ from tracejit.ir.ops import INT64_MAX, INT64_MIN
 from tracejit.plaindata import dataclass
 
 from .attributes import class_dict_lookup, plain_lookup
-from .frame import RecordAbort
+from .frame import RecordAbort, lookup
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 MAX_ARM = 16            # instructions in one arm: both arms run on every pass, the one not taken for nothing
 CONDITIONAL = ("POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE")
 SKIPPED = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}     # (the recorder's NOOPS)
-ARM_OPS = {"LOAD_FAST", "LOAD_CONST", "STORE_FAST", "BINARY_OP", "UNARY_NEGATIVE", "LOAD_ATTR"} | SKIPPED
+ARM_OPS = {"LOAD_FAST", "LOAD_CONST", "STORE_FAST", "BINARY_OP", "UNARY_NEGATIVE", "LOAD_ATTR", "LOAD_GLOBAL",
+           "LOAD_NAME", "STORE_GLOBAL", "STORE_NAME"} | SKIPPED
+GLOBAL_LOADS, GLOBAL_STORES = ("LOAD_GLOBAL", "LOAD_NAME"), ("STORE_GLOBAL", "STORE_NAME")
 NUMBERS = (int, float, bool)
 SELECTS = {I: "int_select", B: "bool_select", F: "float_select"}
 _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
@@ -163,7 +166,7 @@ def convert(rec: TraceRecorder, ins: Instr, snap: Snapshot, view: FrameView, tak
 
 
 def _record_both(rec: TraceRecorder, frame: AbstractFrame, ins: Instr, snap: Snapshot, view: FrameView,
-                 shape: Diamond, written: list[int], cond, jumps_if: bool) -> None:
+                 shape: Diamond, written: list[int | str], cond, jumps_if: bool) -> None:
     rec.pop()                           # the condition
     first = len(rec.ops)
     before = {k: _read_local(rec, frame, view, k) for k in written}
@@ -198,10 +201,11 @@ def _record_both(rec: TraceRecorder, frame: AbstractFrame, ins: Instr, snap: Sna
         _set_local(rec, frame, k, a)
 
 
-def _dry_run(rec: TraceRecorder, frame: AbstractFrame, shape: Diamond, view: FrameView) -> list[int] | None:
-    """Run both arms on the concrete values: the locals they write (each a number of one type before and after
-    either arm), or None where an arm would see anything else, overflow int64, or read an attribute that is not
-    a plain one."""
+def _dry_run(rec: TraceRecorder, frame: AbstractFrame, shape: Diamond, view: FrameView) -> list[int | str] | None:
+    """Run both arms on the concrete values: the variables they write (a local by its index, a global of the
+    loop's frame by its name; each a number of one type before and after either arm), or None where an arm would
+    see anything else, overflow int64, read an attribute that is not a plain one, or (an inlined call) store a
+    global."""
     known: dict[int, object] = {}
 
     def current(k: int):
@@ -220,6 +224,14 @@ def _dry_run(rec: TraceRecorder, frame: AbstractFrame, shape: Diamond, view: Fra
                     continue
                 if op == "LOAD_FAST":
                     value = env[ins.arg] if ins.arg in env else current(ins.arg)
+                elif op in GLOBAL_LOADS:
+                    name, push_null = ins.arg if isinstance(ins.arg, tuple) else (ins.arg, False)
+                    value = _UNBOUND if push_null else env[name] if name in env else current(name)
+                elif op in GLOBAL_STORES:
+                    if frame.locals is not None:    # (an inlined call's global store: left to a guard)
+                        return None
+                    env[ins.arg] = stack.pop()
+                    continue
                 elif op == "LOAD_CONST":
                     value = ins.arg if type(ins.arg) in NUMBERS else _UNBOUND
                 elif op == "STORE_FAST":
@@ -241,7 +253,7 @@ def _dry_run(rec: TraceRecorder, frame: AbstractFrame, shape: Diamond, view: Fra
         if stack:
             return None
         ends.append(env)
-    written = sorted(set(ends[0]) | set(ends[1]))
+    written = sorted(set(ends[0]) | set(ends[1]), key=str)
     for k in written:
         was = current(k)
         if type(was) not in NUMBERS or any(type(env.get(k, was)) is not type(was) for env in ends) \
@@ -283,22 +295,33 @@ def _plain_attribute(obj, arg) -> object:
     return value if type(value) in NUMBERS else _UNBOUND
 
 
-def _state_var(frame: AbstractFrame, k: int) -> StateVar:
+def _state_var(frame: AbstractFrame, k: int | str) -> StateVar:
+    """The state variable of a place an arm writes: a local by its index, a global (the loop's frame) by name."""
+    if isinstance(k, str):
+        return StateVar("global", k)
     names = frame.code.co_varnames
     return StateVar("fast", k, names[k] if k < len(names) else "")
 
 
-def _concrete_local(rec: TraceRecorder, frame: AbstractFrame, view: FrameView, k: int):
-    """What local k holds now (before the branch), or _UNBOUND: unbound, or (in the loop's frame) a number the
-    loop keeps as an object whatever it holds (RecordAbort's "boxed" hint, a bridge's kind at its exit)."""
-    if frame.locals is not None:                    # an inlined frame
+def _fetch(frame: AbstractFrame, view: FrameView, k: int | str):
+    """What the frame holds in place k now (LookupError: unbound; a global: the module's, not a builtin)."""
+    if isinstance(k, str):
+        return lookup(view.globals, k)
+    return view.local(k)
+
+
+def _concrete_local(rec: TraceRecorder, frame: AbstractFrame, view: FrameView, k: int | str):
+    """What local (or global) k holds now (before the branch), or _UNBOUND: unbound, or (in the loop's frame) a
+    number the loop keeps as an object whatever it holds (RecordAbort's "boxed" hint, a bridge's kind at its
+    exit)."""
+    if frame.locals is not None and not isinstance(k, str):     # an inlined frame's local
         v = frame.locals[k] if k < len(frame.locals) else None
     else:
         sv = _state_var(frame, k)
         v = rec.state.get(sv)
         if v is None:
             try:
-                value = view.local(k)
+                value = _fetch(frame, view, k)
             except LookupError:
                 return _UNBOUND
             if type(value) in NUMBERS and (sv in rec.boxed or rec.held_kind(sv) is R):
@@ -307,28 +330,27 @@ def _concrete_local(rec: TraceRecorder, frame: AbstractFrame, view: FrameView, k
     return rec.conc(v) if isinstance(v, (Var, Const)) else _UNBOUND
 
 
-def _kept_as_object(rec: TraceRecorder, frame: AbstractFrame, k: int) -> bool:
+def _kept_as_object(rec: TraceRecorder, frame: AbstractFrame, k: int | str) -> bool:
     """The loop's frame holds a number in local k as an object now (a list's item, an attribute): after a select
     it would hold an unboxed one on the loop's main way, and the exits and bridges after the branch would find it
     of another kind than the loop keeps it as (where it did not before, on a way that does not write it)."""
-    if frame.locals is not None:
+    if frame.locals is not None and not isinstance(k, str):
         return False
     v = rec.state.get(_state_var(frame, k))
     return isinstance(v, (Var, Const)) and v.kind is R
 
 
-def _read_local(rec: TraceRecorder, frame: AbstractFrame, view: FrameView, k: int):
+def _read_local(rec: TraceRecorder, frame: AbstractFrame, view: FrameView, k: int | str):
     if frame.locals is not None:
         return frame.locals[k]
-    sv = _state_var(frame, k)
-    return rec.read_state(sv, lambda: view.local(k))
+    return rec.read_state(_state_var(frame, k), lambda: _fetch(frame, view, k))
 
 
-def _get_local(rec: TraceRecorder, frame: AbstractFrame, k: int):
+def _get_local(rec: TraceRecorder, frame: AbstractFrame, k: int | str):
     return frame.locals[k] if frame.locals is not None else rec.state[_state_var(frame, k)]
 
 
-def _set_local(rec: TraceRecorder, frame: AbstractFrame, k: int, value) -> None:
+def _set_local(rec: TraceRecorder, frame: AbstractFrame, k: int | str, value) -> None:
     if frame.locals is not None:
         frame.locals[k] = value
     else:
