@@ -649,3 +649,42 @@ def test_a_loop_whose_types_alternate_is_not_recorded_again(prog):
     assert events_for(evs, "bridge_compiled", "f")
     assert not events_for(evs, "retrace", "f")
     assert len(events_for(evs, "compiled", "f")) == 1
+
+
+class Holder:
+    def __init__(self):
+        self.items = [1, 2, 3]
+
+
+def reads_more_on_a_rare_way(n, q):
+    acc = 0
+    for i in range(n):
+        acc += i
+        if i % 50 == 0:             # the bridge's way reads q: a variable the loop did not have
+            acc += len(q.items)
+    return acc
+
+
+@pytest.mark.parametrize("native", [1, 0])
+def test_a_bridge_that_fails_to_compile_leaves_its_loops_layout_as_it_was(fresh_engine, monkeypatch, native):
+    """The end of a bridge's recording adds its new variables to its loop's layout; when its compile then fails,
+    they are taken back: the loop's round trip and write-back keep the layout they were made for (a fuzzer
+    program once had its loop left to the interpreter with an IndexError at its next write-back)."""
+    import tracejit
+    from tracejit.runtime import compiling
+    failed = []
+
+    def fail(loop, bridge):
+        failed.append(bridge.name)
+        raise ValueError("a compile failure, made by the test")
+    monkeypatch.setattr(compiling, "_check_synced_layout", fail)
+    q = Holder()
+    expected = reads_more_on_a_rare_way(3000, q)
+    with tracejit.enable(threshold=2, bridge_threshold=2, native=native):
+        got = reads_more_on_a_rare_way(3000, q)
+    assert got == expected
+    eng = tracejit.engine()
+    assert failed and eng.stats.internal_errors == 0
+    (loop,) = [lp for lp in eng.all_loops if lp.code is reads_more_on_a_rare_way.__code__]
+    assert "q" not in {sv.name for sv in loop.layout.slots}
+    assert set(loop.layout.kinds) == set(loop.layout.slots)

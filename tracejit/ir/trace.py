@@ -302,6 +302,24 @@ class StateLayout:
     # empties the graveyard, may join it)
     graveyard_keeps: bool = False
 
+    def checkpoint(self) -> tuple:
+        """What a bridge's recording and compile may add to its loop's layout (variables, pins, functions,
+        owned variables, flags), for `restore` after its compile fails: machine code and the round trip
+        (runtime/native_entry.py) keep serving the layout they were made for."""
+        return (dict(self.slots), dict(self.kinds), list(self.pins), dict(self.inlined), self.inline_depth,
+                set(self.owned), self.calls_python, self.writes_globals, self.graveyard_keeps)
+
+    def restore(self, saved: tuple) -> None:
+        """Back to a checkpoint (in place: the loop's other parts hold these dicts)."""
+        slots, kinds, pins, inlined, self.inline_depth, owned, self.calls_python, self.writes_globals, \
+            self.graveyard_keeps = saved
+        for mine, theirs in ((self.slots, slots), (self.kinds, kinds), (self.inlined, inlined)):
+            mine.clear()
+            mine.update(theirs)
+        self.pins[:] = pins
+        self.owned.clear()
+        self.owned.update(owned)
+
     def pin(self, name: str, expected, owner=None) -> None:
         for p in self.pins:
             if p.name == name and p.owner is owner:

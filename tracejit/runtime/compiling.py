@@ -52,8 +52,16 @@ def finish_recording(self: Engine, rec: Recording) -> None:
             trace = rec.recorder.finish(name, code.co_filename)
             compile_loop(self, rec, trace)
         else:
-            trace = rec.recorder.finish(f"{name}/exit{rec.exit.exit_id}", code.co_filename)
-            compile_bridge(self, rec, trace)
+            # (the recording's end adds the bridge's variables to the loop's layout: a compile that fails takes
+            # them back, or the loop's next write-back would look for slots its round trip does not have)
+            saved = rec.loop.layout.checkpoint()
+            try:
+                trace = rec.recorder.finish(f"{name}/exit{rec.exit.exit_id}", code.co_filename)
+                compile_bridge(self, rec, trace)
+            except BaseException:
+                rec.loop.layout.restore(saved)
+                rec.loop.layout_changed()
+                raise
     except (IRError, ValueError, CodeMemoryFull) as e:
         self._abort(rec, f"compile: {e}", getattr(e, "hint", None))
     except Exception as e:
