@@ -240,3 +240,22 @@ def test_a_tuple_index_passed_to_an_inlined_getitem_and_setitem(tmp_path):
         """, PARAMS)
     assert compiled(evs, "smooth") and compiled(evs, "column")
     assert not [r for r in aborts(evs, "smooth") + aborts(evs, "column") if "tuple" in r]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="3.11 runs a comprehension in a function of its own")
+def test_a_comprehension_in_module_level_code_is_given_up_at_once(tmp_path):
+    """A comprehension inlined in module-level code (3.12+) runs in a frame whose locals are not its globals: no
+    compiled version could be entered, so its loop is given up at its first hot time instead of being recorded
+    and compiled again at each (six times in a 3,000-item list once); the module's own loop still compiles."""
+    _, evs = run_both(tmp_path, """\
+        xs = [(i * 37) % 211 for i in range(3000)]
+        total = 0
+        for x in xs:
+            total += x
+        print(total, sum(xs))
+        """, PARAMS)
+    loops = {e["loop"] for e in evs if e["event"] == "compiled"}
+    given_up = [e for e in evs if e["event"] == "abort" and "comprehension" in e.get("reason", "")]
+    assert len(given_up) == 1 and given_up[0]["loop"] not in loops
+    assert len(loops) == 1
+    assert not [e for e in evs if e["event"] in ("entry_rejected", "new_version")]

@@ -38,6 +38,8 @@ from .resume import CalleeResumer
 from .sites import LoopSite, loop_name
 from .stats import EventLog, Stats
 
+CO_OPTIMIZED = 0x0001          # a function's code (inspect.CO_OPTIMIZED), not a module's or a class body's
+
 TYPE_CHECKING = False           # typing is not imported at start-up
 if TYPE_CHECKING:
     from .compiled import CompiledLoop, ExitInfo
@@ -671,6 +673,16 @@ class Engine:
     def _start_recording(self, frame, code, header: int, site: LoopSite, left: int | None) -> None:
         """Record an iteration of the loop at `header` (`left`: the items left in its first run: _first_run_left)."""
         if foreign_tool_active(code):
+            return
+        if not code.co_flags & CO_OPTIMIZED and frame.f_locals is not frame.f_globals:
+            # module-level code whose names are not its globals (3.12+: the loop of a comprehension inlined in it;
+            # exec(code, g, l)): no compiled version could be entered (CompiledLoop.check_assumptions), and one
+            # was recorded and compiled at each of its hot times
+            if not site.versions:       # (a version made for another run of this code may still serve that)
+                reason = "module-level code whose locals are not its globals (a comprehension's loop)"
+                self.stats.aborts[reason] = self.stats.aborts.get(reason, 0) + 1
+                self.log("abort", loop=site.name, reason=reason, attempt=1)
+                self._blacklist(site, code)
             return
         if not self._site_may_spend(site):
             # recorded and compiled before (dropped since, or its versions reject the frame), for more than it saved
