@@ -673,8 +673,6 @@ def test_bridges_grow_inside_inlined_calls(prog, native):
     evs = check(prog, native, """\
         import sys
 
-        TOP = 16
-
         class Rng:
             def __init__(self):
                 self.m = [(k * 7919) % 1000 for k in range(17)]
@@ -688,12 +686,12 @@ def test_bridges_grow_inside_inlined_calls(prog, native):
                     k += 1000
                 self.m[J] = k
                 if I == 0:              # after the write: the exit rebuilds next(), a bridge resumes it
-                    I = TOP             # (a global: a guard, not a select, tests/test_diamonds.py)
+                    I = abs(16)         # (a call: a guard, not a select, tests/test_diamonds.py)
                 else:
                     I -= 1
                 self.i = I
                 if J == 0:
-                    J = TOP
+                    J = abs(16)
                 else:
                     J -= 1
                 self.j = J
