@@ -327,3 +327,64 @@ def test_a_property_whose_getter_is_replaced_in_place(prog, native):
 
         print(f(300))
         """, compiled=("f",), params="cost_model=0")
+
+
+class Node:
+    def __init__(self, v):
+        self.v = v
+        self.next = None
+
+
+def identities(nodes, probe):
+    hits = misses = nones = 0
+    for n in nodes:
+        if n == probe:
+            hits += 1
+        if n != probe:
+            misses += 1
+        if n.next == None:      # noqa: E711 - what the program wrote
+            nones += 1
+    return hits, misses, nones
+
+
+def test_equality_of_instances_without_eq_is_identity(fresh_engine):
+    """`a == b`, `a != b` and `a == None` of instances whose classes have no __eq__ / __ne__ are `a is b` in the
+    trace (guarded class version tags), not a call of PyObject_RichCompare."""
+    nodes = [Node(i) for i in range(300)]
+    for a, b in zip(nodes, nodes[1::2]):
+        a.next = b
+    names = ops_of(identities, nodes, nodes[7])
+    assert "py_call" not in names and "ref_eq" in names, names
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_equality_by_identity_until_a_class_gets_an_eq(prog, native):
+    """Identity while the classes have no __eq__; a subclass with its own __eq__ (which the interpreter asks
+    first, being a subclass), then an __eq__ given to the class halfway: each answers as under plain CPython."""
+    check(prog, native, """\
+        class N:
+            def __init__(self, v):
+                self.v = v
+
+        class M(N):
+            def __eq__(self, other):
+                return isinstance(other, N) and self.v % 5 == other.v % 5
+
+        def f(xs, probe):
+            hits = 0
+            for x in xs:
+                if x == probe:
+                    hits += 1
+                if x != None:
+                    hits += 2
+            return hits
+
+        xs = [N(i) for i in range(400)]
+        print(f(xs, xs[3]))
+        print(f(xs, M(8)))
+        print(f(xs[:200] + [M(1), M(3)] + xs[200:], xs[13]))
+        N.__eq__ = lambda self, other: self.v == getattr(other, "v", None)
+        print(f(xs, N(17)))
+        del N.__eq__
+        print(f(xs, N(17)))
+        """)

@@ -1,6 +1,6 @@
 """Operators of Python classes inlined: `a + b` where a's class defines `__add__` in Python becomes that function
 recorded inline with (a, b) as its arguments, as the interpreter's slot would call it, with no frame made; so do
-comparisons (`__lt__`... `__eq__`), subscripts (`__getitem__`, `__setitem__`) and properties' getters.
+comparisons (`__lt__`... `__eq__`; `==` and `!=` of instances of classes without either, identities), subscripts (`__getitem__`, `__setitem__`) and properties' getters.
 
 Which method the interpreter calls (CPython's binary_op1 and the slot functions of heap types, SLOT1BINFULL):
 for `a OP b` with b of a's own class, or an exact int, float or bool (types that are not subclasses of a's
@@ -92,6 +92,10 @@ def compare(rec: TraceRecorder, a, b, symbol: str, to_bool: bool, snap: Snapshot
     ta, tb = _type_of(rec, a), _type_of(rec, b)
     if names is None or ta is None or tb is None:
         return None
+    if symbol in ("==", "!="):
+        same = _identity(rec, a, b, symbol, ta, tb, snap, pc)
+        if same is not None:
+            return same
     if _plain_class(ta) and (tb is ta or tb in NUMBER_TYPES):
         owner, other, cls, method = a, b, ta, names[0]
     elif ta in NUMBER_TYPES and _plain_class(tb) and not issubclass(tb, NUMBER_BASES):
@@ -106,6 +110,32 @@ def compare(rec: TraceRecorder, a, b, symbol: str, to_bool: bool, snap: Snapshot
     if to_bool and result.kind is not Kind.BOOL and not (isinstance(result, Const) and type(result.value) is bool):
         raise RecordAbort(f"{cls.__name__}.{method} in a condition may return something else than a bool")
     return result
+
+
+_OBJECT_EQ, _OBJECT_NE = object.__dict__["__eq__"], object.__dict__["__ne__"]
+
+
+def compares_by_identity(t: type) -> bool:
+    """Instances of t compare with == and != as object's do: no __eq__ or __ne__ of their own class or its bases
+    (object's slot answers NotImplemented for another object, and the interpreter then compares identities)."""
+    return _plain_class(t) and _class_dict_lookup(t, "__eq__") is _OBJECT_EQ and \
+        _class_dict_lookup(t, "__ne__") is _OBJECT_NE and bool(type_version(t))
+
+
+def _identity(rec: TraceRecorder, a, b, symbol: str, ta: type, tb: type, snap: Snapshot, pc: int):
+    """`a == b` / `a != b` of instances whose classes compare by identity (or of one such instance and None) as
+    `a is b`, under the guards on their classes' version tags (a class that gains an __eq__ changes its tag);
+    None where this does not apply."""
+    def none(v) -> bool:
+        return isinstance(v, Const) and v.value is None
+    if not ((compares_by_identity(ta) or none(a)) and (compares_by_identity(tb) or none(b))) or \
+            (none(a) and none(b)):
+        return None
+    for v, t in ((a, ta), (b, tb)):
+        if not none(v):
+            guard_type_version(rec, v, type_version(t), snap, pc)
+    same = rec.emit("ref_eq", [a, b], snap, pc)
+    return same if symbol == "==" else rec.emit("bool_not", [same], snap, pc)
 
 
 def subscript(rec: TraceRecorder, container, index, value, snap: Snapshot, pc: int, view: FrameView):
