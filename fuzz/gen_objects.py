@@ -256,6 +256,9 @@ STATEMENTS = [
     "{p}.link = items[{i} % 5]\n{acc} += {p}.link.x % 10",
     "{q}.link = W({i} % 7) if {i} % 3 else None\n{acc} += {q}.link is None",
     "if {i} == {trip}:\n    Tok.__get__ = lambda self, o, c: Tok(-1)",
+    # == and != of instances of classes without __eq__ (identities), until one of them gets an __eq__
+    "{acc} += (W({i} % 3) == P.TOKEN) + (P.TOKEN != None) + ({q}.link != None) + (P.TOKEN == P.TOKEN)",
+    "if {i} == {trip}:\n    Tok.__eq__ = lambda self, o: isinstance(o, W)",
     # a tuple index the trace never makes, passed to an inlined __getitem__ / __setitem__ (out of range: the
     # IndexError comes from inside the method), the method replaced at one iteration
     "{acc} += grid[{i} % 6, ({i} + 1) % 6]",
