@@ -339,17 +339,16 @@ def test_globals_of_module_level_code_and_of_a_global_statement(tmp_path):
     their branches become selects too (both loops: one trace, no bridge), with the same output as plain CPython;
     a global stored in an inlined call's arm is left to a guard."""
     _, evs = run_both(tmp_path, """\
-        seed, pos, hi, ups = 1, 0, 0, 0
-        for _ in range(3000):
-            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-            if seed & 0x10000:
-                pos += 1
-                ups += 1
+        lo = hi = below = 0
+        for i in range(3000):
+            v = (i * 7919) % 211 - 100
+            if v < lo:
+                lo = v
+            if v > hi:
+                hi = v
             else:
-                pos -= 1
-            if pos > hi:
-                hi = pos
-        print(pos, hi, ups)
+                below += 1
+        print(lo, hi, below)
 
         G = 0
         def f(n):

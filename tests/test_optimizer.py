@@ -266,21 +266,29 @@ def test_cse_merges_duplicates_and_commuted():
         assert e1.values == e2.values
 
 
-def test_cse_never_merges_guards():
-    b = Builder(("x", I), ("y", I))
+def test_cse_merges_a_repeated_guard_that_computes_from_its_arguments_alone():
+    """An overflow-checked add, a floor division and an int object's value, the same again with the same
+    arguments: the second cannot fail where the first passed and gives the same value (one of each is left); a
+    guard with no value (guard_true) is remove_redundant_guards' to drop."""
+    R = Kind.REF
+    b = Builder(("x", I), ("y", I), ("o", R))
     a1 = b.op("int_add_ovf", b["x"], b["y"])
-    a2 = b.op("int_add_ovf", b["x"], b["y"])
+    a2 = b.op("int_add_ovf", b["y"], b["x"])
     c = b.op("int_lt", b["x"], b["y"])
     b.op("guard_true", c)
     b.op("guard_true", c)
     q1 = b.op("int_floordiv", b["x"], b["y"])
     q2 = b.op("int_floordiv", b["x"], b["y"])
+    v1 = b.op("int_value", b["o"])
+    v2 = b.op("int_value", b["o"])
     b.assign("x", b.op("int_add", b.op("int_add", a1, a2), b.op("int_add", q1, q2)))
+    b.assign("y", b.op("int_add", v1, v2))
     out = common_subexpressions(b.trace())
     verify(out)
-    assert len(find(out, "int_add_ovf")) == 2
+    assert len(find(out, "int_add_ovf")) == 1
+    assert len(find(out, "int_floordiv")) == 1
+    assert len(find(out, "int_value")) == 1
     assert len(find(out, "guard_true")) == 2
-    assert len(find(out, "int_floordiv")) == 2
 
 
 def test_a_repeated_guard_reading_object_memory_stays_after_a_store():

@@ -665,10 +665,7 @@ def _guard_bool(s: Assembler, op: Op, i: int) -> None:
             _fail_always(s, op)
         return
     o = s.where(x)
-    if isinstance(o, Reg):
-        a.test(o, o)
-    else:
-        a.alu("cmp", o, 0)
+    a.test_zero(o)
     a.jcc("e" if want else "ne", s.exit_label(op))
 
 
@@ -703,10 +700,7 @@ def _compare(s: Assembler, op: Op):
         x = s.g(op.args[0])
         if isinstance(x, int):
             return "const", x != 0
-        if isinstance(x, Reg):
-            a.test(x, x)
-        else:
-            a.alu("cmp", x, 0)
+        a.test_zero(x)
         return "cc", "ne"
     if name in INT_CC or name == "ref_eq":
         cc = INT_CC.get(name, "e")
@@ -898,10 +892,7 @@ def _divmod(s: Assembler, op: Op, i: int) -> None:
             return
     ex = s.exit_label(op)
     if not isinstance(y, int):
-        if isinstance(y, Reg):
-            a.test(y, y)
-        else:
-            a.alu("cmp", y, 0)
+        a.test_zero(y)
         a.jcc("e", ex)
     if not isinstance(y, int) or y == -1:
         if isinstance(x, int):
@@ -1096,10 +1087,7 @@ def _int_truediv(s: Assembler, op: Op, i: int) -> None:
     ex = None
     if not isinstance(y, int):
         ex = s.exit_label(op)
-        if isinstance(y, Reg):
-            a.test(y, y)
-        else:
-            a.alu("cmp", y, 0)
+        a.test_zero(y)
         a.jcc("e", ex)
         _check_exact(s, y, ex)
     if not isinstance(x, int):
@@ -1529,10 +1517,7 @@ def _select(s: Assembler, op: Op, i: int) -> None:
             a.mov(r, s.g(v))
     if not isinstance(c, Const):
         cond = s.g(c)
-        if isinstance(cond, Reg):
-            a.test(cond, cond)
-        else:
-            a.alu("cmp", cond, 0)
+        a.test_zero(cond)
         a.cmov("ne", RAX, RCX)
     d = s.dst(op)
     if floats and isinstance(d, Reg):

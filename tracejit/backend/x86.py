@@ -346,6 +346,13 @@ class Asm:
         else:
             self.emit(I.create_mem_reg(_c("TEST_RM64_R64"), a.mo(), b.r64))
 
+    def test_zero(self, o: Reg | Mem) -> None:
+        """Flags of the 64-bit value o against 0 (ZF set when it is 0): `test r, r`, or `cmp [m], 0`."""
+        if isinstance(o, Reg):
+            self.test(o, o)
+        else:
+            self.alu("cmp", o, 0)
+
     def test32(self, a: Reg, b: Reg) -> None:
         self.emit(I.create_reg_reg(_c("TEST_RM32_R32"), a.r32, b.r32))
 

@@ -186,8 +186,10 @@ def common_subexpressions(trace: Trace) -> Trace:
             fields.clear()
             for k in [k for k in seen if OPS[k[0]].reads_heap]:
                 del seen[k]
-        if op.result is None or not d.pure or d.guard or d.evaluate is None:
+        if op.result is None or not d.pure or d.evaluate is None or (d.guard and (d.reads_heap or d.calls_out)):
             return [op]
+        # (a guard that computes its result from its arguments alone, `int_value` of an int object, an overflow
+        # check: the same again cannot fail where the first passed, and gives the same result)
         k = key(op)
         if k in seen:
             sub.map[id(op.result)] = seen[k]
