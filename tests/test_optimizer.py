@@ -306,6 +306,31 @@ def test_a_repeated_guard_reading_object_memory_stays_after_a_store():
     assert len(find(out, "guard_no_own_attr")) == 2
 
 
+def test_an_item_store_keeps_what_was_read_of_attributes_and_types():
+    """A store into a list's or an array's items (OpDef.writes_items) changes no attribute, class value or type:
+    an attribute read, a type_of and a guard_no_own_attr after it are those before it; after a dict store (which
+    may be an instance's own dict) they are done again."""
+    R = Kind.REF
+    b = Builder(("o", R), ("lst", R), ("d", R), ("k", R), ("v", R), ("x", I), ("same", Kind.BOOL))
+    name = Const("m", R)
+
+    def reads():
+        b.op("guard_no_own_attr", b["o"], Const(1, I), Const(16, I))
+        t = b.op("type_of", b["o"])
+        b.op("guard_version", t, Const(7, I))
+        return b.op("instance_attr", b["o"], Const(0, I), Const(16, I), name)
+    first = reads()
+    b.op("list_setitem_int", b["lst"], Const(0, I), b["x"], Const(False, Kind.BOOL))
+    second = reads()
+    b.op("dict_setitem_str", b["d"], b["k"], b["v"], b["v"])
+    third = reads()
+    b.assign("same", b.op("bool_or", b.op("ref_eq", first, second), b.op("ref_eq", second, third)))
+    out = remove_redundant_guards(common_subexpressions(b.trace()))
+    verify(out)
+    for op_name in ("instance_attr", "type_of", "guard_no_own_attr"):
+        assert len(find(out, op_name)) == 2, (op_name, format_trace(out))
+
+
 # regression: CSE once keyed constants by value, so Const(0.0) == Const(-0.0) merged x*0.0 with x*-0.0
 def test_cse_distinguishes_signed_zero_constants():
     b = Builder(("x", F), ("y", F), ("z", F))

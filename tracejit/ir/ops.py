@@ -756,6 +756,10 @@ class OpDef:
     # only where it escapes, a number boxed only where an object is needed); its guard (a failed allocation) goes
     # with it
     removable: bool = False
+    # a store that changes only the items (and length) of a list or an array: no attribute, no type, no dict, and
+    # no code runs (an old item is of a type whose release runs none): what the trace read of instances' attributes,
+    # of classes and of types stays true across it (optimizer.passes)
+    writes_items: bool = False
 
     @property
     def arity(self) -> int:
@@ -1079,11 +1083,12 @@ def _defs() -> list[OpDef]:
         # With `defer` true (a variable of the trace may still hold the old item without owning it) the
         # release waits in the loop's graveyard until the run ends; guard_graveyard (before the store)
         # leaves the trace when the graveyard is full.
-        d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True, calls_out=True),
+        d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True, writes_items=True,
+          calls_out=True),
         d("list_setitem_float", (R, I, F, B), V, _list_store, guard=True, pure=False, writes_heap=True,
-          calls_out=True),
+          writes_items=True, calls_out=True),
         d("list_setitem_int", (R, I, I, B), V, _list_store, guard=True, pure=False, writes_heap=True,
-          calls_out=True),
+          writes_items=True, calls_out=True),
         d("list_setitem_complex", (R, I, F, F, B), V, _list_store_complex, guard=True, pure=False,
           writes_heap=True, calls_out=True),
         d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
@@ -1091,9 +1096,12 @@ def _defs() -> list[OpDef]:
         d("bool_or", (B, B), B, lambda a, b: a or b, commutative=True),
         # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make
         # the object or to grow the list (MemoryError) exits with the list unchanged
-        d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True, calls_out=True),
-        d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True, calls_out=True),
-        d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True, calls_out=True),
+        d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True, writes_items=True,
+          calls_out=True),
+        d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True, writes_items=True,
+          calls_out=True),
+        d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True, writes_items=True,
+          calls_out=True),
         # sum(lst): the items' types checked first (exact int / float: CPython's sum runs no Python code for
         # them), then CPython's own sum called; a result of another type or size exits
         d("list_sum_float", (R,), F, _list_sum_float, guard=True, reads_heap=True, calls_out=True),
@@ -1149,7 +1157,7 @@ def _array_defs() -> list[OpDef]:
         guarded = size < 8 and signed is not None          # an int item narrower than int64: its range checked
         defs += [d(f"array_get_{sfx}", (R, I), kind, lambda a, i: a[i], reads_heap=True),      # after guard_index
                  d(f"array_set_{sfx}", (R, I, kind), V, _array_set(size, signed), guard=guarded, pure=False,
-                   writes_heap=True, exit_reason="overflow" if guarded else None)]
+                   writes_heap=True, writes_items=True, exit_reason="overflow" if guarded else None)]
     return defs
 
 

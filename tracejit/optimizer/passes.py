@@ -125,6 +125,8 @@ def guard_implied_constants(trace: Trace) -> Trace:
     return _map_ops(trace, fn)
 
 
+# reads that a store of a list's or an array's items (OpDef.writes_items) cannot change: an object's type
+ITEMS_KEEP = frozenset({"type_of"})
 UNBOXED_BY = {"box_float": float, "box_int": int}     # the exact type each makes of its number
 UNBOX = {"float_value": float, "int_value": int}        # ... and the op that reads the number back
 
@@ -182,9 +184,10 @@ def common_subexpressions(trace: Trace) -> Trace:
                 del fields[other]
             fields[k] = op.args[stored]
             return [op]
-        if d.writes_heap:           # object memory changed: reads of it must be done again
-            fields.clear()
-            for k in [k for k in seen if OPS[k[0]].reads_heap]:
+        if d.writes_heap:           # object memory changed: reads of it must be done again (a list's or an
+            if not d.writes_items:  # array's items changed: not an attribute, a class's value or a type)
+                fields.clear()
+            for k in [k for k in seen if OPS[k[0]].reads_heap and not (d.writes_items and k[0] in ITEMS_KEEP)]:
                 del seen[k]
         if op.result is None or not d.pure or d.evaluate is None or (d.guard and (d.reads_heap or d.calls_out)):
             return [op]
@@ -206,9 +209,9 @@ def remove_redundant_guards(trace: Trace) -> Trace:
         d = OPS[op.name]
         if d.runs_python:                   # Python code may change what the guards checked
             seen.clear()
-        elif d.writes_heap:                 # ... and a store what a guard reading object memory checked (a dict
-            for k in [k for k in seen if OPS[k[0]].reads_heap]:    # store giving an instance its own attribute)
-                seen.discard(k)
+        elif d.writes_heap and not d.writes_items:     # ... and a store what a guard reading object memory
+            for k in [k for k in seen if OPS[k[0]].reads_heap]:    # checked (a dict store giving an instance its
+                seen.discard(k)                                     # own attribute; an item store cannot)
         if not d.redundant_if_repeated:
             return [op]
         k = (op.name,) + tuple(("c",) + a.key() if isinstance(a, Const) else ("v", id(a)) for a in op.args)
