@@ -683,15 +683,15 @@ def test_bridges_grow_inside_inlined_calls(prog, native):
                 I, J, m = self.i, self.j, self.m
                 k = m[I] - m[J]
                 if k < 0:
-                    k += 1000
+                    k += 1000 + I // 17     # (I // 17 is 0: a floor division keeps each branch here a guard)
                 self.m[J] = k
                 if I == 0:              # after the write: the exit rebuilds next(), a bridge resumes it
-                    I = abs(16)         # (a call: a guard, not a select, tests/test_diamonds.py)
+                    I = (I + 32) // 2   # (16; a floor division: a guard, not a select, tests/test_diamonds.py)
                 else:
                     I -= 1
                 self.i = I
                 if J == 0:
-                    J = abs(16)
+                    J = (J + 32) // 2
                 else:
                     J -= 1
                 self.j = J
