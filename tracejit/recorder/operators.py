@@ -1,6 +1,7 @@
 """Operators of Python classes inlined: `a + b` where a's class defines `__add__` in Python becomes that function
 recorded inline with (a, b) as its arguments, as the interpreter's slot would call it, with no frame made; so do
-comparisons (`__lt__`... `__eq__`; `==` and `!=` of instances of classes without either, identities), subscripts (`__getitem__`, `__setitem__`) and properties' getters.
+comparisons (`__lt__`... `__eq__`; `==` and `!=` of instances of classes without either: identities), subscripts
+(`__getitem__`, `__setitem__`) and properties' getters.
 
 Which method the interpreter calls (CPython's binary_op1 and the slot functions of heap types, SLOT1BINFULL):
 for `a OP b` with b of a's own class, or an exact int, float or bool (types that are not subclasses of a's
