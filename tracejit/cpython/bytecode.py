@@ -37,7 +37,7 @@ from types import CodeType
 
 from tracejit.codetable import CodeTable
 
-from .entrycheck import RESUME_NO_CHECK, without_entry_check  # noqa: F401 - part of this layer's API
+from .entrycheck import CO_OPTIMIZED, RESUME_NO_CHECK, without_entry_check  # noqa: F401 - part of this layer's API
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     _Decode = Callable[[dis.Instruction, CodeType], tuple[str, object]]
 
 VERSION = sys.version_info[:2]
-CO_OPTIMIZED = 0x0001           # a code object's flag: its names are fast locals (a function's); else a module's
                                 # or a class body's, whose names are looked up in f_locals
 
 

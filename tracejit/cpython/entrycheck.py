@@ -3,7 +3,8 @@ classifying the first code objects import no `dis`, `dataclasses` or `typing` (s
 without_entry_check (the RESUME rewrite for the hooks' callbacks), raw_back_edges (a loop's back-edges read
 straight from co_code; tracejit.cpython.bytecode.back_edges is the reference it is tested against) and
 raw_for_iter_at (whether a loop header is a FOR_ITER, read the same way) and raw_branches_into (the conditional
-jumps that enter a loop, whose BRANCH events count a `while` loop's runs).
+jumps that enter a loop, whose BRANCH events count a `while` loop's runs); CO_OPTIMIZED and
+own_module_locals (module-level code whose names are not its globals: no compiled loop of it can be entered).
 
 May import: the standard library only.
 """
@@ -15,6 +16,15 @@ import opcode
 from types import FunctionType
 
 _PROLOGUE_OPS = {"COPY_FREE_VARS", "MAKE_CELL", "NOP"}
+CO_OPTIMIZED = 0x0001      # a code object's flag: its names are fast locals (a function's), not a module's
+# why no compiled loop of such a frame is entered (own_module_locals)
+OWN_MODULE_LOCALS = "module-level code whose locals are not its globals"
+
+
+def own_module_locals(code, frame) -> bool:
+    """The frame runs module-level code (or a class body) whose names are not its globals: exec(code, g, l), or,
+    3.12+, a comprehension inlined in it while it runs (its hidden locals). A trace reads such names as globals."""
+    return not code.co_flags & CO_OPTIMIZED and frame.f_locals is not frame.f_globals
 RESUME_NO_CHECK = 2       # RESUME's "after yield from" kind: on 3.11-3.13 the only effect is no eval-breaker check
 
 

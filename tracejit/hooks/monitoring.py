@@ -25,12 +25,11 @@ import sys
 
 from tracejit.codetable import CodeTable
 from tracejit.cpython import superinstructions
-from tracejit.cpython.entrycheck import without_entry_check
+from tracejit.cpython.entrycheck import CO_OPTIMIZED, without_entry_check
 from tracejit.cpython.layout import LAYOUTS, VERSION
 
 from . import _PACKAGE_DIR, HookError, StartArms, defer_interrupt, held_callback, own_code
 
-CO_OPTIMIZED = 0x0001          # a function's code (inspect.CO_OPTIMIZED), not a module's or a class body's
 
 
 class MonitoringHooks:

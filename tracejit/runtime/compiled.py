@@ -24,6 +24,7 @@ from collections.abc import Callable
 from tracejit.plaindata import cached_property, dataclass, field
 
 from tracejit.cpython.bytecode import CO_OPTIMIZED, instructions_at
+from tracejit.cpython.entrycheck import OWN_MODULE_LOCALS, own_module_locals
 from tracejit.cpython.layout import RANGE_ITER_TYPE, FrameAccess, dict_walk, enumerate_list_state, enumerate_state, \
     list_iter_set_index, list_walk, object_at, release_all, retain_all, seq_walk, zip_iterators, zip_list_states
 from tracejit.ir import BUDGET_SLOT, Kind, Snapshot, StateLayout, StateVar, Trace, format_trace
@@ -581,9 +582,9 @@ class CompiledLoop:
         """What the traces assumed of Python objects still holds: the names pinned to constants are bound to
         them, the inlined functions have the code and defaults they were recorded with (else EntryRejected)."""
         layout = self.layout
-        if not self.optimized and frame.f_locals is not frame.f_globals:
+        if not self.optimized and own_module_locals(frame.f_code, frame):
             # module-level code run with locals of its own (exec(code, g, l)): the trace's names are the globals'
-            raise EntryRejected("module-level code whose locals are not its globals")
+            raise EntryRejected(OWN_MODULE_LOCALS)
         if layout.pins:
             _check_pins(layout.pins, frame)
         for inlined in layout.inlined.values():

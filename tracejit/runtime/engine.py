@@ -24,7 +24,7 @@ from _collections import deque    # collections' own, without importing collecti
 from _thread import get_ident as _get_ident
 from time import thread_time as _thread_time
 
-from tracejit.cpython.entrycheck import raw_for_iter_at, without_entry_check
+from tracejit.cpython.entrycheck import OWN_MODULE_LOCALS, own_module_locals, raw_for_iter_at, without_entry_check
 from tracejit.cpython.layout import LAYOUTS, VERSION, FrameAccess, enter_tracing, frame_access_or_reason, \
     interp_thread_count, leave_tracing, recursion_remaining, signal_words, thread_state
 from tracejit.codetable import CodeTable
@@ -37,8 +37,6 @@ from .raises import PendingRaises
 from .resume import CalleeResumer
 from .sites import LoopSite, loop_name
 from .stats import EventLog, Stats
-
-CO_OPTIMIZED = 0x0001          # a function's code (inspect.CO_OPTIMIZED), not a module's or a class body's
 
 TYPE_CHECKING = False           # typing is not imported at start-up
 if TYPE_CHECKING:
@@ -674,12 +672,12 @@ class Engine:
         """Record an iteration of the loop at `header` (`left`: the items left in its first run: _first_run_left)."""
         if foreign_tool_active(code):
             return
-        if not code.co_flags & CO_OPTIMIZED and frame.f_locals is not frame.f_globals:
+        if own_module_locals(code, frame):
             # module-level code whose names are not its globals (3.12+: the loop of a comprehension inlined in it;
             # exec(code, g, l)): no compiled version could be entered (CompiledLoop.check_assumptions), and one
             # was recorded and compiled at each of its hot times
             if not site.versions:       # (a version made for another run of this code may still serve that)
-                reason = "module-level code whose locals are not its globals (a comprehension's loop)"
+                reason = f"{OWN_MODULE_LOCALS} (a comprehension's loop)"
                 self.stats.aborts[reason] = self.stats.aborts.get(reason, 0) + 1
                 self.log("abort", loop=site.name, reason=reason, attempt=1)
                 self._blacklist(site, code)
