@@ -43,7 +43,7 @@ from tracejit.ir.ops import INT64_MAX, INT64_MIN
 from tracejit.plaindata import dataclass
 
 from .attributes import class_dict_lookup, plain_lookup
-from .frame import RecordAbort, lookup
+from .frame import NOOPS, RecordAbort, fast_var, lookup
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,9 +56,8 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 MAX_ARM = 16            # instructions in one arm: both arms run on every pass, the one not taken for nothing
 CONDITIONAL = ("POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE")
-SKIPPED = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}     # (the recorder's NOOPS)
 ARM_OPS = {"LOAD_FAST", "LOAD_CONST", "STORE_FAST", "BINARY_OP", "UNARY_NEGATIVE", "LOAD_ATTR", "LOAD_GLOBAL",
-           "LOAD_NAME", "STORE_GLOBAL", "STORE_NAME"} | SKIPPED
+           "LOAD_NAME", "STORE_GLOBAL", "STORE_NAME"} | NOOPS
 GLOBAL_LOADS, GLOBAL_STORES = ("LOAD_GLOBAL", "LOAD_NAME"), ("STORE_GLOBAL", "STORE_NAME")
 NUMBERS = (int, float, bool)
 SELECTS = {I: "int_select", B: "bool_select", F: "float_select"}
@@ -178,7 +177,7 @@ def _record_both(rec: TraceRecorder, frame: AbstractFrame, ins: Instr, snap: Sna
                 _set_local(rec, frame, k, value)
             for pc in arm:
                 for i in frame.instrs[pc]:
-                    if i.op not in SKIPPED and i.op != "JUMP":
+                    if i.op not in NOOPS and i.op != "JUMP":
                         rec.execute(i, view)
             ends.append({k: _get_local(rec, frame, k) for k in written})
     finally:
@@ -220,7 +219,7 @@ def _dry_run(rec: TraceRecorder, frame: AbstractFrame, shape: Diamond, view: Fra
         for pc in arm:
             for ins in frame.instrs[pc]:
                 op = ins.op
-                if op in SKIPPED or op == "JUMP":
+                if op in NOOPS or op == "JUMP":
                     continue
                 if op == "LOAD_FAST":
                     value = env[ins.arg] if ins.arg in env else current(ins.arg)
@@ -297,10 +296,7 @@ def _plain_attribute(obj, arg) -> object:
 
 def _state_var(frame: AbstractFrame, k: int | str) -> StateVar:
     """The state variable of a place an arm writes: a local by its index, a global (the loop's frame) by name."""
-    if isinstance(k, str):
-        return StateVar("global", k)
-    names = frame.code.co_varnames
-    return StateVar("fast", k, names[k] if k < len(names) else "")
+    return StateVar("global", k) if isinstance(k, str) else fast_var(frame.code, k)
 
 
 def _fetch(frame: AbstractFrame, view: FrameView, k: int | str):

@@ -15,7 +15,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import math
 
 from tracejit.cpython.bytecode import Instr, instructions_at
-from tracejit.ir import Const, Kind, Snapshot, const_bool, const_float, const_int, const_ref
+from tracejit.ir import Const, Kind, Snapshot, StateVar, const_bool, const_float, const_int, const_ref
 from tracejit.ir.ops import INT64_MAX, INT64_MIN
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
@@ -25,6 +25,9 @@ I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 # condition says) and guards it
 BRANCHES = frozenset({"POP_JUMP_IF_TRUE", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
                       "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER"})
+
+# instructions that do nothing the recorder models (the interpreter may skip their events)
+NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 
 # the concrete value of a value the recorder no longer knows (an instance an inlined constructor made, after the
 # call; an object the program dropped, which the recorder let go of): a recording that uses it aborts
@@ -94,6 +97,12 @@ class AbstractFrame:
 
     def __repr__(self) -> str:
         return f"<frame {self.code.co_name} depth {len(self.stack)}>"
+
+
+def fast_var(code, index: int) -> StateVar:
+    """The state variable of the loop frame's fast local `index`, named as in co_varnames."""
+    names = code.co_varnames
+    return StateVar("fast", index, names[index] if index < len(names) else "")
 
 
 def kind_of(value) -> Kind | None:

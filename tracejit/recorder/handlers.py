@@ -27,7 +27,7 @@ from . import attributes, constructors, dicts, generic, inline, iterators, lists
     strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
-from .frame import BaseItem, RecordAbort, constant, lookup
+from .frame import BaseItem, RecordAbort, constant, fast_var, lookup
 from .virtuals import VirtualFunction, VirtualList, VirtualSlice, VirtualTuple
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
@@ -81,8 +81,7 @@ def handles(*ops: str) -> Callable[[Handler], Handler]:
 
 
 def _fast(rec: TraceRecorder, ins: Instr) -> StateVar:
-    names = rec.code.co_varnames
-    return StateVar("fast", ins.arg, names[ins.arg] if ins.arg < len(names) else "")
+    return fast_var(rec.code, ins.arg)
 
 
 @handles("NOP", "RESUME", "CACHE")

@@ -34,7 +34,7 @@ from . import complexnum as cx
 from . import attributes, diamonds, dicts, generic, inline, iterators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .dicts import as_object
-from .frame import BRANCHES, UNBOUND, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
+from .frame import BRANCHES, NOOPS, UNBOUND, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
 from .handlers import HANDLERS, rebuildable_tuple
 from .iterators import LOOP_LEFT
 from .lists import LENGTH_OPS, length
@@ -49,7 +49,6 @@ else:
 __all__ = ["LOOP_LEFT", "BaseItem", "BridgeStart", "FrameView", "RecordAbort", "TraceRecorder", "kind_of"]
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
-NOOPS = {"NOP", "RESUME", "EXTENDED_ARG", "CACHE", "PRECALL"}
 # reads that no store into a list's or an array's items or a cell can change (TraceRecorder._read_unaffected;
 # guard_graveyard reads the JIT's own count; a function's closure and the cells of an inlined call's free variables
 # only a `nonlocal` assignment changes, which no inlined call makes); after a store into a dict (it may be an
