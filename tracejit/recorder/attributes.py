@@ -100,6 +100,18 @@ def fresh_key(rec: TraceRecorder, owner, name: str) -> tuple:
     return id(rec.conc(owner)), "attr", name
 
 
+def plain_value(obj, name: str):
+    """obj.name where `read` would read it without running Python code (not a module's, a plain lookup, a class
+    with a version tag), else _MISSING (so too where obj has no such attribute: the generic path raises it)."""
+    t = type(obj)
+    if t is types.ModuleType or not plain_lookup(t, name) or not type_version(t):
+        return _MISSING
+    try:
+        return getattr(obj, name)       # (no Python code runs: plain_lookup)
+    except AttributeError:
+        return _MISSING
+
+
 def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
     """owner.name as getattr_plain, or None where that does not apply (the generic path reads it then)."""
     if owner.kind is not R:
@@ -110,15 +122,9 @@ def read(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int):
             return written
     obj = rec.conc(owner)
     t = type(obj)
-    if t is types.ModuleType or not plain_lookup(t, name):
+    if plain_value(obj, name) is _MISSING:
         return None
     tag = type_version(t)
-    if not tag:
-        return None
-    try:
-        getattr(obj, name)              # (no Python code runs: plain_lookup)
-    except AttributeError:
-        return None                     # the generic path raises it where the interpreter would
     guard_type_version(rec, owner, tag, snap, pc)
     slot = _values_slot(rec, obj, name)
     offset = member_offset(t, name) if slot is None and not rec.owned_reads else None

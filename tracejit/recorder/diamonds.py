@@ -37,13 +37,11 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import types
 
 from tracejit.cpython.instances import member_offset
-from tracejit.cpython.layout import type_version
 from tracejit.ir import OPS, Const, Kind, StateVar, Var
-from tracejit.ir.ops import INT64_MAX, INT64_MIN
 from tracejit.plaindata import dataclass
 
-from .attributes import class_dict_lookup, plain_lookup
-from .frame import NOOPS, RecordAbort, fast_var, lookup
+from .attributes import _MISSING, class_dict_lookup, plain_value
+from .frame import NOOPS, RecordAbort, fast_var, kind_of, lookup
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -272,25 +270,22 @@ def _binary(symbol: str, a, b):
 
 
 def _number(value):
-    return value if type(value) is not int or INT64_MIN <= value <= INT64_MAX else _UNBOUND
+    """value where the trace holds it unboxed (an int in int64, a float, a bool), else _UNBOUND."""
+    return value if kind_of(value) in SELECTS else _UNBOUND
 
 
 def _plain_attribute(obj, arg) -> object:
     """obj.name where reading it runs no Python code and the trace reads it as a field (the instance's own
     attribute, a __slots__ member, a plain value of its class): a number, else _UNBOUND."""
     name, method = arg
+    if method or type(name) is not str:
+        return _UNBOUND
+    value = plain_value(obj, name)
     t = type(obj)
-    if method or t is types.ModuleType or type(name) is not str or not plain_lookup(t, name) \
-            or not type_version(t):
-        return _UNBOUND
     found = class_dict_lookup(t, name)
-    if found is not None and class_dict_lookup(type(found), "__get__") is not None \
+    if value is _MISSING or found is not None and class_dict_lookup(type(found), "__get__") is not None \
             and member_offset(t, name) is None:
-        return _UNBOUND                 # a descriptor of a C type (read by a call), not a __slots__ member
-    try:
-        value = getattr(obj, name)      # (no Python code runs: plain_lookup)
-    except AttributeError:
-        return _UNBOUND
+        return _UNBOUND                 # (a descriptor of a C type, read by a call, not a __slots__ member)
     return value if type(value) in NUMBERS else _UNBOUND
 
 
