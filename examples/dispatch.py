@@ -4,7 +4,7 @@
 to find the code to run (int + int, float * float, ...), and every result is a new heap object (a box).
 Recorded with floats, the trace has one type guard per input and then plain float instructions on unboxed
 values in registers; the checks on `weight` and `bias`, which do not change in the loop, run once per entry
-instead of once per iteration (the optimizer's hoist_invariant_guards pass).
+instead of once per iteration (the optimizer's hoist_loop_invariants pass).
 
     python -m tracejit --view report.html examples/dispatch.py
 """

@@ -414,7 +414,7 @@ def test_optimize_stages():
     opt, stages = optimize(b.trace())
     assert [n for n, _ in stages] == ["recorded", "fold_constants", "guard_implied_constants",
                                       "common_subexpressions", "remove_redundant_guards", "remove_dead_code",
-                                      "hoist_invariant_guards"]
+                                      "hoist_loop_invariants"]
     assert stages[-1][1] == format_trace(opt)
     assert "int_add(1, 1)" in stages[0][1] and "int_add(1, 1)" not in stages[1][1]
 
@@ -496,6 +496,17 @@ def _outcome(ex):
     return ex.op.name, ex.pc, ex.iterations, ex.values
 
 
+def _expected(opt: Trace, ex, ref, inputs: dict) -> tuple:
+    """The outcome `ex` of the optimized trace `opt` should have, `ref` the original's: the same, except where a
+    guard of invariant values, hoisted into the preamble, fails before the first iteration in which the original
+    failed (that guard or one before it): an exit at the loop header with the inputs as they were there, which
+    is as exact (the interpreter does that iteration's work itself)."""
+    if any(ex.op is op for op in opt.ops[1:opt.preamble + 1]):
+        assert ref.iterations == 0, (_outcome(ref), _outcome(ex))
+        return ex.op.name, opt.header_pc, 0, inputs
+    return _outcome(ref)
+
+
 def test_random_traces_keep_their_meaning():
     rng = random.Random(20240611)
     exits = {}
@@ -509,7 +520,7 @@ def test_random_traces_keep_their_meaning():
             inputs = {sv: _input_value(rng, v.kind) for sv, v in t.inputs}
             budget = rng.choice([1, 2, 7, 25])
             e1, e2 = run_trace(t, inputs, budget), run_trace(opt, inputs, budget)
-            o1, o2 = _outcome(e1), _outcome(e2)
+            o1, o2 = _expected(opt, e2, e1, inputs), _outcome(e2)
             ok = o1[:3] == o2[:3] and o1[3].keys() == o2[3].keys() and \
                 all(_same(o1[3][k], o2[3][k]) for k in o1[3])
             assert ok, (f"case {case} run {run}: inputs {inputs} budget {budget}\n"
@@ -577,7 +588,7 @@ def test_repeated_guards_are_removed():
     for i, want in ((1, 24.0), (5, None), (-1, None)):
         inputs = {b.sv("x"): 0.0, b.sv("i"): i, b.sv("a"): xs, b.sv("b"): ys}
         ex, ref = run_trace(out, inputs, budget=2), run_trace(b.trace(), inputs, budget=2)
-        assert _outcome(ex) == _outcome(ref)
+        assert _outcome(ex) == _expected(out, ex, ref, inputs)
         if want is not None:
             assert ex.values[b.sv("x")] == want
 
@@ -596,10 +607,10 @@ def test_reads_are_not_reused_across_a_store():
     assert ex.values[b.sv("x")] == 2.5 + 5.0 and data == [1.5, 5.0]
 
 
-def test_hoist_invariant_guards():
-    """A type guard on a loop input the jump passes back unchanged moves before guard_budget (the back-edge
-    jumps past it, so it runs once per entry) with the header's snapshot; a guard on an input the loop
-    changes stays in the body."""
+def test_hoist_loop_invariants():
+    """A type guard on a loop input the jump passes back unchanged, and the length it then reads, move before
+    guard_budget (the back-edge jumps past them, so they run once per entry), the guard with the header's
+    snapshot; a guard on an input the loop changes stays in the body."""
     from tracejit.ir import const_ref
     R = Kind.REF
     b = Builder(("a", R), ("i", I), ("t", R))
@@ -610,11 +621,92 @@ def test_hoist_invariant_guards():
     b.assign("t", b["a"])                          # t changes: its guard stays
     tr = b.trace()
     opt, _ = optimize(tr)
-    names = [op.name for op in opt.ops]
-    assert opt.preamble == 1 and names[:3] == ["label", "guard_class", "guard_budget"], names
-    assert opt.ops[1].args[0] is tr.ops[0].args[0] and opt.ops[1].snapshot.pc == opt.ops[2].snapshot.pc
-    assert names.count("guard_class") == 2
+    assert opt.preamble == 2 and names(opt)[:4] == ["label", "guard_class", "list_len", "guard_budget"], names(opt)
+    assert opt.ops[1].args[0] is tr.ops[0].args[0] and opt.ops[1].snapshot.pc == opt.ops[3].snapshot.pc
+    assert names(opt).count("guard_class") == 2
     verify(opt)
+    for a in ([1, 2, 3], (1, 2)):                  # (a tuple fails the hoisted guard: an exit at the header)
+        inputs = {b.sv("a"): a, b.sv("i"): 0, b.sv("t"): [5]}
+        ex, ref = run_trace(opt, inputs, budget=5), run_trace(tr, inputs, budget=5)
+        assert _outcome(ex) == _expected(opt, ex, ref, inputs)
+    assert run_trace(opt, {b.sv("a"): [1, 2, 3], b.sv("i"): 0, b.sv("t"): [5]}, budget=5).values[b.sv("i")] == 12
+
+
+def _attribute_loop(store: str | None = None, call: bool = False):
+    """A loop reading obj.m (an instance attribute, after its class's version guard) and adding it to s; `store`:
+    the loop also stores obj.<store>; `call`: it also makes a call that may run Python code."""
+    from tracejit.ir import const_ref
+    R = Kind.REF
+    b = Builder(("obj", R), ("s", R))
+    t = b.op("type_of", b["obj"])
+    b.op("guard_version", t, const_int(7))
+    m = b.op("instance_attr", b["obj"], const_int(1), const_int(0), const_ref("m"))
+    if store is not None:
+        b.op("instance_set", b["obj"], b["s"], m, const_int(2), const_int(0), const_ref(store))
+    if call:
+        b.op("py_call", const_ref("PyObject_Vectorcall"), b["s"])
+    b.assign("s", m)
+    return b.trace()
+
+
+def test_hoisted_reads_follow_what_the_loop_writes():
+    """An attribute read of an object the loop does not change moves into the preamble after its class's version
+    guard, unless the loop stores that attribute (of any object: two variables may hold one) or makes a call that
+    may run Python code; a store of another attribute in place keeps it hoisted."""
+    hoisted = lambda t: names(t)[1:t.preamble + 1]      # noqa: E731
+    opt, _ = optimize(_attribute_loop())
+    assert hoisted(opt) == ["type_of", "guard_version", "instance_attr"]
+    opt, _ = optimize(_attribute_loop(store="other"))
+    assert hoisted(opt) == ["type_of", "guard_version", "instance_attr"] and "instance_set" in names(opt)[5:]
+    opt, _ = optimize(_attribute_loop(store="m"))
+    assert hoisted(opt) == ["type_of", "guard_version"]
+    opt, _ = optimize(_attribute_loop(call=True))
+    assert opt.preamble == 0
+
+
+def test_lengths_stay_in_a_loop_that_resizes():
+    """The length of a list the loop appends to is read at every iteration; one whose items it only replaces is
+    read once per entry."""
+    from tracejit.ir import const_ref
+    R = Kind.REF
+    for store, stays in (("list_append_int", True), ("list_setitem_int", False)):
+        b = Builder(("a", R), ("i", I))
+        b.op("guard_class", b["a"], const_ref(list))
+        n = b.op("list_len", b["a"])
+        if store == "list_append_int":
+            b.op(store, b["a"], b["i"])
+        else:
+            b.op(store, b["a"], const_int(0), b["i"], const_bool(False))
+        b.assign("i", b.op("int_add", b["i"], n))
+        opt, _ = optimize(b.trace())
+        assert ("list_len" in names(opt)[opt.preamble + 2:]) is stays, format_trace(opt)
+
+
+def test_a_read_stays_after_a_guard_left_in_the_loop():
+    """s[k] of an invariant str s and index k reads s's memory at k, which the bounds guard before it allowed:
+    where that guard stays in the loop (its bound changes), so does the read, though its arguments are
+    invariant; a guard that computes a result (an overflow check) protects nothing after it."""
+    from tracejit.ir import const_ref
+    R = Kind.REF
+    b = Builder(("s", R), ("k", I), ("n", I), ("c", I))
+    b.op("guard_class", b["s"], const_ref(str))
+    b.op("guard_index", b["k"], b["n"])
+    b.assign("c", b.op("str_code_at", b["s"], b["k"]))
+    b.assign("n", b.op("int_add_ovf", b["n"], const_int(1)))
+    opt, _ = optimize(b.trace())
+    assert names(opt)[1:opt.preamble + 1] == ["guard_class"]
+    assert names(opt).index("guard_index") < names(opt).index("str_code_at")
+
+
+def test_state_guards_are_never_hoisted():
+    """A guard whose outcome changes as the loop runs though it has no changing argument (the graveyard's room, the
+    run budget) stays in the loop; so does an allocation."""
+    b = Builder(("x", I))
+    b.op("guard_graveyard")
+    boxed = b.op("box_int", const_int(5))
+    b.op("guard_not_last", boxed)
+    opt, _ = optimize(b.trace())
+    assert opt.preamble == 0
 
 
 # ------------------------------------------------------------------------------------------ place_releases

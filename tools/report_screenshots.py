@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
         # 4. what one optimizer pass changed (examples/dispatch.py)
         page.goto(report("examples/dispatch.py", tmp).as_uri())
         trace = page.locator("section.loop", has_text="weighted_sum").first.locator(".trace").first
-        changed = trace.locator("button.stage").filter(has_text="hoist_invariant_guards")
+        changed = trace.locator("button.stage").filter(has_text="hoist_loop_invariants")
         changed.click()
         trace.locator(".panel.ir").screenshot(path=str(dest / "report-diff.png"))
 

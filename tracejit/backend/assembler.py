@@ -345,7 +345,7 @@ class Assembler:
             if op.name == "label":
                 a.hot(True)
             if t.kind == "loop" and i == (t.preamble + 1 if t.preamble else 0):
-                a.bind(self.loop_label)     # the back-edge target: after the preamble (hoist_invariant_guards)
+                a.bind(self.loop_label)     # the back-edge target: after the preamble (hoist_loop_invariants)
             if op.name == "label":
                 continue
             if i in self.alloc.fused:

@@ -6,6 +6,9 @@ such values must not share a location with the result). Exceptions: an argument 
 `undo_on_overflow` (op table; e.g. both of int_add_ovf's) that is also in the op's snapshot ends at 2*i,
 because the exit stub can undo the in-place operation (the assembler emits the undo).
 Trace inputs are defined at 1 (loops: at the label) or -1 (bridges); jump arguments end at 2*(last op).
+A loop's preamble (ops the optimizer hoisted out of the loop, run once per entry: the back-edge jumps past
+them) computes values the loop uses at every iteration: they live to the jump, and the inputs live at least
+to the preamble's end (the jump writes their locations).
 
 A comparison (an op the table marks `fusable`) immediately followed by guard_true/guard_false on its result,
 with no other use, is *fused*: the bool gets no location and the comparison's arguments live until the guard.
@@ -152,6 +155,16 @@ def intervals(trace: Trace, fused: set[int], memo: dict | None = None) -> list[I
             iv = Interval(op.result, 2 * i + 1, 2 * i + 1)
             ivs[id(op.result)] = iv
             order.append(iv)
+    if trace.kind == "loop" and trace.preamble:
+        # the back-edge jumps past the preamble: what it computed is used again at every iteration, so it lives to
+        # the jump; and an input's location is the jump's to write, so nothing the preamble computes may take it
+        # before the preamble ends (an input last used there)
+        loop_start, back_edge = 2 * (trace.preamble + 1), 2 * (len(ops) - 1)
+        for iv in order:
+            if iv.start == start0 and iv.end > iv.start:
+                iv.end = max(iv.end, loop_start)
+            elif start0 < iv.start < loop_start and iv.end > loop_start:
+                iv.end = back_edge
     calls = [2 * i + 1 for i, op in enumerate(ops) if OPS[op.name].calls_out]     # (ascending)
     for iv in order:
         k = bisect_right(calls, iv.start)        # the first call after the start: at or before the end?

@@ -51,6 +51,7 @@ def run_trace(trace: Trace, inputs: dict[StateVar, object], budget: int = 1_000_
                 for (_sv, var), x in zip(trace.inputs, new):
                     env[id(var)] = x
                 iterations += 1
+                start = trace.preamble + 1          # (the back-edge jumps past the loop's preamble)
                 break
             if op.name == "guard_budget":
                 budget -= 1

@@ -760,10 +760,29 @@ class OpDef:
     # no code runs (an old item is of a type whose release runs none): what the trace read of instances' attributes,
     # of classes and of types stays true across it (optimizer.passes)
     writes_items: bool = False
+    # a store over what is there already (an item of a list or an array, an attribute in its slot): no object
+    # changes its length, its keys, its dict or its type (optimizer.passes.hoist_loop_invariants)
+    writes_in_place: bool = False
+    # what, besides its arguments, decides the op's outcome, for running it once per entry into a loop instead of
+    # once per iteration when its arguments do not change around the loop (optimizer.passes.hoist_loop_invariants;
+    # see `invariant_kind`): "args" nothing (a branch's condition, an overflow check, an int object's value);
+    # "types" what only Python code changes (an object's type, a type's version tag and the values of its dict,
+    # an array's item code, a function's attributes); "shape" also what a store changes that is not in place
+    # (writes_in_place): an instance's attributes, the length of a list, an array or a dict. "": never hoisted
+    hoist: str = ""
 
     @property
     def arity(self) -> int:
         return len(self.args)
+
+    @property
+    def invariant_kind(self) -> str:
+        """`hoist`, or "args" for a pure op that is no guard, reads no object memory and makes no object (its
+        arguments alone decide its result); "" for any other op."""
+        if self.hoist:
+            return self.hoist
+        plain = self.pure and not self.guard and not self.reads_heap and not self.new_ref and not self.removable
+        return "args" if plain and self.evaluate is not None and self.result is not Kind.VOID else ""
 
     def folds_to(self, result) -> bool:
         """Whether the op, with constant arguments, may be replaced by the constant `result` (by the recorder and
@@ -782,28 +801,29 @@ def _defs() -> list[OpDef]:
         d("guard_budget", (), V, None, guard=True, pure=False, exit_reason="budget"),
         # --- guards ---
         d("guard_true", (B,), V, _guard_true, guard=True, pure=False, redundant_if_repeated=True,
-          exit_reason="branch"),
+          exit_reason="branch", hoist="args"),
         d("guard_false", (B,), V, _guard_false, guard=True, pure=False, redundant_if_repeated=True,
-          exit_reason="branch"),
+          exit_reason="branch", hoist="args"),
         # --- int64 ---
         d("int_add", (I, I), I, lambda a, b: _wrap(a + b), commutative=True, identities=((0, 0), (1, 0))),
         d("int_sub", (I, I), I, lambda a, b: _wrap(a - b), identities=((1, 0),)),
         d("int_mul", (I, I), I, lambda a, b: _wrap(a * b), commutative=True, identities=((0, 1), (1, 1))),
         d("int_add_ovf", (I, I), I, lambda a, b: _ovf(a + b), guard=True, commutative=True,
-          identities=((0, 0), (1, 0)), undo_on_overflow=(0, 1), exit_reason="overflow"),
+          identities=((0, 0), (1, 0)), undo_on_overflow=(0, 1), exit_reason="overflow", hoist="args"),
         d("int_sub_ovf", (I, I), I, lambda a, b: _ovf(a - b), guard=True, identities=((1, 0),),
-          undo_on_overflow=(0,), exit_reason="overflow"),
+          undo_on_overflow=(0,), exit_reason="overflow", hoist="args"),
         d("int_mul_ovf", (I, I), I, lambda a, b: _ovf(a * b), guard=True, commutative=True,
-          identities=((0, 1), (1, 1)), exit_reason="overflow"),
-        d("int_neg_ovf", (I,), I, lambda a: _ovf(-a), guard=True, undo_on_overflow=(0,), exit_reason="overflow"),
-        d("int_floordiv", (I, I), I, _floordiv, guard=True, exit_reason="division"),
-        d("int_mod", (I, I), I, _mod, guard=True, exit_reason="division"),
+          identities=((0, 1), (1, 1)), exit_reason="overflow", hoist="args"),
+        d("int_neg_ovf", (I,), I, lambda a: _ovf(-a), guard=True, undo_on_overflow=(0,), exit_reason="overflow",
+          hoist="args"),
+        d("int_floordiv", (I, I), I, _floordiv, guard=True, exit_reason="division", hoist="args"),
+        d("int_mod", (I, I), I, _mod, guard=True, exit_reason="division", hoist="args"),
         d("int_and", (I, I), I, lambda a, b: a & b, commutative=True),
         d("int_or", (I, I), I, lambda a, b: a | b, commutative=True, identities=((0, 0), (1, 0))),
         d("int_xor", (I, I), I, lambda a, b: a ^ b, commutative=True, identities=((0, 0), (1, 0))),
         d("int_invert", (I,), I, lambda a: ~a),
-        d("int_lshift_ovf", (I, I), I, _lshift, guard=True, exit_reason="overflow"),
-        d("int_rshift", (I, I), I, _rshift, guard=True),
+        d("int_lshift_ovf", (I, I), I, _lshift, guard=True, exit_reason="overflow", hoist="args"),
+        d("int_rshift", (I, I), I, _rshift, guard=True, hoist="args"),
         d("int_lt", (I, I), B, lambda a, b: a < b, fusable=True),
         d("int_le", (I, I), B, lambda a, b: a <= b, fusable=True),
         d("int_eq", (I, I), B, lambda a, b: a == b, commutative=True, fusable=True),
@@ -812,8 +832,8 @@ def _defs() -> list[OpDef]:
         d("int_ge", (I, I), B, lambda a, b: a >= b, fusable=True),
         d("int_is_true", (I,), B, lambda a: a != 0, fusable=True),
         d("int_to_float", (I,), F, lambda a: float(a)),
-        d("int_to_float_exact", (I,), F, _int_to_float_exact, guard=True),
-        d("int_truediv", (I, I), F, _int_truediv, guard=True, exit_reason="division"),
+        d("int_to_float_exact", (I,), F, _int_to_float_exact, guard=True, hoist="args"),
+        d("int_truediv", (I, I), F, _int_truediv, guard=True, exit_reason="division", hoist="args"),
         # --- bool ---
         d("bool_not", (B,), B, lambda a: not a),
         d("bool_to_int", (B,), I, lambda a: int(a)),
@@ -821,10 +841,11 @@ def _defs() -> list[OpDef]:
         d("float_add", (F, F), F, lambda a, b: a + b, commutative=True),
         d("float_sub", (F, F), F, lambda a, b: a - b),
         d("float_mul", (F, F), F, lambda a, b: a * b, commutative=True),
-        d("float_truediv", (F, F), F, _float_div, guard=True, exit_reason="division"),
-        d("float_floordiv", (F, F), F, _float_floordiv, guard=True, calls_out=True, exit_reason="division"),
-        d("float_mod", (F, F), F, _float_mod, guard=True, calls_out=True, exit_reason="division"),
-        d("float_pow", (F, F), F, _float_pow, guard=True, calls_out=True),
+        d("float_truediv", (F, F), F, _float_div, guard=True, exit_reason="division", hoist="args"),
+        d("float_floordiv", (F, F), F, _float_floordiv, guard=True, calls_out=True, exit_reason="division",
+          hoist="args"),
+        d("float_mod", (F, F), F, _float_mod, guard=True, calls_out=True, exit_reason="division", hoist="args"),
+        d("float_pow", (F, F), F, _float_pow, guard=True, calls_out=True, hoist="args"),
         d("float_neg", (F,), F, lambda a: -a),
         d("float_lt", (F, F), B, lambda a, b: a < b, fusable=True),
         d("float_le", (F, F), B, lambda a, b: a <= b, fusable=True),
@@ -835,21 +856,22 @@ def _defs() -> list[OpDef]:
         d("float_is_true", (F,), B, lambda a: a != 0.0),
         # --- objects (REF: a borrowed PyObject*; the loop never changes what it reads) ---
         d("guard_class", (R, R), V, _guard_class, guard=True, pure=False, redundant_if_repeated=True,
-          exit_reason="type"),                          # type(a) is b
+          exit_reason="type", hoist="types"),                          # type(a) is b
         d("guard_index", (I, I), V, _guard_index, guard=True, pure=False, redundant_if_repeated=True,
-          exit_reason="bounds"),                        # 0 <= a < b (b >= 0)
+          exit_reason="bounds", hoist="args"),                        # 0 <= a < b (b >= 0)
         # type a (a type object) has version tag b: a names one type in one state (tags are never reused)
-        d("guard_version", (R, I), V, _guard_version, guard=True, pure=False, redundant_if_repeated=True),
-        d("type_of", (R,), R, type, reads_heap=True),                         # type(a), borrowed
+        d("guard_version", (R, I), V, _guard_version, guard=True, pure=False, redundant_if_repeated=True,
+          hoist="types"),
+        d("type_of", (R,), R, type, reads_heap=True, hoist="types"),                         # type(a), borrowed
         d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True, fusable=True),   # identity (`is`)
-        d("list_len", (R,), I, len, reads_heap=True),
+        d("list_len", (R,), I, len, reads_heap=True, hoist="shape"),
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
         d("tuple_len", (R,), I, len),                                         # of an exact tuple
         d("tuple_getitem", (R, I), R, lambda a, i: a[i]),                     # after guard_index
         # strings are immutable: their length and code points are pure reads
         d("str_len", (R,), I, len),                                           # of an exact str
-        d("str_code_at", (R, I), I, _str_code_at, guard=True, exit_reason="type"),   # after guard_index
-        d("latin1_char", (I,), R, _latin1_char, guard=True, exit_reason="character"),
+        d("str_code_at", (R, I), I, _str_code_at, guard=True, exit_reason="type", hoist="args"),   # after guard_index
+        d("latin1_char", (I,), R, _latin1_char, guard=True, exit_reason="character", hoist="args"),
         # the C API calls the interpreter makes for two exact strs (no Python code runs, nothing is allocated):
         # PyUnicode_Compare (-1, 0, 1: code point by code point, as < and == compare), PyUnicode_Contains
         d("str_compare", (R, R), I, lambda a, b: (a > b) - (a < b), calls_out=True),
@@ -928,14 +950,15 @@ def _defs() -> list[OpDef]:
         # that object, whose `address` the recorder found, loaded as a constant: borrowed, and valid while the
         # class keeps the version tag guarded before (any assignment to the class or its bases clears it), so
         # the trace holds no reference to it (tracejit.recorder.attributes.class_attribute)
-        d("class_attr", (R, I, R), R, _class_attr, reads_heap=True, const_args=(1, 2), field=("class", 2, None)),
+        d("class_attr", (R, I, R), R, _class_attr, reads_heap=True, const_args=(1, 2), field=("class", 2, None),
+          hoist="types"),
         # obj.name read from slot `index` of obj's values array (CPython's map: its class's shared keys give the
         # index, fixed while the class keeps the version tag guarded before; tracejit.cpython.instances): borrowed.
         # The array not in use (the instance got a real dict) or the slot empty (deleted, never set) leaves the
         # trace, and the interpreter reads the attribute. `inline`: the class's tp_basicsize (3.13 keeps the array
         # after the object's fixed part); `name` is for the listing
         d("instance_attr", (R, I, I, R), R, _instance_attr, guard=True, reads_heap=True, exit_reason="attribute",
-          const_args=(1, 2, 3), field=("attr", 3, None)),
+          const_args=(1, 2, 3), field=("attr", 3, None), hoist="shape"),
         # obj.name from the instance's own dict (its class gives instances a values array, but this one keeps a
         # real dict: made by `obj.__dict__`, `vars(obj)`, attributes set in another order...), as dict_getitem_str
         # looks up an exact str key: borrowed. No dict (3.11/3.12: the values array in use), a dict with keys of
@@ -946,22 +969,22 @@ def _defs() -> list[OpDef]:
         # attributes are in its values array (in use) and its class's shared keys still hold `size` names (they only
         # grow; the method's name was not among them). `inline`: as instance_attr's
         d("guard_no_own_attr", (R, I, I), V, _guard_no_own_attr, guard=True, pure=False, reads_heap=True,
-          exit_reason="attribute", const_args=(1, 2), redundant_if_repeated=True),
+          exit_reason="attribute", const_args=(1, 2), redundant_if_repeated=True, hoist="shape"),
         # obj.name = value into slot `index` of obj's values array (its class's version guarded, the slot read by
         # instance_attr just before: `old`, of a type whose release nothing can observe, guarded): the instance gets
         # a new reference to value, its reference to old goes to the graveyard (a variable may still hold it;
         # guard_graveyard before). 3.13: an instance whose dict shares the array leaves the trace (the store goes
         # through the dict). `inline`, `name`: as instance_attr's
         d("instance_set", (R, R, R, I, I, R), V, _instance_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 5, 1)),
+          exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 5, 1), writes_in_place=True),
         # obj.name of a __slots__ member, at `offset` in the object (its class's version tag guarded before:
         # tracejit.cpython.instances.member_offset); borrowed; unset (NULL) leaves the trace
         d("member_attr", (R, I, R), R, _member_attr, guard=True, reads_heap=True, exit_reason="attribute",
-          const_args=(1, 2), field=("attr", 2, None)),
+          const_args=(1, 2), field=("attr", 2, None), hoist="shape"),
         # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before, of a type
         # whose release nothing can observe; the member must still hold it), the old value to the graveyard
         d("member_set", (R, R, R, I, R), V, _member_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4), field=("attr", 4, 1)),
+          exit_reason="attribute", const_args=(3, 4), field=("attr", 4, 1), writes_in_place=True),
         # a new instance of the class `cls` (a Python class that inherits object's __new__ and has no __del__: its
         # version guarded before), made as type.__call__ makes it before its __init__: object's tp_new (cls, (),
         # NULL); owned. NULL (a MemoryError) clears the error and exits: the interpreter calls the class again
@@ -1041,7 +1064,7 @@ def _defs() -> list[OpDef]:
         # an exact dict and an exact str key: PyDict_GetItemWithError / PyDict_Contains (the value borrowed from
         # the dict, which the trace never changes); the guard fails for a dict with keys of other types (whose
         # lookup could run a key's __eq__) and, for d[k], for a missing key (the interpreter raises KeyError)
-        d("dict_len", (R,), I, len, reads_heap=True),
+        d("dict_len", (R,), I, len, reads_heap=True, hoist="shape"),
         d("dict_getitem_str", (R, R), R, _dict_getitem_str, guard=True, reads_heap=True, calls_out=True,
           exit_reason="key"),
         d("dict_get_str", (R, R, R), R, _dict_get_str, guard=True, reads_heap=True, calls_out=True,
@@ -1054,7 +1077,7 @@ def _defs() -> list[OpDef]:
         d("dict_key_before", (R, I), R, lambda d, p: _dict_entry(d, p - 1)[1], reads_heap=True, calls_out=True),
         d("dict_value_before", (R, I), R, lambda d, p: _dict_entry(d, p - 1)[2], reads_heap=True, calls_out=True),
         d("float_value", (R,), F, float),                                     # of an exact float
-        d("int_value", (R,), I, _int_value, guard=True, exit_reason="type"),  # of an exact int
+        d("int_value", (R,), I, _int_value, guard=True, exit_reason="type", hoist="args"),  # of an exact int
         d("bool_to_ref", (B,), R, lambda a: a),                              # True / False objects
         d("complex_real", (R,), F, lambda a: a.real),                         # of an exact complex
         d("complex_imag", (R,), F, lambda a: a.imag),
@@ -1067,11 +1090,11 @@ def _defs() -> list[OpDef]:
           allocates_tracked=True, const_args=(0, 1), exit_reason="memory"),
         # a function's fields (borrowed; the function's exact type guarded): what an inlined call of a function
         # held in a variable reads, so the trace holds no function; defaults and closure leave the trace if NULL
-        d("func_code", (R,), R, lambda f: f.__code__, reads_heap=True),
-        d("func_globals", (R,), R, lambda f: f.__globals__, reads_heap=True),
-        d("func_builtins", (R,), R, lambda f: f.__builtins__, reads_heap=True),
-        d("func_defaults", (R,), R, _func_defaults, guard=True, reads_heap=True, exit_reason="type"),
-        d("func_closure", (R,), R, _func_closure, guard=True, reads_heap=True, exit_reason="type"),
+        d("func_code", (R,), R, lambda f: f.__code__, reads_heap=True, hoist="types"),
+        d("func_globals", (R,), R, lambda f: f.__globals__, reads_heap=True, hoist="types"),
+        d("func_builtins", (R,), R, lambda f: f.__builtins__, reads_heap=True, hoist="types"),
+        d("func_defaults", (R,), R, _func_defaults, guard=True, reads_heap=True, exit_reason="type", hoist="types"),
+        d("func_closure", (R,), R, _func_closure, guard=True, reads_heap=True, exit_reason="type", hoist="types"),
         d("cell_contents", (R,), R, _cell_contents, guard=True, reads_heap=True, exit_reason="unbound"),
         # cell.contents = value (STORE_DEREF): the cell gets a new reference to value; its reference to `old`
         # (what it held, of a type whose release nothing can observe: guarded) moves to the graveyard, since a
@@ -1086,9 +1109,9 @@ def _defs() -> list[OpDef]:
         d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True, writes_items=True,
           calls_out=True),
         d("list_setitem_float", (R, I, F, B), V, _list_store, guard=True, pure=False, writes_heap=True,
-          writes_items=True, calls_out=True),
+          writes_items=True, calls_out=True, writes_in_place=True),
         d("list_setitem_int", (R, I, I, B), V, _list_store, guard=True, pure=False, writes_heap=True,
-          writes_items=True, calls_out=True),
+          writes_items=True, calls_out=True, writes_in_place=True),
         d("list_setitem_complex", (R, I, F, F, B), V, _list_store_complex, guard=True, pure=False,
           writes_heap=True, calls_out=True),
         d("guard_graveyard", (), V, lambda: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
@@ -1120,7 +1143,7 @@ def _defs() -> list[OpDef]:
         d("list_insert", (R, R, R, I), V, _list_insert, guard=True, pure=False, reads_heap=True,
           writes_heap=True, calls_out=True, const_args=(3,)),
         # --- builtins and math functions ---
-        d("int_abs_ovf", (I,), I, _abs_ovf, guard=True, exit_reason="overflow"),
+        d("int_abs_ovf", (I,), I, _abs_ovf, guard=True, exit_reason="overflow", hoist="args"),
         d("int_min", (I, I), I, min),
         d("int_max", (I, I), I, max),
         d("float_abs", (F,), F, abs),
@@ -1131,16 +1154,18 @@ def _defs() -> list[OpDef]:
         d("int_select", (B, I, I), I, lambda c, a, b: a if c else b),
         d("bool_select", (B, B, B), B, lambda c, a, b: a if c else b),
         d("float_select", (B, F, F), F, lambda c, a, b: a if c else b),
-        d("float_sqrt", (F,), F, _float_sqrt, guard=True),
-        d("float_trunc_int", (F,), I, lambda a: _to_int64(a), guard=True),  # int(x)
-        d("float_floor_int", (F,), I, _float_floor_int, guard=True, calls_out=True),        # math.floor(x)
-        d("float_round_int", (F,), I, _float_round_int, guard=True),        # round(x)
-        d("float_ceil_int", (F,), I, _float_ceil_int, guard=True, calls_out=True),          # math.ceil(x)
-        d("float_sin", (F,), F, _libm(math.sin, math.isfinite), guard=True, calls_out=True),
-        d("float_cos", (F,), F, _libm(math.cos, math.isfinite), guard=True, calls_out=True),
-        d("float_tan", (F,), F, _libm(math.tan, math.isfinite), guard=True, calls_out=True),
-        d("float_exp", (F,), F, _libm(math.exp, math.isfinite), guard=True, calls_out=True),
-        d("float_log", (F,), F, _libm(math.log, lambda a: 0.0 < a < math.inf), guard=True, calls_out=True),
+        d("float_sqrt", (F,), F, _float_sqrt, guard=True, hoist="args"),
+        d("float_trunc_int", (F,), I, lambda a: _to_int64(a), guard=True, hoist="args"),  # int(x)
+        d("float_floor_int", (F,), I, _float_floor_int, guard=True, calls_out=True,
+          hoist="args"),        # math.floor(x)
+        d("float_round_int", (F,), I, _float_round_int, guard=True, hoist="args"),        # round(x)
+        d("float_ceil_int", (F,), I, _float_ceil_int, guard=True, calls_out=True, hoist="args"),          # math.ceil(x)
+        d("float_sin", (F,), F, _libm(math.sin, math.isfinite), guard=True, calls_out=True, hoist="args"),
+        d("float_cos", (F,), F, _libm(math.cos, math.isfinite), guard=True, calls_out=True, hoist="args"),
+        d("float_tan", (F,), F, _libm(math.tan, math.isfinite), guard=True, calls_out=True, hoist="args"),
+        d("float_exp", (F,), F, _libm(math.exp, math.isfinite), guard=True, calls_out=True, hoist="args"),
+        d("float_log", (F,), F, _libm(math.log, lambda a: 0.0 < a < math.inf), guard=True, calls_out=True,
+          hoist="args"),
         d("complex_abs", (F, F), F, _complex_abs, guard=True, calls_out=True),             # abs(complex(a, b))
     ] + _array_defs()
 
@@ -1150,14 +1175,15 @@ def _array_defs() -> list[OpDef]:
     and a store of the raw item (an array holds no objects: no reference counts)."""
     d = OpDef
     defs = [d("guard_array_code", (R, I), V, _guard_array_code, guard=True, pure=False, reads_heap=True,
-              redundant_if_repeated=True, exit_reason="type"),
-            d("array_len", (R,), I, len, reads_heap=True)]
+              redundant_if_repeated=True, exit_reason="type", hoist="types"),
+            d("array_len", (R,), I, len, reads_heap=True, hoist="shape")]
     for sfx, (size, signed) in ARRAY_STORAGE.items():
         kind = F if signed is None else I
         guarded = size < 8 and signed is not None          # an int item narrower than int64: its range checked
         defs += [d(f"array_get_{sfx}", (R, I), kind, lambda a, i: a[i], reads_heap=True),      # after guard_index
                  d(f"array_set_{sfx}", (R, I, kind), V, _array_set(size, signed), guard=guarded, pure=False,
-                   writes_heap=True, writes_items=True, exit_reason="overflow" if guarded else None)]
+                   writes_heap=True, writes_items=True, writes_in_place=True,
+                   exit_reason="overflow" if guarded else None)]
     return defs
 
 

@@ -530,6 +530,7 @@ class Trace:
     recorded: list[tuple[int, str]] = field(default_factory=list)   # the instructions recorded, in order:
                                                                     # (offset, text)
     preamble: int = 0          # loop: ops[1:preamble + 1] run once per entry, the back-edge jumps past them
+                               # (optimizer.passes.hoist_loop_invariants)
     class_names: dict[int, str] = field(default_factory=dict)  # guard_version's tags -> the classes' names (report)
 
     def guards(self) -> list[Op]:
@@ -574,8 +575,9 @@ def verify(trace: Trace) -> None:
     if trace.kind == "loop":
         if ops[0].name != "label":
             raise IRError("loop trace must start with label")
-        if not all(op.name == "guard_class" for op in ops[1:trace.preamble + 1]):
-            raise IRError("a loop preamble holds type guards only")
+        if not all(OPS[op.name].invariant_kind for op in ops[1:trace.preamble + 1]) or \
+                (trace.preamble and ops[trace.preamble + 1].name != "guard_budget"):
+            raise IRError("a loop preamble holds ops that may be hoisted only, then guard_budget")
         label = ops[0]
         if [id(v) for v in label.args] != [id(v) for _, v in trace.inputs]:
             raise IRError("label args must be the trace inputs")

@@ -11,12 +11,15 @@
   the table marks redundant_if_repeated: it cannot fail where the first passed (e.g. the type of a list read
   twice, `i < 0` for two indexings), unless a call that may run Python code lies between them.
 - remove_dead_code: drop pure ops whose results are never used by an op, a snapshot or the jump.
-- hoist_invariant_guards: a type guard on a loop input that the loop passes back unchanged (a list the
-  loop indexes, a constant object it holds) moves into the loop's preamble, the ops between `label` and
-  `guard_budget`: it runs once per entry into the loop (and after each bridge, which may change the
-  input), not once per iteration. The backend's back-edge jumps to `guard_budget`. An object's exact type
-  cannot change while machine code runs, except an instance's through Python code a call runs
-  (ops.runs_python): such guards stay in the loop.
+- hoist_loop_invariants: an op whose arguments the loop does not change (inputs it passes back unchanged,
+  constants, results of ops hoisted before it), and whose outcome nothing else the loop does can change (the op
+  table's `hoist`, OpDef.invariant_kind: an object's type and a class's attributes only Python code changes; an
+  instance's attribute, a list's length also a store that is not in place or one of that field), moves into the
+  loop's preamble, the ops between `label` and `guard_budget`: it runs once per entry into the loop (and after
+  each bridge, which may change the inputs), not once per iteration (LuaJIT's and PyPy's loop-invariant code
+  motion, without the peeled iteration). The backend's back-edge jumps to `guard_budget`, and keeps what the
+  preamble computed in its registers across the loop. A guard hoisted exits at the loop header; an op reading an
+  object a guard left in the loop checks stays after that guard (the guard may be what makes the read safe).
 
 May import: tracejit.ir, tracejit.plaindata and the standard library.
 """
@@ -242,22 +245,67 @@ def remove_dead_code(trace: Trace) -> Trace:
     return _rebuild(trace, keep)
 
 
-def hoist_invariant_guards(trace: Trace) -> Trace:
+def hoist_loop_invariants(trace: Trace) -> Trace:
     ops = trace.ops
     if trace.kind != "loop" or len(ops) < 3 or ops[1].name != "guard_budget":
         return trace
     label, budget, jump = ops[0], ops[1], ops[-1]
+    body = ops[2:-1]
+    # the values every iteration starts and ends with alike: the inputs the loop passes back unchanged, then the
+    # results of the ops hoisted
     invariant = {id(v) for v, back in zip(label.args, jump.args) if v is back}
-    # Python code the loop calls may assign an instance's __class__ (not a builtin object's)
-    calls = calls_python(ops)
+    calls = calls_python(ops)               # Python code may change types and any object
+    written: set[tuple] = set()             # the fields the loop stores
+    in_place = True                         # ... and whether its stores change no object's shape
+    for op in body:
+        d = OPS[op.name]
+        if d.writes_heap and d.field is not None:
+            kind, at, _ = d.field
+            written.add((kind, op.args[at].value))
+        if d.writes_heap and not d.writes_in_place or d.allocates_tracked:
+            in_place = False
+    # the values a guard left in the loop checks (one with no result: a type, a version, a bound, a branch), and the
+    # objects whose types they are: an op reading one of them may need that guard to have passed (an attribute read
+    # at its class's offset, an int's value, a str's code at an index checked), so it stays after it
+    checked: set[int] = set()
+    type_of: dict[int, int] = {}
+
+    def hoistable(op: Op) -> bool:
+        d = OPS[op.name]
+        kind = d.invariant_kind
+        if not kind or not all(type(a) is Const or id(a) in invariant for a in op.args):
+            return False
+        if any(id(a) in checked for a in op.args):
+            return False
+        if kind == "args":
+            return True
+        if calls and not (op.name == "guard_class" and not op.args[1].value.__flags__ & HEAPTYPE):
+            return False                    # (an instance's __class__ may be assigned, a builtin object's not)
+        if kind == "shape":
+            if not in_place:
+                return False
+            if d.field is not None and (d.field[0], op.args[d.field[1]].value) in written:
+                return False
+        return True
+
     hoisted, rest = [], []
-    for op in ops[2:-1]:
-        if op.name == "guard_class" and isinstance(op.args[1], Const) and id(op.args[0]) in invariant and \
-                not (calls and op.args[1].value.__flags__ & HEAPTYPE):
-            # the loop header, every input as it is at the top of an iteration
-            hoisted.append(Op(op.name, list(op.args), None, budget.snapshot, budget.pc))
-        else:
-            rest.append(op)
+    for op in body:
+        if hoistable(op):
+            # run before the iteration starts: a guard's exit is the loop header, with every input as it is there
+            snap = budget.snapshot if OPS[op.name].guard else None
+            hoisted.append(Op(op.name, list(op.args), op.result, snap, budget.pc))
+            if op.result is not None:
+                invariant.add(id(op.result))
+                if op.name == "type_of":
+                    type_of[id(op.result)] = id(op.args[0])
+            continue
+        rest.append(op)
+        if OPS[op.name].guard and op.result is None and not OPS[op.name].writes_heap:     # (a store's guard is its own)
+            for a in op.args:
+                if type(a) is Var:
+                    checked.add(id(a))
+                    if id(a) in type_of:
+                        checked.add(type_of[id(a)])
     if not hoisted:
         return trace
     return replace(trace, ops=[label] + hoisted + [budget] + rest + [jump], preamble=len(hoisted))
@@ -269,5 +317,5 @@ PIPELINE = [
     ("common_subexpressions", common_subexpressions),
     ("remove_redundant_guards", remove_redundant_guards),
     ("remove_dead_code", remove_dead_code),
-    ("hoist_invariant_guards", hoist_invariant_guards),
+    ("hoist_loop_invariants", hoist_loop_invariants),
 ]

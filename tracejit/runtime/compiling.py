@@ -33,11 +33,12 @@ if TYPE_CHECKING:
     from .recording import Recording
 
 
-def exit_reason(opname: str, pc: int, header: int) -> str:
+def exit_reason(opname: str, pc: int, header: int, hoisted: bool = False) -> str:
     """Why the exit of op `opname` resuming at `pc` is taken: the op table's exit_reason (or the op's name),
-    except that a branch or bounds guard failing at the loop's header is the loop ending."""
+    except that a branch or bounds guard failing at the loop's header is the loop ending (not one the optimizer
+    moved into the loop's preamble, `hoisted`, which exits at the header too)."""
     reason = OPS[opname].exit_reason
-    if reason in ("branch", "bounds") and pc == header:
+    if reason in ("branch", "bounds") and pc == header and not hoisted:
         return "loop exit"
     return reason or opname
 
@@ -80,6 +81,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
     places: dict[int, tuple] = {}
     retained_by: dict[tuple, tuple] = {}
     inherited_set = set(inherited)
+    preamble = trace.ops[1:trace.preamble + 1] if trace.kind == "loop" else []
     for op in trace.ops:
         if op.pc != start and op.pc >= 0:
             start = None                # (the bridge has left its first instruction; releases have no pc)
@@ -101,7 +103,8 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
         if retained is None:
             retained = retained_by[retained_key] = _retained_slots(loop, op, entries, inherited_set)
         loop.add_exit(ExitInfo(op.exit_id, root.pc, list(stack), format_op(op, False),
-                               exit_reason(op.name, root.pc, loop.header_pc), trace.name, snap,
+                               exit_reason(op.name, root.pc, loop.header_pc, any(op is p for p in preamble)),
+                               trace.name, snap,
                                resume_pc=resume_pc, kinds=dict(kinds), popped=root.popped,
                                bridge="blocked" if blocked else "none", frame=op.frame, inner=list(inner),
                                owned_vars=owned_vars, owned=[loop.layout.slot(sv) for sv in owned_vars],
