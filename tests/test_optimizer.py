@@ -664,6 +664,22 @@ def test_hoisted_reads_follow_what_the_loop_writes():
     assert opt.preamble == 0
 
 
+def test_type_guards_in_a_loop_that_calls():
+    """In a loop that makes a call that may run Python code, a guard that an input is a list still runs once per
+    entry (no object becomes or stops being a list); one that it is a module does not (a module's __class__ may be
+    assigned a subclass of ModuleType), nor one of a class of the program."""
+    import types
+    from tracejit.ir import const_ref
+    R = Kind.REF
+    Point = type("Point", (), {})
+    for cls, hoisted in ((list, True), (types.ModuleType, False), (Point, False)):
+        b = Builder(("x", R), ("s", R))
+        b.op("guard_class", b["x"], const_ref(cls))
+        b.op("py_call", const_ref("PyObject_Vectorcall"), b["s"])
+        opt, _ = optimize(b.trace())
+        assert (opt.preamble == 1) is hoisted, (cls, format_trace(opt))
+
+
 def test_lengths_stay_in_a_loop_that_resizes():
     """The length of a list the loop appends to is read at every iteration; one whose items it only replaces is
     read once per entry."""

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+from types import ModuleType
+
 from tracejit.plaindata import replace
 
 from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, Trace, Var
@@ -245,6 +247,12 @@ def remove_dead_code(trace: Trace) -> Trace:
     return _rebuild(trace, keep)
 
 
+def _fixed_class(cls) -> bool:
+    """Whether no object's class can be assigned to or from the constant class `cls` (a builtin type; not a
+    module's, which `__class__` assignment may swap for a subclass of it)."""
+    return type(cls) is Const and not cls.value.__flags__ & HEAPTYPE and cls.value is not ModuleType
+
+
 def hoist_loop_invariants(trace: Trace) -> Trace:
     ops = trace.ops
     if trace.kind != "loop" or len(ops) < 3 or ops[1].name != "guard_budget":
@@ -279,7 +287,7 @@ def hoist_loop_invariants(trace: Trace) -> Trace:
             return False
         if kind == "args":
             return True
-        if calls and not (op.name == "guard_class" and not op.args[1].value.__flags__ & HEAPTYPE):
+        if calls and not (op.name == "guard_class" and _fixed_class(op.args[1])):
             return False                    # (an instance's __class__ may be assigned, a builtin object's not)
         if kind == "shape":
             if not in_place:
