@@ -664,6 +664,26 @@ def test_hoisted_reads_follow_what_the_loop_writes():
     assert opt.preamble == 0
 
 
+def test_hoisted_duplicates_merge():
+    """A length read again after a store in place (which common_subexpressions does not see through) is one read
+    in the preamble, its uses given the first's result; the result is the same as the original's."""
+    from tracejit.ir import const_ref
+    R = Kind.REF
+    b = Builder(("a", R), ("i", I))
+    b.op("guard_class", b["a"], const_ref(list))
+    n1 = b.op("list_len", b["a"])
+    b.op("list_setitem_int", b["a"], const_int(0), b["i"], const_bool(False))
+    b.op("guard_class", b["a"], const_ref(list))
+    n2 = b.op("list_len", b["a"])
+    b.assign("i", b.op("int_add", b["i"], b.op("int_add", n1, n2)))
+    tr = b.trace()
+    opt, _ = optimize(tr)
+    assert names(opt)[1:opt.preamble + 1] == ["guard_class", "list_len", "int_add"], format_trace(opt)   # n1 + n2 too
+    ex = run_trace(opt, {b.sv("a"): [1, 2, 3], b.sv("i"): 1}, budget=4)
+    ref = run_trace(tr, {b.sv("a"): [1, 2, 3], b.sv("i"): 1}, budget=4)
+    assert _outcome(ex)[:3] == _outcome(ref)[:3] and ex.values[b.sv("i")] == ref.values[b.sv("i")] == 1 + 3 * 6
+
+
 def test_type_guards_in_a_loop_that_calls():
     """In a loop that makes a call that may run Python code, a guard that an input is a list still runs once per
     entry (no object becomes or stops being a list); one that it is a module does not (a module's __class__ may be

@@ -20,6 +20,7 @@
   motion, without the peeled iteration). The backend's back-edge jumps to `guard_budget`, and keeps what the
   preamble computed in its registers across the loop. A guard hoisted exits at the loop header; an op reading an
   object a guard left in the loop checks stays after that guard (the guard may be what makes the read safe).
+  The same op twice in the preamble (read again in the loop after a store in place) is made once.
 
 May import: tracejit.ir, tracejit.plaindata and the standard library.
 """
@@ -296,9 +297,21 @@ def hoist_loop_invariants(trace: Trace) -> Trace:
                 return False
         return True
 
-    hoisted, rest = [], []
-    for op in body:
+    hoisted: list[Op] = []
+    first: dict[tuple, object] = {}         # an op hoisted -> its result: the same again in the preamble is that
+
+    def fn(op: Op, sub: _Subst) -> list[Op]:
+        if op is label or op is budget or op.name == "jump":
+            return [op]
         if hoistable(op):
+            # nothing in the preamble changes what an op there reads: the same op with the same arguments twice (the
+            # loop read them again after a store that is in place) gives the same answer: one is enough
+            k = (op.name,) + tuple(("c",) + a.key() if type(a) is Const else ("v", id(a)) for a in op.args)
+            if k in first:
+                if op.result is not None:
+                    sub.map[id(op.result)] = first[k]
+                return []
+            first[k] = op.result
             # run before the iteration starts: a guard's exit is the loop header, with every input as it is there
             snap = budget.snapshot if OPS[op.name].guard else None
             hoisted.append(Op(op.name, list(op.args), op.result, snap, budget.pc))
@@ -306,17 +319,19 @@ def hoist_loop_invariants(trace: Trace) -> Trace:
                 invariant.add(id(op.result))
                 if op.name == "type_of":
                     type_of[id(op.result)] = id(op.args[0])
-            continue
-        rest.append(op)
+            return []
         if OPS[op.name].guard and op.result is None and not OPS[op.name].writes_heap:     # (a store's guard is its own)
             for a in op.args:
                 if type(a) is Var:
                     checked.add(id(a))
                     if id(a) in type_of:
                         checked.add(type_of[id(a)])
+        return [op]
+
+    kept = _map_ops(trace, fn).ops
     if not hoisted:
         return trace
-    return replace(trace, ops=[label] + hoisted + [budget] + rest + [jump], preamble=len(hoisted))
+    return replace(trace, ops=[kept[0]] + hoisted + kept[1:], preamble=len(hoisted))
 
 
 PIPELINE = [
