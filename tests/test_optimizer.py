@@ -414,7 +414,8 @@ def test_optimize_stages():
     opt, stages = optimize(b.trace())
     assert [n for n, _ in stages] == ["recorded", "fold_constants", "guard_implied_constants",
                                       "common_subexpressions", "remove_redundant_guards", "remove_dead_code",
-                                      "hoist_loop_invariants"]
+                                      "hoist_loop_invariants",
+                                      "remove_negative_index_checks"]
     assert stages[-1][1] == format_trace(opt)
     assert "int_add(1, 1)" in stages[0][1] and "int_add(1, 1)" not in stages[1][1]
 

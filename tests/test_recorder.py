@@ -127,7 +127,8 @@ def test_range_sum_trace(fresh_engine):
     # one text per pass, in pipeline order, each still containing the loop's add
     names = [name for name, _ in block.stages]
     assert names == ["recorded", "fold_constants", "guard_implied_constants", "common_subexpressions",
-                     "remove_redundant_guards", "remove_dead_code", "hoist_loop_invariants"]
+                     "remove_redundant_guards", "remove_dead_code", "hoist_loop_invariants",
+                     "remove_negative_index_checks"]
     for name, stage_text in block.stages:
         assert "int_add_ovf(" in stage_text and "jump(" in stage_text, name
     assert body_ops(trace)[:2] == ["label", "guard_budget"]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tracejit.optimizer import PIPELINE
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("TRACEJIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 # flags for a sandboxed machine with no network (as root, no GPU, nothing fetched at start)
@@ -105,17 +107,18 @@ def test_stage_buttons_switch_the_ir(page):
     pg, _, _ = page
     loop = pg.locator(".trace").first
     buttons = loop.locator("button.stage")
-    assert buttons.count() == 8                                 # recorded, 6 passes, compiled
-    assert buttons.nth(7).inner_text().startswith("compiled (")
-    final = loop.locator(".pane").nth(7)
+    last = len(PIPELINE) + 1
+    assert buttons.count() == last + 1                          # recorded, the passes, compiled
+    assert buttons.nth(last).inner_text().startswith("compiled (")
+    final = loop.locator(".pane").nth(last)
     assert final.is_visible()
     buttons.nth(0).click()                                      # the recorded trace
     assert loop.locator(".pane").nth(0).is_visible() and not final.is_visible()
-    assert "on" in buttons.nth(0).get_attribute("class") and "on" not in buttons.nth(7).get_attribute("class")
+    assert "on" in buttons.nth(0).get_attribute("class") and "on" not in buttons.nth(last).get_attribute("class")
     buttons.nth(2).click()                                      # a pass: its diff against the stage before
     assert loop.locator(".pane").nth(2).locator(".diff").is_visible()
     assert loop.locator(".pane").nth(2).locator(".row.add").count() >= 1   # guard_implied_constants changed it
-    buttons.nth(7).click()
+    buttons.nth(last).click()
     assert final.is_visible()
 
 

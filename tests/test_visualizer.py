@@ -24,7 +24,7 @@ from tracejit.visualizer import render  # noqa: E402
 from tracejit.visualizer.model import describe_event, report_from_dict, report_from_events  # noqa: E402
 
 STAGES = ["recorded", "fold_constants", "guard_implied_constants", "common_subexpressions",
-          "remove_redundant_guards", "remove_dead_code", "hoist_loop_invariants"]
+          "remove_redundant_guards", "remove_dead_code", "hoist_loop_invariants", "remove_negative_index_checks"]
 
 # a loop whose branch flips (a guard that fails until it gets a bridge), a float loop, and a loop the JIT
 # cannot compile (a generator: aborted, then blacklisted); every loop spans several lines

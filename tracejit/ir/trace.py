@@ -532,6 +532,10 @@ class Trace:
     preamble: int = 0          # loop: ops[1:preamble + 1] run once per entry, the back-edge jumps past them
                                # (optimizer.passes.hoist_loop_invariants)
     class_names: dict[int, str] = field(default_factory=dict)  # guard_version's tags -> the classes' names (report)
+    # loop: for the `next` state variable of each range iterator, the least value its run took when recorded (the
+    # first or the last): optimizer.passes.remove_negative_index_checks checks that bound once per entry where the
+    # recorded run would have passed that check (its checks hold whatever the runs are)
+    run_least: dict = field(default_factory=dict)
 
     def guards(self) -> list[Op]:
         return [op for op in self.ops if op.snapshot is not None]

@@ -21,6 +21,13 @@
   preamble computed in its registers across the loop. A guard hoisted exits at the loop header; an op reading an
   object a guard left in the loop checks stays after that guard (the guard may be what makes the read safe).
   The same op twice in the preamble (read again in the loop after a store in place) is made once.
+- remove_negative_index_checks: `x < 0` then guard_false, where x is a loop counter plus or minus a constant (the
+  sign check of `a[i]`, `a[i - 1]`, a slice's start), leaves the loop: the preamble checks once per entry that the
+  counter's least value in the run is high enough (not where the run recorded was below it: a search down to -1
+  that breaks first would leave at every entry). A counter is a range's next value (with its `remaining`: its
+  values in a run lie between the first and first + (remaining - 1) * step, whichever the step's sign) or an
+  overflow-checked add of a constant step that is not negative (`i += 1`). (A list index is also checked against
+  the length by guard_index, unsigned; a slice's bound decides its arithmetic by its sign.)
 
 May import: tracejit.ir, tracejit.plaindata and the standard library.
 """
@@ -32,7 +39,8 @@ from types import ModuleType
 
 from tracejit.plaindata import replace
 
-from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, Trace, Var
+from tracejit.ir import OPS, Const, GuardFailed, Kind, Op, Snapshot, StateVar, Trace, Var
+from tracejit.ir.trace import snapshot_vars
 from tracejit.ir.ops import HEAPTYPE, calls_python
 
 
@@ -334,6 +342,112 @@ def hoist_loop_invariants(trace: Trace) -> Trace:
     return replace(trace, ops=[kept[0]] + hoisted + kept[1:], preamble=len(hoisted))
 
 
+def _counters(trace: Trace, made: dict[int, Op]) -> dict[int, tuple]:
+    """The loop's counters: id(input) -> (its step, the input counting its iterations left, or None). A counter is
+    an int input to which each iteration adds a step the loop does not change: a range iterator's next value
+    (with its `remaining`, which the loop counts down, leaving when it is 0: the counter's values in a run lie
+    between the first and first + (remaining - 1) * step, whichever the step's sign), or an overflow-checked add
+    of a constant step that is not negative (`i += 1` in a `while` loop: its values only grow)."""
+    label, jump = trace.ops[0], trace.ops[-1]
+    back_of = {id(v): back for v, back in zip(label.args, jump.args)}
+    invariant = {id(v) for v, back in zip(label.args, jump.args) if v is back}
+    place = {sv: v for sv, v in trace.inputs}
+    out = {}
+    for sv, v in trace.inputs:
+        d = made.get(id(back_of.get(id(v))))
+        if v.kind is not Kind.INT or d is None or d.name not in ("int_add", "int_add_ovf") or d.args[0] is not v:
+            continue
+        step = d.args[1]
+        if sv.where == "iter" and sv.key[1] == "next" and d.name == "int_add" and \
+                (type(step) is Const or id(step) in invariant):
+            left = place.get(StateVar("iter", (sv.key[0], "remaining"), sv.name))
+            counted = made.get(id(back_of.get(id(left)))) if left is not None else None
+            if counted is not None and counted.name == "int_sub" and counted.args[0] is left and \
+                    counted.args[1] == Const(1, Kind.INT) and _leaves_at_zero(trace, left):
+                out[id(v)] = (step, left)
+        elif d.name == "int_add_ovf" and type(step) is Const and step.value >= 0:
+            out[id(v)] = (step, None)
+    return out
+
+
+def _leaves_at_zero(trace: Trace, left: Var) -> bool:
+    """The loop's iteration starts with guard_true(left > 0), before anything else can leave or use a value."""
+    ops = trace.ops[trace.preamble + 2:]
+    return len(ops) >= 2 and ops[0].name == "int_gt" and ops[0].args == [left, Const(0, Kind.INT)] and \
+        ops[1].name == "guard_true" and ops[1].args[0] is ops[0].result
+
+
+def remove_negative_index_checks(trace: Trace) -> Trace:
+    ops = trace.ops
+    if trace.kind != "loop" or len(ops) < 4 or ops[trace.preamble + 1].name != "guard_budget":
+        return trace
+    budget_at = trace.preamble + 1
+    budget = ops[budget_at]
+    made = {id(op.result): op for op in ops if op.result is not None}
+    counters = _counters(trace, made)
+    if not counters:
+        return trace
+    recorded_least = {id(v): trace.run_least[sv] for sv, v in trace.inputs if sv in trace.run_least}
+    uses: dict[int, int] = {}
+    memo: dict = {}
+    for op in ops[1:]:
+        for a in list(op.args) + (snapshot_vars(op.snapshot, memo) if op.snapshot is not None else []):
+            if type(a) is Var:
+                uses[id(a)] = uses.get(id(a), 0) + 1
+    # `x < 0` then guard_false, of a counter or a counter plus or minus a constant (`a[i]`, `a[i - 1]`): false at
+    # every iteration of a run where the counter's least value is at least the bound that needs
+    need: dict[int, int] = {}
+    drop: set[int] = set()
+    body = ops[budget_at + 1:-1]
+    for k, op in enumerate(body[:-1]):
+        nxt = body[k + 1]
+        if op.name != "int_lt" or op.args[1] != Const(0, Kind.INT) or nxt.name != "guard_false" or \
+                nxt.args[0] is not op.result:
+            continue
+        x, offset = op.args[0], 0
+        src = made.get(id(x))
+        if src is not None and src.name in ("int_add", "int_add_ovf", "int_sub", "int_sub_ovf") and \
+                type(src.args[1]) is Const and id(src.args[0]) in counters:
+            x, offset = src.args[0], src.args[1].value if src.name.startswith("int_add") else -src.args[1].value
+        if id(x) not in counters or not -2 ** 32 < offset < 2 ** 32:
+            continue
+        least = recorded_least.get(id(x))
+        if least is not None and least + offset < 0:
+            # the run recorded went below the bound (a search down to -1 that breaks first): checked once per entry,
+            # such runs would all leave at the header; the check stays at each iteration
+            continue
+        need[id(x)] = max(need.get(id(x), -2 ** 63), -offset)
+        drop.add(id(nxt))
+        if uses.get(id(op.result)) == 1:
+            drop.add(id(op))            # (the comparison had no other use)
+    if not drop:
+        return trace
+    # ... checked once per entry instead, in the preamble (an exit at the loop header, where the first iteration's
+    # check would have failed, or a later one's of this run)
+    number = [1 + max([v.id for _, v in trace.inputs] + [op.result.id for op in ops if op.result is not None])]
+    checks: list[Op] = []
+
+    def emit(name: str, args: list, kind: Kind | None) -> Var | None:
+        result = None
+        if kind is not None:
+            result, number[0] = Var(number[0], kind), number[0] + 1
+        checks.append(Op(name, args, result, budget.snapshot if OPS[name].guard else None, budget.pc))
+        return result
+
+    for v in ops[0].args:
+        if id(v) not in need:
+            continue
+        step, left = counters[id(v)]
+        least = v
+        if left is not None:            # first + (remaining - 1) * step (wrapping: with nothing left, no iteration)
+            last = emit("int_add", [v, emit("int_mul", [emit("int_sub", [left, Const(1, Kind.INT)], Kind.INT),
+                                                      step], Kind.INT)], Kind.INT)
+            least = emit("int_min", [v, last], Kind.INT)
+        emit("guard_false", [emit("int_lt", [least, Const(need[id(v)], Kind.INT)], Kind.BOOL)], None)
+    rest = [op for op in ops[budget_at:] if id(op) not in drop]
+    return replace(trace, ops=ops[:budget_at] + checks + rest, preamble=trace.preamble + len(checks))
+
+
 PIPELINE = [
     ("fold_constants", fold_constants),
     ("guard_implied_constants", guard_implied_constants),
@@ -341,4 +455,5 @@ PIPELINE = [
     ("remove_redundant_guards", remove_redundant_guards),
     ("remove_dead_code", remove_dead_code),
     ("hoist_loop_invariants", hoist_loop_invariants),
+    ("remove_negative_index_checks", remove_negative_index_checks),
 ]

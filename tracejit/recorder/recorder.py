@@ -972,6 +972,18 @@ class TraceRecorder:
             hint = ("boxed", sv) if value.kind is R and self.bridge is None and sv.where == "fast" else None
             raise RecordAbort(f"{sv} is {want} at the loop's start but {what} at the end of an iteration", hint)
 
+    def _run_least(self) -> dict[StateVar, int]:
+        """For each range iterator the loop walks, the least value of its run as recorded (Trace.run_least)."""
+        values = {sv: self.conc(v) for sv, v in self.inputs if sv.where == "iter"}
+        out = {}
+        for sv, first in values.items():
+            if sv.key[1] == "next":
+                step = values.get(StateVar("iter", (sv.key[0], "step")))
+                left = values.get(StateVar("iter", (sv.key[0], "remaining")))
+                if type(step) is int and type(left) is int and left > 0:
+                    out[sv] = min(first, first + (left - 1) * step)
+        return out
+
     def finish(self, name: str, filename: str) -> Trace:
         """Build the Trace once `step` returned True."""
         assert self.done
@@ -1008,7 +1020,7 @@ class TraceRecorder:
             ops = [label, budget] + self.ops + [jump]
             return Trace("loop", name, filename, self.header_pc, self.base_depth, list(self.inputs), ops,
                          self.layout, lines=dict(self.lines), recorded=self._recorded_text(),
-                         class_names=dict(self.class_names))
+                         class_names=dict(self.class_names), run_least=self._run_least())
         # a variable the bridge leaves alone keeps the kind it had at the bridge's exit (a bool where the loop
         # holds an int): the loop would read its bits as the loop's kind, so such a bridge cannot jump back
         for sv, v in self.bridge.snapshot.state.items():
