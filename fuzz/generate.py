@@ -92,6 +92,8 @@ class _Gen:
     def __init__(self, seed: int):
         self.r = random.Random(seed)
         self.dr = random.Random(seed * 7919 + 1)       # the diamonds' own stream (diamond)
+        self.xr = random.Random(seed * 104729 + 3)     # the counted indices' own stream (counted_index)
+        self.uses_tab = False
         self.seed = seed
         self.budget = MAX_ITERATIONS
         self.lines: list[str] = []
@@ -430,6 +432,23 @@ class _Gen:
         ops = ["+", "-", "*", "+", "-"] + (["&", "|", "^"] if kind == "int" else ["*"])
         return f"({sub()} {r.choice(ops)} {sub()})"
 
+    def counted_index(self, level: int, scope: Scope, lp: Loop) -> None:
+        """An item or a slice of the module's list TAB (64 ints) at the loop's index plus or minus a constant: the
+        index may cross below zero (counting from the end) on the way up or down, but stays in the list (a slice
+        may go anywhere). Drawn from its own random stream (self.xr), so that the rest of a seed's program stays."""
+        r = self.xr
+        values = (lp.start, lp.value_at(max(lp.count - 1, 0)))
+        lo, hi = min(values), max(values)
+        if r.random() < 0.6 and -64 - lo <= 63 - hi and -1000 < 63 - hi and -64 - lo < 1000:
+            c = r.randint(max(-64 - lo, -1000), min(63 - hi, 1000))
+            at = f"{lp.idx} + {c}" if c >= 0 else f"{lp.idx} - {-c}"
+            self.emit(level, f"{scope.acc} += TAB[{at}]")
+        else:
+            c, k = r.randint(-80, 80), r.randint(0, 5)
+            at = f"{lp.idx} + {c}" if c >= 0 else f"{lp.idx} - {-c}"
+            self.emit(level, f"{scope.acc} += {r.choice(['len', 'sum'])}(TAB[{at}:{at} + {k}])")
+        self.uses_tab = True
+
     def diamond(self, level: int, scope: Scope, loops: list[Loop]) -> None:
         """An if (with or without else) whose arms only compute numbers into variables, each written on one
         way or both (a num variable may get an int on one way and a float on the other); the clamps after it.
@@ -538,6 +557,8 @@ class _Gen:
                 self.stmt(level + 1, scope, inner_loops, 0)
         if self.dr.random() < 0.5:
             self.diamond(level + 1, scope, inner_loops)
+        if self.xr.random() < 0.4 and inner_loops:
+            self.counted_index(level + 1, scope, inner_loops[-1])
         self.weight = saved_weight
         if nest == 0 and self.chance(0.3):
             self.emit(level, "else:")
@@ -578,6 +599,8 @@ class _Gen:
             [f"print('end', {', '.join(v.name for v in gvars)})"]
         if self.chance(0.05):
             tail.append(f"raise SystemExit({r.choice(['3', '0', 'None', repr('bye')])})")
+        if self.uses_tab:
+            header.append("TAB = [(i * 37) % 101 - 50 for i in range(64)]")
         return "\n".join([f"# fuzz seed {self.seed}"] + header + data + calls + helpers + body_lines + tail) + "\n"
 
     def guarded(self, level: int, guard: bool, emit_body) -> None:
