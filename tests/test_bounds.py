@@ -7,18 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-import tracejit
-
+from test_invariants import _jit, _loops
 from test_regressions import run_both
-
-
-def _jit(func, make_args, **params):
-    """func(*make_args()) plainly, then under the JIT: the same result; returns the loops compiled for func."""
-    expected = func(*make_args())
-    with tracejit.enable(**{"threshold": 2, **params}):
-        got = func(*make_args())
-    assert got == expected and type(got) is type(expected), (got, expected)
-    return [lp for lp in tracejit.engine().all_loops if lp.code is func.__code__]
 
 
 def _sign_checks(loop) -> tuple[int, list[str]]:
@@ -81,7 +71,7 @@ def several_runs(a: list) -> list:
 
 def test_runs_whose_indices_go_below_zero(fresh_engine):
     _jit(several_runs, lambda: (list(range(100)),))
-    for loop in [lp for lp in tracejit.engine().all_loops if lp.code is neighbours.__code__]:
+    for loop in _loops(neighbours):
         assert _sign_checks(loop)[0] == 0
 
 
@@ -148,7 +138,7 @@ def slices_runs(s) -> list:
 
 def test_slice_runs_after_the_loop_compiled(fresh_engine):
     _jit(slices_runs, lambda: (list(LETTERS),), cost_model=0, little_left=0)
-    assert [lp for lp in tracejit.engine().all_loops if lp.code is slices.__code__]
+    assert _loops(slices)
 
 
 def test_process_matches_plain_cpython(tmp_path):

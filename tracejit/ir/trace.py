@@ -537,6 +537,11 @@ class Trace:
     # recorded run would have passed that check (its checks hold whatever the runs are)
     run_least: dict = field(default_factory=dict)
 
+    def new_vars(self) -> VarFactory:
+        """Fresh variables for a pass that adds values: numbered after every input and result of the trace."""
+        ids = [v.id for _, v in self.inputs] + [op.result.id for op in self.ops if op.result is not None]
+        return VarFactory(max(ids, default=0) + 1)
+
     def guards(self) -> list[Op]:
         return [op for op in self.ops if op.snapshot is not None]
 

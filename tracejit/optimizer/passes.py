@@ -262,15 +262,20 @@ def _fixed_class(cls) -> bool:
     return type(cls) is Const and not cls.value.__flags__ & HEAPTYPE and cls.value is not ModuleType
 
 
+def _unchanged_inputs(trace: Trace) -> set[int]:
+    """id of each loop input the jump passes back as it is (a list the loop indexes, a step it adds)."""
+    return {id(v) for v, back in zip(trace.ops[0].args, trace.ops[-1].args) if v is back}
+
+
 def hoist_loop_invariants(trace: Trace) -> Trace:
     ops = trace.ops
     if trace.kind != "loop" or len(ops) < 3 or ops[1].name != "guard_budget":
         return trace
-    label, budget, jump = ops[0], ops[1], ops[-1]
+    budget = ops[1]
     body = ops[2:-1]
     # the values every iteration starts and ends with alike: the inputs the loop passes back unchanged, then the
     # results of the ops hoisted
-    invariant = {id(v) for v, back in zip(label.args, jump.args) if v is back}
+    invariant = _unchanged_inputs(trace)
     calls = calls_python(ops)               # Python code may change types and any object
     written: set[tuple] = set()             # the fields the loop stores
     in_place = True                         # ... and whether its stores change no object's shape
@@ -309,7 +314,7 @@ def hoist_loop_invariants(trace: Trace) -> Trace:
     first: dict[tuple, object] = {}         # an op hoisted -> its result: the same again in the preamble is that
 
     def fn(op: Op, sub: _Subst) -> list[Op]:
-        if op is label or op is budget or op.name == "jump":
+        if op.name in ("label", "guard_budget", "jump"):
             return [op]
         if hoistable(op):
             # nothing in the preamble changes what an op there reads: the same op with the same arguments twice (the
@@ -350,7 +355,7 @@ def _counters(trace: Trace, made: dict[int, Op]) -> dict[int, tuple]:
     of a constant step that is not negative (`i += 1` in a `while` loop: its values only grow)."""
     label, jump = trace.ops[0], trace.ops[-1]
     back_of = {id(v): back for v, back in zip(label.args, jump.args)}
-    invariant = {id(v) for v, back in zip(label.args, jump.args) if v is back}
+    invariant = _unchanged_inputs(trace)
     place = {sv: v for sv, v in trace.inputs}
     out = {}
     for sv, v in trace.inputs:
@@ -424,13 +429,11 @@ def remove_negative_index_checks(trace: Trace) -> Trace:
         return trace
     # ... checked once per entry instead, in the preamble (an exit at the loop header, where the first iteration's
     # check would have failed, or a later one's of this run)
-    number = [1 + max([v.id for _, v in trace.inputs] + [op.result.id for op in ops if op.result is not None])]
+    new = trace.new_vars()
     checks: list[Op] = []
 
     def emit(name: str, args: list, kind: Kind | None) -> Var | None:
-        result = None
-        if kind is not None:
-            result, number[0] = Var(number[0], kind), number[0] + 1
+        result = new.new(kind) if kind is not None else None
         checks.append(Op(name, args, result, budget.snapshot if OPS[name].guard else None, budget.pc))
         return result
 

@@ -365,9 +365,8 @@ def _read_owned_variables(trace: Trace, owned_inputs: set[StateVar]) -> Trace:
                 and sv.where not in ("stack", "base")]
     if not missing:
         return trace
-    ids = [v.id for _, v in trace.inputs] + [op.result.id for op in trace.ops if op.result is not None]
-    start = max(ids, default=0) + 1
-    extra = [(sv, Var(start + k, Kind.REF)) for k, sv in enumerate(missing)]      # owned: objects
+    new = trace.new_vars()
+    extra = [(sv, new.new(Kind.REF)) for sv in missing]      # owned: objects
     return replace(trace, inputs=list(trace.inputs) + extra)
 
 

@@ -81,7 +81,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
     places: dict[int, tuple] = {}
     retained_by: dict[tuple, tuple] = {}
     inherited_set = set(inherited)
-    preamble = trace.ops[1:trace.preamble + 1] if trace.kind == "loop" else []
+    hoisted = {id(op) for op in trace.ops[1:trace.preamble + 1]} if trace.kind == "loop" else set()
     for op in trace.ops:
         if op.pc != start and op.pc >= 0:
             start = None                # (the bridge has left its first instruction; releases have no pc)
@@ -103,7 +103,7 @@ def assign_exits(self: Engine, loop: CompiledLoop, trace: Trace, code, inherited
         if retained is None:
             retained = retained_by[retained_key] = _retained_slots(loop, op, entries, inherited_set)
         loop.add_exit(ExitInfo(op.exit_id, root.pc, list(stack), format_op(op, False),
-                               exit_reason(op.name, root.pc, loop.header_pc, any(op is p for p in preamble)),
+                               exit_reason(op.name, root.pc, loop.header_pc, id(op) in hoisted),
                                trace.name, snap,
                                resume_pc=resume_pc, kinds=dict(kinds), popped=root.popped,
                                bridge="blocked" if blocked else "none", frame=op.frame, inner=list(inner),
