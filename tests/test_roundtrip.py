@@ -420,9 +420,9 @@ def test_a_failed_global_store_leaves_the_frame_and_globals_as_at_entry(fresh_en
         return real(d, k, v)
 
     fake = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(set_item)
-    made = native_entry.roundtrip_code
-    monkeypatch.setattr(native_entry, "roundtrip_code", lambda plan, ext: made(
-        plan, replace(ext, dict_setitem=ctypes.cast(fake, ctypes.c_void_p).value)))
+    made = native_entry.shared_roundtrip       # (made at the fresh engine's first compile)
+    monkeypatch.setattr(native_entry, "shared_roundtrip", lambda shared, ext: made(
+        shared, replace(ext, dict_setitem=ctypes.cast(fake, ctypes.c_void_p).value)))
 
     class Obj:
         pass

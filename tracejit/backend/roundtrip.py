@@ -1,10 +1,15 @@
-"""The native round trip of a compiled loop: entry checks and unboxing, the trace, and its exit's write-back.
+"""The native round trip of compiled loops: entry checks and unboxing, the trace, and its exit's write-back.
 
-`roundtrip_code(plan, ext) -> Encoded` assembles `int64 f(PyFrameObject *frame, _PyInterpreterFrame *iframe)`
-(iframe 0: the frame's; frame NULL: a frame with no frame object, given by its iframe), the whole trip from the
-interpreter into a loop's machine code and back, for loops whose state the plan can describe (fast locals,
-globals and base stack items of kind int, float, bool or object; the iterators of enclosing `for` loops over
-ranges, lists, enumerate(a list) and zip(lists)):
+One routine serves every loop. `shared_roundtrip(shared, ext) -> Encoded` assembles, once per process (at the
+first compile), `int64 f(PyFrameObject *frame, _PyInterpreterFrame *iframe, int64 *descriptor)` (iframe 0: the
+frame's; frame NULL: a frame with no frame object, given by its iframe); a loop's round trip is a 22-byte
+trampoline (`trampoline(descriptor, routine)`: the descriptor's address into rdx, then a jump to the routine)
+with the signature `int64 f(frame, iframe)` its callers use, placed at the end of the trace's (or the bridge's)
+block. `descriptor_words(plan, layout)` is a loop's descriptor: plain int64 words that say what the routine reads
+and writes for it (assembling a round trip per loop was about a third of compiling a trace). The whole trip from
+the interpreter into a loop's machine code and back serves loops whose state the plan can describe (fast
+locals, globals and base stack items of kind int, float, bool or object; the iterators of enclosing `for` loops
+over ranges, lists, enumerate(a list) and zip(lists)):
 
 1. Entry (nothing written): the thread has at least `plan.headroom` Python frames left; each place of the
    frame is bound and of the trace's type (an int of an int64 but -2**63, a float, a bool; an object of any
@@ -30,10 +35,9 @@ ranges, lists, enumerate(a list) and zip(lists)):
    then), and so are the objects the exit owns that its owned record names (`plan.owned_table`). Returns the exit
    id.
 
-The code is made for one loop and one layout of its state buffer (a bridge that adds state variables makes a
-new one). It is position-independent and is placed at the end of the trace's (or the bridge's) own block; it
-finds the trace through a word of its scratch area. The runtime (tracejit.runtime.native_entry) builds the plan
-and the records.
+A descriptor is made for one loop and one layout of its state buffer (a bridge that adds state variables makes a
+new one). The routine keeps its loop counters in registers where no call comes between, on its stack frame where
+one does. The runtime (tracejit.runtime.native_entry) builds the plan and the records.
 
 May import: tracejit.backend.x86 and .stubs, tracejit.plaindata and the standard library.
 """
@@ -41,18 +45,22 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import struct
 
 from tracejit.plaindata import dataclass
 
 from .stubs import emit_frames_left_check, emit_retain, emit_unbox_int64
-from .x86 import R8, R9, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, Mem
+from .x86 import R8, R9, R10, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, XMM0, Asm, Encoded, \
+    Mem
 
 REJECTED = -1               # the entry checks failed: nothing ran, the frame is untouched
-KIND_CODES = {"int": 0, "float": 1, "bool": 2, "ref": 3}    # an exit record's stack item kinds
+KIND_CODES = {"int": 0, "float": 1, "bool": 2, "ref": 3}    # an exit record's (and a descriptor's) value kinds
+ITER_CODES = {"range": 0, "list": 1, "enumerate": 2, "zip": 3}
 RECORD_HEADER = 3           # words before the (slot, kind code) pairs: instruction pointer, depth, items
 MAX_EXIT_STACK = 64         # stack items an exit record may push
 TRACE_ENTRY_WORD = 0        # the scratch word that holds the trace's address
 ENTRY_BITS_WORD = 1         # the first of the scratch words that keep the entry bits, one per state slot
+TRAMPOLINE_SIZE = 22        # movabs rdx, descriptor; movabs rax, routine; jmp rax
 
 
 @dataclass(frozen=True)
@@ -88,19 +96,8 @@ class IterPlace:
 
 
 @dataclass(frozen=True)
-class RoundTripPlan:
-    """What the round trip of one loop needs: plain data from the runtime (addresses are absolute)."""
-    places: tuple
-    iters: tuple
-    nslots: int
-    nlocalsplus: int
-    base_depth: int
-    headroom: int           # Python frames that must be left for the write-back (else REJECTED)
-    buffer: int             # the state buffer
-    scratch: int            # scratch_words(plan) int64 words; word TRACE_ENTRY_WORD: the address of the trace,
-                            # int64 trace(int64 *buffer) -> exit id (written when the trace is placed)
-    exit_records: int       # int64[exit id]: the exit's record address, or 0
-    retain_table: int       # int64[exit id]: the exit's retain record (stubs.emit_retain), or 0
+class Shared:
+    """What the routine knows for every loop of the process: types and fields of the objects it reads."""
     int_type: int
     float_type: int
     bool_type: int
@@ -118,12 +115,28 @@ class RoundTripPlan:
     zip_size: int           # offsets of a zip object's number of iterators and their tuple
     zip_iters: int
     thread_state_get: int   # PyThreadState_Get
+    dict_type: int
+
+
+@dataclass(frozen=True)
+class RoundTripPlan:
+    """What the round trip of one loop needs: plain data from the runtime (addresses are absolute)."""
+    places: tuple
+    iters: tuple
+    nslots: int
+    nlocalsplus: int
+    base_depth: int
+    headroom: int           # Python frames that must be left for the write-back (else REJECTED)
+    buffer: int             # the state buffer
+    scratch: int            # scratch_words(plan) int64 words; word TRACE_ENTRY_WORD: the address of the trace,
+                            # int64 trace(int64 *buffer) -> exit id (written when the trace is placed)
+    exit_records: int       # int64[exit id]: the exit's record address, or 0
+    retain_table: int       # int64[exit id]: the exit's retain record (stubs.emit_retain), or 0
     owned: tuple = ()       # slots of the variables whose objects the trace owns (a string, a boxed number): each
                             # gets a reference at entry; each exit owns what its ExitInfo.owned names
     owned_table: int = 0    # int64[exit id]: the record {n, slots} of what the exit owns, released after the
                             # write-back (stubs.emit_retain's form), or 0: none, or the runtime releases it
     globals: tuple = ()     # GlobalPlaces
-    dict_type: int = 0
 
 
 class _Scratch:
@@ -148,98 +161,15 @@ def scratch_words(plan: RoundTripPlan) -> int:
     return _Scratch(plan).words
 
 
-SAVED = (RBP, RBX, R12, R13, R14, R15)
-K, N, J = Mem(RSP, 0), Mem(RSP, 8), Mem(RSP, 16)     # loop counters kept across calls
-
-
-def roundtrip_code(plan: RoundTripPlan, ext) -> Encoded:
-    L = ext.layout
-    a = Asm()
-    s = _Scratch(plan)
-    reject, done, runtime_store = a.new_label(), a.new_label(), a.new_label()
-    a.group("save callee-saved registers (and 24 bytes: rsp 16-byte aligned); rbx = frame, r12 = its "
-            "interpreter frame, r13 = state buffer, rbp = scratch")
-    for r in SAVED:
-        a.push(r)
-    a.alu("sub", RSP, 24)
-    a.mov(RBX, RDI)
-    a.mov(R12, RSI)
-    given = a.new_label()
-    a.test(R12, R12)
-    a.jcc("ne", given)
-    a.mov(R12, Mem(RBX, L.frame_f_frame))
-    a.bind(given)
-    a.mov_imm(R13, plan.buffer)
-    a.mov_imm(RBP, plan.scratch)
-    a.group(f"at least {plan.headroom} Python frames left before the recursion limit")
-    emit_frames_left_check(a, plan.thread_state_get, L.tstate_recursion_remaining, plan.headroom, reject)
-    for p in plan.places:
-        _load_place(a, L, plan, p, reject)
-    if plan.globals:
-        _globals_str_keys(a, L, plan, reject)
-    for g in plan.globals:
-        _load_global(a, L, ext, plan, g, reject)
-    for it in plan.iters:
-        _load_iter(a, L, plan, it, reject)
-    compared = sorted({p.slot for p in s.written} | {g.slot for g in plan.globals} |
-                      {slot for it in plan.iters for slot in _compared(it)})
-    a.group("keep the entry bits")
-    for slot in compared:
-        a.mov(RAX, Mem(R13, 8 * slot))
-        a.mov(Mem(RBP, s.entry_bits + 8 * slot), RAX)
-    if plan.owned:
-        a.group("the trace owns these variables' objects: a reference each (its exits hand them to the runtime)")
-        for slot in plan.owned:
-            a.mov(RAX, Mem(R13, 8 * slot))
-            _incref(a, L, RAX)
-    a.group("run the trace: r14 = exit id, r15 = its record (none: the runtime writes the frame back)")
-    a.mov(RDI, R13)
-    a.mov(RAX, Mem(RBP, s.trace_entry))
-    a.call_reg(RAX)
-    a.mov(R14, RAX)
-    a.mov_imm(RCX, plan.exit_records)
-    a.mov(R15, Mem(RCX, 0, R14, 8))
-    a.test(R15, R15)
-    a.jcc("e", runtime_store)
-    for it in plan.iters:
-        if it.fresh >= 0:
-            popped = a.new_label()
-            a.alu("cmp", Mem(R15, 8), it.pos)
-            a.jcc("le", popped)                 # popped at this exit: nothing to write back
-            a.alu("cmp", Mem(R13, 8 * it.fresh), 0)
-            a.jcc("ne", runtime_store)          # a bridge started a new iterator: the runtime makes it
-            a.bind(popped)
-    release_made = _box_all(a, L, ext, plan, s, runtime_store)
-    _set_globals(a, L, ext, plan, s, release_made)
-    _commit(a, L, plan, s)
-    _release_olds(a, ext, plan, s)
-    if plan.owned_table:
-        a.group("release the objects the exit owns (the frame took references of its own)")
-        a.mov_imm(RBX, plan.owned_table)
-        emit_retain(a, R13, R14, RBX, R15, R12, ext.decref)
-    a.mov(RAX, R14)
-    a.jmp(done)
-    a.bind(runtime_store)
-    a.group("the runtime writes the frame back: a reference to each object its retain record names (the frame "
-            "and its interpreter frame are not needed any more: rbx, r12 free), -2 - exit id")
-    a.mov_imm(RBX, plan.retain_table)
-    emit_retain(a, R13, R14, RBX, R15, R12, ext.incref)
-    a.mov_imm(RAX, -2)
-    a.alu("sub", RAX, R14)
-    a.jmp(done)
-    a.bind(reject)
-    a.mov_imm(RAX, REJECTED)
-    a.bind(done)
-    a.group("restore and return")
-    a.alu("add", RSP, 24)
-    for r in reversed(SAVED):
-        a.pop(r)
-    a.ret()
-    return a.finish()
-
-
-def _slot_mem(L, index: int) -> Mem:
-    return Mem(R12, L.iframe_localsplus + 8 * index)
+# ---- the descriptor: header words (indices), then its tables (their byte offsets from the descriptor in the header)
+(BUFFER, SCRATCH, EXIT_RECORDS, RETAIN_TABLE, OWNED_TABLE, HEADROOM, NLOCALSPLUS, BASE_DEPTH,
+ NPLACES, PLACES, NGLOBALS, GLOBALS, NITERS, ITERS, NCOMPARED, COMPARED, NOWNED, OWNED, NWRITTEN, WRITTEN,
+ NBOXED, BOXED, ITER_AT, S_ENTRY_BITS, S_NEW, S_OLD, S_BASE_OLD, S_GNEW, S_GOLD, S_STACK) = range(30)
+HEADER_WORDS = 30
+PLACE_WORDS = 3             # PLACES and WRITTEN: byte offset of the localsplus slot in the iframe, 8 * slot, kind
+GLOBAL_WORDS = 3            # GLOBALS: the name's address, 8 * slot, kind
+BOXED_WORDS = 3             # BOXED: byte offset in the scratch area of the new reference, 8 * slot, kind
+ITER_HEADER = 4             # ITERS: pos, kind code, 8 * fresh slot (-1: none), number of slots; then 8 * each slot
 
 
 def _compared(it: IterPlace) -> tuple:
@@ -251,113 +181,284 @@ def _compared(it: IterPlace) -> tuple:
     return it.slots[::2]
 
 
-def _load_place(a: Asm, L, plan: RoundTripPlan, p: Place, reject: int) -> None:
-    a.group(f"localsplus[{p.index}] -> buffer[{p.slot}] ({p.kind})")
-    a.mov(RAX, _slot_mem(L, p.index))
-    _unbox(a, L, plan, p.kind, p.slot, reject)
+def descriptor_words(plan: RoundTripPlan, layout) -> list[int]:
+    """The loop's descriptor for the shared routine (its tables' offsets relative to the descriptor's start)."""
+    s = _Scratch(plan)
+    L = layout
+    words = [0] * HEADER_WORDS
+    words[BUFFER], words[SCRATCH], words[EXIT_RECORDS] = plan.buffer, plan.scratch, plan.exit_records
+    words[RETAIN_TABLE], words[OWNED_TABLE], words[HEADROOM] = plan.retain_table, plan.owned_table, plan.headroom
+    words[NLOCALSPLUS], words[BASE_DEPTH] = plan.nlocalsplus, plan.base_depth
+    words[S_ENTRY_BITS], words[S_NEW], words[S_OLD], words[S_BASE_OLD] = s.entry_bits, s.new, s.old, s.base_old
+    words[S_GNEW], words[S_GOLD], words[S_STACK] = s.gnew, s.gold, s.stack
+
+    def table(count: int, at: int, rows: list) -> None:
+        words[count], words[at] = len(rows), 8 * len(words)
+        for row in rows:
+            words.extend(row)
+
+    table(NPLACES, PLACES, [(L.iframe_localsplus + 8 * p.index, 8 * p.slot, KIND_CODES[p.kind]) for p in plan.places])
+    table(NGLOBALS, GLOBALS, [(g.name, 8 * g.slot, KIND_CODES[g.kind]) for g in plan.globals])
+    iter_at = [0] * plan.base_depth
+    words[NITERS], words[ITERS] = len(plan.iters), 8 * len(words)
+    for it in plan.iters:
+        iter_at[it.pos] = 8 * len(words)
+        words.extend((it.pos, ITER_CODES[it.kind], 8 * it.fresh if it.fresh >= 0 else -1, len(it.slots)))
+        words.extend(8 * slot for slot in it.slots)
+    compared = sorted({p.slot for p in s.written} | {g.slot for g in plan.globals} |
+                      {slot for it in plan.iters for slot in _compared(it)})
+    table(NCOMPARED, COMPARED, [(8 * slot,) for slot in compared])
+    table(NOWNED, OWNED, [(8 * slot,) for slot in plan.owned])
+    table(NWRITTEN, WRITTEN, [(L.iframe_localsplus + 8 * p.index, 8 * p.slot, KIND_CODES[p.kind]) for p in s.written])
+    table(NBOXED, BOXED, [(s.new + 8 * j, 8 * p.slot, KIND_CODES[p.kind]) for j, p in enumerate(s.written)] +
+          [(s.gnew + 8 * j, 8 * g.slot, KIND_CODES[g.kind]) for j, g in enumerate(plan.globals)])
+    words[ITER_AT] = 8 * len(words)
+    words.extend(iter_at)
+    return words
 
 
-def _load_global(a: Asm, L, ext, plan: RoundTripPlan, g: GlobalPlace, reject: int) -> None:
-    a.group(f"globals[{g.label!r}] -> buffer[{g.slot}] ({g.kind}): a borrowed reference")
-    _globals_call(a, L, ext.dict_getitem, g)
-    _unbox(a, L, plan, g.kind, g.slot, reject)
+def trampoline(descriptor: int, routine: int) -> bytes:
+    """A loop's round trip, `int64 f(frame, iframe)`: rdx = its descriptor, then the shared routine."""
+    return b"\x48\xba" + struct.pack("<Q", descriptor) + b"\x48\xb8" + struct.pack("<Q", routine) + b"\xff\xe0"
 
 
-def _globals_call(a: Asm, L, function: int, g: GlobalPlace, value: Mem | None = None) -> None:
-    """rax = function(the frame's globals, g's name[, the word at `value`]): PyDict_GetItemWithError or
-    PyDict_SetItem. Clobbers the caller-saved registers."""
-    a.mov(RDI, Mem(R12, L.iframe_globals))
-    a.mov_imm(RSI, g.name)
-    if value is not None:
-        a.mov(RDX, value)
-    a.mov_imm(RAX, function)
+SAVED = (RBP, RBX, R12, R13, R14, R15)
+FRAME = 56                  # the routine's stack words (rsp 16-byte aligned: 6 pushes, the return address, 56)
+K, N, J = Mem(RSP, 0), Mem(RSP, 8), Mem(RSP, 16)     # loop counters kept across calls
+DESC, I, CUR, BD = Mem(RSP, 24), Mem(RSP, 32), Mem(RSP, 40), Mem(RSP, 48)
+
+
+def _d(word: int, base=RCX) -> Mem:
+    return Mem(base, 8 * word)
+
+
+def shared_roundtrip(sh: Shared, ext) -> Encoded:
+    """The routine every loop's trampoline enters: rdi = frame, rsi = iframe, rdx = the loop's descriptor.
+    Registers: rbx = frame, r12 = its interpreter frame, r13 = state buffer, rbp = scratch; r14 = the descriptor
+    until the trace runs, then its exit id, and r15 = the exit's record."""
+    L = ext.layout
+    a = Asm()
+    reject, done, runtime_store = a.new_label(), a.new_label(), a.new_label()
+    a.group("save callee-saved registers, a frame of counters; rbx = frame, r12 = its interpreter frame, r14 = "
+            "descriptor, r13 = state buffer, rbp = scratch")
+    for r in SAVED:
+        a.push(r)
+    a.alu("sub", RSP, FRAME)
+    a.mov(RBX, RDI)
+    a.mov(R12, RSI)
+    given = a.new_label()
+    a.test(R12, R12)
+    a.jcc("ne", given)
+    a.mov(R12, Mem(RBX, L.frame_f_frame))
+    a.bind(given)
+    a.mov(DESC, RDX)
+    a.mov(R14, RDX)
+    a.mov(R13, _d(BUFFER, R14))
+    a.mov(RBP, _d(SCRATCH, R14))
+    a.group("at least `headroom` Python frames left before the recursion limit")
+    emit_frames_left_check(a, sh.thread_state_get, L.tstate_recursion_remaining, _d(HEADROOM, R14), reject)
+
+    a.group("each place of the frame -> its slot of the state buffer (r15: the table, r9: places left)")
+    _table(a, R15, R14, PLACES)
+    a.mov(R9, _d(NPLACES, R14))
+    with _each(a, R9, R15, 8 * PLACE_WORDS):
+        a.mov(RDX, Mem(R15, 0))
+        a.mov(RAX, Mem(R12, 0, RDX, 1))
+        a.mov(R10, Mem(R15, 8))
+        a.mov(R11, Mem(R15, 16))
+        _unbox(a, L, sh, reject)
+
+    a.group("each global: looked up in the frame's globals (an exact dict of str keys), unboxed")
+    no_globals = a.new_label()
+    a.alu("cmp", _d(NGLOBALS, R14), 0)
+    a.jcc("e", no_globals)
+    _globals_str_keys(a, L, sh, reject)
+    _table(a, R15, R14, GLOBALS)
+    a.mov(RAX, _d(NGLOBALS, R14))
+    a.mov(I, RAX)
+    with _each(a, I, R15, 8 * GLOBAL_WORDS):
+        a.mov(RDI, Mem(R12, L.iframe_globals))
+        a.mov(RSI, Mem(R15, 0))
+        a.mov_imm(RAX, ext.dict_getitem)
+        a.call_reg(RAX)
+        a.mov(R10, Mem(R15, 8))
+        a.mov(R11, Mem(R15, 16))
+        _unbox(a, L, sh, reject)
+    a.bind(no_globals)
+
+    a.group("each iterator of an enclosing `for` loop -> its slots")
+    _table(a, R15, R14, ITERS)
+    a.mov(RAX, _d(NITERS, R14))
+    a.mov(I, RAX)
+    iters, iters_done = a.new_label(), a.new_label()
+    a.bind(iters)
+    a.alu("cmp", I, 0)
+    a.jcc("e", iters_done)
+    _load_iter(a, L, sh, reject)
+    _next_iter(a, R15)
+    a.alu("sub", I, 1)
+    a.jmp(iters)
+    a.bind(iters_done)
+
+    a.group("keep the entry bits (rdi: where)")
+    a.mov(RDI, RBP)
+    a.alu("add", RDI, _d(S_ENTRY_BITS, R14))
+    _table(a, R15, R14, COMPARED)
+    a.mov(R9, _d(NCOMPARED, R14))
+    with _each(a, R9, R15, 8):
+        a.mov(RCX, Mem(R15, 0))
+        a.mov(RAX, Mem(R13, 0, RCX, 1))
+        a.mov(Mem(RDI, 0, RCX, 1), RAX)
+    a.group("the trace owns these variables' objects: a reference each (its exits hand them to the runtime)")
+    _table(a, R15, R14, OWNED)
+    a.mov(R9, _d(NOWNED, R14))
+    with _each(a, R9, R15, 8):
+        a.mov(RCX, Mem(R15, 0))
+        a.mov(RAX, Mem(R13, 0, RCX, 1))
+        _incref(a, L, RAX)
+
+    a.group("run the trace: r14 = exit id, r15 = its record (none: the runtime writes the frame back)")
+    a.mov(RDI, R13)
+    a.mov(RAX, Mem(RBP, 8 * TRACE_ENTRY_WORD))
     a.call_reg(RAX)
+    a.mov(R14, RAX)
+    a.mov(RCX, DESC)
+    a.mov(RCX, _d(EXIT_RECORDS))
+    a.mov(R15, Mem(RCX, 0, R14, 8))
+    a.test(R15, R15)
+    a.jcc("e", runtime_store)
+    a.group("an iterator a bridge replaced (still on the stack at this exit): the runtime makes the new one")
+    a.mov(RCX, DESC)
+    _table(a, R8, RCX, ITERS)
+    a.mov(R9, _d(NITERS))
+    fresh, fresh_next, fresh_done = a.new_label(), a.new_label(), a.new_label()
+    a.bind(fresh)
+    a.test(R9, R9)
+    a.jcc("e", fresh_done)
+    a.mov(RDX, Mem(R8, 16))
+    a.test(RDX, RDX)
+    a.jcc("s", fresh_next)                  # none
+    a.mov(RAX, Mem(R8, 0))
+    a.alu("cmp", Mem(R15, 8), RAX)
+    a.jcc("le", fresh_next)                 # popped at this exit: nothing to write back
+    a.alu("cmp", Mem(R13, 0, RDX, 1), 0)
+    a.jcc("ne", runtime_store)              # a bridge started a new iterator
+    a.bind(fresh_next)
+    _next_iter(a, R8)
+    a.alu("sub", R9, 1)
+    a.jmp(fresh)
+    a.bind(fresh_done)
+
+    release_made = _box_all(a, L, ext, sh, runtime_store)
+    _set_globals(a, L, ext, release_made)
+    _commit(a, L, sh)
+    _release_olds(a, ext)
+    a.group("release the objects the exit owns (the frame took references of its own)")
+    no_owned = a.new_label()
+    a.mov(RCX, DESC)
+    a.mov(RBX, _d(OWNED_TABLE))
+    a.test(RBX, RBX)
+    a.jcc("e", no_owned)
+    emit_retain(a, R13, R14, RBX, R15, R12, ext.decref)
+    a.bind(no_owned)
+    a.mov(RAX, R14)
+    a.jmp(done)
+    a.bind(runtime_store)
+    a.group("the runtime writes the frame back: a reference to each object its retain record names (the frame "
+            "and its interpreter frame are not needed any more: rbx, r12 free), -2 - exit id")
+    a.mov(RCX, DESC)
+    a.mov(RBX, _d(RETAIN_TABLE))
+    emit_retain(a, R13, R14, RBX, R15, R12, ext.incref)
+    a.mov_imm(RAX, -2)
+    a.alu("sub", RAX, R14)
+    a.jmp(done)
+    a.bind(reject)
+    a.mov_imm(RAX, REJECTED)
+    a.bind(done)
+    a.group("restore and return")
+    a.alu("add", RSP, FRAME)
+    for r in reversed(SAVED):
+        a.pop(r)
+    a.ret()
+    return a.finish()
 
 
-def _globals_str_keys(a: Asm, L, plan: RoundTripPlan, reject: int) -> None:
+def _next_iter(a: Asm, cursor) -> None:
+    """cursor: an iterator record -> the next one. Uses rcx."""
+    a.mov(RCX, Mem(cursor, 24))
+    a.shift("shl", RCX, 3)
+    a.alu("add", cursor, RCX)
+    a.alu("add", cursor, 8 * ITER_HEADER)
+
+
+def _table(a: Asm, dst, desc, word: int) -> None:
+    """dst = the address of the descriptor's table whose offset is at `word`."""
+    a.mov(dst, desc)
+    a.alu("add", dst, Mem(desc, 8 * word))
+
+
+class _each:
+    """with _each(a, count, cursor, stride): the body runs `count` times (a register or a stack word, counted down),
+    `cursor` advanced by `stride` bytes after each. (A class rather than contextlib.contextmanager: contextlib is
+    not imported for it.)"""
+
+    def __init__(self, a: Asm, count, cursor, stride: int) -> None:
+        self.a, self.count, self.cursor, self.stride = a, count, cursor, stride
+        self.loop, self.end = a.new_label(), a.new_label()
+
+    def __enter__(self) -> None:
+        a = self.a
+        a.bind(self.loop)
+        a.test_zero(self.count)
+        a.jcc("e", self.end)
+
+    def __exit__(self, *exc) -> None:
+        a = self.a
+        a.alu("add", self.cursor, self.stride)
+        a.alu("sub", self.count, 1)
+        a.jmp(self.loop)
+        a.bind(self.end)
+
+
+def _globals_str_keys(a: Asm, L, sh: Shared, reject: int) -> None:
     """The frame's globals are an exact dict whose keys are all exact strs (else reject), checked once for every
     global (nothing runs between the lookups that could add another key). Uses rax, rcx, rdi."""
-    a.group("the frame's globals: an exact dict of str keys")
     a.mov(RDI, Mem(R12, L.iframe_globals))
-    _check_type(a, L, RDI, plan.dict_type, reject)
+    _check_type(a, L, RDI, sh.dict_type, reject)
     a.mov(RAX, Mem(RDI, L.dict_keys))
     a.load8(RAX, Mem(RAX, L.dict_keys_kind))
     a.test(RAX, RAX)
     a.jcc("e", reject)                      # general keys: a lookup could run an __eq__
 
 
-def _unbox(a: Asm, L, plan: RoundTripPlan, kind: str, slot: int, reject: int) -> None:
-    """rax: an object (0: unbound, reject) of the trace's kind (else reject) -> buffer[slot], its value."""
+def _unbox(a: Asm, L, sh: Shared, reject: int) -> None:
+    """rax: an object (0: unbound, reject) of kind r11 (else reject) -> the state buffer at byte offset r10, its
+    value. Uses rcx, rdx, rsi, rdi, r8."""
+    store, float_, bool_ = a.new_label(), a.new_label(), a.new_label()
     a.test(RAX, RAX)
     a.jcc("e", reject)                      # unbound
-    if kind != "ref":
-        a.mov_imm(RCX, {"int": plan.int_type, "float": plan.float_type, "bool": plan.bool_type}[kind])
-        a.alu("cmp", RCX, Mem(RAX, L.ob_type))
-        a.jcc("ne", reject)
-    if kind == "int":
-        a.mov(R8, RAX)
-        emit_unbox_int64(a, L, R8, RSI, RDI, reject)
-    elif kind == "float":
-        a.mov(RAX, Mem(RAX, L.float_value))
-    elif kind == "bool":
-        a.mov_imm(RCX, plan.true)
-        a.alu("cmp", RAX, RCX)
-        a.setcc("e", RAX)
-        a.movzx8(RAX, RAX)
-    a.mov(Mem(R13, 8 * slot), RAX)
-
-
-def _load_iter(a: Asm, L, plan: RoundTripPlan, it: IterPlace, reject: int) -> None:
-    a.group(f"the {it.kind} iterator at base stack position {it.pos} -> buffer{list(it.slots)}")
-    a.mov(RAX, _slot_mem(L, plan.nlocalsplus + it.pos))
-    a.test(RAX, RAX)
-    a.jcc("e", reject)
-    _check_type(a, L, RAX, {"range": plan.range_iter_type, "list": plan.list_iter_type,
-                            "enumerate": plan.enumerate_type, "zip": plan.zip_type}[it.kind], reject)
-    if it.fresh >= 0:
-        a.alu("cmp", Mem(RAX, L.ob_refcnt), 1)     # shared: a bridge must not drop or replace it
-        a.jcc("ne", reject)
-        a.mov(Mem(R13, 8 * it.fresh), 0)
-    f = L.range_iter
-    if it.kind == "range":
-        nxt, step, remaining = it.slots
-        a.mov(RCX, Mem(RAX, f["step"]))
-        a.mov(Mem(R13, 8 * step), RCX)
-        if "index" in f:                    # 3.11: next = start + index * step, remaining = len - index
-            a.mov(RDX, Mem(RAX, f["index"]))
-            a.imul(RCX, RDX)
-            a.alu("add", RCX, Mem(RAX, f["start"]))
-            a.mov(Mem(R13, 8 * nxt), RCX)
-            a.mov(RCX, Mem(RAX, f["len"]))
-            a.alu("sub", RCX, RDX)
-            a.mov(Mem(R13, 8 * remaining), RCX)
-        else:
-            a.mov(RCX, Mem(RAX, f["start"]))
-            a.mov(Mem(R13, 8 * nxt), RCX)
-            a.mov(RCX, Mem(RAX, f["len"]))
-            a.mov(Mem(R13, 8 * remaining), RCX)
-    elif it.kind == "list":
-        _load_list_iter(a, plan, it.slots, reject)
-    elif it.kind == "enumerate":
-        a.alu("cmp", Mem(RAX, plan.enum_longindex), 0)
-        a.jcc("ne", reject)                 # counting beyond Py_ssize_t
-        a.mov(RCX, Mem(RAX, plan.enum_index))
-        a.mov(Mem(R13, 8 * it.slots[0]), RCX)
-        a.mov(RAX, Mem(RAX, plan.enum_sit))
-        _check_type(a, L, RAX, plan.list_iter_type, reject)
-        _load_list_iter(a, plan, it.slots[1:], reject)
-    else:
-        n = len(it.slots) // 2
-        a.alu("cmp", Mem(RAX, plan.zip_size), n)
-        a.jcc("ne", reject)
-        a.mov(R9, Mem(RAX, plan.zip_iters))
-        for j in range(n):
-            a.mov(RAX, Mem(R9, L.tuple_items + 8 * j))
-            _check_type(a, L, RAX, plan.list_iter_type, reject)
-            _load_list_iter(a, plan, it.slots[2 * j:2 * j + 2], reject)
-            for k in range(j):              # one iterator twice: each item advances it twice
-                a.alu("cmp", RAX, Mem(R9, L.tuple_items + 8 * k))
-                a.jcc("e", reject)
+    a.alu("cmp", R11, KIND_CODES["ref"])
+    a.jcc("e", store)
+    a.alu("cmp", R11, KIND_CODES["float"])
+    a.jcc("e", float_)
+    a.alu("cmp", R11, KIND_CODES["bool"])
+    a.jcc("e", bool_)
+    _check_type(a, L, RAX, sh.int_type, reject)
+    a.mov(R8, RAX)
+    emit_unbox_int64(a, L, R8, RSI, RDI, reject)
+    a.jmp(store)
+    a.bind(float_)
+    _check_type(a, L, RAX, sh.float_type, reject)
+    a.mov(RAX, Mem(RAX, L.float_value))
+    a.jmp(store)
+    a.bind(bool_)
+    _check_type(a, L, RAX, sh.bool_type, reject)
+    a.mov_imm(RCX, sh.true)
+    a.alu("cmp", RAX, RCX)
+    a.setcc("e", RAX)
+    a.movzx8(RAX, RAX)
+    a.bind(store)
+    a.mov(Mem(R13, 0, R10, 1), RAX)
 
 
 def _check_type(a: Asm, L, r, type_address: int, reject: int) -> None:
@@ -367,15 +468,114 @@ def _check_type(a: Asm, L, r, type_address: int, reject: int) -> None:
     a.jcc("ne", reject)
 
 
-def _load_list_iter(a: Asm, plan: RoundTripPlan, slots: tuple, reject: int) -> None:
-    """rax: a list iterator -> buffer[slots]: its next index, its list (reject once exhausted). Uses rcx."""
-    index, seq = slots
-    a.mov(RCX, Mem(RAX, plan.list_iter_seq))
+def _slot_store(a: Asm, record, k: int, value) -> None:
+    """The state buffer's slot named by word k of the iterator record at `record` := value. Uses r10."""
+    a.mov(R10, Mem(record, 8 * (ITER_HEADER + k)))
+    a.mov(Mem(R13, 0, R10, 1), value)
+
+
+def _load_iter(a: Asm, L, sh: Shared, reject: int) -> None:
+    """The iterator whose record r15 points at -> its slots. Uses the caller-saved registers."""
+    a.mov(RAX, _d(NLOCALSPLUS, R14))
+    a.alu("add", RAX, Mem(R15, 0))
+    a.mov(RAX, Mem(R12, L.iframe_localsplus, RAX, 8))
+    a.test(RAX, RAX)
+    a.jcc("e", reject)
+    range_, list_, enum_, zip_, end = (a.new_label() for _ in range(5))
+    a.mov(R11, Mem(R15, 8))
+    for kind, label in (("range", range_), ("list", list_), ("enumerate", enum_)):
+        a.alu("cmp", R11, ITER_CODES[kind])
+        a.jcc("e", label)
+    a.jmp(zip_)
+
+    def fresh() -> None:
+        keep = a.new_label()
+        a.mov(RDX, Mem(R15, 16))
+        a.test(RDX, RDX)
+        a.jcc("s", keep)
+        a.alu("cmp", Mem(RAX, L.ob_refcnt), 1)     # shared: a bridge must not drop or replace it
+        a.jcc("ne", reject)
+        a.mov(Mem(R13, 0, RDX, 1), 0)
+        a.bind(keep)
+
+    f = L.range_iter
+    a.bind(range_)
+    _check_type(a, L, RAX, sh.range_iter_type, reject)
+    fresh()
+    a.mov(RCX, Mem(RAX, f["step"]))
+    _slot_store(a, R15, 1, RCX)
+    if "index" in f:                    # 3.11: next = start + index * step, remaining = len - index
+        a.mov(RDX, Mem(RAX, f["index"]))
+        a.imul(RCX, RDX)
+        a.alu("add", RCX, Mem(RAX, f["start"]))
+        _slot_store(a, R15, 0, RCX)
+        a.mov(RCX, Mem(RAX, f["len"]))
+        a.alu("sub", RCX, RDX)
+        _slot_store(a, R15, 2, RCX)
+    else:
+        a.mov(RCX, Mem(RAX, f["start"]))
+        _slot_store(a, R15, 0, RCX)
+        a.mov(RCX, Mem(RAX, f["len"]))
+        _slot_store(a, R15, 2, RCX)
+    a.jmp(end)
+    a.bind(list_)
+    _check_type(a, L, RAX, sh.list_iter_type, reject)
+    fresh()
+    _load_list_iter(a, sh, R15, 0, reject)
+    a.jmp(end)
+    a.bind(enum_)
+    _check_type(a, L, RAX, sh.enumerate_type, reject)
+    a.alu("cmp", Mem(RAX, sh.enum_longindex), 0)
+    a.jcc("ne", reject)                 # counting beyond Py_ssize_t
+    a.mov(RCX, Mem(RAX, sh.enum_index))
+    _slot_store(a, R15, 0, RCX)
+    a.mov(RAX, Mem(RAX, sh.enum_sit))
+    _check_type(a, L, RAX, sh.list_iter_type, reject)
+    _load_list_iter(a, sh, R15, 1, reject)
+    a.jmp(end)
+    a.bind(zip_)
+    _check_type(a, L, RAX, sh.zip_type, reject)
+    a.mov(RCX, Mem(R15, 24))
+    a.shift("shr", RCX, 1)                  # the number of lists
+    a.alu("cmp", Mem(RAX, sh.zip_size), RCX)
+    a.jcc("ne", reject)
+    a.mov(R9, Mem(RAX, sh.zip_iters))
+    a.mov_imm(R11, 0)                       # j: the list iterator
+    each, dup, dup_done = a.new_label(), a.new_label(), a.new_label()
+    a.bind(each)
+    a.mov(RCX, Mem(R15, 24))
+    a.shift("shr", RCX, 1)
+    a.alu("cmp", R11, RCX)
+    a.jcc("ge", end)
+    a.mov(RAX, Mem(R9, L.tuple_items, R11, 8))
+    _check_type(a, L, RAX, sh.list_iter_type, reject)
+    a.mov(R8, R11)
+    a.shift("shl", R8, 4)
+    a.alu("add", R8, R15)                   # r8: the record, moved on to iterator j's two slots
+    _load_list_iter(a, sh, R8, 0, reject)
+    a.mov_imm(RDX, 0)                       # one iterator twice: each item advances it twice
+    a.bind(dup)
+    a.alu("cmp", RDX, R11)
+    a.jcc("ge", dup_done)
+    a.alu("cmp", RAX, Mem(R9, L.tuple_items, RDX, 8))
+    a.jcc("e", reject)
+    a.alu("add", RDX, 1)
+    a.jmp(dup)
+    a.bind(dup_done)
+    a.alu("add", R11, 1)
+    a.jmp(each)
+    a.bind(end)
+
+
+def _load_list_iter(a: Asm, sh: Shared, record, k: int, reject: int) -> None:
+    """rax: a list iterator -> the slots at words k, k + 1 of the record: its next index, its list (reject once
+    exhausted). Uses rcx, r10."""
+    a.mov(RCX, Mem(RAX, sh.list_iter_seq))
     a.test(RCX, RCX)
     a.jcc("e", reject)
-    a.mov(Mem(R13, 8 * seq), RCX)
-    a.mov(RCX, Mem(RAX, plan.list_iter_index))
-    a.mov(Mem(R13, 8 * index), RCX)
+    _slot_store(a, record, k + 1, RCX)
+    a.mov(RCX, Mem(RAX, sh.list_iter_index))
+    _slot_store(a, record, k, RCX)
 
 
 def _incref(a: Asm, L, r) -> None:
@@ -391,7 +591,7 @@ def _incref(a: Asm, L, r) -> None:
         a.alu("add", Mem(r, L.ob_refcnt), 1)
 
 
-def _box(a: Asm, L, ext, plan: RoundTripPlan, kind: str) -> None:
+def _box(a: Asm, L, ext, sh: Shared, kind: str) -> None:
     """rax: a value's bits -> rax: a new reference to an object for it (0: making it failed, with an error
     set; a 'ref' of 0 stays 0: an empty stack slot). Clobbers the caller-saved registers."""
     if kind == "ref":
@@ -402,8 +602,8 @@ def _box(a: Asm, L, ext, plan: RoundTripPlan, kind: str) -> None:
         a.bind(skip)
     elif kind == "bool":
         a.test(RAX, RAX)
-        a.mov_imm(RAX, plan.true, keep_flags=True)
-        a.mov_imm(RCX, plan.false, keep_flags=True)
+        a.mov_imm(RAX, sh.true, keep_flags=True)
+        a.mov_imm(RCX, sh.false, keep_flags=True)
         a.cmov("e", RAX, RCX)
         _incref(a, L, RAX)
     elif kind == "float":
@@ -428,63 +628,94 @@ def _box(a: Asm, L, ext, plan: RoundTripPlan, kind: str) -> None:
         a.bind(made)
 
 
-def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: int) -> int:
+def _box_kind(a: Asm, L, ext, sh: Shared, kind_reg, failed: int | None, made: int) -> None:
+    """rax: a value's bits, `kind_reg` its kind code -> rax: a new reference (see _box), then to `made`; a failure
+    (0 from a float or an int) to `failed`."""
+    kinds = sorted(KIND_CODES.items(), key=lambda kv: kv[1])
+    branches = [a.new_label() for _ in kinds]
+    for (_, code), lab in zip(kinds[:-1], branches):
+        a.alu("cmp", kind_reg, code)
+        a.jcc("e", lab)
+    a.jmp(branches[-1])
+    for (kind, _), lab in zip(kinds, branches):
+        a.bind(lab)
+        _box(a, L, ext, sh, kind)
+        if kind != "ref" and failed is not None:
+            a.test(RAX, RAX)
+            a.jcc("e", failed)
+        a.jmp(made)
+
+
+def _box_all(a: Asm, L, ext, sh: Shared, runtime_store: int) -> int:
     """Make every object the write-back stores: new[j] for each written place whose bits changed (else 0),
     gnew[j] for each changed global, stack[k] for each item of the record. On failure: release what was made
     (and the old values of globals held by then, gold[]) and leave the write-back to the runtime
     (`runtime_store`). Returns the label of that release (entered with no error set)."""
     failed, null_ref = a.new_label(), a.new_label()
-    a.group("make the objects: changed locals and globals, then the exit's stack items")
-    a.mov(Mem(RSP, 0), 0)                   # K: stack items made so far
-    for j in range(len(s.written)):
-        a.mov(Mem(RBP, s.new + 8 * j), 0)
-    for j in range(len(plan.globals)):
-        a.mov(Mem(RBP, s.gnew + 8 * j), 0)
-        a.mov(Mem(RBP, s.gold + 8 * j), 0)
-    changed = [(s.new + 8 * j, p.slot, p.kind) for j, p in enumerate(s.written)] + \
-        [(s.gnew + 8 * j, g.slot, g.kind) for j, g in enumerate(plan.globals)]
-    for new, slot, kind in changed:
-        same = a.new_label()
-        a.mov(RAX, Mem(R13, 8 * slot))
-        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * slot))
-        a.jcc("e", same)
-        if kind == "ref":
-            a.test(RAX, RAX)
-            a.jcc("e", null_ref)            # an unbound variable: the runtime's write-back decides
-        _box(a, L, ext, plan, kind)
-        a.test(RAX, RAX)
-        a.jcc("e", failed)
-        a.mov(Mem(RBP, new), RAX)
-        a.bind(same)
-    loop, end = a.new_label(), a.new_label()
+    a.group("make the objects: changed locals and globals, then the exit's stack items (new, old, base_old, gnew, "
+            "gold: all 0 first)")
+    a.mov(K, 0)                             # stack items made so far
+    a.mov(RCX, DESC)
+    a.mov(RDI, RBP)
+    a.alu("add", RDI, _d(S_NEW))
+    a.mov(RDX, _d(S_STACK))
+    a.alu("sub", RDX, _d(S_NEW))
+    a.shift("shr", RDX, 3)
+    with _each(a, RDX, RDI, 8):
+        a.mov(Mem(RDI, 0), 0)
+    _table(a, RAX, RCX, BOXED)
+    a.mov(CUR, RAX)
+    a.mov(RAX, _d(NBOXED))
+    a.mov(I, RAX)
+    each, same, end = a.new_label(), a.new_label(), a.new_label()
+    a.bind(each)
+    a.alu("cmp", I, 0)
+    a.jcc("e", end)
+    a.mov(R8, CUR)
+    a.mov(RDX, Mem(R8, 8))
+    a.mov(RAX, Mem(R13, 0, RDX, 1))
+    a.mov(RCX, DESC)
+    a.mov(RCX, _d(S_ENTRY_BITS))
+    a.alu("add", RCX, RBP)
+    a.alu("cmp", RAX, Mem(RCX, 0, RDX, 1))
+    a.jcc("e", same)
+    a.mov(R11, Mem(R8, 16))
+    ref, boxed = a.new_label(), a.new_label()
+    a.alu("cmp", R11, KIND_CODES["ref"])
+    a.jcc("ne", ref)
+    a.test(RAX, RAX)
+    a.jcc("e", null_ref)                    # an unbound variable: the runtime's write-back decides
+    a.bind(ref)
+    _box_kind(a, L, ext, sh, R11, failed, boxed)
+    a.bind(boxed)
+    a.test(RAX, RAX)
+    a.jcc("e", failed)
+    a.mov(R8, CUR)
+    a.mov(RCX, Mem(R8, 0))
+    a.mov(Mem(RBP, 0, RCX, 1), RAX)
+    a.bind(same)
+    a.alu("add", CUR, 8 * BOXED_WORDS)
+    a.alu("sub", I, 1)
+    a.jmp(each)
+    a.bind(end)
+    loop, done = a.new_label(), a.new_label()
     a.mov(RAX, Mem(R15, 16))
     a.mov(N, RAX)
     a.bind(loop)
     a.mov(RCX, K)
     a.alu("cmp", RCX, N)
-    a.jcc("ge", end)
+    a.jcc("ge", done)
     a.mov(RSI, RCX)
     a.shift("shl", RSI, 1)
     a.mov(RDX, Mem(R15, 8 * RECORD_HEADER, RSI, 8))         # slot
     a.mov(RAX, Mem(R13, 0, RDX, 8))
-    a.mov(RDX, Mem(R15, 8 * RECORD_HEADER + 8, RSI, 8))     # kind code
+    a.mov(R11, Mem(R15, 8 * RECORD_HEADER + 8, RSI, 8))     # kind code
     made = a.new_label()
-    kinds = sorted(KIND_CODES.items(), key=lambda kv: kv[1])
-    branches = [a.new_label() for _ in kinds]
-    for (_, code), lab in zip(kinds[:-1], branches):
-        a.alu("cmp", RDX, code)
-        a.jcc("e", lab)
-    a.jmp(branches[-1])
-    for (kind, _), lab in zip(kinds, branches):
-        a.bind(lab)
-        _box(a, L, ext, plan, kind)
-        if kind != "ref":
-            a.test(RAX, RAX)
-            a.jcc("e", failed)
-        a.jmp(made)
+    _box_kind(a, L, ext, sh, R11, failed, made)
     a.bind(made)
+    _stack_base(a, RDX)
     a.mov(RCX, K)
-    a.mov(Mem(RBP, s.stack, RCX, 8), RAX)
+    a.mov(Mem(RDX, 0, RCX, 8), RAX)
     a.alu("add", K, 1)
     a.jmp(loop)
     a.bind(failed)
@@ -493,67 +724,112 @@ def _box_all(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, runtime_store: in
     a.mov_imm(RAX, ext.err_clear)
     a.call_reg(RAX)
     a.bind(null_ref)
-    for j in range(len(s.written)):
-        a.mov(RDI, Mem(RBP, s.new + 8 * j))
-        _xdecref_call(a, ext)
-    for j in range(len(plan.globals)):
-        for at in (s.gnew, s.gold):
-            a.mov(RDI, Mem(RBP, at + 8 * j))
-            _xdecref_call(a, ext)
+    _release_range(a, ext, S_NEW, S_STACK)  # new, old, base_old (0 until the commit), gnew, gold
     with _counted(a, K):                    # the stack items made so far
-        a.mov(RDI, Mem(RBP, s.stack, RCX, 8))
+        _stack_base(a, RDX)
+        a.mov(RDI, Mem(RDX, 0, RCX, 8))
         _xdecref_call(a, ext)
     a.jmp(runtime_store)
-    a.bind(end)
+    a.bind(done)
     return null_ref
 
 
-def _set_globals(a: Asm, L, ext, plan: RoundTripPlan, s: _Scratch, release_made: int) -> None:
+def _stack_base(a: Asm, dst) -> None:
+    """dst = the address of the scratch area's new stack items. Uses dst only."""
+    a.mov(dst, DESC)
+    a.mov(dst, Mem(dst, 8 * S_STACK))
+    a.alu("add", dst, RBP)
+
+
+def _set_globals(a: Asm, L, ext, release_made: int) -> None:
     """globals[name] = gnew[j] for each changed global (PyDict_SetItem: its own reference), the old value given a
     reference first (gold[j]: released with the other old references, once the frame is complete). Runs no Python
     code: the keys are exact strs, the old values are not released here (a dict watcher, a C function, sees the
     same calls as after a STORE_GLOBAL). A failure (which a key present at entry rules out) clears the error, puts
     the old values of the globals set before back (the frame and its globals are then as at entry: the objects the
-    state buffer borrows stay alive) and goes to `release_made`: the runtime writes the frame back."""
-    if not plan.globals:
-        return
+    state buffer borrows stay alive) and goes to `release_made`: the runtime writes the frame back.
+    J: the global, CUR: its row of the descriptor's table."""
     a.group("set the changed globals (their old values held)")
-    restores = [a.new_label() for _ in plan.globals]
-    for j, g in enumerate(plan.globals):
-        skip, held = a.new_label(), a.new_label()
-        a.alu("cmp", Mem(RBP, s.gnew + 8 * j), 0)
-        a.jcc("e", skip)
-        _globals_call(a, L, ext.dict_getitem, g)
-        a.mov(Mem(RBP, s.gold + 8 * j), RAX)
-        a.test(RAX, RAX)
-        a.jcc("e", held)
-        _incref(a, L, RAX)
-        a.bind(held)
-        _globals_call(a, L, ext.dict_setitem, g, Mem(RBP, s.gnew + 8 * j))
-        a.test32(RAX, RAX)
-        a.jcc("s", restores[j])
-        a.bind(skip)
-    done = a.new_label()
-    a.jmp(done)
-    for j, label in enumerate(restores):
-        # (one block per global: the failed global itself is not set again, which a dict watcher would see)
-        a.bind(label)
-        a.group(f"setting global {plan.globals[j].label!r} failed: clear the error, put back the old values of those "
-                f"set before it")
-        a.mov_imm(RAX, ext.err_clear)
-        a.call_reg(RAX)
-        for i, earlier in enumerate(plan.globals[:j]):
-            skip = a.new_label()
-            a.alu("cmp", Mem(RBP, s.gold + 8 * i), 0)
-            a.jcc("e", skip)                    # not changed, or none to put back
-            _globals_call(a, L, ext.dict_setitem, earlier, Mem(RBP, s.gold + 8 * i))
-            a.test32(RAX, RAX)
-            a.jcc("ns", skip)
-            a.mov_imm(RAX, ext.err_clear)       # (cannot fail either: the key is there)
-            a.call_reg(RAX)
-            a.bind(skip)
-        a.jmp(release_made)
-    a.bind(done)
+    each, skip, held, end, failed = (a.new_label() for _ in range(5))
+    a.mov(RCX, DESC)
+    _table(a, RAX, RCX, GLOBALS)
+    a.mov(CUR, RAX)
+    a.mov(J, 0)
+    a.bind(each)
+    a.mov(RCX, DESC)
+    a.mov(RAX, J)
+    a.alu("cmp", RAX, _d(NGLOBALS))
+    a.jcc("ge", end)
+    _global_word(a, RDX, S_GNEW)
+    a.alu("cmp", Mem(RDX, 0), 0)
+    a.jcc("e", skip)
+    _globals_call(a, L, ext.dict_getitem)
+    _global_word(a, RDX, S_GOLD)
+    a.mov(Mem(RDX, 0), RAX)
+    a.test(RAX, RAX)
+    a.jcc("e", held)
+    _incref(a, L, RAX)
+    a.bind(held)
+    _global_word(a, RDX, S_GNEW)
+    a.mov(RDX, Mem(RDX, 0))
+    _globals_call(a, L, ext.dict_setitem, RDX)
+    a.test32(RAX, RAX)
+    a.jcc("s", failed)
+    a.bind(skip)
+    a.alu("add", CUR, 8 * GLOBAL_WORDS)
+    a.alu("add", J, 1)
+    a.jmp(each)
+    a.bind(failed)
+    # (the failed global itself is not set again, which a dict watcher would see)
+    a.group("setting a global failed: clear the error, put back the old values of those set before it")
+    a.mov_imm(RAX, ext.err_clear)
+    a.call_reg(RAX)
+    back, back_next = a.new_label(), a.new_label()
+    a.mov(RAX, J)
+    a.mov(BD, RAX)                          # the global that failed
+    a.mov(J, 0)
+    a.mov(RCX, DESC)
+    _table(a, RAX, RCX, GLOBALS)
+    a.mov(CUR, RAX)
+    a.bind(back)
+    a.mov(RAX, J)
+    a.alu("cmp", RAX, BD)
+    a.jcc("ge", release_made)
+    _global_word(a, RDX, S_GOLD)
+    a.mov(RDX, Mem(RDX, 0))
+    a.test(RDX, RDX)
+    a.jcc("e", back_next)                   # not changed, or none to put back
+    _globals_call(a, L, ext.dict_setitem, RDX)
+    a.test32(RAX, RAX)
+    a.jcc("ns", back_next)
+    a.mov_imm(RAX, ext.err_clear)           # (cannot fail either: the key is there)
+    a.call_reg(RAX)
+    a.bind(back_next)
+    a.alu("add", CUR, 8 * GLOBAL_WORDS)
+    a.alu("add", J, 1)
+    a.jmp(back)
+    a.bind(end)
+
+
+def _global_word(a: Asm, dst, area: int) -> None:
+    """dst = the address of global J's word in the scratch area `area` (S_GNEW or S_GOLD). Uses dst, rcx."""
+    a.mov(RCX, DESC)
+    a.mov(dst, J)
+    a.shift("shl", dst, 3)
+    a.alu("add", dst, _d(area))
+    a.alu("add", dst, RBP)
+
+
+def _globals_call(a: Asm, L, function: int, value=None) -> None:
+    """rax = function(the frame's globals, the name of CUR's global[, value]): PyDict_GetItemWithError or
+    PyDict_SetItem. Clobbers the caller-saved registers."""
+    a.mov(RDI, Mem(R12, L.iframe_globals))
+    a.mov(RSI, CUR)
+    a.mov(RSI, Mem(RSI, 0))
+    if value is not None and value is not RDX:
+        a.mov(RDX, value)
+    a.mov_imm(RAX, function)
+    a.call_reg(RAX)
 
 
 class _counted:
@@ -579,6 +855,25 @@ class _counted:
         a.bind(self.end)
 
 
+def _release_range(a: Asm, ext, first: int, end: int) -> None:
+    """Py_DecRef each non-0 word of the scratch area from the offset at descriptor word `first` to the one at `end`
+    (CUR: the offset)."""
+    loop, done = a.new_label(), a.new_label()
+    a.mov(RCX, DESC)
+    a.mov(RAX, _d(first))
+    a.mov(CUR, RAX)
+    a.bind(loop)
+    a.mov(RCX, DESC)
+    a.mov(RAX, CUR)
+    a.alu("cmp", RAX, _d(end))
+    a.jcc("ge", done)
+    a.mov(RDI, Mem(RBP, 0, RAX, 1))
+    a.alu("add", CUR, 8)
+    _xdecref_call(a, ext)
+    a.jmp(loop)
+    a.bind(done)
+
+
 def _xdecref_call(a: Asm, ext) -> None:
     """Py_DecRef(rdi) unless rdi is 0."""
     skip = a.new_label()
@@ -589,53 +884,85 @@ def _xdecref_call(a: Asm, ext) -> None:
     a.bind(skip)
 
 
-def _commit(a: Asm, L, plan: RoundTripPlan, s: _Scratch) -> None:
+def _commit(a: Asm, L, sh: Shared) -> None:
     """Every write to the frame, with no call in between; the old references are kept in old[] / base_old[]."""
-    a.group("write the frame: changed locals (old references kept)")
-    for j, p in enumerate(s.written):
+    a.group("write the frame: changed locals (old references kept; rsi: new, rdi: old)")
+    a.mov(RCX, DESC)
+    a.mov(RSI, RBP)
+    a.alu("add", RSI, _d(S_NEW))
+    a.mov(RDI, RBP)
+    a.alu("add", RDI, _d(S_OLD))
+    _table(a, R8, RCX, WRITTEN)
+    a.mov(R9, _d(NWRITTEN))
+    with _each(a, R9, R8, 8 * PLACE_WORDS):
         skip = a.new_label()
-        a.mov(Mem(RBP, s.old + 8 * j), 0)
-        a.mov(RAX, Mem(RBP, s.new + 8 * j))
+        a.mov(Mem(RDI, 0), 0)
+        a.mov(RAX, Mem(RSI, 0))
+        a.alu("add", RSI, 8)
+        a.alu("add", RDI, 8)
         a.test(RAX, RAX)
         a.jcc("e", skip)
-        a.mov(RCX, _slot_mem(L, p.index))
-        a.mov(Mem(RBP, s.old + 8 * j), RCX)
-        a.mov(_slot_mem(L, p.index), RAX)
+        a.mov(RDX, Mem(R8, 0))
+        a.mov(RCX, Mem(R12, 0, RDX, 1))
+        a.mov(Mem(RDI, -8), RCX)
+        a.mov(Mem(R12, 0, RDX, 1), RAX)
         a.bind(skip)
-    iters = {it.pos: it for it in plan.iters}
-    a.group("base stack items: the iterators' fields, the items popped at this exit emptied")
+    a.group("base stack items: the iterators' fields, the items popped at this exit emptied (r9: the position, "
+            "r11: the interpreter frame moved on by the locals)")
+    a.mov(RCX, DESC)
+    a.mov(RAX, _d(BASE_DEPTH))
+    a.mov(BD, RAX)
+    a.mov(R11, _d(NLOCALSPLUS))
+    a.shift("shl", R11, 3)
+    a.alu("add", R11, R12)
     a.mov(RDX, Mem(R15, 8))                 # depth of the base stack that remains
-    for pos in range(plan.base_depth):
-        alive, nxt = a.new_label(), a.new_label()
-        a.mov(Mem(RBP, s.base_old + 8 * pos), 0)
-        a.alu("cmp", RDX, pos)
-        a.jcc("g", alive)
-        a.mov(RCX, _slot_mem(L, plan.nlocalsplus + pos))
-        a.mov(Mem(RBP, s.base_old + 8 * pos), RCX)
-        a.mov(_slot_mem(L, plan.nlocalsplus + pos), 0)
-        a.jmp(nxt)
-        a.bind(alive)
-        if pos in iters:
-            _store_iter(a, L, plan, s, iters[pos], nxt)
-        a.bind(nxt)
+    a.mov_imm(R9, 0)
+    each, alive, nxt, end = (a.new_label() for _ in range(4))
+    a.bind(each)
+    a.alu("cmp", R9, BD)
+    a.jcc("ge", end)
+    a.mov(RCX, DESC)
+    a.mov(RAX, _d(S_BASE_OLD))
+    a.alu("add", RAX, RBP)
+    a.mov(Mem(RAX, 0, R9, 8), 0)
+    a.alu("cmp", RDX, R9)
+    a.jcc("g", alive)
+    a.mov(RCX, Mem(R11, L.iframe_localsplus, R9, 8))
+    a.mov(Mem(RAX, 0, R9, 8), RCX)
+    a.mov(Mem(R11, L.iframe_localsplus, R9, 8), 0)
+    a.jmp(nxt)
+    a.bind(alive)
+    a.mov(RCX, DESC)
+    a.mov(R8, _d(ITER_AT))
+    a.alu("add", R8, RCX)
+    a.mov(R8, Mem(R8, 0, R9, 8))            # the byte offset of the iterator's record at this position, or 0
+    a.test(R8, R8)
+    a.jcc("e", nxt)
+    a.alu("add", R8, RCX)
+    _store_iter(a, L, sh, nxt)
+    a.bind(nxt)
+    a.alu("add", R9, 1)
+    a.jmp(each)
+    a.bind(end)
     push, pushed = a.new_label(), a.new_label()
     a.group("the exit's stack items above the base, the stack top, the instruction pointer")
     a.mov(RCX, N)
     a.test(RCX, RCX)
     a.jcc("ne", push)
-    a.alu("cmp", RDX, plan.base_depth)
+    a.alu("cmp", RDX, BD)
     a.jcc("ge", pushed)
     a.bind(push)
     a.mov(RSI, RDX)
     a.shift("shl", RSI, 3)
-    a.alu("add", RSI, R12)                  # rsi + disp: localsplus[nlocalsplus + depth]
-    disp = L.iframe_localsplus + 8 * plan.nlocalsplus
+    a.alu("add", RSI, R11)                  # rsi + localsplus: the stack item at the remaining depth
+    _stack_base(a, R8)
     with _counted(a, N):
-        a.mov(RAX, Mem(RBP, s.stack, RCX, 8))
-        a.mov(Mem(RSI, disp, RCX, 8), RAX)
+        a.mov(RAX, Mem(R8, 0, RCX, 8))
+        a.mov(Mem(RSI, L.iframe_localsplus, RCX, 8), RAX)
+    a.mov(RCX, DESC)
     a.mov(RAX, RDX)
     a.alu("add", RAX, N)
-    a.alu("add", RAX, plan.nlocalsplus)
+    a.alu("add", RAX, _d(NLOCALSPLUS))
     a.store_narrow(Mem(R12, L.iframe_stacktop), RAX, 4)
     a.bind(pushed)
     a.mov(RAX, Mem(R15, 0))
@@ -649,63 +976,93 @@ def _commit(a: Asm, L, plan: RoundTripPlan, s: _Scratch) -> None:
         a.bind(none)
 
 
-def _store_iter(a: Asm, L, plan: RoundTripPlan, s: _Scratch, it: IterPlace, skip: int) -> None:
-    """Write an iterator's state back where the trace changed it. Keeps rdx."""
+def _store_iter(a: Asm, L, sh: Shared, skip: int) -> None:
+    """Write back the state of the iterator whose record r8 points at (at base position r9), where the trace
+    changed it. Keeps rdx, r9, r11; uses rax, rcx, rsi, rdi, r10."""
     f = L.range_iter
-    a.mov(RSI, _slot_mem(L, plan.nlocalsplus + it.pos))
-    if it.kind == "range":
-        write = a.new_label()
-        nxt, _, remaining = it.slots
-        a.mov(RAX, Mem(R13, 8 * nxt))
-        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * nxt))
-        a.jcc("ne", write)
-        a.mov(RAX, Mem(R13, 8 * remaining))
-        a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * remaining))
-        a.jcc("e", skip)
-        a.bind(write)
-        if "index" in f:                    # 3.11: index = len - remaining (start stays)
-            a.mov(RAX, Mem(RSI, f["len"]))
-            a.alu("sub", RAX, Mem(R13, 8 * remaining))
-            a.mov(Mem(RSI, f["index"]), RAX)
-        else:
-            a.mov(RAX, Mem(R13, 8 * nxt))
-            a.mov(Mem(RSI, f["start"]), RAX)
-            a.mov(RAX, Mem(R13, 8 * remaining))
-            a.mov(Mem(RSI, f["len"]), RAX)
-        return
-    if it.kind == "list":
-        _store_field(a, s, it.slots[0], Mem(RSI, plan.list_iter_index))
-    elif it.kind == "enumerate":
-        _store_field(a, s, it.slots[0], Mem(RSI, plan.enum_index))
-        a.mov(RSI, Mem(RSI, plan.enum_sit))
-        _store_field(a, s, it.slots[1], Mem(RSI, plan.list_iter_index))
+    a.mov(RSI, Mem(R11, L.iframe_localsplus, R9, 8))
+    a.mov(RCX, DESC)
+    a.mov(RDI, _d(S_ENTRY_BITS))
+    a.alu("add", RDI, RBP)                  # rdi: the entry bits
+    range_, list_, enum_, zip_ = (a.new_label() for _ in range(4))
+    a.mov(RCX, Mem(R8, 8))
+    for kind, label in (("range", range_), ("list", list_), ("enumerate", enum_)):
+        a.alu("cmp", RCX, ITER_CODES[kind])
+        a.jcc("e", label)
+    a.jmp(zip_)
+    a.bind(range_)
+    write = a.new_label()
+    a.mov(R10, Mem(R8, 8 * ITER_HEADER))            # next
+    a.mov(RAX, Mem(R13, 0, R10, 1))
+    a.alu("cmp", RAX, Mem(RDI, 0, R10, 1))
+    a.jcc("ne", write)
+    a.mov(R10, Mem(R8, 8 * ITER_HEADER + 16))       # remaining
+    a.mov(RAX, Mem(R13, 0, R10, 1))
+    a.alu("cmp", RAX, Mem(RDI, 0, R10, 1))
+    a.jcc("e", skip)
+    a.bind(write)
+    a.mov(R10, Mem(R8, 8 * ITER_HEADER + 16))
+    if "index" in f:                    # 3.11: index = len - remaining (start stays)
+        a.mov(RAX, Mem(RSI, f["len"]))
+        a.alu("sub", RAX, Mem(R13, 0, R10, 1))
+        a.mov(Mem(RSI, f["index"]), RAX)
     else:
-        a.mov(RSI, Mem(RSI, plan.zip_iters))
-        for j in range(len(it.slots) // 2):
-            a.mov(RDI, Mem(RSI, L.tuple_items + 8 * j))
-            _store_field(a, s, it.slots[2 * j], Mem(RDI, plan.list_iter_index))
+        a.mov(R10, Mem(R8, 8 * ITER_HEADER))
+        a.mov(RAX, Mem(R13, 0, R10, 1))
+        a.mov(Mem(RSI, f["start"]), RAX)
+        a.mov(R10, Mem(R8, 8 * ITER_HEADER + 16))
+        a.mov(RAX, Mem(R13, 0, R10, 1))
+        a.mov(Mem(RSI, f["len"]), RAX)
+    a.jmp(skip)
+    a.bind(list_)
+    _store_field(a, R8, 0, Mem(RSI, sh.list_iter_index))
+    a.jmp(skip)
+    a.bind(enum_)
+    _store_field(a, R8, 0, Mem(RSI, sh.enum_index))
+    a.mov(RSI, Mem(RSI, sh.enum_sit))
+    _store_field(a, R8, 1, Mem(RSI, sh.list_iter_index))
+    a.jmp(skip)
+    a.bind(zip_)
+    a.mov(RSI, Mem(RSI, sh.zip_iters))
+    a.mov(RCX, Mem(R8, 24))
+    a.shift("shr", RCX, 1)
+    a.mov(J, RCX)                           # lists left
+    a.alu("add", RSI, L.tuple_items)
+    each = a.new_label()
+    a.bind(each)
+    a.alu("cmp", J, 0)
+    a.jcc("e", skip)
+    a.mov(RCX, Mem(RSI, 0))
+    _store_field(a, R8, 0, Mem(RCX, sh.list_iter_index))
+    a.alu("add", RSI, 8)
+    a.alu("add", R8, 16)
+    a.alu("sub", J, 1)
+    a.jmp(each)
 
 
-def _store_field(a: Asm, s: _Scratch, slot: int, dst: Mem) -> None:
-    """dst = buffer[slot] if its bits changed since the entry. Uses rax."""
+def _store_field(a: Asm, record, k: int, dst: Mem) -> None:
+    """dst = the slot named by word k of the iterator record at `record`, if its bits changed since the entry
+    (rdi: the entry bits). Uses rax, r10."""
     same = a.new_label()
-    a.mov(RAX, Mem(R13, 8 * slot))
-    a.alu("cmp", RAX, Mem(RBP, s.entry_bits + 8 * slot))
+    a.mov(R10, Mem(record, 8 * (ITER_HEADER + k)))
+    a.mov(RAX, Mem(R13, 0, R10, 1))
+    a.alu("cmp", RAX, Mem(RDI, 0, R10, 1))
     a.jcc("e", same)
     a.mov(dst, RAX)
     a.bind(same)
 
 
-def _release_olds(a: Asm, ext, plan: RoundTripPlan, s: _Scratch) -> None:
-    """Release the old references (the frame is complete: Python code a release runs sees it so)."""
+def _release_olds(a: Asm, ext) -> None:
+    """Release the old references (the frame is complete: Python code a release runs sees it so): old[] and
+    base_old[], then each global's old value and its new one (the dict holds a reference of its own)."""
     a.group("release the old references")
-    for j in range(len(s.written)):
-        a.mov(RDI, Mem(RBP, s.old + 8 * j))
-        _xdecref_call(a, ext)
-    for pos in range(plan.base_depth):
-        a.mov(RDI, Mem(RBP, s.base_old + 8 * pos))
-        _xdecref_call(a, ext)
-    for j in range(len(plan.globals)):      # (the dict holds a reference of its own to the new value)
-        for at in (s.gold, s.gnew):
-            a.mov(RDI, Mem(RBP, at + 8 * j))
+    _release_range(a, ext, S_OLD, S_GNEW)   # old, base_old
+    a.mov(RCX, DESC)
+    a.mov(RAX, _d(NGLOBALS))
+    a.mov(N, RAX)
+    with _counted(a, N):
+        for area in (S_GOLD, S_GNEW):
+            a.mov(RCX, J)
+            _global_word(a, RDX, area)
+            a.mov(RDI, Mem(RDX, 0))
             _xdecref_call(a, ext)

@@ -236,6 +236,7 @@ class CompiledLoop:
         self.last_exit = None               # the exit of the last run the runtime looked at (Engine._after_run)
         self.fast_fails = (ctypes.c_int64 * MAX_EXITS)()   # per exit: guard exits the stub counted
         self.scratch = None
+        self.roundtrip_descriptor = None    # what the shared round trip reads for it (kept alive here)
         self.exit_records = None            # int64[exit id] -> address of the exit's record (0: none)
         self.records: dict = {}             # exit id -> its record (None: the runtime writes it back)
         self.entry_objects: list | None = None  # the objects load() put into the buffer, held during the run

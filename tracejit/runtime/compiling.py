@@ -300,11 +300,17 @@ def native_setup(self: Engine) -> None:
         self.ext["instance_values"] = instance_values()
         self.ext["sse41"] = cpu_has_sse41()
         self.ext.update(c_api_addresses())
-        # the graveyard's release stub and the retaining entry, in one placement (max_code_kb counts pages)
+        # the graveyard's release stub, the retaining entry and the shared round trip, in one placement (max_code_kb
+        # counts pages)
         release = backend.release_stub(self.ext["decref"]).code
         release += bytes(-len(release) % 16)
-        at = self.mem.place(release + backend.retaining_entry_stub(self.ext["incref"]).code)
+        retaining = backend.retaining_entry_stub(self.ext["incref"]).code
+        retaining += bytes(-len(retaining) % 16)
+        shared = native_entry.shared_code(backend.Externals(bridge_table=0, exit_counts=0, graveyard=0, sync=0,
+                                                            code_instrs=0, **self.ext))
+        at = self.mem.place(release + retaining + shared)
         self.ext["release_graveyard"], self.retaining_stub = at, at + len(release)
+        self.roundtrip_shared = at + len(release) + len(retaining)
         self.ext["py_functions"] = {name: c_api_address(name) for name in PY_FUNCTIONS}
         gate = self.gate
         self.ext.update(gate_word=ctypes.addressof(gate.main_thread), gate_ident=gate.ident,

@@ -170,6 +170,7 @@ class Engine:
         self._stubs = None              # executable memory of the hooks' stubs (_stub_memory)
         self.release = None             # native graveyard release (backend.release_stub), made with self.mem
         self.retaining_stub = 0         # the Python entry's way into a loop (backend.retaining_entry_stub), too
+        self.roundtrip_shared = 0       # the native round trip every loop's trampoline enters (backend.roundtrip), too
         self.collector_hold = None      # the IR interpreter's (native=0) hold on garbage collection, made with it
         self.ext = None
         self.hooks = None               # the installed hooks (None while no enable() block runs)

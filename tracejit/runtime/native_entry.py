@@ -1,10 +1,11 @@
 """Which compiled loops and exits the native round trip (tracejit.backend.roundtrip) serves, and its data.
 
-When a loop or one of its bridges is compiled: `prepare(loop, syncs)` assembles a round trip for the loop's
-state layout as it will be (None: the current one still serves, or none can), `append` puts it at the end of
-the block's code (one placement, no page of its own), and `install(engine, loop, prepared, address)` writes
-the record of every exit that has none yet and makes `loop.roundtrip` (a callable f(id(frame), 0) -> int, see
-backend.roundtrip). No round trip serves a loop whose layout has what it does not describe; those loops keep
+At the first compile, `shared_code(ext)` is the routine that serves every loop (placed once by the engine:
+`roundtrip_shared`). When a loop or one of its bridges is compiled: `prepare(loop, syncs)` makes the loop's
+descriptor for its state layout as it will be and the trampoline into the routine with it (None: the current
+one still serves, or none can), `append` puts the trampoline at the end of the block's code (one placement, no
+page of its own), and `install(engine, loop, prepared, address)` writes the record of every exit that has none
+yet and makes `loop.roundtrip` (a callable f(id(frame), 0) -> int, see backend.roundtrip). No round trip serves a loop whose layout has what it does not describe; those loops keep
 the Python entry and write-back of CompiledLoop.run, which stays the reference (and the whole path with
 `native=0`):
 - complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists), the names of
@@ -25,7 +26,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 import ctypes
 
 from tracejit.backend.roundtrip import (ENTRY_BITS_WORD, KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, GlobalPlace,
-                                        IterPlace, Place, RoundTripPlan, roundtrip_code, scratch_words)
+                                        IterPlace, Place, RoundTripPlan, Shared, descriptor_words, scratch_words,
+                                        shared_roundtrip, trampoline)
 from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LIST_ITER_INDEX, LIST_ITER_SEQ,
                                     LIST_ITER_TYPE, RANGE_ITER_TYPE, ZIP_ITERS, ZIP_SIZE, c_api_address)
 from tracejit.ir import Kind
@@ -56,11 +58,24 @@ def iterator_kind(slots: dict) -> str | None:
 
 @dataclass
 class PreparedRoundTrip:
-    """A round trip assembled for a loop's current layout, to be placed at the end of the block being compiled."""
-    code: bytes
+    """A loop's round trip for its current layout, to be placed at the end of the block being compiled."""
+    code: bytes                             # the trampoline into the shared routine
     key: tuple
-    scratch: object                         # ctypes int64 array: the code's scratch area
+    scratch: object                         # ctypes int64 array: the round trip's scratch area
     nslots: int
+    descriptor: object                      # ctypes int64 array: what the routine reads and writes for the loop
+
+
+def shared_code(ext) -> bytes:
+    """The routine every loop's round trip enters (backend.roundtrip.shared_roundtrip), for this process."""
+    return shared_roundtrip(Shared(int_type=id(int), float_type=id(float), bool_type=id(bool), true=id(True),
+                                   false=id(False), range_iter_type=id(RANGE_ITER_TYPE),
+                                   list_iter_type=id(LIST_ITER_TYPE), list_iter_index=LIST_ITER_INDEX,
+                                   list_iter_seq=LIST_ITER_SEQ, enumerate_type=id(enumerate), enum_index=ENUM_INDEX,
+                                   enum_sit=ENUM_SIT, enum_longindex=ENUM_LONGINDEX, zip_type=id(zip),
+                                   zip_size=ZIP_SIZE, zip_iters=ZIP_ITERS,
+                                   thread_state_get=c_api_address("PyThreadState_Get"), dict_type=id(dict)),
+                            ext).code
 
 
 def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
@@ -76,21 +91,19 @@ def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
     if loop.exit_records is None:
         loop.exit_records = (ctypes.c_int64 * len(loop.bridge_table))()
     places, iters, nslots, owned, globs = key
-    plan = RoundTripPlan(places=places, iters=iters, nslots=nslots, owned=owned, globals=globs, dict_type=id(dict),
+    plan = RoundTripPlan(places=places, iters=iters, nslots=nslots, owned=owned, globals=globs,
                          nlocalsplus=loop.nlocalsplus,
                          base_depth=loop.base_depth,
                          headroom=MARGIN + WRITE_DEPTH + STORE_DEPTH + loop.layout.inline_depth + 4,
                          buffer=loop.buffer_address, scratch=0, exit_records=ctypes.addressof(loop.exit_records),
                          retain_table=ctypes.addressof(loop.retain_table),
-                         owned_table=ctypes.addressof(loop.owned_table),
-                         int_type=id(int), float_type=id(float), bool_type=id(bool), true=id(True), false=id(False),
-                         range_iter_type=id(RANGE_ITER_TYPE), list_iter_type=id(LIST_ITER_TYPE),
-                         list_iter_index=LIST_ITER_INDEX, list_iter_seq=LIST_ITER_SEQ, enumerate_type=id(enumerate),
-                         enum_index=ENUM_INDEX, enum_sit=ENUM_SIT, enum_longindex=ENUM_LONGINDEX, zip_type=id(zip),
-                         zip_size=ZIP_SIZE, zip_iters=ZIP_ITERS, thread_state_get=c_api_address("PyThreadState_Get"))
+                         owned_table=ctypes.addressof(loop.owned_table))
     scratch = (ctypes.c_int64 * scratch_words(plan))()
     plan = replace(plan, scratch=ctypes.addressof(scratch))
-    return PreparedRoundTrip(roundtrip_code(plan, loop.ext).code, key, scratch, nslots)
+    words = descriptor_words(plan, loop.fa.L)
+    descriptor = (ctypes.c_int64 * len(words))(*words)
+    return PreparedRoundTrip(trampoline(ctypes.addressof(descriptor), loop.host.roundtrip_shared), key, scratch,
+                             nslots, descriptor)
 
 
 def append(code: bytes, prepared) -> tuple[bytes, int]:
@@ -120,6 +133,7 @@ def install(engine, loop: CompiledLoop, prepared: PreparedRoundTrip | None, addr
     if prepared is not None:
         prepared.scratch[TRACE_ENTRY_WORD] = loop.trace_entry
         loop.scratch = prepared.scratch
+        loop.roundtrip_descriptor = prepared.descriptor
         loop.roundtrip_entry_bits = (ctypes.c_int64 * prepared.nslots).from_address(
             ctypes.addressof(prepared.scratch) + 8 * ENTRY_BITS_WORD)
         loop.roundtrip_key = prepared.key
