@@ -351,6 +351,7 @@ def _make_26(_MISSING, _set, _default_name):
         _set(self, 'where', where)
         _set(self, 'key', key)
         _set(self, 'name', name)
+        self.__post_init__()
     return __init__
 
 
@@ -607,7 +608,7 @@ MAKERS = {
     'def __make__(_MISSING, _set, _default_hint, _default_crosses_call, _default_loc):\n    def __init__(self, var, start, end, hint=_default_hint, crosses_call=_default_crosses_call, loc=_default_loc):\n        self.var = var\n        self.start = start\n        self.end = end\n        self.hint = hint\n        self.crosses_call = crosses_call\n        self.loc = loc\n    return __init__\n': _make_23,
     "def __make__(_MISSING, _set, _default_label):\n    def __init__(self, name, slot, kind, label=_default_label):\n        _set(self, 'name', name)\n        _set(self, 'slot', slot)\n        _set(self, 'kind', kind)\n        _set(self, 'label', label)\n    return __init__\n": _make_24,
     'def __make__(_MISSING, _set, _default_loop, _default_exit, _default_started, _default_idle, _default_missed):\n    def __init__(self, recorder, frame, code, site, view, loop=_default_loop, exit=_default_exit, started=_default_started, idle=_default_idle, missed=_default_missed):\n        self.recorder = recorder\n        self.frame = frame\n        self.code = code\n        self.site = site\n        self.view = view\n        self.loop = loop\n        self.exit = exit\n        self.started = started\n        self.idle = idle\n        self.missed = missed\n    return __init__\n': _make_25,
-    "def __make__(_MISSING, _set, _default_name):\n    def __init__(self, where, key, name=_default_name):\n        _set(self, 'where', where)\n        _set(self, 'key', key)\n        _set(self, 'name', name)\n    return __init__\n": _make_26,
+    "def __make__(_MISSING, _set, _default_name):\n    def __init__(self, where, key, name=_default_name):\n        _set(self, 'where', where)\n        _set(self, 'key', key)\n        _set(self, 'name', name)\n        self.__post_init__()\n    return __init__\n": _make_26,
     'def __make__(_MISSING, _set, _default_obj, _default_escaped):\n    def __init__(self, items, obj=_default_obj, escaped=_default_escaped):\n        self.items = items\n        self.obj = obj\n        self.escaped = escaped\n    return __init__\n': _make_27,
     'def __make__(_MISSING, _set, _default_obj, _default_escaped):\n    def __init__(self, items, snapshot, obj=_default_obj, escaped=_default_escaped):\n        self.items = items\n        self.snapshot = snapshot\n        self.obj = obj\n        self.escaped = escaped\n    return __init__\n': _make_28,
     "def __make__(_MISSING, _set, _default_oparg):\n    def __init__(self, offset, op, arg, target, line, index, real_op, oparg=_default_oparg):\n        _set(self, 'offset', offset)\n        _set(self, 'op', op)\n        _set(self, 'arg', arg)\n        _set(self, 'target', target)\n        _set(self, 'line', line)\n        _set(self, 'index', index)\n        _set(self, 'real_op', real_op)\n        _set(self, 'oparg', oparg)\n    return __init__\n": _make_29,

@@ -195,6 +195,13 @@ class StateVar:
     key: int | str | tuple
     name: str = field(default="", compare=False)
 
+    def __post_init__(self) -> None:
+        # (dict keys everywhere: the recorder's state, layouts, snapshots; hashed once, not at every lookup)
+        object.__setattr__(self, "_hash", hash((self.where, self.key)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
     @property
     def exit_place(self) -> bool:
         """A place only exits store and bridges read (a value stack item, an inlined frame's value), not one of
