@@ -338,13 +338,30 @@ def stack_effect(instr: Instr, jump: bool) -> int:
     return eff if isinstance(eff, int) else eff(instr, jump)
 
 
+_DEPTHS = CodeTable()       # code -> its static_stack_depths, or the message of the ValueError it raised
+
+
 def static_stack_depths(code: CodeType) -> dict[int, int]:
     """Value-stack depth BEFORE each reachable offset (before the first part of a superinstruction).
 
     Edges: fall-through, jump targets, FOR_ITER exhaustion, FOR_ITER -> END_FOR (generator return, 3.12+)
     and exception handlers (depth from the exception table). Raises ValueError on inconsistent or
-    negative depths.
+    negative depths. Computed once per code object (the engine asks at every hot time of an inner loop:
+    pyperformance hexiom spent about 15 ms doing it again), so the dict is shared: do not change it.
     """
+    found = _DEPTHS.get(code)
+    if found is None:
+        try:
+            found = _stack_depths(code)
+        except ValueError as e:
+            found = str(e)
+        _DEPTHS[code] = found
+    if type(found) is str:
+        raise ValueError(found)
+    return found
+
+
+def _stack_depths(code: CodeType) -> dict[int, int]:
     instrs = _entry(code)[0]
     first: dict[int, int] = {}
     for k, ins in enumerate(instrs):
