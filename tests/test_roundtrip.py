@@ -406,7 +406,6 @@ def test_a_failed_global_store_leaves_the_frame_and_globals_as_at_entry(fresh_en
     object, with plain CPython's reference count."""
     import ctypes
 
-    from tracejit.plaindata import replace
     from tracejit.runtime import native_entry
 
     real = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
@@ -420,9 +419,9 @@ def test_a_failed_global_store_leaves_the_frame_and_globals_as_at_entry(fresh_en
         return real(d, k, v)
 
     fake = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(set_item)
-    made = native_entry.shared_roundtrip       # (made at the fresh engine's first compile)
-    monkeypatch.setattr(native_entry, "shared_roundtrip", lambda shared, ext: made(
-        shared, replace(ext, dict_setitem=ctypes.cast(fake, ctypes.c_void_p).value)))
+    made = native_entry.shared_code            # (placed at the fresh engine's first compile)
+    monkeypatch.setattr(native_entry, "shared_code", lambda ext: made(
+        {**ext, "dict_setitem": ctypes.cast(fake, ctypes.c_void_p).value}))
 
     class Obj:
         pass
@@ -444,3 +443,24 @@ def test_a_failed_global_store_leaves_the_frame_and_globals_as_at_entry(fresh_en
     assert ns["G1"] is ns["OBJS"][1] and ns["G2"] == 1
     assert sys.getrefcount(x) == 2              # x's reference and the argument's: the dict's is gone
     assert served("f") >= 20
+
+
+def test_the_shared_round_trip_bytes_are_what_the_backend_assembles():
+    """The runtime keeps the shared round trip's code for each CPython version (tracejit/runtime/roundtrip_code.py,
+    written by tools/roundtrip_code.py): it must be what the backend assembles now, followed by the data slots the
+    runtime writes (ROUNDTRIP_SLOTS, marked)."""
+    from tracejit.backend.roundtrip import ROUNDTRIP_SLOTS, SLOT_MARK, shared_roundtrip
+    from tracejit.cpython.layout import LAYOUTS, VERSION
+    from tracejit.runtime.native_entry import iterator_offsets, shared_code
+    from tracejit.runtime.roundtrip_code import ROUNDTRIP_CODE
+    enc = shared_roundtrip(iterator_offsets(), LAYOUTS[VERSION])
+    assert ROUNDTRIP_CODE[VERSION] == enc.code[:enc.code_len], "the kept bytes are stale: run tools/roundtrip_code.py"
+    assert enc.code[enc.code_len:] == b"".join((SLOT_MARK + k).to_bytes(8, "little")
+                                               for k in range(len(ROUNDTRIP_SLOTS)))
+    from tracejit.cpython.layout import c_api_addresses
+    code = shared_code(c_api_addresses())
+    slots = [int.from_bytes(code[enc.code_len + 8 * k:enc.code_len + 8 * k + 8], "little", signed=True)
+             for k in range(len(ROUNDTRIP_SLOTS))]
+    values = dict(zip(ROUNDTRIP_SLOTS, slots))
+    assert values["int_type"] == id(int) and values["true"] == id(True) and values["dict_type"] == id(dict)
+    assert values["decref"] == c_api_addresses()["decref"] and values["small_int_zero"] == id(0)

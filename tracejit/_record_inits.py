@@ -92,25 +92,14 @@ def _make_9(_MISSING, _set):
 
 
 def _make_10(_MISSING, _set):
-    def __init__(self, int_type, float_type, bool_type, true, false, range_iter_type, list_iter_type, list_iter_index, list_iter_seq, enumerate_type, enum_index, enum_sit, enum_longindex, zip_type, zip_size, zip_iters, thread_state_get, dict_type):
-        _set(self, 'int_type', int_type)
-        _set(self, 'float_type', float_type)
-        _set(self, 'bool_type', bool_type)
-        _set(self, 'true', true)
-        _set(self, 'false', false)
-        _set(self, 'range_iter_type', range_iter_type)
-        _set(self, 'list_iter_type', list_iter_type)
+    def __init__(self, list_iter_index, list_iter_seq, enum_index, enum_sit, enum_longindex, zip_size, zip_iters):
         _set(self, 'list_iter_index', list_iter_index)
         _set(self, 'list_iter_seq', list_iter_seq)
-        _set(self, 'enumerate_type', enumerate_type)
         _set(self, 'enum_index', enum_index)
         _set(self, 'enum_sit', enum_sit)
         _set(self, 'enum_longindex', enum_longindex)
-        _set(self, 'zip_type', zip_type)
         _set(self, 'zip_size', zip_size)
         _set(self, 'zip_iters', zip_iters)
-        _set(self, 'thread_state_get', thread_state_get)
-        _set(self, 'dict_type', dict_type)
     return __init__
 
 
@@ -592,7 +581,7 @@ MAKERS = {
     "def __make__(_MISSING, _set):\n    def __init__(self, function, code, defaults, kwdefaults):\n        _set(self, 'function', function)\n        _set(self, 'code', code)\n        _set(self, 'defaults', defaults)\n        _set(self, 'kwdefaults', kwdefaults)\n    return __init__\n": _make_7,
     "def __make__(_MISSING, _set):\n    def __init__(self, index):\n        _set(self, 'index', index)\n    return __init__\n": _make_8,
     "def __make__(_MISSING, _set):\n    def __init__(self, index, slot, kind, written):\n        _set(self, 'index', index)\n        _set(self, 'slot', slot)\n        _set(self, 'kind', kind)\n        _set(self, 'written', written)\n    return __init__\n": _make_9,
-    "def __make__(_MISSING, _set):\n    def __init__(self, int_type, float_type, bool_type, true, false, range_iter_type, list_iter_type, list_iter_index, list_iter_seq, enumerate_type, enum_index, enum_sit, enum_longindex, zip_type, zip_size, zip_iters, thread_state_get, dict_type):\n        _set(self, 'int_type', int_type)\n        _set(self, 'float_type', float_type)\n        _set(self, 'bool_type', bool_type)\n        _set(self, 'true', true)\n        _set(self, 'false', false)\n        _set(self, 'range_iter_type', range_iter_type)\n        _set(self, 'list_iter_type', list_iter_type)\n        _set(self, 'list_iter_index', list_iter_index)\n        _set(self, 'list_iter_seq', list_iter_seq)\n        _set(self, 'enumerate_type', enumerate_type)\n        _set(self, 'enum_index', enum_index)\n        _set(self, 'enum_sit', enum_sit)\n        _set(self, 'enum_longindex', enum_longindex)\n        _set(self, 'zip_type', zip_type)\n        _set(self, 'zip_size', zip_size)\n        _set(self, 'zip_iters', zip_iters)\n        _set(self, 'thread_state_get', thread_state_get)\n        _set(self, 'dict_type', dict_type)\n    return __init__\n": _make_10,
+    "def __make__(_MISSING, _set):\n    def __init__(self, list_iter_index, list_iter_seq, enum_index, enum_sit, enum_longindex, zip_size, zip_iters):\n        _set(self, 'list_iter_index', list_iter_index)\n        _set(self, 'list_iter_seq', list_iter_seq)\n        _set(self, 'enum_index', enum_index)\n        _set(self, 'enum_sit', enum_sit)\n        _set(self, 'enum_longindex', enum_longindex)\n        _set(self, 'zip_size', zip_size)\n        _set(self, 'zip_iters', zip_iters)\n    return __init__\n": _make_10,
     'def __make__(_MISSING, _set):\n    def __init__(self, real, imag):\n        self.real = real\n        self.imag = imag\n    return __init__\n': _make_11,
     'def __make__(_MISSING, _set):\n    def __init__(self, reentry, epilogue):\n        self.reentry = reentry\n        self.epilogue = epilogue\n    return __init__\n': _make_12,
     'def __make__(_MISSING, _set):\n    def __init__(self, start, stop, step, length):\n        self.start = start\n        self.stop = stop\n        self.step = step\n        self.length = length\n    return __init__\n': _make_13,

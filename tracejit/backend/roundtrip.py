@@ -1,15 +1,18 @@
 """The native round trip of compiled loops: entry checks and unboxing, the trace, and its exit's write-back.
 
-One routine serves every loop. `shared_roundtrip(shared, ext) -> Encoded` assembles, once per process (at the
-first compile), `int64 f(PyFrameObject *frame, _PyInterpreterFrame *iframe, int64 *descriptor)` (iframe 0: the
-frame's; frame NULL: a frame with no frame object, given by its iframe); a loop's round trip is a 22-byte
-trampoline (`trampoline(descriptor, routine)`: the descriptor's address into rdx, then a jump to the routine)
-with the signature `int64 f(frame, iframe)` its callers use, placed at the end of the trace's (or the bridge's)
-block. `descriptor_words(plan, layout)` is a loop's descriptor: plain int64 words that say what the routine reads
-and writes for it (assembling a round trip per loop was about a third of compiling a trace). The whole trip from
-the interpreter into a loop's machine code and back serves loops whose state the plan can describe (fast
-locals, globals and base stack items of kind int, float, bool or object; the iterators of enclosing `for` loops
-over ranges, lists, enumerate(a list) and zip(lists)):
+One routine serves every loop: `shared_roundtrip(shared, layout) -> Encoded` assembles
+`int64 f(PyFrameObject *frame, _PyInterpreterFrame *iframe, int64 *descriptor)` (iframe 0: the frame's; frame
+NULL: a frame with no frame object, given by its iframe). Its bytes are the same in every process of a CPython
+version: the addresses it calls and compares with are data slots after its code (ROUNDTRIP_SLOTS), which the
+runtime writes, and the runtime keeps the encoded code (tracejit/runtime/roundtrip_code.py, written by
+tools/roundtrip_code.py; a test checks it against this module). A loop's round trip is a 22-byte trampoline
+(`trampoline(descriptor, routine)`: the descriptor's address into rdx, then a jump to the routine) with the
+signature `int64 f(frame, iframe)` its callers use, placed at the end of the trace's (or the bridge's) block.
+`descriptor_words(plan, layout)` is a loop's descriptor: plain int64 words that say what the routine reads and
+writes for it (assembling a round trip per loop was about a third of compiling a trace). The whole trip from the
+interpreter into a loop's machine code and back serves loops whose state the plan can describe (fast locals,
+globals and base stack items of kind int, float, bool or object; the iterators of enclosing `for` loops over
+ranges, lists, enumerate(a list) and zip(lists)):
 
 1. Entry (nothing written): the thread has at least `plan.headroom` Python frames left; each place of the
    frame is bound and of the trace's type (an int of an int64 but -2**63, a float, a bool; an object of any
@@ -97,25 +100,34 @@ class IterPlace:
 
 @dataclass(frozen=True)
 class Shared:
-    """What the routine knows for every loop of the process: types and fields of the objects it reads."""
-    int_type: int
-    float_type: int
-    bool_type: int
-    true: int
-    false: int
-    range_iter_type: int
-    list_iter_type: int
+    """The field offsets of the iterators the routine reads, for this interpreter (its addresses are data slots)."""
     list_iter_index: int    # offsets of a list iterator's index and list
     list_iter_seq: int
-    enumerate_type: int
     enum_index: int         # offsets of an enumerate object's count, iterator and count beyond Py_ssize_t
     enum_sit: int
     enum_longindex: int
-    zip_type: int
     zip_size: int           # offsets of a zip object's number of iterators and their tuple
     zip_iters: int
-    thread_state_get: int   # PyThreadState_Get
-    dict_type: int
+
+
+# the routine's data slots: 8-byte words right after its code, written by the runtime (so the code's bytes are the
+# same in every process of a CPython version, and are kept encoded: runtime/roundtrip_code.py)
+ROUNDTRIP_SLOTS = ("int_type", "float_type", "bool_type", "true", "false", "range_iter_type", "list_iter_type",
+                   "enumerate_type", "zip_type", "dict_type", "thread_state_get", "dict_getitem", "dict_setitem",
+                   "float_new", "long_new", "err_clear", "decref", "incref", "small_int_zero", "small_int_stride")
+SLOT_MARK = 0x5A5A5A5A00000000     # the words the encoded code has in place of the slots (mark + index)
+
+
+class _Slots:
+    """What the routine's emitters read: each data slot as a RIP-relative pool word (made first, in
+    ROUNDTRIP_SLOTS order), the iterator offsets and the layout."""
+
+    def __init__(self, a: Asm, shared: Shared, layout) -> None:
+        for k, name in enumerate(ROUNDTRIP_SLOTS):
+            setattr(self, name, a.const(SLOT_MARK + k))
+        for name in Shared.__plain_fields__:
+            setattr(self, name, getattr(shared, name))
+        self.layout = layout
 
 
 @dataclass(frozen=True)
@@ -232,12 +244,14 @@ def _d(word: int, base=RCX) -> Mem:
     return Mem(base, 8 * word)
 
 
-def shared_roundtrip(sh: Shared, ext) -> Encoded:
+def shared_roundtrip(shared: Shared, layout) -> Encoded:
     """The routine every loop's trampoline enters: rdi = frame, rsi = iframe, rdx = the loop's descriptor.
     Registers: rbx = frame, r12 = its interpreter frame, r13 = state buffer, rbp = scratch; r14 = the descriptor
-    until the trace runs, then its exit id, and r15 = the exit's record."""
-    L = ext.layout
+    until the trace runs, then its exit id, and r15 = the exit's record. Its code ends with the data slots
+    (ROUNDTRIP_SLOTS, marked SLOT_MARK + index), which the runtime writes."""
+    L = layout
     a = Asm()
+    sh = ext = _Slots(a, shared, layout)
     reject, done, runtime_store = a.new_label(), a.new_label(), a.new_label()
     a.group("save callee-saved registers, a frame of counters; rbx = frame, r12 = its interpreter frame, r14 = "
             "descriptor, r13 = state buffer, rbp = scratch")
@@ -279,7 +293,7 @@ def shared_roundtrip(sh: Shared, ext) -> Encoded:
     with _each(a, I, R15, 8 * GLOBAL_WORDS):
         a.mov(RDI, Mem(R12, L.iframe_globals))
         a.mov(RSI, Mem(R15, 0))
-        a.mov_imm(RAX, ext.dict_getitem)
+        a.mov(RAX, ext.dict_getitem)
         a.call_reg(RAX)
         a.mov(R10, Mem(R15, 8))
         a.mov(R11, Mem(R15, 16))
@@ -453,7 +467,7 @@ def _unbox(a: Asm, L, sh: Shared, reject: int) -> None:
     a.jmp(store)
     a.bind(bool_)
     _check_type(a, L, RAX, sh.bool_type, reject)
-    a.mov_imm(RCX, sh.true)
+    a.mov(RCX, sh.true)
     a.alu("cmp", RAX, RCX)
     a.setcc("e", RAX)
     a.movzx8(RAX, RAX)
@@ -461,9 +475,9 @@ def _unbox(a: Asm, L, sh: Shared, reject: int) -> None:
     a.mov(Mem(R13, 0, R10, 1), RAX)
 
 
-def _check_type(a: Asm, L, r, type_address: int, reject: int) -> None:
-    """Reject unless the object in r is exactly of the type at type_address. Uses rcx."""
-    a.mov_imm(RCX, type_address)
+def _check_type(a: Asm, L, r, type_address: Mem, reject: int) -> None:
+    """Reject unless the object in r is exactly of the type whose address is at type_address. Uses rcx."""
+    a.mov(RCX, type_address)
     a.alu("cmp", RCX, Mem(r, L.ob_type))
     a.jcc("ne", reject)
 
@@ -602,13 +616,13 @@ def _box(a: Asm, L, ext, sh: Shared, kind: str) -> None:
         a.bind(skip)
     elif kind == "bool":
         a.test(RAX, RAX)
-        a.mov_imm(RAX, sh.true, keep_flags=True)
-        a.mov_imm(RCX, sh.false, keep_flags=True)
+        a.mov(RAX, sh.true)                 # (a load: the flags stay)
+        a.mov(RCX, sh.false)
         a.cmov("e", RAX, RCX)
         _incref(a, L, RAX)
     elif kind == "float":
         a.movq_to_xmm(XMM0, RAX)
-        a.mov_imm(RAX, ext.float_new)
+        a.mov(RAX, ext.float_new)
         a.call_reg(RAX)
     else:
         big, made = a.new_label(), a.new_label()
@@ -616,14 +630,14 @@ def _box(a: Asm, L, ext, sh: Shared, kind: str) -> None:
         a.jcc("g", big)
         a.alu("cmp", RAX, L.small_ints[0])
         a.jcc("l", big)
-        a.imul_imm(RAX, RAX, ext.small_int_stride)       # the cached int object
-        a.mov_imm(RCX, ext.small_int_zero)
+        a.imul(RAX, ext.small_int_stride)       # the cached int object
+        a.mov(RCX, ext.small_int_zero)
         a.alu("add", RAX, RCX)
         _incref(a, L, RAX)
         a.jmp(made)
         a.bind(big)
         a.mov(RDI, RAX)
-        a.mov_imm(RAX, ext.long_new)
+        a.mov(RAX, ext.long_new)
         a.call_reg(RAX)
         a.bind(made)
 
@@ -721,7 +735,7 @@ def _box_all(a: Asm, L, ext, sh: Shared, runtime_store: int) -> int:
     a.bind(failed)
     a.group("making an object failed: clear the error, release what was made (and the old values held), -2 - exit "
             "id")
-    a.mov_imm(RAX, ext.err_clear)
+    a.mov(RAX, ext.err_clear)
     a.call_reg(RAX)
     a.bind(null_ref)
     _release_range(a, ext, S_NEW, S_STACK)  # new, old, base_old (0 until the commit), gnew, gold
@@ -782,7 +796,7 @@ def _set_globals(a: Asm, L, ext, release_made: int) -> None:
     a.bind(failed)
     # (the failed global itself is not set again, which a dict watcher would see)
     a.group("setting a global failed: clear the error, put back the old values of those set before it")
-    a.mov_imm(RAX, ext.err_clear)
+    a.mov(RAX, ext.err_clear)
     a.call_reg(RAX)
     back, back_next = a.new_label(), a.new_label()
     a.mov(RAX, J)
@@ -802,7 +816,7 @@ def _set_globals(a: Asm, L, ext, release_made: int) -> None:
     _globals_call(a, L, ext.dict_setitem, RDX)
     a.test32(RAX, RAX)
     a.jcc("ns", back_next)
-    a.mov_imm(RAX, ext.err_clear)           # (cannot fail either: the key is there)
+    a.mov(RAX, ext.err_clear)           # (cannot fail either: the key is there)
     a.call_reg(RAX)
     a.bind(back_next)
     a.alu("add", CUR, 8 * GLOBAL_WORDS)
@@ -820,7 +834,7 @@ def _global_word(a: Asm, dst, area: int) -> None:
     a.alu("add", dst, RBP)
 
 
-def _globals_call(a: Asm, L, function: int, value=None) -> None:
+def _globals_call(a: Asm, L, function: Mem, value=None) -> None:
     """rax = function(the frame's globals, the name of CUR's global[, value]): PyDict_GetItemWithError or
     PyDict_SetItem. Clobbers the caller-saved registers."""
     a.mov(RDI, Mem(R12, L.iframe_globals))
@@ -828,7 +842,7 @@ def _globals_call(a: Asm, L, function: int, value=None) -> None:
     a.mov(RSI, Mem(RSI, 0))
     if value is not None and value is not RDX:
         a.mov(RDX, value)
-    a.mov_imm(RAX, function)
+    a.mov(RAX, function)
     a.call_reg(RAX)
 
 
@@ -879,7 +893,7 @@ def _xdecref_call(a: Asm, ext) -> None:
     skip = a.new_label()
     a.test(RDI, RDI)
     a.jcc("e", skip)
-    a.mov_imm(RAX, ext.decref)
+    a.mov(RAX, ext.decref)
     a.call_reg(RAX)
     a.bind(skip)
 

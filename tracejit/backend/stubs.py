@@ -175,7 +175,7 @@ def release_stub(decref: int) -> Encoded:
     return a.finish()
 
 
-def emit_retain(a: Asm, buffer: Reg, exit_id: Reg, table: Reg, record: Reg, k: Reg, incref: int) -> None:
+def emit_retain(a: Asm, buffer: Reg, exit_id: Reg, table: Reg, record: Reg, k: Reg, incref: int | Mem) -> None:
     """Py_IncRef(buffer[slot]) (NULL skipped) for each slot of the exit's retain record, table[exit id]: 0 for
     none, else {n, slot 1 .. slot n} (with Py_DecRef as `incref`: the release of what an owned record names).
     The objects an exit leaves in the state buffer for the runtime's Python
@@ -196,7 +196,7 @@ def emit_retain(a: Asm, buffer: Reg, exit_id: Reg, table: Reg, record: Reg, k: R
     a.mov(RDI, Mem(buffer, 0, RCX, 8))
     a.test(RDI, RDI)
     a.jcc("e", skip)
-    a.mov_imm(RAX, incref)
+    a.mov(RAX, incref)
     a.call_reg(RAX)
     a.bind(skip)
     a.alu("sub", k, 1)

@@ -306,8 +306,7 @@ def native_setup(self: Engine) -> None:
         release += bytes(-len(release) % 16)
         retaining = backend.retaining_entry_stub(self.ext["incref"]).code
         retaining += bytes(-len(retaining) % 16)
-        shared = native_entry.shared_code(backend.Externals(bridge_table=0, exit_counts=0, graveyard=0, sync=0,
-                                                            code_instrs=0, **self.ext))
+        shared = native_entry.shared_code(self.ext)
         at = self.mem.place(release + retaining + shared)
         self.ext["release_graveyard"], self.retaining_stub = at, at + len(release)
         self.roundtrip_shared = at + len(release) + len(retaining)

@@ -1,7 +1,7 @@
 """Which compiled loops and exits the native round trip (tracejit.backend.roundtrip) serves, and its data.
 
-At the first compile, `shared_code(ext)` is the routine that serves every loop (placed once by the engine:
-`roundtrip_shared`). When a loop or one of its bridges is compiled: `prepare(loop, syncs)` makes the loop's
+At the first compile, `shared_code(ext)` is the routine that serves every loop, with its data slots written (placed
+once by the engine: `roundtrip_shared`; its bytes for this version kept in roundtrip_code.py). When a loop or one of its bridges is compiled: `prepare(loop, syncs)` makes the loop's
 descriptor for its state layout as it will be and the trampoline into the routine with it (None: the current
 one still serves, or none can), `append` puts the trampoline at the end of the block's code (one placement, no
 page of its own), and `install(engine, loop, prepared, address)` writes the record of every exit that has none
@@ -16,7 +16,7 @@ An exit gets no record (the runtime writes it back after the native entry) when 
 when a variable holds another kind there than the loop's, or when it pushes a complex number; and an exit
 after a bridge replaced an iterator is written back by the runtime too (it makes the new iterator).
 
-May import: tracejit.backend.roundtrip, tracejit.ir, tracejit.runtime.compiled and .native_callback,
+May import: tracejit.backend.roundtrip, tracejit.ir, tracejit.runtime.compiled, .native_callback and .roundtrip_code,
 tracejit.cpython.layout, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
@@ -25,16 +25,17 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 import ctypes
 
-from tracejit.backend.roundtrip import (ENTRY_BITS_WORD, KIND_CODES, MAX_EXIT_STACK, TRACE_ENTRY_WORD, GlobalPlace,
-                                        IterPlace, Place, RoundTripPlan, Shared, descriptor_words, scratch_words,
-                                        shared_roundtrip, trampoline)
-from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LIST_ITER_INDEX, LIST_ITER_SEQ,
-                                    LIST_ITER_TYPE, RANGE_ITER_TYPE, ZIP_ITERS, ZIP_SIZE, c_api_address)
+from tracejit.backend.roundtrip import (ENTRY_BITS_WORD, KIND_CODES, MAX_EXIT_STACK, ROUNDTRIP_SLOTS, TRACE_ENTRY_WORD,
+                                        GlobalPlace, IterPlace, Place, RoundTripPlan, Shared, descriptor_words,
+                                        scratch_words, shared_roundtrip, trampoline)
+from tracejit.cpython.layout import (ENUM_INDEX, ENUM_LONGINDEX, ENUM_SIT, LAYOUTS, LIST_ITER_INDEX, LIST_ITER_SEQ,
+                                    LIST_ITER_TYPE, RANGE_ITER_TYPE, VERSION, ZIP_ITERS, ZIP_SIZE, c_api_address)
 from tracejit.ir import Kind
 from tracejit.plaindata import dataclass, replace
 
 from .compiled import COMPLEX, STORE_DEPTH, WRITE_DEPTH, CompiledLoop, ExitInfo
 from .native_callback import MARGIN
+from .roundtrip_code import ROUNDTRIP_CODE
 
 ROUNDTRIP_TYPE = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)   # (frame, iframe)
 KINDS = {Kind.INT: "int", Kind.FLOAT: "float", Kind.BOOL: "bool", Kind.REF: "ref"}
@@ -66,16 +67,26 @@ class PreparedRoundTrip:
     descriptor: object                      # ctypes int64 array: what the routine reads and writes for the loop
 
 
-def shared_code(ext) -> bytes:
-    """The routine every loop's round trip enters (backend.roundtrip.shared_roundtrip), for this process."""
-    return shared_roundtrip(Shared(int_type=id(int), float_type=id(float), bool_type=id(bool), true=id(True),
-                                   false=id(False), range_iter_type=id(RANGE_ITER_TYPE),
-                                   list_iter_type=id(LIST_ITER_TYPE), list_iter_index=LIST_ITER_INDEX,
-                                   list_iter_seq=LIST_ITER_SEQ, enumerate_type=id(enumerate), enum_index=ENUM_INDEX,
-                                   enum_sit=ENUM_SIT, enum_longindex=ENUM_LONGINDEX, zip_type=id(zip),
-                                   zip_size=ZIP_SIZE, zip_iters=ZIP_ITERS,
-                                   thread_state_get=c_api_address("PyThreadState_Get"), dict_type=id(dict)),
-                            ext).code
+def iterator_offsets() -> Shared:
+    """The field offsets of the iterators the shared round trip reads, for this interpreter."""
+    return Shared(list_iter_index=LIST_ITER_INDEX, list_iter_seq=LIST_ITER_SEQ, enum_index=ENUM_INDEX,
+                  enum_sit=ENUM_SIT, enum_longindex=ENUM_LONGINDEX, zip_size=ZIP_SIZE, zip_iters=ZIP_ITERS)
+
+
+def shared_code(ext: dict) -> bytes:
+    """The routine every loop's round trip enters, with its data slots (backend.roundtrip.ROUNDTRIP_SLOTS) written
+    for this process: its kept bytes for this version (roundtrip_code.py), else assembled now. `ext`: the
+    engine's addresses (cpython.layout.c_api_addresses)."""
+    code = ROUNDTRIP_CODE.get(VERSION)
+    if code is None:
+        enc = shared_roundtrip(iterator_offsets(), LAYOUTS[VERSION])
+        code = enc.code[:enc.code_len]
+    values = {"int_type": id(int), "float_type": id(float), "bool_type": id(bool), "true": id(True),
+              "false": id(False), "range_iter_type": id(RANGE_ITER_TYPE), "list_iter_type": id(LIST_ITER_TYPE),
+              "enumerate_type": id(enumerate), "zip_type": id(zip), "dict_type": id(dict),
+              "thread_state_get": c_api_address("PyThreadState_Get")}
+    values.update((name, ext[name]) for name in ROUNDTRIP_SLOTS if name not in values)
+    return code + b"".join(values[name].to_bytes(8, "little", signed=True) for name in ROUNDTRIP_SLOTS)
 
 
 def prepare(loop: CompiledLoop, syncs: bool) -> PreparedRoundTrip | None:
