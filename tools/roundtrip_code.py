@@ -31,8 +31,8 @@ assert code[end:] == b"".join((SLOT_MARK + k).to_bytes(8, "little") for k in ran
 print(VERSION[0], VERSION[1], code[:end].hex())
 """
 
-HEADER = '''"""The shared native round trip's encoded code for each CPython version (tracejit/backend/roundtrip.py), without
-its data slots (ROUNDTRIP_SLOTS: the runtime appends them, tracejit/runtime/native_entry.py).
+HEADER = '''"""The shared native round trip's encoded code for each CPython version (tracejit/backend/roundtrip.py),
+without its data slots (ROUNDTRIP_SLOTS: the runtime appends them, tracejit/runtime/native_entry.py).
 
 Written by tools/roundtrip_code.py; do not edit. A version not here has its routine assembled at its first compile.
 

@@ -119,15 +119,14 @@ SLOT_MARK = 0x5A5A5A5A00000000     # the words the encoded code has in place of 
 
 
 class _Slots:
-    """What the routine's emitters read: each data slot as a RIP-relative pool word (made first, in
-    ROUNDTRIP_SLOTS order), the iterator offsets and the layout."""
+    """What the routine's emitters read besides the layout: each data slot as a RIP-relative pool word (made
+    first, in ROUNDTRIP_SLOTS order) and the iterator offsets."""
 
-    def __init__(self, a: Asm, shared: Shared, layout) -> None:
+    def __init__(self, a: Asm, shared: Shared) -> None:
         for k, name in enumerate(ROUNDTRIP_SLOTS):
             setattr(self, name, a.const(SLOT_MARK + k))
         for name in Shared.__plain_fields__:
             setattr(self, name, getattr(shared, name))
-        self.layout = layout
 
 
 @dataclass(frozen=True)
@@ -251,7 +250,7 @@ def shared_roundtrip(shared: Shared, layout) -> Encoded:
     (ROUNDTRIP_SLOTS, marked SLOT_MARK + index), which the runtime writes."""
     L = layout
     a = Asm()
-    sh = ext = _Slots(a, shared, layout)
+    d = _Slots(a, shared)
     reject, done, runtime_store = a.new_label(), a.new_label(), a.new_label()
     a.group("save callee-saved registers, a frame of counters; rbx = frame, r12 = its interpreter frame, r14 = "
             "descriptor, r13 = state buffer, rbp = scratch")
@@ -270,7 +269,7 @@ def shared_roundtrip(shared: Shared, layout) -> Encoded:
     a.mov(R13, _d(BUFFER, R14))
     a.mov(RBP, _d(SCRATCH, R14))
     a.group("at least `headroom` Python frames left before the recursion limit")
-    emit_frames_left_check(a, sh.thread_state_get, L.tstate_recursion_remaining, _d(HEADROOM, R14), reject)
+    emit_frames_left_check(a, d.thread_state_get, L.tstate_recursion_remaining, _d(HEADROOM, R14), reject)
 
     a.group("each place of the frame -> its slot of the state buffer (r15: the table, r9: places left)")
     _table(a, R15, R14, PLACES)
@@ -280,24 +279,24 @@ def shared_roundtrip(shared: Shared, layout) -> Encoded:
         a.mov(RAX, Mem(R12, 0, RDX, 1))
         a.mov(R10, Mem(R15, 8))
         a.mov(R11, Mem(R15, 16))
-        _unbox(a, L, sh, reject)
+        _unbox(a, L, d, reject)
 
     a.group("each global: looked up in the frame's globals (an exact dict of str keys), unboxed")
     no_globals = a.new_label()
     a.alu("cmp", _d(NGLOBALS, R14), 0)
     a.jcc("e", no_globals)
-    _globals_str_keys(a, L, sh, reject)
+    _globals_str_keys(a, L, d, reject)
     _table(a, R15, R14, GLOBALS)
     a.mov(RAX, _d(NGLOBALS, R14))
     a.mov(I, RAX)
     with _each(a, I, R15, 8 * GLOBAL_WORDS):
         a.mov(RDI, Mem(R12, L.iframe_globals))
         a.mov(RSI, Mem(R15, 0))
-        a.mov(RAX, ext.dict_getitem)
+        a.mov(RAX, d.dict_getitem)
         a.call_reg(RAX)
         a.mov(R10, Mem(R15, 8))
         a.mov(R11, Mem(R15, 16))
-        _unbox(a, L, sh, reject)
+        _unbox(a, L, d, reject)
     a.bind(no_globals)
 
     a.group("each iterator of an enclosing `for` loop -> its slots")
@@ -308,7 +307,7 @@ def shared_roundtrip(shared: Shared, layout) -> Encoded:
     a.bind(iters)
     a.alu("cmp", I, 0)
     a.jcc("e", iters_done)
-    _load_iter(a, L, sh, reject)
+    _load_iter(a, L, d, reject)
     _next_iter(a, R15)
     a.alu("sub", I, 1)
     a.jmp(iters)
@@ -363,17 +362,17 @@ def shared_roundtrip(shared: Shared, layout) -> Encoded:
     a.jmp(fresh)
     a.bind(fresh_done)
 
-    release_made = _box_all(a, L, ext, sh, runtime_store)
-    _set_globals(a, L, ext, release_made)
-    _commit(a, L, sh)
-    _release_olds(a, ext)
+    release_made = _box_all(a, L, d, runtime_store)
+    _set_globals(a, L, d, release_made)
+    _commit(a, L, d)
+    _release_olds(a, d)
     a.group("release the objects the exit owns (the frame took references of its own)")
     no_owned = a.new_label()
     a.mov(RCX, DESC)
     a.mov(RBX, _d(OWNED_TABLE))
     a.test(RBX, RBX)
     a.jcc("e", no_owned)
-    emit_retain(a, R13, R14, RBX, R15, R12, ext.decref)
+    emit_retain(a, R13, R14, RBX, R15, R12, d.decref)
     a.bind(no_owned)
     a.mov(RAX, R14)
     a.jmp(done)
@@ -382,7 +381,7 @@ def shared_roundtrip(shared: Shared, layout) -> Encoded:
             "and its interpreter frame are not needed any more: rbx, r12 free), -2 - exit id")
     a.mov(RCX, DESC)
     a.mov(RBX, _d(RETAIN_TABLE))
-    emit_retain(a, R13, R14, RBX, R15, R12, ext.incref)
+    emit_retain(a, R13, R14, RBX, R15, R12, d.incref)
     a.mov_imm(RAX, -2)
     a.alu("sub", RAX, R14)
     a.jmp(done)
@@ -434,18 +433,18 @@ class _each:
         a.bind(self.end)
 
 
-def _globals_str_keys(a: Asm, L, sh: Shared, reject: int) -> None:
+def _globals_str_keys(a: Asm, L, d: _Slots, reject: int) -> None:
     """The frame's globals are an exact dict whose keys are all exact strs (else reject), checked once for every
     global (nothing runs between the lookups that could add another key). Uses rax, rcx, rdi."""
     a.mov(RDI, Mem(R12, L.iframe_globals))
-    _check_type(a, L, RDI, sh.dict_type, reject)
+    _check_type(a, L, RDI, d.dict_type, reject)
     a.mov(RAX, Mem(RDI, L.dict_keys))
     a.load8(RAX, Mem(RAX, L.dict_keys_kind))
     a.test(RAX, RAX)
     a.jcc("e", reject)                      # general keys: a lookup could run an __eq__
 
 
-def _unbox(a: Asm, L, sh: Shared, reject: int) -> None:
+def _unbox(a: Asm, L, d: _Slots, reject: int) -> None:
     """rax: an object (0: unbound, reject) of kind r11 (else reject) -> the state buffer at byte offset r10, its
     value. Uses rcx, rdx, rsi, rdi, r8."""
     store, float_, bool_ = a.new_label(), a.new_label(), a.new_label()
@@ -457,17 +456,17 @@ def _unbox(a: Asm, L, sh: Shared, reject: int) -> None:
     a.jcc("e", float_)
     a.alu("cmp", R11, KIND_CODES["bool"])
     a.jcc("e", bool_)
-    _check_type(a, L, RAX, sh.int_type, reject)
+    _check_type(a, L, RAX, d.int_type, reject)
     a.mov(R8, RAX)
     emit_unbox_int64(a, L, R8, RSI, RDI, reject)
     a.jmp(store)
     a.bind(float_)
-    _check_type(a, L, RAX, sh.float_type, reject)
+    _check_type(a, L, RAX, d.float_type, reject)
     a.mov(RAX, Mem(RAX, L.float_value))
     a.jmp(store)
     a.bind(bool_)
-    _check_type(a, L, RAX, sh.bool_type, reject)
-    a.mov(RCX, sh.true)
+    _check_type(a, L, RAX, d.bool_type, reject)
+    a.mov(RCX, d.true)
     a.alu("cmp", RAX, RCX)
     a.setcc("e", RAX)
     a.movzx8(RAX, RAX)
@@ -488,7 +487,7 @@ def _slot_store(a: Asm, record, k: int, value) -> None:
     a.mov(Mem(R13, 0, R10, 1), value)
 
 
-def _load_iter(a: Asm, L, sh: Shared, reject: int) -> None:
+def _load_iter(a: Asm, L, d: _Slots, reject: int) -> None:
     """The iterator whose record r15 points at -> its slots. Uses the caller-saved registers."""
     a.mov(RAX, _d(NLOCALSPLUS, R14))
     a.alu("add", RAX, Mem(R15, 0))
@@ -514,7 +513,7 @@ def _load_iter(a: Asm, L, sh: Shared, reject: int) -> None:
 
     f = L.range_iter
     a.bind(range_)
-    _check_type(a, L, RAX, sh.range_iter_type, reject)
+    _check_type(a, L, RAX, d.range_iter_type, reject)
     fresh()
     a.mov(RCX, Mem(RAX, f["step"]))
     _slot_store(a, R15, 1, RCX)
@@ -533,27 +532,27 @@ def _load_iter(a: Asm, L, sh: Shared, reject: int) -> None:
         _slot_store(a, R15, 2, RCX)
     a.jmp(end)
     a.bind(list_)
-    _check_type(a, L, RAX, sh.list_iter_type, reject)
+    _check_type(a, L, RAX, d.list_iter_type, reject)
     fresh()
-    _load_list_iter(a, sh, R15, 0, reject)
+    _load_list_iter(a, d, R15, 0, reject)
     a.jmp(end)
     a.bind(enum_)
-    _check_type(a, L, RAX, sh.enumerate_type, reject)
-    a.alu("cmp", Mem(RAX, sh.enum_longindex), 0)
+    _check_type(a, L, RAX, d.enumerate_type, reject)
+    a.alu("cmp", Mem(RAX, d.enum_longindex), 0)
     a.jcc("ne", reject)                 # counting beyond Py_ssize_t
-    a.mov(RCX, Mem(RAX, sh.enum_index))
+    a.mov(RCX, Mem(RAX, d.enum_index))
     _slot_store(a, R15, 0, RCX)
-    a.mov(RAX, Mem(RAX, sh.enum_sit))
-    _check_type(a, L, RAX, sh.list_iter_type, reject)
-    _load_list_iter(a, sh, R15, 1, reject)
+    a.mov(RAX, Mem(RAX, d.enum_sit))
+    _check_type(a, L, RAX, d.list_iter_type, reject)
+    _load_list_iter(a, d, R15, 1, reject)
     a.jmp(end)
     a.bind(zip_)
-    _check_type(a, L, RAX, sh.zip_type, reject)
+    _check_type(a, L, RAX, d.zip_type, reject)
     a.mov(RCX, Mem(R15, 24))
     a.shift("shr", RCX, 1)                  # the number of lists
-    a.alu("cmp", Mem(RAX, sh.zip_size), RCX)
+    a.alu("cmp", Mem(RAX, d.zip_size), RCX)
     a.jcc("ne", reject)
-    a.mov(R9, Mem(RAX, sh.zip_iters))
+    a.mov(R9, Mem(RAX, d.zip_iters))
     a.mov_imm(R11, 0)                       # j: the list iterator
     each, dup, dup_done = a.new_label(), a.new_label(), a.new_label()
     a.bind(each)
@@ -562,11 +561,11 @@ def _load_iter(a: Asm, L, sh: Shared, reject: int) -> None:
     a.alu("cmp", R11, RCX)
     a.jcc("ge", end)
     a.mov(RAX, Mem(R9, L.tuple_items, R11, 8))
-    _check_type(a, L, RAX, sh.list_iter_type, reject)
+    _check_type(a, L, RAX, d.list_iter_type, reject)
     a.mov(R8, R11)
     a.shift("shl", R8, 4)
     a.alu("add", R8, R15)                   # r8: the record, moved on to iterator j's two slots
-    _load_list_iter(a, sh, R8, 0, reject)
+    _load_list_iter(a, d, R8, 0, reject)
     a.mov_imm(RDX, 0)                       # one iterator twice: each item advances it twice
     a.bind(dup)
     a.alu("cmp", RDX, R11)
@@ -581,14 +580,14 @@ def _load_iter(a: Asm, L, sh: Shared, reject: int) -> None:
     a.bind(end)
 
 
-def _load_list_iter(a: Asm, sh: Shared, record, k: int, reject: int) -> None:
+def _load_list_iter(a: Asm, d: _Slots, record, k: int, reject: int) -> None:
     """rax: a list iterator -> the slots at words k, k + 1 of the record: its next index, its list (reject once
     exhausted). Uses rcx, r10."""
-    a.mov(RCX, Mem(RAX, sh.list_iter_seq))
+    a.mov(RCX, Mem(RAX, d.list_iter_seq))
     a.test(RCX, RCX)
     a.jcc("e", reject)
     _slot_store(a, record, k + 1, RCX)
-    a.mov(RCX, Mem(RAX, sh.list_iter_index))
+    a.mov(RCX, Mem(RAX, d.list_iter_index))
     _slot_store(a, record, k, RCX)
 
 
@@ -605,7 +604,7 @@ def _incref(a: Asm, L, r) -> None:
         a.alu("add", Mem(r, L.ob_refcnt), 1)
 
 
-def _box(a: Asm, L, ext, sh: Shared, kind: str) -> None:
+def _box(a: Asm, L, d: _Slots, kind: str) -> None:
     """rax: a value's bits -> rax: a new reference to an object for it (0: making it failed, with an error
     set; a 'ref' of 0 stays 0: an empty stack slot). Clobbers the caller-saved registers."""
     if kind == "ref":
@@ -616,13 +615,13 @@ def _box(a: Asm, L, ext, sh: Shared, kind: str) -> None:
         a.bind(skip)
     elif kind == "bool":
         a.test(RAX, RAX)
-        a.mov(RAX, sh.true)                 # (a load: the flags stay)
-        a.mov(RCX, sh.false)
+        a.mov(RAX, d.true)                 # (a load: the flags stay)
+        a.mov(RCX, d.false)
         a.cmov("e", RAX, RCX)
         _incref(a, L, RAX)
     elif kind == "float":
         a.movq_to_xmm(XMM0, RAX)
-        a.mov(RAX, ext.float_new)
+        a.mov(RAX, d.float_new)
         a.call_reg(RAX)
     else:
         big, made = a.new_label(), a.new_label()
@@ -630,19 +629,19 @@ def _box(a: Asm, L, ext, sh: Shared, kind: str) -> None:
         a.jcc("g", big)
         a.alu("cmp", RAX, L.small_ints[0])
         a.jcc("l", big)
-        a.imul(RAX, ext.small_int_stride)       # the cached int object
-        a.mov(RCX, ext.small_int_zero)
+        a.imul(RAX, d.small_int_stride)       # the cached int object
+        a.mov(RCX, d.small_int_zero)
         a.alu("add", RAX, RCX)
         _incref(a, L, RAX)
         a.jmp(made)
         a.bind(big)
         a.mov(RDI, RAX)
-        a.mov(RAX, ext.long_new)
+        a.mov(RAX, d.long_new)
         a.call_reg(RAX)
         a.bind(made)
 
 
-def _box_kind(a: Asm, L, ext, sh: Shared, kind_reg, failed: int | None, made: int) -> None:
+def _box_kind(a: Asm, L, d: _Slots, kind_reg, failed: int | None, made: int) -> None:
     """rax: a value's bits, `kind_reg` its kind code -> rax: a new reference (see _box), then to `made`; a failure
     (0 from a float or an int) to `failed`."""
     kinds = sorted(KIND_CODES.items(), key=lambda kv: kv[1])
@@ -653,14 +652,14 @@ def _box_kind(a: Asm, L, ext, sh: Shared, kind_reg, failed: int | None, made: in
     a.jmp(branches[-1])
     for (kind, _), lab in zip(kinds, branches):
         a.bind(lab)
-        _box(a, L, ext, sh, kind)
+        _box(a, L, d, kind)
         if kind != "ref" and failed is not None:
             a.test(RAX, RAX)
             a.jcc("e", failed)
         a.jmp(made)
 
 
-def _box_all(a: Asm, L, ext, sh: Shared, runtime_store: int) -> int:
+def _box_all(a: Asm, L, d: _Slots, runtime_store: int) -> int:
     """Make every object the write-back stores: new[j] for each written place whose bits changed (else 0),
     gnew[j] for each changed global, stack[k] for each item of the record. On failure: release what was made
     (and the old values of globals held by then, gold[]) and leave the write-back to the runtime
@@ -700,7 +699,7 @@ def _box_all(a: Asm, L, ext, sh: Shared, runtime_store: int) -> int:
     a.test(RAX, RAX)
     a.jcc("e", null_ref)                    # an unbound variable: the runtime's write-back decides
     a.bind(ref)
-    _box_kind(a, L, ext, sh, R11, failed, boxed)
+    _box_kind(a, L, d, R11, failed, boxed)
     a.bind(boxed)
     a.test(RAX, RAX)
     a.jcc("e", failed)
@@ -725,7 +724,7 @@ def _box_all(a: Asm, L, ext, sh: Shared, runtime_store: int) -> int:
     a.mov(RAX, Mem(R13, 0, RDX, 8))
     a.mov(R11, Mem(R15, 8 * RECORD_HEADER + 8, RSI, 8))     # kind code
     made = a.new_label()
-    _box_kind(a, L, ext, sh, R11, failed, made)
+    _box_kind(a, L, d, R11, failed, made)
     a.bind(made)
     _stack_base(a, RDX)
     a.mov(RCX, K)
@@ -735,14 +734,14 @@ def _box_all(a: Asm, L, ext, sh: Shared, runtime_store: int) -> int:
     a.bind(failed)
     a.group("making an object failed: clear the error, release what was made (and the old values held), -2 - exit "
             "id")
-    a.mov(RAX, ext.err_clear)
+    a.mov(RAX, d.err_clear)
     a.call_reg(RAX)
     a.bind(null_ref)
-    _release_range(a, ext, S_NEW, S_STACK)  # new, old, base_old (0 until the commit), gnew, gold
+    _release_range(a, d, S_NEW, S_STACK)  # new, old, base_old (0 until the commit), gnew, gold
     with _counted(a, K):                    # the stack items made so far
         _stack_base(a, RDX)
         a.mov(RDI, Mem(RDX, 0, RCX, 8))
-        _xdecref_call(a, ext)
+        _xdecref_call(a, d)
     a.jmp(runtime_store)
     a.bind(done)
     return null_ref
@@ -755,7 +754,7 @@ def _stack_base(a: Asm, dst) -> None:
     a.alu("add", dst, RBP)
 
 
-def _set_globals(a: Asm, L, ext, release_made: int) -> None:
+def _set_globals(a: Asm, L, d: _Slots, release_made: int) -> None:
     """globals[name] = gnew[j] for each changed global (PyDict_SetItem: its own reference), the old value given a
     reference first (gold[j]: released with the other old references, once the frame is complete). Runs no Python
     code: the keys are exact strs, the old values are not released here (a dict watcher, a C function, sees the
@@ -777,7 +776,7 @@ def _set_globals(a: Asm, L, ext, release_made: int) -> None:
     _global_word(a, RDX, S_GNEW)
     a.alu("cmp", Mem(RDX, 0), 0)
     a.jcc("e", skip)
-    _globals_call(a, L, ext.dict_getitem)
+    _globals_call(a, L, d.dict_getitem)
     _global_word(a, RDX, S_GOLD)
     a.mov(Mem(RDX, 0), RAX)
     a.test(RAX, RAX)
@@ -786,7 +785,7 @@ def _set_globals(a: Asm, L, ext, release_made: int) -> None:
     a.bind(held)
     _global_word(a, RDX, S_GNEW)
     a.mov(RDX, Mem(RDX, 0))
-    _globals_call(a, L, ext.dict_setitem, RDX)
+    _globals_call(a, L, d.dict_setitem, RDX)
     a.test32(RAX, RAX)
     a.jcc("s", failed)
     a.bind(skip)
@@ -796,7 +795,7 @@ def _set_globals(a: Asm, L, ext, release_made: int) -> None:
     a.bind(failed)
     # (the failed global itself is not set again, which a dict watcher would see)
     a.group("setting a global failed: clear the error, put back the old values of those set before it")
-    a.mov(RAX, ext.err_clear)
+    a.mov(RAX, d.err_clear)
     a.call_reg(RAX)
     back, back_next = a.new_label(), a.new_label()
     a.mov(RAX, J)
@@ -813,10 +812,10 @@ def _set_globals(a: Asm, L, ext, release_made: int) -> None:
     a.mov(RDX, Mem(RDX, 0))
     a.test(RDX, RDX)
     a.jcc("e", back_next)                   # not changed, or none to put back
-    _globals_call(a, L, ext.dict_setitem, RDX)
+    _globals_call(a, L, d.dict_setitem, RDX)
     a.test32(RAX, RAX)
     a.jcc("ns", back_next)
-    a.mov(RAX, ext.err_clear)           # (cannot fail either: the key is there)
+    a.mov(RAX, d.err_clear)           # (cannot fail either: the key is there)
     a.call_reg(RAX)
     a.bind(back_next)
     a.alu("add", CUR, 8 * GLOBAL_WORDS)
@@ -869,7 +868,7 @@ class _counted:
         a.bind(self.end)
 
 
-def _release_range(a: Asm, ext, first: int, end: int) -> None:
+def _release_range(a: Asm, d: _Slots, first: int, end: int) -> None:
     """Py_DecRef each non-0 word of the scratch area from the offset at descriptor word `first` to the one at `end`
     (CUR: the offset)."""
     loop, done = a.new_label(), a.new_label()
@@ -883,22 +882,22 @@ def _release_range(a: Asm, ext, first: int, end: int) -> None:
     a.jcc("ge", done)
     a.mov(RDI, Mem(RBP, 0, RAX, 1))
     a.alu("add", CUR, 8)
-    _xdecref_call(a, ext)
+    _xdecref_call(a, d)
     a.jmp(loop)
     a.bind(done)
 
 
-def _xdecref_call(a: Asm, ext) -> None:
+def _xdecref_call(a: Asm, d: _Slots) -> None:
     """Py_DecRef(rdi) unless rdi is 0."""
     skip = a.new_label()
     a.test(RDI, RDI)
     a.jcc("e", skip)
-    a.mov(RAX, ext.decref)
+    a.mov(RAX, d.decref)
     a.call_reg(RAX)
     a.bind(skip)
 
 
-def _commit(a: Asm, L, sh: Shared) -> None:
+def _commit(a: Asm, L, d: _Slots) -> None:
     """Every write to the frame, with no call in between; the old references are kept in old[] / base_old[]."""
     a.group("write the frame: changed locals (old references kept; rsi: new, rdi: old)")
     a.mov(RCX, DESC)
@@ -953,7 +952,7 @@ def _commit(a: Asm, L, sh: Shared) -> None:
     a.test(R8, R8)
     a.jcc("e", nxt)
     a.alu("add", R8, RCX)
-    _store_iter(a, L, sh, nxt)
+    _store_iter(a, L, d, nxt)
     a.bind(nxt)
     a.alu("add", R9, 1)
     a.jmp(each)
@@ -990,7 +989,7 @@ def _commit(a: Asm, L, sh: Shared) -> None:
         a.bind(none)
 
 
-def _store_iter(a: Asm, L, sh: Shared, skip: int) -> None:
+def _store_iter(a: Asm, L, d: _Slots, skip: int) -> None:
     """Write back the state of the iterator whose record r8 points at (at base position r9), where the trace
     changed it. Keeps rdx, r9, r11; uses rax, rcx, rsi, rdi, r10."""
     f = L.range_iter
@@ -1029,15 +1028,15 @@ def _store_iter(a: Asm, L, sh: Shared, skip: int) -> None:
         a.mov(Mem(RSI, f["len"]), RAX)
     a.jmp(skip)
     a.bind(list_)
-    _store_field(a, R8, 0, Mem(RSI, sh.list_iter_index))
+    _store_field(a, R8, 0, Mem(RSI, d.list_iter_index))
     a.jmp(skip)
     a.bind(enum_)
-    _store_field(a, R8, 0, Mem(RSI, sh.enum_index))
-    a.mov(RSI, Mem(RSI, sh.enum_sit))
-    _store_field(a, R8, 1, Mem(RSI, sh.list_iter_index))
+    _store_field(a, R8, 0, Mem(RSI, d.enum_index))
+    a.mov(RSI, Mem(RSI, d.enum_sit))
+    _store_field(a, R8, 1, Mem(RSI, d.list_iter_index))
     a.jmp(skip)
     a.bind(zip_)
-    a.mov(RSI, Mem(RSI, sh.zip_iters))
+    a.mov(RSI, Mem(RSI, d.zip_iters))
     a.mov(RCX, Mem(R8, 24))
     a.shift("shr", RCX, 1)
     a.mov(J, RCX)                           # lists left
@@ -1047,7 +1046,7 @@ def _store_iter(a: Asm, L, sh: Shared, skip: int) -> None:
     a.alu("cmp", J, 0)
     a.jcc("e", skip)
     a.mov(RCX, Mem(RSI, 0))
-    _store_field(a, R8, 0, Mem(RCX, sh.list_iter_index))
+    _store_field(a, R8, 0, Mem(RCX, d.list_iter_index))
     a.alu("add", RSI, 8)
     a.alu("add", R8, 16)
     a.alu("sub", J, 1)
@@ -1066,11 +1065,11 @@ def _store_field(a: Asm, record, k: int, dst: Mem) -> None:
     a.bind(same)
 
 
-def _release_olds(a: Asm, ext) -> None:
+def _release_olds(a: Asm, d: _Slots) -> None:
     """Release the old references (the frame is complete: Python code a release runs sees it so): old[] and
     base_old[], then each global's old value and its new one (the dict holds a reference of its own)."""
     a.group("release the old references")
-    _release_range(a, ext, S_OLD, S_GNEW)   # old, base_old
+    _release_range(a, d, S_OLD, S_GNEW)   # old, base_old
     a.mov(RCX, DESC)
     a.mov(RAX, _d(NGLOBALS))
     a.mov(N, RAX)
@@ -1079,4 +1078,4 @@ def _release_olds(a: Asm, ext) -> None:
             a.mov(RCX, J)
             _global_word(a, RDX, area)
             a.mov(RDI, Mem(RDX, 0))
-            _xdecref_call(a, ext)
+            _xdecref_call(a, d)

@@ -1,13 +1,14 @@
 """Which compiled loops and exits the native round trip (tracejit.backend.roundtrip) serves, and its data.
 
-At the first compile, `shared_code(ext)` is the routine that serves every loop, with its data slots written (placed
-once by the engine: `roundtrip_shared`; its bytes for this version kept in roundtrip_code.py). When a loop or one of its bridges is compiled: `prepare(loop, syncs)` makes the loop's
-descriptor for its state layout as it will be and the trampoline into the routine with it (None: the current
-one still serves, or none can), `append` puts the trampoline at the end of the block's code (one placement, no
-page of its own), and `install(engine, loop, prepared, address)` writes the record of every exit that has none
-yet and makes `loop.roundtrip` (a callable f(id(frame), 0) -> int, see backend.roundtrip). No round trip serves a loop whose layout has what it does not describe; those loops keep
-the Python entry and write-back of CompiledLoop.run, which stays the reference (and the whole path with
-`native=0`):
+At the first compile, `shared_code(ext)` is the routine that serves every loop, with its data slots written
+(placed once by the engine: `roundtrip_shared`; its bytes for this version kept in roundtrip_code.py). When a loop
+or one of its bridges is compiled: `prepare(loop, syncs)` makes the loop's descriptor for its state layout as it
+will be and the trampoline into the routine with it (None: the current one still serves, or none can), `append`
+puts the trampoline at the end of the block's code (one placement, no page of its own), and `install(engine,
+loop, prepared, address)` writes the record of every exit that has none yet and makes `loop.roundtrip` (a
+callable f(id(frame), 0) -> int, see backend.roundtrip). No round trip serves a loop whose layout has what it
+does not describe; those loops keep the Python entry and write-back of CompiledLoop.run, which stays the
+reference (and the whole path with `native=0`):
 - complex numbers, iterators other than those of ranges, lists, enumerate(a list) and zip(lists), the names of
   module-level code (its locals, which are its globals only when run so);
 - objects the machine code owns (`owned_slots`) and calls that may run Python code (`syncs`): their entry
@@ -16,8 +17,8 @@ An exit gets no record (the runtime writes it back after the native entry) when 
 when a variable holds another kind there than the loop's, or when it pushes a complex number; and an exit
 after a bridge replaced an iterator is written back by the runtime too (it makes the new iterator).
 
-May import: tracejit.backend.roundtrip, tracejit.ir, tracejit.runtime.compiled, .native_callback and .roundtrip_code,
-tracejit.cpython.layout, tracejit.plaindata and the standard library.
+May import: tracejit.backend.roundtrip, tracejit.ir, tracejit.runtime.compiled, .native_callback and
+.roundtrip_code, tracejit.cpython.layout, tracejit.plaindata and the standard library.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The shared native round trip's encoded code for each CPython version (tracejit/backend/roundtrip.py), without
-its data slots (ROUNDTRIP_SLOTS: the runtime appends them, tracejit/runtime/native_entry.py).
+"""The shared native round trip's encoded code for each CPython version (tracejit/backend/roundtrip.py),
+without its data slots (ROUNDTRIP_SLOTS: the runtime appends them, tracejit/runtime/native_entry.py).
 
 Written by tools/roundtrip_code.py; do not edit. A version not here has its routine assembled at its first compile.
 
