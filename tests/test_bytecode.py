@@ -734,7 +734,7 @@ def test_raw_instructions_agree_with_dis():
                 [(r.offset, r.opname, r.opcode, r.arg, r.lineno) for r in raw], code
             for r, w in zip(ref, raw):
                 assert r.argval == w.argval or (r.argval != r.argval and w.argval != w.argval) or \
-                    (r.argval is dis.UNKNOWN and w.argval is dis.UNKNOWN), (code, r, w)
+                    (r.argval is dis.UNKNOWN and w.argval is bc.UNKNOWN), (code, r, w)
                 if r.opname == "CALL_INTRINSIC_1":
                     assert r.argrepr == w.argrepr
             via_dis = bc._convert(code, ref)
@@ -827,3 +827,29 @@ def test_raw_branches_into_agree_with_dis():
     (_, header), = back_edges(long_code)
     (test,) = raw_branches_into(long_code, header) if sys.version_info >= (3, 12) else (None,)
     assert sys.version_info < (3, 12) or long_code.co_code[test - 2] == dis.opmap["EXTENDED_ARG"]
+
+
+def test_exception_entries_agree_with_dis():
+    """The layer's own reading of the exception table (it does not import dis) gives dis's entries."""
+    import argparse
+    import json.decoder
+    seen = 0
+    for mod in (argparse, json.decoder, dis):
+        with open(mod.__file__, encoding="utf-8") as fh:
+            top = compile(fh.read(), mod.__file__, "exec")
+        for code in _codes(top):
+            ref = [(e.start, e.end, e.target, e.depth, e.lasti) for e in dis.Bytecode(code).exception_entries]
+            assert bc.exception_entries(code) == ref, code
+            seen += len(ref)
+    assert seen > 100
+
+
+def test_the_bytecode_layer_does_not_import_dis():
+    """A recording decodes bytecode without `dis` (and the `collections` it imports): checked in a fresh
+    interpreter, where nothing else has imported them."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", "import sys, tracejit.cpython.bytecode as b; "
+                          "b.static_stack_depths(b.normalize.__code__); print('dis' in sys.modules)"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out

@@ -24,13 +24,19 @@ Version notes (checked by experiment, see tests/test_bytecode.py):
 - 3.13 superinstructions LOAD_FAST_LOAD_FAST / STORE_FAST_STORE_FAST / STORE_FAST_LOAD_FAST expand to two
   Instrs with the same offset (index 0 and 1). RETURN_GENERATOR counts as pushing 1 (the first sent value).
 
-May import: tracejit.codetable, tracejit.cpython.entrycheck, tracejit.plaindata and the standard library.
+The opcode tables come from the `opcode` module, not from `dis`: `dis` imports `collections` (and it
+`keyword`, `operator`, `reprlib`), about 13 M instructions of every program's first recording on CPython 3.12
+that the JIT needs none of; the few helpers of `dis` this layer used (the constants of LOAD_CONST, the
+exception table) are a few lines here, and tests/test_bytecode.py checks them against `dis`.
+
+May import: tracejit.codetable, tracejit.cpython.entrycheck, tracejit.plaindata and the standard library
+(not `dis`: above).
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import dis
+import opcode as _opcode_tables
 import sys
 from tracejit.plaindata import dataclass, field
 from types import CodeType
@@ -41,6 +47,7 @@ from .entrycheck import CO_OPTIMIZED, RESUME_NO_CHECK, without_entry_check  # no
 
 TYPE_CHECKING = False           # typing is not imported at run time (annotations are strings)
 if TYPE_CHECKING:
+    import dis
     from typing import Callable, Iterable
 
     _Decode = Callable[[dis.Instruction, CodeType], tuple[str, object]]
@@ -87,7 +94,7 @@ TRACE_SKIPS_AFTER_EXTENDED_ARG: bool = VERSION < (3, 12)  # settrace: no 'opcode
 _CMP = ("<", "<=", "==", "!=", ">", ">=")
 # BINARY_OP oparg 0..12 (NB_ADD..NB_XOR); 13..25 are the in-place versions (same on 3.11-3.13)
 _NB = ("+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^")
-_JUMP_OPCODES = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
+_JUMP_OPCODES = frozenset(_opcode_tables.hasjrel) | frozenset(_opcode_tables.hasjabs)
 _NO_FALLTHROUGH = frozenset({"JUMP", "RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"})
 
 
@@ -165,32 +172,49 @@ class RawInstr:
 
 
 def _arg_kinds() -> dict[int, int]:
+    _op = _opcode_tables
     kinds: dict[int, int] = {}
     kinds.update((op, _CONVERT if name == "CONVERT_VALUE" else _FORMAT if name == "FORMAT_VALUE" else
-                  _INTR if name == "CALL_INTRINSIC_1" else None) for name, op in dis.opmap.items()
+                  _INTR if name == "CALL_INTRINSIC_1" else None) for name, op in _op.opmap.items()
                  if name in ("CONVERT_VALUE", "FORMAT_VALUE", "CALL_INTRINSIC_1"))
-    kinds.update((op, _CMP_OP) for op in dis.hascompare)
-    kinds.update((op, _LOCAL) for op in (*dis.haslocal, *dis.hasfree))
-    kinds.update((dis.opmap[name], _PAIR) for name in _SUPER if name in dis.opmap)      # 3.13: two locals
-    kinds.update((op, _JBACK if "JUMP_BACKWARD" in dis.opname[op] else _JREL) for op in dis.hasjrel)
-    kinds.update((op, _JABS) for op in dis.hasjabs)
-    kinds.update((op, _NAME) for op in dis.hasname)
+    kinds.update((op, _CMP_OP) for op in _op.hascompare)
+    kinds.update((op, _LOCAL) for op in (*_op.haslocal, *_op.hasfree))
+    kinds.update((_op.opmap[name], _PAIR) for name in _SUPER if name in _op.opmap)      # 3.13: two locals
+    kinds.update((op, _JBACK if "JUMP_BACKWARD" in _op.opname[op] else _JREL) for op in _op.hasjrel)
+    kinds.update((op, _JABS) for op in _op.hasjabs)
+    kinds.update((op, _NAME) for op in _op.hasname)
     for name, kind in (("LOAD_GLOBAL", _NAME_HALF), ("LOAD_ATTR", _NAME_HALF if VERSION >= (3, 12) else _NAME),
                        ("LOAD_SUPER_ATTR", _NAME_QUARTER)):
-        if name in dis.opmap:
-            kinds[dis.opmap[name]] = kind
-    kinds.update((op, _CONST) for op in dis.hasconst)
+        if name in _op.opmap:
+            kinds[_op.opmap[name]] = kind
+    kinds.update((op, _CONST) for op in _op.hasconst)
     return {op: kind for op, kind in kinds.items() if kind is not None}
 
 
 _ARG_KINDS = _arg_kinds()
-_HAS_ARG = frozenset(dis.hasarg) if hasattr(dis, "hasarg") else frozenset(range(dis.HAVE_ARGUMENT, 256))
-_CACHES = ([dis._inline_cache_entries.get(name, 0) for name in dis.opname]
-           if isinstance(dis._inline_cache_entries, dict) else list(dis._inline_cache_entries))
+_op = _opcode_tables
+_HAS_ARG = frozenset(_op.hasarg) if hasattr(_op, "hasarg") else frozenset(range(_op.HAVE_ARGUMENT, 256))
+_CACHES = ([_op._inline_cache_entries.get(name, 0) for name in _op.opname]
+           if isinstance(_op._inline_cache_entries, dict) else list(_op._inline_cache_entries))
 _JUMP_CACHES = VERSION >= (3, 12)          # a relative jump's target counts its own inline caches (not on 3.11)
-_EXTENDED_ARG = dis.EXTENDED_ARG
-_OVERFLOW = dis._INT_OVERFLOW
-_CONVERTERS = (None, str, repr, ascii)
+_EXTENDED_ARG = _op.EXTENDED_ARG
+_OVERFLOW = 2 ** 31                        # dis._INT_OVERFLOW: an EXTENDED_ARG prefix's argument is a C int
+_CONVERTERS = (None, str, repr, ascii)     # FORMAT_VALUE's and CONVERT_VALUE's conversions (dis's order)
+_CMP_OPS = _op.cmp_op
+_INTRINSIC_1 = getattr(_op, "_intrinsic_1_descs", ())      # 3.12+ (CALL_INTRINSIC_1's names)
+_LOAD_CONST = _op.opmap["LOAD_CONST"]
+_OPNAME = _op.opname
+_OPMAP = _op.opmap
+del _op
+
+
+class _Unknown:
+    """The argument value of a constant `dis` leaves unresolved (3.11's KW_NAMES: dis.UNKNOWN)."""
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = _Unknown()
 
 
 def raw_instructions(code: CodeType) -> list[RawInstr]:
@@ -202,7 +226,7 @@ def raw_instructions(code: CodeType) -> list[RawInstr]:
     consts, names, varname = code.co_consts, code.co_names, code._varname_from_oparg
     lines = [p[0] for p in code.co_positions()]
     lines += [None] * (len(raw) // 2 - len(lines))      # (a code object made with a shorter line table: no line)
-    opname, caches_of, kinds = dis.opname, _CACHES, _ARG_KINDS
+    opname, caches_of, kinds = _OPNAME, _CACHES, _ARG_KINDS
     out: list[RawInstr] = []
     extended = 0
     skip = 0
@@ -225,7 +249,8 @@ def raw_instructions(code: CodeType) -> list[RawInstr]:
         kind = kinds.get(op) if arg is not None else None
         if kind is not None:
             if kind == _CONST:
-                argval = dis._get_const_value(op, arg, consts)
+                # (as dis._get_const_value: 3.11 resolves only LOAD_CONST's)
+                argval = consts[arg] if VERSION >= (3, 12) or op == _LOAD_CONST else UNKNOWN
             elif kind == _NAME:
                 argval = names[arg]
             elif kind == _NAME_HALF:
@@ -243,13 +268,13 @@ def raw_instructions(code: CodeType) -> list[RawInstr]:
             elif kind == _JABS:
                 argval = 2 * arg
             elif kind == _CMP_OP:
-                argval = dis.cmp_op[arg >> _V.cmp_shift]
+                argval = _CMP_OPS[arg >> _V.cmp_shift]
             elif kind == _FORMAT:
-                argval = (dis.FORMAT_VALUE_CONVERTERS[arg & 3][0], bool(arg & 4))
+                argval = (_CONVERTERS[arg & 3], bool(arg & 4))
             elif kind == _CONVERT:
                 argval = _CONVERTERS[arg]
             elif kind == _INTR:
-                argrepr = dis._intrinsic_1_descs[arg]
+                argrepr = _INTRINSIC_1[arg]
         out.append(RawInstr(i, opname[op], op, arg, argval, argrepr, lines[i >> 1]))
     return out
 
@@ -334,8 +359,34 @@ def stack_effect(instr: Instr, jump: bool) -> int:
     """Net value-stack change of one canonical Instr; `jump` selects the taken-branch effect for jumps."""
     eff = _EFFECT.get(instr.op)
     if eff is None:   # pass-through op: the running interpreter's own table is right for its own opcodes
-        return dis.stack_effect(dis.opmap[instr.real_op], instr.oparg, jump=jump)
+        return _opcode_tables.stack_effect(_OPMAP[instr.real_op], instr.oparg, jump=jump)
     return eff if isinstance(eff, int) else eff(instr, jump)
+
+
+def exception_entries(code: CodeType) -> list[tuple[int, int, int, int, bool]]:
+    """The code's exception table as (start, end, target, depth, lasti) per entry, offsets in bytes: what
+    dis.Bytecode(code).exception_entries gives (the table's varint encoding is the same on 3.11-3.13)."""
+    table = code.co_exceptiontable
+    out = []
+    k, n = 0, len(table)
+
+    def varint() -> int:
+        nonlocal k
+        b = table[k]
+        k += 1
+        val = b & 63
+        while b & 64:
+            b = table[k]
+            k += 1
+            val = (val << 6) | (b & 63)
+        return val
+    while k < n:
+        start = 2 * varint()
+        end = start + 2 * varint()
+        target = 2 * varint()
+        dl = varint()
+        out.append((start, end, target, dl >> 1, bool(dl & 1)))
+    return out
 
 
 _DEPTHS = CodeTable()       # code -> its static_stack_depths, or the message of the ValueError it raised
@@ -380,8 +431,8 @@ def _stack_depths(code: CodeType) -> dict[int, int]:
             raise ValueError(f"stack depth at offset {instrs[k].offset}: {old} vs {d} (from {src})")
 
     reach(0, 0, "entry")
-    for e in dis.Bytecode(code).exception_entries:
-        reach(first[e.target], e.depth + int(e.lasti) + 1, "exception table")
+    for _start, _end, handler, handler_depth, lasti in exception_entries(code):
+        reach(first[handler], handler_depth + int(lasti) + 1, "exception table")
     while work:
         k = work.pop()
         ins, d = instrs[k], depth[k]
@@ -420,9 +471,9 @@ def reaching(code: CodeType, goal: int) -> frozenset[int]:
             before.setdefault(first[ins.target - 2 * _V.for_iter_skip], []).append(k)
         if ins.op not in _NO_FALLTHROUGH and k + 1 < len(instrs):
             before.setdefault(k + 1, []).append(k)
-    for e in dis.Bytecode(code).exception_entries:
-        handler = before.setdefault(first[e.target], [])
-        handler.extend(k for k, ins in enumerate(instrs) if e.start <= ins.offset < e.end)
+    for start, end, target, _depth, _lasti in exception_entries(code):
+        handler = before.setdefault(first[target], [])
+        handler.extend(k for k, ins in enumerate(instrs) if start <= ins.offset < end)
     seen = {first[goal]} if goal in first else set()
     work = list(seen)
     while work:
@@ -463,7 +514,6 @@ def resume_offset(code: CodeType, offset: int) -> int:
     EXTENDED_ARG prefixes if it has any (continuing at `offset` itself would drop the high bits of its
     argument, e.g. a jump target)."""
     raw = code.co_code
-    ext = dis.opmap["EXTENDED_ARG"]
-    while offset >= 2 and raw[offset - 2] == ext:
+    while offset >= 2 and raw[offset - 2] == _EXTENDED_ARG:
         offset -= 2
     return offset

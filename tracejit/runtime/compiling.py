@@ -25,7 +25,6 @@ from tracejit.optimizer import (RefcountError, keeps_in_graveyard, optimize_stag
 from .compiled import COMPLEX, TUPLE, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
 from . import native_entry
-from .interp_entry import CollectorHold, InterpretedLoop
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -271,6 +270,7 @@ def compile_loop(self: Engine, rec: Recording, trace: Trace) -> None:
         listing = _listing_source(mc, addr)
         native_entry.install(self, loop, roundtrip, addr + at)
     else:
+        from .interp_entry import CollectorHold, InterpretedLoop    # (native=0 only: not loaded otherwise)
         if self.collector_hold is None:
             self.collector_hold = CollectorHold()
         loop.entry, addr, size, listing = InterpretedLoop(opt, loop.buffer, self.collector_hold), 0, 0, None
