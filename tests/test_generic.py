@@ -1007,3 +1007,101 @@ def test_a_del_runs_where_the_interpreter_runs_it(prog, native=1):
     if GENERIC:
         assert not failures(evs, "h", "release"), "h's objects do not die in the loop"
         assert any(e["event"] == "guard_failure" and e["reason"] == "release" for e in events_for(evs, "guard_failure", "f"))
+
+
+_REAPER = textwrap.dedent("""\
+    log = []
+
+    class Reaper:
+        def __init__(self, k):
+            self.k = k
+        def __del__(self):
+            log.append(("del", self.k))
+
+""")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_tuple_of_items_held_elsewhere_is_freed_in_the_machine_code(prog, native):
+    """The loop's `pair = (items[i % 50], i)`, dropped at each iteration, whose items the list keeps: the tuple is
+    freed in the machine code without leaving it (its items survive it); an item whose last reference it holds
+    (replaced in the list by the loop) dies where plain CPython frees it, its __del__ logging in the same order
+    relative to the loop's own appends."""
+    evs = check(prog, native, _REAPER + textwrap.dedent("""\
+    def f(n):
+        items = [Reaper(k) for k in range(50)]
+        pair = None
+        s = 0
+        for i in range(n):
+            pair = (items[i % 50], i)
+            s += pair[1]
+            if i % 1000 == 999:
+                items[i % 50] = Reaper(-i)           # the tuple in `pair` holds the old one's last reference
+                log.append(("replaced", i))
+        return s
+
+    print(f(6000), log[:6], len(log))
+    """), params="threshold=20,little_left=0")
+    # (no exit per iteration: at most one where an item dies)
+    assert len(failures(evs, "f", "release")) <= 10
+
+
+@pytest.mark.xfail(strict=True, reason="an object whose last reference the frame's variable holds when machine code "
+                                       "is entered dies at the exit, not at the variable's first assignment (the "
+                                       "frame keeps its reference while machine code runs: README, Limits)")
+def test_an_object_whose_last_reference_the_frame_holds_at_entry_dies_at_the_first_drop(prog):
+    check(prog, 1, _REAPER + textwrap.dedent("""\
+    def run(rounds):
+        for k in range(rounds):
+            pair = (Reaper(k), 0)
+            i = 0
+            while i < 200:
+                n = len(log)
+                pair = (None, i)
+                if i == 0:
+                    log.append(("drop", len(log) - n))
+                i += 1
+        return log
+
+    res = run(300)
+    print(sum(1 for e in res if e == ("drop", 1)), len(res))
+    """), compiled=("run",), params="threshold=2")
+
+
+@pytest.mark.xfail(strict=True, reason="the tuple in `pair` releases the last reference to what a call took out of "
+                                       "`keep` later than the interpreter (the entry's frame reference, the "
+                                       "graveyard): the __del__ that empties the list runs after the loop went on")
+def test_a_del_that_empties_the_iterated_list_ends_the_loop_where_the_interpreter_does(prog):
+    """Found in the thirty-fourth session: `keep.pop()` leaves the tuple in `pair` the reaper's last holder; at the
+    next `pair = ...` plain CPython frees it, its __del__ empties `lst`, and the loop ends after 6 items; under the
+    JIT the object dies later and the loop runs over all 300 (README, Limits)."""
+    check(prog, 1, """\
+        class Obj:
+            __slots__ = ("v",)
+            def __init__(self, v):
+                self.v = v
+
+        class Reaper:
+            def __init__(self, lst):
+                self.lst = lst
+            def __del__(self):
+                self.lst.clear()
+
+        def run(n):
+            total, out = 0, []
+            for k in range(n):
+                lst = [Obj(i) for i in range(300)]
+                keep = [Reaper(lst)]
+                pair = (None, 0)
+                i = 0
+                for x in lst:
+                    pair = (keep[0] if keep else None, i)
+                    total += x.v
+                    i += 1
+                    if i == 5 and k % 2 == 0:
+                        keep.pop()
+                out.append(i)
+            return total, out[:6], sum(out)
+
+        print(run(400))
+        """, compiled=("run",), params="threshold=20,little_left=0,bridge_threshold=2")
