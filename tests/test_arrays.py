@@ -164,3 +164,32 @@ def test_fft_butterflies_with_steps_known_only_at_run_time(prog, native):
     no_array_aborts(evs, "f")
     bridges = events_for(evs, "bridge_compiled", "f") + events_for(evs, "bridge_compiled", "g")
     assert bridges, "no bridge restarted an inner loop"
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_program_that_imports_array_after_the_recorder_loaded(prog, native):
+    """The JIT does not import `array` itself (nor `collections`, which it imports): a program that imports it only
+    after the recorder has loaded (its first loop recorded) gets no array ops, and its loops over arrays run as
+    before, on the generic path or in the interpreter, with the same results as plain CPython."""
+    evs = check(prog, native, """\
+        def warm(n):
+            s = 0
+            for i in range(n):
+                s += i * 3 % 7
+            return s
+
+        print(warm(5000))
+        import sys
+        print("array" in sys.modules)
+        from array import array
+
+        def f(a, n):
+            s = 0.0
+            for i in range(n):
+                a[i % 100] = a[i % 100] + 0.5
+                s += a[i % 100]
+            return s
+
+        print(f(array("d", range(100)), 5000))
+        """, compiled=("warm",), params="threshold=20,little_left=0")
+    assert not [e for e in events_for(evs, "abort", "f") if "array of type code" in e.get("reason", "")]

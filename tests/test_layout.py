@@ -278,13 +278,22 @@ def test_c_api_addresses_are_ctypes_own():
 
 
 def test_the_array_iterator_joins_the_walked_sequences_when_the_recorder_loads():
-    """Start-up leaves `array` (and the `collections` it imports) alone: the array layout is checked, and the
-    array iterator added to the iterators whose runs are counted and items walked, when the recorder loads."""
+    """Start-up leaves `array` (and the `collections` it imports) alone, and so does the recorder: where the
+    program has imported `array` before the recorder loads, the array layout is checked and the array iterator
+    added to the iterators whose runs are counted and items walked; where it has not, `array` stays unimported
+    and the recorder records no array operation (arrays.ARRAY stands for no type)."""
     src = ("import sys, tracejit.cpython.layout as L\n"
            "before = any(t.__name__ == 'arrayiterator' for t in L.SEQ_ITER_TYPES), 'array' in sys.modules\n"
-           "import tracejit.recorder\n"
            "import array\n"
-           "print(before, L.SEQ_ITER_TYPES.get(type(iter(array.array('d')))) is array.array, L.with_arrays())\n")
+           "import tracejit.recorder.arrays as A\n"
+           "print(before, L.SEQ_ITER_TYPES.get(type(iter(array.array('d')))) is array.array, L.with_arrays(), "
+           "A.ARRAY is array.array)\n")
     out = subprocess.run([sys.executable, "-S", "-c", src], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout == "(False, False) True None\n", out.stdout
+    assert out.stdout == "(False, False) True None True\n", out.stdout
+    src = ("import sys, tracejit.cpython.layout as L, tracejit.recorder.arrays as A\n"
+           "print('array' in sys.modules, 'collections' in sys.modules, L.with_arrays() == L.ARRAY_NOT_IMPORTED, "
+           "A.ARRAY.__name__)\n")
+    out = subprocess.run([sys.executable, "-S", "-c", src], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "False False True _NoArrays\n", out.stdout

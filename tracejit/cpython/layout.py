@@ -653,13 +653,20 @@ def _check_seq_lengths(*more) -> str | None:
     return None
 
 
+ARRAY_NOT_IMPORTED = "the program had not imported `array` when the recorder loaded"
+
+
 def with_arrays() -> str | None:
-    """Check the layout of array.array and its iterator (the first call imports `array`), and on success let the
-    array iterator join SEQ_ITER_TYPES (its runs then counted, its items walked). Returns what does not match,
-    or None; the recorder, which calls it when it loads, records no array operation then (recorder/arrays.py).
-    Checked once: left out of check_layout so that start-up does not import `array` and `collections`."""
+    """Check the layout of array.array and its iterator, if the program has imported `array` (the JIT does not:
+    its import imports `collections.abc` and `collections`, about 9 million instructions on 3.12), and on
+    success let the array iterator join SEQ_ITER_TYPES (its runs then counted, its items walked). Returns what
+    does not match, ARRAY_NOT_IMPORTED, or None; the recorder, which calls it when it loads, records no array
+    operation unless it is None (recorder/arrays.py: an array then takes the generic path). Checked once: left
+    out of check_layout so that start-up does not import `array` and `collections`."""
     global _INDEXED_ITER_TYPE_IDS
     if not _ARRAYS_CHECKED:
+        if "array" not in sys.modules:
+            return ARRAY_NOT_IMPORTED
         import array
         problem = check_array_layout(LAYOUTS[VERSION]) if VERSION in LAYOUTS else "no layout for this version"
         if problem is None:

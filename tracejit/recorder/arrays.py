@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import array
+import sys
 
 from tracejit.cpython.layout import with_arrays
 from tracejit.ir import Const, Kind, Snapshot, const_int, const_ref
@@ -27,10 +27,17 @@ if TYPE_CHECKING:
     from .recorder import TraceRecorder
 
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
-ARRAY = array.array
 # the array layout, checked when the recorder loads (left out of start-up's check: cpython.layout.with_arrays);
-# with a mismatch no array operation is recorded
+# with a mismatch no array operation is recorded, nor in a program that had not imported `array` by then (the JIT
+# does not import it, nor `collections` with it): ARRAY is then a class no object is an instance of
 LAYOUT_PROBLEM = with_arrays()
+
+
+class _NoArrays:
+    """Stands for array.array where the recorder records no array operation."""
+
+
+ARRAY = sys.modules["array"].array if LAYOUT_PROBLEM is None else _NoArrays
 
 
 def _storage(rec: TraceRecorder, a: Value, snap: Snapshot | None, pc: int) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import array
 import gc
 import math
 import sys
@@ -23,8 +22,8 @@ from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, c
 from tracejit.ir.ops import MAX_NEW_ITEMS, SAFE_TYPES
 
 from . import complexnum as cx
-from . import attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, slices, \
-    strings
+from . import arrays, attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, \
+    slices, strings
 from .calls import CALLS, CallAbort, constant_value
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, fast_var, lookup
@@ -948,8 +947,8 @@ def _precall(rec: TraceRecorder, argc: int) -> None:
         raise RecordAbort("call of a bound method")
 
 
-_SUBSCRIPTED = (list, tuple, str, array.array)      # read at an int index by the trace itself
-_STORED = (list, array.array)                       # ... and stored into
+_SUBSCRIPTED = (list, tuple, str, arrays.ARRAY)      # read at an int index by the trace itself
+_STORED = (list, arrays.ARRAY)                       # ... and stored into
 
 
 def rebuildable_tuple(v) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import array
 
 from tracejit.cpython.methods import METH_FASTCALL, c_method
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 I, F, B, R = Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.REF
 
 
-LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len", array.array: "array_len"}
+LENGTH_OPS = {list: "list_len", tuple: "tuple_len", str: "str_len", arrays.ARRAY: "array_len"}
 
 
 def slice_of(rec: TraceRecorder, a: Value, t: type, start, stop, snap: Snapshot) -> Value:
@@ -99,7 +98,7 @@ def subscr(rec: TraceRecorder, container, index, snap: Snapshot, pc: int):
         return strings.subscr(rec, container, index, snap, pc)
     if t is dict:
         return dicts.subscr(rec, container, rec.value(index), snap, pc)
-    if t is array.array:
+    if t is arrays.ARRAY:
         return arrays.subscr(rec, container, index, snap, pc)
     if t is tuple:
         index = list_index(rec, container, index, snap, pc, tuple)
@@ -138,7 +137,7 @@ def store_subscr(rec: TraceRecorder, value, container, index, snap: Snapshot, pc
     """container[index] = value for a list. Numbers are boxed into new objects; the old item's type is
     guarded to be one whose release runs no Python code, and the old item to be none of the objects the
     trace or its loop may still use (see _maybe_in_use). An array.array's item is stored raw (recorder/arrays.py)."""
-    if container.kind is R and type(rec.conc(container)) is array.array:
+    if container.kind is R and type(rec.conc(container)) is arrays.ARRAY:
         arrays.store(rec, value, container, index, snap, pc)
         return
     index = list_index(rec, container, index, snap, pc)

@@ -16,11 +16,9 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 import _thread
-import array
 import ctypes
 import sys
 from _weakref import ref as weak_ref      # (what weakref.ref is, without importing the weakref module)
-from collections.abc import Callable
 from tracejit.plaindata import cached_property, dataclass, field
 
 from tracejit.cpython.bytecode import CO_OPTIMIZED, instructions_at
@@ -35,6 +33,10 @@ from tracejit.ir.ops import GRAVEYARD_SLOTS, INT64_MAX, INT64_MIN
 
 from .native_callback import MARGIN
 from .resume import ResumeFrame
+
+TYPE_CHECKING = False           # (`collections.abc` is not imported at run time: annotations are strings)
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MAX_EXITS = 4096
 REJECTED = -1               # backend.roundtrip.REJECTED (not imported here: the backend loads at the first compile)
@@ -410,7 +412,7 @@ class CompiledLoop:
                         continue
                     elif _seq_kind(slots):
                         c = _seq_kind(slots)
-                        index, seq = seq_walk(it, SEQ_KINDS[c])
+                        index, seq = seq_walk(it, SEQ_KINDS[c] or sys.modules["array"].array)
                         buf[slots[c + "index"]] = index
                         buf[slots[c + "seq"]] = id(seq)
                         continue
@@ -739,7 +741,9 @@ def _unbox(buf, fbuf, slot: int, kind: Kind, obj, sv: StateVar) -> None:
         buf[slot] = obj
 
 
-SEQ_KINDS = {"c": str, "t": tuple, "a": array.array}    # walks of str, tuple, array iterators (recorder/iterators)
+# walks of str, tuple, array iterators (recorder/iterators); an array's kind, array.array, is read from the
+# program's `array` module (arrays are walked only where it was imported before the recorder loaded)
+SEQ_KINDS = {"c": str, "t": tuple, "a": None}
 
 
 def _seq_kind(slots: dict) -> str:
