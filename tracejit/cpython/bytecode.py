@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-import opcode as _opcode_tables
+import opcode
 import sys
 from tracejit.plaindata import dataclass, field
 from types import CodeType
@@ -94,7 +94,7 @@ TRACE_SKIPS_AFTER_EXTENDED_ARG: bool = VERSION < (3, 12)  # settrace: no 'opcode
 _CMP = ("<", "<=", "==", "!=", ">", ">=")
 # BINARY_OP oparg 0..12 (NB_ADD..NB_XOR); 13..25 are the in-place versions (same on 3.11-3.13)
 _NB = ("+", "&", "//", "<<", "@", "*", "%", "|", "**", ">>", "-", "/", "^")
-_JUMP_OPCODES = frozenset(_opcode_tables.hasjrel) | frozenset(_opcode_tables.hasjabs)
+_JUMP_OPCODES = frozenset(opcode.hasjrel) | frozenset(opcode.hasjabs)
 _NO_FALLTHROUGH = frozenset({"JUMP", "RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"})
 
 
@@ -172,40 +172,37 @@ class RawInstr:
 
 
 def _arg_kinds() -> dict[int, int]:
-    _op = _opcode_tables
     kinds: dict[int, int] = {}
     kinds.update((op, _CONVERT if name == "CONVERT_VALUE" else _FORMAT if name == "FORMAT_VALUE" else
-                  _INTR if name == "CALL_INTRINSIC_1" else None) for name, op in _op.opmap.items()
+                  _INTR if name == "CALL_INTRINSIC_1" else None) for name, op in opcode.opmap.items()
                  if name in ("CONVERT_VALUE", "FORMAT_VALUE", "CALL_INTRINSIC_1"))
-    kinds.update((op, _CMP_OP) for op in _op.hascompare)
-    kinds.update((op, _LOCAL) for op in (*_op.haslocal, *_op.hasfree))
-    kinds.update((_op.opmap[name], _PAIR) for name in _SUPER if name in _op.opmap)      # 3.13: two locals
-    kinds.update((op, _JBACK if "JUMP_BACKWARD" in _op.opname[op] else _JREL) for op in _op.hasjrel)
-    kinds.update((op, _JABS) for op in _op.hasjabs)
-    kinds.update((op, _NAME) for op in _op.hasname)
+    kinds.update((op, _CMP_OP) for op in opcode.hascompare)
+    kinds.update((op, _LOCAL) for op in (*opcode.haslocal, *opcode.hasfree))
+    kinds.update((opcode.opmap[name], _PAIR) for name in _SUPER if name in opcode.opmap)      # 3.13: two locals
+    kinds.update((op, _JBACK if "JUMP_BACKWARD" in opcode.opname[op] else _JREL) for op in opcode.hasjrel)
+    kinds.update((op, _JABS) for op in opcode.hasjabs)
+    kinds.update((op, _NAME) for op in opcode.hasname)
     for name, kind in (("LOAD_GLOBAL", _NAME_HALF), ("LOAD_ATTR", _NAME_HALF if VERSION >= (3, 12) else _NAME),
                        ("LOAD_SUPER_ATTR", _NAME_QUARTER)):
-        if name in _op.opmap:
-            kinds[_op.opmap[name]] = kind
-    kinds.update((op, _CONST) for op in _op.hasconst)
+        if name in opcode.opmap:
+            kinds[opcode.opmap[name]] = kind
+    kinds.update((op, _CONST) for op in opcode.hasconst)
     return {op: kind for op, kind in kinds.items() if kind is not None}
 
 
 _ARG_KINDS = _arg_kinds()
-_op = _opcode_tables
-_HAS_ARG = frozenset(_op.hasarg) if hasattr(_op, "hasarg") else frozenset(range(_op.HAVE_ARGUMENT, 256))
-_CACHES = ([_op._inline_cache_entries.get(name, 0) for name in _op.opname]
-           if isinstance(_op._inline_cache_entries, dict) else list(_op._inline_cache_entries))
+_HAS_ARG = frozenset(opcode.hasarg) if hasattr(opcode, "hasarg") else frozenset(range(opcode.HAVE_ARGUMENT, 256))
+_CACHES = ([opcode._inline_cache_entries.get(name, 0) for name in opcode.opname]
+           if isinstance(opcode._inline_cache_entries, dict) else list(opcode._inline_cache_entries))
 _JUMP_CACHES = VERSION >= (3, 12)          # a relative jump's target counts its own inline caches (not on 3.11)
-_EXTENDED_ARG = _op.EXTENDED_ARG
+_EXTENDED_ARG = opcode.EXTENDED_ARG
 _OVERFLOW = 2 ** 31                        # dis._INT_OVERFLOW: an EXTENDED_ARG prefix's argument is a C int
 _CONVERTERS = (None, str, repr, ascii)     # FORMAT_VALUE's and CONVERT_VALUE's conversions (dis's order)
-_CMP_OPS = _op.cmp_op
-_INTRINSIC_1 = getattr(_op, "_intrinsic_1_descs", ())      # 3.12+ (CALL_INTRINSIC_1's names)
-_LOAD_CONST = _op.opmap["LOAD_CONST"]
-_OPNAME = _op.opname
-_OPMAP = _op.opmap
-del _op
+_CMP_OPS = opcode.cmp_op
+_INTRINSIC_1 = getattr(opcode, "_intrinsic_1_descs", ())      # 3.12+ (CALL_INTRINSIC_1's names)
+_LOAD_CONST = opcode.opmap["LOAD_CONST"]
+_OPNAME = opcode.opname
+_OPMAP = opcode.opmap
 
 
 class _Unknown:
@@ -359,7 +356,7 @@ def stack_effect(instr: Instr, jump: bool) -> int:
     """Net value-stack change of one canonical Instr; `jump` selects the taken-branch effect for jumps."""
     eff = _EFFECT.get(instr.op)
     if eff is None:   # pass-through op: the running interpreter's own table is right for its own opcodes
-        return _opcode_tables.stack_effect(_OPMAP[instr.real_op], instr.oparg, jump=jump)
+        return opcode.stack_effect(_OPMAP[instr.real_op], instr.oparg, jump=jump)
     return eff if isinstance(eff, int) else eff(instr, jump)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-
 from tracejit.cpython.methods import METH_FASTCALL, c_method
 from tracejit.ir import Const, Kind, Snapshot, Var, const_bool, const_int, const_ref
 from tracejit.ir.ops import MAX_NEW_ITEMS
