@@ -21,8 +21,10 @@ from test_deopt import NATIVE, check, events_for, failures  # noqa: E402
 
 
 def no_array_aborts(evs: list[dict], func: str = "f") -> None:
+    """No recording of `func` aborted at an array (an inner loop over one, which an enclosing loop's trace does
+    not unroll, is left to its own trace and its bridges: recorder/iterators.py)."""
     aborts = [e["reason"] for e in events_for(evs, "abort", func) + events_for(evs, "bridge_abort", func)]
-    assert not [r for r in aborts if "array" in r], aborts
+    assert not [r for r in aborts if "array" in r and r != "GET_ITER of array for an inner loop"], aborts
 
 
 @pytest.mark.parametrize("native", NATIVE)

@@ -423,10 +423,13 @@ def pairs_for(d, rng: random.Random, nrand: int = 300) -> list[tuple]:
 
 
 # graveyard_push has an effect on memory only (test_graveyard_push); variadic ops have tests of their own
-# (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard
+# (test_str_build, test_call_c); so have the stores that leave an old value in the graveyard, and the walks of an
+# inner loop's iterator (test_inner_loop_iterator_walks)
+ITERATOR_WALKS = ("new_iter", "range_iter_set", "range_iter_left", "range_iter_take", "seq_iter_left",
+                  "list_iter_take", "tuple_iter_take", "str_iter_take")
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and not d.const_args and
                    d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
-                                  "dict_setitem_str", "cell_set", "new_instance", "guard_not_last"))
+                                  "dict_setitem_str", "cell_set", "new_instance", "guard_not_last", *ITERATOR_WALKS))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -520,6 +523,101 @@ def test_op_constant_operand(env, name):
             cases = pairs_for(d, rng, 10)
             cases = [tuple(c if k == pos else x for k, x in enumerate(case)) for case in cases[::7]]
             run_op_cases(env, op_trace(name, pos, c), name, cases, const_arg=pos)
+
+
+WALKED_LIST = [1.5, "x", None, [], 2**70]
+WALKED_TUPLE = tuple(WALKED_LIST)
+WALKED_STR = "".join(["a", " ", "\x00", "Z", "~"])
+
+
+def _iterators_at(name: str) -> list:
+    """Factories of iterators in several states for an iterator walk op: fresh, part-way, exhausted (for the ops
+    counting what is left), over a list grown or shrunk under its iterator, and a range with large or negative
+    steps; each called twice makes two iterators in the same state."""
+    def at(make, taken: int):
+        def made():
+            it = make()
+            for _ in range(taken):
+                next(it)
+            KEEP.append(it)
+            return it
+        return made
+
+    def changed(grow: int):
+        def make():
+            items = list(range(100, 106))
+            it = iter(items)
+            next(it)
+            next(it)
+            items.extend(range(grow)) if grow > 0 else items.__delitem__(slice(grow, None))
+            KEEP.append(items)
+            return it
+        return make
+
+    if name.startswith("range"):
+        makes = [lambda: iter(range(5)), lambda: iter(range(10, -10, -3)), lambda: iter(range(2**62, 2**62 + 9, 4)),
+                 lambda: iter(range(-2**63, -2**63 + 3)), lambda: iter(range(7, 8))]
+        lengths = [5, 7, 3, 3, 1]
+    elif name.startswith("tuple") or name == "seq_iter_left":
+        makes = [lambda: iter(WALKED_TUPLE), lambda: iter((7,))]
+        lengths = [5, 1]
+        if name == "seq_iter_left":
+            makes += [lambda: iter([1, 2, 3]), changed(3), changed(-3), changed(-5), lambda: iter(WALKED_STR)]
+            lengths += [3, 0, 0, 0, len(WALKED_STR)]
+    elif name.startswith("str"):
+        makes = [lambda: iter(WALKED_STR), lambda: iter("\x7f")]
+        lengths = [len(WALKED_STR), 1]
+    else:
+        makes = [lambda: iter(WALKED_LIST), lambda: iter(["only"]), changed(4)]
+        lengths = [5, 1, 0]
+    out = []
+    for make, n in zip(makes, lengths):
+        out += [at(make, k) for k in range(n + 1 if name.endswith("left") else n)] or [make]
+    return out
+
+
+_py_decref = ctypes.PYFUNCTYPE(None, ctypes.py_object)(("Py_DecRef", ctypes.pythonapi))
+
+
+@pytest.mark.parametrize("name", ITERATOR_WALKS)
+def test_inner_loop_iterator_walks(env, name):
+    """The walks of an inner loop's iterator in machine code (recorder/iterators.py, _for_iter_inner) give what
+    the iterator's own __next__ would and leave it where __next__ would: one iterator walked by the machine code
+    and its twin by the op's semantics (the IR interpreter's), then both emptied by the interpreter, agree. A take
+    is run only where an item is left (the trace guards that first)."""
+    d = OPS[name]
+    trace = op_trace(name)
+    nat = Native(env, trace)
+    ins = {sv.name: sv for sv, _ in trace.inputs}
+    if name in ("new_iter", "range_iter_set"):
+        # (new_iter makes what iter() makes; range_iter_set makes iter(range(0)) what iter(range(...)) is)
+        cases = [(WALKED_LIST,), (WALKED_TUPLE,), (WALKED_STR,), (range(0),)] if name == "new_iter" else \
+            [(start, step, n) for start, step in ((0, 1), (10, -3), (2**62, 4), (-2**63, 1), (5, 7)) for n in (0, 1, 3)]
+        for case in cases:
+            args = [iter(range(0)), *case] if name == "range_iter_set" else list(case)
+            KEEP.extend(args)
+            nat.run({ins[n]: v for n, v in zip("abcd", args)}, budget=1)
+            if name == "new_iter":
+                made = object_at(nat.buf.get_int(trace.layout.slot(ins["out"])))
+                assert type(made) is type(iter(case[0])) and list(made) == list(case[0]), case
+                _py_decref(made)
+            else:
+                start, step, n = case
+                assert list(args[0]) == list(range(start, start + n * step, step) if step > 0 else
+                                             range(start, start + n * step, step)), case
+        return
+    out, a = ins["out"], ins["a"]
+    for made in _iterators_at(name):
+        mine, theirs = made(), made()
+        expected = d.evaluate(theirs)
+        nat.run({a: mine, out: 0 if d.result is I else None}, budget=1)
+        got = nat.buf.get_int(trace.layout.slot(out))
+        if d.result is I:
+            assert got == expected, (name, list(made()))
+        else:
+            assert got == id(expected), (name, list(made()))
+            _py_decref(expected)                # (the machine code's new reference)
+        assert list(mine) == list(theirs), (name, list(made()))
 
 
 @pytest.mark.parametrize("name", sorted(n for n in OPS if n.startswith("array_set_")))

@@ -171,10 +171,18 @@ def test_callee_introspects_its_caller_on_a_rare_path(prog, native):
 
 @pytest.mark.parametrize("native", NATIVE)
 def test_callees_that_loop_are_left_to_the_interpreter(prog, native):
+    """A callee whose loop runs more items than `unroll` is called, not inlined (its loop compiles on its own); one
+    with a short loop is inlined, the loop unrolled (tests/test_inner_loops.py)."""
     evs = check(prog, native, """\
         total = 0
 
         def loops(x):
+            s = 0
+            for k in range(30):
+                s += k * x
+            return s
+
+        def short(x):
             s = 0
             for k in range(3):
                 s += k * x
@@ -189,6 +197,12 @@ def test_callees_that_loop_are_left_to_the_interpreter(prog, native):
                 s += loops(i)
             return s
 
+        def h(n):
+            s = 0
+            for i in range(n):
+                s += short(i)
+            return s
+
         def g(n):
             global total
             s = 0
@@ -199,9 +213,40 @@ def test_callees_that_loop_are_left_to_the_interpreter(prog, native):
 
         print(f(300))
         print(g(300))
-        """, compiled=("g",))
-    assert events_for(evs, "abort", "f")
+        print(h(300))
+        """, compiled=("g", "h"))
+    assert [e for e in events_for(evs, "abort", "f") if e.get("not_inlined") == "loops"], events_for(evs, "abort", "f")
     inlined(evs, "g")
+    inlined(evs, "h")
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="sys.monitoring: 3.12+")
+@pytest.mark.parametrize("native", NATIVE[:1])
+def test_a_function_another_tool_watches_is_not_inlined(prog, native):
+    """A coverage-style tool has LINE events on the callee (sys.monitoring local events): inlined into machine
+    code, its lines would not be reported; it is called instead, and every line's event arrives. (Machine code
+    only: the IR interpreter, native=0, makes such a call with the hooks' callback's events off.)"""
+    check(prog, native, """\
+        import sys
+        m = sys.monitoring
+        m.use_tool_id(m.COVERAGE_ID, "counter")
+        events = []
+
+        def g(x):
+            y = x + 1
+            return y * 2
+
+        def f(n):
+            t = 0
+            for k in range(n):
+                t += g(k)
+            return t
+
+        m.register_callback(m.COVERAGE_ID, m.events.LINE,
+                            lambda code, line: events.append(line) if code is g.__code__ else None)
+        m.set_local_events(m.COVERAGE_ID, g.__code__, m.events.LINE)
+        print(f(300), len(events))
+        """, compiled=(), params="cost_model=0")
 
 
 @pytest.mark.parametrize("native", NATIVE)

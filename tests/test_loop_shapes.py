@@ -140,7 +140,7 @@ def heaviest(rows):
             best = w
     return best
 
-rows = [[(i * j) % 11 for j in range(i % 5 + 1)] for i in range(800)]
+rows = [[(i * j) % 11 for j in range(i % 5 + 20)] for i in range(800)]     # (more items than `unroll`)
 """
 
 

@@ -22,6 +22,8 @@ PARAMS: tuple[tuple[str, type, object, str], ...] = (
     ("threshold", int, 100, "loop back-edges before a loop is recorded (PyPy 1039, LuaJIT 56)"),
     ("trace_limit", int, 2000, "bytecode instructions in one trace before recording gives up (PyPy 6000)"),
     ("inline_depth", int, 4, "Python calls inlined into a trace inside one another (recursion too); 0: none"),
+    ("unroll", int, 8, "iterations of an inner `for` loop over a list, tuple or str unrolled into the trace of the "
+                       "loop around it; more abort that recording (0: an inner loop always does)"),
     ("bridge_threshold", int, 20, "failures of one guard before a bridge is recorded from it"),
     ("max_bridges", int, 100, "bridge recordings one compiled loop may start (its bridges' exits included)"),
     ("max_aborts", int, 3, "aborted recordings or dropped versions of a loop before it is blacklisted"),

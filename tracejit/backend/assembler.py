@@ -84,6 +84,7 @@ class Externals:
     decref: int = 0
     float_new: int = 0       # PyFloat_FromDouble
     long_new: int = 0        # PyLong_FromLongLong
+    get_iter: int = 0        # PyObject_GetIter (0: new_iter not compiled)
     err_clear: int = 0       # PyErr_Clear
     err_occurred: int = 0    # PyErr_Occurred
     list_append: int = 0     # PyList_Append
@@ -1363,6 +1364,95 @@ def _word_field(s: Assembler, op: Op, i: int) -> None:
     """A word of the object: its type, a list's, tuple's or array's ob_size, a str's length, a dict's ma_used."""
     r = ref_reg(s, op.args[0], RAX)
     s.a.mov(RAX, Mem(r, getattr(s.objects, WORD_FIELDS[op.name])))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("range_iter_left")
+def _range_iter_left(s: Assembler, op: Op, i: int) -> None:
+    """The items a range iterator has left: its len (3.11: len - index), read from the object."""
+    f = s.objects.range_iter
+    r = ref_reg(s, op.args[0], RCX)
+    s.a.mov(RAX, Mem(r, f["len"]))
+    if "index" in f:
+        s.a.alu("sub", RAX, Mem(r, f["index"]))
+    s.put(s.dst(op), RAX)
+
+
+@emitter("range_iter_set")
+def _range_iter_set(s: Assembler, op: Op, i: int) -> None:
+    """A fresh range iterator's start, step and items left (3.11: its index 0 too), as iter(range(...)) sets them."""
+    a, f = s.a, s.objects.range_iter
+    r = ref_reg(s, op.args[0], RCX)
+    if "index" in f:
+        a.mov(Mem(r, f["index"]), 0, scratch=RAX)
+    for name, v in zip(("start", "step", "len"), op.args[1:]):
+        a.mov(Mem(r, f[name]), s.g(v), scratch=RAX)
+
+
+@emitter("range_iter_take")
+def _range_iter_take(s: Assembler, op: Op, i: int) -> None:
+    """A range iterator's next item (it has one left), the iterator advanced past it in its memory as its __next__
+    does: 3.12+ start, then start += step, len -= 1; 3.11 start + index * step, then index += 1."""
+    a, f = s.a, s.objects.range_iter
+    r = ref_reg(s, op.args[0], RCX)
+    if "index" in f:
+        a.mov(RDX, Mem(r, f["index"]))
+        a.mov(RAX, RDX)
+        a.alu("add", RDX, 1)
+        a.mov(Mem(r, f["index"]), RDX)
+        a.imul(RAX, Mem(r, f["step"]))
+        a.alu("add", RAX, Mem(r, f["start"]))
+    else:
+        a.mov(RAX, Mem(r, f["start"]))
+        a.mov(RDX, RAX)
+        a.alu("add", RDX, Mem(r, f["step"]))
+        a.mov(Mem(r, f["start"]), RDX)
+        a.alu("sub", Mem(r, f["len"]), 1)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("seq_iter_left")
+def _seq_iter_left(s: Assembler, op: Op, i: int) -> None:
+    """The items a list's or a tuple's iterator has left: its sequence's ob_size less its index (0 once the
+    sequence is NULL: exhausted)."""
+    a, o = s.a, s.objects
+    r = ref_reg(s, op.args[0], RCX)
+    done = a.new_label()
+    a.mov(RAX, 0)
+    a.mov(RDX, Mem(r, o.seq_iter_seq))
+    a.test(RDX, RDX)
+    a.jcc("e", done)
+    a.mov(RAX, Mem(RDX, o.ob_size))
+    a.alu("sub", RAX, Mem(r, o.seq_iter_index))
+    a.bind(done)
+    s.put(s.dst(op), RAX)
+
+
+@emitter("list_iter_take", "tuple_iter_take", "str_iter_take")
+def _seq_iter_take(s: Assembler, op: Op, i: int) -> None:
+    """A list's, a tuple's or an ASCII str's iterator's next item (it has one left), and the iterator advanced past
+    it in its memory, as its __next__ does: a list's or a tuple's a new reference, a str's character CPython's
+    one-character string of its code (from the table at ext.latin1_chars: cached, never freed)."""
+    a, o = s.a, s.objects
+    if op.name == "str_iter_take" and not s.ext.latin1_chars:
+        raise CompileError("no table of one-character strings")
+    r = ref_reg(s, op.args[0], RCX)
+    a.mov(RDX, Mem(r, o.seq_iter_index))
+    a.mov(RAX, Mem(r, o.seq_iter_seq))
+    if op.name == "list_iter_take":
+        a.mov(RAX, Mem(RAX, o.list_items))
+        a.mov(RAX, Mem(RAX, 0, RDX, 8))
+    elif op.name == "tuple_iter_take":
+        a.mov(RAX, Mem(RAX, o.tuple_items, RDX, 8))
+    else:
+        a.load8(RAX, Mem(RAX, o.str_ascii_data, RDX, 1))
+    a.alu("add", RDX, 1)
+    a.mov(Mem(r, o.seq_iter_index), RDX)
+    if op.name == "str_iter_take":
+        a.mov(RCX, s.ext.latin1_chars)
+        a.mov(RAX, Mem(RCX, 0, RAX, 8))
+    else:
+        incref_inline(s, RAX)
     s.put(s.dst(op), RAX)
 
 

@@ -186,15 +186,18 @@ def _str_build(s: Assembler, op: Op, i: int) -> None:
     _made_or_exit(s, op, i)
 
 
-@emitter("box_int", "call_c", "call_c_in_place")
+@emitter("box_int", "new_iter", "call_c", "call_c_in_place")
 def _call_new(s: Assembler, op: Op, i: int) -> None:
-    """box_int: PyLong_FromLongLong(v); call_c and call_c_in_place: PyObject_Vectorcall(f, args, n, NULL) with the
-    arguments in the temporaries (at most MAX_PIECES - 1). A new reference; NULL clears the error and exits."""
+    """box_int: PyLong_FromLongLong(v); new_iter: PyObject_GetIter(seq); call_c and call_c_in_place:
+    PyObject_Vectorcall(f, args, n, NULL) with the arguments in the temporaries (at most MAX_PIECES - 1). A new
+    reference; NULL clears the error and exits."""
     ext = s.ext
-    if not (ext.long_new and ext.vectorcall and ext.err_clear):
+    if not (ext.long_new and ext.vectorcall and ext.err_clear and ext.get_iter):
         raise CompileError(f"no C API addresses for {op.name}")
     if op.name == "box_int":
         _call_c(s, i, ext.long_new, op.args)
+    elif op.name == "new_iter":                  # (a list's or a tuple's iterator is GC-tracked: Assembler.call)
+        _call_c(s, i, ext.get_iter, op.args, op=op)
     else:
         _array_call(s, i, ext.vectorcall, op.args, keywords=True)
     _made_or_exit(s, op, i)

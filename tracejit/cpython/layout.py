@@ -26,6 +26,7 @@ from .source import fresh_code
 
 TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (unsigned 32 bits; 0: none assigned)
 SMALL_INTS = range(-5, 257)                 # the ints CPython keeps one object of, in one array
+LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_seq (NULL once exhausted)
 
 
 class Layout:
@@ -44,7 +45,8 @@ class Layout:
                  "small_ints", "func_globals", "func_builtins", "func_code", "func_defaults", "func_kwdefaults",
                  "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
-                 "dict_used", "dict_keys", "dict_keys_kind", "dict_version", "array_items", "array_descr")
+                 "dict_used", "dict_keys", "dict_keys_kind", "dict_version", "array_items", "array_descr",
+                 "seq_iter_index", "seq_iter_seq")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
@@ -60,6 +62,7 @@ class Layout:
                  cell_contents: int = 16, str_length: int = 16, str_state: int = 32, str_ascii_data: int = 40,
                  str_compact_data: int = 56, dict_used: int = 16, dict_keys: int = 32,
                  dict_keys_kind: int = 10, dict_version: int = 24, array_items: int = 24, array_descr: int = 40,
+                 seq_iter_index: int = LIST_ITER_INDEX, seq_iter_seq: int = LIST_ITER_SEQ,
                  tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44,
                  interp_monitoring_version: int = -1, code_monitoring: int = -1,
                  local_monitor_events: int = 0, tstate_c_profilefunc: int = -1,
@@ -130,6 +133,9 @@ class Layout:
         self.dict_used, self.dict_keys, self.dict_keys_kind = dict_used, dict_keys, dict_keys_kind
         # PyDictObject.ma_version_tag (uint64): changes at every change of the dict (3.11-3.13)
         self.dict_version = dict_version
+        # a list's, a tuple's or a str's iterator: the index of its next item and its sequence (NULL once it is
+        # exhausted); see SEQ_ITER_TYPES
+        self.seq_iter_index, self.seq_iter_seq = seq_iter_index, seq_iter_seq
         # where the thread's executing frame (a _PyInterpreterFrame*) is kept: PyThreadState.cframe ->
         # _PyCFrame.current_frame (3.11/3.12: tstate_cframe, and current_frame in the _PyCFrame), or
         # PyThreadState.current_frame (3.13: tstate_cframe -1)
@@ -176,7 +182,6 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
 VERSION = sys.version_info[:2]
 RANGE_ITER_TYPE = type(iter(range(1)))
 LIST_ITER_TYPE = type(iter([]))
-LIST_ITER_INDEX, LIST_ITER_SEQ = 16, 24     # _PyListIterObject.it_index / it_seq (NULL once exhausted)
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
@@ -293,6 +298,7 @@ def c_api_addresses() -> dict[str, int]:
     zero, stride = small_int_array()
     return {"small_int_zero": zero, "small_int_stride": stride, "incref": f("Py_IncRef"), "decref": f("Py_DecRef"),
             "float_new": f("PyFloat_FromDouble"), "long_new": f("PyLong_FromLongLong"), "err_clear": f("PyErr_Clear"),
+            "get_iter": f("PyObject_GetIter"),
             "err_occurred": f("PyErr_Occurred"),
             "list_append": f("PyList_Append"), "complex_new": f("PyComplex_FromDoubles"),
             "tuple_new": f("PyTuple_New"), "list_new": f("PyList_New"), "list_slice": f("PyList_GetSlice"),
@@ -514,6 +520,54 @@ class FrameAccess:
         if "index" in f:    # 3.11: start stays; next = start + index*step holds by construction
             return [(_i64.from_address(a + f["index"]), _rd(a + f["len"]) - remaining)]
         return [(_i64.from_address(a + f["start"]), _wrap64(nxt)), (_i64.from_address(a + f["len"]), remaining)]
+
+
+def range_iter_left(it) -> int:
+    """The items the range iterator `it` has left (read from memory: the IR interpreter's range_iter_left)."""
+    f = LAYOUTS[VERSION].range_iter
+    left = _rd(id(it) + f["len"])
+    return left - _rd(id(it) + f["index"]) if "index" in f else left
+
+
+def range_iter_set(it, start: int, step: int, left: int) -> None:
+    """Make the fresh range iterator `it` give `left` items from `start` by `step`, as iter(range(...)) makes
+    one (in memory: the IR interpreter's range_iter_set)."""
+    f = LAYOUTS[VERSION].range_iter
+    a = id(it)
+    if "index" in f:
+        _i64.from_address(a + f["index"]).value = 0
+    for name, value in (("start", start), ("step", step), ("len", left)):
+        _i64.from_address(a + f[name]).value = value
+
+
+def range_iter_take(it) -> int:
+    """The next item of the range iterator `it`, which has one left, and the iterator advanced past it, as its
+    __next__ does (in memory: the IR interpreter's range_iter_take)."""
+    f = LAYOUTS[VERSION].range_iter
+    a = id(it)
+    if "index" in f:                    # 3.11: start + index * step, then index + 1
+        k = _rd(a + f["index"])
+        _i64.from_address(a + f["index"]).value = k + 1
+        return _wrap64(_rd(a + f["start"]) + k * _rd(a + f["step"]))
+    item = _rd(a + f["start"])          # 3.12+: start, then start + step and len - 1
+    _i64.from_address(a + f["start"]).value = _wrap64(item + _rd(a + f["step"]))
+    _i64.from_address(a + f["len"]).value = _rd(a + f["len"]) - 1
+    return item
+
+
+def seq_iter_left(it) -> int:
+    """The items a list's or a tuple's iterator has left (0 once it is exhausted; read from memory: the IR
+    interpreter's seq_iter_left)."""
+    index, seq = list_iter_state(it)            # (a tuple iterator keeps them where a list iterator does)
+    return 0 if seq is None else len(seq) - index
+
+
+def seq_iter_take(it):
+    """The next item of a list's or a tuple's iterator, which has one left, and the iterator advanced past it (in
+    memory: the IR interpreter's list_iter_take and tuple_iter_take)."""
+    index, seq = list_iter_state(it)
+    list_iter_set_index(it, index + 1)
+    return seq[index]
 
 
 def list_iter_state(it) -> tuple[int, list | None]:
@@ -991,6 +1045,11 @@ def _check_object_layouts(layout: Layout) -> str | None:
     next(it)
     if list_iter_state(it) != (1, items) or type(it) is not LIST_ITER_TYPE:
         return "list iterator layout mismatch"
+    titer = iter(pair)
+    next(titer)
+    for walked, seq in ((it, items), (titer, pair)):      # (the layout's copy of those offsets, for machine code)
+        if _rd(id(walked) + L.seq_iter_index) != 1 or _rdp(id(walked) + L.seq_iter_seq) != id(seq):
+            return "sequence iterator layout mismatch"
     list(it)
     if list_iter_state(it)[1] is not None:
         return "exhausted list iterator layout mismatch"

@@ -427,6 +427,31 @@ SAFE_TYPES = frozenset({str, int, float, bool, type(None), complex, bytes})    #
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
 
 
+def _range_iter_left(it) -> int:
+    from tracejit.cpython.layout import range_iter_left     # (the raw read is the cpython layer's, imported when used)
+    return range_iter_left(it)
+
+
+def _range_iter_set(it, start: int, step: int, left: int) -> None:
+    from tracejit.cpython.layout import range_iter_set
+    range_iter_set(it, start, step, left)
+
+
+def _range_iter_take(it) -> int:
+    from tracejit.cpython.layout import range_iter_take
+    return range_iter_take(it)
+
+
+def _seq_iter_left(it) -> int:
+    from tracejit.cpython.layout import seq_iter_left
+    return seq_iter_left(it)
+
+
+def _seq_iter_take(it):
+    from tracejit.cpython.layout import seq_iter_take
+    return seq_iter_take(it)
+
+
 def _instance_attr(obj, index: int, inline: int, name: str):
     from tracejit.cpython.instances import read_slot   # the raw read is the cpython layer's (imported when used)
     try:
@@ -930,6 +955,23 @@ def _defs() -> list[OpDef]:
         # exception: ValueError of str.index...) clears it and exits, and the interpreter makes the call again
         d("call_c", (), R, _call_c, guard=True, pure=False, calls_out=True, new_ref=True,
           variadic=True, exit_reason="call"),
+        # the iterators of inner loops the trace unrolls (recorder/iterators.py): iter() of an exact list, tuple or
+        # str, or of range(0) (PyObject_GetIter: no Python code runs), an object of the trace's own; NULL (no memory)
+        # clears the error and exits. A range iterator's start, step and items left set (as iter(range(...))
+        # makes them). Each walked in its own memory: the items it has left, and its next item (one is left) with
+        # the iterator advanced past it, as its __next__ does: a range's unboxed (no int object made), a list's or
+        # a tuple's a new reference, an ASCII str's CPython's cached one-character string. Not heap writes: nothing
+        # but the trace holds such an iterator (an exit hands it to the frame); heap reads only where they read a
+        # list (its length, its items), which the program may change
+        d("new_iter", (R,), R, iter, guard=True, pure=False, calls_out=True, new_ref=True, allocates_tracked=True,
+          exit_reason="memory"),
+        d("range_iter_set", (R, I, I, I), V, _range_iter_set, pure=False),
+        d("range_iter_left", (R,), I, _range_iter_left, pure=False),
+        d("range_iter_take", (R,), I, _range_iter_take, pure=False),
+        d("seq_iter_left", (R,), I, _seq_iter_left, pure=False, reads_heap=True),
+        d("list_iter_take", (R,), R, _seq_iter_take, pure=False, reads_heap=True, new_ref=True, any_type=True),
+        d("tuple_iter_take", (R,), R, _seq_iter_take, pure=False, new_ref=True, any_type=True),
+        d("str_iter_take", (R,), R, _seq_iter_take, pure=False),
         # call_c of a C function that changes its first argument in place and runs no Python code for the exact
         # types guarded (list.extend of a list by a list or tuple): a heap write, which the recorder leaves to the
         # interpreter (it does not run the call); its result (None) a new reference

@@ -154,8 +154,8 @@ def _divmod(rec, args, snap, pc):
 
 
 def _range(rec, args, snap, pc):
-    """range(stop), range(start, stop), range(start, stop, step) of int64 values: a VirtualRange (only a
-    bridge's GET_ITER takes it). Its length is CPython's: for step > 0, (stop - start + step - 1) // step when
+    """range(stop), range(start, stop), range(start, stop, step) of int64 values: a VirtualRange (only GET_ITER
+    takes it). Its length is CPython's: for step > 0, (stop - start + step - 1) // step when
     start < stop, else 0; mirrored for step < 0. A step that is not a constant has its sign guarded (as
     recorded; a zero step leaves the trace and the interpreter raises the ValueError)."""
     if not 1 <= len(args) <= 3:
@@ -182,7 +182,7 @@ def _range(rec, args, snap, pc):
                                                                                    snap, pc)], snap, pc), size],
                         snap, pc)
     length = rec.emit("int_max", [span, const_int(0)], snap, pc)
-    return VirtualRange(start, stop, step, length)
+    return VirtualRange(start, stop, step, length, snap)
 
 
 def _walked_at_once(rec, pc: int) -> bool:

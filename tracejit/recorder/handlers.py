@@ -758,9 +758,13 @@ def _comprehension_target(rec: TraceRecorder, ins: Instr, view: FrameView, t: ty
 
 @handles("GET_ITER")
 def get_iter(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
-    if len(rec.frames) > 1:             # the next recording calls the outermost inlined function instead
-        raise RecordAbort(inline.LOOP_INLINED, ("not_inlined", rec.frames[1].code))
     after = rec.next_instr(ins.offset)
+    if len(rec.frames) > 1:
+        if after is not None and after.op == "FOR_ITER" and rec.unroll:    # an inner loop, unrolled
+            inline.unrolling(rec, iterators.inner_iterator, rec.pop(), ins.offset)
+            return
+        # (the next recording calls the outermost inlined function instead)
+        raise RecordAbort(inline.LOOP_INLINED, ("not_inlined", rec.frames[1].code))
     if after is not None and after.op == "FOR_ITER":    # a loop starts: in a bridge, its iterator's state
         iterators.get_iter(rec, rec.pop(), ins.offset)
     else:                                           # an iterator handed on (to a generator expression)

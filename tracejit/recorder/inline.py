@@ -30,19 +30,20 @@ after a write; at most the parameter `inline_depth` (MAX_INLINE_DEPTH by default
 before its call is recorded is called on the generic path where there is one (CPython 3.12+, the loop's own
 frame); anything else aborts with its reason.
 
-May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, tracejit.recorder.diamonds, the standard
-library.
+May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.frame, tracejit.recorder.diamonds,
+tracejit.recorder.iterators (inner loops of an inlined call, unrolled), the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import sys
 import types
 
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.ir import Const, InlinedFunction, Kind, Snapshot, StateVar, Var, const_int, const_ref
 
-from . import diamonds
+from . import diamonds, iterators
 from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
 
 TYPE_CHECKING = False
@@ -58,6 +59,24 @@ CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
 _REFUSED_FLAGS = {CO_GENERATOR: "a generator", CO_COROUTINE: "a coroutine", CO_ITERABLE_COROUTINE: "a coroutine",
                   CO_ASYNC_GENERATOR: "an async generator", CO_VARARGS: "a function with *args",
                   CO_VARKEYWORDS: "a function with **kwargs"}
+
+
+def _watched(code) -> bool:
+    """Another sys.monitoring tool (a coverage tool, a debugger) has local events on `code` (3.12+): its events
+    in the function are reported only where the interpreter runs it, not inlined into machine code."""
+    m = getattr(sys, "monitoring", None)
+    return m is not None and any(tool != m.OPTIMIZER_ID and m.get_tool(tool) is not None and
+                                 m.get_local_events(tool, code) for tool in range(6))
+
+
+def unrolling(rec: TraceRecorder, step, *args):
+    """step(rec, *args): a step of an inner loop the trace unrolls inside an inlined call (recorder/iterators.py).
+    One it cannot unroll (more items than `unroll`, an iterable of another kind) aborts as a loop in an inlined
+    call: the next recording calls the outermost inlined function instead, whose loops compile on their own."""
+    try:
+        return step(rec, *args)
+    except RecordAbort:
+        raise RecordAbort(LOOP_INLINED, ("not_inlined", rec.frames[1].code)) from None
 
 
 def inlinable_function(obj) -> bool:
@@ -80,6 +99,8 @@ def refusal(rec: TraceRecorder, func: types.FunctionType, view: FrameView) -> st
         return "call of a function that assigns a nonlocal"
     if func.__globals__ is not view.globals or func.__builtins__ is not view.builtins:
         return "call of a function of another module"
+    if _watched(code):
+        return "call of a function another tool watches (sys.monitoring local events)"
     if code in rec.not_inlined:
         return "call of a function whose recording made a call that may run Python code (not inlined)"
     if len(rec.frames) > rec.max_inline_depth:
@@ -293,6 +314,15 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int
         for ins in instrs:
             if ins.op in ("RETURN_VALUE", "RETURN_CONST"):
                 return rec.pop() if ins.op == "RETURN_VALUE" else constant(ins.arg)
+            if ins.op == "FOR_ITER" and rec.stack and id(rec.stack[-1]) in rec.inner_iters:
+                # an inner loop the trace unrolls (recorder/iterators.py): on into its body, or past its end
+                going_on = unrolling(rec, iterators.inner_for_iter, ins, rec.snapshot(pc), None, view)
+                nxt = nxt if going_on else ins.target
+                break
+            if ins.op == "JUMP" and ins.target is not None and ins.target <= ins.offset and \
+                    rec.unrolls(ins.target):
+                nxt = ins.target                # the unrolled inner loop's next iteration
+                break
             if ins.op == "FOR_ITER" or (ins.target is not None and ins.target <= ins.offset):
                 raise RecordAbort(LOOP_INLINED, ("not_inlined", rec.frames[1].code))
             if ins.op in BRANCHES:

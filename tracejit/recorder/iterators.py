@@ -1,7 +1,9 @@
 """The recorder's iterator protocols: FOR_ITER over range(), a list, a str, a tuple, a dict's keys, values or
 items, enumerate(list) and zip(lists) as state
 variables of the loop (the iterator object itself is never touched by the machine code), the end of an
-enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts such a loop again.
+enclosing loop's iterator inside a bridge, and GET_ITER of a bridge that starts such a loop again; and inner
+loops unrolled into the trace (inner_iterator, inner_for_iter: their iterators are objects the trace makes and
+walks in their own memory).
 
 An iterator at value-stack position `pos` is kept as StateVars ("iter", (pos, field)): next/step/remaining for
 a range, index/seq (index0/seq0... for zip) for lists, plus count for enumerate, cindex/cseq for a str,
@@ -21,7 +23,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.cpython.bytecode import Instr
 from tracejit.cpython.layout import DICT_ITER_TYPES, SEQ_ITER_TYPES
-from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, const_int, const_ref
+from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Var, const_int, const_ref
 from tracejit.ir.ops import EXHAUSTED, INT64_MAX, INT64_MIN
 
 from . import arrays, dicts, generic, strings
@@ -41,6 +43,9 @@ _UNKNOWN = object()         # concrete value of a bridge input the recording can
 def for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[int], view: FrameView) -> None:
     pos = len(rec.stack) - 1
     top = rec.stack[-1]
+    if type(top) is Var and (id(top) in rec.inner_iters or _adopt_inner(rec, top, pos, snap, ins.offset)):
+        _for_iter_inner(rec, ins, snap, pc, fall, view)
+        return
     if not isinstance(top, BaseItem) or pos != rec.floor - 1:
         raise RecordAbort("for loop over an iterator the trace does not own")
     if pc not in fall:
@@ -280,13 +285,14 @@ def _for_iter_end(rec: TraceRecorder, ins: Instr, snap: Snapshot, pos: int) -> N
 
 
 def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
-    """GET_ITER in a bridge, where an iterator was popped (a loop inside the one the bridge runs through
-    starts again): iter() of a list, str, tuple or array, or iter(range(...)), becomes the state of the iterator
-    at that position,
-    marked `fresh`. The runtime makes the iterator object only if an exit needs it."""
+    """GET_ITER before a FOR_ITER. In a bridge, where an iterator was popped (a loop inside the one the bridge runs
+    through starts again): iter() of a list, str, tuple or array, or iter(range(...)), becomes the state of the
+    iterator at that position, marked `fresh`; the runtime makes the iterator object only if an exit needs it.
+    Anywhere else an inner loop starts (inner_iterator)."""
     p = len(rec.stack)
     if rec.bridge is None or p != rec.floor or p >= rec.base_depth:
-        raise RecordAbort("GET_ITER")
+        inner_iterator(rec, iterable, pc)
+        return
     if isinstance(iterable, VirtualRange):
         fields = {"next": iterable.start, "step": iterable.step, "remaining": iterable.length}
     else:
@@ -309,6 +315,121 @@ def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
 
 # iter() of these runs no Python code
 PLAIN_ITERABLES = (list, tuple, range, str, bytes, dict, set, frozenset)
+
+# an inner loop's iterable -> the iterator the trace makes for it and walks in its own memory (INNER_WALKS: no
+# Python code runs, nothing is allocated, nothing can fail). A str's only where its iterator is the ASCII one
+# (3.12+: its characters are CPython's cached one-character strings; 3.11's str iterator may allocate one)
+_ASCII_STR_ITERATOR = type(iter(""))
+INNER_ITERATORS = {list: LIST_ITERATOR, tuple: type(iter(()))}
+# iterator type -> (the op for the items it has left, the op taking its next item)
+INNER_WALKS = {RANGE_ITERATOR: ("range_iter_left", "range_iter_take"),
+               LIST_ITERATOR: ("seq_iter_left", "list_iter_take"),
+               type(iter(())): ("seq_iter_left", "tuple_iter_take")}
+if _ASCII_STR_ITERATOR is not type(iter("\u0100")):
+    INNER_ITERATORS[str] = _ASCII_STR_ITERATOR
+    INNER_WALKS[_ASCII_STR_ITERATOR] = ("seq_iter_left", "str_iter_take")
+_EMPTY_RANGE = range(0)
+
+
+def inner_iterator(rec: TraceRecorder, iterable, pc: int) -> None:
+    """GET_ITER of an inner `for` loop (not the traced loop's own, nor an enclosing loop's that a bridge starts
+    again) over range(), a list, a tuple or an ASCII str with at most `rec.unroll` items: the trace makes the
+    iterator as the interpreter does (new_iter: iter() of it, or for a range, of range(0) with its start, step
+    and length set) and walks it itself (inner_for_iter), each iteration of the inner loop recorded in turn
+    (unrolled). The iterator is an object of the trace's own on the frame's stack, always in the state the
+    interpreter would have left it in: an exit hands it to the frame, and the interpreter goes on with it.
+    Anything else aborts (GET_ITER ...)."""
+    if not rec.unroll:
+        raise RecordAbort("GET_ITER")
+    if isinstance(iterable, VirtualRange):
+        if iterable.snapshot is None:
+            raise RecordAbort("GET_ITER of range() for an inner loop")
+        _too_long(rec, rec.conc(iterable.length))
+        snap = iterable.snapshot        # (its exit makes the range again: the CALL of range(), nothing ran since)
+        it = rec.emit("new_iter", [const_ref(_EMPTY_RANGE)], snap, pc)
+        rec.emit("range_iter_set", [it, iterable.start, iterable.step, iterable.length], None, pc)
+        rec.made_alike.add(id(it))
+        rec.stack.append(it)
+        rec.inner_iters[id(it)] = 0
+        return
+    iterable = rec.value(iterable)
+    t = type(rec.conc(iterable)) if iterable.kind is R else None
+    want = INNER_ITERATORS.get(t)
+    if want is None:
+        raise RecordAbort(f"GET_ITER of {t.__name__ if t else 'a number'} for an inner loop")
+    _too_long(rec, len(rec.conc(iterable)))
+    snap = rec.snapshot_with(pc, [iterable])
+    rec.emit("guard_class", [iterable, const_ref(t)], snap, pc)
+    it = rec.emit("new_iter", [iterable], snap, pc)
+    rec.made_alike.add(id(it))
+    rec.stack.append(it)
+    if type(rec.conc(it)) is not want:
+        raise RecordAbort("GET_ITER of a str with other than ASCII characters for an inner loop")
+    if t is str:
+        # (its exit: the FOR_ITER, with the str's other iterator on the stack)
+        rec.emit("guard_class", [it, const_ref(want)], rec.snapshot(rec.frame.next_offset[pc]), pc)
+    rec.inner_iters[id(it)] = 0
+
+
+def _too_long(rec: TraceRecorder, items: int) -> None:
+    if items > rec.unroll:
+        raise RecordAbort(f"an inner loop of more than {rec.unroll} iterations")
+
+
+def _adopt_inner(rec: TraceRecorder, top: Var, pos: int, snap: Snapshot, pc: int) -> bool:
+    """A bridge that starts inside an inner loop the loop's trace unrolled: the iterator on top of the stack at its
+    FOR_ITER (an input of the bridge, above the loop's own iterators) is walked as one the bridge made
+    (_for_iter_inner), its exact type guarded."""
+    if rec.bridge is None or not rec.unroll or pos < rec.floor or len(rec.frames) > 1:
+        return False
+    t = type(rec.conc(top))
+    if t not in INNER_WALKS:
+        return False
+    rec.emit("guard_class", [top, const_ref(t)], snap, pc)
+    rec.inner_iters[id(top)] = 0
+    return True
+
+
+def _for_iter_inner(rec: TraceRecorder, ins: Instr, snap: Snapshot, pc: int, fall: set[int],
+                    view: FrameView) -> None:
+    """FOR_ITER of an inner loop's iterator the trace made, in the loop's own frame: the interpreter has run it
+    already (the recorder is at `pc`, the body's first instruction or where the loop's end goes)."""
+    going_on = pc in fall
+    if not going_on and pc not in rec.arrivals(ins.target):
+        raise RecordAbort(f"unexpected control flow to @{pc}")
+    inner_for_iter(rec, ins, snap, going_on, view)
+
+
+def inner_for_iter(rec: TraceRecorder, ins: Instr, snap: Snapshot, going_on: bool | None, view) -> bool:
+    """FOR_ITER of an inner loop's iterator the trace made (inner_iterator), the way the interpreter went
+    (`going_on`: on with an item, False: at the end; None inside an inlined call, where the recorder runs the
+    callee itself and the iterator's concrete state decides). The iterator is walked in its own memory: the items
+    it has left, guarded (its exit: this FOR_ITER, nothing taken: the interpreter's FOR_ITER goes the other way),
+    then on with its next item taken (a range's unboxed), or past the loop's end with the iterator popped. In the
+    loop's frame the item is the one the interpreter's FOR_ITER left on the frame's stack. Returns whether the
+    loop goes on."""
+    it = rec.stack[-1]
+    root = going_on is not None                 # (the interpreter ran this FOR_ITER: the loop's own frame)
+    left_op, take_op = INNER_WALKS[type(rec.conc(it))]
+    left = rec.emit(left_op, [it], None, ins.offset, unknown=root)
+    more = rec.emit("int_gt", [left, const_int(0)], None, ins.offset, unknown=root)
+    if root:
+        rec.concrete[id(left)] = int(going_on)
+        rec.concrete[id(more)] = going_on
+    else:
+        going_on = bool(rec.concrete[id(more)])
+    rec.emit("guard_true" if going_on else "guard_false", [more], snap, ins.offset, unknown=root)
+    if not going_on:
+        rec.stack.pop()                         # the iterator: FOR_ITER popped it at the end
+        del rec.inner_iters[id(it)]
+        return False
+    n = rec.inner_iters[id(it)] = rec.inner_iters[id(it)] + 1
+    _too_long(rec, n)
+    item = rec.emit(take_op, [it], None, ins.offset, unknown=root)
+    rec.stack.append(item)
+    if root:
+        rec.concrete[id(item)] = view.stack(len(rec.stack) - 1)
+    return True
 
 
 def iterator_object(rec: TraceRecorder, iterable, pc: int, view: FrameView):

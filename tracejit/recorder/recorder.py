@@ -138,7 +138,7 @@ class TraceRecorder:
     def __init__(self, code, header_pc: int, base_depth: int, *, trace_limit: int = 2000,
                  bridge: BridgeStart | None = None, inline_depth: int = inline.MAX_INLINE_DEPTH,
                  exact_callee_exits: bool = True, generic_calls: bool = False, cost_model: bool = True,
-                 hints: dict | None = None, left: int | None = None):
+                 hints: dict | None = None, left: int | None = None, unroll: int = 0):
         self.code = code
         self.header_pc = header_pc
         self.base_depth = base_depth
@@ -188,6 +188,10 @@ class TraceRecorder:
         # may run Python code (generic.py); the result is read from the frame when the instruction has run
         self.generic_calls = generic_calls
         self.cost_model = cost_model                        # abort traces slower than the interpreter (generic.py)
+        # inner `for` loops unrolled into the trace (iterators.inner_iterator): the iterators the trace made for
+        # them, by id, and the iterations each has had so far (at most `unroll`)
+        self.unroll = unroll
+        self.inner_iters: dict[int, int] = {}
         self.left = left                # iterations left in the loop's first counted run, if known (generic.pays_back)
         self.pays_back_from = 0         # after a LITTLE_LEFT abort: the iterations left that would have paid
         hints = hints or {}                                 # learnt from earlier recordings (frame.RETRY_HINTS)
@@ -763,13 +767,28 @@ class TraceRecorder:
             raise AssertionError(f"the recorder's {ins.op} changed the stack by {len(self.stack) - depth}, "
                                  f"the interpreter by {stack_effect(ins, False)}")
 
+    def unrolls(self, target: int) -> bool:
+        """The backward jump to `target` goes on with the next iteration of an inner `for` loop the trace unrolls:
+        its FOR_ITER is there (past no-ops) and the iterator on top of the stack is one the trace made for it
+        (iterators.inner_iterator, which counts its iterations)."""
+        if not self.inner_iters or not self.stack:
+            return False
+        top = self.stack[-1]
+        if type(top) is not Var or id(top) not in self.inner_iters:
+            return False
+        for at in self.arrivals(target):
+            instrs = self.instrs.get(at)
+            if instrs and instrs[0].op == "FOR_ITER":
+                return True
+        return False
+
     def check_backward(self, src: int, target: int) -> None:
         """A loop trace covers one loop; a bridge may run through enclosing loops back to its header
         (LuaJIT-style: the exit of an inner loop links through the outer loop back into the inner one).
         A loop nested inside the traced one (its header after ours) is never unrolled into a bridge: it is
         left to the interpreter, where it gets hot and compiled on its own; a loop after ours (a sibling in
         the enclosing loop's body) is unrolled."""
-        if target > src or target == self.header_pc:
+        if target > src or target == self.header_pc or self.unrolls(target):
             return
         if self.bridge is None or self.header_pc < target <= self.loop_end:
             raise RecordAbort("inner loop")

@@ -33,11 +33,13 @@ class VirtualTuple:
 @dataclass(eq=False)
 class VirtualRange:
     """range(start, stop, step) the trace has not allocated (int64 values; `length` as CPython computes it):
-    only GET_ITER in a bridge may consume it."""
+    only GET_ITER may consume it (a bridge's, where an enclosing loop starts again; an inner loop's, which makes
+    the range and its iterator: `snapshot`, the CALL's, where an exit makes them again)."""
     start: object
     stop: object
     step: object
     length: object
+    snapshot: object = None
 
     def __repr__(self) -> str:
         return f"range({self.start!r}, {self.stop!r}, {self.step!r})"

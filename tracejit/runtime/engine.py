@@ -491,7 +491,7 @@ class Engine:
             rec = self.recording
             if rec is not None:
                 if frame is rec.frame:
-                    if header != rec.recorder.header_pc and rec.loop is None:
+                    if header != rec.recorder.header_pc and rec.loop is None and not rec.recorder.unrolls(header):
                         self._abort(rec, "inner loop")
                     return False
                 rec.idle += 1
@@ -731,7 +731,7 @@ class Engine:
                                       inline_depth=self.params.inline_depth,
                                       exact_callee_exits=self.hooks.can_resume_callees,
                                       generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                      hints=self._hints(site), left=left)
+                                      hints=self._hints(site), left=left, unroll=self.params.unroll)
         self.recording = recording.Recording(rec, frame, code, site, recording.FrameView(self.fa, frame),
                                              started=time.perf_counter())
         self._hold_fast()
@@ -803,7 +803,7 @@ class Engine:
                                           inline_depth=self.params.inline_depth,
                                           exact_callee_exits=self.hooks.can_resume_callees,
                                           generic_calls=self._generic_calls(), cost_model=self.params.cost_model,
-                                          hints=self._hints(site))
+                                          hints=self._hints(site), unroll=self.params.unroll)
         except recording.RecordAbort as e:       # (the inlined frames it would resume: inline.resumed_frames)
             info.bridge = "blocked"
             self.log("bridge_abort", loop=site.name, exit=info.exit_id, reason=str(e))
