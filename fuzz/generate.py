@@ -93,6 +93,7 @@ class _Gen:
         self.r = random.Random(seed)
         self.dr = random.Random(seed * 7919 + 1)       # the diamonds' own stream (diamond)
         self.xr = random.Random(seed * 104729 + 3)     # the counted indices' own stream (counted_index)
+        self.ur = random.Random(seed * 15485863 + 5)   # short inner loops' own stream (loop: unrolled into traces)
         self.uses_tab = False
         self.seed = seed
         self.budget = MAX_ITERATIONS
@@ -503,6 +504,8 @@ class _Gen:
         inner = nest < 2 and budget >= 60 and self.chance(0.35 if nest == 0 else 0.15)
         if inner:
             n_inner = r.randint(3, min(200, budget // 5))
+            if self.ur.random() < 0.3:      # a short inner loop: unrolled into its enclosing loop's trace
+                n_inner = self.ur.randint(1, 10)
             count = max(2, min(budget // n_inner, r.randint(3, 300)))
             inner_budget = n_inner
         else:
