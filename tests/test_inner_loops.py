@@ -262,3 +262,72 @@ def test_an_exit_after_an_inlined_write_resumes_the_callee_inside_its_loop(prog,
         xs[151] = 7
         print(f(xs))
         """, params="little_left=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_an_inner_loop_over_a_subclass_of_list(prog, native):
+    """A Python subclass of list that leaves __iter__ to list (deltablue's OrderedCollection) is walked as a list,
+    under its class's version; giving the class an __iter__ later changes the version: the guard leaves the trace
+    before GET_ITER, and the interpreter's GET_ITER calls the new method."""
+    evs = check(prog, native, """\
+        class Bag(list):
+            pass
+
+        def f(bags):
+            t = 0
+            for b in bags:
+                for x in b:
+                    t += x
+            return t
+
+        bags = [Bag([i, i + 1, 2]) for i in range(300)]
+        print(f(bags))
+        Bag.__iter__ = lambda self: iter([100])
+        print(f(bags))
+        """, params="little_left=0")
+    assert compiled_at(evs, "f", 6), [e for e in evs if e["event"] in ("compiled", "abort")]
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_trie_walk_over_defaultdicts(prog, native):
+    """Lookups and get() in a collections.defaultdict are a dict's (no __missing__ runs for a key that is there):
+    a trie's walk over a word's characters, inlined with its loop unrolled; a missing key leaves the trace and
+    the interpreter's lookup calls __missing__ (a new node), as without the JIT."""
+    check(prog, native, """\
+        import collections
+
+        class Node:
+            def __init__(self):
+                self.children = collections.defaultdict(Node)
+                self.end = False
+
+        def insert(root, word):
+            cur = root
+            for ch in word:
+                cur = cur.children[ch]
+            cur.end = True
+
+        def search(root, word):
+            cur = root
+            for ch in word:
+                cur = cur.children.get(ch)
+                if cur is None:
+                    return False
+            return cur.end
+
+        def f(root, words):
+            n = 0
+            for w in words:
+                if search(root, w):
+                    n += 1
+            return n
+
+        def g(root, words):
+            for w in words:
+                insert(root, w)
+            return len(root.children)
+
+        root = Node()
+        words = ["".join(chr(97 + (i * 7 + j * 3) % 8) for j in range(3 + i % 5)) for i in range(600)]
+        print(g(root, words[:300]), f(root, words), g(root, words), f(root, words))
+        """, params="little_left=0")

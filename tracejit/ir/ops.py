@@ -593,14 +593,14 @@ def _str_keyed(d: dict) -> None:
 def _dict_getitem_str(d: dict, k: str):
     _str_keyed(d)
     try:
-        return d[k]
+        return dict.__getitem__(d, k)       # (a defaultdict's __missing__ is not called: the machine code exits)
     except KeyError:
         raise GuardFailed("missing key") from None
 
 
 def _dict_get_str(d: dict, k: str, default):
     _str_keyed(d)
-    return d.get(k, default)
+    return dict.get(d, k, default)
 
 
 def _dict_contains_str(d: dict, k: str) -> bool:

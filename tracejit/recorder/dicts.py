@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import sys
+
 from tracejit.ir import Const, Kind, Snapshot, Var, const_ref
 from tracejit.ir.ops import MAX_NEW_ITEMS
 from tracejit.ir.trace import Value
@@ -31,10 +33,20 @@ def is_dict(rec: TraceRecorder, v) -> bool:
     return getattr(v, "kind", None) is R and type(rec.conc(v)) is dict
 
 
-def _operands(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int) -> list:
+def read_as_dict(t) -> bool:
+    """A lookup in an object of type `t` is a dict's: an exact dict, or a collections.defaultdict (a C type that
+    leaves lookups and get() to dict's: its __missing__, Python code, runs only for a key that is not there,
+    which the trace's lookup leaves to the interpreter). The JIT does not import `collections` for this."""
+    return t is dict or (t is not None and t.__name__ == "defaultdict" and
+                         t is getattr(sys.modules.get("collections"), "defaultdict", None))
+
+
+def _operands(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int, read: bool = False) -> list:
+    """A dict operation's operands, an exact str key and (reads: a dict read_as_dict) an exact dict, guarded."""
     if type(rec.conc(key)) is not str or key.kind is not R:
         raise RecordAbort(f"dict key of type {type(rec.conc(key)).__name__}")
-    for v, t in ((d, dict), (key, str)):
+    t = type(rec.conc(d)) if read and read_as_dict(type(rec.conc(d))) else dict
+    for v, t in ((d, t), (key, str)):
         if not isinstance(v, Const):
             rec.emit("guard_class", [v, const_ref(t)], snap, pc)
     not_a_namespace(rec, d, snap, pc)
@@ -56,7 +68,7 @@ def not_a_namespace(rec: TraceRecorder, d: Value, snap: Snapshot, pc: int) -> No
 
 
 def subscr(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int) -> Value:
-    return rec.emit("dict_getitem_str", _operands(rec, d, key, snap, pc), snap, pc)
+    return rec.emit("dict_getitem_str", _operands(rec, d, key, snap, pc, read=True), snap, pc)
 
 
 RELEASABLE = (int, float, str, bool, type(None))     # old values whose release runs no Python code
@@ -126,4 +138,4 @@ def get(rec: TraceRecorder, d: Value, args: list, snap: Snapshot, pc: int) -> Va
         default = const_ref(default.value)          # a constant number: its object, which the trace holds
     if default.kind is not R:
         raise RecordAbort("get() with a default computed in the trace (it would have to be boxed)")
-    return rec.emit("dict_get_str", _operands(rec, d, rec.value(args[0]), snap, pc) + [default], snap, pc)
+    return rec.emit("dict_get_str", _operands(rec, d, rec.value(args[0]), snap, pc, read=True) + [default], snap, pc)

@@ -161,7 +161,9 @@ def load_attr(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         z = rec.unbox(owner, snap, pc, True)
         rec.stack.append(cx.attribute(z, name))
         return
-    method_object = BOUND_METHODS.get((type(rec.conc(owner)), name)) if method and owner.kind is R else None
+    t = type(rec.conc(owner)) if owner.kind is R else None
+    method_object = BOUND_METHODS.get((dict if dicts.read_as_dict(t) and name == "get" else t, name)) \
+        if method and t is not None else None
     if method_object is not None:
         # the method below its self on every version; list and dict are immutable types, so the exact type
         # fixes which function this is
@@ -969,7 +971,8 @@ def _subscript_specialized(rec: TraceRecorder, container, index, store: bool = F
         return True                     # (aborts: not subscriptable)
     t = type(rec.conc(container))
     k = type(rec.conc(index)) if index.kind is R else int
-    return (t in (_STORED if store else _SUBSCRIPTED) and k in (int, bool)) or (t is dict and k is str)
+    return (t in (_STORED if store else _SUBSCRIPTED) and k in (int, bool)) or \
+        ((t is dict or not store and dicts.read_as_dict(t)) and k is str)
 
 
 def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, pc: int, view: FrameView,

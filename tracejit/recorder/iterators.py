@@ -15,18 +15,18 @@ Any other iterator, in the loop's own trace on CPython 3.12+: its __next__ calle
 (PyIter_Next, _for_iter_generic).
 
 May import: tracejit.ir, tracejit.cpython.bytecode/layout (the iterator types it knows),
-tracejit.recorder.frame/virtuals/strings/arrays/lists/generic/dicts, the standard library.
+tracejit.recorder.frame/virtuals/strings/arrays/lists/generic/dicts/attributes, the standard library.
 """
 from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.cpython.bytecode import Instr
-from tracejit.cpython.layout import DICT_ITER_TYPES, SEQ_ITER_TYPES
+from tracejit.cpython.layout import DICT_ITER_TYPES, SEQ_ITER_TYPES, type_version
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Var, const_int, const_ref
-from tracejit.ir.ops import EXHAUSTED, INT64_MAX, INT64_MIN
+from tracejit.ir.ops import EXHAUSTED, HEAPTYPE, INT64_MAX, INT64_MIN
 
-from . import arrays, dicts, generic, strings
+from . import arrays, attributes, dicts, generic, strings
 from .lists import LENGTH_OPS, made_sequence
 from .frame import BaseItem, RecordAbort
 from .virtuals import VirtualRange, VirtualTuple
@@ -354,12 +354,16 @@ def inner_iterator(rec: TraceRecorder, iterable, pc: int) -> None:
         return
     iterable = rec.value(iterable)
     t = type(rec.conc(iterable)) if iterable.kind is R else None
-    want = INNER_ITERATORS.get(t)
+    base = _iterated_as(t)
+    want = INNER_ITERATORS.get(base)
     if want is None:
         raise RecordAbort(f"GET_ITER of {t.__name__ if t else 'a number'} for an inner loop")
     _too_long(rec, len(rec.conc(iterable)))
     snap = rec.snapshot_with(pc, [iterable])
-    rec.emit("guard_class", [iterable, const_ref(t)], snap, pc)
+    if base is t:
+        rec.emit("guard_class", [iterable, const_ref(t)], snap, pc)
+    else:                               # (its class's version: the class, and that it still iterates as its base)
+        attributes.guard_type_version(rec, iterable, type_version(t), snap, pc)
     it = rec.emit("new_iter", [iterable], snap, pc)
     rec.made_alike.add(id(it))
     rec.stack.append(it)
@@ -369,6 +373,16 @@ def inner_iterator(rec: TraceRecorder, iterable, pc: int) -> None:
         # (its exit: the FOR_ITER, with the str's other iterator on the stack)
         rec.emit("guard_class", [it, const_ref(want)], rec.snapshot(rec.frame.next_offset[pc]), pc)
     rec.inner_iters[id(it)] = 0
+
+
+def _iterated_as(t):
+    """The type whose iterator iter() of an object of type `t` makes: `t` itself, or for a Python subclass of list or
+    tuple that leaves __iter__ to it (deltablue's OrderedCollection), with a version tag, that base (None:
+    neither)."""
+    if t in INNER_ITERATORS or t is None or not t.__flags__ & HEAPTYPE or not type_version(t):
+        return t
+    base = next((b for b in (list, tuple) if issubclass(t, b)), None)
+    return base if base is not None and t.__iter__ is base.__iter__ and t.__len__ is base.__len__ else t
 
 
 def _too_long(rec: TraceRecorder, items: int) -> None:

@@ -95,7 +95,7 @@ def subscr(rec: TraceRecorder, container, index, snap: Snapshot, pc: int):
     t = type(rec.conc(container)) if container.kind is R else None
     if t is str:
         return strings.subscr(rec, container, index, snap, pc)
-    if t is dict:
+    if dicts.read_as_dict(t):
         return dicts.subscr(rec, container, rec.value(index), snap, pc)
     if t is arrays.ARRAY:
         return arrays.subscr(rec, container, index, snap, pc)
