@@ -331,3 +331,34 @@ def test_a_trie_walk_over_defaultdicts(prog, native):
         words = ["".join(chr(97 + (i * 7 + j * 3) % 8) for j in range(3 + i % 5)) for i in range(600)]
         print(g(root, words[:300]), f(root, words), g(root, words), f(root, words))
         """, params="little_left=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_bridges_go_on_with_the_inner_loops_of_another_shape(prog, native):
+    """Rows of other lengths than the recorded one: the bridge from the inner loop's FOR_ITER takes over the
+    iterator (the rest of that row) and unrolls the loops after it; a guard inside the inner loop's body (a
+    negative item) grows a bridge that starts mid-iteration and goes on with the same iterator. A bridge from
+    any other exit (a branch before the inner loops) leaves them to the interpreter."""
+    evs = check(prog, native, """\
+        def f(rows, flags):
+            t = 0
+            for row, flag in zip(rows, flags):
+                if flag:
+                    t -= 1
+                for x in row:
+                    if x < 0:
+                        t += 1000
+                    t += x
+                for j in range(2):
+                    t += j
+            return t
+
+        rows = [list(range(i % 6)) for i in range(600)]
+        for i in range(0, 600, 7):
+            if rows[i]:
+                rows[i][0] = -5
+        flags = [i % 3 == 0 for i in range(600)]
+        print(f(rows, flags), f(rows, flags))
+        """, params="little_left=0")
+    assert len(events_for(evs, "bridge_compiled", "f")) >= 2, [e for e in evs if e["event"].startswith("bridge")]
+    assert "GET_ITER of an inner loop in a bridge" in aborts(evs, "f"), aborts(evs, "f")

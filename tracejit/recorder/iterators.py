@@ -291,6 +291,8 @@ def get_iter(rec: TraceRecorder, iterable, pc: int) -> None:
     Anywhere else an inner loop starts (inner_iterator)."""
     p = len(rec.stack)
     if rec.bridge is None or p != rec.floor or p >= rec.base_depth:
+        if rec.bridge is not None and not rec.unrolls_in_bridge:
+            raise RecordAbort("GET_ITER of an inner loop in a bridge")
         inner_iterator(rec, iterable, pc)
         return
     if isinstance(iterable, VirtualRange):
@@ -393,7 +395,8 @@ def _too_long(rec: TraceRecorder, items: int) -> None:
 def _adopt_inner(rec: TraceRecorder, top: Var, pos: int, snap: Snapshot, pc: int) -> bool:
     """A bridge that starts inside an inner loop the loop's trace unrolled: the iterator on top of the stack at its
     FOR_ITER (an input of the bridge, above the loop's own iterators) is walked as one the bridge made
-    (_for_iter_inner), its exact type guarded."""
+    (_for_iter_inner), its exact type guarded; the bridge may then unroll the inner loops it meets after it
+    (TraceRecorder.unrolls_in_bridge)."""
     if rec.bridge is None or not rec.unroll or pos < rec.floor or len(rec.frames) > 1:
         return False
     t = type(rec.conc(top))
@@ -401,6 +404,7 @@ def _adopt_inner(rec: TraceRecorder, top: Var, pos: int, snap: Snapshot, pc: int
         return False
     rec.emit("guard_class", [top, const_ref(t)], snap, pc)
     rec.inner_iters[id(top)] = 0
+    rec.unrolls_in_bridge = True
     return True
 
 

@@ -192,6 +192,11 @@ class TraceRecorder:
         # them, by id, and the iterations each has had so far (at most `unroll`)
         self.unroll = unroll
         self.inner_iters: dict[int, int] = {}
+        # a bridge unrolls the inner loops it meets only if it continues one its loop's trace unrolled (it took
+        # over that loop's iterator: iterators._adopt_inner): another shape of the same inner loops. A bridge from
+        # any other exit would unroll inner loops the loop's trace never ran, a path whose cost nothing says it
+        # pays (pyperformance go: 12 more compiled bridges, 5% slower)
+        self.unrolls_in_bridge = False
         self.left = left                # iterations left in the loop's first counted run, if known (generic.pays_back)
         self.pays_back_from = 0         # after a LITTLE_LEFT abort: the iterations left that would have paid
         hints = hints or {}                                 # learnt from earlier recordings (frame.RETRY_HINTS)
@@ -770,11 +775,14 @@ class TraceRecorder:
     def unrolls(self, target: int) -> bool:
         """The backward jump to `target` goes on with the next iteration of an inner `for` loop the trace unrolls:
         its FOR_ITER is there (past no-ops) and the iterator on top of the stack is one the trace made for it
-        (iterators.inner_iterator, which counts its iterations)."""
-        if not self.inner_iters or not self.stack:
+        (iterators.inner_iterator, which counts its iterations), or, in a bridge that starts inside such a loop's
+        body, the loop trace's (iterators.INNER_WALKS: its FOR_ITER takes it over)."""
+        if not self.stack:
             return False
         top = self.stack[-1]
-        if type(top) is not Var or id(top) not in self.inner_iters:
+        if type(top) is not Var or (id(top) not in self.inner_iters and not (
+                self.bridge is not None and self.unroll and len(self.frames) == 1 and
+                len(self.stack) > self.floor and type(self.concrete.get(id(top))) in iterators.INNER_WALKS)):
             return False
         for at in self.arrivals(target):
             instrs = self.instrs.get(at)
