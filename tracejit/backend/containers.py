@@ -192,7 +192,7 @@ def _call_new(s: Assembler, op: Op, i: int) -> None:
     PyObject_Vectorcall(f, args, n, NULL) with the arguments in the temporaries (at most MAX_PIECES - 1). A new
     reference; NULL clears the error and exits."""
     ext = s.ext
-    if not (ext.long_new and ext.vectorcall and ext.err_clear and ext.get_iter):
+    if not (ext.long_new and ext.vectorcall and ext.err_clear) or (op.name == "new_iter" and not ext.get_iter):
         raise CompileError(f"no C API addresses for {op.name}")
     if op.name == "box_int":
         _call_c(s, i, ext.long_new, op.args)

@@ -427,29 +427,14 @@ SAFE_TYPES = frozenset({str, int, float, bool, type(None), complex, bytes})    #
 _RICH = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)    # Py_LT ... Py_GE
 
 
-def _range_iter_left(it) -> int:
-    from tracejit.cpython.layout import range_iter_left     # (the raw read is the cpython layer's, imported when used)
-    return range_iter_left(it)
-
-
-def _range_iter_set(it, start: int, step: int, left: int) -> None:
-    from tracejit.cpython.layout import range_iter_set
-    range_iter_set(it, start, step, left)
-
-
-def _range_iter_take(it) -> int:
-    from tracejit.cpython.layout import range_iter_take
-    return range_iter_take(it)
-
-
-def _seq_iter_left(it) -> int:
-    from tracejit.cpython.layout import seq_iter_left
-    return seq_iter_left(it)
-
-
-def _seq_iter_take(it):
-    from tracejit.cpython.layout import seq_iter_take
-    return seq_iter_take(it)
+def _iterator_walk(name: str) -> Callable:
+    """The evaluation of an iterator walk op (range_iter_left, seq_iter_take...): the cpython layer's function of
+    that name, a raw read or write of the iterator (imported when first used)."""
+    def walk(*args):
+        from tracejit.cpython import layout
+        return getattr(layout, name)(*args)
+    walk.__name__ = name
+    return walk
 
 
 def _instance_attr(obj, index: int, inline: int, name: str):
@@ -965,13 +950,14 @@ def _defs() -> list[OpDef]:
         # list (its length, its items), which the program may change
         d("new_iter", (R,), R, iter, guard=True, pure=False, calls_out=True, new_ref=True, allocates_tracked=True,
           exit_reason="memory"),
-        d("range_iter_set", (R, I, I, I), V, _range_iter_set, pure=False),
-        d("range_iter_left", (R,), I, _range_iter_left, pure=False),
-        d("range_iter_take", (R,), I, _range_iter_take, pure=False),
-        d("seq_iter_left", (R,), I, _seq_iter_left, pure=False, reads_heap=True),
-        d("list_iter_take", (R,), R, _seq_iter_take, pure=False, reads_heap=True, new_ref=True, any_type=True),
-        d("tuple_iter_take", (R,), R, _seq_iter_take, pure=False, new_ref=True, any_type=True),
-        d("str_iter_take", (R,), R, _seq_iter_take, pure=False),
+        d("range_iter_set", (R, I, I, I), V, _iterator_walk("range_iter_set"), pure=False),
+        d("range_iter_left", (R,), I, _iterator_walk("range_iter_left"), pure=False),
+        d("range_iter_take", (R,), I, _iterator_walk("range_iter_take"), pure=False),
+        d("seq_iter_left", (R,), I, _iterator_walk("seq_iter_left"), pure=False, reads_heap=True),
+        d("list_iter_take", (R,), R, _iterator_walk("seq_iter_take"), pure=False, reads_heap=True, new_ref=True,
+          any_type=True),
+        d("tuple_iter_take", (R,), R, _iterator_walk("seq_iter_take"), pure=False, new_ref=True, any_type=True),
+        d("str_iter_take", (R,), R, _iterator_walk("seq_iter_take"), pure=False),
         # call_c of a C function that changes its first argument in place and runs no Python code for the exact
         # types guarded (list.extend of a list by a list or tuple): a heap write, which the recorder leaves to the
         # interpreter (it does not run the call); its result (None) a new reference

@@ -45,8 +45,8 @@ def _operands(rec: TraceRecorder, d: Value, key: Value, snap: Snapshot, pc: int,
     """A dict operation's operands, an exact str key and (reads: a dict read_as_dict) an exact dict, guarded."""
     if type(rec.conc(key)) is not str or key.kind is not R:
         raise RecordAbort(f"dict key of type {type(rec.conc(key)).__name__}")
-    t = type(rec.conc(d)) if read and read_as_dict(type(rec.conc(d))) else dict
-    for v, t in ((d, t), (key, str)):
+    exact = type(rec.conc(d)) if read and read_as_dict(type(rec.conc(d))) else dict
+    for v, t in ((d, exact), (key, str)):
         if not isinstance(v, Const):
             rec.emit("guard_class", [v, const_ref(t)], snap, pc)
     not_a_namespace(rec, d, snap, pc)

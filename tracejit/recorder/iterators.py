@@ -350,9 +350,7 @@ def inner_iterator(rec: TraceRecorder, iterable, pc: int) -> None:
         snap = iterable.snapshot        # (its exit makes the range again: the CALL of range(), nothing ran since)
         it = rec.emit("new_iter", [const_ref(_EMPTY_RANGE)], snap, pc)
         rec.emit("range_iter_set", [it, iterable.start, iterable.step, iterable.length], None, pc)
-        rec.made_alike.add(id(it))
-        rec.stack.append(it)
-        rec.inner_iters[id(it)] = 0
+        _push_walked(rec, it)
         return
     iterable = rec.value(iterable)
     t = type(rec.conc(iterable)) if iterable.kind is R else None
@@ -367,13 +365,19 @@ def inner_iterator(rec: TraceRecorder, iterable, pc: int) -> None:
     else:                               # (its class's version: the class, and that it still iterates as its base)
         attributes.guard_type_version(rec, iterable, type_version(t), snap, pc)
     it = rec.emit("new_iter", [iterable], snap, pc)
-    rec.made_alike.add(id(it))
-    rec.stack.append(it)
+    _push_walked(rec, it)
     if type(rec.conc(it)) is not want:
         raise RecordAbort("GET_ITER of a str with other than ASCII characters for an inner loop")
     if t is str:
         # (its exit: the FOR_ITER, with the str's other iterator on the stack)
         rec.emit("guard_class", [it, const_ref(want)], rec.snapshot(rec.frame.next_offset[pc]), pc)
+
+
+def _push_walked(rec: TraceRecorder, it: Var) -> None:
+    """The iterator `it` the trace made for an inner loop, on the stack as GET_ITER leaves it (the interpreter's is
+    taken as its object at the next instruction: made_alike), walked from its first item (inner_for_iter)."""
+    rec.made_alike.add(id(it))
+    rec.stack.append(it)
     rec.inner_iters[id(it)] = 0
 
 
@@ -392,16 +396,21 @@ def _too_long(rec: TraceRecorder, items: int) -> None:
         raise RecordAbort(f"an inner loop of more than {rec.unroll} iterations")
 
 
+def adoptable(rec: TraceRecorder, top: Var, pos: int) -> bool:
+    """`top`, at stack position `pos` of a bridge's own frame above its loop's iterators, is an iterator of an
+    inner loop the loop's trace unrolled (one of INNER_WALKS' types), which the bridge can go on walking."""
+    return rec.bridge is not None and rec.unroll and pos >= rec.floor and len(rec.frames) == 1 and \
+        type(rec.concrete.get(id(top))) in INNER_WALKS
+
+
 def _adopt_inner(rec: TraceRecorder, top: Var, pos: int, snap: Snapshot, pc: int) -> bool:
     """A bridge that starts inside an inner loop the loop's trace unrolled: the iterator on top of the stack at its
     FOR_ITER (an input of the bridge, above the loop's own iterators) is walked as one the bridge made
     (_for_iter_inner), its exact type guarded; the bridge may then unroll the inner loops it meets after it
     (TraceRecorder.unrolls_in_bridge)."""
-    if rec.bridge is None or not rec.unroll or pos < rec.floor or len(rec.frames) > 1:
+    if not adoptable(rec, top, pos):
         return False
     t = type(rec.conc(top))
-    if t not in INNER_WALKS:
-        return False
     rec.emit("guard_class", [top, const_ref(t)], snap, pc)
     rec.inner_iters[id(top)] = 0
     rec.unrolls_in_bridge = True

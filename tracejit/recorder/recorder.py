@@ -777,12 +777,9 @@ class TraceRecorder:
         its FOR_ITER is there (past no-ops) and the iterator on top of the stack is one the trace made for it
         (iterators.inner_iterator, which counts its iterations), or, in a bridge that starts inside such a loop's
         body, the loop trace's (iterators.INNER_WALKS: its FOR_ITER takes it over)."""
-        if not self.stack:
-            return False
-        top = self.stack[-1]
-        if type(top) is not Var or (id(top) not in self.inner_iters and not (
-                self.bridge is not None and self.unroll and len(self.frames) == 1 and
-                len(self.stack) > self.floor and type(self.concrete.get(id(top))) in iterators.INNER_WALKS)):
+        top = self.stack[-1] if self.stack else None
+        if type(top) is not Var or (id(top) not in self.inner_iters and
+                                    not iterators.adoptable(self, top, len(self.stack) - 1)):
             return False
         for at in self.arrivals(target):
             instrs = self.instrs.get(at)
