@@ -55,7 +55,8 @@ def test_check_layout_detects_wrong_object_offsets():
              "func_globals": 24, "func_builtins": 16, "func_code": 56, "func_defaults": 48, "func_kwdefaults": 72, "func_closure": 64,
              "cell_contents": 8, "str_length": 24, "str_state": 16, "str_ascii_data": layout.str_compact_data,
              "str_compact_data": layout.str_ascii_data, "dict_used": 24, "dict_keys": 8, "dict_keys_kind": 9,
-             "dict_version": 16, "array_items": 40, "array_descr": 8, "seq_iter_index": 24, "seq_iter_seq": 16}
+             "dict_version": 16, "array_items": 40, "array_descr": 8, "seq_iter_index": 24, "seq_iter_seq": 16,
+             "cfunc_ml": 24, "cfunc_self": 16}
     object_fields = Layout.__slots__[Layout.__slots__.index("ob_refcnt"):]
     assert sorted([*wrong, "list_items"]) == sorted(object_fields)
     for name, value in wrong.items():

@@ -1343,6 +1343,16 @@ def _guard_version(s: Assembler, op: Op, i: int) -> None:
     exit_unless_equal(s, op, RCX, op.args[1])
 
 
+@emitter("c_method_self")
+def _c_method_self(s: Assembler, op: Op, i: int) -> None:
+    """The object a built-in method is bound to (m_self), where its PyMethodDef (m_ml) is the one wanted."""
+    r = ref_reg(s, op.args[0], RAX)
+    s.a.mov(RCX, Mem(r, s.objects.cfunc_ml))
+    s.a.mov(RAX, Mem(r, s.objects.cfunc_self))
+    exit_unless_equal(s, op, RCX, op.args[1])
+    s.put(s.dst(op), RAX)
+
+
 def exit_unless_equal(s: Assembler, op: Op, r: Reg, v: Value) -> None:
     """Leave the trace through op's exit unless register r holds v (an operand; a constant beyond 32 bits goes
     through rdx, so r must not be rdx)."""

@@ -46,7 +46,7 @@ class Layout:
                  "func_closure",
                  "cell_contents", "str_length", "str_state", "str_ascii_data", "str_compact_data",
                  "dict_used", "dict_keys", "dict_keys_kind", "dict_version", "array_items", "array_descr",
-                 "seq_iter_index", "seq_iter_seq")
+                 "seq_iter_index", "seq_iter_seq", "cfunc_ml", "cfunc_self")
 
     def __init__(self, frame_f_frame: int, iframe_code: int, iframe_frame_obj: int, iframe_instr: int,
                  iframe_stacktop: int, iframe_localsplus: int, code_nlocalsplus: int, code_adaptive: int,
@@ -63,6 +63,7 @@ class Layout:
                  str_compact_data: int = 56, dict_used: int = 16, dict_keys: int = 32,
                  dict_keys_kind: int = 10, dict_version: int = 24, array_items: int = 24, array_descr: int = 40,
                  seq_iter_index: int = LIST_ITER_INDEX, seq_iter_seq: int = LIST_ITER_SEQ,
+                 cfunc_ml: int = 16, cfunc_self: int = 24,
                  tstate_cframe: int = -1, current_frame: int = -1, tstate_tracing: int = 44,
                  interp_monitoring_version: int = -1, code_monitoring: int = -1,
                  local_monitor_events: int = 0, tstate_c_profilefunc: int = -1,
@@ -136,6 +137,9 @@ class Layout:
         # a list's, a tuple's or a str's iterator: the index of its next item and its sequence (NULL once it is
         # exhausted); see SEQ_ITER_TYPES
         self.seq_iter_index, self.seq_iter_seq = seq_iter_index, seq_iter_seq
+        # a built-in method bound to its object (PyCFunctionObject: `items.append`): m_ml, the PyMethodDef its
+        # type's method descriptor has too (one per method of a type: which method it is), and m_self, the object
+        self.cfunc_ml, self.cfunc_self = cfunc_ml, cfunc_self
         # where the thread's executing frame (a _PyInterpreterFrame*) is kept: PyThreadState.cframe ->
         # _PyCFrame.current_frame (3.11/3.12: tstate_cframe, and current_frame in the _PyCFrame), or
         # PyThreadState.current_frame (3.13: tstate_cframe -1)
@@ -182,6 +186,7 @@ LAYOUTS: dict[tuple[int, int], Layout] = {
 VERSION = sys.version_info[:2]
 RANGE_ITER_TYPE = type(iter(range(1)))
 LIST_ITER_TYPE = type(iter([]))
+_BUILTIN_METHOD = type([].append)               # builtin_function_or_method
 ENUM_INDEX, ENUM_SIT, ENUM_LONGINDEX = 16, 24, 40   # enumobject.en_index / en_sit / en_longindex
 ZIP_SIZE, ZIP_ITERS = 16, 24                # zipobject.tuplesize / ittuple (a tuple of the iterators)
 TYPE_GETATTRO, TYPE_FLAGS, TYPE_MRO = 144, 168, 344    # PyTypeObject.tp_getattro / tp_flags / tp_mro
@@ -568,6 +573,22 @@ def seq_iter_take(it):
     index, seq = list_iter_state(it)
     list_iter_set_index(it, index + 1)
     return seq[index]
+
+
+def c_method_self(bound, definition: int):
+    """The object the built-in method `bound` is bound to, if it is one whose PyMethodDef is at `definition`
+    (cpython.methods.method_def: the method of a type it binds); else LookupError (the IR interpreter's
+    c_method_self)."""
+    L = LAYOUTS[VERSION]
+    if type(bound) is not _BUILTIN_METHOD or _rdp(id(bound) + L.cfunc_ml) != definition:
+        raise LookupError("another built-in method")
+    return object_at(_rdp(id(bound) + L.cfunc_self))
+
+
+def bound_method_def(bound) -> int:
+    """The address of the PyMethodDef of the built-in method `bound` (a builtin_function_or_method)."""
+    assert type(bound) is _BUILTIN_METHOD
+    return _rdp(id(bound) + LAYOUTS[VERSION].cfunc_ml)
 
 
 def list_iter_state(it) -> tuple[int, list | None]:
@@ -1023,6 +1044,11 @@ def _check_object_layouts(layout: Layout) -> str | None:
     if _rdp(id(pair) + L.ob_type) != id(tuple) or _rd(id(pair) + L.ob_size) != 2 or \
             _rdp(id(pair) + L.tuple_items) != id(items) or _rdp(id(pair) + L.tuple_items + 8) != id(None):
         return "tuple layout mismatch"
+    bound, again, other = items.append, items.append, pair.index
+    if _rdp(id(bound) + L.ob_type) != id(_BUILTIN_METHOD) or _rdp(id(bound) + L.cfunc_self) != id(items) or \
+            _rdp(id(other) + L.cfunc_self) != id(pair) or _rdp(id(bound) + L.cfunc_ml) != _rdp(id(again) + L.cfunc_ml) \
+            or _rdp(id(bound) + L.cfunc_ml) in (0, id(items), _rdp(id(other) + L.cfunc_ml)):
+        return "built-in method layout mismatch"
     probe = object()
     count = _rd(id(probe) + L.ob_refcnt)
     refs = [probe, probe]

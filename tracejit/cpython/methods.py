@@ -26,6 +26,15 @@ _METHOD_DESCRIPTOR = type(str.join)
 def c_method(descriptor, flags: int) -> int | None:
     """The address of the C function behind `descriptor` (a method descriptor whose PyMethodDef has exactly
     these flags), or None."""
+    definition = method_def(descriptor)
+    if definition is None or ctypes.c_int.from_address(definition + DEF_FLAGS).value != flags:
+        return None
+    return ctypes.c_void_p.from_address(definition + DEF_METH).value or None
+
+
+def method_def(descriptor) -> int | None:
+    """The address of the PyMethodDef of `descriptor` (a method descriptor), checked: the one a built-in method
+    bound from it holds too (`items.append`: layout.bound_method_def), or None."""
     if type(descriptor) is not _METHOD_DESCRIPTOR:
         return None
     base = id(descriptor)
@@ -37,9 +46,6 @@ def c_method(descriptor, flags: int) -> int | None:
     if read(base + DESCR_TYPE) != id(descriptor.__objclass__) or read(base + DESCR_NAME) != id(descriptor.__name__):
         return None
     definition = read(base + DESCR_METHOD)
-    if not definition:
+    if not definition or ctypes.c_char_p.from_address(definition + DEF_NAME).value != descriptor.__name__.encode():
         return None
-    name = ctypes.c_char_p.from_address(definition + DEF_NAME).value
-    if name != descriptor.__name__.encode() or ctypes.c_int.from_address(definition + DEF_FLAGS).value != flags:
-        return None
-    return read(definition + DEF_METH) or None
+    return definition

@@ -437,6 +437,14 @@ def _iterator_walk(name: str) -> Callable:
     return walk
 
 
+def _c_method_self(bound, definition: int):
+    from tracejit.cpython.layout import c_method_self     # (a raw read: imported when used)
+    try:
+        return c_method_self(bound, definition)
+    except LookupError:
+        raise GuardFailed("another built-in method") from None
+
+
 def _instance_attr(obj, index: int, inline: int, name: str):
     from tracejit.cpython.instances import read_slot   # the raw read is the cpython layer's (imported when used)
     try:
@@ -874,6 +882,11 @@ def _defs() -> list[OpDef]:
           hoist="types"),
         d("type_of", (R,), R, type, reads_heap=True, hoist="types"),                         # type(a), borrowed
         d("ref_eq", (R, R), B, lambda a, b: a is b, commutative=True, fusable=True),   # identity (`is`)
+        # a built-in method bound to its object (`pop = items.pop`; a's type guarded before): that object
+        # (borrowed: the method holds it), where the method is the one whose PyMethodDef is at address b (which
+        # method of which type: cpython.methods.method_def), else exit. Neither field of a method ever changes
+        d("c_method_self", (R, I), R, _c_method_self, guard=True, pure=False, exit_reason="method", hoist="args",
+          const_args=(1,)),
         d("list_len", (R,), I, len, reads_heap=True, hoist="shape"),
         d("list_getitem", (R, I), R, lambda a, i: a[i], reads_heap=True),   # after guard_index
         d("tuple_len", (R,), I, len),                                         # of an exact tuple

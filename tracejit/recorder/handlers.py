@@ -6,7 +6,8 @@ handler and the interpreter can never disagree on the stack's shape. An opcode w
 recording with "unsupported instruction". Branches (POP_JUMP_*, FOR_ITER) are not here: the recorder resolves
 them when it sees where the interpreter went (recorder._resolve, iterators.for_iter).
 
-May import: tracejit.ir, tracejit.cpython.bytecode, tracejit.recorder.*, the standard library.
+May import: tracejit.ir, tracejit.cpython (bytecode; layout and methods, for a bound built-in method's reads),
+tracejit.recorder.*, the standard library.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import math
 import sys
 import types
 
+from tracejit.cpython import layout, methods
 from tracejit.cpython.bytecode import PUSH_NULL_BELOW_CALLABLE, Instr
 from tracejit.ir import NULL, Const, Kind, Snapshot, StateVar, Var, const_int, const_null, const_ref
 from tracejit.ir.ops import MAX_NEW_ITEMS, SAFE_TYPES
@@ -989,6 +991,24 @@ def _generic_call(rec: TraceRecorder, callable_and_args: list, snap: Snapshot, p
     return generic.call(rec, "PyObject_Vectorcall", args, pc, view)
 
 
+def _bound_method_call(rec: TraceRecorder, callee, bound, args: list, snap: Snapshot, pc: int):
+    """A call of a built-in method bound to its object (`append = items.append`, then `append(x)`), where the
+    object is an exact list, dict or str and the method one whose rule compiles it (METHOD_RULES): the method's
+    type guarded, then the object read from it (c_method_self, which checks that it is still that method of that
+    type), its type guarded, and the rule applied to it as to `items.append(x)`. The trace holds neither the
+    method nor its object (a guard against the method as a constant would keep both alive). None: not such a call,
+    or the rule declined it (the call's usual path)."""
+    owner = bound.__self__
+    method = BOUND_METHODS.get((type(owner), bound.__name__))
+    definition = methods.method_def(method) if method is not None else None
+    if definition is None or layout.bound_method_def(bound) != definition:
+        return None
+    rec.emit("guard_class", [callee, const_ref(types.BuiltinMethodType)], snap, pc)
+    obj = rec.emit("c_method_self", [callee, const_int(definition)], snap, pc)
+    rec.emit("guard_class", [obj, const_ref(type(owner))], snap, pc)
+    return METHOD_RULES[method](rec, obj, args, snap, pc)
+
+
 def _caller_at_call(rec: TraceRecorder, pc: int, snap: Snapshot, operands: list) -> Snapshot | None:
     """The exact snapshot of the calling frame stopped at its CALL (with `operands`, the callable and its
     arguments, on its stack): `snap` in the loop's frame; inside an inlined call, the chain through it (None if
@@ -1091,6 +1111,11 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         rec.stack.append(_generic_call(rec, [below, top] + args, snap, call_pc, view, kw_names))
         return
     func = rec.conc(callee) if callee.kind is R else None
+    if type(func) is types.BuiltinMethodType and not kw_names:
+        value = _bound_method_call(rec, callee, func, args, snap, pc)
+        if value is not None:           # `pop = items.pop` before the loop, `pop()` in it: list.pop's rule
+            rec.stack.append(value)
+            return
     # a function constant is pinned (a module's top-level function) or guarded by its class's version (a class
     # attribute: attributes.class_attribute); a variable holding one is guarded on its code (inline.call)
     if type(func) is types.FunctionType and isinstance(callee, (Var, Const)):

@@ -184,6 +184,8 @@ def method(rec: TraceRecorder, name: str, s: Value, args: list, snap: Snapshot, 
     the call and the interpreter raises it."""
     kinds, optional, result = STR_METHODS[name]
     if not len(kinds) - optional <= len(args) <= len(kinds):
+        if rec.generic_calls:
+            return None     # (declined: the generic path's call raises the TypeError)
         raise RecordAbort(f"str.{name}() with {len(args)} arguments")
     if name == "join" and isinstance(args[0], VirtualList):
         # sep.join([a, b]): the list is never made; its items are joined as BUILD_STRING joins (guards resume
