@@ -23,7 +23,8 @@ makes, out of range at times, and the method replaced at one chosen iteration; a
 elsewhere or over its last reference (a W, whose `__del__` may print); tuples, lists and dicts the loop builds,
 stored, appended, used as keys and passed to an inlined function; random numbers from a generator's methods and
 the module's functions (an empty range, too many bits, a generator's own attribute hiding getrandbits); a list
-pushed, popped at both ends and popped when empty. The loop
+pushed, popped at both ends and popped when empty; P's protocols: `len(p)`, `k in p`, `p(k)`, `~p` and the truth of
+a P from its `__len__`, each of `__call__`, `__len__` and `__contains__` replaced at one chosen iteration. The loop
 runs over range(n), a generator, map or the iterator class (raising at a chosen item); its accumulator may be a cell (a
 nested function reads it). Each function is called a few times with different sizes; an exception that escapes
 is printed with its traceback (file, line and function of each frame). Output never shows an address.
@@ -109,6 +110,18 @@ class P:
 
     def __setitem__(self, k, v):
         self.y = (self.y + v * k) % {mod}
+
+    def __len__(self):
+        return self.x % 7
+
+    def __contains__(self, k):
+        return k % 7 == self.y % 7
+
+    def __call__(self, k, b=1):
+        return (self.x * k + b) % {mod}
+
+    def __invert__(self):
+        return P(~self.x % {mod})
 
     def __eq__(self, o):
         return type(o) is type(self) and self.x == o.x
@@ -222,6 +235,12 @@ STATEMENTS = [
     "if {i} % 9 not in kset:\n    {acc} += 2",
     "{acc} += {q} in items",
     "{acc} += P(x={i}).x % 7",
+    # protocols of the class: len(), `in`, a call of the instance, `~`, truth from __len__; each replaced once
+    "{acc} += len({p}) + ({i} % 7 in {p}) + {p}({i} & 7)",
+    "{acc} += (~{p}).x % 11 + (0 if {q} else 3)",
+    "if {i} == {trip}:\n    P.__call__ = lambda self, k, b=1: k - b",
+    "if {i} == {trip}:\n    P.__len__ = lambda self: self.y % 3",
+    "if {i} == {trip}:\n    P.__contains__ = lambda self, k: False",
     "{acc} += sorted(ks, key=abs, reverse=True)[0] + int('7', base=8 + {i} % 3)",
     "if {p}:\n    {acc} += 1",
     "{acc} += {p}.move({i} % 5)",

@@ -59,7 +59,10 @@ def test_in_and_not_in_of_any_container(prog, native):
         print(f(7))
         """)
     if GENERIC:
-        assert not events_for(evs, "abort", "f"), events_for(evs, "abort", "f")
+        # (Bag.__contains__ is inlined first; its own `in` of a list is a generic call, which an inlined call
+        # may not make: the next recording calls Bag.__contains__ on the generic path)
+        reasons = [e["reason"] for e in events_for(evs, "abort", "f")]
+        assert all("inside an inlined call (PySequence_Contains in __contains__)" in r for r in reasons), reasons
 
 
 @pytest.mark.parametrize("native", NATIVE)

@@ -22,7 +22,7 @@ from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, Var, const_bool, const_float, const_int, const_ref
 from tracejit.ir.ops import HEAPTYPE, SMALL_INT_BOUND
 
-from . import arrays, attributes, complexnum, dicts, lists, randoms, strings
+from . import arrays, attributes, complexnum, dicts, lists, operators, randoms, strings
 from .inline import inlinable_function
 from .virtuals import VirtualRange, VirtualTuple
 
@@ -71,6 +71,10 @@ def _len(rec, args, snap, pc):
         return dicts.length(rec, x, snap, pc)
     if x.kind is R and type(obj) is not list and isinstance(obj, list) and type(obj).__len__ is list.__len__:
         return _list_subclass_length(rec, x, snap, pc)
+    if x.kind is R and rec.view is not None and type(obj) not in (list, tuple, str, arrays.ARRAY):
+        n = operators.length(rec, x, snap, pc, rec.view)
+        if n is not None:               # len(obj) of a class with __len__: the method inlined
+            return n
     if x.kind is not R or type(obj) not in (list, tuple, str, arrays.ARRAY):
         raise CallAbort(f"len() of {type(obj).__name__}")
     return lists.length(rec, x, snap, pc)

@@ -507,6 +507,10 @@ def unary(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     a = rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [a])
     if ins.op != "UNARY_NOT" and not rec.unboxable(a):
+        made = operators.unary(rec, a, ins.op, snap, pc, view)
+        if made is not None:            # `-v` of a class with __neg__: the method inlined
+            rec.stack.append(made)
+            return
         # `-obj`, `~obj`, `+obj` of what the trace does not compute with: the interpreter's PyNumber function
         rec.stack.append(generic.call(rec, generic.UNARY[ins.op], generic.objects(rec, [a], snap, pc), pc, view))
         return
@@ -833,6 +837,8 @@ def contains_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
         found = strings.contains(rec, item, container, snap)
     elif dicts.is_dict(rec, container) and strings.is_str(rec, item):
         found = dicts.contains(rec, item, container, snap)
+    elif (found := operators.contains(rec, item, container, snap, ins.offset, view)) is not None:
+        pass                    # a class's __contains__, inlined
     else:       # the interpreter's PySequence_Contains(container, item), `not in` inverting its result
         args = generic.objects(rec, [container, item], snap, ins.offset) + [const_int(int(bool(ins.arg)))]
         rec.stack.append(generic.call(rec, "PySequence_Contains", args, ins.offset, view))
@@ -1129,6 +1135,10 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         if len(rec.frames) > 1:         # the next recording calls the outermost inlined function instead
             raise RecordAbort(refused, ("not_inlined", rec.frames[1].code))
         # a function the trace cannot inline (keyword-only parameters, cells, a generator...): generic, below
+    if callee.kind is R and isinstance(callee, (Var, Const)) and not kw_names and \
+            (made := operators.call(rec, callee, args, snap, pc, view)) is not None:
+        rec.stack.append(made)          # f(x) of an instance whose class defines __call__: the method inlined
+        return
     if callee.kind is R and type(func) is type:
         made = constructors.call(rec, callee, args, kw_names, snap, pc, view)
         if made is not None:            # Point(x, y): the instance made and its __init__ inlined

@@ -1,7 +1,8 @@
 """Operators of Python classes inlined: `a + b` where a's class defines `__add__` in Python becomes that function
 recorded inline with (a, b) as its arguments, as the interpreter's slot would call it, with no frame made; so do
 comparisons (`__lt__`... `__eq__`; `==` and `!=` of instances of classes without either: identities), subscripts
-(`__getitem__`, `__setitem__`) and properties' getters.
+(`__getitem__`, `__setitem__`), properties' getters, unary operators (`__neg__`, `__pos__`, `__invert__`), calls
+of instances (`__call__`), `len()` (`__len__`), `in` (`__contains__`) and truth (`__bool__`, or `__len__`).
 
 Which method the interpreter calls (CPython's binary_op1 and the slot functions of heap types, SLOT1BINFULL):
 for `a OP b` with b of a's own class, or an exact int, float or bool (types that are not subclasses of a's
@@ -26,6 +27,7 @@ import types
 from tracejit.cpython.instances import HEAPTYPE, property_getter_offset
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import Const, Kind, const_int, const_ref
+from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import inline
 from .attributes import _MISSING, _class_dict_lookup, guard_type_version
@@ -171,6 +173,127 @@ def property_get(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int, 
         return None
     result = _inline_method(rec, cls, getter, owner, [], snap, pc, view, dispatch=False, check=(prop, offset))
     return result
+
+
+# UNARY_*'s method (slot_nb_negative...: called with the operand alone; nothing is tried after it)
+UNARY_METHODS = {"UNARY_NEGATIVE": "__neg__", "UNARY_POSITIVE": "__pos__", "UNARY_INVERT": "__invert__"}
+
+
+def _protocol_class(rec: TraceRecorder, obj) -> type | None:
+    """obj's class, where it is a Python class whose protocol methods (a heap type's slots, which call the
+    methods its lookup finds) the recorder may inline: not a number's subclass (whose base's slots may answer
+    first), not a metaclass's instance."""
+    if isinstance(obj, VirtualComplex) or obj.kind is not R:
+        return None
+    cls = type(rec.conc(obj))
+    return cls if _plain_class(cls) and not issubclass(cls, (*NUMBER_BASES, type)) else None
+
+
+def unary(rec: TraceRecorder, a, opname: str, snap: Snapshot, pc: int, view: FrameView):
+    """`-a`, `+a`, `~a` with the method of a's Python class inlined (`__neg__`, `__pos__`, `__invert__`); the
+    result, or None where this does not apply."""
+    cls = _protocol_class(rec, a)
+    if cls is None:
+        return None
+    return _inline_method(rec, cls, _class_dict_lookup(cls, UNARY_METHODS[opname]), a, [], snap, pc, view,
+                          dispatch=False)
+
+
+def call(rec: TraceRecorder, obj, args: list, snap: Snapshot, pc: int, view: FrameView):
+    """obj(*args) of an instance of a Python class whose `__call__` is a Python function: the method inlined
+    (slot_tp_call calls what the class's lookup finds, with obj first); the result, or None where this does not
+    apply."""
+    cls = _protocol_class(rec, obj)
+    if cls is None:
+        return None
+    return _inline_method(rec, cls, _class_dict_lookup(cls, "__call__"), obj, args, snap, pc, view, dispatch=False)
+
+
+def length(rec: TraceRecorder, obj, snap: Snapshot, pc: int, view: FrameView):
+    """len(obj) with the class's `__len__` inlined: its result as an unboxed int. slot_sq_length takes the
+    method's result as an index (an int or a bool) that must not be negative, or the interpreter raises: a
+    result the trace does not know to be one is checked, and an exit there restarts the call (so the method
+    must have written nothing the program can see: else the recording aborts). None where this does not
+    apply."""
+    cls = _protocol_class(rec, obj)
+    if cls is None:
+        return None
+    writes = rec.writes
+    result = _inline_method(rec, cls, _class_dict_lookup(cls, "__len__"), obj, [], snap, pc, view, dispatch=False)
+    if result is None:
+        return None
+    what = f"{cls.__name__}.__len__"
+    if isinstance(result, VirtualComplex) or result.kind is Kind.FLOAT:
+        raise RecordAbort(f"{what} returns a number that is not an int")
+    if isinstance(result, Const):
+        if type(result.value) not in (int, bool) or result.value < 0 or result.value >= SMALL_INT_BOUND:
+            raise RecordAbort(f"{what} returns {type(result.value).__name__} {result.value!r}")
+        return const_int(int(result.value))
+    if result.kind is Kind.BOOL:
+        return rec.emit("bool_to_int", [result], snap, pc)
+    _no_write_since(rec, writes, what)
+    if result.kind is R:
+        if type(rec.conc(result)) not in (int, bool):
+            raise RecordAbort(f"{what} returns {type(rec.conc(result)).__name__}")
+        result = rec.as_int(rec.unbox(result, snap, pc), snap, pc)
+    rec.emit("guard_true", [rec.emit("int_ge", [result, const_int(0)], snap, pc)], snap, pc)
+    return result
+
+
+def contains(rec: TraceRecorder, item, container, snap: Snapshot, pc: int, view: FrameView):
+    """`item in container` with the class's `__contains__` inlined (slot_sq_contains: the method's result's
+    truth); the truth as a bool, or None where this does not apply (no such Python method: CPython may
+    iterate instead)."""
+    cls = _protocol_class(rec, container)
+    if cls is None:
+        return None
+    writes = rec.writes
+    result = _inline_method(rec, cls, _class_dict_lookup(cls, "__contains__"), container, [item], snap, pc, view,
+                            dispatch=False)
+    if result is None:
+        return None
+    if isinstance(result, VirtualComplex):
+        raise RecordAbort(f"{cls.__name__}.__contains__ returns a complex number")
+    if isinstance(result, Const):
+        if type(result.value) not in (bool, int, float, str, type(None)):
+            raise RecordAbort(f"{cls.__name__}.__contains__ returns a {type(result.value).__name__} constant")
+        return Const(bool(result.value), Kind.BOOL)
+    if result.kind is R:
+        _no_write_since(rec, writes, f"{cls.__name__}.__contains__")
+    return rec.truth(result, snap, pc)
+
+
+def truth(rec: TraceRecorder, obj, snap: Snapshot, pc: int, view: FrameView):
+    """bool(obj) where obj's class defines `__bool__` as a Python function (inlined: slot_nb_bool's result must
+    be a bool, or the interpreter raises), or no `__bool__` and `__len__` as one (true when it is not 0); the
+    truth as a bool, or None where this does not apply."""
+    cls = _protocol_class(rec, obj)
+    if cls is None:
+        return None
+    method = _class_dict_lookup(cls, "__bool__")
+    if method is _MISSING:
+        n = length(rec, obj, snap, pc, view)
+        return None if n is None else rec.emit("int_is_true", [n], snap, pc)
+    writes = rec.writes
+    result = _inline_method(rec, cls, method, obj, [], snap, pc, view, dispatch=False)
+    if result is None:
+        return None
+    what = f"{cls.__name__}.__bool__"
+    if isinstance(result, Const) and type(result.value) is bool:
+        return Const(result.value, Kind.BOOL)
+    if not isinstance(result, VirtualComplex) and result.kind is Kind.BOOL:
+        return result
+    if isinstance(result, (VirtualComplex, Const)) or result.kind is not R or type(rec.conc(result)) is not bool:
+        raise RecordAbort(f"{what} may return something else than a bool")
+    _no_write_since(rec, writes, what)
+    return rec.unbox(result, snap, pc)
+
+
+def _no_write_since(rec: TraceRecorder, writes: int, what: str) -> None:
+    """Abort where an inlined method whose result needs a guard (an exit there restarts the instruction, calling
+    the method again) wrote something the program can see (TraceRecorder.writes, counted since `writes`)."""
+    if rec.writes != writes:
+        raise RecordAbort(f"{what} writes before its result is checked")
 
 
 def _inline_method(rec: TraceRecorder, cls: type, func, owner, args: list, snap: Snapshot, pc: int,

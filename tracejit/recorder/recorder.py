@@ -31,7 +31,7 @@ from tracejit.ir.ops import SMALL_INT_BOUND, calls_python
 from tracejit.ir.trace import Value
 
 from . import complexnum as cx
-from . import attributes, diamonds, dicts, generic, inline, iterators, rules
+from . import attributes, diamonds, dicts, generic, inline, iterators, operators, rules
 from .complexnum import ComplexAbort, VirtualComplex, complex_parts
 from .dicts import as_object
 from .frame import BRANCHES, NOOPS, UNBOUND, AbstractFrame, BaseItem, RecordAbort, kind_of, lookup, same_value
@@ -493,7 +493,10 @@ class TraceRecorder:
         for k, callee in enumerate(self.frames[1:]):
             at = callee.parent          # the caller, stopped at the CALL of this callee
             if at is None:
-                raise RecordAbort("an exit inside an inlined call would need a caller's stack it cannot rebuild")
+                # (a method the interpreter calls from C: an operator's, a protocol's, a constructor's __init__;
+                # the next recording calls the outermost inlined function instead)
+                raise RecordAbort("an exit inside an inlined call would need a caller's stack it cannot rebuild",
+                                  ("not_inlined", self.frames[1].code))
             if k == 0:
                 parent = Snapshot(at.pc, dict(self.state), at.stack, at.complex_at, at.popped,
                                   tuples_at=at.tuples_at)
@@ -829,6 +832,10 @@ class TraceRecorder:
             fixed = attributes.fixed_truth(self, v, snap, pc)
             if fixed is not None:
                 return fixed
+            if self.view is not None:   # a class's __bool__ (or __len__), inlined
+                found = operators.truth(self, v, snap, pc, self.view)
+                if found is not None:
+                    return found
         if otherwise is not None and t is not None and t not in (int, float, bool):
             return otherwise()
         v = self.unbox(v, snap, pc)
