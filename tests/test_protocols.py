@@ -97,6 +97,21 @@ def test_protocol_methods_are_inlined(fresh_engine, native):
     assert tracejit.stats()["internal_errors"] == 0
 
 
+def bag_lengths(n):
+    bag, sized = Bag([1, 2, 3]), Sized(4)
+    t = 0
+    for i in range(n):
+        t += len(bag) * len(sized)
+    return t
+
+
+def test_a_length_is_checked_only_where_the_trace_does_not_know_one(fresh_engine):
+    """`return len(self.items)` is a length already; `return self.n` gets the slot's check that it is not
+    negative (one int_ge, its exit restarting the call)."""
+    names = _ops(bag_lengths, 3000)
+    assert names.count("int_ge") == 1 and "py_call" not in names, names
+
+
 @pytest.mark.parametrize("native", NATIVE)
 def test_protocol_methods_replaced_removed_or_raising(prog, native):
     """Each method is replaced on the class midway (the version guard leaves; the new one is called), removed

@@ -30,6 +30,7 @@ from tracejit.ir import Const, Kind, const_int, const_ref
 from tracejit.ir.ops import SMALL_INT_BOUND
 
 from . import inline
+from .lists import LENGTH_OPS
 from .attributes import _MISSING, _class_dict_lookup, guard_type_version
 from .complexnum import VirtualComplex
 from .frame import RecordAbort
@@ -231,6 +232,8 @@ def length(rec: TraceRecorder, obj, snap: Snapshot, pc: int, view: FrameView):
         return const_int(int(result.value))
     if result.kind is Kind.BOOL:
         return rec.emit("bool_to_int", [result], snap, pc)
+    if result.kind is Kind.INT and _made_by(rec, result) in LENGTHS:
+        return result                   # `return len(self.items)`: a length already
     _no_write_since(rec, writes, what)
     if result.kind is R:
         if type(rec.conc(result)) not in (int, bool):
@@ -238,6 +241,17 @@ def length(rec: TraceRecorder, obj, snap: Snapshot, pc: int, view: FrameView):
         result = rec.as_int(rec.unbox(result, snap, pc), snap, pc)
     rec.emit("guard_true", [rec.emit("int_ge", [result, const_int(0)], snap, pc)], snap, pc)
     return result
+
+
+LENGTHS = frozenset({*LENGTH_OPS.values(), "dict_len"})     # ops whose result is a length (never negative)
+
+
+def _made_by(rec: TraceRecorder, v) -> str | None:
+    """The name of the op of this recording whose result v is (looked for among its last ops), or None."""
+    for op in reversed(rec.ops[-64:]):
+        if op.result is v:
+            return op.name
+    return None
 
 
 def contains(rec: TraceRecorder, item, container, snap: Snapshot, pc: int, view: FrameView):
