@@ -797,8 +797,8 @@ class StrGen:
 
     def new_strings(self, level: int, env: Env, ch: str) -> None:
         """Strings made in the loop: `sb` grown by concatenation and cut by slices (kept short), slices with
-        constant, negative, missing and variable bounds (beyond the length too), f-strings and str() of ints and
-        strs, escaping into `out`, `last` and comparisons."""
+        constant, negative, missing and variable bounds (beyond the length too), f-strings (up to 9 pieces), `%`
+        formats and str() of ints and strs, escaping into `out`, `last` and comparisons."""
         r = self.r
         s = r.choice(["ss", "tt"])
         i = self.idx(env.loops) if env.loops else "acc"
@@ -814,7 +814,10 @@ class StrGen:
                        f"{s}.replace({ch}, {r.choice([repr('#'), repr(''), 'sb[:1]'])})[:{k + 4}]",
                        f"{s}[:{k + 3}].zfill({i} % 7)", f"{ch}.center({k + 2}, {self.lit_char()})",
                        f"{s}[::{r.choice(['-1', '2', '-2', f'({i} % 3 + 1)', f'-({i} % 2 + 1)'])}]",
-                       f"{s}[{bound}::{r.choice(['-1', '3'])}]", f"sb[{k}:{bound}:{r.choice(['2', '-1'])}]"])
+                       f"{s}[{bound}::{r.choice(['-1', '3'])}]", f"sb[{k}:{bound}:{r.choice(['2', '-1'])}]",
+                       f"'<%s|%d>' % ({s}[:{k}], {i})", f"'%s%%%i' % ({ch}, {i} * {r.choice([1, -7, 2 ** 40])})",
+                       f"'#%s' % {r.choice([ch, f'{s}[:{k}]', i, 'acc'])}",
+                       f"f'{{c2}}-{{{i}}}.{{{s}[:2]}}:{{acc}}/{{{ch}}}!'"])
         x = r.random()
         if x < 0.3:
             self.emit(level, r.choice([f"sb = sb + {ch}", f"sb += {sl}", f"sb = {sl} + sb", f"sb = {ch} + sb + {ch}"]))

@@ -543,3 +543,43 @@ def test_bridge_exits_store_a_reassigned_variable_not_its_owned_input(native):
     an extra (refcounts._storing)."""
     from difftest import check_corpus_case
     check_corpus_case("fuzz_py313_4603649.py", f"threshold=1,bridge_threshold=1,cost_model=0,native={native}")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_percent_formats_of_strs_and_ints(prog, native):
+    """`fmt % args` with %s, %d, %i and %% of exact strs and ints is built as an f-string is (int_to_str,
+    str_build; more than five pieces joined five at a time), on every version; the values' types change (a
+    float, a bool, a str for %d, a tuple for %s) and formats the trace does not build (a width, a mapping, %r)
+    go to the interpreter, which computes or raises the same."""
+    evs = check(prog, native, """\
+        def f(n, tail):
+            out = []
+            t = 0
+            for i in range(n):
+                s = "v%d" % i
+                u = "%s-%i:%s%%|%d" % (s, i * 3, "x", -i)
+                w = "%s%s%s%s%s%s%s" % (s, "a", i, "b", s, "c", 7)
+                t += len(s) + len(u) + len(w)
+                if i % 400 == 0:
+                    out.append(u + w)
+                v = i if i < n - 6 else tail[i - (n - 6)]
+                try:
+                    out.append("<%d/%s>" % (v, v))
+                except TypeError as e:
+                    out.append(type(e).__name__ + str(e))
+            return t, out[:3], out[-8:]
+
+        print(f(2000, [1.5, True, "s", (1, 2), -5, 2 ** 70]))
+        print(f(300, [7, 8, 9, 10, 11, 12]))
+
+        def g(n):
+            t = []
+            for i in range(n):
+                t.append("%5d|%(k)s" % {"k": i} if i % 2 else "%r" % (i,))
+                t.append("%s" % ((i, i),))
+            return t[-4:]
+
+        print(g(600))
+        """, compiled=("f",))
+    names = [e for e in events_for(evs, "abort", "f")]
+    assert not names, names

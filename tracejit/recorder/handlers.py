@@ -454,8 +454,14 @@ def return_value(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
 def binary_op(rec: TraceRecorder, ins: Instr, view: FrameView) -> None:
     pc = ins.offset
     symbol, inplace = ins.arg
-    b, a = rec.operand(rec.pop()), rec.operand(rec.pop())
+    raw = rec.pop()
+    b, a = rec.operand(raw), rec.operand(rec.pop())
     snap = rec.snapshot_with(pc, [a, b])
+    if symbol == "%" and isinstance(a, Const) and type(a.value) is str:
+        made = strings.percent_format(rec, a.value, raw if isinstance(raw, VirtualTuple) else b, snap)
+        if made is not None:            # "v%d" % i: the pieces made and joined, as an f-string's
+            rec.stack.append(made)
+            return
     if not (rec.unboxable(a) and rec.unboxable(b)) and \
             not (symbol == "+" and strings.is_str(rec, a) and strings.is_str(rec, b)):
         made = operators.binary(rec, a, b, symbol, inplace, snap, pc, view)

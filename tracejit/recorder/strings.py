@@ -21,10 +21,11 @@ from __future__ import annotations
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
 from tracejit.ir import Const, Kind, Snapshot, Var, const_int, const_ref
+from tracejit.ir.ops import SMALL_INT_BOUND
 from tracejit.ir.trace import Value
 
 from .frame import RecordAbort
-from .virtuals import VirtualList
+from .virtuals import VirtualList, VirtualTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ def slice_bound(rec: TraceRecorder, v: Value, n: Value, missing: Value, snap: Sn
 
 
 MAX_PIECES = 5          # strs joined in one call (more: the recording aborts)
+MAX_FORMAT_PARTS = 13   # pieces of an f-string, or of a `fmt % args` (percent_format), the trace builds
 
 
 def to_str(rec: TraceRecorder, v: Value, snap: Snapshot) -> Value:
@@ -151,12 +153,69 @@ def to_str(rec: TraceRecorder, v: Value, snap: Snapshot) -> Value:
 
 
 def build(rec: TraceRecorder, pieces: list, snap: Snapshot) -> Value:
-    """BUILD_STRING: the pieces of an f-string (exact strs) joined, as the interpreter joins them."""
+    """BUILD_STRING: the pieces of an f-string (exact strs) joined, as the interpreter joins them; more than
+    MAX_PIECES are joined MAX_PIECES at a time (the first ones, then that str with the next ones)."""
     pc = snap.pc
-    if len(pieces) > MAX_PIECES:
-        raise RecordAbort(f"an f-string of more than {MAX_PIECES} pieces")
-    return _made(rec, rec.emit("str_build", [const_ref("")] + [_exact_str(rec, p, snap, pc) for p in pieces],
-                               snap, pc))
+    if len(pieces) > MAX_FORMAT_PARTS:
+        raise RecordAbort(f"an f-string of more than {MAX_FORMAT_PARTS} pieces")
+    pieces = [_exact_str(rec, p, snap, pc) for p in pieces]
+    while len(pieces) > MAX_PIECES:
+        pieces = [_made(rec, rec.emit("str_build", [const_ref("")] + pieces[:MAX_PIECES], snap, pc))] + \
+            pieces[MAX_PIECES:]
+    return _made(rec, rec.emit("str_build", [const_ref("")] + pieces, snap, pc))
+
+
+def percent_format(rec: TraceRecorder, fmt: str, args, snap: Snapshot) -> Value | None:
+    """`fmt % args` for a constant format whose conversions are only %s, %d and %i (and %%), of exact strs (%s)
+    and ints: one value, or the items of a tuple the loop built (BUILD_TUPLE's VirtualTuple). The pieces are made
+    as an f-string's (to_str: an int's str is what %d and %s give) and joined (str_build), as PyUnicode_Format
+    joins them, which for such values runs no Python code. None where this does not apply (a width, another
+    conversion, a bool, a float, a mapping, the wrong number of values: the generic path, PyNumber_Remainder,
+    computes or raises as the interpreter does)."""
+    parts = _percent_parts(fmt)
+    values = list(args.items) if isinstance(args, VirtualTuple) else [args]
+    conversions = [text for kind, text in parts or () if kind == "conv"]
+    if not conversions or len(values) != len(conversions) or not 2 <= len(parts) <= MAX_FORMAT_PARTS:
+        return None
+    for v, conv in zip(values, conversions):
+        if not isinstance(v, (Var, Const)) or v.kind is B:
+            return None
+        t = type(rec.conc(v))
+        if not (t is int or (t is str and conv == "s")) or (t is int and v.kind is R and
+                                                            not -SMALL_INT_BOUND < rec.conc(v) < SMALL_INT_BOUND):
+            return None
+    pieces, at = [], iter(values)
+    for kind, text in parts:
+        pieces.append(const_ref(text) if kind == "lit" else to_str(rec, next(at), snap))
+    return build(rec, pieces, snap)
+
+
+def _percent_parts(fmt: str) -> list[tuple[str, str]] | None:
+    """The format split into ("lit", text) and ("conv", "s" / "d" / "i") parts, or None for any other
+    directive (a width, a precision, a mapping key, another conversion)."""
+    parts: list[tuple[str, str]] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c != "%":
+            literal.append(c)
+            i += 1
+            continue
+        d = fmt[i + 1] if i + 1 < len(fmt) else ""
+        if d == "%":
+            literal.append("%")
+        elif d in ("s", "d", "i"):
+            if literal:
+                parts.append(("lit", "".join(literal)))
+                literal = []
+            parts.append(("conv", d))
+        else:
+            return None
+        i += 2
+    if literal:
+        parts.append(("lit", "".join(literal)))
+    return parts
 
 
 # Methods of str the trace calls (call_c: the method descriptor through PyObject_Vectorcall; for an exact str
