@@ -295,3 +295,101 @@ def test_callable_instances_with_arguments_of_changing_types(prog, native):
         except TypeError as e:
             print("TypeError", e)
         """)
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_a_truth_method_that_writes_is_called_once_per_test(prog, native):
+    """On 3.11 and 3.12 the truth of `obj` is computed inside the branch instruction, whose guard's exit runs
+    that instruction again: a `__bool__` (or a `__len__` giving a list's length) that writes would be called
+    twice, and its second answer taken. Such a method is called, not inlined (found by review: `if b:` ran its
+    body once instead of 1,000 times)."""
+    check(prog, native, """\
+        class B:
+            def __init__(self):
+                self.k = 0
+            def __bool__(self):
+                r = self.k % 3 == 0
+                self.k += 1
+                return r
+
+        class L:
+            def __init__(self):
+                self.lists = [[1], [], []]
+                self.k = 0
+            def __len__(self):
+                n = len(self.lists[self.k % 3])
+                self.k += 1
+                return n
+
+        def f_if(b):
+            t = 0
+            for i in range(3000):
+                if b:
+                    t += 1
+            return t, b.k
+
+        def f_not(b):
+            t = 0
+            for i in range(3000):
+                if not b:
+                    t += 1
+            return t, b.k
+
+        def f_and(b):
+            t = 0
+            for i in range(3000):
+                x = b and 5
+                t += x == 5
+            return t, b.k
+
+        def f_while(b):
+            t = 0
+            for i in range(3000):
+                while b:
+                    t += 1
+                    break
+            return t, b.k
+
+        for f in (f_if, f_not, f_and, f_while):
+            print(f.__name__, f(B()), f(L()))
+        """, compiled=(), params="threshold=1,bridge_threshold=1,cost_model=0,spend_ms=0,little_left=0")
+
+
+@pytest.mark.parametrize("native", NATIVE)
+def test_the_recorder_runs_no_method_of_the_programs_objects(prog, native):
+    """A global holding an instance whose class defines `__hash__` (printing, or raising something other than
+    TypeError) and `__getattribute__` (logging each name): the recorder looked such a global up among the
+    functions it has rules for (hashing it) and asked isinstance() of it (reading `__class__`); it now goes by
+    identity and by type, and the program sees no extra call (found by review: "hash called" printed, or the
+    RuntimeError raised through the JIT)."""
+    check(prog, native, """\
+        log = []
+
+        class C:
+            def __init__(self):
+                self.n = 1
+            def __hash__(self):
+                log.append("hash")
+                raise RuntimeError("no hash")
+            def __eq__(self, o):
+                log.append("eq")
+                return self is o
+
+        class GA:
+            def __getattribute__(self, name):
+                log.append(name)
+                return object.__getattribute__(self, name)
+            def __len__(self):
+                return 4
+
+        c = C()
+        ga = GA()
+
+        def f():
+            t = 0
+            for i in range(3000):
+                t += c.n + len(ga)
+            return t
+
+        print(f(), log)
+        """, params="bridge_threshold=1,cost_model=0,spend_ms=0,little_left=0")

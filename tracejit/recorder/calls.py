@@ -69,7 +69,7 @@ def _len(rec, args, snap, pc):
     obj = rec.conc(x)
     if x.kind is R and type(obj) is dict:
         return dicts.length(rec, x, snap, pc)
-    if x.kind is R and type(obj) is not list and isinstance(obj, list) and type(obj).__len__ is list.__len__:
+    if x.kind is R and type(obj) is not list and issubclass(type(obj), list) and type(obj).__len__ is list.__len__:
         return _list_subclass_length(rec, x, snap, pc)
     if x.kind is R and rec.view is not None and type(obj) not in (list, tuple, str, arrays.ARRAY):
         n = operators.length(rec, x, snap, pc, rec.view)
@@ -414,17 +414,20 @@ CALLS: dict[object, Callable] = {
 }
 
 
+# CALLS by the identity of each function (module-level objects, alive as long as the process): looking an
+# object of the program up in CALLS itself would hash it, and an instance's __hash__ and __eq__ are Python code
+_CALLS_BY_ID = {id(f): (f, rule) for f, rule in CALLS.items()}
+
+
+def rule_of(obj) -> Callable | None:
+    """The rule of a function in CALLS, found by identity (no method of `obj` runs), or None."""
+    f, rule = _CALLS_BY_ID.get(id(obj), (None, None))
+    return rule if f is obj else None
+
+
 def is_constant_callee(obj) -> bool:
     """Objects a trace may treat as constants when a pinned name resolves to them."""
-    return obj in CALLS if _hashable(obj) else False
-
-
-def _hashable(obj) -> bool:
-    try:
-        hash(obj)
-    except TypeError:
-        return False
-    return True
+    return rule_of(obj) is not None
 
 
 def constant_value(obj):
@@ -434,7 +437,9 @@ def constant_value(obj):
     trace)."""
     if type(obj) is float:
         return const_float(obj)
-    if (isinstance(obj, type) and _static(obj)) or isinstance(obj, types.ModuleType) or is_constant_callee(obj) \
+    # (by obj's type: isinstance() would read an instance's __class__, through its class's __getattribute__)
+    t = type(obj)
+    if (issubclass(t, type) and _static(obj)) or issubclass(t, types.ModuleType) or is_constant_callee(obj) \
             or inlinable_function(obj) or (type(obj) is types.BuiltinFunctionType
                                            and type(obj.__self__) is types.ModuleType) or randoms.bound(obj):
         return const_ref(obj)       # (randoms.bound: `random.randrange`, its hidden instance's method)

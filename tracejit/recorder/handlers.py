@@ -26,7 +26,7 @@ from tracejit.ir.ops import MAX_NEW_ITEMS, SAFE_TYPES
 from . import complexnum as cx
 from . import arrays, attributes, constructors, dicts, generic, inline, iterators, lists, operators, randoms, rules, \
     slices, strings
-from .calls import CALLS, CallAbort, constant_value
+from .calls import CallAbort, constant_value, rule_of
 from .complexnum import VirtualComplex
 from .frame import BaseItem, RecordAbort, constant, fast_var, lookup
 from .virtuals import VirtualFunction, VirtualList, VirtualSlice, VirtualTuple
@@ -1150,7 +1150,7 @@ def _call(rec: TraceRecorder, argc: int, pc: int, view: FrameView, kw_names: tup
         if made is not None:            # Point(x, y): the instance made and its __init__ inlined
             rec.stack.append(made)
             return
-    rule = CALLS.get(callee.value) if isinstance(callee, Const) and callee.kind is R else None
+    rule = rule_of(callee.value) if isinstance(callee, Const) and callee.kind is R else None
     if rule is None or kw_names:        # (the rules take no keywords)
         if not rec.generic_calls:
             raise RecordAbort("call" if not kw_names else "call with keyword arguments")

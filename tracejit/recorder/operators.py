@@ -234,7 +234,7 @@ def length(rec: TraceRecorder, obj, snap: Snapshot, pc: int, view: FrameView):
         return rec.emit("bool_to_int", [result], snap, pc)
     if result.kind is Kind.INT and _made_by(rec, result) in LENGTHS:
         return result                   # `return len(self.items)`: a length already
-    _no_write_since(rec, writes, what)
+    _no_write_since(rec, writes, what, _class_dict_lookup(cls, "__len__"))
     if result.kind is R:
         if type(rec.conc(result)) not in (int, bool):
             raise RecordAbort(f"{what} returns {type(rec.conc(result)).__name__}")
@@ -273,7 +273,7 @@ def contains(rec: TraceRecorder, item, container, snap: Snapshot, pc: int, view:
             raise RecordAbort(f"{cls.__name__}.__contains__ returns a {type(result.value).__name__} constant")
         return Const(bool(result.value), Kind.BOOL)
     if result.kind is R:
-        _no_write_since(rec, writes, f"{cls.__name__}.__contains__")
+        _no_write_since(rec, writes, f"{cls.__name__}.__contains__", _class_dict_lookup(cls, "__contains__"))
     return rec.truth(result, snap, pc)
 
 
@@ -285,29 +285,35 @@ def truth(rec: TraceRecorder, obj, snap: Snapshot, pc: int, view: FrameView):
     if cls is None:
         return None
     method = _class_dict_lookup(cls, "__bool__")
+    writes = rec.writes
     if method is _MISSING:
         n = length(rec, obj, snap, pc, view)
+        if n is not None:
+            _no_write_since(rec, writes, f"{cls.__name__}.__len__", _class_dict_lookup(cls, "__len__"))
         return None if n is None else rec.emit("int_is_true", [n], snap, pc)
-    writes = rec.writes
     result = _inline_method(rec, cls, method, obj, [], snap, pc, view, dispatch=False)
     if result is None:
         return None
     what = f"{cls.__name__}.__bool__"
+    # (3.11/3.12 test the truth inside the branch instruction, whose guard's exit runs that instruction again:
+    # so does any check of the result, below; a method that wrote is called instead, on every version)
+    _no_write_since(rec, writes, what, method)
     if isinstance(result, Const) and type(result.value) is bool:
         return Const(result.value, Kind.BOOL)
     if not isinstance(result, VirtualComplex) and result.kind is Kind.BOOL:
         return result
     if isinstance(result, (VirtualComplex, Const)) or result.kind is not R or type(rec.conc(result)) is not bool:
         raise RecordAbort(f"{what} may return something else than a bool")
-    _no_write_since(rec, writes, what)
     return rec.unbox(result, snap, pc)
 
 
-def _no_write_since(rec: TraceRecorder, writes: int, what: str) -> None:
+def _no_write_since(rec: TraceRecorder, writes: int, what: str, method=None) -> None:
     """Abort where an inlined method whose result needs a guard (an exit there restarts the instruction, calling
-    the method again) wrote something the program can see (TraceRecorder.writes, counted since `writes`)."""
+    the method again) wrote something the program can see (TraceRecorder.writes, counted since `writes`); the
+    next recording calls `method` (the "not_inlined" hint) instead of inlining it."""
     if rec.writes != writes:
-        raise RecordAbort(f"{what} writes before its result is checked")
+        code = getattr(method, "__code__", None)
+        raise RecordAbort(f"{what} writes before its result is checked", ("not_inlined", code) if code else None)
 
 
 def _inline_method(rec: TraceRecorder, cls: type, func, owner, args: list, snap: Snapshot, pc: int,
