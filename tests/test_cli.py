@@ -78,6 +78,16 @@ def test_environment_parameters_and_off(tmp_path):
     assert off.stdout == "4498500\n" and "traces_compiled" not in off.stderr
 
 
+@pytest.mark.skipif(not hasattr(sys, "is_stack_trampoline_active"), reason="no perf trampoline before 3.12")
+def test_under_the_perf_trampoline_the_program_runs_with_the_jit_off_and_says_why(tmp_path):
+    """`python -X perf` (perf's trampolines change the chain of C frames the JIT's frame checks read): the
+    program runs unchanged, with the JIT off and a one-line reason that names the cause."""
+    (tmp_path / "p.py").write_text("s = 0\nfor i in range(3000):\n    s += i\nprint(s)\n")
+    run = _run(["-X", "perf", "-m", "tracejit", "--stats", "p.py"], tmp_path)
+    assert run.returncode == 0 and run.stdout == "4498500\n", run.stderr
+    assert "JIT off: the perf trampoline is active" in run.stderr and "traces_compiled" not in run.stderr
+
+
 EXAMPLES = sorted((REPO / "examples").glob("*.py")) + \
     [REPO / "bench" / "kernels" / f"{k}.py" for k in ("julia", "nbody", "matmul", "spectral_norm", "sieve")]
 

@@ -356,6 +356,9 @@ def environment_problem() -> str | None:
         return "free-threaded CPython build is not supported"
     if hasattr(sys, "gettotalrefcount"):
         return "debug CPython build is not supported"
+    if getattr(sys, "is_stack_trampoline_active", lambda: False)():
+        # (3.12+: its C trampolines change the chain of C frames the frame checks read)
+        return "the perf trampoline is active (python -X perf, PYTHONPERFSUPPORT): tracejit does not run under it"
     return None
 
 
