@@ -582,10 +582,9 @@ def c_method_self(bound, definition: int):
     """The object the built-in method `bound` is bound to, if it is one whose PyMethodDef is at `definition`
     (cpython.methods.method_def: the method of a type it binds); else LookupError (the IR interpreter's
     c_method_self)."""
-    L = LAYOUTS[VERSION]
-    if type(bound) is not _BUILTIN_METHOD or _rdp(id(bound) + L.cfunc_ml) != definition:
+    if type(bound) is not _BUILTIN_METHOD or bound_method_def(bound) != definition:
         raise LookupError("another built-in method")
-    return object_at(_rdp(id(bound) + L.cfunc_self))
+    return object_at(_rdp(id(bound) + LAYOUTS[VERSION].cfunc_self))
 
 
 def bound_method_def(bound) -> int:

@@ -20,7 +20,7 @@ from tracejit.ir import Const, Kind, Snapshot, Var, const_ref
 from tracejit.ir.ops import MAX_NEW_ITEMS
 from tracejit.ir.trace import Value
 
-from .frame import RecordAbort
+from .frame import RecordAbort, declined
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -133,17 +133,14 @@ def get(rec: TraceRecorder, d: Value, args: list, snap: Snapshot, pc: int) -> Va
     """d.get(k) or d.get(k, default) (d's exact type guarded when the method was loaded). Other arities, a key
     that is not an exact str, a default computed in the trace: declined (None) where the generic path can make
     the call (CPython 3.12+), else the recording aborts."""
-    def declined(reason: str) -> None:
-        if not rec.generic_calls:
-            raise RecordAbort(reason)
     if not 1 <= len(args) <= 2:
-        return declined(f"get() with {len(args)} arguments")
+        return declined(rec, f"get() with {len(args)} arguments")
     key = rec.value(args[0])
     if type(rec.conc(key)) is not str or key.kind is not R:
-        return declined(f"dict key of type {type(rec.conc(key)).__name__}")
+        return declined(rec, f"dict key of type {type(rec.conc(key)).__name__}")
     default = rec.value(args[1]) if len(args) == 2 else const_ref(None)
     if isinstance(default, Const) and default.kind is not R:
         default = const_ref(default.value)          # a constant number: its object, which the trace holds
     if default.kind is not R:
-        return declined("get() with a default computed in the trace (it would have to be boxed)")
+        return declined(rec, "get() with a default computed in the trace (it would have to be boxed)")
     return rec.emit("dict_get_str", _operands(rec, d, key, snap, pc, read=True) + [default], snap, pc)

@@ -52,6 +52,15 @@ class RecordAbort(Exception):
         self.final = final
 
 
+def declined(rec, reason: str) -> None:
+    """A form of a call that a rule does not compile (another arity, an argument of another type): None, the rule
+    declines it, where the call's usual path, the generic one (CPython 3.12+), computes or raises as the
+    interpreter does; else the recording aborts with `reason`."""
+    if not rec.generic_calls:
+        raise RecordAbort(reason)
+    return None
+
+
 # what a recording may be told to do otherwise, learnt from the loop's aborted recordings (RecordAbort.hint):
 # the most items of each kind one loop collects
 RETRY_HINTS = {"not_inlined": 4, "boxed": 4, "owned_reads": 1, "guarded_branches": 8}

@@ -16,7 +16,7 @@ from tracejit.ir.trace import Value
 
 from . import arrays, dicts, strings
 from .complexnum import VirtualComplex
-from .frame import RecordAbort
+from .frame import RecordAbort, declined
 from .virtuals import VirtualTuple
 
 TYPE_CHECKING = False
@@ -156,7 +156,7 @@ def list_append(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
     """lst.append(x) (lst's exact type guarded when the method was loaded): a number is boxed into a new
     object, any other object appended by reference. Returns the call's result, None."""
     if len(args) != 1:
-        return _declined(rec, f"append() with {len(args)} arguments")
+        return declined(rec, f"append() with {len(args)} arguments")
     name, values = _item_op(rec, "list_append", rec.operand(args[0]), snap, pc)
     rec.emit(name, [lst] + values, snap, pc)
     return const_ref(None)
@@ -181,17 +181,17 @@ def list_insert(rec: TraceRecorder, lst, args: list, snap: Snapshot, pc: int):
 def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot, pc: int):
     fn = c_method(getattr(list, name), METH_FASTCALL)
     if fn is None or len(args) > (1 if name == "pop" else 2) or (name == "insert" and len(args) != 2):
-        return _declined(rec, f"{name}() of a list with {len(args)} arguments")
+        return declined(rec, f"{name}() of a list with {len(args)} arguments")
     values = [rec.operand(a) for a in args]
     if any(isinstance(v, VirtualComplex) for v in values) or (values and values[0].kind not in (I, R)) or \
             (values and values[0].kind is R and type(rec.conc(values[0])) is not int):
-        return _declined(rec, f"{name}() of a list with an index that is not an int")
+        return declined(rec, f"{name}() of a list with an index that is not an int")
     # (read through list's own methods: a subclass's instance runs none of its own, attributes.inherited_method)
     items = rec.conc(lst)
     if name == "pop":
         index = rec.conc(values[0]) if values else -1
         if not -list.__len__(items) <= index < list.__len__(items):
-            return _declined(rec, "pop from an empty list, or an index out of range")
+            return declined(rec, "pop from an empty list, or an index out of range")
         popped = list.__getitem__(items, index)
         if type(popped) not in dicts.RELEASABLE:
             return None     # (an object whose release the program may see: the call's usual path, see above)
@@ -208,14 +208,6 @@ def _list_method(rec: TraceRecorder, name: str, lst, args: list, snap: Snapshot,
     rec.pending_values.append(result)
     rec.pending_types.add(id(result))
     return result
-
-
-def _declined(rec: TraceRecorder, reason: str) -> None:
-    """A form of a list method the ops do not take: declined (None) where the generic path can make the call
-    (CPython 3.12+: it raises or computes as the interpreter does), else the recording aborts with `reason`."""
-    if not rec.generic_calls:
-        raise RecordAbort(reason)
-    return None
 
 
 def _item_op(rec: TraceRecorder, base: str, value, snap: Snapshot, pc: int) -> tuple[str, list]:

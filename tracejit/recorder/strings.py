@@ -24,7 +24,7 @@ from tracejit.ir import Const, Kind, Snapshot, Var, const_int, const_ref
 from tracejit.ir.ops import SMALL_INT_BOUND
 from tracejit.ir.trace import Value
 
-from .frame import RecordAbort
+from .frame import RecordAbort, declined
 from .virtuals import VirtualList, VirtualTuple
 
 TYPE_CHECKING = False
@@ -243,9 +243,7 @@ def method(rec: TraceRecorder, name: str, s: Value, args: list, snap: Snapshot, 
     the call and the interpreter raises it."""
     kinds, optional, result = STR_METHODS[name]
     if not len(kinds) - optional <= len(args) <= len(kinds):
-        if rec.generic_calls:
-            return None     # (declined: the generic path's call raises the TypeError)
-        raise RecordAbort(f"str.{name}() with {len(args)} arguments")
+        return declined(rec, f"str.{name}() with {len(args)} arguments")     # (the call raises the TypeError)
     if name == "join" and isinstance(args[0], VirtualList):
         # sep.join([a, b]): the list is never made; its items are joined as BUILD_STRING joins (guards resume
         # at BUILD_LIST, right before: nothing ran in between)
