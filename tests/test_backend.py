@@ -429,7 +429,8 @@ ITERATOR_WALKS = ("new_iter", "range_iter_set", "range_iter_left", "range_iter_t
                   "list_iter_take", "tuple_iter_take", "str_iter_take")
 VALUE_OPS = sorted(n for n, d in OPS.items() if d.evaluate is not None and not d.variadic and not d.const_args and
                    d.name not in ("guard_true", "guard_false", "graveyard_push", "release_deferred",
-                                  "dict_setitem_str", "cell_set", "new_instance", "guard_not_last", *ITERATOR_WALKS))
+                                  "dict_setitem_str", "cell_set", "new_instance", "guard_not_last",
+                                  "guard_not_last_held", *ITERATOR_WALKS))
 
 
 def op_trace(name: str, const_arg: int | None = None, const_value=None, gp_pressure: int = 0,
@@ -1607,12 +1608,14 @@ def test_graveyard_push(env, const, name):
     assert sys.getrefcount(obj) == before
 
 
-def test_guard_not_last(env):
+@pytest.mark.parametrize("name", ["guard_not_last", "guard_not_last_held"])
+def test_guard_not_last(env, name):
     """guard_not_last leaves the trace where the object's reference count is 1 (the release after it would free
-    it) and passes for an object with other holders and for an immortal one (3.12+: None)."""
-    tr = op_trace("guard_not_last")
+    it) and passes for an object with other holders and for an immortal one (3.12+: None); so does
+    guard_not_last_held (the graveyard's reference the last one)."""
+    tr = op_trace(name)
     nat = Native(env, tr)
-    guard = next(op for op in tr.ops if op.name == "guard_not_last")
+    guard = next(op for op in tr.ops if op.name == name)
     a = next(sv for sv, _ in tr.inputs if sv.name == "a")
     shared, lone = object(), object()
     KEEP.extend([shared, lone])

@@ -643,7 +643,7 @@ def _attribute_loop(store: str | None = None, call: bool = False):
     b.op("guard_version", t, const_int(7))
     m = b.op("instance_attr", b["obj"], const_int(1), const_int(0), const_ref("m"))
     if store is not None:
-        b.op("instance_set", b["obj"], b["s"], m, const_int(2), const_int(0), const_ref(store))
+        b.op("instance_set", b["obj"], b["s"], m, const_int(2), const_int(0), const_ref(store), const_int(0))
     if call:
         b.op("py_call", const_ref("PyObject_Vectorcall"), b["s"])
     b.assign("s", m)

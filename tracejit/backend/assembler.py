@@ -1786,13 +1786,18 @@ def _guard_graveyard(s: Assembler, op: Op, i: int) -> None:
     a.jcc("ge", s.exit_label(op))
 
 
-@emitter("guard_not_last")
+@emitter("guard_not_last", "guard_not_last_held")
 def _guard_not_last(s: Assembler, op: Op, i: int) -> None:
-    """Exit if the object's reference count is 1 (an immortal object's never is: its count reads negative as an
-    int32)."""
+    """Exit if the object's reference count is 1."""
+    s.a.mov(RAX, s.g(op.args[0]))
+    exit_unless_shared(s, op, RAX)
+
+
+def exit_unless_shared(s: Assembler, op: Op, r: Reg) -> None:
+    """Leave through op's exit if the object in r has a reference count of 1 (an immortal object's never is: its
+    count reads negative as an int32): a reference to it dropped then cannot free it. Uses rdx."""
     a = s.a
-    a.mov(RAX, s.g(op.args[0]))
-    a.mov(RDX, Mem(RAX, s.objects.ob_refcnt))
+    a.mov(RDX, Mem(r, s.objects.ob_refcnt))
     if s.objects.immortal:
         a.test32(RDX, RDX)
         a.jcc("s", ok := a.new_label())
@@ -1800,6 +1805,19 @@ def _guard_not_last(s: Assembler, op: Op, i: int) -> None:
     a.jcc("le", s.exit_label(op))
     if s.objects.immortal:
         a.bind(ok)
+
+
+def decref_shared(s: Assembler, r: Reg) -> None:
+    """Drop a reference to the object in r that is not its last (exit_unless_shared checked it, and nothing ran
+    since): a decrement, none for an immortal object. Uses rdx."""
+    a = s.a
+    if s.objects.immortal:
+        a.mov(RDX, Mem(r, s.objects.ob_refcnt))
+        a.test32(RDX, RDX)
+        a.jcc("s", done := a.new_label())
+    a.alu("sub", Mem(r, s.objects.ob_refcnt), 1)
+    if s.objects.immortal:
+        a.bind(done)
 
 
 def small_int_address(s: Assembler, r: Reg, scratch: Reg = RDX) -> None:

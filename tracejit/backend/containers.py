@@ -11,8 +11,8 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, MAX_NEW_ITEMS, Kind
 from ..ir.trace import Const, Op
-from .assembler import TEMP, Assembler, decref_inline, emitter, exit_unless_equal, graveyard_append, incref_inline, \
-    object_or_exit, ref_reg, status_or_exit, temp
+from .assembler import TEMP, Assembler, decref_inline, decref_shared, emitter, exit_unless_equal, exit_unless_shared, \
+    graveyard_append, incref_inline, object_or_exit, ref_reg, status_or_exit, temp
 from .errors import CompileError
 from .x86 import RAX, RCX, RDI, RDX, RSI, RSP, XMM0, XMM1, Mem, Reg
 
@@ -375,15 +375,7 @@ def _dict_attr(s: Assembler, op: Op, i: int) -> None:
     a, ext, ex = s.a, s.ext, s.exit_label(op)
     if not ext.dict_getitem:
         raise CompileError("no C API address for dict lookups")
-    v = ext.instance_values
-    r = ref_reg(s, op.args[0], RAX)
-    a.mov(RAX, Mem(r, v.dict_word))
-    if v.kind == "tagged":
-        a.test_imm(RAX, 1)
-        a.jcc("ne", ex)
-    a.test(RAX, RAX)
-    a.jcc("e", ex)
-    _exit_unless_str_keys(s, op, RAX)
+    _instance_dict_or_exit(s, op, ref_reg(s, op.args[0], RAX))
     a.mov(temp(0), RAX)                          # the dict and the name, as _call_c's load reads them
     a.mov(temp(1), s.g(op.args[1]), scratch=RCX)
 
@@ -394,6 +386,48 @@ def _dict_attr(s: Assembler, op: Op, i: int) -> None:
     a.test(RAX, RAX)
     a.jcc("e", ex)                               # missing: the interpreter looks further (the class)
     s.put(s.dst(op), RAX)
+
+
+def _instance_dict_or_exit(s: Assembler, op: Op, obj: Reg) -> None:
+    """rax = the dict before the instance in `obj` (CPython's managed dict pointer); leave through op's exit where
+    it has none (3.12: the word tags the values array instead) or its keys may be other than exact strs."""
+    a, v, ex = s.a, s.ext.instance_values, s.exit_label(op)
+    a.mov(RAX, Mem(obj, v.dict_word))
+    if v.kind == "tagged":
+        a.test_imm(RAX, 1)
+        a.jcc("ne", ex)
+    a.test(RAX, RAX)
+    a.jcc("e", ex)
+    _exit_unless_str_keys(s, op, RAX)
+
+
+@emitter("dict_attr_set")
+def _dict_attr_set(s: Assembler, op: Op, i: int) -> None:
+    """obj.name = value where obj keeps its attributes in a real dict (CPython's STORE_ATTR_WITH_HINT, without the
+    hint): the dict as dict_attr finds it (exit if none, or keys other than exact strs), the old value (args[2],
+    read by dict_attr just before) gets a reference that waits in the graveyard (room checked by the
+    guard_graveyard before), or (`shared`) the trace leaves unless the dict's reference to it is not its last,
+    then PyDict_SetItem(dict, name, value); -1 (MemoryError, the dict unchanged) clears the error and exits."""
+    _instance_layout(s)
+    a, ext = s.a, s.ext
+    if not (ext.dict_setitem and ext.graveyard and ext.err_clear):
+        raise CompileError("no C API addresses for dict stores")
+    _instance_dict_or_exit(s, op, ref_reg(s, op.args[0], RAX))
+    a.mov(temp(0), RAX)                          # the dict, the name, the value, as the call's load reads them
+    a.mov(temp(1), s.g(op.args[3]), scratch=RCX)
+    a.mov(temp(2), s.g(op.args[1]), scratch=RCX)
+    a.mov(RAX, s.g(op.args[2]))
+    if op.args[4].value:                         # shared: the dict's release of old cannot free it
+        _exit_unless_shared_or_stored(s, op, RAX, temp(2))
+    else:
+        incref_inline(s, RAX)
+        graveyard_append(s, RAX)
+    s.save_live(i)
+    a.mov(RDI, temp(0))
+    a.mov(RSI, temp(1))
+    a.mov(RDX, temp(2))
+    s.call(ext.dict_setitem)
+    status_or_exit(s, op, i)
 
 
 @emitter("list_pop", "list_pop_at", "list_insert")
@@ -453,20 +487,38 @@ def _member_attr(s: Assembler, op: Op, i: int) -> None:
     s.put(s.dst(op), RAX)
 
 
+def _exit_unless_shared_or_stored(s: Assembler, op: Op, old: Reg, value: Mem) -> None:
+    """A `shared` store's check: leave unless the old value in register `old` is the value stored (`x.a =
+    f(x.a)` giving back the same object) or has a reference besides the one the store drops. Uses rdx."""
+    a = s.a
+    a.mov(RDX, value)
+    a.alu("cmp", old, RDX)
+    a.jcc("e", same := a.new_label())
+    exit_unless_shared(s, op, old)
+    a.bind(same)
+
+
 def _store_field(s: Assembler, op: Op, field: Mem) -> None:
     """The field (addressed from rcx, which holds the object) must still hold op.args[2], the old value read just
     before, else the trace leaves before writing anything; then it gets a new reference to op.args[1], and its
-    reference to the old value goes to the graveyard (room checked by guard_graveyard). Expects the three
-    arguments in temp(0..2)."""
+    reference to the old value goes to the graveyard (room checked by guard_graveyard), or, where the op's last
+    argument `shared` is 1, the trace leaves first unless that reference is not the old value's last, and drops
+    it at once. Expects the three arguments in temp(0..2)."""
     a = s.a
+    shared = op.args[-1].value
     a.mov(RAX, temp(2))
     a.alu("cmp", field, RAX)
     a.jcc("ne", s.exit_label(op))
+    if shared:
+        _exit_unless_shared_or_stored(s, op, RAX, temp(1))
     a.mov(RAX, temp(1))
     incref_inline(s, RAX)                        # (uses rdx: the field's register is rcx)
     a.mov(field, RAX)
     a.mov(RAX, temp(2))
-    graveyard_append(s, RAX)
+    if shared:
+        decref_shared(s, RAX)
+    else:
+        graveyard_append(s, RAX)
 
 
 @emitter("member_set")

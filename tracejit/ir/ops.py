@@ -453,7 +453,7 @@ def _instance_attr(obj, index: int, inline: int, name: str):
         raise GuardFailed(f"{name} not in the instance's values") from None
 
 
-def _instance_set(obj, value, old, index: int, inline: int, name: str):
+def _instance_set(obj, value, old, index: int, inline: int, name: str, shared: int):
     object.__setattr__(obj, name, value)        # (what the interpreter does: it writes the same slot)
 
 
@@ -465,6 +465,14 @@ def _dict_attr(obj, name: str):
     return _dict_getitem_str(d, name)
 
 
+def _dict_attr_set(obj, value, old, name: str, shared: int) -> None:
+    from tracejit.cpython.instances import instance_dict    # (the cpython layer's raw read, imported when used)
+    d = instance_dict(obj)
+    if d is None:
+        raise GuardFailed("no instance dict")
+    dict.__setitem__(d, name, value)            # (what the interpreter does: a store into that dict)
+
+
 def _member_attr(obj, offset: int, name: str):
     from tracejit.cpython.instances import read_member    # (the cpython layer's raw read, imported when used)
     try:
@@ -473,7 +481,7 @@ def _member_attr(obj, offset: int, name: str):
         raise GuardFailed(f"slot {name} unset") from None
 
 
-def _member_set(obj, value, old, offset: int, name: str) -> None:
+def _member_set(obj, value, old, offset: int, name: str, shared: int) -> None:
     object.__setattr__(obj, name, value)        # (what the interpreter does: the member descriptor's store)
 
 
@@ -764,6 +772,11 @@ class OpDef:
     slower_ns: int = 0
     # arguments that must be constants: the emitter reads them when it assembles (an index, an offset, a name)
     const_args: tuple[int, ...] = ()
+    # arguments it stores into an object, which takes its own reference to them (an attribute's new value, a list's
+    # new item): where the op is the last use of an object the trace owns, the trace's release right after it is
+    # not the object's last and frees nothing (tracejit.optimizer.refcounts releases it there, not through the
+    # graveyard, which would keep it alive after its new holder lets go of it)
+    stores: tuple[int, ...] = ()
     # a read or a write of one field of an object: (kind of field, argument naming it, argument holding the value
     # written or None for a read). The optimizer forwards a field's read to the last read or write of it
     # (optimizer.passes.common_subexpressions); fields of different kinds never overlap. An instance's attributes
@@ -930,7 +943,7 @@ def _defs() -> list[OpDef]:
         # runs no Python code), waits in the graveyard until the run ends, a variable may still hold it
         # (guard_graveyard before); a failure (MemoryError) exits with the dict unchanged
         d("dict_setitem_str", (R, R, R, R), V, lambda d, k, v, old: d.__setitem__(k, v), guard=True, pure=False,
-          writes_heap=True, calls_out=True, exit_reason="memory"),
+          writes_heap=True, calls_out=True, exit_reason="memory", stores=(2,)),
         # a tuple / list of the items, at most MAX_NEW_ITEMS (PyTuple_New / PyList_New, each item given a new
         # reference; the backend keeps the items in its temporaries across the call): one that
         # BUILD_TUPLE or BUILD_LIST made, where the trace needs the object (it is stored, passed to a call,
@@ -1006,26 +1019,37 @@ def _defs() -> list[OpDef]:
         # other types or a missing key leaves the trace, and the interpreter reads the attribute
         d("dict_attr", (R, R), R, _dict_attr, guard=True, reads_heap=True, calls_out=True, exit_reason="attribute",
           const_args=(1,), field=("attr", 1, None)),
+        # obj.name = value into the instance's own dict (as dict_attr finds it; a dict with keys of other kinds
+        # leaves the trace): `old`, what dict_attr read just before, gets a reference that waits in the graveyard
+        # (as instance_set's), or `shared` leaves unless the dict's reference to it is not its last; then
+        # PyDict_SetItem (the key is there: the dict keeps its size); -1 (MemoryError) exits
+        d("dict_attr_set", (R, R, R, R, I), V, _dict_attr_set, guard=True, pure=False, writes_heap=True,
+          calls_out=True, exit_reason="attribute", const_args=(3, 4), field=("attr", 3, 1), writes_in_place=True,
+          stores=(1,)),
         # obj has no attribute of its own that would hide its class's method (LOAD_ATTR_METHOD_WITH_VALUES): its
         # attributes are in its values array (in use) and its class's shared keys still hold `size` names (they only
         # grow; the method's name was not among them). `inline`: as instance_attr's
         d("guard_no_own_attr", (R, I, I), V, _guard_no_own_attr, guard=True, pure=False, reads_heap=True,
           exit_reason="attribute", const_args=(1, 2), redundant_if_repeated=True, hoist="shape"),
         # obj.name = value into slot `index` of obj's values array (its class's version guarded, the slot read by
-        # instance_attr just before: `old`, of a type whose release nothing can observe, guarded): the instance gets
-        # a new reference to value, its reference to old goes to the graveyard (a variable may still hold it;
-        # guard_graveyard before). 3.13: an instance whose dict shares the array leaves the trace (the store goes
-        # through the dict). `inline`, `name`: as instance_attr's
-        d("instance_set", (R, R, R, I, I, R), V, _instance_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 5, 1), writes_in_place=True),
+        # instance_attr just before: `old`): the instance gets a new reference to value, and its reference to old
+        # goes to the graveyard (old of a type whose release nothing can observe, guarded; a variable may still
+        # hold it; guard_graveyard before), or, `shared` 1 (old of any type), the trace leaves before the store
+        # unless that reference is not old's last, and drops it at once (it cannot free old: no Python code runs,
+        # and old dies no later than without the JIT). 3.13: an instance whose dict shares the array leaves the
+        # trace (the store goes through the dict). `inline`, `name`: as instance_attr's
+        d("instance_set", (R, R, R, I, I, R, I), V, _instance_set, guard=True, pure=False, writes_heap=True,
+          exit_reason="attribute", const_args=(3, 4, 5, 6), field=("attr", 5, 1), writes_in_place=True,
+          stores=(1,)),
         # obj.name of a __slots__ member, at `offset` in the object (its class's version tag guarded before:
         # tracejit.cpython.instances.member_offset); borrowed; unset (NULL) leaves the trace
         d("member_attr", (R, I, R), R, _member_attr, guard=True, reads_heap=True, exit_reason="attribute",
           const_args=(1, 2), field=("attr", 2, None), hoist="shape"),
-        # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before, of a type
-        # whose release nothing can observe; the member must still hold it), the old value to the graveyard
-        d("member_set", (R, R, R, I, R), V, _member_set, guard=True, pure=False, writes_heap=True,
-          exit_reason="attribute", const_args=(3, 4), field=("attr", 4, 1), writes_in_place=True),
+        # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before; the
+        # member must still hold it), the old value to the graveyard or (`shared`) dropped at once
+        d("member_set", (R, R, R, I, R, I), V, _member_set, guard=True, pure=False, writes_heap=True,
+          exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 4, 1), writes_in_place=True,
+          stores=(1,)),
         # a new instance of the class `cls` (a Python class that inherits object's __new__ and has no __del__: its
         # version guarded before), made as type.__call__ makes it before its __init__: object's tp_new (cls, (),
         # NULL); owned. NULL (a MemoryError) clears the error and exits: the interpreter calls the class again
@@ -1102,6 +1126,12 @@ def _defs() -> list[OpDef]:
         # value of an iteration until the iteration ends: there the guard passes
         d("guard_not_last", (R,), V, lambda a: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
           exit_reason="release"),
+        # the same check where a variable of an inlined call lets go of an object whose reference the graveyard
+        # holds for it (an attribute store gave it the instance's: recorder.attributes.write): the graveyard's
+        # must not be the last, else the interpreter lets go of it there. The trace does not own the object, and
+        # the guard stays (tracejit.optimizer.refcounts drops guard_not_last of objects the trace does not own)
+        d("guard_not_last_held", (R,), V, lambda a: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
+          exit_reason="release"),
         # an exact dict and an exact str key: PyDict_GetItemWithError / PyDict_Contains (the value borrowed from
         # the dict, which the trace never changes); the guard fails for a dict with keys of other types (whose
         # lookup could run a key's __eq__) and, for d[k], for a missing key (the interpreter raises KeyError)
@@ -1141,14 +1171,14 @@ def _defs() -> list[OpDef]:
         # (what it held, of a type whose release nothing can observe: guarded) moves to the graveyard, since a
         # variable may still hold it (guard_graveyard before)
         d("cell_set", (R, R, R), V, lambda cell, v, old: setattr(cell, "cell_contents", v), pure=False,
-          writes_heap=True),
+          writes_heap=True, stores=(1,)),
         # a[i] = value (index guarded, old item of a type without finalizer guarded): the list gets a new
         # reference (a float or int object is created), its old item is released; allocation failure exits.
         # With `defer` true (a variable of the trace may still hold the old item without owning it) the
         # release waits in the loop's graveyard until the run ends; guard_graveyard (before the store)
         # leaves the trace when the graveyard is full.
         d("list_setitem", (R, I, R, B), V, _list_store, pure=False, writes_heap=True, writes_items=True,
-          calls_out=True),
+          calls_out=True, stores=(2,)),
         d("list_setitem_float", (R, I, F, B), V, _list_store, guard=True, pure=False, writes_heap=True,
           writes_items=True, calls_out=True, writes_in_place=True),
         d("list_setitem_int", (R, I, I, B), V, _list_store, guard=True, pure=False, writes_heap=True,
@@ -1161,7 +1191,7 @@ def _defs() -> list[OpDef]:
         # a.append(value) for an exact list: PyList_Append (floats and ints boxed first); failing to make
         # the object or to grow the list (MemoryError) exits with the list unchanged
         d("list_append", (R, R), V, _list_append, guard=True, pure=False, writes_heap=True, writes_items=True,
-          calls_out=True),
+          calls_out=True, stores=(1,)),
         d("list_append_float", (R, F), V, _list_append, guard=True, pure=False, writes_heap=True, writes_items=True,
           calls_out=True),
         d("list_append_int", (R, I), V, _list_append, guard=True, pure=False, writes_heap=True, writes_items=True,
@@ -1182,7 +1212,7 @@ def _defs() -> list[OpDef]:
           reads_heap=True, writes_heap=True, calls_out=True, new_ref=True, any_type=True, handed_over=True,
           const_args=(2,)),
         d("list_insert", (R, R, R, I), V, _list_insert, guard=True, pure=False, reads_heap=True,
-          writes_heap=True, calls_out=True, const_args=(3,)),
+          writes_heap=True, calls_out=True, const_args=(3,), stores=(2,)),
         # --- builtins and math functions ---
         d("int_abs_ovf", (I,), I, _abs_ovf, guard=True, exit_reason="overflow", hoist="args"),
         d("int_min", (I, I), I, min),

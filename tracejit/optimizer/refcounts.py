@@ -28,7 +28,8 @@ run a __del__: unless the trace guarded its type to one whose release runs no Py
 release must not free it. The recorder puts a guard_not_last where the interpreter drops such a value (a call's
 result popped, a local's old value replaced), whose exit leaves the trace when that reference is the object's
 last (the interpreter then frees it there, as it would without the JIT); the release goes right after that guard,
-its last use. (Released through the graveyard, at the next call or when the run ends, its __del__ ran at another
+its last use. Where its last use is a store that gives an object its own reference to it (OpDef.stores: an
+attribute's new value, a list's new item), the release right after the store cannot free it either. (Released through the graveyard, at the next call or when the run ends, its __del__ ran at another
 point of the program: tests/test_generic.py, test_a_del_runs_where_the_interpreter_runs_it.) Such a value
 released anywhere else (an inlined callee's local at its return, a call's argument) still goes through the
 graveyard: where the interpreter frees it there, its finalizer runs later than without the JIT (README, "Limits").
@@ -286,6 +287,9 @@ def _unsafe_releases(trace: Trace, owned_inputs: set[StateVar], last: dict[int, 
             and op.args[1].value in SAFE_TYPES}
     checked = {id(op.args[0]) for k, op in enumerate(trace.ops)
                if op.name == "guard_not_last" and last.get(id(op.args[0])) == k}
+    # ... or a store that gave an object its own reference (an attribute's value, a list's item: OpDef.stores)
+    checked |= {id(op.args[j]) for k, op in enumerate(trace.ops) for j in OPS[op.name].stores
+                if last.get(id(op.args[j])) == k}
     return Unsafe(handed, (made - safe - handed) & last.keys(), checked)    # (last: the owned values)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
+import sys
 import types
 
 from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setattr, instance_dict,
@@ -24,7 +25,7 @@ from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setatt
                                         keys_size, member_offset, read_member, read_slot, storable_slot,
                                         wrapped_callable_offset)
 from tracejit.cpython.layout import generic_getattr, type_version
-from tracejit.ir import OPS, Const, Kind, const_int, const_ref
+from tracejit.ir import OPS, Const, Kind, Var, const_int, const_ref
 
 from .dicts import RELEASABLE, as_object
 from .frame import constant
@@ -195,9 +196,12 @@ def _values_slot(rec: TraceRecorder, obj, name: str) -> int | None:
 
 def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) -> bool:
     """owner.name = value (True) as instance_set into the instance's values array, where the class has no data
-    descriptor for the name, or as member_set into a __slots__ member; the attribute must be set now, and the
-    class must set attributes the usual way, and the old value must be one whose release nothing can observe
-    (RELEASABLE, its type guarded: it waits in the graveyard). Else False (the generic path stores it)."""
+    descriptor for the name, as member_set into a __slots__ member, or as dict_attr_set into the instance's own
+    dict (of exact str keys: CPython gives an instance a real dict once its class's shared keys are full, as
+    after attributes first set when many instances exist); the attribute must be set now, and the
+    class must set attributes the usual way. An old value whose release nothing can observe (RELEASABLE, its type
+    guarded) waits in the graveyard; any other must be held elsewhere too (`shared`: the store's check). Else
+    False (the generic path stores it)."""
     if owner.kind is not R or rec.owned_reads:
         return False
     obj = rec.conc(owner)
@@ -216,6 +220,9 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
             current = read_member(obj, offset)
         except LookupError:
             return False                # unset: the interpreter sets it (a first store)
+    elif _dict_holds(rec, obj, name):   # attributes in a real dict (made when the class's shared keys were full)
+        read, store, where = "dict_attr", "dict_attr_set", []
+        current = dict.__getitem__(instance_dict(obj), name)
     else:
         return False
     key = field_key(OPS[read], obj, [owner] + where + [const_ref(name)])
@@ -223,22 +230,75 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     old = rec.stored_objects.get(key) if rec.written_field(key) is not None else None
     if old is not None:
         current = rec.conc(old)
-    # over an object of another type the generic path stores: its release may run a __del__ or a weakref
-    # callback, which must run at the store (a guard that the store does not drop the last reference is not
-    # enough: the graveyard would keep the object past the point where its other holder lets go of it)
-    if not tag or type(current) not in RELEASABLE or (rec.written_field(key) is not None and old is None):
+    if not tag or (rec.written_field(key) is not None and old is None):
         return False
+    # over an object of another type (whose release may run a __del__ or a weakref callback, or free what it holds,
+    # which must happen at the store) the store is `shared`: it leaves the trace unless the instance's reference is
+    # not the object's last (or the object is stored again), and drops it at once (the graveyard would keep the
+    # object alive past the point where its other holder lets go of it)
+    shared = type(current) not in RELEASABLE
+    if shared and (_owned_by_trace(rec, current) or (rec.bridge and len(rec.frames) > 1)):
+        # the count would include the trace's own reference, released elsewhere; or, in a bridge, inside an
+        # inlined call, whose exits after the store would rebuild its frame and grow no bridge (richards' tasks:
+        # its scheduler loop's runs got too short and it was dropped)
+        return False
+    same = isinstance(value, (Var, Const)) and value.kind is R and rec.conc(value) is current    # (x.a = f(x.a))
+    holders = _holders(rec, current) if shared and not same else None
+    if holders:
+        if holders is _UNTRACKED:
+            return False
+        # locals of inlined calls hold it, as the interpreter's frames would (not the machine code's count): the
+        # instance's reference goes to the graveyard, which holds it for them, and each checks, where it lets go of
+        # it, that the graveyard's is not the last (generic.dropped), else the interpreter lets go of it there
+        shared = False
+        rec.held_by_graveyard.update(holders)
+    elif shared and not same and not _held_elsewhere(rec, current):
+        return False        # its check would fail (at every iteration, most likely): the generic path stores it
+    stored = as_object(rec, value, snap, pc)        # (before the read: no allocation between it and the store)
     guard_type_version(rec, owner, tag, snap, pc)
     if old is None:
         old = rec.emit(read, [owner] + where + [const_ref(name)], snap, pc)
-    rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
-    rec.emit("guard_graveyard", [], snap, pc)
-    stored = as_object(rec, value, snap, pc)
-    rec.emit(store, [owner, stored, old] + where + [const_ref(name)], snap, pc)
+    if holders:
+        rec.held_by_graveyard.add(id(old))
+        rec.emit("guard_graveyard", [], snap, pc)
+    elif not shared:
+        rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
+        rec.emit("guard_graveyard", [], snap, pc)
+    rec.emit(store, [owner, stored, old] + where + [const_ref(name), const_int(int(shared))], snap, pc)
     if len(rec.frames) > 1:     # inside an inlined call, later reads of the field are what was written
         rec.slot_values[key] = value
         rec.stored_objects[key] = stored
     return True
+
+
+_UNTRACKED = {0}       # (_holders: a holder whose letting go the trace does not check)
+
+
+def _holders(rec: TraceRecorder, obj) -> set[int]:
+    """The variables the trace keeps in registers (not in the frame) that hold obj: where the interpreter's frame
+    would hold a reference to it, the machine code's count lacks one (`cur = q.head; q.head = cur.next`: a
+    `shared` store's check of the old head would fail at every iteration). Their ids, all locals of inlined calls
+    that the trace does not own; _UNTRACKED where any other holds it (a local of the loop's frame, which may be
+    carried around the loop, a global, a stack item, a value the trace owns)."""
+    def holds(v) -> bool:
+        return isinstance(v, (Var, Const)) and (v.value is obj if isinstance(v, Const)
+                                                else rec.concrete.get(id(v)) is obj)
+    if any(holds(v) for v in rec.state.values()) or any(holds(v) for f in rec.frames for v in f.stack):
+        return _UNTRACKED
+    found = {id(v) for f in rec.frames[1:] for v in (f.locals or ()) if holds(v)}
+    return _UNTRACKED if any(holds(v) for v in (rec.frames[0].locals or ())) else found
+
+
+def _owned_by_trace(rec: TraceRecorder, obj) -> bool:
+    """A value the trace may own (one it made, or a variable it carries around the loop) is obj."""
+    return any(rec.concrete.get(vid) is obj for ids in (rec.made, rec.made_any, rec.input_ids) for vid in ids)
+
+
+def _held_elsewhere(rec: TraceRecorder, obj) -> bool:
+    """Something besides the attribute (and the recorder's own bookkeeping) holds a reference to obj now."""
+    mine = sum(1 for v in rec.concrete.values() if v is obj)
+    # (not counted: getrefcount's argument, this call's `obj` and the caller's `current`)
+    return sys.getrefcount(obj) - mine - 3 > 1
 
 
 def method(rec: TraceRecorder, owner, name: str, snap: Snapshot, pc: int) -> types.FunctionType | None:

@@ -131,6 +131,11 @@ def dropped(rec: TraceRecorder, value, pc: int, operands: list) -> None:
     the guard where the trace does not own the object)."""
     if not isinstance(value, Var) or value.kind is not R or rec.known_class.get(id(value)) in SAFE_TYPES:
         return
+    if id(value) in rec.held_by_graveyard:
+        # the graveyard holds the reference this variable would (an attribute store gave it the instance's): it
+        # must not be the last one, else the interpreter lets go of the object here, as it would without the JIT
+        rec.emit("guard_not_last_held", [value], rec.snapshot_with(pc, operands), pc)
+        return
     if id(value) not in rec.made_any and id(value) not in rec.input_ids:
         return
     t = type(rec.conc(value))

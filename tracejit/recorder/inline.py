@@ -43,7 +43,7 @@ import types
 from tracejit.cpython.bytecode import instructions_at
 from tracejit.ir import Const, InlinedFunction, Kind, Snapshot, StateVar, Var, const_int, const_ref
 
-from . import diamonds, iterators
+from . import diamonds, generic, iterators
 from .frame import BRANCHES, AbstractFrame, RecordAbort, constant
 
 TYPE_CHECKING = False
@@ -295,6 +295,18 @@ class _CalleeView:
         raise LookupError(pos)
 
 
+def _locals_let_go(rec: TraceRecorder, frame: AbstractFrame, result, pc: int, operands: list) -> None:
+    """At an inlined call's return its locals let go of their objects: those the graveyard holds for them
+    (attributes.write) are checked there (generic.dropped); one returned would be held by the caller's stack,
+    which the trace does not check."""
+    if not rec.held_by_graveyard:
+        return
+    if id(result) in rec.held_by_graveyard:
+        raise RecordAbort("an inlined call returns an object an attribute store gave the graveyard")
+    for v in frame.locals or ():
+        generic.dropped(rec, v, pc, operands)
+
+
 def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int | None = None):
     """Record the callee from its first instruction (or `start`) to its return, taking branches by concrete
     values."""
@@ -313,7 +325,9 @@ def _run(rec: TraceRecorder, frame: AbstractFrame, view: _CalleeView, start: int
         nxt = frame.next_offset.get(pc)
         for ins in instrs:
             if ins.op in ("RETURN_VALUE", "RETURN_CONST"):
-                return rec.pop() if ins.op == "RETURN_VALUE" else constant(ins.arg)
+                result = rec.pop() if ins.op == "RETURN_VALUE" else constant(ins.arg)
+                _locals_let_go(rec, frame, result, pc, [result] if ins.op == "RETURN_VALUE" else [])
+                return result
             if ins.op == "FOR_ITER" and rec.stack and id(rec.stack[-1]) in rec.inner_iters:
                 # an inner loop the trace unrolls (recorder/iterators.py): on into its body, or past its end
                 going_on = unrolling(rec, iterators.inner_for_iter, ins, rec.snapshot(pc), None, view)

@@ -166,6 +166,9 @@ class TraceRecorder:
         self.made: set[int] = set()                         # values of new_ref ops (new objects the trace owns)
         self.made_any: set[int] = set()                     # ... of those of any type (ops.any_type; generic.dropped)
         self.input_ids: set[int] = set()                    # the inputs' variables (generic.dropped)
+        # variables of inlined calls whose object's reference an attribute store gave the graveyard, which holds it
+        # for them (attributes.write; generic.dropped checks where they let go of it)
+        self.held_by_graveyard: set[int] = set()
         # made values whose object the interpreter makes the same way from the same operands (an iterator, a
         # function): the interpreter's, of the same type, is taken as theirs at the next instruction (_check_stack)
         self.made_alike: set[int] = set()
