@@ -20,7 +20,9 @@ P's methods swapped, an instance attribute hiding a method, `vars(q)` (a real di
 `grid[i, j]` read and written through a Grid class's __getitem__ / __setitem__, whose tuple index the trace never
 makes, out of range at times, and the method replaced at one chosen iteration; and a
 `__get__` given to the token's class, an instance attribute hiding `scale`); `p.link = ...` over an object held
-elsewhere or over its last reference (a W, whose `__del__` may print); tuples, lists and dicts the loop builds,
+elsewhere or over its last reference (a W, whose `__del__` may print), also in a method whose local holds the
+old link; stores into instances that keep their attributes in a real dict (Cell), the dict replaced or given an
+int key at one chosen iteration; tuples, lists and dicts the loop builds,
 stored, appended, used as keys and passed to an inlined function; random numbers from a generator's methods and
 the module's functions (an empty range, too many bits, a generator's own attribute hiding getrandbits); a list
 pushed, popped at both ends and popped when empty; P's protocols: `len(p)`, `k in p`, `p(k)`, `~p` and the truth of
@@ -138,6 +140,11 @@ class P:
         self.x = (self.x + k * P.scale) % {mod}
         return self.x
 
+    def relink(self, o):
+        old = self.link             # a local holds the old link while the attribute lets go of it
+        self.link = o
+        return old.x % 9 if isinstance(old, P) else 0
+
     def peek(self):
         f = sys._getframe(1)
         return f.f_lineno * 1000 + sum(v for v in f.f_locals.values() if type(v) is int) % 1000
@@ -168,6 +175,17 @@ def w_init2(self, k, o=None, scale=2):
 def w_del(self):
     if self.k % 89 == 0:
         print("del W", self.k)
+
+
+class Cell:
+    def __init__(self, k):
+        self.k = k
+
+
+CELLS = [Cell(k) for k in range(40)]    # more instances than the class's shared keys have room for, so ...
+for _c in CELLS:
+    _c.v = _c.k                         # ... an attribute first set now gives each a real dict
+    _c.o = Tok(_c.k)
 
 
 def pair_sum(t):
@@ -275,6 +293,12 @@ STATEMENTS = [
     "{p}.link = items[{i} % 5]\n{acc} += {p}.link.x % 10",
     "{q}.link = W({i} % 7) if {i} % 3 else None\n{acc} += {q}.link is None",
     "if {i} == {trip}:\n    Tok.__get__ = lambda self, o, c: Tok(-1)",
+    # stores into instances that keep their attributes in a real dict, the dict replaced or given an int key
+    "c = CELLS[{i} % 40]\nc.v = (c.v + {i}) % {mod}\nc.o = P.TOKEN if {i} % 3 else Tok({i} % 5)\n{acc} += c.v % 7 + c.o.w",
+    "if {i} == {trip}:\n    CELLS[{k9}].__dict__ = {{'k': 1, 'v': 2, 'o': Tok(3)}}",
+    "if {i} == {trip}:\n    CELLS[{k9} + 1].__dict__[7] = 'int key'",
+    # a method whose local holds the old link while the attribute lets go of it (W's __del__ may print)
+    "{acc} += {p}.relink(W({i} % 5) if {i} % 4 == 0 else items[{i} % 5])",
     # == and != of instances of classes without __eq__ (identities), until one of them gets an __eq__
     "{acc} += (W({i} % 3) == P.TOKEN) + (P.TOKEN != None) + ({q}.link != None) + (P.TOKEN == P.TOKEN)",
     "if {i} == {trip}:\n    Tok.__eq__ = lambda self, o: isinstance(o, W)",
