@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see tracejit.pristine
 
-from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, MAX_NEW_ITEMS, Kind
+from ..ir.ops import ARRAY_STORAGE, GRAVEYARD_SLOTS, MAX_NEW_ITEMS, SHARED, Kind
 from ..ir.trace import Const, Op
 from .assembler import TEMP, Assembler, decref_inline, decref_shared, emitter, exit_unless_equal, exit_unless_shared, \
     graveyard_append, incref_inline, object_or_exit, ref_reg, status_or_exit, temp
@@ -417,7 +417,7 @@ def _dict_attr_set(s: Assembler, op: Op, i: int) -> None:
     a.mov(temp(1), s.g(op.args[3]), scratch=RCX)
     a.mov(temp(2), s.g(op.args[1]), scratch=RCX)
     a.mov(RAX, s.g(op.args[2]))
-    if op.args[4].value:                         # shared: the dict's release of old cannot free it
+    if op.args[4].value == SHARED:               # the dict's release of old cannot free it
         _exit_unless_shared_or_stored(s, op, RAX, temp(2))
     else:
         incref_inline(s, RAX)
@@ -502,10 +502,10 @@ def _store_field(s: Assembler, op: Op, field: Mem) -> None:
     """The field (addressed from rcx, which holds the object) must still hold op.args[2], the old value read just
     before, else the trace leaves before writing anything; then it gets a new reference to op.args[1], and its
     reference to the old value goes to the graveyard (room checked by guard_graveyard), or, where the op's last
-    argument `shared` is 1, the trace leaves first unless that reference is not the old value's last, and drops
-    it at once. Expects the three arguments in temp(0..2)."""
+    argument is SHARED, the trace leaves first unless that reference is not the old value's last, and drops it at
+    once. Expects the three arguments in temp(0..2)."""
     a = s.a
-    shared = op.args[-1].value
+    shared = op.args[-1].value == SHARED
     a.mov(RAX, temp(2))
     a.alu("cmp", field, RAX)
     a.jcc("ne", s.exit_label(op))

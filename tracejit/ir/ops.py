@@ -453,7 +453,23 @@ def _instance_attr(obj, index: int, inline: int, name: str):
         raise GuardFailed(f"{name} not in the instance's values") from None
 
 
+# how a store over an attribute's old value (instance_set, member_set, dict_attr_set: their last argument) drops
+# the instance's reference to it: to the graveyard (a type whose release nothing can observe), SHARED (the store
+# leaves the trace unless that reference is not the old object's last, then drops it at once) or HELD (to the
+# graveyard, of any type, held there for the locals of inlined calls that hold the object; guard_not_last_held
+# where they let go of it). The IR interpreter, whose variables hold every value of the iteration, cannot tell a
+# last reference: its SHARED and HELD stores leave the trace, and the interpreter stores
+OLD_VALUE_STORES = ("instance_set", "member_set", "dict_attr_set")
+GRAVEYARD, SHARED, HELD = 0, 1, 2
+
+
+def _check_interpretable(shared: int) -> None:
+    if shared:
+        raise GuardFailed("a store whose old value's release the interpreter makes")
+
+
 def _instance_set(obj, value, old, index: int, inline: int, name: str, shared: int):
+    _check_interpretable(shared)
     object.__setattr__(obj, name, value)        # (what the interpreter does: it writes the same slot)
 
 
@@ -466,6 +482,7 @@ def _dict_attr(obj, name: str):
 
 
 def _dict_attr_set(obj, value, old, name: str, shared: int) -> None:
+    _check_interpretable(shared)
     from tracejit.cpython.instances import instance_dict    # (the cpython layer's raw read, imported when used)
     d = instance_dict(obj)
     if d is None:
@@ -482,6 +499,7 @@ def _member_attr(obj, offset: int, name: str):
 
 
 def _member_set(obj, value, old, offset: int, name: str, shared: int) -> None:
+    _check_interpretable(shared)
     object.__setattr__(obj, name, value)        # (what the interpreter does: the member descriptor's store)
 
 
@@ -1130,8 +1148,9 @@ def _defs() -> list[OpDef]:
         # holds for it (an attribute store gave it the instance's: recorder.attributes.write): the graveyard's
         # must not be the last, else the interpreter lets go of it there. The trace does not own the object, and
         # the guard stays (tracejit.optimizer.refcounts drops guard_not_last of objects the trace does not own)
-        d("guard_not_last_held", (R,), V, lambda a: None, guard=True, pure=False, reads_heap=True, no_bridge=True,
-          exit_reason="release"),
+        # (the IR interpreter never reaches it: the HELD store before it leaves the trace there)
+        d("guard_not_last_held", (R,), V, lambda a: None, guard=True, pure=False, reads_heap=True,
+          no_bridge=True, exit_reason="release"),
         # an exact dict and an exact str key: PyDict_GetItemWithError / PyDict_Contains (the value borrowed from
         # the dict, which the trace never changes); the guard fails for a dict with keys of other types (whose
         # lookup could run a key's __eq__) and, for d[k], for a missing key (the interpreter raises KeyError)

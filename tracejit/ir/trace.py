@@ -308,18 +308,25 @@ class StateLayout:
     # which the graveyard keeps until the run ends (optimizer.refcounts: no call that may run Python code, which
     # empties the graveyard, may join it)
     graveyard_keeps: bool = False
+    # a trace of the loop makes SHARED attribute stores (ir.ops.OLD_VALUE_STORES), whose checks count the old
+    # object's references; a trace of the loop may leave an object of any type in the graveyard (a deferred
+    # release, a HELD store). Never both: the graveyard's reference would pass such a check
+    # (optimizer.refcounts.check_shared_stores)
+    shared_stores: bool = False
+    graveyard_any: bool = False
 
     def checkpoint(self) -> tuple:
         """What a bridge's recording and compile may add to its loop's layout (variables, pins, functions,
         owned variables, flags), for `restore` after its compile fails: machine code and the round trip
         (runtime/native_entry.py) keep serving the layout they were made for."""
         return (dict(self.slots), dict(self.kinds), list(self.pins), dict(self.inlined), self.inline_depth,
-                set(self.owned), self.calls_python, self.writes_globals, self.graveyard_keeps)
+                set(self.owned), self.calls_python, self.writes_globals, self.graveyard_keeps, self.shared_stores,
+                self.graveyard_any)
 
     def restore(self, saved: tuple) -> None:
         """Back to a checkpoint (in place: the loop's other parts hold these dicts)."""
         slots, kinds, pins, inlined, self.inline_depth, owned, self.calls_python, self.writes_globals, \
-            self.graveyard_keeps = saved
+            self.graveyard_keeps, self.shared_stores, self.graveyard_any = saved
         for mine, theirs in ((self.slots, slots), (self.kinds, kinds), (self.inlined, inlined)):
             mine.clear()
             mine.update(theirs)

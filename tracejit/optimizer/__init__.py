@@ -12,7 +12,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 
 from tracejit.ir import Trace, format_trace, verify
 
-from .refcounts import RefcountError, keeps_in_graveyard, owned_loop_variables, place_releases
+from .refcounts import RefcountError, check_shared_stores, keeps_in_graveyard, owned_loop_variables, place_releases
 from .passes import (PIPELINE, common_subexpressions, fold_constants, guard_implied_constants,
                      hoist_loop_invariants, remove_dead_code, remove_negative_index_checks,
                      remove_redundant_guards)
@@ -38,4 +38,5 @@ def optimize(trace: Trace, check: bool = True) -> tuple[Trace, list[tuple[str, s
 
 __all__ = ["optimize", "optimize_stages", "PIPELINE", "fold_constants", "guard_implied_constants",
            "common_subexpressions", "remove_redundant_guards", "remove_dead_code", "hoist_loop_invariants",
-           "remove_negative_index_checks", "place_releases", "owned_loop_variables", "RefcountError"]
+           "remove_negative_index_checks", "place_releases", "owned_loop_variables", "RefcountError",
+           "check_shared_stores"]

@@ -49,7 +49,7 @@ from tracejit.pristine import BUILTINS as __builtins__  # noqa: F401 - see trace
 from tracejit.plaindata import replace
 
 from tracejit.ir import OPS, Const, Kind, Op, Snapshot, StateVar, Trace, Var, snapshot_vars
-from tracejit.ir.ops import SAFE_TYPES, calls_python
+from tracejit.ir.ops import HELD, OLD_VALUE_STORES, SAFE_TYPES, SHARED, calls_python
 
 
 class RefcountError(ValueError):
@@ -311,6 +311,26 @@ def _keep_until_run_ends(trace: Trace, sv: StateVar) -> None:
     if trace.layout.calls_python or calls_python(trace.ops):
         raise RefcountError(f"{sv} would get a new object only the graveyard keeps, in a loop with calls that may "
                             f"run Python code (they empty it)")
+
+
+def check_shared_stores(trace: Trace) -> None:
+    """A SHARED attribute store (ir.ops.OLD_VALUE_STORES) leaves the trace where the instance's reference is the
+    old object's last; a reference the loop's graveyard keeps (a release deferred, a HELD store's) would pass that
+    check, and the object would die when the run ends instead of at the store. So a loop whose traces (with the
+    releases placed) make such stores leaves no object of any type in the graveyard, and one that does makes none:
+    RefcountError with the "no_shared_stores" hint (the next recording stores over objects on the generic path).
+    Marks the loop's layout with what this trace does."""
+    shared = anything = False
+    for op in trace.ops:
+        mode = op.args[-1].value if op.name in OLD_VALUE_STORES else None
+        shared = shared or mode == SHARED
+        anything = anything or mode == HELD or op.name in ("release_deferred", "graveyard_push")
+    layout = trace.layout
+    if (shared and (anything or layout.graveyard_any)) or (anything and layout.shared_stores):
+        raise RefcountError("a shared store's check would count a reference the graveyard keeps",
+                            ("no_shared_stores", True))
+    layout.shared_stores = layout.shared_stores or shared
+    layout.graveyard_any = layout.graveyard_any or anything
 
 
 def keeps_in_graveyard(trace: Trace) -> bool:

@@ -26,6 +26,7 @@ from tracejit.cpython.instances import (HEAPTYPE, attribute_slot, generic_setatt
                                         wrapped_callable_offset)
 from tracejit.cpython.layout import generic_getattr, type_version
 from tracejit.ir import OPS, Const, Kind, Var, const_int, const_ref
+from tracejit.ir.ops import GRAVEYARD, HELD, SHARED
 
 from .dicts import RELEASABLE, as_object
 from .frame import constant
@@ -237,7 +238,7 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     # not the object's last (or the object is stored again), and drops it at once (the graveyard would keep the
     # object alive past the point where its other holder lets go of it)
     shared = type(current) not in RELEASABLE
-    if shared and (_owned_by_trace(rec, current) or (rec.bridge and len(rec.frames) > 1)):
+    if shared and (rec.no_shared_stores or _owned_by_trace(rec, current) or (rec.bridge and len(rec.frames) > 1)):
         # the count would include the trace's own reference, released elsewhere; or, in a bridge, inside an
         # inlined call, whose exits after the store would rebuild its frame and grow no bridge (richards' tasks:
         # its scheduler loop's runs got too short and it was dropped)
@@ -250,7 +251,6 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
         # locals of inlined calls hold it, as the interpreter's frames would (not the machine code's count): the
         # instance's reference goes to the graveyard, which holds it for them, and each checks, where it lets go of
         # it, that the graveyard's is not the last (generic.dropped), else the interpreter lets go of it there
-        shared = False
         rec.held_by_graveyard.update(holders)
     elif shared and not same and not _held_elsewhere(rec, current):
         return False        # its check would fail (at every iteration, most likely): the generic path stores it
@@ -264,7 +264,8 @@ def write(rec: TraceRecorder, owner, name: str, value, snap: Snapshot, pc: int) 
     elif not shared:
         rec.emit("guard_class", [old, const_ref(type(current))], snap, pc)
         rec.emit("guard_graveyard", [], snap, pc)
-    rec.emit(store, [owner, stored, old] + where + [const_ref(name), const_int(int(shared))], snap, pc)
+    mode = HELD if holders else SHARED if shared else GRAVEYARD
+    rec.emit(store, [owner, stored, old] + where + [const_ref(name), const_int(mode)], snap, pc)
     if len(rec.frames) > 1:     # inside an inlined call, later reads of the field are what was written
         rec.slot_values[key] = value
         rec.stored_objects[key] = stored

@@ -63,7 +63,7 @@ def declined(rec, reason: str) -> None:
 
 # what a recording may be told to do otherwise, learnt from the loop's aborted recordings (RecordAbort.hint):
 # the most items of each kind one loop collects
-RETRY_HINTS = {"not_inlined": 4, "boxed": 4, "owned_reads": 1, "guarded_branches": 8}
+RETRY_HINTS = {"not_inlined": 4, "boxed": 4, "owned_reads": 1, "guarded_branches": 8, "no_shared_stores": 1}
 
 
 class BaseItem:

@@ -206,6 +206,9 @@ class TraceRecorder:
         self.not_inlined = hints.get("not_inlined", frozenset())    # code of functions called, not inlined
         self.boxed = hints.get("boxed", frozenset())        # loop variables kept as objects whatever they hold
         self.owned_reads = hints.get("owned_reads", frozenset())    # non-empty: attributes are read as owned
+        # non-empty: attribute stores over objects of any type take the generic path (optimizer.refcounts,
+        # check_shared_stores: a shared store's check would count a reference the graveyard keeps)
+        self.no_shared_stores = bool(hints.get("no_shared_stores"))
         self.guarded_branches = hints.get("guarded_branches", frozenset())  # branches not made selects (diamonds)
         self.fixed_snapshot: Snapshot | None = None     # while both arms of a branch are recorded: the branch's
         self.arms_to_skip: tuple | None = None          # (join, offsets of both arms) the interpreter runs next

@@ -19,8 +19,8 @@ from tracejit.cpython.instances import instance_values
 from tracejit.cpython.layout import LAYOUTS, VERSION, c_api_address, c_api_addresses, cpu_has_sse41
 from tracejit.ir.ops import PY_FUNCTIONS, calls_python
 from tracejit.ir import OPS, Const, IRError, Kind, StateVar, Trace, Var, format_op, inner_var, stack_var, verify
-from tracejit.optimizer import (RefcountError, keeps_in_graveyard, optimize_stages, owned_loop_variables,
-                                place_releases)
+from tracejit.optimizer import (RefcountError, check_shared_stores, keeps_in_graveyard, optimize_stages,
+                                owned_loop_variables, place_releases)
 
 from .compiled import COMPLEX, TUPLE, CompiledLoop, ExitInfo, InnerFrame, NativeBlock
 from .engine import CodeMemoryFull
@@ -226,6 +226,7 @@ def _with_releases(trace: Trace, owned_inputs, stages: list, strs_at_start=froze
     if out is not trace:
         stages.append(("place_releases", out))
     verify(out)
+    check_shared_stores(out)
     return out
 
 

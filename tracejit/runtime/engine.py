@@ -1285,11 +1285,16 @@ class Engine:
 
     def _hints(self, site: LoopSite) -> dict:
         """What a new recording of the loop is told to do otherwise: the loop's own hints (LoopSite.learn), and the
-        functions any loop's recording learnt to call rather than inline (_learn_not_inlined)."""
+        functions any loop's recording learnt to call rather than inline (_learn_not_inlined). With `native=0`
+        attribute stores over objects of any type take the generic path: the IR interpreter's variables hold what
+        the trace read, so it cannot tell an object's last reference, which those stores' checks count."""
+        hints = site.hints
+        if not self.params.native:
+            hints = {**hints, "no_shared_stores": frozenset({True})}
         if not self.called_not_inlined:
-            return site.hints
-        return {**site.hints,
-                "not_inlined": site.hints.get("not_inlined", frozenset()) | set(self.called_not_inlined.codes())}
+            return hints
+        return {**hints,
+                "not_inlined": hints.get("not_inlined", frozenset()) | set(self.called_not_inlined.codes())}
 
     def _generic_calls(self) -> bool:
         """Whether traces may call what may run Python code: its exception must be raised where the frame

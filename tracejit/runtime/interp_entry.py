@@ -66,9 +66,10 @@ class InterpretedLoop:
         self.hold = hold
         self.bridges: dict[int, Trace] = {}
         self.linked: set[int] = set()       # exits jumping to another exit's bridge (compiling.link_bridge)
-        # objects whose addresses this run put into the buffer: kept alive until the runtime has written
-        # the results back (CompiledLoop.run clears it then; the machine code's graveyard does the same)
-        self.keep: list = []
+        # objects whose addresses this run put into the buffer, by slot: kept alive until the runtime has written
+        # the results back, or until their slot gets another (one only the buffer held dies then, as it would
+        # where the interpreter's frame let go of it, not at the loop's next entry)
+        self.keep: dict[int, object] = {}
         self.raised: BaseException | None = None     # the exception the last exit's py_call raised
 
     def _read(self, slot: int, kind: Kind):
@@ -84,8 +85,10 @@ class InterpretedLoop:
             value = struct.unpack("<q", struct.pack("<d", value))[0]
         elif kind is Kind.REF:
             # borrowed, like the machine code's: the frame or a list keeps it alive; NULL is address 0
-            if value is not NULL:
-                self.keep.append(value)
+            if value is NULL:
+                self.keep.pop(slot, None)
+            else:
+                self.keep[slot] = value
             value = 0 if value is NULL else id(value)
         self.buffer[slot] = int(value)
 
@@ -104,14 +107,14 @@ class InterpretedLoop:
     def _run(self, around) -> int:
         budget = self.buffer[BUDGET_SLOT]
         trace = self.trace
-        self.keep = []
+        self.keep = {}
         while True:
             ex = run_trace(trace, self._inputs(trace), budget=budget, around_python=around)
             budget -= ex.iterations
             if ex.op.name == "jump":                # a bridge finished: store and re-enter the loop
                 for sv, a in zip(trace.jump_vars, ex.op.args):
                     self._write(trace.layout.slot(sv), a.kind, ex.values[sv])
-                trace = self.trace
+                trace, ex = self.trace, None        # (what the bridge read dies where its holders let go of it)
                 continue
             snap = ex.op.snapshot
             self.raised = ex.raised
@@ -131,4 +134,6 @@ class InterpretedLoop:
                 self.buffer[BUDGET_SLOT] = budget
                 if budget <= 0:
                     return ex.op.exit_id
-            trace = bridge
+            # the values of the trace that left are not the bridge's (it reads what the exit stored): an object
+            # only they held dies now, not when the run ends (a call the bridge makes may let go of it)
+            trace, ex = bridge, None
