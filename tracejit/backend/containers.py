@@ -317,13 +317,25 @@ def _dict_setitem(s: Assembler, op: Op, i: int) -> None:
     for k, v in enumerate(op.args):
         a.mov(temp(k), s.g(v), scratch=RAX)
     a.mov(RAX, temp(3))
-    incref_inline(s, RAX)
-    graveyard_append(s, RAX)
+    _set_in_dict(s, op, i, False)
+
+
+def _set_in_dict(s: Assembler, op: Op, i: int, shared: bool) -> None:
+    """The end of a dict store: the old value in rax gets a reference that waits in the graveyard (room checked
+    by a guard_graveyard before), or (`shared`) the trace leaves unless the dict's reference to it is not its
+    last; then PyDict_SetItem(temp(0), temp(1), temp(2)) (the dict takes its own reference to the value and drops
+    its reference to the old one); -1 (MemoryError, the dict unchanged) clears the error and exits."""
+    a = s.a
+    if shared:
+        _exit_unless_shared_or_stored(s, op, RAX, temp(2))
+    else:
+        incref_inline(s, RAX)
+        graveyard_append(s, RAX)
     s.save_live(i)
     a.mov(RDI, temp(0))
     a.mov(RSI, temp(1))
     a.mov(RDX, temp(2))
-    s.call(ext.dict_setitem)
+    s.call(s.ext.dict_setitem)
     status_or_exit(s, op, i)
 
 
@@ -417,17 +429,7 @@ def _dict_attr_set(s: Assembler, op: Op, i: int) -> None:
     a.mov(temp(1), s.g(op.args[3]), scratch=RCX)
     a.mov(temp(2), s.g(op.args[1]), scratch=RCX)
     a.mov(RAX, s.g(op.args[2]))
-    if op.args[4].value == SHARED:               # the dict's release of old cannot free it
-        _exit_unless_shared_or_stored(s, op, RAX, temp(2))
-    else:
-        incref_inline(s, RAX)
-        graveyard_append(s, RAX)
-    s.save_live(i)
-    a.mov(RDI, temp(0))
-    a.mov(RSI, temp(1))
-    a.mov(RDX, temp(2))
-    s.call(ext.dict_setitem)
-    status_or_exit(s, op, i)
+    _set_in_dict(s, op, i, op.args[4].value == SHARED)
 
 
 @emitter("list_pop", "list_pop_at", "list_insert")
