@@ -1038,9 +1038,8 @@ def _defs() -> list[OpDef]:
         d("dict_attr", (R, R), R, _dict_attr, guard=True, reads_heap=True, calls_out=True, exit_reason="attribute",
           const_args=(1,), field=("attr", 1, None)),
         # obj.name = value into the instance's own dict (as dict_attr finds it; a dict with keys of other kinds
-        # leaves the trace): `old`, what dict_attr read just before, gets a reference that waits in the graveyard
-        # (as instance_set's), or `shared` leaves unless the dict's reference to it is not its last; then
-        # PyDict_SetItem (the key is there: the dict keeps its size); -1 (MemoryError) exits
+        # leaves the trace): `old`, what dict_attr read just before, is let go of as the last argument says (as
+        # instance_set's); then PyDict_SetItem (the key is there: the dict keeps its size); -1 (MemoryError) exits
         d("dict_attr_set", (R, R, R, R, I), V, _dict_attr_set, guard=True, pure=False, writes_heap=True,
           calls_out=True, exit_reason="attribute", const_args=(3, 4), field=("attr", 3, 1), writes_in_place=True,
           stores=(1,)),
@@ -1051,11 +1050,12 @@ def _defs() -> list[OpDef]:
           exit_reason="attribute", const_args=(1, 2), redundant_if_repeated=True, hoist="shape"),
         # obj.name = value into slot `index` of obj's values array (its class's version guarded, the slot read by
         # instance_attr just before: `old`): the instance gets a new reference to value, and its reference to old
-        # goes to the graveyard (old of a type whose release nothing can observe, guarded; a variable may still
-        # hold it; guard_graveyard before), or, `shared` 1 (old of any type), the trace leaves before the store
-        # unless that reference is not old's last, and drops it at once (it cannot free old: no Python code runs,
-        # and old dies no later than without the JIT). 3.13: an instance whose dict shares the array leaves the
-        # trace (the store goes through the dict). `inline`, `name`: as instance_attr's
+        # is let go of as the last argument says (OLD_VALUE_STORES): GRAVEYARD (old of a type whose release nothing
+        # can observe, guarded; a variable may still hold it; guard_graveyard before), SHARED (old of any type: the
+        # trace leaves before the store unless that reference is not old's last, and drops it at once, which
+        # cannot free it) or HELD (to the graveyard for the inlined calls' locals that hold old). 3.13: an instance
+        # whose dict shares the array leaves the trace (the store goes through the dict). `inline`, `name`: as
+        # instance_attr's
         d("instance_set", (R, R, R, I, I, R, I), V, _instance_set, guard=True, pure=False, writes_heap=True,
           exit_reason="attribute", const_args=(3, 4, 5, 6), field=("attr", 5, 1), writes_in_place=True,
           stores=(1,)),
@@ -1064,7 +1064,7 @@ def _defs() -> list[OpDef]:
         d("member_attr", (R, I, R), R, _member_attr, guard=True, reads_heap=True, exit_reason="attribute",
           const_args=(1, 2), field=("attr", 2, None), hoist="shape"),
         # obj.name = value of a __slots__ member: as instance_set (`old` read by member_attr just before; the
-        # member must still hold it), the old value to the graveyard or (`shared`) dropped at once
+        # member must still hold it), the old value let go of as instance_set's
         d("member_set", (R, R, R, I, R, I), V, _member_set, guard=True, pure=False, writes_heap=True,
           exit_reason="attribute", const_args=(3, 4, 5), field=("attr", 4, 1), writes_in_place=True,
           stores=(1,)),

@@ -29,8 +29,8 @@ release must not free it. The recorder puts a guard_not_last where the interpret
 result popped, a local's old value replaced), whose exit leaves the trace when that reference is the object's
 last (the interpreter then frees it there, as it would without the JIT); the release goes right after that guard,
 its last use. Where its last use is a store that gives an object its own reference to it (OpDef.stores: an
-attribute's new value, a list's new item), the release right after the store cannot free it either. (Released through the graveyard, at the next call or when the run ends, its __del__ ran at another
-point of the program: tests/test_generic.py, test_a_del_runs_where_the_interpreter_runs_it.) Such a value
+attribute's new value, a list's new item), the release right after the store cannot free it either. (Released
+through the graveyard, at the next call or when the run ends, its __del__ ran at another point of the program: tests/test_generic.py, test_a_del_runs_where_the_interpreter_runs_it.) Such a value
 released anywhere else (an inlined callee's local at its return, a call's argument) still goes through the
 graveyard: where the interpreter frees it there, its finalizer runs later than without the JIT (README, "Limits").
 A guard_not_last of a value the trace does not own, or knows the type of, is dropped.

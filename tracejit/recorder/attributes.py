@@ -284,10 +284,10 @@ def _holders(rec: TraceRecorder, obj) -> set[int]:
     def holds(v) -> bool:
         return isinstance(v, (Var, Const)) and (v.value is obj if isinstance(v, Const)
                                                 else rec.concrete.get(id(v)) is obj)
+    # (the loop's own frame keeps its locals as state variables: rec.state)
     if any(holds(v) for v in rec.state.values()) or any(holds(v) for f in rec.frames for v in f.stack):
         return _UNTRACKED
-    found = {id(v) for f in rec.frames[1:] for v in (f.locals or ()) if holds(v)}
-    return _UNTRACKED if any(holds(v) for v in (rec.frames[0].locals or ())) else found
+    return {id(v) for f in rec.frames[1:] for v in (f.locals or ()) if holds(v)}
 
 
 def _owned_by_trace(rec: TraceRecorder, obj) -> bool:
